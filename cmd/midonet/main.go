@@ -1,0 +1,131 @@
+// Command midonet is the one binary of the project: `midonet serve` runs the Neutron API (and,
+// as they land, the cluster and an agent) on embedded storage; `midonet db-manage` manages the
+// schema and the task journal; `midonet policy sample` prints the policy defaults.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/midonet-go/midonet/internal/app"
+	"github.com/midonet-go/midonet/internal/policy"
+)
+
+func main() {
+	if err := root().Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+
+func root() *cobra.Command {
+	var o app.Options
+	cmd := &cobra.Command{
+		Use:           "midonet",
+		Short:         "Neutron networking API and the MidoNet virtual network, in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+	}
+	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
+	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
+	cmd.AddCommand(serveCmd(&o), dbManageCmd(&o), policyCmd())
+	return cmd
+}
+
+func serveCmd(o *app.Options) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Neutron API server on embedded storage (or what the config names)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			srv, err := app.NewServer(ctx, *o)
+			if err != nil {
+				return err
+			}
+			o.Log.Info("serving the Neutron API", "url", "http://"+srv.Addr, "database", srv.DB.Dialect.String())
+			return srv.Run(ctx)
+		},
+	}
+	cmd.Flags().StringVar(&o.BindHost, "bind-host", "", "address to listen on (default: [DEFAULT] bind_host, else 127.0.0.1)")
+	cmd.Flags().IntVar(&o.BindPort, "bind-port", 0, "port to listen on (default: [DEFAULT] bind_port, 9696)")
+	return cmd
+}
+
+func dbManageCmd(o *app.Options) *cobra.Command {
+	cmd := &cobra.Command{Use: "db-manage", Short: "Manage the Neutron database schema and the MidoNet task journal"}
+	upgrade := &cobra.Command{
+		Use:   "upgrade [head]",
+		Short: "Apply the embedded schema migrations",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && args[0] != "head" {
+				return fmt.Errorf("only 'head' is supported, got %q", args[0])
+			}
+			cfg, err := app.LoadConfig(*o)
+			if err != nil {
+				return err
+			}
+			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			applied, err := d.Upgrade(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, a := range applied {
+				fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
+			}
+			v, err := d.Current(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "database at version %d (%s)\n", v, d.Dialect)
+			return nil
+		},
+	}
+	current := &cobra.Command{
+		Use:   "current",
+		Short: "Show the applied schema version",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := app.LoadConfig(*o)
+			if err != nil {
+				return err
+			}
+			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			v, err := d.Current(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d\n", v)
+			return nil
+		},
+	}
+	cmd.AddCommand(upgrade, current)
+	return cmd
+}
+
+func policyCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "policy", Short: "Policy tools"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "sample",
+		Short: "Print the sample policy file (every default rule, commented out)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprint(cmd.OutOrStdout(), policy.Sample())
+			return err
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,429 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// fakeProject owns what an unauthenticated (noauth) caller creates without naming a project.
+const fakeProject = "fake_project_id"
+
+// write runs fn in one transaction after the write gate, then the after-write hook.
+func (s *Server) write(ctx context.Context, fn func(*db.Tx) error) error {
+	if s.WriteGate != nil {
+		if err := s.WriteGate(ctx); err != nil {
+			return err
+		}
+	}
+	if err := s.DB.Write(ctx, fn); err != nil {
+		return err
+	}
+	if s.AfterWrite != nil {
+		s.AfterWrite(ctx)
+	}
+	return nil
+}
+
+// owner settles tenant_id/project_id of a new resource.
+func (s *Server) owner(rq *request, body map[string]any) error {
+	t, tok := body["tenant_id"].(string)
+	p, pok := body["project_id"].(string)
+	switch {
+	case tok && pok && t != p:
+		return fault.BadRequest("'project_id' and 'tenant_id' do not match")
+	case tok:
+		body["project_id"] = t
+	case pok:
+		body["tenant_id"] = p
+	default:
+		proj := rq.caller.ProjectID
+		if proj == "" && s.NoAuth {
+			proj = fakeProject
+		}
+		if proj == "" {
+			return fault.BadRequest("Failed to parse request. Required attribute 'tenant_id' not specified")
+		}
+		body["tenant_id"], body["project_id"] = proj, proj
+	}
+	return nil
+}
+
+func (s *Server) create(rq *request, col plugin.Collection) error {
+	res := col.Resource()
+	body, err := readBody(rq.r)
+	if err != nil {
+		return err
+	}
+	var items []map[string]any
+	bulk := false
+	if raw, ok := body[res.Collection]; ok && len(body) == 1 {
+		list, ok := raw.([]any)
+		if !ok || len(list) == 0 {
+			return fault.BadRequest("Resources required")
+		}
+		bulk = true
+		for _, x := range list {
+			m, ok := x.(map[string]any)
+			if !ok {
+				return fault.BadRequest("Body contains invalid data")
+			}
+			items = append(items, unwrapItem(m, res.Member))
+		}
+	} else {
+		raw, ok := body[res.Member]
+		if !ok || len(body) != 1 {
+			return fault.BadRequest("Unable to find '%s' in request body", res.Member)
+		}
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return fault.BadRequest("Body contains invalid data")
+		}
+		items = []map[string]any{m}
+	}
+	parsed := make([]db.Doc, len(items))
+	for i, it := range items {
+		p, err := res.ParseCreate(it)
+		if err != nil {
+			return err
+		}
+		if err := s.owner(rq, p); err != nil {
+			return err
+		}
+		parsed[i] = p
+	}
+	ctx := rq.r.Context()
+	var out []db.Doc
+	err = s.write(ctx, func(tx *db.Tx) error {
+		out = out[:0]
+		for i, p := range parsed {
+			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
+				return err
+			}
+			d, err := col.Create(ctx, tx, rq.caller, resource.Clone(p).(map[string]any))
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var rendered []any
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		if e, ok := col.(Expander); ok {
+			if err := e.Expand(ctx, tx, out); err != nil {
+				return err
+			}
+		}
+		pc := s.newPolicyCache(ctx, tx, res)
+		for _, d := range out {
+			rendered = append(rendered, s.render(rq, res, d, nil, pc))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if bulk {
+		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Collection: rendered})
+	} else {
+		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Member: rendered[0]})
+	}
+	return nil
+}
+
+// unwrapItem accepts bulk items both bare and wrapped in their member key.
+func unwrapItem(m map[string]any, member string) map[string]any {
+	if inner, ok := m[member].(map[string]any); ok && len(m) == 1 {
+		return inner
+	}
+	return m
+}
+
+// authorizeCreate checks create_<member> and the attribute rules of explicitly set attributes.
+func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, parsed, given map[string]any) error {
+	target, err := s.target(ctx, tx, res, parsed)
+	if err != nil {
+		return err
+	}
+	action := "create_" + res.Member
+	if !s.Policy.Enforce(action, target, rq.creds) {
+		if f := s.hiddenParent(ctx, tx, rq, res, parsed); f != nil {
+			return f
+		}
+		return fault.Forbidden(action)
+	}
+	for _, a := range res.Attrs {
+		v, ok := given[a.Name]
+		if !ok || !a.Policy {
+			continue
+		}
+		if a.Default != nil && a.Default != resource.Unset && fmt.Sprint(a.Default) == fmt.Sprint(parsed[a.Name]) {
+			continue
+		}
+		_ = v
+		rule := action + ":" + a.Name
+		if s.Policy.Has(rule) && !s.Policy.Enforce(rule, target, rq.creds) {
+			return fault.Forbidden(rule)
+		}
+	}
+	return nil
+}
+
+// hiddenParent answers 404 when a non-admin creates under a network it cannot see.
+func (s *Server) hiddenParent(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) *fault.Fault {
+	netID, _ := d["network_id"].(string)
+	if netID == "" {
+		return nil
+	}
+	net, err := tx.Get(ctx, "networks", netID)
+	if err != nil || net == nil {
+		return fault.NetworkNotFound(netID)
+	}
+	t := withCollection(net, "networks")
+	if !s.Policy.Enforce("get_network", t, rq.creds) {
+		return fault.NetworkNotFound(netID)
+	}
+	return nil
+}
+
+func withCollection(d db.Doc, col string) map[string]any {
+	t := make(map[string]any, len(d)+1)
+	for k, v := range d {
+		t[k] = v
+	}
+	t["_collection"] = col
+	return t
+}
+
+// target builds the policy target of a document: its attributes plus its network's,
+// flattened with a "network:" prefix.
+func (s *Server) target(ctx context.Context, tx *db.Tx, res *resource.Resource, d db.Doc) (map[string]any, error) {
+	t := withCollection(d, res.Collection)
+	if netID, _ := d["network_id"].(string); netID != "" && res.Collection != "networks" {
+		net, err := tx.Get(ctx, "networks", netID)
+		if err != nil {
+			return nil, err
+		}
+		addParent(t, "network", net)
+	}
+	if sgID, _ := d["security_group_id"].(string); sgID != "" {
+		sg, err := tx.Get(ctx, "security_groups", sgID)
+		if err != nil {
+			return nil, err
+		}
+		addParent(t, "security_group", sg)
+	}
+	return t, nil
+}
+
+func addParent(t map[string]any, prefix string, parent db.Doc) {
+	for k, v := range parent {
+		if !strings.HasPrefix(k, "_") {
+			t[prefix+":"+k] = v
+		}
+	}
+}
+
+// load fetches one document the caller may see, else the resource's 404.
+func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, id string) (db.Doc, map[string]any, error) {
+	res := col.Resource()
+	d, err := tx.Get(ctx, res.Collection, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d == nil {
+		return nil, nil, res.NotFound(id)
+	}
+	t, err := s.target(ctx, tx, res, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !s.Policy.Enforce("get_"+res.Member, t, rq.creds) {
+		return nil, nil, res.NotFound(id)
+	}
+	return d, t, nil
+}
+
+func (s *Server) show(rq *request, col plugin.Collection, id string) error {
+	res := col.Resource()
+	ctx := rq.r.Context()
+	var out any
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		d, _, err := s.load(ctx, tx, rq, col, id)
+		if err != nil {
+			return err
+		}
+		if e, ok := col.(Expander); ok {
+			if err := e.Expand(ctx, tx, []db.Doc{d}); err != nil {
+				return err
+			}
+		}
+		out = s.render(rq, res, d, fieldsOf(rq.r), s.newPolicyCache(ctx, tx, res))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(rq.w, http.StatusOK, map[string]any{res.Member: out})
+	return nil
+}
+
+var ifMatchRe = regexp.MustCompile(`^revision_number=(\d+)$`)
+
+// checkIfMatch enforces an If-Match: revision_number=N header.
+func checkIfMatch(r *http.Request, d db.Doc) error {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		return nil
+	}
+	m := ifMatchRe.FindStringSubmatch(strings.TrimSpace(h))
+	if m == nil {
+		return fault.BadRequestOf("if-match", "Revision number etag must be in the format of revision_number=<int>")
+	}
+	want, _ := strconv.ParseInt(m[1], 10, 64)
+	cur, _ := resource.AsInt(d["revision_number"])
+	if want != cur {
+		return fault.New(http.StatusPreconditionFailed, "RevisionNumberConstraintFailed", "Constrained to %d, but current revision is %d", want, cur)
+	}
+	return nil
+}
+
+func (s *Server) update(rq *request, col plugin.Collection, id string) error {
+	res := col.Resource()
+	body, err := readBody(rq.r)
+	if err != nil {
+		return err
+	}
+	raw, ok := body[res.Member].(map[string]any)
+	if !ok || len(body) != 1 {
+		return fault.BadRequest("Unable to find '%s' in request body", res.Member)
+	}
+	changes, err := res.ParseUpdate(raw)
+	if err != nil {
+		return err
+	}
+	ctx := rq.r.Context()
+	var out db.Doc
+	err = s.write(ctx, func(tx *db.Tx) error {
+		cur, t, err := s.load(ctx, tx, rq, col, id)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(rq.r, cur); err != nil {
+			return err
+		}
+		action := "update_" + res.Member
+		if !s.Policy.Enforce(action, t, rq.creds) {
+			return fault.Forbidden(action)
+		}
+		for k, v := range changes {
+			a := res.Attr(k)
+			if !a.Policy || fmt.Sprint(cur[k]) == fmt.Sprint(v) {
+				continue
+			}
+			rule := action + ":" + k
+			if s.Policy.Has(rule) && !s.Policy.Enforce(rule, t, rq.creds) {
+				return fault.Forbidden(rule)
+			}
+		}
+		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var rendered any
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		if e, ok := col.(Expander); ok {
+			if err := e.Expand(ctx, tx, []db.Doc{out}); err != nil {
+				return err
+			}
+		}
+		rendered = s.render(rq, res, out, nil, s.newPolicyCache(ctx, tx, res))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(rq.w, http.StatusOK, map[string]any{res.Member: rendered})
+	return nil
+}
+
+func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
+	res := col.Resource()
+	ctx := rq.r.Context()
+	err := s.write(ctx, func(tx *db.Tx) error {
+		cur, t, err := s.load(ctx, tx, rq, col, id)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(rq.r, cur); err != nil {
+			return err
+		}
+		action := "delete_" + res.Member
+		if !s.Policy.Enforce(action, t, rq.creds) {
+			return fault.Forbidden(action)
+		}
+		return col.Delete(ctx, tx, rq.caller, cur)
+	})
+	if err != nil {
+		return err
+	}
+	rq.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) action(rq *request, col plugin.Collection, a Actioner, id, name string) error {
+	method := a.ActionMethod(name)
+	if method == "" {
+		return fault.HTTPNotFound()
+	}
+	if rq.r.Method != method {
+		return fault.MethodNotAllowed()
+	}
+	ctx := rq.r.Context()
+	body := map[string]any{}
+	if method == http.MethodPut {
+		var err error
+		if body, err = readBody(rq.r); err != nil {
+			return err
+		}
+	}
+	res := col.Resource()
+	var out any
+	run := func(tx *db.Tx) error {
+		cur, t, err := s.load(ctx, tx, rq, col, id)
+		if err != nil {
+			return err
+		}
+		rule := name + "_" + res.Member
+		if s.Policy.Has(rule) && !s.Policy.Enforce(rule, t, rq.creds) {
+			return fault.Forbidden(rule)
+		}
+		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)
+		return err
+	}
+	var err error
+	if method == http.MethodGet {
+		err = s.DB.Read(ctx, run)
+	} else {
+		err = s.write(ctx, run)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(rq.w, http.StatusOK, out)
+	return nil
+}

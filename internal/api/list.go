@@ -1,0 +1,426 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// reserved query parameters that are not filters.
+var reserved = map[string]bool{"fields": true, "sort_key": true, "sort_dir": true, "limit": true, "marker": true, "page_reverse": true}
+
+var tagFilters = map[string]bool{"tags": true, "tags-any": true, "not-tags": true, "not-tags-any": true}
+
+// query is a parsed list request.
+type query struct {
+	fields   []string
+	sortKeys []string
+	sortAsc  []bool
+	limit    int
+	marker   string
+	reverse  bool
+	filters  map[string][]string
+}
+
+func fieldsOf(r *http.Request) []string { return r.URL.Query()["fields"] }
+
+// parseQuery reads fields, filters, sorting and paging, refusing what upstream refuses.
+func parseQuery(r *http.Request, res *resource.Resource) (*query, error) {
+	v := r.URL.Query()
+	q := &query{fields: v["fields"], filters: map[string][]string{}, marker: v.Get("marker")}
+	keys, dirs := v["sort_key"], v["sort_dir"]
+	if len(keys) != len(dirs) {
+		return nil, fault.BadRequest("The number of sort_keys and sort_dirs must be same")
+	}
+	var badKeys, badDirs []string
+	for i, k := range keys {
+		a := res.Attr(k)
+		if a == nil || a.Hidden || a.NoSort {
+			badKeys = append(badKeys, "'"+k+"'")
+		}
+		switch dirs[i] {
+		case "asc", "desc":
+		default:
+			badDirs = append(badDirs, "'"+dirs[i]+"'")
+		}
+		q.sortKeys = append(q.sortKeys, k)
+		q.sortAsc = append(q.sortAsc, dirs[i] == "asc")
+	}
+	if len(badKeys) > 0 {
+		return nil, fault.BadRequest("[%s] is invalid attribute for sort_keys", strings.Join(badKeys, ", "))
+	}
+	if len(badDirs) > 0 {
+		return nil, fault.BadRequest("[%s] is invalid value for sort_dirs, valid value is 'asc' and 'desc'", strings.Join(badDirs, ", "))
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			return nil, fault.BadRequestOf("limit", "Limit must be an integer 0 or greater and not '%s'", l)
+		}
+		q.limit = n
+	}
+	if pr := v.Get("page_reverse"); pr != "" {
+		b, err := resource.ToBool(pr)
+		if err != nil {
+			return nil, fault.InvalidInput("%s", err.Error())
+		}
+		q.reverse = b.(bool)
+	}
+	var bad []string
+	for k, vals := range v {
+		if reserved[k] {
+			continue
+		}
+		if !tagFilters[k] {
+			if a := res.Attr(k); a == nil || a.Hidden || a.NoFilter {
+				bad = append(bad, "'"+k+"'")
+				continue
+			}
+		}
+		q.filters[k] = vals
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return nil, fault.BadRequest("[%s] is invalid attribute for filtering", strings.Join(bad, ", "))
+	}
+	return q, nil
+}
+
+func (s *Server) list(rq *request, col plugin.Collection) error {
+	res := col.Resource()
+	q, err := parseQuery(rq.r, res)
+	if err != nil {
+		return err
+	}
+	ctx := rq.r.Context()
+	if res.Collection == "security_groups" {
+		if err := s.ensureDefaultGroups(ctx, rq, q); err != nil {
+			return err
+		}
+	}
+	var page []db.Doc
+	var rendered []any
+	var links []any
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		docs, err := col.List(ctx, tx, rq.caller, q.filters)
+		if err != nil {
+			return err
+		}
+		pc := s.newPolicyCache(ctx, tx, res)
+		matched := docs[:0]
+		for _, d := range docs {
+			if !pc.visible(rq, d) || !matches(res, d, q.filters) {
+				continue
+			}
+			matched = append(matched, d)
+		}
+		page, links, err = s.paginate(ctx, tx, rq, res, q, matched)
+		if err != nil {
+			return err
+		}
+		if e, ok := col.(Expander); ok {
+			if err := e.Expand(ctx, tx, page); err != nil {
+				return err
+			}
+		}
+		rendered = make([]any, 0, len(page))
+		for _, d := range page {
+			rendered = append(rendered, s.render(rq, res, d, q.fields, pc))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	out := map[string]any{res.Collection: rendered}
+	if len(links) > 0 {
+		out[res.Collection+"_links"] = links
+	}
+	writeJSON(rq.w, http.StatusOK, out)
+	return nil
+}
+
+// ensureDefaultGroups creates the default security group of the project a list is about,
+// as upstream does when a project first lists its groups.
+func (s *Server) ensureDefaultGroups(ctx context.Context, rq *request, q *query) error {
+	projects := q.filters["tenant_id"]
+	if len(projects) == 0 {
+		projects = q.filters["project_id"]
+	}
+	if len(projects) == 0 && rq.caller.ProjectID != "" {
+		projects = []string{rq.caller.ProjectID}
+	}
+	for _, p := range projects {
+		var has bool
+		if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+			var err error
+			has, err = core.HasDefaultSG(ctx, tx, p)
+			return err
+		}); err != nil {
+			return err
+		}
+		if has || (!rq.caller.IsAdmin && p != rq.caller.ProjectID) {
+			continue
+		}
+		if s.WriteGate != nil && s.WriteGate(ctx) != nil {
+			continue
+		}
+		if err := s.DB.Write(ctx, func(tx *db.Tx) error { return s.Core.EnsureDefaultSG(ctx, tx, rq.caller, p) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matches applies attribute and tag filters; repeated values of one filter are ORed.
+func matches(res *resource.Resource, d db.Doc, filters map[string][]string) bool {
+	for k, vals := range filters {
+		if tagFilters[k] {
+			if !matchTags(d, k, vals) {
+				return false
+			}
+			continue
+		}
+		if k == "fixed_ips" {
+			if !matchFixedIPs(d, vals) {
+				return false
+			}
+			continue
+		}
+		a := res.Attr(k)
+		ok := false
+		for _, want := range vals {
+			if matchValue(a, d[k], want) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func matchValue(a *resource.Attr, have any, want string) bool {
+	if l, ok := have.([]any); ok {
+		for _, x := range l {
+			if matchValue(a, x, want) {
+				return true
+			}
+		}
+		return false
+	}
+	switch h := have.(type) {
+	case nil:
+		return want == "" || want == "None" || want == "null"
+	case bool:
+		b, err := resource.ToBool(want)
+		return err == nil && b == h
+	case string:
+		if strings.HasPrefix(a.Name, "mac") {
+			return strings.EqualFold(h, want)
+		}
+		return h == want
+	case map[string]any:
+		b, _ := json.Marshal(h)
+		return string(b) == want
+	}
+	if n, ok := resource.AsInt(have); ok {
+		m, ok := resource.AsInt(want)
+		return ok && m == n
+	}
+	return fmt.Sprint(have) == want
+}
+
+func matchFixedIPs(d db.Doc, vals []string) bool {
+	for _, v := range vals {
+		k, want, _ := strings.Cut(v, "=")
+		for _, x := range plugin.List(d, "fixed_ips") {
+			m, _ := x.(map[string]any)
+			got := plugin.Str(m, k)
+			if k == "ip_address_substr" {
+				if strings.Contains(plugin.Str(m, "ip_address"), want) {
+					return true
+				}
+				continue
+			}
+			if got == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchTags(d db.Doc, kind string, vals []string) bool {
+	have := map[string]bool{}
+	for _, t := range plugin.Strings(d, "tags") {
+		have[t] = true
+	}
+	var want []string
+	for _, v := range vals {
+		for _, t := range strings.Split(v, ",") {
+			if t != "" {
+				want = append(want, t)
+			}
+		}
+	}
+	all, anyOf := true, false
+	for _, t := range want {
+		if have[t] {
+			anyOf = true
+		} else {
+			all = false
+		}
+	}
+	switch kind {
+	case "tags":
+		return all
+	case "tags-any":
+		return anyOf
+	case "not-tags":
+		return !all || len(want) == 0
+	default: // not-tags-any
+		return !anyOf
+	}
+}
+
+// compareValues orders JSON values: null first, then numbers, booleans and strings.
+func compareValues(a, b any) int {
+	if a == nil || b == nil {
+		switch {
+		case a == nil && b == nil:
+			return 0
+		case a == nil:
+			return -1
+		}
+		return 1
+	}
+	if x, ok := a.(bool); ok {
+		y, _ := b.(bool)
+		switch {
+		case x == y:
+			return 0
+		case !x:
+			return -1
+		}
+		return 1
+	}
+	if x, ok := resource.AsInt(a); ok {
+		if _, isStr := a.(string); !isStr {
+			if y, ok := resource.AsInt(b); ok {
+				switch {
+				case x < y:
+					return -1
+				case x > y:
+					return 1
+				}
+				return 0
+			}
+		}
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func (q *query) less(a, b db.Doc) int {
+	for i, k := range q.sortKeys {
+		c := compareValues(a[k], b[k])
+		if !q.sortAsc[i] {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id"))
+}
+
+// paginate sorts and pages the matched documents and builds the _links upstream shows.
+func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, q *query, docs []db.Doc) ([]db.Doc, []any, error) {
+	if len(q.sortKeys) == 0 && q.limit == 0 && q.marker == "" {
+		return docs, nil, nil
+	}
+	sort.SliceStable(docs, func(i, j int) bool { return q.less(docs[i], docs[j]) < 0 })
+	if q.limit == 0 && q.marker == "" {
+		return docs, nil, nil
+	}
+	page := docs
+	if q.marker != "" {
+		m, err := tx.Get(ctx, res.Collection, q.marker)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m == nil {
+			return nil, nil, res.NotFound(q.marker)
+		}
+		page = page[:0:0]
+		for _, d := range docs {
+			c := q.less(d, m)
+			if (!q.reverse && c > 0) || (q.reverse && c < 0) {
+				page = append(page, d)
+			}
+		}
+	}
+	if q.limit > 0 && len(page) > q.limit {
+		if q.reverse {
+			page = page[len(page)-q.limit:]
+		} else {
+			page = page[:q.limit]
+		}
+	}
+	if q.limit == 0 || len(page) == 0 {
+		return page, nil, nil
+	}
+	first, last := plugin.Str(page[0], "id"), plugin.Str(page[len(page)-1], "id")
+	full := len(page) == q.limit
+	var links []any
+	if !q.reverse {
+		if full {
+			links = append(links, link(rq, "next", last, false))
+		}
+		links = append(links, link(rq, "previous", first, true))
+	} else {
+		links = append(links, link(rq, "next", last, false))
+		if full {
+			links = append(links, link(rq, "previous", first, true))
+		}
+	}
+	return page, links, nil
+}
+
+func link(rq *request, rel, marker string, reverse bool) map[string]any {
+	v := rq.r.URL.Query()
+	v.Set("marker", marker)
+	v.Del("page_reverse")
+	if reverse {
+		v.Set("page_reverse", "True")
+	}
+	return map[string]any{"rel": rel, "href": rq.base + rq.r.URL.Path + "?" + encodeQuery(v)}
+}
+
+func encodeQuery(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		for _, x := range v[k] {
+			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(x))
+		}
+	}
+	return strings.Join(parts, "&")
+}

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+)
+
+// maxBody bounds a request body (bulk creates included).
+const maxBody = 16 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeFault(w http.ResponseWriter, f *fault.Fault) {
+	writeJSON(w, f.Status, map[string]any{"NeutronError": map[string]any{"type": f.Type, "message": f.Message, "detail": ""}})
+}
+
+// writeError maps any error to a Neutron fault; unexpected ones are logged and answered 500
+// (or 503 when the database stayed busy).
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	if f, ok := fault.As(err); ok {
+		writeFault(w, f)
+		return
+	}
+	var busy db.ErrBusy
+	if errors.As(err, &busy) {
+		writeFault(w, fault.ServiceUnavailable("The database is busy; retry the request."))
+		return
+	}
+	log.Error("request failed", "err", err)
+	writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+}
+
+// readBody decodes a JSON object body, keeping numbers exact.
+func readBody(r *http.Request) (map[string]any, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, fault.BadRequest("Body contains invalid data")
+	}
+	if len(b) > maxBody {
+		return nil, fault.New(413, "HTTPRequestEntityTooLarge", "Request is too large.")
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, fault.BadRequest("Body contains invalid data")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fault.BadRequest("Body contains invalid data")
+	}
+	if dec.More() {
+		return nil, fault.BadRequest("Body contains invalid data")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fault.BadRequest("Body contains invalid data")
+	}
+	return m, nil
+}

@@ -1,0 +1,195 @@
+// Package api is the Neutron v2.0 HTTP front end: routing per collection, request parsing,
+// fields/filters/sorting/pagination, NeutronError bodies, authentication and policy. It reads
+// the declarative resource descriptions (package resource) and drives one plugin Collection
+// per resource, each request's writes inside one database transaction.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/policy"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Server serves the API.
+type Server struct {
+	DB         *db.DB
+	Auth       auth.Authenticator
+	Policy     *policy.Enforcer
+	Extensions *resource.Registry
+	Core       *core.Plugin
+	// NoAuth marks auth_strategy = noauth: new resources without an owner go to
+	// fake_project_id.
+	NoAuth bool
+	// WriteGate, when set, is asked before every write; an error answers (e.g. 503 in
+	// read-only mode).
+	WriteGate func(ctx context.Context) error
+	// AfterWrite runs after a committed write (e.g. waiting for the topology to apply).
+	AfterWrite func(ctx context.Context)
+	Log        *slog.Logger
+
+	collections map[string]plugin.Collection // by URL segment
+	order       []plugin.Collection
+	requests    atomic.Int64
+}
+
+// New builds a server over the given collections.
+func New(s *Server, cols ...plugin.Collection) *Server {
+	s.collections = map[string]plugin.Collection{}
+	for _, c := range cols {
+		s.collections[c.Resource().Path] = c
+		s.order = append(s.order, c)
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	return s
+}
+
+// request carries what one request needs.
+type request struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	id     string
+	caller *plugin.Caller
+	creds  policy.Credentials
+	base   string
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	rq := &request{w: w, r: r, id: "req-" + uuid.NewString()}
+	w.Header().Set("X-Openstack-Request-Id", rq.id)
+	defer func() {
+		if v := recover(); v != nil {
+			s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+		}
+	}()
+	rq.base = baseURL(r)
+	path := strings.TrimSuffix(r.URL.Path, ".json")
+	if path == "/" || path == "" {
+		s.versions(rq)
+		return
+	}
+	if !strings.HasPrefix(path, "/v2.0/") {
+		writeFault(w, fault.HTTPNotFound())
+		return
+	}
+	if err := s.authenticate(rq); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	parts := strings.Split(strings.Trim(strings.TrimPrefix(path, "/v2.0/"), "/"), "/")
+	if parts[0] == "" {
+		s.v2Root(rq)
+		return
+	}
+	var err error
+	switch parts[0] {
+	case "extensions":
+		err = s.extensions(rq, parts[1:])
+	case "quotas":
+		err = s.quotas(rq, parts[1:])
+	default:
+		err = s.resource(rq, parts)
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+	}
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) authenticate(rq *request) error {
+	ac, err := s.Auth.Authenticate(rq.r.Context(), rq.r)
+	if err != nil {
+		switch {
+		case errors.Is(err, auth.ErrUnauthorized):
+			return fault.Unauthorized()
+		case errors.Is(err, auth.ErrUnavailable):
+			return fault.ServiceUnavailable("The identity service is unavailable.")
+		}
+		return err
+	}
+	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id}
+	rq.creds = policy.Credentials{UserID: ac.UserID, ProjectID: ac.ProjectID, Roles: ac.Roles, IsAdmin: ac.IsAdmin}
+	return nil
+}
+
+// resource dispatches /v2.0/{collection}[/{id}[/tags[/{tag}] | /{action}]].
+func (s *Server) resource(rq *request, parts []string) error {
+	col, ok := s.collections[parts[0]]
+	if !ok {
+		return fault.HTTPNotFound()
+	}
+	m := rq.r.Method
+	switch len(parts) {
+	case 1:
+		switch m {
+		case http.MethodGet:
+			return s.list(rq, col)
+		case http.MethodPost:
+			return s.create(rq, col)
+		case http.MethodDelete:
+			return col.Resource().NotFound("None")
+		}
+		return fault.MethodNotAllowed()
+	case 2:
+		switch m {
+		case http.MethodGet:
+			return s.show(rq, col, parts[1])
+		case http.MethodPut:
+			return s.update(rq, col, parts[1])
+		case http.MethodDelete:
+			return s.delete(rq, col, parts[1])
+		}
+		return fault.MethodNotAllowed()
+	}
+	if parts[2] == "tags" && col.Resource().Tags && len(parts) <= 4 {
+		tag := ""
+		if len(parts) == 4 {
+			tag = parts[3]
+		}
+		return s.tags(rq, col, parts[1], tag, len(parts) == 4)
+	}
+	if len(parts) == 3 {
+		if a, ok := col.(Actioner); ok {
+			return s.action(rq, col, a, parts[1], parts[2])
+		}
+	}
+	return fault.HTTPNotFound()
+}
+
+// Actioner is a collection with member actions (PUT /{collection}/{id}/{action}).
+type Actioner interface {
+	Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error)
+	// ActionMethod says which HTTP method an action takes ("" = not an action).
+	ActionMethod(action string) string
+}
+
+// Expander is a collection whose documents embed related ones before rendering.
+type Expander interface {
+	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error
+}

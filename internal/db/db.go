@@ -1,0 +1,254 @@
+// Package db is the Neutron database: one handle over SQLite (the embedded default) or
+// PostgreSQL (shared by many API servers), embedded schema migrations, transactions that
+// retry on contention, and a document store for the API resources.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect int
+
+// The supported engines.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// DB is an open Neutron database.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB // writes (for SQLite: one connection, BEGIN IMMEDIATE)
+	read    *sql.DB // reads (for PostgreSQL the same pool as write)
+	URL     string
+}
+
+// Open connects to the database named by connection, an oslo.db-style URL:
+// sqlite:///relative/or//absolute/path, or postgresql://user:pw@host:port/db (also
+// postgresql+psycopg2://). An empty connection means SQLite at dataDir/neutron.db.
+func Open(ctx context.Context, connection, dataDir string) (*DB, error) {
+	if connection == "" {
+		connection = "sqlite:///" + filepath.Join(dataDir, "neutron.db")
+	}
+	switch {
+	case strings.HasPrefix(connection, "sqlite:"):
+		return openSQLite(ctx, connection)
+	case strings.HasPrefix(connection, "postgresql"), strings.HasPrefix(connection, "postgres"):
+		return openPostgres(ctx, connection)
+	}
+	return nil, fmt.Errorf("db: unsupported [database] connection %q (want sqlite:///PATH or postgresql://...)", connection)
+}
+
+func openSQLite(ctx context.Context, connection string) (*DB, error) {
+	path := strings.TrimPrefix(connection, "sqlite://")
+	path = strings.TrimPrefix(path, "/") // sqlite:///rel -> rel ; sqlite:////abs -> /abs
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("db: sqlite needs a file path, got %q", connection)
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	d := &DB{Dialect: SQLite, write: w, read: r, URL: connection}
+	if err := w.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("db: sqlite %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func openPostgres(ctx context.Context, connection string) (*DB, error) {
+	u, err := url.Parse(connection)
+	if err != nil {
+		return nil, fmt.Errorf("db: bad postgresql URL: %w", err)
+	}
+	u.Scheme = "postgres" // drop any "+driver" suffix oslo.db accepts
+	p, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgresql: %w", err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(32)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("db: connect postgresql %s@%s%s: %w", u.User.Username(), u.Host, u.Path, err)
+	}
+	return &DB{Dialect: Postgres, write: p, read: p, URL: connection}, nil
+}
+
+// Close closes the pools.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Tx is one transaction.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+	// After holds functions to run once the transaction committed.
+	after []func()
+}
+
+// AfterCommit registers fn to run after a successful commit.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
+// Dialect returns the engine.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
+
+// Write runs fn in a read-write transaction, retrying it on lock contention and
+// serialization failures. fn must be safe to run more than once.
+func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return d.run(ctx, d.write, false, fn)
+}
+
+// Read runs fn in a read-only transaction.
+func (d *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return d.run(ctx, d.read, true, fn)
+}
+
+func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		var stx *sql.Tx
+		stx, err = pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && d.Dialect == Postgres})
+		if err != nil {
+			if retryable(err) {
+				backoff(ctx, attempt)
+				continue
+			}
+			return fmt.Errorf("db: begin: %w", err)
+		}
+		tx := &Tx{tx: stx, db: d}
+		err = fn(tx)
+		if err != nil {
+			_ = stx.Rollback()
+			if retryable(err) {
+				backoff(ctx, attempt)
+				continue
+			}
+			return err
+		}
+		if err = stx.Commit(); err != nil {
+			if retryable(err) {
+				backoff(ctx, attempt)
+				continue
+			}
+			return fmt.Errorf("db: commit: %w", err)
+		}
+		for _, f := range tx.after {
+			f()
+		}
+		return nil
+	}
+	return fmt.Errorf("db: gave up after repeated contention: %w", ErrBusy{err})
+}
+
+// ErrBusy says the database stayed contended; the API answers 503.
+type ErrBusy struct{ Err error }
+
+func (e ErrBusy) Error() string { return "database busy: " + e.Err.Error() }
+func (e ErrBusy) Unwrap() error { return e.Err }
+
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// rebind turns ? placeholders into $1.. for PostgreSQL.
+func (t *Tx) rebind(q string) string {
+	if t.db.Dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Exec runs a statement with ? placeholders.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.rebind(q), args...)
+}
+
+// Query runs a query with ? placeholders.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.rebind(q), args...)
+}
+
+// QueryRow runs a single-row query with ? placeholders.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
+}
+
+// InsertIgnore runs an INSERT ... ON CONFLICT DO NOTHING and reports whether a row went in.
+// It never aborts the transaction on a duplicate, on either engine.
+func (t *Tx) InsertIgnore(ctx context.Context, q string, args ...any) (bool, error) {
+	res, err := t.Exec(ctx, q+" ON CONFLICT DO NOTHING", args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -1,0 +1,177 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Doc is one API resource as JSON-shaped data.
+type Doc = map[string]any
+
+// parentKeys names, per kind, the attribute stored in parent_id for indexed look-ups.
+var parentKeys = map[string]string{
+	"subnets":              "network_id",
+	"ports":                "network_id",
+	"security_group_rules": "security_group_id",
+}
+
+// RegisterParent declares the indexed parent attribute of a kind (services call it at wiring).
+func RegisterParent(kind, attr string) { parentKeys[kind] = attr }
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// DecodeDoc decodes a stored body, keeping numbers exact.
+func DecodeDoc(b []byte) (Doc, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var d Doc
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Get loads one document, or nil when there is none.
+func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
+	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
+	if t.db.Dialect == Postgres && !t.readOnly() {
+		q += " FOR UPDATE"
+	}
+	var body []byte
+	err := t.QueryRow(ctx, q, kind, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
+	}
+	return DecodeDoc(body)
+}
+
+func (t *Tx) readOnly() bool { return t.db.read != t.db.write && false }
+
+// Insert stores a new document; it must have an id.
+func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("db: encode %s: %w", kind, err)
+	}
+	_, err = t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
+		kind, str(d["id"]), str(d["project_id"]), str(d[parentKeys[kind]]), string(b))
+	if err != nil {
+		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
+	}
+	return nil
+}
+
+// Put replaces a stored document.
+func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("db: encode %s: %w", kind, err)
+	}
+	_, err = t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
+		string(b), str(d["project_id"]), str(d[parentKeys[kind]]), kind, str(d["id"]))
+	if err != nil {
+		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), err)
+	}
+	return nil
+}
+
+// Delete removes a document; it reports whether one was there.
+func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {
+	res, err := t.Exec(ctx, "DELETE FROM resources WHERE kind = ? AND id = ?", kind, id)
+	if err != nil {
+		return false, fmt.Errorf("db: delete %s %s: %w", kind, id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Filter narrows a List by the indexed columns.
+type Filter struct {
+	ProjectID string // "" = any
+	ParentID  string // "" = any
+	IDs       []string
+}
+
+// List loads the documents of a kind matching f.
+func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
+	q := "SELECT body FROM resources WHERE kind = ?"
+	args := []any{kind}
+	if f.ProjectID != "" {
+		q += " AND project_id = ?"
+		args = append(args, f.ProjectID)
+	}
+	if f.ParentID != "" {
+		q += " AND parent_id = ?"
+		args = append(args, f.ParentID)
+	}
+	if len(f.IDs) > 0 {
+		q += " AND id IN (?" + repeat(",?", len(f.IDs)-1) + ")"
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []Doc
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		d, err := DecodeDoc(body)
+		if err != nil {
+			return nil, fmt.Errorf("db: decode %s: %w", kind, err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Count counts documents of a kind in a project.
+func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE kind = ? AND project_id = ?", kind, projectID).Scan(&n)
+	return n, err
+}
+
+// CountParent counts documents of a kind under a parent.
+func (t *Tx) CountParent(ctx context.Context, kind, parentID string) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE kind = ? AND parent_id = ?", kind, parentID).Scan(&n)
+	return n, err
+}
+
+// NextStandardAttrID returns a fresh standard_attr_id.
+func (t *Tx) NextStandardAttrID(ctx context.Context, kind string) (int64, error) {
+	if t.db.Dialect == Postgres {
+		var id int64
+		err := t.QueryRow(ctx, "INSERT INTO standard_attr_seq (kind) VALUES (?) RETURNING id", kind).Scan(&id)
+		return id, err
+	}
+	res, err := t.Exec(ctx, "INSERT INTO standard_attr_seq (kind) VALUES (?)", kind)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for i := 0; i < n; i++ {
+		out += s
+	}
+	return out
+}

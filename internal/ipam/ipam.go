@@ -1,0 +1,162 @@
+// Package ipam does the address arithmetic of subnets: default gateways and allocation
+// pools, pool validation, EUI-64 addresses, and choosing free addresses. Uniqueness itself is
+// enforced by the database (one row per allocated address); this package only proposes.
+package ipam
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"net/netip"
+)
+
+// Range is an inclusive address range.
+type Range struct{ Start, End netip.Addr }
+
+// Contains reports whether a is in r.
+func (r Range) Contains(a netip.Addr) bool {
+	return a.Compare(r.Start) >= 0 && a.Compare(r.End) <= 0
+}
+
+// Overlaps reports whether two ranges share an address.
+func (r Range) Overlaps(o Range) bool {
+	return r.Start.Compare(o.End) <= 0 && o.Start.Compare(r.End) <= 0
+}
+
+// Size is the number of addresses in r (capped for huge IPv6 ranges).
+func (r Range) Size() *big.Int {
+	s := new(big.Int).SetBytes(r.End.AsSlice())
+	s.Sub(s, new(big.Int).SetBytes(r.Start.AsSlice()))
+	return s.Add(s, big.NewInt(1))
+}
+
+// First is the network address of p.
+func First(p netip.Prefix) netip.Addr { return p.Masked().Addr() }
+
+// Last is the last address of p (the broadcast address for IPv4).
+func Last(p netip.Prefix) netip.Addr {
+	a := p.Masked().Addr().AsSlice()
+	bits := p.Bits()
+	for i := range a {
+		for b := 0; b < 8; b++ {
+			if i*8+b >= bits {
+				a[i] |= 0x80 >> b
+			}
+		}
+	}
+	out, _ := netip.AddrFromSlice(a)
+	return out
+}
+
+// Add returns a+n (n may be negative), without overflow checks beyond the family's width.
+func Add(a netip.Addr, n int64) netip.Addr {
+	v := new(big.Int).SetBytes(a.AsSlice())
+	v.Add(v, big.NewInt(n))
+	return fromBig(v, a.Is4())
+}
+
+func fromBig(v *big.Int, v4 bool) netip.Addr {
+	size := 16
+	if v4 {
+		size = 4
+	}
+	b := v.Bytes()
+	buf := make([]byte, size)
+	if len(b) > size {
+		b = b[len(b)-size:]
+	}
+	copy(buf[size-len(b):], b)
+	out, _ := netip.AddrFromSlice(buf)
+	return out
+}
+
+// DefaultGateway is the first host of an IPv4 subnet and the subnet-router anycast address
+// (the network address) of an IPv6 one, as Neutron chooses.
+func DefaultGateway(p netip.Prefix) netip.Addr {
+	if p.Addr().Is4() {
+		if p.Bits() >= 31 {
+			return First(p)
+		}
+		return Add(First(p), 1)
+	}
+	return First(p)
+}
+
+// UsableRange is the range of addresses a port may hold: IPv4 without the network and
+// broadcast addresses (all for /31 and /32), IPv6 without the subnet-router anycast address.
+func UsableRange(p netip.Prefix) Range {
+	first, last := First(p), Last(p)
+	if p.Addr().Is4() {
+		if p.Bits() >= 31 {
+			return Range{first, last}
+		}
+		return Range{Add(first, 1), Add(last, -1)}
+	}
+	if p.Bits() == 128 {
+		return Range{first, last}
+	}
+	return Range{Add(first, 1), last}
+}
+
+// DefaultPools are the usable range of p minus the gateway.
+func DefaultPools(p netip.Prefix, gateway netip.Addr) []Range {
+	u := UsableRange(p)
+	if !gateway.IsValid() || !u.Contains(gateway) {
+		return []Range{u}
+	}
+	var out []Range
+	if gateway.Compare(u.Start) > 0 {
+		out = append(out, Range{u.Start, Add(gateway, -1)})
+	}
+	if gateway.Compare(u.End) < 0 {
+		out = append(out, Range{Add(gateway, 1), u.End})
+	}
+	return out
+}
+
+// EUI64 builds the SLAAC address of mac in an IPv6 /64.
+func EUI64(p netip.Prefix, mac [6]byte) netip.Addr {
+	a := First(p).As16()
+	a[8] = mac[0] ^ 0x02
+	a[9], a[10], a[11], a[12] = mac[1], mac[2], 0xff, 0xfe
+	a[13], a[14], a[15] = mac[3], mac[4], mac[5]
+	return netip.AddrFrom16(a)
+}
+
+// Candidates proposes up to n distinct free addresses from pools, skipping those in used.
+// It scans in order so small pools are exhausted exactly; the caller inserts them and tries
+// the next on a conflict. Randomising the start spreads concurrent allocators apart.
+func Candidates(pools []Range, used map[netip.Addr]bool, n int) []netip.Addr {
+	var out []netip.Addr
+	for _, r := range pools {
+		// Start at a random offset inside the first 1024 addresses of big pools, wrapping.
+		size := r.Size()
+		span := int64(1024)
+		if size.IsInt64() && size.Int64() < span {
+			span = size.Int64()
+		}
+		off := int64(0)
+		if span > 1 {
+			off = rand.Int64N(span)
+		}
+		for i := int64(0); i < span && len(out) < n; i++ {
+			a := Add(r.Start, (off+i)%span)
+			if !used[a] {
+				out = append(out, a)
+			}
+		}
+		// Beyond the first window, scan on from there.
+		if len(out) < n && !(size.IsInt64() && size.Int64() <= span) {
+			a := Add(r.Start, span)
+			for j := 0; j < 1<<16 && len(out) < n && r.Contains(a); j++ {
+				if !used[a] {
+					out = append(out, a)
+				}
+				a = a.Next()
+			}
+		}
+		if len(out) >= n {
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package core
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Networks is the network collection.
+type Networks struct{ p *Plugin }
+
+// Resource describes networks.
+func (n *Networks) Resource() *resource.Resource { return resource.Networks }
+
+var providerKeys = []string{"provider:network_type", "provider:physical_network", "provider:segmentation_id"}
+
+// maxMTU is the largest MTU a network of type typ can carry: MidoNet tunnels take their
+// overhead off the physical MTU; uplink networks are the physical network itself.
+func (p *Plugin) maxMTU(typ string) int {
+	if typ == "uplink" {
+		return p.S.GlobalPhysnetMTU
+	}
+	overhead := 50 // VXLAN over IPv4
+	if lower(p.S.TunnelProtocol) == "gre" {
+		overhead = 42
+	}
+	return p.S.GlobalPhysnetMTU - overhead
+}
+
+// segment validates the provider attributes of a create and returns the network type.
+func (p *Plugin) segment(body db.Doc) (string, error) {
+	typ, given := body["provider:network_type"].(string)
+	if !given || typ == "" {
+		for _, k := range providerKeys[1:] {
+			if body[k] != nil {
+				return "", fault.InvalidInput("network_type required")
+			}
+		}
+		if ext, _ := body["router:external"].(bool); ext && p.S.ExternalNetworkType != "" {
+			return p.S.ExternalNetworkType, nil
+		}
+		if len(p.S.TenantNetworkTypes) == 0 {
+			return "", fault.New(503, "NoNetworkAvailable", "Unable to create the network. No tenant network is available for allocation.")
+		}
+		return p.S.TenantNetworkTypes[0], nil
+	}
+	if !slices.Contains(p.S.TypeDrivers, typ) {
+		return "", fault.InvalidInput("network_type value '%s' not supported", typ)
+	}
+	for _, k := range providerKeys[1:] {
+		if v := body[k]; v != nil && v != "" {
+			return "", fault.InvalidInput("%s prohibited for %s provider network", strings.TrimPrefix(k, "provider:"), typ)
+		}
+	}
+	return typ, nil
+}
+
+// Create makes a network.
+func (n *Networks) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := n.p
+	project := ownerOf(body)
+	if err := p.CheckQuota(ctx, tx, project, "network", "networks", 1); err != nil {
+		return nil, err
+	}
+	typ, err := p.segment(body)
+	if err != nil {
+		return nil, err
+	}
+	mtu, _ := resource.AsInt(body["mtu"])
+	max := p.maxMTU(typ)
+	if mtu == 0 {
+		mtu = int64(max)
+	} else if mtu > int64(max) {
+		return nil, fault.InvalidInput("Requested MTU is too big, maximum is %d", max)
+	}
+	d := plugin.Apply(body, db.Doc{
+		"status": "ACTIVE", "subnets": []any{}, "mtu": int(mtu),
+		"provider:network_type": typ, "provider:physical_network": nil, "provider:segmentation_id": nil,
+	})
+	if _, ok := d["router:external"]; !ok {
+		d["router:external"] = false
+	}
+	plugin.Stamp(d, 1)
+	if err := tx.Insert(ctx, "networks", d); err != nil {
+		return nil, err
+	}
+	if _, err := p.ensureDefaultSG(ctx, tx, c, project); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Create, "networks", d)
+}
+
+// Update changes a network.
+func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	var changed []string
+	for _, k := range providerKeys {
+		if v, ok := changes[k]; ok && !sameValue(v, cur[k]) {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) > 0 {
+		return nil, fault.InvalidInput("Plugin does not support updating the following provider network attributes: %s", strings.Join(changed, ", "))
+	}
+	if v, ok := changes["mtu"]; ok {
+		mtu, _ := resource.AsInt(v)
+		max := n.p.maxMTU(plugin.Str(cur, "provider:network_type"))
+		if mtu == 0 {
+			changes["mtu"] = max
+		} else if mtu > int64(max) {
+			return nil, fault.InvalidInput("Requested MTU is too big, maximum is %d", max)
+		}
+	}
+	if shared, ok := changes["shared"].(bool); ok && !shared && plugin.Bool(cur, "shared") {
+		if err := n.checkUnshare(ctx, tx, cur); err != nil {
+			return nil, err
+		}
+	}
+	d := plugin.Apply(cur, changes)
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "networks", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "networks", d)
+}
+
+// checkUnshare refuses to unshare a network other projects have ports on.
+func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) error {
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: plugin.Str(net, "id")})
+	if err != nil {
+		return err
+	}
+	for _, pt := range ports {
+		if plugin.Str(pt, "tenant_id") != plugin.Str(net, "tenant_id") && !strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:") {
+			return fault.Conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. Multiple tenants are using it.", plugin.Str(net, "id"))
+		}
+	}
+	return nil
+}
+
+// Delete removes a network, its subnets and its network-owned ports, refusing while any
+// other port remains.
+func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: id})
+	if err != nil {
+		return err
+	}
+	var inUse []string
+	for _, pt := range ports {
+		if plugin.Str(pt, "device_owner") != "network:dhcp" {
+			inUse = append(inUse, plugin.Str(pt, "id"))
+		}
+	}
+	if len(inUse) > 0 {
+		sort.Strings(inUse)
+		return fault.Conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network, id for these ports is: %s.", id, strings.Join(inUse, ","))
+	}
+	for _, pt := range ports {
+		if err := n.p.removePort(ctx, tx, c, pt); err != nil {
+			return err
+		}
+	}
+	subnets, err := tx.List(ctx, "subnets", db.Filter{ParentID: id})
+	if err != nil {
+		return err
+	}
+	for _, s := range subnets {
+		if _, err := tx.Delete(ctx, "subnets", plugin.Str(s, "id")); err != nil {
+			return err
+		}
+		if err := plugin.Journal(ctx, tx, c, journal.Delete, "subnets", s); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Delete(ctx, "networks", id); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "networks", cur)
+}
+
+// List returns networks.
+func (n *Networks) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	return tx.List(ctx, "networks", idHint(f))
+}
+
+// idHint narrows a list query when the filters name ids.
+func idHint(f map[string][]string) db.Filter {
+	var h db.Filter
+	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
+		h.IDs = ids
+	}
+	if t := f["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	} else if t := f["project_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	return h
+}
+
+func sameValue(a, b any) bool {
+	if x, ok := resource.AsInt(a); ok {
+		y, ok2 := resource.AsInt(b)
+		return ok2 && x == y
+	}
+	return a == b
+}

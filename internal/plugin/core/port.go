@@ -1,0 +1,757 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/ipam"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Ports is the port collection.
+type Ports struct{ p *Plugin }
+
+// Resource describes ports.
+func (pc *Ports) Resource() *resource.Resource { return resource.Ports }
+
+// Device owners with special meaning.
+const (
+	OwnerRouterInterface = "network:router_interface"
+	OwnerRouterGateway   = "network:router_gateway"
+	OwnerFloatingIP      = "network:floatingip"
+	OwnerDHCP            = "network:dhcp"
+)
+
+// VIF values of the MidoNet mechanism driver.
+const (
+	VIFTypeMidonet = "midonet"
+	VIFTypeUnbound = "unbound"
+)
+
+// Create makes a port.
+func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := pc.p
+	netID := plugin.Str(body, "network_id")
+	net, err := network(ctx, tx, netID)
+	if err != nil {
+		return nil, err
+	}
+	project := ownerOf(body)
+	if err := p.CheckQuota(ctx, tx, project, "port", "ports", 1); err != nil {
+		return nil, err
+	}
+	d := resource.Clone(body).(map[string]any)
+	d["id"] = plugin.NewID()
+	d["status"] = "DOWN"
+	id := plugin.Str(d, "id")
+
+	// MAC address.
+	mac, err := p.assignMAC(ctx, tx, netID, id, plugin.Str(body, "mac_address"))
+	if err != nil {
+		return nil, err
+	}
+	d["mac_address"] = mac
+
+	// Fixed IPs.
+	req, explicit := body["fixed_ips"].([]any)
+	ips, err := p.allocateIPs(ctx, tx, net, id, mac, plugin.Str(d, "device_owner"), req, explicit)
+	if err != nil {
+		return nil, err
+	}
+	d["fixed_ips"] = ips
+
+	// Port security, security groups, allowed address pairs.
+	if _, ok := d["port_security_enabled"]; !ok {
+		d["port_security_enabled"] = plugin.Bool(net, "port_security_enabled")
+		if _, ok := net["port_security_enabled"]; !ok {
+			d["port_security_enabled"] = true
+		}
+	}
+	if err := p.portSecurity(ctx, tx, c, d, nil); err != nil {
+		return nil, err
+	}
+	opts, err := mergeDHCPOpts(nil, body["extra_dhcp_opts"])
+	if err != nil {
+		return nil, err
+	}
+	d["extra_dhcp_opts"] = opts
+	p.bind(d, nil)
+	plugin.Stamp(d, 1)
+	if err := tx.Insert(ctx, "ports", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Create, "ports", d)
+}
+
+// assignMAC records a requested MAC or generates one from base_mac; MACs are unique per network.
+func (p *Plugin) assignMAC(ctx context.Context, tx *db.Tx, netID, portID, want string) (string, error) {
+	if want != "" {
+		ok, err := tx.InsertIgnore(ctx, "INSERT INTO mac_addresses (network_id, mac_address, port_id) VALUES (?, ?, ?)", netID, want, portID)
+		if err != nil {
+			return "", fmt.Errorf("core: record mac: %w", err)
+		}
+		if !ok {
+			return "", fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", netID, want)
+		}
+		return want, nil
+	}
+	for i := 0; i < 16; i++ {
+		mac := p.randomMAC()
+		ok, err := tx.InsertIgnore(ctx, "INSERT INTO mac_addresses (network_id, mac_address, port_id) VALUES (?, ?, ?)", netID, mac, portID)
+		if err != nil {
+			return "", fmt.Errorf("core: record mac: %w", err)
+		}
+		if ok {
+			return mac, nil
+		}
+	}
+	return "", fault.New(503, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", netID)
+}
+
+// randomMAC keeps base_mac's non-zero leading octets (at least three) and randomises the rest.
+func (p *Plugin) randomMAC() string {
+	base := strings.Split(p.S.BaseMAC, ":")
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	parts := make([]string, 6)
+	for i := 0; i < 6; i++ {
+		if i < len(base) && (i < 3 || base[i] != "00") {
+			parts[i] = lower(base[i])
+		} else {
+			parts[i] = fmt.Sprintf("%02x", r[i])
+		}
+	}
+	return strings.Join(parts, ":")
+}
+
+func parseMAC(s string) [6]byte {
+	var m [6]byte
+	for i, part := range strings.Split(s, ":") {
+		if i < 6 {
+			var b byte
+			fmt.Sscanf(part, "%02x", &b)
+			m[i] = b
+		}
+	}
+	return m
+}
+
+// networkSubnets lists a network's subnets in creation order.
+func networkSubnets(ctx context.Context, tx *db.Tx, netID string) ([]db.Doc, error) {
+	subs, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(subs, func(i, j int) bool {
+		a, b := plugin.Str(subs[i], "created_at"), plugin.Str(subs[j], "created_at")
+		if a != b {
+			return a < b
+		}
+		return plugin.Str(subs[i], "id") < plugin.Str(subs[j], "id")
+	})
+	return subs, nil
+}
+
+// allocateIPs turns a fixed_ips request into allocations. Without a request the port gets
+// one address from the first IPv4 subnet with room, one from the first stateful IPv6 subnet
+// and an EUI-64 address from every SLAAC subnet.
+func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, net db.Doc, portID, mac, owner string, req []any, explicit bool) ([]any, error) {
+	netID := plugin.Str(net, "id")
+	subs, err := networkSubnets(ctx, tx, netID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]db.Doc{}
+	for _, s := range subs {
+		byID[plugin.Str(s, "id")] = s
+	}
+	out := []any{}
+	used := map[string]bool{}
+	add := func(sub db.Doc, ip netip.Addr) {
+		used[plugin.Str(sub, "id")] = true
+		out = append(out, map[string]any{"subnet_id": plugin.Str(sub, "id"), "ip_address": ip.String()})
+	}
+	routerPort := strings.HasPrefix(owner, "network:router_")
+	if !explicit {
+		var v4, v6 bool
+		for _, s := range subs {
+			switch {
+			case isAutoAddress(s):
+				if routerPort {
+					continue
+				}
+				ip, err := p.allocateEUI64(ctx, tx, s, db.Doc{"id": portID, "mac_address": mac})
+				if err != nil {
+					return nil, err
+				}
+				add(s, ip)
+			case subnetPrefix(s).Addr().Is4() && !v4, !subnetPrefix(s).Addr().Is4() && !v6:
+				ip, err := p.allocateFromPools(ctx, tx, s, portID)
+				if fault, ok := fault.As(err); ok && fault.Type == "IpAddressGenerationFailure" {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				add(s, ip)
+				if ip.Is4() {
+					v4 = true
+				} else {
+					v6 = true
+				}
+			}
+		}
+		if len(subs) > 0 && len(out) == 0 {
+			return nil, fault.Conflict("IpAddressGenerationFailure", "No more IP addresses available on network %s.", netID)
+		}
+		return out, nil
+	}
+	for _, x := range req {
+		m := x.(map[string]any)
+		subID, _ := m["subnet_id"].(string)
+		ipStr, hasIP := m["ip_address"].(string)
+		var sub db.Doc
+		if subID != "" {
+			s, err := tx.Get(ctx, "subnets", subID)
+			if err != nil {
+				return nil, err
+			}
+			if s == nil {
+				return nil, fault.SubnetNotFound(subID)
+			}
+			if plugin.Str(s, "network_id") != netID {
+				return nil, fault.InvalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", netID, subID)
+			}
+			sub = s
+		}
+		if !hasIP {
+			if sub == nil {
+				return nil, fault.InvalidInput("Invalid fixed IP %v", x)
+			}
+			var ip netip.Addr
+			if isAutoAddress(sub) {
+				ip, err = p.allocateEUI64(ctx, tx, sub, db.Doc{"id": portID, "mac_address": mac})
+			} else {
+				ip, err = p.allocateFromPools(ctx, tx, sub, portID)
+			}
+			if err != nil {
+				return nil, err
+			}
+			add(sub, ip)
+			continue
+		}
+		ip, _ := resource.ParseIP(ipStr)
+		if sub == nil {
+			for _, s := range subs {
+				if validHost(s, ip) {
+					sub = s
+					break
+				}
+			}
+			if sub == nil {
+				return nil, fault.Invalid("InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", ipStr)
+			}
+		} else if !validHost(sub, ip) {
+			return nil, fault.Invalid("InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", ipStr)
+		}
+		if err := p.claimIP(ctx, tx, sub, ip, portID); err != nil {
+			return nil, err
+		}
+		add(sub, ip)
+	}
+	// SLAAC subnets always give their address to ordinary ports.
+	if len(req) > 0 && !routerPort {
+		for _, s := range subs {
+			if isAutoAddress(s) && !used[plugin.Str(s, "id")] {
+				ip, err := p.allocateEUI64(ctx, tx, s, db.Doc{"id": portID, "mac_address": mac})
+				if err != nil {
+					return nil, err
+				}
+				add(s, ip)
+			}
+		}
+	}
+	return out, nil
+}
+
+// validHost reports whether ip may be held by a port on sub (inside the cidr, not the
+// network or broadcast address of an IPv4 subnet).
+func validHost(sub db.Doc, ip netip.Addr) bool {
+	prefix := subnetPrefix(sub)
+	if !prefix.Contains(ip) {
+		return false
+	}
+	if ip.Is4() && prefix.Bits() < 31 {
+		return ip != ipam.First(prefix) && ip != ipam.Last(prefix)
+	}
+	return true
+}
+
+// claimIP records a chosen address; the primary key makes a second holder impossible.
+func (p *Plugin) claimIP(ctx context.Context, tx *db.Tx, sub db.Doc, ip netip.Addr, portID string) error {
+	ok, err := tx.InsertIgnore(ctx, "INSERT INTO ip_allocations (subnet_id, ip_address, network_id, port_id) VALUES (?, ?, ?, ?)",
+		plugin.Str(sub, "id"), ip.String(), plugin.Str(sub, "network_id"), portID)
+	if err != nil {
+		return fmt.Errorf("core: record ip: %w", err)
+	}
+	if !ok {
+		return fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", ip, plugin.Str(sub, "id"))
+	}
+	return nil
+}
+
+func (p *Plugin) allocateEUI64(ctx context.Context, tx *db.Tx, sub db.Doc, port db.Doc) (netip.Addr, error) {
+	ip := ipam.EUI64(subnetPrefix(sub), parseMAC(plugin.Str(port, "mac_address")))
+	return ip, p.claimIP(ctx, tx, sub, ip, plugin.Str(port, "id"))
+}
+
+// allocateFromPools picks a free address of sub. It first tries a few random candidates
+// (cheap on big, sparse pools), then scans what is in use.
+func (p *Plugin) allocateFromPools(ctx context.Context, tx *db.Tx, sub db.Doc, portID string) (netip.Addr, error) {
+	rs := pools(sub)
+	try := func(cands []netip.Addr) (netip.Addr, bool, error) {
+		for _, ip := range cands {
+			ok, err := tx.InsertIgnore(ctx, "INSERT INTO ip_allocations (subnet_id, ip_address, network_id, port_id) VALUES (?, ?, ?, ?)",
+				plugin.Str(sub, "id"), ip.String(), plugin.Str(sub, "network_id"), portID)
+			if err != nil {
+				return netip.Addr{}, false, fmt.Errorf("core: record ip: %w", err)
+			}
+			if ok {
+				return ip, true, nil
+			}
+		}
+		return netip.Addr{}, false, nil
+	}
+	if ip, ok, err := try(ipam.Candidates(rs, nil, 3)); err != nil || ok {
+		return ip, err
+	}
+	for round := 0; round < 4; round++ {
+		used, err := allocated(ctx, tx, plugin.Str(sub, "id"))
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		cands := ipam.Candidates(rs, used, 16)
+		if len(cands) == 0 {
+			break
+		}
+		if ip, ok, err := try(cands); err != nil || ok {
+			return ip, err
+		}
+	}
+	return netip.Addr{}, fault.Conflict("IpAddressGenerationFailure", "No more IP addresses available on network %s.", plugin.Str(sub, "network_id"))
+}
+
+func allocated(ctx context.Context, tx *db.Tx, subnetID string) (map[netip.Addr]bool, error) {
+	rows, err := tx.Query(ctx, "SELECT ip_address FROM ip_allocations WHERE subnet_id = ?", subnetID)
+	if err != nil {
+		return nil, fmt.Errorf("core: allocations of %s: %w", subnetID, err)
+	}
+	defer rows.Close()
+	used := map[netip.Addr]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			used[a] = true
+		}
+	}
+	return used, rows.Err()
+}
+
+// releaseIPs frees the given allocations of a port.
+func releaseIPs(ctx context.Context, tx *db.Tx, portID string, ips []any) error {
+	for _, x := range ips {
+		m := x.(map[string]any)
+		if _, err := tx.Exec(ctx, "DELETE FROM ip_allocations WHERE subnet_id = ? AND ip_address = ? AND port_id = ?",
+			plugin.Str(m, "subnet_id"), plugin.Str(m, "ip_address"), portID); err != nil {
+			return fmt.Errorf("core: release ip: %w", err)
+		}
+	}
+	return nil
+}
+
+// portSecurity validates and fills security_groups and allowed_address_pairs of d against
+// port_security_enabled. cur is the stored port on updates (nil on create).
+func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, d, changes db.Doc) error {
+	enabled := plugin.Bool(d, "port_security_enabled")
+	creating := changes == nil
+	_, sgGiven := d["security_groups"]
+	if creating && !sgGiven {
+		d["security_groups"] = []any{}
+		if enabled && !strings.HasPrefix(plugin.Str(d, "device_owner"), "network:") {
+			sg, err := p.ensureDefaultSG(ctx, tx, c, ownerOf(d))
+			if err != nil {
+				return err
+			}
+			d["security_groups"] = []any{sg}
+		}
+	}
+	sgs := plugin.Strings(d, "security_groups")
+	if len(sgs) > 0 && (!enabled || len(plugin.List(d, "fixed_ips")) == 0 && false) {
+		if _, explicit := changes["security_groups"]; creating || explicit {
+			return fault.Invalid("PortSecurityAndIPRequiredForSecurityGroups", "Port security must be enabled and port must have an IP address in order to use security groups.")
+		}
+		return fault.Conflict("PortSecurityPortHasSecurityGroup", "Port has security group associated. Cannot disable port security or IP address until security group is removed.")
+	}
+	if creating || changes["security_groups"] != nil {
+		for _, id := range sgs {
+			sg, err := tx.Get(ctx, "security_groups", id)
+			if err != nil {
+				return err
+			}
+			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id")) {
+				return fault.SecurityGroupNotFound(id)
+			}
+		}
+		sort.Strings(sgs)
+		sgs = slices.Compact(sgs)
+		out := make([]any, len(sgs))
+		for i, s := range sgs {
+			out[i] = s
+		}
+		d["security_groups"] = out
+	}
+	if _, given := d["allowed_address_pairs"]; !given {
+		d["allowed_address_pairs"] = []any{}
+	}
+	pairs, err := p.addressPairs(d["allowed_address_pairs"], plugin.Str(d, "mac_address"))
+	if err != nil {
+		return err
+	}
+	if len(pairs) > 0 && !enabled {
+		return fault.Conflict("AddressPairAndPortSecurityRequired", "Port Security must be enabled in order to have allowed address pairs on a port.")
+	}
+	d["allowed_address_pairs"] = pairs
+	return nil
+}
+
+// addressPairs validates allowed_address_pairs and fills each pair's MAC with the port's.
+func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fault.BadRequest("Allowed address pairs must be a list.")
+	}
+	if len(l) > p.S.MaxAllowedAddrPairs {
+		return nil, fault.Invalid("AllowedAddressPairExhausted", "The number of allowed address pair exceeds the maximum %d.", p.S.MaxAllowedAddrPairs)
+	}
+	seen := map[string]bool{}
+	out := make([]any, 0, len(l))
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fault.BadRequest("%s is not a dictionary", resource.Repr(x))
+		}
+		var unknown []string
+		for k := range m {
+			if k != "ip_address" && k != "mac_address" {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			return nil, fault.BadRequest("Unrecognized attribute(s) '%s'", strings.Join(unknown, ", "))
+		}
+		ipv, ok := m["ip_address"]
+		if !ok {
+			return nil, fault.Invalid("AllowedAddressPairsMissingIP", "AllowedAddressPair must contain ip_address")
+		}
+		ip, _ := ipv.(string)
+		if _, ok := resource.ParsePrefix(ip); !ok {
+			return nil, fault.BadRequest("%s is not a valid IP address", resource.Repr(ipv))
+		}
+		mac := portMAC
+		if mv, ok := m["mac_address"]; ok && mv != nil {
+			if r := resource.MAC(mv); r != "" {
+				return nil, fault.BadRequest("%s", r)
+			}
+			mac = strings.ToLower(mv.(string))
+		}
+		key := fmt.Sprint(m["mac_address"]) + "|" + ip
+		if seen[key] {
+			macRepr := "None"
+			if mv, ok := m["mac_address"].(string); ok {
+				macRepr = mv
+			}
+			return nil, fault.Invalid("DuplicateAddressPairInRequest", "Request contains duplicate address pair: mac_address %s ip_address %s.", macRepr, ip)
+		}
+		seen[key] = true
+		out = append(out, map[string]any{"ip_address": ip, "mac_address": mac})
+	}
+	return out, nil
+}
+
+// mergeDHCPOpts applies requested extra DHCP options onto the current ones: an option is
+// keyed by name and IP version, and a null value removes it.
+func mergeDHCPOpts(cur []any, v any) ([]any, error) {
+	out := []any{}
+	index := map[string]int{}
+	for _, x := range cur {
+		m := x.(map[string]any)
+		index[fmt.Sprint(m["opt_name"], "/", m["ip_version"])] = len(out)
+		out = append(out, m)
+	}
+	req, _ := v.([]any)
+	for _, x := range req {
+		m, ok := x.(map[string]any)
+		name, nameOK := m["opt_name"].(string)
+		ver := int64(4)
+		verOK := true
+		if iv, has := m["ip_version"]; has && iv != nil {
+			ver, verOK = resource.AsInt(iv)
+			verOK = verOK && (ver == 4 || ver == 6)
+		}
+		if !ok || !nameOK || name == "" || !verOK {
+			return nil, fault.InvalidInput("No valid key specs matched for: %s", pyDict(m))
+		}
+		key := fmt.Sprint(name, "/", ver)
+		val := m["opt_value"]
+		i, exists := index[key]
+		switch {
+		case val == nil && exists:
+			out = append(out[:i], out[i+1:]...)
+			delete(index, key)
+			for k, j := range index {
+				if j > i {
+					index[k] = j - 1
+				}
+			}
+		case val == nil:
+		case exists:
+			out[i] = map[string]any{"opt_name": name, "opt_value": val, "ip_version": int(ver)}
+		default:
+			index[key] = len(out)
+			out = append(out, map[string]any{"opt_name": name, "opt_value": val, "ip_version": int(ver)})
+		}
+	}
+	return out, nil
+}
+
+func pyDict(m map[string]any) string {
+	var parts []string
+	for _, k := range []string{"opt_name", "opt_value", "ip_version"} {
+		if v, ok := m[k]; ok {
+			parts = append(parts, "'"+k+"': "+resource.Repr(v))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// bind sets the binding:* attributes: a port with a host is bound by the MidoNet mechanism
+// driver (vif_type midonet); its host interface is binding:profile's interface_name, or the
+// tap device Nova creates ("tap" + the port id, 14 characters).
+func (p *Plugin) bind(d db.Doc, changes db.Doc) {
+	if d["binding:profile"] == nil {
+		d["binding:profile"] = map[string]any{}
+	}
+	if d["binding:host_id"] == nil {
+		d["binding:host_id"] = ""
+	}
+	if d["binding:vnic_type"] == nil {
+		d["binding:vnic_type"] = "normal"
+	}
+	host := plugin.Str(d, "binding:host_id")
+	if host == "" {
+		d["binding:vif_type"] = VIFTypeUnbound
+		d["binding:vif_details"] = map[string]any{}
+		delete(d, "_interface_name")
+		return
+	}
+	d["binding:vif_type"] = VIFTypeMidonet
+	d["binding:vif_details"] = map[string]any{"port_filter": true, "connectivity": "l2"}
+	prof, _ := d["binding:profile"].(map[string]any)
+	if name, ok := prof["interface_name"].(string); ok && name != "" {
+		d["_interface_name"] = name
+	} else {
+		id := plugin.Str(d, "id")
+		d["_interface_name"] = ("tap" + id)[:min(14, len(id)+3)]
+	}
+}
+
+// InterfaceName is the host interface a bound port is plugged into ("" when unbound).
+func InterfaceName(port db.Doc) string { return plugin.Str(port, "_interface_name") }
+
+var fixedIPOwners = []string{"compute:", OwnerRouterInterface, ""}
+
+// Update changes a port.
+func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	p := pc.p
+	id := plugin.Str(cur, "id")
+	d := plugin.Apply(cur, changes)
+	if mac, ok := changes["mac_address"].(string); ok && mac != plugin.Str(cur, "mac_address") {
+		if plugin.Str(cur, "binding:host_id") != "" {
+			return nil, fault.Conflict("PortBound", "Unable to complete operation on port %s, port is already bound, port type: %s, old_mac %s, new_mac %s.", id, plugin.Str(cur, "binding:vif_type"), plugin.Str(cur, "mac_address"), mac)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE network_id = ? AND port_id = ?", plugin.Str(cur, "network_id"), id); err != nil {
+			return nil, err
+		}
+		if _, err := p.assignMAC(ctx, tx, plugin.Str(cur, "network_id"), id, mac); err != nil {
+			return nil, err
+		}
+	}
+	if req, ok := changes["fixed_ips"].([]any); ok {
+		owner := plugin.Str(d, "device_owner")
+		okOwner := owner == "" || strings.HasPrefix(owner, "compute:") || strings.HasPrefix(owner, OwnerRouterInterface)
+		if !okOwner {
+			return nil, fault.Conflict("UnsupportedPortDeviceOwner", "Operation update_port is not supported for device_owner %s on port %s.", owner, id)
+		}
+		ips, err := p.reallocate(ctx, tx, cur, req)
+		if err != nil {
+			return nil, err
+		}
+		d["fixed_ips"] = ips
+	}
+	if _, ok := changes["port_security_enabled"]; ok || changes["security_groups"] != nil || changes["allowed_address_pairs"] != nil {
+		if err := p.portSecurity(ctx, tx, c, d, changes); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := changes["extra_dhcp_opts"]; ok {
+		opts, err := mergeDHCPOpts(plugin.List(cur, "extra_dhcp_opts"), v)
+		if err != nil {
+			return nil, err
+		}
+		d["extra_dhcp_opts"] = opts
+	}
+	p.bind(d, changes)
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "ports", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "ports", d)
+}
+
+// reallocate moves a port to a new set of fixed IPs, keeping the addresses it already holds.
+func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, cur db.Doc, req []any) ([]any, error) {
+	id := plugin.Str(cur, "id")
+	have := plugin.List(cur, "fixed_ips")
+	holds := func(subID, ip string) bool {
+		for _, x := range have {
+			m := x.(map[string]any)
+			if (subID == "" || plugin.Str(m, "subnet_id") == subID) && plugin.Str(m, "ip_address") == ip {
+				return true
+			}
+		}
+		return false
+	}
+	var keep, fresh []any
+	for _, x := range req {
+		m := x.(map[string]any)
+		subID, _ := m["subnet_id"].(string)
+		ip, hasIP := m["ip_address"].(string)
+		if hasIP && holds(subID, ip) {
+			for _, h := range have {
+				hm := h.(map[string]any)
+				if plugin.Str(hm, "ip_address") == ip {
+					keep = append(keep, hm)
+				}
+			}
+			continue
+		}
+		if !hasIP && subID != "" {
+			found := false
+			for _, h := range have {
+				hm := h.(map[string]any)
+				if plugin.Str(hm, "subnet_id") == subID && !containsAlloc(keep, hm) {
+					keep = append(keep, hm)
+					found = true
+					break
+				}
+			}
+			if found {
+				continue
+			}
+		}
+		fresh = append(fresh, x)
+	}
+	var release []any
+	for _, h := range have {
+		if !containsAlloc(keep, h.(map[string]any)) {
+			release = append(release, h)
+		}
+	}
+	if err := releaseIPs(ctx, tx, id, release); err != nil {
+		return nil, err
+	}
+	net, err := network(ctx, tx, plugin.Str(cur, "network_id"))
+	if err != nil {
+		return nil, err
+	}
+	out := append([]any{}, keep...)
+	if len(fresh) > 0 {
+		got, err := p.allocateIPs(ctx, tx, net, id, plugin.Str(cur, "mac_address"), OwnerRouterInterface, fresh, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+func containsAlloc(l []any, m map[string]any) bool {
+	for _, x := range l {
+		o := x.(map[string]any)
+		if plugin.Str(o, "subnet_id") == plugin.Str(m, "subnet_id") && plugin.Str(o, "ip_address") == plugin.Str(m, "ip_address") {
+			return true
+		}
+	}
+	return false
+}
+
+// Delete removes a port. Ports a router owns go away with the router interface or gateway.
+func (pc *Ports) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	owner := plugin.Str(cur, "device_owner")
+	if owner == OwnerRouterInterface || owner == OwnerRouterGateway || owner == OwnerFloatingIP {
+		if r, err := tx.Get(ctx, "routers", plugin.Str(cur, "device_id")); err == nil && r != nil || owner == OwnerFloatingIP {
+			return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", plugin.Str(cur, "id"), owner)
+		}
+	}
+	return pc.p.removePort(ctx, tx, c, cur)
+}
+
+// PortDeleteHooks run before a port is removed (the L3 plugin dissociates floating IPs).
+var PortDeleteHooks []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error
+
+// removePort deletes a port and frees its addresses.
+func (p *Plugin) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
+	id := plugin.Str(port, "id")
+	for _, h := range PortDeleteHooks {
+		if err := h(ctx, tx, c, port); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM ip_allocations WHERE port_id = ?", id); err != nil {
+		return fmt.Errorf("core: release ips of %s: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE port_id = ?", id); err != nil {
+		return fmt.Errorf("core: release mac of %s: %w", id, err)
+	}
+	if _, err := tx.Delete(ctx, "ports", id); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "ports", port)
+}
+
+// RemovePort is removePort for other plugins (router interfaces and gateways).
+func (p *Plugin) RemovePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
+	return p.removePort(ctx, tx, c, port)
+}
+
+// List returns ports.
+func (pc *Ports) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	h := idHint(f)
+	if n := f["network_id"]; len(n) == 1 {
+		h.ParentID = n[0]
+	}
+	return tx.List(ctx, "ports", h)
+}

@@ -1,0 +1,439 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// SecurityGroups is the security group collection.
+type SecurityGroups struct{ p *Plugin }
+
+// Resource describes security groups.
+func (s *SecurityGroups) Resource() *resource.Resource { return resource.SecurityGroups }
+
+// SecurityGroupRules is the rule collection.
+type SecurityGroupRules struct{ p *Plugin }
+
+// Resource describes rules.
+func (s *SecurityGroupRules) Resource() *resource.Resource { return resource.SecurityGroupRules }
+
+// ensureDefaultSG returns the project's default group, creating it (with upstream's four
+// default rules) the first time. A row in default_security_groups makes it one per project
+// even when several servers race.
+func (p *Plugin) ensureDefaultSG(ctx context.Context, tx *db.Tx, c *plugin.Caller, project string) (string, error) {
+	if project == "" {
+		return "", nil
+	}
+	var id string
+	err := tx.QueryRow(ctx, "SELECT security_group_id FROM default_security_groups WHERE project_id = ?", project).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("core: default security group of %s: %w", project, err)
+	}
+	id = plugin.NewID()
+	ok, err := tx.InsertIgnore(ctx, "INSERT INTO default_security_groups (project_id, security_group_id) VALUES (?, ?)", project, id)
+	if err != nil {
+		return "", fmt.Errorf("core: record default security group: %w", err)
+	}
+	if !ok {
+		err := tx.QueryRow(ctx, "SELECT security_group_id FROM default_security_groups WHERE project_id = ?", project).Scan(&id)
+		return id, err
+	}
+	sg := db.Doc{"id": id, "name": "default", "description": "Default security group", "tenant_id": project, "project_id": project}
+	plugin.Stamp(sg, 1)
+	if err := tx.Insert(ctx, "security_groups", sg); err != nil {
+		return "", err
+	}
+	rules := []db.Doc{
+		{"direction": "egress", "ethertype": "IPv4"}, {"direction": "egress", "ethertype": "IPv6"},
+		{"direction": "ingress", "ethertype": "IPv4", "remote_group_id": id}, {"direction": "ingress", "ethertype": "IPv6", "remote_group_id": id},
+	}
+	if err := p.insertServerRules(ctx, tx, c, sg, rules); err != nil {
+		return "", err
+	}
+	return id, plugin.Journal(ctx, tx, c, journal.Create, "security_groups", sg)
+}
+
+// insertServerRules stores rules the server creates itself (description null, as upstream).
+func (p *Plugin) insertServerRules(ctx context.Context, tx *db.Tx, c *plugin.Caller, sg db.Doc, rules []db.Doc) error {
+	for _, r := range rules {
+		d := db.Doc{
+			"security_group_id": sg["id"], "tenant_id": sg["tenant_id"], "project_id": sg["project_id"],
+			"description": nil, "protocol": nil, "port_range_min": nil, "port_range_max": nil,
+			"remote_ip_prefix": nil, "remote_group_id": nil, "normalized_cidr": nil,
+		}
+		for k, v := range r {
+			d[k] = v
+		}
+		if err := p.insertRule(ctx, tx, c, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Plugin) insertRule(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+	plugin.Stamp(d, 0)
+	sid, err := tx.NextStandardAttrID(ctx, "security_group_rules")
+	if err != nil {
+		return fmt.Errorf("core: standard attr id: %w", err)
+	}
+	d["_standard_attr_id"] = sid
+	if err := tx.Insert(ctx, "security_group_rules", d); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Create, "security_group_rules", d)
+}
+
+// EnsureDefaultSG is ensureDefaultSG for the API layer (listing a project's groups creates
+// its default one, as upstream does).
+func (p *Plugin) EnsureDefaultSG(ctx context.Context, tx *db.Tx, c *plugin.Caller, project string) error {
+	_, err := p.ensureDefaultSG(ctx, tx, c, project)
+	return err
+}
+
+// HasDefaultSG reports whether the project's default group exists.
+func HasDefaultSG(ctx context.Context, tx *db.Tx, project string) (bool, error) {
+	var id string
+	err := tx.QueryRow(ctx, "SELECT security_group_id FROM default_security_groups WHERE project_id = ?", project).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Create makes a security group with the two default egress rules.
+func (s *SecurityGroups) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := s.p
+	project := ownerOf(body)
+	defID, err := p.ensureDefaultSG(ctx, tx, c, project)
+	if err != nil {
+		return nil, err
+	}
+	if plugin.Str(body, "name") == "default" && defID != "" {
+		return nil, fault.Conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
+	}
+	if err := p.CheckQuota(ctx, tx, project, "security_group", "security_groups", 1); err != nil {
+		return nil, err
+	}
+	d := resource.Clone(body).(map[string]any)
+	plugin.Stamp(d, 1)
+	if err := tx.Insert(ctx, "security_groups", d); err != nil {
+		return nil, err
+	}
+	if err := p.insertServerRules(ctx, tx, c, d, []db.Doc{{"direction": "egress", "ethertype": "IPv4"}, {"direction": "egress", "ethertype": "IPv6"}}); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Create, "security_groups", d)
+}
+
+func isDefaultSG(ctx context.Context, tx *db.Tx, sg db.Doc) (bool, error) {
+	var id string
+	err := tx.QueryRow(ctx, "SELECT security_group_id FROM default_security_groups WHERE project_id = ?", plugin.Str(sg, "tenant_id")).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return id == plugin.Str(sg, "id"), err
+}
+
+// Update renames or re-describes a group; the default group keeps its name.
+func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	if name, ok := changes["name"]; ok && name != cur["name"] {
+		def, err := isDefaultSG(ctx, tx, cur)
+		if err != nil {
+			return nil, err
+		}
+		if def {
+			return nil, fault.Conflict("SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.")
+		}
+	}
+	d := plugin.Apply(cur, changes)
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "security_groups", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "security_groups", d)
+}
+
+// Delete removes a group that no port uses; only an admin removes a default group.
+func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	def, err := isDefaultSG(ctx, tx, cur)
+	if err != nil {
+		return err
+	}
+	if def && !c.IsAdmin {
+		return fault.Conflict("SecurityGroupCannotRemoveDefault", "Removing default security group not allowed.")
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, pt := range ports {
+		for _, sg := range plugin.Strings(pt, "security_groups") {
+			if sg == id {
+				return fault.Conflict("SecurityGroupInUse", "Security Group %s in use.", id)
+			}
+		}
+	}
+	rules, err := tx.List(ctx, "security_group_rules", db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if plugin.Str(r, "security_group_id") == id || plugin.Str(r, "remote_group_id") == id {
+			if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(r, "id")); err != nil {
+				return err
+			}
+		}
+	}
+	if def {
+		if _, err := tx.Exec(ctx, "DELETE FROM default_security_groups WHERE security_group_id = ?", id); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Delete(ctx, "security_groups", id); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "security_groups", cur)
+}
+
+// List returns groups. Rules are embedded by Expand.
+func (s *SecurityGroups) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	return tx.List(ctx, "security_groups", idHint(f))
+}
+
+// Expand embeds each group's rules (with standard_attr_id, as upstream shows them).
+func (s *SecurityGroups) Expand(ctx context.Context, tx *db.Tx, groups []db.Doc) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	f := db.Filter{}
+	if len(groups) == 1 {
+		f.ParentID = plugin.Str(groups[0], "id")
+	}
+	rules, err := tx.List(ctx, "security_group_rules", f)
+	if err != nil {
+		return err
+	}
+	by := map[string][]any{}
+	for _, r := range rules {
+		r["standard_attr_id"] = r["_standard_attr_id"]
+		delete(r, "_standard_attr_id")
+		sid := plugin.Str(r, "security_group_id")
+		by[sid] = append(by[sid], map[string]any(r))
+	}
+	for _, g := range groups {
+		l := by[plugin.Str(g, "id")]
+		if l == nil {
+			l = []any{}
+		}
+		g["security_group_rules"] = l
+	}
+	return nil
+}
+
+// protocols are the names Neutron accepts, with their numbers.
+var protocols = map[string]int{
+	"ah": 51, "dccp": 33, "egp": 8, "esp": 50, "gre": 47, "hopopt": 0, "icmp": 1, "igmp": 2, "ip": 0,
+	"ipip": 4, "ipv6-encap": 41, "ipv6-frag": 44, "ipv6-icmp": 58, "icmpv6": 58, "ipv6-nonxt": 59,
+	"ipv6-opts": 60, "ipv6-route": 43, "ospf": 89, "pgm": 113, "rsvp": 46, "sctp": 132, "tcp": 6,
+	"udp": 17, "udplite": 136, "vrrp": 112,
+}
+
+const protocolList = "[None, 'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', 'ip', 'ipip', 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6', 'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', 'udplite', 'vrrp'] and integer representations [0 to 255] are supported."
+
+// ProtocolNumber resolves a rule protocol ("" and nil mean any: -1).
+func ProtocolNumber(v any) int {
+	s, _ := v.(string)
+	if s == "" {
+		return -1
+	}
+	if n, ok := protocols[s]; ok {
+		return n
+	}
+	if n, ok := resource.AsInt(s); ok {
+		return int(n)
+	}
+	return -2
+}
+
+// Create adds a rule after upstream's checks, refusing duplicates.
+func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := s.p
+	d := resource.Clone(body).(map[string]any)
+	sgID := plugin.Str(d, "security_group_id")
+	sg, err := tx.Get(ctx, "security_groups", sgID)
+	if err != nil {
+		return nil, err
+	}
+	if sg == nil {
+		return nil, fault.SecurityGroupNotFound(sgID)
+	}
+	if err := validateRule(d); err != nil {
+		return nil, err
+	}
+	if rg := plugin.Str(d, "remote_group_id"); rg != "" {
+		g, err := tx.Get(ctx, "security_groups", rg)
+		if err != nil {
+			return nil, err
+		}
+		if g == nil {
+			return nil, fault.SecurityGroupNotFound(rg)
+		}
+	}
+	if err := p.CheckQuota(ctx, tx, ownerOf(d), "security_group_rule", "security_group_rules", 1); err != nil {
+		return nil, err
+	}
+	siblings, err := tx.List(ctx, "security_group_rules", db.Filter{ParentID: sgID})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range siblings {
+		if sameRule(o, d) {
+			return nil, fault.Conflict("SecurityGroupRuleExists", "Security group rule already exists. Rule id is %s.", plugin.Str(o, "id"))
+		}
+	}
+	if err := p.insertRule(ctx, tx, c, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// validateRule applies upstream's rule checks and fills normalized_cidr.
+func validateRule(d db.Doc) error {
+	eth, _ := d["ethertype"].(string)
+	if eth != "IPv4" && eth != "IPv6" {
+		return fault.Invalid("SecurityGroupRuleInvalidEtherType", "Security group rule for ethertype '%v' not supported. Allowed values are ['IPv4', 'IPv6'].", d["ethertype"])
+	}
+	proto := ProtocolNumber(d["protocol"])
+	if proto == -2 || proto > 255 || proto < -1 {
+		return fault.Invalid("SecurityGroupRuleInvalidProtocol", "Security group rule protocol %v not supported. Only protocol values %s", d["protocol"], protocolList)
+	}
+	if d["remote_ip_prefix"] != nil && d["remote_group_id"] != nil {
+		return fault.Invalid("SecurityGroupMultipleRemoteEntites", "Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.")
+	}
+	d["normalized_cidr"] = nil
+	if v := d["remote_ip_prefix"]; v != nil {
+		s, _ := v.(string)
+		pfx, ok := resource.ParsePrefix(s)
+		if !ok {
+			return fault.BadRequest("Invalid input for remote_ip_prefix. Reason: %s is not a valid IP subnet.", resource.Repr(v))
+		}
+		if (eth == "IPv4") != pfx.Addr().Is4() {
+			return fault.Invalid("SecurityGroupRuleParameterConflict", "Conflicting value ethertype %s for CIDR %s", eth, s)
+		}
+		d["normalized_cidr"] = pfx.Masked().String()
+	}
+	minV, hasMin := resource.AsInt(d["port_range_min"])
+	maxV, hasMax := resource.AsInt(d["port_range_max"])
+	if (hasMin || hasMax) && proto < 0 {
+		return fault.Invalid("SecurityGroupProtocolRequiredWithPorts", "Must also specify protocol if port range is given.")
+	}
+	switch proto {
+	case 6, 17, 33, 132, 136:
+		for _, v := range []struct {
+			n   int64
+			has bool
+		}{{minV, hasMin}, {maxV, hasMax}} {
+			if v.has && (v.n < 1 || v.n > 65535) {
+				return fault.Invalid("SecurityGroupInvalidPortValue", "Invalid value for port %d", v.n)
+			}
+		}
+		if hasMin && hasMax && minV > maxV {
+			return fault.Invalid("SecurityGroupInvalidPortRange", "For TCP/UDP protocols, port_range_min must be <= port_range_max")
+		}
+	case 1, 58:
+		for _, v := range []struct {
+			n    int64
+			has  bool
+			name string
+			attr string
+		}{{minV, hasMin, "type", "port_range_min"}, {maxV, hasMax, "code", "port_range_max"}} {
+			if v.has && (v.n < 0 || v.n > 255) {
+				return fault.Invalid("SecurityGroupInvalidIcmpValue", "Invalid value for ICMP %s (%s) %d. It must be 0 to 255.", v.name, v.attr, v.n)
+			}
+		}
+		if hasMax && !hasMin {
+			return fault.Invalid("SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", maxV)
+		}
+	}
+	return nil
+}
+
+// sameRule compares the matching fields of two rules.
+func sameRule(a, b db.Doc) bool {
+	for _, k := range []string{"direction", "ethertype", "remote_group_id"} {
+		if plugin.Str(a, k) != plugin.Str(b, k) {
+			return false
+		}
+	}
+	if ProtocolNumber(a["protocol"]) != ProtocolNumber(b["protocol"]) {
+		return false
+	}
+	for _, k := range []string{"port_range_min", "port_range_max"} {
+		x, okx := resource.AsInt(a[k])
+		y, oky := resource.AsInt(b[k])
+		if okx != oky || x != y {
+			return false
+		}
+	}
+	return normCIDR(a) == normCIDR(b)
+}
+
+func normCIDR(d db.Doc) string {
+	s := plugin.Str(d, "remote_ip_prefix")
+	if s == "" {
+		return ""
+	}
+	p, ok := resource.ParsePrefix(s)
+	if !ok {
+		return s
+	}
+	if p.Bits() == 0 {
+		return ""
+	}
+	return p.Masked().String()
+}
+
+// Update is refused: rules are immutable (every attribute is read-only; the API layer answers).
+func (s *SecurityGroupRules) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	d := plugin.Apply(cur, changes)
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "security_group_rules", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "security_group_rules", d)
+}
+
+// Delete removes a rule.
+func (s *SecurityGroupRules) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(cur, "id")); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", cur)
+}
+
+// List returns rules.
+func (s *SecurityGroupRules) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	h := idHint(f)
+	if n := f["security_group_id"]; len(n) == 1 {
+		h.ParentID = n[0]
+	}
+	return tx.List(ctx, "security_group_rules", h)
+}
+
+var _ = netip.Addr{}
+var _ = strings.TrimSpace

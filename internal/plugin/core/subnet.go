@@ -1,0 +1,362 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/ipam"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Subnets is the subnet collection.
+type Subnets struct{ p *Plugin }
+
+// Resource describes subnets.
+func (s *Subnets) Resource() *resource.Resource { return resource.Subnets }
+
+// subnetPrefix parses a stored subnet's cidr.
+func subnetPrefix(sub db.Doc) netip.Prefix {
+	p, _ := netip.ParsePrefix(plugin.Str(sub, "cidr"))
+	return p
+}
+
+// pools reads a subnet's allocation pools.
+func pools(sub db.Doc) []ipam.Range {
+	var out []ipam.Range
+	for _, x := range plugin.List(sub, "allocation_pools") {
+		m, _ := x.(map[string]any)
+		a, _ := netip.ParseAddr(plugin.Str(m, "start"))
+		b, _ := netip.ParseAddr(plugin.Str(m, "end"))
+		out = append(out, ipam.Range{Start: a, End: b})
+	}
+	return out
+}
+
+func poolsJSON(rs []ipam.Range) []any {
+	out := make([]any, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, map[string]any{"start": r.Start.String(), "end": r.End.String()})
+	}
+	return out
+}
+
+// isAutoAddress reports whether ports get a SLAAC (EUI-64) address from the subnet.
+func isAutoAddress(sub db.Doc) bool {
+	m := plugin.Str(sub, "ipv6_address_mode")
+	return m == "slaac" || m == "dhcpv6-stateless"
+}
+
+// checkPools validates pools against the cidr and the gateway.
+func checkPools(prefix netip.Prefix, raw []any, gateway netip.Addr) ([]ipam.Range, error) {
+	var rs []ipam.Range
+	for _, x := range raw {
+		m := x.(map[string]any)
+		a, _ := resource.ParseIP(plugin.Str(m, "start"))
+		b, _ := resource.ParseIP(plugin.Str(m, "end"))
+		if a.Is4() != prefix.Addr().Is4() || b.Is4() != prefix.Addr().Is4() || a.Compare(b) > 0 {
+			return nil, fault.Invalid("InvalidAllocationPool", "The allocation pool {'start': '%s', 'end': '%s'} is not valid.", a, b)
+		}
+		if !prefix.Contains(a) || !prefix.Contains(b) {
+			return nil, fault.Invalid("OutOfBoundsAllocationPool", "The allocation pool %s-%s spans beyond the subnet cidr %s.", a, b, prefix)
+		}
+		rs = append(rs, ipam.Range{Start: a, End: b})
+	}
+	sorted := append([]ipam.Range(nil), rs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start.Less(sorted[j].Start) })
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i-1].Overlaps(sorted[i]) {
+			var names []string
+			for _, r := range rs {
+				names = append(names, r.Start.String()+"-"+r.End.String())
+			}
+			return nil, fault.Conflict("OverlappingAllocationPools", "Found overlapping allocation pools: %s for subnet %s.", strings.Join(names, " "), prefix)
+		}
+	}
+	if err := gatewayOutsidePools(gateway, rs); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+func gatewayOutsidePools(gateway netip.Addr, rs []ipam.Range) error {
+	if !gateway.IsValid() {
+		return nil
+	}
+	for _, r := range rs {
+		if r.Contains(gateway) {
+			return fault.Conflict("GatewayConflictWithAllocationPools", "Gateway ip %s conflicts with allocation pool %s-%s.", gateway, r.Start, r.End)
+		}
+	}
+	return nil
+}
+
+func (p *Plugin) checkSubnetLimits(id string, d db.Doc) error {
+	if n := len(plugin.List(d, "dns_nameservers")); n > p.S.MaxDNSNameservers {
+		return fault.Invalid("DNSNameServersExhausted", "Unable to complete operation for %s. The number of DNS nameservers exceeds the limit %d.", id, p.S.MaxDNSNameservers)
+	}
+	if n := len(plugin.List(d, "host_routes")); n > p.S.MaxSubnetHostRoutes {
+		return fault.Invalid("HostRoutesExhausted", "Unable to complete operation for %s. The number of host routes exceeds the limit %d.", id, p.S.MaxSubnetHostRoutes)
+	}
+	return nil
+}
+
+// Create makes a subnet.
+func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := s.p
+	netID := plugin.Str(body, "network_id")
+	net, err := network(ctx, tx, netID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.IsAdmin && plugin.Str(net, "tenant_id") != ownerOf(body) {
+		return nil, fault.NotFound("NetworkNotFound", "Network %s could not be found.", netID)
+	}
+	if err := p.CheckQuota(ctx, tx, ownerOf(body), "subnet", "subnets", 1); err != nil {
+		return nil, err
+	}
+	raw, _ := body["cidr"].(string)
+	if raw == "" {
+		return nil, fault.BadRequestOf("subnets", "a subnetpool must be specified in the absence of a cidr")
+	}
+	prefix, err := netip.ParsePrefix(raw)
+	if err != nil {
+		return nil, fault.InvalidInput("%s is not in a CIDR format", raw)
+	}
+	prefix = prefix.Masked()
+	version, _ := resource.AsInt(body["ip_version"])
+	if (version == 4) != prefix.Addr().Is4() {
+		return nil, fault.InvalidInput("cidr '%s' does not match the ip_version '%d'", raw, version)
+	}
+	if err := checkIPv6Modes(body, version); err != nil {
+		return nil, err
+	}
+	if version == 4 && prefix.Bits() > 32 || version == 6 && prefix.Bits() > 128 {
+		return nil, fault.InvalidInput("%s is not in a CIDR format", raw)
+	}
+	siblings, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range siblings {
+		if subnetPrefix(o).Overlaps(prefix) {
+			return nil, fault.InvalidInput("Requested subnet with cidr: %s for network: %s overlaps with another subnet", raw, netID)
+		}
+	}
+	var gateway netip.Addr
+	switch g := body["gateway_ip"].(type) {
+	case string:
+		gateway, _ = resource.ParseIP(g)
+		if gateway.Is4() != prefix.Addr().Is4() {
+			return nil, fault.InvalidInput("Invalid gateway %s for subnet %s", g, prefix)
+		}
+	case nil:
+		if _, given := body["gateway_ip"]; !given {
+			gateway = ipam.DefaultGateway(prefix)
+		}
+	}
+	var rs []ipam.Range
+	if rawPools, ok := body["allocation_pools"].([]any); ok {
+		if rs, err = checkPools(prefix, rawPools, gateway); err != nil {
+			return nil, err
+		}
+	} else {
+		rs = ipam.DefaultPools(prefix, gateway)
+	}
+	d := plugin.Apply(body, db.Doc{
+		"cidr": prefix.String(), "ip_version": int(version), "allocation_pools": poolsJSON(rs),
+		"gateway_ip": nil,
+	})
+	if gateway.IsValid() {
+		d["gateway_ip"] = gateway.String()
+	}
+	plugin.Stamp(d, 0)
+	if err := p.checkSubnetLimits(plugin.Str(d, "id"), d); err != nil {
+		return nil, err
+	}
+	if err := tx.Insert(ctx, "subnets", d); err != nil {
+		return nil, err
+	}
+	net["subnets"] = append(plugin.List(net, "subnets"), d["id"])
+	if err := tx.Put(ctx, "networks", net); err != nil {
+		return nil, err
+	}
+	if isAutoAddress(d) {
+		if err := p.addAutoAddresses(ctx, tx, c, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Create, "subnets", d)
+}
+
+func checkIPv6Modes(body db.Doc, version int64) error {
+	ra, _ := body["ipv6_ra_mode"].(string)
+	am, _ := body["ipv6_address_mode"].(string)
+	if version == 4 {
+		if ra != "" {
+			return fault.InvalidInput("ipv6_ra_mode set to '%s' with ip_version set to '4'", ra)
+		}
+		if am != "" {
+			return fault.InvalidInput("ipv6_address_mode set to '%s' with ip_version set to '4'", am)
+		}
+		return nil
+	}
+	if ra != "" && am != "" && ra != am {
+		return fault.InvalidInput("ipv6_ra_mode set to '%s' with ipv6_address_mode set to '%s' is not valid. If both attributes are set, they must be the same value", ra, am)
+	}
+	return nil
+}
+
+// addAutoAddresses gives every port already on the network an address from a new SLAAC
+// subnet, as Neutron does.
+func (p *Plugin) addAutoAddresses(ctx context.Context, tx *db.Tx, c *plugin.Caller, sub db.Doc) error {
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: plugin.Str(sub, "network_id")})
+	if err != nil {
+		return err
+	}
+	for _, pt := range ports {
+		if strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:router_") {
+			continue
+		}
+		ip, err := p.allocateEUI64(ctx, tx, sub, pt)
+		if err != nil {
+			return err
+		}
+		pt["fixed_ips"] = append(plugin.List(pt, "fixed_ips"), map[string]any{"subnet_id": plugin.Str(sub, "id"), "ip_address": ip.String()})
+		plugin.Bump(pt)
+		if err := tx.Put(ctx, "ports", pt); err != nil {
+			return err
+		}
+		if err := plugin.Journal(ctx, tx, c, journal.Update, "ports", pt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Update changes a subnet.
+func (s *Subnets) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	prefix := subnetPrefix(cur)
+	d := plugin.Apply(cur, changes)
+	var gateway netip.Addr
+	if g, ok := d["gateway_ip"].(string); ok {
+		gateway, _ = resource.ParseIP(g)
+		if gateway.Is4() != prefix.Addr().Is4() {
+			return nil, fault.InvalidInput("Invalid gateway %s for subnet %s", g, prefix)
+		}
+	}
+	if rawPools, ok := changes["allocation_pools"].([]any); ok {
+		rs, err := checkPools(prefix, rawPools, gateway)
+		if err != nil {
+			return nil, err
+		}
+		d["allocation_pools"] = poolsJSON(rs)
+	} else if _, ok := changes["allocation_pools"]; ok {
+		d["allocation_pools"] = poolsJSON(ipam.DefaultPools(prefix, gateway))
+	} else if _, ok := changes["gateway_ip"]; ok {
+		if err := gatewayOutsidePools(gateway, pools(cur)); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.p.checkSubnetLimits(plugin.Str(cur, "id"), d); err != nil {
+		return nil, err
+	}
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "subnets", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "subnets", d)
+}
+
+// Delete removes a subnet unless a port still holds one of its addresses.
+func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	rows, err := tx.Query(ctx, "SELECT port_id FROM ip_allocations WHERE subnet_id = ?", id)
+	if err != nil {
+		return fmt.Errorf("core: allocations of subnet %s: %w", id, err)
+	}
+	var holders []string
+	for rows.Next() {
+		var pid string
+		if err := rows.Scan(&pid); err != nil {
+			rows.Close()
+			return err
+		}
+		holders = append(holders, pid)
+	}
+	rows.Close()
+	for _, pid := range holders {
+		pt, err := tx.Get(ctx, "ports", pid)
+		if err != nil {
+			return err
+		}
+		if pt == nil {
+			continue
+		}
+		owner := plugin.Str(pt, "device_owner")
+		if owner != "network:dhcp" && !(isAutoAddress(cur) && !strings.HasPrefix(owner, "network:router_")) {
+			return fault.Conflict("SubnetInUse", "Unable to complete operation on subnet %s: One or more ports have an IP allocation from this subnet.", id)
+		}
+	}
+	for _, pid := range holders {
+		pt, err := tx.Get(ctx, "ports", pid)
+		if err != nil || pt == nil {
+			continue
+		}
+		var keep []any
+		for _, f := range plugin.List(pt, "fixed_ips") {
+			if plugin.Str(f.(map[string]any), "subnet_id") != id {
+				keep = append(keep, f)
+			}
+		}
+		if keep == nil {
+			keep = []any{}
+		}
+		pt["fixed_ips"] = keep
+		plugin.Bump(pt)
+		if err := tx.Put(ctx, "ports", pt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM ip_allocations WHERE subnet_id = ?", id); err != nil {
+		return err
+	}
+	if _, err := tx.Delete(ctx, "subnets", id); err != nil {
+		return err
+	}
+	net, err := tx.Get(ctx, "networks", plugin.Str(cur, "network_id"))
+	if err != nil {
+		return err
+	}
+	if net != nil {
+		var keep []any
+		for _, x := range plugin.List(net, "subnets") {
+			if x != id {
+				keep = append(keep, x)
+			}
+		}
+		if keep == nil {
+			keep = []any{}
+		}
+		net["subnets"] = keep
+		if err := tx.Put(ctx, "networks", net); err != nil {
+			return err
+		}
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "subnets", cur)
+}
+
+// List returns subnets.
+func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	h := idHint(f)
+	if n := f["network_id"]; len(n) == 1 {
+		h.ParentID = n[0]
+	}
+	return tx.List(ctx, "subnets", h)
+}

@@ -1,0 +1,118 @@
+// Package plugin holds what every plugin shares: the caller of a request, the contract the API
+// layer drives (one Collection per resource), and the standard attributes every resource
+// carries (ids, owners, timestamps, revision numbers, tags) with the journal entry of each write.
+package plugin
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Caller is who asks.
+type Caller struct {
+	ProjectID string
+	UserID    string
+	IsAdmin   bool
+	RequestID string
+}
+
+// Collection is one resource's plugin, as the API layer drives it. Every method runs inside
+// the transaction it is given; the API layer owns commit and rollback.
+type Collection interface {
+	Resource() *resource.Resource
+	// Create gets the parsed body (defaults filled; tenant_id and project_id set) and returns
+	// the stored document.
+	Create(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) (db.Doc, error)
+	// Update gets the current document and the parsed changes and returns the new document.
+	Update(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) (db.Doc, error)
+	// Delete removes the current document and what hangs off it.
+	Delete(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc) error
+	// List returns candidate documents; the API layer filters, sorts and pages them. The
+	// filters are a hint for narrowing the database query.
+	List(ctx context.Context, tx *db.Tx, c *Caller, filters map[string][]string) ([]db.Doc, error)
+}
+
+// Now is the timestamp format of Neutron's standard attributes.
+func Now() string { return time.Now().UTC().Format("2006-01-02T15:04:05Z") }
+
+// NewID returns a fresh UUID.
+func NewID() string { return uuid.NewString() }
+
+// Stamp fills the standard attributes of a new document.
+func Stamp(d db.Doc, revision int) {
+	if d["id"] == nil {
+		d["id"] = NewID()
+	}
+	now := Now()
+	d["created_at"] = now
+	d["updated_at"] = now
+	d["revision_number"] = revision
+	if d["tags"] == nil {
+		d["tags"] = []any{}
+	}
+}
+
+// Bump marks a document changed: revision_number + 1 and a new updated_at.
+func Bump(d db.Doc) {
+	n, _ := resource.AsInt(d["revision_number"])
+	d["revision_number"] = int(n) + 1
+	d["updated_at"] = Now()
+}
+
+// Apply copies changes onto a copy of cur.
+func Apply(cur, changes db.Doc) db.Doc {
+	out := resource.Clone(cur).(map[string]any)
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
+}
+
+// Journal appends the task of one write.
+func Journal(ctx context.Context, tx *db.Tx, c *Caller, typ, collection string, d db.Doc) error {
+	id, _ := d["id"].(string)
+	tenant, _ := d["tenant_id"].(string)
+	data := d
+	if typ == journal.Delete {
+		data = nil
+	}
+	reqID := ""
+	if c != nil {
+		reqID = c.RequestID
+	}
+	return journal.Append(ctx, tx, typ, journal.DataType(collection), id, tenant, reqID, data)
+}
+
+// Str reads a string attribute.
+func Str(d db.Doc, k string) string {
+	s, _ := d[k].(string)
+	return s
+}
+
+// Bool reads a boolean attribute.
+func Bool(d db.Doc, k string) bool {
+	b, _ := d[k].(bool)
+	return b
+}
+
+// List reads a list attribute.
+func List(d db.Doc, k string) []any {
+	l, _ := d[k].([]any)
+	return l
+}
+
+// Strings reads a list of strings.
+func Strings(d db.Doc, k string) []string {
+	var out []string
+	for _, x := range List(d, k) {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Credentials of the caller.
+type Credentials struct {
+	UserID    string
+	ProjectID string   // also matched as tenant_id / project_id
+	Roles     []string // lower-case role names
+	IsAdmin   bool     // convenience; role admin implies it
+}
+
+// normalized makes IsAdmin and the admin role imply each other, as
+// neutron-lib's request context does.
+func (c Credentials) normalized() Credentials {
+	hasAdmin := slices.ContainsFunc(c.Roles, func(r string) bool { return strings.EqualFold(r, "admin") })
+	switch {
+	case hasAdmin:
+		c.IsAdmin = true
+	case c.IsAdmin:
+		c.Roles = append(slices.Clip(c.Roles), "admin")
+	}
+	return c
+}
+
+// Enforcer evaluates actions against rules. It is immutable once built and
+// safe for concurrent use.
+type Enforcer struct {
+	rules map[string]Check
+}
+
+// New builds an enforcer from Neutron's default rules overlaid with overrides
+// (rule name -> rule string). Returns an error naming the rule that fails to
+// parse, or the first rule found on a rule:NAME cycle.
+func New(overrides map[string]string) (*Enforcer, error) {
+	src := make(map[string]string)
+	for _, r := range Defaults() {
+		src[r.Name] = r.Check
+	}
+	for name, rule := range overrides {
+		if name == "" {
+			return nil, fmt.Errorf("policy: rule with an empty name")
+		}
+		src[name] = rule
+	}
+	names := make([]string, 0, len(src))
+	for name := range src {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+
+	e := &Enforcer{rules: make(map[string]Check, len(src))}
+	for _, name := range names {
+		c, err := Parse(src[name])
+		if err != nil {
+			return nil, fmt.Errorf("policy: rule %q: %w", name, err)
+		}
+		e.rules[name] = c
+	}
+	if err := e.checkCycles(names); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Has reports whether a rule of that exact name is defined (defaults or
+// overrides).
+func (e *Enforcer) Has(name string) bool {
+	_, ok := e.rules[name]
+	return ok
+}
+
+// Enforce evaluates rule action for the target. A missing action falls back
+// to the "default" rule, as oslo.policy does; with no "default" either, the
+// answer is no.
+//
+// target holds the resource's attributes (e.g. "tenant_id", "project_id",
+// "shared", "router:external", "network_id") plus parent attributes
+// flattened with a prefix, e.g. "network:tenant_id", "network:shared",
+// "network:router:external". target["_collection"] names the collection
+// being acted on, e.g. "networks", "ports". tenant_id and project_id are
+// interchangeable in the target.
+func (e *Enforcer) Enforce(action string, target map[string]any, creds Credentials) bool {
+	c, ok := e.rules[action]
+	if !ok {
+		if c, ok = e.rules["default"]; !ok {
+			return false
+		}
+	}
+	ev := &evaluation{rules: e.rules, target: target, creds: creds.normalized()}
+	return c.eval(ev)
+}
+
+// checkCycles rejects rules that reach themselves through rule:NAME, which
+// oslo.policy also refuses to load.
+func (e *Enforcer) checkCycles(names []string) error {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make(map[string]int, len(e.rules))
+	var stack []string
+	var visit func(name string) error
+	visit = func(name string) error {
+		c, ok := e.rules[name]
+		if !ok {
+			return nil // undefined references fail closed at run time
+		}
+		switch state[name] {
+		case active:
+			i := slices.Index(stack, name)
+			path := append(slices.Clone(stack[i:]), name)
+			return fmt.Errorf("policy: rule %q refers to itself: %s", name, strings.Join(path, " -> "))
+		case done:
+			return nil
+		}
+		state[name] = active
+		stack = append(stack, name)
+		var err error
+		walkRefs(c, func(ref string) {
+			if err == nil {
+				err = visit(ref)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+		return nil
+	}
+	for _, name := range names {
+		if err := visit(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkRefs calls fn for every rule:NAME inside c.
+func walkRefs(c Check, fn func(string)) {
+	switch x := c.(type) {
+	case ruleCheck:
+		fn(string(x))
+	case notCheck:
+		walkRefs(x.c, fn)
+	case andCheck:
+		for _, s := range x {
+			walkRefs(s, fn)
+		}
+	case orCheck:
+		for _, s := range x {
+			walkRefs(s, fn)
+		}
+	}
+}

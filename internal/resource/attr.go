@@ -1,0 +1,193 @@
+// Package resource describes every API resource once, as data: its attributes, who may set
+// them, their defaults, converters and validators, and the extension each belongs to. The
+// request pipeline (parsing, defaults, validation, response filtering, policy checks) and the
+// /v2.0/extensions list all read these descriptions; nothing else restates them.
+package resource
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/fault"
+)
+
+// unset is the type of Unset.
+type unset struct{}
+
+// Unset is the default of an attribute whose absence means "let the plugin decide"
+// (Neutron's ATTR_NOT_SPECIFIED): the plugin sees the key missing from the parsed body.
+var Unset = unset{}
+
+// Attr describes one attribute of a resource.
+type Attr struct {
+	Name string
+	// Post and Put say whether a client may set the attribute on create and on update.
+	Post, Put bool
+	// Required means a create must carry the attribute.
+	Required bool
+	// Default is used on create when the attribute is absent (nil is JSON null; Unset leaves
+	// it absent for the plugin to fill).
+	Default any
+	// Convert normalises a client value (convert_to); a failure is InvalidInput.
+	Convert func(v any) (any, error)
+	// Validate returns "" for a valid value or the reason it is not.
+	Validate func(v any) string
+	// Hidden attributes are never shown in answers.
+	Hidden bool
+	// Ext is the alias of the extension that adds the attribute ("" for core ones).
+	Ext string
+	// Policy means attribute-level policy rules ("create_port:binding:host_id") apply.
+	Policy bool
+	// NoSort marks attributes that cannot be used as sort keys.
+	NoSort bool
+	// NoFilter marks attributes that cannot be used as filters.
+	NoFilter bool
+}
+
+// Resource is one API collection.
+type Resource struct {
+	Collection string // "security_groups": the JSON key of a list
+	Member     string // "security_group": the JSON key of one item
+	Path       string // "security-groups": the URL segment
+	Attrs      []*Attr
+	Tags       bool                     // supports /tags
+	NotFound   func(id string) *fault.Fault // the 404 for a missing id
+	byName     map[string]*Attr
+}
+
+// Attr returns the named attribute or nil.
+func (r *Resource) Attr(name string) *Attr {
+	if r.byName == nil {
+		r.index()
+	}
+	return r.byName[name]
+}
+
+func (r *Resource) index() {
+	r.byName = make(map[string]*Attr, len(r.Attrs))
+	for _, a := range r.Attrs {
+		r.byName[a.Name] = a
+	}
+}
+
+// Visible reports whether name is shown in answers.
+func (r *Resource) Visible(name string) bool {
+	a := r.Attr(name)
+	return a != nil && !a.Hidden
+}
+
+// ParseCreate turns a create body into the attribute values the plugin sees: unknown or
+// read-only attributes are refused, values converted and validated, defaults filled and
+// required attributes enforced.
+func (r *Resource) ParseCreate(body map[string]any) (map[string]any, error) {
+	if err := r.checkKnown(body); err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(r.Attrs))
+	for _, a := range r.Attrs {
+		v, ok := body[a.Name]
+		if ok && !a.Post {
+			return nil, fault.BadRequest("Attribute '%s' not allowed in POST", a.Name)
+		}
+		if !ok {
+			if !a.Post {
+				continue
+			}
+			if a.Required {
+				return nil, fault.BadRequest("Failed to parse request. Required attribute '%s' not specified", a.Name)
+			}
+			if a.Default == Unset {
+				continue
+			}
+			out[a.Name] = clone(a.Default)
+			continue
+		}
+		cv, err := a.apply(v)
+		if err != nil {
+			return nil, err
+		}
+		out[a.Name] = cv
+	}
+	return out, nil
+}
+
+// ParseUpdate checks an update body: only attributes writable on PUT, converted and validated.
+func (r *Resource) ParseUpdate(body map[string]any) (map[string]any, error) {
+	if err := r.checkKnown(body); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(body))
+	for k := range body {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(map[string]any, len(body))
+	for _, k := range names {
+		a := r.Attr(k)
+		if !a.Put {
+			return nil, fault.BadRequest("Cannot update read-only attribute %s", k)
+		}
+		cv, err := a.apply(body[k])
+		if err != nil {
+			return nil, err
+		}
+		out[k] = cv
+	}
+	return out, nil
+}
+
+func (r *Resource) checkKnown(body map[string]any) error {
+	var unknown []string
+	for k := range body {
+		if r.Attr(k) == nil {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fault.BadRequest("Unrecognized attribute(s) '%s'", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func (a *Attr) apply(v any) (any, error) {
+	if a.Convert != nil {
+		cv, err := a.Convert(v)
+		if err != nil {
+			return nil, fault.InvalidInput("%s", err.Error())
+		}
+		v = cv
+	}
+	if a.Validate != nil {
+		if reason := a.Validate(v); reason != "" {
+			return nil, fault.BadRequest("Invalid input for %s. Reason: %s.", a.Name, strings.TrimSuffix(reason, "."))
+		}
+	}
+	return v, nil
+}
+
+// clone copies default lists and maps so that no two resources share one.
+func clone(v any) any {
+	switch t := v.(type) {
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = clone(x)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = clone(x)
+		}
+		return out
+	}
+	return v
+}
+
+// Clone deep-copies a JSON-shaped value.
+func Clone(v any) any { return clone(v) }
+
+// errorf is a small helper for converters.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,0 +1,346 @@
+package resource
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/fault"
+)
+
+// Standard attributes every resource carries.
+func standard(descPost bool) []*Attr {
+	return []*Attr{
+		{Name: "id", Validate: UUID},
+		{Name: "tenant_id", Post: true, Validate: String(255), Default: Unset},
+		{Name: "project_id", Post: true, Validate: String(255), Default: Unset, Ext: "project-id"},
+		{Name: "description", Post: descPost, Put: descPost, Validate: String(255), Default: "", Ext: "standard-attr-description"},
+		{Name: "created_at", Ext: "standard-attr-timestamp"},
+		{Name: "updated_at", Ext: "standard-attr-timestamp"},
+		{Name: "revision_number", Ext: "standard-attr-revisions"},
+		{Name: "tags", Ext: "standard-attr-tag", NoSort: true},
+	}
+}
+
+func with(base []*Attr, more ...*Attr) []*Attr { return append(base, more...) }
+
+// Networks is the network collection.
+var Networks = &Resource{
+	Collection: "networks", Member: "network", Path: "networks", Tags: true,
+	NotFound: fault.NetworkNotFound,
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "subnets", NoSort: true},
+		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
+		&Attr{Name: "status"},
+		&Attr{Name: "shared", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
+		&Attr{Name: "router:external", Post: true, Put: true, Convert: ToBool, Default: Unset, Policy: true, Ext: "external-net"},
+		&Attr{Name: "mtu", Post: true, Put: true, Convert: ToInt, Default: 0, Ext: "net-mtu"},
+		&Attr{Name: "port_security_enabled", Post: true, Put: true, Convert: ToBool, Default: true, Policy: true, Ext: "port-security"},
+		&Attr{Name: "provider:network_type", Post: true, Put: true, Validate: StringOrNone(255), Default: Unset, Policy: true, Ext: "provider"},
+		&Attr{Name: "provider:physical_network", Post: true, Put: true, Validate: StringOrNone(64), Default: Unset, Policy: true, Ext: "provider"},
+		&Attr{Name: "provider:segmentation_id", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset, Policy: true, Ext: "provider"},
+	),
+}
+
+// Subnets is the subnet collection.
+var Subnets = &Resource{
+	Collection: "subnets", Member: "subnet", Path: "subnets", Tags: true,
+	NotFound: fault.SubnetNotFound,
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "ip_version", Post: true, Required: true, Convert: ToInt, Validate: Values(4, 6)},
+		&Attr{Name: "network_id", Post: true, Required: true, Validate: UUID},
+		&Attr{Name: "cidr", Post: true, Validate: cidrShape, Default: nil},
+		&Attr{Name: "gateway_ip", Post: true, Put: true, Validate: IPOrNone, Default: Unset},
+		&Attr{Name: "allocation_pools", Post: true, Put: true, Validate: allocationPools, Default: Unset, NoSort: true},
+		&Attr{Name: "dns_nameservers", Post: true, Put: true, Convert: ToList, Validate: nameservers, Default: []any{}, NoSort: true},
+		&Attr{Name: "host_routes", Post: true, Put: true, Convert: ToList, Validate: hostRoutes, Default: []any{}, NoSort: true},
+		&Attr{Name: "enable_dhcp", Post: true, Put: true, Convert: ToBool, Default: true},
+		&Attr{Name: "ipv6_ra_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
+		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
+	),
+}
+
+// Ports is the port collection.
+var Ports = &Resource{
+	Collection: "ports", Member: "port", Path: "ports", Tags: true,
+	NotFound: fault.PortNotFound,
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "network_id", Post: true, Required: true, Validate: UUID},
+		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
+		&Attr{Name: "mac_address", Post: true, Put: true, Convert: ToMAC, Validate: MAC, Default: Unset, Policy: true},
+		&Attr{Name: "fixed_ips", Post: true, Put: true, Convert: ToList, Validate: fixedIPs, Default: Unset, Policy: true, NoSort: true},
+		&Attr{Name: "device_id", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "device_owner", Post: true, Put: true, Validate: String(255), Default: "", Policy: true},
+		&Attr{Name: "status"},
+		&Attr{Name: "security_groups", Post: true, Put: true, Convert: ToList, Validate: UUIDList, Default: Unset, Ext: "security-group", NoSort: true},
+		&Attr{Name: "port_security_enabled", Post: true, Put: true, Convert: ToBool, Default: Unset, Policy: true, Ext: "port-security"},
+		&Attr{Name: "allowed_address_pairs", Post: true, Put: true, Convert: ToList, Validate: addressPairs, Default: Unset, Policy: true, Ext: "allowed-address-pairs", NoSort: true},
+		&Attr{Name: "extra_dhcp_opts", Post: true, Put: true, Convert: ToList, Validate: extraDHCPOpts, Default: Unset, Ext: "extra_dhcp_opt", NoSort: true},
+		&Attr{Name: "binding:host_id", Post: true, Put: true, Validate: StringOrNone(255), Default: Unset, Policy: true, Ext: "binding"},
+		&Attr{Name: "binding:profile", Post: true, Put: true, Validate: DictOrNone, Default: Unset, Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
+		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
+		&Attr{Name: "binding:vif_details", Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
+		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
+	),
+}
+
+// VNICTypes are the accepted binding:vnic_type values.
+var VNICTypes = []any{"normal", "direct", "macvtap", "baremetal", "direct-physical", "virtio-forwarder", "smart-nic", "vdpa", "accelerator-direct", "accelerator-direct-physical", "remote-managed"}
+
+// SecurityGroups is the security group collection.
+var SecurityGroups = &Resource{
+	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
+	NotFound: fault.SecurityGroupNotFound,
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "security_group_rules", NoSort: true, NoFilter: true},
+	),
+}
+
+// SecurityGroupRules is the security group rule collection.
+var SecurityGroupRules = &Resource{
+	Collection: "security_group_rules", Member: "security_group_rule", Path: "security-group-rules", Tags: true,
+	NotFound: func(id string) *fault.Fault {
+		return fault.NotFound("SecurityGroupRuleNotFound", "Security group rule %s does not exist", id)
+	},
+	Attrs: with(standard(true),
+		&Attr{Name: "security_group_id", Post: true, Required: true, Validate: UUID},
+		&Attr{Name: "remote_group_id", Post: true, Validate: UUIDOrNone, Default: nil},
+		&Attr{Name: "direction", Post: true, Required: true, Validate: Values("ingress", "egress")},
+		&Attr{Name: "protocol", Post: true, Convert: toProtocol, Default: nil},
+		&Attr{Name: "port_range_min", Post: true, Convert: ToIntOrNone, Default: nil},
+		&Attr{Name: "port_range_max", Post: true, Convert: ToIntOrNone, Default: nil},
+		&Attr{Name: "ethertype", Post: true, Convert: toEthertype, Default: "IPv4"},
+		&Attr{Name: "remote_ip_prefix", Post: true, Convert: toPrefixOrNone, Default: nil},
+		&Attr{Name: "normalized_cidr", Ext: "security-groups-normalized-cidr"},
+	),
+}
+
+// Core lists the core resources in the order the API mounts them.
+var Core = []*Resource{Networks, Subnets, Ports, SecurityGroups, SecurityGroupRules}
+
+func toProtocol(v any) (any, error) {
+	switch t := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if t == "" {
+			return nil, nil
+		}
+		return strings.ToLower(t), nil
+	}
+	if n, ok := AsInt(v); ok {
+		return fmt.Sprint(n), nil
+	}
+	return v, nil
+}
+
+func toEthertype(v any) (any, error) {
+	if s, ok := v.(string); ok {
+		for _, e := range []string{"IPv4", "IPv6"} {
+			if strings.EqualFold(s, e) {
+				return e, nil
+			}
+		}
+	}
+	return v, nil
+}
+
+func toPrefixOrNone(v any) (any, error) {
+	return v, nil
+}
+
+func allocationPools(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s is not a dictionary", Repr(x))
+		}
+		for k := range m {
+			if k != "start" && k != "end" {
+				return fmt.Sprintf("Unexpected keys supplied: %s", k)
+			}
+		}
+		for _, k := range []string{"start", "end"} {
+			s, ok := m[k]
+			if !ok {
+				return fmt.Sprintf("Validation of dictionary's keys failed. Expected keys: {'end', 'start'} Provided keys: %s", keysRepr(m))
+			}
+			if r := IP(s); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+func keysRepr(m map[string]any) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, "'"+k+"'")
+	}
+	return "{" + strings.Join(ks, ", ") + "}"
+}
+
+func nameservers(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	seen := map[string]bool{}
+	for _, x := range l {
+		s, ok := x.(string)
+		if !ok || IP(s) != "" {
+			return fmt.Sprintf("%s is not a valid nameserver. %s", Repr(x), IP(x))
+		}
+		if seen[s] {
+			return fmt.Sprintf("Duplicate nameserver '%s'", s)
+		}
+		seen[s] = true
+	}
+	return ""
+}
+
+func hostRoutes(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s is not a dictionary", Repr(x))
+		}
+		if len(m) != 2 || m["destination"] == nil || m["nexthop"] == nil {
+			return fmt.Sprintf("Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'} Provided keys: %s", keysRepr(m))
+		}
+		if r := CIDR(m["destination"]); r != "" {
+			return r
+		}
+		if r := IP(m["nexthop"]); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+func fixedIPs(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("Invalid data format for fixed IP: %s", Repr(v))
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("Invalid data format for fixed IP: %s", Repr(x))
+		}
+		for k, val := range m {
+			switch k {
+			case "ip_address":
+				if r := IP(val); r != "" {
+					return r
+				}
+			case "subnet_id":
+				if r := UUID(val); r != "" {
+					return r
+				}
+			default:
+				return fmt.Sprintf("Invalid data format for fixed IP: %s", Repr(x))
+			}
+		}
+	}
+	return ""
+}
+
+func addressPairs(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("Allowed address pairs must be a list.")
+	}
+	seen := map[string]bool{}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return "Allowed address pairs must be a list of dictionaries"
+		}
+		ip, ok := m["ip_address"]
+		if !ok {
+			return "AllowedAddressPair must contain ip_address"
+		}
+		for k := range m {
+			if k != "ip_address" && k != "mac_address" {
+				return fmt.Sprintf("Unrecognized attribute(s) '%s'", k)
+			}
+		}
+		if mac, ok := m["mac_address"]; ok {
+			if r := MAC(mac); r != "" {
+				return r
+			}
+		}
+		s, _ := ip.(string)
+		if _, ok := ParsePrefix(s); !ok {
+			return fmt.Sprintf("%s is not a valid IP address", Repr(ip))
+		}
+		key := fmt.Sprint(m["mac_address"], "|", s)
+		if seen[key] {
+			return "Duplicate address detected"
+		}
+		seen[key] = true
+	}
+	return ""
+}
+
+func extraDHCPOpts(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s is not a dictionary", Repr(x))
+		}
+		for k := range m {
+			if k != "opt_name" && k != "opt_value" && k != "ip_version" {
+				return fmt.Sprintf("Unexpected keys supplied: %s", k)
+			}
+		}
+		if r := String(255)(m["opt_name"]); r != "" || m["opt_name"] == "" {
+			return fmt.Sprintf("%s is not a valid opt_name", Repr(m["opt_name"]))
+		}
+		if val, ok := m["opt_value"]; ok && val != nil {
+			if r := String(255)(val); r != "" {
+				return r
+			}
+		}
+		if ipv, ok := m["ip_version"]; ok && ipv != nil {
+			if n, ok := AsInt(ipv); !ok || (n != 4 && n != 6) {
+				return fmt.Sprintf("%s is not in [4, 6]", Repr(ipv))
+			}
+		}
+	}
+	return ""
+}
+
+// cidrShape accepts what looks like a CIDR; the plugin checks the prefix length and answers
+// InvalidInput as Neutron does for "10.0.0.0/33".
+func cidrShape(v any) string {
+	if v == nil {
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("%s is not a valid IP subnet", Repr(v))
+	}
+	addr, _, _ := strings.Cut(s, "/")
+	if _, ok := ParseIP(addr); !ok {
+		return fmt.Sprintf("%s is not a valid IP subnet", Repr(v))
+	}
+	return ""
+}

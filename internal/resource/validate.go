@@ -1,0 +1,312 @@
+package resource
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Repr renders a client value the way Neutron's messages quote it.
+func Repr(v any) string {
+	switch t := v.(type) {
+	case string:
+		return "'" + t + "'"
+	case nil:
+		return "None"
+	case bool:
+		if t {
+			return "True"
+		}
+		return "False"
+	case json.Number:
+		return t.String()
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ToBool converts Neutron-style boolean input.
+func ToBool(v any) (any, error) {
+	switch t := v.(type) {
+	case bool:
+		return t, nil
+	case string:
+		switch strings.ToLower(t) {
+		case "true", "1":
+			return true, nil
+		case "false", "0":
+			return false, nil
+		}
+	case json.Number:
+		switch t.String() {
+		case "1":
+			return true, nil
+		case "0":
+			return false, nil
+		}
+	}
+	return nil, errorf("%s cannot be converted to boolean", Repr(v))
+}
+
+// AsInt reads an integer from a JSON value (json.Number, float64, int or a numeric string).
+func AsInt(v any) (int64, bool) {
+	switch t := v.(type) {
+	case int:
+		return int64(t), true
+	case int64:
+		return t, true
+	case float64:
+		if t == math.Trunc(t) {
+			return int64(t), true
+		}
+	case json.Number:
+		if n, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
+			return n, true
+		}
+		if f, err := t.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int64(f), true
+		}
+	case string:
+		if n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// ToInt converts to an integer.
+func ToInt(v any) (any, error) {
+	if n, ok := AsInt(v); ok {
+		return int(n), nil
+	}
+	return nil, errorf("%s is not an integer", Repr(v))
+}
+
+// ToIntOrNone converts to an integer, keeping null.
+func ToIntOrNone(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return ToInt(v)
+}
+
+// ToList wraps a single value into a list (convert_to_list).
+func ToList(v any) (any, error) {
+	switch t := v.(type) {
+	case nil:
+		return []any{}, nil
+	case []any:
+		return t, nil
+	}
+	return []any{v}, nil
+}
+
+// String validates a string of at most max characters (max < 0: unbounded).
+func String(max int) func(any) string {
+	return func(v any) string {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Sprintf("%s is not a valid string", Repr(v))
+		}
+		if max >= 0 && len([]rune(s)) > max {
+			return fmt.Sprintf("%s exceeds maximum length of %d", Repr(v), max)
+		}
+		return ""
+	}
+}
+
+// StringOrNone is String that also accepts null.
+func StringOrNone(max int) func(any) string {
+	f := String(max)
+	return func(v any) string {
+		if v == nil {
+			return ""
+		}
+		return f(v)
+	}
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+
+// IsUUID reports whether s looks like a UUID.
+func IsUUID(s string) bool { return uuidRe.MatchString(s) }
+
+// UUID validates a UUID string.
+func UUID(v any) string {
+	s, ok := v.(string)
+	if !ok || !IsUUID(s) {
+		return fmt.Sprintf("%s is not a valid UUID", Repr(v))
+	}
+	return ""
+}
+
+// UUIDOrNone validates a UUID or null.
+func UUIDOrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return UUID(v)
+}
+
+// UUIDList validates a list of UUIDs without duplicates.
+func UUIDList(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	seen := map[string]bool{}
+	for _, x := range l {
+		if r := UUID(x); r != "" {
+			return r
+		}
+		if seen[x.(string)] {
+			return fmt.Sprintf("Duplicate items in the list: %s", Repr(x))
+		}
+		seen[x.(string)] = true
+	}
+	return ""
+}
+
+// Values validates membership in a fixed set.
+func Values(valid ...any) func(any) string {
+	return func(v any) string {
+		for _, x := range valid {
+			if fmt.Sprint(x) == fmt.Sprint(v) && (v != nil) == (x != nil) {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%v is not in valid_values", v)
+	}
+}
+
+// ValuesOrNone is Values that also accepts null.
+func ValuesOrNone(valid ...any) func(any) string {
+	f := Values(valid...)
+	return func(v any) string {
+		if v == nil {
+			return ""
+		}
+		return f(v)
+	}
+}
+
+// ParseIP parses a canonical IP address string (no zones, no leading zeros).
+func ParseIP(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
+
+// IP validates an IP address.
+func IP(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("%s is not a valid IP address", Repr(v))
+	}
+	if _, ok := ParseIP(s); !ok {
+		return fmt.Sprintf("%s is not a valid IP address", Repr(v))
+	}
+	return ""
+}
+
+// IPOrNone validates an IP address or null.
+func IPOrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return IP(v)
+}
+
+// ParsePrefix parses a CIDR; it also accepts a bare address as a host prefix.
+func ParsePrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p, true
+	}
+	if a, ok := ParseIP(s); ok {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
+// CIDR validates a CIDR string (host bits allowed).
+func CIDR(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprintf("%s is not a valid IP subnet", Repr(v))
+	}
+	if _, err := netip.ParsePrefix(s); err != nil {
+		return fmt.Sprintf("%s is not a valid IP subnet", Repr(v))
+	}
+	return ""
+}
+
+// CIDROrNone validates a CIDR or null.
+func CIDROrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return CIDR(v)
+}
+
+var macRe = regexp.MustCompile(`^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$`)
+
+// IsMAC reports whether s is a unicast-or-any 48-bit MAC in colon or dash form.
+func IsMAC(s string) bool { return macRe.MatchString(s) }
+
+// MAC validates a MAC address.
+func MAC(v any) string {
+	s, ok := v.(string)
+	if !ok || !IsMAC(s) {
+		return fmt.Sprintf("%s is not a valid MAC address", Repr(v))
+	}
+	return ""
+}
+
+// ToMAC lower-cases a MAC and uses colons.
+func ToMAC(v any) (any, error) {
+	if s, ok := v.(string); ok && IsMAC(s) {
+		return strings.ToLower(strings.ReplaceAll(s, "-", ":")), nil
+	}
+	return v, nil
+}
+
+// Dict validates a JSON object.
+func Dict(v any) string {
+	if _, ok := v.(map[string]any); !ok {
+		return fmt.Sprintf("%s is not a dictionary", Repr(v))
+	}
+	return ""
+}
+
+// DictOrNone validates an object or null.
+func DictOrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return Dict(v)
+}
+
+// ListOf validates a list whose items each pass item.
+func ListOf(item func(any) string) func(any) string {
+	return func(v any) string {
+		l, ok := v.([]any)
+		if !ok {
+			return fmt.Sprintf("%s is not a list", Repr(v))
+		}
+		for _, x := range l {
+			if r := item(x); r != "" {
+				return r
+			}
+		}
+		return ""
+	}
+}
+
+// Tag validates one tag.
+func Tag(v any) string { return String(255)(v) }
