@@ -27,7 +27,7 @@ func (s *Server) v2Root(rq *request) {
 		return
 	}
 	var out []any
-	for _, c := range []struct{ coll, name string }{{"networks", "network"}, {"ports", "port"}, {"subnets", "subnet"}} {
+	for _, c := range []struct{ coll, name string }{{"networks", "network"}, {"ports", "port"}, {"subnetpools", "subnetpool"}, {"subnets", "subnet"}} {
 		out = append(out, map[string]any{"collection": c.coll, "name": c.name,
 			"links": []any{map[string]any{"href": rq.base + "/v2.0/" + c.coll, "rel": "self"}}})
 	}

@@ -14,7 +14,7 @@ import (
 
 // quotaKinds maps quota resource names to the collections they count.
 var quotaKinds = map[string]string{
-	"network": "networks", "subnet": "subnets", "port": "ports", "router": "routers",
+	"network": "networks", "subnet": "subnets", "subnetpool": "subnetpools", "port": "ports", "router": "routers",
 	"floatingip": "floatingips", "security_group": "security_groups", "security_group_rule": "security_group_rules",
 }
 

@@ -130,6 +130,7 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 	case m == http.MethodPut && !one:
 		writeJSON(rq.w, http.StatusOK, map[string]any{"tags": nonNil(newTags)})
 	case m == http.MethodPut:
+		rq.w.Header().Set("Content-Type", "application/json")
 		rq.w.WriteHeader(http.StatusCreated)
 	default:
 		rq.w.WriteHeader(http.StatusNoContent)

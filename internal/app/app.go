@@ -67,7 +67,11 @@ func CoreSettings(cfg *config.Config) core.Settings {
 	s.MaxSubnetHostRoutes = cfg.Int("DEFAULT", "max_subnet_host_routes")
 	s.MaxAllowedAddrPairs = cfg.Int("DEFAULT", "max_allowed_address_pair")
 	for _, k := range core.QuotaResources {
-		s.Quotas[k] = cfg.Int(config.GroupQuotas, "quota_"+k)
+		if _, ok := config.DefaultRegistry().Lookup(config.GroupQuotas, "quota_"+k); ok {
+			s.Quotas[k] = cfg.Int(config.GroupQuotas, "quota_"+k)
+		} else {
+			s.Quotas[k] = cfg.Int(config.GroupQuotas, "default_quota")
+		}
 	}
 	return s
 }

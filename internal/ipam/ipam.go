@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"net/netip"
+	"sort"
 )
 
 // Range is an inclusive address range.
@@ -159,4 +160,40 @@ func Candidates(pools []Range, used map[netip.Addr]bool, n int) []netip.Addr {
 		}
 	}
 	return out
+}
+
+// Merge folds a prefix list into its smallest equivalent: duplicates and prefixes inside
+// others drop out, and sibling halves join into their parent.
+func Merge(ps []netip.Prefix) []netip.Prefix {
+	cur := append([]netip.Prefix(nil), ps...)
+	for changed := true; changed; {
+		changed = false
+		sort.Slice(cur, func(i, j int) bool {
+			if c := cur[i].Addr().Compare(cur[j].Addr()); c != 0 {
+				return c < 0
+			}
+			return cur[i].Bits() < cur[j].Bits()
+		})
+		var out []netip.Prefix
+		for _, p := range cur {
+			if n := len(out); n > 0 {
+				last := out[n-1]
+				if last.Contains(p.Addr()) && last.Bits() <= p.Bits() {
+					changed = changed || false
+					continue
+				}
+				if last.Bits() == p.Bits() && last.Bits() > 0 {
+					parent, _ := last.Addr().Prefix(last.Bits() - 1)
+					if parent.Addr() == last.Addr() && parent.Contains(p.Addr()) {
+						out[n-1] = parent
+						changed = true
+						continue
+					}
+				}
+			}
+			out = append(out, p)
+		}
+		cur = out
+	}
+	return cur
 }

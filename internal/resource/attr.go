@@ -51,7 +51,7 @@ type Resource struct {
 	Member     string // "security_group": the JSON key of one item
 	Path       string // "security-groups": the URL segment
 	Attrs      []*Attr
-	Tags       bool                     // supports /tags
+	Tags       bool                         // supports /tags
 	NotFound   func(id string) *fault.Fault // the 404 for a missing id
 	byName     map[string]*Attr
 }

@@ -58,6 +58,28 @@ var Subnets = &Resource{
 		&Attr{Name: "enable_dhcp", Post: true, Put: true, Convert: ToBool, Default: true},
 		&Attr{Name: "ipv6_ra_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
+		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
+		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
+	),
+}
+
+// SubnetPools is the subnet pool collection (subnet_allocation).
+var SubnetPools = &Resource{
+	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
+	NotFound: func(id string) *fault.Fault {
+		return fault.NotFound("SubnetPoolNotFound", "Subnet pool %s could not be found.", id)
+	},
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "prefixes", Post: true, Put: true, Required: true, Convert: ToList, Validate: ListOf(CIDR), NoSort: true},
+		&Attr{Name: "ip_version"},
+		&Attr{Name: "default_prefixlen", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset},
+		&Attr{Name: "min_prefixlen", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset},
+		&Attr{Name: "max_prefixlen", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset},
+		&Attr{Name: "default_quota", Post: true, Put: true, Convert: ToIntOrNone, Default: nil},
+		&Attr{Name: "shared", Post: true, Convert: ToBool, Default: false, Policy: true},
+		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
+		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil},
 	),
 }
 
@@ -76,8 +98,8 @@ var Ports = &Resource{
 		&Attr{Name: "status"},
 		&Attr{Name: "security_groups", Post: true, Put: true, Convert: ToList, Validate: UUIDList, Default: Unset, Ext: "security-group", NoSort: true},
 		&Attr{Name: "port_security_enabled", Post: true, Put: true, Convert: ToBool, Default: Unset, Policy: true, Ext: "port-security"},
-		&Attr{Name: "allowed_address_pairs", Post: true, Put: true, Convert: ToList, Validate: addressPairs, Default: Unset, Policy: true, Ext: "allowed-address-pairs", NoSort: true},
-		&Attr{Name: "extra_dhcp_opts", Post: true, Put: true, Convert: ToList, Validate: extraDHCPOpts, Default: Unset, Ext: "extra_dhcp_opt", NoSort: true},
+		&Attr{Name: "allowed_address_pairs", Post: true, Put: true, Convert: ToList, Default: Unset, Policy: true, Ext: "allowed-address-pairs", NoSort: true},
+		&Attr{Name: "extra_dhcp_opts", Post: true, Put: true, Convert: ToList, Default: Unset, Ext: "extra_dhcp_opt", NoSort: true},
 		&Attr{Name: "binding:host_id", Post: true, Put: true, Validate: StringOrNone(255), Default: Unset, Policy: true, Ext: "binding"},
 		&Attr{Name: "binding:profile", Post: true, Put: true, Validate: DictOrNone, Default: Unset, Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
@@ -119,7 +141,7 @@ var SecurityGroupRules = &Resource{
 }
 
 // Core lists the core resources in the order the API mounts them.
-var Core = []*Resource{Networks, Subnets, Ports, SecurityGroups, SecurityGroupRules}
+var Core = []*Resource{Networks, Subnets, SubnetPools, Ports, SecurityGroups, SecurityGroupRules}
 
 func toProtocol(v any) (any, error) {
 	switch t := v.(type) {
@@ -252,76 +274,6 @@ func fixedIPs(v any) string {
 				}
 			default:
 				return fmt.Sprintf("Invalid data format for fixed IP: %s", Repr(x))
-			}
-		}
-	}
-	return ""
-}
-
-func addressPairs(v any) string {
-	l, ok := v.([]any)
-	if !ok {
-		return fmt.Sprintf("Allowed address pairs must be a list.")
-	}
-	seen := map[string]bool{}
-	for _, x := range l {
-		m, ok := x.(map[string]any)
-		if !ok {
-			return "Allowed address pairs must be a list of dictionaries"
-		}
-		ip, ok := m["ip_address"]
-		if !ok {
-			return "AllowedAddressPair must contain ip_address"
-		}
-		for k := range m {
-			if k != "ip_address" && k != "mac_address" {
-				return fmt.Sprintf("Unrecognized attribute(s) '%s'", k)
-			}
-		}
-		if mac, ok := m["mac_address"]; ok {
-			if r := MAC(mac); r != "" {
-				return r
-			}
-		}
-		s, _ := ip.(string)
-		if _, ok := ParsePrefix(s); !ok {
-			return fmt.Sprintf("%s is not a valid IP address", Repr(ip))
-		}
-		key := fmt.Sprint(m["mac_address"], "|", s)
-		if seen[key] {
-			return "Duplicate address detected"
-		}
-		seen[key] = true
-	}
-	return ""
-}
-
-func extraDHCPOpts(v any) string {
-	l, ok := v.([]any)
-	if !ok {
-		return fmt.Sprintf("%s is not a list", Repr(v))
-	}
-	for _, x := range l {
-		m, ok := x.(map[string]any)
-		if !ok {
-			return fmt.Sprintf("%s is not a dictionary", Repr(x))
-		}
-		for k := range m {
-			if k != "opt_name" && k != "opt_value" && k != "ip_version" {
-				return fmt.Sprintf("Unexpected keys supplied: %s", k)
-			}
-		}
-		if r := String(255)(m["opt_name"]); r != "" || m["opt_name"] == "" {
-			return fmt.Sprintf("%s is not a valid opt_name", Repr(m["opt_name"]))
-		}
-		if val, ok := m["opt_value"]; ok && val != nil {
-			if r := String(255)(val); r != "" {
-				return r
-			}
-		}
-		if ipv, ok := m["ip_version"]; ok && ipv != nil {
-			if n, ok := AsInt(ipv); !ok || (n != 4 && n != 6) {
-				return fmt.Sprintf("%s is not in [4, 6]", Repr(ipv))
 			}
 		}
 	}

@@ -34,7 +34,7 @@ func DefaultSettings() Settings {
 		TypeDrivers: []string{"midonet", "uplink"}, TenantNetworkTypes: []string{"midonet"},
 		MaxDNSNameservers: 5, MaxSubnetHostRoutes: 20, MaxAllowedAddrPairs: 10,
 		Quotas: map[string]int{
-			"network": 100, "subnet": 100, "port": 500, "security_group": 10,
+			"network": 100, "subnet": 100, "subnetpool": -1, "port": 500, "security_group": 10,
 			"security_group_rule": 100, "router": 10, "floatingip": 50,
 		},
 	}
@@ -51,11 +51,11 @@ func New(s Settings) *Plugin { return &Plugin{S: s} }
 
 // Collections returns the plugin's collections.
 func (p *Plugin) Collections() []plugin.Collection {
-	return []plugin.Collection{&Networks{p}, &Subnets{p}, &Ports{p}, &SecurityGroups{p}, &SecurityGroupRules{p}}
+	return []plugin.Collection{&Networks{p}, &Subnets{p}, &SubnetPools{p}, &Ports{p}, &SecurityGroups{p}, &SecurityGroupRules{p}}
 }
 
 // QuotaResources are the quota keys, in the order answers list them.
-var QuotaResources = []string{"network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule"}
+var QuotaResources = []string{"network", "subnet", "subnetpool", "port", "router", "floatingip", "security_group", "security_group_rule"}
 
 // QuotaLimit returns a project's limit for a resource (-1 = unlimited).
 func (p *Plugin) QuotaLimit(ctx context.Context, tx *db.Tx, project, res string) (int, error) {

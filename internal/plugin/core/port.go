@@ -250,6 +250,9 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, net db.Doc, portID,
 			continue
 		}
 		ip, _ := resource.ParseIP(ipStr)
+		if sub != nil && isAutoAddress(sub) && !routerPort {
+			return nil, fault.Invalid("AllocationOnAutoAddressSubnet", "IPv6 address %s cannot be directly assigned to a port on subnet %s as the subnet is configured for automatic addresses", ipStr, subID)
+		}
 		if sub == nil {
 			for _, s := range subs {
 				if validHost(s, ip) {
@@ -624,7 +627,9 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 		d["extra_dhcp_opts"] = opts
 	}
 	p.bind(d, changes)
-	plugin.Bump(d)
+	if !onlyVNICType(cur, changes) {
+		plugin.Bump(d)
+	}
 	if err := tx.Put(ctx, "ports", d); err != nil {
 		return nil, err
 	}
@@ -754,4 +759,20 @@ func (pc *Ports) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[st
 		h.ParentID = n[0]
 	}
 	return tx.List(ctx, "ports", h)
+}
+
+// onlyVNICType reports an update that changes nothing but binding:vnic_type, which upstream
+// stores outside the port's standard attributes and so does not count as a revision.
+func onlyVNICType(cur, changes db.Doc) bool {
+	changed := false
+	for k, v := range changes {
+		if fmt.Sprint(cur[k]) == fmt.Sprint(v) {
+			continue
+		}
+		if k != "binding:vnic_type" {
+			return false
+		}
+		changed = true
+	}
+	return changed
 }

@@ -2,11 +2,9 @@ package core
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
-	"net/netip"
-	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -309,7 +307,16 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 	if err := p.insertRule(ctx, tx, c, d); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return d, p.touchGroup(ctx, tx, c, sg)
+}
+
+// touchGroup bumps a group's revision when its rules change, as upstream does.
+func (p *Plugin) touchGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, sg db.Doc) error {
+	plugin.Bump(sg)
+	if err := tx.Put(ctx, "security_groups", sg); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Update, "security_groups", sg)
 }
 
 // validateRule applies upstream's rule checks and fills normalized_cidr.
@@ -423,7 +430,14 @@ func (s *SecurityGroupRules) Delete(ctx context.Context, tx *db.Tx, c *plugin.Ca
 	if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(cur, "id")); err != nil {
 		return err
 	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", cur)
+	if err := plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", cur); err != nil {
+		return err
+	}
+	sg, err := tx.Get(ctx, "security_groups", plugin.Str(cur, "security_group_id"))
+	if err != nil || sg == nil {
+		return err
+	}
+	return s.p.touchGroup(ctx, tx, c, sg)
 }
 
 // List returns rules.
@@ -434,6 +448,3 @@ func (s *SecurityGroupRules) List(ctx context.Context, tx *db.Tx, c *plugin.Call
 	}
 	return tx.List(ctx, "security_group_rules", h)
 }
-
-var _ = netip.Addr{}
-var _ = strings.TrimSpace

@@ -115,30 +115,34 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err != nil {
 		return nil, err
 	}
-	if !c.IsAdmin && plugin.Str(net, "tenant_id") != ownerOf(body) {
-		return nil, fault.NotFound("NetworkNotFound", "Network %s could not be found.", netID)
-	}
 	if err := p.CheckQuota(ctx, tx, ownerOf(body), "subnet", "subnets", 1); err != nil {
 		return nil, err
 	}
 	raw, _ := body["cidr"].(string)
-	if raw == "" {
-		return nil, fault.BadRequestOf("subnets", "a subnetpool must be specified in the absence of a cidr")
-	}
-	prefix, err := netip.ParsePrefix(raw)
-	if err != nil {
-		return nil, fault.InvalidInput("%s is not in a CIDR format", raw)
-	}
-	prefix = prefix.Masked()
 	version, _ := resource.AsInt(body["ip_version"])
+	var prefix netip.Prefix
+	if plugin.Str(body, "subnetpool_id") != "" {
+		if prefix, err = p.allocateFromPool(ctx, tx, body); err != nil {
+			return nil, err
+		}
+		raw = prefix.String()
+	} else {
+		if raw == "" {
+			return nil, fault.BadRequestOf("subnets", "a subnetpool must be specified in the absence of a cidr")
+		}
+		if prefix, err = netip.ParsePrefix(raw); err != nil {
+			return nil, fault.InvalidInput("%s is not in a CIDR format", raw)
+		}
+		prefix = prefix.Masked()
+	}
 	if (version == 4) != prefix.Addr().Is4() {
 		return nil, fault.InvalidInput("cidr '%s' does not match the ip_version '%d'", raw, version)
 	}
 	if err := checkIPv6Modes(body, version); err != nil {
 		return nil, err
 	}
-	if version == 4 && prefix.Bits() > 32 || version == 6 && prefix.Bits() > 128 {
-		return nil, fault.InvalidInput("%s is not in a CIDR format", raw)
+	if am := plugin.Str(body, "ipv6_address_mode"); (am == "slaac" || am == "dhcpv6-stateless" || plugin.Str(body, "ipv6_ra_mode") == "slaac") && prefix.Bits() != 64 {
+		return nil, fault.InvalidInput("Invalid CIDR %s for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64", raw)
 	}
 	siblings, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
 	if err != nil {
@@ -173,6 +177,7 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		"cidr": prefix.String(), "ip_version": int(version), "allocation_pools": poolsJSON(rs),
 		"gateway_ip": nil,
 	})
+	delete(d, "prefixlen")
 	if gateway.IsValid() {
 		d["gateway_ip"] = gateway.String()
 	}
@@ -200,10 +205,10 @@ func checkIPv6Modes(body db.Doc, version int64) error {
 	am, _ := body["ipv6_address_mode"].(string)
 	if version == 4 {
 		if ra != "" {
-			return fault.InvalidInput("ipv6_ra_mode set to '%s' with ip_version set to '4'", ra)
+			return fault.InvalidInput("ipv6_ra_mode is not valid when ip_version is 4")
 		}
 		if am != "" {
-			return fault.InvalidInput("ipv6_address_mode set to '%s' with ip_version set to '4'", am)
+			return fault.InvalidInput("ipv6_address_mode is not valid when ip_version is 4")
 		}
 		return nil
 	}

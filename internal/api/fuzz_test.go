@@ -1,0 +1,302 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/api"
+	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/policy"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// inProcess is an API server wired as internal/app wires `midonet serve` (noauth, default
+// policy, the core plugin, the core extensions) over a fresh SQLite file, called directly
+// through its http.Handler.
+type inProcess struct {
+	tb  testing.TB
+	srv *api.Server
+	db  *db.DB
+}
+
+// newInProcess builds the server. settings nil means core.DefaultSettings().
+func newInProcess(tb testing.TB, settings *core.Settings) *inProcess {
+	tb.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(tb.TempDir(), "neutron.db"), "")
+	if err != nil {
+		tb.Fatalf("open db: %v", err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		tb.Fatalf("upgrade db: %v", err)
+	}
+	enf, err := policy.New(nil)
+	if err != nil {
+		tb.Fatalf("policy: %v", err)
+	}
+	s := core.DefaultSettings()
+	if settings != nil {
+		s = *settings
+	}
+	p := core.New(s)
+	srv := api.New(&api.Server{
+		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Core: p,
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Extensions: resource.NewRegistry(),
+	}, p.Collections()...)
+	return &inProcess{tb: tb, srv: srv, db: d}
+}
+
+// do serves one request and returns the recorded response.
+func (s *inProcess) do(method, target string, body []byte) *httptest.ResponseRecorder {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	w := httptest.NewRecorder()
+	s.srv.ServeHTTP(w, req)
+	return w
+}
+
+// must serves a request that has to answer want, and decodes the JSON answer.
+func (s *inProcess) must(method, target string, body any, want int) map[string]any {
+	return s.mustT(s.tb, method, target, body, want)
+}
+
+// mustT is must reporting to tb.
+func (s *inProcess) mustT(tb testing.TB, method, target string, body any, want int) map[string]any {
+	tb.Helper()
+	var b []byte
+	if body != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	w := s.do(method, target, b)
+	if w.Code != want {
+		tb.Fatalf("%s %s: status %d, want %d: %s", method, target, w.Code, want, w.Body.String())
+	}
+	out := map[string]any{}
+	if w.Body.Len() > 0 {
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+			tb.Fatalf("%s %s: answer is not JSON: %v: %s", method, target, err, w.Body.String())
+		}
+	}
+	return out
+}
+
+// idOf returns the id of the member under key in a create answer.
+func idOf(m map[string]any, key string) string {
+	inner, _ := m[key].(map[string]any)
+	id, _ := inner["id"].(string)
+	return id
+}
+
+// fixtures are resources the fuzz seeds refer to by placeholder ({net}, {subnet}, …), so that
+// corpus entries stay meaningful in every fuzz worker (each has its own database and ids).
+type fixtures struct {
+	net, subnet, port, sg, rule string
+}
+
+func (s *inProcess) ensureFixtures(tb testing.TB, fx *fixtures) {
+	tb.Helper()
+	exists := func(col, id string) bool {
+		return id != "" && s.do(http.MethodGet, "/v2.0/"+col+"/"+id, nil).Code == http.StatusOK
+	}
+	if !exists("networks", fx.net) {
+		fx.net = idOf(s.mustT(tb, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "fx"}}, 201), "network")
+		fx.subnet, fx.port = "", ""
+	}
+	if !exists("subnets", fx.subnet) {
+		fx.subnet = idOf(s.mustT(tb, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{
+			"network_id": fx.net, "ip_version": 4, "cidr": "10.9.0.0/16", "name": "fx"}}, 201), "subnet")
+	}
+	if !exists("ports", fx.port) {
+		fx.port = idOf(s.mustT(tb, http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{
+			"network_id": fx.net, "name": "fx"}}, 201), "port")
+	}
+	if !exists("security-groups", fx.sg) {
+		fx.sg = idOf(s.mustT(tb, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": "fx"}}, 201), "security_group")
+		fx.rule = ""
+	}
+	if !exists("security-group-rules", fx.rule) {
+		fx.rule = idOf(s.mustT(tb, http.MethodPost, "/v2.0/security-group-rules", map[string]any{"security_group_rule": map[string]any{
+			"security_group_id": fx.sg, "direction": "ingress", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22}}, 201), "security_group_rule")
+	}
+}
+
+func (fx *fixtures) expand(s string) string {
+	return strings.NewReplacer("{net}", fx.net, "{subnet}", fx.subnet, "{port}", fx.port, "{sg}", fx.sg, "{rule}", fx.rule).Replace(s)
+}
+
+type requestSeed struct{ method, target, body string }
+
+// requestSeeds cover every collection, the list query parameters, tags, quotas and the meta
+// endpoints.
+var requestSeeds = []requestSeed{
+	{"GET", "/", ""},
+	{"GET", "/v2.0/", ""},
+	{"GET", "/v2.0/extensions", ""},
+	{"GET", "/v2.0/extensions/port-security", ""},
+	{"GET", "/v2.0/extensions/no-such-alias", ""},
+	{"GET", "/v2.0/networks", ""},
+	{"GET", "/v2.0/networks.json?fields=id&fields=name&fields=subnets", ""},
+	{"GET", "/v2.0/networks?sort_key=name&sort_dir=asc&sort_key=id&sort_dir=desc&limit=2", ""},
+	{"GET", "/v2.0/networks?limit=1&marker={net}&page_reverse=True", ""},
+	{"GET", "/v2.0/networks?limit=-1&marker=nope&page_reverse=maybe", ""},
+	{"GET", "/v2.0/networks?shared=false&admin_state_up=1&router:external=False&mtu=1450&name=fx&id={net}", ""},
+	{"GET", "/v2.0/networks?tags=a,b&tags-any=c&not-tags=d&not-tags-any=e,f", ""},
+	{"GET", "/v2.0/networks?sort_key=subnets&sort_dir=up&bogus=1", ""},
+	{"POST", "/v2.0/networks", `{"network": {"name": "n1", "admin_state_up": true, "mtu": 1400, "shared": false, "port_security_enabled": true}}`},
+	{"POST", "/v2.0/networks", `{"networks": [{"name": "b1"}, {"network": {"name": "b2"}}]}`},
+	{"POST", "/v2.0/networks", `{"network": {"provider:network_type": "uplink", "provider:physical_network": "ext", "provider:segmentation_id": 7, "router:external": true}}`},
+	{"POST", "/v2.0/networks", `{"network": {"tenant_id": "t1", "project_id": "t2"}}`},
+	{"POST", "/v2.0/networks", `[]`},
+	{"GET", "/v2.0/networks/{net}?fields=mtu", ""},
+	{"PUT", "/v2.0/networks/{net}", `{"network": {"name": "renamed", "mtu": 9000, "description": "d"}}`},
+	{"PUT", "/v2.0/networks/{net}", `{"network": {"shared": true, "router:external": true, "provider:segmentation_id": null}}`},
+	{"DELETE", "/v2.0/networks/{net}", ""},
+	{"DELETE", "/v2.0/networks", ""},
+	{"PATCH", "/v2.0/networks/{net}", `{}`},
+	{"GET", "/v2.0/subnets?network_id={net}&ip_version=4&cidr=10.9.0.0/16&enable_dhcp=true", ""},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.10.0.0/24", "gateway_ip": "10.10.0.1", "allocation_pools": [{"start": "10.10.0.10", "end": "10.10.0.20"}], "dns_nameservers": ["8.8.8.8"], "host_routes": [{"destination": "0.0.0.0/0", "nexthop": "10.10.0.254"}]}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 6, "cidr": "2001:db8::/64", "ipv6_ra_mode": "slaac", "ipv6_address_mode": "slaac"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.11.0.0/33"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.12.0.0/30", "gateway_ip": null, "enable_dhcp": false}}`},
+	{"PUT", "/v2.0/subnets/{subnet}", `{"subnet": {"allocation_pools": [{"start": "10.9.0.2", "end": "10.9.255.254"}], "gateway_ip": "10.9.0.1", "dns_nameservers": [], "host_routes": []}}`},
+	{"DELETE", "/v2.0/subnets/{subnet}", ""},
+	{"GET", "/v2.0/ports?network_id={net}&fixed_ips=ip_address%3D10.9.0.5&fixed_ips=subnet_id%3D{subnet}&fixed_ips=ip_address_substr%3D10.", ""},
+	{"GET", "/v2.0/ports?mac_address=FA:16:3E:00:00:01&device_owner=&binding:host_id=h&sort_key=mac_address&sort_dir=desc&limit=3", ""},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "name": "p", "fixed_ips": [{"subnet_id": "{subnet}", "ip_address": "10.9.1.1"}], "mac_address": "fa:16:3e:11:22:33", "security_groups": ["{sg}"], "allowed_address_pairs": [{"ip_address": "10.9.3.0/24"}], "extra_dhcp_opts": [{"opt_name": "bootfile-name", "opt_value": "x"}], "binding:host_id": "h1", "binding:profile": {"k": "v"}, "binding:vnic_type": "normal", "device_owner": "compute:nova", "device_id": "vm1"}}`},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "fixed_ips": [{"subnet_id": "{subnet}"}, {"ip_address": "10.9.2.2"}], "port_security_enabled": false, "security_groups": []}}`},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "device_owner": "network:router_interface", "fixed_ips": []}}`},
+	{"POST", "/v2.0/ports", `{"ports": [{"network_id": "{net}"}, {"network_id": "{net}", "mac_address": "fa:16:3e:11:22:33"}]}`},
+	{"PUT", "/v2.0/ports/{port}", `{"port": {"fixed_ips": [{"subnet_id": "{subnet}", "ip_address": "10.9.4.4"}], "mac_address": "fa:16:3e:44:55:66", "binding:host_id": "h2", "admin_state_up": false, "allowed_address_pairs": [{"ip_address": "10.9.9.9", "mac_address": "fa:16:3e:00:00:09"}]}}`},
+	{"PUT", "/v2.0/ports/{port}", `{"port": {"security_groups": null, "port_security_enabled": false, "extra_dhcp_opts": [{"opt_name": "bootfile-name", "opt_value": null}]}}`},
+	{"PUT", "/v2.0/ports/{port}/add_allowed_address_pairs", `{"port": {"allowed_address_pairs": [{"ip_address": "1.2.3.4"}]}}`},
+	{"DELETE", "/v2.0/ports/{port}", ""},
+	{"GET", "/v2.0/security-groups?name=default&fields=security_group_rules", ""},
+	{"POST", "/v2.0/security-groups", `{"security_group": {"name": "web", "description": "w"}}`},
+	{"PUT", "/v2.0/security-groups/{sg}", `{"security_group": {"name": "default"}}`},
+	{"DELETE", "/v2.0/security-groups/{sg}", ""},
+	{"GET", "/v2.0/security-group-rules?security_group_id={sg}&direction=ingress&protocol=tcp&port_range_min=22", ""},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "egress", "ethertype": "IPv6", "protocol": "icmpv6", "port_range_min": 128, "port_range_max": 0, "remote_ip_prefix": "::/0"}}`},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", "protocol": 17, "port_range_min": 70000, "remote_group_id": "{sg}", "remote_ip_prefix": "10.0.0.0/8"}}`},
+	{"DELETE", "/v2.0/security-group-rules/{rule}", ""},
+	{"GET", "/v2.0/networks/{net}/tags", ""},
+	{"PUT", "/v2.0/networks/{net}/tags", `{"tags": ["a", "b", "c"]}`},
+	{"PUT", "/v2.0/ports/{port}/tags/red", ""},
+	{"GET", "/v2.0/subnets/{subnet}/tags/red", ""},
+	{"DELETE", "/v2.0/security-groups/{sg}/tags/red", ""},
+	{"DELETE", "/v2.0/security-group-rules/{rule}/tags", ""},
+	{"POST", "/v2.0/networks/{net}/tags", `{"tags": ["x"]}`},
+	{"GET", "/v2.0/quotas", ""},
+	{"GET", "/v2.0/quotas/tenant", ""},
+	{"GET", "/v2.0/quotas/fake_project_id", ""},
+	{"GET", "/v2.0/quotas/fake_project_id/default", ""},
+	{"GET", "/v2.0/quotas/fake_project_id/details.json", ""},
+	{"PUT", "/v2.0/quotas/fake_project_id", `{"quota": {"port": 1000, "network": -1, "subnet": "20"}}`},
+	{"PUT", "/v2.0/quotas/p2", `{"quota": {"port": -2, "bogus": 1}}`},
+	{"DELETE", "/v2.0/quotas/p2", ""},
+	{"GET", "/v2.0/unknown", ""},
+	{"GET", "/v2.0/networks/{net}/unknown/x/y", ""},
+	{"GET", "/v3/networks", ""},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "name": 12345678901234567890}}`},
+	{"PUT", "/v2.0/networks/{net}", `{"network": {"mtu": 1e400}}`},
+}
+
+// FuzzRequest sends arbitrary requests to an in-process server and requires that it never
+// answers 5xx, that every error body is a NeutronError (except the HTML 404 of an unknown
+// extension alias, which upstream answers too), that successful JSON answers parse, and that
+// the server keeps answering afterwards.
+//
+//	go test ./internal/api -run '^$' -fuzz FuzzRequest -fuzztime 60s
+func FuzzRequest(f *testing.F) {
+	for _, s := range requestSeeds {
+		f.Add(s.method, s.target, []byte(s.body))
+	}
+	srv := newInProcess(f, nil)
+	fx := &fixtures{}
+	srv.ensureFixtures(f, fx)
+	f.Fuzz(func(t *testing.T, method, target string, body []byte) {
+		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \t\r\n#") {
+			return
+		}
+		target = fx.expand(target)
+		body = []byte(fx.expand(string(body)))
+		req, err := http.NewRequest(method, "http://neutron.test"+target, bytes.NewReader(body))
+		if err != nil {
+			return // not something a client can send
+		}
+		req.RequestURI = target
+		w := httptest.NewRecorder()
+		srv.srv.ServeHTTP(w, req)
+		if err := checkAnswer(req, w); err != nil {
+			t.Fatalf("%s %s %q: %v", method, target, body, err)
+		}
+		if method == http.MethodDelete || strings.Contains(target, "/tags") {
+			srv.ensureFixtures(t, fx)
+		}
+		if c := srv.do(http.MethodGet, "/v2.0/networks/"+fx.net+"?fields=id", nil).Code; c != http.StatusOK {
+			t.Fatalf("after %s %s %q the server no longer answers a show: %d", method, target, body, c)
+		}
+	})
+}
+
+// checkAnswer applies the invariants of every answer.
+func checkAnswer(req *http.Request, w *httptest.ResponseRecorder) error {
+	if w.Code >= 500 {
+		return fmt.Errorf("status %d: %s", w.Code, w.Body.String())
+	}
+	if w.Header().Get("X-Openstack-Request-Id") == "" {
+		return fmt.Errorf("status %d without X-Openstack-Request-Id", w.Code)
+	}
+	if w.Code < 400 {
+		if w.Code == http.StatusNoContent || w.Body.Len() == 0 {
+			return nil
+		}
+		if !json.Valid(w.Body.Bytes()) {
+			return fmt.Errorf("status %d with a body that is not JSON: %q", w.Code, w.Body.String())
+		}
+		return nil
+	}
+	if w.Code == http.StatusNotFound && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") &&
+		strings.HasPrefix(strings.TrimSuffix(req.URL.Path, ".json"), "/v2.0/extensions/") {
+		return nil
+	}
+	var e struct {
+		NeutronError *struct {
+			Type    *string `json:"type"`
+			Message *string `json:"message"`
+			Detail  *string `json:"detail"`
+		} `json:"NeutronError"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.NeutronError == nil {
+		return fmt.Errorf("status %d without a NeutronError body: %q", w.Code, w.Body.String())
+	}
+	ne := e.NeutronError
+	if ne.Type == nil || ne.Message == nil || ne.Detail == nil || *ne.Type == "" || *ne.Message == "" {
+		return fmt.Errorf("status %d with an incomplete NeutronError: %q", w.Code, w.Body.String())
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+		return fmt.Errorf("status %d NeutronError with Content-Type %q", w.Code, ct)
+	}
+	return nil
+}
