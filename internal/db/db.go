@@ -121,8 +121,9 @@ func (d *DB) Close() error {
 
 // Tx is one transaction.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx       *sql.Tx
+	db       *DB
+	readOnly bool
 	// After holds functions to run once the transaction committed.
 	after []func()
 }
@@ -156,7 +157,7 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) 
 			}
 			return fmt.Errorf("db: begin: %w", err)
 		}
-		tx := &Tx{tx: stx, db: d}
+		tx := &Tx{tx: stx, db: d, readOnly: readOnly}
 		err = fn(tx)
 		if err != nil {
 			_ = stx.Rollback()

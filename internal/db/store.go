@@ -41,7 +41,7 @@ func DecodeDoc(b []byte) (Doc, error) {
 // Get loads one document, or nil when there is none.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
-	if t.db.Dialect == Postgres && !t.readOnly() {
+	if t.db.Dialect == Postgres && !t.readOnly {
 		q += " FOR UPDATE"
 	}
 	var body []byte
@@ -54,8 +54,6 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	}
 	return DecodeDoc(body)
 }
-
-func (t *Tx) readOnly() bool { return t.db.read != t.db.write && false }
 
 // Insert stores a new document; it must have an id.
 func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {

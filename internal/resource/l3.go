@@ -1,0 +1,121 @@
+package resource
+
+import (
+	"fmt"
+
+	"github.com/midonet-go/midonet/internal/fault"
+)
+
+// Routers is the router collection (router, extraroute, ext-gw-mode).
+var Routers = &Resource{
+	Collection: "routers", Member: "router", Path: "routers", Tags: true,
+	NotFound: func(id string) *fault.Fault {
+		return fault.NotFound("RouterNotFound", "Router %s could not be found", id)
+	},
+	Attrs: with(standard(true),
+		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
+		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
+		&Attr{Name: "status"},
+		&Attr{Name: "external_gateway_info", Post: true, Put: true, Validate: gatewayInfo, Default: nil, Policy: true, NoSort: true, NoFilter: true},
+		&Attr{Name: "routes", Post: false, Put: true, Convert: ToList, Validate: routes, Default: Unset, Ext: "extraroute", NoSort: true, NoFilter: true},
+	),
+}
+
+// FloatingIPs is the floating IP collection.
+var FloatingIPs = &Resource{
+	Collection: "floatingips", Member: "floatingip", Path: "floatingips", Tags: true,
+	NotFound: func(id string) *fault.Fault {
+		return fault.NotFound("FloatingIPNotFound", "Floating IP %s could not be found", id)
+	},
+	Attrs: with(standardNoDescSort(),
+		&Attr{Name: "floating_ip_address", Post: true, Validate: IPOrNone, Default: Unset, Policy: true},
+		&Attr{Name: "subnet_id", Post: true, Validate: UUIDOrNone, Default: nil, Hidden: true},
+		&Attr{Name: "floating_network_id", Post: true, Required: true, Validate: UUID},
+		&Attr{Name: "router_id"},
+		&Attr{Name: "port_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil},
+		&Attr{Name: "fixed_ip_address", Post: true, Put: true, Validate: IPOrNone, Default: nil},
+		&Attr{Name: "status"},
+	),
+}
+
+// standardNoDescSort is standard() with description not sortable (upstream floating IPs).
+func standardNoDescSort() []*Attr {
+	attrs := standard(true)
+	for i, a := range attrs {
+		if a.Name == "description" {
+			c := *a
+			c.NoSort = true
+			attrs[i] = &c
+		}
+	}
+	return attrs
+}
+
+func gatewayInfo(v any) string {
+	if v == nil {
+		return ""
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a dictionary", Repr(v))
+	}
+	for k, x := range m {
+		switch k {
+		case "network_id":
+			if r := UUID(x); r != "" {
+				return r
+			}
+		case "enable_snat":
+			if _, err := ToBool(x); err != nil {
+				return err.Error()
+			}
+		case "external_fixed_ips":
+			if r := fixedIPs(x); r != "" {
+				return r
+			}
+		default:
+			return fmt.Sprintf("Unexpected keys supplied: %s", k)
+		}
+	}
+	if len(m) > 0 && m["network_id"] == nil {
+		return "Validation of dictionary's keys failed. Expected keys: {'network_id'}"
+	}
+	return ""
+}
+
+// routes validates extra routes: destination and nexthop, and the optional source CIDR of
+// networking-midonet's extraroute spec (a route with no source matches every source).
+func routes(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s is not a dictionary", Repr(x))
+		}
+		for k := range m {
+			if k != "destination" && k != "nexthop" && k != "source" {
+				return fmt.Sprintf("Unexpected keys supplied: %s", k)
+			}
+		}
+		if _, ok := m["destination"]; !ok {
+			return "Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'}"
+		}
+		if _, ok := m["nexthop"]; !ok {
+			return "Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'}"
+		}
+		for _, k := range []string{"destination", "source"} {
+			if s, ok := m[k]; ok {
+				if r := CIDR(s); r != "" {
+					return fmt.Sprintf("%s is not a valid CIDR", Repr(s))
+				}
+			}
+		}
+		if r := IP(m["nexthop"]); r != "" {
+			return r
+		}
+	}
+	return ""
+}

@@ -1,0 +1,244 @@
+package testenv
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+// pgInstance is the PostgreSQL started by StartPostgres, one per test binary.
+type pgInstance struct {
+	once  sync.Once
+	err   error
+	dir   string // temporary directory: data/, the socket, postgres.log
+	admin string // admin DSN
+	port  int
+	db    *sql.DB
+	proc  *process
+	seq   atomic.Int64
+}
+
+var pg pgInstance
+
+// pgInstallHint is the remedy for missing PostgreSQL binaries.
+const pgInstallHint = "install PostgreSQL with `apt-get install -y postgresql` (the system service is not used; tests start their own instance)"
+
+// StartPostgres starts, once per test binary, a private PostgreSQL server in a
+// temporary directory on a free loopback port with trust authentication, and
+// returns its admin DSN (user postgres, database postgres). When the tests run
+// as root the server runs as the `postgres` OS user, since initdb refuses
+// root. Missing PostgreSQL binaries fail the test. Main stops the server.
+func StartPostgres(t testing.TB) (adminDSN string) {
+	t.Helper()
+	pg.once.Do(func() { pg.err = pg.start() })
+	if pg.err != nil {
+		t.Fatalf("%v", pg.err)
+	}
+	return pg.admin
+}
+
+// NewDatabase creates a database with a unique name on the test PostgreSQL
+// (starting it if needed) and returns its DSN. The database is dropped when
+// the test ends.
+func NewDatabase(t testing.TB) (dsn string) {
+	t.Helper()
+	StartPostgres(t)
+	name := fmt.Sprintf("mn_%s_%d", identifier(t.Name(), 40), pg.seq.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := pg.db.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
+		t.Fatalf("testenv: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = pg.db.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
+	})
+	return pgDSN(pg.port, name)
+}
+
+// Main runs the tests, then stops the PostgreSQL started by StartPostgres and
+// removes the binary built by Binary. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	stopPostgres()
+	removeBinary()
+	os.Exit(code)
+}
+
+func pgDSN(port int, dbname string) string {
+	return fmt.Sprintf("postgresql://postgres@127.0.0.1:%d/%s?sslmode=disable", port, dbname)
+}
+
+// identifier turns s into a lower-case SQL identifier fragment of at most n
+// bytes.
+func identifier(s string, n int) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if b.Len() >= n {
+			break
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// pgBinDir returns the directory holding initdb and postgres: the newest
+// /usr/lib/postgresql/<version>/bin, or MIDONET_PG_BINDIR.
+func pgBinDir() (string, error) {
+	if dir := os.Getenv("MIDONET_PG_BINDIR"); dir != "" {
+		return dir, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	var dirs []string
+	for _, m := range matches {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(m), "initdb")); err == nil {
+			dirs = append(dirs, filepath.Dir(m))
+		}
+	}
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("testenv: no PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin: %s", pgInstallHint)
+	}
+	version := func(dir string) float64 {
+		v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)
+		return v
+	}
+	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	return dirs[0], nil
+}
+
+// pgCredential returns the credential to run PostgreSQL with: nil unless we
+// are root, then the postgres OS user's.
+func pgCredential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("testenv: running as root, PostgreSQL must run as the postgres OS user, which is missing (%v): %s", err, pgInstallHint)
+	}
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("testenv: postgres user has a non-numeric uid/gid %q/%q", u.Uid, u.Gid)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
+}
+
+func (p *pgInstance) start() error {
+	binDir, err := pgBinDir()
+	if err != nil {
+		return err
+	}
+	cred, err := pgCredential()
+	if err != nil {
+		return err
+	}
+	base := "" // os.TempDir()
+	if cred != nil {
+		base = "/tmp" // reachable by the postgres user, unlike a root-only TMPDIR
+	}
+	if p.dir, err = os.MkdirTemp(base, "midonet-pg-"); err != nil {
+		return fmt.Errorf("testenv: %w", err)
+	}
+	if cred != nil {
+		if err := os.Chown(p.dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			return fmt.Errorf("testenv: chown %s: %w", p.dir, err)
+		}
+	}
+	data := filepath.Join(p.dir, "data")
+	initdb := exec.Command(filepath.Join(binDir, "initdb"),
+		"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+	initdb.Dir = p.dir
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return fmt.Errorf("testenv: initdb: %v\n%s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	p.port = port
+	logPath := filepath.Join(p.dir, "postgres.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return fmt.Errorf("testenv: %w", err)
+	}
+	defer logFile.Close() // the child keeps its own descriptor
+	cmd := exec.Command(filepath.Join(binDir, "postgres"),
+		"-D", data,
+		"-p", strconv.Itoa(port),
+		"-k", p.dir,
+		"-c", "listen_addresses=127.0.0.1",
+		"-c", "max_connections=300",
+		"-c", "fsync=off",
+		"-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off",
+		"-c", "dynamic_shared_memory_type=mmap",
+	)
+	cmd.Dir = p.dir
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if p.proc, err = startProcess(cmd); err != nil {
+		return fmt.Errorf("testenv: start postgres: %w", err)
+	}
+	p.admin = pgDSN(port, "postgres")
+	if p.db, err = sql.Open("pgx", p.admin); err != nil {
+		return fmt.Errorf("testenv: %w", err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err = p.db.PingContext(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if p.proc.exited() || time.Now().After(deadline) {
+			logText, _ := os.ReadFile(logPath)
+			return fmt.Errorf("testenv: PostgreSQL on port %d did not come up: %v\n%s", port, err, lastLines(string(logText), 30))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stopPostgres shuts the test PostgreSQL down (fast shutdown) and removes its
+// directory.
+func stopPostgres() {
+	if pg.proc == nil {
+		if pg.dir != "" {
+			_ = os.RemoveAll(pg.dir)
+		}
+		return
+	}
+	if pg.db != nil {
+		_ = pg.db.Close()
+	}
+	pg.proc.signal(syscall.SIGINT) // fast shutdown
+	select {
+	case <-pg.proc.done:
+	case <-time.After(20 * time.Second):
+		pg.proc.signal(syscall.SIGKILL)
+		<-pg.proc.done
+	}
+	_ = os.RemoveAll(pg.dir)
+}

@@ -1,0 +1,227 @@
+package testenv
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ReadyTimeout is how long StartServer and Start wait for `GET /` to answer
+// 200.
+const ReadyTimeout = 60 * time.Second
+
+// stopTimeout is how long Stop waits after SIGTERM before it sends SIGKILL.
+const stopTimeout = 30 * time.Second
+
+// Options configures StartServer.
+type Options struct {
+	// DataDir is the server's --data-dir; t.TempDir() when empty.
+	DataDir string
+	// ConfigFiles are passed as --config-file, in order.
+	ConfigFiles []string
+	// Config, if non-empty, is written to a temporary file passed as the
+	// last --config-file.
+	Config string
+	// Postgres puts the server on a new database of the shared test
+	// PostgreSQL (see NewDatabase). The connection goes into a config file
+	// passed before ConfigFiles and Config, together with
+	// `[DEFAULT] auth_strategy = noauth`; later files may override both.
+	Postgres bool
+	// Args are extra arguments appended to the serve command line.
+	Args []string
+	// Env holds extra KEY=value environment entries for the server.
+	Env []string
+}
+
+// Server is a running (or stopped) `midonet serve` process.
+type Server struct {
+	URL     string // base URL, http://127.0.0.1:PORT
+	Port    int
+	DataDir string
+	DSN     string // PostgreSQL DSN when Options.Postgres, else ""
+
+	bin         string
+	configFiles []string
+	opts        Options
+	logs        *tailBuffer
+
+	mu   sync.Mutex
+	proc *process
+}
+
+// StartServer starts `midonet serve` on a free loopback port, waits until it
+// answers `GET /` with 200 and registers t.Cleanup(s.Stop). It fails the test,
+// with the end of the server's output, if the server does not become ready
+// within ReadyTimeout.
+func StartServer(t testing.TB, o Options) *Server {
+	t.Helper()
+	s := &Server{
+		bin:     Binary(t),
+		DataDir: o.DataDir,
+		opts:    o,
+		logs:    newTailBuffer(4 << 20),
+	}
+	if s.DataDir == "" {
+		s.DataDir = t.TempDir()
+	}
+	confDir := t.TempDir()
+	if o.Postgres {
+		s.DSN = NewDatabase(t)
+		path := filepath.Join(confDir, "postgres.conf")
+		text := "[DEFAULT]\nauth_strategy = noauth\n\n[database]\nconnection = " + s.DSN + "\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
+		s.configFiles = append(s.configFiles, path)
+	}
+	s.configFiles = append(s.configFiles, o.ConfigFiles...)
+	if o.Config != "" {
+		path := filepath.Join(confDir, "extra.conf")
+		if err := os.WriteFile(path, []byte(o.Config), 0o644); err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
+		s.configFiles = append(s.configFiles, path)
+	}
+	t.Cleanup(func() {
+		s.Stop()
+		if t.Failed() {
+			t.Logf("testenv: last lines of the midonet server's output (%s):\n%s",
+				s.URL, lastLines(s.Logs(), 40))
+		}
+	})
+	// The free port may be taken between the probe and the bind: retry.
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if s.Port, err = freePort(); err != nil {
+			t.Fatalf("%v", err)
+		}
+		s.URL = "http://127.0.0.1:" + strconv.Itoa(s.Port)
+		if err = s.launch(); err == nil {
+			return s
+		}
+		if !strings.Contains(strings.ToLower(s.Logs()), "address already in use") {
+			break
+		}
+	}
+	t.Fatalf("%v", err)
+	return nil
+}
+
+// Start starts a stopped server again, with the same options, port and data
+// directory, and waits until it is ready.
+func (s *Server) Start(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	running := s.proc != nil && !s.proc.exited()
+	s.mu.Unlock()
+	if running {
+		t.Fatalf("testenv: Start: the server at %s is still running", s.URL)
+	}
+	t.Cleanup(s.Stop)
+	if err := s.launch(); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// launch starts the process and waits for readiness.
+func (s *Server) launch() error {
+	args := []string{"serve",
+		"--data-dir", s.DataDir,
+		"--bind-host", "127.0.0.1",
+		"--bind-port", strconv.Itoa(s.Port),
+	}
+	for _, f := range s.configFiles {
+		args = append(args, "--config-file", f)
+	}
+	args = append(args, s.opts.Args...)
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = append(os.Environ(), s.opts.Env...)
+	cmd.Stdout = s.logs
+	cmd.Stderr = s.logs
+	cmd.WaitDelay = 5 * time.Second
+	fmt.Fprintf(s.logs, "=== testenv: %s %s\n", s.bin, strings.Join(args, " "))
+	p, err := startProcess(cmd)
+	if err != nil {
+		return fmt.Errorf("testenv: start %s: %w", s.bin, err)
+	}
+	s.mu.Lock()
+	s.proc = p
+	s.mu.Unlock()
+	if err := s.waitReady(p); err != nil {
+		p.signal(syscall.SIGKILL)
+		<-p.done
+		return fmt.Errorf("%w\nlast lines of the server's output:\n%s", err, lastLines(s.Logs(), 40))
+	}
+	return nil
+}
+
+func (s *Server) waitReady(p *process) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(ReadyTimeout)
+	for {
+		resp, err := client.Get(s.URL + "/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("testenv: midonet serve exited before it was ready: %v", p.err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			last := "no answer"
+			if err != nil {
+				last = err.Error()
+			} else {
+				last = "status " + resp.Status
+			}
+			return fmt.Errorf("testenv: midonet serve at %s not ready after %v (last: %s)", s.URL, ReadyTimeout, last)
+		}
+	}
+}
+
+// Stop sends SIGTERM and waits for the server to exit (SIGKILL after 30 s).
+// Stopping a stopped server does nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	p := s.proc
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(stopTimeout):
+		fmt.Fprintf(s.logs, "=== testenv: no exit %v after SIGTERM, sending SIGKILL\n", stopTimeout)
+		p.signal(syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// Kill sends SIGKILL and waits for the server to exit.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	p := s.proc
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Logs returns the server's combined stdout and stderr (the last 4 MiB,
+// across restarts).
+func (s *Server) Logs() string { return s.logs.String() }
