@@ -158,10 +158,10 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		return err
 	}
 	action := "create_" + res.Member
+	if err := s.checkNetworkOwnership(ctx, tx, rq, res, parsed); err != nil {
+		return err
+	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
-		if f := s.hiddenParent(ctx, tx, rq, res, parsed); f != nil {
-			return f
-		}
 		return fault.Forbidden(action)
 	}
 	for _, a := range res.Attrs {
@@ -172,11 +172,50 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		if a.Default != nil && a.Default != resource.Unset && fmt.Sprint(a.Default) == fmt.Sprint(parsed[a.Name]) {
 			continue
 		}
-		_ = v
-		rule := action + ":" + a.Name
-		if s.Policy.Has(rule) && !s.Policy.Enforce(rule, target, rq.creds) {
-			return fault.Forbidden(rule)
+		if err := s.attrRules(action, a.Name, v, target, rq); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// attrRules enforces "<action>:<attr>" and, for object values, "<action>:<attr>:<key>".
+func (s *Server) attrRules(action, attr string, v any, target map[string]any, rq *request) error {
+	rule := action + ":" + attr
+	if s.Policy.Has(rule) && !s.Policy.Enforce(rule, target, rq.creds) {
+		return fault.Forbidden(rule)
+	}
+	if m, ok := v.(map[string]any); ok {
+		for k := range m {
+			sub := rule + ":" + k
+			if s.Policy.Has(sub) && !s.Policy.Enforce(sub, target, rq.creds) {
+				return fault.Forbidden(sub)
+			}
+		}
+	}
+	return nil
+}
+
+// checkNetworkOwnership is upstream's ownership hook for things created on a network (ports,
+// subnets): a caller who cannot see the network gets 404; one who can see but does not own
+// a network that is not shared gets 403. Admins pass.
+func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) error {
+	netID, _ := d["network_id"].(string)
+	if netID == "" || res.Collection == "networks" || s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
+		return nil
+	}
+	if f := s.hiddenParent(ctx, tx, rq, res, d); f != nil {
+		return f
+	}
+	net, err := tx.Get(ctx, "networks", netID)
+	if err != nil {
+		return err
+	}
+	if b, _ := net["shared"].(bool); b {
+		return nil
+	}
+	if owner, _ := net["tenant_id"].(string); owner != d["tenant_id"] {
+		return fault.Forbidden(fmt.Sprintf("create_%s on network %s of another project", res.Member, netID))
 	}
 	return nil
 }
@@ -333,9 +372,8 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 			if !a.Policy || fmt.Sprint(cur[k]) == fmt.Sprint(v) {
 				continue
 			}
-			rule := action + ":" + k
-			if s.Policy.Has(rule) && !s.Policy.Enforce(rule, t, rq.creds) {
-				return fault.Forbidden(rule)
+			if err := s.attrRules(action, k, v, t, rq); err != nil {
+				return err
 			}
 		}
 		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
@@ -408,8 +446,14 @@ func (s *Server) action(rq *request, col plugin.Collection, a Actioner, id, name
 		if err != nil {
 			return err
 		}
-		rule := name + "_" + res.Member
-		if s.Policy.Has(rule) && !s.Policy.Enforce(rule, t, rq.creds) {
+		rule := name
+		if !s.Policy.Has(rule) {
+			rule = "update_" + res.Member
+			if method == http.MethodGet {
+				rule = "get_" + res.Member
+			}
+		}
+		if !s.Policy.Enforce(rule, t, rq.creds) {
 			return fault.Forbidden(rule)
 		}
 		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)

@@ -19,8 +19,8 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -174,10 +174,14 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	corePlugin := core.New(CoreSettings(cfg))
-	cols := append([]plugin.Collection{}, corePlugin.Collections()...)
+	l3Plugin := l3.New(l3.Settings{
+		MaxRoutes:           cfg.Int("DEFAULT", "max_routes"),
+		EnableSNATByDefault: cfg.Bool("DEFAULT", "enable_snat_by_default"),
+	}, corePlugin)
+	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
-		Extensions: resource.NewRegistry(),
+		Extensions: resource.NewRegistry(l3.Extensions...),
 	}, cols...)
 
 	host := o.BindHost

@@ -112,15 +112,17 @@ var ReferenceProfile = Profile{Name: "reference"}
 // MidonetProfile maps the reference's ML2/vxlan/no-agent values onto
 // midonet's: network_type vxlan is midonet with no segmentation id, MTU
 // values, port binding results and port status are the deployment's own,
-// dns_assignment fqdns end in another domain, and quota values the request
-// did not set are configuration defaults.
+// dns_assignment fqdns end in another domain, quota values the request did
+// not set are configuration defaults, and a floating IP's status follows
+// networking-midonet (ACTIVE while associated, DOWN otherwise) where the
+// agent-less reference always said DOWN.
 var MidonetProfile = Profile{Name: "midonet", Adjust: midonetAdjust}
 
 func midonetAdjust(vc ValueContext, want any) Adjustment {
 	switch vc.Resource + "|" + vc.Rel {
 	case "network|mtu",
 		"port|binding:vif_type", "port|binding:vif_details", "port|status",
-		"floatingip|port_details.status":
+		"floatingip|port_details.status", "floatingip|status":
 		return Adjustment{Skip: true}
 	case "network|provider:network_type":
 		if want == "vxlan" {

@@ -44,6 +44,8 @@ func DefaultSettings() Settings {
 // SecurityGroupRules.
 type Plugin struct {
 	S Settings
+	// OnPortDelete run before a port is removed (the L3 plugin dissociates floating IPs).
+	OnPortDelete []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error
 }
 
 // New builds the core plugin.
@@ -72,6 +74,9 @@ func (p *Plugin) QuotaLimit(ctx context.Context, tx *db.Tx, project, res string)
 
 // CheckQuota refuses a create that would take a project over its limit.
 func (p *Plugin) CheckQuota(ctx context.Context, tx *db.Tx, project, res, kind string, adding int) error {
+	if project == "" { // resources the system owns (router gateway and floating IP ports)
+		return nil
+	}
 	limit, err := p.QuotaLimit(ctx, tx, project, res)
 	if err != nil || limit < 0 {
 		return err
@@ -85,6 +90,12 @@ func (p *Plugin) CheckQuota(ctx context.Context, tx *db.Tx, project, res, kind s
 	}
 	return nil
 }
+
+// Network loads a network or answers NetworkNotFound.
+func Network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) { return network(ctx, tx, id) }
+
+// MidonetNetworkTypes are the types the MidoNet mechanism driver handles.
+var MidonetNetworkTypes = []string{"midonet", "uplink"}
 
 // network loads a network or answers NetworkNotFound.
 func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {

@@ -724,13 +724,10 @@ func (pc *Ports) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db
 	return pc.p.removePort(ctx, tx, c, cur)
 }
 
-// PortDeleteHooks run before a port is removed (the L3 plugin dissociates floating IPs).
-var PortDeleteHooks []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error
-
 // removePort deletes a port and frees its addresses.
 func (p *Plugin) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
 	id := plugin.Str(port, "id")
-	for _, h := range PortDeleteHooks {
+	for _, h := range p.OnPortDelete {
 		if err := h(ctx, tx, c, port); err != nil {
 			return err
 		}
@@ -750,6 +747,24 @@ func (p *Plugin) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, po
 // RemovePort is removePort for other plugins (router interfaces and gateways).
 func (p *Plugin) RemovePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
 	return p.removePort(ctx, tx, c, port)
+}
+
+// CreatePort makes a port for another plugin (router interfaces, gateways, floating IPs):
+// raw is a request body, checked and defaulted as the API would.
+func (p *Plugin) CreatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, raw map[string]any) (db.Doc, error) {
+	parsed, err := resource.Ports.ParseCreate(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := parsed["project_id"]; !ok {
+		parsed["project_id"] = parsed["tenant_id"]
+	}
+	return (&Ports{p}).Create(ctx, tx, c, parsed)
+}
+
+// UpdatePort changes a port for another plugin.
+func (p *Plugin) UpdatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	return (&Ports{p}).Update(ctx, tx, c, cur, changes)
 }
 
 // List returns ports.

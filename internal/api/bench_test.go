@@ -1,0 +1,140 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/plugin/core"
+)
+
+// The benchmarks drive the in-process server (SQLite in a temporary directory) through its
+// http.Handler, so they measure request parsing, policy, the transaction and rendering, but
+// no network. Compare runs with benchstat:
+//
+//	go test ./internal/api -run '^$' -bench . -count 10 > old.txt
+//	… change …
+//	go test ./internal/api -run '^$' -bench . -count 10 > new.txt
+//	benchstat old.txt new.txt
+
+// unlimited is the default configuration without quotas, so that b.N creates fit.
+func unlimited() *core.Settings {
+	s := core.DefaultSettings()
+	for k := range s.Quotas {
+		s.Quotas[k] = -1
+	}
+	return &s
+}
+
+// benchNetwork creates a network with one IPv4 subnet of the given CIDR and returns the
+// network's id.
+func benchNetwork(tb testing.TB, s *inProcess, cidr string) string {
+	tb.Helper()
+	net := idOf(s.mustT(tb, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "bench"}}, 201), "network")
+	s.mustT(tb, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{
+		"network_id": net, "ip_version": 4, "cidr": cidr}}, 201)
+	return net
+}
+
+// reportLatencies adds p50/p99 (milliseconds) of the recorded request latencies.
+func reportLatencies(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	q := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+}
+
+// BenchmarkPortCreate creates ports one after the other on a network with a /16 subnet
+// (a new network every 50,000 ports), as `openstack port create` would.
+func BenchmarkPortCreate(b *testing.B) {
+	s := newInProcess(b, unlimited())
+	var net string
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%50000 == 0 {
+			b.StopTimer()
+			net = benchNetwork(b, s, fmt.Sprintf("10.%d.0.0/16", i/50000%256))
+			b.StartTimer()
+		}
+		body := []byte(`{"port": {"network_id": "` + net + `", "name": "p` + fmt.Sprint(i) + `"}}`)
+		t0 := time.Now()
+		w := s.do(http.MethodPost, "/v2.0/ports", body)
+		lat = append(lat, time.Since(t0))
+		if w.Code != http.StatusCreated {
+			b.Fatalf("create port %d: %d %s", i, w.Code, w.Body.String())
+		}
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
+}
+
+// BenchmarkNetworkCreate creates networks one after the other.
+func BenchmarkNetworkCreate(b *testing.B) {
+	s := newInProcess(b, unlimited())
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body := []byte(`{"network": {"name": "n` + fmt.Sprint(i) + `"}}`)
+		t0 := time.Now()
+		w := s.do(http.MethodPost, "/v2.0/networks", body)
+		lat = append(lat, time.Since(t0))
+		if w.Code != http.StatusCreated {
+			b.Fatalf("create network %d: %d %s", i, w.Code, w.Body.String())
+		}
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
+}
+
+// listPorts is the number of ports BenchmarkPortList10k lists.
+const listPorts = 10000
+
+// BenchmarkPortList10k lists 10,000 ports (GET /v2.0/ports, every field) as an admin.
+// The ports are made with bulk creates of 250 before the timer starts.
+func BenchmarkPortList10k(b *testing.B) {
+	s := newInProcess(b, unlimited())
+	t0 := time.Now()
+	net := benchNetwork(b, s, "10.0.0.0/16")
+	const batch = 250
+	for n := 0; n < listPorts; n += batch {
+		ports := make([]any, batch)
+		for i := range ports {
+			ports[i] = map[string]any{"network_id": net, "name": fmt.Sprintf("p%d", n+i), "device_owner": "compute:nova", "device_id": fmt.Sprintf("vm%d", (n+i)/4)}
+		}
+		s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"ports": ports}, 201)
+	}
+	setup := time.Since(t0)
+	var size int
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t1 := time.Now()
+		w := s.do(http.MethodGet, "/v2.0/ports", nil)
+		lat = append(lat, time.Since(t1))
+		if w.Code != http.StatusOK {
+			b.Fatalf("list ports: %d %s", w.Code, w.Body.String())
+		}
+		size = w.Body.Len()
+	}
+	b.StopTimer()
+	var out struct{ Ports []json.RawMessage }
+	w := s.do(http.MethodGet, "/v2.0/ports?fields=id", nil)
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != listPorts {
+		b.Fatalf("list shows %d ports (%v), want %d", len(out.Ports), err, listPorts)
+	}
+	b.SetBytes(int64(size))
+	b.ReportMetric(float64(setup)/float64(time.Second), "setup-s")
+	reportLatencies(b, lat)
+}

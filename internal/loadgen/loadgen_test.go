@@ -1,0 +1,188 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/api"
+	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/policy"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+func apiServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enf, err := policy.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := core.New(core.DefaultSettings())
+	srv := api.New(&api.Server{DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Core: p,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Extensions: resource.NewRegistry()}, p.Collections()...)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+func TestRun(t *testing.T) {
+	hs := apiServer(t)
+	// 600 ports exceed the default port quota (500): Run must lift it.
+	rep, err := Run(context.Background(), Config{URL: hs.URL + "/", Concurrency: 4, Ports: 600, ListRuns: 2, Cleanup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Create.OK != 600 || len(rep.Create.Failed) != 0 || rep.Create.Count != 600 {
+		t.Fatalf("creates: ok %d of %d, failed %v (%s)", rep.Create.OK, rep.Create.Count, rep.Create.Failed, rep.Create.FirstError)
+	}
+	if rep.CIDR != "10.0.0.0/16" || rep.Project != "loadgen" {
+		t.Errorf("cidr %s project %s", rep.CIDR, rep.Project)
+	}
+	c := rep.Create.Stats
+	if !(c.Min > 0 && c.Min <= c.P50 && c.P50 <= c.P90 && c.P90 <= c.P99 && c.P99 <= c.Max) || c.Throughput <= 0 {
+		t.Errorf("create stats out of order: %+v", c)
+	}
+	if rep.List.Count != 2 || rep.List.Ports != 600 || rep.List.Bytes == 0 {
+		t.Errorf("list: %d runs, %d ports, %d bytes", rep.List.Count, rep.List.Ports, rep.List.Bytes)
+	}
+	if len(rep.Warnings) != 0 {
+		t.Errorf("warnings: %v", rep.Warnings)
+	}
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"port create", "port list (600 ports)", "p99", "throughput"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if pc, _ := back["port_create"].(map[string]any); pc["ok"] != float64(600) || pc["p50_ns"] == nil {
+		t.Errorf("JSON port_create = %v", back["port_create"])
+	}
+	// Cleanup removed everything the run made.
+	rep2, err := Run(context.Background(), Config{URL: hs.URL, Ports: 0, ListRuns: 1, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep2.List.Ports != 0 {
+		t.Errorf("after cleanup the server lists %d ports", rep2.List.Ports)
+	}
+}
+
+// fakeNeutron refuses quota updates and every third port create.
+func fakeNeutron(t *testing.T) *httptest.Server {
+	var mu sync.Mutex
+	creates := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v2.0/quotas/tenant":
+			io.WriteString(w, `{"tenant": {"tenant_id": "p1"}}`)
+		case r.Method == http.MethodPut:
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"NeutronError": {"type": "PolicyNotAuthorized", "message": "no", "detail": ""}}`)
+		case r.Method == http.MethodPost && r.URL.Path == "/v2.0/ports":
+			mu.Lock()
+			creates++
+			n := creates
+			mu.Unlock()
+			if n%3 == 0 {
+				w.WriteHeader(http.StatusConflict)
+				io.WriteString(w, `{"NeutronError": {"type": "OverQuota", "message": "Quota exceeded", "detail": ""}}`)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"port": {"id": "port-%d"}}`, n)
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"network": {"id": "net-1"}, "subnet": {"id": "sub-1"}}`)
+		case r.Method == http.MethodGet && r.URL.Path == "/v2.0/ports":
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `oops`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+func TestRunFailures(t *testing.T) {
+	hs := fakeNeutron(t)
+	rep, err := Run(context.Background(), Config{URL: hs.URL, Concurrency: 3, Ports: 30, ListRuns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Create.OK != 20 || rep.Create.Failed["409 OverQuota"] != 10 || rep.Create.Count != 30 {
+		t.Errorf("ok %d, failed %v, count %d", rep.Create.OK, rep.Create.Failed, rep.Create.Count)
+	}
+	if rep.Project != "p1" || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "quotas of project p1") {
+		t.Errorf("project %s warnings %v", rep.Project, rep.Warnings)
+	}
+	if rep.List.Count != 0 || len(rep.List.Errors) != 1 || !strings.HasPrefix(rep.List.Errors[0], "500") {
+		t.Errorf("list: %d ok, errors %v", rep.List.Count, rep.List.Errors)
+	}
+	var table bytes.Buffer
+	rep.WriteTable(&table)
+	for _, want := range []string{"failed create: 409 OverQuota x10", "failed list: 500", "warning: could not lift"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	if _, err := Run(context.Background(), Config{URL: "http://127.0.0.1:1"}); err == nil {
+		t.Error("a run against a closed port succeeded")
+	}
+}
+
+func TestSubnetFor(t *testing.T) {
+	for n, want := range map[int]string{0: "10.0.0.0/16", 65000: "10.0.0.0/16", 65533: "10.0.0.0/16", 65534: "10.0.0.0/15", 1 << 20: "10.0.0.0/11"} {
+		got, err := subnetFor(n)
+		if err != nil || got != want {
+			t.Errorf("subnetFor(%d) = %s, %v; want %s", n, got, err, want)
+		}
+	}
+	if _, err := subnetFor(1 << 25); err == nil {
+		t.Error("subnetFor(2^25) fits?")
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var lat []time.Duration
+	for i := 1; i <= 100; i++ {
+		lat = append(lat, time.Duration(i)*time.Millisecond)
+	}
+	s := summarize(lat, time.Second)
+	if s.P50 != 50*time.Millisecond || s.P90 != 90*time.Millisecond || s.P99 != 99*time.Millisecond || s.Max != 100*time.Millisecond || s.Throughput != 100 {
+		t.Errorf("%+v", s)
+	}
+}

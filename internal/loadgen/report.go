@@ -1,0 +1,127 @@
+package loadgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Stats summarises latencies.
+type Stats struct {
+	Count      int           `json:"count"`
+	Min        time.Duration `json:"min_ns"`
+	P50        time.Duration `json:"p50_ns"`
+	P90        time.Duration `json:"p90_ns"`
+	P99        time.Duration `json:"p99_ns"`
+	Max        time.Duration `json:"max_ns"`
+	Throughput float64       `json:"throughput_per_s,omitempty"` // requests per second of wall time
+}
+
+// percentile is the nearest-rank percentile of sorted latencies.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(p/100*float64(len(sorted))+0.999999) - 1
+	rank = max(0, min(rank, len(sorted)-1))
+	return sorted[rank]
+}
+
+// summarize computes Stats; elapsed (if > 0) is the wall time the requests took together.
+func summarize(lat []time.Duration, elapsed time.Duration) Stats {
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	st := Stats{Count: len(s)}
+	if len(s) == 0 {
+		return st
+	}
+	st.Min, st.Max = s[0], s[len(s)-1]
+	st.P50, st.P90, st.P99 = percentile(s, 50), percentile(s, 90), percentile(s, 99)
+	if elapsed > 0 {
+		st.Throughput = float64(len(s)) / elapsed.Seconds()
+	}
+	return st
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	URL         string   `json:"url"`
+	Concurrency int      `json:"concurrency"`
+	Project     string   `json:"project"`
+	NetworkID   string   `json:"network_id"`
+	CIDR        string   `json:"cidr"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Create      struct {
+		Stats
+		OK         int            `json:"ok"`
+		Failed     map[string]int `json:"failed,omitempty"` // by "status type"
+		FirstError string         `json:"first_error,omitempty"`
+		Elapsed    time.Duration  `json:"elapsed_ns"`
+	} `json:"port_create"`
+	List struct {
+		Stats
+		Latencies []time.Duration `json:"-"`
+		Ports     int             `json:"ports"` // ports in the last answer
+		Bytes     int             `json:"bytes"` // size of the last answer
+		Errors    []string        `json:"errors,omitempty"`
+	} `json:"port_list"`
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
+// WriteTable prints the report as a plain table.
+func (r *Report) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "target %s  project %s  concurrency %d  subnet %s\n\n", r.URL, r.Project, r.Concurrency, r.CIDR)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\trequests\tok\tfailed\tmin\tp50\tp90\tp99\tmax\tthroughput\t")
+	c := r.Create
+	failed := 0
+	for _, n := range c.Failed {
+		failed += n
+	}
+	fmt.Fprintf(tw, "port create\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f/s\t\n",
+		c.Count, c.OK, failed, ms(c.Min), ms(c.P50), ms(c.P90), ms(c.P99), ms(c.Max), c.Throughput)
+	l := r.List
+	if l.Count > 0 || len(l.Errors) > 0 {
+		fmt.Fprintf(tw, "port list (%d ports)\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1f MB\t\n",
+			l.Ports, l.Count+len(l.Errors), l.Count, len(l.Errors), ms(l.Min), ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), float64(l.Bytes)/1e6)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\nport creates took %v of wall time\n", c.Elapsed.Round(time.Millisecond))
+	if len(c.Failed) > 0 {
+		kinds := make([]string, 0, len(c.Failed))
+		for k := range c.Failed {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(&b, "failed create: %s x%d\n", k, c.Failed[k])
+		}
+		fmt.Fprintf(&b, "first error: %s\n", c.FirstError)
+	}
+	for _, e := range l.Errors {
+		fmt.Fprintf(&b, "failed list: %s\n", e)
+	}
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", wn)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteJSON prints the report as JSON (durations in nanoseconds).
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

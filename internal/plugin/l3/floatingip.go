@@ -1,0 +1,292 @@
+package l3
+
+import (
+	"context"
+	"net/netip"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// FloatingIPs is the floating IP collection.
+type FloatingIPs struct{ p *Plugin }
+
+// Resource describes floating IPs.
+func (f *FloatingIPs) Resource() *resource.Resource { return resource.FloatingIPs }
+
+// Create allocates a floating IP on an external network (IPv4, or IPv6 for fip64) and
+// associates it when a port is given.
+func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	p := f.p
+	if err := p.Core.CheckQuota(ctx, tx, plugin.Str(body, "tenant_id"), "floatingip", "floatingips", 1); err != nil {
+		return nil, err
+	}
+	netID := plugin.Str(body, "floating_network_id")
+	net, err := core.Network(ctx, tx, netID)
+	if err != nil {
+		return nil, err
+	}
+	if !plugin.Bool(net, "router:external") {
+		return nil, fault.BadRequestOf("floatingip", "Network %s is not a valid external network", netID)
+	}
+	subs, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
+	if err != nil {
+		return nil, err
+	}
+	if len(subs) == 0 {
+		return nil, fault.BadRequestOf("floatingip", "Network %s does not contain any subnet", netID)
+	}
+	d := resource.Clone(body).(map[string]any)
+	d["id"] = plugin.NewID()
+	var want map[string]any
+	switch {
+	case body["floating_ip_address"] != nil:
+		want = map[string]any{"ip_address": body["floating_ip_address"]}
+		if s := plugin.Str(body, "subnet_id"); s != "" {
+			want["subnet_id"] = s
+		}
+	case plugin.Str(body, "subnet_id") != "":
+		sub, err := tx.Get(ctx, "subnets", plugin.Str(body, "subnet_id"))
+		if err != nil {
+			return nil, err
+		}
+		if sub == nil || plugin.Str(sub, "network_id") != netID {
+			return nil, fault.BadRequestOf("floatingip", "Subnet %s is not on network %s", plugin.Str(body, "subnet_id"), netID)
+		}
+		want = map[string]any{"subnet_id": plugin.Str(body, "subnet_id")}
+	default:
+		// Prefer an IPv4 address; an external network with only IPv6 subnets gives an IPv6 one.
+		pick := subs[0]
+		for _, s := range subs {
+			if n, _ := resource.AsInt(s["ip_version"]); n == 4 {
+				pick = s
+				break
+			}
+		}
+		want = map[string]any{"subnet_id": plugin.Str(pick, "id")}
+	}
+	port, err := p.Core.CreatePort(ctx, tx, c, map[string]any{
+		"network_id": netID, "tenant_id": "", "device_owner": OwnerFIP, "device_id": plugin.Str(d, "id"),
+		"name": "", "fixed_ips": []any{want},
+	})
+	if err != nil {
+		if fl, ok := fault.As(err); ok && fl.Type == "IpAddressGenerationFailure" {
+			return nil, fault.Invalid("ExternalIpAddressExhausted", "Unable to find any IP address on external network %s.", netID)
+		}
+		return nil, err
+	}
+	ips := plugin.List(port, "fixed_ips")
+	if len(ips) == 0 {
+		return nil, fault.Invalid("ExternalIpAddressExhausted", "Unable to find any IP address on external network %s.", netID)
+	}
+	d["floating_ip_address"] = plugin.Str(ips[0].(map[string]any), "ip_address")
+	d["_port_id"] = plugin.Str(port, "id")
+	delete(d, "subnet_id")
+	d["router_id"], d["status"] = nil, "DOWN"
+	if pid := plugin.Str(body, "port_id"); pid != "" {
+		if err := p.associate(ctx, tx, d, pid, plugin.Str(body, "fixed_ip_address")); err != nil {
+			return nil, err
+		}
+	} else {
+		d["port_id"], d["fixed_ip_address"] = nil, nil
+	}
+	plugin.Stamp(d, 0)
+	if err := tx.Insert(ctx, "floatingips", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Create, "floatingips", d)
+}
+
+// associate binds a floating IP to a port's fixed IPv4 address through the router that
+// connects the port's subnet with the floating network, by its gateway or (router-interface-
+// fip) by an interface. A router whose interface holds the subnet's gateway IP wins.
+func (p *Plugin) associate(ctx context.Context, tx *db.Tx, fip db.Doc, portID, fixed string) error {
+	port, err := tx.Get(ctx, "ports", portID)
+	if err != nil {
+		return err
+	}
+	if port == nil {
+		return fault.PortNotFound(portID)
+	}
+	var chosen map[string]any
+	var v4 []map[string]any
+	for _, x := range plugin.List(port, "fixed_ips") {
+		m := x.(map[string]any)
+		if fixed != "" && plugin.Str(m, "ip_address") == fixed {
+			chosen = m
+		}
+		if a, _ := netip.ParseAddr(plugin.Str(m, "ip_address")); a.Is4() {
+			v4 = append(v4, m)
+		}
+	}
+	switch {
+	case fixed != "" && chosen == nil:
+		return fault.BadRequestOf("floatingip", "Port %s does not have fixed ip %s", portID, fixed)
+	case fixed != "":
+		if a, _ := netip.ParseAddr(fixed); !a.Is4() {
+			return fault.BadRequestOf("floatingip", "Cannot process floating IP association with %s, since that is not an IPv4 address", fixed)
+		}
+	case len(v4) == 0:
+		return fault.BadRequestOf("floatingip", "Port %s does not have a fixed IPv4 address", portID)
+	case len(v4) > 1:
+		return fault.BadRequestOf("floatingip", "Port %s has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP", portID)
+	default:
+		chosen = v4[0]
+	}
+	fixed = plugin.Str(chosen, "ip_address")
+	netID := plugin.Str(fip, "floating_network_id")
+	others, err := tx.List(ctx, "floatingips", db.Filter{ParentID: netID})
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if plugin.Str(o, "id") != plugin.Str(fip, "id") && plugin.Str(o, "port_id") == portID && plugin.Str(o, "fixed_ip_address") == fixed {
+			return fault.Conflict("FloatingIPPortAlreadyAssociated", "Cannot associate floating IP %s (%s) with port %s using fixed IP %s, as that fixed IP already has a floating IP on external network %s.", plugin.Str(fip, "floating_ip_address"), plugin.Str(fip, "id"), portID, fixed, netID)
+		}
+	}
+	routerID, err := p.routerFor(ctx, tx, port, plugin.Str(chosen, "subnet_id"), netID)
+	if err != nil {
+		return err
+	}
+	fip["port_id"], fip["fixed_ip_address"], fip["router_id"], fip["status"] = portID, fixed, routerID, "ACTIVE"
+	return nil
+}
+
+// routerFor finds the router that reaches the floating network from the internal subnet.
+func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID, floatingNet string) (string, error) {
+	sub, err := tx.Get(ctx, "subnets", subnetID)
+	if err != nil {
+		return "", err
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{})
+	if err != nil {
+		return "", err
+	}
+	onFloating := map[string]bool{}
+	type cand struct {
+		router string
+		isGW   bool
+	}
+	var cands []cand
+	for _, pt := range ports {
+		owner := plugin.Str(pt, "device_owner")
+		if owner != OwnerInterface && owner != OwnerGateway {
+			continue
+		}
+		router := plugin.Str(pt, "device_id")
+		if plugin.Str(pt, "network_id") == floatingNet {
+			onFloating[router] = true
+		}
+		if owner != OwnerInterface || plugin.Str(pt, "network_id") != plugin.Str(port, "network_id") {
+			continue
+		}
+		for _, x := range plugin.List(pt, "fixed_ips") {
+			m := x.(map[string]any)
+			if plugin.Str(m, "subnet_id") == subnetID {
+				cands = append(cands, cand{router, sub != nil && plugin.Str(m, "ip_address") == plugin.Str(sub, "gateway_ip")})
+			}
+		}
+	}
+	best := ""
+	for _, c := range cands {
+		if !onFloating[c.router] {
+			continue
+		}
+		if c.isGW {
+			return c.router, nil
+		}
+		if best == "" {
+			best = c.router
+		}
+	}
+	if best == "" {
+		return "", fault.NotFound("ExternalGatewayForFloatingIPNotFound", "External network %s is not reachable from subnet %s.  Therefore, cannot associate Port %s with a Floating IP.", floatingNet, subnetID, plugin.Str(port, "id"))
+	}
+	return best, nil
+}
+
+func dissociate(fip db.Doc) {
+	fip["port_id"], fip["fixed_ip_address"], fip["router_id"], fip["status"] = nil, nil, nil, "DOWN"
+}
+
+// Update associates, re-associates or dissociates a floating IP.
+func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	d := plugin.Apply(cur, changes)
+	_, portChange := changes["port_id"]
+	_, fixedChange := changes["fixed_ip_address"]
+	if portChange || fixedChange {
+		pid := plugin.Str(d, "port_id")
+		if pid == "" {
+			dissociate(d)
+		} else {
+			fixed := ""
+			if fixedChange {
+				fixed = plugin.Str(changes, "fixed_ip_address")
+			}
+			if err := f.p.associate(ctx, tx, d, pid, fixed); err != nil {
+				return nil, err
+			}
+		}
+	}
+	plugin.Bump(d)
+	if err := tx.Put(ctx, "floatingips", d); err != nil {
+		return nil, err
+	}
+	return d, plugin.Journal(ctx, tx, c, journal.Update, "floatingips", d)
+}
+
+// Delete releases a floating IP and its address.
+func (f *FloatingIPs) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	if port, err := tx.Get(ctx, "ports", plugin.Str(cur, "_port_id")); err != nil {
+		return err
+	} else if port != nil {
+		if err := f.p.Core.RemovePort(ctx, tx, c, port); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Delete(ctx, "floatingips", plugin.Str(cur, "id")); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Delete, "floatingips", cur)
+}
+
+// List returns floating IPs.
+func (f *FloatingIPs) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, fl map[string][]string) ([]db.Doc, error) {
+	var h db.Filter
+	if n := fl["floating_network_id"]; len(n) == 1 {
+		h.ParentID = n[0]
+	}
+	if t := fl["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	return tx.List(ctx, "floatingips", h)
+}
+
+// dissociatePort runs before a port is deleted: its floating IPs lose their association.
+func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
+	if plugin.Str(port, "device_owner") == OwnerFIP {
+		return nil
+	}
+	fips, err := tx.List(ctx, "floatingips", db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, f := range fips {
+		if plugin.Str(f, "port_id") != plugin.Str(port, "id") {
+			continue
+		}
+		dissociate(f)
+		plugin.Bump(f)
+		if err := tx.Put(ctx, "floatingips", f); err != nil {
+			return err
+		}
+		if err := plugin.Journal(ctx, tx, c, journal.Update, "floatingips", f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
