@@ -1,0 +1,413 @@
+package translate
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+const (
+	tenant = "t1"
+	netA   = "11111111-1111-4111-8111-111111111111"
+	subA   = "22222222-2222-4222-8222-222222222222"
+	extNet = "33333333-3333-4333-8333-333333333333"
+	extSub = "44444444-4444-4444-8444-444444444444"
+	vmPort = "55555555-5555-4555-8555-555555555555"
+	sgWeb  = "66666666-6666-4666-8666-666666666666"
+	rtr    = "77777777-7777-4777-8777-777777777777"
+	gwPort = "88888888-8888-4888-8888-888888888888"
+	rifA   = "99999999-9999-4999-8999-999999999999"
+	fipID  = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+	sgRule = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+	upNet  = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+	upSub  = "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+	upPort = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+)
+
+func ip(subnet, addr string) map[string]any { return map[string]any{"subnet_id": subnet, "ip_address": addr} }
+
+// world builds a tenant network behind a router with a gateway on an external network, a VM
+// port in a security group and a floating IP.
+func world() *World {
+	w := NewWorld()
+	w.Put("networks", Doc{"id": netA, "tenant_id": tenant, "name": "a", "admin_state_up": true, "provider:network_type": "midonet", "mtu": 1450})
+	w.Put("networks", Doc{"id": extNet, "tenant_id": tenant, "admin_state_up": true, "provider:network_type": "midonet", "router:external": true})
+	w.Put("subnets", Doc{"id": subA, "network_id": netA, "cidr": "10.0.0.0/24", "ip_version": 4, "gateway_ip": "10.0.0.1", "enable_dhcp": true,
+		"dns_nameservers": []any{"8.8.8.8"}, "host_routes": []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254"}}})
+	w.Put("subnets", Doc{"id": extSub, "network_id": extNet, "cidr": "172.24.4.0/24", "ip_version": 4, "gateway_ip": "172.24.4.1"})
+	w.Put("security_groups", Doc{"id": sgWeb, "tenant_id": tenant, "name": "web"})
+	w.Put("ports", Doc{"id": vmPort, "network_id": netA, "tenant_id": tenant, "device_owner": "compute:nova", "mac_address": "fa:16:3e:00:00:01",
+		"fixed_ips": []any{ip(subA, "10.0.0.5")}, "security_groups": []any{sgWeb}, "port_security_enabled": true, "admin_state_up": true,
+		"allowed_address_pairs": []any{map[string]any{"ip_address": "10.0.0.100", "mac_address": "fa:16:3e:00:00:01"}},
+		"extra_dhcp_opts": []any{map[string]any{"opt_name": "bootfile-name", "opt_value": "pxe", "ip_version": 4}},
+		"binding:host_id": "compute-1", "_interface_name": "tap55555555-55"})
+	w.Put("routers", Doc{"id": rtr, "tenant_id": tenant, "name": "r", "admin_state_up": true, "_gw_port_id": gwPort,
+		"external_gateway_info": map[string]any{"network_id": extNet, "enable_snat": true},
+		"routes": []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254", "source": "10.0.0.0/25"}}})
+	w.Put("ports", Doc{"id": gwPort, "network_id": extNet, "device_owner": "network:router_gateway", "device_id": rtr, "mac_address": "fa:16:3e:00:00:02",
+		"fixed_ips": []any{ip(extSub, "172.24.4.10")}})
+	w.Put("ports", Doc{"id": rifA, "network_id": netA, "device_owner": "network:router_interface", "device_id": rtr, "mac_address": "fa:16:3e:00:00:03",
+		"fixed_ips": []any{ip(subA, "10.0.0.1")}, "tenant_id": tenant})
+	w.Put("floatingips", Doc{"id": fipID, "floating_network_id": extNet, "floating_ip_address": "172.24.4.20", "port_id": vmPort,
+		"fixed_ip_address": "10.0.0.5", "router_id": rtr, "revision_number": 3})
+	return w
+}
+
+func find[T topology.Object](t *testing.T, objs []topology.Object, id string) T {
+	t.Helper()
+	for _, o := range objs {
+		if o.Base().ID == id {
+			if v, ok := o.(T); ok {
+				return v
+			}
+		}
+	}
+	var zero T
+	t.Fatalf("object %s not found among %d objects", id, len(objs))
+	return zero
+}
+
+// chainRules returns the rules of a chain in evaluation order.
+func chainRules(objs []topology.Object, chain string) []*topology.Rule {
+	var out []*topology.Rule
+	for _, o := range objs {
+		if r, ok := o.(*topology.Rule); ok && r.ChainID == chain {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Order != out[j].Order {
+			return out[i].Order < out[j].Order
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func TestVMPortSecurityLayout(t *testing.T) {
+	objs := Owned(world(), RefOf("ports", vmPort))
+	p := find[*topology.Port](t, objs, vmPort)
+	if p.InboundFilterID != topology.InChainID(vmPort) || p.OutboundFilterID != topology.OutChainID(vmPort) {
+		t.Fatalf("filters = %s/%s", p.InboundFilterID, p.OutboundFilterID)
+	}
+	if p.HostID != "compute-1" || p.InterfaceName != "tap55555555-55" {
+		t.Errorf("binding = %s %s", p.HostID, p.InterfaceName)
+	}
+	names := map[string]string{
+		topology.InChainID(vmPort): "OS_PORT_" + vmPort + "_INBOUND", topology.OutChainID(vmPort): "OS_PORT_" + vmPort + "_OUTBOUND",
+		topology.AntiSpoofChainID(vmPort): "OS_PORT_" + vmPort + "_ANTI_SPOOF",
+	}
+	for id, name := range names {
+		if c := find[*topology.Chain](t, objs, id); c.Name != name {
+			t.Errorf("chain %s name %q, want %q", id, c.Name, name)
+		}
+	}
+	in := chainRules(objs, topology.InChainID(vmPort))
+	want := []struct {
+		typ, action, target string
+	}{
+		{topology.RuleJump, topology.ActionJump, topology.AntiSpoofChainID(vmPort)},
+		{topology.RuleLiteral, topology.ActionAccept, ""},
+		{topology.RuleJump, topology.ActionJump, topology.InChainID(sgWeb)},
+		{topology.RuleLiteral, topology.ActionDrop, ""},
+	}
+	if len(in) != len(want) {
+		t.Fatalf("inbound chain has %d rules, want %d", len(in), len(want))
+	}
+	for i, w := range want {
+		if in[i].Type != w.typ || in[i].Action != w.action || in[i].JumpChainID != w.target {
+			t.Errorf("inbound rule %d = %s %s %s, want %+v", i, in[i].Type, in[i].Action, in[i].JumpChainID, w)
+		}
+	}
+	if !in[1].Condition.MatchReturnFlow || in[3].Condition.DlType != etherARP || !in[3].Condition.InvDlType {
+		t.Errorf("return-flow accept or non-ARP drop malformed: %+v %+v", in[1].Condition, in[3].Condition)
+	}
+	spoof := chainRules(objs, topology.AntiSpoofChainID(vmPort))
+	// DHCP, (ARP, IP) for the fixed IP, (ARP, IP) for the address pair, drop.
+	if len(spoof) != 6 {
+		t.Fatalf("anti-spoof has %d rules, want 6", len(spoof))
+	}
+	if spoof[0].Condition.TpSrc.Start != 68 || spoof[0].Condition.TpDst.Start != 67 {
+		t.Errorf("first anti-spoof rule should let DHCP out: %+v", spoof[0].Condition)
+	}
+	if spoof[2].Condition.NwSrcIP != "10.0.0.5/32" || spoof[2].Condition.DlSrc != "fa:16:3e:00:00:01" || spoof[2].Action != topology.ActionReturn {
+		t.Errorf("fixed IP rule = %+v", spoof[2])
+	}
+	if spoof[3].Condition.NwSrcIP != "10.0.0.100/32" || spoof[3].Condition.DlType != etherARP {
+		t.Errorf("address pair ARP rule = %+v", spoof[3].Condition)
+	}
+	if last := spoof[5]; last.Action != topology.ActionDrop {
+		t.Errorf("anti-spoof must end with DROP, got %s", last.Action)
+	}
+	member := find[*topology.IPAddrMember](t, objs, topology.DerivedID("ipaddr", sgWeb, "10.0.0.5", vmPort))
+	if member.GroupID != sgWeb || member.IP != "10.0.0.5" {
+		t.Errorf("member = %+v", member)
+	}
+	host := find[*topology.DhcpHost](t, objs, topology.DerivedID("dhcphost", subA, "fa:16:3e:00:00:01", "10.0.0.5"))
+	if host.DhcpID != subA || len(host.ExtraDhcpOpts) != 1 || host.ExtraDhcpOpts[0].Value != "pxe" {
+		t.Errorf("dhcp host = %+v", host)
+	}
+	for _, o := range objs {
+		if o.Base().Owner != "ports/"+vmPort {
+			t.Fatalf("object %s owner %q", topology.Key(o), o.Base().Owner)
+		}
+	}
+}
+
+func TestPortSecurityDisabledKeepsEmptyChains(t *testing.T) {
+	w := world()
+	p := w.Get("ports", vmPort)
+	p["port_security_enabled"] = false
+	objs := Owned(w, RefOf("ports", vmPort))
+	if n := len(chainRules(objs, topology.InChainID(vmPort))); n != 0 {
+		t.Errorf("inbound chain has %d rules with port security off", n)
+	}
+	find[*topology.Chain](t, objs, topology.AntiSpoofChainID(vmPort))
+	find[*topology.IPAddrMember](t, objs, topology.DerivedID("ipaddr", sgWeb, "10.0.0.5", vmPort))
+}
+
+func TestSecurityGroupRules(t *testing.T) {
+	cases := []struct {
+		name  string
+		rule  Doc
+		rules int
+		chain string
+		check func(t *testing.T, rs []*topology.Rule)
+	}{
+		{"tcp 22 ingress from a prefix", Doc{"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.1.2.3/8"},
+			2, topology.OutChainID(sgWeb), func(t *testing.T, rs []*topology.Rule) {
+				if rs[0].Condition.FragmentPolicy != topology.FragHeader || rs[0].Condition.TpDst.Start != 22 || rs[0].Condition.NwProto != 6 || rs[0].Condition.NwSrcIP != "10.0.0.0/8" {
+					t.Errorf("header rule = %+v", rs[0].Condition)
+				}
+				if rs[1].ID != topology.NonHeaderRuleID(sgRule) || rs[1].Condition.FragmentPolicy != topology.FragNonHeader || rs[1].Condition.TpDst != nil {
+					t.Errorf("non-header rule = %+v", rs[1])
+				}
+			}},
+		{"any egress to a group", Doc{"direction": "egress", "ethertype": "IPv6", "remote_group_id": sgWeb},
+			1, topology.InChainID(sgWeb), func(t *testing.T, rs []*topology.Rule) {
+				c := rs[0].Condition
+				if c.FragmentPolicy != topology.FragAny || c.IPAddrGroupDst != sgWeb || c.DlType != etherIPv6 || rs[0].Action != topology.ActionAccept {
+					t.Errorf("rule = %+v", c)
+				}
+			}},
+		{"icmp echo", Doc{"direction": "ingress", "ethertype": "IPv4", "protocol": "icmp", "port_range_min": 8, "port_range_max": 0},
+			2, topology.OutChainID(sgWeb), func(t *testing.T, rs []*topology.Rule) {
+				if c := rs[0].Condition; c.TpSrc.Start != 8 || c.TpDst.Start != 0 || c.NwProto != 1 {
+					t.Errorf("icmp rule = %+v", c)
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := world()
+			d := Doc{"id": sgRule, "security_group_id": sgWeb}
+			for k, v := range tc.rule {
+				d[k] = v
+			}
+			w.Put("security_group_rules", d)
+			objs := Owned(w, RefOf("security_group_rules", sgRule))
+			rs := chainRules(objs, tc.chain)
+			if len(rs) != tc.rules {
+				t.Fatalf("%d rules in %s, want %d", len(rs), tc.chain, tc.rules)
+			}
+			tc.check(t, rs)
+		})
+	}
+}
+
+func TestRouterWithGatewaySNAT(t *testing.T) {
+	objs := Owned(world(), RefOf("routers", rtr))
+	r := find[*topology.Router](t, objs, rtr)
+	if r.InboundFilterID != topology.InChainID(rtr) || r.OutboundFilterID != topology.OutChainID(rtr) {
+		t.Errorf("router chains = %+v", r)
+	}
+	for id, name := range map[string]string{
+		topology.InChainID(rtr): "OS_PRE_ROUTING_" + rtr, topology.OutChainID(rtr): "OS_POST_ROUTING_" + rtr,
+		topology.SkipSnatChainID(rtr): "OS_SKIP_SNAT_" + rtr, topology.FloatSnatChainID(rtr): "OS_FLOAT_SNAT_" + rtr,
+		topology.FloatSnatExactChainID(rtr): "OS_FLOAT_SNAT_EXACT_" + rtr, topology.FloatNat64ChainID(rtr): "OS_FLOAT_NAT64_" + rtr,
+	} {
+		if c := find[*topology.Chain](t, objs, id); c.Name != name {
+			t.Errorf("chain name %q want %q", c.Name, name)
+		}
+	}
+	post := chainRules(objs, topology.OutChainID(rtr))
+	wantJumps := []string{topology.FloatNat64ChainID(rtr), topology.SkipSnatChainID(rtr), topology.FloatSnatExactChainID(rtr), topology.FloatSnatChainID(rtr)}
+	for i, j := range wantJumps {
+		if post[i].JumpChainID != j {
+			t.Errorf("post-routing rule %d jumps to %s, want %s", i, post[i].JumpChainID, j)
+		}
+	}
+	gr := topology.TenantGwPortID(gwPort)
+	snat := find[*topology.Rule](t, objs, topology.OutSnatRuleID(rtr))
+	if snat.NAT == nil || snat.NAT.Targets[0].NwStart != "172.24.4.10" || snat.NAT.Targets[0].TpStart != 1024 || snat.NAT.Targets[0].TpEnd != 65535 {
+		t.Errorf("gateway SNAT = %+v", snat.NAT)
+	}
+	if snat.Condition.OutPortIDs[0] != gr || snat.Condition.NwSrcIP != "172.24.4.10/32" || !snat.Condition.NwSrcInv {
+		t.Errorf("gateway SNAT condition = %+v", snat.Condition)
+	}
+	rev := find[*topology.Rule](t, objs, topology.InReverseSnatRuleID(rtr))
+	if !rev.NAT.Reverse || rev.Condition.NwDstIP != "172.24.4.10/32" {
+		t.Errorf("reverse SNAT = %+v", rev)
+	}
+	def := find[*topology.Route](t, objs, topology.GatewayRouteID(gr, "172.24.4.10"))
+	if def.DstSubnet != "0.0.0.0/0" || def.NextHopGateway != "172.24.4.1" || def.NextHopPortID != gr {
+		t.Errorf("default route = %+v", def)
+	}
+	port := find[*topology.Port](t, objs, gr)
+	if port.PeerID != gwPort || port.PortAddress != "172.24.4.10" || port.PortSubnets[0] != "172.24.4.10/24" {
+		t.Errorf("gateway router port = %+v", port)
+	}
+	// The extra route with a source leaves through the interface on 10.0.0.0/24.
+	var extra *topology.Route
+	for _, o := range objs {
+		if r, ok := o.(*topology.Route); ok && r.DstSubnet == "192.168.0.0/16" {
+			extra = r
+		}
+	}
+	if extra == nil || extra.SrcSubnet != "10.0.0.0/25" || extra.NextHopPortID != topology.RouterInterfacePortPeerID(rifA) || extra.NextHopGateway != "10.0.0.254" {
+		t.Errorf("extra route = %+v", extra)
+	}
+}
+
+func TestRouterWithoutSNAT(t *testing.T) {
+	w := world()
+	w.Get("routers", rtr)["external_gateway_info"] = map[string]any{"network_id": extNet, "enable_snat": false}
+	for _, o := range Owned(w, RefOf("routers", rtr)) {
+		if o.Base().ID == topology.OutSnatRuleID(rtr) {
+			t.Fatal("SNAT rule present with enable_snat false")
+		}
+	}
+}
+
+func TestRouterInterface(t *testing.T) {
+	objs := Owned(world(), RefOf("ports", rifA))
+	rp := find[*topology.Port](t, objs, topology.RouterInterfacePortPeerID(rifA))
+	if rp.RouterID != rtr || rp.PeerID != rifA || rp.DhcpID != subA || rp.PortSubnets[0] != "10.0.0.1/24" {
+		t.Errorf("router port = %+v", rp)
+	}
+	if bp := find[*topology.Port](t, objs, rifA); bp.PeerID != rp.ID {
+		t.Errorf("bridge side peer = %s", bp.PeerID)
+	}
+	snat := find[*topology.Rule](t, objs, topology.SameSubnetSnatRuleID(topology.OutChainID(rtr), rp.ID))
+	if snat.NAT.Targets[0].NwStart != "10.0.0.1" || !snat.Condition.MatchForwardFlow || snat.Condition.NwDstIP != "169.254.169.254/32" || !snat.Condition.NwDstInv {
+		t.Errorf("same-subnet SNAT = %+v", snat)
+	}
+	rt := find[*topology.Route](t, objs, topology.RouterInterfaceRouteID(rp.ID, "10.0.0.1"))
+	if rt.DstSubnet != "10.0.0.0/24" || rt.NextHop != topology.NextHopPort {
+		t.Errorf("interface route = %+v", rt)
+	}
+	local := find[*topology.Route](t, objs, topology.LocalRouteID(rp.ID, "10.0.0.1"))
+	if local.NextHop != topology.NextHopLocal || local.DstSubnet != "10.0.0.1/32" {
+		t.Errorf("local route = %+v", local)
+	}
+}
+
+func TestUplinkInterfaceIsBoundEdgePort(t *testing.T) {
+	w := world()
+	w.Put("networks", Doc{"id": upNet, "provider:network_type": "uplink", "admin_state_up": true})
+	w.Put("subnets", Doc{"id": upSub, "network_id": upNet, "cidr": "198.51.100.0/30", "ip_version": 4, "gateway_ip": "198.51.100.1"})
+	w.Put("ports", Doc{"id": upPort, "network_id": upNet, "device_owner": "network:router_interface", "device_id": rtr,
+		"fixed_ips": []any{ip(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "_interface_name": "eth1"})
+	if objs := Owned(w, RefOf("networks", upNet)); len(objs) != 0 {
+		t.Errorf("uplink network made %d objects", len(objs))
+	}
+	objs := Owned(w, RefOf("ports", upPort))
+	rp := find[*topology.Port](t, objs, topology.RouterInterfacePortPeerID(upPort))
+	if rp.HostID != "edge-1" || rp.InterfaceName != "eth1" || rp.PeerID != "" || rp.PortGroupIDs[0] != topology.PortGroupID(rtr) {
+		t.Errorf("edge port = %+v", rp)
+	}
+	for _, o := range objs {
+		if r, ok := o.(*topology.Rule); ok {
+			t.Errorf("uplink interface made rule %+v", r)
+		}
+		if p, ok := o.(*topology.Port); ok && p.NetworkID != "" {
+			t.Errorf("uplink interface made bridge port %+v", p)
+		}
+	}
+}
+
+func TestFloatingIPViaGateway(t *testing.T) {
+	objs := Owned(world(), RefOf("floatingips", fipID))
+	dnat := find[*topology.Rule](t, objs, topology.FipDnatRuleID(fipID))
+	if dnat.ChainID != topology.InChainID(rtr) || !dnat.NAT.DNAT || dnat.NAT.Targets[0].NwStart != "10.0.0.5" || dnat.Condition.NwDstIP != "172.24.4.20/32" || dnat.FipPortID != vmPort {
+		t.Errorf("DNAT = %+v", dnat)
+	}
+	snat := find[*topology.Rule](t, objs, topology.FipSnatRuleID(fipID))
+	if snat.ChainID != topology.FloatSnatChainID(rtr) || snat.Order != orderFloatSnatGw || snat.NAT.Targets[0].NwStart != "172.24.4.20" {
+		t.Errorf("SNAT = %+v", snat)
+	}
+	exact := find[*topology.Rule](t, objs, topology.FipSnatExactRuleID(fipID))
+	if exact.Condition.OutPortIDs[0] != topology.TenantGwPortID(gwPort) {
+		t.Errorf("exact SNAT out port = %v", exact.Condition.OutPortIDs)
+	}
+	arp := find[*topology.ArpEntry](t, objs, topology.DerivedID("fiparp", fipID))
+	if arp.NetworkID != extNet || arp.IP != "172.24.4.20" || arp.MAC != "fa:16:3e:00:00:02" {
+		t.Errorf("ARP seed = %+v", arp)
+	}
+	if dnat.Revision != 3 || dnat.Owner != "floatingips/"+fipID {
+		t.Errorf("provenance = %s rev %d", dnat.Owner, dnat.Revision)
+	}
+}
+
+func TestFloatingIPViaInterfaceIsLowerPriority(t *testing.T) {
+	w := world()
+	// A second external network attached by an ordinary interface (router-interface-fip).
+	w.Put("networks", Doc{"id": upNet, "provider:network_type": "midonet", "router:external": true})
+	w.Put("subnets", Doc{"id": upSub, "network_id": upNet, "cidr": "203.0.113.0/24", "ip_version": 4, "gateway_ip": "203.0.113.1"})
+	w.Put("ports", Doc{"id": upPort, "network_id": upNet, "device_owner": "network:router_interface", "device_id": rtr,
+		"mac_address": "fa:16:3e:00:00:09", "fixed_ips": []any{ip(upSub, "203.0.113.1")}})
+	fb := "abababab-abab-4bab-8bab-abababababab"
+	w.Put("floatingips", Doc{"id": fb, "floating_network_id": upNet, "floating_ip_address": "203.0.113.50", "port_id": vmPort, "fixed_ip_address": "10.0.0.5", "router_id": rtr})
+	objs := Owned(w, RefOf("floatingips", fb))
+	snat := find[*topology.Rule](t, objs, topology.FipSnatRuleID(fb))
+	if snat.Order <= orderFloatSnatGw {
+		t.Errorf("interface FIP SNAT order %d must come after gateway FIPs (%d)", snat.Order, orderFloatSnatGw)
+	}
+	exact := find[*topology.Rule](t, objs, topology.FipSnatExactRuleID(fb))
+	if exact.Condition.OutPortIDs[0] != topology.RouterInterfacePortPeerID(upPort) {
+		t.Errorf("exact SNAT must match the interface port, got %v", exact.Condition.OutPortIDs)
+	}
+	if arp := find[*topology.ArpEntry](t, objs, topology.DerivedID("fiparp", fb)); arp.MAC != "fa:16:3e:00:00:09" {
+		t.Errorf("ARP seed MAC = %s", arp.MAC)
+	}
+}
+
+func TestSubnetDhcp(t *testing.T) {
+	w := world()
+	d := find[*topology.Dhcp](t, Owned(w, RefOf("subnets", subA)), subA)
+	if d.ServerAddress != "10.0.0.1" || d.DefaultGateway != "10.0.0.1" || d.DNSServers[0] != "8.8.8.8" || len(d.Opt121Routes) != 1 || d.InterfaceMTU != 1450 {
+		t.Errorf("dhcp = %+v", d)
+	}
+	w.Put("ports", Doc{"id": "f0f0f0f0-f0f0-40f0-80f0-f0f0f0f0f0f0", "network_id": netA, "device_owner": "network:dhcp", "fixed_ips": []any{ip(subA, "10.0.0.2")}})
+	d = find[*topology.Dhcp](t, Owned(w, RefOf("subnets", subA)), subA)
+	if d.ServerAddress != "10.0.0.2" || d.Opt121Routes[len(d.Opt121Routes)-1].Dst != "169.254.169.254/32" {
+		t.Errorf("dhcp with a DHCP port = %+v", d)
+	}
+}
+
+func TestDependents(t *testing.T) {
+	w := world()
+	deps := Dependents(w, "routers", rtr, w.Get("routers", rtr), w.Get("routers", rtr))
+	want := map[Ref]bool{RefOf("routers", rtr): true, RefOf("ports", gwPort): true, RefOf("ports", rifA): true, RefOf("floatingips", fipID): true}
+	for _, d := range deps {
+		delete(want, d)
+	}
+	if len(want) != 0 {
+		t.Errorf("router dependents miss %v (got %v)", want, deps)
+	}
+	if deps[0] != RefOf("routers", rtr) {
+		t.Errorf("the resource itself must come first: %v", deps)
+	}
+}
+
+func TestIDsAreDeterministicAndDistinct(t *testing.T) {
+	a, b := topology.InChainID(vmPort), topology.OutChainID(vmPort)
+	if a == b || a != topology.InChainID(vmPort) || a == vmPort {
+		t.Fatalf("derived ids not distinct/deterministic: %s %s", a, b)
+	}
+	// The version nibble and variant bits of the parent survive.
+	if a[14] != vmPort[14] {
+		t.Errorf("version nibble changed: %s vs %s", a, vmPort)
+	}
+}

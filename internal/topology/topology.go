@@ -1,0 +1,433 @@
+// Package topology is the MidoNet virtual topology: bridges (networks), routers, ports,
+// chains of rules with their conditions and NAT, routes, IP address groups, port groups,
+// DHCP subnets and hosts, MAC/ARP seeds, hosts and tunnel zones. The cluster's translators
+// produce these objects from Neutron resources and the NSDB stores them; agents simulate
+// packets through them.
+//
+// Every object records the Neutron resource it was translated from (its owner) and that
+// resource's revision, so drift between the Neutron database and the NSDB can be measured.
+// Rules carry their chain and an Order instead of living in an ordered list on the chain:
+// each rule then has a single owner (a port, a floating IP, a router) and a chain's
+// evaluation order is the rules sorted by (Order, ID).
+package topology
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Kind names an object type; it is also the NSDB key segment.
+type Kind string
+
+// The object kinds.
+const (
+	KindNetwork      Kind = "Network"
+	KindPort         Kind = "Port"
+	KindRouter       Kind = "Router"
+	KindRoute        Kind = "Route"
+	KindChain        Kind = "Chain"
+	KindRule         Kind = "Rule"
+	KindIPAddrGroup  Kind = "IPAddrGroup"
+	KindIPAddrMember Kind = "IPAddrMember"
+	KindPortGroup    Kind = "PortGroup"
+	KindDhcp         Kind = "Dhcp"
+	KindDhcpHost     Kind = "DhcpHost"
+	KindMacEntry     Kind = "MacEntry"
+	KindArpEntry     Kind = "ArpEntry"
+	KindFip64Entry   Kind = "Fip64Entry"
+	KindTunnelZone   Kind = "TunnelZone"
+	KindTunnelMember Kind = "TunnelZoneMember"
+	KindHost         Kind = "Host"
+	KindQosPolicy    Kind = "QosPolicy"
+	KindBgpPeer      Kind = "BgpPeer"
+	KindBgpNetwork   Kind = "BgpNetwork"
+	KindMirror       Kind = "Mirror"
+)
+
+// Kinds lists every kind the translators write.
+var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
+	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
+	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror}
+
+// Meta is what every object carries.
+type Meta struct {
+	ID string `json:"id"`
+	// Owner is the Neutron resource this object was translated from, "<collection>/<id>".
+	Owner string `json:"owner,omitempty"`
+	// Revision is the owner's revision_number at translation.
+	Revision int64 `json:"neutron_revision"`
+}
+
+// Object is any topology object.
+type Object interface {
+	Kind() Kind
+	Base() *Meta
+}
+
+// Key is the NSDB key suffix of an object: "<Kind>/<id>".
+func Key(o Object) string { return string(o.Kind()) + "/" + o.Base().ID }
+
+// Network is a virtual bridge.
+type Network struct {
+	Meta
+	TenantID     string `json:"tenant_id,omitempty"`
+	Name         string `json:"name,omitempty"`
+	AdminStateUp bool   `json:"admin_state_up"`
+	QosPolicyID  string `json:"qos_policy_id,omitempty"`
+	// Uplink marks a provider network of type uplink (not translated to a bridge; kept only
+	// for bookkeeping of edge routers).
+	MTU int `json:"mtu,omitempty"`
+}
+
+// Port is a port of a bridge (NetworkID set) or of a router (RouterID set).
+type Port struct {
+	Meta
+	NetworkID        string   `json:"network_id,omitempty"`
+	RouterID         string   `json:"router_id,omitempty"`
+	AdminStateUp     bool     `json:"admin_state_up"`
+	InboundFilterID  string   `json:"inbound_filter_id,omitempty"`
+	OutboundFilterID string   `json:"outbound_filter_id,omitempty"`
+	TunnelKey        uint32   `json:"tunnel_key,omitempty"`
+	PeerID           string   `json:"peer_id,omitempty"`
+	HostID           string   `json:"host_id,omitempty"` // Neutron binding:host_id (a host name or id)
+	InterfaceName    string   `json:"interface_name,omitempty"`
+	PortGroupIDs     []string `json:"port_group_ids,omitempty"`
+	PortSubnets      []string `json:"port_subnets,omitempty"` // router ports: "10.0.0.1/24"
+	PortAddress      string   `json:"port_address,omitempty"`
+	PortMAC          string   `json:"port_mac,omitempty"`
+	DhcpID           string   `json:"dhcp_id,omitempty"`
+	QosPolicyID      string   `json:"qos_policy_id,omitempty"`
+	// Neutron facts the agent needs for a bridge port: its MAC and fixed IPs, and whether it
+	// is a VM port (untrusted) or a service port.
+	MAC      string   `json:"mac,omitempty"`
+	FixedIPs []string `json:"fixed_ips,omitempty"`
+	Owner    string   `json:"device_owner,omitempty"`
+}
+
+// Router is a virtual router.
+type Router struct {
+	Meta
+	TenantID         string `json:"tenant_id,omitempty"`
+	Name             string `json:"name,omitempty"`
+	AdminStateUp     bool   `json:"admin_state_up"`
+	InboundFilterID  string `json:"inbound_filter_id,omitempty"`  // pre-routing
+	OutboundFilterID string `json:"outbound_filter_id,omitempty"` // post-routing
+	ForwardChainID   string `json:"forward_chain_id,omitempty"`
+	ASNumber         int64  `json:"as_number,omitempty"`
+}
+
+// Next-hop kinds of a route.
+const (
+	NextHopPort      = "PORT"
+	NextHopLocal     = "LOCAL"
+	NextHopBlackhole = "BLACKHOLE"
+	NextHopReject    = "REJECT"
+	NextHopFIP64     = "FIP64"
+)
+
+// Route is a router's route: both src and dst must match; the longest dst prefix wins,
+// then the lowest weight.
+type Route struct {
+	Meta
+	RouterID       string `json:"router_id"`
+	SrcSubnet      string `json:"src_subnet"`
+	DstSubnet      string `json:"dst_subnet"`
+	NextHop        string `json:"next_hop"`
+	NextHopPortID  string `json:"next_hop_port_id,omitempty"`
+	NextHopGateway string `json:"next_hop_gateway,omitempty"`
+	Weight         int    `json:"weight"`
+	GatewayDhcpID  string `json:"gateway_dhcp_id,omitempty"`
+}
+
+// Chain is a named list of rules.
+type Chain struct {
+	Meta
+	Name     string            `json:"name"`
+	TenantID string            `json:"tenant_id,omitempty"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// Rule types and actions.
+const (
+	RuleLiteral = "LITERAL"
+	RuleNAT     = "NAT"
+	RuleJump    = "JUMP"
+
+	ActionAccept   = "ACCEPT"
+	ActionContinue = "CONTINUE"
+	ActionDrop     = "DROP"
+	ActionJump     = "JUMP"
+	ActionReject   = "REJECT"
+	ActionReturn   = "RETURN"
+)
+
+// Fragment policies of a condition.
+const (
+	FragAny          = "ANY"
+	FragHeader       = "HEADER"
+	FragNonHeader    = "NONHEADER"
+	FragUnfragmented = "UNFRAGMENTED"
+)
+
+// Range is an inclusive integer range (L4 ports, ICMP type or code).
+type Range struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Condition is what a rule matches; unset fields match everything, each has its own
+// inversion, and ConjunctionInv inverts the whole AND (fragment policy excepted).
+type Condition struct {
+	MatchForwardFlow bool     `json:"match_forward_flow,omitempty"`
+	MatchReturnFlow  bool     `json:"match_return_flow,omitempty"`
+	InPortIDs        []string `json:"in_port_ids,omitempty"`
+	InPortInv        bool     `json:"in_port_inv,omitempty"`
+	OutPortIDs       []string `json:"out_port_ids,omitempty"`
+	OutPortInv       bool     `json:"out_port_inv,omitempty"`
+	PortGroupID      string   `json:"port_group_id,omitempty"`
+	InvPortGroup     bool     `json:"inv_port_group,omitempty"`
+	IPAddrGroupSrc   string   `json:"ip_addr_group_id_src,omitempty"`
+	InvIPAddrSrc     bool     `json:"inv_ip_addr_group_id_src,omitempty"`
+	IPAddrGroupDst   string   `json:"ip_addr_group_id_dst,omitempty"`
+	InvIPAddrDst     bool     `json:"inv_ip_addr_group_id_dst,omitempty"`
+	DlType           int      `json:"dl_type,omitempty"` // 0 = any
+	InvDlType        bool     `json:"inv_dl_type,omitempty"`
+	DlSrc            string   `json:"dl_src,omitempty"`
+	InvDlSrc         bool     `json:"inv_dl_src,omitempty"`
+	DlDst            string   `json:"dl_dst,omitempty"`
+	InvDlDst         bool     `json:"inv_dl_dst,omitempty"`
+	NwProto          int      `json:"nw_proto,omitempty"` // 0 = any
+	NwProtoInv       bool     `json:"nw_proto_inv,omitempty"`
+	NwSrcIP          string   `json:"nw_src_ip,omitempty"` // CIDR
+	NwSrcInv         bool     `json:"nw_src_inv,omitempty"`
+	NwDstIP          string   `json:"nw_dst_ip,omitempty"`
+	NwDstInv         bool     `json:"nw_dst_inv,omitempty"`
+	TpSrc            *Range   `json:"tp_src,omitempty"`
+	TpSrcInv         bool     `json:"tp_src_inv,omitempty"`
+	TpDst            *Range   `json:"tp_dst,omitempty"`
+	TpDstInv         bool     `json:"tp_dst_inv,omitempty"`
+	TraversedDevice  string   `json:"traversed_device,omitempty"`
+	FragmentPolicy   string   `json:"fragment_policy,omitempty"` // "" = UNFRAGMENTED
+	NwDstRewritten   bool     `json:"match_nw_dst_rewritten,omitempty"`
+	ConjunctionInv   bool     `json:"conjunction_inv,omitempty"`
+}
+
+// NatTarget is one NAT destination range.
+type NatTarget struct {
+	NwStart string `json:"nw_start"`
+	NwEnd   string `json:"nw_end"`
+	TpStart int    `json:"tp_start"`
+	TpEnd   int    `json:"tp_end"`
+}
+
+// NAT is the NAT part of a rule.
+type NAT struct {
+	Targets []NatTarget `json:"nat_targets,omitempty"`
+	DNAT    bool        `json:"dnat"`
+	Reverse bool        `json:"reverse"`
+}
+
+// Rule is one rule of a chain.
+type Rule struct {
+	Meta
+	ChainID     string    `json:"chain_id"`
+	Order       int       `json:"order"`
+	Type        string    `json:"type"`
+	Action      string    `json:"action"`
+	Condition   Condition `json:"condition"`
+	JumpChainID string    `json:"jump_chain_id,omitempty"`
+	NAT         *NAT      `json:"nat,omitempty"`
+	FipPortID   string    `json:"fip_port_id,omitempty"`
+}
+
+// IPAddrGroup is the address set of a security group.
+type IPAddrGroup struct {
+	Meta
+	Name            string `json:"name,omitempty"`
+	InboundChainID  string `json:"inbound_chain_id,omitempty"`
+	OutboundChainID string `json:"outbound_chain_id,omitempty"`
+}
+
+// IPAddrMember puts one port's address into an address group.
+type IPAddrMember struct {
+	Meta
+	GroupID string `json:"group_id"`
+	IP      string `json:"ip"`
+	PortID  string `json:"port_id"`
+}
+
+// PortGroup groups router ports; stateful groups share flow state.
+type PortGroup struct {
+	Meta
+	Name     string `json:"name"`
+	TenantID string `json:"tenant_id,omitempty"`
+	Stateful bool   `json:"stateful"`
+}
+
+// Opt121Route is a classless static route handed out by DHCP.
+type Opt121Route struct {
+	Dst     string `json:"dst_subnet"`
+	Gateway string `json:"gateway"`
+}
+
+// Dhcp is the DHCP configuration of one IPv4 subnet (id = Neutron subnet id).
+type Dhcp struct {
+	Meta
+	NetworkID      string        `json:"network_id"`
+	SubnetAddress  string        `json:"subnet_address"`
+	Enabled        bool          `json:"enabled"`
+	ServerAddress  string        `json:"server_address,omitempty"`
+	DefaultGateway string        `json:"default_gateway,omitempty"`
+	DNSServers     []string      `json:"dns_server_address,omitempty"`
+	InterfaceMTU   int           `json:"interface_mtu,omitempty"`
+	Opt121Routes   []Opt121Route `json:"opt121_routes,omitempty"`
+}
+
+// DhcpOpt is an extra DHCP option of a host.
+type DhcpOpt struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// DhcpHost is a static DHCP assignment.
+type DhcpHost struct {
+	Meta
+	DhcpID        string    `json:"dhcp_id"`
+	MAC           string    `json:"mac"`
+	IP            string    `json:"ip_address"`
+	Name          string    `json:"name,omitempty"`
+	ExtraDhcpOpts []DhcpOpt `json:"extra_dhcp_opts,omitempty"`
+}
+
+// MacEntry seeds a bridge's MAC table: MAC → port.
+type MacEntry struct {
+	Meta
+	NetworkID string `json:"network_id"`
+	MAC       string `json:"mac"`
+	PortID    string `json:"port_id"`
+	VLAN      int    `json:"vlan,omitempty"`
+}
+
+// ArpEntry seeds a bridge's IPv4 → MAC table.
+type ArpEntry struct {
+	Meta
+	NetworkID string `json:"network_id"`
+	IP        string `json:"ip"`
+	MAC       string `json:"mac"`
+}
+
+// Fip64Entry is an IPv6 floating IP for an IPv4 fixed IP (NAT64).
+type Fip64Entry struct {
+	Meta
+	NetworkID  string `json:"network_id"`
+	FixedIP    string `json:"fixed_ip"`
+	FloatingIP string `json:"floating_ip"`
+	NAT64Pool  string `json:"nat64_pool"`
+	PortID     string `json:"port_id"`
+	RouterID   string `json:"router_id"`
+}
+
+// TunnelZone is a set of hosts that tunnel to each other.
+type TunnelZone struct {
+	Meta
+	Name string `json:"name"`
+	Type string `json:"type"` // vxlan or gre
+}
+
+// TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
+type TunnelZoneMember struct {
+	Meta
+	ZoneID string `json:"zone_id"`
+	HostID string `json:"host_id"`
+	IP     string `json:"ip_address"`
+}
+
+// Host is a machine running an agent.
+type Host struct {
+	Meta
+	Name       string          `json:"name"`
+	Interfaces []HostInterface `json:"interfaces,omitempty"`
+}
+
+// HostInterface is a network interface of a host.
+type HostInterface struct {
+	Name      string   `json:"name"`
+	MAC       string   `json:"mac,omitempty"`
+	Addresses []string `json:"ip_addresses,omitempty"`
+	MTU       int      `json:"mtu,omitempty"`
+	Up        bool     `json:"up"`
+}
+
+func (o *Network) Kind() Kind          { return KindNetwork }
+func (o *Port) Kind() Kind             { return KindPort }
+func (o *Router) Kind() Kind           { return KindRouter }
+func (o *Route) Kind() Kind            { return KindRoute }
+func (o *Chain) Kind() Kind            { return KindChain }
+func (o *Rule) Kind() Kind             { return KindRule }
+func (o *IPAddrGroup) Kind() Kind      { return KindIPAddrGroup }
+func (o *IPAddrMember) Kind() Kind     { return KindIPAddrMember }
+func (o *PortGroup) Kind() Kind        { return KindPortGroup }
+func (o *Dhcp) Kind() Kind             { return KindDhcp }
+func (o *DhcpHost) Kind() Kind         { return KindDhcpHost }
+func (o *MacEntry) Kind() Kind         { return KindMacEntry }
+func (o *ArpEntry) Kind() Kind         { return KindArpEntry }
+func (o *Fip64Entry) Kind() Kind       { return KindFip64Entry }
+func (o *TunnelZone) Kind() Kind       { return KindTunnelZone }
+func (o *TunnelZoneMember) Kind() Kind { return KindTunnelMember }
+func (o *Host) Kind() Kind             { return KindHost }
+
+// Base returns the common header.
+func (m *Meta) Base() *Meta { return m }
+
+// New returns an empty object of a kind.
+func New(k Kind) (Object, error) {
+	switch k {
+	case KindNetwork:
+		return &Network{}, nil
+	case KindPort:
+		return &Port{}, nil
+	case KindRouter:
+		return &Router{}, nil
+	case KindRoute:
+		return &Route{}, nil
+	case KindChain:
+		return &Chain{}, nil
+	case KindRule:
+		return &Rule{}, nil
+	case KindIPAddrGroup:
+		return &IPAddrGroup{}, nil
+	case KindIPAddrMember:
+		return &IPAddrMember{}, nil
+	case KindPortGroup:
+		return &PortGroup{}, nil
+	case KindDhcp:
+		return &Dhcp{}, nil
+	case KindDhcpHost:
+		return &DhcpHost{}, nil
+	case KindMacEntry:
+		return &MacEntry{}, nil
+	case KindArpEntry:
+		return &ArpEntry{}, nil
+	case KindFip64Entry:
+		return &Fip64Entry{}, nil
+	case KindTunnelZone:
+		return &TunnelZone{}, nil
+	case KindTunnelMember:
+		return &TunnelZoneMember{}, nil
+	case KindHost:
+		return &Host{}, nil
+	}
+	return nil, fmt.Errorf("topology: unknown kind %q", k)
+}
+
+// Decode reads an object of a kind from JSON.
+func Decode(k Kind, b []byte) (Object, error) {
+	o, err := New(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, o); err != nil {
+		return nil, fmt.Errorf("topology: decode %s: %w", k, err)
+	}
+	return o, nil
+}
