@@ -25,7 +25,9 @@ const (
 	upPort = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
 )
 
-func ip(subnet, addr string) map[string]any { return map[string]any{"subnet_id": subnet, "ip_address": addr} }
+func ip(subnet, addr string) map[string]any {
+	return map[string]any{"subnet_id": subnet, "ip_address": addr}
+}
 
 // world builds a tenant network behind a router with a gateway on an external network, a VM
 // port in a security group and a floating IP.
@@ -40,11 +42,11 @@ func world() *World {
 	w.Put("ports", Doc{"id": vmPort, "network_id": netA, "tenant_id": tenant, "device_owner": "compute:nova", "mac_address": "fa:16:3e:00:00:01",
 		"fixed_ips": []any{ip(subA, "10.0.0.5")}, "security_groups": []any{sgWeb}, "port_security_enabled": true, "admin_state_up": true,
 		"allowed_address_pairs": []any{map[string]any{"ip_address": "10.0.0.100", "mac_address": "fa:16:3e:00:00:01"}},
-		"extra_dhcp_opts": []any{map[string]any{"opt_name": "bootfile-name", "opt_value": "pxe", "ip_version": 4}},
-		"binding:host_id": "compute-1", "_interface_name": "tap55555555-55"})
+		"extra_dhcp_opts":       []any{map[string]any{"opt_name": "bootfile-name", "opt_value": "pxe", "ip_version": 4}},
+		"binding:host_id":       "compute-1", "_interface_name": "tap55555555-55"})
 	w.Put("routers", Doc{"id": rtr, "tenant_id": tenant, "name": "r", "admin_state_up": true, "_gw_port_id": gwPort,
 		"external_gateway_info": map[string]any{"network_id": extNet, "enable_snat": true},
-		"routes": []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254", "source": "10.0.0.0/25"}}})
+		"routes":                []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254", "source": "10.0.0.0/25"}}})
 	w.Put("ports", Doc{"id": gwPort, "network_id": extNet, "device_owner": "network:router_gateway", "device_id": rtr, "mac_address": "fa:16:3e:00:00:02",
 		"fixed_ips": []any{ip(extSub, "172.24.4.10")}})
 	w.Put("ports", Doc{"id": rifA, "network_id": netA, "device_owner": "network:router_interface", "device_id": rtr, "mac_address": "fa:16:3e:00:00:03",
