@@ -1,6 +1,8 @@
-// Package journal appends tasks to midonet_tasks inside the transaction of the Neutron change
-// they describe (the outbox pattern), so no row changes without its task and no task exists
-// without its change. The cluster consumes them in id order.
+// Package journal records each write's changes. With the task client the changes are rows of
+// midonet_tasks appended inside the transaction of the Neutron change they describe (the
+// outbox pattern), so no row changes without its task and no task exists without its change;
+// the cluster consumes them in id order. With the REST client the same changes are collected
+// for the API to send to the cluster after the commit.
 package journal
 
 import (
@@ -8,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -20,40 +23,130 @@ const (
 	Delete = "DELETE"
 )
 
+// Change is one journaled change.
+type Change struct {
+	TaskID     int64 // the midonet_tasks id (0 when not written as a task)
+	Type       string
+	DataType   string
+	Collection string
+	ResourceID string
+	TenantID   string
+	Data       map[string]any // nil for deletes
+}
+
+// Recorder collects the changes of one request. WriteTasks says whether they are also
+// written to midonet_tasks (the task client).
+type Recorder struct {
+	WriteTasks bool
+	mu         sync.Mutex
+	changes    []Change
+}
+
+// Reset forgets what an aborted transaction attempt recorded.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	r.changes = nil
+	r.mu.Unlock()
+}
+
+// Changes returns what was recorded.
+func (r *Recorder) Changes() []Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Change(nil), r.changes...)
+}
+
+type recorderKey struct{}
+
+// WithRecorder attaches a recorder to a request context.
+func WithRecorder(ctx context.Context, r *Recorder) context.Context {
+	return context.WithValue(ctx, recorderKey{}, r)
+}
+
+func recorderOf(ctx context.Context) *Recorder {
+	r, _ := ctx.Value(recorderKey{}).(*Recorder)
+	return r
+}
+
 // secretKeys are never written to a task.
 var secretKeys = []string{"password", "psk", "auth_key"}
 
-// Append writes one task. dataType is the MidoNet name (NETWORK, SUBNET, PORT, ...), data the
-// resource as the API shows it (nil for deletes).
-func Append(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) error {
-	clean := scrub(data)
-	b, err := json.Marshal(clean)
-	if err != nil {
-		return fmt.Errorf("journal: encode %s %s: %w", dataType, resourceID, err)
+// Append records one change: data is the resource as stored (nil for deletes). Without a
+// recorder in ctx the change is written as a task.
+func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantID, txnID string, data map[string]any) error {
+	rec := recorderOf(ctx)
+	ch := Change{Type: typ, DataType: DataType(collection), Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}
+	if rec == nil || rec.WriteTasks {
+		id, err := insert(ctx, tx, ch, txnID)
+		if err != nil {
+			return err
+		}
+		ch.TaskID = id
 	}
-	if clean == nil {
-		b = []byte("{}")
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO midonet_tasks (type, data_type, resource_id, tenant_id, transaction_id, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, typ, dataType, resourceID, tenantID, txnID, string(b), time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"))
-	if err != nil {
-		return fmt.Errorf("journal: append %s %s %s: %w", typ, dataType, resourceID, err)
+	if rec != nil {
+		rec.mu.Lock()
+		rec.changes = append(rec.changes, ch)
+		rec.mu.Unlock()
 	}
 	return nil
 }
 
+// Insert writes a task row of any type (db-manage's DATA_VERSION_* tasks included).
+func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) (int64, error) {
+	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}, txnID)
+}
+
+func insert(ctx context.Context, tx *db.Tx, ch Change, txnID string) (int64, error) {
+	b := []byte("{}")
+	if ch.Data != nil {
+		var err error
+		if b, err = json.Marshal(ch.Data); err != nil {
+			return 0, fmt.Errorf("journal: encode %s %s: %w", ch.DataType, ch.ResourceID, err)
+		}
+	}
+	q := `INSERT INTO midonet_tasks (type, data_type, resource_id, tenant_id, transaction_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	args := []any{ch.Type, ch.DataType, ch.ResourceID, ch.TenantID, txnID, string(b), time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")}
+	if tx.Dialect() == db.Postgres {
+		var id int64
+		if err := tx.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
+			return 0, fmt.Errorf("journal: append %s %s %s: %w", ch.Type, ch.DataType, ch.ResourceID, err)
+		}
+		return id, nil
+	}
+	res, err := tx.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("journal: append %s %s %s: %w", ch.Type, ch.DataType, ch.ResourceID, err)
+	}
+	return res.LastInsertId()
+}
+
+// dataTypes maps collections to MidoNet's task data type names.
+var dataTypes = map[string]string{
+	"networks": "NETWORK", "subnets": "SUBNET", "ports": "PORT", "routers": "ROUTER",
+	"floatingips": "FLOATINGIP", "security_groups": "SECURITYGROUP", "security_group_rules": "SECURITYGROUPRULE",
+	"subnetpools": "SUBNETPOOL", "config": "CONFIG", "agent_memberships": "AGENTMEMBERSHIP",
+}
+
 // DataType maps a collection to MidoNet's task data type name.
 func DataType(collection string) string {
-	switch collection {
-	case "security_groups":
-		return "SECURITYGROUP"
-	case "security_group_rules":
-		return "SECURITYGROUPRULE"
-	case "floatingips":
-		return "FLOATINGIP"
+	if t, ok := dataTypes[collection]; ok {
+		return t
 	}
-	return strings.ToUpper(strings.TrimSuffix(collection, "s"))
+	return strings.ToUpper(strings.ReplaceAll(collection, "_", ""))
 }
+
+// Collection maps a task data type back to its collection ("" when unknown).
+func Collection(dataType string) string {
+	for c, t := range dataTypes {
+		if t == dataType {
+			return c
+		}
+	}
+	return ""
+}
+
+// RegisterDataType adds a collection's task data type (services call it at wiring).
+func RegisterDataType(collection, dataType string) { dataTypes[collection] = dataType }
 
 func scrub(m map[string]any) map[string]any {
 	if m == nil {

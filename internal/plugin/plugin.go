@@ -85,7 +85,7 @@ func Journal(ctx context.Context, tx *db.Tx, c *Caller, typ, collection string, 
 	if c != nil {
 		reqID = c.RequestID
 	}
-	return journal.Append(ctx, tx, typ, journal.DataType(collection), id, tenant, reqID, data)
+	return journal.Append(ctx, tx, typ, collection, id, tenant, reqID, data)
 }
 
 // Str reads a string attribute.
