@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -17,21 +19,39 @@ import (
 // fakeProject owns what an unauthenticated (noauth) caller creates without naming a project.
 const fakeProject = "fake_project_id"
 
-// write runs fn in one transaction after the write gate, then the after-write hook.
+// write runs fn in one transaction after the write gate, recording the changes it
+// journals, and hands them to the backend once committed.
 func (s *Server) write(ctx context.Context, fn func(*db.Tx) error) error {
+	_, err := s.writeChanges(ctx, fn)
+	return err
+}
+
+// writeChanges is write that also returns the changes, and the backend's error separately
+// so that callers can compensate.
+func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]journal.Change, error) {
 	if s.WriteGate != nil {
 		if err := s.WriteGate(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := s.DB.Write(ctx, fn); err != nil {
-		return err
+	rec := &journal.Recorder{WriteTasks: s.WriteTasks}
+	if err := s.DB.Write(ctx, func(tx *db.Tx) error { rec.Reset(); journal.Attach(tx, rec); return fn(tx) }); err != nil {
+		return nil, err
 	}
-	if s.AfterWrite != nil {
-		s.AfterWrite(ctx)
+	changes := rec.Changes()
+	if s.Backend != nil && len(changes) > 0 {
+		if err := s.Backend.Commit(ctx, changes); err != nil {
+			return changes, &BackendError{Err: err}
+		}
 	}
-	return nil
+	return changes, nil
 }
+
+// BackendError is a failure of the backend after the database committed.
+type BackendError struct{ Err error }
+
+func (e *BackendError) Error() string { return "backend: " + e.Err.Error() }
+func (e *BackendError) Unwrap() error { return e.Err }
 
 // owner settles tenant_id/project_id of a new resource.
 func (s *Server) owner(rq *request, body map[string]any) error {
@@ -102,7 +122,7 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	}
 	ctx := rq.r.Context()
 	var out []db.Doc
-	err = s.write(ctx, func(tx *db.Tx) error {
+	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		out = out[:0]
 		for i, p := range parsed {
 			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
@@ -116,6 +136,13 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 		}
 		return nil
 	})
+	var be *BackendError
+	if errors.As(err, &be) {
+		// The backend refused what the database took: undo the creates, as upstream's
+		// plugin deletes a resource whose backend create failed.
+		s.compensateCreate(ctx, rq, col, out)
+		return backendFault(be)
+	}
 	if err != nil {
 		return err
 	}
@@ -158,8 +185,21 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		return err
 	}
 	action := "create_" + res.Member
+	admin := s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds)
+	if !admin && parsed["tenant_id"] != rq.caller.ProjectID {
+		return fault.Forbidden(action)
+	}
 	if err := s.checkNetworkOwnership(ctx, tx, rq, res, parsed); err != nil {
 		return err
+	}
+	if sgID, _ := parsed["security_group_id"].(string); sgID != "" && !admin {
+		sg, err := tx.Get(ctx, "security_groups", sgID)
+		if err != nil {
+			return err
+		}
+		if sg == nil || !s.Policy.Enforce("get_security_group", withCollection(sg, "security_groups"), rq.creds) {
+			return fault.SecurityGroupNotFound(sgID)
+		}
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
 		return fault.Forbidden(action)
@@ -185,7 +225,18 @@ func (s *Server) attrRules(action, attr string, v any, target map[string]any, rq
 	if s.Policy.Has(rule) && !s.Policy.Enforce(rule, target, rq.creds) {
 		return fault.Forbidden(rule)
 	}
-	if m, ok := v.(map[string]any); ok {
+	maps := []map[string]any{}
+	switch t := v.(type) {
+	case map[string]any:
+		maps = append(maps, t)
+	case []any:
+		for _, x := range t {
+			if m, ok := x.(map[string]any); ok {
+				maps = append(maps, m)
+			}
+		}
+	}
+	for _, m := range maps {
 		for k := range m {
 			sub := rule + ":" + k
 			if s.Policy.Has(sub) && !s.Policy.Enforce(sub, target, rq.creds) {
@@ -215,7 +266,7 @@ func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *reque
 		return nil
 	}
 	if owner, _ := net["tenant_id"].(string); owner != d["tenant_id"] {
-		return fault.Forbidden(fmt.Sprintf("create_%s on network %s of another project", res.Member, netID))
+		return fault.New(403, "HTTPForbidden", "Tenant %s not allowed to create %s on this network", d["tenant_id"], res.Member)
 	}
 	return nil
 }
@@ -355,7 +406,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	}
 	ctx := rq.r.Context()
 	var out db.Doc
-	err = s.write(ctx, func(tx *db.Tx) error {
+	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		cur, t, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
@@ -379,6 +430,12 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
 		return err
 	})
+	var be *BackendError
+	if errors.As(err, &be) {
+		// The database keeps the new values; resources with a status show the failure.
+		s.markError(ctx, res, id)
+		return backendFault(be)
+	}
 	if err != nil {
 		return err
 	}
@@ -402,7 +459,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	res := col.Resource()
 	ctx := rq.r.Context()
-	err := s.write(ctx, func(tx *db.Tx) error {
+	_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
 		cur, t, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
@@ -416,6 +473,12 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 		}
 		return col.Delete(ctx, tx, rq.caller, cur)
 	})
+	var be *BackendError
+	if errors.As(err, &be) {
+		// The resource is gone from Neutron; the cluster's reconciliation removes what it left.
+		s.Log.Warn("backend failed to apply a delete; reconciliation will finish it", "collection", res.Collection, "id", id, "err", be.Err)
+		err = nil
+	}
 	if err != nil {
 		return err
 	}
@@ -465,9 +528,58 @@ func (s *Server) action(rq *request, col plugin.Collection, a Actioner, id, name
 	} else {
 		err = s.write(ctx, run)
 	}
+	var be *BackendError
+	if errors.As(err, &be) {
+		return backendFault(be)
+	}
 	if err != nil {
 		return err
 	}
 	writeJSON(rq.w, http.StatusOK, out)
 	return nil
+}
+
+// backendFault turns a backend failure into the answer: its own fault when it has one
+// (upstream let MidoNet's status through), else 500.
+func backendFault(be *BackendError) error {
+	if f, ok := fault.As(be.Err); ok {
+		return f
+	}
+	return fault.New(http.StatusInternalServerError, "MidonetApiError", "The MidoNet backend failed to apply the change: %s", be.Err.Error())
+}
+
+// compensateCreate deletes what a create made when the backend refused it.
+func (s *Server) compensateCreate(ctx context.Context, rq *request, col plugin.Collection, docs []db.Doc) {
+	for i := len(docs) - 1; i >= 0; i-- {
+		d := docs[i]
+		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
+			cur, err := tx.Get(ctx, col.Resource().Collection, d["id"].(string))
+			if err != nil || cur == nil {
+				return err
+			}
+			return col.Delete(ctx, tx, rq.caller, cur)
+		})
+		if err != nil {
+			s.Log.Warn("could not undo a create the backend refused", "collection", col.Resource().Collection, "id", d["id"], "err", err)
+		}
+	}
+}
+
+// markError sets status ERROR on a resource that has a status (routers, floating IPs) after
+// the backend refused an update, as upstream does.
+func (s *Server) markError(ctx context.Context, res *resource.Resource, id string) {
+	if res.Attr("status") == nil || res.Collection == "networks" || res.Collection == "ports" {
+		return
+	}
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		d, err := tx.Get(ctx, res.Collection, id)
+		if err != nil || d == nil {
+			return err
+		}
+		d["status"] = "ERROR"
+		return tx.Put(ctx, res.Collection, d)
+	})
+	if err != nil {
+		s.Log.Warn("could not mark a resource ERROR", "collection", res.Collection, "id", id, "err", err)
+	}
 }

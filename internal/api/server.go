@@ -16,6 +16,7 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -35,8 +36,11 @@ type Server struct {
 	// WriteGate, when set, is asked before every write; an error answers (e.g. 503 in
 	// read-only mode).
 	WriteGate func(ctx context.Context) error
-	// AfterWrite runs after a committed write (e.g. waiting for the topology to apply).
-	AfterWrite func(ctx context.Context)
+	// Backend hears of every committed write's changes and returns once the topology
+	// reflects them (nil: no backend).
+	Backend Backend
+	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
+	WriteTasks bool
 	Log        *slog.Logger
 
 	collections map[string]plugin.Collection // by URL segment
@@ -187,6 +191,12 @@ type Actioner interface {
 	Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error)
 	// ActionMethod says which HTTP method an action takes ("" = not an action).
 	ActionMethod(action string) string
+}
+
+// Backend is the MidoNet side of the API: it is told, after the commit, what a write
+// changed, and returns once the topology reflects it.
+type Backend interface {
+	Commit(ctx context.Context, changes []journal.Change) error
 }
 
 // Expander is a collection whose documents embed related ones before rendering.

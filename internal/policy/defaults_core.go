@@ -118,10 +118,10 @@ var securityGroupRules = []Rule{
 	{"admin_or_sg_owner", "rule:context_is_admin or tenant_id:%(security_group:tenant_id)s", "Rule for admin or security group owner access", nil},
 	{"admin_owner_or_sg_owner", "rule:owner or rule:admin_or_sg_owner", "Rule for resource owner, admin or security group owner access", nil},
 	{"create_security_group", ruleAdminOrOwner, "Create a security group", post("/security-groups")},
-	{"get_security_group", ruleAny, "Get a security group", get("/security-groups", "/security-groups/{id}")},
+	{"get_security_group", ruleAdminOrOwner, "Get a security group", get("/security-groups", "/security-groups/{id}")},
 	{"update_security_group", ruleAdminOrOwner, "Update a security group", put("/security-groups/{id}")},
 	{"delete_security_group", ruleAdminOrOwner, "Delete a security group", del("/security-groups/{id}")},
-	{"create_security_group_rule", ruleAdminOrOwner, "Create a security group rule", post("/security-group-rules")},
+	{"create_security_group_rule", "rule:context_is_admin or (rule:owner and tenant_id:%(security_group:tenant_id)s)", "Create a security group rule", post("/security-group-rules")},
 	{"get_security_group_rule", "rule:admin_owner_or_sg_owner", "Get a security group rule", get("/security-group-rules", "/security-group-rules/{id}")},
 	{"delete_security_group_rule", ruleAdminOrOwner, "Delete a security group rule", del("/security-group-rules/{id}")},
 }

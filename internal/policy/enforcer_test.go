@@ -118,7 +118,8 @@ func TestNeutronScenarios(t *testing.T) {
 		{"network owner deletes port", "delete_port", bobPortOnAliceNet, alice, true},
 
 		// Security groups.
-		{"anyone lists security groups", "get_security_group", map[string]any{"_collection": "security_groups", "tenant_id": "p-alice"}, bob, true},
+		{"security groups are scoped to their project", "get_security_group", map[string]any{"_collection": "security_groups", "tenant_id": "p-alice"}, bob, false},
+		{"owner reads her security group", "get_security_group", map[string]any{"_collection": "security_groups", "tenant_id": "p-alice"}, alice, true},
 		{"non-owner cannot update SG", "update_security_group", map[string]any{"_collection": "security_groups", "tenant_id": "p-alice"}, bob, false},
 		{"SG owner reads others' rule in her group", "get_security_group_rule", map[string]any{"_collection": "security_group_rules", "tenant_id": "p-admin", "security_group:tenant_id": "p-alice"}, alice, true},
 
