@@ -124,9 +124,21 @@ type Tx struct {
 	tx       *sql.Tx
 	db       *DB
 	readOnly bool
+	values   map[any]any
 	// After holds functions to run once the transaction committed.
 	after []func()
 }
+
+// SetValue attaches a value to the transaction (e.g. the journal's recorder).
+func (t *Tx) SetValue(key, v any) {
+	if t.values == nil {
+		t.values = map[any]any{}
+	}
+	t.values[key] = v
+}
+
+// Value returns a value attached with SetValue.
+func (t *Tx) Value(key any) any { return t.values[key] }
 
 // AfterCommit registers fn to run after a successful commit.
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }

@@ -58,13 +58,11 @@ func (r *Recorder) Changes() []Change {
 
 type recorderKey struct{}
 
-// WithRecorder attaches a recorder to a request context.
-func WithRecorder(ctx context.Context, r *Recorder) context.Context {
-	return context.WithValue(ctx, recorderKey{}, r)
-}
+// Attach makes the transaction record its changes in r.
+func Attach(tx *db.Tx, r *Recorder) { tx.SetValue(recorderKey{}, r) }
 
-func recorderOf(ctx context.Context) *Recorder {
-	r, _ := ctx.Value(recorderKey{}).(*Recorder)
+func recorderOf(tx *db.Tx) *Recorder {
+	r, _ := tx.Value(recorderKey{}).(*Recorder)
 	return r
 }
 
@@ -72,9 +70,9 @@ func recorderOf(ctx context.Context) *Recorder {
 var secretKeys = []string{"password", "psk", "auth_key"}
 
 // Append records one change: data is the resource as stored (nil for deletes). Without a
-// recorder in ctx the change is written as a task.
+// recorder attached to tx the change is written as a task.
 func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantID, txnID string, data map[string]any) error {
-	rec := recorderOf(ctx)
+	rec := recorderOf(tx)
 	ch := Change{Type: typ, DataType: DataType(collection), Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}
 	if rec == nil || rec.WriteTasks {
 		id, err := insert(ctx, tx, ch, txnID)
