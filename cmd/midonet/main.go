@@ -34,6 +34,7 @@ func root() *cobra.Command {
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
 	cmd.AddCommand(serveCmd(&o), dbManageCmd(&o), policyCmd())
+	cmd.AddCommand(loadCmd())
 	return cmd
 }
 
@@ -55,65 +56,6 @@ func serveCmd(o *app.Options) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.BindHost, "bind-host", "", "address to listen on (default: [DEFAULT] bind_host, else 127.0.0.1)")
 	cmd.Flags().IntVar(&o.BindPort, "bind-port", 0, "port to listen on (default: [DEFAULT] bind_port, 9696)")
-	return cmd
-}
-
-func dbManageCmd(o *app.Options) *cobra.Command {
-	cmd := &cobra.Command{Use: "db-manage", Short: "Manage the Neutron database schema and the MidoNet task journal"}
-	upgrade := &cobra.Command{
-		Use:   "upgrade [head]",
-		Short: "Apply the embedded schema migrations",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 && args[0] != "head" {
-				return fmt.Errorf("only 'head' is supported, got %q", args[0])
-			}
-			cfg, err := app.LoadConfig(*o)
-			if err != nil {
-				return err
-			}
-			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			applied, err := d.Upgrade(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, a := range applied {
-				fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
-			}
-			v, err := d.Current(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "database at version %d (%s)\n", v, d.Dialect)
-			return nil
-		},
-	}
-	current := &cobra.Command{
-		Use:   "current",
-		Short: "Show the applied schema version",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := app.LoadConfig(*o)
-			if err != nil {
-				return err
-			}
-			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			v, err := d.Current(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d\n", v)
-			return nil
-		},
-	}
-	cmd.AddCommand(upgrade, current)
 	return cmd
 }
 

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,12 +14,18 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/cluster"
+	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/metrics"
+	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -131,13 +138,20 @@ func Authenticator(cfg *config.Config) (auth.Authenticator, bool, error) {
 	}
 }
 
-// Server is a running API server.
+// Server is a running `midonet serve`: the API, the NSDB, the cluster and their loops.
 type Server struct {
-	API  *api.Server
-	DB   *db.DB
-	Addr string
-	http *http.Server
-	ln   net.Listener
+	API            *api.Server
+	DB             *db.DB
+	NSDB           *nsdb.Store
+	Cluster        *cluster.Cluster
+	Consumer       *cluster.Consumer // nil with the REST client
+	Metrics        *metrics.Metrics
+	Addr           string
+	Tasks          bool // the task client is in use
+	log            *slog.Logger
+	http           *http.Server
+	ln             net.Listener
+	reconcileEvery time.Duration
 }
 
 // NewServer builds everything serve needs, applying migrations first.
@@ -157,22 +171,42 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Server{DB: d, log: log, reconcileEvery: 30 * time.Second}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
 	if applied, err := d.Upgrade(ctx); err != nil {
-		d.Close()
 		return nil, err
 	} else if len(applied) > 0 {
 		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
 	}
 	enf, err := Policy(cfg, o.ConfigFiles)
 	if err != nil {
-		d.Close()
 		return nil, err
 	}
 	authn, noauth, err := Authenticator(cfg)
 	if err != nil {
-		d.Close()
 		return nil, err
 	}
+	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
+		return nil, err
+	}
+	s.Cluster = cluster.New(s.NSDB, log)
+	if err := s.Cluster.Load(ctx); err != nil {
+		return nil, err
+	}
+	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
+	s.Metrics = metrics.New(func() float64 { return s.backlog() })
+	s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
+	// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
+	if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
+		Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
+		return nil, err
+	}
+
 	corePlugin := core.New(CoreSettings(cfg))
 	l3Plugin := l3.New(l3.Settings{
 		MaxRoutes:           cfg.Int("DEFAULT", "max_routes"),
@@ -182,7 +216,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
 		Extensions: resource.NewRegistry(l3.Extensions...),
+		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
+		WriteTasks: s.Tasks,
 	}, cols...)
+	s.API = srv
 
 	host := o.BindHost
 	if host == "" {
@@ -196,33 +233,147 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		port = cfg.Int("DEFAULT", "bind_port")
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		d.Close()
+	if s.ln, err = net.Listen("tcp", addr); err != nil {
 		return nil, fmt.Errorf("app: listen on %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
-	return &Server{API: srv, DB: d, Addr: ln.Addr().String(), http: hs, ln: ln}, nil
+	s.Addr = s.ln.Addr().String()
+	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", s.Metrics.Handler())
+	if s.Tasks {
+		s.Consumer = &cluster.Consumer{Cluster: s.Cluster, DB: d, Log: log}
+		srv.Backend = &tasksBackend{wait: s.Cluster.WaitTask, kick: s.Consumer.Kick, deadline: timeout, log: log}
+	} else {
+		user, pw := cfg.String(config.GroupMidonet, "username"), cfg.String(config.GroupMidonet, "password")
+		mux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw})
+		uri := cfg.String(config.GroupMidonet, "midonet_uri")
+		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") {
+			uri = "http://" + s.Addr + "/midonet-api" // the cluster in this process
+		}
+		srv.Backend = &restBackend{client: &cluster.RESTClient{BaseURL: uri, Username: user, Password: pw,
+			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
+	}
+	mux.Handle("/", s.Metrics.Middleware(srv))
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	ok = true
+	return s, nil
+}
+
+// OpenNSDB opens the NSDB: the external etcd cluster [MIDONET] etcd_endpoints names, or the
+// embedded one under the data directory.
+func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger) (*nsdb.Store, error) {
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		return nsdb.Connect(ctx, eps)
+	}
+	return nsdb.OpenOrConnect(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log})
+}
+
+// readOnlyGate answers 503 to writes while `db-manage data-readonly` is in force.
+func readOnlyGate(ctx context.Context, d *db.DB) error {
+	var ro bool
+	err := d.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT readonly FROM midonet_data_state WHERE id = 1").Scan(&ro)
+	})
+	if err != nil {
+		return fmt.Errorf("app: read-only flag: %w", err)
+	}
+	if ro {
+		return fault.ServiceUnavailable("The Neutron API is read-only while MidoNet data is being maintained (midonet db-manage data-readonly); try again later.")
+	}
+	return nil
+}
+
+// backlog counts tasks not yet applied.
+func (s *Server) backlog() float64 {
+	if !s.Tasks {
+		return 0
+	}
+	var maxID sql.NullInt64
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT MAX(id) FROM midonet_tasks").Scan(&maxID)
+	})
+	if n := maxID.Int64 - s.Cluster.LastTask(); n > 0 {
+		return float64(n)
+	}
+	return 0
+}
+
+// reconcile verifies (task client) or repairs (REST client) drift now and then: with the REST
+// client a crash between a commit and its REST call heals here.
+func (s *Server) reconcile(ctx context.Context) {
+	run := func() {
+		var drift cluster.Drift
+		var err error
+		if s.Tasks {
+			drift, err = s.Cluster.Verify(ctx, s.DB)
+		} else {
+			drift, err = s.Cluster.Repair(ctx, s.DB)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("reconciliation failed", "err", err)
+			}
+			return
+		}
+		s.Metrics.Drift.Set(float64(drift.Total()))
+		if drift.Total() > 0 {
+			s.log.Info("reconciliation found drift", "differences", drift.Total(), "repaired", !s.Tasks)
+		}
+	}
+	run()
+	t := time.NewTicker(s.reconcileEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run()
+		}
+	}
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	if s.Consumer != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = s.Consumer.Run(ctx) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); s.reconcile(ctx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	var err error
 	select {
-	case err := <-errc:
-		s.DB.Close()
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
+		shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
+		err = s.http.Shutdown(shutdown)
+		cancelShutdown()
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := s.http.Shutdown(shutdown)
-	if cerr := s.DB.Close(); err == nil {
+	cancel()
+	wg.Wait()
+	if cerr := s.close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+func (s *Server) close() error {
+	var errs []error
+	if s.NSDB != nil {
+		errs = append(errs, s.NSDB.Close())
+	}
+	if s.DB != nil {
+		errs = append(errs, s.DB.Close())
+	}
+	return errors.Join(errs...)
 }

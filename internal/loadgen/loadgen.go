@@ -164,7 +164,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{URL: cfg.URL, Concurrency: cfg.Concurrency}
 
 	// The caller's project, and quotas out of the way when allowed (a warning otherwise).
-	var tenant struct{ Tenant struct{ TenantID string `json:"tenant_id"` } }
+	var tenant struct {
+		Tenant struct {
+			TenantID string `json:"tenant_id"`
+		}
+	}
 	if _, err := c.do(ctx, http.MethodGet, "/v2.0/quotas/tenant", nil, &tenant); err != nil {
 		return nil, fmt.Errorf("loadgen: who am I (GET /v2.0/quotas/tenant): %w", err)
 	}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/midonet-go/midonet/internal/app"
+	"github.com/midonet-go/midonet/internal/cluster"
+)
+
+// openCluster opens the Neutron DB and the NSDB the way serve does (reaching a running serve's
+// embedded etcd through its endpoint file) and loads a cluster view of the NSDB.
+func openCluster(cmd *cobra.Command, o *app.Options) (*cluster.Cluster, func(), error) {
+	cfg, err := app.LoadConfig(*o)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := app.OpenNSDB(cmd.Context(), cfg, o.DataDir, quiet)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	c := cluster.New(store, quiet)
+	if err := c.Load(cmd.Context()); err != nil {
+		store.Close()
+		d.Close()
+		return nil, nil, err
+	}
+	c.SetDB(d)
+	return c, func() { store.Close(); d.Close() }, nil
+}
+
+func printDrift(w io.Writer, d cluster.Drift, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]any{"total": d.Total(), "drift": d})
+		return
+	}
+	for _, sec := range []struct {
+		name string
+		l    []string
+	}{{"missing resources", d.MissingResources}, {"stale resources", d.StaleResources}, {"extra resources", d.ExtraResources},
+		{"missing objects", d.MissingObjects}, {"stale objects", d.StaleObjects}, {"extra objects", d.ExtraObjects}} {
+		for _, x := range sec.l {
+			fmt.Fprintf(w, "%s: %s\n", sec.name, x)
+		}
+	}
+	fmt.Fprintf(w, "drift: %d\n", d.Total())
+}
+
+func verifyCmd(o *app.Options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Compare the Neutron database with the NSDB (read-only); exit 1 on drift",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, done, err := openCluster(cmd, o)
+			if err != nil {
+				return err
+			}
+			defer done()
+			d, err := c.Verify(cmd.Context(), c.DB())
+			if err != nil {
+				return err
+			}
+			printDrift(cmd.OutOrStdout(), d, asJSON)
+			if d.Total() > 0 {
+				os.Exit(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	return cmd
+}
+
+func repairCmd(o *app.Options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "repair",
+		Short: "Re-apply what the NSDB misses or has stale, and remove what Neutron no longer has (only objects it owns)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, done, err := openCluster(cmd, o)
+			if err != nil {
+				return err
+			}
+			defer done()
+			d, err := c.Repair(cmd.Context(), c.DB())
+			if err != nil {
+				return err
+			}
+			printDrift(cmd.OutOrStdout(), d, asJSON)
+			after, err := c.Verify(cmd.Context(), c.DB())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "repaired; drift now: %d\n", after.Total())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	return cmd
+}

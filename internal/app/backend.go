@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/cluster"
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/journal"
+)
+
+// Client names of [MIDONET] client: upstream's class paths and short forms.
+const (
+	clientREST  = "midonet.neutron.client.api.MidonetApiClient"
+	clientTasks = "midonet.neutron.client.cluster.MidonetClusterClient"
+)
+
+// isTasksClient reports whether [MIDONET] client selects the task journal.
+func isTasksClient(name string) bool {
+	return name == clientTasks || name == "tasks" || name == "cluster"
+}
+
+// tasksBackend waits, after a commit, until the cluster applied the write's tasks.
+type tasksBackend struct {
+	wait     func(ctx context.Context, id int64) error
+	kick     func()
+	deadline time.Duration
+	log      *slog.Logger
+}
+
+func (b *tasksBackend) Commit(ctx context.Context, changes []journal.Change) error {
+	var last int64
+	for _, c := range changes {
+		last = max(last, c.TaskID)
+	}
+	if last == 0 {
+		return nil
+	}
+	if b.kick != nil {
+		b.kick()
+	}
+	wctx, cancel := context.WithTimeout(ctx, b.deadline)
+	defer cancel()
+	if err := b.wait(wctx, last); err != nil {
+		// The write is committed and its task will be applied: answering an error would
+		// only make the client retry what already happened.
+		b.log.Warn("topology not applied within the deadline; the task stays queued", "task", last, "deadline", b.deadline)
+	}
+	return nil
+}
+
+// restBackend sends each write's changes to the cluster's REST endpoint.
+type restBackend struct {
+	client *cluster.RESTClient
+}
+
+func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) error {
+	var out []cluster.Change
+	for _, c := range changes {
+		if c.Collection == "" {
+			continue
+		}
+		ch := cluster.Change{Type: c.Type, Collection: c.Collection, ID: c.ResourceID}
+		if c.Type != journal.Delete {
+			ch.Doc = translate.Doc(c.Data)
+		}
+		out = append(out, ch)
+	}
+	err := b.client.Send(ctx, out)
+	var re *cluster.RESTError
+	if errors.As(err, &re) {
+		typ := http.StatusText(re.Status)
+		if typ == "" {
+			typ = "Error"
+		}
+		return fault.New(re.Status, "MidonetApiError", "MidoNet cluster: %s", re.Message)
+	}
+	return err
+}

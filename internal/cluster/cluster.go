@@ -1,0 +1,398 @@
+// Package cluster turns Neutron changes into MidoNet topology in the NSDB. It is the single
+// writer of the topology: it keeps the Neutron copies it translates from (the World) and the
+// objects each resource owns, and applies every change — the resource's new copy, the
+// re-translation of every resource it affects, and the bookkeeping of the last task — in ONE
+// etcd transaction. Changes arrive from the task journal (Consumer), from the REST endpoint
+// (the API server's REST client), or from a repair of drift (Reconcile).
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Change is one Neutron change to apply.
+type Change struct {
+	Type       string // CREATE, UPDATE or DELETE
+	Collection string
+	ID         string
+	Doc        translate.Doc // the resource after the change; nil for DELETE
+	// Force applies the change even when the cluster's copy has a higher revision (repair).
+	Force bool
+}
+
+// Stats are counters for /metrics.
+type Stats struct {
+	Applied       int64
+	Objects       int64
+	LastApplyTime time.Duration
+}
+
+// Cluster is the topology writer.
+type Cluster struct {
+	store *nsdb.Store
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	version  int64
+	world    *translate.World
+	owned    map[translate.Ref]map[string][]byte // owner → "Kind/id" → object JSON
+	lastTask int64
+	stats    Stats
+	observe  func(time.Duration)
+
+	db *db.DB // the Neutron database, for tools that verify and repair
+
+	waitMu sync.Mutex
+	waitCh chan struct{} // closed and replaced whenever lastTask advances
+}
+
+// New returns a cluster over an NSDB; call Load before use.
+func New(store *nsdb.Store, log *slog.Logger) *Cluster {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Cluster{store: store, log: log, world: translate.NewWorld(), owned: map[translate.Ref]map[string][]byte{}, waitCh: make(chan struct{}), version: 1}
+}
+
+// SetDB records the Neutron database the cluster verifies against.
+func (c *Cluster) SetDB(d *db.DB) { c.db = d }
+
+// DB returns the Neutron database set with SetDB.
+func (c *Cluster) DB() *db.DB { return c.db }
+
+// ObserveApply sets a callback timing each apply (translation + commit).
+func (c *Cluster) ObserveApply(f func(time.Duration)) { c.observe = f }
+
+// Store returns the NSDB.
+func (c *Cluster) Store() *nsdb.Store { return c.store }
+
+// Version is the data version being written.
+func (c *Cluster) Version() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
+}
+
+// LastTask is the id of the last task applied.
+func (c *Cluster) LastTask() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastTask
+}
+
+// Stats returns a copy of the counters.
+func (c *Cluster) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+// Load reads the active data version, the last applied task and that version's Neutron
+// copies and owned objects from the NSDB.
+func (c *Cluster) Load(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := int64(1)
+	if kv, err := c.store.Get(ctx, nsdb.ActiveVersionKey); err != nil {
+		return fmt.Errorf("cluster: active version: %w", err)
+	} else if kv != nil {
+		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+	}
+	if kv, err := c.store.Get(ctx, nsdb.LastTaskKey); err != nil {
+		return fmt.Errorf("cluster: last task: %w", err)
+	} else if kv != nil {
+		c.lastTask, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+	}
+	return c.loadVersion(ctx, v)
+}
+
+func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
+	world := translate.NewWorld()
+	prefix := nsdb.DataPrefix(v) + "neutron/"
+	kvs, _, err := c.store.List(ctx, prefix)
+	if err != nil {
+		return fmt.Errorf("cluster: load neutron copies: %w", err)
+	}
+	for _, kv := range kvs {
+		rest := strings.TrimPrefix(kv.Key, prefix)
+		coll, _, _ := strings.Cut(rest, "/")
+		var d translate.Doc
+		if err := decode(kv.Value, &d); err != nil {
+			return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
+		}
+		world.Put(coll, d)
+	}
+	owned, err := c.readOwned(ctx, v)
+	if err != nil {
+		return err
+	}
+	c.version, c.world, c.owned = v, world, owned
+	return nil
+}
+
+// readOwned reads every owned object of a version, grouped by owner.
+func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]map[string][]byte, error) {
+	objPrefix := nsdb.DataPrefix(v) + "topology/"
+	objs, _, err := c.store.List(ctx, objPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: load topology: %w", err)
+	}
+	owned := map[translate.Ref]map[string][]byte{}
+	for _, kv := range objs {
+		var m topology.Meta
+		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner == "" {
+			continue // not ours (agents' objects, hand-made objects)
+		}
+		ref := translate.Ref(m.Owner)
+		if owned[ref] == nil {
+			owned[ref] = map[string][]byte{}
+		}
+		owned[ref][strings.TrimPrefix(kv.Key, objPrefix)] = kv.Value
+	}
+	return owned, nil
+}
+
+func decode(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// opSet collects the NSDB operations of one apply, one per key (the last wins).
+type opSet struct {
+	order []string
+	ops   map[string]nsdb.Op
+}
+
+func (s *opSet) add(op nsdb.Op) {
+	if s.ops == nil {
+		s.ops = map[string]nsdb.Op{}
+	}
+	if _, ok := s.ops[op.Key]; !ok {
+		s.order = append(s.order, op.Key)
+	}
+	s.ops[op.Key] = op
+}
+
+func (s *opSet) list() []nsdb.Op {
+	out := make([]nsdb.Op, 0, len(s.order))
+	for _, k := range s.order {
+		out = append(out, s.ops[k])
+	}
+	return out
+}
+
+// Apply applies changes (and, when lastTask > 0, records it as the last applied task) in
+// one NSDB transaction. On failure nothing changes, in the NSDB or in memory.
+func (c *Cluster) Apply(ctx context.Context, changes []Change, lastTask int64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.apply(ctx, changes, lastTask, nil)
+}
+
+// Refresh re-translates the given resources (repair of topology drift).
+func (c *Cluster) Refresh(ctx context.Context, refs []translate.Ref) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.apply(ctx, nil, 0, refs)
+}
+
+func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, extra []translate.Ref) error {
+	start := time.Now()
+	type undo struct {
+		coll, id string
+		old      translate.Doc
+	}
+	var undos []undo
+	var deps []translate.Ref
+	seen := map[translate.Ref]bool{}
+	addDeps := func(rs []translate.Ref) {
+		for _, r := range rs {
+			if !seen[r] {
+				seen[r] = true
+				deps = append(deps, r)
+			}
+		}
+	}
+	addDeps(extra)
+	var ops opSet
+	for _, ch := range changes {
+		old := c.world.Get(ch.Collection, ch.ID)
+		after := ch.Doc
+		if ch.Type == "DELETE" {
+			after = nil
+		}
+		if after != nil && old != nil && !ch.Force && revision(after) < revision(old) {
+			// A late REST call carrying an older state than one already applied.
+			continue
+		}
+		addDeps(translate.Dependents(c.world, ch.Collection, ch.ID, old, after))
+		undos = append(undos, undo{ch.Collection, ch.ID, old})
+		key := nsdb.NeutronKey(c.version, ch.Collection, ch.ID)
+		if after == nil {
+			c.world.Delete(ch.Collection, ch.ID)
+			ops.add(nsdb.Op{Key: key, Delete: true})
+		} else {
+			doc := translate.Clone(after)
+			c.world.Put(ch.Collection, doc)
+			b, err := json.Marshal(doc)
+			if err != nil {
+				return fmt.Errorf("cluster: encode %s %s: %w", ch.Collection, ch.ID, err)
+			}
+			ops.add(nsdb.Op{Key: key, Value: b})
+		}
+		addDeps(translate.Dependents(c.world, ch.Collection, ch.ID, old, after))
+	}
+	rollback := func() {
+		for i := len(undos) - 1; i >= 0; i-- {
+			u := undos[i]
+			if u.old == nil {
+				c.world.Delete(u.coll, u.id)
+			} else {
+				c.world.Put(u.coll, u.old)
+			}
+		}
+	}
+	// Translate every affected resource and diff against what it owns now.
+	next := map[translate.Ref]map[string][]byte{}
+	objects := 0
+	for _, ref := range deps {
+		want := map[string][]byte{}
+		for _, o := range translate.Owned(c.world, ref) {
+			b, err := json.Marshal(o)
+			if err != nil {
+				rollback()
+				return fmt.Errorf("cluster: encode %s: %w", topology.Key(o), err)
+			}
+			want[topology.Key(o)] = b
+		}
+		have := c.owned[ref]
+		for k := range have {
+			if _, ok := want[k]; !ok {
+				ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true})
+			}
+		}
+		for k, b := range want {
+			if !bytes.Equal(have[k], b) {
+				ops.add(nsdb.Op{Key: topoKey(c.version, k), Value: b})
+				objects++
+			}
+		}
+		next[ref] = want
+	}
+	var guards []nsdb.Guard
+	if lastTask > 0 {
+		ops.add(nsdb.Op{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(lastTask, 10))})
+		if c.lastTask > 0 {
+			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(c.lastTask, 10))})
+		} else {
+			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Absent: true})
+		}
+	}
+	list := ops.list()
+	if len(list) > 0 {
+		ok, _, err := c.store.Txn(ctx, guards, list)
+		if err != nil {
+			rollback()
+			return fmt.Errorf("cluster: commit: %w", err)
+		}
+		if !ok {
+			rollback()
+			return fmt.Errorf("cluster: commit refused: another writer advanced the task journal")
+		}
+	}
+	for ref, want := range next {
+		if len(want) == 0 {
+			delete(c.owned, ref)
+		} else {
+			c.owned[ref] = want
+		}
+	}
+	if lastTask > 0 {
+		c.lastTask = lastTask
+		c.wake()
+	}
+	d := time.Since(start)
+	c.stats.Applied += int64(len(changes))
+	c.stats.Objects += int64(objects)
+	c.stats.LastApplyTime = d
+	if c.observe != nil {
+		c.observe(d)
+	}
+	return nil
+}
+
+func (c *Cluster) wake() {
+	c.waitMu.Lock()
+	close(c.waitCh)
+	c.waitCh = make(chan struct{})
+	c.waitMu.Unlock()
+}
+
+// WaitTask blocks until the task id has been applied (or ctx ends).
+func (c *Cluster) WaitTask(ctx context.Context, id int64) error {
+	for {
+		c.waitMu.Lock()
+		ch := c.waitCh
+		c.waitMu.Unlock()
+		if c.LastTask() >= id {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: task %d not applied yet: %w", id, ctx.Err())
+		case <-ch:
+		}
+	}
+}
+
+// Neutron returns the cluster's copy of a Neutron resource (nil when it has none).
+func (c *Cluster) Neutron(collection, id string) translate.Doc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.world.Get(collection, id)
+}
+
+// Owners lists the resources that own objects, sorted.
+func (c *Cluster) Owners() []translate.Ref {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]translate.Ref, 0, len(c.owned))
+	for r := range c.owned {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// topoKey is the NSDB key of an object given its "<Kind>/<id>".
+func topoKey(v int64, kindID string) string { return nsdb.DataPrefix(v) + "topology/" + kindID }
+
+func revision(d translate.Doc) int64 {
+	switch v := d["revision_number"].(type) {
+	case json.Number:
+		n, _ := v.Int64()
+		return n
+	case float64:
+		return int64(v)
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	}
+	return 0
+}

@@ -1,0 +1,285 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// env is a real embedded etcd and a real SQLite Neutron database.
+type env struct {
+	store *nsdb.Store
+	db    *db.DB
+	c     *Cluster
+	dir   string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dir, "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	d, err := db.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := New(store, quiet)
+	if err := c.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &env{store: store, db: d, c: c, dir: dir}
+}
+
+const (
+	netID  = "11111111-1111-4111-8111-111111111111"
+	subID  = "22222222-2222-4222-8222-222222222222"
+	portID = "55555555-5555-4555-8555-555555555555"
+	sgID   = "66666666-6666-4666-8666-666666666666"
+)
+
+func netDoc(rev int) translate.Doc {
+	return translate.Doc{"id": netID, "tenant_id": "t", "name": "n", "admin_state_up": true, "provider:network_type": "midonet", "revision_number": rev}
+}
+
+func portDoc(rev int) translate.Doc {
+	return translate.Doc{"id": portID, "network_id": netID, "tenant_id": "t", "device_owner": "compute:nova", "mac_address": "fa:16:3e:00:00:01",
+		"fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": "10.0.0.5"}}, "security_groups": []any{sgID},
+		"port_security_enabled": true, "revision_number": rev}
+}
+
+func (e *env) object(t *testing.T, kind topology.Kind, id string) topology.Object {
+	t.Helper()
+	o, err := e.store.Object(context.Background(), e.c.Version(), kind, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestApplyWritesTranslationAtomically(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	err := e.c.Apply(ctx, []Change{
+		{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)},
+		{Type: "CREATE", Collection: "subnets", ID: subID, Doc: translate.Doc{"id": subID, "network_id": netID, "cidr": "10.0.0.0/24", "ip_version": 4, "gateway_ip": "10.0.0.1"}},
+		{Type: "CREATE", Collection: "security_groups", ID: sgID, Doc: translate.Doc{"id": sgID, "tenant_id": "t", "name": "default"}},
+		{Type: "CREATE", Collection: "ports", ID: portID, Doc: portDoc(1)},
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := e.object(t, topology.KindNetwork, netID).(*topology.Network)
+	if !ok || n.Name != "n" || n.Owner != "networks/"+netID || n.Revision != 1 {
+		t.Fatalf("network = %+v", n)
+	}
+	p := e.object(t, topology.KindPort, portID).(*topology.Port)
+	if p.InboundFilterID != topology.InChainID(portID) {
+		t.Fatalf("port filters = %+v", p)
+	}
+	if e.object(t, topology.KindChain, topology.AntiSpoofChainID(portID)) == nil {
+		t.Fatal("anti-spoof chain missing")
+	}
+	// An update re-translates: renaming the network rewrites the bridge with the new revision.
+	d := netDoc(2)
+	d["name"] = "renamed"
+	if err := e.c.Apply(ctx, []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: d}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.object(t, topology.KindNetwork, netID).(*topology.Network); n.Name != "renamed" || n.Revision != 2 {
+		t.Fatalf("after update: %+v", n)
+	}
+	// A late update with an older revision is ignored.
+	if err := e.c.Apply(ctx, []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.object(t, topology.KindNetwork, netID).(*topology.Network); n.Name != "renamed" {
+		t.Fatalf("stale update applied: %+v", n)
+	}
+	// Deleting the port removes everything it owned, and nothing else.
+	if err := e.c.Apply(ctx, []Change{{Type: "DELETE", Collection: "ports", ID: portID}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		kind topology.Kind
+		id   string
+	}{{topology.KindPort, portID}, {topology.KindChain, topology.InChainID(portID)}, {topology.KindChain, topology.AntiSpoofChainID(portID)}} {
+		if o := e.object(t, k.kind, k.id); o != nil {
+			t.Errorf("%s %s survived the port delete", k.kind, k.id)
+		}
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil || e.object(t, topology.KindIPAddrGroup, sgID) == nil {
+		t.Error("the port delete removed objects other resources own")
+	}
+}
+
+func insertTask(t *testing.T, d *db.DB, typ, coll, id, txn string, data map[string]any) int64 {
+	t.Helper()
+	var taskID int64
+	err := d.Write(context.Background(), func(tx *db.Tx) error {
+		var err error
+		taskID, err = journal.Insert(context.Background(), tx, typ, journal.DataType(coll), id, "t", txn, data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return taskID
+}
+
+func TestConsumerAppliesTasksOnceInOrder(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	insertTask(t, e.db, journal.Create, "networks", netID, "req-1", netDoc(1))
+	d2 := netDoc(2)
+	d2["name"] = "second"
+	insertTask(t, e.db, journal.Update, "networks", netID, "req-2", d2)
+	last := insertTask(t, e.db, journal.Create, "security_groups", sgID, "req-2", translate.Doc{"id": sgID, "tenant_id": "t"})
+	con := &Consumer{Cluster: e.c, DB: e.db, Log: quiet}
+	n, err := con.Drain(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("drain = %d, %v", n, err)
+	}
+	if got := e.object(t, topology.KindNetwork, netID).(*topology.Network); got.Name != "second" {
+		t.Fatalf("network name %q: tasks applied out of order", got.Name)
+	}
+	kv, err := e.store.Get(ctx, nsdb.LastTaskKey)
+	if err != nil || kv == nil || string(kv.Value) != strconv.FormatInt(last, 10) {
+		t.Fatalf("NSDB last task = %v, %v (want %d)", kv, err, last)
+	}
+	var dbLast int64
+	if err := e.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT last_processed_id FROM midonet_task_state WHERE id = 1").Scan(&dbLast)
+	}); err != nil || dbLast != last {
+		t.Fatalf("Neutron DB last processed = %d, %v", dbLast, err)
+	}
+	if n, err := con.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("second drain applied %d tasks (%v)", n, err)
+	}
+	// A restarted cluster resumes after the last task the NSDB recorded.
+	c2 := New(e.store, quiet)
+	if err := c2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c2.LastTask() != last {
+		t.Fatalf("reloaded last task %d, want %d", c2.LastTask(), last)
+	}
+	if c2.Neutron("networks", netID)["name"] != "second" {
+		t.Fatal("reloaded world lost the network copy")
+	}
+}
+
+func TestVerifyAndRepair(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// The Neutron DB holds a network and a port's group; the NSDB starts empty.
+	if err := e.db.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert(ctx, "networks", netDoc(3)); err != nil {
+			return err
+		}
+		return tx.Insert(ctx, "security_groups", map[string]any{"id": sgID, "tenant_id": "t", "name": "web", "revision_number": 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.c.Verify(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.MissingResources) != 2 {
+		t.Fatalf("missing resources = %v", d.MissingResources)
+	}
+	if _, err := e.c.Repair(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := e.c.Verify(ctx, e.db); d.Total() != 0 {
+		t.Fatalf("drift after repair: %+v", d)
+	}
+	// Tamper with the NSDB: drop an owned object, corrupt another, add an owned stray, and
+	// add an object nobody owns (an operator's): repair must fix the first three only.
+	v := e.c.Version()
+	bridge := nsdb.TopologyKey(v, topology.KindNetwork, netID)
+	chain := nsdb.TopologyKey(v, topology.KindChain, topology.InChainID(sgID))
+	stray, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "stray", Owner: "networks/" + netID}, Name: "x"})
+	foreign, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "operator"}, Name: "hand-made"})
+	if _, _, err := e.store.Txn(ctx, nil, []nsdb.Op{
+		{Key: bridge, Delete: true},
+		{Key: chain, Value: []byte(`{"id":"` + topology.InChainID(sgID) + `","owner":"security_groups/` + sgID + `","name":"corrupt"}`)},
+		{Key: nsdb.TopologyKey(v, topology.KindChain, "stray"), Value: stray},
+		{Key: nsdb.TopologyKey(v, topology.KindChain, "operator"), Value: foreign},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = e.c.Verify(ctx, e.db)
+	if len(d.MissingObjects) != 1 || len(d.StaleObjects) != 1 || len(d.ExtraObjects) != 1 {
+		t.Fatalf("verify after tampering = %+v", d)
+	}
+	if _, err := e.c.Repair(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := e.c.Verify(ctx, e.db); d.Total() != 0 {
+		t.Fatalf("drift after second repair: %+v", d)
+	}
+	if e.object(t, topology.KindChain, "operator") == nil {
+		t.Fatal("repair deleted an object it does not own")
+	}
+	if e.object(t, topology.KindChain, "stray") != nil {
+		t.Fatal("repair kept a stray owned object")
+	}
+	// A resource deleted from Neutron is removed from the NSDB.
+	if err := e.db.Write(ctx, func(tx *db.Tx) error { _, err := tx.Delete(ctx, "networks", netID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := e.c.Verify(ctx, e.db); len(d.ExtraResources) != 1 {
+		t.Fatalf("extra resources = %v", d.ExtraResources)
+	}
+	if _, err := e.c.Repair(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	if e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatal("the bridge of a deleted network survived repair")
+	}
+}
+
+func TestRESTRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})
+	defer srv.Close()
+	ctx := context.Background()
+	bad := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "wrong"}
+	if err := bad.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err == nil {
+		t.Fatal("a bad password was accepted")
+	}
+	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+	if err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil {
+		t.Fatal("REST create did not reach the NSDB")
+	}
+	if err := cl.Send(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: netID}}); err != nil {
+		t.Fatal(err)
+	}
+	if e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatal("REST delete did not reach the NSDB")
+	}
+}

@@ -1,0 +1,211 @@
+package cluster
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/journal"
+)
+
+// Data-version task types (written by `midonet db-manage data-version-sync/-activate`).
+const (
+	TaskDataVersionSync     = "DATA_VERSION_SYNC"
+	TaskDataVersionActivate = "DATA_VERSION_ACTIVATE"
+)
+
+// Consumer applies the task journal to the NSDB in id order. The NSDB holds the
+// authoritative last applied task (written in the same etcd transaction as the topology),
+// and the Neutron database's midonet_task_state follows it, so a crash between the two
+// loses nothing and applies nothing twice.
+type Consumer struct {
+	Cluster  *Cluster
+	DB       *db.DB
+	Interval time.Duration // poll period (default 500ms); Kick wakes it at once
+	Log      *slog.Logger
+	kick     chan struct{}
+}
+
+// Kick asks the consumer to look for new tasks now.
+func (t *Consumer) Kick() {
+	if t.kick == nil {
+		return
+	}
+	select {
+	case t.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run consumes until ctx ends.
+func (t *Consumer) Run(ctx context.Context) error {
+	if t.kick == nil {
+		t.kick = make(chan struct{}, 1)
+	}
+	if t.Log == nil {
+		t.Log = slog.Default()
+	}
+	iv := t.Interval
+	if iv <= 0 {
+		iv = 500 * time.Millisecond
+	}
+	tick := time.NewTicker(iv)
+	defer tick.Stop()
+	for {
+		if _, err := t.Drain(ctx); err != nil && ctx.Err() == nil {
+			t.Log.Error("task consumer", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-t.kick:
+		}
+	}
+}
+
+type taskRow struct {
+	id                                int64
+	typ, dataType, resID, tenant, txn string
+	data                              string
+}
+
+// Drain applies every pending task and returns how many it applied.
+func (t *Consumer) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		rows, err := t.pending(ctx, t.Cluster.LastTask(), 500)
+		if err != nil {
+			return total, err
+		}
+		if len(rows) == 0 {
+			return total, nil
+		}
+		for len(rows) > 0 {
+			// One Neutron transaction (same transaction_id, consecutive ids) is one apply.
+			n := 1
+			for n < len(rows) && rows[n].txn == rows[0].txn && rows[n].txn != "" && !isVersionTask(rows[n]) && !isVersionTask(rows[0]) {
+				n++
+			}
+			if err := t.applyGroup(ctx, rows[:n]); err != nil {
+				return total, err
+			}
+			total += n
+			rows = rows[n:]
+		}
+	}
+}
+
+func isVersionTask(r taskRow) bool {
+	return r.typ == TaskDataVersionSync || r.typ == TaskDataVersionActivate
+}
+
+func (t *Consumer) pending(ctx context.Context, after int64, limit int) ([]taskRow, error) {
+	var out []taskRow
+	err := t.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, type, data_type, resource_id, tenant_id, transaction_id, data FROM midonet_tasks WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var r taskRow
+			if err := rows.Scan(&r.id, &r.typ, &r.dataType, &r.resID, &r.tenant, &r.txn, &r.data); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: read tasks: %w", err)
+	}
+	return out, nil
+}
+
+func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
+	last := rows[len(rows)-1].id
+	if isVersionTask(rows[0]) {
+		if err := t.versionTask(ctx, rows[0]); err != nil {
+			return err
+		}
+	} else {
+		var changes []Change
+		for _, r := range rows {
+			coll := journal.Collection(r.dataType)
+			if coll == "" {
+				t.Log.Warn("task of an unknown data type skipped", "id", r.id, "data_type", r.dataType)
+				continue
+			}
+			ch := Change{Type: r.typ, Collection: coll, ID: r.resID}
+			if r.typ != journal.Delete {
+				var d translate.Doc
+				if err := decode([]byte(r.data), &d); err != nil {
+					return fmt.Errorf("cluster: task %d: bad data: %w", r.id, err)
+				}
+				ch.Doc = d
+			}
+			changes = append(changes, ch)
+		}
+		if err := t.Cluster.Apply(ctx, changes, last); err != nil {
+			return fmt.Errorf("cluster: task %d: %w", rows[0].id, err)
+		}
+	}
+	return t.recordProcessed(ctx, last)
+}
+
+// recordProcessed mirrors the last applied task into the Neutron database (best effort: the
+// NSDB is authoritative and the next apply retries).
+func (t *Consumer) recordProcessed(ctx context.Context, id int64) error {
+	err := t.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE midonet_task_state SET last_processed_id = ?, updated_at = ? WHERE id = 1", id, time.Now().UTC().Format(time.RFC3339))
+		return err
+	})
+	if err != nil {
+		t.Log.Warn("could not record the last processed task in the Neutron database", "task", id, "err", err)
+	}
+	return nil
+}
+
+// versionTask starts (SYNC) or activates (ACTIVATE) a data version.
+func (t *Consumer) versionTask(ctx context.Context, r taskRow) error {
+	v, err := strconv.ParseInt(r.resID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("cluster: task %d: bad data version %q", r.id, r.resID)
+	}
+	c := t.Cluster
+	switch r.typ {
+	case TaskDataVersionSync:
+		if err := c.StartVersion(ctx, v, r.id); err != nil {
+			return err
+		}
+	case TaskDataVersionActivate:
+		status := "COMPLETED"
+		if err := c.ActivateVersion(ctx, v, r.id); err != nil {
+			status = "ERROR"
+			t.Log.Error("data version activation failed", "version", v, "err", err)
+		}
+		err := t.DB.Write(ctx, func(tx *db.Tx) error {
+			now := time.Now().UTC().Format(time.RFC3339)
+			if _, err := tx.Exec(ctx, "UPDATE midonet_data_versions SET sync_status = ?, sync_finished_at = ? WHERE id = ?", status, now, v); err != nil {
+				return err
+			}
+			if status == "COMPLETED" {
+				_, err := tx.Exec(ctx, "UPDATE midonet_data_state SET active_version = ?, updated_at = ? WHERE id = 1", v, now)
+				return err
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("cluster: record activation of version %d: %w", v, err)
+		}
+	}
+	return nil
+}

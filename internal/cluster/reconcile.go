@@ -1,0 +1,197 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Translated lists the collections the cluster keeps copies of, in dependency order.
+var Translated = []string{"networks", "subnets", "subnetpools", "security_groups", "security_group_rules", "routers", "ports", "floatingips"}
+
+// Drift is what differs between the Neutron database and the NSDB.
+type Drift struct {
+	MissingResources []string `json:"missing_resources"` // in Neutron, not in the NSDB
+	StaleResources   []string `json:"stale_resources"`   // the NSDB copy differs (older revision)
+	ExtraResources   []string `json:"extra_resources"`   // in the NSDB, deleted from Neutron
+	MissingObjects   []string `json:"missing_objects"`   // topology objects a resource should own
+	StaleObjects     []string `json:"stale_objects"`     // objects that differ from their translation
+	ExtraObjects     []string `json:"extra_objects"`     // owned objects their owner no longer produces
+}
+
+// Total counts every difference.
+func (d Drift) Total() int {
+	return len(d.MissingResources) + len(d.StaleResources) + len(d.ExtraResources) +
+		len(d.MissingObjects) + len(d.StaleObjects) + len(d.ExtraObjects)
+}
+
+// neutronDocs reads every translated resource from the Neutron database.
+func neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Ref]translate.Doc, error) {
+	out := map[translate.Ref]translate.Doc{}
+	err := dbx.Read(ctx, func(tx *db.Tx) error {
+		for _, coll := range Translated {
+			docs, err := tx.List(ctx, coll, db.Filter{})
+			if err != nil {
+				return err
+			}
+			for _, d := range docs {
+				id, _ := d["id"].(string)
+				out[translate.RefOf(coll, id)] = d
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func canonical(d translate.Doc) []byte {
+	b, _ := json.Marshal(d)
+	var v any
+	_ = decode(b, &v)
+	b, _ = json.Marshal(v)
+	return b
+}
+
+// Verify compares the Neutron database with the NSDB, reading both afresh. It changes nothing.
+func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.verify(ctx, dbx)
+}
+
+func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
+	var d Drift
+	docs, err := neutronDocs(ctx, dbx)
+	if err != nil {
+		return d, fmt.Errorf("cluster: verify: read neutron: %w", err)
+	}
+	// Resources.
+	for ref, doc := range docs {
+		coll, id := ref.Split()
+		have := c.world.Get(coll, id)
+		switch {
+		case have == nil:
+			d.MissingResources = append(d.MissingResources, string(ref))
+		case !bytes.Equal(canonical(have), canonical(doc)):
+			d.StaleResources = append(d.StaleResources, string(ref))
+		}
+	}
+	for _, coll := range Translated {
+		for _, doc := range c.world.All(coll) {
+			ref := translate.RefOf(coll, doc["id"].(string))
+			if _, ok := docs[ref]; !ok {
+				d.ExtraResources = append(d.ExtraResources, string(ref))
+			}
+		}
+	}
+	// Objects: what the stored copies translate to versus what the NSDB holds now.
+	actual, err := c.readOwned(ctx, c.version)
+	if err != nil {
+		return d, err
+	}
+	wantOwners := map[translate.Ref]bool{}
+	for _, coll := range c.world.Collections() {
+		for _, doc := range c.world.All(coll) {
+			ref := translate.RefOf(coll, doc["id"].(string))
+			wantOwners[ref] = true
+			have := actual[ref]
+			want := map[string]bool{}
+			for _, o := range translate.Owned(c.world, ref) {
+				k := topology.Key(o)
+				want[k] = true
+				b, _ := json.Marshal(o)
+				switch cur, ok := have[k]; {
+				case !ok:
+					d.MissingObjects = append(d.MissingObjects, k)
+				case !bytes.Equal(cur, b):
+					d.StaleObjects = append(d.StaleObjects, k)
+				}
+			}
+			for k := range have {
+				if !want[k] {
+					d.ExtraObjects = append(d.ExtraObjects, k)
+				}
+			}
+		}
+	}
+	for ref, objs := range actual {
+		if !wantOwners[ref] {
+			for k := range objs {
+				d.ExtraObjects = append(d.ExtraObjects, k)
+			}
+		}
+	}
+	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects} {
+		sort.Strings(l)
+	}
+	return d, nil
+}
+
+// Repair re-applies what is missing or stale and removes what Neutron no longer has, then
+// re-translates every resource whose objects drifted. It only ever deletes objects it owns.
+// It returns the drift it found.
+func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Start from what the NSDB really holds, in case it was changed behind our back.
+	owned, err := c.readOwned(ctx, c.version)
+	if err != nil {
+		return Drift{}, err
+	}
+	c.owned = owned
+	drift, err := c.verify(ctx, dbx)
+	if err != nil || drift.Total() == 0 {
+		return drift, err
+	}
+	docs, err := neutronDocs(ctx, dbx)
+	if err != nil {
+		return drift, err
+	}
+	var changes []Change
+	for _, coll := range Translated {
+		var ids []string
+		for ref := range docs {
+			if rc, id := ref.Split(); rc == coll {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			ref := translate.RefOf(coll, id)
+			have := c.world.Get(coll, id)
+			if have == nil || !bytes.Equal(canonical(have), canonical(docs[ref])) {
+				changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: docs[ref], Force: true})
+			}
+		}
+	}
+	for i := len(Translated) - 1; i >= 0; i-- {
+		coll := Translated[i]
+		for _, doc := range c.world.All(coll) {
+			id := doc["id"].(string)
+			if _, ok := docs[translate.RefOf(coll, id)]; !ok {
+				changes = append(changes, Change{Type: "DELETE", Collection: coll, ID: id})
+			}
+		}
+	}
+	// Every owner is re-translated, which also removes objects of owners that are gone.
+	var refs []translate.Ref
+	for ref := range c.owned {
+		refs = append(refs, ref)
+	}
+	for _, coll := range c.world.Collections() {
+		for _, doc := range c.world.All(coll) {
+			refs = append(refs, translate.RefOf(coll, doc["id"].(string)))
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i] < refs[j] })
+	if err := c.apply(ctx, changes, 0, refs); err != nil {
+		return drift, fmt.Errorf("cluster: repair: %w", err)
+	}
+	return drift, nil
+}

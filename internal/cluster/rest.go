@@ -1,0 +1,302 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+)
+
+// restCollections maps the cluster's Neutron REST paths (MidoNet's NeutronUriBuilder) to
+// collections.
+var restCollections = map[string]string{
+	"networks": "networks", "subnets": "subnets", "ports": "ports", "routers": "routers",
+	"floating_ips": "floatingips", "security_groups": "security_groups",
+	"security_group_rules": "security_group_rules", "subnetpools": "subnetpools",
+}
+
+// RESTPath returns the REST path segment of a collection.
+func RESTPath(collection string) string {
+	for p, c := range restCollections {
+		if c == collection {
+			return p
+		}
+	}
+	return collection
+}
+
+// RESTServer is the cluster's REST endpoint (/midonet-api): login and the Neutron resources,
+// each request applied synchronously in one NSDB transaction.
+type RESTServer struct {
+	Cluster            *Cluster
+	Username, Password string
+	mu                 sync.Mutex
+	tokens             map[string]time.Time
+}
+
+const tokenTTL = 12 * time.Hour
+
+// ServeHTTP implements http.Handler for paths under /midonet-api.
+func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/midonet-api"), "/")
+	if path == "login" {
+		s.login(w, r)
+		return
+	}
+	if !s.authorized(r) {
+		restError(w, http.StatusUnauthorized, "authentication required")
+		return
+	}
+	if path == "" {
+		writeJSONBody(w, http.StatusOK, map[string]any{"neutron": "/midonet-api/neutron", "version": "5.0"})
+		return
+	}
+	parts := strings.Split(path, "/")
+	if parts[0] != "neutron" || len(parts) < 2 {
+		restError(w, http.StatusNotFound, "no such resource")
+		return
+	}
+	coll, ok := restCollections[parts[1]]
+	if !ok {
+		restError(w, http.StatusNotFound, "no such collection "+parts[1])
+		return
+	}
+	var ch Change
+	switch {
+	case len(parts) == 2 && r.Method == http.MethodPost:
+		ch.Type = "CREATE"
+	case len(parts) == 3 && r.Method == http.MethodPut:
+		ch.Type, ch.ID = "UPDATE", parts[2]
+	case len(parts) == 3 && r.Method == http.MethodDelete:
+		ch.Type, ch.ID = "DELETE", parts[2]
+	case len(parts) == 4 && r.Method == http.MethodPut && coll == "routers":
+		// add/remove_router_interface: the interface port's own change carries the wiring.
+		writeJSONBody(w, http.StatusOK, map[string]any{})
+		return
+	case len(parts) == 3 && r.Method == http.MethodGet:
+		if d := s.Cluster.Neutron(coll, parts[2]); d != nil {
+			writeJSONBody(w, http.StatusOK, d)
+		} else {
+			restError(w, http.StatusNotFound, "not found")
+		}
+		return
+	default:
+		restError(w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	ch.Collection = coll
+	if ch.Type != "DELETE" {
+		b, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		if err != nil {
+			restError(w, http.StatusBadRequest, "unreadable body")
+			return
+		}
+		var d translate.Doc
+		if err := decode(b, &d); err != nil || d == nil {
+			restError(w, http.StatusBadRequest, "body is not a JSON object")
+			return
+		}
+		if ch.ID == "" {
+			ch.ID, _ = d["id"].(string)
+		}
+		if ch.ID == "" {
+			restError(w, http.StatusBadRequest, "resource without an id")
+			return
+		}
+		ch.Doc = d
+	}
+	if err := s.Cluster.Apply(r.Context(), []Change{ch}, 0); err != nil {
+		restError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	switch ch.Type {
+	case "CREATE":
+		writeJSONBody(w, http.StatusCreated, ch.Doc)
+	case "UPDATE":
+		writeJSONBody(w, http.StatusOK, ch.Doc)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *RESTServer) login(w http.ResponseWriter, r *http.Request) {
+	user, pw, ok := r.BasicAuth()
+	if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(s.Username)) != 1 || subtle.ConstantTimeCompare([]byte(pw), []byte(s.Password)) != 1 {
+		restError(w, http.StatusUnauthorized, "bad credentials")
+		return
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	s.mu.Lock()
+	if s.tokens == nil {
+		s.tokens = map[string]time.Time{}
+	}
+	now := time.Now()
+	for t, exp := range s.tokens {
+		if now.After(exp) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[tok] = now.Add(tokenTTL)
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: "sessionId", Value: tok, Path: "/midonet-api", HttpOnly: true})
+	writeJSONBody(w, http.StatusOK, map[string]any{"key": tok, "expires": now.Add(tokenTTL).UTC().Format(time.RFC3339)})
+}
+
+func (s *RESTServer) authorized(r *http.Request) bool {
+	tok := r.Header.Get("X-Auth-Token")
+	if tok == "" {
+		if c, err := r.Cookie("sessionId"); err == nil {
+			tok = c.Value
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[tok]
+	return ok && time.Now().Before(exp)
+}
+
+func writeJSONBody(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func restError(w http.ResponseWriter, status int, msg string) {
+	writeJSONBody(w, status, map[string]any{"code": status, "message": msg})
+}
+
+// RESTClient is the API server's client of the cluster's REST endpoint
+// ([MIDONET] midonet_uri, username, password, project_id).
+type RESTClient struct {
+	BaseURL, Username, Password, ProjectID string
+	HTTP                                   *http.Client
+	mu                                     sync.Mutex
+	token                                  string
+}
+
+// RESTError is a non-2xx answer of the cluster; its status reaches the user as upstream's
+// client let MidoNet's status through.
+type RESTError struct {
+	Status  int
+	Message string
+}
+
+func (e *RESTError) Error() string { return fmt.Sprintf("midonet cluster answered %d: %s", e.Status, e.Message) }
+
+func (c *RESTClient) client() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+func (c *RESTClient) login(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+"/login", nil)
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth(c.Username, c.Password)
+	if c.ProjectID != "" {
+		req.Header.Set("X-Auth-Project", c.ProjectID)
+	}
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return "", fmt.Errorf("cluster client: login: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return "", &RESTError{Status: resp.StatusCode, Message: "login: " + string(b)}
+	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "sessionId" {
+			return ck.Value, nil
+		}
+	}
+	return "", errors.New("cluster client: login answered without a session cookie")
+}
+
+// Send applies changes through the REST endpoint, in order.
+func (c *RESTClient) Send(ctx context.Context, changes []Change) error {
+	for _, ch := range changes {
+		if err := c.send(ctx, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *RESTClient) send(ctx context.Context, ch Change) error {
+	url := strings.TrimRight(c.BaseURL, "/") + "/neutron/" + RESTPath(ch.Collection)
+	method := http.MethodPost
+	switch ch.Type {
+	case "UPDATE":
+		method, url = http.MethodPut, url+"/"+ch.ID
+	case "DELETE":
+		method, url = http.MethodDelete, url+"/"+ch.ID
+	}
+	var body []byte
+	if ch.Doc != nil {
+		var err error
+		if body, err = json.Marshal(ch.Doc); err != nil {
+			return err
+		}
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		c.mu.Lock()
+		tok := c.token
+		c.mu.Unlock()
+		if tok == "" {
+			t, err := c.login(ctx)
+			if err != nil {
+				return err
+			}
+			c.mu.Lock()
+			c.token, tok = t, t
+			c.mu.Unlock()
+		}
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("X-Auth-Token", tok)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.client().Do(req)
+		if err != nil {
+			return fmt.Errorf("cluster client: %s %s: %w", method, url, err)
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			c.mu.Lock()
+			c.token = ""
+			c.mu.Unlock()
+			continue
+		}
+		if resp.StatusCode >= 300 {
+			msg := string(b)
+			var e struct{ Message string }
+			if json.Unmarshal(b, &e) == nil && e.Message != "" {
+				msg = e.Message
+			}
+			return &RESTError{Status: resp.StatusCode, Message: msg}
+		}
+		return nil
+	}
+	return &RESTError{Status: http.StatusUnauthorized, Message: "login refused"}
+}

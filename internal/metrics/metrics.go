@@ -1,0 +1,101 @@
+// Package metrics exports the server's Prometheus metrics: API requests by collection,
+// method and status with their latency, the task backlog, the time from a change to its
+// topology being committed (translation latency), and the drift between the Neutron
+// database and the NSDB.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors of one server.
+type Metrics struct {
+	Registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	Translation prometheus.Histogram
+	Drift       prometheus.Gauge
+}
+
+// New registers the collectors. backlog, when non-nil, is read at each scrape.
+func New(backlog func() float64) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "midonet_api_requests_total", Help: "Neutron API requests by collection, method and status code.",
+		}, []string{"collection", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "midonet_api_request_duration_seconds", Help: "Neutron API request latency by collection and method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"collection", "method"}),
+		Translation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "midonet_translation_duration_seconds", Help: "Time to translate a change and commit its topology to the NSDB.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
+		Drift: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "midonet_drift", Help: "Differences between the Neutron database and the NSDB found by the last verification.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.Translation, m.Drift,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	if backlog != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "midonet_task_backlog", Help: "Tasks in midonet_tasks not yet applied to the NSDB.",
+		}, backlog))
+	}
+	return m
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+// known collections label API requests; anything else is "other" (bounded cardinality).
+var known = map[string]bool{
+	"networks": true, "subnets": true, "subnetpools": true, "ports": true, "routers": true, "floatingips": true,
+	"security-groups": true, "security-group-rules": true, "quotas": true, "extensions": true, "agents": true,
+	"agent_memberships": true,
+}
+
+func collectionOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/v2.0/")
+	if !ok {
+		return "root"
+	}
+	first, _, _ := strings.Cut(rest, "/")
+	first = strings.TrimSuffix(first, ".json")
+	if known[first] {
+		return first
+	}
+	return "other"
+}
+
+type recorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Middleware counts and times every request.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		coll := collectionOf(r.URL.Path)
+		m.requests.WithLabelValues(coll, r.Method, strconv.Itoa(rec.code)).Inc()
+		m.latency.WithLabelValues(coll, r.Method).Observe(time.Since(start).Seconds())
+	})
+}

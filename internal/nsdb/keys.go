@@ -1,0 +1,120 @@
+package nsdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Bookkeeping keys outside any data version.
+const (
+	// ActiveVersionKey holds the data version (decimal) agents read the topology of.
+	ActiveVersionKey = "/midonet/active_version"
+	// LastTaskKey holds the id of the last journal task the cluster applied.
+	LastTaskKey = "/midonet/cluster/last_task"
+)
+
+// DataPrefix is the root of one data version: "/midonet/data/<version>/".
+func DataPrefix(version int64) string {
+	return "/midonet/data/" + strconv.FormatInt(version, 10) + "/"
+}
+
+// TopologyPrefix is where the objects of one kind live: ".../topology/<Kind>/".
+func TopologyPrefix(version int64, kind topology.Kind) string {
+	return DataPrefix(version) + "topology/" + string(kind) + "/"
+}
+
+// TopologyKey is the key of one object: ".../topology/<Kind>/<id>".
+func TopologyKey(version int64, kind topology.Kind, id string) string {
+	return TopologyPrefix(version, kind) + id
+}
+
+// OwnerPrefix is where the index of the objects of one Neutron resource ("<collection>/<id>")
+// lives: ".../owners/<owner>/".
+func OwnerPrefix(version int64, owner string) string {
+	return DataPrefix(version) + "owners/" + owner + "/"
+}
+
+// OwnerIndexKey records that the owner's translation made an object:
+// ".../owners/<owner>/<Kind>/<id>".
+func OwnerIndexKey(version int64, owner string, kind topology.Kind, id string) string {
+	return OwnerPrefix(version, owner) + string(kind) + "/" + id
+}
+
+// NeutronKey is the key of a copy of a Neutron resource: ".../neutron/<collection>/<id>".
+func NeutronKey(version int64, collection, id string) string {
+	return DataPrefix(version) + "neutron/" + collection + "/" + id
+}
+
+// PutObjectOps returns the writes that store o and, when it has an owner, its owner index
+// entry.
+func PutObjectOps(version int64, o topology.Object) ([]Op, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("nsdb: encode %s: %w", topology.Key(o), err)
+	}
+	m := o.Base()
+	ops := []Op{{Key: TopologyKey(version, o.Kind(), m.ID), Value: b}}
+	if m.Owner != "" {
+		ops = append(ops, Op{Key: OwnerIndexKey(version, m.Owner, o.Kind(), m.ID), Value: []byte{}})
+	}
+	return ops, nil
+}
+
+// DeleteObjectOps returns the writes that remove o and its owner index entry.
+func DeleteObjectOps(version int64, o topology.Object) []Op {
+	m := o.Base()
+	ops := []Op{{Key: TopologyKey(version, o.Kind(), m.ID), Delete: true}}
+	if m.Owner != "" {
+		ops = append(ops, Op{Key: OwnerIndexKey(version, m.Owner, o.Kind(), m.ID), Delete: true})
+	}
+	return ops
+}
+
+// Objects returns every object of a kind in a data version, in id order.
+func (s *Store) Objects(ctx context.Context, version int64, kind topology.Kind) ([]topology.Object, error) {
+	kvs, _, err := s.List(ctx, TopologyPrefix(version, kind))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]topology.Object, 0, len(kvs))
+	for _, kv := range kvs {
+		o, err := topology.Decode(kind, kv.Value)
+		if err != nil {
+			return nil, fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Object returns one object, or nil, nil when it is absent.
+func (s *Store) Object(ctx context.Context, version int64, kind topology.Kind, id string) (topology.Object, error) {
+	kv, err := s.Get(ctx, TopologyKey(version, kind, id))
+	if err != nil || kv == nil {
+		return nil, err
+	}
+	o, err := topology.Decode(kind, kv.Value)
+	if err != nil {
+		return nil, fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+	}
+	return o, nil
+}
+
+// Owned returns the objects the owner's translation made, as "<Kind>/<id>", in key order.
+func (s *Store) Owned(ctx context.Context, version int64, owner string) ([]string, error) {
+	prefix := OwnerPrefix(version, owner)
+	kvs, _, err := s.list(ctx, prefix, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(kvs))
+	for _, kv := range kvs {
+		out = append(out, strings.TrimPrefix(kv.Key, prefix))
+	}
+	return out, nil
+}

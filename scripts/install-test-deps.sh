@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# install-test-deps.sh: install the Debian packages the tests and the smoke
+# test use, skipping what is already installed (a rerun takes a second).
+#
+#   postgresql            tests start their own private instance from
+#                         /usr/lib/postgresql/*/bin (the system service is not used)
+#   keystone, uwsgi-*     what ../shared/tools/keystone-up.sh runs Keystone with
+#   python3-openstackclient, python3-neutronclient
+#                         the `openstack` and `neutron` CLIs (smoke test)
+#   etcd-server           an external etcd for the NSDB tests
+#   curl, jq              smoke test and keystone-up.sh
+#
+# Needs root (or password-less sudo). No service is started: while packages
+# configure, a temporary policy-rc.d denies every service start.
+set -euo pipefail
+
+PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
+	python3-openstackclient python3-neutronclient etcd-server curl jq)
+
+log() { printf 'install-test-deps: %s\n' "$*" >&2; }
+
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
+missing=()
+for p in "${PKGS[@]}"; do installed "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then
+	log "all ${#PKGS[@]} packages already installed"
+	exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+		log "missing ${missing[*]}; run as root: apt-get install --no-install-recommends ${missing[*]}"
+		exit 1
+	fi
+	sudo=(sudo -n)
+fi
+
+log "installing ${missing[*]}"
+prc=/usr/sbin/policy-rc.d
+if [ ! -e "$prc" ]; then
+	printf '#!/bin/sh\n# temporary, from install-test-deps.sh: no service starts during install\nexit 101\n' |
+		"${sudo[@]}" tee "$prc" >/dev/null
+	"${sudo[@]}" chmod 755 "$prc"
+	trap 'grep -qs "from install-test-deps.sh" '"$prc"' && '"${sudo[*]}"' rm -f '"$prc" EXIT
+fi
+# The keystone package must not set up a database or an admin of its own
+# (keystone-up.sh does its own set-up; same answers as it gives).
+printf '%s\n' 'keystone keystone/configure_db boolean false' \
+	'keystone keystone/create-admin-tenant boolean false' \
+	'keystone keystone/register-endpoint boolean false' | "${sudo[@]}" debconf-set-selections
+
+apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q
+	-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+"${apt[@]}" update
+"${apt[@]}" install --no-install-recommends "${missing[@]}"
+
+# Packages that ship a service (keystone, etcd, postgresql) must not hold
+# their ports: the tests start their own instances.
+for svc in keystone etcd; do
+	if [ -x "/etc/init.d/$svc" ]; then "${sudo[@]}" update-rc.d "$svc" disable >/dev/null 2>&1 || true; fi
+done
+log "installed ${missing[*]}"
