@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster"
@@ -73,10 +72,6 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 	err := b.client.Send(ctx, out)
 	var re *cluster.RESTError
 	if errors.As(err, &re) {
-		typ := http.StatusText(re.Status)
-		if typ == "" {
-			typ = "Error"
-		}
 		return fault.New(re.Status, "MidonetApiError", "MidoNet cluster: %s", re.Message)
 	}
 	return err

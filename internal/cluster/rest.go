@@ -194,7 +194,9 @@ type RESTError struct {
 	Message string
 }
 
-func (e *RESTError) Error() string { return fmt.Sprintf("midonet cluster answered %d: %s", e.Status, e.Message) }
+func (e *RESTError) Error() string {
+	return fmt.Sprintf("midonet cluster answered %d: %s", e.Status, e.Message)
+}
 
 func (c *RESTClient) client() *http.Client {
 	if c.HTTP != nil {
