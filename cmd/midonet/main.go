@@ -33,7 +33,7 @@ func root() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
-	cmd.AddCommand(serveCmd(&o), dbManageCmd(&o), policyCmd())
+	cmd.AddCommand(serveCmd(&o), agentCmd(&o), dbManageCmd(&o), policyCmd())
 	cmd.AddCommand(loadCmd())
 	return cmd
 }
@@ -56,6 +56,24 @@ func serveCmd(o *app.Options) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.BindHost, "bind-host", "", "address to listen on (default: [DEFAULT] bind_host, else 127.0.0.1)")
 	cmd.Flags().IntVar(&o.BindPort, "bind-port", 0, "port to listen on (default: [DEFAULT] bind_port, 9696)")
+	return cmd
+}
+
+func agentCmd(o *app.Options) *cobra.Command {
+	var ao app.AgentOptions
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run a MidoNet agent for this host (joins the NSDB of [MIDONET] etcd_endpoints or of the serve running on --data-dir)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ao.Options = *o
+			ao.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return app.RunAgent(ctx, ao)
+		},
+	}
+	cmd.Flags().StringVar(&ao.HostName, "host-name", "", "host name the agent registers (default: [DEFAULT] host)")
+	cmd.Flags().StringVar(&ao.HostIDFile, "host-id-file", "", "file keeping this host's id (default: <data-dir>/host_id)")
 	return cmd
 }
 

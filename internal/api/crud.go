@@ -329,7 +329,13 @@ func addParent(t map[string]any, prefix string, parent db.Doc) {
 // load fetches one document the caller may see, else the resource's 404.
 func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, id string) (db.Doc, map[string]any, error) {
 	res := col.Resource()
-	d, err := tx.Get(ctx, res.Collection, id)
+	var d db.Doc
+	var err error
+	if g, ok := col.(Getter); ok {
+		d, err = g.Get(ctx, tx, id)
+	} else {
+		d, err = tx.Get(ctx, res.Collection, id)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -148,6 +148,9 @@ func (s *Server) resource(rq *request, parts []string) error {
 	if !ok {
 		return fault.HTTPNotFound()
 	}
+	if a, ok := col.(AdminOnlyCollection); ok && a.AdminOnly() && !s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
+		return fault.New(http.StatusForbidden, "HTTPForbidden", "Only an admin may use %s.", parts[0])
+	}
 	m := rq.r.Method
 	switch len(parts) {
 	case 1:
@@ -198,6 +201,14 @@ type Actioner interface {
 type Backend interface {
 	Commit(ctx context.Context, changes []journal.Change) error
 }
+
+// Getter is a collection whose documents do not live in the resources table (agents).
+type Getter interface {
+	Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error)
+}
+
+// AdminOnlyCollection is a collection only admins may use at all (403 for others).
+type AdminOnlyCollection interface{ AdminOnly() bool }
 
 // Expander is a collection whose documents embed related ones before rendering.
 type Expander interface {

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/cluster"
@@ -26,6 +27,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -147,7 +149,8 @@ type Server struct {
 	Consumer       *cluster.Consumer // nil with the REST client
 	Metrics        *metrics.Metrics
 	Addr           string
-	Tasks          bool // the task client is in use
+	Tasks          bool         // the task client is in use
+	Agent          *agent.Agent // the agent of this host
 	log            *slog.Logger
 	http           *http.Server
 	ln             net.Listener
@@ -213,9 +216,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		EnableSNATByDefault: cfg.Bool("DEFAULT", "enable_snat_by_default"),
 	}, corePlugin)
 	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
+	cols = append(cols, &agents.Agents{Store: s.NSDB}, &agents.Memberships{Store: s.NSDB})
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
-		Extensions: resource.NewRegistry(l3.Extensions...),
+		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
 		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
 		WriteTasks: s.Tasks,
 	}, cols...)
@@ -252,6 +256,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 		srv.Backend = &restBackend{client: &cluster.RESTClient{BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
+	}
+	if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
+		return nil, err
 	}
 	mux.Handle("/", s.Metrics.Middleware(srv))
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
@@ -344,8 +351,10 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Consumer.Run(ctx) }()
 	}
-	wg.Add(1)
+	wg.Add(3)
 	go func() { defer wg.Done(); s.reconcile(ctx) }()
+	go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+	go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error

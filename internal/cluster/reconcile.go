@@ -13,7 +13,7 @@ import (
 )
 
 // Translated lists the collections the cluster keeps copies of, in dependency order.
-var Translated = []string{"networks", "subnets", "subnetpools", "security_groups", "security_group_rules", "routers", "ports", "floatingips"}
+var Translated = []string{"networks", "subnets", "subnetpools", "security_groups", "security_group_rules", "routers", "ports", "floatingips", "agent_memberships"}
 
 // Drift is what differs between the Neutron database and the NSDB.
 type Drift struct {

@@ -24,6 +24,7 @@ var restCollections = map[string]string{
 	"networks": "networks", "subnets": "subnets", "ports": "ports", "routers": "routers",
 	"floating_ips": "floatingips", "security_groups": "security_groups",
 	"security_group_rules": "security_group_rules", "subnetpools": "subnetpools",
+	"agent_memberships": "agent_memberships",
 }
 
 // RESTPath returns the REST path segment of a collection.

@@ -137,6 +137,7 @@ func midonetOptions() []Option {
 			"the upstream class names are accepted (the API client or the task-journal client)."),
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
 		m("apply_timeout", Int, "10", "Seconds an API write waits for the cluster to apply it."),
+		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 	}
 }
 

@@ -791,3 +791,17 @@ func onlyVNICType(cur, changes db.Doc) bool {
 	}
 	return changed
 }
+
+// SetStatus records a port's status (ACTIVE while bound to a live host, DOWN otherwise) as
+// a journaled change, so that every view of the port agrees.
+func (p *Plugin) SetStatus(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc, status string) error {
+	if plugin.Str(port, "status") == status {
+		return nil
+	}
+	port["status"] = status
+	plugin.Bump(port)
+	if err := tx.Put(ctx, "ports", port); err != nil {
+		return err
+	}
+	return plugin.Journal(ctx, tx, c, journal.Update, "ports", port)
+}

@@ -1,0 +1,390 @@
+// Package agent is the MidoNet agent of one host: it registers the host in the NSDB with its
+// interfaces and keeps it alive with an etcd lease, keeps a cache of the active topology fed
+// by a watch, marks the ports bound to this host active (also on the lease, so they go down
+// with the agent), follows its tunnel-zone membership, and answers simulations and traces
+// from that cache. One goroutine owns all of this state; everything else talks to it through
+// requests (the GoBGP pattern), so there are no locks around the cache.
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/hosts"
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Options configure an agent.
+type Options struct {
+	HostID   string
+	HostName string
+	// Interfaces lists the host's interfaces (default: the machine's, from net.Interfaces).
+	Interfaces func() []topology.HostInterface
+	// LeaseTTL bounds how long the host and its ports stay alive after the agent dies.
+	LeaseTTL time.Duration
+	// Resync is how often the level-triggered state (host record, active ports) is
+	// rewritten even without events, healing after a missed one.
+	Resync time.Duration
+	Log    *slog.Logger
+}
+
+// Status is what the agent currently believes.
+type Status struct {
+	HostID      string   `json:"host_id"`
+	HostName    string   `json:"host_name"`
+	Version     int64    `json:"data_version"`
+	Objects     int      `json:"objects"`
+	TunnelZone  string   `json:"tunnel_zone,omitempty"` // the zone this host is a member of
+	TunnelIP    string   `json:"tunnel_ip,omitempty"`
+	ActivePorts []string `json:"active_ports"`
+}
+
+// Agent is a running agent.
+type Agent struct {
+	store *nsdb.Store
+	o     Options
+	reqs  chan func(*state)
+	ready chan struct{}
+}
+
+// state is owned by the agent's loop.
+type state struct {
+	version int64
+	objects map[string]topology.Object // "<Kind>/<id>"
+	gen     uint64                     // bumped on every topology change
+	lease   int64
+	active  map[string]bool // ports this agent marked active
+	views   map[string]any  // derived views keyed by name, reset on change (the simulator's topology)
+}
+
+// New builds an agent over an NSDB.
+func New(store *nsdb.Store, o Options) *Agent {
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 10 * time.Second
+	}
+	if o.Resync <= 0 {
+		o.Resync = 5 * time.Second
+	}
+	if o.Interfaces == nil {
+		o.Interfaces = LocalInterfaces
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Agent{store: store, o: o, reqs: make(chan func(*state)), ready: make(chan struct{})}
+}
+
+// LocalInterfaces reads the machine's network interfaces.
+func LocalInterfaces() []topology.HostInterface {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []topology.HostInterface
+	for _, i := range ifs {
+		hi := topology.HostInterface{Name: i.Name, MAC: i.HardwareAddr.String(), MTU: i.MTU, Up: i.Flags&net.FlagUp != 0}
+		addrs, _ := i.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				hi.Addresses = append(hi.Addresses, ipn.IP.String())
+			}
+		}
+		out = append(out, hi)
+	}
+	return out
+}
+
+// Ready is closed once the host is registered and the topology cache loaded.
+func (a *Agent) Ready() <-chan struct{} { return a.ready }
+
+// Do runs f on the agent's loop, with its state, and waits for it.
+func (a *Agent) Do(ctx context.Context, f func(st *State)) error {
+	done := make(chan struct{})
+	select {
+	case a.reqs <- func(s *state) { f(&State{s: s, agent: a}); close(done) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// State is the read view handed to Do.
+type State struct {
+	s     *state
+	agent *Agent
+}
+
+// Objects returns the cached objects of a kind, sorted by id.
+func (st *State) Objects(k topology.Kind) []topology.Object {
+	var out []topology.Object
+	prefix := string(k) + "/"
+	for key, o := range st.s.objects {
+		if strings.HasPrefix(key, prefix) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Base().ID < out[j].Base().ID })
+	return out
+}
+
+// All returns every cached object.
+func (st *State) All() []topology.Object {
+	out := make([]topology.Object, 0, len(st.s.objects))
+	for _, o := range st.s.objects {
+		out = append(out, o)
+	}
+	return out
+}
+
+// Generation changes whenever the cached topology does.
+func (st *State) Generation() uint64 { return st.s.gen }
+
+// View returns a derived view cached until the topology changes (build makes it).
+func (st *State) View(name string, build func() any) any {
+	if v, ok := st.s.views[name]; ok {
+		return v
+	}
+	v := build()
+	st.s.views[name] = v
+	return v
+}
+
+// Status returns what the agent believes.
+func (a *Agent) Status(ctx context.Context) (Status, error) {
+	var out Status
+	err := a.Do(ctx, func(st *State) { out = a.status(st.s) })
+	return out, err
+}
+
+func (a *Agent) status(s *state) Status {
+	out := Status{HostID: a.o.HostID, HostName: a.o.HostName, Version: s.version, Objects: len(s.objects), ActivePorts: []string{}}
+	for p := range s.active {
+		out.ActivePorts = append(out.ActivePorts, p)
+	}
+	sort.Strings(out.ActivePorts)
+	for _, o := range s.objects {
+		if m, ok := o.(*topology.TunnelZoneMember); ok && m.HostID == a.o.HostID {
+			out.TunnelZone, out.TunnelIP = m.ZoneID, m.IP
+		}
+	}
+	return out
+}
+
+// Run registers the host and keeps everything current until ctx ends; on the way out the
+// lease is revoked so the host and its ports go down at once.
+func (a *Agent) Run(ctx context.Context) error {
+	s := &state{objects: map[string]topology.Object{}, active: map[string]bool{}, views: map[string]any{}}
+	for {
+		err := a.session(ctx, s)
+		if ctx.Err() != nil {
+			if s.lease != 0 {
+				rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				_ = a.store.RevokeLease(rctx, s.lease)
+				cancel()
+			}
+			return nil
+		}
+		a.o.Log.Warn("agent session ended; starting a new one", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// session runs with one lease until the lease is lost.
+func (a *Agent) session(ctx context.Context, s *state) error {
+	lease, err := a.store.GrantLease(ctx, a.o.LeaseTTL)
+	if err != nil {
+		return err
+	}
+	s.lease = lease
+	s.active = map[string]bool{}
+	lost, err := a.store.KeepAlive(ctx, lease)
+	if err != nil {
+		return err
+	}
+	if err := a.register(ctx, lease); err != nil {
+		return err
+	}
+	version, rev, err := a.load(ctx, s)
+	if err != nil {
+		return err
+	}
+	a.plugPorts(ctx, s)
+	select {
+	case <-a.ready:
+	default:
+		close(a.ready)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	topo := a.store.Watch(wctx, nsdb.DataPrefix(version)+"topology/", rev+1)
+	versions := a.store.Watch(wctx, nsdb.ActiveVersionKey, rev+1)
+	resync := time.NewTicker(a.o.Resync)
+	defer resync.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-lost:
+			return errors.New("agent: lease lost")
+		case f := <-a.reqs:
+			f(s)
+		case ev, ok := <-topo:
+			if !ok {
+				return errors.New("agent: topology watch ended")
+			}
+			if ev.Compacted {
+				return errors.New("agent: topology watch compacted; reloading")
+			}
+			a.applyEvent(s, version, ev)
+			a.drain(s, version, topo)
+			a.plugPorts(ctx, s)
+		case ev, ok := <-versions:
+			if !ok || ev.Compacted {
+				return errors.New("agent: version watch ended")
+			}
+			if v, _ := strconv.ParseInt(string(ev.Value), 10, 64); v != version {
+				return fmt.Errorf("agent: data version changed to %d; reloading", v)
+			}
+		case <-resync.C:
+			if err := a.register(ctx, lease); err != nil {
+				return err
+			}
+			a.plugPorts(ctx, s)
+		}
+	}
+}
+
+// drain applies the events already queued, so a burst of changes costs one port pass.
+func (a *Agent) drain(s *state, version int64, ch <-chan nsdb.Event) {
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok || ev.Compacted {
+				return
+			}
+			a.applyEvent(s, version, ev)
+		default:
+			return
+		}
+	}
+}
+
+func (a *Agent) register(ctx context.Context, lease int64) error {
+	h := topology.Host{Meta: topology.Meta{ID: a.o.HostID}, Name: a.o.HostName, Interfaces: a.o.Interfaces()}
+	b, err := json.Marshal(&h)
+	if err != nil {
+		return err
+	}
+	_, _, err = a.store.Txn(ctx, nil, []nsdb.Op{
+		{Key: hosts.HostKey(a.o.HostID), Value: b},
+		{Key: hosts.AliveKey(a.o.HostID), Value: []byte(time.Now().UTC().Format(time.RFC3339)), Lease: lease},
+	})
+	if err != nil {
+		return fmt.Errorf("agent: register host: %w", err)
+	}
+	return nil
+}
+
+// load reads the active version's topology.
+func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
+	v := int64(1)
+	if kv, err := a.store.Get(ctx, nsdb.ActiveVersionKey); err != nil {
+		return 0, 0, err
+	} else if kv != nil {
+		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+	}
+	prefix := nsdb.DataPrefix(v) + "topology/"
+	kvs, rev, err := a.store.List(ctx, prefix)
+	if err != nil {
+		return 0, 0, err
+	}
+	s.objects = map[string]topology.Object{}
+	for _, kv := range kvs {
+		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
+	}
+	s.version = v
+	s.gen++
+	s.views = map[string]any{}
+	return v, rev, nil
+}
+
+func (a *Agent) put(s *state, key string, value []byte) {
+	kind, _, ok := strings.Cut(key, "/")
+	if !ok {
+		return
+	}
+	o, err := topology.Decode(topology.Kind(kind), value)
+	if err != nil {
+		return
+	}
+	s.objects[key] = o
+}
+
+func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
+	key := strings.TrimPrefix(ev.Key, nsdb.DataPrefix(version)+"topology/")
+	if ev.Deleted {
+		delete(s.objects, key)
+	} else {
+		a.put(s, key, ev.Value)
+	}
+	s.gen++
+	s.views = map[string]any{}
+}
+
+// bound reports whether a port is bound to this host.
+func (a *Agent) bound(p *topology.Port) bool {
+	return p.HostID != "" && p.InterfaceName != "" && (p.HostID == a.o.HostID || p.HostID == a.o.HostName)
+}
+
+// plugPorts marks this host's bound ports active (on the lease) and unmarks the rest. It is
+// level-triggered: it compares the wanted set with the NSDB's, not with the last event.
+func (a *Agent) plugPorts(ctx context.Context, s *state) {
+	want := map[string]bool{}
+	for _, o := range s.objects {
+		if p, ok := o.(*topology.Port); ok && a.bound(p) {
+			want[p.ID] = true
+		}
+	}
+	have, err := hosts.ActivePorts(ctx, a.store)
+	if err != nil {
+		a.o.Log.Warn("agent: read active ports", "err", err)
+		return
+	}
+	val, _ := json.Marshal(hosts.Activity{HostID: a.o.HostID})
+	var ops []nsdb.Op
+	for p := range want {
+		if act, ok := have[p]; !ok || act.HostID != a.o.HostID {
+			ops = append(ops, nsdb.Op{Key: hosts.ActiveKey(p), Value: val, Lease: s.lease})
+		}
+	}
+	for p, act := range have {
+		if act.HostID == a.o.HostID && !want[p] {
+			ops = append(ops, nsdb.Op{Key: hosts.ActiveKey(p), Delete: true})
+		}
+	}
+	if len(ops) > 0 {
+		if _, _, err := a.store.Txn(ctx, nil, ops); err != nil {
+			a.o.Log.Warn("agent: mark ports active", "err", err)
+			return
+		}
+	}
+	s.active = want
+}

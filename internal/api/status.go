@@ -1,0 +1,50 @@
+package api
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin"
+)
+
+// SyncPortStatus brings each bound port's status to what the agents report: ACTIVE when an
+// alive agent has plugged it, DOWN otherwise. It is level-triggered (it compares every bound
+// port with the current activity), so a missed event heals at the next pass. It returns how
+// many ports changed.
+func (s *Server) SyncPortStatus(ctx context.Context, active map[string]bool) (int, error) {
+	var ports []db.Doc
+	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		ports, err = tx.List(ctx, "ports", db.Filter{})
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	caller := &plugin.Caller{IsAdmin: true, RequestID: "port-status"}
+	changed := 0
+	for _, p := range ports {
+		want := "DOWN"
+		if plugin.Str(p, "binding:host_id") != "" && active[plugin.Str(p, "id")] {
+			want = "ACTIVE"
+		}
+		if plugin.Str(p, "status") == want || (want == "DOWN" && plugin.Str(p, "binding:host_id") == "" && plugin.Str(p, "status") != "ACTIVE") {
+			continue
+		}
+		id := plugin.Str(p, "id")
+		if s.WriteGate != nil && s.WriteGate(ctx) != nil {
+			return changed, nil // read-only mode: leave statuses until writes are allowed
+		}
+		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
+			cur, err := tx.Get(ctx, "ports", id)
+			if err != nil || cur == nil {
+				return err
+			}
+			return s.Core.SetStatus(ctx, tx, caller, cur, want)
+		})
+		if err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	return changed, nil
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/midonet-go/midonet/internal/agent"
+	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/hosts"
+	"github.com/midonet-go/midonet/internal/nsdb"
+)
+
+// HostID returns the host id kept in file (created once, like MidoNet's host id properties).
+func HostID(file string) (string, error) {
+	if b, err := os.ReadFile(file); err == nil {
+		if id := strings.TrimSpace(string(b)); id != "" {
+			return id, nil
+		}
+	}
+	id := uuid.NewString()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return "", fmt.Errorf("app: host id: %w", err)
+	}
+	if err := os.WriteFile(file, []byte(id+"\n"), 0o644); err != nil {
+		return "", fmt.Errorf("app: host id: %w", err)
+	}
+	return id, nil
+}
+
+// AgentOptions configure `midonet agent`.
+type AgentOptions struct {
+	Options
+	HostName   string // default [DEFAULT] host
+	HostIDFile string // default <data-dir>/host_id
+}
+
+// NewAgent builds an agent over the NSDB; in serve it shares the server's store.
+func NewAgent(cfg *config.Config, store *nsdb.Store, dataDir, hostName, hostIDFile string, log *slog.Logger) (*agent.Agent, error) {
+	if hostIDFile == "" {
+		hostIDFile = filepath.Join(dataDir, "host_id")
+	}
+	id, err := HostID(hostIDFile)
+	if err != nil {
+		return nil, err
+	}
+	if hostName == "" {
+		hostName = cfg.String("DEFAULT", "host")
+	}
+	return agent.New(store, agent.Options{
+		HostID: id, HostName: hostName, Log: log,
+		LeaseTTL: time.Duration(cfg.Int(config.GroupMidonet, "host_lease_ttl")) * time.Second,
+	}), nil
+}
+
+// ConnectNSDB reaches the NSDB without starting one: the external cluster, or the embedded
+// store a running serve owns under dataDir.
+func ConnectNSDB(ctx context.Context, cfg *config.Config, dataDir string) (*nsdb.Store, error) {
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		return nsdb.Connect(ctx, eps)
+	}
+	ep, err := nsdb.EndpointFile(filepath.Join(dataDir, "etcd"))
+	if err != nil {
+		return nil, fmt.Errorf("app: no [MIDONET] etcd_endpoints and no running `midonet serve` under %s: %w", dataDir, err)
+	}
+	return nsdb.Connect(ctx, []string{ep})
+}
+
+// RunAgent runs `midonet agent` until ctx ends.
+func RunAgent(ctx context.Context, o AgentOptions) error {
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	cfg, err := LoadConfig(o.Options)
+	if err != nil {
+		return err
+	}
+	store, err := ConnectNSDB(ctx, cfg, o.DataDir)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	a, err := NewAgent(cfg, store, o.DataDir, o.HostName, o.HostIDFile, log)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+// portStatusLoop keeps Neutron port status in step with the agents' activity: on every
+// change of the active-port keys, and every few seconds regardless.
+func (s *Server) portStatusLoop(ctx context.Context) {
+	events := s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+	tick := time.NewTicker(3 * time.Second)
+	defer tick.Stop()
+	for {
+		act, err := hosts.ActivePorts(ctx, s.NSDB)
+		if err == nil {
+			active := make(map[string]bool, len(act))
+			for p := range act {
+				active[p] = true
+			}
+			if _, err := s.API.SyncPortStatus(ctx, active); err != nil && ctx.Err() == nil {
+				s.log.Warn("port status sync failed", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case _, ok := <-events:
+			if !ok {
+				events = s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+			}
+			// Let a burst of events settle.
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}

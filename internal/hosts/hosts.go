@@ -1,0 +1,95 @@
+// Package hosts is the NSDB record of the machines that run agents: the Host object, its
+// liveness (a key bound to the agent's etcd lease, so it vanishes when the agent dies) and
+// the ports an agent has plugged (also lease-bound). The API reads it for the agents API,
+// agent membership and port status; agents write it.
+package hosts
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Key prefixes. Hosts live outside data versions: they are machines, not Neutron data.
+const (
+	HostPrefix   = "/midonet/hosts/"
+	AlivePrefix  = "/midonet/host_alive/"
+	ActivePrefix = "/midonet/port_active/"
+)
+
+// HostKey, AliveKey and ActiveKey name one host's record, its liveness and one active port.
+func HostKey(id string) string    { return HostPrefix + id }
+func AliveKey(id string) string   { return AlivePrefix + id }
+func ActiveKey(port string) string { return ActivePrefix + port }
+
+// Info is a host as the API shows it.
+type Info struct {
+	Host  topology.Host
+	Alive bool
+}
+
+// List returns every registered host with its liveness.
+func List(ctx context.Context, s *nsdb.Store) ([]Info, error) {
+	kvs, _, err := s.List(ctx, HostPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: list: %w", err)
+	}
+	alive, _, err := s.List(ctx, AlivePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: liveness: %w", err)
+	}
+	up := map[string]bool{}
+	for _, kv := range alive {
+		up[strings.TrimPrefix(kv.Key, AlivePrefix)] = true
+	}
+	var out []Info
+	for _, kv := range kvs {
+		var h topology.Host
+		if err := json.Unmarshal(kv.Value, &h); err != nil {
+			continue
+		}
+		out = append(out, Info{Host: h, Alive: up[h.ID]})
+	}
+	return out, nil
+}
+
+// Get returns one host (nil when unknown).
+func Get(ctx context.Context, s *nsdb.Store, id string) (*Info, error) {
+	kv, err := s.Get(ctx, HostKey(id))
+	if err != nil || kv == nil {
+		return nil, err
+	}
+	var h topology.Host
+	if err := json.Unmarshal(kv.Value, &h); err != nil {
+		return nil, fmt.Errorf("hosts: decode %s: %w", id, err)
+	}
+	a, err := s.Get(ctx, AliveKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return &Info{Host: h, Alive: a != nil}, nil
+}
+
+// Activity is the value of an active-port key.
+type Activity struct {
+	HostID string `json:"host_id"`
+}
+
+// ActivePorts returns the ports agents have plugged, by port id.
+func ActivePorts(ctx context.Context, s *nsdb.Store) (map[string]Activity, error) {
+	kvs, _, err := s.List(ctx, ActivePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: active ports: %w", err)
+	}
+	out := make(map[string]Activity, len(kvs))
+	for _, kv := range kvs {
+		var a Activity
+		_ = json.Unmarshal(kv.Value, &a)
+		out[strings.TrimPrefix(kv.Key, ActivePrefix)] = a
+	}
+	return out, nil
+}
