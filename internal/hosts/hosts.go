@@ -22,8 +22,8 @@ const (
 )
 
 // HostKey, AliveKey and ActiveKey name one host's record, its liveness and one active port.
-func HostKey(id string) string    { return HostPrefix + id }
-func AliveKey(id string) string   { return AlivePrefix + id }
+func HostKey(id string) string     { return HostPrefix + id }
+func AliveKey(id string) string    { return AlivePrefix + id }
 func ActiveKey(port string) string { return ActivePrefix + port }
 
 // Info is a host as the API shows it.
