@@ -35,7 +35,17 @@ func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]jou
 		}
 	}
 	rec := &journal.Recorder{WriteTasks: s.WriteTasks}
-	if err := s.DB.Write(ctx, func(tx *db.Tx) error { rec.Reset(); journal.Attach(tx, rec); return fn(tx) }); err != nil {
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		rec.Reset()
+		journal.Attach(tx, rec)
+		if s.TxGate != nil {
+			if err := s.TxGate(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+	if err != nil {
 		return nil, err
 	}
 	changes := rec.Changes()

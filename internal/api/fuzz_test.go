@@ -28,6 +28,8 @@ type inProcess struct {
 	tb  testing.TB
 	srv *api.Server
 	db  *db.DB
+	// hdr is added to every request (identity headers; none = noauth admin).
+	hdr http.Header
 }
 
 // newInProcess builds the server. settings nil means core.DefaultSettings().
@@ -68,6 +70,9 @@ func (s *inProcess) do(method, target string, body []byte) *httptest.ResponseRec
 	req := httptest.NewRequest(method, target, r)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range s.hdr {
+		req.Header[k] = v
 	}
 	w := httptest.NewRecorder()
 	s.srv.ServeHTTP(w, req)
@@ -220,19 +225,48 @@ var requestSeeds = []requestSeed{
 	{"GET", "/v3/networks", ""},
 	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "name": 12345678901234567890}}`},
 	{"PUT", "/v2.0/networks/{net}", `{"network": {"mtu": 1e400}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "0.0.0.0/0"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 6, "cidr": "::/0", "gateway_ip": "::1"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.13.0.0/31"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.14.0.0/24", "allocation_pools": [{"start": "10.14.0.200", "end": "10.14.0.100"}, {"start": "10.15.0.1", "end": "10.15.0.9"}], "gateway_ip": "10.99.0.1"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.16.0.0/24", "dns_nameservers": ["::1"], "host_routes": [{"destination": "::/0", "nexthop": "10.16.0.1"}]}}`},
+	{"POST", "/v2.0/subnets", `{"subnets": [{"network_id": "{net}", "ip_version": 4, "cidr": "10.17.0.0/24"}, {"network_id": "{net}", "ip_version": 4, "cidr": "10.17.0.0/25"}]}`},
+	{"PUT", "/v2.0/subnets/{subnet}", `{"subnet": {"allocation_pools": [{"start": "10.9.200.1", "end": "10.9.200.2"}], "gateway_ip": null, "enable_dhcp": false}}`},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", "ethertype": "IPv4", "remote_ip_prefix": "2001:db8::/64", "protocol": "icmp", "port_range_min": 300, "port_range_max": 256}}`},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rules": [{"security_group_id": "{sg}", "direction": "egress", "protocol": "256"}, {"security_group_id": "{sg}", "direction": "egress", "protocol": "-1"}]}`},
+	{"POST", "/v2.0/security-groups", `{"security_groups": [{"name": "default"}, {"name": "x", "tenant_id": "other"}]}`},
+	{"PUT", "/v2.0/ports/{port}", `{"port": {"device_owner": "network:dhcp", "fixed_ips": [], "security_groups": ["{sg}", "{sg}"]}}`},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "tenant_id": "other", "fixed_ips": [{"ip_address": "10.9.0.0"}, {"ip_address": "10.9.255.255"}, {"ip_address": "2001:db8::5"}]}}`},
+	{"GET", "/v2.0/ports?fields=binding:profile&fields=binding:vif_details&sort_key=binding:host_id&sort_dir=asc&sort_key=fixed_ips&sort_dir=asc", ""},
+	{"GET", "/v2.0/security-groups?tenant_id=other&project_id=fake_project_id&fields=id", ""},
+	{"GET", "/v2.0/networks?limit=1&marker={subnet}", ""},
+	{"GET", "/v2.0/ports?limit=99999999999999999999&page_reverse=1&sort_key=name&sort_dir=desc", ""},
 }
 
-// FuzzRequest sends arbitrary requests to an in-process server and requires that it never
-// answers 5xx, that every error body is a NeutronError (except the HTML 404 of an unknown
-// extension alias, which upstream answers too), that successful JSON answers parse, and that
-// the server keeps answering afterwards.
+// FuzzRequest sends arbitrary requests to an in-process server as the noauth admin and
+// requires that it never answers 5xx, that every error body is a NeutronError (except the
+// HTML 404 of an unknown extension alias, which upstream answers too), that successful JSON
+// answers parse, and that the server keeps answering afterwards.
 //
-//	go test ./internal/api -run '^$' -fuzz FuzzRequest -fuzztime 60s
-func FuzzRequest(f *testing.F) {
+//	go test ./internal/api -run '^$' -fuzz '^FuzzRequest$' -fuzztime 60s
+func FuzzRequest(f *testing.F) { fuzzRequests(f, nil) }
+
+// FuzzRequestMember is FuzzRequest as an ordinary member of a project (noauth with X-Roles),
+// so that the policy paths (hidden parents, attribute rules, other projects' resources) run.
+//
+//	go test ./internal/api -run '^$' -fuzz '^FuzzRequestMember$' -fuzztime 60s
+func FuzzRequestMember(f *testing.F) {
+	fuzzRequests(f, http.Header{"X-Roles": {"member"}, "X-Project-Id": {"p-member"}, "X-User-Id": {"u-member"}})
+}
+
+func fuzzRequests(f *testing.F, hdr http.Header) {
 	for _, s := range requestSeeds {
 		f.Add(s.method, s.target, []byte(s.body))
 	}
 	srv := newInProcess(f, nil)
+	// Something the caller does not own, for the member fuzzer to stumble on.
+	srv.ensureFixtures(f, &fixtures{})
+	srv.hdr = hdr
 	fx := &fixtures{}
 	srv.ensureFixtures(f, fx)
 	f.Fuzz(func(t *testing.T, method, target string, body []byte) {
@@ -246,6 +280,9 @@ func FuzzRequest(f *testing.F) {
 			return // not something a client can send
 		}
 		req.RequestURI = target
+		for k, v := range hdr {
+			req.Header[k] = v
+		}
 		w := httptest.NewRecorder()
 		srv.srv.ServeHTTP(w, req)
 		if err := checkAnswer(req, w); err != nil {

@@ -39,6 +39,9 @@ type Server struct {
 	// Backend hears of every committed write's changes and returns once the topology
 	// reflects them (nil: no backend).
 	Backend Backend
+	// TxGate, when set, runs first inside every write transaction (the read-only flag,
+	// read in the transaction so that no write slips past `db-manage data-readonly`).
+	TxGate func(ctx context.Context, tx *db.Tx) error
 	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
 	WriteTasks bool
 	Log        *slog.Logger

@@ -24,6 +24,7 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/dbmanage"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -221,6 +222,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
 		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
 		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
+		TxGate:     dbmanage.CheckWritable,
 		WriteTasks: s.Tasks,
 	}, cols...)
 	s.API = srv

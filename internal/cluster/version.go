@@ -51,8 +51,15 @@ func (c *Cluster) StartVersion(ctx context.Context, v int64, task int64) error {
 	if err := c.commitTask(ctx, ops, task); err != nil {
 		return err
 	}
+	carried := c.world.All("config")
 	c.version, c.world, c.owned = v, translate.NewWorld(), map[translate.Ref]map[string][]byte{}
-	return nil
+	// Global configuration (the DEFAULT tunnel zone) is not a Neutron resource the sync
+	// recreates: carry it into the new version.
+	var changes []Change
+	for _, d := range carried {
+		changes = append(changes, Change{Type: "CREATE", Collection: "config", ID: d["id"].(string), Doc: d})
+	}
+	return c.apply(ctx, changes, 0, nil)
 }
 
 // ActivateVersion makes v the version agents use (DATA_VERSION_ACTIVATE), also to roll back

@@ -51,7 +51,7 @@ func (d *DB) Migrations() ([]Migration, error) {
 // Current returns the applied schema version (0 for an empty database).
 func (d *DB) Current(ctx context.Context) (int, error) {
 	var v int
-	err := d.Read(ctx, func(tx *Tx) error {
+	err := d.Write(ctx, func(tx *Tx) error {
 		if err := tx.ensureVersionTable(ctx); err != nil {
 			return err
 		}

@@ -94,7 +94,27 @@ func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID,
 	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}, txnID)
 }
 
+type orderedKey struct{}
+
+// orderLock makes journaling transactions on PostgreSQL commit in task-id order: the first
+// task of a transaction takes a transaction-scoped advisory lock before its id is drawn, so
+// no transaction can commit a lower id after another committed a higher one (the consumer
+// reads "id > last processed" and would skip it). SQLite has a single writer already.
+func orderLock(ctx context.Context, tx *db.Tx) error {
+	if tx.Dialect() != db.Postgres || tx.Value(orderedKey{}) != nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7012)"); err != nil {
+		return fmt.Errorf("journal: order lock: %w", err)
+	}
+	tx.SetValue(orderedKey{}, true)
+	return nil
+}
+
 func insert(ctx context.Context, tx *db.Tx, ch Change, txnID string) (int64, error) {
+	if err := orderLock(ctx, tx); err != nil {
+		return 0, err
+	}
 	b := []byte("{}")
 	if ch.Data != nil {
 		var err error
