@@ -5,6 +5,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // SyncPortStatus brings each bound port's status to what the agents report: ACTIVE when an
@@ -24,13 +25,14 @@ func (s *Server) SyncPortStatus(ctx context.Context, active map[string]bool) (in
 	changed := 0
 	for _, p := range ports {
 		want := "DOWN"
-		if plugin.Str(p, "binding:host_id") != "" && active[plugin.Str(p, "id")] {
+		id := plugin.Str(p, "id")
+		// A port on an uplink network is plugged as the router port of its interface.
+		if plugin.Str(p, "binding:host_id") != "" && (active[id] || active[topology.RouterInterfacePortPeerID(id)]) {
 			want = "ACTIVE"
 		}
 		if plugin.Str(p, "status") == want || (want == "DOWN" && plugin.Str(p, "binding:host_id") == "" && plugin.Str(p, "status") != "ACTIVE") {
 			continue
 		}
-		id := plugin.Str(p, "id")
 		if s.WriteGate != nil && s.WriteGate(ctx) != nil {
 			return changed, nil // read-only mode: leave statuses until writes are allowed
 		}
