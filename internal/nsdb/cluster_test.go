@@ -10,6 +10,7 @@ import (
 // The same store API against a 3-member cluster: writes, watches and leadership survive
 // the loss of the raft leader.
 func TestExternalClusterSurvivesLeaderLoss(t *testing.T) {
+	t.Parallel()
 	c := etcdcluster.New(t, 3)
 	ctx := testCtx(t)
 	s, err := Connect(ctx, c.Endpoints())

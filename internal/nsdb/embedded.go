@@ -71,6 +71,10 @@ func OpenEmbedded(ctx context.Context, o EmbeddedOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nsdb: open embedded: lock %s: %w", o.Dir, err)
 	}
+	if boltLocked(o.Dir) {
+		lock.Close()
+		return nil, fmt.Errorf("%w: %s (its etcd database is open in another process)", ErrLocked, o.Dir)
+	}
 	// A previous run that did not close cleanly may have left its endpoint behind.
 	_ = os.Remove(filepath.Join(o.Dir, endpointFile))
 

@@ -38,6 +38,7 @@ func putLeased(t *testing.T, s *Store, key string, lease int64) {
 }
 
 func TestLeaseExpires(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	lease, err := s.GrantLease(testCtx(t), 2*time.Second)
 	if err != nil {
@@ -51,6 +52,7 @@ func TestLeaseExpires(t *testing.T) {
 }
 
 func TestLeaseKeepAliveAndRevoke(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := testCtx(t)
 	lease, err := s.GrantLease(ctx, 2*time.Second)
@@ -86,6 +88,7 @@ func TestLeaseKeepAliveAndRevoke(t *testing.T) {
 }
 
 func TestKeepAliveStopsWithContext(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	lease, err := s.GrantLease(testCtx(t), 2*time.Second)
 	if err != nil {
@@ -105,6 +108,7 @@ func TestKeepAliveStopsWithContext(t *testing.T) {
 }
 
 func TestCampaignResign(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	other, err := Connect(testCtx(t), s.Endpoints())
 	if err != nil {
@@ -164,6 +168,7 @@ func TestCampaignResign(t *testing.T) {
 }
 
 func TestCampaignLeaseDeath(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := testCtx(t)
 	// The first leader's process "dies": its client goes away without resigning.
@@ -211,6 +216,7 @@ func TestCampaignLeaseDeath(t *testing.T) {
 }
 
 func TestCampaignCancelled(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t)
 	ctx := testCtx(t)
 	a, err := s.Campaign(ctx, "c", "a", 5*time.Second)

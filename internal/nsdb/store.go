@@ -116,7 +116,9 @@ func connect(ctx context.Context, endpoints []string, l *slog.Logger, level zap.
 }
 
 // Close closes the client and, for an embedded store, stops etcd, removes Dir/endpoint and
-// releases the data directory. Closing twice is harmless.
+// releases the data directory. Closing twice is harmless. etcd lets open requests of other
+// clients finish first: with an external client watching, stopping takes etcd's request
+// timeout (about 7 s) before those streams are cut.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
 	return s.closeErr
