@@ -336,6 +336,136 @@ expect "network delete removes it from the list" 'all(.[]; .ID != $id)' --arg id
 osc network show "$NET_ID" -f json
 expect_error "network show of the deleted network fails with 404" '404|[Nn]o Network found|[Nn]ot ?[Ff]ound'
 
+# ------------------------------------------------------------------ routers, extra routes, floating IPs
+
+osc network create smoke-ext --external -f json
+expect "network create --external makes an external network" \
+	'.name == "smoke-ext" and .["router:external"] == true'
+EXT_ID=$(field .id)
+
+osc subnet create smoke-ext-sub --network smoke-ext --subnet-range 172.24.80.0/24 \
+	--allocation-pool start=172.24.80.10,end=172.24.80.99 --no-dhcp -f json
+expect "subnet create on the external network" '.network_id == $net and .cidr == "172.24.80.0/24"' --arg net "$EXT_ID"
+EXT_SUBNET_ID=$(field .id)
+
+osc network create smoke-l3-net -f json
+L3_NET_ID=$(field .id)
+osc subnet create smoke-l3-sub --network smoke-l3-net --subnet-range 10.30.0.0/24 --gateway 10.30.0.1 -f json
+expect "an internal network and subnet for the router" '.network_id == $net and .gateway_ip == "10.30.0.1"' --arg net "$L3_NET_ID"
+L3_SUBNET_ID=$(field .id)
+
+osc router create smoke-router -f json
+expect "router create returns an ACTIVE router without gateway or routes" \
+	'.name == "smoke-router" and .status == "ACTIVE" and .admin_state_up == true
+	 and .external_gateway_info == null and .routes == [] and (.id | test("^[0-9a-f-]{36}$"))'
+ROUTER_ID=$(field .id)
+
+osc router list -f json
+expect "router list shows it" 'any(.[]; .ID == $id and .Name == "smoke-router" and .Status == "ACTIVE")' --arg id "$ROUTER_ID"
+
+osc router set --external-gateway smoke-ext smoke-router
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router set --external-gateway gives a SNAT gateway with an address from the pool" \
+	'.external_gateway_info.network_id == $net and .external_gateway_info.enable_snat == true
+	 and (.external_gateway_info.external_fixed_ips | length) == 1
+	 and .external_gateway_info.external_fixed_ips[0].subnet_id == $sub
+	 and (.external_gateway_info.external_fixed_ips[0].ip_address | split(".") | .[0:3] == ["172","24","80"]
+	      and (.[3] | tonumber) >= 10 and (.[3] | tonumber) <= 99)' \
+	--arg net "$EXT_ID" --arg sub "$EXT_SUBNET_ID"
+GW_IP=$(field '.external_gateway_info.external_fixed_ips[0].ip_address')
+
+osc port list --router smoke-router --device-owner network:router_gateway -f json
+expect "port list --router shows the gateway port with the gateway address" \
+	'length == 1 and (.[0]["Fixed IP Addresses"] | tostring | contains($ip))' --arg ip "$GW_IP"
+
+osc router add subnet smoke-router smoke-l3-sub
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router add subnet attaches the subnet on its gateway address" \
+	'.interfaces_info | length == 1 and .[0].subnet_id == $sub and .[0].ip_address == "10.30.0.1"' \
+	--arg sub "$L3_SUBNET_ID"
+
+osc router delete smoke-router
+expect_error "router delete with an interface fails with 409" '409|[Cc]onflict|still attached'
+
+osc router set --route destination=192.168.50.0/24,gateway=10.30.0.20 smoke-router
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router set --route adds an extra route" \
+	'.routes == [{"destination": "192.168.50.0/24", "nexthop": "10.30.0.20"}]'
+
+osc router set --route destination=192.168.51.0/24,gateway=10.99.0.20 smoke-router
+expect_error "router set --route with an unreachable gateway fails with 400" '400|[Bb]ad ?[Rr]equest|not connected'
+
+osc port create smoke-vm --network smoke-l3-net --fixed-ip subnet=smoke-l3-sub,ip-address=10.30.0.50 -f json
+expect "a VM port behind the router" '.fixed_ips[0].ip_address == "10.30.0.50"'
+VM_PORT_ID=$(field .id)
+
+osc floating ip create smoke-ext -f json
+expect "floating ip create takes an address from the external pool, DOWN and unassociated" \
+	'.floating_network_id == $net and .status == "DOWN" and .port_id == null and .router_id == null
+	 and .fixed_ip_address == null
+	 and (.floating_ip_address | split(".") | .[0:3] == ["172","24","80"] and (.[3] | tonumber) >= 10 and (.[3] | tonumber) <= 99)
+	 and .floating_ip_address != $gw' --arg net "$EXT_ID" --arg gw "$GW_IP"
+FIP_ID=$(field .id)
+FIP_IP=$(field .floating_ip_address)
+
+osc floating ip set --port smoke-vm "$FIP_ID"
+if [ "$RC" -eq 0 ]; then osc floating ip show "$FIP_ID" -f json; fi
+expect "floating ip set --port associates it through the router (ACTIVE)" \
+	'.port_id == $port and .fixed_ip_address == "10.30.0.50" and .router_id == $router and .status == "ACTIVE"' \
+	--arg port "$VM_PORT_ID" --arg router "$ROUTER_ID"
+
+osc floating ip list --port smoke-vm -f json
+expect "floating ip list --port shows the pair of addresses" \
+	'length == 1 and .[0].ID == $id and .[0]["Floating IP Address"] == $ip and .[0]["Fixed IP Address"] == "10.30.0.50"' \
+	--arg id "$FIP_ID" --arg ip "$FIP_IP"
+
+osc router unset --external-gateway smoke-router
+expect_error "router unset --external-gateway while a floating IP needs it fails with 409" \
+	'409|[Cc]onflict|required by one or more floating IPs'
+
+osc router remove subnet smoke-router smoke-l3-sub
+expect_error "router remove subnet while a route and a floating IP need it fails with 409" '409|[Cc]onflict|required by'
+
+osc floating ip unset --port "$FIP_ID"
+if [ "$RC" -eq 0 ]; then osc floating ip show "$FIP_ID" -f json; fi
+expect "floating ip unset --port dissociates it (DOWN)" \
+	'.port_id == null and .fixed_ip_address == null and .router_id == null and .status == "DOWN" and .floating_ip_address == $ip' \
+	--arg ip "$FIP_IP"
+
+osc router unset --route destination=192.168.50.0/24,gateway=10.30.0.20 smoke-router
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router unset --route removes the route" '.routes == []'
+
+osc router remove subnet smoke-router smoke-l3-sub
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router remove subnet detaches it" '.interfaces_info == []'
+
+osc port list --router smoke-router --device-owner network:router_interface -f json
+expect "the interface port is gone" 'length == 0'
+
+osc router unset --external-gateway smoke-router
+if [ "$RC" -eq 0 ]; then osc router show smoke-router -f json; fi
+expect "router unset --external-gateway clears the gateway" '.external_gateway_info == null'
+
+osc port list --router smoke-router -f json
+expect "the gateway port is gone" 'length == 0'
+
+osc floating ip delete "$FIP_ID"
+if [ "$RC" -eq 0 ]; then osc floating ip list -f json; fi
+expect "floating ip delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$FIP_ID"
+
+osc router delete smoke-router
+if [ "$RC" -eq 0 ]; then osc router list -f json; fi
+expect "router delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$ROUTER_ID"
+
+osc router show "$ROUTER_ID" -f json
+expect_error "router show of the deleted router fails with 404" '404|[Nn]o Router found|[Nn]ot ?[Ff]ound'
+
+osc port delete smoke-vm
+if [ "$RC" -eq 0 ]; then osc network delete smoke-l3-net smoke-ext; fi
+if [ "$RC" -eq 0 ]; then osc network list -f json; fi
+expect "the L3 networks can be deleted" 'all(.[]; .ID != $a and .ID != $b)' --arg a "$L3_NET_ID" --arg b "$EXT_ID"
+
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
 	CMD="(server process)" RC=1 OUT=''
 	ERR=$(tail -n 20 "$TMP/server.log")

@@ -90,11 +90,17 @@ func routes(v any) string {
 	if !ok {
 		return fmt.Sprintf("%s is not a list", Repr(v))
 	}
+	seen := map[string]bool{}
 	for _, x := range l {
 		m, ok := x.(map[string]any)
 		if !ok {
 			return fmt.Sprintf("%s is not a dictionary", Repr(x))
 		}
+		key := fmt.Sprint(m["destination"], "|", m["nexthop"], "|", m["source"])
+		if seen[key] {
+			return fmt.Sprintf("Duplicate hostroute '%v'", Repr(x))
+		}
+		seen[key] = true
 		for k := range m {
 			if k != "destination" && k != "nexthop" && k != "source" {
 				return fmt.Sprintf("Unexpected keys supplied: %s", k)

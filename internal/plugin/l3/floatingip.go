@@ -3,6 +3,7 @@ package l3
 import (
 	"context"
 	"net/netip"
+	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -88,7 +89,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	delete(d, "subnet_id")
 	d["router_id"], d["status"] = nil, "DOWN"
 	if pid := plugin.Str(body, "port_id"); pid != "" {
-		if err := p.associate(ctx, tx, d, pid, plugin.Str(body, "fixed_ip_address")); err != nil {
+		if err := p.associate(ctx, tx, c, d, pid, plugin.Str(body, "fixed_ip_address")); err != nil {
 			return nil, err
 		}
 	} else {
@@ -104,13 +105,19 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 // associate binds a floating IP to a port's fixed IPv4 address through the router that
 // connects the port's subnet with the floating network, by its gateway or (router-interface-
 // fip) by an interface. A router whose interface holds the subnet's gateway IP wins.
-func (p *Plugin) associate(ctx context.Context, tx *db.Tx, fip db.Doc, portID, fixed string) error {
+func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip db.Doc, portID, fixed string) error {
 	port, err := tx.Get(ctx, "ports", portID)
 	if err != nil {
 		return err
 	}
-	if port == nil {
+	if port == nil || (!c.IsAdmin && plugin.Str(port, "tenant_id") != c.ProjectID) {
 		return fault.PortNotFound(portID)
+	}
+	if plugin.Str(port, "tenant_id") != plugin.Str(fip, "tenant_id") {
+		return fault.BadRequestOf("floatingip", "Cannot process floating IP association with Port %s, since that port is owned by a different tenant", portID)
+	}
+	if owner := plugin.Str(port, "device_owner"); strings.HasPrefix(owner, "network:") {
+		return fault.BadRequestOf("floatingip", "Port %s is unable to be assigned a floating IP", portID)
 	}
 	var chosen map[string]any
 	var v4 []map[string]any
@@ -227,7 +234,7 @@ func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			if fixedChange {
 				fixed = plugin.Str(changes, "fixed_ip_address")
 			}
-			if err := f.p.associate(ctx, tx, d, pid, fixed); err != nil {
+			if err := f.p.associate(ctx, tx, c, d, pid, fixed); err != nil {
 				return nil, err
 			}
 		}

@@ -61,6 +61,15 @@ func pyRoutes(rs []any) string {
 // connected to the router and not be one of the router's own addresses; sources and
 // destinations of one route share an IP version; the list is bounded by max_routes.
 func (p *Plugin) checkRoutes(ctx context.Context, tx *db.Tx, router db.Doc, rs []any) ([]any, error) {
+	var unique []any
+	keys := map[string]bool{}
+	for _, x := range rs {
+		if k := routeKey(cleanRoute(x.(map[string]any))); !keys[k] {
+			keys[k] = true
+			unique = append(unique, x)
+		}
+	}
+	rs = unique
 	if p.S.MaxRoutes >= 0 && len(rs) > p.S.MaxRoutes {
 		return nil, fault.Invalid("RoutesExhausted", "Unable to complete operation for %s. The number of routes exceeds the maximum %d.", plugin.Str(router, "id"), p.S.MaxRoutes)
 	}
