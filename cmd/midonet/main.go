@@ -33,7 +33,7 @@ func root() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
-	cmd.AddCommand(serveCmd(&o), agentCmd(&o), dbManageCmd(&o), policyCmd())
+	cmd.AddCommand(serveCmd(&o), agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
 	cmd.AddCommand(loadCmd())
 	return cmd
 }

@@ -262,7 +262,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
 		return nil, err
 	}
+	mux.Handle("/trace", s.traceHandler(authn))
 	mux.Handle("/", s.Metrics.Middleware(srv))
+	// Tools run beside serve (midonet trace) find it here.
+	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
+		log.Warn("could not record the server URL in the data directory", "err", err)
+	}
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	ok = true
 	return s, nil

@@ -99,9 +99,9 @@ type Port struct {
 	QosPolicyID      string   `json:"qos_policy_id,omitempty"`
 	// Neutron facts the agent needs for a bridge port: its MAC and fixed IPs, and whether it
 	// is a VM port (untrusted) or a service port.
-	MAC      string   `json:"mac,omitempty"`
-	FixedIPs []string `json:"fixed_ips,omitempty"`
-	Owner    string   `json:"device_owner,omitempty"`
+	MAC         string   `json:"mac,omitempty"`
+	FixedIPs    []string `json:"fixed_ips,omitempty"`
+	DeviceOwner string   `json:"device_owner,omitempty"`
 }
 
 // Router is a virtual router.

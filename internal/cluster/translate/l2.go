@@ -88,12 +88,14 @@ func port(w *World, d Doc) []topology.Object {
 	}
 	bp := &topology.Port{
 		Meta: topology.Meta{ID: id}, NetworkID: net, AdminStateUp: boolean(d, "admin_state_up", true),
-		QosPolicyID: str(d, "qos_policy_id"), MAC: mac, Owner: owner,
+		QosPolicyID: str(d, "qos_policy_id"), MAC: mac, DeviceOwner: owner,
 	}
 	for _, f := range ips {
 		bp.FixedIPs = append(bp.FixedIPs, f.ip.String())
 	}
-	if host := str(d, "binding:host_id"); host != "" && str(d, "_interface_name") != "" {
+	// A VM (or other exterior) port is bound to its host interface; router interface and
+	// gateway ports are linked to the router instead, never both.
+	if host := str(d, "binding:host_id"); host != "" && str(d, "_interface_name") != "" && owner != ownerRIF && owner != ownerGateway {
 		bp.HostID, bp.InterfaceName = host, str(d, "_interface_name")
 	}
 	switch owner {
@@ -173,7 +175,9 @@ func portSecurity(d Doc, ips []fixedIP) []topology.Object {
 	order := 10
 	next := func() int { order += 10; return order }
 	objs = append(objs, rule(topology.DerivedID(spoof, "dhcp"), spoof, order, topology.ActionReturn,
-		topology.Condition{TpSrc: &topology.Range{Start: 68, End: 68}, TpDst: &topology.Range{Start: 67, End: 67}, FragmentPolicy: topology.FragAny}))
+		// Only DHCP (UDP over IPv4) may leave before the address checks: MidoNet matched the
+		// ports alone, which let any protocol on 68→67 through with a spoofed address.
+		topology.Condition{DlType: etherIPv4, NwProto: 17, TpSrc: &topology.Range{Start: 68, End: 68}, TpDst: &topology.Range{Start: 67, End: 67}, FragmentPolicy: topology.FragAny}))
 	allow := func(prefix, mac string) {
 		objs = append(objs,
 			rule(topology.DerivedID(spoof, "arp", prefix), spoof, next(), topology.ActionReturn,

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/trace"
+)
+
+// traceHandler serves GET /trace?from_port=&dst=&proto=&dport=&sport= for `midonet trace`,
+// to admins (by the same authentication as the Neutron API).
+func (s *Server) traceHandler(authn auth.Authenticator) http.Handler {
+	t := &trace.Tracer{DB: s.DB, Agent: s.Agent}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fail := func(f *fault.Fault) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.Status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"NeutronError": map[string]any{"type": f.Type, "message": f.Message, "detail": ""}})
+		}
+		ac, err := authn.Authenticate(r.Context(), r)
+		switch {
+		case errors.Is(err, auth.ErrUnauthorized):
+			fail(fault.Unauthorized())
+			return
+		case err != nil:
+			fail(fault.ServiceUnavailable("authentication failed: %v", err))
+			return
+		case !ac.IsAdmin:
+			fail(fault.New(http.StatusForbidden, "HTTPForbidden", "Only an admin may trace packets."))
+			return
+		}
+		q := r.URL.Query()
+		dport, _ := strconv.Atoi(q.Get("dport"))
+		sport, _ := strconv.Atoi(q.Get("sport"))
+		res, err := t.Run(r.Context(), trace.Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
+			SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"})
+		if err != nil {
+			if f, ok := fault.As(err); ok {
+				fail(f)
+				return
+			}
+			fail(fault.New(http.StatusInternalServerError, "TraceFailed", "%v", err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(res)
+	})
+}

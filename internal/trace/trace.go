@@ -1,0 +1,312 @@
+// Package trace answers "what happens to a packet from this port to that address?" by Neutron
+// names: it resolves the port in the Neutron database, builds the packet a VM on that port
+// would send (its MAC and IP, and the MAC of the next hop it would ARP for), and runs it
+// through the simulator over the agent's topology cache — the same engine, not a copy.
+package trace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/agent"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/sim"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Request is one trace.
+type Request struct {
+	FromPort string `json:"from_port"` // Neutron port name or id
+	Dst      string `json:"dst"`       // destination IPv4 address
+	Proto    string `json:"proto"`     // tcp, udp or icmp (default icmp)
+	DPort    int    `json:"dport"`
+	SPort    int    `json:"sport"`
+	// SrcIP and SrcMAC override the port's own addresses (to see anti-spoofing at work).
+	SrcIP  string `json:"src_ip,omitempty"`
+	SrcMAC string `json:"src_mac,omitempty"`
+	// DHCP sends a DHCP discover from the port instead (Dst is then ignored).
+	DHCP bool `json:"dhcp,omitempty"`
+}
+
+// Endpoint is a port the packet enters or leaves by.
+type Endpoint struct {
+	PortID   string `json:"port_id"`
+	PortName string `json:"port_name,omitempty"`
+	Headers  string `json:"headers,omitempty"`
+	// Packet is the packet itself, with a DHCP reply's options when it is one.
+	Packet *sim.Packet `json:"packet,omitempty"`
+}
+
+// Response is a trace's answer.
+type Response struct {
+	Verdict   string     `json:"verdict"` // forwarded, dropped or consumed
+	Ingress   Endpoint   `json:"ingress"`
+	Egress    []Endpoint `json:"egress"`
+	Generated []Endpoint `json:"generated,omitempty"`
+	Drop      *sim.Drop  `json:"drop,omitempty"`
+	Hops      []sim.Hop  `json:"hops"`
+}
+
+// Tracer runs traces over an agent's cache.
+type Tracer struct {
+	DB    *db.DB
+	Agent *agent.Agent
+}
+
+type portInfo struct {
+	doc  db.Doc
+	mac  string
+	ip   netip.Addr
+	cidr netip.Prefix
+}
+
+func (t *Tracer) resolve(ctx context.Context, tx *db.Tx, ref string) (db.Doc, error) {
+	if d, err := tx.Get(ctx, "ports", ref); err != nil || d != nil {
+		return d, err
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	var found []db.Doc
+	for _, p := range ports {
+		if plugin.Str(p, "name") == ref {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fault.PortNotFound(ref)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fault.Conflict("AmbiguousPortName", "%d ports are named %s; give the port id.", len(found), ref)
+}
+
+// source reads the port's MAC and first IPv4 address with its subnet.
+func source(ctx context.Context, tx *db.Tx, p db.Doc) (portInfo, error) {
+	info := portInfo{doc: p, mac: plugin.Str(p, "mac_address")}
+	for _, x := range plugin.List(p, "fixed_ips") {
+		m := x.(map[string]any)
+		a, err := netip.ParseAddr(plugin.Str(m, "ip_address"))
+		if err != nil || !a.Is4() {
+			continue
+		}
+		sub, err := tx.Get(ctx, "subnets", plugin.Str(m, "subnet_id"))
+		if err != nil {
+			return info, err
+		}
+		if sub != nil {
+			info.ip = a
+			info.cidr, _ = netip.ParsePrefix(plugin.Str(sub, "cidr"))
+			return info, nil
+		}
+	}
+	return info, fault.BadRequest("Port %s has no IPv4 address to trace from.", plugin.Str(p, "id"))
+}
+
+// nextHop is the address the VM would ARP for (the destination on its own subnet, else the
+// subnet's gateway) and, as a fallback for the ARP seeds, the MAC of the port holding it.
+func nextHop(ctx context.Context, tx *db.Tx, src portInfo, dst netip.Addr) (netip.Addr, string, error) {
+	target := dst
+	if !src.cidr.Contains(dst) {
+		sub, err := subnetOf(ctx, tx, src)
+		if err != nil {
+			return target, "", err
+		}
+		gw, err := netip.ParseAddr(plugin.Str(sub, "gateway_ip"))
+		if err != nil {
+			return target, "", fault.BadRequest("The port's subnet has no gateway to reach %s.", dst)
+		}
+		target = gw
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: plugin.Str(src.doc, "network_id")})
+	if err != nil {
+		return target, "", err
+	}
+	for _, p := range ports {
+		for _, x := range plugin.List(p, "fixed_ips") {
+			if plugin.Str(x.(map[string]any), "ip_address") == target.String() {
+				return target, plugin.Str(p, "mac_address"), nil
+			}
+		}
+	}
+	return target, "ff:ff:ff:ff:ff:ff", nil
+}
+
+func subnetOf(ctx context.Context, tx *db.Tx, src portInfo) (db.Doc, error) {
+	for _, x := range plugin.List(src.doc, "fixed_ips") {
+		m := x.(map[string]any)
+		if plugin.Str(m, "ip_address") == src.ip.String() {
+			return tx.Get(ctx, "subnets", plugin.Str(m, "subnet_id"))
+		}
+	}
+	return nil, fault.BadRequest("no subnet")
+}
+
+// Run traces one packet.
+func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
+	if req.DHCP && req.Dst == "" {
+		req.Dst = "255.255.255.255"
+	}
+	dst, err := netip.ParseAddr(req.Dst)
+	if err != nil || !dst.Is4() {
+		return nil, fault.BadRequest("--dst must be an IPv4 address, got %q", req.Dst)
+	}
+	var src portInfo
+	var dstMAC string
+	var target netip.Addr
+	names := map[string]string{}
+	err = t.DB.Read(ctx, func(tx *db.Tx) error {
+		p, err := t.resolve(ctx, tx, req.FromPort)
+		if err != nil {
+			return err
+		}
+		if src, err = source(ctx, tx, p); err != nil {
+			return err
+		}
+		if req.DHCP {
+			dstMAC = "ff:ff:ff:ff:ff:ff"
+		} else if target, dstMAC, err = nextHop(ctx, tx, src, dst); err != nil {
+			return err
+		}
+		ports, err := tx.List(ctx, "ports", db.Filter{})
+		if err != nil {
+			return err
+		}
+		for _, p := range ports {
+			names[plugin.Str(p, "id")] = plugin.Str(p, "name")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if req.SrcMAC != "" {
+		src.mac = req.SrcMAC
+	}
+	if req.SrcIP != "" {
+		if src.ip, err = netip.ParseAddr(req.SrcIP); err != nil || !src.ip.Is4() {
+			return nil, fault.BadRequest("--src-ip must be an IPv4 address, got %q", req.SrcIP)
+		}
+	}
+	ethSrc, err := sim.ParseMAC(src.mac)
+	if err != nil {
+		return nil, fault.BadRequest("source MAC %q: %v", src.mac, err)
+	}
+	// What ARP would answer: the translated seeds of the port's network (a floating IP
+	// resolves to its router port's MAC), else the port holding the address.
+	netID := plugin.Str(src.doc, "network_id")
+	if err := t.Agent.Do(ctx, func(st *agent.State) {
+		for _, o := range st.Objects(topology.KindArpEntry) {
+			if e := o.(*topology.ArpEntry); e.NetworkID == netID && e.IP == target.String() && !req.DHCP {
+				dstMAC = e.MAC
+			}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	ethDst, _ := sim.ParseMAC(dstMAC)
+	sport := uint16(req.SPort)
+	if sport == 0 {
+		sport = 40000
+	}
+	var pkt sim.Packet
+	switch proto := strings.ToLower(req.Proto); {
+	case req.DHCP:
+		pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
+	default:
+		switch proto {
+		case "tcp":
+			pkt = sim.NewTCP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
+		case "udp":
+			pkt = sim.NewUDP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
+		case "", "icmp":
+			pkt = sim.NewPing(ethSrc, ethDst, src.ip, dst, 1, 1)
+		default:
+			return nil, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", req.Proto)
+		}
+	}
+	portID := plugin.Str(src.doc, "id")
+	var res sim.Result
+	err = t.Agent.Do(ctx, func(st *agent.State) {
+		topo := st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology)
+		// A trace is hypothetical: it runs on fresh state tables, as a new connection would.
+		res = sim.Simulate(topo, sim.NewState(), pkt, portID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace,
+		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
+	for _, e := range res.Egress {
+		p := e.Packet
+		out.Egress = append(out.Egress, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
+	}
+	for _, e := range res.Generated {
+		p := e.Packet
+		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
+	}
+	if out.Hops == nil {
+		out.Hops = []sim.Hop{}
+	}
+	return out, nil
+}
+
+// Print writes a trace for people.
+func Print(w io.Writer, r *Response) {
+	fmt.Fprintf(w, "from port %s (%s): %s\n", r.Ingress.PortName, r.Ingress.PortID, r.Ingress.Headers)
+	for i, h := range r.Hops {
+		line := fmt.Sprintf("%3d. %-6s %s", i+1, h.DeviceType, h.Device)
+		if h.Port != "" && h.Port != h.Device {
+			line += " port " + h.Port
+		}
+		if h.Direction != "" {
+			line += " " + h.Direction
+		}
+		if h.Chain != "" {
+			name := h.ChainName
+			if name == "" {
+				name = h.Chain
+			}
+			line += " chain " + name
+		}
+		if h.Rule != "" {
+			line += " rule " + h.Rule
+		}
+		if h.RuleAction != "" {
+			line += " → " + h.RuleAction
+		}
+		if h.NAT != "" {
+			line += " NAT " + h.NAT
+		}
+		if h.Note != "" {
+			line += " (" + h.Note + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "verdict: %s\n", r.Verdict)
+	egress := append([]Endpoint(nil), r.Egress...)
+	sort.Slice(egress, func(i, j int) bool { return egress[i].PortID < egress[j].PortID })
+	for _, e := range egress {
+		fmt.Fprintf(w, "  out of port %s (%s): %s\n", e.PortName, e.PortID, e.Headers)
+	}
+	for _, e := range r.Generated {
+		fmt.Fprintf(w, "  answered by the topology out of port %s: %s\n", e.PortID, e.Headers)
+	}
+	if d := r.Drop; d != nil {
+		fmt.Fprintf(w, "  dropped (%s): %s\n", d.Kind, d.Reason)
+		if d.ChainID != "" {
+			fmt.Fprintf(w, "  chain %s (%s) rule %s\n", d.ChainName, d.ChainID, d.RuleID)
+		}
+		if d.SecurityGroupID != "" {
+			fmt.Fprintf(w, "  security group %s\n", d.SecurityGroupID)
+		}
+	}
+}
