@@ -33,7 +33,8 @@ func root() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
-	cmd.AddCommand(serveCmd(&o), agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
+	cmd.AddCommand(serveCmd(&o), roleCmd(&o, "api", app.Roles{API: true}), roleCmd(&o, "cluster", app.Roles{Cluster: true}),
+		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
 	cmd.AddCommand(loadCmd())
 	return cmd
 }
@@ -56,6 +57,24 @@ func serveCmd(o *app.Options) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.BindHost, "bind-host", "", "address to listen on (default: [DEFAULT] bind_host, else 127.0.0.1)")
 	cmd.Flags().IntVar(&o.BindPort, "bind-port", 0, "port to listen on (default: [DEFAULT] bind_port, 9696)")
+	return cmd
+}
+
+// roleCmd runs one role of serve on its own: `midonet api` (the Neutron API, reaching the
+// cluster at [MIDONET] midonet_uri or through the task journal) or `midonet cluster` (the
+// topology writer: REST endpoint or task consumer, and reconciliation).
+func roleCmd(o *app.Options, name string, roles app.Roles) *cobra.Command {
+	short := map[string]string{
+		"api":     "Run only the Neutron API (scale out beside a `midonet cluster` on PostgreSQL and an etcd cluster)",
+		"cluster": "Run only the cluster: the MidoNet REST endpoint or task consumer, and drift repair",
+	}[name]
+	cmd := serveCmd(o)
+	cmd.Use, cmd.Short = name, short
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		o.Roles = roles
+		return run(c, args)
+	}
 	return cmd
 }
 

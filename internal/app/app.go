@@ -42,6 +42,20 @@ type Options struct {
 	BindHost    string // "" = from config, else 127.0.0.1
 	BindPort    int    // 0 = from config
 	Log         *slog.Logger
+	// Roles selects what the process runs; the zero value (serve) runs all of them.
+	Roles Roles
+}
+
+// Roles are the parts of the product one process runs.
+type Roles struct {
+	API, Cluster, Agent bool
+}
+
+func (r Roles) all() Roles {
+	if !r.API && !r.Cluster && !r.Agent {
+		return Roles{API: true, Cluster: true, Agent: true}
+	}
+	return r
 }
 
 // LoadConfig reads the configuration files. Without any, the server runs noauth on the
@@ -156,6 +170,25 @@ type Server struct {
 	http           *http.Server
 	ln             net.Listener
 	reconcileEvery time.Duration
+	roles          Roles
+}
+
+// waitRemote waits for a task through the NSDB's record of the last applied task (an API
+// server whose cluster runs elsewhere).
+func (s *Server) waitRemote(ctx context.Context, id int64) error {
+	for {
+		kv, err := s.NSDB.Get(ctx, nsdb.LastTaskKey)
+		if err == nil && kv != nil {
+			if n, _ := strconv.ParseInt(string(kv.Value), 10, 64); n >= id {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // NewServer builds everything serve needs, applying migrations first.
@@ -195,20 +228,25 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	roles := o.Roles.all()
+	s.roles = roles
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
-		return nil, err
-	}
-	s.Cluster = cluster.New(s.NSDB, log)
-	if err := s.Cluster.Load(ctx); err != nil {
 		return nil, err
 	}
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	s.Metrics = metrics.New(func() float64 { return s.backlog() })
-	s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
-	// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
-	if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
-		Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
-		return nil, err
+	if roles.Cluster {
+		s.Cluster = cluster.New(s.NSDB, log)
+		if err := s.Cluster.Load(ctx); err != nil {
+			return nil, err
+		}
+		s.Cluster.SetDB(d)
+		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
+		// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
+		if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
+			Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
+			return nil, err
+		}
 	}
 
 	corePlugin := core.New(CoreSettings(cfg))
@@ -246,24 +284,35 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
-	if s.Tasks {
+	user, pw := cfg.String(config.GroupMidonet, "username"), cfg.String(config.GroupMidonet, "password")
+	if roles.Cluster && s.Tasks {
 		s.Consumer = &cluster.Consumer{Cluster: s.Cluster, DB: d, Log: log}
-		srv.Backend = &tasksBackend{wait: s.Cluster.WaitTask, kick: s.Consumer.Kick, deadline: timeout, log: log}
-	} else {
-		user, pw := cfg.String(config.GroupMidonet, "username"), cfg.String(config.GroupMidonet, "password")
+	}
+	if roles.Cluster && !s.Tasks {
 		mux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw})
+	}
+	switch {
+	case s.Tasks && s.Cluster != nil:
+		srv.Backend = &tasksBackend{wait: s.Cluster.WaitTask, kick: s.Consumer.Kick, deadline: timeout, log: log}
+	case s.Tasks:
+		srv.Backend = &tasksBackend{wait: s.waitRemote, deadline: timeout, log: log}
+	default:
 		uri := cfg.String(config.GroupMidonet, "midonet_uri")
-		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") {
+		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && roles.Cluster {
 			uri = "http://" + s.Addr + "/midonet-api" // the cluster in this process
 		}
 		srv.Backend = &restBackend{client: &cluster.RESTClient{BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
-	if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
-		return nil, err
+	if roles.Agent {
+		if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
+			return nil, err
+		}
+		mux.Handle("/trace", s.traceHandler(authn))
 	}
-	mux.Handle("/trace", s.traceHandler(authn))
-	mux.Handle("/", s.Metrics.Middleware(srv))
+	if roles.API {
+		mux.Handle("/", s.Metrics.Middleware(srv))
+	}
 	// Tools run beside serve (midonet trace) find it here.
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
@@ -308,7 +357,13 @@ func (s *Server) backlog() float64 {
 	_ = s.DB.Read(ctx, func(tx *db.Tx) error {
 		return tx.QueryRow(ctx, "SELECT MAX(id) FROM midonet_tasks").Scan(&maxID)
 	})
-	if n := maxID.Int64 - s.Cluster.LastTask(); n > 0 {
+	var last int64
+	if s.Cluster != nil {
+		last = s.Cluster.LastTask()
+	} else if kv, err := s.NSDB.Get(ctx, nsdb.LastTaskKey); err == nil && kv != nil {
+		last, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+	}
+	if n := maxID.Int64 - last; n > 0 {
 		return float64(n)
 	}
 	return 0
@@ -358,10 +413,18 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Consumer.Run(ctx) }()
 	}
-	wg.Add(3)
-	go func() { defer wg.Done(); s.reconcile(ctx) }()
-	go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
-	go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
+	if s.Cluster != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.reconcile(ctx) }()
+	}
+	if s.roles.API {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+	}
+	if s.Agent != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var err error
