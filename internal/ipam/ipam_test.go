@@ -1,0 +1,89 @@
+package ipam
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestDefaultGatewayAndPools(t *testing.T) {
+	cases := []struct {
+		cidr, gateway string
+		want          []string // start-end
+	}{
+		{"10.0.0.0/24", "10.0.0.1", []string{"10.0.0.2-10.0.0.254"}},
+		{"10.0.0.0/24", "10.0.0.100", []string{"10.0.0.1-10.0.0.99", "10.0.0.101-10.0.0.254"}},
+		{"10.0.0.0/24", "", []string{"10.0.0.1-10.0.0.254"}},
+		{"10.0.0.0/30", "10.0.0.1", []string{"10.0.0.2-10.0.0.2"}},
+		{"10.0.0.0/31", "", []string{"10.0.0.0-10.0.0.1"}},
+		{"2001:db8::/64", "2001:db8::", []string{"2001:db8::1-2001:db8::ffff:ffff:ffff:ffff"}},
+	}
+	for _, c := range cases {
+		p := netip.MustParsePrefix(c.cidr)
+		var gw netip.Addr
+		if c.gateway != "" {
+			gw = netip.MustParseAddr(c.gateway)
+		}
+		got := DefaultPools(p, gw)
+		if len(got) != len(c.want) {
+			t.Errorf("%s gw %s: %d pools %v, want %v", c.cidr, c.gateway, len(got), got, c.want)
+			continue
+		}
+		for i, r := range got {
+			if s := r.Start.String() + "-" + r.End.String(); s != c.want[i] {
+				t.Errorf("%s gw %s pool %d = %s, want %s", c.cidr, c.gateway, i, s, c.want[i])
+			}
+		}
+	}
+	if g := DefaultGateway(netip.MustParsePrefix("10.1.2.0/24")); g.String() != "10.1.2.1" {
+		t.Errorf("v4 default gateway %s", g)
+	}
+	if g := DefaultGateway(netip.MustParsePrefix("2001:db8:1::/64")); g.String() != "2001:db8:1::" {
+		t.Errorf("v6 default gateway %s (the subnet-router anycast address)", g)
+	}
+}
+
+func TestEUI64(t *testing.T) {
+	mac := [6]byte{0xfa, 0x16, 0x3e, 0x12, 0x34, 0x56}
+	if got := EUI64(netip.MustParsePrefix("2001:db8::/64"), mac); got.String() != "2001:db8::f816:3eff:fe12:3456" {
+		t.Errorf("EUI-64 = %s", got)
+	}
+}
+
+func TestCandidatesSkipUsedAndExhaust(t *testing.T) {
+	r := Range{netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.5")}
+	used := map[netip.Addr]bool{netip.MustParseAddr("10.0.0.3"): true}
+	got := Candidates([]Range{r}, used, 10)
+	if len(got) != 3 {
+		t.Fatalf("candidates %v, want the 3 free addresses", got)
+	}
+	seen := map[netip.Addr]bool{}
+	for _, a := range got {
+		if used[a] || !r.Contains(a) || seen[a] {
+			t.Errorf("bad candidate %s in %v", a, got)
+		}
+		seen[a] = true
+	}
+	for _, a := range []string{"10.0.0.2", "10.0.0.4", "10.0.0.5"} {
+		used[netip.MustParseAddr(a)] = true
+	}
+	if got := Candidates([]Range{r}, used, 10); len(got) != 0 {
+		t.Errorf("an exhausted pool proposed %v", got)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	in := []netip.Prefix{
+		netip.MustParsePrefix("10.0.1.0/24"), netip.MustParsePrefix("10.0.0.0/24"),
+		netip.MustParsePrefix("10.0.0.128/25"), netip.MustParsePrefix("192.168.0.0/24"),
+	}
+	got := Merge(in)
+	want := []string{"10.0.0.0/23", "192.168.0.0/24"}
+	if len(got) != len(want) {
+		t.Fatalf("merge = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("merge[%d] = %s, want %s", i, got[i], want[i])
+		}
+	}
+}
