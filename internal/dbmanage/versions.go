@@ -389,9 +389,6 @@ func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
 	return nil
 }
 
-// secretKeys are the attribute name fragments journal.Append never writes.
-var secretKeys = []string{"password", "psk", "auth_key"}
-
 // taskData turns a stored resource body into the data and tenant of its CREATE task, as
 // plugin.Journal and journal.Append do: the document without secrets, tenant from tenant_id.
 func taskData(body []byte) (data, tenant string, err error) {
@@ -400,29 +397,10 @@ func taskData(body []byte) (data, tenant string, err error) {
 		return "", "", fmt.Errorf("decode stored body: %w", err)
 	}
 	tenant, _ = doc["tenant_id"].(string)
-	b, err := json.Marshal(scrub(doc))
+	b, err := json.Marshal(journal.Scrub(doc))
 	if err != nil {
 		return "", "", err
 	}
 	return string(b), tenant, nil
 }
 
-func scrub(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		secret := false
-		for _, s := range secretKeys {
-			if strings.Contains(strings.ToLower(k), s) {
-				secret = true
-			}
-		}
-		if secret {
-			continue
-		}
-		if sub, ok := v.(map[string]any); ok {
-			v = scrub(sub)
-		}
-		out[k] = v
-	}
-	return out
-}

@@ -166,6 +166,10 @@ func Collection(dataType string) string {
 // RegisterDataType adds a collection's task data type (services call it at wiring).
 func RegisterDataType(collection, dataType string) { dataTypes[collection] = dataType }
 
+// Scrub returns a copy of m without secrets (passwords, pre-shared keys), at any depth: what
+// every task's data is made of.
+func Scrub(m map[string]any) map[string]any { return scrub(m) }
+
 func scrub(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
