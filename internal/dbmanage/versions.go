@@ -403,4 +403,3 @@ func taskData(body []byte) (data, tenant string, err error) {
 	}
 	return string(b), tenant, nil
 }
-
