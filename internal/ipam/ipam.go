@@ -197,3 +197,35 @@ func Merge(ps []netip.Prefix) []netip.Prefix {
 	}
 	return cur
 }
+
+// Random proposes n addresses drawn uniformly from the pools (with repeats possible). On a
+// big pool that is mostly free, one of a few draws is almost always free, so an allocator can
+// claim an address without reading what is in use.
+func Random(pools []Range, n int) []netip.Addr {
+	var total uint64
+	sizes := make([]uint64, len(pools))
+	for i, r := range pools {
+		s := r.Size()
+		if !s.IsUint64() || s.Uint64() > 1<<62 {
+			sizes[i] = 1 << 62
+		} else {
+			sizes[i] = s.Uint64()
+		}
+		total += sizes[i]
+	}
+	if total == 0 {
+		return nil
+	}
+	out := make([]netip.Addr, 0, n)
+	for len(out) < n {
+		k := rand.Uint64N(total)
+		for i, r := range pools {
+			if k < sizes[i] {
+				out = append(out, Add(r.Start, int64(k)))
+				break
+			}
+			k -= sizes[i]
+		}
+	}
+	return out
+}

@@ -87,3 +87,23 @@ func TestMerge(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomStaysInPools(t *testing.T) {
+	pools := []Range{
+		{netip.MustParseAddr("10.0.0.10"), netip.MustParseAddr("10.0.0.20")},
+		{netip.MustParseAddr("10.0.1.0"), netip.MustParseAddr("10.0.1.255")},
+	}
+	seen := map[netip.Addr]bool{}
+	for _, a := range Random(pools, 2000) {
+		if !pools[0].Contains(a) && !pools[1].Contains(a) {
+			t.Fatalf("%s is outside the pools", a)
+		}
+		seen[a] = true
+	}
+	if len(seen) < 200 {
+		t.Errorf("only %d distinct addresses in 2000 draws", len(seen))
+	}
+	if Random(nil, 3) != nil {
+		t.Error("no pools must give no addresses")
+	}
+}

@@ -334,7 +334,8 @@ func (p *Plugin) allocateFromPools(ctx context.Context, tx *db.Tx, sub db.Doc, p
 		}
 		return netip.Addr{}, false, nil
 	}
-	if ip, ok, err := try(ipam.Candidates(rs, nil, 3)); err != nil || ok {
+	// Random draws first: cheap, and they spread concurrent allocators apart.
+	if ip, ok, err := try(ipam.Random(rs, 6)); err != nil || ok {
 		return ip, err
 	}
 	for round := 0; round < 4; round++ {
