@@ -17,13 +17,15 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // inProcess is an API server wired as internal/app wires `midonet serve` (noauth, default
-// policy, the core plugin, the core extensions) over a fresh SQLite file, called directly
-// through its http.Handler.
+// policy, the core and L3 plugins and their extensions) over a fresh SQLite file, called
+// directly through its http.Handler. It has no MidoNet backend (no cluster, no NSDB, no
+// agents): it measures and exercises the Neutron side only.
 type inProcess struct {
 	tb  testing.TB
 	srv *api.Server
@@ -35,8 +37,14 @@ type inProcess struct {
 // newInProcess builds the server. settings nil means core.DefaultSettings().
 func newInProcess(tb testing.TB, settings *core.Settings) *inProcess {
 	tb.Helper()
+	return newInProcessOn(tb, settings, "sqlite:///"+filepath.Join(tb.TempDir(), "neutron.db"))
+}
+
+// newInProcessOn is newInProcess on the database named by connection (an empty one).
+func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *inProcess {
+	tb.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(tb.TempDir(), "neutron.db"), "")
+	d, err := db.Open(ctx, connection, "")
 	if err != nil {
 		tb.Fatalf("open db: %v", err)
 	}
@@ -53,11 +61,12 @@ func newInProcess(tb testing.TB, settings *core.Settings) *inProcess {
 		s = *settings
 	}
 	p := core.New(s)
+	l := l3.New(l3.Settings{MaxRoutes: 30, EnableSNATByDefault: true}, p)
 	srv := api.New(&api.Server{
 		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Core: p,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: resource.NewRegistry(),
-	}, p.Collections()...)
+		Extensions: resource.NewRegistry(l3.Extensions...),
+	}, append(p.Collections(), l.Collections()...)...)
 	return &inProcess{tb: tb, srv: srv, db: d}
 }
 
@@ -118,12 +127,27 @@ func idOf(m map[string]any, key string) string {
 // corpus entries stay meaningful in every fuzz worker (each has its own database and ids).
 type fixtures struct {
 	net, subnet, port, sg, rule string
+	ext, router, fip            string // external network, router, floating IP
 }
 
 func (s *inProcess) ensureFixtures(tb testing.TB, fx *fixtures) {
 	tb.Helper()
+	missing := false
 	exists := func(col, id string) bool {
-		return id != "" && s.do(http.MethodGet, "/v2.0/"+col+"/"+id, nil).Code == http.StatusOK
+		ok := id != "" && s.do(http.MethodGet, "/v2.0/"+col+"/"+id, nil).Code == http.StatusOK
+		if !ok && !missing {
+			// The fuzzer may have lowered a quota: back to the (unlimited) defaults first.
+			missing = true
+			hdr := s.hdr
+			s.hdr = nil
+			for _, p := range []string{"fake_project_id", hdr.Get("X-Project-Id")} {
+				if p != "" {
+					s.do(http.MethodDelete, "/v2.0/quotas/"+p, nil)
+				}
+			}
+			s.hdr = hdr
+		}
+		return ok
 	}
 	if !exists("networks", fx.net) {
 		fx.net = idOf(s.mustT(tb, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "fx"}}, 201), "network")
@@ -141,6 +165,29 @@ func (s *inProcess) ensureFixtures(tb testing.TB, fx *fixtures) {
 		fx.sg = idOf(s.mustT(tb, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": "fx"}}, 201), "security_group")
 		fx.rule = ""
 	}
+	if !exists("networks", fx.ext) {
+		// Only an admin can make an external network; a member's fixtures go without.
+		w := s.do(http.MethodPost, "/v2.0/networks", []byte(`{"network": {"name": "fx-ext", "router:external": true}}`))
+		if w.Code == http.StatusCreated {
+			var m map[string]any
+			_ = json.Unmarshal(w.Body.Bytes(), &m)
+			fx.ext = idOf(m, "network")
+			s.mustT(tb, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{
+				"network_id": fx.ext, "ip_version": 4, "cidr": "172.24.0.0/16", "name": "fx-ext"}}, 201)
+		}
+		fx.router, fx.fip = "", ""
+	}
+	if !exists("routers", fx.router) {
+		r := map[string]any{"name": "fx"}
+		if fx.ext != "" {
+			r["external_gateway_info"] = map[string]any{"network_id": fx.ext}
+		}
+		fx.router = idOf(s.mustT(tb, http.MethodPost, "/v2.0/routers", map[string]any{"router": r}, 201), "router")
+	}
+	if fx.ext != "" && !exists("floatingips", fx.fip) {
+		fx.fip = idOf(s.mustT(tb, http.MethodPost, "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{
+			"floating_network_id": fx.ext}}, 201), "floatingip")
+	}
 	if !exists("security-group-rules", fx.rule) {
 		fx.rule = idOf(s.mustT(tb, http.MethodPost, "/v2.0/security-group-rules", map[string]any{"security_group_rule": map[string]any{
 			"security_group_id": fx.sg, "direction": "ingress", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22}}, 201), "security_group_rule")
@@ -148,7 +195,8 @@ func (s *inProcess) ensureFixtures(tb testing.TB, fx *fixtures) {
 }
 
 func (fx *fixtures) expand(s string) string {
-	return strings.NewReplacer("{net}", fx.net, "{subnet}", fx.subnet, "{port}", fx.port, "{sg}", fx.sg, "{rule}", fx.rule).Replace(s)
+	return strings.NewReplacer("{net}", fx.net, "{subnet}", fx.subnet, "{port}", fx.port, "{sg}", fx.sg, "{rule}", fx.rule,
+		"{ext}", fx.ext, "{router}", fx.router, "{fip}", fx.fip).Replace(s)
 }
 
 type requestSeed struct{ method, target, body string }
@@ -241,6 +289,35 @@ var requestSeeds = []requestSeed{
 	{"GET", "/v2.0/security-groups?tenant_id=other&project_id=fake_project_id&fields=id", ""},
 	{"GET", "/v2.0/networks?limit=1&marker={subnet}", ""},
 	{"GET", "/v2.0/ports?limit=99999999999999999999&page_reverse=1&sort_key=name&sort_dir=desc", ""},
+	{"GET", "/v2.0/ports?limit=9223372036854775807&fixed_ips=garbage&fixed_ips=&status=", ""},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", "protocol": 6.5, "ethertype": 4, "remote_ip_prefix": 123, "port_range_min": "abc"}}`},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", "protocol": true, "ethertype": null, "remote_ip_prefix": ["10.0.0.0/8"]}}`},
+	{"POST", "/v2.0/security-group-rules", `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", "protocol": [], "ethertype": "ipv6", "remote_ip_prefix": "10.0.0.0/8", "port_range_min": 5, "port_range_max": 4}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 6, "cidr": "10.18.0.0/24"}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": null}}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "cidr": "10.19.0.7/24", "allocation_pools": [{"start": "10.19.0.1", "end": "10.19.0.10"}]}}`},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "fixed_ips": [{"subnet_id": "{subnet}", "ip_address": "10.9.0.1"}], "allowed_address_pairs": [{"ip_address": "10.0.0.0/33"}]}}`},
+	{"POST", "/v2.0/ports", `{"port": {"network_id": "{net}", "binding:profile": {"a": {"b": {"c": {"d": [[[[null]]]]}}}}, "extra_dhcp_opts": [{"opt_name": "a", "opt_value": "b", "ip_version": "6"}]}}`},
+	{"PUT", "/v2.0/networks/{net}/tags", `{"tags": [1, null, "x"]}`},
+	{"PUT", "/v2.0/networks/{net}/tags", `{"tags": "abc"}`},
+	{"PUT", "/v2.0/quotas/fake_project_id", `{"quota": {"port": 9223372036854775807, "network": "abc"}}`},
+	{"PUT", "/v2.0/quotas/fake_project_id", `{"quota": {"subnet": 1e30}}`},
+	{"PUT", "/v2.0/quotas/fake_project_id", `{"quota": []}`},
+	{"GET", "/v2.0/routers?fields=external_gateway_info&sort_key=name&sort_dir=asc&limit=2", ""},
+	{"POST", "/v2.0/routers", `{"router": {"name": "r1", "admin_state_up": true, "external_gateway_info": {"network_id": "{ext}", "enable_snat": false, "external_fixed_ips": [{"ip_address": "172.24.0.50"}]}}}`},
+	{"PUT", "/v2.0/routers/{router}", `{"router": {"routes": [{"destination": "192.168.0.0/24", "nexthop": "10.9.0.9"}], "external_gateway_info": {}}}`},
+	{"PUT", "/v2.0/routers/{router}/add_router_interface", `{"subnet_id": "{subnet}"}`},
+	{"PUT", "/v2.0/routers/{router}/remove_router_interface", `{"subnet_id": "{subnet}", "port_id": "{port}"}`},
+	{"PUT", "/v2.0/routers/{router}/add_router_interface", `{"port_id": "{port}"}`},
+	{"PUT", "/v2.0/routers/{router}/add_extraroutes", `{"router": {"routes": [{"destination": "10.50.0.0/16", "nexthop": "10.9.0.10"}]}}`},
+	{"PUT", "/v2.0/routers/{router}/remove_extraroutes", `{"router": {"routes": [{"destination": "10.50.0.0/16", "nexthop": "10.9.0.10"}]}}`},
+	{"DELETE", "/v2.0/routers/{router}", ""},
+	{"GET", "/v2.0/floatingips?floating_network_id={ext}&status=DOWN", ""},
+	{"POST", "/v2.0/floatingips", `{"floatingip": {"floating_network_id": "{ext}", "port_id": "{port}", "floating_ip_address": "172.24.0.77"}}`},
+	{"PUT", "/v2.0/floatingips/{fip}", `{"floatingip": {"port_id": "{port}", "fixed_ip_address": "10.9.0.5"}}`},
+	{"PUT", "/v2.0/floatingips/{fip}", `{"floatingip": {"port_id": null}}`},
+	{"DELETE", "/v2.0/floatingips/{fip}", ""},
+	{"PUT", "/v2.0/routers/{router}/tags/blue", ""},
 }
 
 // FuzzRequest sends arbitrary requests to an in-process server as the noauth admin and
@@ -263,7 +340,7 @@ func fuzzRequests(f *testing.F, hdr http.Header) {
 	for _, s := range requestSeeds {
 		f.Add(s.method, s.target, []byte(s.body))
 	}
-	srv := newInProcess(f, nil)
+	srv := newInProcess(f, unlimited())
 	// Something the caller does not own, for the member fuzzer to stumble on.
 	srv.ensureFixtures(f, &fixtures{})
 	srv.hdr = hdr
@@ -297,6 +374,16 @@ func fuzzRequests(f *testing.F, hdr http.Header) {
 	})
 }
 
+// extensionPath reports whether the server routes path to /v2.0/extensions/{alias}: it
+// trims ".json" and the slashes around the part after /v2.0/, so "/v2.0//extensions/x" is one.
+func extensionPath(path string) bool {
+	path = strings.TrimSuffix(path, ".json")
+	if !strings.HasPrefix(path, "/v2.0/") {
+		return false
+	}
+	return strings.HasPrefix(strings.Trim(strings.TrimPrefix(path, "/v2.0/"), "/"), "extensions/")
+}
+
 // checkAnswer applies the invariants of every answer.
 func checkAnswer(req *http.Request, w *httptest.ResponseRecorder) error {
 	if w.Code >= 500 {
@@ -314,8 +401,7 @@ func checkAnswer(req *http.Request, w *httptest.ResponseRecorder) error {
 		}
 		return nil
 	}
-	if w.Code == http.StatusNotFound && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") &&
-		strings.HasPrefix(strings.TrimSuffix(req.URL.Path, ".json"), "/v2.0/extensions/") {
+	if w.Code == http.StatusNotFound && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") && extensionPath(req.URL.Path) {
 		return nil
 	}
 	var e struct {
@@ -336,4 +422,48 @@ func checkAnswer(req *http.Request, w *httptest.ResponseRecorder) error {
 		return fmt.Errorf("status %d NeutronError with Content-Type %q", w.Code, ct)
 	}
 	return nil
+}
+
+// TestCheckAnswer makes sure the fuzz oracle rejects what it should.
+func TestCheckAnswer(t *testing.T) {
+	rec := func(status int, ct, body string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		w.Header().Set("X-Openstack-Request-Id", "req-1")
+		if ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.WriteHeader(status)
+		w.WriteString(body)
+		return w
+	}
+	ne := `{"NeutronError": {"type": "T", "message": "m", "detail": ""}}`
+	for _, c := range []struct {
+		path string
+		w    *httptest.ResponseRecorder
+		ok   bool
+	}{
+		{"/v2.0/networks", rec(200, "application/json", `{"networks": []}`), true},
+		{"/v2.0/networks", rec(200, "application/json", `{"networks": [`), false},
+		{"/v2.0/networks/x", rec(204, "", ""), true},
+		{"/v2.0/networks/x", rec(404, "application/json", ne), true},
+		{"/v2.0/networks", rec(500, "application/json", ne), false},
+		{"/v2.0/networks", rec(503, "application/json", ne), false},
+		{"/v2.0/networks", rec(400, "application/json", `{"NeutronError": {"type": "T", "message": "m"}}`), false},
+		{"/v2.0/networks", rec(400, "application/json", `{"error": "x"}`), false},
+		{"/v2.0/networks", rec(400, "text/plain", ne), false},
+		{"/v2.0/extensions/nope", rec(404, "text/html; charset=UTF-8", "<html></html>"), true},
+		{"/v2.0//extensions/nope/", rec(404, "text/html; charset=UTF-8", "<html></html>"), true},
+		{"/v2.0/networks/nope", rec(404, "text/html; charset=UTF-8", "<html></html>"), false},
+		{"/v2.0/extensionsx/nope", rec(404, "text/html; charset=UTF-8", "<html></html>"), false},
+	} {
+		req := httptest.NewRequest(http.MethodGet, c.path, nil)
+		if err := checkAnswer(req, c.w); (err == nil) != c.ok {
+			t.Errorf("%s %d %q: checkAnswer = %v, want ok=%v", c.path, c.w.Code, c.w.Body.String(), err, c.ok)
+		}
+	}
+	w := httptest.NewRecorder()
+	w.WriteHeader(200)
+	if checkAnswer(httptest.NewRequest(http.MethodGet, "/", nil), w) == nil {
+		t.Error("an answer without X-Openstack-Request-Id passed")
+	}
 }

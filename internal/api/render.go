@@ -7,19 +7,21 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// policyCache evaluates get policies over many documents of one list, loading each parent
-// network once.
+// policyCache evaluates get policies over many documents of one request: rules that read
+// nothing of the target are decided once, each parent network is loaded once, and targets
+// are built in the (throw-away) documents themselves rather than copied.
 type policyCache struct {
 	s        *Server
 	ctx      context.Context
 	tx       *db.Tx
 	res      *resource.Resource
 	networks map[string]db.Doc
-	attrs    []string // attributes with a get_<member>:<attr> rule
+	attrs    []string        // attributes with a get_<member>:<attr> rule
+	decided  map[string]bool // target-free rules, decided for this caller
 }
 
 func (s *Server) newPolicyCache(ctx context.Context, tx *db.Tx, res *resource.Resource) *policyCache {
-	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, networks: map[string]db.Doc{}}
+	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, networks: map[string]db.Doc{}, decided: map[string]bool{}}
 	for _, a := range res.Attrs {
 		if a.Policy && s.Policy.Has("get_"+res.Member+":"+a.Name) {
 			pc.attrs = append(pc.attrs, a.Name)
@@ -28,25 +30,34 @@ func (s *Server) newPolicyCache(ctx context.Context, tx *db.Tx, res *resource.Re
 	return pc
 }
 
-func (pc *policyCache) target(d db.Doc) map[string]any {
-	t := withCollection(d, pc.res.Collection)
-	if netID, _ := d["network_id"].(string); netID != "" && pc.res.Collection != "networks" {
-		net, ok := pc.networks[netID]
-		if !ok {
-			net, _ = pc.tx.Get(pc.ctx, "networks", netID)
-			pc.networks[netID] = net
-		}
-		addParent(t, "network", net)
+// enforce evaluates rule on d; the target is d itself with its collection and its network's
+// attributes flattened in ("network:tenant_id", ...), which rendering ignores.
+func (pc *policyCache) enforce(rq *request, rule string, d db.Doc) bool {
+	if v, ok := pc.decided[rule]; ok {
+		return v
 	}
-	return t
+	if pc.s.Policy.TargetFree(rule) {
+		v := pc.s.Policy.Enforce(rule, map[string]any{"_collection": pc.res.Collection}, rq.creds)
+		pc.decided[rule] = v
+		return v
+	}
+	if _, ok := d["_collection"]; !ok {
+		d["_collection"] = pc.res.Collection
+		if netID, _ := d["network_id"].(string); netID != "" && pc.res.Collection != "networks" {
+			net, ok := pc.networks[netID]
+			if !ok {
+				net, _ = pc.tx.Get(pc.ctx, "networks", netID)
+				pc.networks[netID] = net
+			}
+			addParent(d, "network", net)
+		}
+	}
+	return pc.s.Policy.Enforce(rule, d, rq.creds)
 }
 
 // visible reports whether the caller may see d.
 func (pc *policyCache) visible(rq *request, d db.Doc) bool {
-	if rq.creds.IsAdmin {
-		return pc.s.Policy.Enforce("get_"+pc.res.Member, withCollection(d, pc.res.Collection), rq.creds)
-	}
-	return pc.s.Policy.Enforce("get_"+pc.res.Member, pc.target(d), rq.creds)
+	return pc.enforce(rq, "get_"+pc.res.Member, d)
 }
 
 // render shapes a document for an answer: visible attributes of advertised extensions that
@@ -54,7 +65,7 @@ func (pc *policyCache) visible(rq *request, d db.Doc) bool {
 func (s *Server) render(rq *request, res *resource.Resource, d db.Doc, fields []string, pc *policyCache) map[string]any {
 	var want map[string]bool
 	if len(fields) > 0 {
-		want = map[string]bool{}
+		want = make(map[string]bool, len(fields))
 		for _, f := range fields {
 			want[f] = true
 		}
@@ -64,24 +75,11 @@ func (s *Server) render(rq *request, res *resource.Resource, d db.Doc, fields []
 		if a.Hidden || !s.Extensions.Has(a.Ext) || (want != nil && !want[a.Name]) {
 			continue
 		}
-		v, ok := d[a.Name]
-		if !ok {
-			v = nil
-		}
-		out[a.Name] = v
+		out[a.Name] = d[a.Name]
 	}
-	if len(pc.attrs) > 0 {
-		var t map[string]any
-		for _, name := range pc.attrs {
-			if _, shown := out[name]; !shown {
-				continue
-			}
-			if t == nil {
-				t = pc.target(d)
-			}
-			if !s.Policy.Enforce("get_"+res.Member+":"+name, t, rq.creds) {
-				delete(out, name)
-			}
+	for _, name := range pc.attrs {
+		if _, shown := out[name]; shown && !pc.enforce(rq, "get_"+res.Member+":"+name, d) {
+			delete(out, name)
 		}
 	}
 	return out

@@ -98,7 +98,8 @@ func RunAgent(ctx context.Context, o AgentOptions) error {
 // change of the active-port keys, and every few seconds regardless.
 func (s *Server) portStatusLoop(ctx context.Context) {
 	events := s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
-	tick := time.NewTicker(3 * time.Second)
+	// Events drive it; the slow tick only heals a missed one.
+	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
 		act, err := hosts.ActivePorts(ctx, s.NSDB)

@@ -208,7 +208,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: d, log: log, reconcileEvery: 30 * time.Second}
+	s := &Server{DB: d, log: log, reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second}
 	ok := false
 	defer func() {
 		if !ok {

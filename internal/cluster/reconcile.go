@@ -190,8 +190,21 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 		}
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i] < refs[j] })
-	if err := c.apply(ctx, changes, 0, refs); err != nil {
-		return drift, fmt.Errorf("cluster: repair: %w", err)
+	// In batches: one etcd transaction stays well below the request size limit.
+	const batch = 200
+	for len(changes) > 0 {
+		n := min(batch, len(changes))
+		if err := c.apply(ctx, changes[:n], 0, nil); err != nil {
+			return drift, fmt.Errorf("cluster: repair: %w", err)
+		}
+		changes = changes[n:]
+	}
+	for len(refs) > 0 {
+		n := min(batch, len(refs))
+		if err := c.apply(ctx, nil, 0, refs[:n]); err != nil {
+			return drift, fmt.Errorf("cluster: repair: %w", err)
+		}
+		refs = refs[n:]
 	}
 	return drift, nil
 }

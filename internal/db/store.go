@@ -129,9 +129,13 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
-		d, err := DecodeDoc(body)
-		if err != nil {
-			return nil, fmt.Errorf("db: decode %s: %w", kind, err)
+		d, ok := decoded.get(body)
+		if !ok {
+			var err error
+			if d, err = DecodeDoc(body); err != nil {
+				return nil, fmt.Errorf("db: decode %s: %w", kind, err)
+			}
+			decoded.put(body, d)
 		}
 		out = append(out, d)
 	}

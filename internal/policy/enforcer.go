@@ -159,3 +159,51 @@ func walkRefs(c Check, fn func(string)) {
 		}
 	}
 }
+
+// TargetFree reports whether rule name decides on the caller alone — it reads nothing of the
+// target (only roles, literal comparisons and credentials) — so one evaluation serves every
+// resource of a list. A missing rule falls back to "default", as Enforce does.
+func (e *Enforcer) TargetFree(name string) bool {
+	c, ok := e.rules[name]
+	if !ok {
+		c, ok = e.rules["default"]
+		if !ok {
+			return true
+		}
+	}
+	return e.targetFree(c, 0)
+}
+
+func (e *Enforcer) targetFree(c Check, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch t := c.(type) {
+	case trueCheck, falseCheck:
+		return true
+	case notCheck:
+		return e.targetFree(t.c, depth+1)
+	case andCheck:
+		for _, x := range t {
+			if !e.targetFree(x, depth+1) {
+				return false
+			}
+		}
+		return true
+	case orCheck:
+		for _, x := range t {
+			if !e.targetFree(x, depth+1) {
+				return false
+			}
+		}
+		return true
+	case ruleCheck:
+		r, ok := e.rules[string(t)]
+		return !ok || e.targetFree(r, depth+1)
+	case roleCheck:
+		return !strings.Contains(string(t), "%(")
+	case genericCheck:
+		return !strings.Contains(t.match, "%(")
+	}
+	return false // field checks and anything unknown read the target
+}

@@ -307,3 +307,22 @@ func TestCredentialsNotMutated(t *testing.T) {
 		t.Errorf("Enforce changed the caller's roles: %v", roles[:2])
 	}
 }
+
+func TestTargetFree(t *testing.T) {
+	e, err := New(map[string]string{"custom_owner": "tenant_id:%(tenant_id)s", "custom_field": "field:networks:shared=True", "custom_role": "role:admin or role:reader"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]bool{
+		"get_port:binding:host_id": true, // admin_only
+		"custom_role":              true,
+		"get_network":              false, // owner or shared
+		"custom_owner":             false,
+		"custom_field":             false,
+	}
+	for rule, want := range cases {
+		if got := e.TargetFree(rule); got != want {
+			t.Errorf("TargetFree(%s) = %v, want %v", rule, got, want)
+		}
+	}
+}
