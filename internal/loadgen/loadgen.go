@@ -226,6 +226,7 @@ func createPorts(ctx context.Context, c *client, cfg *Config, netID, name string
 	jobs := make(chan int)
 	type result struct {
 		id  string
+		at  time.Time
 		lat time.Duration
 		err error
 	}
@@ -240,7 +241,7 @@ func createPorts(ctx context.Context, c *client, cfg *Config, netID, name string
 				body := map[string]any{"port": map[string]any{"network_id": netID, "name": fmt.Sprintf("%s-%d", name, i)}}
 				t0 := time.Now()
 				_, err := c.do(ctx, http.MethodPost, "/v2.0/ports", body, &out)
-				results <- result{id: out.Port.ID, lat: time.Since(t0), err: err}
+				results <- result{id: out.Port.ID, at: t0, lat: time.Since(t0), err: err}
 			}
 		}()
 	}
@@ -259,6 +260,7 @@ func createPorts(ctx context.Context, c *client, cfg *Config, netID, name string
 
 	var ids []string
 	var lat []time.Duration
+	var slow []Sample
 	errs := map[string]int{}
 	var firstErr string
 	tick := time.NewTicker(5 * time.Second)
@@ -273,10 +275,12 @@ func createPorts(ctx context.Context, c *client, cfg *Config, netID, name string
 				rep.Create.Failed = errs
 				rep.Create.FirstError = firstErr
 				rep.Create.Stats = summarize(lat, rep.Create.Elapsed)
+				rep.Create.Slowest = slow
 				return ids
 			}
 			done++
 			lat = append(lat, r.lat)
+			slow = keepSlowest(slow, Sample{At: r.at, Latency: r.lat}, 5)
 			if r.err != nil {
 				errs[kind(r.err)]++
 				if firstErr == "" {

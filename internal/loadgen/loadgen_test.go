@@ -186,3 +186,17 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+func TestKeepSlowest(t *testing.T) {
+	var slow []Sample
+	for _, ms := range []int{5, 1, 9, 3, 7, 9, 2, 8} {
+		slow = keepSlowest(slow, Sample{Latency: time.Duration(ms) * time.Millisecond}, 3)
+	}
+	var got []time.Duration
+	for _, s := range slow {
+		got = append(got, s.Latency/time.Millisecond)
+	}
+	if len(got) != 3 || got[0] != 9 || got[1] != 9 || got[2] != 8 {
+		t.Errorf("slowest = %v, want [9 9 8]", got)
+	}
+}

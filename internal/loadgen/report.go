@@ -48,6 +48,25 @@ func summarize(lat []time.Duration, elapsed time.Duration) Stats {
 	return st
 }
 
+// Sample is one request: when it started and how long it took.
+type Sample struct {
+	At      time.Time     `json:"at"`
+	Latency time.Duration `json:"latency_ns"`
+}
+
+// keepSlowest adds s to the n slowest samples, slowest first.
+func keepSlowest(slow []Sample, s Sample, n int) []Sample {
+	i := sort.Search(len(slow), func(i int) bool { return slow[i].Latency < s.Latency })
+	if i >= n {
+		return slow
+	}
+	slow = slices.Insert(slow, i, s)
+	if len(slow) > n {
+		slow = slow[:n]
+	}
+	return slow
+}
+
 // Report is the outcome of a run.
 type Report struct {
 	URL         string   `json:"url"`
@@ -61,6 +80,7 @@ type Report struct {
 		OK         int            `json:"ok"`
 		Failed     map[string]int `json:"failed,omitempty"` // by "status type"
 		FirstError string         `json:"first_error,omitempty"`
+		Slowest    []Sample       `json:"slowest,omitempty"` // the 5 slowest creates, to line up with server logs
 		Elapsed    time.Duration  `json:"elapsed_ns"`
 	} `json:"port_create"`
 	List struct {
@@ -98,6 +118,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(&b, "\nport creates took %v of wall time\n", c.Elapsed.Round(time.Millisecond))
+	for _, sl := range c.Slowest {
+		fmt.Fprintf(&b, "slow create: %s started %s\n", ms(sl.Latency), sl.At.UTC().Format("15:04:05.000"))
+	}
 	if len(c.Failed) > 0 {
 		kinds := make([]string, 0, len(c.Failed))
 		for k := range c.Failed {
