@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -173,11 +174,15 @@ func (s *Server) ensureDefaultGroups(ctx context.Context, rq *request, q *query)
 		if has || (!rq.caller.IsAdmin && p != rq.caller.ProjectID) {
 			continue
 		}
-		if s.WriteGate != nil && s.WriteGate(ctx) != nil {
-			continue
-		}
-		if err := s.DB.Write(ctx, func(tx *db.Tx) error { return s.Core.EnsureDefaultSG(ctx, tx, rq.caller, p) }); err != nil {
-			return err
+		if _, err := s.writeChanges(ctx, func(tx *db.Tx) error { return s.Core.EnsureDefaultSG(ctx, tx, rq.caller, p) }); err != nil {
+			if f, ok := fault.As(err); ok && f.Status == http.StatusServiceUnavailable {
+				continue // read-only mode: list without creating it
+			}
+			var be *BackendError
+			if !errors.As(err, &be) {
+				return err
+			}
+			s.Log.Warn("backend failed to apply a default security group; reconciliation will", "project", p, "err", be.Err)
 		}
 	}
 	return nil

@@ -57,6 +57,11 @@ func (t *Consumer) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(iv)
 	defer tick.Stop()
+	// A crash between the NSDB commit and the Neutron DB update leaves the DB one step
+	// behind; bring it level at once instead of at the next task.
+	if last := t.Cluster.LastTask(); last > 0 {
+		_ = t.recordProcessed(ctx, last)
+	}
 	for {
 		if _, err := t.Drain(ctx); err != nil && ctx.Err() == nil {
 			t.Log.Error("task consumer", "err", err)

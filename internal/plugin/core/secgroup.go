@@ -190,9 +190,29 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	if err != nil {
 		return err
 	}
+	touched := map[string]bool{}
 	for _, r := range rules {
-		if plugin.Str(r, "security_group_id") == id || plugin.Str(r, "remote_group_id") == id {
+		owner := plugin.Str(r, "security_group_id")
+		if owner == id || plugin.Str(r, "remote_group_id") == id {
 			if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(r, "id")); err != nil {
+				return err
+			}
+			if err := plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", r); err != nil {
+				return err
+			}
+			if owner != id {
+				touched[owner] = true
+			}
+		}
+	}
+	// Other groups that lost a rule naming this one as remote group change too.
+	for gid := range touched {
+		g, err := tx.Get(ctx, "security_groups", gid)
+		if err != nil {
+			return err
+		}
+		if g != nil {
+			if err := s.p.touchGroup(ctx, tx, c, g); err != nil {
 				return err
 			}
 		}

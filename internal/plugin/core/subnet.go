@@ -192,6 +192,9 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err := tx.Put(ctx, "networks", net); err != nil {
 		return nil, err
 	}
+	if err := plugin.Journal(ctx, tx, c, journal.Update, "networks", net); err != nil {
+		return nil, err
+	}
 	if isAutoAddress(d) {
 		if err := p.addAutoAddresses(ctx, tx, c, d); err != nil {
 			return nil, err
@@ -328,6 +331,9 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 		if err := tx.Put(ctx, "ports", pt); err != nil {
 			return err
 		}
+		if err := plugin.Journal(ctx, tx, c, journal.Update, "ports", pt); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM ip_allocations WHERE subnet_id = ?", id); err != nil {
 		return err
@@ -351,6 +357,9 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 		}
 		net["subnets"] = keep
 		if err := tx.Put(ctx, "networks", net); err != nil {
+			return err
+		}
+		if err := plugin.Journal(ctx, tx, c, journal.Update, "networks", net); err != nil {
 			return err
 		}
 	}
