@@ -372,23 +372,27 @@ func (s *Server) backlog() float64 {
 // reconcile verifies (task client) or repairs (REST client) drift now and then: with the REST
 // client a crash between a commit and its REST call heals here.
 func (s *Server) reconcile(ctx context.Context) {
-	run := func() {
-		var drift cluster.Drift
-		var err error
-		if s.Tasks {
-			drift, err = s.Cluster.Verify(ctx, s.DB)
-		} else {
-			drift, err = s.Cluster.Repair(ctx, s.DB)
+	// At start, the full repair (REST client: a crash between a commit and its REST call
+	// heals here); then a cheap comparison of resources with the cluster's copies, which
+	// never holds writes up for long. `midonet db-manage verify` checks every object.
+	if !s.Tasks {
+		if d, err := s.Cluster.Repair(ctx, s.DB); err != nil && ctx.Err() == nil {
+			s.log.Warn("startup repair failed", "err", err)
+		} else if d.Total() > 0 {
+			s.log.Info("startup repair fixed drift", "differences", d.Total())
 		}
+	}
+	run := func() {
+		n, err := s.Cluster.Heal(ctx, s.DB, !s.Tasks)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("reconciliation failed", "err", err)
 			}
 			return
 		}
-		s.Metrics.Drift.Set(float64(drift.Total()))
-		if drift.Total() > 0 {
-			s.log.Info("reconciliation found drift", "differences", drift.Total(), "repaired", !s.Tasks)
+		s.Metrics.Drift.Set(float64(n))
+		if n > 0 {
+			s.log.Info("reconciliation found drift", "differences", n, "repaired", !s.Tasks)
 		}
 	}
 	run()

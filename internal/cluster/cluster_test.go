@@ -283,3 +283,32 @@ func TestRESTRoundTrip(t *testing.T) {
 		t.Fatal("REST delete did not reach the NSDB")
 	}
 }
+
+func TestHealFindsAndFixesResourceDrift(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.db.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", netDoc(2)) }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.c.Heal(ctx, e.db, false); err != nil || n != 1 {
+		t.Fatalf("heal (check only) = %d, %v; want 1 missing resource", n, err)
+	}
+	if e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatal("a check-only heal changed the NSDB")
+	}
+	if n, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 {
+		t.Fatalf("heal = %d, %v", n, err)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil {
+		t.Fatal("heal did not apply the missing network")
+	}
+	if n, _ := e.c.Heal(ctx, e.db, false); n != 0 {
+		t.Fatalf("drift after heal: %d", n)
+	}
+	if err := e.db.Write(ctx, func(tx *db.Tx) error { _, err := tx.Delete(ctx, "networks", netID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 || e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatalf("heal of a deleted network = %d, %v", n, err)
+	}
+}

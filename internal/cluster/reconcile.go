@@ -208,3 +208,83 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	}
 	return drift, nil
 }
+
+// Heal is the server's periodic, cheap reconciliation: it compares the Neutron resources
+// with the cluster's copies (not the whole topology) and, when apply is set, re-applies
+// what is missing or differs and removes what Neutron no longer has — in small batches, so
+// that API writes are never held up for long. It returns how many resources differed.
+func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, error) {
+	docs, err := neutronDocs(ctx, dbx) // read without holding the cluster lock
+	if err != nil {
+		return 0, fmt.Errorf("cluster: heal: %w", err)
+	}
+	want := make(map[translate.Ref][]byte, len(docs))
+	for ref, d := range docs {
+		want[ref] = canonical(d)
+	}
+	var changes []Change
+	var extra []translate.Ref
+	c.mu.Lock()
+	for ref, d := range docs {
+		coll, id := ref.Split()
+		have := c.world.Get(coll, id)
+		if have == nil || (revision(have) <= revision(d) && !bytes.Equal(canonical(have), want[ref])) {
+			changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: d, Force: true})
+		}
+	}
+	for _, coll := range Translated {
+		for _, d := range c.world.All(coll) {
+			ref := translate.RefOf(coll, d["id"].(string))
+			if _, ok := docs[ref]; !ok {
+				extra = append(extra, ref)
+			}
+		}
+	}
+	c.mu.Unlock()
+	// A resource created after the read above is in the cluster but not in docs: delete only
+	// what the database still does not have.
+	if len(extra) > 0 {
+		err := dbx.Read(ctx, func(tx *db.Tx) error {
+			for _, ref := range extra {
+				coll, id := ref.Split()
+				d, err := tx.Get(ctx, coll, id)
+				if err != nil {
+					return err
+				}
+				if d == nil {
+					changes = append(changes, Change{Type: "DELETE", Collection: coll, ID: id})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("cluster: heal: %w", err)
+		}
+	}
+	if !apply {
+		return len(changes), nil
+	}
+	sort.SliceStable(changes, func(i, j int) bool { return order(changes[i]) < order(changes[j]) })
+	total := len(changes)
+	for len(changes) > 0 {
+		n := min(100, len(changes))
+		if err := c.Apply(ctx, changes[:n], 0); err != nil {
+			return 0, fmt.Errorf("cluster: heal: %w", err)
+		}
+		changes = changes[n:]
+	}
+	return total, nil
+}
+
+// order puts creates and updates in dependency order and deletes after them, in reverse.
+func order(ch Change) int {
+	for i, c := range Translated {
+		if c == ch.Collection {
+			if ch.Type == "DELETE" {
+				return 2*len(Translated) - i
+			}
+			return i
+		}
+	}
+	return len(Translated)
+}
