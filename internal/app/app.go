@@ -171,6 +171,13 @@ type Server struct {
 	ln             net.Listener
 	reconcileEvery time.Duration
 	roles          Roles
+	leadership     nsdb.Leadership // held by the cluster role
+}
+
+// leaderID names this process in the cluster election.
+func leaderID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 // waitRemote waits for a task through the NSDB's record of the last applied task (an API
@@ -237,6 +244,19 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Metrics = metrics.New(func() float64 { return s.backlog() })
 	if roles.Cluster {
 		s.Cluster = cluster.New(s.NSDB, log)
+		// On a shared etcd, one cluster writes the topology at a time; others wait here as
+		// standbys and take over when the leader's lease ends. The embedded etcd belongs to
+		// this process alone, so there is nobody to elect against.
+		if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) > 0 {
+			id := leaderID()
+			log.Info("campaigning for cluster leadership", "id", id)
+			s.leadership, err = s.NSDB.Campaign(ctx, "cluster", id, time.Duration(cfg.Int(config.GroupMidonet, "cluster_lease_ttl"))*time.Second)
+			if err != nil {
+				return nil, fmt.Errorf("app: cluster leadership: %w", err)
+			}
+			log.Info("cluster leadership won", "id", id)
+			s.Cluster.SetLeader(s.leadership.Guard())
+		}
 		if err := s.Cluster.Load(ctx); err != nil {
 			return nil, err
 		}
@@ -431,9 +451,19 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	var lost <-chan struct{} // nil (never ready) without the cluster role
+	if s.leadership != nil {
+		lost = s.leadership.Done()
+	}
 	var err error
 	select {
 	case err = <-errc:
+	case <-lost:
+		// Another cluster may already be writing: stop, so that a supervisor restarts this
+		// process as a standby.
+		s.log.Error("cluster leadership lost; stopping")
+		err = errors.New("app: cluster leadership lost")
+		_ = s.http.Close()
 	case <-ctx.Done():
 		shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
 		err = s.http.Shutdown(shutdown)
@@ -452,6 +482,11 @@ func (s *Server) Run(ctx context.Context) error {
 
 func (s *Server) close() error {
 	var errs []error
+	if s.leadership != nil {
+		resign, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, s.leadership.Resign(resign))
+		cancel()
+	}
 	if s.NSDB != nil {
 		errs = append(errs, s.NSDB.Close())
 	}

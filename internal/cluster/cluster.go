@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -53,6 +54,7 @@ type Cluster struct {
 	lastTask int64
 	stats    Stats
 	observe  func(time.Duration)
+	leader   *nsdb.Guard // set while this cluster writes as the elected leader
 
 	db *db.DB // the Neutron database, for tools that verify and repair
 
@@ -294,25 +296,19 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 		next[ref] = want
 	}
-	var guards []nsdb.Guard
 	if lastTask > 0 {
 		ops.add(nsdb.Op{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(lastTask, 10))})
-		if c.lastTask > 0 {
-			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(c.lastTask, 10))})
-		} else {
-			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Absent: true})
-		}
 	}
 	list := ops.list()
 	if len(list) > 0 {
-		ok, _, err := c.store.Txn(ctx, guards, list)
+		ok, _, err := c.store.Txn(ctx, c.guards(lastTask), list)
 		if err != nil {
 			rollback()
 			return fmt.Errorf("cluster: commit: %w", err)
 		}
 		if !ok {
 			rollback()
-			return fmt.Errorf("cluster: commit refused: another writer advanced the task journal")
+			return errCommitRefused
 		}
 	}
 	for ref, want := range next {
@@ -334,6 +330,34 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		c.observe(d)
 	}
 	return nil
+}
+
+// errCommitRefused: a guard of the transaction failed, so nothing was written.
+var errCommitRefused = errors.New("cluster: commit refused: this cluster lost its leadership or another writer advanced the task journal")
+
+// SetLeader makes every later write conditional on the leadership g guards, so that a
+// deposed leader cannot write after its successor has started.
+func (c *Cluster) SetLeader(g nsdb.Guard) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.leader = &g
+}
+
+// guards are the conditions of a commit: the leadership, if any, and, for a task, that the
+// journal position is still the one this cluster last wrote. Callers hold c.mu.
+func (c *Cluster) guards(task int64) []nsdb.Guard {
+	var gs []nsdb.Guard
+	if c.leader != nil {
+		gs = append(gs, *c.leader)
+	}
+	if task > 0 {
+		if c.lastTask > 0 {
+			gs = append(gs, nsdb.Guard{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(c.lastTask, 10))})
+		} else {
+			gs = append(gs, nsdb.Guard{Key: nsdb.LastTaskKey, Absent: true})
+		}
+	}
+	return gs
 }
 
 func (c *Cluster) wake() {

@@ -3,12 +3,14 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
@@ -310,5 +312,33 @@ func TestHealFindsAndFixesResourceDrift(t *testing.T) {
 	}
 	if n, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 || e.object(t, topology.KindNetwork, netID) != nil {
 		t.Fatalf("heal of a deleted network = %d, %v", n, err)
+	}
+}
+
+// TestDeposedLeaderCannotWrite: once the leadership key is gone (the lease ended and a
+// standby took over), every write of the old leader is refused and leaves no trace.
+func TestDeposedLeaderCannotWrite(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lead, err := e.store.Campaign(ctx, "cluster-test", "a", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.c.SetLeader(lead.Guard())
+	if err := e.c.Apply(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}, 1); err != nil {
+		t.Fatalf("the leader's write failed: %v", err)
+	}
+	if err := lead.Resign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = e.c.Apply(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: netID}}, 2)
+	if !errors.Is(err, errCommitRefused) {
+		t.Fatalf("write after losing leadership: err = %v, want a refused commit", err)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil {
+		t.Fatal("the deposed leader's delete reached the NSDB")
+	}
+	if kv, err := e.store.Get(ctx, nsdb.LastTaskKey); err != nil || string(kv.Value) != "1" {
+		t.Fatalf("last task moved after the refused commit: %v %v", kv, err)
 	}
 }

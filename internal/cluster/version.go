@@ -11,21 +11,16 @@ import (
 
 // commitTask commits ops together with the last-task bookkeeping, guarded like apply.
 func (c *Cluster) commitTask(ctx context.Context, ops []nsdb.Op, task int64) error {
-	var guards []nsdb.Guard
+	guards := c.guards(task)
 	if task > 0 {
 		ops = append(ops, nsdb.Op{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(task, 10))})
-		if c.lastTask > 0 {
-			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(c.lastTask, 10))})
-		} else {
-			guards = append(guards, nsdb.Guard{Key: nsdb.LastTaskKey, Absent: true})
-		}
 	}
 	ok, _, err := c.store.Txn(ctx, guards, ops)
 	if err != nil {
 		return fmt.Errorf("cluster: commit: %w", err)
 	}
 	if !ok {
-		return fmt.Errorf("cluster: commit refused: another writer advanced the task journal")
+		return errCommitRefused
 	}
 	if task > 0 {
 		c.lastTask = task

@@ -138,6 +138,7 @@ func midonetOptions() []Option {
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
 		m("apply_timeout", Int, "10", "Seconds an API write waits for the cluster to apply it."),
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
+		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
 		m("reconcile_interval", Int, "300", "Seconds between comparisons of the Neutron database with the NSDB (and, with the REST client, repairs); one also runs at start."),
 	}
 }

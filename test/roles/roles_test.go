@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,28 +98,8 @@ func TestAPIAndClusterApart(t *testing.T) {
 			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",
 				dsn, mode.client, strings.Join(etcd, ","), clusterPort)
 			// The cluster first (it owns the migrations' first run as well), then two API servers.
-			dir := t.TempDir()
-			cfg := filepath.Join(dir, "c.conf")
-			_ = os.WriteFile(cfg, []byte(base), 0o644)
-			var out bytes.Buffer
-			cl := exec.Command(testenv.Binary(t), "cluster", "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(clusterPort))
-			cl.Stdout, cl.Stderr = &out, &out
-			if err := cl.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = cl.Process.Kill(); _ = cl.Wait() })
-			deadline := time.Now().Add(60 * time.Second)
-			for {
-				resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", clusterPort))
-				if err == nil {
-					resp.Body.Close()
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("cluster did not start:\n%s", out.String())
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			cl := startCluster(t, base, clusterPort)
+			cl.waitServing(t, 60*time.Second)
 			api1 := run(t, "api", base, "/")
 			api2 := run(t, "api", base, "/")
 			store, err := nsdb.Connect(context.Background(), etcd)
@@ -142,4 +123,120 @@ func TestAPIAndClusterApart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// clusterProc is one `midonet cluster` process.
+type clusterProc struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	port int
+}
+
+// syncBuffer is the process output, safe to read while the process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startCluster(t *testing.T, conf string, port int) *clusterProc {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.conf")
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &clusterProc{out: &syncBuffer{}, port: port}
+	p.cmd = exec.Command(testenv.Binary(t), "cluster", "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() })
+	return p
+}
+
+// serving reports whether the cluster answers HTTP (it does once it leads).
+func (p *clusterProc) serving() bool {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.port))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
+}
+
+func (p *clusterProc) waitServing(t *testing.T, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !p.serving() {
+		if time.Now().After(deadline) {
+			t.Fatalf("cluster on port %d is not serving:\n%s", p.port, p.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestClusterFailover runs two `midonet cluster` processes on one etcd cluster: one leads,
+// the other waits as a standby; when the leader is killed, the standby takes over within
+// the lease and the writes the API server accepts keep reaching the topology.
+func TestClusterFailover(t *testing.T) {
+	etcd := etcdcluster.Start(t, 3)
+	dsn := testenv.NewDatabase(t)
+	base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = midonet.neutron.client.cluster.MidonetClusterClient\netcd_endpoints = %s\ncluster_lease_ttl = 2\napply_timeout = 30\n",
+		dsn, strings.Join(etcd, ","))
+	first := startCluster(t, base, freePort(t))
+	first.waitServing(t, 60*time.Second)
+	second := startCluster(t, base, freePort(t))
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(second.out.String(), "campaigning for cluster leadership") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second cluster never campaigned:\n%s", second.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if second.serving() || strings.Contains(second.out.String(), "leadership won") {
+		t.Fatalf("the second cluster leads while the first is alive:\n%s", second.out.String())
+	}
+
+	api := run(t, "api", base, "/")
+	store, err := nsdb.Connect(context.Background(), etcd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	inNSDB := func(id string) bool {
+		o, err := store.Object(context.Background(), 1, topology.KindNetwork, id)
+		return err == nil && o != nil
+	}
+	before := post(t, api, "networks", "network", map[string]any{"name": "before"})
+	if !inNSDB(before["id"].(string)) {
+		t.Fatal("the leader did not translate the network")
+	}
+
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.cmd.Wait()
+	// The API server accepts the write and waits (apply_timeout) for whoever leads next.
+	after := post(t, api, "networks", "network", map[string]any{"name": "after"})
+	if !inNSDB(after["id"].(string)) {
+		t.Fatalf("the network created after the failover is not in the NSDB:\n%s", second.out.String())
+	}
+	if !strings.Contains(second.out.String(), "leadership won") {
+		t.Fatalf("the standby did not report taking over:\n%s", second.out.String())
+	}
+	second.waitServing(t, 10*time.Second)
 }
