@@ -230,8 +230,10 @@ func TestClusterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = first.cmd.Wait()
+	killed := time.Now()
 	// The API server accepts the write and waits (apply_timeout) for whoever leads next.
 	after := post(t, api, "networks", "network", map[string]any{"name": "after"})
+	t.Logf("write accepted and applied %v after the leader was killed (2 s lease)", time.Since(killed).Round(time.Millisecond))
 	if !inNSDB(after["id"].(string)) {
 		t.Fatalf("the network created after the failover is not in the NSDB:\n%s", second.out.String())
 	}
