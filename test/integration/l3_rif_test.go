@@ -148,10 +148,11 @@ func TestL3RouterInterfaceFIP(t *testing.T) {
 
 		t.Run("the router whose interface is the subnet's gateway wins", func(t *testing.T) {
 			// Two routers reach network3 from network1: r (interface on the gateway
-			// address 10.60.1.1) and r3 (an interface on another address).
+			// address 10.60.1.1) and r3 (an interface on another address: allocated, since
+			// a fixed one could collide with an address an earlier port drew at random).
 			l3AddInterface(t, c, r.ID, routers.AddInterfaceOpts{SubnetID: sub3.ID})
 			r3 := l3CreateRouter(t, c, routers.CreateOpts{Name: "rif-r3"})
-			other := createPort(t, c, ports.CreateOpts{NetworkID: net1.ID, FixedIPs: []ports.IP{{SubnetID: sub1.ID, IPAddress: "10.60.1.254"}}})
+			other := createPort(t, c, ports.CreateOpts{NetworkID: net1.ID, FixedIPs: []ports.IP{{SubnetID: sub1.ID}}})
 			l3AddInterface(t, c, r3.ID, routers.AddInterfaceOpts{PortID: other.ID})
 			sub3b := createSubnet(t, c, subnets.CreateOpts{NetworkID: net3.ID, CIDR: "172.24.31.0/24", IPVersion: gophercloud.IPv4})
 			l3AddInterface(t, c, r3.ID, routers.AddInterfaceOpts{SubnetID: sub3b.ID})
