@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -25,49 +26,35 @@ func dbManageCmd(o *app.Options) *cobra.Command {
 			if len(args) == 1 && args[0] != "head" {
 				return fmt.Errorf("only 'head' is supported, got %q", args[0])
 			}
-			cfg, err := app.LoadConfig(*o)
-			if err != nil {
-				return err
-			}
-			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			applied, err := d.Upgrade(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, a := range applied {
-				fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
-			}
-			v, err := d.Current(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "database at version %d (%s)\n", v, d.Dialect)
-			return nil
+			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
+				applied, err := d.Upgrade(ctx)
+				if err != nil {
+					return err
+				}
+				for _, a := range applied {
+					fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
+				}
+				v, err := d.Current(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "database at version %d (%s)\n", v, d.Dialect)
+				return nil
+			})
 		},
 	}
 	current := &cobra.Command{
 		Use:   "current",
 		Short: "Show the applied schema version",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := app.LoadConfig(*o)
-			if err != nil {
-				return err
-			}
-			d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			v, err := d.Current(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d\n", v)
-			return nil
+			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
+				v, err := d.Current(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d\n", v)
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(upgrade, current)
@@ -91,121 +78,92 @@ func withDB(cmd *cobra.Command, o *app.Options, fn func(ctx context.Context, d *
 	return fn(cmd.Context(), d)
 }
 
+// dbCmd is a db-manage command without arguments that runs fn on the Neutron database and
+// prints to the command's standard output.
+func dbCmd(o *app.Options, use, short string, fn func(ctx context.Context, d *db.DB, out io.Writer) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error { return fn(ctx, d, cmd.OutOrStdout()) })
+		},
+	}
+}
+
 // taskCmds are the task-management commands (networking-midonet spec "Task Management").
 func taskCmds(o *app.Options) []*cobra.Command {
 	var unprocessed, processed bool
-	list := &cobra.Command{
-		Use:   "task-list",
-		Short: "List the MidoNet tasks (id, type, data type, resource id, tenant, created at)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				tasks, err := dbmanage.ListTasks(ctx, d, unprocessed)
-				if err != nil {
-					return err
-				}
-				return dbmanage.WriteTasks(cmd.OutOrStdout(), tasks)
-			})
-		},
-	}
+	list := dbCmd(o, "task-list", "List the MidoNet tasks (id, type, data type, resource id, tenant, created at)",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			tasks, err := dbmanage.ListTasks(ctx, d, unprocessed)
+			if err != nil {
+				return err
+			}
+			return dbmanage.WriteTasks(out, tasks)
+		})
 	list.Flags().BoolVarP(&unprocessed, "unprocessed", "u", false, "show only the tasks the cluster has not processed")
-	clean := &cobra.Command{
-		Use:   "task-clean",
-		Short: "Delete the processed tasks and reset the last processed task id",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				n, err := dbmanage.CleanTasks(ctx, d)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "Deleted %d processed tasks\n", n)
-				return nil
-			})
-		},
-	}
-	res := &cobra.Command{
-		Use:   "task-resource",
-		Short: "Show the resources the tasks describe (replaying the task table)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				groups, err := dbmanage.TaskResources(ctx, d, processed)
-				if err != nil {
-					return err
-				}
-				return dbmanage.WriteTaskResources(cmd.OutOrStdout(), groups)
-			})
-		},
-	}
+	clean := dbCmd(o, "task-clean", "Delete the processed tasks and reset the last processed task id",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			n, err := dbmanage.CleanTasks(ctx, d)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Deleted %d processed tasks\n", n)
+			return nil
+		})
+	res := dbCmd(o, "task-resource", "Show the resources the tasks describe (replaying the task table)",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			groups, err := dbmanage.TaskResources(ctx, d, processed)
+			if err != nil {
+				return err
+			}
+			return dbmanage.WriteTaskResources(out, groups)
+		})
 	res.Flags().BoolVarP(&processed, "processed", "p", false, "replay only the processed tasks")
 	return []*cobra.Command{list, clean, res}
 }
 
 // dataCmds are the data-version commands (networking-midonet spec "Data Sync").
 func dataCmds(o *app.Options) []*cobra.Command {
-	show := &cobra.Command{
-		Use:   "data-show",
-		Short: "Show the last processed task, the active data version and the write access",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				s, err := dbmanage.Show(ctx, d)
-				if err != nil {
-					return err
-				}
-				return dbmanage.WriteState(cmd.OutOrStdout(), s)
-			})
-		},
-	}
-	readonly := &cobra.Command{
-		Use:   "data-readonly",
-		Short: "Make the Neutron data read-only (the API answers 503 to writes)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				already, err := dbmanage.SetReadOnly(ctx, d)
-				if err != nil {
-					return err
-				}
-				if already {
-					fmt.Fprintln(cmd.OutOrStdout(), "The Neutron data was already read-only")
-				} else {
-					fmt.Fprintln(cmd.OutOrStdout(), "The Neutron data is now read-only")
-				}
-				return nil
-			})
-		},
-	}
-	readwrite := &cobra.Command{
-		Use:   "data-readwrite",
-		Short: "Make the Neutron data read-write again (refused while a data version is STARTED)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				n, err := dbmanage.SetReadWrite(ctx, d)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "The Neutron data is now read-write (%d data versions marked stale)\n", n)
-				return nil
-			})
-		},
-	}
-	versions := &cobra.Command{
-		Use:   "data-version-list",
-		Short: "List the data versions",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withDB(cmd, o, func(ctx context.Context, d *db.DB) error {
-				vs, err := dbmanage.ListVersions(ctx, d)
-				if err != nil {
-					return err
-				}
-				return dbmanage.WriteVersions(cmd.OutOrStdout(), vs)
-			})
-		},
-	}
+	show := dbCmd(o, "data-show", "Show the last processed task, the active data version and the write access",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			s, err := dbmanage.Show(ctx, d)
+			if err != nil {
+				return err
+			}
+			return dbmanage.WriteState(out, s)
+		})
+	readonly := dbCmd(o, "data-readonly", "Make the Neutron data read-only (the API answers 503 to writes)",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			already, err := dbmanage.SetReadOnly(ctx, d)
+			if err != nil {
+				return err
+			}
+			if already {
+				fmt.Fprintln(out, "The Neutron data was already read-only")
+			} else {
+				fmt.Fprintln(out, "The Neutron data is now read-only")
+			}
+			return nil
+		})
+	readwrite := dbCmd(o, "data-readwrite", "Make the Neutron data read-write again (refused while a data version is STARTED)",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			n, err := dbmanage.SetReadWrite(ctx, d)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "The Neutron data is now read-write (%d data versions marked stale)\n", n)
+			return nil
+		})
+	versions := dbCmd(o, "data-version-list", "List the data versions",
+		func(ctx context.Context, d *db.DB, out io.Writer) error {
+			vs, err := dbmanage.ListVersions(ctx, d)
+			if err != nil {
+				return err
+			}
+			return dbmanage.WriteVersions(out, vs)
+		})
 	var progress bool
 	var batch int
 	sync := &cobra.Command{

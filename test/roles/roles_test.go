@@ -36,37 +36,12 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// run starts `midonet <role>` and waits until url answers.
+// run starts `midonet <role>` and waits until its readyPath answers 200; it returns the URL.
 func run(t *testing.T, role, conf, readyPath string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "midonet.conf")
-	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	var out bytes.Buffer
-	cmd := exec.Command(testenv.Binary(t), role, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + readyPath)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return url
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not start:\n%s", role, out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	p := start(t, role, conf, freePort(t))
+	p.waitReady(t, readyPath, 60*time.Second)
+	return p.url()
 }
 
 func post(t *testing.T, url, coll, member string, body map[string]any) map[string]any {
@@ -98,8 +73,7 @@ func TestAPIAndClusterApart(t *testing.T) {
 			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",
 				dsn, mode.client, strings.Join(etcd, ","), clusterPort)
 			// The cluster first (it owns the migrations' first run as well), then two API servers.
-			cl := startCluster(t, base, clusterPort)
-			cl.waitServing(t, 60*time.Second)
+			start(t, "cluster", base, clusterPort).waitReady(t, "/metrics", 60*time.Second)
 			api1 := run(t, "api", base, "/")
 			api2 := run(t, "api", base, "/")
 			store, err := nsdb.Connect(context.Background(), etcd)
@@ -125,8 +99,8 @@ func TestAPIAndClusterApart(t *testing.T) {
 	}
 }
 
-// clusterProc is one `midonet cluster` process.
-type clusterProc struct {
+// proc is one `midonet <role>` process.
+type proc struct {
 	cmd  *exec.Cmd
 	out  *syncBuffer
 	port int
@@ -150,15 +124,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func startCluster(t *testing.T, conf string, port int) *clusterProc {
+// start runs `midonet <role>` with conf on port; it is killed when the test ends.
+func start(t *testing.T, role, conf string, port int) *proc {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "c.conf")
+	cfg := filepath.Join(dir, "midonet.conf")
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &clusterProc{out: &syncBuffer{}, port: port}
-	p.cmd = exec.Command(testenv.Binary(t), "cluster", "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
+	p := &proc{out: &syncBuffer{}, port: port}
+	p.cmd = exec.Command(testenv.Binary(t), role, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -167,22 +142,24 @@ func startCluster(t *testing.T, conf string, port int) *clusterProc {
 	return p
 }
 
-// serving reports whether the cluster answers HTTP (it does once it leads).
-func (p *clusterProc) serving() bool {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.port))
+func (p *proc) url() string { return fmt.Sprintf("http://127.0.0.1:%d", p.port) }
+
+// ready reports whether path answers 200 (a cluster answers only once it leads).
+func (p *proc) ready(path string) bool {
+	resp, err := http.Get(p.url() + path)
 	if err != nil {
 		return false
 	}
 	resp.Body.Close()
-	return true
+	return resp.StatusCode == 200
 }
 
-func (p *clusterProc) waitServing(t *testing.T, within time.Duration) {
+func (p *proc) waitReady(t *testing.T, path string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
-	for !p.serving() {
+	for !p.ready(path) {
 		if time.Now().After(deadline) {
-			t.Fatalf("cluster on port %d is not serving:\n%s", p.port, p.out.String())
+			t.Fatalf("%s on port %d is not ready:\n%s", p.cmd.Args[1], p.port, p.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -196,9 +173,9 @@ func TestClusterFailover(t *testing.T) {
 	dsn := testenv.NewDatabase(t)
 	base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = midonet.neutron.client.cluster.MidonetClusterClient\netcd_endpoints = %s\ncluster_lease_ttl = 2\napply_timeout = 30\n",
 		dsn, strings.Join(etcd, ","))
-	first := startCluster(t, base, freePort(t))
-	first.waitServing(t, 60*time.Second)
-	second := startCluster(t, base, freePort(t))
+	first := start(t, "cluster", base, freePort(t))
+	first.waitReady(t, "/metrics", 60*time.Second)
+	second := start(t, "cluster", base, freePort(t))
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(second.out.String(), "campaigning for cluster leadership") {
 		if time.Now().After(deadline) {
@@ -207,7 +184,7 @@ func TestClusterFailover(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
-	if second.serving() || strings.Contains(second.out.String(), "leadership won") {
+	if second.ready("/metrics") || strings.Contains(second.out.String(), "leadership won") {
 		t.Fatalf("the second cluster leads while the first is alive:\n%s", second.out.String())
 	}
 
@@ -240,5 +217,5 @@ func TestClusterFailover(t *testing.T) {
 	if !strings.Contains(second.out.String(), "leadership won") {
 		t.Fatalf("the standby did not report taking over:\n%s", second.out.String())
 	}
-	second.waitServing(t, 10*time.Second)
+	second.waitReady(t, "/metrics", 10*time.Second)
 }
