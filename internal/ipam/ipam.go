@@ -98,6 +98,24 @@ func UsableRange(p netip.Prefix) Range {
 	return Range{Add(first, 1), last}
 }
 
+// PoolBounds is the range an allocation pool of p must stay inside, as Neutron's
+// validate_allocation_pools computes it: an IPv4 subnet without its network and broadcast
+// addresses (all of a /31 or /32), an IPv6 one without its subnet-router anycast address (so
+// a /128 has no room for a pool: ok is false).
+func PoolBounds(p netip.Prefix) (r Range, ok bool) {
+	first, last := First(p), Last(p)
+	if p.Addr().Is4() {
+		if p.Bits() >= 31 {
+			return Range{first, last}, true
+		}
+		return Range{Add(first, 1), Add(last, -1)}, true
+	}
+	if p.Bits() == 128 {
+		return Range{}, false
+	}
+	return Range{Add(first, 1), last}, true
+}
+
 // DefaultPools are the usable range of p minus the gateway.
 func DefaultPools(p netip.Prefix, gateway netip.Addr) []Range {
 	u := UsableRange(p)

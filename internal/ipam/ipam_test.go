@@ -107,3 +107,28 @@ func TestRandomStaysInPools(t *testing.T) {
 		t.Error("no pools must give no addresses")
 	}
 }
+
+func TestPoolBounds(t *testing.T) {
+	cases := []struct {
+		cidr string
+		want string // start-end, "" for no room
+	}{
+		{"10.48.0.0/29", "10.48.0.1-10.48.0.6"},
+		{"10.0.0.0/30", "10.0.0.1-10.0.0.2"},
+		{"10.0.0.0/31", "10.0.0.0-10.0.0.1"},
+		{"10.0.0.7/32", "10.0.0.7-10.0.0.7"},
+		{"2001:db8::/64", "2001:db8::1-2001:db8::ffff:ffff:ffff:ffff"},
+		{"2001:db8::/127", "2001:db8::1-2001:db8::1"},
+		{"2001:db8::5/128", ""},
+	}
+	for _, c := range cases {
+		r, ok := PoolBounds(netip.MustParsePrefix(c.cidr))
+		got := ""
+		if ok {
+			got = r.Start.String() + "-" + r.End.String()
+		}
+		if got != c.want {
+			t.Errorf("PoolBounds(%s) = %q, want %q", c.cidr, got, c.want)
+		}
+	}
+}

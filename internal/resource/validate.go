@@ -94,6 +94,27 @@ func ToIntOrNone(v any) (any, error) {
 	return ToInt(v)
 }
 
+// NonNegative validates an integer that is not below zero (neutron-lib's
+// type:non_negative, run after convert_to_int).
+func NonNegative(v any) string {
+	n, ok := AsInt(v)
+	if !ok {
+		return fmt.Sprintf("'%v' is not an integer", v)
+	}
+	if n < 0 {
+		return fmt.Sprintf("'%d' should be non-negative", n)
+	}
+	return ""
+}
+
+// NonNegativeOrNone is NonNegative that also accepts null.
+func NonNegativeOrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return NonNegative(v)
+}
+
 // ToList wraps a single value into a list (convert_to_list).
 func ToList(v any) (any, error) {
 	switch t := v.(type) {
@@ -256,13 +277,18 @@ func CIDROrNone(v any) string {
 
 var macRe = regexp.MustCompile(`^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$`)
 
-// IsMAC reports whether s is a unicast-or-any 48-bit MAC in colon or dash form.
+// IsMAC reports whether s is a 48-bit MAC in colon or dash form.
 func IsMAC(s string) bool { return macRe.MatchString(s) }
 
-// MAC validates a MAC address.
+// invalidMACs are the addresses neutron-lib's validate_mac_address refuses although they are
+// well formed (constants.INVALID_MAC_ADDRESSES): all zeros and broadcast.
+var invalidMACs = map[string]bool{"00:00:00:00:00:00": true, "ff:ff:ff:ff:ff:ff": true}
+
+// MAC validates a MAC address: well formed and neither all zeros nor broadcast. Multicast
+// addresses pass, as they do in Neutron 21's validate_mac_address.
 func MAC(v any) string {
 	s, ok := v.(string)
-	if !ok || !IsMAC(s) {
+	if !ok || !IsMAC(s) || invalidMACs[strings.ToLower(strings.ReplaceAll(s, "-", ":"))] {
 		return fmt.Sprintf("%s is not a valid MAC address", Repr(v))
 	}
 	return ""

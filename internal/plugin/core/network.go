@@ -116,6 +116,13 @@ func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur,
 		} else if mtu > int64(max) {
 			return nil, fault.InvalidInput("Requested MTU is too big, maximum is %d", max)
 		}
+		versions, err := subnetVersions(ctx, tx, plugin.Str(cur, "id"))
+		if err != nil {
+			return nil, err
+		}
+		if err := checkNetworkMTU(db.Doc{"id": cur["id"], "mtu": changes["mtu"]}, versions); err != nil {
+			return nil, err
+		}
 	}
 	if shared, ok := changes["shared"].(bool); ok && !shared && plugin.Bool(cur, "shared") {
 		if err := n.checkUnshare(ctx, tx, cur); err != nil {
@@ -128,6 +135,45 @@ func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur,
 		return nil, err
 	}
 	return d, plugin.Journal(ctx, tx, c, journal.Update, "networks", d)
+}
+
+// Smallest MTUs a network with subnets of each IP version can carry (RFC 791, RFC 8200).
+const (
+	minMTUv4 = 68
+	minMTUv6 = 1280
+)
+
+// checkNetworkMTU refuses a network MTU too small for subnets of the given IP versions, as
+// Neutron does since 2023.2 (NetworkMTUSubnetConflict); 0 means "not set" and passes.
+func checkNetworkMTU(net db.Doc, versions []int) error {
+	mtu, _ := resource.AsInt(net["mtu"])
+	if mtu == 0 || mtu >= minMTUv6 || len(versions) == 0 {
+		return nil
+	}
+	min := 0
+	if mtu < minMTUv4 {
+		min = minMTUv4
+	} else if slices.Contains(versions, 6) {
+		min = minMTUv6
+	}
+	if min == 0 {
+		return nil
+	}
+	return fault.Conflict("NetworkMTUSubnetConflict", "MTU of %s is not valid, subnet requires a minimum of %d", plugin.Str(net, "id"), min)
+}
+
+// subnetVersions lists the IP version of each subnet of network id.
+func subnetVersions(ctx context.Context, tx *db.Tx, id string) ([]int, error) {
+	subs, err := tx.List(ctx, "subnets", db.Filter{ParentID: id})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, len(subs))
+	for _, s := range subs {
+		v, _ := resource.AsInt(s["ip_version"])
+		out = append(out, int(v))
+	}
+	return out, nil
 }
 
 // checkUnshare refuses to unshare a network other projects have ports on.

@@ -63,7 +63,7 @@ func checkPools(prefix netip.Prefix, raw []any, gateway netip.Addr) ([]ipam.Rang
 		if a.Is4() != prefix.Addr().Is4() || b.Is4() != prefix.Addr().Is4() || a.Compare(b) > 0 {
 			return nil, fault.Invalid("InvalidAllocationPool", "The allocation pool {'start': '%s', 'end': '%s'} is not valid.", a, b)
 		}
-		if !prefix.Contains(a) || !prefix.Contains(b) {
+		if bounds, ok := ipam.PoolBounds(prefix); !ok || a.Less(bounds.Start) || bounds.End.Less(b) {
 			return nil, fault.Invalid("OutOfBoundsAllocationPool", "The allocation pool %s-%s spans beyond the subnet cidr %s.", a, b, prefix)
 		}
 		rs = append(rs, ipam.Range{Start: a, End: b})
@@ -93,6 +93,85 @@ func gatewayOutsidePools(gateway netip.Addr, rs []ipam.Range) error {
 		if r.Contains(gateway) {
 			return fault.Conflict("GatewayConflictWithAllocationPools", "Gateway ip %s conflicts with allocation pool %s-%s.", gateway, r.Start, r.End)
 		}
+	}
+	return nil
+}
+
+// multicastV4, multicastV6 and loopbackV4 are the ranges netaddr's is_multicast and
+// is_loopback test a subnet against.
+var (
+	multicastV4 = netip.MustParsePrefix("224.0.0.0/4")
+	multicastV6 = netip.MustParsePrefix("ff00::/8")
+	loopbackV4  = netip.MustParsePrefix("127.0.0.0/8")
+)
+
+// within reports whether all of p lies inside r.
+func within(p, r netip.Prefix) bool {
+	return r.Bits() <= p.Bits() && r.Contains(p.Addr())
+}
+
+// validateSubnetSpec is Neutron's _validate_subnet for the attributes a create or an update
+// sets (spec): the prefix a DHCP server can serve (checked when DHCP gets enabled: on a create,
+// or on an update of a subnet that had it off), a gateway that is not the network or the IPv4
+// broadcast address, and name servers and host routes of the subnet's IP version. cur is the
+// stored subnet on an update, nil on a create.
+func validateSubnetSpec(prefix netip.Prefix, spec, cur db.Doc) error {
+	version := 6
+	if prefix.Addr().Is4() {
+		version = 4
+	}
+	if dhcp, _ := spec["enable_dhcp"].(bool); dhcp && (cur == nil || !plugin.Bool(cur, "enable_dhcp")) {
+		if (version == 4 && prefix.Bits() > 30) || (version == 6 && prefix.Bits() > 126) {
+			return fault.InvalidInput("Subnet has a prefix length that is incompatible with DHCP service enabled")
+		}
+		if within(prefix, multicastV4) || within(prefix, multicastV6) {
+			return fault.InvalidInput("Multicast IP subnet is not supported if enable_dhcp is True")
+		}
+		if within(prefix, loopbackV4) || prefix == netip.MustParsePrefix("::1/128") {
+			return fault.InvalidInput("Loopback IP subnet is not supported if enable_dhcp is True")
+		}
+		if version == 4 && ipam.First(prefix) == netip.IPv4Unspecified() {
+			return fault.InvalidInput("First IP '0.0.0.0' of network is not supported if enable_dhcp is True.")
+		}
+	}
+	if g, ok := spec["gateway_ip"].(string); ok {
+		gw, _ := resource.ParseIP(g)
+		if err := matchVersion(version, gw.Is4(), "gateway_ip", g); err != nil {
+			return err
+		}
+		// An IPv4 gateway inside the cidr may be neither its network nor its broadcast
+		// address; one outside cannot be checked (Neutron: check_gateway_invalid_in_subnet).
+		if version == 4 && prefix.Contains(gw) && (gw == ipam.First(prefix) || gw == ipam.Last(prefix)) {
+			return fault.InvalidInput("Gateway is not valid on subnet")
+		}
+	}
+	for _, x := range plugin.List(spec, "dns_nameservers") {
+		s, _ := x.(string)
+		a, _ := resource.ParseIP(s)
+		if err := matchVersion(version, a.Is4(), "dns_nameserver", s); err != nil {
+			return err
+		}
+	}
+	for _, x := range plugin.List(spec, "host_routes") {
+		m, _ := x.(map[string]any)
+		hop := plugin.Str(m, "nexthop")
+		a, _ := resource.ParseIP(hop)
+		if err := matchVersion(version, a.Is4(), "nexthop", hop); err != nil {
+			return err
+		}
+		dst := plugin.Str(m, "destination")
+		d, _ := netip.ParsePrefix(dst)
+		if err := matchVersion(version, d.Addr().Is4(), "destination", dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchVersion is Neutron's _validate_ip_version for one address of a subnet spec.
+func matchVersion(version int, is4 bool, name, addr string) error {
+	if is4 != (version == 4) {
+		return fault.InvalidInput("%s '%s' does not match the ip_version '%d'", name, addr, version)
 	}
 	return nil
 }
@@ -138,11 +217,20 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if (version == 4) != prefix.Addr().Is4() {
 		return nil, fault.InvalidInput("cidr '%s' does not match the ip_version '%d'", raw, version)
 	}
+	if err := validateSubnetSpec(prefix, body, nil); err != nil {
+		return nil, err
+	}
+	if err := checkNetworkMTU(net, []int{int(version)}); err != nil {
+		return nil, err
+	}
 	if err := checkIPv6Modes(body, version); err != nil {
 		return nil, err
 	}
 	if am := plugin.Str(body, "ipv6_address_mode"); (am == "slaac" || am == "dhcpv6-stateless" || plugin.Str(body, "ipv6_ra_mode") == "slaac") && prefix.Bits() != 64 {
 		return nil, fault.InvalidInput("Invalid CIDR %s for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64", raw)
+	}
+	if prefix.Bits() == 0 {
+		return nil, fault.InvalidInput("0 is not allowed as CIDR prefix length")
 	}
 	siblings, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
 	if err != nil {
@@ -157,9 +245,6 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	switch g := body["gateway_ip"].(type) {
 	case string:
 		gateway, _ = resource.ParseIP(g)
-		if gateway.Is4() != prefix.Addr().Is4() {
-			return nil, fault.InvalidInput("Invalid gateway %s for subnet %s", g, prefix)
-		}
 	case nil:
 		if _, given := body["gateway_ip"]; !given {
 			gateway = ipam.DefaultGateway(prefix)
@@ -251,13 +336,13 @@ func (p *Plugin) addAutoAddresses(ctx context.Context, tx *db.Tx, c *plugin.Call
 // Update changes a subnet.
 func (s *Subnets) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	prefix := subnetPrefix(cur)
+	if err := validateSubnetSpec(prefix, changes, cur); err != nil {
+		return nil, err
+	}
 	d := plugin.Apply(cur, changes)
 	var gateway netip.Addr
 	if g, ok := d["gateway_ip"].(string); ok {
 		gateway, _ = resource.ParseIP(g)
-		if gateway.Is4() != prefix.Addr().Is4() {
-			return nil, fault.InvalidInput("Invalid gateway %s for subnet %s", g, prefix)
-		}
 	}
 	if rawPools, ok := changes["allocation_pools"].([]any); ok {
 		rs, err := checkPools(prefix, rawPools, gateway)

@@ -41,6 +41,9 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if len(subs) == 0 {
 		return nil, fault.BadRequestOf("floatingip", "Network %s does not contain any subnet", netID)
 	}
+	if err := checkFixedNeedsPort(body); err != nil {
+		return nil, err
+	}
 	d := resource.Clone(body).(map[string]any)
 	d["id"] = plugin.NewID()
 	var want map[string]any
@@ -220,8 +223,20 @@ func dissociate(fip db.Doc) {
 	fip["port_id"], fip["fixed_ip_address"], fip["router_id"], fip["status"] = nil, nil, nil, "DOWN"
 }
 
+// checkFixedNeedsPort refuses a request naming a fixed_ip_address without a port_id
+// (Neutron's _check_and_get_fip_assoc looks at the request body, on create and update).
+func checkFixedNeedsPort(req db.Doc) error {
+	if plugin.Str(req, "fixed_ip_address") != "" && plugin.Str(req, "port_id") == "" {
+		return fault.BadRequestOf("floatingip", "fixed_ip_address cannot be specified without a port_id")
+	}
+	return nil
+}
+
 // Update associates, re-associates or dissociates a floating IP.
 func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	if err := checkFixedNeedsPort(changes); err != nil {
+		return nil, err
+	}
 	d := plugin.Apply(cur, changes)
 	_, portChange := changes["port_id"]
 	_, fixedChange := changes["fixed_ip_address"]
