@@ -127,7 +127,8 @@ func validateSubnetSpec(prefix netip.Prefix, spec, cur db.Doc) error {
 		if within(prefix, multicastV4) || within(prefix, multicastV6) {
 			return fault.InvalidInput("Multicast IP subnet is not supported if enable_dhcp is True")
 		}
-		if within(prefix, loopbackV4) || prefix == netip.MustParsePrefix("::1/128") {
+		// (IPv6's loopback ::1/128 already failed the prefix length test.)
+		if within(prefix, loopbackV4) {
 			return fault.InvalidInput("Loopback IP subnet is not supported if enable_dhcp is True")
 		}
 		if version == 4 && ipam.First(prefix) == netip.IPv4Unspecified() {
@@ -217,6 +218,8 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if (version == 4) != prefix.Addr().Is4() {
 		return nil, fault.InvalidInput("cidr '%s' does not match the ip_version '%d'", raw, version)
 	}
+	// Neutron 21 runs these checks only on a subnet with an explicit cidr; a subnet from a
+	// pool gets them too here, since a DHCP-enabled /32 is as unusable either way.
 	if err := validateSubnetSpec(prefix, body, nil); err != nil {
 		return nil, err
 	}
