@@ -393,7 +393,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	_, sgGiven := d["security_groups"]
 	if creating && !sgGiven {
 		d["security_groups"] = []any{}
-		if enabled && !strings.HasPrefix(plugin.Str(d, "device_owner"), "network:") {
+		if enabled && !resource.PortTrusted(plugin.Str(d, "device_owner")) {
 			sg, err := p.ensureDefaultSG(ctx, tx, c, ownerOf(d))
 			if err != nil {
 				return err
