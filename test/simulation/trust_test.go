@@ -30,17 +30,22 @@ func TestEveryUntrustedPortIsFiltered(t *testing.T) {
 	bare := port("bare", "", "10.0.5.10", nil)
 	foo := port("foo", "foo", "10.0.5.20", nil)
 	open := port("open", "compute:nova", "10.0.5.30", map[string]any{"port_security_enabled": false})
-	dhcp := port("dhcp", "network:dhcp", "10.0.5.2", nil)
+	// Groups given for a trusted port are ignored, as Neutron does (not even looked up).
+	dhcp := port("dhcp", "network:dhcp", "10.0.5.2", map[string]any{"security_groups": []any{defaultSG, "00000000-0000-4000-8000-000000000404"}})
 	settle()
 
-	t.Run("the API puts the default group on untrusted ports only", func(t *testing.T) {
+	t.Run("the API puts groups on untrusted ports only", func(t *testing.T) {
 		for _, p := range []map[string]any{bare, foo} {
 			if sgs, _ := p["security_groups"].([]any); len(sgs) != 1 || sgs[0] != defaultSG || p["port_security_enabled"] != true {
 				t.Errorf("port %s (owner %q): security_groups %v port_security %v; want [%s], true", p["name"], p["device_owner"], p["security_groups"], p["port_security_enabled"], defaultSG)
 			}
 		}
-		if sgs, _ := dhcp["security_groups"].([]any); len(sgs) != 0 {
-			t.Errorf("network:dhcp port got security_groups %v; want none", sgs)
+		if sgs, ok := dhcp["security_groups"].([]any); !ok || len(sgs) != 0 {
+			t.Errorf("network:dhcp port created with two groups answers security_groups %v; want []", dhcp["security_groups"])
+		}
+		u := a.call("PUT", "ports/"+dhcp["id"].(string), map[string]any{"port": map[string]any{"security_groups": []any{defaultSG}}})["port"].(map[string]any)
+		if sgs, ok := u["security_groups"].([]any); !ok || len(sgs) != 0 {
+			t.Errorf("network:dhcp port updated with a group answers security_groups %v; want []", u["security_groups"])
 		}
 	})
 	t.Run("legitimate traffic from an owner-less port passes", func(t *testing.T) {
