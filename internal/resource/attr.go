@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/midonet-go/midonet/internal/fault"
 )
@@ -53,22 +54,26 @@ type Resource struct {
 	Attrs      []*Attr
 	Tags       bool                         // supports /tags
 	NotFound   func(id string) *fault.Fault // the 404 for a missing id
-	byName     map[string]*Attr
+
+	// byName indexes Attrs. Descriptions are package-level literals shared by every
+	// request goroutine, so the index is built exactly once (on first use, under indexOnce)
+	// and only read afterwards; Attrs must not change once a description is in use.
+	indexOnce sync.Once
+	byName    map[string]*Attr
 }
 
-// Attr returns the named attribute or nil.
+// Attr returns the named attribute or nil. Safe for concurrent use.
 func (r *Resource) Attr(name string) *Attr {
-	if r.byName == nil {
-		r.index()
-	}
+	r.indexOnce.Do(r.index)
 	return r.byName[name]
 }
 
 func (r *Resource) index() {
-	r.byName = make(map[string]*Attr, len(r.Attrs))
+	m := make(map[string]*Attr, len(r.Attrs))
 	for _, a := range r.Attrs {
-		r.byName[a.Name] = a
+		m[a.Name] = a
 	}
+	r.byName = m
 }
 
 // Visible reports whether name is shown in answers.

@@ -77,7 +77,8 @@ func rifWorld() *translate.World {
 		w.Put("ports", translate.Doc{"id": r.id, "network_id": r.net, "tenant_id": tenant, "device_owner": "network:router_interface",
 			"device_id": r5, "mac_address": r.mac.String(), "fixed_ips": []any{fixed(r.sub, r.addr)}})
 	}
-	w.Put("ports", translate.Doc{"id": up4, "network_id": n4, "mac_address": macUp4.String(), "fixed_ips": []any{fixed(s4, "172.24.4.1")}})
+	w.Put("ports", translate.Doc{"id": up4, "network_id": n4, "mac_address": macUp4.String(), "fixed_ips": []any{fixed(s4, "172.24.4.1")},
+		"port_security_enabled": false}) // the upstream router: unfiltered
 	w.Put("floatingips", translate.Doc{"id": fipA, "floating_network_id": n4, "floating_ip_address": fipAAddr, "port_id": vmX, "fixed_ip_address": fixedX, "router_id": r5})
 	w.Put("floatingips", translate.Doc{"id": fipBID, "floating_network_id": n3, "floating_ip_address": fipBAddr, "port_id": vmX, "fixed_ip_address": fixedX, "router_id": r5})
 	w.Put("floatingips", translate.Doc{"id": fipC, "floating_network_id": n4, "floating_ip_address": fipCAddr, "port_id": vmW, "fixed_ip_address": fixedW, "router_id": r5})

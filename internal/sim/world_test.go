@@ -101,9 +101,11 @@ func baseWorld() *translate.World {
 		"mac_address": macRifA.String(), "fixed_ips": []any{fixed(subA, "10.0.0.1")}})
 	w.Put("ports", translate.Doc{"id": rifB, "network_id": netB, "tenant_id": tenant, "device_owner": "network:router_interface", "device_id": rtr,
 		"mac_address": macRifB.String(), "fixed_ips": []any{fixed(subB, "10.0.1.1")}})
-	// The physical upstream router on the external network: a plain exterior port.
+	// The physical upstream router (172.24.4.1) on the external network: a plain exterior
+	// port. Port security is off on it (every port Neutron does not trust is filtered), and
+	// Neutron holds no address for it, so nothing seeds its MAC: it is learned by ARP.
 	w.Put("ports", translate.Doc{"id": upstream, "network_id": extNet, "device_owner": "", "mac_address": macUp.String(),
-		"fixed_ips": []any{fixed(extSub, "172.24.4.1")}, "binding:host_id": "gw-1", "_interface_name": "eth1"})
+		"binding:host_id": "gw-1", "_interface_name": "eth1", "port_security_enabled": false})
 	w.Put("floatingips", translate.Doc{"id": fipB, "floating_network_id": extNet, "floating_ip_address": "172.24.4.20", "port_id": vmB,
 		"fixed_ip_address": "10.0.1.5", "router_id": rtr})
 	return w

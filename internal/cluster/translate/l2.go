@@ -77,8 +77,9 @@ func port(w *World, d Doc) []topology.Object {
 	var out []topology.Object
 	ips := fixedIPs(d)
 	mac := str(d, "mac_address")
-	// MAC and ARP seeds for VM and router ports with an IPv4 first address.
-	if (isCompute(owner) || owner == ownerRIF || owner == ownerGateway) && len(ips) > 0 && ips[0].ip.Is4() {
+	// MAC and ARP seeds for endpoint (filtered) and router ports with an IPv4 first address,
+	// as MidoNet seeded its VIF ports: the bridge delivers to a known port instead of flooding.
+	if (filtered(owner) || owner == ownerRIF || owner == ownerGateway) && len(ips) > 0 && ips[0].ip.Is4() {
 		out = append(out, &topology.MacEntry{Meta: topology.Meta{ID: topology.DerivedID("mac", net, mac)}, NetworkID: net, MAC: mac, PortID: id})
 		for _, f := range ips {
 			if f.ip.Is4() {
@@ -109,7 +110,7 @@ func port(w *World, d Doc) []topology.Object {
 			bp.PeerID = topology.TenantGwPortID(id)
 		}
 	}
-	if isCompute(owner) {
+	if filtered(owner) {
 		bp.InboundFilterID, bp.OutboundFilterID = topology.InChainID(id), topology.OutChainID(id)
 		out = append(out, portSecurity(d, ips)...)
 		// Address-group membership follows the security groups even with port security off.
@@ -145,7 +146,7 @@ func dashes(a netip.Addr) string {
 	return string(b)
 }
 
-// portSecurity builds the three chains of a VM port; with port security off they stay empty.
+// portSecurity builds the three chains of a filtered port; with port security off they stay empty.
 func portSecurity(d Doc, ips []fixedIP) []topology.Object {
 	id := str(d, "id")
 	in, outc, spoof := topology.InChainID(id), topology.OutChainID(id), topology.AntiSpoofChainID(id)

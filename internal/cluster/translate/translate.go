@@ -3,8 +3,8 @@ package translate
 import (
 	"net/netip"
 	"sort"
-	"strings"
 
+	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -164,7 +164,15 @@ func isUplink(w *World, networkID string) bool {
 	return str(w.Get("networks", networkID), "provider:network_type") == "uplink"
 }
 
-func isCompute(owner string) bool { return strings.HasPrefix(owner, "compute:") }
+// filtered reports whether a port is a tenant endpoint the backend filters: it gets the
+// three security chains (inbound, outbound, anti-spoof; their rules only while
+// port_security_enabled), address-group membership, DHCP host entries and MAC/ARP seeds
+// (what MidoNet gave its VIF ports). That is every
+// port Neutron does not trust (neutron-lib is_port_trusted: device_owner "network:…"),
+// whatever else its owner says: "", "compute:nova", "baremetal:none", a container's own
+// owner. MidoNet filtered only compute (and load-balancer) ports and let every other owner
+// pass spoofed traffic; see ARCHITECTURE.md.
+func filtered(owner string) bool { return !resource.PortTrusted(owner) }
 
 func protoNumber(v any) int {
 	s, _ := v.(string)

@@ -393,7 +393,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	_, sgGiven := d["security_groups"]
 	if creating && !sgGiven {
 		d["security_groups"] = []any{}
-		if enabled && !strings.HasPrefix(plugin.Str(d, "device_owner"), "network:") {
+		if enabled && !resource.PortTrusted(plugin.Str(d, "device_owner")) {
 			sg, err := p.ensureDefaultSG(ctx, tx, c, ownerOf(d))
 			if err != nil {
 				return err
@@ -409,6 +409,11 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		return fault.Conflict("PortSecurityPortHasSecurityGroup", "Port has security group associated. Cannot disable port security or IP address until security group is removed.")
 	}
 	if creating || changes["security_groups"] != nil {
+		if resource.PortTrusted(plugin.Str(d, "device_owner")) {
+			// Neutron keeps no groups on a port it trusts: groups given for one are neither
+			// looked up nor stored (securitygroups_db._get_security_groups_on_port).
+			sgs = nil
+		}
 		for _, id := range sgs {
 			sg, err := tx.Get(ctx, "security_groups", id)
 			if err != nil {
