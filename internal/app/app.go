@@ -325,9 +325,13 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("app: cluster REST endpoint: listen on %s: %w", rest.addr, err)
 		}
 		s.RESTAddr = s.restLn.Addr().String()
+		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+			// Listening everywhere: this process's own client uses the loopback address.
+			s.RESTAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+		}
 		s.restHTTP = &http.Server{Handler: restMux, ReadHeaderTimeout: 30 * time.Second,
 			ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-		log.Info("cluster REST endpoint listening", "url", "http://"+s.RESTAddr+"/midonet-api")
+		log.Info("cluster REST endpoint listening", "address", s.restLn.Addr().String(), "path", "/midonet-api")
 	}
 	switch {
 	case s.Tasks && s.Cluster != nil:
