@@ -164,11 +164,14 @@ type Server struct {
 	Consumer       *cluster.Consumer // nil with the REST client
 	Metrics        *metrics.Metrics
 	Addr           string
+	RESTAddr       string       // the cluster's REST endpoint (host:port); "" without it
 	Tasks          bool         // the task client is in use
 	Agent          *agent.Agent // the agent of this host
 	log            *slog.Logger
 	http           *http.Server
 	ln             net.Listener
+	restHTTP       *http.Server // the cluster's REST endpoint, on its own listener
+	restLn         net.Listener
 	reconcileEvery time.Duration
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
@@ -210,6 +213,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	for _, u := range cfg.Unknown() {
 		log.Warn("unknown configuration option ignored", "option", u)
+	}
+	rest, err := restSettings(cfg, o.Roles.all())
+	if err != nil {
+		return nil, err
 	}
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
@@ -308,8 +315,23 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if roles.Cluster && s.Tasks {
 		s.Consumer = &cluster.Consumer{Cluster: s.Cluster, DB: d, Log: log}
 	}
-	if roles.Cluster && !s.Tasks {
-		mux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw})
+	if rest != nil {
+		// The cluster's REST endpoint has a listener of its own (loopback by default): it
+		// can rewrite any project's topology, so it is never on the public API port.
+		restMux := http.NewServeMux()
+		restMux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw,
+			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens})
+		if s.restLn, err = net.Listen("tcp", rest.addr); err != nil {
+			return nil, fmt.Errorf("app: cluster REST endpoint: listen on %s: %w", rest.addr, err)
+		}
+		s.RESTAddr = s.restLn.Addr().String()
+		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+			// Listening everywhere: this process's own client uses the loopback address.
+			s.RESTAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+		}
+		s.restHTTP = &http.Server{Handler: restMux, ReadHeaderTimeout: 30 * time.Second,
+			ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		log.Info("cluster REST endpoint listening", "address", s.restLn.Addr().String(), "path", "/midonet-api")
 	}
 	switch {
 	case s.Tasks && s.Cluster != nil:
@@ -318,8 +340,8 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		srv.Backend = &tasksBackend{wait: s.waitRemote, deadline: timeout, log: log}
 	default:
 		uri := cfg.String(config.GroupMidonet, "midonet_uri")
-		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && roles.Cluster {
-			uri = "http://" + s.Addr + "/midonet-api" // the cluster in this process
+		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && s.RESTAddr != "" {
+			uri = "http://" + s.RESTAddr + "/midonet-api" // the cluster in this process
 		}
 		srv.Backend = &restBackend{client: &cluster.RESTClient{BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
@@ -340,6 +362,45 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	ok = true
 	return s, nil
+}
+
+// restEndpoint is where and how the cluster's REST endpoint serves.
+type restEndpoint struct {
+	addr      string
+	tokenTTL  time.Duration
+	maxTokens int
+}
+
+// restSettings reads the REST endpoint's options; nil when this process does not serve it
+// (no cluster role, or the task client). It refuses the default (or an empty) password on
+// an address other than loopback.
+func restSettings(cfg *config.Config, roles Roles) (*restEndpoint, error) {
+	if !roles.Cluster || isTasksClient(cfg.String(config.GroupMidonet, "client")) {
+		return nil, nil
+	}
+	host := cfg.String(config.GroupMidonet, "cluster_rest_bind_host")
+	if err := cluster.CheckExposure(host, cfg.String(config.GroupMidonet, "password")); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	port := cfg.Int(config.GroupMidonet, "cluster_rest_port")
+	if roles.API && !cfg.IsSet(config.GroupMidonet, "cluster_rest_port") && !cfg.IsSet(config.GroupMidonet, "midonet_uri") {
+		// Only the API server of this process calls it: any free port does, and two
+		// `midonet serve` on one host do not collide.
+		port = 0
+	}
+	if port < 0 || port > 65535 {
+		return nil, fmt.Errorf("app: [MIDONET] cluster_rest_port %d: want 0-65535", port)
+	}
+	ttl := cfg.Int(config.GroupMidonet, "cluster_rest_token_ttl")
+	if ttl <= 0 {
+		return nil, fmt.Errorf("app: [MIDONET] cluster_rest_token_ttl %d: want a positive number of seconds", ttl)
+	}
+	maxTokens := cfg.Int(config.GroupMidonet, "cluster_rest_max_tokens")
+	if maxTokens <= 0 {
+		return nil, fmt.Errorf("app: [MIDONET] cluster_rest_max_tokens %d: want a positive number", maxTokens)
+	}
+	return &restEndpoint{addr: net.JoinHostPort(host, strconv.Itoa(port)), tokenTTL: time.Duration(ttl) * time.Second,
+		maxTokens: maxTokens}, nil
 }
 
 // OpenNSDB opens the NSDB: the external etcd cluster [MIDONET] etcd_endpoints names, or the
@@ -449,8 +510,11 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.restHTTP != nil {
+		go func() { errc <- s.restHTTP.Serve(s.restLn) }()
+	}
 	var lost <-chan struct{} // nil (never ready) without the cluster role
 	if s.leadership != nil {
 		lost = s.leadership.Done()
@@ -464,10 +528,21 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Error("cluster leadership lost; stopping")
 		err = errors.New("app: cluster leadership lost")
 		_ = s.http.Close()
+		if s.restHTTP != nil {
+			_ = s.restHTTP.Close()
+		}
 	case <-ctx.Done():
 		shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
 		err = s.http.Shutdown(shutdown)
+		if s.restHTTP != nil {
+			err = errors.Join(err, s.restHTTP.Shutdown(shutdown))
+		}
 		cancelShutdown()
+	}
+	if s.restHTTP != nil {
+		// One listener failed: the other stops too.
+		_ = s.http.Close()
+		_ = s.restHTTP.Close()
 	}
 	cancel()
 	wg.Wait()
@@ -482,6 +557,9 @@ func (s *Server) Run(ctx context.Context) error {
 
 func (s *Server) close() error {
 	var errs []error
+	if s.restLn != nil {
+		_ = s.restLn.Close() // already closed after Run; not when NewServer failed after listening
+	}
 	if s.leadership != nil {
 		resign, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, s.leadership.Resign(resign))

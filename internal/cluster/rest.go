@@ -2,14 +2,17 @@ package cluster
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,15 +41,98 @@ func RESTPath(collection string) string {
 }
 
 // RESTServer is the cluster's REST endpoint (/midonet-api): login and the Neutron resources,
-// each request applied synchronously in one NSDB transaction.
+// each request applied synchronously in one NSDB transaction. It is served on a listener of
+// its own ([MIDONET] cluster_rest_bind_host, cluster_rest_port), never on the public API port.
+//
+// Login tokens expire after TokenTTL and at most MaxTokens are alive: a new login beyond the
+// cap evicts the oldest token (its holder logs in again on the 401), so logins cannot grow
+// memory. Only SHA-256 digests of tokens are kept, and credentials are compared as digests
+// in constant time.
 type RESTServer struct {
 	Cluster            *Cluster
 	Username, Password string
-	mu                 sync.Mutex
-	tokens             map[string]time.Time
+	TokenTTL           time.Duration    // 0: DefaultTokenTTL
+	MaxTokens          int              // 0: DefaultMaxTokens
+	Now                func() time.Time // nil: time.Now
+
+	mu     sync.Mutex
+	tokens map[tokenDigest]*list.Element // digest → element of order
+	order  *list.List                    // *issuedToken, oldest first (one TTL: expiry order too)
 }
 
-const tokenTTL = 12 * time.Hour
+// Defaults of the REST endpoint's token store.
+const (
+	DefaultTokenTTL  = time.Hour
+	DefaultMaxTokens = 1000
+)
+
+type tokenDigest [sha256.Size]byte
+
+type issuedToken struct {
+	digest  tokenDigest
+	expires time.Time
+}
+
+func (s *RESTServer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *RESTServer) ttl() time.Duration {
+	if s.TokenTTL > 0 {
+		return s.TokenTTL
+	}
+	return DefaultTokenTTL
+}
+
+func (s *RESTServer) maxTokens() int {
+	if s.MaxTokens > 0 {
+		return s.MaxTokens
+	}
+	return DefaultMaxTokens
+}
+
+// LiveTokens is the number of tokens the endpoint holds (expired ones not yet dropped
+// included); never more than its cap.
+func (s *RESTServer) LiveTokens() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tokens)
+}
+
+// DefaultPassword is networking-midonet's default [MIDONET] password.
+const DefaultPassword = "passw0rd"
+
+// IsLoopback reports whether a listen address reaches this host only: "localhost" or a
+// loopback IP literal. An empty host (every interface) or any other name is not.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	host, _, _ = strings.Cut(host, "%") // an IPv6 zone
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckExposure refuses to serve the REST endpoint with the default (or an empty) password
+// anywhere but on the loopback interface: whoever reaches it may rewrite the topology.
+func CheckExposure(host, password string) error {
+	if IsLoopback(host) || (password != DefaultPassword && password != "") {
+		return nil
+	}
+	what := "the default password " + DefaultPassword
+	if password == "" {
+		what = "an empty password"
+	}
+	shown := host
+	if shown == "" {
+		shown = "every interface"
+	}
+	return fmt.Errorf("cluster REST endpoint: refusing to listen on %s (not loopback) with %s; "+
+		"set [MIDONET] password (and the same on the API servers) or cluster_rest_bind_host = 127.0.0.1", shown, what)
+}
 
 // ServeHTTP implements http.Handler for paths under /midonet-api.
 func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -131,29 +217,58 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// secretEqual compares two secrets in time independent of where they differ and of their
+// lengths: both are hashed to fixed-size digests first.
+func secretEqual(a, b string) int {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:])
+}
+
+// credentialsMatch checks both the user name and the password, always both, so that the
+// answer time does not tell which one was wrong.
+func (s *RESTServer) credentialsMatch(user, pw string) bool {
+	return secretEqual(user, s.Username)&secretEqual(pw, s.Password) == 1
+}
+
 func (s *RESTServer) login(w http.ResponseWriter, r *http.Request) {
 	user, pw, ok := r.BasicAuth()
-	if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(s.Username)) != 1 || subtle.ConstantTimeCompare([]byte(pw), []byte(s.Password)) != 1 {
+	if match := s.credentialsMatch(user, pw); !ok || !match {
+		w.Header().Set("WWW-Authenticate", `Basic realm="midonet-api"`)
 		restError(w, http.StatusUnauthorized, "bad credentials")
 		return
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		restError(w, http.StatusInternalServerError, "no randomness for a token")
+		return
+	}
 	tok := hex.EncodeToString(b[:])
+	expires := s.issue(sha256.Sum256([]byte(tok)))
+	http.SetCookie(w, &http.Cookie{Name: "sessionId", Value: tok, Path: "/midonet-api", HttpOnly: true,
+		MaxAge: int(s.ttl() / time.Second), SameSite: http.SameSiteStrictMode})
+	writeJSONBody(w, http.StatusOK, map[string]any{"key": tok, "expires": expires.UTC().Format(time.RFC3339)})
+}
+
+// issue records a new token: expired tokens are dropped first, then the oldest ones while
+// the store is full.
+func (s *RESTServer) issue(d tokenDigest) time.Time {
+	now := s.now()
+	expires := now.Add(s.ttl())
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.tokens == nil {
-		s.tokens = map[string]time.Time{}
+		s.tokens, s.order = map[tokenDigest]*list.Element{}, list.New()
 	}
-	now := time.Now()
-	for t, exp := range s.tokens {
-		if now.After(exp) {
-			delete(s.tokens, t)
+	for e := s.order.Front(); e != nil; e = s.order.Front() {
+		it := e.Value.(*issuedToken)
+		if now.Before(it.expires) && s.order.Len() < s.maxTokens() {
+			break
 		}
+		s.order.Remove(e)
+		delete(s.tokens, it.digest)
 	}
-	s.tokens[tok] = now.Add(tokenTTL)
-	s.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: "sessionId", Value: tok, Path: "/midonet-api", HttpOnly: true})
-	writeJSONBody(w, http.StatusOK, map[string]any{"key": tok, "expires": now.Add(tokenTTL).UTC().Format(time.RFC3339)})
+	s.tokens[d] = s.order.PushBack(&issuedToken{digest: d, expires: expires})
+	return expires
 }
 
 func (s *RESTServer) authorized(r *http.Request) bool {
@@ -163,10 +278,23 @@ func (s *RESTServer) authorized(r *http.Request) bool {
 			tok = c.Value
 		}
 	}
+	if tok == "" {
+		return false
+	}
+	d := tokenDigest(sha256.Sum256([]byte(tok)))
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	exp, ok := s.tokens[tok]
-	return ok && time.Now().Before(exp)
+	e, ok := s.tokens[d]
+	if !ok {
+		return false
+	}
+	if it := e.Value.(*issuedToken); !now.Before(it.expires) {
+		s.order.Remove(e)
+		delete(s.tokens, d)
+		return false
+	}
+	return true
 }
 
 func writeJSONBody(w http.ResponseWriter, status int, v any) {

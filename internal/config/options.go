@@ -126,7 +126,17 @@ func midonetOptions() []Option {
 	pw := m("password", String, "passw0rd", "MidoNet admin password.")
 	pw.Secret = true
 	return []Option{
-		m("midonet_uri", String, "http://localhost:8080/midonet-api", "MidoNet API URI (client = rest)."),
+		m("midonet_uri", String, "http://localhost:8080/midonet-api", "MidoNet API URI (client = rest): where the API "+
+			"server reaches the cluster's REST endpoint. Unset in `midonet serve`, the cluster of the same process."),
+		m("cluster_rest_bind_host", String, "127.0.0.1", "Address the cluster's REST endpoint (/midonet-api, client = rest) "+
+			"listens on; it is never served on the Neutron API port. A non-loopback address needs a password other than "+
+			"the default (or empty) one."),
+		m("cluster_rest_port", Int, "8080", "Port of the cluster's REST endpoint, the port of the default midonet_uri. "+
+			"Unset in `midonet serve` whose midonet_uri is unset too, a free port is chosen."),
+		m("cluster_rest_token_ttl", Int, "3600", "Seconds a login token of the cluster's REST endpoint stays valid; "+
+			"the REST client logs in again when its token is refused."),
+		m("cluster_rest_max_tokens", Int, "1000", "Login tokens the cluster's REST endpoint keeps at most; a login beyond "+
+			"that evicts the oldest token."),
 		m("username", String, "admin", "MidoNet admin user name."),
 		pw,
 		m("project_id", String, "77777777-7777-7777-7777-777777777777", "Project the MidoNet admin user belongs to."),

@@ -69,13 +69,20 @@ func TestAPIAndClusterApart(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			etcd := etcdcluster.Start(t, 3)
 			dsn := testenv.NewDatabase(t)
-			clusterPort := freePort(t)
-			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",
-				dsn, mode.client, strings.Join(etcd, ","), clusterPort)
+			clusterPort, restPort := freePort(t), freePort(t)
+			// The cluster's REST endpoint has its own (loopback) port; midonet_uri names it.
+			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\ncluster_rest_port = %d\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",
+				dsn, mode.client, strings.Join(etcd, ","), restPort, restPort)
 			// The cluster first (it owns the migrations' first run as well), then two API servers.
 			start(t, "cluster", base, clusterPort).waitReady(t, "/metrics", 60*time.Second)
 			api1 := run(t, "api", base, "/")
 			api2 := run(t, "api", base, "/")
+			// Neither the cluster's nor an API server's own port serves the REST endpoint.
+			for _, u := range []string{fmt.Sprintf("http://127.0.0.1:%d", clusterPort), api1, api2} {
+				if code := restLogin(t, u, "admin", "passw0rd"); code != http.StatusNotFound {
+					t.Errorf("POST %s/midonet-api/login = %d, want 404", u, code)
+				}
+			}
 			store, err := nsdb.Connect(context.Background(), etcd)
 			if err != nil {
 				t.Fatal(err)
@@ -104,6 +111,8 @@ type proc struct {
 	cmd  *exec.Cmd
 	out  *syncBuffer
 	port int
+	dir  string // --data-dir
+	conf string // --config-file
 }
 
 // syncBuffer is the process output, safe to read while the process writes it.
@@ -132,7 +141,7 @@ func start(t *testing.T, role, conf string, port int) *proc {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{out: &syncBuffer{}, port: port}
+	p := &proc{out: &syncBuffer{}, port: port, dir: dir, conf: cfg}
 	p.cmd = exec.Command(testenv.Binary(t), role, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
