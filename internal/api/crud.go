@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -229,6 +230,35 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 	return nil
 }
 
+// authorizeUpdate checks update_<member> and the rules of every attribute the body names,
+// as Neutron does: against the document as it would be after the update (the stored one with
+// the new values merged in), and for each attribute present even when its value does not
+// change. The caller may see the document (load checked), so a refusal is 403.
+func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, cur, changes db.Doc) error {
+	t, err := s.target(ctx, tx, res, plugin.Apply(cur, changes))
+	if err != nil {
+		return err
+	}
+	action := "update_" + res.Member
+	if !s.Policy.Enforce(action, t, rq.creds) {
+		return fault.Forbidden(action)
+	}
+	names := make([]string, 0, len(changes))
+	for k := range changes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if a := res.Attr(k); a == nil || !a.Policy {
+			continue
+		}
+		if err := s.attrRules(action, k, changes[k], t, rq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // attrRules enforces "<action>:<attr>" and, for object values, "<action>:<attr>:<key>".
 func (s *Server) attrRules(action, attr string, v any, target map[string]any, rq *request) error {
 	rule := action + ":" + attr
@@ -310,8 +340,27 @@ func withCollection(d db.Doc, col string) map[string]any {
 // target builds the policy target of a document: its attributes plus its network's,
 // flattened with a "network:" prefix.
 func (s *Server) target(ctx context.Context, tx *db.Tx, res *resource.Resource, d db.Doc) (map[string]any, error) {
-	t := withCollection(d, res.Collection)
-	if netID, _ := d["network_id"].(string); netID != "" && res.Collection != "networks" {
+	return s.targetOf(ctx, tx, res.Collection, d)
+}
+
+// sees reports whether the caller of rq may see d, a document of collection: Neutron's
+// get_<member> policy over d and its parents. It backs plugin.Fetch, so that every id a
+// request names is looked up as the caller sees it.
+func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (bool, error) {
+	member := plugin.Member(collection)
+	if member == "" {
+		return false, nil
+	}
+	t, err := s.targetOf(ctx, tx, collection, d)
+	if err != nil {
+		return false, err
+	}
+	return s.Policy.Enforce("get_"+member, t, rq.creds), nil
+}
+
+func (s *Server) targetOf(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (map[string]any, error) {
+	t := withCollection(d, collection)
+	if netID, _ := d["network_id"].(string); netID != "" && collection != "networks" {
 		net, err := tx.Get(ctx, "networks", netID)
 		if err != nil {
 			return nil, err
@@ -423,25 +472,15 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var out db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
-		cur, t, err := s.load(ctx, tx, rq, col, id)
+		cur, _, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
 		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
 		}
-		action := "update_" + res.Member
-		if !s.Policy.Enforce(action, t, rq.creds) {
-			return fault.Forbidden(action)
-		}
-		for k, v := range changes {
-			a := res.Attr(k)
-			if !a.Policy || fmt.Sprint(cur[k]) == fmt.Sprint(v) {
-				continue
-			}
-			if err := s.attrRules(action, k, v, t, rq); err != nil {
-				return err
-			}
+		if err := s.authorizeUpdate(ctx, tx, rq, res, cur, changes); err != nil {
+			return err
 		}
 		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
 		return err
