@@ -204,12 +204,8 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		return err
 	}
 	if sgID, _ := parsed["security_group_id"].(string); sgID != "" && !admin {
-		sg, err := tx.Get(ctx, "security_groups", sgID)
-		if err != nil {
+		if _, err := plugin.Fetch(ctx, tx, rq.caller, "security_groups", sgID); err != nil {
 			return err
-		}
-		if sg == nil || !s.Policy.Enforce("get_security_group", withCollection(sg, "security_groups"), rq.creds) {
-			return fault.SecurityGroupNotFound(sgID)
 		}
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
@@ -295,10 +291,7 @@ func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *reque
 	if netID == "" || res.Collection == "networks" || s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
 		return nil
 	}
-	if f := s.hiddenParent(ctx, tx, rq, res, d); f != nil {
-		return f
-	}
-	net, err := tx.Get(ctx, "networks", netID)
+	net, err := plugin.Fetch(ctx, tx, rq.caller, "networks", netID)
 	if err != nil {
 		return err
 	}
@@ -307,23 +300,6 @@ func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *reque
 	}
 	if owner, _ := net["tenant_id"].(string); owner != d["tenant_id"] {
 		return fault.New(403, "HTTPForbidden", "Tenant %s not allowed to create %s on this network", d["tenant_id"], res.Member)
-	}
-	return nil
-}
-
-// hiddenParent answers 404 when a non-admin creates under a network it cannot see.
-func (s *Server) hiddenParent(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) *fault.Fault {
-	netID, _ := d["network_id"].(string)
-	if netID == "" {
-		return nil
-	}
-	net, err := tx.Get(ctx, "networks", netID)
-	if err != nil || net == nil {
-		return fault.NetworkNotFound(netID)
-	}
-	t := withCollection(net, "networks")
-	if !s.Policy.Enforce("get_network", t, rq.creds) {
-		return fault.NetworkNotFound(netID)
 	}
 	return nil
 }
