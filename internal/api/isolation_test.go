@@ -214,8 +214,8 @@ func isoCases(w *isoWorld) []isoCase {
 			404, "NetworkNotFound", ""},
 		{"marker naming A's port", "GET", "/v2.0/ports?limit=2&marker=" + w.aPort, nil,
 			404, "PortNotFound", ""},
-		{"marker naming A's group", "GET", "/v2.0/security-groups?limit=2&marker=" + w.aSG, nil,
-			404, "SecurityGroupNotFound", ""},
+		{"marker naming A's router", "GET", "/v2.0/routers?limit=2&marker=" + w.aRouter, nil,
+			404, "RouterNotFound", ""},
 		{"repeated admin-only attribute", "PUT", "/v2.0/networks/" + w.bNet, map[string]any{"network": map[string]any{
 			"provider:network_type": "midonet"}},
 			403, "PolicyNotAuthorized", "update_network:provider:network_type"},
@@ -314,5 +314,54 @@ func TestCrossProjectAllowed(t *testing.T) {
 				t.Errorf("%s %s as %q = %d %v, want %d", tc.method, tc.path, tc.project, code, out, tc.status)
 			}
 		})
+	}
+}
+
+// TestMarkerOfHiddenDocument: a marker naming a document the caller cannot see is never
+// compared on the sort keys. Where Neutron 21 looks the marker up with get_marker_obj
+// (networks, ports, routers) the answer is the resource's 404; where it pages through its
+// versioned objects (subnets, pools, floating IPs, groups, rules) the marker is ignored, and
+// the answer is the unmarked page, ascending and descending alike (a marker that counted
+// would start one of them after it).
+func TestMarkerOfHiddenDocument(t *testing.T) {
+	s := newInProcess(t, nil)
+	w := newIsoWorld(t, s)
+	aFIP := s.create(t, projA, "floatingips", "floatingip", map[string]any{"floating_network_id": w.ext})
+	_, sg := s.as(t, projA, http.MethodGet, "/v2.0/security-groups/"+w.aSG, nil)
+	aRule, _ := sg["security_group"].(map[string]any)["security_group_rules"].([]any)[0].(map[string]any)["id"].(string)
+	s.create(t, projB, "floatingips", "floatingip", map[string]any{"floating_network_id": w.ext})
+	s.create(t, projB, "floatingips", "floatingip", map[string]any{"floating_network_id": w.ext})
+	s.create(t, projB, "subnetpools", "subnetpool", map[string]any{"name": "b-pool", "prefixes": []string{"10.210.0.0/16"}})
+
+	for _, tc := range []struct {
+		collection, key, marker string
+		typ                     string // "" = ignored
+	}{
+		{"networks", "networks", w.aNet, "NetworkNotFound"},
+		{"ports", "ports", w.aPort, "PortNotFound"},
+		{"routers", "routers", w.aRouter, "RouterNotFound"},
+		{"subnets", "subnets", w.aSub, ""},
+		{"subnetpools", "subnetpools", w.aPool, ""},
+		{"floatingips", "floatingips", aFIP, ""},
+		{"security-groups", "security_groups", w.aSG, ""},
+		{"security-group-rules", "security_group_rules", aRule, ""},
+	} {
+		for _, dir := range []string{"asc", "desc"} {
+			t.Run(tc.collection+" "+dir, func(t *testing.T) {
+				base := "/v2.0/" + tc.collection + "?sort_key=id&sort_dir=" + dir + "&limit=1"
+				code, out := s.as(t, projB, http.MethodGet, base+"&marker="+tc.marker, nil)
+				if tc.typ != "" {
+					if typ, _ := neutronError(out); code != http.StatusNotFound || typ != tc.typ {
+						t.Errorf("marker of A's %s: %d %v, want 404 %s", tc.collection, code, out, tc.typ)
+					}
+					return
+				}
+				wantCode, want := s.as(t, projB, http.MethodGet, base, nil)
+				items, _ := want[tc.key].([]any)
+				if code != http.StatusOK || wantCode != http.StatusOK || len(items) != 1 || !reflect.DeepEqual(out[tc.key], want[tc.key]) {
+					t.Errorf("marker of A's %s: %d %v, want the unmarked page %d %v", tc.collection, code, out[tc.key], wantCode, want[tc.key])
+				}
+			})
+		}
 	}
 }
