@@ -193,6 +193,18 @@ func isoCases(w *isoWorld) []isoCase {
 		{"floating IP on A's private network", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{
 			"floating_network_id": w.aNet}},
 			404, "NetworkNotFound", "Network " + w.aNet + " could not be found."},
+		{"floating IP on A's subnet", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{
+			"floating_network_id": w.ext, "subnet_id": w.aSub}},
+			400, "InvalidInput", "Failed to create port on network " + w.ext + ", because fixed_ips included invalid subnet " + w.aSub},
+		{"floating IP on a subnet that does not exist", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{
+			"floating_network_id": w.ext, "subnet_id": "5a1b2c3d-0000-4000-8000-000000000002"}},
+			404, "SubnetNotFound", ""},
+		{"gateway on A's shared network", "PUT", "/v2.0/routers/" + w.bRouter, map[string]any{"router": map[string]any{
+			"external_gateway_info": map[string]any{"network_id": w.sNet}}},
+			400, "BadRequest", "Bad router request: Network " + w.sNet + " is not an external network."},
+		{"repeated admin-only binding host", "PUT", "/v2.0/ports/" + w.bPort, map[string]any{"port": map[string]any{
+			"binding:host_id": ""}},
+			403, "PolicyNotAuthorized", "update_port:binding:host_id"},
 		{"floating IP for A's port", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{
 			"floating_network_id": w.ext, "port_id": w.aPort}},
 			404, "PortNotFound", ""},

@@ -52,13 +52,8 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 			want["subnet_id"] = s
 		}
 	case plugin.Str(body, "subnet_id") != "":
-		sub, err := tx.Get(ctx, "subnets", plugin.Str(body, "subnet_id"))
-		if err != nil {
-			return nil, err
-		}
-		if sub == nil || plugin.Str(sub, "network_id") != netID {
-			return nil, fault.BadRequestOf("floatingip", "Subnet %s is not on network %s", plugin.Str(body, "subnet_id"), netID)
-		}
+		// The port's allocation judges it, as Neutron's: SubnetNotFound for a missing subnet,
+		// InvalidInput for one of another network (whoever owns it: the port is elevated).
 		want = map[string]any{"subnet_id": plugin.Str(body, "subnet_id")}
 	default:
 		// Prefer an IPv4 address; an external network with only IPv6 subnets gives an IPv6 one.
