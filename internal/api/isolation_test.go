@@ -63,6 +63,9 @@ type isoWorld struct {
 	// Project B's objects; bPortOnS is B's port on A's shared network, aPortOnB A's port on
 	// B's network (an admin made it), which B sees as the network's owner.
 	bNet, bSub, bPort, bRouter, bSG, bPortOnS, aPortOnB string
+	// bGatewayOnS is B's port on A's shared network holding the shared subnet's gateway
+	// address (an admin made it).
+	bGatewayOnS string
 }
 
 func newIsoWorld(t *testing.T, s *inProcess) *isoWorld {
@@ -87,6 +90,8 @@ func newIsoWorld(t *testing.T, s *inProcess) *isoWorld {
 	w.bSG = s.create(t, projB, "security-groups", "security_group", map[string]any{"name": "b-sg"})
 	w.bPortOnS = s.create(t, projB, "ports", "port", map[string]any{"network_id": w.sNet, "name": "b-on-shared"})
 	w.aPortOnB = s.create(t, "", "ports", "port", map[string]any{"network_id": w.bNet, "tenant_id": projA, "name": "a-on-b"})
+	w.bGatewayOnS = s.create(t, "", "ports", "port", map[string]any{"network_id": w.sNet, "tenant_id": projB, "name": "b-gw-on-shared",
+		"fixed_ips": []any{map[string]any{"subnet_id": w.sSub, "ip_address": "10.3.0.1"}}})
 	return w
 }
 
@@ -143,6 +148,8 @@ func isoCases(w *isoWorld) []isoCase {
 			400, "BadRequest", "Bad router request: Cannot add interface to router because subnet " + w.sSub + " is not owned by project making the request."},
 		{"add interface: A's port on B's network", "PUT", "/v2.0/routers/" + w.bRouter + "/add_router_interface", map[string]any{"port_id": w.aPortOnB},
 			409, "DeviceIDNotOwnedByTenant", "The following device_id " + w.bRouter + " is not owned by your tenant or matches another tenants router."},
+		{"add interface: own port holding a shared subnet's gateway", "PUT", "/v2.0/routers/" + w.bRouter + "/add_router_interface", map[string]any{"port_id": w.bGatewayOnS},
+			400, "BadRequest", "Bad router request: Cannot add interface to router because specified port " + w.bGatewayOnS + " has an IP address out of the allocation pool of subnet " + w.sSub + ", which is not owned by the project making the request."},
 		{"add interface: B's port to A's router", "PUT", "/v2.0/routers/" + w.aRouter + "/add_router_interface", map[string]any{"port_id": w.bPort},
 			404, "RouterNotFound", ""},
 		{"remove interface: A's private subnet", "PUT", "/v2.0/routers/" + w.bRouter + "/remove_router_interface", map[string]any{"subnet_id": w.aSub},
