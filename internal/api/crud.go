@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -203,12 +204,8 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		return err
 	}
 	if sgID, _ := parsed["security_group_id"].(string); sgID != "" && !admin {
-		sg, err := tx.Get(ctx, "security_groups", sgID)
-		if err != nil {
+		if _, err := plugin.Fetch(ctx, tx, rq.caller, "security_groups", sgID); err != nil {
 			return err
-		}
-		if sg == nil || !s.Policy.Enforce("get_security_group", withCollection(sg, "security_groups"), rq.creds) {
-			return fault.SecurityGroupNotFound(sgID)
 		}
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
@@ -223,6 +220,35 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 			continue
 		}
 		if err := s.attrRules(action, a.Name, v, target, rq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// authorizeUpdate checks update_<member> and the rules of every attribute the body names,
+// as Neutron does: against the document as it would be after the update (the stored one with
+// the new values merged in), and for each attribute present even when its value does not
+// change. The caller may see the document (load checked), so a refusal is 403.
+func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, cur, changes db.Doc) error {
+	t, err := s.target(ctx, tx, res, plugin.Apply(cur, changes))
+	if err != nil {
+		return err
+	}
+	action := "update_" + res.Member
+	if !s.Policy.Enforce(action, t, rq.creds) {
+		return fault.Forbidden(action)
+	}
+	names := make([]string, 0, len(changes))
+	for k := range changes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if a := res.Attr(k); a == nil || !a.Policy {
+			continue
+		}
+		if err := s.attrRules(action, k, changes[k], t, rq); err != nil {
 			return err
 		}
 	}
@@ -265,10 +291,7 @@ func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *reque
 	if netID == "" || res.Collection == "networks" || s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
 		return nil
 	}
-	if f := s.hiddenParent(ctx, tx, rq, res, d); f != nil {
-		return f
-	}
-	net, err := tx.Get(ctx, "networks", netID)
+	net, err := plugin.Fetch(ctx, tx, rq.caller, "networks", netID)
 	if err != nil {
 		return err
 	}
@@ -277,23 +300,6 @@ func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *reque
 	}
 	if owner, _ := net["tenant_id"].(string); owner != d["tenant_id"] {
 		return fault.New(403, "HTTPForbidden", "Tenant %s not allowed to create %s on this network", d["tenant_id"], res.Member)
-	}
-	return nil
-}
-
-// hiddenParent answers 404 when a non-admin creates under a network it cannot see.
-func (s *Server) hiddenParent(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) *fault.Fault {
-	netID, _ := d["network_id"].(string)
-	if netID == "" {
-		return nil
-	}
-	net, err := tx.Get(ctx, "networks", netID)
-	if err != nil || net == nil {
-		return fault.NetworkNotFound(netID)
-	}
-	t := withCollection(net, "networks")
-	if !s.Policy.Enforce("get_network", t, rq.creds) {
-		return fault.NetworkNotFound(netID)
 	}
 	return nil
 }
@@ -310,8 +316,27 @@ func withCollection(d db.Doc, col string) map[string]any {
 // target builds the policy target of a document: its attributes plus its network's,
 // flattened with a "network:" prefix.
 func (s *Server) target(ctx context.Context, tx *db.Tx, res *resource.Resource, d db.Doc) (map[string]any, error) {
-	t := withCollection(d, res.Collection)
-	if netID, _ := d["network_id"].(string); netID != "" && res.Collection != "networks" {
+	return s.targetOf(ctx, tx, res.Collection, d)
+}
+
+// sees reports whether the caller of rq may see d, a document of collection: Neutron's
+// get_<member> policy over d and its parents. It backs plugin.Fetch, so that every id a
+// request names is looked up as the caller sees it.
+func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (bool, error) {
+	member := plugin.Member(collection)
+	if member == "" {
+		return false, nil
+	}
+	t, err := s.targetOf(ctx, tx, collection, d)
+	if err != nil {
+		return false, err
+	}
+	return s.Policy.Enforce("get_"+member, t, rq.creds), nil
+}
+
+func (s *Server) targetOf(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (map[string]any, error) {
+	t := withCollection(d, collection)
+	if netID, _ := d["network_id"].(string); netID != "" && collection != "networks" {
 		net, err := tx.Get(ctx, "networks", netID)
 		if err != nil {
 			return nil, err
@@ -423,25 +448,15 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var out db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
-		cur, t, err := s.load(ctx, tx, rq, col, id)
+		cur, _, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
 		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
 		}
-		action := "update_" + res.Member
-		if !s.Policy.Enforce(action, t, rq.creds) {
-			return fault.Forbidden(action)
-		}
-		for k, v := range changes {
-			a := res.Attr(k)
-			if !a.Policy || fmt.Sprint(cur[k]) == fmt.Sprint(v) {
-				continue
-			}
-			if err := s.attrRules(action, k, v, t, rq); err != nil {
-				return err
-			}
+		if err := s.authorizeUpdate(ctx, tx, rq, res, cur, changes); err != nil {
+			return err
 		}
 		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
 		return err

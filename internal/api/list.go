@@ -126,7 +126,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 			}
 			matched = append(matched, d)
 		}
-		page, links, err = s.paginate(ctx, tx, rq, res, q, matched)
+		page, links, err = s.paginate(ctx, tx, rq, col, q, matched)
 		if err != nil {
 			return err
 		}
@@ -352,24 +352,39 @@ func (q *query) less(a, b db.Doc) int {
 	return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id"))
 }
 
-// paginate sorts and pages the matched documents and builds the _links upstream shows.
-func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, q *query, docs []db.Doc) ([]db.Doc, []any, error) {
-	if len(q.sortKeys) == 0 && q.limit == 0 && q.marker == "" {
+// pagerMarkers are the collections Neutron 21 pages through its versioned objects (Pager):
+// there a marker the caller cannot see, or that does not exist, is ignored (the unmarked page
+// answers). Networks, ports and routers look the marker up with get_marker_obj instead and
+// answer the resource's 404.
+var pagerMarkers = map[string]bool{
+	"subnets": true, "subnetpools": true, "floatingips": true, "security_groups": true, "security_group_rules": true,
+}
+
+// paginate sorts and pages the matched documents and builds the _links upstream shows. As in
+// Neutron, a marker counts only with a limit, and only a document the caller may see is one:
+// a hidden document is never compared on the sort keys, which would disclose its values page
+// by page.
+func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, q *query, docs []db.Doc) ([]db.Doc, []any, error) {
+	if len(q.sortKeys) == 0 && q.limit == 0 {
 		return docs, nil, nil
 	}
 	sort.SliceStable(docs, func(i, j int) bool { return q.less(docs[i], docs[j]) < 0 })
-	if q.limit == 0 && q.marker == "" {
+	if q.limit == 0 {
 		return docs, nil, nil
 	}
 	page := docs
+	var m db.Doc
 	if q.marker != "" {
-		m, err := tx.Get(ctx, res.Collection, q.marker)
+		var err error
+		m, _, err = s.load(ctx, tx, rq, col, q.marker)
+		if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound && pagerMarkers[col.Resource().Collection] {
+			m, err = nil, nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		if m == nil {
-			return nil, nil, res.NotFound(q.marker)
-		}
+	}
+	if m != nil {
 		page = page[:0:0]
 		for _, d := range docs {
 			c := q.less(d, m)

@@ -142,6 +142,9 @@ func (s *Server) authenticate(rq *request) error {
 	}
 	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id}
 	rq.creds = policy.Credentials{UserID: ac.UserID, ProjectID: ac.ProjectID, Roles: ac.Roles, IsAdmin: ac.IsAdmin}
+	rq.caller.Sees = func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error) {
+		return s.sees(ctx, tx, rq, collection, d)
+	}
 	return nil
 }
 

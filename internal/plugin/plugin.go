@@ -19,6 +19,10 @@ type Caller struct {
 	UserID    string
 	IsAdmin   bool
 	RequestID string
+	// Sees reports whether the caller may see a document of a collection: the API sets it to
+	// Neutron's get_<member> policy over the document and its parents. Nil: admins see
+	// everything, others what their project owns. Fetch reads it.
+	Sees func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error)
 }
 
 // Collection is one resource's plugin, as the API layer drives it. Every method runs inside

@@ -104,8 +104,9 @@ func TestL3FIP64(t *testing.T) {
 		})
 
 		t.Run("subnet_id must be on the floating network", func(t *testing.T) {
+			// Neutron's port allocation (ipam _get_subnet_for_fixed_ip) answers InvalidInput.
 			err := floatingips.Create(ctx(t), c, floatingips.CreateOpts{FloatingNetworkID: ext.ID, SubnetID: s1.ID}).Err
-			wantError(t, err, 400, "BadRequest")
+			wantError(t, err, 400, "InvalidInput")
 			err = floatingips.Create(ctx(t), c, floatingips.CreateOpts{FloatingNetworkID: ext.ID, SubnetID: missingID}).Err
 			if err == nil {
 				t.Errorf("a floating IP on a missing subnet was created")

@@ -143,7 +143,7 @@ func TestL3RouterInterfaces(t *testing.T) {
 				{"a port that is not the router's", r2.ID, l3body{"port_id": rp.ID}, 404, "RouterInterfaceNotFound"},
 				{"neither subnet_id nor port_id", r1.ID, l3body{}, 400, "BadRequest"},
 				{"a missing router", missingID, l3body{"subnet_id": s1.ID}, 404, "RouterNotFound"},
-				{"a port with a subnet it does not have", r1.ID, l3body{"port_id": rp.ID, "subnet_id": s1.ID}, 409, "SubnetMismatchForPort"},
+				{"a port with a subnet it does not have", r1.ID, l3body{"port_id": rp.ID, "subnet_id": s1.ID}, 400, "SubnetMismatchForPort"},
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {

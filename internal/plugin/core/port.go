@@ -49,6 +49,9 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 	if err := p.CheckQuota(ctx, tx, project, "port", "ports", 1); err != nil {
 		return nil, err
 	}
+	if err := checkDeviceOwner(ctx, tx, c, plugin.Str(body, "device_owner"), plugin.Str(body, "device_id"), project); err != nil {
+		return nil, err
+	}
 	d := resource.Clone(body).(map[string]any)
 	d["id"] = plugin.NewID()
 	d["status"] = "DOWN"
@@ -63,7 +66,7 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 
 	// Fixed IPs.
 	req, explicit := body["fixed_ips"].([]any)
-	ips, err := p.allocateIPs(ctx, tx, net, id, mac, plugin.Str(d, "device_owner"), req, explicit)
+	ips, err := p.allocateIPs(ctx, tx, c, net, id, mac, plugin.Str(d, "device_owner"), req, explicit)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +167,7 @@ func networkSubnets(ctx context.Context, tx *db.Tx, netID string) ([]db.Doc, err
 // allocateIPs turns a fixed_ips request into allocations. Without a request the port gets
 // one address from the first IPv4 subnet with room, one from the first stateful IPv6 subnet
 // and an EUI-64 address from every SLAAC subnet.
-func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, net db.Doc, portID, mac, owner string, req []any, explicit bool) ([]any, error) {
+func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, net db.Doc, portID, mac, owner string, req []any, explicit bool) ([]any, error) {
 	netID := plugin.Str(net, "id")
 	subs, err := networkSubnets(ctx, tx, netID)
 	if err != nil {
@@ -221,17 +224,15 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, net db.Doc, portID,
 		ipStr, hasIP := m["ip_address"].(string)
 		var sub db.Doc
 		if subID != "" {
-			s, err := tx.Get(ctx, "subnets", subID)
-			if err != nil {
-				return nil, err
-			}
-			if s == nil {
-				return nil, fault.SubnetNotFound(subID)
-			}
-			if plugin.Str(s, "network_id") != netID {
+			sub = byID[subID]
+			if sub == nil {
+				// Not a subnet of the port's network: 404 when the caller cannot see it
+				// either (it is another project's), else 400.
+				if _, err := plugin.Fetch(ctx, tx, c, "subnets", subID); err != nil {
+					return nil, err
+				}
 				return nil, fault.InvalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", netID, subID)
 			}
-			sub = s
 		}
 		if !hasIP {
 			if sub == nil {
@@ -414,14 +415,22 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			// looked up nor stored (securitygroups_db._get_security_groups_on_port).
 			sgs = nil
 		}
+		// Neutron's _get_security_groups_on_port: each group must be one the caller sees and,
+		// unless an admin asks, one of the port's project.
+		var missing []string
 		for _, id := range sgs {
-			sg, err := tx.Get(ctx, "security_groups", id)
-			if err != nil {
+			sg, err := plugin.Fetch(ctx, tx, c, "security_groups", id)
+			if _, notFound := fault.As(err); err != nil && !notFound {
 				return err
 			}
 			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id")) {
-				return fault.SecurityGroupNotFound(id)
+				if !slices.Contains(missing, id) {
+					missing = append(missing, id)
+				}
 			}
+		}
+		if len(missing) > 0 {
+			return fault.SecurityGroupNotFound(strings.Join(missing, ", "))
 		}
 		sort.Strings(sgs)
 		sgs = slices.Compact(sgs)
@@ -592,10 +601,58 @@ func InterfaceName(port db.Doc) string { return plugin.Str(port, "_interface_nam
 
 var fixedIPOwners = []string{"compute:", OwnerRouterInterface, ""}
 
+// routerOwners are the device owners that tie a port to the router its device_id names:
+// Neutron's ROUTER_INTERFACE_OWNERS and, here, the gateway owner too. Neutron lets a project
+// create a network:router_gateway port naming another project's router (its L3 agent
+// ignores the port); the MidoNet translation would wire it into that router, so it is
+// refused as an interface is.
+var routerOwners = []string{OwnerRouterInterface, "network:ha_router_replicated_interface", "network:router_interface_distributed", OwnerRouterGateway}
+
+// checkDeviceOwner is Neutron's _enforce_device_owner_not_router_intf_or_device_id: unless
+// the caller is an admin, a port owned by project tenant may name a router as its device
+// only when the router is that project's (409 DeviceIDNotOwnedByTenant). A device_id that
+// names no router passes.
+func checkDeviceOwner(ctx context.Context, tx *db.Tx, c *plugin.Caller, owner, deviceID, tenant string) error {
+	if c == nil || c.IsAdmin || deviceID == "" || !slices.Contains(routerOwners, owner) {
+		return nil
+	}
+	r, err := tx.Get(ctx, "routers", deviceID)
+	if err != nil {
+		return err
+	}
+	if r != nil && plugin.Str(r, "tenant_id") != tenant {
+		return fault.Conflict("DeviceIDNotOwnedByTenant", "The following device_id %s is not owned by your tenant or matches another tenants router.", deviceID)
+	}
+	return nil
+}
+
+// checkDeviceOwnerUpdate applies checkDeviceOwner to an update as Neutron's
+// _validate_port_for_update does: with the owner and device the port will have, whenever
+// the owner is named or the device_id is not repeated unchanged.
+func checkDeviceOwnerUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	_, ownerNamed := changes["device_owner"]
+	owner, device := plugin.Str(changes, "device_owner"), plugin.Str(changes, "device_id")
+	if owner == "" {
+		owner = plugin.Str(cur, "device_owner")
+	}
+	dev, devNamed := changes["device_id"]
+	deviceChanged := !devNamed || dev != cur["device_id"]
+	if device == "" {
+		device = plugin.Str(cur, "device_id")
+	}
+	if owner != "" && deviceChanged || ownerNamed {
+		return checkDeviceOwner(ctx, tx, c, owner, device, plugin.Str(cur, "tenant_id"))
+	}
+	return nil
+}
+
 // Update changes a port.
 func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	p := pc.p
 	id := plugin.Str(cur, "id")
+	if err := checkDeviceOwnerUpdate(ctx, tx, c, cur, changes); err != nil {
+		return nil, err
+	}
 	d := plugin.Apply(cur, changes)
 	if mac, ok := changes["mac_address"].(string); ok && mac != plugin.Str(cur, "mac_address") {
 		if plugin.Str(cur, "binding:host_id") != "" {
@@ -614,7 +671,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 		if !okOwner {
 			return nil, fault.Conflict("UnsupportedPortDeviceOwner", "Operation update_port is not supported for device_owner %s on port %s.", owner, id)
 		}
-		ips, err := p.reallocate(ctx, tx, cur, req)
+		ips, err := p.reallocate(ctx, tx, c, cur, req)
 		if err != nil {
 			return nil, err
 		}
@@ -643,7 +700,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 }
 
 // reallocate moves a port to a new set of fixed IPs, keeping the addresses it already holds.
-func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, cur db.Doc, req []any) ([]any, error) {
+func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, req []any) ([]any, error) {
 	id := plugin.Str(cur, "id")
 	have := plugin.List(cur, "fixed_ips")
 	holds := func(subID, ip string) bool {
@@ -700,7 +757,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, cur db.Doc, req []an
 	}
 	out := append([]any{}, keep...)
 	if len(fresh) > 0 {
-		got, err := p.allocateIPs(ctx, tx, net, id, plugin.Str(cur, "mac_address"), OwnerRouterInterface, fresh, true)
+		got, err := p.allocateIPs(ctx, tx, c, net, id, plugin.Str(cur, "mac_address"), OwnerRouterInterface, fresh, true)
 		if err != nil {
 			return nil, err
 		}

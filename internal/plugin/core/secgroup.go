@@ -304,12 +304,10 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 		return nil, err
 	}
 	if rg := plugin.Str(d, "remote_group_id"); rg != "" {
-		g, err := tx.Get(ctx, "security_groups", rg)
-		if err != nil {
+		// Neutron's _check_security_group: the remote group must be one the caller sees
+		// (another project's answers SecurityGroupNotFound, as a missing one does).
+		if _, err := plugin.Fetch(ctx, tx, c, "security_groups", rg); err != nil {
 			return nil, err
-		}
-		if g == nil {
-			return nil, fault.SecurityGroupNotFound(rg)
 		}
 	}
 	if err := p.CheckQuota(ctx, tx, ownerOf(d), "security_group_rule", "security_group_rules", 1); err != nil {

@@ -202,7 +202,7 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	version, _ := resource.AsInt(body["ip_version"])
 	var prefix netip.Prefix
 	if plugin.Str(body, "subnetpool_id") != "" {
-		if prefix, err = p.allocateFromPool(ctx, tx, body); err != nil {
+		if prefix, err = p.allocateFromPool(ctx, tx, c, body); err != nil {
 			return nil, err
 		}
 		raw = prefix.String()

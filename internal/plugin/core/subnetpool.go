@@ -93,6 +93,9 @@ func (s *SubnetPools) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		return nil, err
 	}
 	plugin.Stamp(d, 0)
+	if err := checkAddressScope(ctx, tx, c, d); err != nil {
+		return nil, err
+	}
 	if err := tx.Insert(ctx, "subnetpools", d); err != nil {
 		return nil, err
 	}
@@ -118,11 +121,33 @@ func (s *SubnetPools) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	if err := prefixBounds(d, plugin.Str(d, "ip_version") == "" || d["ip_version"] == 4 || sameValue(d["ip_version"], 4), 0); err != nil {
 		return nil, err
 	}
+	if _, named := changes["address_scope_id"]; named {
+		if err := checkAddressScope(ctx, tx, c, d); err != nil {
+			return nil, err
+		}
+	}
 	plugin.Bump(d)
 	if err := tx.Put(ctx, "subnetpools", d); err != nil {
 		return nil, err
 	}
 	return d, plugin.Journal(ctx, tx, c, journal.Update, "subnetpools", d)
+}
+
+// checkAddressScope is Neutron's _validate_address_scope_id: a pool's address scope must be
+// one the caller sees (else AddressScopeNotFound) and, unless an admin asks, the caller's own.
+func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db.Doc) error {
+	id := plugin.Str(pool, "address_scope_id")
+	if id == "" {
+		return nil
+	}
+	scope, err := plugin.Fetch(ctx, tx, c, "address_scopes", id)
+	if err != nil {
+		return err
+	}
+	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID {
+		return fault.Invalid("IllegalSubnetPoolAssociationToAddressScope", "Illegal subnetpool association: subnetpool %s cannot be associated with address scope %s.", plugin.Str(pool, "id"), id)
+	}
+	return nil
 }
 
 func coveredBy(p netip.Prefix, ps []netip.Prefix) bool {
@@ -159,14 +184,12 @@ func (s *SubnetPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f m
 
 // allocateFromPool chooses (or checks) a subnet's cidr inside a pool: the first free block
 // of the requested length that no other subnet of the pool holds.
-func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, body db.Doc) (netip.Prefix, error) {
+func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (netip.Prefix, error) {
 	poolID := plugin.Str(body, "subnetpool_id")
-	pool, err := tx.Get(ctx, "subnetpools", poolID)
+	// Another project's private pool answers SubnetPoolNotFound, as a missing one does.
+	pool, err := plugin.Fetch(ctx, tx, c, "subnetpools", poolID)
 	if err != nil {
 		return netip.Prefix{}, err
-	}
-	if pool == nil {
-		return netip.Prefix{}, resource.SubnetPools.NotFound(poolID)
 	}
 	version, _ := resource.AsInt(body["ip_version"])
 	pv, _ := resource.AsInt(pool["ip_version"])

@@ -9,7 +9,6 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -27,7 +26,9 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		return nil, err
 	}
 	netID := plugin.Str(body, "floating_network_id")
-	net, err := core.Network(ctx, tx, netID)
+	// As the caller sees it: another project's private network answers NetworkNotFound
+	// (external networks are visible to every project).
+	net, err := plugin.Fetch(ctx, tx, c, "networks", netID)
 	if err != nil {
 		return nil, err
 	}
@@ -54,13 +55,8 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 			want["subnet_id"] = s
 		}
 	case plugin.Str(body, "subnet_id") != "":
-		sub, err := tx.Get(ctx, "subnets", plugin.Str(body, "subnet_id"))
-		if err != nil {
-			return nil, err
-		}
-		if sub == nil || plugin.Str(sub, "network_id") != netID {
-			return nil, fault.BadRequestOf("floatingip", "Subnet %s is not on network %s", plugin.Str(body, "subnet_id"), netID)
-		}
+		// The port's allocation judges it, as Neutron's: SubnetNotFound for a missing subnet,
+		// InvalidInput for one of another network (whoever owns it: the port is elevated).
 		want = map[string]any{"subnet_id": plugin.Str(body, "subnet_id")}
 	default:
 		// Prefer an IPv4 address; an external network with only IPv6 subnets gives an IPv6 one.
@@ -73,7 +69,9 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		}
 		want = map[string]any{"subnet_id": plugin.Str(pick, "id")}
 	}
-	port, err := p.Core.CreatePort(ctx, tx, c, map[string]any{
+	// The floating IP's own port is the server's (Neutron creates it with an elevated
+	// context): the external network's subnets need not be visible to the caller.
+	port, err := p.Core.CreatePort(ctx, tx, c.Elevated(), map[string]any{
 		"network_id": netID, "tenant_id": "", "device_owner": OwnerFIP, "device_id": plugin.Str(d, "id"),
 		"name": "", "fixed_ips": []any{want},
 	})
@@ -109,14 +107,13 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 // connects the port's subnet with the floating network, by its gateway or (router-interface-
 // fip) by an interface. A router whose interface holds the subnet's gateway IP wins.
 func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip db.Doc, portID, fixed string) error {
-	port, err := tx.Get(ctx, "ports", portID)
+	// Neutron's _internal_fip_assoc_data: the port as the caller sees it (another project's
+	// answers PortNotFound), and the floating IP's project's unless an admin asks.
+	port, err := plugin.Fetch(ctx, tx, c, "ports", portID)
 	if err != nil {
 		return err
 	}
-	if port == nil || (!c.IsAdmin && plugin.Str(port, "tenant_id") != c.ProjectID) {
-		return fault.PortNotFound(portID)
-	}
-	if plugin.Str(port, "tenant_id") != plugin.Str(fip, "tenant_id") {
+	if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(fip, "tenant_id") {
 		return fault.BadRequestOf("floatingip", "Cannot process floating IP association with Port %s, since that port is owned by a different tenant", portID)
 	}
 	if owner := plugin.Str(port, "device_owner"); strings.HasPrefix(owner, "network:") {

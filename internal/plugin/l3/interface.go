@@ -12,7 +12,8 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// interfaceInfo is the answer of add/remove_router_interface.
+// interfaceInfo is the answer of add/remove_router_interface; its tenant_id is the port's,
+// as Neutron's _make_router_interface_info.
 func interfaceInfo(router, port db.Doc) map[string]any {
 	var subs []any
 	for _, x := range plugin.List(port, "fixed_ips") {
@@ -25,7 +26,7 @@ func interfaceInfo(router, port db.Doc) map[string]any {
 		subs = []any{}
 	}
 	return map[string]any{
-		"id": plugin.Str(router, "id"), "tenant_id": plugin.Str(router, "tenant_id"),
+		"id": plugin.Str(router, "id"), "tenant_id": plugin.Str(port, "tenant_id"),
 		"port_id": plugin.Str(port, "id"), "network_id": plugin.Str(port, "network_id"),
 		"subnet_id": first, "subnet_ids": subs,
 	}
@@ -71,21 +72,33 @@ func checkOverlap(attached map[string]db.Doc, sub db.Doc) error {
 	return nil
 }
 
-func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, router db.Doc, body map[string]any) (any, error) {
-	portID, hasPort := body["port_id"].(string)
-	subID, hasSub := body["subnet_id"].(string)
-	if hasPort && hasSub {
-		return nil, fault.BadRequestOf("router", "Cannot specify both subnet-id and port-id")
-	}
+// interfaceRequest is Neutron's _validate_interface_info: port_id or subnet_id named, each a
+// UUID, and (to add) not both.
+func interfaceRequest(body map[string]any, removal bool) (portID string, hasPort bool, subID string, hasSub bool, err error) {
+	_, hasPort = body["port_id"]
+	_, hasSub = body["subnet_id"]
 	if !hasPort && !hasSub {
-		return nil, fault.BadRequestOf("router", "Either subnet_id or port_id must be specified")
+		return "", false, "", false, fault.BadRequestOf("router", "Either subnet_id or port_id must be specified")
 	}
 	for _, k := range []string{"port_id", "subnet_id"} {
 		if v, ok := body[k]; ok {
 			if r := resource.UUID(v); r != "" {
-				return nil, fault.BadRequest("Invalid input for %s. Reason: %s.", k, r)
+				return "", false, "", false, fault.BadRequestOf("router", "%s", r)
 			}
 		}
+	}
+	if !removal && hasPort && hasSub {
+		return "", false, "", false, fault.BadRequestOf("router", "Cannot specify both subnet-id and port-id")
+	}
+	portID, _ = body["port_id"].(string)
+	subID, _ = body["subnet_id"].(string)
+	return portID, hasPort, subID, hasSub, nil
+}
+
+func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, router db.Doc, body map[string]any) (any, error) {
+	portID, hasPort, subID, _, err := interfaceRequest(body, false)
+	if err != nil {
+		return nil, err
 	}
 	routerID := plugin.Str(router, "id")
 	attached, err := attachedSubnets(ctx, tx, routerID)
@@ -94,12 +107,11 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	}
 	var port db.Doc
 	if hasPort {
-		port, err = tx.Get(ctx, "ports", portID)
+		// Neutron's _check_router_port: the port as the caller sees it (another project's
+		// answers PortNotFound), free, with an address.
+		port, err = plugin.Fetch(ctx, tx, c, "ports", portID)
 		if err != nil {
 			return nil, err
-		}
-		if port == nil {
-			return nil, fault.PortNotFound(portID)
 		}
 		if dev := plugin.Str(port, "device_id"); dev != "" {
 			return nil, fault.Conflict("PortInUse", "Unable to complete operation on port %s for network %s. Port already has an attached device %s.", portID, plugin.Str(port, "network_id"), dev)
@@ -108,6 +120,19 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if len(ips) == 0 {
 			return nil, fault.BadRequestOf("router", "Router port must have at least one fixed IP")
 		}
+		var subs []db.Doc
+		for _, x := range ips {
+			s, err := plugin.Fetch(ctx, tx, c, "subnets", plugin.Str(x.(map[string]any), "subnet_id"))
+			if err != nil {
+				return nil, err
+			}
+			subs = append(subs, s)
+		}
+		// The port becomes the router's only if it is the router's project's (409
+		// DeviceIDNotOwnedByTenant), as Neutron's update_port checks.
+		if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(router, "tenant_id") {
+			return nil, fault.Conflict("DeviceIDNotOwnedByTenant", "The following device_id %s is not owned by your tenant or matches another tenants router.", routerID)
+		}
 		net, err := core.Network(ctx, tx, plugin.Str(port, "network_id"))
 		if err != nil {
 			return nil, err
@@ -115,14 +140,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if err := checkNetworkType(net, "router"); err != nil {
 			return nil, err
 		}
-		for _, x := range ips {
-			s, err := tx.Get(ctx, "subnets", plugin.Str(x.(map[string]any), "subnet_id"))
-			if err != nil {
-				return nil, err
-			}
-			if s == nil {
-				continue
-			}
+		for _, s := range subs {
 			if _, dup := attached[plugin.Str(s, "id")]; dup {
 				return nil, fault.BadRequestOf("router", "Router already has a port on subnet %s", plugin.Str(s, "id"))
 			}
@@ -130,24 +148,30 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 				return nil, err
 			}
 		}
+		if err := portInPools(c, port, subs); err != nil {
+			return nil, err
+		}
 		port, err = p.Core.UpdatePort(ctx, tx, c, port, db.Doc{"device_id": routerID, "device_owner": OwnerInterface})
 		if err != nil {
 			return nil, err
 		}
 	} else {
-		sub, err := tx.Get(ctx, "subnets", subID)
+		// Neutron's _add_interface_by_subnet: the subnet as the caller sees it (another
+		// project's private one answers SubnetNotFound); one the caller sees but does not
+		// own (a shared network's) answers 400.
+		sub, err := plugin.Fetch(ctx, tx, c, "subnets", subID)
 		if err != nil {
 			return nil, err
-		}
-		if sub == nil {
-			return nil, fault.SubnetNotFound(subID)
-		}
-		if _, dup := attached[subID]; dup {
-			return nil, fault.BadRequestOf("router", "Router already has a port on subnet %s", subID)
 		}
 		gw := plugin.Str(sub, "gateway_ip")
 		if gw == "" {
 			return nil, fault.BadRequestOf("router", "Subnet for router interface must have a gateway IP")
+		}
+		if !c.IsAdmin && plugin.Str(sub, "tenant_id") != c.ProjectID {
+			return nil, fault.BadRequestOf("router", "Cannot add interface to router because subnet %s is not owned by project making the request", subID)
+		}
+		if _, dup := attached[subID]; dup {
+			return nil, fault.BadRequestOf("router", "Router already has a port on subnet %s", subID)
 		}
 		if err := checkOverlap(attached, sub); err != nil {
 			return nil, err
@@ -178,12 +202,50 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	return interfaceInfo(router, port), nil
 }
 
+// portInPools is Neutron's _validate_port_in_range_or_admin: a non-admin may make a port a
+// router interface only when each of its addresses lies in its subnet's allocation pools or
+// the subnet is the caller's (an address outside the pools, such as a shared subnet's
+// gateway, would take over another project's gateway).
+func portInPools(c *plugin.Caller, port db.Doc, subs []db.Doc) error {
+	if c.IsAdmin {
+		return nil
+	}
+	byID := map[string]db.Doc{}
+	for _, s := range subs {
+		byID[plugin.Str(s, "id")] = s
+	}
+	for _, x := range plugin.List(port, "fixed_ips") {
+		m := x.(map[string]any)
+		sub := byID[plugin.Str(m, "subnet_id")]
+		if sub == nil || plugin.Str(sub, "tenant_id") == c.ProjectID {
+			continue
+		}
+		ip, _ := netip.ParseAddr(plugin.Str(m, "ip_address"))
+		in := false
+		for _, r := range plugin.List(sub, "allocation_pools") {
+			pool, _ := r.(map[string]any)
+			start, _ := netip.ParseAddr(plugin.Str(pool, "start"))
+			end, _ := netip.ParseAddr(plugin.Str(pool, "end"))
+			in = in || (start.Compare(ip) <= 0 && ip.Compare(end) <= 0)
+		}
+		if !in {
+			return fault.BadRequestOf("router", "Cannot add interface to router because specified port %s has an IP address out of the allocation pool of subnet %s, which is not owned by the project making the request", plugin.Str(port, "id"), plugin.Str(sub, "id"))
+		}
+	}
+	return nil
+}
+
 func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, router db.Doc, body map[string]any) (any, error) {
 	routerID := plugin.Str(router, "id")
-	portID, hasPort := body["port_id"].(string)
-	subID, hasSub := body["subnet_id"].(string)
-	if !hasPort && !hasSub {
-		return nil, fault.BadRequestOf("router", "Either subnet_id or port_id must be specified")
+	portID, hasPort, subID, hasSub, err := interfaceRequest(body, true)
+	if err != nil {
+		return nil, err
+	}
+	if hasSub && !hasPort {
+		// Neutron's _remove_interface_by_subnet looks the subnet up as the caller first.
+		if _, err := plugin.Fetch(ctx, tx, c, "subnets", subID); err != nil {
+			return nil, err
+		}
 	}
 	ports, err := routerPorts(ctx, tx, routerID)
 	if err != nil {
@@ -218,7 +280,7 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 			found = found || plugin.Str(x.(map[string]any), "subnet_id") == subID
 		}
 		if !found {
-			return nil, fault.Conflict("SubnetMismatchForPort", "Subnet %s does not match the port %s", subID, portID)
+			return nil, fault.Invalid("SubnetMismatchForPort", "Subnet on port %s does not match the requested subnet %s.", portID, subID)
 		}
 	}
 	for _, x := range plugin.List(port, "fixed_ips") {

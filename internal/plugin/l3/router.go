@@ -11,7 +11,6 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -51,7 +50,9 @@ func (r *Routers) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 // setGateway creates the gateway port on the external network and records the gateway.
 func (p *Plugin) setGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, router db.Doc, gw map[string]any) error {
 	netID := plugin.Str(gw, "network_id")
-	net, err := core.Network(ctx, tx, netID)
+	// Neutron's _validate_gw_info: the network as the caller sees it (another project's
+	// private network answers NetworkNotFound), and external.
+	net, err := plugin.Fetch(ctx, tx, c, "networks", netID)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,8 @@ func (p *Plugin) setGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, ro
 	if ips, ok := gw["external_fixed_ips"].([]any); ok && len(ips) > 0 {
 		raw["fixed_ips"] = ips
 	}
-	port, err := p.Core.CreatePort(ctx, tx, c, raw)
+	// The gateway port is the server's (Neutron's _create_gw_port uses an elevated context).
+	port, err := p.Core.CreatePort(ctx, tx, c.Elevated(), raw)
 	if err != nil {
 		return err
 	}
