@@ -13,9 +13,6 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 )
 
-// maxBody bounds a request body (bulk creates included).
-const maxBody = 16 << 20
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := appendJSON(make([]byte, 0, 1024), v)
 	if err != nil {
@@ -49,14 +46,16 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
 }
 
-// readBody decodes a JSON object body, keeping numbers exact.
+// readBody decodes a JSON object body, keeping numbers exact. The body was bounded by
+// Server.limitBody: its size, read time and share of the in-flight budget answer 413, 408
+// and 503.
 func readBody(r *http.Request) (map[string]any, error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	b, err := io.ReadAll(r.Body)
 	if err != nil {
+		if f, ok := fault.As(err); ok {
+			return nil, f
+		}
 		return nil, fault.BadRequest("Body contains invalid data")
-	}
-	if len(b) > maxBody {
-		return nil, fault.New(413, "HTTPRequestEntityTooLarge", "Request is too large.")
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fault.BadRequest("Body contains invalid data")

@@ -282,6 +282,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
 		TxGate:     dbmanage.CheckWritable,
 		WriteTasks: s.Tasks,
+		Limits: api.Limits{
+			MaxBody:    int64(cfg.Int(config.GroupOsloMiddleware, "max_request_body_size")),
+			BodyMemory: int64(cfg.Int("DEFAULT", "max_request_body_memory")),
+		},
 	}, cols...)
 	s.API = srv
 
@@ -337,7 +341,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
 	}
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
+	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
+	// its connection (and its share of the body budget) for longer. No write timeout: a
+	// large list or a write waiting for the cluster may take its time to answer.
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: seconds("request_header_timeout"),
+		ReadTimeout: seconds("request_read_timeout"), IdleTimeout: seconds("client_socket_timeout")}
 	ok = true
 	return s, nil
 }
