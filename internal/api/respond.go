@@ -11,6 +11,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -42,8 +43,31 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		writeFault(w, fault.ServiceUnavailable("The database is busy; retry the request."))
 		return
 	}
+	if f := storageFault(log, err); f != nil {
+		writeFault(w, f)
+		return
+	}
 	log.Error("request failed", "err", err)
 	writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+}
+
+// storageFault answers a storage that cannot take writes (a full disk, an I/O error, the
+// NSDB out of space) with 503 and a clear log line; nil for any other error.
+func storageFault(log *slog.Logger, err error) *fault.Fault {
+	switch {
+	case db.StorageError(err) == "full":
+		log.Error("database out of disk space: write refused", "err", err)
+		return fault.ServiceUnavailable("The server is out of disk space for its database; the request was not stored. " +
+			"Retry once disk space has been freed.")
+	case db.StorageError(err) == "io":
+		log.Error("database storage I/O error: write refused", "err", err)
+		return fault.ServiceUnavailable("The server could not write to its database storage; the request was not stored. Retry later.")
+	case nsdb.IsNoSpace(err):
+		log.Error("network state database out of space: write refused", "err", err)
+		return fault.ServiceUnavailable("The network state database is out of space; the change was not applied. " +
+			"Retry once space has been freed.")
+	}
+	return nil
 }
 
 // readBody decodes a JSON object body, keeping numbers exact. The body was bounded by

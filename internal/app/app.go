@@ -25,6 +25,7 @@ import (
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/dbmanage"
+	"github.com/midonet-go/midonet/internal/diskguard"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -269,6 +270,19 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 
+	// The embedded databases stop short of a full disk: writes answer 503 below the reserve.
+	var guarded []string
+	if d.Path != "" {
+		guarded = append(guarded, filepath.Dir(d.Path))
+	}
+	if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0 {
+		guarded = append(guarded, filepath.Join(o.DataDir, "etcd"))
+	}
+	space := diskguard.New(guarded, cfg.Int("DEFAULT", "min_free_disk_mb"), log)
+	if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0 {
+		s.NSDB.SetWriteGuard(space.Check)
+	}
+
 	corePlugin := core.New(CoreSettings(cfg))
 	l3Plugin := l3.New(l3.Settings{
 		MaxRoutes:           cfg.Int("DEFAULT", "max_routes"),
@@ -279,7 +293,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
 		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
-		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
+		WriteGate: func(ctx context.Context) error {
+			if err := space.Check(); err != nil {
+				return err
+			}
+			return readOnlyGate(ctx, d)
+		},
 		TxGate:     dbmanage.CheckWritable,
 		WriteTasks: s.Tasks,
 		Limits: api.Limits{

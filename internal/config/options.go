@@ -218,6 +218,10 @@ func limitOptions() []Option {
 		d("request_header_timeout", Int, "30", "Seconds a client has to send a request's headers; 0 means no limit."),
 		d("request_read_timeout", Int, "60", "Seconds a client has to send a whole request, headers and body; "+
 			"a slower upload is cut off (408); 0 means no limit."),
+		d("min_free_disk_mb", Int, "128", "MiB of free disk space kept under the embedded databases (the SQLite file's "+
+			"directory and the embedded etcd's): below it, writes are refused with 503 until space is freed, "+
+			"since etcd stops the process when a commit fails on a full disk. etcd preallocates its log in 64 MB "+
+			"segments; 0 turns the guard off."),
 		d("client_socket_timeout", Int, "900", "Seconds an idle keep-alive client connection stays open "+
 			"(oslo.service's option and default)."),
 	}
