@@ -6,14 +6,18 @@
 package diskguard
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/fault"
 )
+
+// errUnsupported: this system cannot tell the free space of a directory (the guard allows
+// everything).
+var errUnsupported = errors.New("diskguard: free space unknown on this system")
 
 // DefaultTTL is how long one look at the free space is trusted.
 const DefaultTTL = time.Second
@@ -46,14 +50,6 @@ func New(dirs []string, reserveMB int, log *slog.Logger) *Guard {
 	return g
 }
 
-func statfsFree(dir string) (uint64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return st.Bavail * uint64(st.Bsize), nil
-}
-
 // lowSpace is the answer (a 503 fault) while a guarded directory is below its reserve.
 func lowSpace(dir string, free, reserve uint64) *fault.Fault {
 	return fault.ServiceUnavailable("The server is out of disk space: %d MiB free under %s, below the reserve of %d MiB "+
@@ -81,6 +77,9 @@ func (g *Guard) Check() error {
 	)
 	for _, d := range g.dirs {
 		f, serr := g.free(d)
+		if errors.Is(serr, errUnsupported) {
+			continue
+		}
 		if serr != nil {
 			// Cannot tell: do not refuse writes on a failed look, but say so.
 			g.log.Warn("cannot read the free disk space of a data directory", "dir", d, "err", serr)
