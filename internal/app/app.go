@@ -275,12 +275,13 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if d.Path != "" {
 		guarded = append(guarded, filepath.Dir(d.Path))
 	}
-	if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0 {
+	embeddedEtcd := len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0
+	if embeddedEtcd {
 		guarded = append(guarded, filepath.Join(o.DataDir, "etcd"))
 	}
 	space := diskguard.New(guarded, cfg.Int("DEFAULT", "min_free_disk_mb"), log)
-	if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0 {
-		s.NSDB.SetWriteGuard(space.Check)
+	if embeddedEtcd {
+		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
 	}
 
 	corePlugin := core.New(CoreSettings(cfg))
