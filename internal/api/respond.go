@@ -11,10 +11,8 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/nsdb"
 )
-
-// maxBody bounds a request body (bulk creates included).
-const maxBody = 16 << 20
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := appendJSON(make([]byte, 0, 1024), v)
@@ -45,18 +43,43 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		writeFault(w, fault.ServiceUnavailable("The database is busy; retry the request."))
 		return
 	}
+	if f := storageFault(log, err); f != nil {
+		writeFault(w, f)
+		return
+	}
 	log.Error("request failed", "err", err)
 	writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
 }
 
-// readBody decodes a JSON object body, keeping numbers exact.
-func readBody(r *http.Request) (map[string]any, error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, fault.BadRequest("Body contains invalid data")
+// storageFault answers a storage that cannot take writes (a full disk, an I/O error, the
+// NSDB out of space) with 503 and a clear log line; nil for any other error.
+func storageFault(log *slog.Logger, err error) *fault.Fault {
+	switch {
+	case db.StorageError(err) == "full":
+		log.Error("database out of disk space: write refused", "err", err)
+		return fault.ServiceUnavailable("The server is out of disk space for its database; the request was not stored. " +
+			"Retry once disk space has been freed.")
+	case db.StorageError(err) == "io":
+		log.Error("database storage I/O error: write refused", "err", err)
+		return fault.ServiceUnavailable("The server could not write to its database storage; the request was not stored. Retry later.")
+	case nsdb.IsNoSpace(err):
+		log.Error("network state database out of space: write refused", "err", err)
+		return fault.ServiceUnavailable("The network state database is out of space; the change was not applied. " +
+			"Retry once space has been freed.")
 	}
-	if len(b) > maxBody {
-		return nil, fault.New(413, "HTTPRequestEntityTooLarge", "Request is too large.")
+	return nil
+}
+
+// readBody decodes a JSON object body, keeping numbers exact. The body was bounded by
+// Server.limitBody: its size, read time and share of the in-flight budget answer 413, 408
+// and 503.
+func readBody(r *http.Request) (map[string]any, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		if f, ok := fault.As(err); ok {
+			return nil, f
+		}
+		return nil, fault.BadRequest("Body contains invalid data")
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fault.BadRequest("Body contains invalid data")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -45,7 +46,11 @@ type Server struct {
 	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
 	WriteTasks bool
 	Log        *slog.Logger
+	// Limits bound request bodies (size and the memory all of them hold at once).
+	Limits Limits
 
+	budgetOnce  sync.Once
+	budget      *bodyBudget                  // from Limits, at the first request
 	collections map[string]plugin.Collection // by URL segment
 	order       []plugin.Collection
 	requests    atomic.Int64
@@ -85,6 +90,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
 		}
 	}()
+	release, err := s.limitBody(w, r)
+	defer release()
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	rq.base = baseURL(r)
 	path := strings.TrimSuffix(r.URL.Path, ".json")
 	if path == "/" || path == "" {
@@ -104,7 +115,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.v2Root(rq)
 		return
 	}
-	var err error
 	switch parts[0] {
 	case "extensions":
 		err = s.extensions(rq, parts[1:])

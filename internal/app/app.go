@@ -25,6 +25,7 @@ import (
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/dbmanage"
+	"github.com/midonet-go/midonet/internal/diskguard"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -276,6 +277,20 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 
+	// The embedded databases stop short of a full disk: writes answer 503 below the reserve.
+	var guarded []string
+	if d.Path != "" {
+		guarded = append(guarded, filepath.Dir(d.Path))
+	}
+	embeddedEtcd := len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0
+	if embeddedEtcd {
+		guarded = append(guarded, filepath.Join(o.DataDir, "etcd"))
+	}
+	space := diskguard.New(guarded, cfg.Int("DEFAULT", "min_free_disk_mb"), log)
+	if embeddedEtcd {
+		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
+	}
+
 	corePlugin := core.New(CoreSettings(cfg))
 	l3Plugin := l3.New(l3.Settings{
 		MaxRoutes:           cfg.Int("DEFAULT", "max_routes"),
@@ -286,9 +301,18 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
 		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
-		WriteGate:  func(ctx context.Context) error { return readOnlyGate(ctx, d) },
+		WriteGate: func(ctx context.Context) error {
+			if err := space.Check(); err != nil {
+				return err
+			}
+			return readOnlyGate(ctx, d)
+		},
 		TxGate:     dbmanage.CheckWritable,
 		WriteTasks: s.Tasks,
+		Limits: api.Limits{
+			MaxBody:    int64(cfg.Int(config.GroupOsloMiddleware, "max_request_body_size")),
+			BodyMemory: int64(cfg.Int("DEFAULT", "max_request_body_memory")),
+		},
 	}, cols...)
 	s.API = srv
 
@@ -359,7 +383,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
 	}
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
+	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
+	// its connection (and its share of the body budget) for longer. No write timeout: a
+	// large list or a write waiting for the cluster may take its time to answer.
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: seconds("request_header_timeout"),
+		ReadTimeout: seconds("request_read_timeout"), IdleTimeout: seconds("client_socket_timeout")}
 	ok = true
 	return s, nil
 }

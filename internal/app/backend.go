@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster"
@@ -72,6 +73,9 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 	err := b.client.Send(ctx, out)
 	var re *cluster.RESTError
 	if errors.As(err, &re) {
+		if re.Status == http.StatusServiceUnavailable {
+			return fault.ServiceUnavailable("MidoNet cluster: %s", re.Message)
+		}
 		return fault.New(re.Status, "MidonetApiError", "MidoNet cluster: %s", re.Message)
 	}
 	return err

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
 // restCollections maps the cluster's Neutron REST paths (MidoNet's NeutronUriBuilder) to
@@ -204,7 +205,11 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ch.Doc = d
 	}
 	if err := s.Cluster.Apply(r.Context(), []Change{ch}, 0); err != nil {
-		restError(w, http.StatusInternalServerError, err.Error())
+		status := http.StatusInternalServerError
+		if nsdb.IsNoSpace(err) {
+			status = http.StatusServiceUnavailable // out of space: retry once freed
+		}
+		restError(w, status, err.Error())
 		return
 	}
 	switch ch.Type {

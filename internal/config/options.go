@@ -17,6 +17,7 @@ const (
 	GroupML2GRE            = "ml2_type_gre"
 	GroupQuotas            = "quotas"
 	GroupOsloPolicy        = "oslo_policy"
+	GroupOsloMiddleware    = "oslo_middleware"
 )
 
 // DefaultRegistry returns a new registry holding every option the server
@@ -26,7 +27,7 @@ func DefaultRegistry() *Registry {
 	r := NewRegistry()
 	for _, group := range [][]Option{
 		defaultOptions(), databaseOptions(), keystoneOptions(), midonetOptions(),
-		ml2Options(), quotaOptions(), policyOptions(),
+		ml2Options(), quotaOptions(), policyOptions(), limitOptions(),
 	} {
 		if err := r.Register(group...); err != nil {
 			panic(err) // the tables below are wrong
@@ -208,5 +209,30 @@ func policyOptions() []Option {
 		p("policy_default_rule", String, "default", "Rule used when a policy has no rule of its own."),
 		p("enforce_scope", Bool, "false", "Reject tokens whose scope does not match the policy's scope types."),
 		p("enforce_new_defaults", Bool, "false", "Use only the new (role based) default rules, not the deprecated ones."),
+	}
+}
+
+// limitOptions bound what one caller can make the server hold: request bodies, the time a
+// request may take to arrive, and the disk space writes may use.
+func limitOptions() []Option {
+	d := func(name string, t Type, def, help string) Option {
+		return Option{Group: DefaultGroup, Name: name, Type: t, Default: def, Help: help}
+	}
+	return []Option{
+		{Group: GroupOsloMiddleware, Name: "max_request_body_size", Type: Int, Default: "1048576",
+			Help: "Largest request body in bytes; a larger one is answered 413 before it is read. " +
+				"oslo.middleware's default is 114688, but Neutron's pipeline does not load that " +
+				"middleware; 1 MiB takes a bulk create of about 4,000 ports."},
+		d("max_request_body_memory", Int, "67108864", "Bytes of request bodies the API server holds at once, "+
+			"over all requests; a body that would go past it is refused with 503 instead of being buffered."),
+		d("request_header_timeout", Int, "30", "Seconds a client has to send a request's headers; 0 means no limit."),
+		d("request_read_timeout", Int, "60", "Seconds a client has to send a whole request, headers and body; "+
+			"a slower upload is cut off (408); 0 means no limit."),
+		d("min_free_disk_mb", Int, "128", "MiB of free disk space kept under the embedded databases (the SQLite file's "+
+			"directory and the embedded etcd's): below it, writes are refused with 503 until space is freed, "+
+			"since etcd stops the process when a commit fails on a full disk. etcd preallocates its log in 64 MB "+
+			"segments; 0 turns the guard off."),
+		d("client_socket_timeout", Int, "900", "Seconds an idle keep-alive client connection stays open "+
+			"(oslo.service's option and default)."),
 	}
 }

@@ -43,6 +43,8 @@ type DB struct {
 	write   *sql.DB // writes (for SQLite: one connection, BEGIN IMMEDIATE)
 	read    *sql.DB // reads (for PostgreSQL the same pool as write)
 	URL     string
+	// Path is the SQLite file ("" on PostgreSQL).
+	Path string
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
@@ -84,7 +86,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	d := &DB{Dialect: SQLite, write: w, read: r, URL: connection}
+	d := &DB{Dialect: SQLite, write: w, read: r, URL: connection, Path: path}
 	if err := w.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("db: sqlite %s: %w", path, err)
 	}
@@ -199,6 +201,31 @@ type ErrBusy struct{ Err error }
 
 func (e ErrBusy) Error() string { return "database busy: " + e.Err.Error() }
 func (e ErrBusy) Unwrap() error { return e.Err }
+
+// StorageError classifies an error of the database's storage: "full" when the disk (or
+// the database's space) is exhausted, "io" for another I/O failure, "" otherwise. The API
+// answers both with 503: the request was fine, the server cannot store it now.
+func StorageError(err error) string {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return "full"
+		case sqlite3.SQLITE_IOERR:
+			return "io"
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "53100": // disk_full
+			return "full"
+		case "58030": // io_error
+			return "io"
+		}
+	}
+	return ""
+}
 
 func backoff(ctx context.Context, attempt int) {
 	d := time.Duration(1<<min(attempt, 6)) * time.Millisecond

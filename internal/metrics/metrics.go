@@ -78,6 +78,37 @@ func collectionOf(path string) string {
 	return "other"
 }
 
+// methods label API requests; any other method name is "other". The method is taken from
+// the request line before authentication, so it must never become a label as sent.
+var methods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+func methodOf(m string) string {
+	if methods[m] {
+		return m
+	}
+	return "other"
+}
+
+// codes label API requests by status; any other status is labelled by its class ("2xx",
+// "4xx", …) or "other", so the label set is fixed whatever a handler writes.
+var codes = map[int]bool{
+	200: true, 201: true, 204: true, 400: true, 401: true, 403: true, 404: true, 405: true,
+	406: true, 408: true, 409: true, 412: true, 413: true, 415: true, 500: true, 501: true, 503: true,
+}
+
+func codeOf(code int) string {
+	switch {
+	case codes[code]:
+		return strconv.Itoa(code)
+	case code >= 100 && code <= 599:
+		return strconv.Itoa(code/100) + "xx"
+	}
+	return "other"
+}
+
 type recorder struct {
 	http.ResponseWriter
 	code int
@@ -88,14 +119,16 @@ func (r *recorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-// Middleware counts and times every request.
+// Middleware counts and times every request. Every label comes from a fixed set (known
+// collections, methods and status codes, else "other" or the status class), so no caller can
+// grow the exported series, authenticated or not.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		coll := collectionOf(r.URL.Path)
-		m.requests.WithLabelValues(coll, r.Method, strconv.Itoa(rec.code)).Inc()
-		m.latency.WithLabelValues(coll, r.Method).Observe(time.Since(start).Seconds())
+		coll, method := collectionOf(r.URL.Path), methodOf(r.Method)
+		m.requests.WithLabelValues(coll, method, codeOf(rec.code)).Inc()
+		m.latency.WithLabelValues(coll, method).Observe(time.Since(start).Seconds())
 	})
 }

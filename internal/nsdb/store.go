@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -54,6 +55,8 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	writeGuard atomic.Pointer[func() error] // see SetWriteGuard
 }
 
 // KV is one stored key.
@@ -199,6 +202,9 @@ func (s *Store) listOnce(ctx context.Context, prefix string, keysOnly bool) ([]K
 // when several name the same key only the last one counts (etcd refuses a transaction that
 // writes one key twice).
 func (s *Store) Txn(ctx context.Context, guards []Guard, ops []Op) (bool, int64, error) {
+	if err := s.checkSpace(); err != nil {
+		return false, 0, err
+	}
 	cmps := make([]clientv3.Cmp, 0, len(guards))
 	for _, g := range guards {
 		c, err := g.cmp()

@@ -1,0 +1,39 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// TestRESTOutOfSpaceAnswers503: when the NSDB refuses a write for lack of space, the REST
+// endpoint answers 503 (retry later), not 500, and nothing is applied; once space is back
+// the same change applies.
+func TestRESTOutOfSpaceAnswers503(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})
+	defer srv.Close()
+	ctx := context.Background()
+	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+
+	e.store.SetWriteGuard(func() error { return errors.New("disk below the reserve") })
+	err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}})
+	var re *RESTError
+	if !errors.As(err, &re) || re.Status != http.StatusServiceUnavailable {
+		t.Fatalf("create with the NSDB out of space = %v, want a 503 answer", err)
+	}
+	if e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatal("a refused create reached the NSDB")
+	}
+	e.store.SetWriteGuard(nil)
+	if err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err != nil {
+		t.Fatalf("create once space is back: %v", err)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil {
+		t.Fatal("the create did not reach the NSDB once space was back")
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package diskguard
+
+func statfsFree(string) (uint64, error) { return 0, errUnsupported }
