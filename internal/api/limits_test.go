@@ -24,8 +24,8 @@ func paddedNetwork(size int) []byte {
 	return []byte(head + strings.Repeat(" ", pad) + tail)
 }
 
-// neutronError decodes a NeutronError answer.
-func neutronError(t *testing.T, w *httptest.ResponseRecorder) (typ, msg string) {
+// recordedError decodes the NeutronError of a recorded answer.
+func recordedError(t *testing.T, w *httptest.ResponseRecorder) (typ, msg string) {
 	t.Helper()
 	var out struct {
 		NeutronError struct{ Type, Message string }
@@ -80,7 +80,7 @@ func TestBodySizeLimit(t *testing.T) {
 			if c.want != http.StatusRequestEntityTooLarge {
 				return
 			}
-			if typ, msg := neutronError(t, w); typ != "HTTPRequestEntityTooLarge" || msg != "Request is too large." {
+			if typ, msg := recordedError(t, w); typ != "HTTPRequestEntityTooLarge" || msg != "Request is too large." {
 				t.Errorf("413 answer is %s %q, want HTTPRequestEntityTooLarge \"Request is too large.\"", typ, msg)
 			}
 			// A declared oversize body is refused unread; an undeclared one is read only up to
@@ -174,7 +174,7 @@ func TestBodyMemoryBudget(t *testing.T) {
 			if w.Code != http.StatusServiceUnavailable {
 				t.Fatalf("upload %d refused with %d, want 503: %s", i, w.Code, w.Body.String())
 			}
-			if typ, msg := neutronError(t, w); typ != "ServiceUnavailable" || !strings.Contains(msg, "too many request bodies") {
+			if typ, msg := recordedError(t, w); typ != "ServiceUnavailable" || !strings.Contains(msg, "too many request bodies") {
 				t.Errorf("upload %d refused with %s %q, want ServiceUnavailable naming the body budget", i, typ, msg)
 			}
 			refused = append(refused, u)
