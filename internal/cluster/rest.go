@@ -61,6 +61,11 @@ type RESTServer struct {
 	order  *list.List                    // *issuedToken, oldest first (one TTL: expiry order too)
 }
 
+// maxRESTBody bounds one document sent to the REST endpoint. The plugin sends one
+// Neutron document per call, and the API's attribute limits keep every document far
+// below this; a larger body is refused with 413 before it is buffered.
+const maxRESTBody = 4 << 20
+
 // Defaults of the REST endpoint's token store.
 const (
 	DefaultTokenTTL  = time.Hour
@@ -185,8 +190,13 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ch.Collection = coll
 	if ch.Type != "DELETE" {
-		b, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRESTBody))
 		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				restError(w, http.StatusRequestEntityTooLarge, "body larger than the cluster accepts")
+				return
+			}
 			restError(w, http.StatusBadRequest, "unreadable body")
 			return
 		}

@@ -331,3 +331,16 @@ func TestCheckExposure(t *testing.T) {
 		}
 	}
 }
+
+func TestRESTRefusesOversizedBody(t *testing.T) {
+	s := &RESTServer{Username: "admin", Password: "pw"}
+	_, token := login(t, s, "admin", "pw", true)
+	body := `{"id": "` + netID + `", "name": "` + strings.Repeat("x", maxRESTBody) + `"}`
+	req := httptest.NewRequest(http.MethodPost, "/midonet-api/neutron/networks", strings.NewReader(body))
+	req.Header.Set("X-Auth-Token", token)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("POST of %d bytes = %d %s, want 413", len(body), rec.Code, rec.Body)
+	}
+}
