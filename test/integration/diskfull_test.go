@@ -159,7 +159,7 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	if code, _, body := call(t, http.MethodGet, base+"networks", nil); code != http.StatusOK {
 		t.Errorf("list on a full disk = %d: %s", code, body)
 	}
-	if !strings.Contains(srv.Logs(), "disk space low") {
+	if !srv.WaitLog("disk space low", 10*time.Second) {
 		t.Errorf("no log line says the disk is low")
 	}
 
@@ -185,7 +185,7 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	if code, _, body := call(t, http.MethodPost, base+"networks", map[string]any{"network": map[string]any{"name": "after"}}); code != http.StatusCreated {
 		t.Errorf("create after freeing space = %d: %s", code, body)
 	}
-	if !strings.Contains(srv.Logs(), "disk space recovered") {
+	if !srv.WaitLog("disk space recovered", 10*time.Second) {
 		t.Errorf("no log line says writes resumed")
 	}
 }
@@ -216,7 +216,7 @@ func TestFullSQLiteAnswers503(t *testing.T) {
 	if msg, _ := ne["message"].(string); code != http.StatusServiceUnavailable || ne["type"] != "ServiceUnavailable" || !strings.Contains(msg, "out of disk space") {
 		t.Fatalf("create on a full disk = %d %s, want 503 ServiceUnavailable saying the disk is full", code, body)
 	}
-	if !strings.Contains(srv.Logs(), "database out of disk space") {
+	if !srv.WaitLog("database out of disk space", 10*time.Second) {
 		t.Errorf("no log line says the database is out of disk space")
 	}
 	if code, _, body := call(t, http.MethodGet, base+"networks", nil); code != http.StatusOK {

@@ -225,3 +225,20 @@ func (s *Server) Kill() {
 // Logs returns the server's combined stdout and stderr (the last 4 MiB,
 // across restarts).
 func (s *Server) Logs() string { return s.logs.String() }
+
+// WaitLog waits up to timeout for the server's output to contain text and
+// reports whether it did. A log line is written by the server's own goroutine
+// and reaches the pipe after the answer that caused it, so a test that checks
+// a line right after a request must wait for it.
+func (s *Server) WaitLog(text string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if strings.Contains(s.Logs(), text) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
