@@ -111,7 +111,7 @@ var Attacks = []Attack{
 	{Name: "create router interface port for A's router without ip", Method: "POST", Path: "ports",
 		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:router_interface", "device_id": "{routerA}"}}`,
 		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
-	{Name: "update port into A's router interface", Method: "PUT", Path: "ports/{portB}",
+	{Name: "update port into A's router interface", Method: "PUT", Path: "ports/{portB2}",
 		Body: `{"port": {"device_owner": "network:router_interface", "device_id": "{routerA}"}}`, Status: 409, Type: "DeviceIDNotOwnedByTenant"},
 	// create_port:device_owner / update_port:device_owner: a network:* owner
 	// needs the network's owner (or an admin).
@@ -121,6 +121,24 @@ var Attacks = []Attack{
 		Body: `{"port": {"device_owner": "network:dhcp"}}`, Status: 403, Type: policy},
 	{Name: "update port to router interface of A's router on shared network", Method: "PUT", Path: "ports/{portBShared}",
 		Body: `{"port": {"device_owner": "network:router_interface", "device_id": "{routerA}"}}`, Status: 403, Type: policy},
+	{Name: "update port to router interface of own router on shared network", Method: "PUT", Path: "ports/{portBShared}",
+		Body: `{"port": {"device_owner": "network:router_interface", "device_id": "{routerB}"}}`, Status: 403, Type: policy},
+	// create_port:fixed_ips:ip_address, :mac_address and
+	// update_port:allowed_address_pairs need the network's owner.
+	{Name: "create port with the shared subnet's gateway address", Method: "POST", Path: "ports",
+		Body: `{"port": {"network_id": "{sharedNet}", "fixed_ips": [{"subnet_id": "{sharedSub}", "ip_address": "10.50.0.1"}]}}`, Status: 403, Type: policy},
+	{Name: "create port on shared network with a chosen mac", Method: "POST", Path: "ports",
+		Body: `{"port": {"network_id": "{sharedNet}", "mac_address": "fa:16:3e:50:00:01"}}`, Status: 403, Type: policy},
+	{Name: "claim the shared subnet's gateway as address pair", Method: "PUT", Path: "ports/{portBShared}",
+		Body: `{"port": {"allowed_address_pairs": [{"ip_address": "10.50.0.1"}]}}`, Status: 403, Type: policy},
+	{Name: "create port on shared network with A's security group", Method: "POST", Path: "ports",
+		Body: `{"port": {"network_id": "{sharedNet}", "security_groups": ["{sgA}"]}}`, Status: 404, Type: notFoundSG},
+	// Creating in A's project: the owner's policy refuses (403).
+	{Name: "create network in A's project", Method: "POST", Path: "networks", Body: `{"network": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
+	{Name: "create port in A's project on shared network", Method: "POST", Path: "ports", Body: `{"port": {"network_id": "{sharedNet}", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
+	{Name: "create security group in A's project", Method: "POST", Path: "security-groups", Body: `{"security_group": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
+	{Name: "create floating ip in A's project", Method: "POST", Path: "floatingips", Body: `{"floatingip": {"floating_network_id": "{ext}", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
+	{Name: "create router in A's project", Method: "POST", Path: "routers", Body: `{"router": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
 	// ipam _get_subnet_for_fixed_ip looks the subnet up with the caller's
 	// context: SubnetNotFound for what B cannot see, InvalidInput for a
 	// visible subnet of another network.

@@ -129,9 +129,9 @@ func (m *creator) expand(v map[string]any) map[string]any {
 // private subnet pool (poolA); a shared network (sharedNet) with a subnet
 // (sharedSub); a tag on netA and a network quota.
 //
-// B: a network (netB) with a subnet (subB), a router (routerB) with its
+// B: a network (netB) with a subnet (subB), a subnet pool (poolB), a router (routerB) with its
 // gateway on the external network and an interface on subB, a VM port (portB),
-// a floating IP (fipB), a port on A's shared network (portBShared) and a
+// a spare port (portB2), a floating IP (fipB), a port on A's shared network (portBShared) and a
 // security group (sgB).
 func Setup(ctx context.Context, admin, b Client, projectA, projectB string) (*World, error) {
 	w := &World{ProjectA: projectA, ProjectB: projectB, IDs: map[string]string{
@@ -173,10 +173,12 @@ func Setup(ctx context.Context, admin, b Client, projectA, projectB string) (*Wo
 
 	m.make(b, "netB", "networks", "network", map[string]any{"name": "b-net"})
 	m.make(b, "subB", "subnets", "subnet", map[string]any{"network_id": "{netB}", "ip_version": 4, "cidr": "10.3.0.0/24", "name": "b-sub"})
+	m.make(b, "poolB", "subnetpools", "subnetpool", map[string]any{"name": "b-pool", "prefixes": []any{"10.210.0.0/16"}, "default_prefixlen": 24})
 	m.make(b, "sgB", "security-groups", "security_group", map[string]any{"name": "b-sg"})
 	m.make(b, "routerB", "routers", "router", map[string]any{"name": "b-router", "external_gateway_info": map[string]any{"network_id": "{ext}"}})
 	m.do(b, "attach subB to routerB", "PUT", "routers/{routerB}/add_router_interface", map[string]any{"subnet_id": "{subB}"}, 200)
 	m.make(b, "portB", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-vm-port", "device_owner": "compute:nova", "device_id": "b-vm"})
+	m.make(b, "portB2", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-spare-port"})
 	m.make(b, "fipB", "floatingips", "floatingip", map[string]any{"floating_network_id": "{ext}"})
 	m.make(b, "portBShared", "ports", "port", map[string]any{"network_id": "{sharedNet}", "name": "b-shared-port"})
 	if m.err != nil {
@@ -344,4 +346,36 @@ func ErrorType(answer []byte) string {
 	}
 	_ = json.Unmarshal(answer, &e)
 	return e.NeutronError.Type
+}
+
+// LeakedDocs lists the private documents of A that an answer holds: any JSON
+// object whose id is one of A's private resources and whose project is A.
+// Unlike Leaks it does not depend on what B sent earlier (B may itself store
+// A's ids in free-text attributes such as device_id), so it suits the fuzzer.
+func (w *World) LeakedDocs(answer []byte) []string {
+	var v any
+	if json.Unmarshal(answer, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			id, _ := t["id"].(string)
+			if name, ok := w.private[id]; ok && (t["project_id"] == w.ProjectA || t["tenant_id"] == w.ProjectA) {
+				out = append(out, name)
+			}
+			for _, e := range t {
+				walk(e)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	sort.Strings(out)
+	return out
 }

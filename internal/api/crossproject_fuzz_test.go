@@ -1,0 +1,106 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/midonet-go/midonet/test/isolation"
+)
+
+// inProcessClient is an isolation.Client over an in-process server, as one
+// identity (hdr; none = the noauth admin).
+type inProcessClient struct {
+	s   *inProcess
+	hdr http.Header
+}
+
+func (c inProcessClient) Do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://neutron.test/v2.0/"+path, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.RequestURI = "/v2.0/" + path
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range c.hdr {
+		req.Header[k] = v
+	}
+	w := httptest.NewRecorder()
+	c.s.srv.ServeHTTP(w, req)
+	return w.Code, w.Body.Bytes(), nil
+}
+
+// memberB is the identity of project B in the fuzzer: an ordinary member.
+var memberB = http.Header{"X-Project-Id": {"fz-project-b"}, "X-User-Id": {"fz-user-b"}, "X-Roles": {"member"}}
+
+// FuzzCrossProject sends arbitrary requests as a member of project B to an
+// in-process server holding project A's resources (isolation.Setup: a private
+// network with subnets and ports, a router with a gateway and an interface, a
+// floating IP, a security group with rules, a private subnet pool, a shared
+// network) and requires that every document of A, read by an admin, stays
+// exactly as it was, that no answer holds a private document of A, that the
+// server never answers 5xx and that every answer keeps the API's invariants
+// (checkAnswer). Paths are relative to /v2.0/; {placeholders} (e.g. {netA},
+// {routerB}, {projectA}) name the world's resources, so the seed corpus — the
+// cross-project matrix of test/isolation — means the same in every worker.
+//
+//	go test ./internal/api -run '^$' -fuzz '^FuzzCrossProject$' -fuzztime 3m
+func FuzzCrossProject(f *testing.F) {
+	for _, a := range isolation.Attacks {
+		f.Add(a.Method, a.Path, []byte(a.Body))
+	}
+	srv := newInProcess(f, unlimited())
+	admin := inProcessClient{s: srv}
+	b := inProcessClient{s: srv, hdr: memberB}
+	ctx := context.Background()
+	w, err := isolation.Setup(ctx, admin, b, "fz-project-a", memberB.Get("X-Project-Id"))
+	if err != nil {
+		f.Fatalf("setup: %v", err)
+	}
+	base, err := isolation.Take(ctx, admin, w)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
+		if strings.ContainsAny(path, " \t\r\n#") || strings.HasPrefix(path, "/") {
+			return
+		}
+		path = w.Expand(path)
+		body = []byte(w.Expand(string(body)))
+		req, err := http.NewRequest(method, "http://neutron.test/v2.0/"+path, bytes.NewReader(body))
+		if err != nil {
+			return // not something a client can send
+		}
+		req.RequestURI = "/v2.0/" + path
+		for k, v := range memberB {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		srv.srv.ServeHTTP(rec, req)
+		if err := checkAnswer(req, rec); err != nil {
+			t.Fatalf("B: %s %s %q: %v", method, path, body, err)
+		}
+		if leaked := w.LeakedDocs(rec.Body.Bytes()); len(leaked) > 0 {
+			t.Fatalf("B: %s %s %q: the answer holds A's private %v: %s", method, path, body, leaked, rec.Body.String())
+		}
+		now, err := isolation.Take(ctx, admin, w)
+		if err != nil {
+			t.Fatalf("after B: %s %s %q: %v", method, path, body, err)
+		}
+		if diff := isolation.Diff(base, now); len(diff) > 0 {
+			base = now // report each offending input once when the seeds run as tests
+			t.Fatalf("B: %s %s %q (answered %d: %.300s) changed A's documents:\n  %s",
+				method, path, body, rec.Code, rec.Body.String(), strings.Join(diff, "\n  "))
+		}
+	})
+}
