@@ -129,10 +129,11 @@ func (m *creator) expand(v map[string]any) map[string]any {
 // private subnet pool (poolA); a shared network (sharedNet) with a subnet
 // (sharedSub); a tag on netA and a network quota.
 //
-// B: a network (netB) with a subnet (subB), a subnet pool (poolB), a router (routerB) with its
-// gateway on the external network and an interface on subB, a VM port (portB),
-// a spare port (portB2), a floating IP (fipB), a port on A's shared network (portBShared) and a
-// security group (sgB).
+// B: a network (netB) with a subnet (subB); a subnet pool (poolB); a router
+// (routerB) with its gateway on the external network and an interface on
+// subB; a second router (routerB2); a VM port (portB) and a spare port
+// (portB2); a floating IP (fipB); ports on A's shared network (portBShared,
+// portBShared2, portBShared3, portBShared4); a security group (sgB).
 func Setup(ctx context.Context, admin, b Client, projectA, projectB string) (*World, error) {
 	w := &World{ProjectA: projectA, ProjectB: projectB, IDs: map[string]string{
 		"projectA": projectA, "projectB": projectB,
@@ -176,11 +177,16 @@ func Setup(ctx context.Context, admin, b Client, projectA, projectB string) (*Wo
 	m.make(b, "poolB", "subnetpools", "subnetpool", map[string]any{"name": "b-pool", "prefixes": []any{"10.210.0.0/16"}, "default_prefixlen": 24})
 	m.make(b, "sgB", "security-groups", "security_group", map[string]any{"name": "b-sg"})
 	m.make(b, "routerB", "routers", "router", map[string]any{"name": "b-router", "external_gateway_info": map[string]any{"network_id": "{ext}"}})
+	m.make(b, "routerB2", "routers", "router", map[string]any{"name": "b-router-2"})
 	m.do(b, "attach subB to routerB", "PUT", "routers/{routerB}/add_router_interface", map[string]any{"subnet_id": "{subB}"}, 200)
 	m.make(b, "portB", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-vm-port", "device_owner": "compute:nova", "device_id": "b-vm"})
 	m.make(b, "portB2", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-spare-port"})
 	m.make(b, "fipB", "floatingips", "floatingip", map[string]any{"floating_network_id": "{ext}"})
-	m.make(b, "portBShared", "ports", "port", map[string]any{"network_id": "{sharedNet}", "name": "b-shared-port"})
+	// One port on the shared network per attack that rewrites one, so that
+	// an attack that wrongly succeeds cannot decide the next one's answer.
+	for _, name := range []string{"portBShared", "portBShared2", "portBShared3", "portBShared4"} {
+		m.make(b, name, "ports", "port", map[string]any{"network_id": "{sharedNet}", "name": "b-shared-port"})
+	}
 	if m.err != nil {
 		return nil, m.err
 	}
