@@ -3,41 +3,41 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
+
 	"github.com/midonet-go/midonet/test/isolation"
 )
 
-// inProcessClient is an isolation.Client over an in-process server, as one
-// identity (hdr; none = the noauth admin).
-type inProcessClient struct {
-	s   *inProcess
-	hdr http.Header
+// handlerTransport serves gophercloud's requests with an in-process handler.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r.RequestURI = r.URL.RequestURI()
+	w := httptest.NewRecorder()
+	t.h.ServeHTTP(w, r)
+	return w.Result(), nil
 }
 
-func (c inProcessClient) Do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
+// inProcessClient is a gophercloud networking client of an in-process server,
+// as one identity (hdr; none = the noauth admin).
+func inProcessClient(s *inProcess, hdr http.Header) *gophercloud.ServiceClient {
+	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: handlerTransport{s.srv}}}
+	more := map[string]string{}
+	for k := range hdr {
+		more[k] = hdr.Get(k)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://neutron.test/v2.0/"+path, r)
-	if err != nil {
-		return 0, nil, err
+	return &gophercloud.ServiceClient{
+		ProviderClient: pc,
+		Endpoint:       "http://neutron.test/",
+		ResourceBase:   "http://neutron.test/v2.0/",
+		Type:           "network",
+		MoreHeaders:    more,
 	}
-	req.RequestURI = "/v2.0/" + path
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range c.hdr {
-		req.Header[k] = v
-	}
-	w := httptest.NewRecorder()
-	c.s.srv.ServeHTTP(w, req)
-	return w.Code, w.Body.Bytes(), nil
 }
 
 // memberB is the identity of project B in the fuzzer: an ordinary member.
@@ -60,13 +60,12 @@ func FuzzCrossProject(f *testing.F) {
 		f.Add(a.Method, a.Path, []byte(a.Body))
 	}
 	srv := newInProcess(f, unlimited())
-	admin := inProcessClient{s: srv}
-	b := inProcessClient{s: srv, hdr: memberB}
 	ctx := context.Background()
-	w, err := isolation.Setup(ctx, admin, b, "fz-project-a", memberB.Get("X-Project-Id"))
+	w, err := isolation.Setup(ctx, inProcessClient(srv, nil), inProcessClient(srv, memberB), "fz-project-a", memberB.Get("X-Project-Id"))
 	if err != nil {
 		f.Fatalf("setup: %v", err)
 	}
+	admin := isolation.ServiceClient{ServiceClient: inProcessClient(srv, nil)}
 	base, err := isolation.Take(ctx, admin, w)
 	if err != nil {
 		f.Fatal(err)

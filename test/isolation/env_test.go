@@ -1,10 +1,7 @@
 package isolation
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -19,52 +16,20 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// gcClient is a Client over gophercloud: the provider client carries the
-// identity (noauth headers, or a Keystone token it renews itself) and the
-// request goes through gophercloud's transport.
-type gcClient struct {
-	sc *gophercloud.ServiceClient
-}
-
-// allStatuses makes gophercloud hand every answer back instead of turning
-// it into an error: the matrix compares status and body itself.
-var allStatuses = func() []int {
-	var s []int
-	for c := 200; c < 600; c++ {
-		s = append(s, c)
-	}
-	return s
-}()
-
-func (c gcClient) Do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
-	opts := &gophercloud.RequestOpts{OkCodes: allStatuses, KeepResponseBody: true, MoreHeaders: map[string]string{}}
-	if body != nil {
-		opts.RawBody = bytes.NewReader(body)
-		opts.MoreHeaders["Content-Type"] = "application/json"
-	}
-	resp, err := c.sc.Request(ctx, method, c.sc.ResourceBase+path, opts)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
-}
-
 // serviceClient is a networking client of the server at url for provider p.
-func serviceClient(p *gophercloud.ProviderClient, url string, headers map[string]string) gcClient {
-	return gcClient{sc: &gophercloud.ServiceClient{
+func serviceClient(p *gophercloud.ProviderClient, url string, headers map[string]string) *gophercloud.ServiceClient {
+	return &gophercloud.ServiceClient{
 		ProviderClient: p,
 		Endpoint:       url + "/",
 		ResourceBase:   url + "/v2.0/",
 		Type:           "network",
 		MoreHeaders:    headers,
-	}}
+	}
 }
 
 // deployment is one server and the identities of the matrix.
 type deployment struct {
-	admin, b           Client
+	admin, b           *gophercloud.ServiceClient
 	projectA, projectB string
 }
 

@@ -42,11 +42,12 @@ func runMatrix(t *testing.T, d *deployment) {
 	if err != nil {
 		t.Fatalf("setup: %v", err)
 	}
-	before, err := Take(ctx, d.admin, w)
+	admin, b := ServiceClient{d.admin}, ServiceClient{d.b}
+	before, err := Take(ctx, admin, w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkOracles(t, d, w, before)
+	checkOracles(t, admin, b, w, before)
 
 	for _, a := range Attacks {
 		t.Run(a.Name, func(t *testing.T) {
@@ -55,7 +56,7 @@ func runMatrix(t *testing.T, d *deployment) {
 			if a.Body != "" {
 				body = []byte(w.Expand(a.Body))
 			}
-			status, ans, err := d.b.Do(ctx, a.Method, path, body)
+			status, ans, err := b.Do(ctx, a.Method, path, body)
 			if err != nil {
 				t.Fatalf("%s %s: %v", a.Method, path, err)
 			}
@@ -71,7 +72,7 @@ func runMatrix(t *testing.T, d *deployment) {
 			}
 			if a.SameAs != "" && status == http.StatusOK {
 				ref := w.Expand(a.SameAs)
-				st, refAns, err := d.b.Do(ctx, http.MethodGet, ref, nil)
+				st, refAns, err := b.Do(ctx, http.MethodGet, ref, nil)
 				if err != nil || st != http.StatusOK {
 					t.Fatalf("GET %s: %d %v %s", ref, st, err, trim(refAns))
 				}
@@ -79,7 +80,7 @@ func runMatrix(t *testing.T, d *deployment) {
 					t.Errorf("%s lists %v; Neutron ignores the marker and lists what GET %s does: %v", what, got, ref, want)
 				}
 			}
-			after, err := Take(ctx, d.admin, w)
+			after, err := Take(ctx, admin, w)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func runMatrix(t *testing.T, d *deployment) {
 // holds A's resources, the leak check recognises an admin's view of A's
 // network, and B's requests are really made as B (B sees its own network and
 // A's shared one, an admin sees A's private network).
-func checkOracles(t *testing.T, d *deployment, w *World, s Snapshot) {
+func checkOracles(t *testing.T, admin, b Client, w *World, s Snapshot) {
 	t.Helper()
 	ctx := t.Context()
 	for _, k := range []string{"networks/netA", "networks/sharedNet", "subnets/subA", "subnets/subA2", "subnets/sharedSub",
@@ -109,14 +110,14 @@ func checkOracles(t *testing.T, d *deployment, w *World, s Snapshot) {
 	if _, ok := s["quotas/"+w.ProjectA]; !ok {
 		t.Fatalf("the snapshot of A lacks its quota")
 	}
-	st, ans, err := d.admin.Do(ctx, http.MethodGet, "networks/"+w.IDs["netA"], nil)
+	st, ans, err := admin.Do(ctx, http.MethodGet, "networks/"+w.IDs["netA"], nil)
 	if err != nil || st != http.StatusOK {
 		t.Fatalf("admin GET A's network: %d %v", st, err)
 	}
 	if len(w.Leaks("", ans)) == 0 {
 		t.Fatalf("the leak check does not see A's network in %s", ans)
 	}
-	st, ans, err = d.b.Do(ctx, http.MethodGet, "networks?fields=id", nil)
+	st, ans, err = b.Do(ctx, http.MethodGet, "networks?fields=id", nil)
 	if err != nil || st != http.StatusOK {
 		t.Fatalf("B lists networks: %d %v", st, err)
 	}

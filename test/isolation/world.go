@@ -8,6 +8,20 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/attributestags"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/external"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/provider"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/quotas"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/rules"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/subnetpools"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 )
 
 // Client sends one request to the Neutron API as one identity. path is
@@ -70,143 +84,173 @@ func call(ctx context.Context, c Client, method, path string, body any, want int
 	return out, nil
 }
 
-// creator makes resources and records their IDs under placeholder names.
-type creator struct {
-	ctx context.Context
-	w   *World
-	err error
-}
-
-// make POSTs {member: attrs} to collection as c and records the new id as
-// name. Placeholders in string values of attrs are expanded first.
-func (m *creator) make(c Client, name, collection, member string, attrs map[string]any) {
-	if m.err != nil {
-		return
-	}
-	out, err := call(m.ctx, c, "POST", collection, map[string]any{member: m.expand(attrs)}, 201)
-	if err != nil {
-		m.err = fmt.Errorf("create %s: %w", name, err)
-		return
-	}
-	doc, _ := out[member].(map[string]any)
-	id, _ := doc["id"].(string)
-	if id == "" {
-		m.err = fmt.Errorf("create %s: no id in %v", name, out)
-		return
-	}
-	m.w.IDs[name] = id
-}
-
-// do sends a request that must answer want.
-func (m *creator) do(c Client, what, method, path string, body map[string]any, want int) map[string]any {
-	if m.err != nil {
-		return nil
-	}
-	out, err := call(m.ctx, c, method, m.w.Expand(path), m.expand(body), want)
-	if err != nil {
-		m.err = fmt.Errorf("%s: %w", what, err)
-	}
-	return out
-}
-
-func (m *creator) expand(v map[string]any) map[string]any {
-	if v == nil {
-		return nil
-	}
-	b, _ := json.Marshal(v)
-	var out map[string]any
-	_ = json.Unmarshal([]byte(m.w.Expand(string(b))), &out)
-	return out
-}
-
-// Setup builds the World: admin makes A's resources (owned by projectA) and
-// the external network, b (a member of projectB) makes B's own.
+// Setup builds the World with gophercloud: admin makes A's resources (owned
+// by projectA) and the external network, b (a member of projectB) makes B's
+// own.
 //
 // A: a private network (netA) with an attached subnet (subA, interface of
-// routerA) and an unattached one (subA2); a VM port (portA, with floating IP
-// fipA) and a free port (portA2); routerA with its gateway on the external
-// network; a security group (sgA) with a rule and a remote-group rule; a
-// private subnet pool (poolA); a shared network (sharedNet) with a subnet
-// (sharedSub); a tag on netA and a network quota.
+// routerA through port routerAPort) and an unattached one (subA2); a VM port
+// (portA, with floating IP fipA) and a free port (portA2); routerA with its
+// gateway on the external network; a security group (sgA) with a rule and a
+// remote-group rule; a private subnet pool (poolA); a shared network
+// (sharedNet) with a subnet (sharedSub); a tag on netA and a network quota.
 //
 // B: a network (netB) with a subnet (subB); a subnet pool (poolB); a router
 // (routerB) with its gateway on the external network and an interface on
 // subB; a second router (routerB2); a VM port (portB) and a spare port
 // (portB2); a floating IP (fipB); ports on A's shared network (portBShared,
 // portBShared2, portBShared3, portBShared4); a security group (sgB).
-func Setup(ctx context.Context, admin, b Client, projectA, projectB string) (*World, error) {
+func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, projectB string) (*World, error) {
 	w := &World{ProjectA: projectA, ProjectB: projectB, IDs: map[string]string{
 		"projectA": projectA, "projectB": projectB,
 		// An id nothing has (agents come and go with hosts).
 		"noSuchID": "1d2a5c9e-0000-4000-8000-00000000a9e7",
 	}}
-	m := &creator{ctx: ctx, w: w}
-	a := func(attrs map[string]any) map[string]any { attrs["tenant_id"] = projectA; return attrs }
-
-	m.make(admin, "ext", "networks", "network", map[string]any{"name": "iso-ext", "router:external": true})
-	m.make(admin, "extSub", "subnets", "subnet", map[string]any{"network_id": "{ext}", "ip_version": 4, "cidr": "172.30.0.0/24", "name": "iso-ext-sub"})
-
-	m.make(admin, "netA", "networks", "network", a(map[string]any{"name": SecretMarker + "-net"}))
-	m.make(admin, "subA", "subnets", "subnet", a(map[string]any{"network_id": "{netA}", "ip_version": 4, "cidr": "10.1.0.0/24", "name": SecretMarker + "-sub"}))
-	m.make(admin, "subA2", "subnets", "subnet", a(map[string]any{"network_id": "{netA}", "ip_version": 4, "cidr": "10.2.0.0/24", "name": SecretMarker + "-sub2"}))
-	m.make(admin, "sgA", "security-groups", "security_group", a(map[string]any{"name": SecretMarker + "-sg"}))
-	m.make(admin, "ruleA", "security-group-rules", "security_group_rule", a(map[string]any{
-		"security_group_id": "{sgA}", "direction": "ingress", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.9.0.0/16"}))
-	m.make(admin, "ruleA2", "security-group-rules", "security_group_rule", a(map[string]any{
-		"security_group_id": "{sgA}", "direction": "ingress", "remote_group_id": "{sgA}"}))
-	m.make(admin, "portA", "ports", "port", a(map[string]any{"network_id": "{netA}", "name": SecretMarker + "-vm-port",
-		"device_owner": "compute:nova", "device_id": "a-secret-vm", "fixed_ips": []any{map[string]any{"subnet_id": "{subA}"}},
-		"security_groups": []any{"{sgA}"}}))
-	m.make(admin, "portA2", "ports", "port", a(map[string]any{"network_id": "{netA}", "name": SecretMarker + "-free-port",
-		"fixed_ips": []any{map[string]any{"subnet_id": "{subA2}"}}}))
-	m.make(admin, "routerA", "routers", "router", a(map[string]any{"name": SecretMarker + "-router",
-		"external_gateway_info": map[string]any{"network_id": "{ext}"}}))
-	if out := m.do(admin, "attach subA to routerA", "PUT", "routers/{routerA}/add_router_interface", map[string]any{"subnet_id": "{subA}"}, 200); out != nil {
-		w.IDs["routerAPort"], _ = out["port_id"].(string)
+	var err error
+	// set records an id; the first error stops the setup.
+	set := func(name string) func(id string, e error) {
+		return func(id string, e error) {
+			if err == nil && e != nil {
+				err = fmt.Errorf("setup %s: %w", name, e)
+			}
+			w.IDs[name] = id
+		}
 	}
-	m.make(admin, "fipA", "floatingips", "floatingip", a(map[string]any{"floating_network_id": "{ext}", "port_id": "{portA}"}))
-	m.make(admin, "poolA", "subnetpools", "subnetpool", a(map[string]any{"name": SecretMarker + "-pool",
-		"prefixes": []any{"10.200.0.0/16"}, "default_prefixlen": 24}))
-	m.make(admin, "sharedNet", "networks", "network", a(map[string]any{"name": "a-shared-net", "shared": true}))
-	m.make(admin, "sharedSub", "subnets", "subnet", a(map[string]any{"network_id": "{sharedNet}", "ip_version": 4, "cidr": "10.50.0.0/24", "name": "a-shared-sub"}))
-	m.do(admin, "tag netA", "PUT", "networks/{netA}/tags", map[string]any{"tags": []any{SecretMarker + "-tag"}}, 200)
-	m.do(admin, "quota of A", "PUT", "quotas/{projectA}", map[string]any{"quota": map[string]any{"network": 37}}, 200)
+	id := func(name string) string { return w.IDs[name] }
+	yes := true
+	ip := func(subnet string) []ports.IP { return []ports.IP{{SubnetID: id(subnet)}} }
 
-	m.make(b, "netB", "networks", "network", map[string]any{"name": "b-net"})
-	m.make(b, "subB", "subnets", "subnet", map[string]any{"network_id": "{netB}", "ip_version": 4, "cidr": "10.3.0.0/24", "name": "b-sub"})
-	m.make(b, "poolB", "subnetpools", "subnetpool", map[string]any{"name": "b-pool", "prefixes": []any{"10.210.0.0/16"}, "default_prefixlen": 24})
-	m.make(b, "sgB", "security-groups", "security_group", map[string]any{"name": "b-sg"})
-	m.make(b, "routerB", "routers", "router", map[string]any{"name": "b-router", "external_gateway_info": map[string]any{"network_id": "{ext}"}})
-	m.make(b, "routerB2", "routers", "router", map[string]any{"name": "b-router-2"})
-	m.do(b, "attach subB to routerB", "PUT", "routers/{routerB}/add_router_interface", map[string]any{"subnet_id": "{subB}"}, 200)
-	m.make(b, "portB", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-vm-port", "device_owner": "compute:nova", "device_id": "b-vm"})
-	m.make(b, "portB2", "ports", "port", map[string]any{"network_id": "{netB}", "name": "b-spare-port"})
-	m.make(b, "fipB", "floatingips", "floatingip", map[string]any{"floating_network_id": "{ext}"})
+	network := func(c *gophercloud.ServiceClient, name string, opts networks.CreateOptsBuilder) {
+		if err == nil {
+			n, e := networks.Create(ctx, c, opts).Extract()
+			set(name)(idOr(n, e, func() string { return n.ID }))
+		}
+	}
+	subnet := func(c *gophercloud.ServiceClient, name string, opts subnets.CreateOpts) {
+		if err == nil {
+			x, e := subnets.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	port := func(c *gophercloud.ServiceClient, name string, opts ports.CreateOpts) {
+		if err == nil {
+			x, e := ports.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	router := func(c *gophercloud.ServiceClient, name string, opts routers.CreateOpts) {
+		if err == nil {
+			x, e := routers.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	iface := func(c *gophercloud.ServiceClient, name, router, subnet string) {
+		if err == nil {
+			x, e := routers.AddInterface(ctx, c, id(router), routers.AddInterfaceOpts{SubnetID: id(subnet)}).Extract()
+			set(name)(idOr(x, e, func() string { return x.PortID }))
+		}
+	}
+	fip := func(c *gophercloud.ServiceClient, name string, opts floatingips.CreateOpts) {
+		if err == nil {
+			x, e := floatingips.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	group := func(c *gophercloud.ServiceClient, name string, opts groups.CreateOpts) {
+		if err == nil {
+			x, e := groups.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	rule := func(c *gophercloud.ServiceClient, name string, opts rules.CreateOpts) {
+		if err == nil {
+			x, e := rules.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+	pool := func(c *gophercloud.ServiceClient, name string, opts subnetpools.CreateOpts) {
+		if err == nil {
+			x, e := subnetpools.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+
+	network(admin, "ext", external.CreateOptsExt{CreateOptsBuilder: networks.CreateOpts{Name: "iso-ext"}, External: &yes})
+	subnet(admin, "extSub", subnets.CreateOpts{NetworkID: id("ext"), IPVersion: gophercloud.IPv4, CIDR: "172.30.0.0/24", Name: "iso-ext-sub"})
+
+	network(admin, "netA", networks.CreateOpts{Name: SecretMarker + "-net", TenantID: projectA})
+	subnet(admin, "subA", subnets.CreateOpts{NetworkID: id("netA"), IPVersion: gophercloud.IPv4, CIDR: "10.1.0.0/24", Name: SecretMarker + "-sub", TenantID: projectA})
+	subnet(admin, "subA2", subnets.CreateOpts{NetworkID: id("netA"), IPVersion: gophercloud.IPv4, CIDR: "10.2.0.0/24", Name: SecretMarker + "-sub2", TenantID: projectA})
+	group(admin, "sgA", groups.CreateOpts{Name: SecretMarker + "-sg", TenantID: projectA})
+	rule(admin, "ruleA", rules.CreateOpts{SecGroupID: id("sgA"), Direction: rules.DirIngress, EtherType: rules.EtherType4,
+		Protocol: rules.ProtocolTCP, PortRangeMin: 22, PortRangeMax: 22, RemoteIPPrefix: "10.9.0.0/16", ProjectID: projectA})
+	rule(admin, "ruleA2", rules.CreateOpts{SecGroupID: id("sgA"), Direction: rules.DirIngress, EtherType: rules.EtherType4,
+		RemoteGroupID: id("sgA"), ProjectID: projectA})
+	port(admin, "portA", ports.CreateOpts{NetworkID: id("netA"), Name: SecretMarker + "-vm-port", DeviceOwner: "compute:nova",
+		DeviceID: SecretMarker + "-vm", FixedIPs: ip("subA"), SecurityGroups: &[]string{id("sgA")}, TenantID: projectA})
+	port(admin, "portA2", ports.CreateOpts{NetworkID: id("netA"), Name: SecretMarker + "-free-port", FixedIPs: ip("subA2"), TenantID: projectA})
+	router(admin, "routerA", routers.CreateOpts{Name: SecretMarker + "-router", TenantID: projectA,
+		GatewayInfo: &routers.GatewayInfo{NetworkID: id("ext")}})
+	iface(admin, "routerAPort", "routerA", "subA")
+	fip(admin, "fipA", floatingips.CreateOpts{FloatingNetworkID: id("ext"), PortID: id("portA"), TenantID: projectA})
+	pool(admin, "poolA", subnetpools.CreateOpts{Name: SecretMarker + "-pool", Prefixes: []string{"10.200.0.0/16"}, DefaultPrefixLen: 24, TenantID: projectA})
+	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
+	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
+	if err == nil {
+		if _, e := attributestags.ReplaceAll(ctx, admin, "networks", id("netA"), attributestags.ReplaceAllOpts{Tags: []string{SecretMarker + "-tag"}}).Extract(); e != nil {
+			err = fmt.Errorf("setup: tag netA: %w", e)
+		}
+	}
+	if err == nil {
+		n := 37
+		if _, e := quotas.Update(ctx, admin, projectA, quotas.UpdateOpts{Network: &n}).Extract(); e != nil {
+			err = fmt.Errorf("setup: quota of A: %w", e)
+		}
+	}
+
+	network(b, "netB", networks.CreateOpts{Name: "b-net"})
+	subnet(b, "subB", subnets.CreateOpts{NetworkID: id("netB"), IPVersion: gophercloud.IPv4, CIDR: "10.3.0.0/24", Name: "b-sub"})
+	pool(b, "poolB", subnetpools.CreateOpts{Name: "b-pool", Prefixes: []string{"10.210.0.0/16"}, DefaultPrefixLen: 24})
+	group(b, "sgB", groups.CreateOpts{Name: "b-sg"})
+	router(b, "routerB", routers.CreateOpts{Name: "b-router", GatewayInfo: &routers.GatewayInfo{NetworkID: id("ext")}})
+	router(b, "routerB2", routers.CreateOpts{Name: "b-router-2"})
+	iface(b, "routerBPort", "routerB", "subB")
+	port(b, "portB", ports.CreateOpts{NetworkID: id("netB"), Name: "b-vm-port", DeviceOwner: "compute:nova", DeviceID: "b-vm"})
+	port(b, "portB2", ports.CreateOpts{NetworkID: id("netB"), Name: "b-spare-port"})
+	fip(b, "fipB", floatingips.CreateOpts{FloatingNetworkID: id("ext")})
 	// One port on the shared network per attack that rewrites one, so that
 	// an attack that wrongly succeeds cannot decide the next one's answer.
 	for _, name := range []string{"portBShared", "portBShared2", "portBShared3", "portBShared4"} {
-		m.make(b, name, "ports", "port", map[string]any{"network_id": "{sharedNet}", "name": "b-shared-port"})
+		port(b, name, ports.CreateOpts{NetworkID: id("sharedNet"), Name: "b-shared-port"})
 	}
-	if m.err != nil {
-		return nil, m.err
+	if err != nil {
+		return nil, err
 	}
 	// The network type of B's network, for a member update that repeats it.
-	out := m.do(admin, "read netB", "GET", "networks/{netB}", nil, 200)
-	if m.err != nil {
-		return nil, m.err
+	var nb struct {
+		provider.NetworkProviderExt
 	}
-	nb, _ := out["network"].(map[string]any)
-	typ, _ := nb["provider:network_type"].(string)
-	if typ == "" {
-		return nil, fmt.Errorf("admin sees no provider:network_type on B's network: %v", nb)
+	if err := networks.Get(ctx, admin, id("netB")).ExtractInto(&nb); err != nil {
+		return nil, fmt.Errorf("setup: read netB: %w", err)
 	}
-	w.IDs["netBType"] = typ
+	if nb.NetworkType == "" {
+		return nil, fmt.Errorf("setup: admin sees no provider:network_type on B's network")
+	}
+	w.IDs["netBType"] = nb.NetworkType
 
 	w.private = map[string]string{}
 	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
+}
+
+// idOr returns the id get gives when the call succeeded.
+func idOr[T any](x *T, err error, get func() string) (string, error) {
+	if err != nil || x == nil {
+		return "", err
+	}
+	return get(), nil
 }
 
 // Snapshot is every document of A as an admin sees it, by "collection/id".
