@@ -239,6 +239,7 @@ var Attacks = []Attack{
 	// --- quotas (quotasv2: get_quota for another project, update and delete
 	// are admin only).
 	{Name: "show A's quota", Method: "GET", Path: "quotas/{projectA}", Status: 403, Type: policy},
+	{Name: "show A's default quota", Method: "GET", Path: "quotas/{projectA}/default", Status: 403, Type: policy},
 	{Name: "show A's quota details", Method: "GET", Path: "quotas/{projectA}/details", Status: 403, Type: policy},
 	{Name: "list all quotas", Method: "GET", Path: "quotas", Status: 403, Type: policy},
 	{Name: "update A's quota", Method: "PUT", Path: "quotas/{projectA}", Body: `{"quota": {"network": 0}}`, Status: 403, Type: policy},
