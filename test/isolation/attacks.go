@@ -133,12 +133,14 @@ var Attacks = []Attack{
 		Body: `{"port": {"allowed_address_pairs": [{"ip_address": "10.50.0.1"}]}}`, Status: 403, Type: policy},
 	{Name: "create port on shared network with A's security group", Method: "POST", Path: "ports",
 		Body: `{"port": {"network_id": "{sharedNet}", "security_groups": ["{sgA}"]}}`, Status: 404, Type: notFoundSG},
-	// Creating in A's project: the owner's policy refuses (403).
-	{Name: "create network in A's project", Method: "POST", Path: "networks", Body: `{"network": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
-	{Name: "create port in A's project on shared network", Method: "POST", Path: "ports", Body: `{"port": {"network_id": "{sharedNet}", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
-	{Name: "create security group in A's project", Method: "POST", Path: "security-groups", Body: `{"security_group": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
-	{Name: "create floating ip in A's project", Method: "POST", Path: "floatingips", Body: `{"floatingip": {"floating_network_id": "{ext}", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
-	{Name: "create router in A's project", Method: "POST", Path: "routers", Body: `{"router": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 403, Type: policy},
+	// Creating in A's project: neutron-lib's populate_project_id
+	// (_validate_privileges) refuses a project other than the caller's before
+	// any policy runs: 400 HTTPBadRequest.
+	{Name: "create network in A's project", Method: "POST", Path: "networks", Body: `{"network": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 400, Type: "HTTPBadRequest"},
+	{Name: "create port in A's project on shared network", Method: "POST", Path: "ports", Body: `{"port": {"network_id": "{sharedNet}", "tenant_id": "{projectA}"}}`, Status: 400, Type: "HTTPBadRequest"},
+	{Name: "create security group in A's project", Method: "POST", Path: "security-groups", Body: `{"security_group": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 400, Type: "HTTPBadRequest"},
+	{Name: "create floating ip in A's project", Method: "POST", Path: "floatingips", Body: `{"floatingip": {"floating_network_id": "{ext}", "tenant_id": "{projectA}"}}`, Status: 400, Type: "HTTPBadRequest"},
+	{Name: "create router in A's project", Method: "POST", Path: "routers", Body: `{"router": {"name": "for-a", "tenant_id": "{projectA}"}}`, Status: 400, Type: "HTTPBadRequest"},
 	// ipam _get_subnet_for_fixed_ip looks the subnet up with the caller's
 	// context: SubnetNotFound for what B cannot see, InvalidInput for a
 	// visible subnet of another network.
@@ -246,13 +248,14 @@ var Attacks = []Attack{
 	{Name: "delete A's quota", Method: "DELETE", Path: "quotas/{projectA}", Status: 403, Type: policy},
 
 	// --- agents and agent memberships (admin only, and no project's): the
-	// policy hook filters what a member lists and the plugin answers for an
-	// agent that does not exist; creating a membership is refused.
+	// pecan policy hook filters what a member lists, the plugin answers for
+	// an agent that does not exist, and a create the policy refuses on an
+	// item the caller may not even see is a 404 (PolicyHook.before).
 	{Name: "list agents", Method: "GET", Path: "agents", Status: 200},
 	{Name: "show agent", Method: "GET", Path: "agents/{noSuchID}", Status: 404, Type: "AgentNotFound"},
 	{Name: "update agent", Method: "PUT", Path: "agents/{noSuchID}", Body: `{"agent": {"description": "pwned"}}`, Status: 404, Type: "AgentNotFound"},
 	{Name: "list agent memberships", Method: "GET", Path: "agent_memberships", Status: 200},
-	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 403, Type: policy},
+	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 404, Type: "HTTPNotFound"},
 
 	// --- admin-only attributes repeated by a member on its own network:
 	// the policy checks every attribute in the body, whatever its value.
