@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,8 +57,10 @@ var memberB = http.Header{"X-Project-Id": {"fz-project-b"}, "X-User-Id": {"fz-us
 //
 //	go test ./internal/api -run '^$' -fuzz '^FuzzCrossProject$' -fuzztime 3m
 func FuzzCrossProject(f *testing.F) {
+	seedName := map[string]string{}
 	for _, a := range isolation.Attacks {
 		f.Add(a.Method, a.Path, []byte(a.Body))
+		seedName[a.Method+" "+a.Path+" "+a.Body] = "attack " + strconv.Quote(a.Name) + ": "
 	}
 	srv := newInProcess(f, unlimited())
 	ctx := context.Background()
@@ -74,6 +77,7 @@ func FuzzCrossProject(f *testing.F) {
 		if strings.ContainsAny(path, " \t\r\n#") || strings.HasPrefix(path, "/") {
 			return
 		}
+		seed := seedName[method+" "+path+" "+string(body)]
 		path = w.Expand(path)
 		body = []byte(w.Expand(string(body)))
 		req, err := http.NewRequest(method, "http://neutron.test/v2.0/"+path, bytes.NewReader(body))
@@ -87,19 +91,19 @@ func FuzzCrossProject(f *testing.F) {
 		rec := httptest.NewRecorder()
 		srv.srv.ServeHTTP(rec, req)
 		if err := checkAnswer(req, rec); err != nil {
-			t.Fatalf("B: %s %s %q: %v", method, path, body, err)
+			t.Fatalf("%sB: %s %s %q: %v", seed, method, path, body, err)
 		}
 		if leaked := w.LeakedDocs(rec.Body.Bytes()); len(leaked) > 0 {
-			t.Fatalf("B: %s %s %q: the answer holds A's private %v: %s", method, path, body, leaked, rec.Body.String())
+			t.Fatalf("%sB: %s %s %q: the answer holds A's private %v: %s", seed, method, path, body, leaked, rec.Body.String())
 		}
 		now, err := isolation.Take(ctx, admin, w)
 		if err != nil {
-			t.Fatalf("after B: %s %s %q: %v", method, path, body, err)
+			t.Fatalf("%safter B: %s %s %q: %v", seed, method, path, body, err)
 		}
 		if diff := isolation.Diff(base, now); len(diff) > 0 {
 			base = now // report each offending input once when the seeds run as tests
-			t.Fatalf("B: %s %s %q (answered %d: %.300s) changed A's documents:\n  %s",
-				method, path, body, rec.Code, rec.Body.String(), strings.Join(diff, "\n  "))
+			t.Fatalf("%sB: %s %s %q (answered %d: %.300s) changed A's documents:\n  %s",
+				seed, method, path, body, rec.Code, rec.Body.String(), strings.Join(diff, "\n  "))
 		}
 	})
 }

@@ -265,7 +265,9 @@ var snapshotCollections = []struct{ path, key string }{
 
 // Take reads, as admin, every document owned by A; every port and subnet on
 // A's private network, whoever owns it; every port whose device_id is A's
-// router; every network:* port on A's shared network; and A's quota.
+// router; every subnet allocated from A's pool, rule whose remote group is
+// A's group and port in A's group, whoever owns them; every network:* port
+// on A's shared network; and A's quota.
 func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	s := Snapshot{}
 	add := func(path, key string, keep func(map[string]any) bool) error {
@@ -305,6 +307,16 @@ func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	}
 	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", nil); err != nil {
 		return nil, err
+	}
+	// Whoever owns them: what draws on A's pool or names A's group.
+	for _, r := range []struct{ path, key string }{
+		{"subnets?" + url.Values{"subnetpool_id": {w.IDs["poolA"]}}.Encode(), "subnets"},
+		{"security-group-rules?" + url.Values{"remote_group_id": {w.IDs["sgA"]}}.Encode(), "security_group_rules"},
+		{"ports?" + url.Values{"security_groups": {w.IDs["sgA"]}}.Encode(), "ports"},
+	} {
+		if err := add(r.path, r.key, nil); err != nil {
+			return nil, err
+		}
 	}
 	networkOwned := func(d map[string]any) bool {
 		o, _ := d["device_owner"].(string)
