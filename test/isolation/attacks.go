@@ -111,6 +111,17 @@ var Attacks = []Attack{
 	{Name: "create router interface port for A's router without ip", Method: "POST", Path: "ports",
 		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:router_interface", "device_id": "{routerA}"}}`,
 		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
+	// Deviation (ARCHITECTURE.md, project isolation): Neutron checks the
+	// device_id only for router interface owners, but the MidoNet
+	// translation would make a network:router_gateway port naming A's
+	// router that router's gateway, so it is refused the same way.
+	{Name: "create gateway port for A's router", Method: "POST", Path: "ports",
+		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:router_gateway", "device_id": "{routerA}"}}`,
+		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
+	// A device_id is free text for other owners: Neutron accepts it, and A's
+	// router does not change.
+	{Name: "name A's router as the device of an own VM port", Method: "POST", Path: "ports",
+		Body: `{"port": {"network_id": "{netB}", "device_owner": "compute:nova", "device_id": "{routerA}"}}`, Status: 201},
 	{Name: "update port into A's router interface", Method: "PUT", Path: "ports/{portB2}",
 		Body: `{"port": {"device_owner": "network:router_interface", "device_id": "{routerA}"}}`, Status: 409, Type: "DeviceIDNotOwnedByTenant"},
 	// create_port:device_owner / update_port:device_owner: a network:* owner

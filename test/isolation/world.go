@@ -264,8 +264,8 @@ var snapshotCollections = []struct{ path, key string }{
 }
 
 // Take reads, as admin, every document owned by A; every port and subnet on
-// A's private network, whoever owns it; every port whose device_id is A's
-// router; every subnet allocated from A's pool, rule whose remote group is
+// A's private network, whoever owns it; every network:* port whose device_id
+// is A's router; every subnet allocated from A's pool, rule whose remote group is
 // A's group and port in A's group, whoever owns them; every network:* port
 // on A's shared network; and A's quota.
 func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
@@ -305,9 +305,6 @@ func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	if err := add("subnets?"+onNet(w.IDs["netA"]), "subnets", nil); err != nil {
 		return nil, err
 	}
-	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", nil); err != nil {
-		return nil, err
-	}
 	// Whoever owns them: what draws on A's pool or names A's group.
 	for _, r := range []struct{ path, key string }{
 		{"subnets?" + url.Values{"subnetpool_id": {w.IDs["poolA"]}}.Encode(), "subnets"},
@@ -321,6 +318,12 @@ func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	networkOwned := func(d map[string]any) bool {
 		o, _ := d["device_owner"].(string)
 		return strings.HasPrefix(o, "network:")
+	}
+	// A device_id is free text: only a network:* owner makes a port part of
+	// the router it names (Neutron lets B name A's router on a port of its
+	// own with another owner).
+	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", networkOwned); err != nil {
+		return nil, err
 	}
 	if err := add("ports?"+onNet(w.IDs["sharedNet"]), "ports", networkOwned); err != nil {
 		return nil, err
