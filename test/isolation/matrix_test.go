@@ -62,7 +62,7 @@ func runMatrix(t *testing.T, d *deployment) {
 			}
 			what := a.Method + " " + path + " " + string(body)
 			if status != a.Status || ErrorType(ans) != a.Type {
-				t.Errorf("%s\n answered %d %q, want %d %q (Neutron)\n body: %s", what, status, ErrorType(ans), a.Status, a.Type, trim(ans))
+				t.Errorf("%s\n answered %d %q, want %d %q\n body: %s", what, status, ErrorType(ans), a.Status, a.Type, trim(ans))
 			}
 			if status >= 400 && ErrorType(ans) == "" {
 				t.Errorf("%s: error %d without a NeutronError body: %s", what, status, trim(ans))
