@@ -286,6 +286,9 @@ var Attacks = []Attack{
 	{Name: "add A's unattached subnet to own router", Method: "PUT", Path: "routers/{routerB}/add_router_interface", Body: `{"subnet_id": "{subA2}"}`, Status: 404, Type: notFoundSubnet},
 	{Name: "add A's attached subnet to own router", Method: "PUT", Path: "routers/{routerB}/add_router_interface", Body: `{"subnet_id": "{subA}"}`, Status: 404, Type: notFoundSubnet},
 	{Name: "add A's shared subnet to own router", Method: "PUT", Path: "routers/{routerB}/add_router_interface", Body: `{"subnet_id": "{sharedSub}"}`, Status: 400, Type: "BadRequest"},
+	// B's own port on the shared network, at a pool address, may become an
+	// interface of B's router (_validate_port_in_range_or_admin).
+	{Name: "add own port on A's shared network to own router", Method: "PUT", Path: "routers/{routerB3}/add_router_interface", Body: `{"port_id": "{portBShared5}"}`, Status: 200},
 	// _remove_interface_by_port: no port of this router with that id.
 	{Name: "remove A's free port from own router", Method: "PUT", Path: "routers/{routerB}/remove_router_interface", Body: `{"port_id": "{portA2}"}`, Status: 404, Type: "RouterInterfaceNotFound"},
 	{Name: "remove A's router port from own router", Method: "PUT", Path: "routers/{routerB}/remove_router_interface", Body: `{"port_id": "{routerAPort}"}`, Status: 404, Type: "RouterInterfaceNotFound"},

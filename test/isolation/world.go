@@ -97,9 +97,9 @@ func call(ctx context.Context, c Client, method, path string, body any, want int
 //
 // B: a network (netB) with a subnet (subB); a subnet pool (poolB); a router
 // (routerB) with its gateway on the external network and an interface on
-// subB; a second router (routerB2); a VM port (portB) and a spare port
-// (portB2); a floating IP (fipB); ports on A's shared network (portBShared,
-// portBShared2, portBShared3, portBShared4); a security group (sgB).
+// subB; two more routers (routerB2, routerB3); a VM port (portB) and a spare port
+// (portB2); a floating IP (fipB); ports on A's shared network (portBShared
+// and portBShared2 to portBShared5); a security group (sgB).
 func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, projectB string) (*World, error) {
 	w := &World{ProjectA: projectA, ProjectB: projectB, IDs: map[string]string{
 		"projectA": projectA, "projectB": projectB,
@@ -214,13 +214,14 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	group(b, "sgB", groups.CreateOpts{Name: "b-sg"})
 	router(b, "routerB", routers.CreateOpts{Name: "b-router", GatewayInfo: &routers.GatewayInfo{NetworkID: id("ext")}})
 	router(b, "routerB2", routers.CreateOpts{Name: "b-router-2"})
+	router(b, "routerB3", routers.CreateOpts{Name: "b-router-3"})
 	iface(b, "routerBPort", "routerB", "subB")
 	port(b, "portB", ports.CreateOpts{NetworkID: id("netB"), Name: "b-vm-port", DeviceOwner: "compute:nova", DeviceID: "b-vm"})
 	port(b, "portB2", ports.CreateOpts{NetworkID: id("netB"), Name: "b-spare-port"})
 	fip(b, "fipB", floatingips.CreateOpts{FloatingNetworkID: id("ext")})
 	// One port on the shared network per attack that rewrites one, so that
 	// an attack that wrongly succeeds cannot decide the next one's answer.
-	for _, name := range []string{"portBShared", "portBShared2", "portBShared3", "portBShared4"} {
+	for _, name := range []string{"portBShared", "portBShared2", "portBShared3", "portBShared4", "portBShared5"} {
 		port(b, name, ports.CreateOpts{NetworkID: id("sharedNet"), Name: "b-shared-port"})
 	}
 	if err != nil {
@@ -267,7 +268,8 @@ var snapshotCollections = []struct{ path, key string }{
 // A's private network, whoever owns it; every network:* port whose device_id
 // is A's router; every subnet allocated from A's pool, rule whose remote group is
 // A's group and port in A's group, whoever owns them; every network:* port
-// on A's shared network; and A's quota.
+// on A's shared network but B's router interfaces at pool addresses; and A's
+// quota.
 func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	s := Snapshot{}
 	add := func(path, key string, keep func(map[string]any) bool) error {
@@ -325,7 +327,35 @@ func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", networkOwned); err != nil {
 		return nil, err
 	}
-	if err := add("ports?"+onNet(w.IDs["sharedNet"]), "ports", networkOwned); err != nil {
+	// On the shared network B may attach its own router through its own
+	// port at an address of the allocation pools (Neutron's
+	// _validate_port_in_range_or_admin); any other network:* port, and a
+	// router port holding a subnet's gateway address, is A's business.
+	gateways := map[string]bool{}
+	for _, d := range s {
+		if d["network_id"] == w.IDs["sharedNet"] {
+			if g, ok := d["gateway_ip"].(string); ok {
+				gateways[g] = true
+			}
+		}
+	}
+	onShared := func(d map[string]any) bool {
+		if !networkOwned(d) {
+			return false
+		}
+		if d["device_owner"] != "network:router_interface" {
+			return true
+		}
+		ips, _ := d["fixed_ips"].([]any)
+		for _, x := range ips {
+			ip, _ := x.(map[string]any)
+			if a, _ := ip["ip_address"].(string); gateways[a] {
+				return true
+			}
+		}
+		return false
+	}
+	if err := add("ports?"+onNet(w.IDs["sharedNet"]), "ports", onShared); err != nil {
 		return nil, err
 	}
 	out, err := call(ctx, admin, "GET", "quotas/"+url.PathEscape(w.ProjectA), nil, 200)
