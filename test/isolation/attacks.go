@@ -111,6 +111,14 @@ var Attacks = []Attack{
 	{Name: "create router interface port for A's router without ip", Method: "POST", Path: "ports",
 		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:router_interface", "device_id": "{routerA}"}}`,
 		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
+	{Name: "create distributed router interface port for A's router", Method: "POST", Path: "ports",
+		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:router_interface_distributed", "device_id": "{routerA}"}}`,
+		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
+	{Name: "create HA router interface port for A's router", Method: "POST", Path: "ports",
+		Body:   `{"port": {"network_id": "{netB}", "device_owner": "network:ha_router_replicated_interface", "device_id": "{routerA}"}}`,
+		Status: 409, Type: "DeviceIDNotOwnedByTenant"},
+	{Name: "name A's router as the device of an own network:foo port", Method: "POST", Path: "ports",
+		Body: `{"port": {"network_id": "{netB}", "device_owner": "network:foo", "device_id": "{routerA}"}}`, Status: 201},
 	// Deviation (ARCHITECTURE.md, project isolation): Neutron checks the
 	// device_id only for router interface owners, but the MidoNet
 	// translation would make a network:router_gateway port naming A's

@@ -265,8 +265,8 @@ var snapshotCollections = []struct{ path, key string }{
 }
 
 // Take reads, as admin, every document owned by A; every port and subnet on
-// A's private network, whoever owns it; every network:* port whose device_id
-// is A's router; every subnet allocated from A's pool, rule whose remote group is
+// A's private network, whoever owns it; every router port whose device_id is
+// A's router; every subnet allocated from A's pool, rule whose remote group is
 // A's group and port in A's group, whoever owns them; every network:* port
 // on A's shared network but B's router interfaces at pool addresses; and A's
 // quota.
@@ -321,10 +321,18 @@ func Take(ctx context.Context, admin Client, w *World) (Snapshot, error) {
 		o, _ := d["device_owner"].(string)
 		return strings.HasPrefix(o, "network:")
 	}
-	// A device_id is free text: only a network:* owner makes a port part of
+	// A device_id is free text: only a router port owner makes a port part of
 	// the router it names (Neutron lets B name A's router on a port of its
-	// own with another owner).
-	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", networkOwned); err != nil {
+	// own with any other owner, network:* ones included).
+	routerOwned := func(d map[string]any) bool {
+		switch d["device_owner"] {
+		case "network:router_interface", "network:router_interface_distributed",
+			"network:ha_router_replicated_interface", "network:router_gateway":
+			return true
+		}
+		return false
+	}
+	if err := add("ports?"+url.Values{"device_id": {w.IDs["routerA"]}}.Encode(), "ports", routerOwned); err != nil {
 		return nil, err
 	}
 	// On the shared network B may attach its own router through its own
