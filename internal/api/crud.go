@@ -198,7 +198,8 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 	action := "create_" + res.Member
 	admin := s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds)
 	if !admin && parsed["tenant_id"] != rq.caller.ProjectID {
-		return fault.Forbidden(action)
+		// neutron-lib's _validate_privileges, which runs before any policy rule.
+		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges")
 	}
 	if err := s.checkNetworkOwnership(ctx, tx, rq, res, parsed); err != nil {
 		return err
@@ -209,6 +210,11 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		}
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
+		// Neutron's policy hook: a caller who may not even see the item it tried to create
+		// learns nothing about it (404); one who may see it is told the action is refused.
+		if !s.Policy.Enforce("get_"+res.Member, target, rq.creds) {
+			return fault.HTTPNotFound()
+		}
 		return fault.Forbidden(action)
 	}
 	for _, a := range res.Attrs {

@@ -164,9 +164,6 @@ func (s *Server) resource(rq *request, parts []string) error {
 	if !ok {
 		return fault.HTTPNotFound()
 	}
-	if a, ok := col.(AdminOnlyCollection); ok && a.AdminOnly() && !s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
-		return fault.New(http.StatusForbidden, "HTTPForbidden", "Only an admin may use %s.", parts[0])
-	}
 	m := rq.r.Method
 	switch len(parts) {
 	case 1:
@@ -222,9 +219,6 @@ type Backend interface {
 type Getter interface {
 	Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error)
 }
-
-// AdminOnlyCollection is a collection only admins may use at all (403 for others).
-type AdminOnlyCollection interface{ AdminOnly() bool }
 
 // Expander is a collection whose documents embed related ones before rendering.
 type Expander interface {

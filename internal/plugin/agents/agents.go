@@ -73,8 +73,6 @@ var MembershipsResource = &resource.Resource{
 // Resource describes agents.
 func (a *Agents) Resource() *resource.Resource { return AgentsResource }
 
-// AdminOnly: agents are an operator's view.
-func (a *Agents) AdminOnly() bool { return true }
 
 func (a *Agents) doc(ctx context.Context, tx *db.Tx, h hosts.Info) (db.Doc, error) {
 	var ifaces []any
@@ -164,8 +162,6 @@ func (a *Agents) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db
 // Resource describes memberships.
 func (m *Memberships) Resource() *resource.Resource { return MembershipsResource }
 
-// AdminOnly: only admins admit hosts (seed 8.1.2).
-func (m *Memberships) AdminOnly() bool { return true }
 
 // Create admits a host: its id must be a MidoNet host's, and the tunnel address IPv4.
 func (m *Memberships) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
