@@ -73,7 +73,6 @@ var MembershipsResource = &resource.Resource{
 // Resource describes agents.
 func (a *Agents) Resource() *resource.Resource { return AgentsResource }
 
-
 func (a *Agents) doc(ctx context.Context, tx *db.Tx, h hosts.Info) (db.Doc, error) {
 	var ifaces []any
 	for _, i := range h.Host.Interfaces {
@@ -161,7 +160,6 @@ func (a *Agents) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db
 
 // Resource describes memberships.
 func (m *Memberships) Resource() *resource.Resource { return MembershipsResource }
-
 
 // Create admits a host: its id must be a MidoNet host's, and the tunnel address IPv4.
 func (m *Memberships) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
