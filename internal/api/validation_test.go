@@ -125,6 +125,11 @@ func TestNeutronValidation(t *testing.T) {
 			wantStatus: 400, wantType: "InvalidInput", wantMsg: "Invalid input for operation: gateway_ip '2001:db8::1' does not match the ip_version '4'."},
 		{name: "gateway = last host", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 4, "cidr": "10.51.0.0/24", "gateway_ip": "10.51.0.254"`), wantStatus: 201},
 		{name: "gateway outside the cidr", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 4, "cidr": "10.52.0.0/24", "gateway_ip": "10.99.0.1"`), wantStatus: 201},
+		// The IPv6 subnet-router anycast address (the network address) is only for router ports.
+		{name: "v6 port at the network address", method: "POST", path: "/v2.0/ports", body: `{"port": {"network_id": "{nets}", "fixed_ips": [{"subnet_id": "{v6}", "ip_address": "2001:db8:60::"}]}}`,
+			wantStatus: 400, wantType: "InvalidIpForSubnet", wantMsg: "IP address 2001:db8:60:: is not a valid IP for the specified subnet."},
+		{name: "v6 port next to the network address", method: "POST", path: "/v2.0/ports", body: `{"port": {"network_id": "{nets}", "fixed_ips": [{"subnet_id": "{v6}", "ip_address": "2001:db8:60::2"}]}}`, wantStatus: 201},
+		{name: "v6 router port at the network address", method: "POST", path: "/v2.0/ports", body: `{"port": {"network_id": "{nets}", "device_owner": "network:router_interface", "fixed_ips": [{"subnet_id": "{v6}", "ip_address": "2001:db8:60::"}]}}`, wantStatus: 201},
 		{name: "v6 gateway = subnet-router anycast", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 6, "cidr": "2001:db8:52::/64", "gateway_ip": "2001:db8:52::"`), wantStatus: 201},
 		{name: "v6 gateway = last address", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 6, "cidr": "2001:db8:53::/64", "gateway_ip": "2001:db8:53::ffff:ffff:ffff:ffff"`), wantStatus: 201},
 		{name: "update gateway to network address", method: "PUT", path: "/v2.0/subnets/{gw}", body: `{"subnet": {"gateway_ip": "10.48.0.0"}}`, wantStatus: 400, wantType: "InvalidInput", wantMsg: gwInvalid},

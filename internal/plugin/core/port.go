@@ -183,7 +183,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		used[plugin.Str(sub, "id")] = true
 		out = append(out, map[string]any{"subnet_id": plugin.Str(sub, "id"), "ip_address": ip.String()})
 	}
-	routerPort := strings.HasPrefix(owner, "network:router_")
+	routerPort := strings.HasPrefix(owner, "network:router_") || owner == "network:ha_router_replicated_interface"
 	if !explicit {
 		var v4, v6 bool
 		for _, s := range subs {
@@ -256,7 +256,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 		if sub == nil {
 			for _, s := range subs {
-				if validHost(s, ip) {
+				if validHost(s, ip, routerPort) {
 					sub = s
 					break
 				}
@@ -264,7 +264,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 			if sub == nil {
 				return nil, fault.Invalid("InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", ipStr)
 			}
-		} else if !validHost(sub, ip) {
+		} else if !validHost(sub, ip, routerPort) {
 			return nil, fault.Invalid("InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", ipStr)
 		}
 		if err := p.claimIP(ctx, tx, sub, ip, portID); err != nil {
@@ -288,14 +288,20 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 }
 
 // validHost reports whether ip may be held by a port on sub (inside the cidr, not the
-// network or broadcast address of an IPv4 subnet).
-func validHost(sub db.Doc, ip netip.Addr) bool {
+// network or broadcast address of an IPv4 subnet, not the network address of an IPv6
+// subnet unless it is a router port).
+func validHost(sub db.Doc, ip netip.Addr, routerPort bool) bool {
 	prefix := subnetPrefix(sub)
 	if !prefix.Contains(ip) {
 		return false
 	}
 	if ip.Is4() && prefix.Bits() < 31 {
 		return ip != ipam.First(prefix) && ip != ipam.Last(prefix)
+	}
+	if ip.Is6() && !routerPort {
+		// The subnet-router anycast address (the network address) belongs to routers
+		// (neutron ipam utils.check_subnet_ip).
+		return ip != ipam.First(prefix)
 	}
 	return true
 }
