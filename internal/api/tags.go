@@ -59,6 +59,9 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 		if !ok {
 			return fault.InvalidInput("%s is not a list", resource.Repr(body["tags"]))
 		}
+		if len(l) > resource.MaxTags {
+			return fault.InvalidInput("%s", resource.TooManyTags(len(l)))
+		}
 		seen := map[string]bool{}
 		for _, x := range l {
 			if r := resource.Tag(x); r != "" {
@@ -108,6 +111,9 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 			}
 		}
 		next = sortedUnique(next)
+		if len(next) > resource.MaxTags {
+			return fault.InvalidInput("%s", resource.TooManyTags(len(next)))
+		}
 		newTags = next
 		if equalStrings(next, sortedUnique(cur)) {
 			return nil

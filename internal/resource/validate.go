@@ -335,4 +335,16 @@ func ListOf(item func(any) string) func(any) string {
 }
 
 // Tag validates one tag.
-func Tag(v any) string { return String(255)(v) }
+func Tag(v any) string { return String(MaxTagLen)(v) }
+
+// Tag bounds. Neutron limits a tag to 255 characters; the count is bounded here (Neutron has
+// no bound) so that one resource cannot carry an unbounded document into etcd.
+const (
+	MaxTagLen = 255
+	MaxTags   = 50
+)
+
+// TooManyTags is the refusal of a tag list longer than MaxTags.
+func TooManyTags(n int) string {
+	return fmt.Sprintf("%d tags given; a resource can have at most %d tags", n, MaxTags)
+}
