@@ -101,7 +101,7 @@ var Ports = &Resource{
 		&Attr{Name: "allowed_address_pairs", Post: true, Put: true, Convert: ToList, Default: Unset, Policy: true, Ext: "allowed-address-pairs", NoSort: true},
 		&Attr{Name: "extra_dhcp_opts", Post: true, Put: true, Convert: ToList, Default: Unset, Ext: "extra_dhcp_opt", NoSort: true},
 		&Attr{Name: "binding:host_id", Post: true, Put: true, Validate: StringOrNone(255), Default: Unset, Policy: true, Ext: "binding"},
-		&Attr{Name: "binding:profile", Post: true, Put: true, Validate: DictOrNone, Default: Unset, Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
+		&Attr{Name: "binding:profile", Post: true, Put: true, Validate: BindingProfile, Default: Unset, Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
 		&Attr{Name: "binding:vif_details", Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
@@ -256,6 +256,9 @@ func fixedIPs(v any) string {
 	l, ok := v.([]any)
 	if !ok {
 		return fmt.Sprintf("Invalid data format for fixed IP: %s", Repr(v))
+	}
+	if len(l) > MaxFixedIPs {
+		return fmt.Sprintf("Exceeded maximum amount of fixed ips per port (%d given, at most %d).", len(l), MaxFixedIPs)
 	}
 	for _, x := range l {
 		m, ok := x.(map[string]any)

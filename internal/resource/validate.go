@@ -337,6 +337,34 @@ func ListOf(item func(any) string) func(any) string {
 // Tag validates one tag.
 func Tag(v any) string { return String(MaxTagLen)(v) }
 
+// Port attribute bounds. Neutron's: an extra DHCP option's name (64) and value (255), and
+// binding:profile (4095 characters, the size of its column in ml2_port_bindings). Bounded
+// here where Neutron has no bound, so that the largest document a member can make is known
+// (ARCHITECTURE.md, Limits): extra DHCP options and fixed IPs per port.
+const (
+	DHCPOptNameMaxLen      = 64
+	DHCPOptValueMaxLen     = 255
+	MaxExtraDHCPOpts       = 64
+	MaxFixedIPs            = 64
+	MaxBindingProfileBytes = 4095
+)
+
+// BindingProfile validates binding:profile: an object (or null) of at most
+// MaxBindingProfileBytes bytes of JSON.
+func BindingProfile(v any) string {
+	if r := DictOrNone(v); r != "" || v == nil {
+		return r
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%s is not a valid dictionary", Repr(v))
+	}
+	if len(b) > MaxBindingProfileBytes {
+		return fmt.Sprintf("binding:profile of %d bytes exceeds the maximum of %d bytes", len(b), MaxBindingProfileBytes)
+	}
+	return ""
+}
+
 // Tag bounds. Neutron limits a tag to 255 characters; the count is bounded here (Neutron has
 // no bound) so that one resource cannot carry an unbounded document into etcd.
 const (

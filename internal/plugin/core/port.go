@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -535,11 +536,14 @@ func mergeDHCPOpts(cur []any, v any) ([]any, error) {
 			ver, verOK = resource.AsInt(iv)
 			verOK = verOK && (ver == 4 || ver == 6)
 		}
-		if !ok || !nameOK || name == "" || !verOK {
+		val, valOK := m["opt_value"]
+		if s, isStr := val.(string); val != nil && (!isStr || s == "" || utf8.RuneCountInString(s) > resource.DHCPOptValueMaxLen) {
+			valOK = false
+		}
+		if !ok || !nameOK || name == "" || utf8.RuneCountInString(name) > resource.DHCPOptNameMaxLen || !verOK || !valOK || !knownDHCPOptKeys(m) {
 			return nil, fault.InvalidInput("No valid key specs matched for: %s", pyDict(m))
 		}
 		key := fmt.Sprint(name, "/", ver)
-		val := m["opt_value"]
 		i, exists := index[key]
 		switch {
 		case val == nil && exists:
@@ -558,7 +562,23 @@ func mergeDHCPOpts(cur []any, v any) ([]any, error) {
 			out = append(out, map[string]any{"opt_name": name, "opt_value": val, "ip_version": int(ver)})
 		}
 	}
+	if len(out) > resource.MaxExtraDHCPOpts {
+		return nil, fault.InvalidInput("A port can have at most %d extra DHCP options (%d requested).", resource.MaxExtraDHCPOpts, len(out))
+	}
 	return out, nil
+}
+
+// knownDHCPOptKeys reports whether an extra DHCP option has only the keys of neutron-lib's
+// key specs (opt_name, opt_value, ip_version).
+func knownDHCPOptKeys(m map[string]any) bool {
+	for k := range m {
+		switch k {
+		case "opt_name", "opt_value", "ip_version":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func pyDict(m map[string]any) string {
