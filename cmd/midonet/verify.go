@@ -100,12 +100,22 @@ func repairCmd(o *app.Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			printDrift(cmd.OutOrStdout(), d, asJSON)
 			after, err := c.Verify(cmd.Context(), c.DB())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "repaired; drift now: %d\n", after.Total())
+			w := cmd.OutOrStdout()
+			if asJSON {
+				// One document: what was found, what could not be applied, what is left.
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"total": d.Total(), "drift": d, "skipped": d.Skipped, "drift_after": after.Total()})
+			}
+			printDrift(w, d, false)
+			for _, sk := range d.Skipped {
+				fmt.Fprintf(w, "skipped: %s/%s: %s\n", sk.Collection, sk.ID, sk.Reason)
+			}
+			fmt.Fprintf(w, "repaired; drift now: %d\n", after.Total())
 			return nil
 		},
 	}

@@ -485,24 +485,35 @@ func (s *Server) reconcile(ctx context.Context) {
 	// At start, the full repair (REST client: a crash between a commit and its REST call
 	// heals here); then a cheap comparison of resources with the cluster's copies, which
 	// never holds writes up for long. `midonet db-manage verify` checks every object.
+	// midonet_drift follows every pass: what it leaves different (found and not repaired,
+	// or repaired but skipped because the NSDB cannot take it).
 	if !s.Tasks {
-		if d, err := s.Cluster.Repair(ctx, s.DB); err != nil && ctx.Err() == nil {
+		d, err := s.Cluster.Repair(ctx, s.DB)
+		switch {
+		case err != nil && ctx.Err() == nil:
 			s.log.Warn("startup repair failed", "err", err)
-		} else if d.Total() > 0 {
-			s.log.Info("startup repair fixed drift", "differences", d.Total())
+		case d.Total() > 0:
+			s.log.Info("startup repair fixed drift", "differences", d.Total(), "skipped", len(d.Skipped))
+		}
+		if err == nil {
+			s.Metrics.Drift.Set(float64(len(d.Skipped)))
 		}
 	}
 	run := func() {
-		n, err := s.Cluster.Heal(ctx, s.DB, !s.Tasks)
+		n, skipped, err := s.Cluster.Heal(ctx, s.DB, !s.Tasks)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("reconciliation failed", "err", err)
 			}
 			return
 		}
-		s.Metrics.Drift.Set(float64(n))
+		left := n
+		if !s.Tasks {
+			left = len(skipped)
+		}
+		s.Metrics.Drift.Set(float64(left))
 		if n > 0 {
-			s.log.Info("reconciliation found drift", "differences", n, "repaired", !s.Tasks)
+			s.log.Info("reconciliation found drift", "differences", n, "repaired", !s.Tasks, "skipped", len(skipped))
 		}
 	}
 	run()

@@ -231,6 +231,17 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 	}
 	addDeps(extra)
+	// rollback puts the world back as it was before this call (nothing was committed).
+	rollback := func() {
+		for i := len(undos) - 1; i >= 0; i-- {
+			u := undos[i]
+			if u.old == nil {
+				c.world.Delete(u.coll, u.id)
+			} else {
+				c.world.Put(u.coll, u.old)
+			}
+		}
+	}
 	var ops opSet
 	for _, ch := range changes {
 		old := c.world.Get(ch.Collection, ch.ID)
@@ -253,21 +264,12 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			c.world.Put(ch.Collection, doc)
 			b, err := json.Marshal(doc)
 			if err != nil {
+				rollback()
 				return fmt.Errorf("cluster: encode %s %s: %w", ch.Collection, ch.ID, err)
 			}
 			ops.add(nsdb.Op{Key: key, Value: b})
 		}
 		addDeps(translate.Dependents(c.world, ch.Collection, ch.ID, old, after))
-	}
-	rollback := func() {
-		for i := len(undos) - 1; i >= 0; i-- {
-			u := undos[i]
-			if u.old == nil {
-				c.world.Delete(u.coll, u.id)
-			} else {
-				c.world.Put(u.coll, u.old)
-			}
-		}
 	}
 	// Translate every affected resource and diff against what it owns now.
 	next := map[translate.Ref]map[string][]byte{}

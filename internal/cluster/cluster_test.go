@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -292,25 +293,25 @@ func TestHealFindsAndFixesResourceDrift(t *testing.T) {
 	if err := e.db.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", netDoc(2)) }); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.c.Heal(ctx, e.db, false); err != nil || n != 1 {
+	if n, _, err := e.c.Heal(ctx, e.db, false); err != nil || n != 1 {
 		t.Fatalf("heal (check only) = %d, %v; want 1 missing resource", n, err)
 	}
 	if e.object(t, topology.KindNetwork, netID) != nil {
 		t.Fatal("a check-only heal changed the NSDB")
 	}
-	if n, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 {
+	if n, _, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 {
 		t.Fatalf("heal = %d, %v", n, err)
 	}
 	if e.object(t, topology.KindNetwork, netID) == nil {
 		t.Fatal("heal did not apply the missing network")
 	}
-	if n, _ := e.c.Heal(ctx, e.db, false); n != 0 {
+	if n, _, _ := e.c.Heal(ctx, e.db, false); n != 0 {
 		t.Fatalf("drift after heal: %d", n)
 	}
 	if err := e.db.Write(ctx, func(tx *db.Tx) error { _, err := tx.Delete(ctx, "networks", netID); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 || e.object(t, topology.KindNetwork, netID) != nil {
+	if n, _, err := e.c.Heal(ctx, e.db, true); err != nil || n != 1 || e.object(t, topology.KindNetwork, netID) != nil {
 		t.Fatalf("heal of a deleted network = %d, %v", n, err)
 	}
 }
@@ -340,5 +341,76 @@ func TestDeposedLeaderCannotWrite(t *testing.T) {
 	}
 	if kv, err := e.store.Get(ctx, nsdb.LastTaskKey); err != nil || string(kv.Value) != "1" {
 		t.Fatalf("last task moved after the refused commit: %v %v", kv, err)
+	}
+}
+
+// TestRepairSkipsWhatTheNSDBRefuses: a resource too large for the NSDB's request limit
+// (planted in the Neutron database behind the API's limits) is skipped and reported by
+// Repair and Heal, and everything else is applied all the same.
+func TestRepairSkipsWhatTheNSDBRefuses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dir, "etcd"), Logger: quiet, MaxRequestBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	d, err := db.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{store: store, db: d, c: New(store, quiet), dir: dir}
+	if err := e.c.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const bigID = "99999999-9999-4999-8999-999999999999"
+	big := translate.Doc{"id": bigID, "tenant_id": "t", "name": strings.Repeat("x", 200<<10), "admin_state_up": true, "provider:network_type": "midonet", "revision_number": 1}
+	if err := e.db.Write(ctx, func(tx *db.Tx) error {
+		for _, doc := range []translate.Doc{netDoc(1), big} {
+			if err := tx.Insert(ctx, "networks", doc); err != nil {
+				return err
+			}
+		}
+		return tx.Insert(ctx, "security_groups", map[string]any{"id": sgID, "tenant_id": "t", "name": "web", "revision_number": 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	drift, err := e.c.Repair(ctx, e.db)
+	if err != nil {
+		t.Fatalf("repair stopped on the oversized network: %v", err)
+	}
+	if len(drift.Skipped) != 1 || drift.Skipped[0].Collection != "networks" || drift.Skipped[0].ID != bigID || !strings.Contains(drift.Skipped[0].Reason, "too large") {
+		t.Fatalf("skipped = %+v, want the oversized network, too large", drift.Skipped)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil || e.object(t, topology.KindChain, topology.InChainID(sgID)) == nil {
+		t.Fatal("repair did not apply the resources beside the oversized one")
+	}
+	after, err := e.c.Verify(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Total() != 1 || len(after.MissingResources) != 1 || after.MissingResources[0] != "networks/"+bigID {
+		t.Fatalf("drift after repair = %+v, want only the oversized network missing", after)
+	}
+	// The periodic heal skips it too and applies a new resource beside it.
+	const net2 = "77777777-7777-4777-8777-777777777777"
+	n2 := netDoc(1)
+	n2["id"] = net2
+	if err := e.db.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", n2) }); err != nil {
+		t.Fatal(err)
+	}
+	n, skipped, err := e.c.Heal(ctx, e.db, true)
+	if err != nil {
+		t.Fatalf("heal stopped on the oversized network: %v", err)
+	}
+	if n != 2 || len(skipped) != 1 || skipped[0].ID != bigID {
+		t.Fatalf("heal = %d differences, skipped %+v; want 2 and the oversized network", n, skipped)
+	}
+	if e.object(t, topology.KindNetwork, net2) == nil {
+		t.Fatal("heal did not apply the network beside the oversized one")
 	}
 }

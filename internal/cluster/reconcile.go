@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -23,6 +25,16 @@ type Drift struct {
 	MissingObjects   []string `json:"missing_objects"`   // topology objects a resource should own
 	StaleObjects     []string `json:"stale_objects"`     // objects that differ from their translation
 	ExtraObjects     []string `json:"extra_objects"`     // owned objects their owner no longer produces
+	// Skipped is what a repair could not apply (set by Repair only): it stays drift.
+	Skipped []Skipped `json:"skipped"`
+}
+
+// Skipped is a resource a repair or heal could not apply to the NSDB, and why. The rest of
+// the pass goes on without it; it remains drift until it can be applied.
+type Skipped struct {
+	Collection string `json:"collection"`
+	ID         string `json:"id"`
+	Reason     string `json:"reason"`
 }
 
 // Total counts every difference.
@@ -66,7 +78,8 @@ func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 }
 
 func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
-	var d Drift
+	d := Drift{MissingResources: []string{}, StaleResources: []string{}, ExtraResources: []string{},
+		MissingObjects: []string{}, StaleObjects: []string{}, ExtraObjects: []string{}, Skipped: []Skipped{}}
 	docs, err := neutronDocs(ctx, dbx)
 	if err != nil {
 		return d, fmt.Errorf("cluster: verify: read neutron: %w", err)
@@ -192,31 +205,77 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	sort.Slice(refs, func(i, j int) bool { return refs[i] < refs[j] })
 	// In batches: one etcd transaction stays well below the request size limit.
 	const batch = 200
-	for len(changes) > 0 {
-		n := min(batch, len(changes))
-		if err := c.apply(ctx, changes[:n], 0, nil); err != nil {
-			return drift, fmt.Errorf("cluster: repair: %w", err)
-		}
-		changes = changes[n:]
+	skipped, err := applyOrSkip(ctx, changes, batch, func(chs []Change) error { return c.apply(ctx, chs, 0, nil) })
+	drift.Skipped = append(drift.Skipped, skipped...)
+	if err != nil {
+		return drift, fmt.Errorf("cluster: repair: %w", err)
 	}
-	for len(refs) > 0 {
-		n := min(batch, len(refs))
-		if err := c.apply(ctx, nil, 0, refs[:n]); err != nil {
-			return drift, fmt.Errorf("cluster: repair: %w", err)
+	// Owners re-translated as changes without a document of their own.
+	owners := make([]Change, len(refs))
+	for i, ref := range refs {
+		coll, id := ref.Split()
+		owners[i] = Change{Collection: coll, ID: id}
+	}
+	skipped, err = applyOrSkip(ctx, owners, batch, func(chs []Change) error {
+		rs := make([]translate.Ref, len(chs))
+		for i, ch := range chs {
+			rs[i] = translate.RefOf(ch.Collection, ch.ID)
 		}
-		refs = refs[n:]
+		return c.apply(ctx, nil, 0, rs)
+	})
+	drift.Skipped = append(drift.Skipped, skipped...)
+	if err != nil {
+		return drift, fmt.Errorf("cluster: repair: %w", err)
+	}
+	for _, sk := range drift.Skipped {
+		c.log.Warn("repair skipped a resource it cannot apply", "collection", sk.Collection, "id", sk.ID, "reason", sk.Reason)
 	}
 	return drift, nil
+}
+
+// applyOrSkip applies changes in batches of at most n. When the NSDB refuses a batch for
+// what it carries (a request too large, an object that cannot be encoded), the batch is
+// applied one change at a time and a change that still fails is skipped and reported, so
+// that one bad resource never holds up the others. Failures that no retry can fix — the
+// context ended, the NSDB is out of space, this cluster lost its leadership — stop the pass.
+func applyOrSkip(ctx context.Context, changes []Change, n int, apply func([]Change) error) ([]Skipped, error) {
+	skipped := []Skipped{}
+	for len(changes) > 0 {
+		k := min(n, len(changes))
+		err := apply(changes[:k])
+		if err != nil && !fatalApplyError(ctx, err) {
+			for _, ch := range changes[:k] {
+				if err := apply([]Change{ch}); err != nil {
+					if fatalApplyError(ctx, err) {
+						return skipped, err
+					}
+					skipped = append(skipped, Skipped{Collection: ch.Collection, ID: ch.ID, Reason: err.Error()})
+				}
+			}
+			err = nil
+		}
+		if err != nil {
+			return skipped, err
+		}
+		changes = changes[k:]
+	}
+	return skipped, nil
+}
+
+// fatalApplyError reports whether an apply failure would fail for any change alike.
+func fatalApplyError(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || nsdb.IsNoSpace(err) || errors.Is(err, errCommitRefused)
 }
 
 // Heal is the server's periodic, cheap reconciliation: it compares the Neutron resources
 // with the cluster's copies (not the whole topology) and, when apply is set, re-applies
 // what is missing or differs and removes what Neutron no longer has — in small batches, so
-// that API writes are never held up for long. It returns how many resources differed.
-func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, error) {
+// that API writes are never held up for long. It returns how many resources differed and
+// those it could not apply (skipped and reported, the rest applied all the same).
+func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skipped, error) {
 	docs, err := neutronDocs(ctx, dbx) // read without holding the cluster lock
 	if err != nil {
-		return 0, fmt.Errorf("cluster: heal: %w", err)
+		return 0, nil, fmt.Errorf("cluster: heal: %w", err)
 	}
 	want := make(map[translate.Ref][]byte, len(docs))
 	for ref, d := range docs {
@@ -258,22 +317,21 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, error)
 			return nil
 		})
 		if err != nil {
-			return 0, fmt.Errorf("cluster: heal: %w", err)
+			return 0, nil, fmt.Errorf("cluster: heal: %w", err)
 		}
 	}
 	if !apply {
-		return len(changes), nil
+		return len(changes), nil, nil
 	}
 	sort.SliceStable(changes, func(i, j int) bool { return order(changes[i]) < order(changes[j]) })
-	total := len(changes)
-	for len(changes) > 0 {
-		n := min(100, len(changes))
-		if err := c.Apply(ctx, changes[:n], 0); err != nil {
-			return 0, fmt.Errorf("cluster: heal: %w", err)
-		}
-		changes = changes[n:]
+	skipped, err := applyOrSkip(ctx, changes, 100, func(chs []Change) error { return c.Apply(ctx, chs, 0) })
+	for _, sk := range skipped {
+		c.log.Warn("heal skipped a resource it cannot apply", "collection", sk.Collection, "id", sk.ID, "reason", sk.Reason)
 	}
-	return total, nil
+	if err != nil {
+		return len(changes), skipped, fmt.Errorf("cluster: heal: %w", err)
+	}
+	return len(changes), skipped, nil
 }
 
 // order puts creates and updates in dependency order and deletes after them, in reverse.

@@ -45,6 +45,11 @@ type EmbeddedOptions struct {
 	PeerURL string
 	// MaxTxnOps is the operation limit of one transaction; 0 = DefaultMaxTxnOps.
 	MaxTxnOps uint
+	// MaxRequestBytes is the largest request the server accepts; 0 = 8 MiB.
+	MaxRequestBytes uint
+	// QuotaBytes is the size the backend may grow to before etcd raises its NOSPACE
+	// alarm and refuses writes; 0 = etcd's default (2 GiB).
+	QuotaBytes int64
 	// Logger receives etcd's own logs: errors only, unless it is enabled at debug level.
 	// nil = slog.Default().
 	Logger *slog.Logger
@@ -185,6 +190,10 @@ func embeddedConfig(o EmbeddedOptions, level zap.AtomicLevel) (*embed.Config, er
 		cfg.MaxTxnOps = DefaultMaxTxnOps
 	}
 	cfg.MaxRequestBytes = maxRequestBytes
+	if o.MaxRequestBytes > 0 {
+		cfg.MaxRequestBytes = o.MaxRequestBytes
+	}
+	cfg.QuotaBackendBytes = o.QuotaBytes
 	// Keep an hour of history so that watchers can resume after a restart or a network
 	// blip; etcd compacts every tenth of the retention.
 	cfg.AutoCompactionMode = embed.CompactorModePeriodic
