@@ -22,8 +22,8 @@ import (
 func TestDriftGaugeFollowsHeal(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name  string
-		tasks bool
+		name    string
+		tasks   bool
 		planted string // the planted network's name
 	}{
 		// Task client: heal only compares, so a missing network stays drift.
