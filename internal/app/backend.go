@@ -73,8 +73,11 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 	err := b.client.Send(ctx, out)
 	var re *cluster.RESTError
 	if errors.As(err, &re) {
-		if re.Status == http.StatusServiceUnavailable {
+		switch re.Status {
+		case http.StatusServiceUnavailable:
 			return fault.ServiceUnavailable("MidoNet cluster: %s", re.Message)
+		case http.StatusRequestEntityTooLarge:
+			return fault.New(re.Status, "HTTPRequestEntityTooLarge", "MidoNet cluster: %s", re.Message)
 		}
 		return fault.New(re.Status, "MidonetApiError", "MidoNet cluster: %s", re.Message)
 	}

@@ -30,11 +30,15 @@ type env struct {
 	dir   string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nsdb.EmbeddedOptions{}) }
+
+// newEnvWith is newEnv with the embedded etcd's options (its Dir and Logger are set here).
+func newEnvWith(t *testing.T, o nsdb.EmbeddedOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dir, "etcd"), Logger: quiet})
+	o.Dir, o.Logger = filepath.Join(dir, "etcd"), quiet
+	store, err := nsdb.OpenEmbedded(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,24 +353,7 @@ func TestDeposedLeaderCannotWrite(t *testing.T) {
 // Repair and Heal, and everything else is applied all the same.
 func TestRepairSkipsWhatTheNSDBRefuses(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dir, "etcd"), Logger: quiet, MaxRequestBytes: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	d, err := db.Open(ctx, "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{store: store, db: d, c: New(store, quiet), dir: dir}
-	if err := e.c.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvWith(t, nsdb.EmbeddedOptions{MaxRequestBytes: 64 << 10})
 	const bigID = "99999999-9999-4999-8999-999999999999"
 	big := translate.Doc{"id": bigID, "tenant_id": "t", "name": strings.Repeat("x", 200<<10), "admin_state_up": true, "provider:network_type": "midonet", "revision_number": 1}
 	if err := e.db.Write(ctx, func(tx *db.Tx) error {

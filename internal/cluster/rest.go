@@ -215,11 +215,14 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ch.Doc = d
 	}
 	if err := s.Cluster.Apply(r.Context(), []Change{ch}, 0); err != nil {
-		status := http.StatusInternalServerError
-		if nsdb.IsNoSpace(err) {
+		status, msg := http.StatusInternalServerError, err.Error()
+		switch {
+		case nsdb.IsNoSpace(err):
 			status = http.StatusServiceUnavailable // out of space: retry once freed
+		case nsdb.IsTooLarge(err):
+			status, msg = http.StatusRequestEntityTooLarge, "the change is too large for the network state database"
 		}
-		restError(w, status, err.Error())
+		restError(w, status, msg)
 		return
 	}
 	switch ch.Type {

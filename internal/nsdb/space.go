@@ -43,3 +43,16 @@ func IsNoSpace(err error) bool {
 	}
 	return strings.Contains(err.Error(), rpctypes.ErrNoSpace.Error())
 }
+
+// IsTooLarge reports whether err says one request was larger than the NSDB accepts (etcd's
+// "request is too large", or the client's own limit on what it sends).
+func IsTooLarge(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, rpctypes.ErrRequestTooLarge) || errors.Is(err, rpctypes.ErrGRPCRequestTooLarge) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, rpctypes.ErrRequestTooLarge.Error()) || strings.Contains(msg, "trying to send message larger than max")
+}
