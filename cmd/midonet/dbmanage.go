@@ -60,7 +60,7 @@ func dbManageCmd(o *app.Options) *cobra.Command {
 	cmd.AddCommand(upgrade, current)
 	cmd.AddCommand(taskCmds(o)...)
 	cmd.AddCommand(dataCmds(o)...)
-	cmd.AddCommand(verifyCmd(o), repairCmd(o))
+	cmd.AddCommand(verifyCmd(o), repairCmd(o), nsdbCompactCmd(o))
 	return cmd
 }
 

@@ -122,3 +122,42 @@ func repairCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	return cmd
 }
+
+func nsdbCompactCmd(o *app.Options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "nsdb-compact",
+		Short: "Compact the NSDB's history, defragment every member and clear a NOSPACE alarm (live data is kept)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := app.LoadConfig(*o)
+			if err != nil {
+				return err
+			}
+			store, err := app.OpenNSDB(cmd.Context(), cfg, o.DataDir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			res, err := store.Compact(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			fmt.Fprintf(w, "compacted to revision %d\n", res.Revision)
+			for _, m := range res.Members {
+				fmt.Fprintf(w, "%s: %d bytes -> %d bytes\n", m.Endpoint, m.BytesBefore, m.BytesAfter)
+			}
+			for _, a := range res.AlarmsCleared {
+				fmt.Fprintf(w, "NOSPACE alarm cleared on member %s\n", a)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	return cmd
+}

@@ -438,7 +438,11 @@ func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog
 	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
 		return nsdb.Connect(ctx, eps)
 	}
-	return nsdb.OpenOrConnect(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log})
+	quota := cfg.Int(config.GroupMidonet, "nsdb_quota_bytes")
+	if quota < 0 {
+		return nil, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
+	}
+	return nsdb.OpenOrConnect(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log, QuotaBytes: int64(quota)})
 }
 
 // readOnlyGate answers 503 to writes while `db-manage data-readonly` is in force.

@@ -218,7 +218,9 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, msg := http.StatusInternalServerError, err.Error()
 		switch {
 		case nsdb.IsNoSpace(err):
-			status = http.StatusServiceUnavailable // out of space: retry once freed
+			// Out of space: retry once freed (disk, or `db-manage nsdb-compact` for etcd's quota).
+			s.Cluster.log.Error("network state database out of space: change refused", "collection", ch.Collection, "id", ch.ID, "err", err)
+			status, msg = http.StatusServiceUnavailable, "the network state database is out of space; the change was not applied"
 		case nsdb.IsTooLarge(err):
 			status, msg = http.StatusRequestEntityTooLarge, "the change is too large for the network state database"
 		}

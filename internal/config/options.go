@@ -147,6 +147,8 @@ func midonetOptions() []Option {
 		m("client", String, "midonet.neutron.client.api.MidonetApiClient", "How the plugin reaches the cluster; "+
 			"the upstream class names are accepted (the API client or the task-journal client)."),
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
+		m("nsdb_quota_bytes", Int, "0", "Size the embedded etcd may grow to before it raises its NOSPACE alarm and refuses "+
+			"writes (0: etcd's default, 2 GiB); `midonet db-manage nsdb-compact` gives the space back."),
 		m("apply_timeout", Int, "10", "Seconds an API write waits for the cluster to apply it."),
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
