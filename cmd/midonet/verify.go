@@ -40,11 +40,16 @@ func openCluster(cmd *cobra.Command, o *app.Options) (*cluster.Cluster, func(), 
 	return c, func() { store.Close(); d.Close() }, nil
 }
 
+// printJSON writes v as one indented JSON document.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func printDrift(w io.Writer, d cluster.Drift, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(map[string]any{"total": d.Total(), "drift": d})
+		_ = printJSON(w, map[string]any{"total": d.Total(), "drift": d})
 		return
 	}
 	for _, sec := range []struct {
@@ -107,9 +112,7 @@ func repairCmd(o *app.Options) *cobra.Command {
 			w := cmd.OutOrStdout()
 			if asJSON {
 				// One document: what was found, what could not be applied, what is left.
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"total": d.Total(), "drift": d, "skipped": d.Skipped, "drift_after": after.Total()})
+				return printJSON(w, map[string]any{"total": d.Total(), "drift": d, "skipped": d.Skipped, "drift_after": after.Total()})
 			}
 			printDrift(w, d, false)
 			for _, sk := range d.Skipped {
@@ -144,9 +147,7 @@ func nsdbCompactCmd(o *app.Options) *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(w, res)
 			}
 			fmt.Fprintf(w, "compacted to revision %d\n", res.Revision)
 			for _, m := range res.Members {

@@ -1,7 +1,6 @@
 package isolation
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -54,19 +53,7 @@ func noauthDeployment(t *testing.T, postgres bool) *deployment {
 // member and reader), each with a real token from a password login.
 func keystoneDeployment(t *testing.T) *deployment {
 	ks := keystone.Start(t)
-	conf := fmt.Sprintf(`[DEFAULT]
-auth_strategy = keystone
-
-[keystone_authtoken]
-www_authenticate_uri = %[1]s
-auth_url = %[1]s
-auth_type = password
-username = neutron
-password = %[2]s
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-`, ks.URL, ks.ServicePassword)
+	conf := ks.ServerConfig()
 	srv := testenv.StartServer(t, testenv.Options{Config: conf})
 	login := func(user, project, password string) (*gophercloud.ProviderClient, string) {
 		p, err := openstack.AuthenticatedClient(t.Context(), gophercloud.AuthOptions{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -56,19 +55,7 @@ func setup(t *testing.T) *cloud {
 	t.Helper()
 	ks := keystone.Start(t)
 	t.Logf("keystone at %s (start call took %v)", ks.URL, ks.Started)
-	conf := fmt.Sprintf(`[DEFAULT]
-auth_strategy = keystone
-
-[keystone_authtoken]
-www_authenticate_uri = %[1]s
-auth_url = %[1]s
-auth_type = password
-username = neutron
-password = %[2]s
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-`, ks.URL, ks.ServicePassword)
+	conf := ks.ServerConfig()
 	srv := testenv.StartServer(t, testenv.Options{Config: conf})
 	c := &cloud{ks: ks, srv: srv}
 	c.register(t)

@@ -93,6 +93,24 @@ func start() (*Env, error) {
 
 // Token returns a new project-scoped token for user on project (the
 // password is the one keystone-up.sh gave that user).
+// ServerConfig is the neutron.conf text that puts a server on this Keystone
+// (auth_strategy = keystone, the neutron service user for keystonemiddleware).
+func (e *Env) ServerConfig() string {
+	return fmt.Sprintf(`[DEFAULT]
+auth_strategy = keystone
+
+[keystone_authtoken]
+www_authenticate_uri = %[1]s
+auth_url = %[1]s
+auth_type = password
+username = neutron
+password = %[2]s
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+`, e.URL, e.ServicePassword)
+}
+
 func (e *Env) Token(t testing.TB, user, project string) string {
 	t.Helper()
 	out, err := e.run("token", user, project)
