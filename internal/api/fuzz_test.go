@@ -96,24 +96,39 @@ func (s *inProcess) must(method, target string, body any, want int) map[string]a
 // mustT is must reporting to tb.
 func (s *inProcess) mustT(tb testing.TB, method, target string, body any, want int) map[string]any {
 	tb.Helper()
+	code, out, raw := s.call(tb, method, target, body)
+	if code != want {
+		tb.Fatalf("%s %s: status %d, want %d: %s", method, target, code, want, raw)
+	}
+	return out
+}
+
+// call serves a request whose body (if any) is v encoded as JSON, and returns the status,
+// the decoded JSON answer and the answer as text.
+func (s *inProcess) call(tb testing.TB, method, target string, v any) (int, map[string]any, string) {
+	tb.Helper()
 	var b []byte
-	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			tb.Fatal(err)
-		}
+	if v != nil {
+		b = mustJSON(tb, v)
 	}
 	w := s.do(method, target, b)
-	if w.Code != want {
-		tb.Fatalf("%s %s: status %d, want %d: %s", method, target, w.Code, want, w.Body.String())
-	}
 	out := map[string]any{}
 	if w.Body.Len() > 0 {
 		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
 			tb.Fatalf("%s %s: answer is not JSON: %v: %s", method, target, err, w.Body.String())
 		}
 	}
-	return out
+	return w.Code, out, w.Body.String()
+}
+
+// mustJSON encodes v.
+func mustJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // idOf returns the id of the member under key in a create answer.

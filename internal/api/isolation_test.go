@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -26,21 +25,8 @@ func (s *inProcess) as(tb testing.TB, project, method, target string, body any) 
 		s.hdr.Set("X-Project-Id", project)
 		s.hdr.Set("X-Roles", "member")
 	}
-	var b []byte
-	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	w := s.do(method, target, b)
-	out := map[string]any{}
-	if w.Body.Len() > 0 {
-		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
-			tb.Fatalf("%s %s: answer is not JSON: %v: %s", method, target, err, w.Body.String())
-		}
-	}
-	return w.Code, out
+	code, out, _ := s.call(tb, method, target, body)
+	return code, out
 }
 
 // create makes a resource as project (admin for "") and returns its id.
