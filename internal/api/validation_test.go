@@ -41,6 +41,7 @@ func TestNeutronValidation(t *testing.T) {
 	ids["gw"] = create("subnets", "subnet", map[string]any{"network_id": ids["nets"], "ip_version": 4, "cidr": "10.48.0.0/24",
 		"allocation_pools": []any{map[string]any{"start": "10.48.0.10", "end": "10.48.0.20"}}})
 	ids["v6"] = create("subnets", "subnet", map[string]any{"network_id": ids["nets"], "ip_version": 6, "cidr": "2001:db8:60::/64"})
+	ids["sg"] = create("security-groups", "security_group", map[string]any{"name": "rules"})
 	ids["pool"] = create("subnetpools", "subnetpool", map[string]any{"name": "p", "prefixes": []any{"10.200.0.0/16"}, "default_prefixlen": 24})
 	// Floating IP association needs a port behind a router with a gateway on the external network.
 	s.must(http.MethodPut, "/v2.0/routers/"+fx.router+"/add_router_interface", map[string]any{"subnet_id": fx.subnet}, 200)
@@ -60,7 +61,24 @@ func TestNeutronValidation(t *testing.T) {
 	subnet := func(fields string) string {
 		return `{"subnet": {"network_id": "{nets}", ` + fields + `}}`
 	}
+	rule := func(fields string) string {
+		return `{"security_group_rule": {"security_group_id": "{sg}", "direction": "ingress", ` + fields + `}}`
+	}
 	cases := []validationCase{
+		// Security group rules and groups (neutron securitygroups_db, extensions/securitygroup).
+		{name: "rule tcp port_range_max without min", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv4", "protocol": "tcp", "port_range_max": 6`),
+			wantStatus: 400, wantType: "SecurityGroupInvalidPortRange", wantMsg: "For TCP/UDP protocols, port_range_min must be <= port_range_max"},
+		{name: "rule tcp single port", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 6, "port_range_max": 6`), wantStatus: 201},
+		{name: "rule ipv6-icmp with IPv4", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv4", "protocol": "ipv6-icmp"`),
+			wantStatus: 400, wantType: "SecurityGroupEthertypeConflictWithProtocol", wantMsg: "Invalid ethertype IPv4 for protocol ipv6-icmp."},
+		{name: "rule protocol 59 with IPv4", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv4", "protocol": "59"`),
+			wantStatus: 400, wantType: "SecurityGroupEthertypeConflictWithProtocol", wantMsg: "Invalid ethertype IPv4 for protocol 59."},
+		{name: "rule ipv6-icmp with IPv6", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv6", "protocol": "ipv6-icmp"`), wantStatus: 201},
+		{name: "rule remote group that is not an id", method: "POST", path: "/v2.0/security-group-rules", body: rule(`"ethertype": "IPv4", "remote_group_id": "bad_group_id"`),
+			wantStatus: 404, wantType: "SecurityGroupNotFound", wantMsg: "Security group bad_group_id does not exist"},
+		{name: "group renamed default", method: "PUT", path: "/v2.0/security-groups/{sg}", body: `{"security_group": {"name": "default"}}`,
+			wantStatus: 409, wantType: "SecurityGroupDefaultAlreadyExists", wantMsg: "Default security group already exists."},
+		{name: "group renamed", method: "PUT", path: "/v2.0/security-groups/{sg}", body: `{"security_group": {"name": "web"}}`, wantStatus: 200},
 		// MAC addresses: all zeros and broadcast are refused on ports and in address pairs.
 		{name: "port mac all zeros", method: "POST", path: "/v2.0/ports", body: `{"port": {"network_id": "{netp}", "mac_address": "00:00:00:00:00:00"}}`,
 			wantStatus: 400, wantType: "HTTPBadRequest", wantMsg: badMAC("mac_address", "00:00:00:00:00:00")},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -155,6 +156,11 @@ func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		}
 		if def {
 			return nil, fault.Conflict("SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.")
+		}
+		// The name "default" belongs to the project's default group (neutron's
+		// name_not_default validator).
+		if n, _ := name.(string); strings.EqualFold(n, "default") {
+			return nil, fault.Conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
 		}
 	}
 	d := plugin.Apply(cur, changes)
@@ -337,6 +343,10 @@ func (p *Plugin) touchGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, sg
 	return plugin.Journal(ctx, tx, c, journal.Update, "security_groups", sg)
 }
 
+// ipv6Only are the protocols neutron refuses with ethertype IPv4 (ipv6-encap, -route, -frag,
+// -icmp, -nonxt, -opts), by number.
+var ipv6Only = map[int]bool{41: true, 43: true, 44: true, 58: true, 59: true, 60: true}
+
 // validateRule applies upstream's rule checks and fills normalized_cidr.
 func validateRule(d db.Doc) error {
 	eth, _ := d["ethertype"].(string)
@@ -346,6 +356,9 @@ func validateRule(d db.Doc) error {
 	proto := ProtocolNumber(d["protocol"])
 	if proto == -2 || proto > 255 || proto < -1 {
 		return fault.Invalid("SecurityGroupRuleInvalidProtocol", "Security group rule protocol %v not supported. Only protocol values %s", d["protocol"], protocolList)
+	}
+	if eth == "IPv4" && ipv6Only[proto] {
+		return fault.Invalid("SecurityGroupEthertypeConflictWithProtocol", "Invalid ethertype %s for protocol %v.", eth, d["protocol"])
 	}
 	if d["remote_ip_prefix"] != nil && d["remote_group_id"] != nil {
 		return fault.Invalid("SecurityGroupMultipleRemoteEntites", "Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.")
@@ -377,7 +390,7 @@ func validateRule(d db.Doc) error {
 				return fault.Invalid("SecurityGroupInvalidPortValue", "Invalid value for port %d", v.n)
 			}
 		}
-		if hasMin && hasMax && minV > maxV {
+		if hasMax && (!hasMin || minV > maxV) {
 			return fault.Invalid("SecurityGroupInvalidPortRange", "For TCP/UDP protocols, port_range_min must be <= port_range_max")
 		}
 	case 1, 58:
