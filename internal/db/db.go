@@ -236,6 +236,9 @@ func backoff(ctx context.Context, attempt int) {
 }
 
 func retryable(err error) bool {
+	if errors.Is(err, ErrVanished) {
+		return true
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03"

@@ -75,13 +75,23 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
-	_, err = t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
+	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
 		string(b), str(d["project_id"]), str(d[parentKeys[kind]]), kind, str(d["id"]))
 	if err != nil {
 		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), err)
 	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// The document was read (without a lock) and then deleted by a transaction that
+		// committed since: writing on would journal an update after its delete and bring it
+		// back in the NSDB. Run the whole transaction again on fresh reads.
+		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), ErrVanished)
+	}
 	return nil
 }
+
+// ErrVanished says a document a transaction read was deleted by another before it could be
+// written; Write runs the transaction again.
+var ErrVanished = errors.New("document deleted by a concurrent transaction")
 
 // Delete removes a document; it reports whether one was there.
 func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {

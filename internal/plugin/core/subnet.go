@@ -320,6 +320,13 @@ func (p *Plugin) addAutoAddresses(ctx context.Context, tx *db.Tx, c *plugin.Call
 		if strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:router_") {
 			continue
 		}
+		// Read the port again, locked (the list was not): a concurrent update or delete
+		// must be neither lost nor undone.
+		if pt, err = tx.Get(ctx, "ports", plugin.Str(pt, "id")); err != nil {
+			return err
+		} else if pt == nil {
+			continue
+		}
 		ip, err := p.allocateEUI64(ctx, tx, sub, pt)
 		if err != nil {
 			return err

@@ -298,6 +298,13 @@ func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		if plugin.Str(f, "port_id") != plugin.Str(port, "id") {
 			continue
 		}
+		// The list was read without locks: read the floating IP again, locked, so that a
+		// concurrent update or delete is neither lost nor undone.
+		if f, err = tx.Get(ctx, "floatingips", plugin.Str(f, "id")); err != nil {
+			return err
+		} else if f == nil || plugin.Str(f, "port_id") != plugin.Str(port, "id") {
+			continue
+		}
 		dissociate(f)
 		plugin.Bump(f)
 		if err := tx.Put(ctx, "floatingips", f); err != nil {
