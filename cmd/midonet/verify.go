@@ -30,7 +30,12 @@ func openCluster(cmd *cobra.Command, o *app.Options) (*cluster.Cluster, func(), 
 		d.Close()
 		return nil, nil, err
 	}
-	c := cluster.New(store, quiet)
+	c, err := app.NewCluster(store, quiet)
+	if err != nil {
+		store.Close()
+		d.Close()
+		return nil, nil, err
+	}
 	if err := c.Load(cmd.Context()); err != nil {
 		store.Close()
 		d.Close()

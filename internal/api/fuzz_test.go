@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if err != nil {
 		tb.Fatalf("open db: %v", err)
 	}
+	d.Kinds = builtin.Catalog()
 	tb.Cleanup(func() { d.Close() })
 	if _, err := d.Upgrade(ctx); err != nil {
 		tb.Fatalf("upgrade db: %v", err)

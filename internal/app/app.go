@@ -75,8 +75,18 @@ func LoadConfig(o Options) (*config.Config, error) {
 }
 
 // OpenDB opens the configured database (the SQLite file under the data directory by default).
+// The database knows the catalogue's parent keys and task data types.
 func OpenDB(ctx context.Context, cfg *config.Config, dataDir string) (*db.DB, error) {
-	return db.Open(ctx, cfg.String(config.GroupDatabase, "connection"), dataDir)
+	cat, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.String(config.GroupDatabase, "connection"), dataDir)
+	if err != nil {
+		return nil, err
+	}
+	d.Kinds = cat
+	return d, nil
 }
 
 // CoreSettings reads the core plugin's settings from configuration.
@@ -219,6 +229,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -251,7 +265,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	s.Metrics = metrics.New(func() float64 { return s.backlog() })
 	if roles.Cluster {
-		s.Cluster = cluster.New(s.NSDB, log)
+		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
+			return nil, err
+		}
 		// On a shared etcd, one cluster writes the topology at a time; others wait here as
 		// standbys and take over when the leader's lease ends. The embedded etcd belongs to
 		// this process alone, so there is nobody to elect against.
@@ -367,7 +383,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && s.RESTAddr != "" {
 			uri = "http://" + s.RESTAddr + "/midonet-api" // the cluster in this process
 		}
-		srv.Backend = &restBackend{client: &cluster.RESTClient{BaseURL: uri, Username: user, Password: pw,
+		srv.Backend = &restBackend{client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
 	if roles.Agent {

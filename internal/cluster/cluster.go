@@ -22,6 +22,7 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -44,8 +45,10 @@ type Stats struct {
 
 // Cluster is the topology writer.
 type Cluster struct {
-	store *nsdb.Store
-	log   *slog.Logger
+	store       *nsdb.Store
+	log         *slog.Logger
+	catalog     *resource.Catalog
+	translators translate.Translators
 
 	mu       sync.Mutex
 	version  int64
@@ -62,13 +65,23 @@ type Cluster struct {
 	waitCh chan struct{} // closed and replaced whenever lastTask advances
 }
 
-// New returns a cluster over an NSDB; call Load before use.
-func New(store *nsdb.Store, log *slog.Logger) *Cluster {
+// New returns a cluster over an NSDB that keeps and translates the catalogue's translated
+// collections with the given translators; call Load before use.
+func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log *slog.Logger) (*Cluster, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Cluster{store: store, log: log, world: translate.NewWorld(), owned: map[translate.Ref]map[string][]byte{}, waitCh: make(chan struct{}), version: 1}
+	for _, coll := range append(cat.Translated(), "config") {
+		if _, ok := ts[coll]; !ok {
+			return nil, fmt.Errorf("cluster: no translator for %s", coll)
+		}
+	}
+	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
+		owned: map[translate.Ref]map[string][]byte{}, waitCh: make(chan struct{}), version: 1}, nil
 }
+
+// Catalog is the catalogue the cluster was built with.
+func (c *Cluster) Catalog() *resource.Catalog { return c.catalog }
 
 // SetDB records the Neutron database the cluster verifies against.
 func (c *Cluster) SetDB(d *db.DB) { c.db = d }
@@ -253,7 +266,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			// A late REST call carrying an older state than one already applied.
 			continue
 		}
-		addDeps(translate.Dependents(c.world, ch.Collection, ch.ID, old, after))
+		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
 		undos = append(undos, undo{ch.Collection, ch.ID, old})
 		key := nsdb.NeutronKey(c.version, ch.Collection, ch.ID)
 		if after == nil {
@@ -269,14 +282,14 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			}
 			ops.add(nsdb.Op{Key: key, Value: b})
 		}
-		addDeps(translate.Dependents(c.world, ch.Collection, ch.ID, old, after))
+		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
 	}
 	// Translate every affected resource and diff against what it owns now.
 	next := map[translate.Ref]map[string][]byte{}
 	objects := 0
 	for _, ref := range deps {
 		want := map[string][]byte{}
-		for _, o := range translate.Owned(c.world, ref) {
+		for _, o := range c.translators.Owned(c.world, ref) {
 			b, err := json.Marshal(o)
 			if err != nil {
 				rollback()

@@ -17,10 +17,24 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// testCatalog is the built-in catalogue the server runs with.
+var testCatalog = builtin.Catalog()
+
+// newCluster is New with the built-in catalogue and translators.
+func newCluster(t testing.TB, store *nsdb.Store) *Cluster {
+	t.Helper()
+	c, err := New(store, testCatalog, translate.Builtin(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // env is a real embedded etcd and a real SQLite Neutron database.
 type env struct {
@@ -44,6 +58,9 @@ func newEnvWith(t *testing.T, o nsdb.EmbeddedOptions) *env {
 	}
 	t.Cleanup(func() { store.Close() })
 	d, err := db.Open(ctx, "", dir)
+	if d != nil {
+		d.Kinds = testCatalog
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +68,7 @@ func newEnvWith(t *testing.T, o nsdb.EmbeddedOptions) *env {
 	if _, err := d.Upgrade(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c := New(store, quiet)
+	c := newCluster(t, store)
 	if err := c.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +162,7 @@ func insertTask(t *testing.T, d *db.DB, typ, coll, id, txn string, data map[stri
 	var taskID int64
 	err := d.Write(context.Background(), func(tx *db.Tx) error {
 		var err error
-		taskID, err = journal.Insert(context.Background(), tx, typ, journal.DataType(coll), id, "t", txn, data)
+		taskID, err = journal.Insert(context.Background(), tx, typ, testCatalog.DataType(coll), id, "t", txn, data)
 		return err
 	})
 	if err != nil {
@@ -184,7 +201,7 @@ func TestConsumerAppliesTasksOnceInOrder(t *testing.T) {
 		t.Fatalf("second drain applied %d tasks (%v)", n, err)
 	}
 	// A restarted cluster resumes after the last task the NSDB recorded.
-	c2 := New(e.store, quiet)
+	c2 := newCluster(t, e.store)
 	if err := c2.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -272,11 +289,11 @@ func TestRESTRoundTrip(t *testing.T) {
 	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})
 	defer srv.Close()
 	ctx := context.Background()
-	bad := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "wrong"}
+	bad := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "wrong"}
 	if err := bad.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err == nil {
 		t.Fatal("a bad password was accepted")
 	}
-	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+	cl := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
 	if err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err != nil {
 		t.Fatal(err)
 	}

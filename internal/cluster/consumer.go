@@ -144,12 +144,12 @@ func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
 	} else {
 		var changes []Change
 		for _, r := range rows {
-			coll := journal.Collection(r.dataType)
-			if coll == "" {
+			res := t.Cluster.Catalog().ByDataType(r.dataType)
+			if res == nil {
 				t.Log.Warn("task of an unknown data type skipped", "id", r.id, "data_type", r.dataType)
 				continue
 			}
-			ch := Change{Type: r.typ, Collection: coll, ID: r.resID}
+			ch := Change{Type: r.typ, Collection: res.Collection, ID: r.resID}
 			if r.typ != journal.Delete {
 				var d translate.Doc
 				if err := decode([]byte(r.data), &d); err != nil {

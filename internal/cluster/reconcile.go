@@ -14,8 +14,6 @@ import (
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
-// Translated lists the collections the cluster keeps copies of, in dependency order.
-var Translated = []string{"networks", "subnets", "subnetpools", "security_groups", "security_group_rules", "routers", "ports", "floatingips", "agent_memberships"}
 
 // Drift is what differs between the Neutron database and the NSDB.
 type Drift struct {
@@ -44,10 +42,10 @@ func (d Drift) Total() int {
 }
 
 // neutronDocs reads every translated resource from the Neutron database.
-func neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Ref]translate.Doc, error) {
+func (c *Cluster) neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Ref]translate.Doc, error) {
 	out := map[translate.Ref]translate.Doc{}
 	err := dbx.Read(ctx, func(tx *db.Tx) error {
-		for _, coll := range Translated {
+		for _, coll := range c.catalog.Translated() {
 			docs, err := tx.List(ctx, coll, db.Filter{})
 			if err != nil {
 				return err
@@ -80,7 +78,7 @@ func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	d := Drift{MissingResources: []string{}, StaleResources: []string{}, ExtraResources: []string{},
 		MissingObjects: []string{}, StaleObjects: []string{}, ExtraObjects: []string{}, Skipped: []Skipped{}}
-	docs, err := neutronDocs(ctx, dbx)
+	docs, err := c.neutronDocs(ctx, dbx)
 	if err != nil {
 		return d, fmt.Errorf("cluster: verify: read neutron: %w", err)
 	}
@@ -95,7 +93,7 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 			d.StaleResources = append(d.StaleResources, string(ref))
 		}
 	}
-	for _, coll := range Translated {
+	for _, coll := range c.catalog.Translated() {
 		for _, doc := range c.world.All(coll) {
 			ref := translate.RefOf(coll, doc["id"].(string))
 			if _, ok := docs[ref]; !ok {
@@ -115,7 +113,7 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 			wantOwners[ref] = true
 			have := actual[ref]
 			want := map[string]bool{}
-			for _, o := range translate.Owned(c.world, ref) {
+			for _, o := range c.translators.Owned(c.world, ref) {
 				k := topology.Key(o)
 				want[k] = true
 				b, _ := json.Marshal(o)
@@ -162,12 +160,12 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	if err != nil || drift.Total() == 0 {
 		return drift, err
 	}
-	docs, err := neutronDocs(ctx, dbx)
+	docs, err := c.neutronDocs(ctx, dbx)
 	if err != nil {
 		return drift, err
 	}
 	var changes []Change
-	for _, coll := range Translated {
+	for _, coll := range c.catalog.Translated() {
 		var ids []string
 		for ref := range docs {
 			if rc, id := ref.Split(); rc == coll {
@@ -183,8 +181,9 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 			}
 		}
 	}
-	for i := len(Translated) - 1; i >= 0; i-- {
-		coll := Translated[i]
+	translated := c.catalog.Translated()
+	for i := len(translated) - 1; i >= 0; i-- {
+		coll := translated[i]
 		for _, doc := range c.world.All(coll) {
 			id := doc["id"].(string)
 			if _, ok := docs[translate.RefOf(coll, id)]; !ok {
@@ -273,7 +272,7 @@ func fatalApplyError(ctx context.Context, err error) bool {
 // that API writes are never held up for long. It returns how many resources differed and
 // those it could not apply (skipped and reported, the rest applied all the same).
 func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skipped, error) {
-	docs, err := neutronDocs(ctx, dbx) // read without holding the cluster lock
+	docs, err := c.neutronDocs(ctx, dbx) // read without holding the cluster lock
 	if err != nil {
 		return 0, nil, fmt.Errorf("cluster: heal: %w", err)
 	}
@@ -291,7 +290,7 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 			changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: d, Force: true})
 		}
 	}
-	for _, coll := range Translated {
+	for _, coll := range c.catalog.Translated() {
 		for _, d := range c.world.All(coll) {
 			ref := translate.RefOf(coll, d["id"].(string))
 			if _, ok := docs[ref]; !ok {
@@ -323,7 +322,8 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 	if !apply {
 		return len(changes), nil, nil
 	}
-	sort.SliceStable(changes, func(i, j int) bool { return order(changes[i]) < order(changes[j]) })
+	translated := c.catalog.Translated()
+	sort.SliceStable(changes, func(i, j int) bool { return order(translated, changes[i]) < order(translated, changes[j]) })
 	skipped, err := applyOrSkip(ctx, changes, 100, func(chs []Change) error { return c.Apply(ctx, chs, 0) })
 	for _, sk := range skipped {
 		c.log.Warn("heal skipped a resource it cannot apply", "collection", sk.Collection, "id", sk.ID, "reason", sk.Reason)
@@ -335,14 +335,14 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 }
 
 // order puts creates and updates in dependency order and deletes after them, in reverse.
-func order(ch Change) int {
-	for i, c := range Translated {
+func order(translated []string, ch Change) int {
+	for i, c := range translated {
 		if c == ch.Collection {
 			if ch.Type == "DELETE" {
-				return 2*len(Translated) - i
+				return 2*len(translated) - i
 			}
 			return i
 		}
 	}
-	return len(Translated)
+	return len(translated)
 }

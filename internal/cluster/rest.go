@@ -20,26 +20,8 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/resource"
 )
-
-// restCollections maps the cluster's Neutron REST paths (MidoNet's NeutronUriBuilder) to
-// collections.
-var restCollections = map[string]string{
-	"networks": "networks", "subnets": "subnets", "ports": "ports", "routers": "routers",
-	"floating_ips": "floatingips", "security_groups": "security_groups",
-	"security_group_rules": "security_group_rules", "subnetpools": "subnetpools",
-	"agent_memberships": "agent_memberships",
-}
-
-// RESTPath returns the REST path segment of a collection.
-func RESTPath(collection string) string {
-	for p, c := range restCollections {
-		if c == collection {
-			return p
-		}
-	}
-	return collection
-}
 
 // RESTServer is the cluster's REST endpoint (/midonet-api): login and the Neutron resources,
 // each request applied synchronously in one NSDB transaction. It is served on a listener of
@@ -160,8 +142,12 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		restError(w, http.StatusNotFound, "no such resource")
 		return
 	}
-	coll, ok := restCollections[parts[1]]
-	if !ok {
+	res := s.Cluster.Catalog().ByREST(parts[1])
+	coll := ""
+	if res != nil {
+		coll = res.Collection
+	}
+	if res == nil {
 		restError(w, http.StatusNotFound, "no such collection "+parts[1])
 		return
 	}
@@ -332,6 +318,7 @@ func restError(w http.ResponseWriter, status int, msg string) {
 type RESTClient struct {
 	BaseURL, Username, Password, ProjectID string
 	HTTP                                   *http.Client
+	Catalog                                *resource.Catalog // the REST path of each collection
 	mu                                     sync.Mutex
 	token                                  string
 }
@@ -391,7 +378,7 @@ func (c *RESTClient) Send(ctx context.Context, changes []Change) error {
 }
 
 func (c *RESTClient) send(ctx context.Context, ch Change) error {
-	url := strings.TrimRight(c.BaseURL, "/") + "/neutron/" + RESTPath(ch.Collection)
+	url := strings.TrimRight(c.BaseURL, "/") + "/neutron/" + c.Catalog.Get(ch.Collection).REST()
 	method := http.MethodPost
 	switch ch.Type {
 	case "UPDATE":

@@ -270,7 +270,7 @@ func TestRESTClientLogsInAgainAfterExpiry(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := context.Background()
-	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+	cl := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
 	if err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestRESTClientLogsInAgainAfterExpiry(t *testing.T) {
 		t.Fatal("the delete sent after a new login did not reach the NSDB")
 	}
 	// A wrong password is a 401 error, not a loop.
-	bad := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "nope"}
+	bad := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "nope"}
 	var re *RESTError
 	if err := bad.Send(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: netID}}); !errors.As(err, &re) || re.Status != http.StatusUnauthorized {
 		t.Fatalf("send with a wrong password = %v, want a 401 RESTError", err)
@@ -333,7 +333,7 @@ func TestCheckExposure(t *testing.T) {
 }
 
 func TestRESTRefusesOversizedBody(t *testing.T) {
-	s := &RESTServer{Username: "admin", Password: "pw"}
+	s := &RESTServer{Cluster: &Cluster{catalog: testCatalog}, Username: "admin", Password: "pw"}
 	_, token := login(t, s, "admin", "pw", true)
 	body := `{"id": "` + netID + `", "name": "` + strings.Repeat("x", maxRESTBody) + `"}`
 	req := httptest.NewRequest(http.MethodPost, "/midonet-api/neutron/networks", strings.NewReader(body))

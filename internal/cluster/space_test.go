@@ -20,7 +20,7 @@ func TestRESTOutOfSpaceAnswers503(t *testing.T) {
 	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})
 	defer srv.Close()
 	ctx := context.Background()
-	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+	cl := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
 
 	e.store.SetWriteGuard(func() error { return errors.New("disk below the reserve") })
 	err := cl.Send(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}})
@@ -46,7 +46,7 @@ func TestRESTTooLargeAnswers413(t *testing.T) {
 	e := newEnvWith(t, nsdb.EmbeddedOptions{MaxRequestBytes: 64 << 10})
 	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})
 	defer srv.Close()
-	cl := &RESTClient{BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
+	cl := &RESTClient{Catalog: testCatalog, BaseURL: srv.URL + "/midonet-api", Username: "admin", Password: "pw"}
 	big := netDoc(1)
 	big["name"] = strings.Repeat("x", 200<<10)
 	err := cl.Send(context.Background(), []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: big}})

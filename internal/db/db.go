@@ -45,6 +45,9 @@ type DB struct {
 	URL     string
 	// Path is the SQLite file ("" on PostgreSQL).
 	Path string
+	// Kinds describes the document kinds (the catalogue); set once, before the first
+	// transaction. Without it no kind has a parent and the journal knows no data type.
+	Kinds Kinds
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:

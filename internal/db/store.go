@@ -12,15 +12,31 @@ import (
 // Doc is one API resource as JSON-shaped data.
 type Doc = map[string]any
 
-// parentKeys names, per kind, the attribute stored in parent_id for indexed look-ups.
-var parentKeys = map[string]string{
-	"subnets":              "network_id",
-	"ports":                "network_id",
-	"security_group_rules": "security_group_id",
+// Kinds is what the store and the journal need to know about the kinds of documents: the
+// attribute stored (and indexed) as a document's parent, and the task data type of a
+// collection's journal entries. The catalogue (resource.Catalog) implements it.
+type Kinds interface {
+	ParentKey(kind string) string
+	DataType(kind string) string
 }
 
-// RegisterParent declares the indexed parent attribute of a kind (services call it at wiring).
-func RegisterParent(kind, attr string) { parentKeys[kind] = attr }
+// noKinds is the catalogue of a database nobody described: no parents, no data types.
+type noKinds struct{}
+
+func (noKinds) ParentKey(string) string { return "" }
+func (noKinds) DataType(string) string  { return "" }
+
+// Kinds returns the catalogue the database was given.
+func (t *Tx) Kinds() Kinds { return t.db.kinds() }
+
+func (d *DB) kinds() Kinds {
+	if d.Kinds == nil {
+		return noKinds{}
+	}
+	return d.Kinds
+}
+
+func (t *Tx) parentOf(kind string, d Doc) string { return str(d[t.db.kinds().ParentKey(kind)]) }
 
 func str(v any) string {
 	s, _ := v.(string)
@@ -62,7 +78,7 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
 	_, err = t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
-		kind, str(d["id"]), str(d["project_id"]), str(d[parentKeys[kind]]), string(b))
+		kind, str(d["id"]), str(d["project_id"]), t.parentOf(kind, d), string(b))
 	if err != nil {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
@@ -76,7 +92,7 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
 	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
-		string(b), str(d["project_id"]), str(d[parentKeys[kind]]), kind, str(d["id"]))
+		string(b), str(d["project_id"]), t.parentOf(kind, d), kind, str(d["id"]))
 	if err != nil {
 		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), err)
 	}

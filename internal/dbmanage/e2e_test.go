@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"io"
 	"net/http"
 	"os"
@@ -93,6 +94,7 @@ func serverDB(t *testing.T, s *testenv.Server) *db.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Kinds = builtin.Catalog()
 	t.Cleanup(func() { d.Close() })
 	return d
 }

@@ -153,7 +153,7 @@ func TaskResources(ctx context.Context, d *db.DB, processedOnly bool) ([]Resourc
 	}
 	rank := map[string]int{}
 	for i, k := range SyncKinds {
-		rank[journal.DataType(k)] = i + 1
+		rank[dataTypeOf(d.Kinds, k)] = i + 1
 	}
 	sort.Slice(types, func(i, j int) bool {
 		ri, rj := rank[types[i]], rank[types[j]]

@@ -184,7 +184,7 @@ func Sync(ctx context.Context, d *db.DB, o SyncOptions) (*SyncResult, error) {
 				if err != nil {
 					return fmt.Errorf("read %s: %w", kind, err)
 				}
-				dataType := journal.DataType(kind)
+				dataType := dataTypeOf(tx.Kinds(), kind)
 				t := now()
 				var tasks [][]any
 				for rows.Next() {
@@ -402,4 +402,13 @@ func taskData(body []byte) (data, tenant string, err error) {
 		return "", "", err
 	}
 	return string(b), tenant, nil
+}
+
+// dataTypeOf is the task data type of kind: the catalogue's, or for a kind it does not
+// describe (rows an older or newer version left) the kind's name in MidoNet's spelling.
+func dataTypeOf(k db.Kinds, kind string) string {
+	if t := k.DataType(kind); t != "" {
+		return t
+	}
+	return strings.ToUpper(strings.ReplaceAll(kind, "_", ""))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"net/http"
 	"sort"
 	"strings"
@@ -235,7 +236,7 @@ func TestSyncWritesTasksInOrder(t *testing.T) {
 			}
 			sort.Strings(kids)
 			for _, id := range kids {
-				want = append(want, "CREATE:"+journal.DataType(kind)+":"+id)
+				want = append(want, "CREATE:"+dataTypeOf(kind)+":"+id)
 			}
 		}
 		want = append(want, dbmanage.TaskDataVersionActivate+"::"+fmt.Sprint(res.Version))
@@ -654,4 +655,13 @@ func TestBar(t *testing.T) {
 	if buf.String() != want {
 		t.Fatalf("bar output %q, want %q", buf.String(), want)
 	}
+}
+
+// dataTypeOf is the task data type of a kind: the catalogue's, or the kind's name in
+// MidoNet's spelling for one it does not describe.
+func dataTypeOf(kind string) string {
+	if t := builtin.Catalog().DataType(kind); t != "" {
+		return t
+	}
+	return strings.ToUpper(strings.ReplaceAll(kind, "_", ""))
 }

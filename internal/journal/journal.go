@@ -73,7 +73,11 @@ var secretKeys = []string{"password", "psk", "auth_key"}
 // recorder attached to tx the change is written as a task.
 func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantID, txnID string, data map[string]any) error {
 	rec := recorderOf(tx)
-	ch := Change{Type: typ, DataType: DataType(collection), Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}
+	dataType := tx.Kinds().DataType(collection)
+	if dataType == "" {
+		return fmt.Errorf("journal: %s has no task data type in the catalogue", collection)
+	}
+	ch := Change{Type: typ, DataType: dataType, Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}
 	if rec == nil || rec.WriteTasks {
 		id, err := insert(ctx, tx, ch, txnID)
 		if err != nil {
@@ -137,34 +141,6 @@ func insert(ctx context.Context, tx *db.Tx, ch Change, txnID string) (int64, err
 	}
 	return res.LastInsertId()
 }
-
-// dataTypes maps collections to MidoNet's task data type names.
-var dataTypes = map[string]string{
-	"networks": "NETWORK", "subnets": "SUBNET", "ports": "PORT", "routers": "ROUTER",
-	"floatingips": "FLOATINGIP", "security_groups": "SECURITYGROUP", "security_group_rules": "SECURITYGROUPRULE",
-	"subnetpools": "SUBNETPOOL", "config": "CONFIG", "agent_memberships": "AGENTMEMBERSHIP",
-}
-
-// DataType maps a collection to MidoNet's task data type name.
-func DataType(collection string) string {
-	if t, ok := dataTypes[collection]; ok {
-		return t
-	}
-	return strings.ToUpper(strings.ReplaceAll(collection, "_", ""))
-}
-
-// Collection maps a task data type back to its collection ("" when unknown).
-func Collection(dataType string) string {
-	for c, t := range dataTypes {
-		if t == dataType {
-			return c
-		}
-	}
-	return ""
-}
-
-// RegisterDataType adds a collection's task data type (services call it at wiring).
-func RegisterDataType(collection, dataType string) { dataTypes[collection] = dataType }
 
 // Scrub returns a copy of m without secrets (passwords, pre-shared keys), at any depth: what
 // every task's data is made of.

@@ -25,11 +25,3 @@ func TestScrubDropsSecretsAtAnyDepth(t *testing.T) {
 		t.Error("scrub modified its input")
 	}
 }
-
-func TestDataTypesRoundTrip(t *testing.T) {
-	for _, c := range []string{"networks", "subnets", "ports", "routers", "floatingips", "security_groups", "security_group_rules", "agent_memberships"} {
-		if got := Collection(DataType(c)); got != c {
-			t.Errorf("%s → %s → %s", c, DataType(c), got)
-		}
-	}
-}

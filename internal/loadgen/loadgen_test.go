@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,7 @@ func apiServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Kinds = builtin.Catalog()
 	t.Cleanup(func() { d.Close() })
 	if _, err := d.Upgrade(ctx); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/midonet-go/midonet/internal/fault"
 )
@@ -46,26 +45,77 @@ type Attr struct {
 	NoFilter bool
 }
 
-// Resource is one API collection.
+// Resource is one collection, described once: the API's view (attributes, URL, 404) and
+// everything the rest of the server needs to know about it (database parent, journal data
+// type, cluster REST path, quota, translation order, listing). A Catalog of them is built
+// once at start-up and read by every layer; nothing else restates a collection.
 type Resource struct {
-	Collection string // "security_groups": the JSON key of a list
-	Member     string // "security_group": the JSON key of one item
-	Path       string // "security-groups": the URL segment
+	Collection string // "security_groups": the JSON key of a list and the database kind
+	Member     string // "security_group": the JSON key of one item, the <member> of policy rules
+	Path       string // "security-groups": the URL segment under /v2.0/ ("" = not served)
 	Attrs      []*Attr
 	Tags       bool                         // supports /tags
 	NotFound   func(id string) *fault.Fault // the 404 for a missing id
 
-	// byName indexes Attrs. Descriptions are package-level literals shared by every
-	// request goroutine, so the index is built exactly once (on first use, under indexOnce)
-	// and only read afterwards; Attrs must not change once a description is in use.
-	indexOnce sync.Once
-	byName    map[string]*Attr
+	// Parent is the attribute stored (and indexed) as the document's parent, if any.
+	Parent *Parent
+	// DataType is the MidoNet task data type of the collection's journal entries
+	// ("SECURITYGROUP"); "" = the collection is not journaled.
+	DataType string
+	// RESTPath is the collection's segment on the cluster's REST endpoint (MidoNet's
+	// NeutronUriBuilder: "floating_ips"); "" = Collection.
+	RESTPath string
+	// Translate > 0 means the cluster keeps a copy of every document and translates it;
+	// collections are applied in ascending order (a network before its subnets and ports).
+	Translate int
+	// Quota is the quota resource name counting the collection ("security_group"); "" = none.
+	Quota string
+	// Root lists the collection in the /v2.0/ document (Neutron lists the core ones).
+	Root bool
+	// PagerMarker: Neutron pages the collection through its versioned objects, where a
+	// marker the caller cannot see (or a missing one) is ignored; otherwise it is a 404.
+	PagerMarker bool
+	// ErrorOnRefusal sets status ERROR when the backend refuses an update (routers and
+	// floating IPs do, as upstream; networks and ports keep their status).
+	ErrorOnRefusal bool
+
+	// byName indexes Attrs; NewCatalog builds it before any request runs, and it is only
+	// read afterwards. A description outside a catalogue (a unit test's) is searched.
+	byName map[string]*Attr
+}
+
+// Parent is a collection's parent reference: the attribute naming it, the parent's
+// collection, and whether the parent takes part in policy checks.
+type Parent struct {
+	Attr       string // "network_id"
+	Collection string // "networks"
+	// Policy flattens the parent into policy targets as "<member>:<attr>" (a port's
+	// network:shared) and makes a create naming a parent the caller cannot see a 404.
+	Policy bool
+	// OwnedUnlessShared refuses (403) a create by a non-admin on a parent of another
+	// project unless the parent is shared (Neutron's network ownership hook).
+	OwnedUnlessShared bool
+}
+
+// ParentAttr is the parent attribute, or "".
+func (r *Resource) ParentAttr() string {
+	if r.Parent == nil {
+		return ""
+	}
+	return r.Parent.Attr
 }
 
 // Attr returns the named attribute or nil. Safe for concurrent use.
 func (r *Resource) Attr(name string) *Attr {
-	r.indexOnce.Do(r.index)
-	return r.byName[name]
+	if r.byName != nil {
+		return r.byName[name]
+	}
+	for _, a := range r.Attrs {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
 }
 
 func (r *Resource) index() {

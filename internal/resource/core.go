@@ -26,6 +26,7 @@ func with(base []*Attr, more ...*Attr) []*Attr { return append(base, more...) }
 // Networks is the network collection.
 var Networks = &Resource{
 	Collection: "networks", Member: "network", Path: "networks", Tags: true,
+	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true,
 	NotFound: fault.NetworkNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -45,6 +46,8 @@ var Networks = &Resource{
 // Subnets is the subnet collection.
 var Subnets = &Resource{
 	Collection: "subnets", Member: "subnet", Path: "subnets", Tags: true,
+	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true},
+	DataType: "SUBNET", Translate: 2, Quota: "subnet", Root: true, PagerMarker: true,
 	NotFound: fault.SubnetNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -66,6 +69,7 @@ var Subnets = &Resource{
 // SubnetPools is the subnet pool collection (subnet_allocation).
 var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
+	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true,
 	NotFound: func(id string) *fault.Fault {
 		return fault.NotFound("SubnetPoolNotFound", "Subnet pool %s could not be found.", id)
 	},
@@ -86,6 +90,8 @@ var SubnetPools = &Resource{
 // Ports is the port collection.
 var Ports = &Resource{
 	Collection: "ports", Member: "port", Path: "ports", Tags: true,
+	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true},
+	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
 	NotFound: fault.PortNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -114,6 +120,7 @@ var VNICTypes = []any{"normal", "direct", "macvtap", "baremetal", "direct-physic
 // SecurityGroups is the security group collection.
 var SecurityGroups = &Resource{
 	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
+	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true,
 	NotFound: fault.SecurityGroupNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -124,6 +131,8 @@ var SecurityGroups = &Resource{
 // SecurityGroupRules is the security group rule collection.
 var SecurityGroupRules = &Resource{
 	Collection: "security_group_rules", Member: "security_group_rule", Path: "security-group-rules", Tags: true,
+	Parent:   &Parent{Attr: "security_group_id", Collection: "security_groups", Policy: true},
+	DataType: "SECURITYGROUPRULE", Translate: 5, Quota: "security_group_rule", PagerMarker: true,
 	NotFound: func(id string) *fault.Fault {
 		return fault.NotFound("SecurityGroupRuleNotFound", "Security group rule %s does not exist", id)
 	},
@@ -299,3 +308,17 @@ func cidrShape(v any) string {
 	}
 	return ""
 }
+
+// AddressScopes is a collection requests may name (a subnet pool's address_scope_id) that
+// the server does not serve yet: every reference answers AddressScopeNotFound, as Neutron
+// does for a scope that does not exist.
+var AddressScopes = &Resource{
+	Collection: "address_scopes", Member: "address_scope",
+	NotFound: func(id string) *fault.Fault {
+		return fault.NotFound("AddressScopeNotFound", "Address scope %s could not be found.", id)
+	},
+}
+
+// ClusterConfig is the cluster's configuration (networking-midonet's CONFIG task: the
+// default tunnel zone's protocol). It is journaled and translated but not served.
+var ClusterConfig = &Resource{Collection: "config", Member: "config", DataType: "CONFIG"}

@@ -9,6 +9,7 @@ import (
 // Routers is the router collection (router, extraroute, ext-gw-mode).
 var Routers = &Resource{
 	Collection: "routers", Member: "router", Path: "routers", Tags: true,
+	DataType: "ROUTER", Translate: 6, Quota: "router", ErrorOnRefusal: true,
 	NotFound: func(id string) *fault.Fault {
 		return fault.NotFound("RouterNotFound", "Router %s could not be found", id)
 	},
@@ -24,6 +25,8 @@ var Routers = &Resource{
 // FloatingIPs is the floating IP collection.
 var FloatingIPs = &Resource{
 	Collection: "floatingips", Member: "floatingip", Path: "floatingips", Tags: true,
+	Parent:   &Parent{Attr: "floating_network_id", Collection: "networks"},
+	DataType: "FLOATINGIP", RESTPath: "floating_ips", Translate: 8, Quota: "floatingip", PagerMarker: true, ErrorOnRefusal: true,
 	NotFound: func(id string) *fault.Fault {
 		return fault.NotFound("FloatingIPNotFound", "Floating IP %s could not be found", id)
 	},

@@ -116,7 +116,7 @@ func translateAll(w *translate.World) []topology.Object {
 	var objs []topology.Object
 	for _, coll := range w.Collections() {
 		for _, d := range w.All(coll) {
-			objs = append(objs, translate.Owned(w, translate.RefOf(coll, d["id"].(string)))...)
+			objs = append(objs, translate.Builtin().Owned(w, translate.RefOf(coll, d["id"].(string)))...)
 		}
 	}
 	return objs

@@ -34,34 +34,79 @@ const (
 	etherIPv6 = 0x86dd
 )
 
-// Owned returns every object the resource ref owns in w (nothing when it is absent).
-func Owned(w *World, ref Ref) []topology.Object {
+// Translator is how the cluster translates one collection.
+type Translator struct {
+	// Owned is every topology object a document of the collection owns.
+	Owned func(w *World, d Doc) []topology.Object
+	// Dependents names, through add and addID, the other resources whose owned objects may
+	// change when d (the document id before or after a change) changes. Nil: none.
+	Dependents func(w *World, id string, d Doc, add func(coll string, docs ...Doc), addID func(coll, id string))
+}
+
+// Translators are the translators by collection. The app builds them once (Builtin plus
+// those of the services it wires) and hands them to the cluster with the catalogue; they
+// are read-only afterwards.
+type Translators map[string]Translator
+
+// Builtin are the translators of the core and L3 collections, agent memberships and the
+// cluster's configuration.
+func Builtin() Translators {
+	return Translators{
+		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
+			add("subnets", w.SubnetsOf(id)...)
+		}},
+		"subnets": {Owned: subnet, Dependents: func(w *World, _ string, d Doc, add func(string, ...Doc), addID func(string, string)) {
+			net := str(d, "network_id")
+			add("ports", w.PortsOn(net)...)
+			add("floatingips", w.FIPsOnNetwork(net)...)
+			for _, p := range w.PortsOn(net) {
+				if o := str(p, "device_owner"); o == ownerRIF || o == ownerGateway {
+					addID("routers", str(p, "device_id"))
+				}
+			}
+		}},
+		"subnetpools": {Owned: func(*World, Doc) []topology.Object { return nil }},
+		"ports": {Owned: port, Dependents: func(w *World, id string, d Doc, add func(string, ...Doc), addID func(string, string)) {
+			owner := str(d, "device_owner")
+			if owner == ownerDHCP {
+				add("subnets", w.SubnetsOf(str(d, "network_id"))...)
+				for _, p := range w.PortsOn(str(d, "network_id")) {
+					if str(p, "device_owner") == ownerRIF {
+						add("ports", p)
+					}
+				}
+			}
+			if owner == ownerRIF || owner == ownerGateway {
+				r := str(d, "device_id")
+				addID("routers", r)
+				add("floatingips", w.FIPsOfRouter(r)...)
+			}
+			add("floatingips", w.FIPsOfPort(id)...)
+		}},
+		"routers": {Owned: router, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
+			add("ports", w.PortsOf(id)...)
+			add("floatingips", w.FIPsOfRouter(id)...)
+		}},
+		"floatingips":     {Owned: floatingIP},
+		"security_groups": {Owned: func(_ *World, d Doc) []topology.Object { return securityGroup(d) }, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
+			add("security_group_rules", w.RulesOf(id)...)
+		}},
+		"security_group_rules": {Owned: securityGroupRule},
+		"config":               {Owned: func(_ *World, d Doc) []topology.Object { return config(d) }},
+		"agent_memberships":    {Owned: func(_ *World, d Doc) []topology.Object { return agentMembership(d) }},
+	}
+}
+
+// Owned returns every object the resource ref owns in w (nothing when it is absent or its
+// collection has no translator).
+func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 	coll, id := ref.Split()
 	d := w.Get(coll, id)
-	if d == nil {
+	t, ok := ts[coll]
+	if d == nil || !ok || t.Owned == nil {
 		return nil
 	}
-	var objs []topology.Object
-	switch coll {
-	case "networks":
-		objs = network(w, d)
-	case "subnets":
-		objs = subnet(w, d)
-	case "ports":
-		objs = port(w, d)
-	case "routers":
-		objs = router(w, d)
-	case "floatingips":
-		objs = floatingIP(w, d)
-	case "security_groups":
-		objs = securityGroup(d)
-	case "security_group_rules":
-		objs = securityGroupRule(w, d)
-	case "config":
-		objs = config(d)
-	case "agent_memberships":
-		objs = agentMembership(d)
-	}
+	objs := t.Owned(w, d)
 	rev := num(d["revision_number"])
 	for _, o := range objs {
 		m := o.Base()
@@ -74,7 +119,7 @@ func Owned(w *World, ref Ref) []topology.Object {
 // Dependents lists the resources whose owned objects may change when the resource
 // collection/id changes from before to after (either may be nil). The resource itself is
 // always first.
-func Dependents(w *World, collection, id string, before, after Doc) []Ref {
+func (ts Translators) Dependents(w *World, collection, id string, before, after Doc) []Ref {
 	out := []Ref{RefOf(collection, id)}
 	seen := map[Ref]bool{out[0]: true}
 	add := func(coll string, docs ...Doc) {
@@ -94,43 +139,13 @@ func Dependents(w *World, collection, id string, before, after Doc) []Ref {
 			add(coll, Doc{"id": id})
 		}
 	}
+	t := ts[collection]
+	if t.Dependents == nil {
+		return out
+	}
 	for _, d := range []Doc{before, after} {
-		if d == nil {
-			continue
-		}
-		switch collection {
-		case "networks":
-			add("subnets", w.SubnetsOf(id)...)
-		case "subnets":
-			net := str(d, "network_id")
-			add("ports", w.PortsOn(net)...)
-			add("floatingips", w.FIPsOnNetwork(net)...)
-			for _, p := range w.PortsOn(net) {
-				if o := str(p, "device_owner"); o == ownerRIF || o == ownerGateway {
-					addID("routers", str(p, "device_id"))
-				}
-			}
-		case "ports":
-			owner := str(d, "device_owner")
-			if owner == ownerDHCP {
-				add("subnets", w.SubnetsOf(str(d, "network_id"))...)
-				for _, p := range w.PortsOn(str(d, "network_id")) {
-					if str(p, "device_owner") == ownerRIF {
-						add("ports", p)
-					}
-				}
-			}
-			if owner == ownerRIF || owner == ownerGateway {
-				r := str(d, "device_id")
-				addID("routers", r)
-				add("floatingips", w.FIPsOfRouter(r)...)
-			}
-			add("floatingips", w.FIPsOfPort(id)...)
-		case "routers":
-			add("ports", w.PortsOf(id)...)
-			add("floatingips", w.FIPsOfRouter(id)...)
-		case "security_groups":
-			add("security_group_rules", w.RulesOf(id)...)
+		if d != nil {
+			t.Dependents(w, id, d, add, addID)
 		}
 	}
 	return out

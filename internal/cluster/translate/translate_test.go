@@ -88,7 +88,7 @@ func chainRules(objs []topology.Object, chain string) []*topology.Rule {
 }
 
 func TestVMPortSecurityLayout(t *testing.T) {
-	objs := Owned(world(), RefOf("ports", vmPort))
+	objs := Builtin().Owned(world(), RefOf("ports", vmPort))
 	p := find[*topology.Port](t, objs, vmPort)
 	if p.InboundFilterID != topology.InChainID(vmPort) || p.OutboundFilterID != topology.OutChainID(vmPort) {
 		t.Fatalf("filters = %s/%s", p.InboundFilterID, p.OutboundFilterID)
@@ -161,7 +161,7 @@ func TestPortSecurityDisabledKeepsEmptyChains(t *testing.T) {
 	w := world()
 	p := w.Get("ports", vmPort)
 	p["port_security_enabled"] = false
-	objs := Owned(w, RefOf("ports", vmPort))
+	objs := Builtin().Owned(w, RefOf("ports", vmPort))
 	if n := len(chainRules(objs, topology.InChainID(vmPort))); n != 0 {
 		t.Errorf("inbound chain has %d rules with port security off", n)
 	}
@@ -208,7 +208,7 @@ func TestSecurityGroupRules(t *testing.T) {
 				d[k] = v
 			}
 			w.Put("security_group_rules", d)
-			objs := Owned(w, RefOf("security_group_rules", sgRule))
+			objs := Builtin().Owned(w, RefOf("security_group_rules", sgRule))
 			rs := chainRules(objs, tc.chain)
 			if len(rs) != tc.rules {
 				t.Fatalf("%d rules in %s, want %d", len(rs), tc.chain, tc.rules)
@@ -219,7 +219,7 @@ func TestSecurityGroupRules(t *testing.T) {
 }
 
 func TestRouterWithGatewaySNAT(t *testing.T) {
-	objs := Owned(world(), RefOf("routers", rtr))
+	objs := Builtin().Owned(world(), RefOf("routers", rtr))
 	r := find[*topology.Router](t, objs, rtr)
 	if r.InboundFilterID != topology.InChainID(rtr) || r.OutboundFilterID != topology.OutChainID(rtr) {
 		t.Errorf("router chains = %+v", r)
@@ -275,7 +275,7 @@ func TestRouterWithGatewaySNAT(t *testing.T) {
 func TestRouterWithoutSNAT(t *testing.T) {
 	w := world()
 	w.Get("routers", rtr)["external_gateway_info"] = map[string]any{"network_id": extNet, "enable_snat": false}
-	for _, o := range Owned(w, RefOf("routers", rtr)) {
+	for _, o := range Builtin().Owned(w, RefOf("routers", rtr)) {
 		if o.Base().ID == topology.OutSnatRuleID(rtr) {
 			t.Fatal("SNAT rule present with enable_snat false")
 		}
@@ -283,7 +283,7 @@ func TestRouterWithoutSNAT(t *testing.T) {
 }
 
 func TestRouterInterface(t *testing.T) {
-	objs := Owned(world(), RefOf("ports", rifA))
+	objs := Builtin().Owned(world(), RefOf("ports", rifA))
 	rp := find[*topology.Port](t, objs, topology.RouterInterfacePortPeerID(rifA))
 	if rp.RouterID != rtr || rp.PeerID != rifA || rp.DhcpID != subA || rp.PortSubnets[0] != "10.0.0.1/24" {
 		t.Errorf("router port = %+v", rp)
@@ -311,10 +311,10 @@ func TestUplinkInterfaceIsBoundEdgePort(t *testing.T) {
 	w.Put("subnets", Doc{"id": upSub, "network_id": upNet, "cidr": "198.51.100.0/30", "ip_version": 4, "gateway_ip": "198.51.100.1"})
 	w.Put("ports", Doc{"id": upPort, "network_id": upNet, "device_owner": "network:router_interface", "device_id": rtr,
 		"fixed_ips": []any{ip(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "_interface_name": "eth1"})
-	if objs := Owned(w, RefOf("networks", upNet)); len(objs) != 0 {
+	if objs := Builtin().Owned(w, RefOf("networks", upNet)); len(objs) != 0 {
 		t.Errorf("uplink network made %d objects", len(objs))
 	}
-	objs := Owned(w, RefOf("ports", upPort))
+	objs := Builtin().Owned(w, RefOf("ports", upPort))
 	rp := find[*topology.Port](t, objs, topology.RouterInterfacePortPeerID(upPort))
 	if rp.HostID != "edge-1" || rp.InterfaceName != "eth1" || rp.PeerID != "" || rp.PortGroupIDs[0] != topology.PortGroupID(rtr) {
 		t.Errorf("edge port = %+v", rp)
@@ -330,7 +330,7 @@ func TestUplinkInterfaceIsBoundEdgePort(t *testing.T) {
 }
 
 func TestFloatingIPViaGateway(t *testing.T) {
-	objs := Owned(world(), RefOf("floatingips", fipID))
+	objs := Builtin().Owned(world(), RefOf("floatingips", fipID))
 	dnat := find[*topology.Rule](t, objs, topology.FipDnatRuleID(fipID))
 	if dnat.ChainID != topology.InChainID(rtr) || !dnat.NAT.DNAT || dnat.NAT.Targets[0].NwStart != "10.0.0.5" || dnat.Condition.NwDstIP != "172.24.4.20/32" || dnat.FipPortID != vmPort {
 		t.Errorf("DNAT = %+v", dnat)
@@ -361,7 +361,7 @@ func TestFloatingIPViaInterfaceIsLowerPriority(t *testing.T) {
 		"mac_address": "fa:16:3e:00:00:09", "fixed_ips": []any{ip(upSub, "203.0.113.1")}})
 	fb := "abababab-abab-4bab-8bab-abababababab"
 	w.Put("floatingips", Doc{"id": fb, "floating_network_id": upNet, "floating_ip_address": "203.0.113.50", "port_id": vmPort, "fixed_ip_address": "10.0.0.5", "router_id": rtr})
-	objs := Owned(w, RefOf("floatingips", fb))
+	objs := Builtin().Owned(w, RefOf("floatingips", fb))
 	snat := find[*topology.Rule](t, objs, topology.FipSnatRuleID(fb))
 	if snat.Order <= orderFloatSnatGw {
 		t.Errorf("interface FIP SNAT order %d must come after gateway FIPs (%d)", snat.Order, orderFloatSnatGw)
@@ -377,12 +377,12 @@ func TestFloatingIPViaInterfaceIsLowerPriority(t *testing.T) {
 
 func TestSubnetDhcp(t *testing.T) {
 	w := world()
-	d := find[*topology.Dhcp](t, Owned(w, RefOf("subnets", subA)), subA)
+	d := find[*topology.Dhcp](t, Builtin().Owned(w, RefOf("subnets", subA)), subA)
 	if d.ServerAddress != "10.0.0.1" || d.DefaultGateway != "10.0.0.1" || d.DNSServers[0] != "8.8.8.8" || len(d.Opt121Routes) != 1 || d.InterfaceMTU != 1450 {
 		t.Errorf("dhcp = %+v", d)
 	}
 	w.Put("ports", Doc{"id": "f0f0f0f0-f0f0-40f0-80f0-f0f0f0f0f0f0", "network_id": netA, "device_owner": "network:dhcp", "fixed_ips": []any{ip(subA, "10.0.0.2")}})
-	d = find[*topology.Dhcp](t, Owned(w, RefOf("subnets", subA)), subA)
+	d = find[*topology.Dhcp](t, Builtin().Owned(w, RefOf("subnets", subA)), subA)
 	if d.ServerAddress != "10.0.0.2" || d.Opt121Routes[len(d.Opt121Routes)-1].Dst != "169.254.169.254/32" {
 		t.Errorf("dhcp with a DHCP port = %+v", d)
 	}
@@ -390,7 +390,7 @@ func TestSubnetDhcp(t *testing.T) {
 
 func TestDependents(t *testing.T) {
 	w := world()
-	deps := Dependents(w, "routers", rtr, w.Get("routers", rtr), w.Get("routers", rtr))
+	deps := Builtin().Dependents(w, "routers", rtr, w.Get("routers", rtr), w.Get("routers", rtr))
 	want := map[Ref]bool{RefOf("routers", rtr): true, RefOf("ports", gwPort): true, RefOf("ports", rifA): true, RefOf("floatingips", fipID): true}
 	for _, d := range deps {
 		delete(want, d)

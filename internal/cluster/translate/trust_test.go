@@ -47,7 +47,7 @@ func TestWhichPortsAreFiltered(t *testing.T) {
 				d["allowed_address_pairs"] = []any{map[string]any{"ip_address": "10.0.0.200", "mac_address": mac}}
 			}
 			w.Put("ports", d)
-			objs := Owned(w, RefOf("ports", id))
+			objs := Builtin().Owned(w, RefOf("ports", id))
 			p := find[*topology.Port](t, objs, id)
 			in, out, spoof := topology.InChainID(id), topology.OutChainID(id), topology.AntiSpoofChainID(id)
 			chains := map[string]bool{}

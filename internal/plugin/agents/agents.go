@@ -59,6 +59,7 @@ var AgentsResource = &resource.Resource{
 // MembershipsResource describes agent memberships.
 var MembershipsResource = &resource.Resource{
 	Collection: "agent_memberships", Member: "agent_membership", Path: "agent_memberships",
+	DataType: "AGENTMEMBERSHIP", Translate: 9,
 	NotFound: func(id string) *fault.Fault {
 		return fault.NotFound("AgentMembershipNotFound", "Agent membership %s could not be found.", id)
 	},

@@ -44,7 +44,6 @@ var Extensions = []resource.Extension{
 func New(s Settings, c *core.Plugin) *Plugin {
 	p := &Plugin{S: s, Core: c}
 	c.OnPortDelete = append(c.OnPortDelete, p.dissociatePort)
-	db.RegisterParent("floatingips", "floating_network_id")
 	return p
 }
 

@@ -1,0 +1,147 @@
+package resource
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Catalog is every collection the server knows, built once at start-up (internal/app) from
+// the descriptions the plugins bring, and read-only afterwards: safe for any number of
+// goroutines. Each layer asks it instead of keeping a table of its own: the API for routes,
+// the /v2.0/ list, quotas and policy parents; the database for parent keys; the journal
+// and the cluster for task data types, REST paths and the translation order; metrics for
+// the labels of requests.
+type Catalog struct {
+	all        []*Resource
+	byName     map[string]*Resource
+	byPath     map[string]*Resource
+	byDataType map[string]*Resource
+	byREST     map[string]*Resource
+	translated []*Resource
+	quotas     []*Resource
+}
+
+// NewCatalog builds a catalogue; names, paths, data types, REST paths and quota names must
+// be unique, and every translated collection needs a data type.
+func NewCatalog(rs ...*Resource) (*Catalog, error) {
+	c := &Catalog{byName: map[string]*Resource{}, byPath: map[string]*Resource{},
+		byDataType: map[string]*Resource{}, byREST: map[string]*Resource{}}
+	quotas := map[string]bool{}
+	for _, r := range rs {
+		if r.Collection == "" {
+			return nil, fmt.Errorf("catalog: a description without a collection name")
+		}
+		if _, dup := c.byName[r.Collection]; dup {
+			return nil, fmt.Errorf("catalog: collection %q described twice", r.Collection)
+		}
+		c.byName[r.Collection] = r
+		if r.Path != "" {
+			if o, dup := c.byPath[r.Path]; dup {
+				return nil, fmt.Errorf("catalog: path %q of %s is %s's", r.Path, r.Collection, o.Collection)
+			}
+			c.byPath[r.Path] = r
+		}
+		if r.DataType != "" {
+			if o, dup := c.byDataType[r.DataType]; dup {
+				return nil, fmt.Errorf("catalog: data type %q of %s is %s's", r.DataType, r.Collection, o.Collection)
+			}
+			c.byDataType[r.DataType] = r
+		}
+		if r.Translate > 0 {
+			if r.DataType == "" {
+				return nil, fmt.Errorf("catalog: %s is translated but has no task data type", r.Collection)
+			}
+			if o, dup := c.byREST[r.REST()]; dup {
+				return nil, fmt.Errorf("catalog: REST path %q of %s is %s's", r.REST(), r.Collection, o.Collection)
+			}
+			c.byREST[r.REST()] = r
+			c.translated = append(c.translated, r)
+		}
+		if r.Quota != "" {
+			if quotas[r.Quota] {
+				return nil, fmt.Errorf("catalog: quota %q counted twice", r.Quota)
+			}
+			quotas[r.Quota] = true
+			c.quotas = append(c.quotas, r)
+		}
+		r.index()
+		c.all = append(c.all, r)
+	}
+	for _, r := range rs {
+		if r.Parent != nil {
+			if _, ok := c.byName[r.Parent.Collection]; !ok {
+				return nil, fmt.Errorf("catalog: parent %s of %s is not in the catalogue", r.Parent.Collection, r.Collection)
+			}
+		}
+	}
+	sort.SliceStable(c.translated, func(i, j int) bool { return c.translated[i].Translate < c.translated[j].Translate })
+	sort.Slice(c.quotas, func(i, j int) bool { return c.quotas[i].Quota < c.quotas[j].Quota })
+	return c, nil
+}
+
+// MustCatalog is NewCatalog for descriptions known to be consistent (tests, built-ins).
+func MustCatalog(rs ...*Resource) *Catalog {
+	c, err := NewCatalog(rs...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// REST is the collection's segment on the cluster's REST endpoint.
+func (r *Resource) REST() string {
+	if r.RESTPath != "" {
+		return r.RESTPath
+	}
+	return r.Collection
+}
+
+// All lists the collections in the order they were given.
+func (c *Catalog) All() []*Resource { return c.all }
+
+// Get returns a collection by name (nil when unknown).
+func (c *Catalog) Get(collection string) *Resource {
+	if c == nil {
+		return nil
+	}
+	return c.byName[collection]
+}
+
+// ByPath returns the collection served at /v2.0/<path> (nil when none).
+func (c *Catalog) ByPath(path string) *Resource { return c.byPath[path] }
+
+// ByDataType returns the collection of a task data type (nil when unknown).
+func (c *Catalog) ByDataType(dataType string) *Resource { return c.byDataType[dataType] }
+
+// ByREST returns the translated collection of a cluster REST path segment (nil when none).
+func (c *Catalog) ByREST(segment string) *Resource { return c.byREST[segment] }
+
+// Translated lists the collections the cluster keeps and translates, in dependency order.
+func (c *Catalog) Translated() []string {
+	out := make([]string, len(c.translated))
+	for i, r := range c.translated {
+		out[i] = r.Collection
+	}
+	return out
+}
+
+// Quotas lists the collections that have a quota, by quota name.
+func (c *Catalog) Quotas() []*Resource { return c.quotas }
+
+// ParentKey is the attribute stored as a document's parent ("" when none); the database
+// indexes it.
+func (c *Catalog) ParentKey(collection string) string {
+	if r := c.Get(collection); r != nil {
+		return r.ParentAttr()
+	}
+	return ""
+}
+
+// DataType is the task data type the journal writes for a collection ("" when the
+// collection is unknown or not journaled).
+func (c *Catalog) DataType(collection string) string {
+	if r := c.Get(collection); r != nil {
+		return r.DataType
+	}
+	return ""
+}
