@@ -58,12 +58,10 @@ func newBenchServer(b *testing.B) *inProcess {
 
 var benchDBs atomic.Int64
 
-// unlimited is the default configuration without quotas, so that b.N creates fit.
+// unlimited is the default configuration without quotas, so that b.N creates fit (a
+// non-nil settings makes newInProcessOn leave quotas unlimited).
 func unlimited() *core.Settings {
 	s := core.DefaultSettings()
-	for k := range s.Quotas {
-		s.Quotas[k] = -1
-	}
 	return &s
 }
 

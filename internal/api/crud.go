@@ -29,6 +29,21 @@ func (s *Server) write(ctx context.Context, fn func(*db.Tx) error) error {
 
 // writeChanges is write that also returns the changes, and the backend's error separately
 // so that callers can compensate.
+// Write runs fn as a write of the server's own (no request): the write gate, one
+// transaction with its journal, and the backend's apply, as for a request.
+func (s *Server) Write(ctx context.Context, fn func(*db.Tx) error) error {
+	_, err := s.writeChanges(ctx, fn)
+	return err
+}
+
+// Writable reports whether writes are allowed now (not read-only, disk not full).
+func (s *Server) Writable(ctx context.Context) bool {
+	return s.WriteGate == nil || s.WriteGate(ctx) == nil
+}
+
+// DBHandle is the Neutron database the server writes.
+func (s *Server) DBHandle() *db.DB { return s.DB }
+
 func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]journal.Change, error) {
 	if s.WriteGate != nil {
 		if err := s.WriteGate(ctx); err != nil {
@@ -139,6 +154,12 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
 				return err
 			}
+			if s.Quotas != nil {
+				owner, _ := p["tenant_id"].(string)
+				if err := s.Quotas.CheckCreate(ctx, tx, owner, res); err != nil {
+					return err
+				}
+			}
 			d, err := col.Create(ctx, tx, rq.caller, resource.Clone(p).(map[string]any))
 			if err != nil {
 				return err
@@ -159,7 +180,7 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	}
 	var rendered []any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
-		if e, ok := col.(Expander); ok {
+		if e, ok := col.(plugin.Expander); ok {
 			if err := e.Expand(ctx, tx, out); err != nil {
 				return err
 			}
@@ -372,7 +393,7 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 	res := col.Resource()
 	var d db.Doc
 	var err error
-	if g, ok := col.(Getter); ok {
+	if g, ok := col.(plugin.Getter); ok {
 		d, err = g.Get(ctx, tx, id)
 	} else {
 		d, err = tx.Get(ctx, res.Collection, id)
@@ -402,7 +423,7 @@ func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 		if err != nil {
 			return err
 		}
-		if e, ok := col.(Expander); ok {
+		if e, ok := col.(plugin.Expander); ok {
 			if err := e.Expand(ctx, tx, []db.Doc{d}); err != nil {
 				return err
 			}
@@ -478,7 +499,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	}
 	var rendered any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
-		if e, ok := col.(Expander); ok {
+		if e, ok := col.(plugin.Expander); ok {
 			if err := e.Expand(ctx, tx, []db.Doc{out}); err != nil {
 				return err
 			}
@@ -523,7 +544,7 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	return nil
 }
 
-func (s *Server) action(rq *request, col plugin.Collection, a Actioner, id, name string) error {
+func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, id, name string) error {
 	method := a.ActionMethod(name)
 	if method == "" {
 		return fault.HTTPNotFound()
@@ -602,10 +623,10 @@ func (s *Server) compensateCreate(ctx context.Context, rq *request, col plugin.C
 	}
 }
 
-// markError sets status ERROR on a resource that has a status (routers, floating IPs) after
-// the backend refused an update, as upstream does.
+// markError sets status ERROR on a resource described so (routers, floating IPs) after the
+// backend refused an update, as upstream does.
 func (s *Server) markError(ctx context.Context, res *resource.Resource, id string) {
-	if res.Attr("status") == nil || res.Collection == "networks" || res.Collection == "ports" {
+	if !res.ErrorOnRefusal {
 		return
 	}
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {

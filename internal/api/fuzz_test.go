@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/quota"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,10 @@ func newInProcess(tb testing.TB, settings *core.Settings) *inProcess {
 	return newInProcessOn(tb, settings, "sqlite:///"+filepath.Join(tb.TempDir(), "neutron.db"))
 }
 
+// defaultQuotas are the configured defaults ([quotas] quota_<name>).
+var defaultQuotas = map[string]int{"network": 100, "subnet": 100, "subnetpool": -1, "port": 500,
+	"security_group": 10, "security_group_rule": 100, "router": 10, "floatingip": 50}
+
 // newInProcessOn is newInProcess on the database named by connection (an empty one).
 func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *inProcess {
 	tb.Helper()
@@ -64,8 +69,12 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	}
 	p := core.New(s)
 	l := l3.New(l3.Settings{MaxRoutes: 30, EnableSNATByDefault: true}, p)
+	limits := defaultQuotas
+	if settings != nil { // unlimited(): no quotas, so that b.N creates fit
+		limits = map[string]int{}
+	}
 	srv := api.New(&api.Server{
-		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Core: p,
+		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits),
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Extensions: resource.NewRegistry(l3.Extensions...),
 	}, append(p.Collections(), l.Collections()...)...)

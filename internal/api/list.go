@@ -14,7 +14,6 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -105,8 +104,8 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		return err
 	}
 	ctx := rq.r.Context()
-	if res.Collection == "security_groups" {
-		if err := s.ensureDefaultGroups(ctx, rq, q); err != nil {
+	if pd, ok := col.(plugin.ProjectDefaults); ok {
+		if err := s.ensureDefaults(ctx, rq, q, pd); err != nil {
 			return err
 		}
 	}
@@ -130,7 +129,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		if err != nil {
 			return err
 		}
-		if e, ok := col.(Expander); ok {
+		if e, ok := col.(plugin.Expander); ok {
 			if err := e.Expand(ctx, tx, page); err != nil {
 				return err
 			}
@@ -154,7 +153,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 
 // ensureDefaultGroups creates the default security group of the project a list is about,
 // as upstream does when a project first lists its groups.
-func (s *Server) ensureDefaultGroups(ctx context.Context, rq *request, q *query) error {
+func (s *Server) ensureDefaults(ctx context.Context, rq *request, q *query, pd plugin.ProjectDefaults) error {
 	projects := q.filters["tenant_id"]
 	if len(projects) == 0 {
 		projects = q.filters["project_id"]
@@ -166,7 +165,7 @@ func (s *Server) ensureDefaultGroups(ctx context.Context, rq *request, q *query)
 		var has bool
 		if err := s.DB.Read(ctx, func(tx *db.Tx) error {
 			var err error
-			has, err = core.HasDefaultSG(ctx, tx, p)
+			has, err = pd.HasDefaults(ctx, tx, p)
 			return err
 		}); err != nil {
 			return err
@@ -174,7 +173,7 @@ func (s *Server) ensureDefaultGroups(ctx context.Context, rq *request, q *query)
 		if has || (!rq.caller.IsAdmin && p != rq.caller.ProjectID) {
 			continue
 		}
-		if _, err := s.writeChanges(ctx, func(tx *db.Tx) error { return s.Core.EnsureDefaultSG(ctx, tx, rq.caller, p) }); err != nil {
+		if _, err := s.writeChanges(ctx, func(tx *db.Tx) error { return pd.MakeDefaults(ctx, tx, rq.caller, p) }); err != nil {
 			if f, ok := fault.As(err); ok && f.Status == http.StatusServiceUnavailable {
 				continue // read-only mode: list without creating it
 			}
@@ -352,14 +351,6 @@ func (q *query) less(a, b db.Doc) int {
 	return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id"))
 }
 
-// pagerMarkers are the collections Neutron 21 pages through its versioned objects (Pager):
-// there a marker the caller cannot see, or that does not exist, is ignored (the unmarked page
-// answers). Networks, ports and routers look the marker up with get_marker_obj instead and
-// answer the resource's 404.
-var pagerMarkers = map[string]bool{
-	"subnets": true, "subnetpools": true, "floatingips": true, "security_groups": true, "security_group_rules": true,
-}
-
 // paginate sorts and pages the matched documents and builds the _links upstream shows. As in
 // Neutron, a marker counts only with a limit, and only a document the caller may see is one:
 // a hidden document is never compared on the sort keys, which would disclose its values page
@@ -377,7 +368,7 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 	if q.marker != "" {
 		var err error
 		m, _, err = s.load(ctx, tx, rq, col, q.marker)
-		if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound && pagerMarkers[col.Resource().Collection] {
+		if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound && col.Resource().PagerMarker {
 			m, err = nil, nil
 		}
 		if err != nil {

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"sort"
 
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // versions serves GET / (the version list).
@@ -20,6 +22,19 @@ func (s *Server) versions(rq *request) {
 	}}})
 }
 
+// rootCollections are the collections the catalogue lists in /v2.0/, by name (Neutron's
+// order).
+func (s *Server) rootCollections() []*resource.Resource {
+	var out []*resource.Resource
+	for _, c := range s.order {
+		if r := c.Resource(); r.Root {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Collection < out[j].Collection })
+	return out
+}
+
 // v2Root serves GET /v2.0/: the core collections.
 func (s *Server) v2Root(rq *request) {
 	if rq.r.URL.Path == "/v2.0" {
@@ -27,9 +42,9 @@ func (s *Server) v2Root(rq *request) {
 		return
 	}
 	var out []any
-	for _, c := range []struct{ coll, name string }{{"networks", "network"}, {"ports", "port"}, {"subnetpools", "subnetpool"}, {"subnets", "subnet"}} {
-		out = append(out, map[string]any{"collection": c.coll, "name": c.name,
-			"links": []any{map[string]any{"href": rq.base + "/v2.0/" + c.coll, "rel": "self"}}})
+	for _, r := range s.rootCollections() {
+		out = append(out, map[string]any{"collection": r.Collection, "name": r.Member,
+			"links": []any{map[string]any{"href": rq.base + "/v2.0/" + r.Path, "rel": "self"}}})
 	}
 	writeJSON(rq.w, http.StatusOK, map[string]any{"resources": out})
 }

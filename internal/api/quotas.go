@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -12,23 +11,11 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// quotaKinds maps quota resource names to the collections they count.
-var quotaKinds = map[string]string{
-	"network": "networks", "subnet": "subnets", "subnetpool": "subnetpools", "port": "ports", "router": "routers",
-	"floatingip": "floatingips", "security_group": "security_groups", "security_group_rule": "security_group_rules",
-}
-
-func quotaNames() []string {
-	names := make([]string, 0, len(quotaKinds))
-	for k := range quotaKinds {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // quotas serves /v2.0/quotas, /quotas/{project}, /quotas/{project}/default and /details.
 func (s *Server) quotas(rq *request, parts []string) error {
+	if s.Quotas == nil {
+		return fault.HTTPNotFound() // a server without the quota plugin
+	}
 	ctx := rq.r.Context()
 	m := rq.r.Method
 	if len(parts) == 0 {
@@ -56,8 +43,8 @@ func (s *Server) quotas(rq *request, parts []string) error {
 		switch parts[1] {
 		case "default":
 			q := map[string]any{}
-			for _, k := range quotaNames() {
-				q[k] = s.Core.S.Quotas[k]
+			for _, k := range s.Quotas.Names() {
+				q[k] = s.Quotas.Default(k)
 			}
 			writeJSON(rq.w, http.StatusOK, map[string]any{"quota": q})
 			return nil
@@ -94,10 +81,7 @@ func (s *Server) quotas(rq *request, parts []string) error {
 		if !s.Policy.Enforce("delete_quota", map[string]any{"tenant_id": project, "project_id": project}, rq.creds) {
 			return fault.Forbidden("delete_quota")
 		}
-		err := s.write(ctx, func(tx *db.Tx) error {
-			_, err := tx.Exec(ctx, "DELETE FROM quotas WHERE project_id = ?", project)
-			return err
-		})
+		err := s.write(ctx, func(tx *db.Tx) error { return s.Quotas.Reset(ctx, tx, project) })
 		if err != nil {
 			return err
 		}
@@ -109,8 +93,8 @@ func (s *Server) quotas(rq *request, parts []string) error {
 
 func (s *Server) quotaOf(ctx context.Context, tx *db.Tx, project string) (map[string]any, error) {
 	q := map[string]any{}
-	for _, k := range quotaNames() {
-		n, err := s.Core.QuotaLimit(ctx, tx, project, k)
+	for _, k := range s.Quotas.Names() {
+		n, err := s.Quotas.Limit(ctx, tx, project, k)
 		if err != nil {
 			return nil, err
 		}
@@ -123,20 +107,10 @@ func (s *Server) listQuotas(rq *request) error {
 	ctx := rq.r.Context()
 	var out []any
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT DISTINCT project_id FROM quotas ORDER BY project_id")
+		projects, err := s.Quotas.Projects(ctx, tx)
 		if err != nil {
 			return err
 		}
-		var projects []string
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				rows.Close()
-				return err
-			}
-			projects = append(projects, p)
-		}
-		rows.Close()
 		for _, p := range projects {
 			q, err := s.quotaOf(ctx, tx, p)
 			if err != nil {
@@ -161,12 +135,12 @@ func (s *Server) quotaDetails(rq *request, project string) error {
 	ctx := rq.r.Context()
 	q := map[string]any{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		for _, k := range quotaNames() {
-			limit, err := s.Core.QuotaLimit(ctx, tx, project, k)
+		for _, k := range s.Quotas.Names() {
+			limit, err := s.Quotas.Limit(ctx, tx, project, k)
 			if err != nil {
 				return err
 			}
-			used, err := tx.Count(ctx, quotaKinds[k], project)
+			used, err := s.Quotas.Used(ctx, tx, project, k)
 			if err != nil {
 				return err
 			}
@@ -192,7 +166,7 @@ func (s *Server) updateQuota(rq *request, project string) error {
 	}
 	var unknown []string
 	for k := range raw {
-		if _, ok := quotaKinds[k]; !ok {
+		if !s.Quotas.Known(k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -214,13 +188,8 @@ func (s *Server) updateQuota(rq *request, project string) error {
 	ctx := rq.r.Context()
 	var q map[string]any
 	err = s.write(ctx, func(tx *db.Tx) error {
-		for k, n := range limits {
-			if _, err := tx.Exec(ctx, "DELETE FROM quotas WHERE project_id = ? AND resource = ?", project, k); err != nil {
-				return fmt.Errorf("api: quota %s: %w", k, err)
-			}
-			if _, err := tx.Exec(ctx, "INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, ?, ?)", project, k, n); err != nil {
-				return fmt.Errorf("api: quota %s: %w", k, err)
-			}
+		if err := s.Quotas.Set(ctx, tx, project, limits); err != nil {
+			return err
 		}
 		var err error
 		q, err = s.quotaOf(ctx, tx, project)

@@ -19,7 +19,6 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -30,7 +29,8 @@ type Server struct {
 	Auth       auth.Authenticator
 	Policy     *policy.Enforcer
 	Extensions *resource.Registry
-	Core       *core.Plugin
+	// Quotas answers /v2.0/quotas and checks every create against the project's limit.
+	Quotas plugin.Quotas
 	// NoAuth marks auth_strategy = noauth: new resources without an owner go to
 	// fake_project_id.
 	NoAuth bool
@@ -195,32 +195,15 @@ func (s *Server) resource(rq *request, parts []string) error {
 		return s.tags(rq, col, parts[1], tag, len(parts) == 4)
 	}
 	if len(parts) == 3 {
-		if a, ok := col.(Actioner); ok {
+		if a, ok := col.(plugin.Actioner); ok {
 			return s.action(rq, col, a, parts[1], parts[2])
 		}
 	}
 	return fault.HTTPNotFound()
 }
 
-// Actioner is a collection with member actions (PUT /{collection}/{id}/{action}).
-type Actioner interface {
-	Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error)
-	// ActionMethod says which HTTP method an action takes ("" = not an action).
-	ActionMethod(action string) string
-}
-
 // Backend is the MidoNet side of the API: it is told, after the commit, what a write
 // changed, and returns once the topology reflects it.
 type Backend interface {
 	Commit(ctx context.Context, changes []journal.Change) error
-}
-
-// Getter is a collection whose documents do not live in the resources table (agents).
-type Getter interface {
-	Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error)
-}
-
-// Expander is a collection whose documents embed related ones before rendering.
-type Expander interface {
-	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error
 }

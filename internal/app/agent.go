@@ -108,7 +108,7 @@ func (s *Server) portStatusLoop(ctx context.Context) {
 			for p := range act {
 				active[p] = true
 			}
-			if _, err := s.API.SyncPortStatus(ctx, active); err != nil && ctx.Err() == nil {
+			if _, err := s.portStatus.sync(ctx, active); err != nil && ctx.Err() == nil {
 				s.log.Warn("port status sync failed", "err", err)
 			}
 		}

@@ -32,6 +32,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
+	"github.com/midonet-go/midonet/internal/plugin/quota"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -89,6 +90,20 @@ func OpenDB(ctx context.Context, cfg *config.Config, dataDir string) (*db.DB, er
 	return d, nil
 }
 
+// QuotaDefaults reads the default limit of every quota resource of the catalogue:
+// [quotas] quota_<name>, else default_quota.
+func QuotaDefaults(cfg *config.Config, cat *resource.Catalog) map[string]int {
+	out := map[string]int{}
+	for _, r := range cat.Quotas() {
+		if _, ok := config.DefaultRegistry().Lookup(config.GroupQuotas, "quota_"+r.Quota); ok {
+			out[r.Quota] = cfg.Int(config.GroupQuotas, "quota_"+r.Quota)
+		} else {
+			out[r.Quota] = cfg.Int(config.GroupQuotas, "default_quota")
+		}
+	}
+	return out
+}
+
 // CoreSettings reads the core plugin's settings from configuration.
 func CoreSettings(cfg *config.Config) core.Settings {
 	s := core.DefaultSettings()
@@ -101,13 +116,6 @@ func CoreSettings(cfg *config.Config) core.Settings {
 	s.MaxDNSNameservers = cfg.Int("DEFAULT", "max_dns_nameservers")
 	s.MaxSubnetHostRoutes = cfg.Int("DEFAULT", "max_subnet_host_routes")
 	s.MaxAllowedAddrPairs = cfg.Int("DEFAULT", "max_allowed_address_pair")
-	for _, k := range core.QuotaResources {
-		if _, ok := config.DefaultRegistry().Lookup(config.GroupQuotas, "quota_"+k); ok {
-			s.Quotas[k] = cfg.Int(config.GroupQuotas, "quota_"+k)
-		} else {
-			s.Quotas[k] = cfg.Int(config.GroupQuotas, "default_quota")
-		}
-	}
 	return s
 }
 
@@ -178,6 +186,7 @@ type Server struct {
 	RESTAddr       string       // the cluster's REST endpoint (host:port); "" without it
 	Tasks          bool         // the task client is in use
 	Agent          *agent.Agent // the agent of this host
+	portStatus     *portStatus  // ports' status from the agents' activity
 	log            *slog.Logger
 	http           *http.Server
 	ln             net.Listener
@@ -263,7 +272,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
-	s.Metrics = metrics.New(func() float64 { return s.backlog() })
+	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err
@@ -315,7 +324,8 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
 	cols = append(cols, &agents.Agents{Store: s.NSDB}, &agents.Memberships{Store: s.NSDB})
 	srv := api.New(&api.Server{
-		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Core: corePlugin, Log: log,
+		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Log: log,
+		Quotas:     quota.New(cat, QuotaDefaults(cfg, cat)),
 		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
 		WriteGate: func(ctx context.Context) error {
 			if err := space.Check(); err != nil {
@@ -331,6 +341,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		},
 	}, cols...)
 	s.API = srv
+	s.portStatus = &portStatus{api: srv, core: corePlugin}
 
 	host := o.BindHost
 	if host == "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/quota"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,7 +42,7 @@ func apiServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	p := core.New(core.DefaultSettings())
-	srv := api.New(&api.Server{DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Core: p,
+	srv := api.New(&api.Server{DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), map[string]int{"port": 500}),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Extensions: resource.NewRegistry()}, p.Collections()...)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

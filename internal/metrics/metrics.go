@@ -21,12 +21,22 @@ type Metrics struct {
 	latency     *prometheus.HistogramVec
 	Translation prometheus.Histogram
 	Drift       prometheus.Gauge
+	// known are the URL segments under /v2.0/ that label requests; anything else is
+	// "other" (bounded cardinality).
+	known map[string]bool
 }
 
-// New registers the collectors. backlog, when non-nil, is read at each scrape.
-func New(backlog func() float64) *Metrics {
+// New registers the collectors. paths are the URL segments under /v2.0/ that label
+// requests (the catalogue's collections, quotas, extensions); backlog, when non-nil, is read
+// at each scrape.
+func New(paths []string, backlog func() float64) *Metrics {
 	reg := prometheus.NewRegistry()
+	known := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		known[p] = true
+	}
 	m := &Metrics{
+		known:    known,
 		Registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "midonet_api_requests_total", Help: "Neutron API requests by collection, method and status code.",
@@ -58,21 +68,14 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
-// known collections label API requests; anything else is "other" (bounded cardinality).
-var known = map[string]bool{
-	"networks": true, "subnets": true, "subnetpools": true, "ports": true, "routers": true, "floatingips": true,
-	"security-groups": true, "security-group-rules": true, "quotas": true, "extensions": true, "agents": true,
-	"agent_memberships": true,
-}
-
-func collectionOf(path string) string {
+func (m *Metrics) collectionOf(path string) string {
 	rest, ok := strings.CutPrefix(path, "/v2.0/")
 	if !ok {
 		return "root"
 	}
 	first, _, _ := strings.Cut(rest, "/")
 	first = strings.TrimSuffix(first, ".json")
-	if known[first] {
+	if m.known[first] {
 		return first
 	}
 	return "other"
@@ -127,7 +130,7 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		coll, method := collectionOf(r.URL.Path), methodOf(r.Method)
+		coll, method := m.collectionOf(r.URL.Path), methodOf(r.Method)
 		m.requests.WithLabelValues(coll, method, codeOf(rec.code)).Inc()
 		m.latency.WithLabelValues(coll, method).Observe(time.Since(start).Seconds())
 	})

@@ -25,7 +25,7 @@ func randomToken(r *rand.Rand) string {
 // 20,000 random methods made /metrics 104 MB).
 func TestRequestLabelsBounded(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 18))
-	m := New(nil)
+	m := New(testPaths, nil)
 	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(100 + r.IntN(900)) // any status a handler could write
 	}))
@@ -64,7 +64,7 @@ func TestRequestLabelsBounded(t *testing.T) {
 	for k := range methods {
 		allowedMethods[k] = true
 	}
-	collections := len(known) + 2    // + "root", "other"
+	collections := len(m.known) + 2    // + "root", "other"
 	codeLabels := len(codes) + 5 + 1 // + "1xx".."5xx", "other"
 	series := map[string]int{}
 	for _, f := range families {
@@ -80,7 +80,7 @@ func TestRequestLabelsBounded(t *testing.T) {
 						t.Errorf("%s has method label %q, outside the fixed set", f.GetName(), l.GetValue())
 					}
 				case "collection":
-					if v := l.GetValue(); !known[v] && v != "root" && v != "other" {
+					if v := l.GetValue(); !m.known[v] && v != "root" && v != "other" {
 						t.Errorf("%s has collection label %q, outside the fixed set", f.GetName(), v)
 					}
 				case "code":
@@ -117,6 +117,7 @@ func TestRequestLabelsBounded(t *testing.T) {
 }
 
 func TestLabelValues(t *testing.T) {
+	m := New(testPaths, nil)
 	for _, c := range []struct {
 		method, path string
 		code         int
@@ -132,9 +133,13 @@ func TestLabelValues(t *testing.T) {
 		{"GET", "/v2.0/networks", 418, [3]string{"networks", "GET", "4xx"}},
 		{"GET", "/v2.0/networks", 799, [3]string{"networks", "GET", "other"}},
 	} {
-		got := [3]string{collectionOf(c.path), methodOf(c.method), codeOf(c.code)}
+		got := [3]string{m.collectionOf(c.path), methodOf(c.method), codeOf(c.code)}
 		if got != c.want {
 			t.Errorf("%s %s → %d: labels %v, want %v", c.method, c.path, c.code, got, c.want)
 		}
 	}
 }
+
+// testPaths are the URL segments of the built-in collections.
+var testPaths = []string{"networks", "subnets", "subnetpools", "ports", "routers", "floatingips",
+	"security-groups", "security-group-rules", "quotas", "extensions", "agents", "agent_memberships"}

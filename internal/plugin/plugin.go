@@ -25,22 +25,6 @@ type Caller struct {
 	Sees func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error)
 }
 
-// Collection is one resource's plugin, as the API layer drives it. Every method runs inside
-// the transaction it is given; the API layer owns commit and rollback.
-type Collection interface {
-	Resource() *resource.Resource
-	// Create gets the parsed body (defaults filled; tenant_id and project_id set) and returns
-	// the stored document.
-	Create(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) (db.Doc, error)
-	// Update gets the current document and the parsed changes and returns the new document.
-	Update(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) (db.Doc, error)
-	// Delete removes the current document and what hangs off it.
-	Delete(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc) error
-	// List returns candidate documents; the API layer filters, sorts and pages them. The
-	// filters are a hint for narrowing the database query.
-	List(ctx context.Context, tx *db.Tx, c *Caller, filters map[string][]string) ([]db.Doc, error)
-}
-
 // Now is the timestamp format of Neutron's standard attributes.
 func Now() string { return time.Now().UTC().Format("2006-01-02T15:04:05Z") }
 

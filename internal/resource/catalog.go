@@ -145,3 +145,15 @@ func (c *Catalog) DataType(collection string) string {
 	}
 	return ""
 }
+
+// Paths are the URL segments under /v2.0/ the server answers: every served collection, plus
+// quotas and extensions.
+func (c *Catalog) Paths() []string {
+	out := []string{"quotas", "extensions"}
+	for _, r := range c.all {
+		if r.Path != "" {
+			out = append(out, r.Path)
+		}
+	}
+	return out
+}

@@ -5,7 +5,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -24,7 +23,6 @@ type Settings struct {
 	MaxDNSNameservers   int      // [DEFAULT] max_dns_nameservers
 	MaxSubnetHostRoutes int      // [DEFAULT] max_subnet_host_routes
 	MaxAllowedAddrPairs int      // [DEFAULT] max_allowed_address_pair
-	Quotas              map[string]int
 }
 
 // DefaultSettings are upstream's defaults with the MidoNet ML2 configuration.
@@ -33,10 +31,6 @@ func DefaultSettings() Settings {
 		BaseMAC: "fa:16:3e:00:00:00", GlobalPhysnetMTU: 1500, TunnelProtocol: "vxlan",
 		TypeDrivers: []string{"midonet", "uplink"}, TenantNetworkTypes: []string{"midonet"},
 		MaxDNSNameservers: 5, MaxSubnetHostRoutes: 20, MaxAllowedAddrPairs: 10,
-		Quotas: map[string]int{
-			"network": 100, "subnet": 100, "subnetpool": -1, "port": 500, "security_group": 10,
-			"security_group_rule": 100, "router": 10, "floatingip": 50,
-		},
 	}
 }
 
@@ -54,41 +48,6 @@ func New(s Settings) *Plugin { return &Plugin{S: s} }
 // Collections returns the plugin's collections.
 func (p *Plugin) Collections() []plugin.Collection {
 	return []plugin.Collection{&Networks{p}, &Subnets{p}, &SubnetPools{p}, &Ports{p}, &SecurityGroups{p}, &SecurityGroupRules{p}}
-}
-
-// QuotaResources are the quota keys, in the order answers list them.
-var QuotaResources = []string{"network", "subnet", "subnetpool", "port", "router", "floatingip", "security_group", "security_group_rule"}
-
-// QuotaLimit returns a project's limit for a resource (-1 = unlimited).
-func (p *Plugin) QuotaLimit(ctx context.Context, tx *db.Tx, project, res string) (int, error) {
-	var n int
-	err := tx.QueryRow(ctx, "SELECT hard_limit FROM quotas WHERE project_id = ? AND resource = ?", project, res).Scan(&n)
-	if err == nil {
-		return n, nil
-	}
-	if def, ok := p.S.Quotas[res]; ok {
-		return def, nil
-	}
-	return -1, nil
-}
-
-// CheckQuota refuses a create that would take a project over its limit.
-func (p *Plugin) CheckQuota(ctx context.Context, tx *db.Tx, project, res, kind string, adding int) error {
-	if project == "" { // resources the system owns (router gateway and floating IP ports)
-		return nil
-	}
-	limit, err := p.QuotaLimit(ctx, tx, project, res)
-	if err != nil || limit < 0 {
-		return err
-	}
-	used, err := tx.Count(ctx, kind, project)
-	if err != nil {
-		return fmt.Errorf("core: count %s: %w", kind, err)
-	}
-	if used+adding > limit {
-		return fault.Conflict("OverQuota", "Quota exceeded for resources: ['%s'].", res)
-	}
-	return nil
 }
 
 // Network loads a network or answers NetworkNotFound.

@@ -66,9 +66,6 @@ func (p *Plugin) segment(body db.Doc) (string, error) {
 func (n *Networks) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := n.p
 	project := ownerOf(body)
-	if err := p.CheckQuota(ctx, tx, project, "network", "networks", 1); err != nil {
-		return nil, err
-	}
 	typ, err := p.segment(body)
 	if err != nil {
 		return nil, err

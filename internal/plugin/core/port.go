@@ -47,9 +47,6 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 		return nil, err
 	}
 	project := ownerOf(body)
-	if err := p.CheckQuota(ctx, tx, project, "port", "ports", 1); err != nil {
-		return nil, err
-	}
 	if err := checkDeviceOwner(ctx, tx, c, plugin.Str(body, "device_owner"), plugin.Str(body, "device_id"), project); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,16 @@ import (
 // SecurityGroups is the security group collection.
 type SecurityGroups struct{ p *Plugin }
 
+// HasDefaults reports whether a project has its default group (plugin.ProjectDefaults).
+func (sg *SecurityGroups) HasDefaults(ctx context.Context, tx *db.Tx, project string) (bool, error) {
+	return HasDefaultSG(ctx, tx, project)
+}
+
+// MakeDefaults makes a project's default group (plugin.ProjectDefaults).
+func (sg *SecurityGroups) MakeDefaults(ctx context.Context, tx *db.Tx, c *plugin.Caller, project string) error {
+	return sg.p.EnsureDefaultSG(ctx, tx, c, project)
+}
+
 // Resource describes security groups.
 func (s *SecurityGroups) Resource() *resource.Resource { return resource.SecurityGroups }
 
@@ -123,9 +133,6 @@ func (s *SecurityGroups) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	}
 	if plugin.Str(body, "name") == "default" && defID != "" {
 		return nil, fault.Conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
-	}
-	if err := p.CheckQuota(ctx, tx, project, "security_group", "security_groups", 1); err != nil {
-		return nil, err
 	}
 	d := resource.Clone(body).(map[string]any)
 	plugin.Stamp(d, 1)
@@ -315,9 +322,6 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 		if _, err := plugin.Fetch(ctx, tx, c, "security_groups", rg); err != nil {
 			return nil, err
 		}
-	}
-	if err := p.CheckQuota(ctx, tx, ownerOf(d), "security_group_rule", "security_group_rules", 1); err != nil {
-		return nil, err
 	}
 	siblings, err := tx.List(ctx, "security_group_rules", db.Filter{ParentID: sgID})
 	if err != nil {

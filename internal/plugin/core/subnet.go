@@ -195,9 +195,6 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CheckQuota(ctx, tx, ownerOf(body), "subnet", "subnets", 1); err != nil {
-		return nil, err
-	}
 	raw, _ := body["cidr"].(string)
 	version, _ := resource.AsInt(body["ip_version"])
 	var prefix netip.Prefix

@@ -75,9 +75,6 @@ func prefixBounds(d db.Doc, v4 bool, widest int) error {
 
 // Create makes a subnet pool.
 func (s *SubnetPools) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	if err := s.p.CheckQuota(ctx, tx, ownerOf(body), "subnetpool", "subnetpools", 1); err != nil {
-		return nil, err
-	}
 	ps, err := poolPrefixes(plugin.List(body, "prefixes"))
 	if err != nil {
 		return nil, err

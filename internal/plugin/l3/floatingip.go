@@ -22,9 +22,6 @@ func (f *FloatingIPs) Resource() *resource.Resource { return resource.FloatingIP
 // associates it when a port is given.
 func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := f.p
-	if err := p.Core.CheckQuota(ctx, tx, plugin.Str(body, "tenant_id"), "floatingip", "floatingips", 1); err != nil {
-		return nil, err
-	}
 	netID := plugin.Str(body, "floating_network_id")
 	// As the caller sees it: another project's private network answers NetworkNotFound
 	// (external networks are visible to every project).

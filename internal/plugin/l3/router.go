@@ -23,9 +23,6 @@ func (r *Routers) Resource() *resource.Resource { return resource.Routers }
 // Create makes a router, with its gateway port when external_gateway_info is given.
 func (r *Routers) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := r.p
-	if err := p.Core.CheckQuota(ctx, tx, plugin.Str(body, "tenant_id"), "router", "routers", 1); err != nil {
-		return nil, err
-	}
 	d := resource.Clone(body).(map[string]any)
 	gw, _ := d["external_gateway_info"].(map[string]any)
 	d["external_gateway_info"] = nil

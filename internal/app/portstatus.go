@@ -1,20 +1,35 @@
-package api
+package app
 
 import (
 	"context"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
-// SyncPortStatus brings each bound port's status to what the agents report: ACTIVE when an
+// portStatus keeps ports' status: the agents' activity, written through the API's write
+// path (read-only mode, the journal and the backend apply as for any request).
+type portStatus struct {
+	api  writer
+	core *core.Plugin
+}
+
+// writer is the API's write path.
+type writer interface {
+	Write(ctx context.Context, fn func(*db.Tx) error) error
+	Writable(ctx context.Context) bool
+	DBHandle() *db.DB
+}
+
+// sync brings each bound port's status to what the agents report: ACTIVE when an
 // alive agent has plugged it, DOWN otherwise. It is level-triggered (it compares every bound
 // port with the current activity), so a missed event heals at the next pass. It returns how
 // many ports changed.
-func (s *Server) SyncPortStatus(ctx context.Context, active map[string]bool) (int, error) {
+func (s *portStatus) sync(ctx context.Context, active map[string]bool) (int, error) {
 	var ports []db.Doc
-	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+	if err := s.api.DBHandle().Read(ctx, func(tx *db.Tx) error {
 		var err error
 		ports, err = tx.List(ctx, "ports", db.Filter{})
 		return err
@@ -33,15 +48,15 @@ func (s *Server) SyncPortStatus(ctx context.Context, active map[string]bool) (in
 		if plugin.Str(p, "status") == want || (want == "DOWN" && plugin.Str(p, "binding:host_id") == "" && plugin.Str(p, "status") != "ACTIVE") {
 			continue
 		}
-		if s.WriteGate != nil && s.WriteGate(ctx) != nil {
+		if !s.api.Writable(ctx) {
 			return changed, nil // read-only mode: leave statuses until writes are allowed
 		}
-		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
+		err := s.api.Write(ctx, func(tx *db.Tx) error {
 			cur, err := tx.Get(ctx, "ports", id)
 			if err != nil || cur == nil {
 				return err
 			}
-			return s.Core.SetStatus(ctx, tx, caller, cur, want)
+			return s.core.SetStatus(ctx, tx, caller, cur, want)
 		})
 		if err != nil {
 			return changed, err

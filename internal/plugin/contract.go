@@ -1,0 +1,66 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// The plugin contract: what the API layer drives. Collection is required; the other
+// interfaces are capabilities a collection may add. The API depends on these interfaces
+// only, never on a plugin's types.
+
+// Collection is one resource's plugin, as the API layer drives it. Every method runs inside
+// the transaction it is given; the API layer owns commit and rollback.
+type Collection interface {
+	Resource() *resource.Resource
+	// Create gets the parsed body (defaults filled; tenant_id and project_id set) and returns
+	// the stored document.
+	Create(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) (db.Doc, error)
+	// Update gets the current document and the parsed changes and returns the new document.
+	Update(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) (db.Doc, error)
+	// Delete removes the current document and what hangs off it.
+	Delete(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc) error
+	// List returns candidate documents; the API layer filters, sorts and pages them. The
+	// filters are a hint for narrowing the database query.
+	List(ctx context.Context, tx *db.Tx, c *Caller, filters map[string][]string) ([]db.Doc, error)
+}
+
+// Actioner is a collection with member actions (PUT /{collection}/{id}/{action}).
+type Actioner interface {
+	Action(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc, action string, body map[string]any) (any, error)
+	// ActionMethod says which HTTP method an action takes ("" = not an action).
+	ActionMethod(action string) string
+}
+
+// Getter is a collection whose documents do not live in the resources table (agents).
+type Getter interface {
+	Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error)
+}
+
+// Expander is a collection whose documents embed related ones before rendering.
+type Expander interface {
+	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error
+}
+
+// ProjectDefaults is a collection that gives each project default members, made when the
+// project first lists the collection (Neutron's default security group).
+type ProjectDefaults interface {
+	HasDefaults(ctx context.Context, tx *db.Tx, project string) (bool, error)
+	MakeDefaults(ctx context.Context, tx *db.Tx, c *Caller, project string) error
+}
+
+// Quotas is the quota plugin as the API drives it: /v2.0/quotas and the check before every
+// create.
+type Quotas interface {
+	Names() []string
+	Known(name string) bool
+	Default(name string) int
+	Limit(ctx context.Context, tx *db.Tx, project, name string) (int, error)
+	Used(ctx context.Context, tx *db.Tx, project, name string) (int, error)
+	Set(ctx context.Context, tx *db.Tx, project string, limits map[string]int) error
+	Reset(ctx context.Context, tx *db.Tx, project string) error
+	Projects(ctx context.Context, tx *db.Tx) ([]string, error)
+	CheckCreate(ctx context.Context, tx *db.Tx, project string, res *resource.Resource) error
+}
