@@ -222,13 +222,8 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		// neutron-lib's _validate_privileges, which runs before any policy rule.
 		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges")
 	}
-	if err := s.checkNetworkOwnership(ctx, tx, rq, res, parsed); err != nil {
+	if err := s.checkParent(ctx, tx, rq, res, parsed, admin); err != nil {
 		return err
-	}
-	if sgID, _ := parsed["security_group_id"].(string); sgID != "" && !admin {
-		if _, err := plugin.Fetch(ctx, tx, rq.caller, "security_groups", sgID); err != nil {
-			return err
-		}
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
 		// Neutron's policy hook: a caller who may not even see the item it tried to create
@@ -310,22 +305,27 @@ func (s *Server) attrRules(action, attr string, v any, target map[string]any, rq
 	return nil
 }
 
-// checkNetworkOwnership is upstream's ownership hook for things created on a network (ports,
-// subnets): a caller who cannot see the network gets 404; one who can see but does not own
-// a network that is not shared gets 403. Admins pass.
-func (s *Server) checkNetworkOwnership(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) error {
-	netID, _ := d["network_id"].(string)
-	if netID == "" || res.Collection == "networks" || s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds) {
+// checkParent is upstream's ownership hook for things created under a parent of the policy
+// (a port's or subnet's network, a rule's group): a caller who cannot see the parent gets
+// its 404; one who can see but does not own a network that is not shared gets 403. Admins
+// pass.
+func (s *Server) checkParent(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc, admin bool) error {
+	pr := res.Parent
+	if pr == nil || !pr.Policy || admin {
 		return nil
 	}
-	net, err := plugin.Fetch(ctx, tx, rq.caller, "networks", netID)
-	if err != nil {
+	id, _ := d[pr.Attr].(string)
+	if id == "" {
+		return nil
+	}
+	parent, err := plugin.Fetch(ctx, tx, rq.caller, pr.Collection, id)
+	if err != nil || !pr.OwnedUnlessShared {
 		return err
 	}
-	if b, _ := net["shared"].(bool); b {
+	if b, _ := parent["shared"].(bool); b {
 		return nil
 	}
-	if owner, _ := net["tenant_id"].(string); owner != d["tenant_id"] {
+	if owner, _ := parent["tenant_id"].(string); owner != d["tenant_id"] {
 		return fault.New(403, "HTTPForbidden", "Tenant %s not allowed to create %s on this network", d["tenant_id"], res.Member)
 	}
 	return nil
@@ -350,10 +350,11 @@ func (s *Server) target(ctx context.Context, tx *db.Tx, res *resource.Resource, 
 // get_<member> policy over d and its parents. It backs plugin.Fetch, so that every id a
 // request names is looked up as the caller sees it.
 func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (bool, error) {
-	member := plugin.Member(collection)
-	if member == "" {
+	r := s.Catalog.Get(collection)
+	if r == nil {
 		return false, nil
 	}
+	member := r.Member
 	t, err := s.targetOf(ctx, tx, collection, d)
 	if err != nil {
 		return false, err
@@ -363,21 +364,24 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (map[string]any, error) {
 	t := withCollection(d, collection)
-	if netID, _ := d["network_id"].(string); netID != "" && collection != "networks" {
-		net, err := tx.Get(ctx, "networks", netID)
-		if err != nil {
-			return nil, err
+	if pr := s.parentOf(collection); pr != nil {
+		if id, _ := d[pr.Attr].(string); id != "" {
+			parent, err := tx.Get(ctx, pr.Collection, id)
+			if err != nil {
+				return nil, err
+			}
+			addParent(t, s.Catalog.Get(pr.Collection).Member, parent)
 		}
-		addParent(t, "network", net)
-	}
-	if sgID, _ := d["security_group_id"].(string); sgID != "" {
-		sg, err := tx.Get(ctx, "security_groups", sgID)
-		if err != nil {
-			return nil, err
-		}
-		addParent(t, "security_group", sg)
 	}
 	return t, nil
+}
+
+// parentOf is the policy parent of a collection, or nil.
+func (s *Server) parentOf(collection string) *resource.Parent {
+	if r := s.Catalog.Get(collection); r != nil && r.Parent != nil && r.Parent.Policy {
+		return r.Parent
+	}
+	return nil
 }
 
 func addParent(t map[string]any, prefix string, parent db.Doc) {

@@ -11,17 +11,17 @@ import (
 // nothing of the target are decided once, each parent network is loaded once, and targets
 // are built in the (throw-away) documents themselves rather than copied.
 type policyCache struct {
-	s        *Server
-	ctx      context.Context
-	tx       *db.Tx
-	res      *resource.Resource
-	networks map[string]db.Doc
-	attrs    []string        // attributes with a get_<member>:<attr> rule
-	decided  map[string]bool // target-free rules, decided for this caller
+	s       *Server
+	ctx     context.Context
+	tx      *db.Tx
+	res     *resource.Resource
+	parents map[string]db.Doc // policy parents read so far, by id
+	attrs   []string          // attributes with a get_<member>:<attr> rule
+	decided map[string]bool   // target-free rules, decided for this caller
 }
 
 func (s *Server) newPolicyCache(ctx context.Context, tx *db.Tx, res *resource.Resource) *policyCache {
-	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, networks: map[string]db.Doc{}, decided: map[string]bool{}}
+	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, parents: map[string]db.Doc{}, decided: map[string]bool{}}
 	for _, a := range res.Attrs {
 		if a.Policy && s.Policy.Has("get_"+res.Member+":"+a.Name) {
 			pc.attrs = append(pc.attrs, a.Name)
@@ -43,13 +43,15 @@ func (pc *policyCache) enforce(rq *request, rule string, d db.Doc) bool {
 	}
 	if _, ok := d["_collection"]; !ok {
 		d["_collection"] = pc.res.Collection
-		if netID, _ := d["network_id"].(string); netID != "" && pc.res.Collection != "networks" {
-			net, ok := pc.networks[netID]
-			if !ok {
-				net, _ = pc.tx.Get(pc.ctx, "networks", netID)
-				pc.networks[netID] = net
+		if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
+			if id, _ := d[pr.Attr].(string); id != "" {
+				parent, ok := pc.parents[id]
+				if !ok {
+					parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
+					pc.parents[id] = parent
+				}
+				addParent(d, pc.s.Catalog.Get(pr.Collection).Member, parent)
 			}
-			addParent(d, "network", net)
 		}
 	}
 	return pc.s.Policy.Enforce(rule, d, rq.creds)

@@ -29,6 +29,9 @@ type Server struct {
 	Auth       auth.Authenticator
 	Policy     *policy.Enforcer
 	Extensions *resource.Registry
+	// Catalog describes every collection (policy parents among them); New builds one from
+	// the collections when it is nil.
+	Catalog *resource.Catalog
 	// Quotas answers /v2.0/quotas and checks every create against the project's limit.
 	Quotas plugin.Quotas
 	// NoAuth marks auth_strategy = noauth: new resources without an owner go to
@@ -59,6 +62,13 @@ type Server struct {
 // New builds a server over the given collections.
 func New(s *Server, cols ...plugin.Collection) *Server {
 	s.collections = map[string]plugin.Collection{}
+	if s.Catalog == nil {
+		rs := make([]*resource.Resource, len(cols))
+		for i, c := range cols {
+			rs[i] = c.Resource()
+		}
+		s.Catalog = resource.MustCatalog(rs...)
+	}
 	for _, c := range cols {
 		s.collections[c.Resource().Path] = c
 		s.order = append(s.order, c)
@@ -150,7 +160,7 @@ func (s *Server) authenticate(rq *request) error {
 		}
 		return err
 	}
-	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id}
+	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id, Catalog: s.Catalog}
 	rq.creds = policy.Credentials{UserID: ac.UserID, ProjectID: ac.ProjectID, Roles: ac.Roles, IsAdmin: ac.IsAdmin}
 	rq.caller.Sees = func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error) {
 		return s.sees(ctx, tx, rq, collection, d)

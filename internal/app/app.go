@@ -324,7 +324,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
 	cols = append(cols, &agents.Agents{Store: s.NSDB}, &agents.Memberships{Store: s.NSDB})
 	srv := api.New(&api.Server{
-		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Log: log,
+		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Log: log, Catalog: cat,
 		Quotas:     quota.New(cat, QuotaDefaults(cfg, cat)),
 		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
 		WriteGate: func(ctx context.Context) error {

@@ -23,6 +23,8 @@ type Caller struct {
 	// Neutron's get_<member> policy over the document and its parents. Nil: admins see
 	// everything, others what their project owns. Fetch reads it.
 	Sees func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error)
+	// Catalog describes the collections a request may name (their 404s); the API sets it.
+	Catalog *resource.Catalog
 }
 
 // Now is the timestamp format of Neutron's standard attributes.

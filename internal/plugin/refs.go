@@ -8,36 +8,24 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// kind is what a reference to a collection needs: the member name of its policy rules
-// (get_<member>) and the 404 of an id the caller cannot see.
-type kind struct {
-	member   string
-	notFound func(id string) *fault.Fault
+// builtins describe the core and L3 collections for callers made outside the API (no
+// catalogue): plugins driven directly by tools and tests.
+var builtins = resource.MustCatalog(append(append([]*resource.Resource{}, resource.Core...),
+	resource.Routers, resource.FloatingIPs, resource.AddressScopes)...)
+
+// describe is the description of a collection a request may name, from the caller's
+// catalogue (set by the API), else the built-in one.
+func (c *Caller) describe(collection string) *resource.Resource {
+	if c != nil && c.Catalog != nil {
+		return c.Catalog.Get(collection)
+	}
+	return builtins.Get(collection)
 }
 
-// kinds are the collections a request may name by id. address_scopes has no collection yet:
-// every reference to one answers AddressScopeNotFound, as Neutron does for a scope that does
-// not exist.
-var kinds = func() map[string]kind {
-	m := map[string]kind{
-		"address_scopes": {"address_scope", func(id string) *fault.Fault {
-			return fault.NotFound("AddressScopeNotFound", "Address scope %s could not be found.", id)
-		}},
-	}
-	for _, r := range append(append([]*resource.Resource{}, resource.Core...), resource.Routers, resource.FloatingIPs) {
-		m[r.Collection] = kind{r.Member, r.NotFound}
-	}
-	return m
-}()
-
-// Member is the member name of a collection's policy rules ("networks" -> "network"), or ""
-// for a collection requests cannot name.
-func Member(collection string) string { return kinds[collection].member }
-
 // NotFound is the 404 a reference to a missing (or invisible) document of collection answers.
-func NotFound(collection, id string) *fault.Fault {
-	if k, ok := kinds[collection]; ok && k.notFound != nil {
-		return k.notFound(id)
+func (c *Caller) NotFound(collection, id string) *fault.Fault {
+	if r := c.describe(collection); r != nil && r.NotFound != nil {
+		return r.NotFound(id)
 	}
 	return fault.NotFound("NotFound", "%s %s could not be found.", collection, id)
 }
@@ -76,14 +64,14 @@ func Fetch(ctx context.Context, tx *db.Tx, c *Caller, collection, id string) (db
 		return nil, err
 	}
 	if d == nil {
-		return nil, NotFound(collection, id)
+		return nil, c.NotFound(collection, id)
 	}
 	ok, err := c.sees(ctx, tx, collection, d)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, NotFound(collection, id)
+		return nil, c.NotFound(collection, id)
 	}
 	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/midonet-go/midonet/internal/fault"
 )
@@ -79,9 +80,11 @@ type Resource struct {
 	// floating IPs do, as upstream; networks and ports keep their status).
 	ErrorOnRefusal bool
 
-	// byName indexes Attrs; NewCatalog builds it before any request runs, and it is only
-	// read afterwards. A description outside a catalogue (a unit test's) is searched.
-	byName map[string]*Attr
+	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
+	// many catalogues share the description), and it is only read afterwards; Attrs must
+	// not change once a description is in a catalogue.
+	indexOnce sync.Once
+	byName    map[string]*Attr
 }
 
 // Parent is a collection's parent reference: the attribute naming it, the parent's
@@ -107,15 +110,8 @@ func (r *Resource) ParentAttr() string {
 
 // Attr returns the named attribute or nil. Safe for concurrent use.
 func (r *Resource) Attr(name string) *Attr {
-	if r.byName != nil {
-		return r.byName[name]
-	}
-	for _, a := range r.Attrs {
-		if a.Name == name {
-			return a
-		}
-	}
-	return nil
+	r.indexOnce.Do(r.index) // done already for a description in a catalogue
+	return r.byName[name]
 }
 
 func (r *Resource) index() {

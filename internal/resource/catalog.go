@@ -64,7 +64,7 @@ func NewCatalog(rs ...*Resource) (*Catalog, error) {
 			quotas[r.Quota] = true
 			c.quotas = append(c.quotas, r)
 		}
-		r.index()
+		r.indexOnce.Do(r.index)
 		c.all = append(c.all, r)
 	}
 	for _, r := range rs {
