@@ -74,7 +74,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 		limits = map[string]int{}
 	}
 	srv := api.New(&api.Server{
-		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits),
+		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits), Catalog: builtin.Catalog(),
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Extensions: resource.NewRegistry(l3.Extensions...),
 	}, append(p.Collections(), l.Collections()...)...)
