@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,10 +19,22 @@ import (
 )
 
 func main() {
-	if err := root().Execute(); err != nil {
+	err := root().Execute()
+	var status exitStatus
+	switch {
+	case errors.As(err, &status):
+		os.Exit(int(status))
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
 }
+
+// exitStatus ends a command with a status and no message: the command has printed its
+// answer (db-manage verify finding drift), and its deferred clean-up has run.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func root() *cobra.Command {
 	var o app.Options
@@ -29,7 +42,7 @@ func root() *cobra.Command {
 		Use:           "midonet",
 		Short:         "Neutron networking API and the MidoNet virtual network, in one binary",
 		SilenceUsage:  true,
-		SilenceErrors: false,
+		SilenceErrors: true, // main prints them, except an exitStatus
 	}
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")

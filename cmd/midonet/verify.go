@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +85,7 @@ func verifyCmd(o *app.Options) *cobra.Command {
 			}
 			printDrift(cmd.OutOrStdout(), d, asJSON)
 			if d.Total() > 0 {
-				os.Exit(1)
+				return exitStatus(1) // after done() closed the stores
 			}
 			return nil
 		},
