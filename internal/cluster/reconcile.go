@@ -14,7 +14,6 @@ import (
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
-
 // Drift is what differs between the Neutron database and the NSDB.
 type Drift struct {
 	MissingResources []string `json:"missing_resources"` // in Neutron, not in the NSDB

@@ -64,7 +64,7 @@ func TestRequestLabelsBounded(t *testing.T) {
 	for k := range methods {
 		allowedMethods[k] = true
 	}
-	collections := len(m.known) + 2    // + "root", "other"
+	collections := len(m.known) + 2  // + "root", "other"
 	codeLabels := len(codes) + 5 + 1 // + "1xx".."5xx", "other"
 	series := map[string]int{}
 	for _, f := range families {

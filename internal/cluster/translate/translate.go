@@ -87,7 +87,7 @@ func Builtin() Translators {
 			add("ports", w.PortsOf(id)...)
 			add("floatingips", w.FIPsOfRouter(id)...)
 		}},
-		"floatingips":     {Owned: floatingIP},
+		"floatingips": {Owned: floatingIP},
 		"security_groups": {Owned: func(_ *World, d Doc) []topology.Object { return securityGroup(d) }, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
 			add("security_group_rules", w.RulesOf(id)...)
 		}},
