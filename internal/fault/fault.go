@@ -32,6 +32,13 @@ func As(err error) (*Fault, bool) {
 	return nil, false
 }
 
+// IsType reports whether err's chain holds a *Fault of Neutron error type typ (one of the
+// Type constants); control flow asks this rather than comparing messages.
+func IsType(err error, typ string) bool {
+	f, ok := As(err)
+	return ok && f.Type == typ
+}
+
 // Generic families, named as Neutron names them.
 
 // BadRequest is webob's HTTPBadRequest: request shape problems.
@@ -87,26 +94,4 @@ func ServiceUnavailable(format string, args ...any) *Fault {
 // MethodNotAllowed is a 405.
 func MethodNotAllowed() *Fault {
 	return New(http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", "The server could not comply with the request since it is either malformed or otherwise incorrect.")
-}
-
-// Per-resource not-found messages, as Neutron words them.
-
-// NetworkNotFound is 404 NetworkNotFound.
-func NetworkNotFound(id string) *Fault {
-	return NotFound("NetworkNotFound", "Network %s could not be found.", id)
-}
-
-// SubnetNotFound is 404 SubnetNotFound.
-func SubnetNotFound(id string) *Fault {
-	return NotFound("SubnetNotFound", "Subnet %s could not be found.", id)
-}
-
-// PortNotFound is 404 PortNotFound.
-func PortNotFound(id string) *Fault {
-	return NotFound("PortNotFound", "Port %s could not be found.", id)
-}
-
-// SecurityGroupNotFound is 404 SecurityGroupNotFound.
-func SecurityGroupNotFound(id string) *Fault {
-	return NotFound("SecurityGroupNotFound", "Security group %s does not exist", id)
 }
