@@ -326,7 +326,7 @@ func (s *Server) checkParent(ctx context.Context, tx *db.Tx, rq *request, res *r
 		return nil
 	}
 	if owner, _ := parent["tenant_id"].(string); owner != d["tenant_id"] {
-		return fault.New(403, "HTTPForbidden", "Tenant %s not allowed to create %s on this network", d["tenant_id"], res.Member)
+		return fault.ForbiddenOnNetwork(d["tenant_id"], res.Member)
 	}
 	return nil
 }
@@ -457,7 +457,7 @@ func checkIfMatch(r *http.Request, d db.Doc) error {
 	want, _ := strconv.ParseInt(m[1], 10, 64)
 	cur, _ := resource.AsInt(d["revision_number"])
 	if want != cur {
-		return fault.New(http.StatusPreconditionFailed, "RevisionNumberConstraintFailed", "Constrained to %d, but current revision is %d", want, cur)
+		return fault.RevisionNumberConstraintFailed(want, cur)
 	}
 	return nil
 }
@@ -607,7 +607,7 @@ func backendFault(be *BackendError) error {
 	if f, ok := fault.As(be.Err); ok {
 		return f
 	}
-	return fault.New(http.StatusInternalServerError, "MidonetApiError", "The MidoNet backend failed to apply the change: %s", be.Err.Error())
+	return fault.BackendFailed(be.Err.Error())
 }
 
 // compensateCreate deletes what a create made when the backend refused it.

@@ -92,10 +92,10 @@ func (s *Server) BodyMemory() (inUse, peak, refused int64) {
 var errBodyMemory = fault.ServiceUnavailable("The server is receiving too many request bodies at once; retry the request later.")
 
 // errTooLarge is oslo.middleware's sizelimit answer.
-var errTooLarge = fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large.")
+var errTooLarge = fault.RequestTooLarge()
 
 // errReadTimeout answers a body that did not arrive within the read timeout.
-var errReadTimeout = fault.New(http.StatusRequestTimeout, "HTTPRequestTimeout", "The request body did not arrive in time.")
+var errReadTimeout = fault.RequestTimeout()
 
 // budgetedBody is a request body that reserves budget before each read and holds what it
 // read until the request ends (release).

@@ -48,7 +48,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		return
 	}
 	log.Error("request failed", "err", err)
-	writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+	writeFault(w, fault.InternalServerError())
 }
 
 // storageFault answers a storage that cannot take writes (a full disk, an I/O error, the

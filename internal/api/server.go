@@ -97,7 +97,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-			writeFault(w, fault.New(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request."))
+			writeFault(w, fault.InternalServerError())
 		}
 	}()
 	release, err := s.limitBody(w, r)

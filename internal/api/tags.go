@@ -17,7 +17,7 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 	ctx := rq.r.Context()
 	m := rq.r.Method
 	notFound := func() error {
-		return fault.NotFound("TagResourceNotFound", "Resource %s %s could not be found.", res.Collection, id)
+		return fault.TagResourceNotFound(res.Collection, id)
 	}
 	loadVisible := func(tx *db.Tx) (db.Doc, map[string]any, error) {
 		d, t, err := s.load(ctx, tx, rq, col, id)
@@ -46,7 +46,7 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 				return nil
 			}
 		}
-		return fault.NotFound("TagNotFound", "Tag %s could not be found.", tag)
+		return fault.TagNotFound(tag)
 	}
 	var newTags []string
 	switch {
@@ -107,7 +107,7 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 				}
 			}
 			if !found {
-				return fault.NotFound("TagNotFound", "Tag %s could not be found.", tag)
+				return fault.TagNotFound(tag)
 			}
 		}
 		next = sortedUnique(next)

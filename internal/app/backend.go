@@ -77,9 +77,9 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 		case http.StatusServiceUnavailable:
 			return fault.ServiceUnavailable("MidoNet cluster: %s", re.Message)
 		case http.StatusRequestEntityTooLarge:
-			return fault.New(re.Status, "HTTPRequestEntityTooLarge", "MidoNet cluster: %s", re.Message)
+			return fault.ClusterTooLarge(re.Message)
 		}
-		return fault.New(re.Status, "MidonetApiError", "MidoNet cluster: %s", re.Message)
+		return fault.ClusterError(re.Status, re.Message)
 	}
 	return err
 }

@@ -30,7 +30,7 @@ func (s *Server) traceHandler(authn auth.Authenticator) http.Handler {
 			fail(fault.ServiceUnavailable("authentication failed: %v", err))
 			return
 		case !ac.IsAdmin:
-			fail(fault.New(http.StatusForbidden, "HTTPForbidden", "Only an admin may trace packets."))
+			fail(fault.TraceForbidden())
 			return
 		}
 		q := r.URL.Query()
@@ -43,7 +43,7 @@ func (s *Server) traceHandler(authn auth.Authenticator) http.Handler {
 				fail(f)
 				return
 			}
-			fail(fault.New(http.StatusInternalServerError, "TraceFailed", "%v", err))
+			fail(fault.TraceFailed(err))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -27,7 +27,7 @@ func (c *Caller) NotFound(collection, id string) *fault.Fault {
 	if r := c.describe(collection); r != nil && r.NotFound != nil {
 		return r.NotFound(id)
 	}
-	return fault.NotFound("NotFound", "%s %s could not be found.", collection, id)
+	return fault.ResourceNotFound(collection, id)
 }
 
 // Elevated is the caller with admin rights, Neutron's context.elevated(): what the server

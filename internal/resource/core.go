@@ -71,7 +71,7 @@ var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
 	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true,
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("SubnetPoolNotFound", "Subnet pool %s could not be found.", id)
+		return fault.SubnetPoolNotFound(id)
 	},
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -134,7 +134,7 @@ var SecurityGroupRules = &Resource{
 	Parent:   &Parent{Attr: "security_group_id", Collection: "security_groups", Policy: true},
 	DataType: "SECURITYGROUPRULE", Translate: 5, Quota: "security_group_rule", PagerMarker: true,
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("SecurityGroupRuleNotFound", "Security group rule %s does not exist", id)
+		return fault.SecurityGroupRuleNotFound(id)
 	},
 	Attrs: with(standard(true),
 		&Attr{Name: "security_group_id", Post: true, Required: true, Validate: UUID},
@@ -315,7 +315,7 @@ func cidrShape(v any) string {
 var AddressScopes = &Resource{
 	Collection: "address_scopes", Member: "address_scope",
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("AddressScopeNotFound", "Address scope %s could not be found.", id)
+		return fault.AddressScopeNotFound(id)
 	},
 }
 

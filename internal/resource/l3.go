@@ -11,7 +11,7 @@ var Routers = &Resource{
 	Collection: "routers", Member: "router", Path: "routers", Tags: true,
 	DataType: "ROUTER", Translate: 6, Quota: "router", ErrorOnRefusal: true,
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("RouterNotFound", "Router %s could not be found", id)
+		return fault.RouterNotFound(id)
 	},
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -28,7 +28,7 @@ var FloatingIPs = &Resource{
 	Parent:   &Parent{Attr: "floating_network_id", Collection: "networks"},
 	DataType: "FLOATINGIP", RESTPath: "floating_ips", Translate: 8, Quota: "floatingip", PagerMarker: true, ErrorOnRefusal: true,
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("FloatingIPNotFound", "Floating IP %s could not be found", id)
+		return fault.FloatingIPNotFound(id)
 	},
 	Attrs: with(standardNoDescSort(),
 		&Attr{Name: "floating_ip_address", Post: true, Validate: IPOrNone, Default: Unset, Policy: true},

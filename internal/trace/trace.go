@@ -86,7 +86,7 @@ func (t *Tracer) resolve(ctx context.Context, tx *db.Tx, ref string) (db.Doc, er
 	case 1:
 		return found[0], nil
 	}
-	return nil, fault.Conflict("AmbiguousPortName", "%d ports are named %s; give the port id.", len(found), ref)
+	return nil, fault.AmbiguousPortName(len(found), ref)
 }
 
 // source reads the port's MAC and first IPv4 address with its subnet.

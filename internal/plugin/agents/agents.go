@@ -35,7 +35,7 @@ type Agents struct{ Store *nsdb.Store }
 type Memberships struct{ Store *nsdb.Store }
 
 func agentNotFound(id string) *fault.Fault {
-	return fault.NotFound("AgentNotFound", "Agent %s could not be found.", id)
+	return fault.AgentNotFound(id)
 }
 
 // AgentsResource describes agents. Only description is writable; admin_state_up is accepted
@@ -61,7 +61,7 @@ var MembershipsResource = &resource.Resource{
 	Collection: "agent_memberships", Member: "agent_membership", Path: "agent_memberships",
 	DataType: "AGENTMEMBERSHIP", Translate: 9,
 	NotFound: func(id string) *fault.Fault {
-		return fault.NotFound("AgentMembershipNotFound", "Agent membership %s could not be found.", id)
+		return fault.AgentMembershipNotFound(id)
 	},
 	Attrs: []*resource.Attr{
 		{Name: "id", Post: true, Required: true, Validate: resource.UUID},
@@ -136,7 +136,7 @@ func (a *Agents) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 // Update changes an agent's description; admin_state_up is not supported by MidoNet agents.
 func (a *Agents) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	if _, ok := changes["admin_state_up"]; ok {
-		return nil, fault.Invalid("AgentUpdateNotSupported", "Updating admin_state_up of a MidoNet agent is not supported; only description can be updated.")
+		return nil, fault.AgentUpdateNotSupported()
 	}
 	id := plugin.Str(cur, "id")
 	row := db.Doc{"id": id, "description": changes["description"]}
@@ -156,7 +156,7 @@ func (a *Agents) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 
 // Delete is refused: MidoNet agents are removed by decommissioning their host.
 func (a *Agents) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return fault.Invalid("AgentDeleteNotSupported", "Deleting a MidoNet agent is not supported.")
+	return fault.AgentDeleteNotSupported()
 }
 
 // Resource describes memberships.
@@ -179,7 +179,7 @@ func (m *Memberships) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if old, err := tx.Get(ctx, "agent_memberships", id); err != nil {
 		return nil, err
 	} else if old != nil {
-		return nil, fault.Conflict("AgentMembershipExists", "Agent %s is already a member.", id)
+		return nil, fault.AgentMembershipExists(id)
 	}
 	d := db.Doc{"id": id, "ip_address": netip.Addr.String(ip), "tenant_id": plugin.Str(body, "tenant_id"), "project_id": plugin.Str(body, "project_id")}
 	plugin.Stamp(d, 0)

@@ -47,7 +47,7 @@ func (p *Plugin) segment(body db.Doc) (string, error) {
 			return p.S.ExternalNetworkType, nil
 		}
 		if len(p.S.TenantNetworkTypes) == 0 {
-			return "", fault.New(503, "NoNetworkAvailable", "Unable to create the network. No tenant network is available for allocation.")
+			return "", fault.NoNetworkAvailable()
 		}
 		return p.S.TenantNetworkTypes[0], nil
 	}
@@ -156,7 +156,7 @@ func checkNetworkMTU(net db.Doc, versions []int) error {
 	if min == 0 {
 		return nil
 	}
-	return fault.Conflict("NetworkMTUSubnetConflict", "MTU of %s is not valid, subnet requires a minimum of %d", plugin.Str(net, "id"), min)
+	return fault.NetworkMTUSubnetConflict(plugin.Str(net, "id"), min)
 }
 
 // subnetVersions lists the IP version of each subnet of network id.
@@ -181,7 +181,7 @@ func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) erro
 	}
 	for _, pt := range ports {
 		if plugin.Str(pt, "tenant_id") != plugin.Str(net, "tenant_id") && !strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:") {
-			return fault.Conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. Multiple tenants are using it.", plugin.Str(net, "id"))
+			return fault.InvalidSharedSetting(plugin.Str(net, "id"))
 		}
 	}
 	return nil
@@ -203,7 +203,7 @@ func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur 
 	}
 	if len(inUse) > 0 {
 		sort.Strings(inUse)
-		return fault.Conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network, id for these ports is: %s.", id, strings.Join(inUse, ","))
+		return fault.NetworkInUse(id, inUse)
 	}
 	for _, pt := range ports {
 		if err := n.p.removePort(ctx, tx, c, pt); err != nil {

@@ -101,7 +101,7 @@ func (p *Plugin) assignMAC(ctx context.Context, tx *db.Tx, netID, portID, want s
 			return "", fmt.Errorf("core: record mac: %w", err)
 		}
 		if !ok {
-			return "", fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", netID, want)
+			return "", fault.MacAddressInUse(netID, want)
 		}
 		return want, nil
 	}
@@ -115,7 +115,7 @@ func (p *Plugin) assignMAC(ctx context.Context, tx *db.Tx, netID, portID, want s
 			return mac, nil
 		}
 	}
-	return "", fault.New(503, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", netID)
+	return "", fault.MacAddressGenerationFailure(netID)
 }
 
 // randomMAC keeps base_mac's non-zero leading octets (at least three) and randomises the rest.
@@ -197,7 +197,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 				add(s, ip)
 			case subnetPrefix(s).Addr().Is4() && !v4, !subnetPrefix(s).Addr().Is4() && !v6:
 				ip, err := p.allocateFromPools(ctx, tx, s, portID)
-				if fault, ok := fault.As(err); ok && fault.Type == "IpAddressGenerationFailure" {
+				if fault.IsType(err, fault.TypeIPAddressGenerationFailure) {
 					continue
 				}
 				if err != nil {
@@ -212,7 +212,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 			}
 		}
 		if len(subs) > 0 && len(out) == 0 {
-			return nil, fault.Conflict("IpAddressGenerationFailure", "No more IP addresses available on network %s.", netID)
+			return nil, fault.IPAddressGenerationFailure(netID)
 		}
 		return out, nil
 	}
@@ -250,7 +250,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 		ip, _ := resource.ParseIP(ipStr)
 		if sub != nil && isAutoAddress(sub) && !routerPort {
-			return nil, fault.Invalid("AllocationOnAutoAddressSubnet", "IPv6 address %s cannot be directly assigned to a port on subnet %s as the subnet is configured for automatic addresses", ipStr, subID)
+			return nil, fault.AllocationOnAutoAddressSubnet(ipStr, subID)
 		}
 		if sub == nil {
 			for _, s := range subs {
@@ -260,10 +260,10 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 				}
 			}
 			if sub == nil {
-				return nil, fault.Invalid("InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", ipStr)
+				return nil, fault.InvalidIPForNetwork(ipStr)
 			}
 		} else if !validHost(sub, ip, routerPort) {
-			return nil, fault.Invalid("InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", ipStr)
+			return nil, fault.InvalidIPForSubnet(ipStr)
 		}
 		if err := p.claimIP(ctx, tx, sub, ip, portID); err != nil {
 			return nil, err
@@ -312,7 +312,7 @@ func (p *Plugin) claimIP(ctx context.Context, tx *db.Tx, sub db.Doc, ip netip.Ad
 		return fmt.Errorf("core: record ip: %w", err)
 	}
 	if !ok {
-		return fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", ip, plugin.Str(sub, "id"))
+		return fault.IPAddressAlreadyAllocated(ip, plugin.Str(sub, "id"))
 	}
 	return nil
 }
@@ -356,7 +356,7 @@ func (p *Plugin) allocateFromPools(ctx context.Context, tx *db.Tx, sub db.Doc, p
 			return ip, err
 		}
 	}
-	return netip.Addr{}, fault.Conflict("IpAddressGenerationFailure", "No more IP addresses available on network %s.", plugin.Str(sub, "network_id"))
+	return netip.Addr{}, fault.IPAddressGenerationFailure(plugin.Str(sub, "network_id"))
 }
 
 func allocated(ctx context.Context, tx *db.Tx, subnetID string) (map[netip.Addr]bool, error) {
@@ -409,9 +409,9 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	sgs := plugin.Strings(d, "security_groups")
 	if len(sgs) > 0 && (!enabled || len(plugin.List(d, "fixed_ips")) == 0 && false) {
 		if _, explicit := changes["security_groups"]; creating || explicit {
-			return fault.Invalid("PortSecurityAndIPRequiredForSecurityGroups", "Port security must be enabled and port must have an IP address in order to use security groups.")
+			return fault.PortSecurityAndIPRequiredForSecurityGroups()
 		}
-		return fault.Conflict("PortSecurityPortHasSecurityGroup", "Port has security group associated. Cannot disable port security or IP address until security group is removed.")
+		return fault.PortSecurityPortHasSecurityGroup()
 	}
 	if creating || changes["security_groups"] != nil {
 		if resource.PortTrusted(plugin.Str(d, "device_owner")) {
@@ -452,7 +452,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		return err
 	}
 	if len(pairs) > 0 && !enabled {
-		return fault.Conflict("AddressPairAndPortSecurityRequired", "Port Security must be enabled in order to have allowed address pairs on a port.")
+		return fault.AddressPairAndPortSecurityRequired()
 	}
 	d["allowed_address_pairs"] = pairs
 	return nil
@@ -465,7 +465,7 @@ func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
 		return nil, fault.BadRequest("Allowed address pairs must be a list.")
 	}
 	if len(l) > p.S.MaxAllowedAddrPairs {
-		return nil, fault.Invalid("AllowedAddressPairExhausted", "The number of allowed address pair exceeds the maximum %d.", p.S.MaxAllowedAddrPairs)
+		return nil, fault.AllowedAddressPairExhausted(p.S.MaxAllowedAddrPairs)
 	}
 	seen := map[string]bool{}
 	out := make([]any, 0, len(l))
@@ -486,7 +486,7 @@ func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
 		}
 		ipv, ok := m["ip_address"]
 		if !ok {
-			return nil, fault.Invalid("AllowedAddressPairsMissingIP", "AllowedAddressPair must contain ip_address")
+			return nil, fault.AllowedAddressPairsMissingIP()
 		}
 		ip, _ := ipv.(string)
 		if _, ok := resource.ParsePrefix(ip); !ok {
@@ -505,7 +505,7 @@ func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
 			if mv, ok := m["mac_address"].(string); ok {
 				macRepr = mv
 			}
-			return nil, fault.Invalid("DuplicateAddressPairInRequest", "Request contains duplicate address pair: mac_address %s ip_address %s.", macRepr, ip)
+			return nil, fault.DuplicateAddressPairInRequest(macRepr, ip)
 		}
 		seen[key] = true
 		out = append(out, map[string]any{"ip_address": ip, "mac_address": mac})
@@ -644,7 +644,7 @@ func checkDeviceOwner(ctx context.Context, tx *db.Tx, c *plugin.Caller, owner, d
 		return err
 	}
 	if r != nil && plugin.Str(r, "tenant_id") != tenant {
-		return fault.Conflict("DeviceIDNotOwnedByTenant", "The following device_id %s is not owned by your tenant or matches another tenants router.", deviceID)
+		return fault.DeviceIDNotOwnedByTenant(deviceID)
 	}
 	return nil
 }
@@ -679,7 +679,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	d := plugin.Apply(cur, changes)
 	if mac, ok := changes["mac_address"].(string); ok && mac != plugin.Str(cur, "mac_address") {
 		if plugin.Str(cur, "binding:host_id") != "" {
-			return nil, fault.Conflict("PortBound", "Unable to complete operation on port %s, port is already bound, port type: %s, old_mac %s, new_mac %s.", id, plugin.Str(cur, "binding:vif_type"), plugin.Str(cur, "mac_address"), mac)
+			return nil, fault.PortBound(id, plugin.Str(cur, "binding:vif_type"), plugin.Str(cur, "mac_address"), mac)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE network_id = ? AND port_id = ?", plugin.Str(cur, "network_id"), id); err != nil {
 			return nil, err
@@ -692,7 +692,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 		owner := plugin.Str(d, "device_owner")
 		okOwner := owner == "" || strings.HasPrefix(owner, "compute:") || strings.HasPrefix(owner, OwnerRouterInterface)
 		if !okOwner {
-			return nil, fault.Conflict("UnsupportedPortDeviceOwner", "Operation update_port is not supported for device_owner %s on port %s.", owner, id)
+			return nil, fault.UnsupportedPortDeviceOwner(owner, id)
 		}
 		ips, err := p.reallocate(ctx, tx, c, cur, req)
 		if err != nil {
@@ -804,7 +804,7 @@ func (pc *Ports) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db
 	owner := plugin.Str(cur, "device_owner")
 	if owner == OwnerRouterInterface || owner == OwnerRouterGateway || owner == OwnerFloatingIP {
 		if r, err := tx.Get(ctx, "routers", plugin.Str(cur, "device_id")); err == nil && r != nil || owner == OwnerFloatingIP {
-			return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", plugin.Str(cur, "id"), owner)
+			return fault.ServicePortInUse(plugin.Str(cur, "id"), owner)
 		}
 	}
 	return pc.p.removePort(ctx, tx, c, cur)

@@ -132,7 +132,7 @@ func (s *SecurityGroups) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		return nil, err
 	}
 	if plugin.Str(body, "name") == "default" && defID != "" {
-		return nil, fault.Conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
+		return nil, fault.SecurityGroupDefaultAlreadyExists()
 	}
 	d := resource.Clone(body).(map[string]any)
 	plugin.Stamp(d, 1)
@@ -162,12 +162,12 @@ func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller
 			return nil, err
 		}
 		if def {
-			return nil, fault.Conflict("SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.")
+			return nil, fault.SecurityGroupCannotUpdateDefault()
 		}
 		// The name "default" belongs to the project's default group (neutron's
 		// name_not_default validator).
 		if n, _ := name.(string); strings.EqualFold(n, "default") {
-			return nil, fault.Conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
+			return nil, fault.SecurityGroupDefaultAlreadyExists()
 		}
 	}
 	d := plugin.Apply(cur, changes)
@@ -186,7 +186,7 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		return err
 	}
 	if def && !c.IsAdmin {
-		return fault.Conflict("SecurityGroupCannotRemoveDefault", "Removing default security group not allowed.")
+		return fault.SecurityGroupCannotRemoveDefault()
 	}
 	ports, err := tx.List(ctx, "ports", db.Filter{})
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	for _, pt := range ports {
 		for _, sg := range plugin.Strings(pt, "security_groups") {
 			if sg == id {
-				return fault.Conflict("SecurityGroupInUse", "Security Group %s in use.", id)
+				return fault.SecurityGroupInUse(id)
 			}
 		}
 	}
@@ -329,7 +329,7 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 	}
 	for _, o := range siblings {
 		if sameRule(o, d) {
-			return nil, fault.Conflict("SecurityGroupRuleExists", "Security group rule already exists. Rule id is %s.", plugin.Str(o, "id"))
+			return nil, fault.SecurityGroupRuleExists(plugin.Str(o, "id"))
 		}
 	}
 	if err := p.insertRule(ctx, tx, c, d); err != nil {
@@ -355,17 +355,17 @@ var ipv6Only = map[int]bool{41: true, 43: true, 44: true, 58: true, 59: true, 60
 func validateRule(d db.Doc) error {
 	eth, _ := d["ethertype"].(string)
 	if eth != "IPv4" && eth != "IPv6" {
-		return fault.Invalid("SecurityGroupRuleInvalidEtherType", "Security group rule for ethertype '%v' not supported. Allowed values are ['IPv4', 'IPv6'].", d["ethertype"])
+		return fault.SecurityGroupRuleInvalidEtherType(d["ethertype"])
 	}
 	proto := ProtocolNumber(d["protocol"])
 	if proto == -2 || proto > 255 || proto < -1 {
-		return fault.Invalid("SecurityGroupRuleInvalidProtocol", "Security group rule protocol %v not supported. Only protocol values %s", d["protocol"], protocolList)
+		return fault.SecurityGroupRuleInvalidProtocol(d["protocol"], protocolList)
 	}
 	if eth == "IPv4" && ipv6Only[proto] {
-		return fault.Invalid("SecurityGroupEthertypeConflictWithProtocol", "Invalid ethertype %s for protocol %v.", eth, d["protocol"])
+		return fault.SecurityGroupEthertypeConflictWithProtocol(eth, d["protocol"])
 	}
 	if d["remote_ip_prefix"] != nil && d["remote_group_id"] != nil {
-		return fault.Invalid("SecurityGroupMultipleRemoteEntites", "Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.")
+		return fault.SecurityGroupMultipleRemoteEntites()
 	}
 	d["normalized_cidr"] = nil
 	if v := d["remote_ip_prefix"]; v != nil {
@@ -375,14 +375,14 @@ func validateRule(d db.Doc) error {
 			return fault.BadRequest("Invalid input for remote_ip_prefix. Reason: %s is not a valid IP subnet.", resource.Repr(v))
 		}
 		if (eth == "IPv4") != pfx.Addr().Is4() {
-			return fault.Invalid("SecurityGroupRuleParameterConflict", "Conflicting value ethertype %s for CIDR %s", eth, s)
+			return fault.SecurityGroupRuleParameterConflict(eth, s)
 		}
 		d["normalized_cidr"] = pfx.Masked().String()
 	}
 	minV, hasMin := resource.AsInt(d["port_range_min"])
 	maxV, hasMax := resource.AsInt(d["port_range_max"])
 	if (hasMin || hasMax) && proto < 0 {
-		return fault.Invalid("SecurityGroupProtocolRequiredWithPorts", "Must also specify protocol if port range is given.")
+		return fault.SecurityGroupProtocolRequiredWithPorts()
 	}
 	switch proto {
 	case 6, 17, 33, 132, 136:
@@ -391,11 +391,11 @@ func validateRule(d db.Doc) error {
 			has bool
 		}{{minV, hasMin}, {maxV, hasMax}} {
 			if v.has && (v.n < 1 || v.n > 65535) {
-				return fault.Invalid("SecurityGroupInvalidPortValue", "Invalid value for port %d", v.n)
+				return fault.SecurityGroupInvalidPortValue(v.n)
 			}
 		}
 		if hasMax && (!hasMin || minV > maxV) {
-			return fault.Invalid("SecurityGroupInvalidPortRange", "For TCP/UDP protocols, port_range_min must be <= port_range_max")
+			return fault.SecurityGroupInvalidPortRange()
 		}
 	case 1, 58:
 		for _, v := range []struct {
@@ -405,11 +405,11 @@ func validateRule(d db.Doc) error {
 			attr string
 		}{{minV, hasMin, "type", "port_range_min"}, {maxV, hasMax, "code", "port_range_max"}} {
 			if v.has && (v.n < 0 || v.n > 255) {
-				return fault.Invalid("SecurityGroupInvalidIcmpValue", "Invalid value for ICMP %s (%s) %d. It must be 0 to 255.", v.name, v.attr, v.n)
+				return fault.SecurityGroupInvalidIcmpValue(v.name, v.attr, v.n)
 			}
 		}
 		if hasMax && !hasMin {
-			return fault.Invalid("SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", maxV)
+			return fault.SecurityGroupMissingIcmpType(maxV)
 		}
 	}
 	return nil

@@ -61,10 +61,10 @@ func checkPools(prefix netip.Prefix, raw []any, gateway netip.Addr) ([]ipam.Rang
 		a, _ := resource.ParseIP(plugin.Str(m, "start"))
 		b, _ := resource.ParseIP(plugin.Str(m, "end"))
 		if a.Is4() != prefix.Addr().Is4() || b.Is4() != prefix.Addr().Is4() || a.Compare(b) > 0 {
-			return nil, fault.Invalid("InvalidAllocationPool", "The allocation pool {'start': '%s', 'end': '%s'} is not valid.", a, b)
+			return nil, fault.InvalidAllocationPool(a, b)
 		}
 		if bounds, ok := ipam.PoolBounds(prefix); !ok || a.Less(bounds.Start) || bounds.End.Less(b) {
-			return nil, fault.Invalid("OutOfBoundsAllocationPool", "The allocation pool %s-%s spans beyond the subnet cidr %s.", a, b, prefix)
+			return nil, fault.OutOfBoundsAllocationPool(a, b, prefix)
 		}
 		rs = append(rs, ipam.Range{Start: a, End: b})
 	}
@@ -76,7 +76,7 @@ func checkPools(prefix netip.Prefix, raw []any, gateway netip.Addr) ([]ipam.Rang
 			for _, r := range rs {
 				names = append(names, r.Start.String()+"-"+r.End.String())
 			}
-			return nil, fault.Conflict("OverlappingAllocationPools", "Found overlapping allocation pools: %s for subnet %s.", strings.Join(names, " "), prefix)
+			return nil, fault.OverlappingAllocationPools(names, prefix)
 		}
 	}
 	if err := gatewayOutsidePools(gateway, rs); err != nil {
@@ -91,7 +91,7 @@ func gatewayOutsidePools(gateway netip.Addr, rs []ipam.Range) error {
 	}
 	for _, r := range rs {
 		if r.Contains(gateway) {
-			return fault.Conflict("GatewayConflictWithAllocationPools", "Gateway ip %s conflicts with allocation pool %s-%s.", gateway, r.Start, r.End)
+			return fault.GatewayConflictWithAllocationPools(gateway, r.Start, r.End)
 		}
 	}
 	return nil
@@ -179,10 +179,10 @@ func matchVersion(version int, is4 bool, name, addr string) error {
 
 func (p *Plugin) checkSubnetLimits(id string, d db.Doc) error {
 	if n := len(plugin.List(d, "dns_nameservers")); n > p.S.MaxDNSNameservers {
-		return fault.Invalid("DNSNameServersExhausted", "Unable to complete operation for %s. The number of DNS nameservers exceeds the limit %d.", id, p.S.MaxDNSNameservers)
+		return fault.DNSNameServersExhausted(id, p.S.MaxDNSNameservers)
 	}
 	if n := len(plugin.List(d, "host_routes")); n > p.S.MaxSubnetHostRoutes {
-		return fault.Invalid("HostRoutesExhausted", "Unable to complete operation for %s. The number of host routes exceeds the limit %d.", id, p.S.MaxSubnetHostRoutes)
+		return fault.HostRoutesExhausted(id, p.S.MaxSubnetHostRoutes)
 	}
 	return nil
 }
@@ -401,7 +401,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 		}
 		owner := plugin.Str(pt, "device_owner")
 		if owner != "network:dhcp" && !(isAutoAddress(cur) && !strings.HasPrefix(owner, "network:router_")) {
-			return fault.Conflict("SubnetInUse", "Unable to complete operation on subnet %s: One or more ports have an IP allocation from this subnet.", id)
+			return fault.SubnetInUse(id)
 		}
 	}
 	for _, pid := range holders {

@@ -110,7 +110,7 @@ func (s *SubnetPools) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 		old, _ := poolPrefixes(plugin.List(cur, "prefixes"))
 		for _, o := range old {
 			if !coveredBy(o, ps) {
-				return nil, fault.Invalid("IllegalSubnetPoolPrefixUpdate", "Illegal update to prefixes: %s must remain in the pool.", o)
+				return nil, fault.IllegalSubnetPoolPrefixUpdate(o)
 			}
 		}
 		d["prefixes"] = prefixStrings(ps)
@@ -142,7 +142,7 @@ func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db
 		return err
 	}
 	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID {
-		return fault.Invalid("IllegalSubnetPoolAssociationToAddressScope", "Illegal subnetpool association: subnetpool %s cannot be associated with address scope %s.", plugin.Str(pool, "id"), id)
+		return fault.IllegalSubnetPoolAssociationToAddressScope(plugin.Str(pool, "id"), id)
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func (s *SubnetPools) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	for _, sub := range subs {
 		if plugin.Str(sub, "subnetpool_id") == id {
-			return fault.Conflict("SubnetPoolInUse", "Subnet pool %s could not be deleted: in use.", id)
+			return fault.SubnetPoolInUse(id)
 		}
 	}
 	if _, err := tx.Delete(ctx, "subnetpools", id); err != nil {
@@ -221,13 +221,13 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 		}
 		c = c.Masked()
 		if !coveredBy(c, ps) {
-			return netip.Prefix{}, fault.Conflict("SubnetAllocationError", "Failed to allocate subnet: Cidr %s not in subnet pool.", c)
+			return netip.Prefix{}, fault.SubnetAllocationCidrNotInPool(c)
 		}
 		if int64(c.Bits()) < mn || int64(c.Bits()) > mx {
-			return netip.Prefix{}, fault.Conflict("SubnetAllocationError", "Failed to allocate subnet: Unsupported prefix length /%d.", c.Bits())
+			return netip.Prefix{}, fault.SubnetAllocationUnsupportedPrefixLength(int64(c.Bits()))
 		}
 		if !free(c) {
-			return netip.Prefix{}, fault.Conflict("SubnetAllocationError", "Failed to allocate subnet: Cidr %s overlaps with another subnet of the pool.", c)
+			return netip.Prefix{}, fault.SubnetAllocationCidrOverlaps(c)
 		}
 		return c, nil
 	}
@@ -236,7 +236,7 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 		length, _ = resource.AsInt(pool["default_prefixlen"])
 	}
 	if length < mn || length > mx {
-		return netip.Prefix{}, fault.Conflict("SubnetAllocationError", "Failed to allocate subnet: Unsupported prefix length /%d.", length)
+		return netip.Prefix{}, fault.SubnetAllocationUnsupportedPrefixLength(length)
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Addr().Less(ps[j].Addr()) })
 	for _, outer := range ps {
@@ -254,5 +254,5 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 			c = netip.PrefixFrom(next, int(length))
 		}
 	}
-	return netip.Prefix{}, fault.Conflict("SubnetAllocationError", "Failed to allocate subnet: Insufficient prefix space to allocate subnet size /%d.", length)
+	return netip.Prefix{}, fault.SubnetAllocationInsufficientSpace(length)
 }

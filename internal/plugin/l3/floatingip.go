@@ -73,14 +73,14 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		"name": "", "fixed_ips": []any{want},
 	})
 	if err != nil {
-		if fl, ok := fault.As(err); ok && fl.Type == "IpAddressGenerationFailure" {
-			return nil, fault.Invalid("ExternalIpAddressExhausted", "Unable to find any IP address on external network %s.", netID)
+		if fault.IsType(err, fault.TypeIPAddressGenerationFailure) {
+			return nil, fault.ExternalIPAddressExhausted(netID)
 		}
 		return nil, err
 	}
 	ips := plugin.List(port, "fixed_ips")
 	if len(ips) == 0 {
-		return nil, fault.Invalid("ExternalIpAddressExhausted", "Unable to find any IP address on external network %s.", netID)
+		return nil, fault.ExternalIPAddressExhausted(netID)
 	}
 	d["floating_ip_address"] = plugin.Str(ips[0].(map[string]any), "ip_address")
 	d["_port_id"] = plugin.Str(port, "id")
@@ -149,7 +149,7 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 	}
 	for _, o := range others {
 		if plugin.Str(o, "id") != plugin.Str(fip, "id") && plugin.Str(o, "port_id") == portID && plugin.Str(o, "fixed_ip_address") == fixed {
-			return fault.Conflict("FloatingIPPortAlreadyAssociated", "Cannot associate floating IP %s (%s) with port %s using fixed IP %s, as that fixed IP already has a floating IP on external network %s.", plugin.Str(fip, "floating_ip_address"), plugin.Str(fip, "id"), portID, fixed, netID)
+			return fault.FloatingIPPortAlreadyAssociated(plugin.Str(fip, "floating_ip_address"), plugin.Str(fip, "id"), portID, fixed, netID)
 		}
 	}
 	routerID, err := p.routerFor(ctx, tx, port, plugin.Str(chosen, "subnet_id"), netID)
@@ -208,7 +208,7 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID
 		}
 	}
 	if best == "" {
-		return "", fault.NotFound("ExternalGatewayForFloatingIPNotFound", "External network %s is not reachable from subnet %s.  Therefore, cannot associate Port %s with a Floating IP.", floatingNet, subnetID, plugin.Str(port, "id"))
+		return "", fault.ExternalGatewayForFloatingIPNotFound(floatingNet, subnetID, plugin.Str(port, "id"))
 	}
 	return best, nil
 }

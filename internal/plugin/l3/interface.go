@@ -114,7 +114,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			return nil, err
 		}
 		if dev := plugin.Str(port, "device_id"); dev != "" {
-			return nil, fault.Conflict("PortInUse", "Unable to complete operation on port %s for network %s. Port already has an attached device %s.", portID, plugin.Str(port, "network_id"), dev)
+			return nil, fault.PortInUse(portID, plugin.Str(port, "network_id"), dev)
 		}
 		ips := plugin.List(port, "fixed_ips")
 		if len(ips) == 0 {
@@ -131,7 +131,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		// The port becomes the router's only if it is the router's project's (409
 		// DeviceIDNotOwnedByTenant), as Neutron's update_port checks.
 		if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(router, "tenant_id") {
-			return nil, fault.Conflict("DeviceIDNotOwnedByTenant", "The following device_id %s is not owned by your tenant or matches another tenants router.", routerID)
+			return nil, fault.DeviceIDNotOwnedByTenant(routerID)
 		}
 		net, err := core.Network(ctx, tx, plugin.Str(port, "network_id"))
 		if err != nil {
@@ -270,9 +270,9 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	}
 	if port == nil {
 		if hasPort {
-			return nil, fault.NotFound("RouterInterfaceNotFound", "Router %s does not have an interface with id %s", routerID, portID)
+			return nil, fault.RouterInterfaceNotFound(routerID, portID)
 		}
-		return nil, fault.NotFound("RouterInterfaceNotFoundForSubnet", "Router %s has no interface on subnet %s", routerID, subID)
+		return nil, fault.RouterInterfaceNotFoundForSubnet(routerID, subID)
 	}
 	if hasPort && hasSub {
 		found := false
@@ -280,7 +280,7 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 			found = found || plugin.Str(x.(map[string]any), "subnet_id") == subID
 		}
 		if !found {
-			return nil, fault.Invalid("SubnetMismatchForPort", "Subnet on port %s does not match the requested subnet %s.", portID, subID)
+			return nil, fault.SubnetMismatchForPort(portID, subID)
 		}
 	}
 	for _, x := range plugin.List(port, "fixed_ips") {
@@ -317,7 +317,7 @@ func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, router, sub db.D
 	for _, r := range plugin.List(router, "routes") {
 		nh, _ := netip.ParseAddr(plugin.Str(r.(map[string]any), "nexthop"))
 		if pfx.Contains(nh) {
-			return fault.Conflict("RouterInterfaceInUseByRoute", "Router interface for subnet %s on router %s cannot be deleted, as it is required by one or more routes.", subID, routerID)
+			return fault.RouterInterfaceInUseByRoute(subID, routerID)
 		}
 	}
 	fips, err := tx.List(ctx, "floatingips", db.Filter{})
@@ -330,11 +330,11 @@ func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, router, sub db.D
 		}
 		fixed, _ := netip.ParseAddr(plugin.Str(f, "fixed_ip_address"))
 		if fixed.IsValid() && pfx.Contains(fixed) {
-			return fault.Conflict("RouterInterfaceInUseByFloatingIP", "Router interface for subnet %s on router %s cannot be deleted, as it is required by one or more floating IPs.", subID, routerID)
+			return fault.RouterInterfaceInUseByFloatingIP(subID, routerID)
 		}
 		floating, _ := netip.ParseAddr(plugin.Str(f, "floating_ip_address"))
 		if pfx.Contains(floating) {
-			return fault.Conflict("RouterInterfaceInUseAsGatewayByFloatingIP", "Router interface for subnet %s on router %s cannot be deleted, as it is required by one or more floating IPs as a gateway.", subID, routerID)
+			return fault.RouterInterfaceInUseAsGatewayByFloatingIP(subID, routerID)
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"sort"
-	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -114,7 +113,7 @@ func (p *Plugin) clearGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			ip, _ := netip.ParseAddr(plugin.Str(f, "floating_ip_address"))
 			for _, s := range gwNets {
 				if s.Contains(ip) {
-					return fault.Conflict("RouterExternalGatewayInUseByFloatingIp", "Gateway cannot be updated for router %s, since a gateway to external network %s is required by one or more floating IPs.", plugin.Str(router, "id"), plugin.Str(gw, "network_id"))
+					return fault.RouterExternalGatewayInUseByFloatingIP(plugin.Str(router, "id"), plugin.Str(gw, "network_id"))
 				}
 			}
 		}
@@ -162,7 +161,7 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 			}
 		case old != nil && plugin.Str(old, "network_id") == plugin.Str(gw, "network_id"):
 			if ips, ok := gw["external_fixed_ips"].([]any); ok && !sameFixedIPs(ips, plugin.List(old, "external_fixed_ips")) {
-				return nil, fault.Conflict("UnsupportedPortDeviceOwner", "Operation update_port is not supported for device_owner %s on port %s.", OwnerGateway, plugin.Str(cur, "_gw_port_id"))
+				return nil, fault.UnsupportedPortDeviceOwner(OwnerGateway, plugin.Str(cur, "_gw_port_id"))
 			}
 			if v, ok := gw["enable_snat"]; ok {
 				b, _ := resource.ToBool(v)
@@ -229,7 +228,7 @@ func (r *Routers) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 	}
 	if len(attached) > 0 {
 		sort.Strings(attached)
-		return fault.Conflict("RouterInUse", "Router %s has ports still attached: %s", id, strings.Join(attached, ", "))
+		return fault.RouterInUse(id, attached)
 	}
 	for _, h := range r.p.BeforeRouterDelete {
 		if err := h(ctx, tx, cur); err != nil {

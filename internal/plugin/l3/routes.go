@@ -71,7 +71,7 @@ func (p *Plugin) checkRoutes(ctx context.Context, tx *db.Tx, router db.Doc, rs [
 	}
 	rs = unique
 	if p.S.MaxRoutes >= 0 && len(rs) > p.S.MaxRoutes {
-		return nil, fault.Invalid("RoutesExhausted", "Unable to complete operation for %s. The number of routes exceeds the maximum %d.", plugin.Str(router, "id"), p.S.MaxRoutes)
+		return nil, fault.RoutesExhausted(plugin.Str(router, "id"), p.S.MaxRoutes)
 	}
 	ports, err := routerPorts(ctx, tx, plugin.Str(router, "id"))
 	if err != nil {
@@ -99,18 +99,18 @@ func (p *Plugin) checkRoutes(ctx context.Context, tx *db.Tx, router db.Doc, rs [
 		if src, ok := m["source"].(string); ok {
 			sp, _ := netip.ParsePrefix(src)
 			if sp.Addr().Is4() != dst.Addr().Is4() {
-				return nil, fault.Invalid("InvalidRoutes", "Invalid format for routes: %s, the source and destination are of different IP versions", pyRoutes([]any{m}))
+				return nil, fault.InvalidRoutes(pyRoutes([]any{m}), "the source and destination are of different IP versions")
 			}
 		}
 		if own[nh] {
-			return nil, fault.Invalid("InvalidRoutes", "Invalid format for routes: %s, the nexthop is used by router", pyRoutes([]any{m}))
+			return nil, fault.InvalidRoutes(pyRoutes([]any{m}), "the nexthop is used by router")
 		}
 		ok := false
 		for _, c := range connected {
 			ok = ok || c.Contains(nh)
 		}
 		if !ok {
-			return nil, fault.Invalid("InvalidRoutes", "Invalid format for routes: %s, the nexthop is not connected with router", pyRoutes([]any{m}))
+			return nil, fault.InvalidRoutes(pyRoutes([]any{m}), "the nexthop is not connected with router")
 		}
 		c := cleanRoute(m)
 		if k := routeKey(c); !seen[k] {

@@ -122,7 +122,7 @@ func (q *Quotas) CheckCreate(ctx context.Context, tx *db.Tx, project string, res
 		return err
 	}
 	if used+1 > limit {
-		return fault.Conflict("OverQuota", "Quota exceeded for resources: ['%s'].", res.Quota)
+		return fault.OverQuota(res.Quota)
 	}
 	return nil
 }
