@@ -10,7 +10,6 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/hosts"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -183,10 +182,7 @@ func (m *Memberships) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	}
 	d := db.Doc{"id": id, "ip_address": netip.Addr.String(ip), "tenant_id": plugin.Str(body, "tenant_id"), "project_id": plugin.Str(body, "project_id")}
 	plugin.Stamp(d, 0)
-	if err := tx.Insert(ctx, "agent_memberships", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Create, "agent_memberships", d)
+	return d, plugin.Add(ctx, tx, c, "agent_memberships", d)
 }
 
 // Update is not supported (there is nothing to update).
@@ -196,10 +192,7 @@ func (m *Memberships) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 
 // Delete removes a host from the tunnel zone.
 func (m *Memberships) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	if _, err := tx.Delete(ctx, "agent_memberships", plugin.Str(cur, "id")); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "agent_memberships", cur)
+	return plugin.Remove(ctx, tx, c, "agent_memberships", cur)
 }
 
 // List returns memberships.

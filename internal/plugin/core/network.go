@@ -127,11 +127,7 @@ func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur,
 		}
 	}
 	d := plugin.Apply(cur, changes)
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "networks", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "networks", d)
+	return d, plugin.Save(ctx, tx, c, "networks", d)
 }
 
 // Smallest MTUs a network with subnets of each IP version can carry (RFC 791, RFC 8200).
@@ -215,17 +211,11 @@ func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur 
 		return err
 	}
 	for _, s := range subnets {
-		if _, err := tx.Delete(ctx, "subnets", plugin.Str(s, "id")); err != nil {
-			return err
-		}
-		if err := plugin.Journal(ctx, tx, c, journal.Delete, "subnets", s); err != nil {
+		if err := plugin.Remove(ctx, tx, c, "subnets", s); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Delete(ctx, "networks", id); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "networks", cur)
+	return plugin.Remove(ctx, tx, c, "networks", cur)
 }
 
 // List returns networks.

@@ -13,7 +13,6 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/ipam"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -87,10 +86,7 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 	d["extra_dhcp_opts"] = opts
 	p.bind(d, nil)
 	plugin.Stamp(d, 1)
-	if err := tx.Insert(ctx, "ports", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Create, "ports", d)
+	return d, plugin.Add(ctx, tx, c, "ports", d)
 }
 
 // assignMAC records a requested MAC or generates one from base_mac; MACs are unique per network.
@@ -716,10 +712,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	if !onlyVNICType(cur, changes) {
 		plugin.Bump(d)
 	}
-	if err := tx.Put(ctx, "ports", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "ports", d)
+	return d, plugin.SaveAsIs(ctx, tx, c, "ports", d)
 }
 
 // reallocate moves a port to a new set of fixed IPs, keeping the addresses it already holds.
@@ -824,10 +817,7 @@ func (p *Plugin) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, po
 	if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE port_id = ?", id); err != nil {
 		return fmt.Errorf("core: release mac of %s: %w", id, err)
 	}
-	if _, err := tx.Delete(ctx, "ports", id); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "ports", port)
+	return plugin.Remove(ctx, tx, c, "ports", port)
 }
 
 // RemovePort is removePort for other plugins (router interfaces and gateways).
@@ -885,9 +875,5 @@ func (p *Plugin) SetStatus(ctx context.Context, tx *db.Tx, c *plugin.Caller, por
 		return nil
 	}
 	port["status"] = status
-	plugin.Bump(port)
-	if err := tx.Put(ctx, "ports", port); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Update, "ports", port)
+	return plugin.Save(ctx, tx, c, "ports", port)
 }

@@ -100,10 +100,7 @@ func (p *Plugin) insertRule(ctx context.Context, tx *db.Tx, c *plugin.Caller, d 
 		return fmt.Errorf("core: standard attr id: %w", err)
 	}
 	d["_standard_attr_id"] = sid
-	if err := tx.Insert(ctx, "security_group_rules", d); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Create, "security_group_rules", d)
+	return plugin.Add(ctx, tx, c, "security_group_rules", d)
 }
 
 // EnsureDefaultSG is ensureDefaultSG for the API layer (listing a project's groups creates
@@ -171,11 +168,7 @@ func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		}
 	}
 	d := plugin.Apply(cur, changes)
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "security_groups", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "security_groups", d)
+	return d, plugin.Save(ctx, tx, c, "security_groups", d)
 }
 
 // Delete removes a group that no port uses; only an admin removes a default group.
@@ -207,10 +200,7 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	for _, r := range rules {
 		owner := plugin.Str(r, "security_group_id")
 		if owner == id || plugin.Str(r, "remote_group_id") == id {
-			if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(r, "id")); err != nil {
-				return err
-			}
-			if err := plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", r); err != nil {
+			if err := plugin.Remove(ctx, tx, c, "security_group_rules", r); err != nil {
 				return err
 			}
 			if owner != id {
@@ -235,10 +225,7 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 			return err
 		}
 	}
-	if _, err := tx.Delete(ctx, "security_groups", id); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "security_groups", cur)
+	return plugin.Remove(ctx, tx, c, "security_groups", cur)
 }
 
 // List returns groups. Rules are embedded by Expand.
@@ -340,11 +327,7 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 
 // touchGroup bumps a group's revision when its rules change, as upstream does.
 func (p *Plugin) touchGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, sg db.Doc) error {
-	plugin.Bump(sg)
-	if err := tx.Put(ctx, "security_groups", sg); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Update, "security_groups", sg)
+	return plugin.Save(ctx, tx, c, "security_groups", sg)
 }
 
 // ipv6Only are the protocols neutron refuses with ethertype IPv4 (ipv6-encap, -route, -frag,
@@ -453,19 +436,12 @@ func normCIDR(d db.Doc) string {
 // Update is refused: rules are immutable (every attribute is read-only; the API layer answers).
 func (s *SecurityGroupRules) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	d := plugin.Apply(cur, changes)
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "security_group_rules", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "security_group_rules", d)
+	return d, plugin.Save(ctx, tx, c, "security_group_rules", d)
 }
 
 // Delete removes a rule.
 func (s *SecurityGroupRules) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	if _, err := tx.Delete(ctx, "security_group_rules", plugin.Str(cur, "id")); err != nil {
-		return err
-	}
-	if err := plugin.Journal(ctx, tx, c, journal.Delete, "security_group_rules", cur); err != nil {
+	if err := plugin.Remove(ctx, tx, c, "security_group_rules", cur); err != nil {
 		return err
 	}
 	sg, err := tx.Get(ctx, "security_groups", plugin.Str(cur, "security_group_id"))

@@ -274,10 +274,7 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		return nil, err
 	}
 	net["subnets"] = append(plugin.List(net, "subnets"), d["id"])
-	if err := tx.Put(ctx, "networks", net); err != nil {
-		return nil, err
-	}
-	if err := plugin.Journal(ctx, tx, c, journal.Update, "networks", net); err != nil {
+	if err := plugin.SaveAsIs(ctx, tx, c, "networks", net); err != nil {
 		return nil, err
 	}
 	if isAutoAddress(d) {
@@ -329,11 +326,7 @@ func (p *Plugin) addAutoAddresses(ctx context.Context, tx *db.Tx, c *plugin.Call
 			return err
 		}
 		pt["fixed_ips"] = append(plugin.List(pt, "fixed_ips"), map[string]any{"subnet_id": plugin.Str(sub, "id"), "ip_address": ip.String()})
-		plugin.Bump(pt)
-		if err := tx.Put(ctx, "ports", pt); err != nil {
-			return err
-		}
-		if err := plugin.Journal(ctx, tx, c, journal.Update, "ports", pt); err != nil {
+		if err := plugin.Save(ctx, tx, c, "ports", pt); err != nil {
 			return err
 		}
 	}
@@ -367,11 +360,7 @@ func (s *Subnets) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 	if err := s.p.checkSubnetLimits(plugin.Str(cur, "id"), d); err != nil {
 		return nil, err
 	}
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "subnets", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "subnets", d)
+	return d, plugin.Save(ctx, tx, c, "subnets", d)
 }
 
 // Delete removes a subnet unless a port still holds one of its addresses.
@@ -419,11 +408,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 			keep = []any{}
 		}
 		pt["fixed_ips"] = keep
-		plugin.Bump(pt)
-		if err := tx.Put(ctx, "ports", pt); err != nil {
-			return err
-		}
-		if err := plugin.Journal(ctx, tx, c, journal.Update, "ports", pt); err != nil {
+		if err := plugin.Save(ctx, tx, c, "ports", pt); err != nil {
 			return err
 		}
 	}
@@ -448,10 +433,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 			keep = []any{}
 		}
 		net["subnets"] = keep
-		if err := tx.Put(ctx, "networks", net); err != nil {
-			return err
-		}
-		if err := plugin.Journal(ctx, tx, c, journal.Update, "networks", net); err != nil {
+		if err := plugin.SaveAsIs(ctx, tx, c, "networks", net); err != nil {
 			return err
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/ipam"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -93,10 +92,7 @@ func (s *SubnetPools) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if err := checkAddressScope(ctx, tx, c, d); err != nil {
 		return nil, err
 	}
-	if err := tx.Insert(ctx, "subnetpools", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Create, "subnetpools", d)
+	return d, plugin.Add(ctx, tx, c, "subnetpools", d)
 }
 
 // Update changes a pool; its prefixes may only grow.
@@ -123,11 +119,7 @@ func (s *SubnetPools) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			return nil, err
 		}
 	}
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "subnetpools", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "subnetpools", d)
+	return d, plugin.Save(ctx, tx, c, "subnetpools", d)
 }
 
 // checkAddressScope is Neutron's _validate_address_scope_id: a pool's address scope must be
@@ -168,10 +160,7 @@ func (s *SubnetPools) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			return fault.SubnetPoolInUse(id)
 		}
 	}
-	if _, err := tx.Delete(ctx, "subnetpools", id); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "subnetpools", cur)
+	return plugin.Remove(ctx, tx, c, "subnetpools", cur)
 }
 
 // List returns pools.

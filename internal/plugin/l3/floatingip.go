@@ -7,7 +7,6 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -94,10 +93,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		d["port_id"], d["fixed_ip_address"] = nil, nil
 	}
 	plugin.Stamp(d, 0)
-	if err := tx.Insert(ctx, "floatingips", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Create, "floatingips", d)
+	return d, plugin.Add(ctx, tx, c, "floatingips", d)
 }
 
 // associate binds a floating IP to a port's fixed IPv4 address through the router that
@@ -248,11 +244,7 @@ func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			}
 		}
 	}
-	plugin.Bump(d)
-	if err := tx.Put(ctx, "floatingips", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "floatingips", d)
+	return d, plugin.Save(ctx, tx, c, "floatingips", d)
 }
 
 // Delete releases a floating IP and its address.
@@ -264,10 +256,7 @@ func (f *FloatingIPs) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			return err
 		}
 	}
-	if _, err := tx.Delete(ctx, "floatingips", plugin.Str(cur, "id")); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "floatingips", cur)
+	return plugin.Remove(ctx, tx, c, "floatingips", cur)
 }
 
 // List returns floating IPs.
@@ -303,11 +292,7 @@ func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller
 			continue
 		}
 		dissociate(f)
-		plugin.Bump(f)
-		if err := tx.Put(ctx, "floatingips", f); err != nil {
-			return err
-		}
-		if err := plugin.Journal(ctx, tx, c, journal.Update, "floatingips", f); err != nil {
+		if err := plugin.Save(ctx, tx, c, "floatingips", f); err != nil {
 			return err
 		}
 	}

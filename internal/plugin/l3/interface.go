@@ -6,7 +6,6 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -192,11 +191,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			return nil, err
 		}
 	}
-	plugin.Bump(router)
-	if err := tx.Put(ctx, "routers", router); err != nil {
-		return nil, err
-	}
-	if err := plugin.Journal(ctx, tx, c, journal.Update, "routers", router); err != nil {
+	if err := plugin.Save(ctx, tx, c, "routers", router); err != nil {
 		return nil, err
 	}
 	return interfaceInfo(router, port), nil
@@ -300,11 +295,7 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	if err := p.Core.RemovePort(ctx, tx, c, port); err != nil {
 		return nil, err
 	}
-	plugin.Bump(router)
-	if err := tx.Put(ctx, "routers", router); err != nil {
-		return nil, err
-	}
-	if err := plugin.Journal(ctx, tx, c, journal.Update, "routers", router); err != nil {
+	if err := plugin.Save(ctx, tx, c, "routers", router); err != nil {
 		return nil, err
 	}
 	return info, nil

@@ -188,12 +188,8 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 		}
 		d["routes"] = rs
 	}
-	plugin.Bump(d)
 	bumpN(d, extra)
-	if err := tx.Put(ctx, "routers", d); err != nil {
-		return nil, err
-	}
-	return d, plugin.Journal(ctx, tx, c, journal.Update, "routers", d)
+	return d, plugin.Save(ctx, tx, c, "routers", d)
 }
 
 func sameFixedIPs(want, have []any) bool {
@@ -238,10 +234,7 @@ func (r *Routers) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 	if err := r.p.clearGateway(ctx, tx, c, cur); err != nil {
 		return err
 	}
-	if _, err := tx.Delete(ctx, "routers", id); err != nil {
-		return err
-	}
-	return plugin.Journal(ctx, tx, c, journal.Delete, "routers", cur)
+	return plugin.Remove(ctx, tx, c, "routers", cur)
 }
 
 // List returns routers.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -161,11 +160,7 @@ func (p *Plugin) atomicRoutes(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		return nil, err
 	}
 	router["routes"] = rs
-	plugin.Bump(router)
-	if err := tx.Put(ctx, "routers", router); err != nil {
-		return nil, err
-	}
-	if err := plugin.Journal(ctx, tx, c, journal.Update, "routers", router); err != nil {
+	if err := plugin.Save(ctx, tx, c, "routers", router); err != nil {
 		return nil, err
 	}
 	return map[string]any{"router": p.atomicView(router)}, nil
