@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/api"
 )
@@ -167,10 +168,17 @@ func TestBodyMemoryBudget(t *testing.T) {
 			pr.Close() // unblock a writer the server stopped reading
 			u.done <- w
 		}()
-		// io.Pipe hands bytes over only as the server reads them: when Write returns
-		// without error, the server holds them.
-		if _, err := pw.Write(body[:sent]); err != nil {
-			w := <-u.done
+		// io.Pipe hands bytes over only as the server reads them, but a server that read
+		// them may still refuse them: the upload is stalled once the server accounts for its
+		// bytes, refused once it answers, whichever comes first.
+		_, err := pw.Write(body[:sent])
+		var w *httptest.ResponseRecorder
+		if err != nil {
+			w = <-u.done
+		} else {
+			w = awaitHeldOrAnswered(t, p.srv, int64(len(stalled)+1)*sent, u.done)
+		}
+		if w != nil {
 			if w.Code != http.StatusServiceUnavailable {
 				t.Fatalf("upload %d refused with %d, want 503: %s", i, w.Code, w.Body.String())
 			}
@@ -214,4 +222,24 @@ func TestBodyMemoryBudget(t *testing.T) {
 	if w := p.do(http.MethodPost, "/v2.0/networks", paddedNetwork(maxBody)); w.Code != http.StatusCreated {
 		t.Errorf("a full-size body after the uploads ended = %d, want 201: %s", w.Code, w.Body.String())
 	}
+}
+
+// awaitHeldOrAnswered waits until the server holds want body bytes (nil: the upload stalled
+// holding them) or the upload's handler answered (its answer).
+func awaitHeldOrAnswered(t *testing.T, srv *api.Server, want int64, done chan *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case w := <-done:
+			return w
+		default:
+		}
+		if inUse, _, _ := srv.BodyMemory(); inUse >= want {
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the server neither held %d body bytes nor answered within 30 s", want)
+	return nil
 }

@@ -284,3 +284,6 @@ type AgentMembership struct {
 	ID        string `json:"id"`
 	IPAddress string `json:"ip_address"`
 }
+
+// GetID returns the resource's id (for code generic over resources).
+func (s Standard) GetID() string { return s.ID }

@@ -146,6 +146,9 @@ var SecurityGroupRules = &Resource{
 		&Attr{Name: "ethertype", Post: true, Convert: toEthertype, Default: "IPv4"},
 		&Attr{Name: "remote_ip_prefix", Post: true, Convert: toPrefixOrNone, Default: nil},
 		&Attr{Name: "normalized_cidr", Ext: "security-groups-normalized-cidr"},
+		// standard_attr_id orders a group's rules in its chains; Neutron shows it only in
+		// the rules a group embeds.
+		&Attr{Name: "standard_attr_id", Hidden: true},
 	),
 }
 

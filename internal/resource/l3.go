@@ -19,6 +19,9 @@ var Routers = &Resource{
 		&Attr{Name: "status"},
 		&Attr{Name: "external_gateway_info", Post: true, Put: true, Validate: gatewayInfo, Default: nil, Policy: true, NoSort: true, NoFilter: true},
 		&Attr{Name: "routes", Post: false, Put: true, Convert: ToList, Validate: routes, Default: Unset, Ext: "extraroute", NoSort: true, NoFilter: true},
+		// gw_port_id is the router's gateway port (Neutron's column of that name): the plugin
+		// keeps it, the translator reads it, clients never see or set it.
+		&Attr{Name: "gw_port_id", Hidden: true},
 	),
 }
 
@@ -38,6 +41,9 @@ var FloatingIPs = &Resource{
 		&Attr{Name: "port_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil},
 		&Attr{Name: "fixed_ip_address", Post: true, Put: true, Validate: IPOrNone, Default: nil},
 		&Attr{Name: "status"},
+		// floating_port_id is the port that holds the address on the floating network
+		// (Neutron's column of that name): kept by the plugin, never shown or set.
+		&Attr{Name: "floating_port_id", Hidden: true},
 	),
 }
 

@@ -66,7 +66,7 @@ func rifWorld() *translate.World {
 	w.Put("ports", vmPort(vmY, n2, s2, fixedY, macY, sgOpen))
 	w.Put("ports", vmPort(vmZ, n3, s3, fixedZ, macZ, sgOpen))
 	w.Put("ports", vmPort(vmW, n2, s2, fixedW, macW, sgOpen))
-	w.Put("routers", translate.Doc{"id": r5, "tenant_id": tenant, "admin_state_up": true, "_gw_port_id": gw5,
+	w.Put("routers", translate.Doc{"id": r5, "tenant_id": tenant, "admin_state_up": true, "gw_port_id": gw5,
 		"external_gateway_info": map[string]any{"network_id": n4, "enable_snat": true}})
 	w.Put("ports", translate.Doc{"id": gw5, "network_id": n4, "device_owner": "network:router_gateway", "device_id": r5,
 		"mac_address": macGw5.String(), "fixed_ips": []any{fixed(s4, gwIP)}})

@@ -223,7 +223,8 @@ func TestNoRouteAndTTL(t *testing.T) {
 	// Without a gateway the router has no default route.
 	rd := w.Get("routers", rtr)
 	delete(rd, "external_gateway_info")
-	delete(rd, "_gw_port_id")
+	delete(rd, "gw_port_id")
+	w.Put("routers", rd)
 	w.Delete("ports", gwPort)
 	w.Delete("floatingips", fipB)
 	e := newEnv(t, w)
@@ -314,7 +315,9 @@ func TestDHCP(t *testing.T) {
 
 func TestAdminDownPort(t *testing.T) {
 	w := baseWorld()
-	w.Get("ports", vmB)["admin_state_up"] = false
+	pb := w.Get("ports", vmB)
+	pb["admin_state_up"] = false
+	w.Put("ports", pb)
 	e := newEnv(t, w)
 	d := expectDrop(t, e.sim(NewTCP(macA, macRifA, ip("10.0.0.5"), ip("10.0.1.5"), 1, 22), vmA), DropAdminDown)
 	if d.PortID != vmB {
@@ -339,14 +342,15 @@ func TestUplinkEdgeRouter(t *testing.T) {
 	w := baseWorld()
 	rd := w.Get("routers", rtr)
 	delete(rd, "external_gateway_info")
-	delete(rd, "_gw_port_id")
+	delete(rd, "gw_port_id")
 	rd["routes"] = []any{map[string]any{"destination": "0.0.0.0/0", "nexthop": "198.51.100.1"}}
+	w.Put("routers", rd)
 	w.Delete("ports", gwPort)
 	w.Delete("floatingips", fipB)
 	w.Put("networks", map[string]any{"id": upNet, "admin_state_up": true, "provider:network_type": "uplink"})
 	w.Put("subnets", map[string]any{"id": upSub, "network_id": upNet, "cidr": "198.51.100.0/30", "ip_version": 4, "gateway_ip": "198.51.100.1"})
 	w.Put("ports", map[string]any{"id": upPort, "network_id": upNet, "device_owner": "network:router_interface", "device_id": rtr,
-		"mac_address": macEdge.String(), "fixed_ips": []any{fixed(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "_interface_name": "eth1"})
+		"mac_address": macEdge.String(), "fixed_ips": []any{fixed(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "binding:profile": map[string]any{"interface_name": "eth1"}})
 	e := newEnv(t, w)
 	edge := topology.RouterInterfacePortPeerID(upPort)
 	e.st.SetARP(rtr, ip("198.51.100.1"), macPeer)

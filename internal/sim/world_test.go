@@ -57,11 +57,11 @@ func fixed(subnet, addr string) map[string]any {
 func vmPort(id, net, sub, addr string, mac MAC, sgs ...any) translate.Doc {
 	return translate.Doc{"id": id, "network_id": net, "tenant_id": tenant, "device_owner": "compute:nova", "device_id": "vm-" + id[:8],
 		"mac_address": mac.String(), "fixed_ips": []any{fixed(sub, addr)}, "security_groups": sgs, "admin_state_up": true,
-		"binding:host_id": "compute-1", "_interface_name": "tap" + id[:11]}
+		"binding:host_id": "compute-1"}
 }
 
 func sgRule(id, sg string, order int, kv ...any) translate.Doc {
-	d := translate.Doc{"id": id, "security_group_id": sg, "ethertype": "IPv4", "_standard_attr_id": order}
+	d := translate.Doc{"id": id, "security_group_id": sg, "ethertype": "IPv4", "standard_attr_id": order}
 	for i := 0; i+1 < len(kv); i += 2 {
 		d[kv[i].(string)] = kv[i+1]
 	}
@@ -92,7 +92,7 @@ func baseWorld() *translate.World {
 	appl["port_security_enabled"] = false
 	w.Put("ports", appl)
 	w.Put("ports", vmPort(vmB, netB, subB, "10.0.1.5", macB, sgWeb))
-	w.Put("routers", translate.Doc{"id": rtr, "tenant_id": tenant, "name": "r1", "admin_state_up": true, "_gw_port_id": gwPort,
+	w.Put("routers", translate.Doc{"id": rtr, "tenant_id": tenant, "name": "r1", "admin_state_up": true, "gw_port_id": gwPort,
 		"external_gateway_info": map[string]any{"network_id": extNet, "enable_snat": true},
 		"routes":                []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254", "source": "10.0.0.0/25"}}})
 	w.Put("ports", translate.Doc{"id": gwPort, "network_id": extNet, "device_owner": "network:router_gateway", "device_id": rtr,
@@ -105,7 +105,7 @@ func baseWorld() *translate.World {
 	// port. Port security is off on it (every port Neutron does not trust is filtered), and
 	// Neutron holds no address for it, so nothing seeds its MAC: it is learned by ARP.
 	w.Put("ports", translate.Doc{"id": upstream, "network_id": extNet, "device_owner": "", "mac_address": macUp.String(),
-		"binding:host_id": "gw-1", "_interface_name": "eth1", "port_security_enabled": false})
+		"binding:host_id": "gw-1", "binding:profile": map[string]any{"interface_name": "eth1"}, "port_security_enabled": false})
 	w.Put("floatingips", translate.Doc{"id": fipB, "floating_network_id": extNet, "floating_ip_address": "172.24.4.20", "port_id": vmB,
 		"fixed_ip_address": "10.0.1.5", "router_id": rtr})
 	return w

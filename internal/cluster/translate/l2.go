@@ -3,29 +3,30 @@ package translate
 import (
 	"net/netip"
 
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // network: a bridge, except for uplink networks (their ports become router ports).
-func network(w *World, d Doc) []topology.Object {
-	if str(d, "provider:network_type") == "uplink" {
+func network(w *World, id string) []topology.Object {
+	n := w.Network(id)
+	if n == nil || n.IsUplink() {
 		return nil
 	}
 	return []topology.Object{&topology.Network{
-		Meta: topology.Meta{ID: str(d, "id")}, TenantID: str(d, "tenant_id"), Name: str(d, "name"),
-		AdminStateUp: boolean(d, "admin_state_up", true), QosPolicyID: str(d, "qos_policy_id"),
-		MTU: int(num(d["mtu"])),
+		Meta: topology.Meta{ID: n.ID}, TenantID: n.TenantID, Name: n.Name,
+		AdminStateUp: n.AdminStateUp, QosPolicyID: n.QosPolicyID, MTU: n.MTU,
 	}}
 }
 
 // dhcpPortIP is the address of the network's DHCP port on a subnet, if there is one.
-func dhcpPortIP(w *World, sub Doc) string {
-	for _, p := range w.PortsOn(str(sub, "network_id")) {
-		if str(p, "device_owner") != ownerDHCP {
+func dhcpPortIP(w *World, sub *model.Subnet) string {
+	for _, p := range w.PortsOn(sub.NetworkID) {
+		if p.DeviceOwner != model.OwnerDHCP {
 			continue
 		}
 		for _, f := range fixedIPs(p) {
-			if f.subnet == str(sub, "id") {
+			if f.subnet == sub.ID {
 				return f.ip.String()
 			}
 		}
@@ -34,26 +35,23 @@ func dhcpPortIP(w *World, sub Doc) string {
 }
 
 // subnet: the Dhcp of an IPv4 subnet (MidoNet serves no DHCPv6 from Neutron).
-func subnet(w *World, d Doc) []topology.Object {
-	net := str(d, "network_id")
-	if isUplink(w, net) || num(d["ip_version"]) != 4 {
+func subnet(w *World, id string) []topology.Object {
+	s := w.Subnet(id)
+	if s == nil || isUplink(w, s.NetworkID) || s.IPVersion != 4 {
 		return nil
 	}
 	dh := &topology.Dhcp{
-		Meta: topology.Meta{ID: str(d, "id")}, NetworkID: net, SubnetAddress: str(d, "cidr"),
-		Enabled: boolean(d, "enable_dhcp", true), DefaultGateway: str(d, "gateway_ip"),
-		ServerAddress: str(d, "gateway_ip"), InterfaceMTU: int(num(w.Get("networks", net)["mtu"])),
+		Meta: topology.Meta{ID: s.ID}, NetworkID: s.NetworkID, SubnetAddress: s.CIDR,
+		Enabled: s.EnableDHCP, DefaultGateway: s.GatewayIP, ServerAddress: s.GatewayIP,
 	}
-	for _, x := range list(d, "dns_nameservers") {
-		if s, ok := x.(string); ok {
-			dh.DNSServers = append(dh.DNSServers, s)
-		}
+	if n := w.Network(s.NetworkID); n != nil {
+		dh.InterfaceMTU = n.MTU
 	}
-	for _, x := range list(d, "host_routes") {
-		m, _ := x.(map[string]any)
-		dh.Opt121Routes = append(dh.Opt121Routes, topology.Opt121Route{Dst: str(m, "destination"), Gateway: str(m, "nexthop")})
+	dh.DNSServers = append(dh.DNSServers, s.DNSNameservers...)
+	for _, r := range s.HostRoutes {
+		dh.Opt121Routes = append(dh.Opt121Routes, topology.Opt121Route{Dst: r.Destination, Gateway: r.NextHop})
 	}
-	if ip := dhcpPortIP(w, d); ip != "" {
+	if ip := dhcpPortIP(w, s); ip != "" {
 		dh.ServerAddress = ip
 		dh.Opt121Routes = append(dh.Opt121Routes, topology.Opt121Route{Dst: metadataIP + "/32", Gateway: ip})
 	}
@@ -62,24 +60,27 @@ func subnet(w *World, d Doc) []topology.Object {
 
 // port: the bridge port and what hangs off it (security chains, address-group membership,
 // DHCP hosts, MAC/ARP seeds), or the router side of a router interface.
-func port(w *World, d Doc) []topology.Object {
-	owner := str(d, "device_owner")
-	id, net := str(d, "id"), str(d, "network_id")
-	if owner == ownerFIP {
+func port(w *World, id string) []topology.Object {
+	d := w.Port(id)
+	if d == nil {
+		return nil
+	}
+	owner, net := d.DeviceOwner, d.NetworkID
+	if owner == model.OwnerFloatingIP {
 		return nil
 	}
 	if isUplink(w, net) {
-		if owner == ownerRIF {
+		if owner == model.OwnerRouterInterface {
 			return routerInterface(w, d, true)
 		}
 		return nil
 	}
 	var out []topology.Object
 	ips := fixedIPs(d)
-	mac := str(d, "mac_address")
+	mac := d.MACAddress
 	// MAC and ARP seeds for endpoint (filtered) and router ports with an IPv4 first address,
 	// as MidoNet seeded its VIF ports: the bridge delivers to a known port instead of flooding.
-	if (filtered(owner) || owner == ownerRIF || owner == ownerGateway) && len(ips) > 0 && ips[0].ip.Is4() {
+	if (filtered(d) || d.IsRouterPort()) && len(ips) > 0 && ips[0].ip.Is4() {
 		out = append(out, &topology.MacEntry{Meta: topology.Meta{ID: topology.DerivedID("mac", net, mac)}, NetworkID: net, MAC: mac, PortID: id})
 		for _, f := range ips {
 			if f.ip.Is4() {
@@ -88,46 +89,45 @@ func port(w *World, d Doc) []topology.Object {
 		}
 	}
 	bp := &topology.Port{
-		Meta: topology.Meta{ID: id}, NetworkID: net, AdminStateUp: boolean(d, "admin_state_up", true),
-		QosPolicyID: str(d, "qos_policy_id"), MAC: mac, DeviceOwner: owner,
+		Meta: topology.Meta{ID: id}, NetworkID: net, AdminStateUp: d.AdminStateUp,
+		QosPolicyID: d.QosPolicyID, MAC: mac, DeviceOwner: owner,
 	}
 	for _, f := range ips {
 		bp.FixedIPs = append(bp.FixedIPs, f.ip.String())
 	}
 	// A VM (or other exterior) port is bound to its host interface; router interface and
 	// gateway ports are linked to the router instead, never both.
-	if host := str(d, "binding:host_id"); host != "" && str(d, "_interface_name") != "" && owner != ownerRIF && owner != ownerGateway {
-		bp.HostID, bp.InterfaceName = host, str(d, "_interface_name")
+	if name := d.InterfaceName(); name != "" && !d.IsRouterPort() {
+		bp.HostID, bp.InterfaceName = d.HostID, name
 	}
 	switch owner {
-	case ownerRIF:
-		if w.Get("routers", str(d, "device_id")) != nil {
+	case model.OwnerRouterInterface:
+		if w.Router(d.DeviceID) != nil {
 			bp.PeerID = topology.RouterInterfacePortPeerID(id)
 			out = append(out, routerInterface(w, d, false)...)
 		}
-	case ownerGateway:
-		if w.Get("routers", str(d, "device_id")) != nil {
+	case model.OwnerRouterGateway:
+		if w.Router(d.DeviceID) != nil {
 			bp.PeerID = topology.TenantGwPortID(id)
 		}
 	}
-	if filtered(owner) {
+	if filtered(d) {
 		bp.InboundFilterID, bp.OutboundFilterID = topology.InChainID(id), topology.OutChainID(id)
 		out = append(out, portSecurity(d, ips)...)
 		// Address-group membership follows the security groups even with port security off.
-		for _, sg := range sortedStrings(list(d, "security_groups")) {
+		for _, sg := range sortedStrings(d.SecurityGroups) {
 			for _, f := range ips {
 				out = append(out, &topology.IPAddrMember{Meta: topology.Meta{ID: topology.DerivedID("ipaddr", sg, f.ip.String(), id)}, GroupID: sg, IP: f.ip.String(), PortID: id})
 			}
 		}
 		for _, f := range ips {
-			if !f.ip.Is4() || w.Get("subnets", f.subnet) == nil {
+			if !f.ip.Is4() || w.Subnet(f.subnet) == nil {
 				continue
 			}
 			h := &topology.DhcpHost{Meta: topology.Meta{ID: topology.DerivedID("dhcphost", f.subnet, mac, f.ip.String())}, DhcpID: f.subnet, MAC: mac, IP: f.ip.String(), Name: "host-" + dashes(f.ip)}
-			for _, x := range list(d, "extra_dhcp_opts") {
-				m, _ := x.(map[string]any)
-				if v := num(m["ip_version"]); v == 0 || v == 4 {
-					h.ExtraDhcpOpts = append(h.ExtraDhcpOpts, topology.DhcpOpt{Name: str(m, "opt_name"), Value: str(m, "opt_value")})
+			for _, o := range d.ExtraDHCPOpts {
+				if o.IPVersion == 0 || o.IPVersion == 4 {
+					h.ExtraDhcpOpts = append(h.ExtraDhcpOpts, topology.DhcpOpt{Name: o.Name, Value: o.Value})
 				}
 			}
 			out = append(out, h)
@@ -147,19 +147,19 @@ func dashes(a netip.Addr) string {
 }
 
 // portSecurity builds the three chains of a filtered port; with port security off they stay empty.
-func portSecurity(d Doc, ips []fixedIP) []topology.Object {
-	id := str(d, "id")
+func portSecurity(d *model.Port, ips []fixedIP) []topology.Object {
+	id := d.ID
 	in, outc, spoof := topology.InChainID(id), topology.OutChainID(id), topology.AntiSpoofChainID(id)
 	objs := []topology.Object{
-		chain(in, "OS_PORT_"+id+"_INBOUND", str(d, "tenant_id")),
-		chain(outc, "OS_PORT_"+id+"_OUTBOUND", str(d, "tenant_id")),
-		chain(spoof, "OS_PORT_"+id+"_ANTI_SPOOF", str(d, "tenant_id")),
+		chain(in, "OS_PORT_"+id+"_INBOUND", d.TenantID),
+		chain(outc, "OS_PORT_"+id+"_OUTBOUND", d.TenantID),
+		chain(spoof, "OS_PORT_"+id+"_ANTI_SPOOF", d.TenantID),
 	}
-	if !boolean(d, "port_security_enabled", true) {
+	if !d.PortSecurityEnabled {
 		return objs
 	}
 	notARP := topology.Condition{DlType: etherARP, InvDlType: true, FragmentPolicy: topology.FragAny}
-	groups := sortedStrings(list(d, "security_groups"))
+	groups := sortedStrings(d.SecurityGroups)
 	objs = append(objs,
 		jump(topology.AntiSpoofJumpRuleID(id), in, 10, spoof),
 		rule(topology.DerivedID(in, "return"), in, 20, topology.ActionAccept, topology.Condition{MatchReturnFlow: true}),
@@ -187,19 +187,16 @@ func portSecurity(d Doc, ips []fixedIP) []topology.Object {
 				topology.Condition{NwSrcIP: prefix, DlSrc: mac, FragmentPolicy: topology.FragAny}))
 	}
 	for _, f := range ips {
-		allow(hostPrefix(f.ip), str(d, "mac_address"))
+		allow(hostPrefix(f.ip), d.MACAddress)
 	}
-	for _, x := range list(d, "allowed_address_pairs") {
-		m, _ := x.(map[string]any)
-		ip := str(m, "ip_address")
-		if p, err := netip.ParsePrefix(ip); err == nil {
+	for _, pair := range d.AllowedAddressPairs {
+		ip := pair.IPAddress
+		if p, ok := pair.Prefix(); ok {
 			ip = p.String()
-		} else if a, err := netip.ParseAddr(ip); err == nil {
-			ip = hostPrefix(a)
 		}
-		mac := str(m, "mac_address")
+		mac := pair.MACAddress
 		if mac == "" {
-			mac = str(d, "mac_address")
+			mac = d.MACAddress
 		}
 		allow(ip, mac)
 	}
@@ -209,70 +206,70 @@ func portSecurity(d Doc, ips []fixedIP) []topology.Object {
 
 // securityGroup: two chains (egress rules, used on traffic leaving VMs; ingress rules) and
 // the address group of its members.
-func securityGroup(d Doc) []topology.Object {
-	id := str(d, "id")
+func securityGroup(w *World, id string) []topology.Object {
+	d := w.SecurityGroup(id)
+	if d == nil {
+		return nil
+	}
 	return []topology.Object{
-		chain(topology.InChainID(id), "OS_SG_"+id+"_EGRESS", str(d, "tenant_id")),
-		chain(topology.OutChainID(id), "OS_SG_"+id+"_INGRESS", str(d, "tenant_id")),
-		&topology.IPAddrGroup{Meta: topology.Meta{ID: id}, Name: str(d, "name"),
+		chain(topology.InChainID(id), "OS_SG_"+id+"_EGRESS", d.TenantID),
+		chain(topology.OutChainID(id), "OS_SG_"+id+"_INGRESS", d.TenantID),
+		&topology.IPAddrGroup{Meta: topology.Meta{ID: id}, Name: d.Name,
 			InboundChainID: topology.InChainID(id), OutboundChainID: topology.OutChainID(id)},
 	}
 }
 
 // securityGroupRule: one ACCEPT rule, or two when a port range splits first fragments (with
 // the L4 match) from later ones (without).
-func securityGroupRule(w *World, d Doc) []topology.Object {
-	sg := str(d, "security_group_id")
-	if w.Get("security_groups", sg) == nil {
+func securityGroupRule(w *World, id string) []topology.Object {
+	d := w.Rule(id)
+	if d == nil || w.SecurityGroup(d.SecurityGroupID) == nil {
 		return nil
 	}
-	id := str(d, "id")
-	c := topology.Condition{NwProto: protoNumber(d["protocol"])}
-	if str(d, "ethertype") == "IPv6" {
+	sg := d.SecurityGroupID
+	c := topology.Condition{NwProto: max(d.ProtocolNumber(), 0)}
+	if d.EtherType == model.EtherTypeIPv6 {
 		c.DlType = etherIPv6
 	} else {
 		c.DlType = etherIPv4
 	}
 	chainID := topology.OutChainID(sg)
-	prefix := str(d, "remote_ip_prefix")
+	prefix := d.RemoteIPPrefix
 	if p, err := netip.ParsePrefix(prefix); err == nil {
 		prefix = p.Masked().String()
 	} else if a, err := netip.ParseAddr(prefix); err == nil {
 		prefix = hostPrefix(a)
 	}
-	if str(d, "direction") == "egress" {
+	if d.Direction == model.DirectionEgress {
 		chainID = topology.InChainID(sg)
-		c.NwDstIP, c.IPAddrGroupDst = prefix, str(d, "remote_group_id")
+		c.NwDstIP, c.IPAddrGroupDst = prefix, d.RemoteGroupID
 	} else {
-		c.NwSrcIP, c.IPAddrGroupSrc = prefix, str(d, "remote_group_id")
+		c.NwSrcIP, c.IPAddrGroupSrc = prefix, d.RemoteGroupID
 	}
-	min, hasMin := d["port_range_min"], d["port_range_min"] != nil
-	max, hasMax := d["port_range_max"], d["port_range_max"] != nil
-	order := int(num(d["_standard_attr_id"])) * 2
-	if !hasMin && !hasMax {
+	lo, hi := d.PortRangeMin, d.PortRangeMax
+	order := int(d.StandardAttrID) * 2
+	if lo == nil && hi == nil {
 		c.FragmentPolicy = topology.FragAny
 		return []topology.Object{rule(id, chainID, order, topology.ActionAccept, c)}
 	}
 	l4 := c
 	l4.FragmentPolicy = topology.FragHeader
 	if c.NwProto == 1 || c.NwProto == 58 {
-		if hasMin {
-			t := int(num(min))
-			l4.TpSrc = &topology.Range{Start: t, End: t}
+		if lo != nil {
+			l4.TpSrc = &topology.Range{Start: *lo, End: *lo}
 		}
-		if hasMax {
-			code := int(num(max))
-			l4.TpDst = &topology.Range{Start: code, End: code}
+		if hi != nil {
+			l4.TpDst = &topology.Range{Start: *hi, End: *hi}
 		}
 	} else {
-		lo, hi := int(num(min)), int(num(max))
-		if !hasMin {
-			lo = 1
+		r := topology.Range{Start: 1, End: 65535}
+		if lo != nil {
+			r.Start = *lo
 		}
-		if !hasMax {
-			hi = 65535
+		if hi != nil {
+			r.End = *hi
 		}
-		l4.TpDst = &topology.Range{Start: lo, End: hi}
+		l4.TpDst = &r
 	}
 	rest := c
 	rest.FragmentPolicy = topology.FragNonHeader
@@ -283,18 +280,26 @@ func securityGroupRule(w *World, d Doc) []topology.Object {
 }
 
 // config: the DEFAULT tunnel zone.
-func config(d Doc) []topology.Object {
-	typ := str(d, "tunnel_protocol")
+func config(w *World, id string) []topology.Object {
+	d := typedGet[model.Config](w, "config", id)
+	if d == nil {
+		return nil
+	}
+	typ := d.TunnelProtocol
 	if typ == "" {
 		typ = "vxlan"
 	}
-	return []topology.Object{&topology.TunnelZone{Meta: topology.Meta{ID: str(d, "id")}, Name: "DEFAULT", Type: typ}}
+	return []topology.Object{&topology.TunnelZone{Meta: topology.Meta{ID: d.ID}, Name: "DEFAULT", Type: typ}}
 }
 
 // DefaultTunnelZone is the id of the singleton tunnel zone (networking-midonet's CONFIG id).
 const DefaultTunnelZone = "00000000-0000-0000-0000-000000000001"
 
 // agentMembership: a host in the DEFAULT tunnel zone (id = host id).
-func agentMembership(d Doc) []topology.Object {
-	return []topology.Object{&topology.TunnelZoneMember{Meta: topology.Meta{ID: str(d, "id")}, ZoneID: DefaultTunnelZone, HostID: str(d, "id"), IP: str(d, "ip_address")}}
+func agentMembership(w *World, id string) []topology.Object {
+	d := typedGet[model.AgentMembership](w, "agent_memberships", id)
+	if d == nil {
+		return nil
+	}
+	return []topology.Object{&topology.TunnelZoneMember{Meta: topology.Meta{ID: d.ID}, ZoneID: DefaultTunnelZone, HostID: d.ID, IP: d.IPAddress}}
 }

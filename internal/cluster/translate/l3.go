@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -30,14 +31,12 @@ const (
 )
 
 // gatewayPort returns a router's gateway port.
-func gatewayPort(w *World, r Doc) Doc {
-	if id := str(r, "_gw_port_id"); id != "" {
-		if p := w.Get("ports", id); p != nil {
-			return p
-		}
+func gatewayPort(w *World, r *model.Router) *model.Port {
+	if p := w.Port(r.GatewayPortID); p != nil {
+		return p
 	}
-	for _, p := range w.PortsOf(str(r, "id")) {
-		if str(p, "device_owner") == ownerGateway {
+	for _, p := range w.PortsOf(r.ID) {
+		if p.DeviceOwner == model.OwnerRouterGateway {
 			return p
 		}
 	}
@@ -45,8 +44,12 @@ func gatewayPort(w *World, r Doc) Doc {
 }
 
 // router: chains, port groups, the router, its gateway wiring and SNAT, and extra routes.
-func router(w *World, d Doc) []topology.Object {
-	id, tenant := str(d, "id"), str(d, "tenant_id")
+func router(w *World, id string) []topology.Object {
+	d := w.Router(id)
+	if d == nil {
+		return nil
+	}
+	tenant := d.TenantID
 	pre, post, fwd := topology.InChainID(id), topology.OutChainID(id), topology.FwdChainID(id)
 	nat64, skip := topology.FloatNat64ChainID(id), topology.SkipSnatChainID(id)
 	exact, float := topology.FloatSnatExactChainID(id), topology.FloatSnatChainID(id)
@@ -56,8 +59,8 @@ func router(w *World, d Doc) []topology.Object {
 		chain(fwd, "OS_FORWARD_"+id, tenant), chain(nat64, "OS_FLOAT_NAT64_"+id, tenant),
 		chain(skip, "OS_SKIP_SNAT_"+id, tenant), chain(exact, "OS_FLOAT_SNAT_EXACT_"+id, tenant),
 		chain(float, "OS_FLOAT_SNAT_"+id, tenant),
-		&topology.Router{Meta: topology.Meta{ID: id}, TenantID: tenant, Name: str(d, "name"),
-			AdminStateUp: boolean(d, "admin_state_up", true), InboundFilterID: pre, OutboundFilterID: post, ForwardChainID: fwd},
+		&topology.Router{Meta: topology.Meta{ID: id}, TenantID: tenant, Name: d.Name,
+			AdminStateUp: d.AdminStateUp, InboundFilterID: pre, OutboundFilterID: post, ForwardChainID: fwd},
 		&topology.PortGroup{Meta: topology.Meta{ID: pg}, Name: "OS_PORT_GROUP_" + pg, TenantID: tenant, Stateful: true},
 		&topology.PortGroup{Meta: topology.Meta{ID: topology.RouterInterfacePortGroupID(id)}, Name: "OS_PORT_GROUP_ROUTER_INTF_" + id, TenantID: tenant},
 		jump(topology.DerivedID(post, "jump", nat64), post, 1, nat64),
@@ -67,23 +70,22 @@ func router(w *World, d Doc) []topology.Object {
 		rule(topology.SkipSnatAcceptRuleID(id), skip, orderSkipAccept, topology.ActionAccept,
 			topology.Condition{NwDstRewritten: true, ConjunctionInv: true, FragmentPolicy: topology.FragAny}),
 	}
-	gw, _ := d["external_gateway_info"].(map[string]any)
-	if g := gatewayPort(w, d); gw != nil && g != nil {
-		objs = append(objs, gateway(w, d, gw, g)...)
+	if g := gatewayPort(w, d); d.Gateway != nil && g != nil {
+		objs = append(objs, gateway(w, d, d.Gateway.SNAT(), g)...)
 	}
 	return append(objs, extraRoutes(w, d)...)
 }
 
 // gateway wires the tenant side of the gateway port and, with SNAT on, the default SNAT set.
-func gateway(w *World, r, gw, g Doc) []topology.Object {
-	id := str(r, "id")
-	gid := str(g, "id")
+func gateway(w *World, r *model.Router, snat bool, g *model.Port) []topology.Object {
+	id := r.ID
+	gid := g.ID
 	gr := topology.TenantGwPortID(gid)
-	rp := &topology.Port{Meta: topology.Meta{ID: gr}, RouterID: id, AdminStateUp: true, PortMAC: str(g, "mac_address"), PeerID: gid}
+	rp := &topology.Port{Meta: topology.Meta{ID: gr}, RouterID: id, AdminStateUp: true, PortMAC: g.MACAddress, PeerID: gid}
 	var objs []topology.Object
 	var gwIP netip.Addr
 	for _, f := range fixedIPs(g) {
-		sub := w.Get("subnets", f.subnet)
+		sub := w.Subnet(f.subnet)
 		pfx := prefixOf(w, f.subnet)
 		if sub == nil || !pfx.Contains(f.ip) {
 			continue
@@ -98,7 +100,7 @@ func gateway(w *World, r, gw, g Doc) []topology.Object {
 			if !gwIP.IsValid() {
 				gwIP = f.ip
 			}
-			def := route(topology.GatewayRouteID(gr, ip), id, anyV4, anyV4, topology.NextHopPort, gr, str(sub, "gateway_ip"))
+			def := route(topology.GatewayRouteID(gr, ip), id, anyV4, anyV4, topology.NextHopPort, gr, sub.GatewayIP)
 			def.GatewayDhcpID = f.subnet
 			objs = append(objs, def,
 				route(topology.RouterInterfaceRouteID(gr, ip), id, anyV4, pfx.Masked().String(), topology.NextHopPort, gr, ""))
@@ -110,7 +112,7 @@ func gateway(w *World, r, gw, g Doc) []topology.Object {
 		}
 	}
 	objs = append([]topology.Object{rp}, objs...)
-	if gwIP.IsValid() && boolean(gw, "enable_snat", true) {
+	if gwIP.IsValid() && snat {
 		pre, post, skip := topology.InChainID(id), topology.OutChainID(id), topology.SkipSnatChainID(id)
 		ip, host := gwIP.String(), hostPrefix(gwIP)
 		notFromGw := topology.Condition{OutPortIDs: []string{gr}, NwSrcIP: host, NwSrcInv: true}
@@ -130,20 +132,20 @@ func gateway(w *World, r, gw, g Doc) []topology.Object {
 }
 
 // routerPortsOf lists a router's router-side ports (gateway and interfaces) as (id, subnets).
-func routerPortsOf(w *World, r Doc) []*topology.Port {
+func routerPortsOf(w *World, r *model.Router) []*topology.Port {
 	var out []*topology.Port
 	if g := gatewayPort(w, r); g != nil {
-		for _, o := range gateway(w, r, Doc{"enable_snat": false}, g) {
+		for _, o := range gateway(w, r, false, g) {
 			if p, ok := o.(*topology.Port); ok {
 				out = append(out, p)
 			}
 		}
 	}
-	for _, p := range w.PortsOf(str(r, "id")) {
-		if str(p, "device_owner") != ownerRIF {
+	for _, p := range w.PortsOf(r.ID) {
+		if p.DeviceOwner != model.OwnerRouterInterface {
 			continue
 		}
-		for _, o := range routerInterface(w, p, isUplink(w, str(p, "network_id"))) {
+		for _, o := range routerInterface(w, p, isUplink(w, p.NetworkID)) {
 			if rp, ok := o.(*topology.Port); ok {
 				out = append(out, rp)
 			}
@@ -154,17 +156,16 @@ func routerPortsOf(w *World, r Doc) []*topology.Port {
 }
 
 // extraRoutes: each route goes out of the first router port whose subnet holds the nexthop.
-func extraRoutes(w *World, r Doc) []topology.Object {
-	id := str(r, "id")
+func extraRoutes(w *World, r *model.Router) []topology.Object {
+	id := r.ID
 	ports := routerPortsOf(w, r)
 	var objs []topology.Object
-	for _, x := range list(r, "routes") {
-		m, _ := x.(map[string]any)
-		nh, err := netip.ParseAddr(str(m, "nexthop"))
+	for _, rt := range r.Routes {
+		nh, err := netip.ParseAddr(rt.NextHop)
 		if err != nil {
 			continue
 		}
-		dst, src := str(m, "destination"), str(m, "source")
+		dst, src := rt.Destination, rt.Source
 		if src == "" {
 			src = anyOf(nh)
 		}
@@ -180,8 +181,8 @@ func extraRoutes(w *World, r Doc) []topology.Object {
 		if via == "" {
 			continue
 		}
-		key := dst + "|" + str(m, "nexthop")
-		if s := str(m, "source"); s != "" {
+		key := dst + "|" + rt.NextHop
+		if s := rt.Source; s != "" {
 			key += "|" + s
 		}
 		objs = append(objs, route(topology.XorStr(id, key), id, src, dst, topology.NextHopPort, via, nh.String()))
@@ -192,24 +193,26 @@ func extraRoutes(w *World, r Doc) []topology.Object {
 // routerInterface: the router-side port of an interface, its routes and (on tenant
 // networks) the same-subnet SNAT pair; on uplink networks the port is bound to the host
 // interface and joins the router's stateful edge port group.
-func routerInterface(w *World, p Doc, uplink bool) []topology.Object {
-	rid := str(p, "device_id")
-	if w.Get("routers", rid) == nil {
+func routerInterface(w *World, p *model.Port, uplink bool) []topology.Object {
+	rid := p.DeviceID
+	if w.Router(rid) == nil {
 		return nil
 	}
-	pid := str(p, "id")
+	pid := p.ID
 	rpid := topology.RouterInterfacePortPeerID(pid)
-	rp := &topology.Port{Meta: topology.Meta{ID: rpid}, RouterID: rid, AdminStateUp: true, PortMAC: str(p, "mac_address")}
+	rp := &topology.Port{Meta: topology.Meta{ID: rpid}, RouterID: rid, AdminStateUp: true, PortMAC: p.MACAddress}
 	if uplink {
 		rp.PortGroupIDs = []string{topology.PortGroupID(rid)}
-		rp.HostID, rp.InterfaceName = str(p, "binding:host_id"), str(p, "_interface_name")
+		if name := p.InterfaceName(); name != "" {
+			rp.HostID, rp.InterfaceName = p.HostID, name
+		}
 	} else {
 		rp.PortGroupIDs = []string{topology.RouterInterfacePortGroupID(rid)}
 		rp.PeerID = pid
 	}
 	var objs []topology.Object
 	for _, f := range fixedIPs(p) {
-		sub := w.Get("subnets", f.subnet)
+		sub := w.Subnet(f.subnet)
 		pfx := prefixOf(w, f.subnet)
 		if sub == nil {
 			continue
@@ -219,7 +222,7 @@ func routerInterface(w *World, p Doc, uplink bool) []topology.Object {
 		if rp.PortAddress == "" {
 			rp.PortAddress = ip
 		}
-		if ip == str(sub, "gateway_ip") && !uplink && rp.DhcpID == "" && f.ip.Is4() {
+		if ip == sub.GatewayIP && !uplink && rp.DhcpID == "" && f.ip.Is4() {
 			rp.DhcpID = f.subnet
 		}
 		objs = append(objs, route(topology.LocalRouteID(rpid, ip), rid, anyOf(f.ip), hostPrefix(f.ip), topology.NextHopLocal, rpid, ""))
@@ -236,7 +239,7 @@ func routerInterface(w *World, p Doc, uplink bool) []topology.Object {
 		if uplink {
 			continue
 		}
-		if dhcp := dhcpPortIP(w, sub); dhcp != "" && ip == str(sub, "gateway_ip") {
+		if dhcp := dhcpPortIP(w, sub); dhcp != "" && ip == sub.GatewayIP {
 			objs = append(objs, route(topology.MetadataRouteID(rpid, ip), rid, pfx.Masked().String(), metadataIP+"/32", topology.NextHopPort, rpid, dhcp))
 		}
 		pre, post := topology.InChainID(rid), topology.OutChainID(rid)
@@ -254,16 +257,19 @@ func routerInterface(w *World, p Doc, uplink bool) []topology.Object {
 
 // floatingIP: the NAT rules of an associated IPv4 floating IP on its router (and the ARP
 // seed on the floating network), or the fip64 entry of an IPv6 one.
-func floatingIP(w *World, d Doc) []topology.Object {
-	id := str(d, "id")
-	rid, vm := str(d, "router_id"), str(d, "port_id")
-	r := w.Get("routers", rid)
-	fip, err1 := netip.ParseAddr(str(d, "floating_ip_address"))
-	fixed, err2 := netip.ParseAddr(str(d, "fixed_ip_address"))
+func floatingIP(w *World, id string) []topology.Object {
+	d := w.FloatingIP(id)
+	if d == nil {
+		return nil
+	}
+	rid, vm := d.RouterID, d.PortID
+	r := w.Router(rid)
+	fip, err1 := netip.ParseAddr(d.FloatingIPAddress)
+	fixed, err2 := netip.ParseAddr(d.FixedIPAddress)
 	if r == nil || vm == "" || err1 != nil || err2 != nil {
 		return nil
 	}
-	floatingNet := str(d, "floating_network_id")
+	floatingNet := d.FloatingNetworkID
 	if !fip.Is4() {
 		g := gatewayPort(w, r)
 		if g == nil || !fixed.Is4() {
@@ -271,25 +277,25 @@ func floatingIP(w *World, d Doc) []topology.Object {
 		}
 		return []topology.Object{&topology.Fip64Entry{Meta: topology.Meta{ID: id}, NetworkID: floatingNet,
 			FixedIP: fixed.String(), FloatingIP: fip.String(), NAT64Pool: nat64Pool,
-			PortID: topology.TenantGwPortID(str(g, "id")), RouterID: rid}}
+			PortID: topology.TenantGwPortID(g.ID), RouterID: rid}}
 	}
 	// The router port that owns the floating IP: the gateway when its subnet holds the
 	// address, else the interface on the floating network whose subnet holds it.
-	owning, netPort, onGateway := "", Doc(nil), false
-	if g := gatewayPort(w, r); g != nil && str(g, "network_id") == floatingNet {
+	owning, netPort, onGateway := "", (*model.Port)(nil), false
+	if g := gatewayPort(w, r); g != nil && g.NetworkID == floatingNet {
 		for _, f := range fixedIPs(g) {
 			if prefixOf(w, f.subnet).Contains(fip) {
-				owning, netPort, onGateway = topology.TenantGwPortID(str(g, "id")), g, true
+				owning, netPort, onGateway = topology.TenantGwPortID(g.ID), g, true
 			}
 		}
 	}
 	if owning == "" {
 		for _, p := range w.PortsOf(rid) {
-			if str(p, "device_owner") != ownerRIF || str(p, "network_id") != floatingNet {
+			if p.DeviceOwner != model.OwnerRouterInterface || p.NetworkID != floatingNet {
 				continue
 			}
 			if ips := fixedIPs(p); len(ips) > 0 && prefixOf(w, ips[0].subnet).Contains(fip) {
-				owning, netPort = topology.RouterInterfacePortPeerID(str(p, "id")), p
+				owning, netPort = topology.RouterInterfacePortPeerID(p.ID), p
 				break
 			}
 		}
@@ -306,7 +312,7 @@ func floatingIP(w *World, d Doc) []topology.Object {
 	exactCond := fromFixed
 	exactCond.OutPortIDs = []string{owning}
 	objs := []topology.Object{
-		&topology.ArpEntry{Meta: topology.Meta{ID: topology.DerivedID("fiparp", id)}, NetworkID: floatingNet, IP: fip.String(), MAC: str(netPort, "mac_address")},
+		&topology.ArpEntry{Meta: topology.Meta{ID: topology.DerivedID("fiparp", id)}, NetworkID: floatingNet, IP: fip.String(), MAC: netPort.MACAddress},
 		natRule(topology.FipDnatRuleID(id), pre, orderFipDNAT, topology.Condition{NwDstIP: hostPrefix(fip), FragmentPolicy: topology.FragAny}, fixed.String(), false, true, false),
 		natRule(topology.FipSnatExactRuleID(id), exact, 10, exactCond, fip.String(), false, false, false),
 		natRule(topology.FipSnatRuleID(id), float, floatOrder, fromFixed, fip.String(), false, false, false),

@@ -2,18 +2,11 @@ package translate
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/topology"
-)
-
-// Device owners (Neutron) the translators branch on.
-const (
-	ownerRIF     = "network:router_interface"
-	ownerGateway = "network:router_gateway"
-	ownerFIP     = "network:floatingip"
-	ownerDHCP    = "network:dhcp"
 )
 
 // Well-known addresses.
@@ -36,11 +29,11 @@ const (
 
 // Translator is how the cluster translates one collection.
 type Translator struct {
-	// Owned is every topology object a document of the collection owns.
-	Owned func(w *World, d Doc) []topology.Object
-	// Dependents names, through add and addID, the other resources whose owned objects may
-	// change when d (the document id before or after a change) changes. Nil: none.
-	Dependents func(w *World, id string, d Doc, add func(coll string, docs ...Doc), addID func(coll, id string))
+	// Owned is every topology object the resource id of the collection owns in w.
+	Owned func(w *World, id string) []topology.Object
+	// Dependents names, through add, the other resources whose owned objects may change
+	// when the resource id changes; d is the document before or after the change. Nil: none.
+	Dependents func(w *World, id string, d Doc, add func(coll string, ids ...string))
 }
 
 // Translators are the translators by collection. The app builds them once (Builtin plus
@@ -52,48 +45,47 @@ type Translators map[string]Translator
 // cluster's configuration.
 func Builtin() Translators {
 	return Translators{
-		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
-			add("subnets", w.SubnetsOf(id)...)
+		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
+			add("subnets", ids(w.SubnetsOf(id))...)
 		}},
-		"subnets": {Owned: subnet, Dependents: func(w *World, _ string, d Doc, add func(string, ...Doc), addID func(string, string)) {
+		"subnets": {Owned: subnet, Dependents: func(w *World, _ string, d Doc, add func(string, ...string)) {
 			net := str(d, "network_id")
-			add("ports", w.PortsOn(net)...)
-			add("floatingips", w.FIPsOnNetwork(net)...)
+			add("ports", ids(w.PortsOn(net))...)
+			add("floatingips", ids(w.FIPsOnNetwork(net))...)
 			for _, p := range w.PortsOn(net) {
-				if o := str(p, "device_owner"); o == ownerRIF || o == ownerGateway {
-					addID("routers", str(p, "device_id"))
+				if p.IsRouterPort() {
+					add("routers", p.DeviceID)
 				}
 			}
 		}},
-		"subnetpools": {Owned: func(*World, Doc) []topology.Object { return nil }},
-		"ports": {Owned: port, Dependents: func(w *World, id string, d Doc, add func(string, ...Doc), addID func(string, string)) {
-			owner := str(d, "device_owner")
-			if owner == ownerDHCP {
-				add("subnets", w.SubnetsOf(str(d, "network_id"))...)
-				for _, p := range w.PortsOn(str(d, "network_id")) {
-					if str(p, "device_owner") == ownerRIF {
-						add("ports", p)
+		"subnetpools": {Owned: func(*World, string) []topology.Object { return nil }},
+		"ports": {Owned: port, Dependents: func(w *World, id string, d Doc, add func(string, ...string)) {
+			p := model.MustDecode[model.Port](d)
+			if p.DeviceOwner == model.OwnerDHCP {
+				add("subnets", ids(w.SubnetsOf(p.NetworkID))...)
+				for _, q := range w.PortsOn(p.NetworkID) {
+					if q.DeviceOwner == model.OwnerRouterInterface {
+						add("ports", q.ID)
 					}
 				}
 			}
-			if owner == ownerRIF || owner == ownerGateway {
-				r := str(d, "device_id")
-				addID("routers", r)
-				add("floatingips", w.FIPsOfRouter(r)...)
+			if p.IsRouterPort() {
+				add("routers", p.DeviceID)
+				add("floatingips", ids(w.FIPsOfRouter(p.DeviceID))...)
 			}
-			add("floatingips", w.FIPsOfPort(id)...)
+			add("floatingips", ids(w.FIPsOfPort(id))...)
 		}},
-		"routers": {Owned: router, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
-			add("ports", w.PortsOf(id)...)
-			add("floatingips", w.FIPsOfRouter(id)...)
+		"routers": {Owned: router, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
+			add("ports", ids(w.PortsOf(id))...)
+			add("floatingips", ids(w.FIPsOfRouter(id))...)
 		}},
 		"floatingips": {Owned: floatingIP},
-		"security_groups": {Owned: func(_ *World, d Doc) []topology.Object { return securityGroup(d) }, Dependents: func(w *World, id string, _ Doc, add func(string, ...Doc), _ func(string, string)) {
-			add("security_group_rules", w.RulesOf(id)...)
+		"security_groups": {Owned: securityGroup, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
+			add("security_group_rules", ids(w.RulesOf(id))...)
 		}},
 		"security_group_rules": {Owned: securityGroupRule},
-		"config":               {Owned: func(_ *World, d Doc) []topology.Object { return config(d) }},
-		"agent_memberships":    {Owned: func(_ *World, d Doc) []topology.Object { return agentMembership(d) }},
+		"config":               {Owned: config},
+		"agent_memberships":    {Owned: agentMembership},
 	}
 }
 
@@ -106,8 +98,8 @@ func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 	if d == nil || !ok || t.Owned == nil {
 		return nil
 	}
-	objs := t.Owned(w, d)
-	rev := num(d["revision_number"])
+	objs := t.Owned(w, id)
+	rev, _ := model.Int(d["revision_number"])
 	for _, o := range objs {
 		m := o.Base()
 		m.Owner = string(ref)
@@ -122,21 +114,16 @@ func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 func (ts Translators) Dependents(w *World, collection, id string, before, after Doc) []Ref {
 	out := []Ref{RefOf(collection, id)}
 	seen := map[Ref]bool{out[0]: true}
-	add := func(coll string, docs ...Doc) {
-		for _, d := range docs {
-			if d == nil {
+	add := func(coll string, ids ...string) {
+		for _, id := range ids {
+			if id == "" {
 				continue
 			}
-			r := RefOf(coll, str(d, "id"))
+			r := RefOf(coll, id)
 			if !seen[r] {
 				seen[r] = true
 				out = append(out, r)
 			}
-		}
-	}
-	addID := func(coll, id string) {
-		if id != "" {
-			add(coll, Doc{"id": id})
 		}
 	}
 	t := ts[collection]
@@ -145,29 +132,40 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 	}
 	for _, d := range []Doc{before, after} {
 		if d != nil {
-			t.Dependents(w, id, d, add, addID)
+			t.Dependents(w, id, d, add)
 		}
 	}
 	return out
 }
 
-func prefixOf(w *World, subnetID string) netip.Prefix {
-	p, _ := netip.ParsePrefix(str(w.Get("subnets", subnetID), "cidr"))
-	return p
+// ids are the ids of typed resources, in order.
+func ids[T interface{ GetID() string }](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.GetID()
+	}
+	return out
 }
 
+// prefixOf is the prefix of a subnet of the world (invalid when it is absent).
+func prefixOf(w *World, subnetID string) netip.Prefix {
+	if s := w.Subnet(subnetID); s != nil {
+		return s.Prefix()
+	}
+	return netip.Prefix{}
+}
+
+// fixedIP is one parsed address of a port.
 type fixedIP struct {
 	subnet string
 	ip     netip.Addr
 }
 
-func fixedIPs(d Doc) []fixedIP {
+func fixedIPs(p *model.Port) []fixedIP {
 	var out []fixedIP
-	for _, x := range list(d, "fixed_ips") {
-		m, _ := x.(map[string]any)
-		a, err := netip.ParseAddr(str(m, "ip_address"))
-		if err == nil {
-			out = append(out, fixedIP{str(m, "subnet_id"), a})
+	for _, f := range p.FixedIPs {
+		if a := f.Addr(); a.IsValid() {
+			out = append(out, fixedIP{f.SubnetID, a})
 		}
 	}
 	return out
@@ -176,7 +174,8 @@ func fixedIPs(d Doc) []fixedIP {
 func hostPrefix(a netip.Addr) string { return netip.PrefixFrom(a, a.BitLen()).String() }
 
 func isUplink(w *World, networkID string) bool {
-	return str(w.Get("networks", networkID), "provider:network_type") == "uplink"
+	n := w.Network(networkID)
+	return n != nil && n.IsUplink()
 }
 
 // filtered reports whether a port is a tenant endpoint the backend filters: it gets the
@@ -187,34 +186,10 @@ func isUplink(w *World, networkID string) bool {
 // whatever else its owner says: "", "compute:nova", "baremetal:none", a container's own
 // owner. MidoNet filtered only compute (and load-balancer) ports and let every other owner
 // pass spoofed traffic; see ARCHITECTURE.md.
-func filtered(owner string) bool { return !resource.PortTrusted(owner) }
+func filtered(p *model.Port) bool { return !p.Trusted() }
 
-func protoNumber(v any) int {
-	s, _ := v.(string)
-	names := map[string]int{"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51,
-		"ipv6-icmp": 58, "icmpv6": 58, "sctp": 132, "vrrp": 112, "egp": 8, "ipip": 4, "ipv6-encap": 41,
-		"ipv6-frag": 44, "ipv6-nonxt": 59, "ipv6-opts": 60, "ipv6-route": 43, "ospf": 89, "pgm": 113,
-		"rsvp": 46, "udplite": 136, "dccp": 33, "hopopt": 0, "ip": 0}
-	if n, ok := names[s]; ok {
-		return n
-	}
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-func sortedStrings(l []any) []string {
-	var out []string
-	for _, x := range l {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
+func sortedStrings(l []string) []string {
+	out := slices.Clone(l)
 	sort.Strings(out)
 	return out
 }

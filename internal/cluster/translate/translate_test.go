@@ -43,8 +43,8 @@ func world() *World {
 		"fixed_ips": []any{ip(subA, "10.0.0.5")}, "security_groups": []any{sgWeb}, "port_security_enabled": true, "admin_state_up": true,
 		"allowed_address_pairs": []any{map[string]any{"ip_address": "10.0.0.100", "mac_address": "fa:16:3e:00:00:01"}},
 		"extra_dhcp_opts":       []any{map[string]any{"opt_name": "bootfile-name", "opt_value": "pxe", "ip_version": 4}},
-		"binding:host_id":       "compute-1", "_interface_name": "tap55555555-55"})
-	w.Put("routers", Doc{"id": rtr, "tenant_id": tenant, "name": "r", "admin_state_up": true, "_gw_port_id": gwPort,
+		"binding:host_id":       "compute-1", "binding:profile": map[string]any{"interface_name": "tap55555555-55"}})
+	w.Put("routers", Doc{"id": rtr, "tenant_id": tenant, "name": "r", "admin_state_up": true, "gw_port_id": gwPort,
 		"external_gateway_info": map[string]any{"network_id": extNet, "enable_snat": true},
 		"routes":                []any{map[string]any{"destination": "192.168.0.0/16", "nexthop": "10.0.0.254", "source": "10.0.0.0/25"}}})
 	w.Put("ports", Doc{"id": gwPort, "network_id": extNet, "device_owner": "network:router_gateway", "device_id": rtr, "mac_address": "fa:16:3e:00:00:02",
@@ -161,6 +161,7 @@ func TestPortSecurityDisabledKeepsEmptyChains(t *testing.T) {
 	w := world()
 	p := w.Get("ports", vmPort)
 	p["port_security_enabled"] = false
+	w.Put("ports", p)
 	objs := Builtin().Owned(w, RefOf("ports", vmPort))
 	if n := len(chainRules(objs, topology.InChainID(vmPort))); n != 0 {
 		t.Errorf("inbound chain has %d rules with port security off", n)
@@ -274,7 +275,9 @@ func TestRouterWithGatewaySNAT(t *testing.T) {
 
 func TestRouterWithoutSNAT(t *testing.T) {
 	w := world()
-	w.Get("routers", rtr)["external_gateway_info"] = map[string]any{"network_id": extNet, "enable_snat": false}
+	r := w.Get("routers", rtr)
+	r["external_gateway_info"] = map[string]any{"network_id": extNet, "enable_snat": false}
+	w.Put("routers", r)
 	for _, o := range Builtin().Owned(w, RefOf("routers", rtr)) {
 		if o.Base().ID == topology.OutSnatRuleID(rtr) {
 			t.Fatal("SNAT rule present with enable_snat false")
@@ -310,7 +313,7 @@ func TestUplinkInterfaceIsBoundEdgePort(t *testing.T) {
 	w.Put("networks", Doc{"id": upNet, "provider:network_type": "uplink", "admin_state_up": true})
 	w.Put("subnets", Doc{"id": upSub, "network_id": upNet, "cidr": "198.51.100.0/30", "ip_version": 4, "gateway_ip": "198.51.100.1"})
 	w.Put("ports", Doc{"id": upPort, "network_id": upNet, "device_owner": "network:router_interface", "device_id": rtr,
-		"fixed_ips": []any{ip(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "_interface_name": "eth1"})
+		"fixed_ips": []any{ip(upSub, "198.51.100.2")}, "binding:host_id": "edge-1", "binding:profile": map[string]any{"interface_name": "eth1"}})
 	if objs := Builtin().Owned(w, RefOf("networks", upNet)); len(objs) != 0 {
 		t.Errorf("uplink network made %d objects", len(objs))
 	}

@@ -8,9 +8,11 @@ package translate
 import (
 	"encoding/json"
 	"sort"
+
+	"github.com/midonet-go/midonet/internal/model"
 )
 
-// Doc is a Neutron resource as the API shows it (plus internal "_" keys).
+// Doc is a Neutron resource as stored (what the API shows, plus its hidden attributes).
 type Doc = map[string]any
 
 // Ref names a Neutron resource: "<collection>/<id>".
@@ -30,15 +32,37 @@ func (r Ref) Split() (string, string) {
 	return s, ""
 }
 
-// World holds the Neutron resources the translators read, with the indexes they need.
+// World holds the Neutron resources the translators read: each document as stored, its
+// typed form (internal/model) for the collections the built-in translators read, and the
+// indexes they need. Put and Delete are the only writers; everything else reads.
 type World struct {
-	docs map[string]map[string]Doc
-	idx  map[string]map[string]map[string]bool // index name → key → ids
+	docs  map[string]map[string]Doc
+	typed map[string]map[string]any             // collection → id → *model.X
+	idx   map[string]map[string]map[string]bool // index name → key → ids
 }
 
 // NewWorld returns an empty world.
 func NewWorld() *World {
-	return &World{docs: map[string]map[string]Doc{}, idx: map[string]map[string]map[string]bool{}}
+	return &World{docs: map[string]map[string]Doc{}, typed: map[string]map[string]any{}, idx: map[string]map[string]map[string]bool{}}
+}
+
+// decoders give the typed form of each collection the built-in translators read. A
+// document of the wrong shape decodes as far as it goes (the API validated it on the way in).
+var decoders = map[string]func(Doc) any{
+	"networks":             decodeAs[model.Network],
+	"subnets":              decodeAs[model.Subnet],
+	"ports":                decodeAs[model.Port],
+	"routers":              decodeAs[model.Router],
+	"floatingips":          decodeAs[model.FloatingIP],
+	"security_groups":      decodeAs[model.SecurityGroup],
+	"security_group_rules": decodeAs[model.Rule],
+	"config":               decodeAs[model.Config],
+	"agent_memberships":    decodeAs[model.AgentMembership],
+}
+
+func decodeAs[T any](d Doc) any {
+	v := model.MustDecode[T](d)
+	return &v
 }
 
 // indexes lists, per collection, the index names and the attribute each keys on.
@@ -82,6 +106,12 @@ func (w *World) Put(collection string, d Doc) {
 		w.docs[collection] = map[string]Doc{}
 	}
 	w.docs[collection][id] = d
+	if dec := decoders[collection]; dec != nil {
+		if w.typed[collection] == nil {
+			w.typed[collection] = map[string]any{}
+		}
+		w.typed[collection][id] = dec(d)
+	}
 	w.index(d, collection, true)
 }
 
@@ -90,6 +120,7 @@ func (w *World) Delete(collection, id string) {
 	if old := w.Get(collection, id); old != nil {
 		w.index(old, collection, false)
 		delete(w.docs[collection], id)
+		delete(w.typed[collection], id)
 	}
 }
 
@@ -121,44 +152,88 @@ func (w *World) Collections() []string {
 	return out
 }
 
-func (w *World) byIndex(index, collection, key string) []Doc {
-	var out []Doc
+// typedGet is the typed form of one resource, or nil.
+func typedGet[T any](w *World, collection, id string) *T {
+	v, _ := w.typed[collection][id].(*T)
+	return v
+}
+
+// byIndex returns the typed resources of an index key, sorted by id.
+func byIndex[T any](w *World, index, collection, key string) []*T {
+	ids := make([]string, 0, len(w.idx[index][key]))
 	for id := range w.idx[index][key] {
-		if d := w.Get(collection, id); d != nil {
-			out = append(out, d)
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		if v := typedGet[T](w, collection, id); v != nil {
+			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return str(out[i], "id") < str(out[j], "id") })
 	return out
 }
 
+// Network returns a network, or nil.
+func (w *World) Network(id string) *model.Network { return typedGet[model.Network](w, "networks", id) }
+
+// Subnet returns a subnet, or nil.
+func (w *World) Subnet(id string) *model.Subnet { return typedGet[model.Subnet](w, "subnets", id) }
+
+// Port returns a port, or nil.
+func (w *World) Port(id string) *model.Port { return typedGet[model.Port](w, "ports", id) }
+
+// Router returns a router, or nil.
+func (w *World) Router(id string) *model.Router { return typedGet[model.Router](w, "routers", id) }
+
+// FloatingIP returns a floating IP, or nil.
+func (w *World) FloatingIP(id string) *model.FloatingIP {
+	return typedGet[model.FloatingIP](w, "floatingips", id)
+}
+
+// SecurityGroup returns a security group, or nil.
+func (w *World) SecurityGroup(id string) *model.SecurityGroup {
+	return typedGet[model.SecurityGroup](w, "security_groups", id)
+}
+
+// Rule returns a security group rule, or nil.
+func (w *World) Rule(id string) *model.Rule {
+	return typedGet[model.Rule](w, "security_group_rules", id)
+}
+
 // SubnetsOf returns a network's subnets.
-func (w *World) SubnetsOf(network string) []Doc {
-	return w.byIndex("subnets.network", "subnets", network)
+func (w *World) SubnetsOf(network string) []*model.Subnet {
+	return byIndex[model.Subnet](w, "subnets.network", "subnets", network)
 }
 
 // PortsOn returns the ports of a network.
-func (w *World) PortsOn(network string) []Doc { return w.byIndex("ports.network", "ports", network) }
+func (w *World) PortsOn(network string) []*model.Port {
+	return byIndex[model.Port](w, "ports.network", "ports", network)
+}
 
 // PortsOf returns the ports whose device_id is device.
-func (w *World) PortsOf(device string) []Doc { return w.byIndex("ports.device", "ports", device) }
+func (w *World) PortsOf(device string) []*model.Port {
+	return byIndex[model.Port](w, "ports.device", "ports", device)
+}
 
 // FIPsOfRouter returns the floating IPs associated through a router.
-func (w *World) FIPsOfRouter(router string) []Doc {
-	return w.byIndex("fips.router", "floatingips", router)
+func (w *World) FIPsOfRouter(router string) []*model.FloatingIP {
+	return byIndex[model.FloatingIP](w, "fips.router", "floatingips", router)
 }
 
 // FIPsOfPort returns the floating IPs associated with a port.
-func (w *World) FIPsOfPort(port string) []Doc { return w.byIndex("fips.port", "floatingips", port) }
+func (w *World) FIPsOfPort(port string) []*model.FloatingIP {
+	return byIndex[model.FloatingIP](w, "fips.port", "floatingips", port)
+}
 
 // FIPsOnNetwork returns the floating IPs of an external network.
-func (w *World) FIPsOnNetwork(network string) []Doc {
-	return w.byIndex("fips.network", "floatingips", network)
+func (w *World) FIPsOnNetwork(network string) []*model.FloatingIP {
+	return byIndex[model.FloatingIP](w, "fips.network", "floatingips", network)
 }
 
 // RulesOf returns a security group's rules.
-func (w *World) RulesOf(group string) []Doc {
-	return w.byIndex("rules.group", "security_group_rules", group)
+func (w *World) RulesOf(group string) []*model.Rule {
+	return byIndex[model.Rule](w, "rules.group", "security_group_rules", group)
 }
 
 // Clone deep-copies a doc through JSON.
@@ -172,31 +247,4 @@ func Clone(d Doc) Doc {
 func str(d Doc, k string) string {
 	s, _ := d[k].(string)
 	return s
-}
-
-func boolean(d Doc, k string, def bool) bool {
-	if b, ok := d[k].(bool); ok {
-		return b
-	}
-	return def
-}
-
-func list(d Doc, k string) []any {
-	l, _ := d[k].([]any)
-	return l
-}
-
-func num(v any) int64 {
-	switch t := v.(type) {
-	case float64:
-		return int64(t)
-	case int:
-		return int64(t)
-	case int64:
-		return t
-	case json.Number:
-		n, _ := t.Int64()
-		return n
-	}
-	return 0
 }

@@ -601,22 +601,11 @@ func (p *Plugin) bind(d db.Doc, changes db.Doc) {
 	if host == "" {
 		d["binding:vif_type"] = VIFTypeUnbound
 		d["binding:vif_details"] = map[string]any{}
-		delete(d, "_interface_name")
 		return
 	}
 	d["binding:vif_type"] = VIFTypeMidonet
 	d["binding:vif_details"] = map[string]any{"port_filter": true, "connectivity": "l2"}
-	prof, _ := d["binding:profile"].(map[string]any)
-	if name, ok := prof["interface_name"].(string); ok && name != "" {
-		d["_interface_name"] = name
-	} else {
-		id := plugin.Str(d, "id")
-		d["_interface_name"] = ("tap" + id)[:min(14, len(id)+3)]
-	}
 }
-
-// InterfaceName is the host interface a bound port is plugged into ("" when unbound).
-func InterfaceName(port db.Doc) string { return plugin.Str(port, "_interface_name") }
 
 var fixedIPOwners = []string{"compute:", OwnerRouterInterface, ""}
 

@@ -99,7 +99,7 @@ func (p *Plugin) insertRule(ctx context.Context, tx *db.Tx, c *plugin.Caller, d 
 	if err != nil {
 		return fmt.Errorf("core: standard attr id: %w", err)
 	}
-	d["_standard_attr_id"] = sid
+	d["standard_attr_id"] = sid
 	return plugin.Add(ctx, tx, c, "security_group_rules", d)
 }
 
@@ -248,8 +248,6 @@ func (s *SecurityGroups) Expand(ctx context.Context, tx *db.Tx, groups []db.Doc)
 	}
 	by := map[string][]any{}
 	for _, r := range rules {
-		r["standard_attr_id"] = r["_standard_attr_id"]
-		delete(r, "_standard_attr_id")
 		sid := plugin.Str(r, "security_group_id")
 		by[sid] = append(by[sid], map[string]any(r))
 	}

@@ -82,7 +82,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		return nil, fault.ExternalIPAddressExhausted(netID)
 	}
 	d["floating_ip_address"] = plugin.Str(ips[0].(map[string]any), "ip_address")
-	d["_port_id"] = plugin.Str(port, "id")
+	d["floating_port_id"] = plugin.Str(port, "id")
 	delete(d, "subnet_id")
 	d["router_id"], d["status"] = nil, "DOWN"
 	if pid := plugin.Str(body, "port_id"); pid != "" {
@@ -249,7 +249,7 @@ func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 
 // Delete releases a floating IP and its address.
 func (f *FloatingIPs) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	if port, err := tx.Get(ctx, "ports", plugin.Str(cur, "_port_id")); err != nil {
+	if port, err := tx.Get(ctx, "ports", plugin.Str(cur, "floating_port_id")); err != nil {
 		return err
 	} else if port != nil {
 		if err := f.p.Core.RemovePort(ctx, tx, c, port); err != nil {

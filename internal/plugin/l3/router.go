@@ -81,7 +81,7 @@ func (p *Plugin) setGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, ro
 	router["external_gateway_info"] = map[string]any{
 		"network_id": netID, "enable_snat": snat, "external_fixed_ips": plugin.List(port, "fixed_ips"),
 	}
-	router["_gw_port_id"] = plugin.Str(port, "id")
+	router["gw_port_id"] = plugin.Str(port, "id")
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (p *Plugin) clearGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	if gw == nil {
 		return nil
 	}
-	port, err := tx.Get(ctx, "ports", plugin.Str(router, "_gw_port_id"))
+	port, err := tx.Get(ctx, "ports", plugin.Str(router, "gw_port_id"))
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (p *Plugin) clearGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		}
 	}
 	router["external_gateway_info"] = nil
-	delete(router, "_gw_port_id")
+	delete(router, "gw_port_id")
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 			}
 		case old != nil && plugin.Str(old, "network_id") == plugin.Str(gw, "network_id"):
 			if ips, ok := gw["external_fixed_ips"].([]any); ok && !sameFixedIPs(ips, plugin.List(old, "external_fixed_ips")) {
-				return nil, fault.UnsupportedPortDeviceOwner(OwnerGateway, plugin.Str(cur, "_gw_port_id"))
+				return nil, fault.UnsupportedPortDeviceOwner(OwnerGateway, plugin.Str(cur, "gw_port_id"))
 			}
 			if v, ok := gw["enable_snat"]; ok {
 				b, _ := resource.ToBool(v)

@@ -174,7 +174,7 @@ func (p *Plugin) atomicView(router db.Doc) map[string]any {
 		out[a.Name] = router[a.Name]
 	}
 	out["gw_port_id"] = nil
-	if id := plugin.Str(router, "_gw_port_id"); id != "" {
+	if id := plugin.Str(router, "gw_port_id"); id != "" {
 		out["gw_port_id"] = id
 	}
 	out["ha_vr_id"] = 0
