@@ -15,7 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/sim"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -60,55 +60,65 @@ type Tracer struct {
 }
 
 type portInfo struct {
-	doc  db.Doc
+	port model.Port
 	mac  string
 	ip   netip.Addr
 	cidr netip.Prefix
 }
 
-func (t *Tracer) resolve(ctx context.Context, tx *db.Tx, ref string) (db.Doc, error) {
-	if d, err := tx.Get(ctx, "ports", ref); err != nil || d != nil {
-		return d, err
+func (t *Tracer) resolve(ctx context.Context, tx *db.Tx, ref string) (model.Port, error) {
+	if d, err := tx.Get(ctx, "ports", ref); err != nil {
+		return model.Port{}, err
+	} else if d != nil {
+		return model.Decode[model.Port](d)
 	}
 	ports, err := tx.List(ctx, "ports", db.Filter{})
 	if err != nil {
-		return nil, err
+		return model.Port{}, err
 	}
 	var found []db.Doc
 	for _, p := range ports {
-		if plugin.Str(p, "name") == ref {
+		if name, _ := p["name"].(string); name == ref {
 			found = append(found, p)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return nil, fault.PortNotFound(ref)
+		return model.Port{}, fault.PortNotFound(ref)
 	case 1:
-		return found[0], nil
+		return model.Decode[model.Port](found[0])
 	}
-	return nil, fault.AmbiguousPortName(len(found), ref)
+	return model.Port{}, fault.AmbiguousPortName(len(found), ref)
+}
+
+// subnet reads one subnet (nil when it is gone).
+func subnet(ctx context.Context, tx *db.Tx, id string) (*model.Subnet, error) {
+	d, err := tx.Get(ctx, "subnets", id)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	s, err := model.Decode[model.Subnet](d)
+	return &s, err
 }
 
 // source reads the port's MAC and first IPv4 address with its subnet.
-func source(ctx context.Context, tx *db.Tx, p db.Doc) (portInfo, error) {
-	info := portInfo{doc: p, mac: plugin.Str(p, "mac_address")}
-	for _, x := range plugin.List(p, "fixed_ips") {
-		m := x.(map[string]any)
-		a, err := netip.ParseAddr(plugin.Str(m, "ip_address"))
-		if err != nil || !a.Is4() {
+func source(ctx context.Context, tx *db.Tx, p model.Port) (portInfo, error) {
+	info := portInfo{port: p, mac: p.MACAddress}
+	for _, f := range p.FixedIPs {
+		a := f.Addr()
+		if !a.Is4() {
 			continue
 		}
-		sub, err := tx.Get(ctx, "subnets", plugin.Str(m, "subnet_id"))
+		sub, err := subnet(ctx, tx, f.SubnetID)
 		if err != nil {
 			return info, err
 		}
 		if sub != nil {
-			info.ip = a
-			info.cidr, _ = netip.ParsePrefix(plugin.Str(sub, "cidr"))
+			info.ip, info.cidr = a, sub.Prefix()
 			return info, nil
 		}
 	}
-	return info, fault.BadRequest("Port %s has no IPv4 address to trace from.", plugin.Str(p, "id"))
+	return info, fault.BadRequest("Port %s has no IPv4 address to trace from.", p.ID)
 }
 
 // nextHop is the address the VM would ARP for (the destination on its own subnet, else the
@@ -120,34 +130,37 @@ func nextHop(ctx context.Context, tx *db.Tx, src portInfo, dst netip.Addr) (neti
 		if err != nil {
 			return target, "", err
 		}
-		gw, err := netip.ParseAddr(plugin.Str(sub, "gateway_ip"))
-		if err != nil {
+		gw := sub.Gateway()
+		if !gw.IsValid() {
 			return target, "", fault.BadRequest("The port's subnet has no gateway to reach %s.", dst)
 		}
 		target = gw
 	}
-	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: plugin.Str(src.doc, "network_id")})
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: src.port.NetworkID})
 	if err != nil {
 		return target, "", err
 	}
-	for _, p := range ports {
-		for _, x := range plugin.List(p, "fixed_ips") {
-			if plugin.Str(x.(map[string]any), "ip_address") == target.String() {
-				return target, plugin.Str(p, "mac_address"), nil
-			}
+	for _, d := range ports {
+		p, err := model.Decode[model.Port](d)
+		if err != nil {
+			return target, "", err
+		}
+		if p.HasAddress(target.String()) {
+			return target, p.MACAddress, nil
 		}
 	}
 	return target, "ff:ff:ff:ff:ff:ff", nil
 }
 
-func subnetOf(ctx context.Context, tx *db.Tx, src portInfo) (db.Doc, error) {
-	for _, x := range plugin.List(src.doc, "fixed_ips") {
-		m := x.(map[string]any)
-		if plugin.Str(m, "ip_address") == src.ip.String() {
-			return tx.Get(ctx, "subnets", plugin.Str(m, "subnet_id"))
+func subnetOf(ctx context.Context, tx *db.Tx, src portInfo) (*model.Subnet, error) {
+	for _, f := range src.port.FixedIPs {
+		if f.IPAddress == src.ip.String() {
+			if sub, err := subnet(ctx, tx, f.SubnetID); err != nil || sub != nil {
+				return sub, err
+			}
 		}
 	}
-	return nil, fault.BadRequest("no subnet")
+	return nil, fault.BadRequest("The port's subnet of %s is gone.", src.ip)
 }
 
 // Run traces one packet.
@@ -181,7 +194,8 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 			return err
 		}
 		for _, p := range ports {
-			names[plugin.Str(p, "id")] = plugin.Str(p, "name")
+			id, _ := p["id"].(string)
+			names[id], _ = p["name"].(string)
 		}
 		return nil
 	})
@@ -202,7 +216,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	}
 	// What ARP would answer: the translated seeds of the port's network (a floating IP
 	// resolves to its router port's MAC), else the port holding the address.
-	netID := plugin.Str(src.doc, "network_id")
+	netID := src.port.NetworkID
 	if err := t.Agent.Do(ctx, func(st *agent.State) {
 		for _, o := range st.Objects(topology.KindArpEntry) {
 			if e := o.(*topology.ArpEntry); e.NetworkID == netID && e.IP == target.String() && !req.DHCP {
@@ -233,7 +247,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 			return nil, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", req.Proto)
 		}
 	}
-	portID := plugin.Str(src.doc, "id")
+	portID := src.port.ID
 	var res sim.Result
 	err = t.Agent.Do(ctx, func(st *agent.State) {
 		topo := st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology)
