@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/model"
 	"net/http"
 	"regexp"
 	"sort"
@@ -455,7 +456,7 @@ func checkIfMatch(r *http.Request, d db.Doc) error {
 		return fault.BadRequestOf("if-match", "Revision number etag must be in the format of revision_number=<int>")
 	}
 	want, _ := strconv.ParseInt(m[1], 10, 64)
-	cur, _ := resource.AsInt(d["revision_number"])
+	cur, _ := model.Int(d["revision_number"])
 	if want != cur {
 		return fault.RevisionNumberConstraintFailed(want, cur)
 	}

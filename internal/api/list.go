@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/model"
 	"net/http"
 	"net/url"
 	"sort"
@@ -241,8 +242,8 @@ func matchValue(a *resource.Attr, have any, want string) bool {
 		b, _ := json.Marshal(h)
 		return string(b) == want
 	}
-	if n, ok := resource.AsInt(have); ok {
-		m, ok := resource.AsInt(want)
+	if n, ok := model.Int(have); ok {
+		m, ok := model.Int(want)
 		return ok && m == n
 	}
 	return fmt.Sprint(have) == want
@@ -322,9 +323,9 @@ func compareValues(a, b any) int {
 		}
 		return 1
 	}
-	if x, ok := resource.AsInt(a); ok {
+	if x, ok := model.Int(a); ok {
 		if _, isStr := a.(string); !isStr {
-			if y, ok := resource.AsInt(b); ok {
+			if y, ok := model.Int(b); ok {
 				switch {
 				case x < y:
 					return -1

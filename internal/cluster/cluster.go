@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/model"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -422,16 +423,6 @@ func (c *Cluster) Owners() []translate.Ref {
 func topoKey(v int64, kindID string) string { return nsdb.DataPrefix(v) + "topology/" + kindID }
 
 func revision(d translate.Doc) int64 {
-	switch v := d["revision_number"].(type) {
-	case json.Number:
-		n, _ := v.Int64()
-		return n
-	case float64:
-		return int64(v)
-	case int:
-		return int64(v)
-	case int64:
-		return v
-	}
-	return 0
+	n, _ := model.Int(d["revision_number"])
+	return n
 }

@@ -5,6 +5,7 @@ package plugin
 
 import (
 	"context"
+	"github.com/midonet-go/midonet/internal/model"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,14 +50,14 @@ func Stamp(d db.Doc, revision int) {
 
 // Bump marks a document changed: revision_number + 1 and a new updated_at.
 func Bump(d db.Doc) {
-	n, _ := resource.AsInt(d["revision_number"])
+	n, _ := model.Int(d["revision_number"])
 	d["revision_number"] = int(n) + 1
 	d["updated_at"] = Now()
 }
 
 // Apply copies changes onto a copy of cur.
 func Apply(cur, changes db.Doc) db.Doc {
-	out := resource.Clone(cur).(map[string]any)
+	out := Copy(cur)
 	for k, v := range changes {
 		out[k] = v
 	}
@@ -104,5 +105,24 @@ func Strings(d db.Doc, k string) []string {
 			out = append(out, s)
 		}
 	}
+	return out
+}
+
+// Objects reads a list of JSON objects (fixed_ips, routes, pools, ...); an entry that is not
+// an object is left out. Documents the server stored hold only objects there; a request
+// body's lists were validated before a plugin sees them.
+func Objects(l []any) []map[string]any {
+	out := make([]map[string]any, 0, len(l))
+	for _, x := range l {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Copy deep-copies a document.
+func Copy(d db.Doc) db.Doc {
+	out, _ := resource.Clone(d).(map[string]any)
 	return out
 }

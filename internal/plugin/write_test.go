@@ -3,6 +3,7 @@ package plugin_test
 import (
 	"context"
 	"errors"
+	"github.com/midonet-go/midonet/internal/model"
 	"path/filepath"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestWrites(t *testing.T) {
 		return doc
 	}
 	revision := func(doc db.Doc) int64 {
-		n, _ := resource.AsInt(doc["revision_number"])
+		n, _ := model.Int(doc["revision_number"])
 		return n
 	}
 

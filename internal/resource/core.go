@@ -2,6 +2,7 @@ package resource
 
 import (
 	"fmt"
+	"github.com/midonet-go/midonet/internal/model"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/fault"
@@ -165,7 +166,7 @@ func toProtocol(v any) (any, error) {
 		}
 		return strings.ToLower(t), nil
 	}
-	if n, ok := AsInt(v); ok {
+	if n, ok := model.Int(v); ok {
 		return fmt.Sprint(n), nil
 	}
 	return v, nil

@@ -3,10 +3,9 @@ package resource
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+	"github.com/midonet-go/midonet/internal/model"
 	"net/netip"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -52,35 +51,9 @@ func ToBool(v any) (any, error) {
 	return nil, errorf("%s cannot be converted to boolean", Repr(v))
 }
 
-// AsInt reads an integer from a JSON value (json.Number, float64, int or a numeric string).
-func AsInt(v any) (int64, bool) {
-	switch t := v.(type) {
-	case int:
-		return int64(t), true
-	case int64:
-		return t, true
-	case float64:
-		if t == math.Trunc(t) {
-			return int64(t), true
-		}
-	case json.Number:
-		if n, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
-			return n, true
-		}
-		if f, err := t.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			return int64(f), true
-		}
-	case string:
-		if n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
-			return n, true
-		}
-	}
-	return 0, false
-}
-
 // ToInt converts to an integer.
 func ToInt(v any) (any, error) {
-	if n, ok := AsInt(v); ok {
+	if n, ok := model.Int(v); ok {
 		return int(n), nil
 	}
 	return nil, errorf("%s is not an integer", Repr(v))
@@ -97,7 +70,7 @@ func ToIntOrNone(v any) (any, error) {
 // NonNegative validates an integer that is not below zero (neutron-lib's
 // type:non_negative, run after convert_to_int).
 func NonNegative(v any) string {
-	n, ok := AsInt(v)
+	n, ok := model.Int(v)
 	if !ok {
 		return fmt.Sprintf("'%v' is not an integer", v)
 	}

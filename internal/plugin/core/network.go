@@ -9,6 +9,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -70,7 +71,7 @@ func (n *Networks) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body
 	if err != nil {
 		return nil, err
 	}
-	mtu, _ := resource.AsInt(body["mtu"])
+	mtu, _ := model.Int(body["mtu"])
 	max := p.maxMTU(typ)
 	if mtu == 0 {
 		mtu = int64(max)
@@ -106,7 +107,7 @@ func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur,
 		return nil, fault.InvalidInput("Plugin does not support updating the following provider network attributes: %s", strings.Join(changed, ", "))
 	}
 	if v, ok := changes["mtu"]; ok {
-		mtu, _ := resource.AsInt(v)
+		mtu, _ := model.Int(v)
 		max := n.p.maxMTU(plugin.Str(cur, "provider:network_type"))
 		if mtu == 0 {
 			changes["mtu"] = max
@@ -139,7 +140,7 @@ const (
 // checkNetworkMTU refuses a network MTU too small for subnets of the given IP versions, as
 // Neutron does since 2023.2 (NetworkMTUSubnetConflict); 0 means "not set" and passes.
 func checkNetworkMTU(net db.Doc, versions []int) error {
-	mtu, _ := resource.AsInt(net["mtu"])
+	mtu, _ := model.Int(net["mtu"])
 	if mtu == 0 || mtu >= minMTUv6 || len(versions) == 0 {
 		return nil
 	}
@@ -163,7 +164,7 @@ func subnetVersions(ctx context.Context, tx *db.Tx, id string) ([]int, error) {
 	}
 	out := make([]int, 0, len(subs))
 	for _, s := range subs {
-		v, _ := resource.AsInt(s["ip_version"])
+		v, _ := model.Int(s["ip_version"])
 		out = append(out, int(v))
 	}
 	return out, nil
@@ -176,7 +177,7 @@ func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) erro
 		return err
 	}
 	for _, pt := range ports {
-		if plugin.Str(pt, "tenant_id") != plugin.Str(net, "tenant_id") && !strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:") {
+		if plugin.Str(pt, "tenant_id") != plugin.Str(net, "tenant_id") && !model.PortTrusted(plugin.Str(pt, "device_owner")) {
 			return fault.InvalidSharedSetting(plugin.Str(net, "id"))
 		}
 	}
@@ -193,7 +194,7 @@ func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur 
 	}
 	var inUse []string
 	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") != "network:dhcp" {
+		if plugin.Str(pt, "device_owner") != model.OwnerDHCP {
 			inUse = append(inUse, plugin.Str(pt, "id"))
 		}
 	}
@@ -238,8 +239,8 @@ func idHint(f map[string][]string) db.Filter {
 }
 
 func sameValue(a, b any) bool {
-	if x, ok := resource.AsInt(a); ok {
-		y, ok2 := resource.AsInt(b)
+	if x, ok := model.Int(a); ok {
+		y, ok2 := model.Int(b)
 		return ok2 && x == y
 	}
 	return a == b

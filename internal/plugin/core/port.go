@@ -13,6 +13,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/ipam"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -22,14 +23,6 @@ type Ports struct{ p *Plugin }
 
 // Resource describes ports.
 func (pc *Ports) Resource() *resource.Resource { return resource.Ports }
-
-// Device owners with special meaning.
-const (
-	OwnerRouterInterface = "network:router_interface"
-	OwnerRouterGateway   = "network:router_gateway"
-	OwnerFloatingIP      = "network:floatingip"
-	OwnerDHCP            = "network:dhcp"
-)
 
 // VIF values of the MidoNet mechanism driver.
 const (
@@ -49,7 +42,7 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 	if err := checkDeviceOwner(ctx, tx, c, plugin.Str(body, "device_owner"), plugin.Str(body, "device_id"), project); err != nil {
 		return nil, err
 	}
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	d["id"] = plugin.NewID()
 	d["status"] = "DOWN"
 	id := plugin.Str(d, "id")
@@ -177,7 +170,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		used[plugin.Str(sub, "id")] = true
 		out = append(out, map[string]any{"subnet_id": plugin.Str(sub, "id"), "ip_address": ip.String()})
 	}
-	routerPort := strings.HasPrefix(owner, "network:router_") || owner == "network:ha_router_replicated_interface"
+	routerPort := strings.HasPrefix(owner, model.OwnerRouterPrefix) || owner == model.OwnerRouterInterfaceHA
 	if !explicit {
 		var v4, v6 bool
 		for _, s := range subs {
@@ -212,8 +205,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 		return out, nil
 	}
-	for _, x := range req {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(req) {
 		subID, _ := m["subnet_id"].(string)
 		ipStr, hasIP := m["ip_address"].(string)
 		var sub db.Doc
@@ -230,7 +222,7 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 		if !hasIP {
 			if sub == nil {
-				return nil, fault.InvalidInput("Invalid fixed IP %v", x)
+				return nil, fault.InvalidInput("Invalid fixed IP %v", m)
 			}
 			var ip netip.Addr
 			if isAutoAddress(sub) {
@@ -376,8 +368,7 @@ func allocated(ctx context.Context, tx *db.Tx, subnetID string) (map[netip.Addr]
 
 // releaseIPs frees the given allocations of a port.
 func releaseIPs(ctx context.Context, tx *db.Tx, portID string, ips []any) error {
-	for _, x := range ips {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(ips) {
 		if _, err := tx.Exec(ctx, "DELETE FROM ip_allocations WHERE subnet_id = ? AND ip_address = ? AND port_id = ?",
 			plugin.Str(m, "subnet_id"), plugin.Str(m, "ip_address"), portID); err != nil {
 			return fmt.Errorf("core: release ip: %w", err)
@@ -394,7 +385,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	_, sgGiven := d["security_groups"]
 	if creating && !sgGiven {
 		d["security_groups"] = []any{}
-		if enabled && !resource.PortTrusted(plugin.Str(d, "device_owner")) {
+		if enabled && !model.PortTrusted(plugin.Str(d, "device_owner")) {
 			sg, err := p.ensureDefaultSG(ctx, tx, c, ownerOf(d))
 			if err != nil {
 				return err
@@ -410,7 +401,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		return fault.PortSecurityPortHasSecurityGroup()
 	}
 	if creating || changes["security_groups"] != nil {
-		if resource.PortTrusted(plugin.Str(d, "device_owner")) {
+		if model.PortTrusted(plugin.Str(d, "device_owner")) {
 			// Neutron keeps no groups on a port it trusts: groups given for one are neither
 			// looked up nor stored (securitygroups_db._get_security_groups_on_port).
 			sgs = nil
@@ -514,8 +505,7 @@ func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
 func mergeDHCPOpts(cur []any, v any) ([]any, error) {
 	out := []any{}
 	index := map[string]int{}
-	for _, x := range cur {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(cur) {
 		index[fmt.Sprint(m["opt_name"], "/", m["ip_version"])] = len(out)
 		out = append(out, m)
 	}
@@ -526,7 +516,7 @@ func mergeDHCPOpts(cur []any, v any) ([]any, error) {
 		ver := int64(4)
 		verOK := true
 		if iv, has := m["ip_version"]; has && iv != nil {
-			ver, verOK = resource.AsInt(iv)
+			ver, verOK = model.Int(iv)
 			verOK = verOK && (ver == 4 || ver == 6)
 		}
 		val, valOK := m["opt_value"]
@@ -607,14 +597,14 @@ func (p *Plugin) bind(d db.Doc, changes db.Doc) {
 	d["binding:vif_details"] = map[string]any{"port_filter": true, "connectivity": "l2"}
 }
 
-var fixedIPOwners = []string{"compute:", OwnerRouterInterface, ""}
+var fixedIPOwners = []string{model.OwnerComputePrefix, model.OwnerRouterInterface, ""}
 
 // routerOwners are the device owners that tie a port to the router its device_id names:
 // Neutron's ROUTER_INTERFACE_OWNERS and, here, the gateway owner too. Neutron lets a project
 // create a network:router_gateway port naming another project's router (its L3 agent
 // ignores the port); the MidoNet translation would wire it into that router, so it is
 // refused as an interface is.
-var routerOwners = []string{OwnerRouterInterface, "network:ha_router_replicated_interface", "network:router_interface_distributed", OwnerRouterGateway}
+var routerOwners = append(slices.Clone(model.RouterInterfaceOwners), model.OwnerRouterGateway)
 
 // checkDeviceOwner is Neutron's _enforce_device_owner_not_router_intf_or_device_id: unless
 // the caller is an admin, a port owned by project tenant may name a router as its device
@@ -675,7 +665,7 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	}
 	if req, ok := changes["fixed_ips"].([]any); ok {
 		owner := plugin.Str(d, "device_owner")
-		okOwner := owner == "" || strings.HasPrefix(owner, "compute:") || strings.HasPrefix(owner, OwnerRouterInterface)
+		okOwner := owner == "" || strings.HasPrefix(owner, model.OwnerComputePrefix) || strings.HasPrefix(owner, model.OwnerRouterInterface)
 		if !okOwner {
 			return nil, fault.UnsupportedPortDeviceOwner(owner, id)
 		}
@@ -709,8 +699,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 	id := plugin.Str(cur, "id")
 	have := plugin.List(cur, "fixed_ips")
 	holds := func(subID, ip string) bool {
-		for _, x := range have {
-			m := x.(map[string]any)
+		for _, m := range plugin.Objects(have) {
 			if (subID == "" || plugin.Str(m, "subnet_id") == subID) && plugin.Str(m, "ip_address") == ip {
 				return true
 			}
@@ -718,13 +707,11 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 		return false
 	}
 	var keep, fresh []any
-	for _, x := range req {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(req) {
 		subID, _ := m["subnet_id"].(string)
 		ip, hasIP := m["ip_address"].(string)
 		if hasIP && holds(subID, ip) {
-			for _, h := range have {
-				hm := h.(map[string]any)
+			for _, hm := range plugin.Objects(have) {
 				if plugin.Str(hm, "ip_address") == ip {
 					keep = append(keep, hm)
 				}
@@ -733,8 +720,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 		}
 		if !hasIP && subID != "" {
 			found := false
-			for _, h := range have {
-				hm := h.(map[string]any)
+			for _, hm := range plugin.Objects(have) {
 				if plugin.Str(hm, "subnet_id") == subID && !containsAlloc(keep, hm) {
 					keep = append(keep, hm)
 					found = true
@@ -745,11 +731,11 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 				continue
 			}
 		}
-		fresh = append(fresh, x)
+		fresh = append(fresh, m)
 	}
 	var release []any
-	for _, h := range have {
-		if !containsAlloc(keep, h.(map[string]any)) {
+	for _, h := range plugin.Objects(have) {
+		if !containsAlloc(keep, h) {
 			release = append(release, h)
 		}
 	}
@@ -762,7 +748,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 	}
 	out := append([]any{}, keep...)
 	if len(fresh) > 0 {
-		got, err := p.allocateIPs(ctx, tx, c, net, id, plugin.Str(cur, "mac_address"), OwnerRouterInterface, fresh, true)
+		got, err := p.allocateIPs(ctx, tx, c, net, id, plugin.Str(cur, "mac_address"), model.OwnerRouterInterface, fresh, true)
 		if err != nil {
 			return nil, err
 		}
@@ -772,8 +758,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 }
 
 func containsAlloc(l []any, m map[string]any) bool {
-	for _, x := range l {
-		o := x.(map[string]any)
+	for _, o := range plugin.Objects(l) {
 		if plugin.Str(o, "subnet_id") == plugin.Str(m, "subnet_id") && plugin.Str(o, "ip_address") == plugin.Str(m, "ip_address") {
 			return true
 		}
@@ -784,8 +769,8 @@ func containsAlloc(l []any, m map[string]any) bool {
 // Delete removes a port. Ports a router owns go away with the router interface or gateway.
 func (pc *Ports) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	owner := plugin.Str(cur, "device_owner")
-	if owner == OwnerRouterInterface || owner == OwnerRouterGateway || owner == OwnerFloatingIP {
-		if r, err := tx.Get(ctx, "routers", plugin.Str(cur, "device_id")); err == nil && r != nil || owner == OwnerFloatingIP {
+	if owner == model.OwnerRouterInterface || owner == model.OwnerRouterGateway || owner == model.OwnerFloatingIP {
+		if r, err := tx.Get(ctx, "routers", plugin.Str(cur, "device_id")); err == nil && r != nil || owner == model.OwnerFloatingIP {
 			return fault.ServicePortInUse(plugin.Str(cur, "id"), owner)
 		}
 	}

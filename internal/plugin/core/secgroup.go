@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/midonet-go/midonet/internal/model"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -131,7 +132,7 @@ func (s *SecurityGroups) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	if plugin.Str(body, "name") == "default" && defID != "" {
 		return nil, fault.SecurityGroupDefaultAlreadyExists()
 	}
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	plugin.Stamp(d, 1)
 	if err := tx.Insert(ctx, "security_groups", d); err != nil {
 		return nil, err
@@ -280,7 +281,7 @@ func ProtocolNumber(v any) int {
 	if n, ok := protocols[s]; ok {
 		return n
 	}
-	if n, ok := resource.AsInt(s); ok {
+	if n, ok := model.Int(s); ok {
 		return int(n)
 	}
 	return -2
@@ -289,7 +290,7 @@ func ProtocolNumber(v any) int {
 // Create adds a rule after upstream's checks, refusing duplicates.
 func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := s.p
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	sgID := plugin.Str(d, "security_group_id")
 	sg, err := tx.Get(ctx, "security_groups", sgID)
 	if err != nil {
@@ -360,8 +361,8 @@ func validateRule(d db.Doc) error {
 		}
 		d["normalized_cidr"] = pfx.Masked().String()
 	}
-	minV, hasMin := resource.AsInt(d["port_range_min"])
-	maxV, hasMax := resource.AsInt(d["port_range_max"])
+	minV, hasMin := model.Int(d["port_range_min"])
+	maxV, hasMax := model.Int(d["port_range_max"])
 	if (hasMin || hasMax) && proto < 0 {
 		return fault.SecurityGroupProtocolRequiredWithPorts()
 	}
@@ -407,8 +408,8 @@ func sameRule(a, b db.Doc) bool {
 		return false
 	}
 	for _, k := range []string{"port_range_min", "port_range_max"} {
-		x, okx := resource.AsInt(a[k])
-		y, oky := resource.AsInt(b[k])
+		x, okx := model.Int(a[k])
+		y, oky := model.Int(b[k])
 		if okx != oky || x != y {
 			return false
 		}

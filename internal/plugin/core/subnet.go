@@ -11,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/ipam"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -56,8 +57,7 @@ func isAutoAddress(sub db.Doc) bool {
 // checkPools validates pools against the cidr and the gateway.
 func checkPools(prefix netip.Prefix, raw []any, gateway netip.Addr) ([]ipam.Range, error) {
 	var rs []ipam.Range
-	for _, x := range raw {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(raw) {
 		a, _ := resource.ParseIP(plugin.Str(m, "start"))
 		b, _ := resource.ParseIP(plugin.Str(m, "end"))
 		if a.Is4() != prefix.Addr().Is4() || b.Is4() != prefix.Addr().Is4() || a.Compare(b) > 0 {
@@ -196,7 +196,7 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		return nil, err
 	}
 	raw, _ := body["cidr"].(string)
-	version, _ := resource.AsInt(body["ip_version"])
+	version, _ := model.Int(body["ip_version"])
 	var prefix netip.Prefix
 	if plugin.Str(body, "subnetpool_id") != "" {
 		if prefix, err = p.allocateFromPool(ctx, tx, c, body); err != nil {
@@ -311,7 +311,7 @@ func (p *Plugin) addAutoAddresses(ctx context.Context, tx *db.Tx, c *plugin.Call
 		return err
 	}
 	for _, pt := range ports {
-		if strings.HasPrefix(plugin.Str(pt, "device_owner"), "network:router_") {
+		if strings.HasPrefix(plugin.Str(pt, "device_owner"), model.OwnerRouterPrefix) {
 			continue
 		}
 		// Read the port again, locked (the list was not): a concurrent update or delete
@@ -389,7 +389,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 			continue
 		}
 		owner := plugin.Str(pt, "device_owner")
-		if owner != "network:dhcp" && !(isAutoAddress(cur) && !strings.HasPrefix(owner, "network:router_")) {
+		if owner != model.OwnerDHCP && !(isAutoAddress(cur) && !strings.HasPrefix(owner, model.OwnerRouterPrefix)) {
 			return fault.SubnetInUse(id)
 		}
 	}
@@ -399,8 +399,8 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 			continue
 		}
 		var keep []any
-		for _, f := range plugin.List(pt, "fixed_ips") {
-			if plugin.Str(f.(map[string]any), "subnet_id") != id {
+		for _, f := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
+			if plugin.Str(f, "subnet_id") != id {
 				keep = append(keep, f)
 			}
 		}

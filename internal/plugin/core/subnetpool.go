@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"github.com/midonet-go/midonet/internal/model"
 	"net/netip"
 	"sort"
 
@@ -51,7 +52,7 @@ func prefixBounds(d db.Doc, v4 bool, widest int) error {
 		bits, min = 32, 8
 	}
 	get := func(k string, def int64) int64 {
-		if n, ok := resource.AsInt(d[k]); ok {
+		if n, ok := model.Int(d[k]); ok {
 			return n
 		}
 		return def
@@ -59,8 +60,8 @@ func prefixBounds(d db.Doc, v4 bool, widest int) error {
 	mn := get("min_prefixlen", min)
 	if mn < int64(widest) {
 		mn = int64(widest)
-		if _, set := resource.AsInt(d["min_prefixlen"]); set {
-			mn, _ = resource.AsInt(d["min_prefixlen"])
+		if _, set := model.Int(d["min_prefixlen"]); set {
+			mn, _ = model.Int(d["min_prefixlen"])
 		}
 	}
 	mx := get("max_prefixlen", int64(bits))
@@ -78,7 +79,7 @@ func (s *SubnetPools) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if err != nil {
 		return nil, err
 	}
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	d["prefixes"] = prefixStrings(ps)
 	v4 := ps[0].Addr().Is4()
 	d["ip_version"] = 6
@@ -177,14 +178,14 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	version, _ := resource.AsInt(body["ip_version"])
-	pv, _ := resource.AsInt(pool["ip_version"])
+	version, _ := model.Int(body["ip_version"])
+	pv, _ := model.Int(pool["ip_version"])
 	if version != pv {
 		return netip.Prefix{}, fault.InvalidInput("Cannot allocate IPv%d subnet from IPv%d subnet pool", version, pv)
 	}
 	ps, _ := poolPrefixes(plugin.List(pool, "prefixes"))
-	mn, _ := resource.AsInt(pool["min_prefixlen"])
-	mx, _ := resource.AsInt(pool["max_prefixlen"])
+	mn, _ := model.Int(pool["min_prefixlen"])
+	mx, _ := model.Int(pool["max_prefixlen"])
 	taken := []netip.Prefix{}
 	subs, err := tx.List(ctx, "subnets", db.Filter{})
 	if err != nil {
@@ -220,9 +221,9 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 		}
 		return c, nil
 	}
-	length, ok := resource.AsInt(body["prefixlen"])
+	length, ok := model.Int(body["prefixlen"])
 	if !ok {
-		length, _ = resource.AsInt(pool["default_prefixlen"])
+		length, _ = model.Int(pool["default_prefixlen"])
 	}
 	if length < mn || length > mx {
 		return netip.Prefix{}, fault.SubnetAllocationUnsupportedPrefixLength(length)

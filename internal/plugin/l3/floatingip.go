@@ -3,10 +3,10 @@ package l3
 import (
 	"context"
 	"net/netip"
-	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -41,7 +41,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if err := checkFixedNeedsPort(body); err != nil {
 		return nil, err
 	}
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	d["id"] = plugin.NewID()
 	var want map[string]any
 	switch {
@@ -58,7 +58,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		// Prefer an IPv4 address; an external network with only IPv6 subnets gives an IPv6 one.
 		pick := subs[0]
 		for _, s := range subs {
-			if n, _ := resource.AsInt(s["ip_version"]); n == 4 {
+			if n, _ := model.Int(s["ip_version"]); n == 4 {
 				pick = s
 				break
 			}
@@ -68,7 +68,7 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	// The floating IP's own port is the server's (Neutron creates it with an elevated
 	// context): the external network's subnets need not be visible to the caller.
 	port, err := p.Core.CreatePort(ctx, tx, c.Elevated(), map[string]any{
-		"network_id": netID, "tenant_id": "", "device_owner": OwnerFIP, "device_id": plugin.Str(d, "id"),
+		"network_id": netID, "tenant_id": "", "device_owner": model.OwnerFloatingIP, "device_id": plugin.Str(d, "id"),
 		"name": "", "fixed_ips": []any{want},
 	})
 	if err != nil {
@@ -77,11 +77,11 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 		}
 		return nil, err
 	}
-	ips := plugin.List(port, "fixed_ips")
+	ips := plugin.Objects(plugin.List(port, "fixed_ips"))
 	if len(ips) == 0 {
 		return nil, fault.ExternalIPAddressExhausted(netID)
 	}
-	d["floating_ip_address"] = plugin.Str(ips[0].(map[string]any), "ip_address")
+	d["floating_ip_address"] = plugin.Str(ips[0], "ip_address")
 	d["floating_port_id"] = plugin.Str(port, "id")
 	delete(d, "subnet_id")
 	d["router_id"], d["status"] = nil, "DOWN"
@@ -109,13 +109,12 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 	if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(fip, "tenant_id") {
 		return fault.BadRequestOf("floatingip", "Cannot process floating IP association with Port %s, since that port is owned by a different tenant", portID)
 	}
-	if owner := plugin.Str(port, "device_owner"); strings.HasPrefix(owner, "network:") {
+	if owner := plugin.Str(port, "device_owner"); model.PortTrusted(owner) {
 		return fault.BadRequestOf("floatingip", "Port %s is unable to be assigned a floating IP", portID)
 	}
 	var chosen map[string]any
 	var v4 []map[string]any
-	for _, x := range plugin.List(port, "fixed_ips") {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(plugin.List(port, "fixed_ips")) {
 		if fixed != "" && plugin.Str(m, "ip_address") == fixed {
 			chosen = m
 		}
@@ -174,18 +173,17 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID
 	var cands []cand
 	for _, pt := range ports {
 		owner := plugin.Str(pt, "device_owner")
-		if owner != OwnerInterface && owner != OwnerGateway {
+		if owner != model.OwnerRouterInterface && owner != model.OwnerRouterGateway {
 			continue
 		}
 		router := plugin.Str(pt, "device_id")
 		if plugin.Str(pt, "network_id") == floatingNet {
 			onFloating[router] = true
 		}
-		if owner != OwnerInterface || plugin.Str(pt, "network_id") != plugin.Str(port, "network_id") {
+		if owner != model.OwnerRouterInterface || plugin.Str(pt, "network_id") != plugin.Str(port, "network_id") {
 			continue
 		}
-		for _, x := range plugin.List(pt, "fixed_ips") {
-			m := x.(map[string]any)
+		for _, m := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
 			if plugin.Str(m, "subnet_id") == subnetID {
 				cands = append(cands, cand{router, sub != nil && plugin.Str(m, "ip_address") == plugin.Str(sub, "gateway_ip")})
 			}
@@ -273,7 +271,7 @@ func (f *FloatingIPs) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, fl 
 
 // dissociatePort runs before a port is deleted: its floating IPs lose their association.
 func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error {
-	if plugin.Str(port, "device_owner") == OwnerFIP {
+	if plugin.Str(port, "device_owner") == model.OwnerFloatingIP {
 		return nil
 	}
 	fips, err := tx.List(ctx, "floatingips", db.Filter{})

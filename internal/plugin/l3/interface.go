@@ -6,6 +6,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -15,8 +16,8 @@ import (
 // as Neutron's _make_router_interface_info.
 func interfaceInfo(router, port db.Doc) map[string]any {
 	var subs []any
-	for _, x := range plugin.List(port, "fixed_ips") {
-		subs = append(subs, plugin.Str(x.(map[string]any), "subnet_id"))
+	for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
+		subs = append(subs, plugin.Str(x, "subnet_id"))
 	}
 	first := any(nil)
 	if len(subs) > 0 {
@@ -39,11 +40,11 @@ func attachedSubnets(ctx context.Context, tx *db.Tx, routerID string) (map[strin
 	}
 	out := map[string]db.Doc{}
 	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") != OwnerInterface {
+		if plugin.Str(pt, "device_owner") != model.OwnerRouterInterface {
 			continue
 		}
-		for _, x := range plugin.List(pt, "fixed_ips") {
-			id := plugin.Str(x.(map[string]any), "subnet_id")
+		for _, x := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
+			id := plugin.Str(x, "subnet_id")
 			s, err := tx.Get(ctx, "subnets", id)
 			if err != nil {
 				return nil, err
@@ -120,8 +121,8 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			return nil, fault.BadRequestOf("router", "Router port must have at least one fixed IP")
 		}
 		var subs []db.Doc
-		for _, x := range ips {
-			s, err := plugin.Fetch(ctx, tx, c, "subnets", plugin.Str(x.(map[string]any), "subnet_id"))
+		for _, x := range plugin.Objects(ips) {
+			s, err := plugin.Fetch(ctx, tx, c, "subnets", plugin.Str(x, "subnet_id"))
 			if err != nil {
 				return nil, err
 			}
@@ -150,7 +151,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if err := portInPools(c, port, subs); err != nil {
 			return nil, err
 		}
-		port, err = p.Core.UpdatePort(ctx, tx, c, port, db.Doc{"device_id": routerID, "device_owner": OwnerInterface})
+		port, err = p.Core.UpdatePort(ctx, tx, c, port, db.Doc{"device_id": routerID, "device_owner": model.OwnerRouterInterface})
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +185,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		}
 		port, err = p.Core.CreatePort(ctx, tx, c, map[string]any{
 			"network_id": plugin.Str(sub, "network_id"), "tenant_id": plugin.Str(router, "tenant_id"),
-			"device_owner": OwnerInterface, "device_id": routerID, "name": "", "admin_state_up": true,
+			"device_owner": model.OwnerRouterInterface, "device_id": routerID, "name": "", "admin_state_up": true,
 			"fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": gw}},
 		})
 		if err != nil {
@@ -209,16 +210,15 @@ func portInPools(c *plugin.Caller, port db.Doc, subs []db.Doc) error {
 	for _, s := range subs {
 		byID[plugin.Str(s, "id")] = s
 	}
-	for _, x := range plugin.List(port, "fixed_ips") {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(plugin.List(port, "fixed_ips")) {
 		sub := byID[plugin.Str(m, "subnet_id")]
 		if sub == nil || plugin.Str(sub, "tenant_id") == c.ProjectID {
 			continue
 		}
 		ip, _ := netip.ParseAddr(plugin.Str(m, "ip_address"))
 		in := false
-		for _, r := range plugin.List(sub, "allocation_pools") {
-			pool, _ := r.(map[string]any)
+		for _, r := range plugin.Objects(plugin.List(sub, "allocation_pools")) {
+			pool := r
 			start, _ := netip.ParseAddr(plugin.Str(pool, "start"))
 			end, _ := netip.ParseAddr(plugin.Str(pool, "end"))
 			in = in || (start.Compare(ip) <= 0 && ip.Compare(end) <= 0)
@@ -248,7 +248,7 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	}
 	var port db.Doc
 	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") != OwnerInterface {
+		if plugin.Str(pt, "device_owner") != model.OwnerRouterInterface {
 			continue
 		}
 		if hasPort && plugin.Str(pt, "id") == portID {
@@ -256,8 +256,8 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 			break
 		}
 		if !hasPort {
-			for _, x := range plugin.List(pt, "fixed_ips") {
-				if plugin.Str(x.(map[string]any), "subnet_id") == subID {
+			for _, x := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
+				if plugin.Str(x, "subnet_id") == subID {
 					port = pt
 				}
 			}
@@ -271,15 +271,15 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	}
 	if hasPort && hasSub {
 		found := false
-		for _, x := range plugin.List(port, "fixed_ips") {
-			found = found || plugin.Str(x.(map[string]any), "subnet_id") == subID
+		for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
+			found = found || plugin.Str(x, "subnet_id") == subID
 		}
 		if !found {
 			return nil, fault.SubnetMismatchForPort(portID, subID)
 		}
 	}
-	for _, x := range plugin.List(port, "fixed_ips") {
-		sid := plugin.Str(x.(map[string]any), "subnet_id")
+	for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
+		sid := plugin.Str(x, "subnet_id")
 		sub, err := tx.Get(ctx, "subnets", sid)
 		if err != nil {
 			return nil, err
@@ -305,8 +305,8 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, router, sub db.Doc) error {
 	routerID, subID := plugin.Str(router, "id"), plugin.Str(sub, "id")
 	pfx, _ := netip.ParsePrefix(plugin.Str(sub, "cidr"))
-	for _, r := range plugin.List(router, "routes") {
-		nh, _ := netip.ParseAddr(plugin.Str(r.(map[string]any), "nexthop"))
+	for _, r := range plugin.Objects(plugin.List(router, "routes")) {
+		nh, _ := netip.ParseAddr(plugin.Str(r, "nexthop"))
 		if pfx.Contains(nh) {
 			return fault.RouterInterfaceInUseByRoute(subID, routerID)
 		}

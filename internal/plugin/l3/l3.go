@@ -10,6 +10,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -52,13 +53,6 @@ func (p *Plugin) Collections() []plugin.Collection {
 	return []plugin.Collection{&Routers{p}, &FloatingIPs{p}}
 }
 
-// Device owners of the ports the L3 plugin makes.
-const (
-	OwnerInterface = core.OwnerRouterInterface
-	OwnerGateway   = core.OwnerRouterGateway
-	OwnerFIP       = core.OwnerFloatingIP
-)
-
 // checkNetworkType refuses networks the MidoNet driver does not handle.
 func checkNetworkType(net db.Doc, what string) error {
 	if !slices.Contains(core.MidonetNetworkTypes, plugin.Str(net, "provider:network_type")) {
@@ -77,7 +71,7 @@ func routerPorts(ctx context.Context, tx *db.Tx, routerID string) ([]db.Doc, err
 	for _, pt := range ports {
 		if plugin.Str(pt, "device_id") == routerID {
 			switch plugin.Str(pt, "device_owner") {
-			case OwnerInterface, OwnerGateway:
+			case model.OwnerRouterInterface, model.OwnerRouterGateway:
 				out = append(out, pt)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -22,7 +23,7 @@ func (r *Routers) Resource() *resource.Resource { return resource.Routers }
 // Create makes a router, with its gateway port when external_gateway_info is given.
 func (r *Routers) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := r.p
-	d := resource.Clone(body).(map[string]any)
+	d := plugin.Copy(body)
 	gw, _ := d["external_gateway_info"].(map[string]any)
 	d["external_gateway_info"] = nil
 	d["status"] = "ACTIVE"
@@ -64,7 +65,7 @@ func (p *Plugin) setGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, ro
 		snat, _ = b.(bool)
 	}
 	raw := map[string]any{
-		"network_id": netID, "tenant_id": "", "project_id": "", "device_owner": OwnerGateway,
+		"network_id": netID, "tenant_id": "", "project_id": "", "device_owner": model.OwnerRouterGateway,
 		"device_id": plugin.Str(router, "id"), "name": "", "admin_state_up": true,
 	}
 	if ips, ok := gw["external_fixed_ips"].([]any); ok && len(ips) > 0 {
@@ -129,8 +130,8 @@ func (p *Plugin) clearGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 // portSubnets returns the cidrs of the subnets a port has addresses in.
 func portSubnets(ctx context.Context, tx *db.Tx, port db.Doc) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, x := range plugin.List(port, "fixed_ips") {
-		s, err := tx.Get(ctx, "subnets", plugin.Str(x.(map[string]any), "subnet_id"))
+	for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
+		s, err := tx.Get(ctx, "subnets", plugin.Str(x, "subnet_id"))
 		if err != nil {
 			return nil, err
 		}
@@ -161,11 +162,11 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 			}
 		case old != nil && plugin.Str(old, "network_id") == plugin.Str(gw, "network_id"):
 			if ips, ok := gw["external_fixed_ips"].([]any); ok && !sameFixedIPs(ips, plugin.List(old, "external_fixed_ips")) {
-				return nil, fault.UnsupportedPortDeviceOwner(OwnerGateway, plugin.Str(cur, "gw_port_id"))
+				return nil, fault.UnsupportedPortDeviceOwner(model.OwnerRouterGateway, plugin.Str(cur, "gw_port_id"))
 			}
 			if v, ok := gw["enable_snat"]; ok {
 				b, _ := resource.ToBool(v)
-				upd := resource.Clone(old).(map[string]any)
+				upd := plugin.Copy(old)
 				upd["enable_snat"] = b
 				d["external_gateway_info"] = upd
 			}
@@ -193,11 +194,9 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 }
 
 func sameFixedIPs(want, have []any) bool {
-	for _, w := range want {
-		wm := w.(map[string]any)
+	for _, wm := range plugin.Objects(want) {
 		found := false
-		for _, h := range have {
-			hm := h.(map[string]any)
+		for _, hm := range plugin.Objects(have) {
 			if (wm["subnet_id"] == nil || wm["subnet_id"] == hm["subnet_id"]) && (wm["ip_address"] == nil || wm["ip_address"] == hm["ip_address"]) {
 				found = true
 			}
@@ -218,7 +217,7 @@ func (r *Routers) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 	}
 	var attached []string
 	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") == OwnerInterface {
+		if plugin.Str(pt, "device_owner") == model.OwnerRouterInterface {
 			attached = append(attached, plugin.Str(pt, "id"))
 		}
 	}

@@ -45,8 +45,7 @@ func cleanRoute(r map[string]any) map[string]any {
 
 func pyRoutes(rs []any) string {
 	var parts []string
-	for _, x := range rs {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(rs) {
 		p := fmt.Sprintf("{'destination': '%s', 'nexthop': '%s'", plugin.Str(m, "destination"), plugin.Str(m, "nexthop"))
 		if s, ok := m["source"]; ok {
 			p += fmt.Sprintf(", 'source': '%v'", s)
@@ -62,8 +61,8 @@ func pyRoutes(rs []any) string {
 func (p *Plugin) checkRoutes(ctx context.Context, tx *db.Tx, router db.Doc, rs []any) ([]any, error) {
 	var unique []any
 	keys := map[string]bool{}
-	for _, x := range rs {
-		if k := routeKey(cleanRoute(x.(map[string]any))); !keys[k] {
+	for _, x := range plugin.Objects(rs) {
+		if k := routeKey(cleanRoute(x)); !keys[k] {
 			keys[k] = true
 			unique = append(unique, x)
 		}
@@ -84,15 +83,14 @@ func (p *Plugin) checkRoutes(ctx context.Context, tx *db.Tx, router db.Doc, rs [
 			return nil, err
 		}
 		connected = append(connected, cidrs...)
-		for _, x := range plugin.List(pt, "fixed_ips") {
-			a, _ := netip.ParseAddr(plugin.Str(x.(map[string]any), "ip_address"))
+		for _, x := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
+			a, _ := netip.ParseAddr(plugin.Str(x, "ip_address"))
 			own[a] = true
 		}
 	}
 	seen := map[string]bool{}
 	out := []any{}
-	for _, x := range rs {
-		m := x.(map[string]any)
+	for _, m := range plugin.Objects(rs) {
 		nh, _ := resource.ParseIP(plugin.Str(m, "nexthop"))
 		dst, _ := netip.ParsePrefix(plugin.Str(m, "destination"))
 		if src, ok := m["source"].(string); ok {
@@ -146,11 +144,11 @@ func (p *Plugin) atomicRoutes(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		next = append(next, req...)
 	} else {
 		drop := map[string]bool{}
-		for _, x := range req {
-			drop[routeKey(x.(map[string]any))] = true
+		for _, x := range plugin.Objects(req) {
+			drop[routeKey(x)] = true
 		}
-		for _, x := range cur {
-			if !drop[routeKey(x.(map[string]any))] {
+		for _, x := range plugin.Objects(cur) {
+			if !drop[routeKey(x)] {
 				next = append(next, x)
 			}
 		}
