@@ -3,6 +3,7 @@ package l3
 import (
 	"context"
 	"net/netip"
+	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -14,59 +15,65 @@ import (
 
 // interfaceInfo is the answer of add/remove_router_interface; its tenant_id is the port's,
 // as Neutron's _make_router_interface_info.
-func interfaceInfo(router, port db.Doc) map[string]any {
-	var subs []any
-	for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
-		subs = append(subs, plugin.Str(x, "subnet_id"))
+func interfaceInfo(routerID string, port model.Port) map[string]any {
+	subs := []any{}
+	for _, f := range port.FixedIPs {
+		subs = append(subs, f.SubnetID)
 	}
 	first := any(nil)
 	if len(subs) > 0 {
 		first = subs[0]
-	} else {
-		subs = []any{}
 	}
 	return map[string]any{
-		"id": plugin.Str(router, "id"), "tenant_id": plugin.Str(port, "tenant_id"),
-		"port_id": plugin.Str(port, "id"), "network_id": plugin.Str(port, "network_id"),
+		"id": routerID, "tenant_id": port.TenantID, "port_id": port.ID, "network_id": port.NetworkID,
 		"subnet_id": first, "subnet_ids": subs,
 	}
 }
 
 // attachedSubnets returns the subnets the router's interfaces sit on.
-func attachedSubnets(ctx context.Context, tx *db.Tx, routerID string) (map[string]db.Doc, error) {
+func attachedSubnets(ctx context.Context, tx *db.Tx, routerID string) (map[string]model.Subnet, error) {
 	ports, err := routerPorts(ctx, tx, routerID)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]db.Doc{}
-	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") != model.OwnerRouterInterface {
+	out := map[string]model.Subnet{}
+	for _, d := range ports {
+		pt := model.MustDecode[model.Port](d)
+		if pt.DeviceOwner != model.OwnerRouterInterface {
 			continue
 		}
-		for _, x := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
-			id := plugin.Str(x, "subnet_id")
-			s, err := tx.Get(ctx, "subnets", id)
+		for _, f := range pt.FixedIPs {
+			s, err := getSubnet(ctx, tx, f.SubnetID)
 			if err != nil {
 				return nil, err
 			}
 			if s != nil {
-				out[id] = s
+				out[f.SubnetID] = *s
 			}
 		}
 	}
 	return out, nil
 }
 
+// getSubnet reads one subnet (nil when there is none).
+func getSubnet(ctx context.Context, tx *db.Tx, id string) (*model.Subnet, error) {
+	d, err := tx.Get(ctx, "subnets", id)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	s := model.MustDecode[model.Subnet](d)
+	return &s, nil
+}
+
 // checkOverlap refuses a subnet whose cidr overlaps one already attached to the router.
-func checkOverlap(attached map[string]db.Doc, sub db.Doc) error {
-	pfx, _ := netip.ParsePrefix(plugin.Str(sub, "cidr"))
+func checkOverlap(attached map[string]model.Subnet, sub model.Subnet) error {
+	pfx := sub.Prefix()
 	for id, o := range attached {
-		if id == plugin.Str(sub, "id") {
+		if id == sub.ID {
 			continue
 		}
-		op, _ := netip.ParsePrefix(plugin.Str(o, "cidr"))
-		if op.Overlaps(pfx) {
-			return fault.BadRequestOf("router", "Cidr %s of subnet %s overlaps with cidr %s of subnet %s", pfx, plugin.Str(sub, "id"), op, id)
+		if op := o.Prefix(); op.Overlaps(pfx) {
+			return fault.BadRequestOf("router", "Cidr %s of subnet %s overlaps with cidr %s of subnet %s", pfx, sub.ID, op, id)
 		}
 	}
 	return nil
@@ -105,35 +112,35 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	var port db.Doc
+	var portDoc db.Doc
 	if hasPort {
 		// Neutron's _check_router_port: the port as the caller sees it (another project's
 		// answers PortNotFound), free, with an address.
-		port, err = plugin.Fetch(ctx, tx, c, "ports", portID)
+		portDoc, err = plugin.Fetch(ctx, tx, c, "ports", portID)
 		if err != nil {
 			return nil, err
 		}
-		if dev := plugin.Str(port, "device_id"); dev != "" {
-			return nil, fault.PortInUse(portID, plugin.Str(port, "network_id"), dev)
+		port := model.MustDecode[model.Port](portDoc)
+		if port.DeviceID != "" {
+			return nil, fault.PortInUse(portID, port.NetworkID, port.DeviceID)
 		}
-		ips := plugin.List(port, "fixed_ips")
-		if len(ips) == 0 {
+		if len(port.FixedIPs) == 0 {
 			return nil, fault.BadRequestOf("router", "Router port must have at least one fixed IP")
 		}
-		var subs []db.Doc
-		for _, x := range plugin.Objects(ips) {
-			s, err := plugin.Fetch(ctx, tx, c, "subnets", plugin.Str(x, "subnet_id"))
+		var subs []model.Subnet
+		for _, f := range port.FixedIPs {
+			s, err := plugin.Fetch(ctx, tx, c, "subnets", f.SubnetID)
 			if err != nil {
 				return nil, err
 			}
-			subs = append(subs, s)
+			subs = append(subs, model.MustDecode[model.Subnet](s))
 		}
 		// The port becomes the router's only if it is the router's project's (409
 		// DeviceIDNotOwnedByTenant), as Neutron's update_port checks.
-		if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(router, "tenant_id") {
+		if !c.IsAdmin && port.TenantID != plugin.Str(router, "tenant_id") {
 			return nil, fault.DeviceIDNotOwnedByTenant(routerID)
 		}
-		net, err := core.Network(ctx, tx, plugin.Str(port, "network_id"))
+		net, err := core.Network(ctx, tx, port.NetworkID)
 		if err != nil {
 			return nil, err
 		}
@@ -141,8 +148,8 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			return nil, err
 		}
 		for _, s := range subs {
-			if _, dup := attached[plugin.Str(s, "id")]; dup {
-				return nil, fault.BadRequestOf("router", "Router already has a port on subnet %s", plugin.Str(s, "id"))
+			if _, dup := attached[s.ID]; dup {
+				return nil, fault.BadRequestOf("router", "Router already has a port on subnet %s", s.ID)
 			}
 			if err := checkOverlap(attached, s); err != nil {
 				return nil, err
@@ -151,7 +158,7 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if err := portInPools(c, port, subs); err != nil {
 			return nil, err
 		}
-		port, err = p.Core.UpdatePort(ctx, tx, c, port, db.Doc{"device_id": routerID, "device_owner": model.OwnerRouterInterface})
+		portDoc, err = p.Core.UpdatePort(ctx, tx, c, portDoc, db.Doc{"device_id": routerID, "device_owner": model.OwnerRouterInterface})
 		if err != nil {
 			return nil, err
 		}
@@ -159,15 +166,16 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		// Neutron's _add_interface_by_subnet: the subnet as the caller sees it (another
 		// project's private one answers SubnetNotFound); one the caller sees but does not
 		// own (a shared network's) answers 400.
-		sub, err := plugin.Fetch(ctx, tx, c, "subnets", subID)
+		subDoc, err := plugin.Fetch(ctx, tx, c, "subnets", subID)
 		if err != nil {
 			return nil, err
 		}
-		gw := plugin.Str(sub, "gateway_ip")
+		sub := model.MustDecode[model.Subnet](subDoc)
+		gw := sub.GatewayIP
 		if gw == "" {
 			return nil, fault.BadRequestOf("router", "Subnet for router interface must have a gateway IP")
 		}
-		if !c.IsAdmin && plugin.Str(sub, "tenant_id") != c.ProjectID {
+		if !c.IsAdmin && sub.TenantID != c.ProjectID {
 			return nil, fault.BadRequestOf("router", "Cannot add interface to router because subnet %s is not owned by project making the request", subID)
 		}
 		if _, dup := attached[subID]; dup {
@@ -176,15 +184,15 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if err := checkOverlap(attached, sub); err != nil {
 			return nil, err
 		}
-		net, err := core.Network(ctx, tx, plugin.Str(sub, "network_id"))
+		net, err := core.Network(ctx, tx, sub.NetworkID)
 		if err != nil {
 			return nil, err
 		}
 		if err := checkNetworkType(net, "router"); err != nil {
 			return nil, err
 		}
-		port, err = p.Core.CreatePort(ctx, tx, c, map[string]any{
-			"network_id": plugin.Str(sub, "network_id"), "tenant_id": plugin.Str(router, "tenant_id"),
+		portDoc, err = p.Core.CreatePort(ctx, tx, c, map[string]any{
+			"network_id": sub.NetworkID, "tenant_id": plugin.Str(router, "tenant_id"),
 			"device_owner": model.OwnerRouterInterface, "device_id": routerID, "name": "", "admin_state_up": true,
 			"fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": gw}},
 		})
@@ -195,36 +203,35 @@ func (p *Plugin) addInterface(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	if err := plugin.Save(ctx, tx, c, "routers", router); err != nil {
 		return nil, err
 	}
-	return interfaceInfo(router, port), nil
+	return interfaceInfo(routerID, model.MustDecode[model.Port](portDoc)), nil
 }
 
 // portInPools is Neutron's _validate_port_in_range_or_admin: a non-admin may make a port a
 // router interface only when each of its addresses lies in its subnet's allocation pools or
 // the subnet is the caller's (an address outside the pools, such as a shared subnet's
 // gateway, would take over another project's gateway).
-func portInPools(c *plugin.Caller, port db.Doc, subs []db.Doc) error {
+func portInPools(c *plugin.Caller, port model.Port, subs []model.Subnet) error {
 	if c.IsAdmin {
 		return nil
 	}
-	byID := map[string]db.Doc{}
+	byID := map[string]model.Subnet{}
 	for _, s := range subs {
-		byID[plugin.Str(s, "id")] = s
+		byID[s.ID] = s
 	}
-	for _, m := range plugin.Objects(plugin.List(port, "fixed_ips")) {
-		sub := byID[plugin.Str(m, "subnet_id")]
-		if sub == nil || plugin.Str(sub, "tenant_id") == c.ProjectID {
+	for _, f := range port.FixedIPs {
+		sub, ok := byID[f.SubnetID]
+		if !ok || sub.TenantID == c.ProjectID {
 			continue
 		}
-		ip, _ := netip.ParseAddr(plugin.Str(m, "ip_address"))
+		ip := f.Addr()
 		in := false
-		for _, r := range plugin.Objects(plugin.List(sub, "allocation_pools")) {
-			pool := r
-			start, _ := netip.ParseAddr(plugin.Str(pool, "start"))
-			end, _ := netip.ParseAddr(plugin.Str(pool, "end"))
+		for _, pool := range sub.AllocationPools {
+			start, _ := netip.ParseAddr(pool.Start)
+			end, _ := netip.ParseAddr(pool.End)
 			in = in || (start.Compare(ip) <= 0 && ip.Compare(end) <= 0)
 		}
 		if !in {
-			return fault.BadRequestOf("router", "Cannot add interface to router because specified port %s has an IP address out of the allocation pool of subnet %s, which is not owned by the project making the request", plugin.Str(port, "id"), plugin.Str(sub, "id"))
+			return fault.BadRequestOf("router", "Cannot add interface to router because specified port %s has an IP address out of the allocation pool of subnet %s, which is not owned by the project making the request", port.ID, sub.ID)
 		}
 	}
 	return nil
@@ -246,53 +253,46 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	if err != nil {
 		return nil, err
 	}
-	var port db.Doc
-	for _, pt := range ports {
-		if plugin.Str(pt, "device_owner") != model.OwnerRouterInterface {
+	var portDoc db.Doc
+	var port model.Port
+	onSubnet := func(pt model.Port) bool {
+		return slices.ContainsFunc(pt.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == subID })
+	}
+	for _, d := range ports {
+		pt := model.MustDecode[model.Port](d)
+		if pt.DeviceOwner != model.OwnerRouterInterface {
 			continue
 		}
-		if hasPort && plugin.Str(pt, "id") == portID {
-			port = pt
-			break
-		}
-		if !hasPort {
-			for _, x := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
-				if plugin.Str(x, "subnet_id") == subID {
-					port = pt
-				}
+		if hasPort && pt.ID == portID || !hasPort && onSubnet(pt) {
+			portDoc, port = d, pt
+			if hasPort {
+				break
 			}
 		}
 	}
-	if port == nil {
+	if portDoc == nil {
 		if hasPort {
 			return nil, fault.RouterInterfaceNotFound(routerID, portID)
 		}
 		return nil, fault.RouterInterfaceNotFoundForSubnet(routerID, subID)
 	}
-	if hasPort && hasSub {
-		found := false
-		for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
-			found = found || plugin.Str(x, "subnet_id") == subID
-		}
-		if !found {
-			return nil, fault.SubnetMismatchForPort(portID, subID)
-		}
+	if hasPort && hasSub && !onSubnet(port) {
+		return nil, fault.SubnetMismatchForPort(portID, subID)
 	}
-	for _, x := range plugin.Objects(plugin.List(port, "fixed_ips")) {
-		sid := plugin.Str(x, "subnet_id")
-		sub, err := tx.Get(ctx, "subnets", sid)
+	for _, f := range port.FixedIPs {
+		sub, err := getSubnet(ctx, tx, f.SubnetID)
 		if err != nil {
 			return nil, err
 		}
 		if sub == nil {
 			continue
 		}
-		if err := p.interfaceInUse(ctx, tx, router, sub); err != nil {
+		if err := p.interfaceInUse(ctx, tx, router, *sub); err != nil {
 			return nil, err
 		}
 	}
-	info := interfaceInfo(router, port)
-	if err := p.Core.RemovePort(ctx, tx, c, port); err != nil {
+	info := interfaceInfo(routerID, port)
+	if err := p.Core.RemovePort(ctx, tx, c, portDoc); err != nil {
 		return nil, err
 	}
 	if err := plugin.Save(ctx, tx, c, "routers", router); err != nil {
@@ -302,11 +302,12 @@ func (p *Plugin) removeInterface(ctx context.Context, tx *db.Tx, c *plugin.Calle
 }
 
 // interfaceInUse refuses to remove an interface that routes or floating IPs depend on.
-func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, router, sub db.Doc) error {
-	routerID, subID := plugin.Str(router, "id"), plugin.Str(sub, "id")
-	pfx, _ := netip.ParsePrefix(plugin.Str(sub, "cidr"))
-	for _, r := range plugin.Objects(plugin.List(router, "routes")) {
-		nh, _ := netip.ParseAddr(plugin.Str(r, "nexthop"))
+func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, routerDoc db.Doc, sub model.Subnet) error {
+	router := model.MustDecode[model.Router](routerDoc)
+	routerID, subID := router.ID, sub.ID
+	pfx := sub.Prefix()
+	for _, r := range router.Routes {
+		nh, _ := netip.ParseAddr(r.NextHop)
 		if pfx.Contains(nh) {
 			return fault.RouterInterfaceInUseByRoute(subID, routerID)
 		}
@@ -315,15 +316,16 @@ func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, router, sub db.D
 	if err != nil {
 		return err
 	}
-	for _, f := range fips {
-		if plugin.Str(f, "router_id") != routerID {
+	for _, d := range fips {
+		f := model.MustDecode[model.FloatingIP](d)
+		if f.RouterID != routerID {
 			continue
 		}
-		fixed, _ := netip.ParseAddr(plugin.Str(f, "fixed_ip_address"))
+		fixed, _ := netip.ParseAddr(f.FixedIPAddress)
 		if fixed.IsValid() && pfx.Contains(fixed) {
 			return fault.RouterInterfaceInUseByFloatingIP(subID, routerID)
 		}
-		floating, _ := netip.ParseAddr(plugin.Str(f, "floating_ip_address"))
+		floating, _ := netip.ParseAddr(f.FloatingIPAddress)
 		if pfx.Contains(floating) {
 			return fault.RouterInterfaceInUseAsGatewayByFloatingIP(subID, routerID)
 		}
