@@ -102,24 +102,25 @@ func (f *FloatingIPs) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip db.Doc, portID, fixed string) error {
 	// Neutron's _internal_fip_assoc_data: the port as the caller sees it (another project's
 	// answers PortNotFound), and the floating IP's project's unless an admin asks.
-	port, err := plugin.Fetch(ctx, tx, c, "ports", portID)
+	portDoc, err := plugin.Fetch(ctx, tx, c, "ports", portID)
 	if err != nil {
 		return err
 	}
-	if !c.IsAdmin && plugin.Str(port, "tenant_id") != plugin.Str(fip, "tenant_id") {
+	port := model.MustDecode[model.Port](portDoc)
+	if !c.IsAdmin && port.TenantID != plugin.Str(fip, "tenant_id") {
 		return fault.BadRequestOf("floatingip", "Cannot process floating IP association with Port %s, since that port is owned by a different tenant", portID)
 	}
-	if owner := plugin.Str(port, "device_owner"); model.PortTrusted(owner) {
+	if port.Trusted() {
 		return fault.BadRequestOf("floatingip", "Port %s is unable to be assigned a floating IP", portID)
 	}
-	var chosen map[string]any
-	var v4 []map[string]any
-	for _, m := range plugin.Objects(plugin.List(port, "fixed_ips")) {
-		if fixed != "" && plugin.Str(m, "ip_address") == fixed {
-			chosen = m
+	var chosen *model.FixedIP
+	var v4 []*model.FixedIP
+	for i, f := range port.FixedIPs {
+		if fixed != "" && f.IPAddress == fixed {
+			chosen = &port.FixedIPs[i]
 		}
-		if a, _ := netip.ParseAddr(plugin.Str(m, "ip_address")); a.Is4() {
-			v4 = append(v4, m)
+		if f.Addr().Is4() {
+			v4 = append(v4, &port.FixedIPs[i])
 		}
 	}
 	switch {
@@ -136,7 +137,7 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 	default:
 		chosen = v4[0]
 	}
-	fixed = plugin.Str(chosen, "ip_address")
+	fixed = chosen.IPAddress
 	netID := plugin.Str(fip, "floating_network_id")
 	others, err := tx.List(ctx, "floatingips", db.Filter{ParentID: netID})
 	if err != nil {
@@ -147,7 +148,7 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 			return fault.FloatingIPPortAlreadyAssociated(plugin.Str(fip, "floating_ip_address"), plugin.Str(fip, "id"), portID, fixed, netID)
 		}
 	}
-	routerID, err := p.routerFor(ctx, tx, port, plugin.Str(chosen, "subnet_id"), netID)
+	routerID, err := p.routerFor(ctx, tx, port, chosen.SubnetID, netID)
 	if err != nil {
 		return err
 	}
@@ -156,8 +157,8 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 }
 
 // routerFor finds the router that reaches the floating network from the internal subnet.
-func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID, floatingNet string) (string, error) {
-	sub, err := tx.Get(ctx, "subnets", subnetID)
+func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port model.Port, subnetID, floatingNet string) (string, error) {
+	sub, err := getSubnet(ctx, tx, subnetID)
 	if err != nil {
 		return "", err
 	}
@@ -171,21 +172,21 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID
 		isGW   bool
 	}
 	var cands []cand
-	for _, pt := range ports {
-		owner := plugin.Str(pt, "device_owner")
-		if owner != model.OwnerRouterInterface && owner != model.OwnerRouterGateway {
+	for _, d := range ports {
+		// Only router ports are decoded: the list is every port of the deployment.
+		if o := plugin.Str(d, "device_owner"); o != model.OwnerRouterInterface && o != model.OwnerRouterGateway {
 			continue
 		}
-		router := plugin.Str(pt, "device_id")
-		if plugin.Str(pt, "network_id") == floatingNet {
-			onFloating[router] = true
+		pt := model.MustDecode[model.Port](d)
+		if pt.NetworkID == floatingNet {
+			onFloating[pt.DeviceID] = true
 		}
-		if owner != model.OwnerRouterInterface || plugin.Str(pt, "network_id") != plugin.Str(port, "network_id") {
+		if pt.DeviceOwner != model.OwnerRouterInterface || pt.NetworkID != port.NetworkID {
 			continue
 		}
-		for _, m := range plugin.Objects(plugin.List(pt, "fixed_ips")) {
-			if plugin.Str(m, "subnet_id") == subnetID {
-				cands = append(cands, cand{router, sub != nil && plugin.Str(m, "ip_address") == plugin.Str(sub, "gateway_ip")})
+		for _, f := range pt.FixedIPs {
+			if f.SubnetID == subnetID {
+				cands = append(cands, cand{pt.DeviceID, sub != nil && f.IPAddress == sub.GatewayIP})
 			}
 		}
 	}
@@ -202,7 +203,7 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port db.Doc, subnetID
 		}
 	}
 	if best == "" {
-		return "", fault.ExternalGatewayForFloatingIPNotFound(floatingNet, subnetID, plugin.Str(port, "id"))
+		return "", fault.ExternalGatewayForFloatingIPNotFound(floatingNet, subnetID, port.ID)
 	}
 	return best, nil
 }

@@ -317,10 +317,10 @@ func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, routerDoc db.Doc
 		return err
 	}
 	for _, d := range fips {
-		f := model.MustDecode[model.FloatingIP](d)
-		if f.RouterID != routerID {
+		if plugin.Str(d, "router_id") != routerID { // every floating IP: decode only the router's
 			continue
 		}
+		f := model.MustDecode[model.FloatingIP](d)
 		fixed, _ := netip.ParseAddr(f.FixedIPAddress)
 		if fixed.IsValid() && pfx.Contains(fixed) {
 			return fault.RouterInterfaceInUseByFloatingIP(subID, routerID)
