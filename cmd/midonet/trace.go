@@ -2,14 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,58 +13,23 @@ import (
 func traceCmd(o *app.Options) *cobra.Command {
 	var req trace.Request
 	var asJSON bool
-	var serverURL, token string
+	var c trace.Client
 	cmd := &cobra.Command{
 		Use:   "trace",
 		Short: "Show every hop of a packet from a Neutron port to an address, as the agent simulates it",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if serverURL == "" {
-				b, err := os.ReadFile(filepath.Join(o.DataDir, "serve.url"))
+			if c.URL == "" {
+				u, err := trace.ServeURL(o.DataDir)
 				if err != nil {
-					return fmt.Errorf("no --url and no running `midonet serve` under --data-dir %s: %w", o.DataDir, err)
+					return err
 				}
-				serverURL = strings.TrimSpace(string(b))
+				c.URL = u
 			}
-			q := url.Values{"from_port": {req.FromPort}, "dst": {req.Dst}, "proto": {req.Proto}}
-			if req.DPort != 0 {
-				q.Set("dport", strconv.Itoa(req.DPort))
+			if c.Token == "" {
+				c.Token = os.Getenv("OS_TOKEN")
 			}
-			if req.SPort != 0 {
-				q.Set("sport", strconv.Itoa(req.SPort))
-			}
-			if req.SrcIP != "" {
-				q.Set("src_ip", req.SrcIP)
-			}
-			if req.SrcMAC != "" {
-				q.Set("src_mac", req.SrcMAC)
-			}
-			if req.DHCP {
-				q.Set("dhcp", "true")
-			}
-			hreq, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, strings.TrimRight(serverURL, "/")+"/trace?"+q.Encode(), nil)
+			res, err := c.Run(cmd.Context(), req)
 			if err != nil {
-				return err
-			}
-			if token == "" {
-				token = os.Getenv("OS_TOKEN")
-			}
-			if token != "" {
-				hreq.Header.Set("X-Auth-Token", token)
-			}
-			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(hreq)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				var e struct {
-					NeutronError struct{ Type, Message string }
-				}
-				_ = json.NewDecoder(resp.Body).Decode(&e)
-				return fmt.Errorf("trace: %d %s: %s", resp.StatusCode, e.NeutronError.Type, e.NeutronError.Message)
-			}
-			var res trace.Response
-			if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
 				return err
 			}
 			if asJSON {
@@ -79,7 +37,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
-			trace.Print(cmd.OutOrStdout(), &res)
+			trace.Print(cmd.OutOrStdout(), res)
 			return nil
 		},
 	}
@@ -92,9 +50,8 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().StringVar(&req.SrcMAC, "src-mac", "", "source MAC instead of the port's own")
 	cmd.Flags().BoolVar(&req.DHCP, "dhcp", false, "send a DHCP discover from the port and show the offer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
-	cmd.Flags().StringVar(&serverURL, "url", "", "server URL (default: the serve running on --data-dir)")
-	cmd.Flags().StringVar(&token, "token", "", "Keystone token (default $OS_TOKEN; none under noauth)")
+	cmd.Flags().StringVar(&c.URL, "url", "", "server URL (default: the serve running on --data-dir)")
+	cmd.Flags().StringVar(&c.Token, "token", "", "Keystone token (default $OS_TOKEN; none under noauth)")
 	_ = cmd.MarkFlagRequired("from-port")
-
 	return cmd
 }

@@ -4,45 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
 	"github.com/midonet-go/midonet/internal/app"
 	"github.com/midonet-go/midonet/internal/cluster"
 )
-
-// openCluster opens the Neutron DB and the NSDB the way serve does (reaching a running serve's
-// embedded etcd through its endpoint file) and loads a cluster view of the NSDB.
-func openCluster(cmd *cobra.Command, o *app.Options) (*cluster.Cluster, func(), error) {
-	cfg, err := app.LoadConfig(*o)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := app.OpenNSDB(cmd.Context(), cfg, o.DataDir, quiet)
-	if err != nil {
-		d.Close()
-		return nil, nil, err
-	}
-	c, err := app.NewCluster(store, quiet)
-	if err != nil {
-		store.Close()
-		d.Close()
-		return nil, nil, err
-	}
-	if err := c.Load(cmd.Context()); err != nil {
-		store.Close()
-		d.Close()
-		return nil, nil, err
-	}
-	c.SetDB(d)
-	return c, func() { store.Close(); d.Close() }, nil
-}
 
 // printJSON writes v as one indented JSON document.
 func printJSON(w io.Writer, v any) error {
@@ -74,7 +41,7 @@ func verifyCmd(o *app.Options) *cobra.Command {
 		Use:   "verify",
 		Short: "Compare the Neutron database with the NSDB (read-only); exit 1 on drift",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, done, err := openCluster(cmd, o)
+			c, done, err := app.OpenClusterView(cmd.Context(), *o)
 			if err != nil {
 				return err
 			}
@@ -100,7 +67,7 @@ func repairCmd(o *app.Options) *cobra.Command {
 		Use:   "repair",
 		Short: "Re-apply what the NSDB misses or has stale, and remove what Neutron no longer has (only objects it owns)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, done, err := openCluster(cmd, o)
+			c, done, err := app.OpenClusterView(cmd.Context(), *o)
 			if err != nil {
 				return err
 			}
@@ -136,11 +103,7 @@ func nsdbCompactCmd(o *app.Options) *cobra.Command {
 		Use:   "nsdb-compact",
 		Short: "Compact the NSDB's history, defragment every member and clear a NOSPACE alarm (live data is kept)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := app.LoadConfig(*o)
-			if err != nil {
-				return err
-			}
-			store, err := app.OpenNSDB(cmd.Context(), cfg, o.DataDir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			store, err := app.OpenNSDBOnly(cmd.Context(), *o)
 			if err != nil {
 				return err
 			}

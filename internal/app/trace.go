@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -33,11 +32,7 @@ func (s *Server) traceHandler(authn auth.Authenticator) http.Handler {
 			fail(fault.TraceForbidden())
 			return
 		}
-		q := r.URL.Query()
-		dport, _ := strconv.Atoi(q.Get("dport"))
-		sport, _ := strconv.Atoi(q.Get("sport"))
-		res, err := t.Run(r.Context(), trace.Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
-			SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"})
+		res, err := t.Run(r.Context(), trace.RequestFromQuery(r.URL.Query()))
 		if err != nil {
 			if f, ok := fault.As(err); ok {
 				fail(f)

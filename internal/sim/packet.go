@@ -91,76 +91,82 @@ func (m MAC) String() string {
 // IP header for filtering on bridges) with ICMP, TCP/UDP ports and an optional DHCP message.
 // A Packet is a value: the simulator copies it and returns rewritten copies.
 type Packet struct {
-	EthSrc, EthDst MAC
+	EthSrc MAC `json:"eth_src"`
+	EthDst MAC `json:"eth_dst"`
 	// VLAN is the 802.1Q id; 0 = untagged.
-	VLAN      uint16
-	EtherType uint16
-	ARP       ARP
-	IP        IPv4
-	ICMP      ICMP
+	VLAN      uint16 `json:"vlan"`
+	EtherType uint16 `json:"ether_type"`
+	ARP       ARP    `json:"arp"`
+	IP        IPv4   `json:"ip"`
+	ICMP      ICMP   `json:"icmp"`
 	// SrcPort and DstPort are the TCP or UDP ports.
-	SrcPort, DstPort uint16
+	SrcPort uint16 `json:"src_port"`
+	DstPort uint16 `json:"dst_port"`
 	// DHCP is set on DHCP requests (UDP 68→67) and on generated DHCP replies.
-	DHCP *DHCP
+	DHCP *DHCP `json:"dhcp,omitempty"`
 	// Inner holds the headers an ICMP error carries (set on generated ICMP errors).
-	Inner *Packet
+	Inner *Packet `json:"inner,omitempty"`
 }
 
 // ARP is an ARP message (IPv4 over Ethernet).
 type ARP struct {
-	Op        uint16
-	SenderMAC MAC
-	SenderIP  netip.Addr
-	TargetMAC MAC
-	TargetIP  netip.Addr
+	Op        uint16     `json:"op"`
+	SenderMAC MAC        `json:"sender_mac"`
+	SenderIP  netip.Addr `json:"sender_ip"`
+	TargetMAC MAC        `json:"target_mac"`
+	TargetIP  netip.Addr `json:"target_ip"`
 }
 
 // IPv4 is the IP header the simulator reads and rewrites.
 type IPv4 struct {
-	Src, Dst      netip.Addr
-	Proto         uint8
-	TTL           uint8
-	TOS           uint8
-	DontFragment  bool
-	MoreFragments bool
+	Src           netip.Addr `json:"src"`
+	Dst           netip.Addr `json:"dst"`
+	Proto         uint8      `json:"proto"`
+	TTL           uint8      `json:"ttl"`
+	TOS           uint8      `json:"tos"`
+	DontFragment  bool       `json:"dont_fragment"`
+	MoreFragments bool       `json:"more_fragments"`
 	// FragOffset is the fragment offset in 8-byte units.
-	FragOffset uint16
+	FragOffset uint16 `json:"frag_offset"`
 }
 
 // ICMP is the ICMP header (ID and Seq for echo messages).
 type ICMP struct {
-	Type, Code uint8
-	ID, Seq    uint16
+	Type uint8  `json:"type"`
+	Code uint8  `json:"code"`
+	ID   uint16 `json:"id"`
+	Seq  uint16 `json:"seq"`
 }
 
 // DHCP is a DHCP message: the request fields a client sends, and the fields of a reply.
 type DHCP struct {
-	MsgType   uint8
-	XID       uint32
-	ClientMAC MAC
+	MsgType   uint8  `json:"msg_type"`
+	XID       uint32 `json:"xid"`
+	ClientMAC MAC    `json:"client_mac"`
 	// Reply fields.
-	YourIP       netip.Addr
-	ServerID     netip.Addr
-	Mask         netip.Addr
-	Broadcast    netip.Addr
-	Router       netip.Addr
-	DNS          []netip.Addr
-	Routes       []DHCPRoute
-	MTU          int
-	LeaseSeconds int
-	Hostname     string
-	Options      []DHCPOption
+	YourIP       netip.Addr   `json:"your_ip"`
+	ServerID     netip.Addr   `json:"server_id"`
+	Mask         netip.Addr   `json:"mask"`
+	Broadcast    netip.Addr   `json:"broadcast"`
+	Router       netip.Addr   `json:"router"`
+	DNS          []netip.Addr `json:"dns"`
+	Routes       []DHCPRoute  `json:"routes"`
+	MTU          int          `json:"mtu"`
+	LeaseSeconds int          `json:"lease_seconds"`
+	Hostname     string       `json:"hostname"`
+	Options      []DHCPOption `json:"options"`
 }
 
 // DHCPRoute is a classless static route (option 121).
 type DHCPRoute struct {
-	Dst     netip.Prefix
-	Gateway netip.Addr
+	Dst     netip.Prefix `json:"dst"`
+	Gateway netip.Addr   `json:"gateway"`
 }
 
 // DHCPOption is an extra option of a DHCP host (Neutron extra_dhcp_opts).
 type DHCPOption struct {
-	Name, Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // fragment kinds of a packet.

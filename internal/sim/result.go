@@ -37,59 +37,59 @@ const (
 
 // Result is the outcome of one simulation.
 type Result struct {
-	Verdict Verdict
+	Verdict Verdict `json:"verdict"`
 	// Egress lists the copies of the packet that leave the topology, with the exterior port
 	// each leaves from and its headers as rewritten on the way.
-	Egress []Emit
+	Egress []Emit `json:"egress"`
 	// Generated lists packets the topology produced in answer (ARP and ICMP echo replies,
 	// ICMP errors, ARP requests, DHCP replies), each with the exterior port it leaves from.
-	Generated []Emit
+	Generated []Emit `json:"generated"`
 	// Drop is set when the packet (or every copy of it) was dropped.
-	Drop *Drop
+	Drop *Drop `json:"drop,omitempty"`
 	// Trace is the list of steps, filled only when tracing was asked for.
-	Trace []Hop
+	Trace []Hop `json:"trace"`
 }
 
 // Emit is a packet leaving the topology.
 type Emit struct {
-	PortID string
-	Packet Packet
+	PortID string `json:"port_id"`
+	Packet Packet `json:"packet"`
 	// From is, for a generated packet, the device port that emitted it (a router port for
 	// router replies, the ingress bridge port for ARP suppression and DHCP).
-	From string
+	From string `json:"from"`
 }
 
 // Drop describes why a packet was dropped.
 type Drop struct {
-	Kind   string
-	Reason string
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
 	// DeviceID is the bridge or router where the drop happened (for a port filter, the
 	// device owning the port); PortID the port whose filter or state dropped it.
-	DeviceID string
-	PortID   string
+	DeviceID string `json:"device_id"`
+	PortID   string `json:"port_id"`
 	// ChainID/ChainName/RuleID name the rule that dropped it (rule and anti-spoof drops):
 	// the chain holding the rule, which may be a chain jumped to from the filter.
-	ChainID   string
-	ChainName string
-	RuleID    string
+	ChainID   string `json:"chain_id"`
+	ChainName string `json:"chain_name"`
+	RuleID    string `json:"rule_id"`
 	// SecurityGroupID is the security group whose chain held the dropping rule or, when the
 	// drop is a port chain's final DROP after its security-group jumps found nothing, the
 	// first group checked. SecurityGroupIDs lists every group whose chain was evaluated in
 	// that filter, in order.
-	SecurityGroupID  string
-	SecurityGroupIDs []string
+	SecurityGroupID  string   `json:"security_group_id"`
+	SecurityGroupIDs []string `json:"security_group_ids"`
 }
 
 // Hop is one step of a trace.
 type Hop struct {
-	Device     string // bridge, router or port id
-	DeviceType string // "bridge", "router", "port"
-	Port       string
-	Direction  string // "ingress", "egress" (ports), "" for devices
-	Chain      string
-	ChainName  string
-	Rule       string
-	RuleAction string
-	NAT        string // "before → after" when a NAT rule rewrote the packet
-	Note       string
+	Device     string `json:"device"`      // bridge, router or port id
+	DeviceType string `json:"device_type"` // "bridge", "router", "port"
+	Port       string `json:"port"`
+	Direction  string `json:"direction"` // "ingress", "egress" (ports), "" for devices
+	Chain      string `json:"chain"`
+	ChainName  string `json:"chain_name"`
+	Rule       string `json:"rule"`
+	RuleAction string `json:"rule_action"`
+	NAT        string `json:"nat"` // "before → after" when a NAT rule rewrote the packet
+	Note       string `json:"note"`
 }

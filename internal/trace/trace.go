@@ -48,7 +48,7 @@ type Response struct {
 	Verdict   string     `json:"verdict"` // forwarded, dropped or consumed
 	Ingress   Endpoint   `json:"ingress"`
 	Egress    []Endpoint `json:"egress"`
-	Generated []Endpoint `json:"generated,omitempty"`
+	Generated []Endpoint `json:"generated"`
 	Drop      *sim.Drop  `json:"drop,omitempty"`
 	Hops      []sim.Hop  `json:"hops"`
 }
@@ -267,10 +267,39 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		p := e.Packet
 		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
-	if out.Hops == nil {
-		out.Hops = []sim.Hop{}
-	}
+	out.normalize()
 	return out, nil
+}
+
+// normalize gives every list of the answer a value, so that JSON shows [] and never null.
+func (r *Response) normalize() {
+	if r.Egress == nil {
+		r.Egress = []Endpoint{}
+	}
+	if r.Generated == nil {
+		r.Generated = []Endpoint{}
+	}
+	if r.Hops == nil {
+		r.Hops = []sim.Hop{}
+	}
+	if r.Drop != nil && r.Drop.SecurityGroupIDs == nil {
+		r.Drop.SecurityGroupIDs = []string{}
+	}
+	for _, e := range append(append([]Endpoint{r.Ingress}, r.Egress...), r.Generated...) {
+		for p := e.Packet; p != nil; p = p.Inner {
+			if d := p.DHCP; d != nil {
+				if d.DNS == nil {
+					d.DNS = []netip.Addr{}
+				}
+				if d.Routes == nil {
+					d.Routes = []sim.DHCPRoute{}
+				}
+				if d.Options == nil {
+					d.Options = []sim.DHCPOption{}
+				}
+			}
+		}
+	}
 }
 
 // Print writes a trace for people.

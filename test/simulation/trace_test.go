@@ -82,23 +82,34 @@ type traceOut struct {
 		PortID  string `json:"port_id"`
 		Headers string `json:"headers"`
 		Packet  struct {
-			IP struct{ Src, Dst string }
+			IP struct {
+				Src string `json:"src"`
+				Dst string `json:"dst"`
+			} `json:"ip"`
 		} `json:"packet"`
 	} `json:"egress"`
 	Generated []struct {
 		PortID string `json:"port_id"`
 		Packet struct {
 			DHCP *struct {
-				YourIP, Router string
-				DNS            []string
-				MTU            int
-				LeaseSeconds   int
-				Options        []struct{ Name, Value string }
-			}
+				YourIP       string   `json:"your_ip"`
+				Router       string   `json:"router"`
+				DNS          []string `json:"dns"`
+				MTU          int      `json:"mtu"`
+				LeaseSeconds int      `json:"lease_seconds"`
+				Options      []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"options"`
+			} `json:"dhcp"`
 		} `json:"packet"`
 	} `json:"generated"`
 	Drop *struct {
-		Kind, Reason, ChainName, RuleID, SecurityGroupID string
+		Kind            string `json:"kind"`
+		Reason          string `json:"reason"`
+		ChainName       string `json:"chain_name"`
+		RuleID          string `json:"rule_id"`
+		SecurityGroupID string `json:"security_group_id"`
 	} `json:"drop"`
 	Hops []map[string]any `json:"hops"`
 }

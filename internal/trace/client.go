@@ -1,0 +1,95 @@
+package trace
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client asks a running server for a trace over HTTP (GET /trace), as `midonet trace` does.
+type Client struct {
+	// URL is the server's base URL ("http://127.0.0.1:9696").
+	URL string
+	// Token is a Keystone token sent as X-Auth-Token ("" under noauth).
+	Token string
+	// HTTP is the client used (default: one with a 30-second timeout).
+	HTTP *http.Client
+}
+
+// ServeURL reads the URL a `midonet serve` running on dataDir wrote to its serve.url file.
+func ServeURL(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, "serve.url"))
+	if err != nil {
+		return "", fmt.Errorf("trace: no running `midonet serve` under --data-dir %s: %w", dataDir, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Query is the URL query of a trace request (the server's traceHandler reads it back).
+func (r Request) Query() url.Values {
+	q := url.Values{"from_port": {r.FromPort}, "dst": {r.Dst}, "proto": {r.Proto}}
+	if r.DPort != 0 {
+		q.Set("dport", strconv.Itoa(r.DPort))
+	}
+	if r.SPort != 0 {
+		q.Set("sport", strconv.Itoa(r.SPort))
+	}
+	if r.SrcIP != "" {
+		q.Set("src_ip", r.SrcIP)
+	}
+	if r.SrcMAC != "" {
+		q.Set("src_mac", r.SrcMAC)
+	}
+	if r.DHCP {
+		q.Set("dhcp", "true")
+	}
+	return q
+}
+
+// RequestFromQuery is the inverse of Request.Query.
+func RequestFromQuery(q url.Values) Request {
+	dport, _ := strconv.Atoi(q.Get("dport"))
+	sport, _ := strconv.Atoi(q.Get("sport"))
+	return Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
+		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"}
+}
+
+// Run asks the server for one trace.
+func (c *Client) Run(ctx context.Context, req Request) (*Response, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.URL, "/")+"/trace?"+req.Query().Encode(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("trace: %w", err)
+	}
+	if c.Token != "" {
+		hreq.Header.Set("X-Auth-Token", c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("trace: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			NeutronError struct{ Type, Message string }
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		return nil, fmt.Errorf("trace: %d %s: %s", resp.StatusCode, e.NeutronError.Type, e.NeutronError.Message)
+	}
+	var res Response
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return nil, fmt.Errorf("trace: the answer: %w", err)
+	}
+	res.normalize()
+	return &res, nil
+}
