@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/midonet-go/midonet/internal/model"
 	"net/http"
 	"regexp"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -39,27 +39,18 @@ func (s *Server) Write(ctx context.Context, fn func(*db.Tx) error) error {
 
 // Writable reports whether writes are allowed now (not read-only, disk not full).
 func (s *Server) Writable(ctx context.Context) bool {
-	return s.WriteGate == nil || s.WriteGate(ctx) == nil
+	g, ok := s.Writes.(interface{ Open(context.Context) error })
+	return !ok || g.Open(ctx) == nil
 }
 
 // DBHandle is the Neutron database the server writes.
 func (s *Server) DBHandle() *db.DB { return s.DB }
 
 func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]journal.Change, error) {
-	if s.WriteGate != nil {
-		if err := s.WriteGate(ctx); err != nil {
-			return nil, err
-		}
-	}
 	rec := &journal.Recorder{WriteTasks: s.WriteTasks}
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.Writes.Write(ctx, func(tx *db.Tx) error {
 		rec.Reset()
 		journal.Attach(tx, rec)
-		if s.TxGate != nil {
-			if err := s.TxGate(ctx, tx); err != nil {
-				return err
-			}
-		}
 		return fn(tx)
 	})
 	if err != nil {
@@ -155,12 +146,6 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
 				return err
 			}
-			if s.Quotas != nil {
-				owner, _ := p["tenant_id"].(string)
-				if err := s.Quotas.CheckCreate(ctx, tx, owner, res); err != nil {
-					return err
-				}
-			}
 			d, err := col.Create(ctx, tx, rq.caller, resource.Clone(p).(map[string]any))
 			if err != nil {
 				return err
@@ -181,7 +166,7 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	}
 	var rendered []any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
-		if e, ok := col.(plugin.Expander); ok {
+		if e, ok := plugin.As[plugin.Expander](col); ok {
 			if err := e.Expand(ctx, tx, out); err != nil {
 				return err
 			}
@@ -398,7 +383,7 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 	res := col.Resource()
 	var d db.Doc
 	var err error
-	if g, ok := col.(plugin.Getter); ok {
+	if g, ok := plugin.As[plugin.Getter](col); ok {
 		d, err = g.Get(ctx, tx, id)
 	} else {
 		d, err = tx.Get(ctx, res.Collection, id)
@@ -428,7 +413,7 @@ func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 		if err != nil {
 			return err
 		}
-		if e, ok := col.(plugin.Expander); ok {
+		if e, ok := plugin.As[plugin.Expander](col); ok {
 			if err := e.Expand(ctx, tx, []db.Doc{d}); err != nil {
 				return err
 			}
@@ -504,7 +489,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	}
 	var rendered any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
-		if e, ok := col.(plugin.Expander); ok {
+		if e, ok := plugin.As[plugin.Expander](col); ok {
 			if err := e.Expand(ctx, tx, []db.Doc{out}); err != nil {
 				return err
 			}
@@ -634,7 +619,7 @@ func (s *Server) markError(ctx context.Context, res *resource.Resource, id strin
 	if !res.ErrorOnRefusal {
 		return
 	}
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.Writes.Write(ctx, func(tx *db.Tx) error {
 		d, err := tx.Get(ctx, res.Collection, id)
 		if err != nil || d == nil {
 			return err

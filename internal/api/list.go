@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/midonet-go/midonet/internal/model"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -105,7 +105,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		return err
 	}
 	ctx := rq.r.Context()
-	if pd, ok := col.(plugin.ProjectDefaults); ok {
+	if pd, ok := plugin.As[plugin.ProjectDefaults](col); ok {
 		if err := s.ensureDefaults(ctx, rq, q, pd); err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		if err != nil {
 			return err
 		}
-		if e, ok := col.(plugin.Expander); ok {
+		if e, ok := plugin.As[plugin.Expander](col); ok {
 			if err := e.Expand(ctx, tx, page); err != nil {
 				return err
 			}

@@ -37,15 +37,12 @@ type Server struct {
 	// NoAuth marks auth_strategy = noauth: new resources without an owner go to
 	// fake_project_id.
 	NoAuth bool
-	// WriteGate, when set, is asked before every write; an error answers (e.g. 503 in
-	// read-only mode).
-	WriteGate func(ctx context.Context) error
+	// Writes, when set, runs every write transaction instead of DB: the app gives a
+	// plugin.GatedWriter (read-only mode, the disk reserve). Reads always use DB.
+	Writes plugin.Writer
 	// Backend hears of every committed write's changes and returns once the topology
 	// reflects them (nil: no backend).
 	Backend Backend
-	// TxGate, when set, runs first inside every write transaction (the read-only flag,
-	// read in the transaction so that no write slips past `db-manage data-readonly`).
-	TxGate func(ctx context.Context, tx *db.Tx) error
 	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
 	WriteTasks bool
 	Log        *slog.Logger
@@ -70,8 +67,12 @@ func New(s *Server, cols ...plugin.Collection) *Server {
 		s.Catalog = resource.MustCatalog(rs...)
 	}
 	for _, c := range cols {
+		c = plugin.QuotaEnforced(c, s.Quotas)
 		s.collections[c.Resource().Path] = c
 		s.order = append(s.order, c)
+	}
+	if s.Writes == nil {
+		s.Writes = s.DB
 	}
 	if s.Log == nil {
 		s.Log = slog.Default()
@@ -205,7 +206,7 @@ func (s *Server) resource(rq *request, parts []string) error {
 		return s.tags(rq, col, parts[1], tag, len(parts) == 4)
 	}
 	if len(parts) == 3 {
-		if a, ok := col.(plugin.Actioner); ok {
+		if a, ok := plugin.As[plugin.Actioner](col); ok {
 			return s.action(rq, col, a, parts[1], parts[2])
 		}
 	}

@@ -29,7 +29,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
-	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/plugin/quota"
@@ -322,18 +322,18 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		EnableSNATByDefault: cfg.Bool("DEFAULT", "enable_snat_by_default"),
 	}, corePlugin)
 	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
-	cols = append(cols, &agents.Agents{Store: s.NSDB}, &agents.Memberships{Store: s.NSDB})
+	cols = append(cols, serviceCollections(plugin.Deps{Config: cfg, Hosts: nsdbHosts{s.NSDB}})...)
 	srv := api.New(&api.Server{
 		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Log: log, Catalog: cat,
 		Quotas:     quota.New(cat, QuotaDefaults(cfg, cat)),
-		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), agents.Extensions...)...),
-		WriteGate: func(ctx context.Context) error {
-			if err := space.Check(); err != nil {
-				return err
-			}
-			return readOnlyGate(ctx, d)
-		},
-		TxGate:     dbmanage.CheckWritable,
+		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), serviceExtensions()...)...),
+		Writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
+			Before: func(ctx context.Context) error {
+				if err := space.Check(); err != nil {
+					return err
+				}
+				return readOnlyGate(ctx, d)
+			}},
 		WriteTasks: s.Tasks,
 		Limits: api.Limits{
 			MaxBody:    int64(cfg.Int(config.GroupOsloMiddleware, "max_request_body_size")),

@@ -1,23 +1,25 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/hosts"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// services are the optional services wired into every server: each is one folder under
-// internal/plugin with its descriptions, plugin and translators, and one line here.
-var services = []service{}
-
-// service is what a service folder brings to the catalogue.
-type service struct {
-	resources   []*resource.Resource
-	translators translate.Translators
+// services are the services wired into every server, one line each: a folder under
+// internal/plugin with its descriptions, plugin, translators and README (ARCHITECTURE.md,
+// "Adding an extension").
+var services = []plugin.Service{
+	agents.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
@@ -25,7 +27,7 @@ type service struct {
 func Catalog() (*resource.Catalog, error) {
 	rs := builtin.Resources()
 	for _, s := range services {
-		rs = append(rs, s.resources...)
+		rs = append(rs, s.Resources...)
 	}
 	return resource.NewCatalog(rs...)
 }
@@ -34,11 +36,29 @@ func Catalog() (*resource.Catalog, error) {
 func Translators() translate.Translators {
 	ts := translate.Builtin()
 	for _, s := range services {
-		for coll, t := range s.translators {
+		for coll, t := range s.Translators {
 			ts[coll] = t
 		}
 	}
 	return ts
+}
+
+// serviceExtensions are the extension aliases the services advertise.
+func serviceExtensions() []resource.Extension {
+	var out []resource.Extension
+	for _, s := range services {
+		out = append(out, s.Extensions...)
+	}
+	return out
+}
+
+// serviceCollections are the plugin collections of every service.
+func serviceCollections(d plugin.Deps) []plugin.Collection {
+	var out []plugin.Collection
+	for _, s := range services {
+		out = append(out, s.Collections(d)...)
+	}
+	return out
 }
 
 // NewCluster is a cluster over store with this binary's catalogue and translators (the
@@ -49,4 +69,36 @@ func NewCluster(store *nsdb.Store, log *slog.Logger) (*cluster.Cluster, error) {
 		return nil, err
 	}
 	return cluster.New(store, cat, Translators(), log)
+}
+
+// nsdbHosts is the hosts record of the NSDB as the plugins see it (plugin.Hosts).
+type nsdbHosts struct{ store *nsdb.Store }
+
+func hostOf(i hosts.Info) model.Host {
+	h := model.Host{ID: i.Host.ID, Name: i.Host.Name, Alive: i.Alive}
+	for _, x := range i.Host.Interfaces {
+		h.Interfaces = append(h.Interfaces, model.HostInterface{Name: x.Name, Addresses: x.Addresses})
+	}
+	return h
+}
+
+func (n nsdbHosts) Host(ctx context.Context, id string) (*model.Host, error) {
+	i, err := hosts.Get(ctx, n.store, id)
+	if err != nil || i == nil {
+		return nil, err
+	}
+	h := hostOf(*i)
+	return &h, nil
+}
+
+func (n nsdbHosts) Hosts(ctx context.Context) ([]model.Host, error) {
+	infos, err := hosts.List(ctx, n.store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Host, 0, len(infos))
+	for _, i := range infos {
+		out = append(out, hostOf(i))
+	}
+	return out, nil
 }

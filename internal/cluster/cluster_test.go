@@ -29,7 +29,7 @@ var testCatalog = builtin.Catalog()
 // newCluster is New with the built-in catalogue and translators.
 func newCluster(t testing.TB, store *nsdb.Store) *Cluster {
 	t.Helper()
-	c, err := New(store, testCatalog, translate.Builtin(), quiet)
+	c, err := New(store, testCatalog, builtin.Translators(), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -287,3 +287,17 @@ type AgentMembership struct {
 
 // GetID returns the resource's id (for code generic over resources).
 func (s Standard) GetID() string { return s.ID }
+
+// Host is a MidoNet host as an agent registered it, with its liveness.
+type Host struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name,omitempty"`
+	Alive      bool            `json:"alive"`
+	Interfaces []HostInterface `json:"interfaces,omitempty"`
+}
+
+// HostInterface is a network interface of a host.
+type HostInterface struct {
+	Name      string   `json:"name"`
+	Addresses []string `json:"ip_addresses,omitempty"`
+}

@@ -5,12 +5,12 @@ package plugin
 
 import (
 	"context"
-	"github.com/midonet-go/midonet/internal/model"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 

@@ -3,12 +3,12 @@ package plugin_test
 import (
 	"context"
 	"errors"
-	"github.com/midonet-go/midonet/internal/model"
 	"path/filepath"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )

@@ -2,10 +2,10 @@ package resource
 
 import (
 	"fmt"
-	"github.com/midonet-go/midonet/internal/model"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 )
 
 // Standard attributes every resource carries.

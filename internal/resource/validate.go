@@ -3,10 +3,11 @@ package resource
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/midonet-go/midonet/internal/model"
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/midonet-go/midonet/internal/model"
 )
 
 // Repr renders a client value the way Neutron's messages quote it.

@@ -294,12 +294,3 @@ func config(w *World, id string) []topology.Object {
 
 // DefaultTunnelZone is the id of the singleton tunnel zone (networking-midonet's CONFIG id).
 const DefaultTunnelZone = "00000000-0000-0000-0000-000000000001"
-
-// agentMembership: a host in the DEFAULT tunnel zone (id = host id).
-func agentMembership(w *World, id string) []topology.Object {
-	d := typedGet[model.AgentMembership](w, "agent_memberships", id)
-	if d == nil {
-		return nil
-	}
-	return []topology.Object{&topology.TunnelZoneMember{Meta: topology.Meta{ID: d.ID}, ZoneID: DefaultTunnelZone, HostID: d.ID, IP: d.IPAddress}}
-}

@@ -41,8 +41,8 @@ type Translator struct {
 // are read-only afterwards.
 type Translators map[string]Translator
 
-// Builtin are the translators of the core and L3 collections, agent memberships and the
-// cluster's configuration.
+// Builtin are the translators of the core and L3 collections and the cluster's
+// configuration; services bring their own (plugin.Service.Translators).
 func Builtin() Translators {
 	return Translators{
 		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
@@ -85,7 +85,6 @@ func Builtin() Translators {
 		}},
 		"security_group_rules": {Owned: securityGroupRule},
 		"config":               {Owned: config},
-		"agent_memberships":    {Owned: agentMembership},
 	}
 }
 

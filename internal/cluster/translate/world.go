@@ -57,7 +57,6 @@ var decoders = map[string]func(Doc) any{
 	"security_groups":      decodeAs[model.SecurityGroup],
 	"security_group_rules": decodeAs[model.Rule],
 	"config":               decodeAs[model.Config],
-	"agent_memberships":    decodeAs[model.AgentMembership],
 }
 
 func decodeAs[T any](d Doc) any {

@@ -7,12 +7,13 @@ import (
 	"net/netip"
 	"sort"
 
+	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/hosts"
-	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // Extensions are the aliases this package adds.
@@ -27,11 +28,25 @@ const (
 	Binary    = "midolman"
 )
 
-// Agents is the read-mostly collection of MidoNet agents, answered from the NSDB.
-type Agents struct{ Store *nsdb.Store }
+// Service is the agents service: the agents and agent-membership collections, their
+// extensions and the membership translator. internal/app wires it with one line.
+func Service() plugin.Service {
+	return plugin.Service{
+		Name:        "agents",
+		Resources:   []*resource.Resource{AgentsResource, MembershipsResource},
+		Extensions:  Extensions,
+		Translators: translate.Translators{"agent_memberships": {Owned: membershipObjects}},
+		Collections: func(d plugin.Deps) []plugin.Collection {
+			return []plugin.Collection{&Agents{Hosts: d.Hosts}, &Memberships{Hosts: d.Hosts}}
+		},
+	}
+}
+
+// Agents is the read-mostly collection of MidoNet agents, answered from the hosts record.
+type Agents struct{ Hosts plugin.Hosts }
 
 // Memberships is the agent-membership collection.
-type Memberships struct{ Store *nsdb.Store }
+type Memberships struct{ Hosts plugin.Hosts }
 
 func agentNotFound(id string) *fault.Fault {
 	return fault.AgentNotFound(id)
@@ -73,9 +88,9 @@ var MembershipsResource = &resource.Resource{
 // Resource describes agents.
 func (a *Agents) Resource() *resource.Resource { return AgentsResource }
 
-func (a *Agents) doc(ctx context.Context, tx *db.Tx, h hosts.Info) (db.Doc, error) {
+func (a *Agents) doc(ctx context.Context, tx *db.Tx, h model.Host) (db.Doc, error) {
 	var ifaces []any
-	for _, i := range h.Host.Interfaces {
+	for _, i := range h.Interfaces {
 		addrs := make([]any, 0, len(i.Addresses))
 		for _, ip := range i.Addresses {
 			addrs = append(addrs, ip)
@@ -86,14 +101,14 @@ func (a *Agents) doc(ctx context.Context, tx *db.Tx, h hosts.Info) (db.Doc, erro
 		ifaces = []any{}
 	}
 	desc := ""
-	if d, err := tx.Get(ctx, "agent_descriptions", h.Host.ID); err != nil {
+	if d, err := tx.Get(ctx, "agent_descriptions", h.ID); err != nil {
 		return nil, err
 	} else if d != nil {
 		desc = plugin.Str(d, "description")
 	}
 	// host, topic and heartbeat_timestamp are not provided by MidoNet agents (seed 8.1.1).
 	return db.Doc{
-		"id": h.Host.ID, "agent_type": AgentType, "binary": Binary, "topic": nil, "host": nil,
+		"id": h.ID, "agent_type": AgentType, "binary": Binary, "topic": nil, "host": nil,
 		"admin_state_up": true, "alive": h.Alive, "description": desc,
 		"configurations": map[string]any{"interfaces": ifaces}, "heartbeat_timestamp": nil,
 		"created_at": nil, "started_at": nil, "availability_zone": nil, "tenant_id": "", "project_id": "",
@@ -102,7 +117,7 @@ func (a *Agents) doc(ctx context.Context, tx *db.Tx, h hosts.Info) (db.Doc, erro
 
 // Get returns one agent.
 func (a *Agents) Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
-	h, err := hosts.Get(ctx, a.Store, id)
+	h, err := a.Hosts.Host(ctx, id)
 	if err != nil || h == nil {
 		return nil, err
 	}
@@ -111,11 +126,11 @@ func (a *Agents) Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) 
 
 // List returns every agent.
 func (a *Agents) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	hs, err := hosts.List(ctx, a.Store)
+	hs, err := a.Hosts.Hosts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(hs, func(i, j int) bool { return hs[i].Host.ID < hs[j].Host.ID })
+	sort.Slice(hs, func(i, j int) bool { return hs[i].ID < hs[j].ID })
 	out := make([]db.Doc, 0, len(hs))
 	for _, h := range hs {
 		d, err := a.doc(ctx, tx, h)
@@ -168,7 +183,7 @@ func (m *Memberships) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 	if !ip.Is4() {
 		return nil, fault.InvalidInput("Only IPv4 addresses are supported for ip_address of an agent membership, got %s", plugin.Str(body, "ip_address"))
 	}
-	h, err := hosts.Get(ctx, m.Store, id)
+	h, err := m.Hosts.Host(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -198,4 +213,14 @@ func (m *Memberships) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 // List returns memberships.
 func (m *Memberships) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
 	return tx.List(ctx, "agent_memberships", db.Filter{})
+}
+
+// membershipObjects translates a membership: the host in the DEFAULT tunnel zone (its id is
+// the host's id).
+func membershipObjects(w *translate.World, id string) []topology.Object {
+	m, err := model.Decode[model.AgentMembership](w.Get("agent_memberships", id))
+	if err != nil || m.ID == "" {
+		return nil
+	}
+	return []topology.Object{&topology.TunnelZoneMember{Meta: topology.Meta{ID: m.ID}, ZoneID: translate.DefaultTunnelZone, HostID: m.ID, IP: m.IPAddress}}
 }

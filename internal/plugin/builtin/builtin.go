@@ -1,9 +1,10 @@
-// Package builtin lists the collections every server has (the core and L3 plugins', the
-// agents', and the cluster's configuration) for the catalogue internal/app builds, and for
-// tests that need the same catalogue without the app.
+// Package builtin lists the collections every server has (the core and L3 plugins' and the
+// cluster's configuration) for the catalogue internal/app builds, and gives tests the default
+// catalogue (those plus the agents service's) without the app.
 package builtin
 
 import (
+	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -11,9 +12,20 @@ import (
 // Resources are the built-in collections, in the order the API lists them.
 func Resources() []*resource.Resource {
 	out := append([]*resource.Resource{}, resource.Core...)
-	return append(out, resource.Routers, resource.FloatingIPs, agents.AgentsResource, agents.MembershipsResource,
-		resource.AddressScopes, resource.ClusterConfig)
+	return append(out, resource.Routers, resource.FloatingIPs, resource.AddressScopes, resource.ClusterConfig)
 }
 
-// Catalog is the catalogue of the built-in collections alone.
-func Catalog() *resource.Catalog { return resource.MustCatalog(Resources()...) }
+// Catalog is the catalogue a default server has (the built-in collections and the agents
+// service's), for tests below internal/app.
+func Catalog() *resource.Catalog {
+	return resource.MustCatalog(append(Resources(), agents.Service().Resources...)...)
+}
+
+// Translators are the translators of that catalogue, for tests below internal/app.
+func Translators() translate.Translators {
+	ts := translate.Builtin()
+	for coll, t := range agents.Service().Translators {
+		ts[coll] = t
+	}
+	return ts
+}

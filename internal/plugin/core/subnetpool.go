@@ -2,13 +2,13 @@ package core
 
 import (
 	"context"
-	"github.com/midonet-go/midonet/internal/model"
 	"net/netip"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/ipam"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )

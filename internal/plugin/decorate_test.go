@@ -1,0 +1,142 @@
+package plugin_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+var widgets = &resource.Resource{Collection: "widgets", Member: "widget", Quota: "widget"}
+
+func openDB(t *testing.T) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	d.Kinds = resource.MustCatalog(widgets)
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestGatedWriter: each gate refuses with its own error, the in-transaction gate before the
+// write's own work, and a refused write leaves nothing behind.
+func TestGatedWriter(t *testing.T) {
+	ctx := context.Background()
+	d := openDB(t)
+	full, readOnly := errors.New("disk full"), errors.New("read-only")
+	for _, tc := range []struct {
+		name       string
+		before, in error
+		want       error
+	}{
+		{"open", nil, nil, nil},
+		{"before refuses", full, nil, full},
+		{"in transaction refuses", nil, readOnly, readOnly},
+		{"before wins", full, readOnly, full},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := plugin.GatedWriter{Writer: d,
+				Before: func(context.Context) error { return tc.before },
+				InTx:   func(context.Context, *db.Tx) error { return tc.in }}
+			ran := false
+			id := plugin.NewID()
+			err := g.Write(ctx, func(tx *db.Tx) error {
+				ran = true
+				return tx.Insert(ctx, "widgets", db.Doc{"id": id, "tenant_id": "p"})
+			})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Write = %v, want %v", err, tc.want)
+			}
+			if ran != (tc.want == nil) {
+				t.Errorf("the write ran: %v, want %v", ran, tc.want == nil)
+			}
+			if got := g.Open(ctx); !errors.Is(got, tc.before) {
+				t.Errorf("Open = %v, want %v", got, tc.before)
+			}
+			var stored db.Doc
+			_ = d.Read(ctx, func(tx *db.Tx) error { stored, err = tx.Get(ctx, "widgets", id); return err })
+			if (stored != nil) != (tc.want == nil) {
+				t.Errorf("stored %v after Write = %v", stored, err)
+			}
+		})
+	}
+}
+
+// fakeQuotas allows limit creates per project (an in-memory fake: the quota plugin's own
+// tests use the real one).
+type fakeQuotas struct {
+	plugin.Quotas
+	limit, used int
+	checked     []string
+}
+
+func (q *fakeQuotas) CheckCreate(_ context.Context, _ *db.Tx, project string, res *resource.Resource) error {
+	q.checked = append(q.checked, project+"/"+res.Quota)
+	if q.used >= q.limit {
+		return fault.OverQuota(res.Quota)
+	}
+	q.used++
+	return nil
+}
+
+// widgetCollection records creates and has an action, to see capabilities through the wrapper.
+type widgetCollection struct {
+	plugin.Collection
+	res     *resource.Resource
+	created int
+}
+
+func (w *widgetCollection) Resource() *resource.Resource { return w.res }
+func (w *widgetCollection) Create(context.Context, *db.Tx, *plugin.Caller, db.Doc) (db.Doc, error) {
+	w.created++
+	return db.Doc{}, nil
+}
+func (w *widgetCollection) Action(context.Context, *db.Tx, *plugin.Caller, db.Doc, string, map[string]any) (any, error) {
+	return "acted", nil
+}
+func (w *widgetCollection) ActionMethod(string) string { return "PUT" }
+
+func TestQuotaEnforced(t *testing.T) {
+	ctx := context.Background()
+	q := &fakeQuotas{limit: 2}
+	inner := &widgetCollection{res: widgets}
+	c := plugin.QuotaEnforced(inner, q)
+	var errs []error
+	for range 3 {
+		_, err := c.Create(ctx, nil, &plugin.Caller{}, db.Doc{"tenant_id": "p1"})
+		errs = append(errs, err)
+	}
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("creates within the quota failed: %v", errs)
+	}
+	if f, ok := fault.As(errs[2]); !ok || f.Type != "OverQuota" || f.Status != 409 {
+		t.Fatalf("third create = %v, want 409 OverQuota", errs[2])
+	}
+	if inner.created != 2 {
+		t.Errorf("the plugin created %d, want 2 (the refused create must not reach it)", inner.created)
+	}
+	if len(q.checked) != 3 || q.checked[0] != "p1/widget" {
+		t.Errorf("checks %v, want three for p1/widget", q.checked)
+	}
+	if a, ok := plugin.As[plugin.Actioner](c); !ok || a.ActionMethod("x") != "PUT" {
+		t.Error("the wrapped collection's Actioner is not found through the decorator")
+	}
+	if _, ok := plugin.As[plugin.Getter](c); ok {
+		t.Error("a capability the collection lacks was found")
+	}
+	unquoted := &widgetCollection{res: &resource.Resource{Collection: "things", Member: "thing"}}
+	if plugin.QuotaEnforced(unquoted, q) != plugin.Collection(unquoted) {
+		t.Error("a collection without a quota name was wrapped")
+	}
+}

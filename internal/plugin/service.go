@@ -1,0 +1,65 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Service is everything one extension folder brings (CoreDNS style): the collections it
+// describes, the API extension aliases it advertises, the translators of its collections,
+// and a constructor of its plugin collections. internal/app lists the services it wires, one
+// line each; nothing else needs to know a service exists.
+type Service struct {
+	// Name is the service's folder name (for logs and errors).
+	Name string
+	// Resources are the service's collections, for the catalogue.
+	Resources []*resource.Resource
+	// Extensions are the aliases /v2.0/extensions lists while the service is wired.
+	Extensions []resource.Extension
+	// Translators translate the service's collections into topology (nil: none).
+	Translators translate.Translators
+	// Collections builds the plugin collections the API drives.
+	Collections func(Deps) []Collection
+}
+
+// Deps are what a service's collections may use from the rest of the server.
+type Deps struct {
+	// Config is the server's configuration.
+	Config *config.Config
+	// Hosts is the record of MidoNet hosts (the NSDB's, wired by the app).
+	Hosts Hosts
+}
+
+// Hosts is the record of the MidoNet hosts agents registered.
+type Hosts interface {
+	// Host returns one host, or nil when there is no such host.
+	Host(ctx context.Context, id string) (*model.Host, error)
+	// Hosts returns every host.
+	Hosts(ctx context.Context) ([]model.Host, error)
+}
+
+// Unwrapper is a collection that decorates another (quota enforcement): the API finds the
+// optional capabilities (Actioner, Getter, Expander, ProjectDefaults) on what it wraps.
+type Unwrapper interface {
+	Unwrap() Collection
+}
+
+// As finds the capability T of a collection, looking through decorators.
+func As[T any](c Collection) (T, bool) {
+	for c != nil {
+		if v, ok := c.(T); ok {
+			return v, true
+		}
+		u, ok := c.(Unwrapper)
+		if !ok {
+			break
+		}
+		c = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
