@@ -31,8 +31,6 @@ import (
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
-	"github.com/midonet-go/midonet/internal/plugin/l3"
-	"github.com/midonet-go/midonet/internal/plugin/quota"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -316,30 +314,16 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
 	}
 
-	corePlugin := core.New(CoreSettings(cfg))
-	l3Plugin := l3.New(l3.Settings{
-		MaxRoutes:           cfg.Int("DEFAULT", "max_routes"),
-		EnableSNATByDefault: cfg.Bool("DEFAULT", "enable_snat_by_default"),
-	}, corePlugin)
-	cols := append(corePlugin.Collections(), l3Plugin.Collections()...)
-	cols = append(cols, serviceCollections(plugin.Deps{Config: cfg, Hosts: nsdbHosts{s.NSDB}})...)
-	srv := api.New(&api.Server{
-		DB: d, Auth: authn, Policy: enf, NoAuth: noauth, Log: log, Catalog: cat,
-		Quotas:     quota.New(cat, QuotaDefaults(cfg, cat)),
-		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), serviceExtensions()...)...),
-		Writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
+	srv, corePlugin := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
+		hosts: nsdbHosts{s.NSDB}, tasks: s.Tasks,
+		writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
 			Before: func(ctx context.Context) error {
 				if err := space.Check(); err != nil {
 					return err
 				}
 				return readOnlyGate(ctx, d)
 			}},
-		WriteTasks: s.Tasks,
-		Limits: api.Limits{
-			MaxBody:    int64(cfg.Int(config.GroupOsloMiddleware, "max_request_body_size")),
-			BodyMemory: int64(cfg.Int("DEFAULT", "max_request_body_memory")),
-		},
-	}, cols...)
+	})
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
 

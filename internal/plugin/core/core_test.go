@@ -1,0 +1,113 @@
+package core_test
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/testutil/plugintest"
+)
+
+// network makes a network with a /24 subnet whose pool is .10–.100 (fixed addresses in the
+// tests stay outside it, so random allocations never collide with them).
+func network(t *testing.T, e *plugintest.Env, cidr string) (netID, subID string) {
+	t.Helper()
+	n := e.MustCreate("networks", map[string]any{"name": "net"})
+	pfx := netip.MustParsePrefix(cidr)
+	base := pfx.Addr().As4()
+	at := func(i byte) string { b := base; b[3] = i; return netip.AddrFrom4(b).String() }
+	s := e.MustCreate("subnets", map[string]any{"network_id": n["id"], "cidr": cidr, "ip_version": 4,
+		"allocation_pools": []any{map[string]any{"start": at(10), "end": at(100)}}})
+	return n["id"].(string), s["id"].(string)
+}
+
+func TestPortCreateAllocates(t *testing.T) {
+	e := plugintest.New(t)
+	netID, subID := network(t, e, "10.1.0.0/24")
+	p := model.MustDecode[model.Port](e.MustCreate("ports", map[string]any{"network_id": netID, "device_owner": "compute:nova"}))
+	if len(p.FixedIPs) != 1 || p.FixedIPs[0].SubnetID != subID {
+		t.Fatalf("fixed_ips %+v, want one address of the subnet", p.FixedIPs)
+	}
+	if a := p.FixedIPs[0].Addr(); a.Compare(netip.MustParseAddr("10.1.0.10")) < 0 || a.Compare(netip.MustParseAddr("10.1.0.100")) > 0 {
+		t.Errorf("address %s outside the pool .10–.100", a)
+	}
+	if len(p.MACAddress) != 17 || p.MACAddress[:8] != "fa:16:3e" {
+		t.Errorf("mac_address %q, want one of the fa:16:3e prefix", p.MACAddress)
+	}
+	if len(p.SecurityGroups) != 1 {
+		t.Errorf("security_groups %v, want the project's default group", p.SecurityGroups)
+	}
+	if len(e.Changes) == 0 || e.Changes[len(e.Changes)-1].DataType != "PORT" || e.Changes[len(e.Changes)-1].ResourceID != p.ID {
+		t.Errorf("journal %+v, want the port's PORT task last", e.Changes)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	e := plugintest.New(t)
+	netID, subID := network(t, e, "10.2.0.0/24")
+	fixed := func(ip string) map[string]any {
+		return map[string]any{"network_id": netID, "fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": ip}}}
+	}
+	first := e.MustCreate("ports", fixed("10.2.0.200"))
+	sg := e.MustCreate("security_groups", map[string]any{"name": "web"})
+	rule := map[string]any{"security_group_id": sg["id"], "direction": "ingress", "protocol": "tcp", "port_range_min": 80, "port_range_max": 80}
+	e.MustCreate("security_group_rules", rule)
+	cases := []struct {
+		name   string
+		err    func() error
+		status int
+		typ    string
+	}{
+		{"an address twice", func() error { _, err := e.Create("ports", fixed("10.2.0.200")); return err }, 409, "IpAddressAlreadyAllocated"},
+		{"an address outside the subnet", func() error { _, err := e.Create("ports", fixed("10.9.0.5")); return err }, 400, "InvalidIpForSubnet"},
+		{"a subnet with ports", func() error { return e.Delete("subnets", subID) }, 409, "SubnetInUse"},
+		{"a network with ports", func() error { return e.Delete("networks", netID) }, 409, "NetworkInUse"},
+		{"a rule twice", func() error { _, err := e.Create("security_group_rules", rule); return err }, 409, "SecurityGroupRuleExists"},
+		{"a port range without a protocol", func() error {
+			_, err := e.Create("security_group_rules", map[string]any{"security_group_id": sg["id"], "direction": "ingress", "port_range_min": 1, "port_range_max": 2})
+			return err
+		}, 400, "SecurityGroupProtocolRequiredWithPorts"},
+		{"an overlapping subnet", func() error {
+			_, err := e.Create("subnets", map[string]any{"network_id": netID, "cidr": "10.2.0.128/25", "ip_version": 4})
+			return err
+		}, 400, "InvalidInput"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, ok := fault.As(c.err())
+			if !ok || f.Status != c.status || f.Type != c.typ {
+				t.Fatalf("got %v, want %d %s", f, c.status, c.typ)
+			}
+		})
+	}
+	// Nothing refused changed the first port.
+	got := model.MustDecode[model.Port](e.Get("ports", first["id"].(string)))
+	if want := model.MustDecode[model.Port](first); got.RevisionNumber != want.RevisionNumber || got.FixedIPs[0] != want.FixedIPs[0] {
+		t.Errorf("the first port changed: %+v", got)
+	}
+}
+
+func TestPortUpdateKeepsAndReleases(t *testing.T) {
+	e := plugintest.New(t)
+	netID, subID := network(t, e, "10.3.0.0/24")
+	p := e.MustCreate("ports", map[string]any{"network_id": netID, "fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": "10.3.0.200"}}})
+	id := p["id"].(string)
+	u, err := e.Update("ports", id, map[string]any{"fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": "10.3.0.201"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := model.MustDecode[model.Port](u); len(got.FixedIPs) != 1 || got.FixedIPs[0].IPAddress != "10.3.0.201" || got.RevisionNumber <= 1 {
+		t.Fatalf("after the update %+v", got)
+	}
+	// The released address is free again.
+	if _, err := e.Create("ports", map[string]any{"network_id": netID, "fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": "10.3.0.200"}}}); err != nil {
+		t.Errorf("the released address is still taken: %v", err)
+	}
+	if err := e.Delete("ports", id); err != nil {
+		t.Fatal(err)
+	}
+	if e.Get("ports", id) != nil || len(e.Changes) == 0 || e.Changes[len(e.Changes)-1].Type != "DELETE" {
+		t.Errorf("after delete: stored %v, journal %+v", e.Get("ports", id), e.Changes)
+	}
+}

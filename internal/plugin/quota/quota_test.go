@@ -1,0 +1,63 @@
+package quota_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/quota"
+	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/testutil/plugintest"
+)
+
+func TestQuotas(t *testing.T) {
+	e := plugintest.New(t)
+	ctx := context.Background()
+	q := quota.New(builtin.Catalog(), map[string]int{"network": 2, "port": -1})
+	e.MustCreate("networks", map[string]any{"name": "a"})
+	check := func(project string, res *resource.Resource) error {
+		return e.DB.Read(ctx, func(tx *db.Tx) error { return q.CheckCreate(ctx, tx, project, res) })
+	}
+	if err := check("p1", resource.Networks); err != nil {
+		t.Fatalf("second network refused: %v", err)
+	}
+	e.MustCreate("networks", map[string]any{"name": "b"})
+	if f, ok := fault.As(check("p1", resource.Networks)); !ok || f.Status != 409 || f.Type != "OverQuota" {
+		t.Fatalf("third network = %v, want 409 OverQuota", f)
+	}
+	if err := check("p2", resource.Networks); err != nil {
+		t.Errorf("another project's first network refused: %v", err)
+	}
+	if err := check("p1", resource.Ports); err != nil {
+		t.Errorf("unlimited ports (-1) refused: %v", err)
+	}
+	err := e.DB.Write(ctx, func(tx *db.Tx) error {
+		if err := q.Set(ctx, tx, "p1", map[string]int{"network": 5}); err != nil {
+			return err
+		}
+		if n, err := q.Limit(ctx, tx, "p1", "network"); err != nil || n != 5 {
+			t.Errorf("limit after Set = %d, %v; want 5", n, err)
+		}
+		if n, err := q.Used(ctx, tx, "p1", "network"); err != nil || n != 2 {
+			t.Errorf("used = %d, %v; want 2", n, err)
+		}
+		if ps, err := q.Projects(ctx, tx); err != nil || len(ps) != 1 || ps[0] != "p1" {
+			t.Errorf("projects with limits = %v, %v; want [p1]", ps, err)
+		}
+		if err := q.Reset(ctx, tx, "p1"); err != nil {
+			return err
+		}
+		if n, err := q.Limit(ctx, tx, "p1", "network"); err != nil || n != 2 {
+			t.Errorf("limit after Reset = %d, %v; want the default 2", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Known("network") || q.Known("bogus") || q.Default("network") != 2 {
+		t.Errorf("names: known network %v, bogus %v, default %d", q.Known("network"), q.Known("bogus"), q.Default("network"))
+	}
+}
