@@ -158,7 +158,8 @@ func post(t *testing.T, srv *testenv.Server, coll, member string, body map[strin
 func TestJSONOutputs(t *testing.T) {
 	srv := testenv.StartServer(t, testenv.Options{})
 	net := post(t, srv, "networks", "network", map[string]any{"name": "n"})
-	post(t, srv, "subnets", "subnet", map[string]any{"network_id": net, "cidr": "10.9.0.0/24", "ip_version": 4})
+	post(t, srv, "subnets", "subnet", map[string]any{"network_id": net, "cidr": "10.9.0.0/24", "ip_version": 4,
+		"allocation_pools": []any{map[string]any{"start": "10.9.0.128", "end": "10.9.0.254"}}}) // .10 and .11 stay free
 	post(t, srv, "ports", "port", map[string]any{"name": "a", "network_id": net, "device_owner": "compute:nova",
 		"fixed_ips": []any{map[string]any{"ip_address": "10.9.0.10"}}})
 	post(t, srv, "ports", "port", map[string]any{"name": "b", "network_id": net, "device_owner": "compute:nova",

@@ -47,7 +47,8 @@ func TestPorts(t *testing.T) {
 			}
 		})
 
-		sub2 := createSubnet(t, c, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.21.0.0/24", IPVersion: gophercloud.IPv4})
+		sub2 := createSubnet(t, c, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.21.0.0/24", IPVersion: gophercloud.IPv4,
+			AllocationPools: []subnets.AllocationPool{{Start: "10.21.0.2", End: "10.21.0.99"}}})
 
 		t.Run("fixed_ips", func(t *testing.T) {
 			cases := []struct {

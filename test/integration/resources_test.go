@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -83,11 +84,31 @@ func createSubnet(t *testing.T, c *gophercloud.ServiceClient, opts subnets.Creat
 
 // newNetwork creates a network named name with one IPv4 subnet on cidr
 // and returns both.
+// newNetwork makes a network with an IPv4 subnet whose allocation pool is the upper half of
+// cidr: addresses a test asks for by hand in the lower half never collide with the random
+// allocations of other ports (IPAM starts at a random offset in the pool).
 func newNetwork(t *testing.T, c *gophercloud.ServiceClient, name, cidr string) (network, subnets.Subnet) {
 	t.Helper()
 	n := createNetwork(t, c, networks.CreateOpts{Name: name})
-	s := createSubnet(t, c, subnets.CreateOpts{NetworkID: n.ID, CIDR: cidr, IPVersion: gophercloud.IPv4, Name: name + "-subnet"})
+	s := createSubnet(t, c, subnets.CreateOpts{NetworkID: n.ID, CIDR: cidr, IPVersion: gophercloud.IPv4, Name: name + "-subnet",
+		AllocationPools: []subnets.AllocationPool{upperHalf(t, cidr)}})
 	return n, s
+}
+
+// upperHalf is the pool from the middle of an IPv4 prefix to the address before broadcast.
+func upperHalf(t *testing.T, cidr string) subnets.AllocationPool {
+	t.Helper()
+	p := netip.MustParsePrefix(cidr)
+	size := uint32(1) << (32 - p.Bits())
+	if size < 8 {
+		t.Fatalf("upperHalf: %s is too small for a split pool", cidr)
+	}
+	base := p.Masked().Addr().As4()
+	first := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	at := func(n uint32) string {
+		return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}).String()
+	}
+	return subnets.AllocationPool{Start: at(first + size/2), End: at(first + size - 2)}
 }
 
 func createPort(t *testing.T, c *gophercloud.ServiceClient, opts ports.CreateOptsBuilder) port {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
@@ -59,7 +60,12 @@ func (a *api) network(name string, external bool) string {
 }
 
 func (a *api) subnet(net, cidr string, extra map[string]any) string {
-	body := map[string]any{"network_id": net, "cidr": cidr, "ip_version": 4}
+	// The pool is the upper half of a /24 (.128-.254): the addresses the tests give ports by
+	// hand (below .128) never collide with random allocations (gateways, floating IPs).
+	pfx := netip.MustParsePrefix(cidr).Masked().Addr().As4()
+	at := func(i byte) string { b := pfx; b[3] = i; return netip.AddrFrom4(b).String() }
+	body := map[string]any{"network_id": net, "cidr": cidr, "ip_version": 4,
+		"allocation_pools": []any{map[string]any{"start": at(128), "end": at(254)}}}
 	for k, v := range extra {
 		body[k] = v
 	}
@@ -154,7 +160,9 @@ func TestTopologyThroughTheAPI(t *testing.T) {
 	upstream := a.create("ports", "port", map[string]any{"name": "upstream", "network_id": ext, "device_owner": "compute:nova",
 		"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "172.24.4.1"}}})["id"].(string)
 	net1, net2 := a.network("net1", false), a.network("net2", false)
-	sub1 := a.subnet(net1, "10.0.1.0/24", map[string]any{"dns_nameservers": []any{"9.9.9.9"}})
+	// vm3 sits at .200, outside the /25 of an extra route's source: the pool avoids it.
+	sub1 := a.subnet(net1, "10.0.1.0/24", map[string]any{"dns_nameservers": []any{"9.9.9.9"},
+		"allocation_pools": []any{map[string]any{"start": "10.0.1.150", "end": "10.0.1.199"}}})
 	sub2 := a.subnet(net2, "10.0.2.0/24", nil)
 	web := a.create("security-groups", "security_group", map[string]any{"name": "web"})["id"].(string)
 	a.create("security-group-rules", "security_group_rule", map[string]any{"security_group_id": web, "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22})
@@ -268,7 +276,7 @@ func TestFloatingIPViaRouterInterface(t *testing.T) {
 	a.vm("vm-y", netY, "10.2.0.10")
 	a.vm("vm-z", net3, "172.16.3.10")
 	a.create("ports", "port", map[string]any{"name": "host4", "network_id": net4, "device_owner": "compute:nova",
-		"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "172.16.4.200"}}})
+		"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "172.16.4.100"}}})
 	fipA := a.create("floatingips", "floatingip", map[string]any{"floating_network_id": net4, "port_id": x})["floating_ip_address"].(string)
 	fipB := a.create("floatingips", "floatingip", map[string]any{"floating_network_id": net3, "port_id": x})["floating_ip_address"].(string)
 	settle()
@@ -294,7 +302,7 @@ func TestFloatingIPViaRouterInterface(t *testing.T) {
 		}
 	})
 	t.Run("VM-X to network4 uses floating-ip-A", func(t *testing.T) {
-		r := a.trace(t, "--from-port", "vm-x", "--dst", "172.16.4.200", "--proto", "tcp", "--dport", "22")
+		r := a.trace(t, "--from-port", "vm-x", "--dst", "172.16.4.100", "--proto", "tcp", "--dport", "22")
 		if r.Verdict != "forwarded" || r.Egress[0].Packet.IP.Src != fipA {
 			t.Fatalf("%+v", r)
 		}
