@@ -115,7 +115,7 @@ func policyCmd() *cobra.Command {
 		Use:   "sample",
 		Short: "Print the sample policy file (every default rule, commented out)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprint(cmd.OutOrStdout(), policy.Sample())
+			_, err := fmt.Fprint(cmd.OutOrStdout(), policy.Sample(app.ServicePolicies()...))
 			return err
 		},
 	})

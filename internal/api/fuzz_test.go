@@ -59,7 +59,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if _, err := d.Upgrade(ctx); err != nil {
 		tb.Fatalf("upgrade db: %v", err)
 	}
-	enf, err := policy.New(nil)
+	enf, err := policy.New(nil, builtin.Policies()...)
 	if err != nil {
 		tb.Fatalf("policy: %v", err)
 	}

@@ -149,7 +149,7 @@ func Policy(cfg *config.Config, configFiles []string) (*policy.Enforcer, error) 
 	} else if cfg.IsSet(config.GroupOsloPolicy, "policy_file") {
 		return nil, fmt.Errorf("app: policy file %s not found", name)
 	}
-	return policy.New(overrides)
+	return policy.New(overrides, ServicePolicies()...)
 }
 
 // Authenticator builds the configured authenticator.

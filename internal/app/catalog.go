@@ -12,6 +12,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -41,6 +42,15 @@ func Translators() translate.Translators {
 		}
 	}
 	return ts
+}
+
+// ServicePolicies are the default policy rules the services bring, one group each.
+func ServicePolicies() [][]policy.Rule {
+	var out [][]policy.Rule
+	for _, s := range services {
+		out = append(out, s.Policies)
+	}
+	return out
 }
 
 // serviceExtensions are the extension aliases the services advertise.

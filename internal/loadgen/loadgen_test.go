@@ -37,7 +37,7 @@ func apiServer(t *testing.T) *httptest.Server {
 	if _, err := d.Upgrade(ctx); err != nil {
 		t.Fatal(err)
 	}
-	enf, err := policy.New(nil)
+	enf, err := policy.New(nil, builtin.Policies()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -22,6 +23,9 @@ type Service struct {
 	Extensions []resource.Extension
 	// Translators translate the service's collections into topology (nil: none).
 	Translators translate.Translators
+	// Policies are the service's default policy rules (the policy file overrides them, and
+	// `midonet policy sample` lists them after Neutron's).
+	Policies []policy.Rule
 	// Collections builds the plugin collections the API drives.
 	Collections func(Deps) []Collection
 }

@@ -20,8 +20,12 @@ type Operation struct {
 	Path   string
 }
 
-// Check strings used often enough to be worth a name.
+// Check strings used often enough to be worth a name (AdminOnly and AdminOrOwner also for
+// the rules services bring).
 const (
+	AdminOnly    = ruleAdminOnly
+	AdminOrOwner = ruleAdminOrOwner
+
 	ruleAny                = "rule:regular_user"
 	ruleAdminOnly          = "rule:admin_only"
 	ruleAdminOrOwner       = "rule:admin_or_owner"
@@ -41,6 +45,12 @@ func get(paths ...string) []Operation  { return ops("GET", paths) }
 func post(paths ...string) []Operation { return ops("POST", paths) }
 func put(paths ...string) []Operation  { return ops("PUT", paths) }
 func del(paths ...string) []Operation  { return ops("DELETE", paths) }
+
+// Get, Post, Put and Delete are the operations of a service's rules (documentation only).
+func Get(paths ...string) []Operation    { return get(paths...) }
+func Post(paths ...string) []Operation   { return post(paths...) }
+func Put(paths ...string) []Operation    { return put(paths...) }
+func Delete(paths ...string) []Operation { return del(paths...) }
 
 // Neutron's legacy base rules (neutron/conf/policies/base.py as of Victoria,
 // the last release networking-midonet followed, plus network_owner which
@@ -73,14 +83,15 @@ var ruleGroups = [][]Rule{
 	floatingipPortForwardingRules, l3ConntrackHelperRules, agentRules,
 	meteringRules, loggingRules, qosRules,
 	// networking-midonet and the stadium services it drives.
-	midonetRules, agentMembershipRules, bgpRules, vpnaasRules, taasRules,
+	midonetRules, bgpRules, vpnaasRules, taasRules,
 	l2gwRules, fwaasV1Rules, fwaasRules,
 }
 
-// Defaults returns a copy of every default rule, in Sample order.
-func Defaults() []Rule {
+// Defaults returns a copy of every default rule, in Sample order, followed by the rules the
+// wired services bring (extra: each service folder's own, for example agent memberships).
+func Defaults(extra ...[]Rule) []Rule {
 	var out []Rule
-	for _, g := range ruleGroups {
+	for _, g := range append(append([][]Rule{}, ruleGroups...), extra...) {
 		for _, r := range g {
 			r.Operations = append([]Operation(nil), r.Operations...)
 			out = append(out, r)

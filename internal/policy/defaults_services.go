@@ -12,15 +12,6 @@ var midonetRules = []Rule{
 	{"get_gateway_device", ruleAdminOrOwner, "Get gateway devices", get("/gw/gateway-devices", "/gw/gateway-devices/{id}")},
 }
 
-// Agent membership (the agent-membership extension). The extension never
-// shipped policy-in-code; its spec says only admins may use it, so every
-// action is admin-only rather than falling back to "default".
-var agentMembershipRules = []Rule{
-	{"create_agent_membership", ruleAdminOnly, "Create an agent membership", post("/agent_memberships")},
-	{"get_agent_membership", ruleAdminOnly, "Get agent memberships", get("/agent_memberships", "/agent_memberships/{id}")},
-	{"delete_agent_membership", ruleAdminOnly, "Delete an agent membership", del("/agent_memberships/{id}")},
-}
-
 // L2 gateway rules (networking-l2gw's etc/policy.json; it never moved to
 // policy-in-code, so the descriptions here are ours). get_l2_gateways and
 // get_l2_gateway_connections are kept because operators' files name them.

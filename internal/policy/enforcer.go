@@ -33,12 +33,12 @@ type Enforcer struct {
 	rules map[string]Check
 }
 
-// New builds an enforcer from Neutron's default rules overlaid with overrides
-// (rule name -> rule string). Returns an error naming the rule that fails to
-// parse, or the first rule found on a rule:NAME cycle.
-func New(overrides map[string]string) (*Enforcer, error) {
+// New builds an enforcer from Neutron's default rules and the services' (extra)
+// overlaid with overrides (rule name -> rule string). Returns an error naming the
+// rule that fails to parse, or the first rule found on a rule:NAME cycle.
+func New(overrides map[string]string, extra ...[]Rule) (*Enforcer, error) {
 	src := make(map[string]string)
-	for _, r := range Defaults() {
+	for _, r := range Defaults(extra...) {
 		src[r.Name] = r.Check
 	}
 	for name, rule := range overrides {

@@ -157,8 +157,6 @@ func TestNeutronScenarios(t *testing.T) {
 		{"gateway device owner", "create_gateway_device", map[string]any{"tenant_id": "p-alice"}, alice, true},
 		{"gateway device non-owner", "update_gateway_device", map[string]any{"tenant_id": "p-alice"}, bob, false},
 		{"gateway device admin", "delete_gateway_device", map[string]any{"tenant_id": "p-alice"}, admin, true},
-		{"agent membership admin only", "create_agent_membership", map[string]any{"tenant_id": "p-alice"}, alice, false},
-		{"agent membership admin", "get_agent_membership", nil, admin, true},
 
 		// Unknown actions fall back to "default" (admin_or_owner).
 		{"default for owner", "frobnicate_widget", map[string]any{"tenant_id": "p-alice"}, alice, true},
@@ -207,7 +205,6 @@ func TestDefaultsWellFormed(t *testing.T) {
 		"create_network:provider:segmentation_id", "get_port:resource_request", "create_port:allowed_address_pairs:mac_address",
 		"update_quota", "delete_quota", "get_quota", "create_router:external_gateway_info:enable_snat",
 		"create_bgp_speaker:logical_router", "create_gateway_device", "get_gateway_device",
-		"create_agent_membership", "get_agent_membership", "delete_agent_membership",
 	} {
 		if !seen[name] {
 			t.Errorf("default rule %q missing", name)
@@ -324,5 +321,29 @@ func TestTargetFree(t *testing.T) {
 		if got := e.TargetFree(rule); got != want {
 			t.Errorf("TargetFree(%s) = %v, want %v", rule, got, want)
 		}
+	}
+}
+
+// TestServiceRules: a service's rules join the defaults and the sample, and the policy file
+// still overrides them.
+func TestServiceRules(t *testing.T) {
+	extra := []Rule{{Name: "create_widget", Check: AdminOnly, Description: "Create a widget", Operations: Post("/widgets")}}
+	member := Credentials{UserID: "u", ProjectID: "p", Roles: []string{"member"}}
+	e, err := New(nil, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Enforce("create_widget", map[string]any{"tenant_id": "p"}, member) {
+		t.Error("a member may create a widget; the service's rule says admin only")
+	}
+	if !strings.Contains(Sample(extra), `#"create_widget": "rule:admin_only"`) {
+		t.Error("the sample lacks the service's rule")
+	}
+	e, err = New(map[string]string{"create_widget": "rule:admin_or_owner"}, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Enforce("create_widget", map[string]any{"tenant_id": "p"}, member) {
+		t.Error("the policy file did not override the service's rule")
 	}
 }

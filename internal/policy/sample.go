@@ -9,11 +9,11 @@ const sampleWidth = 70
 
 // Sample returns a sample policy file in YAML with every default rule
 // commented out, each preceded by its description and one "# METHOD /path"
-// line per operation, in the style of oslo.policy's sample generator.
+// line per operation, in the style of oslo.policy's sample generator (extra: the services' rules).
 // Removing the leading '#' from the rule lines yields a valid policy file.
-func Sample() string {
+func Sample(extra ...[]Rule) string {
 	var b strings.Builder
-	for _, r := range Defaults() {
+	for _, r := range Defaults(extra...) {
 		if r.Description != "" {
 			writeComment(&b, r.Description)
 		}

@@ -36,6 +36,7 @@ func Service() plugin.Service {
 		Resources:   []*resource.Resource{AgentsResource, MembershipsResource},
 		Extensions:  Extensions,
 		Translators: translate.Translators{"agent_memberships": {Owned: membershipObjects}},
+		Policies:    PolicyRules,
 		Collections: func(d plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{&Agents{Hosts: d.Hosts}, &Memberships{Hosts: d.Hosts}}
 		},

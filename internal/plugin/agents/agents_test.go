@@ -13,6 +13,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -158,5 +159,24 @@ func TestMemberships(t *testing.T) {
 	m, ok := objs[0].(*topology.TunnelZoneMember)
 	if !ok || m.HostID != hostA || m.IP != "192.0.2.1" || m.ZoneID != translate.DefaultTunnelZone {
 		t.Fatalf("member %+v", objs[0])
+	}
+}
+
+// TestMembershipPolicy: the folder's rules make memberships admin-only (without them the
+// "default" rule would let a project's member create one for its own project).
+func TestMembershipPolicy(t *testing.T) {
+	e, err := policy.New(nil, agents.Service().Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := policy.Credentials{UserID: "u", ProjectID: "p", Roles: []string{"member"}}
+	admin := policy.Credentials{UserID: "a", ProjectID: "admin", Roles: []string{"admin"}, IsAdmin: true}
+	for _, rule := range []string{"create_agent_membership", "get_agent_membership", "delete_agent_membership"} {
+		if e.Enforce(rule, map[string]any{"tenant_id": "p"}, member) {
+			t.Errorf("%s allowed to a member of the owning project", rule)
+		}
+		if !e.Enforce(rule, map[string]any{"tenant_id": "p"}, admin) {
+			t.Errorf("%s refused to an admin", rule)
+		}
 	}
 }

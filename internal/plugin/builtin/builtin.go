@@ -6,6 +6,7 @@ package builtin
 import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -29,3 +30,6 @@ func Translators() translate.Translators {
 	}
 	return ts
 }
+
+// Policies are the services' policy rules of that catalogue, for tests below internal/app.
+func Policies() [][]policy.Rule { return [][]policy.Rule{agents.Service().Policies} }
