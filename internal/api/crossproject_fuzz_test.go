@@ -12,22 +12,13 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 
 	"github.com/midonet-go/midonet/test/isolation"
+	"github.com/midonet-go/midonet/test/testenv"
 )
-
-// handlerTransport serves gophercloud's requests with an in-process handler.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r.RequestURI = r.URL.RequestURI()
-	w := httptest.NewRecorder()
-	t.h.ServeHTTP(w, r)
-	return w.Result(), nil
-}
 
 // inProcessClient is a gophercloud networking client of an in-process server,
 // as one identity (hdr; none = the noauth admin).
 func inProcessClient(s *inProcess, hdr http.Header) *gophercloud.ServiceClient {
-	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: handlerTransport{s.srv}}}
+	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: testenv.HandlerTransport{Handler: s.srv}}}
 	more := map[string]string{}
 	for k := range hdr {
 		more[k] = hdr.Get(k)

@@ -3,37 +3,22 @@ package plugin_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 )
 
 var widgets = &resource.Resource{Collection: "widgets", Member: "widget", Quota: "widget"}
-
-func openDB(t *testing.T) *db.DB {
-	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	d.Kinds = resource.MustCatalog(widgets)
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 // TestGatedWriter: each gate refuses with its own error, the in-transaction gate before the
 // write's own work, and a refused write leaves nothing behind.
 func TestGatedWriter(t *testing.T) {
 	ctx := context.Background()
-	d := openDB(t)
+	d := plugintest.OpenDB(t, resource.MustCatalog(widgets))
 	full, readOnly := errors.New("disk full"), errors.New("read-only")
 	for _, tc := range []struct {
 		name       string

@@ -3,7 +3,6 @@ package plugin_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -11,21 +10,14 @@ import (
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 )
 
 // TestWrites runs each write helper in one transaction and checks the stored document, its
 // revision and the journal entry it appended.
 func TestWrites(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	d.Kinds = resource.MustCatalog(&resource.Resource{Collection: "widgets", Member: "widget", DataType: "WIDGET"})
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := plugintest.OpenDB(t, resource.MustCatalog(&resource.Resource{Collection: "widgets", Member: "widget", DataType: "WIDGET"}))
 	c := &plugin.Caller{ProjectID: "p1", RequestID: "req-1"}
 	stored := func(tx *db.Tx, id string) db.Doc {
 		t.Helper()

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"testing"
 	"time"
@@ -31,15 +30,6 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 const project = "crud-project"
 
-// handlerTransport serves gophercloud's requests with an in-process handler.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	w := httptest.NewRecorder()
-	t.h.ServeHTTP(w, r)
-	return w.Result(), nil
-}
-
 func client(url string, transport http.RoundTripper) *gophercloud.ServiceClient {
 	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: transport, Timeout: 60 * time.Second}}
 	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: url + "/", ResourceBase: url + "/v2.0/", Type: "network",
@@ -56,7 +46,7 @@ func targets(t *testing.T) map[string]func(t *testing.T) *gophercloud.ServiceCli
 				t.Fatal(err)
 			}
 			t.Cleanup(done)
-			return client("http://crud.test", handlerTransport{srv})
+			return client("http://crud.test", testenv.HandlerTransport{Handler: srv})
 		},
 		"binary": func(t *testing.T) *gophercloud.ServiceClient {
 			srv := testenv.StartServer(t, testenv.Options{})

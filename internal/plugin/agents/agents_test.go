@@ -2,7 +2,6 @@ package agents_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -14,6 +13,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/policy"
+	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -44,15 +44,7 @@ func (f fakeHosts) Hosts(context.Context) ([]model.Host, error) {
 func setup(t *testing.T) (context.Context, *db.DB, []plugin.Collection) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	d.Kinds = builtin.Catalog()
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := plugintest.OpenDB(t, nil)
 	hosts := fakeHosts{
 		hostA: {ID: hostA, Name: "a", Alive: true, Interfaces: []model.HostInterface{{Name: "eth0", Addresses: []string{"192.0.2.1"}}}},
 		hostB: {ID: hostB, Name: "b", Alive: false},

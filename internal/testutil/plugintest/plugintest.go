@@ -30,8 +30,9 @@ type Env struct {
 	Changes []journal.Change
 }
 
-// New opens a fresh database and builds the plugins with their default settings.
-func New(t *testing.T) *Env {
+// OpenDB opens a fresh, migrated SQLite database under t.TempDir() that knows the given
+// collections (nil: the default catalogue), closed when the test ends.
+func OpenDB(t *testing.T, kinds db.Kinds) *db.DB {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
@@ -39,10 +40,20 @@ func New(t *testing.T) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	d.Kinds = builtin.Catalog()
+	if kinds == nil {
+		kinds = builtin.Catalog()
+	}
+	d.Kinds = kinds
 	if _, err := d.Upgrade(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+// New opens a fresh database and builds the plugins with their default settings.
+func New(t *testing.T) *Env {
+	t.Helper()
+	d := OpenDB(t, nil)
 	c := core.New(core.DefaultSettings())
 	l := l3.New(l3.Settings{MaxRoutes: 30, EnableSNATByDefault: true}, c)
 	e := &Env{T: t, DB: d, Core: c, L3: l, Caller: &plugin.Caller{ProjectID: "p1", IsAdmin: true, RequestID: "req-test"},
