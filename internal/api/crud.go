@@ -142,10 +142,15 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	var out []db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		out = out[:0]
+		parent, err := s.loadParent(ctx, tx, rq)
+		if err != nil {
+			return err
+		}
 		for i, p := range parsed {
 			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
 				return err
 			}
+			scopeCreate(rq, res.ParentAttr(), parent, p)
 			d, err := col.Create(ctx, tx, rq.caller, resource.Clone(p).(map[string]any))
 			if err != nil {
 				return err
@@ -202,7 +207,7 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 	if err != nil {
 		return err
 	}
-	action := "create_" + res.Member
+	action := res.Rule("create")
 	admin := s.Policy.Enforce("context_is_admin", map[string]any{}, rq.creds)
 	if !admin && parsed["tenant_id"] != rq.caller.ProjectID {
 		// neutron-lib's _validate_privileges, which runs before any policy rule.
@@ -214,7 +219,7 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 	if !s.Policy.Enforce(action, target, rq.creds) {
 		// Neutron's policy hook: a caller who may not even see the item it tried to create
 		// learns nothing about it (404); one who may see it is told the action is refused.
-		if !s.Policy.Enforce("get_"+res.Member, target, rq.creds) {
+		if !s.Policy.Enforce(res.Rule("get"), target, rq.creds) {
 			return fault.HTTPNotFound()
 		}
 		return fault.Forbidden(action)
@@ -243,7 +248,7 @@ func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, re
 	if err != nil {
 		return err
 	}
-	action := "update_" + res.Member
+	action := res.Rule("update")
 	if !s.Policy.Enforce(action, t, rq.creds) {
 		return fault.Forbidden(action)
 	}
@@ -340,12 +345,11 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 	if r == nil {
 		return false, nil
 	}
-	member := r.Member
 	t, err := s.targetOf(ctx, tx, collection, d)
 	if err != nil {
 		return false, err
 	}
-	return s.Policy.Enforce("get_"+member, t, rq.creds), nil
+	return s.Policy.Enforce(r.Rule("get"), t, rq.creds), nil
 }
 
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (map[string]any, error) {
@@ -398,7 +402,7 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	if !s.Policy.Enforce("get_"+res.Member, t, rq.creds) {
+	if !s.Policy.Enforce(res.Rule("get"), t, rq.creds) {
 		return nil, nil, res.NotFound(id)
 	}
 	return d, t, nil
@@ -409,6 +413,11 @@ func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var out any
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		// A rule shows through any policy the caller sees, as Neutron's get_policy_rule
+		// (only update and delete insist on the policy that holds it).
+		if _, err := s.loadParent(ctx, tx, rq); err != nil {
+			return err
+		}
 		d, _, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
@@ -465,9 +474,15 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var out db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
+		if _, err := s.loadParent(ctx, tx, rq); err != nil {
+			return err
+		}
 		cur, _, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
+		}
+		if !inScope(rq, res.ParentAttr(), cur) {
+			return res.NotFound(id)
 		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
@@ -508,14 +523,20 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	res := col.Resource()
 	ctx := rq.r.Context()
 	_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
+		if _, err := s.loadParent(ctx, tx, rq); err != nil {
+			return err
+		}
 		cur, t, err := s.load(ctx, tx, rq, col, id)
 		if err != nil {
 			return err
 		}
+		if !inScope(rq, res.ParentAttr(), cur) {
+			return res.NotFound(id)
+		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
 		}
-		action := "delete_" + res.Member
+		action := res.Rule("delete")
 		if !s.Policy.Enforce(action, t, rq.creds) {
 			return fault.Forbidden(action)
 		}
@@ -559,9 +580,9 @@ func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, i
 		}
 		rule := name
 		if !s.Policy.Has(rule) {
-			rule = "update_" + res.Member
+			rule = res.Rule("update")
 			if method == http.MethodGet {
-				rule = "get_" + res.Member
+				rule = res.Rule("get")
 			}
 		}
 		if !s.Policy.Enforce(rule, t, rq.creds) {

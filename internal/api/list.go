@@ -47,7 +47,7 @@ func parseQuery(r *http.Request, res *resource.Resource) (*query, error) {
 	var badKeys, badDirs []string
 	for i, k := range keys {
 		a := res.Attr(k)
-		if a == nil || a.Hidden || a.NoSort {
+		if a == nil || a.Hidden || a.NoSort || a.FilterOnly {
 			badKeys = append(badKeys, "'"+k+"'")
 		}
 		switch dirs[i] {
@@ -113,7 +113,13 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 	var page []db.Doc
 	var rendered []any
 	var links []any
+	if rq.parent != nil {
+		q.filters[res.ParentAttr()] = []string{rq.parent.id}
+	}
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		if _, err := s.loadParent(ctx, tx, rq); err != nil {
+			return err
+		}
 		docs, err := col.List(ctx, tx, rq.caller, q.filters)
 		if err != nil {
 			return err
@@ -204,6 +210,9 @@ func matches(res *resource.Resource, d db.Doc, filters map[string][]string) bool
 			continue
 		}
 		a := res.Attr(k)
+		if a != nil && a.FilterOnly {
+			continue
+		}
 		ok := false
 		for _, want := range vals {
 			if matchValue(a, d[k], want) {

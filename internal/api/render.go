@@ -23,7 +23,7 @@ type policyCache struct {
 func (s *Server) newPolicyCache(ctx context.Context, tx *db.Tx, res *resource.Resource) *policyCache {
 	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, parents: map[string]db.Doc{}, decided: map[string]bool{}}
 	for _, a := range res.Attrs {
-		if a.Policy && s.Policy.Has("get_"+res.Member+":"+a.Name) {
+		if a.Policy && s.Policy.Has(res.Rule("get")+":"+a.Name) {
 			pc.attrs = append(pc.attrs, a.Name)
 		}
 	}
@@ -59,7 +59,7 @@ func (pc *policyCache) enforce(rq *request, rule string, d db.Doc) bool {
 
 // visible reports whether the caller may see d.
 func (pc *policyCache) visible(rq *request, d db.Doc) bool {
-	return pc.enforce(rq, "get_"+pc.res.Member, d)
+	return pc.enforce(rq, pc.res.Rule("get"), d)
 }
 
 // render shapes a document for an answer: visible attributes of advertised extensions that
@@ -74,13 +74,13 @@ func (s *Server) render(rq *request, res *resource.Resource, d db.Doc, fields []
 	}
 	out := make(map[string]any, len(res.Attrs))
 	for _, a := range res.Attrs {
-		if a.Hidden || !s.Extensions.Has(a.Ext) || (want != nil && !want[a.Name]) {
+		if a.Hidden || a.FilterOnly || !s.Extensions.Has(a.Ext) || (want != nil && !want[a.Name]) {
 			continue
 		}
 		out[a.Name] = d[a.Name]
 	}
 	for _, name := range pc.attrs {
-		if _, shown := out[name]; shown && !pc.enforce(rq, "get_"+res.Member+":"+name, d) {
+		if _, shown := out[name]; shown && !pc.enforce(rq, res.Rule("get")+":"+name, d) {
 			delete(out, name)
 		}
 	}

@@ -50,8 +50,9 @@ type Server struct {
 	Limits Limits
 
 	budgetOnce  sync.Once
-	budget      *bodyBudget                  // from Limits, at the first request
-	collections map[string]plugin.Collection // by URL segment
+	budget      *bodyBudget                             // from Limits, at the first request
+	collections map[string]plugin.Collection            // by URL path under /v2.0/ ("ports", "qos/policies")
+	subs        map[string]map[string]plugin.Collection // sub-resources: parent collection → URL segment
 	order       []plugin.Collection
 	requests    atomic.Int64
 }
@@ -59,6 +60,7 @@ type Server struct {
 // New builds a server over the given collections.
 func New(s *Server, cols ...plugin.Collection) *Server {
 	s.collections = map[string]plugin.Collection{}
+	s.subs = map[string]map[string]plugin.Collection{}
 	if s.Catalog == nil {
 		rs := make([]*resource.Resource, len(cols))
 		for i, c := range cols {
@@ -68,7 +70,15 @@ func New(s *Server, cols ...plugin.Collection) *Server {
 	}
 	for _, c := range cols {
 		c = plugin.QuotaEnforced(c, s.Quotas)
-		s.collections[c.Resource().Path] = c
+		res := c.Resource()
+		if res.Sub {
+			if s.subs[res.Parent.Collection] == nil {
+				s.subs[res.Parent.Collection] = map[string]plugin.Collection{}
+			}
+			s.subs[res.Parent.Collection][res.Path] = c
+		} else {
+			s.collections[res.Path] = c
+		}
 		s.order = append(s.order, c)
 	}
 	if s.Writes == nil {
@@ -82,6 +92,7 @@ func New(s *Server, cols ...plugin.Collection) *Server {
 
 // request carries what one request needs.
 type request struct {
+	parent *parentScope // set for a sub-resource: the parent named in the URL
 	w      http.ResponseWriter
 	r      *http.Request
 	id     string
@@ -169,15 +180,40 @@ func (s *Server) authenticate(rq *request) error {
 	return nil
 }
 
-// resource dispatches /v2.0/{collection}[/{id}[/tags[/{tag}] | /{action}]].
+// route finds the collection a path names: its first segment ("ports") or its first two
+// ("qos/policies"); rest is what follows.
+func (s *Server) route(parts []string) (plugin.Collection, []string, bool) {
+	if col, ok := s.collections[parts[0]]; ok {
+		return col, parts[1:], true
+	}
+	if len(parts) > 1 {
+		if col, ok := s.collections[parts[0]+"/"+parts[1]]; ok {
+			return col, parts[2:], true
+		}
+	}
+	return nil, nil, false
+}
+
+// resource dispatches /v2.0/{collection}[/{id}[/tags[/{tag}] | /{action} | /{sub}[/{id}]]].
 func (s *Server) resource(rq *request, parts []string) error {
-	col, ok := s.collections[parts[0]]
+	col, rest, ok := s.route(parts)
 	if !ok {
 		return fault.HTTPNotFound()
 	}
+	if len(rest) >= 2 {
+		if sub, ok := s.subs[col.Resource().Collection][rest[1]]; ok {
+			rq.parent = &parentScope{col: col, id: rest[0]}
+			return s.member(rq, sub, rest[2:])
+		}
+	}
+	return s.member(rq, col, rest)
+}
+
+// member dispatches what follows a collection: nothing, an id, tags or an action.
+func (s *Server) member(rq *request, col plugin.Collection, rest []string) error {
 	m := rq.r.Method
-	switch len(parts) {
-	case 1:
+	switch len(rest) {
+	case 0:
 		switch m {
 		case http.MethodGet:
 			return s.list(rq, col)
@@ -187,27 +223,27 @@ func (s *Server) resource(rq *request, parts []string) error {
 			return col.Resource().NotFound("None")
 		}
 		return fault.MethodNotAllowed()
-	case 2:
+	case 1:
 		switch m {
 		case http.MethodGet:
-			return s.show(rq, col, parts[1])
+			return s.show(rq, col, rest[0])
 		case http.MethodPut:
-			return s.update(rq, col, parts[1])
+			return s.update(rq, col, rest[0])
 		case http.MethodDelete:
-			return s.delete(rq, col, parts[1])
+			return s.delete(rq, col, rest[0])
 		}
 		return fault.MethodNotAllowed()
 	}
-	if parts[2] == "tags" && col.Resource().Tags && len(parts) <= 4 {
+	if rest[1] == "tags" && col.Resource().Tags && len(rest) <= 3 {
 		tag := ""
-		if len(parts) == 4 {
-			tag = parts[3]
+		if len(rest) == 3 {
+			tag = rest[2]
 		}
-		return s.tags(rq, col, parts[1], tag, len(parts) == 4)
+		return s.tags(rq, col, rest[0], tag, len(rest) == 3)
 	}
-	if len(parts) == 3 {
+	if len(rest) == 2 && rq.parent == nil {
 		if a, ok := plugin.As[plugin.Actioner](col); ok {
-			return s.action(rq, col, a, parts[1], parts[2])
+			return s.action(rq, col, a, rest[0], rest[1])
 		}
 	}
 	return fault.HTTPNotFound()

@@ -87,8 +87,8 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 		if err != nil {
 			return err
 		}
-		if !s.Policy.Enforce("update_"+res.Member, t, rq.creds) {
-			return fault.Forbidden("update_" + res.Member)
+		if !s.Policy.Enforce(res.Rule("update"), t, rq.creds) {
+			return fault.Forbidden(res.Rule("update"))
 		}
 		cur := plugin.Strings(d, "tags")
 		var next []string

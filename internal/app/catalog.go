@@ -12,6 +12,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -21,6 +22,7 @@ import (
 // "Adding an extension").
 var services = []plugin.Service{
 	agents.Service(),
+	qos.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
@@ -62,13 +64,20 @@ func serviceExtensions() []resource.Extension {
 	return out
 }
 
-// serviceCollections are the plugin collections of every service.
-func serviceCollections(d plugin.Deps) []plugin.Collection {
-	var out []plugin.Collection
+// serviceCollections are the plugin collections of every service, and cols (the built-in
+// ones) wrapped with the hooks services add to them.
+func serviceCollections(d plugin.Deps, cols []plugin.Collection) []plugin.Collection {
 	for _, s := range services {
-		out = append(out, s.Collections(d)...)
+		cols = append(cols, s.Collections(d)...)
 	}
-	return out
+	for _, s := range services {
+		for i, c := range cols {
+			if h, ok := s.Hooks[c.Resource().Collection]; ok {
+				cols[i] = plugin.Hooked(c, h)
+			}
+		}
+	}
+	return cols
 }
 
 // NewCluster is a cluster over store with this binary's catalogue and translators (the

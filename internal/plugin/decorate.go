@@ -79,3 +79,50 @@ func (q quotaEnforced) Create(ctx context.Context, tx *db.Tx, c *Caller, body db
 
 // Resource is the wrapped collection's.
 func (q quotaEnforced) Resource() *resource.Resource { return q.Collection.Resource() }
+
+// Hook is what a service adds to another collection: checks and defaults for the attributes
+// it contributes (QoS: qos_policy_id on networks and ports), run in the write transaction
+// before the collection's own Create and Update, and the read-only attributes it computes
+// before rendering.
+type Hook interface {
+	BeforeCreate(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) error
+	BeforeUpdate(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) error
+	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error
+}
+
+// Hooked wraps a collection with a service's hook.
+func Hooked(c Collection, h Hook) Collection { return hooked{Collection: c, hook: h} }
+
+type hooked struct {
+	Collection
+	hook Hook
+}
+
+// Unwrap gives the API the wrapped collection's capabilities (see As).
+func (h hooked) Unwrap() Collection { return h.Collection }
+
+// Create runs the hook, then creates.
+func (h hooked) Create(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) (db.Doc, error) {
+	if err := h.hook.BeforeCreate(ctx, tx, c, body); err != nil {
+		return nil, err
+	}
+	return h.Collection.Create(ctx, tx, c, body)
+}
+
+// Update runs the hook, then updates.
+func (h hooked) Update(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) (db.Doc, error) {
+	if err := h.hook.BeforeUpdate(ctx, tx, c, cur, changes); err != nil {
+		return nil, err
+	}
+	return h.Collection.Update(ctx, tx, c, cur, changes)
+}
+
+// Expand runs the wrapped collection's Expander, if any, then the hook's.
+func (h hooked) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	if e, ok := As[Expander](h.Collection); ok {
+		if err := e.Expand(ctx, tx, docs); err != nil {
+			return err
+		}
+	}
+	return h.hook.Expand(ctx, tx, docs)
+}

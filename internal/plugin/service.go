@@ -28,6 +28,8 @@ type Service struct {
 	Policies []policy.Rule
 	// Collections builds the plugin collections the API drives.
 	Collections func(Deps) []Collection
+	// Hooks are added to other collections, by collection name (see Hook).
+	Hooks map[string]Hook
 }
 
 // Deps are what a service's collections may use from the rest of the server.

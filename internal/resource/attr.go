@@ -44,6 +44,9 @@ type Attr struct {
 	NoSort bool
 	// NoFilter marks attributes that cannot be used as filters.
 	NoFilter bool
+	// FilterOnly marks a query parameter the plugin reads (rule types' all_rules): accepted
+	// as a filter, never shown, never matched against documents by the API.
+	FilterOnly bool
 }
 
 // Resource is one collection, described once: the API's view (attributes, URL, 404) and
@@ -79,6 +82,13 @@ type Resource struct {
 	// ErrorOnRefusal sets status ERROR when the backend refuses an update (routers and
 	// floating IPs do, as upstream; networks and ports keep their status).
 	ErrorOnRefusal bool
+	// Sub serves the collection under its parent's member URL, as Neutron's sub-resources:
+	// /v2.0/{parent path}/{parent id}/{Path}[/{id}]. The parent (Parent.Attr, a hidden
+	// attribute the API fills from the URL) must exist and be visible to the caller.
+	Sub bool
+	// PolicyMember names the collection in policy rules when it is not Member (a
+	// sub-resource's rules carry its parent's name: create_policy_bandwidth_limit_rule).
+	PolicyMember string
 
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must
@@ -98,6 +108,14 @@ type Parent struct {
 	// OwnedUnlessShared refuses (403) a create by a non-admin on a parent of another
 	// project unless the parent is shared (Neutron's network ownership hook).
 	OwnedUnlessShared bool
+}
+
+// Rule is the policy rule of an action on the collection: "get_port", "create_policy_dscp_marking_rule".
+func (r *Resource) Rule(action string) string {
+	if r.PolicyMember != "" {
+		return action + "_" + r.PolicyMember
+	}
+	return action + "_" + r.Member
 }
 
 // ParentAttr is the parent attribute, or "".
@@ -125,7 +143,7 @@ func (r *Resource) index() {
 // Visible reports whether name is shown in answers.
 func (r *Resource) Visible(name string) bool {
 	a := r.Attr(name)
-	return a != nil && !a.Hidden
+	return a != nil && !a.Hidden && !a.FilterOnly
 }
 
 // ParseCreate turns a create body into the attribute values the plugin sees: unknown or

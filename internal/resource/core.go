@@ -41,6 +41,7 @@ var Networks = &Resource{
 		&Attr{Name: "provider:network_type", Post: true, Put: true, Validate: StringOrNone(255), Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "provider:physical_network", Post: true, Put: true, Validate: StringOrNone(64), Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "provider:segmentation_id", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset, Policy: true, Ext: "provider"},
+		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 	),
 }
 
@@ -112,6 +113,8 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
 		&Attr{Name: "binding:vif_details", Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
+		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
+		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
 	),
 }
 
@@ -326,3 +329,7 @@ var AddressScopes = &Resource{
 // ClusterConfig is the cluster's configuration (networking-midonet's CONFIG task: the
 // default tunnel zone's protocol). It is journaled and translated but not served.
 var ClusterConfig = &Resource{Collection: "config", Member: "config", DataType: "CONFIG"}
+
+// StandardAttrs are the standard attributes every resource carries (id, project, description,
+// timestamps, revision, tags), for the descriptions of service folders.
+func StandardAttrs() []*Attr { return standard(true) }

@@ -334,6 +334,30 @@ type TunnelZone struct {
 	Type string `json:"type"` // vxlan or gre
 }
 
+// QosPolicy is a QoS policy as MidoNet's QosPolicy object keeps it: the rules embedded (a
+// rule change updates the whole policy, seed 8.3.1). Ports and bridges name it by
+// QosPolicyID; a port's own policy wins over its network's.
+type QosPolicy struct {
+	Meta
+	Name           string                  `json:"name"`
+	TenantID       string                  `json:"tenant_id"`
+	BandwidthLimit []QosBandwidthLimitRule `json:"bandwidth_limit_rules,omitempty"`
+	DSCPMarking    []QosDSCPRule           `json:"dscp_marking_rules,omitempty"`
+}
+
+// QosBandwidthLimitRule is a token bucket: rate max_kbps, depth max_burst_kbps (kilobits).
+type QosBandwidthLimitRule struct {
+	ID           string `json:"id"`
+	MaxKbps      int    `json:"max_kbps"`
+	MaxBurstKbps int    `json:"max_burst_kbps"`
+}
+
+// QosDSCPRule rewrites the DSCP field of IP packets from the port.
+type QosDSCPRule struct {
+	ID       string `json:"id"`
+	DSCPMark int    `json:"dscp_mark"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -375,6 +399,7 @@ func (o *Fip64Entry) Kind() Kind       { return KindFip64Entry }
 func (o *TunnelZone) Kind() Kind       { return KindTunnelZone }
 func (o *TunnelZoneMember) Kind() Kind { return KindTunnelMember }
 func (o *Host) Kind() Kind             { return KindHost }
+func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -416,6 +441,8 @@ func New(k Kind) (Object, error) {
 		return &TunnelZoneMember{}, nil
 	case KindHost:
 		return &Host{}, nil
+	case KindQosPolicy:
+		return &QosPolicy{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

@@ -1,0 +1,113 @@
+package qos
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/plugin"
+)
+
+// The QoS policy a network or port names (qos_policy_id) must be one the caller sees, and
+// hold only rules MidoNet enforces; a network created without one gets its project's
+// default policy (qos-default); a port shows its network's policy (qos_network_policy_id).
+
+// bindable reads the policy a network or port names, as the caller sees it, and the first
+// rule type of it MidoNet cannot enforce.
+func bindable(ctx context.Context, tx *db.Tx, c *plugin.Caller, policyID string) (string, error) {
+	d, err := plugin.Fetch(ctx, tx, c, Policies.Collection, policyID)
+	if err != nil {
+		return "", err
+	}
+	return model.MustDecode[Policy](d).unsupported(), nil
+}
+
+// networkHook applies QoS to networks.
+type networkHook struct{}
+
+func (networkHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) error {
+	id := plugin.Str(body, "qos_policy_id")
+	if id == "" {
+		def, err := defaultPolicy(ctx, tx, plugin.Str(body, "tenant_id"))
+		if err != nil || def == "" {
+			return err
+		}
+		body["qos_policy_id"] = def
+		id = def
+	}
+	bad, err := bindable(ctx, tx, c, id)
+	if err == nil && bad != "" {
+		err = fault.QosRuleNotSupportedByNetwork(bad, plugin.Str(body, "id"))
+	}
+	return err
+}
+
+func (networkHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	id := plugin.Str(changes, "qos_policy_id")
+	if id == "" {
+		return nil
+	}
+	bad, err := bindable(ctx, tx, c, id)
+	if err == nil && bad != "" {
+		err = fault.QosRuleNotSupportedByNetwork(bad, plugin.Str(cur, "id"))
+	}
+	return err
+}
+
+func (networkHook) Expand(context.Context, *db.Tx, []db.Doc) error { return nil }
+
+// defaultPolicy is the id of a project's default policy ("" when it has none).
+func defaultPolicy(ctx context.Context, tx *db.Tx, project string) (string, error) {
+	docs, err := tx.List(ctx, Policies.Collection, db.Filter{ProjectID: project})
+	if err != nil {
+		return "", err
+	}
+	for _, d := range docs {
+		if plugin.Bool(d, "is_default") {
+			return plugin.Str(d, "id"), nil
+		}
+	}
+	return "", nil
+}
+
+// portHook applies QoS to ports.
+type portHook struct{}
+
+func (portHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) error {
+	return checkPort(ctx, tx, c, plugin.Str(body, "qos_policy_id"), plugin.Str(body, "id"))
+}
+
+func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	return checkPort(ctx, tx, c, plugin.Str(changes, "qos_policy_id"), plugin.Str(cur, "id"))
+}
+
+func checkPort(ctx context.Context, tx *db.Tx, c *plugin.Caller, policyID, portID string) error {
+	if policyID == "" {
+		return nil
+	}
+	bad, err := bindable(ctx, tx, c, policyID)
+	if err == nil && bad != "" {
+		err = fault.QosRuleNotSupported(bad, portID)
+	}
+	return err
+}
+
+// Expand shows each port's network policy (qos-port-network-policy).
+func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	policyOf := map[string]any{}
+	for _, d := range docs {
+		net := plugin.Str(d, "network_id")
+		p, ok := policyOf[net]
+		if !ok {
+			n, err := tx.Get(ctx, "networks", net)
+			if err != nil {
+				return err
+			}
+			p = n["qos_policy_id"]
+			policyOf[net] = p
+		}
+		d["qos_network_policy_id"] = p
+	}
+	return nil
+}
