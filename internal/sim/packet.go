@@ -106,6 +106,8 @@ type Packet struct {
 	DHCP *DHCP `json:"dhcp,omitempty"`
 	// Inner holds the headers an ICMP error carries (set on generated ICMP errors).
 	Inner *Packet `json:"inner,omitempty"`
+	// Size is the frame's length in bytes, for bandwidth limits (0: a minimal frame).
+	Size int `json:"size,omitempty"`
 }
 
 // ARP is an ARP message (IPv4 over Ethernet).

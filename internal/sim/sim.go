@@ -323,6 +323,9 @@ func (c *ctx) ingressPort(fr *frame, p *port) {
 	if p.bridge != nil && p.exterior && !fr.generated && isDHCPRequest(&fr.pkt) && c.dhcp(fr, p) {
 		return
 	}
+	if p.exterior && !c.applyQoS(fr, p) {
+		return
+	}
 	if p.in != nil {
 		if a := c.runFilter(fr, p.in, p.dev, p, true); a != actAccept {
 			c.filterDrop(fr, p.dev, p, a)

@@ -27,6 +27,8 @@ type State struct {
 	gen atomic.Uint32
 	// version counts changes to the learned MAC and ARP tables (flow-cache validation).
 	version atomic.Uint64
+	// meters are the QoS token buckets of the ports.
+	meters meters
 }
 
 const nShards = 256

@@ -22,6 +22,7 @@ type Topology struct {
 	routers map[string]*router
 	chains  map[string]*chain
 	groups  map[string]*ipGroup
+	qos     map[string]*topology.QosPolicy // QoS policies by id
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
 	warnings []string
@@ -71,6 +72,7 @@ type port struct {
 	in, out  *chain
 	adminUp  bool
 	exterior bool
+	metered  bool // its QoS policy limits bandwidth (its flows are not cached)
 	mac      MAC
 	// Router ports: the first address, all addresses with their subnets.
 	addr    netip.Addr
@@ -202,7 +204,7 @@ type ipGroup struct {
 // chain, a route through a missing port) are dropped and reported by Warnings.
 func NewTopology(objs []topology.Object) *Topology {
 	t := &Topology{ports: map[string]*port{}, bridges: map[string]*bridge{}, routers: map[string]*router{},
-		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, build: builds.Add(1)}
+		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
 	var (
 		ports   []*topology.Port
 		routes  []*topology.Route
@@ -232,6 +234,8 @@ func NewTopology(objs []topology.Object) *Topology {
 		case *topology.Network:
 			t.bridges[v.ID] = &bridge{device: device{id: v.ID, key: keyOf(v.ID), kind: kindBridge}, obj: v, adminUp: v.AdminStateUp,
 				routerMACs: map[MAC]*port{}, routerIPs: map[netip.Addr]*port{}, macs: map[macVLAN]*port{}, arps: map[netip.Addr]MAC{}}
+		case *topology.QosPolicy:
+			t.qos[v.ID] = v
 		case *topology.Router:
 			t.routers[v.ID] = &router{device: device{id: v.ID, key: keyOf(v.ID), kind: kindRouter}, obj: v, adminUp: v.AdminStateUp}
 		case *topology.Chain:
@@ -421,6 +425,11 @@ func NewTopology(objs []topology.Object) *Topology {
 		}
 	}
 	sort.Strings(t.warnings)
+	for _, p := range t.byIndex {
+		if q := t.qosOf(p); q != nil && len(q.BandwidthLimit) > 0 {
+			p.metered = true
+		}
+	}
 	return t
 }
 

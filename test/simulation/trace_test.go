@@ -91,6 +91,7 @@ type traceOut struct {
 			IP struct {
 				Src string `json:"src"`
 				Dst string `json:"dst"`
+				TOS int    `json:"tos"`
 			} `json:"ip"`
 		} `json:"packet"`
 	} `json:"egress"`
