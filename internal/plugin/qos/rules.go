@@ -59,53 +59,47 @@ func (r RuleCollection) asRule(d db.Doc) Rule {
 	return rule
 }
 
+// admit checks a rule (new or changed) against its policy: the policy exists, no other rule
+// of the type (and direction) is there, and MidoNet enforces it if the policy is bound.
+func (r RuleCollection) admit(ctx context.Context, tx *db.Tx, d db.Doc) error {
+	policyID := plugin.Str(d, "qos_policy_id")
+	_, p, err := getPolicy(ctx, tx, policyID)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return fault.QosPolicyNotFound(policyID)
+	}
+	rule := r.asRule(d)
+	if err := r.conflict(p, rule.ID, rule.Direction); err != nil {
+		return err
+	}
+	return checkBound(ctx, tx, policyID, rule)
+}
+
 // Create adds a rule to the policy the URL names (the API set qos_policy_id).
 func (r RuleCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	d := plugin.Copy(body)
 	d["id"] = plugin.NewID()
-	policyID := plugin.Str(d, "qos_policy_id")
-	_, p, err := getPolicy(ctx, tx, policyID)
-	if err != nil {
-		return nil, err
-	}
-	if p == nil {
-		return nil, fault.QosPolicyNotFound(policyID)
-	}
-	rule := r.asRule(d)
-	if err := r.conflict(p, rule.ID, rule.Direction); err != nil {
-		return nil, err
-	}
-	if err := checkBound(ctx, tx, policyID, rule); err != nil {
+	if err := r.admit(ctx, tx, d); err != nil {
 		return nil, err
 	}
 	if err := tx.Insert(ctx, r.res.Collection, d); err != nil {
 		return nil, err
 	}
-	return d, refreshRules(ctx, tx, c, policyID)
+	return d, refreshRules(ctx, tx, c, plugin.Str(d, "qos_policy_id"))
 }
 
 // Update changes a rule's values (a direction already taken in the policy is a conflict).
 func (r RuleCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	d := plugin.Apply(cur, changes)
-	policyID := plugin.Str(d, "qos_policy_id")
-	_, p, err := getPolicy(ctx, tx, policyID)
-	if err != nil {
-		return nil, err
-	}
-	if p == nil {
-		return nil, fault.QosPolicyNotFound(policyID)
-	}
-	rule := r.asRule(d)
-	if err := r.conflict(p, rule.ID, rule.Direction); err != nil {
-		return nil, err
-	}
-	if err := checkBound(ctx, tx, policyID, rule); err != nil {
+	if err := r.admit(ctx, tx, d); err != nil {
 		return nil, err
 	}
 	if err := tx.Put(ctx, r.res.Collection, d); err != nil {
 		return nil, err
 	}
-	return d, refreshRules(ctx, tx, c, policyID)
+	return d, refreshRules(ctx, tx, c, plugin.Str(d, "qos_policy_id"))
 }
 
 // Delete removes a rule from its policy.
