@@ -142,12 +142,14 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	var out []db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		out = out[:0]
-		parent, err := s.loadParent(ctx, tx, rq)
-		if err != nil {
-			return err
-		}
 		for i, p := range parsed {
+			// Policy first, then the parent, as Neutron's sub-resource controller (a member
+			// creating a rule is refused whatever policy id it names).
 			if err := s.authorizeCreate(ctx, tx, rq, res, p, items[i]); err != nil {
+				return err
+			}
+			parent, err := s.loadParent(ctx, tx, rq)
+			if err != nil {
 				return err
 			}
 			scopeCreate(rq, res.ParentAttr(), parent, p)
@@ -410,6 +412,9 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 
 func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 	res := col.Resource()
+	if res.ShowAdminOnly && !rq.caller.IsAdmin {
+		return fault.Forbidden(res.Rule("get"))
+	}
 	ctx := rq.r.Context()
 	var out any
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {

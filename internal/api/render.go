@@ -77,6 +77,9 @@ func (s *Server) render(rq *request, res *resource.Resource, d db.Doc, fields []
 		if a.Hidden || a.FilterOnly || !s.Extensions.Has(a.Ext) || (want != nil && !want[a.Name]) {
 			continue
 		}
+		if _, has := d[a.Name]; a.Optional && !has {
+			continue
+		}
 		out[a.Name] = d[a.Name]
 	}
 	for _, name := range pc.attrs {

@@ -191,6 +191,15 @@ func (s *Server) route(parts []string) (plugin.Collection, []string, bool) {
 			return col, parts[2:], true
 		}
 	}
+	// Neutron's tag extension serves every taggable collection under its collection name
+	// (/v2.0/policies/{id}/tags for QoS policies at /v2.0/qos/policies).
+	if len(parts) >= 3 && parts[2] == "tags" {
+		for _, col := range s.collections {
+			if r := col.Resource(); r.Tags && r.Collection == parts[0] {
+				return col, parts[1:], true
+			}
+		}
+	}
 	return nil, nil, false
 }
 

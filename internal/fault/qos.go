@@ -1,5 +1,7 @@
 package fault
 
+import "net/http"
+
 // QosPolicyNotFound is 404 QosPolicyNotFound.
 func QosPolicyNotFound(id string) *Fault {
 	return NotFound("QosPolicyNotFound", "QoS policy %s could not be found.", id)
@@ -39,4 +41,10 @@ func QosRuleNotSupported(ruleType, portID string) *Fault {
 // the network.
 func QosRuleNotSupportedByNetwork(ruleType, networkID string) *Fault {
 	return Conflict("QosRuleNotSupportedByNetwork", "Rule %s is not supported by network %s", ruleType, networkID)
+}
+
+// PolicyRemoveAuthorizationError is 403: only an admin or the policy's project may take a
+// private policy off a network or port.
+func PolicyRemoveAuthorizationError(policyID string) *Fault {
+	return New(http.StatusForbidden, "PolicyRemoveAuthorizationError", "Failed to remove provided policy %s because you are not authorized.", policyID)
 }

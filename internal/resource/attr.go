@@ -47,6 +47,9 @@ type Attr struct {
 	// FilterOnly marks a query parameter the plugin reads (rule types' all_rules): accepted
 	// as a filter, never shown, never matched against documents by the API.
 	FilterOnly bool
+	// Optional attributes are shown only when the document has them (a rule type's
+	// drivers: in its details, not in the list).
+	Optional bool
 }
 
 // Resource is one collection, described once: the API's view (attributes, URL, 404) and
@@ -86,6 +89,9 @@ type Resource struct {
 	// /v2.0/{parent path}/{parent id}/{Path}[/{id}]. The parent (Parent.Attr, a hidden
 	// attribute the API fills from the URL) must exist and be visible to the caller.
 	Sub bool
+	// ShowAdminOnly answers 403 to a non-admin's show (QoS rule-type details: "available
+	// only for users with admin rights, not to expose details about cloud infra").
+	ShowAdminOnly bool
 	// PolicyMember names the collection in policy rules when it is not Member (a
 	// sub-resource's rules carry its parent's name: create_policy_bandwidth_limit_rule).
 	PolicyMember string

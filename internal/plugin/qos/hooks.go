@@ -44,6 +44,9 @@ func (networkHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller
 }
 
 func (networkHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	if err := mayReplace(ctx, tx, c, cur, changes); err != nil {
+		return err
+	}
 	id := plugin.Str(changes, "qos_policy_id")
 	if id == "" {
 		return nil
@@ -56,6 +59,26 @@ func (networkHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller
 }
 
 func (networkHook) Expand(context.Context, *db.Tx, []db.Doc) error { return nil }
+
+// mayReplace refuses a change of qos_policy_id that takes off another project's private
+// policy unless an admin asks (Neutron's _check_policy_change_permission).
+func mayReplace(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	if _, ok := changes["qos_policy_id"]; !ok || c.IsAdmin {
+		return nil
+	}
+	old := plugin.Str(cur, "qos_policy_id")
+	if old == "" || old == plugin.Str(changes, "qos_policy_id") {
+		return nil
+	}
+	d, err := tx.Get(ctx, Policies.Collection, old)
+	if err != nil || d == nil {
+		return err
+	}
+	if plugin.Str(d, "tenant_id") != c.ProjectID && !plugin.Bool(d, "shared") {
+		return fault.PolicyRemoveAuthorizationError(old)
+	}
+	return nil
+}
 
 // defaultPolicy is the id of a project's default policy ("" when it has none).
 func defaultPolicy(ctx context.Context, tx *db.Tx, project string) (string, error) {
@@ -79,6 +102,9 @@ func (portHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller, b
 }
 
 func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) error {
+	if err := mayReplace(ctx, tx, c, cur, changes); err != nil {
+		return err
+	}
 	return checkPort(ctx, tx, c, plugin.Str(changes, "qos_policy_id"), plugin.Str(cur, "id"))
 }
 

@@ -77,7 +77,7 @@ func (PolicyCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 			return fault.QosPolicyInUse(id, coll.member, user)
 		}
 	}
-	for coll := range ruleTypeOf {
+	for _, coll := range ruleCollections {
 		rules, err := tx.List(ctx, coll, db.Filter{ParentID: id})
 		if err != nil {
 			return err
@@ -138,28 +138,27 @@ func refreshRules(ctx context.Context, tx *db.Tx, c *plugin.Caller, policyID str
 	if err != nil || d == nil {
 		return err
 	}
-	var rules []map[string]any
-	for coll, typ := range ruleTypeOf {
+	// By type, then in the order they were created, as Neutron lists a policy's rules.
+	list := []any{}
+	for _, coll := range ruleCollections {
 		docs, err := tx.List(ctx, coll, db.Filter{ParentID: policyID})
 		if err != nil {
 			return err
 		}
+		sort.Slice(docs, func(i, j int) bool {
+			a, _ := model.Int(docs[i]["standard_attr_id"])
+			b, _ := model.Int(docs[j]["standard_attr_id"])
+			return a < b
+		})
 		for _, r := range docs {
-			e := map[string]any{"type": typ}
+			e := map[string]any{"type": ruleTypeOf[coll]}
 			for k, v := range r {
-				if k != "tenant_id" && k != "project_id" {
+				if k != "tenant_id" && k != "project_id" && k != "standard_attr_id" {
 					e[k] = v
 				}
 			}
-			rules = append(rules, e)
+			list = append(list, e)
 		}
-	}
-	sort.Slice(rules, func(i, j int) bool {
-		return plugin.Str(rules[i], "type")+plugin.Str(rules[i], "id") < plugin.Str(rules[j], "type")+plugin.Str(rules[j], "id")
-	})
-	list := make([]any, len(rules))
-	for i, r := range rules {
-		list[i] = r
 	}
 	d["rules"] = list
 	return plugin.Save(ctx, tx, c, Policies.Collection, d)

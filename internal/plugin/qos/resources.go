@@ -72,6 +72,8 @@ func ruleResource(collection, member string, attrs ...*resource.Attr) *resource.
 			{Name: "id", Validate: resource.UUID},
 			{Name: "tenant_id", Hidden: true}, {Name: "project_id", Hidden: true},
 			{Name: "qos_policy_id", Hidden: true},
+			// standard_attr_id orders a policy's rules of one type as they were created.
+			{Name: "standard_attr_id", Hidden: true},
 		}, attrs...),
 	}
 }
@@ -110,11 +112,11 @@ var (
 	)
 	// RuleTypes lists the rule types the backend enforces (qos-rule-type-details, -filter).
 	RuleTypes = &resource.Resource{
-		Collection: "rule_types", Member: "rule_type", Path: "qos/rule-types",
+		Collection: "rule_types", Member: "rule_type", Path: "qos/rule-types", ShowAdminOnly: true,
 		NotFound: fault.QosRuleTypeNotFound,
 		Attrs: []*resource.Attr{
 			{Name: "type"},
-			{Name: "drivers", NoSort: true, NoFilter: true},
+			{Name: "drivers", NoSort: true, NoFilter: true, Optional: true, Ext: "qos-rule-type-details"},
 			{Name: "all_supported", Convert: resource.ToBool, FilterOnly: true},
 			{Name: "all_rules", Convert: resource.ToBool, FilterOnly: true},
 		},
@@ -127,3 +129,6 @@ var ruleTypeOf = map[string]string{
 	DSCPMarkingRules.Collection:      TypeDSCPMarking,
 	MinimumBandwidthRules.Collection: TypeMinBandwidth,
 }
+
+// ruleCollections are the rule collections in the order a policy lists its rules.
+var ruleCollections = []string{BandwidthLimitRules.Collection, DSCPMarkingRules.Collection, MinimumBandwidthRules.Collection}

@@ -2,6 +2,7 @@ package qos
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -84,6 +85,11 @@ func (r RuleCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 	if err := r.admit(ctx, tx, d); err != nil {
 		return nil, err
 	}
+	seq, err := tx.NextStandardAttrID(ctx, r.res.Collection)
+	if err != nil {
+		return nil, fmt.Errorf("qos: rule sequence: %w", err)
+	}
+	d["standard_attr_id"] = seq
 	if err := tx.Insert(ctx, r.res.Collection, d); err != nil {
 		return nil, err
 	}
