@@ -401,10 +401,15 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 			page = page[:q.limit]
 		}
 	}
-	if q.limit == 0 || len(page) == 0 {
+	if q.limit == 0 {
 		return page, nil, nil
 	}
-	first, last := plugin.Str(page[0], "id"), plugin.Str(page[len(page)-1], "id")
+	// Neutron's links: next unless a forward page came up short, previous unless a
+	// backward one did; an empty page's link has no marker (it starts from the other end).
+	var first, last string
+	if len(page) > 0 {
+		first, last = plugin.Str(page[0], "id"), plugin.Str(page[len(page)-1], "id")
+	}
 	full := len(page) == q.limit
 	var links []any
 	if !q.reverse {
@@ -423,7 +428,10 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 
 func link(rq *request, rel, marker string, reverse bool) map[string]any {
 	v := rq.r.URL.Query()
-	v.Set("marker", marker)
+	v.Del("marker")
+	if marker != "" {
+		v.Set("marker", marker)
+	}
 	v.Del("page_reverse")
 	if reverse {
 		v.Set("page_reverse", "True")

@@ -65,6 +65,8 @@ var Subnets = &Resource{
 		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
 		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
+		// shared: whether the network is shared, as a filter only (the plugin applies it).
+		&Attr{Name: "shared", FilterOnly: true, NoSort: true},
 	),
 }
 

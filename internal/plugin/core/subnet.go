@@ -446,5 +446,38 @@ func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[s
 	if n := f["network_id"]; len(n) == 1 {
 		h.ParentID = n[0]
 	}
-	return tx.List(ctx, "subnets", h)
+	docs, err := tx.List(ctx, "subnets", h)
+	if err != nil || len(f["shared"]) == 0 {
+		return docs, err
+	}
+	// shared filters by the network's sharing (neutron-lib's hidden, filterable subnet
+	// attribute): any of the values given.
+	want := map[bool]bool{}
+	for _, v := range f["shared"] {
+		b, err := resource.ToBool(v)
+		if err != nil {
+			return nil, fault.InvalidInput("%s", err.Error())
+		}
+		if bv, ok := b.(bool); ok {
+			want[bv] = true
+		}
+	}
+	shared := map[string]bool{}
+	out := docs[:0]
+	for _, d := range docs {
+		net := plugin.Str(d, "network_id")
+		v, ok := shared[net]
+		if !ok {
+			n, err := tx.Get(ctx, "networks", net)
+			if err != nil {
+				return nil, err
+			}
+			v = plugin.Bool(n, "shared")
+			shared[net] = v
+		}
+		if want[v] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
