@@ -1,0 +1,97 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/agent"
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// TestCacheFollowsTheNSDB: an agent on a real embedded etcd loads the topology, follows every
+// write by its watch, and answers many concurrent readers (Do, Status) while the writes come
+// in — the cache has one owner, its loop; run under -race in CI.
+func TestCacheFollowsTheNSDB(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	put := func(o topology.Object) {
+		ops, err := nsdb.PutObjectOps(1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(&topology.Network{Meta: topology.Meta{ID: "net-0"}, Name: "before the agent"})
+
+	a := agent.New(store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h",
+		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	defer func() {
+		stop()
+		<-done
+	}()
+	select {
+	case <-a.Ready():
+	case <-ctx.Done():
+		t.Fatal("the agent never became ready")
+	}
+
+	const writes = 50
+	var readers sync.WaitGroup
+	for range 8 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for range 100 {
+				if err := a.Do(ctx, func(st *agent.State) { _ = len(st.Objects(topology.KindNetwork)) }); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := a.Status(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 1; i <= writes; i++ {
+		put(&topology.Network{Meta: topology.Meta{ID: fmt.Sprintf("net-%d", i)}})
+	}
+	readers.Wait()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := a.Do(ctx, func(st *agent.State) { n = len(st.Objects(topology.KindNetwork)) }); err != nil {
+			t.Fatal(err)
+		}
+		if n == writes+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent's cache holds %d networks, want %d", n, writes+1)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	st, err := a.Status(ctx)
+	if err != nil || st.Objects != writes+1 || st.Version != 1 {
+		t.Errorf("status %+v, %v; want %d objects of data version 1", st, err, writes+1)
+	}
+}
