@@ -484,7 +484,8 @@ func (p *Plugin) addressPairs(v any, portMAC string) ([]any, error) {
 			if r := resource.MAC(mv); r != "" {
 				return nil, fault.BadRequest("%s", r)
 			}
-			mac = strings.ToLower(mv.(string))
+			s, _ := mv.(string) // resource.MAC accepted it: a string
+			mac = strings.ToLower(s)
 		}
 		key := fmt.Sprint(m["mac_address"]) + "|" + ip
 		if seen[key] {

@@ -183,7 +183,8 @@ func (r *Routers) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 		}
 	}
 	if v, ok := changes["routes"]; ok {
-		rs, err := p.checkRoutes(ctx, tx, d, v.([]any))
+		list, _ := v.([]any) // the API converted routes to a list
+		rs, err := p.checkRoutes(ctx, tx, d, list)
 		if err != nil {
 			return nil, err
 		}

@@ -133,7 +133,7 @@ func (p *Plugin) atomicRoutes(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	if err != nil {
 		return nil, fault.InvalidInput("%s", err.Error())
 	}
-	req := raw.([]any)
+	req, _ := raw.([]any) // ToList gives a list
 	if r := resource.Routers.Attr("routes").Validate(req); r != "" {
 		return nil, fault.BadRequest("Invalid input for routes. Reason: %s.", r)
 	}
