@@ -11,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -23,6 +24,7 @@ import (
 var services = []plugin.Service{
 	agents.Service(),
 	qos.Service(),
+	bgp.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -87,8 +87,24 @@ func (q quotaEnforced) Resource() *resource.Resource { return q.Collection.Resou
 type Hook interface {
 	BeforeCreate(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) error
 	BeforeUpdate(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) error
+	BeforeDelete(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc) error
 	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error
 }
+
+// NoHook is a Hook that does nothing; embed it to implement only some of the methods.
+type NoHook struct{}
+
+// BeforeCreate does nothing.
+func (NoHook) BeforeCreate(context.Context, *db.Tx, *Caller, db.Doc) error { return nil }
+
+// BeforeUpdate does nothing.
+func (NoHook) BeforeUpdate(context.Context, *db.Tx, *Caller, db.Doc, db.Doc) error { return nil }
+
+// BeforeDelete does nothing.
+func (NoHook) BeforeDelete(context.Context, *db.Tx, *Caller, db.Doc) error { return nil }
+
+// Expand does nothing.
+func (NoHook) Expand(context.Context, *db.Tx, []db.Doc) error { return nil }
 
 // Hooked wraps a collection with a service's hook.
 func Hooked(c Collection, h Hook) Collection { return hooked{Collection: c, hook: h} }
@@ -115,6 +131,14 @@ func (h hooked) Update(ctx context.Context, tx *db.Tx, c *Caller, cur, changes d
 		return nil, err
 	}
 	return h.Collection.Update(ctx, tx, c, cur, changes)
+}
+
+// Delete runs the hook, then deletes.
+func (h hooked) Delete(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc) error {
+	if err := h.hook.BeforeDelete(ctx, tx, c, cur); err != nil {
+		return err
+	}
+	return h.Collection.Delete(ctx, tx, c, cur)
 }
 
 // Expand runs the wrapped collection's Expander, if any, then the hook's.

@@ -358,6 +358,26 @@ type QosDSCPRule struct {
 	DSCPMark int    `json:"dscp_mark"`
 }
 
+// BgpPeer is a BGP session of a router (MidoNet's BgpPeer): the router speaks as LocalAS
+// from its port on the peer's subnet to the peer at Address, AS.
+type BgpPeer struct {
+	Meta
+	RouterID string `json:"router_id"`
+	LocalAS  int64  `json:"local_as"`
+	Address  string `json:"address"`
+	AS       int64  `json:"as_number"`
+	// MD5 says the session is authenticated (the key itself stays in the Neutron database).
+	MD5 bool `json:"md5,omitempty"`
+}
+
+// BgpNetwork is a prefix a router advertises to its BGP peers (MidoNet's BgpNetwork).
+type BgpNetwork struct {
+	Meta
+	RouterID string `json:"router_id"`
+	Subnet   string `json:"subnet"`
+	NextHop  string `json:"next_hop,omitempty"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -400,6 +420,8 @@ func (o *TunnelZone) Kind() Kind       { return KindTunnelZone }
 func (o *TunnelZoneMember) Kind() Kind { return KindTunnelMember }
 func (o *Host) Kind() Kind             { return KindHost }
 func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
+func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
+func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -443,6 +465,10 @@ func New(k Kind) (Object, error) {
 		return &Host{}, nil
 	case KindQosPolicy:
 		return &QosPolicy{}, nil
+	case KindBgpPeer:
+		return &BgpPeer{}, nil
+	case KindBgpNetwork:
+		return &BgpNetwork{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

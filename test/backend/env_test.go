@@ -209,6 +209,19 @@ func (e *env) object(t testing.TB, kind topology.Kind, id string) topology.Objec
 	return o
 }
 
+// objects reads every object of a kind from the NSDB.
+func (e *env) objects(t testing.TB, kind topology.Kind) []topology.Object {
+	t.Helper()
+	s := e.nsdb(t)
+	ctx, cancel := tctx(t)
+	defer cancel()
+	objs, err := s.Objects(ctx, activeVersion(t, s), kind)
+	if err != nil {
+		t.Fatalf("NSDB %s: %v", kind, err)
+	}
+	return objs
+}
+
 // neutronCopy reads the cluster's copy of a Neutron resource (nil when absent).
 func (e *env) neutronCopy(t testing.TB, coll, id string) map[string]any {
 	t.Helper()

@@ -34,6 +34,10 @@ type Translator struct {
 	// Dependents names, through add, the other resources whose owned objects may change
 	// when the resource id changes; d is the document before or after the change. Nil: none.
 	Dependents func(w *World, id string, d Doc, add func(coll string, ids ...string))
+	// Watches names other collections whose every change may alter this collection's
+	// objects: each change there re-translates every document of this collection (a BGP
+	// speaker advertises its router's subnets). For collections with few documents.
+	Watches []string
 }
 
 // Translators are the translators by collection. The app builds them once (Builtin plus
@@ -125,13 +129,18 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 			}
 		}
 	}
-	t := ts[collection]
-	if t.Dependents == nil {
-		return out
+	if t := ts[collection]; t.Dependents != nil {
+		for _, d := range []Doc{before, after} {
+			if d != nil {
+				t.Dependents(w, id, d, add)
+			}
+		}
 	}
-	for _, d := range []Doc{before, after} {
-		if d != nil {
-			t.Dependents(w, id, d, add)
+	for coll, t := range ts {
+		if slices.Contains(t.Watches, collection) {
+			for _, d := range w.All(coll) {
+				add(coll, str(d, "id"))
+			}
 		}
 	}
 	return out

@@ -24,7 +24,7 @@ func bindable(ctx context.Context, tx *db.Tx, c *plugin.Caller, policyID string)
 }
 
 // networkHook applies QoS to networks.
-type networkHook struct{}
+type networkHook struct{ plugin.NoHook }
 
 func (networkHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) error {
 	id := plugin.Str(body, "qos_policy_id")
@@ -57,8 +57,6 @@ func (networkHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	}
 	return err
 }
-
-func (networkHook) Expand(context.Context, *db.Tx, []db.Doc) error { return nil }
 
 // mayReplace refuses a change of qos_policy_id that takes off another project's private
 // policy unless an admin asks (Neutron's _check_policy_change_permission).
@@ -95,7 +93,7 @@ func defaultPolicy(ctx context.Context, tx *db.Tx, project string) (string, erro
 }
 
 // portHook applies QoS to ports.
-type portHook struct{}
+type portHook struct{ plugin.NoHook }
 
 func (portHook) BeforeCreate(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) error {
 	return checkPort(ctx, tx, c, plugin.Str(body, "qos_policy_id"), plugin.Str(body, "id"))

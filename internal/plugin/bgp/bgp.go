@@ -1,0 +1,70 @@
+// Package bgp is the BGP dynamic-routing service (seed 2.10 and 8.2.1;
+// neutron-dynamic-routing's bgp with networking-midonet's bgp-speaker-router-insertion):
+// speakers bound to one router, peers that belong to one speaker, the advertised routes of
+// the router, and their translation into MidoNet's BgpPeer and BgpNetwork objects. See
+// README.md.
+package bgp
+
+import (
+	"net/netip"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Service is the BGP service as internal/app wires it.
+func Service() plugin.Service {
+	return plugin.Service{
+		Name:       "bgp",
+		Resources:  []*resource.Resource{Peers, Speakers},
+		Extensions: Extensions,
+		Translators: translate.Translators{
+			// Peers are kept for the speakers' translation; they own nothing themselves.
+			Peers.Collection:    {Owned: func(*translate.World, string) []topology.Object { return nil }},
+			Speakers.Collection: {Owned: speakerObjects, Watches: []string{"ports", "routers", "subnets", Peers.Collection}},
+		},
+		Collections: func(plugin.Deps) []plugin.Collection {
+			return []plugin.Collection{SpeakerCollection{}, PeerCollection{}}
+		},
+		Hooks: map[string]plugin.Hook{"routers": routerHook{}},
+	}
+}
+
+// speakerObjects translates a speaker with a router: a BgpPeer per bound peer and a
+// BgpNetwork per advertised route, on the router.
+func speakerObjects(w *translate.World, id string) []topology.Object {
+	sp, err := model.Decode[Speaker](w.Get(Speakers.Collection, id))
+	if err != nil || sp.LogicalRouter == "" {
+		return nil
+	}
+	r := w.Router(sp.LogicalRouter)
+	if r == nil {
+		return nil
+	}
+	var objs []topology.Object
+	var addrs []netip.Addr
+	for _, pid := range sp.Peers {
+		pd := w.Get(Peers.Collection, pid)
+		p, err := model.Decode[Peer](pd)
+		if err != nil || pd == nil {
+			continue
+		}
+		if a, err := netip.ParseAddr(p.PeerIP); err == nil {
+			addrs = append(addrs, a)
+		}
+		objs = append(objs, &topology.BgpPeer{Meta: topology.Meta{ID: p.ID}, RouterID: r.ID, LocalAS: sp.LocalAS,
+			Address: p.PeerIP, AS: p.RemoteAS, MD5: p.AuthType == "md5"})
+	}
+	var ports []model.Port
+	for _, p := range w.PortsOf(r.ID) {
+		ports = append(ports, *p)
+	}
+	for _, rt := range advertised(ports, w.Subnet, r.Routes, addrs) {
+		objs = append(objs, &topology.BgpNetwork{Meta: topology.Meta{ID: topology.DerivedID("bgpnet", sp.ID, rt.Destination, rt.NextHop)},
+			RouterID: r.ID, Subnet: rt.Destination, NextHop: rt.NextHop})
+	}
+	return objs
+}
