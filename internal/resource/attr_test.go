@@ -32,8 +32,8 @@ func TestDescriptionsAreSafeForConcurrentUse(t *testing.T) {
 					if got := r.Attr(a.Name); got != a {
 						errs <- fmt.Errorf("%s: Attr(%q) = %v, want the described attribute", r.Collection, a.Name, got)
 					}
-					if r.Visible(a.Name) == a.Hidden {
-						errs <- fmt.Errorf("%s: Visible(%q) = %v with Hidden %v", r.Collection, a.Name, !a.Hidden, a.Hidden)
+					if want := !a.Hidden && !a.FilterOnly; r.Visible(a.Name) != want {
+						errs <- fmt.Errorf("%s: Visible(%q) = %v with Hidden %v, FilterOnly %v", r.Collection, a.Name, !want, a.Hidden, a.FilterOnly)
 					}
 				}
 				if r.Attr("no_such_attribute") != nil {
