@@ -66,16 +66,7 @@ func dbManageCmd(o *app.Options) *cobra.Command {
 
 // withDB opens the configured database for one db-manage command.
 func withDB(cmd *cobra.Command, o *app.Options, fn func(ctx context.Context, d *db.DB) error) error {
-	cfg, err := app.LoadConfig(*o)
-	if err != nil {
-		return err
-	}
-	d, err := app.OpenDB(cmd.Context(), cfg, o.DataDir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return fn(cmd.Context(), d)
+	return app.WithDB(cmd.Context(), *o, fn)
 }
 
 // dbCmd is a db-manage command without arguments that runs fn on the Neutron database and

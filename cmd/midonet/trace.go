@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -33,9 +32,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return trace.WriteJSON(cmd.OutOrStdout(), res)
 			}
 			trace.Print(cmd.OutOrStdout(), res)
 			return nil

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/midonet-go/midonet/internal/cluster"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
@@ -48,4 +51,114 @@ func OpenNSDBOnly(ctx context.Context, o Options) (*nsdb.Store, error) {
 		return nil, err
 	}
 	return OpenNSDB(ctx, cfg, o.DataDir, quiet)
+}
+
+// WithDB opens the configured Neutron database for one db-manage command, runs fn on it and
+// closes it.
+func WithDB(ctx context.Context, o Options, fn func(ctx context.Context, d *db.DB) error) error {
+	cfg, err := LoadConfig(o)
+	if err != nil {
+		return err
+	}
+	d, err := OpenDB(ctx, cfg, o.DataDir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return fn(ctx, d)
+}
+
+// Verify is `db-manage verify`: it compares the Neutron database with the NSDB (read-only),
+// writes the drift to w (one JSON document when asJSON, see ARCHITECTURE.md "Machine-readable
+// output") and returns how many differences it found. The stores are closed on return.
+func Verify(ctx context.Context, o Options, w io.Writer, asJSON bool) (int, error) {
+	c, done, err := OpenClusterView(ctx, o)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	d, err := c.Verify(ctx, c.DB())
+	if err != nil {
+		return 0, err
+	}
+	if asJSON {
+		return d.Total(), WriteJSON(w, map[string]any{"total": d.Total(), "drift": d})
+	}
+	writeDrift(w, d)
+	return d.Total(), nil
+}
+
+// Repair is `db-manage repair`: it re-applies what the NSDB misses or has stale, removes what
+// Neutron no longer has (only objects it owns), verifies again and writes what it found, what
+// it could not apply and the drift left (one JSON document when asJSON).
+func Repair(ctx context.Context, o Options, w io.Writer, asJSON bool) error {
+	c, done, err := OpenClusterView(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	d, err := c.Repair(ctx, c.DB())
+	if err != nil {
+		return err
+	}
+	after, err := c.Verify(ctx, c.DB())
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		// One document: what was found, what could not be applied, what is left.
+		return WriteJSON(w, map[string]any{"total": d.Total(), "drift": d, "skipped": d.Skipped, "drift_after": after.Total()})
+	}
+	writeDrift(w, d)
+	for _, sk := range d.Skipped {
+		fmt.Fprintf(w, "skipped: %s/%s: %s\n", sk.Collection, sk.ID, sk.Reason)
+	}
+	_, err = fmt.Fprintf(w, "repaired; drift now: %d\n", after.Total())
+	return err
+}
+
+// CompactNSDB is `db-manage nsdb-compact`: it compacts the NSDB's history, defragments every
+// member and clears a NOSPACE alarm, and writes what it did (one JSON document when asJSON).
+func CompactNSDB(ctx context.Context, o Options, w io.Writer, asJSON bool) error {
+	store, err := OpenNSDBOnly(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := store.Compact(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return WriteJSON(w, res)
+	}
+	fmt.Fprintf(w, "compacted to revision %d\n", res.Revision)
+	for _, m := range res.Members {
+		fmt.Fprintf(w, "%s: %d bytes -> %d bytes\n", m.Endpoint, m.BytesBefore, m.BytesAfter)
+	}
+	for _, a := range res.AlarmsCleared {
+		fmt.Fprintf(w, "NOSPACE alarm cleared on member %s\n", a)
+	}
+	return nil
+}
+
+// WriteJSON writes v as one indented JSON document, the form of every --json output.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeDrift writes a drift for people: one line per difference, then the total.
+func writeDrift(w io.Writer, d cluster.Drift) {
+	for _, sec := range []struct {
+		name string
+		l    []string
+	}{{"missing resources", d.MissingResources}, {"stale resources", d.StaleResources}, {"extra resources", d.ExtraResources},
+		{"missing objects", d.MissingObjects}, {"stale objects", d.StaleObjects}, {"extra objects", d.ExtraObjects}} {
+		for _, x := range sec.l {
+			fmt.Fprintf(w, "%s: %s\n", sec.name, x)
+		}
+	}
+	fmt.Fprintf(w, "drift: %d\n", d.Total())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -92,4 +93,13 @@ func (c *Client) Run(ctx context.Context, req Request) (*Response, error) {
 	}
 	res.normalize()
 	return &res, nil
+}
+
+// WriteJSON writes a trace as one indented JSON document (`midonet trace --json`): keys in
+// snake_case, every list [] and never null.
+func WriteJSON(w io.Writer, r *Response) error {
+	r.normalize()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
 }
