@@ -64,7 +64,7 @@ func TestCrossProjectIsolation(t *testing.T) {
 			{"remove A's subnet from B's router", "PUT", "routers/" + bRouter.ID + "/remove_router_interface", doc{"subnet_id": aSub.ID}, 404, "SubnetNotFound"},
 			{"remove A's port from B's router", "PUT", "routers/" + bRouter.ID + "/remove_router_interface", doc{"port_id": aPort.ID}, 404, "RouterInterfaceNotFound"},
 			{"wire B's network into A's router", "POST", "ports", doc{"port": doc{"network_id": bNet.ID, "device_owner": "network:router_interface",
-				"device_id": aRouter.ID, "fixed_ips": []any{doc{"subnet_id": bSub.ID, "ip_address": "10.81.2.200"}}}}, 409, "DeviceIDNotOwnedByTenant"},
+				"device_id": aRouter.ID, "fixed_ips": []any{doc{"subnet_id": bSub.ID, "ip_address": "10.81.2.20"}}}}, 409, "DeviceIDNotOwnedByTenant"}, // below newNetwork's pool
 			{"B's network as A's router's gateway", "POST", "ports", doc{"port": doc{"network_id": bNet.ID, "device_owner": "network:router_gateway",
 				"device_id": aRouter.ID}}, 409, "DeviceIDNotOwnedByTenant"},
 			{"marker naming A's network", "GET", "networks?sort_key=name&sort_dir=asc&limit=1&marker=" + aNet.ID, nil, 404, "NetworkNotFound"},

@@ -109,7 +109,7 @@ func TestL3MemberPolicy(t *testing.T) {
 			if g := l3GetRouter(t, a, aRouter.ID).GatewayInfo; g.EnableSNAT == nil || !*g.EnableSNAT {
 				t.Errorf("refused updates changed the gateway to %+v", g)
 			}
-			err = floatingips.Create(ctx(t), a, floatingips.CreateOpts{FloatingNetworkID: ext.ID, FloatingIP: "172.24.70.50"}).Err
+			err = floatingips.Create(ctx(t), a, floatingips.CreateOpts{FloatingNetworkID: ext.ID, FloatingIP: "172.24.70.150"}).Err
 			wantError(t, err, 403, "PolicyNotAuthorized")
 		})
 

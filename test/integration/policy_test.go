@@ -98,7 +98,9 @@ func TestMemberPolicy(t *testing.T) {
 		t.Run("shared network of another project", func(t *testing.T) {
 			wantError(t, networks.Update(ctx(t), a, shared.ID, networks.UpdateOpts{Name: ptr("mine")}).Err, 403, "PolicyNotAuthorized")
 			wantError(t, networks.Delete(ctx(t), a, shared.ID).ExtractErr(), 403, "PolicyNotAuthorized")
-			sharedSub := createSubnet(t, b, subnets.CreateOpts{NetworkID: shared.ID, CIDR: "10.63.0.0/24", IPVersion: 4})
+			// The pool is the upper half: the addresses A asks for below (.50, .51) stay outside it.
+			sharedSub := createSubnet(t, b, subnets.CreateOpts{NetworkID: shared.ID, CIDR: "10.63.0.0/24", IPVersion: 4,
+				AllocationPools: []subnets.AllocationPool{upperHalf(t, "10.63.0.0/24")}})
 			p := createPort(t, a, ports.CreateOpts{NetworkID: shared.ID, FixedIPs: []ports.IP{{SubnetID: sharedSub.ID}}})
 			if p.ProjectID != projectA || len(p.FixedIPs) != 1 {
 				t.Errorf("A's port on B's shared network: project %q fixed_ips %v", p.ProjectID, p.FixedIPs)

@@ -209,7 +209,10 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	}
 
 	network(b, "netB", networks.CreateOpts{Name: "b-net"})
-	subnet(b, "subB", subnets.CreateOpts{NetworkID: id("netB"), IPVersion: gophercloud.IPv4, CIDR: "10.3.0.0/24", Name: "b-sub"})
+	// B's subnet pools .100–.254: the address an attack names by hand (.77) stays outside it,
+	// so B's random allocations never take it first.
+	subnet(b, "subB", subnets.CreateOpts{NetworkID: id("netB"), IPVersion: gophercloud.IPv4, CIDR: "10.3.0.0/24", Name: "b-sub",
+		AllocationPools: []subnets.AllocationPool{{Start: "10.3.0.100", End: "10.3.0.254"}}})
 	pool(b, "poolB", subnetpools.CreateOpts{Name: "b-pool", Prefixes: []string{"10.210.0.0/16"}, DefaultPrefixLen: 24})
 	group(b, "sgB", groups.CreateOpts{Name: "b-sg"})
 	router(b, "routerB", routers.CreateOpts{Name: "b-router", GatewayInfo: &routers.GatewayInfo{NetworkID: id("ext")}})

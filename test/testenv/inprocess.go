@@ -14,5 +14,7 @@ func (t HandlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.RequestURI = r.URL.RequestURI()
 	w := httptest.NewRecorder()
 	t.Handler.ServeHTTP(w, r)
-	return w.Result(), nil
+	resp := w.Result()
+	resp.Request = r // as http.Transport sets it: gophercloud's pager reads the page URL from it
+	return resp, nil
 }
