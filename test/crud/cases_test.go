@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/addressscopes"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
@@ -186,21 +185,6 @@ func cases(fx *fixture) []crudCase {
 			errors: []errCase{
 				{name: "a default prefix length out of bounds", body: map[string]any{"name": "bad", "prefixes": []any{"10.82.0.0/16"}, "default_prefixlen": 40}, status: 400, typ: "InvalidInput"},
 				{name: "an address scope that does not exist", body: map[string]any{"name": "bad", "prefixes": []any{"10.82.0.0/16"}, "address_scope_id": missing}, status: 404, typ: "AddressScopeNotFound"},
-			}},
-
-		// address scopes: networking-midonet's Neutron serves them; this server refers to
-		// them (a pool's address_scope_id) but does not serve the collection yet.
-		{path: "address-scopes", member: "address_scope", name: "defaults", notFound: "AddressScopeNotFound", optional: true, plain: true,
-			create: func(ctx context.Context, c *gophercloud.ServiceClient) (string, error) {
-				s, err := addressscopes.Create(ctx, c, addressscopes.CreateOpts{Name: "scope", IPVersion: 4}).Extract()
-				return id(s, err, func() string { return s.ID })
-			},
-			update: func(ctx context.Context, c *gophercloud.ServiceClient, id string) (string, any, error) {
-				_, err := addressscopes.Update(ctx, c, id, addressscopes.UpdateOpts{Name: name("scope-renamed")}).Extract()
-				return "name", "scope-renamed", err
-			},
-			check: func(t *testing.T, d map[string]any) {
-				expect(t, d, map[string]any{"name": "scope", "ip_version": float64(4), "shared": false})
 			}},
 
 		// ports

@@ -87,15 +87,9 @@ func fatal(t *testing.T, err error) {
 // document, and the requests the collection refuses.
 type crudCase struct {
 	path, member, name string
-	// optional rows are skipped, saying why, when the server does not serve the collection
-	// (its list answers 404).
-	optional bool
-	// plain rows have no standard attributes (Neutron's address scopes: no timestamps,
-	// revision_number, description or tags).
-	plain  bool
-	create func(ctx context.Context, c *gophercloud.ServiceClient) (string, error)
-	update func(ctx context.Context, c *gophercloud.ServiceClient, id string) (field string, value any, err error)
-	check  func(t *testing.T, d map[string]any)
+	create             func(ctx context.Context, c *gophercloud.ServiceClient) (string, error)
+	update             func(ctx context.Context, c *gophercloud.ServiceClient, id string) (field string, value any, err error)
+	check              func(t *testing.T, d map[string]any)
 	// notFound is Neutron's error type for a show or delete of one that does not exist.
 	notFound string
 	errors   []errCase
@@ -247,19 +241,6 @@ func listed(t *testing.T, c *gophercloud.ServiceClient, path string, query url.V
 	return contains(ids, id)
 }
 
-// served reports whether the server serves a collection at all (an unknown path is 404).
-func served(t *testing.T, c *gophercloud.ServiceClient, path string) bool {
-	_, err := list(t.Context(), c, path, nil)
-	if err == nil {
-		return true
-	}
-	if status, _ := neutronError(err); status == http.StatusNotFound {
-		return false
-	}
-	t.Fatalf("list %s: %v", path, err)
-	return false
-}
-
 // timestamp parses a created_at / updated_at value.
 func timestamp(t *testing.T, d map[string]any, key string) time.Time {
 	t.Helper()
@@ -273,9 +254,6 @@ func timestamp(t *testing.T, d map[string]any, key string) time.Time {
 
 func runCase(t *testing.T, c *gophercloud.ServiceClient, tc crudCase) {
 	ctx := t.Context()
-	if tc.optional && !served(t, c, tc.path) {
-		t.Skipf("the server does not serve /v2.0/%s (GET answers 404); the row runs once it does", tc.path)
-	}
 	id, err := tc.create(ctx, c)
 	fatal(t, err)
 	d, err := show(ctx, c, tc.path, tc.member, id)
@@ -284,20 +262,16 @@ func runCase(t *testing.T, c *gophercloud.ServiceClient, tc crudCase) {
 	}
 	// What every Neutron resource carries, then what this row checks.
 	expect(t, d, map[string]any{"id": id, "project_id": project, "tenant_id": project})
-	var created time.Time
-	var rev float64
-	if !tc.plain {
-		created = timestamp(t, d, "created_at")
-		if updated := timestamp(t, d, "updated_at"); updated.Before(created) {
-			t.Errorf("updated_at %v before created_at %v", updated, created)
-		}
-		if tags, ok := d["tags"].([]any); !ok || len(tags) != 0 {
-			t.Errorf("tags = %#v, want []", d["tags"])
-		}
-		var ok bool
-		if rev, ok = d["revision_number"].(float64); !ok {
-			t.Fatalf("revision_number = %#v", d["revision_number"])
-		}
+	created := timestamp(t, d, "created_at")
+	if updated := timestamp(t, d, "updated_at"); updated.Before(created) {
+		t.Errorf("updated_at %v before created_at %v", updated, created)
+	}
+	if tags, ok := d["tags"].([]any); !ok || len(tags) != 0 {
+		t.Errorf("tags = %#v, want []", d["tags"])
+	}
+	rev, ok := d["revision_number"].(float64)
+	if !ok {
+		t.Fatalf("revision_number = %#v", d["revision_number"])
 	}
 	tc.check(t, d)
 	if !listed(t, c, tc.path, nil, id) {
@@ -314,13 +288,11 @@ func runCase(t *testing.T, c *gophercloud.ServiceClient, tc crudCase) {
 		u, err := show(ctx, c, tc.path, tc.member, id)
 		fatal(t, err)
 		expect(t, u, map[string]any{field: value})
-		if !tc.plain {
-			if got, _ := u["revision_number"].(float64); got <= rev {
-				t.Errorf("revision_number %v after an update, want more than %v", u["revision_number"], rev)
-			}
-			if updated := timestamp(t, u, "updated_at"); updated.Before(created) {
-				t.Errorf("updated_at %v after the update, before created_at %v", updated, created)
-			}
+		if got, _ := u["revision_number"].(float64); got <= rev {
+			t.Errorf("revision_number %v after an update, want more than %v", u["revision_number"], rev)
+		}
+		if updated := timestamp(t, u, "updated_at"); updated.Before(created) {
+			t.Errorf("updated_at %v after the update, before created_at %v", updated, created)
 		}
 		// A list filtered on the new value finds it.
 		if !listed(t, c, tc.path, url.Values{field: {fmt.Sprint(value)}}, id) {
