@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 )
@@ -57,25 +55,6 @@ func revision(t *testing.T, d map[string]any) int64 {
 	return n
 }
 
-// journaled finds the change of one resource among the last call's changes.
-func journaled(e *plugintest.Env, dataType, id string) (journal.Change, bool) {
-	for _, ch := range e.Changes {
-		if ch.DataType == dataType && ch.ResourceID == id {
-			return ch, true
-		}
-	}
-	return journal.Change{}, false
-}
-
-// wantFault checks err is the Neutron fault status/typ.
-func wantFault(t *testing.T, what string, err error, status int, typ string) {
-	t.Helper()
-	f, ok := fault.As(err)
-	if !ok || f.Status != status || f.Type != typ {
-		t.Errorf("%s: got %v, want %d %s", what, err, status, typ)
-	}
-}
-
 // TestLifecycle: every core collection through the plugin — a create journals a CREATE task
 // of the collection's data type with the stored document, an update bumps revision_number and
 // journals an UPDATE, a delete removes the document and journals a DELETE.
@@ -102,7 +81,7 @@ func TestLifecycle(t *testing.T) {
 				t.Fatalf("create: %v", err)
 			}
 			id := d["id"].(string)
-			ch, ok := journaled(e, tc.dataType, id)
+			ch, ok := e.Journaled(tc.dataType, id)
 			if !ok || ch.Type != "CREATE" || ch.TaskID == 0 || ch.TenantID != "p1" || ch.Data["id"] != id {
 				t.Fatalf("journal after create %+v, want a CREATE task of %s %s", e.Changes, tc.dataType, id)
 			}
@@ -123,7 +102,7 @@ func TestLifecycle(t *testing.T) {
 			if got := revision(t, e.Get(tc.collection, id)); got <= rev {
 				t.Errorf("revision_number %d after an update, want more than %d", got, rev)
 			}
-			if ch, ok := journaled(e, tc.dataType, id); !ok || ch.Type != "UPDATE" || ch.TaskID == 0 {
+			if ch, ok := e.Journaled(tc.dataType, id); !ok || ch.Type != "UPDATE" || ch.TaskID == 0 {
 				t.Errorf("journal after update %+v, want an UPDATE task", e.Changes)
 			}
 			if err := e.Delete(tc.collection, id); err != nil {
@@ -132,7 +111,7 @@ func TestLifecycle(t *testing.T) {
 			if e.Get(tc.collection, id) != nil {
 				t.Error("the document outlived its delete")
 			}
-			if ch, ok := journaled(e, tc.dataType, id); !ok || ch.Type != "DELETE" || ch.TaskID == 0 {
+			if ch, ok := e.Journaled(tc.dataType, id); !ok || ch.Type != "DELETE" || ch.TaskID == 0 {
 				t.Errorf("journal after delete %+v, want a DELETE task", e.Changes)
 			}
 		})
@@ -167,11 +146,11 @@ func TestPortAddresses(t *testing.T) {
 		}
 	}
 	_, err := e.Create("ports", map[string]any{"network_id": netID})
-	wantFault(t, "a port on a full pool", err, 409, "IpAddressGenerationFailure")
+	plugintest.WantFault(t, "a port on a full pool", err, 409, "IpAddressGenerationFailure")
 	// An address outside the pool is still given on request.
 	e.MustCreate("ports", map[string]any{"network_id": netID, "fixed_ips": []any{map[string]any{"subnet_id": subID, "ip_address": "10.20.0.6"}}})
 	_, err = e.Create("ports", map[string]any{"network_id": netID, "fixed_ips": []any{}, "mac_address": held[0].MACAddress})
-	wantFault(t, "a taken MAC", err, 409, "MacAddressInUse")
+	plugintest.WantFault(t, "a taken MAC", err, 409, "MacAddressInUse")
 	// The same MAC on another network is fine.
 	other, _ := pooled(t, e, "10.21.0.0/24", "10.21.0.10", "10.21.0.100")
 	e.MustCreate("ports", map[string]any{"network_id": other, "mac_address": held[0].MACAddress})
@@ -195,7 +174,7 @@ func TestSubnetDelete(t *testing.T) {
 	e := plugintest.New(t)
 	netID, subID := pooled(t, e, "10.30.0.0/24", "10.30.0.10", "10.30.0.100")
 	vm := e.MustCreate("ports", map[string]any{"network_id": netID, "device_owner": "compute:nova"})
-	wantFault(t, "a subnet with a VM port", e.Delete("subnets", subID), 409, "SubnetInUse")
+	plugintest.WantFault(t, "a subnet with a VM port", e.Delete("subnets", subID), 409, "SubnetInUse")
 	if e.Get("subnets", subID) == nil {
 		t.Fatal("the refused delete removed the subnet")
 	}
@@ -206,7 +185,7 @@ func TestSubnetDelete(t *testing.T) {
 	if err := e.Delete("subnets", subID); err != nil {
 		t.Fatalf("a subnet with only a DHCP port: %v", err)
 	}
-	if ch, ok := journaled(e, "SUBNET", subID); !ok || ch.Type != "DELETE" {
+	if ch, ok := e.Journaled("SUBNET", subID); !ok || ch.Type != "DELETE" {
 		t.Errorf("journal %+v, want the subnet's DELETE", e.Changes)
 	}
 	if p := model.MustDecode[model.Port](e.Get("ports", dhcp.ID)); len(p.FixedIPs) != 0 {
@@ -255,7 +234,7 @@ func TestSubnetValidation(t *testing.T) {
 		{"a CIDR overlapping the network's subnet", map[string]any{"cidr": "10.40.0.0/25"}, 400, "InvalidInput"},
 		{"too many name servers", map[string]any{"dns_nameservers": []any{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6"}}, 400, "DNSNameServersExhausted"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { wantFault(t, tc.name, subnet(tc.extra), tc.status, tc.typ) })
+		t.Run(tc.name, func(t *testing.T) { plugintest.WantFault(t, tc.name, subnet(tc.extra), tc.status, tc.typ) })
 	}
 	// What a default subnet gets.
 	s := model.MustDecode[model.Subnet](e.MustCreate("subnets", map[string]any{"network_id": netID, "cidr": "10.42.0.0/24", "ip_version": 4}))
@@ -288,12 +267,12 @@ func TestSubnetPools(t *testing.T) {
 		got = append(got, p)
 	}
 	_, err := e.Create("subnets", map[string]any{"network_id": netID, "subnetpool_id": poolID, "ip_version": 4})
-	wantFault(t, "a fifth /26 of a /24", err, 409, "SubnetAllocationError")
+	plugintest.WantFault(t, "a fifth /26 of a /24", err, 409, "SubnetAllocationError")
 	_, err = e.Create("subnets", map[string]any{"network_id": netID, "subnetpool_id": poolID, "ip_version": 4, "cidr": "10.60.0.0/26"})
-	wantFault(t, "a CIDR outside the pool", err, 409, "SubnetAllocationError")
-	wantFault(t, "deleting a pool in use", e.Delete("subnetpools", poolID), 409, "SubnetPoolInUse")
+	plugintest.WantFault(t, "a CIDR outside the pool", err, 409, "SubnetAllocationError")
+	plugintest.WantFault(t, "deleting a pool in use", e.Delete("subnetpools", poolID), 409, "SubnetPoolInUse")
 	_, err = e.Create("subnetpools", map[string]any{"name": "scoped", "prefixes": []any{"10.70.0.0/16"}, "address_scope_id": "00000000-0000-4000-8000-000000000000"})
-	wantFault(t, "an unknown address scope", err, 404, "AddressScopeNotFound")
+	plugintest.WantFault(t, "an unknown address scope", err, 404, "AddressScopeNotFound")
 }
 
 // TestSecurityGroups: a new group has Neutron's two egress rules, the project's default group
@@ -302,7 +281,7 @@ func TestSubnetPools(t *testing.T) {
 func TestSecurityGroups(t *testing.T) {
 	e := plugintest.New(t)
 	g := e.MustCreate("security_groups", map[string]any{"name": "web"})
-	if ch, ok := journaled(e, "SECURITYGROUP", g["id"].(string)); !ok || ch.Type != "CREATE" {
+	if ch, ok := e.Journaled("SECURITYGROUP", g["id"].(string)); !ok || ch.Type != "CREATE" {
 		t.Errorf("journal %+v, want the group's CREATE", e.Changes)
 	}
 	var rules []db.Doc
@@ -333,11 +312,11 @@ func TestSecurityGroups(t *testing.T) {
 		t.Fatalf("the port's group %v, want project p1's default", def)
 	}
 	_, err := e.Create("security_groups", map[string]any{"name": "default"})
-	wantFault(t, "a second default group", err, 409, "SecurityGroupDefaultAlreadyExists")
+	plugintest.WantFault(t, "a second default group", err, 409, "SecurityGroupDefaultAlreadyExists")
 	e.MustCreate("ports", map[string]any{"network_id": netID, "security_groups": []any{g["id"]}})
-	wantFault(t, "deleting a group a port uses", e.Delete("security_groups", g["id"].(string)), 409, "SecurityGroupInUse")
+	plugintest.WantFault(t, "deleting a group a port uses", e.Delete("security_groups", g["id"].(string)), 409, "SecurityGroupInUse")
 	_, err = e.Create("security_group_rules", map[string]any{"security_group_id": "00000000-0000-4000-8000-000000000000", "direction": "ingress"})
-	wantFault(t, "a rule of a group that does not exist", err, 404, "SecurityGroupNotFound")
+	plugintest.WantFault(t, "a rule of a group that does not exist", err, 404, "SecurityGroupNotFound")
 	_, err = e.Create("security_group_rules", map[string]any{"security_group_id": g["id"], "direction": "ingress", "remote_group_id": g["id"], "remote_ip_prefix": "192.0.2.0/24"})
-	wantFault(t, "both a remote group and a prefix", err, 400, "SecurityGroupMultipleRemoteEntites")
+	plugintest.WantFault(t, "both a remote group and a prefix", err, 400, "SecurityGroupMultipleRemoteEntites")
 }

@@ -4,8 +4,6 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/midonet-go/midonet/internal/fault"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 )
@@ -40,22 +38,6 @@ func newEdge(t *testing.T) *edge {
 	return x
 }
 
-func journaled(e *plugintest.Env, dataType, id string) (journal.Change, bool) {
-	for _, ch := range e.Changes {
-		if ch.DataType == dataType && ch.ResourceID == id {
-			return ch, true
-		}
-	}
-	return journal.Change{}, false
-}
-
-func wantFault(t *testing.T, what string, err error, status int, typ string) {
-	t.Helper()
-	if f, ok := fault.As(err); !ok || f.Status != status || f.Type != typ {
-		t.Errorf("%s: got %v, want %d %s", what, err, status, typ)
-	}
-}
-
 func revision(t *testing.T, d map[string]any) int64 {
 	t.Helper()
 	n, ok := model.Int(d["revision_number"])
@@ -73,7 +55,7 @@ func TestRouterGatewayByUpdate(t *testing.T) {
 	e := x.e
 	r := e.MustCreate("routers", map[string]any{"name": "r"})
 	id := r["id"].(string)
-	if ch, ok := journaled(e, "ROUTER", id); !ok || ch.Type != "CREATE" || ch.TaskID == 0 {
+	if ch, ok := e.Journaled("ROUTER", id); !ok || ch.Type != "CREATE" || ch.TaskID == 0 {
 		t.Fatalf("journal %+v, want the router's CREATE task", e.Changes)
 	}
 	rev := revision(t, e.Get("routers", id))
@@ -94,10 +76,10 @@ func TestRouterGatewayByUpdate(t *testing.T) {
 	if gp.DeviceOwner != model.OwnerRouterGateway || gp.DeviceID != id || gp.FixedIPs[0] != gwIP {
 		t.Fatalf("gateway port %+v", gp)
 	}
-	if ch, ok := journaled(e, "PORT", gp.ID); !ok || ch.Type != "CREATE" {
+	if ch, ok := e.Journaled("PORT", gp.ID); !ok || ch.Type != "CREATE" {
 		t.Errorf("journal %+v, want the gateway port's CREATE", e.Changes)
 	}
-	if ch, ok := journaled(e, "ROUTER", id); !ok || ch.Type != "UPDATE" {
+	if ch, ok := e.Journaled("ROUTER", id); !ok || ch.Type != "UPDATE" {
 		t.Errorf("journal %+v, want the router's UPDATE", e.Changes)
 	}
 	if _, shown := u["gw_port_id"]; shown && u["gw_port_id"] != router.GatewayPortID {
@@ -124,21 +106,21 @@ func TestRouterGatewayByUpdate(t *testing.T) {
 	if router.Gateway != nil || router.GatewayPortID != "" || e.Get("ports", gp.ID) != nil {
 		t.Errorf("after clearing: gateway %+v, port %q (stored %v)", router.Gateway, router.GatewayPortID, e.Get("ports", gp.ID) != nil)
 	}
-	if ch, ok := journaled(e, "PORT", gp.ID); !ok || ch.Type != "DELETE" {
+	if ch, ok := e.Journaled("PORT", gp.ID); !ok || ch.Type != "DELETE" {
 		t.Errorf("journal %+v, want the gateway port's DELETE", e.Changes)
 	}
 
 	// Refused gateways.
 	_, err = e.Update("routers", id, map[string]any{"external_gateway_info": map[string]any{"network_id": x.net}})
-	wantFault(t, "a gateway on a tenant network", err, 400, "BadRequest")
+	plugintest.WantFault(t, "a gateway on a tenant network", err, 400, "BadRequest")
 	_, err = e.Update("routers", id, map[string]any{"external_gateway_info": map[string]any{"network_id": x.ext,
 		"external_fixed_ips": []any{map[string]any{"ip_address": "10.99.0.1"}}}})
-	wantFault(t, "a gateway address off the network", err, 400, "InvalidIpForNetwork")
+	plugintest.WantFault(t, "a gateway address off the network", err, 400, "InvalidIpForNetwork")
 
 	if err := e.Delete("routers", id); err != nil {
 		t.Fatal(err)
 	}
-	if ch, ok := journaled(e, "ROUTER", id); !ok || ch.Type != "DELETE" || e.Get("routers", id) != nil {
+	if ch, ok := e.Journaled("ROUTER", id); !ok || ch.Type != "DELETE" || e.Get("routers", id) != nil {
 		t.Errorf("after delete: journal %+v, stored %v", e.Changes, e.Get("routers", id))
 	}
 }
@@ -165,7 +147,7 @@ func TestInterfaceByPort(t *testing.T) {
 	if p.DeviceOwner != model.OwnerRouterInterface || p.DeviceID != id || p.FixedIPs[0].IPAddress != "10.0.2.254" {
 		t.Errorf("the port after add: %+v", p)
 	}
-	if ch, ok := journaled(e, "PORT", portID); !ok || ch.Type != "UPDATE" {
+	if ch, ok := e.Journaled("PORT", portID); !ok || ch.Type != "UPDATE" {
 		t.Errorf("journal %+v, want the port's UPDATE", e.Changes)
 	}
 	if now := revision(t, e.Get("routers", id)); now <= rev {
@@ -193,7 +175,7 @@ func TestInterfaceByPort(t *testing.T) {
 		{"removing the port with another subnet", action("remove_router_interface", map[string]any{"port_id": portID, "subnet_id": x.sub}), 400, "SubnetMismatchForPort"},
 		{"removing a port that is not an interface", action("remove_router_interface", map[string]any{"port_id": free["id"]}), 404, "RouterInterfaceNotFound"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { wantFault(t, tc.name, tc.err(), tc.status, tc.typ) })
+		t.Run(tc.name, func(t *testing.T) { plugintest.WantFault(t, tc.name, tc.err(), tc.status, tc.typ) })
 	}
 	// The refusals changed nothing.
 	if p := model.MustDecode[model.Port](e.Get("ports", free["id"].(string))); p.DeviceID != "" || p.DeviceOwner != "" {
@@ -206,7 +188,7 @@ func TestInterfaceByPort(t *testing.T) {
 	if e.Get("ports", portID) != nil {
 		t.Error("the port removed as an interface is still stored (Neutron deletes it)")
 	}
-	if ch, ok := journaled(e, "PORT", portID); !ok || ch.Type != "DELETE" {
+	if ch, ok := e.Journaled("PORT", portID); !ok || ch.Type != "DELETE" {
 		t.Errorf("journal %+v, want the port's DELETE", e.Changes)
 	}
 	if err := e.Delete("routers", id); err != nil {
@@ -234,17 +216,17 @@ func TestExtraRoutes(t *testing.T) {
 		t.Fatalf("routes %+v", got)
 	}
 	_, err = e.Action("routers", id, "remove_router_interface", map[string]any{"subnet_id": x.sub})
-	wantFault(t, "removing the interface a route uses", err, 409, "RouterInterfaceInUseByRoute")
+	plugintest.WantFault(t, "removing the interface a route uses", err, 409, "RouterInterfaceInUseByRoute")
 	_, err = e.Update("routers", id, map[string]any{"routes": []any{route("192.168.11.0/24", "10.0.9.1")}})
-	wantFault(t, "a next hop on no interface", err, 400, "InvalidRoutes")
+	plugintest.WantFault(t, "a next hop on no interface", err, 400, "InvalidRoutes")
 	_, err = e.Update("routers", id, map[string]any{"routes": []any{route("192.168.11.0/24", "10.0.0.1")}})
-	wantFault(t, "the router's own address as next hop", err, 400, "InvalidRoutes")
+	plugintest.WantFault(t, "the router's own address as next hop", err, 400, "InvalidRoutes")
 	var many []any
 	for i := range 31 {
 		many = append(many, route(netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, byte(100 + i), 0}), 24).String(), "10.0.0.200"))
 	}
 	_, err = e.Update("routers", id, map[string]any{"routes": many})
-	wantFault(t, "31 routes (max_routes 30)", err, 400, "RoutesExhausted")
+	plugintest.WantFault(t, "31 routes (max_routes 30)", err, 400, "RoutesExhausted")
 	// Atomic add keeps what is there.
 	if _, err := e.Action("routers", id, "add_extraroutes", map[string]any{"router": map[string]any{"routes": []any{route("192.168.12.0/24", "10.0.0.201")}}}); err != nil {
 		t.Fatal(err)
@@ -271,7 +253,7 @@ func TestFloatingIPUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	fip := model.MustDecode[model.FloatingIP](e.MustCreate("floatingips", map[string]any{"floating_network_id": x.ext}))
-	if ch, ok := journaled(e, "FLOATINGIP", fip.ID); !ok || ch.Type != "CREATE" {
+	if ch, ok := e.Journaled("FLOATINGIP", fip.ID); !ok || ch.Type != "CREATE" {
 		t.Errorf("journal %+v, want the floating IP's CREATE", e.Changes)
 	}
 	if fip.PortID != "" || fip.RouterID != "" || fip.Status != "DOWN" {
@@ -284,9 +266,9 @@ func TestFloatingIPUpdates(t *testing.T) {
 	two := model.MustDecode[model.Port](e.MustCreate("ports", map[string]any{"network_id": x.net, "device_owner": "compute:nova",
 		"fixed_ips": []any{map[string]any{"subnet_id": x.sub, "ip_address": "10.0.0.200"}, map[string]any{"subnet_id": x.sub, "ip_address": "10.0.0.201"}}}))
 	_, err := e.Update("floatingips", fip.ID, map[string]any{"port_id": two.ID})
-	wantFault(t, "a port with two addresses and none chosen", err, 400, "BadRequest")
+	plugintest.WantFault(t, "a port with two addresses and none chosen", err, 400, "BadRequest")
 	_, err = e.Update("floatingips", fip.ID, map[string]any{"port_id": two.ID, "fixed_ip_address": "10.0.0.202"})
-	wantFault(t, "an address the port does not have", err, 400, "BadRequest")
+	plugintest.WantFault(t, "an address the port does not have", err, 400, "BadRequest")
 	u, err := e.Update("floatingips", fip.ID, map[string]any{"port_id": two.ID, "fixed_ip_address": "10.0.0.201"})
 	if err != nil {
 		t.Fatal(err)
@@ -295,7 +277,7 @@ func TestFloatingIPUpdates(t *testing.T) {
 	if got.PortID != two.ID || got.FixedIPAddress != "10.0.0.201" || got.RouterID != r["id"] || got.Status != "ACTIVE" {
 		t.Errorf("after associating: %+v", got)
 	}
-	if ch, ok := journaled(e, "FLOATINGIP", fip.ID); !ok || ch.Type != "UPDATE" || ch.Data["port_id"] != two.ID {
+	if ch, ok := e.Journaled("FLOATINGIP", fip.ID); !ok || ch.Type != "UPDATE" || ch.Data["port_id"] != two.ID {
 		t.Errorf("journal %+v, want the floating IP's UPDATE naming the port", e.Changes)
 	}
 	u, err = e.Update("floatingips", fip.ID, map[string]any{"port_id": nil})
@@ -312,14 +294,14 @@ func TestFloatingIPUpdates(t *testing.T) {
 		"allocation_pools": []any{map[string]any{"start": "172.24.9.10", "end": "172.24.9.10"}}})
 	e.MustCreate("floatingips", map[string]any{"floating_network_id": small})
 	_, err = e.Create("floatingips", map[string]any{"floating_network_id": small})
-	wantFault(t, "a floating IP on a full network", err, 400, "ExternalIpAddressExhausted")
+	plugintest.WantFault(t, "a floating IP on a full network", err, 400, "ExternalIpAddressExhausted")
 	_, err = e.Create("floatingips", map[string]any{"floating_network_id": x.net})
-	wantFault(t, "a floating IP on a tenant network", err, 400, "BadRequest")
+	plugintest.WantFault(t, "a floating IP on a tenant network", err, 400, "BadRequest")
 
 	if err := e.Delete("floatingips", fip.ID); err != nil {
 		t.Fatal(err)
 	}
-	if ch, ok := journaled(e, "FLOATINGIP", fip.ID); !ok || ch.Type != "DELETE" || e.Get("ports", fip.FloatingPortID) != nil {
+	if ch, ok := e.Journaled("FLOATINGIP", fip.ID); !ok || ch.Type != "DELETE" || e.Get("ports", fip.FloatingPortID) != nil {
 		t.Errorf("after delete: journal %+v, floating port stored %v", e.Changes, e.Get("ports", fip.FloatingPortID) != nil)
 	}
 }

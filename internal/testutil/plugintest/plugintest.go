@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
@@ -169,4 +170,22 @@ func (e *Env) Action(collection, id, action string, body map[string]any) (any, e
 		return err
 	})
 	return out, err
+}
+
+// Journaled finds the change of one resource among the last call's changes.
+func (e *Env) Journaled(dataType, id string) (journal.Change, bool) {
+	for _, ch := range e.Changes {
+		if ch.DataType == dataType && ch.ResourceID == id {
+			return ch, true
+		}
+	}
+	return journal.Change{}, false
+}
+
+// WantFault reports (t.Errorf) unless err is the Neutron fault status and type.
+func WantFault(t *testing.T, what string, err error, status int, typ string) {
+	t.Helper()
+	if f, ok := fault.As(err); !ok || f.Status != status || f.Type != typ {
+		t.Errorf("%s: got %v, want %d %s", what, err, status, typ)
+	}
 }
