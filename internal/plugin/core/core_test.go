@@ -111,3 +111,21 @@ func TestPortUpdateKeepsAndReleases(t *testing.T) {
 		t.Errorf("after delete: stored %v, journal %+v", e.Get("ports", id), e.Changes)
 	}
 }
+
+// TestSubnetUpdateBumpsNetwork: a network shows its subnets, so a subnet's update is a new
+// revision of its network (Neutron's test_update_subnet_bumps_network_revision).
+func TestSubnetUpdateBumpsNetwork(t *testing.T) {
+	e := plugintest.New(t)
+	netID, subID := network(t, e, "10.4.0.0/24")
+	before := model.MustDecode[model.Network](e.Get("networks", netID)).RevisionNumber
+	if _, err := e.Update("subnets", subID, map[string]any{"name": "renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	after := model.MustDecode[model.Network](e.Get("networks", netID))
+	if after.RevisionNumber <= before {
+		t.Errorf("network revision %d after a subnet update, want more than %d", after.RevisionNumber, before)
+	}
+	if _, ok := e.Journaled("NETWORK", netID); !ok {
+		t.Errorf("the network's new revision was not journaled: %+v", e.Changes)
+	}
+}

@@ -360,7 +360,16 @@ func (s *Subnets) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, 
 	if err := s.p.checkSubnetLimits(plugin.Str(cur, "id"), d); err != nil {
 		return nil, err
 	}
-	return d, plugin.Save(ctx, tx, c, "subnets", d)
+	if err := plugin.Save(ctx, tx, c, "subnets", d); err != nil {
+		return nil, err
+	}
+	// The network shows its subnets: a subnet's change is a new revision of its network, as
+	// Neutron's revision plugin bumps the parent.
+	net, err := tx.Get(ctx, "networks", plugin.Str(d, "network_id"))
+	if err != nil || net == nil {
+		return d, err
+	}
+	return d, plugin.Save(ctx, tx, c, "networks", net)
 }
 
 // Delete removes a subnet unless a port still holds one of its addresses.
