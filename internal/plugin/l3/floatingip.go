@@ -229,6 +229,12 @@ func (f *FloatingIPs) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	d := plugin.Apply(cur, changes)
 	_, portChange := changes["port_id"]
 	_, fixedChange := changes["fixed_ip_address"]
+	if len(changes) == 0 {
+		// An empty update clears the association: once the floating IP had no attribute
+		// but its port, and Neutron keeps that meaning.
+		portChange = true
+		d["port_id"] = nil
+	}
 	if portChange || fixedChange {
 		pid := plugin.Str(d, "port_id")
 		if pid == "" {

@@ -103,6 +103,18 @@ func TestFloatingIPAssociation(t *testing.T) {
 	if fip.RouterID != r["id"] || fip.FixedIPAddress != vm.FixedIPs[0].IPAddress || fip.Status != "ACTIVE" || fip.FloatingPortID == "" {
 		t.Fatalf("floating IP %+v, want it through the router to %s", fip, vm.FixedIPs[0].IPAddress)
 	}
+	// An empty update clears the association (Neutron keeps that old meaning); a new one
+	// associates it again.
+	blank, err := e.Update("floatingips", fip.ID, map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := model.MustDecode[model.FloatingIP](blank); b.PortID != "" || b.RouterID != "" || b.Status != "DOWN" {
+		t.Fatalf("after an empty update: %+v", b)
+	}
+	if _, err := e.Update("floatingips", fip.ID, map[string]any{"port_id": vm.ID}); err != nil {
+		t.Fatal(err)
+	}
 	// Deleting the VM's port dissociates the floating IP; deleting the floating IP frees its port.
 	if err := e.Delete("ports", vm.ID); err != nil {
 		t.Fatal(err)
