@@ -112,20 +112,31 @@ func TestPortUpdateKeepsAndReleases(t *testing.T) {
 	}
 }
 
-// TestSubnetUpdateBumpsNetwork: a network shows its subnets, so a subnet's update is a new
-// revision of its network (Neutron's test_update_subnet_bumps_network_revision).
-func TestSubnetUpdateBumpsNetwork(t *testing.T) {
+// TestSubnetChangesBumpNetwork: a network shows its subnets, so a subnet's create, update and
+// delete are each a new revision of its network (Neutron's
+// test_update_subnet_bumps_network_revision).
+func TestSubnetChangesBumpNetwork(t *testing.T) {
 	e := plugintest.New(t)
-	netID, subID := network(t, e, "10.4.0.0/24")
-	before := model.MustDecode[model.Network](e.Get("networks", netID)).RevisionNumber
-	if _, err := e.Update("subnets", subID, map[string]any{"name": "renamed"}); err != nil {
-		t.Fatal(err)
+	netID := e.MustCreate("networks", map[string]any{"name": "n"})["id"].(string)
+	rev := func() int64 { return model.MustDecode[model.Network](e.Get("networks", netID)).RevisionNumber }
+	last := rev()
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if now := rev(); now <= last {
+			t.Errorf("network revision %d after the subnet's %s, want more than %d", now, what, last)
+		} else {
+			last = now
+		}
+		if _, ok := e.Journaled("NETWORK", netID); !ok {
+			t.Errorf("%s: the network's new revision was not journaled: %+v", what, e.Changes)
+		}
 	}
-	after := model.MustDecode[model.Network](e.Get("networks", netID))
-	if after.RevisionNumber <= before {
-		t.Errorf("network revision %d after a subnet update, want more than %d", after.RevisionNumber, before)
-	}
-	if _, ok := e.Journaled("NETWORK", netID); !ok {
-		t.Errorf("the network's new revision was not journaled: %+v", e.Changes)
-	}
+	sub, err := e.Create("subnets", map[string]any{"network_id": netID, "cidr": "10.4.0.0/24", "ip_version": 4})
+	step("create", err)
+	_, err = e.Update("subnets", sub["id"].(string), map[string]any{"name": "renamed"})
+	step("update", err)
+	step("delete", e.Delete("subnets", sub["id"].(string)))
 }

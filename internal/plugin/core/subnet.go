@@ -274,7 +274,8 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		return nil, err
 	}
 	net["subnets"] = append(plugin.List(net, "subnets"), d["id"])
-	if err := plugin.SaveAsIs(ctx, tx, c, "networks", net); err != nil {
+	// A new subnet is a new revision of its network (Neutron's revision plugin).
+	if err := plugin.Save(ctx, tx, c, "networks", net); err != nil {
 		return nil, err
 	}
 	if isAutoAddress(d) {
@@ -442,7 +443,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 			keep = []any{}
 		}
 		net["subnets"] = keep
-		if err := plugin.SaveAsIs(ctx, tx, c, "networks", net); err != nil {
+		if err := plugin.Save(ctx, tx, c, "networks", net); err != nil {
 			return err
 		}
 	}
