@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -67,6 +68,12 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 		ch := cluster.Change{Type: c.Type, Collection: c.Collection, ID: c.ResourceID}
 		if c.Type != journal.Delete {
 			ch.Doc = translate.Doc(c.Data)
+			if len(c.Secrets) > 0 {
+				// The cluster needs the secrets the journal keeps out (as upstream's
+				// REST client sends a BGP peer's password).
+				ch.Doc = maps.Clone(ch.Doc)
+				maps.Copy(ch.Doc, c.Secrets)
+			}
 		}
 		out = append(out, ch)
 	}

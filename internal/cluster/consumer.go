@@ -12,6 +12,7 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // Data-version task types (written by `midonet db-manage data-version-sync/-activate`).
@@ -155,6 +156,9 @@ func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
 				if err := decode([]byte(r.data), &d); err != nil {
 					return fmt.Errorf("cluster: task %d: bad data: %w", r.id, err)
 				}
+				if err := t.withSecrets(ctx, res, r.resID, d); err != nil {
+					return fmt.Errorf("cluster: task %d: %w", r.id, err)
+				}
 				ch.Doc = d
 			}
 			changes = append(changes, ch)
@@ -164,6 +168,28 @@ func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
 		}
 	}
 	return t.recordProcessed(ctx, last)
+}
+
+// withSecrets fills in the secrets a task leaves out (a BGP peer's MD5 password) from the
+// resource as the database holds it now: the backend needs them, the journal never keeps
+// them. A resource deleted since is left as it is (its DELETE task follows).
+func (t *Consumer) withSecrets(ctx context.Context, res *resource.Resource, id string, d translate.Doc) error {
+	secrets := res.Secrets()
+	if len(secrets) == 0 {
+		return nil
+	}
+	return t.DB.Read(ctx, func(tx *db.Tx) error {
+		cur, err := tx.Get(ctx, res.Collection, id)
+		if err != nil || cur == nil {
+			return err
+		}
+		for _, k := range secrets {
+			if v, ok := cur[k]; ok && v != nil {
+				d[k] = v
+			}
+		}
+		return nil
+	})
 }
 
 // recordProcessed mirrors the last applied task into the Neutron database (best effort: the

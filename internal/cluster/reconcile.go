@@ -10,7 +10,6 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/journal"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -52,9 +51,9 @@ func (c *Cluster) neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Re
 			}
 			for _, d := range docs {
 				id, _ := d["id"].(string)
-				// The cluster's copies carry no secrets (a BGP peer's password): compare
-				// what the journal would have sent.
-				out[translate.RefOf(coll, id)] = journal.Scrub(d)
+				// The cluster's copies carry secrets too (the consumer reads them from
+				// the database; the agent needs a BGP peer's MD5 password).
+				out[translate.RefOf(coll, id)] = d
 			}
 		}
 		return nil

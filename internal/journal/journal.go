@@ -32,6 +32,9 @@ type Change struct {
 	ResourceID string
 	TenantID   string
 	Data       map[string]any // nil for deletes
+	// Secrets are the top-level secrets Data leaves out (a BGP peer's password), for a
+	// backend that is sent the change directly (the REST client); never written to a task.
+	Secrets map[string]any
 }
 
 // Recorder collects the changes of one request. WriteTasks says whether they are also
@@ -77,7 +80,7 @@ func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantI
 	if dataType == "" {
 		return fmt.Errorf("journal: %s has no task data type in the catalogue", collection)
 	}
-	ch := Change{Type: typ, DataType: dataType, Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}
+	ch := Change{Type: typ, DataType: dataType, Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}
 	if rec == nil || rec.WriteTasks {
 		id, err := insert(ctx, tx, ch, txnID)
 		if err != nil {
@@ -95,7 +98,7 @@ func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantI
 
 // Insert writes a task row of any type (db-manage's DATA_VERSION_* tasks included).
 func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) (int64, error) {
-	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data)}, txnID)
+	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}, txnID)
 }
 
 type orderedKey struct{}
@@ -142,6 +145,30 @@ func insert(ctx context.Context, tx *db.Tx, ch Change, txnID string) (int64, err
 	return res.LastInsertId()
 }
 
+// isSecret reports whether a key names a secret.
+func isSecret(k string) bool {
+	for _, s := range secretKeys {
+		if strings.Contains(strings.ToLower(k), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretsOf returns the top-level secrets of m, or nil.
+func secretsOf(m map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range m {
+		if isSecret(k) && v != nil {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Scrub returns a copy of m without secrets (passwords, pre-shared keys), at any depth: what
 // every task's data is made of.
 func Scrub(m map[string]any) map[string]any { return scrub(m) }
@@ -152,13 +179,7 @@ func scrub(m map[string]any) map[string]any {
 	}
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		secret := false
-		for _, s := range secretKeys {
-			if strings.Contains(strings.ToLower(k), s) {
-				secret = true
-			}
-		}
-		if secret {
+		if isSecret(k) {
 			continue
 		}
 		if sub, ok := v.(map[string]any); ok {

@@ -50,6 +50,9 @@ type Attr struct {
 	// Optional attributes are shown only when the document has them (a rule type's
 	// drivers: in its details, not in the list).
 	Optional bool
+	// Secret marks a write-only secret (a BGP peer's MD5 password): never shown, never
+	// written to a task; the cluster reads it from the database when it applies the task.
+	Secret bool
 }
 
 // Resource is one collection, described once: the API's view (attributes, URL, 404) and
@@ -130,6 +133,17 @@ func (r *Resource) ParentAttr() string {
 		return ""
 	}
 	return r.Parent.Attr
+}
+
+// Secrets lists the names of the resource's secret attributes.
+func (r *Resource) Secrets() []string {
+	var out []string
+	for _, a := range r.Attrs {
+		if a.Secret {
+			out = append(out, a.Name)
+		}
+	}
+	return out
 }
 
 // Attr returns the named attribute or nil. Safe for concurrent use.

@@ -137,6 +137,9 @@ type Route struct {
 	NextHopGateway string `json:"next_hop_gateway,omitempty"`
 	Weight         int    `json:"weight"`
 	GatewayDhcpID  string `json:"gateway_dhcp_id,omitempty"`
+	// Learned routes come from a BGP peer through the agent that runs the session; they live
+	// under the NSDB's learned/ prefix on that agent's lease, not in the translated topology.
+	Learned bool `json:"learned,omitempty"`
 }
 
 // Chain is a named list of rules.
@@ -366,8 +369,10 @@ type BgpPeer struct {
 	LocalAS  int64  `json:"local_as"`
 	Address  string `json:"address"`
 	AS       int64  `json:"as_number"`
-	// MD5 says the session is authenticated (the key itself stays in the Neutron database).
-	MD5 bool `json:"md5,omitempty"`
+	// MD5 says the session is authenticated with Password as the TCP MD5 key (RFC 2385);
+	// MidoNet's BgpPeer carries the password for the agent that runs the session.
+	MD5      bool   `json:"md5,omitempty"`
+	Password string `json:"password,omitempty"`
 }
 
 // BgpNetwork is a prefix a router advertises to its BGP peers (MidoNet's BgpNetwork).

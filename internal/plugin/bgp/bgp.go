@@ -56,7 +56,7 @@ func speakerObjects(w *translate.World, id string) []topology.Object {
 			addrs = append(addrs, a)
 		}
 		objs = append(objs, &topology.BgpPeer{Meta: topology.Meta{ID: p.ID}, RouterID: r.ID, LocalAS: sp.LocalAS,
-			Address: p.PeerIP, AS: p.RemoteAS, MD5: p.AuthType == "md5"})
+			Address: p.PeerIP, AS: p.RemoteAS, MD5: p.AuthType == "md5", Password: p.Password})
 	}
 	var ports []model.Port
 	for _, p := range w.PortsOf(r.ID) {

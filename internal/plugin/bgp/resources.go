@@ -63,6 +63,6 @@ var Peers = &resource.Resource{
 		{Name: "peer_ip", Post: true, Required: true, Validate: resource.IP, NoSort: true},
 		{Name: "remote_as", Post: true, Required: true, Convert: resource.ToInt, Validate: asNumber, NoSort: true},
 		{Name: "auth_type", Post: true, Validate: resource.Values("none", "md5"), Default: "none", NoSort: true},
-		{Name: "password", Post: true, Put: true, Validate: resource.StringOrNone(255), Default: nil, Hidden: true},
+		{Name: "password", Post: true, Put: true, Validate: resource.StringOrNone(255), Default: nil, Hidden: true, Secret: true},
 	},
 }

@@ -26,6 +26,9 @@ type Peer struct {
 	PeerIP   string `json:"peer_ip"`
 	RemoteAS int64  `json:"remote_as"`
 	AuthType string `json:"auth_type"`
+	// Password is the MD5 key: never shown, never in a task (the cluster reads it from the
+	// database for the agent).
+	Password string `json:"password,omitempty"`
 }
 
 // Route is one advertised route.
