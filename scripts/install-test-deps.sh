@@ -9,13 +9,14 @@
 #                         the `openstack` and `neutron` CLIs (smoke test)
 #   etcd-server           an external etcd for the NSDB tests
 #   curl, jq              smoke test and keystone-up.sh
+#   bird2, iproute2       the BGP test's real peer router, in a network namespace
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
 set -euo pipefail
 
 PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq)
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/midonet-go/midonet/internal/agent/bgpd"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
@@ -34,7 +35,10 @@ type Options struct {
 	// Resync is how often the level-triggered state (host record, active ports) is
 	// rewritten even without events, healing after a missed one.
 	Resync time.Duration
-	Log    *slog.Logger
+	// BGP configures the BGP speakers of routers whose ports are bound here (its callbacks
+	// and log are the agent's own).
+	BGP bgpd.Options
+	Log *slog.Logger
 }
 
 // Status is what the agent currently believes.
@@ -46,6 +50,8 @@ type Status struct {
 	TunnelZone  string   `json:"tunnel_zone,omitempty"` // the zone this host is a member of
 	TunnelIP    string   `json:"tunnel_ip,omitempty"`
 	ActivePorts []string `json:"active_ports"`
+	// BgpSessions are the BGP sessions this agent runs.
+	BgpSessions []bgpd.PeerStatus `json:"bgp_sessions"`
 }
 
 // Agent is a running agent.
@@ -54,6 +60,7 @@ type Agent struct {
 	o     Options
 	reqs  chan func(*state)
 	ready chan struct{}
+	bgp   *bgpd.Manager // set while Run runs
 }
 
 // state is owned by the agent's loop.
@@ -64,6 +71,13 @@ type state struct {
 	lease   int64
 	active  map[string]bool // ports this agent marked active
 	views   map[string]any  // derived views keyed by name, reset on change (the simulator's topology)
+
+	// BGP: what the speakers report, by router port, and what of it is in the NSDB (key ->
+	// value written under this lease; nil means "there, but not written by this session").
+	learned        map[string][]topology.Route
+	learnedWritten map[string][]byte
+	sessions       map[string][]bgpd.PeerStatus
+	statusWritten  map[string][]byte
 }
 
 // New builds an agent over an NSDB.
@@ -175,6 +189,11 @@ func (a *Agent) status(s *state) Status {
 	for p := range s.active {
 		out.ActivePorts = append(out.ActivePorts, p)
 	}
+	out.BgpSessions = []bgpd.PeerStatus{}
+	for _, sts := range s.sessions {
+		out.BgpSessions = append(out.BgpSessions, sts...)
+	}
+	sort.Slice(out.BgpSessions, func(i, j int) bool { return out.BgpSessions[i].PeerID < out.BgpSessions[j].PeerID })
 	sort.Strings(out.ActivePorts)
 	for _, o := range s.objects {
 		if m, ok := o.(*topology.TunnelZoneMember); ok && m.HostID == a.o.HostID {
@@ -187,7 +206,21 @@ func (a *Agent) status(s *state) Status {
 // Run registers the host and keeps everything current until ctx ends; on the way out the
 // lease is revoked so the host and its ports go down at once.
 func (a *Agent) Run(ctx context.Context) error {
-	s := &state{objects: map[string]topology.Object{}, active: map[string]bool{}, views: map[string]any{}}
+	s := &state{objects: map[string]topology.Object{}, active: map[string]bool{}, views: map[string]any{},
+		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}}
+	bo := a.o.BGP
+	bo.Log = a.o.Log
+	bo.OnLearned = func(router, port string, routes []bgpd.Learned) {
+		lr := learnedRoutes(router, port, routes)
+		a.post(ctx, func(s *state) { a.setLearned(ctx, s, port, lr) })
+	}
+	bo.OnStatus = func(port string, sts []bgpd.PeerStatus) {
+		a.post(ctx, func(s *state) { a.setSessions(ctx, s, port, sts) })
+	}
+	a.bgp = bgpd.New(bo)
+	// Stopping the speakers withdraws their routes from the peers; the learned routes and
+	// session records go with the lease.
+	defer a.bgp.Close()
 	for {
 		err := a.session(ctx, s)
 		if ctx.Err() != nil {
@@ -227,6 +260,10 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 		return err
 	}
 	a.plugPorts(ctx, s)
+	if err := a.adoptBGPState(ctx, s); err != nil {
+		return err
+	}
+	a.bgp.Sync(a.wantSpeakers(s))
 	select {
 	case <-a.ready:
 	default:
@@ -235,6 +272,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	topo := a.store.Watch(wctx, nsdb.DataPrefix(version)+"topology/", rev+1)
+	learned := a.store.Watch(wctx, nsdb.LearnedPrefix(version), rev+1)
 	versions := a.store.Watch(wctx, nsdb.ActiveVersionKey, rev+1)
 	resync := time.NewTicker(a.o.Resync)
 	defer resync.Stop()
@@ -256,6 +294,13 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			a.applyEvent(s, version, ev)
 			a.drain(s, version, topo)
 			a.plugPorts(ctx, s)
+			a.bgp.Sync(a.wantSpeakers(s))
+		case ev, ok := <-learned:
+			if !ok || ev.Compacted {
+				return errors.New("agent: learned-route watch ended")
+			}
+			a.applyEvent(s, version, ev)
+			a.drain(s, version, learned)
 		case ev, ok := <-versions:
 			if !ok || ev.Compacted {
 				return errors.New("agent: version watch ended")
@@ -320,6 +365,15 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 	for _, kv := range kvs {
 		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	}
+	// Learned routes are read after the topology: their watch starts at the topology's
+	// revision too, and replaying events the listing already holds ends in the same state.
+	lkvs, _, err := a.store.List(ctx, nsdb.LearnedPrefix(v))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, kv := range lkvs {
+		a.put(s, cacheKey(v, kv.Key), kv.Value)
+	}
 	s.version = v
 	s.gen++
 	s.views = map[string]any{}
@@ -338,8 +392,18 @@ func (a *Agent) put(s *state, key string, value []byte) {
 	s.objects[key] = o
 }
 
+// cacheKey is the cache's "<Kind>/<id>" of an NSDB key: a translated object's, or a learned
+// route's (".../learned/<host>/Route/<id>").
+func cacheKey(version int64, key string) string {
+	if rest, ok := strings.CutPrefix(key, nsdb.LearnedPrefix(version)); ok {
+		_, k, _ := strings.Cut(rest, "/")
+		return k
+	}
+	return strings.TrimPrefix(key, nsdb.DataPrefix(version)+"topology/")
+}
+
 func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
-	key := strings.TrimPrefix(ev.Key, nsdb.DataPrefix(version)+"topology/")
+	key := cacheKey(version, ev.Key)
 	if ev.Deleted {
 		delete(s.objects, key)
 	} else {

@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/hosts"
+	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
@@ -124,4 +125,20 @@ func (s *Server) portStatusLoop(ctx context.Context) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// bgpSessions reads the BGP sessions the agents report, for /metrics.
+func bgpSessions(store *nsdb.Store) ([]metrics.BgpSession, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sts, err := hosts.BgpSessions(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]metrics.BgpSession, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, metrics.BgpSession{PeerID: st.PeerID, RouterID: st.RouterID, HostID: st.HostID, Address: st.Address,
+			State: st.State, Received: st.Received, Advertised: st.Advertised})
+	}
+	return out, nil
 }

@@ -184,7 +184,7 @@ func (t *Consumer) withSecrets(ctx context.Context, res *resource.Resource, id s
 			return err
 		}
 		for _, k := range secrets {
-			if v, ok := cur[k]; ok && v != nil {
+			if v, ok := cur[k]; ok {
 				d[k] = v
 			}
 		}

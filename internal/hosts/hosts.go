@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/midonet-go/midonet/internal/agent/bgpd"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -19,12 +20,40 @@ const (
 	HostPrefix   = "/midonet/hosts/"
 	AlivePrefix  = "/midonet/host_alive/"
 	ActivePrefix = "/midonet/port_active/"
+	// BgpStatusPrefix holds the state of each BGP session, written by the agent running it
+	// (lease-bound): one key per BGP peer.
+	BgpStatusPrefix = "/midonet/bgp_status/"
 )
 
 // HostKey, AliveKey and ActiveKey name one host's record, its liveness and one active port.
 func HostKey(id string) string     { return HostPrefix + id }
 func AliveKey(id string) string    { return AlivePrefix + id }
 func ActiveKey(port string) string { return ActivePrefix + port }
+
+// BgpStatusKey names the status of one BGP peer's session.
+func BgpStatusKey(peer string) string { return BgpStatusPrefix + peer }
+
+// BgpStatus is a BGP session as the agent running it (HostID) last saw it.
+type BgpStatus struct {
+	HostID string `json:"host_id"`
+	bgpd.PeerStatus
+}
+
+// BgpSessions lists the BGP sessions the agents report.
+func BgpSessions(ctx context.Context, s *nsdb.Store) ([]BgpStatus, error) {
+	kvs, _, err := s.List(ctx, BgpStatusPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: bgp sessions: %w", err)
+	}
+	out := make([]BgpStatus, 0, len(kvs))
+	for _, kv := range kvs {
+		var st BgpStatus
+		if json.Unmarshal(kv.Value, &st) == nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
 
 // Info is a host as the API shows it.
 type Info struct {

@@ -159,7 +159,7 @@ func isSecret(k string) bool {
 func secretsOf(m map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range m {
-		if isSecret(k) && v != nil {
+		if isSecret(k) {
 			if out == nil {
 				out = map[string]any{}
 			}

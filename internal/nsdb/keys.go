@@ -23,6 +23,11 @@ func DataPrefix(version int64) string {
 	return "/midonet/data/" + strconv.FormatInt(version, 10) + "/"
 }
 
+// LearnedPrefix is the root of the state agents learn at run time (BGP routes), one folder
+// per host ("<prefix><host>/Route/<id>"), bound to the agent's lease; not translated, so the
+// cluster neither writes nor verifies it.
+func LearnedPrefix(version int64) string { return DataPrefix(version) + "learned/" }
+
 // TopologyPrefix is where the objects of one kind live: ".../topology/<Kind>/".
 func TopologyPrefix(version int64, kind topology.Kind) string {
 	return DataPrefix(version) + "topology/" + string(kind) + "/"

@@ -53,7 +53,11 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		if rt.gw.IsValid() {
 			gw = " gw " + rt.gw.String()
 		}
-		c.note(&r.device, in, "route %s: %s from %s → %s via port %s%s, weight %d", rt.obj.ID, rt.dst, rt.src, rt.nextHop, portID(rt.port), gw, rt.weight)
+		kind := "route"
+		if rt.obj.Learned {
+			kind = "learned route (BGP)"
+		}
+		c.note(&r.device, in, "%s %s: %s from %s → %s via port %s%s, weight %d", kind, rt.obj.ID, rt.dst, rt.src, rt.nextHop, portID(rt.port), gw, rt.weight)
 	}
 	switch rt.nextHop {
 	case topology.NextHopLocal:

@@ -47,6 +47,23 @@ func TestServicesReachTheNSDB(t *testing.T) {
 			if !ok || bp.RouterID != router || bp.LocalAS != 64512 || bp.AS != 64513 || bp.Address != "172.24.40.254" {
 				t.Fatalf("BgpPeer in the NSDB: %+v", bp)
 			}
+			// An MD5 peer: its password reaches the agent's BgpPeer (also after a change) and
+			// never a task.
+			md5 := a.must(t, 201, "POST", "bgp-peers", map[string]any{"bgp_peer": map[string]any{"name": "md5", "peer_ip": "172.24.40.253",
+				"remote_as": 64514, "auth_type": "md5", "password": "first-key"}})["id"].(string)
+			a.must(t, 200, "PUT", "bgp-speakers/"+sp+"/add_bgp_peer", map[string]any{"bgp_peer_id": md5})
+			a.must(t, 200, "PUT", "bgp-peers/"+md5, map[string]any{"bgp_peer": map[string]any{"password": "second-key"}})
+			e.waitDrained(t, 30e9)
+			if mp, ok := e.object(t, topology.KindBgpPeer, md5).(*topology.BgpPeer); !ok || !mp.MD5 || mp.Password != "second-key" {
+				t.Fatalf("MD5 BgpPeer in the NSDB: %+v", mp)
+			}
+			var leaked int
+			if err := e.db(t).QueryRow("SELECT COUNT(*) FROM midonet_tasks WHERE data LIKE '%-key%'").Scan(&leaked); err != nil {
+				t.Fatal(err)
+			}
+			if leaked != 0 {
+				t.Errorf("%d tasks hold a BGP password", leaked)
+			}
 			// A new interface of the router is advertised without touching the speaker.
 			more := a.must(t, 201, "POST", "networks", map[string]any{"network": map[string]any{"name": "more"}})["id"].(string)
 			moreSub := a.must(t, 201, "POST", "subnets", map[string]any{"subnet": map[string]any{"network_id": more, "cidr": "10.92.0.0/24", "ip_version": 4}})["id"].(string)
