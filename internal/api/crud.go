@@ -219,11 +219,8 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 		return err
 	}
 	if !s.Policy.Enforce(action, target, rq.creds) {
-		// Neutron's policy hook: a caller who may not even see the item it tried to create
-		// learns nothing about it (404); one who may see it is told the action is refused.
-		if !s.Policy.Enforce(res.Rule("get"), target, rq.creds) {
-			return fault.HTTPNotFound()
-		}
+		// Neutron's policy hook hides only existing items (update and delete) behind a 404;
+		// a refused create is always 403.
 		return fault.Forbidden(action)
 	}
 	for _, a := range res.Attrs {

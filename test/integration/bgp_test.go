@@ -74,9 +74,10 @@ func TestBGP(t *testing.T) {
 			t.Errorf("speaker after removing its network %+v", sp)
 		}
 
-		// Members: the BGP API is admin only, and what a member may not see is not found.
+		// Members: the BGP API is admin only (a refused create is 403, as Neutron's policy
+		// hook answers), and what a member may not see is not found.
 		m := e.member(project)
-		wantError(t, speakers.Create(ctx(t), m, speakers.CreateOpts{Name: "mine", IPVersion: 4, LocalAS: "64600"}).Err, 404, "HTTPNotFound")
+		wantError(t, speakers.Create(ctx(t), m, speakers.CreateOpts{Name: "mine", IPVersion: 4, LocalAS: "64600"}).Err, 403, "PolicyNotAuthorized")
 		wantError(t, speakers.Get(ctx(t), m, sp.ID).Err, 404, "BgpSpeakerNotFound")
 
 		must(t, speakers.Delete(ctx(t), c, sp.ID).ExtractErr())

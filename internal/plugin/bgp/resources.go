@@ -8,11 +8,13 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// Extensions are the BGP aliases (neutron-dynamic-routing's bgp and networking-midonet's
-// vendor bgp-speaker-router-insertion).
+// Extensions are the BGP aliases (neutron-dynamic-routing's bgp and bgp_4byte_asn, and
+// networking-midonet's vendor bgp-speaker-router-insertion).
 var Extensions = []resource.Extension{
 	{Alias: "bgp", Name: "BGP Dynamic Routing Extension", Description: "Discover and advertise routes with BGP", Updated: "2016-05-10T15:37:00-00:00"},
 	{Alias: "bgp-speaker-router-insertion", Name: "BgpSpeakerRouterInsertion", Description: "Associate a BGP speaker with a router", Updated: "2016-04-17T10:00:00-00:00"},
+	// local_as and remote_as take 4-byte AS numbers (RFC 6793), as the sessions do.
+	{Alias: "bgp_4byte_asn", Name: "BGP 4-byte AS numbers", Description: "Support bgp 4-byte AS number", Updated: "2017-09-07T00:00:00-00:00"},
 }
 
 // asNumber validates an AS number as neutron-dynamic-routing does (1..4294967295).
