@@ -19,8 +19,10 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent/bgpd"
+	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/sim"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -38,7 +40,9 @@ type Options struct {
 	// BGP configures the BGP speakers of routers whose ports are bound here (its callbacks
 	// and log are the agent's own).
 	BGP bgpd.Options
-	Log *slog.Logger
+	// Datapath makes the agent forward the frames of its bound ports (nil: control plane only).
+	Datapath *datapath.Options
+	Log      *slog.Logger
 }
 
 // Status is what the agent currently believes.
@@ -60,7 +64,8 @@ type Agent struct {
 	o     Options
 	reqs  chan func(*state)
 	ready chan struct{}
-	bgp   *bgpd.Manager // set while Run runs
+	bgp   *bgpd.Manager      // set while Run runs
+	dp    *datapath.Datapath // set while Run runs, when Options.Datapath is
 }
 
 // state is owned by the agent's loop.
@@ -221,6 +226,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	// Stopping the speakers withdraws their routes from the peers; the learned routes and
 	// session records go with the lease.
 	defer a.bgp.Close()
+	if a.o.Datapath != nil {
+		do := *a.o.Datapath
+		if do.Log == nil {
+			do.Log = a.o.Log
+		}
+		a.dp = datapath.New(do)
+		defer a.dp.Close()
+	}
 	for {
 		err := a.session(ctx, s)
 		if ctx.Err() != nil {
@@ -264,6 +277,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 		return err
 	}
 	a.bgp.Sync(a.wantSpeakers(s))
+	a.syncDatapath(s)
 	select {
 	case <-a.ready:
 	default:
@@ -295,12 +309,14 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			a.drain(s, version, topo)
 			a.plugPorts(ctx, s)
 			a.bgp.Sync(a.wantSpeakers(s))
+			a.syncDatapath(s)
 		case ev, ok := <-learned:
 			if !ok || ev.Compacted {
 				return errors.New("agent: learned-route watch ended")
 			}
 			a.applyEvent(s, version, ev)
 			a.drain(s, version, learned)
+			a.syncDatapath(s)
 		case ev, ok := <-versions:
 			if !ok || ev.Compacted {
 				return errors.New("agent: version watch ended")
@@ -313,6 +329,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 				return err
 			}
 			a.plugPorts(ctx, s)
+			a.syncDatapath(s) // picks up an interface that appeared since
 		}
 	}
 }
@@ -451,4 +468,23 @@ func (a *Agent) plugPorts(ctx context.Context, s *state) {
 		}
 	}
 	s.active = want
+}
+
+// syncDatapath hands the datapath the current topology and the interfaces of the ports
+// bound here.
+func (a *Agent) syncDatapath(s *state) {
+	if a.dp == nil {
+		return
+	}
+	bound := map[string]string{}
+	for _, o := range s.objects {
+		if p, ok := o.(*topology.Port); ok && a.bound(p) {
+			bound[p.ID] = p.InterfaceName
+		}
+	}
+	if len(bound) > 0 {
+		st := &State{s: s, agent: a}
+		a.dp.SetTopology(st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology))
+	}
+	a.dp.Sync(bound)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -54,10 +55,18 @@ func NewAgent(cfg *config.Config, store *nsdb.Store, dataDir, hostName, hostIDFi
 	if hostName == "" {
 		hostName = cfg.String("DEFAULT", "host")
 	}
-	return agent.New(store, agent.Options{
+	o := agent.Options{
 		HostID: id, HostName: hostName, Log: log,
 		LeaseTTL: time.Duration(cfg.Int(config.GroupMidonet, "host_lease_ttl")) * time.Second,
-	}), nil
+	}
+	switch dp := cfg.String(config.GroupMidonet, "datapath"); dp {
+	case "afpacket":
+		o.Datapath = &datapath.Options{Log: log}
+	case "none", "":
+	default:
+		return nil, fmt.Errorf("app: [MIDONET] datapath = %q: want afpacket or none", dp)
+	}
+	return agent.New(store, o), nil
 }
 
 // ConnectNSDB reaches the NSDB without starting one: the external cluster, or the embedded

@@ -1,0 +1,193 @@
+// Package datapath moves real frames between the host interfaces that Neutron ports are
+// bound to (seed 8.1.8): every frame arriving on a bound interface is decoded, handed to the
+// simulator (through its flow cache, so a known flow costs a lookup), and what the
+// simulation decides is done — the frame leaves, rewritten (MACs, TTL, NAT), on the
+// interfaces of its egress ports, and the packets the topology answers with (ARP and ICMP
+// echo replies, ICMP errors, DHCP offers and acks) are built and sent back.
+//
+// Packet I/O is a plain AF_PACKET socket per interface (see ARCHITECTURE.md, "Datapath"): the
+// kernel owns nothing but the interfaces, no library or kernel module is needed, and the
+// simulator, not the I/O, bounds the per-packet cost at this stage. Frames whose egress
+// port is bound on another host are not sent yet (tunnels are still to come).
+package datapath
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/midonet-go/midonet/internal/sim"
+)
+
+// Options configure a datapath.
+type Options struct {
+	Log *slog.Logger
+	// MaxFlows bounds the flow cache (default 65536).
+	MaxFlows int
+}
+
+// Stats count what the datapath did.
+type Stats struct {
+	FramesIn, FramesOut, Undecodable, NoEgress, WriteErrors uint64
+}
+
+// Datapath owns the interfaces of the ports bound to this host.
+type Datapath struct {
+	o     Options
+	state *sim.State // connection tracking and NAT, kept across topology changes
+
+	mu    sync.Mutex // serialises Sync, SetTopology and Close
+	topo  *sim.Topology
+	ports map[string]*attached // by port id
+
+	flows atomic.Pointer[sim.FlowCache]
+	byID  atomic.Pointer[map[string]*attached] // a copy of ports for the readers
+
+	framesIn, framesOut, undecodable, noEgress, writeErrors atomic.Uint64
+}
+
+// attached is one port's interface and its reader.
+type attached struct {
+	port, iface string
+	l           *link
+	done        chan struct{}
+}
+
+// New makes a datapath with no interfaces.
+func New(o Options) *Datapath {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.MaxFlows <= 0 {
+		o.MaxFlows = 65536
+	}
+	d := &Datapath{o: o, state: sim.NewState(), ports: map[string]*attached{}}
+	empty := map[string]*attached{}
+	d.byID.Store(&empty)
+	return d
+}
+
+// SetTopology makes t the topology new frames are simulated on; the flow cache starts over
+// (its entries belong to the old topology), connection tracking and NAT carry on.
+func (d *Datapath) SetTopology(t *sim.Topology) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if t == d.topo {
+		return
+	}
+	d.topo = t
+	d.flows.Store(sim.NewFlowCache(t, d.state, d.o.MaxFlows))
+}
+
+// Sync attaches the interfaces of bound (port id → interface name) and detaches the rest.
+// It is level-triggered: an interface that could not be opened is tried again next time.
+func (d *Datapath) Sync(bound map[string]string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	changed := false
+	for id, a := range d.ports {
+		if bound[id] != a.iface {
+			d.detach(a)
+			delete(d.ports, id)
+			changed = true
+		}
+	}
+	for id, iface := range bound {
+		if _, ok := d.ports[id]; ok {
+			continue
+		}
+		if err := setUp(iface); err != nil {
+			d.o.Log.Debug("datapath: interface not ready", "port", id, "interface", iface, "err", err)
+			continue
+		}
+		l, err := openLink(iface)
+		if err != nil {
+			d.o.Log.Warn("datapath: attach failed", "port", id, "interface", iface, "err", err)
+			continue
+		}
+		a := &attached{port: id, iface: iface, l: l, done: make(chan struct{})}
+		d.ports[id] = a
+		changed = true
+		go d.read(a)
+		d.o.Log.Info("datapath: port attached", "port", id, "interface", iface)
+	}
+	if changed {
+		m := make(map[string]*attached, len(d.ports))
+		for k, v := range d.ports {
+			m[k] = v
+		}
+		d.byID.Store(&m)
+	}
+}
+
+func (d *Datapath) detach(a *attached) {
+	_ = a.l.close()
+	<-a.done
+	d.o.Log.Info("datapath: port detached", "port", a.port, "interface", a.iface)
+}
+
+// Close detaches every interface.
+func (d *Datapath) Close() { d.Sync(nil) }
+
+// Stats returns the counters.
+func (d *Datapath) Stats() Stats {
+	return Stats{FramesIn: d.framesIn.Load(), FramesOut: d.framesOut.Load(), Undecodable: d.undecodable.Load(),
+		NoEgress: d.noEgress.Load(), WriteErrors: d.writeErrors.Load()}
+}
+
+// read feeds one interface's frames to the simulation until the link closes.
+func (d *Datapath) read(a *attached) {
+	defer close(a.done)
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := a.l.read(buf)
+		if err != nil {
+			return
+		}
+		d.framesIn.Add(1)
+		d.process(a.port, buf[:n])
+	}
+}
+
+// process simulates one frame that entered port and carries out the result.
+func (d *Datapath) process(port string, raw []byte) {
+	pkt, l, err := decode(raw)
+	if err != nil {
+		d.undecodable.Add(1)
+		return
+	}
+	fc := d.flows.Load()
+	if fc == nil {
+		return
+	}
+	res := fc.Simulate(pkt, port)
+	ports := *d.byID.Load()
+	for i := range res.Egress {
+		e := &res.Egress[i]
+		out := ports[e.PortID]
+		if out == nil {
+			d.noEgress.Add(1) // bound on another host, or not bound at all
+			continue
+		}
+		d.send(out, rewrite(raw, l, &e.Packet))
+	}
+	for i := range res.Generated {
+		g := &res.Generated[i]
+		out := ports[g.PortID]
+		if out == nil {
+			d.noEgress.Add(1)
+			continue
+		}
+		if f := build(&g.Packet, raw, l); f != nil {
+			d.send(out, f)
+		}
+	}
+}
+
+func (d *Datapath) send(a *attached, frame []byte) {
+	if err := a.l.write(frame); err != nil {
+		d.writeErrors.Add(1)
+		return
+	}
+	d.framesOut.Add(1)
+}
