@@ -33,9 +33,12 @@ type harness struct {
 	cfg   string
 }
 
-func start(t *testing.T) *harness {
+func start(t *testing.T) *harness { t.Helper(); return startWith(t, "") }
+
+// startWith starts the server with extra [MIDONET] options (the agents share the file).
+func startWith(t *testing.T, midonet string) *harness {
 	t.Helper()
-	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\n", leaseTTL)
+	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\n%s", leaseTTL, midonet)
 	srv := testenv.StartServer(t, testenv.Options{Config: conf})
 	cfg := filepath.Join(t.TempDir(), "agent.conf")
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
