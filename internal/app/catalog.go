@@ -10,6 +10,7 @@ import (
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
@@ -25,6 +26,7 @@ var services = []plugin.Service{
 	agents.Service(),
 	qos.Service(),
 	bgp.Service(),
+	addrscope.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -37,7 +37,7 @@ func tcpSegment(sport, dport uint16, payload string) []byte {
 	binary.BigEndian.PutUint16(t[0:2], sport)
 	binary.BigEndian.PutUint16(t[2:4], dport)
 	t[12] = 5 << 4
-	t[13] = 0x02 // SYN
+	t[13] = 0x02                                 // SYN
 	binary.BigEndian.PutUint16(t[16:18], 0xbeef) // a partial (offloaded) checksum
 	return append(t, payload...)
 }

@@ -42,6 +42,9 @@ var Networks = &Resource{
 		&Attr{Name: "provider:physical_network", Post: true, Put: true, Validate: StringOrNone(64), Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "provider:segmentation_id", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
+		// The scopes of the network's subnets' pools (internal/plugin/addrscope computes them).
+		&Attr{Name: "ipv4_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
+		&Attr{Name: "ipv6_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
 	),
 }
 
@@ -65,6 +68,7 @@ var Subnets = &Resource{
 		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
 		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
+		&Attr{Name: "use_default_subnetpool", Post: true, Convert: ToBool, Default: false, Hidden: true, Ext: "default-subnetpools"},
 		// shared: whether the network is shared, as a filter only (the plugin applies it).
 		&Attr{Name: "shared", FilterOnly: true, NoSort: true},
 	),
@@ -87,7 +91,7 @@ var SubnetPools = &Resource{
 		&Attr{Name: "default_quota", Post: true, Put: true, Convert: ToIntOrNone, Validate: NonNegativeOrNone, Default: nil},
 		&Attr{Name: "shared", Post: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
-		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil},
+		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Ext: "address-scope"},
 	),
 }
 
@@ -316,16 +320,6 @@ func cidrShape(v any) string {
 		return fmt.Sprintf("%s is not a valid IP subnet", Repr(v))
 	}
 	return ""
-}
-
-// AddressScopes is a collection requests may name (a subnet pool's address_scope_id) that
-// the server does not serve yet: every reference answers AddressScopeNotFound, as Neutron
-// does for a scope that does not exist.
-var AddressScopes = &Resource{
-	Collection: "address_scopes", Member: "address_scope",
-	NotFound: func(id string) *fault.Fault {
-		return fault.AddressScopeNotFound(id)
-	},
 }
 
 // ClusterConfig is the cluster's configuration (networking-midonet's CONFIG task: the
