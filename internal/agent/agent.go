@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,6 +84,9 @@ type state struct {
 	learnedWritten map[string][]byte
 	sessions       map[string][]bgpd.PeerStatus
 	statusWritten  map[string][]byte
+
+	// hostIDs maps host names to ids (ports are bound by either), for the tunnels.
+	hostIDs map[string]string
 }
 
 // New builds an agent over an NSDB.
@@ -277,6 +281,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 		return err
 	}
 	a.bgp.Sync(a.wantSpeakers(s))
+	a.refreshHosts(ctx, s)
 	a.syncDatapath(s)
 	select {
 	case <-a.ready:
@@ -329,7 +334,8 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 				return err
 			}
 			a.plugPorts(ctx, s)
-			a.syncDatapath(s) // picks up an interface that appeared since
+			a.refreshHosts(ctx, s)
+			a.syncDatapath(s) // picks up an interface or a host that appeared since
 		}
 	}
 }
@@ -470,16 +476,41 @@ func (a *Agent) plugPorts(ctx context.Context, s *state) {
 	s.active = want
 }
 
-// syncDatapath hands the datapath the current topology and the interfaces of the ports
-// bound here.
+// syncDatapath hands the datapath the current topology, the interfaces of the ports bound
+// here, and where the tunnel zone's other hosts and their ports are.
 func (a *Agent) syncDatapath(s *state) {
 	if a.dp == nil {
 		return
 	}
 	bound := map[string]string{}
+	t := datapath.Tunnels{Members: map[netip.Addr]bool{}, Remote: map[string]netip.Addr{}}
+	memberIP := map[string]netip.Addr{} // host id -> tunnel address
+	var elsewhere []*topology.Port
 	for _, o := range s.objects {
-		if p, ok := o.(*topology.Port); ok && a.bound(p) {
-			bound[p.ID] = p.InterfaceName
+		switch v := o.(type) {
+		case *topology.Port:
+			if a.bound(v) {
+				bound[v.ID] = v.InterfaceName
+			} else if v.HostID != "" && v.InterfaceName != "" {
+				elsewhere = append(elsewhere, v)
+			}
+		case *topology.TunnelZoneMember:
+			if ip, err := netip.ParseAddr(v.IP); err == nil && ip.Is4() {
+				memberIP[v.HostID] = ip
+				t.Members[ip] = true
+				if v.HostID == a.o.HostID {
+					t.Local = ip
+				}
+			}
+		}
+	}
+	for _, p := range elsewhere {
+		id := p.HostID
+		if byName, ok := s.hostIDs[id]; ok {
+			id = byName
+		}
+		if ip, ok := memberIP[id]; ok {
+			t.Remote[p.ID] = ip
 		}
 	}
 	if len(bound) > 0 {
@@ -487,4 +518,23 @@ func (a *Agent) syncDatapath(s *state) {
 		a.dp.SetTopology(st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology))
 	}
 	a.dp.Sync(bound)
+	a.dp.SetTunnels(t)
+}
+
+// refreshHosts reloads the host names and ids (hosts join rarely: the resync is soon enough).
+func (a *Agent) refreshHosts(ctx context.Context, s *state) {
+	if a.dp == nil {
+		return
+	}
+	infos, err := hosts.List(ctx, a.store)
+	if err != nil {
+		a.o.Log.Warn("agent: list hosts", "err", err)
+		return
+	}
+	s.hostIDs = make(map[string]string, len(infos))
+	for _, h := range infos {
+		if h.Host.Name != "" {
+			s.hostIDs[h.Host.Name] = h.Host.ID
+		}
+	}
 }

@@ -61,7 +61,10 @@ func NewAgent(cfg *config.Config, store *nsdb.Store, dataDir, hostName, hostIDFi
 	}
 	switch dp := cfg.String(config.GroupMidonet, "datapath"); dp {
 	case "afpacket":
-		o.Datapath = &datapath.Options{Log: log}
+		if proto := cfg.String(config.GroupMidonet, "tunnel_protocol"); proto != "vxlan" {
+			return nil, fmt.Errorf("app: [MIDONET] tunnel_protocol = %q: the datapath tunnels with vxlan only", proto)
+		}
+		o.Datapath = &datapath.Options{Log: log, TunnelPort: cfg.Int(config.GroupMidonet, "tunnel_port")}
 	case "none", "":
 	default:
 		return nil, fmt.Errorf("app: [MIDONET] datapath = %q: want afpacket or none", dp)

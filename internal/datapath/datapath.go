@@ -8,11 +8,12 @@
 // Packet I/O is a plain AF_PACKET socket per interface (see ARCHITECTURE.md, "Datapath"): the
 // kernel owns nothing but the interfaces, no library or kernel module is needed, and the
 // simulator, not the I/O, bounds the per-packet cost at this stage. Frames whose egress
-// port is bound on another host are not sent yet (tunnels are still to come).
+// port is bound on another host travel in VXLAN tunnels (tunnel.go).
 package datapath
 
 import (
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -24,11 +25,15 @@ type Options struct {
 	Log *slog.Logger
 	// MaxFlows bounds the flow cache (default 65536).
 	MaxFlows int
+	// TunnelPort is the UDP port of the VXLAN tunnels between hosts (default 4789).
+	TunnelPort int
 }
 
 // Stats count what the datapath did.
 type Stats struct {
 	FramesIn, FramesOut, Undecodable, NoEgress, WriteErrors uint64
+	TunnelIn, TunnelOut, TunnelRefused                       uint64
+	FlowHits, FlowMisses                                     uint64
 }
 
 // Datapath owns the interfaces of the ports bound to this host.
@@ -39,11 +44,17 @@ type Datapath struct {
 	mu    sync.Mutex // serialises Sync, SetTopology and Close
 	topo  *sim.Topology
 	ports map[string]*attached // by port id
+	tun   *tunnel
 
-	flows atomic.Pointer[sim.FlowCache]
-	byID  atomic.Pointer[map[string]*attached] // a copy of ports for the readers
+	flows   atomic.Pointer[sim.FlowCache]
+	byID    atomic.Pointer[map[string]*attached] // a copy of ports for the readers
+	byKey   atomic.Pointer[map[uint32]*attached] // the same by tunnel key
+	tunnel  atomic.Pointer[tunnel]
+	members atomic.Pointer[map[netip.Addr]bool]
+	remote  atomic.Pointer[map[string]netip.Addr]
 
 	framesIn, framesOut, undecodable, noEgress, writeErrors atomic.Uint64
+	tunnelIn, tunnelOut, tunnelRefused                      atomic.Uint64
 }
 
 // attached is one port's interface and its reader.
@@ -61,9 +72,14 @@ func New(o Options) *Datapath {
 	if o.MaxFlows <= 0 {
 		o.MaxFlows = 65536
 	}
+	if o.TunnelPort <= 0 {
+		o.TunnelPort = DefaultTunnelPort
+	}
 	d := &Datapath{o: o, state: sim.NewState(), ports: map[string]*attached{}}
-	empty := map[string]*attached{}
-	d.byID.Store(&empty)
+	d.byID.Store(&map[string]*attached{})
+	d.byKey.Store(&map[uint32]*attached{})
+	d.members.Store(&map[netip.Addr]bool{})
+	d.remote.Store(&map[string]netip.Addr{})
 	return d
 }
 
@@ -113,10 +129,19 @@ func (d *Datapath) Sync(bound map[string]string) {
 	}
 	if changed {
 		m := make(map[string]*attached, len(d.ports))
+		keys := make(map[uint32]*attached, len(d.ports))
 		for k, v := range d.ports {
 			m[k] = v
+			key := tunnelKey(k)
+			if other := keys[key]; other != nil {
+				d.o.Log.Warn("datapath: two attached ports share a tunnel key; frames tunnelled to the second go to the first",
+					"key", key, "port", k, "other", other.port)
+				continue
+			}
+			keys[key] = v
 		}
 		d.byID.Store(&m)
+		d.byKey.Store(&keys)
 	}
 }
 
@@ -126,13 +151,21 @@ func (d *Datapath) detach(a *attached) {
 	d.o.Log.Info("datapath: port detached", "port", a.port, "interface", a.iface)
 }
 
-// Close detaches every interface.
-func (d *Datapath) Close() { d.Sync(nil) }
+// Close closes the tunnel and detaches every interface.
+func (d *Datapath) Close() {
+	d.SetTunnels(Tunnels{})
+	d.Sync(nil)
+}
 
 // Stats returns the counters.
 func (d *Datapath) Stats() Stats {
-	return Stats{FramesIn: d.framesIn.Load(), FramesOut: d.framesOut.Load(), Undecodable: d.undecodable.Load(),
-		NoEgress: d.noEgress.Load(), WriteErrors: d.writeErrors.Load()}
+	st := Stats{FramesIn: d.framesIn.Load(), FramesOut: d.framesOut.Load(), Undecodable: d.undecodable.Load(),
+		NoEgress: d.noEgress.Load(), WriteErrors: d.writeErrors.Load(),
+		TunnelIn: d.tunnelIn.Load(), TunnelOut: d.tunnelOut.Load(), TunnelRefused: d.tunnelRefused.Load()}
+	if fc := d.flows.Load(); fc != nil {
+		st.FlowHits, st.FlowMisses = fc.Stats()
+	}
+	return st
 }
 
 // read feeds one interface's frames to the simulation until the link closes.
@@ -166,7 +199,9 @@ func (d *Datapath) process(port string, raw []byte) {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
 		if out == nil {
-			d.noEgress.Add(1) // bound on another host, or not bound at all
+			if !d.sendRemote(e.PortID, rewrite(raw, l, &e.Packet)) {
+				d.noEgress.Add(1) // not bound, or on a host outside the tunnel zone
+			}
 			continue
 		}
 		d.send(out, rewrite(raw, l, &e.Packet))

@@ -31,16 +31,22 @@ esac
 exit 0
 `
 
-// newVM makes the namespace and its link, with the port's MAC inside.
-func newVM(t *testing.T, tag string, port map[string]any) *vm {
+// newVM makes the namespace and its link, with the port's MAC inside; the host end stays in
+// this namespace, or moves to hostNS (a host namespace holding an agent) when it is set.
+func newVM(t *testing.T, tag string, port map[string]any, hostNS ...string) *vm {
 	t.Helper()
 	v := &vm{ns: "mndp-" + tag, hostEnd: "mndp" + tag, port: port}
 	run(t, "ip", "netns", "add", v.ns)
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", v.ns).Run() })
 	run(t, "ip", "link", "add", v.hostEnd, "type", "veth", "peer", "name", "eth0", "netns", v.ns)
 	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", v.hostEnd).Run() })
-	// The host end belongs to the datapath: no IPv6 chatter from the host's own stack.
-	_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+v.hostEnd+"/disable_ipv6", []byte("1"), 0o644)
+	if len(hostNS) > 0 {
+		run(t, "ip", "link", "set", v.hostEnd, "netns", hostNS[0])
+		run(t, "ip", "netns", "exec", hostNS[0], "sysctl", "-qw", "net.ipv6.conf."+v.hostEnd+".disable_ipv6=1")
+	} else {
+		// The host end belongs to the datapath: no IPv6 chatter from the host's own stack.
+		_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+v.hostEnd+"/disable_ipv6", []byte("1"), 0o644)
+	}
 	run(t, "ip", "-n", v.ns, "link", "set", "eth0", "address", port["mac_address"].(string))
 	run(t, "ip", "-n", v.ns, "link", "set", "lo", "up")
 	run(t, "ip", "-n", v.ns, "link", "set", "eth0", "up")
