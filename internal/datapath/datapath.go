@@ -32,8 +32,8 @@ type Options struct {
 // Stats count what the datapath did.
 type Stats struct {
 	FramesIn, FramesOut, Undecodable, NoEgress, WriteErrors uint64
-	TunnelIn, TunnelOut, TunnelRefused                       uint64
-	FlowHits, FlowMisses                                     uint64
+	TunnelIn, TunnelOut, TunnelRefused                      uint64
+	FlowHits, FlowMisses                                    uint64
 }
 
 // Datapath owns the interfaces of the ports bound to this host.
