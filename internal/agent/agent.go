@@ -336,6 +336,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			a.plugPorts(ctx, s)
 			a.refreshHosts(ctx, s)
 			a.syncDatapath(s) // picks up an interface or a host that appeared since
+			a.writeDatapathStats(ctx, s)
 		}
 	}
 }
@@ -536,5 +537,19 @@ func (a *Agent) refreshHosts(ctx context.Context, s *state) {
 		if h.Host.Name != "" {
 			s.hostIDs[h.Host.Name] = h.Host.ID
 		}
+	}
+}
+
+// writeDatapathStats publishes the datapath's counters for the server's /metrics.
+func (a *Agent) writeDatapathStats(ctx context.Context, s *state) {
+	if a.dp == nil {
+		return
+	}
+	b, err := json.Marshal(hosts.DatapathStats{HostID: a.o.HostID, Stats: a.dp.Stats()})
+	if err != nil {
+		return
+	}
+	if _, _, err := a.store.Txn(ctx, nil, []nsdb.Op{{Key: hosts.DatapathKey(a.o.HostID), Value: b, Lease: s.lease}}); err != nil {
+		a.o.Log.Warn("agent: write datapath counters", "err", err)
 	}
 }

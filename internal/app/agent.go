@@ -154,3 +154,24 @@ func bgpSessions(store *nsdb.Store) ([]metrics.BgpSession, error) {
 	}
 	return out, nil
 }
+
+// datapaths reads the agents' datapath counters, for /metrics.
+func datapaths(store *nsdb.Store) ([]metrics.Datapath, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sts, err := hosts.Datapaths(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]metrics.Datapath, 0, len(sts))
+	for _, st := range sts {
+		dp := metrics.Datapath{HostID: st.HostID, Flows: st.Flows, FlowHits: st.FlowHits, Simulations: st.FlowMisses,
+			TunnelIn: st.TunnelIn, TunnelOut: st.TunnelOut, TunnelRefused: st.TunnelRefused}
+		for _, i := range st.Interfaces {
+			dp.Interfaces = append(dp.Interfaces, metrics.DatapathInterface{PortID: i.PortID, Interface: i.Interface,
+				RxPackets: i.RxPackets, RxBytes: i.RxBytes, TxPackets: i.TxPackets, TxBytes: i.TxBytes})
+		}
+		out = append(out, dp)
+	}
+	return out, nil
+}

@@ -272,6 +272,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
+	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ package datapath
 import (
 	"log/slog"
 	"net/netip"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -29,11 +30,31 @@ type Options struct {
 	TunnelPort int
 }
 
-// Stats count what the datapath did.
+// Stats count what the datapath did (since it started; the flow counters since the last
+// topology change).
 type Stats struct {
-	FramesIn, FramesOut, Undecodable, NoEgress, WriteErrors uint64
-	TunnelIn, TunnelOut, TunnelRefused                      uint64
-	FlowHits, FlowMisses                                    uint64
+	FramesIn      uint64           `json:"frames_in"`
+	FramesOut     uint64           `json:"frames_out"`
+	Undecodable   uint64           `json:"undecodable"`
+	NoEgress      uint64           `json:"no_egress"`
+	WriteErrors   uint64           `json:"write_errors"`
+	TunnelIn      uint64           `json:"tunnel_in"`
+	TunnelOut     uint64           `json:"tunnel_out"`
+	TunnelRefused uint64           `json:"tunnel_refused"`
+	Flows         int              `json:"flows"`
+	FlowHits      uint64           `json:"flow_hits"`
+	FlowMisses    uint64           `json:"flow_misses"` // each one a simulation
+	Interfaces    []InterfaceStats `json:"interfaces"`
+}
+
+// InterfaceStats count the frames of one attached interface.
+type InterfaceStats struct {
+	PortID    string `json:"port_id"`
+	Interface string `json:"interface"`
+	RxPackets uint64 `json:"rx_packets"`
+	RxBytes   uint64 `json:"rx_bytes"`
+	TxPackets uint64 `json:"tx_packets"`
+	TxBytes   uint64 `json:"tx_bytes"`
 }
 
 // Datapath owns the interfaces of the ports bound to this host.
@@ -62,6 +83,8 @@ type attached struct {
 	port, iface string
 	l           *link
 	done        chan struct{}
+
+	rxPackets, rxBytes, txPackets, txBytes atomic.Uint64
 }
 
 // New makes a datapath with no interfaces.
@@ -164,7 +187,14 @@ func (d *Datapath) Stats() Stats {
 		TunnelIn: d.tunnelIn.Load(), TunnelOut: d.tunnelOut.Load(), TunnelRefused: d.tunnelRefused.Load()}
 	if fc := d.flows.Load(); fc != nil {
 		st.FlowHits, st.FlowMisses = fc.Stats()
+		st.Flows = fc.Len()
 	}
+	st.Interfaces = []InterfaceStats{}
+	for _, a := range *d.byID.Load() {
+		st.Interfaces = append(st.Interfaces, InterfaceStats{PortID: a.port, Interface: a.iface,
+			RxPackets: a.rxPackets.Load(), RxBytes: a.rxBytes.Load(), TxPackets: a.txPackets.Load(), TxBytes: a.txBytes.Load()})
+	}
+	sort.Slice(st.Interfaces, func(i, j int) bool { return st.Interfaces[i].PortID < st.Interfaces[j].PortID })
 	return st
 }
 
@@ -178,6 +208,8 @@ func (d *Datapath) read(a *attached) {
 			return
 		}
 		d.framesIn.Add(1)
+		a.rxPackets.Add(1)
+		a.rxBytes.Add(uint64(n))
 		d.process(a.port, buf[:n])
 	}
 }
@@ -225,4 +257,6 @@ func (d *Datapath) send(a *attached, frame []byte) {
 		return
 	}
 	d.framesOut.Add(1)
+	a.txPackets.Add(1)
+	a.txBytes.Add(uint64(len(frame)))
 }

@@ -182,9 +182,32 @@ func TestDatapathTunnels(t *testing.T) {
 		return err == nil && strings.Contains(out, "Directory listing")
 	})
 
+	// The server's /metrics shows both datapaths: hv1 tunnelled frames to hv2, and vm1's
+	// interface counted what it received.
+	eventually(t, 20*time.Second, "datapath counters on /metrics", func() bool {
+		m := h.metrics()
+		return metricAbove(m, `midonet_datapath_tunnel_tx_packets_total{host_id="`+hosts[0].id+`"}`, 0) &&
+			metricAbove(m, `midonet_datapath_tunnel_rx_packets_total{host_id="`+hosts[1].id+`"}`, 0) &&
+			metricAbove(m, `midonet_datapath_rx_packets_total{host_id="`+hosts[0].id+`",interface="`+vms[0].hostEnd+`",port_id="`+vms[0].port["id"].(string)+`"}`, 0)
+	})
+
 	// hv2 leaves the tunnel zone: its VM is cut off.
 	if code, out := h.do("DELETE", "/v2.0/agent_memberships/"+membership[hosts[1].ns], nil, nil); code != 204 {
 		t.Fatalf("delete membership: %d %v", code, out)
 	}
 	eventually(t, 15*time.Second, "vm2 cut off once hv2 left the zone", func() bool { return !vms[0].ping(vms[1].ip()) })
+}
+
+// metricAbove reports whether the exposition text has the sample named exactly series with a
+// value above min.
+func metricAbove(text, series string, min float64) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(l, series+" "); ok {
+			var f float64
+			if _, err := fmt.Sscan(v, &f); err == nil && f > min {
+				return true
+			}
+		}
+	}
+	return false
 }
