@@ -133,7 +133,9 @@ func TestDatapathUplinkSNATAndFloatingIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = vmSrv.Process.Kill(); _ = vmSrv.Wait() })
-	extPing := func() bool { return exec.Command("ip", "netns", "exec", ext, "ping", "-c", "1", "-W", "1", fipAddr).Run() == nil }
+	extPing := func() bool {
+		return exec.Command("ip", "netns", "exec", ext, "ping", "-c", "1", "-W", "1", fipAddr).Run() == nil
+	}
 	eventually(t, 15*time.Second, "outside → floating IP ping", extPing)
 	eventually(t, 15*time.Second, "outside → floating IP web server", func() bool {
 		return exec.Command("ip", "netns", "exec", ext, "curl", "-s", "-o", "/dev/null", "--max-time", "2", "http://"+fipAddr+":8081/").Run() == nil
