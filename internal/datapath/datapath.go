@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sort"
+	"time"
 	"sync"
 	"sync/atomic"
 
@@ -28,6 +29,9 @@ type Options struct {
 	MaxFlows int
 	// TunnelPort is the UDP port of the VXLAN tunnels between hosts (default 4789).
 	TunnelPort int
+	// IdleTimeout ages flows: connection tracking, NAT bindings and cached flows unused for
+	// between one and two periods are dropped (default 60 s).
+	IdleTimeout time.Duration
 }
 
 // Stats count what the datapath did (since it started; the flow counters since the last
@@ -76,6 +80,8 @@ type Datapath struct {
 
 	framesIn, framesOut, undecodable, noEgress, writeErrors atomic.Uint64
 	tunnelIn, tunnelOut, tunnelRefused                      atomic.Uint64
+
+	stop, stopped chan struct{}
 }
 
 // attached is one port's interface and its reader.
@@ -98,12 +104,31 @@ func New(o Options) *Datapath {
 	if o.TunnelPort <= 0 {
 		o.TunnelPort = DefaultTunnelPort
 	}
-	d := &Datapath{o: o, state: sim.NewState(), ports: map[string]*attached{}}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = time.Minute
+	}
+	d := &Datapath{o: o, state: sim.NewState(), ports: map[string]*attached{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	d.byID.Store(&map[string]*attached{})
 	d.byKey.Store(&map[uint32]*attached{})
 	d.members.Store(&map[netip.Addr]bool{})
 	d.remote.Store(&map[string]netip.Addr{})
+	go d.age()
 	return d
+}
+
+// age sweeps the flow state once per idle period.
+func (d *Datapath) age() {
+	defer close(d.stopped)
+	t := time.NewTicker(d.o.IdleTimeout)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.state.Sweep()
+		}
+	}
 }
 
 // SetTopology makes t the topology new frames are simulated on; the flow cache starts over
@@ -176,6 +201,8 @@ func (d *Datapath) detach(a *attached) {
 
 // Close closes the tunnel and detaches every interface.
 func (d *Datapath) Close() {
+	close(d.stop)
+	<-d.stopped
 	d.SetTunnels(Tunnels{})
 	d.Sync(nil)
 }

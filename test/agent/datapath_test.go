@@ -135,7 +135,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 	if code != 200 || len(groups) != 1 {
 		t.Fatalf("default group: %d %v", code, out)
 	}
-	h.create("security-group-rules", "security_group_rule", map[string]any{"security_group_id": groups[0].(map[string]any)["id"],
+	icmpRule := h.create("security-group-rules", "security_group_rule", map[string]any{"security_group_id": groups[0].(map[string]any)["id"],
 		"direction": "ingress", "ethertype": "IPv4", "protocol": "icmp", "tenant_id": "admin"})
 
 	for _, v := range []*vm{vm1, vm2, vm3} {
@@ -180,9 +180,16 @@ func TestDatapathMovesPackets(t *testing.T) {
 		"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 8080, "port_range_max": 8080, "tenant_id": "admin"})
 	eventually(t, 10*time.Second, "vm1 → vm3:8080 after the rule", get)
 
+	// Removing the ICMP rule stops vm3's pings to vm1, a flow the datapath had cached.
+	if code, out := h.do("DELETE", "/v2.0/security-group-rules/"+icmpRule["id"].(string), nil, nil); code != 204 {
+		t.Fatalf("delete rule: %d %v", code, out)
+	}
+	eventually(t, 10*time.Second, "vm3's pings to vm1 stopped by the removed rule", func() bool { return !vm3.ping(vm1.ip()) })
+
 	// Unbinding vm2's port stops its traffic.
 	if code, out := h.do("PUT", "/v2.0/ports/"+vm2.port["id"].(string), map[string]any{"port": map[string]any{"binding:host_id": ""}}, nil); code != 200 {
 		t.Fatalf("unbind: %d %v", code, out)
 	}
 	eventually(t, 10*time.Second, "vm2 unreachable once unbound", func() bool { return !vm1.ping(vm2.ip()) })
 }
+
