@@ -15,9 +15,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"sort"
-	"time"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/sim"
 )

@@ -192,4 +192,3 @@ func TestDatapathMovesPackets(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, "vm2 unreachable once unbound", func() bool { return !vm1.ping(vm2.ip()) })
 }
-
