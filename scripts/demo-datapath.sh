@@ -130,15 +130,26 @@ if [ "$BENCH" = 1 ]; then
 	ip netns exec "$NS2" iperf3 -s -1 >/dev/null 2>&1 &
 	sleep 1
 	run ip netns exec "$NS1" iperf3 -c "$IP2" -u -b 0 -l 64 -t 10 | tail -4
-	say "bench: new TCP connections per second vm1 → vm2:8080 (2,000 connections)"
+	say "bench: new TCP connections per second vm1 → vm2:8081 (2,000 connections to an accept loop)"
+	ip netns exec "$NS2" python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8081)); s.listen(4096)
+while True:
+    c, _ = s.accept(); c.close()' >/dev/null 2>&1 &
+	sleep 1
 	ip netns exec "$NS1" python3 - "$IP2" <<'PY'
 import socket, sys, time
-n, t0 = 2000, time.time()
+n, t0, times = 2000, time.time(), []
 for i in range(n):
-    s = socket.create_connection((sys.argv[1], 8080), timeout=2)
+    t = time.time()
+    s = socket.create_connection((sys.argv[1], 8081), timeout=3)
+    times.append(time.time() - t)
     s.close()
 dt = time.time() - t0
-print(f"{n} connections in {dt:.2f} s: {n/dt:.0f}/s")
+times.sort()
+print(f"{n} connections in {dt:.2f} s: {n/dt:.0f}/s; connect p50 {times[n//2]*1e3:.2f} ms, "
+      f"p99 {times[n*99//100]*1e3:.2f} ms, max {times[-1]*1e3:.0f} ms, over 0.5 s: {sum(1 for x in times if x > 0.5)}")
 PY
 	run curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^midonet_datapath_(flows|flow_hits|simulations)' || true
 fi

@@ -228,21 +228,26 @@ func (d *Datapath) Stats() Stats {
 // read feeds one interface's frames to the simulation until the link closes.
 func (d *Datapath) read(a *attached) {
 	defer close(a.done)
-	buf := make([]byte, 1<<16)
+	buf := make([]byte, vnetHdrLen+1<<16)
 	for {
-		n, err := a.l.read(buf)
+		frame, h, err := a.l.read(buf)
 		if err != nil {
 			return
 		}
 		d.framesIn.Add(1)
 		a.rxPackets.Add(1)
-		a.rxBytes.Add(uint64(n))
-		d.process(a.port, buf[:n])
+		a.rxBytes.Add(uint64(len(frame)))
+		mss := 0
+		if h.gsoType == gsoTCPv4 {
+			mss = int(h.gsoSize)
+		}
+		d.process(a.port, frame, mss)
 	}
 }
 
-// process simulates one frame that entered port and carries out the result.
-func (d *Datapath) process(port string, raw []byte) {
+// process simulates one frame that entered port and carries out the result. mss > 0 marks
+// an offloaded TCP segment to cut into segments of that size on the way out.
+func (d *Datapath) process(port string, raw []byte, mss int) {
 	pkt, l, err := decode(raw)
 	if err != nil {
 		d.undecodable.Add(1)
@@ -257,13 +262,14 @@ func (d *Datapath) process(port string, raw []byte) {
 	for i := range res.Egress {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
-		if out == nil {
-			if !d.sendRemote(e.PortID, rewrite(raw, l, &e.Packet)) {
+		for _, f := range segmentTCP(rewrite(raw, l, &e.Packet), l, mss) {
+			if out != nil {
+				d.send(out, f)
+			} else if !d.sendRemote(e.PortID, f) {
 				d.noEgress.Add(1) // not bound, or on a host outside the tunnel zone
+				break
 			}
-			continue
 		}
-		d.send(out, rewrite(raw, l, &e.Packet))
 	}
 	for i := range res.Generated {
 		g := &res.Generated[i]

@@ -205,3 +205,44 @@ func FuzzDecode(f *testing.F) {
 		_ = build(&p, b, l)
 	})
 }
+
+func TestSegmentTCP(t *testing.T) {
+	payload := make([]byte, 2500)
+	for i := range payload {
+		payload[i] = byte(i)
+	}
+	seg := tcpSegment(40000, 80, string(payload))
+	binary.BigEndian.PutUint32(seg[4:8], 1000) // sequence number
+	seg[13] = 0x19                             // FIN, PSH, ACK
+	raw := frameOf(sim.ProtoTCP, seg)
+	_, l, err := decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := segmentTCP(raw, l, 1000)
+	if len(out) != 3 {
+		t.Fatalf("%d segments, want 3", len(out))
+	}
+	var joined []byte
+	for i, f := range out {
+		_, fl, err := decode(f)
+		if err != nil {
+			t.Fatalf("segment %d: %v", i, err)
+		}
+		valid(t, f, fl)
+		tcp := f[fl.l4:fl.ipEnd]
+		if got, want := binary.BigEndian.Uint32(tcp[4:8]), uint32(1000+1000*i); got != want {
+			t.Errorf("segment %d: seq %d, want %d", i, got, want)
+		}
+		if fin := tcp[13]&0x01 != 0; fin != (i == 2) {
+			t.Errorf("segment %d: FIN %v", i, fin)
+		}
+		joined = append(joined, tcp[20:]...)
+	}
+	if string(joined) != string(payload) {
+		t.Error("the segments do not carry the payload in order")
+	}
+	if small := segmentTCP(raw, l, 4000); len(small) != 1 {
+		t.Errorf("a frame within the MSS was cut in %d", len(small))
+	}
+}
