@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/midonet-go/midonet/internal/sim"
 )
@@ -164,11 +165,59 @@ func dhcpReply(d *sim.DHCP) []byte {
 		opt(121, routes)
 	}
 	for _, o := range d.Options {
-		// Extra options named by number carry their value as text (Neutron's extra_dhcp_opts
-		// with a numeric opt_name).
-		if code, err := strconv.Atoi(o.Name); err == nil && code > 0 && code < 255 {
-			opt(byte(code), []byte(o.Value))
+		if code, v, ok := extraOption(o); ok {
+			opt(code, v)
 		}
 	}
 	return append(b, 255)
+}
+
+// dhcpOptionNames are the dnsmasq names Neutron's extra_dhcp_opts use, with their codes and
+// how their values are encoded.
+var dhcpOptionNames = map[string]struct {
+	code byte
+	kind byte // 'a' addresses, 'n' a 16-bit number, 't' text
+}{
+	"netmask": {1, 'a'}, "router": {3, 'a'}, "dns-server": {6, 'a'}, "log-server": {7, 'a'},
+	"hostname": {12, 't'}, "domain-name": {15, 't'}, "root-path": {17, 't'}, "mtu": {26, 'n'},
+	"broadcast": {28, 'a'}, "ntp-server": {42, 'a'}, "netbios-ns": {44, 'a'},
+	"server-ip-address": {54, 'a'}, "tftp-server": {66, 't'}, "bootfile-name": {67, 't'},
+	"domain-search": {119, 't'},
+}
+
+// extraOption encodes one of a port's extra DHCP options: by dnsmasq name, or by number with
+// the value as text.
+func extraOption(o sim.DHCPOption) (byte, []byte, bool) {
+	if code, err := strconv.Atoi(o.Name); err == nil {
+		if code <= 0 || code >= 255 {
+			return 0, nil, false
+		}
+		return byte(code), []byte(o.Value), true
+	}
+	def, ok := dhcpOptionNames[o.Name]
+	if !ok {
+		return 0, nil, false
+	}
+	switch def.kind {
+	case 'a':
+		var v []byte
+		for _, f := range strings.Split(o.Value, ",") {
+			a, err := netip.ParseAddr(strings.TrimSpace(f))
+			if err != nil || !a.Is4() {
+				return 0, nil, false
+			}
+			b := a.As4()
+			v = append(v, b[:]...)
+		}
+		return def.code, v, len(v) > 0
+	case 'n':
+		n, err := strconv.Atoi(strings.TrimSpace(o.Value))
+		if err != nil || n < 0 || n > 0xffff {
+			return 0, nil, false
+		}
+		v := make([]byte, 2)
+		binary.BigEndian.PutUint16(v, uint16(n))
+		return def.code, v, true
+	}
+	return def.code, []byte(o.Value), true
 }

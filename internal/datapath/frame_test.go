@@ -153,7 +153,8 @@ func TestDHCPRoundTrip(t *testing.T) {
 	offer.DHCP = &sim.DHCP{MsgType: sim.DHCPOffer, XID: 0x11223344, ClientMAC: macA, YourIP: ipA,
 		ServerID: netip.MustParseAddr("10.0.0.2"), Mask: netip.MustParseAddr("255.255.255.0"), Router: netip.MustParseAddr("10.0.0.1"),
 		DNS: []netip.Addr{netip.MustParseAddr("10.0.0.3")}, MTU: 1450, LeaseSeconds: 86400,
-		Routes: []sim.DHCPRoute{{Dst: netip.MustParsePrefix("169.254.169.254/32"), Gateway: netip.MustParseAddr("10.0.0.2")}}}
+		Routes:  []sim.DHCPRoute{{Dst: netip.MustParsePrefix("169.254.169.254/32"), Gateway: netip.MustParseAddr("10.0.0.2")}},
+		Options: []sim.DHCPOption{{Name: "ntp-server", Value: "10.0.0.5,10.0.0.6"}, {Name: "domain-name", Value: "example.org"}, {Name: "150", Value: "x"}, {Name: "no-such", Value: "y"}}}
 	b := build(&offer, raw, layout{})
 	_, l, err := decode(b)
 	if err != nil {
@@ -169,7 +170,8 @@ func TestDHCPRoundTrip(t *testing.T) {
 		opts[o[0]] = o[2 : 2+int(o[1])]
 	}
 	want := map[byte]string{53: "\x02", 1: "\xff\xff\xff\x00", 3: "\x0a\x00\x00\x01", 6: "\x0a\x00\x00\x03", 26: "\x05\xaa",
-		51: "\x00\x01\x51\x80", 121: "\x20\xa9\xfe\xa9\xfe\x0a\x00\x00\x02\x00\x0a\x00\x00\x01"}
+		51: "\x00\x01\x51\x80", 121: "\x20\xa9\xfe\xa9\xfe\x0a\x00\x00\x02\x00\x0a\x00\x00\x01",
+		42: "\x0a\x00\x00\x05\x0a\x00\x00\x06", 15: "example.org", 150: "x"}
 	for code, v := range want {
 		if string(opts[code]) != v {
 			t.Errorf("option %d = %x, want %x", code, opts[code], v)
