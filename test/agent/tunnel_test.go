@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,10 @@ func TestDatapathTunnels(t *testing.T) {
 		return err == nil && strings.Contains(out, "Directory listing")
 	})
 
+	if os.Getenv("MIDONET_BENCH_DATAPATH") != "" {
+		benchTunnel(t, vms[0], vms[1])
+	}
+
 	// The server's /metrics shows both datapaths: hv1 tunnelled frames to hv2, and vm1's
 	// interface counted what it received.
 	eventually(t, 20*time.Second, "datapath counters on /metrics", func() bool {
@@ -210,4 +215,38 @@ func metricAbove(text, series string, min float64) bool {
 		}
 	}
 	return false
+}
+
+// benchTunnel measures VM to VM across the tunnel (BENCHMARKS.md, "Datapath"):
+// MIDONET_BENCH_DATAPATH=1 go test ./test/agent -run TestDatapathTunnels -v.
+func benchTunnel(t *testing.T, from, to *vm) {
+	out, err := from.exec("ping", "-c", "500", "-i", "0.002", to.ip())
+	if err != nil {
+		t.Fatalf("bench ping: %v\n%s", err, out)
+	}
+	var rtts []float64
+	for _, l := range strings.Split(out, "\n") {
+		if _, v, ok := strings.Cut(l, "time="); ok {
+			var f float64
+			if _, err := fmt.Sscan(strings.TrimSuffix(v, " ms"), &f); err == nil {
+				rtts = append(rtts, f)
+			}
+		}
+	}
+	sort.Float64s(rtts)
+	if len(rtts) > 0 {
+		t.Logf("bench: ping across the tunnel p50 %.3f ms, p99 %.3f ms (%d replies)", rtts[len(rtts)/2], rtts[len(rtts)*99/100], len(rtts))
+	}
+	if _, err := exec.LookPath("iperf3"); err != nil {
+		t.Logf("bench: no iperf3, no throughput figure")
+		return
+	}
+	srv := exec.Command("ip", "netns", "exec", to.ns, "iperf3", "-s", "-1")
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
+	time.Sleep(time.Second)
+	out, err = from.exec("iperf3", "-c", to.ip(), "-t", "10")
+	t.Logf("bench: iperf3 across the tunnel (err %v):\n%s", err, out)
 }
