@@ -45,6 +45,8 @@ type Stats struct {
 	TunnelIn      uint64           `json:"tunnel_in"`
 	TunnelOut     uint64           `json:"tunnel_out"`
 	TunnelRefused uint64           `json:"tunnel_refused"`
+	FlowStateIn   uint64           `json:"flow_state_in"`
+	FlowStateOut  uint64           `json:"flow_state_out"`
 	Flows         int              `json:"flows"`
 	FlowHits      uint64           `json:"flow_hits"`
 	FlowMisses    uint64           `json:"flow_misses"` // each one a simulation
@@ -80,6 +82,7 @@ type Datapath struct {
 
 	framesIn, framesOut, undecodable, noEgress, writeErrors atomic.Uint64
 	tunnelIn, tunnelOut, tunnelRefused                      atomic.Uint64
+	flowStateIn, flowStateOut                               atomic.Uint64
 
 	stop, stopped chan struct{}
 }
@@ -140,7 +143,9 @@ func (d *Datapath) SetTopology(t *sim.Topology) {
 		return
 	}
 	d.topo = t
-	d.flows.Store(sim.NewFlowCache(t, d.state, d.o.MaxFlows))
+	fc := sim.NewFlowCache(t, d.state, d.o.MaxFlows)
+	fc.SetRecordFlowState(true)
+	d.flows.Store(fc)
 }
 
 // Sync attaches the interfaces of bound (port id → interface name) and detaches the rest.
@@ -211,7 +216,8 @@ func (d *Datapath) Close() {
 func (d *Datapath) Stats() Stats {
 	st := Stats{FramesIn: d.framesIn.Load(), FramesOut: d.framesOut.Load(), Undecodable: d.undecodable.Load(),
 		NoEgress: d.noEgress.Load(), WriteErrors: d.writeErrors.Load(),
-		TunnelIn: d.tunnelIn.Load(), TunnelOut: d.tunnelOut.Load(), TunnelRefused: d.tunnelRefused.Load()}
+		TunnelIn: d.tunnelIn.Load(), TunnelOut: d.tunnelOut.Load(), TunnelRefused: d.tunnelRefused.Load(),
+		FlowStateIn: d.flowStateIn.Load(), FlowStateOut: d.flowStateOut.Load()}
 	if fc := d.flows.Load(); fc != nil {
 		st.FlowHits, st.FlowMisses = fc.Stats()
 		st.Flows = fc.Len()
@@ -259,6 +265,17 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	}
 	res := fc.Simulate(pkt, port)
 	ports := *d.byID.Load()
+	if len(res.FlowState) > 0 {
+		var remote [8]string
+		n := 0
+		for i := range res.Egress {
+			if ports[res.Egress[i].PortID] == nil && n < len(remote) {
+				remote[n] = res.Egress[i].PortID
+				n++
+			}
+		}
+		d.sendFlowState(res.FlowState, res.FlowStateShared, remote[:n])
+	}
 	for i := range res.Egress {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
@@ -273,13 +290,14 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	}
 	for i := range res.Generated {
 		g := &res.Generated[i]
-		out := ports[g.PortID]
-		if out == nil {
-			d.noEgress.Add(1)
+		f := build(&g.Packet, raw, l)
+		if f == nil {
 			continue
 		}
-		if f := build(&g.Packet, raw, l); f != nil {
+		if out := ports[g.PortID]; out != nil {
 			d.send(out, f)
+		} else if !d.sendRemote(g.PortID, f) {
+			d.noEgress.Add(1)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"net"
 	"net/netip"
+	"slices"
 )
 
 // Tunnels between hosts: a frame whose egress port is bound on another host leaves as VXLAN
@@ -33,8 +34,15 @@ type Tunnels struct {
 func tunnelKey(port string) uint32 {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(port))
-	return h.Sum32() & 0xffffff
+	if k := h.Sum32() & 0xffffff; k != flowStateVNI {
+		return k
+	}
+	return flowStateVNI - 1
 }
+
+// flowStateVNI marks a tunnel packet that carries flow state (connection tracking and NAT
+// written by a simulation here) for the host where the flow's return traffic will enter.
+const flowStateVNI = 0xffffff
 
 // tunnel is the open tunnel socket of a host that is a zone member.
 type tunnel struct {
@@ -123,12 +131,53 @@ func (d *Datapath) readTunnel(t *tunnel) {
 			d.undecodable.Add(1)
 			continue
 		}
+		if vni == flowStateVNI {
+			if err := d.state.ImportFlowState(frame); err != nil {
+				d.undecodable.Add(1)
+			} else {
+				d.flowStateIn.Add(1)
+			}
+			continue
+		}
 		a := (*d.byKey.Load())[vni]
 		if a == nil {
 			d.noEgress.Add(1)
 			continue
 		}
 		d.send(a, frame)
+	}
+}
+
+// sendFlowState hands the flow state a simulation wrote to the hosts of its remote egress
+// ports, ahead of the frames, so the return traffic entering there finds it; learned ARP and
+// MAC entries (shared) go to every member.
+func (d *Datapath) sendFlowState(state []byte, shared bool, egress []string) {
+	t := d.tunnel.Load()
+	if t == nil || len(state) == 0 {
+		return
+	}
+	var to []netip.Addr
+	if shared {
+		for a := range *d.members.Load() {
+			if a != t.local {
+				to = append(to, a)
+			}
+		}
+	} else {
+		remote := *d.remote.Load()
+		for _, p := range egress {
+			if a, ok := remote[p]; ok && !slices.Contains(to, a) {
+				to = append(to, a)
+			}
+		}
+	}
+	msg := encap(flowStateVNI, state)
+	for _, a := range to {
+		if _, err := t.conn.WriteToUDPAddrPort(msg, netip.AddrPortFrom(a, uint16(d.o.TunnelPort))); err != nil {
+			d.writeErrors.Add(1)
+			continue
+		}
+		d.flowStateOut.Add(1)
 	}
 }
 
