@@ -14,7 +14,7 @@ import (
 // Resources are the built-in collections, in the order the API lists them.
 func Resources() []*resource.Resource {
 	out := append([]*resource.Resource{}, resource.Core...)
-	return append(out, resource.Routers, resource.FloatingIPs, resource.ClusterConfig)
+	return append(out, resource.Routers, resource.FloatingIPs, resource.FloatingIPPools, resource.ClusterConfig)
 }
 
 // Catalog is the catalogue a default server has (the built-in collections and the agents
