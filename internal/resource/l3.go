@@ -53,7 +53,7 @@ var FloatingIPs = &Resource{
 // subnets of the external networks.
 var FloatingIPPools = &Resource{
 	Collection: "floatingip_pools", Member: "floatingip_pool", Path: "floatingip_pools",
-	NotFound:   func(string) *fault.Fault { return fault.HTTPNotFound() }, // no member URLs
+	NotFound: func(string) *fault.Fault { return fault.HTTPNotFound() }, // no member URLs
 	Attrs: []*Attr{
 		{Name: "subnet_id"}, {Name: "subnet_name"}, {Name: "network_id"}, {Name: "cidr"},
 		{Name: "tenant_id"}, {Name: "project_id"},
