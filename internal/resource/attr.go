@@ -80,6 +80,10 @@ type Resource struct {
 	Translate int
 	// Quota is the quota resource name counting the collection ("security_group"); "" = none.
 	Quota string
+	// QuotaAlso counts what a create makes besides the document itself, by quota name (a new
+	// security group comes with two egress rules): a create that would take any of them
+	// over its limit is refused too, as Neutron reserves them together.
+	QuotaAlso map[string]int
 	// Root lists the collection in the /v2.0/ document (Neutron lists the core ones).
 	Root bool
 	// PagerMarker: Neutron pages the collection through its versioned objects, where a
