@@ -132,7 +132,7 @@ var SecurityGroups = &Resource{
 	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
 	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true,
 	QuotaAlso: map[string]int{"security_group_rule": 2}, // the default egress rules
-	NotFound: fault.SecurityGroupNotFound,
+	NotFound:  fault.SecurityGroupNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "security_group_rules", NoSort: true, NoFilter: true},
