@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -26,6 +27,7 @@ var services = []plugin.Service{
 	agents.Service(),
 	qos.Service(),
 	bgp.Service(),
+	ipavail.Service(),
 	addrscope.Service(),
 }
 

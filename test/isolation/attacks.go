@@ -290,6 +290,8 @@ var Attacks = []Attack{
 	{Name: "show agent", Method: "GET", Path: "agents/{noSuchID}", Status: 404, Type: "AgentNotFound"},
 	{Name: "update agent", Method: "PUT", Path: "agents/{noSuchID}", Body: `{"agent": {"description": "pwned"}}`, Status: 404, Type: "AgentNotFound"},
 	{Name: "list agent memberships", Method: "GET", Path: "agent_memberships", Status: 200},
+	{Name: "list IP availabilities", Method: "GET", Path: "network-ip-availabilities", Status: 200},
+	{Name: "show IP availability of A's network", Method: "GET", Path: "network-ip-availabilities/{netA}", Status: 404, Type: notFoundNet},
 	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 403, Type: "PolicyNotAuthorized"},
 
 	// --- admin-only attributes repeated by a member on its own network:
