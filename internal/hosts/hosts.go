@@ -44,15 +44,20 @@ type DatapathStats struct {
 
 // Datapaths lists the datapath counters the agents report.
 func Datapaths(ctx context.Context, s *nsdb.Store) ([]DatapathStats, error) {
-	kvs, _, err := s.List(ctx, DatapathPrefix)
+	return listJSON[DatapathStats](ctx, s, DatapathPrefix, "datapaths")
+}
+
+// listJSON decodes every record under prefix (records that do not decode are skipped).
+func listJSON[T any](ctx context.Context, s *nsdb.Store, prefix, what string) ([]T, error) {
+	kvs, _, err := s.List(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("hosts: datapaths: %w", err)
+		return nil, fmt.Errorf("hosts: %s: %w", what, err)
 	}
-	out := make([]DatapathStats, 0, len(kvs))
+	out := make([]T, 0, len(kvs))
 	for _, kv := range kvs {
-		var st DatapathStats
-		if json.Unmarshal(kv.Value, &st) == nil {
-			out = append(out, st)
+		var v T
+		if json.Unmarshal(kv.Value, &v) == nil {
+			out = append(out, v)
 		}
 	}
 	return out, nil
@@ -69,18 +74,7 @@ type BgpStatus struct {
 
 // BgpSessions lists the BGP sessions the agents report.
 func BgpSessions(ctx context.Context, s *nsdb.Store) ([]BgpStatus, error) {
-	kvs, _, err := s.List(ctx, BgpStatusPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("hosts: bgp sessions: %w", err)
-	}
-	out := make([]BgpStatus, 0, len(kvs))
-	for _, kv := range kvs {
-		var st BgpStatus
-		if json.Unmarshal(kv.Value, &st) == nil {
-			out = append(out, st)
-		}
-	}
-	return out, nil
+	return listJSON[BgpStatus](ctx, s, BgpStatusPrefix, "bgp sessions")
 }
 
 // Info is a host as the API shows it.

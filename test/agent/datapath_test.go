@@ -69,27 +69,45 @@ func (v *vm) ping(dst string) bool {
 	return err == nil
 }
 
+// datapathSetup checks what a datapath test needs (root, the programs named), writes the
+// DHCP client's script, and returns it with a random tag for names of links and namespaces.
+func datapathSetup(t *testing.T, programs ...string) (script, tag string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal("the datapath tests need root (network namespaces, veth, bridges, packet sockets); CI runs them as root")
+	}
+	for _, bin := range programs {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Fatalf("the datapath tests need %s (scripts/install-test-deps.sh installs it)", bin)
+		}
+	}
+	script = filepath.Join(t.TempDir(), "udhcpc.sh")
+	if err := os.WriteFile(script, []byte(udhcpcScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return script, hex.EncodeToString(b[:])
+}
+
+// dhcp runs the DHCP client in the VM and checks it got the port's address.
+func (v *vm) dhcp(t *testing.T, script string) {
+	t.Helper()
+	if out, err := v.exec("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1", "-s", script); err != nil {
+		t.Fatalf("DHCP in vm %s: %v\n%s", v.port["name"], err, out)
+	}
+	if out, _ := v.exec("ip", "-4", "addr", "show", "eth0"); !strings.Contains(out, v.ip()+"/24") {
+		t.Fatalf("vm %s has no %s/24 after DHCP:\n%s", v.port["name"], v.ip(), out)
+	}
+}
+
 // TestDatapathMovesPackets: VMs in network namespaces on ports bound to an agent's host get
 // their Neutron addresses from a real DHCP client, ping each other on one network and across
 // a router, and talk TCP; a security group without the ingress rule blocks a connection (and
 // `midonet trace` names the group for the same packet), the rule lets a new one through, and
 // unbinding a port stops its traffic.
 func TestDatapathMovesPackets(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("the datapath test needs root (network namespaces, veth, packet sockets); CI runs it as root")
-	}
-	for _, bin := range []string{"ip", "busybox", "ping", "curl", "python3"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("the datapath test needs %s (scripts/install-test-deps.sh installs it)", bin)
-		}
-	}
-	script := filepath.Join(t.TempDir(), "udhcpc.sh")
-	if err := os.WriteFile(script, []byte(udhcpcScript), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	tag := hex.EncodeToString(b[:])
+	script, tag := datapathSetup(t, "ip", "busybox", "ping", "curl", "python3")
 
 	h := startWith(t, "datapath = afpacket\n")
 	a := h.startAgent("dp-host", filepath.Join(t.TempDir(), "host_id"))
@@ -140,12 +158,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 
 	for _, v := range []*vm{vm1, vm2, vm3} {
 		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
-		if out, err := v.exec("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1", "-s", script); err != nil {
-			t.Fatalf("DHCP in vm %s: %v\n%s", v.port["name"], err, out)
-		}
-		if out, _ := v.exec("ip", "-4", "addr", "show", "eth0"); !strings.Contains(out, v.ip()+"/24") {
-			t.Fatalf("vm %s has no %s/24 after DHCP:\n%s", v.port["name"], v.ip(), out)
-		}
+		v.dhcp(t, script)
 	}
 
 	// Same network, then across the router (vm1 and vm2 share the default group, which lets

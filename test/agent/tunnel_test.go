@@ -2,8 +2,6 @@ package agent_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -93,21 +91,7 @@ func startEtcd(t *testing.T, addr string) string {
 // floating IP; the counters show on /metrics; unbinding a port stops its traffic, and a host
 // that leaves the tunnel zone is cut off.
 func TestDatapathTwoHosts(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("the datapath test needs root (network namespaces, bridges, packet sockets); CI runs it as root")
-	}
-	for _, bin := range []string{"ip", "busybox", "ping", "curl", "python3", "etcd"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("the datapath test needs %s (scripts/install-test-deps.sh installs it)", bin)
-		}
-	}
-	script := filepath.Join(t.TempDir(), "udhcpc.sh")
-	if err := os.WriteFile(script, []byte(udhcpcScript), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	tag := hex.EncodeToString(b[:])
+	script, tag := datapathSetup(t, "ip", "busybox", "ping", "curl", "python3", "etcd")
 
 	ul := newUnderlay(t, tag, "192.168.251")
 	etcd := startEtcd(t, ul.prefix+".1")
@@ -232,12 +216,7 @@ func TestDatapathTwoHosts(t *testing.T) {
 	vm3 := vmOn("3", netB, hv2, locked["id"])
 	for _, v := range []*vm{vm1, vm2, vm3} {
 		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
-		if out, err := v.exec("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1", "-s", script); err != nil {
-			t.Fatalf("DHCP in vm %s: %v\n%s", v.port["name"], err, out)
-		}
-		if out, _ := v.exec("ip", "-4", "addr", "show", "eth0"); !strings.Contains(out, v.ip()+"/24") {
-			t.Fatalf("vm %s has no %s/24 after DHCP:\n%s", v.port["name"], v.ip(), out)
-		}
+		v.dhcp(t, script)
 	}
 	serve := func(v *vm, port string) {
 		cmd := exec.Command("ip", "netns", "exec", v.ns, "python3", "-m", "http.server", port, "--bind", "0.0.0.0")

@@ -41,7 +41,7 @@ var Availabilities = &resource.Resource{
 }
 
 // Collection computes the availabilities.
-type Collection struct{}
+type Collection struct{ plugin.ReadOnly }
 
 // Resource describes them.
 func (Collection) Resource() *resource.Resource { return Availabilities }
@@ -143,19 +143,4 @@ func poolSize(s db.Doc) *big.Int {
 		sum.Add(sum, b.Sub(b, a).Add(b, big.NewInt(1)))
 	}
 	return sum
-}
-
-// Create is not part of the API.
-func (Collection) Create(context.Context, *db.Tx, *plugin.Caller, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Update is not part of the API.
-func (Collection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Delete is not part of the API.
-func (Collection) Delete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
-	return fault.MethodNotAllowed()
 }

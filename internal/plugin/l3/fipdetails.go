@@ -5,7 +5,6 @@ import (
 	"net/netip"
 
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -39,7 +38,7 @@ func (f *FloatingIPs) Expand(ctx context.Context, tx *db.Tx, fips []db.Doc) erro
 // FloatingIPPools is /v2.0/floatingip_pools: one pool per subnet of an external network, as
 // Neutron lists them (IPv6 subnets too: MidoNet associates IPv6 floating IPs with IPv4 ports,
 // fip64); the project is the caller's.
-type FloatingIPPools struct{}
+type FloatingIPPools struct{ plugin.ReadOnly }
 
 // Resource describes the pools.
 func (FloatingIPPools) Resource() *resource.Resource { return resource.FloatingIPPools }
@@ -72,18 +71,3 @@ func (FloatingIPPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _ 
 
 // Get is not part of the API (Neutron serves the list only).
 func (FloatingIPPools) Get(context.Context, *db.Tx, string) (db.Doc, error) { return nil, nil }
-
-// Create is not part of the API.
-func (FloatingIPPools) Create(context.Context, *db.Tx, *plugin.Caller, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Update is not part of the API.
-func (FloatingIPPools) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Delete is not part of the API.
-func (FloatingIPPools) Delete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
-	return fault.MethodNotAllowed()
-}
