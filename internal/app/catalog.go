@@ -11,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
@@ -28,6 +29,7 @@ var services = []plugin.Service{
 	qos.Service(),
 	bgp.Service(),
 	ipavail.Service(),
+	addrgroup.Service(),
 	addrscope.Service(),
 }
 

@@ -291,6 +291,12 @@ var Attacks = []Attack{
 	{Name: "update agent", Method: "PUT", Path: "agents/{noSuchID}", Body: `{"agent": {"description": "pwned"}}`, Status: 404, Type: "AgentNotFound"},
 	{Name: "list agent memberships", Method: "GET", Path: "agent_memberships", Status: 200},
 	{Name: "list IP availabilities", Method: "GET", Path: "network-ip-availabilities", Status: 200},
+	{Name: "list address groups", Method: "GET", Path: "address-groups", Status: 200},
+	{Name: "show A's address group", Method: "GET", Path: "address-groups/{agA}", Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "update A's address group", Method: "PUT", Path: "address-groups/{agA}", Body: `{"address_group": {"name": "pwned"}}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "add to A's address group", Method: "PUT", Path: "address-groups/{agA}/add_addresses", Body: `{"addresses": ["0.0.0.0/0"]}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "remove from A's address group", Method: "PUT", Path: "address-groups/{agA}/remove_addresses", Body: `{"addresses": ["10.66.0.0/16"]}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "delete A's address group", Method: "DELETE", Path: "address-groups/{agA}", Status: 404, Type: "AddressGroupNotFound"},
 	{Name: "show IP availability of A's network", Method: "GET", Path: "network-ip-availabilities/{netA}", Status: 404, Type: notFoundNet},
 	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 403, Type: "PolicyNotAuthorized"},
 

@@ -203,6 +203,15 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	fip(admin, "fipA", floatingips.CreateOpts{FloatingNetworkID: id("ext"), PortID: id("portA"), TenantID: projectA})
 	pool(admin, "poolA", subnetpools.CreateOpts{Name: SecretMarker + "-pool", Prefixes: []string{"10.200.0.0/16"}, DefaultPrefixLen: 24, TenantID: projectA})
 	scope(admin, "scopeA", addressscopes.CreateOpts{Name: SecretMarker + "-scope", IPVersion: 4, TenantID: projectA})
+	if err == nil {
+		var out map[string]any
+		body := map[string]any{"address_group": map[string]any{"name": SecretMarker + "-ag", "addresses": []any{"10.66.0.0/16"}, "tenant_id": projectA}}
+		if _, e := admin.Post(ctx, admin.ServiceURL("address-groups"), body, &out, nil); e != nil {
+			err = fmt.Errorf("setup: address group of A: %w", e)
+		} else {
+			set("agA")(out["address_group"].(map[string]any)["id"].(string), nil)
+		}
+	}
 	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
 	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
 	if err == nil {
@@ -252,7 +261,7 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	w.IDs["netBType"] = nb.NetworkType
 
 	w.private = map[string]string{}
-	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA"} {
+	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
@@ -274,6 +283,7 @@ var snapshotCollections = []struct{ path, key string }{
 	{"networks", "networks"}, {"subnets", "subnets"}, {"subnetpools", "subnetpools"}, {"ports", "ports"},
 	{"routers", "routers"}, {"floatingips", "floatingips"}, {"security-groups", "security_groups"},
 	{"security-group-rules", "security_group_rules"}, {"address-scopes", "address_scopes"},
+	{"address-groups", "address_groups"},
 }
 
 // Take reads, as admin, every document owned by A; every port and subnet on
