@@ -375,3 +375,10 @@ func SecurityGroupInvalidIcmpValue(field, attr string, value int64) *Fault {
 func SecurityGroupMissingIcmpType(code int64) *Fault {
 	return Invalid("SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", code)
 }
+
+// IPAddressGenerationFailureNoMatchingSubnet is 400 when no subnet of the network serves the
+// port's device owner (subnet-service-types).
+func IPAddressGenerationFailureNoMatchingSubnet(network, owner string) *Fault {
+	return New(http.StatusBadRequest, "IpAddressGenerationFailureNoMatchingSubnet",
+		"No valid service subnet for the given device owner, network %s, service type %s.", network, owner)
+}

@@ -36,12 +36,13 @@ var networkRules = []Rule{
 var subnetRules = []Rule{
 	{"create_subnet", ruleAdminOrNetOwner, "Create a subnet", post("/subnets")},
 	{"create_subnet:segment_id", ruleAdminOnly, "Specify ``segment_id`` attribute when creating a subnet", post("/subnets")},
-	{"create_subnet:service_types", ruleAdminOnly, "Specify ``service_types`` attribute when creating a subnet", post("/subnets")},
+	// Neutron 21 lets the network owner set service types (its tempest suite does so as a member).
+	{"create_subnet:service_types", ruleAdminOrNetOwner, "Specify ``service_types`` attribute when creating a subnet", post("/subnets")},
 	{"get_subnet", "rule:admin_or_owner or rule:shared", "Get a subnet", get("/subnets", "/subnets/{id}")},
 	{"get_subnet:segment_id", ruleAdminOnly, "Get ``segment_id`` attribute of a subnet", get("/subnets", "/subnets/{id}")},
 	{"update_subnet", ruleAdminOrNetOwner, "Update a subnet", put("/subnets/{id}")},
 	{"update_subnet:segment_id", ruleAdminOnly, "Update ``segment_id`` attribute of a subnet", put("/subnets/{id}")},
-	{"update_subnet:service_types", ruleAdminOnly, "Update ``service_types`` attribute of a subnet", put("/subnets/{id}")},
+	{"update_subnet:service_types", ruleAdminOrNetOwner, "Update ``service_types`` attribute of a subnet", put("/subnets/{id}")},
 	{"delete_subnet", ruleAdminOrNetOwner, "Delete a subnet", del("/subnets/{id}")},
 }
 

@@ -69,6 +69,8 @@ var Subnets = &Resource{
 		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
 		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
 		&Attr{Name: "use_default_subnetpool", Post: true, Convert: ToBool, Default: false, Hidden: true, Ext: "default-subnetpools"},
+		// service_types: the device owners whose ports take their addresses here.
+		&Attr{Name: "service_types", Post: true, Put: true, Validate: serviceTypes, Default: []any{}, NoSort: true, Policy: true, Ext: "subnet-service-types"},
 		// shared: whether the network is shared, as a filter only (the plugin applies it).
 		&Attr{Name: "shared", FilterOnly: true, NoSort: true},
 	),
@@ -330,3 +332,31 @@ var ClusterConfig = &Resource{Collection: "config", Member: "config", DataType: 
 // StandardAttrs are the standard attributes every resource carries (id, project, description,
 // timestamps, revision, tags), for the descriptions of service folders.
 func StandardAttrs() []*Attr { return standard(true) }
+
+// serviceTypes validates a subnet's service types as neutron-lib does: strings that start
+// with "network:" or "neutron:" or (neutron-lib adds the characters of "compute:" one by one
+// to its prefixes) with any one of the characters of "compute:".
+func serviceTypes(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return "Subnet service types must be a list."
+	}
+	for _, t := range l {
+		s, ok := t.(string)
+		if !ok {
+			return fmt.Sprintf("Subnet service type %v is not a string.", t)
+		}
+		if !ValidServiceType(s) {
+			return fmt.Sprintf("Subnet service type %s does not correspond to a valid device owner.", s)
+		}
+	}
+	return ""
+}
+
+// ValidServiceType reports whether a subnet service type passes neutron-lib's check.
+func ValidServiceType(s string) bool {
+	if strings.HasPrefix(s, "network:") || strings.HasPrefix(s, "neutron:") {
+		return true
+	}
+	return s != "" && strings.ContainsRune("compute:", rune(s[0]))
+}

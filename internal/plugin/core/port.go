@@ -173,7 +173,11 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 	routerPort := strings.HasPrefix(owner, model.OwnerRouterPrefix) || owner == model.OwnerRouterInterfaceHA
 	if !explicit {
 		var v4, v6 bool
-		for _, s := range subs {
+		candidates := forService(subs, owner)
+		if len(subs) > 0 && len(candidates) == 0 {
+			return nil, fault.IPAddressGenerationFailureNoMatchingSubnet(netID, owner)
+		}
+		for _, s := range candidates {
 			switch {
 			case isAutoAddress(s):
 				if routerPort {
@@ -271,6 +275,30 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 	}
 	return out, nil
+}
+
+// forService narrows a network's subnets to those a port of owner takes automatic addresses
+// from (subnet-service-types): the subnets that list the owner, else the subnets that list
+// no service type at all.
+func forService(subs []db.Doc, owner string) []db.Doc {
+	var listed, open []db.Doc
+	for _, s := range subs {
+		types, _ := s["service_types"].([]any)
+		if len(types) == 0 {
+			open = append(open, s)
+			continue
+		}
+		for _, t := range types {
+			if t == owner {
+				listed = append(listed, s)
+				break
+			}
+		}
+	}
+	if len(listed) > 0 {
+		return listed
+	}
+	return open
 }
 
 // validHost reports whether ip may be held by a port on sub (inside the cidr, not the
