@@ -138,6 +138,8 @@ var SecurityGroups = &Resource{
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "security_group_rules", NoSort: true, NoFilter: true},
+		// stateful=false: no connection tracking, replies need rules of their own.
+		&Attr{Name: "stateful", Post: true, Put: true, Convert: ToBool, Default: true, Ext: "stateful-security-group"},
 	),
 }
 
