@@ -107,7 +107,8 @@ var Ports = &Resource{
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "network_id", Post: true, Required: true, Validate: UUID},
 		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
-		&Attr{Name: "mac_address", Post: true, Put: true, Convert: ToMAC, Validate: MAC, Default: Unset, Policy: true},
+		// mac_address: null asks for a new one (port-mac-address-regenerate).
+		&Attr{Name: "mac_address", Post: true, Put: true, Convert: ToMAC, Validate: MACOrNone, Default: Unset, Policy: true},
 		&Attr{Name: "fixed_ips", Post: true, Put: true, Convert: ToList, Validate: fixedIPs, Default: Unset, Policy: true, NoSort: true},
 		&Attr{Name: "device_id", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "device_owner", Post: true, Put: true, Validate: String(255), Default: "", Policy: true},

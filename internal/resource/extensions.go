@@ -19,6 +19,7 @@ var coreExtensions = []Extension{
 	{"net-mtu", "Network MTU", "Provides MTU attribute for a network resource.", "2015-03-25T10:00:00-00:00"},
 	{"net-mtu-writable", "Network MTU (writable)", "Provides a writable MTU attribute for a network resource.", "2017-07-12T00:00:00-00:00"},
 	{"pagination", "Pagination support", "Extension that indicates that pagination is enabled.", "2016-06-12T00:00:00-00:00"},
+	{"port-mac-address-regenerate", "Neutron Port MAC address regenerate", "Network port MAC address regenerate", "2018-05-03T10:00:00-00:00"},
 	{"port-security", "Port Security", "Provides port security", "2012-07-23T10:00:00-00:00"},
 	{"project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled.", "2016-09-09T09:09:09-09:09"},
 	{"provider", "Provider Network", "Expose mapping of virtual networks to physical networks", "2012-09-07T10:00:00-00:00"},

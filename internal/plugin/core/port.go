@@ -680,17 +680,25 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	if err := checkDeviceOwnerUpdate(ctx, tx, c, cur, changes); err != nil {
 		return nil, err
 	}
+	v, regen := changes["mac_address"]
+	regen = regen && v == nil // null: a new MAC (port-mac-address-regenerate)
+	if regen {
+		changes = plugin.Copy(changes)
+		delete(changes, "mac_address")
+	}
 	d := plugin.Apply(cur, changes)
-	if mac, ok := changes["mac_address"].(string); ok && mac != plugin.Str(cur, "mac_address") {
+	if mac, ok := changes["mac_address"].(string); regen || ok && mac != plugin.Str(cur, "mac_address") {
 		if plugin.Str(cur, "binding:host_id") != "" {
 			return nil, fault.PortBound(id, plugin.Str(cur, "binding:vif_type"), plugin.Str(cur, "mac_address"), mac)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE network_id = ? AND port_id = ?", plugin.Str(cur, "network_id"), id); err != nil {
 			return nil, err
 		}
-		if _, err := p.assignMAC(ctx, tx, plugin.Str(cur, "network_id"), id, mac); err != nil {
+		got, err := p.assignMAC(ctx, tx, plugin.Str(cur, "network_id"), id, mac)
+		if err != nil {
 			return nil, err
 		}
+		d["mac_address"] = got
 	}
 	if req, ok := changes["fixed_ips"].([]any); ok {
 		owner := plugin.Str(d, "device_owner")

@@ -29,3 +29,31 @@ func TestStatefulSecurityGroup(t *testing.T) {
 		t.Errorf("an update that keeps statefulness was refused: %v", err)
 	}
 }
+
+// TestMACRegenerate: mac_address null gives the port a new MAC, recorded as the network's;
+// an update without it keeps the MAC (port-mac-address-regenerate).
+func TestMACRegenerate(t *testing.T) {
+	e := plugintest.New(t)
+	net := e.MustCreate("networks", map[string]any{"name": "n"})["id"].(string)
+	p := e.MustCreate("ports", map[string]any{"network_id": net})
+	old := p["mac_address"].(string)
+	d, err := e.Update("ports", p["id"].(string), map[string]any{"mac_address": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac, _ := d["mac_address"].(string)
+	if mac == "" || mac == old {
+		t.Fatalf("MAC after regenerate = %q (was %q)", mac, old)
+	}
+	d, err = e.Update("ports", p["id"].(string), map[string]any{"description": "x"})
+	if err != nil || d["mac_address"] != mac {
+		t.Fatalf("an unrelated update changed the MAC: %v, %v", d["mac_address"], err)
+	}
+	// The old MAC is free again: another port may take it.
+	if _, err := e.Create("ports", map[string]any{"network_id": net, "mac_address": old}); err != nil {
+		t.Errorf("the released MAC is still taken: %v", err)
+	}
+	if _, err := e.Create("ports", map[string]any{"network_id": net, "mac_address": mac}); err == nil {
+		t.Error("the new MAC is not recorded as taken")
+	}
+}
