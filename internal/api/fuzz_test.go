@@ -19,6 +19,7 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
@@ -84,10 +85,12 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 		}
 	}
 	cols = append(cols, scopes.Collections(plugin.Deps{})...)
+	groups := addrgroup.Service()
+	cols = append(cols, groups.Collections(plugin.Deps{})...)
 	srv := api.New(&api.Server{
 		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits), Catalog: builtin.Catalog(),
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...)...),
+		Extensions: resource.NewRegistry(append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...)...),
 	}, cols...)
 	return &inProcess{tb: tb, srv: srv, db: d}
 }

@@ -5,6 +5,7 @@ package builtin
 
 import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -17,11 +18,12 @@ func Resources() []*resource.Resource {
 	return append(out, resource.Routers, resource.FloatingIPs, resource.FloatingIPPools, resource.ClusterConfig)
 }
 
-// Catalog is the catalogue a default server has (the built-in collections and the agents
-// and address-scope services'), for tests below internal/app.
+// Catalog is the catalogue a default server has (the built-in collections and the agents,
+// address-scope and address-group services'), for tests below internal/app.
 func Catalog() *resource.Catalog {
 	rs := append(Resources(), agents.Service().Resources...)
-	return resource.MustCatalog(append(rs, addrscope.Service().Resources...)...)
+	rs = append(rs, addrscope.Service().Resources...)
+	return resource.MustCatalog(append(rs, addrgroup.Service().Resources...)...)
 }
 
 // Translators are the translators of that catalogue, for tests below internal/app.
@@ -34,4 +36,6 @@ func Translators() translate.Translators {
 }
 
 // Policies are the services' policy rules of that catalogue, for tests below internal/app.
-func Policies() [][]policy.Rule { return [][]policy.Rule{agents.Service().Policies} }
+func Policies() [][]policy.Rule {
+	return [][]policy.Rule{agents.Service().Policies, addrgroup.Service().Policies}
+}
