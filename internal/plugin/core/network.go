@@ -188,6 +188,11 @@ func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) erro
 // other port remains.
 func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
+	for _, f := range n.p.OnNetworkDelete {
+		if err := f(ctx, tx, c, cur); err != nil {
+			return err
+		}
+	}
 	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: id})
 	if err != nil {
 		return err

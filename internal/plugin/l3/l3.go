@@ -47,6 +47,7 @@ var Extensions = []resource.Extension{
 func New(s Settings, c *core.Plugin) *Plugin {
 	p := &Plugin{S: s, Core: c}
 	c.OnPortDelete = append(c.OnPortDelete, p.dissociatePort)
+	c.OnNetworkDelete = append(c.OnNetworkDelete, p.deleteIdleFloatingIPs)
 	return p
 }
 
