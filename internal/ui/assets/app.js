@@ -485,6 +485,7 @@
       ],
     });
     S.cy.on('tap', 'node', (ev) => showDetails(ev.target));
+    for (const ev of ['mousedown', 'wheel', 'touchstart']) $('cy').addEventListener(ev, () => { S.userMoved = true; }, { passive: true });
   }
 
   // render brings the graph in line with the data: adds, removes and updates elements and
@@ -516,7 +517,8 @@
       cy.add(add.filter((e) => e.group === 'edges'));
       cy.nodes().forEach((n) => { const p = pos.get(n.id()); if (p && !n.isParent()) n.position(p); });
     });
-    if (!S.fitted && cy.nodes().length) { cy.fit(undefined, 40); S.fitted = true; }
+    // The view follows the topology until the user moves it.
+    if ((!S.fitted || !S.userMoved) && cy.nodes().length) { fitView(); S.fitted = true; }
     applySearch();
     refreshTraceSources();
     updateHealth();
@@ -525,6 +527,15 @@
     S.renders++;
     S.lastRender = { ms: performance.now() - t0, nodes: cy.nodes().length, edges: cy.edges().length };
     $('health-render').textContent = S.lastRender.ms.toFixed(0) + ' ms (' + S.lastRender.nodes + ' nodes, ' + S.lastRender.edges + ' edges)';
+  }
+
+  function fitView(eles) {
+    const cy = S.cy;
+    cy.fit(eles, 40);
+    if (cy.zoom() > 1.6) {
+      cy.zoom(1.6);
+      cy.center(eles);
+    }
   }
 
   // ---------- search ----------
@@ -545,7 +556,10 @@
 
   function onSearch() {
     const hits = applySearch();
-    if (hits.length) S.cy.animate({ fit: { eles: hits, padding: 80 }, duration: 250 });
+    if (hits.length) {
+      S.userMoved = true;
+      S.cy.animate({ fit: { eles: hits, padding: 80 }, duration: 250 });
+    }
   }
 
   // ---------- details ----------
@@ -831,7 +845,10 @@
     out.append(ol);
     S.trace = { verdict: res.verdict, path, edges, drop: res.drop || null, dropText };
     const all = cy.elements('.trace, .drop');
-    if (all.length) cy.animate({ fit: { eles: all, padding: 110 }, duration: 250 });
+    if (all.length) {
+      S.userMoved = true; // keep the trace in view while the map changes
+      cy.animate({ fit: { eles: all, padding: 110 }, duration: 250 });
+    }
   }
 
   // ---------- health ----------
@@ -889,7 +906,7 @@
     $('logout').addEventListener('click', () => logout(''));
     $('trace-form').addEventListener('submit', runTrace);
     $('trace-clear').addEventListener('click', clearTrace);
-    $('fit').addEventListener('click', () => S.cy && S.cy.fit(undefined, 40));
+    $('fit').addEventListener('click', () => { if (S.cy) { S.userMoved = false; fitView(); } });
     let t = null;
     $('search').addEventListener('input', () => { clearTimeout(t); t = setTimeout(onSearch, 150); });
     $('search').addEventListener('keydown', (ev) => {
