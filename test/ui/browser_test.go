@@ -221,9 +221,13 @@ type pageState struct {
 	Live       bool `json:"live"`
 	Renders    int  `json:"renders"`
 	LastRender *struct {
-		MS    float64 `json:"ms"`
-		Nodes int     `json:"nodes"`
-		Edges int     `json:"edges"`
+		MS       float64 `json:"ms"`
+		BuildMS  float64 `json:"build_ms"`
+		LayoutMS float64 `json:"layout_ms"`
+		ApplyMS  float64 `json:"apply_ms"`
+		DrawMS   float64 `json:"draw_ms"`
+		Nodes    int     `json:"nodes"`
+		Edges    int     `json:"edges"`
 	} `json:"lastRender"`
 	LastLoad *struct {
 		FetchMS float64 `json:"fetch_ms"`

@@ -14,7 +14,8 @@
     data: Object.fromEntries(COLLECTIONS.map((c) => [c, new Map()])),
     agents: [], agentsVisible: true,
     cy: null, stream: null, loaded: false, queue: [], live: false,
-    renderTimer: null, fitted: false,
+    renderTimer: null, fitted: false, userMoved: false,
+    sig: new Map(), // element id → what it was last drawn from
     trace: null, // {path: [element ids], edges: [...], drop: id, overlay: true}
     lastRender: null, lastLoad: null, renders: 0, changes: 0,
   };
@@ -97,6 +98,7 @@
     for (const c of COLLECTIONS) S.data[c].clear();
     S.agents = [];
     if (S.cy) { S.cy.elements().remove(); }
+    S.sig.clear();
     S.loaded = false;
     S.fitted = false;
     showLogin(typeof msg === 'string' ? msg : '');
@@ -450,6 +452,10 @@
           'text-valign': 'top', 'text-margin-y': -4, 'font-weight': 'bold', 'font-size': 12 } },
         { selector: 'node.port', style: { width: 18, height: 18, 'font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 2,
           'background-color': '#bbb', 'border-width': 1, 'border-color': '#555' } },
+        // Labels cost most of the drawing at scale: a port shows its own when it is labelled
+        // (always in small topologies, else when zoomed in and in view; see updateLabels).
+        { selector: 'node.port', style: { label: '' } },
+        { selector: 'node.port.labelled, node.port.match', style: { label: 'data(label)' } },
         { selector: 'node.kind-router-if', style: { shape: 'square' } },
         { selector: 'node.kind-gateway', style: { shape: 'hexagon', width: 22, height: 22 } },
         { selector: 'node.kind-dhcp', style: { shape: 'triangle' } },
@@ -485,6 +491,8 @@
       ],
     });
     S.cy.on('tap', 'node', (ev) => showDetails(ev.target));
+    let lt = null;
+    S.cy.on('viewport', () => { clearTimeout(lt); lt = setTimeout(updateLabels, 120); });
     for (const ev of ['mousedown', 'wheel', 'touchstart']) $('cy').addEventListener(ev, () => { S.userMoved = true; }, { passive: true });
   }
 
@@ -494,39 +502,76 @@
     const cy = S.cy;
     const t0 = performance.now();
     const els = elements();
+    const t1 = performance.now();
     const pos = layout(els);
+    const t2 = performance.now();
     const want = new Map(els.map((e) => [e.data.id, e]));
     cy.batch(() => {
       cy.elements().forEach((el) => {
-        if (!el.removed() && !want.has(el.id()) && !el.hasClass('overlay')) el.remove();
+        if (!el.removed() && !want.has(el.id()) && !el.hasClass('overlay')) { S.sig.delete(el.id()); el.remove(); }
       });
       const add = [];
       for (const e of els) {
         const cur = cy.getElementById(e.data.id);
-        if (cur.nonempty() && (e.group === 'edges' || (cur.data('parent') || null) === (e.data.parent || null))) {
+        const same = cur.nonempty() && (e.group === 'edges'
+          ? cur.data('source') === e.data.source && cur.data('target') === e.data.target
+          : (cur.data('parent') || null) === (e.data.parent || null));
+        if (same) {
+          // Only what changed is touched: at a thousand ports, most of them did not.
+          const sig = JSON.stringify(e.data) + '|' + e.classes;
+          if (S.sig.get(e.data.id) === sig) continue;
+          S.sig.set(e.data.id, sig);
           const { id, parent, source, target, ...rest } = e.data; // immutable in cytoscape
           cur.data(rest);
-          const keep = ['trace', 'drop', 'match', 'dim'].filter((c) => cur.hasClass(c));
+          const keep = ['trace', 'drop', 'match', 'dim', 'rev', 'labelled'].filter((c) => cur.hasClass(c));
           cur.classes(e.classes + (keep.length ? ' ' + keep.join(' ') : ''));
         } else {
           if (cur.nonempty()) cur.remove();
+          S.sig.set(e.data.id, JSON.stringify(e.data) + '|' + e.classes);
           add.push(Object.assign({}, e, e.group === 'nodes' && pos.has(e.data.id) ? { position: pos.get(e.data.id) } : {}));
         }
       }
       cy.add(add.filter((e) => e.group === 'nodes'));
       cy.add(add.filter((e) => e.group === 'edges'));
-      cy.nodes().forEach((n) => { const p = pos.get(n.id()); if (p && !n.isParent()) n.position(p); });
+      cy.nodes().forEach((n) => {
+        const p = pos.get(n.id());
+        if (!p || n.isParent()) return;
+        const q = n.position();
+        if (q.x !== p.x || q.y !== p.y) n.position(p);
+      });
     });
+    const t3 = performance.now();
     // The view follows the topology until the user moves it.
     if ((!S.fitted || !S.userMoved) && cy.nodes().length) { fitView(); S.fitted = true; }
+    updateLabels();
     applySearch();
     refreshTraceSources();
     updateHealth();
     // Drawn: after the next two frames the canvas holds the new graph.
     await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
     S.renders++;
-    S.lastRender = { ms: performance.now() - t0, nodes: cy.nodes().length, edges: cy.edges().length };
+    const t4 = performance.now();
+    S.lastRender = { ms: t4 - t0, build_ms: t1 - t0, layout_ms: t2 - t1, apply_ms: t3 - t2, draw_ms: t4 - t3,
+      nodes: cy.nodes().length, edges: cy.edges().length };
     $('health-render').textContent = S.lastRender.ms.toFixed(0) + ' ms (' + S.lastRender.nodes + ' nodes, ' + S.lastRender.edges + ' edges)';
+  }
+
+  const LABEL_ALL = 300; // up to this many ports, every port shows its label
+
+  function updateLabels() {
+    const cy = S.cy;
+    const ports = cy.nodes('.port');
+    if (ports.length <= LABEL_ALL) {
+      ports.not('.labelled').addClass('labelled');
+      return;
+    }
+    const ext = cy.extent();
+    const zoomed = cy.zoom() >= 0.7;
+    cy.batch(() => ports.forEach((n) => {
+      const p = n.position();
+      const want = zoomed && p.x >= ext.x1 && p.x <= ext.x2 && p.y >= ext.y1 && p.y <= ext.y2;
+      if (want !== n.hasClass('labelled')) n.toggleClass('labelled', want);
+    }));
   }
 
   function fitView(eles) {
@@ -558,7 +603,8 @@
     const hits = applySearch();
     if (hits.length) {
       S.userMoved = true;
-      S.cy.animate({ fit: { eles: hits, padding: 80 }, duration: 250 });
+      if (hits.length === 1) S.cy.animate({ center: { eles: hits }, zoom: 1.5, duration: 250 });
+      else S.cy.animate({ fit: { eles: hits, padding: 80 }, duration: 250 });
     }
   }
 
