@@ -13,6 +13,7 @@ import (
 type world struct {
 	ext, net1, net2, router, vm1, vm2, web string
 	rif1, rif2, gw                         string // the router's ports
+	fip, fipAddr                           string // vm1's floating IP
 }
 
 func buildWorld(t *testing.T, c *client) world {
@@ -44,6 +45,8 @@ func buildWorld(t *testing.T, c *client) world {
 	}
 	w.vm1 = vm("vm1", w.net1, "10.0.1.10")
 	w.vm2 = vm("vm2", w.net2, "10.0.2.20", w.web)
+	fip := c.create("floatingips", "floatingip", map[string]any{"floating_network_id": w.ext, "port_id": w.vm1})
+	w.fip, w.fipAddr = id(fip), fip["floating_ip_address"].(string)
 	ports := c.call("GET", "/v2.0/ports?device_owner=network:router_gateway&device_id="+w.router, nil)["ports"].([]any)
 	if len(ports) != 1 {
 		t.Fatalf("router %s has %d gateway ports, want 1", w.router, len(ports))
@@ -74,6 +77,7 @@ func TestTopologyPage(t *testing.T) {
 			{"port:" + w.rif1, "net:" + w.net1, "kind-router-if"},
 			{"port:" + w.rif2, "net:" + w.net2, "kind-router-if"},
 			{"port:" + w.gw, "net:" + w.ext, "kind-gateway"},
+			{"fip:" + w.fip, "net:" + w.ext, "fip"},
 		} {
 			parent, classes, ok := s.node(want.node)
 			if !ok {
@@ -88,18 +92,20 @@ func TestTopologyPage(t *testing.T) {
 			{"router:" + w.router, "port:" + w.rif1},
 			{"router:" + w.router, "port:" + w.rif2},
 			{"router:" + w.router, "port:" + w.gw},
+			{"fip:" + w.fip, "port:" + w.vm1},
 		} {
 			if _, ok := s.edge(e[0], e[1]); !ok {
 				t.Errorf("no edge %s — %s", e[0], e[1])
 			}
 		}
-		// Three networks, one router, five ports; three router links; nothing else.
+		// Three networks, one router, five ports (the floating IP's own port is drawn as the
+		// floating IP), one floating IP, one host; three router links and the floating IP's.
 		kinds := map[string]int{}
 		for _, n := range s.Nodes {
 			kinds[n.Kind]++
 		}
-		if kinds["network"] != 3 || kinds["router"] != 1 || kinds["port"] != 5 || len(s.Edges) != 3 {
-			t.Errorf("map has %v and %d edges; want 3 networks, 1 router, 5 ports and 3 edges", kinds, len(s.Edges))
+		if kinds["network"] != 3 || kinds["router"] != 1 || kinds["port"] != 5 || kinds["fip"] != 1 || kinds["host"] != 1 || len(s.Edges) != 4 {
+			t.Errorf("map has %v and %d edges; want 3 networks, 1 router, 5 ports, 1 floating IP, 1 host and 4 edges", kinds, len(s.Edges))
 		}
 		var label string
 		b.eval(`window.midonetUI.snapshot().nodes.find(n => n.id === 'net:`+w.net1+`').label`, &label)
@@ -125,11 +131,11 @@ func TestTopologyPage(t *testing.T) {
 		b.waitFor("the deleted port gone", `!window.midonetUI.snapshot().nodes.some(n => n.id === 'port:`+p+`')`, 5*time.Second)
 	})
 
-	trace := func(t *testing.T, dst, proto, dport string) {
+	trace := func(t *testing.T, from, dst, proto, dport string) {
 		t.Helper()
 		b := b.on(t)
 		b.do("trace form", chromedp.Click(chromedp.CSS(`nav button[data-tab="trace"]`)),
-			chromedp.SetValue(chromedp.CSS("#trace-from"), w.vm1),
+			chromedp.SetValue(chromedp.CSS("#trace-from"), from),
 			chromedp.SetValue(chromedp.CSS("#trace-dst"), dst),
 			chromedp.SetValue(chromedp.CSS("#trace-proto"), proto),
 			chromedp.SetValue(chromedp.CSS("#trace-dport"), dport),
@@ -139,7 +145,7 @@ func TestTopologyPage(t *testing.T) {
 
 	t.Run("a trace across the router lights the path", func(t *testing.T) {
 		b := b.on(t)
-		trace(t, "10.0.2.20", "tcp", "22")
+		trace(t, w.vm1, "10.0.2.20", "tcp", "22")
 		var verdict string
 		b.eval(`document.getElementById('trace-verdict').textContent`, &verdict)
 		if verdict != "forwarded" {
@@ -161,7 +167,7 @@ func TestTopologyPage(t *testing.T) {
 
 	t.Run("a trace dropped by a security group highlights the group", func(t *testing.T) {
 		b := b.on(t)
-		trace(t, "10.0.2.20", "tcp", "80")
+		trace(t, w.vm1, "10.0.2.20", "tcp", "80")
 		var verdict, drop string
 		b.eval(`document.getElementById('trace-verdict').textContent`, &verdict)
 		b.eval(`(document.getElementById('trace-drop') || {}).textContent || ''`, &drop)
@@ -183,6 +189,22 @@ func TestTopologyPage(t *testing.T) {
 			t.Errorf("no drop edge from the group to vm2 (%q)", classes)
 		}
 		b.shot("trace-dropped-by-security-group")
+		// The whole map with the trace on it (docs/ui-topology.png is this one).
+		b.do("fit", chromedp.Click(chromedp.CSS("#fit")))
+		b.waitFor("the whole map", `!window.midonetUI.viewport().moved && window.midonetUI.viewport().zoom < 1.6`, 5*time.Second)
+		b.do("settle", chromedp.Sleep(300*time.Millisecond))
+		b.shot("topology-with-trace")
+	})
+
+	t.Run("a trace to a floating IP shows the NAT on the path", func(t *testing.T) {
+		b := b.on(t)
+		trace(t, w.vm2, w.fipAddr, "icmp", "")
+		var nat []string
+		b.eval(`window.midonetUI.snapshot().nodes.concat(window.midonetUI.snapshot().edges).map(e => e.tlabel || '').filter(l => l.includes('NAT'))`, &nat)
+		if len(nat) == 0 || !strings.Contains(strings.Join(nat, " "), w.fipAddr) {
+			t.Errorf("no NAT of %s shown on the path: %q", w.fipAddr, nat)
+		}
+		b.shot("trace-floating-ip")
 	})
 
 	t.Run("search finds a port by its address", func(t *testing.T) {

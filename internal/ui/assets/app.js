@@ -439,7 +439,7 @@
       container: $('cy'),
       elements: [],
       minZoom: 0.05, maxZoom: 4,
-      textureOnViewport: true, hideEdgesOnViewport: false, pixelRatio: 1,
+      pixelRatio: 1,
       style: [
         { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-wrap': 'wrap', 'text-max-width': 160,
           color: '#1f2328', 'min-zoomed-font-size': 6 } },
@@ -480,7 +480,8 @@
         { selector: ':selected', style: { 'overlay-color': '#0969da', 'overlay-opacity': 0.15 } },
         { selector: 'node.trace', style: { 'border-width': 5, 'border-color': '#ff7a00', label: 'data(tlabel)', 'z-index': 20 } },
         { selector: 'edge.trace', style: { 'line-color': '#ff7a00', width: 5, 'z-index': 20, label: 'data(tlabel)',
-          'target-arrow-shape': 'triangle', 'target-arrow-color': '#ff7a00', 'curve-style': 'bezier', color: '#8250df', 'font-weight': 'bold' } },
+          'target-arrow-shape': 'triangle', 'target-arrow-color': '#ff7a00', 'curve-style': 'bezier', color: '#8250df', 'font-weight': 'bold',
+          'text-wrap': 'wrap' } },
         { selector: 'edge.trace-step', style: { 'line-style': 'dashed' } },
         { selector: 'edge.trace.rev', style: { 'target-arrow-shape': 'none', 'source-arrow-shape': 'triangle', 'source-arrow-color': '#ff7a00' } },
         { selector: 'node.drop', style: { 'border-width': 7, 'border-color': '#d93025', 'z-index': 30 } },
@@ -576,6 +577,7 @@
 
   function fitView(eles) {
     const cy = S.cy;
+    cy.stop(true); // a running animation (to a trace, a search hit) would undo the fit
     cy.fit(eles, 40);
     if (cy.zoom() > 1.6) {
       cy.zoom(1.6);
@@ -798,7 +800,7 @@
     const natAt = new Map(); // path index → NAT text of the hops there
     res.hops.forEach((h) => {
       for (const id of hopNodes(h)) if (path[path.length - 1] !== id) path.push(id);
-      if (h.nat && path.length) natAt.set(path.length - 1, (natAt.has(path.length - 1) ? natAt.get(path.length - 1) + '; ' : '') + h.nat);
+      if (h.nat && path.length) natAt.set(path.length - 1, (natAt.has(path.length - 1) ? natAt.get(path.length - 1) + '\nNAT ' : '') + h.nat);
     });
     const edges = [];
     cy.batch(() => {
@@ -974,10 +976,13 @@
       if (!S.cy) return { nodes: [], edges: [] };
       return {
         nodes: S.cy.nodes().map((n) => ({ id: n.id(), kind: n.data('kind'), label: n.data('label'), parent: n.data('parent') || '',
-          classes: n.classes().join(' ') })),
+          classes: n.classes().join(' '), tlabel: n.data('tlabel') || '' })),
         edges: S.cy.edges().map((e) => ({ id: e.id(), source: e.data('source'), target: e.data('target'), label: e.data('label') || '',
-          classes: e.classes().join(' ') })),
+          classes: e.classes().join(' '), tlabel: e.data('tlabel') || '' })),
       };
+    },
+    viewport() {
+      return S.cy ? { zoom: S.cy.zoom(), pan: S.cy.pan(), extent: S.cy.extent(), moved: S.userMoved } : null;
     },
     state() {
       return { loaded: S.loaded, live: S.live, renders: S.renders, changes: S.changes, lastRender: S.lastRender, lastLoad: S.lastLoad,
