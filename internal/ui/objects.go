@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -42,7 +43,11 @@ func (h *Handler) objects(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
 		return
 	}
-	owned, err := h.o.Store.Owned(ctx, version, col+"/"+id)
+	// The cluster keeps no index by owner: every object names its owner, so one listing of
+	// the version's topology, filtered on that field, finds them (an admin's click, not a
+	// hot path).
+	prefix := nsdb.DataPrefix(version) + "topology/"
+	kvs, _, err := h.o.Store.List(ctx, prefix)
 	if err != nil {
 		h.o.Log.Warn("ui: objects", "owner", col+"/"+id, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
@@ -53,16 +58,17 @@ func (h *Handler) objects(w http.ResponseWriter, r *http.Request) {
 		ID     string          `json:"id"`
 		Object json.RawMessage `json:"object"`
 	}
+	mark := []byte(`"owner":"` + col + "/" + id + `"`)
 	out := []object{}
-	for _, ko := range owned {
-		kind, oid, ok := strings.Cut(ko, "/")
-		if !ok {
+	for _, kv := range kvs {
+		if !bytes.Contains(kv.Value, mark) || !json.Valid(kv.Value) {
 			continue
 		}
-		kv, err := h.o.Store.Get(ctx, nsdb.TopologyKey(version, topology.Kind(kind), oid))
-		if err != nil || kv == nil || !json.Valid(kv.Value) {
+		var m topology.Meta
+		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner != col+"/"+id {
 			continue
 		}
+		kind, oid, _ := strings.Cut(strings.TrimPrefix(kv.Key, prefix), "/")
 		out = append(out, object{Kind: kind, ID: oid, Object: kv.Value})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"owner": col + "/" + id, "version": version, "objects": out})

@@ -39,7 +39,6 @@ type Store interface {
 	Get(ctx context.Context, key string) (*nsdb.KV, error)
 	List(ctx context.Context, prefix string) ([]nsdb.KV, int64, error)
 	Watch(ctx context.Context, prefix string, fromRev int64) <-chan nsdb.Event
-	Owned(ctx context.Context, version int64, owner string) ([]string, error)
 }
 
 // Options are what the page is served with.

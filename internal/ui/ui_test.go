@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,12 +24,11 @@ type fakeStore struct {
 	mu      sync.Mutex
 	watches map[string]chan nsdb.Event
 	objects map[string][]byte
-	owned   map[string][]string
 	started chan string
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{watches: map[string]chan nsdb.Event{}, objects: map[string][]byte{}, owned: map[string][]string{},
+	return &fakeStore{watches: map[string]chan nsdb.Event{}, objects: map[string][]byte{},
 		started: make(chan string, 16)}
 }
 
@@ -41,8 +41,20 @@ func (f *fakeStore) Get(_ context.Context, key string) (*nsdb.KV, error) {
 	return nil, nil
 }
 
-func (f *fakeStore) List(context.Context, string) ([]nsdb.KV, int64, error) {
-	return []nsdb.KV{{Key: nsdb.ActiveVersionKey, Value: []byte("1")}}, 41, nil
+func (f *fakeStore) List(_ context.Context, prefix string) ([]nsdb.KV, int64, error) {
+	if prefix == nsdb.ActiveVersionKey {
+		return []nsdb.KV{{Key: nsdb.ActiveVersionKey, Value: []byte("1")}}, 41, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []nsdb.KV
+	for k, v := range f.objects {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, nsdb.KV{Key: k, Value: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, 41, nil
 }
 
 func (f *fakeStore) Watch(ctx context.Context, prefix string, _ int64) <-chan nsdb.Event {
@@ -68,10 +80,6 @@ func (f *fakeStore) Watch(ctx context.Context, prefix string, _ int64) <-chan ns
 	}()
 	f.started <- prefix
 	return out
-}
-
-func (f *fakeStore) Owned(_ context.Context, _ int64, owner string) ([]string, error) {
-	return f.owned[owner], nil
 }
 
 func (f *fakeStore) send(t *testing.T, prefix string, ev nsdb.Event) {
@@ -431,9 +439,9 @@ func TestV3Root(t *testing.T) {
 
 func TestObjectsForAdminsOnly(t *testing.T) {
 	store := newFakeStore()
-	store.owned["ports/p1"] = []string{"Port/p1", "Chain/c1"}
-	store.objects["/midonet/data/1/topology/Port/p1"] = []byte(`{"id": "p1"}`)
-	store.objects["/midonet/data/1/topology/Chain/c1"] = []byte(`{"id": "c1", "name": "in"}`)
+	store.objects["/midonet/data/1/topology/Port/p1"] = []byte(`{"id":"p1","owner":"ports/p1"}`)
+	store.objects["/midonet/data/1/topology/Chain/c1"] = []byte(`{"id":"c1","owner":"ports/p1","name":"in"}`)
+	store.objects["/midonet/data/1/topology/Chain/c2"] = []byte(`{"id":"c2","owner":"ports/p10","name":"other"}`)
 	h := New(Options{API: &fakeAPI{}, Auth: auth.NoAuth(), NoAuth: true, Store: store})
 	get := func(roles string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
@@ -451,7 +459,7 @@ func TestObjectsForAdminsOnly(t *testing.T) {
 	}
 	code, out := get("")
 	objs, _ := out["objects"].([]any)
-	if code != 200 || len(objs) != 2 || objs[1].(map[string]any)["kind"] != "Chain" {
+	if code != 200 || len(objs) != 2 || objs[0].(map[string]any)["kind"] != "Chain" || objs[1].(map[string]any)["kind"] != "Port" {
 		t.Errorf("an admin: %d %v", code, out)
 	}
 }

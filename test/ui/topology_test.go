@@ -138,7 +138,7 @@ func TestTopologyPage(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#trace-from"), from),
 			chromedp.SetValue(chromedp.CSS("#trace-dst"), dst),
 			chromedp.SetValue(chromedp.CSS("#trace-proto"), proto),
-			chromedp.SetValue(chromedp.CSS("#trace-dport"), dport),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('trace-dport').value = '`+dport+`'`),
 			chromedp.Click(chromedp.CSS("#trace-run")))
 		b.waitFor("the trace", `window.midonetUI.state().trace !== null`, 20*time.Second)
 	}
@@ -220,6 +220,24 @@ func TestTopologyPage(t *testing.T) {
 		}
 		b.shot("search")
 		b.eval(`(() => { const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input')); return true })()`, nil)
+	})
+
+	t.Run("a click shows the port's document and its MidoNet objects", func(t *testing.T) {
+		b := b.on(t)
+		b.do("fit", chromedp.Click(chromedp.CSS("#fit")))
+		b.waitFor("the whole map", `!window.midonetUI.viewport().moved`, 5*time.Second)
+		var at struct{ X, Y float64 }
+		b.eval(`window.midonetUI.pagePosition('port:`+w.vm2+`')`, &at)
+		b.do("click vm2", chromedp.MouseClickXY(at.X, at.Y))
+		b.waitFor("the details", `(document.querySelector('#details h3') || {}).textContent === 'Port vm2'`, 5*time.Second)
+		var doc string
+		b.eval(`document.querySelector('#details pre').textContent`, &doc)
+		if !strings.Contains(doc, `"id": "`+w.vm2+`"`) || !strings.Contains(doc, w.web) {
+			t.Errorf("details of vm2 do not show its Neutron document: %.300s", doc)
+		}
+		b.eval(`(() => { [...document.querySelectorAll('#details button')].find(x => x.textContent === 'MidoNet objects').click(); return true })()`, nil)
+		b.waitFor("the MidoNet objects", `[...document.querySelectorAll('#details pre')].some(p => p.textContent.includes('Port `+w.vm2+`'))`, 5*time.Second)
+		b.shot("details")
 	})
 
 	t.Run("health panel", func(t *testing.T) {

@@ -981,6 +981,14 @@
           classes: e.classes().join(' '), tlabel: e.data('tlabel') || '' })),
       };
     },
+    // Where a node is drawn, in page coordinates (for a test's mouse click).
+    pagePosition(id) {
+      const n = S.cy && S.cy.getElementById(id);
+      if (!n || n.empty()) return null;
+      const p = n.renderedPosition();
+      const r = $('cy').getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    },
     viewport() {
       return S.cy ? { zoom: S.cy.zoom(), pan: S.cy.pan(), extent: S.cy.extent(), moved: S.userMoved } : null;
     },
