@@ -25,6 +25,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func chromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("MIDONET_TEST_CHROMIUM"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Fatalf("MIDONET_TEST_CHROMIUM=%s: %v", p, err)
+		}
 		return p
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -298,6 +301,18 @@ func (c *client) create(path, member string, body map[string]any) map[string]any
 }
 
 func id(d map[string]any) string { return d["id"].(string) }
+
+// lockedWriter serializes a process's stdout and stderr into one builder.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
 
 // testenvServer starts `midonet serve` with extra configuration.
 func testenvServer(t *testing.T, conf string) *testenv.Server {

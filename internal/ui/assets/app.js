@@ -113,6 +113,10 @@
     } else {
       $('who').textContent = 'noauth';
     }
+    if (!S.cfg.trace) {
+      $('trace-form').hidden = true;
+      $('trace-result').textContent = 'This process runs no agent, so it cannot trace: use the page of `midonet serve`, or of a process with the agent role.';
+    }
     if (!S.cy) makeGraph();
     if (S.cfg.events) openStream(); else loadAll();
   }
