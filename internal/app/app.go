@@ -33,6 +33,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/ui"
 )
 
 // Options are the command-line settings shared by serve and db-manage.
@@ -184,6 +185,7 @@ type Server struct {
 	RESTAddr       string       // the cluster's REST endpoint (host:port); "" without it
 	Tasks          bool         // the task client is in use
 	Agent          *agent.Agent // the agent of this host
+	UI             *ui.Handler  // the topology page under /ui/ (API role)
 	portStatus     *portStatus  // ports' status from the agents' activity
 	log            *slog.Logger
 	http           *http.Server
@@ -391,6 +393,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	if roles.API {
 		mux.Handle("/", s.Metrics.Middleware(srv))
+		s.mountUI(mux, cfg, srv, authn, noauth, log)
 	}
 	// Tools run beside serve (midonet trace) find it here.
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
@@ -402,6 +405,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	// large list or a write waiting for the cluster may take its time to answer.
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: seconds("request_header_timeout"),
 		ReadTimeout: seconds("request_read_timeout"), IdleTimeout: seconds("client_socket_timeout")}
+	if s.UI != nil {
+		s.http.RegisterOnShutdown(s.UI.Close) // the page's event streams never go idle
+	}
 	ok = true
 	return s, nil
 }

@@ -1,0 +1,12 @@
+// Package ui holds the browser tests of the topology page (internal/ui): the real midonet
+// binary, Debian's headless chromium driven with chromedp, and the Neutron API to build
+// what the page must show. They check the nodes and edges of a two-network router topology,
+// that a port created through the API appears without a reload, that a trace a security
+// group drops highlights the group, that a member of one Keystone project logging in
+// through the form does not see another project's network, and how long the page takes to
+// draw a thousand ports.
+//
+// They need chromium (`apt-get install chromium`, scripts/install-test-deps.sh) and fail,
+// never skip, without it; MIDONET_TEST_CHROMIUM names another binary. Screenshots go to
+// the test's artifact directory (`go test -artifacts -outputdir DIR ./test/ui`).
+package ui
