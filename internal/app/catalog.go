@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
+	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -25,6 +26,7 @@ var services = []plugin.Service{
 	agents.Service(),
 	qos.Service(),
 	bgp.Service(),
+	rbac.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
