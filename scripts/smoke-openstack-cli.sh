@@ -296,6 +296,33 @@ if [ "$RC" -eq 0 ]; then osc security group rule list smoke-sg-2 -f json; fi
 expect "security group rule delete removes it from the list" \
 	'length == 2 and all(.[]; .ID != $id)' --arg id "$RULE_ID"
 
+# ------------------------------------------------------------------ rbac policies
+
+osc network create smoke-rbac-net -f json
+RBAC_NET_ID=$(field .id)
+osc network rbac create --type network --action access_as_shared --target-all-projects smoke-rbac-net -f json
+expect "network rbac create shares the network with every project" \
+	'.object_type == "network" and .object_id == $net and .action == "access_as_shared" and .target_project_id == "*"' \
+	--arg net "$RBAC_NET_ID"
+RBAC_ID=$(field .id)
+
+osc network rbac list -f json
+expect "network rbac list shows the policy" 'any(.[]; .ID == $id and .["Object Type"] == "network" and .["Object ID"] == $net)' \
+	--arg id "$RBAC_ID" --arg net "$RBAC_NET_ID"
+
+osc network show "$RBAC_NET_ID" -f json
+expect "the network is shared once the policy exists" '.shared == true'
+
+osc network rbac create --type network --action access_as_shared --target-all-projects smoke-rbac-net -f json
+expect_error "a duplicate rbac policy fails with 409" '409|[Cc]onflict|already exists'
+
+osc network rbac delete "$RBAC_ID"
+if [ "$RC" -eq 0 ]; then osc network rbac list -f json; fi
+expect "network rbac delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$RBAC_ID"
+
+osc network show "$RBAC_NET_ID" -f json
+expect "the network is no longer shared" '.shared == false'
+
 # ------------------------------------------------------------------ extensions, quotas
 
 osc extension list --network -f json

@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
+	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -31,6 +32,7 @@ var services = []plugin.Service{
 	ipavail.Service(),
 	addrgroup.Service(),
 	addrscope.Service(),
+	rbac.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -119,7 +119,7 @@ var securityGroupRules = []Rule{
 	{"admin_or_sg_owner", "rule:context_is_admin or tenant_id:%(security_group:tenant_id)s", "Rule for admin or security group owner access", nil},
 	{"admin_owner_or_sg_owner", "rule:owner or rule:admin_or_sg_owner", "Rule for resource owner, admin or security group owner access", nil},
 	{"create_security_group", ruleAdminOrOwner, "Create a security group", post("/security-groups")},
-	{"get_security_group", ruleAdminOrOwner, "Get a security group", get("/security-groups", "/security-groups/{id}")},
+	{"get_security_group", "rule:admin_or_owner or field:security_groups:shared=True", "Get a security group (own, or shared with the project through RBAC)", get("/security-groups", "/security-groups/{id}")},
 	{"update_security_group", ruleAdminOrOwner, "Update a security group", put("/security-groups/{id}")},
 	{"delete_security_group", ruleAdminOrOwner, "Delete a security group", del("/security-groups/{id}")},
 	{"create_security_group_rule", "rule:context_is_admin or (rule:owner and tenant_id:%(security_group:tenant_id)s)", "Create a security group rule", post("/security-group-rules")},

@@ -22,12 +22,19 @@ func standard(descPost bool) []*Attr {
 	}
 }
 
+// The hidden attributes in which a document RBAC policies name records their targets (the
+// rbac service keeps them; plugin.Caller.View reads them).
+const (
+	RBACShared   = "rbac_shared"   // targets of access_as_shared entries ("*" included)
+	RBACExternal = "rbac_external" // targets of access_as_external entries (networks)
+)
+
 func with(base []*Attr, more ...*Attr) []*Attr { return append(base, more...) }
 
 // Networks is the network collection.
 var Networks = &Resource{
 	Collection: "networks", Member: "network", Path: "networks", Tags: true,
-	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true,
+	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true, RBAC: "network",
 	NotFound: fault.NetworkNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -45,6 +52,8 @@ var Networks = &Resource{
 		// The scopes of the network's subnets' pools (internal/plugin/addrscope computes them).
 		&Attr{Name: "ipv4_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
 		&Attr{Name: "ipv6_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
+		&Attr{Name: RBACShared, Hidden: true},
+		&Attr{Name: RBACExternal, Hidden: true},
 	),
 }
 
@@ -133,7 +142,7 @@ var VNICTypes = []any{"normal", "direct", "macvtap", "baremetal", "direct-physic
 // SecurityGroups is the security group collection.
 var SecurityGroups = &Resource{
 	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
-	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true,
+	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true, RBAC: "security_group",
 	QuotaAlso: map[string]int{"security_group_rule": 2}, // the default egress rules
 	NotFound:  fault.SecurityGroupNotFound,
 	Attrs: with(standard(true),
@@ -141,6 +150,9 @@ var SecurityGroups = &Resource{
 		&Attr{Name: "security_group_rules", NoSort: true, NoFilter: true},
 		// stateful=false: no connection tracking, replies need rules of their own.
 		&Attr{Name: "stateful", Post: true, Put: true, Convert: ToBool, Default: true, Ext: "stateful-security-group"},
+		// shared: whether the group is shared with the caller (set as each caller sees it).
+		&Attr{Name: "shared", Convert: ToBool, Policy: true, Ext: "security-groups-shared-filtering"},
+		&Attr{Name: RBACShared, Hidden: true},
 	),
 }
 

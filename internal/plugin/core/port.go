@@ -435,14 +435,14 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			sgs = nil
 		}
 		// Neutron's _get_security_groups_on_port: each group must be one the caller sees and,
-		// unless an admin asks, one of the port's project.
+		// unless an admin asks, one of the port's project or shared with it (RBAC).
 		var missing []string
 		for _, id := range sgs {
 			sg, err := plugin.Fetch(ctx, tx, c, "security_groups", id)
 			if _, notFound := fault.As(err); err != nil && !notFound {
 				return err
 			}
-			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id")) {
+			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id") && !plugin.SharedWith(sg, plugin.Str(d, "tenant_id"))) {
 				if !slices.Contains(missing, id) {
 					missing = append(missing, id)
 				}

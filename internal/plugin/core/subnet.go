@@ -509,7 +509,12 @@ func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[s
 			if err != nil {
 				return nil, err
 			}
-			v = plugin.Bool(n, "shared")
+			// As the caller sees it: shared with its project, or with everyone.
+			project := ""
+			if c != nil {
+				project = c.ProjectID
+			}
+			v = n != nil && plugin.SharedWith(n, project)
 			shared[net] = v
 		}
 		if want[v] {
