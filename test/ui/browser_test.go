@@ -100,9 +100,15 @@ func newBrowser(t testing.TB) *browser {
 		}
 	}()
 	t.Cleanup(func() {
+		b.console.mu.Lock()
+		defer b.console.mu.Unlock()
+		// The page must run clean: no uncaught exception, nothing its CSP refused.
+		for _, l := range b.console.lines {
+			if strings.HasPrefix(l, string(chromedp.ConsoleException)+":") || strings.Contains(l, "Content Security Policy") {
+				t.Errorf("browser console: %s", l)
+			}
+		}
 		if t.Failed() {
-			b.console.mu.Lock()
-			defer b.console.mu.Unlock()
 			t.Logf("browser console:\n%s", strings.Join(b.console.lines, "\n"))
 		}
 	})
