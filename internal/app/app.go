@@ -14,7 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent"
@@ -27,6 +29,7 @@ import (
 	"github.com/midonet-go/midonet/internal/dbmanage"
 	"github.com/midonet-go/midonet/internal/diskguard"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -41,6 +44,7 @@ type Options struct {
 	DataDir     string
 	BindHost    string // "" = from config, else 127.0.0.1
 	BindPort    int    // 0 = from config
+	LogJSON     bool   // --log-json: the log in oslo.log's JSON form
 	Log         *slog.Logger
 	// Roles selects what the process runs; the zero value (serve) runs all of them.
 	Roles Roles
@@ -70,6 +74,9 @@ func LoadConfig(o Options) (*config.Config, error) {
 			return nil, err
 		}
 	}
+	if err := checkPlugins(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -85,6 +92,8 @@ func OpenDB(ctx context.Context, cfg *config.Config, dataDir string) (*db.DB, er
 		return nil, err
 	}
 	d.Kinds = cat
+	d.SetPool(cfg.Int(config.GroupDatabase, "max_pool_size"), cfg.Int(config.GroupDatabase, "max_overflow"),
+		time.Duration(cfg.Int(config.GroupDatabase, "connection_recycle_time"))*time.Second)
 	return d, nil
 }
 
@@ -191,6 +200,13 @@ type Server struct {
 	restHTTP       *http.Server // the cluster's REST endpoint, on its own listener
 	restLn         net.Listener
 	reconcileEvery time.Duration
+	drainTimeout   time.Duration      // [DEFAULT] graceful_shutdown_timeout; 0: no limit
+	inflight       atomic.Int64       // requests the API listener is serving
+	restInflight   atomic.Int64       // requests the REST endpoint is serving
+	cancelRequests context.CancelFunc // cancels the contexts of the requests in flight
+	nsdbKind       string             // "embedded" or the external endpoints
+	backendURL     string             // where the API reaches the cluster ("" when in process)
+	dataDir        string
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -229,9 +245,6 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range cfg.Unknown() {
-		log.Warn("unknown configuration option ignored", "option", u)
-	}
 	rest, err := restSettings(cfg, o.Roles.all())
 	if err != nil {
 		return nil, err
@@ -244,7 +257,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: d, log: log, reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second}
+	s := &Server{DB: d, log: log, reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
+		drainTimeout: time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
+		nsdbKind:     "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		s.nsdbKind = "etcd " + strings.Join(eps, ",")
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -365,7 +383,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			// Listening everywhere: this process's own client uses the loopback address.
 			s.RESTAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 		}
-		s.restHTTP = &http.Server{Handler: restMux, ReadHeaderTimeout: 30 * time.Second,
+		// In serve, every API write makes one call here: those lines are DEBUG, the API's are INFO.
+		internal := func(string) bool { return roles.API }
+		s.restHTTP = &http.Server{Handler: logging.AccessLog(log, internal, restMux), ReadHeaderTimeout: 30 * time.Second,
 			ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 		log.Info("cluster REST endpoint listening", "address", s.restLn.Addr().String(), "path", "/midonet-api")
 	}
@@ -379,6 +399,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && s.RESTAddr != "" {
 			uri = "http://" + s.RESTAddr + "/midonet-api" // the cluster in this process
 		}
+		if uri != "http://"+s.RESTAddr+"/midonet-api" {
+			s.backendURL = uri
+		}
 		srv.Backend = &restBackend{client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
@@ -391,19 +414,36 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if roles.API {
 		mux.Handle("/", s.Metrics.Middleware(srv))
 	}
-	// Tools run beside serve (midonet trace) find it here.
+	// Tools run beside serve (midonet trace) find it here; close removes it.
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
+	} else {
+		s.dataDir = o.DataDir
 	}
+	// Requests run on a context of their own, cancelled only when draining them at stop
+	// took longer than graceful_shutdown_timeout; the server counts them to wait for the
+	// last one before it closes the stores.
+	requests, cancelRequests := context.WithCancel(context.Background())
+	s.cancelRequests = cancelRequests
+	base := func(net.Listener) context.Context { return requests }
 	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
 	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
 	// its connection (and its share of the body budget) for longer. No write timeout: a
 	// large list or a write waiting for the cluster may take its time to answer.
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: seconds("request_header_timeout"),
-		ReadTimeout: seconds("request_read_timeout"), IdleTimeout: seconds("client_socket_timeout")}
+	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(log, quietPath, mux)), BaseContext: base,
+		ReadHeaderTimeout: seconds("request_header_timeout"), ReadTimeout: seconds("request_read_timeout"),
+		IdleTimeout: seconds("client_socket_timeout")}
+	if s.restHTTP != nil {
+		s.restHTTP.Handler = counted(&s.restInflight, s.restHTTP.Handler)
+		s.restHTTP.BaseContext = base
+	}
 	ok = true
 	return s, nil
 }
+
+// quietPath names the paths whose requests are logged at DEBUG rather than INFO: probes and
+// scrapes, which come every few seconds.
+func quietPath(p string) bool { return p == "/metrics" || p == "/healthcheck" }
 
 // restEndpoint is where and how the cluster's REST endpoint serves.
 type restEndpoint struct {
@@ -545,32 +585,37 @@ func (s *Server) reconcile(ctx context.Context) {
 	}
 }
 
-// Run serves until ctx is done, then shuts down gracefully.
+// Run serves until ctx is done (SIGTERM, SIGINT), then stops in order: it stops accepting
+// and lets the API requests in flight finish ([DEFAULT] graceful_shutdown_timeout; past it
+// their contexts are cancelled), then stops the loops (task consumer, reconciliation, port
+// status, the agent), then the cluster's REST endpoint, which API requests call until they
+// are done, and only then closes the NSDB and the database.
 func (s *Server) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	loops, stopLoops := context.WithCancel(context.Background())
+	defer stopLoops()
 	var wg sync.WaitGroup
 	if s.Consumer != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Consumer.Run(ctx) }()
+		go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
 	}
 	if s.Cluster != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.reconcile(ctx) }()
+		go func() { defer wg.Done(); s.reconcile(loops) }()
 	}
 	if s.roles.API {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
+		go func() { defer wg.Done(); _ = s.Agent.Run(loops) }()
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	if s.restHTTP != nil {
 		go func() { errc <- s.restHTTP.Serve(s.restLn) }()
 	}
+	s.logStart()
 	var lost <-chan struct{} // nil (never ready) without the cluster role
 	if s.leadership != nil {
 		lost = s.leadership.Done()
@@ -578,41 +623,107 @@ func (s *Server) Run(ctx context.Context) error {
 	var err error
 	select {
 	case err = <-errc:
+		s.log.Error("a listener failed; stopping", "err", err)
 	case <-lost:
 		// Another cluster may already be writing: stop, so that a supervisor restarts this
 		// process as a standby.
 		s.log.Error("cluster leadership lost; stopping")
 		err = errors.New("app: cluster leadership lost")
-		_ = s.http.Close()
-		if s.restHTTP != nil {
-			_ = s.restHTTP.Close()
-		}
 	case <-ctx.Done():
-		shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-		err = s.http.Shutdown(shutdown)
-		if s.restHTTP != nil {
-			err = errors.Join(err, s.restHTTP.Shutdown(shutdown))
-		}
-		cancelShutdown()
+		s.log.Info("stopping: no new requests; waiting for those in flight", "timeout", s.drainTimeout)
 	}
-	if s.restHTTP != nil {
-		// One listener failed: the other stops too.
-		_ = s.http.Close()
-		_ = s.restHTTP.Close()
+	if derr := s.drainServer(s.http, &s.inflight); derr != nil && err == nil {
+		err = derr
 	}
-	cancel()
+	stopLoops()
 	wg.Wait()
+	if s.restHTTP != nil {
+		// Nothing in this process calls the REST endpoint any more: the API and the loops
+		// are done. A `midonet cluster` drains the calls of remote API servers here.
+		_ = s.drainServer(s.restHTTP, &s.restInflight)
+	}
 	if cerr := s.close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	if err == nil {
+		s.log.Info("stopped")
+	}
 	return err
+}
+
+// drainServer stops a listener and waits for the requests in flight: up to drainTimeout (0:
+// no limit), then their contexts are cancelled and the connections closed, and it waits for
+// the handlers to return, so that nothing still runs when the stores close.
+func (s *Server) drainServer(srv *http.Server, inflight *atomic.Int64) error {
+	ctx := context.Background()
+	if s.drainTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.drainTimeout)
+		defer cancel()
+	}
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("requests still in flight after graceful_shutdown_timeout; cancelling them",
+			"requests", inflight.Load(), "timeout", s.drainTimeout)
+		s.cancelRequests()
+		_ = srv.Close()
+		err = nil
+	}
+	// Shutdown returns once connections are idle or closed; a handler whose connection was
+	// closed may still be running.
+	for inflight.Load() > 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return err
+}
+
+// logStart says once what this process serves, and where.
+func (s *Server) logStart() {
+	url := "http://" + s.Addr
+	switch {
+	case s.roles.API && s.roles.Cluster:
+		s.log.Info("serving the Neutron API", "url", url, "database", s.DB.Dialect.String(), "nsdb", s.nsdbKind,
+			"cluster", s.clusterKind())
+	case s.roles.API:
+		s.log.Info("serving the Neutron API; the MidoNet cluster runs elsewhere", "url", url,
+			"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind, "cluster", s.backendURL)
+	default:
+		s.log.Info("serving the MidoNet cluster (no Neutron API here: /healthcheck and /metrics only)", "url", url,
+			"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind, "cluster", s.clusterKind())
+	}
+}
+
+// clusterKind says how the cluster of this process hears of writes.
+func (s *Server) clusterKind() string {
+	if s.Tasks {
+		return "task consumer (midonet_tasks)"
+	}
+	return "REST endpoint http://" + s.RESTAddr + "/midonet-api"
+}
+
+// counted counts the requests h is serving in n.
+func counted(n *atomic.Int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) close() error {
 	var errs []error
+	if s.dataDir != "" {
+		// Tools must not dial an address nobody answers on any more.
+		if err := os.Remove(filepath.Join(s.dataDir, "serve.url")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("app: remove serve.url: %w", err))
+		}
+	}
+	if s.cancelRequests != nil {
+		s.cancelRequests()
+	}
 	if s.restLn != nil {
 		_ = s.restLn.Close() // already closed after Run; not when NewServer failed after listening
 	}

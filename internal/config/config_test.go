@@ -36,16 +36,12 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		{"DEFAULT", "global_physnet_mtu", 1500},
 		{"DEFAULT", "max_routes", 30},
 		{"DEFAULT", "max_allowed_address_pair", 10},
-		{"DEFAULT", "agent_down_time", 75},
-		{"DEFAULT", "api_workers", 0},
 		{"database", "max_pool_size", 5},
 		{"keystone_authtoken", "token_cache_time", 300},
-		{"MIDONET", "cluster_port", 8088},
 		{"midonet", "apply_timeout", 10},
 		{"midonet", "cluster_rest_port", 8080},
 		{"midonet", "cluster_rest_token_ttl", 3600},
 		{"midonet", "cluster_rest_max_tokens", 1000},
-		{"ml2", "overlay_ip_version", 4},
 		{"quotas", "quota_network", 100},
 		{"QUOTAS", "quota_subnet", 100},
 		{"quotas", "quota_port", 500},
@@ -64,8 +60,6 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		{"DEFAULT", "auth_strategy", "keystone"},
 		{"DEFAULT", "bind_host", "0.0.0.0"},
 		{"DEFAULT", "base_mac", "fa:16:3e:00:00:00"},
-		{"DEFAULT", "dns_domain", "openstacklocal"},
-		{"DEFAULT", "pagination_max_limit", "-1"},
 		{"DEFAULT", "core_plugin", "ml2"},
 		{"database", "connection", ""},
 		{"keystone_authtoken", "user_domain_name", "Default"},
@@ -87,14 +81,8 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		group, name string
 		want        bool
 	}{
-		{"DEFAULT", "allow_bulk", true},
-		{"DEFAULT", "allow_overlapping_ips", true},
 		{"DEFAULT", "debug", false},
-		{"DEFAULT", "router_distributed", false},
 		{"DEFAULT", "enable_snat_by_default", true},
-		{"DEFAULT", "filter_validation", true},
-		{"quotas", "track_quota_usage", true},
-		{"oslo_policy", "enforce_scope", false},
 	}
 	for _, tc := range bools {
 		if got := c.Bool(tc.group, tc.name); got != tc.want {
@@ -105,11 +93,8 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		group, name string
 		want        []string
 	}{
-		{"DEFAULT", "service_plugins", []string{}},
 		{"ml2", "type_drivers", []string{"midonet", "uplink"}},
 		{"ml2", "mechanism_drivers", []string{"midonet"}},
-		{"ml2", "extension_drivers", []string{"port_security"}},
-		{"ml2_type_flat", "flat_networks", []string{"*"}},
 		{"midonet", "etcd_endpoints", []string{}},
 	}
 	for _, tc := range lists {
@@ -238,7 +223,7 @@ func TestBadValuesAreErrors(t *testing.T) {
 		wantIn     []string
 	}{
 		{"bad int", "[DEFAULT]\nbind_port = ninety\n", []string{"line 2", "[DEFAULT] bind_port", "ninety"}},
-		{"bad int in MIDONET", "[MIDONET]\ncluster_port = 80x\n", []string{"[midonet] cluster_port"}},
+		{"bad int in MIDONET", "[MIDONET]\ncluster_rest_port = 80x\n", []string{"[midonet] cluster_rest_port"}},
 		{"bad bool", "[DEFAULT]\ndebug = maybe\n", []string{"[DEFAULT] debug", "maybe"}},
 		{"bad quota", "[QUOTAS]\nquota_port = lots\n", []string{"[quotas] quota_port"}},
 		{"no separator", "[DEFAULT]\njust words\n", []string{"line 2", "no '=' or ':'"}},
@@ -284,12 +269,12 @@ func TestListParsing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.value, func(t *testing.T) {
-			p := writeFile(t, "l.conf", "[DEFAULT]\nservice_plugins = "+tc.value+"\n")
+			p := writeFile(t, "l.conf", "[MIDONET]\netcd_endpoints = "+tc.value+"\n")
 			c, err := Load(DefaultRegistry(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := c.List("DEFAULT", "service_plugins"); !reflect.DeepEqual(got, tc.want) {
+			if got := c.List("MIDONET", "etcd_endpoints"); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("List = %q, want %q", got, tc.want)
 			}
 		})
@@ -479,12 +464,12 @@ func TestConcurrentReadsAndSets(t *testing.T) {
 		defer close(done)
 		for i := range 200 {
 			_ = c.Set("DEFAULT", "bind_port", "1000")
-			_ = c.Set("DEFAULT", "service_plugins", strings.Repeat("x,", i%5))
+			_ = c.Set("MIDONET", "etcd_endpoints", strings.Repeat("x,", i%5))
 		}
 	}()
 	for range 200 {
 		_ = c.Int("DEFAULT", "bind_port")
-		_ = c.List("DEFAULT", "service_plugins")
+		_ = c.List("MIDONET", "etcd_endpoints")
 		_ = c.IsSet("DEFAULT", "bind_port")
 	}
 	<-done
