@@ -207,6 +207,7 @@ type Server struct {
 	nsdbKind       string             // "embedded" or the external endpoints
 	backendURL     string             // where the API reaches the cluster ("" when in process)
 	dataDir        string
+	owner          *owner // the data directory's lock
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -253,27 +254,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := OpenDB(ctx, cfg, o.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{DB: d, log: log, reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
-		drainTimeout: time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
-		nsdbKind:     "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
-	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
-		s.nsdbKind = "etcd " + strings.Join(eps, ",")
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			s.close()
-		}
-	}()
-	if applied, err := d.Upgrade(ctx); err != nil {
-		return nil, err
-	} else if len(applied) > 0 {
-		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
-	}
+	// What the configuration alone can refuse is refused before anything is opened.
 	enf, err := Policy(cfg, o.ConfigFiles)
 	if err != nil {
 		return nil, err
@@ -283,7 +264,46 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s.roles = roles
+	s := &Server{log: log, roles: roles,
+		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
+		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
+		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		s.nsdbKind = "etcd " + strings.Join(eps, ",")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+	// One server per data directory; then the addresses: a second server, or a port in
+	// use, stops here with one message, before the database is opened or upgraded.
+	if s.owner, err = claimDataDir(o.DataDir, roles.command()); err != nil {
+		return nil, err
+	}
+	if s.ln, err = listen("the Neutron API", apiAddr(cfg, o), "[DEFAULT] bind_host and bind_port, or --bind-host and --bind-port"); err != nil {
+		return nil, err
+	}
+	s.Addr = s.ln.Addr().String()
+	if err := s.owner.record("http://" + s.Addr); err != nil {
+		return nil, err
+	}
+	if rest != nil {
+		if s.restLn, err = listen("the cluster's REST endpoint", rest.addr, "[MIDONET] cluster_rest_bind_host and cluster_rest_port"); err != nil {
+			return nil, err
+		}
+	}
+	d, err := OpenDB(ctx, cfg, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.DB = d
+	if applied, err := d.Upgrade(ctx); err != nil {
+		return nil, err
+	} else if len(applied) > 0 {
+		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
+	}
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
 	}
@@ -346,22 +366,6 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
 
-	host := o.BindHost
-	if host == "" {
-		host = "127.0.0.1"
-		if cfg.IsSet("DEFAULT", "bind_host") {
-			host = cfg.String("DEFAULT", "bind_host")
-		}
-	}
-	port := o.BindPort
-	if port == 0 {
-		port = cfg.Int("DEFAULT", "bind_port")
-	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	if s.ln, err = net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("app: listen on %s: %w", addr, err)
-	}
-	s.Addr = s.ln.Addr().String()
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
@@ -375,9 +379,6 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		restMux := http.NewServeMux()
 		restMux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw,
 			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens})
-		if s.restLn, err = net.Listen("tcp", rest.addr); err != nil {
-			return nil, fmt.Errorf("app: cluster REST endpoint: listen on %s: %w", rest.addr, err)
-		}
 		s.RESTAddr = s.restLn.Addr().String()
 		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
 			// Listening everywhere: this process's own client uses the loopback address.
@@ -439,6 +440,51 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// apiAddr is where the Neutron API listens: the flags, else [DEFAULT] bind_host (when set;
+// 127.0.0.1 otherwise, not the option's 0.0.0.0) and bind_port.
+func apiAddr(cfg *config.Config, o Options) string {
+	host := o.BindHost
+	if host == "" {
+		host = "127.0.0.1"
+		if cfg.IsSet("DEFAULT", "bind_host") {
+			host = cfg.String("DEFAULT", "bind_host")
+		}
+	}
+	port := o.BindPort
+	if port == 0 {
+		port = cfg.Int("DEFAULT", "bind_port")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// listen opens a listener, or says in one sentence which address is taken and which options
+// set it.
+func listen(what, addr, options string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	cause := err
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		cause = se.Err // "address already in use", without the address twice
+	}
+	return nil, fmt.Errorf("app: %s cannot listen on %s (%s): %w", what, addr, options, cause)
+}
+
+// command names the command that runs these roles.
+func (r Roles) command() string {
+	switch {
+	case r.API && r.Cluster:
+		return "serve"
+	case r.API:
+		return "api"
+	case r.Cluster:
+		return "cluster"
+	}
+	return "agent"
 }
 
 // quietPath names the paths whose requests are logged at DEBUG rather than INFO: probes and
@@ -715,6 +761,10 @@ func counted(n *atomic.Int64, h http.Handler) http.Handler {
 
 func (s *Server) close() error {
 	var errs []error
+	defer s.owner.release() // last: the stores under the directory are closed by then
+	if s.ln != nil {
+		_ = s.ln.Close() // already closed after Run; not when NewServer failed after listening
+	}
 	if s.dataDir != "" {
 		// Tools must not dial an address nobody answers on any more.
 		if err := os.Remove(filepath.Join(s.dataDir, "serve.url")); err != nil && !errors.Is(err, os.ErrNotExist) {
