@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/midonet-go/midonet/internal/app"
+	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/policy"
 )
 
@@ -42,13 +43,15 @@ func root() *cobra.Command {
 		Short:         "Neutron networking API and the MidoNet virtual network, in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints them, except an exitStatus
+		Version:       buildinfo.Get().String(),
 	}
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
 	cmd.PersistentFlags().BoolVar(&o.LogJSON, "log-json", false, "log in oslo.log's JSON form, one document a line (as [DEFAULT] log_format = json)")
 	cmd.AddCommand(serveCmd(&o), roleCmd(&o, "api", app.Roles{API: true}), roleCmd(&o, "cluster", app.Roles{Cluster: true}),
 		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
-	cmd.AddCommand(loadCmd())
+	cmd.AddCommand(loadCmd(), configCmd(&o))
 	return cmd
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
@@ -167,18 +168,25 @@ func Authenticator(cfg *config.Config) (auth.Authenticator, bool, error) {
 	case "noauth":
 		return auth.NoAuth(), true, nil
 	case "keystone":
-		opts, err := auth.OptionsFromConfig(cfg)
-		if err != nil {
-			return nil, false, err
+		k, err := keystone(cfg)
+		if err != nil && !cfg.IsSet(config.DefaultGroup, "auth_strategy") {
+			return nil, false, fmt.Errorf("app: [DEFAULT] auth_strategy is not set in the configuration files, so it is "+
+				"keystone (Neutron's default), which needs [keystone_authtoken] auth_url, username, password and "+
+				"project_name; set auth_strategy = noauth to run without authentication: %w", err)
 		}
-		k, err := auth.NewKeystone(opts)
-		if err != nil {
-			return nil, false, err
-		}
-		return k, false, nil
+		return k, false, err
 	default:
 		return nil, false, fmt.Errorf("app: [DEFAULT] auth_strategy %q: want keystone or noauth", s)
 	}
+}
+
+// keystone builds the Keystone authenticator from [keystone_authtoken].
+func keystone(cfg *config.Config) (auth.Authenticator, error) {
+	opts, err := auth.OptionsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewKeystone(opts)
 }
 
 // Server is a running `midonet serve`: the API, the NSDB, the cluster and their loops.
@@ -369,6 +377,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
+	mux.Handle("/healthcheck", &health{checks: serverChecks(d, s.NSDB), detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
 	user, pw := cfg.String(config.GroupMidonet, "username"), cfg.String(config.GroupMidonet, "password")
 	if roles.Cluster && s.Tasks {
 		s.Consumer = &cluster.Consumer{Cluster: s.Cluster, DB: d, Log: log}
@@ -442,15 +451,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// apiAddr is where the Neutron API listens: the flags, else [DEFAULT] bind_host (when set;
-// 127.0.0.1 otherwise, not the option's 0.0.0.0) and bind_port.
+// apiAddr is where the Neutron API listens: the flags, else [DEFAULT] bind_host and
+// bind_port.
 func apiAddr(cfg *config.Config, o Options) string {
 	host := o.BindHost
 	if host == "" {
-		host = "127.0.0.1"
-		if cfg.IsSet("DEFAULT", "bind_host") {
-			host = cfg.String("DEFAULT", "bind_host")
-		}
+		host = cfg.String("DEFAULT", "bind_host")
 	}
 	port := o.BindPort
 	if port == 0 {
@@ -728,17 +734,20 @@ func (s *Server) drainServer(srv *http.Server, inflight *atomic.Int64) error {
 
 // logStart says once what this process serves, and where.
 func (s *Server) logStart() {
-	url := "http://" + s.Addr
+	common := []any{"url", "http://" + s.Addr, "version", buildinfo.Get().String(), "pid", os.Getpid(),
+		"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind}
 	switch {
 	case s.roles.API && s.roles.Cluster:
-		s.log.Info("serving the Neutron API", "url", url, "database", s.DB.Dialect.String(), "nsdb", s.nsdbKind,
-			"cluster", s.clusterKind())
+		s.log.Info("serving the Neutron API", append(common, "cluster", s.clusterKind())...)
 	case s.roles.API:
-		s.log.Info("serving the Neutron API; the MidoNet cluster runs elsewhere", "url", url,
-			"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind, "cluster", s.backendURL)
+		cluster := s.backendURL
+		if s.Tasks {
+			cluster = "task journal (midonet_tasks), applied by a midonet cluster"
+		}
+		s.log.Info("serving the Neutron API; the MidoNet cluster runs elsewhere", append(common, "cluster", cluster)...)
 	default:
-		s.log.Info("serving the MidoNet cluster (no Neutron API here: /healthcheck and /metrics only)", "url", url,
-			"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind, "cluster", s.clusterKind())
+		s.log.Info("serving the MidoNet cluster (no Neutron API here: /healthcheck and /metrics only)",
+			append(common, "cluster", s.clusterKind())...)
 	}
 }
 

@@ -58,7 +58,7 @@ func TestDefaultsWhenUnset(t *testing.T) {
 	}
 	strs := []struct{ group, name, want string }{
 		{"DEFAULT", "auth_strategy", "keystone"},
-		{"DEFAULT", "bind_host", "0.0.0.0"},
+		{"DEFAULT", "bind_host", "127.0.0.1"},
 		{"DEFAULT", "base_mac", "fa:16:3e:00:00:00"},
 		{"DEFAULT", "core_plugin", "ml2"},
 		{"database", "connection", ""},
@@ -137,7 +137,7 @@ connection = postgresql://u:p@db/neutron
 		{"DEFAULT", "bind_port", "9001", second},
 		{"DEFAULT", "debug", "true", first},
 		{"database", "connection", "postgresql://u:p@db/neutron", second},
-		{"DEFAULT", "bind_host", "0.0.0.0", "default"},
+		{"DEFAULT", "bind_host", "127.0.0.1", "default"},
 	}
 	for _, tc := range tests {
 		if got := c.String(tc.group, tc.name); got != tc.want {
@@ -473,4 +473,78 @@ func TestConcurrentReadsAndSets(t *testing.T) {
 		_ = c.IsSet("DEFAULT", "bind_port")
 	}
 	<-done
+}
+
+// TestSampleListsEveryOption: the sample has one commented-out line per registered option,
+// under its section, with its default and type, and nothing else.
+func TestSampleListsEveryOption(t *testing.T) {
+	r := DefaultRegistry()
+	var b strings.Builder
+	if err := r.WriteSample(&b); err != nil {
+		t.Fatal(err)
+	}
+	group := ""
+	seen := map[string]bool{}
+	for _, line := range strings.Split(b.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "["):
+			group = strings.Trim(line, "[]")
+		case strings.HasPrefix(line, "#") && strings.Contains(line, " =") && !strings.HasPrefix(line, "# "):
+			name, def, _ := strings.Cut(strings.TrimPrefix(line, "#"), " =")
+			o, ok := r.Lookup(group, name)
+			if !ok {
+				t.Errorf("sample lists [%s] %s, which is not registered", group, name)
+				continue
+			}
+			if strings.TrimSpace(def) != o.Default {
+				t.Errorf("[%s] %s: sample default %q, registered %q", group, name, def, o.Default)
+			}
+			seen[group+"/"+name] = true
+		}
+	}
+	for _, o := range r.Options() {
+		if !seen[o.Group+"/"+o.Name] {
+			t.Errorf("sample lacks [%s] %s", o.Group, o.Name)
+		}
+	}
+	for _, want := range []string{"[DEFAULT]\n", "(integer value)\n#bind_port = 9696\n", "(boolean value)\n#debug = false\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("sample lacks %q", want)
+		}
+	}
+}
+
+// TestEffectiveMasksSecretsAndReadsBack: `config show` masks secrets, names where a value
+// came from, and loads back to the same values.
+func TestEffectiveMasksSecretsAndReadsBack(t *testing.T) {
+	p := writeFile(t, "n.conf", "[DEFAULT]\nbind_port = 9797\n[database]\nconnection = postgresql://neutron:s3cret@db:5432/neutron\n"+
+		"[keystone_authtoken]\npassword = hunter2\n[MIDONET]\npassword = mido\n")
+	c, err := Load(DefaultRegistry(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.WriteEffective(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"s3cret", "hunter2", "mido\n"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("show reveals %q:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{"# set in " + p + "\nbind_port = 9797\n", "connection = postgresql://neutron:****@db:5432/neutron\n",
+		"\n[keystone_authtoken]\n", "password = ****\n", "\nbind_host = 127.0.0.1\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	back := writeFile(t, "back.conf", out)
+	c2, err := Load(DefaultRegistry(), back)
+	if err != nil {
+		t.Fatalf("show's output does not load: %v", err)
+	}
+	if len(c2.Unknown()) != 0 || c2.Int("DEFAULT", "bind_port") != 9797 {
+		t.Errorf("read back: unknown %q, bind_port %d", c2.Unknown(), c2.Int("DEFAULT", "bind_port"))
+	}
 }

@@ -14,6 +14,7 @@ const (
 	GroupQuotas            = "quotas"
 	GroupOsloPolicy        = "oslo_policy"
 	GroupOsloMiddleware    = "oslo_middleware"
+	GroupHealthcheck       = "healthcheck"
 )
 
 // DefaultRegistry returns a new registry holding every option the server
@@ -23,7 +24,7 @@ func DefaultRegistry() *Registry {
 	r := NewRegistry()
 	for _, group := range [][]Option{
 		defaultOptions(), databaseOptions(), keystoneOptions(), midonetOptions(),
-		ml2Options(), quotaOptions(), policyOptions(), limitOptions(),
+		ml2Options(), quotaOptions(), policyOptions(), limitOptions(), healthOptions(),
 	} {
 		if err := r.Register(group...); err != nil {
 			panic(err) // the tables below are wrong
@@ -46,7 +47,8 @@ func defaultOptions() []Option {
 	}
 	return []Option{
 		d("auth_strategy", String, "keystone", "How API requests are authenticated: keystone or noauth."),
-		d("bind_host", String, "0.0.0.0", "Address the API server listens on."),
+		d("bind_host", String, "127.0.0.1", "Address the API server listens on. Neutron's default is 0.0.0.0; this "+
+			"server answers only on loopback until told otherwise."),
 		d("bind_port", Int, "9696", "TCP port the API server listens on."),
 		d("core_plugin", String, "ml2", "Core plugin: ml2 (or neutron.plugins.ml2.plugin.Ml2Plugin), the only one implemented; "+
 			"another value is refused at start."),
@@ -208,5 +210,14 @@ func limitOptions() []Option {
 			"segments; 0 turns the guard off."),
 		d("client_socket_timeout", Int, "900", "Seconds an idle keep-alive client connection stays open "+
 			"(oslo.service's option and default)."),
+	}
+}
+
+// healthOptions configure /healthcheck (oslo.middleware's [healthcheck] group).
+func healthOptions() []Option {
+	return []Option{
+		{Group: GroupHealthcheck, Name: "detailed", Type: Bool, Default: "false",
+			Help: "Show each check, its time and the error of a failed one in /healthcheck's JSON answer " +
+				"(Accept: application/json); errors may name internal addresses."},
 	}
 }

@@ -1,0 +1,121 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/buildinfo"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/nsdb"
+)
+
+// healthCheck is one thing /healthcheck looks at.
+type healthCheck struct {
+	class string // oslo.middleware names its backends' classes; these are ours
+	what  string // "database", "NSDB", "MidoNet cluster"
+	check func(ctx context.Context) error
+}
+
+// healthTimeout bounds each check: a probe must answer well within a load balancer's timeout.
+const healthTimeout = 3 * time.Second
+
+// health serves /healthcheck as oslo.middleware's healthcheck does: GET answers 200 "OK"
+// (HEAD 204) while every store this process needs answers, else 503 with the reasons; with
+// Accept: application/json the answer is its JSON document ({"detailed": false, "reasons":
+// [...]}), and with [healthcheck] detailed the reasons name each check, its time and, on a
+// failure, the error (which may name internal addresses: off by default, as upstream).
+type health struct {
+	checks   []healthCheck
+	detailed bool
+}
+
+// checks of a server: the database and the NSDB it opened.
+func serverChecks(d *db.DB, store *nsdb.Store) []healthCheck {
+	return []healthCheck{
+		{class: "DatabaseCheck", what: "database", check: func(ctx context.Context) error {
+			return d.Read(ctx, func(tx *db.Tx) error {
+				var one int
+				return tx.QueryRow(ctx, "SELECT 1").Scan(&one)
+			})
+		}},
+		{class: "NSDBCheck", what: "NSDB", check: func(ctx context.Context) error {
+			_, err := store.Get(ctx, nsdb.ActiveVersionKey)
+			return err
+		}},
+	}
+}
+
+type healthReason struct {
+	Class   string  `json:"class"`
+	Reason  string  `json:"reason"`
+	Details string  `json:"details"`
+	Seconds float64 `json:"seconds"`
+}
+
+func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	ok := true
+	reasons := make([]healthReason, len(h.checks))
+	done := make(chan struct{}, len(h.checks))
+	for i, c := range h.checks {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+			defer cancel()
+			start := time.Now()
+			err := c.check(ctx)
+			reasons[i] = healthReason{Class: c.class, Reason: "OK", Details: c.what + " reachable", Seconds: time.Since(start).Seconds()}
+			if err != nil {
+				reasons[i].Reason = c.what + " unreachable"
+				reasons[i].Details = err.Error()
+			}
+		}()
+	}
+	for range h.checks {
+		<-done
+	}
+	var short []string
+	for _, rs := range reasons {
+		if rs.Reason != "OK" {
+			ok = false
+			short = append(short, rs.Reason)
+		}
+	}
+	if ok {
+		short = []string{"OK"}
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	if r.Method == http.MethodHead {
+		if ok {
+			status = http.StatusNoContent
+		}
+		w.WriteHeader(status)
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		doc := map[string]any{"detailed": h.detailed, "reasons": short}
+		if h.detailed {
+			doc["reasons"] = reasons
+			doc["now"] = time.Now().UTC().Format(time.RFC3339Nano)
+			doc["version"] = buildinfo.Get()
+		}
+		_ = json.NewEncoder(w).Encode(doc)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(strings.Join(short, "\n")))
+}
