@@ -290,7 +290,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if s.owner, err = claimDataDir(o.DataDir, roles.command()); err != nil {
 		return nil, err
 	}
-	if s.ln, err = listen("the Neutron API", apiAddr(cfg, o), "[DEFAULT] bind_host and bind_port, or --bind-host and --bind-port"); err != nil {
+	what, options := "the Neutron API", "[DEFAULT] bind_host and bind_port, or --bind-host and --bind-port"
+	if !roles.API {
+		what, options = "the cluster's /healthcheck and /metrics", "[DEFAULT] bind_host and [MIDONET] cluster_status_port, or --bind-host and --bind-port"
+	}
+	if s.ln, err = listen(what, apiAddr(cfg, o, roles), options); err != nil {
 		return nil, err
 	}
 	s.Addr = s.ln.Addr().String()
@@ -377,7 +381,6 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
-	mux.Handle("/healthcheck", &health{checks: serverChecks(d, s.NSDB), detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
 	user, pw := cfg.String(config.GroupMidonet, "username"), cfg.String(config.GroupMidonet, "password")
 	if roles.Cluster && s.Tasks {
 		s.Consumer = &cluster.Consumer{Cluster: s.Cluster, DB: d, Log: log}
@@ -412,9 +415,14 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		if uri != "http://"+s.RESTAddr+"/midonet-api" {
 			s.backendURL = uri
 		}
-		srv.Backend = &restBackend{client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
+		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
+	checks := serverChecks(d, s.NSDB)
+	if s.backendURL != "" {
+		checks = append(checks, clusterCheck(s.backendURL))
+	}
+	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
 	if roles.Agent {
 		if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
 			return nil, err
@@ -423,6 +431,8 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	if roles.API {
 		mux.Handle("/", s.Metrics.Middleware(srv))
+	} else {
+		mux.Handle("/", notTheAPI{})
 	}
 	// Tools run beside serve (midonet trace) find it here; close removes it.
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
@@ -451,16 +461,20 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// apiAddr is where the Neutron API listens: the flags, else [DEFAULT] bind_host and
-// bind_port.
-func apiAddr(cfg *config.Config, o Options) string {
+// apiAddr is where the process's HTTP listener is: the flags, else [DEFAULT] bind_host and
+// bind_port (the Neutron API) or [MIDONET] cluster_status_port (a cluster on its own).
+func apiAddr(cfg *config.Config, o Options, roles Roles) string {
 	host := o.BindHost
 	if host == "" {
 		host = cfg.String("DEFAULT", "bind_host")
 	}
 	port := o.BindPort
-	if port == 0 {
+	switch {
+	case port != 0:
+	case roles.API:
 		port = cfg.Int("DEFAULT", "bind_port")
+	default:
+		port = cfg.Int(config.GroupMidonet, "cluster_status_port")
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
@@ -745,6 +759,13 @@ func (s *Server) logStart() {
 			cluster = "task journal (midonet_tasks), applied by a midonet cluster"
 		}
 		s.log.Info("serving the Neutron API; the MidoNet cluster runs elsewhere", append(common, "cluster", cluster)...)
+		if s.backendURL != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+			if err := dialURL(ctx, s.backendURL); err != nil {
+				s.log.Warn("the MidoNet cluster does not answer; writes answer 503 until it does", "midonet_uri", s.backendURL, "err", err)
+			}
+			cancel()
+		}
 	default:
 		s.log.Info("serving the MidoNet cluster (no Neutron API here: /healthcheck and /metrics only)",
 			append(common, "cluster", s.clusterKind())...)

@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -46,6 +49,36 @@ func serverChecks(d *db.DB, store *nsdb.Store) []healthCheck {
 			return err
 		}},
 	}
+}
+
+// clusterCheck is the check of an API server whose cluster runs elsewhere: its REST endpoint
+// (midonet_uri) accepts connections.
+func clusterCheck(uri string) healthCheck {
+	return healthCheck{class: "ClusterCheck", what: "MidoNet cluster", check: func(ctx context.Context) error {
+		return dialURL(ctx, uri)
+	}}
+}
+
+// dialURL opens and closes a TCP connection to the host of uri.
+func dialURL(ctx context.Context, uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return fmt.Errorf("app: midonet_uri %q: %w", uri, err)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return err
+	}
+	return c.Close()
 }
 
 type healthReason struct {
@@ -118,4 +151,18 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(strings.Join(short, "\n")))
+}
+
+// notTheAPI answers every other path of a process without the Neutron API (a `midonet
+// cluster`): 404 with a Neutron error that says what it serves instead.
+type notTheAPI struct{}
+
+func (notTheAPI) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_ = json.NewEncoder(w).Encode(map[string]any{"NeutronError": map[string]any{
+		"type": "HTTPNotFound", "detail": "",
+		"message": "This is a midonet cluster: it serves /healthcheck and /metrics here, and the MidoNet REST endpoint " +
+			"(/midonet-api) on its own listener. The Neutron API is served by midonet serve or midonet api.",
+	}})
 }

@@ -126,6 +126,8 @@ func midonetOptions() []Option {
 			"the default (or empty) one."),
 		m("cluster_rest_port", Int, "8080", "Port of the cluster's REST endpoint, the port of the default midonet_uri. "+
 			"Unset in `midonet serve` whose midonet_uri is unset too, a free port is chosen."),
+		m("cluster_status_port", Int, "9697", "Port `midonet cluster` serves /healthcheck and /metrics on (at [DEFAULT] "+
+			"bind_host) unless --bind-port is given: a cluster does not serve the Neutron API, so it stays off bind_port."),
 		m("cluster_rest_token_ttl", Int, "3600", "Seconds a login token of the cluster's REST endpoint stays valid; "+
 			"the REST client logs in again when its token is refused."),
 		m("cluster_rest_max_tokens", Int, "1000", "Login tokens the cluster's REST endpoint keeps at most; a login beyond "+
