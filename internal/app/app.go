@@ -49,6 +49,9 @@ type Options struct {
 	Log         *slog.Logger
 	// Roles selects what the process runs; the zero value (serve) runs all of them.
 	Roles Roles
+	// config, when set, is the loaded configuration NewServer uses (a test looks at what
+	// the server read of it).
+	config *config.Config
 }
 
 // Roles are the parts of the product one process runs.
@@ -250,9 +253,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	cfg, err := LoadConfig(o)
-	if err != nil {
-		return nil, err
+	cfg, err := o.config, error(nil)
+	if cfg == nil {
+		if cfg, err = LoadConfig(o); err != nil {
+			return nil, err
+		}
 	}
 	rest, err := restSettings(cfg, o.Roles.all())
 	if err != nil {

@@ -96,7 +96,8 @@ func keystoneOptions() []Option {
 	pw := k("password", String, "", "Password of the service user.")
 	pw.Secret = true
 	return []Option{
-		k("www_authenticate_uri", String, "", "Public Identity endpoint sent to clients in WWW-Authenticate."),
+		k("www_authenticate_uri", String, "", "Public Identity endpoint; the one tokens are validated against when "+
+			"auth_url is unset (it is not sent in a WWW-Authenticate header)."),
 		k("auth_url", String, "", "Identity endpoint the service user authenticates against (with or without /v3)."),
 		k("auth_type", String, "", "Authentication plugin of the service user; only password is supported."),
 		k("username", String, "", "Service user name."),
