@@ -219,6 +219,11 @@ type Server struct {
 	backendURL     string             // where the API reaches the cluster ("" when in process)
 	dataDir        string
 	owner          *owner // the data directory's lock
+	mux, restMux   *http.ServeMux
+	front          switchable   // what the API listener serves: notReady, then mux
+	restFront      switchable   // what the REST listener serves: notReady, then restMux
+	phase          atomic.Value // string: what notReady says the server is doing
+	errc           chan error   // the listeners' Serve results
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -311,6 +316,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.serve(cfg)
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -336,12 +342,14 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		// this process alone, so there is nobody to elect against.
 		if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) > 0 {
 			id := leaderID()
+			s.phase.Store("a standby, waiting for the cluster leadership")
 			log.Info("campaigning for cluster leadership", "id", id)
 			s.leadership, err = s.NSDB.Campaign(ctx, "cluster", id, time.Duration(cfg.Int(config.GroupMidonet, "cluster_lease_ttl"))*time.Second)
 			if err != nil {
 				return nil, fmt.Errorf("app: cluster leadership: %w", err)
 			}
 			log.Info("cluster leadership won", "id", id)
+			s.phase.Store("starting")
 			s.Cluster.SetLeader(s.leadership.Guard())
 		}
 		if err := s.Cluster.Load(ctx); err != nil {
@@ -401,10 +409,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			// Listening everywhere: this process's own client uses the loopback address.
 			s.RESTAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 		}
-		// In serve, every API write makes one call here: those lines are DEBUG, the API's are INFO.
-		internal := func(string) bool { return roles.API }
-		s.restHTTP = &http.Server{Handler: logging.AccessLog(log, internal, restMux), ReadHeaderTimeout: 30 * time.Second,
-			ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		s.restMux = restMux
 		log.Info("cluster REST endpoint listening", "address", s.restLn.Addr().String(), "path", "/midonet-api")
 	}
 	switch {
@@ -445,6 +450,16 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	} else {
 		s.dataDir = o.DataDir
 	}
+	s.mux = mux
+	ok = true
+	return s, nil
+}
+
+// serve starts answering on the listeners at once, 503 while the server starts (or waits
+// as a standby for the cluster leadership): a client learns that the process is there but
+// not ready, instead of hanging on a listener nobody accepts on. Run puts the real handlers
+// in place.
+func (s *Server) serve(cfg *config.Config) {
 	// Requests run on a context of their own, cancelled only when draining them at stop
 	// took longer than graceful_shutdown_timeout; the server counts them to wait for the
 	// last one before it closes the stores.
@@ -452,18 +467,24 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.cancelRequests = cancelRequests
 	base := func(net.Listener) context.Context { return requests }
 	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
+	s.phase.Store("starting")
+	s.front.set(notReady{&s.phase})
+	s.errc = make(chan error, 2)
 	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
 	// its connection (and its share of the body budget) for longer. No write timeout: a
 	// large list or a write waiting for the cluster may take its time to answer.
-	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(log, quietPath, mux)), BaseContext: base,
+	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(s.log, quietPath, &s.front)), BaseContext: base,
 		ReadHeaderTimeout: seconds("request_header_timeout"), ReadTimeout: seconds("request_read_timeout"),
 		IdleTimeout: seconds("client_socket_timeout")}
-	if s.restHTTP != nil {
-		s.restHTTP.Handler = counted(&s.restInflight, s.restHTTP.Handler)
-		s.restHTTP.BaseContext = base
+	go func() { s.errc <- s.http.Serve(s.ln) }()
+	if s.restLn != nil {
+		s.restFront.set(notReady{&s.phase})
+		// In serve, every API write makes one call here: those lines are DEBUG, the API's are INFO.
+		internal := func(string) bool { return s.roles.API }
+		s.restHTTP = &http.Server{Handler: counted(&s.restInflight, logging.AccessLog(s.log, internal, &s.restFront)),
+			BaseContext: base, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() { s.errc <- s.restHTTP.Serve(s.restLn) }()
 	}
-	ok = true
-	return s, nil
 }
 
 // apiAddr is where the process's HTTP listener is: the flags, else [DEFAULT] bind_host and
@@ -681,10 +702,10 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Agent.Run(loops) }()
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- s.http.Serve(s.ln) }()
+	errc := s.errc
+	s.front.set(s.mux)
 	if s.restHTTP != nil {
-		go func() { errc <- s.restHTTP.Serve(s.restLn) }()
+		s.restFront.set(s.restMux)
 	}
 	s.logStart()
 	var lost <-chan struct{} // nil (never ready) without the cluster role
@@ -797,8 +818,14 @@ func counted(n *atomic.Int64, h http.Handler) http.Handler {
 func (s *Server) close() error {
 	var errs []error
 	defer s.owner.release() // last: the stores under the directory are closed by then
+	if s.http != nil {
+		_ = s.http.Close() // already shut down after Run; not when NewServer failed after listening
+	}
+	if s.restHTTP != nil {
+		_ = s.restHTTP.Close()
+	}
 	if s.ln != nil {
-		_ = s.ln.Close() // already closed after Run; not when NewServer failed after listening
+		_ = s.ln.Close()
 	}
 	if s.dataDir != "" {
 		// Tools must not dial an address nobody answers on any more.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/buildinfo"
@@ -164,5 +165,31 @@ func (notTheAPI) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		"type": "HTTPNotFound", "detail": "",
 		"message": "This is a midonet cluster: it serves /healthcheck and /metrics here, and the MidoNet REST endpoint " +
 			"(/midonet-api) on its own listener. The Neutron API is served by midonet serve or midonet api.",
+	}})
+}
+
+// switchable serves with the handler last set.
+type switchable struct{ h atomic.Pointer[http.Handler] }
+
+func (s *switchable) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*s.h.Load()).ServeHTTP(w, r) }
+
+// notReady answers while the server starts or waits as a standby: 503, as a Neutron error
+// (and as text on /healthcheck), saying which.
+type notReady struct{ phase *atomic.Value }
+
+func (n notReady) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	phase, _ := n.phase.Load().(string)
+	if r.URL.Path == "/healthcheck" {
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(phase))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(map[string]any{"NeutronError": map[string]any{
+		"type": "ServiceUnavailable", "detail": "", "message": "The server is " + phase + "; try again shortly.",
 	}})
 }

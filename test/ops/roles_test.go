@@ -52,8 +52,9 @@ func startRole(t *testing.T, name, conf string, args ...string) *role {
 
 func (r *role) waitAnswer(t *testing.T, url string) {
 	t.Helper()
-	if !waitFor(60*time.Second, func() bool { _, err := try("GET", url, nil, nil); return err == nil }) {
-		t.Fatalf("%s does not answer:\n%s", url, r.out.String())
+	// A server answers 503 while it starts: wait for 200.
+	if !waitFor(60*time.Second, func() bool { a, err := try("GET", url, nil, nil); return err == nil && a.status == 200 }) {
+		t.Fatalf("%s does not answer 200:\n%s", url, r.out.String())
 	}
 }
 
