@@ -109,9 +109,11 @@ func TestLogDestinationsAndFormats(t *testing.T) {
 			dir := t.TempDir()
 			conf := "[DEFAULT]\nauth_strategy = noauth\n" + strings.ReplaceAll(tc.conf, "LOGDIR", dir)
 			srv := testenv.StartServer(t, testenv.Options{Config: conf, Args: tc.args})
+			// The scrape first: on the same connection its line is written before the next
+			// request is read.
+			call(t, "GET", srv.URL+"/metrics", nil, nil)
 			a := call(t, "GET", srv.URL+"/v2.0/networks", nil, project("p-dest"))
 			id := a.header.Get("X-Openstack-Request-Id")
-			call(t, "GET", srv.URL+"/metrics", nil, nil)
 			read := func() string {
 				if tc.file == "" {
 					return srv.Logs()
@@ -122,7 +124,11 @@ func TestLogDestinationsAndFormats(t *testing.T) {
 			if !waitFor(5*time.Second, func() bool { return strings.Contains(read(), id) }) {
 				t.Fatalf("request %s not logged in %q; standard error:\n%s", id, tc.file, srv.Logs())
 			}
-			if got := strings.Contains(srv.Logs(), id); got != tc.onStderr {
+			// Standard error is a pipe: its copy of the line may come after the file's.
+			onStderr := waitFor(map[bool]time.Duration{true: 5 * time.Second}[tc.onStderr], func() bool {
+				return strings.Contains(srv.Logs(), id)
+			})
+			if got := onStderr; got != tc.onStderr {
 				t.Errorf("request line on standard error = %v, want %v", got, tc.onStderr)
 			}
 			log := read()
@@ -149,7 +155,9 @@ func TestLogDestinationsAndFormats(t *testing.T) {
 			} else if !osloLine.MatchString(line) {
 				t.Errorf("not an oslo line: %q", line)
 			}
-			scraped := len(linesWith(log, "GET /metrics")) > 0
+			scraped := waitFor(map[bool]time.Duration{true: 5 * time.Second}[tc.debugLine], func() bool {
+				return len(linesWith(read(), "GET /metrics")) > 0
+			})
 			if scraped != tc.debugLine {
 				t.Errorf("DEBUG line of the /metrics scrape present = %v, want %v", scraped, tc.debugLine)
 			}
