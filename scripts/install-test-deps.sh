@@ -10,13 +10,15 @@
 #   etcd-server           an external etcd for the NSDB tests
 #   curl, jq              smoke test and keystone-up.sh
 #   bird2, iproute2       the BGP test's real peer router, in a network namespace
+#   busybox, iputils-ping the datapath test's VMs: udhcpc as DHCP client, ping
+#   chromium              the topology page's browser tests (test/ui, headless)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
 set -euo pipefail
 
 PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2)
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

@@ -296,6 +296,33 @@ if [ "$RC" -eq 0 ]; then osc security group rule list smoke-sg-2 -f json; fi
 expect "security group rule delete removes it from the list" \
 	'length == 2 and all(.[]; .ID != $id)' --arg id "$RULE_ID"
 
+# ------------------------------------------------------------------ rbac policies
+
+osc network create smoke-rbac-net -f json
+RBAC_NET_ID=$(field .id)
+osc network rbac create --type network --action access_as_shared --target-all-projects smoke-rbac-net -f json
+expect "network rbac create shares the network with every project" \
+	'.object_type == "network" and .object_id == $net and .action == "access_as_shared" and .target_project_id == "*"' \
+	--arg net "$RBAC_NET_ID"
+RBAC_ID=$(field .id)
+
+osc network rbac list -f json
+expect "network rbac list shows the policy" 'any(.[]; .ID == $id and .["Object Type"] == "network" and .["Object ID"] == $net)' \
+	--arg id "$RBAC_ID" --arg net "$RBAC_NET_ID"
+
+osc network show "$RBAC_NET_ID" -f json
+expect "the network is shared once the policy exists" '.shared == true'
+
+osc network rbac create --type network --action access_as_shared --target-all-projects smoke-rbac-net -f json
+expect_error "a duplicate rbac policy fails with 409" '409|[Cc]onflict|already exists'
+
+osc network rbac delete "$RBAC_ID"
+if [ "$RC" -eq 0 ]; then osc network rbac list -f json; fi
+expect "network rbac delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$RBAC_ID"
+
+osc network show "$RBAC_NET_ID" -f json
+expect "the network is no longer shared" '.shared == false'
+
 # ------------------------------------------------------------------ extensions, quotas
 
 osc extension list --network -f json
@@ -465,6 +492,35 @@ osc port delete smoke-vm
 if [ "$RC" -eq 0 ]; then osc network delete smoke-l3-net smoke-ext; fi
 if [ "$RC" -eq 0 ]; then osc network list -f json; fi
 expect "the L3 networks can be deleted" 'all(.[]; .ID != $a and .ID != $b)' --arg a "$L3_NET_ID" --arg b "$EXT_ID"
+
+# ------------------------------------------------------------------ address scopes, subnet pools
+
+osc address scope create smoke-scope --ip-version 4 -f json
+expect "address scope create returns the new scope" \
+	'.name == "smoke-scope" and .ip_version == 4 and .shared == false and (.id | test("^[0-9a-f-]{36}$"))'
+SCOPE_ID=$(field .id)
+
+osc address scope list -f json
+expect "address scope list shows it" 'any(.[]; .ID == $id and .Name == "smoke-scope")' --arg id "$SCOPE_ID"
+
+osc address scope set --name smoke-scope-2 smoke-scope
+if [ "$RC" -eq 0 ]; then osc address scope show "$SCOPE_ID" -f json; fi
+expect "address scope set --name shows in show" '.id == $id and .name == "smoke-scope-2"' --arg id "$SCOPE_ID"
+
+osc subnet pool create smoke-pool --pool-prefix 10.70.0.0/16 --default-prefix-length 24 --address-scope smoke-scope-2 -f json
+expect "subnet pool create in the scope" '.address_scope_id == $id and .prefixes == ["10.70.0.0/16"]' --arg id "$SCOPE_ID"
+POOL_ID=$(field .id)
+
+osc subnet pool create smoke-pool-2 --pool-prefix 10.70.128.0/17 --address-scope smoke-scope-2 -f json
+expect_error "a pool overlapping another pool of the scope is refused" 'AddressScopePrefixConflict|unique prefixes|409'
+
+osc address scope delete smoke-scope-2
+expect_error "address scope delete of a scope in use fails" 'AddressScopeInUse|in use|409'
+
+osc subnet pool delete "$POOL_ID"
+if [ "$RC" -eq 0 ]; then osc address scope delete smoke-scope-2; fi
+if [ "$RC" -eq 0 ]; then osc address scope list -f json; fi
+expect "address scope delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$SCOPE_ID"
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
 	CMD="(server process)" RC=1 OUT=''

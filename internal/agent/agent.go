@@ -13,14 +13,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent/bgpd"
+	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/sim"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -38,7 +41,9 @@ type Options struct {
 	// BGP configures the BGP speakers of routers whose ports are bound here (its callbacks
 	// and log are the agent's own).
 	BGP bgpd.Options
-	Log *slog.Logger
+	// Datapath makes the agent forward the frames of its bound ports (nil: control plane only).
+	Datapath *datapath.Options
+	Log      *slog.Logger
 }
 
 // Status is what the agent currently believes.
@@ -60,7 +65,8 @@ type Agent struct {
 	o     Options
 	reqs  chan func(*state)
 	ready chan struct{}
-	bgp   *bgpd.Manager // set while Run runs
+	bgp   *bgpd.Manager      // set while Run runs
+	dp    *datapath.Datapath // set while Run runs, when Options.Datapath is
 }
 
 // state is owned by the agent's loop.
@@ -78,6 +84,9 @@ type state struct {
 	learnedWritten map[string][]byte
 	sessions       map[string][]bgpd.PeerStatus
 	statusWritten  map[string][]byte
+
+	// hostIDs maps host names to ids (ports are bound by either), for the tunnels.
+	hostIDs map[string]string
 }
 
 // New builds an agent over an NSDB.
@@ -221,6 +230,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	// Stopping the speakers withdraws their routes from the peers; the learned routes and
 	// session records go with the lease.
 	defer a.bgp.Close()
+	if a.o.Datapath != nil {
+		do := *a.o.Datapath
+		if do.Log == nil {
+			do.Log = a.o.Log
+		}
+		a.dp = datapath.New(do)
+		defer a.dp.Close()
+	}
 	for {
 		err := a.session(ctx, s)
 		if ctx.Err() != nil {
@@ -267,6 +284,8 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 		return err
 	}
 	a.bgp.Sync(a.wantSpeakers(s))
+	a.refreshHosts(ctx, s)
+	a.syncDatapath(s)
 	select {
 	case <-a.ready:
 	default:
@@ -298,12 +317,14 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			a.drain(s, version, topo)
 			a.plugPorts(ctx, s)
 			a.bgp.Sync(a.wantSpeakers(s))
+			a.syncDatapath(s)
 		case ev, ok := <-learned:
 			if !ok || ev.Compacted {
 				return errors.New("agent: learned-route watch ended")
 			}
 			a.applyEvent(s, version, ev)
 			a.drain(s, version, learned)
+			a.syncDatapath(s)
 		case ev, ok := <-versions:
 			if !ok || ev.Compacted {
 				return errors.New("agent: version watch ended")
@@ -316,6 +337,9 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 				return err
 			}
 			a.plugPorts(ctx, s)
+			a.refreshHosts(ctx, s)
+			a.syncDatapath(s) // picks up an interface or a host that appeared since
+			a.writeDatapathStats(ctx, s)
 		}
 	}
 }
@@ -454,4 +478,81 @@ func (a *Agent) plugPorts(ctx context.Context, s *state) {
 		}
 	}
 	s.active = want
+}
+
+// syncDatapath hands the datapath the current topology, the interfaces of the ports bound
+// here, and where the tunnel zone's other hosts and their ports are.
+func (a *Agent) syncDatapath(s *state) {
+	if a.dp == nil {
+		return
+	}
+	bound := map[string]string{}
+	t := datapath.Tunnels{Members: map[netip.Addr]bool{}, Remote: map[string]netip.Addr{}}
+	memberIP := map[string]netip.Addr{} // host id -> tunnel address
+	var elsewhere []*topology.Port
+	for _, o := range s.objects {
+		switch v := o.(type) {
+		case *topology.Port:
+			if a.bound(v) {
+				bound[v.ID] = v.InterfaceName
+			} else if v.HostID != "" && v.InterfaceName != "" {
+				elsewhere = append(elsewhere, v)
+			}
+		case *topology.TunnelZoneMember:
+			if ip, err := netip.ParseAddr(v.IP); err == nil && ip.Is4() {
+				memberIP[v.HostID] = ip
+				t.Members[ip] = true
+				if v.HostID == a.o.HostID {
+					t.Local = ip
+				}
+			}
+		}
+	}
+	for _, p := range elsewhere {
+		id := p.HostID
+		if byName, ok := s.hostIDs[id]; ok {
+			id = byName
+		}
+		if ip, ok := memberIP[id]; ok {
+			t.Remote[p.ID] = ip
+		}
+	}
+	if len(bound) > 0 {
+		st := &State{s: s, agent: a}
+		a.dp.SetTopology(st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology))
+	}
+	a.dp.Sync(bound)
+	a.dp.SetTunnels(t)
+}
+
+// refreshHosts reloads the host names and ids (hosts join rarely: the resync is soon enough).
+func (a *Agent) refreshHosts(ctx context.Context, s *state) {
+	if a.dp == nil {
+		return
+	}
+	infos, err := hosts.List(ctx, a.store)
+	if err != nil {
+		a.o.Log.Warn("agent: list hosts", "err", err)
+		return
+	}
+	s.hostIDs = make(map[string]string, len(infos))
+	for _, h := range infos {
+		if h.Host.Name != "" {
+			s.hostIDs[h.Host.Name] = h.Host.ID
+		}
+	}
+}
+
+// writeDatapathStats publishes the datapath's counters for the server's /metrics.
+func (a *Agent) writeDatapathStats(ctx context.Context, s *state) {
+	if a.dp == nil {
+		return
+	}
+	b, err := json.Marshal(hosts.DatapathStats{HostID: a.o.HostID, Stats: a.dp.Stats()})
+	if err != nil {
+		return
+	}
+	if _, _, err := a.store.Txn(ctx, nil, []nsdb.Op{{Key: hosts.DatapathKey(a.o.HostID), Value: b, Lease: s.lease}}); err != nil {
+		a.o.Log.Warn("agent: write datapath counters", "err", err)
+	}
 }

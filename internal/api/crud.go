@@ -205,7 +205,7 @@ func unwrapItem(m map[string]any, member string) map[string]any {
 
 // authorizeCreate checks create_<member> and the attribute rules of explicitly set attributes.
 func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, parsed, given map[string]any) error {
-	target, err := s.target(ctx, tx, res, parsed)
+	target, err := s.target(ctx, tx, rq, res, parsed)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, re
 // the new values merged in), and for each attribute present even when its value does not
 // change. The caller may see the document (load checked), so a refusal is 403.
 func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, cur, changes db.Doc) error {
-	t, err := s.target(ctx, tx, res, plugin.Apply(cur, changes))
+	t, err := s.target(ctx, tx, rq, res, plugin.Apply(cur, changes))
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,8 @@ func (s *Server) checkParent(ctx context.Context, tx *db.Tx, rq *request, res *r
 	if err != nil || !pr.OwnedUnlessShared {
 		return err
 	}
-	if b, _ := parent["shared"].(bool); b {
+	// Shared as the caller sees it (an RBAC entry for its project, or for everyone).
+	if plugin.SharedWith(parent, rq.caller.ProjectID) {
 		return nil
 	}
 	if owner, _ := parent["tenant_id"].(string); owner != d["tenant_id"] {
@@ -332,8 +333,8 @@ func withCollection(d db.Doc, col string) map[string]any {
 
 // target builds the policy target of a document: its attributes plus its network's,
 // flattened with a "network:" prefix.
-func (s *Server) target(ctx context.Context, tx *db.Tx, res *resource.Resource, d db.Doc) (map[string]any, error) {
-	return s.targetOf(ctx, tx, res.Collection, d)
+func (s *Server) target(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, d db.Doc) (map[string]any, error) {
+	return s.targetOf(ctx, tx, rq, res.Collection, d)
 }
 
 // sees reports whether the caller of rq may see d, a document of collection: Neutron's
@@ -344,21 +345,25 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 	if r == nil {
 		return false, nil
 	}
-	t, err := s.targetOf(ctx, tx, collection, d)
+	t, err := s.targetOf(ctx, tx, rq, collection, d)
 	if err != nil {
 		return false, err
 	}
-	return s.Policy.Enforce(r.Rule("get"), t, rq.creds), nil
+	return t["_hidden"] != true && s.Policy.Enforce(r.Rule("get"), t, rq.creds), nil
 }
 
-func (s *Server) targetOf(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (map[string]any, error) {
+func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
 	t := withCollection(d, collection)
+	if !rq.caller.View(collection, t) {
+		t["_hidden"] = true
+	}
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
 			parent, err := tx.Get(ctx, pr.Collection, id)
 			if err != nil {
 				return nil, err
 			}
+			rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
 			addParent(t, s.Catalog.Get(pr.Collection).Member, parent)
 		}
 	}
@@ -397,11 +402,11 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 	if d == nil {
 		return nil, nil, res.NotFound(id)
 	}
-	t, err := s.target(ctx, tx, res, d)
+	t, err := s.target(ctx, tx, rq, res, d)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !s.Policy.Enforce(res.Rule("get"), t, rq.creds) {
+	if t["_hidden"] == true || !s.Policy.Enforce(res.Rule("get"), t, rq.creds) {
 		return nil, nil, res.NotFound(id)
 	}
 	return d, t, nil

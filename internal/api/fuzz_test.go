@@ -18,6 +18,9 @@ import (
 	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
+	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -73,11 +76,22 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if settings != nil { // unlimited(): no quotas, so that b.N creates fit
 		limits = map[string]int{}
 	}
+	// The address-scope service, as internal/app wires it (its collection, its network hook).
+	scopes := addrscope.Service()
+	cols := append(p.Collections(), l.Collections()...)
+	for i, c := range cols {
+		if h, ok := scopes.Hooks[c.Resource().Collection]; ok {
+			cols[i] = plugin.Hooked(c, h)
+		}
+	}
+	cols = append(cols, scopes.Collections(plugin.Deps{})...)
+	groups := addrgroup.Service()
+	cols = append(cols, groups.Collections(plugin.Deps{})...)
 	srv := api.New(&api.Server{
 		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits), Catalog: builtin.Catalog(),
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: resource.NewRegistry(l3.Extensions...),
-	}, append(p.Collections(), l.Collections()...)...)
+		Extensions: resource.NewRegistry(append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...)...),
+	}, cols...)
 	return &inProcess{tb: tb, srv: srv, db: d}
 }
 
@@ -294,6 +308,16 @@ var requestSeeds = []requestSeed{
 	{"PUT", "/v2.0/quotas/fake_project_id", `{"quota": {"port": 1000, "network": -1, "subnet": "20"}}`},
 	{"PUT", "/v2.0/quotas/p2", `{"quota": {"port": -2, "bogus": 1}}`},
 	{"DELETE", "/v2.0/quotas/p2", ""},
+	{"POST", "/v2.0/address-groups", `{"address_group": {"name": "g", "addresses": ["10.0.0.1/24", "2001:db8::1/64", "10.0.0.1"]}}`},
+	{"PUT", "/v2.0/address-groups/{net}/add_addresses", `{"addresses": ["bad", null, 7]}`},
+	{"PUT", "/v2.0/address-groups/{net}/remove_addresses", `{"addresses": "10.0.0.0/8"}`},
+	{"GET", "/v2.0/network-ip-availabilities?ip_version=6&network_id={net}", ""},
+	{"GET", "/v2.0/network-ip-availabilities/{net}", ""},
+	{"GET", "/v2.0/floatingip-pools", ""},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "cidr": "10.9.0.0/24", "ip_version": 4, "service_types": ["compute:nova", 3, "x"]}}`},
+	{"PUT", "/v2.0/security-groups/{sg}", `{"security_group": {"stateful": "maybe"}}`},
+	{"PUT", "/v2.0/ports/{port}", `{"port": {"mac_address": null}}`},
+	{"GET", "/v2.0/ports?fixed_ips=ip_address_substr%3D10.0", ""},
 	{"GET", "/v2.0/unknown", ""},
 	{"GET", "/v2.0/networks/{net}/unknown/x/y", ""},
 	{"GET", "/v3/networks", ""},
@@ -344,6 +368,14 @@ var requestSeeds = []requestSeed{
 	{"PUT", "/v2.0/floatingips/{fip}", `{"floatingip": {"port_id": null}}`},
 	{"DELETE", "/v2.0/floatingips/{fip}", ""},
 	{"PUT", "/v2.0/routers/{router}/tags/blue", ""},
+	{"POST", "/v2.0/address-scopes", `{"address_scope": {"name": "s", "ip_version": 4, "shared": true}}`},
+	{"POST", "/v2.0/address-scopes", `{"address_scope": {"name": "s", "ip_version": "6"}}`},
+	{"GET", "/v2.0/address-scopes?ip_version=4&shared=false&sort_key=name&limit=1&marker=x", ""},
+	{"POST", "/v2.0/subnetpools", `{"subnetpool": {"name": "p", "prefixes": ["10.70.0.0/16", "10.71.0.1/16"], "min_prefixlen": "24", "max_prefixlen": 28, "default_quota": 64, "is_default": true, "address_scope_id": null}}`},
+	{"POST", "/v2.0/subnetpools", `{"subnetpool": {"prefixes": ["2001:db8::/48", "10.0.0.0/8"], "default_prefixlen": 129}}`},
+	{"PUT", "/v2.0/subnetpools/{net}/add_prefixes", `{"prefixes": ["10.72.0.0/16", 7, null]}`},
+	{"PUT", "/v2.0/subnetpools/{net}/remove_prefixes", `{"prefixes": "10.70.0.0/16"}`},
+	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "use_default_subnetpool": true, "prefixlen": 33}}`},
 }
 
 // FuzzRequest sends arbitrary requests to an in-process server as the noauth admin and

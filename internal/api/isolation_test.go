@@ -52,6 +52,9 @@ type isoWorld struct {
 	// bGatewayOnS is B's port on A's shared network holding the shared subnet's gateway
 	// address (an admin made it).
 	bGatewayOnS string
+	// bPoolNet is B's network without subnets (a network's subnets of one IP version come
+	// from one pool or none).
+	bPoolNet string
 }
 
 func newIsoWorld(t *testing.T, s *inProcess) *isoWorld {
@@ -73,6 +76,7 @@ func newIsoWorld(t *testing.T, s *inProcess) *isoWorld {
 	w.bSub = s.create(t, projB, "subnets", "subnet", map[string]any{"network_id": w.bNet, "ip_version": 4, "cidr": "10.2.0.0/24"})
 	w.bPort = s.create(t, projB, "ports", "port", map[string]any{"network_id": w.bNet, "name": "b-vm"})
 	w.bRouter = s.create(t, projB, "routers", "router", map[string]any{"name": "b-router"})
+	w.bPoolNet = s.create(t, projB, "networks", "network", map[string]any{"name": "b-pool-net"})
 	w.bSG = s.create(t, projB, "security-groups", "security_group", map[string]any{"name": "b-sg"})
 	w.bPortOnS = s.create(t, projB, "ports", "port", map[string]any{"network_id": w.sNet, "name": "b-on-shared"})
 	w.aPortOnB = s.create(t, "", "ports", "port", map[string]any{"network_id": w.bNet, "tenant_id": projA, "name": "a-on-b"})
@@ -288,7 +292,7 @@ func TestCrossProjectAllowed(t *testing.T) {
 				"device_owner": "compute:nova", "device_id": "vm-1"}}, 200},
 			{"own network renamed", projB, "PUT", "/v2.0/networks/" + w.bNet, map[string]any{"network": map[string]any{"name": "renamed"}}, 200},
 			{"subnet from a shared pool", projB, "POST", "/v2.0/subnets", map[string]any{"subnet": map[string]any{
-				"network_id": w.bNet, "ip_version": 4, "subnetpool_id": w.sharedPool}}, 201},
+				"network_id": w.bPoolNet, "ip_version": 4, "subnetpool_id": w.sharedPool}}, 201},
 			{"pool without an address scope", projB, "POST", "/v2.0/subnetpools", map[string]any{"subnetpool": map[string]any{
 				"prefixes": []string{"10.150.0.0/16"}, "address_scope_id": nil}}, 201},
 			{"rule with own remote group", projB, "POST", "/v2.0/security-group-rules", map[string]any{"security_group_rule": map[string]any{

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -182,6 +183,9 @@ func (s *Server) updateQuota(rq *request, project string) error {
 		}
 		if n.(int) < -1 {
 			return fault.BadRequest("Invalid input for %s. Reason: '%d' is too small - must be at least '-1'.", k, n)
+		}
+		if n.(int) > math.MaxInt32 { // Neutron's column is a 32-bit integer
+			return fault.BadRequest("Invalid input for %s. Reason: '%d' is too large - must be no larger than '%d'.", k, n, math.MaxInt32)
 		}
 		limits[k] = n.(int)
 	}

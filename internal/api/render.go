@@ -41,30 +41,47 @@ func (pc *policyCache) enforce(rq *request, rule string, d db.Doc) bool {
 		pc.decided[rule] = v
 		return v
 	}
-	if _, ok := d["_collection"]; !ok {
-		d["_collection"] = pc.res.Collection
-		if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
-			if id, _ := d[pr.Attr].(string); id != "" {
-				parent, ok := pc.parents[id]
-				if !ok {
-					parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
-					pc.parents[id] = parent
-				}
-				addParent(d, pc.s.Catalog.Get(pr.Collection).Member, parent)
-			}
-		}
-	}
+	pc.prepare(rq, d)
 	return pc.s.Policy.Enforce(rule, d, rq.creds)
 }
 
-// visible reports whether the caller may see d.
+// prepare makes d a policy target, once: its collection, what RBAC makes of it for the caller
+// (plugin.Caller.View: `shared` as the caller sees it; "_hidden" when RBAC hides it), and
+// its policy parent as the caller sees it, flattened in.
+func (pc *policyCache) prepare(rq *request, d db.Doc) {
+	if _, ok := d["_collection"]; ok {
+		return
+	}
+	d["_collection"] = pc.res.Collection
+	if !rq.caller.View(pc.res.Collection, d) {
+		d["_hidden"] = true
+	}
+	if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
+		if id, _ := d[pr.Attr].(string); id != "" {
+			parent, ok := pc.parents[id]
+			if !ok {
+				parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
+				rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
+				pc.parents[id] = parent
+			}
+			addParent(d, pc.s.Catalog.Get(pr.Collection).Member, parent)
+		}
+	}
+}
+
+// visible reports whether the caller may see d: RBAC lets it, and the get policy passes.
 func (pc *policyCache) visible(rq *request, d db.Doc) bool {
+	pc.prepare(rq, d)
+	if d["_hidden"] == true {
+		return false
+	}
 	return pc.enforce(rq, pc.res.Rule("get"), d)
 }
 
 // render shapes a document for an answer: visible attributes of advertised extensions that
 // the caller may read, narrowed to the requested fields.
 func (s *Server) render(rq *request, res *resource.Resource, d db.Doc, fields []string, pc *policyCache) map[string]any {
+	pc.prepare(rq, d)
 	var want map[string]bool
 	if len(fields) > 0 {
 		want = make(map[string]bool, len(fields))

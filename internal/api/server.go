@@ -193,6 +193,13 @@ func (s *Server) route(parts []string) (plugin.Collection, []string, bool) {
 	if col, ok := s.collections[parts[0]]; ok {
 		return col, parts[1:], true
 	}
+	// Neutron's router reads "-" and "_" in a collection name alike (clients ask for
+	// /v2.0/floatingip-pools as well as /v2.0/floatingip_pools).
+	for _, alt := range []string{strings.ReplaceAll(parts[0], "-", "_"), strings.ReplaceAll(parts[0], "_", "-")} {
+		if col, ok := s.collections[alt]; ok && alt != parts[0] {
+			return col, parts[1:], true
+		}
+	}
 	if len(parts) > 1 {
 		if col, ok := s.collections[parts[0]+"/"+parts[1]]; ok {
 			return col, parts[2:], true

@@ -34,6 +34,7 @@ func TestNeutronValidation(t *testing.T) {
 	}
 	ids["nets"] = create("networks", "network", map[string]any{"name": "subnets"})
 	ids["netp"] = create("networks", "network", map[string]any{"name": "ports"})
+	ids["netpool"] = create("networks", "network", map[string]any{"name": "pool subnets"})
 	create("subnets", "subnet", map[string]any{"network_id": ids["netp"], "ip_version": 4, "cidr": "10.60.0.0/24"})
 	ids["port"] = create("ports", "port", map[string]any{"network_id": ids["netp"]})
 	ids["off31"] = create("subnets", "subnet", map[string]any{"network_id": ids["nets"], "ip_version": 4, "cidr": "10.49.0.0/31", "enable_dhcp": false})
@@ -106,8 +107,8 @@ func TestNeutronValidation(t *testing.T) {
 		{name: "dhcp /127", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 6, "cidr": "2001:db8:50::/127"`), wantStatus: 400, wantType: "InvalidInput", wantMsg: dhcpPrefix},
 		{name: "dhcp /128", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 6, "cidr": "2001:db8:50::5/128"`), wantStatus: 400, wantType: "InvalidInput", wantMsg: dhcpPrefix},
 		{name: "dhcp /126", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 6, "cidr": "2001:db8:51::/126"`), wantStatus: 201},
-		{name: "dhcp /32 from a subnet pool (checked here, not by Neutron 21)", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 32`), wantStatus: 400, wantType: "InvalidInput", wantMsg: dhcpPrefix},
-		{name: "dhcp /30 from a subnet pool", method: "POST", path: "/v2.0/subnets", body: subnet(`"ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 30`), wantStatus: 201},
+		{name: "dhcp /32 from a subnet pool (checked here, not by Neutron 21)", method: "POST", path: "/v2.0/subnets", body: `{"subnet": {"network_id": "{netpool}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 32}}`, wantStatus: 400, wantType: "InvalidInput", wantMsg: dhcpPrefix},
+		{name: "dhcp /30 from a subnet pool", method: "POST", path: "/v2.0/subnets", body: `{"subnet": {"network_id": "{netpool}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 30}}`, wantStatus: 201},
 		{name: "enable dhcp on a /31", method: "PUT", path: "/v2.0/subnets/{off31}", body: `{"subnet": {"enable_dhcp": true}}`, wantStatus: 400, wantType: "InvalidInput", wantMsg: dhcpPrefix},
 		{name: "enable dhcp on a /30", method: "PUT", path: "/v2.0/subnets/{off30}", body: `{"subnet": {"enable_dhcp": true}}`, wantStatus: 200},
 

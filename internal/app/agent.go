@@ -13,6 +13,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -54,10 +55,21 @@ func NewAgent(cfg *config.Config, store *nsdb.Store, dataDir, hostName, hostIDFi
 	if hostName == "" {
 		hostName = cfg.String("DEFAULT", "host")
 	}
-	return agent.New(store, agent.Options{
+	o := agent.Options{
 		HostID: id, HostName: hostName, Log: log,
 		LeaseTTL: time.Duration(cfg.Int(config.GroupMidonet, "host_lease_ttl")) * time.Second,
-	}), nil
+	}
+	switch dp := cfg.String(config.GroupMidonet, "datapath"); dp {
+	case "afpacket":
+		if proto := cfg.String(config.GroupMidonet, "tunnel_protocol"); proto != "vxlan" {
+			return nil, fmt.Errorf("app: [MIDONET] tunnel_protocol = %q: the datapath tunnels with vxlan only", proto)
+		}
+		o.Datapath = &datapath.Options{Log: log, TunnelPort: cfg.Int(config.GroupMidonet, "tunnel_port")}
+	case "none", "":
+	default:
+		return nil, fmt.Errorf("app: [MIDONET] datapath = %q: want afpacket or none", dp)
+	}
+	return agent.New(store, o), nil
 }
 
 // ConnectNSDB reaches the NSDB without starting one: the external cluster, or the embedded
@@ -140,6 +152,27 @@ func bgpSessions(store *nsdb.Store) ([]metrics.BgpSession, error) {
 	for _, st := range sts {
 		out = append(out, metrics.BgpSession{PeerID: st.PeerID, RouterID: st.RouterID, HostID: st.HostID, Address: st.Address,
 			State: st.State, Received: st.Received, Advertised: st.Advertised})
+	}
+	return out, nil
+}
+
+// datapaths reads the agents' datapath counters, for /metrics.
+func datapaths(store *nsdb.Store) ([]metrics.Datapath, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sts, err := hosts.Datapaths(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]metrics.Datapath, 0, len(sts))
+	for _, st := range sts {
+		dp := metrics.Datapath{HostID: st.HostID, Flows: st.Flows, FlowHits: st.FlowHits, Simulations: st.FlowMisses,
+			TunnelIn: st.TunnelIn, TunnelOut: st.TunnelOut, TunnelRefused: st.TunnelRefused}
+		for _, i := range st.Interfaces {
+			dp.Interfaces = append(dp.Interfaces, metrics.DatapathInterface{PortID: i.PortID, Interface: i.Interface,
+				RxPackets: i.RxPackets, RxBytes: i.RxBytes, TxPackets: i.TxPackets, TxBytes: i.TxBytes})
+		}
+		out = append(out, dp)
 	}
 	return out, nil
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/ui"
 )
 
 // Options are the command-line settings shared by serve and db-manage.
@@ -204,6 +205,7 @@ type Server struct {
 	RESTAddr       string       // the cluster's REST endpoint (host:port); "" without it
 	Tasks          bool         // the task client is in use
 	Agent          *agent.Agent // the agent of this host
+	UI             *ui.Handler  // the topology page under /ui/ (API role)
 	portStatus     *portStatus  // ports' status from the agents' activity
 	log            *slog.Logger
 	http           *http.Server
@@ -333,6 +335,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
+	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err
@@ -441,6 +444,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	if roles.API {
 		mux.Handle("/", s.Metrics.Middleware(srv))
+		s.mountUI(mux, cfg, srv, authn, noauth, log)
 	} else {
 		mux.Handle("/", notTheAPI{})
 	}
@@ -476,6 +480,9 @@ func (s *Server) serve(cfg *config.Config) {
 	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(s.log, quietPath, &s.front)), BaseContext: base,
 		ReadHeaderTimeout: seconds("request_header_timeout"), ReadTimeout: seconds("request_read_timeout"),
 		IdleTimeout: seconds("client_socket_timeout")}
+	if s.UI != nil {
+		s.http.RegisterOnShutdown(s.UI.Close) // the page's event streams never go idle
+	}
 	go func() { s.errc <- s.http.Serve(s.ln) }()
 	if s.restLn != nil {
 		s.restFront.set(notReady{&s.phase})

@@ -10,10 +10,14 @@ import (
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
+	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
+	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -25,6 +29,10 @@ var services = []plugin.Service{
 	agents.Service(),
 	qos.Service(),
 	bgp.Service(),
+	ipavail.Service(),
+	addrgroup.Service(),
+	addrscope.Service(),
+	rbac.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -85,14 +85,42 @@ func SubnetPoolNotFound(id string) *Fault {
 	return NotFound("SubnetPoolNotFound", "Subnet pool %s could not be found.", id)
 }
 
-// SubnetPoolInUse is 409 SubnetPoolInUse: subnets were allocated from the pool.
-func SubnetPoolInUse(id string) *Fault {
-	return Conflict("SubnetPoolInUse", "Subnet pool %s could not be deleted: in use.", id)
+// SubnetPoolDeleteError is 400 SubnetPoolDeleteError: subnets were allocated from the pool
+// (Neutron 21's delete_subnetpool).
+func SubnetPoolDeleteError(reason string) *Fault {
+	return Invalid("SubnetPoolDeleteError", "Unable to delete subnet pool: %s.", reason)
 }
 
-// IllegalSubnetPoolPrefixUpdate is 400 IllegalSubnetPoolPrefixUpdate: a prefix would shrink.
-func IllegalSubnetPoolPrefixUpdate(prefix netip.Prefix) *Fault {
-	return Invalid("IllegalSubnetPoolPrefixUpdate", "Illegal update to prefixes: %s must remain in the pool.", prefix)
+// IllegalSubnetPoolPrefixUpdate is 400 IllegalSubnetPoolPrefixUpdate: a prefix would shrink,
+// or one to remove is in use.
+func IllegalSubnetPoolPrefixUpdate(msg string) *Fault {
+	return Invalid("IllegalSubnetPoolPrefixUpdate", "Illegal update to prefixes: %s.", msg)
+}
+
+// IllegalSubnetPoolPrefixBounds is 400 IllegalSubnetPoolPrefixBounds: min/default/max prefix
+// lengths out of order or beyond the IP version.
+func IllegalSubnetPoolPrefixBounds(typ string, length int64, baseType string, baseLength int64) *Fault {
+	return Invalid("IllegalSubnetPoolPrefixBounds", "Illegal prefix bounds: %s=%d, %s=%d.", typ, length, baseType, baseLength)
+}
+
+// UnsupportedMinSubnetPoolPrefix is 400 UnsupportedMinSubnetPoolPrefix: a negative min_prefixlen.
+func UnsupportedMinSubnetPoolPrefix(prefix int64, version int) *Fault {
+	return Invalid("UnsupportedMinSubnetPoolPrefix", "Prefix '%d' not supported in IPv%d pool.", prefix, version)
+}
+
+// EmptySubnetPoolPrefixList is 400 EmptySubnetPoolPrefixList.
+func EmptySubnetPoolPrefixList() *Fault {
+	return Invalid("EmptySubnetPoolPrefixList", "Empty subnet pool prefix list.")
+}
+
+// PrefixVersionMismatch is 400 PrefixVersionMismatch: IPv4 and IPv6 prefixes in one pool.
+func PrefixVersionMismatch() *Fault {
+	return Invalid("PrefixVersionMismatch", "Cannot mix IPv4 and IPv6 prefixes in a subnet pool.")
+}
+
+// IllegalSubnetPoolUpdate is 400 IllegalSubnetPoolUpdate.
+func IllegalSubnetPoolUpdate(reason string) *Fault {
+	return Invalid("IllegalSubnetPoolUpdate", "Illegal subnetpool update : %s.", reason)
 }
 
 // IllegalSubnetPoolAssociationToAddressScope is 400 IllegalSubnetPoolAssociationToAddressScope.
@@ -100,19 +128,50 @@ func IllegalSubnetPoolAssociationToAddressScope(poolID, scopeID string) *Fault {
 	return Invalid("IllegalSubnetPoolAssociationToAddressScope", "Illegal subnetpool association: subnetpool %s cannot be associated with address scope %s.", poolID, scopeID)
 }
 
-// SubnetAllocationCidrNotInPool is 409 SubnetAllocationError: the cidr asked for is outside the pool.
-func SubnetAllocationCidrNotInPool(cidr netip.Prefix) *Fault {
-	return Conflict("SubnetAllocationError", "Failed to allocate subnet: Cidr %s not in subnet pool.", cidr)
+// IllegalSubnetPoolIpVersionAssociationToAddressScope is 400
+// IllegalSubnetPoolIpVersionAssociationToAddressScope: the pool's IP version is not the scope's.
+func IllegalSubnetPoolIpVersionAssociationToAddressScope(poolID, scopeID string, version int64) *Fault {
+	return Invalid("IllegalSubnetPoolIpVersionAssociationToAddressScope", "Illegal subnetpool association: subnetpool %s cannot associate with address scope %s because subnetpool ip_version is not %d.", poolID, scopeID, version)
 }
 
-// SubnetAllocationUnsupportedPrefixLength is 409 SubnetAllocationError: a length outside the pool's bounds.
-func SubnetAllocationUnsupportedPrefixLength(length int64) *Fault {
-	return Conflict("SubnetAllocationError", "Failed to allocate subnet: Unsupported prefix length /%d.", length)
+// AddressScopePrefixConflict is 409 AddressScopePrefixConflict: two pools of one scope overlap.
+func AddressScopePrefixConflict() *Fault {
+	return Conflict("AddressScopePrefixConflict", "Failed to associate address scope: subnetpools within an address scope must have unique prefixes.")
 }
 
-// SubnetAllocationCidrOverlaps is 409 SubnetAllocationError: the cidr overlaps a subnet of the pool.
-func SubnetAllocationCidrOverlaps(cidr netip.Prefix) *Fault {
-	return Conflict("SubnetAllocationError", "Failed to allocate subnet: Cidr %s overlaps with another subnet of the pool.", cidr)
+// NetworkSubnetPoolAffinityError is 400 NetworkSubnetPoolAffinityError: subnets of one IP
+// version on a network from different pools (outside an address scope).
+func NetworkSubnetPoolAffinityError() *Fault {
+	return Invalid("NetworkSubnetPoolAffinityError", "Subnets hosted on the same network must be allocated from the same subnet pool.")
+}
+
+// NetworkAddressScopeAffinityError is 400 NetworkAddressScopeAffinityError.
+func NetworkAddressScopeAffinityError() *Fault {
+	return Invalid("NetworkAddressScopeAffinityError", "Subnets of the same address family hosted on the same network must all participate in the same address scope.")
+}
+
+// MinPrefixSubnetAllocationError is 400 MinPrefixSubnetAllocationError: a subnet shorter than
+// the pool's min_prefixlen.
+func MinPrefixSubnetAllocationError(length, min int64) *Fault {
+	return Invalid("MinPrefixSubnetAllocationError", "Unable to allocate subnet with prefix length %d, minimum allowed prefix is %d.", length, min)
+}
+
+// MaxPrefixSubnetAllocationError is 400 MaxPrefixSubnetAllocationError: a subnet longer than
+// the pool's max_prefixlen.
+func MaxPrefixSubnetAllocationError(length, max int64) *Fault {
+	return Invalid("MaxPrefixSubnetAllocationError", "Unable to allocate subnet with prefix length %d, maximum allowed prefix is %d.", length, max)
+}
+
+// SubnetPoolQuotaExceeded is 409 SubnetPoolQuotaExceeded: the pool's default_quota (in /32
+// or /64 units) per project is used up.
+func SubnetPoolQuotaExceeded() *Fault {
+	return Conflict("SubnetPoolQuotaExceeded", "Per-tenant subnet pool prefix quota exceeded.")
+}
+
+// SubnetAllocationUnavailable is SubnetAllocationError for a cidr outside what the pool has
+// free. Neutron raises a bare NeutronException (500); it is a 409 here, never a 500.
+func SubnetAllocationUnavailable() *Fault {
+	return Conflict("SubnetAllocationError", "Failed to allocate subnet: Cannot allocate requested subnet from the available set of prefixes.")
 }
 
 // SubnetAllocationInsufficientSpace is 409 SubnetAllocationError: no free prefix of the length.
@@ -123,6 +182,16 @@ func SubnetAllocationInsufficientSpace(length int64) *Fault {
 // AddressScopeNotFound is 404 AddressScopeNotFound.
 func AddressScopeNotFound(id string) *Fault {
 	return NotFound("AddressScopeNotFound", "Address scope %s could not be found.", id)
+}
+
+// AddressScopeInUse is 409 AddressScopeInUse: subnet pools are in the scope.
+func AddressScopeInUse(id string) *Fault {
+	return Conflict("AddressScopeInUse", "Unable to complete operation on address scope %s. There are one or more subnet pools in use on the address scope.", id)
+}
+
+// AddressScopeUpdateError is 400 AddressScopeUpdateError (a shared scope made unshared).
+func AddressScopeUpdateError(id, reason string) *Fault {
+	return Invalid("AddressScopeUpdateError", "Unable to update address scope %s : %s.", id, reason)
 }
 
 // Ports.
@@ -305,4 +374,11 @@ func SecurityGroupInvalidIcmpValue(field, attr string, value int64) *Fault {
 // SecurityGroupMissingIcmpType is 400 SecurityGroupMissingIcmpType: a code without a type.
 func SecurityGroupMissingIcmpType(code int64) *Fault {
 	return Invalid("SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", code)
+}
+
+// IPAddressGenerationFailureNoMatchingSubnet is 400 when no subnet of the network serves the
+// port's device owner (subnet-service-types).
+func IPAddressGenerationFailureNoMatchingSubnet(network, owner string) *Fault {
+	return New(http.StatusBadRequest, "IpAddressGenerationFailureNoMatchingSubnet",
+		"No valid service subnet for the given device owner, network %s, service type %s.", network, owner)
 }

@@ -75,14 +75,18 @@ func TestConstructors(t *testing.T) {
 
 		// subnet pools and address scopes
 		{fault.SubnetPoolNotFound("sp1"), 404, "SubnetPoolNotFound", "Subnet pool sp1 could not be found."},
-		{fault.SubnetPoolInUse("sp1"), 409, "SubnetPoolInUse", "Subnet pool sp1 could not be deleted: in use."},
-		{fault.IllegalSubnetPoolPrefixUpdate(cidr), 400, "IllegalSubnetPoolPrefixUpdate", "Illegal update to prefixes: 10.0.0.0/24 must remain in the pool."},
+		{fault.SubnetPoolDeleteError("Subnet pool has existing allocations"), 400, "SubnetPoolDeleteError", "Unable to delete subnet pool: Subnet pool has existing allocations."},
+		{fault.IllegalSubnetPoolPrefixUpdate("Existing prefixes must be a subset of the new prefixes"), 400, "IllegalSubnetPoolPrefixUpdate", "Illegal update to prefixes: Existing prefixes must be a subset of the new prefixes."},
+		{fault.IllegalSubnetPoolPrefixBounds("min_prefixlen", 30, "max_prefixlen", 28), 400, "IllegalSubnetPoolPrefixBounds", "Illegal prefix bounds: min_prefixlen=30, max_prefixlen=28."},
 		{fault.IllegalSubnetPoolAssociationToAddressScope("sp1", "as1"), 400, "IllegalSubnetPoolAssociationToAddressScope", "Illegal subnetpool association: subnetpool sp1 cannot be associated with address scope as1."},
-		{fault.SubnetAllocationCidrNotInPool(cidr), 409, "SubnetAllocationError", "Failed to allocate subnet: Cidr 10.0.0.0/24 not in subnet pool."},
-		{fault.SubnetAllocationUnsupportedPrefixLength(33), 409, "SubnetAllocationError", "Failed to allocate subnet: Unsupported prefix length /33."},
-		{fault.SubnetAllocationCidrOverlaps(cidr), 409, "SubnetAllocationError", "Failed to allocate subnet: Cidr 10.0.0.0/24 overlaps with another subnet of the pool."},
+		{fault.IllegalSubnetPoolIpVersionAssociationToAddressScope("sp1", "as1", 6), 400, "IllegalSubnetPoolIpVersionAssociationToAddressScope", "Illegal subnetpool association: subnetpool sp1 cannot associate with address scope as1 because subnetpool ip_version is not 6."},
+		{fault.AddressScopePrefixConflict(), 409, "AddressScopePrefixConflict", "Failed to associate address scope: subnetpools within an address scope must have unique prefixes."},
+		{fault.MinPrefixSubnetAllocationError(28, 29), 400, "MinPrefixSubnetAllocationError", "Unable to allocate subnet with prefix length 28, minimum allowed prefix is 29."},
+		{fault.SubnetAllocationUnavailable(), 409, "SubnetAllocationError", "Failed to allocate subnet: Cannot allocate requested subnet from the available set of prefixes."},
 		{fault.SubnetAllocationInsufficientSpace(24), 409, "SubnetAllocationError", "Failed to allocate subnet: Insufficient prefix space to allocate subnet size /24."},
 		{fault.AddressScopeNotFound("as1"), 404, "AddressScopeNotFound", "Address scope as1 could not be found."},
+		{fault.AddressScopeInUse("as1"), 409, "AddressScopeInUse", "Unable to complete operation on address scope as1. There are one or more subnet pools in use on the address scope."},
+		{fault.AddressScopeUpdateError("as1", "Shared address scope can't be unshared"), 400, "AddressScopeUpdateError", "Unable to update address scope as1 : Shared address scope can't be unshared."},
 
 		// ports
 		{fault.PortNotFound("p1"), 404, "PortNotFound", "Port p1 could not be found."},

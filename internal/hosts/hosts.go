@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/agent/bgpd"
+	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -20,6 +21,8 @@ const (
 	HostPrefix   = "/midonet/hosts/"
 	AlivePrefix  = "/midonet/host_alive/"
 	ActivePrefix = "/midonet/port_active/"
+	// DatapathPrefix holds each agent's datapath counters (lease-bound), one key per host.
+	DatapathPrefix = "/midonet/datapath/"
 	// BgpStatusPrefix holds the state of each BGP session, written by the agent running it
 	// (lease-bound): one key per BGP peer.
 	BgpStatusPrefix = "/midonet/bgp_status/"
@@ -29,6 +32,36 @@ const (
 func HostKey(id string) string     { return HostPrefix + id }
 func AliveKey(id string) string    { return AlivePrefix + id }
 func ActiveKey(port string) string { return ActivePrefix + port }
+
+// DatapathKey names one host's datapath counters.
+func DatapathKey(host string) string { return DatapathPrefix + host }
+
+// DatapathStats are a host's datapath counters as its agent last wrote them.
+type DatapathStats struct {
+	HostID string `json:"host_id"`
+	datapath.Stats
+}
+
+// Datapaths lists the datapath counters the agents report.
+func Datapaths(ctx context.Context, s *nsdb.Store) ([]DatapathStats, error) {
+	return listJSON[DatapathStats](ctx, s, DatapathPrefix, "datapaths")
+}
+
+// listJSON decodes every record under prefix (records that do not decode are skipped).
+func listJSON[T any](ctx context.Context, s *nsdb.Store, prefix, what string) ([]T, error) {
+	kvs, _, err := s.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: %s: %w", what, err)
+	}
+	out := make([]T, 0, len(kvs))
+	for _, kv := range kvs {
+		var v T
+		if json.Unmarshal(kv.Value, &v) == nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
 
 // BgpStatusKey names the status of one BGP peer's session.
 func BgpStatusKey(peer string) string { return BgpStatusPrefix + peer }
@@ -41,18 +74,7 @@ type BgpStatus struct {
 
 // BgpSessions lists the BGP sessions the agents report.
 func BgpSessions(ctx context.Context, s *nsdb.Store) ([]BgpStatus, error) {
-	kvs, _, err := s.List(ctx, BgpStatusPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("hosts: bgp sessions: %w", err)
-	}
-	out := make([]BgpStatus, 0, len(kvs))
-	for _, kv := range kvs {
-		var st BgpStatus
-		if json.Unmarshal(kv.Value, &st) == nil {
-			out = append(out, st)
-		}
-	}
-	return out, nil
+	return listJSON[BgpStatus](ctx, s, BgpStatusPrefix, "bgp sessions")
 }
 
 // Info is a host as the API shows it.

@@ -247,3 +247,43 @@ func Random(pools []Range, n int) []netip.Addr {
 	}
 	return out
 }
+
+// Subtract is the prefixes of ps less every address of rm, merged (netaddr's
+// IPSet.difference followed by compact, as Neutron removes prefixes from a subnet pool).
+func Subtract(ps, rm []netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+	var cut func(p netip.Prefix)
+	cut = func(p netip.Prefix) {
+		for _, r := range rm {
+			if !r.Overlaps(p) || r.Addr().Is4() != p.Addr().Is4() {
+				continue
+			}
+			if r.Bits() <= p.Bits() {
+				return // r covers p
+			}
+			// r lies inside p: keep the halves of p, less r.
+			lo := netip.PrefixFrom(p.Addr(), p.Bits()+1)
+			hi := netip.PrefixFrom(Add(Last(lo), 1), p.Bits()+1)
+			cut(lo)
+			cut(hi)
+			return
+		}
+		out = append(out, p)
+	}
+	for _, p := range ps {
+		cut(p.Masked())
+	}
+	return Merge(out)
+}
+
+// AnyOverlap reports whether a prefix of a shares an address with a prefix of b.
+func AnyOverlap(a, b []netip.Prefix) bool {
+	for _, p := range a {
+		for _, q := range b {
+			if p.Overlaps(q) {
+				return true
+			}
+		}
+	}
+	return false
+}

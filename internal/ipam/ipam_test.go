@@ -132,3 +132,35 @@ func TestPoolBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestSubtract(t *testing.T) {
+	pp := func(ss ...string) []netip.Prefix {
+		var out []netip.Prefix
+		for _, s := range ss {
+			out = append(out, netip.MustParsePrefix(s))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		ps, rm, want []netip.Prefix
+	}{
+		{pp("10.0.0.0/24", "192.168.2.0/24"), pp("192.168.2.0/24"), pp("10.0.0.0/24")},
+		{pp("10.0.0.0/24"), pp("10.0.0.0/16"), nil},
+		{pp("10.0.0.0/24"), pp("10.0.0.64/26"), pp("10.0.0.0/26", "10.0.0.128/25")},
+		{pp("10.0.0.0/24"), pp("172.16.0.0/12"), pp("10.0.0.0/24")},
+		{pp("2001:db8:1234::/48", "2001:db8:4321::/48"), pp("2001:db8:4321::/48"), pp("2001:db8:1234::/48")},
+		{pp("2001:db8::/47"), pp("10.0.0.0/8"), pp("2001:db8::/47")},
+	} {
+		got := Subtract(c.ps, c.rm)
+		if len(got) != len(c.want) {
+			t.Errorf("%v - %v = %v, want %v", c.ps, c.rm, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%v - %v = %v, want %v", c.ps, c.rm, got, c.want)
+				break
+			}
+		}
+	}
+}

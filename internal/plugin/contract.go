@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -63,4 +64,23 @@ type Quotas interface {
 	Reset(ctx context.Context, tx *db.Tx, project string) error
 	Projects(ctx context.Context, tx *db.Tx) ([]string, error)
 	CheckCreate(ctx context.Context, tx *db.Tx, project string, res *resource.Resource) error
+}
+
+// ReadOnly gives a computed collection (rule types, floating IP pools, IP availability) the
+// writes it does not serve: each answers 405, as Neutron does for a method a resource lacks.
+type ReadOnly struct{}
+
+// Create is not part of a read-only collection.
+func (ReadOnly) Create(context.Context, *db.Tx, *Caller, db.Doc) (db.Doc, error) {
+	return nil, fault.MethodNotAllowed()
+}
+
+// Update is not part of a read-only collection.
+func (ReadOnly) Update(context.Context, *db.Tx, *Caller, db.Doc, db.Doc) (db.Doc, error) {
+	return nil, fault.MethodNotAllowed()
+}
+
+// Delete is not part of a read-only collection.
+func (ReadOnly) Delete(context.Context, *db.Tx, *Caller, db.Doc) error {
+	return fault.MethodNotAllowed()
 }

@@ -11,7 +11,7 @@ import (
 // builtins describe the core and L3 collections for callers made outside the API (no
 // catalogue): plugins driven directly by tools and tests.
 var builtins = resource.MustCatalog(append(append([]*resource.Resource{}, resource.Core...),
-	resource.Routers, resource.FloatingIPs, resource.AddressScopes)...)
+	resource.Routers, resource.FloatingIPs)...)
 
 // describe is the description of a collection a request may name, from the caller's
 // catalogue (set by the API), else the built-in one.

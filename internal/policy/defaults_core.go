@@ -36,12 +36,13 @@ var networkRules = []Rule{
 var subnetRules = []Rule{
 	{"create_subnet", ruleAdminOrNetOwner, "Create a subnet", post("/subnets")},
 	{"create_subnet:segment_id", ruleAdminOnly, "Specify ``segment_id`` attribute when creating a subnet", post("/subnets")},
-	{"create_subnet:service_types", ruleAdminOnly, "Specify ``service_types`` attribute when creating a subnet", post("/subnets")},
+	// Neutron 21 lets the network owner set service types (its tempest suite does so as a member).
+	{"create_subnet:service_types", ruleAdminOrNetOwner, "Specify ``service_types`` attribute when creating a subnet", post("/subnets")},
 	{"get_subnet", "rule:admin_or_owner or rule:shared", "Get a subnet", get("/subnets", "/subnets/{id}")},
 	{"get_subnet:segment_id", ruleAdminOnly, "Get ``segment_id`` attribute of a subnet", get("/subnets", "/subnets/{id}")},
 	{"update_subnet", ruleAdminOrNetOwner, "Update a subnet", put("/subnets/{id}")},
 	{"update_subnet:segment_id", ruleAdminOnly, "Update ``segment_id`` attribute of a subnet", put("/subnets/{id}")},
-	{"update_subnet:service_types", ruleAdminOnly, "Update ``service_types`` attribute of a subnet", put("/subnets/{id}")},
+	{"update_subnet:service_types", ruleAdminOrNetOwner, "Update ``service_types`` attribute of a subnet", put("/subnets/{id}")},
 	{"delete_subnet", ruleAdminOrNetOwner, "Delete a subnet", del("/subnets/{id}")},
 }
 
@@ -118,7 +119,7 @@ var securityGroupRules = []Rule{
 	{"admin_or_sg_owner", "rule:context_is_admin or tenant_id:%(security_group:tenant_id)s", "Rule for admin or security group owner access", nil},
 	{"admin_owner_or_sg_owner", "rule:owner or rule:admin_or_sg_owner", "Rule for resource owner, admin or security group owner access", nil},
 	{"create_security_group", ruleAdminOrOwner, "Create a security group", post("/security-groups")},
-	{"get_security_group", ruleAdminOrOwner, "Get a security group", get("/security-groups", "/security-groups/{id}")},
+	{"get_security_group", "rule:admin_or_owner or field:security_groups:shared=True", "Get a security group (own, or shared with the project through RBAC)", get("/security-groups", "/security-groups/{id}")},
 	{"update_security_group", ruleAdminOrOwner, "Update a security group", put("/security-groups/{id}")},
 	{"delete_security_group", ruleAdminOrOwner, "Delete a security group", del("/security-groups/{id}")},
 	{"create_security_group_rule", "rule:context_is_admin or (rule:owner and tenant_id:%(security_group:tenant_id)s)", "Create a security group rule", post("/security-group-rules")},

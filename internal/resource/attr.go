@@ -80,6 +80,10 @@ type Resource struct {
 	Translate int
 	// Quota is the quota resource name counting the collection ("security_group"); "" = none.
 	Quota string
+	// QuotaAlso counts what a create makes besides the document itself, by quota name (a new
+	// security group comes with two egress rules): a create that would take any of them
+	// over its limit is refused too, as Neutron reserves them together.
+	QuotaAlso map[string]int
 	// Root lists the collection in the /v2.0/ document (Neutron lists the core ones).
 	Root bool
 	// PagerMarker: Neutron pages the collection through its versioned objects, where a
@@ -98,6 +102,11 @@ type Resource struct {
 	// PolicyMember names the collection in policy rules when it is not Member (a
 	// sub-resource's rules carry its parent's name: create_policy_bandwidth_limit_rule).
 	PolicyMember string
+	// RBAC is the object type RBAC policies name the collection's documents by ("network",
+	// "qos_policy", "security_group"; "" = not shareable through rbac-policies). Such a
+	// document records its entries' targets in the hidden attributes RBACShared (and, for
+	// networks, RBACExternal); what a caller sees of it depends on them (plugin.Caller.View).
+	RBAC string
 
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must
@@ -110,7 +119,7 @@ type Resource struct {
 // collection, and whether the parent takes part in policy checks.
 type Parent struct {
 	Attr       string // "network_id"
-	Collection string // "networks"
+	Collection string // "networks"; "" = an index only (an RBAC policy's object, of any type)
 	// Policy flattens the parent into policy targets as "<member>:<attr>" (a port's
 	// network:shared) and makes a create naming a parent the caller cannot see a 404.
 	Policy bool

@@ -17,6 +17,7 @@ type Catalog struct {
 	byPath     map[string]*Resource
 	byDataType map[string]*Resource
 	byREST     map[string]*Resource
+	byRBAC     map[string]*Resource
 	translated []*Resource
 	quotas     []*Resource
 }
@@ -25,7 +26,7 @@ type Catalog struct {
 // be unique, and every translated collection needs a data type.
 func NewCatalog(rs ...*Resource) (*Catalog, error) {
 	c := &Catalog{byName: map[string]*Resource{}, byPath: map[string]*Resource{},
-		byDataType: map[string]*Resource{}, byREST: map[string]*Resource{}}
+		byDataType: map[string]*Resource{}, byREST: map[string]*Resource{}, byRBAC: map[string]*Resource{}}
 	quotas := map[string]bool{}
 	for _, r := range rs {
 		if r.Collection == "" {
@@ -64,11 +65,17 @@ func NewCatalog(rs ...*Resource) (*Catalog, error) {
 			quotas[r.Quota] = true
 			c.quotas = append(c.quotas, r)
 		}
+		if r.RBAC != "" {
+			if o, dup := c.byRBAC[r.RBAC]; dup {
+				return nil, fmt.Errorf("catalog: RBAC object type %q of %s is %s's", r.RBAC, r.Collection, o.Collection)
+			}
+			c.byRBAC[r.RBAC] = r
+		}
 		r.indexOnce.Do(r.index)
 		c.all = append(c.all, r)
 	}
 	for _, r := range rs {
-		if r.Parent != nil {
+		if r.Parent != nil && r.Parent.Collection != "" {
 			if _, ok := c.byName[r.Parent.Collection]; !ok {
 				return nil, fmt.Errorf("catalog: parent %s of %s is not in the catalogue", r.Parent.Collection, r.Collection)
 			}
@@ -94,6 +101,25 @@ func (r *Resource) REST() string {
 		return r.RESTPath
 	}
 	return r.Collection
+}
+
+// ByRBAC returns the collection whose documents RBAC policies name by object type (nil when
+// none).
+func (c *Catalog) ByRBAC(objectType string) *Resource {
+	if c == nil {
+		return nil
+	}
+	return c.byRBAC[objectType]
+}
+
+// RBACTypes lists the object types RBAC policies may name, sorted.
+func (c *Catalog) RBACTypes() []string {
+	out := make([]string, 0, len(c.byRBAC))
+	for t := range c.byRBAC {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // All lists the collections in the order they were given.

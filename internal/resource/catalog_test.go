@@ -7,7 +7,7 @@ import (
 )
 
 func builtinForTest() []*Resource {
-	return append(append([]*Resource{}, Core...), Routers, FloatingIPs, AddressScopes, ClusterConfig)
+	return append(append([]*Resource{}, Core...), Routers, FloatingIPs, ClusterConfig)
 }
 
 func TestCatalogLookups(t *testing.T) {

@@ -22,12 +22,19 @@ func standard(descPost bool) []*Attr {
 	}
 }
 
+// The hidden attributes in which a document RBAC policies name records their targets (the
+// rbac service keeps them; plugin.Caller.View reads them).
+const (
+	RBACShared   = "rbac_shared"   // targets of access_as_shared entries ("*" included)
+	RBACExternal = "rbac_external" // targets of access_as_external entries (networks)
+)
+
 func with(base []*Attr, more ...*Attr) []*Attr { return append(base, more...) }
 
 // Networks is the network collection.
 var Networks = &Resource{
 	Collection: "networks", Member: "network", Path: "networks", Tags: true,
-	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true,
+	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true, RBAC: "network",
 	NotFound: fault.NetworkNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
@@ -42,6 +49,11 @@ var Networks = &Resource{
 		&Attr{Name: "provider:physical_network", Post: true, Put: true, Validate: StringOrNone(64), Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "provider:segmentation_id", Post: true, Put: true, Convert: ToIntOrNone, Default: Unset, Policy: true, Ext: "provider"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
+		// The scopes of the network's subnets' pools (internal/plugin/addrscope computes them).
+		&Attr{Name: "ipv4_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
+		&Attr{Name: "ipv6_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
+		&Attr{Name: RBACShared, Hidden: true},
+		&Attr{Name: RBACExternal, Hidden: true},
 	),
 }
 
@@ -65,6 +77,9 @@ var Subnets = &Resource{
 		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
 		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
+		&Attr{Name: "use_default_subnetpool", Post: true, Convert: ToBool, Default: false, Hidden: true, Ext: "default-subnetpools"},
+		// service_types: the device owners whose ports take their addresses here.
+		&Attr{Name: "service_types", Post: true, Put: true, Validate: serviceTypes, Default: []any{}, NoSort: true, Policy: true, Ext: "subnet-service-types"},
 		// shared: whether the network is shared, as a filter only (the plugin applies it).
 		&Attr{Name: "shared", FilterOnly: true, NoSort: true},
 	),
@@ -87,7 +102,7 @@ var SubnetPools = &Resource{
 		&Attr{Name: "default_quota", Post: true, Put: true, Convert: ToIntOrNone, Validate: NonNegativeOrNone, Default: nil},
 		&Attr{Name: "shared", Post: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
-		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil},
+		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Ext: "address-scope"},
 	),
 }
 
@@ -101,7 +116,8 @@ var Ports = &Resource{
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "network_id", Post: true, Required: true, Validate: UUID},
 		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
-		&Attr{Name: "mac_address", Post: true, Put: true, Convert: ToMAC, Validate: MAC, Default: Unset, Policy: true},
+		// mac_address: null asks for a new one (port-mac-address-regenerate).
+		&Attr{Name: "mac_address", Post: true, Put: true, Convert: ToMAC, Validate: MACOrNone, Default: Unset, Policy: true},
 		&Attr{Name: "fixed_ips", Post: true, Put: true, Convert: ToList, Validate: fixedIPs, Default: Unset, Policy: true, NoSort: true},
 		&Attr{Name: "device_id", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "device_owner", Post: true, Put: true, Validate: String(255), Default: "", Policy: true},
@@ -126,11 +142,17 @@ var VNICTypes = []any{"normal", "direct", "macvtap", "baremetal", "direct-physic
 // SecurityGroups is the security group collection.
 var SecurityGroups = &Resource{
 	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
-	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true,
-	NotFound: fault.SecurityGroupNotFound,
+	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true, RBAC: "security_group",
+	QuotaAlso: map[string]int{"security_group_rule": 2}, // the default egress rules
+	NotFound:  fault.SecurityGroupNotFound,
 	Attrs: with(standard(true),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "security_group_rules", NoSort: true, NoFilter: true},
+		// stateful=false: no connection tracking, replies need rules of their own.
+		&Attr{Name: "stateful", Post: true, Put: true, Convert: ToBool, Default: true, Ext: "stateful-security-group"},
+		// shared: whether the group is shared with the caller (set as each caller sees it).
+		&Attr{Name: "shared", Convert: ToBool, Policy: true, Ext: "security-groups-shared-filtering"},
+		&Attr{Name: RBACShared, Hidden: true},
 	),
 }
 
@@ -318,16 +340,6 @@ func cidrShape(v any) string {
 	return ""
 }
 
-// AddressScopes is a collection requests may name (a subnet pool's address_scope_id) that
-// the server does not serve yet: every reference answers AddressScopeNotFound, as Neutron
-// does for a scope that does not exist.
-var AddressScopes = &Resource{
-	Collection: "address_scopes", Member: "address_scope",
-	NotFound: func(id string) *fault.Fault {
-		return fault.AddressScopeNotFound(id)
-	},
-}
-
 // ClusterConfig is the cluster's configuration (networking-midonet's CONFIG task: the
 // default tunnel zone's protocol). It is journaled and translated but not served.
 var ClusterConfig = &Resource{Collection: "config", Member: "config", DataType: "CONFIG"}
@@ -335,3 +347,31 @@ var ClusterConfig = &Resource{Collection: "config", Member: "config", DataType: 
 // StandardAttrs are the standard attributes every resource carries (id, project, description,
 // timestamps, revision, tags), for the descriptions of service folders.
 func StandardAttrs() []*Attr { return standard(true) }
+
+// serviceTypes validates a subnet's service types as neutron-lib does: strings that start
+// with "network:" or "neutron:" or (neutron-lib adds the characters of "compute:" one by one
+// to its prefixes) with any one of the characters of "compute:".
+func serviceTypes(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return "Subnet service types must be a list."
+	}
+	for _, t := range l {
+		s, ok := t.(string)
+		if !ok {
+			return fmt.Sprintf("Subnet service type %v is not a string.", t)
+		}
+		if !ValidServiceType(s) {
+			return fmt.Sprintf("Subnet service type %s does not correspond to a valid device owner.", s)
+		}
+	}
+	return ""
+}
+
+// ValidServiceType reports whether a subnet service type passes neutron-lib's check.
+func ValidServiceType(s string) bool {
+	if strings.HasPrefix(s, "network:") || strings.HasPrefix(s, "neutron:") {
+		return true
+	}
+	return s != "" && strings.ContainsRune("compute:", rune(s[0]))
+}

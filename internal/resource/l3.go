@@ -44,7 +44,20 @@ var FloatingIPs = &Resource{
 		// floating_port_id is the port that holds the address on the floating network
 		// (Neutron's column of that name): kept by the plugin, never shown or set.
 		&Attr{Name: "floating_port_id", Hidden: true},
+		// port_details summarises the associated port (fip-port-details; filled at render).
+		&Attr{Name: "port_details", NoSort: true, NoFilter: true, Ext: "fip-port-details"},
 	),
+}
+
+// FloatingIPPools is /v2.0/floatingip_pools (floatingip-pools): read only, computed from the
+// subnets of the external networks.
+var FloatingIPPools = &Resource{
+	Collection: "floatingip_pools", Member: "floatingip_pool", Path: "floatingip_pools",
+	NotFound: func(string) *fault.Fault { return fault.HTTPNotFound() }, // no member URLs
+	Attrs: []*Attr{
+		{Name: "subnet_id"}, {Name: "subnet_name"}, {Name: "network_id"}, {Name: "cidr"},
+		{Name: "tenant_id"}, {Name: "project_id"},
+	},
 }
 
 // standardNoDescSort is standard() with description not sortable (upstream floating IPs).

@@ -268,6 +268,14 @@ func MAC(v any) string {
 	return ""
 }
 
+// MACOrNone validates a MAC or null.
+func MACOrNone(v any) string {
+	if v == nil {
+		return ""
+	}
+	return MAC(v)
+}
+
 // ToMAC lower-cases a MAC and uses colons.
 func ToMAC(v any) (any, error) {
 	if s, ok := v.(string); ok && IsMAC(s) {

@@ -23,6 +23,7 @@ func (c *ctx) bridgeSim(fr *frame, in *port) {
 		k := macKey{dev: b.key, mac: pkt.EthSrc, vlan: pkt.VLAN}
 		if c.st.macLearn(&k, in.id) {
 			c.wrote = true
+			c.recordMAC(&k, in.id)
 			c.note(&b.device, in, "learned %s on port %s", pkt.EthSrc, in.id)
 		}
 	}
@@ -94,8 +95,10 @@ func (c *ctx) bridgeARP(fr *frame, in *port) {
 		return
 	}
 	if gratuitous && target.IsValid() {
-		if c.st.arpLearn(&arpKey{dev: b.key, ip: target.As16()}, pkt.ARP.SenderMAC) {
+		k := arpKey{dev: b.key, ip: target.As16()}
+		if c.st.arpLearn(&k, pkt.ARP.SenderMAC) {
 			c.wrote = true
+			c.recordARP(&k, pkt.ARP.SenderMAC)
 		}
 	}
 	c.flood(fr, in, "ARP request")

@@ -29,11 +29,16 @@ import (
 // Results returned by a cache hit share their slices with the cache: treat them as
 // read-only. FlowCache is safe for concurrent use.
 type FlowCache struct {
-	topo   *Topology
-	st     *State
-	max    int
-	shards [cacheShards]cacheShard
+	topo        *Topology
+	st          *State
+	max         int
+	recordState bool
+	shards      [cacheShards]cacheShard
 }
+
+// SetRecordFlowState makes the cache's simulations record the flow state they write
+// (Result.FlowState); call it before the cache is used.
+func (fc *FlowCache) SetRecordFlowState(on bool) { fc.recordState = on }
 
 const cacheShards = 64
 
@@ -165,12 +170,12 @@ func (k *flowKey) shard() int {
 func (fc *FlowCache) Simulate(in Packet, ingressPort string) Result {
 	p := fc.topo.ports[ingressPort]
 	if p == nil {
-		return SimulateWith(fc.topo, fc.st, in, ingressPort, Options{})
+		return SimulateWith(fc.topo, fc.st, in, ingressPort, Options{RecordFlowState: fc.recordState})
 	}
 	k, ok := keyOfPacket(p, &in)
 	if !ok {
 		fc.shards[0].misses.Add(1)
-		return SimulateWith(fc.topo, fc.st, in, ingressPort, Options{})
+		return SimulateWith(fc.topo, fc.st, in, ingressPort, Options{RecordFlowState: fc.recordState})
 	}
 	sh := &fc.shards[k.shard()]
 	sh.mu.RLock()
@@ -185,7 +190,7 @@ func (fc *FlowCache) Simulate(in Packet, ingressPort string) Result {
 	}
 	sh.misses.Add(1)
 	var res Result
-	c := getCtx(fc.topo, fc.st, &res, Options{})
+	c := getCtx(fc.topo, fc.st, &res, Options{RecordFlowState: fc.recordState})
 	c.run(in, ingressPort)
 	if !c.wrote && !c.uncacheable && len(res.Generated) == 0 && in.DHCP == nil {
 		ne := &cacheEntry{res: res, seq: in.ICMP.Seq, version: c.stateVer, ctMiss: c.ctMiss, ctKey: c.ctk}

@@ -378,3 +378,19 @@ func TestTopologyWarnings(t *testing.T) {
 		t.Errorf("the translators' output of the base world should compile cleanly")
 	}
 }
+
+// TestStatelessSecurityGroup: with the group stateless (stateful-security-group), a reply is
+// no longer let in for being one: vmA2's group admits tcp 22 only, so the answer from port 22
+// to vmA2's port 5555 is dropped, while the same setup stateful lets it in (above).
+func TestStatelessSecurityGroup(t *testing.T) {
+	w := baseWorld()
+	sg := w.Get("security_groups", sgWeb)
+	sg["stateful"] = false
+	w.Put("security_groups", sg)
+	e := newEnv(t, w)
+	expectForward(t, e.sim(NewTCP(macA2, macA, ip("10.0.0.6"), ip("10.0.0.5"), 5555, 22), vmA2), vmA)
+	d := expectDrop(t, e.sim(NewTCP(macA, macA2, ip("10.0.0.5"), ip("10.0.0.6"), 22, 5555), vmA), DropRule)
+	if d.PortID != vmA2 || d.SecurityGroupID != sgWeb {
+		t.Errorf("the reply's drop = %+v, want vmA2's filter naming the group", *d)
+	}
+}

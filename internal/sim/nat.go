@@ -113,6 +113,7 @@ func (c *ctx) dynamicNAT(fr *frame, n *natSpec, dev *device) bool {
 			return false
 		}
 		c.wrote = true
+		c.recordNAT(b)
 	} else {
 		c.addNatDep(b)
 	}

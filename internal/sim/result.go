@@ -48,6 +48,12 @@ type Result struct {
 	Drop *Drop `json:"drop,omitempty"`
 	// Trace is the list of steps, filled only when tracing was asked for.
 	Trace []Hop `json:"trace"`
+	// FlowState is the flow state the simulation wrote, encoded for other hosts (only with
+	// Options.RecordFlowState; flowstate.go).
+	FlowState []byte `json:"-"`
+	// FlowStateShared says FlowState holds learned ARP or MAC entries, which every host
+	// needs, not only the hosts of the egress ports.
+	FlowStateShared bool `json:"-"`
 }
 
 // Emit is a packet leaving the topology.

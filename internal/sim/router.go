@@ -201,8 +201,10 @@ func (c *ctx) routerARP(fr *frame, in *port) {
 	_, onLink := in.onLink(a.SenderIP)
 	gratuitous := a.SenderIP == a.TargetIP
 	learn := func() {
-		if c.st.arpLearn(&arpKey{dev: r.key, ip: a.SenderIP.As16()}, a.SenderMAC) {
+		k := arpKey{dev: r.key, ip: a.SenderIP.As16()}
+		if c.st.arpLearn(&k, a.SenderMAC) {
 			c.wrote = true
+			c.recordARP(&k, a.SenderMAC)
 			c.note(&r.device, in, "ARP table: %s is-at %s", a.SenderIP, a.SenderMAC)
 		}
 	}

@@ -45,6 +45,9 @@ const MaxDevices = 12
 type Options struct {
 	// Trace fills Result.Trace with every step (costs allocations and formatting).
 	Trace bool
+	// RecordFlowState fills Result.FlowState with the connection-tracking and NAT state the
+	// simulation wrote (flowstate.go), for the hosts of the egress ports.
+	RecordFlowState bool
 }
 
 // Simulate runs one packet entering the topology through ingressPort, with a trace.
@@ -107,10 +110,11 @@ const (
 )
 
 type ctx struct {
-	topo  *Topology
-	st    *State
-	res   *Result
-	trace bool
+	topo        *Topology
+	st          *State
+	res         *Result
+	trace       bool
+	recordState bool
 
 	orig     Packet
 	ingress  *port
@@ -150,8 +154,8 @@ var ctxPool = sync.Pool{New: func() any { return new(ctx) }}
 
 func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
-	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace}
-	res.Verdict, res.Drop = "", nil
+	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
+	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
 	res.Egress, res.Generated, res.Trace = res.Egress[:0], res.Generated[:0], res.Trace[:0]
 	return c
 }
@@ -377,6 +381,7 @@ func (c *ctx) emit(fr *frame, p *port) {
 			k := ctKey{dev: p.dev.key, t: t.reversed()}
 			if c.st.ctStore(&k) {
 				c.wrote = true
+				c.recordCT(&k)
 			} else {
 				c.addCtDep(k)
 			}

@@ -33,9 +33,12 @@ type harness struct {
 	cfg   string
 }
 
-func start(t *testing.T) *harness {
+func start(t *testing.T) *harness { t.Helper(); return startWith(t, "") }
+
+// startWith starts the server with extra [MIDONET] options (the agents share the file).
+func startWith(t *testing.T, midonet string) *harness {
 	t.Helper()
-	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\n", leaseTTL)
+	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\n%s", leaseTTL, midonet)
 	srv := testenv.StartServer(t, testenv.Options{Config: conf})
 	cfg := filepath.Join(t.TempDir(), "agent.conf")
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
@@ -235,7 +238,7 @@ func TestAgentsAndMembershipAPI(t *testing.T) {
 		{"update description", "PUT", "/v2.0/agents/" + id, map[string]any{"agent": map[string]any{"description": "rack 4"}}, nil, 200, ""},
 		{"update admin_state_up unsupported", "PUT", "/v2.0/agents/" + id, map[string]any{"agent": map[string]any{"admin_state_up": false}}, nil, 400, "AgentUpdateNotSupported"},
 		{"delete unsupported", "DELETE", "/v2.0/agents/" + id, nil, nil, 400, "AgentDeleteNotSupported"},
-		{"membership by non-admin", "POST", "/v2.0/agent_memberships", map[string]any{"agent_membership": map[string]any{"id": id, "ip_address": "192.0.2.10"}}, member, 404, "HTTPNotFound"},
+		{"membership by non-admin", "POST", "/v2.0/agent_memberships", map[string]any{"agent_membership": map[string]any{"id": id, "ip_address": "192.0.2.10"}}, member, 403, "PolicyNotAuthorized"},
 		{"membership with IPv6", "POST", "/v2.0/agent_memberships", map[string]any{"agent_membership": map[string]any{"id": id, "ip_address": "2001:db8::10"}}, nil, 400, "InvalidInput"},
 		{"membership of an unknown host", "POST", "/v2.0/agent_memberships", map[string]any{"agent_membership": map[string]any{"id": "00000000-0000-4000-8000-000000000000", "ip_address": "192.0.2.10"}}, nil, 404, "AgentNotFound"},
 		{"membership", "POST", "/v2.0/agent_memberships", map[string]any{"agent_membership": map[string]any{"id": id, "ip_address": "192.0.2.10"}}, nil, 201, ""},
@@ -244,7 +247,7 @@ func TestAgentsAndMembershipAPI(t *testing.T) {
 	}
 	// Agents and memberships are an operator's view (get_agent and get_agent_membership are
 	// admin_only): a member is answered as Neutron's policy hook answers, with empty lists
-	// and "not found", never with what exists.
+	// and "not found", never with what exists (a refused create is 403, as the hook answers).
 	for _, c := range cases {
 		code, out := h.do(c.method, c.path, c.body, c.hdr)
 		if code != c.status || (c.typ != "" && errType(out) != c.typ) {

@@ -153,7 +153,13 @@ func cases(fx *fixture) []crudCase {
 					return "", err
 				}
 				pool = p.ID
-				s, err := subnets.Create(ctx, c, subnets.CreateOpts{NetworkID: fx.net, SubnetPoolID: p.ID, IPVersion: 4, Name: "pooled"}).Extract()
+				// A network's subnets of one IP version come from one pool (or none): a
+				// network of its own, not the fixture's.
+				n, err := networks.Create(ctx, c, networks.CreateOpts{Name: "pooled"}).Extract()
+				if err != nil {
+					return "", err
+				}
+				s, err := subnets.Create(ctx, c, subnets.CreateOpts{NetworkID: n.ID, SubnetPoolID: p.ID, IPVersion: 4, Name: "pooled"}).Extract()
 				return id(s, err, func() string { return s.ID })
 			},
 			update: func(ctx context.Context, c *gophercloud.ServiceClient, id string) (string, any, error) {
@@ -179,11 +185,11 @@ func cases(fx *fixture) []crudCase {
 				return "name", "pool-renamed", err
 			},
 			check: func(t *testing.T, d map[string]any) {
-				expect(t, d, map[string]any{"name": "pool", "prefixes": []any{"10.80.0.0/16"}, "default_prefixlen": float64(26), "min_prefixlen": float64(8),
-					"max_prefixlen": float64(32), "ip_version": float64(4), "shared": false, "is_default": false, "address_scope_id": nil, "default_quota": nil})
+				expect(t, d, map[string]any{"name": "pool", "prefixes": []any{"10.80.0.0/16"}, "default_prefixlen": "26", "min_prefixlen": "8",
+					"max_prefixlen": "32", "ip_version": float64(4), "shared": false, "is_default": false, "address_scope_id": nil, "default_quota": nil})
 			},
 			errors: []errCase{
-				{name: "a default prefix length out of bounds", body: map[string]any{"name": "bad", "prefixes": []any{"10.82.0.0/16"}, "default_prefixlen": 40}, status: 400, typ: "InvalidInput"},
+				{name: "a default prefix length out of bounds", body: map[string]any{"name": "bad", "prefixes": []any{"10.82.0.0/16"}, "default_prefixlen": 40}, status: 400, typ: "IllegalSubnetPoolPrefixBounds"},
 				{name: "an address scope that does not exist", body: map[string]any{"name": "bad", "prefixes": []any{"10.82.0.0/16"}, "address_scope_id": missing}, status: 404, typ: "AddressScopeNotFound"},
 			}},
 

@@ -80,6 +80,7 @@ func TestQuotas(t *testing.T) {
 				typ  string
 			}{
 				{"below -1", doc{"network": -2}, "HTTPBadRequest"},
+				{"above a 32-bit integer", doc{"network": 2147483648}, "HTTPBadRequest"},
 				{"not a number", doc{"network": "many"}, "InvalidInput"},
 				{"unknown resource", doc{"widgets": 5}, "HTTPBadRequest"},
 			}

@@ -29,6 +29,7 @@ const (
 	notFoundSG     = "SecurityGroupNotFound"
 	notFoundRule   = "SecurityGroupRuleNotFound"
 	notFoundTagRes = "TagResourceNotFound"
+	notFoundScope  = "AddressScopeNotFound"
 	policy         = "PolicyNotAuthorized"
 )
 
@@ -89,6 +90,21 @@ var Attacks = []Attack{
 	{Name: "list pools by name", Method: "GET", Path: "subnetpools?name=a-secret-pool", Status: 200},
 	{Name: "list pools marker ascending", Method: "GET", Path: "subnetpools?sort_key=id&sort_dir=asc&limit=1&marker={poolA}", Status: 200, SameAs: "subnetpools?sort_key=id&sort_dir=asc&limit=1"},
 	{Name: "list pools marker descending", Method: "GET", Path: "subnetpools?sort_key=id&sort_dir=desc&limit=1&marker={poolA}", Status: 200, SameAs: "subnetpools?sort_key=id&sort_dir=desc&limit=1"},
+	// subnetpool-prefix-ops: the pool is loaded as the caller sees it first.
+	{Name: "add prefixes to private pool", Method: "PUT", Path: "subnetpools/{poolA}/add_prefixes", Body: `{"prefixes": ["10.202.0.0/16"]}`, Status: 404, Type: notFoundPool},
+	{Name: "remove prefixes of private pool", Method: "PUT", Path: "subnetpools/{poolA}/remove_prefixes", Body: `{"prefixes": ["10.200.0.0/16"]}`, Status: 404, Type: notFoundPool},
+
+	// --- address scopes (a private scope of A; AddressScope.get_object is project-scoped)
+	{Name: "show private scope", Method: "GET", Path: "address-scopes/{scopeA}", Status: 404, Type: notFoundScope},
+	{Name: "update private scope", Method: "PUT", Path: "address-scopes/{scopeA}", Body: `{"address_scope": {"name": "pwned"}}`, Status: 404, Type: notFoundScope},
+	{Name: "share private scope", Method: "PUT", Path: "address-scopes/{scopeA}", Body: `{"address_scope": {"shared": true}}`, Status: 404, Type: notFoundScope},
+	{Name: "delete private scope", Method: "DELETE", Path: "address-scopes/{scopeA}", Status: 404, Type: notFoundScope},
+	{Name: "list scopes by id", Method: "GET", Path: "address-scopes?id={scopeA}", Status: 200},
+	{Name: "list scopes by name", Method: "GET", Path: "address-scopes?name=a-secret-scope", Status: 200},
+	{Name: "list scopes marker", Method: "GET", Path: "address-scopes?sort_key=id&sort_dir=asc&limit=1&marker={scopeA}", Status: 200, SameAs: "address-scopes?sort_key=id&sort_dir=asc&limit=1"},
+	// _validate_address_scope_id: _get_address_scope raises AddressScopeNotFound.
+	{Name: "create pool in private scope", Method: "POST", Path: "subnetpools", Body: `{"subnetpool": {"name": "b", "prefixes": ["10.220.0.0/16"], "address_scope_id": "{scopeA}"}}`, Status: 404, Type: notFoundScope},
+	{Name: "move own pool into private scope", Method: "PUT", Path: "subnetpools/{poolB}", Body: `{"subnetpool": {"address_scope_id": "{scopeA}"}}`, Status: 404, Type: notFoundScope},
 
 	// --- ports
 	{Name: "show private port", Method: "GET", Path: "ports/{portA}", Status: 404, Type: notFoundPort},
@@ -274,6 +290,14 @@ var Attacks = []Attack{
 	{Name: "show agent", Method: "GET", Path: "agents/{noSuchID}", Status: 404, Type: "AgentNotFound"},
 	{Name: "update agent", Method: "PUT", Path: "agents/{noSuchID}", Body: `{"agent": {"description": "pwned"}}`, Status: 404, Type: "AgentNotFound"},
 	{Name: "list agent memberships", Method: "GET", Path: "agent_memberships", Status: 200},
+	{Name: "list IP availabilities", Method: "GET", Path: "network-ip-availabilities", Status: 200},
+	{Name: "list address groups", Method: "GET", Path: "address-groups", Status: 200},
+	{Name: "show A's address group", Method: "GET", Path: "address-groups/{agA}", Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "update A's address group", Method: "PUT", Path: "address-groups/{agA}", Body: `{"address_group": {"name": "pwned"}}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "add to A's address group", Method: "PUT", Path: "address-groups/{agA}/add_addresses", Body: `{"addresses": ["0.0.0.0/0"]}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "remove from A's address group", Method: "PUT", Path: "address-groups/{agA}/remove_addresses", Body: `{"addresses": ["10.66.0.0/16"]}`, Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "delete A's address group", Method: "DELETE", Path: "address-groups/{agA}", Status: 404, Type: "AddressGroupNotFound"},
+	{Name: "show IP availability of A's network", Method: "GET", Path: "network-ip-availabilities/{netA}", Status: 404, Type: notFoundNet},
 	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 403, Type: "PolicyNotAuthorized"},
 
 	// --- admin-only attributes repeated by a member on its own network:

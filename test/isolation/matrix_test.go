@@ -101,7 +101,7 @@ func checkOracles(t *testing.T, admin, b Client, w *World, s Snapshot) {
 	ctx := t.Context()
 	for _, k := range []string{"networks/netA", "networks/sharedNet", "subnets/subA", "subnets/subA2", "subnets/sharedSub",
 		"subnetpools/poolA", "ports/portA", "ports/portA2", "ports/routerAPort", "routers/routerA", "floatingips/fipA",
-		"security-groups/sgA", "security-group-rules/ruleA", "security-group-rules/ruleA2"} {
+		"security-groups/sgA", "security-group-rules/ruleA", "security-group-rules/ruleA2", "address-scopes/scopeA", "address-groups/agA"} {
 		col, name, _ := strings.Cut(k, "/")
 		if _, ok := s[col+"/"+w.IDs[name]]; !ok {
 			t.Fatalf("the snapshot of A lacks %s (%s)", k, w.IDs[name])

@@ -12,6 +12,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/attributestags"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/external"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/addressscopes"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/provider"
@@ -175,6 +176,13 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 		}
 	}
 
+	scope := func(c *gophercloud.ServiceClient, name string, opts addressscopes.CreateOpts) {
+		if err == nil {
+			x, e := addressscopes.Create(ctx, c, opts).Extract()
+			set(name)(idOr(x, e, func() string { return x.ID }))
+		}
+	}
+
 	network(admin, "ext", external.CreateOptsExt{CreateOptsBuilder: networks.CreateOpts{Name: "iso-ext"}, External: &yes})
 	subnet(admin, "extSub", subnets.CreateOpts{NetworkID: id("ext"), IPVersion: gophercloud.IPv4, CIDR: "172.30.0.0/24", Name: "iso-ext-sub"})
 
@@ -194,6 +202,16 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	iface(admin, "routerAPort", "routerA", "subA")
 	fip(admin, "fipA", floatingips.CreateOpts{FloatingNetworkID: id("ext"), PortID: id("portA"), TenantID: projectA})
 	pool(admin, "poolA", subnetpools.CreateOpts{Name: SecretMarker + "-pool", Prefixes: []string{"10.200.0.0/16"}, DefaultPrefixLen: 24, TenantID: projectA})
+	scope(admin, "scopeA", addressscopes.CreateOpts{Name: SecretMarker + "-scope", IPVersion: 4, TenantID: projectA})
+	if err == nil {
+		var out map[string]any
+		body := map[string]any{"address_group": map[string]any{"name": SecretMarker + "-ag", "addresses": []any{"10.66.0.0/16"}, "tenant_id": projectA}}
+		if _, e := admin.Post(ctx, admin.ServiceURL("address-groups"), body, &out, nil); e != nil {
+			err = fmt.Errorf("setup: address group of A: %w", e)
+		} else {
+			set("agA")(out["address_group"].(map[string]any)["id"].(string), nil)
+		}
+	}
 	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
 	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
 	if err == nil {
@@ -243,7 +261,7 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	w.IDs["netBType"] = nb.NetworkType
 
 	w.private = map[string]string{}
-	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort"} {
+	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
@@ -264,7 +282,8 @@ type Snapshot map[string]map[string]any
 var snapshotCollections = []struct{ path, key string }{
 	{"networks", "networks"}, {"subnets", "subnets"}, {"subnetpools", "subnetpools"}, {"ports", "ports"},
 	{"routers", "routers"}, {"floatingips", "floatingips"}, {"security-groups", "security_groups"},
-	{"security-group-rules", "security_group_rules"},
+	{"security-group-rules", "security_group_rules"}, {"address-scopes", "address_scopes"},
+	{"address-groups", "address_groups"},
 }
 
 // Take reads, as admin, every document owned by A; every port and subnet on

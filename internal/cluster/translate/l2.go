@@ -113,7 +113,7 @@ func port(w *World, id string) []topology.Object {
 	}
 	if filtered(d) {
 		bp.InboundFilterID, bp.OutboundFilterID = topology.InChainID(id), topology.OutChainID(id)
-		out = append(out, portSecurity(d, ips)...)
+		out = append(out, portSecurity(d, ips, stateless(w, d))...)
 		// Address-group membership follows the security groups even with port security off.
 		for _, sg := range sortedStrings(d.SecurityGroups) {
 			for _, f := range ips {
@@ -146,8 +146,24 @@ func dashes(a netip.Addr) string {
 	return string(b)
 }
 
-// portSecurity builds the three chains of a filtered port; with port security off they stay empty.
-func portSecurity(d *model.Port, ips []fixedIP) []topology.Object {
+// stateless reports whether every security group of the port is stateless
+// (stateful-security-group): its filters then accept no traffic for being a reply.
+func stateless(w *World, d *model.Port) bool {
+	if len(d.SecurityGroups) == 0 {
+		return false
+	}
+	for _, id := range d.SecurityGroups {
+		sg := w.SecurityGroup(id)
+		if sg == nil || sg.Stateful == nil || *sg.Stateful {
+			return false
+		}
+	}
+	return true
+}
+
+// portSecurity builds the three chains of a filtered port; with port security off they stay
+// empty. A stateless port's chains have no return-flow accept.
+func portSecurity(d *model.Port, ips []fixedIP, stateless bool) []topology.Object {
 	id := d.ID
 	in, outc, spoof := topology.InChainID(id), topology.OutChainID(id), topology.AntiSpoofChainID(id)
 	objs := []topology.Object{
@@ -162,11 +178,14 @@ func portSecurity(d *model.Port, ips []fixedIP) []topology.Object {
 	groups := sortedStrings(d.SecurityGroups)
 	objs = append(objs,
 		jump(topology.AntiSpoofJumpRuleID(id), in, 10, spoof),
-		rule(topology.DerivedID(in, "return"), in, 20, topology.ActionAccept, topology.Condition{MatchReturnFlow: true}),
 		rule(topology.DerivedID(in, "drop"), in, 1000, topology.ActionDrop, notARP),
-		rule(topology.DerivedID(outc, "return"), outc, 10, topology.ActionAccept, topology.Condition{MatchReturnFlow: true}),
 		rule(topology.DerivedID(outc, "drop"), outc, 1000, topology.ActionDrop, notARP),
 	)
+	if !stateless {
+		objs = append(objs,
+			rule(topology.DerivedID(in, "return"), in, 20, topology.ActionAccept, topology.Condition{MatchReturnFlow: true}),
+			rule(topology.DerivedID(outc, "return"), outc, 10, topology.ActionAccept, topology.Condition{MatchReturnFlow: true}))
+	}
 	for i, sg := range groups {
 		objs = append(objs,
 			jump(topology.DerivedID(in, "sg", sg), in, 30+i, topology.InChainID(sg)),

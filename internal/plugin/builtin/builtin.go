@@ -5,6 +5,8 @@ package builtin
 
 import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
+	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -13,13 +15,15 @@ import (
 // Resources are the built-in collections, in the order the API lists them.
 func Resources() []*resource.Resource {
 	out := append([]*resource.Resource{}, resource.Core...)
-	return append(out, resource.Routers, resource.FloatingIPs, resource.AddressScopes, resource.ClusterConfig)
+	return append(out, resource.Routers, resource.FloatingIPs, resource.FloatingIPPools, resource.ClusterConfig)
 }
 
-// Catalog is the catalogue a default server has (the built-in collections and the agents
-// service's), for tests below internal/app.
+// Catalog is the catalogue a default server has (the built-in collections and the agents,
+// address-scope and address-group services'), for tests below internal/app.
 func Catalog() *resource.Catalog {
-	return resource.MustCatalog(append(Resources(), agents.Service().Resources...)...)
+	rs := append(Resources(), agents.Service().Resources...)
+	rs = append(rs, addrscope.Service().Resources...)
+	return resource.MustCatalog(append(rs, addrgroup.Service().Resources...)...)
 }
 
 // Translators are the translators of that catalogue, for tests below internal/app.
@@ -32,4 +36,6 @@ func Translators() translate.Translators {
 }
 
 // Policies are the services' policy rules of that catalogue, for tests below internal/app.
-func Policies() [][]policy.Rule { return [][]policy.Rule{agents.Service().Policies} }
+func Policies() [][]policy.Rule {
+	return [][]policy.Rule{agents.Service().Policies, addrgroup.Service().Policies}
+}

@@ -40,6 +40,9 @@ type Plugin struct {
 	S Settings
 	// OnPortDelete run before a port is removed (the L3 plugin dissociates floating IPs).
 	OnPortDelete []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, port db.Doc) error
+	// OnNetworkDelete run before a network's ports are checked for use (the L3 plugin deletes
+	// the floating IPs on it that nothing uses, as Neutron's ML2 plugin has it do).
+	OnNetworkDelete []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, network db.Doc) error
 }
 
 // New builds the core plugin.

@@ -270,7 +270,7 @@ func TestSubnetPools(t *testing.T) {
 	plugintest.WantFault(t, "a fifth /26 of a /24", err, 409, "SubnetAllocationError")
 	_, err = e.Create("subnets", map[string]any{"network_id": netID, "subnetpool_id": poolID, "ip_version": 4, "cidr": "10.60.0.0/26"})
 	plugintest.WantFault(t, "a CIDR outside the pool", err, 409, "SubnetAllocationError")
-	plugintest.WantFault(t, "deleting a pool in use", e.Delete("subnetpools", poolID), 409, "SubnetPoolInUse")
+	plugintest.WantFault(t, "deleting a pool in use", e.Delete("subnetpools", poolID), 400, "SubnetPoolDeleteError")
 	_, err = e.Create("subnetpools", map[string]any{"name": "scoped", "prefixes": []any{"10.70.0.0/16"}, "address_scope_id": "00000000-0000-4000-8000-000000000000"})
 	plugintest.WantFault(t, "an unknown address scope", err, 404, "AddressScopeNotFound")
 }

@@ -170,15 +170,31 @@ func subnetVersions(ctx context.Context, tx *db.Tx, id string) ([]int, error) {
 	return out, nil
 }
 
-// checkUnshare refuses to unshare a network other projects have ports on.
+// checkUnshare refuses to unshare a network (its wildcard RBAC entry goes) while projects
+// other than its owner have ports or subnets on it that no entry for them covers (Neutron's
+// _validate_shared_update: InvalidSharedSetting).
 func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) error {
-	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: plugin.Str(net, "id")})
+	id := plugin.Str(net, "id")
+	allowed := map[string]bool{plugin.Str(net, "tenant_id"): true}
+	for _, t := range plugin.SharedTargets(net) {
+		if t != "*" {
+			allowed[t] = true
+		}
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: id})
 	if err != nil {
 		return err
 	}
-	for _, pt := range ports {
-		if plugin.Str(pt, "tenant_id") != plugin.Str(net, "tenant_id") && !model.PortTrusted(plugin.Str(pt, "device_owner")) {
-			return fault.InvalidSharedSetting(plugin.Str(net, "id"))
+	subnets, err := tx.List(ctx, "subnets", db.Filter{ParentID: id})
+	if err != nil {
+		return err
+	}
+	for _, d := range append(ports, subnets...) {
+		if strings.HasPrefix(plugin.Str(d, "device_owner"), "network:") {
+			continue
+		}
+		if !allowed[plugin.Str(d, "tenant_id")] {
+			return fault.InvalidSharedSetting(id)
 		}
 	}
 	return nil
@@ -188,6 +204,11 @@ func (n *Networks) checkUnshare(ctx context.Context, tx *db.Tx, net db.Doc) erro
 // other port remains.
 func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
+	for _, f := range n.p.OnNetworkDelete {
+		if err := f(ctx, tx, c, cur); err != nil {
+			return err
+		}
+	}
 	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: id})
 	if err != nil {
 		return err

@@ -173,7 +173,11 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 	routerPort := strings.HasPrefix(owner, model.OwnerRouterPrefix) || owner == model.OwnerRouterInterfaceHA
 	if !explicit {
 		var v4, v6 bool
-		for _, s := range subs {
+		candidates := forService(subs, owner)
+		if len(subs) > 0 && len(candidates) == 0 {
+			return nil, fault.IPAddressGenerationFailureNoMatchingSubnet(netID, owner)
+		}
+		for _, s := range candidates {
 			switch {
 			case isAutoAddress(s):
 				if routerPort {
@@ -271,6 +275,30 @@ func (p *Plugin) allocateIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, n
 		}
 	}
 	return out, nil
+}
+
+// forService narrows a network's subnets to those a port of owner takes automatic addresses
+// from (subnet-service-types): the subnets that list the owner, else the subnets that list
+// no service type at all.
+func forService(subs []db.Doc, owner string) []db.Doc {
+	var listed, open []db.Doc
+	for _, s := range subs {
+		types, _ := s["service_types"].([]any)
+		if len(types) == 0 {
+			open = append(open, s)
+			continue
+		}
+		for _, t := range types {
+			if t == owner {
+				listed = append(listed, s)
+				break
+			}
+		}
+	}
+	if len(listed) > 0 {
+		return listed
+	}
+	return open
 }
 
 // validHost reports whether ip may be held by a port on sub (inside the cidr, not the
@@ -407,14 +435,14 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 			sgs = nil
 		}
 		// Neutron's _get_security_groups_on_port: each group must be one the caller sees and,
-		// unless an admin asks, one of the port's project.
+		// unless an admin asks, one of the port's project or shared with it (RBAC).
 		var missing []string
 		for _, id := range sgs {
 			sg, err := plugin.Fetch(ctx, tx, c, "security_groups", id)
 			if _, notFound := fault.As(err); err != nil && !notFound {
 				return err
 			}
-			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id")) {
+			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id") && !plugin.SharedWith(sg, plugin.Str(d, "tenant_id"))) {
 				if !slices.Contains(missing, id) {
 					missing = append(missing, id)
 				}
@@ -652,17 +680,25 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	if err := checkDeviceOwnerUpdate(ctx, tx, c, cur, changes); err != nil {
 		return nil, err
 	}
+	v, regen := changes["mac_address"]
+	regen = regen && v == nil // null: a new MAC (port-mac-address-regenerate)
+	if regen {
+		changes = plugin.Copy(changes)
+		delete(changes, "mac_address")
+	}
 	d := plugin.Apply(cur, changes)
-	if mac, ok := changes["mac_address"].(string); ok && mac != plugin.Str(cur, "mac_address") {
+	if mac, ok := changes["mac_address"].(string); regen || ok && mac != plugin.Str(cur, "mac_address") {
 		if plugin.Str(cur, "binding:host_id") != "" {
 			return nil, fault.PortBound(id, plugin.Str(cur, "binding:vif_type"), plugin.Str(cur, "mac_address"), mac)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE network_id = ? AND port_id = ?", plugin.Str(cur, "network_id"), id); err != nil {
 			return nil, err
 		}
-		if _, err := p.assignMAC(ctx, tx, plugin.Str(cur, "network_id"), id, mac); err != nil {
+		got, err := p.assignMAC(ctx, tx, plugin.Str(cur, "network_id"), id, mac)
+		if err != nil {
 			return nil, err
 		}
+		d["mac_address"] = got
 	}
 	if req, ok := changes["fixed_ips"].([]any); ok {
 		owner := plugin.Str(d, "device_owner")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -61,7 +62,7 @@ func (p *Plugin) ensureDefaultSG(ctx context.Context, tx *db.Tx, c *plugin.Calle
 		err := tx.QueryRow(ctx, "SELECT security_group_id FROM default_security_groups WHERE project_id = ?", project).Scan(&id)
 		return id, err
 	}
-	sg := db.Doc{"id": id, "name": "default", "description": "Default security group", "tenant_id": project, "project_id": project}
+	sg := db.Doc{"id": id, "name": "default", "description": "Default security group", "tenant_id": project, "project_id": project, "stateful": true}
 	plugin.Stamp(sg, 1)
 	if err := tx.Insert(ctx, "security_groups", sg); err != nil {
 		return "", err
@@ -168,8 +169,34 @@ func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller
 			return nil, fault.SecurityGroupDefaultAlreadyExists()
 		}
 	}
+	was, set := cur["stateful"].(bool)
+	if v, ok := changes["stateful"].(bool); ok && v != (was || !set) { // groups made before the attribute are stateful
+		// The ports' filters follow the group's statefulness only as they are made: a group
+		// in use keeps it (SecurityGroupInUse), as Neutron refuses.
+		inUse, err := groupInUse(ctx, tx, plugin.Str(cur, "id"))
+		if err != nil {
+			return nil, err
+		}
+		if inUse {
+			return nil, fault.SecurityGroupInUse(plugin.Str(cur, "id"))
+		}
+	}
 	d := plugin.Apply(cur, changes)
 	return d, plugin.Save(ctx, tx, c, "security_groups", d)
+}
+
+// groupInUse reports whether any port has the group.
+func groupInUse(ctx context.Context, tx *db.Tx, id string) (bool, error) {
+	ports, err := tx.List(ctx, "ports", db.Filter{})
+	if err != nil {
+		return false, err
+	}
+	for _, pt := range ports {
+		if slices.Contains(plugin.Strings(pt, "security_groups"), id) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Delete removes a group that no port uses; only an admin removes a default group.
@@ -182,16 +209,10 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	if def && !c.IsAdmin {
 		return fault.SecurityGroupCannotRemoveDefault()
 	}
-	ports, err := tx.List(ctx, "ports", db.Filter{})
-	if err != nil {
+	if inUse, err := groupInUse(ctx, tx, id); err != nil {
 		return err
-	}
-	for _, pt := range ports {
-		for _, sg := range plugin.Strings(pt, "security_groups") {
-			if sg == id {
-				return fault.SecurityGroupInUse(id)
-			}
-		}
+	} else if inUse {
+		return fault.SecurityGroupInUse(id)
 	}
 	rules, err := tx.List(ctx, "security_group_rules", db.Filter{})
 	if err != nil {

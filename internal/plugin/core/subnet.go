@@ -198,8 +198,32 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	raw, _ := body["cidr"].(string)
 	version, _ := model.Int(body["ip_version"])
 	var prefix netip.Prefix
+	var pool db.Doc
+	if plugin.Bool(body, "use_default_subnetpool") {
+		// default-subnetpools: the default pool of the subnet's IP version.
+		if plugin.Str(body, "subnetpool_id") != "" {
+			return nil, fault.BadRequestOf("subnets", "subnetpool_id and use_default_subnetpool cannot both be specified")
+		}
+		if raw != "" {
+			if cp, err := netip.ParsePrefix(raw); err == nil {
+				version = 6
+				if cp.Addr().Is4() {
+					version = 4
+				}
+			}
+		}
+		id, err := defaultPool(ctx, tx, c, version)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, fault.BadRequestOf("subnets", "No default subnetpool found for IPv%d", version)
+		}
+		body["subnetpool_id"] = id
+	}
+	delete(body, "use_default_subnetpool")
 	if plugin.Str(body, "subnetpool_id") != "" {
-		if prefix, err = p.allocateFromPool(ctx, tx, c, body); err != nil {
+		if prefix, pool, err = p.allocateFromPool(ctx, tx, c, body); err != nil {
 			return nil, err
 		}
 		raw = prefix.String()
@@ -240,6 +264,9 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		if subnetPrefix(o).Overlaps(prefix) {
 			return nil, fault.InvalidInput("Requested subnet with cidr: %s for network: %s overlaps with another subnet", raw, netID)
 		}
+	}
+	if err := checkPoolAffinity(ctx, tx, siblings, version, pool); err != nil {
+		return nil, err
 	}
 	var gateway netip.Addr
 	switch g := body["gateway_ip"].(type) {
@@ -482,7 +509,12 @@ func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[s
 			if err != nil {
 				return nil, err
 			}
-			v = plugin.Bool(n, "shared")
+			// As the caller sees it: shared with its project, or with everyone.
+			project := ""
+			if c != nil {
+				project = c.ProjectID
+			}
+			v = n != nil && plugin.SharedWith(n, project)
 			shared[net] = v
 		}
 		if want[v] {

@@ -2,8 +2,12 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"math/big"
+	"net/http"
 	"net/netip"
 	"sort"
+	"strconv"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -13,27 +17,57 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// SubnetPools is the subnet pool collection (subnet_allocation).
+// SubnetPools is the subnet pool collection (subnet_allocation, default-subnetpools,
+// subnetpool-prefix-ops, and the pool side of address-scope), as Neutron 21's
+// db_base_plugin_v2 and ipam/subnet_alloc.py behave.
 type SubnetPools struct{ p *Plugin }
 
 // Resource describes subnet pools.
 func (s *SubnetPools) Resource() *resource.Resource { return resource.SubnetPools }
 
-// poolPrefixes parses and merges a prefix list; all must share one IP version.
-func poolPrefixes(raw []any) ([]netip.Prefix, error) {
-	var ps []netip.Prefix
+// prefixLengths are the pool attributes Neutron renders as strings (_make_subnetpool_dict).
+var prefixLengths = []string{"default_prefixlen", "min_prefixlen", "max_prefixlen"}
+
+// parsePrefixes reads a list of CIDR strings (host bits allowed, as netaddr takes them).
+func parsePrefixes(raw []any) ([]netip.Prefix, error) {
+	ps := make([]netip.Prefix, 0, len(raw))
 	for _, x := range raw {
-		p, _ := netip.ParsePrefix(x.(string))
-		p = p.Masked()
-		if len(ps) > 0 && ps[0].Addr().Is4() != p.Addr().Is4() {
-			return nil, fault.InvalidInput("Illegal subnetpool prefix: prefixes of mixed IP versions")
+		s, _ := x.(string)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fault.InvalidInput("'%v' is not a valid IP subnet", x)
 		}
-		ps = append(ps, p)
+		ps = append(ps, p.Masked())
 	}
-	if len(ps) == 0 {
-		return nil, fault.InvalidInput("Illegal subnetpool prefix: at least one prefix is required")
+	return ps, nil
+}
+
+// poolPrefixes is SubnetPoolReader._read_prefix_info: a non-empty prefix list of one IP
+// version, compacted (overlaps folded, siblings joined). It returns the IP version too.
+func poolPrefixes(raw []any) ([]netip.Prefix, int, error) {
+	if len(raw) == 0 {
+		return nil, 0, fault.EmptySubnetPoolPrefixList()
 	}
-	return ipam.Merge(ps), nil
+	ps, err := parsePrefixes(raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, p := range ps[1:] {
+		if p.Addr().Is4() != ps[0].Addr().Is4() {
+			return nil, 0, fault.PrefixVersionMismatch()
+		}
+	}
+	version := 6
+	if ps[0].Addr().Is4() {
+		version = 4
+	}
+	return ipam.Merge(ps), version, nil
+}
+
+// storedPrefixes reads a stored pool's prefixes (always valid: the server wrote them).
+func storedPrefixes(d db.Doc) []netip.Prefix {
+	ps, _ := parsePrefixes(plugin.List(d, "prefixes"))
+	return ps
 }
 
 func prefixStrings(ps []netip.Prefix) []any {
@@ -44,11 +78,12 @@ func prefixStrings(ps []netip.Prefix) []any {
 	return out
 }
 
-// prefixBounds fills and checks min/default/max prefix lengths.
-func prefixBounds(d db.Doc, v4 bool, widest int) error {
-	bits := 128
-	min := int64(64)
-	if v4 {
+// prefixBounds is SubnetPoolReader._read_prefix_bounds: min_prefixlen defaults to 8 (IPv4)
+// or 64 (IPv6), max_prefixlen to the address width, default_prefixlen to min_prefixlen;
+// min ≤ default ≤ max ≤ width. The lengths are stored as integers.
+func prefixBounds(d db.Doc, version int) error {
+	bits, min := int64(128), int64(64)
+	if version == 4 {
 		bits, min = 32, 8
 	}
 	get := func(k string, def int64) int64 {
@@ -58,16 +93,19 @@ func prefixBounds(d db.Doc, v4 bool, widest int) error {
 		return def
 	}
 	mn := get("min_prefixlen", min)
-	if mn < int64(widest) {
-		mn = int64(widest)
-		if _, set := model.Int(d["min_prefixlen"]); set {
-			mn, _ = model.Int(d["min_prefixlen"])
-		}
-	}
-	mx := get("max_prefixlen", int64(bits))
+	mx := get("max_prefixlen", bits)
 	df := get("default_prefixlen", mn)
-	if mn < 0 || mx > int64(bits) || mn > mx || df < mn || df > mx {
-		return fault.InvalidInput("Illegal prefix bounds: min_prefixlen=%d, default_prefixlen=%d, max_prefixlen=%d", mn, df, mx)
+	switch {
+	case mn < 0:
+		return fault.UnsupportedMinSubnetPoolPrefix(mn, 4)
+	case mn > mx:
+		return fault.IllegalSubnetPoolPrefixBounds("min_prefixlen", mn, "max_prefixlen", mx)
+	case mx > bits:
+		return fault.IllegalSubnetPoolPrefixBounds("max_prefixlen", mx, "ip_version_max", bits)
+	case df < mn:
+		return fault.IllegalSubnetPoolPrefixBounds("default_prefixlen", df, "min_prefixlen", mn)
+	case df > mx:
+		return fault.IllegalSubnetPoolPrefixBounds("default_prefixlen", df, "max_prefixlen", mx)
 	}
 	d["min_prefixlen"], d["max_prefixlen"], d["default_prefixlen"] = int(mn), int(mx), int(df)
 	return nil
@@ -75,78 +113,164 @@ func prefixBounds(d db.Doc, v4 bool, widest int) error {
 
 // Create makes a subnet pool.
 func (s *SubnetPools) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	ps, err := poolPrefixes(plugin.List(body, "prefixes"))
+	ps, version, err := poolPrefixes(plugin.List(body, "prefixes"))
 	if err != nil {
 		return nil, err
 	}
 	d := plugin.Copy(body)
 	d["prefixes"] = prefixStrings(ps)
-	v4 := ps[0].Addr().Is4()
-	d["ip_version"] = 6
-	if v4 {
-		d["ip_version"] = 4
-	}
-	if err := prefixBounds(d, v4, 0); err != nil {
+	d["ip_version"] = version
+	if err := prefixBounds(d, version); err != nil {
 		return nil, err
 	}
-	plugin.Stamp(d, 0)
+	if d["id"] == nil {
+		d["id"] = plugin.NewID()
+	}
+	if plugin.Bool(d, "is_default") {
+		if err := checkDefaultPool(ctx, tx, version, ""); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkAddressScope(ctx, tx, c, d); err != nil {
 		return nil, err
 	}
+	plugin.Stamp(d, 0)
 	return d, plugin.Add(ctx, tx, c, "subnetpools", d)
 }
 
-// Update changes a pool; its prefixes may only grow.
+// Update changes a pool (Neutron's update_subnetpool): its prefixes may only grow, the
+// bounds are checked again on the merged document, a second default of the IP version is
+// refused, a pool in another project's (shared) scope is the scope owner's to change, and
+// the scope it names is checked as on create.
 func (s *SubnetPools) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	d := plugin.Apply(cur, changes)
+	version := int(intOf(cur["ip_version"]))
 	if raw, ok := changes["prefixes"].([]any); ok {
-		ps, err := poolPrefixes(raw)
+		ps, v, err := poolPrefixes(raw)
 		if err != nil {
 			return nil, err
 		}
-		old, _ := poolPrefixes(plugin.List(cur, "prefixes"))
-		for _, o := range old {
-			if !coveredBy(o, ps) {
-				return nil, fault.IllegalSubnetPoolPrefixUpdate(o)
-			}
+		if v != version {
+			return nil, fault.PrefixVersionMismatch()
+		}
+		if len(ipam.Subtract(storedPrefixes(cur), ps)) > 0 {
+			return nil, fault.IllegalSubnetPoolPrefixUpdate("Existing prefixes must be a subset of the new prefixes")
 		}
 		d["prefixes"] = prefixStrings(ps)
 	}
-	if err := prefixBounds(d, plugin.Str(d, "ip_version") == "" || d["ip_version"] == 4 || sameValue(d["ip_version"], 4), 0); err != nil {
+	if err := prefixBounds(d, version); err != nil {
 		return nil, err
 	}
-	if _, named := changes["address_scope_id"]; named {
-		if err := checkAddressScope(ctx, tx, c, d); err != nil {
+	if plugin.Bool(d, "is_default") && !plugin.Bool(cur, "is_default") {
+		if err := checkDefaultPool(ctx, tx, version, plugin.Str(cur, "id")); err != nil {
 			return nil, err
 		}
+	}
+	if scope := plugin.Str(cur, "address_scope_id"); scope != "" {
+		if err := checkPoolUpdateAllowed(ctx, tx, c, plugin.Str(cur, "id"), scope); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkAddressScope(ctx, tx, c, d); err != nil {
+		return nil, err
 	}
 	return d, plugin.Save(ctx, tx, c, "subnetpools", d)
 }
 
-// checkAddressScope is Neutron's _validate_address_scope_id: a pool's address scope must be
-// one the caller sees (else AddressScopeNotFound) and, unless an admin asks, the caller's own.
+func intOf(v any) int64 {
+	n, _ := model.Int(v)
+	return n
+}
+
+// checkDefaultPool refuses a second default pool of an IP version (one may exist per family).
+func checkDefaultPool(ctx context.Context, tx *db.Tx, version int, except string) error {
+	pools, err := tx.List(ctx, "subnetpools", db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, p := range pools {
+		if plugin.Bool(p, "is_default") && intOf(p["ip_version"]) == int64(version) && plugin.Str(p, "id") != except {
+			return fault.InvalidInput("A default subnetpool for this IP family has already been set. Only one default may exist per IP family")
+		}
+	}
+	return nil
+}
+
+// checkPoolUpdateAllowed is Neutron's _check_subnetpool_update_allowed: a pool in an address
+// scope the caller does not own (a shared one) may be changed only by an admin.
+func checkPoolUpdateAllowed(ctx context.Context, tx *db.Tx, c *plugin.Caller, poolID, scopeID string) error {
+	scope, err := plugin.Fetch(ctx, tx, c, "address_scopes", scopeID)
+	if err != nil {
+		return err
+	}
+	if c.IsAdmin || plugin.Str(scope, "tenant_id") == c.ProjectID {
+		return nil
+	}
+	return fault.IllegalSubnetPoolUpdate(fmt.Sprintf("subnetpool %s cannot be updated when associated with shared address scope %s", poolID, scopeID))
+}
+
+// checkAddressScope is Neutron's _validate_address_scope_id: the scope a pool names must be
+// one the caller sees (else AddressScopeNotFound) and may use (its own or a shared one), of
+// the pool's IP version; moving a pool with subnets into a scope must not leave a network
+// with subnets of one family in different scopes; and no other pool of the scope may hold
+// an overlapping prefix. Neutron compares only with the pools the caller sees; every pool
+// of the scope is compared here, so that a shared scope's prefixes stay unique.
 func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db.Doc) error {
 	id := plugin.Str(pool, "address_scope_id")
 	if id == "" {
 		return nil
 	}
+	poolID := plugin.Str(pool, "id")
 	scope, err := plugin.Fetch(ctx, tx, c, "address_scopes", id)
 	if err != nil {
 		return err
 	}
-	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID {
-		return fault.IllegalSubnetPoolAssociationToAddressScope(plugin.Str(pool, "id"), id)
+	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID && !plugin.Bool(scope, "shared") {
+		return fault.IllegalSubnetPoolAssociationToAddressScope(poolID, id)
+	}
+	version := intOf(pool["ip_version"])
+	if sv := intOf(scope["ip_version"]); sv != version {
+		return fault.IllegalSubnetPoolIpVersionAssociationToAddressScope(poolID, id, sv)
+	}
+	subnets, err := tx.List(ctx, "subnets", db.Filter{})
+	if err != nil {
+		return err
+	}
+	if err := checkScopeNetworkAffinity(subnets, poolID, version); err != nil {
+		return err
+	}
+	pools, err := tx.List(ctx, "subnetpools", db.Filter{})
+	if err != nil {
+		return err
+	}
+	mine := storedPrefixes(pool)
+	for _, o := range pools {
+		if plugin.Str(o, "id") == poolID || plugin.Str(o, "address_scope_id") != id {
+			continue
+		}
+		if ipam.AnyOverlap(mine, storedPrefixes(o)) {
+			return fault.AddressScopePrefixConflict()
+		}
 	}
 	return nil
 }
 
-func coveredBy(p netip.Prefix, ps []netip.Prefix) bool {
-	for _, q := range ps {
-		if q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
-			return true
+// checkScopeNetworkAffinity is Neutron's _check_subnetpool_address_scope_network_affinity:
+// the networks holding subnets of the pool must hold no subnet of the same IP version from
+// elsewhere, or re-scoping the pool would split their address scope.
+func checkScopeNetworkAffinity(subnets []db.Doc, poolID string, version int64) error {
+	nets := map[string]bool{}
+	for _, s := range subnets {
+		if plugin.Str(s, "subnetpool_id") == poolID {
+			nets[plugin.Str(s, "network_id")] = true
 		}
 	}
-	return false
+	for _, s := range subnets {
+		if nets[plugin.Str(s, "network_id")] && intOf(s["ip_version"]) == version && plugin.Str(s, "subnetpool_id") != poolID {
+			return fault.NetworkAddressScopeAffinityError()
+		}
+	}
+	return nil
 }
 
 // Delete removes a pool no subnet was allocated from.
@@ -158,7 +282,7 @@ func (s *SubnetPools) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	for _, sub := range subs {
 		if plugin.Str(sub, "subnetpool_id") == id {
-			return fault.SubnetPoolInUse(id)
+			return fault.SubnetPoolDeleteError("Subnet pool has existing allocations")
 		}
 	}
 	return plugin.Remove(ctx, tx, c, "subnetpools", cur)
@@ -169,80 +293,220 @@ func (s *SubnetPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f m
 	return tx.List(ctx, "subnetpools", idHint(f))
 }
 
-// allocateFromPool chooses (or checks) a subnet's cidr inside a pool: the first free block
-// of the requested length that no other subnet of the pool holds.
-func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (netip.Prefix, error) {
+// Expand renders the prefix lengths as strings, as Neutron's _make_subnetpool_dict does.
+func (s *SubnetPools) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
+	for _, d := range docs {
+		for _, k := range prefixLengths {
+			if n, ok := model.Int(d[k]); ok {
+				d[k] = strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	return nil
+}
+
+// ActionMethod names the subnetpool-prefix-ops actions.
+func (s *SubnetPools) ActionMethod(action string) string {
+	switch action {
+	case "add_prefixes", "remove_prefixes":
+		return http.MethodPut
+	}
+	return ""
+}
+
+// Action adds prefixes to a pool (an update of its prefix list, with every check of one) or
+// removes prefixes no subnet of the pool uses; both answer {"prefixes": [...]}.
+func (s *SubnetPools) Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error) {
+	raw, ok := body["prefixes"].([]any)
+	if !ok || len(raw) == 0 {
+		return nil, fault.BadRequest("Request body contains invalid data")
+	}
+	given, err := parsePrefixes(raw)
+	if err != nil {
+		return nil, err
+	}
+	old := storedPrefixes(cur)
+	answer := func(ps []netip.Prefix) any { return map[string]any{"prefixes": prefixStrings(ps)} }
+	switch action {
+	case "add_prefixes":
+		all := append(prefixStrings(old), raw...)
+		d, err := s.Update(ctx, tx, c, cur, db.Doc{"prefixes": all})
+		if err != nil {
+			return nil, err
+		}
+		return answer(storedPrefixes(d)), nil
+	case "remove_prefixes":
+		if !ipam.AnyOverlap(old, given) {
+			return answer(old), nil
+		}
+		subs, err := tx.List(ctx, "subnets", db.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range subs {
+			if plugin.Str(sub, "subnetpool_id") == plugin.Str(cur, "id") && ipam.AnyOverlap([]netip.Prefix{subnetPrefix(sub)}, given) {
+				return nil, fault.IllegalSubnetPoolPrefixUpdate("One or more the prefixes to be removed is in use by a subnet")
+			}
+		}
+		d := plugin.Copy(cur)
+		left := ipam.Subtract(old, given)
+		d["prefixes"] = prefixStrings(left)
+		return answer(left), plugin.Save(ctx, tx, c, "subnetpools", d)
+	}
+	return nil, fault.HTTPNotFound()
+}
+
+// defaultPool is the id of the default pool of an IP version the caller sees ("" when none):
+// a subnet created with use_default_subnetpool is allocated from it.
+func defaultPool(ctx context.Context, tx *db.Tx, c *plugin.Caller, version int64) (string, error) {
+	pools, err := tx.List(ctx, "subnetpools", db.Filter{})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pools {
+		if !plugin.Bool(p, "is_default") || intOf(p["ip_version"]) != version {
+			continue
+		}
+		if _, err := plugin.Fetch(ctx, tx, c, "subnetpools", plugin.Str(p, "id")); err != nil {
+			if fault.IsType(err, "SubnetPoolNotFound") {
+				continue
+			}
+			return "", err
+		}
+		return plugin.Str(p, "id"), nil
+	}
+	return "", nil
+}
+
+// quotaUnits is the size of p in the pool quota's units: /32 for IPv4, /64 for IPv6.
+func quotaUnits(p netip.Prefix) *big.Int {
+	unit := 64
+	if p.Addr().Is4() {
+		unit = 32
+	}
+	if p.Bits() >= unit {
+		return big.NewInt(1)
+	}
+	return new(big.Int).Lsh(big.NewInt(1), uint(unit-p.Bits()))
+}
+
+// allocateFromPool chooses (or checks) a subnet's cidr inside a pool, as Neutron's
+// SubnetAllocator: the length within the pool's bounds (400 otherwise), the project's share
+// of the pool within its default_quota, then the first free block of that length (or the
+// cidr asked for, if free). It returns the pool with the prefix.
+func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (netip.Prefix, db.Doc, error) {
 	poolID := plugin.Str(body, "subnetpool_id")
 	// Another project's private pool answers SubnetPoolNotFound, as a missing one does.
 	pool, err := plugin.Fetch(ctx, tx, c, "subnetpools", poolID)
 	if err != nil {
-		return netip.Prefix{}, err
+		return netip.Prefix{}, nil, err
 	}
 	version, _ := model.Int(body["ip_version"])
 	pv, _ := model.Int(pool["ip_version"])
 	if version != pv {
-		return netip.Prefix{}, fault.InvalidInput("Cannot allocate IPv%d subnet from IPv%d subnet pool", version, pv)
+		return netip.Prefix{}, nil, fault.InvalidInput("Cannot allocate IPv%d subnet from IPv%d subnet pool", version, pv)
 	}
-	ps, _ := poolPrefixes(plugin.List(pool, "prefixes"))
+	ps := storedPrefixes(pool)
 	mn, _ := model.Int(pool["min_prefixlen"])
 	mx, _ := model.Int(pool["max_prefixlen"])
-	taken := []netip.Prefix{}
-	subs, err := tx.List(ctx, "subnets", db.Filter{})
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	for _, sub := range subs {
-		if plugin.Str(sub, "subnetpool_id") == poolID {
-			taken = append(taken, subnetPrefix(sub))
-		}
-	}
-	free := func(c netip.Prefix) bool {
-		for _, t := range taken {
-			if t.Overlaps(c) {
-				return false
-			}
-		}
-		return true
-	}
-	if raw, ok := body["cidr"].(string); ok && raw != "" {
+	var want netip.Prefix
+	length, ok := model.Int(body["prefixlen"])
+	if raw, _ := body["cidr"].(string); raw != "" {
 		c, err := netip.ParsePrefix(raw)
 		if err != nil {
-			return netip.Prefix{}, fault.InvalidInput("%s is not in a CIDR format", raw)
+			return netip.Prefix{}, nil, fault.InvalidInput("%s is not in a CIDR format", raw)
 		}
-		c = c.Masked()
-		if !coveredBy(c, ps) {
-			return netip.Prefix{}, fault.SubnetAllocationCidrNotInPool(c)
-		}
-		if int64(c.Bits()) < mn || int64(c.Bits()) > mx {
-			return netip.Prefix{}, fault.SubnetAllocationUnsupportedPrefixLength(int64(c.Bits()))
-		}
-		if !free(c) {
-			return netip.Prefix{}, fault.SubnetAllocationCidrOverlaps(c)
-		}
-		return c, nil
-	}
-	length, ok := model.Int(body["prefixlen"])
-	if !ok {
+		want = c.Masked()
+		length = int64(want.Bits())
+	} else if !ok {
 		length, _ = model.Int(pool["default_prefixlen"])
 	}
-	if length < mn || length > mx {
-		return netip.Prefix{}, fault.SubnetAllocationUnsupportedPrefixLength(length)
+	if length > mx {
+		return netip.Prefix{}, nil, fault.MaxPrefixSubnetAllocationError(length, mx)
 	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].Addr().Less(ps[j].Addr()) })
-	for _, outer := range ps {
-		if int64(outer.Bits()) > length {
+	if length < mn {
+		return netip.Prefix{}, nil, fault.MinPrefixSubnetAllocationError(length, mn)
+	}
+	var taken []netip.Prefix
+	used := new(big.Int)
+	subs, err := tx.List(ctx, "subnets", db.Filter{})
+	if err != nil {
+		return netip.Prefix{}, nil, err
+	}
+	for _, sub := range subs {
+		if plugin.Str(sub, "subnetpool_id") != poolID {
 			continue
 		}
-		for c := netip.PrefixFrom(outer.Addr(), int(length)); outer.Contains(c.Addr()); {
-			if free(c) {
-				return c, nil
-			}
-			next := ipam.Add(ipam.Last(c), 1)
-			if !next.IsValid() || next.Less(c.Addr()) {
-				break
-			}
-			c = netip.PrefixFrom(next, int(length))
+		taken = append(taken, subnetPrefix(sub))
+		if plugin.Str(sub, "tenant_id") == plugin.Str(body, "tenant_id") {
+			used.Add(used, quotaUnits(subnetPrefix(sub)))
 		}
 	}
-	return netip.Prefix{}, fault.SubnetAllocationInsufficientSpace(length)
+	if quota, ok := model.Int(pool["default_quota"]); ok && quota > 0 {
+		unit := 64
+		if pv == 4 {
+			unit = 32
+		}
+		asked := big.NewInt(1)
+		if int(length) < unit {
+			asked.Lsh(asked, uint(unit-int(length)))
+		}
+		if used.Add(used, asked).Cmp(big.NewInt(quota)) > 0 {
+			return netip.Prefix{}, nil, fault.SubnetPoolQuotaExceeded()
+		}
+	}
+	free := ipam.Subtract(ps, taken)
+	if want.IsValid() {
+		for _, f := range free {
+			if f.Bits() <= want.Bits() && f.Contains(want.Addr()) {
+				return want, pool, nil
+			}
+		}
+		return netip.Prefix{}, nil, fault.SubnetAllocationUnavailable()
+	}
+	// The smallest free block that fits, as Neutron sorts the free set by prefix length.
+	sort.SliceStable(free, func(i, j int) bool { return free[i].Bits() > free[j].Bits() })
+	for _, f := range free {
+		if int64(f.Bits()) <= length {
+			return netip.PrefixFrom(f.Addr(), int(length)), pool, nil
+		}
+	}
+	return netip.Prefix{}, nil, fault.SubnetAllocationInsufficientSpace(length)
+}
+
+// checkPoolAffinity is Neutron's _validate_network_subnetpools for a new subnet of a network:
+// in a network with a subnet of an address scope, a new subnet of the family comes from a
+// pool of that scope; without scopes, the subnets of one family all come from one pool (or
+// none does).
+func checkPoolAffinity(ctx context.Context, tx *db.Tx, siblings []db.Doc, version int64, pool db.Doc) error {
+	scope := ""
+	for _, s := range siblings {
+		id := plugin.Str(s, "subnetpool_id")
+		if id == "" || intOf(s["ip_version"]) != version {
+			continue
+		}
+		sp, err := tx.Get(ctx, "subnetpools", id)
+		if err != nil {
+			return err
+		}
+		if scope = plugin.Str(sp, "address_scope_id"); scope != "" {
+			break
+		}
+	}
+	if scope != "" && pool != nil && plugin.Str(pool, "address_scope_id") != scope {
+		return fault.NetworkAddressScopeAffinityError()
+	}
+	for _, s := range siblings {
+		if intOf(s["ip_version"]) != version {
+			continue
+		}
+		sp := plugin.Str(s, "subnetpool_id")
+		if pool != nil && sp != plugin.Str(pool, "id") && scope == "" {
+			return fault.NetworkSubnetPoolAffinityError()
+		}
+		if pool == nil && sp != "" {
+			return fault.NetworkSubnetPoolAffinityError()
+		}
+	}
+	return nil
 }

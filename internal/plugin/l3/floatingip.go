@@ -2,6 +2,7 @@ package l3
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -299,6 +300,26 @@ func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller
 		dissociate(f)
 		if err := plugin.Save(ctx, tx, c, "floatingips", f); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// deleteIdleFloatingIPs runs before a network is deleted: its floating IPs that are not
+// associated with a port go with it (Neutron's delete_disassociated_floatingips); an
+// associated one keeps its port, so the network stays in use.
+func (p *Plugin) deleteIdleFloatingIPs(ctx context.Context, tx *db.Tx, c *plugin.Caller, network db.Doc) error {
+	fips, err := tx.List(ctx, "floatingips", db.Filter{ParentID: plugin.Str(network, "id")})
+	if err != nil {
+		return err
+	}
+	f := &FloatingIPs{p}
+	for _, fip := range fips {
+		if plugin.Str(fip, "port_id") != "" {
+			continue
+		}
+		if err := f.Delete(ctx, tx, c, fip); err != nil {
+			return fmt.Errorf("l3: delete floating IP %s of network %s: %w", plugin.Str(fip, "id"), plugin.Str(network, "id"), err)
 		}
 	}
 	return nil

@@ -39,18 +39,21 @@ var Extensions = []resource.Extension{
 	{Alias: "ext-gw-mode", Name: "Neutron L3 Configurable external gateway mode", Description: "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway", Updated: "2013-03-28T10:00:00-00:00"},
 	{Alias: "router-interface-fip", Name: "Router interface FIP Extension", Description: "Allow to associate floating IPs via router interfaces", Updated: "2015-11-11T10:00:00-00:00"},
 	{Alias: "fip64", Name: "FIP64 Extension", Description: "Allow to associate IPv6 floating IPs to IPv4 fixed IPs", Updated: "2016-12-14T00:00:00-00:00"},
+	{Alias: "fip-port-details", Name: "Floating IP Port Details Extension", Description: "Add port_details attribute to Floating IP resource", Updated: "2018-04-09T10:00:00-00:00"},
+	{Alias: "floatingip-pools", Name: "Floating IP Pools Extension", Description: "Provides a floating IP pools API.", Updated: "2018-03-21T10:00:00-00:00"},
 }
 
 // New builds the L3 plugin over the core plugin and hooks port deletion.
 func New(s Settings, c *core.Plugin) *Plugin {
 	p := &Plugin{S: s, Core: c}
 	c.OnPortDelete = append(c.OnPortDelete, p.dissociatePort)
+	c.OnNetworkDelete = append(c.OnNetworkDelete, p.deleteIdleFloatingIPs)
 	return p
 }
 
 // Collections returns the plugin's collections.
 func (p *Plugin) Collections() []plugin.Collection {
-	return []plugin.Collection{&Routers{p}, &FloatingIPs{p}}
+	return []plugin.Collection{&Routers{p}, &FloatingIPs{p}, FloatingIPPools{}}
 }
 
 // checkNetworkType refuses networks the MidoNet driver does not handle.

@@ -130,3 +130,39 @@ func TestFloatingIPAssociation(t *testing.T) {
 		t.Error("the floating IP's own port outlived it")
 	}
 }
+
+// TestDeletingAnExternalNetworkTakesIdleFloatingIPs: the floating IPs nothing uses go with
+// their network; an associated one keeps the network in use.
+func TestDeletingAnExternalNetworkTakesIdleFloatingIPs(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	idle := model.MustDecode[model.FloatingIP](e.MustCreate("floatingips", map[string]any{"floating_network_id": w.extNet}))
+	r := e.MustCreate("routers", map[string]any{"name": "r", "external_gateway_info": map[string]any{"network_id": w.extNet}})
+	if _, err := e.Action("routers", r["id"].(string), "add_router_interface", map[string]any{"subnet_id": w.subID}); err != nil {
+		t.Fatal(err)
+	}
+	vm := model.MustDecode[model.Port](e.MustCreate("ports", map[string]any{"network_id": w.netID, "device_owner": "compute:nova"}))
+	used := model.MustDecode[model.FloatingIP](e.MustCreate("floatingips", map[string]any{"floating_network_id": w.extNet, "port_id": vm.ID}))
+	if f, ok := fault.As(e.Delete("networks", w.extNet)); !ok || f.Type != "NetworkInUse" {
+		t.Fatalf("deleting the network with an associated floating IP (and a gateway) = %v, want NetworkInUse", f)
+	}
+	if e.Get("floatingips", used.ID) == nil {
+		t.Error("the associated floating IP went")
+	}
+	// The refused delete rolled back: the idle one is still there too.
+	if e.Get("floatingips", idle.ID) == nil {
+		t.Error("a refused network delete left the idle floating IP deleted")
+	}
+	if err := e.Delete("floatingips", used.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Update("routers", r["id"].(string), map[string]any{"external_gateway_info": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Delete("networks", w.extNet); err != nil {
+		t.Fatalf("deleting the network with an idle floating IP: %v", err)
+	}
+	if e.Get("floatingips", idle.ID) != nil || e.Get("ports", idle.FloatingPortID) != nil {
+		t.Error("the idle floating IP or its port outlived the network")
+	}
+}

@@ -72,7 +72,7 @@ func mayReplace(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes d
 	if err != nil || d == nil {
 		return err
 	}
-	if plugin.Str(d, "tenant_id") != c.ProjectID && !plugin.Bool(d, "shared") {
+	if plugin.Str(d, "tenant_id") != c.ProjectID && !plugin.SharedWith(d, c.ProjectID) {
 		return fault.PolicyRemoveAuthorizationError(old)
 	}
 	return nil

@@ -57,7 +57,11 @@ func (PolicyCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 		}
 	}
 	d := plugin.Apply(cur, changes)
-	if _, shared := changes["shared"]; shared && len(changes) == 1 {
+	sharingOnly := true
+	for k := range changes {
+		sharingOnly = sharingOnly && (k == "shared" || k == resource.RBACShared)
+	}
+	if _, shared := changes["shared"]; shared && sharingOnly {
 		// Sharing is an RBAC entry in Neutron, not a change of the policy: no new revision.
 		d["updated_at"] = plugin.Now()
 		return d, plugin.SaveAsIs(ctx, tx, c, Policies.Collection, d)
@@ -106,7 +110,7 @@ func firstUser(ctx context.Context, tx *db.Tx, collection, policyID string) (str
 }
 
 // List returns the policies the caller may see: an admin every one, others their project's
-// and the shared ones (Neutron scopes the query the same way).
+// and those shared with them (RBAC; Neutron scopes the query the same way).
 func (PolicyCollection) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
 	docs, err := tx.List(ctx, Policies.Collection, db.Filter{})
 	if err != nil || c.IsAdmin {
@@ -114,7 +118,7 @@ func (PolicyCollection) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _
 	}
 	out := docs[:0]
 	for _, d := range docs {
-		if plugin.Str(d, "tenant_id") == c.ProjectID || plugin.Bool(d, "shared") {
+		if plugin.Str(d, "tenant_id") == c.ProjectID || plugin.SharedWith(d, c.ProjectID) {
 			out = append(out, d)
 		}
 	}

@@ -52,13 +52,14 @@ func kbps(v any) string {
 // Policies is the QoS policy collection (qos, qos-default).
 var Policies = &resource.Resource{
 	Collection: "policies", Member: "policy", Path: "qos/policies", Tags: true,
-	DataType: "QOSPOLICY", RESTPath: "qos_policies", Translate: 10, PagerMarker: true,
+	DataType: "QOSPOLICY", RESTPath: "qos_policies", Translate: 10, PagerMarker: true, RBAC: "qos_policy",
 	NotFound: fault.QosPolicyNotFound,
 	Attrs: append(resource.StandardAttrs(),
 		&resource.Attr{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
 		&resource.Attr{Name: "shared", Post: true, Put: true, Convert: resource.ToBool, Default: false},
 		&resource.Attr{Name: "is_default", Post: true, Put: true, Convert: resource.ToBool, Default: false, Ext: "qos-default"},
 		&resource.Attr{Name: "rules", NoSort: true, NoFilter: true},
+		&resource.Attr{Name: resource.RBACShared, Hidden: true},
 	),
 }
 

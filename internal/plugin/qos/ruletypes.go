@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -30,7 +29,7 @@ func rangeParam(name string) map[string]any {
 }
 
 // RuleTypeCollection is /v2.0/qos/rule-types: read only.
-type RuleTypeCollection struct{}
+type RuleTypeCollection struct{ plugin.ReadOnly }
 
 // Resource describes rule types.
 func (RuleTypeCollection) Resource() *resource.Resource { return RuleTypes }
@@ -54,19 +53,4 @@ func (RuleTypeCollection) List(_ context.Context, _ *db.Tx, _ *plugin.Caller, f 
 		}
 	}
 	return out, nil
-}
-
-// Create is not part of the API.
-func (RuleTypeCollection) Create(context.Context, *db.Tx, *plugin.Caller, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Update is not part of the API.
-func (RuleTypeCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Delete is not part of the API.
-func (RuleTypeCollection) Delete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
-	return fault.MethodNotAllowed()
 }

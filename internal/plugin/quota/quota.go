@@ -108,21 +108,35 @@ func (q *Quotas) Projects(ctx context.Context, tx *db.Tx) ([]string, error) {
 }
 
 // CheckCreate refuses a create of a document of res by project that would take the project
-// over its limit (OverQuota). Documents the system owns (project "") are not counted.
+// over a limit (OverQuota): the collection's own, and those of what the create makes besides
+// (Resource.QuotaAlso). Documents the system owns (project "") are not counted.
 func (q *Quotas) CheckCreate(ctx context.Context, tx *db.Tx, project string, res *resource.Resource) error {
 	if project == "" || res.Quota == "" {
 		return nil
 	}
-	limit, err := q.Limit(ctx, tx, project, res.Quota)
+	if err := q.check(ctx, tx, project, res.Quota, 1); err != nil {
+		return err
+	}
+	for name, n := range res.QuotaAlso {
+		if err := q.check(ctx, tx, project, name, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check refuses n more of name for project over its limit.
+func (q *Quotas) check(ctx context.Context, tx *db.Tx, project, name string, n int) error {
+	limit, err := q.Limit(ctx, tx, project, name)
 	if err != nil || limit < 0 {
 		return err
 	}
-	used, err := q.Used(ctx, tx, project, res.Quota)
+	used, err := q.Used(ctx, tx, project, name)
 	if err != nil {
 		return err
 	}
-	if used+1 > limit {
-		return fault.OverQuota(res.Quota)
+	if used+n > limit {
+		return fault.OverQuota(name)
 	}
 	return nil
 }

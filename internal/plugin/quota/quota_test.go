@@ -61,3 +61,34 @@ func TestQuotas(t *testing.T) {
 		t.Errorf("names: known network %v, bogus %v, default %d", q.Known("network"), q.Known("bogus"), q.Default("network"))
 	}
 }
+
+// TestQuotaCountsWhatACreateMakes: a security group brings two egress rules, so it is
+// refused when the rule quota has no room for them, whatever the group quota says.
+func TestQuotaCountsWhatACreateMakes(t *testing.T) {
+	e := plugintest.New(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		ruleLimit int
+		wantQuota string // "" = allowed
+	}{
+		{"room for both rules", 2, ""},
+		{"room for one", 1, "security_group_rule"},
+		{"no room", 0, "security_group_rule"},
+		{"unlimited", -1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := quota.New(builtin.Catalog(), map[string]int{"security_group": 10, "security_group_rule": tc.ruleLimit})
+			err := e.DB.Read(ctx, func(tx *db.Tx) error { return q.CheckCreate(ctx, tx, "p-new", resource.SecurityGroups) })
+			if tc.wantQuota == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if f, ok := fault.As(err); !ok || f.Status != 409 || f.Type != "OverQuota" {
+				t.Fatalf("= %v, want 409 OverQuota for %s", err, tc.wantQuota)
+			}
+		})
+	}
+}

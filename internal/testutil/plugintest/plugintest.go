@@ -57,12 +57,20 @@ func New(t *testing.T) *Env {
 	d := OpenDB(t, nil)
 	c := core.New(core.DefaultSettings())
 	l := l3.New(l3.Settings{MaxRoutes: 30, EnableSNATByDefault: true}, c)
-	e := &Env{T: t, DB: d, Core: c, L3: l, Caller: &plugin.Caller{ProjectID: "p1", IsAdmin: true, RequestID: "req-test"},
+	e := &Env{T: t, DB: d, Core: c, L3: l, Caller: &plugin.Caller{ProjectID: "p1", IsAdmin: true, RequestID: "req-test", Catalog: builtin.Catalog()},
 		cols: map[string]plugin.Collection{}}
 	for _, col := range append(c.Collections(), l.Collections()...) {
 		e.cols[col.Resource().Collection] = col
 	}
 	return e
+}
+
+// Register adds a service's collections to the environment (a service folder's tests drive
+// its own collections beside the core's).
+func (e *Env) Register(cols ...plugin.Collection) {
+	for _, col := range cols {
+		e.cols[col.Resource().Collection] = col
+	}
 }
 
 // write runs fn in one write transaction and records its journal changes.
