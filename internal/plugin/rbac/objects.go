@@ -98,6 +98,12 @@ func sync(ctx context.Context, tx *db.Tx, c *plugin.Caller, o *target) error {
 	d[resource.RBACShared] = shared
 	d["shared"] = slices.Contains(shared, any("*"))
 	if o.res.RBAC != TypeNetwork {
+		if o.res.DataType == "" { // not journaled (address scopes): MidoNet keeps no copy
+			if err := tx.Put(ctx, o.res.Collection, d); err != nil {
+				return fmt.Errorf("rbac: store %s: %w", o.res.Member, err)
+			}
+			return nil
+		}
 		return plugin.SaveAsIs(ctx, tx, c, o.res.Collection, d)
 	}
 	ext := len(external) > 0
