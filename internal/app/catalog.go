@@ -13,6 +13,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
@@ -33,6 +34,7 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	rbac.Service(),
+	az.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -139,6 +139,8 @@ func midonetOptions() []Option {
 		m("tunnel_protocol", String, "vxlan", "Tunnel protocol between hosts: vxlan or gre."),
 		m("client", String, "midonet.neutron.client.api.MidonetApiClient", "How the plugin reaches the cluster; "+
 			"the upstream class names are accepted (the API client or the task-journal client)."),
+		m("availability_zones", List, "nova", "Availability zones networks and routers may name in availability_zone_hints; "+
+			"MidoNet serves every network and router on every host, so they only label them."),
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
 		m("nsdb_quota_bytes", Int, "0", "Size the embedded etcd may grow to before it raises its NOSPACE alarm and refuses "+
 			"writes (0: etcd's default, 2 GiB); `midonet db-manage nsdb-compact` gives the space back."),

@@ -54,6 +54,9 @@ var Networks = &Resource{
 		&Attr{Name: "ipv6_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
 		&Attr{Name: RBACShared, Hidden: true},
 		&Attr{Name: RBACExternal, Hidden: true},
+		// Zones (internal/plugin/az checks the hints and computes availability_zones).
+		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "network_availability_zone"},
+		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "network_availability_zone"},
 	),
 }
 

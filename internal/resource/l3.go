@@ -22,6 +22,9 @@ var Routers = &Resource{
 		// gw_port_id is the router's gateway port (Neutron's column of that name): the plugin
 		// keeps it, the translator reads it, clients never see or set it.
 		&Attr{Name: "gw_port_id", Hidden: true},
+		// Zones (internal/plugin/az checks the hints and computes availability_zones).
+		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "router_availability_zone"},
+		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "router_availability_zone"},
 	),
 }
 
