@@ -22,7 +22,7 @@ trap cleanup EXIT
 "$TOOLS/keystone-up.sh" start >/dev/null
 # shellcheck disable=SC1091
 . "$KEYSTONE_STATE/env"
-printf '[DEFAULT]\nauth_strategy = keystone\n[keystone_authtoken]\nwww_authenticate_uri = %s\nauth_url = %s\nauth_type = password\nusername = neutron\npassword = %s\nproject_name = service\nuser_domain_name = Default\nproject_domain_name = Default\n' \
+printf '[DEFAULT]\nauth_strategy = keystone\ndns_domain = openstackgate.local\n[keystone_authtoken]\nwww_authenticate_uri = %s\nauth_url = %s\nauth_type = password\nusername = neutron\npassword = %s\nproject_name = service\nuser_domain_name = Default\nproject_domain_name = Default\n' \
 	"$KEYSTONE_URL" "$KEYSTONE_URL" "$KEYSTONE_SERVICE_PASSWORD" > "$WORK/server.conf"
 go build -o "$WORK/midonet" ./cmd/midonet
 "$WORK/midonet" serve --data-dir "$WORK/data" --config-file "$WORK/server.conf" --bind-port "$PORT" > "$WORK/serve.log" 2>&1 &

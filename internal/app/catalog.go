@@ -16,6 +16,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/dns"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -35,6 +36,7 @@ var services = []plugin.Service{
 	addrscope.Service(),
 	rbac.Service(),
 	az.Service(),
+	dns.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

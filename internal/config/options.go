@@ -55,6 +55,8 @@ func defaultOptions() []Option {
 		d("base_mac", String, "fa:16:3e:00:00:00", "Base MAC address for ports: the first three octets are kept, "+
 			"the fourth too when it is not 00, the rest are random."),
 		d("max_dns_nameservers", Int, "5", "Most DNS name servers per subnet."),
+		d("dns_domain", String, "openstacklocal", "Domain of the ports' host names (dns_assignment); with the default, a port's "+
+			"dns_name is kept but its addresses are named host-<address>."),
 		d("max_subnet_host_routes", Int, "20", "Most host routes per subnet."),
 		d("max_routes", Int, "30", "Most extra routes per router."),
 		d("max_allowed_address_pair", Int, "10", "Most allowed address pairs per port."),

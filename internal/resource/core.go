@@ -57,6 +57,7 @@ var Networks = &Resource{
 		// Zones (internal/plugin/az checks the hints and computes availability_zones).
 		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "network_availability_zone"},
 		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "network_availability_zone"},
+		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
 	),
 }
 
@@ -137,6 +138,11 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
+		// DNS (internal/plugin/dns checks dns_name against [DEFAULT] dns_domain and computes
+		// dns_assignment).
+		&Attr{Name: "dns_name", Post: true, Put: true, Convert: ToLower, Validate: DNSHostName, Default: "", Ext: "dns-integration"},
+		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-domain-ports"},
+		&Attr{Name: "dns_assignment", NoSort: true, NoFilter: true, Ext: "dns-integration"},
 	),
 }
 
