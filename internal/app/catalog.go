@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/dns"
+	"github.com/midonet-go/midonet/internal/plugin/flavors"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -37,6 +38,7 @@ var services = []plugin.Service{
 	rbac.Service(),
 	az.Service(),
 	dns.Service(),
+	flavors.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -25,6 +25,8 @@ var Routers = &Resource{
 		// Zones (internal/plugin/az checks the hints and computes availability_zones).
 		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "router_availability_zone"},
 		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "router_availability_zone"},
+		// flavor_id (l3-flavors; internal/plugin/flavors checks it).
+		&Attr{Name: "flavor_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "l3-flavors"},
 	),
 }
 
