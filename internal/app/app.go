@@ -568,6 +568,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.ipsecStatusLoop(ctx) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)
