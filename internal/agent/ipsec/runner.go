@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strings"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,7 @@ type runner struct {
 	site    Site                                    // what is configured
 	loaded  map[string]topology.IPSecSiteConnection // by id
 	status  map[string]string
+	routes  map[string]bool // peer CIDRs routed into the TUN device
 }
 
 // nsName is the namespace of a router's IPsec container.
@@ -108,7 +111,63 @@ func (r *runner) apply(ctx context.Context, s Site) error {
 		}
 		r.loaded[id] = c
 	}
+	r.route()
 	return nil
+}
+
+// tunDevice is the TUN device charon's libipsec creates in the namespace.
+const tunDevice = "ipsec0"
+
+// route sends the peer CIDRs of the loaded connections into libipsec's TUN device (charon
+// would install such routes with a source address inside the local CIDRs, which the
+// namespace does not hold: it forwards the router's traffic).
+//
+// libipsec installs a policy only with a local address inside the local traffic selector
+// (for the source of its own route): the namespace holds the network address of each local
+// CIDR on its loopback, an address no host of the subnet uses.
+func (r *runner) route() {
+	want := map[string]bool{}
+	for _, c := range r.loaded {
+		for _, p := range c.PeerCIDRs {
+			want[p] = true
+		}
+		for _, l := range c.LocalCIDRs {
+			pfx, err := netip.ParsePrefix(l)
+			if err != nil {
+				continue
+			}
+			a := pfx.Masked().Addr()
+			key := "local:" + a.String()
+			if r.routes[key] {
+				continue
+			}
+			bits := 32
+			if a.Is6() {
+				bits = 128
+			}
+			if err := ip("-n", r.ns, "addr", "replace", fmt.Sprintf("%s/%d", a, bits), "dev", "lo"); err != nil {
+				r.log()("ipsec: local selector address", "cidr", l, "err", err)
+				continue
+			}
+			r.routes[key] = true
+		}
+	}
+	for p := range want {
+		if r.routes[p] {
+			continue
+		}
+		if err := ip("-n", r.ns, "route", "replace", p, "dev", tunDevice); err != nil {
+			r.log()("ipsec: route to the peer", "cidr", p, "err", err)
+			continue
+		}
+		r.routes[p] = true
+	}
+	for p := range r.routes {
+		if !want[p] && !strings.HasPrefix(p, "local:") {
+			_ = ip("-n", r.ns, "route", "del", p, "dev", tunDevice)
+			delete(r.routes, p)
+		}
+	}
 }
 
 // unload removes a connection: its IKE SA (and children) is terminated, its config and key
@@ -143,7 +202,7 @@ func ip(args ...string) error {
 const charonConf = `charon {
 	load_modular = no
 	load = random nonce aes sha1 sha2 md5 hmac gmp kdf kernel-libipsec kernel-netlink socket-default vici
-	install_routes = yes
+	install_routes = no
 	install_virtual_ip = no
 	retransmit_tries = 3
 	plugins {
@@ -182,7 +241,10 @@ func (r *runner) setup(ctx context.Context, s Site) error {
 	}
 	// The host end belongs to the datapath: no IPv6 chatter from the host's own stack.
 	_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+s.Interface+"/disable_ipv6", []byte("1"), 0o644)
-	for _, k := range []string{"net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0", "net.ipv6.conf.all.disable_ipv6=1"} {
+	// ARP on the link from the link's address (not from the external address the IKE and ESP
+	// packets leave with): the router answers requests from its port's subnet only.
+	for _, k := range []string{"net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
+		"net.ipv4.conf.all.arp_announce=2", "net.ipv6.conf.all.disable_ipv6=1"} {
 		if out, err := exec.Command("ip", "netns", "exec", r.ns, "sysctl", "-qw", k).CombinedOutput(); err != nil {
 			return fmt.Errorf("sysctl %s: %w: %s", k, err, out)
 		}
@@ -227,6 +289,7 @@ func (r *runner) setup(ctx context.Context, s Site) error {
 		}
 	}
 	r.loaded = map[string]topology.IPSecSiteConnection{}
+	r.routes = map[string]bool{}
 	r.m.o.Log.Info("ipsec: site up", "router", r.router, "namespace", r.ns, "external_ip", s.ExternalIP.String())
 	return nil
 }
