@@ -5,6 +5,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -30,7 +31,8 @@ func IPsecPolicyCollection() PolicyCollection {
 // Resource describes the policies.
 func (p PolicyCollection) Resource() *resource.Resource { return p.res }
 
-// withLifetime fills a lifetime's missing units and value from base.
+// withLifetime fills a lifetime's missing units and value from base; the value is stored as
+// an integer (the validator accepted it as one).
 func withLifetime(given any, base map[string]any) map[string]any {
 	out := map[string]any{"units": base["units"], "value": base["value"]}
 	if m, ok := given.(map[string]any); ok {
@@ -40,6 +42,31 @@ func withLifetime(given any, base map[string]any) map[string]any {
 			}
 		}
 	}
+	if n, ok := model.Int(out["value"]); ok {
+		out["value"] = n
+	}
+	return out
+}
+
+// echoLifetime is the answer to a write that gave a lifetime value: neutron-vpnaas answers
+// from its model object before the database converts it, so a value given as the string
+// "2000" comes back as "2000" (a later GET shows the integer).
+func echoLifetime(stored db.Doc, given any) db.Doc {
+	m, ok := given.(map[string]any)
+	if !ok {
+		return stored
+	}
+	v, ok := m["value"].(string)
+	if !ok {
+		return stored
+	}
+	out := plugin.Copy(stored)
+	lt := map[string]any{}
+	for k, x := range stored["lifetime"].(map[string]any) {
+		lt[k] = x
+	}
+	lt["value"] = v
+	out["lifetime"] = lt
 	return out
 }
 
@@ -49,8 +76,9 @@ var defaultLifetime = map[string]any{"units": "seconds", "value": int64(3600)}
 func (p PolicyCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	d := plugin.Copy(body)
 	d["id"] = plugin.NewID()
-	d["lifetime"] = withLifetime(d["lifetime"], defaultLifetime)
-	return d, plugin.Add(ctx, tx, c, p.res.Collection, d)
+	given := d["lifetime"]
+	d["lifetime"] = withLifetime(given, defaultLifetime)
+	return echoLifetime(d, given), plugin.Add(ctx, tx, c, p.res.Collection, d)
 }
 
 // inUseBy is the first connection naming the policy ("" when none).
@@ -78,10 +106,11 @@ func (p PolicyCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	}
 	lt, _ := cur["lifetime"].(map[string]any)
 	d := plugin.Apply(cur, changes)
-	if v, ok := changes["lifetime"]; ok {
+	v, ok := changes["lifetime"]
+	if ok {
 		d["lifetime"] = withLifetime(v, lt)
 	}
-	return d, plugin.SaveAsIs(ctx, tx, c, p.res.Collection, d)
+	return echoLifetime(d, v), plugin.SaveAsIs(ctx, tx, c, p.res.Collection, d)
 }
 
 // Delete removes a policy no connection uses.

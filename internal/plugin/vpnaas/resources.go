@@ -66,7 +66,6 @@ func lifetime(v any) string {
 		if n < minLifetime {
 			return fmt.Sprintf("'%d' is too small - must be at least '%d'", n, minLifetime)
 		}
-		m["value"] = n
 	}
 	return ""
 }
