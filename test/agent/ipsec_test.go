@@ -26,7 +26,8 @@ const pingPattern = "5ec7e75ec7e75ec7e75ec7e75ec7e7aa"
 // VMs ping each other, and a capture of the underlay between the hosts shows ESP (in UDP,
 // inside the VXLAN tunnel) and never the pings' payload; a wrong pre-shared key keeps the
 // connections DOWN and the VMs apart; with the key mended they are ACTIVE again; disabling
-// one connection tears the tunnel down and both go DOWN.
+// one connection tears the tunnel down and both go DOWN; deleting the connections removes each
+// router's IPsec container (namespace, daemon and link).
 func TestIPsecTwoSites(t *testing.T) {
 	_, tag := datapathSetup(t, "ip", "ping", "etcd", "tcpdump", "/usr/lib/ipsec/charon")
 
@@ -243,6 +244,24 @@ func TestIPsecTwoSites(t *testing.T) {
 	eventually(t, 60*time.Second, "both connections DOWN once one side is disabled", func() bool { return status(a) == "DOWN" && status(b) == "DOWN" })
 	if pingOK(b, a) {
 		t.Fatal("the sites reached each other with the connection disabled")
+	}
+
+	// Deleting the connections takes each router's IPsec container away: its link to the
+	// datapath leaves the host.
+	for i, s := range sites {
+		link := "vpn-" + s.router[:8]
+		if err := exec.Command("ip", "-n", hosts[i].ns, "link", "show", link).Run(); err != nil {
+			t.Fatalf("the container link %s is not on %s: %v", link, hosts[i].name, err)
+		}
+		if code, out := h.do("DELETE", "/v2.0/vpn/ipsec-site-connections/"+conns[s], nil, nil); code != 204 {
+			t.Fatalf("delete connection: %d %v", code, out)
+		}
+	}
+	for i, s := range sites {
+		link := "vpn-" + s.router[:8]
+		eventually(t, 30*time.Second, "container link "+link+" removed from "+hosts[i].name, func() bool {
+			return exec.Command("ip", "-n", hosts[i].ns, "link", "show", link).Run() != nil
+		})
 	}
 }
 
