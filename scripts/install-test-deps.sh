@@ -11,6 +11,9 @@
 #   curl, jq              smoke test and keystone-up.sh
 #   bird2, iproute2       the BGP test's real peer router, in a network namespace
 #   busybox, iputils-ping the datapath test's VMs: udhcpc as DHCP client, ping
+#   strongswan-charon, strongswan-swanctl, libcharon-extra-plugins
+#                         the IPsec test's tunnels: charon (driven over VICI), its
+#                         kernel-libipsec plugin (userspace ESP); tcpdump captures the link
 #   chromium              the topology page's browser tests (test/ui, headless)
 #
 # Needs root (or password-less sudo). No service is started: while packages
@@ -18,7 +21,8 @@
 set -euo pipefail
 
 PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium)
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

@@ -704,6 +704,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)

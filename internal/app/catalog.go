@@ -21,6 +21,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
+	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -39,6 +40,7 @@ var services = []plugin.Service{
 	az.Service(),
 	dns.Service(),
 	flavors.Service(),
+	vpnaas.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
