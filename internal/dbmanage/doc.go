@@ -9,7 +9,8 @@
 //
 //   - midonet_tasks: the outbox journal.Append writes in the transaction of every API write.
 //     Ids only grow: a delete never resets the sequence (SQLite AUTOINCREMENT, PostgreSQL
-//     BIGSERIAL), and nothing here uses TRUNCATE ... RESTART IDENTITY.
+//     BIGSERIAL, MySQL AUTO_INCREMENT, which InnoDB keeps across restarts since MySQL 8.0 and
+//     MariaDB 10.2.4), and nothing here uses TRUNCATE ... RESTART IDENTITY.
 //   - midonet_task_state (one row, id 1): last_processed_id and updated_at, written by the
 //     cluster after it has recorded the same id in the NSDB. Tasks with id <= last_processed_id
 //     are processed; NULL means none of the tasks still in the table is known to be processed.

@@ -147,10 +147,12 @@ func Sync(ctx context.Context, d *db.DB, o SyncOptions) (*SyncResult, error) {
 			return err
 		}
 		t := now()
-		if err := tx.QueryRow(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
-			VALUES (?, ?, ?, ?) RETURNING id`, t, StatusStarted, StatusStarted, false).Scan(&res.Version); err != nil {
+		id, err := tx.InsertID(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
+			VALUES (?, ?, ?, ?)`, t, StatusStarted, StatusStarted, false)
+		if err != nil {
 			return fmt.Errorf("create data version: %w", err)
 		}
+		res.Version = id
 		rows := [][]any{taskRow(TaskDataVersionSync, "", versionID(res.Version), "", res.TransactionID, "{}", t)}
 		if cfg != nil {
 			rows = append(rows, taskRow(cfg.Type, cfg.DataType, cfg.ResourceID, cfg.TenantID, res.TransactionID, cfg.Data, t))
@@ -368,7 +370,7 @@ func taskRow(typ, dataType, resourceID, tenantID, txnID, data, createdAt string)
 
 // insertTasks writes rows (taskRow values) with multi-row INSERTs.
 func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
-	const perStatement = 1000 // 7000 parameters: under SQLite's and PostgreSQL's limits
+	const perStatement = 1000 // 7000 parameters: under SQLite's, PostgreSQL's and MySQL's limits
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
 		var b strings.Builder

@@ -582,13 +582,13 @@ func TestMaintenanceSession(t *testing.T) {
 }
 
 // TestSyncLarge checks that a large sync takes seconds, not minutes: 100k resources on
-// SQLite, 20k on PostgreSQL (5k each with -short). The limit is loose because tests share
+// SQLite, 20k on PostgreSQL and MariaDB (5k each with -short). The limit is loose because tests share
 // the machine; the log shows the time.
 func TestSyncLarge(t *testing.T) {
 	backends(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		n := 100000
-		if d.Dialect == db.Postgres {
+		if d.Dialect != db.SQLite {
 			n = 20000
 		}
 		if testing.Short() {
