@@ -338,14 +338,15 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // duplicate, on any engine.
 func (t *Tx) InsertIgnore(ctx context.Context, q string, args ...any) (bool, error) {
 	if t.db.Dialect == MySQL {
-		// ON DUPLICATE KEY UPDATE of a column to itself changes nothing and counts no row
-		// (the driver does not ask for found rows). Unlike INSERT IGNORE it does not turn
-		// other errors (a value too long) into warnings.
-		col, err := firstColumn(q)
-		if err != nil {
-			return false, err
+		// INSERT IGNORE counts no row for a duplicate. (ON DUPLICATE KEY UPDATE would count
+		// one either way, since the connection counts matched rows.) IGNORE would also turn a
+		// value too long into a truncation warning: the callers' values (ids, addresses) are
+		// bounded well under the columns' sizes.
+		rest, ok := strings.CutPrefix(strings.TrimSpace(q), "INSERT INTO ")
+		if !ok {
+			return false, fmt.Errorf("db: InsertIgnore wants an INSERT INTO statement: %q", q)
 		}
-		q += " ON DUPLICATE KEY UPDATE " + col + " = " + col
+		q = "INSERT IGNORE INTO " + rest
 	} else {
 		q += " ON CONFLICT DO NOTHING"
 	}
@@ -355,20 +356,6 @@ func (t *Tx) InsertIgnore(ctx context.Context, q string, args ...any) (bool, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
-}
-
-// firstColumn returns the first column of an INSERT INTO table (col, ...) statement.
-func firstColumn(q string) (string, error) {
-	i := strings.IndexByte(q, '(')
-	if v := strings.Index(strings.ToUpper(q), "VALUES"); i < 0 || (v >= 0 && v < i) {
-		return "", fmt.Errorf("db: insert without a column list: %q", q)
-	}
-	rest := q[i+1:]
-	j := strings.IndexAny(rest, ",)")
-	if j <= 0 {
-		return "", fmt.Errorf("db: insert without a column list: %q", q)
-	}
-	return strings.TrimSpace(rest[:j]), nil
 }
 
 // InsertID runs an INSERT into a table whose id the engine draws (BIGSERIAL, AUTO_INCREMENT,

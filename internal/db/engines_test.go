@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -291,4 +292,31 @@ func TestMariaDBSocketURL(t *testing.T) {
 	if err != nil || cur == 0 {
 		t.Fatalf("current = %d, %v", cur, err)
 	}
+}
+
+// TestPutUnchanged: writing a document back as it was is an update like any other (MySQL
+// counts matched rows, not changed ones), while writing one another transaction deleted is
+// ErrVanished.
+func TestPutUnchanged(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		d := upgraded(t, url)
+		ctx := t.Context()
+		doc := db.Doc{"id": "n1", "project_id": "p", "name": "same"}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", doc) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Put(ctx, "networks", doc) }); err != nil {
+			t.Fatalf("put of an unchanged document: %v", err)
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			err := tx.Put(ctx, "networks", db.Doc{"id": "gone", "project_id": "p"})
+			if !errors.Is(err, db.ErrVanished) {
+				t.Errorf("put of a missing document = %v, want ErrVanished", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -80,6 +80,9 @@ func mysqlConfig(connection string) (*mysql.Config, error) {
 	// Placeholders are filled in by the driver: one round trip per statement instead of
 	// prepare, execute, close. Safe with utf8mb4.
 	cfg.InterpolateParams = true
+	// An UPDATE counts the rows it matched, as on PostgreSQL and SQLite, not only those it
+	// changed: Put tells "written back unchanged" from "deleted meanwhile" (ErrVanished) by it.
+	cfg.ClientFoundRows = true
 	cfg.Params = map[string]string{"sql_mode": "'TRADITIONAL,NO_ENGINE_SUBSTITUTION'"}
 	return cfg, nil
 }

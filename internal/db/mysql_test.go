@@ -95,16 +95,3 @@ func TestMySQLErrorClasses(t *testing.T) {
 	}
 }
 
-func TestFirstColumn(t *testing.T) {
-	for q, want := range map[string]string{
-		"INSERT INTO mac_addresses (network_id, mac_address, port_id) VALUES (?, ?, ?)": "network_id",
-		"INSERT INTO t(a) VALUES (?)": "a",
-	} {
-		if got, err := firstColumn(q); err != nil || got != want {
-			t.Errorf("firstColumn(%q) = %q, %v; want %q", q, got, err, want)
-		}
-	}
-	if _, err := firstColumn("INSERT INTO t VALUES (1)"); err == nil {
-		t.Error("an INSERT without a column list must be refused")
-	}
-}
