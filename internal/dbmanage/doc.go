@@ -32,8 +32,8 @@
 // # Read-only mode
 //
 // While midonet_data_state.readonly is true the API must answer every POST, PUT and DELETE
-// with [ErrReadOnly] (503). Call [CheckWritable] inside the write transaction: on PostgreSQL it
-// reads the flag FOR SHARE, so data-readonly (which updates the row) waits for writes in flight
+// with [ErrReadOnly] (503). Call [CheckWritable] inside the write transaction: on PostgreSQL and
+// MySQL it reads the flag with a shared lock, so data-readonly (which updates the row) waits for writes in flight
 // and no write can commit a task after the switch. [ReadOnly] is the cheap check outside a
 // transaction.
 //
