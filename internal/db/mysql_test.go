@@ -94,4 +94,3 @@ func TestMySQLErrorClasses(t *testing.T) {
 		t.Error("a plain error is not contention")
 	}
 }
-
