@@ -28,6 +28,9 @@ type mariaInstance struct {
 	db     *sql.DB // root over the unix socket
 	proc   *process
 	seq    atomic.Int64
+	// mariadbd and cred start the server again (a private instance's Start).
+	mariadbd string
+	cred     *syscall.Credential
 }
 
 var maria mariaInstance
@@ -165,39 +168,9 @@ func (m *mariaInstance) start() error {
 		return err
 	}
 	m.socket = filepath.Join(m.dir, "mysqld.sock")
-	logPath := filepath.Join(m.dir, "mariadb.log")
-	cmd := exec.Command(mariadbd, append(mariaServerArgs(m.dir),
-		"--socket="+m.socket,
-		"--port="+strconv.Itoa(m.port),
-		"--bind-address=127.0.0.1",
-		"--pid-file="+filepath.Join(m.dir, "mariadb.pid"),
-		"--log-error="+logPath,
-	)...)
-	cmd.Dir = m.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if m.proc, err = startProcess(cmd); err != nil {
-		return fmt.Errorf("testenv: start mariadbd: %w", err)
-	}
-	cfg := mysql.NewConfig()
-	cfg.User, cfg.Net, cfg.Addr = "root", "unix", m.socket
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return fmt.Errorf("testenv: %w", err)
-	}
-	m.db = sql.OpenDB(conn)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err = m.db.PingContext(ctx)
-		cancel()
-		if err == nil {
-			break
-		}
-		if m.proc.exited() || time.Now().After(deadline) {
-			logText, _ := os.ReadFile(logPath)
-			return fmt.Errorf("testenv: MariaDB on port %d did not come up: %v\n%s", m.port, err, lastLines(string(logText), 30))
-		}
-		time.Sleep(100 * time.Millisecond)
+	m.mariadbd, m.cred = mariadbd, cred
+	if err := m.launch(); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -212,21 +185,107 @@ func (m *mariaInstance) start() error {
 	return nil
 }
 
-// stopMariaDB shuts the test MariaDB down and removes its directory.
-func stopMariaDB() {
-	if maria.db != nil {
-		_ = maria.db.Close()
+// launch starts mariadbd on an initialised data directory and waits until it answers.
+func (m *mariaInstance) launch() error {
+	logPath := filepath.Join(m.dir, "mariadb.log")
+	cmd := exec.Command(m.mariadbd, append(mariaServerArgs(m.dir),
+		"--socket="+m.socket,
+		"--port="+strconv.Itoa(m.port),
+		"--bind-address=127.0.0.1",
+		"--pid-file="+filepath.Join(m.dir, "mariadb.pid"),
+		"--log-error="+logPath,
+	)...)
+	cmd.Dir = m.dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: m.cred}
+	var err error
+	if m.proc, err = startProcess(cmd); err != nil {
+		return fmt.Errorf("testenv: start mariadbd: %w", err)
 	}
-	if maria.proc != nil {
-		maria.proc.signal(syscall.SIGTERM) // shutdown; InnoDB's fast shutdown by default
-		select {
-		case <-maria.proc.done:
-		case <-time.After(30 * time.Second):
-			maria.proc.signal(syscall.SIGKILL)
-			<-maria.proc.done
+	if m.db == nil {
+		cfg := mysql.NewConfig()
+		cfg.User, cfg.Net, cfg.Addr = "root", "unix", m.socket
+		conn, err := mysql.NewConnector(cfg)
+		if err != nil {
+			return fmt.Errorf("testenv: %w", err)
 		}
+		m.db = sql.OpenDB(conn)
 	}
-	if maria.dir != "" {
-		_ = os.RemoveAll(maria.dir)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err = m.db.PingContext(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if m.proc.exited() || time.Now().After(deadline) {
+			logText, _ := os.ReadFile(logPath)
+			return fmt.Errorf("testenv: MariaDB on port %d did not come up: %v\n%s", m.port, err, lastLines(string(logText), 30))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// halt stops the server process of m, if it runs, and waits for it to exit.
+func (m *mariaInstance) halt() {
+	if m.proc == nil {
+		return
+	}
+	m.proc.signal(syscall.SIGTERM) // shutdown; InnoDB's fast shutdown by default
+	select {
+	case <-m.proc.done:
+	case <-time.After(30 * time.Second):
+		m.proc.signal(syscall.SIGKILL)
+		<-m.proc.done
+	}
+}
+
+// stop halts m and removes its directory.
+func (m *mariaInstance) stop() {
+	if m.db != nil {
+		_ = m.db.Close()
+	}
+	m.halt()
+	if m.dir != "" {
+		_ = os.RemoveAll(m.dir)
+	}
+}
+
+// MariaDB is a MariaDB instance of one test, which the test may stop (to see what a server
+// does without its database) and start again on the same port and data.
+type MariaDB struct {
+	URL string // of the database "midonet" on it, in Neutron's form
+	m   *mariaInstance
+}
+
+// StartPrivateMariaDB starts a MariaDB instance for this test alone, with a database
+// "midonet"; it is stopped and removed when the test ends.
+func StartPrivateMariaDB(t testing.TB) *MariaDB {
+	t.Helper()
+	m := &mariaInstance{}
+	err := m.start()
+	t.Cleanup(m.stop)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := m.db.ExecContext(ctx, "CREATE DATABASE midonet"); err != nil {
+		t.Fatalf("testenv: create database midonet: %v", err)
+	}
+	return &MariaDB{URL: fmt.Sprintf("mysql+pymysql://%s:%s@127.0.0.1:%d/midonet?charset=utf8", mariaUser, mariaPassword, m.port), m: m}
+}
+
+// Stop shuts the instance down and waits for it to exit.
+func (db *MariaDB) Stop() { db.m.halt() }
+
+// Start starts the stopped instance again and waits until it answers.
+func (db *MariaDB) Start(t testing.TB) {
+	t.Helper()
+	if err := db.m.launch(); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// stopMariaDB shuts the test MariaDB down and removes its directory.
+func stopMariaDB() { maria.stop() }
