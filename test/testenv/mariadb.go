@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -90,6 +92,25 @@ func newMariaDB(t testing.TB) string {
 		_, _ = maria.db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`")
 	})
 	return name
+}
+
+// MariaDBDriverDSN turns a URL from NewMariaDBDatabase into a DSN of the "mysql"
+// database/sql driver, for tests that read the server's database directly.
+func MariaDBDriverDSN(t testing.TB, url string) string {
+	t.Helper()
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatalf("testenv: MariaDB URL %q: %v", url, err)
+	}
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	cfg.Net, cfg.Addr = "tcp", u.Host
+	if sock := u.Query().Get("unix_socket"); sock != "" {
+		cfg.Net, cfg.Addr = "unix", sock
+	}
+	return cfg.FormatDSN()
 }
 
 // mariaCredential returns the credential to run mariadbd with: nil unless we are root, then
