@@ -94,3 +94,24 @@ func TestMySQLErrorClasses(t *testing.T) {
 		t.Error("a plain error is not contention")
 	}
 }
+
+// TestMigrationsAlignedAcrossEngines: every engine has the same numbered migrations, so a
+// schema change made for one is not forgotten for another and `db-manage current` means the
+// same on all three.
+func TestMigrationsAlignedAcrossEngines(t *testing.T) {
+	versions := map[Dialect][]int{}
+	for _, d := range []Dialect{SQLite, Postgres, MySQL} {
+		ms, err := (&DB{Dialect: d}).Migrations()
+		if err != nil || len(ms) == 0 {
+			t.Fatalf("%v: migrations %v, %v", d, ms, err)
+		}
+		for _, m := range ms {
+			versions[d] = append(versions[d], m.Version)
+		}
+	}
+	for _, d := range []Dialect{Postgres, MySQL} {
+		if fmt.Sprint(versions[d]) != fmt.Sprint(versions[SQLite]) {
+			t.Errorf("%v migrations %v, sqlite %v: every engine needs each version", d, versions[d], versions[SQLite])
+		}
+	}
+}
