@@ -80,14 +80,14 @@ func defaultOptions() []Option {
 func databaseOptions() []Option {
 	return []Option{
 		{Group: GroupDatabase, Name: "connection", Type: String, Secret: true,
-			Help: "Neutron database URL (sqlite:///path or postgresql://...); empty means the embedded default."},
+			Help: "Neutron database URL (sqlite:///path, postgresql://... or mysql+pymysql://user:pw@host/db?charset=utf8); empty means the embedded default."},
 		{Group: GroupDatabase, Name: "max_pool_size", Type: Int, Default: "5",
-			Help: "PostgreSQL connections kept open while idle (oslo.db's pool size); SQLite uses one writer and eight readers."},
+			Help: "PostgreSQL or MySQL connections kept open while idle (oslo.db's pool size); SQLite uses one writer and eight readers."},
 		{Group: GroupDatabase, Name: "max_overflow", Type: Int, Default: "50",
-			Help: "PostgreSQL connections opened beyond max_pool_size under load (oslo.db's option and default): at most " +
+			Help: "PostgreSQL or MySQL connections opened beyond max_pool_size under load (oslo.db's option and default): at most " +
 				"max_pool_size + max_overflow are open at once."},
 		{Group: GroupDatabase, Name: "connection_recycle_time", Type: Int, Default: "3600",
-			Help: "Seconds after which a PostgreSQL connection is closed and replaced; 0 keeps connections."},
+			Help: "Seconds after which a PostgreSQL or MySQL connection is closed and replaced; 0 keeps connections."},
 	}
 }
 
