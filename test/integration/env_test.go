@@ -58,7 +58,7 @@ func forEachBackendWith(t *testing.T, conf string, body func(t *testing.T, e *en
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			srv := testenv.StartServer(t, testenv.Options{Postgres: b.postgres, Config: "[DEFAULT]\nauth_strategy = noauth\n" + conf})
+			srv := testenv.StartServer(t, b.options(testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n" + conf}))
 			body(t, &env{srv: srv})
 		})
 	}
