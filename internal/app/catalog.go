@@ -15,6 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -33,6 +34,7 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	rbac.Service(),
+	gwdevice.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
