@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/l2gw"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -35,6 +36,7 @@ var services = []plugin.Service{
 	addrscope.Service(),
 	rbac.Service(),
 	gwdevice.Service(),
+	l2gw.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
