@@ -78,6 +78,9 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
+	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
+	vni      uint32
+	tunnelIP netip.Addr
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -132,6 +135,7 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
+	vtep           *vtep // nil: not a VTEP router
 }
 
 type route struct {
@@ -216,6 +220,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
 		sgs     []*topology.IPAddrGroup
+		gwdevs  []*topology.GatewayDevice
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -261,6 +266,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.GatewayDevice:
+			gwdevs = append(gwdevs, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -369,6 +376,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileVteps(gwdevs)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -18,7 +18,7 @@ func Service() plugin.Service {
 		Name:        "gwdevice",
 		Resources:   []*resource.Resource{Devices, RemoteMacEntries},
 		Extensions:  Extensions,
-		Translators: translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "ports", "subnets"}}},
+		Translators: translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "networks"}}},
 		Policies:    PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{DeviceCollection{}, EntryCollection{}}

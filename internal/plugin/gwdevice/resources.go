@@ -102,7 +102,10 @@ var RemoteMacEntries = &resource.Resource{
 	WrongParent:  fault.RemoteMacEntryWrongGatewayDevice,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
-		{Name: "tenant_id", Hidden: true}, {Name: "project_id", Hidden: true},
+		// tenant_id is accepted in a POST and never shown, as upstream (its client sends it);
+		// an entry takes its device's project.
+		{Name: "tenant_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
+		{Name: "project_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
 		{Name: "gateway_device_id", Hidden: true},
 		{Name: "mac_address", Post: true, Required: true, Convert: resource.ToMAC, Validate: resource.MAC},
 		{Name: "vtep_address", Post: true, Required: true, Validate: resource.IP},

@@ -19,7 +19,7 @@ func Service() plugin.Service {
 		Name:        "l2gw",
 		Resources:   []*resource.Resource{Gateways, Connections},
 		Extensions:  Extensions,
-		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Watches: []string{gatewayCollection}}},
+		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Watches: []string{gatewayCollection, "routers", "networks"}}},
 		Policies:    PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{GatewayCollection{}, ConnectionCollection{}}
