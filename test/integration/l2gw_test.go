@@ -63,6 +63,16 @@ func TestL2Gateways(t *testing.T) {
 			wantError(t, err, b.status, b.typ)
 		}
 
+		// A hw_vtep device's gateway names the VTEP's ports (interfaces) and their VLANs.
+		hw := gwMust(t, c, map[string]any{"name": "tor", "management_ip": "192.0.2.99", "management_port": 6640})
+		_, err := l2gwPost(t, c, "l2-gateways", "l2_gateway", map[string]any{"name": "hw", "devices": []any{map[string]any{"device_id": hw["id"]}}})
+		wantError(t, err, 400, "HTTPBadRequest")
+		hwgw, err := l2gwPost(t, c, "l2-gateways", "l2_gateway", map[string]any{"name": "hw", "devices": []any{map[string]any{"device_id": hw["id"],
+			"interfaces": []any{map[string]any{"name": "p1", "segmentation_id": []any{"100"}}}}}})
+		must(t, err)
+		if d := hwgw["devices"].([]any)[0].(map[string]any); fmt.Sprint(d["interfaces"]) != "[map[name:p1 segmentation_id:[100]]]" {
+			t.Errorf("hw_vtep gateway device %v", d)
+		}
 		gw1, err := l2gwPost(t, c, "l2-gateways", "l2_gateway", map[string]any{"name": "gw1", "devices": []any{map[string]any{"device_id": rvID}}})
 		must(t, err)
 		devs := gw1["devices"].([]any)
@@ -152,6 +162,7 @@ func TestL2Gateways(t *testing.T) {
 		must(t, gwDelete(t, c, "l2-gateways/"+gw1ID))
 		must(t, gwDelete(t, c, "l2-gateways/"+gw2ID))
 		must(t, gwDelete(t, c, gwDevices+"/"+rvID))
+		must(t, gwDelete(t, c, "l2-gateways/"+hwgw["id"].(string)))
 		list, err = gwGet(t, c, "l2-gateways")
 		must(t, err)
 		if l := list["l2_gateways"].([]any); len(l) != 0 {

@@ -52,9 +52,17 @@ func (GatewayCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	if err != nil {
 		return nil, err
 	}
+	typ := plugin.Str(dev, "type")
+	ifs := plugin.List(devs[0], "interfaces")
+	switch {
+	case typ != "hw_vtep" && len(ifs) > 0:
+		return nil, fault.BadRequest("Invalid input for devices. Reason: Interfaces are not allowed in MidoNet L2GW for a %s device.", typ)
+	case typ == "hw_vtep" && len(ifs) == 0:
+		return nil, fault.BadRequest("Invalid input for devices. Reason: A hw_vtep device needs interfaces: the VTEP's ports to bind.")
+	}
 	if s, ok := devs[0]["segmentation_id"]; ok {
 		n, _ := segID(s)
-		if err := checkRange(plugin.Str(dev, "type"), n); err != nil {
+		if err := checkRange(typ, n); err != nil {
 			return nil, err
 		}
 	}

@@ -45,8 +45,8 @@ func devices(v any) string {
 		return fmt.Sprintf("%s is not a dictionary", resource.Repr(l[0]))
 	}
 	if ifs, ok := dev["interfaces"]; ok && ifs != nil {
-		if il, ok := ifs.([]any); !ok || len(il) > 0 {
-			return "Interfaces are not allowed in MidoNet L2GW"
+		if reason := interfaces(ifs); reason != "" {
+			return reason
 		}
 	}
 	for k := range dev {
@@ -64,6 +64,48 @@ func devices(v any) string {
 	if s, ok := dev["segmentation_id"]; ok && s != nil {
 		if _, ok := segID(s); !ok {
 			return fmt.Sprintf("segmentation_id %s is not an integer", resource.Repr(s))
+		}
+	}
+	return ""
+}
+
+// maxInterfaces bounds a hw_vtep device's interfaces (and each one's VLANs).
+const maxInterfaces = 16
+
+// interfaces validates a hw_vtep device's physical ports: [{name, segmentation_id: [vlan,
+// ...]}], the VLANs 0..4095 (the interfaces of networking-l2gw's devices, which MidoNet takes
+// for hardware VTEPs only: the plugin refuses them on other device types).
+func interfaces(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("interfaces %s is not a list", resource.Repr(v))
+	}
+	if len(l) > maxInterfaces {
+		return fmt.Sprintf("more than %d interfaces", maxInterfaces)
+	}
+	for _, x := range l {
+		i, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("interface %s is not a dictionary", resource.Repr(x))
+		}
+		for k := range i {
+			if k != "name" && k != "segmentation_id" {
+				return fmt.Sprintf("Unrecognized key '%s' in an interface", resource.Repr(k))
+			}
+		}
+		if name, _ := i["name"].(string); name == "" || len(name) > 255 {
+			return "Cannot create a gateway with an empty interface name"
+		}
+		if s, ok := i["segmentation_id"]; ok && s != nil {
+			ids, ok := s.([]any)
+			if !ok || len(ids) > maxInterfaces {
+				return fmt.Sprintf("segmentation_id %s of an interface is not a list of VLAN ids", resource.Repr(s))
+			}
+			for _, id := range ids {
+				if n, ok := segID(id); !ok || n < 0 || n > 4095 {
+					return fmt.Sprintf("VLAN %s of an interface is not in 0..4095", resource.Repr(id))
+				}
+			}
 		}
 	}
 	return ""
@@ -87,8 +129,10 @@ func toDevices(v any) (any, error) {
 		for k, v := range dev {
 			d[k] = v
 		}
-		if il, ok := d["interfaces"].([]any); ok && len(il) == 0 {
+		if il, ok := d["interfaces"].([]any); ok && len(il) == 0 || d["interfaces"] == nil {
 			delete(d, "interfaces")
+		} else if ok {
+			d["interfaces"] = toInterfaces(il)
 		}
 		if s, ok := d["segmentation_id"]; ok {
 			if s == nil || s == "" {
@@ -100,6 +144,38 @@ func toDevices(v any) (any, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// toInterfaces gives each interface's VLANs as integers (and [] when absent).
+func toInterfaces(l []any) []any {
+	out := make([]any, 0, len(l))
+	for _, x := range l {
+		i, ok := x.(map[string]any)
+		if !ok {
+			out = append(out, x)
+			continue
+		}
+		c := map[string]any{}
+		for k, v := range i {
+			c[k] = v
+		}
+		ids, isList := i["segmentation_id"].([]any)
+		if !isList && i["segmentation_id"] != nil {
+			out = append(out, c) // refused by the validator
+			continue
+		}
+		vlans := []any{}
+		for _, id := range ids {
+			if n, ok := segID(id); ok {
+				vlans = append(vlans, n)
+			} else {
+				vlans = append(vlans, id)
+			}
+		}
+		c["segmentation_id"] = vlans
+		out = append(out, c)
+	}
+	return out
 }
 
 // segID reads a segmentation id given as an integer or a decimal string.
