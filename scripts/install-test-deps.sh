@@ -12,13 +12,17 @@
 #   bird2, iproute2       the BGP test's real peer router, in a network namespace
 #   busybox, iputils-ping the datapath test's VMs: udhcpc as DHCP client, ping
 #   chromium              the topology page's browser tests (test/ui, headless)
+#   openvswitch-common, openvswitch-vtep
+#                         a real ovsdb-server with the hardware_vtep schema for the
+#                         OVSDB client and hardware VTEP tests (started by the tests)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
 set -euo pipefail
 
 PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium)
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
+	openvswitch-common openvswitch-vtep)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

@@ -193,6 +193,7 @@ type Server struct {
 	restHTTP       *http.Server // the cluster's REST endpoint, on its own listener
 	restLn         net.Listener
 	reconcileEvery time.Duration
+	vxgwEvery      time.Duration // the hardware VTEP service's period (0: off)
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -330,6 +331,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	})
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
+	s.vxgwEvery = time.Duration(cfg.Int(config.GroupMidonet, "vxgw_sync_interval")) * time.Second
 
 	host := o.BindHost
 	if host == "" {
@@ -568,6 +570,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+	}
+	if s.Cluster != nil && s.DB != nil && s.vxgwEvery > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,10 +23,29 @@ const VtepSchema = "/usr/share/openvswitch/vtep.ovsschema"
 type Server struct {
 	// Socket is the unix socket clients connect to.
 	Socket string
+	// TCP is host:port of its loopback TCP listener (a VTEP's management address), when
+	// started by StartTCP.
+	TCP string
 }
 
-// Start runs ovsdb-server with a fresh hardware_vtep database.
-func Start(t testing.TB) *Server {
+// Start runs ovsdb-server with a fresh hardware_vtep database on a unix socket.
+func Start(t testing.TB) *Server { return start(t, false) }
+
+// StartTCP also listens on a free loopback TCP port, as a hardware VTEP's OVSDB does.
+func StartTCP(t testing.TB) *Server { return start(t, true) }
+
+// freePort finds a loopback TCP port no one listens on (there is a window before the
+// server takes it; a test that loses the race fails clearly at start).
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func start(t testing.TB, tcp bool) *Server {
 	t.Helper()
 	for _, bin := range []string{"ovsdb-server", "ovsdb-tool"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -45,8 +66,14 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("ovsdb-tool create: %v\n%s", err, out)
 	}
 	sock := filepath.Join(dir, "db.sock")
-	cmd := exec.Command("ovsdb-server", db, "--remote=punix:"+sock, "--unixctl="+filepath.Join(dir, "ctl"),
-		"--no-chdir", "--log-file="+filepath.Join(dir, "ovsdb-server.log"), "-vconsole:off")
+	args := []string{db, "--remote=punix:" + sock, "--unixctl=" + filepath.Join(dir, "ctl"),
+		"--no-chdir", "--log-file=" + filepath.Join(dir, "ovsdb-server.log"), "-vconsole:off"}
+	srv := &Server{Socket: sock}
+	if tcp {
+		srv.TCP = "127.0.0.1:" + strconv.Itoa(freePort(t))
+		args = append(args, "--remote=ptcp:"+strings.TrimPrefix(srv.TCP, "127.0.0.1:")+":127.0.0.1")
+	}
+	cmd := exec.Command("ovsdb-server", args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start ovsdb-server: %v", err)
 	}
@@ -62,7 +89,13 @@ func Start(t testing.TB) *Server {
 	for {
 		if c, err := net.Dial("unix", sock); err == nil {
 			c.Close()
-			return &Server{Socket: sock}
+			if srv.TCP == "" {
+				return srv
+			}
+			if c, err := net.Dial("tcp", srv.TCP); err == nil {
+				c.Close()
+				return srv
+			}
 		}
 		select {
 		case <-exited:
