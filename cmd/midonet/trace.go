@@ -47,6 +47,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().StringVar(&req.SrcMAC, "src-mac", "", "source MAC instead of the port's own")
 	cmd.Flags().BoolVar(&req.DHCP, "dhcp", false, "send a DHCP discover from the port and show the offer")
 	cmd.Flags().StringVar(&req.DstMAC, "dst-mac", "", "destination MAC instead of the next hop's (a remote MAC behind a VTEP)")
+	cmd.Flags().IntVar(&req.VLAN, "vlan", 0, "802.1Q VLAN id of the frame (from a trunk port of a VLAN-aware network)")
 	cmd.Flags().IntVar(&req.VxlanVNI, "vxlan-vni", 0, "send a VXLAN packet (UDP 4789 to --dst) with this VNI carrying the --inner-* frame")
 	cmd.Flags().StringVar(&req.InnerSrcMAC, "inner-src-mac", "", "source MAC of the VXLAN packet's frame")
 	cmd.Flags().StringVar(&req.InnerDstMAC, "inner-dst-mac", "", "destination MAC of the VXLAN packet's frame")

@@ -349,6 +349,9 @@ func (c *ctx) ingressPort(fr *frame, p *port) {
 // egressPort: a packet leaves its device through port p.
 func (c *ctx) egressPort(fr *frame, p *port) {
 	fr.outPort = p
+	if p.vlanID != 0 && fr.pkt.VLAN == p.vlanID {
+		fr.pkt.VLAN = 0 // an access port pops its VLAN on the way out of the trunk
+	}
 	if c.trace {
 		c.hop(Hop{Device: p.id, DeviceType: "port", Port: p.id, Direction: "egress"})
 	}

@@ -81,6 +81,8 @@ type port struct {
 	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
 	vni      uint32
 	tunnelIP netip.Addr
+	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
+	vlanID uint16
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -120,6 +122,10 @@ type bridge struct {
 	arps      map[netip.Addr]MAC
 	dhcps     []*dhcpSubnet
 	fip64     []*topology.Fip64Entry
+	// vlanPorts are the access ports of a VLAN-aware bridge by VLAN; links are its interior
+	// ports linked to another bridge (flooded like exterior ports).
+	vlanPorts map[uint16]*port
+	links     []*port
 }
 
 type dhcpSubnet struct {
@@ -360,6 +366,16 @@ func NewTopology(objs []topology.Object) *Topology {
 		for _, p := range b.ports {
 			if p.exterior {
 				b.exterior = append(b.exterior, p)
+			}
+			if p.peer != nil && p.peer.bridge != nil {
+				b.links = append(b.links, p)
+			}
+			if v := p.obj.VlanID; v > 0 && v < 4096 && p.peer != nil {
+				p.vlanID = uint16(v)
+				if b.vlanPorts == nil {
+					b.vlanPorts = map[uint16]*port{}
+				}
+				b.vlanPorts[p.vlanID] = p
 			}
 			if rp := p.peer; rp != nil && rp.router != nil {
 				b.routerMACs[rp.mac] = p

@@ -34,6 +34,8 @@ type Request struct {
 	DHCP bool `json:"dhcp,omitempty"`
 	// DstMAC overrides the destination MAC (a remote MAC behind a VTEP, say).
 	DstMAC string `json:"dst_mac,omitempty"`
+	// VLAN tags the frame (a trunk port of a VLAN-aware network).
+	VLAN int `json:"vlan,omitempty"`
 	// VxlanVNI > 0 sends a VXLAN packet (UDP to port 4789 of Dst) whose frame is the
 	// packet Proto, DPort and SPort describe between the Inner addresses: what a VTEP sends
 	// to a VTEP router's tunnel IP.
@@ -262,6 +264,10 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 			}
 		}
 	}
+	if req.VLAN < 0 || req.VLAN > 4095 {
+		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
+	}
+	pkt.VLAN = uint16(req.VLAN)
 	portID := src.port.ID
 	var res sim.Result
 	err = t.Agent.Do(ctx, func(st *agent.State) {

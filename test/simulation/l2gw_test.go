@@ -27,6 +27,7 @@ type vxlanTrace struct {
 }
 
 type vxlanPkt struct {
+	VLAN    int    `json:"vlan"`
 	EthSrc  string `json:"eth_src"`
 	EthDst  string `json:"eth_dst"`
 	DstPort int    `json:"dst_port"`
@@ -154,4 +155,42 @@ func TestBorderGateway(t *testing.T) {
 			t.Errorf("VXLAN after the connection's delete: verdict %s egress %+v", r.Verdict, r.Egress)
 		}
 	})
+}
+
+// TestNetworkVlanGateway: a network_vlan gateway device (a VLAN-aware network with a trunk
+// port) and an L2 gateway connection of net1 on VLAN 100, through the API: a frame from the
+// trunk on VLAN 100 reaches vm1 untagged; a frame of vm1 for a MAC behind the trunk leaves the
+// trunk tagged 100.
+func TestNetworkVlanGateway(t *testing.T) {
+	a := &api{t: t, srv: testenv.StartServer(t, testenv.Options{})}
+	net1 := a.network("net1", false)
+	a.subnet(net1, "10.0.5.0/24", nil)
+	vm1 := a.create("ports", "port", map[string]any{"name": "vm1", "network_id": net1, "device_owner": "compute:nova",
+		"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "10.0.5.10"}}})
+	trunked := a.network("trunked", false)
+	a.subnet(trunked, "192.168.100.0/24", nil)
+	trunk := a.create("ports", "port", map[string]any{"name": "trunk", "network_id": trunked, "device_owner": "compute:nova",
+		"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "192.168.100.10"}}})["id"].(string)
+	dev := a.create("gw/gateway_devices", "gateway_device", map[string]any{"name": "vlan", "type": "network_vlan", "resource_id": trunked})["id"].(string)
+	gw := a.create("l2-gateways", "l2_gateway", map[string]any{"name": "vlan", "devices": []any{map[string]any{"device_id": dev}}})["id"].(string)
+	a.create("l2-gateway-connections", "l2_gateway_connection", map[string]any{"l2_gateway_id": gw, "network_id": net1, "segmentation_id": "100"})
+	settle()
+	const behind = "fa:16:3e:99:00:01"
+
+	r := a.vxlanTrace(t, "--from-port", "trunk", "--vlan", "100", "--src-mac", behind, "--src-ip", "10.0.5.77",
+		"--dst", "10.0.5.10", "--dst-mac", vm1["mac_address"].(string), "--proto", "tcp", "--dport", "22")
+	if r.Verdict != "forwarded" || len(r.Egress) != 1 || r.Egress[0].PortID != vm1["id"] {
+		t.Fatalf("from the trunk: verdict %s egress %+v drop %+v", r.Verdict, r.Egress, r.Drop)
+	}
+	if p := r.Egress[0].Packet; p.VLAN != 0 || p.EthSrc != behind {
+		t.Errorf("delivered %+v, want untagged from %s", p, behind)
+	}
+	r = a.vxlanTrace(t, "--from-port", "vm1", "--dst", "10.0.5.77", "--dst-mac", behind, "--proto", "tcp", "--dport", "22")
+	tagged := false
+	for _, e := range r.Egress {
+		tagged = tagged || e.PortID == trunk && e.Packet.VLAN == 100
+	}
+	if !tagged {
+		t.Errorf("vm1's frame did not leave the trunk on VLAN 100: verdict %s egress %+v drop %+v", r.Verdict, r.Egress, r.Drop)
+	}
 }
