@@ -17,6 +17,9 @@
 #                         the IPsec test's tunnels: charon (driven over VICI), its
 #                         kernel-libipsec plugin (userspace ESP); tcpdump captures the link
 #   chromium              the topology page's browser tests (test/ui, headless)
+#   openvswitch-common, openvswitch-vtep
+#                         a real ovsdb-server with the hardware_vtep schema for the
+#                         OVSDB client and hardware VTEP tests (started by the tests)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
@@ -24,7 +27,8 @@ set -euo pipefail
 
 PKGS=(postgresql mariadb-server keystone uwsgi-core uwsgi-plugin-python3
 	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
-	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump)
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump
+	openvswitch-common openvswitch-vtep)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

@@ -18,7 +18,9 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/dns"
 	"github.com/midonet-go/midonet/internal/plugin/flavors"
+	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/l2gw"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
@@ -41,6 +43,8 @@ var services = []plugin.Service{
 	dns.Service(),
 	flavors.Service(),
 	vpnaas.Service(),
+	gwdevice.Service(),
+	l2gw.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

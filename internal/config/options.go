@@ -150,6 +150,9 @@ func midonetOptions() []Option {
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
 		m("tunnel_port", Int, "4789", "UDP port of the VXLAN tunnels between the datapaths of member hosts."),
+		m("vxgw_sync_interval", Int, "10", "Seconds between two passes of the cluster's hardware VTEP service, which configures "+
+			"every hw_vtep gateway device over OVSDB (management_ip:management_port) with the logical switches its L2 gateway "+
+			"connections ask for (0: off)."),
 		m("datapath", String, "none", "How an agent moves the packets of the ports bound to its host: afpacket (a packet "+
 			"socket per bound interface; frames are simulated and forwarded) or none (control plane only: simulation and trace)."),
 		m("reconcile_interval", Int, "300", "Seconds between comparisons of the Neutron database with the NSDB (and, with the REST client, repairs); one also runs at start."),

@@ -23,6 +23,10 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.dropf(fr, DropAdminDown, r.id, in.id, "router %s is administratively down", r.id)
 		return
 	}
+	if in.vni != 0 && r.vtep != nil {
+		c.vtepEncap(fr, in)
+		return
+	}
 	switch pkt.EtherType {
 	case EtherARP:
 		c.routerARP(fr, in)
@@ -36,11 +40,23 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.dropf(fr, DropMAC, r.id, in.id, "destination MAC %s is not port %s's MAC %s", pkt.EthDst, in.id, in.mac)
 		return
 	}
+	if r.vtep.isVXLANTo(pkt) {
+		c.vtepDecap(fr, in)
+		return
+	}
 	if v := r.vpnFor(pkt); v != nil {
 		c.vpnHandOff(fr, in, v)
 		return
 	}
-	if r.pre != nil {
+	c.routeIPv4(fr, in)
+}
+
+// routeIPv4 routes an IPv4 packet that entered router port in: pre-routing, route lookup,
+// TTL, forward and post-routing chains, next-hop MAC, Ethernet rewrite.
+func (c *ctx) routeIPv4(fr *frame, in *port) {
+	r := in.router
+	pkt := &fr.pkt
+	if r.pre != nil && !fr.encap {
 		if a := c.runFilter(fr, r.pre, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
@@ -98,13 +114,13 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		return
 	}
 	fr.outPort = out
-	if r.fwd != nil {
+	if r.fwd != nil && !fr.encap {
 		if a := c.runFilter(fr, r.fwd, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
 		}
 	}
-	if r.post != nil {
+	if r.post != nil && !fr.encap {
 		if a := c.runFilter(fr, r.post, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
@@ -218,7 +234,7 @@ func (c *ctx) routerARP(fr *frame, in *port) {
 	case a.Op == ARPRequest && gratuitous:
 		learn()
 		c.consumed = true
-	case a.Op == ARPRequest && in.hasAddr(a.TargetIP):
+	case a.Op == ARPRequest && (in.hasAddr(a.TargetIP) || r.vtep != nil && r.vtep.tunnelIPs[a.TargetIP] && onLinkAddr(in, a.TargetIP)):
 		learn()
 		reply := Packet{EthSrc: in.mac, EthDst: a.SenderMAC, EtherType: EtherARP,
 			ARP: ARP{Op: ARPReply, SenderMAC: in.mac, SenderIP: a.TargetIP, TargetMAC: a.SenderMAC, TargetIP: a.SenderIP}}
@@ -327,4 +343,11 @@ func protoName(pkt *Packet) string {
 		return "NAT-T"
 	}
 	return "IKE"
+}
+
+// onLinkAddr reports whether a is inside one of the port's subnets (a VTEP router answers ARP
+// for its tunnel IP on the port facing it).
+func onLinkAddr(p *port, a netip.Addr) bool {
+	_, ok := p.onLink(a)
+	return ok
 }

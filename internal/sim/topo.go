@@ -79,6 +79,11 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
+	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
+	vni      uint32
+	tunnelIP netip.Addr
+	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
+	vlanID uint16
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -118,6 +123,10 @@ type bridge struct {
 	arps      map[netip.Addr]MAC
 	dhcps     []*dhcpSubnet
 	fip64     []*topology.Fip64Entry
+	// vlanPorts are the access ports of a VLAN-aware bridge by VLAN; links are its interior
+	// ports linked to another bridge (flooded like exterior ports).
+	vlanPorts map[uint16]*port
+	links     []*port
 }
 
 type dhcpSubnet struct {
@@ -133,6 +142,7 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
+	vtep           *vtep // nil: not a VTEP router
 	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
 	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
 	vpn []vpnRedirect
@@ -227,6 +237,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		fip64s  []*topology.Fip64Entry
 		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
+		gwdevs  []*topology.GatewayDevice
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -274,6 +285,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			fip64s = append(fip64s, v)
 		case *topology.VpnService:
 			vpns = append(vpns, v)
+		case *topology.GatewayDevice:
+			gwdevs = append(gwdevs, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -367,6 +380,16 @@ func NewTopology(objs []topology.Object) *Topology {
 			if p.exterior {
 				b.exterior = append(b.exterior, p)
 			}
+			if p.peer != nil && p.peer.bridge != nil {
+				b.links = append(b.links, p)
+			}
+			if v := p.obj.VlanID; v > 0 && v < 4096 && p.peer != nil {
+				p.vlanID = uint16(v)
+				if b.vlanPorts == nil {
+					b.vlanPorts = map[uint16]*port{}
+				}
+				b.vlanPorts[p.vlanID] = p
+			}
 			if rp := p.peer; rp != nil && rp.router != nil {
 				b.routerMACs[rp.mac] = p
 				for _, s := range rp.subnets {
@@ -397,6 +420,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileVteps(gwdevs)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -21,36 +21,37 @@ type Kind string
 
 // The object kinds.
 const (
-	KindNetwork      Kind = "Network"
-	KindPort         Kind = "Port"
-	KindRouter       Kind = "Router"
-	KindRoute        Kind = "Route"
-	KindChain        Kind = "Chain"
-	KindRule         Kind = "Rule"
-	KindIPAddrGroup  Kind = "IPAddrGroup"
-	KindIPAddrMember Kind = "IPAddrMember"
-	KindPortGroup    Kind = "PortGroup"
-	KindDhcp         Kind = "Dhcp"
-	KindDhcpHost     Kind = "DhcpHost"
-	KindMacEntry     Kind = "MacEntry"
-	KindArpEntry     Kind = "ArpEntry"
-	KindFip64Entry   Kind = "Fip64Entry"
-	KindTunnelZone   Kind = "TunnelZone"
-	KindTunnelMember Kind = "TunnelZoneMember"
-	KindHost         Kind = "Host"
-	KindQosPolicy    Kind = "QosPolicy"
-	KindBgpPeer      Kind = "BgpPeer"
-	KindBgpNetwork   Kind = "BgpNetwork"
-	KindMirror       Kind = "Mirror"
-	KindVpnService   Kind = "VpnService"
-	KindIPSecConn    Kind = "IPSecSiteConnection"
+	KindNetwork       Kind = "Network"
+	KindPort          Kind = "Port"
+	KindRouter        Kind = "Router"
+	KindRoute         Kind = "Route"
+	KindChain         Kind = "Chain"
+	KindRule          Kind = "Rule"
+	KindIPAddrGroup   Kind = "IPAddrGroup"
+	KindIPAddrMember  Kind = "IPAddrMember"
+	KindPortGroup     Kind = "PortGroup"
+	KindDhcp          Kind = "Dhcp"
+	KindDhcpHost      Kind = "DhcpHost"
+	KindMacEntry      Kind = "MacEntry"
+	KindArpEntry      Kind = "ArpEntry"
+	KindFip64Entry    Kind = "Fip64Entry"
+	KindTunnelZone    Kind = "TunnelZone"
+	KindTunnelMember  Kind = "TunnelZoneMember"
+	KindHost          Kind = "Host"
+	KindQosPolicy     Kind = "QosPolicy"
+	KindBgpPeer       Kind = "BgpPeer"
+	KindBgpNetwork    Kind = "BgpNetwork"
+	KindMirror        Kind = "Mirror"
+	KindGatewayDevice Kind = "GatewayDevice"
+	KindVpnService    Kind = "VpnService"
+	KindIPSecConn     Kind = "IPSecSiteConnection"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindVpnService, KindIPSecConn}
+	KindVpnService, KindIPSecConn, KindGatewayDevice}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -105,6 +106,12 @@ type Port struct {
 	MAC         string   `json:"mac,omitempty"`
 	FixedIPs    []string `json:"fixed_ips,omitempty"`
 	DeviceOwner string   `json:"device_owner,omitempty"`
+	// VTEP router ports (an L2 gateway connection on a router_vtep device): the VXLAN VNI
+	// of the connection and the device's tunnel IP. A bridge port of a VLAN-aware network
+	// (network_vlan) carries its VLAN id.
+	VNI      uint32 `json:"vni,omitempty"`
+	TunnelIP string `json:"tunnel_ip,omitempty"`
+	VlanID   int    `json:"vlan_id,omitempty"`
 }
 
 // Router is a virtual router.
@@ -531,6 +538,8 @@ func New(k Kind) (Object, error) {
 		return &VpnService{}, nil
 	case KindIPSecConn:
 		return &IPSecSiteConnection{}, nil
+	case KindGatewayDevice:
+		return &GatewayDevice{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }
