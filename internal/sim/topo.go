@@ -22,6 +22,7 @@ type Topology struct {
 	routers map[string]*router
 	chains  map[string]*chain
 	groups  map[string]*ipGroup
+	mirrors map[string]*mirror
 	qos     map[string]*topology.QosPolicy // QoS policies by id
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
@@ -78,6 +79,8 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
+	// Mirrors at the port's tap points: after its inbound filter, before its outbound one.
+	postIn, preOut []*mirror
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -204,7 +207,7 @@ type ipGroup struct {
 // chain, a route through a missing port) are dropped and reported by Warnings.
 func NewTopology(objs []topology.Object) *Topology {
 	t := &Topology{ports: map[string]*port{}, bridges: map[string]*bridge{}, routers: map[string]*router{},
-		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
+		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, mirrors: map[string]*mirror{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
 	var (
 		ports   []*topology.Port
 		routes  []*topology.Route
@@ -216,6 +219,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
 		sgs     []*topology.IPAddrGroup
+		mirrors []*topology.Mirror
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -261,6 +265,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.Mirror:
+			mirrors = append(mirrors, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -367,6 +373,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
 		r.fwd = t.chainRef(r.obj.ForwardChainID, "router "+r.id+" forward")
 	}
+	t.compileMirrors(mirrors)
 	t.compileRoutes(routes)
 	t.compileRules(rules)
 	for _, m := range members {

@@ -102,6 +102,11 @@ type Port struct {
 	MAC         string   `json:"mac,omitempty"`
 	FixedIPs    []string `json:"fixed_ips,omitempty"`
 	DeviceOwner string   `json:"device_owner,omitempty"`
+	// Mirrors at the port's tap points (MidoNet's post_in_filter_mirror_ids: what the device
+	// behind the port sent, after the port's inbound filter; pre_out_filter_mirror_ids: what
+	// leaves toward it, before the outbound filter). Tap flows set them (TaaS).
+	PostInFilterMirrorIDs []string `json:"post_in_filter_mirror_ids,omitempty"`
+	PreOutFilterMirrorIDs []string `json:"pre_out_filter_mirror_ids,omitempty"`
 }
 
 // Router is a virtual router.
@@ -212,7 +217,10 @@ type Condition struct {
 	TraversedDevice  string   `json:"traversed_device,omitempty"`
 	FragmentPolicy   string   `json:"fragment_policy,omitempty"` // "" = UNFRAGMENTED
 	NwDstRewritten   bool     `json:"match_nw_dst_rewritten,omitempty"`
-	ConjunctionInv   bool     `json:"conjunction_inv,omitempty"`
+	// VLAN matches frames tagged with an 802.1Q id in the range (untagged frames never match).
+	// MidoNet's condition names one id; a range keeps a TaaS vlan_filter ("0-4095") small.
+	VLAN           *Range `json:"vlan,omitempty"`
+	ConjunctionInv bool   `json:"conjunction_inv,omitempty"`
 }
 
 // NatTarget is one NAT destination range.
@@ -383,6 +391,14 @@ type BgpNetwork struct {
 	NextHop  string `json:"next_hop,omitempty"`
 }
 
+// Mirror copies the packets that match any of its conditions, as they are at the tap point
+// that names it, to the egress of ToPortID (MidoNet's Mirror; a TaaS tap service).
+type Mirror struct {
+	Meta
+	ToPortID   string      `json:"to_port_id"`
+	Conditions []Condition `json:"conditions"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -427,6 +443,7 @@ func (o *Host) Kind() Kind             { return KindHost }
 func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
 func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
+func (o *Mirror) Kind() Kind           { return KindMirror }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -474,6 +491,8 @@ func New(k Kind) (Object, error) {
 		return &BgpPeer{}, nil
 	case KindBgpNetwork:
 		return &BgpNetwork{}, nil
+	case KindMirror:
+		return &Mirror{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }
