@@ -246,6 +246,7 @@ func (a *Agent) Run(ctx context.Context) error {
 				_ = a.store.RevokeLease(rctx, s.lease)
 				cancel()
 			}
+			a.o.Log.Info("agent: stopped; the host's lease is revoked", "host_id", a.o.HostID)
 			return nil
 		}
 		a.o.Log.Warn("agent session ended; starting a new one", "err", err)
@@ -272,6 +273,8 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 	if err := a.register(ctx, lease); err != nil {
 		return err
 	}
+	a.o.Log.Info("agent: host registered in the NSDB", "host_id", a.o.HostID, "host", a.o.HostName,
+		"interfaces", len(a.o.Interfaces()), "lease_ttl", a.o.LeaseTTL)
 	version, rev, err := a.load(ctx, s)
 	if err != nil {
 		return err

@@ -115,6 +115,21 @@ func openPostgres(ctx context.Context, connection string) (*DB, error) {
 	return &DB{Dialect: Postgres, write: p, read: p, URL: connection}, nil
 }
 
+// SetPool sizes the PostgreSQL pool as oslo.db's QueuePool: idle connections kept open, at
+// most idle+overflow open at once, each replaced after recycle (0: kept). SQLite keeps its
+// one writer and eight readers.
+func (d *DB) SetPool(idle, overflow int, recycle time.Duration) {
+	if d.Dialect != Postgres {
+		return
+	}
+	if idle < 1 {
+		idle = 1
+	}
+	d.write.SetMaxIdleConns(idle)
+	d.write.SetMaxOpenConns(idle + max(overflow, 0))
+	d.write.SetConnMaxLifetime(recycle)
+}
+
 // Close closes the pools.
 func (d *DB) Close() error {
 	err := d.write.Close()

@@ -88,7 +88,7 @@ var Subnets = &Resource{
 // SubnetPools is the subnet pool collection (subnet_allocation).
 var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
-	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true,
+	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true, RBAC: "subnetpool",
 	NotFound: func(id string) *fault.Fault {
 		return fault.SubnetPoolNotFound(id)
 	},
@@ -103,6 +103,7 @@ var SubnetPools = &Resource{
 		&Attr{Name: "shared", Post: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Ext: "address-scope"},
+		&Attr{Name: RBACShared, Hidden: true},
 	),
 }
 

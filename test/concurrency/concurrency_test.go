@@ -28,7 +28,7 @@ func twoServers(t *testing.T) []*testenv.Server {
 	t.Cleanup(func() {
 		for i, s := range servers {
 			for _, line := range strings.Split(s.Logs(), "\n") {
-				if strings.Contains(line, "level=ERROR") {
+				if strings.Contains(line, " ERROR midonet") {
 					t.Errorf("server %d logged an error: %s", i, line)
 				}
 			}
