@@ -381,7 +381,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
 	}
 
-	srv, corePlugin := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
+	srv, corePlugin, err := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
 		hosts: nsdbHosts{s.NSDB}, tasks: s.Tasks,
 		writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
 			Before: func(ctx context.Context) error {
@@ -391,6 +391,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 				return readOnlyGate(ctx, d)
 			}},
 	})
+	if err != nil {
+		return nil, err
+	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
 

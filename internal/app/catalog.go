@@ -67,22 +67,22 @@ func ServicePolicies() [][]policy.Rule {
 	return out
 }
 
-// serviceExtensions are the extension aliases the services advertise.
-func serviceExtensions() []resource.Extension {
+// serviceExtensions are the extension aliases the loaded services advertise.
+func serviceExtensions(loaded []plugin.Service) []resource.Extension {
 	var out []resource.Extension
-	for _, s := range services {
+	for _, s := range loaded {
 		out = append(out, s.Extensions...)
 	}
 	return out
 }
 
-// serviceCollections are the plugin collections of every service, and cols (the built-in
-// ones) wrapped with the hooks services add to them.
-func serviceCollections(d plugin.Deps, cols []plugin.Collection) []plugin.Collection {
-	for _, s := range services {
+// serviceCollections are the plugin collections of the loaded services, and cols (the
+// built-in ones) wrapped with the hooks those services add to them.
+func serviceCollections(d plugin.Deps, cols []plugin.Collection, loaded []plugin.Service) []plugin.Collection {
+	for _, s := range loaded {
 		cols = append(cols, s.Collections(d)...)
 	}
-	for _, s := range services {
+	for _, s := range loaded {
 		for i, c := range cols {
 			if h, ok := s.Hooks[c.Resource().Collection]; ok {
 				cols[i] = plugin.Hooked(c, h)

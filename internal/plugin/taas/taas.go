@@ -15,10 +15,12 @@ import (
 // Service is Tap-as-a-Service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "taas",
-		Resources:  []*resource.Resource{Services, Flows},
-		Extensions: Extensions,
-		Policies:   PolicyRules,
+		Name: "taas",
+		// Seed 2.11: service_plugins = taas (tap-as-a-service's plugin, MidoNet's driver).
+		ServicePlugins: []string{"taas", "neutron_taas.services.taas.taas_plugin.TaasPlugin"},
+		Resources:      []*resource.Resource{Services, Flows},
+		Extensions:     Extensions,
+		Policies:       PolicyRules,
 		Translators: translate.Translators{
 			Services.Collection: {Owned: serviceObjects},
 			Flows.Collection:    {Owned: flowObjects, Dependents: flowDependents, Decorates: map[string]translate.Decorator{"ports": decoratePort}},
