@@ -333,6 +333,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
+	if roles.API && s.Tasks {
+		if err := writeConfigTask(ctx, d, cfg); err != nil {
+			return nil, err
+		}
+	}
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
 	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
