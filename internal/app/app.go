@@ -32,6 +32,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
+	"github.com/midonet-go/midonet/internal/migratev2"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
@@ -328,6 +329,13 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	} else if len(applied) > 0 {
 		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
+	}
+	// networking-midonet's v2 plugin rows, once (seed 4): the ML2 driver converted them when
+	// neutron-server first started with it.
+	if roles.API {
+		if _, err := migratev2.Run(ctx, d, log); err != nil {
+			return nil, err
+		}
 	}
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
