@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -101,9 +102,42 @@ func bindingOf(p map[string]any) binding {
 // port_filter for the bound ones, unbound for the rest); the v2 rows are gone; the log says so
 // once; the second start changes nothing; the resources came across whole.
 func TestV2ToML2(t *testing.T) {
+	for _, target := range []string{"sqlite", "postgres"} {
+		t.Run(target, func(t *testing.T) { v2ToML2(t, target == "postgres") })
+	}
+}
+
+// target is this server's database: SQLite under dir, or a new PostgreSQL database through a
+// configuration file; args are what every command needs to reach it.
+type target struct {
+	dir, conf, dsn string
+}
+
+func newTarget(t *testing.T, postgres bool) target {
+	tg := target{dir: t.TempDir()}
+	if postgres {
+		tg.dsn = testenv.NewDatabase(t)
+		tg.conf = filepath.Join(t.TempDir(), "neutron.conf")
+		if err := os.WriteFile(tg.conf, []byte("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = "+tg.dsn+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tg
+}
+
+func (tg target) args() []string {
+	out := []string{"--data-dir", tg.dir}
+	if tg.conf != "" {
+		out = append(out, "--config-file", tg.conf)
+	}
+	return out
+}
+
+func v2ToML2(t *testing.T, postgres bool) {
 	dsn := upstream(t, "")
-	dir := t.TempDir()
-	out, err := midonet(t, "db-manage", "import", dsn, "--data-dir", dir)
+	tg := newTarget(t, postgres)
+	dir := tg.dir
+	out, err := midonet(t, append([]string{"db-manage", "import", dsn}, tg.args()...)...)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
@@ -114,7 +148,11 @@ func TestV2ToML2(t *testing.T) {
 		}
 	}
 
-	srv := testenv.StartServer(t, testenv.Options{DataDir: dir})
+	opts := testenv.Options{DataDir: dir}
+	if tg.conf != "" {
+		opts.ConfigFiles = []string{tg.conf}
+	}
+	srv := testenv.StartServer(t, opts)
 	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
 		t.Fatalf("no %q in the log", migratev2.CompletedMessage)
 	}
@@ -192,7 +230,7 @@ func TestV2ToML2(t *testing.T) {
 
 	// The second start: nothing to convert, nothing changed, no second line.
 	srv.Stop()
-	v2Rows(t, dir, 0)
+	v2Rows(t, tg, 0)
 	srv.Start(t)
 	time.Sleep(500 * time.Millisecond)
 	if n := strings.Count(srv.Logs(), migratev2.CompletedMessage); n != 1 {
@@ -203,15 +241,19 @@ func TestV2ToML2(t *testing.T) {
 	}
 	srv.Stop()
 	// The topology the cluster built from the imported data matches it.
-	if out, err := midonet(t, "db-manage", "verify", "--data-dir", dir); err != nil {
+	if out, err := midonet(t, append([]string{"db-manage", "verify"}, tg.args()...)...); err != nil {
 		t.Errorf("verify after the migration: %v\n%s", err, out)
 	}
 }
 
-// v2Rows checks how many v2 plugin rows the SQLite database under dir holds.
-func v2Rows(t *testing.T, dir string, want int) {
+// v2Rows checks how many v2 plugin rows the target database holds.
+func v2Rows(t *testing.T, tg target, want int) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(dir, "neutron.db"))
+	driver, source := "sqlite", filepath.Join(tg.dir, "neutron.db")
+	if tg.dsn != "" {
+		driver, source = "pgx", tg.dsn
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +287,7 @@ INSERT INTO networksegments (id, network_id, network_type, standard_attr_id) VAL
 	if !strings.Contains(out, "ML2 data already") || !strings.Contains(out, "1 networks with a segment") || strings.Contains(out, migratev2.CompletedMessage) {
 		t.Errorf("output:\n%s", out)
 	}
-	v2Rows(t, dir, 4)
+	v2Rows(t, target{dir: dir}, 4)
 }
 
 // TestImportRefusesANonEmptyDatabase: the import goes into a new database only.
