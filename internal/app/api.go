@@ -39,6 +39,7 @@ func newAPI(p apiParts) (*api.Server, *core.Plugin, error) {
 		return nil, nil, err
 	}
 	corePlugin := core.New(CoreSettings(p.cfg))
+	corePlugin.OnPortDelete = append(corePlugin.OnPortDelete, portDeleteHooks(loaded.Services)...)
 	// The L3 plugin keeps its hooks on the core plugin (a port's delete clears its floating
 	// IPs) even when service_plugins leaves routers unserved: the data stays consistent.
 	l3Plugin := l3.New(l3.Settings{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -85,11 +86,32 @@ func serviceCollections(d plugin.Deps, cols []plugin.Collection, loaded []plugin
 	for _, s := range loaded {
 		for i, c := range cols {
 			if h, ok := s.Hooks[c.Resource().Collection]; ok {
+				if c.Resource().Collection == "ports" {
+					h = portHook{h} // its BeforeDelete runs through core's OnPortDelete
+				}
 				cols[i] = plugin.Hooked(c, h)
 			}
 		}
 	}
 	return cols
+}
+
+// portHook is a service's hook on ports whose BeforeDelete runs for every removal of a port
+// (core.Plugin.OnPortDelete: the API's delete, a router interface's or gateway's removal),
+// not only the API's, and so is not run again by the API's delete.
+type portHook struct{ plugin.Hook }
+
+func (portHook) BeforeDelete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error { return nil }
+
+// portDeleteHooks are the BeforeDelete of the loaded services' hooks on ports.
+func portDeleteHooks(loaded []plugin.Service) []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
+	var out []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error
+	for _, s := range loaded {
+		if h, ok := s.Hooks["ports"]; ok {
+			out = append(out, h.BeforeDelete)
+		}
+	}
+	return out
 }
 
 // NewCluster is a cluster over store with this binary's catalogue and translators (the

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
 )
 
@@ -151,6 +152,19 @@ func TestTaaS(t *testing.T) {
 		if got := tapIDs(t, c, "tap_services"); len(got) != 0 {
 			t.Errorf("services left %v", got)
 		}
+
+		// A port the server removes itself: a router interface's, with a service on it and a
+		// flow mirroring it, goes with remove_router_interface, and so do they.
+		_, sub2 := newNetwork(t, c, "taas-r", "10.77.1.0/24")
+		r := l3CreateRouter(t, c, routers.CreateOpts{Name: "taas-r"})
+		rif := l3AddInterface(t, c, r.ID, routers.AddInterfaceOpts{SubnetID: sub2.ID})
+		ts4, err := tapPost(t, c, "tap_service", map[string]any{"port_id": rif.PortID})
+		must(t, err)
+		f4, err := tapPost(t, c, "tap_flow", map[string]any{"tap_service_id": ts4["id"], "source_port": rif.PortID, "direction": "BOTH"})
+		must(t, err)
+		l3RemoveInterface(t, c, r.ID, routers.RemoveInterfaceOpts{SubnetID: sub2.ID})
+		wantError(t, tapStatus(t, c, http.MethodGet, "taas/tap_services/"+ts4["id"].(string), nil), 404, "TapServiceNotFound")
+		wantError(t, tapStatus(t, c, http.MethodGet, "taas/tap_flows/"+f4["id"].(string), nil), 404, "TapFlowNotFound")
 	})
 }
 
