@@ -61,8 +61,10 @@ type Response struct {
 	Ingress   Endpoint   `json:"ingress"`
 	Egress    []Endpoint `json:"egress"`
 	Generated []Endpoint `json:"generated"`
-	Drop      *sim.Drop  `json:"drop,omitempty"`
-	Hops      []sim.Hop  `json:"hops"`
+	// Mirrored are the copies TaaS mirrors made, each out of its tap port.
+	Mirrored []Endpoint `json:"mirrored"`
+	Drop     *sim.Drop  `json:"drop,omitempty"`
+	Hops     []sim.Hop  `json:"hops"`
 }
 
 // Tracer runs traces over an agent's cache.
@@ -288,6 +290,10 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		p := e.Packet
 		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
+	for _, e := range res.Mirrored {
+		p := e.Packet
+		out.Mirrored = append(out.Mirrored, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
+	}
 	out.normalize()
 	return out, nil
 }
@@ -299,6 +305,9 @@ func (r *Response) normalize() {
 	}
 	if r.Generated == nil {
 		r.Generated = []Endpoint{}
+	}
+	if r.Mirrored == nil {
+		r.Mirrored = []Endpoint{}
 	}
 	if r.Hops == nil {
 		r.Hops = []sim.Hop{}
@@ -363,6 +372,9 @@ func Print(w io.Writer, r *Response) {
 	}
 	for _, e := range r.Generated {
 		fmt.Fprintf(w, "  answered by the topology out of port %s: %s\n", e.PortID, e.Headers)
+	}
+	for _, e := range r.Mirrored {
+		fmt.Fprintf(w, "  mirrored to tap port %s (%s): %s\n", e.PortName, e.PortID, e.Headers)
 	}
 	if d := r.Drop; d != nil {
 		fmt.Fprintf(w, "  dropped (%s): %s\n", d.Kind, d.Reason)
