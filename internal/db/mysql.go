@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -132,4 +133,16 @@ func openMySQL(ctx context.Context, connection string) (*DB, error) {
 // txOptions are the options of a transaction on this engine.
 func (d *DB) txOptions(readOnly bool) *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: readOnly && d.Dialect.Shared()}
+}
+
+// SetDriverLogger routes the MySQL driver's own messages (an idle connection the server
+// closed, a broken pipe before a reconnect) to log at WARNING, in the server's log format,
+// instead of the driver's default: unformatted lines on standard error. The driver has one
+// logger per process.
+func SetDriverLogger(log *slog.Logger) { _ = mysql.SetLogger(driverLog{log}) }
+
+type driverLog struct{ log *slog.Logger }
+
+func (l driverLog) Print(v ...any) {
+	l.log.Warn("mysql driver: " + strings.TrimSpace(fmt.Sprint(v...)))
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,13 @@ func TestMigrationsAlignedAcrossEngines(t *testing.T) {
 		if fmt.Sprint(versions[d]) != fmt.Sprint(versions[SQLite]) {
 			t.Errorf("%v migrations %v, sqlite %v: every engine needs each version", d, versions[d], versions[SQLite])
 		}
+	}
+}
+
+func TestDriverLogGoesThroughTheServerLog(t *testing.T) {
+	var buf strings.Builder
+	driverLog{slog.New(slog.NewTextHandler(&buf, nil))}.Print("connection.go:808 closing bad idle connection: EOF\n")
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, `msg="mysql driver: connection.go:808 closing bad idle connection: EOF"`) {
+		t.Fatalf("logged %q", got)
 	}
 }
