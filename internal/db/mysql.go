@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -28,7 +29,7 @@ var mysqlOptions = map[string]bool{
 func mysqlConfig(connection string) (*mysql.Config, error) {
 	u, err := url.Parse(connection)
 	if err != nil {
-		return nil, fmt.Errorf("db: bad mysql URL: %w", err)
+		return nil, fmt.Errorf("db: bad mysql URL: %w", urlReason(err))
 	}
 	if u.Opaque != "" {
 		return nil, fmt.Errorf("db: bad mysql URL %q: want mysql+pymysql://user:password@host:port/database", redact(u))
@@ -90,6 +91,16 @@ func mysqlConfig(connection string) (*mysql.Config, error) {
 
 // redact prints a URL without its password.
 func redact(u *url.URL) string { return u.Redacted() }
+
+// urlReason is what url.Parse found wrong, without the URL itself: the URL holds the
+// database password, and the error is logged.
+func urlReason(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
 
 func openMySQL(ctx context.Context, connection string) (*DB, error) {
 	cfg, err := mysqlConfig(connection)
