@@ -13,14 +13,22 @@
 #   curl, jq              smoke test and keystone-up.sh
 #   bird2, iproute2       the BGP test's real peer router, in a network namespace
 #   busybox, iputils-ping the datapath test's VMs: udhcpc as DHCP client, ping
+#   strongswan-charon, strongswan-swanctl, libcharon-extra-plugins
+#                         the IPsec test's tunnels: charon (driven over VICI), its
+#                         kernel-libipsec plugin (userspace ESP); tcpdump captures the link
 #   chromium              the topology page's browser tests (test/ui, headless)
+#   openvswitch-common, openvswitch-vtep
+#                         a real ovsdb-server with the hardware_vtep schema for the
+#                         OVSDB client and hardware VTEP tests (started by the tests)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
 set -euo pipefail
 
 PKGS=(postgresql mariadb-server keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium)
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump
+	openvswitch-common openvswitch-vtep)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

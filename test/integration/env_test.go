@@ -51,6 +51,19 @@ func forEachBackend(t *testing.T, body func(t *testing.T, e *env)) {
 	}
 }
 
+// forEachBackendWith is forEachBackend with extra configuration (noauth is implied).
+func forEachBackendWith(t *testing.T, conf string, body func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testenv.StartServer(t, b.options(testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n" + conf}))
+			body(t, &env{srv: srv})
+		})
+	}
+}
+
 // client returns a network service client that sends headers on every
 // request. The endpoint is the server's root and resources live under
 // /v2.0/, as a Keystone catalog entry for Neutron would give.
