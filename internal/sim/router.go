@@ -230,7 +230,7 @@ func (c *ctx) routerARP(fr *frame, in *port) {
 	case a.Op == ARPRequest && gratuitous:
 		learn()
 		c.consumed = true
-	case a.Op == ARPRequest && (in.hasAddr(a.TargetIP) || r.vtep != nil && r.vtep.tunnelIPs[a.TargetIP] && onLinkAddr(in, a.TargetIP)):
+	case a.Op == ARPRequest && in.hasAddr(a.TargetIP):
 		learn()
 		reply := Packet{EthSrc: in.mac, EthDst: a.SenderMAC, EtherType: EtherARP,
 			ARP: ARP{Op: ARPReply, SenderMAC: in.mac, SenderIP: a.TargetIP, TargetMAC: a.SenderMAC, TargetIP: a.SenderIP}}
@@ -280,11 +280,4 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	}
 	x := v4(p.Masked().Addr()) | (1<<(32-p.Bits()) - 1)
 	return addr4(x)
-}
-
-// onLinkAddr reports whether a is inside one of the port's subnets (a VTEP router answers ARP
-// for its tunnel IP on the port facing it).
-func onLinkAddr(p *port, a netip.Addr) bool {
-	_, ok := p.onLink(a)
-	return ok
 }
