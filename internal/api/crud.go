@@ -599,7 +599,18 @@ func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, i
 			return fault.Forbidden(rule)
 		}
 		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)
-		return err
+		if err != nil {
+			return err
+		}
+		// An action that answers the whole resource (add_extraroutes) shows it as a show would.
+		if m, ok := out.(map[string]any); ok {
+			if d, ok := m[res.Member].(db.Doc); ok {
+				if e, ok := plugin.As[plugin.Expander](col); ok {
+					return e.Expand(ctx, tx, []db.Doc{d})
+				}
+			}
+		}
+		return nil
 	}
 	var err error
 	if method == http.MethodGet {

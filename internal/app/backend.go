@@ -57,6 +57,13 @@ func (b *tasksBackend) Commit(ctx context.Context, changes []journal.Change) err
 // restBackend sends each write's changes to the cluster's REST endpoint.
 type restBackend struct {
 	client *cluster.RESTClient
+	log    *slog.Logger
+}
+
+// clusterUnreachable is the answer to a write the cluster could not be reached for: the
+// client learns that the change was not applied, never where the cluster is.
+func clusterUnreachable() error {
+	return fault.ServiceUnavailable("The MidoNet cluster is unreachable; the change was not applied. Try again later.")
 }
 
 func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) error {
@@ -87,6 +94,12 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 			return fault.ClusterTooLarge(re.Message)
 		}
 		return fault.ClusterError(re.Status, re.Message)
+	}
+	if err != nil && ctx.Err() == nil {
+		// Not an answer of the cluster: it could not be reached (refused, reset, timed out).
+		// The operator gets the address and the error; the client a 503.
+		b.log.ErrorContext(ctx, "MidoNet cluster unreachable; write refused", "midonet_uri", b.client.BaseURL, "err", err)
+		return clusterUnreachable()
 	}
 	return err
 }

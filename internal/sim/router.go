@@ -44,6 +44,10 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.vtepDecap(fr, in)
 		return
 	}
+	if v := r.vpnFor(pkt); v != nil {
+		c.vpnHandOff(fr, in, v)
+		return
+	}
 	c.routeIPv4(fr, in)
 }
 
@@ -281,3 +285,63 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	x := v4(p.Masked().Addr()) | (1<<(32-p.Bits()) - 1)
 	return addr4(x)
 }
+
+// ProtoESP is IPsec's encapsulating security payload.
+const ProtoESP uint8 = 50
+
+// vpnFor is the VPN hand-off a packet takes: IKE (UDP 500), NAT-T (UDP 4500) or ESP to a
+// VPN service's external address, from anywhere but the container itself.
+func (r *router) vpnFor(pkt *Packet) *vpnRedirect {
+	if len(r.vpn) == 0 {
+		return nil
+	}
+	ike := pkt.IP.Proto == ProtoUDP && (pkt.DstPort == 500 || pkt.DstPort == 4500)
+	if !ike && pkt.IP.Proto != ProtoESP {
+		return nil
+	}
+	for i := range r.vpn {
+		if r.vpn[i].addr == pkt.IP.Dst {
+			return &r.vpn[i]
+		}
+	}
+	return nil
+}
+
+// vpnHandOff forwards a packet for a VPN service's external address to its IPsec container,
+// unchanged but for the hop (MidoNet's REDIRECT rules of the router's local-redirect chain).
+func (c *ctx) vpnHandOff(fr *frame, in *port, v *vpnRedirect) {
+	r, out, pkt := in.router, v.port, &fr.pkt
+	if in == out {
+		c.dropf(fr, DropLocal, r.id, in.id, "IPsec traffic for %s from its own container", pkt.IP.Dst)
+		return
+	}
+	if c.trace {
+		c.note(&r.device, in, "VPN: %s for %s handed to the IPsec container %s on port %s", protoName(pkt), pkt.IP.Dst, v.gw, out.id)
+	}
+	if pkt.IP.TTL <= 1 {
+		c.icmpError(fr, in, ICMPTimeExceeded, ICMPCodeTTLInTran)
+		c.dropf(fr, DropTTL, r.id, in.id, "TTL expired at router %s", r.id)
+		return
+	}
+	pkt.IP.TTL--
+	fr.outPort = out
+	mac, ok := c.nextHopMAC(r, out, v.gw)
+	if !ok {
+		c.generate(arpRequest(out, v.gw), out)
+		c.dropf(fr, DropNoARP, r.id, out.id, "no MAC known for the IPsec container %s on port %s", v.gw, out.id)
+		return
+	}
+	pkt.EthSrc, pkt.EthDst = out.mac, mac
+	c.egressPort(fr, out)
+}
+
+func protoName(pkt *Packet) string {
+	switch {
+	case pkt.IP.Proto == ProtoESP:
+		return "ESP"
+	case pkt.DstPort == 4500:
+		return "NAT-T"
+	}
+	return "IKE"
+}
+

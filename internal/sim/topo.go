@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -142,6 +143,15 @@ type router struct {
 	routes         []*route
 	pre, post, fwd *chain
 	vtep           *vtep // nil: not a VTEP router
+	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
+	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
+	vpn []vpnRedirect
+}
+
+// vpnRedirect is one VPN service's hand-off: traffic for addr goes out of port to gw.
+type vpnRedirect struct {
+	addr, gw netip.Addr
+	port     *port
 }
 
 type route struct {
@@ -225,6 +235,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		macs    []*topology.MacEntry
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
+		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
 		gwdevs  []*topology.GatewayDevice
 	)
@@ -272,6 +283,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.VpnService:
+			vpns = append(vpns, v)
 		case *topology.GatewayDevice:
 			gwdevs = append(gwdevs, v)
 		}
@@ -389,6 +402,21 @@ func NewTopology(objs []topology.Object) *Topology {
 		r.pre = t.chainRef(r.obj.InboundFilterID, "router "+r.id+" pre-routing")
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
 		r.fwd = t.chainRef(r.obj.ForwardChainID, "router "+r.id+" forward")
+	}
+	for _, v := range vpns {
+		r, p := t.routers[v.RouterID], t.ports[v.ContainerPortID]
+		addr, err1 := netip.ParseAddr(v.ExternalIP)
+		gw, err2 := netip.ParseAddr(v.ContainerIP)
+		if v.ContainerPortID == "" || !v.AdminStateUp {
+			continue
+		}
+		if r == nil || p == nil || p.router != r || err1 != nil || err2 != nil {
+			t.warn("vpn service %s: router %q, container port %q or addresses unusable", v.ID, v.RouterID, v.ContainerPortID)
+			continue
+		}
+		if !slices.ContainsFunc(r.vpn, func(x vpnRedirect) bool { return x.addr == addr }) {
+			r.vpn = append(r.vpn, vpnRedirect{addr: addr, gw: gw, port: p})
+		}
 	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)

@@ -39,6 +39,26 @@ var SeedDeviations = map[string][]Deviation{
 		{From: "remove peer pe1", Status: 404, Type: "BgpSpeakerPeerNotAssociated",
 			Reason: "the peer was never added (above)"},
 	},
+	// The recording ran neutron-vpnaas's reference driver with no VPN agent: services and
+	// connections stayed PENDING_CREATE, so updates were refused. networking-midonet's driver
+	// makes a service ACTIVE at once (seed 2.7, test_extension_vpnaas) and updates work; a
+	// connection's status follows its real IKE SA (DOWN until the agent hosting the router's
+	// gateway reports it up; no agent runs here). test/integration TestVPNaaS checks the
+	// values; test/agent TestIPsecTwoSites the ACTIVE state of live tunnels.
+	"vpnaas": {
+		{From: "create vpnservice (endpoint groups)", Status: 201, Reason: "status ACTIVE, not PENDING_CREATE (seed: the MidoNet driver activates at once)"},
+		{From: "create vpnservice (legacy subnet)", Status: 201, Reason: "status ACTIVE (as above)"},
+		{From: "create vpnservice subnet not on router", Status: 201, Reason: "status ACTIVE (as above)"},
+		{From: "show vpnservice vs1", Status: 200, Reason: "status ACTIVE (as above)"},
+		{From: "list vpnservices", Status: 200, Reason: "status ACTIVE (as above)"},
+		{From: "update vpnservice", Status: 200, Reason: "an ACTIVE service can be renamed (the reference refused PENDING_CREATE)"},
+		{From: "create connection (endpoint groups)", Status: 201, Reason: "status DOWN until a real IKE SA is up, not PENDING_CREATE"},
+		{From: "create connection (legacy peer_cidrs)", Status: 201, Reason: "status DOWN (as above)"},
+		{From: "show connection c1", To: "show connection c2", Status: 200, Reason: "status DOWN (as above)"},
+		{From: "list connections", Status: 200, Reason: "status DOWN (as above)"},
+		{From: "update connection", Status: 200, Reason: "a connection that is not pending can be updated (the reference refused PENDING_CREATE)"},
+		{From: "show vpnservice vs1 with connection", Status: 200, Reason: "status ACTIVE, and the name and description of the update above"},
+	},
 	// The recording is upstream networking-l2gw (devices named by device_name, with
 	// interfaces); MidoNet's L2 gateway names exactly one gateway device by device_id and
 	// takes no interfaces (seed 8.2.2, networking-midonet's validator), so gw1 and gw2 are
