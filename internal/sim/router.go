@@ -344,4 +344,3 @@ func protoName(pkt *Packet) string {
 	}
 	return "IKE"
 }
-
