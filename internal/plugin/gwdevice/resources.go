@@ -80,7 +80,9 @@ var Devices = &resource.Resource{
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
 		{Name: "tenant_id", Post: true, Validate: resource.String(255), Default: resource.Unset},
-		{Name: "project_id", Post: true, Validate: resource.String(255), Default: resource.Unset},
+		// project_id is accepted and kept, never shown: networking-midonet's attribute map has
+		// tenant_id only (as networking-l2gw's, whose recorded answers show no project_id).
+		{Name: "project_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
 		{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
 		{Name: "type", Post: true, Validate: resource.Values(HwVtep, RouterVtep, NetworkVlan), Default: HwVtep},
 		{Name: "management_ip", Post: true, Validate: resource.IPOrNone, Default: nil},
