@@ -110,8 +110,8 @@ func hwVtepTargets(ctx context.Context, tx *db.Tx, hostIDs map[string]string) ([
 					host = p.HostID
 				}
 				tip := tunnelIP[host]
-				if tip == "" {
-					continue // not bound to a tunnel-zone member: unreachable from the VTEP
+				if a, err := netip.ParseAddr(tip); err != nil || !a.Is4() {
+					continue // not bound to a tunnel-zone member with an IPv4 address: unreachable from the VTEP
 				}
 				ip := ""
 				for _, f := range p.FixedIPs {

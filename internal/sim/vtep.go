@@ -98,7 +98,7 @@ func (c *ctx) vtepEncap(fr *frame, in *port) {
 	c.uncacheable = true
 	inner := fr.pkt
 	dst, ok := r.vtep.remote[vniMAC{in.vni, inner.EthDst}]
-	if !ok || !in.tunnelIP.IsValid() {
+	if !ok || !in.tunnelIP.Is4() || !dst.Is4() {
 		c.dropf(fr, DropNoEgress, r.id, in.id, "VTEP router %s has no remote MAC entry for %s on VNI %d", r.id, inner.EthDst, in.vni)
 		return
 	}
