@@ -522,6 +522,45 @@ if [ "$RC" -eq 0 ]; then osc address scope delete smoke-scope-2; fi
 if [ "$RC" -eq 0 ]; then osc address scope list -f json; fi
 expect "address scope delete removes it from the list" 'all(.[]; .ID != $id)' --arg id "$SCOPE_ID"
 
+# ------------------------------------------------------------------ zones, DNS, IP availability, flavors
+
+osc availability zone list --network -f json
+expect "availability zone list shows nova for networks and routers" \
+	'any(.[]; ."Zone Name" == "nova" and ."Zone Resource" == "network") and any(.[]; ."Zone Name" == "nova" and ."Zone Resource" == "router")'
+
+osc network create smoke-dns --dns-domain smoke.example.org. --availability-zone-hint nova -f json
+expect "network create takes a DNS domain and a zone hint" \
+	'.dns_domain == "smoke.example.org." and .availability_zone_hints == ["nova"] and .availability_zones == ["nova"]'
+DNS_NET_ID=$(field .id)
+osc network create smoke-dns-bad --availability-zone-hint mars -f json
+expect_error "a zone hint naming no zone is refused" 'AvailabilityZoneNotFound|could not be found|404'
+
+osc subnet create smoke-dns-sub --network smoke-dns --subnet-range 10.80.0.0/24 -f json
+osc port create smoke-dns-port --network smoke-dns --dns-name Web-1 -f json
+expect "port create takes a DNS name and shows its assignment" \
+	'.dns_name == "web-1" and (.dns_assignment | length) == 1 and .dns_assignment[0].hostname != null'
+
+osc ip availability show smoke-dns -f json
+expect "ip availability counts the port on the network" \
+	'.network_id == $id and .used_ips >= 1 and .total_ips == 253' --arg id "$DNS_NET_ID"
+
+osc network flavor profile create --driver neutron.services.l3_router.service_providers.single_node.SingleNodeDriver -f json
+expect "network flavor profile create with an L3 driver" '.driver | test("SingleNodeDriver")'
+PROFILE_ID=$(field .id)
+osc network flavor create smoke-flavor --service-type L3_ROUTER_NAT -f json
+expect "network flavor create for routers" '.name == "smoke-flavor" and .service_type == "L3_ROUTER_NAT" and .enabled == true'
+osc network flavor add profile smoke-flavor "$PROFILE_ID"
+expect_ok "network flavor add profile"
+osc router create smoke-flavored --flavor smoke-flavor -f json
+expect "router create with a flavor" '.flavor_id != null'
+osc network flavor delete smoke-flavor
+expect_error "a flavor a router uses cannot be deleted" 'FlavorInUse|in use|409'
+osc router delete smoke-flavored
+if [ "$RC" -eq 0 ]; then osc network flavor remove profile smoke-flavor "$PROFILE_ID"; fi
+if [ "$RC" -eq 0 ]; then osc network flavor delete smoke-flavor; fi
+if [ "$RC" -eq 0 ]; then osc network flavor profile delete "$PROFILE_ID"; fi
+expect_ok "router, flavor binding, flavor and profile deleted in turn"
+
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
 	CMD="(server process)" RC=1 OUT=''
 	ERR=$(tail -n 20 "$TMP/server.log")

@@ -27,6 +27,11 @@ type vtepTarget struct {
 	device   string
 	address  string // management_ip:management_port
 	bindings []vtep.Binding
+	// named: an L2 gateway names the device. Only such devices are dialed (L2 gateways are
+	// admin-made; a device alone is its project's, and must not make the cluster connect to
+	// an address of the project's choosing), and devices this process configured before, to
+	// take MidoNet's switches off them.
+	named bool
 }
 
 // hwVtepTargets reads the Neutron database: every hw_vtep device with OVSDB management, the
@@ -39,6 +44,7 @@ func hwVtepTargets(ctx context.Context, tx *db.Tx, hostIDs map[string]string) ([
 	if err != nil {
 		return nil, err
 	}
+	sort.Slice(devices, func(i, j int) bool { return plugin.Str(devices[i], "id") < plugin.Str(devices[j], "id") })
 	gateways, err := tx.List(ctx, "l2_gateways", db.Filter{})
 	if err != nil {
 		return nil, err
@@ -66,6 +72,11 @@ func hwVtepTargets(ctx context.Context, tx *db.Tx, hostIDs map[string]string) ([
 		}
 		port, _ := model.Int(d["management_port"])
 		t := vtepTarget{device: plugin.Str(d, "id"), address: net.JoinHostPort(plugin.Str(d, "management_ip"), strconv.FormatInt(port, 10))}
+		for _, g := range gateways {
+			for _, dev := range plugin.Objects(plugin.List(g, "devices")) {
+				t.named = t.named || plugin.Str(dev, "device_id") == t.device
+			}
+		}
 		for _, c := range conns {
 			if plugin.Str(c, "device_id") != t.device {
 				continue
@@ -99,8 +110,8 @@ func hwVtepTargets(ctx context.Context, tx *db.Tx, hostIDs map[string]string) ([
 					host = p.HostID
 				}
 				tip := tunnelIP[host]
-				if tip == "" {
-					continue // not bound to a tunnel-zone member: unreachable from the VTEP
+				if a, err := netip.ParseAddr(tip); err != nil || !a.Is4() {
+					continue // not bound to a tunnel-zone member with an IPv4 address: unreachable from the VTEP
 				}
 				ip := ""
 				for _, f := range p.FixedIPs {
@@ -157,6 +168,9 @@ func (s *Server) vxgwPass(ctx context.Context, last map[string]string) {
 		return
 	}
 	for _, t := range targets {
+		if !t.named && last[t.device] == "" {
+			continue // never configured here, and no L2 gateway names it
+		}
 		outcome, n := "ok", 0
 		func() {
 			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -181,5 +195,8 @@ func (s *Server) vxgwPass(ctx context.Context, last map[string]string) {
 				"logical_switches", len(t.bindings), "operations", n)
 		}
 		last[t.device] = outcome
+		if !t.named && outcome == "ok" {
+			delete(last, t.device) // MidoNet's switches are off it: no longer ours to dial
+		}
 	}
 }

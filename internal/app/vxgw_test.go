@@ -13,6 +13,7 @@ import (
 // the Neutron database: the gateway's interfaces and VLANs, the connection's VNI, and the
 // MACs of the network's ports bound to hosts with a tunnel address (by host name or id),
 // flooding to those hosts; router_vtep devices and unmanaged hw_vteps are left out.
+// Devices come in id order.
 func TestHwVtepTargets(t *testing.T) {
 	cat, err := Catalog()
 	if err != nil {
@@ -27,6 +28,7 @@ func TestHwVtepTargets(t *testing.T) {
 		{"gateway_devices", db.Doc{"id": "dev1", "type": "hw_vtep", "management_ip": "192.0.2.5", "management_port": 6640, "management_protocol": "ovsdb"}},
 		{"gateway_devices", db.Doc{"id": "dev2", "type": "hw_vtep", "management_ip": "192.0.2.6", "management_port": 6640, "management_protocol": "none"}},
 		{"gateway_devices", db.Doc{"id": "dev3", "type": "router_vtep", "resource_id": "r1"}},
+		{"gateway_devices", db.Doc{"id": "dev4", "type": "hw_vtep", "management_ip": "192.0.2.7", "management_port": 6640, "management_protocol": "ovsdb"}},
 		{"l2_gateways", db.Doc{"id": "gw1", "devices": []any{map[string]any{"device_id": "dev1",
 			"interfaces": []any{map[string]any{"name": "p1", "segmentation_id": []any{100, 101}}, map[string]any{"name": "p2", "segmentation_id": []any{}}}}}}},
 		{"l2_gateway_connections", db.Doc{"id": "c1", "l2_gateway_id": "gw1", "network_id": "n1", "device_id": "dev1", "vni": 5000, "segmentation_id": "5000"}},
@@ -55,8 +57,13 @@ func TestHwVtepTargets(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(targets) != 1 || targets[0].device != "dev1" || targets[0].address != "192.0.2.5:6640" || len(targets[0].bindings) != 1 {
+	if len(targets) != 2 || targets[0].device != "dev1" || targets[0].address != "192.0.2.5:6640" || len(targets[0].bindings) != 1 || !targets[0].named {
 		t.Fatalf("targets %+v", targets)
+	}
+	// A device no L2 gateway names is listed (to take MidoNet's switches off it if this
+	// process configured it) but marked: the service does not dial it otherwise.
+	if targets[1].device != "dev4" || targets[1].named || len(targets[1].bindings) != 0 {
+		t.Errorf("unnamed device %+v", targets[1])
 	}
 	b := targets[0].bindings[0]
 	if b.NetworkID != "n1" || b.VNI != 5000 || fmt.Sprint(b.Ports) != "[{p1 100} {p1 101} {p2 0}]" {

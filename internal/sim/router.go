@@ -234,7 +234,7 @@ func (c *ctx) routerARP(fr *frame, in *port) {
 	case a.Op == ARPRequest && gratuitous:
 		learn()
 		c.consumed = true
-	case a.Op == ARPRequest && (in.hasAddr(a.TargetIP) || r.vtep != nil && r.vtep.tunnelIPs[a.TargetIP] && onLinkAddr(in, a.TargetIP)):
+	case a.Op == ARPRequest && in.hasAddr(a.TargetIP):
 		learn()
 		reply := Packet{EthSrc: in.mac, EthDst: a.SenderMAC, EtherType: EtherARP,
 			ARP: ARP{Op: ARPReply, SenderMAC: in.mac, SenderIP: a.TargetIP, TargetMAC: a.SenderMAC, TargetIP: a.SenderIP}}
@@ -343,11 +343,4 @@ func protoName(pkt *Packet) string {
 		return "NAT-T"
 	}
 	return "IKE"
-}
-
-// onLinkAddr reports whether a is inside one of the port's subnets (a VTEP router answers ARP
-// for its tunnel IP on the port facing it).
-func onLinkAddr(p *port, a netip.Addr) bool {
-	_, ok := p.onLink(a)
-	return ok
 }

@@ -12,7 +12,9 @@ import (
 // MAC table for that VNI and sent, VXLAN-encapsulated (RFC 7348) from the port's tunnel IP,
 // to the VTEP holding the MAC: the outer packet is routed by the router like any other. A
 // VXLAN packet addressed to one of the router's tunnel IPs from a VTEP known for its VNI is
-// decapsulated and its frame delivered into the network connected with that VNI.
+// decapsulated and its frame delivered into the network connected with that VNI. Nothing
+// answers ARP for a tunnel IP that is not one of the router's port addresses: the underlay
+// routes it to the router (else a project could claim another's address as its tunnel IP).
 
 // VXLANPort is the IANA VXLAN UDP port, on which VTEP routers send and receive.
 const VXLANPort = 4789
@@ -81,21 +83,6 @@ func (t *Topology) compileVteps(devs []*topology.GatewayDevice) {
 		}
 		v.ports[p.vni] = p
 	}
-	// A network linked to a VTEP router resolves the tunnel IPs on its subnets to that
-	// router port, as it does the port's own addresses.
-	for _, b := range t.bridges {
-		for _, bp := range b.ports {
-			rp := bp.peer
-			if rp == nil || rp.router == nil || rp.router.vtep == nil {
-				continue
-			}
-			for a := range rp.router.vtep.tunnelIPs {
-				if _, ok := rp.onLink(a); ok && b.routerIPs[a] == nil {
-					b.routerIPs[a] = rp
-				}
-			}
-		}
-	}
 }
 
 // isVXLANTo reports whether the packet is a VXLAN packet for one of the router's tunnel IPs.
@@ -111,7 +98,7 @@ func (c *ctx) vtepEncap(fr *frame, in *port) {
 	c.uncacheable = true
 	inner := fr.pkt
 	dst, ok := r.vtep.remote[vniMAC{in.vni, inner.EthDst}]
-	if !ok || !in.tunnelIP.IsValid() {
+	if !ok || !in.tunnelIP.Is4() || !dst.Is4() {
 		c.dropf(fr, DropNoEgress, r.id, in.id, "VTEP router %s has no remote MAC entry for %s on VNI %d", r.id, inner.EthDst, in.vni)
 		return
 	}

@@ -101,9 +101,10 @@ func TestVtepDeliversArrivingVXLAN(t *testing.T) {
 	if d := expectDrop(t, e.sim(vx("198.51.100.66", vni), upstream), DropNoEgress); !strings.Contains(d.Reason, "not a VTEP") {
 		t.Errorf("unknown VTEP: %+v", d)
 	}
-	// The router answers ARP for its tunnel IP on the port facing it.
+	// A tunnel IP that is not a router port's address is not claimed on the network: ARP
+	// for it is not answered by the topology (the underlay routes it to the router).
 	r = e.sim(NewARPRequest(macUp, ip("172.24.4.1"), tunnelIP), upstream)
-	if len(r.Generated) != 1 || r.Generated[0].Packet.ARP.Op != ARPReply || r.Generated[0].Packet.ARP.SenderMAC != macGw {
-		t.Errorf("ARP for the tunnel IP:\n%s", dump(r))
+	if len(r.Generated) != 0 {
+		t.Errorf("ARP for the tunnel IP answered:\n%s", dump(r))
 	}
 }

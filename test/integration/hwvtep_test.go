@@ -71,6 +71,28 @@ func TestHardwareVtepConnection(t *testing.T) {
 			host, port, _ := net.SplitHostPort(ovs.TCP)
 			pn, _ := strconv.Atoi(port)
 			admin := e.admin("it-hwvtep")
+
+			// A project's own hw_vtep device that no (admin-made) L2 gateway names does not
+			// make the cluster connect to the address it gives.
+			trap, err := net.Listen("tcp", "127.0.0.2:0") // another management IP than the VTEP's
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer trap.Close()
+			dialed := make(chan struct{}, 1)
+			go func() {
+				if c, err := trap.Accept(); err == nil {
+					c.Close()
+					dialed <- struct{}{}
+				}
+			}()
+			gwMust(t, e.member("it-hwvtep-tenant"), map[string]any{"name": "mine", "management_ip": "127.0.0.2",
+				"management_port": trap.Addr().(*net.TCPAddr).Port})
+			select {
+			case <-dialed:
+				t.Errorf("the cluster connected to a device no L2 gateway names")
+			case <-time.After(3 * time.Second): // three passes of the service
+			}
 			net1 := createNetwork(t, admin, networks.CreateOpts{Name: "hw-net"})
 			dev := gwMust(t, admin, map[string]any{"name": "tor1", "type": "hw_vtep", "management_ip": host, "management_port": pn})
 			if dev["management_protocol"] != "ovsdb" {

@@ -47,7 +47,19 @@ func port(v any) string {
 	return ""
 }
 
-// tunnelIPs validates a tunnel-IP list: IP addresses, a bounded list.
+// ipv4 validates an IPv4 address: VXLAN tunnels here are vxlan_over_ipv4, as the
+// hardware_vtep schema's locators and MidoNet's VTEPs.
+func ipv4(v any) string {
+	if r := resource.IP(v); r != "" {
+		return r
+	}
+	if a, _ := resource.ParseIP(v.(string)); !a.Is4() {
+		return fmt.Sprintf("%s is not an IPv4 address (VXLAN tunnels are over IPv4)", resource.Repr(v))
+	}
+	return ""
+}
+
+// tunnelIPs validates a tunnel-IP list: IPv4 addresses, a bounded list.
 func tunnelIPs(v any) string {
 	l, ok := v.([]any)
 	if !ok {
@@ -56,7 +68,7 @@ func tunnelIPs(v any) string {
 	if len(l) > maxTunnelIPs {
 		return fmt.Sprintf("more than %d tunnel ips", maxTunnelIPs)
 	}
-	return resource.ListOf(resource.IP)(v)
+	return resource.ListOf(ipv4)(v)
 }
 
 // vni validates a segmentation id used as a VXLAN VNI.
@@ -80,7 +92,9 @@ var Devices = &resource.Resource{
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
 		{Name: "tenant_id", Post: true, Validate: resource.String(255), Default: resource.Unset},
-		{Name: "project_id", Post: true, Validate: resource.String(255), Default: resource.Unset},
+		// project_id is accepted and kept, never shown: networking-midonet's attribute map has
+		// tenant_id only (as networking-l2gw's, whose recorded answers show no project_id).
+		{Name: "project_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
 		{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
 		{Name: "type", Post: true, Validate: resource.Values(HwVtep, RouterVtep, NetworkVlan), Default: HwVtep},
 		{Name: "management_ip", Post: true, Validate: resource.IPOrNone, Default: nil},
@@ -108,7 +122,7 @@ var RemoteMacEntries = &resource.Resource{
 		{Name: "project_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
 		{Name: "gateway_device_id", Hidden: true},
 		{Name: "mac_address", Post: true, Required: true, Convert: resource.ToMAC, Validate: resource.MAC},
-		{Name: "vtep_address", Post: true, Required: true, Validate: resource.IP},
+		{Name: "vtep_address", Post: true, Required: true, Validate: ipv4},
 		{Name: "segmentation_id", Post: true, Required: true, Convert: resource.ToInt, Validate: vni},
 	},
 }
