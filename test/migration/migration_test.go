@@ -301,9 +301,46 @@ func TestImportRefusesANonEmptyDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(out, "already holds") {
 		t.Errorf("second import: %v\n%s", err, out)
 	}
-	if out, err := midonet(t, "db-manage", "import", "/tmp/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "postgresql://") {
-		t.Errorf("import of a file: %v\n%s", err, out)
+	if out, err := midonet(t, "db-manage", "import", "/nonexistent/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "neither a postgresql:// URL nor a readable pg_dump file") {
+		t.Errorf("import of a missing file: %v\n%s", err, out)
 	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestImportFromDump: a plain pg_dump of the upstream database imports as the database does,
+// and the first start converts it the same way.
+func TestImportFromDump(t *testing.T) {
+	dsn := upstream(t, "")
+	dump := filepath.Join(t.TempDir(), "neutron.sql")
+	if out, err := exec.Command("pg_dump", "--no-owner", "-f", dump, dsn).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	fromDB, fromDump := newTarget(t, false), newTarget(t, false)
+	outDB, err := midonet(t, append([]string{"db-manage", "import", dsn}, fromDB.args()...)...)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, outDB)
+	}
+	outDump, err := midonet(t, append([]string{"db-manage", "import", dump}, fromDump.args()...)...)
+	if err != nil {
+		t.Fatalf("import of the dump: %v\n%s", err, outDump)
+	}
+	if outDump != outDB {
+		t.Errorf("the dump imported\n%s\nthe database\n%s", outDump, outDB)
+	}
+	srv := testenv.StartServer(t, testenv.Options{DataDir: fromDump.dir})
+	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
+		t.Fatalf("no %q in the log", migratev2.CompletedMessage)
+	}
+	edge := get(t, srv, "ports/"+portEdge)["port"].(map[string]any)
+	want := binding{Host: "gw-1", VIFType: "midonet", VNICType: "normal", Profile: map[string]any{"interface_name": "eth1"}, Details: map[string]any{"port_filter": true}}
+	if got := bindingOf(edge); !reflect.DeepEqual(got, want) {
+		t.Errorf("edge port binding %+v, want %+v", got, want)
+	}
+	if n := get(t, srv, "networks/"+netUplink)["network"].(map[string]any); n["provider:network_type"] != "uplink" || n["mtu"] != float64(1500) {
+		t.Errorf("uplink network %v", n)
+	}
+	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true || vm["port_security_enabled"] != true {
+		t.Errorf("vm1 %v", vm)
+	}
+}
