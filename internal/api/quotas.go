@@ -158,6 +158,11 @@ func (s *Server) quotaDetails(rq *request, project string) error {
 }
 
 func (s *Server) updateQuota(rq *request, project string) error {
+	if len(project) > 255 {
+		// A project id is at most 255 characters (tenant_id's limit): a longer one is never a
+		// project, and would not fit the quotas table on MySQL.
+		return fault.InvalidInput("%s exceeds maximum length of 255", resource.Repr(project))
+	}
 	body, err := readBody(rq.r)
 	if err != nil {
 		return err

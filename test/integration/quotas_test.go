@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/quotas"
@@ -99,6 +100,15 @@ func TestQuotas(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					wantError(t, quotas.Update(ctx(t), admin, project, doc{"quota": tc.body}).Err, 400, tc.typ)
 				})
+			}
+			// A project id is at most 255 characters, on every engine (MySQL's column is
+			// VARCHAR(255): a longer one must be refused before it reaches the database).
+			long := strings.Repeat("p", 256)
+			wantErrorMentions(t, quotas.Update(ctx(t), admin, long, doc{"quota": doc{"network": 5}}).Err, 400, "InvalidInput", "exceeds maximum length of 255")
+			q, err := quotas.Update(ctx(t), admin, strings.Repeat("p", 255), doc{"quota": doc{"network": 5}}).Extract()
+			must(t, err)
+			if q.Network != 5 {
+				t.Errorf("quota of a 255-character project: network %d, want 5", q.Network)
 			}
 		})
 
