@@ -80,13 +80,13 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
-	// Mirrors at the port's tap points: after its inbound filter, before its outbound one.
-	postIn, preOut []*mirror
 	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
 	vni      uint32
 	tunnelIP netip.Addr
 	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
 	vlanID uint16
+	// Mirrors at the port's tap points: after its inbound filter, before its outbound one.
+	postIn, preOut []*mirror
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -240,8 +240,8 @@ func NewTopology(objs []topology.Object) *Topology {
 		fip64s  []*topology.Fip64Entry
 		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
-		mirrors []*topology.Mirror
 		gwdevs  []*topology.GatewayDevice
+		mirrors []*topology.Mirror
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -287,12 +287,12 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
-		case *topology.Mirror:
-			mirrors = append(mirrors, v)
 		case *topology.VpnService:
 			vpns = append(vpns, v)
 		case *topology.GatewayDevice:
 			gwdevs = append(gwdevs, v)
+		case *topology.Mirror:
+			mirrors = append(mirrors, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -409,7 +409,6 @@ func NewTopology(objs []topology.Object) *Topology {
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
 		r.fwd = t.chainRef(r.obj.ForwardChainID, "router "+r.id+" forward")
 	}
-	t.compileMirrors(mirrors)
 	for _, v := range vpns {
 		r, p := t.routers[v.RouterID], t.ports[v.ContainerPortID]
 		addr, err1 := netip.ParseAddr(v.ExternalIP)
@@ -425,6 +424,7 @@ func NewTopology(objs []topology.Object) *Topology {
 			r.vpn = append(r.vpn, vpnRedirect{addr: addr, gw: gw, port: p})
 		}
 	}
+	t.compileMirrors(mirrors)
 	t.compileRoutes(routes)
 	t.compileRules(rules)
 	t.compileVteps(gwdevs)

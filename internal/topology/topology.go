@@ -106,17 +106,17 @@ type Port struct {
 	MAC         string   `json:"mac,omitempty"`
 	FixedIPs    []string `json:"fixed_ips,omitempty"`
 	DeviceOwner string   `json:"device_owner,omitempty"`
-	// Mirrors at the port's tap points (MidoNet's post_in_filter_mirror_ids: what the device
-	// behind the port sent, after the port's inbound filter; pre_out_filter_mirror_ids: what
-	// leaves toward it, before the outbound filter). Tap flows set them (TaaS).
-	PostInFilterMirrorIDs []string `json:"post_in_filter_mirror_ids,omitempty"`
-	PreOutFilterMirrorIDs []string `json:"pre_out_filter_mirror_ids,omitempty"`
 	// VTEP router ports (an L2 gateway connection on a router_vtep device): the VXLAN VNI
 	// of the connection and the device's tunnel IP. A bridge port of a VLAN-aware network
 	// (network_vlan) carries its VLAN id.
 	VNI      uint32 `json:"vni,omitempty"`
 	TunnelIP string `json:"tunnel_ip,omitempty"`
 	VlanID   int    `json:"vlan_id,omitempty"`
+	// Mirrors at the port's tap points (MidoNet's post_in_filter_mirror_ids: what the device
+	// behind the port sent, after the port's inbound filter; pre_out_filter_mirror_ids: what
+	// leaves toward it, before the outbound filter). Tap flows set them (TaaS).
+	PostInFilterMirrorIDs []string `json:"post_in_filter_mirror_ids,omitempty"`
+	PreOutFilterMirrorIDs []string `json:"pre_out_filter_mirror_ids,omitempty"`
 }
 
 // Router is a virtual router.
@@ -401,14 +401,6 @@ type BgpNetwork struct {
 	NextHop  string `json:"next_hop,omitempty"`
 }
 
-// Mirror copies the packets that match any of its conditions, as they are at the tap point
-// that names it, to the egress of ToPortID (MidoNet's Mirror; a TaaS tap service).
-type Mirror struct {
-	Meta
-	ToPortID   string      `json:"to_port_id"`
-	Conditions []Condition `json:"conditions"`
-}
-
 // VpnService is a router's VPN service (MidoNet's VpnService with its IPsec container): IKE
 // and IPsec traffic to ExternalIP is handed to the container port ContainerPortID, whose far
 // end (ContainerIP, in a network namespace of the agent that binds the port) runs the
@@ -455,6 +447,14 @@ type IPSecProposal struct {
 	Phase1Mode        string `json:"phase1_negotiation_mode,omitempty"` // IKE
 	TransformProtocol string `json:"transform_protocol,omitempty"`      // IPsec
 	EncapsulationMode string `json:"encapsulation_mode,omitempty"`      // IPsec
+}
+
+// Mirror copies the packets that match any of its conditions, as they are at the tap point
+// that names it, to the egress of ToPortID (MidoNet's Mirror; a TaaS tap service).
+type Mirror struct {
+	Meta
+	ToPortID   string      `json:"to_port_id"`
+	Conditions []Condition `json:"conditions"`
 }
 
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
@@ -551,14 +551,14 @@ func New(k Kind) (Object, error) {
 		return &BgpPeer{}, nil
 	case KindBgpNetwork:
 		return &BgpNetwork{}, nil
-	case KindMirror:
-		return &Mirror{}, nil
 	case KindVpnService:
 		return &VpnService{}, nil
 	case KindIPSecConn:
 		return &IPSecSiteConnection{}, nil
 	case KindGatewayDevice:
 		return &GatewayDevice{}, nil
+	case KindMirror:
+		return &Mirror{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

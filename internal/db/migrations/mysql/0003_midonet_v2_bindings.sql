@@ -2,8 +2,8 @@
 -- and host interface in these tables (networking-midonet migrations 422da2897701 and
 -- 3fe2bca71c72, Neutron's portbindingports). They are here only to receive them from an
 -- upstream database (`midonet db-manage import`): the first start converts them into ML2
--- segments and port bindings and empties them (seed 4, internal/migratev2). Every statement can
--- run again (DDL commits implicitly here).
+-- segments and port bindings and empties them (seed 4, internal/migratev2). MySQL ignores a
+-- REFERENCES clause on a column: the foreign key is declared on the table.
 CREATE TABLE IF NOT EXISTS midonet_network_bindings (
     network_id   VARCHAR(36) NOT NULL PRIMARY KEY,
     network_type VARCHAR(255) NOT NULL
