@@ -91,6 +91,17 @@ func New(s *Server, cols ...plugin.Collection) *Server {
 	return s
 }
 
+// serves reports whether the server has a collection among those it was built with (its
+// services' loaded by [DEFAULT] service_plugins).
+func (s *Server) serves(collection string) bool {
+	for _, c := range s.order {
+		if c.Resource().Collection == collection {
+			return true
+		}
+	}
+	return false
+}
+
 // request carries what one request needs.
 type request struct {
 	parent *parentScope // set for a sub-resource: the parent named in the URL
@@ -176,7 +187,7 @@ func (s *Server) authenticate(rq *request) error {
 		}
 		return err
 	}
-	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id, Catalog: s.Catalog}
+	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id, Catalog: s.Catalog, Served: s.serves}
 	rq.creds = policy.Credentials{UserID: ac.UserID, ProjectID: ac.ProjectID, Roles: ac.Roles, IsAdmin: ac.IsAdmin}
 	if lr := logging.RequestFrom(rq.r.Context()); lr != nil {
 		lr.UserID, lr.ProjectID = ac.UserID, ac.ProjectID

@@ -24,8 +24,8 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/l2gw"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
-	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
+	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )

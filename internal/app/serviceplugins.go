@@ -33,7 +33,7 @@ var neutronDefaultPlugins = []string{"tag", "timestamp", "revisions", "flavors",
 // service that implements one declares it in its plugin.Service, which wins over this list.
 var notImplemented = []string{"segments", "trunk", "metering", "log", "logapi", "port_forwarding", "placement",
 	"conntrack_helper", "network_segment_range", "local_ip", "ndp_proxy", "ovn-router", "loki",
-	"vpnaas", "firewall_v2", "l2gw", "midonet_gwdevice", "midonet_l2gw", "midonet_logging_resource", "midonet_firewall"}
+	"firewall_v2", "midonet_logging_resource", "midonet_firewall"}
 
 // pluginName normalises an entry: "module:Class" is "module.Class", spaces trimmed.
 func pluginName(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), ":", ".") }

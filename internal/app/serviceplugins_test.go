@@ -18,7 +18,9 @@ func TestLoadedServices(t *testing.T) {
 		want    []string // optional services loaded
 		wantErr string
 	}{
-		{"", true, []string{"qos", "bgp", "taas"}, ""},
+		{"", true, []string{"qos", "bgp", "vpnaas", "gwdevice", "l2gw", "taas"}, ""},
+		{"midonet_l3,vpnaas,midonet_gwdevice,midonet_l2gw", true, []string{"vpnaas", "gwdevice", "l2gw"}, ""},
+		{"l2gw", false, []string{"l2gw"}, ""},
 		{"midonet_l3", true, nil, ""},
 		{"router,qos", true, []string{"qos"}, ""},
 		{"neutron.services.qos.qos_plugin:QoSPlugin", false, []string{"qos"}, ""},
@@ -27,7 +29,7 @@ func TestLoadedServices(t *testing.T) {
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},
 		{"trunk", false, nil, "trunk is not implemented"},
 	}
-	optional := map[string]bool{"qos": true, "bgp": true, "taas": true}
+	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "vpnaas": true, "gwdevice": true, "l2gw": true}
 	for _, tc := range tests {
 		cfg := config.New(config.DefaultRegistry())
 		if tc.list != "" {
@@ -58,7 +60,7 @@ func TestLoadedServices(t *testing.T) {
 		if got.L3 != tc.l3 || !slices.Equal(names, tc.want) {
 			t.Errorf("%q: L3 %v, services %v; want %v, %v", tc.list, got.L3, names, tc.l3, tc.want)
 		}
-		for _, s := range []string{"agents", "rbac", "addrscope", "addrgroup", "ipavail"} {
+		for _, s := range []string{"agents", "rbac", "addrscope", "addrgroup", "ipavail", "az", "dns", "flavors"} {
 			if !core[s] {
 				t.Errorf("%q: %s not loaded (part of the core, or loaded by Neutron whatever the list says)", tc.list, s)
 			}

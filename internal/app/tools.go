@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 
@@ -168,27 +169,35 @@ func writeDrift(w io.Writer, d cluster.Drift) {
 }
 
 // ImportNeutron is `db-manage import SOURCE`: it copies the upstream Neutron database at
-// SOURCE (a postgresql:// URL) into the configured database, upgraded first and holding no
-// network yet (neutrondb.Import says what is copied). The next `serve` converts the monolithic
-// v2 plugin's rows it brought (internal/migratev2).
+// SOURCE — a postgresql:// URL, or a plain-format pg_dump file of it — into the configured
+// database, upgraded first and holding no network yet (neutrondb.Import says what is
+// copied). The next `serve` converts the monolithic v2 plugin's rows it brought
+// (internal/migratev2).
 func ImportNeutron(ctx context.Context, o Options, source string, w io.Writer) error {
-	if !strings.HasPrefix(source, "postgres://") && !strings.HasPrefix(source, "postgresql://") {
-		return fmt.Errorf("app: import: the source must be a postgresql:// URL of the upstream Neutron database, got %q "+
-			"(restore a dump into a PostgreSQL database first: psql -f dump.sql, or pg_restore)", source)
-	}
-	src, err := sql.Open("pgx", source)
-	if err != nil {
-		return fmt.Errorf("app: import: %w", err)
-	}
-	defer src.Close()
-	if err := src.PingContext(ctx); err != nil {
-		return fmt.Errorf("app: import: reach the upstream database: %w", err)
+	var run func(ctx context.Context, d *db.DB) (neutrondb.Summary, error)
+	if strings.HasPrefix(source, "postgres://") || strings.HasPrefix(source, "postgresql://") {
+		src, err := sql.Open("pgx", source)
+		if err != nil {
+			return fmt.Errorf("app: import: %w", err)
+		}
+		defer src.Close()
+		if err := src.PingContext(ctx); err != nil {
+			return fmt.Errorf("app: import: reach the upstream database: %w", err)
+		}
+		run = func(ctx context.Context, d *db.DB) (neutrondb.Summary, error) { return neutrondb.Import(ctx, src, d) }
+	} else {
+		f, err := os.Open(source)
+		if err != nil {
+			return fmt.Errorf("app: import: the source is neither a postgresql:// URL nor a readable pg_dump file: %w", err)
+		}
+		defer f.Close()
+		run = func(ctx context.Context, d *db.DB) (neutrondb.Summary, error) { return neutrondb.ImportDump(ctx, f, d) }
 	}
 	return WithDB(ctx, o, func(ctx context.Context, d *db.DB) error {
 		if _, err := d.Upgrade(ctx); err != nil {
 			return err
 		}
-		sum, err := neutrondb.Import(ctx, src, d)
+		sum, err := run(ctx, d)
 		if err != nil {
 			return err
 		}

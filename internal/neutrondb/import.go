@@ -30,7 +30,11 @@ type Summary map[string]int
 // The import writes no task: the cluster builds the topology from the documents at the first
 // start (REST client: the startup repair; task client: `midonet db-manage repair`).
 func Import(ctx context.Context, src *sql.DB, dst *db.DB) (Summary, error) {
-	s, err := newSource(ctx, src)
+	return importFrom(ctx, src, false, dst)
+}
+
+func importFrom(ctx context.Context, src *sql.DB, sqlite bool, dst *db.DB) (Summary, error) {
+	s, err := newSource(ctx, src, sqlite)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +144,10 @@ func (im *importer) read(ctx context.Context) error {
 // hasColumn reports whether an upstream table has a column (it changed across releases).
 func (s *source) hasColumn(ctx context.Context, table, column string) bool {
 	var n int
+	if s.sqlite {
+		err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?", table, column).Scan(&n)
+		return err == nil && n > 0
+	}
 	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2", table, column).Scan(&n)
 	return err == nil && n > 0
 }

@@ -1,7 +1,7 @@
 // Package neutrondb reads an upstream Neutron database — the one a networking-midonet
-// deployment (monolithic v2 plugin or ML2) kept in PostgreSQL — and writes its resources into
-// this server's database as the plugins store them (`midonet db-manage import`). See Import for
-// what it covers.
+// deployment (monolithic v2 plugin or ML2) kept in PostgreSQL, live or as a plain pg_dump —
+// and writes its resources into this server's database as the plugins store them (`midonet
+// db-manage import`). See Import for what it covers.
 package neutrondb
 
 import (
@@ -84,15 +84,20 @@ func (r row) timestamp(k string) string {
 	return s
 }
 
-// source is the upstream database.
+// source is the upstream database: PostgreSQL, or the SQLite copy of a dump (LoadDump).
 type source struct {
 	db     *sql.DB
+	sqlite bool
 	tables map[string]bool
 }
 
-func newSource(ctx context.Context, db *sql.DB) (*source, error) {
-	s := &source{db: db, tables: map[string]bool{}}
-	rs, err := db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+func newSource(ctx context.Context, db *sql.DB, sqlite bool) (*source, error) {
+	s := &source{db: db, sqlite: sqlite, tables: map[string]bool{}}
+	q := "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+	if sqlite {
+		q = "SELECT name FROM sqlite_master WHERE type = 'table'"
+	}
+	rs, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("neutrondb: list the tables: %w", err)
 	}

@@ -26,6 +26,18 @@ type Caller struct {
 	Sees func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error)
 	// Catalog describes the collections a request may name (their 404s); the API sets it.
 	Catalog *resource.Catalog
+	// Served reports whether the server serves a collection ([DEFAULT] service_plugins may
+	// leave a service out while the catalogue keeps it); the API sets it. Nil: everything in
+	// the catalogue is served.
+	Served func(collection string) bool
+}
+
+// Serves reports whether a collection of the catalogue is served to this caller's server.
+func (c *Caller) Serves(collection string) bool {
+	if c == nil || c.Catalog == nil || c.Catalog.Get(collection) == nil {
+		return false
+	}
+	return c.Served == nil || c.Served(collection)
 }
 
 // Now is the timestamp format of Neutron's standard attributes.

@@ -40,8 +40,7 @@ var coreScenarios = []string{
 // pendingScenarios are recorded but not run by default yet: the service teams
 // move them into coreScenarios
 // when their APIs land. MIDONET_CONFORMANCE_SCENARIOS runs them on demand.
-var pendingScenarios = []string{
-}
+var pendingScenarios = []string{}
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 

@@ -100,14 +100,14 @@ func TestUpgradeCommandOnMariaDB(t *testing.T) {
 				return string(out)
 			}
 			out := dbManage("upgrade", "head")
-			if !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "database at version 2 (mysql)") {
+			if !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "database at version 3 (mysql)") {
 				t.Fatalf("first upgrade:\n%s", out)
 			}
-			if out := dbManage("upgrade", "head"); strings.Contains(out, "applied") || !strings.Contains(out, "database at version 2 (mysql)") {
+			if out := dbManage("upgrade", "head"); strings.Contains(out, "applied") || !strings.Contains(out, "database at version 3 (mysql)") {
 				t.Fatalf("second upgrade applied something:\n%s", out)
 			}
-			if out := dbManage("current"); strings.TrimSpace(out) != "2" {
-				t.Fatalf("current: %q, want 2", out)
+			if out := dbManage("current"); strings.TrimSpace(out) != "3" {
+				t.Fatalf("current: %q, want 3", out)
 			}
 			srv := testenv.StartServer(t, testenv.Options{ConfigFiles: []string{conf}})
 			e := &env{srv: srv}

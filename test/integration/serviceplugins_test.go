@@ -52,9 +52,19 @@ func TestServicePlugins(t *testing.T) {
 		{"networking-midonet's class paths", "midonet.neutron.services.l3.l3_midonet:MidonetL3ServicePlugin, neutron_taas.services.taas.taas_plugin.TaasPlugin, tag",
 			[]string{"routers", "floatingips", "taas/tap_flows"}, []string{"qos/policies", "bgp-speakers"},
 			[]string{"router", "fip64", "taas"}, []string{"qos", "bgp"}},
-		{"what is served today", "midonet_l3,qos,midonet_bgp,taas,network_ip_availability",
-			[]string{"routers", "qos/policies", "bgp-speakers", "taas/tap_services"}, nil, []string{"router", "qos", "bgp", "taas"}, nil},
+		{"what is served today", "midonet_l3,qos,midonet_bgp,taas,vpnaas,midonet_gwdevice,midonet_l2gw,network_ip_availability",
+			[]string{"routers", "qos/policies", "bgp-speakers", "taas/tap_services", "vpn/ikepolicies", "gw/gateway_devices", "l2-gateways"}, nil,
+			[]string{"router", "qos", "bgp", "taas", "vpnaas", "gateway-device", "l2-gateway"}, nil},
 	}
+	tests = append(tests, struct {
+		name      string
+		plugins   string
+		served    []string
+		unserved  []string
+		advertise []string
+		hidden    []string
+	}{"L2 gateway without gateway devices", "midonet_l2gw", []string{"l2-gateways"}, []string{"gw/gateway_devices", "routers"},
+		[]string{"l2-gateway"}, []string{"gateway-device"}})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -72,6 +82,14 @@ func TestServicePlugins(t *testing.T) {
 				if got := status(t, e, p); got != 404 {
 					t.Errorf("GET /v2.0/%s = %d, want 404 (not loaded)", p, got)
 				}
+			}
+			if tc.name == "L2 gateway without gateway devices" {
+				_, code, err := raw(t, e.admin("sp"), http.MethodPost, "l2-gateways", map[string]any{"l2_gateway": map[string]any{"name": "g",
+					"devices": []any{map[string]any{"device_id": "00000000-0000-0000-0000-000000000001"}}}}, nil, 201)
+				if code != 503 {
+					t.Errorf("l2-gateway create without midonet_gwdevice: %d %v, want 503 MidonetL2GatewayUnavailable", code, err)
+				}
+				wantError(t, err, 503, "MidonetL2GatewayUnavailable")
 			}
 			adv := aliases(t, e)
 			for _, a := range tc.advertise {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
@@ -102,21 +103,28 @@ func bindingOf(p map[string]any) binding {
 // port_filter for the bound ones, unbound for the rest); the v2 rows are gone; the log says so
 // once; the second start changes nothing; the resources came across whole.
 func TestV2ToML2(t *testing.T) {
-	for _, target := range []string{"sqlite", "postgres"} {
-		t.Run(target, func(t *testing.T) { v2ToML2(t, target == "postgres") })
+	for _, target := range []string{"sqlite", "postgres", "mariadb"} {
+		t.Run(target, func(t *testing.T) { v2ToML2(t, target) })
 	}
 }
 
-// target is this server's database: SQLite under dir, or a new PostgreSQL database through a
-// configuration file; args are what every command needs to reach it.
+// target is this server's database: SQLite under dir, or a new PostgreSQL or MariaDB database
+// through a configuration file; args are what every command needs to reach it.
 type target struct {
-	dir, conf, dsn string
+	dir, conf, dsn, driver, driverDSN string
 }
 
-func newTarget(t *testing.T, postgres bool) target {
+func newTarget(t *testing.T, engine string) target {
 	tg := target{dir: t.TempDir()}
-	if postgres {
-		tg.dsn = testenv.NewDatabase(t)
+	switch engine {
+	case "postgres":
+		tg.dsn, tg.driver = testenv.NewDatabase(t), "pgx"
+		tg.driverDSN = tg.dsn
+	case "mariadb":
+		tg.dsn, tg.driver = testenv.NewMariaDBDatabase(t), "mysql"
+		tg.driverDSN = testenv.MariaDBDriverDSN(t, tg.dsn)
+	}
+	if tg.dsn != "" {
 		tg.conf = filepath.Join(t.TempDir(), "neutron.conf")
 		if err := os.WriteFile(tg.conf, []byte("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = "+tg.dsn+"\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -133,9 +141,9 @@ func (tg target) args() []string {
 	return out
 }
 
-func v2ToML2(t *testing.T, postgres bool) {
+func v2ToML2(t *testing.T, engine string) {
 	dsn := upstream(t, "")
-	tg := newTarget(t, postgres)
+	tg := newTarget(t, engine)
 	dir := tg.dir
 	out, err := midonet(t, append([]string{"db-manage", "import", dsn}, tg.args()...)...)
 	if err != nil {
@@ -251,7 +259,7 @@ func v2Rows(t *testing.T, tg target, want int) {
 	t.Helper()
 	driver, source := "sqlite", filepath.Join(tg.dir, "neutron.db")
 	if tg.dsn != "" {
-		driver, source = "pgx", tg.dsn
+		driver, source = tg.driver, tg.driverDSN
 	}
 	db, err := sql.Open(driver, source)
 	if err != nil {
@@ -301,9 +309,46 @@ func TestImportRefusesANonEmptyDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(out, "already holds") {
 		t.Errorf("second import: %v\n%s", err, out)
 	}
-	if out, err := midonet(t, "db-manage", "import", "/tmp/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "postgresql://") {
-		t.Errorf("import of a file: %v\n%s", err, out)
+	if out, err := midonet(t, "db-manage", "import", "/nonexistent/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "neither a postgresql:// URL nor a readable pg_dump file") {
+		t.Errorf("import of a missing file: %v\n%s", err, out)
 	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestImportFromDump: a plain pg_dump of the upstream database imports as the database does,
+// and the first start converts it the same way.
+func TestImportFromDump(t *testing.T) {
+	dsn := upstream(t, "")
+	dump := filepath.Join(t.TempDir(), "neutron.sql")
+	if out, err := exec.Command("pg_dump", "--no-owner", "-f", dump, dsn).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	fromDB, fromDump := newTarget(t, "sqlite"), newTarget(t, "sqlite")
+	outDB, err := midonet(t, append([]string{"db-manage", "import", dsn}, fromDB.args()...)...)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, outDB)
+	}
+	outDump, err := midonet(t, append([]string{"db-manage", "import", dump}, fromDump.args()...)...)
+	if err != nil {
+		t.Fatalf("import of the dump: %v\n%s", err, outDump)
+	}
+	if outDump != outDB {
+		t.Errorf("the dump imported\n%s\nthe database\n%s", outDump, outDB)
+	}
+	srv := testenv.StartServer(t, testenv.Options{DataDir: fromDump.dir})
+	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
+		t.Fatalf("no %q in the log", migratev2.CompletedMessage)
+	}
+	edge := get(t, srv, "ports/"+portEdge)["port"].(map[string]any)
+	want := binding{Host: "gw-1", VIFType: "midonet", VNICType: "normal", Profile: map[string]any{"interface_name": "eth1"}, Details: map[string]any{"port_filter": true}}
+	if got := bindingOf(edge); !reflect.DeepEqual(got, want) {
+		t.Errorf("edge port binding %+v, want %+v", got, want)
+	}
+	if n := get(t, srv, "networks/"+netUplink)["network"].(map[string]any); n["provider:network_type"] != "uplink" || n["mtu"] != float64(1500) {
+		t.Errorf("uplink network %v", n)
+	}
+	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true || vm["port_security_enabled"] != true {
+		t.Errorf("vm1 %v", vm)
+	}
+}

@@ -120,9 +120,12 @@ func serviceType(v any) string {
 // Service is the flavors service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "flavors",
-		Resources:  []*resource.Resource{Flavors, Profiles, Bindings, ServiceProviders},
-		Extensions: Extensions,
+		Name: "flavors",
+		// One of Neutron's default service plugins: loaded whatever service_plugins says.
+		ServicePlugins: []string{"flavors", "neutron.services.flavors.flavors_plugin.FlavorsPlugin"},
+		AlwaysLoaded:   true,
+		Resources:      []*resource.Resource{Flavors, Profiles, Bindings, ServiceProviders},
+		Extensions:     Extensions,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{flavorCollection{}, profileCollection{}, bindingCollection{}, providerCollection{}}
 		},

@@ -15,11 +15,13 @@ import (
 // Service is the gateway-device service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "gwdevice",
-		Resources:   []*resource.Resource{Devices, RemoteMacEntries},
-		Extensions:  Extensions,
-		Translators: translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "networks"}}},
-		Policies:    PolicyRules,
+		Name: "gwdevice",
+		// Seed 2.8: service_plugins = midonet_gwdevice.
+		ServicePlugins: []string{"midonet_gwdevice", "midonet.neutron.services.gw_device.plugin.MidonetGwDeviceServicePlugin"},
+		Resources:      []*resource.Resource{Devices, RemoteMacEntries},
+		Extensions:     Extensions,
+		Translators:    translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "networks"}}},
+		Policies:       PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{DeviceCollection{}, EntryCollection{}}
 		},

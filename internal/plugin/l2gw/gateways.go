@@ -19,7 +19,7 @@ func (GatewayCollection) Resource() *resource.Resource { return Gateways }
 // available answers 503 while the gateway-device service is not loaded (networking-midonet's
 // MidonetL2GatewayUnavailable): without it no device can be named.
 func available(c *plugin.Caller) error {
-	if c == nil || c.Catalog == nil || c.Catalog.Get(gatewayCollection) == nil {
+	if !c.Serves(gatewayCollection) {
 		return fault.MidonetL2GatewayUnavailable()
 	}
 	return nil

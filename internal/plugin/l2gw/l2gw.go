@@ -16,7 +16,11 @@ import (
 // Service is the L2 gateway service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "l2gw",
+		Name: "l2gw",
+		// Seed 2.9: service_plugins = midonet_l2gw (networking-l2gw's own plugin names load
+		// MidoNet's, the only one here).
+		ServicePlugins: []string{"midonet_l2gw", "midonet.neutron.services.l2gateway.plugin.MidonetL2GatewayPlugin",
+			"l2gw", "networking_l2gw.services.l2gateway.plugin.L2GatewayPlugin"},
 		Resources:   []*resource.Resource{Gateways, Connections},
 		Extensions:  Extensions,
 		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Watches: []string{gatewayCollection, "routers", "networks"}}},

@@ -16,9 +16,11 @@ import (
 // Service is the VPN service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "vpnaas",
-		Resources:  []*resource.Resource{IKEPolicies, IPsecPolicies, EndpointGroups, Services, Connections},
-		Extensions: Extensions,
+		Name: "vpnaas",
+		// Seed 2.7: service_plugins = vpnaas (neutron-vpnaas's plugin, MidoNet's driver).
+		ServicePlugins: []string{"vpnaas", "neutron_vpnaas.services.vpn.plugin.VPNDriverPlugin"},
+		Resources:      []*resource.Resource{IKEPolicies, IPsecPolicies, EndpointGroups, Services, Connections},
+		Extensions:     Extensions,
 		Translators: translate.Translators{
 			IKEPolicies.Collection:    {Owned: ownsNothing, Dependents: servicesUsing("ikepolicy_id")},
 			IPsecPolicies.Collection:  {Owned: ownsNothing, Dependents: servicesUsing("ipsecpolicy_id")},
