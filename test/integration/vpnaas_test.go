@@ -43,6 +43,11 @@ func newVPNSite(t *testing.T, c *gophercloud.ServiceClient, name string) vpnSite
 func TestVPNaaS(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		c := e.admin("it-vpn")
+		for _, alias := range []string{"vpnaas", "vpn-endpoint-groups"} {
+			if x := get(t, c, "extensions/"+alias)["extension"].(map[string]any); x["alias"] != alias {
+				t.Errorf("extension %s: %v", alias, x)
+			}
+		}
 		site := newVPNSite(t, c, "vpn")
 
 		// Policies: neutron-vpnaas's defaults; a partial lifetime update keeps the units.
