@@ -77,6 +77,8 @@ func TestVPNaaS(t *testing.T) {
 		bare := l3CreateRouter(t, c, routers.CreateOpts{Name: "bare"})
 		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: bare.ID}).Err, 400, "RouterIsNotExternal")
 		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: site.router.ID, SubnetID: site.free.ID}).Err, 400, "SubnetIsNotConnectedToRouter")
+		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: site.router.ID,
+			FlavorID: "00000000-0000-0000-0000-000000000001"}).Err, 404, "FlavorsPluginNotLoaded")
 		svc, err := services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, Name: "groups", RouterID: site.router.ID}).Extract()
 		must(t, err)
 		legacy, err := services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, Name: "legacy", RouterID: site.router.ID, SubnetID: site.sub1.ID}).Extract()
