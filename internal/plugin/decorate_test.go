@@ -125,3 +125,65 @@ func TestQuotaEnforced(t *testing.T) {
 		t.Error("a collection without a quota name was wrapped")
 	}
 }
+
+// actionWidgets is a collection with one action, "poke".
+type actionWidgets struct{ plugin.ReadOnly }
+
+func (actionWidgets) Resource() *resource.Resource { return widgets }
+func (actionWidgets) List(context.Context, *db.Tx, *plugin.Caller, map[string][]string) ([]db.Doc, error) {
+	return nil, nil
+}
+func (actionWidgets) ActionMethod(a string) string {
+	if a == "poke" {
+		return "PUT"
+	}
+	return ""
+}
+func (actionWidgets) Action(context.Context, *db.Tx, *plugin.Caller, db.Doc, string, map[string]any) (any, error) {
+	return "poked", nil
+}
+
+// refusing is a hook whose action check refuses "poke" with {"no": true}.
+type refusing struct{ plugin.NoHook }
+
+func (refusing) BeforeAction(_ context.Context, _ *db.Tx, _ *plugin.Caller, _ db.Doc, action string, body map[string]any) error {
+	if action == "poke" && body["no"] == true {
+		return fault.Conflict("Refused", "no")
+	}
+	return nil
+}
+
+// TestHookedActions: a hook with BeforeAction checks the wrapped collection's actions (found
+// with As through the quota decorator too); a plain hook leaves them alone; a collection
+// without actions stays without them.
+func TestHookedActions(t *testing.T) {
+	ctx := context.Background()
+	c := plugin.QuotaEnforced(plugin.Hooked(actionWidgets{}, refusing{}), nil)
+	a, ok := plugin.As[plugin.Actioner](c)
+	if !ok || a.ActionMethod("poke") != "PUT" {
+		t.Fatalf("the hooked collection lost its actions: %v", ok)
+	}
+	if out, err := a.Action(ctx, nil, nil, db.Doc{}, "poke", map[string]any{}); err != nil || out != "poked" {
+		t.Errorf("allowed action = %v, %v", out, err)
+	}
+	if _, err := a.Action(ctx, nil, nil, db.Doc{}, "poke", map[string]any{"no": true}); !fault.IsType(err, "Refused") {
+		t.Errorf("refused action = %v, want the hook's 409", err)
+	}
+	plain, _ := plugin.As[plugin.Actioner](plugin.Hooked(actionWidgets{}, plugin.NoHook{}))
+	if _, err := plain.Action(ctx, nil, nil, db.Doc{}, "poke", map[string]any{"no": true}); err != nil {
+		t.Errorf("a hook without BeforeAction checked the action: %v", err)
+	}
+	if _, ok := plugin.As[plugin.Actioner](plugin.Hooked(plugin.Collection(struct {
+		plugin.ReadOnly
+		listOnly
+	}{}), refusing{})); ok {
+		t.Error("a collection without actions gained them from the hook")
+	}
+}
+
+type listOnly struct{}
+
+func (listOnly) Resource() *resource.Resource { return widgets }
+func (listOnly) List(context.Context, *db.Tx, *plugin.Caller, map[string][]string) ([]db.Doc, error) {
+	return nil, nil
+}

@@ -43,6 +43,11 @@ func newVPNSite(t *testing.T, c *gophercloud.ServiceClient, name string) vpnSite
 func TestVPNaaS(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		c := e.admin("it-vpn")
+		for _, alias := range []string{"vpnaas", "vpn-endpoint-groups"} {
+			if x := get(t, c, "extensions/"+alias)["extension"].(map[string]any); x["alias"] != alias {
+				t.Errorf("extension %s: %v", alias, x)
+			}
+		}
 		site := newVPNSite(t, c, "vpn")
 
 		// Policies: neutron-vpnaas's defaults; a partial lifetime update keeps the units.
@@ -72,6 +77,8 @@ func TestVPNaaS(t *testing.T) {
 		bare := l3CreateRouter(t, c, routers.CreateOpts{Name: "bare"})
 		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: bare.ID}).Err, 400, "RouterIsNotExternal")
 		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: site.router.ID, SubnetID: site.free.ID}).Err, 400, "SubnetIsNotConnectedToRouter")
+		wantError(t, services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, RouterID: site.router.ID,
+			FlavorID: "00000000-0000-0000-0000-000000000001"}).Err, 404, "FlavorsPluginNotLoaded")
 		svc, err := services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, Name: "groups", RouterID: site.router.ID}).Extract()
 		must(t, err)
 		legacy, err := services.Create(ctx(t), c, services.CreateOpts{AdminStateUp: gophercloud.Enabled, Name: "legacy", RouterID: site.router.ID, SubnetID: site.sub1.ID}).Extract()

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -220,7 +221,7 @@ const charonConf = `charon {
 
 // setup makes the namespace with the container link, and starts charon in it.
 func (r *runner) setup(ctx context.Context, s Site) error {
-	_ = ip("netns", "del", r.ns) // a namespace a dead agent left
+	r.clearStale()
 	_ = ip("link", "del", s.Interface)
 	if err := ip("netns", "add", r.ns); err != nil {
 		return err
@@ -292,6 +293,21 @@ func (r *runner) setup(ctx context.Context, s Site) error {
 	r.routes = map[string]bool{}
 	r.m.o.Log.Info("ipsec: site up", "router", r.router, "namespace", r.ns, "external_ip", s.ExternalIP.String())
 	return nil
+}
+
+// clearStale removes what an agent that died without tearing down left of this site: the
+// processes inside its namespace (its charon), the namespace, and the link.
+func (r *runner) clearStale() {
+	if out, err := exec.Command("ip", "netns", "pids", r.ns).Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+				if p, err := os.FindProcess(pid); err == nil {
+					_ = p.Kill()
+				}
+			}
+		}
+	}
+	_ = ip("netns", "del", r.ns)
 }
 
 // teardown stops charon and removes the namespace (and with it the link).

@@ -59,6 +59,10 @@ func routerHasSubnet(ctx context.Context, tx *db.Tx, router, subnet string) (boo
 // service is ACTIVE at once (seed; the reference driver leaves it PENDING_CREATE).
 func (ServiceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	d := plugin.Copy(body)
+	if d["flavor_id"] != nil {
+		// vpn-flavors is not served: neutron-vpnaas without the flavors plugin answers so.
+		return nil, fault.NotFound("FlavorsPluginNotLoaded", "Flavors plugin not found")
+	}
 	routerID := plugin.Str(d, "router_id")
 	rd, err := plugin.Fetch(ctx, tx, c, "routers", routerID)
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 
 func ownsNothing(*translate.World, string) []topology.Object { return nil }
 
-// servicesOf lists a router's VPN services in the world, by id.
+// worldServices lists a router's VPN services in the world, by id.
 func worldServices(w *translate.World, router string) []VPNService {
 	var out []VPNService
 	for _, d := range w.All(Services.Collection) {
