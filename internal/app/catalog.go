@@ -15,6 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/fwaas"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -32,6 +33,7 @@ var services = []plugin.Service{
 	ipavail.Service(),
 	addrgroup.Service(),
 	addrscope.Service(),
+	fwaas.Service(),
 	rbac.Service(),
 }
 
