@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/fwaas"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -34,6 +35,7 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	fwaas.Service(),
+	logging.Service(),
 	rbac.Service(),
 }
 
