@@ -131,6 +131,11 @@ type ctx struct {
 	decRule  *rule
 	decChain *chain
 	natFail  bool
+	// packet logging (log.go): decisions in logged chains; ctKnown: the forward packet's
+	// connection was tracked already
+	logs    [maxLogEvents]logEvent
+	nLog    int
+	ctKnown bool
 	// portFilter: a port's own filter runs (in-port and out-port read as unknown)
 	portFilter bool
 	filterPort *port
@@ -156,12 +161,15 @@ func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
 	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
-	res.Egress, res.Generated, res.Trace = res.Egress[:0], res.Generated[:0], res.Trace[:0]
+	res.Egress, res.Generated, res.Trace, res.Logs = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Logs[:0]
 	return c
 }
 
 func putCtx(c *ctx) {
 	c.topo, c.st, c.res, c.ingress, c.decRule, c.decChain = nil, nil, nil, nil, nil, nil
+	for i := 0; i < c.nLog; i++ {
+		c.logs[i] = logEvent{}
+	}
 	for i := range c.natDeps {
 		c.natDeps[i] = nil
 	}
@@ -187,6 +195,9 @@ func (c *ctx) run(in Packet, portID string) {
 	} else {
 		c.ingress = p
 		c.ingressPort(&fr, p)
+	}
+	if c.nLog > 0 {
+		c.finishLogs()
 	}
 	r := c.res
 	switch {
@@ -384,6 +395,7 @@ func (c *ctx) emit(fr *frame, p *port) {
 				c.recordCT(&k)
 			} else {
 				c.addCtDep(k)
+				c.ctKnown = true
 			}
 			if c.trace {
 				c.note(p.dev, p, "conntrack: reply %s recorded as return flow", fr.pkt.String())

@@ -148,7 +148,10 @@ type chain struct {
 	id, name  string
 	rules     []rule
 	sg        string // security group whose chain this is
+	fw        string // firewall (v1) or firewall group (v2) whose chain this is (metadata)
+	tenant    string
 	antiSpoof bool
+	loggers   []*topology.RuleLogger // what logs the decisions taken here (log.go)
 }
 
 // Rule types and actions, compiled.
@@ -216,6 +219,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
 		sgs     []*topology.IPAddrGroup
+		loggers []*topology.RuleLogger
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -239,7 +243,8 @@ func NewTopology(objs []topology.Object) *Topology {
 		case *topology.Router:
 			t.routers[v.ID] = &router{device: device{id: v.ID, key: keyOf(v.ID), kind: kindRouter}, obj: v, adminUp: v.AdminStateUp}
 		case *topology.Chain:
-			t.chains[v.ID] = &chain{id: v.ID, name: v.Name, antiSpoof: strings.HasSuffix(v.Name, "_ANTI_SPOOF")}
+			t.chains[v.ID] = &chain{id: v.ID, name: v.Name, antiSpoof: strings.HasSuffix(v.Name, "_ANTI_SPOOF"),
+				fw: v.Metadata[topology.MetaFirewallID], tenant: v.TenantID}
 		case *topology.Port:
 			ports = append(ports, v)
 		case *topology.Route:
@@ -261,6 +266,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.RuleLogger:
+			loggers = append(loggers, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -369,6 +376,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileLoggers(loggers)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)
