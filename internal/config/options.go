@@ -152,6 +152,11 @@ func midonetOptions() []Option {
 		m("apply_timeout", Int, "10", "Seconds an API write waits for the cluster to apply it."),
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
+		m("packet_log_dir", String, "/var/log/midolman/logging", "Where an agent with a datapath writes firewall and security-group "+
+			"log lines (fw-<firewall log id>.log, sg-<log id>.log; seed 8.2.4); empty: no packet logs."),
+		m("packet_log_max_bytes", Int, "10485760", "Size past which a packet log file is rotated (name.1, name.2, ...)."),
+		m("packet_log_backups", Int, "5", "Rotated packet log files kept per log."),
+		m("packet_log_queue", Int, "8192", "Log lines buffered between the packet path and the writer; when full, lines are dropped and counted."),
 		m("tunnel_port", Int, "4789", "UDP port of the VXLAN tunnels between the datapaths of member hosts."),
 		m("datapath", String, "none", "How an agent moves the packets of the ports bound to its host: afpacket (a packet "+
 			"socket per bound interface; frames are simulated and forwarded) or none (control plane only: simulation and trace)."),
