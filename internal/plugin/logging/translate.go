@@ -19,7 +19,9 @@ func Translators() translate.Translators {
 					}
 				}
 			}},
-		FirewallLogs.Collection: {Owned: firewallLogger},
+		// A log names its firewall's project: it follows the firewall (made before or after it,
+		// as a data-version sync may replay them).
+		FirewallLogs.Collection: {Owned: firewallLogger, Watches: []string{firewallsColl, firewallGroupsColl}},
 		Logs.Collection:         {Owned: networkLogger},
 	}
 }
