@@ -70,6 +70,7 @@ func (t *Topology) compileLoggers(ls []*topology.RuleLogger) {
 	if len(ls) == 0 {
 		return
 	}
+	t.loggers = true
 	for _, c := range t.chains {
 		for _, l := range ls {
 			switch l.ResourceType {
@@ -88,7 +89,7 @@ func (t *Topology) compileLoggers(ls []*topology.RuleLogger) {
 
 // logDecision records a decision of a firewall rule in ch (router or port filter).
 func (c *ctx) logDecision(fr *frame, ch *chain, dev *device, r *rule, accept bool) {
-	if len(ch.loggers) == 0 || c.nLog == maxLogEvents {
+	if len(ch.loggers) == 0 || len(c.logs) == maxLogEvents {
 		return
 	}
 	e := logEvent{ch: ch, rule: r.obj.Metadata[topology.MetaFirewallRuleID], accept: accept, port: portID(c.filterPort)}
@@ -96,14 +97,13 @@ func (c *ctx) logDecision(fr *frame, ch *chain, dev *device, r *rule, accept boo
 		e.router = dev.id
 	}
 	e.pkt = fieldsOf(&fr.pkt)
-	c.logs[c.nLog] = e
-	c.nLog++
+	c.logs = append(c.logs, e)
 }
 
 // logFilter records what a port or router filter decided about security groups: an accept
 // by a rule of a logged group, or a drop after the logged groups it checked matched nothing.
 func (c *ctx) logFilter(fr *frame, a action) {
-	if c.nLog == maxLogEvents {
+	if !c.topo.loggers || len(c.logs) == maxLogEvents {
 		return
 	}
 	e := logEvent{port: portID(c.filterPort), pkt: fieldsOf(&fr.pkt)}
@@ -123,13 +123,12 @@ func (c *ctx) logFilter(fr *frame, a action) {
 	default:
 		return
 	}
-	c.logs[c.nLog] = e
-	c.nLog++
+	c.logs = append(c.logs, e)
 }
 
 // finishLogs turns the recorded decisions into the result's log entries.
 func (c *ctx) finishLogs() {
-	for i := 0; i < c.nLog; i++ {
+	for i := range c.logs {
 		e := &c.logs[i]
 		if e.accept && (c.ct == ctReturn || c.ctKnown) {
 			continue // not a new connection

@@ -133,8 +133,7 @@ type ctx struct {
 	natFail  bool
 	// packet logging (log.go): decisions in logged chains; ctKnown: the forward packet's
 	// connection was tracked already
-	logs    [maxLogEvents]logEvent
-	nLog    int
+	logs    []logEvent // kept across pool uses: no allocation once grown
 	ctKnown bool
 	// portFilter: a port's own filter runs (in-port and out-port read as unknown)
 	portFilter bool
@@ -159,7 +158,8 @@ var ctxPool = sync.Pool{New: func() any { return new(ctx) }}
 
 func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
-	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
+	logs := c.logs[:0]
+	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState, logs: logs}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
 	res.Egress, res.Generated, res.Trace, res.Logs = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Logs[:0]
 	return c
@@ -167,7 +167,7 @@ func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 
 func putCtx(c *ctx) {
 	c.topo, c.st, c.res, c.ingress, c.decRule, c.decChain = nil, nil, nil, nil, nil, nil
-	for i := 0; i < c.nLog; i++ {
+	for i := range c.logs {
 		c.logs[i] = logEvent{}
 	}
 	for i := range c.natDeps {
@@ -196,7 +196,7 @@ func (c *ctx) run(in Packet, portID string) {
 		c.ingress = p
 		c.ingressPort(&fr, p)
 	}
-	if c.nLog > 0 {
+	if len(c.logs) > 0 {
 		c.finishLogs()
 	}
 	r := c.res

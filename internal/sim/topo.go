@@ -27,6 +27,7 @@ type Topology struct {
 	byIndex  []*port
 	warnings []string
 	build    uint64
+	loggers  bool // some chain has a rule logger (log.go)
 }
 
 var builds atomic.Uint64

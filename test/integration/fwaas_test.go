@@ -102,7 +102,6 @@ func TestFWaaSv2(t *testing.T) {
 
 		// Groups on router ports.
 		router, ports := fwRouter(t, c, "fw-r", 6)
-		_ = router
 		g, err := groups.Create(ctx(t), c, groups.CreateOpts{Name: "g", IngressFirewallPolicyID: pol.ID, Ports: []string{ports[0]}}).Extract()
 		must(t, err)
 		if g.Status != "ACTIVE" || !slices.Equal(g.Ports, []string{ports[0]}) || g.EgressFirewallPolicyID != "" {
@@ -134,6 +133,15 @@ func TestFWaaSv2(t *testing.T) {
 		}
 		if !slices.Contains(names, "default") || !slices.Contains(names, "g") {
 			t.Errorf("groups %v, want default and g", names)
+		}
+		// A router interface removed through its router leaves the group.
+		_, err = groups.Update(ctx(t), c, g.ID, groups.UpdateOpts{Ports: &[]string{ports[0]}}).Extract()
+		must(t, err)
+		l3RemoveInterface(t, c, router, routers.RemoveInterfaceOpts{PortID: ports[0]})
+		g, err = groups.Get(ctx(t), c, g.ID).Extract()
+		must(t, err)
+		if len(g.Ports) != 0 || g.Status != "INACTIVE" {
+			t.Errorf("group after its port's interface went: ports %v status %s", g.Ports, g.Status)
 		}
 		must(t, groups.Delete(ctx(t), c, g.ID).ExtractErr())
 		must(t, policies.Delete(ctx(t), c, pol.ID).ExtractErr())

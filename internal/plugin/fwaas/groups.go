@@ -151,6 +151,30 @@ func (GroupCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f 
 	return list(ctx, tx, Groups, f)
 }
 
+// Expand shows only the ports that still exist: a port deleted without the ports
+// collection's hook (a router interface removed through its router) leaves the group.
+func (GroupCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	for _, d := range docs {
+		ports := plugin.List(d, "ports")
+		kept := make([]any, 0, len(ports))
+		for _, p := range ports {
+			id, _ := p.(string)
+			pd, err := tx.Get(ctx, "ports", id)
+			if err != nil {
+				return err
+			}
+			if pd != nil {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) != len(ports) {
+			d["ports"] = kept
+			d["status"] = groupStatus(d)
+		}
+	}
+	return nil
+}
+
 // HasDefaults reports whether the project has its default group.
 func (GroupCollection) HasDefaults(ctx context.Context, tx *db.Tx, project string) (bool, error) {
 	gs, err := tx.List(ctx, Groups.Collection, db.Filter{ProjectID: project})
