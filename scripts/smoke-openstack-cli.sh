@@ -326,10 +326,10 @@ expect "the network is no longer shared" '.shared == false'
 # ------------------------------------------------------------------ firewall groups (FWaaS v2)
 
 osc firewall group rule create --name smoke-fw-ssh --protocol tcp --destination-port 22 --action allow -f json
-expect "firewall group rule create shows the rule" '.protocol == "tcp" and .destination_port == "22" and .action == "allow"'
-FW_RULE1=$(field .id)
+expect "firewall group rule create shows the rule" '.Protocol == "tcp" and .["Destination Port"] == "22" and .Action == "allow" and .Enabled == true'
+FW_RULE1=$(field .ID)
 osc firewall group rule create --name smoke-fw-web --protocol tcp --destination-port 80 --action deny -f json
-FW_RULE2=$(field .id)
+FW_RULE2=$(field .ID)
 osc firewall group policy create --firewall-rule smoke-fw-ssh smoke-fw-pol -f json
 expect "firewall group policy create holds the rule" '(.firewall_rules // .["Firewall Rules"]) == [$r]' --arg r "$FW_RULE1"
 osc firewall group policy add rule --insert-before smoke-fw-ssh smoke-fw-pol smoke-fw-web
@@ -338,7 +338,7 @@ osc firewall group policy show smoke-fw-pol -f json
 expect "the policy's rules are in the inserted order" '(.firewall_rules // .["Firewall Rules"]) == [$a, $b]' --arg a "$FW_RULE2" --arg b "$FW_RULE1"
 osc firewall group create --name smoke-fwg --ingress-firewall-policy smoke-fw-pol --no-port -f json
 expect "firewall group create applies the policy" '(.ingress_firewall_policy_id // .["Ingress Policy ID"]) != null and (.status // .Status) == "INACTIVE"'
-FWG_ID=$(field .id)
+FWG_ID=$(field .ID)
 osc firewall group list -f json
 expect "firewall group list has the project's default group and the new one" \
 	'[.[].Name] as $n | ($n | index("default")) != null and ($n | index("smoke-fwg")) != null'

@@ -157,3 +157,82 @@ func TestDatapathFirewallLog(t *testing.T) {
 		t.Errorf("disabled logging resource: %d lines became %d", len(before), len(after))
 	}
 }
+
+// TestDatapathSecurityGroupLog: Neutron's logging API on a security group, with real traffic:
+// a connection the group does not admit writes one DROP line (the group, the port, no rule),
+// one it admits writes one ACCEPT line naming the rule; a disabled log writes nothing.
+func TestDatapathSecurityGroupLog(t *testing.T) {
+	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
+	logDir := t.TempDir()
+	h := startWith(t, "datapath = afpacket\npacket_log_dir = "+logDir+"\n")
+	a := h.startAgent("sglog-host", filepath.Join(t.TempDir(), "host_id"))
+	a.hostID(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("agent output:\n%s", a.out.String())
+		}
+	})
+	net := h.create("networks", "network", map[string]any{"name": "sl", "tenant_id": "admin"})
+	h.create("subnets", "subnet", map[string]any{"network_id": net["id"], "cidr": "10.85.0.0/24", "ip_version": 4, "tenant_id": "admin"})
+	web := h.create("security-groups", "security_group", map[string]any{"name": "web", "tenant_id": "admin"})["id"].(string)
+	rule := h.create("security-group-rules", "security_group_rule", map[string]any{"security_group_id": web, "direction": "ingress",
+		"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 8080, "port_range_max": 8080, "tenant_id": "admin"})["id"].(string)
+	port := func(name string, groups ...any) *vm {
+		body := map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin", "device_owner": "compute:nova"}
+		if len(groups) > 0 {
+			body["security_groups"] = groups
+		}
+		p := h.create("ports", "port", body)
+		v := newVM(t, tag+name, p)
+		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
+			"binding:host_id": "sglog-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
+			t.Fatalf("bind %s: %d %v", name, code, out)
+		}
+		return v
+	}
+	vm1, vm2 := port("s1"), port("s2", web)
+	logDoc := h.create("log/logs", "log", map[string]any{"name": "web-log", "resource_type": "security_group", "resource_id": web, "tenant_id": "admin"})
+	file := filepath.Join(logDir, "sg-"+logDoc["id"].(string)+".log")
+	for _, v := range []*vm{vm1, vm2} {
+		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
+		v.dhcp(t, script)
+	}
+	for _, p := range []string{"8080", "8081"} {
+		srv := exec.Command("ip", "netns", "exec", vm2.ns, "python3", "-m", "http.server", p, "--bind", "0.0.0.0")
+		srv.Dir = t.TempDir()
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	}
+	time.Sleep(time.Second)
+	get := func(p string) bool {
+		_, err := vm1.exec("curl", "-s", "-o", "/dev/null", "--max-time", "3", "http://"+vm2.ip()+":"+p+"/")
+		return err == nil
+	}
+	eventually(t, 20*time.Second, "vm1 → vm2:8080 through the group", func() bool { return get("8080") })
+	if get("8081") {
+		t.Fatal("vm1 reached vm2:8081, which the group does not admit")
+	}
+	time.Sleep(time.Second)
+	common := []string{"security_group_id=" + web, "port_id=" + vm2.port["id"].(string), "src_ip=" + vm1.ip(), "dst_ip=" + vm2.ip(), "protocol=6"}
+	if n := len(logLines(t, file, append(common, "security_group_rule_id=none", "dst_port=8081", "action=DROP")...)); n != 1 {
+		b, _ := os.ReadFile(file)
+		t.Fatalf("%d DROP lines for the refused connection, want 1; the file:\n%s", n, b)
+	}
+	if n := len(logLines(t, file, append(common, "security_group_rule_id="+rule, "dst_port=8080", "action=ACCEPT")...)); n == 0 {
+		b, _ := os.ReadFile(file)
+		t.Fatalf("no ACCEPT line naming rule %s; the file:\n%s", rule, b)
+	}
+	if code, out := h.do("PUT", "/v2.0/log/logs/"+logDoc["id"].(string), map[string]any{"log": map[string]any{"enabled": false}}, nil); code != 200 {
+		t.Fatalf("disable: %d %v", code, out)
+	}
+	time.Sleep(2 * time.Second)
+	before := logLines(t, file)
+	_ = get("8081")
+	_ = get("8080")
+	time.Sleep(time.Second)
+	if after := logLines(t, file); len(after) != len(before) {
+		t.Errorf("disabled log: %d lines became %d", len(before), len(after))
+	}
+}
