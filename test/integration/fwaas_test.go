@@ -267,6 +267,9 @@ func TestFWaaSCrossProject(t *testing.T) {
 		must(t, err)
 		_, err = rules.Update(ctx(t), b, r.ID, rules.UpdateOpts{Name: ptr("mine")}).Extract()
 		wantError(t, err, 403, "")
+		// B's policy holds it now: it cannot be unshared from under B.
+		_, err = rules.Update(ctx(t), admin, r.ID, rules.UpdateOpts{Shared: ptr(false)}).Extract()
+		wantError(t, err, 409, "FirewallRuleInUse")
 		// v1 firewalls: B cannot bind A's router.
 		out, _, err := raw(t, b, "POST", "fw/firewall_policies", doc{"firewall_policy": doc{"name": "bp"}}, nil, 201)
 		must(t, err)

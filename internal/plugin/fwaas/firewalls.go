@@ -49,12 +49,9 @@ func routersInUse(ctx context.Context, tx *db.Tx, except string) (map[string]boo
 }
 
 // checkRouters: each new router visible, of the firewall's project, and without a firewall.
+// The routers are read (locked on PostgreSQL) before the firewalls are listed: two requests
+// putting one router under two firewalls serialize on the router.
 func checkRouters(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, added []string) error {
-	used, err := routersInUse(ctx, tx, plugin.Str(d, "id"))
-	if err != nil {
-		return err
-	}
-	var inUse []string
 	for _, id := range added {
 		r, err := plugin.Fetch(ctx, tx, c, "routers", id)
 		if err != nil {
@@ -63,6 +60,13 @@ func checkRouters(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, ad
 		if plugin.Str(r, "tenant_id") != plugin.Str(d, "tenant_id") {
 			return fault.FirewallRouterInvalidProject(id)
 		}
+	}
+	used, err := routersInUse(ctx, tx, plugin.Str(d, "id"))
+	if err != nil {
+		return err
+	}
+	var inUse []string
+	for _, id := range added {
 		if used[id] {
 			inUse = append(inUse, id)
 		}
@@ -80,11 +84,16 @@ func (FirewallCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Calle
 		return nil, err
 	}
 	if _, given := d["router_ids"]; !given {
-		used, err := routersInUse(ctx, tx, "")
+		rs, err := tx.List(ctx, "routers", db.Filter{ProjectID: plugin.Str(d, "tenant_id")})
 		if err != nil {
 			return nil, err
 		}
-		rs, err := tx.List(ctx, "routers", db.Filter{ProjectID: plugin.Str(d, "tenant_id")})
+		for _, r := range rs { // locked first, as checkRouters does
+			if _, err := tx.Get(ctx, "routers", plugin.Str(r, "id")); err != nil {
+				return nil, err
+			}
+		}
+		used, err := routersInUse(ctx, tx, "")
 		if err != nil {
 			return nil, err
 		}

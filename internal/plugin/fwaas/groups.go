@@ -63,11 +63,9 @@ func checkPorts(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, adde
 	if len(added) == 0 {
 		return nil
 	}
-	groups, err := all(ctx, tx, Groups)
-	if err != nil {
-		return err
-	}
-	var inUse []string
+	// The ports are read (on PostgreSQL: locked, FOR UPDATE) before the groups are listed, so
+	// two requests putting one port in two groups serialize on the port and the second sees
+	// the first's group.
 	for _, id := range added {
 		pd, err := plugin.Fetch(ctx, tx, c, "ports", id)
 		if err != nil {
@@ -80,6 +78,13 @@ func checkPorts(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, adde
 		if p.DeviceOwner != model.OwnerRouterInterface && !strings.HasPrefix(p.DeviceOwner, "compute:") {
 			return fault.FirewallGroupPortInvalid(id)
 		}
+	}
+	groups, err := all(ctx, tx, Groups)
+	if err != nil {
+		return err
+	}
+	var inUse []string
+	for _, id := range added {
 		for _, g := range groups {
 			if plugin.Str(g, "id") != plugin.Str(d, "id") && slices.Contains(plugin.Strings(g, "ports"), id) {
 				inUse = append(inUse, id)

@@ -99,6 +99,11 @@ func (r RuleCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 			if plugin.Bool(p, "shared") {
 				return nil, fault.FirewallRuleSharingConflict(plugin.Str(p, "id"), plugin.Str(cur, "id"))
 			}
+			// Another project's policy holds it: unsharing would leave that project with a
+			// rule it cannot see.
+			if plugin.Str(p, "tenant_id") != plugin.Str(cur, "tenant_id") {
+				return nil, fault.FirewallRuleInUse(plugin.Str(cur, "id"))
+			}
 		}
 	}
 	if err := plugin.Save(ctx, tx, c, r.v.rules.Collection, d); err != nil {
