@@ -339,9 +339,9 @@ expect "the policy's rules are in the inserted order" '(.firewall_rules // .["Fi
 osc firewall group create --name smoke-fwg --ingress-firewall-policy smoke-fw-pol --no-port -f json
 expect "firewall group create applies the policy" '(.ingress_firewall_policy_id // .["Ingress Policy ID"]) != null and (.status // .Status) == "INACTIVE"'
 FWG_ID=$(field .ID)
+# (noauth without a project: no project's default group is made, unlike with Keystone)
 osc firewall group list -f json
-expect "firewall group list has the project's default group and the new one" \
-	'[.[].Name] as $n | ($n | index("default")) != null and ($n | index("smoke-fwg")) != null'
+expect "firewall group list shows the new group" 'any(.[]; .Name == "smoke-fwg" and .["Ingress Policy ID"] != null)'
 osc firewall group rule delete smoke-fw-ssh
 expect_error "a rule a policy holds cannot be deleted" '409|[Cc]onflict|in use|being used'
 osc firewall group policy remove rule smoke-fw-pol smoke-fw-ssh
