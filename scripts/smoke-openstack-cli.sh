@@ -323,6 +323,36 @@ expect "network rbac delete removes it from the list" 'all(.[]; .ID != $id)' --a
 osc network show "$RBAC_NET_ID" -f json
 expect "the network is no longer shared" '.shared == false'
 
+# ------------------------------------------------------------------ firewall groups (FWaaS v2)
+
+osc firewall group rule create --name smoke-fw-ssh --protocol tcp --destination-port 22 --action allow -f json
+expect "firewall group rule create shows the rule" '.Protocol == "tcp" and .["Destination Port"] == "22" and .Action == "allow" and .Enabled == true'
+FW_RULE1=$(field .ID)
+osc firewall group rule create --name smoke-fw-web --protocol tcp --destination-port 80 --action deny -f json
+FW_RULE2=$(field .ID)
+osc firewall group policy create --firewall-rule smoke-fw-ssh smoke-fw-pol -f json
+expect "firewall group policy create holds the rule" '(.firewall_rules // .["Firewall Rules"]) == [$r]' --arg r "$FW_RULE1"
+osc firewall group policy add rule --insert-before smoke-fw-ssh smoke-fw-pol smoke-fw-web
+expect_ok "firewall group policy add rule inserts a rule"
+osc firewall group policy show smoke-fw-pol -f json
+expect "the policy's rules are in the inserted order" '(.firewall_rules // .["Firewall Rules"]) == [$a, $b]' --arg a "$FW_RULE2" --arg b "$FW_RULE1"
+osc firewall group create --name smoke-fwg --ingress-firewall-policy smoke-fw-pol --no-port -f json
+expect "firewall group create applies the policy" '(.ingress_firewall_policy_id // .["Ingress Policy ID"]) != null and (.status // .Status) == "INACTIVE"'
+FWG_ID=$(field .ID)
+# (noauth without a project: no project's default group is made, unlike with Keystone)
+osc firewall group list -f json
+expect "firewall group list shows the new group" 'any(.[]; .Name == "smoke-fwg" and .["Ingress Policy ID"] != null)'
+osc firewall group rule delete smoke-fw-ssh
+expect_error "a rule a policy holds cannot be deleted" '409|[Cc]onflict|in use|being used'
+osc firewall group policy remove rule smoke-fw-pol smoke-fw-ssh
+expect_ok "firewall group policy remove rule"
+osc firewall group delete "$FWG_ID"
+expect_ok "firewall group delete"
+osc firewall group policy delete smoke-fw-pol
+expect_ok "firewall group policy delete"
+osc firewall group rule delete smoke-fw-ssh smoke-fw-web
+expect_ok "firewall group rule delete"
+
 # ------------------------------------------------------------------ extensions, quotas
 
 osc extension list --network -f json

@@ -22,6 +22,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent/bgpd"
 	"github.com/midonet-go/midonet/internal/agent/ipsec"
 	"github.com/midonet-go/midonet/internal/datapath"
+	"github.com/midonet-go/midonet/internal/fwlog"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/sim"
@@ -47,7 +48,10 @@ type Options struct {
 	IPsec ipsec.Options
 	// Datapath makes the agent forward the frames of its bound ports (nil: control plane only).
 	Datapath *datapath.Options
-	Log      *slog.Logger
+	// PacketLog writes the firewall and security-group log lines of the datapath's packets
+	// (nil: the lines are not written).
+	PacketLog *fwlog.Options
+	Log       *slog.Logger
 }
 
 // Status is what the agent currently believes.
@@ -243,6 +247,15 @@ func (a *Agent) Run(ctx context.Context) error {
 		do := *a.o.Datapath
 		if do.Log == nil {
 			do.Log = a.o.Log
+		}
+		if a.o.PacketLog != nil {
+			lo := *a.o.PacketLog
+			if lo.Log == nil {
+				lo.Log = a.o.Log
+			}
+			pl := fwlog.New(lo)
+			defer pl.Close() // after the datapath's Close below: no line is logged after it
+			do.PacketLog = pl.Log
 		}
 		a.dp = datapath.New(do)
 		defer a.dp.Close()

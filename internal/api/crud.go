@@ -103,7 +103,7 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	}
 	var items []map[string]any
 	bulk := false
-	if raw, ok := body[res.Collection]; ok && len(body) == 1 {
+	if raw, ok := body[res.Plural()]; ok && len(body) == 1 {
 		list, ok := raw.([]any)
 		if !ok || len(list) == 0 {
 			return fault.BadRequest("Resources required")
@@ -188,7 +188,7 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 		return err
 	}
 	if bulk {
-		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Collection: rendered})
+		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Plural(): rendered})
 	} else {
 		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Member: rendered[0]})
 	}
@@ -353,7 +353,11 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 }
 
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
-	t := withCollection(d, collection)
+	key := collection
+	if r := s.Catalog.Get(collection); r != nil {
+		key = r.Plural()
+	}
+	t := withCollection(d, key)
 	if !rq.caller.View(collection, t) {
 		t["_hidden"] = true
 	}

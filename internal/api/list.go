@@ -150,9 +150,9 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{res.Collection: rendered}
+	out := map[string]any{res.Plural(): rendered}
 	if len(links) > 0 {
-		out[res.Collection+"_links"] = links
+		out[res.Plural()+"_links"] = links
 	}
 	writeJSON(rq.w, http.StatusOK, out)
 	return nil

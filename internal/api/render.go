@@ -37,7 +37,7 @@ func (pc *policyCache) enforce(rq *request, rule string, d db.Doc) bool {
 		return v
 	}
 	if pc.s.Policy.TargetFree(rule) {
-		v := pc.s.Policy.Enforce(rule, map[string]any{"_collection": pc.res.Collection}, rq.creds)
+		v := pc.s.Policy.Enforce(rule, map[string]any{"_collection": pc.res.Plural()}, rq.creds)
 		pc.decided[rule] = v
 		return v
 	}
@@ -52,7 +52,7 @@ func (pc *policyCache) prepare(rq *request, d db.Doc) {
 	if _, ok := d["_collection"]; ok {
 		return
 	}
-	d["_collection"] = pc.res.Collection
+	d["_collection"] = pc.res.Plural()
 	if !rq.caller.View(pc.res.Collection, d) {
 		d["_hidden"] = true
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/datapath"
+	"github.com/midonet-go/midonet/internal/fwlog"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -65,6 +66,10 @@ func NewAgent(cfg *config.Config, store *nsdb.Store, dataDir, hostName, hostIDFi
 			return nil, fmt.Errorf("app: [MIDONET] tunnel_protocol = %q: the datapath tunnels with vxlan only", proto)
 		}
 		o.Datapath = &datapath.Options{Log: log, TunnelPort: cfg.Int(config.GroupMidonet, "tunnel_port")}
+		if dir := cfg.String(config.GroupMidonet, "packet_log_dir"); dir != "" {
+			o.PacketLog = &fwlog.Options{Dir: dir, MaxBytes: int64(cfg.Int(config.GroupMidonet, "packet_log_max_bytes")),
+				Backups: cfg.Int(config.GroupMidonet, "packet_log_backups"), Queue: cfg.Int(config.GroupMidonet, "packet_log_queue")}
+		}
 	case "none", "":
 	default:
 		return nil, fmt.Errorf("app: [MIDONET] datapath = %q: want afpacket or none", dp)

@@ -19,9 +19,11 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/dns"
 	"github.com/midonet-go/midonet/internal/plugin/flavors"
+	"github.com/midonet-go/midonet/internal/plugin/fwaas"
 	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/l2gw"
+	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
@@ -40,6 +42,8 @@ var services = []plugin.Service{
 	ipavail.Service(),
 	addrgroup.Service(),
 	addrscope.Service(),
+	fwaas.Service(),
+	logging.Service(),
 	rbac.Service(),
 	az.Service(),
 	dns.Service(),

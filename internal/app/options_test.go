@@ -38,9 +38,13 @@ func TestEveryOptionIsRead(t *testing.T) {
 	}
 	apiAddr(cfg, Options{}, Roles{Cluster: true})
 	elsewhere := map[string]string{
-		"[midonet] cluster_lease_ttl": "the cluster election on an external etcd (test/roles TestClusterFailover)",
-		"[quotas] quota_rbac_policy":  "QuotaDefaults, once a collection has the rbac_policy quota",
-		"[midonet] tunnel_port":       "the agent's datapath when [MIDONET] datapath = afpacket (test/agent TestDatapathTwoHosts)",
+		"[midonet] cluster_lease_ttl":    "the cluster election on an external etcd (test/roles TestClusterFailover)",
+		"[quotas] quota_rbac_policy":     "QuotaDefaults, once a collection has the rbac_policy quota",
+		"[midonet] tunnel_port":          "the agent's datapath when [MIDONET] datapath = afpacket (test/agent TestDatapathTwoHosts)",
+		"[midonet] packet_log_dir":       "the agent's packet logs when [MIDONET] datapath = afpacket (test/agent TestDatapathFirewallLog)",
+		"[midonet] packet_log_max_bytes": "the same",
+		"[midonet] packet_log_backups":   "the same",
+		"[midonet] packet_log_queue":     "the same",
 	}
 	for _, u := range cfg.Unread() {
 		if _, ok := elsewhere[u]; !ok {

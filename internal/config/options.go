@@ -152,6 +152,11 @@ func midonetOptions() []Option {
 		m("apply_timeout", Int, "10", "Seconds an API write waits for the cluster to apply it."),
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
+		m("packet_log_dir", String, "/var/log/midolman/logging", "Where an agent with a datapath writes firewall and security-group "+
+			"log lines (fw-<firewall log id>.log, sg-<log id>.log; seed 8.2.4); empty: no packet logs."),
+		m("packet_log_max_bytes", Int, "10485760", "Size past which a packet log file is rotated (name.1, name.2, ...)."),
+		m("packet_log_backups", Int, "5", "Rotated packet log files kept per log."),
+		m("packet_log_queue", Int, "8192", "Log lines buffered between the packet path and the writer; when full, lines are dropped and counted."),
 		m("tunnel_port", Int, "4789", "UDP port of the VXLAN tunnels between the datapaths of member hosts."),
 		m("vxgw_sync_interval", Int, "10", "Seconds between two passes of the cluster's hardware VTEP service, which configures "+
 			"every hw_vtep gateway device over OVSDB (management_ip:management_port) with the logical switches its L2 gateway "+
@@ -192,6 +197,15 @@ func quotaOptions() []Option {
 		q("quota_security_group", "10", "security groups"),
 		q("quota_security_group_rule", "100", "security group rules"),
 		q("quota_rbac_policy", "10", "RBAC policies"),
+		q("quota_firewall_group", "10", "FWaaS v2 firewall groups"),
+		q("quota_firewall_policy", "10", "FWaaS v2 firewall policies"),
+		q("quota_firewall_rule", "100", "FWaaS v2 firewall rules"),
+		q("quota_firewall", "10", "FWaaS v1 firewalls"),
+		q("quota_firewall_policy_v1", "10", "FWaaS v1 firewall policies"),
+		q("quota_firewall_rule_v1", "100", "FWaaS v1 firewall rules"),
+		q("quota_firewall_log", "10", "firewall logs (logging-resource)"),
+		q("quota_logging_resource", "10", "logging resources (logging-resource)"),
+		q("quota_log", "10", "network logs (Neutron's logging API)"),
 	}
 }
 

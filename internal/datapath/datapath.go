@@ -32,6 +32,9 @@ type Options struct {
 	// IdleTimeout ages flows: connection tracking, NAT bindings and cached flows unused for
 	// between one and two periods are dropped (default 60 s).
 	IdleTimeout time.Duration
+	// PacketLog receives the packet log lines of each simulated frame (firewall and
+	// security-group logs); it must not block (internal/fwlog's Writer.Log). Nil: none.
+	PacketLog func([]sim.LogEntry)
 }
 
 // Stats count what the datapath did (since it started; the flow counters since the last
@@ -264,6 +267,9 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 		return
 	}
 	res := fc.Simulate(pkt, port)
+	if len(res.Logs) > 0 && d.o.PacketLog != nil {
+		d.o.PacketLog(res.Logs)
+	}
 	ports := *d.byID.Load()
 	if len(res.FlowState) > 0 {
 		var remote [8]string

@@ -61,11 +61,15 @@ type Attr struct {
 // once at start-up and read by every layer; nothing else restates a collection.
 type Resource struct {
 	Collection string // "security_groups": the JSON key of a list and the database kind
-	Member     string // "security_group": the JSON key of one item, the <member> of policy rules
-	Path       string // "security-groups": the URL segment under /v2.0/ ("" = not served)
-	Attrs      []*Attr
-	Tags       bool                         // supports /tags
-	NotFound   func(id string) *fault.Fault // the 404 for a missing id
+	// Key is the JSON key of a list when it is not Collection: two collections of the same
+	// name in two API versions (FWaaS v1's and v2's firewall_rules) are stored as two kinds
+	// but answer under the one key their clients read. Policy "field:" checks read it too.
+	Key      string
+	Member   string // "security_group": the JSON key of one item, the <member> of policy rules
+	Path     string // "security-groups": the URL segment under /v2.0/ ("" = not served)
+	Attrs    []*Attr
+	Tags     bool                         // supports /tags
+	NotFound func(id string) *fault.Fault // the 404 for a missing id
 
 	// Parent is the attribute stored (and indexed) as the document's parent, if any.
 	Parent *Parent
@@ -139,6 +143,14 @@ func (r *Resource) Rule(action string) string {
 		return action + "_" + r.PolicyMember
 	}
 	return action + "_" + r.Member
+}
+
+// Plural is the JSON key of a list of the collection's documents.
+func (r *Resource) Plural() string {
+	if r.Key != "" {
+		return r.Key
+	}
+	return r.Collection
 }
 
 // ParentAttr is the parent attribute, or "".

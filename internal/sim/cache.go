@@ -194,6 +194,7 @@ func (fc *FlowCache) Simulate(in Packet, ingressPort string) Result {
 	c.run(in, ingressPort)
 	if !c.wrote && !c.uncacheable && len(res.Generated) == 0 && in.DHCP == nil {
 		ne := &cacheEntry{res: res, seq: in.ICMP.Seq, version: c.stateVer, ctMiss: c.ctMiss, ctKey: c.ctk}
+		ne.res.Logs = nil // a hit is the same flow again: its lines were written once
 		ne.gen.Store(c.stateGen)
 		if c.nNatMiss > 0 {
 			ne.natMiss = append([]natKey(nil), c.natMiss[:c.nNatMiss]...)

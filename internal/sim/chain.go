@@ -1,5 +1,16 @@
 package sim
 
+import "github.com/midonet-go/midonet/internal/topology"
+
+// firewallNote names the firewall and the firewall rule a decision came from.
+func firewallNote(ch *chain, r *rule) string {
+	n := "firewall " + ch.fw
+	if id := r.obj.Metadata[topology.MetaFirewallRuleID]; id != "" {
+		n += " rule " + id
+	}
+	return n
+}
+
 // runFilter evaluates one filter chain; the answer is ACCEPT, DROP or REJECT.
 func (c *ctx) runFilter(fr *frame, ch *chain, dev *device, p *port, portFilter bool) action {
 	c.nChains, c.nSGs, c.decRule, c.decChain, c.natFail = 0, 0, nil, nil, false
@@ -11,12 +22,18 @@ func (c *ctx) runFilter(fr *frame, ch *chain, dev *device, p *port, portFilter b
 	default:
 		a = actAccept
 	}
+	if c.nChains > 0 {
+		c.logFilter(fr, a)
+	}
 	if c.trace {
 		h := Hop{Device: dev.id, DeviceType: dev.typeName(), Port: portID(p), Chain: ch.id, ChainName: ch.name, RuleAction: a.String()}
 		if c.decRule != nil {
 			h.Rule = c.decRule.id
 			if c.decChain != ch {
 				h.Note = "decided in " + c.decChain.name
+			}
+			if fw := c.decChain.fw; fw != "" {
+				h.Note = firewallNote(c.decChain, c.decRule)
 			}
 		} else {
 			h.Note = "no rule decided: accept"
@@ -90,10 +107,20 @@ func (c *ctx) evalChain(fr *frame, ch *chain, dev *device) action {
 			switch r.action {
 			case actAccept, actDrop, actReject:
 				c.decRule, c.decChain = r, ch
+				if ch.loggers != nil && r.obj.Metadata != nil {
+					c.logDecision(fr, ch, dev, r, r.action == actAccept)
+				}
 				return r.action
 			case actReturn:
+				if ch.loggers != nil && r.obj.Metadata != nil {
+					c.logDecision(fr, ch, dev, r, true)
+				}
 				if c.trace {
-					c.hop(Hop{Device: dev.id, DeviceType: dev.typeName(), Port: portID(c.filterPort), Chain: ch.id, ChainName: ch.name, Rule: r.id, RuleAction: "RETURN"})
+					h := Hop{Device: dev.id, DeviceType: dev.typeName(), Port: portID(c.filterPort), Chain: ch.id, ChainName: ch.name, Rule: r.id, RuleAction: "RETURN"}
+					if ch.fw != "" {
+						h.Note = firewallNote(ch, r) + ": allowed"
+					}
+					c.hop(h)
 				}
 				return actNone
 			}
@@ -130,6 +157,9 @@ func (c *ctx) filterDrop(fr *frame, dev *device, p *port, a action) {
 			d.Kind = DropAntiSpoof
 		}
 		d.SecurityGroupID = ch.sg
+		if ch.fw != "" {
+			d.FirewallID, d.FirewallRuleID = ch.fw, r.obj.Metadata[topology.MetaFirewallRuleID]
+		}
 	}
 	if c.nSGs > 0 {
 		d.SecurityGroupIDs = append([]string(nil), c.sgs[:c.nSGs]...)
@@ -142,6 +172,10 @@ func (c *ctx) filterDrop(fr *frame, dev *device, p *port, a action) {
 		d.Reason = "anti-spoofing: source address or MAC not allowed on port " + d.PortID
 	case d.Kind == DropNATExhausted:
 		d.Reason = "no free SNAT port for rule " + d.RuleID
+	case d.FirewallRuleID != "":
+		d.Reason = a.String() + " by firewall " + d.FirewallID + " rule " + d.FirewallRuleID + " (chain " + d.ChainName + ")"
+	case d.FirewallID != "":
+		d.Reason = a.String() + " by firewall " + d.FirewallID + ": no rule of its policy allowed it (chain " + d.ChainName + ")"
 	case d.RuleID != "":
 		d.Reason = a.String() + " by rule " + d.RuleID + " of chain " + d.ChainName
 	default:

@@ -57,6 +57,9 @@ type Result struct {
 	// FlowStateShared says FlowState holds learned ARP or MAC entries, which every host
 	// needs, not only the hosts of the egress ports.
 	FlowStateShared bool `json:"-"`
+	// Logs are the lines the topology's rule loggers write for this packet (log.go); the
+	// agent writes them (internal/fwlog). A flow cache's hits carry none.
+	Logs []LogEntry `json:"-"`
 }
 
 // Emit is a packet leaving the topology.
@@ -91,6 +94,11 @@ type Drop struct {
 	// that filter, in order.
 	SecurityGroupID  string   `json:"security_group_id"`
 	SecurityGroupIDs []string `json:"security_group_ids"`
+	// FirewallID and FirewallRuleID name the firewall (v1) or firewall group (v2) and its
+	// rule when a firewall dropped the packet ("" and "" otherwise; the rule is "" for a
+	// firewall's final drop, which no rule of its policy decided).
+	FirewallID     string `json:"firewall_id,omitempty"`
+	FirewallRuleID string `json:"firewall_rule_id,omitempty"`
 }
 
 // Hop is one step of a trace.

@@ -135,6 +135,10 @@ type ctx struct {
 	decRule  *rule
 	decChain *chain
 	natFail  bool
+	// packet logging (log.go): decisions in logged chains; ctKnown: the forward packet's
+	// connection was tracked already
+	logs    []logEvent // kept across pool uses: no allocation once grown
+	ctKnown bool
 	// portFilter: a port's own filter runs (in-port and out-port read as unknown)
 	portFilter bool
 	filterPort *port
@@ -158,14 +162,18 @@ var ctxPool = sync.Pool{New: func() any { return new(ctx) }}
 
 func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
-	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
+	logs := c.logs[:0]
+	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState, logs: logs}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
-	res.Egress, res.Generated, res.Trace, res.Mirrored = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Mirrored[:0]
+	res.Egress, res.Generated, res.Trace, res.Mirrored, res.Logs = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Mirrored[:0], res.Logs[:0]
 	return c
 }
 
 func putCtx(c *ctx) {
 	c.topo, c.st, c.res, c.ingress, c.decRule, c.decChain = nil, nil, nil, nil, nil, nil
+	for i := range c.logs {
+		c.logs[i] = logEvent{}
+	}
 	for i := range c.natDeps {
 		c.natDeps[i] = nil
 	}
@@ -191,6 +199,9 @@ func (c *ctx) run(in Packet, portID string) {
 	} else {
 		c.ingress = p
 		c.ingressPort(&fr, p)
+	}
+	if len(c.logs) > 0 {
+		c.finishLogs()
 	}
 	r := c.res
 	switch {
@@ -397,6 +408,7 @@ func (c *ctx) emit(fr *frame, p *port) {
 				c.recordCT(&k)
 			} else {
 				c.addCtDep(k)
+				c.ctKnown = true
 			}
 			if c.trace {
 				c.note(p.dev, p, "conntrack: reply %s recorded as return flow", fr.pkt.String())

@@ -29,6 +29,7 @@ type Topology struct {
 	byIndex  []*port
 	warnings []string
 	build    uint64
+	loggers  bool // some chain has a rule logger (log.go)
 }
 
 var builds atomic.Uint64
@@ -171,7 +172,10 @@ type chain struct {
 	id, name  string
 	rules     []rule
 	sg        string // security group whose chain this is
+	fw        string // firewall (v1) or firewall group (v2) whose chain this is (metadata)
+	tenant    string
 	antiSpoof bool
+	loggers   []*topology.RuleLogger // what logs the decisions taken here (log.go)
 }
 
 // Rule types and actions, compiled.
@@ -242,6 +246,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		sgs     []*topology.IPAddrGroup
 		gwdevs  []*topology.GatewayDevice
 		mirrors []*topology.Mirror
+		loggers []*topology.RuleLogger
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -265,7 +270,8 @@ func NewTopology(objs []topology.Object) *Topology {
 		case *topology.Router:
 			t.routers[v.ID] = &router{device: device{id: v.ID, key: keyOf(v.ID), kind: kindRouter}, obj: v, adminUp: v.AdminStateUp}
 		case *topology.Chain:
-			t.chains[v.ID] = &chain{id: v.ID, name: v.Name, antiSpoof: strings.HasSuffix(v.Name, "_ANTI_SPOOF")}
+			t.chains[v.ID] = &chain{id: v.ID, name: v.Name, antiSpoof: strings.HasSuffix(v.Name, "_ANTI_SPOOF"),
+				fw: v.Metadata[topology.MetaFirewallID], tenant: v.TenantID}
 		case *topology.Port:
 			ports = append(ports, v)
 		case *topology.Route:
@@ -293,6 +299,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			gwdevs = append(gwdevs, v)
 		case *topology.Mirror:
 			mirrors = append(mirrors, v)
+		case *topology.RuleLogger:
+			loggers = append(loggers, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -428,6 +436,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileRoutes(routes)
 	t.compileRules(rules)
 	t.compileVteps(gwdevs)
+	t.compileLoggers(loggers)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

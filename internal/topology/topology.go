@@ -45,13 +45,14 @@ const (
 	KindGatewayDevice Kind = "GatewayDevice"
 	KindVpnService    Kind = "VpnService"
 	KindIPSecConn     Kind = "IPSecSiteConnection"
+	KindRuleLogger    Kind = "RuleLogger"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindVpnService, KindIPSecConn, KindGatewayDevice}
+	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -259,6 +260,45 @@ type Rule struct {
 	JumpChainID string    `json:"jump_chain_id,omitempty"`
 	NAT         *NAT      `json:"nat,omitempty"`
 	FipPortID   string    `json:"fip_port_id,omitempty"`
+	// Metadata names what the rule was made from where a trace or a log needs it
+	// ("firewall_rule_id" for a firewall's rules).
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// Metadata keys of chains and rules.
+const (
+	MetaFirewallID     = "firewall_id"      // chain: the firewall (v1) or firewall group (v2) it implements
+	MetaFirewallRuleID = "firewall_rule_id" // rule: the Neutron firewall rule it implements
+	MetaTenantID       = "tenant_id"        // chain: the firewall's project
+	MetaRouterID       = "router_id"        // rule: the router a firewall jump sits on
+)
+
+// Events a rule logger records.
+const (
+	LogAccept = "ACCEPT"
+	LogDrop   = "DROP"
+	LogAll    = "ALL"
+)
+
+// RuleLogger makes agents log the decisions taken in the chains of a firewall or security
+// group (MidoNet's RuleLogger, which named one chain; here the chains are found by what they
+// implement): one line per connection a rule of them decides, in the file of LogID. A
+// firewall log (logging-resource) makes one for its firewall; a Neutron log of security
+// groups one for its group, or for every group of its project when it names none.
+type RuleLogger struct {
+	Meta
+	// LogID names the file: fw-<LogID>.log (firewall logs), sg-<LogID>.log (security-group
+	// logs).
+	LogID string `json:"log_id"`
+	// ResourceType is "firewall" or "security_group"; ResourceID the firewall, firewall
+	// group or security group.
+	ResourceType string `json:"resource_type"`
+	ResourceID   string `json:"resource_id"`
+	TenantID     string `json:"tenant_id,omitempty"`
+	Event        string `json:"event"` // LogAccept, LogDrop or LogAll
+	Enabled      bool   `json:"enabled"`
+	// PortID limits the logger to decisions on one port (a Neutron log's target_id).
+	PortID string `json:"port_id,omitempty"`
 }
 
 // IPAddrGroup is the address set of a security group.
@@ -504,6 +544,7 @@ func (o *BgpNetwork) Kind() Kind          { return KindBgpNetwork }
 func (o *VpnService) Kind() Kind          { return KindVpnService }
 func (o *IPSecSiteConnection) Kind() Kind { return KindIPSecConn }
 func (o *Mirror) Kind() Kind              { return KindMirror }
+func (o *RuleLogger) Kind() Kind          { return KindRuleLogger }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -559,6 +600,8 @@ func New(k Kind) (Object, error) {
 		return &GatewayDevice{}, nil
 	case KindMirror:
 		return &Mirror{}, nil
+	case KindRuleLogger:
+		return &RuleLogger{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

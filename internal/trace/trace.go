@@ -384,6 +384,13 @@ func Print(w io.Writer, r *Response) {
 		if d.SecurityGroupID != "" {
 			fmt.Fprintf(w, "  security group %s\n", d.SecurityGroupID)
 		}
+		if d.FirewallID != "" {
+			rule := d.FirewallRuleID
+			if rule == "" {
+				rule = "none (no rule of its policy matched)"
+			}
+			fmt.Fprintf(w, "  firewall %s, firewall rule %s\n", d.FirewallID, rule)
+		}
 	}
 }
 

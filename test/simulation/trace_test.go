@@ -126,6 +126,8 @@ type traceOut struct {
 		ChainName       string `json:"chain_name"`
 		RuleID          string `json:"rule_id"`
 		SecurityGroupID string `json:"security_group_id"`
+		FirewallID      string `json:"firewall_id"`
+		FirewallRuleID  string `json:"firewall_rule_id"`
 	} `json:"drop"`
 	Hops []map[string]any `json:"hops"`
 }

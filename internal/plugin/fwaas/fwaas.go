@@ -1,0 +1,107 @@
+// Package fwaas is Firewall-as-a-Service: FWaaS v1 as the seed's MidoNet driver served it
+// (/v2.0/fw/firewall_rules, /fw/firewall_policies with insert_rule and remove_rule, and
+// /fw/firewalls bound to routers with router_ids) and FWaaS v2 as today's clients speak it
+// (/v2.0/fwaas/firewall_rules, /fwaas/firewall_policies, /fwaas/firewall_groups bound to
+// ports). Both translate to MidoNet chains jumped to from the router's forward chain
+// (translate.go), which the agent's simulator evaluates with connection tracking. See
+// README.md.
+package fwaas
+
+import (
+	"context"
+	"slices"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Service is FWaaS as internal/app wires it. Its policy rules are Neutron's defaults in
+// internal/policy (neutron-fwaas's, which v1 and v2 share).
+func Service() plugin.Service {
+	return plugin.Service{
+		Name:       "fwaas",
+		Resources:  []*resource.Resource{Rules, Policies, Groups, RulesV1, PoliciesV1, Firewalls},
+		Extensions: Extensions,
+		Translators: translate.Translators{
+			Rules.Collection:      {Owned: nothing, Dependents: ruleDependents(v2)},
+			Policies.Collection:   {Owned: nothing, Dependents: policyDependents(v2)},
+			Groups.Collection:     {Owned: groupObjects, Watches: []string{"ports", "routers"}},
+			RulesV1.Collection:    {Owned: nothing, Dependents: ruleDependents(v1)},
+			PoliciesV1.Collection: {Owned: nothing, Dependents: policyDependents(v1)},
+			Firewalls.Collection:  {Owned: firewallObjects, Watches: []string{"ports", "routers"}},
+		},
+		Collections: func(plugin.Deps) []plugin.Collection {
+			return []plugin.Collection{
+				RuleCollection{v2}, PolicyCollection{v2}, GroupCollection{},
+				RuleCollection{v1}, PolicyCollection{v1}, FirewallCollection{},
+			}
+		},
+		Hooks: map[string]plugin.Hook{"ports": portHook{}, "routers": routerHook{}},
+	}
+}
+
+// version is one API version's collections.
+type version struct {
+	v2       bool
+	rules    *resource.Resource
+	policies *resource.Resource
+	applied  *resource.Resource // v2's firewall groups, v1's firewalls
+}
+
+var (
+	v1 = version{rules: RulesV1, policies: PoliciesV1, applied: Firewalls}
+	v2 = version{v2: true, rules: Rules, policies: Policies, applied: Groups}
+)
+
+// policiesOf are the ids of the policies an applied document (group or firewall) uses.
+func (v version) policiesOf(d db.Doc) []string {
+	var out []string
+	for _, k := range []string{"ingress_firewall_policy_id", "egress_firewall_policy_id", "firewall_policy_id"} {
+		if id := plugin.Str(d, k); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// all lists every document of a collection, every project's.
+func all(ctx context.Context, tx *db.Tx, res *resource.Resource) ([]db.Doc, error) {
+	return tx.List(ctx, res.Collection, db.Filter{})
+}
+
+// list returns the candidate documents of a collection for a list request.
+func list(ctx context.Context, tx *db.Tx, res *resource.Resource, f map[string][]string) ([]db.Doc, error) {
+	var h db.Filter
+	if t := f["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	} else if t := f["project_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	return tx.List(ctx, res.Collection, h)
+}
+
+// visible is d as an answer shows it outside the API's rendering (action answers): its
+// visible attributes only.
+func visible(res *resource.Resource, d db.Doc) map[string]any {
+	out := map[string]any{}
+	for _, a := range res.Attrs {
+		if v, ok := d[a.Name]; ok && res.Visible(a.Name) {
+			out[a.Name] = v
+		}
+	}
+	return out
+}
+
+// stamp fills a new document's id, project and bookkeeping (revision, timestamps: kept for
+// the cluster, not shown).
+func stamp(body db.Doc) db.Doc {
+	d := plugin.Copy(body)
+	plugin.Stamp(d, 0)
+	delete(d, "tags")
+	if d["project_id"] == nil {
+		d["project_id"] = d["tenant_id"]
+	}
+	return d
+}
