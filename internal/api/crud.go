@@ -249,7 +249,7 @@ func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, re
 	}
 	action := res.Rule("update")
 	if !s.Policy.Enforce(action, t, rq.creds) {
-		return fault.Forbidden(action)
+		return s.refused(rq, res, t, action)
 	}
 	names := make([]string, 0, len(changes))
 	for k := range changes {
@@ -265,6 +265,26 @@ func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, re
 		}
 	}
 	return nil
+}
+
+// refused is the answer to a write the policy refuses on a document the caller loaded:
+// 403, unless the caller could not see the document as Neutron's policy hook checks it —
+// the get rule against its visible attributes only — which answers the document's 404
+// (pecan's PolicyHook "pretends it does not exist"). That differs from what the caller sees
+// only where a hidden attribute grants the view: an address group shared by an RBAC policy
+// (its `shared` is not visible) is 404 to update or delete, a shared network 403.
+func (s *Server) refused(rq *request, res *resource.Resource, t map[string]any, rule string) error {
+	visible := make(map[string]any, len(t))
+	for k, v := range t {
+		if a := res.Attr(k); a != nil && a.Hidden {
+			continue
+		}
+		visible[k] = v
+	}
+	if get := res.Rule("get"); s.Policy.Has(get) && !s.Policy.Enforce(get, visible, rq.creds) {
+		return rq.caller.NotFound(res.Collection, plugin.Str(t, "id"))
+	}
+	return fault.Forbidden(rule)
 }
 
 // attrRules enforces "<action>:<attr>" and, for object values, "<action>:<attr>:<key>".
@@ -545,7 +565,7 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 		}
 		action := res.Rule("delete")
 		if !s.Policy.Enforce(action, t, rq.creds) {
-			return fault.Forbidden(action)
+			return s.refused(rq, res, t, action)
 		}
 		return col.Delete(ctx, tx, rq.caller, cur)
 	})
@@ -593,7 +613,7 @@ func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, i
 			}
 		}
 		if !s.Policy.Enforce(rule, t, rq.creds) {
-			return fault.Forbidden(rule)
+			return s.refused(rq, res, t, rule)
 		}
 		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)
 		return err

@@ -195,8 +195,22 @@ type natTarget struct {
 }
 
 type ipGroup struct {
-	id      string
-	members map[netip.Addr]struct{}
+	id       string
+	members  map[netip.Addr]struct{}
+	prefixes []netip.Prefix // an address group's CIDRs
+}
+
+// has reports whether an address is in the group: a member's address or inside a prefix.
+func (g *ipGroup) has(a netip.Addr) bool {
+	if _, ok := g.members[a]; ok {
+		return true
+	}
+	for _, p := range g.prefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewTopology compiles a set of objects (as the translators produce them). Objects of kinds
@@ -248,7 +262,15 @@ func NewTopology(objs []topology.Object) *Topology {
 			rules = append(rules, v)
 		case *topology.IPAddrGroup:
 			sgs = append(sgs, v)
-			t.groups[v.ID] = &ipGroup{id: v.ID, members: map[netip.Addr]struct{}{}}
+			g := &ipGroup{id: v.ID, members: map[netip.Addr]struct{}{}}
+			for _, s := range v.Prefixes {
+				if p, err := netip.ParsePrefix(s); err == nil {
+					g.prefixes = append(g.prefixes, p.Masked())
+				} else {
+					t.warn("address group %s: bad prefix %q (ignored)", v.ID, s)
+				}
+			}
+			t.groups[v.ID] = g
 		case *topology.IPAddrMember:
 			members = append(members, v)
 		case *topology.Dhcp:

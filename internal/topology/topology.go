@@ -243,12 +243,15 @@ type Rule struct {
 	FipPortID   string    `json:"fip_port_id,omitempty"`
 }
 
-// IPAddrGroup is the address set of a security group.
+// IPAddrGroup is an address set rule conditions match: a security group's (its members'
+// addresses, IPAddrMember) or an address group's (Neutron's address-group extension: its
+// Prefixes, CIDRs that match every address inside them).
 type IPAddrGroup struct {
 	Meta
-	Name            string `json:"name,omitempty"`
-	InboundChainID  string `json:"inbound_chain_id,omitempty"`
-	OutboundChainID string `json:"outbound_chain_id,omitempty"`
+	Name            string   `json:"name,omitempty"`
+	InboundChainID  string   `json:"inbound_chain_id,omitempty"`
+	OutboundChainID string   `json:"outbound_chain_id,omitempty"`
+	Prefixes        []string `json:"prefixes,omitempty"`
 }
 
 // IPAddrMember puts one port's address into an address group.

@@ -239,8 +239,8 @@ func externalCovered(ctx context.Context, tx *db.Tx, netID, project string, entr
 }
 
 // boundCovered is Neutron's _validate_rbac_policy_delete for QoS policies and groups: no
-// project that uses the object (networks and ports naming a QoS policy, ports in a group)
-// loses access to it.
+// project that uses the object (networks and ports naming a QoS policy, ports in a group,
+// security-group rules naming an address group) loses access to it.
 func boundCovered(ctx context.Context, tx *db.Tx, o *target, project string, entries []db.Doc) error {
 	objID := plugin.Str(o.doc, "id")
 	bound, err := boundProjects(ctx, tx, o)
@@ -275,6 +275,8 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 		colls = []string{"networks", "ports"}
 	case TypeSecurityGroup:
 		colls = []string{"ports"}
+	case TypeAddressGroup:
+		colls = []string{"security_group_rules"}
 	}
 	for _, coll := range colls {
 		docs, err := tx.List(ctx, coll, db.Filter{})
@@ -283,8 +285,11 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 		}
 		for _, d := range docs {
 			uses := plugin.Str(d, "qos_policy_id") == id
-			if o.res.RBAC == TypeSecurityGroup {
+			switch o.res.RBAC {
+			case TypeSecurityGroup:
 				uses = slices.Contains(plugin.Strings(d, "security_groups"), id)
+			case TypeAddressGroup:
+				uses = plugin.Str(d, "remote_address_group_id") == id
 			}
 			if uses {
 				out[plugin.Str(d, "tenant_id")] = true

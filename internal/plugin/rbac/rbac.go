@@ -1,6 +1,6 @@
 // Package rbac is Neutron's RBAC policies service (neutron-lib's rbac-policies,
 // rbac-security-groups and security-groups-shared-filtering): /v2.0/rbac-policies shares a
-// network, QoS policy or security group with one project or all (access_as_shared), or makes
+// network, QoS policy, security group or address group with one project or all (access_as_shared), or makes
 // a network external to them (access_as_external). Each policy is a document of its own;
 // the object it names records the targets of its policies in hidden attributes, which
 // plugin.Caller.View and plugin.SharedWith read to decide what a caller sees and may use.
@@ -23,6 +23,7 @@ const (
 	TypeNetwork       = "network"
 	TypeQosPolicy     = "qos_policy"
 	TypeSecurityGroup = "security_group"
+	TypeAddressGroup  = "address_group"
 )
 
 // Extensions are the aliases the service advertises.
@@ -61,6 +62,7 @@ func Service() plugin.Service {
 			"networks":        objectHook{objectType: TypeNetwork},
 			"security_groups": objectHook{objectType: TypeSecurityGroup},
 			"policies":        objectHook{objectType: TypeQosPolicy},
+			"address_groups":  objectHook{objectType: TypeAddressGroup},
 		},
 	}
 }
