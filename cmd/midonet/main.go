@@ -47,7 +47,7 @@ func root() *cobra.Command {
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
 	cmd.AddCommand(serveCmd(&o), roleCmd(&o, "api", app.Roles{API: true}), roleCmd(&o, "cluster", app.Roles{Cluster: true}),
-		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
+		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd(), meteringCmd(&o))
 	cmd.AddCommand(loadCmd())
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -32,6 +33,7 @@ var services = []plugin.Service{
 	ipavail.Service(),
 	addrgroup.Service(),
 	addrscope.Service(),
+	metering.Service(),
 	rbac.Service(),
 }
 

@@ -100,6 +100,7 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 			return
 		}
 	}
+	c.meter(r, in, out, pkt)
 	if r.post != nil {
 		if a := c.runFilter(fr, r.post, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)

@@ -156,7 +156,7 @@ func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
 	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
-	res.Egress, res.Generated, res.Trace = res.Egress[:0], res.Generated[:0], res.Trace[:0]
+	res.Egress, res.Generated, res.Trace, res.Meters = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Meters[:0]
 	return c
 }
 

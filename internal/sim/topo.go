@@ -23,6 +23,7 @@ type Topology struct {
 	chains  map[string]*chain
 	groups  map[string]*ipGroup
 	qos     map[string]*topology.QosPolicy // QoS policies by id
+	meters  map[string][]*meterLabel       // metering labels by the router port they count on
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
 	warnings []string
@@ -230,6 +231,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
 		sgs     []*topology.IPAddrGroup
+		labels  []*topology.MeteringLabel
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -283,6 +285,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.MeteringLabel:
+			labels = append(labels, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -391,6 +395,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileMeters(labels)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

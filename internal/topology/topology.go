@@ -42,12 +42,14 @@ const (
 	KindBgpPeer      Kind = "BgpPeer"
 	KindBgpNetwork   Kind = "BgpNetwork"
 	KindMirror       Kind = "Mirror"
+	KindMeterLabel   Kind = "MeteringLabel"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
-	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror}
+	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
+	KindMeterLabel}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -254,6 +256,32 @@ type IPAddrGroup struct {
 	Prefixes        []string `json:"prefixes,omitempty"`
 }
 
+// MeteringLabel is a Neutron metering label as the routers apply it: the router-side
+// gateway ports whose traffic it counts (every gateway of the label's project, or of every
+// project for a shared label) and its rules. Traffic entering through one of the ports and
+// routed elsewhere is ingress, traffic routed out through one is egress; the addresses
+// matched are those inside the router (after pre-routing DNAT, before post-routing SNAT).
+type MeteringLabel struct {
+	Meta
+	Name     string `json:"name,omitempty"`
+	TenantID string `json:"tenant_id,omitempty"`
+	Shared   bool   `json:"shared,omitempty"`
+	// PortIDs are the router gateway ports (router side) the label counts on.
+	PortIDs []string       `json:"port_ids,omitempty"`
+	Rules   []MeteringRule `json:"rules,omitempty"`
+}
+
+// MeteringRule is one rule of a label: a packet of its direction counts when its source and
+// destination are inside the prefixes given (unset: any) and no excluded rule of that
+// direction matches it.
+type MeteringRule struct {
+	ID          string `json:"id"`
+	Direction   string `json:"direction"` // "ingress" or "egress"
+	Excluded    bool   `json:"excluded,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Destination string `json:"destination,omitempty"`
+}
+
 // IPAddrMember puts one port's address into an address group.
 type IPAddrMember struct {
 	Meta
@@ -430,6 +458,7 @@ func (o *Host) Kind() Kind             { return KindHost }
 func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
 func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
+func (o *MeteringLabel) Kind() Kind    { return KindMeterLabel }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -471,6 +500,8 @@ func New(k Kind) (Object, error) {
 		return &TunnelZoneMember{}, nil
 	case KindHost:
 		return &Host{}, nil
+	case KindMeterLabel:
+		return &MeteringLabel{}, nil
 	case KindQosPolicy:
 		return &QosPolicy{}, nil
 	case KindBgpPeer:

@@ -51,6 +51,8 @@ type Response struct {
 	Generated []Endpoint `json:"generated"`
 	Drop      *sim.Drop  `json:"drop,omitempty"`
 	Hops      []sim.Hop  `json:"hops"`
+	// Meters are the metering labels that would count the packet (once per router crossed).
+	Meters []string `json:"meters"`
 }
 
 // Tracer runs traces over an agent's cache.
@@ -257,7 +259,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace,
+	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace, Meters: append([]string{}, res.Meters...),
 		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
 	for _, e := range res.Egress {
 		p := e.Packet
@@ -281,6 +283,9 @@ func (r *Response) normalize() {
 	}
 	if r.Hops == nil {
 		r.Hops = []sim.Hop{}
+	}
+	if r.Meters == nil {
+		r.Meters = []string{}
 	}
 	if r.Drop != nil && r.Drop.SecurityGroupIDs == nil {
 		r.Drop.SecurityGroupIDs = []string{}
