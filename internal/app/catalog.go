@@ -15,6 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/cthelper"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
@@ -34,6 +35,7 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	metering.Service(),
+	cthelper.Service(),
 	rbac.Service(),
 }
 

@@ -22,6 +22,9 @@ var Routers = &Resource{
 		// gw_port_id is the router's gateway port (Neutron's column of that name): the plugin
 		// keeps it, the translator reads it, clients never see or set it.
 		&Attr{Name: "gw_port_id", Hidden: true},
+		// conntrack_helpers: the router's helpers ({protocol, port, helper}), filled by the
+		// conntrack-helper service's hook.
+		&Attr{Name: "conntrack_helpers", NoSort: true, NoFilter: true, Ext: "expose-l3-conntrack-helper"},
 	),
 }
 

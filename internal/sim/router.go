@@ -36,6 +36,7 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.dropf(fr, DropMAC, r.id, in.id, "destination MAC %s is not port %s's MAC %s", pkt.EthDst, in.id, in.mac)
 		return
 	}
+	c.helperRelated(r, fr, in)
 	if r.pre != nil {
 		if a := c.runFilter(fr, r.pre, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
@@ -101,12 +102,17 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		}
 	}
 	c.meter(r, in, out, pkt)
+	var pre Packet
+	if len(r.helpers) > 0 {
+		pre = *pkt
+	}
 	if r.post != nil {
 		if a := c.runFilter(fr, r.post, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
 		}
 	}
+	c.helperExpect(r, fr, &pre)
 	nh := pkt.IP.Dst
 	if rt.gw.IsValid() && !rt.gw.IsUnspecified() {
 		nh = rt.gw

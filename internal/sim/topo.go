@@ -133,6 +133,7 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
+	helpers        []ctHelper // conntrack helpers (helper.go)
 }
 
 type route struct {
@@ -232,6 +233,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		fip64s  []*topology.Fip64Entry
 		sgs     []*topology.IPAddrGroup
 		labels  []*topology.MeteringLabel
+		helpers []*topology.ConntrackHelper
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -287,6 +289,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			fip64s = append(fip64s, v)
 		case *topology.MeteringLabel:
 			labels = append(labels, v)
+		case *topology.ConntrackHelper:
+			helpers = append(helpers, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -396,6 +400,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileRoutes(routes)
 	t.compileRules(rules)
 	t.compileMeters(labels)
+	t.compileHelpers(helpers)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -43,13 +43,14 @@ const (
 	KindBgpNetwork   Kind = "BgpNetwork"
 	KindMirror       Kind = "Mirror"
 	KindMeterLabel   Kind = "MeteringLabel"
+	KindCtHelper     Kind = "ConntrackHelper"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindMeterLabel}
+	KindMeterLabel, KindCtHelper}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -271,6 +272,18 @@ type MeteringLabel struct {
 	Rules   []MeteringRule `json:"rules,omitempty"`
 }
 
+// ConntrackHelper is a router's conntrack helper (Neutron's l3-conntrack-helper): new
+// connections of Protocol to Port through the router are inspected by the named helper,
+// whose expected (related) connections the router then accepts and translates like the
+// connection they belong to.
+type ConntrackHelper struct {
+	Meta
+	RouterID string `json:"router_id"`
+	Protocol int    `json:"protocol"` // IP protocol number
+	Port     int    `json:"port"`
+	Helper   string `json:"helper"`
+}
+
 // MeteringRule is one rule of a label: a packet of its direction counts when its source and
 // destination are inside the prefixes given (unset: any) and no excluded rule of that
 // direction matches it.
@@ -459,6 +472,7 @@ func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
 func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
 func (o *MeteringLabel) Kind() Kind    { return KindMeterLabel }
+func (o *ConntrackHelper) Kind() Kind  { return KindCtHelper }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -502,6 +516,8 @@ func New(k Kind) (Object, error) {
 		return &Host{}, nil
 	case KindMeterLabel:
 		return &MeteringLabel{}, nil
+	case KindCtHelper:
+		return &ConntrackHelper{}, nil
 	case KindQosPolicy:
 		return &QosPolicy{}, nil
 	case KindBgpPeer:
