@@ -409,6 +409,14 @@ func addParent(t map[string]any, prefix string, parent db.Doc) {
 // load fetches one document the caller may see, else the resource's 404.
 func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, id string) (db.Doc, map[string]any, error) {
 	res := col.Resource()
+	notFound := res.NotFound
+	if k, ok := plugin.As[plugin.SubKeyed](col); ok && res.Sub && rq.parent != nil {
+		// A sub-resource named in its URL by another attribute (a Local IP's association by
+		// its port): the document of that parent and that key.
+		parent, key := rq.parent.id, id
+		id = k.DocID(parent, key)
+		notFound = func(string) *fault.Fault { return k.NotFoundIn(parent, key) }
+	}
 	var d db.Doc
 	var err error
 	if g, ok := plugin.As[plugin.Getter](col); ok {
@@ -420,14 +428,14 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 		return nil, nil, err
 	}
 	if d == nil {
-		return nil, nil, res.NotFound(id)
+		return nil, nil, notFound(id)
 	}
 	t, err := s.target(ctx, tx, rq, res, d)
 	if err != nil {
 		return nil, nil, err
 	}
 	if t["_hidden"] == true || !s.Policy.Enforce(res.Rule("get"), t, rq.creds) {
-		return nil, nil, res.NotFound(id)
+		return nil, nil, notFound(id)
 	}
 	return d, t, nil
 }

@@ -38,7 +38,7 @@ func newAPI(p apiParts) (*api.Server, *core.Plugin) {
 		MaxRoutes:           p.cfg.Int("DEFAULT", "max_routes"),
 		EnableSNATByDefault: p.cfg.Bool("DEFAULT", "enable_snat_by_default"),
 	}, corePlugin)
-	cols := serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts},
+	cols := serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts, Ports: corePlugin},
 		append(corePlugin.Collections(), l3Plugin.Collections()...))
 	srv := api.New(&api.Server{
 		DB: p.db, Auth: p.auth, Policy: p.policy, NoAuth: p.noauth, Log: p.log, Catalog: p.catalog,

@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/cthelper"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -36,6 +37,7 @@ var services = []plugin.Service{
 	addrscope.Service(),
 	metering.Service(),
 	cthelper.Service(),
+	localip.Service(),
 	rbac.Service(),
 }
 

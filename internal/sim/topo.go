@@ -118,6 +118,7 @@ type bridge struct {
 	arps      map[netip.Addr]MAC
 	dhcps     []*dhcpSubnet
 	fip64     []*topology.Fip64Entry
+	localIPs  []*localIP // Local IP associations (localip.go)
 }
 
 type dhcpSubnet struct {
@@ -234,6 +235,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		sgs     []*topology.IPAddrGroup
 		labels  []*topology.MeteringLabel
 		helpers []*topology.ConntrackHelper
+		lips    []*topology.LocalIPEntry
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -291,6 +293,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			labels = append(labels, v)
 		case *topology.ConntrackHelper:
 			helpers = append(helpers, v)
+		case *topology.LocalIPEntry:
+			lips = append(lips, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -401,6 +405,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileRules(rules)
 	t.compileMeters(labels)
 	t.compileHelpers(helpers)
+	t.compileLocalIPs(lips)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -44,13 +44,14 @@ const (
 	KindMirror       Kind = "Mirror"
 	KindMeterLabel   Kind = "MeteringLabel"
 	KindCtHelper     Kind = "ConntrackHelper"
+	KindLocalIP      Kind = "LocalIPEntry"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindMeterLabel, KindCtHelper}
+	KindMeterLabel, KindCtHelper, KindLocalIP}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -284,6 +285,20 @@ type ConntrackHelper struct {
 	Helper   string `json:"helper"`
 }
 
+// LocalIPEntry is one port association of a Neutron Local IP: on the port's network and
+// host, the Local IP answers with the port's MAC and traffic to it reaches the port's fixed
+// IP (translated back on the way out), or the Local IP itself with Passthrough.
+type LocalIPEntry struct {
+	Meta
+	NetworkID   string `json:"network_id"`
+	LocalIP     string `json:"local_ip"`
+	PortID      string `json:"port_id"`
+	FixedIP     string `json:"fixed_ip"`
+	MAC         string `json:"mac"`
+	HostID      string `json:"host_id,omitempty"`
+	Passthrough bool   `json:"passthrough,omitempty"`
+}
+
 // MeteringRule is one rule of a label: a packet of its direction counts when its source and
 // destination are inside the prefixes given (unset: any) and no excluded rule of that
 // direction matches it.
@@ -473,6 +488,7 @@ func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
 func (o *MeteringLabel) Kind() Kind    { return KindMeterLabel }
 func (o *ConntrackHelper) Kind() Kind  { return KindCtHelper }
+func (o *LocalIPEntry) Kind() Kind     { return KindLocalIP }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -518,6 +534,8 @@ func New(k Kind) (Object, error) {
 		return &MeteringLabel{}, nil
 	case KindCtHelper:
 		return &ConntrackHelper{}, nil
+	case KindLocalIP:
+		return &LocalIPEntry{}, nil
 	case KindQosPolicy:
 		return &QosPolicy{}, nil
 	case KindBgpPeer:

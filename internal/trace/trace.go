@@ -225,6 +225,13 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 				dstMAC = e.MAC
 			}
 		}
+		// A Local IP answers with the MAC of its port on the sender's host.
+		for _, o := range st.Objects(topology.KindLocalIP) {
+			if e := o.(*topology.LocalIPEntry); e.NetworkID == netID && e.LocalIP == target.String() && !req.DHCP &&
+				e.HostID != "" && e.HostID == src.port.HostID && e.PortID != src.port.ID {
+				dstMAC = e.MAC
+			}
+		}
 	}); err != nil {
 		return nil, err
 	}
