@@ -19,7 +19,8 @@ import (
 // new server port to the client's port, nf_conntrack_tftp's expectation). Helpers that read
 // the payload for the related connection's address (ftp's PORT and PASV, sip's SDP, …)
 // are accepted and translated but expect nothing here: the simulator does not parse
-// application payloads.
+// application payloads. Expectations travel with the other flow state to the host of the
+// request's egress port, where the related connection enters (flowstate.go).
 
 // expectedBy names, for each helper the simulator follows, how its expectation is made.
 var expectedBy = map[string]bool{"tftp": true}
@@ -116,7 +117,9 @@ func (c *ctx) helperExpect(r *router, fr *frame, pre *Packet) {
 			continue
 		}
 		k := expectKey(r, pkt.IP.Proto, pkt.IP.Dst, pkt.IP.Src, pkt.SrcPort)
-		c.st.expects.put(k, expectation{helper: h.helper, origIP: pre.IP.Src.As4(), origPort: pre.SrcPort})
+		x := expectation{helper: h.helper, origIP: pre.IP.Src.As4(), origPort: pre.SrcPort}
+		c.st.expects.put(k, x)
+		c.recordExpect(&k, x)
 		c.wrote = true
 		if c.trace {
 			c.note(&r.device, fr.outPort, "conntrack helper %s (%s): expects %s from %s to %s:%d", h.id, h.helper, protoName(pkt.IP.Proto), pkt.IP.Dst, pkt.IP.Src, pkt.SrcPort)

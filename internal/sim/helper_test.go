@@ -40,3 +40,28 @@ func TestTFTPHelperRelatedFlow(t *testing.T) {
 		expectDrop(t, e.sim(NewUDP(macUp, macGw, internet, rrq.IP.Src, 50002, rrq.SrcPort), upstream), DropRule)
 	}
 }
+
+// TestTFTPExpectationCrossesHosts: the host that forwarded the request exports the
+// expectation with its flow state; the host where the answer enters accepts it once it has
+// imported that state, and not before.
+func TestTFTPExpectationCrossesHosts(t *testing.T) {
+	objs := append(translateAll(baseWorld()), &topology.ConntrackHelper{Meta: topology.Meta{ID: "h"}, RouterID: rtr, Protocol: 17, Port: 69, Helper: "tftp"})
+	topo := NewTopology(objs)
+	here := &env{t: t, topo: topo, st: NewState()}
+	here.st.SetARP(rtr, ip("172.24.4.1"), macUp)
+	res := SimulateWith(topo, here.st, NewUDP(macA, macRifA, ip("10.0.0.5"), internet, 40000, 69), vmA, Options{RecordFlowState: true})
+	rrq := expectForward(t, res, upstream)
+	data := NewUDP(macUp, macGw, internet, rrq.IP.Src, 50001, rrq.SrcPort)
+
+	there := &env{t: t, topo: topo, st: NewState()}
+	expectDrop(t, there.sim(data, upstream), DropRule)
+	if err := there.st.ImportFlowState(res.FlowState); err != nil {
+		t.Fatal(err)
+	}
+	if in := expectForward(t, there.sim(data, upstream), vmA); in.IP.Dst != ip("10.0.0.5") || in.DstPort != 40000 {
+		t.Errorf("related answer on the importing host delivered as %s", in)
+	}
+	if err := there.st.ImportFlowState([]byte{fsExpect, 1}); err == nil {
+		t.Error("a truncated expectation was imported")
+	}
+}
