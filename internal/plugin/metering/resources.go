@@ -55,8 +55,9 @@ var Rules = &resource.Resource{
 	NotFound: ruleNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
-		{Name: "tenant_id", Hidden: true},
-		{Name: "project_id", Hidden: true},
+		// The project may be given (Neutron's allow_post) but is never shown.
+		{Name: "tenant_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
+		{Name: "project_id", Post: true, Hidden: true, Validate: resource.String(255), Default: resource.Unset},
 		{Name: "metering_label_id", Post: true, Required: true, Validate: resource.UUID},
 		{Name: "direction", Post: true, Required: true, Validate: resource.Values("ingress", "egress")},
 		{Name: "excluded", Post: true, Convert: resource.ToBool, Default: false},
