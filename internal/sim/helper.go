@@ -122,7 +122,7 @@ func (c *ctx) helperExpect(r *router, fr *frame, pre *Packet) {
 		c.recordExpect(&k, x)
 		c.wrote = true
 		if c.trace {
-			c.note(&r.device, fr.outPort, "conntrack helper %s (%s): expects %s from %s to %s:%d", h.id, h.helper, protoName(pkt.IP.Proto), pkt.IP.Dst, pkt.IP.Src, pkt.SrcPort)
+			c.note(&r.device, fr.outPort, "conntrack helper %s (%s): expects %s from %s to %s:%d", h.id, h.helper, l4Name(pkt.IP.Proto), pkt.IP.Dst, pkt.IP.Src, pkt.SrcPort)
 		}
 	}
 }
@@ -161,7 +161,7 @@ func (c *ctx) helperRelated(r *router, fr *frame, in *port) {
 	}
 }
 
-func protoName(p uint8) string {
+func l4Name(p uint8) string {
 	switch p {
 	case ProtoTCP:
 		return "tcp"

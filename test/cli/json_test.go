@@ -98,8 +98,8 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 var (
 	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
 	traceSchema = schema{
-		required: []string{"verdict", "ingress.port_id", "egress", "generated", "hops", "meters"},
-		lists:    []string{"egress", "generated", "hops", "dns", "routes", "options", "security_group_ids", "meters"},
+		required: []string{"verdict", "ingress.port_id", "egress", "generated", "mirrored", "hops", "meters"},
+		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "meters"},
 	}
 	meteringSchema = schema{required: []string{"labels"}, lists: []string{"labels", "hosts"}}
 	verifySchema   = schema{

@@ -27,8 +27,9 @@ import (
 // Service is the conntrack-helper service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:      "cthelper",
-		Resources: []*resource.Resource{Helpers},
+		ServicePlugins: []string{"conntrack_helper", "neutron.services.conntrack_helper.plugin.Plugin"},
+		Name:           "cthelper",
+		Resources:      []*resource.Resource{Helpers},
 		Extensions: []resource.Extension{
 			{Alias: "l3-conntrack-helper", Name: "L3 Conntrack helper", Description: "Allow adding CT target rules for conntrack helper", Updated: "2019-04-04T10:00:00-00:00"},
 			{Alias: "expose-l3-conntrack-helper", Name: "Expose CT target rules for conntrack helper", Description: "Expose allow adding CT target rules for conntrack helper", Updated: "2019-04-04T10:00:00-00:00"},

@@ -32,8 +32,9 @@ const OwnerLocalIP = "network:local_ip"
 // Service is the Local IP service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:      "localip",
-		Resources: []*resource.Resource{LocalIPs, Associations},
+		ServicePlugins: []string{"local_ip", "neutron.services.local_ip.local_ip_plugin.LocalIPPlugin"},
+		Name:           "localip",
+		Resources:      []*resource.Resource{LocalIPs, Associations},
 		Extensions: []resource.Extension{
 			{Alias: "local_ip", Name: "Local IP", Description: "Support Node Local Virtual IP", Updated: "2021-07-26T10:00:00-00:00"},
 		},

@@ -26,9 +26,10 @@ import (
 // Service is the metering service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "metering",
-		Resources:  []*resource.Resource{Labels, Rules},
-		Extensions: Extensions,
+		ServicePlugins: []string{"metering", "neutron.services.metering.metering_plugin.MeteringPlugin"},
+		Name:           "metering",
+		Resources:      []*resource.Resource{Labels, Rules},
+		Extensions:     Extensions,
 		Translators: translate.Translators{
 			Labels.Collection: {Owned: labelObjects, Watches: []string{"routers"}},
 			Rules.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil },
