@@ -321,6 +321,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	s.serve(cfg)
+	db.SetDriverLogger(log)
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
 		return nil, err

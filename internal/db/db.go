@@ -77,7 +77,8 @@ func Open(ctx context.Context, connection, dataDir string) (*DB, error) {
 	case strings.HasPrefix(connection, "mysql:"), strings.HasPrefix(connection, "mysql+"), strings.HasPrefix(connection, "mariadb:"), strings.HasPrefix(connection, "mariadb+"):
 		return openMySQL(ctx, connection)
 	}
-	return nil, fmt.Errorf("db: unsupported [database] connection %q (want sqlite:///PATH, postgresql://... or mysql+pymysql://...)", connection)
+	scheme, _, _ := strings.Cut(connection, ":") // not the whole URL: it may hold a password
+	return nil, fmt.Errorf("db: unsupported [database] connection scheme %q (want sqlite:///PATH, postgresql://... or mysql+pymysql://...)", scheme)
 }
 
 func openSQLite(ctx context.Context, connection string) (*DB, error) {
@@ -113,7 +114,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 func openPostgres(ctx context.Context, connection string) (*DB, error) {
 	u, err := url.Parse(connection)
 	if err != nil {
-		return nil, fmt.Errorf("db: bad postgresql URL: %w", err)
+		return nil, fmt.Errorf("db: bad postgresql URL: %w", urlReason(err))
 	}
 	u.Scheme = "postgres" // drop any "+driver" suffix oslo.db accepts
 	p, err := sql.Open("pgx", u.String())

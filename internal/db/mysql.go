@@ -3,7 +3,9 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -27,7 +29,7 @@ var mysqlOptions = map[string]bool{
 func mysqlConfig(connection string) (*mysql.Config, error) {
 	u, err := url.Parse(connection)
 	if err != nil {
-		return nil, fmt.Errorf("db: bad mysql URL: %w", err)
+		return nil, fmt.Errorf("db: bad mysql URL: %w", urlReason(err))
 	}
 	if u.Opaque != "" {
 		return nil, fmt.Errorf("db: bad mysql URL %q: want mysql+pymysql://user:password@host:port/database", redact(u))
@@ -90,6 +92,16 @@ func mysqlConfig(connection string) (*mysql.Config, error) {
 // redact prints a URL without its password.
 func redact(u *url.URL) string { return u.Redacted() }
 
+// urlReason is what url.Parse found wrong, without the URL itself: the URL holds the
+// database password, and the error is logged.
+func urlReason(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 func openMySQL(ctx context.Context, connection string) (*DB, error) {
 	cfg, err := mysqlConfig(connection)
 	if err != nil {
@@ -132,4 +144,16 @@ func openMySQL(ctx context.Context, connection string) (*DB, error) {
 // txOptions are the options of a transaction on this engine.
 func (d *DB) txOptions(readOnly bool) *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: readOnly && d.Dialect.Shared()}
+}
+
+// SetDriverLogger routes the MySQL driver's own messages (an idle connection the server
+// closed, a broken pipe before a reconnect) to log at WARNING, in the server's log format,
+// instead of the driver's default: unformatted lines on standard error. The driver has one
+// logger per process.
+func SetDriverLogger(log *slog.Logger) { _ = mysql.SetLogger(driverLog{log}) }
+
+type driverLog struct{ log *slog.Logger }
+
+func (l driverLog) Print(v ...any) {
+	l.log.Warn("mysql driver: " + strings.TrimSpace(fmt.Sprint(v...)))
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,62 @@ func TestMigrationsAlignedAcrossEngines(t *testing.T) {
 	for _, d := range []Dialect{Postgres, MySQL} {
 		if fmt.Sprint(versions[d]) != fmt.Sprint(versions[SQLite]) {
 			t.Errorf("%v migrations %v, sqlite %v: every engine needs each version", d, versions[d], versions[SQLite])
+		}
+	}
+}
+
+func TestDriverLogGoesThroughTheServerLog(t *testing.T) {
+	var buf strings.Builder
+	driverLog{slog.New(slog.NewTextHandler(&buf, nil))}.Print("connection.go:808 closing bad idle connection: EOF\n")
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, `msg="mysql driver: connection.go:808 closing bad idle connection: EOF"`) {
+		t.Fatalf("logged %q", got)
+	}
+}
+
+// FuzzMySQLConfig: any connection string is parsed without a panic, and an error never
+// shows the password (it ends up in logs).
+func FuzzMySQLConfig(f *testing.F) {
+	for _, s := range []string{
+		"mysql+pymysql://neutron:pw@db:3306/neutron?charset=utf8",
+		"mysql://u:p@/n?unix_socket=/run/mysqld/mysqld.sock",
+		"mysql+pymysql://u:p@[::1]:3306/n?connect_timeout=1.5&plugin=dbcounter",
+		"mysql://u:p@h/n?ssl_ca=x", "mysql:opaque", "mysql://%zz",
+	} {
+		f.Add(s, "s3cretPW")
+	}
+	f.Fuzz(func(t *testing.T, url, password string) {
+		if len(password) < 6 || strings.ContainsAny(password, "@/:?#%[]") {
+			return
+		}
+		full := strings.Replace(url, ":p@", ":"+password+"@", 1)
+		cfg, err := mysqlConfig(full)
+		if err != nil {
+			if strings.Contains(full, ":"+password+"@") && strings.Contains(err.Error(), password) {
+				t.Fatalf("error shows the password: %v", err)
+			}
+			return
+		}
+		if cfg.Net != "tcp" && cfg.Net != "unix" {
+			t.Fatalf("network %q", cfg.Net)
+		}
+	})
+}
+
+// TestOpenErrorsHideThePassword: a URL Open cannot use is named in the error without its
+// password, whatever is wrong with it.
+func TestOpenErrorsHideThePassword(t *testing.T) {
+	for _, url := range []string{
+		"mysq://neutron:Pw0rd-S3cret@db/neutron",              // a typo in the scheme
+		"mysql+pymysql://neutron:Pw0rd-S3cret@db:port/n",      // a bad port
+		"postgresql://neutron:Pw0rd-S3cret@db:port/neutron",   // the same on PostgreSQL
+		"mysql+pymysql://neutron:Pw0rd-S3cret@db/n?ssl_key=k", // an option refused
+	} {
+		_, err := Open(t.Context(), url, t.TempDir())
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", url)
+		}
+		if strings.Contains(err.Error(), "Pw0rd-S3cret") {
+			t.Errorf("Open(%q): the error shows the password: %v", url, err)
 		}
 	}
 }

@@ -45,14 +45,14 @@ func vtepView(ctx context.Context, c *ovsdb.Client) (map[string]int, map[int]str
 // L2 gateway on it binding p1 VLAN 100 and a connection of a network with segmentation id
 // 5000 make `midonet serve`'s hardware VTEP service create logical switch mn-<network>
 // with tunnel key 5000 and bind p1 VLAN 100 to it; deleting the connection removes both.
-// SQLite and PostgreSQL.
+// SQLite, PostgreSQL and MariaDB.
 func TestHardwareVtepConnection(t *testing.T) {
 	t.Parallel()
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			ovs := ovsdbtest.StartTCP(t)
-			srv := testenv.StartServer(t, testenv.Options{Postgres: b.postgres, Config: "[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nvxgw_sync_interval = 1\n"})
+			srv := testenv.StartServer(t, b.options(testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nvxgw_sync_interval = 1\n"}))
 			e := &env{srv: srv}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()

@@ -60,13 +60,19 @@ func post(t *testing.T, url, coll, member string, body map[string]any) map[strin
 }
 
 func TestAPIAndClusterApart(t *testing.T) {
-	for _, mode := range []struct{ name, client string }{
-		{"rest", "midonet.neutron.client.api.MidonetApiClient"},
-		{"tasks", "midonet.neutron.client.cluster.MidonetClusterClient"},
+	for _, mode := range []struct {
+		name, client string
+		newDB        func(testing.TB) string
+	}{
+		{"rest", "midonet.neutron.client.api.MidonetApiClient", testenv.NewDatabase},
+		{"tasks", "midonet.neutron.client.cluster.MidonetClusterClient", testenv.NewDatabase},
+		// The deployment most Neutron sites would run: API servers and the cluster on MariaDB,
+		// the cluster consuming the task journal.
+		{"tasks/mariadb", "midonet.neutron.client.cluster.MidonetClusterClient", testenv.NewMariaDBDatabase},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			etcd := etcdcluster.Start(t, 3)
-			dsn := testenv.NewDatabase(t)
+			dsn := mode.newDB(t)
 			clusterPort, restPort := freePort(t), freePort(t)
 			// The cluster's REST endpoint has its own (loopback) port; midonet_uri names it.
 			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\ncluster_rest_port = %d\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",

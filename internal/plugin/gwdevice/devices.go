@@ -18,13 +18,12 @@ type DeviceCollection struct{}
 func (DeviceCollection) Resource() *resource.Resource { return Devices }
 
 // serialize orders the writes that check a uniqueness rule across devices (management IP,
-// tunnel IP, one device per resource, remote MACs): on PostgreSQL two transactions could
-// otherwise both find a value free; SQLite runs one writer at a time already.
+// tunnel IP, one device per resource, remote MACs): on PostgreSQL and MySQL two transactions
+// could otherwise both find a value free; SQLite runs one writer at a time already. It takes
+// the task journal's order lock (held to the end of the transaction), which these writes take
+// anyway when they journal their change, so no second lock can be taken in the other order.
 func serialize(ctx context.Context, tx *db.Tx) error {
-	if tx.Dialect() != db.Postgres {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7012)"); err != nil {
+	if err := tx.LockTaskOrder(ctx); err != nil {
 		return fmt.Errorf("gwdevice: lock: %w", err)
 	}
 	return nil
