@@ -50,7 +50,7 @@ func root() *cobra.Command {
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
 	cmd.PersistentFlags().BoolVar(&o.LogJSON, "log-json", false, "log in oslo.log's JSON form, one document a line (as [DEFAULT] log_format = json)")
 	cmd.AddCommand(serveCmd(&o), roleCmd(&o, "api", app.Roles{API: true}), roleCmd(&o, "cluster", app.Roles{Cluster: true}),
-		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
+		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd(), meteringCmd(&o))
 	cmd.AddCommand(loadCmd(), configCmd(&o))
 	return cmd
 }

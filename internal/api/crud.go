@@ -249,7 +249,7 @@ func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, re
 	}
 	action := res.Rule("update")
 	if !s.Policy.Enforce(action, t, rq.creds) {
-		return fault.Forbidden(action)
+		return s.refused(rq, res, t, action)
 	}
 	names := make([]string, 0, len(changes))
 	for k := range changes {
@@ -265,6 +265,26 @@ func (s *Server) authorizeUpdate(ctx context.Context, tx *db.Tx, rq *request, re
 		}
 	}
 	return nil
+}
+
+// refused is the answer to a write the policy refuses on a document the caller loaded:
+// 403, unless the caller could not see the document as Neutron's policy hook checks it —
+// the get rule against its visible attributes only — which answers the document's 404
+// (pecan's PolicyHook "pretends it does not exist"). That differs from what the caller sees
+// only where a hidden attribute grants the view: an address group shared by an RBAC policy
+// (its `shared` is not visible) is 404 to update or delete, a shared network 403.
+func (s *Server) refused(rq *request, res *resource.Resource, t map[string]any, rule string) error {
+	visible := make(map[string]any, len(t))
+	for k, v := range t {
+		if a := res.Attr(k); a != nil && a.Hidden {
+			continue
+		}
+		visible[k] = v
+	}
+	if get := res.Rule("get"); s.Policy.Has(get) && !s.Policy.Enforce(get, visible, rq.creds) {
+		return rq.caller.NotFound(res.Collection, plugin.Str(t, "id"))
+	}
+	return fault.Forbidden(rule)
 }
 
 // attrRules enforces "<action>:<attr>" and, for object values, "<action>:<attr>:<key>".
@@ -393,6 +413,14 @@ func addParent(t map[string]any, prefix string, parent db.Doc) {
 // load fetches one document the caller may see, else the resource's 404.
 func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, id string) (db.Doc, map[string]any, error) {
 	res := col.Resource()
+	notFound := res.NotFound
+	if k, ok := plugin.As[plugin.SubKeyed](col); ok && res.Sub && rq.parent != nil {
+		// A sub-resource named in its URL by another attribute (a Local IP's association by
+		// its port): the document of that parent and that key.
+		parent, key := rq.parent.id, id
+		id = k.DocID(parent, key)
+		notFound = func(string) *fault.Fault { return k.NotFoundIn(parent, key) }
+	}
 	var d db.Doc
 	var err error
 	if g, ok := plugin.As[plugin.Getter](col); ok {
@@ -404,14 +432,14 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 		return nil, nil, err
 	}
 	if d == nil {
-		return nil, nil, res.NotFound(id)
+		return nil, nil, notFound(id)
 	}
 	t, err := s.target(ctx, tx, rq, res, d)
 	if err != nil {
 		return nil, nil, err
 	}
 	if t["_hidden"] == true || !s.Policy.Enforce(res.Rule("get"), t, rq.creds) {
-		return nil, nil, res.NotFound(id)
+		return nil, nil, notFound(id)
 	}
 	return d, t, nil
 }
@@ -552,7 +580,7 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 		}
 		action := res.Rule("delete")
 		if !s.Policy.Enforce(action, t, rq.creds) {
-			return fault.Forbidden(action)
+			return s.refused(rq, res, t, action)
 		}
 		return col.Delete(ctx, tx, rq.caller, cur)
 	})
@@ -600,7 +628,7 @@ func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, i
 			}
 		}
 		if !s.Policy.Enforce(rule, t, rq.creds) {
-			return fault.Forbidden(rule)
+			return s.refused(rq, res, t, rule)
 		}
 		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)
 		if err != nil {

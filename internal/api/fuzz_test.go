@@ -21,8 +21,12 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
+	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/core"
+	"github.com/midonet-go/midonet/internal/plugin/cthelper"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
+	"github.com/midonet-go/midonet/internal/plugin/localip"
+	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -57,12 +61,25 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if err != nil {
 		tb.Fatalf("open db: %v", err)
 	}
-	d.Kinds = builtin.Catalog()
+	// The default catalogue and the services the cross-project world uses beyond it.
+	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service()}
+	rs := append(builtin.Resources(), agents.Service().Resources...)
+	rs = append(rs, addrscope.Service().Resources...)
+	rs = append(rs, addrgroup.Service().Resources...)
+	for _, x := range extra {
+		rs = append(rs, x.Resources...)
+	}
+	cat := resource.MustCatalog(rs...)
+	d.Kinds = cat
 	tb.Cleanup(func() { d.Close() })
 	if _, err := d.Upgrade(ctx); err != nil {
 		tb.Fatalf("upgrade db: %v", err)
 	}
-	enf, err := policy.New(nil, builtin.Policies()...)
+	pols := builtin.Policies()
+	for _, x := range extra {
+		pols = append(pols, x.Policies)
+	}
+	enf, err := policy.New(nil, pols...)
 	if err != nil {
 		tb.Fatalf("policy: %v", err)
 	}
@@ -87,10 +104,15 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	cols = append(cols, scopes.Collections(plugin.Deps{})...)
 	groups := addrgroup.Service()
 	cols = append(cols, groups.Collections(plugin.Deps{})...)
+	exts := append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...)
+	for _, x := range extra {
+		cols = append(cols, x.Collections(plugin.Deps{Ports: p})...)
+		exts = append(exts, x.Extensions...)
+	}
 	srv := api.New(&api.Server{
-		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits), Catalog: builtin.Catalog(),
+		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(cat, limits), Catalog: cat,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: resource.NewRegistry(append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...)...),
+		Extensions: resource.NewRegistry(exts...),
 	}, cols...)
 	return &inProcess{tb: tb, srv: srv, db: d}
 }

@@ -177,6 +177,9 @@ func datapaths(store *nsdb.Store) ([]metrics.Datapath, error) {
 			dp.Interfaces = append(dp.Interfaces, metrics.DatapathInterface{PortID: i.PortID, Interface: i.Interface,
 				RxPackets: i.RxPackets, RxBytes: i.RxBytes, TxPackets: i.TxPackets, TxBytes: i.TxBytes})
 		}
+		for _, m := range st.Meters {
+			dp.Meters = append(dp.Meters, metrics.DatapathMeter{LabelID: m.LabelID, Packets: m.Packets, Bytes: m.Bytes})
+		}
 		out = append(out, dp)
 	}
 	return out, nil

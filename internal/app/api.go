@@ -52,7 +52,7 @@ func newAPI(p apiParts) (*api.Server, *core.Plugin, error) {
 		cols = append(cols, l3Plugin.Collections()...)
 		exts = append(exts, l3.Extensions...)
 	}
-	cols = serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts}, cols, loaded.Services)
+	cols = serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts, Ports: corePlugin}, cols, loaded.Services)
 	srv := api.New(&api.Server{
 		DB: p.db, Auth: p.auth, Policy: p.policy, NoAuth: p.noauth, Log: p.log, Catalog: p.catalog,
 		Quotas:     quota.New(p.catalog, QuotaDefaults(p.cfg, p.catalog)),

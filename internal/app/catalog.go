@@ -17,13 +17,16 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/cthelper"
 	"github.com/midonet-go/midonet/internal/plugin/dns"
 	"github.com/midonet-go/midonet/internal/plugin/flavors"
 	"github.com/midonet-go/midonet/internal/plugin/fwaas"
 	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/l2gw"
+	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/logging"
+	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
@@ -44,6 +47,9 @@ var services = []plugin.Service{
 	addrscope.Service(),
 	fwaas.Service(),
 	logging.Service(),
+	metering.Service(),
+	cthelper.Service(),
+	localip.Service(),
 	rbac.Service(),
 	az.Service(),
 	dns.Service(),

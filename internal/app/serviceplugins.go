@@ -31,8 +31,8 @@ var neutronDefaultPlugins = []string{"tag", "timestamp", "revisions", "flavors",
 // notImplemented are service plugins of Neutron, its sub-projects and networking-midonet
 // that this server does not have, so that naming one says so rather than "unknown". A
 // service that implements one declares it in its plugin.Service, which wins over this list.
-var notImplemented = []string{"segments", "trunk", "metering", "log", "logapi", "port_forwarding", "placement",
-	"conntrack_helper", "network_segment_range", "local_ip", "ndp_proxy", "ovn-router", "loki",
+var notImplemented = []string{"segments", "trunk", "log", "logapi", "port_forwarding", "placement",
+	"network_segment_range", "ndp_proxy", "ovn-router", "loki",
 	"firewall_v2", "midonet_logging_resource", "midonet_firewall"}
 
 // pluginName normalises an entry: "module:Class" is "module.Class", spaces trimmed.

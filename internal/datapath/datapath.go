@@ -54,7 +54,20 @@ type Stats struct {
 	FlowHits      uint64           `json:"flow_hits"`
 	FlowMisses    uint64           `json:"flow_misses"` // each one a simulation
 	Interfaces    []InterfaceStats `json:"interfaces"`
+	// Meters are the metering labels' counters: the packets (and their bytes, as they
+	// entered) each label counted on this host since the datapath started.
+	Meters []MeterStats `json:"meters"`
 }
+
+// MeterStats are one metering label's counters on one host.
+type MeterStats struct {
+	LabelID string `json:"label_id"`
+	Packets uint64 `json:"packets"`
+	Bytes   uint64 `json:"bytes"`
+}
+
+// meterCount is a label's counters.
+type meterCount struct{ packets, bytes atomic.Uint64 }
 
 // InterfaceStats count the frames of one attached interface.
 type InterfaceStats struct {
@@ -86,6 +99,7 @@ type Datapath struct {
 	framesIn, framesOut, undecodable, noEgress, writeErrors atomic.Uint64
 	tunnelIn, tunnelOut, tunnelRefused                      atomic.Uint64
 	flowStateIn, flowStateOut                               atomic.Uint64
+	meters                                                  sync.Map // label id → *meterCount
 
 	stop, stopped chan struct{}
 }
@@ -231,6 +245,13 @@ func (d *Datapath) Stats() Stats {
 			RxPackets: a.rxPackets.Load(), RxBytes: a.rxBytes.Load(), TxPackets: a.txPackets.Load(), TxBytes: a.txBytes.Load()})
 	}
 	sort.Slice(st.Interfaces, func(i, j int) bool { return st.Interfaces[i].PortID < st.Interfaces[j].PortID })
+	st.Meters = []MeterStats{}
+	d.meters.Range(func(k, v any) bool {
+		m := v.(*meterCount)
+		st.Meters = append(st.Meters, MeterStats{LabelID: k.(string), Packets: m.packets.Load(), Bytes: m.bytes.Load()})
+		return true
+	})
+	sort.Slice(st.Meters, func(i, j int) bool { return st.Meters[i].LabelID < st.Meters[j].LabelID })
 	return st
 }
 
@@ -269,6 +290,15 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	res := fc.Simulate(pkt, port)
 	if len(res.Logs) > 0 && d.o.PacketLog != nil {
 		d.o.PacketLog(res.Logs)
+	}
+	for _, id := range res.Meters {
+		v, ok := d.meters.Load(id)
+		if !ok {
+			v, _ = d.meters.LoadOrStore(id, &meterCount{})
+		}
+		m := v.(*meterCount)
+		m.packets.Add(1)
+		m.bytes.Add(uint64(len(raw)))
 	}
 	ports := *d.byID.Load()
 	if len(res.FlowState) > 0 {

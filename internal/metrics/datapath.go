@@ -17,17 +17,27 @@ type Datapath struct {
 	FlowHits, Simulations              uint64
 	TunnelIn, TunnelOut, TunnelRefused uint64
 	Interfaces                         []DatapathInterface
+	Meters                             []DatapathMeter
+}
+
+// DatapathMeter is what one metering label counted on one host.
+type DatapathMeter struct {
+	LabelID        string
+	Packets, Bytes uint64
 }
 
 type datapathCollector struct {
 	read                                     func() ([]Datapath, error)
 	rxPackets, rxBytes, txPackets, txBytes   *prometheus.Desc
 	flows, hits, sims, tunIn, tunOut, tunRef *prometheus.Desc
+	meterPackets, meterBytes                 *prometheus.Desc
 }
 
 // RegisterDatapaths exports the agents' datapath counters read returns (the agents keep them
 // in the NSDB): frames and bytes per interface, flow-cache size and hits, simulations, and
-// tunnel packets, labelled by host (and port and interface).
+// tunnel packets, labelled by host (and port and interface); and the packets and bytes each
+// metering label counted, by host and label (midonet_metering_label_*; sum over host_id for
+// a label's total).
 func (m *Metrics) RegisterDatapaths(read func() ([]Datapath, error)) {
 	ifl := []string{"host_id", "port_id", "interface"}
 	host := []string{"host_id"}
@@ -46,11 +56,15 @@ func (m *Metrics) RegisterDatapaths(read func() ([]Datapath, error)) {
 		tunIn:     d("tunnel_rx_packets_total", "Packets received from other hosts' tunnels.", host),
 		tunOut:    d("tunnel_tx_packets_total", "Packets tunnelled to other hosts.", host),
 		tunRef:    d("tunnel_refused_total", "Tunnel packets refused (their sender is not a tunnel-zone member).", host),
+		meterPackets: prometheus.NewDesc("midonet_metering_label_packets_total",
+			"Packets a metering label counted on a host's routers (Neutron metering).", []string{"host_id", "label_id"}, nil),
+		meterBytes: prometheus.NewDesc("midonet_metering_label_bytes_total",
+			"Bytes of the packets a metering label counted on a host's routers (Neutron metering).", []string{"host_id", "label_id"}, nil),
 	})
 }
 
 func (c *datapathCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rxPackets, c.rxBytes, c.txPackets, c.txBytes, c.flows, c.hits, c.sims, c.tunIn, c.tunOut, c.tunRef} {
+	for _, d := range []*prometheus.Desc{c.rxPackets, c.rxBytes, c.txPackets, c.txBytes, c.flows, c.hits, c.sims, c.tunIn, c.tunOut, c.tunRef, c.meterPackets, c.meterBytes} {
 		ch <- d
 	}
 }
@@ -76,6 +90,10 @@ func (c *datapathCollector) Collect(ch chan<- prometheus.Metric) {
 			counter(c.rxBytes, i.RxBytes, dp.HostID, i.PortID, i.Interface)
 			counter(c.txPackets, i.TxPackets, dp.HostID, i.PortID, i.Interface)
 			counter(c.txBytes, i.TxBytes, dp.HostID, i.PortID, i.Interface)
+		}
+		for _, m := range dp.Meters {
+			counter(c.meterPackets, m.Packets, dp.HostID, m.LabelID)
+			counter(c.meterBytes, m.Bytes, dp.HostID, m.LabelID)
 		}
 	}
 }

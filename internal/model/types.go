@@ -244,7 +244,9 @@ type Rule struct {
 	PortRangeMax    *int   `json:"port_range_max,omitempty"`
 	RemoteIPPrefix  string `json:"remote_ip_prefix,omitempty"`
 	RemoteGroupID   string `json:"remote_group_id,omitempty"`
-	StandardAttrID  int64  `json:"standard_attr_id,omitempty"`
+	// RemoteAddressGroupID names an address group (address-group extension) as the remote end.
+	RemoteAddressGroupID string `json:"remote_address_group_id,omitempty"`
+	StandardAttrID       int64  `json:"standard_attr_id,omitempty"`
 }
 
 // ProtocolNumber is the IP protocol number of the rule (-1: any; -2: not a protocol).

@@ -40,6 +40,14 @@ type Getter interface {
 	Get(ctx context.Context, tx *db.Tx, id string) (db.Doc, error)
 }
 
+// SubKeyed is a sub-resource whose URL names a member by something other than its document
+// id (a Local IP's port association, by the port): DocID is the document of that key under
+// that parent, NotFoundIn the 404 when there is none.
+type SubKeyed interface {
+	DocID(parentID, key string) string
+	NotFoundIn(parentID, key string) *fault.Fault
+}
+
 // Expander is a collection whose documents embed related ones before rendering.
 type Expander interface {
 	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error

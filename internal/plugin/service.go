@@ -5,6 +5,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -46,6 +47,17 @@ type Deps struct {
 	Config *config.Config
 	// Hosts is the record of MidoNet hosts (the NSDB's, wired by the app).
 	Hosts Hosts
+	// Ports makes and removes ports on a service's behalf (the core plugin's checks and
+	// allocations): a Local IP's own port.
+	Ports Ports
+}
+
+// Ports is the core plugin's port making, for services.
+type Ports interface {
+	// CreatePort makes a port from a request body, checked and defaulted as the API would.
+	CreatePort(ctx context.Context, tx *db.Tx, c *Caller, raw map[string]any) (db.Doc, error)
+	// RemovePort deletes a port and frees its addresses.
+	RemovePort(ctx context.Context, tx *db.Tx, c *Caller, port db.Doc) error
 }
 
 // Hosts is the record of the MidoNet hosts agents registered.

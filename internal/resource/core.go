@@ -228,6 +228,7 @@ var SecurityGroupRules = &Resource{
 	Attrs: with(standard(true),
 		&Attr{Name: "security_group_id", Post: true, Required: true, Validate: UUID},
 		&Attr{Name: "remote_group_id", Post: true, Validate: StringOrNone(255), Default: nil}, // any id: an unknown one is 404
+		&Attr{Name: "remote_address_group_id", Post: true, Validate: StringOrNone(255), Default: nil, Ext: "security-groups-remote-address-group"},
 		&Attr{Name: "direction", Post: true, Required: true, Validate: Values("ingress", "egress")},
 		&Attr{Name: "protocol", Post: true, Convert: toProtocol, Default: nil},
 		&Attr{Name: "port_range_min", Post: true, Convert: ToIntOrNone, Default: nil},

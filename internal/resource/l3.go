@@ -27,6 +27,9 @@ var Routers = &Resource{
 		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "router_availability_zone"},
 		// flavor_id (l3-flavors; internal/plugin/flavors checks it).
 		&Attr{Name: "flavor_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "l3-flavors"},
+		// conntrack_helpers: the router's helpers ({protocol, port, helper}), filled by the
+		// conntrack-helper service's hook.
+		&Attr{Name: "conntrack_helpers", NoSort: true, NoFilter: true, Ext: "expose-l3-conntrack-helper"},
 	),
 }
 

@@ -41,8 +41,14 @@ func (c *ctx) bridgeSim(fr *frame, in *port) {
 		}
 	}
 	if pkt.EtherType == EtherARP && pkt.ARP.Op == ARPRequest && pkt.EthDst.IsMulticast() {
+		if len(b.localIPs) > 0 && c.localIPARP(fr, in) {
+			return
+		}
 		c.bridgeARP(fr, in)
 		return
+	}
+	if len(b.localIPs) > 0 {
+		c.localIPTranslate(fr, in)
 	}
 	if pkt.EthDst.IsMulticast() {
 		c.flood(fr, in, "multicast/broadcast")

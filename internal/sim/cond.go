@@ -364,13 +364,13 @@ func (c *ctx) matchFields(fr *frame, k *cond, portFilter bool) bool {
 		}
 	}
 	if set&fGroupSrc != 0 {
-		_, in := k.grpSrc.members[v.src]
+		in := k.grpSrc.has(v.src)
 		if in == (inv&fGroupSrc != 0) {
 			return false
 		}
 	}
 	if set&fGroupDst != 0 {
-		_, in := k.grpDst.members[v.dst]
+		in := k.grpDst.has(v.dst)
 		if in == (inv&fGroupDst != 0) {
 			return false
 		}

@@ -13,17 +13,19 @@ import (
 
 // Entry kinds and sizes of the encoding.
 const (
-	fsCT      byte = 1
-	fsNAT     byte = 2
-	fsARP     byte = 3 // dev, ip (16), mac
-	fsMAC     byte = 4 // dev, mac, vlan, port id length, port id
-	fsARPLen       = 1 + 16 + 16 + 6
-	fsMACLen       = 1 + 16 + 6 + 2 + 1    // + the port id
-	fsTuple        = 4 + 4 + 2 + 2 + 1 + 1 // src, dst, sport, dport, proto, kind
-	fsKey          = 16 + fsTuple          // device + tuple
-	fsCTLen        = 1 + fsKey
-	fsNATLen       = 1 + 2*fsKey + 4 + 4 + 2 + 2 + 1 + (16 + 4 + 4 + 2 + 2)
-	fsMaxSize      = 64 * 1024
+	fsCT        byte = 1
+	fsNAT       byte = 2
+	fsARP       byte = 3 // dev, ip (16), mac
+	fsMAC       byte = 4 // dev, mac, vlan, port id length, port id
+	fsExpect    byte = 5 // a conntrack helper's expectation: key, orig ip, orig port, helper length, helper
+	fsARPLen         = 1 + 16 + 16 + 6
+	fsMACLen         = 1 + 16 + 6 + 2 + 1    // + the port id
+	fsTuple          = 4 + 4 + 2 + 2 + 1 + 1 // src, dst, sport, dport, proto, kind
+	fsKey            = 16 + fsTuple          // device + tuple
+	fsCTLen          = 1 + fsKey
+	fsNATLen         = 1 + 2*fsKey + 4 + 4 + 2 + 2 + 1 + (16 + 4 + 4 + 2 + 2)
+	fsExpectLen      = 1 + fsKey + 4 + 2 + 1 // + the helper's name
+	fsMaxSize        = 64 * 1024
 )
 
 func putTuple(b []byte, t *flowTuple) {
@@ -124,6 +126,22 @@ func (c *ctx) recordMAC(k *macKey, port string) {
 	c.res.FlowStateShared = true
 }
 
+// recordExpect appends a conntrack helper's expectation: the related connection enters
+// where the request left, on the host of its egress port.
+func (c *ctx) recordExpect(k *ctKey, x expectation) {
+	if !c.recordState || len(x.helper) > 255 || len(c.res.FlowState)+fsExpectLen+len(x.helper) > fsMaxSize {
+		return
+	}
+	e := make([]byte, fsExpectLen, fsExpectLen+len(x.helper))
+	e[0] = fsExpect
+	putKey(e[1:], k.dev, &k.t)
+	o := 1 + fsKey
+	copy(e[o:o+4], x.origIP[:])
+	binary.BigEndian.PutUint16(e[o+4:o+6], x.origPort)
+	e[o+6] = byte(len(x.helper))
+	c.res.FlowState = append(append(c.res.FlowState, e...), x.helper...)
+}
+
 var errFlowState = errors.New("sim: malformed flow state")
 
 // ImportFlowState installs flow state another host's simulation recorded: its return keys,
@@ -180,6 +198,16 @@ func (s *State) ImportFlowState(b []byte) error {
 			k.vlan = binary.BigEndian.Uint16(b[23:25])
 			n := fsMACLen + int(b[25])
 			s.macLearn(&k, string(b[fsMACLen:n]))
+			b = b[n:]
+		case b[0] == fsExpect && len(b) >= fsExpectLen && len(b) >= fsExpectLen+int(b[fsExpectLen-1]):
+			var x expectation
+			dev, t := getKey(b[1:])
+			o := 1 + fsKey
+			copy(x.origIP[:], b[o:o+4])
+			x.origPort = binary.BigEndian.Uint16(b[o+4 : o+6])
+			n := fsExpectLen + int(b[fsExpectLen-1])
+			x.helper = string(b[fsExpectLen:n])
+			s.expects.put(ctKey{dev: dev, t: t}, x)
 			b = b[n:]
 		default:
 			return errFlowState

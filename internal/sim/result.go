@@ -54,6 +54,9 @@ type Result struct {
 	// FlowState is the flow state the simulation wrote, encoded for other hosts (only with
 	// Options.RecordFlowState; flowstate.go).
 	FlowState []byte `json:"-"`
+	// Meters names the metering labels that count the packet (meter.go), once per label and
+	// router crossed.
+	Meters []string `json:"meters,omitempty"`
 	// FlowStateShared says FlowState holds learned ARP or MAC entries, which every host
 	// needs, not only the hosts of the egress ports.
 	FlowStateShared bool `json:"-"`

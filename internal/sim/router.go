@@ -56,6 +56,9 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 func (c *ctx) routeIPv4(fr *frame, in *port) {
 	r := in.router
 	pkt := &fr.pkt
+	if !fr.encap {
+		c.helperRelated(r, fr, in)
+	}
 	if r.pre != nil && !fr.encap {
 		if a := c.runFilter(fr, r.pre, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
@@ -120,11 +123,19 @@ func (c *ctx) routeIPv4(fr *frame, in *port) {
 			return
 		}
 	}
+	c.meter(r, in, out, pkt)
+	var pre Packet
+	if len(r.helpers) > 0 {
+		pre = *pkt
+	}
 	if r.post != nil && !fr.encap {
 		if a := c.runFilter(fr, r.post, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
 		}
+	}
+	if !fr.encap {
+		c.helperExpect(r, fr, &pre)
 	}
 	nh := pkt.IP.Dst
 	if rt.gw.IsValid() && !rt.gw.IsUnspecified() {

@@ -165,7 +165,7 @@ func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	logs := c.logs[:0]
 	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState, logs: logs}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
-	res.Egress, res.Generated, res.Trace, res.Mirrored, res.Logs = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Mirrored[:0], res.Logs[:0]
+	res.Egress, res.Generated, res.Trace, res.Mirrored, res.Logs, res.Meters = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Mirrored[:0], res.Logs[:0], res.Meters[:0]
 	return c
 }
 

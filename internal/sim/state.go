@@ -29,6 +29,8 @@ type State struct {
 	version atomic.Uint64
 	// meters are the QoS token buckets of the ports.
 	meters meters
+	// expects are the conntrack helpers' expected connections (helper.go).
+	expects expectations
 }
 
 const nShards = 256
@@ -416,6 +418,7 @@ func (s *State) Sweep() {
 		sh.usedOld, sh.used = sh.used, make(map[usedKey]*binding, len(sh.used)/2)
 		sh.mu.Unlock()
 	}
+	s.expects.sweep()
 	// Only now may uses promote into the new maps (see touch): a binding promoted while
 	// shards were being rotated is promoted again in the new generation.
 	s.gen.Add(1)

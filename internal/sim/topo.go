@@ -25,6 +25,7 @@ type Topology struct {
 	groups  map[string]*ipGroup
 	mirrors map[string]*mirror
 	qos     map[string]*topology.QosPolicy // QoS policies by id
+	meters  map[string][]*meterLabel       // metering labels by the router port they count on
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
 	warnings []string
@@ -131,6 +132,7 @@ type bridge struct {
 	// ports linked to another bridge (flooded like exterior ports).
 	vlanPorts map[uint16]*port
 	links     []*port
+	localIPs  []*localIP // Local IP associations (localip.go)
 }
 
 type dhcpSubnet struct {
@@ -146,7 +148,8 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
-	vtep           *vtep // nil: not a VTEP router
+	helpers        []ctHelper // conntrack helpers (helper.go)
+	vtep           *vtep      // nil: not a VTEP router
 	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
 	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
 	vpn []vpnRedirect
@@ -222,8 +225,22 @@ type natTarget struct {
 }
 
 type ipGroup struct {
-	id      string
-	members map[netip.Addr]struct{}
+	id       string
+	members  map[netip.Addr]struct{}
+	prefixes []netip.Prefix // an address group's CIDRs
+}
+
+// has reports whether an address is in the group: a member's address or inside a prefix.
+func (g *ipGroup) has(a netip.Addr) bool {
+	if _, ok := g.members[a]; ok {
+		return true
+	}
+	for _, p := range g.prefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewTopology compiles a set of objects (as the translators produce them). Objects of kinds
@@ -247,6 +264,9 @@ func NewTopology(objs []topology.Object) *Topology {
 		gwdevs  []*topology.GatewayDevice
 		mirrors []*topology.Mirror
 		loggers []*topology.RuleLogger
+		labels  []*topology.MeteringLabel
+		helpers []*topology.ConntrackHelper
+		lips    []*topology.LocalIPEntry
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -280,7 +300,15 @@ func NewTopology(objs []topology.Object) *Topology {
 			rules = append(rules, v)
 		case *topology.IPAddrGroup:
 			sgs = append(sgs, v)
-			t.groups[v.ID] = &ipGroup{id: v.ID, members: map[netip.Addr]struct{}{}}
+			g := &ipGroup{id: v.ID, members: map[netip.Addr]struct{}{}}
+			for _, s := range v.Prefixes {
+				if p, err := netip.ParsePrefix(s); err == nil {
+					g.prefixes = append(g.prefixes, p.Masked())
+				} else {
+					t.warn("address group %s: bad prefix %q (ignored)", v.ID, s)
+				}
+			}
+			t.groups[v.ID] = g
 		case *topology.IPAddrMember:
 			members = append(members, v)
 		case *topology.Dhcp:
@@ -301,6 +329,12 @@ func NewTopology(objs []topology.Object) *Topology {
 			mirrors = append(mirrors, v)
 		case *topology.RuleLogger:
 			loggers = append(loggers, v)
+		case *topology.MeteringLabel:
+			labels = append(labels, v)
+		case *topology.ConntrackHelper:
+			helpers = append(helpers, v)
+		case *topology.LocalIPEntry:
+			lips = append(lips, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -437,6 +471,9 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileRules(rules)
 	t.compileVteps(gwdevs)
 	t.compileLoggers(loggers)
+	t.compileMeters(labels)
+	t.compileHelpers(helpers)
+	t.compileLocalIPs(lips)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -46,13 +46,17 @@ const (
 	KindVpnService    Kind = "VpnService"
 	KindIPSecConn     Kind = "IPSecSiteConnection"
 	KindRuleLogger    Kind = "RuleLogger"
+	KindMeterLabel    Kind = "MeteringLabel"
+	KindCtHelper      Kind = "ConntrackHelper"
+	KindLocalIP       Kind = "LocalIPEntry"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger}
+	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger,
+	KindMeterLabel, KindCtHelper, KindLocalIP}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -301,12 +305,67 @@ type RuleLogger struct {
 	PortID string `json:"port_id,omitempty"`
 }
 
-// IPAddrGroup is the address set of a security group.
+// IPAddrGroup is an address set rule conditions match: a security group's (its members'
+// addresses, IPAddrMember) or an address group's (Neutron's address-group extension: its
+// Prefixes, CIDRs that match every address inside them).
 type IPAddrGroup struct {
 	Meta
-	Name            string `json:"name,omitempty"`
-	InboundChainID  string `json:"inbound_chain_id,omitempty"`
-	OutboundChainID string `json:"outbound_chain_id,omitempty"`
+	Name            string   `json:"name,omitempty"`
+	InboundChainID  string   `json:"inbound_chain_id,omitempty"`
+	OutboundChainID string   `json:"outbound_chain_id,omitempty"`
+	Prefixes        []string `json:"prefixes,omitempty"`
+}
+
+// MeteringLabel is a Neutron metering label as the routers apply it: the router-side
+// gateway ports whose traffic it counts (every gateway of the label's project, or of every
+// project for a shared label) and its rules. Traffic entering through one of the ports and
+// routed elsewhere is ingress, traffic routed out through one is egress; the addresses
+// matched are those inside the router (after pre-routing DNAT, before post-routing SNAT).
+type MeteringLabel struct {
+	Meta
+	Name     string `json:"name,omitempty"`
+	TenantID string `json:"tenant_id,omitempty"`
+	Shared   bool   `json:"shared,omitempty"`
+	// PortIDs are the router gateway ports (router side) the label counts on.
+	PortIDs []string       `json:"port_ids,omitempty"`
+	Rules   []MeteringRule `json:"rules,omitempty"`
+}
+
+// ConntrackHelper is a router's conntrack helper (Neutron's l3-conntrack-helper): new
+// connections of Protocol to Port through the router are inspected by the named helper,
+// whose expected (related) connections the router then accepts and translates like the
+// connection they belong to.
+type ConntrackHelper struct {
+	Meta
+	RouterID string `json:"router_id"`
+	Protocol int    `json:"protocol"` // IP protocol number
+	Port     int    `json:"port"`
+	Helper   string `json:"helper"`
+}
+
+// LocalIPEntry is one port association of a Neutron Local IP: on the port's network and
+// host, the Local IP answers with the port's MAC and traffic to it reaches the port's fixed
+// IP (translated back on the way out), or the Local IP itself with Passthrough.
+type LocalIPEntry struct {
+	Meta
+	NetworkID   string `json:"network_id"`
+	LocalIP     string `json:"local_ip"`
+	PortID      string `json:"port_id"`
+	FixedIP     string `json:"fixed_ip"`
+	MAC         string `json:"mac"`
+	HostID      string `json:"host_id,omitempty"`
+	Passthrough bool   `json:"passthrough,omitempty"`
+}
+
+// MeteringRule is one rule of a label: a packet of its direction counts when its source and
+// destination are inside the prefixes given (unset: any) and no excluded rule of that
+// direction matches it.
+type MeteringRule struct {
+	ID          string `json:"id"`
+	Direction   string `json:"direction"` // "ingress" or "egress"
+	Excluded    bool   `json:"excluded,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Destination string `json:"destination,omitempty"`
 }
 
 // IPAddrMember puts one port's address into an address group.
@@ -545,6 +604,9 @@ func (o *VpnService) Kind() Kind          { return KindVpnService }
 func (o *IPSecSiteConnection) Kind() Kind { return KindIPSecConn }
 func (o *Mirror) Kind() Kind              { return KindMirror }
 func (o *RuleLogger) Kind() Kind          { return KindRuleLogger }
+func (o *MeteringLabel) Kind() Kind       { return KindMeterLabel }
+func (o *ConntrackHelper) Kind() Kind     { return KindCtHelper }
+func (o *LocalIPEntry) Kind() Kind        { return KindLocalIP }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -586,6 +648,12 @@ func New(k Kind) (Object, error) {
 		return &TunnelZoneMember{}, nil
 	case KindHost:
 		return &Host{}, nil
+	case KindMeterLabel:
+		return &MeteringLabel{}, nil
+	case KindCtHelper:
+		return &ConntrackHelper{}, nil
+	case KindLocalIP:
+		return &LocalIPEntry{}, nil
 	case KindQosPolicy:
 		return &QosPolicy{}, nil
 	case KindBgpPeer:

@@ -65,6 +65,8 @@ type Response struct {
 	Mirrored []Endpoint `json:"mirrored"`
 	Drop     *sim.Drop  `json:"drop,omitempty"`
 	Hops     []sim.Hop  `json:"hops"`
+	// Meters are the metering labels that would count the packet (once per router crossed).
+	Meters []string `json:"meters"`
 }
 
 // Tracer runs traces over an agent's cache.
@@ -237,6 +239,13 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 				dstMAC = e.MAC
 			}
 		}
+		// A Local IP answers with the MAC of its port on the sender's host.
+		for _, o := range st.Objects(topology.KindLocalIP) {
+			if e := o.(*topology.LocalIPEntry); e.NetworkID == netID && e.LocalIP == target.String() && !req.DHCP &&
+				e.HostID != "" && e.HostID == src.port.HostID && e.PortID != src.port.ID {
+				dstMAC = e.MAC
+			}
+		}
 	}); err != nil {
 		return nil, err
 	}
@@ -280,7 +289,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace,
+	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace, Meters: append([]string{}, res.Meters...),
 		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
 	for _, e := range res.Egress {
 		p := e.Packet
@@ -311,6 +320,9 @@ func (r *Response) normalize() {
 	}
 	if r.Hops == nil {
 		r.Hops = []sim.Hop{}
+	}
+	if r.Meters == nil {
+		r.Meters = []string{}
 	}
 	if r.Drop != nil && r.Drop.SecurityGroupIDs == nil {
 		r.Drop.SecurityGroupIDs = []string{}

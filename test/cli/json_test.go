@@ -98,10 +98,11 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 var (
 	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
 	traceSchema = schema{
-		required: []string{"verdict", "ingress.port_id", "egress", "generated", "mirrored", "hops"},
-		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids"},
+		required: []string{"verdict", "ingress.port_id", "egress", "generated", "mirrored", "hops", "meters"},
+		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "meters"},
 	}
-	verifySchema = schema{
+	meteringSchema = schema{required: []string{"labels"}, lists: []string{"labels", "hosts"}}
+	verifySchema   = schema{
 		required: append([]string{"total"}, prefixed("drift.", driftLists)...),
 		lists:    driftLists,
 	}
@@ -164,6 +165,7 @@ func TestJSONOutputs(t *testing.T) {
 		"fixed_ips": []any{map[string]any{"ip_address": "10.9.0.10"}}})
 	post(t, srv, "ports", "port", map[string]any{"name": "b", "network_id": net, "device_owner": "compute:nova",
 		"fixed_ips": []any{map[string]any{"ip_address": "10.9.0.11"}}})
+	label := post(t, srv, "metering/metering-labels", "metering_label", map[string]any{"name": "all"})
 	time.Sleep(500 * time.Millisecond) // the agent's cache follows the NSDB by a watch
 
 	cases := []struct {
@@ -186,6 +188,13 @@ func TestJSONOutputs(t *testing.T) {
 				}
 			}},
 		{"trace DHCP offer", []string{"trace", "--data-dir", srv.DataDir, "--json", "--from-port", "a", "--dhcp"}, traceSchema, nil},
+		{"metering", []string{"metering", "--data-dir", srv.DataDir, "--json"}, meteringSchema,
+			func(t *testing.T, doc map[string]any) {
+				l, _ := doc["labels"].([]any)
+				if len(l) != 1 || l[0].(map[string]any)["label_id"] != label || l[0].(map[string]any)["packets"] != float64(0) {
+					t.Errorf("labels %v, want label %s with no packets", l, label)
+				}
+			}},
 		{"db-manage verify", []string{"db-manage", "verify", "--data-dir", srv.DataDir, "--json"}, verifySchema,
 			func(t *testing.T, doc map[string]any) {
 				if doc["total"] != float64(0) {

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding"
 	"encoding/json"
+	"github.com/midonet-go/midonet/internal/app"
 	"reflect"
 	"strings"
 	"testing"
@@ -75,6 +76,7 @@ func TestOutputTypesTagged(t *testing.T) {
 		"trace --json":                   reflect.TypeFor[trace.Response](),
 		"db-manage verify/repair --json": reflect.TypeFor[cluster.Drift](),
 		"db-manage nsdb-compact --json":  reflect.TypeFor[nsdb.CompactResult](),
+		"metering --json":                reflect.TypeFor[app.MeterReport](),
 	} {
 		for _, e := range tagErrors("", typ, map[reflect.Type]bool{}) {
 			t.Errorf("%s: %s", name, e)

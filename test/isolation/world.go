@@ -212,6 +212,24 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 			set("agA")(out["address_group"].(map[string]any)["id"].(string), nil)
 		}
 	}
+	// A's Local IP (on a port it makes in A's network), conntrack helper on A's router and
+	// metering label with a rule.
+	raw := func(key, path, member string, body map[string]any) {
+		if err != nil {
+			return
+		}
+		var out map[string]any
+		if _, e := admin.Post(ctx, admin.ServiceURL(strings.Split(path, "/")...), map[string]any{member: body}, &out, nil); e != nil {
+			err = fmt.Errorf("setup: %s: %w", key, e)
+			return
+		}
+		set(key)(out[member].(map[string]any)["id"].(string), nil)
+	}
+	raw("lipA", "local_ips", "local_ip", map[string]any{"name": SecretMarker + "-lip", "network_id": id("netA"), "tenant_id": projectA})
+	raw("cthA", "routers/"+id("routerA")+"/conntrack_helpers", "conntrack_helper", map[string]any{"protocol": "udp", "port": 69, "helper": "tftp"})
+	raw("mlA", "metering/metering-labels", "metering_label", map[string]any{"name": SecretMarker + "-label", "tenant_id": projectA})
+	raw("mlrA", "metering/metering-label-rules", "metering_label_rule", map[string]any{"metering_label_id": id("mlA"), "direction": "egress",
+		"remote_ip_prefix": "10.66.0.0/16", "tenant_id": projectA})
 	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
 	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
 	if err == nil {
@@ -261,7 +279,8 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	w.IDs["netBType"] = nb.NetworkType
 
 	w.private = map[string]string{}
-	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA"} {
+	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA",
+		"lipA", "cthA", "mlA", "mlrA"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
@@ -283,7 +302,8 @@ var snapshotCollections = []struct{ path, key string }{
 	{"networks", "networks"}, {"subnets", "subnets"}, {"subnetpools", "subnetpools"}, {"ports", "ports"},
 	{"routers", "routers"}, {"floatingips", "floatingips"}, {"security-groups", "security_groups"},
 	{"security-group-rules", "security_group_rules"}, {"address-scopes", "address_scopes"},
-	{"address-groups", "address_groups"},
+	{"address-groups", "address_groups"}, {"local_ips", "local_ips"},
+	{"metering/metering-labels", "metering_labels"},
 }
 
 // Take reads, as admin, every document owned by A; every port and subnet on

@@ -36,7 +36,7 @@ func TestExpand(t *testing.T) {
 // worldNames are the placeholders Setup records.
 var worldNames = []string{"projectA", "projectB", "noSuchID", "netBType",
 	"ext", "extSub", "netA", "subA", "subA2", "sgA", "ruleA", "ruleA2", "portA", "portA2", "routerA", "routerAPort",
-	"fipA", "poolA", "scopeA", "agA", "sharedNet", "sharedSub",
+	"fipA", "poolA", "scopeA", "agA", "lipA", "cthA", "mlA", "mlrA", "sharedNet", "sharedSub",
 	"netB", "subB", "poolB", "sgB", "routerB", "routerB2", "routerB3", "routerBPort", "portB", "portB2", "fipB", "portBShared", "portBShared2", "portBShared3", "portBShared4", "portBShared5"}
 
 // placeholders returns the {names} of s that look like identifiers.

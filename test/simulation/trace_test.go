@@ -129,7 +129,8 @@ type traceOut struct {
 		FirewallID      string `json:"firewall_id"`
 		FirewallRuleID  string `json:"firewall_rule_id"`
 	} `json:"drop"`
-	Hops []map[string]any `json:"hops"`
+	Hops   []map[string]any `json:"hops"`
+	Meters []string         `json:"meters"`
 }
 
 func (a *api) trace(t *testing.T, args ...string) traceOut {

@@ -259,11 +259,17 @@ func securityGroupRule(w *World, id string) []topology.Object {
 	} else if a, err := netip.ParseAddr(prefix); err == nil {
 		prefix = hostPrefix(a)
 	}
+	// The remote end is a prefix, a security group's members or an address group's
+	// prefixes; both kinds of group are IP address groups (the address group's id).
+	group := d.RemoteGroupID
+	if d.RemoteAddressGroupID != "" {
+		group = d.RemoteAddressGroupID
+	}
 	if d.Direction == model.DirectionEgress {
 		chainID = topology.InChainID(sg)
-		c.NwDstIP, c.IPAddrGroupDst = prefix, d.RemoteGroupID
+		c.NwDstIP, c.IPAddrGroupDst = prefix, group
 	} else {
-		c.NwSrcIP, c.IPAddrGroupSrc = prefix, d.RemoteGroupID
+		c.NwSrcIP, c.IPAddrGroupSrc = prefix, group
 	}
 	lo, hi := d.PortRangeMin, d.PortRangeMax
 	order := int(d.StandardAttrID) * 2

@@ -326,3 +326,16 @@ func floatingIP(w *World, id string) []topology.Object {
 	}
 	return objs
 }
+
+// RouterGatewayPort is the router-side id of a router's gateway port ("" without a gateway),
+// for services whose objects act on a router's external traffic (metering labels).
+func RouterGatewayPort(w *World, routerID string) string {
+	r := w.Router(routerID)
+	if r == nil || r.Gateway == nil {
+		return ""
+	}
+	if g := gatewayPort(w, r); g != nil {
+		return topology.TenantGwPortID(g.ID)
+	}
+	return ""
+}

@@ -1,32 +1,40 @@
 // Package addrgroup is Neutron's address-group extension: named sets of CIDRs a project keeps
-// (/v2.0/address-groups with add_addresses and remove_addresses). Addresses are normalised to
-// their network ("192.168.0.10/24" is 192.168.0.0/24). Security-group rules cannot name an
-// address group yet (security-groups-remote-address-group is not advertised): a rule that
-// referred to one would have to be enforced, and the translation of such rules is still to
-// come. See README.md.
+// (/v2.0/address-groups with add_addresses and remove_addresses), which security-group rules
+// name as their remote end (security-groups-remote-address-group) and RBAC policies share
+// with other projects (rbac-address-group). Addresses are normalised to their network
+// ("192.168.0.10/24" is 192.168.0.0/24). Each group is translated into a MidoNet IP address
+// group holding its prefixes, which the rule conditions match. See README.md.
 package addrgroup
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
 
+	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // Service is the extension as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "addrgroup",
-		Resources:   []*resource.Resource{AddressGroups},
-		Extensions:  []resource.Extension{{Alias: "address-group", Name: "Address group", Description: "Support address group", Updated: "2020-07-15T10:00:00-00:00"}},
+		Name:      "addrgroup",
+		Resources: []*resource.Resource{AddressGroups},
+		Extensions: []resource.Extension{
+			{Alias: "address-group", Name: "Address group", Description: "Support address group", Updated: "2020-07-15T10:00:00-00:00"},
+			{Alias: "security-groups-remote-address-group", Name: "Remote address group id field for security group rules", Description: "Add new field of remote address group id in SG rules", Updated: "2020-08-25T10:00:00-00:00"},
+			{Alias: "rbac-address-group", Name: "Add address_group type to RBAC", Description: "Add address_group type to RBAC", Updated: "2021-02-22T00:00:00-00:00"},
+		},
+		Translators: translate.Translators{AddressGroups.Collection: {Owned: groupObjects}},
 		Policies:    PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
 	}
@@ -35,12 +43,17 @@ func Service() plugin.Service {
 // AddressGroups is /v2.0/address-groups: a standard-attribute resource.
 var AddressGroups = &resource.Resource{
 	Collection: "address_groups", Member: "address_group", Path: "address-groups", PagerMarker: true,
+	DataType: "ADDRESSGROUP", Translate: 13, RBAC: "address_group",
 	NotFound: func(id string) *fault.Fault {
 		return fault.New(http.StatusNotFound, "AddressGroupNotFound", "Address group %s could not be found.", id)
 	},
 	Attrs: append(untagged(resource.StandardAttrs()),
 		&resource.Attr{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
 		&resource.Attr{Name: "addresses", Post: true, Convert: noneToEmpty, Validate: cidrList, Default: []any{}, NoSort: true, NoFilter: true},
+		// shared: whether RBAC policies share the group with the caller (never shown, as in
+		// Neutron; the get policy reads it).
+		&resource.Attr{Name: "shared", Hidden: true},
+		&resource.Attr{Name: resource.RBACShared, Hidden: true},
 	),
 }
 
@@ -52,7 +65,7 @@ func untagged(attrs []*resource.Attr) []*resource.Attr {
 // PolicyRules are Neutron's address-group defaults.
 var PolicyRules = []policy.Rule{
 	{Name: "create_address_group", Check: "rule:admin_or_owner", Description: "Create an address group", Operations: policy.Post("/address-groups")},
-	{Name: "get_address_group", Check: "rule:admin_or_owner", Description: "Get an address group", Operations: policy.Get("/address-groups", "/address-groups/{id}")},
+	{Name: "get_address_group", Check: "rule:admin_or_owner or field:address_groups:shared=True", Description: "Get an address group (own, or shared with the project through RBAC)", Operations: policy.Get("/address-groups", "/address-groups/{id}")},
 	{Name: "update_address_group", Check: "rule:admin_or_owner", Description: "Update an address group", Operations: policy.Put("/address-groups/{id}")},
 	{Name: "delete_address_group", Check: "rule:admin_or_owner", Description: "Delete an address group", Operations: policy.Delete("/address-groups/{id}")},
 	{Name: "add_addresses", Check: "rule:admin_or_owner", Description: "Add addresses to an address group", Operations: policy.Put("/address-groups/{id}/add_addresses")},
@@ -117,15 +130,15 @@ func normalise(l []any) []any {
 	return out
 }
 
-// Collection is the address-group collection. Groups are stored, not journaled: no rule
-// uses them yet, so the backend has nothing to build from them.
+// Collection is the address-group collection. Every write is journaled: the cluster keeps
+// each group as an IP address group of its prefixes.
 type Collection struct{}
 
 // Resource describes address groups.
 func (Collection) Resource() *resource.Resource { return AddressGroups }
 
 // Create stores a group with its addresses normalised.
-func (Collection) Create(ctx context.Context, tx *db.Tx, _ *plugin.Caller, body db.Doc) (db.Doc, error) {
+func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	d := plugin.Copy(body)
 	if d["id"] == nil {
 		d["id"] = plugin.NewID()
@@ -133,26 +146,72 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, _ *plugin.Caller, body 
 	l, _ := d["addresses"].([]any)
 	d["addresses"] = normalise(l)
 	plugin.Stamp(d, 0)
-	if err := tx.Insert(ctx, AddressGroups.Collection, d); err != nil {
+	if err := plugin.Add(ctx, tx, c, AddressGroups.Collection, d); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
 // Update changes the name or description (addresses change through the actions).
-func (Collection) Update(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+func (Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
 	d := plugin.Apply(cur, changes)
-	plugin.Bump(d)
-	if err := tx.Put(ctx, AddressGroups.Collection, d); err != nil {
+	if err := plugin.Save(ctx, tx, c, AddressGroups.Collection, d); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// Delete removes a group.
-func (Collection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	_, err := tx.Delete(ctx, AddressGroups.Collection, plugin.Str(cur, "id"))
-	return err
+// Delete removes a group no security-group rule names (AddressGroupInUse, 409, otherwise).
+func (Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	users, err := RuleProjects(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		return fault.New(http.StatusConflict, "AddressGroupInUse", "Address group %s is in use on one or more security group rules.", id)
+	}
+	return plugin.Remove(ctx, tx, c, AddressGroups.Collection, cur)
+}
+
+// RuleProjects are the projects whose security-group rules name the address group id as
+// their remote end.
+func RuleProjects(ctx context.Context, tx *db.Tx, id string) (map[string]bool, error) {
+	rules, err := tx.List(ctx, "security_group_rules", db.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("addrgroup: rules naming %s: %w", id, err)
+	}
+	out := map[string]bool{}
+	for _, r := range rules {
+		if plugin.Str(r, "remote_address_group_id") == id {
+			out[plugin.Str(r, "tenant_id")] = true
+		}
+	}
+	return out, nil
+}
+
+// groupObjects translates a group into a MidoNet IP address group holding its prefixes.
+func groupObjects(w *translate.World, id string) []topology.Object {
+	d := w.Get(AddressGroups.Collection, id)
+	if d == nil {
+		return nil
+	}
+	var g struct {
+		ID        string   `json:"id"`
+		Name      string   `json:"name"`
+		Addresses []string `json:"addresses"`
+	}
+	b, err := json.Marshal(d)
+	if err != nil || json.Unmarshal(b, &g) != nil || g.ID == "" {
+		return nil
+	}
+	o := &topology.IPAddrGroup{Meta: topology.Meta{ID: g.ID}, Name: g.Name}
+	for _, a := range g.Addresses {
+		if p, err := netip.ParsePrefix(a); err == nil {
+			o.Prefixes = append(o.Prefixes, p.Masked().String())
+		}
+	}
+	return []topology.Object{o}
 }
 
 // List returns the candidate groups; the API keeps those the caller may see.
@@ -176,7 +235,7 @@ func (Collection) ActionMethod(action string) string {
 
 // Action adds or removes addresses: every one must be a CIDR (400 otherwise), and every one
 // removed must be in the group (AddressesNotFound, 404); nothing changes unless all are fine.
-func (Collection) Action(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error) {
+func (Collection) Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc, action string, body map[string]any) (any, error) {
 	raw, ok := body["addresses"].([]any)
 	if !ok {
 		return nil, fault.BadRequest("Invalid input: addresses must be a list of CIDRs")
@@ -212,8 +271,7 @@ func (Collection) Action(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur d
 	default:
 		return nil, fault.HTTPNotFound()
 	}
-	plugin.Bump(cur)
-	if err := tx.Put(ctx, AddressGroups.Collection, cur); err != nil {
+	if err := plugin.Save(ctx, tx, c, AddressGroups.Collection, cur); err != nil {
 		return nil, err
 	}
 	return map[string]any{"address_group": cur}, nil

@@ -29,8 +29,10 @@ func Catalog() *resource.Catalog {
 // Translators are the translators of that catalogue, for tests below internal/app.
 func Translators() translate.Translators {
 	ts := translate.Builtin()
-	for coll, t := range agents.Service().Translators {
-		ts[coll] = t
+	for _, s := range []map[string]translate.Translator{agents.Service().Translators, addrgroup.Service().Translators} {
+		for coll, t := range s {
+			ts[coll] = t
+		}
 	}
 	return ts
 }

@@ -83,7 +83,7 @@ func (p *Plugin) insertServerRules(ctx context.Context, tx *db.Tx, c *plugin.Cal
 		d := db.Doc{
 			"security_group_id": sg["id"], "tenant_id": sg["tenant_id"], "project_id": sg["project_id"],
 			"description": nil, "protocol": nil, "port_range_min": nil, "port_range_max": nil,
-			"remote_ip_prefix": nil, "remote_group_id": nil, "normalized_cidr": nil,
+			"remote_ip_prefix": nil, "remote_group_id": nil, "remote_address_group_id": nil, "normalized_cidr": nil,
 		}
 		for k, v := range r {
 			d[k] = v
@@ -330,6 +330,13 @@ func (s *SecurityGroupRules) Create(ctx context.Context, tx *db.Tx, c *plugin.Ca
 			return nil, err
 		}
 	}
+	if ag := plugin.Str(d, "remote_address_group_id"); ag != "" {
+		// Neutron's _check_address_group: an address group the caller sees (a group shared
+		// with the project by an RBAC policy counts), else AddressGroupNotFound.
+		if _, err := plugin.Fetch(ctx, tx, c, "address_groups", ag); err != nil {
+			return nil, err
+		}
+	}
 	siblings, err := tx.List(ctx, "security_group_rules", db.Filter{ParentID: sgID})
 	if err != nil {
 		return nil, err
@@ -367,7 +374,13 @@ func validateRule(d db.Doc) error {
 	if eth == "IPv4" && ipv6Only[proto] {
 		return fault.SecurityGroupEthertypeConflictWithProtocol(eth, d["protocol"])
 	}
-	if d["remote_ip_prefix"] != nil && d["remote_group_id"] != nil {
+	remotes := 0
+	for _, k := range []string{"remote_ip_prefix", "remote_group_id", "remote_address_group_id"} {
+		if d[k] != nil {
+			remotes++
+		}
+	}
+	if remotes > 1 {
 		return fault.SecurityGroupMultipleRemoteEntites()
 	}
 	d["normalized_cidr"] = nil
@@ -420,7 +433,7 @@ func validateRule(d db.Doc) error {
 
 // sameRule compares the matching fields of two rules.
 func sameRule(a, b db.Doc) bool {
-	for _, k := range []string{"direction", "ethertype", "remote_group_id"} {
+	for _, k := range []string{"direction", "ethertype", "remote_group_id", "remote_address_group_id"} {
 		if plugin.Str(a, k) != plugin.Str(b, k) {
 			return false
 		}

@@ -246,7 +246,8 @@ func externalCovered(ctx context.Context, tx *db.Tx, netID, project string, entr
 
 // boundCovered is Neutron's _validate_rbac_policy_delete for the objects other than networks:
 // no project that uses the object (networks and ports naming a QoS policy, ports in a group,
-// subnets allocated from a pool, pools in a scope) loses access to it.
+// subnets allocated from a pool, pools in a scope, security-group rules naming an address
+// group) loses access to it.
 func boundCovered(ctx context.Context, tx *db.Tx, o *target, project string, entries []db.Doc) error {
 	objID := plugin.Str(o.doc, "id")
 	bound, err := boundProjects(ctx, tx, o)
@@ -285,6 +286,8 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 		colls = []string{"subnets"}
 	case TypeAddressScope:
 		colls = []string{"subnetpools"}
+	case TypeAddressGroup:
+		colls = []string{"security_group_rules"}
 	}
 	for _, coll := range colls {
 		docs, err := tx.List(ctx, coll, db.Filter{})
@@ -302,6 +305,8 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 				uses = plugin.Str(d, "subnetpool_id") == id
 			case TypeAddressScope:
 				uses = plugin.Str(d, "address_scope_id") == id
+			case TypeAddressGroup:
+				uses = plugin.Str(d, "remote_address_group_id") == id
 			}
 			if uses {
 				out[plugin.Str(d, "tenant_id")] = true

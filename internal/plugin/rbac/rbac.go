@@ -1,6 +1,6 @@
 // Package rbac is Neutron's RBAC policies service (neutron-lib's rbac-policies,
 // rbac-security-groups and security-groups-shared-filtering): /v2.0/rbac-policies shares a
-// network, QoS policy, security group, subnet pool or address scope with one project or all (access_as_shared), or makes
+// network, QoS policy, security group, subnet pool, address scope or address group with one project or all (access_as_shared), or makes
 // a network external to them (access_as_external). Each policy is a document of its own;
 // the object it names records the targets of its policies in hidden attributes, which
 // plugin.Caller.View and plugin.SharedWith read to decide what a caller sees and may use.
@@ -25,6 +25,7 @@ const (
 	TypeSecurityGroup = "security_group"
 	TypeSubnetPool    = "subnetpool"
 	TypeAddressScope  = "address_scope"
+	TypeAddressGroup  = "address_group"
 )
 
 // Extensions are the aliases the service advertises.
@@ -67,6 +68,7 @@ func Service() plugin.Service {
 			"policies":        objectHook{objectType: TypeQosPolicy},
 			"subnetpools":     objectHook{objectType: TypeSubnetPool},
 			"address_scopes":  objectHook{objectType: TypeAddressScope},
+			"address_groups":  objectHook{objectType: TypeAddressGroup},
 		},
 	}
 }

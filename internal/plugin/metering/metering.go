@@ -1,0 +1,245 @@
+// Package metering is Neutron's metering service (neutron-lib's metering and
+// metering_source_and_destination_fields): labels and their rules, which count the traffic
+// of a project's routers through their external gateway (of every project's routers for a
+// shared label), ingress and egress, by source and destination prefix, with excluded rules.
+// Each label is translated into a MidoNet MeteringLabel naming the gateway ports it counts
+// on; the agents' simulation names the labels of every packet it routes and the datapath
+// counts packets and bytes per label, which /metrics and `midonet metering` report, as the
+// metering agent's reports did. See README.md.
+package metering
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// Service is the metering service as internal/app wires it.
+func Service() plugin.Service {
+	return plugin.Service{
+		ServicePlugins: []string{"metering", "neutron.services.metering.metering_plugin.MeteringPlugin"},
+		Name:           "metering",
+		Resources:      []*resource.Resource{Labels, Rules},
+		Extensions:     Extensions,
+		Translators: translate.Translators{
+			Labels.Collection: {Owned: labelObjects, Watches: []string{"routers"}},
+			Rules.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil },
+				Dependents: func(_ *translate.World, _ string, d translate.Doc, add func(string, ...string)) {
+					add(Labels.Collection, plugin.Str(db.Doc(d), "metering_label_id"))
+				}},
+		},
+		Policies:    PolicyRules,
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{LabelCollection{}, RuleCollection{}} },
+	}
+}
+
+// LabelCollection is /v2.0/metering/metering-labels.
+type LabelCollection struct{}
+
+// Resource describes labels.
+func (LabelCollection) Resource() *resource.Resource { return Labels }
+
+// Create stores a label.
+func (LabelCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	d := plugin.Copy(body)
+	if d["id"] == nil {
+		d["id"] = plugin.NewID()
+	}
+	if err := plugin.Add(ctx, tx, c, Labels.Collection, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Update changes nothing: no attribute of a label can be updated (the API refuses them).
+func (LabelCollection) Update(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _ db.Doc) (db.Doc, error) {
+	return cur, nil
+}
+
+// Delete removes a label with its rules.
+func (LabelCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	rules, err := tx.List(ctx, Rules.Collection, db.Filter{ParentID: plugin.Str(cur, "id")})
+	if err != nil {
+		return fmt.Errorf("metering: rules of %s: %w", plugin.Str(cur, "id"), err)
+	}
+	for _, r := range rules {
+		if err := plugin.Remove(ctx, tx, c, Rules.Collection, r); err != nil {
+			return err
+		}
+	}
+	return plugin.Remove(ctx, tx, c, Labels.Collection, cur)
+}
+
+// List returns the candidate labels; the API keeps those the caller may see.
+func (LabelCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	return tx.List(ctx, Labels.Collection, projectFilter(f))
+}
+
+func projectFilter(f map[string][]string) db.Filter {
+	var h db.Filter
+	if t := f["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	} else if t := f["project_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	return h
+}
+
+// RuleCollection is /v2.0/metering/metering-label-rules.
+type RuleCollection struct{}
+
+// Resource describes rules.
+func (RuleCollection) Resource() *resource.Resource { return Rules }
+
+// prefixes are the address attributes of a rule.
+var prefixes = []string{"remote_ip_prefix", "source_ip_prefix", "destination_ip_prefix"}
+
+// parsePrefix reads a rule's prefix as Neutron's ip_interface does: a CIDR (host bits
+// allowed, kept) or a bare address (one host).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		if a.Zone() != "" {
+			return netip.Prefix{}, fmt.Errorf("%q has a zone", s)
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	return netip.ParsePrefix(s)
+}
+
+// Create adds a rule to a label after Neutron's checks: valid prefixes, remote_ip_prefix
+// alone or source/destination prefixes, at least one of them, and no remote_ip_prefix
+// overlapping another of the label's rules with the same direction and excluded flag.
+func (RuleCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	d := plugin.Copy(body)
+	labelID := plugin.Str(d, "metering_label_id")
+	label, err := tx.Get(ctx, Labels.Collection, labelID)
+	if err != nil {
+		return nil, err
+	}
+	if label == nil {
+		return nil, labelNotFound(labelID)
+	}
+	if err := validateRule(d); err != nil {
+		return nil, err
+	}
+	remote := plugin.Str(d, "remote_ip_prefix")
+	if remote != "" {
+		siblings, err := tx.List(ctx, Rules.Collection, db.Filter{ParentID: labelID})
+		if err != nil {
+			return nil, fmt.Errorf("metering: rules of %s: %w", labelID, err)
+		}
+		mine, _ := parsePrefix(remote)
+		for _, o := range siblings {
+			theirs, err := parsePrefix(plugin.Str(o, "remote_ip_prefix"))
+			if err != nil || plugin.Str(o, "direction") != plugin.Str(d, "direction") || plugin.Bool(o, "excluded") != plugin.Bool(d, "excluded") {
+				continue
+			}
+			if mine.Masked().Overlaps(theirs.Masked()) {
+				return nil, fault.Conflict("MeteringLabelRuleOverlaps", "Metering label rule with remote_ip_prefix '%s' overlaps another.", remote)
+			}
+		}
+	}
+	if d["id"] == nil {
+		d["id"] = plugin.NewID()
+	}
+	if err := plugin.Add(ctx, tx, c, Rules.Collection, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// validateRule is Neutron's validate_metering_label_rule: every prefix given parses (and is
+// kept in its canonical spelling), remote_ip_prefix goes alone, and one prefix at least.
+func validateRule(d db.Doc) error {
+	for _, k := range prefixes {
+		s := plugin.Str(d, k)
+		if s == "" {
+			d[k] = nil
+			continue
+		}
+		p, err := parsePrefix(s)
+		if err != nil {
+			return fault.Invalid("Invalid", "%s: %s is invalid [%v].", k, s, err)
+		}
+		d[k] = p.String()
+	}
+	remote := plugin.Str(d, "remote_ip_prefix")
+	if remote != "" && (d["source_ip_prefix"] != nil || d["destination_ip_prefix"] != nil) {
+		return fault.Invalid("Invalid", "Cannot use 'remote-ip-prefix' in conjunction with 'source-ip-prefix' or 'destination-ip-prefix'.")
+	}
+	if remote == "" && d["source_ip_prefix"] == nil && d["destination_ip_prefix"] == nil {
+		return fault.Invalid("Invalid", "You must define at least one of the following parameters 'remote_ip_prefix', or 'source_ip_prefix' or 'destination_ip_prefix'.")
+	}
+	return nil
+}
+
+// Update changes nothing: no attribute of a rule can be updated (the API refuses them).
+func (RuleCollection) Update(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _ db.Doc) (db.Doc, error) {
+	return cur, nil
+}
+
+// Delete removes a rule.
+func (RuleCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	return plugin.Remove(ctx, tx, c, Rules.Collection, cur)
+}
+
+// List returns the candidate rules (of one label when the filter names one).
+func (RuleCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
+	h := projectFilter(f)
+	if l := f["metering_label_id"]; len(l) == 1 {
+		h.ParentID = l[0]
+	}
+	return tx.List(ctx, Rules.Collection, h)
+}
+
+// labelObjects translates a label into a MidoNet MeteringLabel: the gateway ports of the
+// routers it applies to (its project's, or every project's when shared) and its rules, a
+// remote_ip_prefix read as the source of ingress traffic and the destination of egress
+// traffic (as the metering agent's iptables rules did).
+func labelObjects(w *translate.World, id string) []topology.Object {
+	d := db.Doc(w.Get(Labels.Collection, id))
+	if d == nil {
+		return nil
+	}
+	l := &topology.MeteringLabel{Meta: topology.Meta{ID: id}, Name: plugin.Str(d, "name"),
+		TenantID: plugin.Str(d, "tenant_id"), Shared: plugin.Bool(d, "shared")}
+	for _, doc := range w.All("routers") {
+		r, err := model.Decode[model.Router](doc)
+		if err != nil || (!l.Shared && r.TenantID != l.TenantID) {
+			continue
+		}
+		if gw := translate.RouterGatewayPort(w, r.ID); gw != "" {
+			l.PortIDs = append(l.PortIDs, gw)
+		}
+	}
+	for _, doc := range w.All(Rules.Collection) {
+		r := db.Doc(doc)
+		if plugin.Str(r, "metering_label_id") != id {
+			continue
+		}
+		mr := topology.MeteringRule{ID: plugin.Str(r, "id"), Direction: plugin.Str(r, "direction"), Excluded: plugin.Bool(r, "excluded"),
+			Source: plugin.Str(r, "source_ip_prefix"), Destination: plugin.Str(r, "destination_ip_prefix")}
+		if remote := plugin.Str(r, "remote_ip_prefix"); remote != "" {
+			if mr.Direction == "ingress" {
+				mr.Source = remote
+			} else {
+				mr.Destination = remote
+			}
+		}
+		l.Rules = append(l.Rules, mr)
+	}
+	return []topology.Object{l}
+}
