@@ -18,7 +18,7 @@ func TestLoadedServices(t *testing.T) {
 		want    []string // optional services loaded
 		wantErr string
 	}{
-		{"", true, []string{"qos", "bgp", "vpnaas", "gwdevice", "l2gw", "taas"}, ""},
+		{"", true, []string{"qos", "bgp", "fwaas", "logging", "metering", "cthelper", "localip", "vpnaas", "gwdevice", "l2gw", "taas"}, ""},
 		{"midonet_l3,vpnaas,midonet_gwdevice,midonet_l2gw", true, []string{"vpnaas", "gwdevice", "l2gw"}, ""},
 		{"l2gw", false, []string{"l2gw"}, ""},
 		{"midonet_l3", true, nil, ""},
@@ -27,9 +27,11 @@ func TestLoadedServices(t *testing.T) {
 		{"midonet_bgp, taas, tag, revisions", false, []string{"bgp", "taas"}, ""},
 		{"network_ip_availability", false, nil, ""},
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},
-		{"trunk", false, nil, "trunk is not implemented"},
+		{"segments", false, nil, "segments is not implemented"},
+		{"firewall_v2,log,metering", false, []string{"fwaas", "logging", "metering"}, ""},
 	}
-	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "vpnaas": true, "gwdevice": true, "l2gw": true}
+	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "vpnaas": true, "gwdevice": true, "l2gw": true,
+		"fwaas": true, "logging": true, "metering": true, "cthelper": true, "localip": true, "trunk": true, "portfwd": true}
 	for _, tc := range tests {
 		cfg := config.New(config.DefaultRegistry())
 		if tc.list != "" {

@@ -21,8 +21,13 @@ import (
 // internal/policy (neutron-fwaas's, which v1 and v2 share).
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "fwaas",
-		Resources:  []*resource.Resource{Rules, Policies, Groups, RulesV1, PoliciesV1, Firewalls},
+		Name:      "fwaas",
+		Resources: []*resource.Resource{Rules, Policies, Groups, RulesV1, PoliciesV1, Firewalls},
+		// FWaaS v1 (the seed's, networking-midonet's driver) and v2 are one service here.
+		ServicePlugins: []string{"firewall", "firewall_v2", "midonet_firewall",
+			"neutron_fwaas.services.firewall.fwaas_plugin.FirewallPlugin",
+			"neutron_fwaas.services.firewall.fwaas_plugin_v2.FirewallPluginV2",
+			"midonet.neutron.services.firewall.plugin.MidonetFirewallPlugin"},
 		Extensions: Extensions,
 		Translators: translate.Translators{
 			Rules.Collection:      {Owned: nothing, Dependents: ruleDependents(v2)},

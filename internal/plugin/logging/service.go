@@ -10,7 +10,11 @@ import (
 // Neutron's default rule (admin or owner) applies, as upstream.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "logging",
+		Name: "logging",
+		// Neutron's log API and networking-midonet's logging resources are one service here.
+		ServicePlugins: []string{"log", "logapi", "midonet_logging_resource",
+			"neutron.services.logapi.logging_plugin.LoggingPlugin",
+			"midonet.neutron.services.logging_resource.plugin.MidonetLoggingResourcePlugin"},
 		Resources:   []*resource.Resource{LoggingResources, FirewallLogs, Logs, LoggableResources},
 		Extensions:  Extensions,
 		Translators: Translators(),
