@@ -45,6 +45,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().IntVar(&req.SPort, "sport", 0, "source port (default 40000)")
 	cmd.Flags().StringVar(&req.SrcIP, "src-ip", "", "source IP instead of the port's own (to see anti-spoofing)")
 	cmd.Flags().StringVar(&req.SrcMAC, "src-mac", "", "source MAC instead of the port's own")
+	cmd.Flags().IntVar(&req.VLAN, "vlan", 0, "802.1Q VLAN id of the frame (on a trunk's parent port: the subport of that VLAN)")
 	cmd.Flags().BoolVar(&req.DHCP, "dhcp", false, "send a DHCP discover from the port and show the offer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	cmd.Flags().StringVar(&c.URL, "url", "", "server URL (default: the serve running on --data-dir)")

@@ -18,6 +18,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
+	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -33,6 +34,7 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	rbac.Service(),
+	trunk.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -234,7 +234,7 @@ func (d *Datapath) Stats() Stats {
 // read feeds one interface's frames to the simulation until the link closes.
 func (d *Datapath) read(a *attached) {
 	defer close(a.done)
-	buf := make([]byte, vnetHdrLen+1<<16)
+	buf := make([]byte, vlanRoom+vnetHdrLen+1<<16)
 	for {
 		frame, h, err := a.l.read(buf)
 		if err != nil {
@@ -279,7 +279,8 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	for i := range res.Egress {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
-		for _, f := range segmentTCP(rewrite(raw, l, &e.Packet), l, mss) {
+		f, fl := rewriteLayout(raw, l, &e.Packet)
+		for _, f := range segmentTCP(f, fl, mss) {
 			if out != nil {
 				d.send(out, f)
 			} else if !d.sendRemote(e.PortID, f) {

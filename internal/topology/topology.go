@@ -42,12 +42,13 @@ const (
 	KindBgpPeer      Kind = "BgpPeer"
 	KindBgpNetwork   Kind = "BgpNetwork"
 	KindMirror       Kind = "Mirror"
+	KindTrunkSubport Kind = "TrunkSubport"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
-	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror}
+	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror, KindTrunkSubport}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -383,6 +384,18 @@ type BgpNetwork struct {
 	NextHop  string `json:"next_hop,omitempty"`
 }
 
+// TrunkSubport makes a port a subport of a trunk: frames of the parent port's interface
+// tagged with VLAN enter the network as frames of the subport, untagged, and what the
+// subport sends out leaves through the parent's interface with the tag pushed. Its id is the
+// subport's port id (a port is the subport of one trunk at most).
+type TrunkSubport struct {
+	Meta
+	TrunkID      string `json:"trunk_id"`
+	ParentPortID string `json:"parent_port_id"`
+	PortID       string `json:"port_id"`
+	VLAN         int    `json:"vlan"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -427,6 +440,7 @@ func (o *Host) Kind() Kind             { return KindHost }
 func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
 func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
+func (o *TrunkSubport) Kind() Kind     { return KindTrunkSubport }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -474,6 +488,8 @@ func New(k Kind) (Object, error) {
 		return &BgpPeer{}, nil
 	case KindBgpNetwork:
 		return &BgpNetwork{}, nil
+	case KindTrunkSubport:
+		return &TrunkSubport{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

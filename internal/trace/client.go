@@ -51,6 +51,9 @@ func (r Request) Query() url.Values {
 	if r.DHCP {
 		q.Set("dhcp", "true")
 	}
+	if r.VLAN != 0 {
+		q.Set("vlan", strconv.Itoa(r.VLAN))
+	}
 	return q
 }
 
@@ -58,7 +61,8 @@ func (r Request) Query() url.Values {
 func RequestFromQuery(q url.Values) Request {
 	dport, _ := strconv.Atoi(q.Get("dport"))
 	sport, _ := strconv.Atoi(q.Get("sport"))
-	return Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
+	vlan, _ := strconv.Atoi(q.Get("vlan"))
+	return Request{VLAN: vlan, FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
 		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"}
 }
 

@@ -32,6 +32,9 @@ type Request struct {
 	SrcMAC string `json:"src_mac,omitempty"`
 	// DHCP sends a DHCP discover from the port instead (Dst is then ignored).
 	DHCP bool `json:"dhcp,omitempty"`
+	// VLAN tags the frame (802.1Q): on a trunk's parent port it is the frame of the subport
+	// of that VLAN, whose addresses it then carries.
+	VLAN int `json:"vlan,omitempty"`
 }
 
 // Endpoint is a port the packet enters or leaves by.
@@ -176,10 +179,22 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	var dstMAC string
 	var target netip.Addr
 	names := map[string]string{}
+	parentID := ""
 	err = t.DB.Read(ctx, func(tx *db.Tx) error {
 		p, err := t.resolve(ctx, tx, req.FromPort)
 		if err != nil {
 			return err
+		}
+		parentID = p.ID
+		if req.VLAN != 0 {
+			if req.VLAN < 1 || req.VLAN > 4094 {
+				return fault.BadRequest("--vlan must be between 1 and 4094, got %d", req.VLAN)
+			}
+			if sub, err := subportOf(ctx, tx, p.ID, req.VLAN); err != nil {
+				return err
+			} else if sub != nil {
+				p = *sub
+			}
 		}
 		if src, err = source(ctx, tx, p); err != nil {
 			return err
@@ -248,6 +263,10 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	portID := src.port.ID
+	if req.VLAN != 0 {
+		pkt.VLAN = uint16(req.VLAN)
+		portID = parentID
+	}
 	var res sim.Result
 	err = t.Agent.Do(ctx, func(st *agent.State) {
 		topo := st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology)
@@ -352,4 +371,31 @@ func Print(w io.Writer, r *Response) {
 			fmt.Fprintf(w, "  security group %s\n", d.SecurityGroupID)
 		}
 	}
+}
+
+// subportOf is the port a trunk with parent port parentID carries on vlan (nil when none).
+func subportOf(ctx context.Context, tx *db.Tx, parentID string, vlan int) (*model.Port, error) {
+	trunks, err := tx.List(ctx, "trunks", db.Filter{ParentID: parentID})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range trunks {
+		l, _ := t["sub_ports"].([]any)
+		for _, x := range l {
+			m, _ := x.(map[string]any)
+			if id, _ := model.Int(m["segmentation_id"]); m != nil && id == int64(vlan) {
+				pid, _ := m["port_id"].(string)
+				d, err := tx.Get(ctx, "ports", pid)
+				if err != nil || d == nil {
+					return nil, err
+				}
+				p, err := model.Decode[model.Port](d)
+				if err != nil {
+					return nil, err
+				}
+				return &p, nil
+			}
+		}
+	}
+	return nil, nil
 }
