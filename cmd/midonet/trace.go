@@ -46,6 +46,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().StringVar(&req.SrcIP, "src-ip", "", "source IP instead of the port's own (to see anti-spoofing)")
 	cmd.Flags().StringVar(&req.SrcMAC, "src-mac", "", "source MAC instead of the port's own")
 	cmd.Flags().IntVar(&req.VLAN, "vlan", 0, "802.1Q VLAN id of the frame (on a trunk's parent port: the subport of that VLAN)")
+	cmd.Flags().BoolVar(&req.Reply, "reply", false, "also trace the answer to the packet (on the state the packet left: connection tracking, NAT)")
 	cmd.Flags().BoolVar(&req.DHCP, "dhcp", false, "send a DHCP discover from the port and show the offer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	cmd.Flags().StringVar(&c.URL, "url", "", "server URL (default: the serve running on --data-dir)")

@@ -16,6 +16,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/portfwd"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/trunk"
@@ -35,6 +36,7 @@ var services = []plugin.Service{
 	addrscope.Service(),
 	rbac.Service(),
 	trunk.Service(),
+	portfwd.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

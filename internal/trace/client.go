@@ -54,6 +54,9 @@ func (r Request) Query() url.Values {
 	if r.VLAN != 0 {
 		q.Set("vlan", strconv.Itoa(r.VLAN))
 	}
+	if r.Reply {
+		q.Set("reply", "true")
+	}
 	return q
 }
 
@@ -62,7 +65,7 @@ func RequestFromQuery(q url.Values) Request {
 	dport, _ := strconv.Atoi(q.Get("dport"))
 	sport, _ := strconv.Atoi(q.Get("sport"))
 	vlan, _ := strconv.Atoi(q.Get("vlan"))
-	return Request{VLAN: vlan, FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
+	return Request{VLAN: vlan, Reply: q.Get("reply") == "true", FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
 		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"}
 }
 

@@ -32,6 +32,9 @@ type Request struct {
 	SrcMAC string `json:"src_mac,omitempty"`
 	// DHCP sends a DHCP discover from the port instead (Dst is then ignored).
 	DHCP bool `json:"dhcp,omitempty"`
+	// Reply also traces the answer to the packet: from its first egress port, addresses and
+	// ports swapped, on the state tables the packet left (connection tracking, NAT).
+	Reply bool `json:"reply,omitempty"`
 	// VLAN tags the frame (802.1Q): on a trunk's parent port it is the frame of the subport
 	// of that VLAN, whose addresses it then carries.
 	VLAN int `json:"vlan,omitempty"`
@@ -54,6 +57,8 @@ type Response struct {
 	Generated []Endpoint `json:"generated"`
 	Drop      *sim.Drop  `json:"drop,omitempty"`
 	Hops      []sim.Hop  `json:"hops"`
+	// Reply is the trace of the answer (with --reply, when the packet was forwarded).
+	Reply *Response `json:"reply,omitempty"`
 }
 
 // Tracer runs traces over an agent's cache.
@@ -267,15 +272,46 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		pkt.VLAN = uint16(req.VLAN)
 		portID = parentID
 	}
-	var res sim.Result
+	var res, rres sim.Result
+	var reply sim.Packet
+	replyPort := ""
 	err = t.Agent.Do(ctx, func(st *agent.State) {
 		topo := st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology)
 		// A trace is hypothetical: it runs on fresh state tables, as a new connection would.
-		res = sim.Simulate(topo, sim.NewState(), pkt, portID)
+		state := sim.NewState()
+		res = sim.Simulate(topo, state, pkt, portID)
+		if req.Reply && res.Verdict == sim.Forwarded && len(res.Egress) > 0 {
+			reply, replyPort = answer(res.Egress[0].Packet), res.Egress[0].PortID
+			rres = sim.Simulate(topo, state, reply, replyPort)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := response(res, pkt, portID, names)
+	if replyPort != "" {
+		out.Reply = response(rres, reply, replyPort, names)
+	}
+	return out, nil
+}
+
+// answer is the packet a host sends back to p: addresses and ports swapped, an echo request
+// answered by an echo reply.
+func answer(p sim.Packet) sim.Packet {
+	r := p
+	r.EthSrc, r.EthDst = p.EthDst, p.EthSrc
+	r.IP.Src, r.IP.Dst = p.IP.Dst, p.IP.Src
+	r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
+	r.IP.TTL = 64
+	if p.IP.Proto == sim.ProtoICMP && p.ICMP.Type == sim.ICMPEchoRequest {
+		r.ICMP.Type = sim.ICMPEchoReply
+	}
+	r.DHCP, r.Inner = nil, nil
+	return r
+}
+
+// response renders one simulation.
+func response(res sim.Result, pkt sim.Packet, portID string, names map[string]string) *Response {
 	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace,
 		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
 	for _, e := range res.Egress {
@@ -287,7 +323,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
 	out.normalize()
-	return out, nil
+	return out
 }
 
 // normalize gives every list of the answer a value, so that JSON shows [] and never null.
@@ -370,6 +406,10 @@ func Print(w io.Writer, r *Response) {
 		if d.SecurityGroupID != "" {
 			fmt.Fprintf(w, "  security group %s\n", d.SecurityGroupID)
 		}
+	}
+	if r.Reply != nil {
+		fmt.Fprintln(w, "reply:")
+		Print(w, r.Reply)
 	}
 }
 

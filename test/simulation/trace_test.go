@@ -121,7 +121,8 @@ type traceOut struct {
 		RuleID          string `json:"rule_id"`
 		SecurityGroupID string `json:"security_group_id"`
 	} `json:"drop"`
-	Hops []map[string]any `json:"hops"`
+	Hops  []map[string]any `json:"hops"`
+	Reply *traceOut        `json:"reply"`
 }
 
 func (a *api) trace(t *testing.T, args ...string) traceOut {

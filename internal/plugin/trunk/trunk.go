@@ -49,7 +49,7 @@ func Service() plugin.Service {
 var Trunks = &resource.Resource{
 	Collection: "trunks", Member: "trunk", Path: "trunks", Tags: true, PagerMarker: true,
 	Parent:   &resource.Parent{Attr: "port_id", Collection: "ports"},
-	DataType: "TRUNK", Translate: 12,
+	DataType: "TRUNK", Translate: 12, Quota: "trunk", // Neutron counts trunks, unlimited by default
 	NotFound: fault.TrunkNotFound,
 	Attrs: append(resource.StandardAttrs(),
 		&resource.Attr{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
