@@ -94,6 +94,16 @@ func TestPortForwardingLifecycle(t *testing.T) {
 		if got := pfList(t, c, fip.ID); len(got) != 1 || got[0].ID != pf.ID {
 			t.Errorf("list %+v", got)
 		}
+		// A list of floating IPs shows each one's forwardings too.
+		for range 5 {
+			w.fip(t, c)
+		}
+		for _, x := range get(t, c, "floatingips")["floatingips"].([]any) {
+			f := x.(map[string]any)
+			if n := len(f["port_forwardings"].([]any)); (f["id"] == fip.ID) != (n == 1) {
+				t.Errorf("listed floating IP %v shows %d forwardings", f["id"], n)
+			}
+		}
 		up, err := portforwarding.Update(ctx(t), c, fip.ID, pf.ID, portforwarding.UpdateOpts{InternalPort: 2022}).Extract()
 		must(t, err)
 		if up.InternalPort != 2022 || up.ExternalPort != 2222 {

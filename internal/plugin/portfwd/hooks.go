@@ -35,10 +35,25 @@ func inUse(ctx context.Context, tx *db.Tx, fipID string) error {
 
 // Expand lists each floating IP's forwardings as Neutron's floating IP shows them.
 func (fipHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
-	for _, d := range docs {
-		pfs, err := tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: plugin.Str(d, "id")})
+	// One query for a page of floating IPs, one per floating IP for a few.
+	var byFIP map[string][]db.Doc
+	if len(docs) > 4 {
+		all, err := tx.List(ctx, PortForwardings.Collection, db.Filter{})
 		if err != nil {
 			return err
+		}
+		byFIP = map[string][]db.Doc{}
+		for _, p := range all {
+			byFIP[plugin.Str(p, "floatingip_id")] = append(byFIP[plugin.Str(p, "floatingip_id")], p)
+		}
+	}
+	for _, d := range docs {
+		pfs := byFIP[plugin.Str(d, "id")]
+		if byFIP == nil {
+			var err error
+			if pfs, err = tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: plugin.Str(d, "id")}); err != nil {
+				return err
+			}
 		}
 		slices.SortFunc(pfs, func(a, b db.Doc) int { return compare(plugin.Str(a, "id"), plugin.Str(b, "id")) })
 		out := make([]any, 0, len(pfs))
