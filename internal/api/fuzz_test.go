@@ -23,6 +23,8 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
+	"github.com/midonet-go/midonet/internal/plugin/portfwd"
+	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -57,12 +59,16 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if err != nil {
 		tb.Fatalf("open db: %v", err)
 	}
-	d.Kinds = builtin.Catalog()
+	// The trunk and port forwarding services, as internal/app wires them (the isolation
+	// world has a trunk and a port forwarding of A).
+	trunks, forwards := trunk.Service(), portfwd.Service()
+	cat := resource.MustCatalog(append(append(builtin.Catalog().All(), trunks.Resources...), forwards.Resources...)...)
+	d.Kinds = cat
 	tb.Cleanup(func() { d.Close() })
 	if _, err := d.Upgrade(ctx); err != nil {
 		tb.Fatalf("upgrade db: %v", err)
 	}
-	enf, err := policy.New(nil, builtin.Policies()...)
+	enf, err := policy.New(nil, append(builtin.Policies(), forwards.Policies)...)
 	if err != nil {
 		tb.Fatalf("policy: %v", err)
 	}
@@ -79,18 +85,23 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	// The address-scope service, as internal/app wires it (its collection, its network hook).
 	scopes := addrscope.Service()
 	cols := append(p.Collections(), l.Collections()...)
-	for i, c := range cols {
-		if h, ok := scopes.Hooks[c.Resource().Collection]; ok {
-			cols[i] = plugin.Hooked(c, h)
+	for _, svc := range []plugin.Service{scopes, trunks, forwards} {
+		for i, c := range cols {
+			if h, ok := svc.Hooks[c.Resource().Collection]; ok {
+				cols[i] = plugin.Hooked(c, h)
+			}
 		}
 	}
 	cols = append(cols, scopes.Collections(plugin.Deps{})...)
+	cols = append(cols, trunks.Collections(plugin.Deps{})...)
+	cols = append(cols, forwards.Collections(plugin.Deps{})...)
 	groups := addrgroup.Service()
 	cols = append(cols, groups.Collections(plugin.Deps{})...)
 	srv := api.New(&api.Server{
-		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(builtin.Catalog(), limits), Catalog: builtin.Catalog(),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Extensions: resource.NewRegistry(append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...)...),
+		DB: d, Auth: auth.NoAuth(), Policy: enf, NoAuth: true, Quotas: quota.New(cat, limits), Catalog: cat,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Extensions: resource.NewRegistry(append(append(append(append(append([]resource.Extension{}, l3.Extensions...), scopes.Extensions...), groups.Extensions...),
+			trunks.Extensions...), forwards.Extensions...)...),
 	}, cols...)
 	return &inProcess{tb: tb, srv: srv, db: d}
 }

@@ -186,6 +186,11 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 		if plugin.Str(o, "id") == id || plugin.Str(o, "protocol") != proto {
 			continue
 		}
+		// Another project's forwardings are not the caller's to collide with (Neutron's
+		// project-scoped query): a collision would tell it they exist.
+		if !c.IsAdmin && plugin.Str(o, "tenant_id") != c.ProjectID && plugin.Str(o, "floatingip_id") != fipID {
+			continue
+		}
 		oe, oi, err := spec(o)
 		if err != nil {
 			continue

@@ -290,7 +290,12 @@ func checkSubports(ctx context.Context, tx *db.Tx, c *plugin.Caller, parent db.D
 		if r.portID == parentID {
 			return nil, nil, fault.ParentPortInUse(r.portID)
 		}
-		port, err := tx.Get(ctx, "ports", r.portID)
+		// As Neutron's _prepare_subports, a port the caller cannot see counts as missing
+		// here (no MTU or segmentation of it is told); it is refused further down.
+		port, err := plugin.Fetch(ctx, tx, c, "ports", r.portID)
+		if fault.IsType(err, "PortNotFound") {
+			port, err = nil, nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}
