@@ -48,13 +48,19 @@ func TestDatapathTrunk(t *testing.T) {
 	other := bound("o", netB, icmp["id"])
 	sub := h.create("ports", "port", map[string]any{"name": "sub", "network_id": netB["id"], "tenant_id": "admin",
 		"security_groups": []any{closed["id"]}, "fixed_ips": []any{map[string]any{"ip_address": "10.84.0.70"}}})
-	if code, out := h.do("POST", "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": parent.port["id"], "tenant_id": "admin",
-		"sub_ports": []any{map[string]any{"port_id": sub["id"], "segmentation_type": "vlan", "segmentation_id": 7}}}}, nil); code != 201 {
+	code, out := h.do("POST", "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": parent.port["id"], "tenant_id": "admin",
+		"sub_ports": []any{map[string]any{"port_id": sub["id"], "segmentation_type": "vlan", "segmentation_id": 7}}}}, nil)
+	if code != 201 {
 		t.Fatalf("trunk: %d %v", code, out)
 	}
+	trunkID := out["trunk"].(map[string]any)["id"].(string)
 	for _, v := range []*vm{parent, other} {
 		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		v.dhcp(t, script)
+	}
+	// The trunk's status follows its parent port, now plugged.
+	if code, out := h.do("GET", "/v2.0/trunks/"+trunkID, nil, nil); code != 200 || out["trunk"].(map[string]any)["status"] != "ACTIVE" {
+		t.Errorf("trunk with an active parent port: %d %v; want status ACTIVE", code, out)
 	}
 	// The subport inside the parent's VM: frames tagged 7 with the subport's MAC and address,
 	// sent and read on eth0 by a packet socket (the kernel here has no 802.1Q module for an
