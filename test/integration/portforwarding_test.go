@@ -183,6 +183,15 @@ func TestPortForwardingLifecycle(t *testing.T) {
 			t.Errorf("floating IP after its last forwarding: router %v, forwardings %v", f["router_id"], f["port_forwardings"])
 		}
 		must(t, floatingips.Delete(ctx(t), c, fip.ID).ExtractErr())
+
+		// The router's gateway cannot go while a floating IP forwards through it (and so
+		// neither can the floating network).
+		fip2 := w.fip(t, c)
+		_, err = portforwarding.Create(ctx(t), c, fip2.ID, portforwarding.CreateOpts{InternalPortID: vm.ID, InternalIPAddress: ip,
+			InternalPort: 22, ExternalPort: 2222, Protocol: "tcp"}).Extract()
+		must(t, err)
+		_, err = routers.Update(ctx(t), c, w.router.ID, routers.UpdateOpts{GatewayInfo: &routers.GatewayInfo{}}).Extract()
+		wantError(t, err, 409, "")
 	})
 }
 

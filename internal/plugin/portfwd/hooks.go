@@ -119,3 +119,4 @@ func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	return nil
 }
+
