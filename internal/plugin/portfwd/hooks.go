@@ -119,4 +119,3 @@ func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	return nil
 }
-
