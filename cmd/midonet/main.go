@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/midonet-go/midonet/internal/app"
+	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/policy"
 )
 
@@ -43,13 +43,37 @@ func root() *cobra.Command {
 		Short:         "Neutron networking API and the MidoNet virtual network, in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints them, except an exitStatus
+		Version:       buildinfo.Get().String(),
 	}
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.PersistentFlags().StringArrayVar(&o.ConfigFiles, "config-file", nil, "neutron.conf-style INI file (repeatable; later files override earlier ones)")
 	cmd.PersistentFlags().StringVar(&o.DataDir, "data-dir", "./data", "directory of the embedded stores (SQLite file, embedded etcd)")
+	cmd.PersistentFlags().BoolVar(&o.LogJSON, "log-json", false, "log in oslo.log's JSON form, one document a line (as [DEFAULT] log_format = json)")
 	cmd.AddCommand(serveCmd(&o), roleCmd(&o, "api", app.Roles{API: true}), roleCmd(&o, "cluster", app.Roles{Cluster: true}),
 		agentCmd(&o), traceCmd(&o), dbManageCmd(&o), policyCmd())
-	cmd.AddCommand(loadCmd())
+	cmd.AddCommand(loadCmd(), configCmd(&o))
 	return cmd
+}
+
+// openLog opens the command's log. failed logs an error that ends the command and returns
+// what main should do with it: print it too unless the log already went to standard error.
+func openLog(o *app.Options, command string) (log *app.Log, failed func(error) error, err error) {
+	log, err = app.NewLogger(*o, command)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.Log = log.Logger
+	failed = func(err error) error {
+		if err == nil {
+			return nil
+		}
+		log.Error("midonet "+command+" failed", "err", err)
+		if log.Stderr {
+			return exitStatus(1)
+		}
+		return err
+	}
+	return log, failed, nil
 }
 
 func serveCmd(o *app.Options) *cobra.Command {
@@ -57,15 +81,18 @@ func serveCmd(o *app.Options) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the Neutron API server on embedded storage (or what the config names)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			log, failed, err := openLog(o, cmd.Name())
+			if err != nil {
+				return err
+			}
+			defer log.Close()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := app.NewServer(ctx, *o)
 			if err != nil {
-				return err
+				return failed(err)
 			}
-			o.Log.Info("serving the Neutron API", "url", "http://"+srv.Addr, "database", srv.DB.Dialect.String())
-			return srv.Run(ctx)
+			return failed(srv.Run(ctx))
 		},
 	}
 	cmd.Flags().StringVar(&o.BindHost, "bind-host", "", "address to listen on (default: [DEFAULT] bind_host, else 127.0.0.1)")
@@ -78,7 +105,7 @@ func serveCmd(o *app.Options) *cobra.Command {
 // topology writer: REST endpoint or task consumer, and reconciliation).
 func roleCmd(o *app.Options, name string, roles app.Roles) *cobra.Command {
 	short := map[string]string{
-		"api":     "Run only the Neutron API (scale out beside a `midonet cluster` on PostgreSQL and an etcd cluster)",
+		"api":     "Run only the Neutron API (scale out beside a `midonet cluster` on PostgreSQL or MySQL and an etcd cluster)",
 		"cluster": "Run only the cluster: the MidoNet REST endpoint or task consumer, and drift repair",
 	}[name]
 	cmd := serveCmd(o)
@@ -97,11 +124,15 @@ func agentCmd(o *app.Options) *cobra.Command {
 		Use:   "agent",
 		Short: "Run a MidoNet agent for this host (joins the NSDB of [MIDONET] etcd_endpoints or of the serve running on --data-dir)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, failed, err := openLog(o, cmd.Name())
+			if err != nil {
+				return err
+			}
+			defer log.Close()
 			ao.Options = *o
-			ao.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return app.RunAgent(ctx, ao)
+			return failed(app.RunAgent(ctx, ao))
 		},
 	}
 	cmd.Flags().StringVar(&ao.HostName, "host-name", "", "host name the agent registers (default: [DEFAULT] host)")

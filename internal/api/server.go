@@ -18,6 +18,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -106,9 +107,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	rq := &request{w: w, r: r, id: "req-" + uuid.NewString()}
 	w.Header().Set("X-Openstack-Request-Id", rq.id)
+	if lr := logging.RequestFrom(r.Context()); lr != nil {
+		lr.ID = rq.id // the access line and every line logged with the request's context
+	}
 	defer func() {
 		if v := recover(); v != nil {
-			s.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.Log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
 			writeFault(w, fault.InternalServerError())
 		}
 	}()
@@ -174,6 +178,9 @@ func (s *Server) authenticate(rq *request) error {
 	}
 	rq.caller = &plugin.Caller{ProjectID: ac.ProjectID, UserID: ac.UserID, IsAdmin: ac.IsAdmin, RequestID: rq.id, Catalog: s.Catalog}
 	rq.creds = policy.Credentials{UserID: ac.UserID, ProjectID: ac.ProjectID, Roles: ac.Roles, IsAdmin: ac.IsAdmin}
+	if lr := logging.RequestFrom(rq.r.Context()); lr != nil {
+		lr.UserID, lr.ProjectID = ac.UserID, ac.ProjectID
+	}
 	rq.caller.Sees = func(ctx context.Context, tx *db.Tx, collection string, d db.Doc) (bool, error) {
 		return s.sees(ctx, tx, rq, collection, d)
 	}

@@ -104,6 +104,7 @@ func RunAgent(ctx context.Context, o AgentOptions) error {
 	if err != nil {
 		return err
 	}
+	log.Info("agent starting", "nsdb", strings.Join(store.Endpoints(), ","))
 	return a.Run(ctx)
 }
 

@@ -14,12 +14,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/auth"
+	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
@@ -27,7 +30,9 @@ import (
 	"github.com/midonet-go/midonet/internal/dbmanage"
 	"github.com/midonet-go/midonet/internal/diskguard"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
+	"github.com/midonet-go/midonet/internal/migratev2"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
@@ -42,9 +47,13 @@ type Options struct {
 	DataDir     string
 	BindHost    string // "" = from config, else 127.0.0.1
 	BindPort    int    // 0 = from config
+	LogJSON     bool   // --log-json: the log in oslo.log's JSON form
 	Log         *slog.Logger
 	// Roles selects what the process runs; the zero value (serve) runs all of them.
 	Roles Roles
+	// config, when set, is the loaded configuration NewServer uses (a test looks at what
+	// the server read of it).
+	config *config.Config
 }
 
 // Roles are the parts of the product one process runs.
@@ -71,6 +80,9 @@ func LoadConfig(o Options) (*config.Config, error) {
 			return nil, err
 		}
 	}
+	if err := checkPlugins(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -86,6 +98,8 @@ func OpenDB(ctx context.Context, cfg *config.Config, dataDir string) (*db.DB, er
 		return nil, err
 	}
 	d.Kinds = cat
+	d.SetPool(cfg.Int(config.GroupDatabase, "max_pool_size"), cfg.Int(config.GroupDatabase, "max_overflow"),
+		time.Duration(cfg.Int(config.GroupDatabase, "connection_recycle_time"))*time.Second)
 	return d, nil
 }
 
@@ -159,18 +173,25 @@ func Authenticator(cfg *config.Config) (auth.Authenticator, bool, error) {
 	case "noauth":
 		return auth.NoAuth(), true, nil
 	case "keystone":
-		opts, err := auth.OptionsFromConfig(cfg)
-		if err != nil {
-			return nil, false, err
+		k, err := keystone(cfg)
+		if err != nil && !cfg.IsSet(config.DefaultGroup, "auth_strategy") {
+			return nil, false, fmt.Errorf("app: [DEFAULT] auth_strategy is not set in the configuration files, so it is "+
+				"keystone (Neutron's default), which needs [keystone_authtoken] auth_url, username, password and "+
+				"project_name; set auth_strategy = noauth to run without authentication: %w", err)
 		}
-		k, err := auth.NewKeystone(opts)
-		if err != nil {
-			return nil, false, err
-		}
-		return k, false, nil
+		return k, false, err
 	default:
 		return nil, false, fmt.Errorf("app: [DEFAULT] auth_strategy %q: want keystone or noauth", s)
 	}
+}
+
+// keystone builds the Keystone authenticator from [keystone_authtoken].
+func keystone(cfg *config.Config) (auth.Authenticator, error) {
+	opts, err := auth.OptionsFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewKeystone(opts)
 }
 
 // Server is a running `midonet serve`: the API, the NSDB, the cluster and their loops.
@@ -193,6 +214,20 @@ type Server struct {
 	restHTTP       *http.Server // the cluster's REST endpoint, on its own listener
 	restLn         net.Listener
 	reconcileEvery time.Duration
+	drainTimeout   time.Duration      // [DEFAULT] graceful_shutdown_timeout; 0: no limit
+	inflight       atomic.Int64       // requests the API listener is serving
+	restInflight   atomic.Int64       // requests the REST endpoint is serving
+	cancelRequests context.CancelFunc // cancels the contexts of the requests in flight
+	nsdbKind       string             // "embedded" or the external endpoints
+	backendURL     string             // where the API reaches the cluster ("" when in process)
+	dataDir        string
+	owner          *owner // the data directory's lock
+	mux, restMux   *http.ServeMux
+	front          switchable    // what the API listener serves: notReady, then mux
+	restFront      switchable    // what the REST listener serves: notReady, then restMux
+	phase          atomic.Value  // string: what notReady says the server is doing
+	errc           chan error    // the listeners' Serve results
+	vxgwEvery      time.Duration // the hardware VTEP service's period (0: off)
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -227,12 +262,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	cfg, err := LoadConfig(o)
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range cfg.Unknown() {
-		log.Warn("unknown configuration option ignored", "option", u)
+	cfg, err := o.config, error(nil)
+	if cfg == nil {
+		if cfg, err = LoadConfig(o); err != nil {
+			return nil, err
+		}
 	}
 	rest, err := restSettings(cfg, o.Roles.all())
 	if err != nil {
@@ -242,22 +276,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := OpenDB(ctx, cfg, o.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{DB: d, log: log, reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second}
-	ok := false
-	defer func() {
-		if !ok {
-			s.close()
-		}
-	}()
-	if applied, err := d.Upgrade(ctx); err != nil {
-		return nil, err
-	} else if len(applied) > 0 {
-		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
-	}
+	// What the configuration alone can refuse is refused before anything is opened.
 	enf, err := Policy(cfg, o.ConfigFiles)
 	if err != nil {
 		return nil, err
@@ -267,11 +286,67 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s.roles = roles
+	s := &Server{log: log, roles: roles,
+		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
+		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
+		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		s.nsdbKind = "etcd " + strings.Join(eps, ",")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+	// One server per data directory; then the addresses: a second server, or a port in
+	// use, stops here with one message, before the database is opened or upgraded.
+	if s.owner, err = claimDataDir(o.DataDir, roles.command()); err != nil {
+		return nil, err
+	}
+	what, options := "the Neutron API", "[DEFAULT] bind_host and bind_port, or --bind-host and --bind-port"
+	if !roles.API {
+		what, options = "the cluster's /healthcheck and /metrics", "[DEFAULT] bind_host and [MIDONET] cluster_status_port, or --bind-host and --bind-port"
+	}
+	if s.ln, err = listen(what, apiAddr(cfg, o, roles), options); err != nil {
+		return nil, err
+	}
+	s.Addr = s.ln.Addr().String()
+	if err := s.owner.record("http://" + s.Addr); err != nil {
+		return nil, err
+	}
+	if rest != nil {
+		if s.restLn, err = listen("the cluster's REST endpoint", rest.addr, "[MIDONET] cluster_rest_bind_host and cluster_rest_port"); err != nil {
+			return nil, err
+		}
+	}
+	s.serve(cfg)
+	d, err := OpenDB(ctx, cfg, o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.DB = d
+	if applied, err := d.Upgrade(ctx); err != nil {
+		return nil, err
+	} else if len(applied) > 0 {
+		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
+	}
+	// networking-midonet's v2 plugin rows, once (seed 4): the ML2 driver converted them when
+	// neutron-server first started with it.
+	if roles.API {
+		if _, err := migratev2.Run(ctx, d, log); err != nil {
+			return nil, err
+		}
+	}
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
 	}
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
+	if roles.API && s.Tasks {
+		if err := writeConfigTask(ctx, d, cfg); err != nil {
+			return nil, err
+		}
+	}
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
 	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
@@ -284,12 +359,14 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		// this process alone, so there is nobody to elect against.
 		if len(cfg.List(config.GroupMidonet, "etcd_endpoints")) > 0 {
 			id := leaderID()
+			s.phase.Store("a standby, waiting for the cluster leadership")
 			log.Info("campaigning for cluster leadership", "id", id)
 			s.leadership, err = s.NSDB.Campaign(ctx, "cluster", id, time.Duration(cfg.Int(config.GroupMidonet, "cluster_lease_ttl"))*time.Second)
 			if err != nil {
 				return nil, fmt.Errorf("app: cluster leadership: %w", err)
 			}
 			log.Info("cluster leadership won", "id", id)
+			s.phase.Store("starting")
 			s.Cluster.SetLeader(s.leadership.Guard())
 		}
 		if err := s.Cluster.Load(ctx); err != nil {
@@ -318,7 +395,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
 	}
 
-	srv, corePlugin := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
+	srv, corePlugin, err := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
 		hosts: nsdbHosts{s.NSDB}, tasks: s.Tasks,
 		writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
 			Before: func(ctx context.Context) error {
@@ -328,25 +405,13 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 				return readOnlyGate(ctx, d)
 			}},
 	})
+	if err != nil {
+		return nil, err
+	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
+	s.vxgwEvery = time.Duration(cfg.Int(config.GroupMidonet, "vxgw_sync_interval")) * time.Second
 
-	host := o.BindHost
-	if host == "" {
-		host = "127.0.0.1"
-		if cfg.IsSet("DEFAULT", "bind_host") {
-			host = cfg.String("DEFAULT", "bind_host")
-		}
-	}
-	port := o.BindPort
-	if port == 0 {
-		port = cfg.Int("DEFAULT", "bind_port")
-	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	if s.ln, err = net.Listen("tcp", addr); err != nil {
-		return nil, fmt.Errorf("app: listen on %s: %w", addr, err)
-	}
-	s.Addr = s.ln.Addr().String()
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
@@ -360,16 +425,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		restMux := http.NewServeMux()
 		restMux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw,
 			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens})
-		if s.restLn, err = net.Listen("tcp", rest.addr); err != nil {
-			return nil, fmt.Errorf("app: cluster REST endpoint: listen on %s: %w", rest.addr, err)
-		}
 		s.RESTAddr = s.restLn.Addr().String()
 		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
 			// Listening everywhere: this process's own client uses the loopback address.
 			s.RESTAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 		}
-		s.restHTTP = &http.Server{Handler: restMux, ReadHeaderTimeout: 30 * time.Second,
-			ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		s.restMux = restMux
 		log.Info("cluster REST endpoint listening", "address", s.restLn.Addr().String(), "path", "/midonet-api")
 	}
 	switch {
@@ -382,9 +443,17 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		if !cfg.IsSet(config.GroupMidonet, "midonet_uri") && s.RESTAddr != "" {
 			uri = "http://" + s.RESTAddr + "/midonet-api" // the cluster in this process
 		}
-		srv.Backend = &restBackend{client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
+		if uri != "http://"+s.RESTAddr+"/midonet-api" {
+			s.backendURL = uri
+		}
+		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
+	checks := serverChecks(d, s.NSDB)
+	if s.backendURL != "" {
+		checks = append(checks, clusterCheck(s.backendURL))
+	}
+	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
 	if roles.Agent {
 		if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
 			return nil, err
@@ -394,23 +463,104 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if roles.API {
 		mux.Handle("/", s.Metrics.Middleware(srv))
 		s.mountUI(mux, cfg, srv, authn, noauth, log)
+	} else {
+		mux.Handle("/", notTheAPI{})
 	}
-	// Tools run beside serve (midonet trace) find it here.
+	// Tools run beside serve (midonet trace) find it here; close removes it.
 	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
+	} else {
+		s.dataDir = o.DataDir
 	}
-	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
-	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
-	// its connection (and its share of the body budget) for longer. No write timeout: a
-	// large list or a write waiting for the cluster may take its time to answer.
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: seconds("request_header_timeout"),
-		ReadTimeout: seconds("request_read_timeout"), IdleTimeout: seconds("client_socket_timeout")}
-	if s.UI != nil {
-		s.http.RegisterOnShutdown(s.UI.Close) // the page's event streams never go idle
-	}
+	s.mux = mux
 	ok = true
 	return s, nil
 }
+
+// serve starts answering on the listeners at once, 503 while the server starts (or waits
+// as a standby for the cluster leadership): a client learns that the process is there but
+// not ready, instead of hanging on a listener nobody accepts on. Run puts the real handlers
+// in place.
+func (s *Server) serve(cfg *config.Config) {
+	// Requests run on a context of their own, cancelled only when draining them at stop
+	// took longer than graceful_shutdown_timeout; the server counts them to wait for the
+	// last one before it closes the stores.
+	requests, cancelRequests := context.WithCancel(context.Background())
+	s.cancelRequests = cancelRequests
+	base := func(net.Listener) context.Context { return requests }
+	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
+	s.phase.Store("starting")
+	s.front.set(notReady{&s.phase})
+	s.errc = make(chan error, 2)
+	// A request must arrive whole within request_read_timeout: a stalled upload cannot hold
+	// its connection (and its share of the body budget) for longer. No write timeout: a
+	// large list or a write waiting for the cluster may take its time to answer.
+	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(s.log, quietPath, &s.front)), BaseContext: base,
+		ReadHeaderTimeout: seconds("request_header_timeout"), ReadTimeout: seconds("request_read_timeout"),
+		IdleTimeout: seconds("client_socket_timeout")}
+	if s.UI != nil {
+		s.http.RegisterOnShutdown(s.UI.Close) // the page's event streams never go idle
+	}
+	go func() { s.errc <- s.http.Serve(s.ln) }()
+	if s.restLn != nil {
+		s.restFront.set(notReady{&s.phase})
+		// In serve, every API write makes one call here: those lines are DEBUG, the API's are INFO.
+		internal := func(string) bool { return s.roles.API }
+		s.restHTTP = &http.Server{Handler: counted(&s.restInflight, logging.AccessLog(s.log, internal, &s.restFront)),
+			BaseContext: base, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() { s.errc <- s.restHTTP.Serve(s.restLn) }()
+	}
+}
+
+// apiAddr is where the process's HTTP listener is: the flags, else [DEFAULT] bind_host and
+// bind_port (the Neutron API) or [MIDONET] cluster_status_port (a cluster on its own).
+func apiAddr(cfg *config.Config, o Options, roles Roles) string {
+	host := o.BindHost
+	if host == "" {
+		host = cfg.String("DEFAULT", "bind_host")
+	}
+	port := o.BindPort
+	switch {
+	case port != 0:
+	case roles.API:
+		port = cfg.Int("DEFAULT", "bind_port")
+	default:
+		port = cfg.Int(config.GroupMidonet, "cluster_status_port")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// listen opens a listener, or says in one sentence which address is taken and which options
+// set it.
+func listen(what, addr, options string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	cause := err
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		cause = se.Err // "address already in use", without the address twice
+	}
+	return nil, fmt.Errorf("app: %s cannot listen on %s (%s): %w", what, addr, options, cause)
+}
+
+// command names the command that runs these roles.
+func (r Roles) command() string {
+	switch {
+	case r.API && r.Cluster:
+		return "serve"
+	case r.API:
+		return "api"
+	case r.Cluster:
+		return "cluster"
+	}
+	return "agent"
+}
+
+// quietPath names the paths whose requests are logged at DEBUG rather than INFO: probes and
+// scrapes, which come every few seconds.
+func quietPath(p string) bool { return p == "/metrics" || p == "/healthcheck" }
 
 // restEndpoint is where and how the cluster's REST endpoint serves.
 type restEndpoint struct {
@@ -552,32 +702,43 @@ func (s *Server) reconcile(ctx context.Context) {
 	}
 }
 
-// Run serves until ctx is done, then shuts down gracefully.
+// Run serves until ctx is done (SIGTERM, SIGINT), then stops in order: it stops accepting
+// and lets the API requests in flight finish ([DEFAULT] graceful_shutdown_timeout; past it
+// their contexts are cancelled), then stops the loops (task consumer, reconciliation, port
+// status, the agent), then the cluster's REST endpoint, which API requests call until they
+// are done, and only then closes the NSDB and the database.
 func (s *Server) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	loops, stopLoops := context.WithCancel(context.Background())
+	defer stopLoops()
 	var wg sync.WaitGroup
 	if s.Consumer != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Consumer.Run(ctx) }()
+		go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
 	}
 	if s.Cluster != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.reconcile(ctx) }()
+		go func() { defer wg.Done(); s.reconcile(loops) }()
 	}
 	if s.roles.API {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.portStatusLoop(ctx) }()
+		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
+	}
+	if s.Cluster != nil && s.DB != nil && s.vxgwEvery > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Agent.Run(ctx) }()
+		go func() { defer wg.Done(); _ = s.Agent.Run(loops) }()
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- s.http.Serve(s.ln) }()
+	errc := s.errc
+	s.front.set(s.mux)
 	if s.restHTTP != nil {
-		go func() { errc <- s.restHTTP.Serve(s.restLn) }()
+		s.restFront.set(s.restMux)
 	}
+	s.logStart()
 	var lost <-chan struct{} // nil (never ready) without the cluster role
 	if s.leadership != nil {
 		lost = s.leadership.Done()
@@ -585,41 +746,127 @@ func (s *Server) Run(ctx context.Context) error {
 	var err error
 	select {
 	case err = <-errc:
+		s.log.Error("a listener failed; stopping", "err", err)
 	case <-lost:
 		// Another cluster may already be writing: stop, so that a supervisor restarts this
 		// process as a standby.
 		s.log.Error("cluster leadership lost; stopping")
 		err = errors.New("app: cluster leadership lost")
-		_ = s.http.Close()
-		if s.restHTTP != nil {
-			_ = s.restHTTP.Close()
-		}
 	case <-ctx.Done():
-		shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-		err = s.http.Shutdown(shutdown)
-		if s.restHTTP != nil {
-			err = errors.Join(err, s.restHTTP.Shutdown(shutdown))
-		}
-		cancelShutdown()
+		s.log.Info("stopping: no new requests; waiting for those in flight", "timeout", s.drainTimeout)
 	}
-	if s.restHTTP != nil {
-		// One listener failed: the other stops too.
-		_ = s.http.Close()
-		_ = s.restHTTP.Close()
+	if derr := s.drainServer(s.http, &s.inflight); derr != nil && err == nil {
+		err = derr
 	}
-	cancel()
+	stopLoops()
 	wg.Wait()
+	if s.restHTTP != nil {
+		// Nothing in this process calls the REST endpoint any more: the API and the loops
+		// are done. A `midonet cluster` drains the calls of remote API servers here.
+		_ = s.drainServer(s.restHTTP, &s.restInflight)
+	}
 	if cerr := s.close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	if err == nil {
+		s.log.Info("stopped")
+	}
 	return err
+}
+
+// drainServer stops a listener and waits for the requests in flight: up to drainTimeout (0:
+// no limit), then their contexts are cancelled and the connections closed, and it waits for
+// the handlers to return, so that nothing still runs when the stores close.
+func (s *Server) drainServer(srv *http.Server, inflight *atomic.Int64) error {
+	ctx := context.Background()
+	if s.drainTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.drainTimeout)
+		defer cancel()
+	}
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("requests still in flight after graceful_shutdown_timeout; cancelling them",
+			"requests", inflight.Load(), "timeout", s.drainTimeout)
+		s.cancelRequests()
+		_ = srv.Close()
+		err = nil
+	}
+	// Shutdown returns once connections are idle or closed; a handler whose connection was
+	// closed may still be running.
+	for inflight.Load() > 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return err
+}
+
+// logStart says once what this process serves, and where.
+func (s *Server) logStart() {
+	common := []any{"url", "http://" + s.Addr, "version", buildinfo.Get().String(), "pid", os.Getpid(),
+		"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind}
+	switch {
+	case s.roles.API && s.roles.Cluster:
+		s.log.Info("serving the Neutron API", append(common, "cluster", s.clusterKind())...)
+	case s.roles.API:
+		cluster := s.backendURL
+		if s.Tasks {
+			cluster = "task journal (midonet_tasks), applied by a midonet cluster"
+		}
+		s.log.Info("serving the Neutron API; the MidoNet cluster runs elsewhere", append(common, "cluster", cluster)...)
+		if s.backendURL != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+			if err := dialURL(ctx, s.backendURL); err != nil {
+				s.log.Warn("the MidoNet cluster does not answer; writes answer 503 until it does", "midonet_uri", s.backendURL, "err", err)
+			}
+			cancel()
+		}
+	default:
+		s.log.Info("serving the MidoNet cluster (no Neutron API here: /healthcheck and /metrics only)",
+			append(common, "cluster", s.clusterKind())...)
+	}
+}
+
+// clusterKind says how the cluster of this process hears of writes.
+func (s *Server) clusterKind() string {
+	if s.Tasks {
+		return "task consumer (midonet_tasks)"
+	}
+	return "REST endpoint http://" + s.RESTAddr + "/midonet-api"
+}
+
+// counted counts the requests h is serving in n.
+func counted(n *atomic.Int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) close() error {
 	var errs []error
+	defer s.owner.release() // last: the stores under the directory are closed by then
+	if s.http != nil {
+		_ = s.http.Close() // already shut down after Run; not when NewServer failed after listening
+	}
+	if s.restHTTP != nil {
+		_ = s.restHTTP.Close()
+	}
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	if s.dataDir != "" {
+		// Tools must not dial an address nobody answers on any more.
+		if err := os.Remove(filepath.Join(s.dataDir, "serve.url")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("app: remove serve.url: %w", err))
+		}
+	}
+	if s.cancelRequests != nil {
+		s.cancelRequests()
+	}
 	if s.restLn != nil {
 		_ = s.restLn.Close() // already closed after Run; not when NewServer failed after listening
 	}

@@ -3,15 +3,20 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // Client names of [MIDONET] client: upstream's class paths and short forms.
@@ -57,6 +62,13 @@ func (b *tasksBackend) Commit(ctx context.Context, changes []journal.Change) err
 // restBackend sends each write's changes to the cluster's REST endpoint.
 type restBackend struct {
 	client *cluster.RESTClient
+	log    *slog.Logger
+}
+
+// clusterUnreachable is the answer to a write the cluster could not be reached for: the
+// client learns that the change was not applied, never where the cluster is.
+func clusterUnreachable() error {
+	return fault.ServiceUnavailable("The MidoNet cluster is unreachable; the change was not applied. Try again later.")
 }
 
 func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) error {
@@ -88,5 +100,28 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 		}
 		return fault.ClusterError(re.Status, re.Message)
 	}
+	if err != nil && ctx.Err() == nil {
+		// Not an answer of the cluster: it could not be reached (refused, reset, timed out).
+		// The operator gets the address and the error; the client a 503.
+		b.log.ErrorContext(ctx, "MidoNet cluster unreachable; write refused", "midonet_uri", b.client.BaseURL, "err", err)
+		return clusterUnreachable()
+	}
 	return err
+}
+
+// writeConfigTask is networking-midonet's CONFIG task (seed 8.1, agent membership): at
+// start the API server with the task client puts the global configuration the cluster needs
+// into midonet_tasks — the tunnel protocol of the DEFAULT tunnel zone, under the zone's fixed
+// id — and the cluster's consumer applies it like any task. Upstream also put the MidoNet
+// password in it; a task never holds a secret here.
+func writeConfigTask(ctx context.Context, d *db.DB, cfg *config.Config) error {
+	data := map[string]any{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := journal.Insert(ctx, tx, journal.Create, resource.ClusterConfig.DataType, translate.DefaultTunnelZone, "", "req-"+uuid.NewString(), data)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("app: write the CONFIG task: %w", err)
+	}
+	return nil
 }

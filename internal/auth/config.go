@@ -28,8 +28,8 @@ func OptionsFromConfig(c *config.Config) (KeystoneOptions, error) {
 		UserDomainName:    c.String(g, "user_domain_name"),
 		ProjectDomainName: c.String(g, "project_domain_name"),
 	}
-	if o.AuthURL == "" {
-		o.AuthURL = c.String(g, "www_authenticate_uri")
+	if www := c.String(g, "www_authenticate_uri"); o.AuthURL == "" {
+		o.AuthURL = www
 	}
 	if ttl := c.Int(g, "token_cache_time"); ttl > 0 {
 		o.CacheTTL = time.Duration(ttl) * time.Second

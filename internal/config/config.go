@@ -23,6 +23,7 @@ type Config struct {
 	mu      sync.RWMutex
 	values  map[key]setting
 	unknown []string
+	read    sync.Map // key → true: options the program asked for
 }
 
 // setting is a value that a file or Set gave an option.
@@ -174,7 +175,23 @@ func (c *Config) option(group, name string) (key, Option) {
 	if !ok {
 		panic(fmt.Sprintf("config: option %s is not registered", k))
 	}
+	if _, seen := c.read.Load(k); !seen {
+		c.read.Store(k, true)
+	}
 	return k, opt
+}
+
+// Unread lists the registered options nothing has asked this Config for yet, as
+// "[group] name", in registry order: after a server started, an option listed here is one it
+// declares but does not honour.
+func (c *Config) Unread() []string {
+	var out []string
+	for _, o := range c.reg.Options() {
+		if _, seen := c.read.Load(key{o.Group, o.Name}); !seen {
+			out = append(out, key{o.Group, o.Name}.String())
+		}
+	}
+	return out
 }
 
 // get returns a typed option value; asking with the wrong type panics.

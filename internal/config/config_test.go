@@ -36,16 +36,12 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		{"DEFAULT", "global_physnet_mtu", 1500},
 		{"DEFAULT", "max_routes", 30},
 		{"DEFAULT", "max_allowed_address_pair", 10},
-		{"DEFAULT", "agent_down_time", 75},
-		{"DEFAULT", "api_workers", 0},
 		{"database", "max_pool_size", 5},
 		{"keystone_authtoken", "token_cache_time", 300},
-		{"MIDONET", "cluster_port", 8088},
 		{"midonet", "apply_timeout", 10},
 		{"midonet", "cluster_rest_port", 8080},
 		{"midonet", "cluster_rest_token_ttl", 3600},
 		{"midonet", "cluster_rest_max_tokens", 1000},
-		{"ml2", "overlay_ip_version", 4},
 		{"quotas", "quota_network", 100},
 		{"QUOTAS", "quota_subnet", 100},
 		{"quotas", "quota_port", 500},
@@ -62,10 +58,8 @@ func TestDefaultsWhenUnset(t *testing.T) {
 	}
 	strs := []struct{ group, name, want string }{
 		{"DEFAULT", "auth_strategy", "keystone"},
-		{"DEFAULT", "bind_host", "0.0.0.0"},
+		{"DEFAULT", "bind_host", "127.0.0.1"},
 		{"DEFAULT", "base_mac", "fa:16:3e:00:00:00"},
-		{"DEFAULT", "dns_domain", "openstacklocal"},
-		{"DEFAULT", "pagination_max_limit", "-1"},
 		{"DEFAULT", "core_plugin", "ml2"},
 		{"database", "connection", ""},
 		{"keystone_authtoken", "user_domain_name", "Default"},
@@ -87,14 +81,8 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		group, name string
 		want        bool
 	}{
-		{"DEFAULT", "allow_bulk", true},
-		{"DEFAULT", "allow_overlapping_ips", true},
 		{"DEFAULT", "debug", false},
-		{"DEFAULT", "router_distributed", false},
 		{"DEFAULT", "enable_snat_by_default", true},
-		{"DEFAULT", "filter_validation", true},
-		{"quotas", "track_quota_usage", true},
-		{"oslo_policy", "enforce_scope", false},
 	}
 	for _, tc := range bools {
 		if got := c.Bool(tc.group, tc.name); got != tc.want {
@@ -105,11 +93,8 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		group, name string
 		want        []string
 	}{
-		{"DEFAULT", "service_plugins", []string{}},
 		{"ml2", "type_drivers", []string{"midonet", "uplink"}},
 		{"ml2", "mechanism_drivers", []string{"midonet"}},
-		{"ml2", "extension_drivers", []string{"port_security"}},
-		{"ml2_type_flat", "flat_networks", []string{"*"}},
 		{"midonet", "etcd_endpoints", []string{}},
 	}
 	for _, tc := range lists {
@@ -152,7 +137,7 @@ connection = postgresql://u:p@db/neutron
 		{"DEFAULT", "bind_port", "9001", second},
 		{"DEFAULT", "debug", "true", first},
 		{"database", "connection", "postgresql://u:p@db/neutron", second},
-		{"DEFAULT", "bind_host", "0.0.0.0", "default"},
+		{"DEFAULT", "bind_host", "127.0.0.1", "default"},
 	}
 	for _, tc := range tests {
 		if got := c.String(tc.group, tc.name); got != tc.want {
@@ -238,7 +223,7 @@ func TestBadValuesAreErrors(t *testing.T) {
 		wantIn     []string
 	}{
 		{"bad int", "[DEFAULT]\nbind_port = ninety\n", []string{"line 2", "[DEFAULT] bind_port", "ninety"}},
-		{"bad int in MIDONET", "[MIDONET]\ncluster_port = 80x\n", []string{"[midonet] cluster_port"}},
+		{"bad int in MIDONET", "[MIDONET]\ncluster_rest_port = 80x\n", []string{"[midonet] cluster_rest_port"}},
 		{"bad bool", "[DEFAULT]\ndebug = maybe\n", []string{"[DEFAULT] debug", "maybe"}},
 		{"bad quota", "[QUOTAS]\nquota_port = lots\n", []string{"[quotas] quota_port"}},
 		{"no separator", "[DEFAULT]\njust words\n", []string{"line 2", "no '=' or ':'"}},
@@ -284,12 +269,12 @@ func TestListParsing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.value, func(t *testing.T) {
-			p := writeFile(t, "l.conf", "[DEFAULT]\nservice_plugins = "+tc.value+"\n")
+			p := writeFile(t, "l.conf", "[MIDONET]\netcd_endpoints = "+tc.value+"\n")
 			c, err := Load(DefaultRegistry(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := c.List("DEFAULT", "service_plugins"); !reflect.DeepEqual(got, tc.want) {
+			if got := c.List("MIDONET", "etcd_endpoints"); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("List = %q, want %q", got, tc.want)
 			}
 		})
@@ -479,13 +464,87 @@ func TestConcurrentReadsAndSets(t *testing.T) {
 		defer close(done)
 		for i := range 200 {
 			_ = c.Set("DEFAULT", "bind_port", "1000")
-			_ = c.Set("DEFAULT", "service_plugins", strings.Repeat("x,", i%5))
+			_ = c.Set("MIDONET", "etcd_endpoints", strings.Repeat("x,", i%5))
 		}
 	}()
 	for range 200 {
 		_ = c.Int("DEFAULT", "bind_port")
-		_ = c.List("DEFAULT", "service_plugins")
+		_ = c.List("MIDONET", "etcd_endpoints")
 		_ = c.IsSet("DEFAULT", "bind_port")
 	}
 	<-done
+}
+
+// TestSampleListsEveryOption: the sample has one commented-out line per registered option,
+// under its section, with its default and type, and nothing else.
+func TestSampleListsEveryOption(t *testing.T) {
+	r := DefaultRegistry()
+	var b strings.Builder
+	if err := r.WriteSample(&b); err != nil {
+		t.Fatal(err)
+	}
+	group := ""
+	seen := map[string]bool{}
+	for _, line := range strings.Split(b.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "["):
+			group = strings.Trim(line, "[]")
+		case strings.HasPrefix(line, "#") && strings.Contains(line, " =") && !strings.HasPrefix(line, "# "):
+			name, def, _ := strings.Cut(strings.TrimPrefix(line, "#"), " =")
+			o, ok := r.Lookup(group, name)
+			if !ok {
+				t.Errorf("sample lists [%s] %s, which is not registered", group, name)
+				continue
+			}
+			if strings.TrimSpace(def) != o.Default {
+				t.Errorf("[%s] %s: sample default %q, registered %q", group, name, def, o.Default)
+			}
+			seen[group+"/"+name] = true
+		}
+	}
+	for _, o := range r.Options() {
+		if !seen[o.Group+"/"+o.Name] {
+			t.Errorf("sample lacks [%s] %s", o.Group, o.Name)
+		}
+	}
+	for _, want := range []string{"[DEFAULT]\n", "(integer value)\n#bind_port = 9696\n", "(boolean value)\n#debug = false\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("sample lacks %q", want)
+		}
+	}
+}
+
+// TestEffectiveMasksSecretsAndReadsBack: `config show` masks secrets, names where a value
+// came from, and loads back to the same values.
+func TestEffectiveMasksSecretsAndReadsBack(t *testing.T) {
+	p := writeFile(t, "n.conf", "[DEFAULT]\nbind_port = 9797\n[database]\nconnection = postgresql://neutron:s3cret@db:5432/neutron\n"+
+		"[keystone_authtoken]\npassword = hunter2\n[MIDONET]\npassword = mido\n")
+	c, err := Load(DefaultRegistry(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.WriteEffective(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"s3cret", "hunter2", "mido\n"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("show reveals %q:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{"# set in " + p + "\nbind_port = 9797\n", "connection = postgresql://neutron:****@db:5432/neutron\n",
+		"\n[keystone_authtoken]\n", "password = ****\n", "\nbind_host = 127.0.0.1\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	back := writeFile(t, "back.conf", out)
+	c2, err := Load(DefaultRegistry(), back)
+	if err != nil {
+		t.Fatalf("show's output does not load: %v", err)
+	}
+	if len(c2.Unknown()) != 0 || c2.Int("DEFAULT", "bind_port") != 9797 {
+		t.Errorf("read back: unknown %q, bind_port %d", c2.Unknown(), c2.Int("DEFAULT", "bind_port"))
+	}
 }

@@ -11,13 +11,10 @@ const (
 	GroupKeystoneAuthtoken = "keystone_authtoken"
 	GroupMidonet           = "midonet"
 	GroupML2               = "ml2"
-	GroupML2Flat           = "ml2_type_flat"
-	GroupML2VLAN           = "ml2_type_vlan"
-	GroupML2VXLAN          = "ml2_type_vxlan"
-	GroupML2GRE            = "ml2_type_gre"
 	GroupQuotas            = "quotas"
 	GroupOsloPolicy        = "oslo_policy"
 	GroupOsloMiddleware    = "oslo_middleware"
+	GroupHealthcheck       = "healthcheck"
 )
 
 // DefaultRegistry returns a new registry holding every option the server
@@ -27,7 +24,7 @@ func DefaultRegistry() *Registry {
 	r := NewRegistry()
 	for _, group := range [][]Option{
 		defaultOptions(), databaseOptions(), keystoneOptions(), midonetOptions(),
-		ml2Options(), quotaOptions(), policyOptions(), limitOptions(),
+		ml2Options(), quotaOptions(), policyOptions(), limitOptions(), healthOptions(),
 	} {
 		if err := r.Register(group...); err != nil {
 			panic(err) // the tables below are wrong
@@ -50,47 +47,50 @@ func defaultOptions() []Option {
 	}
 	return []Option{
 		d("auth_strategy", String, "keystone", "How API requests are authenticated: keystone or noauth."),
-		d("bind_host", String, "0.0.0.0", "Address the API server listens on."),
+		d("bind_host", String, "127.0.0.1", "Address the API server listens on. Neutron's default is 0.0.0.0; this "+
+			"server answers only on loopback until told otherwise."),
 		d("bind_port", Int, "9696", "TCP port the API server listens on."),
-		d("api_workers", Int, "", "Number of API workers; unset lets the server decide."),
-		d("core_plugin", String, "ml2", "Core plugin. Only ml2 (with the midonet mechanism driver) is implemented."),
-		d("service_plugins", List, "", "Service plugins to load, comma separated."),
+		d("core_plugin", String, "ml2", "Core plugin: ml2 (or neutron.plugins.ml2.plugin.Ml2Plugin), the only one implemented; "+
+			"another value is refused at start."),
+		d("service_plugins", List, "", "Service plugins to load, by alias or class path (midonet_l3 or router, qos, "+
+			"midonet_bgp, taas, …); only these are served and advertised, and a name this server does not have stops it. "+
+			"Unset: every service this server has."),
 		d("base_mac", String, "fa:16:3e:00:00:00", "Base MAC address for ports: the first three octets are kept, "+
 			"the fourth too when it is not 00, the rest are random."),
-		d("allow_bulk", Bool, "true", "Allow bulk create requests."),
-		d("pagination_max_limit", String, "-1", "Most items returned in one list response; "+
-			"a negative number or 'infinite' means no limit."),
-		d("default_availability_zones", List, "", "Availability zone hints used when a resource has none."),
 		d("max_dns_nameservers", Int, "5", "Most DNS name servers per subnet."),
+		d("dns_domain", String, "openstacklocal", "Domain of the ports' host names (dns_assignment); with the default, a port's "+
+			"dns_name is kept but its addresses are named host-<address>."),
 		d("max_subnet_host_routes", Int, "20", "Most host routes per subnet."),
 		d("max_routes", Int, "30", "Most extra routes per router."),
 		d("max_allowed_address_pair", Int, "10", "Most allowed address pairs per port."),
-		d("allow_overlapping_ips", Bool, "true", "Let projects use overlapping CIDRs. "+
-			"Neutron removed this option in Zed and always allows overlap; kept so old files load."),
 		d("global_physnet_mtu", Int, "1500", "MTU of the underlying physical network; overlay "+
 			"networks subtract their encapsulation overhead from it."),
-		d("dhcp_lease_duration", Int, "86400", "DHCP lease time in seconds; -1 means infinite."),
-		d("dns_domain", String, "openstacklocal", "Domain used to build host names."),
-		d("router_distributed", Bool, "false", "Whether new routers are distributed by default (admin may override)."),
 		d("enable_snat_by_default", Bool, "true", "Default of enable_snat when external_gateway_info omits it."),
-		d("agent_down_time", Int, "75", "Seconds without a heartbeat after which an agent counts as down."),
-		d("filter_validation", Bool, "true", "Reject list filters on unknown attributes."),
 		d("host", String, hostname(), "Name of this host as the server and agents report it."),
-		d("state_path", String, "/var/lib/neutron", "Directory for state files (the embedded databases live here)."),
 		d("debug", Bool, "false", "Log at debug level."),
 		d("log_file", String, "", "Log to this file instead of standard error."),
-		d("log_dir", String, "", "Directory that a relative log_file is taken from."),
+		d("log_dir", String, "", "Directory that a relative log_file is taken from; alone, the log is <log_dir>/midonet-<command>.log."),
+		d("use_stderr", Bool, "false", "Log to standard error as well as to log_file (without a log file the log always goes to "+
+			"standard error; oslo.log would use standard output, which this binary keeps for its commands' answers)."),
+		d("log_format", String, "text", "text (oslo.log's line: time, pid, level, logger, [request id, user, project], message) "+
+			"or json (oslo.log's JSONFormatter document, one per line); --log-json sets json."),
+		d("use_json", Bool, "false", "oslo.log's switch to the JSON form; the same as log_format = json."),
+		d("graceful_shutdown_timeout", Int, "60", "Seconds a stopping server (SIGTERM, SIGINT) waits for the requests in flight "+
+			"to finish after it stopped accepting new ones (oslo.service's option and default); 0 waits without a limit."),
 	}
 }
 
 func databaseOptions() []Option {
 	return []Option{
 		{Group: GroupDatabase, Name: "connection", Type: String, Secret: true,
-			Help: "Neutron database URL (sqlite:///path or postgresql://...); empty means the embedded default."},
+			Help: "Neutron database URL (sqlite:///path, postgresql://... or mysql+pymysql://user:pw@host/db?charset=utf8); empty means the embedded default."},
 		{Group: GroupDatabase, Name: "max_pool_size", Type: Int, Default: "5",
-			Help: "Most open database connections kept in the pool; 0 means no limit."},
+			Help: "PostgreSQL or MySQL connections kept open while idle (oslo.db's pool size); SQLite uses one writer and eight readers."},
+		{Group: GroupDatabase, Name: "max_overflow", Type: Int, Default: "50",
+			Help: "PostgreSQL or MySQL connections opened beyond max_pool_size under load (oslo.db's option and default): at most " +
+				"max_pool_size + max_overflow are open at once."},
 		{Group: GroupDatabase, Name: "connection_recycle_time", Type: Int, Default: "3600",
-			Help: "Seconds after which a pooled connection is replaced."},
+			Help: "Seconds after which a PostgreSQL or MySQL connection is closed and replaced; 0 keeps connections."},
 	}
 }
 
@@ -101,7 +101,8 @@ func keystoneOptions() []Option {
 	pw := k("password", String, "", "Password of the service user.")
 	pw.Secret = true
 	return []Option{
-		k("www_authenticate_uri", String, "", "Public Identity endpoint sent to clients in WWW-Authenticate."),
+		k("www_authenticate_uri", String, "", "Public Identity endpoint; the one tokens are validated against when "+
+			"auth_url is unset (it is not sent in a WWW-Authenticate header)."),
 		k("auth_url", String, "", "Identity endpoint the service user authenticates against (with or without /v3)."),
 		k("auth_type", String, "", "Authentication plugin of the service user; only password is supported."),
 		k("username", String, "", "Service user name."),
@@ -109,11 +110,8 @@ func keystoneOptions() []Option {
 		k("project_name", String, "", "Project the service user's token is scoped to."),
 		k("user_domain_name", String, "Default", "Domain of the service user."),
 		k("project_domain_name", String, "Default", "Domain of the service user's project."),
-		k("region_name", String, "", "Region of the Identity service."),
 		k("token_cache_time", Int, "300", "Seconds a validated token is trusted without asking Keystone again "+
 			"(never past its expiry); -1 disables caching."),
-		k("memcached_servers", List, "", "Accepted for compatibility; tokens are cached in-process."),
-		k("service_token_roles_required", Bool, "false", "Require the service roles on service tokens."),
 		k("insecure", Bool, "false", "Skip TLS certificate verification towards Keystone."),
 		k("cafile", String, "", "PEM file of CA certificates for verifying Keystone."),
 		k("http_connect_timeout", Int, "", "Timeout in seconds for requests to Keystone; unset uses the built-in default."),
@@ -134,6 +132,8 @@ func midonetOptions() []Option {
 			"the default (or empty) one."),
 		m("cluster_rest_port", Int, "8080", "Port of the cluster's REST endpoint, the port of the default midonet_uri. "+
 			"Unset in `midonet serve` whose midonet_uri is unset too, a free port is chosen."),
+		m("cluster_status_port", Int, "9697", "Port `midonet cluster` serves /healthcheck and /metrics on (at [DEFAULT] "+
+			"bind_host) unless --bind-port is given: a cluster does not serve the Neutron API, so it stays off bind_port."),
 		m("cluster_rest_token_ttl", Int, "3600", "Seconds a login token of the cluster's REST endpoint stays valid; "+
 			"the REST client logs in again when its token is refused."),
 		m("cluster_rest_max_tokens", Int, "1000", "Login tokens the cluster's REST endpoint keeps at most; a login beyond "+
@@ -142,10 +142,10 @@ func midonetOptions() []Option {
 		pw,
 		m("project_id", String, "77777777-7777-7777-7777-777777777777", "Project the MidoNet admin user belongs to."),
 		m("tunnel_protocol", String, "vxlan", "Tunnel protocol between hosts: vxlan or gre."),
-		m("cluster_ip", String, "localhost", "Address of the cluster service."),
-		m("cluster_port", Int, "8088", "Port of the cluster service (a string in upstream, a number here)."),
 		m("client", String, "midonet.neutron.client.api.MidonetApiClient", "How the plugin reaches the cluster; "+
 			"the upstream class names are accepted (the API client or the task-journal client)."),
+		m("availability_zones", List, "nova", "Availability zones networks and routers may name in availability_zone_hints; "+
+			"MidoNet serves every network and router on every host, so they only label them."),
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
 		m("nsdb_quota_bytes", Int, "0", "Size the embedded etcd may grow to before it raises its NOSPACE alarm and refuses "+
 			"writes (0: etcd's default, 2 GiB); `midonet db-manage nsdb-compact` gives the space back."),
@@ -153,6 +153,9 @@ func midonetOptions() []Option {
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
 		m("tunnel_port", Int, "4789", "UDP port of the VXLAN tunnels between the datapaths of member hosts."),
+		m("vxgw_sync_interval", Int, "10", "Seconds between two passes of the cluster's hardware VTEP service, which configures "+
+			"every hw_vtep gateway device over OVSDB (management_ip:management_port) with the logical switches its L2 gateway "+
+			"connections ask for (0: off)."),
 		m("datapath", String, "none", "How an agent moves the packets of the ports bound to its host: afpacket (a packet "+
 			"socket per bound interface; frames are simulated and forwarded) or none (control plane only: simulation and trace)."),
 		m("reconcile_interval", Int, "300", "Seconds between comparisons of the Neutron database with the NSDB (and, with the REST client, repairs); one also runs at start."),
@@ -167,17 +170,10 @@ func ml2Options() []Option {
 		// The [ml2] defaults are this product's (MidoNet only), not neutron's.
 		o(GroupML2, "type_drivers", List, "midonet,uplink", "Network type drivers to load."),
 		o(GroupML2, "tenant_network_types", List, "midonet", "Network types for project networks, in order of preference."),
-		o(GroupML2, "mechanism_drivers", List, "midonet", "Mechanism drivers, in order."),
-		o(GroupML2, "extension_drivers", List, "port_security", "Extension drivers, in order."),
+		o(GroupML2, "mechanism_drivers", List, "midonet", "Mechanism drivers; the list must hold midonet, the only one "+
+			"implemented (others are refused at start)."),
 		o(GroupML2, "external_network_type", String, "", "Type of external networks created without provider "+
 			"attributes; empty means the first tenant network type."),
-		o(GroupML2, "path_mtu", Int, "0", "MTU of the path overlay traffic takes; 0 means global_physnet_mtu."),
-		o(GroupML2, "physical_network_mtus", List, "", "Per physical network MTUs as physnet:mtu."),
-		o(GroupML2, "overlay_ip_version", Int, "4", "IP version of overlay tunnel endpoints: 4 or 6."),
-		o(GroupML2Flat, "flat_networks", List, "*", "Physical networks flat networks may use; * means any."),
-		o(GroupML2VLAN, "network_vlan_ranges", List, "", "physnet or physnet:min:max entries for VLAN networks."),
-		o(GroupML2VXLAN, "vni_ranges", List, "", "min:max VXLAN VNI ranges for project networks."),
-		o(GroupML2GRE, "tunnel_id_ranges", List, "", "min:max GRE tunnel id ranges for project networks."),
 	}
 }
 
@@ -196,11 +192,6 @@ func quotaOptions() []Option {
 		q("quota_security_group", "10", "security groups"),
 		q("quota_security_group_rule", "100", "security group rules"),
 		q("quota_rbac_policy", "10", "RBAC policies"),
-		{Group: GroupQuotas, Name: "quota_driver", Type: String,
-			Default: "neutron.db.quota.driver_nolock.DbQuotaNoLockDriver",
-			Help:    "Quota driver; accepted for compatibility, quotas are always kept in the database."},
-		{Group: GroupQuotas, Name: "track_quota_usage", Type: Bool, Default: "true",
-			Help: "Track resource usage in the database."},
 	}
 }
 
@@ -210,10 +201,6 @@ func policyOptions() []Option {
 	}
 	return []Option{
 		p("policy_file", String, "policy.yaml", "Policy file (YAML or JSON) overriding the default rules."),
-		p("policy_dirs", List, "policy.d", "Directories of further policy files; missing ones are ignored."),
-		p("policy_default_rule", String, "default", "Rule used when a policy has no rule of its own."),
-		p("enforce_scope", Bool, "false", "Reject tokens whose scope does not match the policy's scope types."),
-		p("enforce_new_defaults", Bool, "false", "Use only the new (role based) default rules, not the deprecated ones."),
 	}
 }
 
@@ -239,5 +226,14 @@ func limitOptions() []Option {
 			"segments; 0 turns the guard off."),
 		d("client_socket_timeout", Int, "900", "Seconds an idle keep-alive client connection stays open "+
 			"(oslo.service's option and default)."),
+	}
+}
+
+// healthOptions configure /healthcheck (oslo.middleware's [healthcheck] group).
+func healthOptions() []Option {
+	return []Option{
+		{Group: GroupHealthcheck, Name: "detailed", Type: Bool, Default: "false",
+			Help: "Show each check, its time and the error of a failed one in /healthcheck's JSON answer " +
+				"(Accept: application/json); errors may name internal addresses."},
 	}
 }

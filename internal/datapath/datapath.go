@@ -279,14 +279,32 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	for i := range res.Egress {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
-		f, fl := rewriteLayout(raw, l, &e.Packet)
-		for _, f := range segmentTCP(f, fl, mss) {
+		for _, f := range egressFrames(raw, l, &pkt, &e.Packet, mss) {
 			if out != nil {
 				d.send(out, f)
 			} else if !d.sendRemote(e.PortID, f) {
 				d.noEgress.Add(1) // not bound, or on a host outside the tunnel zone
 				break
 			}
+		}
+	}
+	// Mirrored copies (TaaS) leave their tap port like any other copy: rewritten from the
+	// frame that came in, or built when they copy a packet the topology produced.
+	for i := range res.Mirrored {
+		m := &res.Mirrored[i]
+		var f []byte
+		if m.Generated {
+			f = build(&m.Packet, raw, l)
+		} else {
+			f = rewrite(raw, l, &m.Packet)
+		}
+		if f == nil {
+			continue
+		}
+		if out := ports[m.PortID]; out != nil {
+			d.send(out, f)
+		} else if !d.sendRemote(m.PortID, f) {
+			d.noEgress.Add(1)
 		}
 	}
 	for i := range res.Generated {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/midonet-go/midonet/internal/buildinfo"
 )
 
 // Metrics holds the collectors of one server.
@@ -53,7 +55,12 @@ func New(paths []string, backlog func() float64) *Metrics {
 			Name: "midonet_drift", Help: "Differences between the Neutron database and the NSDB found by the last verification.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.Translation, m.Drift,
+	bi := buildinfo.Get()
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "midonet_build_info", Help: "The running build: always 1, labelled with its version, VCS revision and Go version.",
+	}, []string{"version", "revision", "goversion"})
+	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion).Set(1)
+	reg.MustRegister(m.requests, m.latency, m.Translation, m.Drift, build,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if backlog != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -22,6 +22,11 @@ var Routers = &Resource{
 		// gw_port_id is the router's gateway port (Neutron's column of that name): the plugin
 		// keeps it, the translator reads it, clients never see or set it.
 		&Attr{Name: "gw_port_id", Hidden: true},
+		// Zones (internal/plugin/az checks the hints and computes availability_zones).
+		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "router_availability_zone"},
+		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "router_availability_zone"},
+		// flavor_id (l3-flavors; internal/plugin/flavors checks it).
+		&Attr{Name: "flavor_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "l3-flavors"},
 	),
 }
 
@@ -48,6 +53,8 @@ var FloatingIPs = &Resource{
 		&Attr{Name: "port_details", NoSort: true, NoFilter: true, Ext: "fip-port-details"},
 		// port_forwardings lists the floating IP's forwardings (set by the port forwarding service).
 		&Attr{Name: "port_forwardings", NoSort: true, NoFilter: true, Ext: "expose-port-forwarding-in-fip"},
+		&Attr{Name: "dns_name", Post: true, Convert: ToLower, Validate: FIPDNSHostName, Default: "", Ext: "dns-integration"},
+		&Attr{Name: "dns_domain", Post: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
 	),
 }
 

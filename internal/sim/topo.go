@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -22,6 +23,7 @@ type Topology struct {
 	routers map[string]*router
 	chains  map[string]*chain
 	groups  map[string]*ipGroup
+	mirrors map[string]*mirror
 	qos     map[string]*topology.QosPolicy // QoS policies by id
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
@@ -82,6 +84,13 @@ type port struct {
 	subports    map[uint16]*port
 	trunkParent *port
 	vlan        uint16
+	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
+	vni      uint32
+	tunnelIP netip.Addr
+	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
+	vlanID uint16
+	// Mirrors at the port's tap points: after its inbound filter, before its outbound one.
+	postIn, preOut []*mirror
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -121,6 +130,10 @@ type bridge struct {
 	arps      map[netip.Addr]MAC
 	dhcps     []*dhcpSubnet
 	fip64     []*topology.Fip64Entry
+	// vlanPorts are the access ports of a VLAN-aware bridge by VLAN; links are its interior
+	// ports linked to another bridge (flooded like exterior ports).
+	vlanPorts map[uint16]*port
+	links     []*port
 }
 
 type dhcpSubnet struct {
@@ -136,6 +149,16 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
+	vtep           *vtep // nil: not a VTEP router
+	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
+	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
+	vpn []vpnRedirect
+}
+
+// vpnRedirect is one VPN service's hand-off: traffic for addr goes out of port to gw.
+type vpnRedirect struct {
+	addr, gw netip.Addr
+	port     *port
 }
 
 type route struct {
@@ -208,7 +231,7 @@ type ipGroup struct {
 // chain, a route through a missing port) are dropped and reported by Warnings.
 func NewTopology(objs []topology.Object) *Topology {
 	t := &Topology{ports: map[string]*port{}, bridges: map[string]*bridge{}, routers: map[string]*router{},
-		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
+		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, mirrors: map[string]*mirror{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
 	var (
 		ports   []*topology.Port
 		routes  []*topology.Route
@@ -219,8 +242,11 @@ func NewTopology(objs []topology.Object) *Topology {
 		macs    []*topology.MacEntry
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
+		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
 		trunks  []*topology.TrunkSubport
+		gwdevs  []*topology.GatewayDevice
+		mirrors []*topology.Mirror
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -268,6 +294,12 @@ func NewTopology(objs []topology.Object) *Topology {
 			fip64s = append(fip64s, v)
 		case *topology.TrunkSubport:
 			trunks = append(trunks, v)
+		case *topology.VpnService:
+			vpns = append(vpns, v)
+		case *topology.GatewayDevice:
+			gwdevs = append(gwdevs, v)
+		case *topology.Mirror:
+			mirrors = append(mirrors, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -361,6 +393,16 @@ func NewTopology(objs []topology.Object) *Topology {
 			if p.exterior {
 				b.exterior = append(b.exterior, p)
 			}
+			if p.peer != nil && p.peer.bridge != nil {
+				b.links = append(b.links, p)
+			}
+			if v := p.obj.VlanID; v > 0 && v < 4096 && p.peer != nil {
+				p.vlanID = uint16(v)
+				if b.vlanPorts == nil {
+					b.vlanPorts = map[uint16]*port{}
+				}
+				b.vlanPorts[p.vlanID] = p
+			}
 			if rp := p.peer; rp != nil && rp.router != nil {
 				b.routerMACs[rp.mac] = p
 				for _, s := range rp.subnets {
@@ -375,8 +417,25 @@ func NewTopology(objs []topology.Object) *Topology {
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
 		r.fwd = t.chainRef(r.obj.ForwardChainID, "router "+r.id+" forward")
 	}
+	for _, v := range vpns {
+		r, p := t.routers[v.RouterID], t.ports[v.ContainerPortID]
+		addr, err1 := netip.ParseAddr(v.ExternalIP)
+		gw, err2 := netip.ParseAddr(v.ContainerIP)
+		if v.ContainerPortID == "" || !v.AdminStateUp {
+			continue
+		}
+		if r == nil || p == nil || p.router != r || err1 != nil || err2 != nil {
+			t.warn("vpn service %s: router %q, container port %q or addresses unusable", v.ID, v.RouterID, v.ContainerPortID)
+			continue
+		}
+		if !slices.ContainsFunc(r.vpn, func(x vpnRedirect) bool { return x.addr == addr }) {
+			r.vpn = append(r.vpn, vpnRedirect{addr: addr, gw: gw, port: p})
+		}
+	}
+	t.compileMirrors(mirrors)
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileVteps(gwdevs)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

@@ -35,9 +35,20 @@ type Request struct {
 	// Reply also traces the answer to the packet: from its first egress port, addresses and
 	// ports swapped, on the state tables the packet left (connection tracking, NAT).
 	Reply bool `json:"reply,omitempty"`
-	// VLAN tags the frame (802.1Q): on a trunk's parent port it is the frame of the subport
-	// of that VLAN, whose addresses it then carries.
-	VLAN int `json:"vlan,omitempty"`
+	// VLAN tags the frame: on a trunk's parent port it is the frame of the subport of that
+	// VLAN, whose addresses it then carries; on a trunk port of a VLAN-aware network, the
+	// network's VLAN.
+	// DstMAC overrides the destination MAC (a remote MAC behind a VTEP, say).
+	DstMAC string `json:"dst_mac,omitempty"`
+	VLAN   int    `json:"vlan,omitempty"`
+	// VxlanVNI > 0 sends a VXLAN packet (UDP to port 4789 of Dst) whose frame is the
+	// packet Proto, DPort and SPort describe between the Inner addresses: what a VTEP sends
+	// to a VTEP router's tunnel IP.
+	VxlanVNI    int    `json:"vxlan_vni,omitempty"`
+	InnerSrcMAC string `json:"inner_src_mac,omitempty"`
+	InnerDstMAC string `json:"inner_dst_mac,omitempty"`
+	InnerSrcIP  string `json:"inner_src_ip,omitempty"`
+	InnerDstIP  string `json:"inner_dst_ip,omitempty"`
 }
 
 // Endpoint is a port the packet enters or leaves by.
@@ -55,8 +66,10 @@ type Response struct {
 	Ingress   Endpoint   `json:"ingress"`
 	Egress    []Endpoint `json:"egress"`
 	Generated []Endpoint `json:"generated"`
-	Drop      *sim.Drop  `json:"drop,omitempty"`
-	Hops      []sim.Hop  `json:"hops"`
+	// Mirrored are the copies TaaS mirrors made, each out of its tap port.
+	Mirrored []Endpoint `json:"mirrored"`
+	Drop     *sim.Drop  `json:"drop,omitempty"`
+	Hops     []sim.Hop  `json:"hops"`
 	// Reply is the trace of the answer (with --reply, when the packet was forwarded).
 	Reply *Response `json:"reply,omitempty"`
 }
@@ -176,6 +189,9 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	if req.DHCP && req.Dst == "" {
 		req.Dst = "255.255.255.255"
 	}
+	if req.VLAN < 0 || req.VLAN > 4095 {
+		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
+	}
 	dst, err := netip.ParseAddr(req.Dst)
 	if err != nil || !dst.Is4() {
 		return nil, fault.BadRequest("--dst must be an IPv4 address, got %q", req.Dst)
@@ -191,10 +207,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 			return err
 		}
 		parentID = p.ID
-		if req.VLAN != 0 {
-			if req.VLAN < 1 || req.VLAN > 4094 {
-				return fault.BadRequest("--vlan must be between 1 and 4094, got %d", req.VLAN)
-			}
+		if req.VLAN >= 1 && req.VLAN <= 4094 {
 			if sub, err := subportOf(ctx, tx, p.ID, req.VLAN); err != nil {
 				return err
 			} else if sub != nil {
@@ -246,32 +259,35 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	}); err != nil {
 		return nil, err
 	}
-	ethDst, _ := sim.ParseMAC(dstMAC)
+	if req.DstMAC != "" {
+		dstMAC = req.DstMAC
+	}
+	ethDst, err := sim.ParseMAC(dstMAC)
+	if err != nil {
+		return nil, fault.BadRequest("destination MAC %q: %v", dstMAC, err)
+	}
 	sport := uint16(req.SPort)
 	if sport == 0 {
 		sport = 40000
 	}
 	var pkt sim.Packet
-	switch proto := strings.ToLower(req.Proto); {
-	case req.DHCP:
-		pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
-	default:
-		switch proto {
-		case "tcp":
-			pkt = sim.NewTCP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
-		case "udp":
-			pkt = sim.NewUDP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
-		case "", "icmp":
-			pkt = sim.NewPing(ethSrc, ethDst, src.ip, dst, 1, 1)
+	if req.VxlanVNI != 0 {
+		if pkt, err = vxlanPacket(req, ethSrc, ethDst, src.ip, dst, sport); err != nil {
+			return nil, err
+		}
+	} else {
+		switch {
+		case req.DHCP:
+			pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
 		default:
-			return nil, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", req.Proto)
+			if pkt, err = packet(req.Proto, ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort)); err != nil {
+				return nil, err
+			}
 		}
 	}
-	portID := src.port.ID
-	if req.VLAN != 0 {
-		pkt.VLAN = uint16(req.VLAN)
-		portID = parentID
-	}
+	pkt.VLAN = uint16(req.VLAN)
+	// The packet enters the port named, even when it carries a subport's addresses.
+	portID := parentID
 	var res, rres sim.Result
 	var reply sim.Packet
 	replyPort := ""
@@ -322,6 +338,10 @@ func response(res sim.Result, pkt sim.Packet, portID string, names map[string]st
 		p := e.Packet
 		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
+	for _, e := range res.Mirrored {
+		p := e.Packet
+		out.Mirrored = append(out.Mirrored, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
+	}
 	out.normalize()
 	return out
 }
@@ -333,6 +353,9 @@ func (r *Response) normalize() {
 	}
 	if r.Generated == nil {
 		r.Generated = []Endpoint{}
+	}
+	if r.Mirrored == nil {
+		r.Mirrored = []Endpoint{}
 	}
 	if r.Hops == nil {
 		r.Hops = []sim.Hop{}
@@ -398,6 +421,9 @@ func Print(w io.Writer, r *Response) {
 	for _, e := range r.Generated {
 		fmt.Fprintf(w, "  answered by the topology out of port %s: %s\n", e.PortID, e.Headers)
 	}
+	for _, e := range r.Mirrored {
+		fmt.Fprintf(w, "  mirrored to tap port %s (%s): %s\n", e.PortName, e.PortID, e.Headers)
+	}
 	if d := r.Drop; d != nil {
 		fmt.Fprintf(w, "  dropped (%s): %s\n", d.Kind, d.Reason)
 		if d.ChainID != "" {
@@ -438,4 +464,43 @@ func subportOf(ctx context.Context, tx *db.Tx, parentID string, vlan int) (*mode
 		}
 	}
 	return nil, nil
+}
+
+// packet builds a TCP, UDP or ICMP echo packet.
+func packet(proto string, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport, dport uint16) (sim.Packet, error) {
+	switch strings.ToLower(proto) {
+	case "tcp":
+		return sim.NewTCP(ethSrc, ethDst, src, dst, sport, dport), nil
+	case "udp":
+		return sim.NewUDP(ethSrc, ethDst, src, dst, sport, dport), nil
+	case "", "icmp":
+		return sim.NewPing(ethSrc, ethDst, src, dst, 1, 1), nil
+	}
+	return sim.Packet{}, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", proto)
+}
+
+// vxlanPacket builds a VXLAN packet from the port to dst carrying the inner frame the
+// request describes.
+func vxlanPacket(req Request, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport uint16) (sim.Packet, error) {
+	if req.VxlanVNI < 1 || req.VxlanVNI > 1<<24-1 {
+		return sim.Packet{}, fault.BadRequest("--vxlan-vni must be in 1..16777215, got %d", req.VxlanVNI)
+	}
+	isrc, err1 := sim.ParseMAC(req.InnerSrcMAC)
+	idst, err2 := sim.ParseMAC(req.InnerDstMAC)
+	if err1 != nil || err2 != nil {
+		return sim.Packet{}, fault.BadRequest("--inner-src-mac and --inner-dst-mac must be MAC addresses, got %q and %q", req.InnerSrcMAC, req.InnerDstMAC)
+	}
+	iip, err1 := netip.ParseAddr(req.InnerSrcIP)
+	dip, err2 := netip.ParseAddr(req.InnerDstIP)
+	if err1 != nil || err2 != nil || !iip.Is4() || !dip.Is4() {
+		return sim.Packet{}, fault.BadRequest("--inner-src-ip and --inner-dst-ip must be IPv4 addresses, got %q and %q", req.InnerSrcIP, req.InnerDstIP)
+	}
+	inner, err := packet(req.Proto, isrc, idst, iip, dip, sport, uint16(req.DPort))
+	if err != nil {
+		return sim.Packet{}, err
+	}
+	outer := sim.NewUDP(ethSrc, ethDst, src, dst, 49152, sim.VXLANPort)
+	outer.VNI = uint32(req.VxlanVNI)
+	outer.Inner = &inner
+	return outer, nil
 }

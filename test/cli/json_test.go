@@ -98,8 +98,8 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 var (
 	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
 	traceSchema = schema{
-		required: []string{"verdict", "ingress.port_id", "egress", "generated", "hops"},
-		lists:    []string{"egress", "generated", "hops", "dns", "routes", "options", "security_group_ids"},
+		required: []string{"verdict", "ingress.port_id", "egress", "generated", "mirrored", "hops"},
+		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids"},
 	}
 	verifySchema = schema{
 		required: append([]string{"total"}, prefixed("drift.", driftLists)...),

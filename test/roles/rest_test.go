@@ -104,7 +104,7 @@ func TestClusterRESTEndpointIsPrivate(t *testing.T) {
 	if code := restLogin(t, rest, "admin", "guess"); code != http.StatusUnauthorized {
 		t.Errorf("login with a wrong password = %d, want 401", code)
 	}
-	if !strings.Contains(p.out.String(), fmt.Sprintf(`msg="cluster REST endpoint listening" address=127.0.0.1:%d`, restPort)) {
+	if !strings.Contains(p.out.String(), fmt.Sprintf(`cluster REST endpoint listening address=127.0.0.1:%d`, restPort)) {
 		t.Errorf("the log does not name the loopback REST endpoint:\n%s", p.out.String())
 	}
 	// Not reachable on the host's other addresses.

@@ -30,6 +30,9 @@ type pgInstance struct {
 	db    *sql.DB
 	proc  *process
 	seq   atomic.Int64
+	// binDir and cred start the server again (a private instance's Start).
+	binDir string
+	cred   *syscall.Credential
 }
 
 var pg pgInstance
@@ -71,11 +74,12 @@ func NewDatabase(t testing.TB) (dsn string) {
 	return pgDSN(pg.port, name)
 }
 
-// Main runs the tests, then stops the PostgreSQL started by StartPostgres and
-// removes the binary built by Binary. Call it from TestMain.
+// Main runs the tests, then stops the PostgreSQL started by StartPostgres and the MariaDB
+// started by StartMariaDB and removes the binary built by Binary. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	stopPostgres()
+	stopMariaDB()
 	removeBinary()
 	os.Exit(code)
 }
@@ -177,8 +181,15 @@ func (p *pgInstance) start() error {
 		return err
 	}
 	p.port = port
+	p.binDir, p.cred = binDir, cred
+	return p.launch()
+}
+
+// launch starts the postgres server of an initialised instance and waits until it answers.
+func (p *pgInstance) launch() error {
+	binDir, cred, port, data := p.binDir, p.cred, p.port, filepath.Join(p.dir, "data")
 	logPath := filepath.Join(p.dir, "postgres.log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("testenv: %w", err)
 	}
@@ -202,8 +213,10 @@ func (p *pgInstance) start() error {
 		return fmt.Errorf("testenv: start postgres: %w", err)
 	}
 	p.admin = pgDSN(port, "postgres")
-	if p.db, err = sql.Open("pgx", p.admin); err != nil {
-		return fmt.Errorf("testenv: %w", err)
+	if p.db == nil {
+		if p.db, err = sql.Open("pgx", p.admin); err != nil {
+			return fmt.Errorf("testenv: %w", err)
+		}
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -218,6 +231,67 @@ func (p *pgInstance) start() error {
 			return fmt.Errorf("testenv: PostgreSQL on port %d did not come up: %v\n%s", port, err, lastLines(string(logText), 30))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Postgres is a PostgreSQL instance of one test, which the test may stop (to see what a
+// server does without its database) and start again on the same port and data.
+type Postgres struct {
+	DSN string // of the database "midonet" on it
+	p   *pgInstance
+}
+
+// StartPrivatePostgres starts a PostgreSQL instance for this test alone, with a database
+// "midonet"; it is stopped and removed when the test ends.
+func StartPrivatePostgres(t testing.TB) *Postgres {
+	t.Helper()
+	p := &pgInstance{}
+	err := p.start()
+	t.Cleanup(func() { p.stop() })
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := p.db.ExecContext(ctx, `CREATE DATABASE midonet`); err != nil {
+		t.Fatalf("testenv: create database midonet: %v", err)
+	}
+	return &Postgres{DSN: pgDSN(p.port, "midonet"), p: p}
+}
+
+// Stop shuts the instance down (fast shutdown: sessions are cut) and waits for it to exit.
+func (pg *Postgres) Stop() { pg.p.halt() }
+
+// Start starts the stopped instance again and waits until it answers.
+func (pg *Postgres) Start(t testing.TB) {
+	t.Helper()
+	if err := pg.p.launch(); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+// halt stops the server process of p, if it runs.
+func (p *pgInstance) halt() {
+	if p.proc == nil {
+		return
+	}
+	p.proc.signal(syscall.SIGINT) // fast shutdown
+	select {
+	case <-p.proc.done:
+	case <-time.After(20 * time.Second):
+		p.proc.signal(syscall.SIGKILL)
+		<-p.proc.done
+	}
+}
+
+// stop halts p and removes its directory.
+func (p *pgInstance) stop() {
+	if p.db != nil {
+		_ = p.db.Close()
+	}
+	p.halt()
+	if p.dir != "" {
+		_ = os.RemoveAll(p.dir)
 	}
 }
 
