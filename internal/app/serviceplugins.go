@@ -31,7 +31,7 @@ var neutronDefaultPlugins = []string{"tag", "timestamp", "revisions", "flavors",
 // notImplemented are service plugins of Neutron, its sub-projects and networking-midonet
 // that this server does not have, so that naming one says so rather than "unknown". A
 // service that implements one declares it in its plugin.Service, which wins over this list.
-var notImplemented = []string{"segments", "trunk", "metering", "log", "logapi", "port_forwarding", "placement",
+var notImplemented = []string{"segments", "metering", "log", "logapi", "placement",
 	"conntrack_helper", "network_segment_range", "local_ip", "ndp_proxy", "ovn-router", "loki",
 	"vpnaas", "firewall_v2", "l2gw", "midonet_gwdevice", "midonet_l2gw", "midonet_logging_resource", "midonet_firewall"}
 

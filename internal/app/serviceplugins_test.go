@@ -18,16 +18,17 @@ func TestLoadedServices(t *testing.T) {
 		want    []string // optional services loaded
 		wantErr string
 	}{
-		{"", true, []string{"qos", "bgp", "taas"}, ""},
+		{"", true, []string{"qos", "bgp", "taas", "trunk", "portfwd"}, ""},
 		{"midonet_l3", true, nil, ""},
 		{"router,qos", true, []string{"qos"}, ""},
 		{"neutron.services.qos.qos_plugin:QoSPlugin", false, []string{"qos"}, ""},
 		{"midonet_bgp, taas, tag, revisions", false, []string{"bgp", "taas"}, ""},
 		{"network_ip_availability", false, nil, ""},
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},
-		{"trunk", false, nil, "trunk is not implemented"},
+		{"trunk, neutron.services.portforwarding.pf_plugin:PortForwardingPlugin", false, []string{"trunk", "portfwd"}, ""},
+		{"metering", false, nil, "metering is not implemented"},
 	}
-	optional := map[string]bool{"qos": true, "bgp": true, "taas": true}
+	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "trunk": true, "portfwd": true}
 	for _, tc := range tests {
 		cfg := config.New(config.DefaultRegistry())
 		if tc.list != "" {

@@ -27,13 +27,14 @@ const MaxPortMap = 1024
 // Service is the port forwarding service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "portfwd",
-		Resources:   []*resource.Resource{PortForwardings},
-		Extensions:  Extensions,
-		Policies:    PolicyRules,
-		Translators: translate.Translators{PortForwardings.Collection: {Owned: owned, Watches: []string{"floatingips", "routers"}}},
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
-		Hooks:       map[string]plugin.Hook{"floatingips": fipHook{}, "ports": portHook{}},
+		Name:           "portfwd",
+		ServicePlugins: []string{"port_forwarding", "neutron.services.portforwarding.pf_plugin.PortForwardingPlugin"},
+		Resources:      []*resource.Resource{PortForwardings},
+		Extensions:     Extensions,
+		Policies:       PolicyRules,
+		Translators:    translate.Translators{PortForwardings.Collection: {Owned: owned, Watches: []string{"floatingips", "routers"}}},
+		Collections:    func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Hooks:          map[string]plugin.Hook{"floatingips": fipHook{}, "ports": portHook{}},
 	}
 }
 

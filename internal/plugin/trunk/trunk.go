@@ -32,8 +32,9 @@ const SubportOwner = "trunk:subport"
 // Service is the trunk service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:      "trunk",
-		Resources: []*resource.Resource{Trunks},
+		Name:           "trunk",
+		ServicePlugins: []string{"trunk", "neutron.services.trunk.plugin.TrunkPlugin"},
+		Resources:      []*resource.Resource{Trunks},
 		Extensions: []resource.Extension{
 			{Alias: "trunk", Name: "Trunk Extension", Description: "Provides support for trunk ports", Updated: "2016-01-01T10:00:00-00:00"},
 			{Alias: "trunk-details", Name: "Trunk port details", Description: "Expose trunk port details", Updated: "2016-01-01T10:00:00-00:00"},
