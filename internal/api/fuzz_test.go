@@ -27,6 +27,8 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
+	"github.com/midonet-go/midonet/internal/plugin/portfwd"
+	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -62,7 +64,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 		tb.Fatalf("open db: %v", err)
 	}
 	// The default catalogue and the services the cross-project world uses beyond it.
-	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service()}
+	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service()}
 	rs := append(builtin.Resources(), agents.Service().Resources...)
 	rs = append(rs, addrscope.Service().Resources...)
 	rs = append(rs, addrgroup.Service().Resources...)
@@ -96,9 +98,11 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	// The address-scope service, as internal/app wires it (its collection, its network hook).
 	scopes := addrscope.Service()
 	cols := append(p.Collections(), l.Collections()...)
-	for i, c := range cols {
-		if h, ok := scopes.Hooks[c.Resource().Collection]; ok {
-			cols[i] = plugin.Hooked(c, h)
+	for _, svc := range append([]plugin.Service{scopes}, extra...) {
+		for i, c := range cols {
+			if h, ok := svc.Hooks[c.Resource().Collection]; ok {
+				cols[i] = plugin.Hooked(c, h)
+			}
 		}
 	}
 	cols = append(cols, scopes.Collections(plugin.Deps{})...)

@@ -27,9 +27,11 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
+	"github.com/midonet-go/midonet/internal/plugin/portfwd"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
+	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -58,6 +60,8 @@ var services = []plugin.Service{
 	gwdevice.Service(),
 	l2gw.Service(),
 	taas.Service(),
+	trunk.Service(),
+	portfwd.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -18,7 +18,7 @@ func TestLoadedServices(t *testing.T) {
 		want    []string // optional services loaded
 		wantErr string
 	}{
-		{"", true, []string{"qos", "bgp", "fwaas", "logging", "metering", "cthelper", "localip", "vpnaas", "gwdevice", "l2gw", "taas"}, ""},
+		{"", true, []string{"qos", "bgp", "fwaas", "logging", "metering", "cthelper", "localip", "vpnaas", "gwdevice", "l2gw", "taas", "trunk", "portfwd"}, ""},
 		{"midonet_l3,vpnaas,midonet_gwdevice,midonet_l2gw", true, []string{"vpnaas", "gwdevice", "l2gw"}, ""},
 		{"l2gw", false, []string{"l2gw"}, ""},
 		{"midonet_l3", true, nil, ""},
@@ -29,6 +29,7 @@ func TestLoadedServices(t *testing.T) {
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},
 		{"segments", false, nil, "segments is not implemented"},
 		{"firewall_v2,log,metering", false, []string{"fwaas", "logging", "metering"}, ""},
+		{"trunk, neutron.services.portforwarding.pf_plugin:PortForwardingPlugin", false, []string{"trunk", "portfwd"}, ""},
 	}
 	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "vpnaas": true, "gwdevice": true, "l2gw": true,
 		"fwaas": true, "logging": true, "metering": true, "cthelper": true, "localip": true, "trunk": true, "portfwd": true}

@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,6 +24,8 @@ import (
 type link struct {
 	name string
 	f    *os.File
+	rc   syscall.RawConn
+	oob  []byte // control messages of the read in progress (reads of one link are serial)
 	wbuf []byte // header + frame of the write in progress; writes of one link are serialised
 	wmu  sync.Mutex
 }
@@ -73,27 +77,81 @@ func openLink(name string) (*link, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
 		return fail("ignore outgoing", err)
 	}
+	// The kernel takes an 802.1Q tag off a received frame (VLAN offload) and reports it
+	// beside the frame: the auxiliary data brings it back (a trunk's subports need it).
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
+		return fail("auxiliary data", err)
+	}
 	// Room for a burst (a TCP window of offloaded segments) while the reader simulates;
 	// SO_RCVBUFFORCE goes past net.core.rmem_max as root, SO_RCVBUF is the fallback.
 	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvBuf) != nil {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvBuf)
 	}
-	return &link{name: name, f: os.NewFile(uintptr(fd), "packet:"+name)}, nil
+	f := os.NewFile(uintptr(fd), "packet:"+name)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("datapath: packet socket for %s: %w", name, err)
+	}
+	return &link{name: name, f: f, rc: rc, oob: make([]byte, unix.CmsgSpace(int(unsafe.Sizeof(unix.TpacketAuxdata{}))))}, nil
 }
 
-// read returns the next frame (without its header) and what its header says.
+// vlanRoom is the room read leaves before the frame, for a tag to be put back.
+const vlanRoom = 4
+
+// read returns the next frame (without its header) and what its header says. A tag the
+// kernel took off is put back into the frame, which is then four bytes longer. buf must
+// hold vlanRoom + vnetHdrLen + the largest frame.
 func (l *link) read(buf []byte) ([]byte, vnet, error) {
 	for {
-		n, err := l.f.Read(buf)
+		var n, oobn int
+		var rerr error
+		err := l.rc.Read(func(fd uintptr) bool {
+			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf[vlanRoom:], l.oob, 0)
+			return rerr != unix.EAGAIN
+		})
+		if err == nil {
+			err = rerr
+		}
 		if err != nil {
 			return nil, vnet{}, err
 		}
 		if n < vnetHdrLen+14 {
 			continue
 		}
-		h := vnet{gsoType: buf[1] &^ 0x80, gsoSize: binary.NativeEndian.Uint16(buf[4:6])}
-		return buf[vnetHdrLen:n], h, nil
+		hb := buf[vlanRoom:]
+		h := vnet{gsoType: hb[1] &^ 0x80, gsoSize: binary.NativeEndian.Uint16(hb[4:6])}
+		frame := hb[vnetHdrLen:n]
+		if tci, ok := strippedVLAN(l.oob[:oobn]); ok {
+			// Move the MACs four bytes up (into the header, already read) and put the tag
+			// between them and the EtherType.
+			start := vlanRoom + vnetHdrLen - 4
+			copy(buf[start:start+12], frame[:12])
+			binary.BigEndian.PutUint16(buf[start+12:], 0x8100)
+			binary.BigEndian.PutUint16(buf[start+14:], tci)
+			frame = buf[start : vlanRoom+n]
+		}
+		return frame, h, nil
 	}
+}
+
+// strippedVLAN reads the tag control information of a tag the kernel took off, from a
+// received frame's control messages.
+func strippedVLAN(oob []byte) (uint16, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0, false
+	}
+	for _, m := range msgs {
+		if m.Header.Level != unix.SOL_PACKET || m.Header.Type != unix.PACKET_AUXDATA || len(m.Data) < int(unsafe.Sizeof(unix.TpacketAuxdata{})) {
+			continue
+		}
+		aux := (*unix.TpacketAuxdata)(unsafe.Pointer(&m.Data[0]))
+		if aux.Status&unix.TP_STATUS_VLAN_VALID != 0 {
+			return aux.Vlan_tci, true
+		}
+	}
+	return 0, false
 }
 
 // write sends one frame, complete and checksummed, out of the interface.

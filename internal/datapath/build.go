@@ -14,6 +14,11 @@ import (
 // request's data, an ICMP error the offending datagram's header and first 8 bytes.
 // It returns nil for a packet it cannot build.
 func build(p *sim.Packet, in []byte, inL layout) []byte {
+	return pushVLAN(buildUntagged(p, in, inL), p.VLAN)
+}
+
+// buildUntagged is build without the packet's VLAN tag.
+func buildUntagged(p *sim.Packet, in []byte, inL layout) []byte {
 	eth := make([]byte, 14, 14+28)
 	copy(eth[0:6], p.EthDst[:])
 	copy(eth[6:12], p.EthSrc[:])

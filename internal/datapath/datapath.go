@@ -258,7 +258,7 @@ func (d *Datapath) Stats() Stats {
 // read feeds one interface's frames to the simulation until the link closes.
 func (d *Datapath) read(a *attached) {
 	defer close(a.done)
-	buf := make([]byte, vnetHdrLen+1<<16)
+	buf := make([]byte, vlanRoom+vnetHdrLen+1<<16)
 	for {
 		frame, h, err := a.l.read(buf)
 		if err != nil {

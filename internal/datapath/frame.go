@@ -133,11 +133,69 @@ func decodeDHCP(b []byte) *sim.DHCP {
 
 const dhcpMagic = 0x63825363
 
-// rewrite applies what the simulation changed (MACs, addresses, TTL, TOS, ports, ICMP id) to
-// a copy of the frame and recomputes the checksums. TCP and UDP checksums are always
-// recomputed: a frame read from a veth may carry only a partial one (checksum offload).
+// rewrite applies what the simulation changed (MACs, VLAN tag, addresses, TTL, TOS, ports,
+// ICMP id) to a copy of the frame and recomputes the checksums. TCP and UDP checksums are
+// always recomputed: a frame read from a veth may carry only a partial one (checksum
+// offload).
 func rewrite(raw []byte, l layout, out *sim.Packet) []byte {
+	b, _ := rewriteLayout(raw, l, out)
+	return b
+}
+
+// rewriteLayout is rewrite that also returns the layout of the new frame (a VLAN tag pushed
+// or popped moves every header by four bytes).
+func rewriteLayout(raw []byte, l layout, out *sim.Packet) ([]byte, layout) {
+	b, l := retag(raw, l, out.VLAN)
+	return rewriteIn(b, l, out), l
+}
+
+// retag copies a frame with its 802.1Q tag set to vlan: pushed after the MACs, popped
+// (vlan 0), or its id changed (the priority bits are kept).
+func retag(raw []byte, l layout, vlan uint16) ([]byte, layout) {
+	tagged := l.l3 == 18
+	switch {
+	case tagged && vlan == 0:
+		b := make([]byte, 0, len(raw)-4)
+		b = append(append(b, raw[:12]...), raw[16:]...)
+		return b, shift(l, -4)
+	case !tagged && vlan != 0:
+		b := make([]byte, 0, len(raw)+4)
+		b = append(b, raw[:12]...)
+		b = binary.BigEndian.AppendUint16(b, 0x8100)
+		b = binary.BigEndian.AppendUint16(b, vlan&0x0fff)
+		return append(b, raw[12:]...), shift(l, 4)
+	}
 	b := append([]byte(nil), raw...)
+	if tagged {
+		tci := binary.BigEndian.Uint16(b[14:16])
+		binary.BigEndian.PutUint16(b[14:16], tci&0xf000|vlan&0x0fff)
+	}
+	return b, l
+}
+
+// shift moves a layout's offsets by d bytes.
+func shift(l layout, d int) layout {
+	l.l3 += d
+	if l.l4 != 0 {
+		l.l4 += d
+	}
+	if l.ipEnd != 0 {
+		l.ipEnd += d
+	}
+	return l
+}
+
+// pushVLAN inserts an 802.1Q tag into a built frame (vlan 0: the frame as it is).
+func pushVLAN(b []byte, vlan uint16) []byte {
+	if vlan == 0 || len(b) < 14 {
+		return b
+	}
+	out, _ := retag(b, layout{l3: 14}, vlan)
+	return out
+}
+
+// rewriteIn applies the simulation's changes to b (a copy already tagged as out says).
+func rewriteIn(b []byte, l layout, out *sim.Packet) []byte {
 	copy(b[0:6], out.EthDst[:])
 	copy(b[6:12], out.EthSrc[:])
 	if out.EtherType != sim.EtherIPv4 || l.ipEnd == 0 {

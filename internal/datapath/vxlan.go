@@ -93,7 +93,8 @@ func encapsulate(frame []byte, out *sim.Packet) []byte {
 func egressFrames(raw []byte, l layout, in, out *sim.Packet, mss int) [][]byte {
 	switch {
 	case in.Inner == nil && out.Inner != nil && out.VNI != 0:
-		frames := segmentTCP(rewrite(raw, l, out.Inner), l, mss)
+		f, fl := rewriteLayout(raw, l, out.Inner)
+		frames := segmentTCP(f, fl, mss)
 		for i, f := range frames {
 			frames[i] = encapsulate(f, out)
 		}
@@ -105,5 +106,6 @@ func egressFrames(raw []byte, l layout, in, out *sim.Packet, mss int) [][]byte {
 		}
 		return [][]byte{rewrite(inner, il, out)}
 	}
-	return segmentTCP(rewrite(raw, l, out), l, mss)
+	f, fl := rewriteLayout(raw, l, out)
+	return segmentTCP(f, fl, mss)
 }

@@ -83,3 +83,20 @@ func FloatingIPPortAlreadyAssociated(floatingIP, fipID, portID, fixedIP, network
 func ExternalGatewayForFloatingIPNotFound(networkID, subnetID, portID string) *Fault {
 	return NotFound("ExternalGatewayForFloatingIPNotFound", "External network %s is not reachable from subnet %s.  Therefore, cannot associate Port %s with a Floating IP.", networkID, subnetID, portID)
 }
+
+// PortForwardingNotFound is 404 PortForwardingNotFound.
+func PortForwardingNotFound(id string) *Fault {
+	return NotFound("PortForwardingNotFound", "Port Forwarding %s could not be found.", id)
+}
+
+// FipInUseByPortForwarding is 409: a floating IP with port forwardings cannot be associated
+// with a port or deleted.
+func FipInUseByPortForwarding(id string) *Fault {
+	return Conflict("FipInUseByPortForwarding", "Floating IP %s in use by Port Forwarding resources.", id)
+}
+
+// PortHasBindingFloatingIP is 409: a port with a floating IP cannot be a port forwarding's
+// internal port.
+func PortHasBindingFloatingIP(floatingIP, fipID, portID, fixedIP string) *Fault {
+	return Conflict("PortHasBindingFloatingIP", "Cannot create port forwarding to floating IP %s (%s) with port %s using fixed IP %s, as that port already has a binding floating IP.", floatingIP, fipID, portID, fixedIP)
+}

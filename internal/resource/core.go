@@ -189,6 +189,8 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
+		// trunk_details: the trunk a parent port carries (set by the trunk service).
+		&Attr{Name: "trunk_details", NoSort: true, NoFilter: true, Optional: true, Ext: "trunk-details"},
 		// DNS (internal/plugin/dns checks dns_name against [DEFAULT] dns_domain and computes
 		// dns_assignment).
 		&Attr{Name: "dns_name", Post: true, Put: true, Convert: ToLower, Validate: DNSHostName, Default: "", Ext: "dns-integration"},

@@ -54,6 +54,8 @@ var FloatingIPs = &Resource{
 		&Attr{Name: "floating_port_id", Hidden: true},
 		// port_details summarises the associated port (fip-port-details; filled at render).
 		&Attr{Name: "port_details", NoSort: true, NoFilter: true, Ext: "fip-port-details"},
+		// port_forwardings lists the floating IP's forwardings (set by the port forwarding service).
+		&Attr{Name: "port_forwardings", NoSort: true, NoFilter: true, Ext: "expose-port-forwarding-in-fip"},
 		&Attr{Name: "dns_name", Post: true, Convert: ToLower, Validate: FIPDNSHostName, Default: "", Ext: "dns-integration"},
 		&Attr{Name: "dns_domain", Post: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
 	),

@@ -196,6 +196,8 @@ func (c *ctx) run(in Packet, portID string) {
 	fr := frame{pkt: in}
 	if p == nil || p.dev == nil {
 		c.dropf(&fr, DropNoPort, "", portID, "ingress port %s is not in the topology", portID)
+	} else if p.subports != nil && in.VLAN != 0 {
+		c.trunkIngress(&fr, p)
 	} else {
 		c.ingress = p
 		c.ingressPort(&fr, p)
@@ -393,13 +395,48 @@ func (c *ctx) egressPort(fr *frame, p *port) {
 	}
 }
 
-// emit delivers a frame out of an exterior port and records the conntrack return key.
-func (c *ctx) emit(fr *frame, p *port) {
-	if fr.generated {
-		c.res.Generated = append(c.res.Generated, Emit{PortID: p.id, Packet: fr.pkt, From: portID(fr.from)})
+// trunkIngress: a tagged frame entered a trunk's parent port. It belongs to the subport of
+// its VLAN and enters there untagged; a VLAN no subport carries is dropped.
+func (c *ctx) trunkIngress(fr *frame, parent *port) {
+	sub := parent.subports[fr.pkt.VLAN]
+	if sub == nil {
+		c.ingress = parent
+		c.dropf(fr, DropProtocol, parent.dev.id, parent.id, "trunk port %s carries no subport on VLAN %d", parent.id, fr.pkt.VLAN)
 		return
 	}
-	c.res.Egress = append(c.res.Egress, Emit{PortID: p.id, Packet: fr.pkt})
+	if !parent.adminUp {
+		c.ingress = parent
+		c.dropf(fr, DropAdminDown, parent.dev.id, parent.id, "trunk port %s is administratively down", parent.id)
+		return
+	}
+	if c.trace {
+		c.note(parent.dev, parent, "trunk: VLAN %d is subport %s (tag removed)", fr.pkt.VLAN, sub.id)
+	}
+	fr.pkt.VLAN = 0
+	c.ingress = sub
+	c.ingressPort(fr, sub)
+}
+
+// emit delivers a frame out of an exterior port and records the conntrack return key. What
+// a trunk's subport sends leaves through the trunk's parent port, tagged with its VLAN.
+func (c *ctx) emit(fr *frame, p *port) {
+	out := p
+	if p.trunkParent != nil {
+		if !p.trunkParent.adminUp {
+			c.dropf(fr, DropAdminDown, p.dev.id, p.trunkParent.id, "trunk port %s is administratively down", p.trunkParent.id)
+			return
+		}
+		out = p.trunkParent
+		fr.pkt.VLAN = p.vlan
+		if c.trace {
+			c.note(p.dev, p, "trunk: out through %s with VLAN %d", out.id, p.vlan)
+		}
+	}
+	if fr.generated {
+		c.res.Generated = append(c.res.Generated, Emit{PortID: out.id, Packet: fr.pkt, From: portID(fr.from)})
+		return
+	}
+	c.res.Egress = append(c.res.Egress, Emit{PortID: out.id, Packet: fr.pkt})
 	if c.ct == ctForward {
 		if t, ok := tupleOf(&fr.pkt); ok {
 			k := ctKey{dev: p.dev.key, t: t.reversed()}

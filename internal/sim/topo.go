@@ -82,6 +82,10 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
+	// Trunks: a parent port's subports by VLAN id; a subport's parent and VLAN id.
+	subports    map[uint16]*port
+	trunkParent *port
+	vlan        uint16
 	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
 	vni      uint32
 	tunnelIP netip.Addr
@@ -261,6 +265,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		fip64s  []*topology.Fip64Entry
 		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
+		trunks  []*topology.TrunkSubport
 		gwdevs  []*topology.GatewayDevice
 		mirrors []*topology.Mirror
 		loggers []*topology.RuleLogger
@@ -321,6 +326,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.TrunkSubport:
+			trunks = append(trunks, v)
 		case *topology.VpnService:
 			vpns = append(vpns, v)
 		case *topology.GatewayDevice:
@@ -446,6 +453,7 @@ func NewTopology(objs []topology.Object) *Topology {
 			}
 		}
 	}
+	t.compileTrunks(trunks)
 	for _, r := range t.routers {
 		r.pre = t.chainRef(r.obj.InboundFilterID, "router "+r.id+" pre-routing")
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
@@ -763,4 +771,42 @@ func (t *Topology) ExteriorPorts(networkID string) []string {
 		out = append(out, p.id)
 	}
 	return out
+}
+
+// compileTrunks links each subport to its trunk's parent port by VLAN id. Both must be
+// exterior ports of networks; a VLAN id taken twice on one parent keeps the lowest port id.
+func (t *Topology) compileTrunks(subs []*topology.TrunkSubport) {
+	sort.Slice(subs, func(i, j int) bool { return subs[i].PortID < subs[j].PortID })
+	for _, s := range subs {
+		parent, sub := t.ports[s.ParentPortID], t.ports[s.PortID]
+		switch {
+		case parent == nil || sub == nil || parent.bridge == nil || sub.bridge == nil:
+			t.warn("trunk subport %s: parent %q or port %q is not a network port", s.ID, s.ParentPortID, s.PortID)
+			continue
+		case s.VLAN < 1 || s.VLAN > 4094:
+			t.warn("trunk subport %s: VLAN %d out of range", s.ID, s.VLAN)
+			continue
+		case parent == sub || sub.subports != nil || parent.trunkParent != nil || sub.trunkParent != nil:
+			t.warn("trunk subport %s: port %s cannot be a subport of %s", s.ID, s.PortID, s.ParentPortID)
+			continue
+		case parent.subports[uint16(s.VLAN)] != nil:
+			t.warn("trunk subport %s: VLAN %d of %s is taken", s.ID, s.VLAN, s.ParentPortID)
+			continue
+		}
+		if parent.subports == nil {
+			parent.subports = map[uint16]*port{}
+		}
+		parent.subports[uint16(s.VLAN)] = sub
+		sub.trunkParent, sub.vlan = parent, uint16(s.VLAN)
+	}
+}
+
+// Subport returns the subport a parent port carries on a VLAN ("" when none).
+func (t *Topology) Subport(parentID string, vlan uint16) string {
+	if p := t.ports[parentID]; p != nil {
+		if s := p.subports[vlan]; s != nil {
+			return s.id
+		}
+	}
+	return ""
 }

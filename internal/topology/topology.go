@@ -49,6 +49,7 @@ const (
 	KindMeterLabel    Kind = "MeteringLabel"
 	KindCtHelper      Kind = "ConntrackHelper"
 	KindLocalIP       Kind = "LocalIPEntry"
+	KindTrunkSubport  Kind = "TrunkSubport"
 )
 
 // Kinds lists every kind the translators write.
@@ -56,7 +57,7 @@ var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, Kind
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
 	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger,
-	KindMeterLabel, KindCtHelper, KindLocalIP}
+	KindMeterLabel, KindCtHelper, KindLocalIP, KindTrunkSubport}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -556,6 +557,18 @@ type Mirror struct {
 	Conditions []Condition `json:"conditions"`
 }
 
+// TrunkSubport makes a port a subport of a trunk: frames of the parent port's interface
+// tagged with VLAN enter the network as frames of the subport, untagged, and what the
+// subport sends out leaves through the parent's interface with the tag pushed. Its id is the
+// subport's port id (a port is the subport of one trunk at most).
+type TrunkSubport struct {
+	Meta
+	TrunkID      string `json:"trunk_id"`
+	ParentPortID string `json:"parent_port_id"`
+	PortID       string `json:"port_id"`
+	VLAN         int    `json:"vlan"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -607,6 +620,7 @@ func (o *RuleLogger) Kind() Kind          { return KindRuleLogger }
 func (o *MeteringLabel) Kind() Kind       { return KindMeterLabel }
 func (o *ConntrackHelper) Kind() Kind     { return KindCtHelper }
 func (o *LocalIPEntry) Kind() Kind        { return KindLocalIP }
+func (o *TrunkSubport) Kind() Kind        { return KindTrunkSubport }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -660,6 +674,8 @@ func New(k Kind) (Object, error) {
 		return &BgpPeer{}, nil
 	case KindBgpNetwork:
 		return &BgpNetwork{}, nil
+	case KindTrunkSubport:
+		return &TrunkSubport{}, nil
 	case KindVpnService:
 		return &VpnService{}, nil
 	case KindIPSecConn:

@@ -64,6 +64,9 @@ func (r Request) Query() url.Values {
 		q.Set("inner_src_ip", r.InnerSrcIP)
 		q.Set("inner_dst_ip", r.InnerDstIP)
 	}
+	if r.Reply {
+		q.Set("reply", "true")
+	}
 	return q
 }
 
@@ -76,7 +79,8 @@ func RequestFromQuery(q url.Values) Request {
 	return Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
 		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true", DstMAC: q.Get("dst_mac"),
 		VxlanVNI: vni, InnerSrcMAC: q.Get("inner_src_mac"), InnerDstMAC: q.Get("inner_dst_mac"),
-		InnerSrcIP: q.Get("inner_src_ip"), InnerDstIP: q.Get("inner_dst_ip"), VLAN: vlan}
+		InnerSrcIP: q.Get("inner_src_ip"), InnerDstIP: q.Get("inner_dst_ip"), VLAN: vlan,
+		Reply: q.Get("reply") == "true"}
 }
 
 // Run asks the server for one trace.

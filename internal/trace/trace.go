@@ -32,10 +32,15 @@ type Request struct {
 	SrcMAC string `json:"src_mac,omitempty"`
 	// DHCP sends a DHCP discover from the port instead (Dst is then ignored).
 	DHCP bool `json:"dhcp,omitempty"`
+	// Reply also traces the answer to the packet: from its first egress port, addresses and
+	// ports swapped, on the state tables the packet left (connection tracking, NAT).
+	Reply bool `json:"reply,omitempty"`
+	// VLAN tags the frame: on a trunk's parent port it is the frame of the subport of that
+	// VLAN, whose addresses it then carries; on a trunk port of a VLAN-aware network, the
+	// network's VLAN.
 	// DstMAC overrides the destination MAC (a remote MAC behind a VTEP, say).
 	DstMAC string `json:"dst_mac,omitempty"`
-	// VLAN tags the frame (a trunk port of a VLAN-aware network).
-	VLAN int `json:"vlan,omitempty"`
+	VLAN   int    `json:"vlan,omitempty"`
 	// VxlanVNI > 0 sends a VXLAN packet (UDP to port 4789 of Dst) whose frame is the
 	// packet Proto, DPort and SPort describe between the Inner addresses: what a VTEP sends
 	// to a VTEP router's tunnel IP.
@@ -67,6 +72,8 @@ type Response struct {
 	Hops     []sim.Hop  `json:"hops"`
 	// Meters are the metering labels that would count the packet (once per router crossed).
 	Meters []string `json:"meters"`
+	// Reply is the trace of the answer (with --reply, when the packet was forwarded).
+	Reply *Response `json:"reply,omitempty"`
 }
 
 // Tracer runs traces over an agent's cache.
@@ -184,6 +191,9 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	if req.DHCP && req.Dst == "" {
 		req.Dst = "255.255.255.255"
 	}
+	if req.VLAN < 0 || req.VLAN > 4095 {
+		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
+	}
 	dst, err := netip.ParseAddr(req.Dst)
 	if err != nil || !dst.Is4() {
 		return nil, fault.BadRequest("--dst must be an IPv4 address, got %q", req.Dst)
@@ -192,10 +202,19 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	var dstMAC string
 	var target netip.Addr
 	names := map[string]string{}
+	parentID := ""
 	err = t.DB.Read(ctx, func(tx *db.Tx) error {
 		p, err := t.resolve(ctx, tx, req.FromPort)
 		if err != nil {
 			return err
+		}
+		parentID = p.ID
+		if req.VLAN >= 1 && req.VLAN <= 4094 {
+			if sub, err := subportOf(ctx, tx, p.ID, req.VLAN); err != nil {
+				return err
+			} else if sub != nil {
+				p = *sub
+			}
 		}
 		if src, err = source(ctx, tx, p); err != nil {
 			return err
@@ -275,20 +294,49 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 			}
 		}
 	}
-	if req.VLAN < 0 || req.VLAN > 4095 {
-		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
-	}
 	pkt.VLAN = uint16(req.VLAN)
-	portID := src.port.ID
-	var res sim.Result
+	// The packet enters the port named, even when it carries a subport's addresses.
+	portID := parentID
+	var res, rres sim.Result
+	var reply sim.Packet
+	replyPort := ""
 	err = t.Agent.Do(ctx, func(st *agent.State) {
 		topo := st.View("sim", func() any { return sim.NewTopology(st.All()) }).(*sim.Topology)
 		// A trace is hypothetical: it runs on fresh state tables, as a new connection would.
-		res = sim.Simulate(topo, sim.NewState(), pkt, portID)
+		state := sim.NewState()
+		res = sim.Simulate(topo, state, pkt, portID)
+		if req.Reply && res.Verdict == sim.Forwarded && len(res.Egress) > 0 {
+			reply, replyPort = answer(res.Egress[0].Packet), res.Egress[0].PortID
+			rres = sim.Simulate(topo, state, reply, replyPort)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := response(res, pkt, portID, names)
+	if replyPort != "" {
+		out.Reply = response(rres, reply, replyPort, names)
+	}
+	return out, nil
+}
+
+// answer is the packet a host sends back to p: addresses and ports swapped, an echo request
+// answered by an echo reply.
+func answer(p sim.Packet) sim.Packet {
+	r := p
+	r.EthSrc, r.EthDst = p.EthDst, p.EthSrc
+	r.IP.Src, r.IP.Dst = p.IP.Dst, p.IP.Src
+	r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
+	r.IP.TTL = 64
+	if p.IP.Proto == sim.ProtoICMP && p.ICMP.Type == sim.ICMPEchoRequest {
+		r.ICMP.Type = sim.ICMPEchoReply
+	}
+	r.DHCP, r.Inner = nil, nil
+	return r
+}
+
+// response renders one simulation.
+func response(res sim.Result, pkt sim.Packet, portID string, names map[string]string) *Response {
 	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace, Meters: append([]string{}, res.Meters...),
 		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
 	for _, e := range res.Egress {
@@ -304,7 +352,7 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		out.Mirrored = append(out.Mirrored, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
 	out.normalize()
-	return out, nil
+	return out
 }
 
 // normalize gives every list of the answer a value, so that JSON shows [] and never null.
@@ -404,6 +452,37 @@ func Print(w io.Writer, r *Response) {
 			fmt.Fprintf(w, "  firewall %s, firewall rule %s\n", d.FirewallID, rule)
 		}
 	}
+	if r.Reply != nil {
+		fmt.Fprintln(w, "reply:")
+		Print(w, r.Reply)
+	}
+}
+
+// subportOf is the port a trunk with parent port parentID carries on vlan (nil when none).
+func subportOf(ctx context.Context, tx *db.Tx, parentID string, vlan int) (*model.Port, error) {
+	trunks, err := tx.List(ctx, "trunks", db.Filter{ParentID: parentID})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range trunks {
+		l, _ := t["sub_ports"].([]any)
+		for _, x := range l {
+			m, _ := x.(map[string]any)
+			if id, _ := model.Int(m["segmentation_id"]); m != nil && id == int64(vlan) {
+				pid, _ := m["port_id"].(string)
+				d, err := tx.Get(ctx, "ports", pid)
+				if err != nil || d == nil {
+					return nil, err
+				}
+				p, err := model.Decode[model.Port](d)
+				if err != nil {
+					return nil, err
+				}
+				return &p, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // packet builds a TCP, UDP or ICMP echo packet.

@@ -322,6 +322,28 @@ var Attacks = []Attack{
 	{Name: "delete A's metering rule", Method: "DELETE", Path: "metering/metering-label-rules/{mlrA}", Status: 404, Type: "MeteringLabelRuleNotFound"},
 	{Name: "rule on A's metering label", Method: "POST", Path: "metering/metering-label-rules",
 		Body: `{"metering_label_rule": {"metering_label_id": "{mlA}", "direction": "ingress", "remote_ip_prefix": "0.0.0.0/0"}}`, Status: 403, Type: policy},
+	// --- trunks: A's trunk is a 404 for every verb and action; A's ports cannot become
+	// B's trunk's parent or subports (rules.py: get_port with the caller's context).
+	{Name: "list trunks", Method: "GET", Path: "trunks", Status: 200},
+	{Name: "list trunks by A's parent port", Method: "GET", Path: "trunks?port_id={portAT}", Status: 200},
+	{Name: "show A's trunk", Method: "GET", Path: "trunks/{trunkA}", Status: 404, Type: "TrunkNotFound"},
+	{Name: "update A's trunk", Method: "PUT", Path: "trunks/{trunkA}", Body: `{"trunk": {"name": "pwned"}}`, Status: 404, Type: "TrunkNotFound"},
+	{Name: "delete A's trunk", Method: "DELETE", Path: "trunks/{trunkA}", Status: 404, Type: "TrunkNotFound"},
+	{Name: "get subports of A's trunk", Method: "GET", Path: "trunks/{trunkA}/get_subports", Status: 404, Type: "TrunkNotFound"},
+	{Name: "add own port to A's trunk", Method: "PUT", Path: "trunks/{trunkA}/add_subports", Body: `{"sub_ports": [{"port_id": "{portB2}", "segmentation_type": "vlan", "segmentation_id": 11}]}`, Status: 404, Type: "TrunkNotFound"},
+	{Name: "remove subport of A's trunk", Method: "PUT", Path: "trunks/{trunkA}/remove_subports", Body: `{"sub_ports": [{"port_id": "{portAS}"}]}`, Status: 404, Type: "TrunkNotFound"},
+	{Name: "trunk on A's port", Method: "POST", Path: "trunks", Body: `{"trunk": {"port_id": "{portAF}"}}`, Status: 404, Type: notFoundPort},
+	{Name: "A's port as own trunk's subport", Method: "POST", Path: "trunks", Body: `{"trunk": {"port_id": "{portB2}", "sub_ports": [{"port_id": "{portAF}", "segmentation_type": "vlan", "segmentation_id": 12}]}}`, Status: 404, Type: notFoundPort},
+
+	// --- port forwardings: a floating IP B cannot see answers its own 404 for its
+	// forwardings; B's floating IP cannot forward to A's port.
+	{Name: "list forwardings of A's floating IP", Method: "GET", Path: "floatingips/{fipA2}/port_forwardings", Status: 404, Type: notFoundFIP},
+	{Name: "show forwarding of A's floating IP", Method: "GET", Path: "floatingips/{fipA2}/port_forwardings/{pfA}", Status: 404, Type: notFoundFIP},
+	{Name: "update forwarding of A's floating IP", Method: "PUT", Path: "floatingips/{fipA2}/port_forwardings/{pfA}", Body: `{"port_forwarding": {"internal_port": 80}}`, Status: 404, Type: notFoundFIP},
+	{Name: "delete forwarding of A's floating IP", Method: "DELETE", Path: "floatingips/{fipA2}/port_forwardings/{pfA}", Status: 404, Type: notFoundFIP},
+	{Name: "forwarding on A's floating IP", Method: "POST", Path: "floatingips/{fipA2}/port_forwardings", Body: `{"port_forwarding": {"internal_port_id": "{portB2}", "internal_ip_address": "10.3.0.77", "internal_port": 80, "external_port": 8080, "protocol": "tcp"}}`, Status: 404, Type: notFoundFIP},
+	{Name: "A's forwarding through own floating IP", Method: "GET", Path: "floatingips/{fipB}/port_forwardings/{pfA}", Status: 404, Type: "PortForwardingNotFound"},
+	{Name: "own floating IP forwarded to A's port", Method: "POST", Path: "floatingips/{fipB}/port_forwardings", Body: `{"port_forwarding": {"internal_port_id": "{portAF}", "internal_ip_address": "{portAFIP}", "internal_port": 22, "external_port": 2222, "protocol": "tcp"}}`, Status: 404, Type: notFoundPort},
 	{Name: "show IP availability of A's network", Method: "GET", Path: "network-ip-availabilities/{netA}", Status: 404, Type: notFoundNet},
 	{Name: "create agent membership", Method: "POST", Path: "agent_memberships", Body: `{"agent_membership": {"id": "{noSuchID}", "ip_address": "10.1.0.99"}}`, Status: 403, Type: "PolicyNotAuthorized"},
 

@@ -230,6 +230,32 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	raw("mlA", "metering/metering-labels", "metering_label", map[string]any{"name": SecretMarker + "-label", "tenant_id": projectA})
 	raw("mlrA", "metering/metering-label-rules", "metering_label_rule", map[string]any{"metering_label_id": id("mlA"), "direction": "egress",
 		"remote_ip_prefix": "10.66.0.0/16", "tenant_id": projectA})
+	// A trunk of A (a parent and a subport on A's network) and a port forwarding of a free
+	// floating IP of A to a third port.
+	post := func(path, member, name string, body map[string]any) {
+		if err == nil {
+			var out map[string]any
+			if _, e := admin.Post(ctx, admin.ServiceURL(path), map[string]any{member: body}, &out, nil); e != nil {
+				err = fmt.Errorf("setup: %s of A: %w", name, e)
+			} else {
+				set(name)(out[member].(map[string]any)["id"].(string), nil)
+			}
+		}
+	}
+	port(admin, "portAT", ports.CreateOpts{NetworkID: id("netA"), Name: SecretMarker + "-trunk-parent", FixedIPs: ip("subA"), TenantID: projectA})
+	port(admin, "portAS", ports.CreateOpts{NetworkID: id("netA"), Name: SecretMarker + "-trunk-sub", FixedIPs: ip("subA2"), TenantID: projectA})
+	post("trunks", "trunk", "trunkA", map[string]any{"name": SecretMarker + "-trunk", "port_id": id("portAT"), "tenant_id": projectA,
+		"sub_ports": []any{map[string]any{"port_id": id("portAS"), "segmentation_type": "vlan", "segmentation_id": 10}}})
+	port(admin, "portAF", ports.CreateOpts{NetworkID: id("netA"), Name: SecretMarker + "-pf-port", FixedIPs: ip("subA"), TenantID: projectA})
+	fip(admin, "fipA2", floatingips.CreateOpts{FloatingNetworkID: id("ext"), TenantID: projectA})
+	if err == nil {
+		var p ports.Port
+		if p, err = getPort(ctx, admin, id("portAF")); err == nil {
+			w.IDs["portAFIP"] = p.FixedIPs[0].IPAddress
+		}
+	}
+	post("floatingips/"+id("fipA2")+"/port_forwardings", "port_forwarding", "pfA", map[string]any{"internal_port_id": id("portAF"),
+		"internal_ip_address": w.IDs["portAFIP"], "internal_port": 22, "external_port": 2222, "protocol": "tcp", "description": SecretMarker + "-pf"})
 	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
 	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
 	if err == nil {
@@ -280,7 +306,7 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 
 	w.private = map[string]string{}
 	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA",
-		"lipA", "cthA", "mlA", "mlrA"} {
+		"lipA", "cthA", "mlA", "mlrA", "portAT", "portAS", "trunkA", "portAF", "fipA2", "pfA"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
@@ -523,4 +549,13 @@ func (w *World) LeakedDocs(answer []byte) []string {
 	walk(v)
 	sort.Strings(out)
 	return out
+}
+
+// getPort reads one port.
+func getPort(ctx context.Context, c *gophercloud.ServiceClient, id string) (ports.Port, error) {
+	p, err := ports.Get(ctx, c, id).Extract()
+	if err != nil || p == nil {
+		return ports.Port{}, err
+	}
+	return *p, nil
 }

@@ -88,11 +88,14 @@ type traceOut struct {
 		PortID  string `json:"port_id"`
 		Headers string `json:"headers"`
 		Packet  struct {
-			IP struct {
+			VLAN int `json:"vlan"`
+			IP   struct {
 				Src string `json:"src"`
 				Dst string `json:"dst"`
 				TOS int    `json:"tos"`
 			} `json:"ip"`
+			SrcPort int `json:"src_port"`
+			DstPort int `json:"dst_port"`
 		} `json:"packet"`
 	} `json:"egress"`
 	Generated []struct {
@@ -131,6 +134,7 @@ type traceOut struct {
 	} `json:"drop"`
 	Hops   []map[string]any `json:"hops"`
 	Meters []string         `json:"meters"`
+	Reply  *traceOut        `json:"reply"`
 }
 
 func (a *api) trace(t *testing.T, args ...string) traceOut {

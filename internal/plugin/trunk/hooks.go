@@ -1,0 +1,82 @@
+package trunk
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+)
+
+// portHook adds the trunk rules to ports: a trunk's parent or subport cannot be deleted, and
+// a parent port shows its trunk (trunk_details).
+type portHook struct{ plugin.NoHook }
+
+// BeforeDelete refuses to delete a port a trunk uses (Neutron's enforce_port_deletion_rules).
+func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	trunks, err := tx.List(ctx, Trunks.Collection, db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, t := range trunks {
+		for _, s := range subportsOf(t) {
+			if s.PortID == id {
+				return fault.PortInUseAsSubPort(id, plugin.Str(t, "id"))
+			}
+		}
+	}
+	for _, t := range trunks {
+		if plugin.Str(t, "port_id") == id {
+			return fault.PortInUseAsTrunkParent(id, plugin.Str(t, "id"))
+		}
+	}
+	return nil
+}
+
+// Expand sets trunk_details on every parent port: the trunk's id and its subports with their
+// MAC addresses (ports that are not parents get none).
+func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	trunks, err := tx.List(ctx, Trunks.Collection, db.Filter{})
+	if err != nil || len(trunks) == 0 {
+		return err
+	}
+	byParent := make(map[string]db.Doc, len(trunks))
+	for _, t := range trunks {
+		byParent[plugin.Str(t, "port_id")] = t
+	}
+	var want []string
+	for _, d := range docs {
+		if t := byParent[plugin.Str(d, "id")]; t != nil {
+			for _, s := range subportsOf(t) {
+				want = append(want, s.PortID)
+			}
+		}
+	}
+	macs := map[string]any{}
+	if len(want) > 0 {
+		ports, err := tx.List(ctx, "ports", db.Filter{IDs: want})
+		if err != nil {
+			return err
+		}
+		for _, p := range ports {
+			macs[plugin.Str(p, "id")] = p["mac_address"]
+		}
+	}
+	for _, d := range docs {
+		t := byParent[plugin.Str(d, "id")]
+		if t == nil {
+			continue
+		}
+		subs := []any{}
+		for _, s := range subportsOf(t) {
+			subs = append(subs, map[string]any{"port_id": s.PortID, "segmentation_type": s.SegmentationType,
+				"segmentation_id": s.SegmentationID, "mac_address": macs[s.PortID]})
+		}
+		d["trunk_details"] = map[string]any{"trunk_id": plugin.Str(t, "id"), "sub_ports": subs}
+	}
+	return nil
+}
