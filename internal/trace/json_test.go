@@ -44,7 +44,7 @@ func TestWriteJSONShape(t *testing.T) {
 	icmpErr := &sim.Packet{Inner: dhcp()}
 	cases := map[string]*Response{
 		"empty":     {},
-		"dropped":   {Verdict: "dropped", Drop: &sim.Drop{Kind: sim.DropRule}, Hops: []sim.Hop{{Device: "d", DeviceType: "bridge"}}},
+		"dropped":   {Verdict: "dropped", Drop: &sim.Drop{Kind: sim.DropRule}, Hops: []Hop{{Hop: sim.Hop{Device: "d", DeviceType: "bridge"}}}},
 		"dhcp":      {Verdict: "consumed", Ingress: Endpoint{PortID: "p", Packet: dhcp()}, Generated: []Endpoint{{PortID: "p", Packet: dhcp()}}},
 		"icmp":      {Verdict: "dropped", Generated: []Endpoint{{PortID: "p", Packet: icmpErr}}, Drop: &sim.Drop{Kind: sim.DropTTL}},
 		"forwarded": {Verdict: "forwarded", Egress: []Endpoint{{PortID: "q", Packet: &sim.Packet{}}}},
