@@ -37,6 +37,9 @@ func traceCmd(o *app.Options) *cobra.Command {
 			if c.Token == "" {
 				c.Token = os.Getenv("OS_TOKEN")
 			}
+			if c.CACert == "" {
+				c.CACert = os.Getenv("OS_CACERT")
+			}
 			res, err := c.Run(cmd.Context(), req)
 			if err != nil {
 				return err
@@ -65,6 +68,7 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also show the minor steps and each step in MidoNet's terms (chains, rules and ids)")
 	cmd.Flags().StringVar(&c.URL, "url", "", "server URL (default: the serve running on --data-dir)")
+	cmd.Flags().StringVar(&c.CACert, "os-cacert", "", "CA certificate (PEM) of an https server (default $OS_CACERT; else the system's CAs)")
 	cmd.Flags().StringVar(&c.Token, "token", "", "Keystone token (default $OS_TOKEN; none under noauth)")
 	_ = cmd.MarkFlagRequired("from-port")
 	return cmd

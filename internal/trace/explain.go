@@ -3,8 +3,8 @@ package trace
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/sim"
