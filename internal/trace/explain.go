@@ -143,9 +143,13 @@ func (n *namer) hopText(req Request, res *sim.Result, h sim.Hop, last *string) (
 		if m[3] != "0.0.0.0/0" && m[3] != "::/0" {
 			from = " from " + m[3]
 		}
+		gw := ""
+		if m[6] != "" {
+			gw = " via " + strings.TrimPrefix(m[6], " gw ")
+		}
 		switch m[4] {
 		case topology.NextHopPort:
-			return fmt.Sprintf("%s: %s to %s%s goes out of %s%s", dev, what, m[2], from, via, m[6]), false
+			return fmt.Sprintf("%s: %s to %s%s goes out of %s%s", dev, what, m[2], from, via, gw), false
 		case topology.NextHopLocal:
 			return fmt.Sprintf("%s: %s is one of the router's own addresses", dev, m[2]), false
 		}

@@ -111,23 +111,28 @@ func newNamer(ctx context.Context, d *db.DB, a *agent.Agent, res *sim.Result) (*
 				}
 			}
 		}
-		// What the labels need besides: a port's network and router, a rule's group, a
-		// remote group's name.
-		var more [][2]string
-		for key, doc := range n.docs {
-			switch {
-			case strings.HasPrefix(key, "ports/"):
-				more = append(more, [2]string{"networks", str(doc, "network_id")})
-				if o := str(doc, "device_owner"); strings.HasPrefix(o, model.OwnerRouterPrefix) || o == model.OwnerRouterInterfaceDVR || o == model.OwnerRouterInterfaceHA {
-					more = append(more, [2]string{"routers", str(doc, "device_id")})
+		// What the labels need besides: a port's network and router, a router's gateway
+		// port (its router-side port is the router's own), a rule's group, a remote group's
+		// name; twice, for the gateway port's network.
+		for pass := 0; pass < 2; pass++ {
+			var more [][2]string
+			for key, doc := range n.docs {
+				switch {
+				case strings.HasPrefix(key, "ports/"):
+					more = append(more, [2]string{"networks", str(doc, "network_id")})
+					if o := str(doc, "device_owner"); strings.HasPrefix(o, model.OwnerRouterPrefix) || o == model.OwnerRouterInterfaceDVR || o == model.OwnerRouterInterfaceHA {
+						more = append(more, [2]string{"routers", str(doc, "device_id")})
+					}
+				case strings.HasPrefix(key, "routers/"):
+					more = append(more, [2]string{"ports", str(doc, "gw_port_id")})
+				case strings.HasPrefix(key, "security_group_rules/"):
+					more = append(more, [2]string{"security_groups", str(doc, "security_group_id")}, [2]string{"security_groups", str(doc, "remote_group_id")})
 				}
-			case strings.HasPrefix(key, "security_group_rules/"):
-				more = append(more, [2]string{"security_groups", str(doc, "security_group_id")}, [2]string{"security_groups", str(doc, "remote_group_id")})
 			}
-		}
-		for _, m := range more {
-			if err := get(m[0], m[1]); err != nil {
-				return err
+			for _, m := range more {
+				if err := get(m[0], m[1]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -233,6 +238,12 @@ func (n *namer) deviceOf(portID string) string {
 // neutronPort is the Neutron port a topology port stands for.
 func (n *namer) neutronPort(id string) (model.Port, bool) {
 	coll, nid := n.owner(id)
+	if _, isPort := n.objs[id].(*topology.Port); isPort && coll == "routers" {
+		// The router side of the gateway: the router's gateway port.
+		if gw := str(n.doc(coll, nid), "gw_port_id"); gw != "" {
+			coll, nid = "ports", gw
+		}
+	}
 	if coll != "ports" {
 		return model.Port{}, false
 	}
@@ -254,10 +265,11 @@ func (n *namer) port(id, on string) string {
 	if coll == "" {
 		return "port (" + id + ")"
 	}
-	if coll != "ports" {
+	p, ok := n.neutronPort(id)
+	if !ok {
 		return n.named(singular(coll), str(n.doc(coll, nid), "name"), nid)
 	}
-	p, _ := n.neutronPort(id)
+	nid = p.ID
 	addr := ""
 	if len(p.FixedIPs) > 0 {
 		addr = p.FixedIPs[0].IPAddress

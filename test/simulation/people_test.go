@@ -178,6 +178,43 @@ func TestTraceForPeople(t *testing.T) {
 			}
 		}
 	})
+	t.Run("through the gateway to a floating IP", func(t *testing.T) {
+		pub := a.network("public", true)
+		a.subnet(pub, "172.24.4.0/24", nil)
+		a.create("ports", "port", map[string]any{"name": "upstream", "network_id": pub, "device_owner": "compute:nova",
+			"port_security_enabled": false, "fixed_ips": []any{map[string]any{"ip_address": "172.24.4.1"}}})
+		r := a.call("PUT", "routers/"+rid, map[string]any{"router": map[string]any{"external_gateway_info": map[string]any{"network_id": pub}}})["router"].(map[string]any)
+		gwPort := a.call("GET", "ports?device_owner=network:router_gateway&device_id="+rid, nil)["ports"].([]any)[0].(map[string]any)["id"].(string)
+		gwIP := r["external_gateway_info"].(map[string]any)["external_fixed_ips"].([]any)[0].(map[string]any)["ip_address"].(string)
+		fip := a.create("floatingips", "floatingip", map[string]any{"floating_network_id": pub, "port_id": vmA})
+		fipIP, fipID := fip["floating_ip_address"].(string), fip["id"].(string)
+		settle()
+		out, _, status := runTrace(t, append(dd, "--from-port", "upstream", "--dst", fipIP, "--proto", "tcp", "--dport", "22")...)
+		for _, line := range []string{
+			"is router r1's gateway " + gwIP + " (port " + gwPort + ")",
+			"enters router r1 (" + rid + ") from its gateway " + gwIP + " on network public",
+			"router r1: static DNAT ",
+			"> 10.0.1.10:22 for floating IP " + fipIP + " (" + fipID + ")",
+			"dropped: blocked entering vm-a (" + vmA + ") by security group `default` (",
+		} {
+			if !strings.Contains(out, line) {
+				t.Errorf("no %q in\n%s", line, out)
+			}
+		}
+		if status != 1 {
+			t.Errorf("exit status %d, want 1", status)
+		}
+		out, _, _ = runTrace(t, append(dd, "--from-port", "vm-c", "--dst", "8.8.8.8", "--proto", "udp", "--dport", "53")...)
+		for _, line := range []string{
+			"router r1: route to 0.0.0.0/0 goes out of its gateway " + gwIP + " on network public (port " + gwPort + ") via 172.24.4.1",
+			"router r1: SNAT 10.0.2.20:40000 > 8.8.8.8:53 → " + gwIP + ":",
+			"forwarded to upstream (",
+		} {
+			if !strings.Contains(out, line) {
+				t.Errorf("no %q in\n%s", line, out)
+			}
+		}
+	})
 	t.Run("errors exit 2", func(t *testing.T) {
 		// Checked here: no server listens at --url.
 		for _, c := range []struct {
