@@ -9,7 +9,7 @@ build:
 	$(GO) build -o midonet ./cmd/midonet
 
 ## test: all Go tests (unit, integration against the real binary, PostgreSQL,
-## Keystone, conformance); installs missing Debian packages first (root)
+## MariaDB, Keystone, conformance); installs missing Debian packages first (root)
 test: deps
 	$(GO) test -count=1 -timeout 40m $(TESTFLAGS) ./...
 

@@ -4,6 +4,8 @@
 #
 #   postgresql            tests start their own private instance from
 #                         /usr/lib/postgresql/*/bin (the system service is not used)
+#   mariadb-server        tests start their own private mariadbd (mariadb-install-db
+#                         in a temporary directory; the system service is not used)
 #   keystone, uwsgi-*     what ../shared/tools/keystone-up.sh runs Keystone with
 #   python3-openstackclient, python3-neutronclient
 #                         the `openstack` and `neutron` CLIs (smoke test)
@@ -11,14 +13,22 @@
 #   curl, jq              smoke test and keystone-up.sh
 #   bird2, iproute2       the BGP test's real peer router, in a network namespace
 #   busybox, iputils-ping the datapath test's VMs: udhcpc as DHCP client, ping
+#   strongswan-charon, strongswan-swanctl, libcharon-extra-plugins
+#                         the IPsec test's tunnels: charon (driven over VICI), its
+#                         kernel-libipsec plugin (userspace ESP); tcpdump captures the link
 #   chromium              the topology page's browser tests (test/ui, headless)
+#   openvswitch-common, openvswitch-vtep
+#                         a real ovsdb-server with the hardware_vtep schema for the
+#                         OVSDB client and hardware VTEP tests (started by the tests)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
 set -euo pipefail
 
-PKGS=(postgresql keystone uwsgi-core uwsgi-plugin-python3
-	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium)
+PKGS=(postgresql mariadb-server keystone uwsgi-core uwsgi-plugin-python3
+	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump
+	openvswitch-common openvswitch-vtep)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 
@@ -59,9 +69,9 @@ apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 "${apt[@]}" update
 "${apt[@]}" install --no-install-recommends "${missing[@]}"
 
-# Packages that ship a service (keystone, etcd, postgresql) must not hold
+# Packages that ship a service (keystone, etcd, postgresql, mariadb) must not hold
 # their ports: the tests start their own instances.
-for svc in keystone etcd; do
+for svc in keystone etcd mariadb; do
 	if [ -x "/etc/init.d/$svc" ]; then "${sudo[@]}" update-rc.d "$svc" disable >/dev/null 2>&1 || true; fi
 done
 log "installed ${missing[*]}"

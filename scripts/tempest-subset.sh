@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS=$ROOT/../shared/tools
-REGEX=${1:-'^neutron_tempest_plugin\.api\.(test_qos|test_qos_negative|admin\.test_qos|test_revisions|test_floating_ips|test_subnetpools|test_subnetpool_prefix_ops|test_address_scopes|test_network_ip_availability|test_address_groups\.AddressGroupTest|test_subnets|admin\.test_shared_network_extension|admin\.test_external_network_extension)|SearchCriteria|test_security_groups'}
+REGEX=${1:-'^neutron_tempest_plugin\.api\.(test_qos|test_qos_negative|admin\.test_qos|test_revisions|test_floating_ips|test_subnetpools|test_subnetpool_prefix_ops|test_address_scopes|test_network_ip_availability|test_address_groups\.AddressGroupTest|test_subnets|admin\.test_shared_network_extension|admin\.test_external_network_extension|test_availability_zones)|SearchCriteria|test_security_groups|^neutron_tempest_plugin\.vpnaas\.api'}
 WORK=$(mktemp -d /tmp/tempest-subset.XXXXXX)
 export KEYSTONE_PORT=${KEYSTONE_PORT:-5075} KEYSTONE_STATE=$WORK/keystone
 PORT=${TEMPEST_NEUTRON_PORT:-9797}
@@ -22,7 +22,7 @@ trap cleanup EXIT
 "$TOOLS/keystone-up.sh" start >/dev/null
 # shellcheck disable=SC1091
 . "$KEYSTONE_STATE/env"
-printf '[DEFAULT]\nauth_strategy = keystone\n[keystone_authtoken]\nwww_authenticate_uri = %s\nauth_url = %s\nauth_type = password\nusername = neutron\npassword = %s\nproject_name = service\nuser_domain_name = Default\nproject_domain_name = Default\n' \
+printf '[DEFAULT]\nauth_strategy = keystone\ndns_domain = openstackgate.local\n[keystone_authtoken]\nwww_authenticate_uri = %s\nauth_url = %s\nauth_type = password\nusername = neutron\npassword = %s\nproject_name = service\nuser_domain_name = Default\nproject_domain_name = Default\n' \
 	"$KEYSTONE_URL" "$KEYSTONE_URL" "$KEYSTONE_SERVICE_PASSWORD" > "$WORK/server.conf"
 go build -o "$WORK/midonet" ./cmd/midonet
 "$WORK/midonet" serve --data-dir "$WORK/data" --config-file "$WORK/server.conf" --bind-port "$PORT" > "$WORK/serve.log" 2>&1 &

@@ -109,7 +109,7 @@ func serveCmd(o *app.Options) *cobra.Command {
 // topology writer: REST endpoint or task consumer, and reconciliation).
 func roleCmd(o *app.Options, name string, roles app.Roles) *cobra.Command {
 	short := map[string]string{
-		"api":     "Run only the Neutron API (scale out beside a `midonet cluster` on PostgreSQL and an etcd cluster)",
+		"api":     "Run only the Neutron API (scale out beside a `midonet cluster` on PostgreSQL or MySQL and an etcd cluster)",
 		"cluster": "Run only the cluster: the MidoNet REST endpoint or task consumer, and drift repair",
 	}[name]
 	cmd := serveCmd(o)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent/bgpd"
+	"github.com/midonet-go/midonet/internal/agent/ipsec"
 	"github.com/midonet-go/midonet/internal/datapath"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -41,6 +42,9 @@ type Options struct {
 	// BGP configures the BGP speakers of routers whose ports are bound here (its callbacks
 	// and log are the agent's own).
 	BGP bgpd.Options
+	// IPsec configures the IPsec sites of VPN services whose container port is bound here
+	// (run with the datapath only; its callback is the agent's own).
+	IPsec ipsec.Options
 	// Datapath makes the agent forward the frames of its bound ports (nil: control plane only).
 	Datapath *datapath.Options
 	Log      *slog.Logger
@@ -66,6 +70,7 @@ type Agent struct {
 	reqs  chan func(*state)
 	ready chan struct{}
 	bgp   *bgpd.Manager      // set while Run runs
+	ipsec *ipsec.Manager     // set while Run runs, with the datapath
 	dp    *datapath.Datapath // set while Run runs, when Options.Datapath is
 }
 
@@ -84,6 +89,10 @@ type state struct {
 	learnedWritten map[string][]byte
 	sessions       map[string][]bgpd.PeerStatus
 	statusWritten  map[string][]byte
+
+	// IPsec: the connection states the sites report, by router, and what of it is written.
+	ipsecStatus  map[string]map[string]string
+	ipsecWritten map[string][]byte
 
 	// hostIDs maps host names to ids (ports are bound by either), for the tunnels.
 	hostIDs map[string]string
@@ -216,7 +225,7 @@ func (a *Agent) status(s *state) Status {
 // lease is revoked so the host and its ports go down at once.
 func (a *Agent) Run(ctx context.Context) error {
 	s := &state{objects: map[string]topology.Object{}, active: map[string]bool{}, views: map[string]any{},
-		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}}
+		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}, ipsecStatus: map[string]map[string]string{}}
 	bo := a.o.BGP
 	bo.Log = a.o.Log
 	bo.OnLearned = func(router, port string, routes []bgpd.Learned) {
@@ -237,6 +246,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		a.dp = datapath.New(do)
 		defer a.dp.Close()
+		io := a.o.IPsec
+		if io.Log == nil {
+			io.Log = a.o.Log
+		}
+		io.OnStatus = func(router string, st map[string]string) {
+			a.post(ctx, func(s *state) { a.setIPsecStatus(ctx, s, router, st) })
+		}
+		a.ipsec = ipsec.New(io)
+		// Closing tears the namespaces and daemons down; the status records go with the lease.
+		defer a.ipsec.Close()
 	}
 	for {
 		err := a.session(ctx, s)
@@ -284,6 +303,10 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 		return err
 	}
 	a.bgp.Sync(a.wantSpeakers(s))
+	if err := a.adoptIPsecState(ctx, s); err != nil {
+		return err
+	}
+	a.syncIPsec(s)
 	a.refreshHosts(ctx, s)
 	a.syncDatapath(s)
 	select {
@@ -317,6 +340,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			a.drain(s, version, topo)
 			a.plugPorts(ctx, s)
 			a.bgp.Sync(a.wantSpeakers(s))
+			a.syncIPsec(s)
 			a.syncDatapath(s)
 		case ev, ok := <-learned:
 			if !ok || ev.Compacted {

@@ -434,6 +434,9 @@ func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 		if err != nil {
 			return err
 		}
+		if res.WrongParent != nil && !inScope(rq, res.ParentAttr(), d) {
+			return res.WrongParent(id, rq.parent.id)
+		}
 		if e, ok := plugin.As[plugin.Expander](col); ok {
 			if err := e.Expand(ctx, tx, []db.Doc{d}); err != nil {
 				return err
@@ -494,7 +497,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 			return err
 		}
 		if !inScope(rq, res.ParentAttr(), cur) {
-			return res.NotFound(id)
+			return outOfScope(rq, res, id)
 		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
@@ -550,7 +553,7 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 			return err
 		}
 		if !inScope(rq, res.ParentAttr(), cur) {
-			return res.NotFound(id)
+			return outOfScope(rq, res, id)
 		}
 		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
@@ -612,7 +615,18 @@ func (s *Server) action(rq *request, col plugin.Collection, a plugin.Actioner, i
 			return fault.Forbidden(rule)
 		}
 		out, err = a.Action(ctx, tx, rq.caller, cur, name, body)
-		return err
+		if err != nil {
+			return err
+		}
+		// An action that answers the whole resource (add_extraroutes) shows it as a show would.
+		if m, ok := out.(map[string]any); ok {
+			if d, ok := m[res.Member].(db.Doc); ok {
+				if e, ok := plugin.As[plugin.Expander](col); ok {
+					return e.Expand(ctx, tx, []db.Doc{d})
+				}
+			}
+		}
+		return nil
 	}
 	var err error
 	if method == http.MethodGet {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"sort"
@@ -157,6 +158,11 @@ func (s *Server) quotaDetails(rq *request, project string) error {
 }
 
 func (s *Server) updateQuota(rq *request, project string) error {
+	if len(project) > 255 {
+		// A project id is at most 255 characters (tenant_id's limit): a longer one is never a
+		// project, and would not fit the quotas table on MySQL.
+		return fault.InvalidInput("%s exceeds maximum length of 255", resource.Repr(project))
+	}
 	body, err := readBody(rq.r)
 	if err != nil {
 		return err
@@ -164,6 +170,23 @@ func (s *Server) updateQuota(rq *request, project string) error {
 	raw, ok := body["quota"].(map[string]any)
 	if !ok {
 		return fault.BadRequest("Unable to find 'quota' in request body")
+	}
+	// quota-check-limit: check_limit=true refuses a limit below what the project already
+	// uses; force (the future default's opposite) is accepted and changes nothing.
+	checkLimit := false
+	for _, flag := range []string{"check_limit", "force"} {
+		v, ok := raw[flag]
+		if !ok {
+			continue
+		}
+		delete(raw, flag)
+		b, err := resource.ToBool(v)
+		if err != nil {
+			return fault.BadRequest("Invalid input for %s. Reason: %s.", flag, err.Error())
+		}
+		if flag == "check_limit" {
+			checkLimit = b.(bool)
+		}
 	}
 	var unknown []string
 	for k := range raw {
@@ -192,6 +215,11 @@ func (s *Server) updateQuota(rq *request, project string) error {
 	ctx := rq.r.Context()
 	var q map[string]any
 	err = s.write(ctx, func(tx *db.Tx) error {
+		if checkLimit {
+			if err := s.limitsCoverUsage(ctx, tx, project, limits); err != nil {
+				return err
+			}
+		}
 		if err := s.Quotas.Set(ctx, tx, project, limits); err != nil {
 			return err
 		}
@@ -203,5 +231,29 @@ func (s *Server) updateQuota(rq *request, project string) error {
 		return err
 	}
 	writeJSON(rq.w, http.StatusOK, map[string]any{"quota": q})
+	return nil
+}
+
+// limitsCoverUsage refuses, as Neutron's check_limit does, a new limit below the project's
+// current usage. Unlike Neutron, -1 (unlimited) always covers it.
+func (s *Server) limitsCoverUsage(ctx context.Context, tx *db.Tx, project string, limits map[string]int) error {
+	names := make([]string, 0, len(limits))
+	for k := range limits {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		limit := limits[k]
+		if limit < 0 {
+			continue
+		}
+		used, err := s.Quotas.Used(ctx, tx, project, k)
+		if err != nil {
+			return fmt.Errorf("quota usage of %s: %w", k, err)
+		}
+		if used > limit {
+			return fault.BadRequest("Quota limit %d for %s must be greater than or equal to already used %d", limit, k, used)
+		}
+	}
 	return nil
 }

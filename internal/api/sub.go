@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // Sub-resources (Neutron's SUB_RESOURCE_ATTRIBUTE_MAP: a QoS policy's rules) live under their
@@ -46,4 +48,13 @@ func inScope(rq *request, attr string, d db.Doc) bool {
 	}
 	id, _ := d[attr].(string)
 	return id == rq.parent.id
+}
+
+// outOfScope is the answer to an update or delete of a sub-resource that lives under another
+// parent than the URL's: the resource's WrongParent when it has one, else its 404.
+func outOfScope(rq *request, res *resource.Resource, id string) *fault.Fault {
+	if res.WrongParent != nil {
+		return res.WrongParent(id, rq.parent.id)
+	}
+	return res.NotFound(id)
 }

@@ -227,10 +227,11 @@ type Server struct {
 	dataDir        string
 	owner          *owner // the data directory's lock
 	mux, restMux   *http.ServeMux
-	front          switchable   // what the API listener serves: notReady, then mux
-	restFront      switchable   // what the REST listener serves: notReady, then restMux
-	phase          atomic.Value // string: what notReady says the server is doing
-	errc           chan error   // the listeners' Serve results
+	front          switchable    // what the API listener serves: notReady, then mux
+	restFront      switchable    // what the REST listener serves: notReady, then restMux
+	phase          atomic.Value  // string: what notReady says the server is doing
+	errc           chan error    // the listeners' Serve results
+	vxgwEvery      time.Duration // the hardware VTEP service's period (0: off)
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
@@ -417,6 +418,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			s.portStatus.changed = func(p db.Doc, previous string) { s.nova.PortStatus(p, previous) }
 		}
 	}
+	s.vxgwEvery = time.Duration(cfg.Int(config.GroupMidonet, "vxgw_sync_interval")) * time.Second
 
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
 	mux := http.NewServeMux()
@@ -746,6 +748,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
+	}
+	if s.Cluster != nil && s.DB != nil && s.vxgwEvery > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)

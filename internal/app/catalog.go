@@ -13,11 +13,17 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
+	"github.com/midonet-go/midonet/internal/plugin/dns"
+	"github.com/midonet-go/midonet/internal/plugin/flavors"
+	"github.com/midonet-go/midonet/internal/plugin/gwdevice"
 	"github.com/midonet-go/midonet/internal/plugin/ipavail"
+	"github.com/midonet-go/midonet/internal/plugin/l2gw"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
+	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -33,6 +39,12 @@ var services = []plugin.Service{
 	addrgroup.Service(),
 	addrscope.Service(),
 	rbac.Service(),
+	az.Service(),
+	dns.Service(),
+	flavors.Service(),
+	vpnaas.Service(),
+	gwdevice.Service(),
+	l2gw.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -40,7 +40,7 @@ func TestEveryOptionIsRead(t *testing.T) {
 	elsewhere := map[string]string{
 		"[midonet] cluster_lease_ttl": "the cluster election on an external etcd (test/roles TestClusterFailover)",
 		"[quotas] quota_rbac_policy":  "QuotaDefaults, once a collection has the rbac_policy quota",
-		"[midonet] tunnel_port":       "the agent's datapath, with [MIDONET] datapath = afpacket (test/agent)",
+		"[midonet] tunnel_port":       "the agent's datapath when [MIDONET] datapath = afpacket (test/agent TestDatapathTwoHosts)",
 	}
 	for _, u := range cfg.Unread() {
 		if _, ok := elsewhere[u]; !ok {

@@ -57,6 +57,8 @@ func defaultOptions() []Option {
 		d("base_mac", String, "fa:16:3e:00:00:00", "Base MAC address for ports: the first three octets are kept, "+
 			"the fourth too when it is not 00, the rest are random."),
 		d("max_dns_nameservers", Int, "5", "Most DNS name servers per subnet."),
+		d("dns_domain", String, "openstacklocal", "Domain of the ports' host names (dns_assignment); with the default, a port's "+
+			"dns_name is kept but its addresses are named host-<address>."),
 		d("max_subnet_host_routes", Int, "20", "Most host routes per subnet."),
 		d("max_routes", Int, "30", "Most extra routes per router."),
 		d("max_allowed_address_pair", Int, "10", "Most allowed address pairs per port."),
@@ -89,14 +91,14 @@ func defaultOptions() []Option {
 func databaseOptions() []Option {
 	return []Option{
 		{Group: GroupDatabase, Name: "connection", Type: String, Secret: true,
-			Help: "Neutron database URL (sqlite:///path or postgresql://...); empty means the embedded default."},
+			Help: "Neutron database URL (sqlite:///path, postgresql://... or mysql+pymysql://user:pw@host/db?charset=utf8); empty means the embedded default."},
 		{Group: GroupDatabase, Name: "max_pool_size", Type: Int, Default: "5",
-			Help: "PostgreSQL connections kept open while idle (oslo.db's pool size); SQLite uses one writer and eight readers."},
+			Help: "PostgreSQL or MySQL connections kept open while idle (oslo.db's pool size); SQLite uses one writer and eight readers."},
 		{Group: GroupDatabase, Name: "max_overflow", Type: Int, Default: "50",
-			Help: "PostgreSQL connections opened beyond max_pool_size under load (oslo.db's option and default): at most " +
+			Help: "PostgreSQL or MySQL connections opened beyond max_pool_size under load (oslo.db's option and default): at most " +
 				"max_pool_size + max_overflow are open at once."},
 		{Group: GroupDatabase, Name: "connection_recycle_time", Type: Int, Default: "3600",
-			Help: "Seconds after which a PostgreSQL connection is closed and replaced; 0 keeps connections."},
+			Help: "Seconds after which a PostgreSQL or MySQL connection is closed and replaced; 0 keeps connections."},
 	}
 }
 
@@ -150,6 +152,8 @@ func midonetOptions() []Option {
 		m("tunnel_protocol", String, "vxlan", "Tunnel protocol between hosts: vxlan or gre."),
 		m("client", String, "midonet.neutron.client.api.MidonetApiClient", "How the plugin reaches the cluster; "+
 			"the upstream class names are accepted (the API client or the task-journal client)."),
+		m("availability_zones", List, "nova", "Availability zones networks and routers may name in availability_zone_hints; "+
+			"MidoNet serves every network and router on every host, so they only label them."),
 		m("etcd_endpoints", List, "", "etcd endpoints of the network state database; empty runs an embedded etcd."),
 		m("nsdb_quota_bytes", Int, "0", "Size the embedded etcd may grow to before it raises its NOSPACE alarm and refuses "+
 			"writes (0: etcd's default, 2 GiB); `midonet db-manage nsdb-compact` gives the space back."),
@@ -157,6 +161,9 @@ func midonetOptions() []Option {
 		m("host_lease_ttl", Int, "10", "Seconds a host (and the ports it plugged) stays alive after its agent stops answering."),
 		m("cluster_lease_ttl", Int, "10", "Seconds a stopped or cut-off cluster keeps its leadership before a standby cluster takes over."),
 		m("tunnel_port", Int, "4789", "UDP port of the VXLAN tunnels between the datapaths of member hosts."),
+		m("vxgw_sync_interval", Int, "10", "Seconds between two passes of the cluster's hardware VTEP service, which configures "+
+			"every hw_vtep gateway device over OVSDB (management_ip:management_port) with the logical switches its L2 gateway "+
+			"connections ask for (0: off)."),
 		m("datapath", String, "none", "How an agent moves the packets of the ports bound to its host: afpacket (a packet "+
 			"socket per bound interface; frames are simulated and forwarded) or none (control plane only: simulation and trace)."),
 		m("reconcile_interval", Int, "300", "Seconds between comparisons of the Neutron database with the NSDB (and, with the REST client, repairs); one also runs at start."),

@@ -279,7 +279,7 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 	for i := range res.Egress {
 		e := &res.Egress[i]
 		out := ports[e.PortID]
-		for _, f := range segmentTCP(rewrite(raw, l, &e.Packet), l, mss) {
+		for _, f := range egressFrames(raw, l, &pkt, &e.Packet, mss) {
 			if out != nil {
 				d.send(out, f)
 			} else if !d.sendRemote(e.PortID, f) {

@@ -17,8 +17,11 @@ type layout struct {
 
 var errShort = errors.New("datapath: frame too short")
 
-// decode reads the headers the simulator works on from an Ethernet frame.
-func decode(b []byte) (sim.Packet, layout, error) {
+// decode reads the headers the simulator works on from an Ethernet frame (and the frame
+// inside a VXLAN datagram, one level deep).
+func decode(b []byte) (sim.Packet, layout, error) { return decodeFrame(b, true) }
+
+func decodeFrame(b []byte, vxlan bool) (sim.Packet, layout, error) {
 	var p sim.Packet
 	var l layout
 	if len(b) < 14 {
@@ -90,6 +93,9 @@ func decode(b []byte) (sim.Packet, layout, error) {
 		p.DstPort = binary.BigEndian.Uint16(t[2:4])
 		if p.IP.Proto == sim.ProtoUDP && p.SrcPort == 68 && p.DstPort == 67 {
 			p.DHCP = decodeDHCP(t[8:])
+		}
+		if vxlan && p.IP.Proto == sim.ProtoUDP && p.DstPort == sim.VXLANPort {
+			decodeVXLAN(b, l, &p)
 		}
 	}
 	return p, l, nil

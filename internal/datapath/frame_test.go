@@ -196,10 +196,20 @@ func TestDecodeRejectsShortAndBadFrames(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add(frameOf(sim.ProtoTCP, tcpSegment(1, 2, "x")))
 	f.Add(frameOf(sim.ProtoICMP, make([]byte, 8)))
+	in := frameOf(sim.ProtoTCP, tcpSegment(1, 2, "x"))
+	ip, il, _ := decode(in)
+	out := encapOut(ip)
+	f.Add(egressFrames(in, il, &ip, &out, 0)[0])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, l, err := decode(b)
 		if err != nil {
 			return
+		}
+		if p.Inner != nil {
+			_ = egressFrames(b, l, &p, p.Inner, 0) // decapsulated
+			q := *p.Inner
+			vx := encapOut(q)
+			_ = egressFrames(b, l, &q, &vx, 0) // encapsulated
 		}
 		_ = rewrite(b, l, &p)
 		p.ICMP.Type = sim.ICMPUnreachable

@@ -1,6 +1,6 @@
-// Package db is the Neutron database: one handle over SQLite (the embedded default) or
-// PostgreSQL (shared by many API servers), embedded schema migrations, transactions that
-// retry on contention, and a document store for the API resources.
+// Package db is the Neutron database: one handle over SQLite (the embedded default),
+// PostgreSQL or MySQL/MariaDB (both shared by many API servers), embedded schema migrations,
+// transactions that retry on contention, and a document store for the API resources.
 package db
 
 import (
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	sqlite "modernc.org/sqlite"
@@ -28,22 +29,31 @@ type Dialect int
 const (
 	SQLite Dialect = iota
 	Postgres
+	MySQL // MySQL or MariaDB
 )
 
 func (d Dialect) String() string {
-	if d == Postgres {
+	switch d {
+	case Postgres:
 		return "postgresql"
+	case MySQL:
+		return "mysql"
 	}
 	return "sqlite"
 }
+
+// Shared reports whether the engine is a server that several API servers share (PostgreSQL,
+// MySQL): their transactions run concurrently, so reads that precede a write lock their
+// rows and the task journal serialises its writers. SQLite has a single writer.
+func (d Dialect) Shared() bool { return d == Postgres || d == MySQL }
 
 // DB is an open Neutron database.
 type DB struct {
 	Dialect Dialect
 	write   *sql.DB // writes (for SQLite: one connection, BEGIN IMMEDIATE)
-	read    *sql.DB // reads (for PostgreSQL the same pool as write)
+	read    *sql.DB // reads (for PostgreSQL and MySQL the same pool as write)
 	URL     string
-	// Path is the SQLite file ("" on PostgreSQL).
+	// Path is the SQLite file ("" on PostgreSQL and MySQL).
 	Path string
 	// Kinds describes the document kinds (the catalogue); set once, before the first
 	// transaction. Without it no kind has a parent and the journal knows no data type.
@@ -51,8 +61,10 @@ type DB struct {
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
-// sqlite:///relative/or//absolute/path, or postgresql://user:pw@host:port/db (also
-// postgresql+psycopg2://). An empty connection means SQLite at dataDir/neutron.db.
+// sqlite:///relative/or//absolute/path, postgresql://user:pw@host:port/db (also
+// postgresql+psycopg2://) or mysql+pymysql://user:pw@host:port/db?charset=utf8 (also
+// mysql://, and ?unix_socket=/path for a local socket). An empty connection means SQLite
+// at dataDir/neutron.db.
 func Open(ctx context.Context, connection, dataDir string) (*DB, error) {
 	if connection == "" {
 		connection = "sqlite:///" + filepath.Join(dataDir, "neutron.db")
@@ -62,8 +74,10 @@ func Open(ctx context.Context, connection, dataDir string) (*DB, error) {
 		return openSQLite(ctx, connection)
 	case strings.HasPrefix(connection, "postgresql"), strings.HasPrefix(connection, "postgres"):
 		return openPostgres(ctx, connection)
+	case strings.HasPrefix(connection, "mysql:"), strings.HasPrefix(connection, "mysql+"), strings.HasPrefix(connection, "mariadb:"), strings.HasPrefix(connection, "mariadb+"):
+		return openMySQL(ctx, connection)
 	}
-	return nil, fmt.Errorf("db: unsupported [database] connection %q (want sqlite:///PATH or postgresql://...)", connection)
+	return nil, fmt.Errorf("db: unsupported [database] connection %q (want sqlite:///PATH, postgresql://... or mysql+pymysql://...)", connection)
 }
 
 func openSQLite(ctx context.Context, connection string) (*DB, error) {
@@ -115,11 +129,11 @@ func openPostgres(ctx context.Context, connection string) (*DB, error) {
 	return &DB{Dialect: Postgres, write: p, read: p, URL: connection}, nil
 }
 
-// SetPool sizes the PostgreSQL pool as oslo.db's QueuePool: idle connections kept open, at
-// most idle+overflow open at once, each replaced after recycle (0: kept). SQLite keeps its
-// one writer and eight readers.
+// SetPool sizes the PostgreSQL or MySQL pool as oslo.db's QueuePool: idle connections kept
+// open, at most idle+overflow open at once, each replaced after recycle (0: kept). SQLite
+// keeps its one writer and eight readers.
 func (d *DB) SetPool(idle, overflow int, recycle time.Duration) {
-	if d.Dialect != Postgres {
+	if !d.Dialect.Shared() {
 		return
 	}
 	if idle < 1 {
@@ -181,7 +195,7 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) 
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		var stx *sql.Tx
-		stx, err = pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && d.Dialect == Postgres})
+		stx, err = pool.BeginTx(ctx, d.txOptions(readOnly))
 		if err != nil {
 			if retryable(err) {
 				backoff(ctx, attempt)
@@ -242,6 +256,15 @@ func StorageError(err error) string {
 			return "io"
 		}
 	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1021, 1114: // ER_DISK_FULL, ER_RECORD_FILE_FULL ("The table is full")
+			return "full"
+		case 1026, 1030: // ER_ERROR_ON_WRITE, ER_GET_ERRNO (the storage engine's I/O error)
+			return "io"
+		}
+	}
 	return ""
 }
 
@@ -265,6 +288,13 @@ func retryable(err error) bool {
 	if errors.As(err, &se) {
 		c := se.Code() & 0xff
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, and MariaDB's "record has changed since last
+		// read" (ER_CHECKREAD, innodb_snapshot_isolation): the transaction was rolled back or
+		// must be; running it again on fresh reads is what oslo.db's retry does too.
+		return me.Number == 1213 || me.Number == 1205 || me.Number == 1020
 	}
 	return false
 }
@@ -303,13 +333,78 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
 }
 
-// InsertIgnore runs an INSERT ... ON CONFLICT DO NOTHING and reports whether a row went in.
-// It never aborts the transaction on a duplicate, on either engine.
+// InsertIgnore runs an INSERT INTO table (col, ...) VALUES ... that does nothing on a
+// duplicate key and reports whether a row went in. It never aborts the transaction on a
+// duplicate, on any engine.
 func (t *Tx) InsertIgnore(ctx context.Context, q string, args ...any) (bool, error) {
-	res, err := t.Exec(ctx, q+" ON CONFLICT DO NOTHING", args...)
+	if t.db.Dialect == MySQL {
+		// INSERT IGNORE counts no row for a duplicate. (ON DUPLICATE KEY UPDATE would count
+		// one either way, since the connection counts matched rows.) IGNORE would also turn a
+		// value too long into a truncation warning: the callers' values (ids, addresses) are
+		// bounded well under the columns' sizes.
+		rest, ok := strings.CutPrefix(strings.TrimSpace(q), "INSERT INTO ")
+		if !ok {
+			return false, fmt.Errorf("db: InsertIgnore wants an INSERT INTO statement: %q", q)
+		}
+		q = "INSERT IGNORE INTO " + rest
+	} else {
+		q += " ON CONFLICT DO NOTHING"
+	}
+	res, err := t.Exec(ctx, q, args...)
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// InsertID runs an INSERT into a table whose id the engine draws (BIGSERIAL, AUTO_INCREMENT,
+// INTEGER PRIMARY KEY) and returns the id.
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.db.Dialect == Postgres {
+		var id int64
+		err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+		return id, err
+	}
+	res, err := t.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// ForUpdate is the suffix that makes a SELECT lock the rows it reads against concurrent
+// writers until the transaction ends ("" on SQLite, whose writer is alone).
+func (t *Tx) ForUpdate() string {
+	if !t.db.Dialect.Shared() {
+		return ""
+	}
+	return " FOR UPDATE"
+}
+
+// ForShare is the suffix that makes a SELECT take a shared lock on the rows it reads: other
+// transactions may read them the same way but not change them until this one ends.
+func (t *Tx) ForShare() string {
+	switch t.db.Dialect {
+	case Postgres:
+		return " FOR SHARE"
+	case MySQL:
+		return " LOCK IN SHARE MODE" // MariaDB has no FOR SHARE; MySQL 8 accepts both
+	}
+	return ""
+}
+
+// LockTaskOrder makes this transaction the only one drawing task ids until it ends, so
+// transactions commit their tasks in id order. PostgreSQL takes a transaction-scoped advisory
+// lock, MySQL locks the one row of midonet_task_order; SQLite has one writer already.
+func (t *Tx) LockTaskOrder(ctx context.Context) error {
+	switch t.db.Dialect {
+	case Postgres:
+		_, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock(7012)")
+		return err
+	case MySQL:
+		var id int
+		return t.QueryRow(ctx, "SELECT id FROM midonet_task_order WHERE id = 1 FOR UPDATE").Scan(&id)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -27,6 +28,7 @@ func (d *DB) Migrations() ([]Migration, error) {
 	if d.Dialect == Postgres {
 		dir = "migrations/postgres"
 	}
+	// MySQL and MariaDB share one schema (the SQL there is what both accept).
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return nil, fmt.Errorf("db: read migrations: %w", err)
@@ -61,16 +63,23 @@ func (d *DB) Current(ctx context.Context) (int, error) {
 }
 
 func (t *Tx) ensureVersionTable(ctx context.Context) error {
-	_, err := t.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+	_, err := t.Exec(ctx, versionTableSQL)
 	return err
 }
 
+// versionTableSQL creates the table of applied migrations; the same SQL serves every engine.
+const versionTableSQL = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
+
 // Upgrade applies every embedded migration newer than the current version ("upgrade head").
-// Concurrent upgrades from several servers on one PostgreSQL are serialised by an advisory lock.
+// Concurrent upgrades from several servers on one PostgreSQL are serialised by an advisory
+// lock, on one MySQL by a named lock (GET_LOCK).
 func (d *DB) Upgrade(ctx context.Context) (applied []string, err error) {
 	ms, err := d.Migrations()
 	if err != nil {
 		return nil, err
+	}
+	if d.Dialect == MySQL {
+		return d.upgradeMySQL(ctx, ms)
 	}
 	err = d.Write(ctx, func(tx *Tx) error {
 		applied = applied[:0]
@@ -104,6 +113,54 @@ func (d *DB) Upgrade(ctx context.Context) (applied []string, err error) {
 		return nil
 	})
 	return applied, err
+}
+
+// upgradeMySQL applies migrations on MySQL, where every CREATE TABLE commits on its own: a
+// migration cannot be one transaction, so its statements are written to be run again (see
+// migrations/mysql) and the version row is written once all of them ran. One connection holds
+// the named lock, so servers starting together on one database upgrade one after the other.
+func (d *DB) upgradeMySQL(ctx context.Context, ms []Migration) (applied []string, err error) {
+	conn, err := d.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migration connection: %w", err)
+	}
+	defer conn.Close()
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('midonet_schema_upgrade', 600)").Scan(&got); err != nil {
+		return nil, fmt.Errorf("db: migration lock: %w", err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		return nil, fmt.Errorf("db: migration lock: another upgrade held midonet_schema_upgrade for 10 minutes")
+	}
+	defer func() {
+		// A fresh context: the lock must go even when ctx was cancelled.
+		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(rctx, "SELECT RELEASE_LOCK('midonet_schema_upgrade')")
+	}()
+	if _, err := conn.ExecContext(ctx, versionTableSQL); err != nil {
+		return nil, fmt.Errorf("db: schema_migrations: %w", err)
+	}
+	var cur int
+	if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&cur); err != nil {
+		return nil, fmt.Errorf("db: schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		if m.Version <= cur {
+			continue
+		}
+		for _, stmt := range splitSQL(m.SQL) {
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return applied, fmt.Errorf("db: migration %s: %w", m.Name, err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			return applied, fmt.Errorf("db: migration %s: %w", m.Name, err)
+		}
+		applied = append(applied, m.Name)
+	}
+	return applied, nil
 }
 
 // splitSQL splits a migration file into statements (no semicolons inside literals here).

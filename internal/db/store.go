@@ -57,8 +57,8 @@ func DecodeDoc(b []byte) (Doc, error) {
 // Get loads one document, or nil when there is none.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
-	if t.db.Dialect == Postgres && !t.readOnly {
-		q += " FOR UPDATE"
+	if !t.readOnly {
+		q += t.ForUpdate()
 	}
 	var body []byte
 	err := t.QueryRow(ctx, q, kind, id).Scan(&body)
@@ -184,16 +184,7 @@ func (t *Tx) CountParent(ctx context.Context, kind, parentID string) (int, error
 
 // NextStandardAttrID returns a fresh standard_attr_id.
 func (t *Tx) NextStandardAttrID(ctx context.Context, kind string) (int64, error) {
-	if t.db.Dialect == Postgres {
-		var id int64
-		err := t.QueryRow(ctx, "INSERT INTO standard_attr_seq (kind) VALUES (?) RETURNING id", kind).Scan(&id)
-		return id, err
-	}
-	res, err := t.Exec(ctx, "INSERT INTO standard_attr_seq (kind) VALUES (?)", kind)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	return t.InsertID(ctx, "INSERT INTO standard_attr_seq (kind) VALUES (?)", kind)
 }
 
 func repeat(s string, n int) string {

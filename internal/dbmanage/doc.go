@@ -9,7 +9,8 @@
 //
 //   - midonet_tasks: the outbox journal.Append writes in the transaction of every API write.
 //     Ids only grow: a delete never resets the sequence (SQLite AUTOINCREMENT, PostgreSQL
-//     BIGSERIAL), and nothing here uses TRUNCATE ... RESTART IDENTITY.
+//     BIGSERIAL, MySQL AUTO_INCREMENT, which InnoDB keeps across restarts since MySQL 8.0 and
+//     MariaDB 10.2.4), and nothing here uses TRUNCATE ... RESTART IDENTITY.
 //   - midonet_task_state (one row, id 1): last_processed_id and updated_at, written by the
 //     cluster after it has recorded the same id in the NSDB. Tasks with id <= last_processed_id
 //     are processed; NULL means none of the tasks still in the table is known to be processed.
@@ -31,8 +32,8 @@
 // # Read-only mode
 //
 // While midonet_data_state.readonly is true the API must answer every POST, PUT and DELETE
-// with [ErrReadOnly] (503). Call [CheckWritable] inside the write transaction: on PostgreSQL it
-// reads the flag FOR SHARE, so data-readonly (which updates the row) waits for writes in flight
+// with [ErrReadOnly] (503). Call [CheckWritable] inside the write transaction: on PostgreSQL and
+// MySQL it reads the flag with a shared lock, so data-readonly (which updates the row) waits for writes in flight
 // and no write can commit a task after the switch. [ReadOnly] is the cheap check outside a
 // transaction.
 //

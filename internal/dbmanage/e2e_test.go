@@ -141,6 +141,7 @@ func TestDataReadOnlyWhileServing(t *testing.T) {
 	}{
 		{"sqlite", testenv.Options{DataDir: t.TempDir()}},
 		{"postgres", testenv.Options{Postgres: true}},
+		{"mariadb", testenv.Options{MariaDB: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testenv.StartServer(t, tc.opts)
@@ -179,7 +180,7 @@ func TestDataReadOnlyWhileServing(t *testing.T) {
 }
 
 // TestCLIMaintenanceSession drives every db-manage command of the binary through a
-// maintenance session, on SQLite and PostgreSQL, with the cluster's part played by runCluster.
+// maintenance session, on SQLite, PostgreSQL and MariaDB, with the cluster's part played by runCluster.
 func TestCLIMaintenanceSession(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -187,6 +188,7 @@ func TestCLIMaintenanceSession(t *testing.T) {
 	}{
 		{"sqlite", func(*testing.T) string { return "" }},
 		{"postgres", func(t *testing.T) string { return testenv.NewDatabase(t) }},
+		{"mariadb", func(t *testing.T) string { return testenv.NewMariaDBDatabase(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -33,6 +33,10 @@ func backends(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 		d := openDB(t, testenv.NewDatabase(t))
 		fn(t, d)
 	})
+	t.Run("mariadb", func(t *testing.T) {
+		d := openDB(t, testenv.NewMariaDBDatabase(t))
+		fn(t, d)
+	})
 }
 
 func openDB(t *testing.T, conn string) *db.DB {
@@ -166,8 +170,10 @@ func addVersion(t *testing.T, d *db.DB, status, tasksStatus string, stale bool) 
 	t.Helper()
 	var id int64
 	write(t, d, func(ctx context.Context, tx *db.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
-			VALUES (?, ?, ?, ?) RETURNING id`, "2024-01-01T00:00:00.000000Z", status, tasksStatus, stale).Scan(&id)
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
+			VALUES (?, ?, ?, ?)`, "2024-01-01T00:00:00.000000Z", status, tasksStatus, stale)
+		return err
 	})
 	return id
 }

@@ -75,7 +75,7 @@ func (s dataState) activeID() string {
 	return fmt.Sprint(s.active.Int64)
 }
 
-// readState reads the single midonet_data_state row; with lock on PostgreSQL it is taken FOR
+// readState reads the single midonet_data_state row; with lock on PostgreSQL or MySQL it is taken FOR
 // UPDATE, which serialises every state change (and, through CheckWritable's FOR SHARE, API
 // writes) on that row. SQLite has one writer anyway.
 func readState(ctx context.Context, tx *db.Tx, lock bool) (dataState, error) {
@@ -87,8 +87,8 @@ func readState(ctx context.Context, tx *db.Tx, lock bool) (dataState, error) {
 		return dataState{}, fmt.Errorf("invalid midonet_data_state: %d rows, expected exactly one (run db-manage upgrade head)", n)
 	}
 	q := "SELECT readonly, active_version FROM midonet_data_state WHERE id = 1"
-	if lock && tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
+	if lock {
+		q += tx.ForUpdate()
 	}
 	var s dataState
 	if err := tx.QueryRow(ctx, q).Scan(&s.readOnly, &s.active); err != nil {
@@ -101,11 +101,11 @@ func readState(ctx context.Context, tx *db.Tx, lock bool) (dataState, error) {
 }
 
 // lastProcessed reads midonet_task_state.last_processed_id (locked FOR UPDATE on PostgreSQL
-// when lock).
+// and MySQL when lock).
 func lastProcessed(ctx context.Context, tx *db.Tx, lock bool) (sql.NullInt64, sql.NullString, error) {
 	q := "SELECT last_processed_id, updated_at FROM midonet_task_state WHERE id = 1"
-	if lock && tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
+	if lock {
+		q += tx.ForUpdate()
 	}
 	var last sql.NullInt64
 	var updated sql.NullString
@@ -167,14 +167,12 @@ func ReadOnly(ctx context.Context, d *db.DB) (bool, error) {
 }
 
 // CheckWritable returns ErrReadOnly when the data is read-only. Call it inside the API's write
-// transaction (db.Write), before anything is written: on PostgreSQL the flag is read FOR
-// SHARE, so a concurrent data-readonly waits for this transaction and this transaction waits
+// transaction (db.Write), before anything is written: on PostgreSQL and MySQL the flag is
+// read with a shared lock, so a concurrent data-readonly waits for this transaction and this transaction waits
 // for a data-readonly in flight, and no task can be journaled once the switch has committed.
 func CheckWritable(ctx context.Context, tx *db.Tx) error {
 	q := "SELECT readonly FROM midonet_data_state WHERE id = 1"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR SHARE"
-	}
+	q += tx.ForShare()
 	var ro bool
 	err := tx.QueryRow(ctx, q).Scan(&ro)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -147,10 +147,12 @@ func Sync(ctx context.Context, d *db.DB, o SyncOptions) (*SyncResult, error) {
 			return err
 		}
 		t := now()
-		if err := tx.QueryRow(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
-			VALUES (?, ?, ?, ?) RETURNING id`, t, StatusStarted, StatusStarted, false).Scan(&res.Version); err != nil {
+		id, err := tx.InsertID(ctx, `INSERT INTO midonet_data_versions (sync_started_at, sync_status, sync_tasks_status, stale)
+			VALUES (?, ?, ?, ?)`, t, StatusStarted, StatusStarted, false)
+		if err != nil {
 			return fmt.Errorf("create data version: %w", err)
 		}
+		res.Version = id
 		rows := [][]any{taskRow(TaskDataVersionSync, "", versionID(res.Version), "", res.TransactionID, "{}", t)}
 		if cfg != nil {
 			rows = append(rows, taskRow(cfg.Type, cfg.DataType, cfg.ResourceID, cfg.TenantID, res.TransactionID, cfg.Data, t))
@@ -368,9 +370,17 @@ func taskRow(typ, dataType, resourceID, tenantID, txnID, data, createdAt string)
 
 // insertTasks writes rows (taskRow values) with multi-row INSERTs.
 func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
-	const perStatement = 1000 // 7000 parameters: under SQLite's and PostgreSQL's limits
+	const perStatement = 1000 // 7000 parameters: under SQLite's, PostgreSQL's and MySQL's limits
+	// A statement also stays under 4 MiB of task data: MySQL refuses a statement longer than
+	// its max_allowed_packet (16 MiB by default on MariaDB, 64 MiB on MySQL 8), and a data
+	// version's tasks carry whole documents.
+	const bytesPerStatement = 4 << 20
 	for len(rows) > 0 {
-		n := min(len(rows), perStatement)
+		n, size := 0, 0
+		for n < len(rows) && n < perStatement && (n == 0 || size+taskSize(rows[n]) <= bytesPerStatement) {
+			size += taskSize(rows[n])
+			n++
+		}
 		var b strings.Builder
 		b.WriteString("INSERT INTO midonet_tasks (type, data_type, resource_id, tenant_id, transaction_id, data, created_at) VALUES ")
 		args := make([]any, 0, n*7)
@@ -387,6 +397,17 @@ func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// taskSize is about the bytes a task row adds to an INSERT statement.
+func taskSize(r []any) int {
+	n := 64
+	for _, v := range r {
+		if s, ok := v.(string); ok {
+			n += len(s)
+		}
+	}
+	return n
 }
 
 // taskData turns a stored resource body into the data and tenant of its CREATE task, as

@@ -29,3 +29,9 @@ func InvalidActionForType(action, objectType, valid string) *Fault {
 func ExternalNetworkInUse(id string) *Fault {
 	return Conflict("ExternalNetworkInUse", "External network %s cannot be updated to be non-external, since it has existing gateway ports.", id)
 }
+
+// RbacPolicyInitError is 400: the policy cannot be made, for example a subnet pool shared
+// with a project that has no access to the pool's address scope.
+func RbacPolicyInitError(objectID, reason string) *Fault {
+	return New(http.StatusBadRequest, "RbacPolicyInitError", "Failed to create RBAC policy on object %s because %s.", objectID, reason)
+}

@@ -26,7 +26,27 @@ const (
 	// BgpStatusPrefix holds the state of each BGP session, written by the agent running it
 	// (lease-bound): one key per BGP peer.
 	BgpStatusPrefix = "/midonet/bgp_status/"
+	// IPsecStatusPrefix holds the state of each IPsec site connection, written by the agent
+	// running its tunnel (lease-bound): one key per connection.
+	IPsecStatusPrefix = "/midonet/ipsec_status/"
 )
+
+// IPsecStatusKey names the status of one IPsec site connection.
+func IPsecStatusKey(conn string) string { return IPsecStatusPrefix + conn }
+
+// IPsecStatus is a site connection's state (ACTIVE or DOWN) as the agent running it (HostID)
+// last saw it.
+type IPsecStatus struct {
+	HostID       string `json:"host_id"`
+	ConnectionID string `json:"connection_id"`
+	RouterID     string `json:"router_id"`
+	Status       string `json:"status"`
+}
+
+// IPsecConnections lists the site connections the agents report.
+func IPsecConnections(ctx context.Context, s *nsdb.Store) ([]IPsecStatus, error) {
+	return listJSON[IPsecStatus](ctx, s, IPsecStatusPrefix, "ipsec connections")
+}
 
 // HostKey, AliveKey and ActiveKey name one host's record, its liveness and one active port.
 func HostKey(id string) string     { return HostPrefix + id }

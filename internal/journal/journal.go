@@ -103,15 +103,16 @@ func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID,
 
 type orderedKey struct{}
 
-// orderLock makes journaling transactions on PostgreSQL commit in task-id order: the first
-// task of a transaction takes a transaction-scoped advisory lock before its id is drawn, so
-// no transaction can commit a lower id after another committed a higher one (the consumer
-// reads "id > last processed" and would skip it). SQLite has a single writer already.
+// orderLock makes journaling transactions on PostgreSQL and MySQL commit in task-id order:
+// the first task of a transaction takes a lock held until the transaction ends (an advisory
+// lock, a locked row on MySQL: db.Tx.LockTaskOrder) before its id is drawn, so no transaction
+// can commit a lower id after another committed a higher one (the consumer reads "id > last
+// processed" and would skip it). SQLite has a single writer already.
 func orderLock(ctx context.Context, tx *db.Tx) error {
-	if tx.Dialect() != db.Postgres || tx.Value(orderedKey{}) != nil {
+	if !tx.Dialect().Shared() || tx.Value(orderedKey{}) != nil {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7012)"); err != nil {
+	if err := tx.LockTaskOrder(ctx); err != nil {
 		return fmt.Errorf("journal: order lock: %w", err)
 	}
 	tx.SetValue(orderedKey{}, true)
@@ -131,18 +132,11 @@ func insert(ctx context.Context, tx *db.Tx, ch Change, txnID string) (int64, err
 	}
 	q := `INSERT INTO midonet_tasks (type, data_type, resource_id, tenant_id, transaction_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	args := []any{ch.Type, ch.DataType, ch.ResourceID, ch.TenantID, txnID, string(b), time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")}
-	if tx.Dialect() == db.Postgres {
-		var id int64
-		if err := tx.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
-			return 0, fmt.Errorf("journal: append %s %s %s: %w", ch.Type, ch.DataType, ch.ResourceID, err)
-		}
-		return id, nil
-	}
-	res, err := tx.Exec(ctx, q, args...)
+	id, err := tx.InsertID(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("journal: append %s %s %s: %w", ch.Type, ch.DataType, ch.ResourceID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // isSecret reports whether a key names a secret.

@@ -106,8 +106,41 @@ func (NoHook) BeforeDelete(context.Context, *db.Tx, *Caller, db.Doc) error { ret
 // Expand does nothing.
 func (NoHook) Expand(context.Context, *db.Tx, []db.Doc) error { return nil }
 
-// Hooked wraps a collection with a service's hook.
-func Hooked(c Collection, h Hook) Collection { return hooked{Collection: c, hook: h} }
+// ActionHook is a Hook that also checks the wrapped collection's member actions before they
+// run (VPNaaS: remove_router_interface of a subnet a VPN service uses).
+type ActionHook interface {
+	BeforeAction(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc, action string, body map[string]any) error
+}
+
+// Hooked wraps a collection with a service's hook; a collection with actions and an
+// ActionHook keep both.
+func Hooked(c Collection, h Hook) Collection {
+	base := hooked{Collection: c, hook: h}
+	if ah, ok := h.(ActionHook); ok {
+		if a, ok := As[Actioner](c); ok {
+			return hookedActions{hooked: base, actions: a, check: ah}
+		}
+	}
+	return base
+}
+
+// hookedActions is a hooked collection whose actions pass the hook first.
+type hookedActions struct {
+	hooked
+	actions Actioner
+	check   ActionHook
+}
+
+// ActionMethod is the wrapped collection's.
+func (h hookedActions) ActionMethod(action string) string { return h.actions.ActionMethod(action) }
+
+// Action runs the hook's check, then the action.
+func (h hookedActions) Action(ctx context.Context, tx *db.Tx, c *Caller, cur db.Doc, action string, body map[string]any) (any, error) {
+	if err := h.check.BeforeAction(ctx, tx, c, cur, action, body); err != nil {
+		return nil, err
+	}
+	return h.actions.Action(ctx, tx, c, cur, action, body)
+}
 
 type hooked struct {
 	Collection

@@ -96,6 +96,11 @@ type Resource struct {
 	// /v2.0/{parent path}/{parent id}/{Path}[/{id}]. The parent (Parent.Attr, a hidden
 	// attribute the API fills from the URL) must exist and be visible to the caller.
 	Sub bool
+	// WrongParent, when set, is the answer to a show, update or delete of a sub-resource
+	// the caller sees under another parent than the URL names (networking-midonet's 400
+	// RemoteMacEntryWrongGatewayDevice); nil: a rule shows through any parent and updates
+	// and deletes answer NotFound.
+	WrongParent func(id, parent string) *fault.Fault
 	// ShowAdminOnly answers 403 to a non-admin's show (QoS rule-type details: "available
 	// only for users with admin rights, not to expose details about cloud infra").
 	ShowAdminOnly bool

@@ -37,10 +37,15 @@ func NewCatalog(rs ...*Resource) (*Catalog, error) {
 		}
 		c.byName[r.Collection] = r
 		if r.Path != "" {
-			if o, dup := c.byPath[r.Path]; dup {
+			// A sub-resource's path is a segment under its parent's members: it may repeat a
+			// top-level path (a flavor's service_profiles), which keeps the top-level name.
+			o, dup := c.byPath[r.Path]
+			switch {
+			case dup && !o.Sub && !r.Sub:
 				return nil, fmt.Errorf("catalog: path %q of %s is %s's", r.Path, r.Collection, o.Collection)
+			case !dup || (o.Sub && !r.Sub):
+				c.byPath[r.Path] = r
 			}
-			c.byPath[r.Path] = r
 		}
 		if r.DataType != "" {
 			if o, dup := c.byDataType[r.DataType]; dup {

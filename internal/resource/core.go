@@ -2,6 +2,7 @@ package resource
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/fault"
@@ -31,6 +32,56 @@ const (
 
 func with(base []*Attr, more ...*Attr) []*Attr { return append(base, more...) }
 
+// postableTags lets tags be given on create (tag-ports-during-bulk-creation, for ports).
+func postableTags(base []*Attr) []*Attr {
+	for i, a := range base {
+		if a.Name == "tags" {
+			c := *a
+			c.Post, c.Convert, c.Validate, c.Default = true, sortedTags, tagList, Unset
+			base[i] = &c
+		}
+	}
+	return base
+}
+
+// sortedTags keeps tags as the tags API does: sorted, once each.
+func sortedTags(v any) (any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return v, nil // tagList refuses it
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range l {
+		s, ok := x.(string)
+		if !ok {
+			return v, nil
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	res := make([]any, len(out))
+	for i, s := range out {
+		res[i] = s
+	}
+	return res, nil
+}
+
+// tagList validates the tags of a create: a list of at most MaxTags tags.
+func tagList(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	if len(l) > MaxTags {
+		return TooManyTags(len(l))
+	}
+	return ListOf(Tag)(v)
+}
+
 // Networks is the network collection.
 var Networks = &Resource{
 	Collection: "networks", Member: "network", Path: "networks", Tags: true,
@@ -54,6 +105,10 @@ var Networks = &Resource{
 		&Attr{Name: "ipv6_address_scope", NoSort: true, NoFilter: true, Ext: "address-scope"},
 		&Attr{Name: RBACShared, Hidden: true},
 		&Attr{Name: RBACExternal, Hidden: true},
+		// Zones (internal/plugin/az checks the hints and computes availability_zones).
+		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "network_availability_zone"},
+		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "network_availability_zone"},
+		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
 	),
 }
 
@@ -88,7 +143,7 @@ var Subnets = &Resource{
 // SubnetPools is the subnet pool collection (subnet_allocation).
 var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
-	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true,
+	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true, RBAC: "subnetpool",
 	NotFound: func(id string) *fault.Fault {
 		return fault.SubnetPoolNotFound(id)
 	},
@@ -103,6 +158,7 @@ var SubnetPools = &Resource{
 		&Attr{Name: "shared", Post: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true},
 		&Attr{Name: "address_scope_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Ext: "address-scope"},
+		&Attr{Name: RBACShared, Hidden: true},
 	),
 }
 
@@ -112,7 +168,7 @@ var Ports = &Resource{
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true},
 	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
 	NotFound: fault.PortNotFound,
-	Attrs: with(standard(true),
+	Attrs: with(postableTags(standard(true)),
 		&Attr{Name: "name", Post: true, Put: true, Validate: String(255), Default: ""},
 		&Attr{Name: "network_id", Post: true, Required: true, Validate: UUID},
 		&Attr{Name: "admin_state_up", Post: true, Put: true, Convert: ToBool, Default: true},
@@ -133,6 +189,11 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
+		// DNS (internal/plugin/dns checks dns_name against [DEFAULT] dns_domain and computes
+		// dns_assignment).
+		&Attr{Name: "dns_name", Post: true, Put: true, Convert: ToLower, Validate: DNSHostName, Default: "", Ext: "dns-integration"},
+		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-domain-ports"},
+		&Attr{Name: "dns_assignment", NoSort: true, NoFilter: true, Ext: "dns-integration"},
 	),
 }
 

@@ -22,6 +22,11 @@ var Routers = &Resource{
 		// gw_port_id is the router's gateway port (Neutron's column of that name): the plugin
 		// keeps it, the translator reads it, clients never see or set it.
 		&Attr{Name: "gw_port_id", Hidden: true},
+		// Zones (internal/plugin/az checks the hints and computes availability_zones).
+		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "router_availability_zone"},
+		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "router_availability_zone"},
+		// flavor_id (l3-flavors; internal/plugin/flavors checks it).
+		&Attr{Name: "flavor_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "l3-flavors"},
 	),
 }
 
@@ -46,6 +51,8 @@ var FloatingIPs = &Resource{
 		&Attr{Name: "floating_port_id", Hidden: true},
 		// port_details summarises the associated port (fip-port-details; filled at render).
 		&Attr{Name: "port_details", NoSort: true, NoFilter: true, Ext: "fip-port-details"},
+		&Attr{Name: "dns_name", Post: true, Convert: ToLower, Validate: FIPDNSHostName, Default: "", Ext: "dns-integration"},
+		&Attr{Name: "dns_domain", Post: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
 	),
 }
 

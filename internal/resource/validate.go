@@ -358,3 +358,30 @@ const (
 func TooManyTags(n int) string {
 	return fmt.Sprintf("%d tags given; a resource can have at most %d tags", n, MaxTags)
 }
+
+// azHintsDBLen is Neutron's AZ_HINTS_DB_LEN: the hints as a JSON list fit in 255 characters.
+const azHintsDBLen = 255
+
+// azHints is neutron-lib's availability_zone_hint_list: unique strings whose JSON list fits
+// the column (whether each names a zone is internal/plugin/az's check).
+func azHints(v any) string {
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Sprintf("%s is not a list", Repr(v))
+	}
+	seen := map[string]bool{}
+	for _, x := range l {
+		s, ok := x.(string)
+		if !ok {
+			return fmt.Sprintf("%s is not a valid string", Repr(x))
+		}
+		if seen[s] {
+			return fmt.Sprintf("Duplicate items in the list: '%s'", s)
+		}
+		seen[s] = true
+	}
+	if b, _ := json.Marshal(l); len(b) > azHintsDBLen {
+		return "Too many availability_zone_hints specified"
+	}
+	return ""
+}

@@ -18,6 +18,11 @@ func (c *ctx) bridgeSim(fr *frame, in *port) {
 		c.dropf(fr, DropAdminDown, b.id, in.id, "network %s is administratively down", b.id)
 		return
 	}
+	// VLAN-aware bridges (facts 4.4.6): an access port pushes its VLAN into the trunk.
+	if in.vlanID != 0 && pkt.VLAN == 0 {
+		pkt.VLAN = in.vlanID
+		c.note(&b.device, in, "access port %s: VLAN %d pushed", in.id, in.vlanID)
+	}
 	// MAC learning, except for the MACs of linked router ports and seeded entries.
 	if _, isRouter := b.routerMACs[pkt.EthSrc]; !isRouter && b.macs[macVLAN{pkt.EthSrc, pkt.VLAN}] != in {
 		k := macKey{dev: b.key, mac: pkt.EthSrc, vlan: pkt.VLAN}
@@ -25,6 +30,14 @@ func (c *ctx) bridgeSim(fr *frame, in *port) {
 			c.wrote = true
 			c.recordMAC(&k, in.id)
 			c.note(&b.device, in, "learned %s on port %s", pkt.EthSrc, in.id)
+		}
+	}
+	// A frame from the trunk with a VLAN that has an access port goes there.
+	if pkt.VLAN != 0 && in.vlanID == 0 {
+		if vp := b.vlanPorts[pkt.VLAN]; vp != nil {
+			c.note(&b.device, vp, "VLAN %d to access port %s", pkt.VLAN, vp.id)
+			c.egressPort(fr, vp)
+			return
 		}
 	}
 	if pkt.EtherType == EtherARP && pkt.ARP.Op == ARPRequest && pkt.EthDst.IsMulticast() {
@@ -108,11 +121,20 @@ func (c *ctx) bridgeARP(fr *frame, in *port) {
 func (c *ctx) flood(fr *frame, in *port, why string) {
 	b := in.bridge
 	if c.trace {
-		c.note(&b.device, in, "flood (%s) to %d exterior ports", why, len(b.exterior))
+		c.note(&b.device, in, "flood (%s) to %d exterior ports and %d linked bridges", why, len(b.exterior), len(b.links))
 	}
 	n := 0
 	for _, p := range b.exterior {
 		if p == in {
+			continue
+		}
+		f := *fr
+		c.egressPort(&f, p)
+		n++
+	}
+	// Ports linked to another bridge are flooded too (an access port only with its VLAN).
+	for _, p := range b.links {
+		if p == in || p.vlanID != 0 && p.vlanID != fr.pkt.VLAN {
 			continue
 		}
 		f := *fr

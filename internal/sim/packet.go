@@ -104,8 +104,11 @@ type Packet struct {
 	DstPort uint16 `json:"dst_port"`
 	// DHCP is set on DHCP requests (UDP 68→67) and on generated DHCP replies.
 	DHCP *DHCP `json:"dhcp,omitempty"`
-	// Inner holds the headers an ICMP error carries (set on generated ICMP errors).
+	// Inner holds the headers an ICMP error carries (set on generated ICMP errors), or the
+	// frame a VXLAN packet carries (VNI set).
 	Inner *Packet `json:"inner,omitempty"`
+	// VNI is the VXLAN network identifier of a VXLAN packet (UDP 4789 with Inner).
+	VNI uint32 `json:"vni,omitempty"`
 	// Size is the frame's length in bytes, for bandwidth limits (0: a minimal frame).
 	Size int `json:"size,omitempty"`
 }
@@ -289,6 +292,9 @@ func (p Packet) String() string {
 			fmt.Fprintf(&b, " proto %d", p.IP.Proto)
 		}
 		fmt.Fprintf(&b, " ttl %d", p.IP.TTL)
+		if p.VNI != 0 && p.Inner != nil {
+			fmt.Fprintf(&b, " vxlan vni %d [%s]", p.VNI, p.Inner.String())
+		}
 		if p.DHCP != nil {
 			fmt.Fprintf(&b, " dhcp type %d", p.DHCP.MsgType)
 			if p.DHCP.YourIP.IsValid() {

@@ -23,6 +23,10 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.dropf(fr, DropAdminDown, r.id, in.id, "router %s is administratively down", r.id)
 		return
 	}
+	if in.vni != 0 && r.vtep != nil {
+		c.vtepEncap(fr, in)
+		return
+	}
 	switch pkt.EtherType {
 	case EtherARP:
 		c.routerARP(fr, in)
@@ -36,7 +40,23 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.dropf(fr, DropMAC, r.id, in.id, "destination MAC %s is not port %s's MAC %s", pkt.EthDst, in.id, in.mac)
 		return
 	}
-	if r.pre != nil {
+	if r.vtep.isVXLANTo(pkt) {
+		c.vtepDecap(fr, in)
+		return
+	}
+	if v := r.vpnFor(pkt); v != nil {
+		c.vpnHandOff(fr, in, v)
+		return
+	}
+	c.routeIPv4(fr, in)
+}
+
+// routeIPv4 routes an IPv4 packet that entered router port in: pre-routing, route lookup,
+// TTL, forward and post-routing chains, next-hop MAC, Ethernet rewrite.
+func (c *ctx) routeIPv4(fr *frame, in *port) {
+	r := in.router
+	pkt := &fr.pkt
+	if r.pre != nil && !fr.encap {
 		if a := c.runFilter(fr, r.pre, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
@@ -94,13 +114,13 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		return
 	}
 	fr.outPort = out
-	if r.fwd != nil {
+	if r.fwd != nil && !fr.encap {
 		if a := c.runFilter(fr, r.fwd, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
 		}
 	}
-	if r.post != nil {
+	if r.post != nil && !fr.encap {
 		if a := c.runFilter(fr, r.post, &r.device, nil, false); a != actAccept {
 			c.filterDrop(fr, &r.device, nil, a)
 			return
@@ -214,7 +234,7 @@ func (c *ctx) routerARP(fr *frame, in *port) {
 	case a.Op == ARPRequest && gratuitous:
 		learn()
 		c.consumed = true
-	case a.Op == ARPRequest && in.hasAddr(a.TargetIP):
+	case a.Op == ARPRequest && (in.hasAddr(a.TargetIP) || r.vtep != nil && r.vtep.tunnelIPs[a.TargetIP] && onLinkAddr(in, a.TargetIP)):
 		learn()
 		reply := Packet{EthSrc: in.mac, EthDst: a.SenderMAC, EtherType: EtherARP,
 			ARP: ARP{Op: ARPReply, SenderMAC: in.mac, SenderIP: a.TargetIP, TargetMAC: a.SenderMAC, TargetIP: a.SenderIP}}
@@ -264,4 +284,70 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	}
 	x := v4(p.Masked().Addr()) | (1<<(32-p.Bits()) - 1)
 	return addr4(x)
+}
+
+// ProtoESP is IPsec's encapsulating security payload.
+const ProtoESP uint8 = 50
+
+// vpnFor is the VPN hand-off a packet takes: IKE (UDP 500), NAT-T (UDP 4500) or ESP to a
+// VPN service's external address, from anywhere but the container itself.
+func (r *router) vpnFor(pkt *Packet) *vpnRedirect {
+	if len(r.vpn) == 0 {
+		return nil
+	}
+	ike := pkt.IP.Proto == ProtoUDP && (pkt.DstPort == 500 || pkt.DstPort == 4500)
+	if !ike && pkt.IP.Proto != ProtoESP {
+		return nil
+	}
+	for i := range r.vpn {
+		if r.vpn[i].addr == pkt.IP.Dst {
+			return &r.vpn[i]
+		}
+	}
+	return nil
+}
+
+// vpnHandOff forwards a packet for a VPN service's external address to its IPsec container,
+// unchanged but for the hop (MidoNet's REDIRECT rules of the router's local-redirect chain).
+func (c *ctx) vpnHandOff(fr *frame, in *port, v *vpnRedirect) {
+	r, out, pkt := in.router, v.port, &fr.pkt
+	if in == out {
+		c.dropf(fr, DropLocal, r.id, in.id, "IPsec traffic for %s from its own container", pkt.IP.Dst)
+		return
+	}
+	if c.trace {
+		c.note(&r.device, in, "VPN: %s for %s handed to the IPsec container %s on port %s", protoName(pkt), pkt.IP.Dst, v.gw, out.id)
+	}
+	if pkt.IP.TTL <= 1 {
+		c.icmpError(fr, in, ICMPTimeExceeded, ICMPCodeTTLInTran)
+		c.dropf(fr, DropTTL, r.id, in.id, "TTL expired at router %s", r.id)
+		return
+	}
+	pkt.IP.TTL--
+	fr.outPort = out
+	mac, ok := c.nextHopMAC(r, out, v.gw)
+	if !ok {
+		c.generate(arpRequest(out, v.gw), out)
+		c.dropf(fr, DropNoARP, r.id, out.id, "no MAC known for the IPsec container %s on port %s", v.gw, out.id)
+		return
+	}
+	pkt.EthSrc, pkt.EthDst = out.mac, mac
+	c.egressPort(fr, out)
+}
+
+func protoName(pkt *Packet) string {
+	switch {
+	case pkt.IP.Proto == ProtoESP:
+		return "ESP"
+	case pkt.DstPort == 4500:
+		return "NAT-T"
+	}
+	return "IKE"
+}
+
+// onLinkAddr reports whether a is inside one of the port's subnets (a VTEP router answers ARP
+// for its tunnel IP on the port facing it).
+func onLinkAddr(p *port, a netip.Addr) bool {
+	_, ok := p.onLink(a)
+	return ok
 }

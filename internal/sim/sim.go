@@ -29,8 +29,8 @@
 // re-routing or the router's outbound filters; ICMP errors carry the headers in
 // Packet.Inner but NAT does not translate ICMP error payloads; ICMP errors are not
 // connection-tracked (always "forward"); DHCP MTU is the subnet's interface_mtu (no
-// underlay-MTU clamp); mirrors, L2 insertions, load balancers, VTEPs and NAT64 (FIP64
-// routes) are not simulated.
+// underlay-MTU clamp); mirrors, L2 insertions, load balancers, hardware VTEPs and NAT64 (FIP64
+// routes) are not simulated (VTEP routers are: vtep.go).
 package sim
 
 import (
@@ -81,9 +81,12 @@ type frame struct {
 	// generated frames are packets the topology produced: always "return" for conntrack,
 	// delivered into Result.Generated.
 	generated bool
-	from      *port
-	devices   int
-	visited   [MaxDevices]*device
+	// encap marks the VXLAN packet a VTEP router made of a frame: the router sends it from
+	// its own tunnel IP, so its NAT and filter chains do not apply.
+	encap   bool
+	from    *port
+	devices int
+	visited [MaxDevices]*device
 }
 
 func (fr *frame) traversed(id string) bool {
@@ -346,6 +349,9 @@ func (c *ctx) ingressPort(fr *frame, p *port) {
 // egressPort: a packet leaves its device through port p.
 func (c *ctx) egressPort(fr *frame, p *port) {
 	fr.outPort = p
+	if p.vlanID != 0 && fr.pkt.VLAN == p.vlanID {
+		fr.pkt.VLAN = 0 // an access port pops its VLAN on the way out of the trunk
+	}
 	if c.trace {
 		c.hop(Hop{Device: p.id, DeviceType: "port", Port: p.id, Direction: "egress"})
 	}

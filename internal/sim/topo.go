@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -78,6 +79,11 @@ type port struct {
 	addr    netip.Addr
 	subnets []netip.Prefix
 	groups  []string
+	// VTEP router ports: the connection's VNI and the tunnel IP it sends from.
+	vni      uint32
+	tunnelIP netip.Addr
+	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
+	vlanID uint16
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -117,6 +123,10 @@ type bridge struct {
 	arps      map[netip.Addr]MAC
 	dhcps     []*dhcpSubnet
 	fip64     []*topology.Fip64Entry
+	// vlanPorts are the access ports of a VLAN-aware bridge by VLAN; links are its interior
+	// ports linked to another bridge (flooded like exterior ports).
+	vlanPorts map[uint16]*port
+	links     []*port
 }
 
 type dhcpSubnet struct {
@@ -132,6 +142,16 @@ type router struct {
 	ports          []*port
 	routes         []*route
 	pre, post, fwd *chain
+	vtep           *vtep // nil: not a VTEP router
+	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
+	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
+	vpn []vpnRedirect
+}
+
+// vpnRedirect is one VPN service's hand-off: traffic for addr goes out of port to gw.
+type vpnRedirect struct {
+	addr, gw netip.Addr
+	port     *port
 }
 
 type route struct {
@@ -215,7 +235,9 @@ func NewTopology(objs []topology.Object) *Topology {
 		macs    []*topology.MacEntry
 		arps    []*topology.ArpEntry
 		fip64s  []*topology.Fip64Entry
+		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
+		gwdevs  []*topology.GatewayDevice
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -261,6 +283,10 @@ func NewTopology(objs []topology.Object) *Topology {
 			arps = append(arps, v)
 		case *topology.Fip64Entry:
 			fip64s = append(fip64s, v)
+		case *topology.VpnService:
+			vpns = append(vpns, v)
+		case *topology.GatewayDevice:
+			gwdevs = append(gwdevs, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -354,6 +380,16 @@ func NewTopology(objs []topology.Object) *Topology {
 			if p.exterior {
 				b.exterior = append(b.exterior, p)
 			}
+			if p.peer != nil && p.peer.bridge != nil {
+				b.links = append(b.links, p)
+			}
+			if v := p.obj.VlanID; v > 0 && v < 4096 && p.peer != nil {
+				p.vlanID = uint16(v)
+				if b.vlanPorts == nil {
+					b.vlanPorts = map[uint16]*port{}
+				}
+				b.vlanPorts[p.vlanID] = p
+			}
 			if rp := p.peer; rp != nil && rp.router != nil {
 				b.routerMACs[rp.mac] = p
 				for _, s := range rp.subnets {
@@ -367,8 +403,24 @@ func NewTopology(objs []topology.Object) *Topology {
 		r.post = t.chainRef(r.obj.OutboundFilterID, "router "+r.id+" post-routing")
 		r.fwd = t.chainRef(r.obj.ForwardChainID, "router "+r.id+" forward")
 	}
+	for _, v := range vpns {
+		r, p := t.routers[v.RouterID], t.ports[v.ContainerPortID]
+		addr, err1 := netip.ParseAddr(v.ExternalIP)
+		gw, err2 := netip.ParseAddr(v.ContainerIP)
+		if v.ContainerPortID == "" || !v.AdminStateUp {
+			continue
+		}
+		if r == nil || p == nil || p.router != r || err1 != nil || err2 != nil {
+			t.warn("vpn service %s: router %q, container port %q or addresses unusable", v.ID, v.RouterID, v.ContainerPortID)
+			continue
+		}
+		if !slices.ContainsFunc(r.vpn, func(x vpnRedirect) bool { return x.addr == addr }) {
+			r.vpn = append(r.vpn, vpnRedirect{addr: addr, gw: gw, port: p})
+		}
+	}
 	t.compileRoutes(routes)
 	t.compileRules(rules)
+	t.compileVteps(gwdevs)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

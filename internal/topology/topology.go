@@ -21,33 +21,37 @@ type Kind string
 
 // The object kinds.
 const (
-	KindNetwork      Kind = "Network"
-	KindPort         Kind = "Port"
-	KindRouter       Kind = "Router"
-	KindRoute        Kind = "Route"
-	KindChain        Kind = "Chain"
-	KindRule         Kind = "Rule"
-	KindIPAddrGroup  Kind = "IPAddrGroup"
-	KindIPAddrMember Kind = "IPAddrMember"
-	KindPortGroup    Kind = "PortGroup"
-	KindDhcp         Kind = "Dhcp"
-	KindDhcpHost     Kind = "DhcpHost"
-	KindMacEntry     Kind = "MacEntry"
-	KindArpEntry     Kind = "ArpEntry"
-	KindFip64Entry   Kind = "Fip64Entry"
-	KindTunnelZone   Kind = "TunnelZone"
-	KindTunnelMember Kind = "TunnelZoneMember"
-	KindHost         Kind = "Host"
-	KindQosPolicy    Kind = "QosPolicy"
-	KindBgpPeer      Kind = "BgpPeer"
-	KindBgpNetwork   Kind = "BgpNetwork"
-	KindMirror       Kind = "Mirror"
+	KindNetwork       Kind = "Network"
+	KindPort          Kind = "Port"
+	KindRouter        Kind = "Router"
+	KindRoute         Kind = "Route"
+	KindChain         Kind = "Chain"
+	KindRule          Kind = "Rule"
+	KindIPAddrGroup   Kind = "IPAddrGroup"
+	KindIPAddrMember  Kind = "IPAddrMember"
+	KindPortGroup     Kind = "PortGroup"
+	KindDhcp          Kind = "Dhcp"
+	KindDhcpHost      Kind = "DhcpHost"
+	KindMacEntry      Kind = "MacEntry"
+	KindArpEntry      Kind = "ArpEntry"
+	KindFip64Entry    Kind = "Fip64Entry"
+	KindTunnelZone    Kind = "TunnelZone"
+	KindTunnelMember  Kind = "TunnelZoneMember"
+	KindHost          Kind = "Host"
+	KindQosPolicy     Kind = "QosPolicy"
+	KindBgpPeer       Kind = "BgpPeer"
+	KindBgpNetwork    Kind = "BgpNetwork"
+	KindMirror        Kind = "Mirror"
+	KindGatewayDevice Kind = "GatewayDevice"
+	KindVpnService    Kind = "VpnService"
+	KindIPSecConn     Kind = "IPSecSiteConnection"
 )
 
 // Kinds lists every kind the translators write.
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
-	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror}
+	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
+	KindVpnService, KindIPSecConn, KindGatewayDevice}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -102,6 +106,12 @@ type Port struct {
 	MAC         string   `json:"mac,omitempty"`
 	FixedIPs    []string `json:"fixed_ips,omitempty"`
 	DeviceOwner string   `json:"device_owner,omitempty"`
+	// VTEP router ports (an L2 gateway connection on a router_vtep device): the VXLAN VNI
+	// of the connection and the device's tunnel IP. A bridge port of a VLAN-aware network
+	// (network_vlan) carries its VLAN id.
+	VNI      uint32 `json:"vni,omitempty"`
+	TunnelIP string `json:"tunnel_ip,omitempty"`
+	VlanID   int    `json:"vlan_id,omitempty"`
 }
 
 // Router is a virtual router.
@@ -383,6 +393,54 @@ type BgpNetwork struct {
 	NextHop  string `json:"next_hop,omitempty"`
 }
 
+// VpnService is a router's VPN service (MidoNet's VpnService with its IPsec container): IKE
+// and IPsec traffic to ExternalIP is handed to the container port ContainerPortID, whose far
+// end (ContainerIP, in a network namespace of the agent that binds the port) runs the
+// tunnels; tenant traffic to the peers is routed to it. ContainerPortID is "" until the
+// router has a connection.
+type VpnService struct {
+	Meta
+	RouterID        string `json:"router_id"`
+	ExternalIP      string `json:"external_ip,omitempty"`
+	AdminStateUp    bool   `json:"admin_state_up"`
+	ContainerPortID string `json:"container_port_id,omitempty"`
+	ContainerIP     string `json:"container_ip,omitempty"` // the namespace's side of the /30
+}
+
+// IPSecSiteConnection is one enabled site connection of a VPN service with everything the
+// agent needs to run it: the peer, the traffic selectors, the IKE and IPsec proposals and
+// the pre-shared key (MidoNet's IPSecSiteConnection carried it for its container).
+type IPSecSiteConnection struct {
+	Meta
+	VpnServiceID string        `json:"vpnservice_id"`
+	RouterID     string        `json:"router_id"`
+	PeerAddress  string        `json:"peer_address"`
+	PeerID       string        `json:"peer_id"`
+	LocalID      string        `json:"local_id,omitempty"`
+	LocalCIDRs   []string      `json:"local_cidrs"`
+	PeerCIDRs    []string      `json:"peer_cidrs"`
+	MTU          int64         `json:"mtu"`
+	Initiator    string        `json:"initiator"`
+	DPDAction    string        `json:"dpd_action"`
+	DPDInterval  int64         `json:"dpd_interval"`
+	DPDTimeout   int64         `json:"dpd_timeout"`
+	PSK          string        `json:"psk,omitempty"`
+	IKE          IPSecProposal `json:"ike"`
+	IPSec        IPSecProposal `json:"ipsec"`
+}
+
+// IPSecProposal is an IKE or IPsec policy's parameters as Neutron names them.
+type IPSecProposal struct {
+	Version           string `json:"version,omitempty"` // IKE: v1 or v2
+	AuthAlgorithm     string `json:"auth_algorithm"`
+	Encryption        string `json:"encryption_algorithm"`
+	PFS               string `json:"pfs"`
+	Lifetime          int64  `json:"lifetime"`
+	Phase1Mode        string `json:"phase1_negotiation_mode,omitempty"` // IKE
+	TransformProtocol string `json:"transform_protocol,omitempty"`      // IPsec
+	EncapsulationMode string `json:"encapsulation_mode,omitempty"`      // IPsec
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -407,26 +465,28 @@ type HostInterface struct {
 	Up        bool     `json:"up"`
 }
 
-func (o *Network) Kind() Kind          { return KindNetwork }
-func (o *Port) Kind() Kind             { return KindPort }
-func (o *Router) Kind() Kind           { return KindRouter }
-func (o *Route) Kind() Kind            { return KindRoute }
-func (o *Chain) Kind() Kind            { return KindChain }
-func (o *Rule) Kind() Kind             { return KindRule }
-func (o *IPAddrGroup) Kind() Kind      { return KindIPAddrGroup }
-func (o *IPAddrMember) Kind() Kind     { return KindIPAddrMember }
-func (o *PortGroup) Kind() Kind        { return KindPortGroup }
-func (o *Dhcp) Kind() Kind             { return KindDhcp }
-func (o *DhcpHost) Kind() Kind         { return KindDhcpHost }
-func (o *MacEntry) Kind() Kind         { return KindMacEntry }
-func (o *ArpEntry) Kind() Kind         { return KindArpEntry }
-func (o *Fip64Entry) Kind() Kind       { return KindFip64Entry }
-func (o *TunnelZone) Kind() Kind       { return KindTunnelZone }
-func (o *TunnelZoneMember) Kind() Kind { return KindTunnelMember }
-func (o *Host) Kind() Kind             { return KindHost }
-func (o *QosPolicy) Kind() Kind        { return KindQosPolicy }
-func (o *BgpPeer) Kind() Kind          { return KindBgpPeer }
-func (o *BgpNetwork) Kind() Kind       { return KindBgpNetwork }
+func (o *Network) Kind() Kind             { return KindNetwork }
+func (o *Port) Kind() Kind                { return KindPort }
+func (o *Router) Kind() Kind              { return KindRouter }
+func (o *Route) Kind() Kind               { return KindRoute }
+func (o *Chain) Kind() Kind               { return KindChain }
+func (o *Rule) Kind() Kind                { return KindRule }
+func (o *IPAddrGroup) Kind() Kind         { return KindIPAddrGroup }
+func (o *IPAddrMember) Kind() Kind        { return KindIPAddrMember }
+func (o *PortGroup) Kind() Kind           { return KindPortGroup }
+func (o *Dhcp) Kind() Kind                { return KindDhcp }
+func (o *DhcpHost) Kind() Kind            { return KindDhcpHost }
+func (o *MacEntry) Kind() Kind            { return KindMacEntry }
+func (o *ArpEntry) Kind() Kind            { return KindArpEntry }
+func (o *Fip64Entry) Kind() Kind          { return KindFip64Entry }
+func (o *TunnelZone) Kind() Kind          { return KindTunnelZone }
+func (o *TunnelZoneMember) Kind() Kind    { return KindTunnelMember }
+func (o *Host) Kind() Kind                { return KindHost }
+func (o *QosPolicy) Kind() Kind           { return KindQosPolicy }
+func (o *BgpPeer) Kind() Kind             { return KindBgpPeer }
+func (o *BgpNetwork) Kind() Kind          { return KindBgpNetwork }
+func (o *VpnService) Kind() Kind          { return KindVpnService }
+func (o *IPSecSiteConnection) Kind() Kind { return KindIPSecConn }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -474,6 +534,12 @@ func New(k Kind) (Object, error) {
 		return &BgpPeer{}, nil
 	case KindBgpNetwork:
 		return &BgpNetwork{}, nil
+	case KindVpnService:
+		return &VpnService{}, nil
+	case KindIPSecConn:
+		return &IPSecSiteConnection{}, nil
+	case KindGatewayDevice:
+		return &GatewayDevice{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

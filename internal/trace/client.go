@@ -77,6 +77,19 @@ func (r Request) Query() url.Values {
 	if r.DHCP {
 		q.Set("dhcp", "true")
 	}
+	if r.DstMAC != "" {
+		q.Set("dst_mac", r.DstMAC)
+	}
+	if r.VLAN != 0 {
+		q.Set("vlan", strconv.Itoa(r.VLAN))
+	}
+	if r.VxlanVNI != 0 {
+		q.Set("vxlan_vni", strconv.Itoa(r.VxlanVNI))
+		q.Set("inner_src_mac", r.InnerSrcMAC)
+		q.Set("inner_dst_mac", r.InnerDstMAC)
+		q.Set("inner_src_ip", r.InnerSrcIP)
+		q.Set("inner_dst_ip", r.InnerDstIP)
+	}
 	return q
 }
 
@@ -84,8 +97,12 @@ func (r Request) Query() url.Values {
 func RequestFromQuery(q url.Values) Request {
 	dport, _ := strconv.Atoi(q.Get("dport"))
 	sport, _ := strconv.Atoi(q.Get("sport"))
+	vni, _ := strconv.Atoi(q.Get("vxlan_vni"))
+	vlan, _ := strconv.Atoi(q.Get("vlan"))
 	return Request{FromPort: q.Get("from_port"), Dst: q.Get("dst"), Proto: q.Get("proto"), DPort: dport, SPort: sport,
-		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true"}
+		SrcIP: q.Get("src_ip"), SrcMAC: q.Get("src_mac"), DHCP: q.Get("dhcp") == "true", DstMAC: q.Get("dst_mac"),
+		VxlanVNI: vni, InnerSrcMAC: q.Get("inner_src_mac"), InnerDstMAC: q.Get("inner_dst_mac"),
+		InnerSrcIP: q.Get("inner_src_ip"), InnerDstIP: q.Get("inner_dst_ip"), VLAN: vlan}
 }
 
 // Run asks the server for one trace.

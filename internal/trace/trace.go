@@ -32,6 +32,18 @@ type Request struct {
 	SrcMAC string `json:"src_mac,omitempty"`
 	// DHCP sends a DHCP discover from the port instead (Dst is then ignored).
 	DHCP bool `json:"dhcp,omitempty"`
+	// DstMAC overrides the destination MAC (a remote MAC behind a VTEP, say).
+	DstMAC string `json:"dst_mac,omitempty"`
+	// VLAN tags the frame (a trunk port of a VLAN-aware network).
+	VLAN int `json:"vlan,omitempty"`
+	// VxlanVNI > 0 sends a VXLAN packet (UDP to port 4789 of Dst) whose frame is the
+	// packet Proto, DPort and SPort describe between the Inner addresses: what a VTEP sends
+	// to a VTEP router's tunnel IP.
+	VxlanVNI    int    `json:"vxlan_vni,omitempty"`
+	InnerSrcMAC string `json:"inner_src_mac,omitempty"`
+	InnerDstMAC string `json:"inner_dst_mac,omitempty"`
+	InnerSrcIP  string `json:"inner_src_ip,omitempty"`
+	InnerDstIP  string `json:"inner_dst_ip,omitempty"`
 }
 
 // Endpoint is a port the packet enters or leaves by.
@@ -245,27 +257,36 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	}); err != nil {
 		return nil, err
 	}
-	ethDst, _ := sim.ParseMAC(dstMAC)
+	if req.DstMAC != "" {
+		dstMAC = req.DstMAC
+	}
+	ethDst, err := sim.ParseMAC(dstMAC)
+	if err != nil {
+		return nil, fault.BadRequest("destination MAC %q: %v", dstMAC, err)
+	}
 	sport := uint16(req.SPort)
 	if sport == 0 {
 		sport = 40000
 	}
 	var pkt sim.Packet
-	switch proto := strings.ToLower(req.Proto); {
-	case req.DHCP:
-		pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
-	default:
-		switch proto {
-		case "tcp":
-			pkt = sim.NewTCP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
-		case "udp":
-			pkt = sim.NewUDP(ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort))
-		case "", "icmp":
-			pkt = sim.NewPing(ethSrc, ethDst, src.ip, dst, 1, 1)
+	if req.VxlanVNI != 0 {
+		if pkt, err = vxlanPacket(req, ethSrc, ethDst, src.ip, dst, sport); err != nil {
+			return nil, err
+		}
+	} else {
+		switch {
+		case req.DHCP:
+			pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
 		default:
-			return nil, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", req.Proto)
+			if pkt, err = packet(req.Proto, ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort)); err != nil {
+				return nil, err
+			}
 		}
 	}
+	if req.VLAN < 0 || req.VLAN > 4095 {
+		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
+	}
+	pkt.VLAN = uint16(req.VLAN)
 	portID := src.port.ID
 	var res sim.Result
 	err = t.Agent.Do(ctx, func(st *agent.State) {
@@ -405,4 +426,43 @@ func rawHop(h sim.Hop) string {
 		line += " (" + h.Note + ")"
 	}
 	return strings.TrimSpace(line)
+}
+
+// packet builds a TCP, UDP or ICMP echo packet.
+func packet(proto string, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport, dport uint16) (sim.Packet, error) {
+	switch strings.ToLower(proto) {
+	case "tcp":
+		return sim.NewTCP(ethSrc, ethDst, src, dst, sport, dport), nil
+	case "udp":
+		return sim.NewUDP(ethSrc, ethDst, src, dst, sport, dport), nil
+	case "", "icmp":
+		return sim.NewPing(ethSrc, ethDst, src, dst, 1, 1), nil
+	}
+	return sim.Packet{}, fault.BadRequest("--proto must be tcp, udp or icmp, got %q", proto)
+}
+
+// vxlanPacket builds a VXLAN packet from the port to dst carrying the inner frame the
+// request describes.
+func vxlanPacket(req Request, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport uint16) (sim.Packet, error) {
+	if req.VxlanVNI < 1 || req.VxlanVNI > 1<<24-1 {
+		return sim.Packet{}, fault.BadRequest("--vxlan-vni must be in 1..16777215, got %d", req.VxlanVNI)
+	}
+	isrc, err1 := sim.ParseMAC(req.InnerSrcMAC)
+	idst, err2 := sim.ParseMAC(req.InnerDstMAC)
+	if err1 != nil || err2 != nil {
+		return sim.Packet{}, fault.BadRequest("--inner-src-mac and --inner-dst-mac must be MAC addresses, got %q and %q", req.InnerSrcMAC, req.InnerDstMAC)
+	}
+	iip, err1 := netip.ParseAddr(req.InnerSrcIP)
+	dip, err2 := netip.ParseAddr(req.InnerDstIP)
+	if err1 != nil || err2 != nil || !iip.Is4() || !dip.Is4() {
+		return sim.Packet{}, fault.BadRequest("--inner-src-ip and --inner-dst-ip must be IPv4 addresses, got %q and %q", req.InnerSrcIP, req.InnerDstIP)
+	}
+	inner, err := packet(req.Proto, isrc, idst, iip, dip, sport, uint16(req.DPort))
+	if err != nil {
+		return sim.Packet{}, err
+	}
+	outer := sim.NewUDP(ethSrc, ethDst, src, dst, 49152, sim.VXLANPort)
+	outer.VNI = uint32(req.VxlanVNI)
+	outer.Inner = &inner
+	return outer, nil
 }

@@ -37,11 +37,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this process serves no live updates (no NSDB)")
 		return
 	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		writeError(w, http.StatusInternalServerError, "streaming is not supported here")
-		return
-	}
+	// Through the wrappers of the access log and metrics (they unwrap to the connection).
+	rc := http.NewResponseController(w)
 	ctx := r.Context()
 	sub, err := h.hub.subscribe(ctx)
 	if err != nil {
@@ -55,7 +52,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	st := &stream{h: h, r: r, w: w, f: flusher}
+	st := &stream{h: h, r: r, w: w, rc: rc}
 	if err := st.resync(ctx); err != nil {
 		return
 	}
@@ -74,7 +71,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
 				return
 			}
-			flusher.Flush()
+			if rc.Flush() != nil {
+				return
+			}
 		case <-sub.kick:
 			if sub.takeLost() {
 				// Drop what is queued: the resync reads everything again.
@@ -110,7 +109,7 @@ type stream struct {
 	h    *Handler
 	r    *http.Request
 	w    http.ResponseWriter
-	f    http.Flusher
+	rc   *http.ResponseController
 	seen map[string]bool // "collection/id" the caller was shown
 }
 
@@ -123,7 +122,9 @@ func (st *stream) send(event string, data any) error {
 	if _, err := fmt.Fprintf(st.w, "event: %s\ndata: %s\n\n", event, b); err != nil {
 		return fmt.Errorf("ui: event %s: %w", event, err)
 	}
-	st.f.Flush()
+	if err := st.rc.Flush(); err != nil {
+		return fmt.Errorf("ui: event %s: flush: %w", event, err)
+	}
 	return nil
 }
 

@@ -46,6 +46,7 @@ var translated = []string{"networks", "subnets", "subnetpools", "security_groups
 type envOpts struct {
 	tasks    bool
 	postgres bool
+	mariadb  bool
 	etcd     []string // external NSDB endpoints; nil = the embedded etcd
 	extra    string   // more configuration, appended
 }
@@ -70,8 +71,12 @@ func startEnv(t testing.TB, o envOpts) *env {
 	e := &env{t: t, o: o}
 	var b strings.Builder
 	b.WriteString("[DEFAULT]\nauth_strategy = noauth\n")
-	if o.postgres {
-		e.dsn = testenv.NewDatabase(t)
+	if o.postgres || o.mariadb {
+		if o.mariadb {
+			e.dsn = testenv.NewMariaDBDatabase(t)
+		} else {
+			e.dsn = testenv.NewDatabase(t)
+		}
 		fmt.Fprintf(&b, "\n[database]\nconnection = %s\n", e.dsn)
 	}
 	b.WriteString("\n[MIDONET]\n")
@@ -152,7 +157,8 @@ func (e *env) nsdb(t testing.TB) *nsdb.Store {
 	return s
 }
 
-// db returns a handle on the server's Neutron database (the SQLite file or PostgreSQL).
+// db returns a handle on the server's Neutron database (the SQLite file, PostgreSQL or
+// MariaDB).
 func (e *env) db(t testing.TB) *sql.DB {
 	t.Helper()
 	e.mu.Lock()
@@ -161,9 +167,12 @@ func (e *env) db(t testing.TB) *sql.DB {
 		return e.sqlDB
 	}
 	var err error
-	if e.dsn != "" {
+	switch {
+	case e.o.mariadb:
+		e.sqlDB, err = sql.Open("mysql", testenv.MariaDBDriverDSN(t, e.dsn))
+	case e.dsn != "":
 		e.sqlDB, err = sql.Open("pgx", e.dsn)
-	} else {
+	default:
 		path := filepath.Join(e.srv.DataDir, "neutron.db")
 		e.sqlDB, err = sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	}

@@ -10,20 +10,16 @@ import (
 
 // TestTranslationFollowsEveryWrite drives networks, subnets, ports, security groups and rules,
 // a router with a gateway and an interface, and a floating IP through the API in both client
-// modes on SQLite and PostgreSQL, and reads the NSDB right after each answer: the translated
+// modes on SQLite, PostgreSQL and MariaDB, and reads the NSDB right after each answer: the translated
 // objects must already be there, carrying the resource's revision, and must be gone right
 // after the deletes. `db-manage verify` must then find no drift.
 func TestTranslationFollowsEveryWrite(t *testing.T) {
 	t.Parallel()
 	for _, m := range modes {
-		for _, pg := range []bool{false, true} {
-			name := m.name + "/sqlite"
-			if pg {
-				name = m.name + "/postgres"
-			}
-			t.Run(name, func(t *testing.T) {
+		for _, engine := range []string{"sqlite", "postgres", "mariadb"} {
+			t.Run(m.name+"/"+engine, func(t *testing.T) {
 				t.Parallel()
-				e := startEnv(t, envOpts{tasks: m.tasks, postgres: pg})
+				e := startEnv(t, envOpts{tasks: m.tasks, postgres: engine == "postgres", mariadb: engine == "mariadb"})
 				translationWorkload(t, e)
 			})
 		}

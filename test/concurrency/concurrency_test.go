@@ -17,10 +17,20 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// twoServers starts two `midonet serve` processes on one PostgreSQL database.
-func twoServers(t *testing.T) []*testenv.Server {
+// engines are the shared databases several API servers can run on.
+var engines = []struct {
+	name string
+	opts testenv.Options
+	url  func(t testing.TB) string // a new database
+}{
+	{"postgres", testenv.Options{Postgres: true}, testenv.NewDatabase},
+	{"mariadb", testenv.Options{MariaDB: true}, testenv.NewMariaDBDatabase},
+}
+
+// twoServers starts two `midonet serve` processes on one database of the engine o names.
+func twoServers(t *testing.T, o testenv.Options) []*testenv.Server {
 	t.Helper()
-	a := testenv.StartServer(t, testenv.Options{Postgres: true})
+	a := testenv.StartServer(t, o)
 	b := testenv.StartServer(t, testenv.Options{
 		Config: "[database]\nconnection = " + a.DSN + "\n[DEFAULT]\nauth_strategy = noauth\n",
 	})
@@ -242,9 +252,14 @@ func summary(m map[string]int) string {
 }
 
 // TestConcurrentPortCreate drives 64 simultaneous port creates split across two API
-// servers that share one PostgreSQL database.
+// servers that share one PostgreSQL or MariaDB database.
 func TestConcurrentPortCreate(t *testing.T) {
-	servers := twoServers(t)
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { concurrentPortCreate(t, twoServers(t, e.opts)) })
+	}
+}
+
+func concurrentPortCreate(t *testing.T, servers []*testenv.Server) {
 
 	t.Run("slash24", func(t *testing.T) {
 		// 254 hosts minus the gateway leave 253 addresses: every create fits.

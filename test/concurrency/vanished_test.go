@@ -7,19 +7,24 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/test/testenv"
 )
 
-// TestWriteOfVanishedDocumentRetries is the race the crash test once lost on PostgreSQL: a
+// TestWriteOfVanishedDocumentRetries is the race the crash test once lost on PostgreSQL (run here on MariaDB too): a
 // port delete listed the floating IPs (no lock), a floating-IP delete committed, and the
 // port delete then wrote the floating IP it had listed. The UPDATE matched no row, the
 // transaction journaled an update after the delete, and the NSDB brought the floating IP
 // back. A write that finds its document gone must run the whole transaction again, on
 // fresh reads, so the second attempt no longer sees the document.
 func TestWriteOfVanishedDocumentRetries(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { writeOfVanishedDocumentRetries(t, e.url(t)) })
+	}
+}
+
+func writeOfVanishedDocumentRetries(t *testing.T, url string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	d, err := db.Open(ctx, testenv.NewDatabase(t), t.TempDir())
+	d, err := db.Open(ctx, url, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

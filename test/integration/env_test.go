@@ -17,11 +17,19 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 type backend struct {
 	name     string
 	postgres bool
+	mariadb  bool
 }
 
 var backends = []backend{
 	{name: "sqlite"},
 	{name: "postgres", postgres: true},
+	{name: "mariadb", mariadb: true},
+}
+
+// options are the server options that put a server on b.
+func (b backend) options(o testenv.Options) testenv.Options {
+	o.Postgres, o.MariaDB = b.postgres, b.mariadb
+	return o
 }
 
 // env is one running server and the clients that talk to it.
@@ -37,7 +45,20 @@ func forEachBackend(t *testing.T, body func(t *testing.T, e *env)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			srv := testenv.StartServer(t, testenv.Options{Postgres: b.postgres})
+			srv := testenv.StartServer(t, b.options(testenv.Options{}))
+			body(t, &env{srv: srv})
+		})
+	}
+}
+
+// forEachBackendWith is forEachBackend with extra configuration (noauth is implied).
+func forEachBackendWith(t *testing.T, conf string, body func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testenv.StartServer(t, b.options(testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n" + conf}))
 			body(t, &env{srv: srv})
 		})
 	}

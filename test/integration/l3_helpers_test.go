@@ -45,9 +45,7 @@ func l3ForEachBackend(t *testing.T, o testenv.Options, body func(t *testing.T, e
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			opts := o
-			opts.Postgres = b.postgres
-			body(t, &env{srv: testenv.StartServer(t, opts)})
+			body(t, &env{srv: testenv.StartServer(t, b.options(o))})
 		})
 	}
 }

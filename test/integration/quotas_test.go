@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/quotas"
@@ -68,6 +69,17 @@ func TestQuotas(t *testing.T) {
 				t.Errorf("details: security groups %+v rules %+v; want the default group and its 4 rules counted", d.SecurityGroup, d.SecurityGroupRule)
 			}
 
+			// quota-check-limit: a limit below the 2 networks in use is refused and changes
+			// nothing; force and a limit that covers the usage are accepted.
+			wantErrorMentions(t, quotas.Update(ctx(t), admin, project, doc{"quota": doc{"network": 1, "port": 5, "check_limit": true}}).Err,
+				400, "HTTPBadRequest", "Quota limit 1 for network must be greater than or equal to already used 2")
+			if q, err := quotas.Get(ctx(t), admin, project).Extract(); err != nil || q.Network != 2 || q.Port != 1 {
+				t.Errorf("a refused check_limit update changed the quotas: %+v %v", q, err)
+			}
+			wantError(t, quotas.Update(ctx(t), admin, project, doc{"quota": doc{"network": 2, "check_limit": "maybe"}}).Err, 400, "HTTPBadRequest")
+			must(t, quotas.Update(ctx(t), admin, project, doc{"quota": doc{"network": 2, "check_limit": true}}).Err)
+			must(t, quotas.Update(ctx(t), admin, project, doc{"quota": doc{"network": 1, "force": true}}).Err)
+
 			_, err = quotas.Update(ctx(t), admin, project, quotas.UpdateOpts{Network: ptr(-1)}).Extract()
 			must(t, err)
 			createNetwork(t, c, networks.CreateOpts{Name: "q3"})
@@ -88,6 +100,15 @@ func TestQuotas(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					wantError(t, quotas.Update(ctx(t), admin, project, doc{"quota": tc.body}).Err, 400, tc.typ)
 				})
+			}
+			// A project id is at most 255 characters, on every engine (MySQL's column is
+			// VARCHAR(255): a longer one must be refused before it reaches the database).
+			long := strings.Repeat("p", 256)
+			wantErrorMentions(t, quotas.Update(ctx(t), admin, long, doc{"quota": doc{"network": 5}}).Err, 400, "InvalidInput", "exceeds maximum length of 255")
+			q, err := quotas.Update(ctx(t), admin, strings.Repeat("p", 255), doc{"quota": doc{"network": 5}}).Extract()
+			must(t, err)
+			if q.Network != 5 {
+				t.Errorf("quota of a 255-character project: network %d, want 5", q.Network)
 			}
 		})
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/qos/policies"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/rbacpolicies"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/subnetpools"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
@@ -259,5 +260,59 @@ func TestRBACQoSAndGroups(t *testing.T) {
 		if left := rbacIDs(t, admin, rbacpolicies.ListOpts{ObjectID: sg.ID}); len(left) != 0 {
 			t.Errorf("policies of a deleted group: %v", left)
 		}
+	})
+}
+
+// TestRBACSubnetPoolsAndScopes: a subnet pool an admin shares with project B is shown to B
+// and allocates B's subnets, stays invisible to C, and its policy cannot go while B's subnet
+// uses it; an address scope shared with A lets A put its pool in it, but A cannot share
+// that pool with B, whom the scope does not reach (RbacPolicyInitError). SQLite and
+// PostgreSQL.
+func TestRBACSubnetPoolsAndScopes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const pa, pb, pc = "it-rbacp-a", "it-rbacp-b", "it-rbacp-c"
+		admin, a, b, c := e.admin("it-rbacp-admin"), e.member(pa), e.member(pb), e.member(pc)
+		pool, err := subnetpools.Create(ctx(t), admin, subnetpools.CreateOpts{Name: "pool", Prefixes: []string{"10.90.0.0/16"}, DefaultPrefixLen: 24}).Extract()
+		must(t, err)
+		_, err = subnetpools.Get(ctx(t), b, pool.ID).Extract()
+		wantError(t, err, 404, "SubnetPoolNotFound")
+		pol := share(t, admin, "subnetpool", pool.ID, rbacpolicies.ActionAccessShared, pb)
+		got, err := subnetpools.Get(ctx(t), b, pool.ID).Extract()
+		must(t, err)
+		if !got.Shared {
+			t.Errorf("B sees the pool shared=%v", got.Shared)
+		}
+		_, err = subnetpools.Get(ctx(t), c, pool.ID).Extract()
+		wantError(t, err, 404, "SubnetPoolNotFound")
+		bnet := createNetwork(t, b, networks.CreateOpts{Name: "bp"})
+		sn, err := subnets.Create(ctx(t), b, subnets.CreateOpts{NetworkID: bnet.ID, IPVersion: 4, SubnetPoolID: pool.ID}).Extract()
+		must(t, err)
+		if sn.CIDR == "" || sn.SubnetPoolID != pool.ID {
+			t.Errorf("B's subnet from the shared pool: cidr %q pool %q", sn.CIDR, sn.SubnetPoolID)
+		}
+		cnet := createNetwork(t, c, networks.CreateOpts{Name: "cp"})
+		_, err = subnets.Create(ctx(t), c, subnets.CreateOpts{NetworkID: cnet.ID, IPVersion: 4, SubnetPoolID: pool.ID}).Extract()
+		wantError(t, err, 404, "SubnetPoolNotFound")
+		wantError(t, rbacpolicies.Delete(ctx(t), admin, pol.ID).ExtractErr(), 409, "RbacPolicyInUse")
+		must(t, subnets.Delete(ctx(t), b, sn.ID).ExtractErr())
+		must(t, rbacpolicies.Delete(ctx(t), admin, pol.ID).ExtractErr())
+
+		var scope struct {
+			AddressScope struct {
+				ID string `json:"id"`
+			} `json:"address_scope"`
+		}
+		_, err = admin.Post(ctx(t), admin.ServiceURL("address-scopes"), map[string]any{"address_scope": map[string]any{"name": "s", "ip_version": 4}}, &scope, nil)
+		must(t, err)
+		sid := scope.AddressScope.ID
+		_, err = subnetpools.Create(ctx(t), a, subnetpools.CreateOpts{Name: "ap", Prefixes: []string{"10.91.0.0/16"}, AddressScopeID: sid}).Extract()
+		wantError(t, err, 404, "AddressScopeNotFound")
+		share(t, admin, "address_scope", sid, rbacpolicies.ActionAccessShared, pa)
+		apool, err := subnetpools.Create(ctx(t), a, subnetpools.CreateOpts{Name: "ap", Prefixes: []string{"10.91.0.0/16"}, AddressScopeID: sid}).Extract()
+		must(t, err)
+		_, err = rbacpolicies.Create(ctx(t), a, rbacpolicies.CreateOpts{ObjectType: "subnetpool", ObjectID: apool.ID, Action: rbacpolicies.ActionAccessShared, TargetTenant: pb}).Extract()
+		wantError(t, err, 400, "RbacPolicyInitError")
+		_, err = subnetpools.Get(ctx(t), b, apool.ID).Extract()
+		wantError(t, err, 404, "SubnetPoolNotFound")
 	})
 }

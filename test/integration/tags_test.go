@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -96,5 +98,36 @@ func TestNetworkTags(t *testing.T) {
 				t.Errorf("network still shows tags %v", n.Tags)
 			}
 		})
+	})
+}
+
+// TestPortTagsOnCreate: tag-ports-during-bulk-creation — ports take tags in a single and in a
+// bulk create (kept sorted, once each, as the tags API keeps them), a port without tags has
+// none, and other resources still refuse tags in a create. SQLite and PostgreSQL.
+func TestPortTagsOnCreate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		c := e.member("it-tagcreate")
+		n := createNetwork(t, c, networks.CreateOpts{Name: "tc"})
+		out, _, err := raw(t, c, http.MethodPost, "ports", doc{"ports": []doc{
+			{"network_id": n.ID, "name": "p1", "tags": []string{"web", "blue", "web"}},
+			{"network_id": n.ID, "name": "p2"},
+		}}, nil, 201)
+		must(t, err)
+		got := map[string]any{}
+		for _, p := range out["ports"].([]any) {
+			pm := p.(map[string]any)
+			got[pm["name"].(string)] = pm["tags"]
+		}
+		if !reflect.DeepEqual(got["p1"], []any{"blue", "web"}) || !reflect.DeepEqual(got["p2"], []any{}) {
+			t.Errorf("bulk tags %v", got)
+		}
+		listed := get(t, c, "ports?tags=blue")["ports"].([]any)
+		if len(listed) != 1 || listed[0].(map[string]any)["name"] != "p1" {
+			t.Errorf("ports tagged blue: %v", listed)
+		}
+		_, _, err = raw(t, c, http.MethodPost, "ports", doc{"port": doc{"network_id": n.ID, "tags": "web"}}, nil, 201)
+		wantError(t, err, 400, "HTTPBadRequest")
+		_, _, err = raw(t, c, http.MethodPost, "networks", doc{"network": doc{"name": "x", "tags": []string{"a"}}}, nil, 201)
+		wantError(t, err, 400, "HTTPBadRequest")
 	})
 }

@@ -35,8 +35,8 @@ type deployment struct {
 // noauthDeployment starts a server with auth_strategy = noauth: identity
 // comes from the X-Project-Id, X-User-Id and X-Roles headers (no X-Roles is
 // an admin).
-func noauthDeployment(t *testing.T, postgres bool) *deployment {
-	srv := testenv.StartServer(t, testenv.Options{Postgres: postgres})
+func noauthDeployment(t *testing.T, engine string) *deployment {
+	srv := testenv.StartServer(t, testenv.Options{Postgres: engine == "postgres", MariaDB: engine == "mariadb"})
 	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Timeout: 60 * time.Second}}
 	pc.UseTokenLock()
 	const a, b = "iso-project-a", "iso-project-b"

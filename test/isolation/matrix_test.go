@@ -9,15 +9,16 @@ import (
 	"testing"
 )
 
-// variants are the deployments the matrix runs on: both databases with noauth
+// variants are the deployments the matrix runs on: the three databases with noauth
 // headers, and real Keystone tokens on SQLite (the cheapest backend; the
 // database does not take part in authorization).
 var variants = []struct {
 	name  string
 	start func(t *testing.T) *deployment
 }{
-	{"sqlite-noauth", func(t *testing.T) *deployment { return noauthDeployment(t, false) }},
-	{"postgres-noauth", func(t *testing.T) *deployment { return noauthDeployment(t, true) }},
+	{"sqlite-noauth", func(t *testing.T) *deployment { return noauthDeployment(t, "sqlite") }},
+	{"postgres-noauth", func(t *testing.T) *deployment { return noauthDeployment(t, "postgres") }},
+	{"mariadb-noauth", func(t *testing.T) *deployment { return noauthDeployment(t, "mariadb") }},
 	{"sqlite-keystone", keystoneDeployment},
 }
 

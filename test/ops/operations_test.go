@@ -96,6 +96,32 @@ func TestHealthcheck(t *testing.T) {
 	}
 }
 
+// TestHealthcheckMariaDB: the same on MariaDB: 503 "database unreachable" while the server's
+// MariaDB is stopped, writes refused with a 5xx, and 200 again once it runs, on fresh
+// connections (the pool's old ones died with the server).
+func TestHealthcheckMariaDB(t *testing.T) {
+	my := testenv.StartPrivateMariaDB(t)
+	srv := testenv.StartServer(t, testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = " + my.URL + "\n"})
+	if st, body := health(t, srv.URL, false); st != 200 || body != "OK" {
+		t.Fatalf("healthy on MariaDB: %d %q", st, body)
+	}
+	my.Stop()
+	if st, body := health(t, srv.URL, false); st != 503 || body != "database unreachable" {
+		t.Errorf("MariaDB stopped: %d %q, want 503 database unreachable", st, body)
+	}
+	if a := call(t, "POST", srv.URL+"/v2.0/networks", map[string]any{"network": map[string]any{"name": "while-down"}}, admin); a.status < 500 {
+		t.Errorf("a write answers %d without its database", a.status)
+	}
+	my.Start(t)
+	if !waitFor(20*time.Second, func() bool { st, _ := health(t, srv.URL, false); return st == 200 }) {
+		st, body := health(t, srv.URL, true)
+		t.Fatalf("MariaDB back: %d %s", st, body)
+	}
+	if a := call(t, "POST", srv.URL+"/v2.0/networks", map[string]any{"network": map[string]any{"name": "after"}}, admin); a.status != 201 {
+		t.Errorf("a write after MariaDB came back: %d %s", a.status, a.body)
+	}
+}
+
 // TestConfigCommands: `config sample` is a commented sample of every option, by section;
 // `config show` prints the configuration in force with secrets masked; an empty
 // configuration file says that auth_strategy defaulted to keystone, before any store is made.

@@ -28,15 +28,16 @@ type stopEnv struct {
 	conf string
 }
 
-func startStopEnv(t *testing.T, extra string, postgres bool) *stopEnv {
+// startStopEnv starts a server on engine ("sqlite", "postgres" or "mariadb").
+func startStopEnv(t *testing.T, extra string, engine string) *stopEnv {
 	t.Helper()
 	conf := filepath.Join(t.TempDir(), "midonet.conf")
 	if err := os.WriteFile(conf, []byte("[DEFAULT]\nauth_strategy = noauth\n"+extra), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e := &stopEnv{conf: conf}
-	e.srv = testenv.StartServer(t, testenv.Options{ConfigFiles: []string{conf}, Postgres: postgres})
-	if postgres {
+	e.srv = testenv.StartServer(t, testenv.Options{ConfigFiles: []string{conf}, Postgres: engine == "postgres", MariaDB: engine == "mariadb"})
+	if engine != "sqlite" {
 		// The tools reach the same database: the DSN goes into the shared file.
 		text := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n%s\n[database]\nconnection = %s\n", extra, e.srv.DSN)
 		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
@@ -92,7 +93,7 @@ func TestStopDuringBulkCreate(t *testing.T) {
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e := startStopEnv(t, c.conf+"[quotas]\nquota_port = -1\n", false)
+			e := startStopEnv(t, c.conf+"[quotas]\nquota_port = -1\n", "sqlite")
 			u := e.srv.URL + "/v2.0/"
 			who := project("p-bulk")
 			net := decode(t, call(t, "POST", u+"networks", map[string]any{"network": map[string]any{"name": "n"}}, who).body)["network"].(map[string]any)
@@ -138,18 +139,15 @@ func TestStopDuringBulkCreate(t *testing.T) {
 // TestStopDuringConcurrentWriters: 8 clients create networks as fast as they can; SIGTERM
 // arrives in the middle. Every 201 a client got is in the database after a restart, nothing
 // a client was not told about is (connections refused after the listener closed never
-// reached the server), and the NSDB matches the database without a repair. On SQLite and on
-// PostgreSQL, with the REST and the task client.
+// reached the server), and the NSDB matches the database without a repair. On SQLite,
+// PostgreSQL and MariaDB, with the REST and the task client.
 func TestStopDuringConcurrentWriters(t *testing.T) {
-	for _, pg := range []bool{false, true} {
+	for _, engine := range []string{"sqlite", "postgres", "mariadb"} {
 		for _, c := range clients {
-			name := c.name + "/sqlite"
-			if pg {
-				name = c.name + "/postgres"
-			}
+			name := c.name + "/" + engine
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				e := startStopEnv(t, c.conf, pg)
+				e := startStopEnv(t, c.conf, engine)
 				u := e.srv.URL + "/v2.0/"
 				who := project("p-writers")
 				var (
@@ -201,7 +199,7 @@ func TestStopDuringConcurrentWriters(t *testing.T) {
 // long bulk create: the request is cancelled, its client gets no success, the process exits
 // within seconds, and after a restart (whose startup repair runs) the stores agree.
 func TestStopTimeout(t *testing.T) {
-	e := startStopEnv(t, "graceful_shutdown_timeout = 1\n[quotas]\nquota_port = -1\n", false)
+	e := startStopEnv(t, "graceful_shutdown_timeout = 1\n[quotas]\nquota_port = -1\n", "sqlite")
 	u := e.srv.URL + "/v2.0/"
 	who := project("p-timeout")
 	net := decode(t, call(t, "POST", u+"networks", map[string]any{"network": map[string]any{"name": "n"}}, who).body)["network"].(map[string]any)

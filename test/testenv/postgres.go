@@ -74,11 +74,12 @@ func NewDatabase(t testing.TB) (dsn string) {
 	return pgDSN(pg.port, name)
 }
 
-// Main runs the tests, then stops the PostgreSQL started by StartPostgres and
-// removes the binary built by Binary. Call it from TestMain.
+// Main runs the tests, then stops the PostgreSQL started by StartPostgres and the MariaDB
+// started by StartMariaDB and removes the binary built by Binary. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	stopPostgres()
+	stopMariaDB()
 	removeBinary()
 	os.Exit(code)
 }

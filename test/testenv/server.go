@@ -36,6 +36,9 @@ type Options struct {
 	// passed before ConfigFiles and Config, together with
 	// `[DEFAULT] auth_strategy = noauth`; later files may override both.
 	Postgres bool
+	// MariaDB puts the server on a new database of the shared test MariaDB (see
+	// NewMariaDBDatabase), configured as Postgres is.
+	MariaDB bool
 	// Args are extra arguments appended to the serve command line.
 	Args []string
 	// Env holds extra KEY=value environment entries for the server.
@@ -50,7 +53,7 @@ type Server struct {
 	URL     string // base URL, http://127.0.0.1:PORT
 	Port    int
 	DataDir string
-	DSN     string // PostgreSQL DSN when Options.Postgres, else ""
+	DSN     string // database URL when Options.Postgres or Options.MariaDB, else ""
 
 	bin         string
 	configFiles []string
@@ -77,9 +80,14 @@ func StartServer(t testing.TB, o Options) *Server {
 		s.DataDir = t.TempDir()
 	}
 	confDir := t.TempDir()
-	if o.Postgres {
-		s.DSN = NewDatabase(t)
-		path := filepath.Join(confDir, "postgres.conf")
+	if o.Postgres || o.MariaDB {
+		name := "postgres.conf"
+		if o.MariaDB {
+			s.DSN, name = NewMariaDBDatabase(t), "mariadb.conf"
+		} else {
+			s.DSN = NewDatabase(t)
+		}
+		path := filepath.Join(confDir, name)
 		text := "[DEFAULT]\nauth_strategy = noauth\n\n[database]\nconnection = " + s.DSN + "\n"
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatalf("testenv: %v", err)

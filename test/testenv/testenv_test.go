@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // fakeServerEnv makes the test binary act as a stand-in for `midonet serve`,
@@ -255,5 +258,58 @@ func TestTailBuffer(t *testing.T) {
 	}
 	if got := b.String(); len(got) > 8 || got[len(got)-1] != 'b' {
 		t.Errorf("tail buffer kept %q, want at most 8 bytes ending in b", got)
+	}
+}
+
+// TestNewMariaDBDatabase checks that the private MariaDB gives each test its own database,
+// reachable with the URL a server gets (TCP with a password) and with the unix-socket form,
+// and that a test's database is dropped when it ends.
+func TestNewMariaDBDatabase(t *testing.T) {
+	var names []string
+	for _, form := range []string{"tcp", "socket"} {
+		t.Run(form, func(t *testing.T) {
+			newDB := NewMariaDBDatabase
+			if form == "socket" {
+				newDB = NewMariaDBSocketDatabase
+			}
+			url := newDB(t)
+			if !strings.HasPrefix(url, "mysql+pymysql://"+mariaUser+":") || !strings.Contains(url, "charset=utf8") {
+				t.Fatalf("URL %q is not in Neutron's form", url)
+			}
+			u, err := neturl.Parse(url)
+			if err != nil {
+				t.Fatalf("URL %q: %v", url, err)
+			}
+			name := strings.TrimPrefix(u.Path, "/")
+			names = append(names, name)
+			cfg := mysql.NewConfig()
+			cfg.User, cfg.Passwd, cfg.DBName = mariaUser, mariaPassword, name
+			cfg.Net, cfg.Addr = "tcp", fmt.Sprintf("127.0.0.1:%d", maria.port)
+			if form == "socket" {
+				cfg.Net, cfg.Addr = "unix", maria.socket
+			}
+			conn, err := mysql.NewConnector(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := sql.OpenDB(conn)
+			defer db.Close()
+			var got string
+			if err := db.QueryRowContext(t.Context(), "SELECT DATABASE()").Scan(&got); err != nil || got != name {
+				t.Fatalf("SELECT DATABASE() = %q, %v; want %q", got, err, name)
+			}
+		})
+	}
+	if len(names) != 2 || names[0] == names[1] {
+		t.Fatalf("databases %v: want two distinct ones", names)
+	}
+	for _, name := range names {
+		var n int
+		if err := maria.db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("database %s is still there after its test ended", name)
+		}
 	}
 }

@@ -12,8 +12,8 @@ var AddressScopes = &resource.Resource{
 	Collection: "address_scopes", Member: "address_scope", Path: "address-scopes",
 	// Neutron pages scopes through their versioned objects: a marker the caller cannot see
 	// is ignored.
-	PagerMarker: true,
-	NotFound:    fault.AddressScopeNotFound,
+	PagerMarker: true, RBAC: "address_scope",
+	NotFound: fault.AddressScopeNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
 		{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
@@ -21,5 +21,6 @@ var AddressScopes = &resource.Resource{
 		{Name: "project_id", Post: true, Validate: resource.String(255), Default: resource.Unset, Ext: "project-id"},
 		{Name: "shared", Post: true, Put: true, Convert: resource.ToBool, Default: false, Policy: true},
 		{Name: "ip_version", Post: true, Required: true, Convert: resource.ToInt, Validate: resource.Values(4, 6)},
+		{Name: resource.RBACShared, Hidden: true},
 	},
 }

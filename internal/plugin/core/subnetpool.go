@@ -225,7 +225,7 @@ func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db
 	if err != nil {
 		return err
 	}
-	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID && !plugin.Bool(scope, "shared") {
+	if !c.IsAdmin && plugin.Str(scope, "tenant_id") != c.ProjectID && !plugin.SharedWith(scope, c.ProjectID) {
 		return fault.IllegalSubnetPoolAssociationToAddressScope(poolID, id)
 	}
 	version := intOf(pool["ip_version"])

@@ -98,6 +98,12 @@ func sync(ctx context.Context, tx *db.Tx, c *plugin.Caller, o *target) error {
 	d[resource.RBACShared] = shared
 	d["shared"] = slices.Contains(shared, any("*"))
 	if o.res.RBAC != TypeNetwork {
+		if o.res.DataType == "" { // not journaled (address scopes): MidoNet keeps no copy
+			if err := tx.Put(ctx, o.res.Collection, d); err != nil {
+				return fmt.Errorf("rbac: store %s: %w", o.res.Member, err)
+			}
+			return nil
+		}
 		return plugin.SaveAsIs(ctx, tx, c, o.res.Collection, d)
 	}
 	ext := len(external) > 0
@@ -238,9 +244,9 @@ func externalCovered(ctx context.Context, tx *db.Tx, netID, project string, entr
 	return nil
 }
 
-// boundCovered is Neutron's _validate_rbac_policy_delete for QoS policies and groups: no
-// project that uses the object (networks and ports naming a QoS policy, ports in a group)
-// loses access to it.
+// boundCovered is Neutron's _validate_rbac_policy_delete for the objects other than networks:
+// no project that uses the object (networks and ports naming a QoS policy, ports in a group,
+// subnets allocated from a pool, pools in a scope) loses access to it.
 func boundCovered(ctx context.Context, tx *db.Tx, o *target, project string, entries []db.Doc) error {
 	objID := plugin.Str(o.doc, "id")
 	bound, err := boundProjects(ctx, tx, o)
@@ -275,6 +281,10 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 		colls = []string{"networks", "ports"}
 	case TypeSecurityGroup:
 		colls = []string{"ports"}
+	case TypeSubnetPool:
+		colls = []string{"subnets"}
+	case TypeAddressScope:
+		colls = []string{"subnetpools"}
 	}
 	for _, coll := range colls {
 		docs, err := tx.List(ctx, coll, db.Filter{})
@@ -282,9 +292,16 @@ func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, 
 			return nil, fmt.Errorf("rbac: users of %s: %w", id, err)
 		}
 		for _, d := range docs {
-			uses := plugin.Str(d, "qos_policy_id") == id
-			if o.res.RBAC == TypeSecurityGroup {
+			var uses bool
+			switch o.res.RBAC {
+			case TypeQosPolicy:
+				uses = plugin.Str(d, "qos_policy_id") == id
+			case TypeSecurityGroup:
 				uses = slices.Contains(plugin.Strings(d, "security_groups"), id)
+			case TypeSubnetPool:
+				uses = plugin.Str(d, "subnetpool_id") == id
+			case TypeAddressScope:
+				uses = plugin.Str(d, "address_scope_id") == id
 			}
 			if uses {
 				out[plugin.Str(d, "tenant_id")] = true

@@ -119,6 +119,9 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if valid := validActions(typ); !slices.Contains(valid, action) {
 		return nil, fault.InvalidActionForType(action, typ, pyTuple(valid))
 	}
+	if err := scopeReaches(ctx, tx, o, tgt); err != nil {
+		return nil, err
+	}
 	if err := materialize(ctx, tx, o); err != nil {
 		return nil, err
 	}
@@ -139,6 +142,27 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		return nil, fmt.Errorf("rbac: store policy: %w", err)
 	}
 	return d, sync(ctx, tx, c, o)
+}
+
+// scopeReaches is Neutron's SubnetPool.validate_rbac_policy_create: a pool in an address
+// scope is shared only with a project the scope is shared with (by its own policies: owning
+// the scope is not enough).
+func scopeReaches(ctx context.Context, tx *db.Tx, o *target, project string) error {
+	scopeID := plugin.Str(o.doc, "address_scope_id")
+	if o.res.RBAC != TypeSubnetPool || scopeID == "" {
+		return nil
+	}
+	scope, err := tx.Get(ctx, "address_scopes", scopeID)
+	if err != nil {
+		return fmt.Errorf("rbac: address scope %s of pool %s: %w", scopeID, plugin.Str(o.doc, "id"), err)
+	}
+	if scope != nil {
+		t := plugin.SharedTargets(scope)
+		if slices.Contains(t, "*") || slices.Contains(t, project) {
+			return nil
+		}
+	}
+	return fault.RbacPolicyInitError(plugin.Str(o.doc, "id"), "target project doesn't have access to associated address scope.")
 }
 
 // Update changes a policy's target, once nothing of the project losing access depends on it.

@@ -1,0 +1,153 @@
+// Package dns is Neutron's internal DNS integration on MidoNet (neutron-lib's
+// dns-integration and dns-domain-ports): dns_name and dns_domain on ports, dns_domain on
+// networks, dns_name and dns_domain on floating IPs, and each port's dns_assignment (the
+// host name and FQDN of each fixed IP under [DEFAULT] dns_domain), as Neutron's ML2 DNS
+// extension driver computes them. No external DNS service is driven.
+package dns
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Extensions are the aliases the service advertises.
+var Extensions = []resource.Extension{
+	{Alias: "dns-integration", Name: "DNS Integration", Description: "Provides integration with DNS.", Updated: "2015-08-15T18:00:00-00:00"},
+	{Alias: "dns-domain-ports", Name: "dns_domain for ports", Description: "Allows the DNS domain to be specified for a network port.", Updated: "2017-06-25T18:00:00-00:00"},
+}
+
+// defaultDomain is Neutron's DNS_DOMAIN_DEFAULT: with it, ports keep their dns_name but their
+// assignment uses generated host names.
+const defaultDomain = "openstacklocal."
+
+// domain is [DEFAULT] dns_domain as Neutron reads it: "" or ending in a dot.
+type domain struct {
+	mu sync.RWMutex
+	v  string
+}
+
+func (d *domain) get() string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.v
+}
+
+func (d *domain) set(v string) {
+	if v != "" && !strings.HasSuffix(v, ".") {
+		v += "."
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.v = v
+}
+
+// Service is the DNS integration as internal/app wires it.
+func Service() plugin.Service {
+	d := &domain{v: defaultDomain}
+	return plugin.Service{
+		Name:       "dns",
+		Extensions: Extensions,
+		Collections: func(deps plugin.Deps) []plugin.Collection {
+			if deps.Config != nil {
+				d.set(deps.Config.String(config.DefaultGroup, "dns_domain"))
+			}
+			return nil
+		},
+		Hooks: map[string]plugin.Hook{"ports": portHook{d: d}},
+	}
+}
+
+// portHook checks a port's dns_name against the domain and shows its dns_assignment.
+type portHook struct {
+	plugin.NoHook
+	d *domain
+}
+
+// requested is Neutron's _get_request_dns_name: the dns_name that names the port's
+// addresses, which only a domain other than the default lets a port choose.
+func (h portHook) requested(name string) string {
+	if dom := h.d.get(); dom != "" && dom != defaultDomain {
+		return name
+	}
+	return ""
+}
+
+// check is neutron-lib's _validate_dns_name_with_dns_domain.
+func (h portHook) check(name string) error {
+	req := h.requested(name)
+	if req == "" {
+		return nil
+	}
+	dom := h.d.get()
+	higher := "." + dom
+	if !strings.HasSuffix(req, ".") {
+		if len(req)+len(higher) > resource.FQDNMaxLen {
+			return fault.BadRequest("Invalid input for dns_name. Reason: The dns_name passed is a PQDN and its size is '%d'. "+
+				"The dns_domain option in neutron.conf is set to %s, with a length of '%d'. When the two are concatenated to "+
+				"form a FQDN (with a '.' at the end), the resulting length exceeds the maximum size of '%d'.",
+				len(req), strings.TrimSuffix(dom, "."), len(higher), resource.FQDNMaxLen)
+		}
+		return nil
+	}
+	if len(req) <= len(higher) || !strings.HasSuffix(req, higher) {
+		return fault.BadRequest("Invalid input for dns_name. Reason: The dns_name passed is a FQDN. Its higher level labels must "+
+			"be equal to the dns_domain option in neutron.conf, that has been set to '%s'. It must also include one or more "+
+			"valid DNS labels to the left of '%s'.", strings.TrimSuffix(dom, "."), strings.TrimSuffix(dom, "."))
+	}
+	return nil
+}
+
+// BeforeCreate checks the new port's dns_name.
+func (h portHook) BeforeCreate(_ context.Context, _ *db.Tx, _ *plugin.Caller, body db.Doc) error {
+	return h.check(plugin.Str(body, "dns_name"))
+}
+
+// BeforeUpdate checks a changed dns_name.
+func (h portHook) BeforeUpdate(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, changes db.Doc) error {
+	if name, ok := changes["dns_name"].(string); ok {
+		return h.check(name)
+	}
+	return nil
+}
+
+// Expand sets dns_assignment: for each fixed IP its host name (the requested dns_name, or
+// host-<address with dashes>) and FQDN under the domain.
+func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
+	dom := h.d.get()
+	for _, d := range docs {
+		req := h.requested(plugin.Str(d, "dns_name"))
+		var out []any
+		for _, ip := range plugin.List(d, "fixed_ips") {
+			m, _ := ip.(map[string]any)
+			addr, _ := m["ip_address"].(string)
+			if addr == "" {
+				continue
+			}
+			host, fqdn := req, req
+			switch {
+			case req == "":
+				host = "host-" + strings.NewReplacer(".", "-", ":", "-").Replace(addr)
+				fqdn = host
+				if dom != "" {
+					fqdn = fmt.Sprintf("%s.%s", host, dom)
+				}
+			case !strings.HasSuffix(req, "."):
+				fqdn = fmt.Sprintf("%s.%s", req, dom)
+			}
+			out = append(out, map[string]any{"hostname": host, "ip_address": addr, "fqdn": fqdn})
+		}
+		if out == nil {
+			out = []any{}
+		}
+		d["dns_assignment"] = out
+	}
+	return nil
+}

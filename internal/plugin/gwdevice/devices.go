@@ -1,0 +1,170 @@
+package gwdevice
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// DeviceCollection is /v2.0/gw/gateway_devices.
+type DeviceCollection struct{}
+
+// Resource describes gateway devices.
+func (DeviceCollection) Resource() *resource.Resource { return Devices }
+
+// serialize orders the writes that check a uniqueness rule across devices (management IP,
+// tunnel IP, one device per resource, remote MACs): on PostgreSQL two transactions could
+// otherwise both find a value free; SQLite runs one writer at a time already.
+func serialize(ctx context.Context, tx *db.Tx) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7012)"); err != nil {
+		return fmt.Errorf("gwdevice: lock: %w", err)
+	}
+	return nil
+}
+
+// resourceCollection is what a device's resource_id names, by type.
+var resourceCollection = map[string]string{RouterVtep: "routers", NetworkVlan: "networks"}
+
+// resourceType is the word DeviceInUseByGatewayDevice names a resource with.
+var resourceType = map[string]string{RouterVtep: "router", NetworkVlan: "network"}
+
+// Create checks the fields the type needs and forbids, the uniqueness rules and the
+// resource, then stores the device.
+func (DeviceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+	d := plugin.Copy(body)
+	typ := plugin.Str(d, "type")
+	if err := serialize(ctx, tx); err != nil {
+		return nil, err
+	}
+	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case HwVtep:
+		if d["management_ip"] == nil || d["management_port"] == nil {
+			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with management_port and management_ip", typ)
+		}
+		if plugin.Str(d, "resource_id") != "" {
+			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take a resource_id", typ)
+		}
+		if d["management_protocol"] == nil {
+			d["management_protocol"] = ProtocolOVSDB
+		}
+		ip := plugin.Str(d, "management_ip")
+		for _, o := range devices {
+			if plugin.Str(o, "type") == HwVtep && plugin.Str(o, "management_ip") == ip {
+				return nil, fault.GatewayDeviceParamDuplicate("management_ip", ip)
+			}
+		}
+	case RouterVtep, NetworkVlan:
+		if d["management_ip"] != nil || d["management_port"] != nil || (d["management_protocol"] != nil && d["management_protocol"] != ProtocolNone) {
+			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take management_ip, management_port or management_protocol", typ)
+		}
+		d["management_protocol"] = nil
+		rid := plugin.Str(d, "resource_id")
+		if rid == "" {
+			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with resource_id", typ)
+		}
+		if _, err := plugin.Fetch(ctx, tx, c, resourceCollection[typ], rid); err != nil {
+			if isNotFound(err) {
+				return nil, fault.GatewayResourceNotFound(rid)
+			}
+			return nil, err
+		}
+		for _, o := range devices {
+			if plugin.Str(o, "type") == typ && plugin.Str(o, "resource_id") == rid {
+				return nil, fault.DeviceInUseByGatewayDevice(rid, resourceType[typ])
+			}
+		}
+	}
+	if err := checkTunnelIPs(typ, plugin.Strings(d, "tunnel_ips"), "", devices); err != nil {
+		return nil, err
+	}
+	d["tunnel_ips"] = anyList(plugin.Strings(d, "tunnel_ips"))
+	d["remote_mac_entries"] = []any{}
+	d["id"] = plugin.NewID()
+	return d, plugin.Add(ctx, tx, c, Devices.Collection, d)
+}
+
+// isNotFound reports whether err is a 404 fault.
+func isNotFound(err error) bool {
+	f, ok := fault.As(err)
+	return ok && f.Status == 404
+}
+
+// checkTunnelIPs applies the tunnel-IP rules of a type: a router_vtep has exactly one, a
+// hw_vtep at most one, a network_vlan none; no other device holds the address.
+func checkTunnelIPs(typ string, ips []string, self string, devices []db.Doc) error {
+	switch {
+	case typ == NetworkVlan && len(ips) > 0:
+		return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take tunnel_ips", typ)
+	case typ == RouterVtep && len(ips) == 0:
+		return fault.TunnelIPsRequired(typ)
+	case len(ips) > 1:
+		return fault.TunnelIPsExhausted()
+	}
+	for _, ip := range ips {
+		for _, o := range devices {
+			if plugin.Str(o, "id") != self && slices.Contains(plugin.Strings(o, "tunnel_ips"), ip) {
+				return fault.GatewayDeviceParamDuplicate("tunnel_ip", ip)
+			}
+		}
+	}
+	return nil
+}
+
+func anyList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// Update changes the name or the tunnel IPs (by the type's rules).
+func (DeviceCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	if _, ok := changes["tunnel_ips"]; ok {
+		if err := serialize(ctx, tx); err != nil {
+			return nil, err
+		}
+		devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		if err := checkTunnelIPs(plugin.Str(cur, "type"), plugin.Strings(changes, "tunnel_ips"), plugin.Str(cur, "id"), devices); err != nil {
+			return nil, err
+		}
+	}
+	d := plugin.Apply(cur, changes)
+	return d, plugin.SaveAsIs(ctx, tx, c, Devices.Collection, d)
+}
+
+// Delete removes a device and its remote MAC entries (an L2 gateway naming it keeps it:
+// the l2gw service's hook).
+func (DeviceCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	entries, err := tx.List(ctx, RemoteMacEntries.Collection, db.Filter{ParentID: id})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, err := tx.Delete(ctx, RemoteMacEntries.Collection, plugin.Str(e, "id")); err != nil {
+			return err
+		}
+	}
+	return plugin.Remove(ctx, tx, c, Devices.Collection, cur)
+}
+
+// List returns the devices.
+func (DeviceCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
+	return tx.List(ctx, Devices.Collection, db.Filter{})
+}

@@ -1,0 +1,30 @@
+package gwdevice
+
+import (
+	"context"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/plugin"
+)
+
+// resourceHook keeps a router (router_vtep) or network (network_vlan) while a gateway device
+// names it: 409 DeviceInUseByGatewayDevice, as networking-midonet's delete callbacks.
+type resourceHook struct {
+	plugin.NoHook
+	typ string
+}
+
+func (h resourceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+	id := plugin.Str(cur, "id")
+	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		if plugin.Str(d, "type") == h.typ && plugin.Str(d, "resource_id") == id {
+			return fault.DeviceInUseByGatewayDevice(id, resourceType[h.typ])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+// Package vpnaas is the VPN service (seed 2.7; neutron-vpnaas's vpnaas and
+// vpn-endpoint-groups with networking-midonet's MidonetIPsecVPNDriver): IKE and IPsec
+// policies, VPN services on routers with a gateway, endpoint groups, IPsec site connections
+// with neutron-vpnaas's validation and in-use rules, and their translation into MidoNet's
+// VpnService and IPSecSiteConnection with the router's IPsec container port and routes. The
+// tunnels themselves are the agent's (internal/agent/ipsec: strongSwan in a network
+// namespace per router). See README.md.
+package vpnaas
+
+import (
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Service is the VPN service as internal/app wires it.
+func Service() plugin.Service {
+	return plugin.Service{
+		Name:       "vpnaas",
+		Resources:  []*resource.Resource{IKEPolicies, IPsecPolicies, EndpointGroups, Services, Connections},
+		Extensions: Extensions,
+		Translators: translate.Translators{
+			IKEPolicies.Collection:    {Owned: ownsNothing, Dependents: servicesUsing("ikepolicy_id")},
+			IPsecPolicies.Collection:  {Owned: ownsNothing, Dependents: servicesUsing("ipsecpolicy_id")},
+			EndpointGroups.Collection: {Owned: ownsNothing, Dependents: servicesUsingGroup},
+			Connections.Collection:    {Owned: ownsNothing, Dependents: connectionDependents},
+			Services.Collection: {Owned: serviceObjects, Dependents: serviceDependents,
+				Watches: []string{"ports", "routers", "subnets"}},
+		},
+		Collections: func(plugin.Deps) []plugin.Collection {
+			return []plugin.Collection{IKEPolicyCollection(), IPsecPolicyCollection(), EndpointGroupCollection{},
+				ServiceCollection{}, ConnectionCollection{}}
+		},
+		Hooks: map[string]plugin.Hook{"routers": routerHook{}, "subnets": subnetHook{}},
+	}
+}
