@@ -57,7 +57,17 @@ func dbManageCmd(o *app.Options) *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(upgrade, current)
+	importCmd := &cobra.Command{
+		Use:   "import SOURCE",
+		Short: "Copy an upstream Neutron database (postgresql://…) of a networking-midonet deployment into this server's database",
+		Long: "Copies networks, subnets, ports, security groups, routers and floating IPs, and the monolithic v2 plugin's " +
+			"binding rows, which the next `serve` converts to ML2 (seed 4). The target database must hold no network.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.ImportNeutron(cmd.Context(), *o, args[0], cmd.OutOrStdout())
+		},
+	}
+	cmd.AddCommand(upgrade, current, importCmd)
 	cmd.AddCommand(taskCmds(o)...)
 	cmd.AddCommand(dataCmds(o)...)
 	cmd.AddCommand(verifyCmd(o), repairCmd(o), nsdbCompactCmd(o))

@@ -31,19 +31,32 @@ type apiParts struct {
 	tasks   bool
 }
 
-// newAPI builds the API server with every plugin: core, L3 and the services.
-func newAPI(p apiParts) (*api.Server, *core.Plugin) {
+// newAPI builds the API server with the core plugin and what [DEFAULT] service_plugins
+// loads: the L3 plugin and the services (LoadedServices).
+func newAPI(p apiParts) (*api.Server, *core.Plugin, error) {
+	loaded, err := LoadedServices(p.cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	corePlugin := core.New(CoreSettings(p.cfg))
+	corePlugin.OnPortDelete = append(corePlugin.OnPortDelete, portDeleteHooks(loaded.Services)...)
+	// The L3 plugin keeps its hooks on the core plugin (a port's delete clears its floating
+	// IPs) even when service_plugins leaves routers unserved: the data stays consistent.
 	l3Plugin := l3.New(l3.Settings{
 		MaxRoutes:           p.cfg.Int("DEFAULT", "max_routes"),
 		EnableSNATByDefault: p.cfg.Bool("DEFAULT", "enable_snat_by_default"),
 	}, corePlugin)
-	cols := serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts},
-		append(corePlugin.Collections(), l3Plugin.Collections()...))
+	cols := corePlugin.Collections()
+	var exts []resource.Extension
+	if loaded.L3 {
+		cols = append(cols, l3Plugin.Collections()...)
+		exts = append(exts, l3.Extensions...)
+	}
+	cols = serviceCollections(plugin.Deps{Config: p.cfg, Hosts: p.hosts}, cols, loaded.Services)
 	srv := api.New(&api.Server{
 		DB: p.db, Auth: p.auth, Policy: p.policy, NoAuth: p.noauth, Log: p.log, Catalog: p.catalog,
 		Quotas:     quota.New(p.catalog, QuotaDefaults(p.cfg, p.catalog)),
-		Extensions: resource.NewRegistry(append(append([]resource.Extension{}, l3.Extensions...), serviceExtensions()...)...),
+		Extensions: resource.NewRegistry(append(exts, serviceExtensions(loaded.Services)...)...),
 		Writes:     p.writes,
 		WriteTasks: p.tasks,
 		Limits: api.Limits{
@@ -51,7 +64,7 @@ func newAPI(p apiParts) (*api.Server, *core.Plugin) {
 			BodyMemory: int64(p.cfg.Int("DEFAULT", "max_request_body_memory")),
 		},
 	}, cols...)
-	return srv, corePlugin
+	return srv, corePlugin, nil
 }
 
 // InProcessAPI is the Neutron API of `midonet serve` — the same configuration, catalogue,
@@ -90,8 +103,12 @@ func InProcessAPI(ctx context.Context, o Options) (srv *api.Server, done func(),
 	if log == nil {
 		log = quiet
 	}
-	srv, _ = newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
+	srv, _, err = newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
 		hosts: noHosts{}, writes: d})
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
 	return srv, func() { d.Close() }, nil
 }
 

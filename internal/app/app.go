@@ -34,6 +34,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
+	"github.com/midonet-go/midonet/internal/migratev2"
 	"github.com/midonet-go/midonet/internal/nova"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -345,10 +346,22 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	} else if len(applied) > 0 {
 		log.Info("database schema upgraded", "applied", applied, "engine", d.Dialect.String())
 	}
+	// networking-midonet's v2 plugin rows, once (seed 4): the ML2 driver converted them when
+	// neutron-server first started with it.
+	if roles.API {
+		if _, err := migratev2.Run(ctx, d, log); err != nil {
+			return nil, err
+		}
+	}
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
 	}
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
+	if roles.API && s.Tasks {
+		if err := writeConfigTask(ctx, d, cfg); err != nil {
+			return nil, err
+		}
+	}
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
 	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
@@ -397,7 +410,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.NSDB.SetWriteGuard(space.Check) // the cluster's and agent's writes too
 	}
 
-	srv, corePlugin := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
+	srv, corePlugin, err := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
 		hosts: nsdbHosts{s.NSDB}, tasks: s.Tasks,
 		writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
 			Before: func(ctx context.Context) error {
@@ -407,6 +420,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 				return readOnlyGate(ctx, d)
 			}},
 	})
+	if err != nil {
+		return nil, err
+	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
 	if roles.API {

@@ -3,15 +3,20 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/config"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/resource"
 )
 
 // Client names of [MIDONET] client: upstream's class paths and short forms.
@@ -102,4 +107,21 @@ func (b *restBackend) Commit(ctx context.Context, changes []journal.Change) erro
 		return clusterUnreachable()
 	}
 	return err
+}
+
+// writeConfigTask is networking-midonet's CONFIG task (seed 8.1, agent membership): at
+// start the API server with the task client puts the global configuration the cluster needs
+// into midonet_tasks — the tunnel protocol of the DEFAULT tunnel zone, under the zone's fixed
+// id — and the cluster's consumer applies it like any task. Upstream also put the MidoNet
+// password in it; a task never holds a secret here.
+func writeConfigTask(ctx context.Context, d *db.DB, cfg *config.Config) error {
+	data := map[string]any{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := journal.Insert(ctx, tx, journal.Create, resource.ClusterConfig.DataType, translate.DefaultTunnelZone, "", "req-"+uuid.NewString(), data)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("app: write the CONFIG task: %w", err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -24,6 +25,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
+	"github.com/midonet-go/midonet/internal/plugin/taas"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -45,6 +47,7 @@ var services = []plugin.Service{
 	vpnaas.Service(),
 	gwdevice.Service(),
 	l2gw.Service(),
+	taas.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
@@ -77,29 +80,50 @@ func ServicePolicies() [][]policy.Rule {
 	return out
 }
 
-// serviceExtensions are the extension aliases the services advertise.
-func serviceExtensions() []resource.Extension {
+// serviceExtensions are the extension aliases the loaded services advertise.
+func serviceExtensions(loaded []plugin.Service) []resource.Extension {
 	var out []resource.Extension
-	for _, s := range services {
+	for _, s := range loaded {
 		out = append(out, s.Extensions...)
 	}
 	return out
 }
 
-// serviceCollections are the plugin collections of every service, and cols (the built-in
-// ones) wrapped with the hooks services add to them.
-func serviceCollections(d plugin.Deps, cols []plugin.Collection) []plugin.Collection {
-	for _, s := range services {
+// serviceCollections are the plugin collections of the loaded services, and cols (the
+// built-in ones) wrapped with the hooks those services add to them.
+func serviceCollections(d plugin.Deps, cols []plugin.Collection, loaded []plugin.Service) []plugin.Collection {
+	for _, s := range loaded {
 		cols = append(cols, s.Collections(d)...)
 	}
-	for _, s := range services {
+	for _, s := range loaded {
 		for i, c := range cols {
 			if h, ok := s.Hooks[c.Resource().Collection]; ok {
+				if c.Resource().Collection == "ports" {
+					h = portHook{h} // its BeforeDelete runs through core's OnPortDelete
+				}
 				cols[i] = plugin.Hooked(c, h)
 			}
 		}
 	}
 	return cols
+}
+
+// portHook is a service's hook on ports whose BeforeDelete runs for every removal of a port
+// (core.Plugin.OnPortDelete: the API's delete, a router interface's or gateway's removal),
+// not only the API's, and so is not run again by the API's delete.
+type portHook struct{ plugin.Hook }
+
+func (portHook) BeforeDelete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error { return nil }
+
+// portDeleteHooks are the BeforeDelete of the loaded services' hooks on ports.
+func portDeleteHooks(loaded []plugin.Service) []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
+	var out []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error
+	for _, s := range loaded {
+		if h, ok := s.Hooks["ports"]; ok {
+			out = append(out, h.BeforeDelete)
+		}
+	}
+	return out
 }
 
 // NewCluster is a cluster over store with this binary's catalogue and translators (the

@@ -65,8 +65,13 @@ func logOptions(cfg *config.Config, jsonFlag bool, command string) (logging.Opti
 // checkPlugins refuses a configuration that asks for a core plugin or mechanism drivers this
 // binary does not have: it would otherwise run something else than the operator asked for.
 func checkPlugins(cfg *config.Config) error {
-	switch p := cfg.String(config.DefaultGroup, "core_plugin"); p {
+	switch p := cfg.String(config.DefaultGroup, "core_plugin"); pluginName(p) {
 	case "ml2", "neutron.plugins.ml2.plugin.Ml2Plugin":
+	case "midonet_v2", "midonet.neutron.plugin_v2.MidonetPluginV2":
+		// networking-midonet's monolithic plugins (seed 4): this server is its ML2 form.
+		return fmt.Errorf("app: [DEFAULT] core_plugin = %s is networking-midonet's monolithic plugin, which this server replaces with ML2: "+
+			"set core_plugin = ml2, [ml2] mechanism_drivers = midonet, type_drivers = midonet,uplink, tenant_network_types = midonet, "+
+			"and add midonet_l3 to service_plugins; the first start converts the v2 plugin's database rows (seed 4.2)", p)
 	default:
 		return fmt.Errorf("app: [DEFAULT] core_plugin = %s: only ml2 (with the midonet mechanism driver) is implemented", p)
 	}
@@ -79,5 +84,6 @@ func checkPlugins(cfg *config.Config) error {
 	if !slices.Contains(drivers, "midonet") {
 		return fmt.Errorf("app: [ml2] mechanism_drivers = %q: want midonet", drivers)
 	}
-	return nil
+	_, err := LoadedServices(cfg)
+	return err
 }

@@ -2,13 +2,17 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
+	"strings"
 
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/neutrondb"
 	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
@@ -161,4 +165,41 @@ func writeDrift(w io.Writer, d cluster.Drift) {
 		}
 	}
 	fmt.Fprintf(w, "drift: %d\n", d.Total())
+}
+
+// ImportNeutron is `db-manage import SOURCE`: it copies the upstream Neutron database at
+// SOURCE (a postgresql:// URL) into the configured database, upgraded first and holding no
+// network yet (neutrondb.Import says what is copied). The next `serve` converts the monolithic
+// v2 plugin's rows it brought (internal/migratev2).
+func ImportNeutron(ctx context.Context, o Options, source string, w io.Writer) error {
+	if !strings.HasPrefix(source, "postgres://") && !strings.HasPrefix(source, "postgresql://") {
+		return fmt.Errorf("app: import: the source must be a postgresql:// URL of the upstream Neutron database, got %q "+
+			"(restore a dump into a PostgreSQL database first: psql -f dump.sql, or pg_restore)", source)
+	}
+	src, err := sql.Open("pgx", source)
+	if err != nil {
+		return fmt.Errorf("app: import: %w", err)
+	}
+	defer src.Close()
+	if err := src.PingContext(ctx); err != nil {
+		return fmt.Errorf("app: import: reach the upstream database: %w", err)
+	}
+	return WithDB(ctx, o, func(ctx context.Context, d *db.DB) error {
+		if _, err := d.Upgrade(ctx); err != nil {
+			return err
+		}
+		sum, err := neutrondb.Import(ctx, src, d)
+		if err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(sum))
+		for k := range sum {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s: %d\n", k, sum[k])
+		}
+		return nil
+	})
 }

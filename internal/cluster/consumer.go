@@ -136,6 +136,9 @@ func (t *Consumer) pending(ctx context.Context, after int64, limit int) ([]taskR
 	return out, nil
 }
 
+// dataTypePortBinding is networking-midonet's PORTBINDING task (internal/plugin/core).
+const dataTypePortBinding = "PORTBINDING"
+
 func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
 	last := rows[len(rows)-1].id
 	if isVersionTask(rows[0]) {
@@ -145,6 +148,9 @@ func (t *Consumer) applyGroup(ctx context.Context, rows []taskRow) error {
 	} else {
 		var changes []Change
 		for _, r := range rows {
+			if r.dataType == dataTypePortBinding {
+				continue // the port's own task carries the binding, which is what translation reads
+			}
 			res := t.Cluster.Catalog().ByDataType(r.dataType)
 			if res == nil {
 				t.Log.Warn("task of an unknown data type skipped", "id", r.id, "data_type", r.dataType)

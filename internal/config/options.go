@@ -54,6 +54,9 @@ func defaultOptions() []Option {
 		d("bind_port", Int, "9696", "TCP port the API server listens on."),
 		d("core_plugin", String, "ml2", "Core plugin: ml2 (or neutron.plugins.ml2.plugin.Ml2Plugin), the only one implemented; "+
 			"another value is refused at start."),
+		d("service_plugins", List, "", "Service plugins to load, by alias or class path (midonet_l3 or router, qos, "+
+			"midonet_bgp, taas, …); only these are served and advertised, and a name this server does not have stops it. "+
+			"Unset: every service this server has."),
 		d("base_mac", String, "fa:16:3e:00:00:00", "Base MAC address for ports: the first three octets are kept, "+
 			"the fourth too when it is not 00, the rest are random."),
 		d("max_dns_nameservers", Int, "5", "Most DNS name servers per subnet."),

@@ -288,6 +288,25 @@ func (d *Datapath) process(port string, raw []byte, mss int) {
 			}
 		}
 	}
+	// Mirrored copies (TaaS) leave their tap port like any other copy: rewritten from the
+	// frame that came in, or built when they copy a packet the topology produced.
+	for i := range res.Mirrored {
+		m := &res.Mirrored[i]
+		var f []byte
+		if m.Generated {
+			f = build(&m.Packet, raw, l)
+		} else {
+			f = rewrite(raw, l, &m.Packet)
+		}
+		if f == nil {
+			continue
+		}
+		if out := ports[m.PortID]; out != nil {
+			d.send(out, f)
+		} else if !d.sendRemote(m.PortID, f) {
+			d.noEgress.Add(1)
+		}
+	}
 	for i := range res.Generated {
 		g := &res.Generated[i]
 		f := build(&g.Packet, raw, l)

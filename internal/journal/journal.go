@@ -96,6 +96,17 @@ func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantI
 	return nil
 }
 
+// TaskOnly writes a task that only the task client carries (networking-midonet's
+// PORTBINDING): written when tx writes tasks, never sent to the REST endpoint, which has no
+// such resource.
+func TaskOnly(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) error {
+	if rec := recorderOf(tx); rec != nil && !rec.WriteTasks {
+		return nil
+	}
+	_, err := Insert(ctx, tx, typ, dataType, resourceID, tenantID, txnID, data)
+	return err
+}
+
 // Insert writes a task row of any type (db-manage's DATA_VERSION_* tasks included).
 func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) (int64, error) {
 	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}, txnID)

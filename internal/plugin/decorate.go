@@ -83,7 +83,8 @@ func (q quotaEnforced) Resource() *resource.Resource { return q.Collection.Resou
 // Hook is what a service adds to another collection: checks and defaults for the attributes
 // it contributes (QoS: qos_policy_id on networks and ports), run in the write transaction
 // before the collection's own Create and Update, and the read-only attributes it computes
-// before rendering.
+// before rendering. A hook on ports has its BeforeDelete run for every removal of a port (the
+// API's delete, a router interface's or gateway's removal), as the core plugin removes it.
 type Hook interface {
 	BeforeCreate(ctx context.Context, tx *db.Tx, c *Caller, body db.Doc) error
 	BeforeUpdate(ctx context.Context, tx *db.Tx, c *Caller, cur, changes db.Doc) error

@@ -30,6 +30,14 @@ type Service struct {
 	Collections func(Deps) []Collection
 	// Hooks are added to other collections, by collection name (see Hook).
 	Hooks map[string]Hook
+	// ServicePlugins are the [DEFAULT] service_plugins entries that load the service: its
+	// alias and the class paths of the upstream plugins it stands for ("qos",
+	// "neutron.services.qos.qos_plugin.QoSPlugin"; "module:Class" is read as
+	// "module.Class"). A service without any is part of the core plugin and always loaded.
+	ServicePlugins []string
+	// AlwaysLoaded marks a service Neutron loads whatever service_plugins says (its default
+	// service plugins: network_ip_availability); its names are still accepted in the list.
+	AlwaysLoaded bool
 }
 
 // Deps are what a service's collections may use from the rest of the server.

@@ -259,5 +259,13 @@ func withSeq(r Result, seq uint16) Result {
 		eg[i].Packet.ICMP.Seq = seq
 	}
 	r.Egress = eg
+	if len(r.Mirrored) > 0 {
+		m := make([]Emit, len(r.Mirrored))
+		copy(m, r.Mirrored)
+		for i := range m {
+			m[i].Packet.ICMP.Seq = seq
+		}
+		r.Mirrored = m
+	}
 	return r
 }

@@ -30,6 +30,7 @@ const (
 	fTpSrc
 	fTpDst
 	fTraversed
+	fVLAN
 )
 
 // cond is a compiled topology.Condition. Each field XORs with its own inversion bit; a
@@ -49,6 +50,7 @@ type cond struct {
 	nwProto      uint8
 	dlType       uint16
 	tpSrc, tpDst [2]uint16
+	vlan         [2]uint16
 	nwSrc, nwDst subnet
 	dlSrc, dlDst MAC
 	inPorts      []*port
@@ -213,6 +215,10 @@ func (t *Topology) compileCond(c *topology.Condition, what string) cond {
 		flag(fTpDst, c.TpDstInv)
 		k.tpDst = [2]uint16{uint16(c.TpDst.Start), uint16(c.TpDst.End)}
 	}
+	if c.VLAN != nil {
+		flag(fVLAN, false)
+		k.vlan = [2]uint16{uint16(max(c.VLAN.Start, 1)), uint16(min(c.VLAN.End, 4095))}
+	}
 	if c.TraversedDevice != "" {
 		flag(fTraversed, false)
 		k.traversed = c.TraversedDevice
@@ -308,6 +314,9 @@ func (c *ctx) matchFields(fr *frame, k *cond, portFilter bool) bool {
 		return false
 	}
 	if set&fDlType != 0 && (pkt.EtherType == k.dlType) == (inv&fDlType != 0) {
+		return false
+	}
+	if set&fVLAN != 0 && !(pkt.VLAN >= k.vlan[0] && pkt.VLAN <= k.vlan[1]) {
 		return false
 	}
 	if set&fTpSrc != 0 && (v.tpSrc >= k.tpSrc[0] && v.tpSrc <= k.tpSrc[1]) == (inv&fTpSrc != 0) {

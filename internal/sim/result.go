@@ -44,6 +44,9 @@ type Result struct {
 	// Generated lists packets the topology produced in answer (ARP and ICMP echo replies,
 	// ICMP errors, ARP requests, DHCP replies), each with the exterior port it leaves from.
 	Generated []Emit `json:"generated"`
+	// Mirrored lists the copies mirrors made (TaaS): each leaves the tap port it names, as the
+	// packet was at the mirror's tap point. They do not change the verdict.
+	Mirrored []Emit `json:"mirrored"`
 	// Drop is set when the packet (or every copy of it) was dropped.
 	Drop *Drop `json:"drop,omitempty"`
 	// Trace is the list of steps, filled only when tracing was asked for.
@@ -63,6 +66,10 @@ type Emit struct {
 	// From is, for a generated packet, the device port that emitted it (a router port for
 	// router replies, the ingress bridge port for ARP suppression and DHCP).
 	From string `json:"from"`
+	// Mirror is, for a mirrored copy, the mirror that made it; Generated says the copy is of
+	// a packet the topology produced (built, not rewritten from the frame that came in).
+	Mirror    string `json:"mirror,omitempty"`
+	Generated bool   `json:"generated,omitempty"`
 }
 
 // Drop describes why a packet was dropped.

@@ -29,8 +29,9 @@
 // re-routing or the router's outbound filters; ICMP errors carry the headers in
 // Packet.Inner but NAT does not translate ICMP error payloads; ICMP errors are not
 // connection-tracked (always "forward"); DHCP MTU is the subnet's interface_mtu (no
-// underlay-MTU clamp); mirrors, L2 insertions, load balancers, hardware VTEPs and NAT64 (FIP64
-// routes) are not simulated (VTEP routers are: vtep.go).
+// underlay-MTU clamp); L2 insertions, load balancers, hardware VTEPs and NAT64 (FIP64
+// routes) are not simulated (VTEP routers are: vtep.go). Mirrors (mirror.go) copy at two of
+// MidoNet's four tap points, the ones TaaS uses.
 package sim
 
 import (
@@ -159,7 +160,7 @@ func getCtx(topo *Topology, st *State, res *Result, opts Options) *ctx {
 	c := ctxPool.Get().(*ctx)
 	*c = ctx{topo: topo, st: st, res: res, trace: opts.Trace, recordState: opts.RecordFlowState}
 	res.Verdict, res.Drop, res.FlowState, res.FlowStateShared = "", nil, res.FlowState[:0], false
-	res.Egress, res.Generated, res.Trace = res.Egress[:0], res.Generated[:0], res.Trace[:0]
+	res.Egress, res.Generated, res.Trace, res.Mirrored = res.Egress[:0], res.Generated[:0], res.Trace[:0], res.Mirrored[:0]
 	return c
 }
 
@@ -339,6 +340,9 @@ func (c *ctx) ingressPort(fr *frame, p *port) {
 			return
 		}
 	}
+	if len(p.postIn) > 0 {
+		c.mirror(fr, p, p.postIn)
+	}
 	if p.bridge != nil {
 		c.bridgeSim(fr, p)
 	} else {
@@ -358,6 +362,9 @@ func (c *ctx) egressPort(fr *frame, p *port) {
 	if !p.adminUp {
 		c.dropf(fr, DropAdminDown, p.dev.id, p.id, "port %s is administratively down", p.id)
 		return
+	}
+	if len(p.preOut) > 0 {
+		c.mirror(fr, p, p.preOut)
 	}
 	if p.out != nil {
 		if a := c.runFilter(fr, p.out, p.dev, p, true); a != actAccept {

@@ -23,6 +23,7 @@ type Topology struct {
 	routers map[string]*router
 	chains  map[string]*chain
 	groups  map[string]*ipGroup
+	mirrors map[string]*mirror
 	qos     map[string]*topology.QosPolicy // QoS policies by id
 	// byIndex maps a port index (flow-cache key) back to the port.
 	byIndex  []*port
@@ -84,6 +85,8 @@ type port struct {
 	tunnelIP netip.Addr
 	// vlanID: an access port of a VLAN-aware bridge (a network_vlan connection's port).
 	vlanID uint16
+	// Mirrors at the port's tap points: after its inbound filter, before its outbound one.
+	postIn, preOut []*mirror
 }
 
 func (p *port) hasAddr(a netip.Addr) bool {
@@ -224,7 +227,7 @@ type ipGroup struct {
 // chain, a route through a missing port) are dropped and reported by Warnings.
 func NewTopology(objs []topology.Object) *Topology {
 	t := &Topology{ports: map[string]*port{}, bridges: map[string]*bridge{}, routers: map[string]*router{},
-		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
+		chains: map[string]*chain{}, groups: map[string]*ipGroup{}, mirrors: map[string]*mirror{}, qos: map[string]*topology.QosPolicy{}, build: builds.Add(1)}
 	var (
 		ports   []*topology.Port
 		routes  []*topology.Route
@@ -238,6 +241,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		vpns    []*topology.VpnService
 		sgs     []*topology.IPAddrGroup
 		gwdevs  []*topology.GatewayDevice
+		mirrors []*topology.Mirror
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -287,6 +291,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			vpns = append(vpns, v)
 		case *topology.GatewayDevice:
 			gwdevs = append(gwdevs, v)
+		case *topology.Mirror:
+			mirrors = append(mirrors, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -418,6 +424,7 @@ func NewTopology(objs []topology.Object) *Topology {
 			r.vpn = append(r.vpn, vpnRedirect{addr: addr, gw: gw, port: p})
 		}
 	}
+	t.compileMirrors(mirrors)
 	t.compileRoutes(routes)
 	t.compileRules(rules)
 	t.compileVteps(gwdevs)

@@ -112,6 +112,11 @@ type Port struct {
 	VNI      uint32 `json:"vni,omitempty"`
 	TunnelIP string `json:"tunnel_ip,omitempty"`
 	VlanID   int    `json:"vlan_id,omitempty"`
+	// Mirrors at the port's tap points (MidoNet's post_in_filter_mirror_ids: what the device
+	// behind the port sent, after the port's inbound filter; pre_out_filter_mirror_ids: what
+	// leaves toward it, before the outbound filter). Tap flows set them (TaaS).
+	PostInFilterMirrorIDs []string `json:"post_in_filter_mirror_ids,omitempty"`
+	PreOutFilterMirrorIDs []string `json:"pre_out_filter_mirror_ids,omitempty"`
 }
 
 // Router is a virtual router.
@@ -222,7 +227,10 @@ type Condition struct {
 	TraversedDevice  string   `json:"traversed_device,omitempty"`
 	FragmentPolicy   string   `json:"fragment_policy,omitempty"` // "" = UNFRAGMENTED
 	NwDstRewritten   bool     `json:"match_nw_dst_rewritten,omitempty"`
-	ConjunctionInv   bool     `json:"conjunction_inv,omitempty"`
+	// VLAN matches frames tagged with an 802.1Q id in the range (untagged frames never match).
+	// MidoNet's condition names one id; a range keeps a TaaS vlan_filter ("0-4095") small.
+	VLAN           *Range `json:"vlan,omitempty"`
+	ConjunctionInv bool   `json:"conjunction_inv,omitempty"`
 }
 
 // NatTarget is one NAT destination range.
@@ -441,6 +449,14 @@ type IPSecProposal struct {
 	EncapsulationMode string `json:"encapsulation_mode,omitempty"`      // IPsec
 }
 
+// Mirror copies the packets that match any of its conditions, as they are at the tap point
+// that names it, to the egress of ToPortID (MidoNet's Mirror; a TaaS tap service).
+type Mirror struct {
+	Meta
+	ToPortID   string      `json:"to_port_id"`
+	Conditions []Condition `json:"conditions"`
+}
+
 // TunnelZoneMember puts a host into a tunnel zone with its tunnel address.
 type TunnelZoneMember struct {
 	Meta
@@ -487,6 +503,7 @@ func (o *BgpPeer) Kind() Kind             { return KindBgpPeer }
 func (o *BgpNetwork) Kind() Kind          { return KindBgpNetwork }
 func (o *VpnService) Kind() Kind          { return KindVpnService }
 func (o *IPSecSiteConnection) Kind() Kind { return KindIPSecConn }
+func (o *Mirror) Kind() Kind              { return KindMirror }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -540,6 +557,8 @@ func New(k Kind) (Object, error) {
 		return &IPSecSiteConnection{}, nil
 	case KindGatewayDevice:
 		return &GatewayDevice{}, nil
+	case KindMirror:
+		return &Mirror{}, nil
 	}
 	return nil, fmt.Errorf("topology: unknown kind %q", k)
 }

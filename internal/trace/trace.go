@@ -65,8 +65,10 @@ type Response struct {
 	Ingress   Endpoint   `json:"ingress"`
 	Egress    []Endpoint `json:"egress"`
 	Generated []Endpoint `json:"generated"`
-	Drop      *sim.Drop  `json:"drop,omitempty"`
-	Hops      []Hop      `json:"hops"`
+	// Mirrored are the copies TaaS mirrors made, each out of its tap port.
+	Mirrored []Endpoint `json:"mirrored"`
+	Drop     *sim.Drop  `json:"drop,omitempty"`
+	Hops     []Hop      `json:"hops"`
 }
 
 // Exit statuses of `midonet trace`.
@@ -311,6 +313,10 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		p := e.Packet
 		out.Generated = append(out.Generated, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
+	for _, e := range res.Mirrored {
+		p := e.Packet
+		out.Mirrored = append(out.Mirrored, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
+	}
 	out.Hops = n.explain(req, &res, out.Ingress.Headers)
 	out.Summary = n.summary(req, out)
 	out.normalize()
@@ -324,6 +330,9 @@ func (r *Response) normalize() {
 	}
 	if r.Generated == nil {
 		r.Generated = []Endpoint{}
+	}
+	if r.Mirrored == nil {
+		r.Mirrored = []Endpoint{}
 	}
 	if r.Hops == nil {
 		r.Hops = []Hop{}
@@ -384,6 +393,9 @@ func Print(w io.Writer, r *Response, verbose bool) {
 	}
 	for _, e := range r.Generated {
 		fmt.Fprintf(w, "  answered out of %s: %s\n", portText(e), e.Headers)
+	}
+	for _, e := range r.Mirrored {
+		fmt.Fprintf(w, "  mirrored to %s: %s\n", portText(e), e.Headers)
 	}
 	if d := r.Drop; d != nil && verbose {
 		fmt.Fprintf(w, "  drop (%s): %s\n", d.Kind, d.Reason)

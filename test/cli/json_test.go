@@ -97,8 +97,8 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 var (
 	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
 	traceSchema = schema{
-		required: []string{"verdict", "summary", "ingress.port_id", "egress", "generated", "hops"},
-		lists:    []string{"egress", "generated", "hops", "dns", "routes", "options", "security_group_ids", "resources"},
+		required: []string{"verdict", "summary", "ingress.port_id", "egress", "generated", "mirrored", "hops"},
+		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "resources"},
 	}
 	verifySchema = schema{
 		required: append([]string{"total"}, prefixed("drift.", driftLists)...),

@@ -112,6 +112,15 @@ type traceOut struct {
 			} `json:"dhcp"`
 		} `json:"packet"`
 	} `json:"generated"`
+	Mirrored []struct {
+		PortID string `json:"port_id"`
+		Packet struct {
+			IP struct {
+				Src string `json:"src"`
+				Dst string `json:"dst"`
+			} `json:"ip"`
+		} `json:"packet"`
+	} `json:"mirrored"`
 	Drop *struct {
 		Kind            string `json:"kind"`
 		Reason          string `json:"reason"`

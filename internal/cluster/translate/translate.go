@@ -38,7 +38,16 @@ type Translator struct {
 	// objects: each change there re-translates every document of this collection (a BGP
 	// speaker advertises its router's subnets). For collections with few documents.
 	Watches []string
+	// Decorates adds to the objects of other collections, by collection: after the resource
+	// id of that collection is translated, the decorator may change its objects (a tap flow
+	// puts its mirror on its source port's topology port). The decorating collection's
+	// Dependents must name the decorated resources, so that they are re-translated when it
+	// changes.
+	Decorates map[string]Decorator
 }
+
+// Decorator changes the objects objs that the resource id owns in w.
+type Decorator func(w *World, id string, objs []topology.Object)
 
 // Translators are the translators by collection. The app builds them once (Builtin plus
 // those of the services it wires) and hands them to the cluster with the catalogue; they
@@ -102,6 +111,9 @@ func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 		return nil
 	}
 	objs := t.Owned(w, id)
+	for _, name := range ts.decorators(coll) {
+		ts[name].Decorates[coll](w, id, objs)
+	}
 	rev, _ := model.Int(d["revision_number"])
 	for _, o := range objs {
 		m := o.Base()
@@ -109,6 +121,19 @@ func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 		m.Revision = rev
 	}
 	return objs
+}
+
+// decorators are the collections whose translators decorate coll's objects, sorted (the
+// same order every time).
+func (ts Translators) decorators(coll string) []string {
+	var out []string
+	for name, t := range ts {
+		if t.Decorates[coll] != nil {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Dependents lists the resources whose owned objects may change when the resource

@@ -18,7 +18,11 @@ import (
 // Service is the BGP service as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:       "bgp",
+		Name: "bgp",
+		// Seed 2.10: service_plugins = midonet_bgp. neutron-dynamic-routing's own plugin
+		// names are accepted too and load this one: MidoNet has one BGP implementation.
+		ServicePlugins: []string{"midonet_bgp", "midonet.neutron.services.bgp.plugin.MidonetBgpPlugin",
+			"bgp", "neutron_dynamic_routing.services.bgp.bgp_plugin.BgpPlugin"},
 		Resources:  []*resource.Resource{Peers, Speakers},
 		Extensions: Extensions,
 		Translators: translate.Translators{

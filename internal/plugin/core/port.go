@@ -79,7 +79,10 @@ func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body d
 	d["extra_dhcp_opts"] = opts
 	p.bind(d, nil)
 	plugin.Stamp(d, 1)
-	return d, plugin.Add(ctx, tx, c, "ports", d)
+	if err := plugin.Add(ctx, tx, c, "ports", d); err != nil {
+		return nil, err
+	}
+	return d, bindingTasks(ctx, tx, c, nil, d)
 }
 
 // assignMAC records a requested MAC or generates one from base_mac; MACs are unique per network.
@@ -728,7 +731,10 @@ func (pc *Ports) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, c
 	if !onlyVNICType(cur, changes) {
 		plugin.Bump(d)
 	}
-	return d, plugin.SaveAsIs(ctx, tx, c, "ports", d)
+	if err := plugin.SaveAsIs(ctx, tx, c, "ports", d); err != nil {
+		return nil, err
+	}
+	return d, bindingTasks(ctx, tx, c, cur, d)
 }
 
 // reallocate moves a port to a new set of fixed IPs, keeping the addresses it already holds.
@@ -828,7 +834,10 @@ func (p *Plugin) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, po
 	if _, err := tx.Exec(ctx, "DELETE FROM mac_addresses WHERE port_id = ?", id); err != nil {
 		return fmt.Errorf("core: release mac of %s: %w", id, err)
 	}
-	return plugin.Remove(ctx, tx, c, "ports", port)
+	if err := plugin.Remove(ctx, tx, c, "ports", port); err != nil {
+		return err
+	}
+	return bindingTasks(ctx, tx, c, port, nil)
 }
 
 // RemovePort is removePort for other plugins (router interfaces and gateways).

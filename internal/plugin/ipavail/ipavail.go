@@ -20,10 +20,12 @@ import (
 // Service is the extension as internal/app wires it.
 func Service() plugin.Service {
 	return plugin.Service{
-		Name:        "ipavail",
-		Resources:   []*resource.Resource{Availabilities},
-		Extensions:  []resource.Extension{{Alias: "network-ip-availability", Name: "Network IP Availability", Description: "Provides IP availability data for each network and subnet.", Updated: "2015-09-24T00:00:00-00:00"}},
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Name:           "ipavail",
+		ServicePlugins: []string{"network_ip_availability", "neutron.services.network_ip_availability.plugin.NetworkIPAvailabilityPlugin"},
+		AlwaysLoaded:   true,
+		Resources:      []*resource.Resource{Availabilities},
+		Extensions:     []resource.Extension{{Alias: "network-ip-availability", Name: "Network IP Availability", Description: "Provides IP availability data for each network and subnet.", Updated: "2015-09-24T00:00:00-00:00"}},
+		Collections:    func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
 	}
 }
 

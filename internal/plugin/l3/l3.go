@@ -31,6 +31,11 @@ type Plugin struct {
 	BeforeRouterDelete []func(ctx context.Context, tx *db.Tx, router db.Doc) error
 }
 
+// ServicePlugins are the [DEFAULT] service_plugins entries that load the L3 plugin:
+// networking-midonet's midonet_l3 (seed 2.5) and Neutron's router, by alias or class path.
+var ServicePlugins = []string{"midonet_l3", "midonet.neutron.services.l3.l3_midonet.MidonetL3ServicePlugin",
+	"router", "neutron.services.l3_router.l3_router_plugin.L3RouterPlugin"}
+
 // Extensions are the aliases the L3 plugin adds.
 var Extensions = []resource.Extension{
 	{Alias: "router", Name: "Neutron L3 Router", Description: "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.", Updated: "2012-07-20T10:00:00-00:00"},

@@ -29,11 +29,13 @@ func Service() plugin.Service {
 		resources = append(resources, a.Resource())
 	}
 	return plugin.Service{
-		Name:        "qos",
-		Resources:   resources,
-		Extensions:  Extensions,
-		Translators: translate.Translators{Policies.Collection: {Owned: policyObjects}},
-		Policies:    PolicyRules,
+		Name: "qos",
+		// Neutron's QoS service plugin, with the MidoNet driver behind it (seed 2.12).
+		ServicePlugins: []string{"qos", "neutron.services.qos.qos_plugin.QoSPlugin"},
+		Resources:      resources,
+		Extensions:     Extensions,
+		Translators:    translate.Translators{Policies.Collection: {Owned: policyObjects}},
+		Policies:       PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return append([]plugin.Collection{PolicyCollection{}, bw, dscp, minimum, RuleTypeCollection{}}, aliases...)
 		},
