@@ -299,7 +299,7 @@ func (n *namer) dropSentence(req Request, d *sim.Drop, always bool) string {
 	if d.PortID != "" && d.PortID != d.DeviceID {
 		where += " at " + n.labelFull(d.PortID)
 	}
-	reason := uuidRE.ReplaceAllStringFunc(d.Reason, n.labelFull)
+	reason := relabelWith(d.Reason, n.labelFull)
 	return fmt.Sprintf("dropped by %s (%s): %s", where, d.Kind, reason)
 }
 

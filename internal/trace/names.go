@@ -418,9 +418,27 @@ func (n *namer) label(id, on string) string {
 	return n.named(singular(coll), str(n.doc(coll, nid), "name"), nid)
 }
 
+// idRE is an id in a simulator note, with the kind word the simulator may put before it
+// ("router <id>").
+var idRE = regexp.MustCompile(`\b(?:(network|router|port) )?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b`)
+
 // relabel replaces every id in a simulator note by its label.
 func (n *namer) relabel(s, on string) string {
-	return uuidRE.ReplaceAllStringFunc(s, func(id string) string { return n.label(id, on) })
+	return relabelWith(s, func(id string) string { return n.label(id, on) })
+}
+
+// relabelWith replaces every id of s by its label; a kind word before the id goes when the
+// label names the kind itself ("router <id>" becomes "router r1 (<id>)", not "router router
+// r1 (<id>)").
+func relabelWith(s string, label func(string) string) string {
+	return idRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := idRE.FindStringSubmatch(m)
+		kind, l := sub[1], label(sub[2])
+		if kind == "" || strings.Contains(" "+l, " "+kind+" ") || strings.HasPrefix(l, "its ") || strings.Contains(l, "'s ") {
+			return l
+		}
+		return kind + " " + l
+	})
 }
 
 // resources lists the Neutron resources a hop involves.
