@@ -20,6 +20,8 @@
 #   openvswitch-common, openvswitch-vtep
 #                         a real ovsdb-server with the hardware_vtep schema for the
 #                         OVSDB client and hardware VTEP tests (started by the tests)
+#   systemd               systemd-analyze verify of contrib/systemd (test/contrib)
+#   buildah               builds and runs contrib/container/Dockerfile (.ci/run)
 #
 # Needs root (or password-less sudo). No service is started: while packages
 # configure, a temporary policy-rc.d denies every service start.
@@ -28,7 +30,7 @@ set -euo pipefail
 PKGS=(postgresql mariadb-server keystone uwsgi-core uwsgi-plugin-python3
 	python3-openstackclient python3-neutronclient etcd-server curl jq bird2 iproute2 busybox iputils-ping chromium
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins tcpdump
-	openvswitch-common openvswitch-vtep)
+	openvswitch-common openvswitch-vtep systemd buildah)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 

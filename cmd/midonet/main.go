@@ -16,16 +16,20 @@ import (
 	"github.com/midonet-go/midonet/internal/app"
 	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/policy"
+	"github.com/midonet-go/midonet/internal/trace"
 )
 
 func main() {
-	err := root().Execute()
+	cmd, err := root().ExecuteC()
 	var status exitStatus
 	switch {
 	case errors.As(err, &status):
 		os.Exit(int(status))
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "Error:", err)
+		if cmd != nil && cmd.Name() == "trace" {
+			os.Exit(trace.ExitError) // 1 means dropped
+		}
 		os.Exit(1)
 	}
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -9,14 +12,21 @@ import (
 	"github.com/midonet-go/midonet/internal/trace"
 )
 
+// traceCmd asks the running server for a trace. It exits 0 when the packet is forwarded
+// (or answered by the topology), 1 when it is dropped, 2 when the trace could not be run
+// (main maps any error of this command to 2).
 func traceCmd(o *app.Options) *cobra.Command {
 	var req trace.Request
-	var asJSON bool
+	var asJSON, verbose bool
 	var c trace.Client
 	cmd := &cobra.Command{
 		Use:   "trace",
-		Short: "Show every hop of a packet from a Neutron port to an address, as the agent simulates it",
+		Short: "Show every hop of a packet from a Neutron port to an address, as the agent simulates it (exit 0 forwarded, 1 dropped, 2 error)",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkTrace(req); err != nil {
+				return err
+			}
 			if c.URL == "" {
 				u, err := trace.ServeURL(o.DataDir)
 				if err != nil {
@@ -27,21 +37,30 @@ func traceCmd(o *app.Options) *cobra.Command {
 			if c.Token == "" {
 				c.Token = os.Getenv("OS_TOKEN")
 			}
+			if c.CACert == "" {
+				c.CACert = os.Getenv("OS_CACERT")
+			}
 			res, err := c.Run(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return trace.WriteJSON(cmd.OutOrStdout(), res)
+				if err := trace.WriteJSON(cmd.OutOrStdout(), res); err != nil {
+					return err
+				}
+			} else {
+				trace.Print(cmd.OutOrStdout(), res, verbose)
 			}
-			trace.Print(cmd.OutOrStdout(), res)
+			if s := res.ExitStatus(); s != 0 {
+				return exitStatus(s)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&req.FromPort, "from-port", "", "Neutron port name or id the packet enters from (required)")
-	cmd.Flags().StringVar(&req.Dst, "dst", "", "destination IPv4 address (required)")
+	cmd.Flags().StringVar(&req.Dst, "dst", "", "destination IPv4 address (required unless --dhcp)")
 	cmd.Flags().StringVar(&req.Proto, "proto", "icmp", "tcp, udp or icmp")
-	cmd.Flags().IntVar(&req.DPort, "dport", 0, "destination port (tcp/udp)")
+	cmd.Flags().IntVar(&req.DPort, "dport", 0, "destination port (required with tcp and udp)")
 	cmd.Flags().IntVar(&req.SPort, "sport", 0, "source port (default 40000)")
 	cmd.Flags().StringVar(&req.SrcIP, "src-ip", "", "source IP instead of the port's own (to see anti-spoofing)")
 	cmd.Flags().StringVar(&req.SrcMAC, "src-mac", "", "source MAC instead of the port's own")
@@ -55,8 +74,51 @@ func traceCmd(o *app.Options) *cobra.Command {
 	cmd.Flags().StringVar(&req.InnerSrcIP, "inner-src-ip", "", "source IPv4 address of the VXLAN packet's frame")
 	cmd.Flags().StringVar(&req.InnerDstIP, "inner-dst-ip", "", "destination IPv4 address of the VXLAN packet's frame")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also show the minor steps and each step in MidoNet's terms (chains, rules and ids)")
 	cmd.Flags().StringVar(&c.URL, "url", "", "server URL (default: the serve running on --data-dir)")
+	cmd.Flags().StringVar(&c.CACert, "os-cacert", "", "CA certificate (PEM) of an https server (default $OS_CACERT; else the system's CAs)")
 	cmd.Flags().StringVar(&c.Token, "token", "", "Keystone token (default $OS_TOKEN; none under noauth)")
 	_ = cmd.MarkFlagRequired("from-port")
 	return cmd
+}
+
+// checkTrace checks the request before anything is asked of the server.
+func checkTrace(r trace.Request) error {
+	if strings.TrimSpace(r.FromPort) == "" {
+		return fmt.Errorf("--from-port must name a Neutron port (its name or id)")
+	}
+	proto := strings.ToLower(r.Proto)
+	switch proto {
+	case "tcp", "udp", "icmp", "":
+	default:
+		return fmt.Errorf("--proto must be tcp, udp or icmp, got %q", r.Proto)
+	}
+	if r.DHCP {
+		if r.Dst != "" {
+			return fmt.Errorf("--dhcp sends a broadcast discover: leave --dst out")
+		}
+	} else {
+		if r.Dst == "" {
+			return fmt.Errorf("--dst is required (an IPv4 address), unless --dhcp")
+		}
+		a, err := netip.ParseAddr(r.Dst)
+		if err != nil || !a.Is4() {
+			return fmt.Errorf("--dst must be an IPv4 address, got %q", r.Dst)
+		}
+		if (proto == "tcp" || proto == "udp") && (r.DPort < 1 || r.DPort > 65535) {
+			return fmt.Errorf("--dport must be 1-65535 with --proto %s, got %d", proto, r.DPort)
+		}
+	}
+	if proto == "icmp" && r.DPort != 0 {
+		return fmt.Errorf("--dport applies to tcp and udp only")
+	}
+	if r.SPort < 0 || r.SPort > 65535 {
+		return fmt.Errorf("--sport must be 1-65535, got %d", r.SPort)
+	}
+	if r.SrcIP != "" {
+		if a, err := netip.ParseAddr(r.SrcIP); err != nil || !a.Is4() {
+			return fmt.Errorf("--src-ip must be an IPv4 address, got %q", r.SrcIP)
+		}
+	}
+	return nil
 }

@@ -171,6 +171,11 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 	if err != nil {
 		return err
 	}
+	if s.Observe != nil {
+		for _, d := range out {
+			s.Observe(ctx, res.Collection, nil, d)
+		}
+	}
 	var rendered []any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
 		if e, ok := plugin.As[plugin.Expander](col); ok {
@@ -514,7 +519,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 		return err
 	}
 	ctx := rq.r.Context()
-	var out db.Doc
+	var out, before db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		if _, err := s.loadParent(ctx, tx, rq); err != nil {
 			return err
@@ -532,6 +537,9 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 		if err := s.authorizeUpdate(ctx, tx, rq, res, cur, changes); err != nil {
 			return err
 		}
+		if s.Observe != nil {
+			before = resource.Clone(cur).(map[string]any)
+		}
 		out, err = col.Update(ctx, tx, rq.caller, cur, resource.Clone(changes).(map[string]any))
 		return err
 	})
@@ -543,6 +551,9 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if s.Observe != nil {
+		s.Observe(ctx, res.Collection, before, out)
 	}
 	var rendered any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
@@ -564,6 +575,7 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	res := col.Resource()
 	ctx := rq.r.Context()
+	var gone db.Doc
 	_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
 		if _, err := s.loadParent(ctx, tx, rq); err != nil {
 			return err
@@ -582,6 +594,7 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 		if !s.Policy.Enforce(action, t, rq.creds) {
 			return s.refused(rq, res, t, action)
 		}
+		gone = cur
 		return col.Delete(ctx, tx, rq.caller, cur)
 	})
 	var be *BackendError
@@ -592,6 +605,9 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if s.Observe != nil && gone != nil {
+		s.Observe(ctx, res.Collection, gone, nil)
 	}
 	rq.w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -46,7 +46,12 @@ type Server struct {
 	Backend Backend
 	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
 	WriteTasks bool
-	Log        *slog.Logger
+	// Observe, when set, hears of every create, update and delete a request committed, before
+	// the answer is written (Neutron's BEFORE_RESPONSE callbacks; the Nova notifier): the
+	// collection and the document before (nil for a create) and after (nil for a delete).
+	// It must not keep the documents.
+	Observe func(ctx context.Context, collection string, before, after db.Doc)
+	Log     *slog.Logger
 	// Limits bound request bodies (size and the memory all of them hold at once).
 	Limits Limits
 

@@ -5,9 +5,11 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +35,7 @@ import (
 	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/migratev2"
+	"github.com/midonet-go/midonet/internal/nova"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/plugin/core"
@@ -203,11 +206,13 @@ type Server struct {
 	Consumer       *cluster.Consumer // nil with the REST client
 	Metrics        *metrics.Metrics
 	Addr           string
-	RESTAddr       string       // the cluster's REST endpoint (host:port); "" without it
-	Tasks          bool         // the task client is in use
-	Agent          *agent.Agent // the agent of this host
-	UI             *ui.Handler  // the topology page under /ui/ (API role)
-	portStatus     *portStatus  // ports' status from the agents' activity
+	scheme         string         // http, or https with [ssl] cert_file
+	RESTAddr       string         // the cluster's REST endpoint (host:port); "" without it
+	Tasks          bool           // the task client is in use
+	Agent          *agent.Agent   // the agent of this host
+	UI             *ui.Handler    // the topology page under /ui/ (API role)
+	portStatus     *portStatus    // ports' status from the agents' activity
+	nova           *nova.Notifier // tells Nova of its servers' ports (nil: not configured)
 	log            *slog.Logger
 	http           *http.Server
 	ln             net.Listener
@@ -231,6 +236,9 @@ type Server struct {
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
 }
+
+// URL is the API's base URL (https with [ssl] cert_file and key_file).
+func (s *Server) URL() string { return s.scheme + "://" + s.Addr }
 
 // leaderID names this process in the cluster election.
 func leaderID() string {
@@ -308,11 +316,18 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if !roles.API {
 		what, options = "the cluster's /healthcheck and /metrics", "[DEFAULT] bind_host and [MIDONET] cluster_status_port, or --bind-host and --bind-port"
 	}
+	tc, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if s.ln, err = listen(what, apiAddr(cfg, o, roles), options); err != nil {
 		return nil, err
 	}
-	s.Addr = s.ln.Addr().String()
-	if err := s.owner.record("http://" + s.Addr); err != nil {
+	s.Addr, s.scheme = s.ln.Addr().String(), "http"
+	if tc != nil {
+		s.ln, s.scheme = tls.NewListener(s.ln, tc), "https"
+	}
+	if err := s.owner.record(s.URL()); err != nil {
 		return nil, err
 	}
 	if rest != nil {
@@ -411,6 +426,15 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
+	if roles.API {
+		if s.nova, err = newNotifier(cfg, d, log); err != nil {
+			return nil, err
+		}
+		if s.nova != nil {
+			srv.Observe = func(ctx context.Context, coll string, before, after db.Doc) { s.nova.Changed(ctx, coll, before, after) }
+			s.portStatus.changed = func(p db.Doc, previous string) { s.nova.PortStatus(p, previous) }
+		}
+	}
 	s.vxgwEvery = time.Duration(cfg.Int(config.GroupMidonet, "vxgw_sync_interval")) * time.Second
 
 	timeout := time.Duration(cfg.Int(config.GroupMidonet, "apply_timeout")) * time.Second
@@ -468,7 +492,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		mux.Handle("/", notTheAPI{})
 	}
 	// Tools run beside serve (midonet trace) find it here; close removes it.
-	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte("http://"+s.Addr+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(o.DataDir, "serve.url"), []byte(s.URL()+"\n"), 0o644); err != nil {
 		log.Warn("could not record the server URL in the data directory", "err", err)
 	} else {
 		s.dataDir = o.DataDir
@@ -498,7 +522,7 @@ func (s *Server) serve(cfg *config.Config) {
 	// large list or a write waiting for the cluster may take its time to answer.
 	s.http = &http.Server{Handler: counted(&s.inflight, logging.AccessLog(s.log, quietPath, &s.front)), BaseContext: base,
 		ReadHeaderTimeout: seconds("request_header_timeout"), ReadTimeout: seconds("request_read_timeout"),
-		IdleTimeout: seconds("client_socket_timeout")}
+		IdleTimeout: seconds("client_socket_timeout"), ErrorLog: serverErrorLog(s.log)}
 	if s.UI != nil {
 		s.http.RegisterOnShutdown(s.UI.Close) // the page's event streams never go idle
 	}
@@ -512,6 +536,24 @@ func (s *Server) serve(cfg *config.Config) {
 		go func() { s.errc <- s.restHTTP.Serve(s.restLn) }()
 	}
 }
+
+// serverErrorLog routes net/http's own messages to the server's log: a failed TLS handshake
+// (a client that does not trust the certificate, a port scanner) at DEBUG, anything else at
+// WARNING.
+func serverErrorLog(log *slog.Logger) *stdlog.Logger {
+	return stdlog.New(logWriter(func(p []byte) {
+		msg := strings.TrimSpace(string(p))
+		if strings.Contains(msg, "TLS handshake error") {
+			log.Debug(msg)
+			return
+		}
+		log.Warn(msg)
+	}), "", 0)
+}
+
+type logWriter func([]byte)
+
+func (w logWriter) Write(p []byte) (int, error) { w(p); return len(p), nil }
 
 // apiAddr is where the process's HTTP listener is: the flags, else [DEFAULT] bind_host and
 // bind_port (the Neutron API) or [MIDONET] cluster_status_port (a cluster on its own).
@@ -734,6 +776,11 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Agent.Run(loops) }()
 	}
+	if s.nova != nil {
+		// Stops with the loops, after the API drained: the last requests' events still go.
+		wg.Add(1)
+		go func() { defer wg.Done(); s.nova.Run(loops) }()
+	}
 	errc := s.errc
 	s.front.set(s.mux)
 	if s.restHTTP != nil {
@@ -806,7 +853,7 @@ func (s *Server) drainServer(srv *http.Server, inflight *atomic.Int64) error {
 
 // logStart says once what this process serves, and where.
 func (s *Server) logStart() {
-	common := []any{"url", "http://" + s.Addr, "version", buildinfo.Get().String(), "pid", os.Getpid(),
+	common := []any{"url", s.URL(), "version", buildinfo.Get().String(), "pid", os.Getpid(),
 		"database", s.DB.Dialect.String(), "nsdb", s.nsdbKind}
 	switch {
 	case s.roles.API && s.roles.Cluster:

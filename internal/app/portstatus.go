@@ -14,6 +14,9 @@ import (
 type portStatus struct {
 	api  writer
 	core *core.Plugin
+	// changed, when set, hears of each status written (the port as written, the status it
+	// had): the Nova notifier.
+	changed func(port db.Doc, previous string)
 }
 
 // writer is the API's write path.
@@ -51,15 +54,25 @@ func (s *portStatus) sync(ctx context.Context, active map[string]bool) (int, err
 		if !s.api.Writable(ctx) {
 			return changed, nil // read-only mode: leave statuses until writes are allowed
 		}
+		var written db.Doc
+		var previous string
 		err := s.api.Write(ctx, func(tx *db.Tx) error {
 			cur, err := tx.Get(ctx, "ports", id)
 			if err != nil || cur == nil {
 				return err
 			}
-			return s.core.SetStatus(ctx, tx, caller, cur, want)
+			previous = plugin.Str(cur, "status")
+			if err := s.core.SetStatus(ctx, tx, caller, cur, want); err != nil {
+				return err
+			}
+			written = cur
+			return nil
 		})
 		if err != nil {
 			return changed, err
+		}
+		if s.changed != nil && written != nil && previous != want {
+			s.changed(written, previous)
 		}
 		changed++
 	}

@@ -15,6 +15,8 @@ const (
 	GroupOsloPolicy        = "oslo_policy"
 	GroupOsloMiddleware    = "oslo_middleware"
 	GroupHealthcheck       = "healthcheck"
+	GroupNova              = "nova"
+	GroupSSL               = "ssl"
 )
 
 // DefaultRegistry returns a new registry holding every option the server
@@ -24,7 +26,7 @@ func DefaultRegistry() *Registry {
 	r := NewRegistry()
 	for _, group := range [][]Option{
 		defaultOptions(), databaseOptions(), keystoneOptions(), midonetOptions(),
-		ml2Options(), quotaOptions(), policyOptions(), limitOptions(), healthOptions(),
+		ml2Options(), quotaOptions(), policyOptions(), limitOptions(), healthOptions(), novaOptions(), sslOptions(),
 	} {
 		if err := r.Register(group...); err != nil {
 			panic(err) // the tables below are wrong
@@ -75,6 +77,15 @@ func defaultOptions() []Option {
 		d("log_format", String, "text", "text (oslo.log's line: time, pid, level, logger, [request id, user, project], message) "+
 			"or json (oslo.log's JSONFormatter document, one per line); --log-json sets json."),
 		d("use_json", Bool, "false", "oslo.log's switch to the JSON form; the same as log_format = json."),
+		d("notify_nova_on_port_status_changes", Bool, "true", "Send Nova network-vif-plugged when a port of a server "+
+			"(device_owner compute:*) becomes ACTIVE (or ERROR) and network-vif-unplugged when it goes from ACTIVE to DOWN; "+
+			"needs [nova] auth_url."),
+		d("notify_nova_on_port_data_changes", Bool, "true", "Send Nova network-changed when a server's port is updated or "+
+			"a floating IP is associated with it or taken from it, and network-vif-deleted when the port is deleted; needs "+
+			"[nova] auth_url."),
+		d("send_events_interval", Int, "2", "Seconds between two batches of Nova events: events that come in the meantime "+
+			"are sent together in one request."),
+		d("http_retries", Int, "3", "Times a Nova request is retried when Nova (or Keystone) cannot be reached."),
 		d("graceful_shutdown_timeout", Int, "60", "Seconds a stopping server (SIGTERM, SIGINT) waits for the requests in flight "+
 			"to finish after it stopped accepting new ones (oslo.service's option and default); 0 waits without a limit."),
 	}
@@ -249,5 +260,45 @@ func healthOptions() []Option {
 		{Group: GroupHealthcheck, Name: "detailed", Type: Bool, Default: "false",
 			Help: "Show each check, its time and the error of a failed one in /healthcheck's JSON answer " +
 				"(Accept: application/json); errors may name internal addresses."},
+	}
+}
+
+// novaOptions are neutron.conf's [nova] options: the keystoneauth password plugin of the
+// user events are sent as, and where Nova is found in the catalog.
+func novaOptions() []Option {
+	n := func(name string, t Type, def, help string) Option {
+		return Option{Group: GroupNova, Name: name, Type: t, Default: def, Help: help}
+	}
+	pw := n("password", String, "", "Password of the user Nova events are sent as.")
+	pw.Secret = true
+	return []Option{
+		n("auth_url", String, "", "Identity endpoint (with or without /v3) of the user Nova events are sent as; unset, Nova is not notified."),
+		n("auth_type", String, "password", "Authentication plugin; only password is supported."),
+		n("username", String, "", "User Nova events are sent as (Nova's policy wants a service or admin user)."),
+		pw,
+		n("project_name", String, "", "Project the user's token is scoped to."),
+		n("user_domain_name", String, "Default", "Domain of the user."),
+		n("project_domain_name", String, "Default", "Domain of the user's project."),
+		n("region_name", String, "", "Region of the compute endpoint in the catalog (any region when unset)."),
+		n("endpoint_type", String, "public", "Interface of the compute endpoint in the catalog: public, internal or admin."),
+		n("endpoint_override", String, "", "Nova's URL (http://nova:8774/v2.1) instead of the catalog's compute endpoint."),
+		n("timeout", Int, "30", "Seconds a request to Nova or Keystone may take."),
+		n("cafile", String, "", "PEM file of CA certificates for verifying Nova and Keystone."),
+		n("insecure", Bool, "false", "Skip TLS certificate verification towards Nova and Keystone."),
+	}
+}
+
+// sslOptions are oslo.service's [ssl] options: TLS on the API listener.
+func sslOptions() []Option {
+	s := func(name string, t Type, def, help string) Option {
+		return Option{Group: GroupSSL, Name: name, Type: t, Default: def, Help: help}
+	}
+	return []Option{
+		s("cert_file", String, "", "PEM certificate (chain) the API serves over TLS; with key_file, the API answers HTTPS only."),
+		s("key_file", String, "", "PEM private key of cert_file."),
+		s("ca_file", String, "", "PEM CA certificates client certificates must chain to; set, every client must present one."),
+		s("version", String, "", "Lowest TLS version accepted: TLSv1_2 (the default) or TLSv1_3."),
+		s("ciphers", String, "", "OpenSSL-style list of TLS 1.2 cipher suites to allow (names as Go spells them, colon- or "+
+			"comma-separated); unset, Go's secure defaults."),
 	}
 }

@@ -2,6 +2,8 @@ package trace
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +24,30 @@ type Client struct {
 	Token string
 	// HTTP is the client used (default: one with a 30-second timeout).
 	HTTP *http.Client
+	// CACert is a PEM file of the CA that signed an https server's certificate (as
+	// OS_CACERT for the openstack CLI); "" trusts the system's CAs.
+	CACert string
+}
+
+func (c *Client) httpClient() (*http.Client, error) {
+	if c.HTTP != nil {
+		return c.HTTP, nil
+	}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	if c.CACert != "" {
+		pem, err := os.ReadFile(c.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("trace: --os-cacert: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("trace: --os-cacert %s: no PEM certificate in it", c.CACert)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		hc.Transport = tr
+	}
+	return hc, nil
 }
 
 // ServeURL reads the URL a `midonet serve` running on dataDir wrote to its serve.url file.
@@ -92,9 +118,9 @@ func (c *Client) Run(ctx context.Context, req Request) (*Response, error) {
 	if c.Token != "" {
 		hreq.Header.Set("X-Auth-Token", c.Token)
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	hc, err := c.httpClient()
+	if err != nil {
+		return nil, err
 	}
 	resp, err := hc.Do(hreq)
 	if err != nil {

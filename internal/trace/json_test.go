@@ -44,7 +44,7 @@ func TestWriteJSONShape(t *testing.T) {
 	icmpErr := &sim.Packet{Inner: dhcp()}
 	cases := map[string]*Response{
 		"empty":     {},
-		"dropped":   {Verdict: "dropped", Drop: &sim.Drop{Kind: sim.DropRule}, Hops: []sim.Hop{{Device: "d", DeviceType: "bridge"}}},
+		"dropped":   {Verdict: "dropped", Drop: &sim.Drop{Kind: sim.DropRule}, Hops: []Hop{{Hop: sim.Hop{Device: "d", DeviceType: "bridge"}}}},
 		"dhcp":      {Verdict: "consumed", Ingress: Endpoint{PortID: "p", Packet: dhcp()}, Generated: []Endpoint{{PortID: "p", Packet: dhcp()}}},
 		"icmp":      {Verdict: "dropped", Generated: []Endpoint{{PortID: "p", Packet: icmpErr}}, Drop: &sim.Drop{Kind: sim.DropTTL}},
 		"forwarded": {Verdict: "forwarded", Egress: []Endpoint{{PortID: "q", Packet: &sim.Packet{}}}},
@@ -89,5 +89,24 @@ func TestClientAnswerNormalized(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "null") {
 		t.Errorf("null in the answer:\n%s", buf.String())
+	}
+}
+
+// TestRelabel: ids in a simulator note become labels, the kind word before one going when
+// the label says it.
+func TestRelabel(t *testing.T) {
+	const r1, p1 = "11093651-8a7e-4787-bcc8-e0b17c71b45c", "617d2458-817a-4133-bea5-ae931b51f0d1"
+	labels := map[string]string{r1: "router border (" + r1 + ")", p1: "DHCP port 10.0.0.2 (" + p1 + ")"}
+	label := func(id string) string { return labels[id] }
+	cases := map[string]string{
+		"router " + r1 + " connects no network":    "router border (" + r1 + ") connects no network",
+		"port " + p1 + " is administratively down": "DHCP port 10.0.0.2 (" + p1 + ") is administratively down",
+		"unicast to " + p1:                         "unicast to DHCP port 10.0.0.2 (" + p1 + ")",
+		"nothing to say":                           "nothing to say",
+	}
+	for in, want := range cases {
+		if got := relabelWith(in, label); got != want {
+			t.Errorf("relabel(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -62,18 +62,37 @@ type Endpoint struct {
 
 // Response is a trace's answer.
 type Response struct {
-	Verdict   string     `json:"verdict"` // forwarded, dropped or consumed
+	Verdict string `json:"verdict"` // forwarded, dropped or consumed
+	// Summary is the verdict in one sentence by Neutron names ("forwarded to vm-b (…)",
+	// "blocked entering vm-c (…) by security group `locked` (…): no ingress rule allows
+	// tcp/80").
+	Summary   string     `json:"summary"`
 	Ingress   Endpoint   `json:"ingress"`
 	Egress    []Endpoint `json:"egress"`
 	Generated []Endpoint `json:"generated"`
 	// Mirrored are the copies TaaS mirrors made, each out of its tap port.
 	Mirrored []Endpoint `json:"mirrored"`
 	Drop     *sim.Drop  `json:"drop,omitempty"`
-	Hops     []sim.Hop  `json:"hops"`
+	Hops     []Hop      `json:"hops"`
 	// Meters are the metering labels that would count the packet (once per router crossed).
 	Meters []string `json:"meters"`
 	// Reply is the trace of the answer (with --reply, when the packet was forwarded).
 	Reply *Response `json:"reply,omitempty"`
+}
+
+// Exit statuses of `midonet trace`.
+const (
+	ExitForwarded = 0 // forwarded, or answered by the topology (ARP, ICMP echo, DHCP)
+	ExitDropped   = 1
+	ExitError     = 2 // the trace could not be run
+)
+
+// ExitStatus is the status `midonet trace` exits with for this answer.
+func (r *Response) ExitStatus() int {
+	if r.Verdict == string(sim.Dropped) {
+		return ExitDropped
+	}
+	return ExitForwarded
 }
 
 // Tracer runs traces over an agent's cache.
@@ -313,9 +332,17 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := response(res, pkt, portID, names)
+	n, err := newNamer(ctx, t.DB, t.Agent, &res)
+	if err != nil {
+		return nil, err
+	}
+	out := n.response(req, &res, pkt, portID, names)
 	if replyPort != "" {
-		out.Reply = response(rres, reply, replyPort, names)
+		rn, err := newNamer(ctx, t.DB, t.Agent, &rres)
+		if err != nil {
+			return nil, err
+		}
+		out.Reply = rn.response(req, &rres, reply, replyPort, names)
 	}
 	return out, nil
 }
@@ -335,9 +362,9 @@ func answer(p sim.Packet) sim.Packet {
 	return r
 }
 
-// response renders one simulation.
-func response(res sim.Result, pkt sim.Packet, portID string, names map[string]string) *Response {
-	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Hops: res.Trace, Meters: append([]string{}, res.Meters...),
+// response renders one simulation, its hops by Neutron names.
+func (n *namer) response(req Request, res *sim.Result, pkt sim.Packet, portID string, names map[string]string) *Response {
+	out := &Response{Verdict: string(res.Verdict), Drop: res.Drop, Meters: append([]string{}, res.Meters...),
 		Ingress: Endpoint{PortID: portID, PortName: names[portID], Headers: pkt.String()}, Egress: []Endpoint{}}
 	for _, e := range res.Egress {
 		p := e.Packet
@@ -351,6 +378,8 @@ func response(res sim.Result, pkt sim.Packet, portID string, names map[string]st
 		p := e.Packet
 		out.Mirrored = append(out.Mirrored, Endpoint{PortID: e.PortID, PortName: names[e.PortID], Headers: p.String(), Packet: &p})
 	}
+	out.Hops = n.explain(req, res, out.Ingress.Headers)
+	out.Summary = n.summary(req, out)
 	out.normalize()
 	return out
 }
@@ -367,7 +396,12 @@ func (r *Response) normalize() {
 		r.Mirrored = []Endpoint{}
 	}
 	if r.Hops == nil {
-		r.Hops = []sim.Hop{}
+		r.Hops = []Hop{}
+	}
+	for i := range r.Hops {
+		if r.Hops[i].Resources == nil {
+			r.Hops[i].Resources = []Resource{}
+		}
 	}
 	if r.Meters == nil {
 		r.Meters = []string{}
@@ -392,69 +426,54 @@ func (r *Response) normalize() {
 	}
 }
 
-// Print writes a trace for people.
-func Print(w io.Writer, r *Response) {
-	fmt.Fprintf(w, "from port %s (%s): %s\n", r.Ingress.PortName, r.Ingress.PortID, r.Ingress.Headers)
-	for i, h := range r.Hops {
-		line := fmt.Sprintf("%3d. %-6s %s", i+1, h.DeviceType, h.Device)
-		if h.Port != "" && h.Port != h.Device {
-			line += " port " + h.Port
+// Print writes a trace for people: the packet, every step by Neutron names (with
+// verbose, the minor steps and the MidoNet ids of each too), and the verdict.
+func Print(w io.Writer, r *Response, verbose bool) {
+	fmt.Fprintf(w, "%s from %s\n", r.Ingress.Headers, portText(r.Ingress))
+	step := 0
+	for _, h := range r.Hops {
+		if h.Minor && !verbose {
+			continue
 		}
-		if h.Direction != "" {
-			line += " " + h.Direction
+		step++
+		text := h.Text
+		if text == "" {
+			text = rawHop(h.Hop)
 		}
-		if h.Chain != "" {
-			name := h.ChainName
-			if name == "" {
-				name = h.Chain
-			}
-			line += " chain " + name
+		fmt.Fprintf(w, "%3d. %s\n", step, text)
+		if verbose {
+			fmt.Fprintf(w, "       [%s]\n", rawHop(h.Hop))
 		}
-		if h.Rule != "" {
-			line += " rule " + h.Rule
-		}
-		if h.RuleAction != "" {
-			line += " → " + h.RuleAction
-		}
-		if h.NAT != "" {
-			line += " NAT " + h.NAT
-		}
-		if h.Note != "" {
-			line += " (" + h.Note + ")"
-		}
-		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "verdict: %s\n", r.Verdict)
+	if strings.HasPrefix(r.Summary, r.Verdict) {
+		fmt.Fprintln(w, r.Summary)
+	} else {
+		fmt.Fprintf(w, "%s: %s\n", r.Verdict, r.Summary)
+	}
 	egress := append([]Endpoint(nil), r.Egress...)
 	sort.Slice(egress, func(i, j int) bool { return egress[i].PortID < egress[j].PortID })
 	for _, e := range egress {
-		fmt.Fprintf(w, "  out of port %s (%s): %s\n", e.PortName, e.PortID, e.Headers)
+		fmt.Fprintf(w, "  out of %s: %s\n", portText(e), e.Headers)
 	}
 	for _, e := range r.Generated {
-		fmt.Fprintf(w, "  answered by the topology out of port %s: %s\n", e.PortID, e.Headers)
+		fmt.Fprintf(w, "  answered out of %s: %s\n", portText(e), e.Headers)
 	}
 	for _, e := range r.Mirrored {
-		fmt.Fprintf(w, "  mirrored to tap port %s (%s): %s\n", e.PortName, e.PortID, e.Headers)
+		fmt.Fprintf(w, "  mirrored to %s: %s\n", portText(e), e.Headers)
 	}
-	if d := r.Drop; d != nil {
-		fmt.Fprintf(w, "  dropped (%s): %s\n", d.Kind, d.Reason)
-		if d.ChainID != "" {
-			fmt.Fprintf(w, "  chain %s (%s) rule %s\n", d.ChainName, d.ChainID, d.RuleID)
+	if d := r.Drop; d != nil && verbose {
+		fmt.Fprintf(w, "  drop (%s): %s\n", d.Kind, d.Reason)
+	}
+	if d := r.Drop; d != nil && d.FirewallID != "" {
+		rule := d.FirewallRuleID
+		if rule == "" {
+			rule = "none (no rule of its policy matched)"
 		}
-		if d.SecurityGroupID != "" {
-			fmt.Fprintf(w, "  security group %s\n", d.SecurityGroupID)
-		}
-		if d.FirewallID != "" {
-			rule := d.FirewallRuleID
-			if rule == "" {
-				rule = "none (no rule of its policy matched)"
-			}
-			fmt.Fprintf(w, "  firewall %s, firewall rule %s\n", d.FirewallID, rule)
-		}
+		fmt.Fprintf(w, "  firewall %s, firewall rule %s\n", d.FirewallID, rule)
 	}
 	if r.Reply != nil {
 		fmt.Fprintln(w, "reply:")
-		Print(w, r.Reply)
+		Print(w, r.Reply, verbose)
 	}
 }
 
@@ -483,6 +502,44 @@ func subportOf(ctx context.Context, tx *db.Tx, parentID string, vlan int) (*mode
 		}
 	}
 	return nil, nil
+}
+
+func portText(e Endpoint) string {
+	if e.PortName != "" {
+		return "port " + e.PortName + " (" + e.PortID + ")"
+	}
+	return "port (" + e.PortID + ")"
+}
+
+// rawHop is a hop in MidoNet's terms (devices, chains and rules by id).
+func rawHop(h sim.Hop) string {
+	line := h.DeviceType + " " + h.Device
+	if h.Port != "" && h.Port != h.Device {
+		line += " port " + h.Port
+	}
+	if h.Direction != "" {
+		line += " " + h.Direction
+	}
+	if h.Chain != "" {
+		name := h.ChainName
+		if name == "" {
+			name = h.Chain
+		}
+		line += " chain " + name
+	}
+	if h.Rule != "" {
+		line += " rule " + h.Rule
+	}
+	if h.RuleAction != "" {
+		line += " → " + h.RuleAction
+	}
+	if h.NAT != "" {
+		line += " NAT " + h.NAT
+	}
+	if h.Note != "" {
+		line += " (" + h.Note + ")"
+	}
+	return strings.TrimSpace(line)
 }
 
 // packet builds a TCP, UDP or ICMP echo packet.

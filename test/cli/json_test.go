@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -98,8 +97,8 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 var (
 	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
 	traceSchema = schema{
-		required: []string{"verdict", "ingress.port_id", "egress", "generated", "mirrored", "hops", "meters"},
-		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "meters"},
+		required: []string{"verdict", "summary", "ingress.port_id", "egress", "generated", "mirrored", "hops", "meters"},
+		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "resources", "meters"},
 	}
 	meteringSchema = schema{required: []string{"labels"}, lists: []string{"labels", "hosts"}}
 	verifySchema   = schema{
@@ -120,19 +119,6 @@ func prefixed(p string, keys []string) []string {
 		out[i] = p + k
 	}
 	return out
-}
-
-// run runs the midonet binary and returns its stdout (stderr is kept apart: the JSON must
-// be all of stdout).
-func run(t *testing.T, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(testenv.Binary(t), args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("midonet %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
-	}
-	return stdout.Bytes()
 }
 
 func post(t *testing.T, srv *testenv.Server, coll, member string, body map[string]any) string {
@@ -173,47 +159,52 @@ func TestJSONOutputs(t *testing.T) {
 		args   []string
 		schema schema
 		check  func(t *testing.T, doc map[string]any)
+		status int // the exit status: trace exits 1 on a drop, verify 1 on drift
 	}{
 		{"trace forwarded", []string{"trace", "--data-dir", srv.DataDir, "--json", "--from-port", "a", "--dst", "10.9.0.11", "--proto", "tcp", "--dport", "22"}, traceSchema,
 			func(t *testing.T, doc map[string]any) {
 				if doc["verdict"] != "forwarded" {
 					t.Errorf("verdict %v, want forwarded", doc["verdict"])
 				}
-			}},
+			}, 0},
 		{"trace dropped by anti-spoofing", []string{"trace", "--data-dir", srv.DataDir, "--json", "--from-port", "a", "--dst", "10.9.0.11", "--src-ip", "10.9.0.99"}, traceSchema,
 			func(t *testing.T, doc map[string]any) {
 				drop, _ := doc["drop"].(map[string]any)
 				if doc["verdict"] != "dropped" || drop["kind"] != "anti-spoof" {
 					t.Errorf("verdict %v drop %v, want an anti-spoof drop", doc["verdict"], drop)
 				}
-			}},
-		{"trace DHCP offer", []string{"trace", "--data-dir", srv.DataDir, "--json", "--from-port", "a", "--dhcp"}, traceSchema, nil},
+			}, 1},
+		{"trace DHCP offer", []string{"trace", "--data-dir", srv.DataDir, "--json", "--from-port", "a", "--dhcp"}, traceSchema, nil, 0},
 		{"metering", []string{"metering", "--data-dir", srv.DataDir, "--json"}, meteringSchema,
 			func(t *testing.T, doc map[string]any) {
 				l, _ := doc["labels"].([]any)
 				if len(l) != 1 || l[0].(map[string]any)["label_id"] != label || l[0].(map[string]any)["packets"] != float64(0) {
 					t.Errorf("labels %v, want label %s with no packets", l, label)
 				}
-			}},
+			}, 0},
 		{"db-manage verify", []string{"db-manage", "verify", "--data-dir", srv.DataDir, "--json"}, verifySchema,
 			func(t *testing.T, doc map[string]any) {
 				if doc["total"] != float64(0) {
 					t.Errorf("verify total %v, want 0", doc["total"])
 				}
-			}},
-		{"db-manage repair", []string{"db-manage", "repair", "--data-dir", srv.DataDir, "--json"}, repairSchema, nil},
-		{"db-manage nsdb-compact", []string{"db-manage", "nsdb-compact", "--data-dir", srv.DataDir, "--json"}, compactSchema, nil},
+			}, 0},
+		{"db-manage repair", []string{"db-manage", "repair", "--data-dir", srv.DataDir, "--json"}, repairSchema, nil, 0},
+		{"db-manage nsdb-compact", []string{"db-manage", "nsdb-compact", "--data-dir", srv.DataDir, "--json"}, compactSchema, nil, 0},
 		{"load", []string{"load", "--url", srv.URL, "--ports", "20", "--concurrency", "2", "--list", "1", "--quiet", "--json"}, loadSchema,
 			func(t *testing.T, doc map[string]any) {
 				pc, _ := doc["port_create"].(map[string]any)
 				if pc["ok"] != float64(20) {
 					t.Errorf("load created %v ports, want 20", pc["ok"])
 				}
-			}},
+			}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			doc := c.schema.check(t, c.name, run(t, c.args...))
+			out, status := runStatus(t, c.args...)
+			if status != c.status {
+				t.Errorf("exit status %d, want %d", status, c.status)
+			}
+			doc := c.schema.check(t, c.name, out)
 			if c.check != nil {
 				c.check(t, doc)
 			}

@@ -2,6 +2,7 @@ package simulation_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -43,13 +44,18 @@ type vxlanPkt struct {
 func (a *api) vxlanTrace(t *testing.T, args ...string) vxlanTrace {
 	t.Helper()
 	args = append([]string{"trace", "--data-dir", a.srv.DataDir, "--json"}, args...)
-	out, err := exec.Command(testenv.Binary(t), args...).CombinedOutput()
-	if err != nil {
+	out, err := exec.Command(testenv.Binary(t), args...).Output()
+	// Exit status 1 is a drop, with the answer on stdout.
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
 		t.Fatalf("midonet %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	var r vxlanTrace
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("trace output: %v\n%s", err, out)
+	}
+	if dropped := err != nil; dropped != (r.Verdict == "dropped") {
+		t.Errorf("midonet %s: verdict %s, exit status error %v", strings.Join(args, " "), r.Verdict, err)
 	}
 	return r
 }

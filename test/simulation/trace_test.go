@@ -8,6 +8,7 @@ package simulation_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -141,13 +142,20 @@ func (a *api) trace(t *testing.T, args ...string) traceOut {
 	t.Helper()
 	args = append([]string{"trace", "--data-dir", a.srv.DataDir, "--json"}, args...)
 	cmd := exec.Command(testenv.Binary(t), args...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("midonet %s: %v\n%s", strings.Join(args, " "), err, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("midonet %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
 	}
 	var r traceOut
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("trace output: %v\n%s", err, out)
+	}
+	// The exit status says the verdict: 1 for a drop, 0 otherwise.
+	if dropped := err != nil; dropped != (r.Verdict == "dropped") {
+		t.Errorf("midonet %s: verdict %s, exit status error %v", strings.Join(args, " "), r.Verdict, err)
 	}
 	if len(r.Hops) == 0 {
 		t.Errorf("trace %v has no hops", args)

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
@@ -42,6 +43,9 @@ type Options struct {
 	Args []string
 	// Env holds extra KEY=value environment entries for the server.
 	Env []string
+	// TLS, when set, is the client side of a server configured with [ssl] cert_file and
+	// key_file: URL is https and readiness is checked with it.
+	TLS *tls.Config
 }
 
 // Server is a running (or stopped) `midonet serve` process.
@@ -112,6 +116,9 @@ func StartServer(t testing.TB, o Options) *Server {
 			t.Fatalf("%v", err)
 		}
 		s.URL = "http://127.0.0.1:" + strconv.Itoa(s.Port)
+		if o.TLS != nil {
+			s.URL = "https://127.0.0.1:" + strconv.Itoa(s.Port)
+		}
 		if err = s.launch(); err == nil {
 			return s
 		}
@@ -173,6 +180,9 @@ func (s *Server) launch() error {
 
 func (s *Server) waitReady(p *process) error {
 	client := &http.Client{Timeout: 2 * time.Second}
+	if s.opts.TLS != nil {
+		client.Transport = &http.Transport{TLSClientConfig: s.opts.TLS}
+	}
 	deadline := time.Now().Add(ReadyTimeout)
 	for {
 		resp, err := client.Get(s.URL + "/")

@@ -177,6 +177,15 @@ func TestTopologyPage(t *testing.T) {
 		if !strings.Contains(drop, "Security group web") || !strings.Contains(drop, w.web) || !strings.Contains(drop, "vm2") {
 			t.Errorf("the drop panel %q does not name group web (%s) at vm2", drop, w.web)
 		}
+		// The sentence `midonet trace` ends with, from the VM's side.
+		if want := "blocked entering vm2 (" + w.vm2 + ") by security group `web` (" + w.web + "): no ingress rule allows tcp/80"; !strings.Contains(drop, want) {
+			t.Errorf("the drop panel %q does not say %q", drop, want)
+		}
+		var steps string
+		b.eval(`Array.from(document.querySelectorAll('ol.hops li')).map((li) => li.textContent).join('\n')`, &steps)
+		if !strings.Contains(steps, "leaves network ") || strings.Contains(steps, "OS_PORT_") {
+			t.Errorf("the steps are not by Neutron names:\n%s", steps)
+		}
 		s := b.snapshot()
 		_, classes, ok := s.node("sg:" + w.web)
 		if !ok || !hasClass(classes, "drop") || !hasClass(classes, "secgroup") {

@@ -853,7 +853,7 @@
       box.id = 'trace-drop';
       if (at) cy.getElementById(at).addClass('drop');
       const where = at ? nodeName(at) : (d.port_id || d.device_id || 'the topology');
-      dropText = 'Dropped at ' + where + ' (' + d.kind + '): ' + d.reason;
+      dropText = (res.summary ? res.summary + '\n' : '') + 'Dropped at ' + where + ' (' + d.kind + '): ' + d.reason;
       if (d.security_group_id) {
         let sg = null;
         try { sg = (await api('/v2.0/security-groups/' + d.security_group_id)).security_group; } catch (e) { sg = null; }
@@ -883,12 +883,17 @@
     const ol = document.createElement('ol');
     ol.className = 'hops';
     res.hops.forEach((h, i) => {
+      // The steps `midonet trace` prints: by Neutron names; the minor ones (jumps, chains
+      // where no rule applies) only in the tooltip of MidoNet's terms.
+      if (h.minor && !(res.drop && i === res.hops.length - 1)) return;
       const li = document.createElement('li');
       const ids = hopNodes(h);
       const dev = h.device_type === 'bridge' ? nodeName('net:' + h.device) : h.device_type === 'router' ? nodeName('router:' + h.device)
         : h.device_type === 'port' ? nodeName('port:' + h.device) : short(h.device);
-      li.textContent = [h.device_type, dev, h.direction, h.chain_name ? 'chain ' + h.chain_name : '', h.rule_action,
+      const raw = [h.device_type, dev, h.direction, h.chain_name ? 'chain ' + h.chain_name : '', h.rule_action,
         h.nat ? 'NAT ' + h.nat : '', h.note].filter(Boolean).join(' · ');
+      li.textContent = h.text || raw;
+      li.title = raw;
       if (h.nat) li.className = 'nat';
       if (res.drop && i === res.hops.length - 1) li.className = 'dropped';
       li.onclick = () => { const els = S.cy.collection(ids.map((id) => S.cy.getElementById(id))); if (els.length) S.cy.animate({ center: { eles: els }, duration: 200 }); };
