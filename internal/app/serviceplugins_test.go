@@ -24,6 +24,7 @@ func TestLoadedServices(t *testing.T) {
 		{"midonet_l3", true, nil, ""},
 		{"router,qos", true, []string{"qos"}, ""},
 		{"neutron.services.qos.qos_plugin:QoSPlugin", false, []string{"qos"}, ""},
+		{"midonet_qos", false, []string{"qos"}, ""},
 		{"midonet_bgp, taas, tag, revisions", false, []string{"bgp", "taas"}, ""},
 		{"network_ip_availability", false, nil, ""},
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},

@@ -31,11 +31,12 @@ func Service() plugin.Service {
 	return plugin.Service{
 		Name: "qos",
 		// Neutron's QoS service plugin, with the MidoNet driver behind it (seed 2.12).
-		ServicePlugins: []string{"qos", "neutron.services.qos.qos_plugin.QoSPlugin"},
-		Resources:      resources,
-		Extensions:     Extensions,
-		Translators:    translate.Translators{Policies.Collection: {Owned: policyObjects}},
-		Policies:       PolicyRules,
+		ServicePlugins: []string{"qos", "neutron.services.qos.qos_plugin.QoSPlugin",
+			"midonet_qos", "midonet.neutron.services.qos.plugin.MidonetQosPlugin"}, // the seed's entry point
+		Resources:   resources,
+		Extensions:  Extensions,
+		Translators: translate.Translators{Policies.Collection: {Owned: policyObjects}},
+		Policies:    PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return append([]plugin.Collection{PolicyCollection{}, bw, dscp, minimum, RuleTypeCollection{}}, aliases...)
 		},
