@@ -554,7 +554,7 @@ expect "address scope delete removes it from the list" 'all(.[]; .ID != $id)' --
 
 # ------------------------------------------------------------------ zones, DNS, IP availability, flavors
 
-osc availability zone list --network -f json
+osc availability zone list --network --long -f json
 expect "availability zone list shows nova for networks and routers" \
 	'any(.[]; ."Zone Name" == "nova" and ."Zone Resource" == "network") and any(.[]; ."Zone Name" == "nova" and ."Zone Resource" == "router")'
 
@@ -579,10 +579,11 @@ expect "network flavor profile create with an L3 driver" '.driver | test("Single
 PROFILE_ID=$(field .id)
 osc network flavor create smoke-flavor --service-type L3_ROUTER_NAT -f json
 expect "network flavor create for routers" '.name == "smoke-flavor" and .service_type == "L3_ROUTER_NAT" and .enabled == true'
+FLAVOR_ID=$(field .id)
 osc network flavor add profile smoke-flavor "$PROFILE_ID"
 expect_ok "network flavor add profile"
-osc router create smoke-flavored --flavor smoke-flavor -f json
-expect "router create with a flavor" '.flavor_id != null'
+osc router create smoke-flavored --extra-property "type=str,name=flavor_id,value=$FLAVOR_ID" -f json
+expect "router create with a flavor" '.flavor_id == $id' --arg id "$FLAVOR_ID"
 osc network flavor delete smoke-flavor
 expect_error "a flavor a router uses cannot be deleted" 'FlavorInUse|in use|409'
 osc router delete smoke-flavored
