@@ -59,7 +59,7 @@ func dbManageCmd(o *app.Options) *cobra.Command {
 	}
 	importCmd := &cobra.Command{
 		Use:   "import SOURCE",
-		Short: "Copy an upstream Neutron database (postgresql://… or a plain pg_dump file) of a networking-midonet deployment into this server's database",
+		Short: "Copy an upstream Neutron database (postgresql://…, or a plain pg_dump or mysqldump file) of a networking-midonet deployment into this server's database",
 		Long: "Copies networks, subnets, ports, security groups, routers and floating IPs, and the monolithic v2 plugin's " +
 			"binding rows, which the next `serve` converts to ML2 (seed 4). The target database must hold no network.",
 		Args: cobra.ExactArgs(1),

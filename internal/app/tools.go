@@ -169,7 +169,7 @@ func writeDrift(w io.Writer, d cluster.Drift) {
 }
 
 // ImportNeutron is `db-manage import SOURCE`: it copies the upstream Neutron database at
-// SOURCE — a postgresql:// URL, or a plain-format pg_dump file of it — into the configured
+// SOURCE — a postgresql:// URL, or a plain-format pg_dump or a mysqldump file — into the configured
 // database, upgraded first and holding no network yet (neutrondb.Import says what is
 // copied). The next `serve` converts the monolithic v2 plugin's rows it brought
 // (internal/migratev2).
@@ -188,7 +188,7 @@ func ImportNeutron(ctx context.Context, o Options, source string, w io.Writer) e
 	} else {
 		f, err := os.Open(source)
 		if err != nil {
-			return fmt.Errorf("app: import: the source is neither a postgresql:// URL nor a readable pg_dump file: %w", err)
+			return fmt.Errorf("app: import: the source is neither a postgresql:// URL nor a readable pg_dump or mysqldump file: %w", err)
 		}
 		defer f.Close()
 		run = func(ctx context.Context, d *db.DB) (neutrondb.Summary, error) { return neutrondb.ImportDump(ctx, f, d) }

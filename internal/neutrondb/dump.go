@@ -21,10 +21,10 @@ var copyHeader = regexp.MustCompile(`^COPY (?:"?[A-Za-z0-9_]+"?\.)?"?([A-Za-z0-9
 // few kilobytes).
 const maxDumpLine = 16 << 20
 
-// ImportDump is Import from a plain-format pg_dump file (`pg_dump -F p`, the default): the
-// tables' COPY blocks are loaded into a scratch in-memory SQLite database, which is then read
-// like the upstream database itself. Statements other than COPY (schema, indexes, INSERTs)
-// are skipped: the importer needs only the rows.
+// ImportDump is Import from a plain-format pg_dump file (`pg_dump -F p`, the default) or a
+// mysqldump file (mysqldump.go): the rows are loaded into a scratch in-memory SQLite
+// database, which is then read like the upstream database itself. Of a pg_dump only the COPY
+// blocks are read (schema, indexes and INSERTs are skipped): the importer needs only the rows.
 func ImportDump(ctx context.Context, r io.Reader, dst *db.DB) (Summary, error) {
 	src, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
@@ -32,7 +32,13 @@ func ImportDump(ctx context.Context, r io.Reader, dst *db.DB) (Summary, error) {
 	}
 	defer src.Close()
 	src.SetMaxOpenConns(1)
-	if err := loadDump(ctx, r, src); err != nil {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096) // shorter at the end of a small dump; the loaders see the error
+	load := loadDump
+	if isMySQLDump(head) {
+		load = loadMySQLDump
+	}
+	if err := load(ctx, br, src); err != nil {
 		return nil, err
 	}
 	return importFrom(ctx, src, true, dst)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -309,7 +310,7 @@ func TestImportRefusesANonEmptyDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(out, "already holds") {
 		t.Errorf("second import: %v\n%s", err, out)
 	}
-	if out, err := midonet(t, "db-manage", "import", "/nonexistent/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "neither a postgresql:// URL nor a readable pg_dump file") {
+	if out, err := midonet(t, "db-manage", "import", "/nonexistent/dump.sql", "--data-dir", t.TempDir()); err == nil || !strings.Contains(out, "neither a postgresql:// URL nor a readable pg_dump or mysqldump file") {
 		t.Errorf("import of a missing file: %v\n%s", err, out)
 	}
 }
@@ -351,4 +352,117 @@ func TestImportFromDump(t *testing.T) {
 	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true || vm["port_security_enabled"] != true {
 		t.Errorf("vm1 %v", vm)
 	}
+}
+
+// TestImportFromMySQLDump: the upstream database written out as mysqldump writes it (backtick
+// CREATE TABLEs, extended INSERTs, booleans as 1 and 0, MySQL's string escapes) imports as
+// the database itself does.
+func TestImportFromMySQLDump(t *testing.T) {
+	dsn := upstream(t, "")
+	dump := filepath.Join(t.TempDir(), "neutron-mysql.sql")
+	if err := os.WriteFile(dump, []byte(mysqldumpOf(t, dsn)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromDB, fromDump := newTarget(t, "sqlite"), newTarget(t, "sqlite")
+	outDB, err := midonet(t, append([]string{"db-manage", "import", dsn}, fromDB.args()...)...)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, outDB)
+	}
+	outDump, err := midonet(t, append([]string{"db-manage", "import", dump}, fromDump.args()...)...)
+	if err != nil {
+		t.Fatalf("import of the MySQL dump: %v\n%s", err, outDump)
+	}
+	if outDump != outDB {
+		t.Errorf("the MySQL dump imported\n%s\nthe database\n%s", outDump, outDB)
+	}
+	srv := testenv.StartServer(t, testenv.Options{DataDir: fromDump.dir})
+	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
+		t.Fatalf("no %q in the log", migratev2.CompletedMessage)
+	}
+	edge := get(t, srv, "ports/"+portEdge)["port"].(map[string]any)
+	want := binding{Host: "gw-1", VIFType: "midonet", VNICType: "normal", Profile: map[string]any{"interface_name": "eth1"}, Details: map[string]any{"port_filter": true}}
+	if got := bindingOf(edge); !reflect.DeepEqual(got, want) {
+		t.Errorf("edge port binding %+v, want %+v", got, want)
+	}
+	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true {
+		t.Errorf("vm1 %v", vm)
+	}
+}
+
+// mysqldumpOf writes every table of the PostgreSQL database at dsn in mysqldump's format.
+func mysqldumpOf(t *testing.T, dsn string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type column struct{ name, typ string }
+	var order []string
+	cols := map[string][]column{}
+	for rows.Next() {
+		var tb, c, typ string
+		if err := rows.Scan(&tb, &c, &typ); err != nil {
+			t.Fatal(err)
+		}
+		if cols[tb] == nil {
+			order = append(order, tb)
+		}
+		cols[tb] = append(cols[tb], column{c, typ})
+	}
+	rows.Close()
+	quote := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "\x00", `\0`)
+	var b strings.Builder
+	b.WriteString("-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)\n--\n-- Host: localhost    Database: neutron\n\n")
+	for _, tb := range order {
+		fmt.Fprintf(&b, "DROP TABLE IF EXISTS `%s`;\nCREATE TABLE `%s` (\n", tb, tb)
+		sel := make([]string, len(cols[tb]))
+		for i, c := range cols[tb] {
+			fmt.Fprintf(&b, "  `%s` varchar(255) DEFAULT NULL,\n", c.name)
+			sel[i] = `"` + c.name + `"::text`
+		}
+		b.WriteString(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n")
+		rs, err := db.QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM "`+tb+`"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tuples []string
+		for rs.Next() {
+			vals := make([]sql.NullString, len(sel))
+			ptrs := make([]any, len(sel))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out := make([]string, len(vals))
+			for i, v := range vals {
+				switch {
+				case !v.Valid:
+					out[i] = "NULL"
+				case cols[tb][i].typ == "boolean" && v.String == "true":
+					out[i] = "1"
+				case cols[tb][i].typ == "boolean":
+					out[i] = "0"
+				case strings.Contains(cols[tb][i].typ, "int"):
+					out[i] = v.String
+				default:
+					out[i] = "'" + quote.Replace(v.String) + "'"
+				}
+			}
+			tuples = append(tuples, "("+strings.Join(out, ",")+")")
+		}
+		rs.Close()
+		if len(tuples) > 0 {
+			fmt.Fprintf(&b, "LOCK TABLES `%s` WRITE;\nINSERT INTO `%s` VALUES %s;\nUNLOCK TABLES;\n", tb, tb, strings.Join(tuples, ","))
+		}
+	}
+	return b.String()
 }
