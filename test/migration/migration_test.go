@@ -325,31 +325,11 @@ func TestImportFromDump(t *testing.T) {
 	if out, err := exec.Command("pg_dump", "--no-owner", "-f", dump, dsn).CombinedOutput(); err != nil {
 		t.Fatalf("pg_dump: %v\n%s", err, out)
 	}
-	fromDB, fromDump := newTarget(t, "sqlite"), newTarget(t, "sqlite")
-	outDB, err := midonet(t, append([]string{"db-manage", "import", dsn}, fromDB.args()...)...)
-	if err != nil {
-		t.Fatalf("import: %v\n%s", err, outDB)
-	}
-	outDump, err := midonet(t, append([]string{"db-manage", "import", dump}, fromDump.args()...)...)
-	if err != nil {
-		t.Fatalf("import of the dump: %v\n%s", err, outDump)
-	}
-	if outDump != outDB {
-		t.Errorf("the dump imported\n%s\nthe database\n%s", outDump, outDB)
-	}
-	srv := testenv.StartServer(t, testenv.Options{DataDir: fromDump.dir})
-	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
-		t.Fatalf("no %q in the log", migratev2.CompletedMessage)
-	}
-	edge := get(t, srv, "ports/"+portEdge)["port"].(map[string]any)
-	want := binding{Host: "gw-1", VIFType: "midonet", VNICType: "normal", Profile: map[string]any{"interface_name": "eth1"}, Details: map[string]any{"port_filter": true}}
-	if got := bindingOf(edge); !reflect.DeepEqual(got, want) {
-		t.Errorf("edge port binding %+v, want %+v", got, want)
-	}
+	srv := importsAsTheDatabase(t, dsn, dump, "the dump")
 	if n := get(t, srv, "networks/"+netUplink)["network"].(map[string]any); n["provider:network_type"] != "uplink" || n["mtu"] != float64(1500) {
 		t.Errorf("uplink network %v", n)
 	}
-	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true || vm["port_security_enabled"] != true {
+	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["port_security_enabled"] != true {
 		t.Errorf("vm1 %v", vm)
 	}
 }
@@ -363,6 +343,14 @@ func TestImportFromMySQLDump(t *testing.T) {
 	if err := os.WriteFile(dump, []byte(mysqldumpOf(t, dsn)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	importsAsTheDatabase(t, dsn, dump, "the MySQL dump")
+}
+
+// importsAsTheDatabase imports the upstream database at dsn and its dump into two new SQLite
+// targets, checks that both imports report the same, starts a server on the dump's target
+// and checks the first start's conversion of the edge port and vm1; it returns that server.
+func importsAsTheDatabase(t *testing.T, dsn, dump, what string) *testenv.Server {
+	t.Helper()
 	fromDB, fromDump := newTarget(t, "sqlite"), newTarget(t, "sqlite")
 	outDB, err := midonet(t, append([]string{"db-manage", "import", dsn}, fromDB.args()...)...)
 	if err != nil {
@@ -370,10 +358,10 @@ func TestImportFromMySQLDump(t *testing.T) {
 	}
 	outDump, err := midonet(t, append([]string{"db-manage", "import", dump}, fromDump.args()...)...)
 	if err != nil {
-		t.Fatalf("import of the MySQL dump: %v\n%s", err, outDump)
+		t.Fatalf("import of %s: %v\n%s", what, err, outDump)
 	}
 	if outDump != outDB {
-		t.Errorf("the MySQL dump imported\n%s\nthe database\n%s", outDump, outDB)
+		t.Errorf("%s imported\n%s\nthe database\n%s", what, outDump, outDB)
 	}
 	srv := testenv.StartServer(t, testenv.Options{DataDir: fromDump.dir})
 	if !srv.WaitLog(migratev2.CompletedMessage, 10*time.Second) {
@@ -387,6 +375,7 @@ func TestImportFromMySQLDump(t *testing.T) {
 	if vm := get(t, srv, "ports/"+portVM)["port"].(map[string]any); vm["description"] != "vm" || vm["admin_state_up"] != true {
 		t.Errorf("vm1 %v", vm)
 	}
+	return srv
 }
 
 // mysqldumpOf writes every table of the PostgreSQL database at dsn in mysqldump's format.
