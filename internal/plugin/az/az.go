@@ -10,7 +10,7 @@ package az
 import (
 	"context"
 	"slices"
-	"sync"
+	"sync/atomic"
 
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
@@ -43,26 +43,15 @@ func NotFound(name string) *fault.Fault {
 }
 
 // zones is the configured list, set when the server builds the service's collections.
-type zones struct {
-	mu    sync.RWMutex
-	names []string
-}
+type zones struct{ names atomic.Pointer[[]string] }
 
-func (z *zones) get() []string {
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	return z.names
-}
-
-func (z *zones) set(names []string) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	z.names = names
-}
+func (z *zones) get() []string      { return *z.names.Load() }
+func (z *zones) set(names []string) { z.names.Store(&names) }
 
 // Service is the availability-zone service as internal/app wires it.
 func Service() plugin.Service {
-	z := &zones{names: []string{"nova"}}
+	z := &zones{}
+	z.set([]string{"nova"})
 	return plugin.Service{
 		Name:       "az",
 		Resources:  []*resource.Resource{Zones},

@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
@@ -29,29 +29,21 @@ var Extensions = []resource.Extension{
 const defaultDomain = "openstacklocal."
 
 // domain is [DEFAULT] dns_domain as Neutron reads it: "" or ending in a dot.
-type domain struct {
-	mu sync.RWMutex
-	v  string
-}
+type domain struct{ v atomic.Pointer[string] }
 
-func (d *domain) get() string {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.v
-}
+func (d *domain) get() string { return *d.v.Load() }
 
 func (d *domain) set(v string) {
 	if v != "" && !strings.HasSuffix(v, ".") {
 		v += "."
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.v = v
+	d.v.Store(&v)
 }
 
 // Service is the DNS integration as internal/app wires it.
 func Service() plugin.Service {
-	d := &domain{v: defaultDomain}
+	d := &domain{}
+	d.set(defaultDomain)
 	return plugin.Service{
 		Name:       "dns",
 		Extensions: Extensions,
