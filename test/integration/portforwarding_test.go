@@ -151,8 +151,12 @@ func TestPortForwardingLifecycle(t *testing.T) {
 		if status != 400 {
 			t.Errorf("update to port 108343: %d; want 400", status)
 		}
-		// An address the port does not have.
-		_, err = portforwarding.Create(ctx(t), c, fip.ID, portforwarding.CreateOpts{InternalPortID: vm2.ID, InternalIPAddress: "10.90.1.250",
+		// An address the port does not have (IPAM may have given it .250 itself).
+		notVM2 := "10.90.1.250"
+		if vm2.FixedIPs[0].IPAddress == notVM2 {
+			notVM2 = "10.90.1.251"
+		}
+		_, err = portforwarding.Create(ctx(t), c, fip.ID, portforwarding.CreateOpts{InternalPortID: vm2.ID, InternalIPAddress: notVM2,
 			InternalPort: 1, ExternalPort: 4001, Protocol: "tcp"}).Extract()
 		wantError(t, err, 400, "BadRequest")
 
