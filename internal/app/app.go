@@ -426,6 +426,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
+	if s.NSDB != nil {
+		s.portStatus.applied = portApplied(s.NSDB)
+	}
 	if roles.API {
 		if s.nova, err = newNotifier(cfg, d, log); err != nil {
 			return nil, err
@@ -765,6 +768,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.routerPortStatusLoop(loops) }()
 		wg.Add(1)
 		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
 	}
