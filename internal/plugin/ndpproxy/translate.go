@@ -8,7 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
-// owned translates a proxy into the NdpProxy of its router: the gateway's router-side port
+// owned translates a proxy into the NdpProxy of its router and a MAC seed of its port: the gateway's router-side port
 // (which answers Neighbor Solicitations for the address), the router-side port of the
 // interface on the address's subnet (out of which the router forwards to it), the port's
 // MAC, and the external IPv6 subnet's gateway (the next hop of the address's traffic off the
@@ -64,9 +64,12 @@ func owned(w *translate.World, id string) []topology.Object {
 	if intf == "" {
 		return nil
 	}
+	// The port's MAC seeded on its network, so that the bridge delivers what the router
+	// forwards to the port alone (the L2 translation seeds only ports with an IPv4 address).
 	return []topology.Object{&topology.NdpProxy{Meta: topology.Meta{ID: id}, RouterID: r.ID,
 		GatewayPortID: topology.TenantGwPortID(g.ID), InterfacePortID: intf, PortID: p.ID,
-		IP: ip.String(), MAC: p.MACAddress, Upstream: upstream}}
+		IP: ip.String(), MAC: p.MACAddress, Upstream: upstream},
+		&topology.MacEntry{Meta: topology.Meta{ID: topology.DerivedID("ndpmac", id)}, NetworkID: p.NetworkID, MAC: p.MACAddress, PortID: p.ID}}
 }
 
 func hasV6(p *model.Port) bool {
