@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
@@ -76,4 +77,32 @@ func TestLongDescription(t *testing.T) {
 	if resource.StandardAttrs()[3].Validate(strings.Repeat("x", 1024)) == "" {
 		t.Errorf("the shared standard description changed too")
 	}
+}
+
+// FuzzPickAddress: whatever ip_address a request gives, the proxy gets an IPv6 address of
+// the port on a subnet of the router, or a 4xx fault, never a panic.
+func FuzzPickAddress(f *testing.F) {
+	for _, s := range []string{"", "2001:db8:a::5", "2001:db8:a::6", "2001:db8:b::5", "10.0.0.5", "::ffff:10.0.0.5", "fe80::1%eth0", "garbage"} {
+		f.Add(s)
+	}
+	port := model.Port{FixedIPs: []model.FixedIP{{SubnetID: "a4", IPAddress: "10.0.0.5"}, {SubnetID: "a6", IPAddress: "2001:db8:a::5"},
+		{SubnetID: "b6", IPAddress: "2001:db8:b::5"}}}
+	port.ID = "vm"
+	router := []model.Port{{FixedIPs: []model.FixedIP{{SubnetID: "a6", IPAddress: "2001:db8:a::1"}}}}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := map[string]any{"router_id": "r1", "port_id": "vm"}
+		if s != "" {
+			d["ip_address"] = s
+		}
+		got, err := pickAddress(d, port, router)
+		if err != nil {
+			if f, ok := fault.As(err); !ok || f.Status < 400 || f.Status > 499 {
+				t.Fatalf("%q: error %v is not a 4xx fault", s, err)
+			}
+			return
+		}
+		if got != "2001:db8:a::5" {
+			t.Fatalf("%q: picked %q, not the port's address on the router's subnet", s, got)
+		}
+	})
 }
