@@ -145,6 +145,15 @@ func TestNDPProxyThroughTheAPI(t *testing.T) {
 			t.Errorf("the router did not solicit the upstream host from its gateway: %+v", r.Reply.Generated)
 		}
 	})
+	t.Run("the VM resolves its IPv6 gateway", func(t *testing.T) {
+		rif := a.call("GET", "ports?device_owner=network:router_interface&device_id="+rid, nil)["ports"].([]any)[0].(map[string]any)
+		gw := rif["fixed_ips"].([]any)[0].(map[string]any)["ip_address"].(string)
+		r := a.ndpTrace(t, "--from-port", "vm", "--proto", "ns", "--dst", gw)
+		want := vm + " " + gw + " is-at " + rif["mac_address"].(string) + " from " + rif["mac_address"].(string)
+		if got := r.advertisements(); len(got) != 1 || got[0] != want {
+			t.Fatalf("advertisements %v (verdict %s, drop %+v); want [%s]", got, r.Verdict, r.Drop, want)
+		}
+	})
 	t.Run("an address that is not proxied gets nothing", func(t *testing.T) {
 		r := a.ndpTrace(t, "--from-port", "upstream", "--proto", "ns", "--dst", "2001:abc::2:11")
 		if got := r.advertisements(); len(got) != 0 {
