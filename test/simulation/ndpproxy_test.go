@@ -121,6 +121,9 @@ func TestNDPProxyThroughTheAPI(t *testing.T) {
 		if got := r.advertisements(); len(got) != 1 || got[0] != want {
 			t.Fatalf("advertisements %v (verdict %s, drop %+v); want [%s]", got, r.Verdict, r.Drop, want)
 		}
+		if !strings.Contains(r.Summary, "neighbor advertisement 2001:abc::2:10 is-at "+gwMAC) || !strings.Contains(r.Summary, " to upstream") {
+			t.Errorf("summary %q does not name the advertisement", r.Summary)
+		}
 	})
 	t.Run("IPv6 to the proxied address reaches the VM; its answer is routed back", func(t *testing.T) {
 		r := a.ndpTrace(t, "--from-port", "upstream", "--dst", "2001:abc::2:10", "--reply")
