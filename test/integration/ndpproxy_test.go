@@ -158,6 +158,8 @@ func TestNDPProxies(t *testing.T) {
 			wantError(t, err, 409, "RouterNDPProxyInUse")
 			_, _, err = l3Put(t, c, "routers/"+w.router+"/remove_router_interface", map[string]any{"subnet_id": w.sub}, 200)
 			wantError(t, err, 409, "RouterInterfaceInUseByNDPProxy")
+			_, _, err = raw(t, c, http.MethodDelete, "routers/"+w.router, nil, nil, 204)
+			wantError(t, err, 409, "RouterInUse")
 			if r := l3RawRouter(t, c, w.router); r["enable_ndp_proxy"] != true || r["external_gateway_info"] == nil {
 				t.Errorf("refused changes changed the router: %v", r)
 			}

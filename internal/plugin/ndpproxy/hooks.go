@@ -189,16 +189,23 @@ func newGatewaySupports(ctx context.Context, tx *db.Tx, c *plugin.Caller, gw map
 }
 
 // BeforeDelete refuses to delete a router whose gateway NDP proxies use (the gateway's
-// removal is refused in Neutron).
+// removal is refused in Neutron). A proxy keeps its interface, so the L3 plugin's
+// RouterInUse answers first, as in Neutron; this guards a router left without one.
 func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	proxies, err := proxiesOf(ctx, tx, "router_id", plugin.Str(cur, "id"))
+	if err != nil || len(proxies) == 0 {
+		return err
+	}
+	ports, err := tx.List(ctx, "ports", db.Filter{})
 	if err != nil {
 		return err
 	}
-	if len(proxies) > 0 {
-		return conflict("RouterGatewayInUseByNDPProxy", "Unable to unset external gateway of router %s, There are one or more ndp proxies still in use on the router.", plugin.Str(cur, "id"))
+	for _, p := range ports {
+		if plugin.Str(p, "device_id") == plugin.Str(cur, "id") && plugin.Str(p, "device_owner") == model.OwnerRouterInterface {
+			return nil // the L3 plugin's RouterInUse
+		}
 	}
-	return nil
+	return conflict("RouterGatewayInUseByNDPProxy", "Unable to unset external gateway of router %s, There are one or more ndp proxies still in use on the router.", plugin.Str(cur, "id"))
 }
 
 // BeforeAction refuses to remove the interface of a subnet a proxy's address is on
