@@ -184,8 +184,11 @@ func TestNDPProxies(t *testing.T) {
 			bn := createNetwork(t, b, networks.CreateOpts{Name: "b-net"})
 			createSubnet(t, b, subnets.CreateOpts{NetworkID: bn.ID, CIDR: "2001:abc::4:0/112", IPVersion: gophercloud.IPv6})
 			bp := createPort(t, b, ports.CreateOpts{NetworkID: bn.ID})
+			// Neutron's answer, the same whether A's router exists or not.
 			_, err = ndpCreate(t, b, map[string]any{"router_id": w.router, "port_id": bp.ID})
-			wantError(t, err, 404, "RouterNotFound")
+			wantError(t, err, 409, "PortUnreachableRouter")
+			_, err = ndpCreate(t, b, map[string]any{"router_id": "00000000-0000-4000-8000-000000000000", "port_id": bp.ID})
+			wantError(t, err, 409, "PortUnreachableRouter")
 			_, err = ndpCreate(t, b, map[string]any{"router_id": w.router, "port_id": vm.ID})
 			wantError(t, err, 404, "PortNotFound")
 			if got := get(t, c, "ndp_proxies/"+id)["ndp_proxy"].(map[string]any); got["name"] != "renamed" {

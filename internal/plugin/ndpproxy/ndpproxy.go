@@ -134,10 +134,9 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err != nil {
 		return nil, err
 	}
-	router, err := plugin.Fetch(ctx, tx, c, "routers", routerID)
-	if err != nil {
-		return nil, err
-	}
+	// The router's ports on the port's network first (Neutron's order): a router the caller
+	// cannot see, or that does not exist, is not on the caller's network either, and the
+	// answer (PortUnreachableRouter) is the same whether it exists or not.
 	p := model.MustDecode[model.Port](port)
 	rports, err := routerPortsOn(ctx, tx, routerID, p.NetworkID)
 	if err != nil {
@@ -145,6 +144,10 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	}
 	if len(rports) == 0 {
 		return nil, portUnreachable(portID, routerID)
+	}
+	router, err := plugin.Fetch(ctx, tx, c, "routers", routerID)
+	if err != nil {
+		return nil, err
 	}
 	if !enabled(router) {
 		return nil, conflict("RouterNDPProxyNotEnable", "The enable_ndp_proxy parameter of router %s must be set as True while create ndp proxy entry on it.", routerID)
