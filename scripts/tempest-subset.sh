@@ -9,7 +9,44 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS=$ROOT/../shared/tools
-REGEX=${1:-'^neutron_tempest_plugin\.api\.(test_qos|test_qos_negative|admin\.test_qos|test_revisions|test_floating_ips|test_subnetpools|test_subnetpool_prefix_ops|test_address_scopes|test_network_ip_availability|test_address_groups|test_metering_extensions|test_metering_negative|test_conntrack_helper|test_local_ip|test_subnets|admin\.test_shared_network_extension|admin\.test_external_network_extension|test_availability_zones|admin\.test_logging|test_trunk|admin\.test_tag\.Tag(Filter)?TrunkTestJSON|test_port_forwarding)|SearchCriteria|test_security_groups|^neutron_tempest_plugin\.fwaas\.api|^neutron_tempest_plugin\.vpnaas\.api|^neutron_tempest_plugin\.tap_as_a_service\.api|test_router_interface_status'}
+# The default subset: Neutron's API test modules under neutron_tempest_plugin.api (one per line),
+# then other patterns (one per line). Each line is one alternative of the regex.
+API_MODULES=(
+	'test_qos'
+	'test_qos_negative'
+	'admin\.test_qos'
+	'test_revisions'
+	'test_floating_ips'
+	'test_subnetpools'
+	'test_subnetpool_prefix_ops'
+	'test_address_scopes'
+	'test_network_ip_availability'
+	'test_address_groups'
+	'test_metering_extensions'
+	'test_metering_negative'
+	'test_conntrack_helper'
+	'test_local_ip'
+	'test_subnets'
+	'admin\.test_shared_network_extension'
+	'admin\.test_external_network_extension'
+	'test_availability_zones'
+	'admin\.test_logging'
+	'test_trunk'
+	'admin\.test_tag\.Tag(Filter)?TrunkTestJSON'
+	'test_port_forwarding'
+	'test_ndp_proxy'
+)
+OTHER=(
+	'SearchCriteria'
+	'test_security_groups'
+	'^neutron_tempest_plugin\.fwaas\.api'
+	'^neutron_tempest_plugin\.vpnaas\.api'
+	'^neutron_tempest_plugin\.tap_as_a_service\.api'
+	'test_router_interface_status'
+)
+join_by() { local IFS="$1"; shift; echo "$*"; }
+DEFAULT_REGEX="^neutron_tempest_plugin\\.api\\.($(join_by '|' "${API_MODULES[@]}"))|$(join_by '|' "${OTHER[@]}")"
+REGEX=${1:-$DEFAULT_REGEX}
 WORK=$(mktemp -d /tmp/tempest-subset.XXXXXX)
 export KEYSTONE_PORT=${KEYSTONE_PORT:-5075} KEYSTONE_STATE=$WORK/keystone
 PORT=${TEMPEST_NEUTRON_PORT:-9797}

@@ -27,6 +27,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
+	"github.com/midonet-go/midonet/internal/plugin/ndpproxy"
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
@@ -62,6 +63,7 @@ var services = []plugin.Service{
 	taas.Service(),
 	trunk.Service(),
 	portfwd.Service(),
+	ndpproxy.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

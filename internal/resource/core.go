@@ -196,6 +196,9 @@ var Ports = &Resource{
 		&Attr{Name: "dns_name", Post: true, Put: true, Convert: ToLower, Validate: DNSHostName, Default: "", Ext: "dns-integration"},
 		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-domain-ports"},
 		&Attr{Name: "dns_assignment", NoSort: true, NoFilter: true, Ext: "dns-integration"},
+		// data_plane_status: what an operator's monitoring says of the port's data plane
+		// (ACTIVE, DOWN or null); settable on update by policy (admin), null until then.
+		&Attr{Name: "data_plane_status", Put: true, Validate: Values(nil, "ACTIVE", "DOWN"), Policy: true, Ext: "data-plane-status"},
 	),
 }
 
