@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/autoalloc"
 	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
@@ -62,6 +63,7 @@ var services = []plugin.Service{
 	taas.Service(),
 	trunk.Service(),
 	portfwd.Service(),
+	autoalloc.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -109,6 +109,9 @@ var Networks = &Resource{
 		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "network_availability_zone"},
 		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "network_availability_zone"},
 		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
+		// The default external network of auto-allocation (internal/plugin/autoalloc keeps it
+		// true on one external network at most).
+		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true, Ext: "auto-allocated-topology"},
 	),
 }
 
