@@ -29,6 +29,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
+	"github.com/midonet-go/midonet/internal/plugin/porttrusted"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
@@ -64,6 +65,7 @@ var services = []plugin.Service{
 	trunk.Service(),
 	portfwd.Service(),
 	autoalloc.Service(),
+	porttrusted.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -190,6 +190,9 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
 		&Attr{Name: "binding:vif_details", Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
+		// trusted: the VF trust mode Nova applies, mirrored into binding:profile
+		// (internal/plugin/porttrusted); null until an admin sets it.
+		&Attr{Name: "trusted", Post: true, Put: true, Convert: ToBool, Default: Unset, Policy: true, Ext: "port-trusted-vif"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
 		// trunk_details: the trunk a parent port carries (set by the trunk service).
