@@ -35,6 +35,7 @@ API_MODULES=(
 	'admin\.test_tag\.Tag(Filter)?TrunkTestJSON'
 	'test_port_forwarding'
 	'test_ndp_proxy'
+	'test_auto_allocated_topology'
 )
 OTHER=(
 	'SearchCriteria'
@@ -65,6 +66,15 @@ go build -o "$WORK/midonet" ./cmd/midonet
 "$WORK/midonet" serve --data-dir "$WORK/data" --config-file "$WORK/server.conf" --bind-port "$PORT" > "$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+
+# Default subnet pools (IPv4 and IPv6, shared), as a cloud that offers "get me a network"
+# has: test_auto_allocated_topology needs them (the reference ran without, and skipped it).
+TOKEN=$(openstack token issue -f value -c id)
+for pool in '"default-v4","prefixes":["10.250.0.0/16"],"default_prefixlen":26' \
+	'"default-v6","prefixes":["2001:db8:250::/48"],"default_prefixlen":64'; do
+	curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -X POST \
+		"http://127.0.0.1:$PORT/v2.0/subnetpools" -d "{\"subnetpool\":{\"name\":$pool,\"is_default\":true,\"shared\":true}}"
+done
 
 export TEMPEST_DIR=$WORK/tempest
 NEUTRON_URL=http://127.0.0.1:$PORT "$TOOLS/tempest/run.sh" "$REGEX" | tail -3
