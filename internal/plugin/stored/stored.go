@@ -36,6 +36,9 @@ type Collection struct {
 	// Bump makes updates bump revision_number and updated_at (plugin.Save) where the
 	// resource has no tags or creation stamps of its own (Standard implies it).
 	Bump bool
+	// Frozen is a resource none of whose attributes can be updated (the API refuses
+	// them): an update (an empty one) stores and journals nothing and answers the document.
+	Frozen bool
 	// Unscoped lists every document: the query's tenant_id/project_id do not narrow the
 	// database read (the API still keeps only what the caller may see).
 	Unscoped bool
@@ -94,6 +97,9 @@ func (s Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, bod
 
 // Update stores cur with the changes applied, after Check; Updated runs last.
 func (s Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
+	if s.Frozen {
+		return cur, nil
+	}
 	d := plugin.Apply(cur, changes)
 	if s.Check != nil {
 		if err := s.Check(ctx, tx, c, cur, d); err != nil {

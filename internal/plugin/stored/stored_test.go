@@ -161,3 +161,17 @@ func TestVisible(t *testing.T) {
 		t.Errorf("Visible = %v, want id and size only", got)
 	}
 }
+
+// TestFrozen: an update of a frozen collection answers the document and writes nothing.
+func TestFrozen(t *testing.T) {
+	e := setup(t)
+	e.Register(stored.Collection{Res: widgets, Frozen: true})
+	w := e.MustCreate("widgets", map[string]any{"name": "w"})
+	u, err := e.Update("widgets", plugin.Str(w, "id"), map[string]any{})
+	if err != nil || u["revision_number"] != w["revision_number"] {
+		t.Fatalf("frozen update = %v, %v", u, err)
+	}
+	if len(e.Changes) != 0 {
+		t.Errorf("a frozen update journaled %+v", e.Changes)
+	}
+}
