@@ -171,7 +171,7 @@ func Collection() stored.Collection {
 			}
 			return unique(ctx, tx, d)
 		},
-		Check: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _, d db.Doc) error {
+		Check: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _, _, d db.Doc) error {
 			if err := check(d); err != nil {
 				return err
 			}

@@ -119,7 +119,7 @@ func NewResourceCollection() ResourceCollection {
 			d["firewall_logs"] = []any{}
 			return nil
 		},
-		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, d db.Doc) error {
+		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, _, d db.Doc) error {
 			noLogs(d)
 			return nil
 		},

@@ -20,9 +20,10 @@ import (
 // transaction; an error stops the write (the API layer rolls it back).
 type Hook func(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error
 
-// UpdateHook checks an update: cur is the stored document, d the one about to be stored
-// (cur with the changes applied), which it may complete.
-type UpdateHook func(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, d db.Doc) error
+// UpdateHook checks an update: cur is the stored document, changes what the request
+// changes, d the document about to be stored (cur with the changes applied), which it may
+// complete.
+type UpdateHook func(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes, d db.Doc) error
 
 // Collection is a plugin.Collection over the stored documents of Res. The zero value of
 // each field is the plainest behaviour: no checks, no standard attributes, updates stored
@@ -102,7 +103,7 @@ func (s Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur
 	}
 	d := plugin.Apply(cur, changes)
 	if s.Check != nil {
-		if err := s.Check(ctx, tx, c, cur, d); err != nil {
+		if err := s.Check(ctx, tx, c, cur, changes, d); err != nil {
 			return nil, err
 		}
 	}

@@ -53,7 +53,7 @@ func setup(t *testing.T) *plugintest.Env {
 		stored.Collection{Res: widgets, Standard: true, Children: []string{gadgets.Collection}},
 		stored.Collection{Res: gadgets, ParentQuery: "widget_id",
 			Prepare: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error { return tooBig(d) },
-			Check:   func(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, d db.Doc) error { return tooBig(d) }},
+			Check:   func(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, _, d db.Doc) error { return tooBig(d) }},
 	)
 	return e
 }
