@@ -111,7 +111,7 @@ func NewResourceCollection() ResourceCollection {
 	noLogs := func(d db.Doc) { delete(d, "firewall_logs") }
 	return ResourceCollection{stored.Collection{Res: LoggingResources, Bump: true, Children: []string{FirewallLogs.Collection},
 		Prepare: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error {
-			stamp(d)
+			stored.StampUntagged(d)
 			noLogs(d)
 			return nil
 		},
@@ -127,16 +127,6 @@ func NewResourceCollection() ResourceCollection {
 			return expandLogs(ctx, tx, []db.Doc{d})
 		},
 	}}
-}
-
-// stamp fills the attributes of a new document of the service: the standard ones but tags
-// (none of its resources has tags), project_id from tenant_id.
-func stamp(d db.Doc) {
-	plugin.Stamp(d, 0)
-	delete(d, "tags")
-	if d["project_id"] == nil {
-		d["project_id"] = d["tenant_id"]
-	}
 }
 
 // Expand embeds each resource's firewall logs (read only).
@@ -172,7 +162,7 @@ func FirewallLogCollection() stored.Collection {
 			if _, err := fetchFirewall(ctx, tx, c, plugin.Str(d, "firewall_id")); err != nil {
 				return err
 			}
-			stamp(d)
+			stored.StampUntagged(d)
 			return nil
 		}}
 }
@@ -224,7 +214,7 @@ func prepareLog(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) erro
 			return err
 		}
 	}
-	stamp(d)
+	stored.StampUntagged(d)
 	return nil
 }
 

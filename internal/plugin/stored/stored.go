@@ -158,6 +158,16 @@ func (s Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map
 	return tx.List(ctx, s.Res.Collection, h)
 }
 
+// StampUntagged fills the standard attributes of a new document of a resource without tags
+// (FWaaS's, logging's): id, timestamps, revision 0, project_id from tenant_id.
+func StampUntagged(d db.Doc) {
+	plugin.Stamp(d, 0)
+	delete(d, "tags")
+	if d["project_id"] == nil {
+		d["project_id"] = d["tenant_id"]
+	}
+}
+
 // ProjectFilter narrows a database read to one project when the query names exactly one
 // (tenant_id, else project_id).
 func ProjectFilter(f map[string][]string) db.Filter {

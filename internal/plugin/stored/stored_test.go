@@ -175,3 +175,12 @@ func TestFrozen(t *testing.T) {
 		t.Errorf("a frozen update journaled %+v", e.Changes)
 	}
 }
+
+// TestStampUntagged: standard attributes but tags, the project from the tenant.
+func TestStampUntagged(t *testing.T) {
+	d := db.Doc{"tenant_id": "p1"}
+	stored.StampUntagged(d)
+	if _, tagged := d["tags"]; tagged || d["project_id"] != "p1" || d["revision_number"] != 0 || plugin.Str(d, "id") == "" || plugin.Str(d, "created_at") == "" {
+		t.Errorf("StampUntagged = %v", d)
+	}
+}
