@@ -6,6 +6,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -63,14 +64,9 @@ func (Collection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur d
 // List returns the candidate scopes; the API keeps those get_address_scope lets the caller
 // see (its own and the shared ones).
 func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
+	h := stored.ProjectFilter(f)
 	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
 		h.IDs = ids
-	}
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
 	}
 	return tx.List(ctx, AddressScopes.Collection, h)
 }
