@@ -53,6 +53,19 @@ func newVM(t *testing.T, tag string, port map[string]any, hostNS ...string) *vm 
 	return v
 }
 
+// boundVM creates a port from body, a VM (newVM, named tag+name) for it and binds the port
+// to the VM's link on host.
+func (h *harness) boundVM(t *testing.T, tag, name, host string, body map[string]any, hostNS ...string) *vm {
+	t.Helper()
+	p := h.create("ports", "port", body)
+	v := newVM(t, tag+name, p, hostNS...)
+	if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
+		"binding:host_id": host, "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
+		t.Fatalf("bind %s: %d %v", name, code, out)
+	}
+	return v
+}
+
 func (v *vm) ip() string {
 	ips := v.port["fixed_ips"].([]any)
 	return ips[0].(map[string]any)["ip_address"].(string)
@@ -110,13 +123,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping", "curl", "python3")
 
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("dp-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("dp-host")
 
 	netA := h.create("networks", "network", map[string]any{"name": "a", "tenant_id": "admin"})
 	subA := h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.81.0.0/24", "ip_version": 4, "tenant_id": "admin"})
@@ -135,14 +142,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 		if len(groups) > 0 {
 			body["security_groups"] = groups
 		}
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "dp-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil)
-		if code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, "dp-host", body)
 	}
 	vm1 := port("1", netA)
 	vm2 := port("2", netA)

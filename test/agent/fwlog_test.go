@@ -39,13 +39,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
 	logDir := t.TempDir()
 	h := startWith(t, "datapath = afpacket\npacket_log_dir = "+logDir+"\n")
-	a := h.startAgent("fwlog-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("fwlog-host")
 	netA := h.create("networks", "network", map[string]any{"name": "fa", "tenant_id": "admin"})
 	subA := h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.83.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	netB := h.create("networks", "network", map[string]any{"name": "fb", "tenant_id": "admin"})
@@ -63,13 +57,8 @@ func TestDatapathFirewallLog(t *testing.T) {
 		}
 	}
 	port := func(name string, net map[string]any) *vm {
-		p := h.create("ports", "port", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
+		v := h.boundVM(t, tag, name, "fwlog-host", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
 			"device_owner": "compute:nova", "port_security_enabled": false})
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "fwlog-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
 		return v
 	}
 	vm1, vm2 := port("f1", netA), port("f2", netB)
@@ -165,13 +154,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
 	logDir := t.TempDir()
 	h := startWith(t, "datapath = afpacket\npacket_log_dir = "+logDir+"\n")
-	a := h.startAgent("sglog-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("sglog-host")
 	net := h.create("networks", "network", map[string]any{"name": "sl", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": net["id"], "cidr": "10.85.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	web := h.create("security-groups", "security_group", map[string]any{"name": "web", "tenant_id": "admin"})["id"].(string)
@@ -182,13 +165,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		if len(groups) > 0 {
 			body["security_groups"] = groups
 		}
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "sglog-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, "sglog-host", body)
 	}
 	vm1, vm2 := port("s1"), port("s2", web)
 	logDoc := h.create("log/logs", "log", map[string]any{"name": "web-log", "resource_type": "security_group", "resource_id": web, "tenant_id": "admin"})
