@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -113,28 +112,10 @@ func TestAPIAndClusterApart(t *testing.T) {
 // proc is one `midonet <role>` process.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testenv.SyncBuffer
 	port int
 	dir  string // --data-dir
 	conf string // --config-file
-}
-
-// syncBuffer is the process output, safe to read while the process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs `midonet <role>` with conf on port; it is killed when the test ends.
@@ -145,7 +126,7 @@ func start(t *testing.T, role, conf string, port int) *proc {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{out: &syncBuffer{}, port: port, dir: dir, conf: cfg}
+	p := &proc{out: &testenv.SyncBuffer{}, port: port, dir: dir, conf: cfg}
 	p.cmd = exec.Command(testenv.Binary(t), role, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {

@@ -90,6 +90,26 @@ func (b *tailBuffer) String() string {
 	return b.buf.String()
 }
 
+// SyncBuffer is a process's output, safe to read while the process writes it (its stdout
+// and stderr may share one).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // lastLines returns at most n final lines of s.
 func lastLines(s string, n int) string {
 	s = strings.TrimRight(s, "\n")
