@@ -40,6 +40,9 @@ type Collection struct {
 	// Frozen is a resource none of whose attributes can be updated (the API refuses
 	// them): an update (an empty one) stores and journals nothing and answers the document.
 	Frozen bool
+	// Unjournaled stores documents the backend has nothing to build from (address scopes,
+	// flavors): no journal task for their writes.
+	Unjournaled bool
 	// Unscoped lists every document: the query's tenant_id/project_id do not narrow the
 	// database read (the API still keeps only what the caller may see).
 	Unscoped bool
@@ -85,7 +88,7 @@ func (s Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, bod
 	if s.Standard {
 		plugin.Stamp(d, 0)
 	}
-	if err := plugin.Add(ctx, tx, c, s.Res.Collection, d); err != nil {
+	if err := s.add(ctx, tx, c, d); err != nil {
 		return nil, err
 	}
 	if s.Created != nil {
@@ -107,11 +110,7 @@ func (s Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur
 			return nil, err
 		}
 	}
-	save := plugin.SaveAsIs
-	if s.Standard || s.Bump {
-		save = plugin.Save
-	}
-	if err := save(ctx, tx, c, s.Res.Collection, d); err != nil {
+	if err := s.save(ctx, tx, c, d); err != nil {
 		return nil, err
 	}
 	if s.Updated != nil {
@@ -134,13 +133,39 @@ func (s Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur
 			return err
 		}
 	}
-	if err := plugin.Remove(ctx, tx, c, s.Res.Collection, cur); err != nil {
+	if err := s.remove(ctx, tx, c, cur); err != nil {
 		return err
 	}
 	if s.Deleted != nil {
 		return s.Deleted(ctx, tx, c, cur)
 	}
 	return nil
+}
+
+// add, save and remove write one document, journaled unless Unjournaled.
+func (s Collection) add(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+	if s.Unjournaled {
+		return tx.Insert(ctx, s.Res.Collection, d)
+	}
+	return plugin.Add(ctx, tx, c, s.Res.Collection, d)
+}
+
+func (s Collection) save(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+	if s.Standard || s.Bump {
+		plugin.Bump(d)
+	}
+	if s.Unjournaled {
+		return tx.Put(ctx, s.Res.Collection, d)
+	}
+	return plugin.SaveAsIs(ctx, tx, c, s.Res.Collection, d)
+}
+
+func (s Collection) remove(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+	if s.Unjournaled {
+		_, err := tx.Delete(ctx, s.Res.Collection, plugin.Str(d, "id"))
+		return err
+	}
+	return plugin.Remove(ctx, tx, c, s.Res.Collection, d)
 }
 
 // List returns the candidate documents (narrowed as the query allows); the API layer keeps

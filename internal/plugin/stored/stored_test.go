@@ -184,3 +184,28 @@ func TestStampUntagged(t *testing.T) {
 		t.Errorf("StampUntagged = %v", d)
 	}
 }
+
+// TestUnjournaled: the writes of an unjournaled collection store and delete without a task.
+func TestUnjournaled(t *testing.T) {
+	e := setup(t)
+	e.Register(stored.Collection{Res: widgets, Unjournaled: true})
+	w := e.MustCreate("widgets", map[string]any{"name": "w"})
+	if len(e.Changes) != 0 {
+		t.Errorf("an unjournaled create journaled %+v", e.Changes)
+	}
+	if _, err := e.Update("widgets", plugin.Str(w, "id"), map[string]any{"name": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Get("widgets", plugin.Str(w, "id")); got["name"] != "v" {
+		t.Errorf("stored %v", got)
+	}
+	if err := e.Delete("widgets", plugin.Str(w, "id")); err != nil {
+		t.Fatal(err)
+	}
+	if e.Get("widgets", plugin.Str(w, "id")) != nil {
+		t.Error("the widget survived its delete")
+	}
+	if len(e.Changes) != 0 {
+		t.Errorf("unjournaled writes journaled %+v", e.Changes)
+	}
+}
