@@ -3,6 +3,7 @@ package agent_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,21 @@ func (h *harness) boundVM(t *testing.T, tag, name, host string, body map[string]
 		t.Fatalf("bind %s: %d %v", name, code, out)
 	}
 	return v
+}
+
+// serveHTTP runs python3's http.server in namespace ns on port, bound to addr ("0.0.0.0":
+// every address), its log to out when given, until the test ends.
+func serveHTTP(t *testing.T, ns, port, addr string, out io.Writer) {
+	t.Helper()
+	srv := exec.Command("ip", "netns", "exec", ns, "python3", "-u", "-m", "http.server", port, "--bind", addr)
+	srv.Dir = t.TempDir()
+	if out != nil {
+		srv.Stdout, srv.Stderr = out, out
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
 }
 
 func (v *vm) ip() string {
@@ -172,12 +188,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 
 	// TCP: vm3 serves on 8080; the locked group blocks vm1's connection, and the trace of the
 	// same packet names that group.
-	srv := exec.Command("ip", "netns", "exec", vm3.ns, "python3", "-m", "http.server", "8080", "--bind", "0.0.0.0")
-	srv.Dir = t.TempDir()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	serveHTTP(t, vm3.ns, "8080", "0.0.0.0", nil)
 	get := func() bool {
 		_, err := vm1.exec("curl", "-s", "-o", "/dev/null", "--max-time", "2", "http://"+vm3.ip()+":8080/")
 		return err == nil

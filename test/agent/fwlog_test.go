@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,12 +83,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	for _, p := range []string{"8080", "8081"} {
-		srv := exec.Command("ip", "netns", "exec", vm2.ns, "python3", "-m", "http.server", p, "--bind", "0.0.0.0")
-		srv.Dir = t.TempDir()
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+		serveHTTP(t, vm2.ns, p, "0.0.0.0", nil)
 	}
 	time.Sleep(time.Second) // the servers are listening
 	get := func(p string) bool {
@@ -175,12 +169,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	for _, p := range []string{"8080", "8081"} {
-		srv := exec.Command("ip", "netns", "exec", vm2.ns, "python3", "-m", "http.server", p, "--bind", "0.0.0.0")
-		srv.Dir = t.TempDir()
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+		serveHTTP(t, vm2.ns, p, "0.0.0.0", nil)
 	}
 	time.Sleep(time.Second)
 	get := func(p string) bool {

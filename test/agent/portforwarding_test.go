@@ -1,11 +1,11 @@
 package agent_test
 
 import (
-	"bytes"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midonet-go/midonet/test/testenv"
 )
 
 // TestDatapathPortForwarding: a machine outside (a bound port on the external network) opens
@@ -41,14 +41,8 @@ func TestDatapathPortForwarding(t *testing.T) {
 		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		v.dhcp(t, script)
 	}
-	var log bytes.Buffer
-	srv := exec.Command("ip", "netns", "exec", server.ns, "python3", "-u", "-m", "http.server", "80", "--bind", "0.0.0.0")
-	srv.Dir = t.TempDir()
-	srv.Stdout, srv.Stderr = &log, &log
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	var log testenv.SyncBuffer
+	serveHTTP(t, server.ns, "80", "0.0.0.0", &log)
 
 	fip := h.create("floatingips", "floatingip", map[string]any{"floating_network_id": ext["id"], "tenant_id": "admin"})
 	fipAddr := fip["floating_ip_address"].(string)

@@ -248,12 +248,7 @@ func TestDatapathTwoHosts(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	serve := func(v *vm, port string) {
-		cmd := exec.Command("ip", "netns", "exec", v.ns, "python3", "-m", "http.server", port, "--bind", "0.0.0.0")
-		cmd.Dir = t.TempDir()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		serveHTTP(t, v.ns, port, "0.0.0.0", nil)
 	}
 	get := func(v *vm, url string) bool {
 		_, err := v.exec("curl", "-s", "-o", "/dev/null", "--max-time", "2", url)
@@ -284,14 +279,8 @@ func TestDatapathTwoHosts(t *testing.T) {
 
 	// vm2 (on hv2) reaches the outside by SNAT through the uplink on hv1: the outside sees the
 	// router's gateway address.
-	var extLog bytes.Buffer
-	extSrv := exec.Command("ip", "netns", "exec", ext, "python3", "-u", "-m", "http.server", "8080", "--bind", "198.51.100.2")
-	extSrv.Dir = t.TempDir()
-	extSrv.Stdout, extSrv.Stderr = &extLog, &extLog
-	if err := extSrv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = extSrv.Process.Kill(); _ = extSrv.Wait() })
+	var extLog testenv.SyncBuffer
+	serveHTTP(t, ext, "8080", "198.51.100.2", &extLog)
 	eventually(t, 15*time.Second, "vm2 → outside ping", func() bool { return vm2.ping("198.51.100.2") })
 	eventually(t, 15*time.Second, "vm2 → outside web server", func() bool { return get(vm2, "http://198.51.100.2:8080/") })
 	if !strings.Contains(extLog.String(), gw+" - -") {
