@@ -214,6 +214,31 @@ func RemoveOf(ctx context.Context, tx *db.Tx, c *plugin.Caller, collection, pare
 	return RemoveAll(ctx, tx, c, collection, docs)
 }
 
+// Where lists every project's documents of collection whose attr is value.
+func Where(ctx context.Context, tx *db.Tx, collection, attr, value string) ([]db.Doc, error) {
+	all, err := tx.List(ctx, collection, db.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("%s by %s: %w", collection, attr, err)
+	}
+	var out []db.Doc
+	for _, d := range all {
+		if plugin.Str(d, attr) == value {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// RemoveWhere removes (and journals) every document of collection whose attr is value (what
+// names a deleted document, as Neutron's foreign keys cascade).
+func RemoveWhere(ctx context.Context, tx *db.Tx, c *plugin.Caller, collection, attr, value string) error {
+	docs, err := Where(ctx, tx, collection, attr, value)
+	if err != nil {
+		return err
+	}
+	return RemoveAll(ctx, tx, c, collection, docs)
+}
+
 // RemoveAll removes (and journals) docs, documents of collection.
 func RemoveAll(ctx context.Context, tx *db.Tx, c *plugin.Caller, collection string, docs []db.Doc) error {
 	for _, d := range docs {

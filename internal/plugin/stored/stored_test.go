@@ -209,3 +209,29 @@ func TestUnjournaled(t *testing.T) {
 		t.Errorf("unjournaled writes journaled %+v", e.Changes)
 	}
 }
+
+// TestWhere: Where finds the documents naming a value in any project; RemoveWhere removes
+// and journals exactly those.
+func TestWhere(t *testing.T) {
+	e := setup(t)
+	w1 := e.MustCreate("widgets", map[string]any{"name": "a"})
+	w2 := e.MustCreate("widgets", map[string]any{"name": "b", "tenant_id": "p2"})
+	g1 := e.MustCreate("gadgets", map[string]any{"widget_id": w1["id"]})
+	g2 := e.MustCreate("gadgets", map[string]any{"widget_id": w2["id"], "tenant_id": "p2"})
+	err := e.DB.Write(context.Background(), func(tx *db.Tx) error {
+		found, err := stored.Where(context.Background(), tx, "gadgets", "widget_id", plugin.Str(w2, "id"))
+		if err != nil {
+			return err
+		}
+		if len(found) != 1 || plugin.Str(found[0], "id") != plugin.Str(g2, "id") {
+			t.Errorf("Where found %v, want %s", found, g2["id"])
+		}
+		return stored.RemoveWhere(context.Background(), tx, e.Caller, "gadgets", "widget_id", plugin.Str(w2, "id"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Get("gadgets", plugin.Str(g2, "id")) != nil || e.Get("gadgets", plugin.Str(g1, "id")) == nil {
+		t.Error("RemoveWhere removed the wrong gadgets")
+	}
+}
