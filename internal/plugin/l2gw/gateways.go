@@ -89,17 +89,7 @@ func prepareGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) 
 
 // connectionsOf lists the connections of a gateway.
 func connectionsOf(ctx context.Context, tx *db.Tx, gatewayID string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, "l2_gateway_id") == gatewayID {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return stored.Where(ctx, tx, Connections.Collection, "l2_gateway_id", gatewayID)
 }
 
 // deviceHook keeps a gateway device while an L2 gateway names it (GatewayDeviceInUse).
@@ -126,17 +116,5 @@ func (deviceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller,
 type networkHook struct{ plugin.NoHook }
 
 func (networkHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, d := range all {
-		if plugin.Str(d, "network_id") == id {
-			if err := plugin.Remove(ctx, tx, c, Connections.Collection, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c, Connections.Collection, "network_id", plugin.Str(cur, "id"))
 }

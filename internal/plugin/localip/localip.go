@@ -319,18 +319,7 @@ type portHook struct{ plugin.NoHook }
 
 // BeforeDelete deletes the associations of a port being deleted.
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	all, err := tx.List(ctx, Associations.Collection, db.Filter{})
-	if err != nil {
-		return fmt.Errorf("localip: associations: %w", err)
-	}
-	for _, a := range all {
-		if plugin.Str(a, "fixed_port_id") == plugin.Str(cur, "id") {
-			if err := plugin.Remove(ctx, tx, c, Associations.Collection, a); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c, Associations.Collection, "fixed_port_id", plugin.Str(cur, "id"))
 }
 
 // associationObjects translates an association into the MidoNet LocalIPEntry of the

@@ -245,17 +245,5 @@ type cascade struct {
 }
 
 func (h cascade) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	docs, err := tx.List(ctx, h.coll, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		if plugin.Str(d, h.attr) == id {
-			if err := plugin.Remove(ctx, tx, c.Elevated(), h.coll, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c.Elevated(), h.coll, h.attr, plugin.Str(cur, "id"))
 }

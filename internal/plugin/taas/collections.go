@@ -78,16 +78,5 @@ func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			return err
 		}
 	}
-	flows, err := tx.List(ctx, Flows.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, f := range flows {
-		if plugin.Str(f, "source_port") == id {
-			if err := plugin.Remove(ctx, tx, c, Flows.Collection, f); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c, Flows.Collection, "source_port", id)
 }

@@ -134,15 +134,5 @@ func connectionsOf(ctx context.Context, tx *db.Tx, services ...string) ([]db.Doc
 
 // servicesOf lists the VPN services of a router.
 func servicesOf(ctx context.Context, tx *db.Tx, router string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, Services.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, "router_id") == router {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return stored.Where(ctx, tx, Services.Collection, "router_id", router)
 }
