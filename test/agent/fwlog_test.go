@@ -128,17 +128,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 	}
 
 	// A disabled logging resource writes nothing.
-	if code, out := h.do("PUT", "/v2.0/logging/logging_resources/"+lr, map[string]any{"logging_resource": map[string]any{"enabled": false}}, nil); code != 200 {
-		t.Fatalf("disable: %d %v", code, out)
-	}
-	time.Sleep(2 * time.Second)
-	before := logLines(t, file)
-	_ = get("8081")
-	_ = get("8080")
-	time.Sleep(time.Second)
-	if after := logLines(t, file); len(after) != len(before) {
-		t.Errorf("disabled logging resource: %d lines became %d", len(before), len(after))
-	}
+	silentWhenDisabled(t, h, "logging/logging_resources/"+lr, "logging_resource", file, get)
 }
 
 // TestDatapathSecurityGroupLog: Neutron's logging API on a security group, with real traffic:
@@ -190,8 +180,15 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		b, _ := os.ReadFile(file)
 		t.Fatalf("no ACCEPT line naming rule %s; the file:\n%s", rule, b)
 	}
-	if code, out := h.do("PUT", "/v2.0/log/logs/"+logDoc["id"].(string), map[string]any{"log": map[string]any{"enabled": false}}, nil); code != 200 {
-		t.Fatalf("disable: %d %v", code, out)
+	silentWhenDisabled(t, h, "log/logs/"+logDoc["id"].(string), "log", file, get)
+}
+
+// silentWhenDisabled disables the log at path (a member of its kind) and checks that neither
+// a refused (8081) nor an allowed (8080) connection adds a line to file.
+func silentWhenDisabled(t *testing.T, h *harness, path, member, file string, get func(port string) bool) {
+	t.Helper()
+	if code, out := h.do("PUT", "/v2.0/"+path, map[string]any{member: map[string]any{"enabled": false}}, nil); code != 200 {
+		t.Fatalf("disable %s: %d %v", path, code, out)
 	}
 	time.Sleep(2 * time.Second)
 	before := logLines(t, file)
@@ -199,6 +196,6 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 	_ = get("8080")
 	time.Sleep(time.Second)
 	if after := logLines(t, file); len(after) != len(before) {
-		t.Errorf("disabled log: %d lines became %d", len(before), len(after))
+		t.Errorf("disabled %s: %d lines became %d", path, len(before), len(after))
 	}
 }
