@@ -20,7 +20,7 @@ import (
 func TestAPIRolePage(t *testing.T) {
 	etcd := etcdcluster.Start(t, 1)
 	dsn := testenv.NewDatabase(t)
-	restPort := port(t)
+	restPort := testenv.Port(t)
 	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\netcd_endpoints = %s\n"+
 		"cluster_rest_port = %d\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n", dsn, strings.Join(etcd, ","), restPort, restPort)
 	role(t, "cluster", conf, "/metrics")
@@ -46,15 +46,6 @@ func TestAPIRolePage(t *testing.T) {
 	b.shot("api-role")
 }
 
-func port(t *testing.T) int {
-	t.Helper()
-	p, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // role runs `midonet <role>` until the test ends and waits until readyPath answers 200.
 func role(t *testing.T, name, conf, readyPath string) string {
 	t.Helper()
@@ -63,7 +54,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := port(t)
+	p := testenv.Port(t)
 	var out strings.Builder
 	log := &lockedWriter{w: &out}
 	cmd := exec.Command(testenv.Binary(t), name, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1",
