@@ -55,8 +55,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 		t.Fatal(err)
 	}
 	p := testenv.Port(t)
-	var out strings.Builder
-	log := &lockedWriter{w: &out}
+	log := &testenv.SyncBuffer{}
 	cmd := exec.Command(testenv.Binary(t), name, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1",
 		"--bind-port", fmt.Sprint(p))
 	cmd.Stdout, cmd.Stderr = log, log
@@ -67,9 +66,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		if t.Failed() {
-			log.mu.Lock()
-			defer log.mu.Unlock()
-			t.Logf("midonet %s output:\n%s", name, out.String())
+			t.Logf("midonet %s output:\n%s", name, log.String())
 		}
 	})
 	url := fmt.Sprintf("http://127.0.0.1:%d", p)
@@ -82,9 +79,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			log.mu.Lock()
-			defer log.mu.Unlock()
-			t.Fatalf("midonet %s is not ready after 60s:\n%s", name, out.String())
+			t.Fatalf("midonet %s is not ready after 60s:\n%s", name, log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
