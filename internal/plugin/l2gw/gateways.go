@@ -17,17 +17,7 @@ type GatewayCollection struct{ stored.Collection }
 // NewGatewayCollection returns the gateways' collection.
 func NewGatewayCollection() GatewayCollection {
 	return GatewayCollection{stored.Collection{Res: Gateways, Unjournaled: true, Unscoped: true, Prepare: prepareGateway,
-		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-			id := plugin.Str(cur, "id")
-			conns, err := connectionsOf(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if len(conns) > 0 {
-				return fault.L2GatewayInUse(id)
-			}
-			return nil
-		}}}
+		Refuse: stored.InUse(Connections.Collection, "l2_gateway_id", fault.L2GatewayInUse)}}
 }
 
 // Update is not implemented by networking-midonet's driver: 501, whatever the change.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -227,6 +228,22 @@ func Where(ctx context.Context, tx *db.Tx, collection, attr, value string) ([]db
 		}
 	}
 	return out, nil
+}
+
+// InUse is a Refuse hook: a document that a document of collection names in attr cannot go,
+// and refused(id) is the answer (Neutron's …InUse conflicts).
+func InUse(collection, attr string, refused func(id string) *fault.Fault) Hook {
+	return func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+		id := plugin.Str(cur, "id")
+		users, err := Where(ctx, tx, collection, attr, id)
+		if err != nil {
+			return err
+		}
+		if len(users) > 0 {
+			return refused(id)
+		}
+		return nil
+	}
 }
 
 // RemoveWhere removes (and journals) every document of collection whose attr is value (what

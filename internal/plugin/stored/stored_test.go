@@ -235,3 +235,24 @@ func TestWhere(t *testing.T) {
 		t.Error("RemoveWhere removed the wrong gadgets")
 	}
 }
+
+// TestInUse: a widget a gadget names cannot go (the refusal's fault, nothing removed); once
+// the gadget is gone it can.
+func TestInUse(t *testing.T) {
+	e := setup(t)
+	e.Register(stored.Collection{Res: widgets, Refuse: stored.InUse("gadgets", "widget_id", func(id string) *fault.Fault {
+		return fault.Conflict("WidgetInUse", "Widget %s is in use.", id)
+	})})
+	w := e.MustCreate("widgets", map[string]any{"name": "w"})
+	g := e.MustCreate("gadgets", map[string]any{"widget_id": w["id"]})
+	plugintest.WantFault(t, "delete of a widget in use", e.Delete("widgets", plugin.Str(w, "id")), 409, "WidgetInUse")
+	if e.Get("widgets", plugin.Str(w, "id")) == nil {
+		t.Fatal("the refused delete removed the widget")
+	}
+	if err := e.Delete("gadgets", plugin.Str(g, "id")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Delete("widgets", plugin.Str(w, "id")); err != nil {
+		t.Errorf("delete of an unused widget: %v", err)
+	}
+}

@@ -22,17 +22,7 @@ func ServiceCollection() stored.Collection {
 			}
 			return nil
 		},
-		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-			id := plugin.Str(cur, "id")
-			conns, err := connectionsOf(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if len(conns) > 0 {
-				return fault.VPNServiceInUse(id)
-			}
-			return nil
-		}}
+		Refuse: stored.InUse(Connections.Collection, "vpnservice_id", fault.VPNServiceInUse)}
 }
 
 // gatewayIPs are a router's gateway addresses, the first of each IP version ("" if none).
