@@ -94,18 +94,52 @@ func (t *Consumer) Drain(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		for len(rows) > 0 {
-			// One Neutron transaction (same transaction_id, consecutive ids) is one apply.
-			n := 1
-			for n < len(rows) && rows[n].txn == rows[0].txn && rows[n].txn != "" && !isVersionTask(rows[n]) && !isVersionTask(rows[0]) {
-				n++
+			// One Neutron transaction (same transaction_id, consecutive ids) is never split;
+			// the transactions pending together are applied as one etcd transaction (one
+			// WAL fsync for all of them), in id order, with the journal position of the last.
+			n, groups := 0, 0
+			for n < len(rows) {
+				g := groupLen(rows[n:])
+				if groups > 0 && (isVersionTask(rows[n]) || isVersionTask(rows[0]) || n+g > maxGroupChanges) {
+					break
+				}
+				n += g
+				groups++
 			}
-			if err := t.applyGroup(ctx, rows[:n]); err != nil {
+			if err := t.applyGroups(ctx, rows[:n], groups); err != nil {
 				return total, err
 			}
 			total += n
 			rows = rows[n:]
 		}
 	}
+}
+
+// groupLen is the length of the Neutron transaction rows starts with: the rows of one
+// transaction_id with consecutive ids (a data-version task is a group of its own).
+func groupLen(rows []taskRow) int {
+	n := 1
+	for n < len(rows) && rows[n].txn == rows[0].txn && rows[n].txn != "" && !isVersionTask(rows[n]) && !isVersionTask(rows[0]) {
+		n++
+	}
+	return n
+}
+
+// applyGroups applies several Neutron transactions' tasks as one; if the NSDB refuses them
+// as too large together (bytes or operations), it applies them transaction by transaction.
+func (t *Consumer) applyGroups(ctx context.Context, rows []taskRow, groups int) error {
+	err := t.applyGroup(ctx, rows)
+	if err == nil || groups == 1 || !tooBig(err) {
+		return err
+	}
+	for len(rows) > 0 {
+		n := groupLen(rows)
+		if err := t.applyGroup(ctx, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 func isVersionTask(r taskRow) bool {
