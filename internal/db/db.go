@@ -171,6 +171,8 @@ type Tx struct {
 	values  map[any]any
 	// After holds functions to run once the transaction committed.
 	after []func()
+	// before holds functions to run last inside the transaction, just before it commits.
+	before []func() error
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
@@ -186,6 +188,25 @@ func (t *Tx) Value(key any) any { return t.values[key] }
 
 // AfterCommit registers fn to run after a successful commit.
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
+// BeforeCommit registers fn to run last inside the transaction, once the write function
+// returned without error and just before the commit (the journal draws its task ids there,
+// so that it holds the task order lock only for the commit). An error fails the
+// transaction as an error of the write function would.
+func (t *Tx) BeforeCommit(fn func() error) { t.before = append(t.before, fn) }
+
+// finish runs fn and then the BeforeCommit functions it registered.
+func (t *Tx) finish(fn func(*Tx) error) error {
+	if err := fn(t); err != nil {
+		return err
+	}
+	for i := 0; i < len(t.before); i++ { // a function may register another
+		if err := t.before[i](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Dialect returns the engine.
 func (t *Tx) Dialect() Dialect { return t.db.Dialect }
@@ -262,7 +283,7 @@ func runRollingBack(stx *sql.Tx, fn func(*Tx) error, tx *Tx) error {
 			_ = stx.Rollback()
 		}
 	}()
-	err := fn(tx)
+	err := tx.finish(fn)
 	ok = true
 	return err
 }

@@ -259,14 +259,14 @@ func (d *DB) runSavepoint(stx *sql.Tx, r *writeReq, name string) bool {
 	return true
 }
 
-// call runs fn, turning a panic into a value.
+// call runs fn (and its BeforeCommit functions), turning a panic into a value.
 func call(fn func(*Tx) error, tx *Tx) (err error, pnc any) {
 	defer func() {
 		if p := recover(); p != nil {
 			pnc = p
 		}
 	}()
-	return fn(tx), nil
+	return tx.finish(fn), nil
 }
 
 // runOnce runs fn in a transaction of its own, with the usual retries, and returns the

@@ -368,8 +368,13 @@ func taskRow(typ, dataType, resourceID, tenantID, txnID, data, createdAt string)
 	return []any{typ, dataType, resourceID, tenantID, txnID, data, createdAt}
 }
 
-// insertTasks writes rows (taskRow values) with multi-row INSERTs.
+// insertTasks writes rows (taskRow values) with multi-row INSERTs, under the task order
+// lock the API's journal takes too (PostgreSQL, MySQL): ids drawn here must not commit
+// below ids an API server committed meanwhile, or the consumer would pass over them.
 func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
+	if err := tx.LockTaskOrder(ctx); err != nil {
+		return fmt.Errorf("insert tasks: order lock: %w", err)
+	}
 	const perStatement = 1000 // 7000 parameters: under SQLite's, PostgreSQL's and MySQL's limits
 	// A statement also stays under 4 MiB of task data: MySQL refuses a statement longer than
 	// its max_allowed_packet (16 MiB by default on MariaDB, 64 MiB on MySQL 8), and a data

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/midonet-go/midonet/internal/db"
@@ -105,5 +106,138 @@ func BenchmarkJournaledWrite(b *testing.B) {
 				wg.Wait()
 			})
 		}
+	}
+}
+
+// TestTasksCommitInIDOrder: writers on two database handles (two API servers on one
+// database) journal side by side, some transactions slower than others, while a consumer
+// polls "id > last seen" as the cluster's does. Every task committed is seen: no transaction
+// commits a task id below one the consumer already passed. Each write's recorded change
+// carries its task id once Write returns.
+func TestTasksCommitInIDOrder(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres", "mariadb"} {
+		t.Run(engine, func(t *testing.T) {
+			a := openEngine(t, engine)
+			b := a
+			if engine != "sqlite" {
+				var err error
+				if b, err = db.Open(t.Context(), a.URL, ""); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { b.Close() })
+				b.Kinds = kinds{}
+			}
+			ctx := t.Context()
+			const writers, each = 8, 25
+			var wg sync.WaitGroup
+			errs := make(chan error, writers)
+			for w := range writers {
+				d := a
+				if w%2 == 1 {
+					d = b
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						id := fmt.Sprintf("w%d-%d", w, i)
+						rec := &journal.Recorder{WriteTasks: true}
+						err := d.Write(ctx, func(tx *db.Tx) error {
+							rec.Reset()
+							journal.Attach(tx, rec)
+							doc := db.Doc{"id": id, "project_id": "p"}
+							if err := tx.Insert(ctx, "things", doc); err != nil {
+								return err
+							}
+							if err := journal.Append(ctx, tx, journal.Create, "things", id, "p", "req-"+id, doc); err != nil {
+								return err
+							}
+							if i%5 == w%5 {
+								time.Sleep(3 * time.Millisecond) // a slow request, still in flight
+							}
+							return journal.Append(ctx, tx, journal.Update, "things", id, "p", "req-"+id, doc)
+						})
+						if err != nil {
+							errs <- err
+							return
+						}
+						chs := rec.Changes()
+						if len(chs) != 2 || chs[0].TaskID <= 0 || chs[1].TaskID <= chs[0].TaskID {
+							errs <- fmt.Errorf("write %s recorded %+v: want two task ids in order", id, chs)
+							return
+						}
+					}
+				}()
+			}
+			done := make(chan struct{})
+			go func() { wg.Wait(); close(done) }()
+			seen := map[int64]bool{}
+			var last int64
+			poll := func() {
+				err := a.Read(ctx, func(tx *db.Tx) error {
+					rows, err := tx.Query(ctx, "SELECT id FROM midonet_tasks WHERE id > ? ORDER BY id", last)
+					if err != nil {
+						return err
+					}
+					defer rows.Close()
+					for rows.Next() {
+						var id int64
+						if err := rows.Scan(&id); err != nil {
+							return err
+						}
+						seen[id], last = true, id
+					}
+					return rows.Err()
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		loop:
+			for {
+				select {
+				case <-done:
+					break loop
+				default:
+					poll()
+				}
+			}
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			poll()
+			var all []int64
+			err := a.Read(ctx, func(tx *db.Tx) error {
+				rows, err := tx.Query(ctx, "SELECT id FROM midonet_tasks ORDER BY id")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var id int64
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					all = append(all, id)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != 2*writers*each {
+				t.Fatalf("%d tasks, want %d", len(all), 2*writers*each)
+			}
+			var missed []int64
+			for _, id := range all {
+				if !seen[id] {
+					missed = append(missed, id)
+				}
+			}
+			if len(missed) > 0 {
+				t.Fatalf("the consumer passed over %d tasks committed below ids it had already read: %v", len(missed), missed)
+			}
+		})
 	}
 }
