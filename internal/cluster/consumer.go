@@ -31,6 +31,7 @@ type Consumer struct {
 	Interval time.Duration // poll period (default 500ms); Kick wakes it at once
 	Log      *slog.Logger
 	kick     chan struct{}
+	reader   *journal.Reader // reads the journal without passing over a task still in flight
 }
 
 // Kick asks the consumer to look for new tasks now.
@@ -147,25 +148,16 @@ func isVersionTask(r taskRow) bool {
 }
 
 func (t *Consumer) pending(ctx context.Context, after int64, limit int) ([]taskRow, error) {
-	var out []taskRow
-	err := t.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, type, data_type, resource_id, tenant_id, transaction_id, data FROM midonet_tasks WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = out[:0]
-		for rows.Next() {
-			var r taskRow
-			if err := rows.Scan(&r.id, &r.typ, &r.dataType, &r.resID, &r.tenant, &r.txn, &r.data); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	if t.reader == nil || t.reader.DB != t.DB {
+		t.reader = &journal.Reader{DB: t.DB}
+	}
+	tasks, err := t.reader.Pending(ctx, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: read tasks: %w", err)
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	out := make([]taskRow, len(tasks))
+	for i, k := range tasks {
+		out[i] = taskRow{id: k.ID, typ: k.Type, dataType: k.DataType, resID: k.ResourceID, tenant: k.TenantID, txn: k.TX, data: k.Data}
 	}
 	return out, nil
 }

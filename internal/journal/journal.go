@@ -191,20 +191,41 @@ func flush(ctx context.Context, tx *db.Tx) error {
 
 type orderedKey struct{}
 
-// orderLock makes journaling transactions on PostgreSQL and MySQL commit in task-id order:
-// the first task row a transaction inserts takes a lock held until the transaction ends (an
-// advisory lock, a locked row on MySQL: db.Tx.LockTaskOrder) before its id is drawn, so no
-// transaction can commit a lower id after another committed a higher one (the consumer
-// reads "id > last processed" and would skip it). The rows are inserted at the end of the
-// transaction (flush), so the lock is held for the commit only. SQLite has a single writer.
+// orderLock keeps task ids from reaching the consumer out of order when several
+// transactions journal side by side (the consumer reads "id > last applied" and must never
+// pass over a task that commits later with a lower id). SQLite has a single writer.
+//
+//   - MySQL/MariaDB: the first task row a transaction inserts locks the one row of
+//     midonet_task_order (db.Tx.LockTaskOrder) until the transaction ends, so ids commit in
+//     the order they were drawn. The rows are inserted at the end of the transaction (flush),
+//     so the lock is held for the commit only.
+//   - PostgreSQL: no lock. The transaction makes sure it has a transaction id before it draws
+//     its first task id (pg_current_xact_id), and the Reader waits, at a gap in the ids, for
+//     the transactions that were in progress when it read to end (see Reader).
 func orderLock(ctx context.Context, tx *db.Tx) error {
 	if !tx.Dialect().Shared() || tx.Value(orderedKey{}) != nil {
 		return nil
 	}
-	if err := tx.LockTaskOrder(ctx); err != nil {
-		return fmt.Errorf("journal: order lock: %w", err)
+	if err := PrepareTaskIDs(ctx, tx); err != nil {
+		return err
 	}
 	tx.SetValue(orderedKey{}, true)
+	return nil
+}
+
+// PrepareTaskIDs is what a transaction does before it draws task ids from midonet_tasks on
+// the shared engines (orderLock): db-manage's own task inserts call it too.
+func PrepareTaskIDs(ctx context.Context, tx *db.Tx) error {
+	switch tx.Dialect() {
+	case db.Postgres:
+		if _, err := tx.Exec(ctx, "SELECT pg_current_xact_id()"); err != nil {
+			return fmt.Errorf("journal: transaction id: %w", err)
+		}
+	case db.MySQL:
+		if err := tx.LockTaskOrder(ctx); err != nil {
+			return fmt.Errorf("journal: order lock: %w", err)
+		}
+	}
 	return nil
 }
 
