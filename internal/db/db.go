@@ -467,9 +467,11 @@ func (t *Tx) ForShare() string {
 	return ""
 }
 
-// LockTaskOrder makes this transaction the only one drawing task ids until it ends, so
-// transactions commit their tasks in id order. PostgreSQL takes a transaction-scoped advisory
-// lock, MySQL locks the one row of midonet_task_order; SQLite has one writer already.
+// LockTaskOrder makes this transaction the only one holding the task order lock until it
+// ends. PostgreSQL takes a transaction-scoped advisory lock, MySQL locks the one row of
+// midonet_task_order; SQLite has one writer already. The journal takes it on MySQL only, so
+// that task ids commit in id order (journal.PrepareTaskIDs); on PostgreSQL the consumer waits
+// at gaps instead (journal.Reader), and the lock only serialises its other users.
 func (t *Tx) LockTaskOrder(ctx context.Context) error {
 	switch t.db.Dialect {
 	case Postgres:
