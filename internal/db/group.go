@@ -85,7 +85,17 @@ func (g *grouper) write(ctx context.Context, fn func(*Tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	<-r.done // never abandoned: the request may be in a batch that commits
+	// Never abandoned: the request may be in a batch that commits. A request queued just as
+	// the database closed, after the writer's last look at the queue, is answered here.
+	select {
+	case <-r.done:
+	case <-g.stopped:
+		select {
+		case <-r.done:
+		default:
+			return errClosed
+		}
+	}
 	if r.pnc != nil {
 		panic(r.pnc)
 	}

@@ -257,3 +257,31 @@ func TestGroupCommitCancelledWhileQueued(t *testing.T) {
 		t.Fatalf("err %v, ran %v; want context.Canceled and not run", err, ran)
 	}
 }
+
+// TestGroupCommitClose: writes racing with Close either commit or answer an error; none
+// hangs, and writes after Close are refused.
+func TestGroupCommitClose(t *testing.T) {
+	d, err := db.Open(t.Context(), "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Upgrade(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = d.Write(context.Background(), insertDoc(fmt.Sprint("c", i)))
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if err := d.Write(context.Background(), insertDoc("late")); err == nil {
+		t.Fatal("a write after Close succeeded")
+	}
+}
