@@ -149,7 +149,7 @@ func isVersionTask(r taskRow) bool {
 
 func (t *Consumer) pending(ctx context.Context, after int64, limit int) ([]taskRow, error) {
 	if t.reader == nil || t.reader.DB != t.DB {
-		t.reader = &journal.Reader{DB: t.DB}
+		t.reader = &journal.Reader{DB: t.DB, Log: t.Log}
 	}
 	tasks, err := t.reader.Pending(ctx, after, limit)
 	if err != nil {

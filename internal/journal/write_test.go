@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,4 +257,76 @@ func TestTasksCommitInIDOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReaderWaitsAtAGap: on PostgreSQL a task committed after a later one is not passed
+// over: the reader waits at the gap while the slow transaction is open (and logs which
+// session holds it), then returns both tasks in id order.
+func TestReaderWaitsAtAGap(t *testing.T) {
+	d := openEngine(t, "postgres")
+	ctx := t.Context()
+	drawn, release := make(chan struct{}), make(chan struct{})
+	slow := make(chan error, 1)
+	go func() {
+		slow <- d.Write(ctx, func(tx *db.Tx) error {
+			if _, err := journal.Insert(ctx, tx, journal.Create, "THING", "slow", "p", "req-slow", nil); err != nil {
+				return err
+			}
+			select {
+			case <-drawn:
+			default:
+				close(drawn)
+			}
+			<-release
+			return nil
+		})
+	}()
+	<-drawn
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := journal.Insert(ctx, tx, journal.Create, "THING", "fast", "p", "req-fast", nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	var logMu sync.Mutex
+	r := &journal.Reader{DB: d, SlowWait: 50 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, nil))}
+	got := make(chan []journal.Task, 1)
+	go func() {
+		tasks, err := r.Pending(ctx, 0, 10)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- tasks
+	}()
+	select {
+	case tasks := <-got:
+		t.Fatalf("the reader returned %v while the first task's transaction was open", tasks)
+	case <-time.After(300 * time.Millisecond):
+	}
+	logMu.Lock()
+	if !strings.Contains(logs.String(), "waits at a gap") || !regexp.MustCompile(`pids=[0-9]+`).MatchString(logs.String()) {
+		t.Errorf("no warning naming the open session: %q", logs.String())
+	}
+	logMu.Unlock()
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+	tasks := <-got
+	if len(tasks) != 2 || tasks[0].ResourceID != "slow" || tasks[1].ResourceID != "fast" || tasks[0].ID >= tasks[1].ID {
+		t.Fatalf("read %+v; want the slow task then the fast one", tasks)
+	}
+}
+
+type lockedWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
