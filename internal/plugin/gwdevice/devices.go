@@ -21,8 +21,9 @@ func DeviceCollection() stored.Collection {
 // serialize orders the writes that check a uniqueness rule across devices (management IP,
 // tunnel IP, one device per resource, remote MACs): on PostgreSQL and MySQL two transactions
 // could otherwise both find a value free; SQLite runs one writer at a time already. It takes
-// the task journal's order lock (held to the end of the transaction), which these writes take
-// anyway when they journal their change, so no second lock can be taken in the other order.
+// db.Tx.LockTaskOrder (held to the end of the transaction): on MySQL the journal takes the same
+// lock when it writes the change's task, so no second lock can be taken in the other order; on
+// PostgreSQL the journal takes no lock, and this one orders only these writes.
 func serialize(ctx context.Context, tx *db.Tx) error {
 	if err := tx.LockTaskOrder(ctx); err != nil {
 		return fmt.Errorf("gwdevice: lock: %w", err)
