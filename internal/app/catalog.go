@@ -30,6 +30,8 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
+	"github.com/midonet-go/midonet/internal/plugin/segmentrange"
+	"github.com/midonet-go/midonet/internal/plugin/segments"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
 	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
@@ -62,6 +64,8 @@ var services = []plugin.Service{
 	taas.Service(),
 	trunk.Service(),
 	portfwd.Service(),
+	segments.Service(),
+	segmentrange.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and
