@@ -67,3 +67,14 @@ func NetworkTunnelRangeError(min, max int64, reason string) *Fault {
 func NetworkVlanRangeError(min, max int64, reason string) *Fault {
 	return New(http.StatusBadRequest, "NetworkVlanRangeError", "Invalid network VLAN range: '[%d, %d]' - '%s'.", min, max, reason)
 }
+
+// NetworkIdsDontMatch is 400: a subnet names a segment of another network.
+func NetworkIdsDontMatch(subnetNetwork, segmentID string) *Fault {
+	return New(http.StatusBadRequest, "NetworkIdsDontMatch", "The subnet's network id, '%s', doesn't match the network_id of segment '%s'", subnetNetwork, segmentID)
+}
+
+// SubnetsNotAllAssociatedWithSegments is 400: a network's subnets either all name a segment
+// or none does.
+func SubnetsNotAllAssociatedWithSegments(networkID string) *Fault {
+	return New(http.StatusBadRequest, "SubnetsNotAllAssociatedWithSegments", "All of the subnets on network '%s' must either all be associated with segments or all not associated with any segment.", networkID)
+}

@@ -205,6 +205,28 @@ func TestSegments(t *testing.T) {
 		wantError(t, err, 404, "NetworkNotFound")
 		_, err = segments.Create(ctx(t), admin, segments.CreateOpts{NetworkID: vx.ID, NetworkType: "gre"}).Extract()
 		wantError(t, err, 400, "InvalidInput")
+		// Subnets on segments: a segment of the subnet's network, and all of a network's
+		// subnets on one or none; a segment a subnet names stays.
+		sub := func(net, seg, cidr string) error {
+			body := doc{"network_id": net, "cidr": cidr, "ip_version": 4}
+			if seg != "" {
+				body["segment_id"] = seg
+			}
+			_, _, err := raw(t, admin, http.MethodPost, "subnets", doc{"subnet": body}, nil, 201)
+			return err
+		}
+		wantError(t, sub(plain.ID, second.ID, "10.81.0.0/24"), 400, "NetworkIdsDontMatch")
+		wantError(t, sub(vx.ID, "00000000-0000-4000-8000-000000000000", "10.81.0.0/24"), 404, "SegmentNotFound")
+		must(t, sub(vx.ID, second.ID, "10.81.0.0/24"))
+		wantError(t, sub(vx.ID, "", "10.81.1.0/24"), 400, "SubnetsNotAllAssociatedWithSegments")
+		err = segments.Delete(ctx(t), admin, second.ID).ExtractErr()
+		wantError(t, err, 409, "SegmentInUse")
+		subs := get(t, admin, "subnets?network_id="+vx.ID)["subnets"].([]any)
+		if len(subs) != 1 || subs[0].(map[string]any)["segment_id"] != second.ID {
+			t.Fatalf("subnets of the network: %v", subs)
+		}
+		_, _, err = raw(t, admin, http.MethodDelete, "subnets/"+subs[0].(map[string]any)["id"].(string), nil, nil, 204)
+		must(t, err)
 		must(t, segments.Delete(ctx(t), admin, second.ID).ExtractErr())
 		_, err = createProvider(t, admin, doc{"provider:network_type": "vlan", "provider:physical_network": "physnet2", "provider:segmentation_id": 30})
 		must(t, err)
