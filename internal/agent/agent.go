@@ -81,8 +81,8 @@ type Agent struct {
 // state is owned by the agent's loop.
 type state struct {
 	version int64
-	objects cache // by kind, then id
-	gen     uint64                     // bumped on every topology change
+	objects cache  // by kind, then id
+	gen     uint64 // bumped on every topology change
 	lease   int64
 	active  map[string]bool // ports this agent marked active
 	views   map[string]any  // derived views keyed by name, reset on change (the simulator's topology)
