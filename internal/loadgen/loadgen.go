@@ -259,6 +259,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Ports == 0 && len(cfg.Mix) == 0 {
+		cidrs = nil // a read-only run (page walk, lists) creates nothing
+	}
 	name := fmt.Sprintf("loadgen-%d", time.Now().UnixNano())
 	for i, cidr := range cidrs {
 		var net struct{ Network struct{ ID string } }
