@@ -12,7 +12,9 @@ import (
 // FQDNMaxLen is Neutron's FQDN_FIELD_SIZE.
 const FQDNMaxLen = 255
 
-var dnsLabel = regexp.MustCompile(`^([a-z0-9-]{1,63}|xn--[a-z0-9-]{1,59})$`)
+// dnsLabel is neutron-lib's DNS_LABEL_REGEX: a label, or one of the keywords
+// (DNS_LABEL_KEYWORDS) that dns-integration-domain-keywords lets a DNS domain carry.
+var dnsLabel = regexp.MustCompile(`^([a-z0-9-]{1,63}|<project_id>|<project_name>|<user_name>|<user_id>)$`)
 var allDigits = regexp.MustCompile(`^[0-9]+$`)
 
 // ToLower is neutron-lib's convert_string_to_case_insensitive.

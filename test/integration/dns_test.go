@@ -70,6 +70,16 @@ func TestDNSIntegration(t *testing.T) {
 				wantError(t, err, 400, "")
 			})
 		}
+
+		t.Run("domain keywords (dns-integration-domain-keywords)", func(t *testing.T) {
+			out, _, err := raw(t, m, http.MethodPost, "networks", doc{"network": doc{"name": "kw", "dns_domain": "<project_id>.<user_name>.example.org."}}, nil, 201)
+			must(t, err)
+			if got := out["network"].(map[string]any)["dns_domain"]; got != "<project_id>.<user_name>.example.org." {
+				t.Errorf("network dns_domain with keywords = %v, want it kept as given", got)
+			}
+			_, _, err = raw(t, m, http.MethodPost, "networks", doc{"network": doc{"name": "kw2", "dns_domain": "<tenant_id>.example.org."}}, nil, 201)
+			wantError(t, err, 400, "")
+		})
 	})
 }
 

@@ -34,6 +34,7 @@ func TestExtensionsAndTags(t *testing.T) {
 				"allowed-address-pairs", "extra_dhcp_opt", "standard-attr-tag", "standard-attr-revisions",
 				"standard-attr-description", "standard-attr-timestamp", "net-mtu", "net-mtu-writable",
 				"pagination", "sorting", "revision-if-match", "project-id", "filter-validation",
+				"tag", "empty-string-filtering", "dns-integration-domain-keywords",
 			} {
 				if !have[alias] {
 					t.Errorf("extension %s is not listed", alias)

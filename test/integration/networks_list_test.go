@@ -40,6 +40,7 @@ func TestNetworkListing(t *testing.T) {
 				{"admin_state_up", "admin_state_up=false", []string{"charlie"}},
 				{"shared", "shared=true", []string{"bravo"}},
 				{"description", "description=last", []string{"delta"}},
+				{"empty string matches empty values (empty-string-filtering)", "description=", []string{"alpha", "bravo", "charlie"}},
 				{"no match", "name=nomatch", nil},
 				{"id", "id=" + ids["delta"], []string{"delta"}},
 				{"status and name", "status=ACTIVE&name=alpha", []string{"alpha"}},

@@ -22,6 +22,10 @@ import (
 var Extensions = []resource.Extension{
 	{Alias: "dns-integration", Name: "DNS Integration", Description: "Provides integration with DNS.", Updated: "2015-08-15T18:00:00-00:00"},
 	{Alias: "dns-domain-ports", Name: "dns_domain for ports", Description: "Allows the DNS domain to be specified for a network port.", Updated: "2017-06-25T18:00:00-00:00"},
+	// Keywords (<project_id>, <project_name>, <user_id>, <user_name>) are accepted in a DNS
+	// domain; Neutron replaces them only in the records it sends to an external DNS service,
+	// which this server does not drive, so they are stored as given.
+	{Alias: "dns-integration-domain-keywords", Name: "DNS domain names with keywords allowed", Description: "Allows to use keywords like <project_id>, <project_name>, <user_id> and <user_name> as DNS domain name", Updated: "2020-06-15T18:00:00-00:00"},
 }
 
 // defaultDomain is Neutron's DNS_DOMAIN_DEFAULT: with it, ports keep their dns_name but their
