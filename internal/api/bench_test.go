@@ -236,3 +236,103 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ReportMetric(float64(setup)/float64(time.Second), "setup-s")
 	reportLatencies(b, lat)
 }
+
+// benchPorts is the number of ports the page and filter benchmarks create:
+// MIDONET_BENCH_PORTS, 10,000 unless set (BENCHMARKS.md quotes 100,000).
+func benchPorts(b *testing.B) int {
+	if v := os.Getenv("MIDONET_BENCH_PORTS"); v != "" {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 {
+			b.Fatalf("MIDONET_BENCH_PORTS=%q: want a positive number", v)
+		}
+		return n
+	}
+	return 10000
+}
+
+// fillPorts creates n ports on one network with a /14 subnet, in bulk creates of 250 that
+// name their addresses; port i is named p<i> and belongs to device vm<i/4>.
+func fillPorts(b *testing.B, s *inProcess, n int) {
+	b.Helper()
+	net := benchNetwork(b, s, "10.0.0.0/14")
+	sub := subnetOf(b, s, net)
+	const batch = 250
+	for k := 0; k < n; k += batch {
+		ports := make([]any, 0, batch)
+		for i := k; i < k+batch && i < n; i++ {
+			a := i + 2
+			ports = append(ports, map[string]any{"network_id": net, "name": fmt.Sprintf("p%d", i), "device_owner": "compute:nova", "device_id": fmt.Sprintf("vm%d", i/4),
+				"fixed_ips": []any{map[string]any{"subnet_id": sub, "ip_address": fmt.Sprintf("10.%d.%d.%d", a>>16, (a>>8)&255, a&255)}}})
+		}
+		s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"ports": ports}, 201)
+	}
+}
+
+// BenchmarkPortPage asks for one page of 100 ports after a marker in the middle of the
+// collection (benchPorts ports), sorted by each kind of key in both directions: a unique
+// string (name), a timestamp, a key every port shares (status: one tie group as large as
+// the collection), the default (id), and a backward page.
+func BenchmarkPortPage(b *testing.B) {
+	s := newBenchServer(b)
+	n := benchPorts(b)
+	fillPorts(b, s, n)
+	m := s.mustT(b, http.MethodGet, fmt.Sprintf("/v2.0/ports?name=p%d&fields=id", n/2), nil, 200)
+	marker := m["ports"].([]any)[0].(map[string]any)["id"].(string)
+	for _, c := range []struct{ name, query string }{
+		{"id", ""},
+		{"name-asc", "&sort_key=name&sort_dir=asc"},
+		{"name-desc", "&sort_key=name&sort_dir=desc"},
+		{"created_at-desc", "&sort_key=created_at&sort_dir=desc"},
+		{"status-asc", "&sort_key=status&sort_dir=asc"},
+		{"status-desc", "&sort_key=status&sort_dir=desc"},
+		{"mac-reverse", "&sort_key=mac_address&sort_dir=asc&page_reverse=True"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			target := "/v2.0/ports?limit=100&marker=" + marker + c.query
+			lat := make([]time.Duration, 0, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				w := s.do(http.MethodGet, target, nil)
+				lat = append(lat, time.Since(t0))
+				if w.Code != http.StatusOK {
+					b.Fatalf("page: %d %s", w.Code, w.Body.String())
+				}
+			}
+			b.StopTimer()
+			var out struct{ Ports []json.RawMessage }
+			w := s.do(http.MethodGet, target, nil)
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != 100 {
+				b.Fatalf("page shows %d ports (%v), want 100", len(out.Ports), err)
+			}
+			reportLatencies(b, lat)
+		})
+	}
+}
+
+// BenchmarkPortFilterDeviceID lists the ports of one device (4 of benchPorts ports), as Nova
+// does for every instance it looks at.
+func BenchmarkPortFilterDeviceID(b *testing.B) {
+	s := newBenchServer(b)
+	n := benchPorts(b)
+	fillPorts(b, s, n)
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dev := fmt.Sprintf("vm%d", (i*7919)%(n/4))
+		t0 := time.Now()
+		w := s.do(http.MethodGet, "/v2.0/ports?device_id="+dev, nil)
+		lat = append(lat, time.Since(t0))
+		if w.Code != http.StatusOK {
+			b.Fatalf("filter: %d %s", w.Code, w.Body.String())
+		}
+		var out struct{ Ports []json.RawMessage }
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != 4 {
+			b.Fatalf("device %s shows %d ports (%v), want 4", dev, len(out.Ports), err)
+		}
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
+}
