@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,7 +27,10 @@ import (
 // http.Handler, so they measure request parsing, policy, the transaction and rendering, but
 // no network and no MidoNet backend. With MIDONET_BENCH_PG set to the admin DSN of a running
 // PostgreSQL (postgresql://postgres@127.0.0.1:5432/postgres) each benchmark runs on a new
-// database there instead, dropped afterwards. Compare runs with benchstat:
+// database there instead, dropped afterwards. The read benchmarks (BenchmarkPortList10k,
+// BenchmarkPortPage, BenchmarkPortFilterDeviceID) go over a real loopback HTTP connection
+// with MIDONET_BENCH_HTTP=1; the page and filter ones make MIDONET_BENCH_PORTS ports (10,000
+// unless set). Compare runs with benchstat:
 //
 //	go test ./internal/api -run '^$' -bench . -count 10 > old.txt
 //	… change …
@@ -201,12 +207,12 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t1 := time.Now()
-		w := s.do(http.MethodGet, "/v2.0/ports", nil)
+		code, body := benchGet(b, s, "/v2.0/ports")
 		lat = append(lat, time.Since(t1))
-		if w.Code != http.StatusOK {
-			b.Fatalf("list ports: %d %s", w.Code, w.Body.String())
+		if code != http.StatusOK {
+			b.Fatalf("list ports: %d %s", code, body)
 		}
-		size = w.Body.Len()
+		size = len(body)
 	}
 	b.StopTimer()
 	var out struct{ Ports []json.RawMessage }
@@ -236,6 +242,44 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ReportMetric(float64(setup)/float64(time.Second), "setup-s")
 	reportLatencies(b, lat)
 }
+
+// benchGet serves a GET for a read benchmark: through the handler, or with MIDONET_BENCH_HTTP
+// set over a real loopback TCP connection (net/http server and client, keep-alive), as a
+// client of `midonet serve` would.
+func benchGet(b *testing.B, s *inProcess, target string) (int, []byte) {
+	if os.Getenv("MIDONET_BENCH_HTTP") == "" {
+		w := s.do(http.MethodGet, target, nil)
+		return w.Code, w.Body.Bytes()
+	}
+	benchHTTPMu.Lock()
+	ts, ok := benchHTTP[s]
+	if !ok {
+		ts = httptest.NewServer(s.srv)
+		benchHTTP[s] = ts
+		b.Cleanup(func() {
+			benchHTTPMu.Lock()
+			delete(benchHTTP, s)
+			benchHTTPMu.Unlock()
+			ts.Close()
+		})
+	}
+	benchHTTPMu.Unlock()
+	resp, err := ts.Client().Get(ts.URL + target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+var (
+	benchHTTPMu sync.Mutex
+	benchHTTP   = map[*inProcess]*httptest.Server{}
+)
 
 // benchPorts is the number of ports the page and filter benchmarks create:
 // MIDONET_BENCH_PORTS, 10,000 unless set (BENCHMARKS.md quotes 100,000).
@@ -294,10 +338,10 @@ func BenchmarkPortPage(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
-				w := s.do(http.MethodGet, target, nil)
+				code, body := benchGet(b, s, target)
 				lat = append(lat, time.Since(t0))
-				if w.Code != http.StatusOK {
-					b.Fatalf("page: %d %s", w.Code, w.Body.String())
+				if code != http.StatusOK {
+					b.Fatalf("page: %d %s", code, body)
 				}
 			}
 			b.StopTimer()
@@ -323,13 +367,13 @@ func BenchmarkPortFilterDeviceID(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		dev := fmt.Sprintf("vm%d", (i*7919)%(n/4))
 		t0 := time.Now()
-		w := s.do(http.MethodGet, "/v2.0/ports?device_id="+dev, nil)
+		code, body := benchGet(b, s, "/v2.0/ports?device_id="+dev)
 		lat = append(lat, time.Since(t0))
-		if w.Code != http.StatusOK {
-			b.Fatalf("filter: %d %s", w.Code, w.Body.String())
+		if code != http.StatusOK {
+			b.Fatalf("filter: %d %s", code, body)
 		}
 		var out struct{ Ports []json.RawMessage }
-		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != 4 {
+		if err := json.Unmarshal(body, &out); err != nil || len(out.Ports) != 4 {
 			b.Fatalf("device %s shows %d ports (%v), want 4", dev, len(out.Ports), err)
 		}
 	}
