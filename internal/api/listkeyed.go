@@ -294,6 +294,7 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 			s.Log.ErrorContext(ctx, "streamed list failed half-way", "collection", res.Collection, "err", err)
 			panic(http.ErrAbortHandler)
 		}
+		lw.finish()
 		return nil
 	}
 	if err != nil {
@@ -379,7 +380,8 @@ type listWriter struct {
 	started bool
 }
 
-const streamFlush = 1 << 20
+// streamFlush is how much of a list is kept before it goes out (a variable for the tests).
+var streamFlush = 1 << 20
 
 func newListWriter(rq *request, res *resource.Resource) *listWriter {
 	b := make([]byte, 0, 64<<10)
