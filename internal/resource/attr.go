@@ -6,6 +6,7 @@ package resource
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -125,6 +126,10 @@ type Resource struct {
 	// KeyPaths are further multi-valued paths to index: "fixed_ips.ip_address" keys that
 	// field of every element of fixed_ips.
 	KeyPaths []string
+	// KeySorts, when set, are the only sortable attributes indexed: each costs a write into
+	// one more index on every create (BENCHMARKS.md measures it), so a large collection keys
+	// what clients sort and filter by; sorting by another attribute stays correct, in memory.
+	KeySorts []string
 
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must
@@ -180,6 +185,9 @@ func (r *Resource) SortKeys() []string {
 	var out []string
 	for _, a := range r.Attrs {
 		if a.Hidden || a.FilterOnly || a.NoSort || a.Name == "id" || (r.RBAC != "" && a.Name == "shared") {
+			continue
+		}
+		if r.KeySorts != nil && !slices.Contains(r.KeySorts, a.Name) {
 			continue
 		}
 		out = append(out, a.Name)
