@@ -9,7 +9,45 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS=$ROOT/../shared/tools
-REGEX=${1:-'^neutron_tempest_plugin\.api\.(test_qos|test_qos_negative|admin\.test_qos|test_revisions|test_floating_ips|test_subnetpools|test_subnetpool_prefix_ops|test_address_scopes|test_network_ip_availability|test_address_groups|test_metering_extensions|test_metering_negative|test_conntrack_helper|test_local_ip|test_subnets|admin\.test_shared_network_extension|admin\.test_external_network_extension|test_availability_zones|admin\.test_logging|test_trunk|admin\.test_tag\.Tag(Filter)?TrunkTestJSON|test_port_forwarding)|SearchCriteria|test_security_groups|^neutron_tempest_plugin\.fwaas\.api|^neutron_tempest_plugin\.vpnaas\.api|^neutron_tempest_plugin\.tap_as_a_service\.api'}
+# The default subset: Neutron's API test modules under neutron_tempest_plugin.api (one per line),
+# then other patterns (one per line). Each line is one alternative of the regex.
+API_MODULES=(
+	'test_qos'
+	'test_qos_negative'
+	'admin\.test_qos'
+	'test_revisions'
+	'test_floating_ips'
+	'test_subnetpools'
+	'test_subnetpool_prefix_ops'
+	'test_address_scopes'
+	'test_network_ip_availability'
+	'test_address_groups'
+	'test_metering_extensions'
+	'test_metering_negative'
+	'test_conntrack_helper'
+	'test_local_ip'
+	'test_subnets'
+	'admin\.test_shared_network_extension'
+	'admin\.test_external_network_extension'
+	'test_availability_zones'
+	'admin\.test_logging'
+	'test_trunk'
+	'admin\.test_tag\.Tag(Filter)?TrunkTestJSON'
+	'test_port_forwarding'
+	'test_ndp_proxy'
+	'test_auto_allocated_topology'
+)
+OTHER=(
+	'SearchCriteria'
+	'test_security_groups'
+	'^neutron_tempest_plugin\.fwaas\.api'
+	'^neutron_tempest_plugin\.vpnaas\.api'
+	'^neutron_tempest_plugin\.tap_as_a_service\.api'
+	'test_router_interface_status'
+)
+join_by() { local IFS="$1"; shift; echo "$*"; }
+DEFAULT_REGEX="^neutron_tempest_plugin\\.api\\.($(join_by '|' "${API_MODULES[@]}"))|$(join_by '|' "${OTHER[@]}")"
+REGEX=${1:-$DEFAULT_REGEX}
 WORK=$(mktemp -d /tmp/tempest-subset.XXXXXX)
 export KEYSTONE_PORT=${KEYSTONE_PORT:-5075} KEYSTONE_STATE=$WORK/keystone
 PORT=${TEMPEST_NEUTRON_PORT:-9797}
@@ -28,6 +66,15 @@ go build -o "$WORK/midonet" ./cmd/midonet
 "$WORK/midonet" serve --data-dir "$WORK/data" --config-file "$WORK/server.conf" --bind-port "$PORT" > "$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+
+# Default subnet pools (IPv4 and IPv6, shared), as a cloud that offers "get me a network"
+# has: test_auto_allocated_topology needs them (the reference ran without, and skipped it).
+TOKEN=$(openstack token issue -f value -c id)
+for pool in '"default-v4","prefixes":["10.250.0.0/16"],"default_prefixlen":26' \
+	'"default-v6","prefixes":["2001:db8:250::/48"],"default_prefixlen":64'; do
+	curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -X POST \
+		"http://127.0.0.1:$PORT/v2.0/subnetpools" -d "{\"subnetpool\":{\"name\":$pool,\"is_default\":true,\"shared\":true}}"
+done
 
 export TEMPEST_DIR=$WORK/tempest
 NEUTRON_URL=http://127.0.0.1:$PORT "$TOOLS/tempest/run.sh" "$REGEX" | tail -3

@@ -58,8 +58,8 @@ func traceCmd(o *app.Options) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&req.FromPort, "from-port", "", "Neutron port name or id the packet enters from (required)")
-	cmd.Flags().StringVar(&req.Dst, "dst", "", "destination IPv4 address (required unless --dhcp)")
-	cmd.Flags().StringVar(&req.Proto, "proto", "icmp", "tcp, udp or icmp")
+	cmd.Flags().StringVar(&req.Dst, "dst", "", "destination IPv4 or IPv6 address (required unless --dhcp; with --proto ns, the address solicited)")
+	cmd.Flags().StringVar(&req.Proto, "proto", "icmp", "tcp, udp, icmp (ICMPv6 to an IPv6 --dst) or ns (an IPv6 neighbor solicitation for --dst)")
 	cmd.Flags().IntVar(&req.DPort, "dport", 0, "destination port (required with tcp and udp)")
 	cmd.Flags().IntVar(&req.SPort, "sport", 0, "source port (default 40000)")
 	cmd.Flags().StringVar(&req.SrcIP, "src-ip", "", "source IP instead of the port's own (to see anti-spoofing)")
@@ -89,9 +89,9 @@ func checkTrace(r trace.Request) error {
 	}
 	proto := strings.ToLower(r.Proto)
 	switch proto {
-	case "tcp", "udp", "icmp", "":
+	case "tcp", "udp", "icmp", "ns", "":
 	default:
-		return fmt.Errorf("--proto must be tcp, udp or icmp, got %q", r.Proto)
+		return fmt.Errorf("--proto must be tcp, udp, icmp or ns, got %q", r.Proto)
 	}
 	if r.DHCP {
 		if r.Dst != "" {
@@ -99,25 +99,29 @@ func checkTrace(r trace.Request) error {
 		}
 	} else {
 		if r.Dst == "" {
-			return fmt.Errorf("--dst is required (an IPv4 address), unless --dhcp")
+			return fmt.Errorf("--dst is required (an IP address), unless --dhcp")
 		}
 		a, err := netip.ParseAddr(r.Dst)
-		if err != nil || !a.Is4() {
-			return fmt.Errorf("--dst must be an IPv4 address, got %q", r.Dst)
+		if err != nil || a.Zone() != "" {
+			return fmt.Errorf("--dst must be an IPv4 or IPv6 address, got %q", r.Dst)
+		}
+		if proto == "ns" && !a.Is6() {
+			return fmt.Errorf("--proto ns solicits an IPv6 address, got --dst %q", r.Dst)
 		}
 		if (proto == "tcp" || proto == "udp") && (r.DPort < 1 || r.DPort > 65535) {
 			return fmt.Errorf("--dport must be 1-65535 with --proto %s, got %d", proto, r.DPort)
 		}
 	}
-	if proto == "icmp" && r.DPort != 0 {
+	if (proto == "icmp" || proto == "ns") && r.DPort != 0 {
 		return fmt.Errorf("--dport applies to tcp and udp only")
 	}
 	if r.SPort < 0 || r.SPort > 65535 {
 		return fmt.Errorf("--sport must be 1-65535, got %d", r.SPort)
 	}
 	if r.SrcIP != "" {
-		if a, err := netip.ParseAddr(r.SrcIP); err != nil || !a.Is4() {
-			return fmt.Errorf("--src-ip must be an IPv4 address, got %q", r.SrcIP)
+		d, _ := netip.ParseAddr(r.Dst)
+		if a, err := netip.ParseAddr(r.SrcIP); err != nil || a.Zone() != "" || (d.IsValid() && a.Is4() != d.Is4()) {
+			return fmt.Errorf("--src-ip must be an IP address of --dst's family, got %q", r.SrcIP)
 		}
 	}
 	return nil

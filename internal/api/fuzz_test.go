@@ -27,6 +27,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
+	"github.com/midonet-go/midonet/internal/plugin/ndpproxy"
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
 	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/policy"
@@ -64,7 +65,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 		tb.Fatalf("open db: %v", err)
 	}
 	// The default catalogue and the services the cross-project world uses beyond it.
-	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service()}
+	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service()}
 	rs := append(builtin.Resources(), agents.Service().Resources...)
 	rs = append(rs, addrscope.Service().Resources...)
 	rs = append(rs, addrgroup.Service().Resources...)

@@ -254,6 +254,20 @@ func (s *Server) resource(rq *request, parts []string) error {
 // member dispatches what follows a collection: nothing, an id, tags or an action.
 func (s *Server) member(rq *request, col plugin.Collection, rest []string) error {
 	m := rq.r.Method
+	if k, ok := plugin.As[plugin.Composer](col); ok && rq.parent == nil {
+		// A composed member (auto-allocated topology): shown by composing it, deleted by
+		// taking it apart; no list, create or update.
+		if len(rest) != 1 {
+			return fault.HTTPNotFound()
+		}
+		switch m {
+		case http.MethodGet:
+			return s.compose(rq, col, k, rest[0])
+		case http.MethodDelete:
+			return s.decompose(rq, col, k, rest[0])
+		}
+		return fault.MethodNotAllowed()
+	}
 	switch len(rest) {
 	case 0:
 		switch m {

@@ -116,30 +116,38 @@ func RunAgent(ctx context.Context, o AgentOptions) error {
 // portStatusLoop keeps Neutron port status in step with the agents' activity: on every
 // change of the active-port keys, and every few seconds regardless.
 func (s *Server) portStatusLoop(ctx context.Context) {
-	events := s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
-	// Events drive it; the slow tick only heals a missed one.
+	s.followNSDB(ctx, hosts.ActivePrefix, func() {
+		act, err := hosts.ActivePorts(ctx, s.NSDB)
+		if err != nil {
+			return
+		}
+		active := make(map[string]bool, len(act))
+		for p := range act {
+			active[p] = true
+		}
+		if _, err := s.portStatus.sync(ctx, active); err != nil && ctx.Err() == nil {
+			s.log.Warn("port status sync failed", "err", err)
+		}
+	})
+}
+
+// followNSDB runs sync now, on every change under prefix in the NSDB (a burst of events
+// settles first) and every 30 seconds (events drive it; the slow tick only heals a missed
+// one), until ctx ends.
+func (s *Server) followNSDB(ctx context.Context, prefix string, sync func()) {
+	events := s.NSDB.Watch(ctx, prefix, 0)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
-		act, err := hosts.ActivePorts(ctx, s.NSDB)
-		if err == nil {
-			active := make(map[string]bool, len(act))
-			for p := range act {
-				active[p] = true
-			}
-			if _, err := s.portStatus.sync(ctx, active); err != nil && ctx.Err() == nil {
-				s.log.Warn("port status sync failed", "err", err)
-			}
-		}
+		sync()
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		case _, ok := <-events:
 			if !ok {
-				events = s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+				events = s.NSDB.Watch(ctx, prefix, 0)
 			}
-			// Let a burst of events settle.
 			time.Sleep(50 * time.Millisecond)
 		}
 	}

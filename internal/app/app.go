@@ -366,6 +366,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
 	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
 	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
+	s.Metrics.RegisterWriteGroups(d.GroupStats, nil)
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err
@@ -390,6 +391,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 		s.Cluster.SetDB(d)
 		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
+		s.Metrics.RegisterWriteGroups(nil, s.Cluster.GroupStats)
 		// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
 		if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
 			Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
@@ -426,6 +428,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
+	if s.NSDB != nil {
+		s.portStatus.applied = portApplied(s.NSDB)
+	}
 	if roles.API {
 		if s.nova, err = newNotifier(cfg, d, log); err != nil {
 			return nil, err
@@ -765,6 +770,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.roles.API {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); s.routerPortStatusLoop(loops) }()
 		wg.Add(1)
 		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
 	}

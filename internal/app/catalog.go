@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/autoalloc"
 	"github.com/midonet-go/midonet/internal/plugin/az"
 	"github.com/midonet-go/midonet/internal/plugin/bgp"
 	"github.com/midonet-go/midonet/internal/plugin/builtin"
@@ -27,7 +28,9 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/logging"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
+	"github.com/midonet-go/midonet/internal/plugin/ndpproxy"
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
+	"github.com/midonet-go/midonet/internal/plugin/porttrusted"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
@@ -62,6 +65,9 @@ var services = []plugin.Service{
 	taas.Service(),
 	trunk.Service(),
 	portfwd.Service(),
+	ndpproxy.Service(),
+	autoalloc.Service(),
+	porttrusted.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/hosts"
@@ -55,28 +54,17 @@ func (s *Server) syncIPsecStatus(ctx context.Context, reported map[string]string
 // ipsecStatusLoop keeps the connections' status in step with the agents' reports: on every
 // change of the status keys, and every few seconds regardless.
 func (s *Server) ipsecStatusLoop(ctx context.Context) {
-	events := s.NSDB.Watch(ctx, hosts.IPsecStatusPrefix, 0)
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		if sts, err := hosts.IPsecConnections(ctx, s.NSDB); err == nil {
-			reported := make(map[string]string, len(sts))
-			for _, st := range sts {
-				reported[st.ConnectionID] = st.Status
-			}
-			if _, err := s.syncIPsecStatus(ctx, reported); err != nil && ctx.Err() == nil {
-				s.log.Warn("ipsec status sync failed", "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
+	s.followNSDB(ctx, hosts.IPsecStatusPrefix, func() {
+		sts, err := hosts.IPsecConnections(ctx, s.NSDB)
+		if err != nil {
 			return
-		case <-tick.C:
-		case _, ok := <-events:
-			if !ok {
-				events = s.NSDB.Watch(ctx, hosts.IPsecStatusPrefix, 0)
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
-	}
+		reported := make(map[string]string, len(sts))
+		for _, st := range sts {
+			reported[st.ConnectionID] = st.Status
+		}
+		if _, err := s.syncIPsecStatus(ctx, reported); err != nil && ctx.Err() == nil {
+			s.log.Warn("ipsec status sync failed", "err", err)
+		}
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/midonet-go/midonet/internal/hosts"
@@ -42,11 +41,9 @@ type MeterHostReport struct {
 // Metering builds the report from the NSDB: the labels of the active data version and the
 // counters the agents last published (as the metering agent's reports did, per label).
 func Metering(ctx context.Context, store *nsdb.Store) (*MeterReport, error) {
-	v := int64(1)
-	if kv, err := store.Get(ctx, nsdb.ActiveVersionKey); err != nil {
+	v, err := activeVersion(ctx, store)
+	if err != nil {
 		return nil, err
-	} else if kv != nil {
-		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
 	objs, err := store.Objects(ctx, v, topology.KindMeterLabel)
 	if err != nil {

@@ -67,7 +67,7 @@ type Keystone struct {
 // NewKeystone checks the options and returns an authenticator. It does not
 // contact Keystone; the service token is obtained on first use.
 func NewKeystone(opts KeystoneOptions) (*Keystone, error) {
-	base, err := v3Base(opts.AuthURL)
+	base, err := V3Base(opts.AuthURL)
 	if err != nil {
 		return nil, err
 	}
@@ -103,9 +103,10 @@ func NewKeystone(opts KeystoneOptions) (*Keystone, error) {
 	}, nil
 }
 
-// v3Base turns an auth_url into the v3 API root: http://h:5000,
-// http://h:5000/ and http://h:5000/v3 all give http://h:5000/v3.
-func v3Base(authURL string) (string, error) {
+// V3Base turns an auth_url into the v3 API root: http://h:5000, http://h:5000/,
+// http://h:5000/v3 and http://h:5000/v2.0 all give http://h:5000/v3 (the UI's login uses it
+// too).
+func V3Base(authURL string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(authURL))
 	if err != nil {
 		return "", fmt.Errorf("auth: keystone auth_url %q: %w", authURL, err)

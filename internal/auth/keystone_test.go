@@ -384,15 +384,15 @@ func TestV3Base(t *testing.T) {
 		{in: "ftp://h/", bad: true},
 	}
 	for _, tc := range tests {
-		got, err := v3Base(tc.in)
+		got, err := V3Base(tc.in)
 		if tc.bad {
 			if err == nil {
-				t.Errorf("v3Base(%q) = %q, want an error", tc.in, got)
+				t.Errorf("V3Base(%q) = %q, want an error", tc.in, got)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("v3Base(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			t.Errorf("V3Base(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -64,6 +64,8 @@ type Cluster struct {
 
 	waitMu sync.Mutex
 	waitCh chan struct{} // closed and replaced whenever lastTask advances
+
+	group applyGroup // ApplyGrouped's queue (group.go)
 }
 
 // New returns a cluster over an NSDB that keeps and translates the catalogue's translated

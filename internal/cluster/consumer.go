@@ -31,6 +31,7 @@ type Consumer struct {
 	Interval time.Duration // poll period (default 500ms); Kick wakes it at once
 	Log      *slog.Logger
 	kick     chan struct{}
+	reader   *journal.Reader // reads the journal without passing over a task still in flight
 }
 
 // Kick asks the consumer to look for new tasks now.
@@ -94,12 +95,19 @@ func (t *Consumer) Drain(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		for len(rows) > 0 {
-			// One Neutron transaction (same transaction_id, consecutive ids) is one apply.
-			n := 1
-			for n < len(rows) && rows[n].txn == rows[0].txn && rows[n].txn != "" && !isVersionTask(rows[n]) && !isVersionTask(rows[0]) {
-				n++
+			// One Neutron transaction (same transaction_id, consecutive ids) is never split;
+			// the transactions pending together are applied as one etcd transaction (one
+			// WAL fsync for all of them), in id order, with the journal position of the last.
+			n, groups := 0, 0
+			for n < len(rows) {
+				g := groupLen(rows[n:])
+				if groups > 0 && (isVersionTask(rows[n]) || isVersionTask(rows[0]) || n+g > maxGroupChanges) {
+					break
+				}
+				n += g
+				groups++
 			}
-			if err := t.applyGroup(ctx, rows[:n]); err != nil {
+			if err := t.applyGroups(ctx, rows[:n], groups); err != nil {
 				return total, err
 			}
 			total += n
@@ -108,30 +116,48 @@ func (t *Consumer) Drain(ctx context.Context) (int, error) {
 	}
 }
 
+// groupLen is the length of the Neutron transaction rows starts with: the rows of one
+// transaction_id with consecutive ids (a data-version task is a group of its own).
+func groupLen(rows []taskRow) int {
+	n := 1
+	for n < len(rows) && rows[n].txn == rows[0].txn && rows[n].txn != "" && !isVersionTask(rows[n]) && !isVersionTask(rows[0]) {
+		n++
+	}
+	return n
+}
+
+// applyGroups applies several Neutron transactions' tasks as one; if the NSDB refuses them
+// as too large together (bytes or operations), it applies them transaction by transaction.
+func (t *Consumer) applyGroups(ctx context.Context, rows []taskRow, groups int) error {
+	err := t.applyGroup(ctx, rows)
+	if err == nil || groups == 1 || !tooBig(err) {
+		return err
+	}
+	for len(rows) > 0 {
+		n := groupLen(rows)
+		if err := t.applyGroup(ctx, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
 func isVersionTask(r taskRow) bool {
 	return r.typ == TaskDataVersionSync || r.typ == TaskDataVersionActivate
 }
 
 func (t *Consumer) pending(ctx context.Context, after int64, limit int) ([]taskRow, error) {
-	var out []taskRow
-	err := t.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, type, data_type, resource_id, tenant_id, transaction_id, data FROM midonet_tasks WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = out[:0]
-		for rows.Next() {
-			var r taskRow
-			if err := rows.Scan(&r.id, &r.typ, &r.dataType, &r.resID, &r.tenant, &r.txn, &r.data); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	if t.reader == nil || t.reader.DB != t.DB {
+		t.reader = &journal.Reader{DB: t.DB, Log: t.Log}
+	}
+	tasks, err := t.reader.Pending(ctx, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: read tasks: %w", err)
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	out := make([]taskRow, len(tasks))
+	for i, k := range tasks {
+		out[i] = taskRow{id: k.ID, typ: k.Type, dataType: k.DataType, resID: k.ResourceID, tenant: k.TenantID, txn: k.TX, data: k.Data}
 	}
 	return out, nil
 }

@@ -200,7 +200,7 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		ch.Doc = d
 	}
-	if err := s.Cluster.Apply(r.Context(), []Change{ch}, 0); err != nil {
+	if err := s.Cluster.ApplyGrouped(r.Context(), []Change{ch}); err != nil {
 		status, msg := http.StatusInternalServerError, err.Error()
 		switch {
 		case nsdb.IsNoSpace(err):

@@ -68,6 +68,8 @@ func defaultOptions() []Option {
 		d("global_physnet_mtu", Int, "1500", "MTU of the underlying physical network; overlay "+
 			"networks subtract their encapsulation overhead from it."),
 		d("enable_snat_by_default", Bool, "true", "Default of enable_snat when external_gateway_info omits it."),
+		d("enable_ndp_proxy_by_default", Bool, "false", "Default of a router's enable_ndp_proxy when its gateway's network "+
+			"supports NDP proxies (an IPv6 subnet and an IPv6 address scope) and the request omits it."),
 		d("host", String, hostname(), "Name of this host as the server and agents report it."),
 		d("debug", Bool, "false", "Log at debug level."),
 		d("log_file", String, "", "Log to this file instead of standard error."),

@@ -36,6 +36,11 @@ func buildUntagged(p *sim.Packet, in []byte, inL layout) []byte {
 		put4(a[24:28], p.ARP.TargetIP)
 		return append(eth, a...)
 	case sim.EtherIPv4:
+	case sim.EtherIPv6:
+		if d := buildIPv6(p, in, inL); d != nil {
+			return append(eth, d...)
+		}
+		return nil
 	default:
 		return nil
 	}

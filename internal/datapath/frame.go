@@ -53,8 +53,11 @@ func decodeFrame(b []byte, vxlan bool) (sim.Packet, layout, error) {
 		p.ARP.TargetIP = netip.AddrFrom4([4]byte(h[24:28]))
 		return p, l, nil
 	case sim.EtherIPv4:
+	case sim.EtherIPv6:
+		l, err := decodeIPv6(b, l, &p)
+		return p, l, err
 	default:
-		return p, l, nil // other ethertypes: the simulator decides (IPv6 is dropped by routers)
+		return p, l, nil // other ethertypes: the simulator decides
 	}
 	if len(h) < 20 || h[0]>>4 != 4 {
 		return p, l, errors.New("datapath: bad IPv4 header")
@@ -198,6 +201,10 @@ func pushVLAN(b []byte, vlan uint16) []byte {
 func rewriteIn(b []byte, l layout, out *sim.Packet) []byte {
 	copy(b[0:6], out.EthDst[:])
 	copy(b[6:12], out.EthSrc[:])
+	if out.EtherType == sim.EtherIPv6 && l.ipEnd != 0 {
+		rewriteIPv6(b, l, out)
+		return b
+	}
 	if out.EtherType != sim.EtherIPv4 || l.ipEnd == 0 {
 		return b
 	}

@@ -58,6 +58,9 @@ type DB struct {
 	// Kinds describes the document kinds (the catalogue); set once, before the first
 	// transaction. Without it no kind has a parent and the journal knows no data type.
 	Kinds Kinds
+	// group commits SQLite's writes in batches (group.go); nil on PostgreSQL and MySQL,
+	// whose transactions run side by side on their own connections.
+	group *grouper
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
@@ -108,6 +111,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	if err := w.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("db: sqlite %s: %w", path, err)
 	}
+	d.group = newGrouper(d)
 	return d, nil
 }
 
@@ -147,6 +151,9 @@ func (d *DB) SetPool(idle, overflow int, recycle time.Duration) {
 
 // Close closes the pools.
 func (d *DB) Close() error {
+	if d.group != nil {
+		d.group.close()
+	}
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -159,9 +166,13 @@ type Tx struct {
 	tx       *sql.Tx
 	db       *DB
 	readOnly bool
-	values   map[any]any
+	// batched: the transaction is one request's savepoint in a group commit (group.go).
+	batched bool
+	values  map[any]any
 	// After holds functions to run once the transaction committed.
 	after []func()
+	// before holds functions to run last inside the transaction, just before it commits.
+	before []func() error
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
@@ -178,12 +189,35 @@ func (t *Tx) Value(key any) any { return t.values[key] }
 // AfterCommit registers fn to run after a successful commit.
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
+// BeforeCommit registers fn to run last inside the transaction, once the write function
+// returned without error and just before the commit (the journal draws its task ids there,
+// so that it holds the task order lock only for the commit). An error fails the
+// transaction as an error of the write function would.
+func (t *Tx) BeforeCommit(fn func() error) { t.before = append(t.before, fn) }
+
+// finish runs fn and then the BeforeCommit functions it registered.
+func (t *Tx) finish(fn func(*Tx) error) error {
+	if err := fn(t); err != nil {
+		return err
+	}
+	for i := 0; i < len(t.before); i++ { // a function may register another
+		if err := t.before[i](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Dialect returns the engine.
 func (t *Tx) Dialect() Dialect { return t.db.Dialect }
 
 // Write runs fn in a read-write transaction, retrying it on lock contention and
-// serialization failures. fn must be safe to run more than once.
+// serialization failures. fn must be safe to run more than once. On SQLite, writes that
+// arrive together share one commit (group.go); each still succeeds or fails on its own.
 func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if d.group != nil {
+		return d.group.write(ctx, fn)
+	}
 	return d.run(ctx, d.write, false, fn)
 }
 
@@ -193,6 +227,20 @@ func (d *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	tx, err := d.attempts(ctx, pool, readOnly, fn)
+	if err != nil {
+		return err
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+// attempts runs fn in a transaction until it commits, retrying on contention, and returns
+// the attempt that committed; its after-commit hooks are the caller's to run. A panic of fn
+// rolls its transaction back before it goes on up.
+func (d *DB) attempts(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (*Tx, error) {
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		var stx *sql.Tx
@@ -202,31 +250,42 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) 
 				backoff(ctx, attempt)
 				continue
 			}
-			return fmt.Errorf("db: begin: %w", err)
+			return nil, fmt.Errorf("db: begin: %w", err)
 		}
 		tx := &Tx{tx: stx, db: d, readOnly: readOnly}
-		err = fn(tx)
+		err = runRollingBack(stx, fn, tx)
 		if err != nil {
 			_ = stx.Rollback()
 			if retryable(err) {
 				backoff(ctx, attempt)
 				continue
 			}
-			return err
+			return nil, err
 		}
 		if err = stx.Commit(); err != nil {
 			if retryable(err) {
 				backoff(ctx, attempt)
 				continue
 			}
-			return fmt.Errorf("db: commit: %w", err)
+			return nil, fmt.Errorf("db: commit: %w", err)
 		}
-		for _, f := range tx.after {
-			f()
-		}
-		return nil
+		return tx, nil
 	}
-	return fmt.Errorf("db: gave up after repeated contention: %w", ErrBusy{err})
+	return nil, fmt.Errorf("db: gave up after repeated contention: %w", ErrBusy{err})
+}
+
+// runRollingBack runs fn; if it panics, the transaction is rolled back first (SQLite's one
+// writer connection must not stay inside it).
+func runRollingBack(stx *sql.Tx, fn func(*Tx) error, tx *Tx) error {
+	ok := false
+	defer func() {
+		if !ok {
+			_ = stx.Rollback()
+		}
+	}()
+	err := tx.finish(fn)
+	ok = true
+	return err
 }
 
 // ErrBusy says the database stayed contended; the API answers 503.
@@ -319,18 +378,31 @@ func (t *Tx) rebind(q string) string {
 	return b.String()
 }
 
+// stmtContext is the context a statement runs under: in a group commit, one that is never
+// cancelled (a cancelled SQLite statement interrupts the connection, and an interrupted
+// write rolls back the whole batch, other requests' work included).
+func (t *Tx) stmtContext(ctx context.Context) context.Context {
+	if t.batched {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // Exec runs a statement with ? placeholders.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.stmtContext(ctx)
 	return t.tx.ExecContext(ctx, t.rebind(q), args...)
 }
 
 // Query runs a query with ? placeholders.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.stmtContext(ctx)
 	return t.tx.QueryContext(ctx, t.rebind(q), args...)
 }
 
 // QueryRow runs a single-row query with ? placeholders.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.stmtContext(ctx)
 	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
 }
 
@@ -395,9 +467,11 @@ func (t *Tx) ForShare() string {
 	return ""
 }
 
-// LockTaskOrder makes this transaction the only one drawing task ids until it ends, so
-// transactions commit their tasks in id order. PostgreSQL takes a transaction-scoped advisory
-// lock, MySQL locks the one row of midonet_task_order; SQLite has one writer already.
+// LockTaskOrder makes this transaction the only one holding the task order lock until it
+// ends. PostgreSQL takes a transaction-scoped advisory lock, MySQL locks the one row of
+// midonet_task_order; SQLite has one writer already. The journal takes it on MySQL only, so
+// that task ids commit in id order (journal.PrepareTaskIDs); on PostgreSQL the consumer waits
+// at gaps instead (journal.Reader), and the lock only serialises its other users.
 func (t *Tx) LockTaskOrder(ctx context.Context) error {
 	switch t.db.Dialect {
 	case Postgres:

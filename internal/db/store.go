@@ -85,6 +85,23 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	return t.writeKeys(ctx, kind, d, false)
 }
 
+// TryInsert stores a new document unless one of that kind and id exists, and reports whether
+// it did. It never aborts the transaction on a duplicate: a concurrent transaction inserting
+// the same id makes it wait for that one's end, so that of two racing claims exactly one
+// wins (auto-allocated topologies are claimed so, one per project).
+func (t *Tx) TryInsert(ctx context.Context, kind string, d Doc) (bool, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return false, fmt.Errorf("db: encode %s: %w", kind, err)
+	}
+	ok, err := t.InsertIgnore(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
+		kind, str(d["id"]), str(d["project_id"]), t.parentOf(kind, d), string(b))
+	if err != nil {
+		return false, fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
+	}
+	return ok, nil
+}
+
 // Put replaces a stored document.
 func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 	b, err := json.Marshal(d)

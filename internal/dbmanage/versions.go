@@ -368,8 +368,13 @@ func taskRow(typ, dataType, resourceID, tenantID, txnID, data, createdAt string)
 	return []any{typ, dataType, resourceID, tenantID, txnID, data, createdAt}
 }
 
-// insertTasks writes rows (taskRow values) with multi-row INSERTs.
+// insertTasks writes rows (taskRow values) with multi-row INSERTs, prepared as the API's
+// journal prepares its own (journal.PrepareTaskIDs: the order lock on MySQL, a transaction
+// id first on PostgreSQL), so the consumer never passes over them.
 func insertTasks(ctx context.Context, tx *db.Tx, rows [][]any) error {
+	if err := journal.PrepareTaskIDs(ctx, tx); err != nil {
+		return fmt.Errorf("insert tasks: %w", err)
+	}
 	const perStatement = 1000 // 7000 parameters: under SQLite's, PostgreSQL's and MySQL's limits
 	// A statement also stays under 4 MiB of task data: MySQL refuses a statement longer than
 	// its max_allowed_packet (16 MiB by default on MariaDB, 64 MiB on MySQL 8), and a data

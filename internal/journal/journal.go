@@ -73,7 +73,9 @@ func recorderOf(tx *db.Tx) *Recorder {
 var secretKeys = []string{"password", "psk", "auth_key"}
 
 // Append records one change: data is the resource as stored (nil for deletes). Without a
-// recorder attached to tx the change is written as a task.
+// recorder attached to tx the change is written as a task. On PostgreSQL and MySQL the task
+// row is written at the end of the transaction (see deferred), so Change.TaskID is set once
+// the transaction is about to commit.
 func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantID, txnID string, data map[string]any) error {
 	rec := recorderOf(tx)
 	dataType := tx.Kinds().DataType(collection)
@@ -81,16 +83,28 @@ func Append(ctx context.Context, tx *db.Tx, typ, collection, resourceID, tenantI
 		return fmt.Errorf("journal: %s has no task data type in the catalogue", collection)
 	}
 	ch := Change{Type: typ, DataType: dataType, Collection: collection, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}
-	if rec == nil || rec.WriteTasks {
-		id, err := insert(ctx, tx, ch, txnID)
-		if err != nil {
-			return err
-		}
-		ch.TaskID = id
+	write := rec == nil || rec.WriteTasks
+	idx := -1
+	if rec != nil {
+		rec.mu.Lock()
+		idx = len(rec.changes)
+		rec.changes = append(rec.changes, ch)
+		rec.mu.Unlock()
+	}
+	if !write {
+		return nil
+	}
+	if tx.Dialect().Shared() {
+		defer_(ctx, tx, pendingTask{ch: ch, txnID: txnID, rec: rec, idx: idx})
+		return nil
+	}
+	id, err := insert(ctx, tx, ch, txnID)
+	if err != nil {
+		return err
 	}
 	if rec != nil {
 		rec.mu.Lock()
-		rec.changes = append(rec.changes, ch)
+		rec.changes[idx].TaskID = id
 		rec.mu.Unlock()
 	}
 	return nil
@@ -103,30 +117,115 @@ func TaskOnly(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantI
 	if rec := recorderOf(tx); rec != nil && !rec.WriteTasks {
 		return nil
 	}
-	_, err := Insert(ctx, tx, typ, dataType, resourceID, tenantID, txnID, data)
+	ch := Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}
+	if tx.Dialect().Shared() {
+		defer_(ctx, tx, pendingTask{ch: ch, txnID: txnID, idx: -1})
+		return nil
+	}
+	_, err := insert(ctx, tx, ch, txnID)
 	return err
 }
 
-// Insert writes a task row of any type (db-manage's DATA_VERSION_* tasks included).
+// Insert writes a task row of any type (db-manage's DATA_VERSION_* tasks included) now,
+// after the tasks this transaction deferred, and returns its id.
 func Insert(ctx context.Context, tx *db.Tx, typ, dataType, resourceID, tenantID, txnID string, data map[string]any) (int64, error) {
+	if err := flush(ctx, tx); err != nil {
+		return 0, err
+	}
 	return insert(ctx, tx, Change{Type: typ, DataType: dataType, ResourceID: resourceID, TenantID: tenantID, Data: scrub(data), Secrets: secretsOf(data)}, txnID)
+}
+
+// Deferred task rows. On PostgreSQL and MySQL, transactions of several API servers (and of
+// one server's connections) journal side by side, and the consumer reads "id > last
+// applied": a transaction must not commit a task id lower than one already committed. So
+// ids are drawn under the task order lock (orderLock), held until the transaction ends. To
+// hold it only for the commit rather than for the whole API write, the task rows wait in
+// the transaction and are inserted, in the order they were appended, by a BeforeCommit
+// hook: the lock is taken after every read, check and document write of the request. SQLite
+// has a single writer and writes them at once.
+
+type pendingTask struct {
+	ch    Change
+	txnID string
+	rec   *Recorder // nil: no recorder to give the id to
+	idx   int       // the change's index in rec
+}
+
+type pendingKey struct{}
+
+type pendingTasks struct{ tasks []pendingTask }
+
+func defer_(ctx context.Context, tx *db.Tx, p pendingTask) {
+	ps, _ := tx.Value(pendingKey{}).(*pendingTasks)
+	if ps == nil {
+		ps = &pendingTasks{}
+		tx.SetValue(pendingKey{}, ps)
+		tx.BeforeCommit(func() error { return flush(ctx, tx) })
+	}
+	ps.tasks = append(ps.tasks, p)
+}
+
+// flush inserts the deferred task rows of tx, in order, under the task order lock.
+func flush(ctx context.Context, tx *db.Tx) error {
+	ps, _ := tx.Value(pendingKey{}).(*pendingTasks)
+	if ps == nil || len(ps.tasks) == 0 {
+		return nil
+	}
+	for len(ps.tasks) > 0 {
+		p := ps.tasks[0]
+		id, err := insert(ctx, tx, p.ch, p.txnID)
+		if err != nil {
+			return err
+		}
+		ps.tasks = ps.tasks[1:]
+		if p.rec != nil {
+			p.rec.mu.Lock()
+			if p.idx < len(p.rec.changes) {
+				p.rec.changes[p.idx].TaskID = id
+			}
+			p.rec.mu.Unlock()
+		}
+	}
+	return nil
 }
 
 type orderedKey struct{}
 
-// orderLock makes journaling transactions on PostgreSQL and MySQL commit in task-id order:
-// the first task of a transaction takes a lock held until the transaction ends (an advisory
-// lock, a locked row on MySQL: db.Tx.LockTaskOrder) before its id is drawn, so no transaction
-// can commit a lower id after another committed a higher one (the consumer reads "id > last
-// processed" and would skip it). SQLite has a single writer already.
+// orderLock keeps task ids from reaching the consumer out of order when several
+// transactions journal side by side (the consumer reads "id > last applied" and must never
+// pass over a task that commits later with a lower id). SQLite has a single writer.
+//
+//   - MySQL/MariaDB: the first task row a transaction inserts locks the one row of
+//     midonet_task_order (db.Tx.LockTaskOrder) until the transaction ends, so ids commit in
+//     the order they were drawn. The rows are inserted at the end of the transaction (flush),
+//     so the lock is held for the commit only.
+//   - PostgreSQL: no lock. The transaction makes sure it has a transaction id before it draws
+//     its first task id (pg_current_xact_id), and the Reader waits, at a gap in the ids, for
+//     the transactions that were in progress when it read to end (see Reader).
 func orderLock(ctx context.Context, tx *db.Tx) error {
 	if !tx.Dialect().Shared() || tx.Value(orderedKey{}) != nil {
 		return nil
 	}
-	if err := tx.LockTaskOrder(ctx); err != nil {
-		return fmt.Errorf("journal: order lock: %w", err)
+	if err := PrepareTaskIDs(ctx, tx); err != nil {
+		return err
 	}
 	tx.SetValue(orderedKey{}, true)
+	return nil
+}
+
+// PrepareTaskIDs is what a transaction does before it draws task ids from midonet_tasks on
+// the shared engines (orderLock): db-manage's own task inserts call it too.
+func PrepareTaskIDs(ctx context.Context, tx *db.Tx) error {
+	switch tx.Dialect() {
+	case db.Postgres:
+		if _, err := tx.Exec(ctx, "SELECT pg_current_xact_id()"); err != nil {
+			return fmt.Errorf("journal: transaction id: %w", err)
+		}
+	case db.MySQL:
+		if err := tx.LockTaskOrder(ctx); err != nil {
+			return fmt.Errorf("journal: order lock: %w", err)
+		}
+	}
 	return nil
 }
 

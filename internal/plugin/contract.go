@@ -99,3 +99,34 @@ func (ReadOnly) Update(context.Context, *db.Tx, *Caller, db.Doc, db.Doc) (db.Doc
 func (ReadOnly) Delete(context.Context, *db.Tx, *Caller, db.Doc) error {
 	return fault.MethodNotAllowed()
 }
+
+// Composer is a collection whose members are composed of other collections' resources,
+// made on demand (the auto-allocated topology of a project: a network, subnets and a router).
+// GET /{collection}/{id} runs Compose in one write transaction and DELETE runs Decompose;
+// the API enforces get_<member> / delete_<member> first. Both reach the other collections only
+// through the Requests they are given, so that each resource is made or removed exactly as a
+// separate request would (see Requests). Whatever a failed Compose wrote is rolled back with
+// its transaction; when the backend refuses the committed changes, the API runs Decompose.
+type Composer interface {
+	// Owner is the project a member id names for the policy check (the caller's project for
+	// "None", as Neutron reads it), or an error (NotAuthorized for another project's).
+	Owner(c *Caller, id string) (string, error)
+	// Compose makes (or finds) the member and returns its document; fields are the
+	// request's ?fields= (a composer may give them a meaning, such as dry-run).
+	Compose(ctx context.Context, tx *db.Tx, c *Caller, r Requests, id string, fields []string) (db.Doc, error)
+	// Decompose removes the member and what it is made of; a missing member is no error.
+	Decompose(ctx context.Context, tx *db.Tx, c *Caller, r Requests, id string) error
+}
+
+// Requests is the API's own write path offered to a Composer: each call does, inside the
+// composer's transaction, what the separate request would — the body parsed and defaulted
+// against the collection's description, the owner settled, the create/update/delete/action
+// policy of the caller enforced, the quota checked, the collection's hooks run, the changes
+// journaled — and the API tells its observers (the Nova notifier) of each change once the
+// transaction commits.
+type Requests interface {
+	Create(ctx context.Context, tx *db.Tx, collection string, body map[string]any) (db.Doc, error)
+	Update(ctx context.Context, tx *db.Tx, collection, id string, body map[string]any) (db.Doc, error)
+	Action(ctx context.Context, tx *db.Tx, collection, id, action string, body map[string]any) (any, error)
+	Delete(ctx context.Context, tx *db.Tx, collection, id string) error
+}

@@ -109,6 +109,9 @@ var Networks = &Resource{
 		&Attr{Name: "availability_zone_hints", Post: true, Convert: ToList, Validate: azHints, Default: []any{}, NoSort: true, Ext: "network_availability_zone"},
 		&Attr{Name: "availability_zones", NoSort: true, NoFilter: true, Ext: "network_availability_zone"},
 		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-integration"},
+		// The default external network of auto-allocation (internal/plugin/autoalloc keeps it
+		// true on one external network at most).
+		&Attr{Name: "is_default", Post: true, Put: true, Convert: ToBool, Default: false, Policy: true, Ext: "auto-allocated-topology"},
 	),
 }
 
@@ -189,6 +192,9 @@ var Ports = &Resource{
 		&Attr{Name: "binding:vif_type", Policy: true, Ext: "binding"},
 		&Attr{Name: "binding:vif_details", Policy: true, Ext: "binding", NoSort: true, NoFilter: true},
 		&Attr{Name: "binding:vnic_type", Post: true, Put: true, Validate: Values(VNICTypes...), Default: "normal", Policy: true, Ext: "binding"},
+		// trusted: the VF trust mode Nova applies, mirrored into binding:profile
+		// (internal/plugin/porttrusted); null until an admin sets it.
+		&Attr{Name: "trusted", Post: true, Put: true, Convert: ToBool, Default: Unset, Policy: true, Ext: "port-trusted-vif"},
 		&Attr{Name: "qos_policy_id", Post: true, Put: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "qos"},
 		&Attr{Name: "qos_network_policy_id", NoSort: true, NoFilter: true, Ext: "qos-port-network-policy"},
 		// trunk_details: the trunk a parent port carries (set by the trunk service).
@@ -198,6 +204,9 @@ var Ports = &Resource{
 		&Attr{Name: "dns_name", Post: true, Put: true, Convert: ToLower, Validate: DNSHostName, Default: "", Ext: "dns-integration"},
 		&Attr{Name: "dns_domain", Post: true, Put: true, Convert: ToLower, Validate: DNSDomainName, Default: "", Ext: "dns-domain-ports"},
 		&Attr{Name: "dns_assignment", NoSort: true, NoFilter: true, Ext: "dns-integration"},
+		// data_plane_status: what an operator's monitoring says of the port's data plane
+		// (ACTIVE, DOWN or null); settable on update by policy (admin), null until then.
+		&Attr{Name: "data_plane_status", Put: true, Validate: Values(nil, "ACTIVE", "DOWN"), Policy: true, Ext: "data-plane-status"},
 	),
 }
 

@@ -30,6 +30,9 @@ var Routers = &Resource{
 		// conntrack_helpers: the router's helpers ({protocol, port, helper}), filled by the
 		// conntrack-helper service's hook.
 		&Attr{Name: "conntrack_helpers", NoSort: true, NoFilter: true, Ext: "expose-l3-conntrack-helper"},
+		// enable_ndp_proxy (l3-ext-ndp-proxy): the router proxies NDP for its NDP proxies;
+		// internal/plugin/ndpproxy decides its default and checks it against the gateway.
+		&Attr{Name: "enable_ndp_proxy", Post: true, Put: true, Convert: ToBoolOrNone, Default: Unset, Ext: "l3-ext-ndp-proxy"},
 	),
 }
 

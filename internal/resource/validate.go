@@ -52,6 +52,14 @@ func ToBool(v any) (any, error) {
 	return nil, errorf("%s cannot be converted to boolean", Repr(v))
 }
 
+// ToBoolOrNone is ToBool that keeps null (convert_to_boolean_if_not_none).
+func ToBoolOrNone(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return ToBool(v)
+}
+
 // ToInt converts to an integer.
 func ToInt(v any) (any, error) {
 	if n, ok := model.Int(v); ok {

@@ -50,6 +50,9 @@ func (c *ctx) bridgeSim(fr *frame, in *port) {
 	if len(b.localIPs) > 0 {
 		c.localIPTranslate(fr, in)
 	}
+	if pkt.EthDst.IsMulticast() && pkt.VLAN == 0 && pkt.isND() && pkt.ICMP.Type == NDNeighborSolicit && c.bridgeNS(fr, in) {
+		return
+	}
 	if pkt.EthDst.IsMulticast() {
 		c.flood(fr, in, "multicast/broadcast")
 		return

@@ -125,7 +125,7 @@ func (fc *FlowCache) Len() int {
 }
 
 func keyOfPacket(p *port, in *Packet) (flowKey, bool) {
-	if in.Inner != nil || p.metered {
+	if in.Inner != nil || in.ND != nil || p.metered {
 		return flowKey{}, false // a metered port's packets each take tokens: never cached
 	}
 	k := flowKey{port: p.idx, etherType: in.EtherType, vlan: in.VLAN, ethSrc: in.EthSrc, ethDst: in.EthDst}

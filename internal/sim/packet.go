@@ -15,9 +15,17 @@ const (
 	EtherARP  uint16 = 0x0806
 	EtherIPv6 uint16 = 0x86dd
 
-	ProtoICMP uint8 = 1
-	ProtoTCP  uint8 = 6
-	ProtoUDP  uint8 = 17
+	ProtoICMP   uint8 = 1
+	ProtoTCP    uint8 = 6
+	ProtoUDP    uint8 = 17
+	ProtoICMPv6 uint8 = 58
+
+	ICMPv6EchoRequest uint8 = 128
+	ICMPv6EchoReply   uint8 = 129
+	// NDNeighborSolicit and NDNeighborAdvert are the ICMPv6 types of Neighbor Discovery's
+	// solicitation and advertisement (RFC 4861), IPv6's ARP.
+	NDNeighborSolicit uint8 = 135
+	NDNeighborAdvert  uint8 = 136
 
 	ARPRequest uint16 = 1
 	ARPReply   uint16 = 2
@@ -104,6 +112,8 @@ type Packet struct {
 	DstPort uint16 `json:"dst_port"`
 	// DHCP is set on DHCP requests (UDP 68→67) and on generated DHCP replies.
 	DHCP *DHCP `json:"dhcp,omitempty"`
+	// ND is the body of an IPv6 Neighbor Solicitation or Advertisement (ICMPv6 135, 136).
+	ND *ND `json:"nd,omitempty"`
 	// Inner holds the headers an ICMP error carries (set on generated ICMP errors), or the
 	// frame a VXLAN packet carries (VNI set).
 	Inner *Packet `json:"inner,omitempty"`
@@ -141,6 +151,17 @@ type ICMP struct {
 	Code uint8  `json:"code"`
 	ID   uint16 `json:"id"`
 	Seq  uint16 `json:"seq"`
+}
+
+// ND is a Neighbor Discovery message (RFC 4861 §4.3, §4.4): the address asked about or
+// advertised, the link-layer address option (the sender's on a solicitation, the target's on
+// an advertisement; zero: absent) and an advertisement's flags.
+type ND struct {
+	Target    netip.Addr `json:"target"`
+	LinkAddr  MAC        `json:"link_addr"`
+	Router    bool       `json:"router,omitempty"`
+	Solicited bool       `json:"solicited,omitempty"`
+	Override  bool       `json:"override,omitempty"`
 }
 
 // DHCP is a DHCP message: the request fields a client sends, and the fields of a reply.
@@ -240,7 +261,7 @@ func (p *Packet) tpSrc() uint16 {
 	switch p.IP.Proto {
 	case ProtoTCP, ProtoUDP:
 		return p.SrcPort
-	case ProtoICMP:
+	case ProtoICMP, ProtoICMPv6:
 		return uint16(p.ICMP.Type)
 	}
 	return 0
@@ -253,7 +274,7 @@ func (p *Packet) tpDst() uint16 {
 	switch p.IP.Proto {
 	case ProtoTCP, ProtoUDP:
 		return p.DstPort
-	case ProtoICMP:
+	case ProtoICMP, ProtoICMPv6:
 		return uint16(p.ICMP.Code)
 	}
 	return 0
@@ -288,6 +309,15 @@ func (p Packet) String() string {
 			b.WriteString(" udp")
 		case ProtoICMP:
 			fmt.Fprintf(&b, " icmp type %d code %d id %d", p.ICMP.Type, p.ICMP.Code, p.ICMP.ID)
+		case ProtoICMPv6:
+			switch {
+			case p.ND != nil && p.ICMP.Type == NDNeighborSolicit:
+				fmt.Fprintf(&b, " icmp6 neighbor solicitation who-has %s", p.ND.Target)
+			case p.ND != nil && p.ICMP.Type == NDNeighborAdvert:
+				fmt.Fprintf(&b, " icmp6 neighbor advertisement %s is-at %s", p.ND.Target, p.ND.LinkAddr)
+			default:
+				fmt.Fprintf(&b, " icmp6 type %d code %d id %d", p.ICMP.Type, p.ICMP.Code, p.ICMP.ID)
+			}
 		default:
 			fmt.Fprintf(&b, " proto %d", p.IP.Proto)
 		}
@@ -335,6 +365,49 @@ func NewUDP(ethSrc, ethDst MAC, src, dst netip.Addr, sport, dport uint16) Packet
 func NewPing(ethSrc, ethDst MAC, src, dst netip.Addr, id, seq uint16) Packet {
 	return Packet{EthSrc: ethSrc, EthDst: ethDst, EtherType: EtherIPv4,
 		IP: IPv4{Src: src, Dst: dst, Proto: ProtoICMP, TTL: 64}, ICMP: ICMP{Type: ICMPEchoRequest, ID: id, Seq: seq}}
+}
+
+// NewPing6 builds an ICMPv6 echo request with hop limit 64.
+func NewPing6(ethSrc, ethDst MAC, src, dst netip.Addr, id, seq uint16) Packet {
+	return Packet{EthSrc: ethSrc, EthDst: ethDst, EtherType: EtherIPv6,
+		IP: IPv4{Src: src, Dst: dst, Proto: ProtoICMPv6, TTL: 64}, ICMP: ICMP{Type: ICMPv6EchoRequest, ID: id, Seq: seq}}
+}
+
+// NewTCP6 builds an IPv6 TCP packet with hop limit 64 (NewUDP6: UDP).
+func NewTCP6(ethSrc, ethDst MAC, src, dst netip.Addr, sport, dport uint16) Packet {
+	p := NewTCP(ethSrc, ethDst, src, dst, sport, dport)
+	p.EtherType = EtherIPv6
+	return p
+}
+
+// NewUDP6 builds an IPv6 UDP packet with hop limit 64.
+func NewUDP6(ethSrc, ethDst MAC, src, dst netip.Addr, sport, dport uint16) Packet {
+	p := NewTCP6(ethSrc, ethDst, src, dst, sport, dport)
+	p.IP.Proto = ProtoUDP
+	return p
+}
+
+// SolicitedNode is the solicited-node multicast address of an IPv6 address (ff02::1:ffXX:XXXX)
+// and its Ethernet group address (33:33:ff:XX:XX:XX).
+func SolicitedNode(a netip.Addr) (netip.Addr, MAC) {
+	b := a.As16()
+	ip := netip.AddrFrom16([16]byte{0xff, 0x02, 10: 0, 11: 1, 12: 0xff, 13: b[13], 14: b[14], 15: b[15]})
+	return ip, MAC{0x33, 0x33, 0xff, b[13], b[14], b[15]}
+}
+
+// NewNS builds a Neighbor Solicitation for target from (senderMAC, senderIP), to the
+// target's solicited-node multicast address, with the sender's link-layer address option.
+func NewNS(senderMAC MAC, senderIP, target netip.Addr) Packet {
+	dst, mac := SolicitedNode(target)
+	return Packet{EthSrc: senderMAC, EthDst: mac, EtherType: EtherIPv6,
+		IP:   IPv4{Src: senderIP, Dst: dst, Proto: ProtoICMPv6, TTL: 255},
+		ICMP: ICMP{Type: NDNeighborSolicit}, ND: &ND{Target: target, LinkAddr: senderMAC}}
+}
+
+// isND reports whether the packet is a Neighbor Solicitation or Advertisement.
+func (p *Packet) isND() bool {
+	return p.EtherType == EtherIPv6 && p.IP.Proto == ProtoICMPv6 && p.ND != nil &&
+		(p.ICMP.Type == NDNeighborSolicit || p.ICMP.Type == NDNeighborAdvert)
 }
 
 // NewARPRequest builds a broadcast ARP request "who has target, tell sender".

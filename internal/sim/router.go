@@ -32,8 +32,11 @@ func (c *ctx) routerSim(fr *frame, in *port) {
 		c.routerARP(fr, in)
 		return
 	case EtherIPv4:
+	case EtherIPv6:
+		c.routerIPv6(fr, in)
+		return
 	default:
-		c.dropf(fr, DropProtocol, r.id, in.id, "router %s handles IPv4 and ARP only (ethertype %#04x)", r.id, pkt.EtherType)
+		c.dropf(fr, DropProtocol, r.id, in.id, "router %s handles IPv4, IPv6 and ARP only (ethertype %#04x)", r.id, pkt.EtherType)
 		return
 	}
 	if pkt.EthDst != in.mac {

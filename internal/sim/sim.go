@@ -31,7 +31,9 @@
 // connection-tracked (always "forward"); DHCP MTU is the subnet's interface_mtu (no
 // underlay-MTU clamp); L2 insertions, load balancers, hardware VTEPs and NAT64 (FIP64
 // routes) are not simulated (VTEP routers are: vtep.go). Mirrors (mirror.go) copy at two of
-// MidoNet's four tap points, the ones TaaS uses.
+// MidoNet's four tap points, the ones TaaS uses. Routers route IPv4; of IPv6 they answer
+// Neighbor Solicitations and echo requests for their own addresses and forward only to and
+// from the addresses they proxy NDP for (ndp.go).
 package sim
 
 import (

@@ -137,6 +137,8 @@ type bridge struct {
 	vlanPorts map[uint16]*port
 	links     []*port
 	localIPs  []*localIP // Local IP associations (localip.go)
+	// ndpTargets: an address a router proxies NDP for → its gateway port linked here (ndp.go).
+	ndpTargets map[netip.Addr]*port
 }
 
 type dhcpSubnet struct {
@@ -157,6 +159,8 @@ type router struct {
 	// vpn hands IKE, NAT-T and ESP addressed to an external address to the IPsec container
 	// behind a port (MidoNet's VPN redirect rules, evaluated before pre-routing).
 	vpn []vpnRedirect
+	// ndp are the addresses the router proxies NDP for (ndp.go).
+	ndp map[netip.Addr]*ndpProxy
 }
 
 // vpnRedirect is one VPN service's hand-off: traffic for addr goes out of port to gw.
@@ -272,6 +276,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		labels  []*topology.MeteringLabel
 		helpers []*topology.ConntrackHelper
 		lips    []*topology.LocalIPEntry
+		ndps    []*topology.NdpProxy
 	)
 	// The same object given twice: the last copy wins.
 	seen := make(map[string]int, len(objs))
@@ -342,6 +347,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			helpers = append(helpers, v)
 		case *topology.LocalIPEntry:
 			lips = append(lips, v)
+		case *topology.NdpProxy:
+			ndps = append(ndps, v)
 		}
 	}
 	// Security-group chains: by derived id, else by name "OS_SG_<id>_...".
@@ -482,6 +489,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileMeters(labels)
 	t.compileHelpers(helpers)
 	t.compileLocalIPs(lips)
+	t.compileNdpProxies(ndps)
 	for _, m := range members {
 		g := t.groups[m.GroupID]
 		a, err := netip.ParseAddr(m.IP)

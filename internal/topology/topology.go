@@ -50,6 +50,7 @@ const (
 	KindCtHelper      Kind = "ConntrackHelper"
 	KindLocalIP       Kind = "LocalIPEntry"
 	KindTrunkSubport  Kind = "TrunkSubport"
+	KindNdpProxy      Kind = "NdpProxy"
 )
 
 // Kinds lists every kind the translators write.
@@ -57,7 +58,7 @@ var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, Kind
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
 	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger,
-	KindMeterLabel, KindCtHelper, KindLocalIP, KindTrunkSubport}
+	KindMeterLabel, KindCtHelper, KindLocalIP, KindTrunkSubport, KindNdpProxy}
 
 // Meta is what every object carries.
 type Meta struct {
@@ -358,6 +359,23 @@ type LocalIPEntry struct {
 	Passthrough bool   `json:"passthrough,omitempty"`
 }
 
+// NdpProxy is one IPv6 address a router proxies NDP for (Neutron's l3-ndp-proxy): its
+// gateway port (router side) answers Neighbor Solicitations for IP on the external network
+// with its own MAC, and the router forwards IPv6 for IP through InterfacePortID (router
+// side, on the address's subnet) to MAC, and IPv6 from IP out of the gateway, to the
+// destination when it is on the gateway's link, else to Upstream (the external IPv6
+// subnet's gateway).
+type NdpProxy struct {
+	Meta
+	RouterID        string `json:"router_id"`
+	GatewayPortID   string `json:"gateway_port_id"`
+	InterfacePortID string `json:"interface_port_id"`
+	PortID          string `json:"port_id"` // the Neutron port holding IP
+	IP              string `json:"ip"`
+	MAC             string `json:"mac"`
+	Upstream        string `json:"upstream,omitempty"`
+}
+
 // MeteringRule is one rule of a label: a packet of its direction counts when its source and
 // destination are inside the prefixes given (unset: any) and no excluded rule of that
 // direction matches it.
@@ -621,6 +639,7 @@ func (o *MeteringLabel) Kind() Kind       { return KindMeterLabel }
 func (o *ConntrackHelper) Kind() Kind     { return KindCtHelper }
 func (o *LocalIPEntry) Kind() Kind        { return KindLocalIP }
 func (o *TrunkSubport) Kind() Kind        { return KindTrunkSubport }
+func (o *NdpProxy) Kind() Kind            { return KindNdpProxy }
 
 // Base returns the common header.
 func (m *Meta) Base() *Meta { return m }
@@ -676,6 +695,8 @@ func New(k Kind) (Object, error) {
 		return &BgpNetwork{}, nil
 	case KindTrunkSubport:
 		return &TrunkSubport{}, nil
+	case KindNdpProxy:
+		return &NdpProxy{}, nil
 	case KindVpnService:
 		return &VpnService{}, nil
 	case KindIPSecConn:

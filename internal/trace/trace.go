@@ -23,8 +23,8 @@ import (
 // Request is one trace.
 type Request struct {
 	FromPort string `json:"from_port"` // Neutron port name or id
-	Dst      string `json:"dst"`       // destination IPv4 address
-	Proto    string `json:"proto"`     // tcp, udp or icmp (default icmp)
+	Dst      string `json:"dst"`       // destination IPv4 or IPv6 address
+	Proto    string `json:"proto"`     // tcp, udp, icmp (default) or ns (an IPv6 neighbor solicitation for Dst)
 	DPort    int    `json:"dport"`
 	SPort    int    `json:"sport"`
 	// SrcIP and SrcMAC override the port's own addresses (to see anti-spoofing at work).
@@ -143,12 +143,12 @@ func subnet(ctx context.Context, tx *db.Tx, id string) (*model.Subnet, error) {
 	return &s, err
 }
 
-// source reads the port's MAC and first IPv4 address with its subnet.
-func source(ctx context.Context, tx *db.Tx, p model.Port) (portInfo, error) {
+// source reads the port's MAC and first address of the family asked for with its subnet.
+func source(ctx context.Context, tx *db.Tx, p model.Port, v6 bool) (portInfo, error) {
 	info := portInfo{port: p, mac: p.MACAddress}
 	for _, f := range p.FixedIPs {
 		a := f.Addr()
-		if !a.Is4() {
+		if !a.IsValid() || a.Is6() != v6 {
 			continue
 		}
 		sub, err := subnet(ctx, tx, f.SubnetID)
@@ -159,6 +159,9 @@ func source(ctx context.Context, tx *db.Tx, p model.Port) (portInfo, error) {
 			info.ip, info.cidr = a, sub.Prefix()
 			return info, nil
 		}
+	}
+	if v6 {
+		return info, fault.BadRequest("Port %s has no IPv6 address to trace from.", p.ID)
 	}
 	return info, fault.BadRequest("Port %s has no IPv4 address to trace from.", p.ID)
 }
@@ -214,8 +217,13 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		return nil, fault.BadRequest("--vlan must be in 0..4095, got %d", req.VLAN)
 	}
 	dst, err := netip.ParseAddr(req.Dst)
-	if err != nil || !dst.Is4() {
-		return nil, fault.BadRequest("--dst must be an IPv4 address, got %q", req.Dst)
+	if err != nil || dst.Zone() != "" || req.DHCP && !dst.Is4() || req.VxlanVNI != 0 && !dst.Is4() {
+		return nil, fault.BadRequest("--dst must be an IPv4 address (or IPv6, without --dhcp and --vxlan-vni), got %q", req.Dst)
+	}
+	v6 := dst.Is6()
+	ns := strings.EqualFold(req.Proto, "ns")
+	if ns && !v6 {
+		return nil, fault.BadRequest("--proto ns solicits an IPv6 address, got %q", req.Dst)
 	}
 	var src portInfo
 	var dstMAC string
@@ -235,11 +243,14 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 				p = *sub
 			}
 		}
-		if src, err = source(ctx, tx, p); err != nil {
+		if src, err = source(ctx, tx, p, v6); err != nil {
 			return err
 		}
 		if req.DHCP {
 			dstMAC = "ff:ff:ff:ff:ff:ff"
+		} else if ns {
+			_, group := sim.SolicitedNode(dst)
+			target, dstMAC = dst, group.String()
 		} else if target, dstMAC, err = nextHop(ctx, tx, src, dst); err != nil {
 			return err
 		}
@@ -260,8 +271,8 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		src.mac = req.SrcMAC
 	}
 	if req.SrcIP != "" {
-		if src.ip, err = netip.ParseAddr(req.SrcIP); err != nil || !src.ip.Is4() {
-			return nil, fault.BadRequest("--src-ip must be an IPv4 address, got %q", req.SrcIP)
+		if src.ip, err = netip.ParseAddr(req.SrcIP); err != nil || src.ip.Is6() != v6 {
+			return nil, fault.BadRequest("--src-ip must be an address of --dst's family, got %q", req.SrcIP)
 		}
 	}
 	ethSrc, err := sim.ParseMAC(src.mac)
@@ -275,6 +286,21 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		for _, o := range st.Objects(topology.KindArpEntry) {
 			if e := o.(*topology.ArpEntry); e.NetworkID == netID && e.IP == target.String() && !req.DHCP {
 				dstMAC = e.MAC
+			}
+		}
+		// An address a router proxies NDP for answers, on the network of the router's
+		// gateway, with the gateway's MAC (as if the sender had it on-link: what an upstream
+		// router relying on the proxy does).
+		if proxies := st.Objects(topology.KindNdpProxy); v6 && !ns && len(proxies) > 0 {
+			ports := map[string]*topology.Port{}
+			for _, o := range st.Objects(topology.KindPort) {
+				ports[o.Base().ID] = o.(*topology.Port)
+			}
+			for _, o := range proxies {
+				e := o.(*topology.NdpProxy)
+				if gw := ports[e.GatewayPortID]; e.IP == dst.String() && gw != nil && ports[gw.PeerID] != nil && ports[gw.PeerID].NetworkID == netID {
+					target, dstMAC = dst, gw.PortMAC
+				}
 			}
 		}
 		// A Local IP answers with the MAC of its port on the sender's host.
@@ -307,6 +333,8 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 		switch {
 		case req.DHCP:
 			pkt = sim.NewDHCPDiscover(ethSrc, 0x4d494430)
+		case ns:
+			pkt = sim.NewNS(ethSrc, src.ip, dst)
 		default:
 			if pkt, err = packet(req.Proto, ethSrc, ethDst, src.ip, dst, sport, uint16(req.DPort)); err != nil {
 				return nil, err
@@ -357,6 +385,9 @@ func answer(p sim.Packet) sim.Packet {
 	r.IP.TTL = 64
 	if p.IP.Proto == sim.ProtoICMP && p.ICMP.Type == sim.ICMPEchoRequest {
 		r.ICMP.Type = sim.ICMPEchoReply
+	}
+	if p.IP.Proto == sim.ProtoICMPv6 && p.ICMP.Type == sim.ICMPv6EchoRequest {
+		r.ICMP.Type = sim.ICMPv6EchoReply
 	}
 	r.DHCP, r.Inner = nil, nil
 	return r
@@ -544,6 +575,16 @@ func rawHop(h sim.Hop) string {
 
 // packet builds a TCP, UDP or ICMP echo packet.
 func packet(proto string, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport, dport uint16) (sim.Packet, error) {
+	if dst.Is6() {
+		switch strings.ToLower(proto) {
+		case "tcp":
+			return sim.NewTCP6(ethSrc, ethDst, src, dst, sport, dport), nil
+		case "udp":
+			return sim.NewUDP6(ethSrc, ethDst, src, dst, sport, dport), nil
+		case "", "icmp":
+			return sim.NewPing6(ethSrc, ethDst, src, dst, 1, 1), nil
+		}
+	}
 	switch strings.ToLower(proto) {
 	case "tcp":
 		return sim.NewTCP(ethSrc, ethDst, src, dst, sport, dport), nil

@@ -7,8 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
-	"strings"
+
+	"github.com/midonet-go/midonet/internal/auth"
 )
 
 // loginRequest is the login form.
@@ -138,19 +138,6 @@ func (h *Handler) keystoneToken(r *http.Request, req loginRequest) (*loginAnswer
 	return ans, resp.StatusCode, nil
 }
 
-// v3Root turns an auth_url (http://h:5000, …/, …/v3, …/v2.0) into the v3 API root.
-func v3Root(authURL string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(authURL))
-	if err != nil {
-		return "", fmt.Errorf("ui: keystone url %q: %w", authURL, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("ui: keystone url %q: want http(s)://host[:port][/path]", authURL)
-	}
-	p := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v2.0")
-	if !strings.HasSuffix(p, "/v3") {
-		p += "/v3"
-	}
-	u.Path, u.RawPath, u.RawQuery, u.Fragment = p, "", "", ""
-	return u.String(), nil
-}
+// v3Root turns an auth_url (http://h:5000, …/, …/v3, …/v2.0) into the v3 API root, as the
+// API server's Keystone client does.
+func v3Root(authURL string) (string, error) { return auth.V3Base(authURL) }

@@ -77,6 +77,20 @@ func (h *harness) startAgent(name, idFile string) *agentProc {
 	return p
 }
 
+// startLoggedAgent starts the agent of host name, waits for its host id and shows its
+// output when the test fails.
+func (h *harness) startLoggedAgent(name string) *agentProc {
+	h.t.Helper()
+	a := h.startAgent(name, filepath.Join(h.t.TempDir(), "host_id"))
+	a.hostID(h.t)
+	h.t.Cleanup(func() {
+		if h.t.Failed() {
+			h.t.Logf("agent output:\n%s", a.out.String())
+		}
+	})
+	return a
+}
+
 func (p *agentProc) kill() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }
 
 func (p *agentProc) hostID(t *testing.T) string {

@@ -126,13 +126,7 @@ protocol bgp midonet {
 func TestBGPSessionWithBird(t *testing.T) {
 	br := startBird(t, "172.31.250.2", fmt.Sprintf(birdConf, "s3cret-md5"))
 	h := start(t)
-	a := h.startAgent("edge-bgp", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("edge-bgp")
 
 	up := h.create("networks", "network", map[string]any{"name": "uplink", "tenant_id": "admin", "provider:network_type": "uplink"})
 	h.create("subnets", "subnet", map[string]any{"network_id": up["id"], "cidr": "172.31.250.0/24", "ip_version": 4, "tenant_id": "admin", "enable_dhcp": false})

@@ -57,13 +57,7 @@ while True:
 func TestConntrackHelperTFTP(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "python3")
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("ct-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("ct-host")
 
 	ext := h.create("networks", "network", map[string]any{"name": "ext", "tenant_id": "admin", "router:external": true})
 	h.create("subnets", "subnet", map[string]any{"network_id": ext["id"], "cidr": "172.31.8.0/24", "ip_version": 4,
@@ -76,13 +70,8 @@ func TestConntrackHelperTFTP(t *testing.T) {
 		t.Fatalf("router interface: %d %v", code, out)
 	}
 	bind := func(name string, body map[string]any) *vm {
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "ct-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(p["id"].(string)) == "ACTIVE" })
+		v := h.boundVM(t, tag, name, "ct-host", body)
+		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		return v
 	}
 	server := bind("s", map[string]any{"name": "tftp-server", "network_id": ext["id"], "tenant_id": "admin", "device_owner": "compute:nova",

@@ -3,6 +3,7 @@ package agent_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +52,34 @@ func newVM(t *testing.T, tag string, port map[string]any, hostNS ...string) *vm 
 	run(t, "ip", "-n", v.ns, "link", "set", "lo", "up")
 	run(t, "ip", "-n", v.ns, "link", "set", "eth0", "up")
 	return v
+}
+
+// boundVM creates a port from body, a VM (newVM, named tag+name) for it and binds the port
+// to the VM's link on host.
+func (h *harness) boundVM(t *testing.T, tag, name, host string, body map[string]any, hostNS ...string) *vm {
+	t.Helper()
+	p := h.create("ports", "port", body)
+	v := newVM(t, tag+name, p, hostNS...)
+	if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
+		"binding:host_id": host, "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
+		t.Fatalf("bind %s: %d %v", name, code, out)
+	}
+	return v
+}
+
+// serveHTTP runs python3's http.server in namespace ns on port, bound to addr ("0.0.0.0":
+// every address), its log to out when given, until the test ends.
+func serveHTTP(t *testing.T, ns, port, addr string, out io.Writer) {
+	t.Helper()
+	srv := exec.Command("ip", "netns", "exec", ns, "python3", "-u", "-m", "http.server", port, "--bind", addr)
+	srv.Dir = t.TempDir()
+	if out != nil {
+		srv.Stdout, srv.Stderr = out, out
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
 }
 
 func (v *vm) ip() string {
@@ -110,13 +139,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping", "curl", "python3")
 
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("dp-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("dp-host")
 
 	netA := h.create("networks", "network", map[string]any{"name": "a", "tenant_id": "admin"})
 	subA := h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.81.0.0/24", "ip_version": 4, "tenant_id": "admin"})
@@ -135,14 +158,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 		if len(groups) > 0 {
 			body["security_groups"] = groups
 		}
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "dp-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil)
-		if code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, "dp-host", body)
 	}
 	vm1 := port("1", netA)
 	vm2 := port("2", netA)
@@ -172,12 +188,7 @@ func TestDatapathMovesPackets(t *testing.T) {
 
 	// TCP: vm3 serves on 8080; the locked group blocks vm1's connection, and the trace of the
 	// same packet names that group.
-	srv := exec.Command("ip", "netns", "exec", vm3.ns, "python3", "-m", "http.server", "8080", "--bind", "0.0.0.0")
-	srv.Dir = t.TempDir()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	serveHTTP(t, vm3.ns, "8080", "0.0.0.0", nil)
 	get := func() bool {
 		_, err := vm1.exec("curl", "-s", "-o", "/dev/null", "--max-time", "2", "http://"+vm3.ip()+":8080/")
 		return err == nil

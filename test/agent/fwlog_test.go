@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,13 +38,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
 	logDir := t.TempDir()
 	h := startWith(t, "datapath = afpacket\npacket_log_dir = "+logDir+"\n")
-	a := h.startAgent("fwlog-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("fwlog-host")
 	netA := h.create("networks", "network", map[string]any{"name": "fa", "tenant_id": "admin"})
 	subA := h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.83.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	netB := h.create("networks", "network", map[string]any{"name": "fb", "tenant_id": "admin"})
@@ -63,13 +56,8 @@ func TestDatapathFirewallLog(t *testing.T) {
 		}
 	}
 	port := func(name string, net map[string]any) *vm {
-		p := h.create("ports", "port", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
+		v := h.boundVM(t, tag, name, "fwlog-host", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
 			"device_owner": "compute:nova", "port_security_enabled": false})
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "fwlog-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
 		return v
 	}
 	vm1, vm2 := port("f1", netA), port("f2", netB)
@@ -95,12 +83,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	for _, p := range []string{"8080", "8081"} {
-		srv := exec.Command("ip", "netns", "exec", vm2.ns, "python3", "-m", "http.server", p, "--bind", "0.0.0.0")
-		srv.Dir = t.TempDir()
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+		serveHTTP(t, vm2.ns, p, "0.0.0.0", nil)
 	}
 	time.Sleep(time.Second) // the servers are listening
 	get := func(p string) bool {
@@ -145,17 +128,7 @@ func TestDatapathFirewallLog(t *testing.T) {
 	}
 
 	// A disabled logging resource writes nothing.
-	if code, out := h.do("PUT", "/v2.0/logging/logging_resources/"+lr, map[string]any{"logging_resource": map[string]any{"enabled": false}}, nil); code != 200 {
-		t.Fatalf("disable: %d %v", code, out)
-	}
-	time.Sleep(2 * time.Second)
-	before := logLines(t, file)
-	_ = get("8081")
-	_ = get("8080")
-	time.Sleep(time.Second)
-	if after := logLines(t, file); len(after) != len(before) {
-		t.Errorf("disabled logging resource: %d lines became %d", len(before), len(after))
-	}
+	silentWhenDisabled(t, h, "logging/logging_resources/"+lr, "logging_resource", file, get)
 }
 
 // TestDatapathSecurityGroupLog: Neutron's logging API on a security group, with real traffic:
@@ -165,13 +138,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
 	logDir := t.TempDir()
 	h := startWith(t, "datapath = afpacket\npacket_log_dir = "+logDir+"\n")
-	a := h.startAgent("sglog-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("sglog-host")
 	net := h.create("networks", "network", map[string]any{"name": "sl", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": net["id"], "cidr": "10.85.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	web := h.create("security-groups", "security_group", map[string]any{"name": "web", "tenant_id": "admin"})["id"].(string)
@@ -182,13 +149,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		if len(groups) > 0 {
 			body["security_groups"] = groups
 		}
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "sglog-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, "sglog-host", body)
 	}
 	vm1, vm2 := port("s1"), port("s2", web)
 	logDoc := h.create("log/logs", "log", map[string]any{"name": "web-log", "resource_type": "security_group", "resource_id": web, "tenant_id": "admin"})
@@ -198,12 +159,7 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	for _, p := range []string{"8080", "8081"} {
-		srv := exec.Command("ip", "netns", "exec", vm2.ns, "python3", "-m", "http.server", p, "--bind", "0.0.0.0")
-		srv.Dir = t.TempDir()
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+		serveHTTP(t, vm2.ns, p, "0.0.0.0", nil)
 	}
 	time.Sleep(time.Second)
 	get := func(p string) bool {
@@ -224,8 +180,15 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 		b, _ := os.ReadFile(file)
 		t.Fatalf("no ACCEPT line naming rule %s; the file:\n%s", rule, b)
 	}
-	if code, out := h.do("PUT", "/v2.0/log/logs/"+logDoc["id"].(string), map[string]any{"log": map[string]any{"enabled": false}}, nil); code != 200 {
-		t.Fatalf("disable: %d %v", code, out)
+	silentWhenDisabled(t, h, "log/logs/"+logDoc["id"].(string), "log", file, get)
+}
+
+// silentWhenDisabled disables the log at path (a member of its kind) and checks that neither
+// a refused (8081) nor an allowed (8080) connection adds a line to file.
+func silentWhenDisabled(t *testing.T, h *harness, path, member, file string, get func(port string) bool) {
+	t.Helper()
+	if code, out := h.do("PUT", "/v2.0/"+path, map[string]any{member: map[string]any{"enabled": false}}, nil); code != 200 {
+		t.Fatalf("disable %s: %d %v", path, code, out)
 	}
 	time.Sleep(2 * time.Second)
 	before := logLines(t, file)
@@ -233,6 +196,6 @@ func TestDatapathSecurityGroupLog(t *testing.T) {
 	_ = get("8080")
 	time.Sleep(time.Second)
 	if after := logLines(t, file); len(after) != len(before) {
-		t.Errorf("disabled log: %d lines became %d", len(before), len(after))
+		t.Errorf("disabled %s: %d lines became %d", path, len(before), len(after))
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/midonet-go/midonet/test/testenv"
 )
 
 // pingPattern fills the ICMP payload of the test's pings: were it ever on the underlay in
@@ -32,60 +30,7 @@ const pingPattern = "5ec7e75ec7e75ec7e75ec7e75ec7e7aa"
 func TestIPsecTwoSites(t *testing.T) {
 	_, tag := datapathSetup(t, "ip", "ping", "etcd", "tcpdump", "/usr/lib/ipsec/charon")
 
-	ul := newUnderlay(t, tag, "192.168.252")
-	etcd := startEtcd(t, ul.prefix+".1")
-	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\netcd_endpoints = %s\ndatapath = afpacket\n", leaseTTL, etcd)
-	srv := testenv.StartServer(t, testenv.Options{Config: conf})
-	h := &harness{t: t, srv: srv}
-	cfg := filepath.Join(t.TempDir(), "agent.conf")
-	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	type host struct {
-		name, ns, addr, id string
-		out                *bytes.Buffer
-	}
-	var hosts []*host
-	for i := 1; i <= 2; i++ {
-		hh := &host{name: fmt.Sprintf("vpnhv%d", i), ns: fmt.Sprintf("mnv%d-%s", i, tag), out: &bytes.Buffer{}}
-		hh.addr = ul.host(t, hh.ns, 10+i)
-		idFile := filepath.Join(t.TempDir(), "host_id")
-		cmd := exec.Command("ip", "netns", "exec", hh.ns, testenv.Binary(t), "agent", "--config-file", cfg,
-			"--data-dir", t.TempDir(), "--host-name", hh.name, "--host-id-file", idFile)
-		cmd.Stdout, cmd.Stderr = hh.out, hh.out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			// The agent tears its IPsec namespaces down when it stops.
-			_ = cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				_ = cmd.Process.Kill()
-				<-done
-			}
-		})
-		p := &agentProc{cmd: cmd, idFile: idFile, out: hh.out}
-		hh.id = p.hostID(t)
-		hosts = append(hosts, hh)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, hh := range hosts {
-				t.Logf("agent %s output:\n%s", hh.name, hh.out.String())
-			}
-		}
-	})
-	for _, hh := range hosts {
-		eventually(t, 20*time.Second, "agent "+hh.name+" registered", func() bool {
-			code, _ := h.do("GET", "/v2.0/agents/"+hh.id, nil, nil)
-			return code == 200
-		})
-		h.create("agent_memberships", "agent_membership", map[string]any{"id": hh.id, "ip_address": hh.addr})
-	}
+	h, ul, hosts := startUnderlayHosts(t, tag, "192.168.252", "vpnhv", "mnv", true)
 
 	// The public network both routers' gateways are on, and a site per host.
 	pub := h.create("networks", "network", map[string]any{"name": "public", "tenant_id": "admin", "router:external": true})

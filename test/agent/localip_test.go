@@ -1,7 +1,6 @@
 package agent_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +13,12 @@ import (
 func TestLocalIPRealPing(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping")
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("li-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("li-host")
 	net := h.create("networks", "network", map[string]any{"name": "n", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": net["id"], "cidr": "10.85.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	bind := func(name string) *vm {
-		p := h.create("ports", "port", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin", "device_owner": "compute:nova"})
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "li-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(p["id"].(string)) == "ACTIVE" })
+		v := h.boundVM(t, tag, name, "li-host", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin", "device_owner": "compute:nova"})
+		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		v.dhcp(t, script)
 		return v
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,13 +46,7 @@ func (h *harness) metering(t *testing.T) map[string]meterCounts {
 func TestMeteringCountsRealPackets(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping")
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("mt-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	a := h.startLoggedAgent("mt-host")
 
 	ext := h.create("networks", "network", map[string]any{"name": "ext", "tenant_id": "admin", "router:external": true})
 	h.create("subnets", "subnet", map[string]any{"network_id": ext["id"], "cidr": "172.31.9.0/24", "ip_version": 4,
@@ -65,13 +58,8 @@ func TestMeteringCountsRealPackets(t *testing.T) {
 		t.Fatalf("router interface: %d %v", code, out)
 	}
 	bind := func(name string, body map[string]any) *vm {
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "mt-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(p["id"].(string)) == "ACTIVE" })
+		v := h.boundVM(t, tag, name, "mt-host", body)
+		eventually(t, 30*time.Second, "port "+name+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		return v
 	}
 	outside := bind("o", map[string]any{"name": "outside", "network_id": ext["id"], "tenant_id": "admin", "device_owner": "compute:nova",

@@ -1,12 +1,11 @@
 package agent_test
 
 import (
-	"bytes"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midonet-go/midonet/test/testenv"
 )
 
 // TestDatapathPortForwarding: a machine outside (a bound port on the external network) opens
@@ -18,13 +17,7 @@ func TestDatapathPortForwarding(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "curl", "python3")
 
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("dp-pf", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("dp-pf")
 	ext := h.create("networks", "network", map[string]any{"name": "pf-ext", "tenant_id": "admin", "router:external": true})
 	h.create("subnets", "subnet", map[string]any{"network_id": ext["id"], "cidr": "172.31.0.0/24", "ip_version": 4, "tenant_id": "admin",
 		"allocation_pools": []any{map[string]any{"start": "172.31.0.100", "end": "172.31.0.200"}}})
@@ -39,13 +32,7 @@ func TestDatapathPortForwarding(t *testing.T) {
 		"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 80, "port_range_max": 80, "tenant_id": "admin"})
 	bound := func(name string, body map[string]any) *vm {
 		body["name"], body["tenant_id"], body["device_owner"] = name, "admin", "compute:nova"
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "dp-pf", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, "dp-pf", body)
 	}
 	outside := bound("x", map[string]any{"network_id": ext["id"], "port_security_enabled": false,
 		"fixed_ips": []any{map[string]any{"ip_address": "172.31.0.10"}}})
@@ -54,14 +41,8 @@ func TestDatapathPortForwarding(t *testing.T) {
 		eventually(t, 30*time.Second, "port "+v.port["name"].(string)+" ACTIVE", func() bool { return h.portStatus(v.port["id"].(string)) == "ACTIVE" })
 		v.dhcp(t, script)
 	}
-	var log bytes.Buffer
-	srv := exec.Command("ip", "netns", "exec", server.ns, "python3", "-u", "-m", "http.server", "80", "--bind", "0.0.0.0")
-	srv.Dir = t.TempDir()
-	srv.Stdout, srv.Stderr = &log, &log
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	var log testenv.SyncBuffer
+	serveHTTP(t, server.ns, "80", "0.0.0.0", &log)
 
 	fip := h.create("floatingips", "floatingip", map[string]any{"floating_network_id": ext["id"], "tenant_id": "admin"})
 	fipAddr := fip["floating_ip_address"].(string)

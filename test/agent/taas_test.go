@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,23 +43,12 @@ print(req, rep)
 func TestDatapathMirrors(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping", "python3")
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("tap-host", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("tap-host")
 	net := h.create("networks", "network", map[string]any{"name": "tap", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": net["id"], "cidr": "10.83.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	port := func(name string) *vm {
-		p := h.create("ports", "port", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
+		v := h.boundVM(t, tag, name, "tap-host", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
 			"device_owner": "compute:nova", "port_security_enabled": false})
-		v := newVM(t, tag+name, p)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "tap-host", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
 		return v
 	}
 	vm1, vm2, mon := port("t1"), port("t2"), port("tm")

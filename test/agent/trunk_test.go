@@ -17,13 +17,7 @@ func TestDatapathTrunk(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping")
 
 	h := startWith(t, "datapath = afpacket\n")
-	a := h.startAgent("dp-trunk", filepath.Join(t.TempDir(), "host_id"))
-	a.hostID(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("agent output:\n%s", a.out.String())
-		}
-	})
+	h.startLoggedAgent("dp-trunk")
 	netA := h.create("networks", "network", map[string]any{"name": "ta", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.83.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	netB := h.create("networks", "network", map[string]any{"name": "tb", "tenant_id": "admin"})
@@ -34,14 +28,8 @@ func TestDatapathTrunk(t *testing.T) {
 	closed := h.create("security-groups", "security_group", map[string]any{"name": "closed", "tenant_id": "admin"})
 
 	bound := func(name string, net map[string]any, group any) *vm {
-		p := h.create("ports", "port", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
+		v := h.boundVM(t, tag, name, "dp-trunk", map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin",
 			"device_owner": "compute:nova", "security_groups": []any{group}})
-		v := newVM(t, tag+name, p)
-		code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": "dp-trunk", "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil)
-		if code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
 		return v
 	}
 	parent := bound("p", netA, icmp["id"])

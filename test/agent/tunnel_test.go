@@ -80,6 +80,82 @@ func startEtcd(t *testing.T, addr string) string {
 	return "http://" + client
 }
 
+// underlayHost is a host of startUnderlayHosts: its agent runs in namespace ns, at addr on
+// the underlay.
+type underlayHost struct {
+	name, ns, addr, id string
+	membership         string // its agent membership (tunnel zone)
+	out                *bytes.Buffer
+}
+
+// startUnderlayHosts starts etcd on a new underlay (prefix.0/24), the server on it and two
+// hosts' agents, each in a namespace of its own (nsPrefix1-tag, …) named namePrefix1, …,
+// members of the tunnel zone. With interrupt an agent is stopped by SIGINT (it tears its
+// namespaces down) rather than killed. The agents' output shows when the test fails.
+func startUnderlayHosts(t *testing.T, tag, prefix, namePrefix, nsPrefix string, interrupt bool) (*harness, *underlay, []*underlayHost) {
+	t.Helper()
+	ul := newUnderlay(t, tag, prefix)
+	etcd := startEtcd(t, ul.prefix+".1")
+	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\netcd_endpoints = %s\ndatapath = afpacket\n", leaseTTL, etcd)
+	srv := testenv.StartServer(t, testenv.Options{Config: conf})
+	h := &harness{t: t, srv: srv}
+	cfg := filepath.Join(t.TempDir(), "agent.conf")
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var hosts []*underlayHost
+	for i := 1; i <= 2; i++ {
+		hh := &underlayHost{name: fmt.Sprintf("%s%d", namePrefix, i), ns: fmt.Sprintf("%s%d-%s", nsPrefix, i, tag), out: &bytes.Buffer{}}
+		hh.addr = ul.host(t, hh.ns, 10+i)
+		idFile := filepath.Join(t.TempDir(), "host_id")
+		cmd := exec.Command("ip", "netns", "exec", hh.ns, testenv.Binary(t), "agent", "--config-file", cfg,
+			"--data-dir", t.TempDir(), "--host-name", hh.name, "--host-id-file", idFile)
+		cmd.Stdout, cmd.Stderr = hh.out, hh.out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stopAgent(cmd, interrupt) })
+		p := &agentProc{cmd: cmd, idFile: idFile, out: hh.out}
+		hh.id = p.hostID(t)
+		hosts = append(hosts, hh)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, hh := range hosts {
+				t.Logf("agent %s output:\n%s", hh.name, hh.out.String())
+			}
+		}
+	})
+	for _, hh := range hosts {
+		eventually(t, 20*time.Second, "agent "+hh.name+" registered", func() bool {
+			code, _ := h.do("GET", "/v2.0/agents/"+hh.id, nil, nil)
+			return code == 200
+		})
+		m := h.create("agent_memberships", "agent_membership", map[string]any{"id": hh.id, "ip_address": hh.addr})
+		hh.membership = m["id"].(string)
+	}
+	return h, ul, hosts
+}
+
+// stopAgent ends an agent process: killed, or with interrupt asked to stop (it tears its
+// IPsec namespaces down then) and killed after ten seconds.
+func stopAgent(cmd *exec.Cmd, interrupt bool) {
+	if !interrupt {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
 // TestDatapathTwoHosts is the datapath's whole story on real interfaces: two hosts, each a
 // namespace holding a `midonet agent` with its own tunnel address on a shared underlay; three
 // VMs on two networks behind a router whose gateway is on the external network; an edge router
@@ -93,52 +169,11 @@ func startEtcd(t *testing.T, addr string) string {
 func TestDatapathTwoHosts(t *testing.T) {
 	script, tag := datapathSetup(t, "ip", "busybox", "ping", "curl", "python3", "etcd")
 
-	ul := newUnderlay(t, tag, "192.168.251")
-	etcd := startEtcd(t, ul.prefix+".1")
-	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\nhost_lease_ttl = %d\netcd_endpoints = %s\ndatapath = afpacket\n", leaseTTL, etcd)
-	srv := testenv.StartServer(t, testenv.Options{Config: conf})
-	h := &harness{t: t, srv: srv}
-	cfg := filepath.Join(t.TempDir(), "agent.conf")
-	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	type host struct {
-		name, ns, addr, id string
-		out                *bytes.Buffer
-	}
-	var hosts []*host
-	for i := 1; i <= 2; i++ {
-		hh := &host{name: fmt.Sprintf("hv%d", i), ns: fmt.Sprintf("mnh%d-%s", i, tag), out: &bytes.Buffer{}}
-		hh.addr = ul.host(t, hh.ns, 10+i)
-		idFile := filepath.Join(t.TempDir(), "host_id")
-		cmd := exec.Command("ip", "netns", "exec", hh.ns, testenv.Binary(t), "agent", "--config-file", cfg,
-			"--data-dir", t.TempDir(), "--host-name", hh.name, "--host-id-file", idFile)
-		cmd.Stdout, cmd.Stderr = hh.out, hh.out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		p := &agentProc{cmd: cmd, idFile: idFile, out: hh.out}
-		hh.id = p.hostID(t)
-		hosts = append(hosts, hh)
-	}
+	h, _, hosts := startUnderlayHosts(t, tag, "192.168.251", "hv", "mnh", false)
 	hv1, hv2 := hosts[0], hosts[1]
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, hh := range hosts {
-				t.Logf("agent %s output:\n%s", hh.name, hh.out.String())
-			}
-		}
-	})
 	membership := map[string]string{}
 	for _, hh := range hosts {
-		eventually(t, 20*time.Second, "agent "+hh.name+" registered", func() bool {
-			code, _ := h.do("GET", "/v2.0/agents/"+hh.id, nil, nil)
-			return code == 200
-		})
-		m := h.create("agent_memberships", "agent_membership", map[string]any{"id": hh.id, "ip_address": hh.addr})
-		membership[hh.name] = m["id"].(string)
+		membership[hh.name] = hh.membership
 	}
 
 	// The outside: a namespace on a link whose other end is in hv1, routing the external
@@ -198,18 +233,12 @@ func TestDatapathTwoHosts(t *testing.T) {
 	}
 	locked := h.create("security-groups", "security_group", map[string]any{"name": "locked", "tenant_id": "admin"})
 
-	vmOn := func(name string, net map[string]any, hh *host, groups ...any) *vm {
+	vmOn := func(name string, net map[string]any, hh *underlayHost, groups ...any) *vm {
 		body := map[string]any{"name": name, "network_id": net["id"], "tenant_id": "admin", "device_owner": "compute:nova"}
 		if len(groups) > 0 {
 			body["security_groups"] = groups
 		}
-		p := h.create("ports", "port", body)
-		v := newVM(t, tag+name, p, hh.ns)
-		if code, out := h.do("PUT", "/v2.0/ports/"+p["id"].(string), map[string]any{"port": map[string]any{
-			"binding:host_id": hh.name, "binding:profile": map[string]any{"interface_name": v.hostEnd}}}, nil); code != 200 {
-			t.Fatalf("bind %s: %d %v", name, code, out)
-		}
-		return v
+		return h.boundVM(t, tag, name, hh.name, body, hh.ns)
 	}
 	vm1 := vmOn("1", netA, hv1)
 	vm2 := vmOn("2", netA, hv2)
@@ -219,12 +248,7 @@ func TestDatapathTwoHosts(t *testing.T) {
 		v.dhcp(t, script)
 	}
 	serve := func(v *vm, port string) {
-		cmd := exec.Command("ip", "netns", "exec", v.ns, "python3", "-m", "http.server", port, "--bind", "0.0.0.0")
-		cmd.Dir = t.TempDir()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		serveHTTP(t, v.ns, port, "0.0.0.0", nil)
 	}
 	get := func(v *vm, url string) bool {
 		_, err := v.exec("curl", "-s", "-o", "/dev/null", "--max-time", "2", url)
@@ -255,14 +279,8 @@ func TestDatapathTwoHosts(t *testing.T) {
 
 	// vm2 (on hv2) reaches the outside by SNAT through the uplink on hv1: the outside sees the
 	// router's gateway address.
-	var extLog bytes.Buffer
-	extSrv := exec.Command("ip", "netns", "exec", ext, "python3", "-u", "-m", "http.server", "8080", "--bind", "198.51.100.2")
-	extSrv.Dir = t.TempDir()
-	extSrv.Stdout, extSrv.Stderr = &extLog, &extLog
-	if err := extSrv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = extSrv.Process.Kill(); _ = extSrv.Wait() })
+	var extLog testenv.SyncBuffer
+	serveHTTP(t, ext, "8080", "198.51.100.2", &extLog)
 	eventually(t, 15*time.Second, "vm2 → outside ping", func() bool { return vm2.ping("198.51.100.2") })
 	eventually(t, 15*time.Second, "vm2 → outside web server", func() bool { return get(vm2, "http://198.51.100.2:8080/") })
 	if !strings.Contains(extLog.String(), gw+" - -") {

@@ -300,6 +300,15 @@ var Attacks = []Attack{
 	// Local IPs, conntrack helpers and metering: A's are as missing as unknown ones
 	// (LocalIPNotFound; a helper under A's router is the router's 404; metering labels are
 	// visible to their project and admins only), and B cannot name A's port.
+	{Name: "list NDP proxies", Method: "GET", Path: "ndp_proxies", Status: 200},
+	{Name: "show A's NDP proxy", Method: "GET", Path: "ndp_proxies/{npA}", Status: 404, Type: "NDPProxyNotFound"},
+	{Name: "update A's NDP proxy", Method: "PUT", Path: "ndp_proxies/{npA}", Body: `{"ndp_proxy": {"name": "pwned"}}`, Status: 404, Type: "NDPProxyNotFound"},
+	{Name: "delete A's NDP proxy", Method: "DELETE", Path: "ndp_proxies/{npA}", Status: 404, Type: "NDPProxyNotFound"},
+	// neutron's create_ndp_proxy reads the port, then the router, in the caller's context.
+	{Name: "NDP proxy of A's port", Method: "POST", Path: "ndp_proxies", Body: `{"ndp_proxy": {"router_id": "{routerB}", "port_id": "{port6A}"}}`, Status: 404, Type: notFoundPort},
+	// ... then the router's ports on the port's network: none of A's router on B's network.
+	{Name: "NDP proxy on A's router", Method: "POST", Path: "ndp_proxies", Body: `{"ndp_proxy": {"router_id": "{router6A}", "port_id": "{portB}"}}`, Status: 409, Type: "PortUnreachableRouter"},
+	{Name: "turn off A's router's NDP proxying", Method: "PUT", Path: "routers/{router6A}", Body: `{"router": {"enable_ndp_proxy": false}}`, Status: 404, Type: notFoundRouter},
 	{Name: "list Local IPs", Method: "GET", Path: "local_ips", Status: 200},
 	{Name: "show A's Local IP", Method: "GET", Path: "local_ips/{lipA}", Status: 404, Type: "LocalIPNotFound"},
 	{Name: "update A's Local IP", Method: "PUT", Path: "local_ips/{lipA}", Body: `{"local_ip": {"name": "pwned"}}`, Status: 404, Type: "LocalIPNotFound"},

@@ -256,6 +256,22 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 	}
 	post("floatingips/"+id("fipA2")+"/port_forwardings", "port_forwarding", "pfA", map[string]any{"internal_port_id": id("portAF"),
 		"internal_ip_address": w.IDs["portAFIP"], "internal_port": 22, "external_port": 2222, "protocol": "tcp", "description": SecretMarker + "-pf"})
+	// A's NDP proxy: the admin's IPv6 address scope and pool, an external network with an
+	// IPv6 subnet from it, A's router proxying NDP on it with an interface on A's IPv6 subnet
+	// (from the same pool), and a port there.
+	scope(admin, "scope6", addressscopes.CreateOpts{Name: "iso-scope6", IPVersion: 6})
+	pool(admin, "pool6", subnetpools.CreateOpts{Name: "iso-pool6", Prefixes: []string{"2001:db8:70::/48"}, DefaultPrefixLen: 64,
+		AddressScopeID: id("scope6")})
+	network(admin, "ext6", external.CreateOptsExt{CreateOptsBuilder: networks.CreateOpts{Name: "iso-ext6"}, External: &yes})
+	subnet(admin, "ext6Sub", subnets.CreateOpts{NetworkID: id("ext6"), IPVersion: gophercloud.IPv6, CIDR: "2001:db8:70:1::/64", SubnetPoolID: id("pool6"), Name: "iso-ext6-sub"})
+	network(admin, "net6A", networks.CreateOpts{Name: SecretMarker + "-net6", TenantID: projectA})
+	subnet(admin, "sub6A", subnets.CreateOpts{NetworkID: id("net6A"), IPVersion: gophercloud.IPv6, CIDR: "2001:db8:70:2::/64", SubnetPoolID: id("pool6"),
+		Name: SecretMarker + "-sub6", TenantID: projectA})
+	post("routers", "router", "router6A", map[string]any{"name": SecretMarker + "-router6", "tenant_id": projectA, "enable_ndp_proxy": true,
+		"external_gateway_info": map[string]any{"network_id": id("ext6")}})
+	iface(admin, "router6APort", "router6A", "sub6A")
+	port(admin, "port6A", ports.CreateOpts{NetworkID: id("net6A"), Name: SecretMarker + "-ndp-port", TenantID: projectA})
+	post("ndp_proxies", "ndp_proxy", "npA", map[string]any{"name": SecretMarker + "-np", "router_id": id("router6A"), "port_id": id("port6A"), "tenant_id": projectA})
 	network(admin, "sharedNet", networks.CreateOpts{Name: "a-shared-net", Shared: &yes, TenantID: projectA})
 	subnet(admin, "sharedSub", subnets.CreateOpts{NetworkID: id("sharedNet"), IPVersion: gophercloud.IPv4, CIDR: "10.50.0.0/24", Name: "a-shared-sub", TenantID: projectA})
 	if err == nil {
@@ -306,7 +322,8 @@ func Setup(ctx context.Context, admin, b *gophercloud.ServiceClient, projectA, p
 
 	w.private = map[string]string{}
 	for _, k := range []string{"netA", "subA", "subA2", "portA", "portA2", "routerA", "fipA", "sgA", "ruleA", "ruleA2", "poolA", "routerAPort", "scopeA", "agA",
-		"lipA", "cthA", "mlA", "mlrA", "portAT", "portAS", "trunkA", "portAF", "fipA2", "pfA"} {
+		"lipA", "cthA", "mlA", "mlrA", "portAT", "portAS", "trunkA", "portAF", "fipA2", "pfA",
+		"net6A", "sub6A", "router6A", "router6APort", "port6A", "npA"} {
 		w.private[w.IDs[k]] = k
 	}
 	return w, nil
@@ -328,7 +345,7 @@ var snapshotCollections = []struct{ path, key string }{
 	{"networks", "networks"}, {"subnets", "subnets"}, {"subnetpools", "subnetpools"}, {"ports", "ports"},
 	{"routers", "routers"}, {"floatingips", "floatingips"}, {"security-groups", "security_groups"},
 	{"security-group-rules", "security_group_rules"}, {"address-scopes", "address_scopes"},
-	{"address-groups", "address_groups"}, {"local_ips", "local_ips"},
+	{"address-groups", "address_groups"}, {"local_ips", "local_ips"}, {"ndp_proxies", "ndp_proxies"},
 	{"metering/metering-labels", "metering_labels"},
 }
 

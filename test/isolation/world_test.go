@@ -38,6 +38,7 @@ var worldNames = []string{"projectA", "projectB", "noSuchID", "netBType",
 	"ext", "extSub", "netA", "subA", "subA2", "sgA", "ruleA", "ruleA2", "portA", "portA2", "routerA", "routerAPort",
 	"fipA", "poolA", "scopeA", "agA", "lipA", "cthA", "mlA", "mlrA", "sharedNet", "sharedSub",
 	"portAT", "portAS", "trunkA", "portAF", "portAFIP", "fipA2", "pfA",
+	"scope6", "pool6", "ext6", "ext6Sub", "net6A", "sub6A", "router6A", "router6APort", "port6A", "npA",
 	"netB", "subB", "poolB", "sgB", "routerB", "routerB2", "routerB3", "routerBPort", "portB", "portB2", "fipB", "portBShared", "portBShared2", "portBShared3", "portBShared4", "portBShared5"}
 
 // placeholders returns the {names} of s that look like identifiers.

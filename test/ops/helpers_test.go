@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -79,24 +78,6 @@ func project(id string) map[string]string {
 
 // admin is the noauth identity of an admin.
 var admin = map[string]string{"X-Project-Id": "admin-project", "X-User-Id": "admin-user", "X-Roles": "admin"}
-
-// syncBuffer is a process's output, safe to read while the process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // waitFor polls cond until it holds or within passes.
 func waitFor(within time.Duration, cond func() bool) bool {

@@ -173,7 +173,7 @@ func TestLogDestinationsAndFormats(t *testing.T) {
 // it stops.
 func TestAgentLogs(t *testing.T) {
 	srv := testenv.StartServer(t, testenv.Options{Config: "[DEFAULT]\nauth_strategy = noauth\n"})
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	cmd := exec.Command(testenv.Binary(t), "agent", "--data-dir", srv.DataDir, "--host-name", "compute-7",
 		"--host-id-file", filepath.Join(t.TempDir(), "id"))
 	cmd.Stdout, cmd.Stderr = &out, &out

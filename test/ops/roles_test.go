@@ -16,7 +16,7 @@ import (
 // role is a `midonet api` or `midonet cluster` process of a test.
 type role struct {
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *testenv.SyncBuffer
 }
 
 // startRole runs `midonet <name> args...` with conf; it is stopped when the test ends.
@@ -27,7 +27,7 @@ func startRole(t *testing.T, name, conf string, args ...string) *role {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := &role{out: &syncBuffer{}}
+	r := &role{out: &testenv.SyncBuffer{}}
 	r.cmd = exec.Command(testenv.Binary(t), append([]string{name, "--config-file", cfg, "--data-dir", filepath.Join(dir, "data")}, args...)...)
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
 	if err := r.cmd.Start(); err != nil {

@@ -68,9 +68,9 @@ func call(t *testing.T, method, url, token string) (int, string) {
 // cluster's REST endpoint answers on its own loopback port only, the public API port answers
 // 404 for it, and API writes still reach the topology through it.
 func TestClusterRESTEndpointIsPrivate(t *testing.T) {
-	restPort := freePort(t)
+	restPort := testenv.Port(t)
 	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\ncluster_rest_port = %d\n", restPort)
-	p := start(t, "serve", conf, freePort(t))
+	p := start(t, "serve", conf, testenv.Port(t))
 	p.waitReady(t, "/", 60*time.Second)
 	public, rest := p.url(), fmt.Sprintf("http://127.0.0.1:%d", restPort)
 
@@ -158,9 +158,9 @@ func TestClusterRESTRefusesDefaultPasswordOffLoopback(t *testing.T) {
 		{"serve, real password on 0.0.0.0", "serve", "cluster_rest_bind_host = 0.0.0.0\npassword = a-real-secret\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			restPort := freePort(t)
+			restPort := testenv.Port(t)
 			conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\ncluster_rest_port = %d\n%s", restPort, tc.midonet)
-			p := start(t, tc.role, conf, freePort(t))
+			p := start(t, tc.role, conf, testenv.Port(t))
 			if tc.refused == "" {
 				p.waitReady(t, "/", 60*time.Second)
 				if code := restLogin(t, fmt.Sprintf("http://127.0.0.1:%d", restPort), "admin", "a-real-secret"); code != http.StatusOK {

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,19 +24,10 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	port, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return port
-}
-
 // run starts `midonet <role>` and waits until its readyPath answers 200; it returns the URL.
 func run(t *testing.T, role, conf, readyPath string) string {
 	t.Helper()
-	p := start(t, role, conf, freePort(t))
+	p := start(t, role, conf, testenv.Port(t))
 	p.waitReady(t, readyPath, 60*time.Second)
 	return p.url()
 }
@@ -73,7 +63,7 @@ func TestAPIAndClusterApart(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			etcd := etcdcluster.Start(t, 3)
 			dsn := mode.newDB(t)
-			clusterPort, restPort := freePort(t), freePort(t)
+			clusterPort, restPort := testenv.Port(t), testenv.Port(t)
 			// The cluster's REST endpoint has its own (loopback) port; midonet_uri names it.
 			base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = %s\netcd_endpoints = %s\ncluster_rest_port = %d\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n",
 				dsn, mode.client, strings.Join(etcd, ","), restPort, restPort)
@@ -113,28 +103,10 @@ func TestAPIAndClusterApart(t *testing.T) {
 // proc is one `midonet <role>` process.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testenv.SyncBuffer
 	port int
 	dir  string // --data-dir
 	conf string // --config-file
-}
-
-// syncBuffer is the process output, safe to read while the process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs `midonet <role>` with conf on port; it is killed when the test ends.
@@ -145,7 +117,7 @@ func start(t *testing.T, role, conf string, port int) *proc {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{out: &syncBuffer{}, port: port, dir: dir, conf: cfg}
+	p := &proc{out: &testenv.SyncBuffer{}, port: port, dir: dir, conf: cfg}
 	p.cmd = exec.Command(testenv.Binary(t), role, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1", "--bind-port", fmt.Sprint(port))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
@@ -186,9 +158,9 @@ func TestClusterFailover(t *testing.T) {
 	dsn := testenv.NewDatabase(t)
 	base := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\nclient = midonet.neutron.client.cluster.MidonetClusterClient\netcd_endpoints = %s\ncluster_lease_ttl = 2\napply_timeout = 30\n",
 		dsn, strings.Join(etcd, ","))
-	first := start(t, "cluster", base, freePort(t))
+	first := start(t, "cluster", base, testenv.Port(t))
 	first.waitReady(t, "/metrics", 60*time.Second)
-	second := start(t, "cluster", base, freePort(t))
+	second := start(t, "cluster", base, testenv.Port(t))
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(second.out.String(), "campaigning for cluster leadership") {
 		if time.Now().After(deadline) {

@@ -7,7 +7,6 @@ import (
 	neturl "net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -81,16 +80,7 @@ func newMariaDB(t testing.TB) string {
 	t.Helper()
 	StartMariaDB(t)
 	name := fmt.Sprintf("mn_%s_%d", identifier(t.Name(), 40), maria.seq.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := maria.db.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
-		t.Fatalf("testenv: create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, _ = maria.db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`")
-	})
+	tempDatabase(t, maria.db, name, "CREATE DATABASE `"+name+"`", "DROP DATABASE IF EXISTS `"+name+"`")
 	return name
 }
 
@@ -116,19 +106,7 @@ func MariaDBDriverDSN(t testing.TB, url string) string {
 // mariaCredential returns the credential to run mariadbd with: nil unless we are root, then
 // the mysql OS user's (the package creates it).
 func mariaCredential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup("mysql")
-	if err != nil {
-		return nil, fmt.Errorf("testenv: running as root, MariaDB runs as the mysql OS user, which is missing (%v): %s", err, mariaInstallHint)
-	}
-	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("testenv: mysql user has a non-numeric uid/gid %q/%q", u.Uid, u.Gid)
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
+	return serverCredential("mysql", "MariaDB", mariaInstallHint)
 }
 
 // mariaServerArgs are mariadbd's options for a throw-away test instance: no binary log, no
@@ -164,17 +142,8 @@ func (m *mariaInstance) start() error {
 	if err != nil {
 		return err
 	}
-	base := ""
-	if cred != nil {
-		base = "/tmp" // reachable by the mysql user, unlike a root-only TMPDIR
-	}
-	if m.dir, err = os.MkdirTemp(base, "midonet-mariadb-"); err != nil {
-		return fmt.Errorf("testenv: %w", err)
-	}
-	if cred != nil {
-		if err := os.Chown(m.dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return fmt.Errorf("testenv: chown %s: %w", m.dir, err)
-		}
+	if m.dir, err = serverDir("midonet-mariadb-", cred); err != nil {
+		return err
 	}
 	args := append(mariaServerArgs(m.dir), "--auth-root-authentication-method=normal", "--skip-test-db")
 	if cred != nil {
@@ -231,46 +200,15 @@ func (m *mariaInstance) launch() error {
 		}
 		m.db = sql.OpenDB(conn)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err = m.db.PingContext(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if m.proc.exited() || time.Now().After(deadline) {
-			logText, _ := os.ReadFile(logPath)
-			return fmt.Errorf("testenv: MariaDB on port %d did not come up: %v\n%s", m.port, err, lastLines(string(logText), 30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return waitServer(m.db, m.proc, "MariaDB", m.port, logPath)
 }
 
-// halt stops the server process of m, if it runs, and waits for it to exit.
-func (m *mariaInstance) halt() {
-	if m.proc == nil {
-		return
-	}
-	m.proc.signal(syscall.SIGTERM) // shutdown; InnoDB's fast shutdown by default
-	select {
-	case <-m.proc.done:
-	case <-time.After(30 * time.Second):
-		m.proc.signal(syscall.SIGKILL)
-		<-m.proc.done
-	}
-}
+// halt stops the server process of m, if it runs, and waits for it to exit (InnoDB's fast
+// shutdown by default).
+func (m *mariaInstance) halt() { haltServer(m.proc, syscall.SIGTERM, 30*time.Second) }
 
 // stop halts m and removes its directory.
-func (m *mariaInstance) stop() {
-	if m.db != nil {
-		_ = m.db.Close()
-	}
-	m.halt()
-	if m.dir != "" {
-		_ = os.RemoveAll(m.dir)
-	}
-}
+func (m *mariaInstance) stop() { stopServer(m.db, m.halt, m.dir) }
 
 // MariaDB is a MariaDB instance of one test, which the test may stop (to see what a server
 // does without its database) and start again on the same port and data.
@@ -284,16 +222,7 @@ type MariaDB struct {
 func StartPrivateMariaDB(t testing.TB) *MariaDB {
 	t.Helper()
 	m := &mariaInstance{}
-	err := m.start()
-	t.Cleanup(m.stop)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := m.db.ExecContext(ctx, "CREATE DATABASE midonet"); err != nil {
-		t.Fatalf("testenv: create database midonet: %v", err)
-	}
+	privateServer(t, m.start, m.stop, func() *sql.DB { return m.db })
 	return &MariaDB{URL: fmt.Sprintf("mysql+pymysql://%s:%s@127.0.0.1:%d/midonet?charset=utf8", mariaUser, mariaPassword, m.port), m: m}
 }
 

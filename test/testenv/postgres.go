@@ -1,12 +1,10 @@
 package testenv
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -61,16 +59,7 @@ func NewDatabase(t testing.TB) (dsn string) {
 	t.Helper()
 	StartPostgres(t)
 	name := fmt.Sprintf("mn_%s_%d", identifier(t.Name(), 40), pg.seq.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := pg.db.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
-		t.Fatalf("testenv: create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, _ = pg.db.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
-	})
+	tempDatabase(t, pg.db, name, `CREATE DATABASE "`+name+`"`, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
 	return pgDSN(pg.port, name)
 }
 
@@ -129,22 +118,10 @@ func pgBinDir() (string, error) {
 	return dirs[0], nil
 }
 
-// pgCredential returns the credential to run PostgreSQL with: nil unless we
-// are root, then the postgres OS user's.
+// pgCredential returns the credential to run PostgreSQL with: nil unless we are root, then
+// the postgres OS user's (initdb refuses root).
 func pgCredential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, fmt.Errorf("testenv: running as root, PostgreSQL must run as the postgres OS user, which is missing (%v): %s", err, pgInstallHint)
-	}
-	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("testenv: postgres user has a non-numeric uid/gid %q/%q", u.Uid, u.Gid)
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
+	return serverCredential("postgres", "PostgreSQL", pgInstallHint)
 }
 
 func (p *pgInstance) start() error {
@@ -156,17 +133,8 @@ func (p *pgInstance) start() error {
 	if err != nil {
 		return err
 	}
-	base := "" // os.TempDir()
-	if cred != nil {
-		base = "/tmp" // reachable by the postgres user, unlike a root-only TMPDIR
-	}
-	if p.dir, err = os.MkdirTemp(base, "midonet-pg-"); err != nil {
-		return fmt.Errorf("testenv: %w", err)
-	}
-	if cred != nil {
-		if err := os.Chown(p.dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return fmt.Errorf("testenv: chown %s: %w", p.dir, err)
-		}
+	if p.dir, err = serverDir("midonet-pg-", cred); err != nil {
+		return err
 	}
 	data := filepath.Join(p.dir, "data")
 	initdb := exec.Command(filepath.Join(binDir, "initdb"),
@@ -218,20 +186,7 @@ func (p *pgInstance) launch() error {
 			return fmt.Errorf("testenv: %w", err)
 		}
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err = p.db.PingContext(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if p.proc.exited() || time.Now().After(deadline) {
-			logText, _ := os.ReadFile(logPath)
-			return fmt.Errorf("testenv: PostgreSQL on port %d did not come up: %v\n%s", port, err, lastLines(string(logText), 30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return waitServer(p.db, p.proc, "PostgreSQL", port, logPath)
 }
 
 // Postgres is a PostgreSQL instance of one test, which the test may stop (to see what a
@@ -246,16 +201,7 @@ type Postgres struct {
 func StartPrivatePostgres(t testing.TB) *Postgres {
 	t.Helper()
 	p := &pgInstance{}
-	err := p.start()
-	t.Cleanup(func() { p.stop() })
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := p.db.ExecContext(ctx, `CREATE DATABASE midonet`); err != nil {
-		t.Fatalf("testenv: create database midonet: %v", err)
-	}
+	privateServer(t, p.start, p.stop, func() *sql.DB { return p.db })
 	return &Postgres{DSN: pgDSN(p.port, "midonet"), p: p}
 }
 
@@ -270,49 +216,11 @@ func (pg *Postgres) Start(t testing.TB) {
 	}
 }
 
-// halt stops the server process of p, if it runs.
-func (p *pgInstance) halt() {
-	if p.proc == nil {
-		return
-	}
-	p.proc.signal(syscall.SIGINT) // fast shutdown
-	select {
-	case <-p.proc.done:
-	case <-time.After(20 * time.Second):
-		p.proc.signal(syscall.SIGKILL)
-		<-p.proc.done
-	}
-}
+// halt stops the server process of p, if it runs (fast shutdown: sessions are cut).
+func (p *pgInstance) halt() { haltServer(p.proc, syscall.SIGINT, 20*time.Second) }
 
 // stop halts p and removes its directory.
-func (p *pgInstance) stop() {
-	if p.db != nil {
-		_ = p.db.Close()
-	}
-	p.halt()
-	if p.dir != "" {
-		_ = os.RemoveAll(p.dir)
-	}
-}
+func (p *pgInstance) stop() { stopServer(p.db, p.halt, p.dir) }
 
-// stopPostgres shuts the test PostgreSQL down (fast shutdown) and removes its
-// directory.
-func stopPostgres() {
-	if pg.proc == nil {
-		if pg.dir != "" {
-			_ = os.RemoveAll(pg.dir)
-		}
-		return
-	}
-	if pg.db != nil {
-		_ = pg.db.Close()
-	}
-	pg.proc.signal(syscall.SIGINT) // fast shutdown
-	select {
-	case <-pg.proc.done:
-	case <-time.After(20 * time.Second):
-		pg.proc.signal(syscall.SIGKILL)
-		<-pg.proc.done
-	}
-	_ = os.RemoveAll(pg.dir)
-}
+// stopPostgres shuts the test PostgreSQL down (fast shutdown) and removes its directory.
+func stopPostgres() { pg.stop() }

@@ -212,9 +212,7 @@ func (s *Server) waitReady(p *process) error {
 // Stop sends SIGTERM and waits for the server to exit (SIGKILL after 30 s).
 // Stopping a stopped server does nothing.
 func (s *Server) Stop() {
-	s.mu.Lock()
-	p := s.proc
-	s.mu.Unlock()
+	p := s.running()
 	if p == nil {
 		return
 	}
@@ -230,14 +228,17 @@ func (s *Server) Stop() {
 
 // Kill sends SIGKILL and waits for the server to exit.
 func (s *Server) Kill() {
-	s.mu.Lock()
-	p := s.proc
-	s.mu.Unlock()
-	if p == nil {
-		return
+	if p := s.running(); p != nil {
+		p.signal(syscall.SIGKILL)
+		<-p.done
 	}
-	p.signal(syscall.SIGKILL)
-	<-p.done
+}
+
+// running is the server's current process (nil before the first start).
+func (s *Server) running() *process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc
 }
 
 // Logs returns the server's combined stdout and stderr (the last 4 MiB,

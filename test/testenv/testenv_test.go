@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -311,5 +312,24 @@ func TestNewMariaDBDatabase(t *testing.T) {
 		if n != 0 {
 			t.Errorf("database %s is still there after its test ended", name)
 		}
+	}
+}
+
+// TestSyncBuffer: concurrent writers lose nothing and String shows what was written.
+func TestSyncBuffer(t *testing.T) {
+	var b SyncBuffer
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 100; j++ {
+				_, _ = b.Write([]byte("x"))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(b.String()); n != 800 {
+		t.Errorf("%d bytes, want 800", n)
 	}
 }

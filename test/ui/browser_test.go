@@ -308,18 +308,6 @@ func (c *client) create(path, member string, body map[string]any) map[string]any
 
 func id(d map[string]any) string { return d["id"].(string) }
 
-// lockedWriter serializes a process's stdout and stderr into one builder.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 // testenvServer starts `midonet serve` with extra configuration.
 func testenvServer(t *testing.T, conf string) *testenv.Server {
 	t.Helper()

@@ -20,7 +20,7 @@ import (
 func TestAPIRolePage(t *testing.T) {
 	etcd := etcdcluster.Start(t, 1)
 	dsn := testenv.NewDatabase(t)
-	restPort := port(t)
+	restPort := testenv.Port(t)
 	conf := fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[database]\nconnection = %s\n[MIDONET]\netcd_endpoints = %s\n"+
 		"cluster_rest_port = %d\nmidonet_uri = http://127.0.0.1:%d/midonet-api\n", dsn, strings.Join(etcd, ","), restPort, restPort)
 	role(t, "cluster", conf, "/metrics")
@@ -46,15 +46,6 @@ func TestAPIRolePage(t *testing.T) {
 	b.shot("api-role")
 }
 
-func port(t *testing.T) int {
-	t.Helper()
-	p, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // role runs `midonet <role>` until the test ends and waits until readyPath answers 200.
 func role(t *testing.T, name, conf, readyPath string) string {
 	t.Helper()
@@ -63,9 +54,8 @@ func role(t *testing.T, name, conf, readyPath string) string {
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := port(t)
-	var out strings.Builder
-	log := &lockedWriter{w: &out}
+	p := testenv.Port(t)
+	log := &testenv.SyncBuffer{}
 	cmd := exec.Command(testenv.Binary(t), name, "--config-file", cfg, "--data-dir", dir, "--bind-host", "127.0.0.1",
 		"--bind-port", fmt.Sprint(p))
 	cmd.Stdout, cmd.Stderr = log, log
@@ -76,9 +66,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		if t.Failed() {
-			log.mu.Lock()
-			defer log.mu.Unlock()
-			t.Logf("midonet %s output:\n%s", name, out.String())
+			t.Logf("midonet %s output:\n%s", name, log.String())
 		}
 	})
 	url := fmt.Sprintf("http://127.0.0.1:%d", p)
@@ -91,9 +79,7 @@ func role(t *testing.T, name, conf, readyPath string) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			log.mu.Lock()
-			defer log.mu.Unlock()
-			t.Fatalf("midonet %s is not ready after 60s:\n%s", name, out.String())
+			t.Fatalf("midonet %s is not ready after 60s:\n%s", name, log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
@@ -36,7 +37,7 @@ func Service() plugin.Service {
 		},
 		Translators: translate.Translators{AddressGroups.Collection: {Owned: groupObjects}},
 		Policies:    PolicyRules,
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{New()} },
 	}
 }
 
@@ -131,47 +132,30 @@ func normalise(l []any) []any {
 }
 
 // Collection is the address-group collection. Every write is journaled: the cluster keeps
-// each group as an IP address group of its prefixes.
-type Collection struct{}
+// each group as an IP address group of its prefixes. A group is stored with its addresses
+// normalised; its name or description change (addresses change through the actions); it
+// goes when no security-group rule names it (AddressGroupInUse, 409, otherwise).
+type Collection struct{ stored.Collection }
 
-// Resource describes address groups.
-func (Collection) Resource() *resource.Resource { return AddressGroups }
-
-// Create stores a group with its addresses normalised.
-func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	if d["id"] == nil {
-		d["id"] = plugin.NewID()
-	}
-	l, _ := d["addresses"].([]any)
-	d["addresses"] = normalise(l)
-	plugin.Stamp(d, 0)
-	if err := plugin.Add(ctx, tx, c, AddressGroups.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Update changes the name or description (addresses change through the actions).
-func (Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	if err := plugin.Save(ctx, tx, c, AddressGroups.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Delete removes a group no security-group rule names (AddressGroupInUse, 409, otherwise).
-func (Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	users, err := RuleProjects(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if len(users) > 0 {
-		return fault.New(http.StatusConflict, "AddressGroupInUse", "Address group %s is in use on one or more security group rules.", id)
-	}
-	return plugin.Remove(ctx, tx, c, AddressGroups.Collection, cur)
+// New returns the address-group collection.
+func New() Collection {
+	return Collection{stored.Collection{Res: AddressGroups, Standard: true,
+		Prepare: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			l, _ := d["addresses"].([]any)
+			d["addresses"] = normalise(l)
+			return nil
+		},
+		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+			id := plugin.Str(cur, "id")
+			users, err := RuleProjects(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if len(users) > 0 {
+				return fault.New(http.StatusConflict, "AddressGroupInUse", "Address group %s is in use on one or more security group rules.", id)
+			}
+			return nil
+		}}}
 }
 
 // RuleProjects are the projects whose security-group rules name the address group id as
@@ -212,17 +196,6 @@ func groupObjects(w *translate.World, id string) []topology.Object {
 		}
 	}
 	return []topology.Object{o}
-}
-
-// List returns the candidate groups; the API keeps those the caller may see.
-func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return tx.List(ctx, AddressGroups.Collection, h)
 }
 
 // ActionMethod names the actions: add_addresses and remove_addresses, both PUT.

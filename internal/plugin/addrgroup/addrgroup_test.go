@@ -23,7 +23,7 @@ func addresses(d db.Doc) []string {
 // changed by a refused action.
 func TestAddressGroups(t *testing.T) {
 	e := plugintest.New(t)
-	e.Register(addrgroup.Collection{})
+	e.Register(addrgroup.New())
 	g := e.MustCreate("address_groups", map[string]any{"name": "g", "addresses": []any{"10.10.10.3/32", "192.168.0.10/24", "2001:db8::f00/64", "192.168.0.99/24"}})
 	if got := addresses(g); !slices.Equal(got, []string{"10.10.10.3/32", "192.168.0.0/24", "2001:db8::/64"}) {
 		t.Fatalf("addresses %v", got)

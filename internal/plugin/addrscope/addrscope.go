@@ -24,7 +24,7 @@ func Service() plugin.Service {
 		Name:        "addrscope",
 		Resources:   []*resource.Resource{AddressScopes},
 		Extensions:  Extensions,
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{New()} },
 		Hooks:       map[string]plugin.Hook{"networks": networkHook{}},
 	}
 }

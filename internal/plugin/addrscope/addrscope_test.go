@@ -22,7 +22,7 @@ func member(project string) *plugin.Caller {
 
 func newEnv(t *testing.T) (*plugintest.Env, *plugin.Caller) {
 	e := plugintest.New(t)
-	e.Register(addrscope.Collection{})
+	e.Register(addrscope.New())
 	return e, e.Caller
 }
 

@@ -6,71 +6,48 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
 // Collection is the address scope collection. Scopes are stored, not journaled: the
-// backend has nothing to build from them.
-type Collection struct{}
+// backend has nothing to build from them. A scope is renamed or shared; a shared scope
+// cannot be made private again (AddressScopeUpdateError; who may change shared at all is
+// the policy's, update_address_scope:shared, admins only). A scope goes when no subnet pool
+// is in it (AddressScopeInUse): every pool counts, not only those the caller sees, so a
+// pool of another project never loses its scope. Lists are narrowed by project and ids;
+// the API keeps what get_address_scope lets the caller see (own and shared scopes).
+type Collection struct{ stored.Collection }
 
-// Resource describes address scopes.
-func (Collection) Resource() *resource.Resource { return AddressScopes }
-
-// Create stores a scope.
-func (Collection) Create(ctx context.Context, tx *db.Tx, _ *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	if d["id"] == nil {
-		d["id"] = plugin.NewID()
-	}
-	if err := tx.Insert(ctx, AddressScopes.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+// New returns the address scope collection.
+func New() Collection {
+	return Collection{stored.Collection{Res: AddressScopes, Unjournaled: true,
+		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, changes, _ db.Doc) error {
+			if v, ok := changes["shared"].(bool); ok && !v && plugin.Bool(cur, "shared") {
+				return fault.AddressScopeUpdateError(plugin.Str(cur, "id"), "Shared address scope can't be unshared")
+			}
+			return nil
+		},
+		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+			id := plugin.Str(cur, "id")
+			pools, err := tx.List(ctx, "subnetpools", db.Filter{})
+			if err != nil {
+				return err
+			}
+			for _, p := range pools {
+				if plugin.Str(p, "address_scope_id") == id {
+					return fault.AddressScopeInUse(id)
+				}
+			}
+			return nil
+		}}}
 }
 
-// Update renames a scope or shares it; a shared scope cannot be made private again
-// (AddressScopeUpdateError). Who may change shared at all is the policy's
-// (update_address_scope:shared, admins only).
-func (Collection) Update(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	if v, ok := changes["shared"].(bool); ok && !v && plugin.Bool(cur, "shared") {
-		return nil, fault.AddressScopeUpdateError(plugin.Str(cur, "id"), "Shared address scope can't be unshared")
-	}
-	d := plugin.Apply(cur, changes)
-	if err := tx.Put(ctx, AddressScopes.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Delete removes a scope no subnet pool is in (AddressScopeInUse otherwise). Every pool
-// counts, not only those the caller sees, so a pool of another project never loses its
-// scope.
-func (Collection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	pools, err := tx.List(ctx, "subnetpools", db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, p := range pools {
-		if plugin.Str(p, "address_scope_id") == id {
-			return fault.AddressScopeInUse(id)
-		}
-	}
-	_, err = tx.Delete(ctx, AddressScopes.Collection, id)
-	return err
-}
-
-// List returns the candidate scopes; the API keeps those get_address_scope lets the caller
-// see (its own and the shared ones).
+// List returns the candidate scopes, narrowed by project and by ids when the query names
+// them.
 func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
+	h := stored.ProjectFilter(f)
 	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
 		h.IDs = ids
-	}
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
 	}
 	return tx.List(ctx, AddressScopes.Collection, h)
 }

@@ -31,7 +31,7 @@ func Service() plugin.Service {
 			Speakers.Collection: {Owned: speakerObjects, Watches: []string{"ports", "routers", "subnets", Peers.Collection}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{SpeakerCollection{}, PeerCollection{}}
+			return []plugin.Collection{NewSpeakerCollection(), PeerCollection()}
 		},
 		Hooks: map[string]plugin.Hook{"routers": routerHook{}},
 	}

@@ -8,36 +8,30 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// PeerCollection is /v2.0/bgp-peers.
-type PeerCollection struct{}
-
-// Resource describes peers.
-func (PeerCollection) Resource() *resource.Resource { return Peers }
-
-// Create stores a peer; md5 needs a password.
-func (PeerCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	if plugin.Str(d, "auth_type") == "md5" && plugin.Str(d, "password") == "" {
-		return nil, fault.InvalidBgpPeerMd5Authentication()
-	}
-	d["id"] = plugin.NewID()
-	return d, plugin.Add(ctx, tx, c, Peers.Collection, d)
+// PeerCollection is /v2.0/bgp-peers: an md5 peer needs a password; the name or, for an md5
+// peer, the password change; a deleted peer leaves its speaker too.
+func PeerCollection() stored.Collection {
+	return stored.Collection{Res: Peers, Unscoped: true,
+		Prepare: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			if plugin.Str(d, "auth_type") == "md5" && plugin.Str(d, "password") == "" {
+				return fault.InvalidBgpPeerMd5Authentication()
+			}
+			return nil
+		},
+		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, changes, _ db.Doc) error {
+			if _, ok := changes["password"]; ok && plugin.Str(cur, "auth_type") != "md5" {
+				return fault.BgpPeerNotAuthenticated(plugin.Str(cur, "id"))
+			}
+			return nil
+		},
+		Refuse: unbindPeer}
 }
 
-// Update changes the name or, for an md5 peer, the password.
-func (PeerCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	if _, ok := changes["password"]; ok && plugin.Str(cur, "auth_type") != "md5" {
-		return nil, fault.BgpPeerNotAuthenticated(plugin.Str(cur, "id"))
-	}
-	d := plugin.Apply(cur, changes)
-	return d, plugin.SaveAsIs(ctx, tx, c, Peers.Collection, d)
-}
-
-// Delete removes a peer, from its speaker too.
-func (PeerCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+// unbindPeer removes a peer being deleted from its speaker.
+func unbindPeer(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
 	speakers, err := tx.List(ctx, Speakers.Collection, db.Filter{})
 	if err != nil {
@@ -52,12 +46,7 @@ func (PeerCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			}
 		}
 	}
-	return plugin.Remove(ctx, tx, c, Peers.Collection, cur)
-}
-
-// List returns the peers.
-func (PeerCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Peers.Collection, db.Filter{})
+	return nil
 }
 
 // routerHook refuses to delete a router a speaker is associated with.

@@ -10,14 +10,18 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// SpeakerCollection is /v2.0/bgp-speakers with its actions.
-type SpeakerCollection struct{}
+// SpeakerCollection is /v2.0/bgp-speakers with its actions: a speaker's router, if given,
+// must exist and have no speaker yet; its name or advertise flags change (MidoNet ignores
+// the flags); a deleted speaker's peers stay, unbound.
+type SpeakerCollection struct{ stored.Collection }
 
-// Resource describes speakers.
-func (SpeakerCollection) Resource() *resource.Resource { return Speakers }
+// NewSpeakerCollection returns the speakers' collection.
+func NewSpeakerCollection() SpeakerCollection {
+	return SpeakerCollection{stored.Collection{Res: Speakers, Unscoped: true, Prepare: prepareSpeaker}}
+}
 
 // speakerOfRouter is the speaker associated with a router ("" when none).
 func speakerOfRouter(ctx context.Context, tx *db.Tx, routerID string) (string, error) {
@@ -33,38 +37,21 @@ func speakerOfRouter(ctx context.Context, tx *db.Tx, routerID string) (string, e
 	return "", nil
 }
 
-// Create stores a speaker; its router, if given, must exist and have no speaker yet.
-func (SpeakerCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	d["id"] = plugin.NewID()
+func prepareSpeaker(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	d["peers"], d["networks"] = []any{}, []any{}
-	if r := plugin.Str(d, "logical_router"); r != "" {
-		if _, err := plugin.Fetch(ctx, tx, c, "routers", r); err != nil {
-			return nil, err
-		}
-		if other, err := speakerOfRouter(ctx, tx, r); err != nil {
-			return nil, err
-		} else if other != "" {
-			return nil, fault.RouterInUseByBgpSpeaker(r, other)
-		}
+	r := plugin.Str(d, "logical_router")
+	if r == "" {
+		return nil
 	}
-	return d, plugin.Add(ctx, tx, c, Speakers.Collection, d)
-}
-
-// Update changes the name or the advertise flags (MidoNet ignores the flags).
-func (SpeakerCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	return d, plugin.SaveAsIs(ctx, tx, c, Speakers.Collection, d)
-}
-
-// Delete removes a speaker (its peers stay, unbound).
-func (SpeakerCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Speakers.Collection, cur)
-}
-
-// List returns the speakers.
-func (SpeakerCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Speakers.Collection, db.Filter{})
+	if _, err := plugin.Fetch(ctx, tx, c, "routers", r); err != nil {
+		return err
+	}
+	if other, err := speakerOfRouter(ctx, tx, r); err != nil {
+		return err
+	} else if other != "" {
+		return fault.RouterInUseByBgpSpeaker(r, other)
+	}
+	return nil
 }
 
 // ActionMethod names the speaker actions and their methods.

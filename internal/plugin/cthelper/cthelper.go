@@ -19,6 +19,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
@@ -36,7 +37,7 @@ func Service() plugin.Service {
 		},
 		Translators: translate.Translators{Helpers.Collection: {Owned: helperObjects}},
 		Policies:    PolicyRules,
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection()} },
 		Hooks:       map[string]plugin.Hook{"routers": routerHook{}},
 	}
 }
@@ -154,62 +155,29 @@ func unique(ctx context.Context, tx *db.Tx, d db.Doc) error {
 	return nil
 }
 
-// Collection is the helpers of routers.
-type Collection struct{}
-
-// Resource describes helpers.
-func (Collection) Resource() *resource.Resource { return Helpers }
-
-// Create adds a helper to the router the URL names (the API fills router_id and the project).
-func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	if err := check(d); err != nil {
-		return nil, err
+// Collection is the helpers of routers, listed per router (the URL names it): a helper
+// is added to a router that exists (the API fills router_id and the project); protocol,
+// port or helper change under the same checks.
+func Collection() stored.Collection {
+	return stored.Collection{Res: Helpers, Unscoped: true, ParentQuery: "router_id",
+		Prepare: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			if err := check(d); err != nil {
+				return err
+			}
+			if r, err := tx.Get(ctx, "routers", plugin.Str(d, "router_id")); err != nil {
+				return err
+			} else if r == nil {
+				return fault.RouterNotFound(plugin.Str(d, "router_id"))
+			}
+			return unique(ctx, tx, d)
+		},
+		Check: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _, _, d db.Doc) error {
+			if err := check(d); err != nil {
+				return err
+			}
+			return unique(ctx, tx, d)
+		},
 	}
-	if r, err := tx.Get(ctx, "routers", plugin.Str(d, "router_id")); err != nil {
-		return nil, err
-	} else if r == nil {
-		return nil, fault.RouterNotFound(plugin.Str(d, "router_id"))
-	}
-	if d["id"] == nil {
-		d["id"] = plugin.NewID()
-	}
-	if err := unique(ctx, tx, d); err != nil {
-		return nil, err
-	}
-	if err := plugin.Add(ctx, tx, c, Helpers.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Update changes the protocol, port or helper, under the same checks.
-func (Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	if err := check(d); err != nil {
-		return nil, err
-	}
-	if err := unique(ctx, tx, d); err != nil {
-		return nil, err
-	}
-	if err := plugin.SaveAsIs(ctx, tx, c, Helpers.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Delete removes a helper.
-func (Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Helpers.Collection, cur)
-}
-
-// List returns the helpers of the router the URL names.
-func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if r := f["router_id"]; len(r) == 1 {
-		h.ParentID = r[0]
-	}
-	return tx.List(ctx, Helpers.Collection, h)
 }
 
 // routerHook shows a router's helpers and deletes them with it.
@@ -246,16 +214,7 @@ func (routerHook) Expand(ctx context.Context, tx *db.Tx, routers []db.Doc) error
 
 // BeforeDelete deletes a router's helpers with it (Neutron's foreign key cascades).
 func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	hs, err := tx.List(ctx, Helpers.Collection, db.Filter{ParentID: plugin.Str(cur, "id")})
-	if err != nil {
-		return fmt.Errorf("cthelper: helpers of %s: %w", plugin.Str(cur, "id"), err)
-	}
-	for _, h := range hs {
-		if err := plugin.Remove(ctx, tx, c, Helpers.Collection, h); err != nil {
-			return err
-		}
-	}
-	return nil
+	return stored.RemoveOf(ctx, tx, c, Helpers.Collection, plugin.Str(cur, "id"))
 }
 
 // helperObjects translates a helper into the MidoNet ConntrackHelper of its router.

@@ -15,6 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -127,7 +128,7 @@ func Service() plugin.Service {
 		Resources:      []*resource.Resource{Flavors, Profiles, Bindings, ServiceProviders},
 		Extensions:     Extensions,
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{flavorCollection{}, profileCollection{}, bindingCollection{}, providerCollection{}}
+			return []plugin.Collection{flavorCollection(), profileCollection(), bindingCollection{}, providerCollection{}}
 		},
 		Hooks: map[string]plugin.Hook{"routers": routerHook{}},
 	}
@@ -156,65 +157,57 @@ func profilesExist(ctx context.Context, tx *db.Tx, ids []string) error {
 	return nil
 }
 
-// flavorCollection is /v2.0/flavors.
-type flavorCollection struct{}
-
-func (flavorCollection) Resource() *resource.Resource { return Flavors }
-
-// Create stores a flavor with the profiles it names (each must exist).
-func (flavorCollection) Create(ctx context.Context, tx *db.Tx, _ *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	d["id"] = plugin.NewID()
-	if err := profilesExist(ctx, tx, plugin.Strings(d, "service_profiles")); err != nil {
-		return nil, err
-	}
-	if err := tx.Insert(ctx, Flavors.Collection, d); err != nil {
-		return nil, fmt.Errorf("flavors: store flavor: %w", err)
-	}
-	return d, nil
+// flavorCollection is /v2.0/flavors: a flavor names profiles that exist; name, description,
+// enabled or the profiles change; a flavor goes when no router uses it (FlavorInUse).
+// Flavors and profiles are few and admin-made: lists read them all.
+func flavorCollection() stored.Collection {
+	return stored.Collection{Res: Flavors, Unjournaled: true, Unscoped: true,
+		Prepare: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			return profilesExist(ctx, tx, plugin.Strings(d, "service_profiles"))
+		},
+		Check: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _, changes, _ db.Doc) error {
+			if l, ok := changes["service_profiles"]; ok {
+				return profilesExist(ctx, tx, plugin.Strings(db.Doc{"l": l}, "l"))
+			}
+			return nil
+		},
+		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+			id := plugin.Str(cur, "id")
+			routers, err := list(ctx, tx, "routers")
+			if err != nil {
+				return err
+			}
+			for _, r := range routers {
+				if plugin.Str(r, "flavor_id") == id {
+					return fault.New(http.StatusConflict, "FlavorInUse", "Flavor %s is used by some service instance.", id)
+				}
+			}
+			return nil
+		}}
 }
 
-// Update changes name, description, enabled or the profiles.
-func (flavorCollection) Update(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	if l, ok := changes["service_profiles"]; ok {
-		if err := profilesExist(ctx, tx, plugin.Strings(db.Doc{"l": l}, "l")); err != nil {
-			return nil, err
-		}
-	}
-	d := plugin.Apply(cur, changes)
-	if err := tx.Put(ctx, Flavors.Collection, d); err != nil {
-		return nil, fmt.Errorf("flavors: store flavor: %w", err)
-	}
-	return d, nil
+// profileCollection is /v2.0/service_profiles: checked on create and update; a profile goes
+// when no flavor names it (ServiceProfileInUse).
+func profileCollection() stored.Collection {
+	check := func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error { return checkProfile(d) }
+	return stored.Collection{Res: Profiles, Unjournaled: true, Unscoped: true, Prepare: check,
+		Check: func(ctx context.Context, tx *db.Tx, c *plugin.Caller, _, _, d db.Doc) error {
+			return check(ctx, tx, c, d)
+		},
+		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+			id := plugin.Str(cur, "id")
+			flavors, err := list(ctx, tx, Flavors.Collection)
+			if err != nil {
+				return err
+			}
+			for _, f := range flavors {
+				if slices.Contains(plugin.Strings(f, "service_profiles"), id) {
+					return fault.New(http.StatusConflict, "ServiceProfileInUse", "Service Profile %s is used by some service instance.", id)
+				}
+			}
+			return nil
+		}}
 }
-
-// Delete removes a flavor no router uses (FlavorInUse).
-func (flavorCollection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	routers, err := list(ctx, tx, "routers")
-	if err != nil {
-		return err
-	}
-	for _, r := range routers {
-		if plugin.Str(r, "flavor_id") == id {
-			return fault.New(http.StatusConflict, "FlavorInUse", "Flavor %s is used by some service instance.", id)
-		}
-	}
-	if _, err := tx.Delete(ctx, Flavors.Collection, id); err != nil {
-		return fmt.Errorf("flavors: delete flavor: %w", err)
-	}
-	return nil
-}
-
-// List returns every flavor (the API filters and pages).
-func (flavorCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return list(ctx, tx, Flavors.Collection)
-}
-
-// profileCollection is /v2.0/service_profiles.
-type profileCollection struct{}
-
-func (profileCollection) Resource() *resource.Resource { return Profiles }
 
 // checkProfile is Neutron's: a driver or metainfo, and a driver one of the providers'.
 func checkProfile(d db.Doc) error {
@@ -231,54 +224,6 @@ func checkProfile(d db.Doc) error {
 		}
 	}
 	return fault.NotFound("ServiceProfileDriverNotFound", "Service Profile driver %s could not be found.", driver)
-}
-
-// Create stores a service profile.
-func (profileCollection) Create(ctx context.Context, tx *db.Tx, _ *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	d["id"] = plugin.NewID()
-	if err := checkProfile(d); err != nil {
-		return nil, err
-	}
-	if err := tx.Insert(ctx, Profiles.Collection, d); err != nil {
-		return nil, fmt.Errorf("flavors: store service profile: %w", err)
-	}
-	return d, nil
-}
-
-// Update changes a profile.
-func (profileCollection) Update(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	if err := checkProfile(d); err != nil {
-		return nil, err
-	}
-	if err := tx.Put(ctx, Profiles.Collection, d); err != nil {
-		return nil, fmt.Errorf("flavors: store service profile: %w", err)
-	}
-	return d, nil
-}
-
-// Delete removes a profile no flavor names (ServiceProfileInUse).
-func (profileCollection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	flavors, err := list(ctx, tx, Flavors.Collection)
-	if err != nil {
-		return err
-	}
-	for _, f := range flavors {
-		if slices.Contains(plugin.Strings(f, "service_profiles"), id) {
-			return fault.New(http.StatusConflict, "ServiceProfileInUse", "Service Profile %s is used by some service instance.", id)
-		}
-	}
-	if _, err := tx.Delete(ctx, Profiles.Collection, id); err != nil {
-		return fmt.Errorf("flavors: delete service profile: %w", err)
-	}
-	return nil
-}
-
-// List returns every profile.
-func (profileCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return list(ctx, tx, Profiles.Collection)
 }
 
 // bindingCollection is /v2.0/flavors/{id}/service_profiles: the flavor's service_profiles

@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -78,35 +79,13 @@ func all(ctx context.Context, tx *db.Tx, res *resource.Resource) ([]db.Doc, erro
 
 // list returns the candidate documents of a collection for a list request.
 func list(ctx context.Context, tx *db.Tx, res *resource.Resource, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return tx.List(ctx, res.Collection, h)
-}
-
-// visible is d as an answer shows it outside the API's rendering (action answers): its
-// visible attributes only.
-func visible(res *resource.Resource, d db.Doc) map[string]any {
-	out := map[string]any{}
-	for _, a := range res.Attrs {
-		if v, ok := d[a.Name]; ok && res.Visible(a.Name) {
-			out[a.Name] = v
-		}
-	}
-	return out
+	return tx.List(ctx, res.Collection, stored.ProjectFilter(f))
 }
 
 // stamp fills a new document's id, project and bookkeeping (revision, timestamps: kept for
 // the cluster, not shown).
 func stamp(body db.Doc) db.Doc {
 	d := plugin.Copy(body)
-	plugin.Stamp(d, 0)
-	delete(d, "tags")
-	if d["project_id"] == nil {
-		d["project_id"] = d["tenant_id"]
-	}
+	stored.StampUntagged(d)
 	return d
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -227,5 +228,5 @@ func (p PolicyCollection) Action(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	if err := plugin.Save(ctx, tx, c, p.v.policies.Collection, cur); err != nil {
 		return nil, err
 	}
-	return visible(p.v.policies, cur), nil
+	return stored.Visible(p.v.policies, cur), nil
 }

@@ -8,20 +8,22 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// DeviceCollection is /v2.0/gw/gateway_devices.
-type DeviceCollection struct{}
-
-// Resource describes gateway devices.
-func (DeviceCollection) Resource() *resource.Resource { return Devices }
+// DeviceCollection is /v2.0/gw/gateway_devices: the name or the tunnel IPs change (by the
+// type's rules); a device goes with its remote MAC entries (an L2 gateway naming it keeps
+// it: the l2gw service's hook).
+func DeviceCollection() stored.Collection {
+	return stored.Collection{Res: Devices, Unscoped: true, Prepare: prepareDevice, Check: checkDevice, Refuse: removeEntries}
+}
 
 // serialize orders the writes that check a uniqueness rule across devices (management IP,
 // tunnel IP, one device per resource, remote MACs): on PostgreSQL and MySQL two transactions
 // could otherwise both find a value free; SQLite runs one writer at a time already. It takes
-// the task journal's order lock (held to the end of the transaction), which these writes take
-// anyway when they journal their change, so no second lock can be taken in the other order.
+// db.Tx.LockTaskOrder (held to the end of the transaction): on MySQL the journal takes the same
+// lock when it writes the change's task, so no second lock can be taken in the other order; on
+// PostgreSQL the journal takes no lock, and this one orders only these writes.
 func serialize(ctx context.Context, tx *db.Tx) error {
 	if err := tx.LockTaskOrder(ctx); err != nil {
 		return fmt.Errorf("gwdevice: lock: %w", err)
@@ -35,25 +37,24 @@ var resourceCollection = map[string]string{RouterVtep: "routers", NetworkVlan: "
 // resourceType is the word DeviceInUseByGatewayDevice names a resource with.
 var resourceType = map[string]string{RouterVtep: "router", NetworkVlan: "network"}
 
-// Create checks the fields the type needs and forbids, the uniqueness rules and the
-// resource, then stores the device.
-func (DeviceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+// prepareDevice checks the fields the type needs and forbids, the uniqueness rules and
+// the resource of a new device.
+func prepareDevice(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	typ := plugin.Str(d, "type")
 	if err := serialize(ctx, tx); err != nil {
-		return nil, err
+		return err
 	}
 	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	switch typ {
 	case HwVtep:
 		if d["management_ip"] == nil || d["management_port"] == nil {
-			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with management_port and management_ip", typ)
+			return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with management_port and management_ip", typ)
 		}
 		if plugin.Str(d, "resource_id") != "" {
-			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take a resource_id", typ)
+			return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take a resource_id", typ)
 		}
 		if d["management_protocol"] == nil {
 			d["management_protocol"] = ProtocolOVSDB
@@ -61,37 +62,36 @@ func (DeviceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 		ip := plugin.Str(d, "management_ip")
 		for _, o := range devices {
 			if plugin.Str(o, "type") == HwVtep && plugin.Str(o, "management_ip") == ip {
-				return nil, fault.GatewayDeviceParamDuplicate("management_ip", ip)
+				return fault.GatewayDeviceParamDuplicate("management_ip", ip)
 			}
 		}
 	case RouterVtep, NetworkVlan:
 		if d["management_ip"] != nil || d["management_port"] != nil || (d["management_protocol"] != nil && d["management_protocol"] != ProtocolNone) {
-			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take management_ip, management_port or management_protocol", typ)
+			return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take management_ip, management_port or management_protocol", typ)
 		}
 		d["management_protocol"] = nil
 		rid := plugin.Str(d, "resource_id")
 		if rid == "" {
-			return nil, fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with resource_id", typ)
+			return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s must be specified with resource_id", typ)
 		}
 		if _, err := plugin.Fetch(ctx, tx, c, resourceCollection[typ], rid); err != nil {
 			if isNotFound(err) {
-				return nil, fault.GatewayResourceNotFound(rid)
+				return fault.GatewayResourceNotFound(rid)
 			}
-			return nil, err
+			return err
 		}
 		for _, o := range devices {
 			if plugin.Str(o, "type") == typ && plugin.Str(o, "resource_id") == rid {
-				return nil, fault.DeviceInUseByGatewayDevice(rid, resourceType[typ])
+				return fault.DeviceInUseByGatewayDevice(rid, resourceType[typ])
 			}
 		}
 	}
 	if err := checkTunnelIPs(typ, plugin.Strings(d, "tunnel_ips"), "", devices); err != nil {
-		return nil, err
+		return err
 	}
 	d["tunnel_ips"] = anyList(plugin.Strings(d, "tunnel_ips"))
 	d["remote_mac_entries"] = []any{}
-	d["id"] = plugin.NewID()
-	return d, plugin.Add(ctx, tx, c, Devices.Collection, d)
+	return nil
 }
 
 // isNotFound reports whether err is a 404 fault.
@@ -129,29 +129,25 @@ func anyList(ss []string) []any {
 	return out
 }
 
-// Update changes the name or the tunnel IPs (by the type's rules).
-func (DeviceCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	if _, ok := changes["tunnel_ips"]; ok {
-		if err := serialize(ctx, tx); err != nil {
-			return nil, err
-		}
-		devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
-		if err != nil {
-			return nil, err
-		}
-		if err := checkTunnelIPs(plugin.Str(cur, "type"), plugin.Strings(changes, "tunnel_ips"), plugin.Str(cur, "id"), devices); err != nil {
-			return nil, err
-		}
+// checkDevice checks changed tunnel IPs by the type's rules.
+func checkDevice(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes, _ db.Doc) error {
+	if _, ok := changes["tunnel_ips"]; !ok {
+		return nil
 	}
-	d := plugin.Apply(cur, changes)
-	return d, plugin.SaveAsIs(ctx, tx, c, Devices.Collection, d)
+	if err := serialize(ctx, tx); err != nil {
+		return err
+	}
+	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
+	if err != nil {
+		return err
+	}
+	return checkTunnelIPs(plugin.Str(cur, "type"), plugin.Strings(changes, "tunnel_ips"), plugin.Str(cur, "id"), devices)
 }
 
-// Delete removes a device and its remote MAC entries (an L2 gateway naming it keeps it:
-// the l2gw service's hook).
-func (DeviceCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	entries, err := tx.List(ctx, RemoteMacEntries.Collection, db.Filter{ParentID: id})
+// removeEntries removes a deleted device's remote MAC entries (not journaled: the device's
+// translation carries them).
+func removeEntries(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+	entries, err := tx.List(ctx, RemoteMacEntries.Collection, db.Filter{ParentID: plugin.Str(cur, "id")})
 	if err != nil {
 		return err
 	}
@@ -160,10 +156,5 @@ func (DeviceCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 			return err
 		}
 	}
-	return plugin.Remove(ctx, tx, c, Devices.Collection, cur)
-}
-
-// List returns the devices.
-func (DeviceCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Devices.Collection, db.Filter{})
+	return nil
 }

@@ -23,7 +23,7 @@ func Service() plugin.Service {
 		Translators:    translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "networks"}}},
 		Policies:       PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{DeviceCollection{}, EntryCollection{}}
+			return []plugin.Collection{DeviceCollection(), EntryCollection{}}
 		},
 		Hooks: map[string]plugin.Hook{"routers": resourceHook{typ: RouterVtep}, "networks": resourceHook{typ: NetworkVlan}},
 	}

@@ -7,66 +7,73 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// ConnectionCollection is /v2.0/l2-gateway-connections.
-type ConnectionCollection struct{}
+// ConnectionCollection is /v2.0/l2-gateway-connections: nothing in a connection can change
+// (the API refuses every attribute first); a delete disconnects the network.
+type ConnectionCollection struct{ stored.Collection }
 
-// Resource describes connections.
-func (ConnectionCollection) Resource() *resource.Resource { return Connections }
+// NewConnectionCollection returns the connections' collection.
+func NewConnectionCollection() ConnectionCollection {
+	return ConnectionCollection{stored.Collection{Res: Connections, Unscoped: true, Prepare: prepareConnection}}
+}
 
-// Create connects a network to a gateway, in networking-l2gw's and networking-midonet's
-// order: the network exists, the gateway exists, it has no connection yet (one per gateway),
-// a segmentation id is given in exactly one place (the connection or the gateway's device),
-// and it fits the device's type.
-func (ConnectionCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+// Update is refused.
+func (ConnectionCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
+	return nil, fault.MethodNotAllowed()
+}
+
+// prepareConnection checks a connection of a network to a gateway, in networking-l2gw's and
+// networking-midonet's order: the network exists, the gateway exists, it has no connection
+// yet (one per gateway), a segmentation id is given in exactly one place (the connection or
+// the gateway's device), and it fits the device's type.
+func prepareConnection(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	if err := available(c); err != nil {
-		return nil, err
+		return err
 	}
-	d := plugin.Copy(body)
 	netID := plugin.Str(d, "network_id")
 	if _, err := plugin.Fetch(ctx, tx, c, "networks", netID); err != nil {
-		return nil, err
+		return err
 	}
 	gwID := plugin.Str(d, "l2_gateway_id")
 	gw, err := plugin.Fetch(ctx, tx, c, Gateways.Collection, gwID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	conns, err := connectionsOf(ctx, tx, gwID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(conns) > 0 {
-		return nil, fault.MidonetL2GatewayConnectionExists(gwID)
+		return fault.MidonetL2GatewayConnectionExists(gwID)
 	}
 	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, o := range all {
 		// MidoNet keys a connection's ports by the network: one gateway per network.
 		if plugin.Str(o, "network_id") == netID {
-			return nil, fault.Conflict("L2GatewayConnectionExists", "The specified mapping '%s' exists on network gateway '%s'.", netID, plugin.Str(o, "l2_gateway_id"))
+			return fault.Conflict("L2GatewayConnectionExists", "The specified mapping '%s' exists on network gateway '%s'.", netID, plugin.Str(o, "l2_gateway_id"))
 		}
 	}
 	devs := plugin.Objects(plugin.List(gw, "devices"))
 	if len(devs) != 1 {
-		return nil, fault.L2GatewayNotFound(gwID)
+		return fault.L2GatewayNotFound(gwID)
 	}
 	gwSeg, gwHasSeg := devs[0]["segmentation_id"]
 	connSeg := plugin.Str(d, "segmentation_id")
 	var vni int64
 	switch {
 	case connSeg != "" && gwHasSeg:
-		return nil, fault.InvalidInput("default segmentation_id should not be provided when segmentation_id is assigned during l2gateway creation")
+		return fault.InvalidInput("default segmentation_id should not be provided when segmentation_id is assigned during l2gateway creation")
 	case connSeg == "" && !gwHasSeg:
-		return nil, fault.InvalidInput("Segmentation id must be specified in create l2gateway connections")
+		return fault.InvalidInput("Segmentation id must be specified in create l2gateway connections")
 	case connSeg != "":
 		n, err := strconv.ParseInt(connSeg, 10, 64)
 		if err != nil {
-			return nil, fault.InvalidInput("Segmentation id must be a valid integer")
+			return fault.InvalidInput("Segmentation id must be a valid integer")
 		}
 		vni = n
 	default:
@@ -75,30 +82,14 @@ func (ConnectionCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Cal
 	devID := plugin.Str(devs[0], "device_id")
 	dev, err := device(ctx, tx, c.Elevated(), devID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if connSeg != "" {
 		if err := checkRange(plugin.Str(dev, "type"), vni); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	d["id"] = plugin.NewID()
 	d["device_id"] = devID
 	d["vni"] = vni
-	return d, plugin.Add(ctx, tx, c, Connections.Collection, d)
-}
-
-// Update: nothing in a connection can change (the API refuses every attribute first).
-func (ConnectionCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
-	return nil, fault.MethodNotAllowed()
-}
-
-// Delete disconnects the network.
-func (ConnectionCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Connections.Collection, cur)
-}
-
-// List returns the connections.
-func (ConnectionCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Connections.Collection, db.Filter{})
+	return nil
 }

@@ -2,19 +2,28 @@ package l2gw
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// GatewayCollection is /v2.0/l2-gateways.
-type GatewayCollection struct{}
+// GatewayCollection is /v2.0/l2-gateways: gateways are stored, not journaled (their
+// connections carry them to the backend); a gateway goes when it has no connections (409
+// L2GatewayInUse otherwise).
+type GatewayCollection struct{ stored.Collection }
 
-// Resource describes L2 gateways.
-func (GatewayCollection) Resource() *resource.Resource { return Gateways }
+// NewGatewayCollection returns the gateways' collection.
+func NewGatewayCollection() GatewayCollection {
+	return GatewayCollection{stored.Collection{Res: Gateways, Unjournaled: true, Unscoped: true, Prepare: prepareGateway,
+		Refuse: stored.InUse(Connections.Collection, "l2_gateway_id", fault.L2GatewayInUse)}}
+}
+
+// Update is not implemented by networking-midonet's driver: 501, whatever the change.
+func (GatewayCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
+	return nil, fault.NotImplemented()
+}
 
 // available answers 503 while the gateway-device service is not loaded (networking-midonet's
 // MidonetL2GatewayUnavailable): without it no device can be named.
@@ -37,79 +46,40 @@ func device(ctx context.Context, tx *db.Tx, c *plugin.Caller, id string) (db.Doc
 	return d, nil
 }
 
-// Create checks the device (it exists, the segmentation id fits its type) and stores the
-// gateway.
-func (GatewayCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
+// prepareGateway checks a new gateway's device (it exists, the segmentation id fits its
+// type).
+func prepareGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	if err := available(c); err != nil {
-		return nil, err
+		return err
 	}
-	d := plugin.Copy(body)
 	devs := plugin.Objects(plugin.List(d, "devices"))
 	if len(devs) != 1 {
-		return nil, fault.BadRequest("Invalid input for devices. Reason: Exactly one device must be specified to create a gateway.")
+		return fault.BadRequest("Invalid input for devices. Reason: Exactly one device must be specified to create a gateway.")
 	}
 	dev, err := device(ctx, tx, c, plugin.Str(devs[0], "device_id"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	typ := plugin.Str(dev, "type")
 	ifs := plugin.List(devs[0], "interfaces")
 	switch {
 	case typ != "hw_vtep" && len(ifs) > 0:
-		return nil, fault.BadRequest("Invalid input for devices. Reason: Interfaces are not allowed in MidoNet L2GW for a %s device.", typ)
+		return fault.BadRequest("Invalid input for devices. Reason: Interfaces are not allowed in MidoNet L2GW for a %s device.", typ)
 	case typ == "hw_vtep" && len(ifs) == 0:
-		return nil, fault.BadRequest("Invalid input for devices. Reason: A hw_vtep device needs interfaces: the VTEP's ports to bind.")
+		return fault.BadRequest("Invalid input for devices. Reason: A hw_vtep device needs interfaces: the VTEP's ports to bind.")
 	}
 	if s, ok := devs[0]["segmentation_id"]; ok {
 		n, _ := segID(s)
 		if err := checkRange(typ, n); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	d["id"] = plugin.NewID()
-	if err := tx.Insert(ctx, Gateways.Collection, d); err != nil {
-		return nil, fmt.Errorf("l2gw: store gateway: %w", err)
-	}
-	return d, nil
-}
-
-// Update is not implemented by networking-midonet's driver: 501, whatever the change.
-func (GatewayCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, db.Doc) (db.Doc, error) {
-	return nil, fault.NotImplemented()
-}
-
-// Delete removes a gateway without connections (409 L2GatewayInUse otherwise).
-func (GatewayCollection) Delete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	conns, err := connectionsOf(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if len(conns) > 0 {
-		return fault.L2GatewayInUse(id)
-	}
-	_, err = tx.Delete(ctx, Gateways.Collection, id)
-	return err
-}
-
-// List returns the gateways.
-func (GatewayCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Gateways.Collection, db.Filter{})
+	return nil
 }
 
 // connectionsOf lists the connections of a gateway.
 func connectionsOf(ctx context.Context, tx *db.Tx, gatewayID string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, "l2_gateway_id") == gatewayID {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return stored.Where(ctx, tx, Connections.Collection, "l2_gateway_id", gatewayID)
 }
 
 // deviceHook keeps a gateway device while an L2 gateway names it (GatewayDeviceInUse).
@@ -136,17 +106,5 @@ func (deviceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller,
 type networkHook struct{ plugin.NoHook }
 
 func (networkHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, d := range all {
-		if plugin.Str(d, "network_id") == id {
-			if err := plugin.Remove(ctx, tx, c, Connections.Collection, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c, Connections.Collection, "network_id", plugin.Str(cur, "id"))
 }

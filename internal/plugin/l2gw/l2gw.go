@@ -26,7 +26,7 @@ func Service() plugin.Service {
 		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Watches: []string{gatewayCollection, "routers", "networks"}}},
 		Policies:    PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{GatewayCollection{}, ConnectionCollection{}}
+			return []plugin.Collection{NewGatewayCollection(), NewConnectionCollection()}
 		},
 		Hooks: map[string]plugin.Hook{gatewayCollection: deviceHook{}, "networks": networkHook{}},
 	}

@@ -26,8 +26,8 @@ func TestUnavailableWithoutGatewayDevices(t *testing.T) {
 		col  plugin.Collection
 		body db.Doc
 	}{
-		{l2gw.GatewayCollection{}, db.Doc{"tenant_id": "p1", "name": "gw", "devices": []any{map[string]any{"device_id": "7a3c1b52-0d4e-4b8f-9c55-2f0e7f1d9a01"}}}},
-		{l2gw.ConnectionCollection{}, db.Doc{"tenant_id": "p1", "l2_gateway_id": "7a3c1b52-0d4e-4b8f-9c55-2f0e7f1d9a02", "network_id": "n", "segmentation_id": "5"}},
+		{l2gw.NewGatewayCollection(), db.Doc{"tenant_id": "p1", "name": "gw", "devices": []any{map[string]any{"device_id": "7a3c1b52-0d4e-4b8f-9c55-2f0e7f1d9a01"}}}},
+		{l2gw.NewConnectionCollection(), db.Doc{"tenant_id": "p1", "l2_gateway_id": "7a3c1b52-0d4e-4b8f-9c55-2f0e7f1d9a02", "network_id": "n", "segmentation_id": "5"}},
 	}
 	for _, tc := range cases {
 		err := d.Write(ctx, func(tx *db.Tx) error {

@@ -76,9 +76,8 @@ func (p *Plugin) setGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, ro
 	if err != nil {
 		return err
 	}
-	if len(plugin.List(port, "fixed_ips")) == 0 {
-		return fault.BadRequestOf("router", "No IPs available for the gateway port of router %s on network %s", plugin.Str(router, "id"), netID)
-	}
+	// A network without subnets gives an address-less gateway port, as Neutron's
+	// _create_router_gw_port accepts (a full subnet is IpAddressGenerationFailure above).
 	router["external_gateway_info"] = map[string]any{
 		"network_id": netID, "enable_snat": snat, "external_fixed_ips": plugin.List(port, "fixed_ips"),
 	}

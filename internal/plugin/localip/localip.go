@@ -21,6 +21,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
@@ -51,7 +52,7 @@ func Service() plugin.Service {
 		},
 		Policies: PolicyRules,
 		Collections: func(d plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{Collection{ports: d.Ports}, AssociationCollection{}}
+			return []plugin.Collection{Collection(d.Ports), NewAssociationCollection()}
 		},
 		Hooks: map[string]plugin.Hook{"ports": portHook{}},
 	}
@@ -149,17 +150,20 @@ func addressOf(port db.Doc, requested string) (string, error) {
 	return ips[0], nil
 }
 
-// Collection is /v2.0/local_ips.
-type Collection struct{ ports plugin.Ports }
+// Collection is /v2.0/local_ips: name or description change; a Local IP goes when no port
+// is associated with it (LocalIPInUse otherwise), with the port it made for itself.
+func Collection(ports plugin.Ports) stored.Collection {
+	l := localIPs{ports: ports}
+	return stored.Collection{Res: LocalIPs, Standard: true, Prepare: l.prepare, Refuse: inUse, Deleted: l.removePort}
+}
 
-// Resource describes Local IPs.
-func (Collection) Resource() *resource.Resource { return LocalIPs }
+// localIPs makes and removes the ports of Local IPs made on a network.
+type localIPs struct{ ports plugin.Ports }
 
-// Create makes a Local IP on a port the caller names (one of its fixed IPs), or on a port it
-// makes on the network given (device owner network:local_ip, an IPv4 address of the
-// network's or the one requested).
-func (l Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+// prepare puts a new Local IP on a port the caller names (one of its fixed IPs), or on a
+// port it makes on the network given (device owner network:local_ip, an IPv4 address of
+// the network's or the one requested).
+func (l localIPs) prepare(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	if d["id"] == nil {
 		d["id"] = plugin.NewID()
 	}
@@ -170,19 +174,19 @@ func (l Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, bod
 		p, err := plugin.Fetch(ctx, tx, c, "ports", plugin.Str(d, "local_port_id"))
 		if err != nil {
 			if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound {
-				return nil, fault.BadRequestOf("local_ip", "Port %s not found", plugin.Str(d, "local_port_id"))
+				return fault.BadRequestOf("local_ip", "Port %s not found", plugin.Str(d, "local_port_id"))
 			}
-			return nil, err
+			return err
 		}
 		port = p
 	case plugin.Str(d, "network_id") != "":
 		netID := plugin.Str(d, "network_id")
 		if _, err := plugin.Fetch(ctx, tx, c, "networks", netID); err != nil {
-			return nil, err
+			return err
 		}
 		subnets, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
 		if err != nil {
-			return nil, fmt.Errorf("localip: subnets of %s: %w", netID, err)
+			return fmt.Errorf("localip: subnets of %s: %w", netID, err)
 		}
 		v4 := false
 		for _, s := range subnets {
@@ -190,10 +194,10 @@ func (l Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, bod
 			v4 = v4 || n == 4
 		}
 		if !v4 {
-			return nil, fault.BadRequestOf("local_ip", "Network %s does not contain any IPv4 subnet", netID)
+			return fault.BadRequestOf("local_ip", "Network %s does not contain any IPv4 subnet", netID)
 		}
 		if l.ports == nil {
-			return nil, fault.BadRequestOf("local_ip", "this server cannot make ports for Local IPs")
+			return fault.BadRequestOf("local_ip", "this server cannot make ports for Local IPs")
 		}
 		raw := map[string]any{"network_id": netID, "tenant_id": plugin.Str(d, "tenant_id"), "project_id": plugin.Str(d, "tenant_id"),
 			"device_owner": OwnerLocalIP, "device_id": plugin.Str(d, "id"), "name": "", "admin_state_up": true}
@@ -202,36 +206,23 @@ func (l Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, bod
 		}
 		p, err := l.ports.CreatePort(ctx, tx, c.Elevated(), raw)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		port = p
 	default:
-		return nil, fault.New(http.StatusBadRequest, "LocalIPPortOrNetworkRequired", "Invalid input for operation: Either Port ID or Network ID must be specified for Local IP create.")
+		return fault.New(http.StatusBadRequest, "LocalIPPortOrNetworkRequired", "Invalid input for operation: Either Port ID or Network ID must be specified for Local IP create.")
 	}
 	addr, err := addressOf(port, requested)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	d["local_port_id"], d["network_id"], d["local_ip_address"] = port["id"], port["network_id"], addr
-	plugin.Stamp(d, 0)
-	if err := plugin.Add(ctx, tx, c, LocalIPs.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+	d["local_port_id"], d["network_id"], d["local_ip_address"] = port["id"], port["network_id"], addr
+	return nil
 }
 
-// Update changes the name or description.
-func (Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	if err := plugin.Save(ctx, tx, c, LocalIPs.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Delete removes a Local IP without associations (LocalIPInUse otherwise) and the port it
-// made for itself.
-func (l Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+// inUse refuses to delete a Local IP with associations.
+func inUse(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
 	assocs, err := tx.List(ctx, Associations.Collection, db.Filter{ParentID: id})
 	if err != nil {
@@ -240,9 +231,11 @@ func (l Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur
 	if len(assocs) > 0 {
 		return fault.New(http.StatusConflict, "LocalIPInUse", "Local IP %s is still associated with one or more ports.", id)
 	}
-	if err := plugin.Remove(ctx, tx, c, LocalIPs.Collection, cur); err != nil {
-		return err
-	}
+	return nil
+}
+
+// removePort removes the port a deleted Local IP made for itself.
+func (l localIPs) removePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	port, err := tx.Get(ctx, "ports", plugin.Str(cur, "local_port_id"))
 	if err != nil || port == nil || plugin.Str(port, "device_owner") != OwnerLocalIP || l.ports == nil {
 		return err
@@ -250,25 +243,20 @@ func (l Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur
 	return l.ports.RemovePort(ctx, tx, c.Elevated(), port)
 }
 
-// List returns the candidate Local IPs.
-func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return tx.List(ctx, LocalIPs.Collection, h)
+// AssociationCollection is the port associations of Local IPs, each keyed by its port,
+// listed per Local IP (the URL names it); nothing of one can change.
+type AssociationCollection struct{ stored.Collection }
+
+// NewAssociationCollection returns the associations' collection.
+func NewAssociationCollection() AssociationCollection {
+	return AssociationCollection{stored.Collection{Res: Associations, Frozen: true, Unscoped: true, ParentQuery: "local_ip_id",
+		Prepare: prepareAssociation}}
 }
 
-// AssociationCollection is the port associations of Local IPs, each keyed by its port.
-type AssociationCollection struct{}
-
-// Resource describes associations.
-func (AssociationCollection) Resource() *resource.Resource { return Associations }
-
 // DocID is the document of a Local IP's association with a port.
-func (AssociationCollection) DocID(localIP, port string) string {
+func (AssociationCollection) DocID(localIP, port string) string { return associationID(localIP, port) }
+
+func associationID(localIP, port string) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("local-ip-association/"+localIP+"/"+port)).String()
 }
 
@@ -277,60 +265,38 @@ func (AssociationCollection) NotFoundIn(localIP, port string) *fault.Fault {
 	return fault.New(http.StatusNotFound, "LocalIPAssociationNotFound", "Local IP %s association with port %s could not be found.", localIP, port)
 }
 
-// Create associates a port the caller sees with the Local IP the URL names, on one of its
-// fixed IPs (the one requested, or its only one). The same port twice is refused (409).
-func (a AssociationCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+// prepareAssociation associates a port the caller sees with the Local IP the URL names, on
+// one of its fixed IPs (the one requested, or its only one). The same port twice is
+// refused (409).
+func prepareAssociation(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	lipID, portID := plugin.Str(d, "local_ip_id"), plugin.Str(d, "fixed_port_id")
 	lip, err := tx.Get(ctx, LocalIPs.Collection, lipID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if lip == nil {
-		return nil, LocalIPs.NotFound(lipID)
+		return LocalIPs.NotFound(lipID)
 	}
 	port, err := plugin.Fetch(ctx, tx, c, "ports", portID)
 	if err != nil {
 		if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound {
-			return nil, fault.BadRequestOf("local_ip_port_association", "Port %s not found", portID)
+			return fault.BadRequestOf("local_ip_port_association", "Port %s not found", portID)
 		}
-		return nil, err
+		return err
 	}
 	ip, err := addressOf(port, plugin.Str(d, "fixed_ip"))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d["id"] = a.DocID(lipID, portID)
+	d["id"] = associationID(lipID, portID)
 	if old, err := tx.Get(ctx, Associations.Collection, plugin.Str(d, "id")); err != nil {
-		return nil, err
+		return err
 	} else if old != nil {
-		return nil, fault.Conflict("LocalIPAssociationExists", "Local IP %s is already associated with port %s.", lipID, portID)
+		return fault.Conflict("LocalIPAssociationExists", "Local IP %s is already associated with port %s.", lipID, portID)
 	}
 	d["fixed_ip"], d["local_ip_address"] = ip, lip["local_ip_address"]
 	d["host"] = plugin.Str(port, "binding:host_id")
-	if err := plugin.Add(ctx, tx, c, Associations.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Update is not part of associations (nothing of one can change).
-func (AssociationCollection) Update(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _ db.Doc) (db.Doc, error) {
-	return cur, nil
-}
-
-// Delete removes an association.
-func (AssociationCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Associations.Collection, cur)
-}
-
-// List returns the associations of the Local IP the URL names.
-func (AssociationCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if l := f["local_ip_id"]; len(l) == 1 {
-		h.ParentID = l[0]
-	}
-	return tx.List(ctx, Associations.Collection, h)
+	return nil
 }
 
 // Expand shows each association's port's current host.
@@ -353,18 +319,7 @@ type portHook struct{ plugin.NoHook }
 
 // BeforeDelete deletes the associations of a port being deleted.
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	all, err := tx.List(ctx, Associations.Collection, db.Filter{})
-	if err != nil {
-		return fmt.Errorf("localip: associations: %w", err)
-	}
-	for _, a := range all {
-		if plugin.Str(a, "fixed_port_id") == plugin.Str(cur, "id") {
-			if err := plugin.Remove(ctx, tx, c, Associations.Collection, a); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c, Associations.Collection, "fixed_port_id", plugin.Str(cur, "id"))
 }
 
 // associationObjects translates an association into the MidoNet LocalIPEntry of the

@@ -14,6 +14,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -100,64 +101,40 @@ var LoggableTypes = []string{"security_group"}
 
 // ---- logging_resources
 
-// ResourceCollection is /v2.0/logging/logging_resources.
-type ResourceCollection struct{}
+// ResourceCollection is /v2.0/logging/logging_resources: name, description or enabled
+// change (disabling stops every log of it); its firewall logs go with it and are embedded
+// (read only) in each answer.
+type ResourceCollection struct{ stored.Collection }
 
-// Resource describes logging resources.
-func (ResourceCollection) Resource() *resource.Resource { return LoggingResources }
-
-func stamp(body db.Doc) db.Doc {
-	d := plugin.Copy(body)
-	plugin.Stamp(d, 0)
-	delete(d, "tags")
-	if d["project_id"] == nil {
-		d["project_id"] = d["tenant_id"]
-	}
-	return d
-}
-
-// Create stores a logging resource (its logs come with firewall_logs).
-func (ResourceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := stamp(body)
-	delete(d, "firewall_logs")
-	if err := plugin.Add(ctx, tx, c, LoggingResources.Collection, d); err != nil {
-		return nil, err
-	}
-	d["firewall_logs"] = []any{}
-	return d, nil
-}
-
-// Update changes name, description or enabled: disabling stops every log of it.
-func (r ResourceCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	delete(d, "firewall_logs")
-	if err := plugin.Save(ctx, tx, c, LoggingResources.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, r.Expand(ctx, tx, []db.Doc{d})
-}
-
-// Delete removes a logging resource and its firewall logs.
-func (ResourceCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	logs, err := tx.List(ctx, FirewallLogs.Collection, db.Filter{ParentID: plugin.Str(cur, "id")})
-	if err != nil {
-		return err
-	}
-	for _, l := range logs {
-		if err := plugin.Remove(ctx, tx, c, FirewallLogs.Collection, l); err != nil {
-			return err
-		}
-	}
-	return plugin.Remove(ctx, tx, c, LoggingResources.Collection, cur)
-}
-
-// List returns the candidate logging resources.
-func (ResourceCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, LoggingResources.Collection, projectFilter(f))
+// NewResourceCollection returns the logging resources' collection.
+func NewResourceCollection() ResourceCollection {
+	noLogs := func(d db.Doc) { delete(d, "firewall_logs") }
+	return ResourceCollection{stored.Collection{Res: LoggingResources, Bump: true, Children: []string{FirewallLogs.Collection},
+		Prepare: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			stored.StampUntagged(d)
+			noLogs(d)
+			return nil
+		},
+		Created: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			d["firewall_logs"] = []any{}
+			return nil
+		},
+		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, _, _, d db.Doc) error {
+			noLogs(d)
+			return nil
+		},
+		Updated: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, d db.Doc) error {
+			return expandLogs(ctx, tx, []db.Doc{d})
+		},
+	}}
 }
 
 // Expand embeds each resource's firewall logs (read only).
 func (ResourceCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	return expandLogs(ctx, tx, docs)
+}
+
+func expandLogs(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	for _, d := range docs {
 		logs, err := tx.List(ctx, FirewallLogs.Collection, db.Filter{ParentID: plugin.Str(d, "id")})
 		if err != nil {
@@ -166,40 +143,29 @@ func (ResourceCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) 
 		slices.SortFunc(logs, func(a, b db.Doc) int { return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id")) })
 		out := []any{}
 		for _, l := range logs {
-			out = append(out, visible(FirewallLogs, l))
+			out = append(out, stored.Visible(FirewallLogs, l))
 		}
 		d["firewall_logs"] = out
 	}
 	return nil
 }
 
-func projectFilter(f map[string][]string) db.Filter {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return h
-}
-
-func visible(res *resource.Resource, d db.Doc) map[string]any {
-	out := map[string]any{}
-	for _, a := range res.Attrs {
-		if v, ok := d[a.Name]; ok && res.Visible(a.Name) {
-			out[a.Name] = v
-		}
-	}
-	return out
-}
-
 // ---- firewall_logs
 
-// FirewallLogCollection is /v2.0/logging/logging_resources/{id}/firewall_logs.
-type FirewallLogCollection struct{}
-
-// Resource describes firewall logs.
-func (FirewallLogCollection) Resource() *resource.Resource { return FirewallLogs }
+// FirewallLogCollection is /v2.0/logging/logging_resources/{id}/firewall_logs: a log of a
+// firewall the caller sees (the same firewall may be in several logs, of one project or
+// several, as upstream allowed against its spec); description or event change. The API
+// keeps the logs of the URL's logging resource.
+func FirewallLogCollection() stored.Collection {
+	return stored.Collection{Res: FirewallLogs, Bump: true,
+		Prepare: func(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+			if _, err := fetchFirewall(ctx, tx, c, plugin.Str(d, "firewall_id")); err != nil {
+				return err
+			}
+			stored.StampUntagged(d)
+			return nil
+		}}
+}
 
 // fetchFirewall finds the firewall a log names: a v1 firewall or a v2 firewall group, as the
 // caller sees them; neither is FirewallNotFound.
@@ -219,86 +185,37 @@ func fetchFirewall(ctx context.Context, tx *db.Tx, c *plugin.Caller, id string) 
 	return nil, fault.FirewallNotFound(id)
 }
 
-// Create stores a firewall log of a firewall the caller sees. The same firewall may be in
-// several logs, of one project or several (as upstream allowed, against its spec).
-func (FirewallLogCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	if _, err := fetchFirewall(ctx, tx, c, plugin.Str(body, "firewall_id")); err != nil {
-		return nil, err
-	}
-	d := stamp(body)
-	return d, plugin.Add(ctx, tx, c, FirewallLogs.Collection, d)
-}
-
-// Update changes the description or the event.
-func (FirewallLogCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	return d, plugin.Save(ctx, tx, c, FirewallLogs.Collection, d)
-}
-
-// Delete removes a firewall log.
-func (FirewallLogCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, FirewallLogs.Collection, cur)
-}
-
-// List returns the candidate logs (the API keeps those of the URL's logging resource).
-func (FirewallLogCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, FirewallLogs.Collection, projectFilter(f))
-}
-
 // ---- Neutron's logging API
 
-// LogCollection is /v2.0/log/logs.
-type LogCollection struct{}
+// LogCollection is /v2.0/log/logs: a log of a security group (all of them without
+// resource_id), optionally of one port (target_id); name, description or enabled change.
+func LogCollection() stored.Collection {
+	return stored.Collection{Res: Logs, Bump: true, Prepare: prepareLog}
+}
 
-// Resource describes logs.
-func (LogCollection) Resource() *resource.Resource { return Logs }
-
-// Create stores a log of a security group (all of them without resource_id), optionally of
-// one port (target_id).
-func (LogCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	typ := plugin.Str(body, "resource_type")
+func prepareLog(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
+	typ := plugin.Str(d, "resource_type")
 	if !slices.Contains(LoggableTypes, typ) {
-		return nil, fault.InvalidLogResourceType(typ)
+		return fault.InvalidLogResourceType(typ)
 	}
-	if id := plugin.Str(body, "resource_id"); id != "" {
+	if id := plugin.Str(d, "resource_id"); id != "" {
 		if _, err := plugin.Fetch(ctx, tx, c, securityGroupsColl, id); err != nil {
 			if fault.IsType(err, "SecurityGroupNotFound") {
-				return nil, fault.NotFound("ResourceNotFound", "Resource %s could not be found.", id)
+				return fault.NotFound("ResourceNotFound", "Resource %s could not be found.", id)
 			}
-			return nil, err
+			return err
 		}
 	}
-	if id := plugin.Str(body, "target_id"); id != "" {
+	if id := plugin.Str(d, "target_id"); id != "" {
 		if _, err := plugin.Fetch(ctx, tx, c, portsColl, id); err != nil {
 			if fault.IsType(err, "PortNotFound") {
-				return nil, fault.NotFound("TargetResourceNotFound", "Target resource %s could not be found.", id)
+				return fault.NotFound("TargetResourceNotFound", "Target resource %s could not be found.", id)
 			}
-			return nil, err
+			return err
 		}
 	}
-	d := plugin.Copy(body)
-	plugin.Stamp(d, 0)
-	delete(d, "tags")
-	if d["project_id"] == nil {
-		d["project_id"] = d["tenant_id"]
-	}
-	return d, plugin.Add(ctx, tx, c, Logs.Collection, d)
-}
-
-// Update changes name, description or enabled.
-func (LogCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	return d, plugin.Save(ctx, tx, c, Logs.Collection, d)
-}
-
-// Delete removes a log.
-func (LogCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Logs.Collection, cur)
-}
-
-// List returns the candidate logs.
-func (LogCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Logs.Collection, projectFilter(f))
+	stored.StampUntagged(d)
+	return nil
 }
 
 // LoggableCollection is /v2.0/log/loggable-resources: read only.
@@ -328,17 +245,5 @@ type cascade struct {
 }
 
 func (h cascade) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	docs, err := tx.List(ctx, h.coll, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		if plugin.Str(d, h.attr) == id {
-			if err := plugin.Remove(ctx, tx, c.Elevated(), h.coll, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return stored.RemoveWhere(ctx, tx, c.Elevated(), h.coll, h.attr, plugin.Str(cur, "id"))
 }

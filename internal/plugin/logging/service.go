@@ -19,7 +19,7 @@ func Service() plugin.Service {
 		Extensions:  Extensions,
 		Translators: Translators(),
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{ResourceCollection{}, FirewallLogCollection{}, LogCollection{}, LoggableCollection{}}
+			return []plugin.Collection{NewResourceCollection(), FirewallLogCollection(), LogCollection(), LoggableCollection{}}
 		},
 		Hooks: map[string]plugin.Hook{
 			firewallsColl:      cascade{coll: FirewallLogs.Collection, attr: "firewall_id"},

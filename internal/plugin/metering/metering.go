@@ -19,6 +19,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -38,67 +39,21 @@ func Service() plugin.Service {
 				}},
 		},
 		Policies:    PolicyRules,
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{LabelCollection{}, RuleCollection{}} },
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{LabelCollection(), RuleCollection()} },
 	}
 }
 
-// LabelCollection is /v2.0/metering/metering-labels.
-type LabelCollection struct{}
-
-// Resource describes labels.
-func (LabelCollection) Resource() *resource.Resource { return Labels }
-
-// Create stores a label.
-func (LabelCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
-	if d["id"] == nil {
-		d["id"] = plugin.NewID()
-	}
-	if err := plugin.Add(ctx, tx, c, Labels.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+// LabelCollection is /v2.0/metering/metering-labels: no attribute of a label can be
+// updated (the API refuses them); a label goes with its rules.
+func LabelCollection() stored.Collection {
+	return stored.Collection{Res: Labels, Frozen: true, Children: []string{Rules.Collection}}
 }
 
-// Update changes nothing: no attribute of a label can be updated (the API refuses them).
-func (LabelCollection) Update(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _ db.Doc) (db.Doc, error) {
-	return cur, nil
+// RuleCollection is /v2.0/metering/metering-label-rules, listed per label when the query
+// names one; no attribute of a rule can be updated (the API refuses them).
+func RuleCollection() stored.Collection {
+	return stored.Collection{Res: Rules, Frozen: true, ParentQuery: "metering_label_id", Prepare: prepareRule}
 }
-
-// Delete removes a label with its rules.
-func (LabelCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	rules, err := tx.List(ctx, Rules.Collection, db.Filter{ParentID: plugin.Str(cur, "id")})
-	if err != nil {
-		return fmt.Errorf("metering: rules of %s: %w", plugin.Str(cur, "id"), err)
-	}
-	for _, r := range rules {
-		if err := plugin.Remove(ctx, tx, c, Rules.Collection, r); err != nil {
-			return err
-		}
-	}
-	return plugin.Remove(ctx, tx, c, Labels.Collection, cur)
-}
-
-// List returns the candidate labels; the API keeps those the caller may see.
-func (LabelCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Labels.Collection, projectFilter(f))
-}
-
-func projectFilter(f map[string][]string) db.Filter {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return h
-}
-
-// RuleCollection is /v2.0/metering/metering-label-rules.
-type RuleCollection struct{}
-
-// Resource describes rules.
-func (RuleCollection) Resource() *resource.Resource { return Rules }
 
 // prefixes are the address attributes of a rule.
 var prefixes = []string{"remote_ip_prefix", "source_ip_prefix", "destination_ip_prefix"}
@@ -119,46 +74,41 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.ParsePrefix(s)
 }
 
-// Create adds a rule to a label after Neutron's checks: valid prefixes, remote_ip_prefix
-// alone or source/destination prefixes, at least one of them, and no remote_ip_prefix
-// overlapping another of the label's rules with the same direction and excluded flag.
-func (RuleCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+// prepareRule checks a new rule as Neutron does: its label exists, valid prefixes,
+// remote_ip_prefix alone or source/destination prefixes, at least one of them, and no
+// remote_ip_prefix overlapping another of the label's rules with the same direction and
+// excluded flag.
+func prepareRule(ctx context.Context, tx *db.Tx, _ *plugin.Caller, d db.Doc) error {
 	labelID := plugin.Str(d, "metering_label_id")
 	label, err := tx.Get(ctx, Labels.Collection, labelID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if label == nil {
-		return nil, labelNotFound(labelID)
+		return labelNotFound(labelID)
 	}
 	if err := validateRule(d); err != nil {
-		return nil, err
+		return err
 	}
 	remote := plugin.Str(d, "remote_ip_prefix")
-	if remote != "" {
-		siblings, err := tx.List(ctx, Rules.Collection, db.Filter{ParentID: labelID})
-		if err != nil {
-			return nil, fmt.Errorf("metering: rules of %s: %w", labelID, err)
+	if remote == "" {
+		return nil
+	}
+	siblings, err := tx.List(ctx, Rules.Collection, db.Filter{ParentID: labelID})
+	if err != nil {
+		return fmt.Errorf("metering: rules of %s: %w", labelID, err)
+	}
+	mine, _ := parsePrefix(remote)
+	for _, o := range siblings {
+		theirs, err := parsePrefix(plugin.Str(o, "remote_ip_prefix"))
+		if err != nil || plugin.Str(o, "direction") != plugin.Str(d, "direction") || plugin.Bool(o, "excluded") != plugin.Bool(d, "excluded") {
+			continue
 		}
-		mine, _ := parsePrefix(remote)
-		for _, o := range siblings {
-			theirs, err := parsePrefix(plugin.Str(o, "remote_ip_prefix"))
-			if err != nil || plugin.Str(o, "direction") != plugin.Str(d, "direction") || plugin.Bool(o, "excluded") != plugin.Bool(d, "excluded") {
-				continue
-			}
-			if mine.Masked().Overlaps(theirs.Masked()) {
-				return nil, fault.Conflict("MeteringLabelRuleOverlaps", "Metering label rule with remote_ip_prefix '%s' overlaps another.", remote)
-			}
+		if mine.Masked().Overlaps(theirs.Masked()) {
+			return fault.Conflict("MeteringLabelRuleOverlaps", "Metering label rule with remote_ip_prefix '%s' overlaps another.", remote)
 		}
 	}
-	if d["id"] == nil {
-		d["id"] = plugin.NewID()
-	}
-	if err := plugin.Add(ctx, tx, c, Rules.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return nil
 }
 
 // validateRule is Neutron's validate_metering_label_rule: every prefix given parses (and is
@@ -184,25 +134,6 @@ func validateRule(d db.Doc) error {
 		return fault.Invalid("Invalid", "You must define at least one of the following parameters 'remote_ip_prefix', or 'source_ip_prefix' or 'destination_ip_prefix'.")
 	}
 	return nil
-}
-
-// Update changes nothing: no attribute of a rule can be updated (the API refuses them).
-func (RuleCollection) Update(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _ db.Doc) (db.Doc, error) {
-	return cur, nil
-}
-
-// Delete removes a rule.
-func (RuleCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Rules.Collection, cur)
-}
-
-// List returns the candidate rules (of one label when the filter names one).
-func (RuleCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	h := projectFilter(f)
-	if l := f["metering_label_id"]; len(l) == 1 {
-		h.ParentID = l[0]
-	}
-	return tx.List(ctx, Rules.Collection, h)
 }
 
 // labelObjects translates a label into a MidoNet MeteringLabel: the gateway ports of the

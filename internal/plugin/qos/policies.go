@@ -8,6 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -97,16 +98,11 @@ func (PolicyCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 
 // firstUser is the id of a document of collection naming the policy ("" when none).
 func firstUser(ctx context.Context, tx *db.Tx, collection, policyID string) (string, error) {
-	docs, err := tx.List(ctx, collection, db.Filter{})
-	if err != nil {
+	users, err := stored.Where(ctx, tx, collection, "qos_policy_id", policyID)
+	if err != nil || len(users) == 0 {
 		return "", err
 	}
-	for _, d := range docs {
-		if plugin.Str(d, "qos_policy_id") == policyID {
-			return plugin.Str(d, "id"), nil
-		}
-	}
-	return "", nil
+	return plugin.Str(users[0], "id"), nil
 }
 
 // List returns the policies the caller may see: an admin every one, others their project's

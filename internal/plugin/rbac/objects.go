@@ -114,6 +114,9 @@ func sync(ctx context.Context, tx *db.Tx, c *plugin.Caller, o *target) error {
 	}
 	d[resource.RBACExternal] = external
 	d["router:external"] = ext
+	if !ext {
+		d["is_default"] = false // only an external network is the default one
+	}
 	return plugin.Save(ctx, tx, c, o.res.Collection, d)
 }
 
@@ -185,6 +188,10 @@ func checkRemoval(ctx context.Context, tx *db.Tx, o *target, pol db.Doc, entries
 		}
 		return nil
 	case o.res.RBAC == TypeNetwork && action == External:
+		if tgt == "*" && plugin.Bool(o.doc, "is_default") {
+			// The default external network of auto-allocation stays everyone's.
+			return fault.RbacPolicyInUse(objID, "Default external networks must be shared to everyone.")
+		}
 		return externalCovered(ctx, tx, objID, tgt, entries, newTarget)
 	case action != Shared || tgt == owner || (newTarget == "*"):
 		return nil

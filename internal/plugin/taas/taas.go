@@ -26,7 +26,7 @@ func Service() plugin.Service {
 			Flows.Collection:    {Owned: flowObjects, Dependents: flowDependents, Decorates: map[string]translate.Decorator{"ports": decoratePort}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{ServiceCollection{}, FlowCollection{}}
+			return []plugin.Collection{ServiceCollection(), FlowCollection()}
 		},
 		Hooks: map[string]plugin.Hook{"ports": portHook{}},
 	}

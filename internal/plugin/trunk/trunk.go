@@ -15,6 +15,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -40,7 +41,7 @@ func Service() plugin.Service {
 			{Alias: "trunk-details", Name: "Trunk port details", Description: "Expose trunk port details", Updated: "2016-01-01T10:00:00-00:00"},
 		},
 		Translators: translate.Translators{Trunks.Collection: {Owned: owned}},
-		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{New()} },
 		Hooks:       map[string]plugin.Hook{"ports": portHook{}},
 	}
 }
@@ -61,11 +62,25 @@ var Trunks = &resource.Resource{
 	),
 }
 
-// Collection is the trunk collection.
-type Collection struct{}
+// Collection is the trunk collection: trunks listed per parent port when the query names
+// one; name, description or admin_state_up change; an enabled trunk goes and gives its
+// subports back (device_owner and device_id cleared), a disabled one cannot be deleted
+// (TrunkDisabled).
+type Collection struct{ stored.Collection }
 
-// Resource describes trunks.
-func (Collection) Resource() *resource.Resource { return Trunks }
+// New returns the trunk collection.
+func New() Collection {
+	return Collection{stored.Collection{Res: Trunks, Standard: true, ParentQuery: "port_id",
+		Refuse: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur db.Doc) error {
+			if !plugin.Bool(cur, "admin_state_up") {
+				return fault.TrunkDisabled(plugin.Str(cur, "id"))
+			}
+			return nil
+		},
+		Deleted: func(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+			return release(ctx, tx, c, subportsOf(cur), plugin.Str(cur, "id"))
+		}}}
+}
 
 // Create checks the parent port and the subports as Neutron's trunk plugin does, stores the
 // trunk and makes each subport's port the trunk's (device_owner trunk:subport).
@@ -100,41 +115,6 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 		return nil, err
 	}
 	return d, nil
-}
-
-// Update changes the name, description or admin_state_up.
-func (Collection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	d := plugin.Apply(cur, changes)
-	if err := plugin.Save(ctx, tx, c, Trunks.Collection, d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Delete removes an enabled trunk and gives its subports back (device_owner and device_id
-// cleared); a disabled trunk cannot be deleted (TrunkDisabled).
-func (Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	if !plugin.Bool(cur, "admin_state_up") {
-		return fault.TrunkDisabled(plugin.Str(cur, "id"))
-	}
-	if err := plugin.Remove(ctx, tx, c, Trunks.Collection, cur); err != nil {
-		return err
-	}
-	return release(ctx, tx, c, subportsOf(cur), plugin.Str(cur, "id"))
-}
-
-// List returns the candidate trunks; the API keeps those the caller may see.
-func (Collection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	if p := f["port_id"]; len(p) == 1 {
-		h.ParentID = p[0]
-	}
-	return tx.List(ctx, Trunks.Collection, h)
 }
 
 // Expand sets each trunk's status from its parent port: ACTIVE while the port is (bound and

@@ -9,14 +9,16 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// ConnectionCollection is /v2.0/vpn/ipsec-site-connections.
-type ConnectionCollection struct{}
-
-// Resource describes connections.
-func (ConnectionCollection) Resource() *resource.Resource { return Connections }
+// ConnectionCollection is /v2.0/vpn/ipsec-site-connections: a connection is DOWN until its
+// tunnel is up; an update is validated as a whole, as neutron-vpnaas does with the previous
+// values as defaults, and turning admin_state_up off brings the tunnel down; a delete takes
+// the tunnel with it.
+func ConnectionCollection() stored.Collection {
+	return stored.Collection{Res: Connections, Unscoped: true, Prepare: prepareConnection, Check: checkConnection}
+}
 
 // minMTU is the smallest MTU of each IP version (neutron-vpnaas's IP_MIN_MTU).
 var minMTU = map[int]int64{4: 68, 6: 1280}
@@ -226,28 +228,21 @@ func fetchGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, id string) (En
 	return model.MustDecode[EndpointGroup](d), nil
 }
 
-// Create stores a connection, DOWN until its tunnel is up.
-func (ConnectionCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+func prepareConnection(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	d["dpd"] = withDPD(d["dpd"], defaultDPD)
 	if d["peer_cidrs"] == nil {
 		d["peer_cidrs"] = []any{}
 	}
 	if err := validate(ctx, tx, c, d, true); err != nil {
-		return nil, err
+		return err
 	}
-	d["id"] = plugin.NewID()
 	d["route_mode"], d["auth_mode"] = "static", "psk"
 	d["status"] = StatusDown
-	return d, plugin.Add(ctx, tx, c, Connections.Collection, d)
+	return nil
 }
 
-// Update changes a connection; the result is validated as a whole, as neutron-vpnaas does
-// with the previous values as defaults. Turning admin_state_up off brings the tunnel down.
-func (ConnectionCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	id := plugin.Str(cur, "id")
+func checkConnection(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes, d db.Doc) error {
 	prevDPD, _ := cur["dpd"].(map[string]any)
-	d := plugin.Apply(cur, changes)
 	if v, ok := changes["dpd"]; ok {
 		d["dpd"] = withDPD(v, prevDPD)
 	}
@@ -255,23 +250,13 @@ func (ConnectionCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Cal
 		d["peer_cidrs"] = []any{}
 	}
 	if err := validate(ctx, tx, c, d, false); err != nil {
-		return nil, err
+		return err
 	}
 	if st := plugin.Str(cur, "status"); inPending(st) {
-		return nil, fault.VPNStateInvalidToUpdate(id, st)
+		return fault.VPNStateInvalidToUpdate(plugin.Str(cur, "id"), st)
 	}
 	if !plugin.Bool(d, "admin_state_up") {
 		d["status"] = StatusDown
 	}
-	return d, plugin.SaveAsIs(ctx, tx, c, Connections.Collection, d)
-}
-
-// Delete removes a connection (its tunnel goes with it).
-func (ConnectionCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	return plugin.Remove(ctx, tx, c, Connections.Collection, cur)
-}
-
-// List returns the connections.
-func (ConnectionCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Connections.Collection, db.Filter{})
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -81,28 +82,16 @@ func (p PolicyCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	return echoLifetime(d, given), plugin.Add(ctx, tx, c, p.res.Collection, d)
 }
 
-// inUseBy is the first connection naming the policy ("" when none).
-func (p PolicyCollection) inUseBy(ctx context.Context, tx *db.Tx, id string) (string, error) {
-	conns, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return "", err
-	}
-	for _, d := range conns {
-		if plugin.Str(d, p.attr) == id {
-			return plugin.Str(d, "id"), nil
-		}
-	}
-	return "", nil
+// refuseInUse refuses a policy a connection names.
+func (p PolicyCollection) refuseInUse(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
+	return stored.InUse(Connections.Collection, p.attr, p.inUse)(ctx, tx, c, cur)
 }
 
 // Update changes a policy no connection uses (neutron-vpnaas refuses to change one in use:
 // the tunnels were negotiated with it).
 func (p PolicyCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	id := plugin.Str(cur, "id")
-	if conn, err := p.inUseBy(ctx, tx, id); err != nil {
+	if err := p.refuseInUse(ctx, tx, c, cur); err != nil {
 		return nil, err
-	} else if conn != "" {
-		return nil, p.inUse(id)
 	}
 	lt, _ := cur["lifetime"].(map[string]any)
 	d := plugin.Apply(cur, changes)
@@ -115,11 +104,8 @@ func (p PolicyCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Calle
 
 // Delete removes a policy no connection uses.
 func (p PolicyCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	if conn, err := p.inUseBy(ctx, tx, id); err != nil {
+	if err := p.refuseInUse(ctx, tx, c, cur); err != nil {
 		return err
-	} else if conn != "" {
-		return p.inUse(id)
 	}
 	return plugin.Remove(ctx, tx, c, p.res.Collection, cur)
 }

@@ -8,14 +8,22 @@ import (
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/resource"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
-// ServiceCollection is /v2.0/vpn/vpnservices.
-type ServiceCollection struct{}
-
-// Resource describes VPN services.
-func (ServiceCollection) Resource() *resource.Resource { return Services }
+// ServiceCollection is /v2.0/vpn/vpnservices: name, description or admin state change
+// (not in a PENDING_* status, where neutron-vpnaas refuses updates); a service goes when it
+// has no connections.
+func ServiceCollection() stored.Collection {
+	return stored.Collection{Res: Services, Unscoped: true, Prepare: prepareService,
+		Check: func(_ context.Context, _ *db.Tx, _ *plugin.Caller, cur, _, _ db.Doc) error {
+			if st := plugin.Str(cur, "status"); inPending(st) {
+				return fault.VPNStateInvalidToUpdate(plugin.Str(cur, "id"), st)
+			}
+			return nil
+		},
+		Refuse: stored.InUse(Connections.Collection, "vpnservice_id", fault.VPNServiceInUse)}
+}
 
 // gatewayIPs are a router's gateway addresses, the first of each IP version ("" if none).
 func gatewayIPs(r model.Router) (v4, v6 string) {
@@ -54,38 +62,37 @@ func routerHasSubnet(ctx context.Context, tx *db.Tx, router, subnet string) (boo
 	return false, nil
 }
 
-// Create stores a VPN service on a router with a gateway; with a subnet (the legacy style)
-// the router must have a port on it. The MidoNet driver has no agent round trip: the
-// service is ACTIVE at once (seed; the reference driver leaves it PENDING_CREATE).
-func (ServiceCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
-	d := plugin.Copy(body)
+// prepareService checks a new VPN service: it goes on a router with a gateway; with a
+// subnet (the legacy style) the router must have a port on it. The MidoNet driver has no
+// agent round trip: the service is ACTIVE at once (seed; the reference driver leaves it
+// PENDING_CREATE).
+func prepareService(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
 	if d["flavor_id"] != nil {
 		// vpn-flavors is not served: neutron-vpnaas without the flavors plugin answers so.
-		return nil, fault.NotFound("FlavorsPluginNotLoaded", "Flavors plugin not found")
+		return fault.NotFound("FlavorsPluginNotLoaded", "Flavors plugin not found")
 	}
 	routerID := plugin.Str(d, "router_id")
 	rd, err := plugin.Fetch(ctx, tx, c, "routers", routerID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r := model.MustDecode[model.Router](rd)
 	if r.Gateway == nil || r.Gateway.NetworkID == "" {
-		return nil, fault.RouterIsNotExternal(routerID)
+		return fault.RouterIsNotExternal(routerID)
 	}
 	if sub := plugin.Str(d, "subnet_id"); sub != "" {
 		ok, err := routerHasSubnet(ctx, tx, routerID, sub)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
-			return nil, fault.SubnetIsNotConnectedToRouter(sub, routerID)
+			return fault.SubnetIsNotConnectedToRouter(sub, routerID)
 		}
 	}
 	v4, v6 := gatewayIPs(r)
-	d["id"] = plugin.NewID()
 	d["external_v4_ip"], d["external_v6_ip"] = orNil(v4), orNil(v6)
 	d["status"] = "ACTIVE"
-	return d, plugin.Add(ctx, tx, c, Services.Collection, d)
+	return nil
 }
 
 func orNil(s string) any {
@@ -98,15 +105,6 @@ func orNil(s string) any {
 // inPending reports a PENDING_* status, in which neutron-vpnaas refuses updates.
 func inPending(status string) bool {
 	return status == "PENDING_CREATE" || status == "PENDING_UPDATE" || status == "PENDING_DELETE"
-}
-
-// Update changes the name, description or admin state.
-func (ServiceCollection) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur, changes db.Doc) (db.Doc, error) {
-	if st := plugin.Str(cur, "status"); inPending(st) {
-		return nil, fault.VPNStateInvalidToUpdate(plugin.Str(cur, "id"), st)
-	}
-	d := plugin.Apply(cur, changes)
-	return d, plugin.SaveAsIs(ctx, tx, c, Services.Collection, d)
 }
 
 // connectionsOf lists the connections of the given services.
@@ -124,35 +122,7 @@ func connectionsOf(ctx context.Context, tx *db.Tx, services ...string) ([]db.Doc
 	return out, nil
 }
 
-// Delete removes a service without connections.
-func (ServiceCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	id := plugin.Str(cur, "id")
-	conns, err := connectionsOf(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if len(conns) > 0 {
-		return fault.VPNServiceInUse(id)
-	}
-	return plugin.Remove(ctx, tx, c, Services.Collection, cur)
-}
-
-// List returns the services.
-func (ServiceCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, Services.Collection, db.Filter{})
-}
-
 // servicesOf lists the VPN services of a router.
 func servicesOf(ctx context.Context, tx *db.Tx, router string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, Services.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, "router_id") == router {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return stored.Where(ctx, tx, Services.Collection, "router_id", router)
 }

@@ -30,8 +30,8 @@ func Service() plugin.Service {
 				Watches: []string{"ports", "routers", "subnets"}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{IKEPolicyCollection(), IPsecPolicyCollection(), EndpointGroupCollection{},
-				ServiceCollection{}, ConnectionCollection{}}
+			return []plugin.Collection{IKEPolicyCollection(), IPsecPolicyCollection(), EndpointGroupCollection(),
+				ServiceCollection(), ConnectionCollection()}
 		},
 		Hooks: map[string]plugin.Hook{"routers": routerHook{}, "subnets": subnetHook{}},
 	}
