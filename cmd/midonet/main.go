@@ -20,6 +20,10 @@ import (
 )
 
 func main() {
+	if err := startPprof(); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
 	cmd, err := root().ExecuteC()
 	var status exitStatus
 	switch {

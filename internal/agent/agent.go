@@ -81,8 +81,8 @@ type Agent struct {
 // state is owned by the agent's loop.
 type state struct {
 	version int64
-	objects map[string]topology.Object // "<Kind>/<id>"
-	gen     uint64                     // bumped on every topology change
+	objects cache  // by kind, then id
+	gen     uint64 // bumped on every topology change
 	lease   int64
 	active  map[string]bool // ports this agent marked active
 	views   map[string]any  // derived views keyed by name, reset on change (the simulator's topology)
@@ -166,12 +166,9 @@ type State struct {
 
 // Objects returns the cached objects of a kind, sorted by id.
 func (st *State) Objects(k topology.Kind) []topology.Object {
-	var out []topology.Object
-	prefix := string(k) + "/"
-	for key, o := range st.s.objects {
-		if strings.HasPrefix(key, prefix) {
-			out = append(out, o)
-		}
+	out := make([]topology.Object, 0, len(st.s.objects.of(k)))
+	for _, o := range st.s.objects.of(k) {
+		out = append(out, o)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Base().ID < out[j].Base().ID })
 	return out
@@ -179,9 +176,11 @@ func (st *State) Objects(k topology.Kind) []topology.Object {
 
 // All returns every cached object.
 func (st *State) All() []topology.Object {
-	out := make([]topology.Object, 0, len(st.s.objects))
-	for _, o := range st.s.objects {
-		out = append(out, o)
+	out := make([]topology.Object, 0, st.s.objects.len())
+	for _, m := range st.s.objects.kinds {
+		for _, o := range m {
+			out = append(out, o)
+		}
 	}
 	return out
 }
@@ -207,7 +206,7 @@ func (a *Agent) Status(ctx context.Context) (Status, error) {
 }
 
 func (a *Agent) status(s *state) Status {
-	out := Status{HostID: a.o.HostID, HostName: a.o.HostName, Version: s.version, Objects: len(s.objects), ActivePorts: []string{}}
+	out := Status{HostID: a.o.HostID, HostName: a.o.HostName, Version: s.version, Objects: s.objects.len(), ActivePorts: []string{}}
 	for p := range s.active {
 		out.ActivePorts = append(out.ActivePorts, p)
 	}
@@ -217,7 +216,7 @@ func (a *Agent) status(s *state) Status {
 	}
 	sort.Slice(out.BgpSessions, func(i, j int) bool { return out.BgpSessions[i].PeerID < out.BgpSessions[j].PeerID })
 	sort.Strings(out.ActivePorts)
-	for _, o := range s.objects {
+	for _, o := range s.objects.of(topology.KindTunnelMember) {
 		if m, ok := o.(*topology.TunnelZoneMember); ok && m.HostID == a.o.HostID {
 			out.TunnelZone, out.TunnelIP = m.ZoneID, m.IP
 		}
@@ -228,7 +227,7 @@ func (a *Agent) status(s *state) Status {
 // Run registers the host and keeps everything current until ctx ends; on the way out the
 // lease is revoked so the host and its ports go down at once.
 func (a *Agent) Run(ctx context.Context) error {
-	s := &state{objects: map[string]topology.Object{}, active: map[string]bool{}, views: map[string]any{},
+	s := &state{objects: newCache(), active: map[string]bool{}, views: map[string]any{},
 		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}, ipsecStatus: map[string]map[string]string{}}
 	bo := a.o.BGP
 	bo.Log = a.o.Log
@@ -425,7 +424,7 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	s.objects = map[string]topology.Object{}
+	s.objects = newCache()
 	for _, kv := range kvs {
 		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	}
@@ -445,15 +444,16 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 }
 
 func (a *Agent) put(s *state, key string, value []byte) {
-	kind, _, ok := strings.Cut(key, "/")
+	kind, id, ok := splitKey(key)
 	if !ok {
 		return
 	}
-	o, err := topology.Decode(topology.Kind(kind), value)
+	o, err := topology.Decode(kind, value)
 	if err != nil {
 		return
 	}
-	s.objects[key] = o
+	intern(o)
+	s.objects.setAs(kind, id, o)
 }
 
 // cacheKey is the cache's "<Kind>/<id>" of an NSDB key: a translated object's, or a learned
@@ -469,7 +469,9 @@ func cacheKey(version int64, key string) string {
 func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
 	key := cacheKey(version, ev.Key)
 	if ev.Deleted {
-		delete(s.objects, key)
+		if kind, id, ok := splitKey(key); ok {
+			s.objects.del(kind, id)
+		}
 	} else {
 		a.put(s, key, ev.Value)
 	}
@@ -486,7 +488,7 @@ func (a *Agent) bound(p *topology.Port) bool {
 // level-triggered: it compares the wanted set with the NSDB's, not with the last event.
 func (a *Agent) plugPorts(ctx context.Context, s *state) {
 	want := map[string]bool{}
-	for _, o := range s.objects {
+	for _, o := range s.objects.of(topology.KindPort) {
 		if p, ok := o.(*topology.Port); ok && a.bound(p) {
 			want[p.ID] = true
 		}
@@ -527,7 +529,7 @@ func (a *Agent) syncDatapath(s *state) {
 	t := datapath.Tunnels{Members: map[netip.Addr]bool{}, Remote: map[string]netip.Addr{}}
 	memberIP := map[string]netip.Addr{} // host id -> tunnel address
 	var elsewhere []*topology.Port
-	for _, o := range s.objects {
+	for _, o := range kindsOf(&s.objects, topology.KindPort, topology.KindTunnelMember) {
 		switch v := o.(type) {
 		case *topology.Port:
 			if a.bound(v) {

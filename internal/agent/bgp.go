@@ -22,7 +22,7 @@ const learnedWeight = 20
 func (a *Agent) wantSpeakers(s *state) []bgpd.Speaker {
 	peers := map[string][]*topology.BgpPeer{}
 	nets := map[string][]*topology.BgpNetwork{}
-	for _, o := range s.objects {
+	for _, o := range kindsOf(&s.objects, topology.KindBgpPeer, topology.KindBgpNetwork) {
 		switch v := o.(type) {
 		case *topology.BgpPeer:
 			peers[v.RouterID] = append(peers[v.RouterID], v)
@@ -34,7 +34,7 @@ func (a *Agent) wantSpeakers(s *state) []bgpd.Speaker {
 		return nil
 	}
 	var out []bgpd.Speaker
-	for _, o := range s.objects {
+	for _, o := range s.objects.of(topology.KindPort) {
 		p, ok := o.(*topology.Port)
 		if !ok || p.RouterID == "" || len(peers[p.RouterID]) == 0 || !a.bound(p) {
 			continue

@@ -37,9 +37,9 @@ func TestWantSpeakers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-			s := &state{objects: map[string]topology.Object{}}
+			s := &state{objects: newCache()}
 			for _, o := range tc.objects {
-				s.objects[topology.Key(o)] = o
+				s.objects.set(o)
 			}
 			if got := describe(a.wantSpeakers(s)); got != tc.want {
 				t.Errorf("speakers = %s\nwant        %s", got, tc.want)

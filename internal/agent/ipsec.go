@@ -18,7 +18,7 @@ import (
 func (a *Agent) wantSites(s *state) []ipsec.Site {
 	conns := map[string][]topology.IPSecSiteConnection{}
 	var services []*topology.VpnService
-	for _, o := range s.objects {
+	for _, o := range kindsOf(&s.objects, topology.KindIPSecConn, topology.KindVpnService) {
 		switch v := o.(type) {
 		case *topology.IPSecSiteConnection:
 			conns[v.VpnServiceID] = append(conns[v.VpnServiceID], *v)
@@ -33,7 +33,7 @@ func (a *Agent) wantSites(s *state) []ipsec.Site {
 		if vs.ContainerPortID == "" {
 			continue
 		}
-		p, ok := s.objects[string(topology.KindPort)+"/"+vs.ContainerPortID].(*topology.Port)
+		p, ok := s.objects.get(topology.KindPort, vs.ContainerPortID).(*topology.Port)
 		if !ok || !a.bound(p) || len(p.PortSubnets) == 0 {
 			continue
 		}

@@ -26,9 +26,9 @@ func TestWantSites(t *testing.T) {
 		conn("c1", "s1"), conn("c2", "s2"), conn("c3", "s3"),
 	}
 	a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-	s := &state{objects: map[string]topology.Object{}}
+	s := &state{objects: newCache()}
 	for _, o := range objs {
-		s.objects[topology.Key(o)] = o
+		s.objects.set(o)
 	}
 	sites := a.wantSites(s)
 	if len(sites) != 1 {

@@ -35,6 +35,7 @@ import (
 	"github.com/midonet-go/midonet/internal/logging"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/migratev2"
+	"github.com/midonet-go/midonet/internal/ml2"
 	"github.com/midonet-go/midonet/internal/nova"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -132,8 +133,12 @@ func CoreSettings(cfg *config.Config) core.Settings {
 	s.MaxDNSNameservers = cfg.Int("DEFAULT", "max_dns_nameservers")
 	s.MaxSubnetHostRoutes = cfg.Int("DEFAULT", "max_subnet_host_routes")
 	s.MaxAllowedAddrPairs = cfg.Int("DEFAULT", "max_allowed_address_pair")
+	s.ML2, _ = ML2Config(cfg) // LoadConfig refused a configuration it cannot read
 	return s
 }
+
+// ML2Config reads the vxlan, vlan and flat type drivers' configuration.
+func ML2Config(cfg *config.Config) (*ml2.Config, error) { return ml2.FromConfig(cfg) }
 
 // Policy builds the enforcer: defaults overlaid with [oslo_policy] policy_file when present.
 func Policy(cfg *config.Config, configFiles []string) (*policy.Enforcer, error) {

@@ -33,6 +33,8 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/porttrusted"
 	"github.com/midonet-go/midonet/internal/plugin/qos"
 	"github.com/midonet-go/midonet/internal/plugin/rbac"
+	"github.com/midonet-go/midonet/internal/plugin/segmentrange"
+	"github.com/midonet-go/midonet/internal/plugin/segments"
 	"github.com/midonet-go/midonet/internal/plugin/taas"
 	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/plugin/vpnaas"
@@ -68,6 +70,8 @@ var services = []plugin.Service{
 	ndpproxy.Service(),
 	autoalloc.Service(),
 	porttrusted.Service(),
+	segments.Service(),
+	segmentrange.Service(),
 }
 
 // Catalog builds the catalogue of every collection this binary serves: the built-in ones and

@@ -84,6 +84,9 @@ func checkPlugins(cfg *config.Config) error {
 	if !slices.Contains(drivers, "midonet") {
 		return fmt.Errorf("app: [ml2] mechanism_drivers = %q: want midonet", drivers)
 	}
+	if _, err := ML2Config(cfg); err != nil {
+		return err
+	}
 	_, err := LoadedServices(cfg)
 	return err
 }

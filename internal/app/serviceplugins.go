@@ -31,7 +31,7 @@ var neutronDefaultPlugins = []string{"tag", "timestamp", "revisions", "flavors",
 // notImplemented are service plugins of Neutron, its sub-projects and networking-midonet
 // that this server does not have, so that naming one says so rather than "unknown". A
 // service that implements one declares it in its plugin.Service, which wins over this list.
-var notImplemented = []string{"segments", "placement", "network_segment_range", "ovn-router", "loki"}
+var notImplemented = []string{"placement", "ovn-router", "loki"}
 
 // pluginName normalises an entry: "module:Class" is "module.Class", spaces trimmed.
 func pluginName(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), ":", ".") }

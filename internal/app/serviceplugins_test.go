@@ -18,7 +18,7 @@ func TestLoadedServices(t *testing.T) {
 		want    []string // optional services loaded
 		wantErr string
 	}{
-		{"", true, []string{"qos", "bgp", "fwaas", "logging", "metering", "cthelper", "localip", "vpnaas", "gwdevice", "l2gw", "taas", "trunk", "portfwd", "ndpproxy"}, ""},
+		{"", true, []string{"qos", "bgp", "fwaas", "logging", "metering", "cthelper", "localip", "vpnaas", "gwdevice", "l2gw", "taas", "trunk", "portfwd", "ndpproxy", "segments", "segmentrange"}, ""},
 		{"midonet_l3,vpnaas,midonet_gwdevice,midonet_l2gw", true, []string{"vpnaas", "gwdevice", "l2gw"}, ""},
 		{"l2gw", false, []string{"l2gw"}, ""},
 		{"midonet_l3", true, nil, ""},
@@ -28,14 +28,18 @@ func TestLoadedServices(t *testing.T) {
 		{"midonet_bgp, taas, tag, revisions", false, []string{"bgp", "taas"}, ""},
 		{"network_ip_availability", false, nil, ""},
 		{"qos,nonsense", false, nil, `no service plugin named "nonsense"`},
-		{"segments", false, nil, "segments is not implemented"},
+		{"segments", false, []string{"segments"}, ""},
+		{"neutron.services.segments.plugin:Plugin, network_segment_range", false, []string{"segments", "segmentrange"}, ""},
+		{"neutron.services.network_segment_range.plugin.NetworkSegmentRangePlugin", false, []string{"segmentrange"}, ""},
+		{"placement", false, nil, "placement is not implemented"},
 		{"firewall_v2,log,metering", false, []string{"fwaas", "logging", "metering"}, ""},
 		{"trunk, neutron.services.portforwarding.pf_plugin:PortForwardingPlugin", false, []string{"trunk", "portfwd"}, ""},
 		{"router,ndp_proxy", true, []string{"ndpproxy"}, ""},
 		{"neutron.services.ndp_proxy.plugin.NDPProxyPlugin", false, []string{"ndpproxy"}, ""},
 	}
 	optional := map[string]bool{"qos": true, "bgp": true, "taas": true, "vpnaas": true, "gwdevice": true, "l2gw": true,
-		"fwaas": true, "logging": true, "metering": true, "cthelper": true, "localip": true, "trunk": true, "portfwd": true, "ndpproxy": true}
+		"fwaas": true, "logging": true, "metering": true, "cthelper": true, "localip": true, "trunk": true, "portfwd": true, "ndpproxy": true,
+		"segments": true, "segmentrange": true}
 	for _, tc := range tests {
 		cfg := config.New(config.DefaultRegistry())
 		if tc.list != "" {

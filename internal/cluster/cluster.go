@@ -54,7 +54,7 @@ type Cluster struct {
 	mu       sync.Mutex
 	version  int64
 	world    *translate.World
-	owned    map[translate.Ref]map[string][]byte // owner → "Kind/id" → object JSON
+	owned    map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
 	lastTask int64
 	stats    Stats
 	observe  func(time.Duration)
@@ -80,7 +80,7 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 		}
 	}
 	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
-		owned: map[translate.Ref]map[string][]byte{}, waitCh: make(chan struct{}), version: 1}, nil
+		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1}, nil
 }
 
 // Catalog is the catalogue the cluster was built with.
@@ -148,11 +148,9 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 	for _, kv := range kvs {
 		rest := strings.TrimPrefix(kv.Key, prefix)
 		coll, _, _ := strings.Cut(rest, "/")
-		var d translate.Doc
-		if err := decode(kv.Value, &d); err != nil {
+		if err := world.PutJSON(coll, kv.Value); err != nil {
 			return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
 		}
-		world.Put(coll, d)
 	}
 	owned, err := c.readOwned(ctx, v)
 	if err != nil {
@@ -162,24 +160,24 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 	return nil
 }
 
-// readOwned reads every owned object of a version, grouped by owner.
-func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]map[string][]byte, error) {
+// readOwned reads every owned object of a version, grouped by owner, as digests.
+func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]objectSums, error) {
 	objPrefix := nsdb.DataPrefix(v) + "topology/"
 	objs, _, err := c.store.List(ctx, objPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: load topology: %w", err)
 	}
-	owned := map[translate.Ref]map[string][]byte{}
+	owned := map[translate.Ref]objectSums{}
 	for _, kv := range objs {
-		var m topology.Meta
-		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner == "" {
+		owner := ownerOf(kv.Value)
+		if owner == "" {
 			continue // not ours (agents' objects, hand-made objects)
 		}
-		ref := translate.Ref(m.Owner)
+		ref := translate.Ref(owner)
 		if owned[ref] == nil {
-			owned[ref] = map[string][]byte{}
+			owned[ref] = objectSums{}
 		}
-		owned[ref][strings.TrimPrefix(kv.Key, objPrefix)] = kv.Value
+		owned[ref][strings.Clone(strings.TrimPrefix(kv.Key, objPrefix))] = sumOf(kv.Value)
 	}
 	return owned, nil
 }
@@ -233,7 +231,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	start := time.Now()
 	type undo struct {
 		coll, id string
-		old      translate.Doc
+		old      []byte // the document's JSON before, nil when it was absent
 	}
 	var undos []undo
 	var deps []translate.Ref
@@ -254,7 +252,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			if u.old == nil {
 				c.world.Delete(u.coll, u.id)
 			} else {
-				c.world.Put(u.coll, u.old)
+				_ = c.world.PutJSON(u.coll, u.old) // it was stored from this JSON before
 			}
 		}
 	}
@@ -270,15 +268,16 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			continue
 		}
 		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
-		undos = append(undos, undo{ch.Collection, ch.ID, old})
+		undos = append(undos, undo{ch.Collection, ch.ID, c.world.GetJSON(ch.Collection, ch.ID)})
 		key := nsdb.NeutronKey(c.version, ch.Collection, ch.ID)
 		if after == nil {
 			c.world.Delete(ch.Collection, ch.ID)
 			ops.add(nsdb.Op{Key: key, Delete: true})
 		} else {
-			doc := translate.Clone(after)
-			c.world.Put(ch.Collection, doc)
-			b, err := json.Marshal(doc)
+			b, err := json.Marshal(after)
+			if err == nil {
+				err = c.world.PutJSON(ch.Collection, b)
+			}
 			if err != nil {
 				rollback()
 				return fmt.Errorf("cluster: encode %s %s: %w", ch.Collection, ch.ID, err)
@@ -288,28 +287,28 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
 	}
 	// Translate every affected resource and diff against what it owns now.
-	next := map[translate.Ref]map[string][]byte{}
+	next := map[translate.Ref]objectSums{}
 	objects := 0
 	for _, ref := range deps {
-		want := map[string][]byte{}
-		for _, o := range c.translators.Owned(c.world, ref) {
+		objs := c.translators.Owned(c.world, ref)
+		want := make(objectSums, len(objs))
+		have := c.owned[ref]
+		for _, o := range objs {
 			b, err := json.Marshal(o)
 			if err != nil {
 				rollback()
 				return fmt.Errorf("cluster: encode %s: %w", topology.Key(o), err)
 			}
-			want[topology.Key(o)] = b
+			k, sum := topology.Key(o), sumOf(b)
+			want[k] = sum
+			if cur, ok := have[k]; !ok || cur != sum {
+				ops.add(nsdb.Op{Key: topoKey(c.version, k), Value: b})
+				objects++
+			}
 		}
-		have := c.owned[ref]
 		for k := range have {
 			if _, ok := want[k]; !ok {
 				ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true})
-			}
-		}
-		for k, b := range want {
-			if !bytes.Equal(have[k], b) {
-				ops.add(nsdb.Op{Key: topoKey(c.version, k), Value: b})
-				objects++
 			}
 		}
 		next[ref] = want

@@ -69,6 +69,17 @@ func canonical(d translate.Doc) []byte {
 	return b
 }
 
+// sameDoc reports whether the cluster's copy of a resource has the canonical JSON want: its
+// stored JSON is compared first (the same bytes in the common case), the canonical form of
+// the decoded copy only when those differ.
+func (c *Cluster) sameDoc(coll, id string, want []byte) bool {
+	if bytes.Equal(c.world.GetJSON(coll, id), want) {
+		return true
+	}
+	have := c.world.Get(coll, id)
+	return have != nil && bytes.Equal(canonical(have), want)
+}
+
 // Verify compares the Neutron database with the NSDB, reading both afresh. It changes nothing.
 func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
@@ -86,17 +97,16 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	// Resources.
 	for ref, doc := range docs {
 		coll, id := ref.Split()
-		have := c.world.Get(coll, id)
 		switch {
-		case have == nil:
+		case !c.world.Has(coll, id):
 			d.MissingResources = append(d.MissingResources, string(ref))
-		case !bytes.Equal(canonical(have), canonical(doc)):
+		case !c.sameDoc(coll, id, canonical(doc)):
 			d.StaleResources = append(d.StaleResources, string(ref))
 		}
 	}
 	for _, coll := range c.catalog.Translated() {
-		for _, doc := range c.world.All(coll) {
-			ref := translate.RefOf(coll, doc["id"].(string))
+		for _, id := range c.world.IDs(coll) {
+			ref := translate.RefOf(coll, id)
 			if _, ok := docs[ref]; !ok {
 				d.ExtraResources = append(d.ExtraResources, string(ref))
 			}
@@ -109,8 +119,8 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	}
 	wantOwners := map[translate.Ref]bool{}
 	for _, coll := range c.world.Collections() {
-		for _, doc := range c.world.All(coll) {
-			ref := translate.RefOf(coll, doc["id"].(string))
+		for _, id := range c.world.IDs(coll) {
+			ref := translate.RefOf(coll, id)
 			wantOwners[ref] = true
 			have := actual[ref]
 			want := map[string]bool{}
@@ -121,7 +131,7 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 				switch cur, ok := have[k]; {
 				case !ok:
 					d.MissingObjects = append(d.MissingObjects, k)
-				case !bytes.Equal(cur, b):
+				case cur != sumOf(b):
 					d.StaleObjects = append(d.StaleObjects, k)
 				}
 			}
@@ -176,8 +186,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 		sort.Strings(ids)
 		for _, id := range ids {
 			ref := translate.RefOf(coll, id)
-			have := c.world.Get(coll, id)
-			if have == nil || !bytes.Equal(canonical(have), canonical(docs[ref])) {
+			if !c.world.Has(coll, id) || !c.sameDoc(coll, id, canonical(docs[ref])) {
 				changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: docs[ref], Force: true})
 			}
 		}
@@ -185,8 +194,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	translated := c.catalog.Translated()
 	for i := len(translated) - 1; i >= 0; i-- {
 		coll := translated[i]
-		for _, doc := range c.world.All(coll) {
-			id := doc["id"].(string)
+		for _, id := range c.world.IDs(coll) {
 			if _, ok := docs[translate.RefOf(coll, id)]; !ok {
 				changes = append(changes, Change{Type: "DELETE", Collection: coll, ID: id})
 			}
@@ -198,8 +206,8 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 		refs = append(refs, ref)
 	}
 	for _, coll := range c.world.Collections() {
-		for _, doc := range c.world.All(coll) {
-			refs = append(refs, translate.RefOf(coll, doc["id"].(string)))
+		for _, id := range c.world.IDs(coll) {
+			refs = append(refs, translate.RefOf(coll, id))
 		}
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i] < refs[j] })
@@ -286,14 +294,13 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 	c.mu.Lock()
 	for ref, d := range docs {
 		coll, id := ref.Split()
-		have := c.world.Get(coll, id)
-		if have == nil || (revision(have) <= revision(d) && !bytes.Equal(canonical(have), want[ref])) {
+		if !c.world.Has(coll, id) || (c.world.Revision(coll, id) <= revision(d) && !c.sameDoc(coll, id, want[ref])) {
 			changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: d, Force: true})
 		}
 	}
 	for _, coll := range c.catalog.Translated() {
-		for _, d := range c.world.All(coll) {
-			ref := translate.RefOf(coll, d["id"].(string))
+		for _, id := range c.world.IDs(coll) {
+			ref := translate.RefOf(coll, id)
 			if _, ok := docs[ref]; !ok {
 				extra = append(extra, ref)
 			}

@@ -93,7 +93,7 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		group, name string
 		want        []string
 	}{
-		{"ml2", "type_drivers", []string{"midonet", "uplink"}},
+		{"ml2", "type_drivers", []string{"midonet", "uplink", "vxlan", "vlan", "flat"}},
 		{"ml2", "mechanism_drivers", []string{"midonet"}},
 		{"midonet", "etcd_endpoints", []string{}},
 	}

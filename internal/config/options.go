@@ -11,6 +11,9 @@ const (
 	GroupKeystoneAuthtoken = "keystone_authtoken"
 	GroupMidonet           = "midonet"
 	GroupML2               = "ml2"
+	GroupML2TypeVXLAN      = "ml2_type_vxlan"
+	GroupML2TypeVLAN       = "ml2_type_vlan"
+	GroupML2TypeFlat       = "ml2_type_flat"
 	GroupQuotas            = "quotas"
 	GroupOsloPolicy        = "oslo_policy"
 	GroupOsloMiddleware    = "oslo_middleware"
@@ -186,12 +189,24 @@ func ml2Options() []Option {
 	}
 	return []Option{
 		// The [ml2] defaults are this product's (MidoNet only), not neutron's.
-		o(GroupML2, "type_drivers", List, "midonet,uplink", "Network type drivers to load."),
+		o(GroupML2, "type_drivers", List, "midonet,uplink,vxlan,vlan,flat", "Network type drivers to load: midonet and uplink "+
+			"(MidoNet's), vxlan, vlan and flat (Neutron's, carried as MidoNet overlay bridges: internal/plugin/segments/README.md)."),
 		o(GroupML2, "tenant_network_types", List, "midonet", "Network types for project networks, in order of preference."),
 		o(GroupML2, "mechanism_drivers", List, "midonet", "Mechanism drivers; the list must hold midonet, the only one "+
 			"implemented (others are refused at start)."),
 		o(GroupML2, "external_network_type", String, "", "Type of external networks created without provider "+
 			"attributes; empty means the first tenant network type."),
+		o(GroupML2, "path_mtu", Int, "0", "MTU of the underlay's path between hosts for overlay (midonet, vxlan) networks; "+
+			"0 means global_physnet_mtu."),
+		o(GroupML2, "physical_network_mtus", List, "", "MTUs of physical networks that differ from global_physnet_mtu, "+
+			"as <physical_network>:<mtu>, for vlan and flat networks."),
+		o(GroupML2, "overlay_ip_version", Int, "4", "IP version of the VXLAN overlay's outer header (4: 50 bytes of "+
+			"overhead, 6: 70)."),
+		o(GroupML2TypeVXLAN, "vni_ranges", List, "", "VXLAN network identifiers project networks get, as <vni_min>:<vni_max> "+
+			"(the default network segment ranges)."),
+		o(GroupML2TypeVLAN, "network_vlan_ranges", List, "", "Physical networks for vlan networks, as "+
+			"<physical_network>[:<vlan_min>:<vlan_max>]; with a range, project networks get VLAN ids from it."),
+		o(GroupML2TypeFlat, "flat_networks", List, "*", "Physical networks flat networks may use; * means any, empty none."),
 	}
 }
 

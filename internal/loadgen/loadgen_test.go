@@ -59,8 +59,8 @@ func TestRun(t *testing.T) {
 	if rep.Create.OK != 600 || len(rep.Create.Failed) != 0 || rep.Create.Count != 600 {
 		t.Fatalf("creates: ok %d of %d, failed %v (%s)", rep.Create.OK, rep.Create.Count, rep.Create.Failed, rep.Create.FirstError)
 	}
-	if rep.CIDR != "10.0.0.0/16" || rep.Project != "loadgen" {
-		t.Errorf("cidr %s project %s", rep.CIDR, rep.Project)
+	if len(rep.CIDRs) != 1 || rep.CIDRs[0] != "10.0.0.0/16" || len(rep.NetworkIDs) != 1 || rep.Project != "loadgen" {
+		t.Errorf("cidrs %v networks %v project %s", rep.CIDRs, rep.NetworkIDs, rep.Project)
 	}
 	c := rep.Create.Stats
 	if !(c.Min > 0 && c.Min <= c.P50 && c.P50 <= c.P90 && c.P90 <= c.P99 && c.P99 <= c.Max) || c.Throughput <= 0 {

@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/ml2"
 	"github.com/midonet-go/midonet/internal/model"
 )
 
@@ -73,6 +76,11 @@ func Run(ctx context.Context, d *db.DB, log *slog.Logger) (Result, error) {
 			n["provider:network_type"], n["provider:physical_network"], n["provider:segmentation_id"] = typ, nil, nil
 			if err := save(ctx, tx, "networks", n, now); err != nil {
 				return err
+			}
+			// The segment a network of this server has (internal/plugin/segments).
+			seg := ml2.Segment{ID: uuid.NewString(), NetworkID: str(n, "id"), ProjectID: str(n, "tenant_id"), Type: typ}
+			if err := tx.Insert(ctx, "segments", seg.Doc(0)); err != nil {
+				return fmt.Errorf("migratev2: segment of network %s: %w", str(n, "id"), err)
 			}
 			res.Networks++
 		}

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/google/uuid"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/ml2"
 )
 
 // Summary counts what an import wrote, by collection (and the v2 plugin's binding rows).
@@ -177,6 +179,29 @@ func base(r row) db.Doc {
 		"revision_number": rev, "created_at": r.timestamp("created_at"), "updated_at": r.timestamp("updated_at"), "tags": []any{}}
 }
 
+// importSegments stores a network's ML2 segments as this server's segments and reserves the
+// vxlan, vlan and flat ones' ids (internal/ml2), so that no network made later takes them.
+func importSegments(ctx context.Context, tx *db.Tx, netID, project string, rows []row) error {
+	for i, r := range rows {
+		s := ml2.Segment{ID: uuid.NewString(), NetworkID: netID, ProjectID: project, Type: r.str("network_type")}
+		if p, ok := r.strOrNil("physical_network").(string); ok {
+			s.Physnet = p
+		}
+		if n, ok := r.intOrNil("segmentation_id").(int64); ok {
+			s.SegID, s.HasID = int(n), true
+		}
+		if slices.Contains(ml2.Types, s.Type) {
+			if err := ml2.Reserve(ctx, tx, s); err != nil {
+				return fmt.Errorf("neutrondb: segment %d of network %s: %w", i, netID, err)
+			}
+		}
+		if err := tx.Insert(ctx, "segments", s.Doc(i)); err != nil {
+			return fmt.Errorf("neutrondb: segment %d of network %s: %w", i, netID, err)
+		}
+	}
+	return nil
+}
+
 func (im *importer) put(ctx context.Context, tx *db.Tx, kind string, d db.Doc) error {
 	if err := tx.Insert(ctx, kind, d); err != nil {
 		return fmt.Errorf("neutrondb: import %s %v: %w", kind, d["id"], err)
@@ -272,6 +297,9 @@ func (im *importer) writeNetworks(ctx context.Context, tx *db.Tx) error {
 		if seg := segments[id]; len(seg) > 0 {
 			d["provider:network_type"], d["provider:physical_network"], d["provider:segmentation_id"] =
 				seg[0].str("network_type"), seg[0].strOrNil("physical_network"), seg[0].intOrNil("segmentation_id")
+		}
+		if err := importSegments(ctx, tx, id, r.str("project_id"), segments[id]); err != nil {
+			return err
 		}
 		shared, ext := []any{}, []any{}
 		for _, p := range rbacs[id] {

@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,34 +169,93 @@ func (s *Store) list(ctx context.Context, prefix string, keysOnly bool) ([]KV, i
 }
 
 func (s *Store) listOnce(ctx context.Context, prefix string, keysOnly bool) ([]KV, int64, error) {
-	end := clientv3.GetPrefixRangeEnd(prefix)
-	from := prefix
-	var rev int64
-	var out []KV
+	l := &lister{s: s, keysOnly: keysOnly}
+	if err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix)); err != nil {
+		return nil, 0, err
+	}
+	return l.out, l.rev, nil
+}
+
+// lister reads a range in pages at one revision. etcd counts every key of a range on each
+// request, even with a limit, so paging one large range from start to end costs
+// O(keys²/page): 2 million topology keys took minutes. Instead, when a page says more
+// follows, the rest of the range is cut in two at the midpoint of its bounds and each half
+// read the same way: every level of cuts counts each key about once, so a listing costs
+// O(keys·log(keys/page)) and still returns every key once, in order.
+type lister struct {
+	s        *Store
+	keysOnly bool
+	rev      int64
+	out      []KV
+}
+
+// span appends the keys of [from, end) in order.
+func (l *lister) span(ctx context.Context, from, end string) error {
 	for {
 		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(listPage)}
-		if rev != 0 {
-			opts = append(opts, clientv3.WithRev(rev))
+		if l.rev != 0 {
+			opts = append(opts, clientv3.WithRev(l.rev))
 		}
-		if keysOnly {
+		if l.keysOnly {
 			opts = append(opts, clientv3.WithKeysOnly())
 		}
-		resp, err := s.client.Get(ctx, from, opts...)
+		resp, err := l.s.client.Get(ctx, from, opts...)
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
-		if rev == 0 {
-			rev = resp.Header.Revision
-			out = make([]KV, 0, resp.Count)
+		if l.rev == 0 {
+			l.rev = resp.Header.Revision
+			l.out = make([]KV, 0, resp.Count)
 		}
 		for _, kv := range resp.Kvs {
-			out = append(out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
+			l.out = append(l.out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
 		}
 		if !resp.More || len(resp.Kvs) == 0 {
-			return out, rev, nil
+			return nil
 		}
 		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
+		if mid, ok := midKey(from, end); ok {
+			if err := l.span(ctx, from, mid); err != nil {
+				return err
+			}
+			from = mid
+		}
 	}
+}
+
+// midKey returns a key strictly between lo and hi in byte order (hi "\x00" stands for the
+// end of the key space, as etcd's range ends do), about halfway when both are read as
+// fractions of base 256; ok is false when there is none.
+func midKey(lo, hi string) (string, bool) {
+	if hi == "\x00" {
+		hi = ""
+	}
+	n := max(len(lo), len(hi)) + 1
+	a := new(big.Int).SetBytes(padRight(lo, n))
+	var b *big.Int
+	if hi == "" {
+		b = new(big.Int).Lsh(big.NewInt(1), uint(8*n))
+	} else {
+		b = new(big.Int).SetBytes(padRight(hi, n))
+	}
+	m := new(big.Int).Add(a, b)
+	m.Rsh(m, 1)
+	mb := m.Bytes()
+	if len(mb) > n {
+		return "", false
+	}
+	mid := string(append(make([]byte, n-len(mb)), mb...))
+	mid = strings.TrimRight(mid, "\x00")
+	if mid <= lo || (hi != "" && mid >= hi) {
+		return "", false
+	}
+	return mid, true
+}
+
+func padRight(s string, n int) []byte {
+	b := make([]byte, n)
+	copy(b, s)
+	return b
 }
 
 // Txn applies all ops atomically iff every guard holds, and returns whether it did and the

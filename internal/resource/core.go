@@ -134,6 +134,7 @@ var Subnets = &Resource{
 		&Attr{Name: "ipv6_ra_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "ipv6_address_mode", Post: true, Validate: ValuesOrNone("dhcpv6-stateful", "dhcpv6-stateless", "slaac"), Default: nil},
 		&Attr{Name: "subnetpool_id", Post: true, Validate: UUIDOrNone, Default: nil, Ext: "subnet_allocation"},
+		&Attr{Name: "segment_id", Post: true, Validate: UUIDOrNone, Default: nil, Policy: true, Ext: "segment"},
 		&Attr{Name: "prefixlen", Post: true, Convert: ToInt, Default: Unset, Hidden: true, Ext: "subnet_allocation"},
 		&Attr{Name: "use_default_subnetpool", Post: true, Convert: ToBool, Default: false, Hidden: true, Ext: "default-subnetpools"},
 		// service_types: the device owners whose ports take their addresses here.

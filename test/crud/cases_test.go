@@ -92,7 +92,7 @@ func cases(fx *fixture) []crudCase {
 			},
 			errors: []errCase{
 				{name: "a non-boolean admin_state_up", body: map[string]any{"admin_state_up": "maybe"}, status: 400, typ: "InvalidInput"},
-				{name: "an unknown provider type", body: map[string]any{"provider:network_type": "vlan"}, status: 400, typ: "InvalidInput"},
+				{name: "an unknown provider type", body: map[string]any{"provider:network_type": "gre"}, status: 400, typ: "InvalidInput"},
 				{name: "the read-only status", update: true, body: map[string]any{"status": "DOWN"}, status: 400, typ: "HTTPBadRequest"},
 			}},
 		{path: "networks", member: "network", name: "shared and external", notFound: "NetworkNotFound",

@@ -100,14 +100,14 @@ func TestUpgradeCommandOnMariaDB(t *testing.T) {
 				return string(out)
 			}
 			out := dbManage("upgrade", "head")
-			if !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "database at version 3 (mysql)") {
+			if !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "database at version 4 (mysql)") {
 				t.Fatalf("first upgrade:\n%s", out)
 			}
-			if out := dbManage("upgrade", "head"); strings.Contains(out, "applied") || !strings.Contains(out, "database at version 3 (mysql)") {
+			if out := dbManage("upgrade", "head"); strings.Contains(out, "applied") || !strings.Contains(out, "database at version 4 (mysql)") {
 				t.Fatalf("second upgrade applied something:\n%s", out)
 			}
-			if out := dbManage("current"); strings.TrimSpace(out) != "3" {
-				t.Fatalf("current: %q, want 3", out)
+			if out := dbManage("current"); strings.TrimSpace(out) != "4" {
+				t.Fatalf("current: %q, want 4", out)
 			}
 			srv := testenv.StartServer(t, testenv.Options{ConfigFiles: []string{conf}})
 			e := &env{srv: srv}

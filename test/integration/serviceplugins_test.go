@@ -47,8 +47,12 @@ func TestServicePlugins(t *testing.T) {
 		{"unset", "", []string{"routers", "qos/policies", "bgp-speakers", "taas/tap_services", "network-ip-availabilities", "agents"}, nil,
 			[]string{"router", "qos", "bgp", "taas", "taas-vlan-filter", "network-ip-availability", "agent"}, nil},
 		{"qos only", "qos", []string{"qos/policies", "networks", "agents", "network-ip-availabilities", "address-scopes"},
-			[]string{"routers", "floatingips", "bgp-speakers", "taas/tap_services"},
-			[]string{"qos", "agent", "network-ip-availability"}, []string{"router", "extraroute", "bgp", "taas", "taas-vlan-filter"}},
+			[]string{"routers", "floatingips", "bgp-speakers", "taas/tap_services", "segments", "network_segment_ranges"},
+			[]string{"qos", "agent", "network-ip-availability"}, []string{"router", "extraroute", "bgp", "taas", "taas-vlan-filter",
+				"segment", "standard-attr-segment", "network-segment-range"}},
+		{"segments and ranges", "segments, neutron.services.network_segment_range.plugin:NetworkSegmentRangePlugin",
+			[]string{"segments", "network_segment_ranges", "networks"}, []string{"routers", "qos/policies"},
+			[]string{"segment", "standard-attr-segment", "network-segment-range"}, []string{"router", "qos"}},
 		{"networking-midonet's class paths", "midonet.neutron.services.l3.l3_midonet:MidonetL3ServicePlugin, neutron_taas.services.taas.taas_plugin.TaasPlugin, tag",
 			[]string{"routers", "floatingips", "taas/tap_flows"}, []string{"qos/policies", "bgp-speakers"},
 			[]string{"router", "fip64", "taas"}, []string{"qos", "bgp"}},
@@ -116,7 +120,7 @@ func TestServicePluginsRefused(t *testing.T) {
 		want []string
 	}{
 		{"service_plugins = midonet_l3,fwaas_nonexistent", []string{`no service plugin named "fwaas_nonexistent"`, "midonet_l3", "taas"}},
-		{"service_plugins = segments", []string{"segments is not implemented by this server"}},
+		{"service_plugins = placement", []string{"placement is not implemented by this server"}},
 		{"core_plugin = midonet_v2", []string{"core_plugin = midonet_v2", "set core_plugin = ml2", "mechanism_drivers = midonet"}},
 		{"core_plugin = midonet.neutron.plugin_v2.MidonetPluginV2", []string{"networking-midonet's monolithic plugin", "set core_plugin = ml2"}},
 	}

@@ -172,6 +172,11 @@ func v2ToML2(t *testing.T, engine string) {
 		if n["provider:network_type"] != wantType[id] || n["provider:physical_network"] != nil || n["provider:segmentation_id"] != nil {
 			t.Errorf("network %s (%s): segment %v %v %v, want %s", n["name"], id, n["provider:network_type"], n["provider:physical_network"], n["provider:segmentation_id"], wantType[id])
 		}
+		// The segment is a document of its own too (/v2.0/segments).
+		segs := get(t, srv, "segments?network_id="+id)["segments"].([]any)
+		if len(segs) != 1 || segs[0].(map[string]any)["network_type"] != wantType[id] {
+			t.Errorf("network %s: segments %v, want one %s", id, segs, wantType[id])
+		}
 	}
 	unbound := binding{VIFType: "unbound", VNICType: "normal", Profile: map[string]any{}, Details: map[string]any{}}
 	wantBinding := map[string]binding{

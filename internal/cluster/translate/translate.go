@@ -105,16 +105,15 @@ func Builtin() Translators {
 // collection has no translator).
 func (ts Translators) Owned(w *World, ref Ref) []topology.Object {
 	coll, id := ref.Split()
-	d := w.Get(coll, id)
 	t, ok := ts[coll]
-	if d == nil || !ok || t.Owned == nil {
+	if !w.Has(coll, id) || !ok || t.Owned == nil {
 		return nil
 	}
 	objs := t.Owned(w, id)
 	for _, name := range ts.decorators(coll) {
 		ts[name].Decorates[coll](w, id, objs)
 	}
-	rev, _ := model.Int(d["revision_number"])
+	rev := w.Revision(coll, id)
 	for _, o := range objs {
 		m := o.Base()
 		m.Owner = string(ref)
@@ -163,9 +162,7 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 	}
 	for coll, t := range ts {
 		if slices.Contains(t.Watches, collection) {
-			for _, d := range w.All(coll) {
-				add(coll, str(d, "id"))
-			}
+			add(coll, w.IDs(coll)...)
 		}
 	}
 	return out

@@ -6,7 +6,9 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/model"
@@ -32,18 +34,27 @@ func (r Ref) Split() (string, string) {
 	return s, ""
 }
 
-// World holds the Neutron resources the translators read: each document as stored, its
-// typed form (internal/model) for the collections the built-in translators read, and the
-// indexes they need. Put and Delete are the only writers; everything else reads.
+// World holds the Neutron resources the translators read: each document as its JSON
+// (json.Marshal's form, keys sorted; decoded afresh by Get), its typed form
+// (internal/model) for the collections the built-in translators read, and the indexes they
+// need. A port costs its JSON (about 0.9 KB) plus its typed form, not a map of maps.
+// Put, PutJSON and Delete are the only writers; everything else reads.
 type World struct {
-	docs  map[string]map[string]Doc
+	docs  map[string]map[string]*entry
 	typed map[string]map[string]any             // collection → id → *model.X
 	idx   map[string]map[string]map[string]bool // index name → key → ids
 }
 
+// entry is one stored document.
+type entry struct {
+	raw  []byte   // the document's JSON
+	rev  int64    // its revision_number
+	keys []string // its values of the collection's indexes, in the order of indexes[collection]
+}
+
 // NewWorld returns an empty world.
 func NewWorld() *World {
-	return &World{docs: map[string]map[string]Doc{}, typed: map[string]map[string]any{}, idx: map[string]map[string]map[string]bool{}}
+	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{}, idx: map[string]map[string]map[string]bool{}}
 }
 
 // decoders give the typed form of each collection the built-in translators read. A
@@ -72,10 +83,9 @@ var indexes = map[string][][2]string{
 	"security_group_rules": {{"rules.group", "security_group_id"}},
 }
 
-func (w *World) index(d Doc, collection string, add bool) {
-	id := str(d, "id")
-	for _, ix := range indexes[collection] {
-		key := str(d, ix[1])
+func (w *World) index(collection, id string, keys []string, add bool) {
+	for i, ix := range indexes[collection] {
+		key := keys[i]
 		if key == "" {
 			continue
 		}
@@ -91,53 +101,126 @@ func (w *World) index(d Doc, collection string, add bool) {
 			m[key][id] = true
 		} else if m[key] != nil {
 			delete(m[key], id)
+			if len(m[key]) == 0 {
+				delete(m, key)
+			}
 		}
 	}
 }
 
-// Put stores (or replaces) a resource copy.
+// Put stores (or replaces) a resource: its JSON, typed form and index entries. The world
+// keeps no reference to d.
 func (w *World) Put(collection string, d Doc) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return // a document the API accepted always encodes
+	}
+	w.put(collection, d, raw)
+}
+
+// PutJSON stores (or replaces) a resource given as json.Marshal's encoding of its document
+// (what the cluster writes to the NSDB); the world keeps raw.
+func (w *World) PutJSON(collection string, raw []byte) error {
+	d, err := decodeDoc(raw)
+	if err != nil {
+		return fmt.Errorf("translate: %s document: %w", collection, err)
+	}
+	w.put(collection, d, raw)
+	return nil
+}
+
+func (w *World) put(collection string, d Doc, raw []byte) {
 	id := str(d, "id")
-	if old := w.Get(collection, id); old != nil {
-		w.index(old, collection, false)
+	if old := w.docs[collection][id]; old != nil {
+		w.index(collection, id, old.keys, false)
 	}
 	if w.docs[collection] == nil {
-		w.docs[collection] = map[string]Doc{}
+		w.docs[collection] = map[string]*entry{}
 	}
-	w.docs[collection][id] = d
+	e := &entry{raw: raw}
+	e.rev, _ = model.Int(d["revision_number"])
+	if ix := indexes[collection]; len(ix) > 0 {
+		e.keys = make([]string, len(ix))
+		for i, x := range ix {
+			e.keys[i] = str(d, x[1])
+		}
+	}
+	w.docs[collection][id] = e
 	if dec := decoders[collection]; dec != nil {
 		if w.typed[collection] == nil {
 			w.typed[collection] = map[string]any{}
 		}
 		w.typed[collection][id] = dec(d)
 	}
-	w.index(d, collection, true)
+	w.index(collection, id, e.keys, true)
 }
 
-// Delete drops a resource copy.
+// Delete drops a resource.
 func (w *World) Delete(collection, id string) {
-	if old := w.Get(collection, id); old != nil {
-		w.index(old, collection, false)
+	if old := w.docs[collection][id]; old != nil {
+		w.index(collection, id, old.keys, false)
 		delete(w.docs[collection], id)
 		delete(w.typed[collection], id)
 	}
 }
 
-// Get returns a resource copy or nil.
+// Has reports whether a resource is present.
+func (w *World) Has(collection, id string) bool {
+	return id != "" && w.docs[collection][id] != nil
+}
+
+// Revision is a present resource's revision_number (0 when absent or unset).
+func (w *World) Revision(collection, id string) int64 {
+	if e := w.docs[collection][id]; e != nil {
+		return e.rev
+	}
+	return 0
+}
+
+// Get returns a resource's document, decoded afresh (the caller may keep or change it), or
+// nil.
 func (w *World) Get(collection, id string) Doc {
 	if id == "" {
 		return nil
 	}
-	return w.docs[collection][id]
+	e := w.docs[collection][id]
+	if e == nil {
+		return nil
+	}
+	d, _ := decodeDoc(e.raw)
+	return d
 }
 
-// All returns a collection sorted by id.
-func (w *World) All(collection string) []Doc {
-	out := make([]Doc, 0, len(w.docs[collection]))
-	for _, d := range w.docs[collection] {
-		out = append(out, d)
+// GetJSON returns a resource's JSON as stored (the caller must not change it), or nil.
+func (w *World) GetJSON(collection, id string) []byte {
+	if e := w.docs[collection][id]; e != nil {
+		return e.raw
 	}
-	sort.Slice(out, func(i, j int) bool { return str(out[i], "id") < str(out[j], "id") })
+	return nil
+}
+
+// IDs returns the ids of a collection, sorted.
+func (w *World) IDs(collection string) []string {
+	out := make([]string, 0, len(w.docs[collection]))
+	for id := range w.docs[collection] {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Len is the number of resources of a collection.
+func (w *World) Len(collection string) int { return len(w.docs[collection]) }
+
+// All returns a collection's documents sorted by id, each decoded afresh.
+func (w *World) All(collection string) []Doc {
+	ids := w.IDs(collection)
+	out := make([]Doc, 0, len(ids))
+	for _, id := range ids {
+		if d := w.Get(collection, id); d != nil {
+			out = append(out, d)
+		}
+	}
 	return out
 }
 
@@ -149,6 +232,17 @@ func (w *World) Collections() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// decodeDoc decodes a stored document, numbers as json.Number.
+func decodeDoc(raw []byte) (Doc, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var d Doc
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // typedGet is the typed form of one resource, or nil.

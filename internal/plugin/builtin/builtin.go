@@ -8,6 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/addrgroup"
 	"github.com/midonet-go/midonet/internal/plugin/addrscope"
 	"github.com/midonet-go/midonet/internal/plugin/agents"
+	"github.com/midonet-go/midonet/internal/plugin/segments"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -19,10 +20,11 @@ func Resources() []*resource.Resource {
 }
 
 // Catalog is the catalogue a default server has (the built-in collections and the agents,
-// address-scope and address-group services'), for tests below internal/app.
+// address-scope, segments and address-group services'), for tests below internal/app.
 func Catalog() *resource.Catalog {
 	rs := append(Resources(), agents.Service().Resources...)
 	rs = append(rs, addrscope.Service().Resources...)
+	rs = append(rs, segments.Service().Resources...)
 	return resource.MustCatalog(append(rs, addrgroup.Service().Resources...)...)
 }
 

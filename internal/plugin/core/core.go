@@ -1,5 +1,5 @@
 // Package core is the core plugin: networks (with the ML2 type-driver rules of the midonet and
-// uplink types), subnets and their IPAM, ports (fixed IPs, MACs, security, binding) and
+// uplink types, and internal/ml2's vxlan, vlan and flat; each network's segment), subnets and their IPAM, ports (fixed IPs, MACs, security, binding) and
 // security groups with their rules. Every method runs inside the caller's transaction.
 package core
 
@@ -9,6 +9,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/ml2"
 	"github.com/midonet-go/midonet/internal/plugin"
 )
 
@@ -23,6 +24,8 @@ type Settings struct {
 	MaxDNSNameservers   int      // [DEFAULT] max_dns_nameservers
 	MaxSubnetHostRoutes int      // [DEFAULT] max_subnet_host_routes
 	MaxAllowedAddrPairs int      // [DEFAULT] max_allowed_address_pair
+	// ML2 is the vxlan, vlan and flat type drivers' configuration (nil: their defaults).
+	ML2 *ml2.Config
 }
 
 // DefaultSettings are upstream's defaults with the MidoNet ML2 configuration.
@@ -56,8 +59,20 @@ func (p *Plugin) Collections() []plugin.Collection {
 // Network loads a network or answers NetworkNotFound.
 func Network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) { return network(ctx, tx, id) }
 
-// MidonetNetworkTypes are the types the MidoNet mechanism driver handles.
-var MidonetNetworkTypes = []string{"midonet", "uplink"}
+// MidonetNetworkTypes are the types the MidoNet mechanism driver binds: its own, and the
+// vxlan, vlan and flat networks internal/ml2 allocates, which MidoNet carries as overlay
+// bridges like midonet networks (internal/plugin/segments/README.md).
+var MidonetNetworkTypes = []string{"midonet", "uplink", ml2.TypeVXLAN, ml2.TypeVLAN, ml2.TypeFlat}
+
+// ml2Config is the type drivers' configuration.
+func (p *Plugin) ml2Config() *ml2.Config {
+	if p.S.ML2 == nil {
+		c := ml2.Defaults()
+		c.GlobalPhysnetMTU = p.S.GlobalPhysnetMTU
+		return c
+	}
+	return p.S.ML2
+}
 
 // network loads a network or answers NetworkNotFound.
 func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {

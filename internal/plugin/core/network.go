@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/ml2"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -22,65 +25,121 @@ func (n *Networks) Resource() *resource.Resource { return resource.Networks }
 
 var providerKeys = []string{"provider:network_type", "provider:physical_network", "provider:segmentation_id"}
 
-// maxMTU is the largest MTU a network of type typ can carry: MidoNet tunnels take their
-// overhead off the physical MTU; uplink networks are the physical network itself.
-func (p *Plugin) maxMTU(typ string) int {
-	if typ == "uplink" {
+// maxMTU is the largest MTU a network of type typ on physnet can carry: MidoNet tunnels take
+// their overhead off the physical MTU (or [ml2] path_mtu when smaller); uplink networks are
+// the physical network itself; vxlan, vlan and flat networks have Neutron's MTU
+// (internal/ml2).
+func (p *Plugin) maxMTU(typ, physnet string) int {
+	switch typ {
+	case "uplink":
 		return p.S.GlobalPhysnetMTU
+	case ml2.TypeVXLAN, ml2.TypeVLAN, ml2.TypeFlat:
+		return p.ml2Config().MTU(typ, physnet)
+	}
+	mtu := p.S.GlobalPhysnetMTU
+	if path := p.ml2Config().PathMTU; path > 0 && path < mtu {
+		mtu = path
 	}
 	overhead := 50 // VXLAN over IPv4
 	if lower(p.S.TunnelProtocol) == "gre" {
 		overhead = 42
 	}
-	return p.S.GlobalPhysnetMTU - overhead
+	return mtu - overhead
 }
 
-// segment validates the provider attributes of a create and returns the network type.
-func (p *Plugin) segment(body db.Doc) (string, error) {
+// isML2Type reports whether internal/ml2 drives a network type.
+func isML2Type(typ string) bool { return slices.Contains(ml2.Types, typ) }
+
+// segment validates the provider attributes of a create and gives the network its segment:
+// the type asked for (its id reserved, or allocated from the ranges), else the first tenant
+// network type with an id free for the project (NoNetworkAvailable, 503, when none has).
+func (p *Plugin) segment(ctx context.Context, tx *db.Tx, body db.Doc, seg ml2.Segment) (ml2.Segment, error) {
 	typ, given := body["provider:network_type"].(string)
 	if !given || typ == "" {
 		for _, k := range providerKeys[1:] {
 			if body[k] != nil {
-				return "", fault.InvalidInput("network_type required")
+				return seg, fault.InvalidInput("network_type required")
 			}
 		}
+		types := p.S.TenantNetworkTypes
 		if ext, _ := body["router:external"].(bool); ext && p.S.ExternalNetworkType != "" {
-			return p.S.ExternalNetworkType, nil
+			types = []string{p.S.ExternalNetworkType}
 		}
-		if len(p.S.TenantNetworkTypes) == 0 {
-			return "", fault.NoNetworkAvailable()
+		for _, t := range types {
+			seg.Type = t
+			if !isML2Type(t) {
+				return seg, nil
+			}
+			if t == ml2.TypeFlat {
+				continue // flat networks are never a project's
+			}
+			ok, err := p.ml2Config().Allocate(ctx, tx, &seg)
+			if err != nil || ok {
+				return seg, err
+			}
 		}
-		return p.S.TenantNetworkTypes[0], nil
+		return seg, fault.NoNetworkAvailable()
 	}
 	if !slices.Contains(p.S.TypeDrivers, typ) {
-		return "", fault.InvalidInput("network_type value '%s' not supported", typ)
+		return seg, fault.InvalidInput("network_type value '%s' not supported", typ)
 	}
-	for _, k := range providerKeys[1:] {
-		if v := body[k]; v != nil && v != "" {
-			return "", fault.InvalidInput("%s prohibited for %s provider network", strings.TrimPrefix(k, "provider:"), typ)
+	seg.Type = typ
+	if !isML2Type(typ) {
+		for _, k := range providerKeys[1:] {
+			if v := body[k]; v != nil && v != "" {
+				return seg, fault.InvalidInput("%s prohibited for %s provider network", strings.TrimPrefix(k, "provider:"), typ)
+			}
 		}
+		return seg, nil
 	}
-	return typ, nil
+	seg.Physnet, _ = body["provider:physical_network"].(string)
+	if v := body["provider:segmentation_id"]; v != nil {
+		n, ok := model.Int(v)
+		if !ok || n < 0 || n > math.MaxInt32 {
+			return seg, fault.InvalidInput("segmentation_id out of range")
+		}
+		seg.SegID, seg.HasID = int(n), true
+	}
+	cfg := p.ml2Config()
+	if err := cfg.Validate(seg); err != nil {
+		return seg, err
+	}
+	if seg.Partial() {
+		ok, err := cfg.Allocate(ctx, tx, &seg)
+		if err != nil {
+			return seg, err
+		}
+		if !ok {
+			return seg, fault.NoNetworkAvailable()
+		}
+		return seg, nil
+	}
+	return seg, ml2.Reserve(ctx, tx, seg)
 }
 
-// Create makes a network.
+// Create makes a network and its segment.
 func (n *Networks) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := n.p
 	project := ownerOf(body)
-	typ, err := p.segment(body)
+	id, _ := body["id"].(string)
+	if id == "" {
+		id = plugin.NewID()
+	}
+	seg, err := p.segment(ctx, tx, body, ml2.Segment{ID: plugin.NewID(), NetworkID: id, ProjectID: project})
 	if err != nil {
 		return nil, err
 	}
 	mtu, _ := model.Int(body["mtu"])
-	max := p.maxMTU(typ)
+	max := p.maxMTU(seg.Type, seg.Physnet)
 	if mtu == 0 {
 		mtu = int64(max)
 	} else if mtu > int64(max) {
 		return nil, fault.InvalidInput("Requested MTU is too big, maximum is %d", max)
 	}
+	sd := seg.Doc(0)
 	d := plugin.Apply(body, db.Doc{
-		"status": "ACTIVE", "subnets": []any{}, "mtu": int(mtu),
-		"provider:network_type": typ, "provider:physical_network": nil, "provider:segmentation_id": nil,
+		"id": id, "status": "ACTIVE", "subnets": []any{}, "mtu": int(mtu),
+		"provider:network_type": seg.Type, "provider:physical_network": sd["physical_network"], "provider:segmentation_id": sd["segmentation_id"],
 	})
 	if _, ok := d["router:external"]; !ok {
 		d["router:external"] = false
@@ -88,6 +147,9 @@ func (n *Networks) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body
 	plugin.Stamp(d, 1)
 	if err := tx.Insert(ctx, "networks", d); err != nil {
 		return nil, err
+	}
+	if err := tx.Insert(ctx, "segments", sd); err != nil {
+		return nil, fmt.Errorf("core: segment of network %s: %w", id, err)
 	}
 	if _, err := p.ensureDefaultSG(ctx, tx, c, project); err != nil {
 		return nil, err
@@ -108,7 +170,7 @@ func (n *Networks) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur,
 	}
 	if v, ok := changes["mtu"]; ok {
 		mtu, _ := model.Int(v)
-		max := n.p.maxMTU(plugin.Str(cur, "provider:network_type"))
+		max := n.p.maxMTU(plugin.Str(cur, "provider:network_type"), plugin.Str(cur, "provider:physical_network"))
 		if mtu == 0 {
 			changes["mtu"] = max
 		} else if mtu > int64(max) {
@@ -237,7 +299,27 @@ func (n *Networks) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur 
 			return err
 		}
 	}
+	if err := removeSegments(ctx, tx, id); err != nil {
+		return err
+	}
 	return plugin.Remove(ctx, tx, c, "networks", cur)
+}
+
+// removeSegments deletes a network's segments and frees their ids.
+func removeSegments(ctx context.Context, tx *db.Tx, networkID string) error {
+	segs, err := tx.List(ctx, "segments", db.Filter{ParentID: networkID})
+	if err != nil {
+		return fmt.Errorf("core: segments of network %s: %w", networkID, err)
+	}
+	for _, s := range segs {
+		if err := ml2.Release(ctx, tx, plugin.Str(s, "id")); err != nil {
+			return err
+		}
+		if _, err := tx.Delete(ctx, "segments", plugin.Str(s, "id")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // List returns networks.

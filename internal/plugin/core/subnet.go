@@ -195,6 +195,9 @@ func (s *Subnets) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSegment(ctx, tx, netID, plugin.Str(body, "segment_id")); err != nil {
+		return nil, err
+	}
 	raw, _ := body["cidr"].(string)
 	version, _ := model.Int(body["ip_version"])
 	var prefix netip.Prefix
@@ -527,3 +530,31 @@ func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[s
 // ListsStored: List returns the stored subnets (plugin.StoredLister); the shared filter it
 // reads itself is FilterOnly, which keeps such a list off the key index.
 func (s *Subnets) ListsStored() {}
+
+// checkSegment checks a new subnet's segment_id as Neutron's segments plugin does: the
+// segment exists and is one of the subnet's network, and a network's subnets either all
+// name a segment or none does.
+func checkSegment(ctx context.Context, tx *db.Tx, netID, segID string) error {
+	if segID != "" {
+		seg, err := tx.Get(ctx, "segments", segID)
+		if err != nil {
+			return fmt.Errorf("core: segment %s: %w", segID, err)
+		}
+		if seg == nil {
+			return fault.SegmentNotFound(segID)
+		}
+		if plugin.Str(seg, "network_id") != netID {
+			return fault.NetworkIdsDontMatch(netID, segID)
+		}
+	}
+	subnets, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
+	if err != nil {
+		return err
+	}
+	for _, s := range subnets {
+		if (plugin.Str(s, "segment_id") == "") != (segID == "") {
+			return fault.SubnetsNotAllAssociatedWithSegments(netID)
+		}
+	}
+	return nil
+}

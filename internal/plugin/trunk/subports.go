@@ -8,7 +8,7 @@ import (
 )
 
 // Segmentation types: vlan is what the datapath carries; inherit takes the subport network's
-// provider segmentation (which a MidoNet network does not have, so it is refused later).
+// provider segmentation (a vlan network's VLAN id; another type's is refused later).
 const (
 	SegVLAN    = "vlan"
 	SegInherit = "inherit"

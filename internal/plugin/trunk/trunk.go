@@ -256,7 +256,7 @@ func usable(trunks []db.Doc, portID string) error {
 
 // checkSubports is Neutron's SubPortsValidator: each requested subport is not the parent,
 // its network's MTU is not above the parent's, it names a known segmentation (inherit takes
-// the network's: a MidoNet network has none, so it is refused), it is no trunk's yet, and it
+// the network's: a vlan network's VLAN id; any other type is refused), it is no trunk's yet, and it
 // is a port the caller sees and nothing else uses (device_id empty). It returns the subports
 // and their ports (read for update: two requests for one port wait for each other).
 func checkSubports(ctx context.Context, tx *db.Tx, c *plugin.Caller, parent db.Doc, reqs []request, trunks []db.Doc) ([]SubPort, []db.Doc, error) {

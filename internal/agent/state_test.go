@@ -1,0 +1,3 @@
+package agent
+
+func testState() *state { return &state{objects: newCache()} }
