@@ -12,7 +12,7 @@ import (
 	"github.com/midonet-go/midonet/internal/model"
 )
 
-// The key index (table resource_keys, migration 0004) holds, for the documents of the kinds
+// The key index (table resource_keys, migration 0005) holds, for the documents of the kinds
 // the catalogue keys, one row (kind, attr, value, id) per sortable attribute and one per
 // element of the multi-valued paths (tags, fixed_ips.ip_address, ...). Insert, Put and
 // Delete keep it in the same transaction as the document. Its primary key (kind, attr, value,
