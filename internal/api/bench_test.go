@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,7 +27,10 @@ import (
 // http.Handler, so they measure request parsing, policy, the transaction and rendering, but
 // no network and no MidoNet backend. With MIDONET_BENCH_PG set to the admin DSN of a running
 // PostgreSQL (postgresql://postgres@127.0.0.1:5432/postgres) each benchmark runs on a new
-// database there instead, dropped afterwards. Compare runs with benchstat:
+// database there instead, dropped afterwards. The read benchmarks (BenchmarkPortList10k,
+// BenchmarkPortPage, BenchmarkPortFilterDeviceID) go over a real loopback HTTP connection
+// with MIDONET_BENCH_HTTP=1; the page and filter ones make MIDONET_BENCH_PORTS ports (10,000
+// unless set). Compare runs with benchstat:
 //
 //	go test ./internal/api -run '^$' -bench . -count 10 > old.txt
 //	… change …
@@ -201,12 +207,12 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t1 := time.Now()
-		w := s.do(http.MethodGet, "/v2.0/ports", nil)
+		code, body := benchGet(b, s, "/v2.0/ports")
 		lat = append(lat, time.Since(t1))
-		if w.Code != http.StatusOK {
-			b.Fatalf("list ports: %d %s", w.Code, w.Body.String())
+		if code != http.StatusOK {
+			b.Fatalf("list ports: %d %s", code, body)
 		}
-		size = w.Body.Len()
+		size = len(body)
 	}
 	b.StopTimer()
 	var out struct{ Ports []json.RawMessage }
@@ -235,4 +241,145 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ReportMetric(float64(store[1])/float64(time.Millisecond), "store-list-ms")
 	b.ReportMetric(float64(setup)/float64(time.Second), "setup-s")
 	reportLatencies(b, lat)
+}
+
+// benchGet serves a GET for a read benchmark: through the handler, or with MIDONET_BENCH_HTTP
+// set over a real loopback TCP connection (net/http server and client, keep-alive), as a
+// client of `midonet serve` would.
+func benchGet(b *testing.B, s *inProcess, target string) (int, []byte) {
+	if os.Getenv("MIDONET_BENCH_HTTP") == "" {
+		w := s.do(http.MethodGet, target, nil)
+		return w.Code, w.Body.Bytes()
+	}
+	benchHTTPMu.Lock()
+	ts, ok := benchHTTP[s]
+	if !ok {
+		ts = httptest.NewServer(s.srv)
+		benchHTTP[s] = ts
+		b.Cleanup(func() {
+			benchHTTPMu.Lock()
+			delete(benchHTTP, s)
+			benchHTTPMu.Unlock()
+			ts.Close()
+		})
+	}
+	benchHTTPMu.Unlock()
+	resp, err := ts.Client().Get(ts.URL + target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+var (
+	benchHTTPMu sync.Mutex
+	benchHTTP   = map[*inProcess]*httptest.Server{}
+)
+
+// benchPorts is the number of ports the page and filter benchmarks create:
+// MIDONET_BENCH_PORTS, 10,000 unless set (BENCHMARKS.md quotes 100,000).
+func benchPorts(b *testing.B) int {
+	if v := os.Getenv("MIDONET_BENCH_PORTS"); v != "" {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 {
+			b.Fatalf("MIDONET_BENCH_PORTS=%q: want a positive number", v)
+		}
+		return n
+	}
+	return 10000
+}
+
+// fillPorts creates n ports on one network with a /14 subnet, in bulk creates of 250 that
+// name their addresses; port i is named p<i> and belongs to device vm<i/4>.
+func fillPorts(b *testing.B, s *inProcess, n int) {
+	b.Helper()
+	net := benchNetwork(b, s, "10.0.0.0/14")
+	sub := subnetOf(b, s, net)
+	const batch = 250
+	for k := 0; k < n; k += batch {
+		ports := make([]any, 0, batch)
+		for i := k; i < k+batch && i < n; i++ {
+			a := i + 2
+			ports = append(ports, map[string]any{"network_id": net, "name": fmt.Sprintf("p%d", i), "device_owner": "compute:nova", "device_id": fmt.Sprintf("vm%d", i/4),
+				"fixed_ips": []any{map[string]any{"subnet_id": sub, "ip_address": fmt.Sprintf("10.%d.%d.%d", a>>16, (a>>8)&255, a&255)}}})
+		}
+		s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"ports": ports}, 201)
+	}
+}
+
+// BenchmarkPortPage asks for one page of 100 ports after a marker in the middle of the
+// collection (benchPorts ports), sorted by each kind of key in both directions: a unique
+// string (name), a timestamp, a key every port shares (status: one tie group as large as
+// the collection), the default (id), and a backward page.
+func BenchmarkPortPage(b *testing.B) {
+	s := newBenchServer(b)
+	n := benchPorts(b)
+	fillPorts(b, s, n)
+	m := s.mustT(b, http.MethodGet, fmt.Sprintf("/v2.0/ports?name=p%d&fields=id", n/2), nil, 200)
+	marker := m["ports"].([]any)[0].(map[string]any)["id"].(string)
+	for _, c := range []struct{ name, query string }{
+		{"id", ""},
+		{"name-asc", "&sort_key=name&sort_dir=asc"},
+		{"name-desc", "&sort_key=name&sort_dir=desc"},
+		{"created_at-desc", "&sort_key=created_at&sort_dir=desc"},
+		{"status-asc", "&sort_key=status&sort_dir=asc"},
+		{"status-desc", "&sort_key=status&sort_dir=desc"},
+		{"mac-reverse", "&sort_key=mac_address&sort_dir=asc&page_reverse=True"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			target := "/v2.0/ports?limit=100&marker=" + marker + c.query
+			lat := make([]time.Duration, 0, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				code, body := benchGet(b, s, target)
+				lat = append(lat, time.Since(t0))
+				if code != http.StatusOK {
+					b.Fatalf("page: %d %s", code, body)
+				}
+			}
+			b.StopTimer()
+			var out struct{ Ports []json.RawMessage }
+			w := s.do(http.MethodGet, target, nil)
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != 100 {
+				b.Fatalf("page shows %d ports (%v), want 100", len(out.Ports), err)
+			}
+			reportLatencies(b, lat)
+		})
+	}
+}
+
+// BenchmarkPortFilterDeviceID lists the ports of one device (4 of benchPorts ports), as Nova
+// does for every instance it looks at.
+func BenchmarkPortFilterDeviceID(b *testing.B) {
+	s := newBenchServer(b)
+	n := benchPorts(b)
+	fillPorts(b, s, n)
+	// A sub-benchmark, so that the ports are made once however many rounds it takes.
+	b.Run("device_id", func(b *testing.B) {
+		lat := make([]time.Duration, 0, b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			dev := fmt.Sprintf("vm%d", (i*7919)%(n/4))
+			t0 := time.Now()
+			code, body := benchGet(b, s, "/v2.0/ports?device_id="+dev)
+			lat = append(lat, time.Since(t0))
+			if code != http.StatusOK {
+				b.Fatalf("filter: %d %s", code, body)
+			}
+			var out struct{ Ports []json.RawMessage }
+			if err := json.Unmarshal(body, &out); err != nil || len(out.Ports) != 4 {
+				b.Fatalf("device %s shows %d ports (%v), want 4", dev, len(out.Ports), err)
+			}
+		}
+		b.StopTimer()
+		reportLatencies(b, lat)
+	})
 }

@@ -403,6 +403,11 @@ var requestSeeds = []requestSeed{
 	{"PUT", "/v2.0/subnetpools/{net}/add_prefixes", `{"prefixes": ["10.72.0.0/16", 7, null]}`},
 	{"PUT", "/v2.0/subnetpools/{net}/remove_prefixes", `{"prefixes": "10.70.0.0/16"}`},
 	{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "{net}", "ip_version": 4, "use_default_subnetpool": true, "prefixlen": 33}}`},
+	// Lists through the key index: pages from a marker either way, indexed filters.
+	{"GET", "/v2.0/ports?limit=2&marker={port}&sort_key=name&sort_dir=desc&page_reverse=True", ""},
+	{"GET", "/v2.0/ports?fixed_ips=ip_address%3D10.9.0.5&fixed_ips=subnet_id%3D{subnet}&device_id=&tags-any=a,b&mac_address=FA:16:3E:00:00:01", ""},
+	{"GET", "/v2.0/ports?limit=1&sort_key=status&sort_dir=asc&tags=x,y&network_id={net}&fields=id", ""},
+	{"GET", "/v2.0/networks?limit=3&marker={net}&sort_key=created_at&sort_dir=desc&name=n", ""},
 }
 
 // FuzzRequest sends arbitrary requests to an in-process server as the noauth admin and

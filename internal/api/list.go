@@ -110,12 +110,14 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 			return err
 		}
 	}
-	var page []db.Doc
-	var rendered []any
-	var links []any
 	if rq.parent != nil {
 		q.filters[res.ParentAttr()] = []string{rq.parent.id}
 	}
+	if s.keyed(col, q) {
+		return s.listKeyed(rq, col, q)
+	}
+	var rendered []any
+	var links []any
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
 		if _, err := s.loadParent(ctx, tx, rq); err != nil {
 			return err
@@ -124,38 +126,50 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		if err != nil {
 			return err
 		}
-		pc := s.newPolicyCache(ctx, tx, res)
-		matched := docs[:0]
-		for _, d := range docs {
-			if !pc.visible(rq, d) || !matches(res, d, q.filters) {
-				continue
-			}
-			matched = append(matched, d)
-		}
-		page, links, err = s.paginate(ctx, tx, rq, col, q, matched)
-		if err != nil {
-			return err
-		}
-		if e, ok := plugin.As[plugin.Expander](col); ok {
-			if err := e.Expand(ctx, tx, page); err != nil {
-				return err
-			}
-		}
-		rendered = make([]any, 0, len(page))
-		for _, d := range page {
-			rendered = append(rendered, s.render(rq, res, d, q.fields, pc))
-		}
-		return nil
+		rendered, links, err = s.pageInMemory(ctx, tx, rq, col, q, docs)
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	writeList(rq, res, rendered, links)
+	return nil
+}
+
+// pageInMemory filters, sorts, pages, expands and renders candidate documents.
+func (s *Server) pageInMemory(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, q *query, docs []db.Doc) ([]any, []any, error) {
+	res := col.Resource()
+	pc := s.newPolicyCache(ctx, tx, res)
+	matched := docs[:0]
+	for _, d := range docs {
+		if !pc.visible(rq, d) || !matches(res, d, q.filters) {
+			continue
+		}
+		matched = append(matched, d)
+	}
+	page, links, err := s.paginate(ctx, tx, rq, col, q, matched)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e, ok := plugin.As[plugin.Expander](col); ok {
+		if err := e.Expand(ctx, tx, page); err != nil {
+			return nil, nil, err
+		}
+	}
+	rendered := make([]any, 0, len(page))
+	for _, d := range page {
+		rendered = append(rendered, s.render(rq, res, d, q.fields, pc))
+	}
+	return rendered, links, nil
+}
+
+// writeList answers a list: the documents and, for a page, its links.
+func writeList(rq *request, res *resource.Resource, rendered, links []any) {
 	out := map[string]any{res.Plural(): rendered}
 	if len(links) > 0 {
 		out[res.Plural()+"_links"] = links
 	}
 	writeJSON(rq.w, http.StatusOK, out)
-	return nil
 }
 
 // ensureDefaultGroups creates the default security group of the project a list is about,
@@ -374,16 +388,9 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 		return docs, nil, nil
 	}
 	page := docs
-	var m db.Doc
-	if q.marker != "" {
-		var err error
-		m, _, err = s.load(ctx, tx, rq, col, q.marker)
-		if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound && col.Resource().PagerMarker {
-			m, err = nil, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	m, err := s.markerDoc(ctx, tx, rq, col, q)
+	if err != nil {
+		return nil, nil, err
 	}
 	if m != nil {
 		page = page[:0:0]
@@ -404,8 +411,27 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 	if q.limit == 0 {
 		return page, nil, nil
 	}
-	// Neutron's links: next unless a forward page came up short, previous unless a
-	// backward one did; an empty page's link has no marker (it starts from the other end).
+	return page, pageLinks(rq, q, page), nil
+}
+
+// markerDoc loads a page's marker: as in Neutron, a marker counts only with a limit, and only
+// a document the caller may see is one. A collection Neutron pages through its versioned
+// objects ignores a marker it cannot find (nil); any other answers 404.
+func (s *Server) markerDoc(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, q *query) (db.Doc, error) {
+	if q.marker == "" || q.limit == 0 {
+		return nil, nil
+	}
+	m, _, err := s.load(ctx, tx, rq, col, q.marker)
+	if f, ok := fault.As(err); ok && f.Status == http.StatusNotFound && col.Resource().PagerMarker {
+		return nil, nil
+	}
+	return m, err
+}
+
+// pageLinks are Neutron's links of a page: next unless a forward page came up short,
+// previous unless a backward one did; an empty page's link has no marker (it starts from the
+// other end).
+func pageLinks(rq *request, q *query, page []db.Doc) []any {
 	var first, last string
 	if len(page) > 0 {
 		first, last = plugin.Str(page[0], "id"), plugin.Str(page[len(page)-1], "id")
@@ -423,7 +449,7 @@ func (s *Server) paginate(ctx context.Context, tx *db.Tx, rq *request, col plugi
 			links = append(links, link(rq, "previous", first, true))
 		}
 	}
-	return page, links, nil
+	return links
 }
 
 func link(rq *request, rel, marker string, reverse bool) map[string]any {

@@ -7,13 +7,47 @@ import (
 // docCache remembers decoded documents by their stored bytes (content addressed, so an
 // update simply misses): lists of thousands of resources then skip JSON decoding, the
 // larger part of their cost. Callers get a private deep copy, since they may change it.
+//
+// The cache is bounded by an estimate of the memory it holds (entryCost: the key, the
+// decoded maps and their strings), not by a count of entries, since a document's size varies
+// by kind; TestDocCacheCost measures the estimate against the heap. When full, it drops
+// arbitrary entries down to nine tenths of its budget: recently listed documents come back
+// at once.
 type docCache struct {
-	mu  sync.RWMutex
-	m   map[string]Doc
-	max int
+	mu     sync.RWMutex
+	m      map[string]Doc
+	bytes  int64 // estimated, of the entries in m
+	budget int64
 }
 
-var decoded = &docCache{m: map[string]Doc{}, max: 100_000}
+// DefaultDocCacheBytes is the cache's budget unless SetDocCacheBytes changes it: about
+// 25,000 decoded ports.
+const DefaultDocCacheBytes = 128 << 20
+
+var decoded = &docCache{m: map[string]Doc{}, budget: DefaultDocCacheBytes}
+
+// entryCost estimates the heap an entry holds: the key (the body) and the decoded document,
+// which TestDocCacheCost measures at about 5.7 times the body's length for ports (5.2 KB for
+// a 916-byte port).
+func entryCost(body []byte) int64 { return costOf(len(body)) }
+
+func costOf(n int) int64 { return int64(n)*5 + 256 }
+
+// SetDocCacheBytes sets the budget of the decoded-document cache (0 turns it off).
+func SetDocCacheBytes(n int64) {
+	decoded.mu.Lock()
+	defer decoded.mu.Unlock()
+	decoded.budget = n
+	decoded.shrink(n)
+}
+
+// DocCacheStats reports the entries of the decoded-document cache and the memory they are
+// estimated to hold.
+func DocCacheStats() (entries int, bytes int64) {
+	decoded.mu.RLock()
+	defer decoded.mu.RUnlock()
+	return len(decoded.m), decoded.bytes
+}
 
 func (c *docCache) get(body []byte) (Doc, bool) {
 	c.mu.RLock()
@@ -26,19 +60,31 @@ func (c *docCache) get(body []byte) (Doc, bool) {
 }
 
 func (c *docCache) put(body []byte, d Doc) {
+	cost := entryCost(body)
 	c.mu.Lock()
-	if len(c.m) >= c.max {
-		// Drop an arbitrary tenth; recently listed documents come back at once.
-		n := c.max / 10
-		for k := range c.m {
-			delete(c.m, k)
-			if n--; n == 0 {
-				break
-			}
-		}
+	defer c.mu.Unlock()
+	if cost > c.budget/100 {
+		return // no single document takes more than 1% of the budget
+	}
+	if _, ok := c.m[string(body)]; ok {
+		return
+	}
+	if c.bytes+cost > c.budget {
+		c.shrink(c.budget * 9 / 10)
 	}
 	c.m[string(body)] = cloneDoc(d)
-	c.mu.Unlock()
+	c.bytes += cost
+}
+
+// shrink drops arbitrary entries until the cache holds at most n bytes.
+func (c *docCache) shrink(n int64) {
+	for k := range c.m {
+		if c.bytes <= n {
+			return
+		}
+		delete(c.m, k)
+		c.bytes -= costOf(len(k))
+	}
 }
 
 func cloneDoc(d Doc) Doc {

@@ -74,6 +74,18 @@ const versionTableSQL = `CREATE TABLE IF NOT EXISTS schema_migrations (version I
 // Concurrent upgrades from several servers on one PostgreSQL are serialised by an advisory
 // lock, on one MySQL by a named lock (GET_LOCK).
 func (d *DB) Upgrade(ctx context.Context) (applied []string, err error) {
+	applied, err = d.upgrade(ctx)
+	if err != nil {
+		return applied, err
+	}
+	// The key index follows the catalogue (a no-op when it already does).
+	if _, err := d.SyncKeys(ctx); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+func (d *DB) upgrade(ctx context.Context) (applied []string, err error) {
 	ms, err := d.Migrations()
 	if err != nil {
 		return nil, err

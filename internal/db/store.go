@@ -82,7 +82,7 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
-	return nil
+	return t.writeKeys(ctx, kind, d, false)
 }
 
 // TryInsert stores a new document unless one of that kind and id exists, and reports whether
@@ -119,7 +119,7 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 		// back in the NSDB. Run the whole transaction again on fresh reads.
 		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), ErrVanished)
 	}
-	return nil
+	return t.writeKeys(ctx, kind, d, true)
 }
 
 // ErrVanished says a document a transaction read was deleted by another before it could be
@@ -133,7 +133,10 @@ func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {
 		return false, fmt.Errorf("db: delete %s %s: %w", kind, id, err)
 	}
 	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if n == 0 {
+		return false, nil
+	}
+	return true, t.deleteKeys(ctx, kind, id)
 }
 
 // Filter narrows a List by the indexed columns.
@@ -145,22 +148,9 @@ type Filter struct {
 
 // List loads the documents of a kind matching f.
 func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
-	q := "SELECT body FROM resources WHERE kind = ?"
-	args := []any{kind}
-	if f.ProjectID != "" {
-		q += " AND project_id = ?"
-		args = append(args, f.ProjectID)
-	}
-	if f.ParentID != "" {
-		q += " AND parent_id = ?"
-		args = append(args, f.ParentID)
-	}
-	if len(f.IDs) > 0 {
-		q += " AND id IN (?" + repeat(",?", len(f.IDs)-1) + ")"
-		for _, id := range f.IDs {
-			args = append(args, id)
-		}
-	}
+	where, fargs := f.where("")
+	q := "SELECT body FROM resources WHERE kind = ?" + where
+	args := append([]any{kind}, fargs...)
 	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: list %s: %w", kind, err)
@@ -172,17 +162,27 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
-		d, ok := decoded.get(body)
-		if !ok {
-			var err error
-			if d, err = DecodeDoc(body); err != nil {
-				return nil, fmt.Errorf("db: decode %s: %w", kind, err)
-			}
-			decoded.put(body, d)
+		d, err := decodeCached(body)
+		if err != nil {
+			return nil, fmt.Errorf("db: decode %s: %w", kind, err)
 		}
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// decodeCached decodes a stored body through the decoded-document cache: the caller gets
+// its own copy.
+func decodeCached(body []byte) (Doc, error) {
+	if d, ok := decoded.get(body); ok {
+		return d, nil
+	}
+	d, err := DecodeDoc(body)
+	if err != nil {
+		return nil, err
+	}
+	decoded.put(body, d)
+	return d, nil
 }
 
 // Count counts documents of a kind in a project.

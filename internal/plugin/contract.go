@@ -48,6 +48,13 @@ type SubKeyed interface {
 	NotFoundIn(parentID, key string) *fault.Fault
 }
 
+// StoredLister is a collection whose List returns its stored documents as they are, only
+// narrowed by the filters' hints: the API may then read a keyed collection's pages and
+// filtered lists through the database's key index instead of calling List.
+type StoredLister interface {
+	ListsStored()
+}
+
 // Expander is a collection whose documents embed related ones before rendering.
 type Expander interface {
 	Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error

@@ -6,6 +6,7 @@ package resource
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,6 +118,19 @@ type Resource struct {
 	// networks, RBACExternal); what a caller sees of it depends on them (plugin.Caller.View).
 	RBAC string
 
+	// Keyed asks the database to index the collection's sortable attributes (and its tags and
+	// KeyPaths), so that its pages and indexed filters read only what they return
+	// (internal/db/keys.go). It suits large collections whose plugin lists the stored
+	// documents as they are.
+	Keyed bool
+	// KeyPaths are further multi-valued paths to index: "fixed_ips.ip_address" keys that
+	// field of every element of fixed_ips.
+	KeyPaths []string
+	// KeySorts, when set, are the only sortable attributes indexed: each costs a write into
+	// one more index on every create (BENCHMARKS.md measures it), so a large collection keys
+	// what clients sort and filter by; sorting by another attribute stays correct, in memory.
+	KeySorts []string
+
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must
 	// not change once a description is in a catalogue.
@@ -159,6 +173,38 @@ func (r *Resource) ParentAttr() string {
 		return ""
 	}
 	return r.Parent.Attr
+}
+
+// SortKeys lists the attributes the database indexes for sorting a keyed collection: the
+// sortable attributes but id (its primary key) and shared of a collection RBAC shares (each
+// caller sees its own value). Nil for a collection that is not keyed.
+func (r *Resource) SortKeys() []string {
+	if !r.Keyed {
+		return nil
+	}
+	var out []string
+	for _, a := range r.Attrs {
+		if a.Hidden || a.FilterOnly || a.NoSort || a.Name == "id" || (r.RBAC != "" && a.Name == "shared") {
+			continue
+		}
+		if r.KeySorts != nil && !slices.Contains(r.KeySorts, a.Name) {
+			continue
+		}
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+// MultiKeys lists the multi-valued paths the database indexes for a keyed collection.
+func (r *Resource) MultiKeys() []string {
+	if !r.Keyed {
+		return nil
+	}
+	var out []string
+	if r.Tags {
+		out = append(out, "tags")
+	}
+	return append(out, r.KeyPaths...)
 }
 
 // Secrets lists the names of the resource's secret attributes.

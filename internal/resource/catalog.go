@@ -177,6 +177,25 @@ func (c *Catalog) DataType(collection string) string {
 	return ""
 }
 
+// KeyAttrs is what the database indexes of a collection's documents (db.KeyedKinds).
+func (c *Catalog) KeyAttrs(collection string) (sort, multi []string) {
+	if r := c.Get(collection); r != nil {
+		return r.SortKeys(), r.MultiKeys()
+	}
+	return nil, nil
+}
+
+// KeyedKindNames lists the keyed collections (db.KindLister).
+func (c *Catalog) KeyedKindNames() []string {
+	var out []string
+	for _, r := range c.all {
+		if r.Keyed {
+			out = append(out, r.Collection)
+		}
+	}
+	return out
+}
+
 // Paths are the URL segments under /v2.0/ the server answers: every served collection, plus
 // quotas and extensions.
 func (c *Catalog) Paths() []string {

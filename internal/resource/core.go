@@ -84,7 +84,7 @@ func tagList(v any) string {
 
 // Networks is the network collection.
 var Networks = &Resource{
-	Collection: "networks", Member: "network", Path: "networks", Tags: true,
+	Collection: "networks", Member: "network", Path: "networks", Tags: true, Keyed: true,
 	DataType: "NETWORK", Translate: 1, Quota: "network", Root: true, RBAC: "network",
 	NotFound: fault.NetworkNotFound,
 	Attrs: with(standard(true),
@@ -117,7 +117,7 @@ var Networks = &Resource{
 
 // Subnets is the subnet collection.
 var Subnets = &Resource{
-	Collection: "subnets", Member: "subnet", Path: "subnets", Tags: true,
+	Collection: "subnets", Member: "subnet", Path: "subnets", Tags: true, Keyed: true,
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true},
 	DataType: "SUBNET", Translate: 2, Quota: "subnet", Root: true, PagerMarker: true,
 	NotFound: fault.SubnetNotFound,
@@ -168,7 +168,9 @@ var SubnetPools = &Resource{
 
 // Ports is the port collection.
 var Ports = &Resource{
-	Collection: "ports", Member: "port", Path: "ports", Tags: true,
+	Collection: "ports", Member: "port", Path: "ports", Tags: true, Keyed: true,
+	KeyPaths: []string{"fixed_ips.ip_address", "fixed_ips.subnet_id"},
+	KeySorts: []string{"name", "network_id", "device_id", "device_owner", "project_id", "mac_address", "status", "created_at", "updated_at"},
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true},
 	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
 	NotFound: fault.PortNotFound,

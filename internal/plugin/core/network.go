@@ -348,3 +348,6 @@ func sameValue(a, b any) bool {
 	}
 	return a == b
 }
+
+// ListsStored: List returns the stored networks (plugin.StoredLister).
+func (n *Networks) ListsStored() {}

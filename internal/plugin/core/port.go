@@ -897,3 +897,6 @@ func (p *Plugin) SetStatus(ctx context.Context, tx *db.Tx, c *plugin.Caller, por
 	port["status"] = status
 	return plugin.Save(ctx, tx, c, "ports", port)
 }
+
+// ListsStored: List returns the stored ports (plugin.StoredLister).
+func (pc *Ports) ListsStored() {}

@@ -1,0 +1,426 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// Lists of keyed collections (resource.Resource.Keyed) read the database's key index
+// (internal/db/keys.go) instead of every document:
+//
+//   - a filter on an indexed attribute (indexedFilters) narrows the candidates to the
+//     documents the index names for its values; when that is a small set, it is loaded and
+//     paged in memory as before;
+//   - otherwise a page walks the index in its order from the marker, reading batches until
+//     it holds `limit` documents the caller may see and the filters match;
+//   - a full list walks the whole order in batches and streams its JSON.
+//
+// Visibility, filters and rendering are the same functions as for any list (visible,
+// matches, render), applied to each document read, so what a caller sees does not change;
+// only what is read does.
+
+// indexedFilters are the string attributes whose filters look their values up in the index
+// (when the collection keys them).
+var indexedFilters = map[string]bool{"network_id": true, "device_id": true, "device_owner": true,
+	"project_id": true, "tenant_id": true, "name": true, "mac_address": true}
+
+// narrowLimit is the most candidates an indexed filter may name and still be loaded whole;
+// a filter naming more is not selective, and the list walks the index instead.
+const narrowLimit = 2000
+
+// streamBatch is the number of documents a full list reads at a time.
+const streamBatch = 500
+
+// keyed reports whether a list can go through the key index: a keyed collection whose plugin
+// lists its stored documents, sorted by at most one key the index holds, with no filter the
+// plugin interprets itself.
+func (s *Server) keyed(col plugin.Collection, q *query) bool {
+	res := col.Resource()
+	if !res.Keyed || len(q.sortKeys) > 1 {
+		return false
+	}
+	if _, ok := plugin.As[plugin.StoredLister](col); !ok {
+		return false
+	}
+	if _, ok := plugin.As[plugin.Getter](col); ok {
+		return false
+	}
+	if len(q.sortKeys) == 1 && q.sortKeys[0] != "id" && !slices.Contains(res.SortKeys(), q.sortKeys[0]) {
+		return false
+	}
+	for k := range q.filters {
+		if a := res.Attr(k); a != nil && a.FilterOnly {
+			return false
+		}
+	}
+	return true
+}
+
+// storeFilter is what the resources table's own columns can narrow.
+func storeFilter(res *resource.Resource, f map[string][]string) db.Filter {
+	var h db.Filter
+	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
+		h.IDs = ids
+	}
+	if t := f["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	} else if t := f["project_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	if p := res.ParentAttr(); p != "" {
+		if v := f[p]; len(v) == 1 {
+			h.ParentID = v[0]
+		}
+	}
+	return h
+}
+
+// lookup is one indexed filter: the documents with any of values at attr.
+type lookup struct {
+	attr   string
+	values []string
+}
+
+// indexLookups lists the filters of q the index can answer. Each must name a superset of the
+// documents the filter matches (matches decides afterwards), so values an index row cannot
+// hold (empty, None: they match null too) leave a filter out.
+func indexLookups(res *resource.Resource, q *query) []lookup {
+	keys := res.SortKeys()
+	multi := res.MultiKeys()
+	var out []lookup
+	for k, vals := range q.filters {
+		switch {
+		case indexedFilters[k] && slices.Contains(keys, k):
+			if slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
+				continue
+			}
+			out = append(out, lookup{k, vals})
+		case k == "fixed_ips" && slices.Contains(multi, "fixed_ips.ip_address") && slices.Contains(multi, "fixed_ips.subnet_id"):
+			// Values are ORed: one lookup per key, their union (see candidates).
+			byKey := map[string][]string{}
+			ok := true
+			for _, v := range vals {
+				key, want, _ := strings.Cut(v, "=")
+				if (key != "ip_address" && key != "subnet_id") || want == "" {
+					ok = false
+					break
+				}
+				byKey["fixed_ips."+key] = append(byKey["fixed_ips."+key], want)
+			}
+			if ok {
+				for a, w := range byKey {
+					out = append(out, lookup{"|" + a, w}) // "|": union with the other fixed_ips lookups
+				}
+			}
+		case (k == "tags" || k == "tags-any") && slices.Contains(multi, "tags"):
+			var tags []string
+			for _, v := range vals {
+				for _, t := range strings.Split(v, ",") {
+					if t != "" {
+						tags = append(tags, t)
+					}
+				}
+			}
+			if len(tags) == 0 {
+				continue
+			}
+			if k == "tags" {
+				tags = tags[:1] // every document with all of them has the first
+			}
+			out = append(out, lookup{"tags", tags})
+		}
+	}
+	return out
+}
+
+// candidates returns the ids the selective indexed filters allow (narrowed) or reports that
+// none is selective enough.
+func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query) (ids []string, narrowed bool, err error) {
+	var sets []map[string]bool
+	union := map[string]bool{}
+	unionFull := false
+	hasUnion := false
+	for _, l := range indexLookups(res, q) {
+		attr, isUnion := strings.CutPrefix(l.attr, "|")
+		got, err := tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
+		if err != nil {
+			return nil, false, err
+		}
+		if isUnion {
+			hasUnion = true
+			if len(got) > narrowLimit {
+				unionFull = true
+			}
+			for _, id := range got {
+				union[id] = true
+			}
+			continue
+		}
+		if len(got) > narrowLimit {
+			continue
+		}
+		set := make(map[string]bool, len(got))
+		for _, id := range got {
+			set[id] = true
+		}
+		sets = append(sets, set)
+	}
+	if hasUnion && !unionFull && len(union) <= narrowLimit {
+		sets = append(sets, union)
+	}
+	if len(sets) == 0 {
+		return nil, false, nil
+	}
+	slices.SortFunc(sets, func(a, b map[string]bool) int { return len(a) - len(b) })
+	for id := range sets[0] {
+		in := true
+		for _, o := range sets[1:] {
+			if !o[id] {
+				in = false
+				break
+			}
+		}
+		if in {
+			ids = append(ids, id)
+		}
+	}
+	return ids, true, nil
+}
+
+// loadIDs loads the documents of ids that pass the store filter.
+func loadIDs(ctx context.Context, tx *db.Tx, kind string, f db.Filter, ids []string) ([]db.Doc, error) {
+	if len(f.IDs) > 0 {
+		// Both name ids: the documents named by both.
+		ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(f.IDs, id) })
+	}
+	var out []db.Doc
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		f.IDs = ids[:n]
+		docs, err := tx.List(ctx, kind, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, docs...)
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// errStreamBroken says a streamed list failed after its first bytes went out.
+var errStreamBroken = errors.New("api: list failed after its answer started")
+
+func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
+	res := col.Resource()
+	ctx := rq.r.Context()
+	var rendered, links []any
+	var lw *listWriter
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		if lw != nil && lw.started {
+			return errStreamBroken // a retry cannot take back what went out
+		}
+		rendered, links, lw = nil, nil, nil
+		if _, err := s.loadParent(ctx, tx, rq); err != nil {
+			return err
+		}
+		base := storeFilter(res, q.filters)
+		ids, narrowed, err := candidates(ctx, tx, res, q)
+		if err != nil {
+			return err
+		}
+		if narrowed {
+			docs, err := loadIDs(ctx, tx, res.Collection, base, ids)
+			if err != nil {
+				return err
+			}
+			rendered, links, err = s.pageInMemory(ctx, tx, rq, col, q, docs)
+			return err
+		}
+		pq := db.PageQuery{Filter: base}
+		desc := len(q.sortAsc) == 1 && !q.sortAsc[0]
+		if len(q.sortKeys) == 1 && q.sortKeys[0] != "id" {
+			pq.Sort, pq.KeyDesc = q.sortKeys[0], desc
+		} else {
+			pq.IDDesc = desc // by id alone
+		}
+		pc := s.newPolicyCache(ctx, tx, res)
+		keep := func(d db.Doc) bool { return pc.visible(rq, d) && matches(res, d, q.filters) }
+		if q.limit == 0 {
+			lw = newListWriter(rq, res)
+			return s.streamAll(ctx, tx, rq, col, q, pq, pc, keep, lw)
+		}
+		m, err := s.markerDoc(ctx, tx, rq, col, q)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			pq.After = &db.Cursor{ID: plugin.Str(m, "id")}
+			if pq.Sort != "" {
+				pq.After.Key = db.EncodeKey(pq.Sort, m[pq.Sort])
+			}
+		}
+		if q.reverse {
+			pq.KeyDesc, pq.IDDesc = !pq.KeyDesc, !pq.IDDesc
+		}
+		page, err := walk(ctx, tx, res.Collection, pq, q.limit, keep)
+		if err != nil {
+			return err
+		}
+		if q.reverse {
+			slices.Reverse(page)
+		}
+		if e, ok := plugin.As[plugin.Expander](col); ok {
+			if err := e.Expand(ctx, tx, page); err != nil {
+				return err
+			}
+		}
+		rendered = make([]any, 0, len(page))
+		for _, d := range page {
+			rendered = append(rendered, s.render(rq, res, d, q.fields, pc))
+		}
+		links = pageLinks(rq, q, page)
+		return nil
+	})
+	if lw != nil && lw.started {
+		if err != nil {
+			s.Log.ErrorContext(ctx, "streamed list failed half-way", "collection", res.Collection, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		lw.finish()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if lw != nil {
+		lw.finish()
+		return nil
+	}
+	writeList(rq, res, rendered, links)
+	return nil
+}
+
+// walk reads pq's order in batches until it holds limit documents keep accepts (or the order
+// ends): the first batch is the page itself, later ones grow while documents are skipped.
+func walk(ctx context.Context, tx *db.Tx, kind string, pq db.PageQuery, limit int, keep func(db.Doc) bool) ([]db.Doc, error) {
+	var out []db.Doc
+	batch := limit
+	for {
+		pq.Limit = batch
+		rows, err := tx.Page(ctx, kind, pq)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if keep(r.Doc) {
+				out = append(out, r.Doc)
+				if len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		if len(rows) < batch {
+			return out, nil
+		}
+		last := rows[len(rows)-1].Cursor
+		pq.After = &last
+		batch = min(batch*2, 1000)
+	}
+}
+
+// streamAll writes every document of pq's order that keep accepts, batch by batch.
+func (s *Server) streamAll(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, q *query, pq db.PageQuery, pc *policyCache, keep func(db.Doc) bool, lw *listWriter) error {
+	res := col.Resource()
+	e, expands := plugin.As[plugin.Expander](col)
+	docs := make([]db.Doc, 0, streamBatch)
+	for {
+		pq.Limit = streamBatch
+		rows, err := tx.Page(ctx, res.Collection, pq)
+		if err != nil {
+			return err
+		}
+		docs = docs[:0]
+		for _, r := range rows {
+			if keep(r.Doc) {
+				docs = append(docs, r.Doc)
+			}
+		}
+		if expands && len(docs) > 0 {
+			if err := e.Expand(ctx, tx, docs); err != nil {
+				return err
+			}
+		}
+		for _, d := range docs {
+			if err := lw.add(s.render(rq, res, d, q.fields, pc)); err != nil {
+				return err
+			}
+		}
+		if len(rows) < streamBatch {
+			return nil
+		}
+		last := rows[len(rows)-1].Cursor
+		pq.After = &last
+	}
+}
+
+// listWriter writes a list answer as it is rendered: up to streamFlush bytes are kept (and
+// answered with a Content-Length, as any answer); past that the answer goes out in chunks.
+type listWriter struct {
+	rq      *request
+	buf     []byte
+	n       int
+	started bool
+}
+
+// streamFlush is how much of a list is kept before it goes out (a variable for the tests).
+var streamFlush = 1 << 20
+
+func newListWriter(rq *request, res *resource.Resource) *listWriter {
+	b := make([]byte, 0, 64<<10)
+	b = append(b, '{')
+	b = appendString(b, res.Plural())
+	b = append(b, ':', '[')
+	return &listWriter{rq: rq, buf: b}
+}
+
+func (lw *listWriter) add(v map[string]any) error {
+	if lw.n > 0 {
+		lw.buf = append(lw.buf, ',')
+	}
+	lw.n++
+	var err error
+	if lw.buf, err = appendJSON(lw.buf, v); err != nil {
+		return fmt.Errorf("api: encode a list entry: %w", err)
+	}
+	if len(lw.buf) >= streamFlush {
+		if !lw.started {
+			lw.rq.w.Header().Set("Content-Type", "application/json")
+			lw.rq.w.WriteHeader(http.StatusOK)
+			lw.started = true
+		}
+		if _, err := lw.rq.w.Write(lw.buf); err != nil {
+			return fmt.Errorf("%w: %w", errStreamBroken, err)
+		}
+		lw.buf = lw.buf[:0]
+	}
+	return nil
+}
+
+// finish writes the end of the answer (the whole of it when it never started).
+func (lw *listWriter) finish() {
+	lw.buf = append(lw.buf, ']', '}', '\n')
+	if !lw.started {
+		lw.rq.w.Header().Set("Content-Type", "application/json")
+		lw.rq.w.Header().Set("Content-Length", fmt.Sprint(len(lw.buf)))
+		lw.rq.w.WriteHeader(http.StatusOK)
+	}
+	_, _ = lw.rq.w.Write(lw.buf)
+}

@@ -1,0 +1,63 @@
+package db
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// portBody is a port as the store keeps it (every attribute the API shows).
+func portBody(i int) []byte {
+	return []byte(fmt.Sprintf(`{"admin_state_up":true,"allowed_address_pairs":[],"binding:host_id":"","binding:profile":{},"binding:vif_details":{},"binding:vif_type":"unbound","binding:vnic_type":"normal","created_at":"2026-12-04T08:00:00Z","description":"","device_id":"vm%d","device_owner":"compute:nova","dns_assignment":[],"dns_domain":"","dns_name":"","extra_dhcp_opts":[],"fixed_ips":[{"ip_address":"10.0.%d.%d","subnet_id":"0b0c0d0e-0000-4000-8000-000000000001"}],"id":"0b0c0d0e-0000-4000-8000-%012d","mac_address":"fa:16:3e:00:11:22","name":"p%d","network_id":"0b0c0d0e-0000-4000-8000-000000000003","port_security_enabled":true,"project_id":"3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f","qos_network_policy_id":null,"qos_policy_id":null,"revision_number":1,"security_groups":["0b0c0d0e-0000-4000-8000-000000000004"],"standard_attr_id":%d,"status":"DOWN","tags":[],"tenant_id":"3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f","updated_at":"2026-12-04T08:00:00Z"}`,
+		i/4, i/256%256, i%256, i, i, i))
+}
+
+// TestDocCacheCost fills a cache with decoded ports and measures the heap it holds: the
+// estimate the budget counts must be within a factor of two of it, and the cache must stay
+// within its budget.
+func TestDocCacheCost(t *testing.T) {
+	const n = 20000
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = portBody(i)
+	}
+	c := &docCache{m: map[string]Doc{}, budget: 1 << 40}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range bodies {
+		d, err := DecodeDoc(bodies[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.put(bodies[i], d)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	est := float64(c.bytes)
+	t.Logf("%d ports of %d bytes: the cache holds %.0f bytes of heap (%.0f each), estimated %.0f (%.0f each)",
+		n, len(bodies[0]), held, held/n, est, est/n)
+	if est < held/2 || est > held*2 {
+		t.Errorf("estimate %.0f bytes, measured %.0f: off by more than a factor of two", est, held)
+	}
+	runtime.KeepAlive(bodies)
+
+	small := &docCache{m: map[string]Doc{}, budget: 100 * entryCost(bodies[n-1])}
+	for i := range bodies {
+		d, _ := DecodeDoc(bodies[i])
+		small.put(bodies[i], d)
+		if small.bytes > small.budget {
+			t.Fatalf("after %d puts the cache holds %d bytes, over its budget of %d", i+1, small.bytes, small.budget)
+		}
+	}
+	if len(small.m) < 80 {
+		t.Errorf("a full cache keeps %d entries, want at least 80 of the 100 its budget holds", len(small.m))
+	}
+	if d, ok := small.get(bodies[0]); ok {
+		d["name"] = "changed"
+		if again, _ := small.get(bodies[0]); again["name"] == "changed" {
+			t.Errorf("a cached document changed through a copy handed out")
+		}
+	}
+}

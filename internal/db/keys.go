@@ -1,0 +1,609 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/model"
+)
+
+// The key index (table resource_keys, migration 0005) holds, for the documents of the kinds
+// the catalogue keys, one row (kind, attr, value, id) per sortable attribute and one per
+// element of the multi-valued paths (tags, fixed_ips.ip_address, ...). Insert, Put and
+// Delete keep it in the same transaction as the document. Its primary key (kind, attr, value,
+// id) is what keyset pages walk and what indexed filters look up, so a page reads what it
+// returns and a filter on device_id reads the rows of that device, never the collection.
+//
+// Values are encoded so that the engines' byte-wise order (SQLite BINARY, PostgreSQL COLLATE
+// "C", MySQL utf8mb4_bin) is the API's order of one attribute's values (compareValues in
+// internal/api): null first, then booleans, integers and strings; see EncodeKey.
+
+// KeyedKinds is a Kinds that asks for attributes of its documents to be indexed: Sort lists
+// the attributes a list may sort on (one row per document each), Multi the multi-valued
+// paths ("tags": each element, "fixed_ips.ip_address": that field of each element).
+type KeyedKinds interface {
+	KeyAttrs(kind string) (sort, multi []string)
+}
+
+// keyVersion names the encoding: a change of it (or of the catalogue's key attributes)
+// rebuilds the index at the next upgrade.
+const keyVersion = "k1"
+
+// maxKeyRunes bounds an encoded value (the column holds 400 characters on MySQL). Validated
+// attributes are at most 255 characters; a longer value is cut, so only values that share
+// their first 395 characters would tie.
+const maxKeyRunes = 395
+
+// EncodeKey encodes an attribute's value as it is stored in the key index. Order: null ("0"),
+// booleans ("1"), integers ("2", sign and 19 digits), strings ("3"), anything else ("4" and
+// its JSON); a terminator byte 0x01 keeps trailing spaces significant on MySQL's PAD SPACE
+// collations. MAC addresses are compared case-insensitively, as the API filters them.
+func EncodeKey(attr string, v any) string {
+	var s string
+	switch t := v.(type) {
+	case nil:
+		s = "0"
+	case bool:
+		if t {
+			s = "11"
+		} else {
+			s = "10"
+		}
+	case string:
+		if isMACAttr(attr) {
+			t = strings.ToLower(t)
+		}
+		s = "3" + cutRunes(t, maxKeyRunes)
+	default:
+		if n, ok := model.Int(v); ok {
+			s = encodeInt(n)
+			break
+		}
+		b, _ := json.Marshal(v)
+		s = "4" + cutRunes(string(b), maxKeyRunes)
+	}
+	return s + "\x01"
+}
+
+func isMACAttr(attr string) bool {
+	i := strings.LastIndexByte(attr, '.')
+	return strings.HasPrefix(attr[i+1:], "mac")
+}
+
+// encodeInt orders int64 values as strings: "2" then "p" and 19 digits for n >= 0, "n" and
+// 19 digits of n - MinInt64 for n < 0 ('n' < 'p').
+func encodeInt(n int64) string {
+	if n >= 0 {
+		return "2p" + fmt.Sprintf("%019d", n)
+	}
+	return "2n" + fmt.Sprintf("%019d", uint64(n)^(1<<63))
+}
+
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
+
+type keyRow struct{ attr, value string }
+
+// docKeys lists the key rows of a document, once each.
+func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
+	out := make([]keyRow, 0, len(sortAttrs)+len(multi))
+	for _, a := range sortAttrs {
+		out = append(out, keyRow{a, EncodeKey(a, d[a])})
+	}
+	seen := map[keyRow]bool{}
+	for _, p := range multi {
+		field, sub, dotted := strings.Cut(p, ".")
+		l, _ := d[field].([]any)
+		for _, x := range l {
+			v := x
+			if dotted {
+				m, _ := x.(map[string]any)
+				if m == nil {
+					continue
+				}
+				v = m[sub]
+			}
+			if v == nil {
+				continue
+			}
+			k := keyRow{p, EncodeKey(p, v)}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func (t *Tx) keyAttrs(kind string) (sortAttrs, multi []string, ok bool) {
+	kk, ok := t.db.kinds().(KeyedKinds)
+	if !ok {
+		return nil, nil, false
+	}
+	s, m := kk.KeyAttrs(kind)
+	return s, m, true
+}
+
+// insertKeys writes a document's key rows.
+func (t *Tx) insertKeys(ctx context.Context, kind, id string, rows []keyRow) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 100)
+		q := "INSERT INTO resource_keys (kind, attr, value, id) VALUES (?, ?, ?, ?)" + repeat(", (?, ?, ?, ?)", n-1)
+		args := make([]any, 0, 4*n)
+		for _, r := range rows[:n] {
+			args = append(args, kind, r.attr, r.value, id)
+		}
+		if _, err := t.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("db: index %s %s: %w", kind, id, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// writeKeys brings a document's key rows in line with d: on an insert all of them, on an
+// update only the rows that changed. Without a keying catalogue the index is marked stale
+// instead, to be rebuilt by the next Upgrade that has one.
+func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc, update bool) error {
+	id := str(d["id"])
+	sortAttrs, multi, ok := t.keyAttrs(kind)
+	if !ok {
+		return t.staleKeys(ctx)
+	}
+	if len(sortAttrs)+len(multi) == 0 {
+		return nil
+	}
+	want := docKeys(sortAttrs, multi, d)
+	if !update {
+		return t.insertKeys(ctx, kind, id, want)
+	}
+	rows, err := t.Query(ctx, "SELECT attr, value FROM resource_keys WHERE kind = ? AND id = ?", kind, id)
+	if err != nil {
+		return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
+	}
+	have := map[keyRow]bool{}
+	for rows.Next() {
+		var k keyRow
+		if err := rows.Scan(&k.attr, &k.value); err != nil {
+			rows.Close()
+			return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
+		}
+		have[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
+	}
+	var add []keyRow
+	for _, k := range want {
+		if have[k] {
+			delete(have, k)
+			continue
+		}
+		add = append(add, k)
+	}
+	if len(have) > 0 {
+		q := "DELETE FROM resource_keys WHERE kind = ? AND id = ? AND ("
+		args := []any{kind, id}
+		i := 0
+		for k := range have {
+			if i > 0 {
+				q += " OR "
+			}
+			q += "(attr = ? AND value = ?)"
+			args = append(args, k.attr, k.value)
+			i++
+		}
+		if _, err := t.Exec(ctx, q+")", args...); err != nil {
+			return fmt.Errorf("db: update index of %s %s: %w", kind, id, err)
+		}
+	}
+	return t.insertKeys(ctx, kind, id, add)
+}
+
+func (t *Tx) deleteKeys(ctx context.Context, kind, id string) error {
+	if s, m, ok := t.keyAttrs(kind); ok && len(s)+len(m) == 0 {
+		return nil
+	}
+	if _, err := t.Exec(ctx, "DELETE FROM resource_keys WHERE kind = ? AND id = ?", kind, id); err != nil {
+		return fmt.Errorf("db: unindex %s %s: %w", kind, id, err)
+	}
+	return nil
+}
+
+type staleMarked struct{}
+
+func (t *Tx) staleKeys(ctx context.Context) error {
+	if t.Value(staleMarked{}) != nil {
+		return nil
+	}
+	if _, err := t.Exec(ctx, "UPDATE resource_keys_state SET spec = '' WHERE id = 1"); err != nil {
+		return fmt.Errorf("db: mark the key index stale: %w", err)
+	}
+	t.SetValue(staleMarked{}, true)
+	return nil
+}
+
+// keySpec describes what the index holds for a catalogue, to notice when it changes.
+func keySpec(kk KeyedKinds, kinds []string) string {
+	var b strings.Builder
+	b.WriteString(keyVersion)
+	for _, k := range kinds {
+		s, m := kk.KeyAttrs(k)
+		if len(s)+len(m) == 0 {
+			continue
+		}
+		b.WriteString(";" + k + ":" + strings.Join(s, ",") + "|" + strings.Join(m, ","))
+	}
+	return b.String()
+}
+
+// KindLister is a KeyedKinds that can name every kind it keys.
+type KindLister interface {
+	KeyedKindNames() []string
+}
+
+// SyncKeys rebuilds the key index when it does not describe the catalogue's keys (a new
+// database, a catalogue that keys other attributes, writes made without a catalogue). It
+// reports whether it rebuilt. Upgrade runs it.
+func (d *DB) SyncKeys(ctx context.Context) (bool, error) {
+	kk, ok := d.kinds().(KeyedKinds)
+	if !ok {
+		return false, nil
+	}
+	kl, ok := kk.(KindLister)
+	if !ok {
+		return false, nil
+	}
+	kinds := slices.Clone(kl.KeyedKindNames())
+	sort.Strings(kinds)
+	spec := keySpec(kk, kinds)
+	var have string
+	var empty bool
+	err := d.Read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT spec FROM resource_keys_state WHERE id = 1").Scan(&have); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM resources").Scan(&n); err != nil {
+			return err
+		}
+		empty = n == 0
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("db: key index state: %w", err)
+	}
+	if have == spec {
+		return false, nil
+	}
+	if !empty {
+		if err := d.rebuildKeys(ctx, kk); err != nil {
+			return false, err
+		}
+	}
+	err = d.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE resource_keys_state SET spec = ? WHERE id = 1", spec)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("db: key index state: %w", err)
+	}
+	return !empty, nil
+}
+
+// rebuildKeys writes the index again from the documents, kind by kind, in batches.
+func (d *DB) rebuildKeys(ctx context.Context, kk KeyedKinds) error {
+	var kinds []string
+	err := d.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE resource_keys_state SET spec = '' WHERE id = 1"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM resource_keys"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT DISTINCT kind FROM resources")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		kinds = kinds[:0]
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			kinds = append(kinds, k)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("db: rebuild key index: %w", err)
+	}
+	for _, kind := range kinds {
+		s, m := kk.KeyAttrs(kind)
+		if len(s)+len(m) == 0 {
+			continue
+		}
+		after := ""
+		for {
+			var n int
+			err := d.Write(ctx, func(tx *Tx) error {
+				rows, err := tx.Query(ctx, "SELECT id, body FROM resources WHERE kind = ? AND id > ? ORDER BY id LIMIT 500", kind, after)
+				if err != nil {
+					return err
+				}
+				type doc struct {
+					id   string
+					body []byte
+				}
+				var docs []doc
+				for rows.Next() {
+					var x doc
+					if err := rows.Scan(&x.id, &x.body); err != nil {
+						rows.Close()
+						return err
+					}
+					docs = append(docs, x)
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				n = len(docs)
+				for _, x := range docs {
+					dd, err := DecodeDoc(x.body)
+					if err != nil {
+						return fmt.Errorf("decode %s %s: %w", kind, x.id, err)
+					}
+					if err := tx.insertKeys(ctx, kind, x.id, docKeys(s, m, dd)); err != nil {
+						return err
+					}
+				}
+				if n > 0 {
+					after = docs[n-1].id
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("db: rebuild key index of %s: %w", kind, err)
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Cursor is a position in a keyed order: the encoded sort value (EncodeKey; "" when the
+// order is by id alone) and the id.
+type Cursor struct {
+	Key, ID string
+}
+
+// PageQuery asks for documents of a kind in a keyed order.
+type PageQuery struct {
+	Filter
+	// Sort is a sort attribute the catalogue keys; "" orders by id alone.
+	Sort string
+	// KeyDesc orders the sort values descending; IDDesc orders documents of one value by
+	// descending id (a forward page of sort_dir=desc has KeyDesc and ascending ids; the
+	// backward page before it has the opposite of both).
+	KeyDesc, IDDesc bool
+	// After, when set, starts after that position (exclusive).
+	After *Cursor
+	// Limit bounds the rows returned (> 0).
+	Limit int
+}
+
+// PageRow is one document of a page and its position.
+type PageRow struct {
+	Doc    Doc
+	Cursor Cursor
+}
+
+// Page reads up to q.Limit documents in q's order after q.After, through the key index (or
+// the primary key when ordering by id): it reads what it returns, plus at most one query per
+// value group when the two directions differ.
+func (t *Tx) Page(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
+	if q.Limit <= 0 {
+		return nil, nil
+	}
+	if q.Sort == "" {
+		return t.pageByID(ctx, kind, q)
+	}
+	var out []PageRow
+	// The rest of the cursor's value group, in id order.
+	if q.After != nil {
+		rows, err := t.pageRows(ctx, kind, q, "k.value = ?"+idAfter(q.IDDesc), []any{q.After.Key, q.After.ID}, idOrder(q.IDDesc), q.Limit)
+		if err != nil {
+			return nil, err
+		}
+		out = rows
+	}
+	if len(out) >= q.Limit {
+		return out, nil
+	}
+	// The following groups, in one index range; ids within a group come in the direction of
+	// the keys, so groups are re-ordered when the directions differ.
+	cond, args := "", []any(nil)
+	if q.After != nil {
+		cond, args = "k.value "+cmp(q.KeyDesc)+" ?", []any{q.After.Key}
+	}
+	dir := "ASC"
+	if q.KeyDesc {
+		dir = "DESC"
+	}
+	need := q.Limit - len(out)
+	rows, err := t.pageRows(ctx, kind, q, cond, args, "k.value "+dir+", k.id "+dir, need)
+	if err != nil {
+		return nil, err
+	}
+	if q.KeyDesc != q.IDDesc && len(rows) > 0 {
+		if len(rows) == need {
+			// The last group may go on past the limit: its first ids in the wanted order
+			// are not necessarily the ones read.
+			last := rows[len(rows)-1].Cursor.Key
+			i := len(rows)
+			for i > 0 && rows[i-1].Cursor.Key == last {
+				i--
+			}
+			tail, err := t.pageRows(ctx, kind, q, "k.value = ?", []any{last}, idOrder(q.IDDesc), len(rows)-i)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows[:i], tail...)
+		}
+		for i := 0; i < len(rows); {
+			j := i
+			for j < len(rows) && rows[j].Cursor.Key == rows[i].Cursor.Key {
+				j++
+			}
+			g := rows[i:j]
+			sort.Slice(g, func(a, b int) bool {
+				if q.IDDesc {
+					return g[a].Cursor.ID > g[b].Cursor.ID
+				}
+				return g[a].Cursor.ID < g[b].Cursor.ID
+			})
+			i = j
+		}
+	}
+	return append(out, rows...), nil
+}
+
+func cmp(desc bool) string {
+	if desc {
+		return "<"
+	}
+	return ">"
+}
+
+func idAfter(desc bool) string { return " AND k.id " + cmp(desc) + " ?" }
+
+func idOrder(desc bool) string {
+	if desc {
+		return "k.id DESC"
+	}
+	return "k.id ASC"
+}
+
+// pageRows runs one keyed query: cond (on k.value and k.id) and the filter's columns.
+func (t *Tx) pageRows(ctx context.Context, kind string, q PageQuery, cond string, args []any, order string, limit int) ([]PageRow, error) {
+	sqlq := "SELECT k.value, k.id, r.body FROM resource_keys k JOIN resources r ON r.kind = k.kind AND r.id = k.id WHERE k.kind = ? AND k.attr = ?"
+	all := []any{kind, q.Sort}
+	if cond != "" {
+		sqlq += " AND " + cond
+		all = append(all, args...)
+	}
+	where, fargs := q.Filter.where("r.")
+	sqlq += where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
+	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true)
+}
+
+func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
+	sqlq := "SELECT '', id, body FROM resources WHERE kind = ?"
+	args := []any{kind}
+	if q.After != nil {
+		sqlq += " AND id " + cmp(q.IDDesc) + " ?"
+		args = append(args, q.After.ID)
+	}
+	where, fargs := q.Filter.where("")
+	order := "ASC"
+	if q.IDDesc {
+		order = "DESC"
+	}
+	sqlq += where + " ORDER BY id " + order + " LIMIT " + strconv.Itoa(q.Limit)
+	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false)
+}
+
+func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed bool) ([]PageRow, error) {
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: page %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []PageRow
+	for rows.Next() {
+		var r PageRow
+		var body []byte
+		if err := rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body); err != nil {
+			return nil, fmt.Errorf("db: page %s: %w", kind, err)
+		}
+		if !keyed {
+			r.Cursor.Key = ""
+		}
+		if r.Doc, err = decodeCached(body); err != nil {
+			return nil, fmt.Errorf("db: decode %s %s: %w", kind, r.Cursor.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// where is the filter's SQL on the resources columns (prefix "r." in a join).
+func (f Filter) where(p string) (string, []any) {
+	var q string
+	var args []any
+	if f.ProjectID != "" {
+		q += " AND " + p + "project_id = ?"
+		args = append(args, f.ProjectID)
+	}
+	if f.ParentID != "" {
+		q += " AND " + p + "parent_id = ?"
+		args = append(args, f.ParentID)
+	}
+	if len(f.IDs) > 0 {
+		q += " AND " + p + "id IN (?" + repeat(",?", len(f.IDs)-1) + ")"
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	return q, args
+}
+
+// KeyIDs returns the ids of the documents of a kind with any of the given values of a keyed
+// attribute (a sort attribute or a multi-valued path; values as the API gives them, encoded
+// here), at most limit of them: the candidates of an indexed filter.
+func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, limit int) ([]string, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	q := "SELECT DISTINCT id FROM resource_keys WHERE kind = ? AND attr = ? AND value IN (?" + repeat(",?", len(values)-1) + ") LIMIT " + strconv.Itoa(limit)
+	args := []any{kind, attr}
+	for _, v := range values {
+		args = append(args, EncodeKey(attr, v))
+	}
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: index lookup %s %s: %w", kind, attr, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
