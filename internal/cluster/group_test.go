@@ -42,6 +42,18 @@ func applyGrouped(t *testing.T, bad int) {
 	const calls = 8
 	errs := make([]error, calls)
 	var wg sync.WaitGroup
+	// waitFor waits until the group is led and n calls queue behind the leader.
+	waitFor := func(n int) {
+		for {
+			e.c.group.mu.Lock()
+			led, queued := e.c.group.leading, len(e.c.group.queue)
+			e.c.group.mu.Unlock()
+			if led && queued == n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	for i := range calls {
 		doc := netN(i, "net"+strconv.Itoa(i), 1)
 		if i == bad {
@@ -52,16 +64,13 @@ func applyGrouped(t *testing.T, bad int) {
 			defer wg.Done()
 			errs[i] = e.c.ApplyGrouped(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: doc["id"].(string), Doc: doc}})
 		}()
-	}
-	for {
-		e.c.group.mu.Lock()
-		n := len(e.c.group.queue)
-		e.c.group.mu.Unlock()
-		if n == calls-1 { // the leader took its own call and waits for the cluster
-			break
+		if i == 0 {
+			// Call 0 leads: it took its own call and waits for the cluster; the others
+			// queue behind it (so the bad call is never the leader's own).
+			waitFor(0)
 		}
-		time.Sleep(time.Millisecond)
 	}
+	waitFor(calls - 1)
 	e.c.mu.Unlock()
 	wg.Wait()
 	for i, err := range errs {

@@ -221,10 +221,10 @@ func TestTraceForPeople(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a", "--dst", "10.0.2.x"}, "--dst must be an IPv4 address"},
+			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a", "--dst", "10.0.2.x"}, "--dst must be an IPv4 or IPv6 address"},
 			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a"}, "--dst is required"},
 			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a", "--dst", "10.0.2.20", "--proto", "tcp"}, "--dport must be 1-65535"},
-			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a", "--dst", "10.0.2.20", "--proto", "sctp"}, "--proto must be tcp, udp or icmp"},
+			{[]string{"--url", "http://127.0.0.1:1", "--from-port", "vm-a", "--dst", "10.0.2.20", "--proto", "sctp"}, "--proto must be tcp, udp, icmp or ns"},
 			{[]string{"--dst", "10.0.2.20"}, "from-port"},
 			{append(dd, "--from-port", "no-such-port", "--dst", "10.0.2.20"), "no-such-port"},
 		} {
