@@ -329,14 +329,6 @@ func (w *World) RulesOf(group string) []*model.Rule {
 	return byIndex[model.Rule](w, "rules.group", "security_group_rules", group)
 }
 
-// Clone deep-copies a doc through JSON.
-func Clone(d Doc) Doc {
-	b, _ := json.Marshal(d)
-	var out Doc
-	_ = json.Unmarshal(b, &out)
-	return out
-}
-
 func str(d Doc, k string) string {
 	s, _ := d[k].(string)
 	return s
