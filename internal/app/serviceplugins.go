@@ -71,6 +71,7 @@ func LoadedServices(cfg *config.Config) (Loaded, error) {
 	for _, s := range services {
 		if len(s.ServicePlugins) == 0 || s.AlwaysLoaded || picked[s.Name] {
 			out.Services = append(out.Services, s)
+			out.L3 = out.L3 || (picked[s.Name] && s.NeedsL3)
 		}
 	}
 	return out, nil

@@ -33,7 +33,9 @@ func TestLoadedServices(t *testing.T) {
 		{"neutron.services.network_segment_range.plugin.NetworkSegmentRangePlugin", false, []string{"segmentrange"}, ""},
 		{"placement", false, nil, "placement is not implemented"},
 		{"firewall_v2,log,metering", false, []string{"fwaas", "logging", "metering"}, ""},
-		{"trunk, neutron.services.portforwarding.pf_plugin:PortForwardingPlugin", false, []string{"trunk", "portfwd"}, ""},
+		// Port forwarding and conntrack helpers require the router plugin: it comes with them.
+		{"trunk, neutron.services.portforwarding.pf_plugin:PortForwardingPlugin", true, []string{"trunk", "portfwd"}, ""},
+		{"conntrack_helper", true, []string{"cthelper"}, ""},
 		{"router,ndp_proxy", true, []string{"ndpproxy"}, ""},
 		{"neutron.services.ndp_proxy.plugin.NDPProxyPlugin", false, []string{"ndpproxy"}, ""},
 	}

@@ -39,6 +39,9 @@ type Service struct {
 	// AlwaysLoaded marks a service Neutron loads whatever service_plugins says (its default
 	// service plugins: network_ip_availability); its names are still accepted in the list.
 	AlwaysLoaded bool
+	// NeedsL3 marks a service whose upstream plugin requires the router plugin
+	// (required_service_plugins): loading it loads the L3 plugin too, as neutron-server does.
+	NeedsL3 bool
 }
 
 // Deps are what a service's collections may use from the rest of the server.

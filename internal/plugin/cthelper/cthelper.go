@@ -29,6 +29,7 @@ import (
 func Service() plugin.Service {
 	return plugin.Service{
 		ServicePlugins: []string{"conntrack_helper", "neutron.services.conntrack_helper.plugin.Plugin"},
+		NeedsL3:        true,
 		Name:           "cthelper",
 		Resources:      []*resource.Resource{Helpers},
 		Extensions: []resource.Extension{

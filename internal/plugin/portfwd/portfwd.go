@@ -29,6 +29,7 @@ func Service() plugin.Service {
 	return plugin.Service{
 		Name:           "portfwd",
 		ServicePlugins: []string{"port_forwarding", "neutron.services.portforwarding.pf_plugin.PortForwardingPlugin"},
+		NeedsL3:        true,
 		Resources:      []*resource.Resource{PortForwardings},
 		Extensions:     Extensions,
 		Policies:       PolicyRules,
