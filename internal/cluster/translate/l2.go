@@ -1,11 +1,19 @@
 package translate
 
 import (
+	"net"
 	"net/netip"
+	"slices"
 
+	"github.com/midonet-go/midonet/internal/ipam"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/topology"
 )
+
+// linkLocal is IPv6's link-local prefix; protoICMPv6 is ICMPv6's IP protocol number.
+var linkLocal = netip.MustParsePrefix("fe80::/64")
+
+const protoICMPv6 = 58
 
 // network: a bridge, except for uplink networks (their ports become router ports).
 func network(w *World, id string) []topology.Object {
@@ -208,6 +216,7 @@ func portSecurity(d *model.Port, ips []fixedIP, stateless bool) []topology.Objec
 	for _, f := range ips {
 		allow(hostPrefix(f.ip), d.MACAddress)
 	}
+	macs := []string{d.MACAddress}
 	for _, pair := range d.AllowedAddressPairs {
 		ip := pair.IPAddress
 		if p, ok := pair.Prefix(); ok {
@@ -218,6 +227,21 @@ func portSecurity(d *model.Port, ips []fixedIP, stateless bool) []topology.Objec
 			mac = d.MACAddress
 		}
 		allow(ip, mac)
+		if !slices.Contains(macs, mac) {
+			macs = append(macs, mac)
+		}
+	}
+	// IPv6 hosts speak from their link-local address (neighbor and router discovery,
+	// DHCPv6) and detect duplicate addresses with ICMPv6 from ::; Neutron's firewall lets
+	// both out for the port's MAC and those of its address pairs.
+	for _, mac := range macs {
+		if hw, err := net.ParseMAC(mac); err == nil && len(hw) == 6 {
+			lla := hostPrefix(ipam.EUI64(linkLocal, [6]byte(hw)))
+			objs = append(objs, rule(topology.DerivedID(spoof, "ip", lla, mac), spoof, next(), topology.ActionReturn,
+				topology.Condition{NwSrcIP: lla, DlSrc: mac, FragmentPolicy: topology.FragAny}))
+		}
+		objs = append(objs, rule(topology.DerivedID(spoof, "dad", mac), spoof, next(), topology.ActionReturn,
+			topology.Condition{DlType: etherIPv6, NwSrcIP: "::/128", NwProto: protoICMPv6, DlSrc: mac, FragmentPolicy: topology.FragAny}))
 	}
 	objs = append(objs, rule(topology.DerivedID(spoof, "drop"), spoof, 10000, topology.ActionDrop, topology.Condition{FragmentPolicy: topology.FragAny}))
 	return objs

@@ -126,9 +126,10 @@ func TestVMPortSecurityLayout(t *testing.T) {
 		t.Errorf("return-flow accept or non-ARP drop malformed: %+v %+v", in[1].Condition, in[3].Condition)
 	}
 	spoof := chainRules(objs, topology.AntiSpoofChainID(vmPort))
-	// DHCP, (ARP, IP) for the fixed IP, (ARP, IP) for the address pair, drop.
-	if len(spoof) != 6 {
-		t.Fatalf("anti-spoof has %d rules, want 6", len(spoof))
+	// DHCP, (ARP, IP) for the fixed IP, (ARP, IP) for the address pair, the MAC's IPv6
+	// link-local address and ICMPv6 from :: (duplicate address detection), drop.
+	if len(spoof) != 8 {
+		t.Fatalf("anti-spoof has %d rules, want 8", len(spoof))
 	}
 	if spoof[0].Condition.TpSrc.Start != 68 || spoof[0].Condition.TpDst.Start != 67 {
 		t.Errorf("first anti-spoof rule should let DHCP out: %+v", spoof[0].Condition)
@@ -139,7 +140,13 @@ func TestVMPortSecurityLayout(t *testing.T) {
 	if spoof[3].Condition.NwSrcIP != "10.0.0.100/32" || spoof[3].Condition.DlType != etherARP {
 		t.Errorf("address pair ARP rule = %+v", spoof[3].Condition)
 	}
-	if last := spoof[5]; last.Action != topology.ActionDrop {
+	if r := spoof[5]; r.Condition.NwSrcIP != "fe80::f816:3eff:fe00:1/128" || r.Condition.DlSrc != "fa:16:3e:00:00:01" || r.Action != topology.ActionReturn {
+		t.Errorf("link-local rule = %s %+v", r.Action, r.Condition)
+	}
+	if r := spoof[6]; r.Condition.NwSrcIP != "::/128" || r.Condition.NwProto != 58 || r.Condition.DlType != etherIPv6 || r.Action != topology.ActionReturn {
+		t.Errorf("duplicate address detection rule = %s %+v", r.Action, r.Condition)
+	}
+	if last := spoof[7]; last.Action != topology.ActionDrop {
 		t.Errorf("anti-spoof must end with DROP, got %s", last.Action)
 	}
 	member := find[*topology.IPAddrMember](t, objs, topology.DerivedID("ipaddr", sgWeb, "10.0.0.5", vmPort))

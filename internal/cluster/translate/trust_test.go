@@ -79,9 +79,10 @@ func TestWhichPortsAreFiltered(t *testing.T) {
 				return
 			}
 
-			// Anti-spoofing: DHCP out, then (ARP, IP+MAC) per fixed IP and address pair, then DROP.
-			if len(spoofRules) != 6 {
-				t.Fatalf("anti-spoof chain has %d rules, want 6", len(spoofRules))
+			// Anti-spoofing: DHCP out, then (ARP, IP+MAC) per fixed IP and address pair, the
+			// IPv6 link-local address and duplicate address detection, then DROP.
+			if len(spoofRules) != 8 {
+				t.Fatalf("anti-spoof chain has %d rules, want 8", len(spoofRules))
 			}
 			if r := spoofRules[2]; r.Condition.NwSrcIP != addr+"/32" || r.Condition.DlSrc != mac || r.Action != topology.ActionReturn {
 				t.Errorf("fixed-IP rule = %s %+v; want RETURN for %s/32 from %s", r.Action, r.Condition, addr, mac)
@@ -89,7 +90,7 @@ func TestWhichPortsAreFiltered(t *testing.T) {
 			if r := spoofRules[4]; r.Condition.NwSrcIP != "10.0.0.200/32" || r.Condition.DlSrc != mac || r.Action != topology.ActionReturn {
 				t.Errorf("address-pair rule = %s %+v; want RETURN for 10.0.0.200/32", r.Action, r.Condition)
 			}
-			if last := spoofRules[5]; last.Action != topology.ActionDrop || last.Condition.NwSrcIP != "" {
+			if last := spoofRules[7]; last.Action != topology.ActionDrop || last.Condition.NwSrcIP != "" {
 				t.Errorf("anti-spoof chain must end with an unconditional DROP, got %s %+v", last.Action, last.Condition)
 			}
 			// Traffic from the port: anti-spoof first, then its security group, then DROP.
