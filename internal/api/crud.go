@@ -58,12 +58,33 @@ func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]jou
 	}
 	changes := rec.Changes()
 	if s.Backend != nil && len(changes) > 0 {
-		if err := s.Backend.Commit(ctx, changes); err != nil {
+		if err := s.Backend.Commit(s.afterCommit(ctx), changes); err != nil {
 			return changes, &BackendError{Err: err}
 		}
 	}
 	return changes, nil
 }
+
+// afterCommit is the context of what must follow a commit: the request's values (its log
+// identity), but cancelled only when the server's Lifetime ends, not when the client goes
+// away. A client that closes its connection after the database committed (a load client
+// stopped, a proxy's timeout) would otherwise cut the backend's apply half-way and then the
+// undo of the create as well, leaving resources in the database the NSDB never got.
+func (s *Server) afterCommit(ctx context.Context) context.Context {
+	if s.Lifetime == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return lifetimeCtx{Context: s.Lifetime, values: ctx}
+}
+
+// lifetimeCtx has the deadline and cancellation of the server's lifetime and the values of
+// a request.
+type lifetimeCtx struct {
+	context.Context
+	values context.Context
+}
+
+func (c lifetimeCtx) Value(key any) any { return c.values.Value(key) }
 
 // BackendError is a failure of the backend after the database committed.
 type BackendError struct{ Err error }
@@ -686,8 +707,10 @@ func backendFault(be *BackendError) error {
 	return fault.BackendFailed(be.Err.Error())
 }
 
-// compensateCreate deletes what a create made when the backend refused it.
+// compensateCreate deletes what a create made when the backend refused it (whether or not
+// the client is still there: see afterCommit).
 func (s *Server) compensateCreate(ctx context.Context, rq *request, col plugin.Collection, docs []db.Doc) {
+	ctx = s.afterCommit(ctx)
 	for i := len(docs) - 1; i >= 0; i-- {
 		d := docs[i]
 		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
@@ -709,6 +732,7 @@ func (s *Server) markError(ctx context.Context, res *resource.Resource, id strin
 	if !res.ErrorOnRefusal {
 		return
 	}
+	ctx = s.afterCommit(ctx)
 	err := s.Writes.Write(ctx, func(tx *db.Tx) error {
 		d, err := tx.Get(ctx, res.Collection, id)
 		if err != nil || d == nil {

@@ -318,7 +318,17 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	list := ops.list()
 	if len(list) > 0 {
-		ok, _, err := c.store.Txn(ctx, c.guards(lastTask), list)
+		if err := ctx.Err(); err != nil {
+			rollback()
+			return fmt.Errorf("cluster: commit: %w", err)
+		}
+		// Once sent, a commit is seen through: a caller that gives up meanwhile (its
+		// client gone, its loop stopping) must not leave the NSDB committed and this
+		// cluster's copies and last task rolled back, which every later guarded apply
+		// would then be refused for.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		ok, _, err := c.store.Txn(tctx, c.guards(lastTask), list)
+		cancel()
 		if err != nil {
 			rollback()
 			return fmt.Errorf("cluster: commit: %w", err)
@@ -348,6 +358,9 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	return nil
 }
+
+// commitTimeout bounds one NSDB transaction of an apply, which no caller can cut short.
+const commitTimeout = 30 * time.Second
 
 // errCommitRefused: a guard of the transaction failed, so nothing was written.
 var errCommitRefused = errors.New("cluster: commit refused: this cluster lost its leadership or another writer advanced the task journal")
