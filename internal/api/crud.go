@@ -58,7 +58,14 @@ func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]jou
 	}
 	changes := rec.Changes()
 	if s.Backend != nil && len(changes) > 0 {
-		if err := s.Backend.Commit(s.afterCommit(ctx), changes); err != nil {
+		bctx := ctx
+		if !s.WriteTasks {
+			// The backend applies the change now (the REST client): see it through. With
+			// the task client the change is in the journal already and Commit only waits
+			// for the cluster, which a caller that went away need not do.
+			bctx = s.afterCommit(ctx)
+		}
+		if err := s.Backend.Commit(bctx, changes); err != nil {
 			return changes, &BackendError{Err: err}
 		}
 	}
@@ -709,19 +716,42 @@ func backendFault(be *BackendError) error {
 
 // compensateCreate deletes what a create made when the backend refused it (whether or not
 // the client is still there: see afterCommit).
+//
+// The documents of a bulk go in one transaction, so that a bulk stays all or nothing even
+// if the undo itself is cut short; only if that transaction fails is each one tried alone.
 func (s *Server) compensateCreate(ctx context.Context, rq *request, col plugin.Collection, docs []db.Doc) {
 	ctx = s.afterCommit(ctx)
-	for i := len(docs) - 1; i >= 0; i-- {
-		d := docs[i]
+	coll := col.Resource().Collection
+	undo := func(docs []db.Doc) error {
 		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
-			cur, err := tx.Get(ctx, col.Resource().Collection, d["id"].(string))
-			if err != nil || cur == nil {
-				return err
+			for i := len(docs) - 1; i >= 0; i-- {
+				cur, err := tx.Get(ctx, coll, docs[i]["id"].(string))
+				if err != nil {
+					return err
+				}
+				if cur == nil {
+					continue
+				}
+				if err := col.Delete(ctx, tx, rq.caller, cur); err != nil {
+					return err
+				}
 			}
-			return col.Delete(ctx, tx, rq.caller, cur)
+			return nil
 		})
-		if err != nil {
-			s.Log.Warn("could not undo a create the backend refused", "collection", col.Resource().Collection, "id", d["id"], "err", err)
+		var be *BackendError
+		if errors.As(err, &be) {
+			// Gone from the database; the cluster's reconciliation removes what is left.
+			s.Log.Warn("backend failed to apply the undo of a create; reconciliation will finish it", "collection", coll, "err", be.Err)
+			return nil
+		}
+		return err
+	}
+	if len(docs) > 1 && undo(docs) == nil {
+		return
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		if err := undo(docs[i : i+1]); err != nil {
+			s.Log.Warn("could not undo a create the backend refused", "collection", coll, "id", docs[i]["id"], "err", err)
 		}
 	}
 }

@@ -66,6 +66,52 @@ type Cluster struct {
 	waitCh chan struct{} // closed and replaced whenever lastTask advances
 
 	group applyGroup // ApplyGrouped's queue (group.go)
+
+	// deleted remembers, for tombstoneTTL, the resources a change deleted: with the REST
+	// client an update's call and a delete's call of one resource race each other after
+	// their commits, and the update arriving last must not bring the resource back.
+	deleted    map[translate.Ref]time.Time
+	deletedLog []tombstone // in deletion order, to forget them
+}
+
+// tombstone is one deletion deleted remembers.
+type tombstone struct {
+	ref translate.Ref
+	at  time.Time
+}
+
+// tombstoneTTL is how long a deletion outlives a late call: far beyond the REST client's
+// timeout of one call (30 s), after which no call of the API is still on its way.
+const tombstoneTTL = 2 * time.Minute
+
+// remember records the deletions of a committed apply and forgets those past the TTL.
+func (c *Cluster) remember(refs []translate.Ref, now time.Time) {
+	if c.deleted == nil {
+		c.deleted = map[translate.Ref]time.Time{}
+	}
+	for _, r := range refs {
+		c.deleted[r] = now
+		c.deletedLog = append(c.deletedLog, tombstone{r, now})
+	}
+	n := 0
+	for n < len(c.deletedLog) && now.Sub(c.deletedLog[n].at) > tombstoneTTL {
+		if c.deleted[c.deletedLog[n].ref].Equal(c.deletedLog[n].at) {
+			delete(c.deleted, c.deletedLog[n].ref)
+		}
+		n++
+	}
+	c.deletedLog = c.deletedLog[n:]
+}
+
+// lateAfterDelete reports whether a change (not a repair's, not a task's: tasks come in
+// commit order) would bring back a resource deleted moments ago: the call of an update
+// committed before the delete, arriving after it.
+func (c *Cluster) lateAfterDelete(ch Change, lastTask int64, now time.Time) bool {
+	if ch.Force || lastTask > 0 || ch.Type == "DELETE" {
+		return false
+	}
+	at, ok := c.deleted[translate.RefOf(ch.Collection, ch.ID)]
+	return ok && now.Sub(at) <= tombstoneTTL
 }
 
 // New returns a cluster over an NSDB that keeps and translates the catalogue's translated
@@ -257,14 +303,21 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 	}
 	var ops opSet
+	var deletions []translate.Ref
 	for _, ch := range changes {
 		old := c.world.Get(ch.Collection, ch.ID)
 		after := ch.Doc
 		if ch.Type == "DELETE" {
 			after = nil
+			deletions = append(deletions, translate.RefOf(ch.Collection, ch.ID))
 		}
 		if after != nil && old != nil && !ch.Force && revision(after) < revision(old) {
 			// A late REST call carrying an older state than one already applied.
+			continue
+		}
+		if old == nil && after != nil && c.lateAfterDelete(ch, lastTask, start) {
+			// A late REST call of an update the resource's delete overtook.
+			c.log.Debug("late change of a deleted resource ignored", "collection", ch.Collection, "id", ch.ID)
 			continue
 		}
 		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
@@ -337,6 +390,9 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			rollback()
 			return errCommitRefused
 		}
+	}
+	if len(deletions) > 0 {
+		c.remember(deletions, start)
 	}
 	for ref, want := range next {
 		if len(want) == 0 {
