@@ -106,11 +106,15 @@ func (c *Cluster) remember(refs []translate.Ref, now time.Time) {
 // lateAfterDelete reports whether a change (not a repair's, not a task's: tasks come in
 // commit order) would bring back a resource deleted moments ago: the call of an update
 // committed before the delete, arriving after it.
-func (c *Cluster) lateAfterDelete(ch Change, lastTask int64, now time.Time) bool {
+func (c *Cluster) lateAfterDelete(ch Change, lastTask int64, now time.Time, deletedHere map[translate.Ref]bool) bool {
 	if ch.Force || lastTask > 0 || ch.Type == "DELETE" {
 		return false
 	}
-	at, ok := c.deleted[translate.RefOf(ch.Collection, ch.ID)]
+	ref := translate.RefOf(ch.Collection, ch.ID)
+	if deletedHere[ref] {
+		return true // the delete's call came first in this very apply (a combined one)
+	}
+	at, ok := c.deleted[ref]
 	return ok && now.Sub(at) <= tombstoneTTL
 }
 
@@ -304,18 +308,24 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	var ops opSet
 	var deletions []translate.Ref
+	var deletedHere map[translate.Ref]bool
 	for _, ch := range changes {
 		old := c.world.Get(ch.Collection, ch.ID)
 		after := ch.Doc
 		if ch.Type == "DELETE" {
 			after = nil
-			deletions = append(deletions, translate.RefOf(ch.Collection, ch.ID))
+			ref := translate.RefOf(ch.Collection, ch.ID)
+			deletions = append(deletions, ref)
+			if deletedHere == nil {
+				deletedHere = map[translate.Ref]bool{}
+			}
+			deletedHere[ref] = true
 		}
 		if after != nil && old != nil && !ch.Force && revision(after) < revision(old) {
 			// A late REST call carrying an older state than one already applied.
 			continue
 		}
-		if old == nil && after != nil && c.lateAfterDelete(ch, lastTask, start) {
+		if old == nil && after != nil && c.lateAfterDelete(ch, lastTask, start, deletedHere) {
 			// A late REST call of an update the resource's delete overtook.
 			c.log.Debug("late change of a deleted resource ignored", "collection", ch.Collection, "id", ch.ID)
 			continue

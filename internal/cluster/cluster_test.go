@@ -343,6 +343,18 @@ func TestLateUpdateAfterDelete(t *testing.T) {
 	if e.c.Neutron("networks", netID) != nil || e.object(t, topology.KindNetwork, netID) != nil {
 		t.Fatal("an update arriving after the delete brought the network back")
 	}
+	// The same when both calls are applied together (a combined apply), the delete first.
+	const other = "77777777-7777-4777-8777-777777777777"
+	doc := func(rev int) translate.Doc { d := netDoc(rev); d["id"] = other; return d }
+	if err := e.c.ApplyGrouped(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: other, Doc: doc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Apply(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: other}, {Type: "UPDATE", Collection: "networks", ID: other, Doc: doc(2)}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if e.c.Neutron("networks", other) != nil || e.object(t, topology.KindNetwork, other) != nil {
+		t.Fatal("an update after the delete in one combined apply brought the network back")
+	}
 	if err := e.c.Apply(ctx, []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: netDoc(2), Force: true}}, 0); err != nil {
 		t.Fatal(err)
 	}
