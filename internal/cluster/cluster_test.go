@@ -324,6 +324,25 @@ func TestVerifyPendingTasks(t *testing.T) {
 	}
 }
 
+// TestVerifySaysARepairRuns: while a repair runs (its mark in the NSDB), verify says so;
+// a finished repair leaves no mark.
+func TestVerifySaysARepairRuns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.c.Repair(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := e.c.Verify(ctx, e.db); err != nil || d.RepairRunning != "" {
+		t.Fatalf("after a finished repair: %+v, %v; want no repair running", d, err)
+	}
+	if _, _, err := e.store.Txn(ctx, nil, []nsdb.Op{{Key: nsdb.RepairKey, Value: []byte("since 2026-12-04T10:00:00Z, pid 42")}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := e.c.Verify(ctx, e.db); err != nil || d.RepairRunning != "since 2026-12-04T10:00:00Z, pid 42" {
+		t.Fatalf("with a repair running: %+v, %v", d, err)
+	}
+}
+
 // TestLateUpdateAfterDelete: with the REST client an update and a delete of one resource
 // commit in that order but their calls may reach the cluster the other way round; the late
 // update must not bring the deleted resource back (a repair's forced change still may, and a

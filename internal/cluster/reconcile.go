@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
@@ -30,6 +32,10 @@ type Drift struct {
 	// they wait for the consumer, which is not drift (not counted in Total).
 	PendingTasks     int64    `json:"pending_tasks"`
 	PendingResources []string `json:"pending_resources"`
+	// RepairRunning says, when a repair was running as verify read (a server's startup
+	// repair, or one interrupted by a crash, which the next start runs again), since when
+	// and in which process: what it had not reached yet shows as differences. Verify only.
+	RepairRunning string `json:"repair_running"`
 }
 
 // Skipped is a resource a repair or heal could not apply to the NSDB, and why. The rest of
@@ -90,7 +96,38 @@ func (c *Cluster) sameDoc(coll, id string, want []byte) bool {
 func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.verify(ctx, dbx)
+	d, err := c.verify(ctx, dbx)
+	if err != nil {
+		return d, err
+	}
+	kv, err := c.store.Get(ctx, nsdb.RepairKey)
+	if err != nil {
+		return d, fmt.Errorf("cluster: verify: %w", err)
+	}
+	if kv != nil {
+		d.RepairRunning = string(kv.Value)
+	}
+	return d, nil
+}
+
+// markRepair records that a repair runs (nsdb.RepairKey) and returns what removes the mark.
+// The mark only informs verify: a repair goes on without it (an NSDB out of space refuses
+// it as it refuses the rest).
+func (c *Cluster) markRepair(ctx context.Context) func() {
+	mark := fmt.Sprintf("since %s, pid %d", time.Now().UTC().Format(time.RFC3339), os.Getpid())
+	if _, _, err := c.store.Txn(ctx, c.guards(0), []nsdb.Op{{Key: nsdb.RepairKey, Value: []byte(mark)}}); err != nil {
+		c.log.Warn("could not mark the repair as running", "key", nsdb.RepairKey, "err", err)
+		return func() {}
+	}
+	return func() {
+		// Even when the repair was cut short (the server stopping): the next start repairs
+		// again. Only a process that dies leaves the mark.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, _, err := c.store.Txn(dctx, c.guards(0), []nsdb.Op{{Key: nsdb.RepairKey, Delete: true}}); err != nil {
+			c.log.Warn("could not clear the repair mark", "key", nsdb.RepairKey, "err", err)
+		}
+	}
 }
 
 func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
@@ -208,6 +245,7 @@ func (c *Cluster) pendingTasks(ctx context.Context, dbx *db.DB) (map[translate.R
 func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.markRepair(ctx)()
 	// Start from what the NSDB really holds, in case it was changed behind our back.
 	owned, err := c.readOwned(ctx, c.version)
 	if err != nil {

@@ -102,7 +102,7 @@ var (
 	}
 	meteringSchema = schema{required: []string{"labels"}, lists: []string{"labels", "hosts"}}
 	verifySchema   = schema{
-		required: append([]string{"total", "drift.pending_tasks"}, prefixed("drift.", driftLists)...),
+		required: append([]string{"total", "drift.pending_tasks", "drift.repair_running"}, prefixed("drift.", driftLists)...),
 		lists:    driftLists,
 	}
 	repairSchema = schema{
