@@ -163,8 +163,8 @@ func (g *grouper) run(batch []*writeReq) {
 	if len(live) == 1 {
 		r := live[0]
 		r.tx, r.err, r.pnc = g.d.runOnce(r.ctx, r.fn)
+		g.count(1) // before the answer: a caller reading GroupStats after its write sees it
 		close(r.done)
-		g.count(1)
 		return
 	}
 	if g.tryBatch(live) {
@@ -178,8 +178,8 @@ func (g *grouper) run(batch []*writeReq) {
 	for _, r := range live {
 		r.err, r.pnc, r.tx = nil, nil, nil
 		r.tx, r.err, r.pnc = g.d.runOnce(r.ctx, r.fn)
-		close(r.done)
 		g.count(1)
+		close(r.done)
 	}
 }
 
