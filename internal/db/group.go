@@ -163,7 +163,7 @@ func (g *grouper) run(batch []*writeReq) {
 	if len(live) == 1 {
 		r := live[0]
 		r.tx, r.err, r.pnc = g.d.runOnce(r.ctx, r.fn)
-		g.count(1) // before the answer: a caller reading GroupStats after its write sees it
+		g.count(1) // before done: whoever waits on it reads the stats with its write counted
 		close(r.done)
 		return
 	}
