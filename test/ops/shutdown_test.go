@@ -285,11 +285,14 @@ func clientsGoneRun(t *testing.T, clientConf, engine string) {
 				for j := range ports {
 					ports[j] = map[string]any{"network_id": net["id"], "name": fmt.Sprintf("%s-%d", name, j)}
 				}
+				sent := ctx.Err() == nil
 				a, err := tryCtx(ctx, "POST", u+"ports", map[string]any{"ports": ports}, who)
 				mu.Lock()
 				switch {
 				case err != nil && ctx.Err() != nil:
-					cut++
+					if sent {
+						cut++
+					}
 					mu.Unlock()
 					return
 				case err != nil:
