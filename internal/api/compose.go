@@ -96,6 +96,7 @@ func (s *Server) authorizeComposite(rq *request, res *resource.Resource, k plugi
 
 // undoComposite takes apart a composition the backend refused.
 func (s *Server) undoComposite(ctx context.Context, rq *request, k plugin.Composer, id string) {
+	ctx = s.afterCommit(ctx) // the client may be gone: see afterCommit
 	var reqs *subRequests
 	_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
 		reqs = &subRequests{s: s, rq: rq}

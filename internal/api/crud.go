@@ -58,12 +58,40 @@ func (s *Server) writeChanges(ctx context.Context, fn func(*db.Tx) error) ([]jou
 	}
 	changes := rec.Changes()
 	if s.Backend != nil && len(changes) > 0 {
-		if err := s.Backend.Commit(ctx, changes); err != nil {
+		bctx := ctx
+		if !s.WriteTasks {
+			// The backend applies the change now (the REST client): see it through. With
+			// the task client the change is in the journal already and Commit only waits
+			// for the cluster, which a caller that went away need not do.
+			bctx = s.afterCommit(ctx)
+		}
+		if err := s.Backend.Commit(bctx, changes); err != nil {
 			return changes, &BackendError{Err: err}
 		}
 	}
 	return changes, nil
 }
+
+// afterCommit is the context of what must follow a commit: the request's values (its log
+// identity), but cancelled only when the server's Lifetime ends, not when the client goes
+// away. A client that closes its connection after the database committed (a load client
+// stopped, a proxy's timeout) would otherwise cut the backend's apply half-way and then the
+// undo of the create as well, leaving resources in the database the NSDB never got.
+func (s *Server) afterCommit(ctx context.Context) context.Context {
+	if s.Lifetime == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return lifetimeCtx{Context: s.Lifetime, values: ctx}
+}
+
+// lifetimeCtx has the deadline and cancellation of the server's lifetime and the values of
+// a request.
+type lifetimeCtx struct {
+	context.Context
+	values context.Context
+}
+
+func (c lifetimeCtx) Value(key any) any { return c.values.Value(key) }
 
 // BackendError is a failure of the backend after the database committed.
 type BackendError struct{ Err error }
@@ -686,19 +714,44 @@ func backendFault(be *BackendError) error {
 	return fault.BackendFailed(be.Err.Error())
 }
 
-// compensateCreate deletes what a create made when the backend refused it.
+// compensateCreate deletes what a create made when the backend refused it (whether or not
+// the client is still there: see afterCommit).
+//
+// The documents of a bulk go in one transaction, so that a bulk stays all or nothing even
+// if the undo itself is cut short; only if that transaction fails is each one tried alone.
 func (s *Server) compensateCreate(ctx context.Context, rq *request, col plugin.Collection, docs []db.Doc) {
-	for i := len(docs) - 1; i >= 0; i-- {
-		d := docs[i]
+	ctx = s.afterCommit(ctx)
+	coll := col.Resource().Collection
+	undo := func(docs []db.Doc) error {
 		_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
-			cur, err := tx.Get(ctx, col.Resource().Collection, d["id"].(string))
-			if err != nil || cur == nil {
-				return err
+			for i := len(docs) - 1; i >= 0; i-- {
+				cur, err := tx.Get(ctx, coll, docs[i]["id"].(string))
+				if err != nil {
+					return err
+				}
+				if cur == nil {
+					continue
+				}
+				if err := col.Delete(ctx, tx, rq.caller, cur); err != nil {
+					return err
+				}
 			}
-			return col.Delete(ctx, tx, rq.caller, cur)
+			return nil
 		})
-		if err != nil {
-			s.Log.Warn("could not undo a create the backend refused", "collection", col.Resource().Collection, "id", d["id"], "err", err)
+		var be *BackendError
+		if errors.As(err, &be) {
+			// Gone from the database; the cluster's reconciliation removes what is left.
+			s.Log.Warn("backend failed to apply the undo of a create; reconciliation will finish it", "collection", coll, "err", be.Err)
+			return nil
+		}
+		return err
+	}
+	if len(docs) > 1 && undo(docs) == nil {
+		return
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		if err := undo(docs[i : i+1]); err != nil {
+			s.Log.Warn("could not undo a create the backend refused", "collection", coll, "id", docs[i]["id"], "err", err)
 		}
 	}
 }
@@ -709,6 +762,7 @@ func (s *Server) markError(ctx context.Context, res *resource.Resource, id strin
 	if !res.ErrorOnRefusal {
 		return
 	}
+	ctx = s.afterCommit(ctx)
 	err := s.Writes.Write(ctx, func(tx *db.Tx) error {
 		d, err := tx.Get(ctx, res.Collection, id)
 		if err != nil || d == nil {

@@ -46,6 +46,11 @@ type Server struct {
 	Backend Backend
 	// WriteTasks makes every write append its changes to midonet_tasks (the task client).
 	WriteTasks bool
+	// Lifetime ends when the server gives up on the requests in flight (the stop's cut, past
+	// graceful_shutdown_timeout). What follows a commit — the backend's apply, undoing a
+	// create the backend refused — runs until it is done or Lifetime ends, never cut short
+	// because the client went away (nil: it runs until it is done).
+	Lifetime context.Context
 	// Observe, when set, hears of every create, update and delete a request committed, before
 	// the answer is written (Neutron's BEFORE_RESPONSE callbacks; the Nova notifier): the
 	// collection and the document before (nil for a create) and after (nil for a delete).

@@ -227,6 +227,7 @@ type Server struct {
 	drainTimeout   time.Duration      // [DEFAULT] graceful_shutdown_timeout; 0: no limit
 	inflight       atomic.Int64       // requests the API listener is serving
 	restInflight   atomic.Int64       // requests the REST endpoint is serving
+	requests       context.Context    // the requests' base context: ends when they are cut at stop
 	cancelRequests context.CancelFunc // cancels the contexts of the requests in flight
 	nsdbKind       string             // "embedded" or the external endpoints
 	backendURL     string             // where the API reaches the cluster ("" when in process)
@@ -431,6 +432,9 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A write's apply after its commit ends with the server's cut at stop, never because
+	// its client went away.
+	srv.Lifetime = s.requests
 	s.API = srv
 	s.portStatus = &portStatus{api: srv, core: corePlugin}
 	if s.NSDB != nil {
@@ -521,7 +525,7 @@ func (s *Server) serve(cfg *config.Config) {
 	// took longer than graceful_shutdown_timeout; the server counts them to wait for the
 	// last one before it closes the stores.
 	requests, cancelRequests := context.WithCancel(context.Background())
-	s.cancelRequests = cancelRequests
+	s.requests, s.cancelRequests = requests, cancelRequests
 	base := func(net.Listener) context.Context { return requests }
 	seconds := func(name string) time.Duration { return time.Duration(cfg.Int("DEFAULT", name)) * time.Second }
 	s.phase.Store("starting")
@@ -758,8 +762,10 @@ func (s *Server) reconcile(ctx context.Context) {
 // Run serves until ctx is done (SIGTERM, SIGINT), then stops in order: it stops accepting
 // and lets the API requests in flight finish ([DEFAULT] graceful_shutdown_timeout; past it
 // their contexts are cancelled), then stops the loops (task consumer, reconciliation, port
-// status, the agent), then the cluster's REST endpoint, which API requests call until they
-// are done, and only then closes the NSDB and the database.
+// status, the agent), then (task client, API and cluster in one process) applies the tasks
+// the API committed that the consumer had not reached, then drains the cluster's REST
+// endpoint, which API requests call until they are done, and only then closes the NSDB and
+// the database.
 func (s *Server) Run(ctx context.Context) error {
 	loops, stopLoops := context.WithCancel(context.Background())
 	defer stopLoops()
@@ -820,6 +826,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	stopLoops()
 	wg.Wait()
+	if s.Consumer != nil && s.roles.API {
+		s.finishTasks()
+	}
 	if s.restHTTP != nil {
 		// Nothing in this process calls the REST endpoint any more: the API and the loops
 		// are done. A `midonet cluster` drains the calls of remote API servers here.
@@ -835,6 +844,36 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Info("stopped")
 	}
 	return err
+}
+
+// finishTasks applies, once the API has drained and the loops stopped, the tasks the API
+// committed that the consumer had not reached: a request whose client went away did not
+// wait for its task, and without this the stopped stores would differ until the next start
+// (`db-manage verify` reports such tasks as pending, not as drift). Bounded by
+// graceful_shutdown_timeout (60 s when that is 0).
+func (s *Server) finishTasks() {
+	timeout := s.drainTimeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var maxID sql.NullInt64
+	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT MAX(id) FROM midonet_tasks").Scan(&maxID)
+	}); err != nil {
+		s.log.Warn("stopping: could not read the task journal; pending tasks are applied at the next start", "err", err)
+		return
+	}
+	last := s.Cluster.LastTask()
+	if maxID.Int64 <= last {
+		return
+	}
+	s.log.Info("stopping: applying the tasks committed before the stop", "tasks", maxID.Int64-last, "last_applied", last, "last_committed", maxID.Int64)
+	if err := s.Consumer.Finish(ctx, maxID.Int64); err != nil {
+		s.log.Warn("stopping: tasks left in the journal; the cluster applies them when it starts",
+			"last_applied", s.Cluster.LastTask(), "last_committed", maxID.Int64, "err", err)
+	}
 }
 
 // drainServer stops a listener and waits for the requests in flight: up to drainTimeout (0:

@@ -165,6 +165,19 @@ func writeDrift(w io.Writer, d cluster.Drift) {
 			fmt.Fprintf(w, "%s: %s\n", sec.name, x)
 		}
 	}
+	for _, x := range d.PendingResources {
+		fmt.Fprintf(w, "pending: %s\n", x)
+	}
+	if d.RepairRunning != "" {
+		// The server's startup repair (or one a crash cut short, which the next start runs
+		// again): what it has not reached yet is listed above.
+		fmt.Fprintf(w, "a repair is running (%s): it has not reached everything listed yet; run verify again once it has finished\n", d.RepairRunning)
+	}
+	if d.PendingTasks > 0 {
+		// Not drift: the cluster has not caught up with the journal yet.
+		fmt.Fprintf(w, "%d tasks not applied by the cluster yet; %d resources differ only by them (not drift): run verify again once the cluster has caught up\n",
+			d.PendingTasks, len(d.PendingResources))
+	}
 	fmt.Fprintf(w, "drift: %d\n", d.Total())
 }
 

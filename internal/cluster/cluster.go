@@ -66,6 +66,56 @@ type Cluster struct {
 	waitCh chan struct{} // closed and replaced whenever lastTask advances
 
 	group applyGroup // ApplyGrouped's queue (group.go)
+
+	// deleted remembers, for tombstoneTTL, the resources a change deleted: with the REST
+	// client an update's call and a delete's call of one resource race each other after
+	// their commits, and the update arriving last must not bring the resource back.
+	deleted    map[translate.Ref]time.Time
+	deletedLog []tombstone // in deletion order, to forget them
+}
+
+// tombstone is one deletion deleted remembers.
+type tombstone struct {
+	ref translate.Ref
+	at  time.Time
+}
+
+// tombstoneTTL is how long a deletion outlives a late call: far beyond the REST client's
+// timeout of one call (30 s), after which no call of the API is still on its way.
+const tombstoneTTL = 2 * time.Minute
+
+// remember records the deletions of a committed apply and forgets those past the TTL.
+func (c *Cluster) remember(refs []translate.Ref, now time.Time) {
+	if c.deleted == nil {
+		c.deleted = map[translate.Ref]time.Time{}
+	}
+	for _, r := range refs {
+		c.deleted[r] = now
+		c.deletedLog = append(c.deletedLog, tombstone{r, now})
+	}
+	n := 0
+	for n < len(c.deletedLog) && now.Sub(c.deletedLog[n].at) > tombstoneTTL {
+		if c.deleted[c.deletedLog[n].ref].Equal(c.deletedLog[n].at) {
+			delete(c.deleted, c.deletedLog[n].ref)
+		}
+		n++
+	}
+	c.deletedLog = c.deletedLog[n:]
+}
+
+// lateAfterDelete reports whether a change (not a repair's, not a task's: tasks come in
+// commit order) would bring back a resource deleted moments ago: the call of an update
+// committed before the delete, arriving after it.
+func (c *Cluster) lateAfterDelete(ch Change, lastTask int64, now time.Time, deletedHere map[translate.Ref]bool) bool {
+	if ch.Force || lastTask > 0 || ch.Type == "DELETE" {
+		return false
+	}
+	ref := translate.RefOf(ch.Collection, ch.ID)
+	if deletedHere[ref] {
+		return true // the delete's call came first in this very apply (a combined one)
+	}
+	at, ok := c.deleted[ref]
+	return ok && now.Sub(at) <= tombstoneTTL
 }
 
 // New returns a cluster over an NSDB that keeps and translates the catalogue's translated
@@ -257,14 +307,27 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 	}
 	var ops opSet
+	var deletions []translate.Ref
+	var deletedHere map[translate.Ref]bool
 	for _, ch := range changes {
 		old := c.world.Get(ch.Collection, ch.ID)
 		after := ch.Doc
 		if ch.Type == "DELETE" {
 			after = nil
+			ref := translate.RefOf(ch.Collection, ch.ID)
+			deletions = append(deletions, ref)
+			if deletedHere == nil {
+				deletedHere = map[translate.Ref]bool{}
+			}
+			deletedHere[ref] = true
 		}
 		if after != nil && old != nil && !ch.Force && revision(after) < revision(old) {
 			// A late REST call carrying an older state than one already applied.
+			continue
+		}
+		if old == nil && after != nil && c.lateAfterDelete(ch, lastTask, start, deletedHere) {
+			// A late REST call of an update the resource's delete overtook.
+			c.log.Debug("late change of a deleted resource ignored", "collection", ch.Collection, "id", ch.ID)
 			continue
 		}
 		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
@@ -318,7 +381,17 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	list := ops.list()
 	if len(list) > 0 {
-		ok, _, err := c.store.Txn(ctx, c.guards(lastTask), list)
+		if err := ctx.Err(); err != nil {
+			rollback()
+			return fmt.Errorf("cluster: commit: %w", err)
+		}
+		// Once sent, a commit is seen through: a caller that gives up meanwhile (its
+		// client gone, its loop stopping) must not leave the NSDB committed and this
+		// cluster's copies and last task rolled back, which every later guarded apply
+		// would then be refused for.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		ok, _, err := c.store.Txn(tctx, c.guards(lastTask), list)
+		cancel()
 		if err != nil {
 			rollback()
 			return fmt.Errorf("cluster: commit: %w", err)
@@ -327,6 +400,9 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			rollback()
 			return errCommitRefused
 		}
+	}
+	if len(deletions) > 0 {
+		c.remember(deletions, start)
 	}
 	for ref, want := range next {
 		if len(want) == 0 {
@@ -348,6 +424,9 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	return nil
 }
+
+// commitTimeout bounds one NSDB transaction of an apply, which no caller can cut short.
+const commitTimeout = 30 * time.Second
 
 // errCommitRefused: a guard of the transaction failed, so nothing was written.
 var errCommitRefused = errors.New("cluster: commit refused: this cluster lost its leadership or another writer advanced the task journal")

@@ -284,6 +284,130 @@ func TestVerifyAndRepair(t *testing.T) {
 	}
 }
 
+// TestVerifyPendingTasks: changes the consumer has not applied yet (their tasks are in the
+// journal) are reported as pending, not as drift; a difference no task explains still is.
+func TestVerifyPendingTasks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sg := map[string]any{"id": sgID, "tenant_id": "t", "name": "web", "revision_number": 1}
+	// A network created and journaled (the task client's write), not applied yet; a
+	// security group in the database with no task (drift).
+	if err := e.db.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert(ctx, "networks", netDoc(1)); err != nil {
+			return err
+		}
+		if _, err := journal.Insert(ctx, tx, journal.Create, testCatalog.DataType("networks"), netID, "t", "req-1", netDoc(1)); err != nil {
+			return err
+		}
+		return tx.Insert(ctx, "security_groups", sg)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.c.Verify(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PendingTasks != 1 || strings.Join(d.PendingResources, ",") != "networks/"+netID ||
+		strings.Join(d.MissingResources, ",") != "security_groups/"+sgID || d.Total() != 1 {
+		t.Fatalf("verify with a pending task = %+v; want the network pending (1 task) and the group missing, total 1", d)
+	}
+	con := &Consumer{Cluster: e.c, DB: e.db, Log: quiet}
+	if _, err := con.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err = e.c.Verify(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PendingTasks != 0 || len(d.PendingResources) != 0 || strings.Join(d.MissingResources, ",") != "security_groups/"+sgID {
+		t.Fatalf("verify after the drain = %+v; want nothing pending and the group still missing", d)
+	}
+}
+
+// TestVerifySaysARepairRuns: while a repair runs (its mark in the NSDB), verify says so;
+// a finished repair leaves no mark.
+func TestVerifySaysARepairRuns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.c.Repair(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := e.c.Verify(ctx, e.db); err != nil || d.RepairRunning != "" {
+		t.Fatalf("after a finished repair: %+v, %v; want no repair running", d, err)
+	}
+	if _, _, err := e.store.Txn(ctx, nil, []nsdb.Op{{Key: nsdb.RepairKey, Value: []byte("since 2026-12-04T10:00:00Z, pid 42")}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := e.c.Verify(ctx, e.db); err != nil || d.RepairRunning != "since 2026-12-04T10:00:00Z, pid 42" {
+		t.Fatalf("with a repair running: %+v, %v", d, err)
+	}
+}
+
+// TestLateUpdateAfterDelete: with the REST client an update and a delete of one resource
+// commit in that order but their calls may reach the cluster the other way round; the late
+// update must not bring the deleted resource back (a repair's forced change still may, and a
+// task — applied in commit order — is never taken for a late call).
+func TestLateUpdateAfterDelete(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.c.ApplyGrouped(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.ApplyGrouped(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: netID}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.ApplyGrouped(ctx, []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: netDoc(2)}}); err != nil {
+		t.Fatal(err)
+	}
+	if e.c.Neutron("networks", netID) != nil || e.object(t, topology.KindNetwork, netID) != nil {
+		t.Fatal("an update arriving after the delete brought the network back")
+	}
+	// The same when both calls are applied together (a combined apply), the delete first.
+	const other = "77777777-7777-4777-8777-777777777777"
+	doc := func(rev int) translate.Doc { d := netDoc(rev); d["id"] = other; return d }
+	if err := e.c.ApplyGrouped(ctx, []Change{{Type: "CREATE", Collection: "networks", ID: other, Doc: doc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Apply(ctx, []Change{{Type: "DELETE", Collection: "networks", ID: other}, {Type: "UPDATE", Collection: "networks", ID: other, Doc: doc(2)}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if e.c.Neutron("networks", other) != nil || e.object(t, topology.KindNetwork, other) != nil {
+		t.Fatal("an update after the delete in one combined apply brought the network back")
+	}
+	if err := e.c.Apply(ctx, []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: netDoc(2), Force: true}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if e.object(t, topology.KindNetwork, netID) == nil {
+		t.Fatal("a forced change (repair) of a deleted resource was ignored")
+	}
+}
+
+// TestHealReadsAgainBeforeApplying: a heal compares documents it read without the cluster's
+// lock; what it applies is read again under it, so a resource deleted (its delete applied)
+// after the heal's read is not brought back, and one changed since is applied as it is now.
+func TestHealReadsAgainBeforeApplying(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// The network is in neither store now; the heal's earlier read still had it.
+	stale := []Change{{Type: "UPDATE", Collection: "networks", ID: netID, Doc: netDoc(1), Force: true}}
+	if err := e.c.applyConfirmed(ctx, e.db, stale); err != nil {
+		t.Fatal(err)
+	}
+	if e.c.Neutron("networks", netID) != nil {
+		t.Fatal("the heal brought back a network the database no longer has")
+	}
+	// Now in the database at revision 3: applied as read now, not as the heal saw it.
+	if err := e.db.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", netDoc(3)) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.applyConfirmed(ctx, e.db, stale); err != nil {
+		t.Fatal(err)
+	}
+	if got := revision(e.c.Neutron("networks", netID)); got != 3 {
+		t.Fatalf("the heal applied revision %d, want the database's 3", got)
+	}
+}
+
 func TestRESTRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	srv := httptest.NewServer(&RESTServer{Cluster: e.c, Username: "admin", Password: "pw"})

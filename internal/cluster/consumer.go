@@ -77,6 +77,31 @@ func (t *Consumer) Run(ctx context.Context) error {
 	}
 }
 
+// Finish applies the journal up to task id upTo (and whatever else is pending on the way),
+// for a server that stops: the tasks its API committed are applied before it closes the
+// stores, even those of requests whose client did not wait for the apply. It returns
+// ctx's error when ctx ends first; what is left is applied at the next start.
+func (t *Consumer) Finish(ctx context.Context, upTo int64) error {
+	if t.Log == nil {
+		t.Log = slog.Default()
+	}
+	for t.Cluster.LastTask() < upTo {
+		n, err := t.Drain(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// A gap the reader waits to close (PostgreSQL): look again shortly.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
 type taskRow struct {
 	id                                int64
 	typ, dataType, resID, tenant, txn string
@@ -231,7 +256,7 @@ func (t *Consumer) recordProcessed(ctx context.Context, id int64) error {
 		_, err := tx.Exec(ctx, "UPDATE midonet_task_state SET last_processed_id = ?, updated_at = ? WHERE id = 1", id, time.Now().UTC().Format(time.RFC3339))
 		return err
 	})
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		t.Log.Warn("could not record the last processed task in the Neutron database", "task", id, "err", err)
 	}
 	return nil

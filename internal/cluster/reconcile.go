@@ -3,10 +3,13 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
@@ -24,6 +27,15 @@ type Drift struct {
 	ExtraObjects     []string `json:"extra_objects"`     // owned objects their owner no longer produces
 	// Skipped is what a repair could not apply (set by Repair only): it stays drift.
 	Skipped []Skipped `json:"skipped"`
+	// PendingTasks counts the tasks of the journal (task client) the cluster has not
+	// applied yet, and PendingResources the resources that differ and have such a task:
+	// they wait for the consumer, which is not drift (not counted in Total).
+	PendingTasks     int64    `json:"pending_tasks"`
+	PendingResources []string `json:"pending_resources"`
+	// RepairRunning says, when a repair was running as verify read (a server's startup
+	// repair, or one interrupted by a crash, which the next start runs again), since when
+	// and in which process: what it had not reached yet shows as differences. Verify only.
+	RepairRunning string `json:"repair_running"`
 }
 
 // Skipped is a resource a repair or heal could not apply to the NSDB, and why. The rest of
@@ -84,31 +96,77 @@ func (c *Cluster) sameDoc(coll, id string, want []byte) bool {
 func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.verify(ctx, dbx)
+	d, err := c.verify(ctx, dbx)
+	if err != nil {
+		return d, err
+	}
+	kv, err := c.store.Get(ctx, nsdb.RepairKey)
+	if err != nil {
+		return d, fmt.Errorf("cluster: verify: %w", err)
+	}
+	if kv != nil {
+		d.RepairRunning = string(kv.Value)
+	}
+	return d, nil
+}
+
+// markRepair records that a repair runs (nsdb.RepairKey) and returns what removes the mark.
+// The mark only informs verify: a repair goes on without it (an NSDB out of space refuses
+// it as it refuses the rest).
+func (c *Cluster) markRepair(ctx context.Context) func() {
+	mark := fmt.Sprintf("since %s, pid %d", time.Now().UTC().Format(time.RFC3339), os.Getpid())
+	if _, _, err := c.store.Txn(ctx, c.guards(0), []nsdb.Op{{Key: nsdb.RepairKey, Value: []byte(mark)}}); err != nil {
+		c.log.Warn("could not mark the repair as running", "key", nsdb.RepairKey, "err", err)
+		return func() {}
+	}
+	return func() {
+		// Even when the repair was cut short (the server stopping): the next start repairs
+		// again. Only a process that dies leaves the mark.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, _, err := c.store.Txn(dctx, c.guards(0), []nsdb.Op{{Key: nsdb.RepairKey, Delete: true}}); err != nil {
+			c.log.Warn("could not clear the repair mark", "key", nsdb.RepairKey, "err", err)
+		}
+	}
 }
 
 func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	d := Drift{MissingResources: []string{}, StaleResources: []string{}, ExtraResources: []string{},
-		MissingObjects: []string{}, StaleObjects: []string{}, ExtraObjects: []string{}, Skipped: []Skipped{}}
+		MissingObjects: []string{}, StaleObjects: []string{}, ExtraObjects: []string{}, Skipped: []Skipped{},
+		PendingResources: []string{}}
 	docs, err := c.neutronDocs(ctx, dbx)
 	if err != nil {
 		return d, fmt.Errorf("cluster: verify: read neutron: %w", err)
+	}
+	// Read after the documents: every change they show that the cluster has not applied
+	// has its task among these (a change and its task commit together).
+	pending, n, err := c.pendingTasks(ctx, dbx)
+	if err != nil {
+		return d, fmt.Errorf("cluster: verify: read the task journal: %w", err)
+	}
+	d.PendingTasks = n
+	differs := func(l *[]string, ref translate.Ref) {
+		if pending[ref] {
+			d.PendingResources = append(d.PendingResources, string(ref))
+			return
+		}
+		*l = append(*l, string(ref))
 	}
 	// Resources.
 	for ref, doc := range docs {
 		coll, id := ref.Split()
 		switch {
 		case !c.world.Has(coll, id):
-			d.MissingResources = append(d.MissingResources, string(ref))
+			differs(&d.MissingResources, ref)
 		case !c.sameDoc(coll, id, canonical(doc)):
-			d.StaleResources = append(d.StaleResources, string(ref))
+			differs(&d.StaleResources, ref)
 		}
 	}
 	for _, coll := range c.catalog.Translated() {
 		for _, id := range c.world.IDs(coll) {
 			ref := translate.RefOf(coll, id)
 			if _, ok := docs[ref]; !ok {
-				d.ExtraResources = append(d.ExtraResources, string(ref))
+				differs(&d.ExtraResources, ref)
 			}
 		}
 	}
@@ -149,10 +207,36 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 			}
 		}
 	}
-	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects} {
+	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects, d.PendingResources} {
 		sort.Strings(l)
 	}
 	return d, nil
+}
+
+// pendingTasks reads the tasks of the journal after the last one the cluster applied: the
+// resources they change, and how many there are. With the REST client nothing is journaled.
+func (c *Cluster) pendingTasks(ctx context.Context, dbx *db.DB) (map[translate.Ref]bool, int64, error) {
+	refs := map[translate.Ref]bool{}
+	var n int64
+	err := dbx.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT data_type, resource_id FROM midonet_tasks WHERE id > ?", c.lastTask)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var dataType, id sql.NullString
+			if err := rows.Scan(&dataType, &id); err != nil {
+				return err
+			}
+			n++
+			if res := c.catalog.ByDataType(dataType.String); res != nil {
+				refs[translate.RefOf(res.Collection, id.String)] = true
+			}
+		}
+		return rows.Err()
+	})
+	return refs, n, err
 }
 
 // Repair re-applies what is missing or stale and removes what Neutron no longer has, then
@@ -161,6 +245,7 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.markRepair(ctx)()
 	// Start from what the NSDB really holds, in case it was changed behind our back.
 	owned, err := c.readOwned(ctx, c.version)
 	if err != nil {
@@ -332,7 +417,7 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 	}
 	translated := c.catalog.Translated()
 	sort.SliceStable(changes, func(i, j int) bool { return order(translated, changes[i]) < order(translated, changes[j]) })
-	skipped, err := applyOrSkip(ctx, changes, 100, func(chs []Change) error { return c.Apply(ctx, chs, 0) })
+	skipped, err := applyOrSkip(ctx, changes, 100, func(chs []Change) error { return c.applyConfirmed(ctx, dbx, chs) })
 	for _, sk := range skipped {
 		c.log.Warn("heal skipped a resource it cannot apply", "collection", sk.Collection, "id", sk.ID, "reason", sk.Reason)
 	}
@@ -340,6 +425,37 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 		return len(changes), skipped, fmt.Errorf("cluster: heal: %w", err)
 	}
 	return len(changes), skipped, nil
+}
+
+// applyConfirmed applies a heal's changes after reading each resource from the database
+// again, under the cluster's lock: the documents the heal compared were read without it, and
+// a resource deleted (and its delete applied) since would otherwise come back from that older
+// read. Under the lock no API change can be applied in between: one committed after this
+// read has its call (or task) applied after this apply.
+func (c *Cluster) applyConfirmed(ctx context.Context, dbx *db.DB, changes []Change) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var confirmed []Change
+	err := dbx.Read(ctx, func(tx *db.Tx) error {
+		confirmed = confirmed[:0]
+		for _, ch := range changes {
+			cur, err := tx.Get(ctx, ch.Collection, ch.ID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case cur != nil:
+				confirmed = append(confirmed, Change{Type: "UPDATE", Collection: ch.Collection, ID: ch.ID, Doc: translate.Doc(cur), Force: true})
+			case c.world.Has(ch.Collection, ch.ID):
+				confirmed = append(confirmed, Change{Type: "DELETE", Collection: ch.Collection, ID: ch.ID})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: heal: read again: %w", err)
+	}
+	return c.apply(ctx, confirmed, 0, nil)
 }
 
 // order puts creates and updates in dependency order and deletes after them, in reverse.

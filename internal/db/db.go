@@ -240,11 +240,25 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) 
 // attempts runs fn in a transaction until it commits, retrying on contention, and returns
 // the attempt that committed; its after-commit hooks are the caller's to run. A panic of fn
 // rolls its transaction back before it goes on up.
+//
+// A write transaction is bound to a context that ctx's cancellation does not reach: its
+// statements still run on ctx (a request that ends stops at its next statement, and the
+// transaction rolls back), but once fn has succeeded the COMMIT is not interrupted. A
+// COMMIT cut by a cancelled context (PostgreSQL's driver cancels it on the server) may have
+// committed all the same while the caller is told it failed: the caller would then skip
+// what must follow a commit (the journal's REST calls), leaving the NSDB behind.
 func (d *DB) attempts(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (*Tx, error) {
 	var err error
+	txCtx := ctx
+	if !readOnly {
+		txCtx = context.WithoutCancel(ctx)
+	}
 	for attempt := 0; attempt < 10; attempt++ {
+		if err = ctx.Err(); err != nil {
+			return nil, fmt.Errorf("db: begin: %w", err)
+		}
 		var stx *sql.Tx
-		stx, err = pool.BeginTx(ctx, d.txOptions(readOnly))
+		stx, err = pool.BeginTx(txCtx, d.txOptions(readOnly))
 		if err != nil {
 			if retryable(err) {
 				backoff(ctx, attempt)

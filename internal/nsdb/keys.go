@@ -16,6 +16,9 @@ const (
 	ActiveVersionKey = "/midonet/active_version"
 	// LastTaskKey holds the id of the last journal task the cluster applied.
 	LastTaskKey = "/midonet/cluster/last_task"
+	// RepairKey is there while a repair (the server's startup repair, `db-manage repair`)
+	// runs: when and by which process it started.
+	RepairKey = "/midonet/cluster/repair"
 )
 
 // DataPrefix is the root of one data version: "/midonet/data/<version>/".

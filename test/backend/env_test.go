@@ -380,6 +380,8 @@ type drift struct {
 		MissingObjects   []string `json:"missing_objects"`
 		StaleObjects     []string `json:"stale_objects"`
 		ExtraObjects     []string `json:"extra_objects"`
+		PendingTasks     int64    `json:"pending_tasks"`
+		PendingResources []string `json:"pending_resources"`
 	} `json:"drift"`
 	exit int
 	raw  string

@@ -95,14 +95,14 @@ func (s schema) check(t *testing.T, what string, out []byte) map[string]any {
 
 // The documented schemas (ARCHITECTURE.md, "Machine-readable output").
 var (
-	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped"}
+	driftLists  = []string{"missing_resources", "stale_resources", "extra_resources", "missing_objects", "stale_objects", "extra_objects", "skipped", "pending_resources"}
 	traceSchema = schema{
 		required: []string{"verdict", "summary", "ingress.port_id", "egress", "generated", "mirrored", "hops", "meters"},
 		lists:    []string{"egress", "generated", "mirrored", "hops", "dns", "routes", "options", "security_group_ids", "resources", "meters"},
 	}
 	meteringSchema = schema{required: []string{"labels"}, lists: []string{"labels", "hosts"}}
 	verifySchema   = schema{
-		required: append([]string{"total"}, prefixed("drift.", driftLists)...),
+		required: append([]string{"total", "drift.pending_tasks", "drift.repair_running"}, prefixed("drift.", driftLists)...),
 		lists:    driftLists,
 	}
 	repairSchema = schema{

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -36,6 +37,11 @@ func call(t *testing.T, method, url string, body any, headers map[string]string)
 
 // try is call without failing the test: a connection error is returned.
 func try(method, url string, body any, headers map[string]string) (answer, error) {
+	return tryCtx(context.Background(), method, url, body, headers)
+}
+
+// tryCtx is try on ctx: the client gives up (closes its connection) when ctx ends.
+func tryCtx(ctx context.Context, method, url string, body any, headers map[string]string) (answer, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -44,7 +50,7 @@ func try(method, url string, body any, headers map[string]string) (answer, error
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, url, r)
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	if err != nil {
 		return answer{}, err
 	}

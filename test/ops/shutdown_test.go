@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -237,4 +238,114 @@ func TestStopTimeout(t *testing.T) {
 		out, _, _ := run(t, "db-manage", "verify", "--json", "--data-dir", e.srv.DataDir, "--config-file", e.conf)
 		t.Errorf("drift after the restart: %s", out)
 	}
+}
+
+// TestClientsGoneDuringBulkCreates is the stop of BENCHMARKS.md's 100,000-port build: three
+// clients send bulk creates of ports as fast as they can; they are stopped all at once (their
+// connections close with requests in flight, as when `midonet load` gets SIGTERM), and then
+// the server is stopped with SIGTERM. Without any repair since, `db-manage verify` finds no
+// drift: a write whose client went away after the commit is still applied to the NSDB. Every
+// bulk is all or nothing (each of its ports there, or none), every answered bulk is there,
+// and the restart's startup repair has nothing to do. REST and task client, SQLite and
+// PostgreSQL.
+func TestClientsGoneDuringBulkCreates(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		for _, c := range clients {
+			t.Run(c.name+"/"+engine, func(t *testing.T) {
+				t.Parallel()
+				clientsGoneRun(t, c.conf, engine)
+			})
+		}
+	}
+}
+
+func clientsGoneRun(t *testing.T, clientConf, engine string) {
+	e := startStopEnv(t, clientConf+"[quotas]\nquota_port = -1\n", engine)
+	u := e.srv.URL + "/v2.0/"
+	who := project("p-gone")
+	net := decode(t, call(t, "POST", u+"networks", map[string]any{"network": map[string]any{"name": "n"}}, who).body)["network"].(map[string]any)
+	if a := call(t, "POST", u+"subnets", map[string]any{"subnet": map[string]any{"network_id": net["id"], "ip_version": 4,
+		"cidr": "10.64.0.0/16"}}, who); a.status != 201 {
+		t.Fatalf("subnet: %d %s", a.status, a.body)
+	}
+	const clients, bulk = 3, 100
+	ctx, stopClients := context.WithCancel(context.Background())
+	var (
+		mu       sync.Mutex
+		answered = map[string]bool{} // bulk name → answered 201
+		cut      int                 // requests whose client went away in flight
+		refused  []string
+		wg       sync.WaitGroup
+	)
+	for c := range clients {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				name := fmt.Sprintf("c%d-b%d", c, i)
+				ports := make([]any, bulk)
+				for j := range ports {
+					ports[j] = map[string]any{"network_id": net["id"], "name": fmt.Sprintf("%s-%d", name, j)}
+				}
+				sent := ctx.Err() == nil
+				a, err := tryCtx(ctx, "POST", u+"ports", map[string]any{"ports": ports}, who)
+				mu.Lock()
+				switch {
+				case err != nil && ctx.Err() != nil:
+					if sent {
+						cut++
+					}
+					mu.Unlock()
+					return
+				case err != nil:
+					refused = append(refused, err.Error())
+				case a.status == 201:
+					answered[name] = true
+				default:
+					refused = append(refused, fmt.Sprintf("%d %.200s", a.status, a.body))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	// Some bulks answered, then every client goes away at once, each in the middle of one.
+	if !waitFor(60*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(answered) >= 2*clients }) {
+		t.Fatalf("fewer than %d bulk creates answered within a minute", 2*clients)
+	}
+	stopClients()
+	wg.Wait()
+	e.stop(t)
+	if len(refused) > 0 {
+		t.Errorf("%d bulk creates failed before the clients went away, e.g. %s", len(refused), refused[0])
+	}
+	if cut == 0 {
+		t.Fatalf("no request was in flight when the clients went away: the test proves nothing")
+	}
+	e.verifyClean(t)
+
+	e.srv.Start(t)
+	all := decode(t, call(t, "GET", u+"ports?network_id="+net["id"].(string)+"&fields=name", nil, who).body)["ports"].([]any)
+	got := map[string]int{}
+	for _, p := range all {
+		name, _ := p.(map[string]any)["name"].(string)
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			got[name[:i]]++
+		}
+	}
+	for name, n := range got {
+		if n != bulk {
+			t.Errorf("bulk %s has %d of its %d ports: a bulk create is all or nothing", name, n, bulk)
+		}
+	}
+	for name := range answered {
+		if got[name] == 0 {
+			t.Errorf("bulk %s was answered 201 and is gone after the restart", name)
+		}
+	}
+	// The restart's own lines: the first start's repair may count the test's first writes,
+	// made beside it.
+	logs := e.srv.Logs()
+	if l := linesWith(logs[strings.LastIndex(logs, "serving the Neutron API"):], "startup repair fixed drift"); len(l) > 0 {
+		t.Errorf("the restart had drift to repair: %s", l[0])
+	}
+	e.verifyClean(t)
+	t.Logf("%d bulks answered, %d cut in flight, %d bulks in the database", len(answered), cut, len(got))
 }
