@@ -423,13 +423,13 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
 	prefix := nsdb.DataPrefix(v) + "topology/"
-	kvs, rev, err := a.store.List(ctx, prefix)
+	// A page at a time: the listing of a large deployment (twenty objects a VM port) is
+	// never held whole beside the cache.
+	rev, err := a.store.Each(ctx, prefix, func() { s.objects = newCache(a.o.Datapath == nil) }, func(kv nsdb.KV) {
+		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
+	})
 	if err != nil {
 		return 0, 0, err
-	}
-	s.objects = newCache(a.o.Datapath == nil)
-	for _, kv := range kvs {
-		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	}
 	// Learned routes are read after the topology: their watch starts at the topology's
 	// revision too, and replaying events the listing already holds ends in the same state.
