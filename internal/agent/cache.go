@@ -243,11 +243,17 @@ func kindsOf(c *cache, kinds ...topology.Kind) []topology.Object {
 }
 
 // intern makes the strings that many decoded objects repeat share one copy: the owner (the
-// same for the objects of a VM port) and an ARP entry's network.
+// same for the objects of a VM port), a port's network, router, DHCP, QoS policy, host and
+// device owner (the same for the ports of a network, a host, a kind of device), and an ARP
+// entry's network.
 func intern(o topology.Object) {
 	m := o.Base()
 	m.Owner = internStr(m.Owner)
-	if v, ok := o.(*topology.ArpEntry); ok {
+	switch v := o.(type) {
+	case *topology.Port:
+		v.NetworkID, v.RouterID, v.DhcpID = internStr(v.NetworkID), internStr(v.RouterID), internStr(v.DhcpID)
+		v.QosPolicyID, v.HostID, v.DeviceOwner = internStr(v.QosPolicyID), internStr(v.HostID), internStr(v.DeviceOwner)
+	case *topology.ArpEntry:
 		v.NetworkID = internStr(v.NetworkID)
 	}
 }
