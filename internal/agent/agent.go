@@ -166,22 +166,25 @@ type State struct {
 
 // Objects returns the cached objects of a kind, sorted by id.
 func (st *State) Objects(k topology.Kind) []topology.Object {
-	out := make([]topology.Object, 0, len(st.s.objects.of(k)))
-	for _, o := range st.s.objects.of(k) {
-		out = append(out, o)
-	}
+	out := make([]topology.Object, 0, st.s.objects.count(k))
+	st.s.objects.each(k, func(o topology.Object) { out = append(out, o) })
 	sort.Slice(out, func(i, j int) bool { return out[i].Base().ID < out[j].Base().ID })
 	return out
 }
 
-// All returns every cached object.
+// All returns every cached object (the objects of the kinds the cache packs are decoded
+// for the call: use Find for a few).
 func (st *State) All() []topology.Object {
 	out := make([]topology.Object, 0, st.s.objects.len())
-	for _, m := range st.s.objects.kinds {
-		for _, o := range m {
-			out = append(out, o)
-		}
-	}
+	st.s.objects.all(func(o topology.Object) { out = append(out, o) })
+	return out
+}
+
+// Find returns the cached objects whose id is in ids (of any kind, in no particular order),
+// decoding only those.
+func (st *State) Find(ids map[string]bool) []topology.Object {
+	var out []topology.Object
+	st.s.objects.find(ids, func(o topology.Object) { out = append(out, o) })
 	return out
 }
 
@@ -216,18 +219,18 @@ func (a *Agent) status(s *state) Status {
 	}
 	sort.Slice(out.BgpSessions, func(i, j int) bool { return out.BgpSessions[i].PeerID < out.BgpSessions[j].PeerID })
 	sort.Strings(out.ActivePorts)
-	for _, o := range s.objects.of(topology.KindTunnelMember) {
+	s.objects.each(topology.KindTunnelMember, func(o topology.Object) {
 		if m, ok := o.(*topology.TunnelZoneMember); ok && m.HostID == a.o.HostID {
 			out.TunnelZone, out.TunnelIP = m.ZoneID, m.IP
 		}
-	}
+	})
 	return out
 }
 
 // Run registers the host and keeps everything current until ctx ends; on the way out the
 // lease is revoked so the host and its ports go down at once.
 func (a *Agent) Run(ctx context.Context) error {
-	s := &state{objects: newCache(), active: map[string]bool{}, views: map[string]any{},
+	s := &state{objects: newCache(a.o.Datapath == nil), active: map[string]bool{}, views: map[string]any{},
 		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}, ipsecStatus: map[string]map[string]string{}}
 	bo := a.o.BGP
 	bo.Log = a.o.Log
@@ -420,13 +423,13 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
 	prefix := nsdb.DataPrefix(v) + "topology/"
-	kvs, rev, err := a.store.List(ctx, prefix)
+	// A page at a time: the listing of a large deployment (twenty objects a VM port) is
+	// never held whole beside the cache.
+	rev, err := a.store.Each(ctx, prefix, func() { s.objects = newCache(a.o.Datapath == nil) }, func(kv nsdb.KV) {
+		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
+	})
 	if err != nil {
 		return 0, 0, err
-	}
-	s.objects = newCache()
-	for _, kv := range kvs {
-		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	}
 	// Learned routes are read after the topology: their watch starts at the topology's
 	// revision too, and replaying events the listing already holds ends in the same state.
@@ -450,6 +453,10 @@ func (a *Agent) put(s *state, key string, value []byte) {
 	}
 	o, err := topology.Decode(kind, value)
 	if err != nil {
+		return
+	}
+	if s.objects.pack[kind] {
+		s.objects.setValue(kind, id, value)
 		return
 	}
 	intern(o)
@@ -488,11 +495,11 @@ func (a *Agent) bound(p *topology.Port) bool {
 // level-triggered: it compares the wanted set with the NSDB's, not with the last event.
 func (a *Agent) plugPorts(ctx context.Context, s *state) {
 	want := map[string]bool{}
-	for _, o := range s.objects.of(topology.KindPort) {
+	s.objects.each(topology.KindPort, func(o topology.Object) {
 		if p, ok := o.(*topology.Port); ok && a.bound(p) {
 			want[p.ID] = true
 		}
-	}
+	})
 	have, err := hosts.ActivePorts(ctx, a.store)
 	if err != nil {
 		a.o.Log.Warn("agent: read active ports", "err", err)

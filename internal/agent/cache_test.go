@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/midonet-go/midonet/internal/sim"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -83,5 +84,46 @@ func BenchmarkEventPasses10kPorts(b *testing.B) {
 		a.wantSpeakers(s)
 		a.wantSites(s)
 		a.status(s)
+	}
+}
+
+// BenchmarkAll10kPorts is the cost of handing every cached object to a caller (what a trace
+// or the datapath does once per topology change to build the simulator's topology), with
+// 10,000 VM ports cached.
+func BenchmarkAll10kPorts(b *testing.B) {
+	a := New(nil, Options{HostID: "h"})
+	s := testState()
+	fill(b, a, s, 10000)
+	st := &State{s: s, agent: a}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if len(st.All()) != 10000*18 {
+			b.Fatal("objects missing")
+		}
+	}
+}
+
+// BenchmarkFill10kPorts is the cost of loading 10,000 VM ports' objects into the cache (the
+// agent's start-up listing).
+func BenchmarkFill10kPorts(b *testing.B) {
+	a := New(nil, Options{HostID: "h"})
+	b.ReportAllocs()
+	for b.Loop() {
+		fill(b, a, testState(), 10000)
+	}
+}
+
+// BenchmarkSimTopology10kPorts is what the first trace after a topology change costs with
+// 10,000 VM ports cached: every object handed over and the simulator's topology built.
+func BenchmarkSimTopology10kPorts(b *testing.B) {
+	a := New(nil, Options{HostID: "h"})
+	s := testState()
+	fill(b, a, s, 10000)
+	st := &State{s: s, agent: a}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		sim.NewTopology(st.All())
 	}
 }

@@ -1,3 +1,3 @@
 package agent
 
-func testState() *state { return &state{objects: newCache()} }
+func testState() *state { return &state{objects: newCache(true)} }

@@ -213,21 +213,21 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 // readOwned reads every owned object of a version, grouped by owner, as digests.
 func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]objectSums, error) {
 	objPrefix := nsdb.DataPrefix(v) + "topology/"
-	objs, _, err := c.store.List(ctx, objPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: load topology: %w", err)
-	}
-	owned := map[translate.Ref]objectSums{}
-	for _, kv := range objs {
+	var owned map[translate.Ref]objectSums
+	// A page at a time: only the sums are kept, never the whole listing.
+	_, err := c.store.Each(ctx, objPrefix, func() { owned = map[translate.Ref]objectSums{} }, func(kv nsdb.KV) {
 		owner := ownerOf(kv.Value)
 		if owner == "" {
-			continue // not ours (agents' objects, hand-made objects)
+			return // not ours (agents' objects, hand-made objects)
 		}
 		ref := translate.Ref(owner)
 		if owned[ref] == nil {
 			owned[ref] = objectSums{}
 		}
 		owned[ref][strings.Clone(strings.TrimPrefix(kv.Key, objPrefix))] = sumOf(kv.Value)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: load topology: %w", err)
 	}
 	return owned, nil
 }

@@ -27,6 +27,18 @@ var ErrLocked = errors.New("nsdb: data directory is in use by another instance")
 // ports) is written in one transaction.
 const DefaultMaxTxnOps = 16384
 
+// DefaultSnapshotCount is the embedded server's interval between snapshots to disk, in raft
+// entries (etcd's default: 10,000). A snapshot of a v3 server saves only the membership and
+// commits the backend, so taking one every 2,000 entries costs little, and a restart
+// replays at most 2,000 entries of the WAL into memory (BENCHMARKS.md, "Memory per port").
+const DefaultSnapshotCount = 2000
+
+// DefaultSnapshotCatchUpEntries is how many applied raft entries the embedded server keeps
+// in memory. They are there for a slow follower to catch up from; the embedded server is a
+// single member and has none. etcd's default, 5,000 entries, held about 9 KB per port of
+// raft log at a few thousand ports (one transaction of twenty objects a port).
+const DefaultSnapshotCatchUpEntries = 100
+
 // Files in EmbeddedOptions.Dir beside etcd's own member/ directory.
 const (
 	endpointFile = "endpoint"
@@ -50,6 +62,14 @@ type EmbeddedOptions struct {
 	// QuotaBytes is the size the backend may grow to before etcd raises its NOSPACE
 	// alarm and refuses writes; 0 = etcd's default (2 GiB).
 	QuotaBytes int64
+	// SnapshotCount is how many raft entries etcd applies between snapshots to disk; 0 =
+	// DefaultSnapshotCount. A restart replays up to this many entries of the WAL into
+	// memory.
+	SnapshotCount uint64
+	// SnapshotCatchUpEntries is how many applied raft entries etcd keeps in memory (it
+	// compacts its in-memory log every hundred entries down to these); 0 =
+	// DefaultSnapshotCatchUpEntries.
+	SnapshotCatchUpEntries uint64
 	// Logger receives etcd's own logs: errors only, unless it is enabled at debug level.
 	// nil = slog.Default().
 	Logger *slog.Logger
@@ -198,7 +218,14 @@ func embeddedConfig(o EmbeddedOptions, level zap.AtomicLevel) (*embed.Config, er
 	// blip; etcd compacts every tenth of the retention.
 	cfg.AutoCompactionMode = embed.CompactorModePeriodic
 	cfg.AutoCompactionRetention = "1h"
-	cfg.SnapshotCount = 10000
+	cfg.SnapshotCount = o.SnapshotCount
+	if cfg.SnapshotCount == 0 {
+		cfg.SnapshotCount = DefaultSnapshotCount
+	}
+	cfg.SnapshotCatchUpEntries = o.SnapshotCatchUpEntries
+	if cfg.SnapshotCatchUpEntries == 0 {
+		cfg.SnapshotCatchUpEntries = DefaultSnapshotCatchUpEntries
+	}
 	cfg.Logger = "zap"
 	cfg.LogLevel = "error"
 	if o.Logger.Enabled(context.Background(), slog.LevelDebug) {

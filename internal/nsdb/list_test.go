@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -81,5 +82,20 @@ func TestListLargePrefix(t *testing.T) {
 		if got[i].Key != want[i] {
 			t.Fatalf("key %d = %q, want %q", i, got[i].Key, want[i])
 		}
+	}
+	// Each gives the same keys in the same order, at the same revision, after one begin.
+	var each []string
+	begins := 0
+	erev, err := s.Each(ctx, "/p/", func() { begins, each = begins+1, nil }, func(kv KV) {
+		if string(kv.Value) != "v" {
+			t.Errorf("%s = %q", kv.Key, kv.Value)
+		}
+		each = append(each, kv.Key)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if erev != rev || begins != 1 || !slices.Equal(each, want) {
+		t.Fatalf("Each: %d keys at revision %d after %d begins, want %d at %d after 1", len(each), erev, begins, len(want), rev)
 	}
 }

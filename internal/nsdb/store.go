@@ -155,6 +155,27 @@ func (s *Store) List(ctx context.Context, prefix string) ([]KV, int64, error) {
 	return s.list(ctx, prefix, false)
 }
 
+// Each calls f with every key under prefix in key order, all read at one store revision
+// (which it returns), a page at a time: unlike List it never holds the whole listing, so a
+// caller that keeps a digest of each value (the agent's cache, the cluster's sums) needs
+// only a page in memory besides what it keeps. If the pinned revision is compacted while
+// paging, the listing starts over: begin is called before each pass (and f's caller forgets
+// what the pass before gave it there). f must not keep kv.Value.
+func (s *Store) Each(ctx context.Context, prefix string, begin func(), f func(kv KV)) (int64, error) {
+	for attempt := 0; ; attempt++ {
+		begin()
+		l := &lister{s: s, each: f}
+		err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix))
+		if errors.Is(err, rpctypes.ErrCompacted) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("nsdb: list %s: %w", prefix, err)
+		}
+		return l.rev, nil
+	}
+}
+
 func (s *Store) list(ctx context.Context, prefix string, keysOnly bool) ([]KV, int64, error) {
 	for attempt := 0; ; attempt++ {
 		kvs, rev, err := s.listOnce(ctx, prefix, keysOnly)
@@ -187,6 +208,7 @@ type lister struct {
 	keysOnly bool
 	rev      int64
 	out      []KV
+	each     func(KV) // when set, each key goes here instead of out
 }
 
 // span appends the keys of [from, end) in order.
@@ -205,9 +227,15 @@ func (l *lister) span(ctx context.Context, from, end string) error {
 		}
 		if l.rev == 0 {
 			l.rev = resp.Header.Revision
-			l.out = make([]KV, 0, resp.Count)
+			if l.each == nil {
+				l.out = make([]KV, 0, resp.Count)
+			}
 		}
 		for _, kv := range resp.Kvs {
+			if l.each != nil {
+				l.each(KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
+				continue
+			}
 			l.out = append(l.out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
 		}
 		if !resp.More || len(resp.Kvs) == 0 {

@@ -67,7 +67,7 @@ func newNamer(ctx context.Context, d *db.DB, a *agent.Agent, res *sim.Result) (*
 	want := ids(res)
 	n := &namer{objs: map[string]topology.Object{}, docs: map[string]db.Doc{}, seen: map[string]bool{}}
 	if err := a.Do(ctx, func(st *agent.State) {
-		for _, o := range st.All() {
+		for _, o := range st.Find(want) {
 			id := o.Base().ID
 			if !want[id] {
 				continue
