@@ -138,7 +138,18 @@ func translationWorkload(t *testing.T, e *env) {
 	copyAt("create router", "routers", routerID, rev(router))
 	iface := a.must(t, 200, "PUT", "routers/"+routerID+"/add_router_interface", map[string]any{"subnet_id": subID})
 	ifPortID := str(iface, "port_id")
-	ifPort := a.must(t, 200, "GET", "ports/"+ifPortID, nil)
+	// The interface port turns ACTIVE once the cluster has applied it (a status write that
+	// bumps its revision): read it as a client waiting for that would, then check the NSDB.
+	var ifPort map[string]any
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ifPort = a.must(t, 200, "GET", "ports/"+ifPortID, nil)
+		if str(ifPort, "status") == "ACTIVE" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if st := str(ifPort, "status"); st != "ACTIVE" {
+		t.Errorf("add router interface: the interface port stayed %s", st)
+	}
 	if o, ok := expect("add router interface", topology.KindPort, ifPortID, "ports/"+ifPortID, rev(ifPort)).(*topology.Port); ok && o.PeerID != topology.RouterInterfacePortPeerID(ifPortID) {
 		t.Errorf("add router interface: bridge port peer %q, want %q", o.PeerID, topology.RouterInterfacePortPeerID(ifPortID))
 	}
