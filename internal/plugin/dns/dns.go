@@ -116,9 +116,14 @@ func (h portHook) BeforeUpdate(_ context.Context, _ *db.Tx, _ *plugin.Caller, _,
 
 // Expand sets dns_assignment: for each fixed IP its host name (the requested dns_name, or
 // host-<address with dashes>) and FQDN under the domain.
-func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
+func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
+}
+
+// ExpandShared computes dns_assignment without changing the documents (plugin.SharedExpander).
+func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	dom := h.d.get()
-	for _, d := range docs {
+	for i, d := range docs {
 		req := h.requested(plugin.Str(d, "dns_name"))
 		var out []any
 		for _, ip := range plugin.List(d, "fixed_ips") {
@@ -143,7 +148,7 @@ func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
 		if out == nil {
 			out = []any{}
 		}
-		d["dns_assignment"] = out
+		set(i, "dns_assignment", out)
 	}
 	return nil
 }
