@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/policy"
+)
+
+// TestFullListIsThePage compares a full list of ports (rendered straight from the shared,
+// cached documents) with the same ports as one page (each rendered into its own map, the
+// ordinary path), byte for byte, for an admin and for members who own ports, own a network
+// others' ports are on, use a shared network or own nothing; with every field and a few,
+// with a filter the store cannot narrow; and under the default policy and under rules that
+// read the port's network or hide an attribute from some ports only.
+func TestFullListIsThePage(t *testing.T) {
+	s := newInProcess(t, nil)
+	w := newIsoWorld(t, s)
+	s.must(http.MethodPut, "/v2.0/ports/"+w.aPort, map[string]any{"port": map[string]any{"binding:host_id": "host-a", "binding:profile": map[string]any{"x": "y"}}}, 200)
+	// A trunk: its parent port shows trunk_details, which the trunk service's hook adds.
+	sub := s.create(t, projA, "ports", "port", map[string]any{"network_id": w.aNet, "name": "a-sub"})
+	s.create(t, projA, "trunks", "trunk", map[string]any{"port_id": w.aPort, "name": "a-trunk",
+		"sub_ports": []any{map[string]any{"port_id": sub, "segmentation_type": "vlan", "segmentation_id": 100}}})
+	s.must(http.MethodPut, "/v2.0/ports/"+w.bPortOnS, map[string]any{"port": map[string]any{"binding:host_id": "host-b", "admin_state_up": false}}, 200)
+
+	policies := []struct {
+		name      string
+		overrides map[string]string
+	}{
+		{"default policy", nil},
+		{"rules reading the network and the port", map[string]string{
+			"get_port":                 "rule:context_is_advsvc or rule:admin_owner_or_network_owner or field:networks:shared=True",
+			"get_port:binding:host_id": "rule:admin_or_owner",
+			"get_port:binding:profile": "tenant_id:%(network:tenant_id)s",
+		}},
+		{"nothing to see", map[string]string{"get_port": "!"}},
+		{"a rule reading what the trunk hook adds", map[string]string{"get_port:binding:host_id": "field:ports:trunk_details=None or rule:admin_only"}},
+	}
+	callers := []string{"", projA, projB, "iso-project-c"}
+	queries := []string{"", "?fields=id&fields=binding:host_id&fields=network_id", "?admin_state_up=true", "?fields=name&fields=binding:profile&admin_state_up=false"}
+	srv := s.srv
+	for _, p := range policies {
+		enf, err := policy.New(p.overrides, policyRules()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := srv.Policy
+		srv.Policy = enf
+		for _, caller := range callers {
+			for _, q := range queries {
+				full := portsOf(t, s, caller, "/v2.0/ports"+q)
+				sep := "?"
+				if q != "" {
+					sep = "&"
+				}
+				page := portsOf(t, s, caller, "/v2.0/ports"+q+sep+"limit=1000")
+				if !bytes.Equal(full, page) {
+					t.Errorf("%s, caller %q, list%s:\n%s\nwant (the page)\n%s", p.name, caller, q, full, page)
+				}
+			}
+		}
+		srv.Policy = saved
+	}
+}
+
+// portsOf lists as caller (admin for "") and returns the ports array as sent.
+func portsOf(t *testing.T, s *inProcess, caller, target string) json.RawMessage {
+	t.Helper()
+	saved := s.hdr
+	defer func() { s.hdr = saved }()
+	s.hdr = http.Header{}
+	if caller != "" {
+		s.hdr.Set("X-Project-Id", caller)
+		s.hdr.Set("X-Roles", "member")
+	}
+	rec := s.do(http.MethodGet, target, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s as %q: %d %s", target, caller, rec.Code, rec.Body.String())
+	}
+	var out map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("GET %s as %q: not JSON: %v", target, caller, err)
+	}
+	return out["ports"]
+}
