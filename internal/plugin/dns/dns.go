@@ -7,7 +7,6 @@ package dns
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync/atomic"
 
@@ -120,6 +119,9 @@ func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
 }
 
+// addrDashes writes an address as a host name does: dots and colons become dashes.
+var addrDashes = strings.NewReplacer(".", "-", ":", "-")
+
 // ExpandShared computes dns_assignment without changing the documents (plugin.SharedExpander).
 func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	dom := h.d.get()
@@ -135,13 +137,13 @@ func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set p
 			host, fqdn := req, req
 			switch {
 			case req == "":
-				host = "host-" + strings.NewReplacer(".", "-", ":", "-").Replace(addr)
+				host = "host-" + addrDashes.Replace(addr)
 				fqdn = host
 				if dom != "" {
-					fqdn = fmt.Sprintf("%s.%s", host, dom)
+					fqdn = host + "." + dom
 				}
 			case !strings.HasSuffix(req, "."):
-				fqdn = fmt.Sprintf("%s.%s", req, dom)
+				fqdn = req + "." + dom
 			}
 			out = append(out, map[string]any{"hostname": host, "ip_address": addr, "fqdn": fqdn})
 		}
