@@ -38,6 +38,7 @@ type sharedList struct {
 	target sharedTarget
 	expand plugin.ExpandFunc // nil when the collection expands nothing
 	added  overlay           // what expand added to the batch being written
+	cols   [][]overlaid      // added's column of each of attrs (nil: none), for the batch
 }
 
 // overlay holds the attributes an expander adds to a batch of shared documents, by attribute
@@ -169,8 +170,11 @@ func (l *sharedList) appendDoc(b []byte, d db.Doc, i int) ([]byte, error) {
 	first := true
 	for j := range l.attrs {
 		a := &l.attrs[j]
-		v, has := l.added.get(i, a.name)
-		if !has {
+		var v any
+		var has bool
+		if col := l.cols[j]; col != nil && col[i].set {
+			v, has = col[i].v, true
+		} else {
 			v, has = d[a.name]
 		}
 		if a.optional && !has {
@@ -239,6 +243,7 @@ func (t *sharedTarget) Lookup(key string) (any, bool) {
 func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query, pq db.PageQuery, l *sharedList, lw *listWriter) error {
 	pq.Shared = true
 	l.added = overlay{}
+	l.cols = make([][]overlaid, len(l.attrs))
 	docs := make([]db.Doc, 0, streamBatch)
 	for {
 		pq.Limit = streamBatch
@@ -257,6 +262,9 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 			if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
 				return err
 			}
+		}
+		for j := range l.attrs {
+			l.cols[j] = l.added[l.attrs[j].name]
 		}
 		for i, d := range docs {
 			lw.next()
