@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -84,4 +85,41 @@ func portsOf(t *testing.T, s *inProcess, caller, target string) json.RawMessage 
 		t.Fatalf("GET %s as %q: not JSON: %v", target, caller, err)
 	}
 	return out["ports"]
+}
+
+// TestFullListsWhileWriting lists ports from several clients at once while another updates
+// them: the lists share the cached documents (run with -race), and each is a valid list of
+// every port.
+func TestFullListsWhileWriting(t *testing.T) {
+	s := newInProcess(t, nil)
+	net := idOf(s.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "n"}}, 201), "network")
+	s.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": net, "ip_version": 4, "cidr": "10.0.0.0/24"}}, 201)
+	ports := make([]any, 30)
+	for i := range ports {
+		ports[i] = map[string]any{"network_id": net, "name": "p"}
+	}
+	created := s.must(http.MethodPost, "/v2.0/ports", map[string]any{"ports": ports}, 201)["ports"].([]any)
+	done := make(chan error, 4)
+	for c := 0; c < 4; c++ {
+		go func() {
+			for i := 0; i < 10; i++ {
+				rec := s.do(http.MethodGet, "/v2.0/ports", nil)
+				var out struct{ Ports []map[string]any }
+				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusOK || len(out.Ports) != len(ports) {
+					done <- fmt.Errorf("list %d: status %d, %d ports, %v", i, rec.Code, len(out.Ports), err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i, p := range created {
+		id := p.(map[string]any)["id"].(string)
+		s.must(http.MethodPut, "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"name": fmt.Sprintf("renamed-%d", i)}}, 200)
+	}
+	for c := 0; c < 4; c++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
