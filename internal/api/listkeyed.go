@@ -21,7 +21,8 @@ import (
 //     paged in memory as before;
 //   - otherwise a page walks the index in its order from the marker, reading batches until
 //     it holds `limit` documents the caller may see and the filters match;
-//   - a full list walks the whole order in batches and streams its JSON.
+//   - a full list walks the whole order in batches and streams its JSON, rendering the
+//     cache's shared documents without copying them where it can (listshared.go).
 //
 // Visibility, filters and rendering are the same functions as for any list (visible,
 // matches, render), applied to each document read, so what a caller sees does not change;
