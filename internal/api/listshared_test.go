@@ -36,7 +36,8 @@ func TestFullListIsThePage(t *testing.T) {
 			"get_port:binding:host_id": "rule:admin_or_owner",
 			"get_port:binding:profile": "tenant_id:%(network:tenant_id)s",
 		}},
-		{"nothing to see", map[string]string{"get_port": "!"}},
+		{"nothing to see", map[string]string{"get_port": "!", "get_subnet": "!"}},
+		{"subnets by their network", map[string]string{"get_subnet": "tenant_id:%(network:tenant_id)s or field:networks:shared=True"}},
 		{"a rule reading what the trunk hook adds", map[string]string{"get_port:binding:host_id": "field:ports:trunk_details=None or rule:admin_only"}},
 	}
 	callers := []string{"", projA, projB, "iso-project-c"}
@@ -51,23 +52,28 @@ func TestFullListIsThePage(t *testing.T) {
 		srv.Policy = enf
 		for _, caller := range callers {
 			for _, q := range queries {
-				full := portsOf(t, s, caller, "/v2.0/ports"+q)
+				full := listOf(t, s, caller, "ports", "/v2.0/ports"+q)
 				sep := "?"
 				if q != "" {
 					sep = "&"
 				}
-				page := portsOf(t, s, caller, "/v2.0/ports"+q+sep+"limit=1000")
+				page := listOf(t, s, caller, "ports", "/v2.0/ports"+q+sep+"limit=1000")
 				if !bytes.Equal(full, page) {
 					t.Errorf("%s, caller %q, list%s:\n%s\nwant (the page)\n%s", p.name, caller, q, full, page)
 				}
+			}
+			// Subnets take the same path (their network is their policy parent).
+			full := listOf(t, s, caller, "subnets", "/v2.0/subnets")
+			if page := listOf(t, s, caller, "subnets", "/v2.0/subnets?limit=1000"); !bytes.Equal(full, page) {
+				t.Errorf("%s, caller %q, subnets:\n%s\nwant (the page)\n%s", p.name, caller, full, page)
 			}
 		}
 		srv.Policy = saved
 	}
 }
 
-// portsOf lists as caller (admin for "") and returns the ports array as sent.
-func portsOf(t *testing.T, s *inProcess, caller, target string) json.RawMessage {
+// listOf lists as caller (admin for "") and returns the array of plural as sent.
+func listOf(t *testing.T, s *inProcess, caller, plural, target string) json.RawMessage {
 	t.Helper()
 	saved := s.hdr
 	defer func() { s.hdr = saved }()
@@ -84,7 +90,7 @@ func portsOf(t *testing.T, s *inProcess, caller, target string) json.RawMessage 
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 		t.Fatalf("GET %s as %q: not JSON: %v", target, caller, err)
 	}
-	return out["ports"]
+	return out[plural]
 }
 
 // TestFullListsWhileWriting lists ports from several clients at once while another updates
