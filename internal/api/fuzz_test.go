@@ -57,6 +57,20 @@ var defaultQuotas = map[string]int{"network": 100, "subnet": 100, "subnetpool": 
 	"security_group": 10, "security_group_rule": 100, "router": 10, "floatingip": 50}
 
 // newInProcessOn is newInProcess on the database named by connection (an empty one).
+// extraServices are the services the cross-project world uses beyond the default catalogue.
+func extraServices() []plugin.Service {
+	return []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service()}
+}
+
+// policyRules are the default rules of the in-process server's services.
+func policyRules() [][]policy.Rule {
+	pols := builtin.Policies()
+	for _, x := range extraServices() {
+		pols = append(pols, x.Policies)
+	}
+	return pols
+}
+
 func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *inProcess {
 	tb.Helper()
 	ctx := context.Background()
@@ -65,7 +79,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 		tb.Fatalf("open db: %v", err)
 	}
 	// The default catalogue and the services the cross-project world uses beyond it.
-	extra := []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service()}
+	extra := extraServices()
 	rs := append(builtin.Resources(), agents.Service().Resources...)
 	rs = append(rs, addrscope.Service().Resources...)
 	rs = append(rs, addrgroup.Service().Resources...)
@@ -78,11 +92,7 @@ func newInProcessOn(tb testing.TB, settings *core.Settings, connection string) *
 	if _, err := d.Upgrade(ctx); err != nil {
 		tb.Fatalf("upgrade db: %v", err)
 	}
-	pols := builtin.Policies()
-	for _, x := range extra {
-		pols = append(pols, x.Policies)
-	}
-	enf, err := policy.New(nil, pols...)
+	enf, err := policy.New(nil, policyRules()...)
 	if err != nil {
 		tb.Fatalf("policy: %v", err)
 	}

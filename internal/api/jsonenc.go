@@ -34,7 +34,11 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		}
 		return strconv.AppendInt(b, int64(t), 10), nil
 	case map[string]any:
-		keys := make([]string, 0, len(t))
+		var small [8]string // most nested maps (fixed IPs, profiles) fit: no allocation
+		keys := small[:0]
+		if len(t) > len(small) {
+			keys = make([]string, 0, len(t))
+		}
 		for k := range t {
 			keys = append(keys, k)
 		}

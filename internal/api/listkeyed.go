@@ -21,7 +21,8 @@ import (
 //     paged in memory as before;
 //   - otherwise a page walks the index in its order from the marker, reading batches until
 //     it holds `limit` documents the caller may see and the filters match;
-//   - a full list walks the whole order in batches and streams its JSON.
+//   - a full list walks the whole order in batches and streams its JSON, rendering the
+//     cache's shared documents without copying them where it can (listshared.go).
 //
 // Visibility, filters and rendering are the same functions as for any list (visible,
 // matches, render), applied to each document read, so what a caller sees does not change;
@@ -255,6 +256,9 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		keep := func(d db.Doc) bool { return pc.visible(rq, d) && matches(res, d, q.filters) }
 		if q.limit == 0 {
 			lw = newListWriter(rq, res)
+			if l, ok := s.sharedLister(rq, col, q, pc); ok {
+				return s.streamShared(ctx, tx, res, q, pq, l, lw)
+			}
 			return s.streamAll(ctx, tx, rq, col, q, pq, pc, keep, lw)
 		}
 		m, err := s.markerDoc(ctx, tx, rq, col, q)
@@ -392,14 +396,24 @@ func newListWriter(rq *request, res *resource.Resource) *listWriter {
 }
 
 func (lw *listWriter) add(v map[string]any) error {
-	if lw.n > 0 {
-		lw.buf = append(lw.buf, ',')
-	}
-	lw.n++
+	lw.next()
 	var err error
 	if lw.buf, err = appendJSON(lw.buf, v); err != nil {
 		return fmt.Errorf("api: encode a list entry: %w", err)
 	}
+	return lw.flush()
+}
+
+// next starts an entry: the caller appends it to lw.buf, then calls flush.
+func (lw *listWriter) next() {
+	if lw.n > 0 {
+		lw.buf = append(lw.buf, ',')
+	}
+	lw.n++
+}
+
+// flush sends what is kept once it reaches streamFlush bytes.
+func (lw *listWriter) flush() error {
 	if len(lw.buf) >= streamFlush {
 		if !lw.started {
 			lw.rq.w.Header().Set("Content-Type", "application/json")

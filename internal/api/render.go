@@ -58,15 +58,21 @@ func (pc *policyCache) prepare(rq *request, d db.Doc) {
 	}
 	if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
-			parent, ok := pc.parents[id]
-			if !ok {
-				parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
-				rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
-				pc.parents[id] = parent
-			}
-			addParent(d, pc.s.Catalog.Get(pr.Collection).Member, parent)
+			addParent(d, pc.s.Catalog.Get(pr.Collection).Member, pc.parent(rq, pr, id))
 		}
 	}
+}
+
+// parent returns policy parent id as the caller sees it (nil when there is none), reading it
+// once per request.
+func (pc *policyCache) parent(rq *request, pr *resource.Parent, id string) db.Doc {
+	parent, ok := pc.parents[id]
+	if !ok {
+		parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
+		rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
+		pc.parents[id] = parent
+	}
+	return parent
 }
 
 // visible reports whether the caller may see d: RBAC lets it, and the get policy passes.

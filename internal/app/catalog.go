@@ -139,6 +139,9 @@ type portHook struct{ plugin.Hook }
 
 func (portHook) BeforeDelete(context.Context, *db.Tx, *plugin.Caller, db.Doc) error { return nil }
 
+// UnwrapHook lets plugin.SharedExpansion find the service's hook.
+func (h portHook) UnwrapHook() plugin.Hook { return h.Hook }
+
 // portDeleteHooks are the BeforeDelete of the loaded services' hooks on ports.
 func portDeleteHooks(loaded []plugin.Service) []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error {
 	var out []func(context.Context, *db.Tx, *plugin.Caller, db.Doc) error

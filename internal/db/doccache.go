@@ -6,7 +6,9 @@ import (
 
 // docCache remembers decoded documents by their stored bytes (content addressed, so an
 // update simply misses): lists of thousands of resources then skip JSON decoding, the
-// larger part of their cost. Callers get a private deep copy, since they may change it.
+// larger part of their cost. Callers get a private deep copy, since they may change it,
+// unless they ask for the shared document and promise to change nothing of it
+// (PageQuery.Shared: a full list renders straight from it).
 //
 // The cache is bounded by an estimate of the memory it holds (entryCost: the key, the
 // decoded maps and their strings), not by a count of entries, since a document's size varies
@@ -50,16 +52,28 @@ func DocCacheStats() (entries int, bytes int64) {
 }
 
 func (c *docCache) get(body []byte) (Doc, bool) {
-	c.mu.RLock()
-	d, ok := c.m[string(body)]
-	c.mu.RUnlock()
+	d, ok := c.shared(body)
 	if !ok {
 		return nil, false
 	}
 	return cloneDoc(d), true
 }
 
-func (c *docCache) put(body []byte, d Doc) {
+// shared returns the cached document itself: the caller must not change it, nor anything in
+// it.
+func (c *docCache) shared(body []byte) (Doc, bool) {
+	c.mu.RLock()
+	d, ok := c.m[string(body)]
+	c.mu.RUnlock()
+	return d, ok
+}
+
+// put caches a copy of d, which stays the caller's.
+func (c *docCache) put(body []byte, d Doc) { c.store(body, d, true) }
+
+// store caches d (a copy of it when clone is set; else d itself, which nobody may change
+// from then on).
+func (c *docCache) store(body []byte, d Doc, clone bool) {
 	cost := entryCost(body)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -72,7 +86,10 @@ func (c *docCache) put(body []byte, d Doc) {
 	if c.bytes+cost > c.budget {
 		c.shrink(c.budget * 9 / 10)
 	}
-	c.m[string(body)] = cloneDoc(d)
+	if clone {
+		d = cloneDoc(d)
+	}
+	c.m[string(body)] = d
 	c.bytes += cost
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -412,6 +413,10 @@ type PageQuery struct {
 	After *Cursor
 	// Limit bounds the rows returned (> 0).
 	Limit int
+	// Shared hands out the decoded-document cache's own documents instead of private copies:
+	// the caller must change nothing in them (a full list reads and renders them only). It
+	// saves a deep copy of each document.
+	Shared bool
 }
 
 // PageRow is one document of a page and its position.
@@ -516,7 +521,7 @@ func (t *Tx) pageRows(ctx context.Context, kind string, q PageQuery, cond string
 	}
 	where, fargs := q.Filter.where("r.")
 	sqlq += where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
-	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true)
+	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, q.Shared)
 }
 
 func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
@@ -532,26 +537,30 @@ func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow,
 		order = "DESC"
 	}
 	sqlq += where + " ORDER BY id " + order + " LIMIT " + strconv.Itoa(q.Limit)
-	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false)
+	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false, q.Shared)
 }
 
-func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed bool) ([]PageRow, error) {
+func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, shared bool) ([]PageRow, error) {
 	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: page %s: %w", kind, err)
 	}
 	defer rows.Close()
 	var out []PageRow
+	var body sql.RawBytes // reused: the cache looks it up, and keeps a copy of what it adds
 	for rows.Next() {
 		var r PageRow
-		var body []byte
 		if err := rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body); err != nil {
 			return nil, fmt.Errorf("db: page %s: %w", kind, err)
 		}
 		if !keyed {
 			r.Cursor.Key = ""
 		}
-		if r.Doc, err = decodeCached(body); err != nil {
+		decode := decodeCached
+		if shared {
+			decode = decodeShared
+		}
+		if r.Doc, err = decode(body); err != nil {
 			return nil, fmt.Errorf("db: decode %s %s: %w", kind, r.Cursor.ID, err)
 		}
 		out = append(out, r)

@@ -185,6 +185,20 @@ func decodeCached(body []byte) (Doc, error) {
 	return d, nil
 }
 
+// decodeShared decodes a stored body through the decoded-document cache and hands out the
+// cached document itself, which nobody may change.
+func decodeShared(body []byte) (Doc, error) {
+	if d, ok := decoded.shared(body); ok {
+		return d, nil
+	}
+	d, err := DecodeDoc(body)
+	if err != nil {
+		return nil, err
+	}
+	decoded.store(body, d, false)
+	return d, nil
+}
+
 // Count counts documents of a kind in a project.
 func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
 	var n int

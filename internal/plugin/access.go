@@ -75,6 +75,14 @@ func (c *Caller) View(collection string, d db.Doc) bool {
 	return r.RBAC == "network" && (ExternalTo(d, project) || slices.Contains(SharedTargets(d), "*"))
 }
 
+// Plain reports whether View leaves every document of collection as it is and hides none:
+// the collection is not shared by RBAC policies. A list of it may then check and render
+// documents it must not change.
+func (c *Caller) Plain(collection string) bool {
+	r := c.describe(collection)
+	return r == nil || r.RBAC == ""
+}
+
 // RBACCollection describes the collection whose documents RBAC policies name by objectType
 // (nil when the server serves none).
 func (c *Caller) RBACCollection(objectType string) *resource.Resource {

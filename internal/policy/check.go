@@ -23,7 +23,7 @@ const maxDepth = 64
 // evaluation carries one Enforce call's inputs through the tree.
 type evaluation struct {
 	rules  map[string]Check
-	target map[string]any
+	target Target
 	creds  Credentials
 	depth  int
 }
@@ -154,15 +154,15 @@ func (f fieldCheck) eval(ev *evaluation) bool {
 	return fieldEqual(v, f.value)
 }
 
-func (f fieldCheck) lookup(target map[string]any) (any, bool) {
-	coll, _ := target["_collection"].(string)
+func (f fieldCheck) lookup(target Target) (any, bool) {
+	c, _ := target.Lookup("_collection")
+	coll, _ := c.(string)
 	if coll == "" || coll == f.plural || coll == f.singular {
-		if v, ok := target[f.attr]; ok {
+		if v, ok := target.Lookup(f.attr); ok {
 			return v, true
 		}
 	}
-	v, ok := target[f.singular+":"+f.attr]
-	return v, ok
+	return target.Lookup(f.singular + ":" + f.attr)
 }
 
 func (f fieldCheck) String() string {
@@ -227,7 +227,7 @@ func (c Credentials) matches(key, value string) bool {
 // substitute expands Python %-style mapping keys, %(key)s, from the target.
 // It reports false when a key is missing, which fails the check, as
 // oslo.policy does on KeyError. "%%" is a literal percent sign.
-func substitute(tmpl string, target map[string]any) (string, bool) {
+func substitute(tmpl string, target Target) (string, bool) {
 	if !strings.Contains(tmpl, "%") {
 		return tmpl, true
 	}
@@ -295,8 +295,8 @@ func closingParen(s string, open int) int {
 
 // lookupTarget reads key from the target, treating tenant_id and project_id
 // (also in parent form, network:tenant_id) as the same attribute.
-func lookupTarget(target map[string]any, key string) (any, bool) {
-	if v, ok := target[key]; ok {
+func lookupTarget(target Target, key string) (any, bool) {
+	if v, ok := target.Lookup(key); ok {
 		return v, true
 	}
 	var alt string
@@ -308,8 +308,7 @@ func lookupTarget(target map[string]any, key string) (any, bool) {
 	default:
 		return nil, false
 	}
-	v, ok := target[alt]
-	return v, ok
+	return target.Lookup(alt)
 }
 
 // pyLiteral interprets a check's left side as a Python literal, returning

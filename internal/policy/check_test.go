@@ -182,7 +182,7 @@ func TestSubstitute(t *testing.T) {
 		{"%(a", "%(a", true},
 	}
 	for _, tt := range tests {
-		got, ok := substitute(tt.tmpl, target)
+		got, ok := substitute(tt.tmpl, MapTarget(target))
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("substitute(%q) = %q, %v; want %q, %v", tt.tmpl, got, ok, tt.want, tt.wantOK)
 		}

@@ -85,14 +85,122 @@ func (e *Enforcer) Has(name string) bool {
 // being acted on, e.g. "networks", "ports". tenant_id and project_id are
 // interchangeable in the target.
 func (e *Enforcer) Enforce(action string, target map[string]any, creds Credentials) bool {
+	return e.EnforceTarget(action, MapTarget(target), creds)
+}
+
+// Target is what a rule reads of the resource it is checked against: Enforce's map, or a
+// view that reads it from elsewhere (the API's lists read a shared, read-only document and
+// its parent without building a map per document). Lookup reports whether key is there.
+type Target interface {
+	Lookup(key string) (any, bool)
+}
+
+// MapTarget is a target held in a map.
+type MapTarget map[string]any
+
+// Lookup reads key from the map.
+func (m MapTarget) Lookup(key string) (any, bool) {
+	v, ok := m[key]
+	return v, ok
+}
+
+// EnforceTarget is Enforce with the target read through t.
+func (e *Enforcer) EnforceTarget(action string, t Target, creds Credentials) bool {
 	c, ok := e.rules[action]
 	if !ok {
 		if c, ok = e.rules["default"]; !ok {
 			return false
 		}
 	}
-	ev := &evaluation{rules: e.rules, target: target, creds: creds.normalized()}
+	ev := &evaluation{rules: e.rules, target: t, creds: creds.normalized()}
 	return c.eval(ev)
+}
+
+// Decide evaluates rule action for creds without a target and reports whether the answer
+// holds for every target. Each check that reads nothing of the target is decided; one that
+// reads something is unknown; "or" is decided by any true branch (an admin's get_port:
+// rule:context_is_admin passes whatever the owner checks would say), "and" by any false one.
+// When decided is false, allowed means nothing and the rule must be enforced per target.
+func (e *Enforcer) Decide(action string, creds Credentials) (allowed, decided bool) {
+	c, ok := e.rules[action]
+	if !ok {
+		if c, ok = e.rules["default"]; !ok {
+			return false, true
+		}
+	}
+	p := &probe{}
+	ev := &evaluation{rules: e.rules, target: p, creds: creds.normalized()}
+	v := decide(c, ev, p)
+	return v == yes, v != unknown
+}
+
+// tri is a check's answer without a target.
+type tri int8
+
+const (
+	no tri = iota
+	yes
+	unknown
+)
+
+func decide(c Check, ev *evaluation, p *probe) tri {
+	switch t := c.(type) {
+	case notCheck:
+		switch decide(t.c, ev, p) {
+		case yes:
+			return no
+		case no:
+			return yes
+		}
+		return unknown
+	case andCheck:
+		out := yes
+		for _, x := range t {
+			switch decide(x, ev, p) {
+			case no:
+				return no
+			case unknown:
+				out = unknown
+			}
+		}
+		return out
+	case orCheck:
+		out := no
+		for _, x := range t {
+			switch decide(x, ev, p) {
+			case yes:
+				return yes
+			case unknown:
+				out = unknown
+			}
+		}
+		return out
+	case ruleCheck:
+		r, ok := ev.rules[string(t)]
+		if !ok || ev.depth >= maxDepth {
+			return no // as eval: an undefined rule fails closed
+		}
+		ev.depth++
+		defer func() { ev.depth-- }()
+		return decide(r, ev, p)
+	}
+	p.read = false
+	v := c.eval(ev)
+	switch {
+	case p.read:
+		return unknown
+	case v:
+		return yes
+	}
+	return no
+}
+
+// probe is an empty target that records whether anything was read of it.
+type probe struct{ read bool }
+
+func (p *probe) Lookup(string) (any, bool) {
+	p.read = true
+	return nil, false
 }
 
 // checkCycles rejects rules that reach themselves through rule:NAME, which

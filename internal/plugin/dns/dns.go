@@ -7,7 +7,6 @@ package dns
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync/atomic"
 
@@ -116,9 +115,17 @@ func (h portHook) BeforeUpdate(_ context.Context, _ *db.Tx, _ *plugin.Caller, _,
 
 // Expand sets dns_assignment: for each fixed IP its host name (the requested dns_name, or
 // host-<address with dashes>) and FQDN under the domain.
-func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
+func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
+}
+
+// addrDashes writes an address as a host name does: dots and colons become dashes.
+var addrDashes = strings.NewReplacer(".", "-", ":", "-")
+
+// ExpandShared computes dns_assignment without changing the documents (plugin.SharedExpander).
+func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	dom := h.d.get()
-	for _, d := range docs {
+	for i, d := range docs {
 		req := h.requested(plugin.Str(d, "dns_name"))
 		var out []any
 		for _, ip := range plugin.List(d, "fixed_ips") {
@@ -130,20 +137,20 @@ func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
 			host, fqdn := req, req
 			switch {
 			case req == "":
-				host = "host-" + strings.NewReplacer(".", "-", ":", "-").Replace(addr)
+				host = "host-" + addrDashes.Replace(addr)
 				fqdn = host
 				if dom != "" {
-					fqdn = fmt.Sprintf("%s.%s", host, dom)
+					fqdn = host + "." + dom
 				}
 			case !strings.HasSuffix(req, "."):
-				fqdn = fmt.Sprintf("%s.%s", req, dom)
+				fqdn = req + "." + dom
 			}
 			out = append(out, map[string]any{"hostname": host, "ip_address": addr, "fqdn": fqdn})
 		}
 		if out == nil {
 			out = []any{}
 		}
-		d["dns_assignment"] = out
+		set(i, "dns_assignment", out)
 	}
 	return nil
 }

@@ -343,3 +343,6 @@ func associationObjects(w *translate.World, id string) []topology.Object {
 		LocalIP: addr.String(), PortID: port.ID, FixedIP: fixed.String(), MAC: port.MACAddress, HostID: port.HostID,
 		Passthrough: plugin.Str(lip, "ip_mode") == "passthrough"}}
 }
+
+// ExpandShared sets nothing: the hook adds no attribute (plugin.SharedExpander).
+func (portHook) ExpandShared(context.Context, *db.Tx, []db.Doc, plugin.SetFunc) error { return nil }

@@ -247,3 +247,6 @@ type cascade struct {
 func (h cascade) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	return stored.RemoveWhere(ctx, tx, c.Elevated(), h.coll, h.attr, plugin.Str(cur, "id"))
 }
+
+// ExpandShared sets nothing: the hook adds no attribute (plugin.SharedExpander).
+func (cascade) ExpandShared(context.Context, *db.Tx, []db.Doc, plugin.SetFunc) error { return nil }

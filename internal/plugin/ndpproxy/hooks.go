@@ -302,3 +302,6 @@ func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	return nil
 }
+
+// ExpandShared sets nothing: the hook adds no attribute (plugin.SharedExpander).
+func (portHook) ExpandShared(context.Context, *db.Tx, []db.Doc, plugin.SetFunc) error { return nil }

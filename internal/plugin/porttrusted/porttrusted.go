@@ -85,3 +85,6 @@ func withTrusted(profile any, v bool) map[string]any {
 	out[attr] = v
 	return out
 }
+
+// ExpandShared sets nothing: the hook adds no attribute (plugin.SharedExpander).
+func (hook) ExpandShared(context.Context, *db.Tx, []db.Doc, plugin.SetFunc) error { return nil }

@@ -118,9 +118,15 @@ func checkPort(ctx context.Context, tx *db.Tx, c *plugin.Caller, policyID, portI
 }
 
 // Expand shows each port's network policy (qos-port-network-policy).
-func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
+}
+
+// ExpandShared computes qos_network_policy_id without changing the documents
+// (plugin.SharedExpander).
+func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	policyOf := map[string]any{}
-	for _, d := range docs {
+	for i, d := range docs {
 		net := plugin.Str(d, "network_id")
 		p, ok := policyOf[net]
 		if !ok {
@@ -131,7 +137,7 @@ func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 			p = n["qos_policy_id"]
 			policyOf[net] = p
 		}
-		d["qos_network_policy_id"] = p
+		set(i, "qos_network_policy_id", p)
 	}
 	return nil
 }

@@ -80,3 +80,6 @@ func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	}
 	return stored.RemoveWhere(ctx, tx, c, Flows.Collection, "source_port", id)
 }
+
+// ExpandShared sets nothing: the hook adds no attribute (plugin.SharedExpander).
+func (portHook) ExpandShared(context.Context, *db.Tx, []db.Doc, plugin.SetFunc) error { return nil }

@@ -36,7 +36,12 @@ func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, c
 
 // Expand sets trunk_details on every parent port: the trunk's id and its subports with their
 // MAC addresses (ports that are not parents get none).
-func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
+}
+
+// ExpandShared computes trunk_details without changing the documents (plugin.SharedExpander).
+func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -66,7 +71,7 @@ func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 			macs[plugin.Str(p, "id")] = p["mac_address"]
 		}
 	}
-	for _, d := range docs {
+	for i, d := range docs {
 		t := byParent[plugin.Str(d, "id")]
 		if t == nil {
 			continue
@@ -76,7 +81,7 @@ func (portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 			subs = append(subs, map[string]any{"port_id": s.PortID, "segmentation_type": s.SegmentationType,
 				"segmentation_id": s.SegmentationID, "mac_address": macs[s.PortID]})
 		}
-		d["trunk_details"] = map[string]any{"trunk_id": plugin.Str(t, "id"), "sub_ports": subs}
+		set(i, "trunk_details", map[string]any{"trunk_id": plugin.Str(t, "id"), "sub_ports": subs})
 	}
 	return nil
 }

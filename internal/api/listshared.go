@@ -1,0 +1,284 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/resource"
+)
+
+// A full list of a keyed collection reads the decoded-document cache's own documents
+// (db.PageQuery.Shared), without the deep copy of each, and renders them straight into the
+// stream. It changes nothing in them, so it does not build the policy target (prepare) in
+// the document or the rendered map (render) of the ordinary path:
+//
+//   - the get rule and each get_<member>:<attr> rule are decided once for the caller where
+//     they read nothing of the target (policy.Enforcer.Decide: an admin passes the owner
+//     checks without them); otherwise they are checked on a read-only view of the document
+//     and its policy parent (sharedTarget), which reads what prepare would have put there;
+//   - the attributes shown are chosen and sorted once per request; each document is then
+//     encoded attribute by attribute in that order, as appendJSON encodes the map render
+//     builds (sorted keys), so the bytes are the same.
+//
+// What expanders add (dns_assignment, trunk_details, ...) is kept beside the batch of
+// documents (overlay) through plugin.SharedExpansion; a collection with an expander that
+// cannot do so, or whose documents RBAC shares (View sets their `shared`), keeps the
+// ordinary path.
+
+// sharedList is what a full list needs to render shared documents for one request.
+type sharedList struct {
+	pc     *policyCache
+	rq     *request
+	get    ruleDecision
+	attrs  []sharedAttr
+	target sharedTarget
+	expand plugin.ExpandFunc // nil when the collection expands nothing
+	added  overlay           // what expand added to the batch being written
+	cols   [][]overlaid      // added's column of each of attrs (nil: none), for the batch
+}
+
+// overlay holds the attributes an expander adds to a batch of shared documents, by attribute
+// and the document's index in the batch; a later value replaces an earlier one, as a later
+// expander's assignment would.
+type overlay map[string][]overlaid
+
+type overlaid struct {
+	v   any
+	set bool
+}
+
+// reset empties the overlay for a batch of n documents.
+func (o overlay) reset(n int) {
+	for k, col := range o {
+		if cap(col) < n {
+			delete(o, k)
+			continue
+		}
+		col = col[:n]
+		clear(col)
+		o[k] = col
+	}
+}
+
+// set is a plugin.SetFunc for a batch of n documents.
+func (o overlay) setter(n int) plugin.SetFunc {
+	return func(i int, attr string, v any) {
+		col := o[attr]
+		if col == nil {
+			col = make([]overlaid, n)
+			o[attr] = col
+		}
+		col[i] = overlaid{v, true}
+	}
+}
+
+// get reads what was added to document i as attr.
+func (o overlay) get(i int, attr string) (any, bool) {
+	if col := o[attr]; col != nil && i < len(col) && col[i].set {
+		return col[i].v, true
+	}
+	return nil, false
+}
+
+// ruleDecision is a rule decided once for the caller, or to be checked per document.
+type ruleDecision struct {
+	rule             string
+	allowed, decided bool
+}
+
+// sharedAttr is one attribute a list shows: its name, its encoded key ("name":), whether a
+// document without it leaves it out, and the policy rule that may hide it.
+type sharedAttr struct {
+	name     string
+	key      []byte
+	optional bool
+	rule     *ruleDecision
+}
+
+// sharedLister prepares a full list of col from shared documents, or reports that the
+// collection needs the ordinary path.
+func (s *Server) sharedLister(rq *request, col plugin.Collection, q *query, pc *policyCache) (*sharedList, bool) {
+	res := col.Resource()
+	expand, ok := plugin.SharedExpansion(col)
+	if !ok || !rq.caller.Plain(res.Collection) {
+		return nil, false
+	}
+	l := &sharedList{pc: pc, rq: rq, expand: expand}
+	l.target.l = l
+	l.get = s.decide(rq, res.Rule("get"))
+	var want map[string]bool
+	if len(q.fields) > 0 {
+		want = make(map[string]bool, len(q.fields))
+		for _, f := range q.fields {
+			want[f] = true
+		}
+	}
+	for _, a := range res.Attrs {
+		if a.Hidden || a.FilterOnly || !s.Extensions.Has(a.Ext) || (want != nil && !want[a.Name]) {
+			continue
+		}
+		if slices.ContainsFunc(l.attrs, func(x sharedAttr) bool { return x.name == a.Name }) {
+			return nil, false // one name twice: render's map keeps the last; not worth mimicking
+		}
+		sa := sharedAttr{name: a.Name, key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
+		if slices.Contains(pc.attrs, a.Name) {
+			d := s.decide(rq, res.Rule("get")+":"+a.Name)
+			if d.decided && !d.allowed {
+				continue
+			}
+			if !d.decided {
+				sa.rule = &d
+			}
+		}
+		l.attrs = append(l.attrs, sa)
+	}
+	slices.SortFunc(l.attrs, func(a, b sharedAttr) int { return strings.Compare(a.name, b.name) })
+	return l, true
+}
+
+func (s *Server) decide(rq *request, rule string) ruleDecision {
+	allowed, decided := s.Policy.Decide(rule, rq.creds)
+	return ruleDecision{rule: rule, allowed: allowed, decided: decided}
+}
+
+// check evaluates r on d as read (before any expansion: the get rule).
+func (l *sharedList) check(r *ruleDecision, d db.Doc) bool { return l.checkAt(r, d, -1) }
+
+// checkAt evaluates r on d with what expand added to the i-th document of the batch (none
+// for i < 0): render checks attribute rules on the expanded document.
+func (l *sharedList) checkAt(r *ruleDecision, d db.Doc, i int) bool {
+	if r.decided {
+		return r.allowed
+	}
+	l.target.d, l.target.i, l.target.parent, l.target.loaded = d, i, nil, false
+	return l.pc.s.Policy.EnforceTarget(r.rule, &l.target, l.rq.creds)
+}
+
+// visible is policyCache.visible for a shared document.
+func (l *sharedList) visible(d db.Doc) bool {
+	return d["_hidden"] != true && l.check(&l.get, d)
+}
+
+// appendDoc encodes d as render and appendJSON would: the attributes shown, in key order.
+// d is the i-th document of the batch l.added holds the expansions of.
+func (l *sharedList) appendDoc(b []byte, d db.Doc, i int) ([]byte, error) {
+	b = append(b, '{')
+	first := true
+	for j := range l.attrs {
+		a := &l.attrs[j]
+		var v any
+		var has bool
+		if col := l.cols[j]; col != nil && col[i].set {
+			v, has = col[i].v, true
+		} else {
+			v, has = d[a.name]
+		}
+		if a.optional && !has {
+			continue
+		}
+		if a.rule != nil && !l.checkAt(a.rule, d, i) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, a.key...)
+		var err error
+		if b, err = appendJSON(b, v); err != nil {
+			return nil, fmt.Errorf("api: encode %s: %w", a.name, err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// sharedTarget is the policy target prepare builds in a document, read from the shared
+// document and its policy parent instead: "_collection", the parent's attributes as
+// "<member>:<attr>" (but those starting with "_"), and the document's own. The parent is
+// read when a rule first asks for it.
+type sharedTarget struct {
+	l      *sharedList
+	d      db.Doc
+	i      int // the document's index in the batch whose expansions apply; -1: none
+	parent db.Doc
+	loaded bool
+}
+
+// Lookup reads key as the target prepare builds holds it (and, once expanded, the
+// document).
+func (t *sharedTarget) Lookup(key string) (any, bool) {
+	pc := t.l.pc
+	if t.i >= 0 {
+		if v, ok := t.l.added.get(t.i, key); ok {
+			return v, true
+		}
+	}
+	if key == "_collection" {
+		return pc.res.Plural(), true
+	}
+	if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
+		member := pc.s.Catalog.Get(pr.Collection).Member
+		if rest, ok := strings.CutPrefix(key, member+":"); ok && !strings.HasPrefix(rest, "_") {
+			if !t.loaded {
+				t.loaded = true
+				if id, _ := t.d[pr.Attr].(string); id != "" {
+					t.parent = pc.parent(t.l.rq, pr, id)
+				}
+			}
+			if v, ok := t.parent[rest]; ok {
+				return v, true
+			}
+		}
+	}
+	v, ok := t.d[key]
+	return v, ok
+}
+
+// streamShared is streamAll for shared documents: pq reads them, the list's filters and the
+// get rule choose, expand adds its attributes beside them, and they go out as they are read.
+func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query, pq db.PageQuery, l *sharedList, lw *listWriter) error {
+	pq.Shared = true
+	l.added = overlay{}
+	l.cols = make([][]overlaid, len(l.attrs))
+	docs := make([]db.Doc, 0, streamBatch)
+	for {
+		pq.Limit = streamBatch
+		rows, err := tx.Page(ctx, res.Collection, pq)
+		if err != nil {
+			return err
+		}
+		docs = docs[:0]
+		for _, r := range rows {
+			if l.visible(r.Doc) && matches(res, r.Doc, q.filters) {
+				docs = append(docs, r.Doc)
+			}
+		}
+		l.added.reset(len(docs))
+		if l.expand != nil && len(docs) > 0 {
+			if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
+				return err
+			}
+		}
+		for j := range l.attrs {
+			l.cols[j] = l.added[l.attrs[j].name]
+		}
+		for i, d := range docs {
+			lw.next()
+			if lw.buf, err = l.appendDoc(lw.buf, d, i); err != nil {
+				return fmt.Errorf("api: encode a list entry: %w", err)
+			}
+			if err := lw.flush(); err != nil {
+				return err
+			}
+		}
+		if len(rows) < streamBatch {
+			return nil
+		}
+		last := rows[len(rows)-1].Cursor
+		pq.After = &last
+	}
+}
