@@ -67,15 +67,7 @@ func (s *Server) keyed(col plugin.Collection, q *query) bool {
 
 // storeFilter is what the resources table's own columns can narrow.
 func storeFilter(res *resource.Resource, f map[string][]string) db.Filter {
-	var h db.Filter
-	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
-		h.IDs = ids
-	}
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
+	h := db.FilterOf(f)
 	if p := res.ParentAttr(); p != "" {
 		if v := f[p]; len(v) == 1 {
 			h.ParentID = v[0]

@@ -146,6 +146,21 @@ type Filter struct {
 	IDs       []string
 }
 
+// FilterOf narrows a list query by what a request's filters name: a few ids, one project
+// (tenant_id or project_id). The caller still applies every filter to what comes back.
+func FilterOf(f map[string][]string) Filter {
+	var h Filter
+	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
+		h.IDs = ids
+	}
+	if t := f["tenant_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	} else if t := f["project_id"]; len(t) == 1 {
+		h.ProjectID = t[0]
+	}
+	return h
+}
+
 // List loads the documents of a kind matching f.
 func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 	where, fargs := f.where("")

@@ -324,21 +324,7 @@ func removeSegments(ctx context.Context, tx *db.Tx, networkID string) error {
 
 // List returns networks.
 func (n *Networks) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, "networks", idHint(f))
-}
-
-// idHint narrows a list query when the filters name ids.
-func idHint(f map[string][]string) db.Filter {
-	var h db.Filter
-	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
-		h.IDs = ids
-	}
-	if t := f["tenant_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	} else if t := f["project_id"]; len(t) == 1 {
-		h.ProjectID = t[0]
-	}
-	return h
+	return tx.List(ctx, "networks", db.FilterOf(f))
 }
 
 func sameValue(a, b any) bool {

@@ -865,7 +865,7 @@ func (p *Plugin) UpdatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 
 // List returns ports.
 func (pc *Ports) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	h := idHint(f)
+	h := db.FilterOf(f)
 	if n := f["network_id"]; len(n) == 1 {
 		h.ParentID = n[0]
 	}

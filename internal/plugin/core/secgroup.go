@@ -252,7 +252,7 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 
 // List returns groups. Rules are embedded by Expand.
 func (s *SecurityGroups) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, "security_groups", idHint(f))
+	return tx.List(ctx, "security_groups", db.FilterOf(f))
 }
 
 // Expand embeds each group's rules (with standard_attr_id, as upstream shows them).
@@ -486,7 +486,7 @@ func (s *SecurityGroupRules) Delete(ctx context.Context, tx *db.Tx, c *plugin.Ca
 
 // List returns rules.
 func (s *SecurityGroupRules) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	h := idHint(f)
+	h := db.FilterOf(f)
 	if n := f["security_group_id"]; len(n) == 1 {
 		h.ParentID = n[0]
 	}

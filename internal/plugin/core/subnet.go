@@ -482,7 +482,7 @@ func (s *Subnets) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 
 // List returns subnets.
 func (s *Subnets) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	h := idHint(f)
+	h := db.FilterOf(f)
 	if n := f["network_id"]; len(n) == 1 {
 		h.ParentID = n[0]
 	}

@@ -290,7 +290,7 @@ func (s *SubnetPools) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 
 // List returns pools.
 func (s *SubnetPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	return tx.List(ctx, "subnetpools", idHint(f))
+	return tx.List(ctx, "subnetpools", db.FilterOf(f))
 }
 
 // Expand renders the prefix lengths as strings, as Neutron's _make_subnetpool_dict does.
