@@ -66,6 +66,9 @@ type Cluster struct {
 	waitCh chan struct{} // closed and replaced whenever lastTask advances
 
 	group applyGroup // ApplyGrouped's queue (group.go)
+
+	loaded     chan struct{} // closed once Load has read the NSDB
+	loadedOnce sync.Once
 }
 
 // New returns a cluster over an NSDB that keeps and translates the catalogue's translated
@@ -80,7 +83,7 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 		}
 	}
 	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
-		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1}, nil
+		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
 }
 
 // Catalog is the catalogue the cluster was built with.
@@ -120,39 +123,51 @@ func (c *Cluster) Stats() Stats {
 }
 
 // Load reads the active data version, the last applied task and that version's Neutron
-// copies and owned objects from the NSDB.
+// copies and owned objects from the NSDB. The reading is done without the cluster's lock, so
+// that callers (metrics, /healthcheck) are not held up while a large topology loads; what was
+// read is installed at once at the end, and Loaded is closed.
 func (c *Cluster) Load(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	v := int64(1)
 	if kv, err := c.store.Get(ctx, nsdb.ActiveVersionKey); err != nil {
 		return fmt.Errorf("cluster: active version: %w", err)
 	} else if kv != nil {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
+	var lastTask int64
 	if kv, err := c.store.Get(ctx, nsdb.LastTaskKey); err != nil {
 		return fmt.Errorf("cluster: last task: %w", err)
 	} else if kv != nil {
-		c.lastTask, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+		lastTask, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
-	return c.loadVersion(ctx, v)
+	world, owned, err := c.readVersion(ctx, v)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.version, c.world, c.owned, c.lastTask = v, world, owned, lastTask
+	c.mu.Unlock()
+	c.loadedOnce.Do(func() { close(c.loaded) })
+	c.wake()
+	return nil
 }
 
+// Loaded is closed once Load has read the NSDB: before, the cluster holds no topology and
+// must not apply changes or answer for its state.
+func (c *Cluster) Loaded() <-chan struct{} { return c.loaded }
+
+// IsLoaded reports whether Load has completed.
+func (c *Cluster) IsLoaded() bool {
+	select {
+	case <-c.loaded:
+		return true
+	default:
+		return false
+	}
+}
+
+// loadVersion reads a version and installs it; callers hold c.mu.
 func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
-	world := translate.NewWorld()
-	prefix := nsdb.DataPrefix(v) + "neutron/"
-	kvs, _, err := c.store.List(ctx, prefix)
-	if err != nil {
-		return fmt.Errorf("cluster: load neutron copies: %w", err)
-	}
-	for _, kv := range kvs {
-		rest := strings.TrimPrefix(kv.Key, prefix)
-		coll, _, _ := strings.Cut(rest, "/")
-		if err := world.PutJSON(coll, kv.Value); err != nil {
-			return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
-		}
-	}
-	owned, err := c.readOwned(ctx, v)
+	world, owned, err := c.readVersion(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -160,24 +175,51 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 	return nil
 }
 
+// readVersion reads a version's Neutron copies and owned objects, page by page (the pages
+// are dropped once decoded).
+func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, map[translate.Ref]objectSums, error) {
+	world := translate.NewWorld()
+	prefix := nsdb.DataPrefix(v) + "neutron/"
+	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
+		for _, kv := range kvs {
+			rest := strings.TrimPrefix(kv.Key, prefix)
+			coll, _, _ := strings.Cut(rest, "/")
+			if err := world.PutJSON(coll, kv.Value); err != nil {
+				return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cluster: load neutron copies: %w", err)
+	}
+	owned, err := c.readOwned(ctx, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return world, owned, nil
+}
+
 // readOwned reads every owned object of a version, grouped by owner, as digests.
 func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]objectSums, error) {
 	objPrefix := nsdb.DataPrefix(v) + "topology/"
-	objs, _, err := c.store.List(ctx, objPrefix)
+	owned := map[translate.Ref]objectSums{}
+	_, err := c.store.Scan(ctx, objPrefix, func(objs []nsdb.KV) error {
+		for _, kv := range objs {
+			owner := ownerOf(kv.Value)
+			if owner == "" {
+				continue // not ours (agents' objects, hand-made objects)
+			}
+			ref := translate.Ref(owner)
+			if owned[ref] == nil {
+				owned[ref] = objectSums{}
+			}
+			owned[ref][strings.Clone(strings.TrimPrefix(kv.Key, objPrefix))] = sumOf(kv.Value)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: load topology: %w", err)
-	}
-	owned := map[translate.Ref]objectSums{}
-	for _, kv := range objs {
-		owner := ownerOf(kv.Value)
-		if owner == "" {
-			continue // not ours (agents' objects, hand-made objects)
-		}
-		ref := translate.Ref(owner)
-		if owned[ref] == nil {
-			owned[ref] = objectSums{}
-		}
-		owned[ref][strings.Clone(strings.TrimPrefix(kv.Key, objPrefix))] = sumOf(kv.Value)
 	}
 	return owned, nil
 }
