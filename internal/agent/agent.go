@@ -420,13 +420,17 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
 	prefix := nsdb.DataPrefix(v) + "topology/"
-	kvs, rev, err := a.store.List(ctx, prefix)
+	// Page by page: each object is decoded once into the cache and its page dropped, so the
+	// raw listing of the whole topology is never held at once.
+	s.objects = newCache()
+	rev, err := a.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
+		for _, kv := range kvs {
+			a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, 0, err
-	}
-	s.objects = newCache()
-	for _, kv := range kvs {
-		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	}
 	// Learned routes are read after the topology: their watch starts at the topology's
 	// revision too, and replaying events the listing already holds ends in the same state.
