@@ -26,7 +26,6 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/cluster"
-	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/dbmanage"
@@ -240,6 +239,8 @@ type Server struct {
 	vxgwEvery      time.Duration // the hardware VTEP service's period (0: off)
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
+	tunnelProtocol string          // [MIDONET] tunnel_protocol, applied once the cluster loaded
+	synced         chan struct{}   // closed once the cluster and the agent have loaded (sync.go)
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -299,7 +300,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s := &Server{log: log, roles: roles,
+	s := &Server{log: log, roles: roles, synced: make(chan struct{}),
 		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
 		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
 		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
@@ -359,9 +360,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	nsdbStart := time.Now()
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
 	}
+	log.Debug("NSDB open", "seconds", time.Since(nsdbStart).Seconds())
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	if roles.API && s.Tasks {
 		if err := writeConfigTask(ctx, d, cfg); err != nil {
@@ -391,17 +394,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			s.phase.Store("starting")
 			s.Cluster.SetLeader(s.leadership.Guard())
 		}
-		if err := s.Cluster.Load(ctx); err != nil {
-			return nil, err
-		}
+		// The topology is loaded by Run, in the background (loadCluster): the API answers
+		// from its own database meanwhile, as neutron-server does while its agents sync.
 		s.Cluster.SetDB(d)
 		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
 		s.Metrics.RegisterWriteGroups(nil, s.Cluster.GroupStats)
-		// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
-		if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
-			Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
-			return nil, err
-		}
+		s.tunnelProtocol = cfg.String(config.GroupMidonet, "tunnel_protocol")
 	}
 
 	// The embedded databases stop short of a full disk: writes answer 503 below the reserve.
@@ -458,8 +456,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		// The cluster's REST endpoint has a listener of its own (loopback by default): it
 		// can rewrite any project's topology, so it is never on the public API port.
 		restMux := http.NewServeMux()
+		// While the cluster loads the topology, a change waits for it up to half the API's
+		// apply_timeout and is then refused 503 (syncing): the API write is undone.
 		restMux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw,
-			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens})
+			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens, SyncWait: timeout / 2})
 		s.RESTAddr = s.restLn.Addr().String()
 		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
 			// Listening everywhere: this process's own client uses the loopback address.
@@ -488,7 +488,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if s.backendURL != "" {
 		checks = append(checks, clusterCheck(s.backendURL))
 	}
-	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
+	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed"), syncing: s.syncing})
 	if roles.Agent {
 		if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
 			return nil, err
@@ -764,25 +764,43 @@ func (s *Server) Run(ctx context.Context) error {
 	loops, stopLoops := context.WithCancel(context.Background())
 	defer stopLoops()
 	var wg sync.WaitGroup
-	if s.Consumer != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
-	}
+	syncFailed := make(chan error, 1)
 	if s.Cluster != nil {
+		// The topology loads in the background; the consumer and the reconciliation start
+		// once it has (until then a change sent to the REST endpoint waits or is refused
+		// 503, and a task stays in the journal).
 		wg.Add(1)
-		go func() { defer wg.Done(); s.reconcile(loops) }()
+		go func() {
+			defer wg.Done()
+			if err := s.loadCluster(loops); err != nil {
+				if loops.Err() == nil {
+					syncFailed <- err
+				}
+				return
+			}
+			if s.Consumer != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
+			}
+			if s.DB != nil && s.vxgwEvery > 0 {
+				wg.Add(1)
+				go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
+			}
+			s.reconcile(loops)
+		}()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); s.awaitSync(loops) }()
 	if s.roles.API {
+		// Statuses follow the agents' activity and the cluster's copies: they start once
+		// this process's cluster and agent have loaded, so that a port does not go DOWN
+		// only because the agent of this host has not plugged it again yet.
 		wg.Add(1)
-		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.portStatusLoop) }()
 		wg.Add(1)
-		go func() { defer wg.Done(); s.routerPortStatusLoop(loops) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.routerPortStatusLoop) }()
 		wg.Add(1)
-		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
-	}
-	if s.Cluster != nil && s.DB != nil && s.vxgwEvery > 0 {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.ipsecStatusLoop) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)
@@ -807,6 +825,8 @@ func (s *Server) Run(ctx context.Context) error {
 	select {
 	case err = <-errc:
 		s.log.Error("a listener failed; stopping", "err", err)
+	case err = <-syncFailed:
+		s.log.Error("the cluster could not load the topology; stopping", "err", err)
 	case <-lost:
 		// Another cluster may already be writing: stop, so that a supervisor restarts this
 		// process as a standby.
