@@ -57,6 +57,9 @@ type Options struct {
 	// config, when set, is the loaded configuration NewServer uses (a test looks at what
 	// the server read of it).
 	config *config.Config
+	// loadGate, when set, holds the cluster's start-up load until it is closed (a test looks
+	// at the server while it syncs).
+	loadGate <-chan struct{}
 }
 
 // Roles are the parts of the product one process runs.
@@ -241,6 +244,7 @@ type Server struct {
 	leadership     nsdb.Leadership // held by the cluster role
 	tunnelProtocol string          // [MIDONET] tunnel_protocol, applied once the cluster loaded
 	synced         chan struct{}   // closed once the cluster and the agent have loaded (sync.go)
+	loadGate       <-chan struct{} // Options.loadGate
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -300,7 +304,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s := &Server{log: log, roles: roles, synced: make(chan struct{}),
+	s := &Server{log: log, roles: roles, synced: make(chan struct{}), loadGate: o.loadGate,
 		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
 		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
 		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}

@@ -18,6 +18,13 @@ import (
 // zone of [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
 func (s *Server) loadCluster(ctx context.Context) error {
 	start := time.Now()
+	if s.loadGate != nil {
+		select {
+		case <-s.loadGate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err := s.Cluster.Load(ctx); err != nil {
 		return err
 	}
