@@ -51,14 +51,17 @@ type Cluster struct {
 	catalog     *resource.Catalog
 	translators translate.Translators
 
-	mu       sync.Mutex
-	version  int64
-	world    *translate.World
-	owned    map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
-	lastTask int64
-	stats    Stats
-	observe  func(time.Duration)
-	leader   *nsdb.Guard // set while this cluster writes as the elected leader
+	mu      sync.Mutex
+	version int64
+	world   *translate.World
+	owned   map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
+	// ownedFresh: owned is what the NSDB held when last read (Load, Repair) and nothing was
+	// applied since, so Verify need not read the topology again.
+	ownedFresh bool
+	lastTask   int64
+	stats      Stats
+	observe    func(time.Duration)
+	leader     *nsdb.Guard // set while this cluster writes as the elected leader
 
 	db *db.DB // the Neutron database, for tools that verify and repair
 
@@ -144,7 +147,7 @@ func (c *Cluster) Load(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
-	c.version, c.world, c.owned, c.lastTask = v, world, owned, lastTask
+	c.version, c.world, c.owned, c.lastTask, c.ownedFresh = v, world, owned, lastTask, true
 	c.mu.Unlock()
 	c.loadedOnce.Do(func() { close(c.loaded) })
 	c.wake()
@@ -171,7 +174,7 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 	if err != nil {
 		return err
 	}
-	c.version, c.world, c.owned = v, world, owned
+	c.version, c.world, c.owned, c.ownedFresh = v, world, owned, true
 	return nil
 }
 
@@ -360,6 +363,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	}
 	list := ops.list()
 	if len(list) > 0 {
+		c.ownedFresh = false // what the NSDB holds is now read back, not assumed
 		ok, _, err := c.store.Txn(ctx, c.guards(lastTask), list)
 		if err != nil {
 			rollback()
