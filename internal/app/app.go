@@ -245,6 +245,7 @@ type Server struct {
 	tunnelProtocol string          // [MIDONET] tunnel_protocol, applied once the cluster loaded
 	synced         chan struct{}   // closed once the cluster and the agent have loaded (sync.go)
 	loadGate       <-chan struct{} // Options.loadGate
+	statusPending  atomic.Int32    // status loops that have not made their first pass yet (sync.go)
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -796,11 +797,12 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); s.awaitSync(loops) }()
 	if s.roles.API {
+		s.statusPending.Store(3)
 		// Statuses follow the agents' activity and the cluster's copies: they start once
 		// this process's cluster and agent have loaded, so that a port does not go DOWN
 		// only because the agent of this host has not plugged it again yet.
 		wg.Add(1)
-		go func() { defer wg.Done(); s.afterSync(loops, s.portStatusLoop) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.portStatusLoop) }() // each calls statusStarted once
 		wg.Add(1)
 		go func() { defer wg.Done(); s.afterSync(loops, s.routerPortStatusLoop) }()
 		wg.Add(1)

@@ -45,6 +45,9 @@ func (s *Server) syncing() []string {
 	if s.Agent != nil && !isClosed(s.Agent.Ready()) {
 		out = append(out, "syncing: the agent is loading the topology")
 	}
+	if s.statusPending.Load() > 0 {
+		out = append(out, "syncing: the port statuses are being brought up to date")
+	}
 	return out
 }
 
@@ -81,6 +84,10 @@ func (s *Server) afterSync(ctx context.Context, loop func(context.Context)) {
 	case <-ctx.Done():
 	}
 }
+
+// statusStarted records that one status loop has made its first pass (or, for router
+// ports, started following the cluster's copies).
+func (s *Server) statusStarted() { s.statusPending.Add(-1) }
 
 func isClosed(ch <-chan struct{}) bool {
 	select {
