@@ -116,7 +116,7 @@ func RunAgent(ctx context.Context, o AgentOptions) error {
 // portStatusLoop keeps Neutron port status in step with the agents' activity: on every
 // change of the active-port keys, and every few seconds regardless.
 func (s *Server) portStatusLoop(ctx context.Context) {
-	s.followNSDB(ctx, hosts.ActivePrefix, func() {
+	s.followNSDB(ctx, hosts.ActivePrefix, s.statusStarted, func() {
 		act, err := hosts.ActivePorts(ctx, s.NSDB)
 		if err != nil {
 			return
@@ -133,13 +133,16 @@ func (s *Server) portStatusLoop(ctx context.Context) {
 
 // followNSDB runs sync now, on every change under prefix in the NSDB (a burst of events
 // settles first) and every 30 seconds (events drive it; the slow tick only heals a missed
-// one), until ctx ends.
-func (s *Server) followNSDB(ctx context.Context, prefix string, sync func()) {
+// one), until ctx ends. started is called once, after the first pass.
+func (s *Server) followNSDB(ctx context.Context, prefix string, started, sync func()) {
 	events := s.NSDB.Watch(ctx, prefix, 0)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
-	for {
+	for first := true; ; first = false {
 		sync()
+		if first {
+			started()
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -26,7 +26,6 @@ import (
 	"github.com/midonet-go/midonet/internal/auth"
 	"github.com/midonet-go/midonet/internal/buildinfo"
 	"github.com/midonet-go/midonet/internal/cluster"
-	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/dbmanage"
@@ -58,6 +57,9 @@ type Options struct {
 	// config, when set, is the loaded configuration NewServer uses (a test looks at what
 	// the server read of it).
 	config *config.Config
+	// loadGate, when set, holds the cluster's start-up load until it is closed (a test looks
+	// at the server while it syncs).
+	loadGate <-chan struct{}
 }
 
 // Roles are the parts of the product one process runs.
@@ -241,6 +243,10 @@ type Server struct {
 	vxgwEvery      time.Duration // the hardware VTEP service's period (0: off)
 	roles          Roles
 	leadership     nsdb.Leadership // held by the cluster role
+	tunnelProtocol string          // [MIDONET] tunnel_protocol, applied once the cluster loaded
+	synced         chan struct{}   // closed once the cluster and the agent have loaded (sync.go)
+	loadGate       <-chan struct{} // Options.loadGate
+	statusPending  atomic.Int32    // status loops that have not made their first pass yet (sync.go)
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -300,7 +306,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s := &Server{log: log, roles: roles,
+	s := &Server{log: log, roles: roles, synced: make(chan struct{}), loadGate: o.loadGate,
 		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
 		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
 		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
@@ -360,9 +366,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	nsdbStart := time.Now()
 	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
 		return nil, err
 	}
+	log.Debug("NSDB open", "seconds", time.Since(nsdbStart).Seconds())
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	if roles.API && s.Tasks {
 		if err := writeConfigTask(ctx, d, cfg); err != nil {
@@ -392,17 +400,12 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			s.phase.Store("starting")
 			s.Cluster.SetLeader(s.leadership.Guard())
 		}
-		if err := s.Cluster.Load(ctx); err != nil {
-			return nil, err
-		}
+		// The topology is loaded by Run, in the background (loadCluster): the API answers
+		// from its own database meanwhile, as neutron-server does while its agents sync.
 		s.Cluster.SetDB(d)
 		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
 		s.Metrics.RegisterWriteGroups(nil, s.Cluster.GroupStats)
-		// The DEFAULT tunnel zone, from [MIDONET] tunnel_protocol (networking-midonet's CONFIG task).
-		if err := s.Cluster.Apply(ctx, []cluster.Change{{Type: "UPDATE", Collection: "config", ID: translate.DefaultTunnelZone,
-			Doc: translate.Doc{"id": translate.DefaultTunnelZone, "tunnel_protocol": cfg.String(config.GroupMidonet, "tunnel_protocol")}}}, 0); err != nil {
-			return nil, err
-		}
+		s.tunnelProtocol = cfg.String(config.GroupMidonet, "tunnel_protocol")
 	}
 
 	// The embedded databases stop short of a full disk: writes answer 503 below the reserve.
@@ -462,8 +465,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		// The cluster's REST endpoint has a listener of its own (loopback by default): it
 		// can rewrite any project's topology, so it is never on the public API port.
 		restMux := http.NewServeMux()
+		// While the cluster loads the topology, a change waits for it up to half the API's
+		// apply_timeout and is then refused 503 (syncing): the API write is undone.
 		restMux.Handle("/midonet-api/", &cluster.RESTServer{Cluster: s.Cluster, Username: user, Password: pw,
-			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens})
+			TokenTTL: rest.tokenTTL, MaxTokens: rest.maxTokens, SyncWait: timeout / 2})
 		s.RESTAddr = s.restLn.Addr().String()
 		if a, ok := s.restLn.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
 			// Listening everywhere: this process's own client uses the loopback address.
@@ -492,7 +497,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if s.backendURL != "" {
 		checks = append(checks, clusterCheck(s.backendURL))
 	}
-	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed")})
+	mux.Handle("/healthcheck", &health{checks: checks, detailed: cfg.Bool(config.GroupHealthcheck, "detailed"), syncing: s.syncing})
 	if roles.Agent {
 		if s.Agent, err = NewAgent(cfg, s.NSDB, o.DataDir, "", "", log); err != nil {
 			return nil, err
@@ -770,25 +775,44 @@ func (s *Server) Run(ctx context.Context) error {
 	loops, stopLoops := context.WithCancel(context.Background())
 	defer stopLoops()
 	var wg sync.WaitGroup
-	if s.Consumer != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
-	}
+	syncFailed := make(chan error, 1)
 	if s.Cluster != nil {
+		// The topology loads in the background; the consumer and the reconciliation start
+		// once it has (until then a change sent to the REST endpoint waits or is refused
+		// 503, and a task stays in the journal).
 		wg.Add(1)
-		go func() { defer wg.Done(); s.reconcile(loops) }()
+		go func() {
+			defer wg.Done()
+			if err := s.loadCluster(loops); err != nil {
+				if loops.Err() == nil {
+					syncFailed <- err
+				}
+				return
+			}
+			if s.Consumer != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); _ = s.Consumer.Run(loops) }()
+			}
+			if s.DB != nil && s.vxgwEvery > 0 {
+				wg.Add(1)
+				go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
+			}
+			s.reconcile(loops)
+		}()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); s.awaitSync(loops) }()
 	if s.roles.API {
+		s.statusPending.Store(3)
+		// Statuses follow the agents' activity and the cluster's copies: they start once
+		// this process's cluster and agent have loaded, so that a port does not go DOWN
+		// only because the agent of this host has not plugged it again yet.
 		wg.Add(1)
-		go func() { defer wg.Done(); s.portStatusLoop(loops) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.portStatusLoop) }() // each calls statusStarted once
 		wg.Add(1)
-		go func() { defer wg.Done(); s.routerPortStatusLoop(loops) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.routerPortStatusLoop) }()
 		wg.Add(1)
-		go func() { defer wg.Done(); s.ipsecStatusLoop(loops) }()
-	}
-	if s.Cluster != nil && s.DB != nil && s.vxgwEvery > 0 {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.vxgwLoop(ctx, s.vxgwEvery) }()
+		go func() { defer wg.Done(); s.afterSync(loops, s.ipsecStatusLoop) }()
 	}
 	if s.Agent != nil {
 		wg.Add(1)
@@ -813,6 +837,8 @@ func (s *Server) Run(ctx context.Context) error {
 	select {
 	case err = <-errc:
 		s.log.Error("a listener failed; stopping", "err", err)
+	case err = <-syncFailed:
+		s.log.Error("the cluster could not load the topology; stopping", "err", err)
 	case <-lost:
 		// Another cluster may already be writing: stop, so that a supervisor restarts this
 		// process as a standby.

@@ -31,9 +31,14 @@ const healthTimeout = 3 * time.Second
 // Accept: application/json the answer is its JSON document ({"detailed": false, "reasons":
 // [...]}), and with [healthcheck] detailed the reasons name each check, its time and, on a
 // failure, the error (which may name internal addresses: off by default, as upstream).
+//
+// While the cluster or the agent of this process still loads the topology at start, the
+// answer is 200 (the API serves) but its reasons say what is syncing instead of "OK", and
+// the JSON document has "syncing": true (absent once synced, as before).
 type health struct {
 	checks   []healthCheck
 	detailed bool
+	syncing  func() []string // what is still loading; nil or empty: nothing
 }
 
 // checks of a server: the database and the NSDB it opened.
@@ -122,8 +127,18 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			short = append(short, rs.Reason)
 		}
 	}
+	var syncing []string
+	if h.syncing != nil {
+		syncing = h.syncing()
+	}
 	if ok {
 		short = []string{"OK"}
+		if len(syncing) > 0 {
+			short = syncing
+		}
+	}
+	for _, msg := range syncing {
+		reasons = append(reasons, healthReason{Class: "SyncCheck", Reason: "syncing", Details: msg})
 	}
 	status := http.StatusOK
 	if !ok {
@@ -141,6 +156,9 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		doc := map[string]any{"detailed": h.detailed, "reasons": short}
+		if len(syncing) > 0 {
+			doc["syncing"] = true
+		}
 		if h.detailed {
 			doc["reasons"] = reasons
 			doc["now"] = time.Now().UTC().Format(time.RFC3339Nano)

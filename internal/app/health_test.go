@@ -10,6 +10,10 @@ import (
 	"testing"
 )
 
+func syncingCluster() []string {
+	return []string{"syncing: the MidoNet cluster is loading the topology"}
+}
+
 func TestHealthAnswers(t *testing.T) {
 	up := func(context.Context) error { return nil }
 	down := func(context.Context) error { return errors.New("dial tcp 10.0.0.5:2379: connection refused") }
@@ -35,6 +39,16 @@ func TestHealthAnswers(t *testing.T) {
 		{"down detailed json", &health{checks: checks(up, down), detailed: true}, "GET", "application/json", 503,
 			`"class":"NSDBCheck","reason":"NSDB unreachable","details":"dial tcp 10.0.0.5:2379: connection refused"`},
 		{"post", &health{checks: checks(up, up)}, "POST", "", 405, ""},
+		{"syncing text", &health{checks: checks(up, up), syncing: syncingCluster}, "GET", "", 200,
+			"syncing: the MidoNet cluster is loading the topology"},
+		{"syncing head", &health{checks: checks(up, up), syncing: syncingCluster}, "HEAD", "", 204, ""},
+		{"syncing json", &health{checks: checks(up, up), syncing: syncingCluster}, "GET", "application/json", 200,
+			`{"detailed":false,"reasons":["syncing: the MidoNet cluster is loading the topology"],"syncing":true}`},
+		{"syncing detailed json", &health{checks: checks(up, up), syncing: syncingCluster, detailed: true}, "GET", "application/json", 200,
+			`"class":"SyncCheck","reason":"syncing","details":"syncing: the MidoNet cluster is loading the topology"`},
+		{"synced", &health{checks: checks(up, up), syncing: func() []string { return nil }}, "GET", "application/json", 200,
+			`{"detailed":false,"reasons":["OK"]}`},
+		{"down while syncing", &health{checks: checks(up, down), syncing: syncingCluster}, "GET", "", 503, "NSDB unreachable"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

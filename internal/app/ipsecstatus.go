@@ -54,7 +54,7 @@ func (s *Server) syncIPsecStatus(ctx context.Context, reported map[string]string
 // ipsecStatusLoop keeps the connections' status in step with the agents' reports: on every
 // change of the status keys, and every few seconds regardless.
 func (s *Server) ipsecStatusLoop(ctx context.Context) {
-	s.followNSDB(ctx, hosts.IPsecStatusPrefix, func() {
+	s.followNSDB(ctx, hosts.IPsecStatusPrefix, s.statusStarted, func() {
 		sts, err := hosts.IPsecConnections(ctx, s.NSDB)
 		if err != nil {
 			return

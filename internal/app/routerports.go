@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -41,6 +42,8 @@ func portApplied(store *nsdb.Store) func(ctx context.Context, id string) bool {
 // such as gophercloud's router-interface helpers wait for that status. portStatusLoop's
 // periodic pass heals what a watch missed.
 func (s *Server) routerPortStatusLoop(ctx context.Context) {
+	var once sync.Once
+	started := func() { once.Do(s.statusStarted) }
 	for ctx.Err() == nil {
 		v, err := activeVersion(ctx, s.NSDB)
 		if err != nil {
@@ -50,17 +53,18 @@ func (s *Server) routerPortStatusLoop(ctx context.Context) {
 			}
 			continue
 		}
-		s.watchRouterPorts(ctx, v)
+		s.watchRouterPorts(ctx, v, started)
 	}
 }
 
 // watchRouterPorts follows one data version's port copies until ctx ends, the watch ends,
 // or (checked every 30 seconds) another version becomes active.
-func (s *Server) watchRouterPorts(ctx context.Context, version int64) {
+func (s *Server) watchRouterPorts(ctx context.Context, version int64, started func()) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	prefix := nsdb.NeutronKey(version, "ports", "")
 	events := s.NSDB.Watch(wctx, prefix, 0)
+	started()
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {

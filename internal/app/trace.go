@@ -32,6 +32,11 @@ func (s *Server) traceHandler(authn auth.Authenticator) http.Handler {
 			fail(fault.TraceForbidden())
 			return
 		}
+		if s.Agent != nil && !isClosed(s.Agent.Ready()) {
+			// The agent's loop serves a trace only once it has loaded the topology.
+			fail(fault.ServiceUnavailable("The agent is still loading the topology (syncing); try again shortly."))
+			return
+		}
 		res, err := t.Run(r.Context(), trace.RequestFromQuery(r.URL.Query()))
 		if err != nil {
 			if f, ok := fault.As(err); ok {

@@ -51,14 +51,17 @@ type Cluster struct {
 	catalog     *resource.Catalog
 	translators translate.Translators
 
-	mu       sync.Mutex
-	version  int64
-	world    *translate.World
-	owned    map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
-	lastTask int64
-	stats    Stats
-	observe  func(time.Duration)
-	leader   *nsdb.Guard // set while this cluster writes as the elected leader
+	mu      sync.Mutex
+	version int64
+	world   *translate.World
+	owned   map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
+	// ownedFresh: owned is what the NSDB held when last read (Load, Repair) and nothing was
+	// applied since, so Verify need not read the topology again.
+	ownedFresh bool
+	lastTask   int64
+	stats      Stats
+	observe    func(time.Duration)
+	leader     *nsdb.Guard // set while this cluster writes as the elected leader
 
 	db *db.DB // the Neutron database, for tools that verify and repair
 
@@ -71,7 +74,9 @@ type Cluster struct {
 	// client an update's call and a delete's call of one resource race each other after
 	// their commits, and the update arriving last must not bring the resource back.
 	deleted    map[translate.Ref]time.Time
-	deletedLog []tombstone // in deletion order, to forget them
+	deletedLog []tombstone   // in deletion order, to forget them
+	loaded     chan struct{} // closed once Load has read the NSDB
+	loadedOnce sync.Once
 }
 
 // tombstone is one deletion deleted remembers.
@@ -130,7 +135,7 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 		}
 	}
 	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
-		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1}, nil
+		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
 }
 
 // Catalog is the catalogue the cluster was built with.
@@ -170,44 +175,81 @@ func (c *Cluster) Stats() Stats {
 }
 
 // Load reads the active data version, the last applied task and that version's Neutron
-// copies and owned objects from the NSDB.
+// copies and owned objects from the NSDB. The reading is done without the cluster's lock, so
+// that callers (metrics, /healthcheck) are not held up while a large topology loads; what was
+// read is installed at once at the end, and Loaded is closed.
 func (c *Cluster) Load(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	v := int64(1)
 	if kv, err := c.store.Get(ctx, nsdb.ActiveVersionKey); err != nil {
 		return fmt.Errorf("cluster: active version: %w", err)
 	} else if kv != nil {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
+	var lastTask int64
 	if kv, err := c.store.Get(ctx, nsdb.LastTaskKey); err != nil {
 		return fmt.Errorf("cluster: last task: %w", err)
 	} else if kv != nil {
-		c.lastTask, _ = strconv.ParseInt(string(kv.Value), 10, 64)
+		lastTask, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
-	return c.loadVersion(ctx, v)
-}
-
-func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
-	world := translate.NewWorld()
-	prefix := nsdb.DataPrefix(v) + "neutron/"
-	kvs, _, err := c.store.List(ctx, prefix)
-	if err != nil {
-		return fmt.Errorf("cluster: load neutron copies: %w", err)
-	}
-	for _, kv := range kvs {
-		rest := strings.TrimPrefix(kv.Key, prefix)
-		coll, _, _ := strings.Cut(rest, "/")
-		if err := world.PutJSON(coll, kv.Value); err != nil {
-			return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
-		}
-	}
-	owned, err := c.readOwned(ctx, v)
+	world, owned, err := c.readVersion(ctx, v)
 	if err != nil {
 		return err
 	}
-	c.version, c.world, c.owned = v, world, owned
+	c.mu.Lock()
+	c.version, c.world, c.owned, c.lastTask, c.ownedFresh = v, world, owned, lastTask, true
+	c.mu.Unlock()
+	c.loadedOnce.Do(func() { close(c.loaded) })
+	c.wake()
 	return nil
+}
+
+// Loaded is closed once Load has read the NSDB: before, the cluster holds no topology and
+// must not apply changes or answer for its state.
+func (c *Cluster) Loaded() <-chan struct{} { return c.loaded }
+
+// IsLoaded reports whether Load has completed.
+func (c *Cluster) IsLoaded() bool {
+	select {
+	case <-c.loaded:
+		return true
+	default:
+		return false
+	}
+}
+
+// loadVersion reads a version and installs it; callers hold c.mu.
+func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
+	world, owned, err := c.readVersion(ctx, v)
+	if err != nil {
+		return err
+	}
+	c.version, c.world, c.owned, c.ownedFresh = v, world, owned, true
+	return nil
+}
+
+// readVersion reads a version's Neutron copies and owned objects, page by page (the pages
+// are dropped once decoded).
+func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, map[translate.Ref]objectSums, error) {
+	world := translate.NewWorld()
+	prefix := nsdb.DataPrefix(v) + "neutron/"
+	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
+		for _, kv := range kvs {
+			rest := strings.TrimPrefix(kv.Key, prefix)
+			coll, _, _ := strings.Cut(rest, "/")
+			if err := world.PutJSON(coll, kv.Value); err != nil {
+				return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cluster: load neutron copies: %w", err)
+	}
+	owned, err := c.readOwned(ctx, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return world, owned, nil
 }
 
 // readOwned reads every owned object of a version, grouped by owner, as digests.
@@ -389,6 +431,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		// client gone, its loop stopping) must not leave the NSDB committed and this
 		// cluster's copies and last task rolled back, which every later guarded apply
 		// would then be refused for.
+		c.ownedFresh = false // what the NSDB holds is now read back, not assumed
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 		ok, _, err := c.store.Txn(tctx, c.guards(lastTask), list)
 		cancel()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -31,25 +32,28 @@ type Consumer struct {
 	Interval time.Duration // poll period (default 500ms); Kick wakes it at once
 	Log      *slog.Logger
 	kick     chan struct{}
+	kickOnce sync.Once
 	reader   *journal.Reader // reads the journal without passing over a task still in flight
 }
 
+// kicks is the consumer's wake-up channel, made once whoever comes first.
+func (t *Consumer) kicks() chan struct{} {
+	t.kickOnce.Do(func() { t.kick = make(chan struct{}, 1) })
+	return t.kick
+}
+
 // Kick asks the consumer to look for new tasks now.
+// A kick before Run (writes the API takes while the cluster still loads) is kept for it.
 func (t *Consumer) Kick() {
-	if t.kick == nil {
-		return
-	}
 	select {
-	case t.kick <- struct{}{}:
+	case t.kicks() <- struct{}{}:
 	default:
 	}
 }
 
 // Run consumes until ctx ends.
 func (t *Consumer) Run(ctx context.Context) error {
-	if t.kick == nil {
-		t.kick = make(chan struct{}, 1)
-	}
+	kick := t.kicks()
 	if t.Log == nil {
 		t.Log = slog.Default()
 	}
@@ -72,7 +76,7 @@ func (t *Consumer) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-		case <-t.kick:
+		case <-kick:
 		}
 	}
 }

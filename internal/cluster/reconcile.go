@@ -81,6 +81,16 @@ func canonical(d translate.Doc) []byte {
 	return b
 }
 
+// sameAs reports whether the cluster's copy of a resource is the database's doc: the doc's
+// JSON is compared with the stored JSON first (the same bytes in the common case, one
+// encoding and no decoding), the canonical forms only when those differ.
+func (c *Cluster) sameAs(coll, id string, doc translate.Doc) bool {
+	if b, err := json.Marshal(doc); err == nil && bytes.Equal(c.world.GetJSON(coll, id), b) {
+		return true
+	}
+	return c.sameDoc(coll, id, canonical(doc))
+}
+
 // sameDoc reports whether the cluster's copy of a resource has the canonical JSON want: its
 // stored JSON is compared first (the same bytes in the common case), the canonical form of
 // the decoded copy only when those differ.
@@ -92,7 +102,10 @@ func (c *Cluster) sameDoc(coll, id string, want []byte) bool {
 	return have != nil && bytes.Equal(canonical(have), want)
 }
 
-// Verify compares the Neutron database with the NSDB, reading both afresh. It changes nothing.
+// Verify compares the Neutron database with the NSDB. It reads the database afresh; the
+// NSDB's objects it takes from the read of Load or Repair when nothing was applied since
+// (the tools call it right after Load: one read of the topology, not two), else it reads
+// them again. It changes nothing.
 func (c *Cluster) Verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -158,7 +171,7 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 		switch {
 		case !c.world.Has(coll, id):
 			differs(&d.MissingResources, ref)
-		case !c.sameDoc(coll, id, canonical(doc)):
+		case !c.sameAs(coll, id, doc):
 			differs(&d.StaleResources, ref)
 		}
 	}
@@ -170,10 +183,14 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 			}
 		}
 	}
-	// Objects: what the stored copies translate to versus what the NSDB holds now.
-	actual, err := c.readOwned(ctx, c.version)
-	if err != nil {
-		return d, err
+	// Objects: what the stored copies translate to versus what the NSDB holds now (as read
+	// by Load or Repair when nothing was applied since, else read again).
+	actual := c.owned
+	if !c.ownedFresh {
+		var err error
+		if actual, err = c.readOwned(ctx, c.version); err != nil {
+			return d, err
+		}
 	}
 	wantOwners := map[translate.Ref]bool{}
 	for _, coll := range c.world.Collections() {
@@ -251,7 +268,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	if err != nil {
 		return Drift{}, err
 	}
-	c.owned = owned
+	c.owned, c.ownedFresh = owned, true
 	drift, err := c.verify(ctx, dbx)
 	if err != nil || drift.Total() == 0 {
 		return drift, err
@@ -271,7 +288,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 		sort.Strings(ids)
 		for _, id := range ids {
 			ref := translate.RefOf(coll, id)
-			if !c.world.Has(coll, id) || !c.sameDoc(coll, id, canonical(docs[ref])) {
+			if !c.world.Has(coll, id) || !c.sameAs(coll, id, docs[ref]) {
 				changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: docs[ref], Force: true})
 			}
 		}
@@ -370,16 +387,19 @@ func (c *Cluster) Heal(ctx context.Context, dbx *db.DB, apply bool) (int, []Skip
 	if err != nil {
 		return 0, nil, fmt.Errorf("cluster: heal: %w", err)
 	}
+	// The documents' JSON, encoded before taking the lock; the canonical form (a decoding
+	// and another encoding) only for the rare copy whose bytes differ.
 	want := make(map[translate.Ref][]byte, len(docs))
 	for ref, d := range docs {
-		want[ref] = canonical(d)
+		want[ref], _ = json.Marshal(d)
 	}
 	var changes []Change
 	var extra []translate.Ref
 	c.mu.Lock()
 	for ref, d := range docs {
 		coll, id := ref.Split()
-		if !c.world.Has(coll, id) || (c.world.Revision(coll, id) <= revision(d) && !c.sameDoc(coll, id, want[ref])) {
+		if !c.world.Has(coll, id) || (c.world.Revision(coll, id) <= revision(d) &&
+			!bytes.Equal(c.world.GetJSON(coll, id), want[ref]) && !c.sameDoc(coll, id, canonical(d))) {
 			changes = append(changes, Change{Type: "UPDATE", Collection: coll, ID: id, Doc: d, Force: true})
 		}
 	}

@@ -37,10 +37,32 @@ type RESTServer struct {
 	TokenTTL           time.Duration    // 0: DefaultTokenTTL
 	MaxTokens          int              // 0: DefaultMaxTokens
 	Now                func() time.Time // nil: time.Now
+	// SyncWait is how long a call waits for the cluster to finish loading the topology at
+	// start before it is answered 503 (syncing); 0: as long as the call's context lasts.
+	SyncWait time.Duration
 
 	mu     sync.Mutex
 	tokens map[tokenDigest]*list.Element // digest → element of order
 	order  *list.List                    // *issuedToken, oldest first (one TTL: expiry order too)
+}
+
+// waitLoaded waits, up to SyncWait, for the cluster to have loaded the topology, and reports
+// whether it has: a change applied before would be applied to an empty world.
+func (s *RESTServer) waitLoaded(ctx context.Context) bool {
+	if s.Cluster == nil || s.Cluster.IsLoaded() {
+		return true
+	}
+	if s.SyncWait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.SyncWait)
+		defer cancel()
+	}
+	select {
+	case <-s.Cluster.Loaded():
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // maxRESTBody bounds one document sent to the REST endpoint. The plugin sends one
@@ -135,6 +157,10 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if path == "" {
 		writeJSONBody(w, http.StatusOK, map[string]any{"neutron": "/midonet-api/neutron", "version": "5.0"})
+		return
+	}
+	if !s.waitLoaded(r.Context()) {
+		restError(w, http.StatusServiceUnavailable, "the MidoNet cluster is still loading the topology (syncing); try again shortly")
 		return
 	}
 	parts := strings.Split(path, "/")

@@ -333,7 +333,9 @@ func TestCheckExposure(t *testing.T) {
 }
 
 func TestRESTRefusesOversizedBody(t *testing.T) {
-	s := &RESTServer{Cluster: &Cluster{catalog: testCatalog}, Username: "admin", Password: "pw"}
+	loaded := make(chan struct{})
+	close(loaded)
+	s := &RESTServer{Cluster: &Cluster{catalog: testCatalog, loaded: loaded}, Username: "admin", Password: "pw"}
 	_, token := login(t, s, "admin", "pw", true)
 	body := `{"id": "` + netID + `", "name": "` + strings.Repeat("x", maxRESTBody) + `"}`
 	req := httptest.NewRequest(http.MethodPost, "/midonet-api/neutron/networks", strings.NewReader(body))
@@ -342,5 +344,39 @@ func TestRESTRefusesOversizedBody(t *testing.T) {
 	s.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("POST of %d bytes = %d %s, want 413", len(body), rec.Code, rec.Body)
+	}
+}
+
+// TestRESTWhileLoading: until the cluster has loaded the topology, a change sent to the REST
+// endpoint is answered 503 saying it is syncing (after SyncWait), and nothing is applied;
+// once loaded, the same call is applied.
+func TestRESTWhileLoading(t *testing.T) {
+	e := newEnv(t)
+	c := newCluster(t, e.store) // not loaded yet
+	s := &RESTServer{Cluster: c, Username: "admin", Password: "pw", SyncWait: 10 * time.Millisecond}
+	_, token := login(t, s, "admin", "pw", true)
+	post := func() *httptest.ResponseRecorder {
+		body := `{"id": "` + netID + `", "name": "n", "tenant_id": "p", "admin_state_up": true}`
+		req := httptest.NewRequest(http.MethodPost, "/midonet-api/neutron/networks", strings.NewReader(body))
+		req.Header.Set("X-Auth-Token", token)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := post()
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "syncing") {
+		t.Fatalf("POST while loading = %d %s, want 503 saying it is syncing", rec.Code, rec.Body)
+	}
+	if c.Neutron("networks", netID) != nil {
+		t.Fatal("the network was applied before the cluster loaded")
+	}
+	if err := c.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := post(); rec.Code/100 != 2 {
+		t.Fatalf("POST once loaded = %d %s, want 2xx", rec.Code, rec.Body)
+	}
+	if c.Neutron("networks", netID) == nil {
+		t.Fatal("the network was not applied once the cluster loaded")
 	}
 }

@@ -14,10 +14,14 @@ func TestOwnerOf(t *testing.T) {
 		string(rule): "ports/p1",
 		string(host): "",
 		`{"x": [1, {"owner": "nested"}], "owner": "routers/r"}`: "routers/r",
-		`{"owner": 5}`: "",
-		`[1,2]`:        "",
-		`not json`:     "",
-		``:             "",
+		`{"owner": 5}`:                            "",
+		`{"id":"a\"b","owner":"ports/q"}`:         "ports/q", // escaped id: decoded
+		`{"id":"a","owner":"ports/\u0070"}`:       "ports/p", // escaped owner: decoded
+		`{"id":"a","owner":"ports/p"`:             "ports/p", // the fast path reads no further
+		`{"id":"a","name":"n","owner":"ports/r"}`: "ports/r",
+		`[1,2]`:    "",
+		`not json`: "",
+		``:         "",
 	} {
 		if got := ownerOf([]byte(in)); got != want {
 			t.Errorf("ownerOf(%s) = %q, want %q", in, got, want)

@@ -2,35 +2,45 @@ package nsdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
-func TestMidKey(t *testing.T) {
+func TestKeyWindows(t *testing.T) {
+	long := strings.Repeat("k", keyScale+10)
 	for _, tc := range []struct {
-		lo, hi string
-		ok     bool
+		name   string
+		from   string
+		width  int64
+		wantOK bool
 	}{
-		{"a", "c", true},
-		{"topology/Rule/0a\x00", "topology0", true},
-		{"topology/Rule/0a\x00", "topology/Rule/0a\x01", true},
-		{"k\x00", "\x00", true}, // to the end of the key space
-		{"a\x00", "a\x00\x00", false},
-		{"b", "a", false},
+		{"a step of one byte", "a", 1, true},
+		{"within a kind", "topology/Rule/0a\x00", 1 << 20, true},
+		{"past the end of the key space", strings.Repeat("\xff", keyScale), 1, false},
+		{"a key longer than the scale", long, 1, true},
 	} {
-		mid, ok := midKey(tc.lo, tc.hi)
-		if ok != tc.ok {
-			t.Errorf("midKey(%q, %q) = %q, %v; want ok %v", tc.lo, tc.hi, mid, ok, tc.ok)
-			continue
-		}
-		hi := tc.hi
-		if ok && (mid <= tc.lo || (hi != "\x00" && mid >= hi)) {
-			t.Errorf("midKey(%q, %q) = %q: not strictly between", tc.lo, tc.hi, mid)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			hi, ok := keyPlus(tc.from, big.NewInt(tc.width))
+			if ok != tc.wantOK {
+				t.Fatalf("keyPlus(%q, %d) = %q, %v; want ok %v", tc.from, tc.width, hi, ok, tc.wantOK)
+			}
+			if ok && hi <= tc.from {
+				t.Fatalf("keyPlus(%q, %d) = %q: not after the key", tc.from, tc.width, hi)
+			}
+			if ok && keyDistance(tc.from, hi).Cmp(big.NewInt(tc.width)) > 0 {
+				t.Fatalf("keyPlus(%q, %d) = %q: further than the width", tc.from, tc.width, hi)
+			}
+		})
+	}
+	if d := keyDistance("b", "a"); d.Cmp(big.NewInt(1)) != 0 {
+		t.Errorf("keyDistance of keys out of order = %v, want 1", d)
 	}
 }
 
@@ -97,5 +107,75 @@ func TestListLargePrefix(t *testing.T) {
 	}
 	if erev != rev || begins != 1 || !slices.Equal(each, want) {
 		t.Fatalf("Each: %d keys at revision %d after %d begins, want %d at %d after 1", len(each), erev, begins, len(want), rev)
+	}
+}
+
+// TestScanPages: Scan hands out the same keys as List, in order, a page at a time, at the
+// revision of the listing; keys of a dense stretch after a sparse one (the window widened
+// over the gap) and keys longer than the window arithmetic reads are all there once.
+func TestScanPages(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenEmbedded(ctx, EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var want []string
+	var ops []Op
+	put := func(k string) {
+		want = append(want, k)
+		ops = append(ops, Op{Key: k, Value: []byte("v")})
+		if len(ops) == 100 {
+			if _, _, err := s.Txn(ctx, nil, ops); err != nil {
+				t.Fatal(err)
+			}
+			ops = ops[:0]
+		}
+	}
+	for i := 0; i < 10; i++ {
+		put(fmt.Sprintf("/s/A/%02d", i)) // sparse
+	}
+	for i := 0; i < 3*listPage; i++ {
+		put(fmt.Sprintf("/s/B/%06d", i)) // dense
+	}
+	for i := 0; i < 20; i++ {
+		put(fmt.Sprintf("/s/C/%s%d", strings.Repeat("x", keyScale), i)) // long keys
+	}
+	for i := 0; i < listPage+7; i++ {
+		put(fmt.Sprintf("/s/Z/%x", i*7919))
+	}
+	if _, _, err := s.Txn(ctx, nil, ops); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(want)
+	var got []string
+	pages := 0
+	rev, err := s.Scan(ctx, "/s/", func(kvs []KV) error {
+		pages++
+		if len(kvs) > listPage {
+			t.Errorf("a page of %d keys, more than %d", len(kvs), listPage)
+		}
+		for _, kv := range kvs {
+			got = append(got, kv.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev == 0 || pages < len(want)/listPage {
+		t.Fatalf("scan at revision %d in %d pages", rev, pages)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("scanned %d keys, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("key %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	stop := errors.New("stop")
+	if _, err := s.Scan(ctx, "/s/", func([]KV) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("scan stopped by its callback: %v, want the callback's error", err)
 	}
 }

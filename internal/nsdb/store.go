@@ -155,24 +155,37 @@ func (s *Store) List(ctx context.Context, prefix string) ([]KV, int64, error) {
 	return s.list(ctx, prefix, false)
 }
 
+// Scan reads every key under prefix at one revision, in key order, handing fn one page at a
+// time (fn must not keep the slice; it may keep the values), and returns that revision.
+// Unlike List it never holds the whole prefix in memory: the cluster's and the agent's
+// start-up read a million topology objects this way. An error of fn stops the scan.
+func (s *Store) Scan(ctx context.Context, prefix string, fn func([]KV) error) (int64, error) {
+	l := &lister{s: s, emit: fn}
+	if err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix)); err != nil {
+		return 0, fmt.Errorf("nsdb: scan %s: %w", prefix, err)
+	}
+	return l.rev, nil
+}
+
 // Each calls f with every key under prefix in key order, all read at one store revision
-// (which it returns), a page at a time: unlike List it never holds the whole listing, so a
-// caller that keeps a digest of each value (the agent's cache, the cluster's sums) needs
-// only a page in memory besides what it keeps. If the pinned revision is compacted while
-// paging, the listing starts over: begin is called before each pass (and f's caller forgets
-// what the pass before gave it there). f must not keep kv.Value.
+// (which it returns), a page at a time through Scan: a caller that keeps a digest of each
+// value (the agent's cache, the cluster's sums) needs only a page in memory besides what it
+// keeps. If the pinned revision is compacted while paging, the listing starts over: begin is
+// called before each pass (and f's caller forgets there what the pass before gave it). f must
+// not keep kv.Value.
 func (s *Store) Each(ctx context.Context, prefix string, begin func(), f func(kv KV)) (int64, error) {
 	for attempt := 0; ; attempt++ {
 		begin()
-		l := &lister{s: s, each: f}
-		err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix))
+		rev, err := s.Scan(ctx, prefix, func(page []KV) error {
+			for _, kv := range page {
+				f(kv)
+			}
+			return nil
+		})
 		if errors.Is(err, rpctypes.ErrCompacted) && attempt < 3 {
 			continue
 		}
-		if err != nil {
-			return 0, fmt.Errorf("nsdb: list %s: %w", prefix, err)
-		}
-		return l.rev, nil
+		return rev, err
 	}
 }
 
@@ -190,31 +203,45 @@ func (s *Store) list(ctx context.Context, prefix string, keysOnly bool) ([]KV, i
 }
 
 func (s *Store) listOnce(ctx context.Context, prefix string, keysOnly bool) ([]KV, int64, error) {
-	l := &lister{s: s, keysOnly: keysOnly}
+	var out []KV
+	l := &lister{s: s, keysOnly: keysOnly, emit: func(kvs []KV) error {
+		out = append(out, kvs...)
+		return nil
+	}}
 	if err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix)); err != nil {
 		return nil, 0, err
 	}
-	return l.out, l.rev, nil
+	return out, l.rev, nil
 }
 
 // lister reads a range in pages at one revision. etcd counts every key of a range on each
 // request, even with a limit, so paging one large range from start to end costs
-// O(keys²/page): 2 million topology keys took minutes. Instead, when a page says more
-// follows, the rest of the range is cut in two at the midpoint of its bounds and each half
-// read the same way: every level of cuts counts each key about once, so a listing costs
-// O(keys·log(keys/page)) and still returns every key once, in order.
+// O(keys²/page): 2 million topology keys took minutes. Instead each request reads a window
+// of the key space sized to hold about one page: after a page that said more follows, the
+// next window is as wide (in the key space read as base-256 fractions) as that page was;
+// after a window with less than half a page, the next one is twice as wide. A request thus
+// counts about a page of keys, plus, once per crossing from a sparse stretch into a dense
+// one, the part of the dense stretch the widened window covers: a listing costs a few
+// counts of each key (it cost log₂(keys/page) with the halving used before) and returns
+// every key once, in order.
 type lister struct {
 	s        *Store
 	keysOnly bool
 	rev      int64
-	out      []KV
-	each     func(KV) // when set, each key goes here instead of out
+	emit     func([]KV) error
 }
 
-// span appends the keys of [from, end) in order.
+// span hands out the keys of [from, end) in order (end "\x00": the end of the key space).
 func (l *lister) span(ctx context.Context, from, end string) error {
+	var width *big.Int // nil: the whole rest of the range
 	for {
-		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(listPage)}
+		hi := end
+		if width != nil {
+			if h, ok := keyPlus(from, width); ok && (end == "\x00" || h < end) {
+				hi = h
+			}
+		}
+		opts := []clientv3.OpOption{clientv3.WithRange(hi), clientv3.WithLimit(listPage)}
 		if l.rev != 0 {
 			opts = append(opts, clientv3.WithRev(l.rev))
 		}
@@ -227,57 +254,64 @@ func (l *lister) span(ctx context.Context, from, end string) error {
 		}
 		if l.rev == 0 {
 			l.rev = resp.Header.Revision
-			if l.each == nil {
-				l.out = make([]KV, 0, resp.Count)
+		}
+		if len(resp.Kvs) > 0 {
+			page := make([]KV, len(resp.Kvs))
+			for i, kv := range resp.Kvs {
+				page[i] = KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}
 			}
-		}
-		for _, kv := range resp.Kvs {
-			if l.each != nil {
-				l.each(KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
-				continue
-			}
-			l.out = append(l.out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
-		}
-		if !resp.More || len(resp.Kvs) == 0 {
-			return nil
-		}
-		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
-		if mid, ok := midKey(from, end); ok {
-			if err := l.span(ctx, from, mid); err != nil {
+			if err := l.emit(page); err != nil {
 				return err
 			}
-			from = mid
+		}
+		switch {
+		case resp.More && len(resp.Kvs) > 0:
+			// More than a page in the window: the next windows hold about what this page did.
+			last := string(resp.Kvs[len(resp.Kvs)-1].Key)
+			width = keyDistance(from, last)
+			from = last + "\x00"
+		case hi == end:
+			return nil
+		default:
+			from = hi
+			if len(resp.Kvs) < listPage/2 {
+				width.Lsh(width, 1)
+			}
 		}
 	}
 }
 
-// midKey returns a key strictly between lo and hi in byte order (hi "\x00" stands for the
-// end of the key space, as etcd's range ends do), about halfway when both are read as
-// fractions of base 256; ok is false when there is none.
-func midKey(lo, hi string) (string, bool) {
-	if hi == "\x00" {
-		hi = ""
+// keyScale is how many leading bytes of a key the window arithmetic reads: keys are
+// numbers in [0, 256^keyScale). Longer keys still list correctly (a window's end is only a
+// boundary), they just size their windows by their first keyScale bytes.
+const keyScale = 128
+
+func keyInt(k string) *big.Int {
+	if len(k) > keyScale {
+		k = k[:keyScale]
 	}
-	n := max(len(lo), len(hi)) + 1
-	a := new(big.Int).SetBytes(padRight(lo, n))
-	var b *big.Int
-	if hi == "" {
-		b = new(big.Int).Lsh(big.NewInt(1), uint(8*n))
-	} else {
-		b = new(big.Int).SetBytes(padRight(hi, n))
+	return new(big.Int).SetBytes(padRight(k, keyScale))
+}
+
+// keyDistance is hi − lo in the key space, at least 1.
+func keyDistance(lo, hi string) *big.Int {
+	d := new(big.Int).Sub(keyInt(hi), keyInt(lo))
+	if d.Sign() <= 0 {
+		d.SetInt64(1)
 	}
-	m := new(big.Int).Add(a, b)
-	m.Rsh(m, 1)
-	mb := m.Bytes()
-	if len(mb) > n {
+	return d
+}
+
+// keyPlus is the key w after k in the key space (trailing zero bytes dropped); ok is false
+// when that is past the end of the key space or not after k.
+func keyPlus(k string, w *big.Int) (string, bool) {
+	x := new(big.Int).Add(keyInt(k), w)
+	b := x.Bytes()
+	if len(b) > keyScale {
 		return "", false
 	}
-	mid := string(append(make([]byte, n-len(mb)), mb...))
-	mid = strings.TrimRight(mid, "\x00")
-	if mid <= lo || (hi != "" && mid >= hi) {
-		return "", false
-	}
-	return mid, true
+	h := strings.TrimRight(string(append(make([]byte, keyScale-len(b)), b...)), "\x00")
+	return h, h > k
 }
 
 func padRight(s string, n int) []byte {

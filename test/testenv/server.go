@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -189,7 +190,7 @@ func (s *Server) waitReady(p *process) error {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return nil
+				return s.waitSynced(client, p, deadline)
 			}
 		}
 		select {
@@ -205,6 +206,31 @@ func (s *Server) waitReady(p *process) error {
 				last = "status " + resp.Status
 			}
 			return fmt.Errorf("testenv: midonet serve at %s not ready after %v (last: %s)", s.URL, ReadyTimeout, last)
+		}
+	}
+}
+
+// waitSynced waits, after the API answers, until /healthcheck no longer says that the
+// cluster or the agent is still loading the topology (the server answers while they sync):
+// a test starts from a server whose parts have all loaded, as before they loaded in the
+// background. Any other answer of /healthcheck (a store down on purpose) ends the wait.
+func (s *Server) waitSynced(client *http.Client, p *process, deadline time.Time) error {
+	for {
+		resp, err := client.Get(s.URL + "/healthcheck")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(b), "syncing:") {
+				return nil
+			}
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("testenv: midonet serve exited while it synced: %v", p.err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("testenv: midonet serve at %s still syncing after %v", s.URL, ReadyTimeout)
 		}
 	}
 }

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAnswersWhileTheClusterLoads: a server whose cluster is still loading the topology
+// already answers the Neutron API from its database; /healthcheck answers 200 but says it
+// is syncing; a write the cluster cannot apply yet is refused 503 (syncing) and leaves
+// nothing behind. Once the cluster has loaded, /healthcheck says OK and the same write is
+// applied.
+func TestAnswersWhileTheClusterLoads(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "neutron.conf")
+	text := "[DEFAULT]\nauth_strategy = noauth\nbind_port = 0\n[MIDONET]\napply_timeout = 2\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	o := Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: quiet, loadGate: gate}
+	srv, err := NewServer(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	call := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Project-Id", "p1")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// The listener answers 503 "starting" until Run puts the API in place.
+	code, body := call("GET", "/v2.0/networks", "")
+	for i := 0; code == http.StatusServiceUnavailable && strings.Contains(body, "starting") && i < 500; i++ {
+		time.Sleep(20 * time.Millisecond)
+		code, body = call("GET", "/v2.0/networks", "")
+	}
+	if code != http.StatusOK || !strings.Contains(body, `"networks": []`) && !strings.Contains(body, `"networks":[]`) {
+		t.Fatalf("GET /v2.0/networks while the cluster loads = %d %s, want 200 and no networks", code, body)
+	}
+	code, body = call("GET", "/healthcheck", "")
+	if code != http.StatusOK || !strings.Contains(body, "syncing: the MidoNet cluster is loading the topology") {
+		t.Fatalf("/healthcheck while the cluster loads = %d %q, want 200 saying it is syncing", code, body)
+	}
+	create := `{"network": {"name": "n1"}}`
+	code, body = call("POST", "/v2.0/networks", create)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "syncing") {
+		t.Fatalf("POST /v2.0/networks while the cluster loads = %d %s, want 503 saying it is syncing", code, body)
+	}
+	if code, body = call("GET", "/v2.0/networks", ""); !strings.Contains(body, `[]`) {
+		t.Fatalf("after the refused create, GET /v2.0/networks = %d %s, want no networks", code, body)
+	}
+
+	close(gate)
+	for i := 0; i < 3000; i++ {
+		if code, body = call("GET", "/healthcheck", ""); body == "OK" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code != http.StatusOK || body != "OK" {
+		t.Fatalf("/healthcheck once loaded = %d %q, want 200 OK", code, body)
+	}
+	code, body = call("POST", "/v2.0/networks", create)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /v2.0/networks once loaded = %d %s, want 201", code, body)
+	}
+	var created struct {
+		Network struct {
+			ID string `json:"id"`
+		} `json:"network"`
+	}
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.Network.ID == "" {
+		t.Fatalf("create answer %s: %v", body, err)
+	}
+	if srv.Cluster.Neutron("networks", created.Network.ID) == nil {
+		t.Fatal("the network created once the cluster loaded is not in the cluster's copy")
+	}
+}
