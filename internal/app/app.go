@@ -367,7 +367,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	nsdbStart := time.Now()
-	if s.NSDB, err = OpenNSDB(ctx, cfg, o.DataDir, log); err != nil {
+	if s.NSDB, err = openServerNSDB(ctx, cfg, o.DataDir, log, toolWait); err != nil {
 		return nil, err
 	}
 	log.Debug("NSDB open", "seconds", time.Since(nsdbStart).Seconds())
@@ -669,12 +669,63 @@ func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog
 	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
 		return nsdb.Connect(ctx, eps)
 	}
+	o, err := embeddedOptions(cfg, dataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	return nsdb.OpenOrConnect(ctx, o)
+}
+
+// openServerNSDB is OpenNSDB for a server, which holds the data directory (claimDataDir): an
+// embedded NSDB that someone else has open is then a db-manage tool's (a tool starts it when
+// no server runs), and a server connected to it would lose its store when the tool exits.
+// The server waits for the tool to finish, up to wait, and then says who holds it.
+func openServerNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger, wait time.Duration) (*nsdb.Store, error) {
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		return nsdb.Connect(ctx, eps)
+	}
+	o, err := embeddedOptions(cfg, dataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	return openEmbeddedOwned(ctx, o, wait, log)
+}
+
+// openEmbeddedOwned opens the embedded NSDB in o.Dir for this process, waiting up to wait
+// while another process has it open.
+func openEmbeddedOwned(ctx context.Context, o nsdb.EmbeddedOptions, wait time.Duration, log *slog.Logger) (*nsdb.Store, error) {
+	deadline := time.Now().Add(wait)
+	for logged := false; ; logged = true {
+		s, err := nsdb.OpenEmbedded(ctx, o)
+		if !errors.Is(err, nsdb.ErrLocked) {
+			return s, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("app: the embedded NSDB in %s stayed open by another process (a `midonet db-manage` command?) for %s: %w", o.Dir, wait, err)
+		}
+		if !logged {
+			log.Info("waiting for another process (a db-manage command?) to close the embedded NSDB", "dir", o.Dir, "up_to", wait.String())
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// embeddedOptions are the embedded NSDB's options from the configuration.
+func embeddedOptions(cfg *config.Config, dataDir string, log *slog.Logger) (nsdb.EmbeddedOptions, error) {
 	quota := cfg.Int(config.GroupMidonet, "nsdb_quota_bytes")
 	if quota < 0 {
-		return nil, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
+		return nsdb.EmbeddedOptions{}, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
 	}
-	return nsdb.OpenOrConnect(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log, QuotaBytes: int64(quota)})
+	return nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log, QuotaBytes: int64(quota)}, nil
 }
+
+// toolWait is how long a server waits at start for a db-manage command that has the
+// embedded NSDB open (verify takes seconds to minutes on a large deployment).
+const toolWait = 10 * time.Minute
 
 // readOnlyGate answers 503 to writes while `db-manage data-readonly` is in force.
 func readOnlyGate(ctx context.Context, d *db.DB) error {
