@@ -666,14 +666,7 @@ func restSettings(cfg *config.Config, roles Roles) (*restEndpoint, error) {
 // OpenNSDB opens the NSDB: the external etcd cluster [MIDONET] etcd_endpoints names, or the
 // embedded one under the data directory.
 func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger) (*nsdb.Store, error) {
-	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
-		return nsdb.Connect(ctx, eps)
-	}
-	o, err := embeddedOptions(cfg, dataDir, log)
-	if err != nil {
-		return nil, err
-	}
-	return nsdb.OpenOrConnect(ctx, o)
+	return openNSDB(ctx, cfg, dataDir, log, nsdb.OpenOrConnect)
 }
 
 // openServerNSDB is OpenNSDB for a server, which holds the data directory (claimDataDir): an
@@ -681,14 +674,9 @@ func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog
 // no server runs), and a server connected to it would lose its store when the tool exits.
 // The server waits for the tool to finish, up to wait, and then says who holds it.
 func openServerNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger, wait time.Duration) (*nsdb.Store, error) {
-	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
-		return nsdb.Connect(ctx, eps)
-	}
-	o, err := embeddedOptions(cfg, dataDir, log)
-	if err != nil {
-		return nil, err
-	}
-	return openEmbeddedOwned(ctx, o, wait, log)
+	return openNSDB(ctx, cfg, dataDir, log, func(ctx context.Context, o nsdb.EmbeddedOptions) (*nsdb.Store, error) {
+		return openEmbeddedOwned(ctx, o, wait, log)
+	})
 }
 
 // openEmbeddedOwned opens the embedded NSDB in o.Dir for this process, waiting up to wait
@@ -714,13 +702,18 @@ func openEmbeddedOwned(ctx context.Context, o nsdb.EmbeddedOptions, wait time.Du
 	}
 }
 
-// embeddedOptions are the embedded NSDB's options from the configuration.
-func embeddedOptions(cfg *config.Config, dataDir string, log *slog.Logger) (nsdb.EmbeddedOptions, error) {
+// openNSDB connects to [MIDONET] etcd_endpoints when set, else opens the embedded NSDB of
+// the data directory with embedded.
+func openNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger,
+	embedded func(context.Context, nsdb.EmbeddedOptions) (*nsdb.Store, error)) (*nsdb.Store, error) {
+	if eps := cfg.List(config.GroupMidonet, "etcd_endpoints"); len(eps) > 0 {
+		return nsdb.Connect(ctx, eps)
+	}
 	quota := cfg.Int(config.GroupMidonet, "nsdb_quota_bytes")
 	if quota < 0 {
-		return nsdb.EmbeddedOptions{}, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
+		return nil, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
 	}
-	return nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log, QuotaBytes: int64(quota)}, nil
+	return embedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(dataDir, "etcd"), Logger: log, QuotaBytes: int64(quota)})
 }
 
 // toolWait is how long a server waits at start for a db-manage command that has the
