@@ -493,6 +493,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
 	}
+	srv.Backend = timedBackend{Backend: srv.Backend, observe: s.Metrics.Applied.Observe}
 	checks := serverChecks(d, s.NSDB)
 	if s.backendURL != "" {
 		checks = append(checks, clusterCheck(s.backendURL))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/cluster"
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/config"
@@ -28,6 +29,22 @@ const (
 // isTasksClient reports whether [MIDONET] client selects the task journal.
 func isTasksClient(name string) bool {
 	return name == clientTasks || name == "tasks" || name == "cluster"
+}
+
+// timedBackend observes, in seconds, how long each successful Commit took: the time from a
+// write's database commit to its topology committed in the NSDB.
+type timedBackend struct {
+	api.Backend
+	observe func(seconds float64)
+}
+
+func (b timedBackend) Commit(ctx context.Context, changes []journal.Change) error {
+	start := time.Now()
+	err := b.Backend.Commit(ctx, changes)
+	if err == nil {
+		b.observe(time.Since(start).Seconds())
+	}
+	return err
 }
 
 // tasksBackend waits, after a commit, until the cluster applied the write's tasks.

@@ -281,7 +281,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	r := &run{c: c, cfg: &cfg, name: name, nets: rep.NetworkIDs}
+	before, _ := c.scrape(ctx) // no /metrics (another server): no server figures
 	r.pool = createPorts(ctx, r, rep)
+	if before != nil && rep.Create.OK > 0 {
+		after, _ := c.scrape(ctx)
+		rep.Server = serverReport(before, after, rep.Create.OK)
+	}
 	if len(cfg.Mix) > 0 && ctx.Err() == nil {
 		rep.Mix = runMix(ctx, r)
 	}

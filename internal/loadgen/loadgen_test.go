@@ -72,6 +72,9 @@ func TestRun(t *testing.T) {
 	if len(rep.Warnings) != 0 {
 		t.Errorf("warnings: %v", rep.Warnings)
 	}
+	if rep.Server != nil {
+		t.Errorf("server figures from a server without /metrics: %+v", rep.Server)
+	}
 	var table bytes.Buffer
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
@@ -201,5 +204,68 @@ func TestKeepSlowest(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != 9 || got[1] != 9 || got[2] != 8 {
 		t.Errorf("slowest = %v, want [9 9 8]", got)
+	}
+}
+
+// Two scrapes of a midonet server's /metrics around the creates of 100 ports.
+const metricsBefore = `# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
+# TYPE process_cpu_seconds_total counter
+process_cpu_seconds_total 10.5
+midonet_commit_to_applied_seconds_bucket{le="0.001"} 5
+midonet_commit_to_applied_seconds_bucket{le="0.002"} 10
+midonet_commit_to_applied_seconds_bucket{le="0.005"} 10
+midonet_commit_to_applied_seconds_bucket{le="0.01"} 10
+midonet_commit_to_applied_seconds_bucket{le="+Inf"} 10
+midonet_commit_to_applied_seconds_sum 0.01
+midonet_commit_to_applied_seconds_count 10
+`
+
+const metricsAfter = `process_cpu_seconds_total 11.0
+midonet_commit_to_applied_seconds_bucket{le="0.001"} 5
+midonet_commit_to_applied_seconds_bucket{le="0.002"} 60
+midonet_commit_to_applied_seconds_bucket{le="0.005"} 100
+midonet_commit_to_applied_seconds_bucket{le="0.01"} 109
+midonet_commit_to_applied_seconds_bucket{le="+Inf"} 110
+midonet_commit_to_applied_seconds_sum 0.5
+midonet_commit_to_applied_seconds_count 110
+`
+
+func TestServerReport(t *testing.T) {
+	before, err := parseMetrics(strings.NewReader(metricsBefore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := parseMetrics(strings.NewReader(metricsAfter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := serverReport(before, after, 100)
+	if rep.CPUSeconds != 0.5 || rep.CPUPerPort != 5*time.Millisecond {
+		t.Errorf("cpu %v s, %v a port; want 0.5 s, 5ms", rep.CPUSeconds, rep.CPUPerPort)
+	}
+	// 100 observations since: 50 in (1, 2] ms, 40 in (2, 5] ms, 9 in (5, 10] ms, 1 above.
+	want := Quantiles{Count: 100, P50: 2 * time.Millisecond, P90: 5 * time.Millisecond, P99: 10 * time.Millisecond}
+	if a := rep.CommitToApplied; a == nil || *a != want {
+		t.Errorf("commit → applied %+v, want %+v", a, want)
+	}
+	tests := []struct {
+		q    float64
+		want time.Duration
+	}{
+		{0.25, 1500 * time.Microsecond}, // half way through (1, 2] ms
+		{0.7, 3500 * time.Microsecond},  // half way through (2, 5] ms
+		{0.995, 10 * time.Millisecond},  // in +Inf: the highest finite bound
+	}
+	d := after.applied.since(before.applied)
+	for _, tt := range tests {
+		if got := time.Duration(d.quantile(tt.q) * float64(time.Second)); got.Round(time.Microsecond) != tt.want {
+			t.Errorf("quantile(%v) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	if _, err := parseMetrics(strings.NewReader("# nothing\nother_metric 1\n")); err == nil {
+		t.Error("a /metrics page without the figures parsed")
+	}
+	if serverReport(nil, after, 100) != nil {
+		t.Error("a report without the first scrape")
 	}
 }

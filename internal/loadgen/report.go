@@ -118,8 +118,10 @@ type Report struct {
 		Slowest        []Sample       `json:"slowest,omitempty"` // the 5 slowest requests, to line up with server logs
 		Elapsed        time.Duration  `json:"elapsed_ns"`
 	} `json:"port_create"`
-	Mix      *MixReport  `json:"mix,omitempty"`
-	PageWalk *PageReport `json:"page_walk,omitempty"`
+	// Server is what the server's /metrics counted during the creates (a midonet server).
+	Server   *ServerReport `json:"server,omitempty"`
+	Mix      *MixReport    `json:"mix,omitempty"`
+	PageWalk *PageReport   `json:"page_walk,omitempty"`
 	List     struct {
 		Stats
 		Latencies []time.Duration `json:"-"`
@@ -191,6 +193,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(&b, "\nport creates took %v of wall time\n", c.Elapsed.Round(time.Millisecond))
+	if sv := r.Server; sv != nil {
+		fmt.Fprintf(&b, "server CPU during the creates: %.2fs, %s a port\n", sv.CPUSeconds, ms(sv.CPUPerPort))
+		if a := sv.CommitToApplied; a != nil {
+			fmt.Fprintf(&b, "commit → topology applied (server histogram, %d writes): p50 %s  p90 %s  p99 %s\n",
+				a.Count, ms(a.P50), ms(a.P90), ms(a.P99))
+		}
+	}
 	if m := r.Mix; m != nil {
 		fmt.Fprintf(&b, "the mix took %v (%d operations skipped: no port left)\n", m.Elapsed.Round(time.Millisecond), m.Skipped)
 		for _, op := range mixOps {

@@ -1,6 +1,7 @@
 // Package metrics exports the server's Prometheus metrics: API requests by collection,
 // method and status with their latency, the task backlog, the time from a change to its
-// topology being committed (translation latency), and the drift between the Neutron
+// topology being committed (translation latency), the time from a write's commit to its
+// topology applied, and the drift between the Neutron
 // database and the NSDB.
 package metrics
 
@@ -22,7 +23,11 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	Translation prometheus.Histogram
-	Drift       prometheus.Gauge
+	// Applied times each write from its database commit to its topology committed in the
+	// NSDB (the backend's Commit: the REST apply, or the task client's wait for the
+	// consumer); only writes the backend applied are counted.
+	Applied prometheus.Histogram
+	Drift   prometheus.Gauge
 	// known are the URL segments under /v2.0/ that label requests; anything else is
 	// "other" (bounded cardinality).
 	known map[string]bool
@@ -51,6 +56,10 @@ func New(paths []string, backlog func() float64) *Metrics {
 			Name: "midonet_translation_duration_seconds", Help: "Time to translate a change and commit its topology to the NSDB.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
+		Applied: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "midonet_commit_to_applied_seconds", Help: "Time from a write's database commit to its topology committed in the NSDB.",
+			Buckets: []float64{.0005, .001, .002, .003, .005, .0075, .01, .015, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}),
 		Drift: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "midonet_drift", Help: "Differences between the Neutron database and the NSDB found by the last verification.",
 		}),
@@ -60,7 +69,7 @@ func New(paths []string, backlog func() float64) *Metrics {
 		Name: "midonet_build_info", Help: "The running build: always 1, labelled with its version, VCS revision and Go version.",
 	}, []string{"version", "revision", "goversion"})
 	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion).Set(1)
-	reg.MustRegister(m.requests, m.latency, m.Translation, m.Drift, build,
+	reg.MustRegister(m.requests, m.latency, m.Translation, m.Applied, m.Drift, build,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if backlog != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -30,6 +30,15 @@ type report struct {
 		P50       int64          `json:"p50_ns"`
 		Failed    map[string]int `json:"failed"`
 	} `json:"port_create"`
+	Server *struct {
+		CPUSeconds      float64 `json:"cpu_seconds"`
+		CPUPerPort      int64   `json:"cpu_per_port_ns"`
+		CommitToApplied *struct {
+			Count int   `json:"count"`
+			P50   int64 `json:"p50_ns"`
+			P99   int64 `json:"p99_ns"`
+		} `json:"commit_to_applied"`
+	} `json:"server"`
 	Mix *struct {
 		Mix        string `json:"mix"`
 		Count      int    `json:"count"`
@@ -123,6 +132,14 @@ func workloads(t *testing.T, pg bool) {
 	total += 30
 	if r.List.Count != 2 || r.List.Ports != total {
 		t.Errorf("lists: %+v, want 2 of %d ports", r.List, total)
+	}
+	// The server's own figures for the creates, from its /metrics: its CPU, and each
+	// create's time from commit to topology applied (the server may apply writes of its own
+	// meanwhile, so at least one per create).
+	if sv := r.Server; sv == nil || sv.CPUSeconds <= 0 || sv.CPUPerPort <= 0 {
+		t.Errorf("server figures: %+v", sv)
+	} else if a := sv.CommitToApplied; a == nil || a.Count < 30 || a.P50 <= 0 || a.P99 < a.P50 {
+		t.Errorf("commit → applied: %+v", a)
 	}
 
 	// Bulk creates spread over networks: each network holds its share, on its own subnet.
