@@ -768,15 +768,16 @@ func (s *Server) reconcile(ctx context.Context) {
 	// midonet_drift follows every pass: what it leaves different (found and not repaired,
 	// or repaired but skipped because the NSDB cannot take it).
 	if !s.Tasks {
-		d, err := s.Cluster.Repair(ctx, s.DB)
+		// In batches: the API's writes go on meanwhile (Cluster.StartupRepair).
+		n, skipped, err := s.Cluster.StartupRepair(ctx, s.DB)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn("startup repair failed", "err", err)
-		case d.Total() > 0:
-			s.log.Info("startup repair fixed drift", "differences", d.Total(), "skipped", len(d.Skipped))
+		case n > 0 || len(skipped) > 0:
+			s.log.Info("startup repair fixed drift", "differences", n, "skipped", len(skipped))
 		}
 		if err == nil {
-			s.Metrics.Drift.Set(float64(len(d.Skipped)))
+			s.Metrics.Drift.Set(float64(len(skipped)))
 		}
 	}
 	run := func() {
