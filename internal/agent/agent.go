@@ -85,7 +85,10 @@ type state struct {
 	gen     uint64 // bumped on every topology change
 	lease   int64
 	active  map[string]bool // ports this agent marked active
-	views   map[string]any  // derived views keyed by name, reset on change (the simulator's topology)
+	// portsChanged are the ports whose objects changed since the last plug pass: after a
+	// batch of events only these are looked at (plugChanged), not every port.
+	portsChanged map[string]bool
+	views        map[string]any // derived views keyed by name, reset on change (the simulator's topology)
 
 	// BGP: what the speakers report, by router port, and what of it is in the NSDB (key ->
 	// value written under this lease; nil means "there, but not written by this session").
@@ -353,7 +356,7 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			}
 			a.applyEvent(s, version, ev)
 			a.drain(s, version, topo)
-			a.plugPorts(ctx, s)
+			a.plugChanged(ctx, s)
 			a.bgp.Sync(a.wantSpeakers(s))
 			a.syncIPsec(s)
 			a.syncDatapath(s)
@@ -475,6 +478,12 @@ func cacheKey(version int64, key string) string {
 
 func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
 	key := cacheKey(version, ev.Key)
+	if kind, id, ok := splitKey(key); ok && kind == topology.KindPort {
+		if s.portsChanged == nil {
+			s.portsChanged = map[string]bool{}
+		}
+		s.portsChanged[id] = true
+	}
 	if ev.Deleted {
 		if kind, id, ok := splitKey(key); ok {
 			s.objects.del(kind, id)
@@ -492,8 +501,11 @@ func (a *Agent) bound(p *topology.Port) bool {
 }
 
 // plugPorts marks this host's bound ports active (on the lease) and unmarks the rest. It is
-// level-triggered: it compares the wanted set with the NSDB's, not with the last event.
+// level-triggered: it compares the wanted set with the NSDB's, not with the last event. It
+// reads every port and every activity, so it runs at the start of a session and at each
+// resync; after events, plugChanged looks at the ports that changed.
 func (a *Agent) plugPorts(ctx context.Context, s *state) {
+	s.portsChanged = nil
 	want := map[string]bool{}
 	s.objects.each(topology.KindPort, func(o topology.Object) {
 		if p, ok := o.(*topology.Port); ok && a.bound(p) {
@@ -524,6 +536,45 @@ func (a *Agent) plugPorts(ctx context.Context, s *state) {
 		}
 	}
 	s.active = want
+}
+
+// plugChanged is plugPorts for the ports whose objects changed since the last pass: each is
+// marked active if it is now bound here and was not, unmarked if it was and no longer is.
+// Its cost follows the batch of events, not the size of the topology; what changed behind
+// the agent's back (an activity deleted by hand) waits for the next resync's plugPorts.
+func (a *Agent) plugChanged(ctx context.Context, s *state) {
+	changed := s.portsChanged
+	s.portsChanged = nil
+	if len(changed) == 0 {
+		return
+	}
+	val, _ := json.Marshal(hosts.Activity{HostID: a.o.HostID})
+	var ops []nsdb.Op
+	want := map[string]bool{}
+	for id := range changed {
+		p, ok := s.objects.get(topology.KindPort, id).(*topology.Port)
+		bound := ok && a.bound(p)
+		want[id] = bound
+		switch {
+		case bound && !s.active[id]:
+			ops = append(ops, nsdb.Op{Key: hosts.ActiveKey(id), Value: val, Lease: s.lease})
+		case !bound && s.active[id]:
+			ops = append(ops, nsdb.Op{Key: hosts.ActiveKey(id), Delete: true})
+		}
+	}
+	if len(ops) > 0 {
+		if _, _, err := a.store.Txn(ctx, nil, ops); err != nil {
+			a.o.Log.Warn("agent: mark ports active", "err", err)
+			return // the next resync's plugPorts compares everything again
+		}
+	}
+	for id, bound := range want {
+		if bound {
+			s.active[id] = true
+		} else {
+			delete(s.active, id)
+		}
+	}
 }
 
 // syncDatapath hands the datapath the current topology, the interfaces of the ports bound

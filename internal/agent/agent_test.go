@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/agent"
+	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -94,4 +95,88 @@ func TestCacheFollowsTheNSDB(t *testing.T) {
 	if err != nil || st.Objects != writes+1 || st.Version != 1 {
 		t.Errorf("status %+v, %v; want %d objects of data version 1", st, err, writes+1)
 	}
+}
+
+// TestPortsPluggedOnEvents: between resyncs (an hour apart here), a port bound to the
+// agent's host is marked active as soon as its binding reaches the NSDB, a port bound
+// elsewhere is not, and unbinding or deleting a port removes its mark.
+func TestPortsPluggedOnEvents(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	const host = "11111111-1111-4111-8111-111111111111"
+	put := func(o topology.Object) {
+		ops, err := nsdb.PutObjectOps(1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := func(id, hostID string) *topology.Port {
+		return &topology.Port{Meta: topology.Meta{ID: id}, HostID: hostID, InterfaceName: "tap" + id}
+	}
+	put(port("at-start", host)) // plugged by the session's first, full pass
+
+	a := agent.New(store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour,
+		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	defer func() {
+		stop()
+		<-done
+	}()
+	<-a.Ready()
+
+	active := func() map[string]bool {
+		got, err := hosts.ActivePorts(ctx, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for id, act := range got {
+			if act.HostID == host {
+				out[id] = true
+			}
+		}
+		return out
+	}
+	waitFor := func(step string, want ...string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			got := active()
+			ok := len(got) == len(want)
+			for _, id := range want {
+				ok = ok && got[id]
+			}
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: active ports %v, want %v", step, got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("at start", "at-start")
+	put(port("here", host))
+	put(port("elsewhere", "22222222-2222-4222-8222-222222222222"))
+	put(port("unbound", ""))
+	waitFor("bound here", "at-start", "here")
+	put(port("here", "")) // unbound
+	waitFor("unbound", "at-start")
+	if _, _, err := store.Txn(ctx, nil, []nsdb.Op{{Key: nsdb.TopologyKey(1, topology.KindPort, "at-start"), Delete: true}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("deleted")
+	put(port("elsewhere", host)) // moved here
+	waitFor("moved here", "elsewhere")
 }
