@@ -18,6 +18,7 @@ import (
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // HostID returns the host id kept in file (created once, like MidoNet's host id properties).
@@ -113,22 +114,90 @@ func RunAgent(ctx context.Context, o AgentOptions) error {
 	return a.Run(ctx)
 }
 
-// portStatusLoop keeps Neutron port status in step with the agents' activity: on every
-// change of the active-port keys, and every few seconds regardless.
+// portStatusFullPass is how often every port's status is compared with the agents'
+// activity (which heals an event the watch missed); between those passes each batch of
+// activity events reads only the ports it names, so a pass costs what changed, not the
+// number of ports.
+var portStatusFullPass = 5 * time.Minute
+
+// portStatusLoop keeps Neutron port status in step with the agents' activity: the ports of
+// each batch of changes of the active-port keys, and every port at start, every
+// portStatusFullPass and whenever the watch had to be restarted.
 func (s *Server) portStatusLoop(ctx context.Context) {
-	s.followNSDB(ctx, hosts.ActivePrefix, s.statusStarted, func() {
-		act, err := hosts.ActivePorts(ctx, s.NSDB)
-		if err != nil {
+	events := s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+	tick := time.NewTicker(portStatusFullPass)
+	defer tick.Stop()
+	s.syncPortStatus(ctx, nil)
+	s.statusStarted()
+	for {
+		var keys map[string]bool // nil: every port
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case ev, ok := <-events:
+			if !ok || ev.Compacted {
+				events = s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+				break
+			}
+			time.Sleep(50 * time.Millisecond) // a burst of events settles first
+			keys = map[string]bool{strings.TrimPrefix(ev.Key, hosts.ActivePrefix): true}
+		drain:
+			for {
+				select {
+				case ev, ok := <-events:
+					if !ok || ev.Compacted {
+						events = s.NSDB.Watch(ctx, hosts.ActivePrefix, 0)
+						keys = nil
+						break drain
+					}
+					keys[strings.TrimPrefix(ev.Key, hosts.ActivePrefix)] = true
+				default:
+					break drain
+				}
+			}
+		}
+		s.syncPortStatus(ctx, keys)
+	}
+}
+
+// syncPortStatus brings the status of the ports whose activity keys are keys (nil: of every
+// port) to what the agents' activity says. A key is a port's id or, for a port on an uplink
+// network, the id of its interface's router port (RouterInterfacePortPeerID, its own
+// inverse): both are looked at.
+func (s *Server) syncPortStatus(ctx context.Context, keys map[string]bool) {
+	var err error
+	if keys == nil {
+		var act map[string]hosts.Activity
+		if act, err = hosts.ActivePorts(ctx, s.NSDB); err != nil {
 			return
 		}
 		active := make(map[string]bool, len(act))
 		for p := range act {
 			active[p] = true
 		}
-		if _, err := s.portStatus.sync(ctx, active); err != nil && ctx.Err() == nil {
-			s.log.Warn("port status sync failed", "err", err)
+		_, err = s.portStatus.sync(ctx, active)
+	} else {
+		active := make(map[string]bool, 2*len(keys))
+		ids := make([]string, 0, 2*len(keys))
+		for k := range keys {
+			for _, id := range []string{k, topology.RouterInterfacePortPeerID(k)} {
+				if _, seen := active[id]; seen {
+					continue
+				}
+				kv, gerr := s.NSDB.Get(ctx, hosts.ActiveKey(id))
+				if gerr != nil {
+					return
+				}
+				active[id] = kv != nil
+				ids = append(ids, id)
+			}
 		}
-	})
+		_, err = s.portStatus.syncPorts(ctx, active, ids)
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("port status sync failed", "err", err)
+	}
 }
 
 // followNSDB runs sync now, on every change under prefix in the NSDB (a burst of events

@@ -68,6 +68,42 @@ func (s *portStatus) sync(ctx context.Context, active map[string]bool) (int, err
 	return changed, nil
 }
 
+// syncPorts is sync for the ports of ids only (those missing from the database are
+// skipped): the pass that follows a batch of activity events.
+func (s *portStatus) syncPorts(ctx context.Context, active map[string]bool, ids []string) (int, error) {
+	var ports []db.Doc
+	if err := s.api.DBHandle().Read(ctx, func(tx *db.Tx) error {
+		ports = ports[:0]
+		for _, id := range ids {
+			p, err := tx.Get(ctx, "ports", id)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				ports = append(ports, p)
+			}
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, p := range ports {
+		want, ok := s.want(ctx, p, active)
+		if !ok {
+			continue
+		}
+		if !s.api.Writable(ctx) {
+			return changed, nil
+		}
+		if err := s.set(ctx, plugin.Str(p, "id"), want); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	return changed, nil
+}
+
 // want is the status a port should have, and whether that differs from what it has.
 func (s *portStatus) want(ctx context.Context, p db.Doc, active map[string]bool) (string, bool) {
 	id, host, status := plugin.Str(p, "id"), plugin.Str(p, "binding:host_id"), plugin.Str(p, "status")
