@@ -106,7 +106,12 @@ func TestClusterOnItsOwnPort(t *testing.T) {
 	c := startRole(t, "cluster", fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\ncluster_status_port = %d\ncluster_rest_port = %d\n", status, rest))
 	base := fmt.Sprintf("http://127.0.0.1:%d", status)
 	c.waitAnswer(t, base+"/healthcheck")
-	if st, body := health(t, base, false); st != 200 || body != "OK" {
+	// It says "syncing: …" (200) until the cluster has loaded the topology, then OK.
+	if !waitFor(60*time.Second, func() bool {
+		a, err := try("GET", base+"/healthcheck", nil, nil)
+		return err == nil && a.status == 200 && string(a.body) == "OK"
+	}) {
+		st, body := health(t, base, false)
 		t.Errorf("cluster healthcheck: %d %q", st, body)
 	}
 	a := call(t, "GET", base+"/v2.0/networks", nil, nil)
