@@ -60,6 +60,9 @@ type Options struct {
 	// loadGate, when set, holds the cluster's start-up load until it is closed (a test looks
 	// at the server while it syncs).
 	loadGate <-chan struct{}
+	// nsdbGate, when set, holds the opening of the embedded NSDB until it is closed (a test
+	// looks at the server while its NSDB opens).
+	nsdbGate <-chan struct{}
 }
 
 // Roles are the parts of the product one process runs.
@@ -247,6 +250,7 @@ type Server struct {
 	synced         chan struct{}   // closed once the cluster and the agent have loaded (sync.go)
 	loadGate       <-chan struct{} // Options.loadGate
 	statusPending  atomic.Int32    // status loops that have not made their first pass yet (sync.go)
+	nsdbOpening    nsdbOpening     // the embedded NSDB's open in the background (sync.go)
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -366,11 +370,18 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	nsdbStart := time.Now()
-	if s.NSDB, err = openServerNSDB(ctx, cfg, o.DataDir, log, toolWait); err != nil {
+	embeddedEtcd := len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0
+	if embeddedEtcd {
+		// The embedded etcd rebuilds its key index when it starts (seconds at 100,000
+		// ports): it opens in the background, and what reads it says "syncing" meanwhile.
+		if quota := cfg.Int(config.GroupMidonet, "nsdb_quota_bytes"); quota < 0 {
+			return nil, fmt.Errorf("app: [MIDONET] nsdb_quota_bytes %d: want 0 (etcd's default) or a size in bytes", quota)
+		}
+		s.NSDB = nsdb.Opening()
+		s.openNSDBInBackground(cfg, o.DataDir, o.nsdbGate)
+	} else if s.NSDB, err = openServerNSDB(ctx, cfg, o.DataDir, log, toolWait, nil); err != nil {
 		return nil, err
 	}
-	log.Debug("NSDB open", "seconds", time.Since(nsdbStart).Seconds())
 	s.Tasks = isTasksClient(cfg.String(config.GroupMidonet, "client"))
 	if roles.API && s.Tasks {
 		if err := writeConfigTask(ctx, d, cfg); err != nil {
@@ -378,8 +389,19 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	s.Metrics = metrics.New(cat.Paths(), func() float64 { return s.backlog() })
-	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) { return bgpSessions(s.NSDB) })
-	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) { return datapaths(s.NSDB) })
+	// While the NSDB opens, /metrics has no BGP or datapath series (rather than failing).
+	s.Metrics.RegisterBgpSessions(func() ([]metrics.BgpSession, error) {
+		if !s.NSDB.IsOpen() {
+			return nil, nil
+		}
+		return bgpSessions(s.NSDB)
+	})
+	s.Metrics.RegisterDatapaths(func() ([]metrics.Datapath, error) {
+		if !s.NSDB.IsOpen() {
+			return nil, nil
+		}
+		return datapaths(s.NSDB)
+	})
 	s.Metrics.RegisterWriteGroups(d.GroupStats, nil)
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
@@ -413,7 +435,6 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if d.Path != "" {
 		guarded = append(guarded, filepath.Dir(d.Path))
 	}
-	embeddedEtcd := len(cfg.List(config.GroupMidonet, "etcd_endpoints")) == 0
 	if embeddedEtcd {
 		guarded = append(guarded, filepath.Join(o.DataDir, "etcd"))
 	}
@@ -674,19 +695,24 @@ func OpenNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog
 // embedded NSDB that someone else has open is then a db-manage tool's (a tool starts it when
 // no server runs), and a server connected to it would lose its store when the tool exits.
 // The server waits for the tool to finish, up to wait, and then says who holds it.
-func openServerNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger, wait time.Duration) (*nsdb.Store, error) {
+// waiting, when not nil, is called with true when the server starts waiting for another
+// process and with false when it stops.
+func openServerNSDB(ctx context.Context, cfg *config.Config, dataDir string, log *slog.Logger, wait time.Duration, waiting func(bool)) (*nsdb.Store, error) {
 	return openNSDB(ctx, cfg, dataDir, log, func(ctx context.Context, o nsdb.EmbeddedOptions) (*nsdb.Store, error) {
-		return openEmbeddedOwned(ctx, o, wait, log)
+		return openEmbeddedOwned(ctx, o, wait, log, waiting)
 	})
 }
 
 // openEmbeddedOwned opens the embedded NSDB in o.Dir for this process, waiting up to wait
-// while another process has it open.
-func openEmbeddedOwned(ctx context.Context, o nsdb.EmbeddedOptions, wait time.Duration, log *slog.Logger) (*nsdb.Store, error) {
+// while another process has it open (telling waiting, when not nil, that it waits).
+func openEmbeddedOwned(ctx context.Context, o nsdb.EmbeddedOptions, wait time.Duration, log *slog.Logger, waiting func(bool)) (*nsdb.Store, error) {
 	deadline := time.Now().Add(wait)
 	for logged := false; ; logged = true {
 		s, err := nsdb.OpenEmbedded(ctx, o)
 		if !errors.Is(err, nsdb.ErrLocked) {
+			if logged && waiting != nil {
+				waiting(false)
+			}
 			return s, err
 		}
 		if time.Now().After(deadline) {
@@ -694,6 +720,9 @@ func openEmbeddedOwned(ctx context.Context, o nsdb.EmbeddedOptions, wait time.Du
 		}
 		if !logged {
 			log.Info("waiting for another process (a db-manage command?) to close the embedded NSDB", "dir", o.Dir, "up_to", wait.String())
+			if waiting != nil {
+				waiting(true)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -750,6 +779,8 @@ func (s *Server) backlog() float64 {
 	var last int64
 	if s.Cluster != nil {
 		last = s.Cluster.LastTask()
+	} else if !s.NSDB.IsOpen() {
+		return 0 // not known yet
 	} else if kv, err := s.NSDB.Get(ctx, nsdb.LastTaskKey); err == nil && kv != nil {
 		last, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
@@ -822,6 +853,19 @@ func (s *Server) Run(ctx context.Context) error {
 	defer stopLoops()
 	var wg sync.WaitGroup
 	syncFailed := make(chan error, 1)
+	failed := func(err error) {
+		select {
+		case syncFailed <- err:
+		default: // one reason to stop is enough
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.waitNSDB(loops); err != nil && loops.Err() == nil {
+			failed(err)
+		}
+	}()
 	if s.Cluster != nil {
 		// The topology loads in the background; the consumer and the reconciliation start
 		// once it has (until then a change sent to the REST endpoint waits or is refused
@@ -831,7 +875,7 @@ func (s *Server) Run(ctx context.Context) error {
 			defer wg.Done()
 			if err := s.loadCluster(loops); err != nil {
 				if loops.Err() == nil {
-					syncFailed <- err
+					failed(err)
 				}
 				return
 			}
@@ -862,7 +906,12 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	if s.Agent != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = s.Agent.Run(loops) }()
+		go func() {
+			defer wg.Done()
+			if s.waitNSDB(loops) == nil {
+				_ = s.Agent.Run(loops)
+			}
+		}()
 	}
 	if s.nova != nil {
 		// Stops with the loops, after the API drained: the last requests' events still go.
@@ -884,7 +933,7 @@ func (s *Server) Run(ctx context.Context) error {
 	case err = <-errc:
 		s.log.Error("a listener failed; stopping", "err", err)
 	case err = <-syncFailed:
-		s.log.Error("the cluster could not load the topology; stopping", "err", err)
+		s.log.Error("the NSDB could not be opened or the cluster could not load the topology; stopping", "err", err)
 	case <-lost:
 		// Another cluster may already be writing: stop, so that a supervisor restarts this
 		// process as a standby.
@@ -898,7 +947,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	stopLoops()
 	wg.Wait()
-	if s.Consumer != nil && s.roles.API {
+	if s.Consumer != nil && s.roles.API && s.Cluster.IsLoaded() {
+		// (A cluster stopped before it loaded applies the journal at its next start.)
 		s.finishTasks()
 	}
 	if s.restHTTP != nil {
@@ -1041,6 +1091,7 @@ func (s *Server) close() error {
 	if s.restLn != nil {
 		_ = s.restLn.Close() // already closed after Run; not when NewServer failed after listening
 	}
+	s.nsdbOpening.stop() // an open still under way is waited for: its store is closed below
 	if s.leadership != nil {
 		resign, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, s.leadership.Resign(resign))

@@ -163,7 +163,8 @@ func NewCluster(store *nsdb.Store, log *slog.Logger) (*cluster.Cluster, error) {
 	return cluster.New(store, cat, Translators(), log)
 }
 
-// nsdbHosts is the hosts record of the NSDB as the plugins see it (plugin.Hosts).
+// nsdbHosts is the hosts record of the NSDB as the plugins see it (plugin.Hosts). While the
+// NSDB opens at start, the agents' endpoints answer 503 (syncing).
 type nsdbHosts struct{ store *nsdb.Store }
 
 func hostOf(i hosts.Info) model.Host {
@@ -175,6 +176,9 @@ func hostOf(i hosts.Info) model.Host {
 }
 
 func (n nsdbHosts) Host(ctx context.Context, id string) (*model.Host, error) {
+	if !n.store.IsOpen() {
+		return nil, errNSDBSyncing()
+	}
 	i, err := hosts.Get(ctx, n.store, id)
 	if err != nil || i == nil {
 		return nil, err
@@ -184,6 +188,9 @@ func (n nsdbHosts) Host(ctx context.Context, id string) (*model.Host, error) {
 }
 
 func (n nsdbHosts) Hosts(ctx context.Context) ([]model.Host, error) {
+	if !n.store.IsOpen() {
+		return nil, errNSDBSyncing()
+	}
 	infos, err := hosts.List(ctx, n.store)
 	if err != nil {
 		return nil, err

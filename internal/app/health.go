@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -51,11 +52,18 @@ func serverChecks(d *db.DB, store *nsdb.Store) []healthCheck {
 			})
 		}},
 		{class: "NSDBCheck", what: "NSDB", check: func(ctx context.Context) error {
+			if !store.IsOpen() && store.OpenErr() == nil {
+				return errOpening // the syncing reasons say so
+			}
 			_, err := store.Get(ctx, nsdb.ActiveVersionKey)
 			return err
 		}},
 	}
 }
+
+// errOpening is a check's answer for a store that is still opening at start: not a failure
+// (the server answers, syncing), and not "reachable" either.
+var errOpening = errors.New("opening")
 
 // clusterCheck is the check of an API server whose cluster runs elsewhere: its REST endpoint
 // (midonet_uri) accepts connections.
@@ -111,7 +119,9 @@ func (h *health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			err := c.check(ctx)
 			reasons[i] = healthReason{Class: c.class, Reason: "OK", Details: c.what + " reachable", Seconds: time.Since(start).Seconds()}
-			if err != nil {
+			if errors.Is(err, errOpening) {
+				reasons[i].Details = c.what + " opening"
+			} else if err != nil {
 				reasons[i].Reason = c.what + " unreachable"
 				reasons[i].Details = err.Error()
 			}

@@ -29,7 +29,7 @@ func TestServerWaitsForAToolsNSDB(t *testing.T) {
 	}
 
 	t.Run("gives up past the wait, naming the holder", func(t *testing.T) {
-		_, err := openEmbeddedOwned(ctx, o, 300*time.Millisecond, quiet)
+		_, err := openEmbeddedOwned(ctx, o, 300*time.Millisecond, quiet, nil)
 		if err == nil || !strings.Contains(err.Error(), "db-manage") {
 			t.Fatalf("error %v; want one naming a db-manage command", err)
 		}
@@ -41,8 +41,9 @@ func TestServerWaitsForAToolsNSDB(t *testing.T) {
 			err error
 		}
 		got := make(chan result, 1)
+		waiting := make(chan bool, 2) // what the server says while it waits (/healthcheck's syncing reason)
 		go func() {
-			s, err := openEmbeddedOwned(ctx, o, time.Minute, quiet)
+			s, err := openEmbeddedOwned(ctx, o, time.Minute, quiet, func(w bool) { waiting <- w })
 			got <- result{s, err}
 		}()
 		time.Sleep(500 * time.Millisecond) // the server is waiting now
@@ -50,6 +51,9 @@ func TestServerWaitsForAToolsNSDB(t *testing.T) {
 		r := <-got
 		if r.err != nil {
 			t.Fatal(r.err)
+		}
+		if w1, w2 := <-waiting, <-waiting; !w1 || w2 {
+			t.Fatalf("told waiting %v then %v; want true then false", w1, w2)
 		}
 		defer r.s.Close()
 		// Its own: it wrote the endpoint file, and it answers with the tool gone.

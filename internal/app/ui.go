@@ -14,7 +14,7 @@ import (
 // as the caller, logs in with the configured Keystone, and hears of changes through the
 // NSDB watch.
 func (s *Server) mountUI(mux *http.ServeMux, cfg *config.Config, srv *api.Server, authn auth.Authenticator, noauth bool, log *slog.Logger) {
-	o := ui.Options{API: srv, Auth: authn, NoAuth: noauth, Store: s.NSDB, Trace: s.Agent != nil, Log: log}
+	o := ui.Options{API: srv, Auth: authn, NoAuth: noauth, Store: s.NSDB, Syncing: s.nsdbSyncing, Trace: s.Agent != nil, Log: log}
 	if !noauth {
 		if ko, err := auth.OptionsFromConfig(cfg); err == nil {
 			o.KeystoneURL, o.KeystoneHTTP = ko.AuthURL, ko.HTTPClient

@@ -33,6 +33,9 @@ type MemberSpace struct {
 // etcd raises when its quota is reached (etcd refuses every write until it is disarmed).
 func (s *Store) Compact(ctx context.Context) (CompactResult, error) {
 	res := CompactResult{Members: []MemberSpace{}, AlarmsCleared: []string{}}
+	if err := s.wait(ctx); err != nil {
+		return res, fmt.Errorf("nsdb: compact: %w", err)
+	}
 	c := s.client
 	get, err := c.Get(ctx, ActiveVersionKey, clientv3.WithCountOnly())
 	if err != nil {

@@ -20,6 +20,9 @@ const ElectionPrefix = "/midonet/election/"
 // GrantLease creates a lease of ttl (rounded up to whole seconds; etcd may raise very short
 // ones to its minimum). Keys put with it (Op.Lease) vanish when it expires or is revoked.
 func (s *Store) GrantLease(ctx context.Context, ttl time.Duration) (int64, error) {
+	if err := s.wait(ctx); err != nil {
+		return 0, fmt.Errorf("nsdb: grant lease: %w", err)
+	}
 	resp, err := s.client.Grant(ctx, ttlSeconds(ttl))
 	if err != nil {
 		return 0, fmt.Errorf("nsdb: grant lease: %w", err)
@@ -30,6 +33,9 @@ func (s *Store) GrantLease(ctx context.Context, ttl time.Duration) (int64, error
 // KeepAlive renews the lease until ctx ends. The returned channel is closed when the lease
 // is lost: it expired (renewals did not get through in time), it was revoked, or ctx ended.
 func (s *Store) KeepAlive(ctx context.Context, lease int64) (<-chan struct{}, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, fmt.Errorf("nsdb: keep lease %x alive: %w", lease, err)
+	}
 	ch, err := s.client.KeepAlive(ctx, clientv3.LeaseID(lease))
 	if err != nil {
 		return nil, fmt.Errorf("nsdb: keep lease %x alive: %w", lease, err)
@@ -46,6 +52,9 @@ func (s *Store) KeepAlive(ctx context.Context, lease int64) (<-chan struct{}, er
 // RevokeLease ends the lease now and deletes its keys. Revoking a lease that is already
 // gone is not an error.
 func (s *Store) RevokeLease(ctx context.Context, lease int64) error {
+	if err := s.wait(ctx); err != nil {
+		return fmt.Errorf("nsdb: revoke lease %x: %w", lease, err)
+	}
 	_, err := s.client.Revoke(ctx, clientv3.LeaseID(lease))
 	if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
 		return fmt.Errorf("nsdb: revoke lease %x: %w", lease, err)
@@ -79,6 +88,9 @@ func (s *Store) Campaign(ctx context.Context, name, id string, ttl time.Duration
 	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
+	}
+	if err := s.wait(ctx); err != nil {
+		return nil, fmt.Errorf("nsdb: campaign %s: %w", name, err)
 	}
 	sess, err := concurrency.NewSession(s.client, concurrency.WithTTL(int(ttlSeconds(ttl))))
 	if err != nil {

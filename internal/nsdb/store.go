@@ -59,6 +59,13 @@ type Store struct {
 	closeErr  error
 
 	writeGuard atomic.Pointer[func() error] // see SetWriteGuard
+
+	// A store made by Opening (opening.go): opened is closed by Adopt; the fields above are
+	// set before it is, and read only after. nil: open from the start.
+	opened  chan struct{}
+	openErr error
+	openMu  sync.Mutex
+	closing bool // Close was called (under openMu)
 }
 
 // KV is one stored key.
@@ -125,18 +132,38 @@ func connect(ctx context.Context, endpoints []string, l *slog.Logger, level zap.
 // clients finish first: with an external client watching, stopping takes etcd's request
 // timeout (about 7 s) before those streams are cut.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	s.closeOnce.Do(func() {
+		if s.opened != nil {
+			s.openMu.Lock()
+			s.closing = true
+			open := isDone(s.opened) && s.openErr == nil
+			s.openMu.Unlock()
+			if !open {
+				return // Adopt closes what opens later
+			}
+		}
+		s.closeErr = s.close()
+	})
 	return s.closeErr
 }
 
 // Endpoints returns the client URLs of the store.
 func (s *Store) Endpoints() []string { return slices.Clone(s.endpoints) }
 
-// Client returns the underlying etcd client, for what this package does not wrap.
-func (s *Store) Client() *clientv3.Client { return s.client }
+// Client returns the underlying etcd client, for what this package does not wrap (nil
+// while a store made by Opening is not open).
+func (s *Store) Client() *clientv3.Client {
+	if !s.IsOpen() {
+		return nil
+	}
+	return s.client
+}
 
 // Get returns the key, or nil, nil when it is absent.
 func (s *Store) Get(ctx context.Context, key string) (*KV, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, fmt.Errorf("nsdb: get %s: %w", key, err)
+	}
 	resp, err := s.client.Get(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("nsdb: get %s: %w", key, err)
@@ -233,6 +260,9 @@ type lister struct {
 
 // span hands out the keys of [from, end) in order (end "\x00": the end of the key space).
 func (l *lister) span(ctx context.Context, from, end string) error {
+	if err := l.s.wait(ctx); err != nil {
+		return err
+	}
 	var width *big.Int // nil: the whole rest of the range
 	for {
 		hi := end
@@ -325,6 +355,9 @@ func padRight(s string, n int) []byte {
 // when several name the same key only the last one counts (etcd refuses a transaction that
 // writes one key twice).
 func (s *Store) Txn(ctx context.Context, guards []Guard, ops []Op) (bool, int64, error) {
+	if err := s.wait(ctx); err != nil {
+		return false, 0, fmt.Errorf("nsdb: txn: %w", err)
+	}
 	if err := s.checkSpace(); err != nil {
 		return false, 0, err
 	}

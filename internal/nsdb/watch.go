@@ -27,6 +27,9 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) <-chan 
 	out := make(chan Event, 256)
 	go func() {
 		defer close(out)
+		if s.wait(ctx) != nil {
+			return // ctx ended first, or the store never opened
+		}
 		s.watch(ctx, prefix, fromRev, out)
 	}()
 	return out

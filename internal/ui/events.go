@@ -37,6 +37,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this process serves no live updates (no NSDB)")
 		return
 	}
+	if h.syncing(w) {
+		return
+	}
 	// Through the wrappers of the access log and metrics (they unwrap to the connection).
 	rc := http.NewResponseController(w)
 	ctx := r.Context()

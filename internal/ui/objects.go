@@ -31,6 +31,9 @@ func (h *Handler) objects(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this process has no NSDB")
 		return
 	}
+	if h.syncing(w) {
+		return
+	}
 	col, id := r.URL.Query().Get("collection"), r.URL.Query().Get("id")
 	if col == "" || id == "" || strings.ContainsAny(col+id, "/") {
 		writeError(w, http.StatusBadRequest, "collection and id are required")

@@ -57,6 +57,9 @@ type Options struct {
 	KeystoneHTTP *http.Client
 	// Store is the NSDB; nil serves no live updates and no MidoNet objects.
 	Store Store
+	// Syncing, when set, says why Store cannot be read yet ("" once it can): the event
+	// stream and the MidoNet objects answer 503 with it meanwhile (the page retries).
+	Syncing func() string
 	// Trace says that GET /trace is served (the process runs an agent).
 	Trace bool
 	Log   *slog.Logger
@@ -173,6 +176,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// syncing answers 503 when the NSDB cannot be read yet, and reports whether it did.
+func (h *Handler) syncing(w http.ResponseWriter) bool {
+	if h.o.Syncing == nil {
+		return false
+	}
+	msg := h.o.Syncing()
+	if msg == "" {
+		return false
+	}
+	w.Header().Set("Retry-After", "2")
+	writeError(w, http.StatusServiceUnavailable, msg)
+	return true
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
