@@ -106,7 +106,8 @@ func TestClusterOnItsOwnPort(t *testing.T) {
 	c := startRole(t, "cluster", fmt.Sprintf("[DEFAULT]\nauth_strategy = noauth\n[MIDONET]\ncluster_status_port = %d\ncluster_rest_port = %d\n", status, rest))
 	base := fmt.Sprintf("http://127.0.0.1:%d", status)
 	c.waitAnswer(t, base+"/healthcheck")
-	// It says "syncing: …" (200) until the cluster has loaded the topology, then OK.
+	// It says "syncing: …" (200) until its NSDB is open and its cluster has loaded the
+	// topology, then OK.
 	if !waitFor(60*time.Second, func() bool {
 		a, err := try("GET", base+"/healthcheck", nil, nil)
 		return err == nil && a.status == 200 && string(a.body) == "OK"
