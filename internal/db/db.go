@@ -97,12 +97,12 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	r, err := openSQLiteCached("file:" + path + "?" + pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
