@@ -173,6 +173,8 @@ type Tx struct {
 	after []func()
 	// before holds functions to run last inside the transaction, just before it commits.
 	before []func() error
+	// seen holds the bodies Get read in this transaction (store.go, remember).
+	seen map[docRef][]byte
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
@@ -373,9 +375,19 @@ func retryable(err error) bool {
 	return false
 }
 
+// ReadRow runs one single-row query with ? placeholders on the read pool, outside any
+// explicit transaction: one statement, atomic on its own, costs one round trip on
+// PostgreSQL and MySQL where Read costs three (BEGIN, the query, COMMIT). For a check that
+// reads one row ahead of a write (the read-only flag).
+func (d *DB) ReadRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, d.rebind(q), args...)
+}
+
 // rebind turns ? placeholders into $1.. for PostgreSQL.
-func (t *Tx) rebind(q string) string {
-	if t.db.Dialect != Postgres {
+func (t *Tx) rebind(q string) string { return t.db.rebind(q) }
+
+func (d *DB) rebind(q string) string {
+	if d.Dialect != Postgres {
 		return q
 	}
 	var b strings.Builder

@@ -54,8 +54,12 @@ func DecodeDoc(b []byte) (Doc, error) {
 	return d, nil
 }
 
-// Get loads one document, or nil when there is none.
+// Get loads one document, or nil when there is none. A document Get read once in a
+// transaction is read from memory the next times (see seen); each call decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
+	if body, ok := t.seen[docRef{kind, id}]; ok {
+		return DecodeDoc(body)
+	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
 	if !t.readOnly {
 		q += t.ForUpdate()
@@ -68,7 +72,31 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
 	}
+	t.remember(kind, id, body)
 	return DecodeDoc(body)
+}
+
+// docRef names a stored document.
+type docRef struct{ kind, id string }
+
+// remember keeps a body Get read, for the transaction's next Get of that document. It may:
+// in a write transaction Get locked the row (FOR UPDATE on PostgreSQL and MySQL; SQLite has
+// one writer), so only this transaction can change it, and it does so through Insert, Put
+// and Delete, which keep seen in step (forget). A read-only transaction sees the document
+// as it first read it, as a snapshot would. A body is kept only after the SELECT succeeded;
+// a transaction that is run again starts with a new Tx and nothing remembered.
+func (t *Tx) remember(kind, id string, body []byte) {
+	if t.seen == nil {
+		t.seen = make(map[docRef][]byte, 4)
+	}
+	t.seen[docRef{kind, id}] = body
+}
+
+// forget drops what Get remembered of a document this transaction writes.
+func (t *Tx) forget(kind, id string) {
+	if t.seen != nil {
+		delete(t.seen, docRef{kind, id})
+	}
 }
 
 // Insert stores a new document; it must have an id.
@@ -82,6 +110,7 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
+	t.forget(kind, str(d["id"]))
 	return t.writeKeys(ctx, kind, d, false)
 }
 
@@ -99,6 +128,7 @@ func (t *Tx) TryInsert(ctx context.Context, kind string, d Doc) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
+	t.forget(kind, str(d["id"]))
 	return ok, nil
 }
 
@@ -108,6 +138,7 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
+	t.forget(kind, str(d["id"]))
 	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
 		string(b), str(d["project_id"]), t.parentOf(kind, d), kind, str(d["id"]))
 	if err != nil {
@@ -128,6 +159,7 @@ var ErrVanished = errors.New("document deleted by a concurrent transaction")
 
 // Delete removes a document; it reports whether one was there.
 func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {
+	t.forget(kind, id)
 	res, err := t.Exec(ctx, "DELETE FROM resources WHERE kind = ? AND id = ?", kind, id)
 	if err != nil {
 		return false, fmt.Errorf("db: delete %s %s: %w", kind, id, err)
