@@ -76,3 +76,52 @@ func TestGetWithinTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestInsertWritesKeyRows: an inserted document of a keyed kind is found through each of its
+// key rows, on every engine (PostgreSQL writes the document and its rows in one statement),
+// and a second insert of its id fails without adding rows.
+func TestInsertWritesKeyRows(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := context.Background()
+		d := open(t, url)
+		d.Kinds = benchKinds{}
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		doc := db.Doc{"id": "i1", "project_id": "p", "network_id": "n1", "name": "x", "status": "DOWN",
+			"tags":      []any{"red", "blue"},
+			"fixed_ips": []any{map[string]any{"subnet_id": "s1", "ip_address": "10.0.0.5"}}}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "items", doc) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "items", doc) }); err == nil {
+			t.Fatal("second insert of i1 succeeded")
+		}
+		lookups := []struct{ attr, value string }{
+			{"name", "x"}, {"status", "DOWN"}, {"network_id", "n1"}, {"tags", "red"}, {"tags", "blue"},
+			{"fixed_ips.ip_address", "10.0.0.5"}, {"fixed_ips.subnet_id", "s1"},
+		}
+		err := d.Read(ctx, func(tx *db.Tx) error {
+			for _, l := range lookups {
+				ids, err := tx.KeyIDs(ctx, "items", l.attr, []string{l.value}, 10)
+				if err != nil {
+					return err
+				}
+				if len(ids) != 1 || ids[0] != "i1" {
+					t.Errorf("%s = %s: %v, want [i1]", l.attr, l.value, ids)
+				}
+			}
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM resource_keys WHERE kind = ? AND id = ?", "items", "i1").Scan(&n); err != nil {
+				return err
+			}
+			if n != 13 { // 9 sort attributes, 2 tags, 2 fixed_ips paths
+				t.Errorf("%d key rows, want 13", n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -17,9 +17,8 @@ import (
 // statement after each use, so it holds no lock and no snapshot between uses).
 //
 // A statement whose rows are still open is not reused by a second query of the same text
-// on that connection (it runs prepared afresh, as before); statements without arguments
-// (BEGIN-like commands, savepoints, the migrations' scripts) and scripts of several
-// statements are not cached. A connection keeps at most maxCachedStmts statements.
+// on that connection (it runs prepared afresh, as before); transaction control (BEGIN,
+// savepoints) and scripts of several statements (the migrations) are not cached. A connection keeps at most maxCachedStmts statements.
 
 // maxCachedStmts bounds the statements one connection keeps prepared (texts that vary with
 // a list's length or a page's limit would otherwise accumulate).
@@ -92,9 +91,18 @@ type cachedStmt struct {
 	busy bool // rows of it are open
 }
 
-// cacheable: statements with arguments, one statement each.
-func cacheable(q string, args []driver.NamedValue) bool {
-	return len(args) > 0 && !strings.Contains(q, ";")
+// cacheable: one statement, not a transaction's control (savepoints are named per request
+// of a batch, and cost little to prepare).
+func cacheable(q string, _ []driver.NamedValue) bool {
+	if strings.Contains(q, ";") {
+		return false
+	}
+	verb, _, _ := strings.Cut(strings.TrimSpace(q), " ")
+	switch strings.ToUpper(verb) {
+	case "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END":
+		return false
+	}
+	return true
 }
 
 // prepared returns the connection's prepared statement for q, preparing it first, or nil

@@ -105,6 +105,11 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
+	if t.db.Dialect == Postgres {
+		if done, err := t.insertWithKeys(ctx, kind, d, b); done || err != nil {
+			return err
+		}
+	}
 	_, err = t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
 		kind, str(d["id"]), str(d["project_id"]), t.parentOf(kind, d), string(b))
 	if err != nil {
