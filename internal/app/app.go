@@ -753,9 +753,9 @@ const toolWait = 10 * time.Minute
 // readOnlyGate answers 503 to writes while `db-manage data-readonly` is in force.
 func readOnlyGate(ctx context.Context, d *db.DB) error {
 	var ro bool
-	err := d.Read(ctx, func(tx *db.Tx) error {
-		return tx.QueryRow(ctx, "SELECT readonly FROM midonet_data_state WHERE id = 1").Scan(&ro)
-	})
+	// One statement, no transaction: every write asks, and CheckWritable reads the flag
+	// again inside the write's own transaction.
+	err := d.ReadRow(ctx, "SELECT readonly FROM midonet_data_state WHERE id = 1").Scan(&ro)
 	if err != nil {
 		return fmt.Errorf("app: read-only flag: %w", err)
 	}

@@ -97,12 +97,12 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	r, err := openSQLiteCached("file:" + path + "?" + pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
@@ -173,6 +173,8 @@ type Tx struct {
 	after []func()
 	// before holds functions to run last inside the transaction, just before it commits.
 	before []func() error
+	// seen holds the bodies Get read in this transaction (store.go, remember).
+	seen map[docRef]seenDoc
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
@@ -373,9 +375,19 @@ func retryable(err error) bool {
 	return false
 }
 
+// ReadRow runs one single-row query with ? placeholders on the read pool, outside any
+// explicit transaction: one statement, atomic on its own, costs one round trip on
+// PostgreSQL and MySQL where Read costs three (BEGIN, the query, COMMIT). For a check that
+// reads one row ahead of a write (the read-only flag).
+func (d *DB) ReadRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, d.rebind(q), args...)
+}
+
 // rebind turns ? placeholders into $1.. for PostgreSQL.
-func (t *Tx) rebind(q string) string {
-	if t.db.Dialect != Postgres {
+func (t *Tx) rebind(q string) string { return t.db.rebind(q) }
+
+func (d *DB) rebind(q string) string {
+	if d.Dialect != Postgres {
 		return q
 	}
 	var b strings.Builder
@@ -479,6 +491,19 @@ func (t *Tx) ForShare() string {
 		return " LOCK IN SHARE MODE" // MariaDB has no FOR SHARE; MySQL 8 accepts both
 	}
 	return ""
+}
+
+// LockQuota makes this transaction the only one counting name (a quota resource) for
+// project until it ends, so that two creates cannot both see room for one more: on
+// PostgreSQL a transaction-scoped advisory lock on the pair (class 7013, hashtext of
+// project/name). SQLite has one writer; on MySQL creates are serialised by their parent's row
+// lock as before (GetShared is FOR UPDATE there).
+func (t *Tx) LockQuota(ctx context.Context, project, name string) error {
+	if t.db.Dialect != Postgres {
+		return nil
+	}
+	_, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock(7013, hashtext(?))", project+"/"+name)
+	return err
 }
 
 // LockTaskOrder makes this transaction the only one holding the task order lock until it

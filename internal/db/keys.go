@@ -159,6 +159,35 @@ func (t *Tx) insertKeys(ctx context.Context, kind, id string, rows []keyRow) err
 	return nil
 }
 
+// insertWithKeys is Insert on PostgreSQL for a document of a keyed kind: the document and its
+// key rows go in one statement (an INSERT in a WITH clause; both tables see the same
+// snapshot and nothing references resources from resource_keys), one round trip instead of
+// two. It reports false, having done nothing, when the kind is not keyed or the rows are
+// more than insertKeys puts in one statement: Insert then writes them as usual.
+func (t *Tx) insertWithKeys(ctx context.Context, kind string, d Doc, body []byte) (bool, error) {
+	sortAttrs, multi, ok := t.keyAttrs(kind)
+	if !ok || len(sortAttrs)+len(multi) == 0 {
+		return false, nil
+	}
+	rows := docKeys(sortAttrs, multi, d)
+	if len(rows) == 0 || len(rows) > 100 {
+		return false, nil
+	}
+	id := str(d["id"])
+	q := "WITH doc AS (INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)) " +
+		"INSERT INTO resource_keys (kind, attr, value, id) VALUES (?, ?, ?, ?)" + repeat(", (?, ?, ?, ?)", len(rows)-1)
+	args := make([]any, 0, 5+4*len(rows))
+	args = append(args, kind, id, str(d["project_id"]), t.parentOf(kind, d), string(body))
+	for _, r := range rows {
+		args = append(args, kind, r.attr, r.value, id)
+	}
+	if _, err := t.Exec(ctx, q, args...); err != nil {
+		return true, fmt.Errorf("db: insert %s %s: %w", kind, id, err)
+	}
+	t.forget(kind, id)
+	return true, nil
+}
+
 // writeKeys brings a document's key rows in line with d: on an insert all of them, on an
 // update only the rows that changed. Without a keying catalogue the index is marked stale
 // instead, to be rebuilt by the next Upgrade that has one.

@@ -1,0 +1,211 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/test/testenv"
+)
+
+// TestGetWithinTransaction: a document read twice in one transaction reads the same, a change
+// of the first copy does not show in the second, and a Put, Delete or Insert of the
+// transaction shows in the Get after it, on every engine.
+func TestGetWithinTransaction(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := context.Background()
+		d := open(t, url)
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "things", db.Doc{"id": "a", "project_id": "p", "name": "one"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		name := func(tx *db.Tx, id string) any {
+			t.Helper()
+			doc, err := tx.Get(ctx, "things", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc == nil {
+				return nil
+			}
+			return doc["name"]
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			first, err := tx.Get(ctx, "things", "a")
+			if err != nil {
+				return err
+			}
+			first["name"] = "changed in memory"
+			steps := []struct {
+				what string
+				do   func() error
+				id   string
+				want any
+			}{
+				{"read again", func() error { return nil }, "a", "one"},
+				{"put", func() error { return tx.Put(ctx, "things", db.Doc{"id": "a", "project_id": "p", "name": "two"}) }, "a", "two"},
+				{"read after put", func() error { return nil }, "a", "two"},
+				{"delete", func() error { _, err := tx.Delete(ctx, "things", "a"); return err }, "a", nil},
+				{"insert", func() error { return tx.Insert(ctx, "things", db.Doc{"id": "a", "project_id": "p", "name": "three"}) }, "a", "three"},
+				{"missing", func() error { return nil }, "b", nil},
+				{"insert missing", func() error { return tx.Insert(ctx, "things", db.Doc{"id": "b", "project_id": "p", "name": "b"}) }, "b", "b"},
+			}
+			for _, s := range steps {
+				if err := s.do(); err != nil {
+					t.Fatalf("%s: %v", s.what, err)
+				}
+				if got := name(tx, s.id); got != s.want {
+					t.Errorf("%s: name %v, want %v", s.what, got, s.want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Read(ctx, func(tx *db.Tx) error {
+			if got := name(tx, "a"); got != "three" {
+				t.Errorf("after commit: name %v, want three", got)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestInsertWritesKeyRows: an inserted document of a keyed kind is found through each of its
+// key rows, on every engine (PostgreSQL writes the document and its rows in one statement),
+// and a second insert of its id fails without adding rows.
+func TestInsertWritesKeyRows(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := context.Background()
+		d := open(t, url)
+		d.Kinds = benchKinds{}
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		doc := db.Doc{"id": "i1", "project_id": "p", "network_id": "n1", "name": "x", "status": "DOWN",
+			"tags":      []any{"red", "blue"},
+			"fixed_ips": []any{map[string]any{"subnet_id": "s1", "ip_address": "10.0.0.5"}}}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "items", doc) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "items", doc) }); err == nil {
+			t.Fatal("second insert of i1 succeeded")
+		}
+		lookups := []struct{ attr, value string }{
+			{"name", "x"}, {"status", "DOWN"}, {"network_id", "n1"}, {"tags", "red"}, {"tags", "blue"},
+			{"fixed_ips.ip_address", "10.0.0.5"}, {"fixed_ips.subnet_id", "s1"},
+		}
+		err := d.Read(ctx, func(tx *db.Tx) error {
+			for _, l := range lookups {
+				ids, err := tx.KeyIDs(ctx, "items", l.attr, []string{l.value}, 10)
+				if err != nil {
+					return err
+				}
+				if len(ids) != 1 || ids[0] != "i1" {
+					t.Errorf("%s = %s: %v, want [i1]", l.attr, l.value, ids)
+				}
+			}
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM resource_keys WHERE kind = ? AND id = ?", "items", "i1").Scan(&n); err != nil {
+				return err
+			}
+			if n != 13 { // 9 sort attributes, 2 tags, 2 fixed_ips paths
+				t.Errorf("%d key rows, want 13", n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestGetSharedLocks: on PostgreSQL, two write transactions read one document with GetShared
+// side by side, and a third that changes it waits until they end (the document does not
+// change under a transaction that read it shared). (On MySQL GetShared is Get.)
+func TestGetSharedLocks(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		ctx := context.Background()
+		d := open(t, testenv.NewDatabase(t))
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "things", db.Doc{"id": "net", "project_id": "p", "name": "one"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		holding, release, aDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			aDone <- d.Write(ctx, func(tx *db.Tx) error {
+				if _, err := tx.GetShared(ctx, "things", "net"); err != nil {
+					return err
+				}
+				select {
+				case <-holding:
+				default:
+					close(holding)
+				}
+				<-release
+				// Still as read: nobody changed it meanwhile.
+				var body string
+				if err := tx.QueryRow(ctx, "SELECT body FROM resources WHERE kind = ? AND id = ?", "things", "net").Scan(&body); err != nil {
+					return err
+				}
+				if doc, err := db.DecodeDoc([]byte(body)); err != nil || doc["name"] != "one" {
+					return fmt.Errorf("document changed under a shared lock: %v %v", doc, err)
+				}
+				return nil
+			})
+		}()
+		<-holding
+		// A second reader is not held up by the first.
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			doc, err := tx.GetShared(ctx, "things", "net")
+			if err == nil && doc["name"] != "one" {
+				err = fmt.Errorf("name %v", doc["name"])
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A writer waits for the reader.
+		cDone := make(chan error, 1)
+		go func() {
+			cDone <- d.Write(ctx, func(tx *db.Tx) error {
+				doc, err := tx.Get(ctx, "things", "net")
+				if err != nil {
+					return err
+				}
+				doc["name"] = "two"
+				return tx.Put(ctx, "things", doc)
+			})
+		}()
+		const waitQ = "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+		for waiting := 0; waiting == 0; {
+			select {
+			case err := <-cDone:
+				t.Fatalf("the writer did not wait for the shared reader: %v", err)
+			default:
+			}
+			if err := d.Read(ctx, func(tx *db.Tx) error { return tx.QueryRow(ctx, waitQ).Scan(&waiting) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(release)
+		if err := <-aDone; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-cDone; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
