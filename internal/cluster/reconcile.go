@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -147,87 +149,189 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 	d := Drift{MissingResources: []string{}, StaleResources: []string{}, ExtraResources: []string{},
 		MissingObjects: []string{}, StaleObjects: []string{}, ExtraObjects: []string{}, Skipped: []Skipped{},
 		PendingResources: []string{}}
-	docs, err := c.neutronDocs(ctx, dbx)
-	if err != nil {
-		return d, fmt.Errorf("cluster: verify: read neutron: %w", err)
+	// The two halves are independent (both only read the world, under the caller's lock):
+	// the resources are compared while the objects are, each on its own core.
+	var res resourceDrift
+	var resErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, resErr = c.compareResources(ctx, dbx)
+	}()
+	objs, objErr := c.compareObjects(ctx)
+	<-done
+	if resErr != nil {
+		return d, resErr
 	}
-	// Read after the documents: every change they show that the cluster has not applied
-	// has its task among these (a change and its task commit together).
-	pending, n, err := c.pendingTasks(ctx, dbx)
-	if err != nil {
-		return d, fmt.Errorf("cluster: verify: read the task journal: %w", err)
+	if objErr != nil {
+		return d, objErr
 	}
-	d.PendingTasks = n
-	differs := func(l *[]string, ref translate.Ref) {
-		if pending[ref] {
-			d.PendingResources = append(d.PendingResources, string(ref))
-			return
-		}
-		*l = append(*l, string(ref))
-	}
-	// Resources.
-	for ref, doc := range docs {
-		coll, id := ref.Split()
-		switch {
-		case !c.world.Has(coll, id):
-			differs(&d.MissingResources, ref)
-		case !c.sameAs(coll, id, doc):
-			differs(&d.StaleResources, ref)
-		}
-	}
-	for _, coll := range c.catalog.Translated() {
-		for _, id := range c.world.IDs(coll) {
-			ref := translate.RefOf(coll, id)
-			if _, ok := docs[ref]; !ok {
-				differs(&d.ExtraResources, ref)
+	d.PendingTasks = res.pendingTasks
+	for _, x := range []struct {
+		from []translate.Ref
+		to   *[]string
+	}{{res.missing, &d.MissingResources}, {res.stale, &d.StaleResources}, {res.extra, &d.ExtraResources}} {
+		for _, ref := range x.from {
+			if res.pending[ref] {
+				// A change the consumer has not applied yet: not drift.
+				d.PendingResources = append(d.PendingResources, string(ref))
+			} else {
+				*x.to = append(*x.to, string(ref))
 			}
 		}
 	}
-	// Objects: what the stored copies translate to versus what the NSDB holds now (as read
-	// by Load or Repair when nothing was applied since, else read again).
+	d.MissingObjects = append(d.MissingObjects, objs.missing...)
+	d.StaleObjects = append(d.StaleObjects, objs.stale...)
+	d.ExtraObjects = append(d.ExtraObjects, objs.extra...)
+	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects, d.PendingResources} {
+		sort.Strings(l)
+	}
+	return d, nil
+}
+
+// resourceDrift is what compareResources found: the resources that differ (before the
+// pending ones are told apart) and the journal's pending tasks.
+type resourceDrift struct {
+	missing, stale, extra []translate.Ref
+	pending               map[translate.Ref]bool
+	pendingTasks          int64
+}
+
+// compareResources compares every translated resource of the database with the cluster's
+// copy. The database's stored bodies are compared with the copies' JSON as bytes (both are
+// json.Marshal's encoding of the document: the same bytes unless the resource differs), and
+// only a body whose bytes differ is decoded and compared in canonical form. The world is
+// only read (the caller holds c.mu).
+func (c *Cluster) compareResources(ctx context.Context, dbx *db.DB) (resourceDrift, error) {
+	var r resourceDrift
+	seen := map[string]map[string]struct{}{}
+	err := dbx.Read(ctx, func(tx *db.Tx) error {
+		for _, coll := range c.catalog.Translated() {
+			ids := make(map[string]struct{}, c.world.Len(coll))
+			seen[coll] = ids
+			err := tx.EachBody(ctx, coll, func(id string, body []byte) error {
+				ids[id] = struct{}{}
+				have := c.world.GetJSON(coll, id)
+				switch {
+				case have == nil:
+					r.missing = append(r.missing, translate.RefOf(coll, id))
+				case bytes.Equal(have, body):
+				default:
+					doc, err := db.DecodeDoc(body)
+					if err != nil {
+						return fmt.Errorf("decode %s %s: %w", coll, id, err)
+					}
+					if !c.sameDoc(coll, id, canonical(doc)) {
+						r.stale = append(r.stale, translate.RefOf(coll, id))
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return r, fmt.Errorf("cluster: verify: read neutron: %w", err)
+	}
+	// Read after the documents: every change they show that the cluster has not applied
+	// has its task among these (a change and its task commit together).
+	if r.pending, r.pendingTasks, err = c.pendingTasks(ctx, dbx); err != nil {
+		return r, fmt.Errorf("cluster: verify: read the task journal: %w", err)
+	}
+	for _, coll := range c.catalog.Translated() {
+		for _, id := range c.world.IDs(coll) {
+			if _, ok := seen[coll][id]; !ok {
+				r.extra = append(r.extra, translate.RefOf(coll, id))
+			}
+		}
+	}
+	return r, nil
+}
+
+// objectDrift is what compareObjects found, as "<Kind>/<id>" keys.
+type objectDrift struct{ missing, stale, extra []string }
+
+// compareObjects compares what every resource of the world translates to with what it owns
+// in the NSDB (as read by Load or Repair when nothing was applied since, else read again).
+// The owners are translated by one worker per core; the world is only read (the caller
+// holds c.mu).
+func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
+	var out objectDrift
 	actual := c.owned
 	if !c.ownedFresh {
 		var err error
 		if actual, err = c.readOwned(ctx, c.version); err != nil {
-			return d, err
+			return out, err
 		}
 	}
+	var refs []translate.Ref
 	wantOwners := map[translate.Ref]bool{}
 	for _, coll := range c.world.Collections() {
 		for _, id := range c.world.IDs(coll) {
 			ref := translate.RefOf(coll, id)
 			wantOwners[ref] = true
-			have := actual[ref]
-			want := map[string]bool{}
-			for _, o := range c.translators.Owned(c.world, ref) {
-				k := topology.Key(o)
-				want[k] = true
-				b, _ := json.Marshal(o)
-				switch cur, ok := have[k]; {
-				case !ok:
-					d.MissingObjects = append(d.MissingObjects, k)
-				case cur != sumOf(b):
-					d.StaleObjects = append(d.StaleObjects, k)
-				}
-			}
-			for k := range have {
-				if !want[k] {
-					d.ExtraObjects = append(d.ExtraObjects, k)
-				}
-			}
+			refs = append(refs, ref)
 		}
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(refs)/verifyChunk))
+	parts := make([]objectDrift, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Worker w takes every workers-th chunk, so that an expensive stretch (one
+			// collection's owners) is shared.
+			for lo := w * verifyChunk; lo < len(refs); lo += workers * verifyChunk {
+				for _, ref := range refs[lo:min(lo+verifyChunk, len(refs))] {
+					c.compareOwner(ref, actual[ref], &parts[w])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts {
+		out.missing = append(out.missing, p.missing...)
+		out.stale = append(out.stale, p.stale...)
+		out.extra = append(out.extra, p.extra...)
 	}
 	for ref, objs := range actual {
 		if !wantOwners[ref] {
 			for k := range objs {
-				d.ExtraObjects = append(d.ExtraObjects, k)
+				out.extra = append(out.extra, k)
 			}
 		}
 	}
-	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects, d.PendingResources} {
-		sort.Strings(l)
+	return out, nil
+}
+
+// verifyChunk is how many owners a worker of compareObjects translates at a time.
+const verifyChunk = 256
+
+// compareOwner adds to d how the objects ref owns in the NSDB (have) differ from its
+// translation. It only reads the world and the translators.
+func (c *Cluster) compareOwner(ref translate.Ref, have objectSums, d *objectDrift) {
+	objs := c.translators.Owned(c.world, ref)
+	want := make(map[string]bool, len(objs))
+	for _, o := range objs {
+		k := topology.Key(o)
+		want[k] = true
+		b, _ := json.Marshal(o)
+		switch cur, ok := have[k]; {
+		case !ok:
+			d.missing = append(d.missing, k)
+		case cur != sumOf(b):
+			d.stale = append(d.stale, k)
+		}
 	}
-	return d, nil
+	for k := range have {
+		if !want[k] {
+			d.extra = append(d.extra, k)
+		}
+	}
 }
 
 // pendingTasks reads the tasks of the journal after the last one the cluster applied: the

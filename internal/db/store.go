@@ -257,6 +257,32 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 	return out, rows.Err()
 }
 
+// EachBody calls fn with the id and the stored body (the JSON the document was written as)
+// of every document of a kind, without decoding it: a caller comparing documents with
+// copies kept as the same encoding (the cluster's verify) decodes only those that differ.
+// fn must not keep body.
+func (t *Tx) EachBody(ctx context.Context, kind string, fn func(id string, body []byte) error) error {
+	rows, err := t.Query(ctx, "SELECT id, body FROM resources WHERE kind = ?", kind)
+	if err != nil {
+		return fmt.Errorf("db: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var body sql.RawBytes
+		if err := rows.Scan(&id, &body); err != nil {
+			return fmt.Errorf("db: list %s: %w", kind, err)
+		}
+		if err := fn(id, body); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: list %s: %w", kind, err)
+	}
+	return nil
+}
+
 // decodeCached decodes a stored body through the decoded-document cache: the caller gets
 // its own copy.
 func decodeCached(body []byte) (Doc, error) {

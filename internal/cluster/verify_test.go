@@ -1,0 +1,176 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// verifyPorts is how many ports TestVerifyFindsDriftBehindTheServersBack writes: several
+// chunks of owners, so that more than one worker compares objects.
+const verifyPorts = 3*verifyChunk + 10
+
+func nthPortID(i int) string { return fmt.Sprintf("55555555-5555-4555-8555-%012d", i) }
+
+func nthPort(i int) translate.Doc {
+	d := portDoc(1)
+	d["id"] = nthPortID(i)
+	d["mac_address"] = fmt.Sprintf("fa:16:3e:00:%02x:%02x", i/256, i%256)
+	d["fixed_ips"] = []any{map[string]any{"subnet_id": subID, "ip_address": fmt.Sprintf("10.0.%d.%d", i/250, 2+i%250)}}
+	return d
+}
+
+// withPorts writes a network, its subnet, a security group and verifyPorts ports to the
+// database and applies them to the cluster, as the server does.
+func withPorts(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	ctx := context.Background()
+	docs := []Change{
+		{Type: "CREATE", Collection: "networks", ID: netID, Doc: netDoc(1)},
+		{Type: "CREATE", Collection: "subnets", ID: subID, Doc: translate.Doc{"id": subID, "network_id": netID, "tenant_id": "t", "cidr": "10.0.0.0/16", "ip_version": 4, "gateway_ip": "10.0.0.1", "revision_number": 1}},
+		{Type: "CREATE", Collection: "security_groups", ID: sgID, Doc: translate.Doc{"id": sgID, "tenant_id": "t", "name": "default", "revision_number": 1}},
+	}
+	for i := range verifyPorts {
+		docs = append(docs, Change{Type: "CREATE", Collection: "ports", ID: nthPortID(i), Doc: nthPort(i)})
+	}
+	if err := e.db.Write(ctx, func(tx *db.Tx) error {
+		for _, ch := range docs {
+			if err := tx.Insert(ctx, ch.Collection, ch.Doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for len(docs) > 0 {
+		k := min(50, len(docs))
+		if err := e.c.Apply(ctx, docs[:k], 0); err != nil {
+			t.Fatal(err)
+		}
+		docs = docs[k:]
+	}
+	return e
+}
+
+// TestVerifyFindsDriftBehindTheServersBack: whatever is changed in the database or in the
+// NSDB behind the server's back, a verify of a freshly loaded view (what `db-manage verify`
+// does) names exactly it; a stored body that differs from the NSDB's copy only in its
+// encoding is no drift.
+func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
+	ctx := context.Background()
+	const mid = verifyPorts / 2 // an owner in the middle: another worker than the first's
+	port := func(i int) string { return "ports/" + nthPortID(i) }
+	obj := func(kind topology.Kind, id string) string { return string(kind) + "/" + id }
+	sql := func(q string, args ...any) func(*testing.T, *env) {
+		return func(t *testing.T, e *env) {
+			t.Helper()
+			if err := e.db.Write(ctx, func(tx *db.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	nsdbOps := func(ops ...nsdb.Op) func(*testing.T, *env) {
+		return func(t *testing.T, e *env) {
+			t.Helper()
+			if _, _, err := e.store.Txn(ctx, nil, ops); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	topo := func(kind topology.Kind, id string) string { return nsdb.TopologyKey(1, kind, id) }
+	renamed := nthPort(mid)
+	renamed["name"] = "renamed"
+	renamedJSON, _ := json.Marshal(renamed)
+	stray, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "stray", Owner: port(mid)}, Name: "x"})
+	orphan, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "orphan", Owner: "ports/gone"}, Name: "x"})
+	for _, c := range []struct {
+		name   string
+		tamper func(*testing.T, *env)
+		want   Drift
+	}{
+		{name: "nothing changed", tamper: func(*testing.T, *env) {}},
+		{name: "a body stored in another encoding", tamper: sql("UPDATE resources SET body = ? WHERE kind = 'ports' AND id = ?",
+			" "+string(mustJSON(t, nthPort(mid)))+"\n", nthPortID(mid))},
+		{name: "a resource changed in the database", tamper: sql("UPDATE resources SET body = ? WHERE kind = 'ports' AND id = ?", string(renamedJSON), nthPortID(mid)),
+			want: Drift{StaleResources: []string{port(mid)}}},
+		{name: "a resource deleted from the database", tamper: sql("DELETE FROM resources WHERE kind = 'ports' AND id = ?", nthPortID(mid)),
+			want: Drift{ExtraResources: []string{port(mid)}}},
+		{name: "a resource the NSDB lacks", tamper: nsdbOps(nsdb.Op{Key: nsdb.NeutronKey(1, "ports", nthPortID(mid)), Delete: true}),
+			// The view holds no copy of the port, so it produces nothing: its objects are
+			// extra (filled in below).
+			want: Drift{MissingResources: []string{port(mid)}}},
+		{name: "a resource changed in the NSDB", tamper: nsdbOps(nsdb.Op{Key: nsdb.NeutronKey(1, "ports", nthPortID(mid)), Value: renamedJSON}),
+			want: Drift{StaleResources: []string{port(mid)}}},
+		{name: "an object deleted", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindPort, nthPortID(mid)), Delete: true}),
+			want: Drift{MissingObjects: []string{obj(topology.KindPort, nthPortID(mid))}}},
+		{name: "an object changed", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1))),
+			Value: []byte(`{"id":"` + topology.InChainID(nthPortID(verifyPorts-1)) + `","owner":"` + port(verifyPorts-1) + `","name":"corrupt"}`)}),
+			want: Drift{StaleObjects: []string{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1)))}}},
+		{name: "an object its owner does not produce", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "stray"), Value: stray}),
+			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "stray")}}},
+		{name: "an object of an owner that is gone", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "orphan"), Value: orphan}),
+			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "orphan")}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := withPorts(t)
+			if c.name == "a resource the NSDB lacks" {
+				c.want.ExtraObjects = ownedKeys(e.c, port(mid))
+			}
+			c.tamper(t, e)
+			// A new view of the stores, as `db-manage verify` loads.
+			view := newCluster(t, e.store)
+			if err := view.Load(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, err := view.Verify(ctx, e.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(differences(got), differences(c.want)) {
+				t.Fatalf("verify = %+v\nwant %+v", differences(got), differences(c.want))
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ownedKeys lists, sorted, the keys of the objects ref owns as c knows them.
+func ownedKeys(c *Cluster, ref string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for k := range c.owned[translate.Ref(ref)] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// differences are a drift's six lists, empty lists as nil.
+func differences(d Drift) [6][]string {
+	var out [6][]string
+	for i, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects} {
+		if len(l) > 0 {
+			out[i] = l
+		}
+	}
+	return out
+}
