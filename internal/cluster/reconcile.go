@@ -203,25 +203,23 @@ func (c *Cluster) verify(ctx context.Context, dbx *db.DB) (Drift, error) {
 				k := topology.Key(o)
 				want[k] = true
 				b, _ := json.Marshal(o)
-				switch cur, ok := have[k]; {
+				switch cur, ok := have.get(k); {
 				case !ok:
 					d.MissingObjects = append(d.MissingObjects, k)
 				case cur != sumOf(b):
 					d.StaleObjects = append(d.StaleObjects, k)
 				}
 			}
-			for k := range have {
+			have.each(func(k string) {
 				if !want[k] {
 					d.ExtraObjects = append(d.ExtraObjects, k)
 				}
-			}
+			})
 		}
 	}
 	for ref, objs := range actual {
 		if !wantOwners[ref] {
-			for k := range objs {
-				d.ExtraObjects = append(d.ExtraObjects, k)
-			}
+			objs.each(func(k string) { d.ExtraObjects = append(d.ExtraObjects, k) })
 		}
 	}
 	for _, l := range [][]string{d.MissingResources, d.StaleResources, d.ExtraResources, d.MissingObjects, d.StaleObjects, d.ExtraObjects, d.PendingResources} {
