@@ -233,7 +233,7 @@ func (a *Agent) status(s *state) Status {
 // Run registers the host and keeps everything current until ctx ends; on the way out the
 // lease is revoked so the host and its ports go down at once.
 func (a *Agent) Run(ctx context.Context) error {
-	s := &state{objects: newCache(a.o.Datapath == nil), active: map[string]bool{}, views: map[string]any{},
+	s := &state{objects: a.newCache(ctx, 1), active: map[string]bool{}, views: map[string]any{},
 		learned: map[string][]topology.Route{}, sessions: map[string][]bgpd.PeerStatus{}, ipsecStatus: map[string]map[string]string{}}
 	bo := a.o.BGP
 	bo.Log = a.o.Log
@@ -428,12 +428,13 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 	prefix := nsdb.DataPrefix(v) + "topology/"
 	// A page at a time: the listing of a large deployment (twenty objects a VM port) is
 	// never held whole beside the cache.
-	rev, err := a.store.Each(ctx, prefix, func() { s.objects = newCache(a.o.Datapath == nil) }, func(kv nsdb.KV) {
+	rev, err := a.store.Each(ctx, prefix, func() { s.objects = a.newCache(ctx, v) }, func(kv nsdb.KV) {
 		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
 	})
 	if err != nil {
 		return 0, 0, err
 	}
+	s.objects.rev = rev
 	// Learned routes are read after the topology: their watch starts at the topology's
 	// revision too, and replaying events the listing already holds ends in the same state.
 	lkvs, _, err := a.store.List(ctx, nsdb.LearnedPrefix(v))
@@ -458,12 +459,66 @@ func (a *Agent) put(s *state, key string, value []byte) {
 	if err != nil {
 		return
 	}
-	if s.objects.pack[kind] {
-		s.objects.setValue(kind, id, value)
+	if s.objects.lazy[kind] {
+		s.objects.hold(kind, id)
 		return
 	}
 	intern(o)
 	s.objects.setAs(kind, id, o)
+}
+
+// newCache returns an empty cache for the agent: one that reads the objects of lazy kinds
+// from the data version's topology in the NSDB when asked, or, for an agent with a datapath,
+// one that keeps everything.
+func (a *Agent) newCache(ctx context.Context, version int64) cache {
+	if a.o.Datapath != nil || a.store == nil {
+		return newCache(nil)
+	}
+	return newCache(&nsdbSource{ctx: ctx, store: a.store, prefix: nsdb.DataPrefix(version) + "topology/", log: a.o.Log})
+}
+
+// nsdbSource reads topology objects of one data version from the NSDB at a revision. A
+// revision compacted away (the cache unchanged for longer than the NSDB keeps history) is
+// read at the current one instead: the topology then is what the cache holds, unless events
+// are still on their way to it. A read that fails otherwise is logged and gives nothing.
+type nsdbSource struct {
+	ctx    context.Context
+	store  *nsdb.Store
+	prefix string
+	log    *slog.Logger
+}
+
+func (n *nsdbSource) each(kind topology.Kind, rev int64, begin func(), f func(value []byte)) {
+	prefix := n.prefix + string(kind) + "/"
+	for {
+		begin()
+		err := n.store.EachAt(n.ctx, prefix, rev, func(kv nsdb.KV) { f(kv.Value) })
+		if err == nil {
+			return
+		}
+		if rev != 0 && nsdb.IsCompacted(err) {
+			rev = 0
+			continue
+		}
+		n.log.Warn("agent: read topology objects", "kind", kind, "err", err)
+		return
+	}
+}
+
+func (n *nsdbSource) get(kind topology.Kind, id string, rev int64) []byte {
+	key := n.prefix + string(kind) + "/" + id
+	kv, err := n.store.GetAt(n.ctx, key, rev)
+	if err != nil && rev != 0 && nsdb.IsCompacted(err) {
+		kv, err = n.store.GetAt(n.ctx, key, 0)
+	}
+	if err != nil {
+		n.log.Warn("agent: read a topology object", "key", key, "err", err)
+		return nil
+	}
+	if kv == nil {
+		return nil
+	}
+	return kv.Value
 }
 
 // cacheKey is the cache's "<Kind>/<id>" of an NSDB key: a translated object's, or a learned
@@ -490,6 +545,9 @@ func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
 		}
 	} else {
 		a.put(s, key, ev.Value)
+	}
+	if ev.Revision > s.objects.rev && strings.HasPrefix(ev.Key, nsdb.DataPrefix(version)+"topology/") {
+		s.objects.rev = ev.Revision
 	}
 	s.gen++
 	s.views = map[string]any{}

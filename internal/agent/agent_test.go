@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -179,4 +180,85 @@ func TestPortsPluggedOnEvents(t *testing.T) {
 	waitFor("deleted")
 	put(port("elsewhere", host)) // moved here
 	waitFor("moved here", "elsewhere")
+}
+
+// TestLazyKindsFollowTheNSDB: the agent `midonet serve` runs reads rules and chains from the
+// NSDB when asked instead of keeping them; what Find, All and Status give still follows every
+// write, the agent's answers as they were when it kept them.
+func TestLazyKindsFollowTheNSDB(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	write := func(ops []nsdb.Op, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const ruleID = "33333333-3333-4333-8333-333333333333"
+	rule := func(action string) *topology.Rule {
+		return &topology.Rule{Meta: topology.Meta{ID: ruleID}, ChainID: "chain-1", Type: "literal", Action: action}
+	}
+	write(nsdb.PutObjectOps(1, &topology.Chain{Meta: topology.Meta{ID: "chain-1"}, Name: "c"}))
+	write(nsdb.PutObjectOps(1, rule("accept")))
+
+	a := agent.New(store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h",
+		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	defer func() {
+		stop()
+		<-done
+	}()
+	<-a.Ready()
+	describe := func() string {
+		var out []string
+		if err := a.Do(ctx, func(st *agent.State) {
+			for _, o := range st.All() {
+				s := topology.Key(o)
+				if r, ok := o.(*topology.Rule); ok {
+					s += ":" + r.Action
+				}
+				out = append(out, s)
+			}
+			for _, o := range st.Find(map[string]bool{ruleID: true}) {
+				out = append(out, "found "+o.(*topology.Rule).Action)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(out)
+		st, err := a.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%v objects=%d", out, st.Objects)
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			got := describe()
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the agent gives %s, want %s", got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("[Chain/chain-1 Rule/" + ruleID + ":accept found accept] objects=2")
+	write(nsdb.PutObjectOps(1, rule("drop")))
+	waitFor("[Chain/chain-1 Rule/" + ruleID + ":drop found drop] objects=2")
+	write(nsdb.DeleteObjectOps(1, rule("drop")), nil)
+	waitFor("[Chain/chain-1] objects=1")
 }

@@ -37,7 +37,7 @@ func TestWantSpeakers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-			s := &state{objects: newCache(true)}
+			s := &state{objects: newCache(memSource{})}
 			for _, o := range tc.objects {
 				s.objects.set(o)
 			}

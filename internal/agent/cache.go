@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/json"
 	"strings"
 	"unique"
 
@@ -12,52 +11,110 @@ import (
 // that looks for one kind (bound ports, BGP peers, VPN services, tunnel members) visit only
 // those objects instead of every object of the deployment (about twenty per VM port).
 //
-// The kinds a VM port has many of and no pass reads (packedKinds: its rules, chains, DHCP
-// host, MAC entry and address-group member) are kept in their compact form (compact.go) and
-// decoded when read; the others are kept decoded, their id keys sharing the objects' own id
-// strings. The cache belongs to the agent's loop, like the rest of its state: reading a
-// packed object uses a scratch buffer of the cache.
+// An agent without a datapath (the one `midonet serve` runs) does not keep the kinds a VM
+// port has many of and no pass of the agent reads (lazyKinds: its rules, chains, DHCP host,
+// MAC entry and address-group member, sixteen of its eighteen objects). It keeps only their
+// ids, and reads them from the NSDB when a caller asks (a trace's simulation, its names),
+// at the revision the cache is at (rev), so a reader sees exactly what the listing and the
+// watch events applied since gave — as MidoNet's agents load what a simulation reaches
+// instead of holding the whole topology. The other kinds are kept decoded, their id keys
+// sharing the objects' own id strings. The cache belongs to the agent's loop, like the rest
+// of its state.
 //
-// An agent with a datapath keeps every object decoded (newCache(false)): it hands the whole
-// topology to the simulator after every change, and decoding the packed objects each time
-// (about 5 µs an object) would cost more than the memory saved while the simulator's
-// topology, which holds the decoded objects, is alive anyway.
+// An agent with a datapath keeps every object decoded (newCache(nil)): it hands the whole
+// topology to the simulator after every change, which would then read every object from the
+// NSDB each time.
 type cache struct {
-	kinds  map[topology.Kind]map[string]topology.Object
-	packed map[topology.Kind]map[idKey]string
-	pack   map[topology.Kind]bool // the kinds kept packed: packedKinds, or none
-	names  names
-	n      int
-	buf    []byte // scratch for expanding a compact form
+	kinds map[topology.Kind]map[string]topology.Object
+	held  map[topology.Kind]*idSet // the objects of lazy kinds: ids only
+	lazy  map[topology.Kind]bool   // lazyKinds, or none
+	src   source                   // where the lazy kinds are read (nil: nowhere, they read as absent)
+	rev   int64                    // the store revision the cache is at (lazy kinds are read there)
+	n     int
 }
 
-// packedKinds are the kinds kept in compact form by an agent without a datapath.
-var packedKinds = map[topology.Kind]bool{
+// source reads objects of the kinds the cache does not keep, as the NSDB held them at a
+// store revision.
+type source interface {
+	// each calls f with the JSON value of every object of kind; when it has to start over
+	// (the revision was compacted while reading), it calls begin first, again.
+	each(kind topology.Kind, rev int64, begin func(), f func(value []byte))
+	// get returns the JSON value of one object, or nil.
+	get(kind topology.Kind, id string, rev int64) []byte
+}
+
+// lazyKinds are the kinds an agent without a datapath reads from the NSDB when asked.
+var lazyKinds = map[topology.Kind]bool{
 	topology.KindRule: true, topology.KindChain: true, topology.KindDhcpHost: true,
 	topology.KindMacEntry: true, topology.KindIPAddrMember: true,
 }
 
-// idKey is the key of a packed object: a UUID id as its sixteen bytes (no string to
-// allocate), any other id as itself.
-type idKey struct {
-	u [16]byte
-	s string
+// idSet is a set of ids: UUIDs as their sixteen bytes (no string to keep), any other id as
+// itself.
+type idSet struct {
+	uuids map[[16]byte]struct{}
+	other map[string]struct{}
 }
 
-func keyOf(id string) idKey {
-	if len(id) == 36 {
-		if u, ok := parseUUID([]byte(id)); ok {
-			return idKey{u: u}
-		}
+func (s *idSet) has(id string) bool {
+	if u, ok := uuidOf(id); ok {
+		_, ok := s.uuids[u]
+		return ok
 	}
-	return idKey{s: strings.Clone(id)}
+	_, ok := s.other[id]
+	return ok
 }
 
-// newCache returns an empty cache; pack keeps the packedKinds in compact form.
-func newCache(pack bool) cache {
-	c := cache{kinds: map[topology.Kind]map[string]topology.Object{}, packed: map[topology.Kind]map[idKey]string{}}
-	if pack {
-		c.pack = packedKinds
+// add adds id and reports whether it was new.
+func (s *idSet) add(id string) bool {
+	if u, ok := uuidOf(id); ok {
+		if _, ok := s.uuids[u]; ok {
+			return false
+		}
+		if s.uuids == nil {
+			s.uuids = map[[16]byte]struct{}{}
+		}
+		s.uuids[u] = struct{}{}
+		return true
+	}
+	if _, ok := s.other[id]; ok {
+		return false
+	}
+	if s.other == nil {
+		s.other = map[string]struct{}{}
+	}
+	s.other[strings.Clone(id)] = struct{}{}
+	return true
+}
+
+// remove removes id and reports whether it was there.
+func (s *idSet) remove(id string) bool {
+	if !s.has(id) {
+		return false
+	}
+	if u, ok := uuidOf(id); ok {
+		delete(s.uuids, u)
+	} else {
+		delete(s.other, id)
+	}
+	return true
+}
+
+func (s *idSet) len() int { return len(s.uuids) + len(s.other) }
+
+func uuidOf(id string) ([16]byte, bool) {
+	if len(id) != 36 {
+		return [16]byte{}, false
+	}
+	return parseUUID(id)
+}
+
+// newCache returns an empty cache; with a source, the lazyKinds are read from it when asked
+// instead of kept.
+func newCache(src source) cache {
+	c := cache{kinds: map[topology.Kind]map[string]topology.Object{}, held: map[topology.Kind]*idSet{}, src: src}
+	if src != nil {
+		c.lazy = lazyKinds
 	}
 	return c
 }
@@ -68,19 +125,17 @@ func splitKey(key string) (topology.Kind, string, bool) {
 	return topology.Kind(kind), id, ok && kind != "" && id != ""
 }
 
-// set stores an object under its kind and id.
+// set stores an object under its kind and id (for a lazy kind: its id).
 func (c *cache) set(o topology.Object) {
-	if c.pack[o.Kind()] {
-		if b, err := json.Marshal(o); err == nil {
-			c.setValue(o.Kind(), o.Base().ID, b)
-		}
+	if c.lazy[o.Kind()] {
+		c.hold(o.Kind(), o.Base().ID)
 		return
 	}
 	c.setAs(o.Kind(), o.Base().ID, o)
 }
 
-// setAs stores a decoded object of a kind that is not packed under kind and id; when o's
-// own id is id, the map key shares its string.
+// setAs stores a decoded object of a kind that is not lazy under kind and id; when o's own id
+// is id, the map key shares its string.
 func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
 	if b := o.Base(); b.ID == id {
 		id = b.ID
@@ -98,30 +153,23 @@ func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
 	m[id] = o
 }
 
-// setValue stores the JSON value of an object of a packed kind (valid: the caller decoded
-// it) in compact form.
-func (c *cache) setValue(kind topology.Kind, id string, value []byte) {
-	m := c.packed[kind]
-	if m == nil {
-		m = map[idKey]string{}
-		c.packed[kind] = m
+// hold records that an object of a lazy kind exists (the caller decoded its value).
+func (c *cache) hold(kind topology.Kind, id string) {
+	s := c.held[kind]
+	if s == nil {
+		s = &idSet{}
+		c.held[kind] = s
 	}
-	k := keyOf(id)
-	if _, ok := m[k]; !ok {
+	if s.add(id) {
 		c.n++
 	}
-	m[k] = string(compactJSON(&c.names, value))
 }
 
 // del removes an object.
 func (c *cache) del(kind topology.Kind, id string) {
-	if c.pack[kind] {
-		if m := c.packed[kind]; m != nil {
-			k := keyOf(id)
-			if _, ok := m[k]; ok {
-				delete(m, k)
-				c.n--
-			}
+	if c.lazy[kind] {
+		if s := c.held[kind]; s != nil && s.remove(id) {
+			c.n--
 		}
 		return
 	}
@@ -133,15 +181,17 @@ func (c *cache) del(kind topology.Kind, id string) {
 	}
 }
 
-// decode expands and decodes a compact form (nil if it does not decode, which a form the
-// cache made always does).
-func (c *cache) decode(kind topology.Kind, form string) topology.Object {
-	b, ok := expandJSON(&c.names, c.buf[:0], []byte(form))
-	c.buf = b
-	if !ok {
+// fetch reads one object of a lazy kind from the source (nil when absent or undecodable,
+// which an object the cache holds is not: its value was decoded when it came in).
+func (c *cache) fetch(kind topology.Kind, id string) topology.Object {
+	if c.src == nil {
 		return nil
 	}
-	o, err := topology.Decode(kind, b)
+	v := c.src.get(kind, id, c.rev)
+	if v == nil {
+		return nil
+	}
+	o, err := topology.Decode(kind, v)
 	if err != nil {
 		return nil
 	}
@@ -150,39 +200,48 @@ func (c *cache) decode(kind topology.Kind, form string) topology.Object {
 
 // get returns an object or nil.
 func (c *cache) get(kind topology.Kind, id string) topology.Object {
-	if c.pack[kind] {
-		form, ok := c.packed[kind][keyOf(id)]
-		if !ok {
+	if c.lazy[kind] {
+		if s := c.held[kind]; s == nil || !s.has(id) {
 			return nil
 		}
-		return c.decode(kind, form)
+		return c.fetch(kind, id)
 	}
 	return c.kinds[kind][id]
 }
 
-// each calls f with every object of a kind, in no particular order (a packed kind's
-// objects are decoded for the call).
+// each calls f with every object of a kind, in no particular order (a lazy kind's objects
+// are read from the source and decoded for the call).
 func (c *cache) each(kind topology.Kind, f func(topology.Object)) {
-	if c.pack[kind] {
-		for _, form := range c.packed[kind] {
-			if o := c.decode(kind, form); o != nil {
-				f(o)
-			}
+	if !c.lazy[kind] {
+		for _, o := range c.kinds[kind] {
+			f(o)
 		}
 		return
 	}
-	for _, o := range c.kinds[kind] {
+	if c.src == nil || c.held[kind] == nil || c.held[kind].len() == 0 {
+		return
+	}
+	var objs []topology.Object
+	c.src.each(kind, c.rev, func() { objs = objs[:0] }, func(v []byte) {
+		if o, err := topology.Decode(kind, v); err == nil {
+			objs = append(objs, o)
+		}
+	})
+	for _, o := range objs {
 		f(o)
 	}
 }
 
-// of returns the objects of a kind that is not packed (the caller must not change the map).
+// of returns the objects of a kind that is not lazy (the caller must not change the map).
 func (c *cache) of(kind topology.Kind) map[string]topology.Object { return c.kinds[kind] }
 
 // count is the number of objects of a kind.
 func (c *cache) count(kind topology.Kind) int {
-	if c.pack[kind] {
-		return len(c.packed[kind])
+	if c.lazy[kind] {
+		if s := c.held[kind]; s != nil {
+			return s.len()
+		}
+		return 0
 	}
 	return len(c.kinds[kind])
 }
@@ -194,12 +253,12 @@ func (c *cache) all(f func(topology.Object)) {
 			f(o)
 		}
 	}
-	for kind := range c.packed {
+	for kind := range c.held {
 		c.each(kind, f)
 	}
 }
 
-// find calls f with the objects whose id is in ids, decoding only those.
+// find calls f with the objects whose id is in ids, reading only those.
 func (c *cache) find(ids map[string]bool, f func(topology.Object)) {
 	for _, m := range c.kinds {
 		for id, o := range m {
@@ -208,17 +267,10 @@ func (c *cache) find(ids map[string]bool, f func(topology.Object)) {
 			}
 		}
 	}
-	if len(c.packed) == 0 {
-		return
-	}
-	want := make(map[idKey]bool, len(ids))
-	for id := range ids {
-		want[keyOf(id)] = true
-	}
-	for kind, m := range c.packed {
-		for k, form := range m {
-			if want[k] {
-				if o := c.decode(kind, form); o != nil {
+	for kind, s := range c.held {
+		for id := range ids {
+			if s.has(id) {
+				if o := c.fetch(kind, id); o != nil {
 					f(o)
 				}
 			}
@@ -263,4 +315,38 @@ func internStr(s string) string {
 		return ""
 	}
 	return unique.Make(s).Value()
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// parseUUID parses a lowercase 8-4-4-4-12 UUID (an uppercase one stays a string: the set
+// must give back the same id).
+func parseUUID(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++
+			continue
+		}
+		hi, ok1 := hexVal(s[i])
+		lo, ok2 := hexVal(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+		i += 2
+	}
+	return u, true
 }

@@ -26,7 +26,7 @@ func TestWantSites(t *testing.T) {
 		conn("c1", "s1"), conn("c2", "s2"), conn("c3", "s3"),
 	}
 	a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-	s := &state{objects: newCache(true)}
+	s := &state{objects: newCache(memSource{})}
 	for _, o := range objs {
 		s.objects.set(o)
 	}

@@ -251,6 +251,7 @@ type Server struct {
 	loadGate       <-chan struct{} // Options.loadGate
 	statusPending  atomic.Int32    // status loops that have not made their first pass yet (sync.go)
 	nsdbOpening    nsdbOpening     // the embedded NSDB's open in the background (sync.go)
+	repaired       chan struct{}   // closed after the reconciliation's first pass (sync.go: releaseStartupPeak)
 }
 
 // URL is the API's base URL (https with [ssl] cert_file and key_file).
@@ -310,7 +311,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	roles := o.Roles.all()
-	s := &Server{log: log, roles: roles, synced: make(chan struct{}), loadGate: o.loadGate,
+	s := &Server{log: log, roles: roles, synced: make(chan struct{}), repaired: make(chan struct{}), loadGate: o.loadGate,
 		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
 		drainTimeout:   time.Duration(cfg.Int(config.DefaultGroup, "graceful_shutdown_timeout")) * time.Second,
 		nsdbKind:       "embedded etcd under " + filepath.Join(o.DataDir, "etcd")}
@@ -829,6 +830,7 @@ func (s *Server) reconcile(ctx context.Context) {
 		}
 	}
 	run()
+	close(s.repaired)
 	t := time.NewTicker(s.reconcileEvery)
 	defer t.Stop()
 	for {
@@ -892,6 +894,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); s.awaitSync(loops) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.releaseStartupPeak(loops) }()
 	if s.roles.API {
 		s.statusPending.Store(3)
 		// Statuses follow the agents' activity and the cluster's copies: they start once

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -184,4 +186,40 @@ func isClosed(ch <-chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// releaseStartupPeak returns the heap the start-up left free to the operating system once
+// the start-up's work is done: the cluster's and the agent's loads, the status loops' first
+// passes and, with the cluster role, the startup repair and the reconciliation's first pass.
+// Those read the whole topology (twenty NSDB keys a VM port) and the heap grows to about
+// twice what stays live; Go's scavenger would give the difference back only over minutes
+// (the resident size of a 100,000-port server stayed above 5 GB for them, with 1.1 GB live).
+// One forced collection, once per start.
+func (s *Server) releaseStartupPeak(ctx context.Context) {
+	select {
+	case <-s.synced:
+	case <-ctx.Done():
+		return
+	}
+	if s.Cluster != nil {
+		select {
+		case <-s.repaired:
+		case <-ctx.Done():
+			return
+		}
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for s.statusPending.Load() > 0 {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	s.log.Info("start-up done: free heap returned to the operating system", "heap_live_bytes", m.HeapAlloc,
+		"heap_from_os_bytes", m.HeapSys-m.HeapReleased)
 }

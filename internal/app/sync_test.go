@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -103,5 +105,56 @@ func TestAnswersWhileTheClusterLoads(t *testing.T) {
 	}
 	if srv.Cluster.Neutron("networks", created.Network.ID) == nil {
 		t.Fatal("the network created once the cluster loaded is not in the cluster's copy")
+	}
+}
+
+// lockedBuffer is a log sink the server's goroutines may write concurrently.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestStartupPeakReleased: once the start-up's work is done (loads, status passes, the
+// startup repair and the first reconciliation), the server gives the heap the start-up left
+// free back to the operating system, once, and says so in its log.
+func TestStartupPeakReleased(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "neutron.conf")
+	if err := os.WriteFile(conf, []byte("[DEFAULT]\nauth_strategy = noauth\nbind_port = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	o := Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	srv, err := NewServer(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	const line = "start-up done: free heap returned to the operating system"
+	for i := 0; i < 3000 && !strings.Contains(logs.String(), line); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), line); n != 1 {
+		t.Fatalf("the log says %q %d times, want once:\n%s", line, n, logs.String())
 	}
 }

@@ -263,13 +263,15 @@ func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]obj
 			return // not ours (agents' objects, hand-made objects)
 		}
 		ref := translate.Ref(owner)
-		if owned[ref] == nil {
-			owned[ref] = objectSums{}
-		}
-		owned[ref][strings.Clone(strings.TrimPrefix(kv.Key, objPrefix))] = sumOf(kv.Value)
+		sums := owned[ref]
+		sums.add(strings.TrimPrefix(kv.Key, objPrefix), sumOf(kv.Value))
+		owned[ref] = sums
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: load topology: %w", err)
+	}
+	for ref, sums := range owned {
+		owned[ref] = sums.sorted()
 	}
 	return owned, nil
 }
@@ -396,7 +398,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	objects := 0
 	for _, ref := range deps {
 		objs := c.translators.Owned(c.world, ref)
-		want := make(objectSums, len(objs))
+		want := objectSums{e: make([]ownedSum, 0, len(objs))}
 		have := c.owned[ref]
 		for _, o := range objs {
 			b, err := json.Marshal(o)
@@ -405,17 +407,18 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 				return fmt.Errorf("cluster: encode %s: %w", topology.Key(o), err)
 			}
 			k, sum := topology.Key(o), sumOf(b)
-			want[k] = sum
-			if cur, ok := have[k]; !ok || cur != sum {
+			want.add(k, sum)
+			if cur, ok := have.get(k); !ok || cur != sum {
 				ops.add(nsdb.Op{Key: topoKey(c.version, k), Value: b})
 				objects++
 			}
 		}
-		for k := range have {
-			if _, ok := want[k]; !ok {
+		want = want.sorted()
+		have.each(func(k string) {
+			if _, ok := want.get(k); !ok {
 				ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true})
 			}
-		}
+		})
 		next[ref] = want
 	}
 	if lastTask > 0 {
@@ -448,7 +451,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		c.remember(deletions, start)
 	}
 	for ref, want := range next {
-		if len(want) == 0 {
+		if want.len() == 0 {
 			delete(c.owned, ref)
 		} else {
 			c.owned[ref] = want

@@ -15,7 +15,9 @@ import (
 // group with the four default rules, each port a member) to a cluster on a real embedded
 // etcd, then reports what the cluster's in-memory state retains per port: its copy of the
 // Neutron world plus what it remembers of the objects each resource owns (the heap freed
-// when both are dropped, after a GC). Run with a fixed count, e.g. -benchtime 5000x.
+// when both are dropped, after a GC), and what the digests of those objects retain when
+// read back from the NSDB (a server's start-up). Run with a fixed count, e.g. -benchtime
+// 5000x.
 func BenchmarkClusterMemoryPerPort(b *testing.B) {
 	ctx := context.Background()
 	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(b.TempDir(), "etcd"), Logger: quiet})
@@ -85,4 +87,16 @@ func BenchmarkClusterMemoryPerPort(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(int64(before.HeapAlloc)-int64(after.HeapAlloc))/float64(n), "retained-B/port")
+	// What a server's start-up keeps of the same objects: the owned-object digests as Load
+	// reads them back from the NSDB.
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	read, err := c.readOwned(ctx, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(read)
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(n), "read-digests-B/port")
 }

@@ -300,9 +300,7 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 	}
 	for ref, objs := range actual {
 		if !wantOwners[ref] {
-			for k := range objs {
-				out.extra = append(out.extra, k)
-			}
+			objs.each(func(k string) { out.extra = append(out.extra, k) })
 		}
 	}
 	return out, nil
@@ -320,18 +318,18 @@ func (c *Cluster) compareOwner(ref translate.Ref, have objectSums, d *objectDrif
 		k := topology.Key(o)
 		want[k] = true
 		b, _ := json.Marshal(o)
-		switch cur, ok := have[k]; {
+		switch cur, ok := have.get(k); {
 		case !ok:
 			d.missing = append(d.missing, k)
 		case cur != sumOf(b):
 			d.stale = append(d.stale, k)
 		}
 	}
-	for k := range have {
+	have.each(func(k string) {
 		if !want[k] {
 			d.extra = append(d.extra, k)
 		}
-	}
+	})
 }
 
 // pendingTasks reads the tasks of the journal after the last one the cluster applied: the

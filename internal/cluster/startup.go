@@ -124,7 +124,7 @@ func (c *Cluster) repairOwners(ctx context.Context, refs []translate.Ref) (int, 
 func (c *Cluster) ownerDrifted(ref translate.Ref) bool {
 	objs := c.translators.Owned(c.world, ref)
 	have := c.owned[ref]
-	if len(objs) != len(have) {
+	if len(objs) != have.len() {
 		return true
 	}
 	for _, o := range objs {
@@ -132,7 +132,7 @@ func (c *Cluster) ownerDrifted(ref translate.Ref) bool {
 		if err != nil {
 			return true
 		}
-		if cur, ok := have[topology.Key(o)]; !ok || cur != sumOf(b) {
+		if cur, ok := have.get(topology.Key(o)); !ok || cur != sumOf(b) {
 			return true
 		}
 	}

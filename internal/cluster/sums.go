@@ -2,15 +2,198 @@ package cluster
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"hash/maphash"
+	"slices"
+	"strings"
+	"sync"
 )
 
 // objectSums are the objects one resource owns: "<Kind>/<id>" → the digest of the object's
 // JSON as written to the NSDB. The cluster compares a new translation with these digests
 // instead of keeping every object's JSON in memory (about 300 bytes an object, twenty
 // objects a VM port).
-type objectSums map[string]sum
+//
+// They are kept compactly, as a slice sorted by key of 40-byte entries (the kind as an index
+// into a table of kinds, a lowercase UUID id as its sixteen bytes, the digest): a map of
+// "<Kind>/<id>" strings cost about 2.1 KB a VM port, the slice 0.8 KB. Keys whose id is not
+// such a UUID are kept in a map beside it (rare: hand-made objects). Build one with add,
+// then sorted; read it with get, each and len.
+type objectSums struct {
+	e     []ownedSum
+	other map[string]sum // keys whose id is not a lowercase UUID
+}
+
+// ownedSum is one object's entry: its key as kind index and UUID, and its digest.
+type ownedSum struct {
+	sum  sum
+	id   [16]byte
+	kind uint8
+}
+
+// add records a key's digest (a key added twice keeps the last digest once the sums are
+// sorted). Call sorted before reading.
+func (s *objectSums) add(key string, v sum) {
+	if k, id, ok := splitSumKey(key); ok {
+		s.e = append(s.e, ownedSum{sum: v, id: id, kind: k})
+		return
+	}
+	if s.other == nil {
+		s.other = map[string]sum{}
+	}
+	s.other[strings.Clone(key)] = v
+}
+
+// sorted sorts the entries (keeping the last of duplicates) and copies them to a slice of
+// their size; it returns s.
+func (s objectSums) sorted() objectSums {
+	slices.SortStableFunc(s.e, compareSums)
+	out := s.e[:0]
+	for i, e := range s.e {
+		if i+1 < len(s.e) && compareSums(e, s.e[i+1]) == 0 {
+			continue // a later add of the same key wins
+		}
+		out = append(out, e)
+	}
+	if cap(out) > len(out) {
+		out = append(make([]ownedSum, 0, len(out)), out...) // the appends' spare room is not kept
+	}
+	s.e = out
+	return s
+}
+
+func compareSums(a, b ownedSum) int {
+	if a.kind != b.kind {
+		return int(a.kind) - int(b.kind)
+	}
+	return bytes.Compare(a.id[:], b.id[:])
+}
+
+// get returns a key's digest.
+func (s objectSums) get(key string) (sum, bool) {
+	if k, id, ok := splitSumKey(key); ok {
+		i, found := slices.BinarySearchFunc(s.e, ownedSum{id: id, kind: k}, compareSums)
+		if !found {
+			return sum{}, false
+		}
+		return s.e[i].sum, true
+	}
+	v, ok := s.other[key]
+	return v, ok
+}
+
+// len is the number of objects.
+func (s objectSums) len() int { return len(s.e) + len(s.other) }
+
+// each calls f with every key, in no particular order.
+func (s objectSums) each(f func(key string)) {
+	for _, e := range s.e {
+		f(sumKindName(e.kind) + "/" + formatUUID(e.id))
+	}
+	for k := range s.other {
+		f(k)
+	}
+}
+
+// sumKinds numbers the kinds of the keys digested (a few dozen topology kinds, append-only).
+var sumKinds struct {
+	sync.RWMutex
+	idx   map[string]uint8
+	names []string
+}
+
+func sumKindIndex(kind string) (uint8, bool) {
+	sumKinds.RLock()
+	i, ok := sumKinds.idx[kind]
+	sumKinds.RUnlock()
+	if ok {
+		return i, true
+	}
+	sumKinds.Lock()
+	defer sumKinds.Unlock()
+	if i, ok := sumKinds.idx[kind]; ok {
+		return i, true
+	}
+	if len(sumKinds.names) >= 256 {
+		return 0, false
+	}
+	if sumKinds.idx == nil {
+		sumKinds.idx = map[string]uint8{}
+	}
+	i = uint8(len(sumKinds.names))
+	sumKinds.idx[kind] = i
+	sumKinds.names = append(sumKinds.names, strings.Clone(kind))
+	return i, true
+}
+
+func sumKindName(i uint8) string {
+	sumKinds.RLock()
+	defer sumKinds.RUnlock()
+	return sumKinds.names[i]
+}
+
+// splitSumKey reads "<Kind>/<lowercase UUID>"; ok is false for any other key.
+func splitSumKey(key string) (uint8, [16]byte, bool) {
+	kind, id, found := strings.Cut(key, "/")
+	if !found || kind == "" {
+		return 0, [16]byte{}, false
+	}
+	u, ok := parseUUID(id)
+	if !ok {
+		return 0, [16]byte{}, false
+	}
+	k, ok := sumKindIndex(kind)
+	return k, u, ok
+}
+
+// parseUUID parses a lowercase 8-4-4-4-12 UUID (anything else is not one here: the key must
+// come back as it was).
+func parseUUID(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++
+			continue
+		}
+		hi, ok1 := hexDigit(s[i])
+		lo, ok2 := hexDigit(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+		i += 2
+	}
+	return u, true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+func formatUUID(u [16]byte) string {
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
+}
 
 // sum is a 128-bit digest of an object's JSON: two 64-bit maphashes under seeds chosen once
 // per process. It is only ever compared within the process; two different encodings

@@ -157,9 +157,7 @@ func ownedKeys(c *Cluster, ref string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []string
-	for k := range c.owned[translate.Ref(ref)] {
-		out = append(out, k)
-	}
+	c.owned[translate.Ref(ref)].each(func(k string) { out = append(out, k) })
 	sort.Strings(out)
 	return out
 }

@@ -216,6 +216,41 @@ func (s *Store) Each(ctx context.Context, prefix string, begin func(), f func(kv
 	}
 }
 
+// EachAt is Each at a given store revision (0: the current one), for a reader that must see
+// exactly what a listing and the watch events after it gave (the agent reads the objects it
+// does not keep at the revision of its cache). It fails with an error wrapping
+// rpctypes.ErrCompacted when rev is compacted.
+func (s *Store) EachAt(ctx context.Context, prefix string, rev int64, f func(kv KV)) error {
+	l := &lister{s: s, rev: rev, emit: func(page []KV) error {
+		for _, kv := range page {
+			f(kv)
+		}
+		return nil
+	}}
+	if err := l.span(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix)); err != nil {
+		return fmt.Errorf("nsdb: scan %s at revision %d: %w", prefix, rev, err)
+	}
+	return nil
+}
+
+// GetAt is Get at a given store revision (0: the current one); it fails with an error
+// wrapping rpctypes.ErrCompacted when rev is compacted.
+func (s *Store) GetAt(ctx context.Context, key string, rev int64) (*KV, error) {
+	var opts []clientv3.OpOption
+	if rev != 0 {
+		opts = append(opts, clientv3.WithRev(rev))
+	}
+	resp, err := s.client.Get(ctx, key, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nsdb: get %s at revision %d: %w", key, rev, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, nil
+	}
+	kv := resp.Kvs[0]
+	return &KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}, nil
+}
+
 func (s *Store) list(ctx context.Context, prefix string, keysOnly bool) ([]KV, int64, error) {
 	for attempt := 0; ; attempt++ {
 		kvs, rev, err := s.listOnce(ctx, prefix, keysOnly)
@@ -418,3 +453,6 @@ func dedupe(ops []Op) []Op {
 	}
 	return out
 }
+
+// IsCompacted reports whether err says the revision read was compacted away.
+func IsCompacted(err error) bool { return errors.Is(err, rpctypes.ErrCompacted) }

@@ -1,0 +1,158 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// TestCacheLazyKinds: the cache gives back every object as it was stored, whether it keeps
+// it or reads it from its source when asked, by get, each, find and all; deleting and
+// replacing keep the count.
+func TestCacheLazyKinds(t *testing.T) {
+	for _, lazy := range []bool{true, false} {
+		t.Run(fmt.Sprintf("lazy=%v", lazy), func(t *testing.T) { testCache(t, lazy) })
+	}
+}
+
+func testCache(t *testing.T, lazy bool) {
+	src := memSource{}
+	c := newCache(nil)
+	if lazy {
+		c = newCache(src)
+	}
+	objs := append(portObjects(1), portObjects(2)...)
+	objs = append(objs, &topology.Rule{Meta: topology.Meta{ID: "not-a-uuid", Owner: "firewall_groups/x"}, ChainID: "c", Type: "jump",
+		Action: "continue", JumpChainID: "d", NAT: &topology.NAT{Targets: []topology.NatTarget{{NwStart: "1.1.1.1", NwEnd: "1.1.1.2", TpStart: 1, TpEnd: 65535}}, DNAT: true},
+		Metadata: map[string]string{topology.MetaFirewallRuleID: "r"}, Condition: topology.Condition{TpDst: &topology.Range{Start: 22, End: 22}, NwProto: 6}},
+		&topology.Chain{Meta: topology.Meta{ID: "0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0"}, Name: "upper-case id"})
+	for _, o := range objs {
+		v, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src[topology.Key(o)] = v
+		c.set(o)
+	}
+	if c.len() != len(objs) {
+		t.Fatalf("len %d, want %d", c.len(), len(objs))
+	}
+	if kept := len(c.kinds[topology.KindRule]); (kept == 0) != lazy {
+		t.Errorf("%d rules kept decoded", kept)
+	}
+	byKey := map[string]topology.Object{}
+	for _, o := range objs {
+		byKey[topology.Key(o)] = o
+		if got := c.get(o.Kind(), o.Base().ID); !reflect.DeepEqual(got, o) {
+			t.Errorf("get %s: %+v, want %+v", topology.Key(o), got, o)
+		}
+	}
+	if c.get(topology.KindChain, strings.ToLower("0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0")) != nil {
+		t.Error("a lower-case id finds the upper-case one")
+	}
+	seen := 0
+	c.all(func(o topology.Object) {
+		seen++
+		if want := byKey[topology.Key(o)]; !reflect.DeepEqual(o, want) {
+			t.Errorf("all: %+v, want %+v", o, want)
+		}
+	})
+	if seen != len(objs) {
+		t.Errorf("all gave %d objects, want %d", seen, len(objs))
+	}
+	if n := len(kindsOf(&c, topology.KindRule)); n != 21 || c.count(topology.KindRule) != 21 {
+		t.Errorf("%d rules handed over, %d counted; want 21", n, c.count(topology.KindRule))
+	}
+	want := map[string]bool{objs[0].Base().ID: true, objs[3].Base().ID: true, "not-a-uuid": true, "absent": true}
+	var found []string
+	c.find(want, func(o topology.Object) { found = append(found, topology.Key(o)) })
+	if got := strings.Join(sorted(found), " "); got != strings.Join(sorted([]string{topology.Key(objs[0]), topology.Key(objs[3]), "Rule/not-a-uuid"}), " ") {
+		t.Errorf("find: %s", got)
+	}
+	c.set(objs[4]) // again: replaces
+	c.del(topology.KindRule, "not-a-uuid")
+	c.del(topology.KindRule, "absent")
+	c.del(topology.KindPort, objs[0].Base().ID)
+	if c.len() != len(objs)-2 || c.get(topology.KindRule, "not-a-uuid") != nil || c.get(topology.KindPort, objs[0].Base().ID) != nil {
+		t.Errorf("after deletes: len %d, want %d", c.len(), len(objs)-2)
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestNSDBSourceAtRevision: the agent's source reads the NSDB at the cache's revision — the
+// value an object had then, not a later one, and not an object created since — and, once
+// that revision is compacted away, at the current one.
+func TestNSDBSourceAtRevision(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	put := func(o topology.Object) int64 {
+		ops, err := nsdb.PutObjectOps(1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rev, err := store.Txn(ctx, nil, ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev
+	}
+	rule := func(id, action string) *topology.Rule {
+		return &topology.Rule{Meta: topology.Meta{ID: id}, ChainID: "c", Type: "literal", Action: action}
+	}
+	const r1, r2 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+	put(rule(r1, "accept"))
+	rev := put(&topology.Chain{Meta: topology.Meta{ID: "c"}})
+	put(rule(r1, "drop"))
+	now := put(rule(r2, "accept"))
+
+	a := New(store, Options{HostID: "h", Log: quiet})
+	c := a.newCache(ctx, 1)
+	c.rev = rev
+	c.hold(topology.KindRule, r1)
+	if got, ok := c.get(topology.KindRule, r1).(*topology.Rule); !ok || got.Action != "accept" {
+		t.Fatalf("get at revision %d: %+v, want the rule as it was (accept)", rev, got)
+	}
+	var actions []string
+	c.each(topology.KindRule, func(o topology.Object) { actions = append(actions, o.(*topology.Rule).Action) })
+	if strings.Join(actions, " ") != "accept" {
+		t.Errorf("each at revision %d: %v, want [accept] (the second rule came later)", rev, actions)
+	}
+	if _, err := store.Client().Compact(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.get(topology.KindRule, r1).(*topology.Rule); !ok || got.Action != "drop" {
+		t.Errorf("get after compaction: %+v, want the current rule (drop)", got)
+	}
+	actions = nil
+	c.each(topology.KindRule, func(o topology.Object) { actions = append(actions, o.(*topology.Rule).Action) })
+	if strings.Join(sorted(actions), " ") != "accept drop" {
+		t.Errorf("each after compaction: %v, want both rules as they are now", actions)
+	}
+}
