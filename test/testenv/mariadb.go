@@ -115,6 +115,9 @@ func mariaServerArgs(dir string) []string {
 	return []string{
 		"--no-defaults",
 		"--datadir=" + filepath.Join(dir, "data"),
+		// Its own temporary directory: bootstraps running side by side in /tmp collided on
+		// their temporary tables' names ("Could not remove temporary table").
+		"--tmpdir=" + dir,
 		"--skip-name-resolve",
 		"--skip-log-bin",
 		"--innodb-flush-log-at-trx-commit=0",
