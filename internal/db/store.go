@@ -201,17 +201,17 @@ func decodeCached(body []byte) (Doc, error) {
 }
 
 // decodeShared decodes a stored body through the decoded-document cache and hands out the
-// cached document itself, which nobody may change.
-func decodeShared(body []byte) (Doc, error) {
-	if d, ok := decoded.shared(body); ok {
-		return d, nil
+// cached document itself, which nobody may change, and its memo (nil when the cache does not
+// keep it).
+func decodeShared(body []byte) (Doc, *Memo, error) {
+	if d, m, ok := decoded.shared(body); ok {
+		return d, m, nil
 	}
 	d, err := DecodeDoc(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	decoded.store(body, d, false)
-	return d, nil
+	return d, decoded.store(body, d, false), nil
 }
 
 // Count counts documents of a kind in a project.
