@@ -126,32 +126,30 @@ func (c *docCache) lookup(body []byte) *cacheEntry {
 }
 
 // put caches a copy of d, which stays the caller's.
-func (c *docCache) put(body []byte, d Doc) { c.store(body, d, true) }
+func (c *docCache) put(body []byte, d Doc) { c.store(body, d) }
 
-// store caches d (a copy of it when clone is set; else d itself, which nobody may change
-// from then on) and returns its memo (nil when not cached).
-func (c *docCache) store(body []byte, d Doc, clone bool) *Memo {
+// store caches a copy of d whose keys are interned (internKey) and returns it, which nobody
+// may change, and its memo; or d and no memo when the cache does not keep it.
+func (c *docCache) store(body []byte, d Doc) (Doc, *Memo) {
 	cost := entryCost(body)
+	if cost > c.budget/100 {
+		return d, nil // no single document takes more than 1% of the budget
+	}
+	d = internDoc(d)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cost > c.budget/100 {
-		return nil // no single document takes more than 1% of the budget
-	}
 	if e, ok := c.m[string(body)]; ok {
-		return &e.memo
+		return e.doc, &e.memo
 	}
 	if c.bytes+cost > c.budget {
 		c.shrink(c.budget * 9 / 10)
-	}
-	if clone {
-		d = cloneDoc(d)
 	}
 	key := string(body)
 	e := &cacheEntry{doc: d, cost: cost}
 	e.memo = Memo{entry: e, c: c, key: key}
 	c.m[key] = e
 	c.bytes += cost
-	return &e.memo
+	return d, &e.memo
 }
 
 // shrink drops arbitrary entries until the cache holds at most n bytes.
@@ -163,6 +161,66 @@ func (c *docCache) shrink(n int64) {
 		delete(c.m, k)
 		c.bytes -= e.cost
 	}
+}
+
+// internDoc copies d as cloneDoc does, but with every key of it and of the maps in it
+// interned: the cached documents share one string per attribute name, so that looking an
+// attribute up in thousands of them (a full list: the policy, the filters, the expanders)
+// compares keys in memory the processor holds rather than in each document's own copy.
+func internDoc(d Doc) Doc {
+	out := make(Doc, len(d))
+	for k, v := range d {
+		out[internKey(k)] = internValue(v)
+	}
+	return out
+}
+
+func internValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return internDoc(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = internValue(x)
+		}
+		return out
+	}
+	return v
+}
+
+// keyNames holds the interned keys: at most maxInterned of them, each at most
+// maxInternedLen bytes (attribute names; keys of user-given maps such as binding:profile
+// may be anything, and those beyond the bound stay as decoded).
+var keyNames = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const (
+	maxInterned    = 4096
+	maxInternedLen = 64
+)
+
+func internKey(k string) string {
+	keyNames.RLock()
+	s, ok := keyNames.m[k]
+	keyNames.RUnlock()
+	if ok {
+		return s
+	}
+	if len(k) > maxInternedLen {
+		return k
+	}
+	keyNames.Lock()
+	defer keyNames.Unlock()
+	if s, ok := keyNames.m[k]; ok {
+		return s
+	}
+	if len(keyNames.m) < maxInterned {
+		keyNames.m[k] = k
+	}
+	return k
 }
 
 func cloneDoc(d Doc) Doc {

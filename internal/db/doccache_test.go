@@ -2,8 +2,10 @@ package db
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
+	"unsafe"
 )
 
 // portBody is a port as the store keeps it (every attribute the API shows).
@@ -68,7 +70,7 @@ func TestDocCacheMemo(t *testing.T) {
 	c := newDocCache(1 << 30)
 	body := portBody(1)
 	d, _ := DecodeDoc(body)
-	m := c.store(body, d, false)
+	_, m := c.store(body, d)
 	if m == nil || m.Load() != nil {
 		t.Fatalf("a new entry's memo: %v", m)
 	}
@@ -87,7 +89,7 @@ func TestDocCacheMemo(t *testing.T) {
 		t.Errorf("an emptied cache counts %d bytes in %d entries", c.bytes, len(c.m))
 	}
 	d2, _ := DecodeDoc(body)
-	m3 := c.store(body, d2, false)
+	_, m3 := c.store(body, d2)
 	if m3.Load() != nil {
 		t.Errorf("a document cached again kept the memo of the dropped entry: %v", m3.Load())
 	}
@@ -96,7 +98,41 @@ func TestDocCacheMemo(t *testing.T) {
 	if c.bytes != 0 {
 		t.Errorf("an emptied cache counts %d bytes after a dropped entry's memo was kept", c.bytes)
 	}
-	if none := newDocCache(0).store(body, d, false); none != nil {
+	if _, none := newDocCache(0).store(body, d); none != nil {
 		t.Errorf("a cache with no budget handed out a memo")
+	}
+}
+
+// TestDocCacheInternsKeys: two cached documents share the strings of their keys (and of the
+// keys of the maps in them), and hold the same values as decoded.
+func TestDocCacheInternsKeys(t *testing.T) {
+	c := newDocCache(1 << 30)
+	var docs []Doc
+	for i := range 2 {
+		d, err := DecodeDoc(portBody(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached, _ := c.store(portBody(i), d)
+		if !reflect.DeepEqual(cached, d) {
+			t.Fatalf("cached %v, decoded %v", cached, d)
+		}
+		docs = append(docs, cached)
+	}
+	keyOf := func(m map[string]any, name string) *byte {
+		for k := range m {
+			if k == name {
+				return unsafe.StringData(k)
+			}
+		}
+		t.Fatalf("no key %q", name)
+		return nil
+	}
+	if keyOf(docs[0], "dns_name") != keyOf(docs[1], "dns_name") {
+		t.Errorf("two cached ports hold their own copies of the key dns_name")
+	}
+	ip := func(d Doc) map[string]any { return d["fixed_ips"].([]any)[0].(map[string]any) }
+	if keyOf(ip(docs[0]), "ip_address") != keyOf(ip(docs[1]), "ip_address") {
+		t.Errorf("two cached ports hold their own copies of the fixed IP's key ip_address")
 	}
 }

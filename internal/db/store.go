@@ -197,7 +197,7 @@ func decodeCached(body []byte) (Doc, error) {
 		return nil, err
 	}
 	decoded.put(body, d)
-	return d, nil
+	return d, nil // the cache keeps its own copy: d stays the caller's
 }
 
 // decodeShared decodes a stored body through the decoded-document cache and hands out the
@@ -211,7 +211,8 @@ func decodeShared(body []byte) (Doc, *Memo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return d, decoded.store(body, d, false), nil
+	d, m := decoded.store(body, d)
+	return d, m, nil
 }
 
 // Count counts documents of a kind in a project.
