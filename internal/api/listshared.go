@@ -440,3 +440,61 @@ func (l *sharedList) appendEnc(b []byte, e *docEnc, d db.Doc, i int) ([]byte, er
 	}
 	return append(b, '}'), nil
 }
+
+// pageShared renders a page of pq's order from shared documents: the answer writeList gives
+// for the page the ordinary path reads (walk, Expand, render), byte for byte.
+func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, q *query, pq db.PageQuery, l *sharedList) ([]byte, error) {
+	pq.Shared = true
+	rows, err := walkRows(ctx, tx, res.Collection, pq, q.limit, func(d db.Doc) bool {
+		return l.visible(d) && matches(res, d, q.filters)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.reverse {
+		slices.Reverse(rows)
+	}
+	docs := make([]db.Doc, len(rows))
+	for i, r := range rows {
+		docs[i] = r.Doc
+	}
+	l.added = overlay{}
+	l.added.reset(len(docs))
+	if l.expand != nil && len(docs) > 0 {
+		if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
+			return nil, err
+		}
+	}
+	l.cols = make([][]overlaid, len(l.attrs))
+	for j := range l.attrs {
+		l.cols[j] = l.added[l.attrs[j].name]
+	}
+	plural := res.Plural()
+	b := make([]byte, 0, 1100*len(docs)+1024)
+	b = append(b, '{')
+	b = appendString(b, plural)
+	b = append(b, ':', '[')
+	for i, d := range docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if enc := encOf(rows[i].Memo, d); enc != nil {
+			b, err = l.appendEnc(b, enc, d, i)
+		} else {
+			b, err = l.appendDoc(b, d, i)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("api: encode a page entry: %w", err)
+		}
+	}
+	b = append(b, ']')
+	if links := pageLinks(rq, q, docs); len(links) > 0 {
+		b = append(b, ',')
+		b = appendString(b, plural+"_links")
+		b = append(b, ':')
+		if b, err = appendJSON(b, links); err != nil {
+			return nil, fmt.Errorf("api: encode a page's links: %w", err)
+		}
+	}
+	return append(b, '}', '\n'), nil
+}
