@@ -131,11 +131,19 @@ func (c *docCache) put(body []byte, d Doc) { c.store(body, d) }
 // store caches a copy of d whose keys are interned (internKey) and returns it, which nobody
 // may change, and its memo; or d and no memo when the cache does not keep it.
 func (c *docCache) store(body []byte, d Doc) (Doc, *Memo) {
+	return c.keep(body, d, false)
+}
+
+// keep caches d itself when owned (nobody else holds it, and decodeFast interned its keys),
+// else as store does.
+func (c *docCache) keep(body []byte, d Doc, owned bool) (Doc, *Memo) {
 	cost := entryCost(body)
 	if cost > c.budget/100 {
 		return d, nil // no single document takes more than 1% of the budget
 	}
-	d = internDoc(d)
+	if !owned {
+		d = internDoc(d)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[string(body)]; ok {

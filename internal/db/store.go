@@ -54,6 +54,14 @@ func DecodeDoc(b []byte) (Doc, error) {
 	return d, nil
 }
 
+// decodeBody is DecodeDoc, through decodeFast where it can.
+func decodeBody(b []byte) (Doc, error) {
+	if d, ok := decodeFast(b); ok {
+		return d, nil
+	}
+	return DecodeDoc(b)
+}
+
 // Get loads one document, or nil when there is none.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
@@ -192,7 +200,7 @@ func decodeCached(body []byte) (Doc, error) {
 	if d, ok := decoded.get(body); ok {
 		return d, nil
 	}
-	d, err := DecodeDoc(body)
+	d, err := decodeBody(body)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +213,10 @@ func decodeCached(body []byte) (Doc, error) {
 // keep it).
 func decodeShared(body []byte) (Doc, *Memo, error) {
 	if d, m, ok := decoded.shared(body); ok {
+		return d, m, nil
+	}
+	if d, ok := decodeFast(body); ok {
+		d, m := decoded.keep(body, d, true)
 		return d, m, nil
 	}
 	d, err := DecodeDoc(body)
