@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -73,4 +74,58 @@ func TestEncodedDocRefusesEscapedKeys(t *testing.T) {
 	if e := encodeDoc(db.Doc{"id": "x", "bad": make(chan int)}); e != nil {
 		t.Errorf("a document with a value JSON cannot encode was kept encoded: %s", e.enc)
 	}
+}
+
+// BenchmarkEncodePorts renders 1,000 ports as a full list does, attribute by attribute
+// (appendDoc, as before) and from their kept encoded attributes (appendEnc).
+func BenchmarkEncodePorts(b *testing.B) {
+	docs := make([]db.Doc, 1000)
+	encs := make([]*docEnc, len(docs))
+	for i := range docs {
+		body := fmt.Sprintf(`{"admin_state_up":true,"allowed_address_pairs":[],"binding:host_id":"","binding:profile":{},"binding:vif_details":{},"binding:vif_type":"unbound","binding:vnic_type":"normal","created_at":"2026-12-04T08:00:00Z","description":"","device_id":"vm%d","device_owner":"compute:nova","dns_domain":"","dns_name":"","extra_dhcp_opts":[],"fixed_ips":[{"ip_address":"10.0.%d.%d","subnet_id":"0b0c0d0e-0000-4000-8000-000000000001"}],"id":"0b0c0d0e-0000-4000-8000-%012d","mac_address":"fa:16:3e:00:11:22","name":"p%d","network_id":"0b0c0d0e-0000-4000-8000-000000000003","port_security_enabled":true,"project_id":"3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f","qos_policy_id":null,"revision_number":1,"security_groups":["0b0c0d0e-0000-4000-8000-000000000004"],"standard_attr_id":%d,"status":"DOWN","tags":[],"tenant_id":"3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f","updated_at":"2026-12-04T08:00:00Z"}`,
+			i/4, i/256%256, i%256, i, i, i)
+		d, err := db.DecodeDoc([]byte(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs[i], encs[i] = d, encodeDoc(d)
+	}
+	l := &sharedList{}
+	for k := range docs[0] {
+		l.attrs = append(l.attrs, sharedAttr{name: k, nameBytes: []byte(k), key: append(appendString(nil, k), ':')})
+	}
+	for _, k := range []string{"dns_assignment", "qos_network_policy_id"} {
+		l.attrs = append(l.attrs, sharedAttr{name: k, nameBytes: []byte(k), key: append(appendString(nil, k), ':'), optional: true})
+	}
+	slices.SortFunc(l.attrs, func(a, b sharedAttr) int { return strings.Compare(a.name, b.name) })
+	l.added = overlay{}
+	l.added.reset(len(docs))
+	set := l.added.setter(len(docs))
+	for i := range docs {
+		set(i, "dns_assignment", []any{map[string]any{"hostname": "host-10-0-0-1", "ip_address": "10.0.0.1", "fqdn": "host-10-0-0-1.openstacklocal."}})
+		set(i, "qos_network_policy_id", nil)
+	}
+	l.cols = make([][]overlaid, len(l.attrs))
+	for j := range l.attrs {
+		l.cols[j] = l.added[l.attrs[j].name]
+	}
+	buf := make([]byte, 0, 2<<20)
+	b.Run("appendDoc", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = buf[:0]
+			for i, d := range docs {
+				buf, _ = l.appendDoc(buf, d, i)
+			}
+		}
+	})
+	b.Run("appendEnc", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = buf[:0]
+			for i, d := range docs {
+				buf, _ = l.appendEnc(buf, encs[i], d, i)
+			}
+		}
+	})
 }
