@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,9 +202,15 @@ func BenchmarkPortList10k(b *testing.B) {
 		s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"ports": ports}, 201)
 	}
 	setup := time.Since(t0)
+	// One uncounted list first, as a running server has listed before: it fills the cache
+	// with the decoded documents (and what lists keep beside them).
+	if code, body := benchGet(b, s, "/v2.0/ports"); code != http.StatusOK {
+		b.Fatalf("list ports: %d %s", code, body)
+	}
 	var size int
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t1 := time.Now()
@@ -215,6 +222,9 @@ func BenchmarkPortList10k(b *testing.B) {
 		size = len(body)
 	}
 	b.StopTimer()
+	// The process's CPU time a list (the handler, the garbage collector, the test's recorder):
+	// less disturbed than the wall clock on a shared machine.
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/list")
 	var out struct{ Ports []json.RawMessage }
 	w := s.do(http.MethodGet, "/v2.0/ports?fields=id", nil)
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) != listPorts {
@@ -241,6 +251,15 @@ func BenchmarkPortList10k(b *testing.B) {
 	b.ReportMetric(float64(store[1])/float64(time.Millisecond), "store-list-ms")
 	b.ReportMetric(float64(setup)/float64(time.Second), "setup-s")
 	reportLatencies(b, lat)
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchGet serves a GET for a read benchmark: through the handler, or with MIDONET_BENCH_HTTP

@@ -216,11 +216,12 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 	ctx := rq.r.Context()
 	var rendered, links []any
 	var lw *listWriter
+	var pageBody []byte // a page rendered from shared documents, whole
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		if lw != nil && lw.started {
 			return errStreamBroken // a retry cannot take back what went out
 		}
-		rendered, links, lw = nil, nil, nil
+		rendered, links, lw, pageBody = nil, nil, nil, nil
 		if _, err := s.loadParent(ctx, tx, rq); err != nil {
 			return err
 		}
@@ -266,6 +267,10 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		if q.reverse {
 			pq.KeyDesc, pq.IDDesc = !pq.KeyDesc, !pq.IDDesc
 		}
+		if l, ok := s.sharedLister(rq, col, q, pc); ok {
+			pageBody, err = s.pageShared(ctx, tx, rq, res, q, pq, l)
+			return err
+		}
 		page, err := walk(ctx, tx, res.Collection, pq, q.limit, keep)
 		if err != nil {
 			return err
@@ -300,6 +305,13 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		lw.finish()
 		return nil
 	}
+	if pageBody != nil {
+		rq.w.Header().Set("Content-Type", "application/json")
+		rq.w.Header().Set("Content-Length", fmt.Sprint(len(pageBody)))
+		rq.w.WriteHeader(http.StatusOK)
+		_, _ = rq.w.Write(pageBody)
+		return nil
+	}
 	writeList(rq, res, rendered, links)
 	return nil
 }
@@ -307,7 +319,17 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 // walk reads pq's order in batches until it holds limit documents keep accepts (or the order
 // ends): the first batch is the page itself, later ones grow while documents are skipped.
 func walk(ctx context.Context, tx *db.Tx, kind string, pq db.PageQuery, limit int, keep func(db.Doc) bool) ([]db.Doc, error) {
-	var out []db.Doc
+	rows, err := walkRows(ctx, tx, kind, pq, limit, keep)
+	out := make([]db.Doc, len(rows))
+	for i, r := range rows {
+		out[i] = r.Doc
+	}
+	return out, err
+}
+
+// walkRows is walk, returning the rows (with their memos when pq.Shared).
+func walkRows(ctx context.Context, tx *db.Tx, kind string, pq db.PageQuery, limit int, keep func(db.Doc) bool) ([]db.PageRow, error) {
+	var out []db.PageRow
 	batch := limit
 	for {
 		pq.Limit = batch
@@ -317,7 +339,7 @@ func walk(ctx context.Context, tx *db.Tx, kind string, pq db.PageQuery, limit in
 		}
 		for _, r := range rows {
 			if keep(r.Doc) {
-				out = append(out, r.Doc)
+				out = append(out, r)
 				if len(out) == limit {
 					return out, nil
 				}

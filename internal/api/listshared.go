@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -23,6 +25,11 @@ import (
 //   - the attributes shown are chosen and sorted once per request; each document is then
 //     encoded attribute by attribute in that order, as appendJSON encodes the map render
 //     builds (sorted keys), so the bytes are the same.
+//
+// Each cached document keeps its encoded attributes in its db.Memo (docEnc, built by the
+// first list that reads it): `"name":value` for each of its attributes, in key order, as
+// appendJSON writes them. A list then copies the bytes of each attribute it shows instead of
+// encoding the value again; what an expander adds is encoded as before.
 //
 // What expanders add (dns_assignment, trunk_details, ...) is kept beside the batch of
 // documents (overlay) through plugin.SharedExpansion; a collection with an expander that
@@ -93,10 +100,11 @@ type ruleDecision struct {
 // sharedAttr is one attribute a list shows: its name, its encoded key ("name":), whether a
 // document without it leaves it out, and the policy rule that may hide it.
 type sharedAttr struct {
-	name     string
-	key      []byte
-	optional bool
-	rule     *ruleDecision
+	name      string
+	nameBytes []byte
+	key       []byte
+	optional  bool
+	rule      *ruleDecision
 }
 
 // sharedLister prepares a full list of col from shared documents, or reports that the
@@ -124,7 +132,7 @@ func (s *Server) sharedLister(rq *request, col plugin.Collection, q *query, pc *
 		if slices.ContainsFunc(l.attrs, func(x sharedAttr) bool { return x.name == a.Name }) {
 			return nil, false // one name twice: render's map keeps the last; not worth mimicking
 		}
-		sa := sharedAttr{name: a.Name, key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
+		sa := sharedAttr{name: a.Name, nameBytes: []byte(a.Name), key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
 		if slices.Contains(pc.attrs, a.Name) {
 			d := s.decide(rq, res.Rule("get")+":"+a.Name)
 			if d.decided && !d.allowed {
@@ -245,16 +253,18 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 	l.added = overlay{}
 	l.cols = make([][]overlaid, len(l.attrs))
 	docs := make([]db.Doc, 0, streamBatch)
+	memos := make([]*db.Memo, 0, streamBatch)
 	for {
 		pq.Limit = streamBatch
 		rows, err := tx.Page(ctx, res.Collection, pq)
 		if err != nil {
 			return err
 		}
-		docs = docs[:0]
+		docs, memos = docs[:0], memos[:0]
 		for _, r := range rows {
 			if l.visible(r.Doc) && matches(res, r.Doc, q.filters) {
 				docs = append(docs, r.Doc)
+				memos = append(memos, r.Memo)
 			}
 		}
 		l.added.reset(len(docs))
@@ -268,7 +278,12 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 		}
 		for i, d := range docs {
 			lw.next()
-			if lw.buf, err = l.appendDoc(lw.buf, d, i); err != nil {
+			if enc := encOf(memos[i], d); enc != nil {
+				lw.buf, err = l.appendEnc(lw.buf, enc, d, i)
+			} else {
+				lw.buf, err = l.appendDoc(lw.buf, d, i)
+			}
+			if err != nil {
 				return fmt.Errorf("api: encode a list entry: %w", err)
 			}
 			if err := lw.flush(); err != nil {
@@ -281,4 +296,205 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 		last := rows[len(rows)-1].Cursor
 		pq.After = &last
 	}
+}
+
+// docEnc is a document's encoded attributes: enc holds `"name":value` for each, in key
+// order; attribute i is enc[offs[i]:offs[i+1]].
+type docEnc struct {
+	enc  []byte
+	offs []uint32
+}
+
+// noEnc is the memo of a document that cannot be kept encoded (a key needs escaping, a
+// value does not encode): lists encode it each time, as before.
+var noEnc = &docEnc{}
+
+// encOf returns d's encoded attributes, from its memo or encoded now and kept there; nil
+// when the document has no memo or cannot be kept encoded.
+func encOf(m *db.Memo, d db.Doc) *docEnc {
+	if m == nil {
+		return nil
+	}
+	if e, ok := m.Load().(*docEnc); ok {
+		if e == noEnc {
+			return nil
+		}
+		return e
+	}
+	e := encodeDoc(d)
+	if e == nil {
+		m.Store(noEnc, 0)
+		return nil
+	}
+	m.Store(e, int64(cap(e.enc)+4*cap(e.offs)+64))
+	return e
+}
+
+// encodeDoc encodes each attribute of d, or returns nil when a key needs escaping (keys are
+// then not found by their bytes) or a value does not encode.
+func encodeDoc(d db.Doc) *docEnc {
+	keys := make([]string, 0, len(d))
+	n := 0
+	for k, v := range d {
+		keys = append(keys, k)
+		n += len(k) + 4 + approxLen(v)
+	}
+	slices.Sort(keys)
+	e := &docEnc{enc: make([]byte, 0, n), offs: make([]uint32, 0, len(keys)+1)}
+	for _, k := range keys {
+		e.offs = append(e.offs, uint32(len(e.enc)))
+		start := len(e.enc)
+		e.enc = appendString(e.enc, k)
+		if len(e.enc)-start != len(k)+2 {
+			return nil
+		}
+		e.enc = append(e.enc, ':')
+		var err error
+		if e.enc, err = appendJSON(e.enc, d[k]); err != nil {
+			return nil
+		}
+	}
+	if len(e.enc) > math.MaxUint32 {
+		return nil
+	}
+	e.offs = append(e.offs, uint32(len(e.enc)))
+	if cap(e.enc) > len(e.enc)+len(e.enc)/4 {
+		e.enc = slices.Clip(slices.Clone(e.enc))
+	}
+	return e
+}
+
+// approxLen guesses the encoded length of v, to size the buffer once.
+func approxLen(v any) int {
+	switch t := v.(type) {
+	case string:
+		return len(t) + 2
+	case []any:
+		n := 2
+		for _, x := range t {
+			n += approxLen(x) + 1
+		}
+		return n
+	case map[string]any:
+		n := 2
+		for k, x := range t {
+			n += len(k) + 4 + approxLen(x)
+		}
+		return n
+	}
+	return 8
+}
+
+// key returns the name of attribute i (its key without the quotes).
+func (e *docEnc) key(i int) []byte {
+	seg := e.enc[e.offs[i]+1 : e.offs[i+1]]
+	return seg[:bytes.IndexByte(seg, '"')]
+}
+
+// appendEnc is appendDoc from the document's encoded attributes: the same bytes, copied
+// rather than encoded, but for what expand added to the batch's i-th document.
+func (l *sharedList) appendEnc(b []byte, e *docEnc, d db.Doc, i int) ([]byte, error) {
+	b = append(b, '{')
+	first := true
+	n := len(e.offs) - 1
+	k := 0 // the next of e's attributes not passed yet
+	for j := range l.attrs {
+		a := &l.attrs[j]
+		var seg []byte
+		for k < n {
+			c := bytes.Compare(e.key(k), a.nameBytes)
+			if c < 0 {
+				k++
+				continue
+			}
+			if c == 0 {
+				seg = e.enc[e.offs[k]:e.offs[k+1]]
+				k++
+			}
+			break
+		}
+		var v any
+		added := false
+		if col := l.cols[j]; col != nil && col[i].set {
+			v, added = col[i].v, true
+		}
+		if a.optional && !added && seg == nil {
+			continue
+		}
+		if a.rule != nil && !l.checkAt(a.rule, d, i) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		if seg != nil && !added {
+			b = append(b, seg...)
+			continue
+		}
+		b = append(b, a.key...)
+		var err error
+		if b, err = appendJSON(b, v); err != nil {
+			return nil, fmt.Errorf("api: encode %s: %w", a.name, err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// pageShared renders a page of pq's order from shared documents: the answer writeList gives
+// for the page the ordinary path reads (walk, Expand, render), byte for byte.
+func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, q *query, pq db.PageQuery, l *sharedList) ([]byte, error) {
+	pq.Shared = true
+	rows, err := walkRows(ctx, tx, res.Collection, pq, q.limit, func(d db.Doc) bool {
+		return l.visible(d) && matches(res, d, q.filters)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.reverse {
+		slices.Reverse(rows)
+	}
+	docs := make([]db.Doc, len(rows))
+	for i, r := range rows {
+		docs[i] = r.Doc
+	}
+	l.added = overlay{}
+	l.added.reset(len(docs))
+	if l.expand != nil && len(docs) > 0 {
+		if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
+			return nil, err
+		}
+	}
+	l.cols = make([][]overlaid, len(l.attrs))
+	for j := range l.attrs {
+		l.cols[j] = l.added[l.attrs[j].name]
+	}
+	plural := res.Plural()
+	b := make([]byte, 0, 1100*len(docs)+1024)
+	b = append(b, '{')
+	b = appendString(b, plural)
+	b = append(b, ':', '[')
+	for i, d := range docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if enc := encOf(rows[i].Memo, d); enc != nil {
+			b, err = l.appendEnc(b, enc, d, i)
+		} else {
+			b, err = l.appendDoc(b, d, i)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("api: encode a page entry: %w", err)
+		}
+	}
+	b = append(b, ']')
+	if links := pageLinks(rq, q, docs); len(links) > 0 {
+		b = append(b, ',')
+		b = appendString(b, plural+"_links")
+		b = append(b, ':')
+		if b, err = appendJSON(b, links); err != nil {
+			return nil, fmt.Errorf("api: encode a page's links: %w", err)
+		}
+	}
+	return append(b, '}', '\n'), nil
 }

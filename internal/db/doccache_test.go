@@ -2,8 +2,10 @@ package db
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
+	"unsafe"
 )
 
 // portBody is a port as the store keeps it (every attribute the API shows).
@@ -21,7 +23,7 @@ func TestDocCacheCost(t *testing.T) {
 	for i := range bodies {
 		bodies[i] = portBody(i)
 	}
-	c := &docCache{m: map[string]Doc{}, budget: 1 << 40}
+	c := newDocCache(1 << 40)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -43,7 +45,7 @@ func TestDocCacheCost(t *testing.T) {
 	}
 	runtime.KeepAlive(bodies)
 
-	small := &docCache{m: map[string]Doc{}, budget: 100 * entryCost(bodies[n-1])}
+	small := newDocCache(100 * entryCost(bodies[n-1]))
 	for i := range bodies {
 		d, _ := DecodeDoc(bodies[i])
 		small.put(bodies[i], d)
@@ -59,5 +61,78 @@ func TestDocCacheCost(t *testing.T) {
 		if again, _ := small.get(bodies[0]); again["name"] == "changed" {
 			t.Errorf("a cached document changed through a copy handed out")
 		}
+	}
+}
+
+// TestDocCacheMemo keeps something beside a shared document: the next reader of the same
+// body finds it, the budget counts it, and it goes when its document is dropped.
+func TestDocCacheMemo(t *testing.T) {
+	c := newDocCache(1 << 30)
+	body := portBody(1)
+	d, _ := DecodeDoc(body)
+	_, m := c.store(body, d)
+	if m == nil || m.Load() != nil {
+		t.Fatalf("a new entry's memo: %v", m)
+	}
+	before := c.bytes
+	m.Store("encoded", 1000)
+	m.Store("again", 1000) // kept already: ignored
+	if c.bytes != before+1000 {
+		t.Errorf("after keeping 1000 bytes the cache counts %d, want %d", c.bytes, before+1000)
+	}
+	_, m2, ok := c.shared(body)
+	if !ok || m2.Load() != "encoded" {
+		t.Fatalf("the next reader finds %v (cached %v), want the memo kept", m2.Load(), ok)
+	}
+	c.shrink(0)
+	if c.bytes != 0 || len(c.m) != 0 {
+		t.Errorf("an emptied cache counts %d bytes in %d entries", c.bytes, len(c.m))
+	}
+	d2, _ := DecodeDoc(body)
+	_, m3 := c.store(body, d2)
+	if m3.Load() != nil {
+		t.Errorf("a document cached again kept the memo of the dropped entry: %v", m3.Load())
+	}
+	c.shrink(0)
+	m3.Store("late", 500) // the memo of an entry dropped meanwhile: not counted
+	if c.bytes != 0 {
+		t.Errorf("an emptied cache counts %d bytes after a dropped entry's memo was kept", c.bytes)
+	}
+	if _, none := newDocCache(0).store(body, d); none != nil {
+		t.Errorf("a cache with no budget handed out a memo")
+	}
+}
+
+// TestDocCacheInternsKeys: two cached documents share the strings of their keys (and of the
+// keys of the maps in them), and hold the same values as decoded.
+func TestDocCacheInternsKeys(t *testing.T) {
+	c := newDocCache(1 << 30)
+	var docs []Doc
+	for i := range 2 {
+		d, err := DecodeDoc(portBody(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached, _ := c.store(portBody(i), d)
+		if !reflect.DeepEqual(cached, d) {
+			t.Fatalf("cached %v, decoded %v", cached, d)
+		}
+		docs = append(docs, cached)
+	}
+	keyOf := func(m map[string]any, name string) *byte {
+		for k := range m {
+			if k == name {
+				return unsafe.StringData(k)
+			}
+		}
+		t.Fatalf("no key %q", name)
+		return nil
+	}
+	if keyOf(docs[0], "dns_name") != keyOf(docs[1], "dns_name") {
+		t.Errorf("two cached ports hold their own copies of the key dns_name")
+	}
+	ip := func(d Doc) map[string]any { return d["fixed_ips"].([]any)[0].(map[string]any) }
+	if keyOf(ip(docs[0]), "ip_address") != keyOf(ip(docs[1]), "ip_address") {
+		t.Errorf("two cached ports hold their own copies of the fixed IP's key ip_address")
 	}
 }

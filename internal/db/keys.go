@@ -455,6 +455,9 @@ type PageQuery struct {
 type PageRow struct {
 	Doc    Doc
 	Cursor Cursor
+	// Memo is, with PageQuery.Shared, the memo of the cached document (nil when the cache
+	// does not keep it).
+	Memo *Memo
 }
 
 // Page reads up to q.Limit documents in q's order after q.After, through the key index (or
@@ -588,11 +591,12 @@ func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, sh
 		if !keyed {
 			r.Cursor.Key = ""
 		}
-		decode := decodeCached
 		if shared {
-			decode = decodeShared
+			r.Doc, r.Memo, err = decodeShared(body)
+		} else {
+			r.Doc, err = decodeCached(body)
 		}
-		if r.Doc, err = decode(body); err != nil {
+		if err != nil {
 			return nil, fmt.Errorf("db: decode %s %s: %w", kind, r.Cursor.ID, err)
 		}
 		out = append(out, r)

@@ -54,6 +54,14 @@ func DecodeDoc(b []byte) (Doc, error) {
 	return d, nil
 }
 
+// decodeBody is DecodeDoc, through decodeFast where it can.
+func decodeBody(b []byte) (Doc, error) {
+	if d, ok := decodeFast(b); ok {
+		return d, nil
+	}
+	return DecodeDoc(b)
+}
+
 // Get loads one document, or nil when there is none. In a write transaction on PostgreSQL
 // and MySQL it locks the document's row (FOR UPDATE) until the transaction ends. A document
 // read once in a transaction is read from memory the next times (see remember); each call
@@ -289,26 +297,31 @@ func decodeCached(body []byte) (Doc, error) {
 	if d, ok := decoded.get(body); ok {
 		return d, nil
 	}
-	d, err := DecodeDoc(body)
+	d, err := decodeBody(body)
 	if err != nil {
 		return nil, err
 	}
 	decoded.put(body, d)
-	return d, nil
+	return d, nil // the cache keeps its own copy: d stays the caller's
 }
 
 // decodeShared decodes a stored body through the decoded-document cache and hands out the
-// cached document itself, which nobody may change.
-func decodeShared(body []byte) (Doc, error) {
-	if d, ok := decoded.shared(body); ok {
-		return d, nil
+// cached document itself, which nobody may change, and its memo (nil when the cache does not
+// keep it).
+func decodeShared(body []byte) (Doc, *Memo, error) {
+	if d, m, ok := decoded.shared(body); ok {
+		return d, m, nil
+	}
+	if d, ok := decodeFast(body); ok {
+		d, m := decoded.keep(body, d, true)
+		return d, m, nil
 	}
 	d, err := DecodeDoc(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	decoded.store(body, d, false)
-	return d, nil
+	d, m := decoded.store(body, d)
+	return d, m, nil
 }
 
 // Count counts documents of a kind in a project.

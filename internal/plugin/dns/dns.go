@@ -60,6 +60,32 @@ func Service() plugin.Service {
 	}
 }
 
+// hostNames are the generated host name of an address (host-<address with dashes for its
+// dots and colons>) and its FQDN under dom (the host name when dom is ""), in one string.
+func hostNames(addr, dom string) (host, fqdn string) {
+	var b strings.Builder
+	n := len("host-") + len(addr)
+	if dom != "" {
+		b.Grow(n + 1 + len(dom))
+	} else {
+		b.Grow(n)
+	}
+	b.WriteString("host-")
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		if c == '.' || c == ':' {
+			c = '-'
+		}
+		b.WriteByte(c)
+	}
+	if dom != "" {
+		b.WriteByte('.')
+		b.WriteString(dom)
+	}
+	fqdn = b.String()
+	return fqdn[:n], fqdn
+}
+
 // portHook checks a port's dns_name against the domain and shows its dns_assignment.
 type portHook struct {
 	plugin.NoHook
@@ -119,10 +145,9 @@ func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
 }
 
-// addrDashes writes an address as a host name does: dots and colons become dashes.
-var addrDashes = strings.NewReplacer(".", "-", ":", "-")
-
 // ExpandShared computes dns_assignment without changing the documents (plugin.SharedExpander).
+// A full list expands every port: the generated host name and FQDN of an address share one
+// allocation, and the address is the document's own value.
 func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
 	dom := h.d.get()
 	for i, d := range docs {
@@ -130,22 +155,21 @@ func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set p
 		var out []any
 		for _, ip := range plugin.List(d, "fixed_ips") {
 			m, _ := ip.(map[string]any)
-			addr, _ := m["ip_address"].(string)
+			addrV := m["ip_address"]
+			addr, _ := addrV.(string)
 			if addr == "" {
 				continue
 			}
-			host, fqdn := req, req
+			var host, fqdn string
 			switch {
 			case req == "":
-				host = "host-" + addrDashes.Replace(addr)
-				fqdn = host
-				if dom != "" {
-					fqdn = host + "." + dom
-				}
+				host, fqdn = hostNames(addr, dom)
 			case !strings.HasSuffix(req, "."):
-				fqdn = req + "." + dom
+				host, fqdn = req, req+"."+dom
+			default:
+				host, fqdn = req, req
 			}
-			out = append(out, map[string]any{"hostname": host, "ip_address": addr, "fqdn": fqdn})
+			out = append(out, map[string]any{"hostname": host, "ip_address": addrV, "fqdn": fqdn})
 		}
 		if out == nil {
 			out = []any{}
