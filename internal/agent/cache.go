@@ -106,7 +106,7 @@ func uuidOf(id string) ([16]byte, bool) {
 	if len(id) != 36 {
 		return [16]byte{}, false
 	}
-	return parseUUID(id)
+	return topology.UUIDBytes(id)
 }
 
 // newCache returns an empty cache; with a source, the lazyKinds are read from it when asked
@@ -317,36 +317,3 @@ func internStr(s string) string {
 	return unique.Make(s).Value()
 }
 
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
-}
-
-// parseUUID parses a lowercase 8-4-4-4-12 UUID (an uppercase one stays a string: the set
-// must give back the same id).
-func parseUUID(s string) (u [16]byte, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
-	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := hexVal(s[i])
-		lo, ok2 := hexVal(s[i+1])
-		if !ok1 || !ok2 {
-			return u, false
-		}
-		u[j] = hi<<4 | lo
-		j++
-		i += 2
-	}
-	return u, true
-}

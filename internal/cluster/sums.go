@@ -2,12 +2,13 @@ package cluster
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // objectSums are the objects one resource owns: "<Kind>/<id>" → the digest of the object's
@@ -89,7 +90,7 @@ func (s objectSums) len() int { return len(s.e) + len(s.other) }
 // each calls f with every key, in no particular order.
 func (s objectSums) each(f func(key string)) {
 	for _, e := range s.e {
-		f(sumKindName(e.kind) + "/" + formatUUID(e.id))
+		f(sumKindName(e.kind) + "/" + topology.UUIDString(e.id))
 	}
 	for k := range s.other {
 		f(k)
@@ -139,60 +140,12 @@ func splitSumKey(key string) (uint8, [16]byte, bool) {
 	if !found || kind == "" {
 		return 0, [16]byte{}, false
 	}
-	u, ok := parseUUID(id)
+	u, ok := topology.UUIDBytes(id)
 	if !ok {
 		return 0, [16]byte{}, false
 	}
 	k, ok := sumKindIndex(kind)
 	return k, u, ok
-}
-
-// parseUUID parses a lowercase 8-4-4-4-12 UUID (anything else is not one here: the key must
-// come back as it was).
-func parseUUID(s string) (u [16]byte, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
-	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := hexDigit(s[i])
-		lo, ok2 := hexDigit(s[i+1])
-		if !ok1 || !ok2 {
-			return u, false
-		}
-		u[j] = hi<<4 | lo
-		j++
-		i += 2
-	}
-	return u, true
-}
-
-func hexDigit(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
-}
-
-func formatUUID(u [16]byte) string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
 }
 
 // sum is a 128-bit digest of an object's JSON: two 64-bit maphashes under seeds chosen once
