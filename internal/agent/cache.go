@@ -316,4 +316,3 @@ func internStr(s string) string {
 	}
 	return unique.Make(s).Value()
 }
-
