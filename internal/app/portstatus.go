@@ -51,6 +51,12 @@ func (s *portStatus) sync(ctx context.Context, active map[string]bool) (int, err
 	}); err != nil {
 		return 0, err
 	}
+	return s.setWanted(ctx, ports, active)
+}
+
+// setWanted writes the status each of ports should have where it differs, and returns how
+// many it wrote.
+func (s *portStatus) setWanted(ctx context.Context, ports []db.Doc, active map[string]bool) (int, error) {
 	changed := 0
 	for _, p := range ports {
 		want, ok := s.want(ctx, p, active)
@@ -87,21 +93,7 @@ func (s *portStatus) syncPorts(ctx context.Context, active map[string]bool, ids 
 	}); err != nil {
 		return 0, err
 	}
-	changed := 0
-	for _, p := range ports {
-		want, ok := s.want(ctx, p, active)
-		if !ok {
-			continue
-		}
-		if !s.api.Writable(ctx) {
-			return changed, nil
-		}
-		if err := s.set(ctx, plugin.Str(p, "id"), want); err != nil {
-			return changed, err
-		}
-		changed++
-	}
-	return changed, nil
+	return s.setWanted(ctx, ports, active)
 }
 
 // want is the status a port should have, and whether that differs from what it has.
