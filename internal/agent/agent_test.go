@@ -23,37 +23,9 @@ import (
 func TestCacheFollowsTheNSDB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	put := func(o topology.Object) {
-		ops, err := nsdb.PutObjectOps(1, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
-			t.Fatal(err)
-		}
-	}
+	store, put := embeddedNSDB(ctx, t)
 	put(&topology.Network{Meta: topology.Meta{ID: "net-0"}, Name: "before the agent"})
-
-	a := agent.New(store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h",
-		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
-	select {
-	case <-a.Ready():
-	case <-ctx.Done():
-		t.Fatal("the agent never became ready")
-	}
+	a := runAgent(ctx, t, store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"})
 
 	const writes = 50
 	var readers sync.WaitGroup
@@ -104,37 +76,13 @@ func TestCacheFollowsTheNSDB(t *testing.T) {
 func TestPortsPluggedOnEvents(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, put := embeddedNSDB(ctx, t)
 	const host = "11111111-1111-4111-8111-111111111111"
-	put := func(o topology.Object) {
-		ops, err := nsdb.PutObjectOps(1, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
-			t.Fatal(err)
-		}
-	}
 	port := func(id, hostID string) *topology.Port {
 		return &topology.Port{Meta: topology.Meta{ID: id}, HostID: hostID, InterfaceName: "tap" + id}
 	}
 	put(port("at-start", host)) // plugged by the session's first, full pass
-
-	a := agent.New(store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour,
-		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
-	<-a.Ready()
+	runAgent(ctx, t, store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour})
 
 	active := func() map[string]bool {
 		got, err := hosts.ActivePorts(ctx, store)
@@ -261,4 +209,49 @@ func TestLazyKindsFollowTheNSDB(t *testing.T) {
 	waitFor("[Chain/chain-1 Rule/" + ruleID + ":drop found drop] objects=2")
 	write(nsdb.DeleteObjectOps(1, rule("drop")), nil)
 	waitFor("[Chain/chain-1] objects=1")
+}
+
+// quiet discards logs.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// embeddedNSDB opens a real embedded etcd for one test, and returns it with a function that
+// writes an object into data version 1.
+func embeddedNSDB(ctx context.Context, t *testing.T) (*nsdb.Store, func(topology.Object)) {
+	t.Helper()
+	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, func(o topology.Object) {
+		t.Helper()
+		ops, err := nsdb.PutObjectOps(1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.Txn(ctx, nil, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runAgent runs an agent over store until the test ends, and returns it once it is ready.
+func runAgent(ctx context.Context, t *testing.T, store *nsdb.Store, o agent.Options) *agent.Agent {
+	t.Helper()
+	o.Interfaces = func() []topology.HostInterface { return nil }
+	o.LeaseTTL, o.Log = 5*time.Second, quiet
+	a := agent.New(store, o)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	select {
+	case <-a.Ready():
+	case <-ctx.Done():
+		t.Fatal("the agent never became ready")
+	}
+	return a
 }
