@@ -23,19 +23,27 @@ func TestLocalIPRealPing(t *testing.T) {
 		return v
 	}
 	svc, client := bind("s"), bind("c")
+	// The Local IP: an address of the subnet neither VM was given (IPAM draws at random).
+	lipAddr := "10.85.0.100"
+	for _, a := range []string{"10.85.0.100", "10.85.0.101", "10.85.0.102"} {
+		if a != svc.ip() && a != client.ip() {
+			lipAddr = a
+			break
+		}
+	}
 	// The default group admits its members' traffic: both VMs are in it.
-	lip := h.create("local_ips", "local_ip", map[string]any{"name": "svc", "tenant_id": "admin", "network_id": net["id"], "local_ip_address": "10.85.0.100"})
+	lip := h.create("local_ips", "local_ip", map[string]any{"name": "svc", "tenant_id": "admin", "network_id": net["id"], "local_ip_address": lipAddr})
 	assocs := "/v2.0/local_ips/" + lip["id"].(string) + "/port_associations"
 	if code, out := h.do("POST", assocs, map[string]any{"port_association": map[string]any{"fixed_port_id": svc.port["id"]}}, nil); code != 201 {
 		t.Fatalf("associate: %d %v", code, out)
 	}
-	eventually(t, 20*time.Second, "client → Local IP ping answered", func() bool { return client.ping("10.85.0.100") })
-	if out, _ := client.exec("ip", "neigh", "show", "10.85.0.100"); !strings.Contains(strings.ToLower(out), strings.ToLower(svc.port["mac_address"].(string))) {
+	eventually(t, 20*time.Second, "client → Local IP ping answered", func() bool { return client.ping(lipAddr) })
+	if out, _ := client.exec("ip", "neigh", "show", lipAddr); !strings.Contains(strings.ToLower(out), strings.ToLower(svc.port["mac_address"].(string))) {
 		t.Errorf("the Local IP resolved to %q, want the service's MAC %s", out, svc.port["mac_address"])
 	}
 	if code, out := h.do("DELETE", assocs+"/"+svc.port["id"].(string), nil, nil); code != 204 {
 		t.Fatalf("remove association: %d %v", code, out)
 	}
 	_, _ = client.exec("ip", "neigh", "flush", "dev", "eth0")
-	eventually(t, 20*time.Second, "no answer without the association", func() bool { return !client.ping("10.85.0.100") })
+	eventually(t, 20*time.Second, "no answer without the association", func() bool { return !client.ping(lipAddr) })
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,16 @@ type underlay struct {
 func newUnderlay(t *testing.T, tag, prefix string) *underlay {
 	t.Helper()
 	u := &underlay{bridge: "mnul" + tag, prefix: prefix}
+	// A test process killed before its clean-up leaves its underlay bridge holding the same
+	// address, and this one's hosts would then route to it: remove such leftovers first.
+	if out, err := exec.Command("ip", "-br", "addr", "show").Output(); err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 2 && strings.HasPrefix(f[0], "mnul") && slices.Contains(f[2:], prefix+".1/24") {
+				_ = exec.Command("ip", "link", "del", f[0]).Run()
+			}
+		}
+	}
 	run(t, "ip", "link", "add", u.bridge, "type", "bridge")
 	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", u.bridge).Run() })
 	run(t, "ip", "addr", "add", prefix+".1/24", "dev", u.bridge)
@@ -104,6 +115,13 @@ func startUnderlayHosts(t *testing.T, tag, prefix, namePrefix, nsPrefix string, 
 		t.Fatal(err)
 	}
 	var hosts []*underlayHost
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, hh := range hosts {
+				t.Logf("agent %s output:\n%s", hh.name, hh.out.String())
+			}
+		}
+	})
 	for i := 1; i <= 2; i++ {
 		hh := &underlayHost{name: fmt.Sprintf("%s%d", namePrefix, i), ns: fmt.Sprintf("%s%d-%s", nsPrefix, i, tag), out: &bytes.Buffer{}}
 		hh.addr = ul.host(t, hh.ns, 10+i)
@@ -116,16 +134,9 @@ func startUnderlayHosts(t *testing.T, tag, prefix, namePrefix, nsPrefix string, 
 		}
 		t.Cleanup(func() { stopAgent(cmd, interrupt) })
 		p := &agentProc{cmd: cmd, idFile: idFile, out: hh.out}
-		hh.id = p.hostID(t)
 		hosts = append(hosts, hh)
+		hh.id = p.hostID(t)
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, hh := range hosts {
-				t.Logf("agent %s output:\n%s", hh.name, hh.out.String())
-			}
-		}
-	})
 	for _, hh := range hosts {
 		eventually(t, 20*time.Second, "agent "+hh.name+" registered", func() bool {
 			code, _ := h.do("GET", "/v2.0/agents/"+hh.id, nil, nil)
