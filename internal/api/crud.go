@@ -238,13 +238,7 @@ func unwrapItem(m map[string]any, member string) map[string]any {
 
 // authorizeCreate checks create_<member> and the attribute rules of explicitly set attributes.
 func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, parsed, given map[string]any) error {
-	var target map[string]any
-	var err error
-	if res.Parent != nil && res.Parent.CreateReadsOnly {
-		target, err = s.targetReading(ctx, tx, rq, res.Collection, parsed, tx.GetShared)
-	} else {
-		target, err = s.target(ctx, tx, rq, res, parsed)
-	}
+	target, err := s.target(ctx, tx, rq, res, parsed)
 	if err != nil {
 		return err
 	}
@@ -412,13 +406,6 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 }
 
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
-	return s.targetReading(ctx, tx, rq, collection, d, tx.Get)
-}
-
-// targetReading is targetOf reading the parent with get (tx.Get, or tx.GetShared for a
-// create that only reads its parent).
-func (s *Server) targetReading(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc,
-	get func(ctx context.Context, kind, id string) (db.Doc, error)) (map[string]any, error) {
 	key := collection
 	if r := s.Catalog.Get(collection); r != nil {
 		key = r.Plural()
@@ -429,7 +416,7 @@ func (s *Server) targetReading(ctx context.Context, tx *db.Tx, rq *request, coll
 	}
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
-			parent, err := get(ctx, pr.Collection, id)
+			parent, err := tx.Get(ctx, pr.Collection, id)
 			if err != nil {
 				return nil, err
 			}

@@ -174,7 +174,7 @@ type Tx struct {
 	// before holds functions to run last inside the transaction, just before it commits.
 	before []func() error
 	// seen holds the bodies Get read in this transaction (store.go, remember).
-	seen map[docRef]seenDoc
+	seen map[docRef][]byte
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
@@ -491,19 +491,6 @@ func (t *Tx) ForShare() string {
 		return " LOCK IN SHARE MODE" // MariaDB has no FOR SHARE; MySQL 8 accepts both
 	}
 	return ""
-}
-
-// LockQuota makes this transaction the only one counting name (a quota resource) for
-// project until it ends, so that two creates cannot both see room for one more: on
-// PostgreSQL a transaction-scoped advisory lock on the pair (class 7013, hashtext of
-// project/name). SQLite has one writer; on MySQL creates are serialised by their parent's row
-// lock as before (GetShared is FOR UPDATE there).
-func (t *Tx) LockQuota(ctx context.Context, project, name string) error {
-	if t.db.Dialect != Postgres {
-		return nil
-	}
-	_, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock(7013, hashtext(?))", project+"/"+name)
-	return err
 }
 
 // LockTaskOrder makes this transaction the only one holding the task order lock until it

@@ -2,11 +2,9 @@ package db_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/test/testenv"
 )
 
 // TestGetWithinTransaction: a document read twice in one transaction reads the same, a change
@@ -123,88 +121,6 @@ func TestInsertWritesKeyRows(t *testing.T) {
 			return nil
 		})
 		if err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-// TestGetSharedLocks: on PostgreSQL, two write transactions read one document with GetShared
-// side by side, and a third that changes it waits until they end (the document does not
-// change under a transaction that read it shared). (On MySQL GetShared is Get.)
-func TestGetSharedLocks(t *testing.T) {
-	t.Run("postgres", func(t *testing.T) {
-		ctx := context.Background()
-		d := open(t, testenv.NewDatabase(t))
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Write(ctx, func(tx *db.Tx) error {
-			return tx.Insert(ctx, "things", db.Doc{"id": "net", "project_id": "p", "name": "one"})
-		}); err != nil {
-			t.Fatal(err)
-		}
-		holding, release, aDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			aDone <- d.Write(ctx, func(tx *db.Tx) error {
-				if _, err := tx.GetShared(ctx, "things", "net"); err != nil {
-					return err
-				}
-				select {
-				case <-holding:
-				default:
-					close(holding)
-				}
-				<-release
-				// Still as read: nobody changed it meanwhile.
-				var body string
-				if err := tx.QueryRow(ctx, "SELECT body FROM resources WHERE kind = ? AND id = ?", "things", "net").Scan(&body); err != nil {
-					return err
-				}
-				if doc, err := db.DecodeDoc([]byte(body)); err != nil || doc["name"] != "one" {
-					return fmt.Errorf("document changed under a shared lock: %v %v", doc, err)
-				}
-				return nil
-			})
-		}()
-		<-holding
-		// A second reader is not held up by the first.
-		if err := d.Write(ctx, func(tx *db.Tx) error {
-			doc, err := tx.GetShared(ctx, "things", "net")
-			if err == nil && doc["name"] != "one" {
-				err = fmt.Errorf("name %v", doc["name"])
-			}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		// A writer waits for the reader.
-		cDone := make(chan error, 1)
-		go func() {
-			cDone <- d.Write(ctx, func(tx *db.Tx) error {
-				doc, err := tx.Get(ctx, "things", "net")
-				if err != nil {
-					return err
-				}
-				doc["name"] = "two"
-				return tx.Put(ctx, "things", doc)
-			})
-		}()
-		const waitQ = "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-		for waiting := 0; waiting == 0; {
-			select {
-			case err := <-cDone:
-				t.Fatalf("the writer did not wait for the shared reader: %v", err)
-			default:
-			}
-			if err := d.Read(ctx, func(tx *db.Tx) error { return tx.QueryRow(ctx, waitQ).Scan(&waiting) }); err != nil {
-				t.Fatal(err)
-			}
-		}
-		close(release)
-		if err := <-aDone; err != nil {
-			t.Fatal(err)
-		}
-		if err := <-cDone; err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -67,36 +67,12 @@ func decodeBody(b []byte) (Doc, error) {
 // read once in a transaction is read from memory the next times (see remember); each call
 // decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
-	return t.get(ctx, kind, id, false)
-}
-
-// GetShared is Get for a document the transaction reads and will not change (a port
-// create's network and security groups): in a write transaction on PostgreSQL it locks the
-// row shared (FOR SHARE), so that no other transaction changes or deletes the document until
-// this one ends, while other transactions that only read it, the same way, go on side by
-// side. A transaction that changes the document after GetShared still may (its UPDATE waits
-// for the other readers' locks), but two that both do would deadlock, and one of them runs
-// again: read what you will change with Get. Counts that used to be serialised by the
-// exclusive lock are serialised by LockQuota. On MySQL it is Get (FOR UPDATE): there
-// LockQuota has no lock to take, and the parent's row lock keeps serialising the creates
-// that count against a quota, as before.
-func (t *Tx) GetShared(ctx context.Context, kind, id string) (Doc, error) {
-	return t.get(ctx, kind, id, true)
-}
-
-func (t *Tx) get(ctx context.Context, kind, id string, shared bool) (Doc, error) {
-	if m, ok := t.seen[docRef{kind, id}]; ok && (m.exclusive || shared) {
-		return DecodeDoc(m.body)
+	if body, ok := t.seen[docRef{kind, id}]; ok {
+		return DecodeDoc(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
-	exclusive := t.readOnly || !t.db.Dialect.Shared()
 	if !t.readOnly {
-		if shared && t.db.Dialect == Postgres {
-			q += t.ForShare()
-		} else {
-			q += t.ForUpdate()
-			exclusive = true
-		}
+		q += t.ForUpdate()
 	}
 	var body []byte
 	err := t.QueryRow(ctx, q, kind, id).Scan(&body)
@@ -106,32 +82,24 @@ func (t *Tx) get(ctx context.Context, kind, id string, shared bool) (Doc, error)
 	if err != nil {
 		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
 	}
-	t.remember(kind, id, body, exclusive)
+	t.remember(kind, id, body)
 	return DecodeDoc(body)
 }
 
 // docRef names a stored document.
 type docRef struct{ kind, id string }
 
-// seenDoc is a body a transaction read, and whether it read it as Get does (exclusive: the
-// row locked FOR UPDATE, or no lock needed: a read-only transaction, SQLite's one writer).
-type seenDoc struct {
-	body      []byte
-	exclusive bool
-}
-
 // remember keeps a body Get read, for the transaction's next Get of that document. It may:
-// in a write transaction Get locked the row (FOR UPDATE or FOR SHARE on PostgreSQL and
-// MySQL; SQLite has one writer), so no other transaction can change it, and this one does
-// so through Insert, Put and Delete, which keep seen in step (forget). A Get after a
-// GetShared reads again, to take the stronger lock. A read-only transaction sees the
-// document as it first read it, as a snapshot would. A body is kept only after the SELECT
-// succeeded; a transaction that is run again starts with a new Tx and nothing remembered.
-func (t *Tx) remember(kind, id string, body []byte, exclusive bool) {
+// in a write transaction Get locked the row (FOR UPDATE on PostgreSQL and MySQL; SQLite has
+// one writer), so only this transaction can change it, and it does so through Insert, Put
+// and Delete, which keep seen in step (forget). A read-only transaction sees the document
+// as it first read it, as a snapshot would. A body is kept only after the SELECT succeeded;
+// a transaction that is run again starts with a new Tx and nothing remembered.
+func (t *Tx) remember(kind, id string, body []byte) {
 	if t.seen == nil {
-		t.seen = make(map[docRef]seenDoc, 4)
+		t.seen = make(map[docRef][]byte, 4)
 	}
-	t.seen[docRef{kind, id}] = seenDoc{body, exclusive}
+	t.seen[docRef{kind, id}] = body
 }
 
 // forget drops what Get remembered of a document this transaction writes.

@@ -149,10 +149,6 @@ type Parent struct {
 	// OwnedUnlessShared refuses (403) a create by a non-admin on a parent of another
 	// project unless the parent is shared (Neutron's network ownership hook).
 	OwnedUnlessShared bool
-	// CreateReadsOnly says a create of a child only reads its parent (a port its network):
-	// the create's policy check locks the parent's row shared (db.Tx.GetShared), so that
-	// creates of children of one parent commit side by side on PostgreSQL and MySQL.
-	CreateReadsOnly bool
 }
 
 // Rule is the policy rule of an action on the collection: "get_port", "create_policy_dscp_marking_rule".

@@ -150,6 +150,13 @@ func translationWorkload(t *testing.T, e *env) {
 	if st := str(ifPort, "status"); st != "ACTIVE" {
 		t.Errorf("add router interface: the interface port stayed %s", st)
 	}
+	// The status write is the server's own, not this request's: its commit shows in the API
+	// a moment before its apply reaches the NSDB, so wait for that apply too.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if o := e.object(t, topology.KindPort, ifPortID); o != nil && o.Base().Revision >= rev(ifPort) {
+			break
+		}
+	}
 	if o, ok := expect("add router interface", topology.KindPort, ifPortID, "ports/"+ifPortID, rev(ifPort)).(*topology.Port); ok && o.PeerID != topology.RouterInterfacePortPeerID(ifPortID) {
 		t.Errorf("add router interface: bridge port peer %q, want %q", o.PeerID, topology.RouterInterfacePortPeerID(ifPortID))
 	}

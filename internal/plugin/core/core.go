@@ -86,19 +86,6 @@ func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
 	return n, nil
 }
 
-// networkShared is network for a write that only reads the network (a port create): its
-// row is locked shared (db.Tx.GetShared), so port creates on one network run side by side.
-func networkShared(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
-	n, err := tx.GetShared(ctx, "networks", id)
-	if err != nil {
-		return nil, err
-	}
-	if n == nil {
-		return nil, fault.NetworkNotFound(id)
-	}
-	return n, nil
-}
-
 // ownerOf returns the project of a new resource.
 func ownerOf(body db.Doc) string {
 	if t := plugin.Str(body, "tenant_id"); t != "" {
