@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -27,44 +25,10 @@ func TestAnswersWhileTheClusterLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate := make(chan struct{})
-	o := Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: quiet, loadGate: gate}
-	srv, err := NewServer(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	call := func(method, path, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Project-Id", "p1")
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	srv, call, stop := startGated(t, Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: quiet, loadGate: gate})
+	defer stop()
 	// The listener answers 503 "starting" until Run puts the API in place.
-	code, body := call("GET", "/v2.0/networks", "")
-	for i := 0; code == http.StatusServiceUnavailable && strings.Contains(body, "starting") && i < 500; i++ {
-		time.Sleep(20 * time.Millisecond)
-		code, body = call("GET", "/v2.0/networks", "")
-	}
+	code, body := waitAPI(call)
 	if code != http.StatusOK || !strings.Contains(body, `"networks": []`) && !strings.Contains(body, `"networks":[]`) {
 		t.Fatalf("GET /v2.0/networks while the cluster loads = %d %s, want 200 and no networks", code, body)
 	}
@@ -82,15 +46,7 @@ func TestAnswersWhileTheClusterLoads(t *testing.T) {
 	}
 
 	close(gate)
-	for i := 0; i < 3000; i++ {
-		if code, body = call("GET", "/healthcheck", ""); body == "OK" {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if code != http.StatusOK || body != "OK" {
-		t.Fatalf("/healthcheck once loaded = %d %q, want 200 OK", code, body)
-	}
+	waitOK(t, call)
 	code, body = call("POST", "/v2.0/networks", create)
 	if code != http.StatusCreated {
 		t.Fatalf("POST /v2.0/networks once loaded = %d %s, want 201", code, body)
@@ -136,20 +92,8 @@ func TestStartupPeakReleased(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs lockedBuffer
-	o := Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: slog.New(slog.NewTextHandler(&logs, nil))}
-	srv, err := NewServer(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	_, _, stop := startGated(t, Options{ConfigFiles: []string{conf}, DataDir: filepath.Join(dir, "data"), Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer stop()
 	const line = "start-up done: free heap returned to the operating system"
 	for i := 0; i < 3000 && !strings.Contains(logs.String(), line); i++ {
 		time.Sleep(20 * time.Millisecond)
