@@ -97,7 +97,11 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
-	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_txlock=immediate")
+	// The writer keeps its temporary files in memory (temp_store): the sub-journal of a
+	// SAVEPOINT (one per write in a group commit) and of a multi-row INSERT (a document's
+	// key rows); with the default every write opened, wrote and closed a temporary file.
+	// The readers keep the default: a large sort may spill to disk.
+	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
@@ -175,6 +179,8 @@ type Tx struct {
 	before []func() error
 	// seen holds the bodies Get read in this transaction (store.go, remember).
 	seen map[docRef][]byte
+	// unlocked: Get takes no row lock any more (EndLocking).
+	unlocked bool
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).

@@ -68,10 +68,10 @@ func decodeBody(b []byte) (Doc, error) {
 // decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if body, ok := t.seen[docRef{kind, id}]; ok {
-		return DecodeDoc(body)
+		return decodeBody(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
-	if !t.readOnly {
+	if !t.readOnly && !t.unlocked {
 		q += t.ForUpdate()
 	}
 	var body []byte
@@ -82,9 +82,18 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
 	}
-	t.remember(kind, id, body)
-	return DecodeDoc(body)
+	if !t.unlocked {
+		t.remember(kind, id, body)
+	}
+	return decodeBody(body)
 }
+
+// EndLocking marks the end of a write transaction's writes: what it reads from now on (an
+// answer's expansions, its policy parents) is read as a read transaction would, without
+// locking rows it did not lock already, so that reading for the answer adds no lock a
+// concurrent write could wait on or deadlock with. Documents Get read before still come
+// from memory; what Get reads after is not remembered. Nothing may be written after it.
+func (t *Tx) EndLocking() { t.unlocked = true }
 
 // docRef names a stored document.
 type docRef struct{ kind, id string }
