@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/db"
 )
@@ -68,4 +71,77 @@ func TestSQLiteWriterTempStoreInMemory(t *testing.T) {
 	if n != 20*3 {
 		t.Errorf("%d documents stored, want %d (the 20 writes that succeeded, 3 each)", n, 20*3)
 	}
+}
+
+// TestSQLiteCheckpointsBesideTheWriter: on SQLite the writes reach the database file itself
+// (not only its WAL) while the server runs, by the checkpointer's rounds beside the writer;
+// the writer's commits no longer checkpoint (wal_autocheckpoint = 0). A copy of the database
+// file alone, without its WAL, holds every committed document once a round has run.
+func TestSQLiteCheckpointsBesideTheWriter(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(dir, "neutron.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var auto int
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if auto != 0 {
+		t.Errorf("writer's wal_autocheckpoint = %d, want 0", auto)
+	}
+	const n = 300
+	for i := range n {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "things", db.Doc{"id": fmt.Sprintf("t%d", i), "project_id": "p", "name": strings.Repeat("x", 500)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The file alone, copied now and then until it holds them all (at most a minute).
+	got := 0
+	for deadline := time.Now().Add(time.Minute); got != n && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		got = countInCopy(t, filepath.Join(dir, "neutron.db"))
+	}
+	if got != n {
+		t.Errorf("the database file alone holds %d documents a minute after the writes, want %d", got, n)
+	}
+}
+
+// countInCopy counts the documents of kind "things" in a copy of an SQLite database file
+// (without its WAL); -1 when the copy cannot be read (not even the schema reached the file
+// yet, or a checkpoint was copying pages back while the file was read).
+func countInCopy(t *testing.T, path string) int {
+	t.Helper()
+	ctx := context.Background()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "neutron.db")
+	if err := os.WriteFile(copyPath, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.Open(ctx, "sqlite:///"+copyPath, "")
+	if err != nil {
+		return -1
+	}
+	defer c.Close()
+	got := -1
+	_ = c.Read(ctx, func(tx *db.Tx) error {
+		n, err := tx.Count(ctx, "things", "p")
+		if err == nil {
+			got = n
+		}
+		return err
+	})
+	return got
 }
