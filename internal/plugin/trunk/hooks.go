@@ -45,7 +45,7 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 	if len(docs) == 0 {
 		return nil
 	}
-	trunks, err := tx.List(ctx, Trunks.Collection, db.Filter{})
+	trunks, err := trunksOf(ctx, tx, docs)
 	if err != nil || len(trunks) == 0 {
 		return err
 	}
@@ -84,4 +84,30 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 		set(i, "trunk_details", map[string]any{"trunk_id": plugin.Str(t, "id"), "sub_ports": subs})
 	}
 	return nil
+}
+
+// fewPorts is how many ports ExpandShared looks up one by one; for more it reads every trunk
+// once.
+const fewPorts = 8
+
+// trunksOf returns the trunks whose parent may be one of ports (at least those). A few ports
+// (a create, a show) cost one indexed lookup each by the trunk's stored parent, port_id, so a
+// port that is no parent costs no read of any trunk; a longer list reads them all once.
+func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) {
+	if len(ports) > fewPorts {
+		return tx.List(ctx, Trunks.Collection, db.Filter{})
+	}
+	var out []db.Doc
+	for _, p := range ports {
+		id := plugin.Str(p, "id")
+		if id == "" {
+			continue
+		}
+		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentID: id})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
 }
