@@ -189,6 +189,8 @@ type Tx struct {
 	seen map[docRef][]byte
 	// unlocked: Get takes no row lock any more (EndLocking).
 	unlocked bool
+	// inserted names the documents Insert stored in this transaction (Inserted).
+	inserted map[docRef]struct{}
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).

@@ -126,6 +126,9 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	}
 	if t.db.Dialect == Postgres {
 		if done, err := t.insertWithKeys(ctx, kind, d, b); done || err != nil {
+			if err == nil {
+				t.noteInserted(kind, str(d["id"]))
+			}
 			return err
 		}
 	}
@@ -135,7 +138,23 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
 	t.forget(kind, str(d["id"]))
+	t.noteInserted(kind, str(d["id"]))
 	return t.writeKeys(ctx, kind, d, false)
+}
+
+func (t *Tx) noteInserted(kind, id string) {
+	if t.inserted == nil {
+		t.inserted = make(map[docRef]struct{}, 1)
+	}
+	t.inserted[docRef{kind, id}] = struct{}{}
+}
+
+// Inserted reports whether Insert stored that document in this transaction: no other
+// transaction has seen it yet, so nothing stored elsewhere can refer to it (a create's
+// expansions need not look for what would name it).
+func (t *Tx) Inserted(kind, id string) bool {
+	_, ok := t.inserted[docRef{kind, id}]
+	return ok
 }
 
 // TryInsert stores a new document unless one of that kind and id exists, and reports whether

@@ -145,3 +145,38 @@ func countInCopy(t *testing.T, path string) int {
 	})
 	return got
 }
+
+// TestInserted: a transaction knows the documents it inserted, and only those: not one
+// stored before it, not one of another kind with the same id.
+func TestInserted(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		return tx.Insert(ctx, "things", db.Doc{"id": "old", "project_id": "p"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert(ctx, "things", db.Doc{"id": "new", "project_id": "p"}); err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			kind, id string
+			want     bool
+		}{{"things", "new", true}, {"things", "old", false}, {"others", "new", false}} {
+			if got := tx.Inserted(c.kind, c.id); got != c.want {
+				t.Errorf("Inserted(%s, %s) = %v, want %v", c.kind, c.id, got, c.want)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

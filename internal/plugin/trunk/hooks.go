@@ -91,18 +91,23 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 const fewPorts = 8
 
 // trunksOf returns the trunks whose parent may be one of ports (at least those). A few ports
-// (a create, a show) cost one indexed lookup each by the trunk's stored parent, port_id, so a
-// port that is no parent costs no read of any trunk; a longer list reads them all once.
+// (a show, a short page) cost one indexed lookup each by the trunk's stored parent, port_id,
+// so a port that is no parent costs no read of any trunk; more read every trunk once. A port
+// the transaction has just created costs nothing: a trunk names a port that existed when the
+// trunk was created, and a parent port cannot be deleted (a create, bulk or not, reads no
+// trunk).
 func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) {
-	if len(ports) > fewPorts {
+	var look []string
+	for _, p := range ports {
+		if id := plugin.Str(p, "id"); id != "" && !tx.Inserted("ports", id) {
+			look = append(look, id)
+		}
+	}
+	if len(look) > fewPorts {
 		return tx.List(ctx, Trunks.Collection, db.Filter{})
 	}
 	var out []db.Doc
-	for _, p := range ports {
-		id := plugin.Str(p, "id")
-		if id == "" {
-			continue
-		}
+	for _, id := range look {
 		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentID: id})
 		if err != nil {
 			return nil, err

@@ -52,6 +52,33 @@ func TestTrunkDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A port created in the expanding transaction shows none, alone or among many.
+	t.Run("ports just created", func(t *testing.T) {
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			var docs []db.Doc
+			for i := range 10 {
+				p := db.Doc{"id": fmt.Sprintf("new-%02d", i), "mac_address": "fa:16:3e:00:01:00"}
+				if err := tx.Insert(ctx, "ports", p); err != nil {
+					return err
+				}
+				docs = append(docs, p)
+			}
+			for _, set := range [][]db.Doc{docs[:1], docs} {
+				if err := (portHook{}).Expand(ctx, tx, set); err != nil {
+					return err
+				}
+			}
+			for _, p := range docs {
+				if td, has := p["trunk_details"]; has {
+					t.Errorf("new port %s shows trunk_details %v", p["id"], td)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		docs []db.Doc
