@@ -88,11 +88,13 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	return decodeBody(body)
 }
 
-// EndLocking marks the end of a write transaction's writes: what it reads from now on (an
-// answer's expansions, its policy parents) is read as a read transaction would, without
-// locking rows it did not lock already, so that reading for the answer adds no lock a
-// concurrent write could wait on or deadlock with. Documents Get read before still come
-// from memory; what Get reads after is not remembered. Nothing may be written after it.
+// EndLocking marks the end of what a write transaction reads in order to write: what Get
+// reads from now on (an answer's expansions, its policy parents) is read as a read
+// transaction would, without locking rows it did not lock already, so that reading for the
+// answer adds no lock a concurrent write could wait on or deadlock with. Documents Get read
+// before still come from memory; what Get reads after is not remembered. Only Get changes:
+// writes after it (the journal's task rows at commit) take their locks as before, and a
+// write that depends on what it reads must read it before EndLocking.
 func (t *Tx) EndLocking() { t.unlocked = true }
 
 // docRef names a stored document.
