@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"sort"
@@ -167,7 +168,8 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 		parsed[i] = p
 	}
 	ctx := rq.r.Context()
-	var out []db.Doc
+	var out, shown []db.Doc
+	var pc *policyCache
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
 		out = out[:0]
 		for i, p := range parsed {
@@ -187,6 +189,25 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 			}
 			out = append(out, d)
 		}
+		// What the answer shows is read here, in the write's own transaction: the
+		// expanders' attributes and the policy parents (which the create has just read,
+		// so they come from the transaction's memory), as of the create's commit, without
+		// a read transaction after it. The answer's copies are expanded, never out, which
+		// the backend, Observe and an undo see as created.
+		tx.EndLocking()
+		shown = shown[:0]
+		for _, d := range out {
+			shown = append(shown, maps.Clone(d))
+		}
+		if e, ok := plugin.As[plugin.Expander](col); ok {
+			if err := e.Expand(ctx, tx, shown); err != nil {
+				return err
+			}
+		}
+		pc = s.newPolicyCache(ctx, tx, res)
+		for _, d := range shown {
+			pc.prepare(rq, d)
+		}
 		return nil
 	})
 	var be *BackendError
@@ -204,21 +225,10 @@ func (s *Server) create(rq *request, col plugin.Collection) error {
 			s.Observe(ctx, res.Collection, nil, d)
 		}
 	}
-	var rendered []any
-	err = s.DB.Read(ctx, func(tx *db.Tx) error {
-		if e, ok := plugin.As[plugin.Expander](col); ok {
-			if err := e.Expand(ctx, tx, out); err != nil {
-				return err
-			}
-		}
-		pc := s.newPolicyCache(ctx, tx, res)
-		for _, d := range out {
-			rendered = append(rendered, s.render(rq, res, d, nil, pc))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	rendered := make([]any, 0, len(shown))
+	for _, d := range shown {
+		// pc's transaction has ended: render reads nothing, prepare read the parents.
+		rendered = append(rendered, s.render(rq, res, d, nil, pc))
 	}
 	if bulk {
 		writeJSON(rq.w, http.StatusCreated, map[string]any{res.Plural(): rendered})

@@ -61,6 +61,9 @@ type DB struct {
 	// group commits SQLite's writes in batches (group.go); nil on PostgreSQL and MySQL,
 	// whose transactions run side by side on their own connections.
 	group *grouper
+	// ckpt runs SQLite's WAL checkpoints beside the writer (checkpoint.go); nil on
+	// PostgreSQL and MySQL.
+	ckpt *checkpointer
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
@@ -97,7 +100,12 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
-	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_txlock=immediate")
+	// The writer keeps its temporary files in memory (temp_store): the sub-journal of a
+	// SAVEPOINT (one per write in a group commit) and of a multi-row INSERT (a document's
+	// key rows); with the default every write opened, wrote and closed a temporary file.
+	// The readers keep the default: a large sort may spill to disk. Its commits never
+	// checkpoint the WAL (wal_autocheckpoint): the checkpointer does, beside it.
+	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
@@ -112,6 +120,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: sqlite %s: %w", path, err)
 	}
 	d.group = newGrouper(d)
+	d.ckpt = newCheckpointer(d)
 	return d, nil
 }
 
@@ -154,6 +163,9 @@ func (d *DB) Close() error {
 	if d.group != nil {
 		d.group.close()
 	}
+	if d.ckpt != nil {
+		d.ckpt.close()
+	}
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -175,6 +187,10 @@ type Tx struct {
 	before []func() error
 	// seen holds the bodies Get read in this transaction (store.go, remember).
 	seen map[docRef][]byte
+	// unlocked: Get takes no row lock any more (EndLocking).
+	unlocked bool
+	// inserted names the documents Insert stored in this transaction (Inserted).
+	inserted map[docRef]struct{}
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).

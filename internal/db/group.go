@@ -184,6 +184,7 @@ func (g *grouper) run(batch []*writeReq) {
 }
 
 func (g *grouper) count(n int) {
+	g.d.ckpt.wrote()
 	g.mu.Lock()
 	g.batches++
 	g.grouped += int64(n)

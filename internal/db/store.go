@@ -68,10 +68,10 @@ func decodeBody(b []byte) (Doc, error) {
 // decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if body, ok := t.seen[docRef{kind, id}]; ok {
-		return DecodeDoc(body)
+		return decodeBody(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
-	if !t.readOnly {
+	if !t.readOnly && !t.unlocked {
 		q += t.ForUpdate()
 	}
 	var body []byte
@@ -82,9 +82,20 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
 	}
-	t.remember(kind, id, body)
-	return DecodeDoc(body)
+	if !t.unlocked {
+		t.remember(kind, id, body)
+	}
+	return decodeBody(body)
 }
+
+// EndLocking marks the end of what a write transaction reads in order to write: what Get
+// reads from now on (an answer's expansions, its policy parents) is read as a read
+// transaction would, without locking rows it did not lock already, so that reading for the
+// answer adds no lock a concurrent write could wait on or deadlock with. Documents Get read
+// before still come from memory; what Get reads after is not remembered. Only Get changes:
+// writes after it (the journal's task rows at commit) take their locks as before, and a
+// write that depends on what it reads must read it before EndLocking.
+func (t *Tx) EndLocking() { t.unlocked = true }
 
 // docRef names a stored document.
 type docRef struct{ kind, id string }
@@ -117,6 +128,9 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	}
 	if t.db.Dialect == Postgres {
 		if done, err := t.insertWithKeys(ctx, kind, d, b); done || err != nil {
+			if err == nil {
+				t.noteInserted(kind, str(d["id"]))
+			}
 			return err
 		}
 	}
@@ -126,7 +140,23 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
 	t.forget(kind, str(d["id"]))
+	t.noteInserted(kind, str(d["id"]))
 	return t.writeKeys(ctx, kind, d, false)
+}
+
+func (t *Tx) noteInserted(kind, id string) {
+	if t.inserted == nil {
+		t.inserted = make(map[docRef]struct{}, 1)
+	}
+	t.inserted[docRef{kind, id}] = struct{}{}
+}
+
+// Inserted reports whether Insert stored that document in this transaction: no other
+// transaction has seen it yet, so nothing stored elsewhere can refer to it (a create's
+// expansions need not look for what would name it).
+func (t *Tx) Inserted(kind, id string) bool {
+	_, ok := t.inserted[docRef{kind, id}]
+	return ok
 }
 
 // TryInsert stores a new document unless one of that kind and id exists, and reports whether

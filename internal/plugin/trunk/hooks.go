@@ -45,7 +45,7 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 	if len(docs) == 0 {
 		return nil
 	}
-	trunks, err := tx.List(ctx, Trunks.Collection, db.Filter{})
+	trunks, err := trunksOf(ctx, tx, docs)
 	if err != nil || len(trunks) == 0 {
 		return err
 	}
@@ -84,4 +84,35 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 		set(i, "trunk_details", map[string]any{"trunk_id": plugin.Str(t, "id"), "sub_ports": subs})
 	}
 	return nil
+}
+
+// fewPorts is how many ports ExpandShared looks up one by one; for more it reads every trunk
+// once.
+const fewPorts = 8
+
+// trunksOf returns the trunks whose parent may be one of ports (at least those). A few ports
+// (a show, a short page) cost one indexed lookup each by the trunk's stored parent, port_id,
+// so a port that is no parent costs no read of any trunk; more read every trunk once. A port
+// the transaction has just created costs nothing: a trunk names a port that existed when the
+// trunk was created, and a parent port cannot be deleted (a create, bulk or not, reads no
+// trunk).
+func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) {
+	var look []string
+	for _, p := range ports {
+		if id := plugin.Str(p, "id"); id != "" && !tx.Inserted("ports", id) {
+			look = append(look, id)
+		}
+	}
+	if len(look) > fewPorts {
+		return tx.List(ctx, Trunks.Collection, db.Filter{})
+	}
+	var out []db.Doc
+	for _, id := range look {
+		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentID: id})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
 }
