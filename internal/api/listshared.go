@@ -298,12 +298,10 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 	}
 }
 
-// docEnc is a document's encoded attributes: enc holds `"name":value` for each, in key
-// order; attribute i is enc[offs[i]:offs[i+1]].
-type docEnc struct {
-	enc  []byte
-	offs []uint32
-}
+// docEnc is a document's encoded attributes (db.Encoded): `"name":value` for each, in key
+// order. The store's decoder cuts them from the stored body when it is in that form already
+// (as json.Marshal writes it); encodeDoc encodes the others on first use.
+type docEnc = db.Encoded
 
 // noEnc is the memo of a document that cannot be kept encoded (a key needs escaping, a
 // value does not encode): lists encode it each time, as before.
@@ -326,7 +324,7 @@ func encOf(m *db.Memo, d db.Doc) *docEnc {
 		m.Store(noEnc, 0)
 		return nil
 	}
-	m.Store(e, int64(cap(e.enc)+4*cap(e.offs)+64))
+	m.Store(e, e.Cost())
 	return e
 }
 
@@ -340,26 +338,26 @@ func encodeDoc(d db.Doc) *docEnc {
 		n += len(k) + 4 + approxLen(v)
 	}
 	slices.Sort(keys)
-	e := &docEnc{enc: make([]byte, 0, n), offs: make([]uint32, 0, len(keys)+1)}
+	e := &docEnc{Enc: make([]byte, 0, n), Offs: make([]uint32, 0, len(keys)+1)}
 	for _, k := range keys {
-		e.offs = append(e.offs, uint32(len(e.enc)))
-		start := len(e.enc)
-		e.enc = appendString(e.enc, k)
-		if len(e.enc)-start != len(k)+2 {
+		e.Offs = append(e.Offs, uint32(len(e.Enc)))
+		start := len(e.Enc)
+		e.Enc = appendString(e.Enc, k)
+		if len(e.Enc)-start != len(k)+2 {
 			return nil
 		}
-		e.enc = append(e.enc, ':')
+		e.Enc = append(e.Enc, ':')
 		var err error
-		if e.enc, err = appendJSON(e.enc, d[k]); err != nil {
+		if e.Enc, err = appendJSON(e.Enc, d[k]); err != nil {
 			return nil
 		}
 	}
-	if len(e.enc) > math.MaxUint32 {
+	if len(e.Enc) > math.MaxUint32 {
 		return nil
 	}
-	e.offs = append(e.offs, uint32(len(e.enc)))
-	if cap(e.enc) > len(e.enc)+len(e.enc)/4 {
-		e.enc = slices.Clip(slices.Clone(e.enc))
+	e.Offs = append(e.Offs, uint32(len(e.Enc)))
+	if cap(e.Enc) > len(e.Enc)+len(e.Enc)/4 {
+		e.Enc = slices.Clip(slices.Clone(e.Enc))
 	}
 	return e
 }
@@ -385,30 +383,24 @@ func approxLen(v any) int {
 	return 8
 }
 
-// key returns the name of attribute i (its key without the quotes).
-func (e *docEnc) key(i int) []byte {
-	seg := e.enc[e.offs[i]+1 : e.offs[i+1]]
-	return seg[:bytes.IndexByte(seg, '"')]
-}
-
 // appendEnc is appendDoc from the document's encoded attributes: the same bytes, copied
 // rather than encoded, but for what expand added to the batch's i-th document.
 func (l *sharedList) appendEnc(b []byte, e *docEnc, d db.Doc, i int) ([]byte, error) {
 	b = append(b, '{')
 	first := true
-	n := len(e.offs) - 1
+	n := len(e.Offs) - 1
 	k := 0 // the next of e's attributes not passed yet
 	for j := range l.attrs {
 		a := &l.attrs[j]
 		var seg []byte
 		for k < n {
-			c := bytes.Compare(e.key(k), a.nameBytes)
+			c := bytes.Compare(e.Key(k), a.nameBytes)
 			if c < 0 {
 				k++
 				continue
 			}
 			if c == 0 {
-				seg = e.enc[e.offs[k]:e.offs[k+1]]
+				seg = e.Enc[e.Offs[k]:e.Offs[k+1]]
 				k++
 			}
 			break

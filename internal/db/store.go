@@ -281,11 +281,19 @@ func decodeShared(body []byte) (Doc, *Memo, error) {
 	if d, m, ok := decoded.shared(body); ok {
 		return d, m, nil
 	}
-	if d, ok := decodeFast(body); ok {
-		d, m := decoded.keep(body, d, true)
+	// The document's strings are cut from key, which the cache keeps; so are its encoded
+	// attributes, when the body is as json.Marshal writes it.
+	key := string(body)
+	if d, enc, ok := decodeFastString(key, true); ok {
+		var memo any
+		var cost int64
+		if enc != nil {
+			memo, cost = enc, enc.Cost()
+		}
+		d, m := decoded.keep(key, d, memo, cost)
 		return d, m, nil
 	}
-	d, err := DecodeDoc(body)
+	d, err := decodeBody(body)
 	if err != nil {
 		return nil, nil, err
 	}
