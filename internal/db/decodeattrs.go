@@ -89,46 +89,13 @@ func (p *fastParser) skip() bool {
 		return false
 	}
 	switch c := p.s[p.i]; {
-	case c == '{' || c == '[':
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
-		}
-		p.i++
-		p.space()
-		if p.i < len(p.s) && p.s[p.i] == closer {
-			p.i++
-			return true
-		}
-		for {
-			if c == '{' {
-				p.space()
-				if _, ok := p.str(); !ok {
-					return false
-				}
-				p.space()
-				if p.i >= len(p.s) || p.s[p.i] != ':' {
-					return false
-				}
-				p.i++
-			}
-			if !p.skip() {
-				return false
-			}
-			p.space()
-			if p.i >= len(p.s) {
-				return false
-			}
-			switch p.s[p.i] {
-			case ',':
-				p.i++
-			case closer:
-				p.i++
-				return true
-			default:
-				return false
-			}
-		}
+	case c == '{':
+		return p.seq('}', func() bool {
+			_, ok := p.member()
+			return ok && p.skip()
+		})
+	case c == '[':
+		return p.seq(']', p.skip)
 	case c == '"':
 		_, ok := p.str()
 		return ok

@@ -120,59 +120,83 @@ func (p *fastParser) space() {
 	}
 }
 
+// seq parses the elements of an object or an array, from its opening bracket at p.i to
+// closer: elem parses each one (for an object, its key, the colon and its value).
+func (p *fastParser) seq(closer byte, elem func() bool) bool {
+	p.i++
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == closer {
+		p.i++
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.s) {
+			return false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case closer:
+			p.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// member parses `"key":` at p.i (after spaces) and returns the key.
+func (p *fastParser) member() (string, bool) {
+	p.space()
+	k, ok := p.str()
+	if !ok {
+		return "", false
+	}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ':' {
+		return "", false
+	}
+	p.i++
+	return k, true
+}
+
 // object parses an object at p.i ('{'); depth 0 is the document.
 func (p *fastParser) object(depth int) (map[string]any, bool) {
-	p.i++
 	base := len(p.kv)
 	defer func() { p.kv = p.kv[:base] }()
-	p.space()
-	if p.i < len(p.s) && p.s[p.i] == '}' {
-		p.i++
-		return map[string]any{}, true
-	}
 	prev := ""
-	for {
-		p.space()
-		start := p.i
-		k, ok := p.str()
+	ok := p.seq('}', func() bool {
+		start := p.i // at the key's quote when canonical (no spaces)
+		k, ok := p.member()
 		if !ok {
-			return nil, false
+			return false
 		}
 		if p.canonical && len(p.kv) > base && strings.Compare(k, prev) <= 0 {
 			p.canonical = false
 		}
 		prev = k
-		p.space()
-		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return nil, false
-		}
-		p.i++
 		v, ok := p.value(depth)
 		if !ok {
-			return nil, false
+			return false
 		}
 		if depth == 0 && p.canonical {
 			p.spans = append(p.spans, start, p.i)
 		}
 		p.kv = append(p.kv, kvPair{internKey(k), v})
-		p.space()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			m := make(map[string]any, len(p.kv)-base)
-			for _, x := range p.kv[base:] {
-				m[x.k] = x.v
-			}
-			return m, true
-		default:
-			return nil, false
-		}
+		return true
+	})
+	if !ok {
+		return nil, false
 	}
+	m := make(map[string]any, len(p.kv)-base)
+	for _, x := range p.kv[base:] {
+		m[x.k] = x.v
+	}
+	return m, true
 }
 
 func (p *fastParser) value(depth int) (any, bool) {
@@ -200,34 +224,17 @@ func (p *fastParser) value(depth int) (any, bool) {
 }
 
 func (p *fastParser) array(depth int) ([]any, bool) {
-	p.i++
 	base := len(p.vs)
 	defer func() { p.vs = p.vs[:base] }()
-	p.space()
-	if p.i < len(p.s) && p.s[p.i] == ']' {
-		p.i++
-		return []any{}, true
-	}
-	for {
+	ok := p.seq(']', func() bool {
 		v, ok := p.value(depth)
-		if !ok {
-			return nil, false
-		}
 		p.vs = append(p.vs, v)
-		p.space()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return append([]any(nil), p.vs[base:]...), true
-		default:
-			return nil, false
-		}
+		return ok
+	})
+	if !ok {
+		return nil, false
 	}
+	return append([]any{}, p.vs[base:]...), true
 }
 
 // str parses a string at p.i: printable ASCII without escapes only (what the API's encoder
