@@ -27,8 +27,9 @@ import (
 //     encoded attribute by attribute in that order, as appendJSON encodes the map render
 //     builds (sorted keys), so the bytes are the same.
 //
-// Each cached document keeps its encoded attributes in its db.Memo (docEnc, built by the
-// first list that reads it): `"name":value` for each of its attributes, in key order, as
+// Each cached document keeps its encoded attributes in its db.Memo (docEnc: cut from the
+// stored body by the store's decoder when the body is in json.Marshal's form, else built by
+// the first list that reads it): `"name":value` for each of its attributes, in key order, as
 // appendJSON writes them. A list then copies the bytes of each attribute it shows instead of
 // encoding the value again; what an expander adds is encoded as before.
 //
