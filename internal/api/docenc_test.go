@@ -69,10 +69,10 @@ func TestEncodedDocIsTheDoc(t *testing.T) {
 // so such a document is not kept encoded (lists encode it each time).
 func TestEncodedDocRefusesEscapedKeys(t *testing.T) {
 	if e := encodeDoc(db.Doc{"id": "x", "a\"b": 1}); e != nil {
-		t.Errorf("a document with the key a\"b was kept encoded: %s", e.enc)
+		t.Errorf("a document with the key a\"b was kept encoded: %s", e.Enc)
 	}
 	if e := encodeDoc(db.Doc{"id": "x", "bad": make(chan int)}); e != nil {
-		t.Errorf("a document with a value JSON cannot encode was kept encoded: %s", e.enc)
+		t.Errorf("a document with a value JSON cannot encode was kept encoded: %s", e.Enc)
 	}
 }
 

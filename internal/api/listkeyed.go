@@ -310,6 +310,7 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		rq.w.Header().Set("Content-Length", fmt.Sprint(len(pageBody)))
 		rq.w.WriteHeader(http.StatusOK)
 		_, _ = rq.w.Write(pageBody)
+		putPageBuf(pageBody)
 		return nil
 	}
 	writeList(rq, res, rendered, links)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -26,8 +27,9 @@ import (
 //     encoded attribute by attribute in that order, as appendJSON encodes the map render
 //     builds (sorted keys), so the bytes are the same.
 //
-// Each cached document keeps its encoded attributes in its db.Memo (docEnc, built by the
-// first list that reads it): `"name":value` for each of its attributes, in key order, as
+// Each cached document keeps its encoded attributes in its db.Memo (docEnc: cut from the
+// stored body by the store's decoder when the body is in json.Marshal's form, else built by
+// the first list that reads it): `"name":value` for each of its attributes, in key order, as
 // appendJSON writes them. A list then copies the bytes of each attribute it shows instead of
 // encoding the value again; what an expander adds is encoded as before.
 //
@@ -174,15 +176,56 @@ func (l *sharedList) visible(d db.Doc) bool {
 // appendDoc encodes d as render and appendJSON would: the attributes shown, in key order.
 // d is the i-th document of the batch l.added holds the expansions of.
 func (l *sharedList) appendDoc(b []byte, d db.Doc, i int) ([]byte, error) {
+	return l.appendAttrs(b, nil, d, i)
+}
+
+// appendEnc is appendDoc from the document's encoded attributes: the same bytes, copied
+// rather than encoded, but for what expand added to the batch's i-th document.
+func (l *sharedList) appendEnc(b []byte, e *docEnc, d db.Doc, i int) ([]byte, error) {
+	return l.appendAttrs(b, e, d, i)
+}
+
+// appendEntry encodes the batch's i-th document, from its encoded attributes where its memo
+// holds them (or they can be kept there now).
+func (l *sharedList) appendEntry(b []byte, m *db.Memo, d db.Doc, i int) ([]byte, error) {
+	return l.appendAttrs(b, encOf(m, d), d, i)
+}
+
+// appendAttrs writes each attribute shown of the batch's i-th document d, in key order: what
+// expand added to it, else the bytes of e's attribute (e, when not nil, is d encoded), else
+// d's value encoded; an optional attribute d lacks and one its rule hides are left out.
+func (l *sharedList) appendAttrs(b []byte, e *docEnc, d db.Doc, i int) ([]byte, error) {
 	b = append(b, '{')
 	first := true
+	n := 0
+	if e != nil {
+		n = len(e.Offs) - 1
+	}
+	k := 0 // the next of e's attributes not passed yet
 	for j := range l.attrs {
 		a := &l.attrs[j]
 		var v any
-		var has bool
+		var seg []byte // the attribute's bytes in e
+		has, added := false, false
 		if col := l.cols[j]; col != nil && col[i].set {
-			v, has = col[i].v, true
-		} else {
+			v, has, added = col[i].v, true, true
+		}
+		if e != nil {
+			for k < n {
+				c := bytes.Compare(e.Key(k), a.nameBytes)
+				if c < 0 {
+					k++
+					continue
+				}
+				if c == 0 {
+					if !added {
+						seg, has = e.Enc[e.Offs[k]:e.Offs[k+1]], true
+					}
+					k++
+				}
+				break
+			}
+		} else if !added {
 			v, has = d[a.name]
 		}
 		if a.optional && !has {
@@ -195,6 +238,10 @@ func (l *sharedList) appendDoc(b []byte, d db.Doc, i int) ([]byte, error) {
 			b = append(b, ',')
 		}
 		first = false
+		if seg != nil {
+			b = append(b, seg...)
+			continue
+		}
 		b = append(b, a.key...)
 		var err error
 		if b, err = appendJSON(b, v); err != nil {
@@ -246,6 +293,21 @@ func (t *sharedTarget) Lookup(key string) (any, bool) {
 	return v, ok
 }
 
+// expandBatch runs the expanders over a batch of documents about to be written: what they
+// add goes to l.added, and each shown attribute's column of it to l.cols.
+func (l *sharedList) expandBatch(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
+	l.added.reset(len(docs))
+	if l.expand != nil && len(docs) > 0 {
+		if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
+			return err
+		}
+	}
+	for j := range l.attrs {
+		l.cols[j] = l.added[l.attrs[j].name]
+	}
+	return nil
+}
+
 // streamShared is streamAll for shared documents: pq reads them, the list's filters and the
 // get rule choose, expand adds its attributes beside them, and they go out as they are read.
 func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query, pq db.PageQuery, l *sharedList, lw *listWriter) error {
@@ -267,23 +329,12 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 				memos = append(memos, r.Memo)
 			}
 		}
-		l.added.reset(len(docs))
-		if l.expand != nil && len(docs) > 0 {
-			if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
-				return err
-			}
-		}
-		for j := range l.attrs {
-			l.cols[j] = l.added[l.attrs[j].name]
+		if err := l.expandBatch(ctx, tx, docs); err != nil {
+			return err
 		}
 		for i, d := range docs {
 			lw.next()
-			if enc := encOf(memos[i], d); enc != nil {
-				lw.buf, err = l.appendEnc(lw.buf, enc, d, i)
-			} else {
-				lw.buf, err = l.appendDoc(lw.buf, d, i)
-			}
-			if err != nil {
+			if lw.buf, err = l.appendEntry(lw.buf, memos[i], d, i); err != nil {
 				return fmt.Errorf("api: encode a list entry: %w", err)
 			}
 			if err := lw.flush(); err != nil {
@@ -298,12 +349,10 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 	}
 }
 
-// docEnc is a document's encoded attributes: enc holds `"name":value` for each, in key
-// order; attribute i is enc[offs[i]:offs[i+1]].
-type docEnc struct {
-	enc  []byte
-	offs []uint32
-}
+// docEnc is a document's encoded attributes (db.Encoded): `"name":value` for each, in key
+// order. The store's decoder cuts them from the stored body when it is in that form already
+// (as json.Marshal writes it); encodeDoc encodes the others on first use.
+type docEnc = db.Encoded
 
 // noEnc is the memo of a document that cannot be kept encoded (a key needs escaping, a
 // value does not encode): lists encode it each time, as before.
@@ -326,7 +375,7 @@ func encOf(m *db.Memo, d db.Doc) *docEnc {
 		m.Store(noEnc, 0)
 		return nil
 	}
-	m.Store(e, int64(cap(e.enc)+4*cap(e.offs)+64))
+	m.Store(e, e.Cost())
 	return e
 }
 
@@ -340,26 +389,26 @@ func encodeDoc(d db.Doc) *docEnc {
 		n += len(k) + 4 + approxLen(v)
 	}
 	slices.Sort(keys)
-	e := &docEnc{enc: make([]byte, 0, n), offs: make([]uint32, 0, len(keys)+1)}
+	e := &docEnc{Enc: make([]byte, 0, n), Offs: make([]uint32, 0, len(keys)+1)}
 	for _, k := range keys {
-		e.offs = append(e.offs, uint32(len(e.enc)))
-		start := len(e.enc)
-		e.enc = appendString(e.enc, k)
-		if len(e.enc)-start != len(k)+2 {
+		e.Offs = append(e.Offs, uint32(len(e.Enc)))
+		start := len(e.Enc)
+		e.Enc = appendString(e.Enc, k)
+		if len(e.Enc)-start != len(k)+2 {
 			return nil
 		}
-		e.enc = append(e.enc, ':')
+		e.Enc = append(e.Enc, ':')
 		var err error
-		if e.enc, err = appendJSON(e.enc, d[k]); err != nil {
+		if e.Enc, err = appendJSON(e.Enc, d[k]); err != nil {
 			return nil
 		}
 	}
-	if len(e.enc) > math.MaxUint32 {
+	if len(e.Enc) > math.MaxUint32 {
 		return nil
 	}
-	e.offs = append(e.offs, uint32(len(e.enc)))
-	if cap(e.enc) > len(e.enc)+len(e.enc)/4 {
-		e.enc = slices.Clip(slices.Clone(e.enc))
+	e.Offs = append(e.Offs, uint32(len(e.Enc)))
+	if cap(e.Enc) > len(e.Enc)+len(e.Enc)/4 {
+		e.Enc = slices.Clip(slices.Clone(e.Enc))
 	}
 	return e
 }
@@ -385,60 +434,27 @@ func approxLen(v any) int {
 	return 8
 }
 
-// key returns the name of attribute i (its key without the quotes).
-func (e *docEnc) key(i int) []byte {
-	seg := e.enc[e.offs[i]+1 : e.offs[i+1]]
-	return seg[:bytes.IndexByte(seg, '"')]
+// pageBufs holds the buffers of pages written (putPageBuf): a page of 100 ports is about
+// 110 KB, which a server with a large heap otherwise pays for again in each GC cycle's
+// share.
+var pageBufs sync.Pool
+
+// maxPooledPage bounds the buffers kept.
+const maxPooledPage = 4 << 20
+
+// pageBuf returns an empty buffer of at least n bytes' capacity, from the pool if it can.
+func pageBuf(n int) []byte {
+	if p, ok := pageBufs.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
 }
 
-// appendEnc is appendDoc from the document's encoded attributes: the same bytes, copied
-// rather than encoded, but for what expand added to the batch's i-th document.
-func (l *sharedList) appendEnc(b []byte, e *docEnc, d db.Doc, i int) ([]byte, error) {
-	b = append(b, '{')
-	first := true
-	n := len(e.offs) - 1
-	k := 0 // the next of e's attributes not passed yet
-	for j := range l.attrs {
-		a := &l.attrs[j]
-		var seg []byte
-		for k < n {
-			c := bytes.Compare(e.key(k), a.nameBytes)
-			if c < 0 {
-				k++
-				continue
-			}
-			if c == 0 {
-				seg = e.enc[e.offs[k]:e.offs[k+1]]
-				k++
-			}
-			break
-		}
-		var v any
-		added := false
-		if col := l.cols[j]; col != nil && col[i].set {
-			v, added = col[i].v, true
-		}
-		if a.optional && !added && seg == nil {
-			continue
-		}
-		if a.rule != nil && !l.checkAt(a.rule, d, i) {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		if seg != nil && !added {
-			b = append(b, seg...)
-			continue
-		}
-		b = append(b, a.key...)
-		var err error
-		if b, err = appendJSON(b, v); err != nil {
-			return nil, fmt.Errorf("api: encode %s: %w", a.name, err)
-		}
+// putPageBuf gives back a page's buffer once it is written, which nobody may use afterwards.
+func putPageBuf(b []byte) {
+	if cap(b) <= maxPooledPage {
+		pageBufs.Put(&b)
 	}
-	return append(b, '}'), nil
 }
 
 // pageShared renders a page of pq's order from shared documents: the answer writeList gives
@@ -459,18 +475,12 @@ func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *re
 		docs[i] = r.Doc
 	}
 	l.added = overlay{}
-	l.added.reset(len(docs))
-	if l.expand != nil && len(docs) > 0 {
-		if err := l.expand(ctx, tx, docs, l.added.setter(len(docs))); err != nil {
-			return nil, err
-		}
-	}
 	l.cols = make([][]overlaid, len(l.attrs))
-	for j := range l.attrs {
-		l.cols[j] = l.added[l.attrs[j].name]
+	if err := l.expandBatch(ctx, tx, docs); err != nil {
+		return nil, err
 	}
 	plural := res.Plural()
-	b := make([]byte, 0, 1100*len(docs)+1024)
+	b := pageBuf(1100*len(docs) + 1024)
 	b = append(b, '{')
 	b = appendString(b, plural)
 	b = append(b, ':', '[')
@@ -478,12 +488,7 @@ func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *re
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if enc := encOf(rows[i].Memo, d); enc != nil {
-			b, err = l.appendEnc(b, enc, d, i)
-		} else {
-			b, err = l.appendDoc(b, d, i)
-		}
-		if err != nil {
+		if b, err = l.appendEntry(b, rows[i].Memo, d, i); err != nil {
 			return nil, fmt.Errorf("api: encode a page entry: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -42,16 +43,32 @@ type writer interface {
 // agent has plugged it and DOWN otherwise; an unbound router port is ACTIVE once the cluster
 // has applied it. It is level-triggered (it compares every port with the current activity),
 // so a missed event heals at the next pass. It returns how many ports changed.
+//
+// It reads the stored bodies (db.Tx.EachBody) and decodes only the four attributes want
+// looks at (statusOf, db.DecodeAttrs): every port decoded whole would allocate several kilobytes each and
+// fill the decoded-document cache with ports the API's pages then miss.
 func (s *portStatus) sync(ctx context.Context, active map[string]bool) (int, error) {
 	var ports []db.Doc
 	if err := s.api.DBHandle().Read(ctx, func(tx *db.Tx) error {
-		var err error
-		ports, err = tx.List(ctx, "ports", db.Filter{})
-		return err
+		ports = ports[:0]
+		return tx.EachBody(ctx, "ports", func(id string, body []byte) error {
+			p, err := statusOf(body)
+			if err != nil {
+				return fmt.Errorf("port status: decode port %s: %w", id, err)
+			}
+			ports = append(ports, p)
+			return nil
+		})
 	}); err != nil {
 		return 0, err
 	}
 	return s.setWanted(ctx, ports, active)
+}
+
+// statusOf decodes the attributes of a stored port that want reads, as a document with those
+// only (absent ones absent).
+func statusOf(body []byte) (db.Doc, error) {
+	return db.DecodeAttrs(body, "id", "binding:host_id", "status", "device_owner")
 }
 
 // setWanted writes the status each of ports should have where it differs, and returns how

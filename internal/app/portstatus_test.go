@@ -64,3 +64,54 @@ func TestRouterPortToActivate(t *testing.T) {
 		})
 	}
 }
+
+// TestPortStatusOf: the port-status pass decodes only what want reads, and gets the same
+// values as decoding the whole port.
+func TestPortStatusOf(t *testing.T) {
+	for _, body := range []string{
+		`{"admin_state_up":true,"binding:host_id":"h1","device_owner":"compute:nova","fixed_ips":[{"ip_address":"10.0.0.3","subnet_id":"s"}],"id":"p1","name":"x","status":"DOWN"}`,
+		`{"id":"p2","device_owner":"network:router_interface","binding:host_id":"","status":"ACTIVE","binding:profile":{"status":"nested"}}`,
+		`{"id":"p3","binding:host_id":null}`,
+		`{"id":"p4","status":"\u0041CTIVE"}`,
+	} {
+		got, err := statusOf([]byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		full, err := db.DecodeDoc([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"id", "binding:host_id", "status", "device_owner"} {
+			if got[k] != full[k] {
+				t.Errorf("%s: %s = %#v, want %#v", body, k, got[k], full[k])
+			}
+		}
+		if len(got) > 4 {
+			t.Errorf("%s: kept %v", body, got)
+		}
+	}
+	if _, err := statusOf([]byte(`{"id":`)); err == nil {
+		t.Errorf("a body that is not JSON decoded")
+	}
+}
+
+func BenchmarkPortStatusOf(b *testing.B) {
+	body := []byte(`{"admin_state_up":true,"allowed_address_pairs":[],"binding:host_id":"host-1","binding:profile":{},"binding:vif_details":{"port_filter":true},"binding:vif_type":"midonet","binding:vnic_type":"normal","created_at":"2026-12-04T10:00:00Z","description":"","device_id":"vm-1","device_owner":"compute:nova","dns_name":"","extra_dhcp_opts":[],"fixed_ips":[{"ip_address":"10.0.3.7","subnet_id":"8e0c1d57-3c8f-4a55-9b1e-3f0b2f1c2d3e"}],"id":"5b8e2f0c-1d2e-4f3a-9b8c-7d6e5f4a3b2c","mac_address":"fa:16:3e:12:34:56","name":"port-7","network_id":"1c2d3e4f-5a6b-7c8d-9e0f-1a2b3c4d5e6f","port_security_enabled":true,"project_id":"p","qos_policy_id":null,"revision_number":1,"security_groups":["0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"],"standard_attr_id":7,"status":"DOWN","tags":[],"tenant_id":"p","updated_at":"2026-12-04T10:00:00Z"}`)
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := db.DecodeDoc(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("statusOf", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := statusOf(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

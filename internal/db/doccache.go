@@ -131,30 +131,36 @@ func (c *docCache) put(body []byte, d Doc) { c.store(body, d) }
 // store caches a copy of d whose keys are interned (internKey) and returns it, which nobody
 // may change, and its memo; or d and no memo when the cache does not keep it.
 func (c *docCache) store(body []byte, d Doc) (Doc, *Memo) {
-	return c.keep(body, d, false)
+	if cost := entryCost(body); cost > c.budget/100 {
+		return d, nil
+	}
+	return c.keep(string(body), internDoc(d), nil, 0)
 }
 
-// keep caches d itself when owned (nobody else holds it, and decodeFast interned its keys),
-// else as store does.
-func (c *docCache) keep(body []byte, d Doc, owned bool) (Doc, *Memo) {
-	cost := entryCost(body)
+// keep caches d itself under key (the body, as a string): nobody else may hold d, and its
+// keys are interned. memo, when not nil, is what the entry's Memo holds from the start,
+// about memoCost bytes.
+func (c *docCache) keep(key string, d Doc, memo any, memoCost int64) (Doc, *Memo) {
+	cost := costOf(len(key))
 	if cost > c.budget/100 {
 		return d, nil // no single document takes more than 1% of the budget
 	}
-	if !owned {
-		d = internDoc(d)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.m[string(body)]; ok {
+	if e, ok := c.m[key]; ok {
 		return e.doc, &e.memo
+	}
+	if memo != nil {
+		cost += memoCost
 	}
 	if c.bytes+cost > c.budget {
 		c.shrink(c.budget * 9 / 10)
 	}
-	key := string(body)
 	e := &cacheEntry{doc: d, cost: cost}
 	e.memo = Memo{entry: e, c: c, key: key}
+	if memo != nil {
+		e.memo.v.Store(&memo)
+	}
 	c.m[key] = e
 	c.bytes += cost
 	return d, &e.memo

@@ -1,6 +1,10 @@
 package db
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"math"
+	"strings"
+)
 
 // decodeFast decodes a stored body as DecodeDoc does (an object; numbers as json.Number;
 // objects as maps, arrays as []any), for the bodies the store writes: it handles strings
@@ -9,86 +13,202 @@ import "encoding/json"
 // Keys are interned (internKey). A list of thousands of documents the cache does not hold
 // spends most of its time decoding them; this is several times faster than encoding/json.
 func decodeFast(b []byte) (Doc, bool) {
-	p := fastParser{b: b}
-	p.space()
-	if p.i >= len(p.b) || p.b[p.i] != '{' {
-		return nil, false
+	d, _, ok := decodeFastString(string(b), false)
+	return d, ok
+}
+
+// decodeFastString is decodeFast on the body as a string: the strings of the document are
+// substrings of s (one allocation for all of them; the cache's key is s). With withEnc it
+// also returns the document's encoded attributes, cut from s, when s is in the canonical
+// form json.Marshal writes and the API encodes (see Encoded); else nil.
+func decodeFastString(s string, withEnc bool) (Doc, *Encoded, bool) {
+	p := fastParser{s: s, canonical: withEnc}
+	if withEnc {
+		p.spans = make([]int, 0, 64)
 	}
-	d, ok := p.object()
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
+		return nil, nil, false
+	}
+	d, ok := p.object(0)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	p.space()
-	return d, p.i == len(p.b)
+	if p.i != len(p.s) {
+		return nil, nil, false
+	}
+	if !p.canonical || len(p.s) > math.MaxUint32 {
+		return d, nil, true
+	}
+	return d, p.encoded(), true
+}
+
+// Encoded is a document's attributes as the API encodes them: Enc holds `"name":value` for
+// each attribute, in the byte order of the names, with the value as json.Marshal and the
+// API's encoder write it (no spaces, keys of objects sorted); attribute i is
+// Enc[Offs[i]:Offs[i+1]]. The cache keeps it in a document's Memo: a list copies the bytes
+// of the attributes it shows instead of encoding them.
+type Encoded struct {
+	Enc  []byte
+	Offs []uint32
+}
+
+// Key returns the name of attribute i (its key without the quotes).
+func (e *Encoded) Key(i int) []byte {
+	seg := e.Enc[e.Offs[i]+1 : e.Offs[i+1]]
+	return seg[:indexQuote(seg)]
+}
+
+func indexQuote(b []byte) int {
+	for i, c := range b {
+		if c == '"' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// Cost is about the heap e holds, for the cache's budget.
+func (e *Encoded) Cost() int64 { return int64(cap(e.Enc) + 4*cap(e.Offs) + 64) }
+
+// encoded copies the top-level attributes' spans out of the body.
+func (p *fastParser) encoded() *Encoded {
+	n := len(p.spans) / 2
+	size := 0
+	for i := 0; i < n; i++ {
+		size += p.spans[2*i+1] - p.spans[2*i]
+	}
+	e := &Encoded{Enc: make([]byte, 0, size), Offs: make([]uint32, 0, n+1)}
+	for i := 0; i < n; i++ {
+		e.Offs = append(e.Offs, uint32(len(e.Enc)))
+		e.Enc = append(e.Enc, p.s[p.spans[2*i]:p.spans[2*i+1]]...)
+	}
+	e.Offs = append(e.Offs, uint32(len(e.Enc)))
+	return e
 }
 
 type fastParser struct {
-	b []byte
+	s string
 	i int
+	// canonical: so far the body is as json.Marshal writes it (no spaces; each object's keys
+	// strictly ascending); only tracked when spans is wanted.
+	canonical bool
+	// spans holds the start and end of each top-level `"key":value`.
+	spans []int
+	// kv is scratch for the keys and values of the objects being parsed (a stack: nested
+	// objects use what follows their parent's), so that each map is made at its size.
+	kv []kvPair
+	// vs is the same for arrays.
+	vs []any
+}
+
+type kvPair struct {
+	k string
+	v any
 }
 
 func (p *fastParser) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
+			p.canonical = false
 		default:
 			return
 		}
 	}
 }
 
-// object parses an object at p.i ('{').
-func (p *fastParser) object() (map[string]any, bool) {
+// seq parses the elements of an object or an array, from its opening bracket at p.i to
+// closer: elem parses each one (for an object, its key, the colon and its value).
+func (p *fastParser) seq(closer byte, elem func() bool) bool {
 	p.i++
-	m := map[string]any{}
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
+	if p.i < len(p.s) && p.s[p.i] == closer {
 		p.i++
-		return m, true
+		return true
 	}
 	for {
-		p.space()
-		k, ok := p.str()
-		if !ok {
-			return nil, false
+		if !elem() {
+			return false
 		}
 		p.space()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, false
+		if p.i >= len(p.s) {
+			return false
 		}
-		p.i++
-		v, ok := p.value()
-		if !ok {
-			return nil, false
-		}
-		m[internKey(k)] = v
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
+		switch p.s[p.i] {
 		case ',':
 			p.i++
-		case '}':
+		case closer:
 			p.i++
-			return m, true
+			return true
 		default:
-			return nil, false
+			return false
 		}
 	}
 }
 
-func (p *fastParser) value() (any, bool) {
+// member parses `"key":` at p.i (after spaces) and returns the key.
+func (p *fastParser) member() (string, bool) {
 	p.space()
-	if p.i >= len(p.b) {
+	k, ok := p.str()
+	if !ok {
+		return "", false
+	}
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != ':' {
+		return "", false
+	}
+	p.i++
+	return k, true
+}
+
+// object parses an object at p.i ('{'); depth 0 is the document.
+func (p *fastParser) object(depth int) (map[string]any, bool) {
+	base := len(p.kv)
+	defer func() { p.kv = p.kv[:base] }()
+	prev := ""
+	ok := p.seq('}', func() bool {
+		start := p.i // at the key's quote when canonical (no spaces)
+		k, ok := p.member()
+		if !ok {
+			return false
+		}
+		if p.canonical && len(p.kv) > base && strings.Compare(k, prev) <= 0 {
+			p.canonical = false
+		}
+		prev = k
+		v, ok := p.value(depth)
+		if !ok {
+			return false
+		}
+		if depth == 0 && p.canonical {
+			p.spans = append(p.spans, start, p.i)
+		}
+		p.kv = append(p.kv, kvPair{internKey(k), v})
+		return true
+	})
+	if !ok {
 		return nil, false
 	}
-	switch c := p.b[p.i]; {
+	m := make(map[string]any, len(p.kv)-base)
+	for _, x := range p.kv[base:] {
+		m[x.k] = x.v
+	}
+	return m, true
+}
+
+func (p *fastParser) value(depth int) (any, bool) {
+	p.space()
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
 	case c == '{':
-		return p.object()
+		return p.object(depth + 1)
 	case c == '[':
-		return p.array()
+		return p.array(depth + 1)
 	case c == '"':
 		return p.str()
 	case c == 't':
@@ -103,48 +223,33 @@ func (p *fastParser) value() (any, bool) {
 	return nil, false
 }
 
-func (p *fastParser) array() ([]any, bool) {
-	p.i++
-	out := []any{}
-	p.space()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
-		return out, true
+func (p *fastParser) array(depth int) ([]any, bool) {
+	base := len(p.vs)
+	defer func() { p.vs = p.vs[:base] }()
+	ok := p.seq(']', func() bool {
+		v, ok := p.value(depth)
+		p.vs = append(p.vs, v)
+		return ok
+	})
+	if !ok {
+		return nil, false
 	}
-	for {
-		v, ok := p.value()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, v)
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return out, true
-		default:
-			return nil, false
-		}
-	}
+	return append([]any{}, p.vs[base:]...), true
 }
 
-// str parses a string at p.i: printable ASCII without escapes only.
+// str parses a string at p.i: printable ASCII without escapes only (what the API's encoder
+// writes unchanged), a substring of the body.
 func (p *fastParser) str() (string, bool) {
-	if p.i >= len(p.b) || p.b[p.i] != '"' {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
 		return "", false
 	}
 	start := p.i + 1
-	for j := start; j < len(p.b); j++ {
-		c := p.b[j]
+	for j := start; j < len(p.s); j++ {
+		c := p.s[j]
 		switch {
 		case c == '"':
 			p.i = j + 1
-			return string(p.b[start:j]), true
+			return p.s[start:j], true
 		case c == '\\' || c < 0x20 || c >= 0x80:
 			return "", false
 		}
@@ -153,7 +258,7 @@ func (p *fastParser) str() (string, bool) {
 }
 
 func (p *fastParser) literal(lit string) bool {
-	if len(p.b)-p.i < len(lit) || string(p.b[p.i:p.i+len(lit)]) != lit {
+	if len(p.s)-p.i < len(lit) || p.s[p.i:p.i+len(lit)] != lit {
 		return false
 	}
 	p.i += len(lit)
@@ -163,34 +268,34 @@ func (p *fastParser) literal(lit string) bool {
 // number parses JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (p *fastParser) number() (any, bool) {
 	start := p.i
-	b := p.b
+	s := p.s
 	i := p.i
-	if i < len(b) && b[i] == '-' {
+	if i < len(s) && s[i] == '-' {
 		i++
 	}
 	digits := func() int {
 		n := 0
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 			n++
 		}
 		return n
 	}
 	switch {
-	case i < len(b) && b[i] == '0':
+	case i < len(s) && s[i] == '0':
 		i++
 	case digits() == 0:
 		return nil, false
 	}
-	if i < len(b) && b[i] == '.' {
+	if i < len(s) && s[i] == '.' {
 		i++
 		if digits() == 0 {
 			return nil, false
 		}
 	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
 		if digits() == 0 {
@@ -198,5 +303,5 @@ func (p *fastParser) number() (any, bool) {
 		}
 	}
 	p.i = i
-	return json.Number(string(b[start:i])), true
+	return json.Number(s[start:i]), true
 }

@@ -125,19 +125,21 @@ func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 // ExpandShared computes qos_network_policy_id without changing the documents
 // (plugin.SharedExpander).
 func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
-	policyOf := map[string]any{}
-	for i, d := range docs {
-		net := plugin.Str(d, "network_id")
-		p, ok := policyOf[net]
-		if !ok {
-			n, err := tx.Get(ctx, "networks", net)
-			if err != nil {
-				return err
-			}
-			p = n["qos_policy_id"]
-			policyOf[net] = p
+	// The networks of the batch, read in one go (a page of 100 ports touches a few).
+	var ids []string
+	seen := map[string]bool{}
+	for _, d := range docs {
+		if net := plugin.Str(d, "network_id"); !seen[net] {
+			seen[net] = true
+			ids = append(ids, net)
 		}
-		set(i, "qos_network_policy_id", p)
+	}
+	nets, err := tx.GetShared(ctx, "networks", ids)
+	if err != nil {
+		return err
+	}
+	for i, d := range docs {
+		set(i, "qos_network_policy_id", nets[plugin.Str(d, "network_id")]["qos_policy_id"])
 	}
 	return nil
 }
