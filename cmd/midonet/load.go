@@ -31,7 +31,8 @@ ports per request) recording each request's latency, then in order:
         N (limit and marker), timing each page
   --list K   K full GET /v2.0/ports
 
-It prints p50/p90/p99/max latencies and throughputs (--json: the same report as JSON, the
+A latency runs from sending the request to the last byte of its answer (load's own JSON
+encoding and decoding are not counted). It prints p50/p90/p99/max latencies and throughputs (--json: the same report as JSON, the
 figures BENCHMARKS.md quotes). --postgres adds hints on what to tune when the server stores
 in PostgreSQL. Without --token it sends noauth headers (X-Project-Id: --project) and lifts
 that project's quotas first.`,

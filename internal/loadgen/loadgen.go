@@ -2,7 +2,10 @@
 // with subnets big enough for the run, creates N ports over them with C concurrent workers
 // (one port or a bulk of ports per request) while recording each request's latency, then
 // optionally runs a mix of creates, updates, deletes and lists in given proportions, times a
-// walk of the port collection page by page (limit + marker), and times full port lists.
+// walk of the port collection page by page (limit + marker), and times full port lists. A
+// request's latency runs from sending it to the last byte of its answer, as the server's
+// figures should: the client's own JSON encoding and decoding are not counted (decoding a
+// page of 100 ports, ~100 KB, costs the client about as much as the server's answer).
 // `midonet load` is its command line; BENCHMARKS.md quotes its JSON report.
 package loadgen
 
@@ -128,14 +131,19 @@ func kind(err error) string {
 	return "transport"
 }
 
-// do sends one request; out (if not nil) receives the decoded JSON answer. It returns the
-// size of the answer body.
-func (c *client) do(ctx context.Context, method, path string, body, out any) (int, error) {
+// reply is what do measured of one request.
+type reply struct {
+	bytes int           // the size of the answer body
+	took  time.Duration // from sending the request to the answer's last byte (the client's own JSON encoding and decoding are not counted)
+}
+
+// do sends one request; out (if not nil) receives the decoded JSON answer.
+func (c *client) do(ctx context.Context, method, path string, body, out any) (reply, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return 0, err
+			return reply{}, err
 		}
 		r = bytes.NewReader(b)
 	}
@@ -143,7 +151,7 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) (in
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, r)
 	if err != nil {
-		return 0, err
+		return reply{}, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -155,14 +163,16 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) (in
 		req.Header.Set("X-Project-Id", c.cfg.Project)
 		req.Header.Set("X-User-Id", "loadgen")
 	}
+	t0 := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, err
+		return reply{took: time.Since(t0)}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	rp := reply{bytes: len(b), took: time.Since(t0)}
 	if err != nil {
-		return len(b), err
+		return rp, err
 	}
 	if resp.StatusCode/100 != 2 {
 		ae := &apiError{Status: resp.StatusCode, Body: strings.TrimSpace(string(b))}
@@ -170,14 +180,14 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) (in
 		if json.Unmarshal(b, &ne) == nil {
 			ae.Type = ne.NeutronError.Type
 		}
-		return len(b), ae
+		return rp, ae
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
-			return len(b), fmt.Errorf("loadgen: %s %s: bad JSON answer: %w", method, path, err)
+			return rp, fmt.Errorf("loadgen: %s %s: bad JSON answer: %w", method, path, err)
 		}
 	}
-	return len(b), nil
+	return rp, nil
 }
 
 // Bounds of the configuration.
@@ -295,16 +305,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for i := 0; i < cfg.ListRuns && ctx.Err() == nil; i++ {
 		var list struct{ Ports []json.RawMessage }
-		t0 := time.Now()
-		n, err := c.do(ctx, http.MethodGet, "/v2.0/ports", nil, &list)
-		d := time.Since(t0)
+		rp, err := c.do(ctx, http.MethodGet, "/v2.0/ports", nil, &list)
 		if err != nil {
 			rep.List.Errors = append(rep.List.Errors, err.Error())
 			continue
 		}
-		rep.List.Latencies = append(rep.List.Latencies, d)
+		rep.List.Latencies = append(rep.List.Latencies, rp.took)
 		rep.List.Ports = len(list.Ports)
-		rep.List.Bytes = n
+		rep.List.Bytes = rp.bytes
 	}
 	rep.List.Stats = summarize(rep.List.Latencies, 0)
 	if cfg.Postgres {
@@ -425,8 +433,8 @@ func createPorts(ctx context.Context, r *run, rep *Report) *pool {
 					Ports []struct{ ID string }
 				}
 				t0 := time.Now()
-				_, err := r.c.do(ctx, http.MethodPost, "/v2.0/ports", body, &out)
-				res := result{at: t0, lat: time.Since(t0), err: err}
+				rp, err := r.c.do(ctx, http.MethodPost, "/v2.0/ports", body, &out)
+				res := result{at: t0, lat: rp.took, err: err}
 				if err == nil {
 					if cfg.Bulk == 1 {
 						out.Ports = append(out.Ports, out.Port)

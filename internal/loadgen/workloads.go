@@ -94,9 +94,9 @@ func (r *run) mixOp(ctx context.Context, rnd *rand.Rand, op string) (lat time.Du
 	case "create":
 		p, lp := r.newPort()
 		var out struct{ Port struct{ ID string } }
-		t0 := time.Now()
-		_, err = r.c.do(ctx, http.MethodPost, "/v2.0/ports", map[string]any{"port": p}, &out)
-		lat = time.Since(t0)
+		var rp reply
+		rp, err = r.c.do(ctx, http.MethodPost, "/v2.0/ports", map[string]any{"port": p}, &out)
+		lat = rp.took
 		if err == nil {
 			lp.id = out.Port.ID
 			r.pool.put(lp)
@@ -108,9 +108,9 @@ func (r *run) mixOp(ctx context.Context, rnd *rand.Rand, op string) (lat time.Du
 			return 0, false, nil
 		}
 		body := map[string]any{"port": map[string]any{"name": fmt.Sprintf("%s-u%d", r.name, rnd.Uint32())}}
-		t0 := time.Now()
-		_, err = r.c.do(ctx, http.MethodPut, "/v2.0/ports/"+lp.id, body, nil)
-		lat = time.Since(t0)
+		var rp reply
+		rp, err = r.c.do(ctx, http.MethodPut, "/v2.0/ports/"+lp.id, body, nil)
+		lat = rp.took
 		r.pool.put(lp)
 		return lat, true, err
 	case "delete":
@@ -118,9 +118,9 @@ func (r *run) mixOp(ctx context.Context, rnd *rand.Rand, op string) (lat time.Du
 		if !ok {
 			return 0, false, nil
 		}
-		t0 := time.Now()
-		_, err = r.c.do(ctx, http.MethodDelete, "/v2.0/ports/"+lp.id, nil, nil)
-		lat = time.Since(t0)
+		var rp reply
+		rp, err = r.c.do(ctx, http.MethodDelete, "/v2.0/ports/"+lp.id, nil, nil)
+		lat = rp.took
 		if err != nil {
 			r.pool.put(lp)
 		}
@@ -131,9 +131,9 @@ func (r *run) mixOp(ctx context.Context, rnd *rand.Rand, op string) (lat time.Du
 			return 0, false, nil
 		}
 		var out struct{ Ports []json.RawMessage }
-		t0 := time.Now()
-		_, err = r.c.do(ctx, http.MethodGet, "/v2.0/ports?device_id="+url.QueryEscape(lp.device), nil, &out)
-		lat = time.Since(t0)
+		var rp reply
+		rp, err = r.c.do(ctx, http.MethodGet, "/v2.0/ports?device_id="+url.QueryEscape(lp.device), nil, &out)
+		lat = rp.took
 		r.pool.put(lp)
 		if err == nil && len(out.Ports) != 1 {
 			err = fmt.Errorf("loadgen: GET /v2.0/ports?device_id=%s listed %d ports, want 1", lp.device, len(out.Ports))
@@ -185,9 +185,8 @@ func walkPages(ctx context.Context, r *run) *PageReport {
 				ID string `json:"id"`
 			} `json:"ports"`
 		}
-		t0 := time.Now()
-		_, err := r.c.do(ctx, http.MethodGet, "/v2.0/ports?"+q.Encode(), nil, &out)
-		lat = append(lat, time.Since(t0))
+		rp, err := r.c.do(ctx, http.MethodGet, "/v2.0/ports?"+q.Encode(), nil, &out)
+		lat = append(lat, rp.took)
 		if err != nil {
 			pr.Error = err.Error()
 			break
