@@ -695,7 +695,9 @@ func (a *Agent) applyBundle(s *state, owner string, ev nsdb.Event) error {
 			a.putObject(s, after[j].Kind, after[j].ID, owner, after[j].JSON)
 			j++
 		default:
-			if !bytes.Equal(before[i].JSON, after[j].JSON) {
+			// Unchanged, unless the cache lost it meanwhile (the same object under its own
+			// key too, deleted since: a store converted from the layout before bundles).
+			if !bytes.Equal(before[i].JSON, after[j].JSON) || !s.objects.heldIn(after[j].Kind, after[j].ID, owner) {
 				if after[j].Kind == topology.KindPort {
 					s.markPort(after[j].ID)
 				}

@@ -240,6 +240,20 @@ func (c *cache) hold(kind topology.Kind, id, owner string) {
 	}
 }
 
+// heldIn reports whether the cache has the object, as one of owner's bundle for a lazy kind.
+func (c *cache) heldIn(kind topology.Kind, id, owner string) bool {
+	if !c.lazy[kind] {
+		_, ok := c.kinds[kind][id]
+		return ok
+	}
+	s := c.held[kind]
+	if s == nil {
+		return false
+	}
+	o, ok := s.owner(id)
+	return ok && c.owners.name(o) == owner
+}
+
 // del removes an object.
 func (c *cache) del(kind topology.Kind, id string) {
 	if c.lazy[kind] {
