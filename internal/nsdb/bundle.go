@@ -63,16 +63,19 @@ func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
 	return zenc, zdec
 }
 
-// EncodeBundle returns the bundle of objs (in any order; objs itself is not reordered). Two
-// objects with the same kind and id are an error.
+// EncodeBundle returns the bundle of objs (in any order; objs itself is not reordered). Of
+// several objects with the same kind and id the last one counts, as of several writes of one
+// key in a Txn (a translation may make an object twice).
 func EncodeBundle(objs []BundleObject) ([]byte, error) {
-	sorted := slices.Clone(objs)
-	slices.SortFunc(sorted, compareBundleObjects)
+	all := slices.Clone(objs)
+	slices.SortStableFunc(all, compareBundleObjects)
+	sorted := all[:0]
 	n := 0
-	for i, o := range sorted {
-		if i > 0 && compareBundleObjects(sorted[i-1], o) == 0 {
-			return nil, fmt.Errorf("nsdb: bundle: %s twice", o.Key())
+	for i, o := range all {
+		if i+1 < len(all) && compareBundleObjects(o, all[i+1]) == 0 {
+			continue // a later one of the same kind and id wins
 		}
+		sorted = append(sorted, o)
 		n += len(o.Kind) + len(o.ID) + len(o.JSON) + 3*binary.MaxVarintLen32
 	}
 	raw := make([]byte, 0, n)

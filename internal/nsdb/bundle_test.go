@@ -84,11 +84,30 @@ func TestBundleRoundTrip(t *testing.T) {
 	}
 }
 
-func TestBundleErrors(t *testing.T) {
-	dup := portBundle(1, 1)
-	if _, err := BundleOf(append(dup, dup[0])); err == nil {
-		t.Error("an object twice: no error")
+// TestBundleLastWins: of an object given twice, the bundle keeps the last one.
+func TestBundleLastWins(t *testing.T) {
+	objs := portBundle(1, 1)
+	port := *objs[0].(*topology.Port)
+	port.AdminStateUp = false
+	b, err := BundleOf(append(objs, &port))
+	if err != nil {
+		t.Fatal(err)
 	}
+	got, err := DecodeBundleObjects(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(objs) {
+		t.Fatalf("%d objects, want %d", len(got), len(objs))
+	}
+	for _, o := range got {
+		if p, ok := o.(*topology.Port); ok && p.AdminStateUp {
+			t.Error("the first of the port's two versions was kept")
+		}
+	}
+}
+
+func TestBundleErrors(t *testing.T) {
 	good, err := BundleOf(portBundle(1, 2))
 	if err != nil {
 		t.Fatal(err)
