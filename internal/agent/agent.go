@@ -7,6 +7,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -334,7 +335,9 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	topo := a.store.Watch(wctx, nsdb.DataPrefix(version)+"topology/", rev+1)
+	// The owners' bundles and the objects under their own keys, in one stream: from
+	// ".../owned/" to the end of ".../topology/" (".../owners/", between them, is ignored).
+	topo := a.store.WatchRange(wctx, nsdb.OwnedPrefix(version), topologyEnd(version), rev+1)
 	learned := a.store.Watch(wctx, nsdb.LearnedPrefix(version), rev+1)
 	versions := a.store.Watch(wctx, nsdb.ActiveVersionKey, rev+1)
 	resync := time.NewTicker(a.o.Resync)
@@ -354,8 +357,12 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			if ev.Compacted {
 				return errors.New("agent: topology watch compacted; reloading")
 			}
-			a.applyEvent(s, version, ev)
-			a.drain(s, version, topo)
+			if err := a.applyEvent(s, version, ev); err != nil {
+				return err
+			}
+			if err := a.drain(s, version, topo); err != nil {
+				return err
+			}
 			a.plugChanged(ctx, s)
 			a.bgp.Sync(a.wantSpeakers(s))
 			a.syncIPsec(s)
@@ -364,8 +371,12 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 			if !ok || ev.Compacted {
 				return errors.New("agent: learned-route watch ended")
 			}
-			a.applyEvent(s, version, ev)
-			a.drain(s, version, learned)
+			if err := a.applyEvent(s, version, ev); err != nil {
+				return err
+			}
+			if err := a.drain(s, version, learned); err != nil {
+				return err
+			}
 			a.syncDatapath(s)
 		case ev, ok := <-versions:
 			if !ok || ev.Compacted {
@@ -387,16 +398,18 @@ func (a *Agent) session(ctx context.Context, s *state) error {
 }
 
 // drain applies the events already queued, so a burst of changes costs one port pass.
-func (a *Agent) drain(s *state, version int64, ch <-chan nsdb.Event) {
+func (a *Agent) drain(s *state, version int64, ch <-chan nsdb.Event) error {
 	for {
 		select {
 		case ev, ok := <-ch:
 			if !ok || ev.Compacted {
-				return
+				return nil
 			}
-			a.applyEvent(s, version, ev)
+			if err := a.applyEvent(s, version, ev); err != nil {
+				return err
+			}
 		default:
-			return
+			return nil
 		}
 	}
 }
@@ -425,14 +438,28 @@ func (a *Agent) load(ctx context.Context, s *state) (int64, int64, error) {
 	} else if kv != nil {
 		v, _ = strconv.ParseInt(string(kv.Value), 10, 64)
 	}
-	prefix := nsdb.DataPrefix(v) + "topology/"
 	// A page at a time: the listing of a large deployment (twenty objects a VM port) is
-	// never held whole beside the cache.
-	rev, err := a.store.Each(ctx, prefix, func() { s.objects = a.newCache(ctx, v) }, func(kv nsdb.KV) {
-		a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
-	})
-	if err != nil {
-		return 0, 0, err
+	// never held whole beside the cache. The owners' bundles first, then, at the same
+	// revision, the objects under their own keys.
+	var rev int64
+	for attempt := 0; ; attempt++ {
+		var err error
+		rev, err = a.store.Each(ctx, nsdb.OwnedPrefix(v), func() { s.objects = a.newCache(ctx, v) }, func(kv nsdb.KV) {
+			a.putBundle(s, strings.TrimPrefix(kv.Key, nsdb.OwnedPrefix(v)), kv.Value)
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		prefix := nsdb.DataPrefix(v) + "topology/"
+		err = a.store.EachAt(ctx, prefix, rev, func(kv nsdb.KV) {
+			a.put(s, strings.TrimPrefix(kv.Key, prefix), kv.Value)
+		})
+		if err == nil {
+			break
+		}
+		if !nsdb.IsCompacted(err) || attempt >= 3 {
+			return 0, 0, err
+		}
 	}
 	s.objects.rev = rev
 	// Learned routes are read after the topology: their watch starts at the topology's
@@ -455,16 +482,40 @@ func (a *Agent) put(s *state, key string, value []byte) {
 	if !ok {
 		return
 	}
+	a.putObject(s, kind, id, "", value)
+}
+
+// putObject puts an object into the cache from its JSON; owner is the owner whose bundle
+// holds it ("" for an object under its own key). An undecodable value is left out.
+func (a *Agent) putObject(s *state, kind topology.Kind, id, owner string, value []byte) {
 	o, err := topology.Decode(kind, value)
 	if err != nil {
 		return
 	}
 	if s.objects.lazy[kind] {
-		s.objects.hold(kind, id)
+		s.objects.hold(kind, id, owner)
 		return
 	}
 	intern(o)
 	s.objects.setAs(kind, id, o)
+}
+
+// putBundle puts every object of an owner's bundle into the cache (an undecodable bundle
+// gives nothing, as an undecodable object does).
+func (a *Agent) putBundle(s *state, owner string, value []byte) {
+	bos, err := nsdb.DecodeBundle(value)
+	if err != nil {
+		a.o.Log.Warn("agent: undecodable bundle", "owner", owner, "err", err)
+		return
+	}
+	for _, bo := range bos {
+		a.putObject(s, bo.Kind, bo.ID, owner, bo.JSON)
+	}
+}
+
+// topologyEnd is the end of the key range the agent watches: just past ".../topology/".
+func topologyEnd(version int64) string {
+	return nsdb.PrefixEnd(nsdb.DataPrefix(version) + "topology/")
 }
 
 // newCache returns an empty cache for the agent: one that reads the objects of lazy kinds
@@ -474,7 +525,7 @@ func (a *Agent) newCache(ctx context.Context, version int64) cache {
 	if a.o.Datapath != nil || a.store == nil {
 		return newCache(nil)
 	}
-	return newCache(&nsdbSource{ctx: ctx, store: a.store, prefix: nsdb.DataPrefix(version) + "topology/", log: a.o.Log})
+	return newCache(&nsdbSource{ctx: ctx, store: a.store, version: version, prefix: nsdb.DataPrefix(version) + "topology/", log: a.o.Log})
 }
 
 // nsdbSource reads topology objects of one data version from the NSDB at a revision. A
@@ -482,17 +533,33 @@ func (a *Agent) newCache(ctx context.Context, version int64) cache {
 // read at the current one instead: the topology then is what the cache holds, unless events
 // are still on their way to it. A read that fails otherwise is logged and gives nothing.
 type nsdbSource struct {
-	ctx    context.Context
-	store  *nsdb.Store
-	prefix string
-	log    *slog.Logger
+	ctx     context.Context
+	store   *nsdb.Store
+	version int64
+	prefix  string // the version's ".../topology/"
+	log     *slog.Logger
 }
 
+// each reads the objects of a kind: those in the owners' bundles (every bundle is read and
+// decoded: a simulation's or a tool's pass, not a hot path) and those under their own keys.
 func (n *nsdbSource) each(kind topology.Kind, rev int64, begin func(), f func(value []byte)) {
 	prefix := n.prefix + string(kind) + "/"
 	for {
 		begin()
-		err := n.store.EachAt(n.ctx, prefix, rev, func(kv nsdb.KV) { f(kv.Value) })
+		err := n.store.EachAt(n.ctx, nsdb.OwnedPrefix(n.version), rev, func(kv nsdb.KV) {
+			bos, err := nsdb.DecodeBundle(kv.Value)
+			if err != nil {
+				return
+			}
+			for _, bo := range bos {
+				if bo.Kind == kind {
+					f(bo.JSON)
+				}
+			}
+		})
+		if err == nil {
+			err = n.store.EachAt(n.ctx, prefix, rev, func(kv nsdb.KV) { f(kv.Value) })
+		}
 		if err == nil {
 			return
 		}
@@ -505,8 +572,11 @@ func (n *nsdbSource) each(kind topology.Kind, rev int64, begin func(), f func(va
 	}
 }
 
-func (n *nsdbSource) get(kind topology.Kind, id string, rev int64) []byte {
+func (n *nsdbSource) get(kind topology.Kind, id, owner string, rev int64) []byte {
 	key := n.prefix + string(kind) + "/" + id
+	if owner != "" {
+		key = nsdb.OwnedKey(n.version, owner)
+	}
 	kv, err := n.store.GetAt(n.ctx, key, rev)
 	if err != nil && rev != 0 && nsdb.IsCompacted(err) {
 		kv, err = n.store.GetAt(n.ctx, key, 0)
@@ -518,7 +588,20 @@ func (n *nsdbSource) get(kind topology.Kind, id string, rev int64) []byte {
 	if kv == nil {
 		return nil
 	}
-	return kv.Value
+	if owner == "" {
+		return kv.Value
+	}
+	bos, err := nsdb.DecodeBundle(kv.Value)
+	if err != nil {
+		n.log.Warn("agent: read a topology object", "key", key, "err", err)
+		return nil
+	}
+	for _, bo := range bos {
+		if bo.Kind == kind && bo.ID == id {
+			return bo.JSON
+		}
+	}
+	return nil
 }
 
 // cacheKey is the cache's "<Kind>/<id>" of an NSDB key: a translated object's, or a learned
@@ -531,26 +614,108 @@ func cacheKey(version int64, key string) string {
 	return strings.TrimPrefix(key, nsdb.DataPrefix(version)+"topology/")
 }
 
-func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) {
-	key := cacheKey(version, ev.Key)
-	if kind, id, ok := splitKey(key); ok && kind == topology.KindPort {
-		if s.portsChanged == nil {
-			s.portsChanged = map[string]bool{}
+// applyEvent applies one watch event to the cache: an object's put or delete, or a change
+// of an owner's bundle, which becomes the puts and deletes of the objects that changed in it
+// (the bundle before, the event's PrevValue, against the bundle after) — the cache, and the
+// ports marked changed, are as if each object had its own key. An event that lacks the
+// bundle before it (etcd no longer had it) is an error: the session starts over.
+func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) error {
+	if owner, ok := strings.CutPrefix(ev.Key, nsdb.OwnedPrefix(version)); ok {
+		if err := a.applyBundle(s, owner, ev); err != nil {
+			return err
 		}
-		s.portsChanged[id] = true
-	}
-	if ev.Deleted {
-		if kind, id, ok := splitKey(key); ok {
-			s.objects.del(kind, id)
-		}
+	} else if strings.HasPrefix(ev.Key, nsdb.DataPrefix(version)+"owners/") {
+		return nil // the owners' index of the layout before bundles: not topology
 	} else {
-		a.put(s, key, ev.Value)
+		key := cacheKey(version, ev.Key)
+		if kind, id, ok := splitKey(key); ok && kind == topology.KindPort {
+			s.markPort(id)
+		}
+		if ev.Deleted {
+			if kind, id, ok := splitKey(key); ok {
+				s.objects.del(kind, id)
+			}
+		} else {
+			a.put(s, key, ev.Value)
+		}
 	}
-	if ev.Revision > s.objects.rev && strings.HasPrefix(ev.Key, nsdb.DataPrefix(version)+"topology/") {
+	if ev.Revision > s.objects.rev && !strings.HasPrefix(ev.Key, nsdb.LearnedPrefix(version)) {
 		s.objects.rev = ev.Revision
 	}
 	s.gen++
 	s.views = map[string]any{}
+	return nil
+}
+
+// applyBundle applies the change of an owner's bundle.
+func (a *Agent) applyBundle(s *state, owner string, ev nsdb.Event) error {
+	var before, after []nsdb.BundleObject
+	if ev.PrevValue == nil && (ev.Deleted || ev.Version > 1) {
+		return fmt.Errorf("agent: the bundle of %s before revision %d is gone; reloading", owner, ev.Revision)
+	}
+	if ev.PrevValue != nil {
+		var err error
+		if before, err = nsdb.DecodeBundle(ev.PrevValue); err != nil {
+			before = nil // it gave nothing when it came in either
+		}
+	}
+	if !ev.Deleted {
+		var err error
+		if after, err = nsdb.DecodeBundle(ev.Value); err != nil {
+			a.o.Log.Warn("agent: undecodable bundle", "owner", owner, "err", err)
+			after = nil
+		}
+	}
+	// Both are sorted by kind and id: one merge pass.
+	i, j := 0, 0
+	for i < len(before) || j < len(after) {
+		var c int
+		switch {
+		case i == len(before):
+			c = 1
+		case j == len(after):
+			c = -1
+		default:
+			c = strings.Compare(string(before[i].Kind), string(after[j].Kind))
+			if c == 0 {
+				c = strings.Compare(before[i].ID, after[j].ID)
+			}
+		}
+		switch {
+		case c < 0: // gone
+			if before[i].Kind == topology.KindPort {
+				s.markPort(before[i].ID)
+			}
+			s.objects.del(before[i].Kind, before[i].ID)
+			i++
+		case c > 0: // new
+			if after[j].Kind == topology.KindPort {
+				s.markPort(after[j].ID)
+			}
+			a.putObject(s, after[j].Kind, after[j].ID, owner, after[j].JSON)
+			j++
+		default:
+			// Unchanged, unless the cache lost it meanwhile (the same object under its own
+			// key too, deleted since: a store converted from the layout before bundles).
+			if !bytes.Equal(before[i].JSON, after[j].JSON) || !s.objects.heldIn(after[j].Kind, after[j].ID, owner) {
+				if after[j].Kind == topology.KindPort {
+					s.markPort(after[j].ID)
+				}
+				a.putObject(s, after[j].Kind, after[j].ID, owner, after[j].JSON)
+			}
+			i++
+			j++
+		}
+	}
+	return nil
+}
+
+// markPort records that a port's object changed, for plugChanged.
+func (s *state) markPort(id string) {
+	if s.portsChanged == nil {
+		s.portsChanged = map[string]bool{}
+	}
+	s.portsChanged[id] = true
 }
 
 // bound reports whether a port is bound to this host.

@@ -25,12 +25,13 @@ import (
 // topology to the simulator after every change, which would then read every object from the
 // NSDB each time.
 type cache struct {
-	kinds map[topology.Kind]map[string]topology.Object
-	held  map[topology.Kind]*idSet // the objects of lazy kinds: ids only
-	lazy  map[topology.Kind]bool   // lazyKinds, or none
-	src   source                   // where the lazy kinds are read (nil: nowhere, they read as absent)
-	rev   int64                    // the store revision the cache is at (lazy kinds are read there)
-	n     int
+	kinds  map[topology.Kind]map[string]topology.Object
+	held   map[topology.Kind]*idSet // the objects of lazy kinds: ids only
+	lazy   map[topology.Kind]bool   // lazyKinds, or none
+	owners owners                   // the bundles the held objects are in
+	src    source                   // where the lazy kinds are read (nil: nowhere, they read as absent)
+	rev    int64                    // the store revision the cache is at (lazy kinds are read there)
+	n      int
 }
 
 // source reads objects of the kinds the cache does not keep, as the NSDB held them at a
@@ -39,8 +40,9 @@ type source interface {
 	// each calls f with the JSON value of every object of kind; when it has to start over
 	// (the revision was compacted while reading), it calls begin first, again.
 	each(kind topology.Kind, rev int64, begin func(), f func(value []byte))
-	// get returns the JSON value of one object, or nil.
-	get(kind topology.Kind, id string, rev int64) []byte
+	// get returns the JSON value of one object, or nil; owner is the owner whose bundle
+	// holds it, "" for an object under its own key.
+	get(kind topology.Kind, id, owner string, rev int64) []byte
 }
 
 // lazyKinds are the kinds an agent without a datapath reads from the NSDB when asked.
@@ -49,58 +51,125 @@ var lazyKinds = map[topology.Kind]bool{
 	topology.KindMacEntry: true, topology.KindIPAddrMember: true,
 }
 
-// idSet is a set of ids: UUIDs as their sixteen bytes (no string to keep), any other id as
-// itself.
+// idSet is a set of ids, each with the index of the bundle that holds its object (see
+// owners; 0: the object has a key of its own): UUIDs as their sixteen bytes (no string to
+// keep), any other id as itself.
 type idSet struct {
-	uuids map[[16]byte]struct{}
-	other map[string]struct{}
+	uuids map[[16]byte]int32
+	other map[string]int32
 }
 
 func (s *idSet) has(id string) bool {
-	if u, ok := uuidOf(id); ok {
-		_, ok := s.uuids[u]
-		return ok
-	}
-	_, ok := s.other[id]
+	_, ok := s.owner(id)
 	return ok
 }
 
-// add adds id and reports whether it was new.
-func (s *idSet) add(id string) bool {
+// owner returns the bundle index recorded with id.
+func (s *idSet) owner(id string) (int32, bool) {
 	if u, ok := uuidOf(id); ok {
-		if _, ok := s.uuids[u]; ok {
-			return false
-		}
-		if s.uuids == nil {
-			s.uuids = map[[16]byte]struct{}{}
-		}
-		s.uuids[u] = struct{}{}
-		return true
+		o, ok := s.uuids[u]
+		return o, ok
 	}
-	if _, ok := s.other[id]; ok {
-		return false
-	}
-	if s.other == nil {
-		s.other = map[string]struct{}{}
-	}
-	s.other[strings.Clone(id)] = struct{}{}
-	return true
+	o, ok := s.other[id]
+	return o, ok
 }
 
-// remove removes id and reports whether it was there.
-func (s *idSet) remove(id string) bool {
-	if !s.has(id) {
-		return false
-	}
+// set records id with its bundle index; it returns whether id was new and, if not, the
+// index it had.
+func (s *idSet) set(id string, owner int32) (bool, int32) {
 	if u, ok := uuidOf(id); ok {
-		delete(s.uuids, u)
+		old, had := s.uuids[u]
+		if s.uuids == nil {
+			s.uuids = map[[16]byte]int32{}
+		}
+		s.uuids[u] = owner
+		return !had, old
+	}
+	old, had := s.other[id]
+	if s.other == nil {
+		s.other = map[string]int32{}
+	}
+	if had {
+		s.other[id] = owner
 	} else {
+		s.other[strings.Clone(id)] = owner
+	}
+	return !had, old
+}
+
+// remove removes id; it returns whether it was there and its bundle index.
+func (s *idSet) remove(id string) (bool, int32) {
+	if u, ok := uuidOf(id); ok {
+		o, had := s.uuids[u]
+		if had {
+			delete(s.uuids, u)
+		}
+		return had, o
+	}
+	o, had := s.other[id]
+	if had {
 		delete(s.other, id)
 	}
-	return true
+	return had, o
 }
 
 func (s *idSet) len() int { return len(s.uuids) + len(s.other) }
+
+// owners is the table of the bundles (their owners, "<collection>/<id>") that hold objects
+// of lazy kinds, by index, each with how many such objects refer to it; index 0 is "" (an
+// object under its own key). A freed index is reused.
+type owners struct {
+	names []string
+	refs  []int32
+	index map[string]int32
+	free  []int32
+}
+
+// ref returns owner's index, counting one more reference.
+func (t *owners) ref(owner string) int32 {
+	if owner == "" {
+		return 0
+	}
+	if i, ok := t.index[owner]; ok {
+		t.refs[i]++
+		return i
+	}
+	if t.index == nil {
+		t.index = map[string]int32{}
+		t.names, t.refs = []string{""}, []int32{0}
+	}
+	owner = strings.Clone(owner)
+	var i int32
+	if n := len(t.free); n > 0 {
+		i, t.free = t.free[n-1], t.free[:n-1]
+		t.names[i], t.refs[i] = owner, 1
+	} else {
+		i = int32(len(t.names))
+		t.names, t.refs = append(t.names, owner), append(t.refs, 1)
+	}
+	t.index[owner] = i
+	return i
+}
+
+// unref drops one reference to index i.
+func (t *owners) unref(i int32) {
+	if i == 0 {
+		return
+	}
+	if t.refs[i]--; t.refs[i] == 0 {
+		delete(t.index, t.names[i])
+		t.names[i] = ""
+		t.free = append(t.free, i)
+	}
+}
+
+// name is the owner of index i ("" for 0).
+func (t *owners) name(i int32) string {
+	if int(i) >= len(t.names) {
+		return ""
+	}
+	return t.names[i]
+}
 
 func uuidOf(id string) ([16]byte, bool) {
 	if len(id) != 36 {
@@ -125,10 +194,11 @@ func splitKey(key string) (topology.Kind, string, bool) {
 	return topology.Kind(kind), id, ok && kind != "" && id != ""
 }
 
-// set stores an object under its kind and id (for a lazy kind: its id).
+// set stores an object under its kind and id (for a lazy kind: its id, as one under its own
+// key).
 func (c *cache) set(o topology.Object) {
 	if c.lazy[o.Kind()] {
-		c.hold(o.Kind(), o.Base().ID)
+		c.hold(o.Kind(), o.Base().ID, "")
 		return
 	}
 	c.setAs(o.Kind(), o.Base().ID, o)
@@ -153,23 +223,45 @@ func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
 	m[id] = o
 }
 
-// hold records that an object of a lazy kind exists (the caller decoded its value).
-func (c *cache) hold(kind topology.Kind, id string) {
+// hold records that an object of a lazy kind exists (the caller decoded its value), in
+// owner's bundle ("": under its own key).
+func (c *cache) hold(kind topology.Kind, id, owner string) {
 	s := c.held[kind]
 	if s == nil {
 		s = &idSet{}
 		c.held[kind] = s
 	}
-	if s.add(id) {
+	o := c.owners.ref(owner)
+	added, old := s.set(id, o)
+	if added {
 		c.n++
+	} else {
+		c.owners.unref(old)
 	}
+}
+
+// heldIn reports whether the cache has the object, as one of owner's bundle for a lazy kind.
+func (c *cache) heldIn(kind topology.Kind, id, owner string) bool {
+	if !c.lazy[kind] {
+		_, ok := c.kinds[kind][id]
+		return ok
+	}
+	s := c.held[kind]
+	if s == nil {
+		return false
+	}
+	o, ok := s.owner(id)
+	return ok && c.owners.name(o) == owner
 }
 
 // del removes an object.
 func (c *cache) del(kind topology.Kind, id string) {
 	if c.lazy[kind] {
-		if s := c.held[kind]; s != nil && s.remove(id) {
-			c.n--
+		if s := c.held[kind]; s != nil {
+			if had, o := s.remove(id); had {
+				c.owners.unref(o)
+				c.n--
+			}
 		}
 		return
 	}
@@ -187,7 +279,15 @@ func (c *cache) fetch(kind topology.Kind, id string) topology.Object {
 	if c.src == nil {
 		return nil
 	}
-	v := c.src.get(kind, id, c.rev)
+	s := c.held[kind]
+	if s == nil {
+		return nil
+	}
+	oi, ok := s.owner(id)
+	if !ok {
+		return nil
+	}
+	v := c.src.get(kind, id, c.owners.name(oi), c.rev)
 	if v == nil {
 		return nil
 	}

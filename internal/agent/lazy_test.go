@@ -135,7 +135,7 @@ func TestNSDBSourceAtRevision(t *testing.T) {
 	a := New(store, Options{HostID: "h", Log: quiet})
 	c := a.newCache(ctx, 1)
 	c.rev = rev
-	c.hold(topology.KindRule, r1)
+	c.hold(topology.KindRule, r1, "")
 	if got, ok := c.get(topology.KindRule, r1).(*topology.Rule); !ok || got.Action != "accept" {
 		t.Fatalf("get at revision %d: %+v, want the rule as it was (accept)", rev, got)
 	}

@@ -21,6 +21,6 @@ func (m memSource) each(kind topology.Kind, _ int64, begin func(), f func([]byte
 	}
 }
 
-func (m memSource) get(kind topology.Kind, id string, _ int64) []byte {
+func (m memSource) get(kind topology.Kind, id, _ string, _ int64) []byte {
 	return m[string(kind)+"/"+id]
 }

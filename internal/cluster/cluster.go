@@ -55,6 +55,11 @@ type Cluster struct {
 	version int64
 	world   *translate.World
 	owned   map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
+	// legacy: the owners whose objects (some or all) are under their own keys
+	// (.../topology/<Kind>/<id>, the layout before bundles), and those keys: the next apply
+	// of such an owner writes its bundle and deletes them (the startup repair converts a data
+	// dir this way). Its entries are in owned too.
+	legacy map[translate.Ref]objectSums
 	// ownedFresh: owned is what the NSDB held when last read (Load, Repair) and nothing was
 	// applied since, so Verify need not read the topology again.
 	ownedFresh bool
@@ -135,7 +140,7 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 		}
 	}
 	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
-		owned: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
+		owned: map[translate.Ref]objectSums{}, legacy: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
 }
 
 // Catalog is the catalogue the cluster was built with.
@@ -196,7 +201,7 @@ func (c *Cluster) Load(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
-	c.version, c.world, c.owned, c.lastTask, c.ownedFresh = v, world, owned, lastTask, true
+	c.version, c.world, c.owned, c.legacy, c.lastTask, c.ownedFresh = v, world, owned.owned, owned.legacy, lastTask, true
 	c.mu.Unlock()
 	c.loadedOnce.Do(func() { close(c.loaded) })
 	c.wake()
@@ -223,13 +228,13 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 	if err != nil {
 		return err
 	}
-	c.version, c.world, c.owned, c.ownedFresh = v, world, owned, true
+	c.version, c.world, c.owned, c.legacy, c.ownedFresh = v, world, owned.owned, owned.legacy, true
 	return nil
 }
 
 // readVersion reads a version's Neutron copies and owned objects, page by page (the pages
 // are dropped once decoded).
-func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, map[translate.Ref]objectSums, error) {
+func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, ownedRead, error) {
 	world := translate.NewWorld()
 	prefix := nsdb.DataPrefix(v) + "neutron/"
 	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
@@ -243,37 +248,79 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, m
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("cluster: load neutron copies: %w", err)
+		return nil, ownedRead{}, fmt.Errorf("cluster: load neutron copies: %w", err)
 	}
 	owned, err := c.readOwned(ctx, v)
 	if err != nil {
-		return nil, nil, err
+		return nil, ownedRead{}, err
 	}
 	return world, owned, nil
 }
 
-// readOwned reads every owned object of a version, grouped by owner, as digests.
-func (c *Cluster) readOwned(ctx context.Context, v int64) (map[translate.Ref]objectSums, error) {
+// ownedRead is what readOwned read: every owner's objects as digests (owned), and those of
+// them under their own keys (legacy, see Cluster.legacy).
+type ownedRead struct {
+	owned, legacy map[translate.Ref]objectSums
+}
+
+// undecodableBundle is the key an owner's undecodable bundle is recorded under in its
+// digests: an object no translation makes, so verify reports it and the owner's next apply
+// writes its bundle again.
+const undecodableBundle = "Bundle/undecodable"
+
+// readOwned reads every owned object of a version, grouped by owner, as digests: the owners'
+// bundles, then, at the same revision, the objects under their own keys that name an owner
+// (the layout before bundles; agents' and hand-made objects name none).
+func (c *Cluster) readOwned(ctx context.Context, v int64) (ownedRead, error) {
+	ownedPrefix := nsdb.OwnedPrefix(v)
 	objPrefix := nsdb.DataPrefix(v) + "topology/"
-	var owned map[translate.Ref]objectSums
-	// A page at a time: only the sums are kept, never the whole listing.
-	_, err := c.store.Each(ctx, objPrefix, func() { owned = map[translate.Ref]objectSums{} }, func(kv nsdb.KV) {
-		owner := ownerOf(kv.Value)
-		if owner == "" {
-			return // not ours (agents' objects, hand-made objects)
+	var r ownedRead
+	for attempt := 0; ; attempt++ {
+		// A page at a time: only the sums are kept, never the whole listing.
+		rev, err := c.store.Each(ctx, ownedPrefix, func() { r = ownedRead{owned: map[translate.Ref]objectSums{}, legacy: map[translate.Ref]objectSums{}} }, func(kv nsdb.KV) {
+			ref := translate.Ref(strings.TrimPrefix(kv.Key, ownedPrefix))
+			sums := r.owned[ref]
+			bos, err := nsdb.DecodeBundle(kv.Value)
+			if err != nil {
+				c.log.Warn("undecodable bundle", "key", kv.Key, "err", err)
+				sums.add(undecodableBundle, sum{})
+			}
+			for _, bo := range bos {
+				sums.add(bo.Key(), sumOf(bo.JSON))
+			}
+			r.owned[ref] = sums
+		})
+		if err != nil {
+			return ownedRead{}, fmt.Errorf("cluster: load topology: %w", err)
 		}
-		ref := translate.Ref(owner)
-		sums := owned[ref]
-		sums.add(strings.TrimPrefix(kv.Key, objPrefix), sumOf(kv.Value))
-		owned[ref] = sums
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cluster: load topology: %w", err)
+		err = c.store.EachAt(ctx, objPrefix, rev, func(kv nsdb.KV) {
+			owner := ownerOf(kv.Value)
+			if owner == "" {
+				return // not ours (agents' objects, hand-made objects)
+			}
+			ref := translate.Ref(owner)
+			k := strings.TrimPrefix(kv.Key, objPrefix)
+			sums := r.owned[ref]
+			sums.add(k, sumOf(kv.Value))
+			r.owned[ref] = sums
+			l := r.legacy[ref]
+			l.add(k, sum{})
+			r.legacy[ref] = l
+		})
+		if err == nil {
+			break
+		}
+		if !nsdb.IsCompacted(err) || attempt >= 3 {
+			return ownedRead{}, fmt.Errorf("cluster: load topology: %w", err)
+		}
 	}
-	for ref, sums := range owned {
-		owned[ref] = sums.sorted()
+	for ref, sums := range r.owned {
+		r.owned[ref] = sums.sorted()
 	}
-	return owned, nil
+	for ref, sums := range r.legacy {
+		r.legacy[ref] = sums.sorted()
+	}
+	return r, nil
 }
 
 func decode(b []byte, v any) error {
@@ -393,13 +440,18 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
 	}
-	// Translate every affected resource and diff against what it owns now.
+	// Translate every affected resource and diff against what it owns now: an owner whose
+	// objects changed (or that still has objects under their own keys) gets its bundle
+	// written again, or deleted when it owns nothing any more.
 	next := map[translate.Ref]objectSums{}
 	objects := 0
 	for _, ref := range deps {
 		objs := c.translators.Owned(c.world, ref)
 		want := objectSums{e: make([]ownedSum, 0, len(objs))}
 		have := c.owned[ref]
+		legacy := c.legacy[ref]
+		bos := make([]nsdb.BundleObject, 0, len(objs))
+		changed := 0
 		for _, o := range objs {
 			b, err := json.Marshal(o)
 			if err != nil {
@@ -408,17 +460,35 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			}
 			k, sum := topology.Key(o), sumOf(b)
 			want.add(k, sum)
+			bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
 			if cur, ok := have.get(k); !ok || cur != sum {
-				ops.add(nsdb.Op{Key: topoKey(c.version, k), Value: b})
-				objects++
+				changed++
 			}
 		}
 		want = want.sorted()
+		gone := false
 		have.each(func(k string) {
 			if _, ok := want.get(k); !ok {
-				ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true})
+				gone = true
 			}
 		})
+		if changed > 0 || gone || legacy.len() > 0 {
+			// The keys of the layout before bundles go first: a watcher (the agent) sees
+			// them deleted, then the bundle holding their objects put, in this order.
+			legacy.each(func(k string) { ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true}) })
+			key := nsdb.OwnedKey(c.version, string(ref))
+			if len(bos) == 0 {
+				ops.add(nsdb.Op{Key: key, Delete: true})
+			} else {
+				b, err := nsdb.EncodeBundle(bos)
+				if err != nil {
+					rollback()
+					return fmt.Errorf("cluster: bundle of %s: %w", ref, err)
+				}
+				ops.add(nsdb.Op{Key: key, Value: b})
+			}
+		}
+		objects += changed
 		next[ref] = want
 	}
 	if lastTask > 0 {
@@ -456,6 +526,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		} else {
 			c.owned[ref] = want
 		}
+		delete(c.legacy, ref)
 	}
 	if lastTask > 0 {
 		c.lastTask = lastTask

@@ -241,14 +241,11 @@ func TestVerifyAndRepair(t *testing.T) {
 	// Tamper with the NSDB: drop an owned object, corrupt another, add an owned stray, and
 	// add an object nobody owns (an operator's): repair must fix the first three only.
 	v := e.c.Version()
-	bridge := nsdb.TopologyKey(v, topology.KindNetwork, netID)
-	chain := nsdb.TopologyKey(v, topology.KindChain, topology.InChainID(sgID))
 	stray, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "stray", Owner: "networks/" + netID}, Name: "x"})
 	foreign, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "operator"}, Name: "hand-made"})
 	if _, _, err := e.store.Txn(ctx, nil, []nsdb.Op{
-		{Key: bridge, Delete: true},
-		{Key: chain, Value: []byte(`{"id":"` + topology.InChainID(sgID) + `","owner":"security_groups/` + sgID + `","name":"corrupt"}`)},
-		{Key: nsdb.TopologyKey(v, topology.KindChain, "stray"), Value: stray},
+		editBundleOp(ctx, t, e.store, v, "networks/"+netID, map[string][]byte{"Network/" + netID: nil, "Chain/stray": stray}),
+		editBundleOp(ctx, t, e.store, v, "security_groups/"+sgID, map[string][]byte{"Chain/" + topology.InChainID(sgID): []byte(`{"id":"` + topology.InChainID(sgID) + `","owner":"security_groups/` + sgID + `","name":"corrupt"}`)}),
 		{Key: nsdb.TopologyKey(v, topology.KindChain, "operator"), Value: foreign},
 	}); err != nil {
 		t.Fatal(err)

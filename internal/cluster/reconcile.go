@@ -262,10 +262,11 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 	var out objectDrift
 	actual := c.owned
 	if !c.ownedFresh {
-		var err error
-		if actual, err = c.readOwned(ctx, c.version); err != nil {
+		r, err := c.readOwned(ctx, c.version)
+		if err != nil {
 			return out, err
 		}
+		actual = r.owned
 	}
 	var refs []translate.Ref
 	wantOwners := map[translate.Ref]bool{}
@@ -370,7 +371,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	if err != nil {
 		return Drift{}, err
 	}
-	c.owned, c.ownedFresh = owned, true
+	c.owned, c.legacy, c.ownedFresh = owned.owned, owned.legacy, true
 	drift, err := c.verify(ctx, dbx)
 	if err != nil || drift.Total() == 0 {
 		return drift, err

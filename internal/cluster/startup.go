@@ -122,6 +122,9 @@ func (c *Cluster) repairOwners(ctx context.Context, refs []translate.Ref) (int, 
 // ownerDrifted reports whether what ref owns in the NSDB differs from its translation now.
 // Call with c.mu held.
 func (c *Cluster) ownerDrifted(ref translate.Ref) bool {
+	if c.legacy[ref].len() > 0 {
+		return true // stored in the layout before bundles: converted by its re-translation
+	}
 	objs := c.translators.Owned(c.world, ref)
 	have := c.owned[ref]
 	if len(objs) != have.len() {

@@ -36,10 +36,8 @@ func TestStartupRepair(t *testing.T) {
 	stray, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "stray", Owner: "networks/" + netID}, Name: "x"})
 	foreign, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "operator"}, Name: "hand-made"})
 	if _, _, err := e.store.Txn(ctx, nil, []nsdb.Op{
-		{Key: nsdb.TopologyKey(v, topology.KindNetwork, netID), Delete: true},
-		{Key: nsdb.TopologyKey(v, topology.KindChain, topology.InChainID(sgID)),
-			Value: []byte(`{"id":"` + topology.InChainID(sgID) + `","owner":"security_groups/` + sgID + `","name":"corrupt"}`)},
-		{Key: nsdb.TopologyKey(v, topology.KindChain, "stray"), Value: stray},
+		editBundleOp(ctx, t, e.store, v, "networks/"+netID, map[string][]byte{"Network/" + netID: nil, "Chain/stray": stray}),
+		editBundleOp(ctx, t, e.store, v, "security_groups/"+sgID, map[string][]byte{"Chain/" + topology.InChainID(sgID): []byte(`{"id":"` + topology.InChainID(sgID) + `","owner":"security_groups/` + sgID + `","name":"corrupt"}`)}),
 		{Key: nsdb.TopologyKey(v, topology.KindChain, "operator"), Value: foreign},
 	}); err != nil {
 		t.Fatal(err)

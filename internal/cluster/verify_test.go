@@ -93,6 +93,17 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 	renamedJSON, _ := json.Marshal(renamed)
 	stray, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "stray", Owner: port(mid)}, Name: "x"})
 	orphan, _ := json.Marshal(&topology.Chain{Meta: topology.Meta{ID: "orphan", Owner: "ports/gone"}, Name: "x"})
+	orphanBundle, err := nsdb.EncodeBundle([]nsdb.BundleObject{{Kind: topology.KindChain, ID: "orphan", JSON: orphan}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt := []byte(`{"id":"` + topology.InChainID(nthPortID(verifyPorts-1)) + `","owner":"` + port(verifyPorts-1) + `","name":"corrupt"}`)
+	bundleEdit := func(owner string, edit map[string][]byte) func(*testing.T, *env) {
+		return func(t *testing.T, e *env) {
+			t.Helper()
+			nsdbOps(editBundleOp(ctx, t, e.store, 1, owner, edit))(t, e)
+		}
+	}
 	for _, c := range []struct {
 		name   string
 		tamper func(*testing.T, *env)
@@ -111,20 +122,31 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 			want: Drift{MissingResources: []string{port(mid)}}},
 		{name: "a resource changed in the NSDB", tamper: nsdbOps(nsdb.Op{Key: nsdb.NeutronKey(1, "ports", nthPortID(mid)), Value: renamedJSON}),
 			want: Drift{StaleResources: []string{port(mid)}}},
-		{name: "an object deleted", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindPort, nthPortID(mid)), Delete: true}),
+		{name: "an object deleted", tamper: bundleEdit(port(mid), map[string][]byte{obj(topology.KindPort, nthPortID(mid)): nil}),
 			want: Drift{MissingObjects: []string{obj(topology.KindPort, nthPortID(mid))}}},
-		{name: "an object changed", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1))),
-			Value: []byte(`{"id":"` + topology.InChainID(nthPortID(verifyPorts-1)) + `","owner":"` + port(verifyPorts-1) + `","name":"corrupt"}`)}),
+		{name: "an object changed", tamper: bundleEdit(port(verifyPorts-1), map[string][]byte{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1))): corrupt}),
 			want: Drift{StaleObjects: []string{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1)))}}},
-		{name: "an object its owner does not produce", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "stray"), Value: stray}),
+		{name: "an object its owner does not produce", tamper: bundleEdit(port(mid), map[string][]byte{obj(topology.KindChain, "stray"): stray}),
 			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "stray")}}},
-		{name: "an object of an owner that is gone", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "orphan"), Value: orphan}),
+		{name: "an object of an owner that is gone", tamper: nsdbOps(nsdb.Op{Key: nsdb.OwnedKey(1, "ports/gone"), Value: orphanBundle}),
+			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "orphan")}}},
+		{name: "an undecodable bundle", tamper: nsdbOps(nsdb.Op{Key: nsdb.OwnedKey(1, port(mid)), Value: []byte("garbage")}),
+			want: Drift{ExtraObjects: []string{undecodableBundle}}}, // and every object of the port missing (filled in below)
+		// The layout before bundles: owned objects under their own keys.
+		{name: "an object changed under its own key", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1))), Value: corrupt}),
+			want: Drift{StaleObjects: []string{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1)))}}},
+		{name: "an object its owner does not produce under its own key", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "stray"), Value: stray}),
+			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "stray")}}},
+		{name: "an object of an owner that is gone under its own key", tamper: nsdbOps(nsdb.Op{Key: topo(topology.KindChain, "orphan"), Value: orphan}),
 			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "orphan")}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := withPorts(t)
-			if c.name == "a resource the NSDB lacks" {
+			switch c.name {
+			case "a resource the NSDB lacks":
 				c.want.ExtraObjects = ownedKeys(e.c, port(mid))
+			case "an undecodable bundle":
+				c.want.MissingObjects = ownedKeys(e.c, port(mid))
 			}
 			c.tamper(t, e)
 			// A new view of the stores, as `db-manage verify` loads.

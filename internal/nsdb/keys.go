@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,15 @@ func TopologyKey(version int64, kind topology.Kind, id string) string {
 	return TopologyPrefix(version, kind) + id
 }
 
+// OwnedPrefix is where the bundles of a data version live: ".../owned/". Every object a
+// Neutron resource's translation made (its Meta.Owner set) is stored in its owner's bundle
+// (bundle.go), one key a resource instead of one an object.
+func OwnedPrefix(version int64) string { return DataPrefix(version) + "owned/" }
+
+// OwnedKey is the key of one owner's bundle (owner "<collection>/<id>"):
+// ".../owned/<collection>/<id>".
+func OwnedKey(version int64, owner string) string { return OwnedPrefix(version) + owner }
+
 // OwnerPrefix is where the index of the objects of one Neutron resource ("<collection>/<id>")
 // lives: ".../owners/<owner>/".
 func OwnerPrefix(version int64, owner string) string {
@@ -58,12 +68,22 @@ func NeutronKey(version int64, collection, id string) string {
 	return DataPrefix(version) + "neutron/" + collection + "/" + id
 }
 
-// PutObjectOps returns the writes that store o and, when it has an owner, its owner index
-// entry.
-func PutObjectOps(version int64, o topology.Object) ([]Op, error) {
+func jsonOf(o topology.Object) ([]byte, error) {
 	b, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("nsdb: encode %s: %w", topology.Key(o), err)
+	}
+	return b, nil
+}
+
+// PutObjectOps returns the writes that store o under its own key (topology/) and, when it
+// has an owner, its owner index entry: the layout of objects nobody translated (agents',
+// hand-made ones) and, for owned objects, the layout before bundles (tests build such a
+// store with it; the cluster writes owned objects as bundles).
+func PutObjectOps(version int64, o topology.Object) ([]Op, error) {
+	b, err := jsonOf(o)
+	if err != nil {
+		return nil, err
 	}
 	m := o.Base()
 	ops := []Op{{Key: TopologyKey(version, o.Kind(), m.ID), Value: b}}
@@ -83,34 +103,95 @@ func DeleteObjectOps(version int64, o topology.Object) []Op {
 	return ops
 }
 
-// Objects returns every object of a kind in a data version, in id order.
+// Objects returns every object of a kind in a data version, in id order: those stored
+// under their own key and those in owners' bundles (which it decodes all: a tool's read,
+// not a hot path).
 func (s *Store) Objects(ctx context.Context, version int64, kind topology.Kind) ([]topology.Object, error) {
-	kvs, _, err := s.List(ctx, TopologyPrefix(version, kind))
+	var out []topology.Object
+	var decodeErr error
+	rev, err := s.Each(ctx, OwnedPrefix(version), func() { out, decodeErr = out[:0], nil }, func(kv KV) {
+		if decodeErr != nil {
+			return
+		}
+		bos, err := DecodeBundle(kv.Value)
+		if err != nil {
+			decodeErr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+			return
+		}
+		for _, bo := range bos {
+			if bo.Kind != kind {
+				continue
+			}
+			o, err := topology.Decode(kind, bo.JSON)
+			if err != nil {
+				decodeErr = fmt.Errorf("nsdb: %s: %s: %w", kv.Key, bo.Key(), err)
+				return
+			}
+			out = append(out, o)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]topology.Object, 0, len(kvs))
-	for _, kv := range kvs {
+	if decodeErr != nil {
+		return nil, decodeErr
+	}
+	err = s.EachAt(ctx, TopologyPrefix(version, kind), rev, func(kv KV) {
+		if decodeErr != nil {
+			return
+		}
+		o, err := topology.Decode(kind, kv.Value)
+		if err != nil {
+			decodeErr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+			return
+		}
+		out = append(out, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if decodeErr != nil {
+		return nil, decodeErr
+	}
+	slices.SortStableFunc(out, func(a, b topology.Object) int { return strings.Compare(a.Base().ID, b.Base().ID) })
+	return out, nil
+}
+
+// Object returns one object, or nil, nil when it is absent: the one under its own key, else
+// the one an owner's bundle holds (found by reading every bundle: for tools and tests; a
+// reader that knows the owner reads OwnedObjects).
+func (s *Store) Object(ctx context.Context, version int64, kind topology.Kind, id string) (topology.Object, error) {
+	kv, err := s.Get(ctx, TopologyKey(version, kind, id))
+	if err != nil {
+		return nil, err
+	}
+	if kv != nil {
 		o, err := topology.Decode(kind, kv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("nsdb: %s: %w", kv.Key, err)
 		}
-		out = append(out, o)
+		return o, nil
 	}
-	return out, nil
-}
-
-// Object returns one object, or nil, nil when it is absent.
-func (s *Store) Object(ctx context.Context, version int64, kind topology.Kind, id string) (topology.Object, error) {
-	kv, err := s.Get(ctx, TopologyKey(version, kind, id))
-	if err != nil || kv == nil {
+	var found topology.Object
+	var ferr error
+	_, err = s.Each(ctx, OwnedPrefix(version), func() { found, ferr = nil, nil }, func(kv KV) {
+		if found != nil || ferr != nil {
+			return
+		}
+		bos, err := DecodeBundle(kv.Value)
+		if err != nil {
+			ferr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+			return
+		}
+		i, ok := slices.BinarySearchFunc(bos, BundleObject{Kind: kind, ID: id}, compareBundleObjects)
+		if ok {
+			found, ferr = topology.Decode(kind, bos[i].JSON)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	o, err := topology.Decode(kind, kv.Value)
-	if err != nil {
-		return nil, fmt.Errorf("nsdb: %s: %w", kv.Key, err)
-	}
-	return o, nil
+	return found, ferr
 }
 
 // Owned returns the objects the owner's translation made, as "<Kind>/<id>", in key order.

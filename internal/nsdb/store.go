@@ -7,8 +7,19 @@
 // read (Get, List, Objects) and follow changes (Watch); agents keep their host alive with
 // a lease (GrantLease, KeepAlive).
 //
-// Key layout (keys.go): /midonet/data/<version>/{topology,owners,neutron}/…,
-// /midonet/active_version and /midonet/cluster/last_task.
+// Key layout (keys.go): under /midonet/data/<version>/,
+//   - owned/<collection>/<id>: the bundle of one Neutron resource (bundle.go): every object
+//     its translation made (Meta.Owner set), sorted, in one zstd-compressed value — one key a
+//     resource instead of one an object;
+//   - topology/<Kind>/<id>: an object nobody translated (agents', hand-made ones), one key
+//     each (and, in a data version written before bundles, owned objects too, until the
+//     cluster's startup repair converts them into bundles);
+//   - neutron/<collection>/<id>: the cluster's copy of a Neutron resource;
+//   - learned/<host>/Route/<id>: routes an agent learned;
+//   - owners/<owner>/<Kind>/<id>: an index PutObjectOps keeps for owned objects written
+//     under their own keys (tests; the cluster does not use it);
+//
+// and /midonet/active_version, /midonet/cluster/last_task, /midonet/cluster/repair.
 package nsdb
 
 import (

@@ -14,6 +14,11 @@ type Event struct {
 	Value    []byte // nil for a delete
 	Deleted  bool
 	Revision int64 // the change's ModRevision; for Compacted, the compaction revision
+	// Version is the key's version after the change (1: created by it; 0: deleted).
+	Version int64
+	// PrevValue is the key's value before the change (WatchRange only; nil when the key
+	// did not exist, or when etcd no longer had it: then Version > 1 or Deleted).
+	PrevValue []byte
 	// Compacted means changes were lost: the caller must List again and Watch from the
 	// listing's revision+1. It is the last event of its channel.
 	Compacted bool
@@ -24,18 +29,28 @@ type Event struct {
 // leader changes by watching again from the revision after the last event delivered. When
 // that history is compacted it sends one Event with Compacted set and closes the channel.
 func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) <-chan Event {
+	return s.watchRange(ctx, prefix, clientv3.GetPrefixRangeEnd(prefix), fromRev, false)
+}
+
+// WatchRange is Watch for the keys in [from, end), with each event's previous value
+// (PrevValue): one stream, in revision order, over neighbouring prefixes.
+func (s *Store) WatchRange(ctx context.Context, from, end string, fromRev int64) <-chan Event {
+	return s.watchRange(ctx, from, end, fromRev, true)
+}
+
+func (s *Store) watchRange(ctx context.Context, from, end string, fromRev int64, prev bool) <-chan Event {
 	out := make(chan Event, 256)
 	go func() {
 		defer close(out)
 		if s.wait(ctx) != nil {
 			return // ctx ended first, or the store never opened
 		}
-		s.watch(ctx, prefix, fromRev, out)
+		s.watch(ctx, from, end, prev, fromRev, out)
 	}()
 	return out
 }
 
-func (s *Store) watch(ctx context.Context, prefix string, next int64, out chan<- Event) {
+func (s *Store) watch(ctx context.Context, prefix, end string, prev bool, next int64, out chan<- Event) {
 	send := func(ev Event) bool {
 		select {
 		case out <- ev:
@@ -49,7 +64,10 @@ func (s *Store) watch(ctx context.Context, prefix string, next int64, out chan<-
 		// Each round has its own context so that the client's watch stream is released
 		// before watching again.
 		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
-		opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithCreatedNotify()}
+		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithCreatedNotify()}
+		if prev {
+			opts = append(opts, clientv3.WithPrevKV())
+		}
 		if next > 0 {
 			opts = append(opts, clientv3.WithRev(next))
 		}
@@ -72,7 +90,10 @@ func (s *Store) watch(ctx context.Context, prefix string, next int64, out chan<-
 				continue
 			}
 			for _, ev := range resp.Events {
-				e := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision}
+				e := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision, Version: ev.Kv.Version}
+				if ev.PrevKv != nil {
+					e.PrevValue = ev.PrevKv.Value
+				}
 				if ev.Type == clientv3.EventTypeDelete {
 					e.Deleted = true
 				} else {
@@ -95,3 +116,6 @@ func (s *Store) watch(ctx context.Context, prefix string, next int64, out chan<-
 		backoff = min(2*backoff, 2*time.Second)
 	}
 }
+
+// PrefixEnd is the end of the key range of a prefix (for WatchRange).
+func PrefixEnd(prefix string) string { return clientv3.GetPrefixRangeEnd(prefix) }

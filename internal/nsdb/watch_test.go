@@ -166,3 +166,32 @@ func TestWatchResumesAfterServerRestart(t *testing.T) {
 	expect(t, ch, "put /r/2=after", "put /r/1=again")
 	t.Logf("resumed %v", time.Since(start))
 }
+
+// TestWatchRangePrevValues: WatchRange streams the keys of [from, end) — neighbouring
+// prefixes in one stream, in revision order, the operations of one transaction in their
+// order — each with its version and the value it had before.
+func TestWatchRangePrevValues(t *testing.T) {
+	s := openTemp(t)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	rev := put(t, s, "/r/b/1", "old")
+	ch := s.WatchRange(ctx, "/r/b/", PrefixEnd("/r/c/"), rev+1)
+	put(t, s, "/r/a/x", "outside")
+	put(t, s, "/r/c/1", "new")
+	if ok, _, err := s.Txn(ctx, nil, []Op{{Key: "/r/c/1", Delete: true}, {Key: "/r/b/1", Value: []byte("newer")}}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	put(t, s, "/r/d/1", "outside")
+	put(t, s, "/r/b/1", "last")
+	type got struct {
+		desc, prev string
+		version    int64
+	}
+	want := []got{{"put /r/c/1=new", "", 1}, {"del /r/c/1", "new", 0}, {"put /r/b/1=newer", "old", 2}, {"put /r/b/1=last", "newer", 3}}
+	for i, w := range want {
+		ev := next(t, ch)
+		if g := (got{describe(ev), string(ev.PrevValue), ev.Version}); g != w {
+			t.Fatalf("event %d = %+v, want %+v", i, g, w)
+		}
+	}
+}

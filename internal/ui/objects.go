@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/nsdb"
@@ -46,35 +47,58 @@ func (h *Handler) objects(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
 		return
 	}
-	// The cluster keeps no index by owner: every object names its owner, so one listing of
-	// the version's topology, filtered on that field, finds them (an admin's click, not a
-	// hot path).
-	prefix := nsdb.DataPrefix(version) + "topology/"
-	kvs, _, err := h.o.Store.List(ctx, prefix)
-	if err != nil {
-		h.o.Log.Warn("ui: objects", "owner", col+"/"+id, "err", err)
-		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
-		return
-	}
+	// The objects a resource's translation made are in its bundle; objects of the layout
+	// before bundles (a data dir not yet converted) are under their own keys, each naming
+	// its owner, so one listing of the version's topology, filtered on that field, finds
+	// those (an admin's click, not a hot path).
+	owner := col + "/" + id
 	type object struct {
 		Kind   string          `json:"kind"`
 		ID     string          `json:"id"`
 		Object json.RawMessage `json:"object"`
 	}
-	mark := []byte(`"owner":"` + col + "/" + id + `"`)
 	out := []object{}
+	bkv, err := h.o.Store.Get(ctx, nsdb.OwnedKey(version, owner))
+	if err != nil {
+		h.o.Log.Warn("ui: objects", "owner", owner, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
+		return
+	}
+	if bkv != nil {
+		bos, err := nsdb.DecodeBundle(bkv.Value)
+		if err != nil {
+			h.o.Log.Warn("ui: objects: undecodable bundle", "owner", owner, "err", err)
+		}
+		for _, bo := range bos {
+			out = append(out, object{Kind: string(bo.Kind), ID: bo.ID, Object: bo.JSON})
+		}
+	}
+	prefix := nsdb.DataPrefix(version) + "topology/"
+	kvs, _, err := h.o.Store.List(ctx, prefix)
+	if err != nil {
+		h.o.Log.Warn("ui: objects", "owner", owner, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the NSDB is unavailable")
+		return
+	}
+	mark := []byte(`"owner":"` + owner + `"`)
 	for _, kv := range kvs {
 		if !bytes.Contains(kv.Value, mark) || !json.Valid(kv.Value) {
 			continue
 		}
 		var m topology.Meta
-		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner != col+"/"+id {
+		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner != owner {
 			continue
 		}
 		kind, oid, _ := strings.Cut(strings.TrimPrefix(kv.Key, prefix), "/")
 		out = append(out, object{Kind: kind, ID: oid, Object: kv.Value})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"owner": col + "/" + id, "version": version, "objects": out})
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].ID < out[j].ID
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"owner": owner, "version": version, "objects": out})
 }
 
 // hubPosition reads the active data version.

@@ -439,7 +439,12 @@ func TestV3Root(t *testing.T) {
 
 func TestObjectsForAdminsOnly(t *testing.T) {
 	store := newFakeStore()
-	store.objects["/midonet/data/1/topology/Port/p1"] = []byte(`{"id":"p1","owner":"ports/p1"}`)
+	// The port in its owner's bundle, a chain of the layout before bundles under its own key.
+	bundle, err := nsdb.EncodeBundle([]nsdb.BundleObject{{Kind: "Port", ID: "p1", JSON: []byte(`{"id":"p1","owner":"ports/p1"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.objects[nsdb.OwnedKey(1, "ports/p1")] = bundle
 	store.objects["/midonet/data/1/topology/Chain/c1"] = []byte(`{"id":"c1","owner":"ports/p1","name":"in"}`)
 	store.objects["/midonet/data/1/topology/Chain/c2"] = []byte(`{"id":"c2","owner":"ports/p10","name":"other"}`)
 	h := New(Options{API: &fakeAPI{}, Auth: auth.NoAuth(), NoAuth: true, Store: store})

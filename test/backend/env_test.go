@@ -527,14 +527,38 @@ func (e *env) consistency(t testing.TB) []string {
 			probs = append(probs, "NSDB copy of deleted "+ref)
 		}
 	}
+	// The owned objects: in their owners' bundles (and, in the layout before bundles, under
+	// their own keys).
+	type object struct {
+		key   string
+		value []byte
+	}
+	var objs []object
 	tprefix := nsdb.DataPrefix(v) + "topology/"
-	objs, _, err := s.List(ctx, tprefix)
+	tkvs, _, err := s.List(ctx, tprefix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range objs {
+	for _, kv := range tkvs {
+		objs = append(objs, object{strings.TrimPrefix(kv.Key, tprefix), kv.Value})
+	}
+	bundles, _, err := s.List(ctx, nsdb.OwnedPrefix(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range bundles {
+		bos, err := nsdb.DecodeBundle(kv.Value)
+		if err != nil {
+			probs = append(probs, fmt.Sprintf("undecodable bundle %s: %v", kv.Key, err))
+			continue
+		}
+		for _, bo := range bos {
+			objs = append(objs, object{bo.Key(), bo.JSON})
+		}
+	}
+	for _, o := range objs {
 		var m topology.Meta
-		if err := json.Unmarshal(kv.Value, &m); err != nil || m.Owner == "" {
+		if err := json.Unmarshal(o.value, &m); err != nil || m.Owner == "" {
 			continue
 		}
 		coll, _, _ := strings.Cut(m.Owner, "/")
@@ -544,9 +568,9 @@ func (e *env) consistency(t testing.TB) []string {
 		d, ok := rows[m.Owner]
 		switch {
 		case !ok:
-			probs = append(probs, fmt.Sprintf("%s is owned by %s, which Neutron no longer has", strings.TrimPrefix(kv.Key, tprefix), m.Owner))
+			probs = append(probs, fmt.Sprintf("%s is owned by %s, which Neutron no longer has", o.key, m.Owner))
 		case m.Revision != revisionOf(d):
-			probs = append(probs, fmt.Sprintf("%s has neutron_revision %d, its owner %s is at %d", strings.TrimPrefix(kv.Key, tprefix), m.Revision, m.Owner, revisionOf(d)))
+			probs = append(probs, fmt.Sprintf("%s has neutron_revision %d, its owner %s is at %d", o.key, m.Revision, m.Owner, revisionOf(d)))
 		}
 	}
 	sort.Strings(probs)

@@ -18,7 +18,6 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/midonet-go/midonet/internal/nsdb"
-	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // TestMeasureBackend measures the backend (BENCHMARKS.md, section "Backend"). It only runs
@@ -68,7 +67,8 @@ func measure(t *testing.T, m mode, pg bool, db string, bulk int, report *[]strin
 	defer cancel()
 	var seenMu sync.Mutex
 	seen := map[string]time.Time{}
-	wch := s.Client().Watch(wctx, nsdb.TopologyPrefix(activeVersion(t, s), topology.KindPort), clientv3.WithPrefix())
+	// A port's objects are in its bundle, ".../owned/ports/<id>".
+	wch := s.Client().Watch(wctx, nsdb.OwnedKey(activeVersion(t, s), "ports/"), clientv3.WithPrefix())
 	go func() {
 		for resp := range wch {
 			now := time.Now()

@@ -103,6 +103,71 @@ func repairFixture(t *testing.T, e *env) *repairIDs {
 
 func topoKey(v int64, kindID string) string { return nsdb.DataPrefix(v) + "topology/" + kindID }
 
+// bundled finds an owned object ("<Kind>/<id>") in the owners' bundles: its owner and its
+// JSON ("" and nil when no bundle holds it).
+func bundled(ctx context.Context, t *testing.T, s *nsdb.Store, v int64, kindID string) (string, []byte) {
+	t.Helper()
+	kvs, _, err := s.List(ctx, nsdb.OwnedPrefix(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range kvs {
+		bos, err := nsdb.DecodeBundle(kv.Value)
+		if err != nil {
+			t.Fatalf("%s: %v", kv.Key, err)
+		}
+		for _, bo := range bos {
+			if bo.Key() == kindID {
+				return strings.TrimPrefix(kv.Key, nsdb.OwnedPrefix(v)), bo.JSON
+			}
+		}
+	}
+	return "", nil
+}
+
+// editBundles returns the writes that set, in their owners' bundles, each "<Kind>/<id>" of
+// edit to its JSON, or drop it when that is nil; owners names each object's owner.
+func editBundles(ctx context.Context, t *testing.T, s *nsdb.Store, v int64, owners map[string]string, edit map[string][]byte) []nsdb.Op {
+	t.Helper()
+	byOwner := map[string]map[string][]byte{}
+	for k, js := range edit {
+		o := owners[k]
+		if byOwner[o] == nil {
+			byOwner[o] = map[string][]byte{}
+		}
+		byOwner[o][k] = js
+	}
+	var ops []nsdb.Op
+	for owner, ed := range byOwner {
+		kv, err := s.Get(ctx, nsdb.OwnedKey(v, owner))
+		if err != nil || kv == nil {
+			t.Fatalf("bundle of %s: %v (present %v)", owner, err, kv != nil)
+		}
+		bos, err := nsdb.DecodeBundle(kv.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []nsdb.BundleObject
+		for _, bo := range bos {
+			if _, ok := ed[bo.Key()]; !ok {
+				out = append(out, bo)
+			}
+		}
+		for k, js := range ed {
+			if js != nil {
+				kind, id, _ := strings.Cut(k, "/")
+				out = append(out, nsdb.BundleObject{Kind: topology.Kind(kind), ID: id, JSON: js})
+			}
+		}
+		b, err := nsdb.EncodeBundle(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, nsdb.Op{Key: kv.Key, Value: b})
+	}
+	return ops
+}
+
 // tamper changes the NSDB behind the cluster's back and remembers the owned objects' values.
 func tamper(t *testing.T, s *nsdb.Store, ids *repairIDs) {
 	t.Helper()
@@ -110,12 +175,13 @@ func tamper(t *testing.T, s *nsdb.Store, ids *repairIDs) {
 	defer cancel()
 	v := activeVersion(t, s)
 	ids.before = map[string][]byte{}
+	owners := map[string]string{ids.extra: "ports/" + ids.port}
 	for _, k := range []string{ids.deleted, ids.changed, ids.garbage} {
-		kv, err := s.Get(ctx, topoKey(v, k))
-		if err != nil || kv == nil {
-			t.Fatalf("before tampering: %s: %v (present %v)", k, err, kv != nil)
+		owner, js := bundled(ctx, t, s, v, k)
+		if js == nil {
+			t.Fatalf("before tampering: no bundle holds %s", k)
 		}
-		ids.before[k] = kv.Value
+		ids.before[k], owners[k] = js, owner
 	}
 	var router map[string]any
 	if err := json.Unmarshal(ids.before[ids.changed], &router); err != nil {
@@ -134,15 +200,17 @@ func tamper(t *testing.T, s *nsdb.Store, ids *repairIDs) {
 	_ = json.Unmarshal(netCopy.Value, &nd)
 	nd["name"] = "tampered"
 	netTampered, _ := json.Marshal(nd)
-	ops := []nsdb.Op{
-		{Key: topoKey(v, ids.deleted), Delete: true},
-		{Key: topoKey(v, ids.changed), Value: changed},
-		{Key: topoKey(v, ids.garbage), Value: []byte("{not json")},
-		{Key: topoKey(v, ids.extra), Value: extra},
+	ops := editBundles(ctx, t, s, v, owners, map[string][]byte{
+		ids.deleted: nil,
+		ids.changed: changed,
+		ids.garbage: []byte("{not json"),
+		ids.extra:   extra,
+	})
+	ops = append(ops, []nsdb.Op{
 		{Key: topoKey(v, "Chain/"+ids.unowned), Value: unowned},
 		{Key: nsdb.NeutronKey(v, "security_group_rules", ids.rule), Delete: true},
 		{Key: nsdb.NeutronKey(v, "networks", ids.net), Value: netTampered},
-	}
+	}...)
 	if ok, _, err := s.Txn(ctx, nil, ops); err != nil || !ok {
 		t.Fatalf("tamper: %v %v", ok, err)
 	}
@@ -189,17 +257,15 @@ func checkRepair(t *testing.T, e *env, ids *repairIDs, open func() *nsdb.Store, 
 	defer cancel()
 	v := activeVersion(t, s)
 	for k, b := range ids.before {
-		kv, err := s.Get(ctx, topoKey(v, k))
+		_, js := bundled(ctx, t, s, v, k)
 		switch {
-		case err != nil:
-			t.Fatal(err)
-		case kv == nil:
+		case js == nil:
 			t.Errorf("repair did not restore %s", k)
-		case canonical(mustDecode(t, kv.Value)) != canonical(mustDecode(t, b)):
-			t.Errorf("repair restored %s as %s, it was %s", k, kv.Value, b)
+		case canonical(mustDecode(t, js)) != canonical(mustDecode(t, b)):
+			t.Errorf("repair restored %s as %s, it was %s", k, js, b)
 		}
 	}
-	if kv, _ := s.Get(ctx, topoKey(v, ids.extra)); kv != nil {
+	if _, js := bundled(ctx, t, s, v, ids.extra); js != nil {
 		t.Errorf("repair left %s, which its owner ports/%s does not produce", ids.extra, ids.port)
 	}
 	if kv, _ := s.Get(ctx, topoKey(v, "Chain/"+ids.unowned)); kv == nil {

@@ -59,13 +59,35 @@ func TestJSONOutputsWithDrift(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	chain := nsdb.DataPrefix(v) + "topology/Chain/" + topology.InChainID(port)
-	for _, k := range []string{nsdb.NeutronKey(v, "networks", net), chain} {
+	// The port's inbound chain is in the port's bundle: the bundle is written back without it.
+	bundleKey := nsdb.OwnedKey(v, "ports/"+port)
+	for _, k := range []string{nsdb.NeutronKey(v, "networks", net), bundleKey} {
 		if kv, err := s.Get(ctx, k); err != nil || kv == nil {
 			t.Fatalf("before tampering: %s: %v (present %v)", k, err, kv != nil)
 		}
 	}
-	if _, _, err := s.Txn(ctx, nil, []nsdb.Op{{Key: nsdb.NeutronKey(v, "networks", net), Delete: true}, {Key: chain, Delete: true}}); err != nil {
+	kv, err := s.Get(ctx, bundleKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bos, err := nsdb.DecodeBundle(kv.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []nsdb.BundleObject
+	for _, bo := range bos {
+		if bo.Key() != "Chain/"+topology.InChainID(port) {
+			kept = append(kept, bo)
+		}
+	}
+	if len(kept) != len(bos)-1 {
+		t.Fatalf("before tampering: the bundle of ports/%s has no Chain/%s", port, topology.InChainID(port))
+	}
+	tampered, err := nsdb.EncodeBundle(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Txn(ctx, nil, []nsdb.Op{{Key: nsdb.NeutronKey(v, "networks", net), Delete: true}, {Key: bundleKey, Value: tampered}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

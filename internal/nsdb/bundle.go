@@ -1,0 +1,183 @@
+package nsdb
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// A bundle is the value of an owner's key (OwnedKey): every object one Neutron resource's
+// translation made, in one value instead of a key each. Its bytes are a format byte
+// (bundleZstd) and a zstd frame of the objects, sorted by kind then id, each as three
+// length-prefixed (uvarint) fields: its kind, its id and its JSON. The same objects always
+// encode to the same bytes, so comparing bundles compares their objects.
+
+// bundleZstd is the format byte of a zstd-compressed bundle.
+const bundleZstd = 'z'
+
+// BundleObject is one object of a bundle: its kind, its id and its JSON as stored.
+type BundleObject struct {
+	Kind topology.Kind
+	ID   string
+	JSON []byte
+}
+
+// Key is the object's "<Kind>/<id>".
+func (o BundleObject) Key() string { return string(o.Kind) + "/" + o.ID }
+
+func compareBundleObjects(a, b BundleObject) int {
+	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+var (
+	zenc     *zstd.Encoder
+	zdec     *zstd.Decoder
+	zstdOnce sync.Once
+)
+
+func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
+	zstdOnce.Do(func() {
+		var err error
+		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
+			zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithZeroFrames(true))
+		if err != nil {
+			panic(fmt.Sprintf("nsdb: zstd encoder: %v", err))
+		}
+		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(64<<20))
+		if err != nil {
+			panic(fmt.Sprintf("nsdb: zstd decoder: %v", err))
+		}
+	})
+	return zenc, zdec
+}
+
+// EncodeBundle returns the bundle of objs (in any order; objs itself is not reordered). Of
+// several objects with the same kind and id the last one counts, as of several writes of one
+// key in a Txn (a translation may make an object twice).
+func EncodeBundle(objs []BundleObject) ([]byte, error) {
+	all := slices.Clone(objs)
+	slices.SortStableFunc(all, compareBundleObjects)
+	sorted := all[:0]
+	n := 0
+	for i, o := range all {
+		if i+1 < len(all) && compareBundleObjects(o, all[i+1]) == 0 {
+			continue // a later one of the same kind and id wins
+		}
+		sorted = append(sorted, o)
+		n += len(o.Kind) + len(o.ID) + len(o.JSON) + 3*binary.MaxVarintLen32
+	}
+	raw := make([]byte, 0, n)
+	for _, o := range sorted {
+		raw = binary.AppendUvarint(raw, uint64(len(o.Kind)))
+		raw = append(raw, o.Kind...)
+		raw = binary.AppendUvarint(raw, uint64(len(o.ID)))
+		raw = append(raw, o.ID...)
+		raw = binary.AppendUvarint(raw, uint64(len(o.JSON)))
+		raw = append(raw, o.JSON...)
+	}
+	enc, _ := zstdCodecs()
+	return enc.EncodeAll(raw, []byte{bundleZstd}), nil
+}
+
+// DecodeBundle returns a bundle's objects, sorted by kind then id.
+func DecodeBundle(b []byte) ([]BundleObject, error) {
+	if len(b) == 0 || b[0] != bundleZstd {
+		return nil, errors.New("nsdb: not a bundle")
+	}
+	_, dec := zstdCodecs()
+	raw, err := dec.DecodeAll(b[1:], nil)
+	if err != nil {
+		return nil, fmt.Errorf("nsdb: bundle: %w", err)
+	}
+	var out []BundleObject
+	field := func() ([]byte, error) {
+		l, n := binary.Uvarint(raw)
+		if n <= 0 || uint64(len(raw)-n) < l {
+			return nil, errors.New("nsdb: bundle: truncated")
+		}
+		f := raw[n : n+int(l) : n+int(l)]
+		raw = raw[n+int(l):]
+		return f, nil
+	}
+	for len(raw) > 0 {
+		kind, err := field()
+		if err != nil {
+			return nil, err
+		}
+		id, err := field()
+		if err != nil {
+			return nil, err
+		}
+		js, err := field()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, BundleObject{Kind: topology.Kind(kind), ID: string(id), JSON: js})
+	}
+	return out, nil
+}
+
+// BundleOf encodes objects as a bundle (see EncodeBundle).
+func BundleOf(objs []topology.Object) ([]byte, error) {
+	bos, err := BundleObjects(objs)
+	if err != nil {
+		return nil, err
+	}
+	return EncodeBundle(bos)
+}
+
+// BundleObjects encodes each object's JSON.
+func BundleObjects(objs []topology.Object) ([]BundleObject, error) {
+	bos := make([]BundleObject, 0, len(objs))
+	for _, o := range objs {
+		b, err := jsonOf(o)
+		if err != nil {
+			return nil, err
+		}
+		bos = append(bos, BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
+	}
+	return bos, nil
+}
+
+// DecodeBundleObjects decodes a bundle into topology objects, sorted by kind then id.
+func DecodeBundleObjects(b []byte) ([]topology.Object, error) {
+	bos, err := DecodeBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]topology.Object, 0, len(bos))
+	for _, bo := range bos {
+		o, err := topology.Decode(bo.Kind, bo.JSON)
+		if err != nil {
+			return nil, fmt.Errorf("nsdb: bundle: %s: %w", bo.Key(), err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// OwnedObjects returns the objects of one owner's bundle, sorted by kind then id (none when
+// it has no bundle).
+func (s *Store) OwnedObjects(ctx context.Context, version int64, owner string) ([]topology.Object, error) {
+	kv, err := s.Get(ctx, OwnedKey(version, owner))
+	if err != nil || kv == nil {
+		return nil, err
+	}
+	objs, err := DecodeBundleObjects(kv.Value)
+	if err != nil {
+		return nil, fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+	}
+	return objs, nil
+}

@@ -1,0 +1,206 @@
+package nsdb
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/topology"
+)
+
+// portBundle is what a VM port's translation makes, roughly: the port, three chains, its
+// DHCP host, MAC and ARP entries, an address-group member and rules.
+func portBundle(i, rules int) []topology.Object {
+	id := fmt.Sprintf("%08x-5555-4555-8555-555555555555", i)
+	owner := "ports/" + id
+	mac := fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", i>>16&0xff, i>>8&0xff, i&0xff)
+	ip := fmt.Sprintf("10.%d.%d.%d", i>>16&0xff, i>>8&0xff, i&0xff)
+	meta := func(n int) topology.Meta {
+		return topology.Meta{ID: fmt.Sprintf("%08x-%04x-4000-8000-000000000000", i, n), Owner: owner, Revision: 1}
+	}
+	in, out := meta(1), meta(2)
+	objs := []topology.Object{
+		&topology.Port{Meta: topology.Meta{ID: id, Owner: owner, Revision: 1}, NetworkID: "11111111-1111-4111-8111-111111111111",
+			AdminStateUp: true, InboundFilterID: in.ID, OutboundFilterID: out.ID},
+		&topology.Chain{Meta: in, Name: "OS_PORT_" + id + "_INBOUND"},
+		&topology.Chain{Meta: out, Name: "OS_PORT_" + id + "_OUTBOUND"},
+		&topology.DhcpHost{Meta: meta(4), DhcpID: "22222222-2222-4222-8222-222222222222", MAC: mac, IP: ip},
+		&topology.MacEntry{Meta: meta(5), NetworkID: "11111111-1111-4111-8111-111111111111", MAC: mac, PortID: id},
+		&topology.ArpEntry{Meta: meta(6), NetworkID: "11111111-1111-4111-8111-111111111111", IP: ip, MAC: mac},
+		&topology.IPAddrMember{Meta: meta(7), GroupID: "66666666-6666-4666-8666-666666666666", IP: ip, PortID: id},
+	}
+	for r := 0; r < rules; r++ {
+		objs = append(objs, &topology.Rule{Meta: meta(16 + r), ChainID: in.ID, Order: r, Type: "literal", Action: "accept",
+			Condition: topology.Condition{DlType: 0x0800, NwSrcIP: ip + "/32", DlSrc: mac, InPortIDs: []string{id}}})
+	}
+	return objs
+}
+
+// TestBundleRoundTrip: a bundle gives back every object as stored, sorted by kind and id,
+// and the same objects in any order encode to the same bytes.
+func TestBundleRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		objs []topology.Object
+	}{
+		{"empty", nil},
+		{"one", portBundle(1, 0)[:1]},
+		{"port", portBundle(2, 13)},
+		{"non-uuid ids", []topology.Object{&topology.Chain{Meta: topology.Meta{ID: "b", Owner: "x/y"}}, &topology.Chain{Meta: topology.Meta{ID: "a", Owner: "x/y"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := BundleOf(tc.objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rev := slices.Clone(tc.objs)
+			slices.Reverse(rev)
+			b2, err := BundleOf(rev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, b2) {
+				t.Error("the same objects in another order encode to other bytes")
+			}
+			got, err := DecodeBundleObjects(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(tc.objs)
+			slices.SortFunc(want, func(a, b topology.Object) int {
+				return compareBundleObjects(BundleObject{Kind: a.Kind(), ID: a.Base().ID}, BundleObject{Kind: b.Kind(), ID: b.Base().ID})
+			})
+			if len(got) != len(want) {
+				t.Fatalf("%d objects back, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("object %d: %+v, want %+v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestBundleLastWins: of an object given twice, the bundle keeps the last one.
+func TestBundleLastWins(t *testing.T) {
+	objs := portBundle(1, 1)
+	port := *objs[0].(*topology.Port)
+	port.AdminStateUp = false
+	b, err := BundleOf(append(objs, &port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeBundleObjects(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(objs) {
+		t.Fatalf("%d objects, want %d", len(got), len(objs))
+	}
+	for _, o := range got {
+		if p, ok := o.(*topology.Port); ok && p.AdminStateUp {
+			t.Error("the first of the port's two versions was kept")
+		}
+	}
+}
+
+func TestBundleErrors(t *testing.T) {
+	good, err := BundleOf(portBundle(1, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"empty": nil, "json": []byte(`{"id":"x"}`), "truncated": good[:len(good)/2],
+		"bad frame": append([]byte{bundleZstd}, "garbage"...),
+	} {
+		if _, err := DecodeBundle(b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// TestObjectsInBundles: Objects and Object find objects in owners' bundles and under their
+// own keys alike; OwnedObjects reads one owner's bundle.
+func TestObjectsInBundles(t *testing.T) {
+	s := openTemp(t)
+	ctx := testCtx(t)
+	objs := portBundle(7, 3)
+	b, err := BundleOf(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := &topology.Rule{Meta: topology.Meta{ID: "00000000-0000-4000-8000-000000000001"}, Type: "literal", Action: "drop"}
+	ops, err := PutObjectOps(1, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops = append(ops, Op{Key: OwnedKey(1, "ports/"+objs[0].Base().ID), Value: b})
+	if _, _, err := s.Txn(ctx, nil, ops); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := s.Objects(ctx, 1, topology.KindRule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 4 || rules[0].Base().ID != own.ID {
+		t.Errorf("rules: %d, first %s", len(rules), rules[0].Base().ID)
+	}
+	got, err := s.Object(ctx, 1, topology.KindPort, objs[0].Base().ID)
+	if err != nil || !reflect.DeepEqual(got, objs[0]) {
+		t.Errorf("port from its bundle: %+v, %v", got, err)
+	}
+	if got, err := s.Object(ctx, 1, topology.KindPort, "absent"); got != nil || err != nil {
+		t.Errorf("absent: %v, %v", got, err)
+	}
+	owned, err := s.OwnedObjects(ctx, 1, "ports/"+objs[0].Base().ID)
+	if err != nil || len(owned) != len(objs) {
+		t.Errorf("owned objects: %d, %v", len(owned), err)
+	}
+}
+
+// BenchmarkBundle encodes and decodes the bundle of a VM port (twenty objects); it reports
+// the JSON's and the bundle's bytes.
+func BenchmarkBundle(b *testing.B) {
+	objs := portBundle(42, 13)
+	bos, err := BundleObjects(objs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := 0
+	for _, o := range bos {
+		raw += len(o.JSON)
+	}
+	enc, err := EncodeBundle(bos)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := EncodeBundle(bos); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(raw), "json-bytes")
+		b.ReportMetric(float64(len(enc)), "bundle-bytes")
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeBundle(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-objects", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeBundleObjects(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
