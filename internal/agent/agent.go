@@ -625,7 +625,7 @@ func (a *Agent) applyEvent(s *state, version int64, ev nsdb.Event) error {
 			return err
 		}
 	} else if strings.HasPrefix(ev.Key, nsdb.DataPrefix(version)+"owners/") {
-		return nil // the owners' index of the layout before bundles: not topology
+		return nil // an owners' index older versions wrote: not topology
 	} else {
 		key := cacheKey(version, ev.Key)
 		if kind, id, ok := splitKey(key); ok && kind == topology.KindPort {

@@ -51,18 +51,6 @@ func OwnedPrefix(version int64) string { return DataPrefix(version) + "owned/" }
 // ".../owned/<collection>/<id>".
 func OwnedKey(version int64, owner string) string { return OwnedPrefix(version) + owner }
 
-// OwnerPrefix is where the index of the objects of one Neutron resource ("<collection>/<id>")
-// lives: ".../owners/<owner>/".
-func OwnerPrefix(version int64, owner string) string {
-	return DataPrefix(version) + "owners/" + owner + "/"
-}
-
-// OwnerIndexKey records that the owner's translation made an object:
-// ".../owners/<owner>/<Kind>/<id>".
-func OwnerIndexKey(version int64, owner string, kind topology.Kind, id string) string {
-	return OwnerPrefix(version, owner) + string(kind) + "/" + id
-}
-
 // NeutronKey is the key of a copy of a Neutron resource: ".../neutron/<collection>/<id>".
 func NeutronKey(version int64, collection, id string) string {
 	return DataPrefix(version) + "neutron/" + collection + "/" + id
@@ -76,31 +64,21 @@ func jsonOf(o topology.Object) ([]byte, error) {
 	return b, nil
 }
 
-// PutObjectOps returns the writes that store o under its own key (topology/) and, when it
-// has an owner, its owner index entry: the layout of objects nobody translated (agents',
-// hand-made ones) and, for owned objects, the layout before bundles (tests build such a
-// store with it; the cluster writes owned objects as bundles).
+// PutObjectOps returns the write that stores o under its own key (topology/): the layout of
+// objects nobody translated (agents', hand-made ones) and, for owned objects, the layout
+// before bundles (tests build such a store with it; the cluster writes owned objects as
+// bundles).
 func PutObjectOps(version int64, o topology.Object) ([]Op, error) {
 	b, err := jsonOf(o)
 	if err != nil {
 		return nil, err
 	}
-	m := o.Base()
-	ops := []Op{{Key: TopologyKey(version, o.Kind(), m.ID), Value: b}}
-	if m.Owner != "" {
-		ops = append(ops, Op{Key: OwnerIndexKey(version, m.Owner, o.Kind(), m.ID), Value: []byte{}})
-	}
-	return ops, nil
+	return []Op{{Key: TopologyKey(version, o.Kind(), o.Base().ID), Value: b}}, nil
 }
 
-// DeleteObjectOps returns the writes that remove o and its owner index entry.
+// DeleteObjectOps returns the write that removes o's own key.
 func DeleteObjectOps(version int64, o topology.Object) []Op {
-	m := o.Base()
-	ops := []Op{{Key: TopologyKey(version, o.Kind(), m.ID), Delete: true}}
-	if m.Owner != "" {
-		ops = append(ops, Op{Key: OwnerIndexKey(version, m.Owner, o.Kind(), m.ID), Delete: true})
-	}
-	return ops
+	return []Op{{Key: TopologyKey(version, o.Kind(), o.Base().ID), Delete: true}}
 }
 
 // Objects returns every object of a kind in a data version, in id order: those stored
@@ -192,18 +170,4 @@ func (s *Store) Object(ctx context.Context, version int64, kind topology.Kind, i
 		return nil, err
 	}
 	return found, ferr
-}
-
-// Owned returns the objects the owner's translation made, as "<Kind>/<id>", in key order.
-func (s *Store) Owned(ctx context.Context, version int64, owner string) ([]string, error) {
-	prefix := OwnerPrefix(version, owner)
-	kvs, _, err := s.list(ctx, prefix, true)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(kvs))
-	for _, kv := range kvs {
-		out = append(out, strings.TrimPrefix(kv.Key, prefix))
-	}
-	return out, nil
 }

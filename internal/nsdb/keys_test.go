@@ -10,7 +10,6 @@ import (
 func TestKeyLayout(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{TopologyKey(3, topology.KindNetwork, "n1"), "/midonet/data/3/topology/Network/n1"},
-		{OwnerIndexKey(3, "networks/n1", topology.KindChain, "c1"), "/midonet/data/3/owners/networks/n1/Chain/c1"},
 		{NeutronKey(3, "ports", "p1"), "/midonet/data/3/neutron/ports/p1"},
 		{TopologyPrefix(10, topology.KindPort), "/midonet/data/10/topology/Port/"},
 		{ActiveVersionKey, "/midonet/active_version"},
@@ -72,15 +71,7 @@ func TestObjects(t *testing.T) {
 		t.Fatalf("chains %v", names)
 	}
 
-	owned, err := s.Owned(ctx, 1, owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"Chain/c-in", "Chain/c-out", "Network/n1"}; !slices.Equal(owned, want) {
-		t.Fatalf("owned %v, want %v", owned, want)
-	}
-
-	// Deleting the owner's objects empties its index.
+	// Deleting the owner's objects removes their keys.
 	var del []Op
 	for _, o := range objs[:3] {
 		del = append(del, DeleteObjectOps(1, o)...)
@@ -88,8 +79,8 @@ func TestObjects(t *testing.T) {
 	if ok, _, err := s.Txn(ctx, nil, del); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if owned, err := s.Owned(ctx, 1, owner); err != nil || len(owned) != 0 {
-		t.Fatalf("owned after delete %v %v", owned, err)
+	if got, err := s.Object(ctx, 1, topology.KindNetwork, "n1"); got != nil || err != nil {
+		t.Fatalf("deleted network = %v, %v", got, err)
 	}
 	if left, _ := s.Objects(ctx, 1, topology.KindChain); len(left) != 1 {
 		t.Fatalf("chains left %v", left)

@@ -16,8 +16,9 @@
 //     cluster's startup repair converts them into bundles);
 //   - neutron/<collection>/<id>: the cluster's copy of a Neutron resource;
 //   - learned/<host>/Route/<id>: routes an agent learned;
-//   - owners/<owner>/<Kind>/<id>: an index PutObjectOps keeps for owned objects written
-//     under their own keys (tests; the cluster does not use it);
+//
+// (owners/, which sorts between owned/ and topology/, is no longer written: it was an index
+// of owned objects no reader used; readers of that range skip it.)
 //
 // and /midonet/active_version, /midonet/cluster/last_task, /midonet/cluster/repair.
 package nsdb
