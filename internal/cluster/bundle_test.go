@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,23 +22,7 @@ func editBundleOp(ctx context.Context, t *testing.T, s *nsdb.Store, v int64, own
 	if err != nil || kv == nil {
 		t.Fatalf("bundle of %s: %v, %v", owner, kv, err)
 	}
-	bos, err := nsdb.DecodeBundle(kv.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []nsdb.BundleObject
-	for _, bo := range bos {
-		if _, ok := edit[bo.Key()]; !ok {
-			out = append(out, bo)
-		}
-	}
-	for k, js := range edit {
-		if js != nil {
-			kind, id, _ := strings.Cut(k, "/")
-			out = append(out, nsdb.BundleObject{Kind: topology.Kind(kind), ID: id, JSON: js})
-		}
-	}
-	b, err := nsdb.EncodeBundle(out)
+	b, err := nsdb.EditBundle(kv.Value, edit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,7 @@ import (
 // connection keeps prepared all still run.
 func TestPreparedStatementsReused(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openSQLite(ctx, t, filepath.Join(t.TempDir(), "neutron.db"))
 	for i := range 5 {
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			return tx.Insert(ctx, "things", db.Doc{"id": fmt.Sprintf("t%d", i), "project_id": "p"})

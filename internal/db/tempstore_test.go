@@ -19,14 +19,7 @@ import (
 // commit, the ones that fail after inserting leave nothing behind, the others all commit.
 func TestSQLiteWriterTempStoreInMemory(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openSQLite(ctx, t, filepath.Join(t.TempDir(), "neutron.db"))
 	var store int
 	if err := d.Write(ctx, func(tx *db.Tx) error {
 		return tx.QueryRow(ctx, "PRAGMA temp_store").Scan(&store)
@@ -80,14 +73,7 @@ func TestSQLiteWriterTempStoreInMemory(t *testing.T) {
 func TestSQLiteCheckpointsBesideTheWriter(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(dir, "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openSQLite(ctx, t, filepath.Join(dir, "neutron.db"))
 	var auto int
 	if err := d.Write(ctx, func(tx *db.Tx) error {
 		return tx.QueryRow(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto)
@@ -150,14 +136,7 @@ func countInCopy(t *testing.T, path string) int {
 // stored before it, not one of another kind with the same id.
 func TestInserted(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openSQLite(ctx, t, filepath.Join(t.TempDir(), "neutron.db"))
 	if err := d.Write(ctx, func(tx *db.Tx) error {
 		return tx.Insert(ctx, "things", db.Doc{"id": "old", "project_id": "p"})
 	}); err != nil {
@@ -179,4 +158,18 @@ func TestInserted(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openSQLite opens (and upgrades) a new SQLite database at path, closed when the test ends.
+func openSQLite(ctx context.Context, t *testing.T, path string) *db.DB {
+	t.Helper()
+	d, err := db.Open(ctx, "sqlite:///"+path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

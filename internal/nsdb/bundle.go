@@ -181,3 +181,29 @@ func (s *Store) OwnedObjects(ctx context.Context, version int64, owner string) (
 	}
 	return objs, nil
 }
+
+// EditBundle returns bundle b with each "<Kind>/<id>" of edit set to its JSON (added when
+// absent), or removed when that is nil: how tools and tests make an NSDB drift.
+func EditBundle(b []byte, edit map[string][]byte) ([]byte, error) {
+	bos, err := DecodeBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BundleObject, 0, len(bos)+len(edit))
+	for _, bo := range bos {
+		if _, ok := edit[bo.Key()]; !ok {
+			out = append(out, bo)
+		}
+	}
+	for k, js := range edit {
+		if js == nil {
+			continue
+		}
+		kind, id, ok := strings.Cut(k, "/")
+		if !ok {
+			return nil, fmt.Errorf("nsdb: edit bundle: %q is not <Kind>/<id>", k)
+		}
+		out = append(out, BundleObject{Kind: topology.Kind(kind), ID: id, JSON: js})
+	}
+	return EncodeBundle(out)
+}

@@ -204,3 +204,49 @@ func BenchmarkBundle(b *testing.B) {
 		}
 	})
 }
+
+// TestEditBundle: an edit replaces, adds and removes objects by "<Kind>/<id>" and leaves the
+// others as they were; a key without a kind is refused.
+func TestEditBundle(t *testing.T) {
+	b, err := EncodeBundle([]BundleObject{
+		{Kind: topology.KindChain, ID: "c1", JSON: []byte(`{"id":"c1"}`)},
+		{Kind: topology.KindChain, ID: "c2", JSON: []byte(`{"id":"c2"}`)},
+		{Kind: topology.KindPort, ID: "p1", JSON: []byte(`{"id":"p1"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit map[string][]byte
+		want []string // "<Kind>/<id>=<JSON>", in the bundle's order
+	}{
+		{"replace", map[string][]byte{"Chain/c1": []byte(`{"id":"c1","name":"x"}`)},
+			[]string{`Chain/c1={"id":"c1","name":"x"}`, `Chain/c2={"id":"c2"}`, `Port/p1={"id":"p1"}`}},
+		{"add", map[string][]byte{"Rule/r1": []byte(`{"id":"r1"}`)},
+			[]string{`Chain/c1={"id":"c1"}`, `Chain/c2={"id":"c2"}`, `Port/p1={"id":"p1"}`, `Rule/r1={"id":"r1"}`}},
+		{"remove", map[string][]byte{"Chain/c2": nil, "Rule/absent": nil},
+			[]string{`Chain/c1={"id":"c1"}`, `Port/p1={"id":"p1"}`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := EditBundle(b, tc.edit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bos, err := DecodeBundle(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, bo := range bos {
+				got = append(got, bo.Key()+"="+string(bo.JSON))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("edited bundle %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if _, err := EditBundle(b, map[string][]byte{"no-kind": []byte(`{}`)}); err == nil {
+		t.Fatal("an edit key without a kind was accepted")
+	}
+}

@@ -143,23 +143,7 @@ func editBundles(ctx context.Context, t *testing.T, s *nsdb.Store, v int64, owne
 		if err != nil || kv == nil {
 			t.Fatalf("bundle of %s: %v (present %v)", owner, err, kv != nil)
 		}
-		bos, err := nsdb.DecodeBundle(kv.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []nsdb.BundleObject
-		for _, bo := range bos {
-			if _, ok := ed[bo.Key()]; !ok {
-				out = append(out, bo)
-			}
-		}
-		for k, js := range ed {
-			if js != nil {
-				kind, id, _ := strings.Cut(k, "/")
-				out = append(out, nsdb.BundleObject{Kind: topology.Kind(kind), ID: id, JSON: js})
-			}
-		}
-		b, err := nsdb.EncodeBundle(out)
+		b, err := nsdb.EditBundle(kv.Value, ed)
 		if err != nil {
 			t.Fatal(err)
 		}
