@@ -3,9 +3,6 @@ package agent_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
@@ -14,6 +11,8 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/testutil/agenttest"
+	"github.com/midonet-go/midonet/internal/testutil/nsdbtest"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -25,7 +24,7 @@ func TestCacheFollowsTheNSDB(t *testing.T) {
 	defer cancel()
 	store, put := embeddedNSDB(ctx, t)
 	put(&topology.Network{Meta: topology.Meta{ID: "net-0"}, Name: "before the agent"})
-	a := runAgent(ctx, t, store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"})
+	a := agenttest.Run(ctx, t, store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"})
 
 	const writes = 50
 	var readers sync.WaitGroup
@@ -82,7 +81,7 @@ func TestPortsPluggedOnEvents(t *testing.T) {
 		return &topology.Port{Meta: topology.Meta{ID: id}, HostID: hostID, InterfaceName: "tap" + id}
 	}
 	put(port("at-start", host)) // plugged by the session's first, full pass
-	runAgent(ctx, t, store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour})
+	agenttest.Run(ctx, t, store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour})
 
 	active := func() map[string]bool {
 		got, err := hosts.ActivePorts(ctx, store)
@@ -136,12 +135,7 @@ func TestPortsPluggedOnEvents(t *testing.T) {
 func TestLazyKindsFollowTheNSDB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := nsdbtest.Open(ctx, t)
 	write := func(ops []nsdb.Op, err error) {
 		if err != nil {
 			t.Fatal(err)
@@ -157,16 +151,7 @@ func TestLazyKindsFollowTheNSDB(t *testing.T) {
 	write(nsdb.PutObjectOps(1, &topology.Chain{Meta: topology.Meta{ID: "chain-1"}, Name: "c"}))
 	write(nsdb.PutObjectOps(1, rule("accept")))
 
-	a := agent.New(store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h",
-		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	defer func() {
-		stop()
-		<-done
-	}()
-	<-a.Ready()
+	a := agenttest.Run(ctx, t, store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"})
 	describe := func() string {
 		var out []string
 		if err := a.Do(ctx, func(st *agent.State) {
@@ -211,18 +196,11 @@ func TestLazyKindsFollowTheNSDB(t *testing.T) {
 	waitFor("[Chain/chain-1] objects=1")
 }
 
-// quiet discards logs.
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
 // embeddedNSDB opens a real embedded etcd for one test, and returns it with a function that
 // writes an object into data version 1.
 func embeddedNSDB(ctx context.Context, t *testing.T) (*nsdb.Store, func(topology.Object)) {
 	t.Helper()
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := nsdbtest.Open(ctx, t)
 	return store, func(o topology.Object) {
 		t.Helper()
 		ops, err := nsdb.PutObjectOps(1, o)
@@ -233,25 +211,4 @@ func embeddedNSDB(ctx context.Context, t *testing.T) (*nsdb.Store, func(topology
 			t.Fatal(err)
 		}
 	}
-}
-
-// runAgent runs an agent over store until the test ends, and returns it once it is ready.
-func runAgent(ctx context.Context, t *testing.T, store *nsdb.Store, o agent.Options) *agent.Agent {
-	t.Helper()
-	o.Interfaces = func() []topology.HostInterface { return nil }
-	o.LeaseTTL, o.Log = 5*time.Second, quiet
-	a := agent.New(store, o)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		<-done
-	})
-	select {
-	case <-a.Ready():
-	case <-ctx.Done():
-		t.Fatal("the agent never became ready")
-	}
-	return a
 }

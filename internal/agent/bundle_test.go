@@ -11,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/hosts"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/testutil/agenttest"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -50,7 +51,7 @@ func TestBundlesFollowTheNSDB(t *testing.T) {
 	}
 	put(&topology.Network{Meta: topology.Meta{ID: "net-1"}, Name: "own key"})
 	writeBundle(port(host), chain, rule(1, "accept"), rule(2, "drop"))
-	a := runAgent(ctx, t, store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour})
+	a := agenttest.Run(ctx, t, store, agent.Options{HostID: host, HostName: "h", Resync: time.Hour})
 
 	describe := func() string {
 		var out []string

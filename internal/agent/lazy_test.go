@@ -4,15 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/testutil/nsdbtest"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -106,12 +104,7 @@ func sorted(s []string) []string {
 func TestNSDBSourceAtRevision(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := nsdb.OpenEmbedded(ctx, nsdb.EmbeddedOptions{Dir: filepath.Join(t.TempDir(), "etcd"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := nsdbtest.Open(ctx, t)
 	put := func(o topology.Object) int64 {
 		ops, err := nsdb.PutObjectOps(1, o)
 		if err != nil {
@@ -132,7 +125,7 @@ func TestNSDBSourceAtRevision(t *testing.T) {
 	put(rule(r1, "drop"))
 	now := put(rule(r2, "accept"))
 
-	a := New(store, Options{HostID: "h", Log: quiet})
+	a := New(store, Options{HostID: "h", Log: nsdbtest.Quiet})
 	c := a.newCache(ctx, 1)
 	c.rev = rev
 	c.hold(topology.KindRule, r1, "")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/agent"
 	"github.com/midonet-go/midonet/internal/nsdb"
+	"github.com/midonet-go/midonet/internal/testutil/agenttest"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -138,7 +139,7 @@ func TestUpgradeToBundles(t *testing.T) {
 	if got := everyObject(ctx, t, e.store, v); !slices.Equal(got, want) {
 		t.Fatalf("old layout: %d objects, want %d", len(got), len(want))
 	}
-	running := runAgent(ctx, t, e.store)
+	running := agenttest.Run(ctx, t, e.store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"})
 	before := agentObjects(ctx, t, running)
 	if len(before) != len(want) {
 		t.Fatalf("the agent holds %d objects of the old layout, want %d", len(before), len(want))
@@ -169,7 +170,7 @@ func TestUpgradeToBundles(t *testing.T) {
 	if d, err := view.Verify(ctx, e.db); err != nil || d.Total() != 0 {
 		t.Fatalf("verify of the converted store: %+v, %v", differences(d), err)
 	}
-	fresh := agentObjects(ctx, t, runAgent(ctx, t, e.store))
+	fresh := agentObjects(ctx, t, agenttest.Run(ctx, t, e.store, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h"}))
 	if !slices.Equal(fresh, before) {
 		t.Errorf("an agent started after the conversion holds %d objects, want the %d it held before", len(fresh), len(before))
 	}
@@ -184,24 +185,4 @@ func TestUpgradeToBundles(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// runAgent runs an agent (without a datapath: the lazy cache) over s until the test ends.
-func runAgent(ctx context.Context, t *testing.T, s *nsdb.Store) *agent.Agent {
-	t.Helper()
-	a := agent.New(s, agent.Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "h",
-		Interfaces: func() []topology.HostInterface { return nil }, LeaseTTL: 5 * time.Second, Log: quiet})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		<-done
-	})
-	select {
-	case <-a.Ready():
-	case <-ctx.Done():
-		t.Fatal("the agent never became ready")
-	}
-	return a
 }

@@ -81,39 +81,56 @@ func DeleteObjectOps(version int64, o topology.Object) []Op {
 	return []Op{{Key: TopologyKey(version, o.Kind(), o.Base().ID), Delete: true}}
 }
 
+// EachBundleObject calls f with each object the owners' bundles of a data version hold and
+// the bundle's owner ("<collection>/<id>"), bundle by bundle in key order, and returns the
+// store revision it read at. begin runs before the first bundle and again if the listing has
+// to start over. It stops at the first undecodable bundle or error from f. Every bundle is
+// decoded: a tool's read, not a hot path.
+func (s *Store) EachBundleObject(ctx context.Context, version int64, begin func(), f func(owner string, bo BundleObject) error) (int64, error) {
+	prefix := OwnedPrefix(version)
+	var ferr error
+	rev, err := s.Each(ctx, prefix, func() { ferr = nil; begin() }, func(kv KV) {
+		if ferr != nil {
+			return
+		}
+		bos, err := DecodeBundle(kv.Value)
+		if err != nil {
+			ferr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
+			return
+		}
+		owner := strings.TrimPrefix(kv.Key, prefix)
+		for _, bo := range bos {
+			if ferr = f(owner, bo); ferr != nil {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return rev, ferr
+}
+
 // Objects returns every object of a kind in a data version, in id order: those stored
 // under their own key and those in owners' bundles (which it decodes all: a tool's read,
 // not a hot path).
 func (s *Store) Objects(ctx context.Context, version int64, kind topology.Kind) ([]topology.Object, error) {
 	var out []topology.Object
-	var decodeErr error
-	rev, err := s.Each(ctx, OwnedPrefix(version), func() { out, decodeErr = out[:0], nil }, func(kv KV) {
-		if decodeErr != nil {
-			return
+	rev, err := s.EachBundleObject(ctx, version, func() { out = out[:0] }, func(owner string, bo BundleObject) error {
+		if bo.Kind != kind {
+			return nil
 		}
-		bos, err := DecodeBundle(kv.Value)
+		o, err := topology.Decode(kind, bo.JSON)
 		if err != nil {
-			decodeErr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
-			return
+			return fmt.Errorf("nsdb: bundle of %s: %s: %w", owner, bo.Key(), err)
 		}
-		for _, bo := range bos {
-			if bo.Kind != kind {
-				continue
-			}
-			o, err := topology.Decode(kind, bo.JSON)
-			if err != nil {
-				decodeErr = fmt.Errorf("nsdb: %s: %s: %w", kv.Key, bo.Key(), err)
-				return
-			}
-			out = append(out, o)
-		}
+		out = append(out, o)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if decodeErr != nil {
-		return nil, decodeErr
-	}
+	var decodeErr error
 	err = s.EachAt(ctx, TopologyPrefix(version, kind), rev, func(kv KV) {
 		if decodeErr != nil {
 			return
@@ -151,23 +168,19 @@ func (s *Store) Object(ctx context.Context, version int64, kind topology.Kind, i
 		return o, nil
 	}
 	var found topology.Object
-	var ferr error
-	_, err = s.Each(ctx, OwnedPrefix(version), func() { found, ferr = nil, nil }, func(kv KV) {
-		if found != nil || ferr != nil {
-			return
+	_, err = s.EachBundleObject(ctx, version, func() { found = nil }, func(owner string, bo BundleObject) error {
+		if found != nil || bo.Kind != kind || bo.ID != id {
+			return nil
 		}
-		bos, err := DecodeBundle(kv.Value)
+		o, err := topology.Decode(kind, bo.JSON)
 		if err != nil {
-			ferr = fmt.Errorf("nsdb: %s: %w", kv.Key, err)
-			return
+			return fmt.Errorf("nsdb: bundle of %s: %s: %w", owner, bo.Key(), err)
 		}
-		i, ok := slices.BinarySearchFunc(bos, BundleObject{Kind: kind, ID: id}, compareBundleObjects)
-		if ok {
-			found, ferr = topology.Decode(kind, bos[i].JSON)
-		}
+		found = o
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return found, ferr
+	return found, nil
 }

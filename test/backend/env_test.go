@@ -542,19 +542,12 @@ func (e *env) consistency(t testing.TB) []string {
 	for _, kv := range tkvs {
 		objs = append(objs, object{strings.TrimPrefix(kv.Key, tprefix), kv.Value})
 	}
-	bundles, _, err := s.List(ctx, nsdb.OwnedPrefix(v))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range bundles {
-		bos, err := nsdb.DecodeBundle(kv.Value)
-		if err != nil {
-			probs = append(probs, fmt.Sprintf("undecodable bundle %s: %v", kv.Key, err))
-			continue
-		}
-		for _, bo := range bos {
-			objs = append(objs, object{bo.Key(), bo.JSON})
-		}
+	unbundled := len(objs)
+	if _, err := s.EachBundleObject(ctx, v, func() { objs = objs[:unbundled] }, func(_ string, bo nsdb.BundleObject) error {
+		objs = append(objs, object{bo.Key(), bo.JSON})
+		return nil
+	}); err != nil {
+		probs = append(probs, "reading the owners' bundles: "+err.Error())
 	}
 	for _, o := range objs {
 		var m topology.Meta

@@ -107,22 +107,18 @@ func topoKey(v int64, kindID string) string { return nsdb.DataPrefix(v) + "topol
 // JSON ("" and nil when no bundle holds it).
 func bundled(ctx context.Context, t *testing.T, s *nsdb.Store, v int64, kindID string) (string, []byte) {
 	t.Helper()
-	kvs, _, err := s.List(ctx, nsdb.OwnedPrefix(v))
+	var owner string
+	var js []byte
+	_, err := s.EachBundleObject(ctx, v, func() { owner, js = "", nil }, func(o string, bo nsdb.BundleObject) error {
+		if bo.Key() == kindID {
+			owner, js = o, bo.JSON
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range kvs {
-		bos, err := nsdb.DecodeBundle(kv.Value)
-		if err != nil {
-			t.Fatalf("%s: %v", kv.Key, err)
-		}
-		for _, bo := range bos {
-			if bo.Key() == kindID {
-				return strings.TrimPrefix(kv.Key, nsdb.OwnedPrefix(v)), bo.JSON
-			}
-		}
-	}
-	return "", nil
+	return owner, js
 }
 
 // editBundles returns the writes that set, in their owners' bundles, each "<Kind>/<id>" of
