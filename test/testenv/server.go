@@ -20,8 +20,10 @@ import (
 // 200.
 const ReadyTimeout = 60 * time.Second
 
-// stopTimeout is how long Stop waits after SIGTERM before it sends SIGKILL.
-const stopTimeout = 30 * time.Second
+// stopTimeout is how long Stop waits after SIGTERM before it sends SIGKILL: longer than the
+// server's own limit for the requests in flight (graceful_shutdown_timeout, 60 s by default),
+// so that a slow machine sees the server's stop, not the harness's kill.
+const stopTimeout = 90 * time.Second
 
 // Options configures StartServer.
 type Options struct {
