@@ -248,7 +248,13 @@ func unwrapItem(m map[string]any, member string) map[string]any {
 
 // authorizeCreate checks create_<member> and the attribute rules of explicitly set attributes.
 func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, parsed, given map[string]any) error {
-	target, err := s.target(ctx, tx, rq, res, parsed)
+	var target map[string]any
+	var err error
+	if res.Parent != nil && res.Parent.CreateReadsOnly {
+		target, err = s.targetReading(ctx, tx, rq, res.Collection, parsed, tx.GetForShare)
+	} else {
+		target, err = s.target(ctx, tx, rq, res, parsed)
+	}
 	if err != nil {
 		return err
 	}
@@ -416,6 +422,13 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 }
 
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
+	return s.targetReading(ctx, tx, rq, collection, d, tx.Get)
+}
+
+// targetReading is targetOf reading the parent with get (tx.Get, or tx.GetForShare for a
+// create that only reads its parent).
+func (s *Server) targetReading(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc,
+	get func(ctx context.Context, kind, id string) (db.Doc, error)) (map[string]any, error) {
 	key := collection
 	if r := s.Catalog.Get(collection); r != nil {
 		key = r.Plural()
@@ -426,7 +439,7 @@ func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collectio
 	}
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
-			parent, err := tx.Get(ctx, pr.Collection, id)
+			parent, err := get(ctx, pr.Collection, id)
 			if err != nil {
 				return nil, err
 			}

@@ -191,6 +191,9 @@ type Tx struct {
 	unlocked bool
 	// inserted names the documents Insert stored in this transaction (Inserted).
 	inserted map[docRef]struct{}
+	// exclusive names the documents of share-locked kinds this transaction holds the
+	// exclusive advisory lock of (sharelock.go).
+	exclusive map[docRef]struct{}
 }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).

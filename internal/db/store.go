@@ -72,11 +72,14 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 		return decodeBody(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
+	args := []any{kind, id}
 	if !t.readOnly && !t.unlocked {
-		q += t.ForUpdate()
+		suffix, more := t.forUpdate(kind, id)
+		q += suffix
+		args = append(args, more...)
 	}
 	var body []byte
-	err := t.QueryRow(ctx, q, kind, id).Scan(&body)
+	err := t.QueryRow(ctx, q, args...).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -185,6 +188,9 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
 	t.forget(kind, str(d["id"]))
+	if err := t.lockForWrite(ctx, kind, str(d["id"])); err != nil {
+		return err
+	}
 	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
 		string(b), str(d["project_id"]), t.parentOf(kind, d), kind, str(d["id"]))
 	if err != nil {
@@ -206,6 +212,9 @@ var ErrVanished = errors.New("document deleted by a concurrent transaction")
 // Delete removes a document; it reports whether one was there.
 func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {
 	t.forget(kind, id)
+	if err := t.lockForWrite(ctx, kind, id); err != nil {
+		return false, err
+	}
 	res, err := t.Exec(ctx, "DELETE FROM resources WHERE kind = ? AND id = ?", kind, id)
 	if err != nil {
 		return false, fmt.Errorf("db: delete %s %s: %w", kind, id, err)

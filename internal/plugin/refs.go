@@ -59,7 +59,17 @@ func (c *Caller) sees(ctx context.Context, tx *db.Tx, collection string, d db.Do
 // group, a router interface's port or subnet, a gateway's or floating IP's network) goes
 // through it.
 func Fetch(ctx context.Context, tx *db.Tx, c *Caller, collection, id string) (db.Doc, error) {
-	d, err := tx.Get(ctx, collection, id)
+	return fetch(ctx, tx, c, collection, id, tx.Get)
+}
+
+// FetchShared is Fetch for a document the write only reads (the security groups a port
+// names): read with db.Tx.GetForShare, not locked for update.
+func FetchShared(ctx context.Context, tx *db.Tx, c *Caller, collection, id string) (db.Doc, error) {
+	return fetch(ctx, tx, c, collection, id, tx.GetForShare)
+}
+
+func fetch(ctx context.Context, tx *db.Tx, c *Caller, collection, id string, get func(context.Context, string, string) (db.Doc, error)) (db.Doc, error) {
+	d, err := get(ctx, collection, id)
 	if err != nil {
 		return nil, err
 	}

@@ -149,6 +149,10 @@ type Parent struct {
 	// OwnedUnlessShared refuses (403) a create by a non-admin on a parent of another
 	// project unless the parent is shared (Neutron's network ownership hook).
 	OwnedUnlessShared bool
+	// CreateReadsOnly says a create of a child only reads its parent (a port its network):
+	// the create's policy check reads the parent with db.Tx.GetForShare, so that creates of
+	// children of one parent commit side by side on PostgreSQL.
+	CreateReadsOnly bool
 }
 
 // Rule is the policy rule of an action on the collection: "get_port", "create_policy_dscp_marking_rule".

@@ -74,9 +74,20 @@ func (p *Plugin) ml2Config() *ml2.Config {
 	return p.S.ML2
 }
 
-// network loads a network or answers NetworkNotFound.
+// network loads a network (locking it for update in a write) or answers NetworkNotFound.
 func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
-	n, err := tx.Get(ctx, "networks", id)
+	return loadNetwork(ctx, tx.Get, id)
+}
+
+// networkShared is network for a write that only reads the network (a port create): on
+// PostgreSQL it is locked shared (db.Tx.GetForShare), so port creates on one network run side
+// by side.
+func networkShared(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
+	return loadNetwork(ctx, tx.GetForShare, id)
+}
+
+func loadNetwork(ctx context.Context, get func(ctx context.Context, kind, id string) (db.Doc, error), id string) (db.Doc, error) {
+	n, err := get(ctx, "networks", id)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +95,12 @@ func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
 		return nil, fault.NetworkNotFound(id)
 	}
 	return n, nil
+}
+
+// A port create only reads its network and its security groups (networkShared, FetchShared).
+func init() {
+	db.ShareLockKind("networks")
+	db.ShareLockKind("security_groups")
 }
 
 // ownerOf returns the project of a new resource.

@@ -34,7 +34,7 @@ const (
 func (pc *Ports) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body db.Doc) (db.Doc, error) {
 	p := pc.p
 	netID := plugin.Str(body, "network_id")
-	net, err := network(ctx, tx, netID)
+	net, err := networkShared(ctx, tx, netID)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +441,7 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		// unless an admin asks, one of the port's project or shared with it (RBAC).
 		var missing []string
 		for _, id := range sgs {
-			sg, err := plugin.Fetch(ctx, tx, c, "security_groups", id)
+			sg, err := plugin.FetchShared(ctx, tx, c, "security_groups", id)
 			if _, notFound := fault.As(err); err != nil && !notFound {
 				return err
 			}

@@ -131,6 +131,11 @@ func (q *Quotas) check(ctx context.Context, tx *db.Tx, project, name string, n i
 	if err != nil || limit < 0 {
 		return err
 	}
+	// Concurrent creates of the project count one after the other (a port create reads its
+	// network with GetForShare, so no row lock orders them).
+	if err := tx.LockQuota(ctx, project, name); err != nil {
+		return fmt.Errorf("quota: lock %s of %s: %w", name, project, err)
+	}
 	used, err := q.Used(ctx, tx, project, name)
 	if err != nil {
 		return err

@@ -1,0 +1,126 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/test/testenv"
+)
+
+// TestGetForShare, on PostgreSQL: while one write holds a document it read with GetForShare,
+// another write reads it the same way and commits, and its own later Get answers from memory;
+// a write that locks it for update (Get), one that deletes it without reading it first, and a
+// second count under the same quota lock all wait until the holder ends.
+func TestGetForShare(t *testing.T) {
+	db.ShareLockKind("parents")
+	d := upgraded(t, testenv.NewDatabase(t))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for _, id := range []string{"p1", "p2"} {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "parents", db.Doc{"id": id, "name": "before"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holding, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- d.Write(ctx, func(tx *db.Tx) error {
+			for _, id := range []string{"p1", "p2"} {
+				if p, err := tx.GetForShare(ctx, "parents", id); err != nil || p == nil {
+					t.Errorf("GetForShare %s: %v, %v", id, p, err)
+					return err
+				}
+			}
+			if err := tx.LockQuota(ctx, "proj", "port"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			// No upgrade: the memory answers, while others wait for the exclusive lock.
+			again, err := tx.Get(ctx, "parents", "p1")
+			if err != nil || again["name"] != "before" {
+				t.Errorf("Get after GetForShare: %v, %v", again, err)
+			}
+			return err
+		})
+	}()
+	<-holding
+
+	// A second reader goes on and commits while the holder is open.
+	readCtx, readCancel := context.WithTimeout(ctx, 20*time.Second)
+	defer readCancel()
+	if err := d.Write(readCtx, func(tx *db.Tx) error {
+		p, err := tx.GetForShare(readCtx, "parents", "p1")
+		if err != nil || p == nil {
+			t.Errorf("second GetForShare: %v, %v", p, err)
+		}
+		return tx.Insert(readCtx, "children", db.Doc{"id": "c1", "parent_id": "p1"})
+	}); err != nil {
+		t.Fatalf("a second shared reader waited for the first (or failed): %v", err)
+	}
+
+	// Writers wait: each query of theirs shows up waiting for an advisory lock.
+	writers := map[string]func(tx *db.Tx) error{
+		"update": func(tx *db.Tx) error {
+			p, err := tx.Get(ctx, "parents", "p1")
+			if err != nil || p == nil {
+				t.Errorf("Get: %v, %v", p, err)
+				return err
+			}
+			p["name"] = "after"
+			return tx.Put(ctx, "parents", p)
+		},
+		"delete": func(tx *db.Tx) error {
+			_, err := tx.Delete(ctx, "parents", "p2")
+			return err
+		},
+		"quota": func(tx *db.Tx) error { return tx.LockQuota(ctx, "proj", "port") },
+	}
+	done := make(chan string, len(writers))
+	for name, fn := range writers {
+		go func() {
+			if err := d.Write(ctx, fn); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			done <- name
+		}()
+	}
+	waitForAdvisoryWaiters(ctx, t, d, len(writers))
+	select {
+	case name := <-done:
+		t.Fatalf("%s went on while the shared reader held the document", name)
+	default:
+	}
+	close(release)
+	if err := <-holder; err != nil {
+		t.Fatal(err)
+	}
+	for range writers {
+		<-done
+	}
+}
+
+// waitForAdvisoryWaiters waits until n of the database's sessions wait for an advisory lock.
+func waitForAdvisoryWaiters(ctx context.Context, t *testing.T, d *db.DB, n int) {
+	t.Helper()
+	for {
+		var waiting int
+		err := d.Read(ctx, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'").Scan(&waiting)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%d sessions wait for an advisory lock, want %d", waiting, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
