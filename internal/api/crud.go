@@ -248,13 +248,7 @@ func unwrapItem(m map[string]any, member string) map[string]any {
 
 // authorizeCreate checks create_<member> and the attribute rules of explicitly set attributes.
 func (s *Server) authorizeCreate(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, parsed, given map[string]any) error {
-	var target map[string]any
-	var err error
-	if res.Parent != nil && res.Parent.CreateReadsOnly {
-		target, err = s.targetReading(ctx, tx, rq, res.Collection, parsed, tx.GetForShare)
-	} else {
-		target, err = s.target(ctx, tx, rq, res, parsed)
-	}
+	target, err := s.target(ctx, tx, rq, res, parsed)
 	if err != nil {
 		return err
 	}
@@ -421,14 +415,10 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 	return t["_hidden"] != true && s.Policy.Enforce(r.Rule("get"), t, rq.creds), nil
 }
 
+// targetOf is target for a document of collection. A parent that writes of its children
+// only read (a port's network: resource.Parent.ChildWritesOnlyRead) is read with
+// db.Tx.GetForShare, so that writes of one parent's children run side by side on PostgreSQL.
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
-	return s.targetReading(ctx, tx, rq, collection, d, tx.Get)
-}
-
-// targetReading is targetOf reading the parent with get (tx.Get, or tx.GetForShare for a
-// create that only reads its parent).
-func (s *Server) targetReading(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc,
-	get func(ctx context.Context, kind, id string) (db.Doc, error)) (map[string]any, error) {
 	key := collection
 	if r := s.Catalog.Get(collection); r != nil {
 		key = r.Plural()
@@ -439,6 +429,10 @@ func (s *Server) targetReading(ctx context.Context, tx *db.Tx, rq *request, coll
 	}
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
+			get := tx.Get
+			if pr.ChildWritesOnlyRead {
+				get = tx.GetForShare
+			}
 			parent, err := get(ctx, pr.Collection, id)
 			if err != nil {
 				return nil, err

@@ -149,10 +149,11 @@ type Parent struct {
 	// OwnedUnlessShared refuses (403) a create by a non-admin on a parent of another
 	// project unless the parent is shared (Neutron's network ownership hook).
 	OwnedUnlessShared bool
-	// CreateReadsOnly says a create of a child only reads its parent (a port its network):
-	// the create's policy check reads the parent with db.Tx.GetForShare, so that creates of
-	// children of one parent commit side by side on PostgreSQL.
-	CreateReadsOnly bool
+	// ChildWritesOnlyRead says the writes of a child only read its parent (a port's create,
+	// update and delete its network): their policy check reads the parent with
+	// db.Tx.GetForShare, so that writes of one parent's children commit side by side on
+	// PostgreSQL.
+	ChildWritesOnlyRead bool
 }
 
 // Rule is the policy rule of an action on the collection: "get_port", "create_policy_dscp_marking_rule".

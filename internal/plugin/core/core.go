@@ -79,8 +79,8 @@ func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
 	return loadNetwork(ctx, tx.Get, id)
 }
 
-// networkShared is network for a write that only reads the network (a port create): on
-// PostgreSQL it is locked shared (db.Tx.GetForShare), so port creates on one network run side
+// networkShared is network for a write that only reads the network (a port's writes): on
+// PostgreSQL it is locked shared (db.Tx.GetForShare), so port writes on one network run side
 // by side.
 func networkShared(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
 	return loadNetwork(ctx, tx.GetForShare, id)

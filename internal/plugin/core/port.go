@@ -785,7 +785,7 @@ func (p *Plugin) reallocate(ctx context.Context, tx *db.Tx, c *plugin.Caller, cu
 	if err := releaseIPs(ctx, tx, id, release); err != nil {
 		return nil, err
 	}
-	net, err := network(ctx, tx, plugin.Str(cur, "network_id"))
+	net, err := networkShared(ctx, tx, plugin.Str(cur, "network_id"))
 	if err != nil {
 		return nil, err
 	}
