@@ -3,11 +3,13 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -211,4 +213,39 @@ func ownerFast(b []byte) (string, bool) {
 		return "", false
 	}
 	return string(rest[:j]), true
+}
+
+// ownerNext is what an apply computed for one owner: whether its translation makes objects,
+// and the digest of their bundle's content.
+type ownerNext struct {
+	sum  sum
+	owns bool
+}
+
+// bundleObjects encodes each object's JSON as the cluster writes it to a bundle.
+func bundleObjects(objs []topology.Object) ([]nsdb.BundleObject, error) {
+	bos := make([]nsdb.BundleObject, 0, len(objs))
+	for _, o := range objs {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", topology.Key(o), err)
+		}
+		bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
+	}
+	return bos, nil
+}
+
+// ownerSum returns the digest of the bundle content of an owner's translation, objs, and
+// whether it makes any object; buf is reused for the content and returned. The digest is
+// the one readOwned records for the owner's bundle when it holds exactly these objects.
+func ownerSum(objs []topology.Object, buf []byte) (sum, bool, []byte, error) {
+	bos, err := bundleObjects(objs)
+	if err != nil {
+		return sum{}, false, buf, err
+	}
+	buf = nsdb.AppendBundleContent(buf[:0], bos)
+	if len(buf) == 0 {
+		return sum{}, false, buf, nil
+	}
+	return sumOf(buf), true, buf, nil
 }

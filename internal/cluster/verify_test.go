@@ -144,9 +144,9 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 			e := withPorts(t)
 			switch c.name {
 			case "a resource the NSDB lacks":
-				c.want.ExtraObjects = ownedKeys(e.c, port(mid))
+				c.want.ExtraObjects = ownedKeys(t, e.c, port(mid))
 			case "an undecodable bundle":
-				c.want.MissingObjects = ownedKeys(e.c, port(mid))
+				c.want.MissingObjects = ownedKeys(t, e.c, port(mid))
 			}
 			c.tamper(t, e)
 			// A new view of the stores, as `db-manage verify` loads.
@@ -174,12 +174,17 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-// ownedKeys lists, sorted, the keys of the objects ref owns as c knows them.
-func ownedKeys(c *Cluster, ref string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// ownedKeys lists, sorted, the keys of the objects ref owns in c's NSDB (its bundle).
+func ownedKeys(t *testing.T, c *Cluster, ref string) []string {
+	t.Helper()
+	objs, err := c.store.OwnedObjects(context.Background(), c.Version(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	c.owned[translate.Ref(ref)].each(func(k string) { out = append(out, k) })
+	for _, o := range objs {
+		out = append(out, topology.Key(o))
+	}
 	sort.Strings(out)
 	return out
 }
