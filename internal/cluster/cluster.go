@@ -238,8 +238,16 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 }
 
 // readVersion reads a version's Neutron copies and owned objects, page by page (the pages
-// are dropped once decoded).
+// are dropped once decoded). The two are read at once, each by its own goroutine: decoding
+// the copies and digesting the bundles are each about one core's work.
 func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, ownedRead, error) {
+	var owned ownedRead
+	var ownedErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		owned, ownedErr = c.readOwned(ctx, v)
+	}()
 	world := translate.NewWorld()
 	prefix := nsdb.DataPrefix(v) + "neutron/"
 	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
@@ -252,12 +260,12 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, o
 		}
 		return nil
 	})
+	<-done
 	if err != nil {
 		return nil, ownedRead{}, fmt.Errorf("cluster: load neutron copies: %w", err)
 	}
-	owned, err := c.readOwned(ctx, v)
-	if err != nil {
-		return nil, ownedRead{}, err
+	if ownedErr != nil {
+		return nil, ownedRead{}, ownedErr
 	}
 	return world, owned, nil
 }
