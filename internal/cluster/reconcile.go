@@ -338,9 +338,9 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 // verifyChunk is how many owners a worker of compareObjects translates at a time.
 const verifyChunk = 256
 
-// readAllBundles is how many owners' objects readOwnedObjects reads with one listing of
-// every bundle rather than with a read of each.
-const readAllBundles = 2000
+// readAllBundles is from how many owners on readOwnedObjects reads their objects with one
+// listing of every bundle rather than with a read of each (a variable for tests).
+var readAllBundles = 2000
 
 // readOwnedObjects reads the objects the owners refs own in the NSDB now, as digests by
 // "<Kind>/<id>": those of their bundles (an undecodable one as undecodableBundle), then those
