@@ -14,9 +14,10 @@ import (
 )
 
 // objectSums are the objects one resource owns: "<Kind>/<id>" → the digest of the object's
-// JSON as written to the NSDB. The cluster compares a new translation with these digests
-// instead of keeping every object's JSON in memory (about 300 bytes an object, twenty
-// objects a VM port).
+// JSON as written to the NSDB. The cluster keeps them only for objects under their own keys
+// (Cluster.legacy), and verify builds them for the owners whose bundle digest differs from
+// their translation's, to name the objects that differ; every other owner is one digest
+// (Cluster.owned).
 //
 // They are kept compactly, as a slice sorted by key of 40-byte entries (the kind as an index
 // into a table of kinds, a lowercase UUID id as its sixteen bytes, the digest): a map of
