@@ -24,7 +24,6 @@ import (
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/resource"
-	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // Change is one Neutron change to apply.
@@ -39,7 +38,9 @@ type Change struct {
 
 // Stats are counters for /metrics.
 type Stats struct {
-	Applied       int64
+	Applied int64
+	// Objects counts the objects of the owners' bundles written (every object of a bundle
+	// written again, not only those that changed).
 	Objects       int64
 	LastApplyTime time.Duration
 }
@@ -54,11 +55,15 @@ type Cluster struct {
 	mu      sync.Mutex
 	version int64
 	world   *translate.World
-	owned   map[translate.Ref]objectSums // owner → "Kind/id" → digest of the object's JSON
+	// owned: owner → the digest of its bundle's content (see ownerSum), for every owner with
+	// a bundle of at least one object. One digest an owner, not one an object: an apply, the
+	// startup repair and verify compare a translation's digest with it, and only verify,
+	// for an owner whose digest differs, reads its bundle back to name the objects.
+	owned map[translate.Ref]sum
 	// legacy: the owners whose objects (some or all) are under their own keys
-	// (.../topology/<Kind>/<id>, the layout before bundles), and those keys: the next apply
-	// of such an owner writes its bundle and deletes them (the startup repair converts a data
-	// dir this way). Its entries are in owned too.
+	// (.../topology/<Kind>/<id>, the layout before bundles), and those keys with the digests
+	// of their JSON: the next apply of such an owner writes its bundle and deletes them (the
+	// startup repair converts a data dir this way).
 	legacy map[translate.Ref]objectSums
 	// ownedFresh: owned is what the NSDB held when last read (Load, Repair) and nothing was
 	// applied since, so Verify need not read the topology again.
@@ -140,7 +145,7 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 		}
 	}
 	return &Cluster{store: store, log: log, catalog: cat, translators: ts, world: translate.NewWorld(),
-		owned: map[translate.Ref]objectSums{}, legacy: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
+		owned: map[translate.Ref]sum{}, legacy: map[translate.Ref]objectSums{}, waitCh: make(chan struct{}), version: 1, loaded: make(chan struct{})}, nil
 }
 
 // Catalog is the catalogue the cluster was built with.
@@ -233,8 +238,16 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 }
 
 // readVersion reads a version's Neutron copies and owned objects, page by page (the pages
-// are dropped once decoded).
+// are dropped once decoded). The two are read at once, each by its own goroutine: decoding
+// the copies and digesting the bundles are each about one core's work.
 func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, ownedRead, error) {
+	var owned ownedRead
+	var ownedErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		owned, ownedErr = c.readOwned(ctx, v)
+	}()
 	world := translate.NewWorld()
 	prefix := nsdb.DataPrefix(v) + "neutron/"
 	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
@@ -247,48 +260,53 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, o
 		}
 		return nil
 	})
+	<-done
 	if err != nil {
 		return nil, ownedRead{}, fmt.Errorf("cluster: load neutron copies: %w", err)
 	}
-	owned, err := c.readOwned(ctx, v)
-	if err != nil {
-		return nil, ownedRead{}, err
+	if ownedErr != nil {
+		return nil, ownedRead{}, ownedErr
 	}
 	return world, owned, nil
 }
 
-// ownedRead is what readOwned read: every owner's objects as digests (owned), and those of
-// them under their own keys (legacy, see Cluster.legacy).
+// ownedRead is what readOwned read: every owner's bundle as its digest (owned), and the
+// objects under their own keys, by owner (legacy, see Cluster.legacy).
 type ownedRead struct {
-	owned, legacy map[translate.Ref]objectSums
+	owned  map[translate.Ref]sum
+	legacy map[translate.Ref]objectSums
 }
 
-// undecodableBundle is the key an owner's undecodable bundle is recorded under in its
-// digests: an object no translation makes, so verify reports it and the owner's next apply
-// writes its bundle again.
+// undecodableBundle is the key an owner's undecodable bundle is reported under: an object no
+// translation makes, so verify reports it and the owner's next apply writes its bundle again.
 const undecodableBundle = "Bundle/undecodable"
 
-// readOwned reads every owned object of a version, grouped by owner, as digests: the owners'
-// bundles, then, at the same revision, the objects under their own keys that name an owner
-// (the layout before bundles; agents' and hand-made objects name none).
+// undecodableSum is the digest recorded for a bundle that cannot be decompressed: no
+// translation's digest is it (but with probability 2⁻¹²⁸), so the owner counts as drifted.
+var undecodableSum = sum{}
+
+// readOwned reads the owned objects of a version, grouped by owner: each owner's bundle as
+// the digest of its content (decompressed, never decoded), then, at the same revision, the
+// objects under their own keys that name an owner, each as its digest (the layout before
+// bundles; agents' and hand-made objects name none).
 func (c *Cluster) readOwned(ctx context.Context, v int64) (ownedRead, error) {
 	ownedPrefix := nsdb.OwnedPrefix(v)
 	objPrefix := nsdb.DataPrefix(v) + "topology/"
 	var r ownedRead
+	var content []byte // one buffer for every bundle's content
 	for attempt := 0; ; attempt++ {
-		// A page at a time: only the sums are kept, never the whole listing.
-		rev, err := c.store.Each(ctx, ownedPrefix, func() { r = ownedRead{owned: map[translate.Ref]objectSums{}, legacy: map[translate.Ref]objectSums{}} }, func(kv nsdb.KV) {
+		// A page at a time: only the digests are kept, never the whole listing.
+		rev, err := c.store.Each(ctx, ownedPrefix, func() { r = ownedRead{owned: map[translate.Ref]sum{}, legacy: map[translate.Ref]objectSums{}} }, func(kv nsdb.KV) {
 			ref := translate.Ref(strings.TrimPrefix(kv.Key, ownedPrefix))
-			sums := r.owned[ref]
-			bos, err := nsdb.DecodeBundle(kv.Value)
-			if err != nil {
+			b, err := nsdb.AppendBundleContentOf(content[:0], kv.Value)
+			switch {
+			case err != nil:
 				c.log.Warn("undecodable bundle", "key", kv.Key, "err", err)
-				sums.add(undecodableBundle, sum{})
+				r.owned[ref] = undecodableSum
+			case len(b) > 0: // a bundle of no objects owns nothing
+				content = b
+				r.owned[ref] = sumOf(b)
 			}
-			for _, bo := range bos {
-				sums.add(bo.Key(), sumOf(bo.JSON))
-			}
-			r.owned[ref] = sums
 		})
 		if err != nil {
 			return ownedRead{}, fmt.Errorf("cluster: load topology: %w", err)
@@ -299,12 +317,8 @@ func (c *Cluster) readOwned(ctx context.Context, v int64) (ownedRead, error) {
 				return // not ours (agents' objects, hand-made objects)
 			}
 			ref := translate.Ref(owner)
-			k := strings.TrimPrefix(kv.Key, objPrefix)
-			sums := r.owned[ref]
-			sums.add(k, sumOf(kv.Value))
-			r.owned[ref] = sums
 			l := r.legacy[ref]
-			l.add(k, sum{})
+			l.add(strings.TrimPrefix(kv.Key, objPrefix), sumOf(kv.Value))
 			r.legacy[ref] = l
 		})
 		if err == nil {
@@ -313,9 +327,6 @@ func (c *Cluster) readOwned(ctx context.Context, v int64) (ownedRead, error) {
 		if !nsdb.IsCompacted(err) || attempt >= 3 {
 			return ownedRead{}, fmt.Errorf("cluster: load topology: %w", err)
 		}
-	}
-	for ref, sums := range r.owned {
-		r.owned[ref] = sums.sorted()
 	}
 	for ref, sums := range r.legacy {
 		r.legacy[ref] = sums.sorted()
@@ -443,52 +454,35 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	// Translate every affected resource and diff against what it owns now: an owner whose
 	// objects changed (or that still has objects under their own keys) gets its bundle
 	// written again, or deleted when it owns nothing any more.
-	next := map[translate.Ref]objectSums{}
+	next := map[translate.Ref]ownerNext{}
 	objects := 0
+	var content []byte // one buffer for every owner's bundle content
 	for _, ref := range deps {
 		objs := c.translators.Owned(c.world, ref)
-		want := objectSums{e: make([]ownedSum, 0, len(objs))}
-		have := c.owned[ref]
-		legacy := c.legacy[ref]
-		bos := make([]nsdb.BundleObject, 0, len(objs))
-		changed := 0
-		for _, o := range objs {
-			b, err := json.Marshal(o)
-			if err != nil {
-				rollback()
-				return fmt.Errorf("cluster: encode %s: %w", topology.Key(o), err)
-			}
-			k, sum := topology.Key(o), sumOf(b)
-			want.add(k, sum)
-			bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
-			if cur, ok := have.get(k); !ok || cur != sum {
-				changed++
-			}
+		bos, err := bundleObjects(objs)
+		if err != nil {
+			rollback()
+			return fmt.Errorf("cluster: %w", err)
 		}
-		want = want.sorted()
-		gone := false
-		have.each(func(k string) {
-			if _, ok := want.get(k); !ok {
-				gone = true
-			}
-		})
-		if changed > 0 || gone || legacy.len() > 0 {
+		content = nsdb.AppendBundleContent(content[:0], bos)
+		want := ownerNext{owns: len(content) > 0}
+		if want.owns {
+			want.sum = sumOf(content)
+		}
+		have, had := c.owned[ref]
+		legacy := c.legacy[ref]
+		if want.owns != had || want.sum != have || legacy.len() > 0 {
 			// The keys of the layout before bundles go first: a watcher (the agent) sees
 			// them deleted, then the bundle holding their objects put, in this order.
 			legacy.each(func(k string) { ops.add(nsdb.Op{Key: topoKey(c.version, k), Delete: true}) })
 			key := nsdb.OwnedKey(c.version, string(ref))
-			if len(bos) == 0 {
+			if !want.owns {
 				ops.add(nsdb.Op{Key: key, Delete: true})
 			} else {
-				b, err := nsdb.EncodeBundle(bos)
-				if err != nil {
-					rollback()
-					return fmt.Errorf("cluster: bundle of %s: %w", ref, err)
-				}
-				ops.add(nsdb.Op{Key: key, Value: b})
+				ops.add(nsdb.Op{Key: key, Value: nsdb.CompressBundleContent(content)})
 			}
+			objects += len(bos)
 		}
-		objects += changed
 		next[ref] = want
 	}
 	if lastTask > 0 {
@@ -521,10 +515,10 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		c.remember(deletions, start)
 	}
 	for ref, want := range next {
-		if want.len() == 0 {
-			delete(c.owned, ref)
+		if want.owns {
+			c.owned[ref] = want.sum
 		} else {
-			c.owned[ref] = want
+			delete(c.owned, ref)
 		}
 		delete(c.legacy, ref)
 	}
@@ -609,11 +603,22 @@ func (c *Cluster) Owners() []translate.Ref {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]translate.Ref, 0, len(c.owned))
-	for r := range c.owned {
-		out = append(out, r)
-	}
+	c.eachOwner(func(r translate.Ref) { out = append(out, r) })
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// eachOwner calls f once with every resource that owns objects in the NSDB: in a bundle, or
+// under their own keys. Call with c.mu held.
+func (c *Cluster) eachOwner(f func(translate.Ref)) {
+	for r := range c.owned {
+		f(r)
+	}
+	for r := range c.legacy {
+		if _, ok := c.owned[r]; !ok {
+			f(r)
+		}
+	}
 }
 
 // topoKey is the NSDB key of an object given its "<Kind>/<id>".

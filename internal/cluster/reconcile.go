@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -256,17 +257,20 @@ type objectDrift struct{ missing, stale, extra []string }
 
 // compareObjects compares what every resource of the world translates to with what it owns
 // in the NSDB (as read by Load or Repair when nothing was applied since, else read again).
-// The owners are translated by one worker per core; the world is only read (the caller
-// holds c.mu).
+// The owners are translated by one worker per core, and each translation's digest is
+// compared with the digest of the owner's bundle; only the owners whose digests differ (and
+// those with objects under their own keys, and those the world no longer has) have their
+// objects read back and compared one by one, to name the objects that differ. The world is
+// only read (the caller holds c.mu).
 func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 	var out objectDrift
-	actual := c.owned
+	actual, legacy := c.owned, c.legacy
 	if !c.ownedFresh {
 		r, err := c.readOwned(ctx, c.version)
 		if err != nil {
 			return out, err
 		}
-		actual = r.owned
+		actual, legacy = r.owned, r.legacy
 	}
 	var refs []translate.Ref
 	wantOwners := map[translate.Ref]bool{}
@@ -278,30 +282,54 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 		}
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(refs)/verifyChunk))
-	parts := make([]objectDrift, workers)
+	differ := make([][]translate.Ref, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			// Worker w takes every workers-th chunk, so that an expensive stretch (one
 			// collection's owners) is shared.
 			for lo := w * verifyChunk; lo < len(refs); lo += workers * verifyChunk {
 				for _, ref := range refs[lo:min(lo+verifyChunk, len(refs))] {
-					c.compareOwner(ref, actual[ref], &parts[w])
+					want, owns, b, err := ownerSum(c.translators.Owned(c.world, ref), buf)
+					buf = b
+					have, had := actual[ref]
+					if err != nil || owns != had || want != have || legacy[ref].len() > 0 {
+						differ[w] = append(differ[w], ref)
+					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	for _, p := range parts {
-		out.missing = append(out.missing, p.missing...)
-		out.stale = append(out.stale, p.stale...)
-		out.extra = append(out.extra, p.extra...)
+	var check []translate.Ref
+	for _, d := range differ {
+		check = append(check, d...)
 	}
-	for ref, objs := range actual {
+	for ref := range actual {
 		if !wantOwners[ref] {
-			objs.each(func(k string) { out.extra = append(out.extra, k) })
+			check = append(check, ref)
+		}
+	}
+	for ref := range legacy {
+		if _, ok := actual[ref]; !ok && !wantOwners[ref] {
+			check = append(check, ref)
+		}
+	}
+	if len(check) == 0 {
+		return out, nil
+	}
+	have, err := c.readOwnedObjects(ctx, check, legacy)
+	if err != nil {
+		return out, err
+	}
+	for _, ref := range check {
+		if wantOwners[ref] {
+			c.compareOwner(ref, have[ref], &out)
+		} else {
+			have[ref].each(func(k string) { out.extra = append(out.extra, k) })
 		}
 	}
 	return out, nil
@@ -309,6 +337,64 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 
 // verifyChunk is how many owners a worker of compareObjects translates at a time.
 const verifyChunk = 256
+
+// readAllBundles is from how many owners on readOwnedObjects reads their objects with one
+// listing of every bundle rather than with a read of each (a variable for tests).
+var readAllBundles = 2000
+
+// readOwnedObjects reads the objects the owners refs own in the NSDB now, as digests by
+// "<Kind>/<id>": those of their bundles (an undecodable one as undecodableBundle), then those
+// under their own keys as legacy holds them (which win, as in readOwned's order).
+func (c *Cluster) readOwnedObjects(ctx context.Context, refs []translate.Ref, legacy map[translate.Ref]objectSums) (map[translate.Ref]objectSums, error) {
+	out := make(map[translate.Ref]objectSums, len(refs))
+	add := func(ref translate.Ref, key string, b []byte) {
+		sums := out[ref]
+		bos, err := nsdb.DecodeBundle(b)
+		if err != nil {
+			c.log.Warn("undecodable bundle", "key", key, "err", err)
+			sums.add(undecodableBundle, sum{})
+		}
+		for _, bo := range bos {
+			sums.add(bo.Key(), sumOf(bo.JSON))
+		}
+		out[ref] = sums
+	}
+	if len(refs) > readAllBundles {
+		want := make(map[translate.Ref]bool, len(refs))
+		for _, ref := range refs {
+			want[ref] = true
+		}
+		prefix := nsdb.OwnedPrefix(c.version)
+		_, err := c.store.Each(ctx, prefix, func() { clear(out) }, func(kv nsdb.KV) {
+			if ref := translate.Ref(strings.TrimPrefix(kv.Key, prefix)); want[ref] {
+				add(ref, kv.Key, kv.Value)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cluster: verify: read bundles: %w", err)
+		}
+	} else {
+		for _, ref := range refs {
+			key := nsdb.OwnedKey(c.version, string(ref))
+			kv, err := c.store.Get(ctx, key)
+			if err != nil {
+				return nil, fmt.Errorf("cluster: verify: read %s: %w", key, err)
+			}
+			if kv != nil {
+				add(ref, key, kv.Value)
+			}
+		}
+	}
+	for _, ref := range refs {
+		sums := out[ref]
+		legacy[ref].each(func(k string) {
+			v, _ := legacy[ref].get(k)
+			sums.add(k, v)
+		})
+		out[ref] = sums.sorted()
+	}
+	return out, nil
+}
 
 // compareOwner adds to d how the objects ref owns in the NSDB (have) differ from its
 // translation. It only reads the world and the translators.
@@ -407,9 +493,7 @@ func (c *Cluster) Repair(ctx context.Context, dbx *db.DB) (Drift, error) {
 	}
 	// Every owner is re-translated, which also removes objects of owners that are gone.
 	var refs []translate.Ref
-	for ref := range c.owned {
-		refs = append(refs, ref)
-	}
+	c.eachOwner(func(ref translate.Ref) { refs = append(refs, ref) })
 	for _, coll := range c.world.Collections() {
 		for _, id := range c.world.IDs(coll) {
 			refs = append(refs, translate.RefOf(coll, id))

@@ -2,13 +2,11 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
-	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // startupBatch is how many owners the startup repair compares (and re-translates when they
@@ -26,7 +24,7 @@ var afterStartupBatch func()
 //   - resources, as Heal does: the database is read without the lock, compared with the
 //     cluster's copies under it, and each difference read again and applied under it;
 //   - objects, owner by owner in batches of startupBatch: under the lock, each owner is
-//     translated and compared with the digests of what it owns in the NSDB (read by Load
+//     translated and compared with the digest of its bundle in the NSDB (read by Load
 //     just before, and kept current by every apply since), and only the owners that
 //     differ — objects missing, different or no longer produced, owners that are gone —
 //     are re-translated.
@@ -87,9 +85,7 @@ func (c *Cluster) ownerRefs() []translate.Ref {
 			add(translate.RefOf(coll, id))
 		}
 	}
-	for r := range c.owned {
-		add(r)
-	}
+	c.eachOwner(add)
 	sort.Slice(refs, func(i, j int) bool { return refs[i] < refs[j] })
 	return refs
 }
@@ -125,19 +121,10 @@ func (c *Cluster) ownerDrifted(ref translate.Ref) bool {
 	if c.legacy[ref].len() > 0 {
 		return true // stored in the layout before bundles: converted by its re-translation
 	}
-	objs := c.translators.Owned(c.world, ref)
-	have := c.owned[ref]
-	if len(objs) != have.len() {
+	want, owns, _, err := ownerSum(c.translators.Owned(c.world, ref), nil)
+	if err != nil {
 		return true
 	}
-	for _, o := range objs {
-		b, err := json.Marshal(o)
-		if err != nil {
-			return true
-		}
-		if cur, ok := have.get(topology.Key(o)); !ok || cur != sumOf(b) {
-			return true
-		}
-	}
-	return false
+	have, had := c.owned[ref]
+	return owns != had || want != have
 }

@@ -3,18 +3,21 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
 // objectSums are the objects one resource owns: "<Kind>/<id>" → the digest of the object's
-// JSON as written to the NSDB. The cluster compares a new translation with these digests
-// instead of keeping every object's JSON in memory (about 300 bytes an object, twenty
-// objects a VM port).
+// JSON as written to the NSDB. The cluster keeps them only for objects under their own keys
+// (Cluster.legacy), and verify builds them for the owners whose bundle digest differs from
+// their translation's, to name the objects that differ; every other owner is one digest
+// (Cluster.owned).
 //
 // They are kept compactly, as a slice sorted by key of 40-byte entries (the kind as an index
 // into a table of kinds, a lowercase UUID id as its sixteen bytes, the digest): a map of
@@ -211,4 +214,39 @@ func ownerFast(b []byte) (string, bool) {
 		return "", false
 	}
 	return string(rest[:j]), true
+}
+
+// ownerNext is what an apply computed for one owner: whether its translation makes objects,
+// and the digest of their bundle's content.
+type ownerNext struct {
+	sum  sum
+	owns bool
+}
+
+// bundleObjects encodes each object's JSON as the cluster writes it to a bundle.
+func bundleObjects(objs []topology.Object) ([]nsdb.BundleObject, error) {
+	bos := make([]nsdb.BundleObject, 0, len(objs))
+	for _, o := range objs {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", topology.Key(o), err)
+		}
+		bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
+	}
+	return bos, nil
+}
+
+// ownerSum returns the digest of the bundle content of an owner's translation, objs, and
+// whether it makes any object; buf is reused for the content and returned. The digest is
+// the one readOwned records for the owner's bundle when it holds exactly these objects.
+func ownerSum(objs []topology.Object, buf []byte) (sum, bool, []byte, error) {
+	bos, err := bundleObjects(objs)
+	if err != nil {
+		return sum{}, false, buf, err
+	}
+	buf = nsdb.AppendBundleContent(buf[:0], bos)
+	if len(buf) == 0 {
+		return sum{}, false, buf, nil
+	}
+	return sumOf(buf), true, buf, nil
 }

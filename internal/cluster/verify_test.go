@@ -104,10 +104,32 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 			nsdbOps(editBundleOp(ctx, t, e.store, 1, owner, edit))(t, e)
 		}
 	}
+	// The bundle of port(mid) with its objects in reverse order: other bytes, other
+	// content, the same objects.
+	reordered := func(t *testing.T, e *env) {
+		t.Helper()
+		kv, err := e.store.Get(ctx, nsdb.OwnedKey(1, port(mid)))
+		if err != nil || kv == nil {
+			t.Fatalf("bundle of %s: %v %v", port(mid), kv, err)
+		}
+		bos, err := nsdb.DecodeBundle(kv.Value)
+		if err != nil || len(bos) < 2 {
+			t.Fatalf("bundle of %s: %d objects, %v", port(mid), len(bos), err)
+		}
+		var content []byte
+		for i := len(bos) - 1; i >= 0; i-- {
+			content = nsdb.AppendBundleContent(content, bos[i:i+1])
+		}
+		nsdbOps(nsdb.Op{Key: kv.Key, Value: nsdb.CompressBundleContent(content)})(t, e)
+	}
+	changed := obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1)))
 	for _, c := range []struct {
 		name   string
 		tamper func(*testing.T, *env)
 		want   Drift
+		// listAll: the bundles of the owners whose digests differ are read back with one
+		// listing of every bundle (as when many differ), not one read each.
+		listAll bool
 	}{
 		{name: "nothing changed", tamper: func(*testing.T, *env) {}},
 		{name: "a body stored in another encoding", tamper: sql("UPDATE resources SET body = ? WHERE kind = 'ports' AND id = ?",
@@ -124,8 +146,13 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 			want: Drift{StaleResources: []string{port(mid)}}},
 		{name: "an object deleted", tamper: bundleEdit(port(mid), map[string][]byte{obj(topology.KindPort, nthPortID(mid)): nil}),
 			want: Drift{MissingObjects: []string{obj(topology.KindPort, nthPortID(mid))}}},
-		{name: "an object changed", tamper: bundleEdit(port(verifyPorts-1), map[string][]byte{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1))): corrupt}),
-			want: Drift{StaleObjects: []string{obj(topology.KindChain, topology.InChainID(nthPortID(verifyPorts-1)))}}},
+		{name: "an object changed", tamper: bundleEdit(port(verifyPorts-1), map[string][]byte{changed: corrupt}),
+			want: Drift{StaleObjects: []string{changed}}},
+		{name: "an object changed, bundles read by one listing", tamper: bundleEdit(port(verifyPorts-1), map[string][]byte{changed: corrupt}),
+			want: Drift{StaleObjects: []string{changed}}, listAll: true},
+		{name: "an object changed and one deleted in one bundle", tamper: bundleEdit(port(verifyPorts-1), map[string][]byte{changed: corrupt, obj(topology.KindPort, nthPortID(verifyPorts-1)): nil}),
+			want: Drift{StaleObjects: []string{changed}, MissingObjects: []string{obj(topology.KindPort, nthPortID(verifyPorts-1))}}},
+		{name: "a bundle of the same objects in other bytes", tamper: reordered},
 		{name: "an object its owner does not produce", tamper: bundleEdit(port(mid), map[string][]byte{obj(topology.KindChain, "stray"): stray}),
 			want: Drift{ExtraObjects: []string{obj(topology.KindChain, "stray")}}},
 		{name: "an object of an owner that is gone", tamper: nsdbOps(nsdb.Op{Key: nsdb.OwnedKey(1, "ports/gone"), Value: orphanBundle}),
@@ -144,11 +171,16 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 			e := withPorts(t)
 			switch c.name {
 			case "a resource the NSDB lacks":
-				c.want.ExtraObjects = ownedKeys(e.c, port(mid))
+				c.want.ExtraObjects = ownedKeys(t, e.c, port(mid))
 			case "an undecodable bundle":
-				c.want.MissingObjects = ownedKeys(e.c, port(mid))
+				c.want.MissingObjects = ownedKeys(t, e.c, port(mid))
 			}
 			c.tamper(t, e)
+			if c.listAll {
+				old := readAllBundles
+				readAllBundles = 0
+				t.Cleanup(func() { readAllBundles = old })
+			}
 			// A new view of the stores, as `db-manage verify` loads.
 			view := newCluster(t, e.store)
 			if err := view.Load(ctx); err != nil {
@@ -174,12 +206,17 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-// ownedKeys lists, sorted, the keys of the objects ref owns as c knows them.
-func ownedKeys(c *Cluster, ref string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// ownedKeys lists, sorted, the keys of the objects ref owns in c's NSDB (its bundle).
+func ownedKeys(t *testing.T, c *Cluster, ref string) []string {
+	t.Helper()
+	objs, err := c.store.OwnedObjects(context.Background(), c.Version(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	c.owned[translate.Ref(ref)].each(func(k string) { out = append(out, k) })
+	for _, o := range objs {
+		out = append(out, topology.Key(o))
+	}
 	sort.Strings(out)
 	return out
 }

@@ -47,7 +47,7 @@ func (c *Cluster) StartVersion(ctx context.Context, v int64, task int64) error {
 		return err
 	}
 	carried := c.world.All("config")
-	c.version, c.world, c.owned, c.legacy = v, translate.NewWorld(), map[translate.Ref]objectSums{}, map[translate.Ref]objectSums{}
+	c.version, c.world, c.owned, c.legacy = v, translate.NewWorld(), map[translate.Ref]sum{}, map[translate.Ref]objectSums{}
 	// Global configuration (the DEFAULT tunnel zone) is not a Neutron resource the sync
 	// recreates: carry it into the new version.
 	var changes []Change

@@ -67,6 +67,15 @@ func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
 // several objects with the same kind and id the last one counts, as of several writes of one
 // key in a Txn (a translation may make an object twice).
 func EncodeBundle(objs []BundleObject) ([]byte, error) {
+	return CompressBundleContent(AppendBundleContent(nil, objs)), nil
+}
+
+// AppendBundleContent appends to dst the content of the bundle of objs: its bytes before
+// compression, the objects sorted by kind then id (the last of several with the same kind
+// and id), each as its three length-prefixed fields. The same set of objects always has the
+// same content, whatever their order in objs (which is not reordered): comparing contents,
+// or digests of them, compares the objects.
+func AppendBundleContent(dst []byte, objs []BundleObject) []byte {
 	all := slices.Clone(objs)
 	slices.SortStableFunc(all, compareBundleObjects)
 	sorted := all[:0]
@@ -78,28 +87,43 @@ func EncodeBundle(objs []BundleObject) ([]byte, error) {
 		sorted = append(sorted, o)
 		n += len(o.Kind) + len(o.ID) + len(o.JSON) + 3*binary.MaxVarintLen32
 	}
-	raw := make([]byte, 0, n)
+	dst = slices.Grow(dst, n)
 	for _, o := range sorted {
-		raw = binary.AppendUvarint(raw, uint64(len(o.Kind)))
-		raw = append(raw, o.Kind...)
-		raw = binary.AppendUvarint(raw, uint64(len(o.ID)))
-		raw = append(raw, o.ID...)
-		raw = binary.AppendUvarint(raw, uint64(len(o.JSON)))
-		raw = append(raw, o.JSON...)
+		dst = binary.AppendUvarint(dst, uint64(len(o.Kind)))
+		dst = append(dst, o.Kind...)
+		dst = binary.AppendUvarint(dst, uint64(len(o.ID)))
+		dst = append(dst, o.ID...)
+		dst = binary.AppendUvarint(dst, uint64(len(o.JSON)))
+		dst = append(dst, o.JSON...)
 	}
+	return dst
+}
+
+// CompressBundleContent returns the bundle whose content (AppendBundleContent) is raw.
+func CompressBundleContent(raw []byte) []byte {
 	enc, _ := zstdCodecs()
-	return enc.EncodeAll(raw, []byte{bundleZstd}), nil
+	return enc.EncodeAll(raw, []byte{bundleZstd})
+}
+
+// AppendBundleContentOf appends to dst the content of bundle b (its bytes after
+// decompression, as AppendBundleContent made them), without decoding its objects.
+func AppendBundleContentOf(dst, b []byte) ([]byte, error) {
+	if len(b) == 0 || b[0] != bundleZstd {
+		return dst, errors.New("nsdb: not a bundle")
+	}
+	_, dec := zstdCodecs()
+	out, err := dec.DecodeAll(b[1:], dst)
+	if err != nil {
+		return dst, fmt.Errorf("nsdb: bundle: %w", err)
+	}
+	return out, nil
 }
 
 // DecodeBundle returns a bundle's objects, sorted by kind then id.
 func DecodeBundle(b []byte) ([]BundleObject, error) {
-	if len(b) == 0 || b[0] != bundleZstd {
-		return nil, errors.New("nsdb: not a bundle")
-	}
-	_, dec := zstdCodecs()
-	raw, err := dec.DecodeAll(b[1:], nil)
+	raw, err := AppendBundleContentOf(nil, b)
 	if err != nil {
-		return nil, fmt.Errorf("nsdb: bundle: %w", err)
+		return nil, err
 	}
 	var out []BundleObject
 	field := func() ([]byte, error) {

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"crypto/sha1"
 	"encoding/binary"
 	"net/netip"
 
@@ -132,10 +133,20 @@ func SameSubnetSnatRuleID(chain, port string) string {
 
 // DerivedID names objects that have no constant in MidoNet's table (SG rule fragments,
 // address-group members, DHCP hosts, MAC/ARP seeds): a name-based UUID of the parts.
+//
+// It is uuid.NewSHA1(uuid.NameSpaceURL, parts joined each followed by a NUL byte), computed
+// with one buffer and one string: a translation derives several ids a port.
 func DerivedID(parts ...string) string {
-	s := ""
+	var stack [256]byte
+	buf := append(stack[:0], uuid.NameSpaceURL[:]...)
 	for _, p := range parts {
-		s += p + "\x00"
+		buf = append(buf, p...)
+		buf = append(buf, 0)
 	}
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte(s)).String()
+	h := sha1.Sum(buf)
+	var u [16]byte
+	copy(u[:], h[:16])
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return UUIDString(u)
 }
