@@ -35,9 +35,10 @@ func (r Ref) Split() (string, string) {
 }
 
 // World holds the Neutron resources the translators read: each document as its JSON
-// (json.Marshal's form, keys sorted; decoded afresh by Get), its typed form
-// (internal/model) for the collections the built-in translators read, and the indexes they
-// need. A port costs its JSON (about 0.9 KB) plus its typed form, not a map of maps.
+// (json.Marshal's form, keys sorted; packed, see packed.go, and decoded afresh by Get), its
+// typed form (internal/model) for the collections the built-in translators read, and the
+// indexes they need. A port costs its packed JSON (about 0.2 KB) plus its typed form, not a
+// map of maps.
 // Put, PutJSON and Delete are the only writers; everything else reads.
 type World struct {
 	docs  map[string]map[string]*entry
@@ -47,7 +48,7 @@ type World struct {
 
 // entry is one stored document.
 type entry struct {
-	raw  []byte   // the document's JSON
+	z    []byte   // the document's JSON, packed
 	rev  int64    // its revision_number
 	keys []string // its values of the collection's indexes, in the order of indexes[collection]
 }
@@ -119,7 +120,7 @@ func (w *World) Put(collection string, d Doc) {
 }
 
 // PutJSON stores (or replaces) a resource given as json.Marshal's encoding of its document
-// (what the cluster writes to the NSDB); the world keeps raw.
+// (what the cluster writes to the NSDB); the world keeps raw packed, not raw itself.
 func (w *World) PutJSON(collection string, raw []byte) error {
 	d, err := decodeDoc(raw)
 	if err != nil {
@@ -137,7 +138,7 @@ func (w *World) put(collection string, d Doc, raw []byte) {
 	if w.docs[collection] == nil {
 		w.docs[collection] = map[string]*entry{}
 	}
-	e := &entry{raw: raw}
+	e := &entry{z: pack(raw)}
 	e.rev, _ = model.Int(d["revision_number"])
 	if ix := indexes[collection]; len(ix) > 0 {
 		e.keys = make([]string, len(ix))
@@ -187,14 +188,14 @@ func (w *World) Get(collection, id string) Doc {
 	if e == nil {
 		return nil
 	}
-	d, _ := decodeDoc(e.raw)
+	d, _ := decodeDoc(unpack(e.z))
 	return d
 }
 
-// GetJSON returns a resource's JSON as stored (the caller must not change it), or nil.
+// GetJSON returns a resource's JSON as stored (a copy of its own), or nil.
 func (w *World) GetJSON(collection, id string) []byte {
 	if e := w.docs[collection][id]; e != nil {
-		return e.raw
+		return unpack(e.z)
 	}
 	return nil
 }
