@@ -3,6 +3,7 @@ package db_test
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -103,4 +104,47 @@ func TestPageWalksTheOrder(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSQLiteMmapSize: a SQLite connection URL's ?mmap_size=N maps the file for the readers
+// (PRAGMA mmap_size answers N in a read transaction), none maps nothing, and a value that is
+// not a number of bytes is refused.
+func TestSQLiteMmapSize(t *testing.T) {
+	for _, c := range []struct {
+		name, query string
+		want        int64
+		fails       bool
+	}{
+		{"none", "", 0, false},
+		{"1 MiB", "?mmap_size=1048576", 1048576, false},
+		{"zero", "?mmap_size=0", 0, false},
+		{"negative", "?mmap_size=-1", 0, true},
+		{"words", "?mmap_size=lots", 0, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			url := "sqlite:///" + filepath.Join(t.TempDir(), "neutron.db") + c.query
+			d, err := db.Open(t.Context(), url, "")
+			if c.fails {
+				if err == nil {
+					d.Close()
+					t.Fatalf("%s opens", url)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			var got int64
+			err = d.Read(t.Context(), func(tx *db.Tx) error {
+				return tx.QueryRow(t.Context(), "PRAGMA mmap_size").Scan(&got)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Fatalf("a reader's mmap_size is %d, want %d", got, c.want)
+			}
+		})
+	}
 }
