@@ -335,8 +335,9 @@ func fillPorts(b *testing.B, s *inProcess, n int) {
 }
 
 // BenchmarkPortPage asks for one page of 100 ports after a marker in the middle of the
-// collection (benchPorts ports), sorted by each kind of key in both directions: a unique
-// string (name), a timestamp, a key every port shares (status: one tie group as large as
+// collection (benchPorts ports), sorted by each kind of key in both directions: unique
+// strings (name, mac_address), a timestamp (ports of one bulk create share it), a key every
+// port shares (status: one tie group as large as
 // the collection), the default (id), and a backward page.
 func BenchmarkPortPage(b *testing.B) {
 	s := newBenchServer(b)
@@ -348,7 +349,10 @@ func BenchmarkPortPage(b *testing.B) {
 		{"id", ""},
 		{"name-asc", "&sort_key=name&sort_dir=asc"},
 		{"name-desc", "&sort_key=name&sort_dir=desc"},
+		{"created_at-asc", "&sort_key=created_at&sort_dir=asc"},
 		{"created_at-desc", "&sort_key=created_at&sort_dir=desc"},
+		{"mac-asc", "&sort_key=mac_address&sort_dir=asc"},
+		{"mac-desc", "&sort_key=mac_address&sort_dir=desc"},
 		{"status-asc", "&sort_key=status&sort_dir=asc"},
 		{"status-desc", "&sort_key=status&sort_dir=desc"},
 		{"mac-reverse", "&sort_key=mac_address&sort_dir=asc&page_reverse=True"},

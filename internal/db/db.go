@@ -67,7 +67,8 @@ type DB struct {
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
-// sqlite:///relative/or//absolute/path, postgresql://user:pw@host:port/db (also
+// sqlite:///relative/or//absolute/path (?mmap_size=N maps the file for the readers),
+// postgresql://user:pw@host:port/db (also
 // postgresql+psycopg2://) or mysql+pymysql://user:pw@host:port/db?charset=utf8 (also
 // mysql://, and ?unix_socket=/path for a local socket). An empty connection means SQLite
 // at dataDir/neutron.db.
@@ -93,7 +94,23 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("db: sqlite needs a file path, got %q", connection)
 	}
+	readPragmas := ""
 	if i := strings.IndexByte(path, '?'); i >= 0 {
+		// ?mmap_size=N: the readers map up to N bytes of the file (SQLite's mmap_size)
+		// instead of reading its pages with pread into each connection's 2 MB page cache.
+		// Sorted pages at 100,000 ports miss that cache about twice a row (BENCHMARKS.md,
+		// "Pages by every sort key"); the mapped pages count in the process's RSS.
+		v, err := url.ParseQuery(path[i+1:])
+		if err != nil {
+			return nil, fmt.Errorf("db: sqlite connection options: %w", err)
+		}
+		if m := v.Get("mmap_size"); m != "" {
+			n, err := strconv.ParseInt(m, 10, 64)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("db: sqlite mmap_size=%q: want a number of bytes", m)
+			}
+			readPragmas = "&_pragma=mmap_size(" + strconv.FormatInt(n, 10) + ")"
+		}
 		path = path[:i]
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -110,7 +127,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := openSQLiteCached("file:" + path + "?" + pragmas)
+	r, err := openSQLiteCached("file:" + path + "?" + pragmas + readPragmas)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}

@@ -463,12 +463,27 @@ type PageRow struct {
 // Page reads up to q.Limit documents in q's order after q.After, through the key index (or
 // the primary key when ordering by id): it reads what it returns, plus at most one query per
 // value group when the two directions differ.
+//
+// When both directions agree, the order is the index's (value, id) order: on SQLite one
+// query starts after the cursor with a row-value comparison, which the index answers as a
+// range; the other engines read the rest of the cursor's value group, then the groups after
+// it. When they differ, groups come in the index's order and each is reversed in memory; one
+// row more than the page is read to tell whether the last group goes on past the page, and
+// only then is its start read again in the wanted id order.
 func (t *Tx) Page(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
 	if q.Limit <= 0 {
 		return nil, nil
 	}
 	if q.Sort == "" {
 		return t.pageByID(ctx, kind, q)
+	}
+	dir := "ASC"
+	if q.KeyDesc {
+		dir = "DESC"
+	}
+	order := "k.value " + dir + ", k.id " + dir
+	if q.KeyDesc == q.IDDesc && q.After != nil && t.db.Dialect == SQLite {
+		return t.pageRows(ctx, kind, q, "(k.value, k.id) "+cmp(q.KeyDesc)+" (?, ?)", []any{q.After.Key, q.After.ID}, order, q.Limit)
 	}
 	var out []PageRow
 	// The rest of the cursor's value group, in id order.
@@ -483,49 +498,46 @@ func (t *Tx) Page(ctx context.Context, kind string, q PageQuery) ([]PageRow, err
 		return out, nil
 	}
 	// The following groups, in one index range; ids within a group come in the direction of
-	// the keys, so groups are re-ordered when the directions differ.
+	// the keys, so groups are reversed when the directions differ.
 	cond, args := "", []any(nil)
 	if q.After != nil {
 		cond, args = "k.value "+cmp(q.KeyDesc)+" ?", []any{q.After.Key}
 	}
-	dir := "ASC"
-	if q.KeyDesc {
-		dir = "DESC"
-	}
 	need := q.Limit - len(out)
-	rows, err := t.pageRows(ctx, kind, q, cond, args, "k.value "+dir+", k.id "+dir, need)
+	mixed := q.KeyDesc != q.IDDesc
+	read := need
+	if mixed {
+		read++ // the row after the page: does the last group go on?
+	}
+	rows, err := t.pageRows(ctx, kind, q, cond, args, order, read)
 	if err != nil {
 		return nil, err
 	}
-	if q.KeyDesc != q.IDDesc && len(rows) > 0 {
-		if len(rows) == need {
-			// The last group may go on past the limit: its first ids in the wanted order
-			// are not necessarily the ones read.
-			last := rows[len(rows)-1].Cursor.Key
-			i := len(rows)
-			for i > 0 && rows[i-1].Cursor.Key == last {
-				i--
-			}
-			tail, err := t.pageRows(ctx, kind, q, "k.value = ?", []any{last}, idOrder(q.IDDesc), len(rows)-i)
+	if !mixed || len(rows) == 0 {
+		return append(out, rows...), nil
+	}
+	goesOn := false
+	if len(rows) > need {
+		goesOn = rows[need].Cursor.Key == rows[need-1].Cursor.Key
+		rows = rows[:need]
+	}
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].Cursor.Key == rows[i].Cursor.Key {
+			j++
+		}
+		if goesOn && j == len(rows) {
+			// The last group goes on past the page: its first ids in the wanted order are
+			// not necessarily the ones read.
+			tail, err := t.pageRows(ctx, kind, q, "k.value = ?", []any{rows[i].Cursor.Key}, idOrder(q.IDDesc), j-i)
 			if err != nil {
 				return nil, err
 			}
 			rows = append(rows[:i], tail...)
+			break
 		}
-		for i := 0; i < len(rows); {
-			j := i
-			for j < len(rows) && rows[j].Cursor.Key == rows[i].Cursor.Key {
-				j++
-			}
-			g := rows[i:j]
-			sort.Slice(g, func(a, b int) bool {
-				if q.IDDesc {
-					return g[a].Cursor.ID > g[b].Cursor.ID
-				}
-				return g[a].Cursor.ID < g[b].Cursor.ID
-			})
-			i = j
-		}
+		slices.Reverse(rows[i:j])
+		i = j
 	}
 	return append(out, rows...), nil
 }
