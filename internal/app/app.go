@@ -512,8 +512,13 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		if uri != "http://"+s.RESTAddr+"/midonet-api" {
 			s.backendURL = uri
 		}
+		hc := &http.Client{Timeout: timeout}
+		if s.backendURL == "" && s.RESTAddr != "" {
+			// The cluster in this process: its REST handler is called directly.
+			hc.Transport = inProcessTransport{handler: s.restHandler}
+		}
 		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
-			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: &http.Client{Timeout: timeout}}}
+			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: hc}}
 	}
 	srv.Backend = timedBackend{Backend: srv.Backend, observe: s.Metrics.Applied.Observe}
 	checks := serverChecks(d, s.NSDB)
