@@ -29,8 +29,8 @@ import (
 //
 // SQLite has one writer, and on MySQL GetForShare is Get (FOR UPDATE).
 
-// shareLockClass is the advisory lock class of documents read shared (7011–7013 are taken:
-// migrations, the task order, and formerly quotas).
+// shareLockClass is the advisory lock class of documents read shared (beside the migrations'
+// 7011 and the task order's 7012, and quotaLockClass).
 const shareLockClass = 7015
 
 // quotaLockClass is the advisory lock class of LockQuota.
