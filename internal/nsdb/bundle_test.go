@@ -2,10 +2,15 @@ package nsdb
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/midonet-go/midonet/internal/topology"
 )
@@ -114,7 +119,10 @@ func TestBundleErrors(t *testing.T) {
 	}
 	for name, b := range map[string][]byte{
 		"empty": nil, "json": []byte(`{"id":"x"}`), "truncated": good[:len(good)/2],
-		"bad frame": append([]byte{bundleZstd}, "garbage"...),
+		"bad frame":          append([]byte{bundleZstd}, "garbage"...),
+		"bad block":          append([]byte{bundleS2}, "garbage"...),
+		"says it holds 1 GB": binary.AppendUvarint([]byte{bundleS2}, 1<<30),
+		"unknown format":     append([]byte{'x'}, good[1:]...),
 	} {
 		if _, err := DecodeBundle(b); err == nil {
 			t.Errorf("%s: no error", name)
@@ -249,4 +257,63 @@ func TestEditBundle(t *testing.T) {
 	if _, err := EditBundle(b, map[string][]byte{"no-kind": []byte(`{}`)}); err == nil {
 		t.Fatal("an edit key without a kind was accepted")
 	}
+}
+
+// TestZstdBundlesStillRead: a bundle written as a zstd frame, the format before S2, decodes
+// to the same objects and content as the S2 bundle of the same objects.
+func TestZstdBundlesStillRead(t *testing.T) {
+	bos, err := BundleObjects(portBundle(3, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := AppendBundleContent(nil, bos)
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := enc.EncodeAll(content, []byte{bundleZstd})
+	current := CompressBundleContent(content)
+	if current[0] != bundleS2 {
+		t.Fatalf("new bundles start with %q, want %q", current[0], bundleS2)
+	}
+	for name, b := range map[string][]byte{"zstd": old, "s2": current} {
+		got, err := AppendBundleContentOf([]byte("kept"), b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(got, append([]byte("kept"), content...)) {
+			t.Errorf("%s: content differs (or what dst held was lost)", name)
+		}
+		objs, err := DecodeBundle(b)
+		if err != nil || len(objs) != len(bos) {
+			t.Errorf("%s: %d objects, %v; want %d", name, len(objs), err, len(bos))
+		}
+	}
+	if len(current) > len(old)*11/10 {
+		t.Errorf("S2 bundle %d bytes, zstd %d: the dictionary should keep them about the same", len(current), len(old))
+	}
+}
+
+// TestBundleDictionaryIsPinned: S2 bundles in every NSDB were compressed against
+// bundle_dict.bin; a changed dictionary would make them unreadable. A new dictionary needs a
+// new format byte, with this one kept for the bundles already written.
+func TestBundleDictionaryIsPinned(t *testing.T) {
+	sum := sha256.Sum256(bundleDict)
+	if got := hex.EncodeToString(sum[:]); got != "e9452b59924634f08a73f9364fe52d677b113ac611c91029a24bbb4a360927f2" {
+		t.Fatalf("bundle_dict.bin changed (sha256 %s): bundles already stored cannot be read with it", got)
+	}
+}
+
+// FuzzBundleContent: any content survives a bundle, and no bytes make AppendBundleContentOf
+// panic.
+func FuzzBundleContent(f *testing.F) {
+	f.Add([]byte{}, []byte{bundleS2})
+	f.Add(bundleDict, []byte{bundleZstd, 0x28, 0xb5, 0x2f, 0xfd})
+	f.Fuzz(func(t *testing.T, content, b []byte) {
+		got, err := AppendBundleContentOf(nil, CompressBundleContent(content))
+		if err != nil || !bytes.Equal(got, content) {
+			t.Fatalf("content %q came back as %q, %v", content, got, err)
+		}
+		_, _ = AppendBundleContentOf(nil, b)
+	})
 }
