@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -19,6 +20,9 @@ import (
 // Delete keep it in the same transaction as the document. Its primary key (kind, attr, value,
 // id) is what keyset pages walk and what indexed filters look up, so a page reads what it
 // returns and a filter on device_id reads the rows of that device, never the collection.
+// It is the table's only index (migration 0006 dropped the one by document): the rows a
+// document has are the keys of its stored body, which Put and Delete read (or Get remembered)
+// before they change it, and they remove the rows that go by primary key.
 //
 // Values are encoded so that the engines' byte-wise order (SQLite BINARY, PostgreSQL COLLATE
 // "C", MySQL utf8mb4_bin) is the API's order of one attribute's values (compareValues in
@@ -46,7 +50,7 @@ const maxKeyRunes = 395
 // collations. MAC addresses are compared case-insensitively, as the API filters them.
 func EncodeKey(attr string, v any) string {
 	var s string
-	switch t := v.(type) {
+	switch t := readBack(v).(type) {
 	case nil:
 		s = "0"
 	case bool:
@@ -61,14 +65,40 @@ func EncodeKey(attr string, v any) string {
 		}
 		s = "3" + cutRunes(t, maxKeyRunes)
 	default:
-		if n, ok := model.Int(v); ok {
+		if n, ok := model.Int(t); ok {
 			s = encodeInt(n)
 			break
 		}
-		b, _ := json.Marshal(v)
+		b, _ := json.Marshal(t)
 		s = "4" + cutRunes(string(b), maxKeyRunes)
 	}
 	return s + "\x01"
+}
+
+// readBack is v as it reads back from a stored body: a document's key rows are found again
+// from its stored body (updateKeys), so a value held in another Go type (a struct, a typed
+// string or slice, an int32) must give the key its decoded form gives.
+func readBack(v any) any {
+	switch v.(type) {
+	case nil, bool, string, int, int64, float64, json.Number:
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var back any
+	if err := decodeUsingNumber(b, &back); err != nil {
+		return v
+	}
+	return back
+}
+
+// decodeUsingNumber decodes JSON as a stored body is decoded (numbers as json.Number).
+func decodeUsingNumber(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 func isMACAttr(attr string) bool {
@@ -110,11 +140,17 @@ func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
 	seen := map[keyRow]bool{}
 	for _, p := range multi {
 		field, sub, dotted := strings.Cut(p, ".")
-		l, _ := d[field].([]any)
+		l, ok := d[field].([]any)
+		if !ok {
+			l, _ = readBack(d[field]).([]any)
+		}
 		for _, x := range l {
 			v := x
 			if dotted {
-				m, _ := x.(map[string]any)
+				m, ok := x.(map[string]any)
+				if !ok {
+					m, _ = readBack(x).(map[string]any)
+				}
 				if m == nil {
 					continue
 				}
@@ -188,11 +224,9 @@ func (t *Tx) insertWithKeys(ctx context.Context, kind string, d Doc, body []byte
 	return true, nil
 }
 
-// writeKeys brings a document's key rows in line with d: on an insert all of them, on an
-// update only the rows that changed. Without a keying catalogue the index is marked stale
-// instead, to be rebuilt by the next Upgrade that has one.
-func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc, update bool) error {
-	id := str(d["id"])
+// writeKeys writes the key rows of a document Insert stored. Without a keying catalogue the
+// index is marked stale instead, to be rebuilt by the next Upgrade that has one.
+func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc) error {
 	sortAttrs, multi, ok := t.keyAttrs(kind)
 	if !ok {
 		return t.staleKeys(ctx)
@@ -200,34 +234,37 @@ func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc, update bool) err
 	if len(sortAttrs)+len(multi) == 0 {
 		return nil
 	}
-	want := docKeys(sortAttrs, multi, d)
-	if !update {
-		return t.insertKeys(ctx, kind, id, want)
+	return t.insertKeys(ctx, kind, str(d["id"]), docKeys(sortAttrs, multi, d))
+}
+
+// updateKeys brings the key rows of a document whose stored body was old in line with d
+// (nil: the document was deleted). The rows old has are the keys of its body, so only the
+// rows that changed are deleted, by primary key, and inserted.
+func (t *Tx) updateKeys(ctx context.Context, kind, id string, old []byte, d Doc) error {
+	sortAttrs, multi, ok := t.keyAttrs(kind)
+	if !ok {
+		return t.staleKeys(ctx)
 	}
-	rows, err := t.Query(ctx, "SELECT attr, value FROM resource_keys WHERE kind = ? AND id = ?", kind, id)
+	if len(sortAttrs)+len(multi) == 0 {
+		return nil
+	}
+	before, err := decodeBody(old)
 	if err != nil {
-		return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
+		return fmt.Errorf("db: decode the stored %s %s: %w", kind, id, err)
 	}
 	have := map[keyRow]bool{}
-	for rows.Next() {
-		var k keyRow
-		if err := rows.Scan(&k.attr, &k.value); err != nil {
-			rows.Close()
-			return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
-		}
+	for _, k := range docKeys(sortAttrs, multi, before) {
 		have[k] = true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: read index of %s %s: %w", kind, id, err)
-	}
 	var add []keyRow
-	for _, k := range want {
-		if have[k] {
-			delete(have, k)
-			continue
+	if d != nil {
+		for _, k := range docKeys(sortAttrs, multi, d) {
+			if have[k] {
+				delete(have, k)
+				continue
+			}
+			add = append(add, k)
 		}
-		add = append(add, k)
 	}
 	if len(have) > 0 {
 		q := "DELETE FROM resource_keys WHERE kind = ? AND id = ? AND ("
@@ -246,16 +283,6 @@ func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc, update bool) err
 		}
 	}
 	return t.insertKeys(ctx, kind, id, add)
-}
-
-func (t *Tx) deleteKeys(ctx context.Context, kind, id string) error {
-	if s, m, ok := t.keyAttrs(kind); ok && len(s)+len(m) == 0 {
-		return nil
-	}
-	if _, err := t.Exec(ctx, "DELETE FROM resource_keys WHERE kind = ? AND id = ?", kind, id); err != nil {
-		return fmt.Errorf("db: unindex %s %s: %w", kind, id, err)
-	}
-	return nil
 }
 
 type staleMarked struct{}

@@ -145,7 +145,7 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 	}
 	t.forget(kind, str(d["id"]))
 	t.noteInserted(kind, str(d["id"]))
-	return t.writeKeys(ctx, kind, d, false)
+	return t.writeKeys(ctx, kind, d)
 }
 
 func (t *Tx) noteInserted(kind, id string) {
@@ -187,22 +187,27 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
-	t.forget(kind, str(d["id"]))
-	if err := t.lockForWrite(ctx, kind, str(d["id"])); err != nil {
+	id := str(d["id"])
+	if err := t.lockForWrite(ctx, kind, id); err != nil {
 		return err
 	}
-	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
-		string(b), str(d["project_id"]), t.parentOf(kind, d), kind, str(d["id"]))
+	old, err := t.storedBody(ctx, kind, id)
 	if err != nil {
-		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), err)
+		return err
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
+	t.forget(kind, id)
+	res, err := t.Exec(ctx, "UPDATE resources SET body = ?, project_id = ?, parent_id = ? WHERE kind = ? AND id = ?",
+		string(b), str(d["project_id"]), t.parentOf(kind, d), kind, id)
+	if err != nil {
+		return fmt.Errorf("db: update %s %s: %w", kind, id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 || old == nil {
 		// The document was read (without a lock) and then deleted by a transaction that
 		// committed since: writing on would journal an update after its delete and bring it
 		// back in the NSDB. Run the whole transaction again on fresh reads.
-		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), ErrVanished)
+		return fmt.Errorf("db: update %s %s: %w", kind, id, ErrVanished)
 	}
-	return t.writeKeys(ctx, kind, d, true)
+	return t.updateKeys(ctx, kind, id, old, d)
 }
 
 // ErrVanished says a document a transaction read was deleted by another before it could be
@@ -211,19 +216,44 @@ var ErrVanished = errors.New("document deleted by a concurrent transaction")
 
 // Delete removes a document; it reports whether one was there.
 func (t *Tx) Delete(ctx context.Context, kind, id string) (bool, error) {
-	t.forget(kind, id)
 	if err := t.lockForWrite(ctx, kind, id); err != nil {
 		return false, err
 	}
+	old, err := t.storedBody(ctx, kind, id)
+	if err != nil {
+		return false, err
+	}
+	t.forget(kind, id)
 	res, err := t.Exec(ctx, "DELETE FROM resources WHERE kind = ? AND id = ?", kind, id)
 	if err != nil {
 		return false, fmt.Errorf("db: delete %s %s: %w", kind, id, err)
 	}
 	n, _ := res.RowsAffected()
-	if n == 0 {
+	if n == 0 || old == nil {
 		return false, nil
 	}
-	return true, t.deleteKeys(ctx, kind, id)
+	return true, t.updateKeys(ctx, kind, id, old, nil)
+}
+
+// storedBody is the stored body of a document this transaction is about to change (nil
+// when there is none): what Get remembered, or read now with the row locked as Get does, so
+// that the key rows removed are those of the version replaced.
+func (t *Tx) storedBody(ctx context.Context, kind, id string) ([]byte, error) {
+	if body, ok := t.seen[docRef{kind, id}]; ok {
+		return body, nil
+	}
+	if s, m, keyed := t.keyAttrs(kind); !keyed || len(s)+len(m) == 0 {
+		return []byte{}, nil // no key rows to find: not read (not nil: a row may be there)
+	}
+	var body []byte // lockForWrite took the advisory lock, if the kind has one
+	err := t.QueryRow(ctx, "SELECT body FROM resources WHERE kind = ? AND id = ?"+t.ForUpdate(), kind, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: read %s %s: %w", kind, id, err)
+	}
+	return body, nil
 }
 
 // Filter narrows a List by the indexed columns.
