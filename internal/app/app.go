@@ -447,12 +447,8 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	srv, corePlugin, err := newAPI(apiParts{cfg: cfg, db: d, catalog: cat, auth: authn, noauth: noauth, policy: enf, log: log,
 		hosts: nsdbHosts{s.NSDB}, tasks: s.Tasks,
 		writes: plugin.GatedWriter{Writer: d, InTx: dbmanage.CheckWritable,
-			Before: func(ctx context.Context) error {
-				if err := space.Check(); err != nil {
-					return err
-				}
-				return readOnlyGate(ctx, d)
-			}},
+			Before: func(context.Context) error { return space.Check() },
+			Probe:  func(ctx context.Context) error { return readOnlyGate(ctx, d) }},
 	})
 	if err != nil {
 		return nil, err
@@ -759,8 +755,8 @@ const toolWait = 10 * time.Minute
 // readOnlyGate answers 503 to writes while `db-manage data-readonly` is in force.
 func readOnlyGate(ctx context.Context, d *db.DB) error {
 	var ro bool
-	// One statement, no transaction: every write asks, and CheckWritable reads the flag
-	// again inside the write's own transaction.
+	// One statement, no transaction: what Writable asks (a write reads the flag inside its
+	// own transaction, CheckWritable).
 	err := d.ReadRow(ctx, "SELECT readonly FROM midonet_data_state WHERE id = 1").Scan(&ro)
 	if err != nil {
 		return fmt.Errorf("app: read-only flag: %w", err)

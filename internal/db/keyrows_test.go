@@ -10,7 +10,7 @@ import (
 )
 
 type (
-	status string
+	status  string
 	fixedIP struct {
 		SubnetID  string `json:"subnet_id"`
 		IPAddress string `json:"ip_address"`

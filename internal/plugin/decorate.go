@@ -20,17 +20,22 @@ type Writer interface {
 // (the disk-space reserve, answered before any lock is taken), InTx first inside it (the
 // read-only flag, read in the same transaction as the write, so that no write slips past
 // `db-manage data-readonly`). It guards every write of the server — collections, tags,
-// quotas, the port-status loop — because they all go through it.
+// quotas, the port-status loop — because they all go through it. Open, which asks whether a
+// write would pass now, runs Before and Probe: InTx's question asked outside a transaction
+// (a write does not ask it twice).
 type GatedWriter struct {
 	Writer Writer
 	Before func(ctx context.Context) error
 	InTx   func(ctx context.Context, tx *db.Tx) error
+	Probe  func(ctx context.Context) error
 }
 
 // Write runs fn behind the gates.
 func (g GatedWriter) Write(ctx context.Context, fn func(*db.Tx) error) error {
-	if err := g.Open(ctx); err != nil {
-		return err
+	if g.Before != nil {
+		if err := g.Before(ctx); err != nil {
+			return err
+		}
 	}
 	return g.Writer.Write(ctx, func(tx *db.Tx) error {
 		if g.InTx != nil {
@@ -44,10 +49,15 @@ func (g GatedWriter) Write(ctx context.Context, fn func(*db.Tx) error) error {
 
 // Open reports why writes are refused now (nil: the Before gate lets them through).
 func (g GatedWriter) Open(ctx context.Context) error {
-	if g.Before == nil {
-		return nil
+	for _, gate := range []func(context.Context) error{g.Before, g.Probe} {
+		if gate == nil {
+			continue
+		}
+		if err := gate(ctx); err != nil {
+			return err
+		}
 	}
-	return g.Before(ctx)
+	return nil
 }
 
 // QuotaEnforced wraps a collection so that every create is first checked against the

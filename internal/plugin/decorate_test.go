@@ -15,7 +15,8 @@ import (
 var widgets = &resource.Resource{Collection: "widgets", Member: "widget", Quota: "widget"}
 
 // TestGatedWriter: each gate refuses with its own error, the in-transaction gate before the
-// write's own work, and a refused write leaves nothing behind.
+// write's own work, and a refused write leaves nothing behind. Open asks Before and Probe
+// (the in-transaction question asked outside one); a write never asks Probe.
 func TestGatedWriter(t *testing.T) {
 	ctx := context.Background()
 	d := plugintest.OpenDB(t, resource.MustCatalog(widgets))
@@ -23,17 +24,19 @@ func TestGatedWriter(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		before, in error
-		want       error
+		want, open error
 	}{
-		{"open", nil, nil, nil},
-		{"before refuses", full, nil, full},
-		{"in transaction refuses", nil, readOnly, readOnly},
-		{"before wins", full, readOnly, full},
+		{"open", nil, nil, nil, nil},
+		{"before refuses", full, nil, full, full},
+		{"in transaction refuses", nil, readOnly, readOnly, readOnly},
+		{"before wins", full, readOnly, full, full},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			probed := 0
 			g := plugin.GatedWriter{Writer: d,
 				Before: func(context.Context) error { return tc.before },
-				InTx:   func(context.Context, *db.Tx) error { return tc.in }}
+				InTx:   func(context.Context, *db.Tx) error { return tc.in },
+				Probe:  func(context.Context) error { probed++; return tc.in }}
 			ran := false
 			id := plugin.NewID()
 			err := g.Write(ctx, func(tx *db.Tx) error {
@@ -46,8 +49,11 @@ func TestGatedWriter(t *testing.T) {
 			if ran != (tc.want == nil) {
 				t.Errorf("the write ran: %v, want %v", ran, tc.want == nil)
 			}
-			if got := g.Open(ctx); !errors.Is(got, tc.before) {
-				t.Errorf("Open = %v, want %v", got, tc.before)
+			if probed != 0 {
+				t.Errorf("Write asked Probe %d times, want 0 (InTx asks)", probed)
+			}
+			if got := g.Open(ctx); !errors.Is(got, tc.open) {
+				t.Errorf("Open = %v, want %v", got, tc.open)
 			}
 			var stored db.Doc
 			_ = d.Read(ctx, func(tx *db.Tx) error { stored, err = tx.Get(ctx, "widgets", id); return err })
