@@ -185,10 +185,23 @@ func splitSQL(s string) []string {
 		}
 		lines = append(lines, l)
 	}
-	for _, st := range strings.Split(strings.Join(lines, "\n"), ";") {
-		if st = strings.TrimSpace(st); st != "" {
-			out = append(out, st)
+	// A statement ends at a semicolon outside a dollar-quoted body ($$ … $$, a function's).
+	rest := strings.Join(lines, "\n")
+	start, quoted := 0, false
+	for i := 0; i < len(rest); i++ {
+		switch {
+		case strings.HasPrefix(rest[i:], "$$"):
+			quoted = !quoted
+			i++
+		case rest[i] == ';' && !quoted:
+			if st := strings.TrimSpace(rest[start:i]); st != "" {
+				out = append(out, st)
+			}
+			start = i + 1
 		}
+	}
+	if st := strings.TrimSpace(rest[start:]); st != "" {
+		out = append(out, st)
 	}
 	return out
 }

@@ -172,3 +172,13 @@ func TestOpenErrorsHideThePassword(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitSQLKeepsDollarQuotedBodies: a function's body ($$ … $$) is one statement with
+// its semicolons; comment lines go.
+func TestSplitSQLKeepsDollarQuotedBodies(t *testing.T) {
+	got := splitSQL("-- a comment; with a semicolon\nCREATE TABLE a (x INT);\nCREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $$\nBEGIN\n    PERFORM 1;\n    RETURN 2;\nEND\n$$;\nDROP TABLE b")
+	want := []string{"CREATE TABLE a (x INT)", "CREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $$\nBEGIN\n    PERFORM 1;\n    RETURN 2;\nEND\n$$", "DROP TABLE b"}
+	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Errorf("splitSQL = %q\nwant %q", got, want)
+	}
+}

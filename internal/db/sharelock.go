@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 )
@@ -31,7 +29,7 @@ import (
 
 // shareLockClass is the advisory lock class of documents read shared (beside the migrations'
 // 7011 and the task order's 7012, and quotaLockClass).
-const shareLockClass = 7015
+const shareLockClass = 7015 // also written in migrations/postgres/0007_get_shared.sql
 
 // quotaLockClass is the advisory lock class of LockQuota.
 const quotaLockClass = 7013
@@ -58,16 +56,14 @@ func (t *Tx) GetForShare(ctx context.Context, kind, id string) (Doc, error) {
 	if t.readOnly || t.unlocked || t.db.Dialect != Postgres || !shareLocked(kind) {
 		return t.Get(ctx, kind, id)
 	}
-	if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))", shareLockClass, kind+"/"+id); err != nil {
-		return nil, fmt.Errorf("db: lock %s %s shared: %w", kind, id, err)
-	}
+	// One round trip: migration 0007's function takes the lock (class shareLockClass), then
+	// reads the body with a snapshot taken after it.
 	var body []byte
-	err := t.QueryRow(ctx, "SELECT body FROM resources WHERE kind = ? AND id = ?", kind, id).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	if err := t.QueryRow(ctx, "SELECT midonet_get_shared(?, ?)", kind, id).Scan(&body); err != nil {
+		return nil, fmt.Errorf("db: get %s %s shared: %w", kind, id, err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("db: get %s %s: %w", kind, id, err)
+	if body == nil {
+		return nil, nil
 	}
 	t.remember(kind, id, body)
 	return decodeBody(body)

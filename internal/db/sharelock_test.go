@@ -124,3 +124,78 @@ func waitForAdvisoryWaiters(ctx context.Context, t *testing.T, d *db.DB, n int) 
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestGetForShareSeesWhatItWaitedFor, on PostgreSQL: a shared reader that waits for a write
+// holding the document exclusively reads the document as that write committed it (its read
+// is not from a snapshot taken before the lock was granted), and finds none when the write
+// deleted it.
+func TestGetForShareSeesWhatItWaitedFor(t *testing.T) {
+	db.ShareLockKind("parents")
+	d := upgraded(t, testenv.NewDatabase(t))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for _, id := range []string{"p1", "p2"} {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "parents", db.Doc{"id": id, "name": "before"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		id, name string
+		change   func(tx *db.Tx) error
+		want     any // the name read, nil: no document
+	}{
+		{"p1", "update", func(tx *db.Tx) error {
+			p, err := tx.Get(ctx, "parents", "p1")
+			if err != nil {
+				return err
+			}
+			p["name"] = "after"
+			return tx.Put(ctx, "parents", p)
+		}, "after"},
+		{"p2", "delete", func(tx *db.Tx) error { _, err := tx.Delete(ctx, "parents", "p2"); return err }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			changed, commit := make(chan struct{}), make(chan struct{})
+			writer := make(chan error, 1)
+			go func() {
+				writer <- d.Write(ctx, func(tx *db.Tx) error {
+					if err := tc.change(tx); err != nil {
+						return err
+					}
+					close(changed)
+					<-commit
+					return nil
+				})
+			}()
+			<-changed
+			read := make(chan any, 1)
+			go func() {
+				err := d.Write(ctx, func(tx *db.Tx) error {
+					p, err := tx.GetForShare(ctx, "parents", tc.id)
+					if err != nil {
+						return err
+					}
+					if p == nil {
+						read <- nil
+					} else {
+						read <- p["name"]
+					}
+					return nil
+				})
+				if err != nil {
+					t.Errorf("reader: %v", err)
+				}
+			}()
+			waitForAdvisoryWaiters(ctx, t, d, 1)
+			close(commit)
+			if err := <-writer; err != nil {
+				t.Fatal(err)
+			}
+			if got := <-read; got != tc.want {
+				t.Errorf("the reader read %v, want %v (what the write it waited for committed)", got, tc.want)
+			}
+		})
+	}
+}

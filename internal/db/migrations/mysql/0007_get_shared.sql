@@ -1,0 +1,3 @@
+-- Nothing here: the version keeps the engines' migrations aligned. PostgreSQL's 0007 adds
+-- the function that reads a document under a shared advisory lock (GetForShare), which
+-- SQLite (one writer) and MySQL (GetForShare is Get) do not use.
