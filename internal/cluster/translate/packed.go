@@ -12,7 +12,10 @@ import (
 // Neutron documents (packDict), so that what every port's JSON repeats — its attribute names,
 // their usual values, the shape of a fixed IP — costs nothing. A VM port's 0.85 KB of JSON
 // packs into about 0.2 KB; at 100,000 ports that is some 80 MB less heap, for about 3 µs a
-// Put and 1 µs a Get or GetJSON.
+// Put and 1 µs a Get or GetJSON. The encoder runs at zstd's fastest level: with the
+// dictionary, resetting the encoder's tables is most of the cost of packing a document, and
+// the fastest level's are the smallest. On the 100,000 documents of the 100,000-port data
+// dir it packs 85.0 MB of JSON into 22.3 MB in 1.3 s (the default level: 22.0 MB in 3.1 s).
 
 // packDictID names the dictionary in the frames (never stored outside the process).
 const packDictID = 0x6d6e7764 // "mnwd"
@@ -36,7 +39,7 @@ func packCodecs() (*zstd.Encoder, *zstd.Decoder) {
 	packOnce.Do(func() {
 		var err error
 		packEnc, err = zstd.NewWriter(nil, zstd.WithEncoderDictRaw(packDictID, []byte(packDict)),
-			zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(2), zstd.WithZeroFrames(true),
+			zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2), zstd.WithZeroFrames(true),
 			zstd.WithWindowSize(packWindow))
 		if err != nil {
 			panic(fmt.Sprintf("translate: zstd encoder: %v", err))
