@@ -272,7 +272,7 @@ func (s *ownerSummer) sum(objs []topology.Object) (sum, bool, error) {
 		s.bos = append(s.bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: js[start:s.ends[i]]})
 		start = s.ends[i] + 1
 	}
-	s.content = nsdb.AppendBundleContent(s.content[:0], s.bos)
+	s.content = nsdb.AppendBundleContentSorting(s.content[:0], s.bos)
 	clear(s.bos) // keeps no object's id past this call
 	if len(s.content) == 0 {
 		return sum{}, false, nil
