@@ -24,7 +24,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
+	stopProfile, err := startCPUProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
 	cmd, err := root().ExecuteC()
+	stopProfile()
 	var status exitStatus
 	switch {
 	case errors.As(err, &status):

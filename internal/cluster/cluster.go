@@ -13,10 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -55,7 +57,9 @@ type Cluster struct {
 	mu      sync.Mutex
 	version int64
 	world   *translate.World
-	// owned: owner → the digest of its bundle's content (see ownerSum), for every owner with
+	// plainWorld: Load keeps the Neutron copies' JSON as it is, not packed (SetPlainWorld).
+	plainWorld atomic.Bool
+	// owned: owner → the digest of its bundle's content (see ownerSummer), for every owner with
 	// a bundle of at least one object. One digest an owner, not one an object: an apply, the
 	// startup repair and verify compare a translation's digest with it, and only verify,
 	// for an owner whose digest differs, reads its bundle back to name the objects.
@@ -151,6 +155,11 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 // Catalog is the catalogue the cluster was built with.
 func (c *Cluster) Catalog() *resource.Catalog { return c.catalog }
 
+// SetPlainWorld makes Load keep the Neutron copies' JSON as it is instead of packed
+// (translate.NewPlainWorld), for the one-shot tools (`db-manage verify` and `repair`): less
+// CPU, about 60 MB more memory at 100,000 ports. Call it before Load.
+func (c *Cluster) SetPlainWorld() { c.plainWorld.Store(true) }
+
 // SetDB records the Neutron database the cluster verifies against.
 func (c *Cluster) SetDB(d *db.DB) { c.db = d }
 
@@ -238,8 +247,8 @@ func (c *Cluster) loadVersion(ctx context.Context, v int64) error {
 }
 
 // readVersion reads a version's Neutron copies and owned objects, page by page (the pages
-// are dropped once decoded). The two are read at once, each by its own goroutine: decoding
-// the copies and digesting the bundles are each about one core's work.
+// are dropped once decoded). The two are read at once: the bundles' digests by one
+// goroutine, the copies by readWorld's.
 func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, ownedRead, error) {
 	var owned ownedRead
 	var ownedErr error
@@ -248,18 +257,7 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, o
 		defer close(done)
 		owned, ownedErr = c.readOwned(ctx, v)
 	}()
-	world := translate.NewWorld()
-	prefix := nsdb.DataPrefix(v) + "neutron/"
-	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
-		for _, kv := range kvs {
-			rest := strings.TrimPrefix(kv.Key, prefix)
-			coll, _, _ := strings.Cut(rest, "/")
-			if err := world.PutJSON(coll, kv.Value); err != nil {
-				return fmt.Errorf("cluster: decode %s: %w", kv.Key, err)
-			}
-		}
-		return nil
-	})
+	world, err := c.readWorld(ctx, v)
 	<-done
 	if err != nil {
 		return nil, ownedRead{}, fmt.Errorf("cluster: load neutron copies: %w", err)
@@ -268,6 +266,82 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, o
 		return nil, ownedRead{}, ownedErr
 	}
 	return world, owned, nil
+}
+
+// readWorld reads a version's Neutron copies into a new world. Decoding a copy, its typed
+// form and packing it (translate.PrepareJSON) are most of the work and need no world, so
+// the pages are prepared by one worker per core as the listing hands them out and only
+// added to the world under a lock; at most a page per worker and one more wait, so the
+// memory stays a few pages. The world is the same whatever order the pages are added in
+// (each copy has its own key).
+func (c *Cluster) readWorld(ctx context.Context, v int64) (*translate.World, error) {
+	world := translate.NewWorld()
+	if c.plainWorld.Load() {
+		world = translate.NewPlainWorld()
+	}
+	prefix := nsdb.DataPrefix(v) + "neutron/"
+	pages := make(chan []nsdb.KV, 1)
+	var (
+		mu       sync.Mutex // guards world and firstErr
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	failed := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr
+	}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var prepared []translate.Prepared
+			for kvs := range pages {
+				prepared = prepared[:0]
+				var err error
+				for _, kv := range kvs {
+					coll, _, _ := strings.Cut(strings.TrimPrefix(kv.Key, prefix), "/")
+					p, perr := world.PrepareJSON(coll, kv.Value)
+					if perr != nil {
+						err = fmt.Errorf("cluster: decode %s: %w", kv.Key, perr)
+						break
+					}
+					prepared = append(prepared, p)
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if firstErr == nil {
+					for _, p := range prepared {
+						world.Add(p)
+					}
+				}
+				mu.Unlock()
+				clear(prepared) // the world holds them now; the slice is reused
+			}
+		}()
+	}
+	_, err := c.store.Scan(ctx, prefix, func(kvs []nsdb.KV) error {
+		if err := failed(); err != nil {
+			return err
+		}
+		select {
+		case pages <- kvs:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(pages)
+	wg.Wait()
+	if err == nil {
+		err = failed()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return world, nil
 }
 
 // ownedRead is what readOwned read: every owner's bundle as its digest (owned), and the

@@ -288,13 +288,12 @@ func (c *Cluster) compareObjects(ctx context.Context) (objectDrift, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []byte
+			var summer ownerSummer
 			// Worker w takes every workers-th chunk, so that an expensive stretch (one
 			// collection's owners) is shared.
 			for lo := w * verifyChunk; lo < len(refs); lo += workers * verifyChunk {
 				for _, ref := range refs[lo:min(lo+verifyChunk, len(refs))] {
-					want, owns, b, err := ownerSum(c.translators.Owned(c.world, ref), buf)
-					buf = b
+					want, owns, err := summer.sum(c.translators.Owned(c.world, ref))
 					have, had := actual[ref]
 					if err != nil || owns != had || want != have || legacy[ref].len() > 0 {
 						differ[w] = append(differ[w], ref)

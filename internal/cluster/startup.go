@@ -121,7 +121,8 @@ func (c *Cluster) ownerDrifted(ref translate.Ref) bool {
 	if c.legacy[ref].len() > 0 {
 		return true // stored in the layout before bundles: converted by its re-translation
 	}
-	want, owns, _, err := ownerSum(c.translators.Owned(c.world, ref), nil)
+	var summer ownerSummer
+	want, owns, err := summer.sum(c.translators.Owned(c.world, ref))
 	if err != nil {
 		return true
 	}

@@ -236,17 +236,46 @@ func bundleObjects(objs []topology.Object) ([]nsdb.BundleObject, error) {
 	return bos, nil
 }
 
-// ownerSum returns the digest of the bundle content of an owner's translation, objs, and
-// whether it makes any object; buf is reused for the content and returned. The digest is
-// the one readOwned records for the owner's bundle when it holds exactly these objects.
-func ownerSum(objs []topology.Object, buf []byte) (sum, bool, []byte, error) {
-	bos, err := bundleObjects(objs)
-	if err != nil {
-		return sum{}, false, buf, err
+// ownerSummer computes the digest of the bundle content of owners' translations, the one
+// readOwned records for an owner's bundle when it holds exactly the same objects, with its
+// buffers reused from one owner to the next: verify digests every owner, and one
+// json.Marshal result and one content buffer an object were most of its allocations. Use
+// one per goroutine; the zero value is ready.
+type ownerSummer struct {
+	js      bytes.Buffer  // the objects' JSON one after another, each ended by a newline
+	enc     *json.Encoder // writes to js: json.Marshal's encoding and a newline
+	ends    []int         // where each object's JSON ends in js
+	bos     []nsdb.BundleObject
+	content []byte
+}
+
+// sum returns the digest of the bundle content of an owner's translation, objs, and whether
+// it makes any object.
+func (s *ownerSummer) sum(objs []topology.Object) (sum, bool, error) {
+	if s.enc == nil {
+		s.enc = json.NewEncoder(&s.js)
 	}
-	buf = nsdb.AppendBundleContent(buf[:0], bos)
-	if len(buf) == 0 {
-		return sum{}, false, buf, nil
+	s.js.Reset()
+	s.ends = s.ends[:0]
+	for _, o := range objs {
+		// Encode writes nothing when it fails, and otherwise json.Marshal's bytes (the
+		// same escaping) followed by a newline.
+		if err := s.enc.Encode(o); err != nil {
+			return sum{}, false, fmt.Errorf("encode %s: %w", topology.Key(o), err)
+		}
+		s.ends = append(s.ends, s.js.Len()-1)
 	}
-	return sumOf(buf), true, buf, nil
+	js := s.js.Bytes()
+	s.bos = s.bos[:0]
+	start := 0
+	for i, o := range objs {
+		s.bos = append(s.bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: js[start:s.ends[i]]})
+		start = s.ends[i] + 1
+	}
+	s.content = nsdb.AppendBundleContentSorting(s.content[:0], s.bos)
+	clear(s.bos) // keeps no object's id past this call
+	if len(s.content) == 0 {
+		return sum{}, false, nil
+	}
+	return sumOf(s.content), true, nil
 }

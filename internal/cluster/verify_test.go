@@ -1,11 +1,13 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -181,17 +183,23 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 				readAllBundles = 0
 				t.Cleanup(func() { readAllBundles = old })
 			}
-			// A new view of the stores, as `db-manage verify` loads.
-			view := newCluster(t, e.store)
-			if err := view.Load(ctx); err != nil {
-				t.Fatal(err)
-			}
-			got, err := view.Verify(ctx, e.db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(differences(got), differences(c.want)) {
-				t.Fatalf("verify = %+v\nwant %+v", differences(got), differences(c.want))
+			// A new view of the stores, as `db-manage verify` loads (its copies kept plain),
+			// and as a server loads (packed).
+			for _, plain := range []bool{true, false} {
+				view := newCluster(t, e.store)
+				if plain {
+					view.SetPlainWorld()
+				}
+				if err := view.Load(ctx); err != nil {
+					t.Fatal(err)
+				}
+				got, err := view.Verify(ctx, e.db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(differences(got), differences(c.want)) {
+					t.Fatalf("verify (plain world %v) = %+v\nwant %+v", plain, differences(got), differences(c.want))
+				}
 			}
 		})
 	}
@@ -230,4 +238,64 @@ func differences(d Drift) [6][]string {
 		}
 	}
 	return out
+}
+
+// TestLoadReadsEveryCopy: Load, which prepares the Neutron copies on several goroutines as the
+// listing hands out its pages, holds every copy of several pages exactly (packed or plain),
+// with its typed form and index entries; a copy that cannot be decoded fails the Load naming
+// its key.
+func TestLoadReadsEveryCopy(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	const n = 2500 // more than two pages of the listing
+	want := map[string][]byte{}
+	var ops []nsdb.Op
+	put := func(ops []nsdb.Op) {
+		t.Helper()
+		if _, _, err := e.store.Txn(ctx, nil, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		b := mustJSON(t, nthPort(i))
+		want[nthPortID(i)] = b
+		ops = append(ops, nsdb.Op{Key: nsdb.NeutronKey(1, "ports", nthPortID(i)), Value: b})
+		if len(ops) == 100 {
+			put(ops)
+			ops = nil
+		}
+	}
+	put(append(ops, nsdb.Op{Key: nsdb.NeutronKey(1, "networks", netID), Value: mustJSON(t, netDoc(3))}))
+	for _, plain := range []bool{false, true} {
+		view := newCluster(t, e.store)
+		if plain {
+			view.SetPlainWorld()
+		}
+		if err := view.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		w := view.world
+		if got := w.Len("ports"); got != n {
+			t.Fatalf("plain %v: %d ports, want %d", plain, got, n)
+		}
+		for id, b := range want {
+			if got := w.GetJSON("ports", id); !bytes.Equal(got, b) {
+				t.Fatalf("plain %v: port %s is %s, want %s", plain, id, got, b)
+			}
+			if p := w.Port(id); p == nil || p.ID != id || p.NetworkID != netID {
+				t.Fatalf("plain %v: typed port %s: %+v", plain, id, p)
+			}
+		}
+		if got := len(w.PortsOn(netID)); got != n {
+			t.Errorf("plain %v: %d ports on the network, want %d", plain, got, n)
+		}
+		if got := w.Revision("networks", netID); got != 3 {
+			t.Errorf("plain %v: the network's revision %d, want 3", plain, got)
+		}
+	}
+	bad := nsdb.NeutronKey(1, "ports", nthPortID(n/2)+"-bad")
+	put([]nsdb.Op{{Key: bad, Value: []byte(`{"id":`)}})
+	if err := newCluster(t, e.store).Load(ctx); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("Load with an undecodable copy: err %v, want one naming %s", err, bad)
+	}
 }

@@ -89,7 +89,14 @@ func EncodeBundle(objs []BundleObject) ([]byte, error) {
 // same content, whatever their order in objs (which is not reordered): comparing contents,
 // or digests of them, compares the objects.
 func AppendBundleContent(dst []byte, objs []BundleObject) []byte {
-	all := slices.Clone(objs)
+	return AppendBundleContentSorting(dst, slices.Clone(objs))
+}
+
+// AppendBundleContentSorting is AppendBundleContent using objs itself as its scratch space
+// instead of a copy of it: afterwards objs holds its elements in another order, some of them
+// possibly twice (for a caller that reuses objs as a buffer, such as verify's digests).
+func AppendBundleContentSorting(dst []byte, objs []BundleObject) []byte {
+	all := objs
 	slices.SortStableFunc(all, compareBundleObjects)
 	sorted := all[:0]
 	n := 0

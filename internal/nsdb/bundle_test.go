@@ -112,6 +112,34 @@ func TestBundleLastWins(t *testing.T) {
 	}
 }
 
+// TestBundleContentSorting: sorting the caller's objects in place gives the same content as
+// AppendBundleContent, which leaves them as they were; an object given twice counts once.
+func TestBundleContentSorting(t *testing.T) {
+	objs := []BundleObject{
+		{Kind: "Rule", ID: "b", JSON: []byte(`{"id":"b"}`)}, {Kind: "Chain", ID: "z", JSON: []byte(`{"id":"z"}`)},
+		{Kind: "Rule", ID: "a", JSON: []byte(`{"id":"a","v":1}`)}, {Kind: "Rule", ID: "a", JSON: []byte(`{"id":"a","v":2}`)},
+	}
+	before := slices.Clone(objs)
+	want := AppendBundleContent(nil, objs)
+	if !slices.EqualFunc(objs, before, func(a, b BundleObject) bool { return a.Key() == b.Key() && string(a.JSON) == string(b.JSON) }) {
+		t.Fatal("AppendBundleContent reordered its objects")
+	}
+	if got := AppendBundleContentSorting([]byte("x"), objs); string(got) != "x"+string(want) {
+		t.Errorf("sorting in place: %q, want %q", got, want)
+	}
+	bos, err := DecodeBundle(CompressBundleContent(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range bos {
+		got = append(got, o.Key()+" "+string(o.JSON))
+	}
+	if w := []string{`Chain/z {"id":"z"}`, `Rule/a {"id":"a","v":2}`, `Rule/b {"id":"b"}`}; !slices.Equal(got, w) {
+		t.Errorf("content holds %v, want %v", got, w)
+	}
+}
+
 func TestBundleErrors(t *testing.T) {
 	good, err := BundleOf(portBundle(1, 2))
 	if err != nil {
