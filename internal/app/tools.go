@@ -39,7 +39,6 @@ func OpenClusterView(ctx context.Context, o Options) (c *cluster.Cluster, done f
 	}
 	done = func() { store.Close(); d.Close() }
 	if c, err = NewCluster(store, quiet); err == nil {
-		c.SetPlainWorld() // read once and exit: packing the copies would cost more than it saves
 		err = c.Load(ctx)
 	}
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
@@ -57,8 +56,6 @@ type Cluster struct {
 	mu      sync.Mutex
 	version int64
 	world   *translate.World
-	// plainWorld: Load keeps the Neutron copies' JSON as it is, not packed (SetPlainWorld).
-	plainWorld atomic.Bool
 	// owned: owner → the digest of its bundle's content (see ownerSummer), for every owner with
 	// a bundle of at least one object. One digest an owner, not one an object: an apply, the
 	// startup repair and verify compare a translation's digest with it, and only verify,
@@ -154,11 +151,6 @@ func New(store *nsdb.Store, cat *resource.Catalog, ts translate.Translators, log
 
 // Catalog is the catalogue the cluster was built with.
 func (c *Cluster) Catalog() *resource.Catalog { return c.catalog }
-
-// SetPlainWorld makes Load keep the Neutron copies' JSON as it is instead of packed
-// (translate.NewPlainWorld), for the one-shot tools (`db-manage verify` and `repair`): less
-// CPU, about 60 MB more memory at 100,000 ports. Call it before Load.
-func (c *Cluster) SetPlainWorld() { c.plainWorld.Store(true) }
 
 // SetDB records the Neutron database the cluster verifies against.
 func (c *Cluster) SetDB(d *db.DB) { c.db = d }
@@ -276,9 +268,6 @@ func (c *Cluster) readVersion(ctx context.Context, v int64) (*translate.World, o
 // (each copy has its own key).
 func (c *Cluster) readWorld(ctx context.Context, v int64) (*translate.World, error) {
 	world := translate.NewWorld()
-	if c.plainWorld.Load() {
-		world = translate.NewPlainWorld()
-	}
 	prefix := nsdb.DataPrefix(v) + "neutron/"
 	pages := make(chan []nsdb.KV, 1)
 	var (

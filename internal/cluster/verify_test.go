@@ -183,23 +183,17 @@ func TestVerifyFindsDriftBehindTheServersBack(t *testing.T) {
 				readAllBundles = 0
 				t.Cleanup(func() { readAllBundles = old })
 			}
-			// A new view of the stores, as `db-manage verify` loads (its copies kept plain),
-			// and as a server loads (packed).
-			for _, plain := range []bool{true, false} {
-				view := newCluster(t, e.store)
-				if plain {
-					view.SetPlainWorld()
-				}
-				if err := view.Load(ctx); err != nil {
-					t.Fatal(err)
-				}
-				got, err := view.Verify(ctx, e.db)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !reflect.DeepEqual(differences(got), differences(c.want)) {
-					t.Fatalf("verify (plain world %v) = %+v\nwant %+v", plain, differences(got), differences(c.want))
-				}
+			// A new view of the stores, as `db-manage verify` loads.
+			view := newCluster(t, e.store)
+			if err := view.Load(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, err := view.Verify(ctx, e.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(differences(got), differences(c.want)) {
+				t.Fatalf("verify = %+v\nwant %+v", differences(got), differences(c.want))
 			}
 		})
 	}
@@ -241,7 +235,7 @@ func differences(d Drift) [6][]string {
 }
 
 // TestLoadReadsEveryCopy: Load, which prepares the Neutron copies on several goroutines as the
-// listing hands out its pages, holds every copy of several pages exactly (packed or plain),
+// listing hands out its pages, holds every copy of several pages exactly,
 // with its typed form and index entries; a copy that cannot be decoded fails the Load naming
 // its key.
 func TestLoadReadsEveryCopy(t *testing.T) {
@@ -266,32 +260,27 @@ func TestLoadReadsEveryCopy(t *testing.T) {
 		}
 	}
 	put(append(ops, nsdb.Op{Key: nsdb.NeutronKey(1, "networks", netID), Value: mustJSON(t, netDoc(3))}))
-	for _, plain := range []bool{false, true} {
-		view := newCluster(t, e.store)
-		if plain {
-			view.SetPlainWorld()
+	view := newCluster(t, e.store)
+	if err := view.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := view.world
+	if got := w.Len("ports"); got != n {
+		t.Fatalf("%d ports, want %d", got, n)
+	}
+	for id, b := range want {
+		if got := w.GetJSON("ports", id); !bytes.Equal(got, b) {
+			t.Fatalf("port %s is %s, want %s", id, got, b)
 		}
-		if err := view.Load(ctx); err != nil {
-			t.Fatal(err)
+		if p := w.Port(id); p == nil || p.ID != id || p.NetworkID != netID {
+			t.Fatalf("typed port %s: %+v", id, p)
 		}
-		w := view.world
-		if got := w.Len("ports"); got != n {
-			t.Fatalf("plain %v: %d ports, want %d", plain, got, n)
-		}
-		for id, b := range want {
-			if got := w.GetJSON("ports", id); !bytes.Equal(got, b) {
-				t.Fatalf("plain %v: port %s is %s, want %s", plain, id, got, b)
-			}
-			if p := w.Port(id); p == nil || p.ID != id || p.NetworkID != netID {
-				t.Fatalf("plain %v: typed port %s: %+v", plain, id, p)
-			}
-		}
-		if got := len(w.PortsOn(netID)); got != n {
-			t.Errorf("plain %v: %d ports on the network, want %d", plain, got, n)
-		}
-		if got := w.Revision("networks", netID); got != 3 {
-			t.Errorf("plain %v: the network's revision %d, want 3", plain, got)
-		}
+	}
+	if got := len(w.PortsOn(netID)); got != n {
+		t.Errorf("%d ports on the network, want %d", got, n)
+	}
+	if got := w.Revision("networks", netID); got != 3 {
+		t.Errorf("the network's revision %d, want 3", got)
 	}
 	bad := nsdb.NeutronKey(1, "ports", nthPortID(n/2)+"-bad")
 	put([]nsdb.Op{{Key: bad, Value: []byte(`{"id":`)}})

@@ -11,7 +11,7 @@ import (
 )
 
 // TestPreparedWorldsAreTheSame: a world whose documents were prepared on several goroutines
-// at once and added in another order, packed or plain (NewPlainWorld), holds exactly what
+// at once and added in another order holds exactly what
 // PutJSON one at a time gives: the same JSON, documents, revisions, ids, index answers and
 // translations of every resource. A replaced document leaves no trace of its old index keys,
 // and a document that is not JSON is refused naming its collection.
@@ -38,7 +38,7 @@ func TestPreparedWorldsAreTheSame(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		world *World
-	}{{"packed", NewWorld()}, {"plain", NewPlainWorld()}} {
+	}{{"packed", NewWorld()}} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := tc.world
 			if err := w.PutJSON("ports", first); err != nil {

@@ -44,12 +44,11 @@ type World struct {
 	docs  map[string]map[string]*entry
 	typed map[string]map[string]any             // collection → id → *model.X
 	idx   map[string]map[string]map[string]bool // index name → key → ids
-	plain bool                                  // the JSON is kept as it is, not packed (NewPlainWorld)
 }
 
 // entry is one stored document.
 type entry struct {
-	z    []byte   // the document's JSON, packed (as it is in a plain world)
+	z    []byte   // the document's JSON, packed
 	rev  int64    // its revision_number
 	keys []string // its values of the collection's indexes, in the order of indexes[collection]
 }
@@ -57,16 +56,6 @@ type entry struct {
 // NewWorld returns an empty world.
 func NewWorld() *World {
 	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{}, idx: map[string]map[string]map[string]bool{}}
-}
-
-// NewPlainWorld returns an empty world that keeps each document's JSON as it is instead of
-// packed: for a one-shot tool that reads every document once or twice and exits (`db-manage
-// verify` and `repair`), packing 100,000 documents costs more CPU than their 0.6 KB each
-// saves. It behaves as NewWorld's in every other way.
-func NewPlainWorld() *World {
-	w := NewWorld()
-	w.plain = true
-	return w
 }
 
 // decoders give the typed form of each collection the built-in translators read. A
@@ -131,8 +120,7 @@ func (w *World) Put(collection string, d Doc) {
 }
 
 // PutJSON stores (or replaces) a resource given as json.Marshal's encoding of its document
-// (what the cluster writes to the NSDB); the world keeps raw packed (or a copy of it in a
-// plain world), not raw itself.
+// (what the cluster writes to the NSDB); the world keeps raw packed, not raw itself.
 func (w *World) PutJSON(collection string, raw []byte) error {
 	p, err := w.PrepareJSON(collection, raw)
 	if err != nil {
@@ -164,11 +152,7 @@ func (w *World) PrepareJSON(collection string, raw []byte) (Prepared, error) {
 }
 
 func (w *World) prepare(collection string, d Doc, raw []byte) Prepared {
-	z := bytes.Clone(raw)
-	if !w.plain {
-		z = pack(raw)
-	}
-	p := Prepared{collection: collection, id: str(d, "id"), e: &entry{z: z}}
+	p := Prepared{collection: collection, id: str(d, "id"), e: &entry{z: pack(raw)}}
 	p.e.rev, _ = model.Int(d["revision_number"])
 	if ix := indexes[collection]; len(ix) > 0 {
 		p.e.keys = make([]string, len(ix))
@@ -204,15 +188,6 @@ func (w *World) Add(p Prepared) {
 
 func (w *World) put(collection string, d Doc, raw []byte) { w.Add(w.prepare(collection, d, raw)) }
 
-// json returns an entry's JSON: unpacked (a new slice), or as kept in a plain world (the
-// world's own bytes: callers that hand it out copy it).
-func (w *World) json(e *entry) []byte {
-	if w.plain {
-		return e.z
-	}
-	return unpack(e.z)
-}
-
 // Delete drops a resource.
 func (w *World) Delete(collection, id string) {
 	if old := w.docs[collection][id]; old != nil {
@@ -245,16 +220,13 @@ func (w *World) Get(collection, id string) Doc {
 	if e == nil {
 		return nil
 	}
-	d, _ := decodeDoc(w.json(e))
+	d, _ := decodeDoc(unpack(e.z))
 	return d
 }
 
 // GetJSON returns a resource's JSON as stored (a copy of its own), or nil.
 func (w *World) GetJSON(collection, id string) []byte {
 	if e := w.docs[collection][id]; e != nil {
-		if w.plain {
-			return bytes.Clone(e.z)
-		}
 		return unpack(e.z)
 	}
 	return nil
