@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -242,5 +244,47 @@ func TestGetAbsent(t *testing.T) {
 	kv, err := s.Get(testCtx(t), "/none")
 	if kv != nil || err != nil {
 		t.Fatalf("Get of an absent key = %v, %v", kv, err)
+	}
+}
+
+// TestWALFilesAreSmall: the embedded server's write-ahead log is cut into files of
+// WALSegmentBytes, so a start, which replays the log from the beginning of the file holding
+// the last snapshot, decodes at most that much of what the snapshot covers; what was written
+// across several files reads back after a restart.
+func TestWALFilesAreSmall(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenEmbedded(testCtx(t), EmbeddedOptions{Dir: dir, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := strings.Repeat("x", 512<<10)
+	for i := range 24 { // 12 MB: more than one file
+		put(t, s, fmt.Sprintf("/k/%02d", i), value)
+	}
+	s.Close()
+	files, err := filepath.Glob(filepath.Join(dir, "member", "wal", "*.wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 2 {
+		t.Fatalf("%d WAL files after 12 MB of writes, want the log cut into several", len(files))
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > WALSegmentBytes+(1<<20) {
+			t.Errorf("%s is %d bytes, want about %d", filepath.Base(f), fi.Size(), WALSegmentBytes)
+		}
+	}
+	s, err = OpenEmbedded(testCtx(t), EmbeddedOptions{Dir: dir, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kv, err := s.Get(testCtx(t), "/k/23")
+	if err != nil || kv == nil || len(kv.Value) != len(value) {
+		t.Fatalf("after a restart: %v, %v", kv, err)
 	}
 }
