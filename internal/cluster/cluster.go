@@ -381,6 +381,10 @@ func (c *Cluster) Refresh(ctx context.Context, refs []translate.Ref) error {
 
 func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, extra []translate.Ref) error {
 	start := time.Now()
+	st := stagesOf(ctx)
+	if st != nil {
+		stamp(&st.started, start)
+	}
 	type undo struct {
 		coll, id string
 		old      []byte // the document's JSON before, nil when it was absent
@@ -500,8 +504,14 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		// would then be refused for.
 		c.ownedFresh = false // what the NSDB holds is now read back, not assumed
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		if st != nil {
+			stamp(&st.sent, time.Now())
+		}
 		ok, _, err := c.store.Txn(tctx, c.guards(lastTask), list)
 		cancel()
+		if st != nil {
+			stamp(&st.committed, time.Now())
+		}
 		if err != nil {
 			rollback()
 			return fmt.Errorf("cluster: commit: %w", err)
@@ -510,6 +520,11 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			rollback()
 			return errCommitRefused
 		}
+	}
+	if st != nil && len(list) == 0 {
+		now := time.Now() // nothing to write: translated and done
+		stamp(&st.sent, now)
+		stamp(&st.committed, now)
 	}
 	if len(deletions) > 0 {
 		c.remember(deletions, start)

@@ -49,6 +49,9 @@ func (c *Cluster) ApplyGrouped(ctx context.Context, changes []Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if st := stagesOf(ctx); st != nil {
+		stamp(&st.entered, time.Now())
+	}
 	g := &c.group
 	me := &applyCall{ctx: ctx, changes: changes, done: make(chan struct{}), lead: make(chan struct{})}
 	g.mu.Lock()
@@ -116,9 +119,17 @@ func (c *Cluster) applyBatch(batch []*applyCall) {
 	for _, a := range live {
 		all = append(all, a.changes...)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), groupTimeout)
+	var st Stages // the combined apply's steps, each call's once it succeeded
+	ctx, cancel := context.WithTimeout(WithStages(context.WithoutCancel(live[0].ctx), &st), groupTimeout)
 	err := c.Apply(ctx, all, 0)
 	cancel()
+	if err == nil {
+		for _, a := range live {
+			if s := stagesOf(a.ctx); s != nil {
+				s.copyApply(&st)
+			}
+		}
+	}
 	c.group.mu.Lock()
 	c.group.batches++
 	c.group.calls += int64(len(live))
