@@ -62,7 +62,7 @@ func (b timedBackend) Commit(ctx context.Context, changes []journal.Change) erro
 // observeStages splits start→end at the instants t recorded, when it recorded them all (a
 // write the cluster applied in this process).
 func observeStages(stage func(string, float64), start time.Time, t cluster.StageTimes, end time.Time) {
-	marks := []time.Time{start, t.Entered, t.Started, t.Sent, t.Committed, end}
+	marks := []time.Time{start, t.Entered, t.Started, t.Prepared, t.Sent, t.Committed, end}
 	for i := 1; i < len(marks)-1; i++ {
 		if marks[i].IsZero() {
 			return

@@ -411,6 +411,7 @@ type prepared struct {
 	changes  int
 	objects  int
 	undo     func()
+	ctx      context.Context // what a pipelined apply sends with (group.go)
 }
 
 // prepare translates changes (and the extra resources) into one NSDB transaction and
@@ -528,6 +529,9 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 	}
 	if lastTask > 0 {
 		ops.add(nsdb.Op{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(lastTask, 10))})
+	}
+	if st != nil {
+		stamp(&st.prepared, time.Now())
 	}
 	p := &prepared{c: c, list: ops.list(), guards: c.guards(lastTask), lastTask: lastTask, start: start, st: st,
 		changes: len(changes), objects: objects}

@@ -14,14 +14,15 @@ import (
 type Stages struct {
 	entered   atomic.Int64 // ApplyGrouped called (UnixNano)
 	started   atomic.Int64 // the apply holding this write began (the cluster's lock held)
-	sent      atomic.Int64 // its translation done, the etcd transaction sent
+	prepared  atomic.Int64 // its translation done
+	sent      atomic.Int64 // its etcd transaction sent (the one before it answered)
 	committed atomic.Int64 // the etcd transaction answered
 }
 
 // StageTimes are the instants a Stages recorded; a zero time is a step not reached (or not
 // seen: a call to a cluster in another process).
 type StageTimes struct {
-	Entered, Started, Sent, Committed time.Time
+	Entered, Started, Prepared, Sent, Committed time.Time
 }
 
 // Times returns what s recorded.
@@ -32,12 +33,13 @@ func (s *Stages) Times() StageTimes {
 		}
 		return time.Time{}
 	}
-	return StageTimes{Entered: t(&s.entered), Started: t(&s.started), Sent: t(&s.sent), Committed: t(&s.committed)}
+	return StageTimes{Entered: t(&s.entered), Started: t(&s.started), Prepared: t(&s.prepared), Sent: t(&s.sent), Committed: t(&s.committed)}
 }
 
-// copyApply copies the apply's steps of from (started, sent, committed) into s.
+// copyApply copies the apply's steps of from (started, prepared, sent, committed) into s.
 func (s *Stages) copyApply(from *Stages) {
 	s.started.Store(from.started.Load())
+	s.prepared.Store(from.prepared.Load())
 	s.sent.Store(from.sent.Load())
 	s.committed.Store(from.committed.Load())
 }

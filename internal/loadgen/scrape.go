@@ -31,7 +31,7 @@ type ServerReport struct {
 	// does (so within a bucket's width of the truth).
 	CommitToApplied *Quantiles `json:"commit_to_applied,omitempty"`
 	// CommitToAppliedStages splits CommitToApplied by stage (midonet's
-	// midonet_commit_to_applied_stage_seconds: pickup, queue, translate, etcd, answer), for a
+	// midonet_commit_to_applied_stage_seconds: pickup, queue, translate, order, etcd, answer), for a
 	// server whose cluster applies in its own process; each stage's quantiles are its own
 	// (the p99s of the stages do not add up to the p99 of the whole).
 	CommitToAppliedStages map[string]*Quantiles `json:"commit_to_applied_stages,omitempty"`

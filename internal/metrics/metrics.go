@@ -66,7 +66,7 @@ func New(paths []string, backlog func() float64) *Metrics {
 		}),
 		Stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "midonet_commit_to_applied_stage_seconds", Help: "Time from a write's database commit to its topology committed in the NSDB, by stage: " +
-				"pickup (until the cluster has the change), queue (waiting for the apply that holds it), translate, etcd (the NSDB transaction), answer (back to the API).",
+				"pickup (until the cluster has the change), queue (waiting for the apply that holds it), translate, order (until the transaction before it answered), etcd (the NSDB transaction), answer (back to the API).",
 			Buckets: []float64{.0001, .00025, .0005, .001, .002, .003, .005, .0075, .01, .015, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"stage"}),
 		Drift: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -92,13 +92,14 @@ func New(paths []string, backlog func() float64) *Metrics {
 const (
 	StagePickup    = "pickup"    // the commit until the cluster has the change (the REST call in)
 	StageQueue     = "queue"     // waiting for the apply that holds the change to begin
-	StageTranslate = "translate" // that apply's translation and diff, until its etcd transaction is sent
+	StageTranslate = "translate" // that apply's translation and diff
+	StageOrder     = "order"     // until its etcd transaction is sent: the one in flight before it answered
 	StageEtcd      = "etcd"      // the etcd transaction, sent until answered
 	StageAnswer    = "answer"    // the transaction's answer until the API has it
 )
 
 // StageNames are the stages in order.
-var StageNames = []string{StagePickup, StageQueue, StageTranslate, StageEtcd, StageAnswer}
+var StageNames = []string{StagePickup, StageQueue, StageTranslate, StageOrder, StageEtcd, StageAnswer}
 
 // ObserveStage returns a function that observes seconds in a stage of Stages (one of
 // StageNames; any other name is dropped).

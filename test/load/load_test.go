@@ -148,12 +148,12 @@ func workloads(t *testing.T, pg bool) {
 	} else {
 		// The same writes split into the stages the cluster in the process saw: each write
 		// once in every stage, and the etcd transaction takes time.
-		for _, stage := range []string{"pickup", "queue", "translate", "etcd", "answer"} {
+		for _, stage := range []string{"pickup", "queue", "translate", "order", "etcd", "answer"} {
 			if st, ok := sv.Stages[stage]; !ok || st.Count != a.Count || st.P99 < st.P50 {
 				t.Errorf("stage %s: %+v (commit → applied %+v)", stage, st, a)
 			}
 		}
-		if len(sv.Stages) != 5 || sv.Stages["etcd"].P50 <= 0 {
+		if len(sv.Stages) != 6 || sv.Stages["etcd"].P50 <= 0 {
 			t.Errorf("stages: %+v", sv.Stages)
 		}
 	}
