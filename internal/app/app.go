@@ -428,6 +428,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.Cluster.SetDB(d)
 		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
 		s.Metrics.RegisterWriteGroups(nil, s.Cluster.GroupStats)
+		s.Metrics.RegisterPipelined(s.Cluster.PipelinedApplies)
 		s.tunnelProtocol = cfg.String(config.GroupMidonet, "tunnel_protocol")
 	}
 

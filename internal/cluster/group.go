@@ -278,3 +278,10 @@ func (c *Cluster) groupStats() (batches, calls, pipelined int64) {
 	defer c.group.mu.Unlock()
 	return c.group.batches, c.group.calls, c.group.pipelined
 }
+
+// PipelinedApplies is how many applies were translated while the previous one's etcd
+// transaction was in flight.
+func (c *Cluster) PipelinedApplies() int64 {
+	_, _, n := c.groupStats()
+	return n
+}
