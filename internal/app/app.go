@@ -428,6 +428,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		s.Cluster.SetDB(d)
 		s.Cluster.ObserveApply(func(d time.Duration) { s.Metrics.Translation.Observe(d.Seconds()) })
 		s.Metrics.RegisterWriteGroups(nil, s.Cluster.GroupStats)
+		s.Metrics.RegisterPipelined(s.Cluster.PipelinedApplies)
 		s.tunnelProtocol = cfg.String(config.GroupMidonet, "tunnel_protocol")
 	}
 
@@ -516,7 +517,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: hc}}
 	}
-	srv.Backend = timedBackend{Backend: srv.Backend, observe: s.Metrics.Applied.Observe}
+	tb := timedBackend{Backend: srv.Backend, observe: s.Metrics.Applied.Observe}
+	if s.Cluster != nil && !s.Tasks {
+		tb.stage = s.Metrics.ObserveStage()
+	}
+	srv.Backend = tb
 	checks := serverChecks(d, s.NSDB)
 	if s.backendURL != "" {
 		checks = append(checks, clusterCheck(s.backendURL))

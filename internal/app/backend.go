@@ -17,6 +17,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/journal"
+	"github.com/midonet-go/midonet/internal/metrics"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -32,19 +33,46 @@ func isTasksClient(name string) bool {
 }
 
 // timedBackend observes, in seconds, how long each successful Commit took: the time from a
-// write's database commit to its topology committed in the NSDB.
+// write's database commit to its topology committed in the NSDB. When the cluster runs in
+// this process (the in-process REST call), stage also gets the write's time split into
+// metrics.StageNames, which add up to the whole.
 type timedBackend struct {
 	api.Backend
 	observe func(seconds float64)
+	stage   func(stage string, seconds float64) // nil: no stages
 }
 
 func (b timedBackend) Commit(ctx context.Context, changes []journal.Change) error {
+	var st cluster.Stages
+	if b.stage != nil {
+		ctx = cluster.WithStages(ctx, &st)
+	}
 	start := time.Now()
 	err := b.Backend.Commit(ctx, changes)
 	if err == nil {
-		b.observe(time.Since(start).Seconds())
+		end := time.Now()
+		b.observe(end.Sub(start).Seconds())
+		if b.stage != nil {
+			observeStages(b.stage, start, st.Times(), end)
+		}
 	}
 	return err
+}
+
+// observeStages splits start→end at the instants t recorded, when it recorded them all (a
+// write the cluster applied in this process).
+func observeStages(stage func(string, float64), start time.Time, t cluster.StageTimes, end time.Time) {
+	marks := []time.Time{start, t.Entered, t.Started, t.Prepared, t.Sent, t.Committed, end}
+	for i := 1; i < len(marks)-1; i++ {
+		if marks[i].IsZero() {
+			return
+		}
+	}
+	for i, name := range metrics.StageNames {
+		// Clocks are monotonic within the process, but the instants are stored as wall
+		// time: a step that appears to end before it started counts as no time.
+		stage(name, max(marks[i+1].Sub(marks[i]), 0).Seconds())
+	}
 }
 
 // tasksBackend waits, after a commit, until the cluster applied the write's tasks.

@@ -443,7 +443,49 @@ func (c *Cluster) Refresh(ctx context.Context, refs []translate.Ref) error {
 }
 
 func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, extra []translate.Ref) error {
+	p, err := c.prepare(ctx, changes, lastTask, extra)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil && len(p.list) > 0 {
+		p.undo()
+		return fmt.Errorf("cluster: commit: %w", err)
+	}
+	if err := p.send(ctx); err != nil {
+		p.undo()
+		return err
+	}
+	p.finish()
+	return nil
+}
+
+// prepared is one apply translated, its effect already in the cluster's memory (the
+// world, the owners' digests, the deletions remembered), its etcd transaction not yet
+// answered: send it, then finish it (committed) or undo it (not). Callers hold c.mu from
+// prepare until finish or undo; an apply prepared after it (a pipelined one, group.go) is
+// undone first.
+type prepared struct {
+	c        *Cluster
+	list     []nsdb.Op
+	guards   []nsdb.Guard
+	lastTask int64
+	start    time.Time
+	st       *Stages
+	changes  int
+	objects  int
+	undo     func()
+	ctx      context.Context // what a pipelined apply sends with (group.go)
+}
+
+// prepare translates changes (and the extra resources) into one NSDB transaction and
+// applies their effect to the cluster's memory. On error nothing changed. Call with c.mu
+// held.
+func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64, extra []translate.Ref) (*prepared, error) {
 	start := time.Now()
+	st := stagesOf(ctx)
+	if st != nil {
+		stamp(&st.started, start)
+	}
 	type undo struct {
 		coll, id string
 		old      []byte // the document's JSON before, nil when it was absent
@@ -460,7 +502,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 	}
 	addDeps(extra)
-	// rollback puts the world back as it was before this call (nothing was committed).
+	// rollback puts the world back as it was before this call.
 	rollback := func() {
 		for i := len(undos) - 1; i >= 0; i-- {
 			u := undos[i]
@@ -508,7 +550,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 			}
 			if err != nil {
 				rollback()
-				return fmt.Errorf("cluster: encode %s %s: %w", ch.Collection, ch.ID, err)
+				return nil, fmt.Errorf("cluster: encode %s %s: %w", ch.Collection, ch.ID, err)
 			}
 			ops.add(nsdb.Op{Key: key, Value: b})
 		}
@@ -525,7 +567,7 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		bos, err := bundleObjects(objs)
 		if err != nil {
 			rollback()
-			return fmt.Errorf("cluster: %w", err)
+			return nil, fmt.Errorf("cluster: %w", err)
 		}
 		content = nsdb.AppendBundleContent(content[:0], bos)
 		want := ownerNext{owns: len(content) > 0}
@@ -551,33 +593,24 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 	if lastTask > 0 {
 		ops.add(nsdb.Op{Key: nsdb.LastTaskKey, Value: []byte(strconv.FormatInt(lastTask, 10))})
 	}
-	list := ops.list()
-	if len(list) > 0 {
-		if err := ctx.Err(); err != nil {
-			rollback()
-			return fmt.Errorf("cluster: commit: %w", err)
-		}
-		// Once sent, a commit is seen through: a caller that gives up meanwhile (its
-		// client gone, its loop stopping) must not leave the NSDB committed and this
-		// cluster's copies and last task rolled back, which every later guarded apply
-		// would then be refused for.
-		c.ownedFresh = false // what the NSDB holds is now read back, not assumed
-		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-		ok, _, err := c.store.Txn(tctx, c.guards(lastTask), list)
-		cancel()
-		if err != nil {
-			rollback()
-			return fmt.Errorf("cluster: commit: %w", err)
-		}
-		if !ok {
-			rollback()
-			return errCommitRefused
-		}
+	if st != nil {
+		stamp(&st.prepared, time.Now())
 	}
-	if len(deletions) > 0 {
-		c.remember(deletions, start)
+	p := &prepared{c: c, list: ops.list(), guards: c.guards(lastTask), lastTask: lastTask, start: start, st: st,
+		changes: len(changes), objects: objects}
+	// The owners' digests and the deletions take effect now, as the world did, so that an
+	// apply prepared next sees them; undo puts back what they replaced.
+	type ownedWas struct {
+		sum         sum
+		had         bool
+		legacy      objectSums
+		legacyThere bool
 	}
+	was := make(map[translate.Ref]ownedWas, len(next))
 	for ref, want := range next {
+		s, had := c.owned[ref]
+		l, lt := c.legacy[ref]
+		was[ref] = ownedWas{s, had, l, lt}
 		if want.owns {
 			c.owned[ref] = want.sum
 		} else {
@@ -585,18 +618,90 @@ func (c *Cluster) apply(ctx context.Context, changes []Change, lastTask int64, e
 		}
 		delete(c.legacy, ref)
 	}
-	if lastTask > 0 {
-		c.lastTask = lastTask
+	deletedWas := map[translate.Ref]time.Time{}
+	if len(deletions) > 0 {
+		for _, r := range deletions {
+			if at, ok := c.deleted[r]; ok {
+				deletedWas[r] = at
+			}
+		}
+		c.remember(deletions, start)
+	}
+	if len(p.list) > 0 {
+		c.ownedFresh = false // what the NSDB holds is now read back, not assumed
+	}
+	p.undo = func() {
+		// ownedFresh stays false: a transaction that timed out may still have committed.
+		for _, r := range deletions {
+			if at, ok := deletedWas[r]; ok {
+				c.deleted[r] = at
+			} else {
+				delete(c.deleted, r)
+			}
+		}
+		for ref, w := range was {
+			if w.had {
+				c.owned[ref] = w.sum
+			} else {
+				delete(c.owned, ref)
+			}
+			if w.legacyThere {
+				c.legacy[ref] = w.legacy
+			}
+		}
+		rollback()
+	}
+	return p, nil
+}
+
+// send commits the prepared transaction in the NSDB; nil means it was committed. The
+// cluster's lock need not be held (group.go sends while preparing the next apply).
+func (p *prepared) send(ctx context.Context) error {
+	if len(p.list) == 0 {
+		if p.st != nil {
+			now := time.Now() // nothing to write: translated and done
+			stamp(&p.st.sent, now)
+			stamp(&p.st.committed, now)
+		}
+		return nil
+	}
+	// Once sent, a commit is seen through: a caller that gives up meanwhile (its client
+	// gone, its loop stopping) must not leave the NSDB committed and this cluster's
+	// copies and last task rolled back, which every later guarded apply would then be
+	// refused for.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if p.st != nil {
+		stamp(&p.st.sent, time.Now())
+	}
+	ok, _, err := p.c.store.Txn(tctx, p.guards, p.list)
+	if p.st != nil {
+		stamp(&p.st.committed, time.Now())
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: commit: %w", err)
+	}
+	if !ok {
+		return errCommitRefused
+	}
+	return nil
+}
+
+// finish records a committed apply: the journal position, the counters. Call with c.mu
+// held.
+func (p *prepared) finish() {
+	c := p.c
+	if p.lastTask > 0 {
+		c.lastTask = p.lastTask
 		c.wake()
 	}
-	d := time.Since(start)
-	c.stats.Applied += int64(len(changes))
-	c.stats.Objects += int64(objects)
+	d := time.Since(p.start)
+	c.stats.Applied += int64(p.changes)
+	c.stats.Objects += int64(p.objects)
 	c.stats.LastApplyTime = d
 	if c.observe != nil {
 		c.observe(d)
 	}
-	return nil
 }
 
 // commitTimeout bounds one NSDB transaction of an apply, which no caller can cut short.

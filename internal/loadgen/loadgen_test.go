@@ -228,6 +228,12 @@ midonet_commit_to_applied_seconds_bucket{le="0.01"} 109
 midonet_commit_to_applied_seconds_bucket{le="+Inf"} 110
 midonet_commit_to_applied_seconds_sum 0.5
 midonet_commit_to_applied_seconds_count 110
+midonet_commit_to_applied_stage_seconds_bucket{stage="etcd",le="0.001"} 50
+midonet_commit_to_applied_stage_seconds_bucket{stage="etcd",le="0.002"} 100
+midonet_commit_to_applied_stage_seconds_bucket{stage="etcd",le="+Inf"} 100
+midonet_commit_to_applied_stage_seconds_bucket{stage="queue",le="0.001"} 100
+midonet_commit_to_applied_stage_seconds_bucket{stage="queue",le="0.002"} 100
+midonet_commit_to_applied_stage_seconds_bucket{stage="queue",le="+Inf"} 100
 `
 
 func TestServerReport(t *testing.T) {
@@ -247,6 +253,26 @@ func TestServerReport(t *testing.T) {
 	want := Quantiles{Count: 100, P50: 2 * time.Millisecond, P90: 5 * time.Millisecond, P99: 10 * time.Millisecond}
 	if a := rep.CommitToApplied; a == nil || *a != want {
 		t.Errorf("commit → applied %+v, want %+v", a, want)
+	}
+	// The stages the second scrape alone has: all of their observations count.
+	stages := map[string]Quantiles{
+		"etcd":  {Count: 100, P50: time.Millisecond, P90: 1800 * time.Microsecond, P99: 1980 * time.Microsecond},
+		"queue": {Count: 100, P50: 500 * time.Microsecond, P90: 900 * time.Microsecond, P99: 990 * time.Microsecond},
+	}
+	if len(rep.CommitToAppliedStages) != len(stages) {
+		t.Errorf("stages %v, want %v", rep.CommitToAppliedStages, stages)
+	}
+	for name, want := range stages {
+		got := rep.CommitToAppliedStages[name]
+		if got == nil {
+			t.Errorf("stage %s missing", name)
+			continue
+		}
+		r := *got
+		r.P50, r.P90, r.P99 = r.P50.Round(time.Microsecond), r.P90.Round(time.Microsecond), r.P99.Round(time.Microsecond)
+		if r != want {
+			t.Errorf("stage %s %+v, want %+v", name, r, want)
+		}
 	}
 	tests := []struct {
 		q    float64

@@ -199,6 +199,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(&b, "commit → topology applied (server histogram, %d writes): p50 %s  p90 %s  p99 %s\n",
 				a.Count, ms(a.P50), ms(a.P90), ms(a.P99))
 		}
+		for _, stage := range []string{"pickup", "queue", "translate", "order", "etcd", "answer"} {
+			if a := sv.CommitToAppliedStages[stage]; a != nil {
+				fmt.Fprintf(&b, "  stage %-9s p50 %s  p90 %s  p99 %s\n", stage, ms(a.P50), ms(a.P90), ms(a.P99))
+			}
+		}
 	}
 	if m := r.Mix; m != nil {
 		fmt.Fprintf(&b, "the mix took %v (%d operations skipped: no port left)\n", m.Elapsed.Round(time.Millisecond), m.Skipped)

@@ -27,3 +27,12 @@ func (m *Metrics) RegisterWriteGroups(dbGroups, clusterGroups func() (batches, m
 			"midonet_cluster_combined_calls_total", "REST calls those combined applies held.")
 	}
 }
+
+// RegisterPipelined exports how many cluster applies were translated while the previous
+// apply's etcd transaction was in flight (read: the count so far).
+func (m *Metrics) RegisterPipelined(read func() int64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "midonet_cluster_pipelined_applies_total",
+		Help: "Cluster applies translated while the previous apply's etcd transaction was in flight (sent once it was answered).",
+	}, func() float64 { return float64(read()) }))
+}

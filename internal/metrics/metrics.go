@@ -27,7 +27,11 @@ type Metrics struct {
 	// NSDB (the backend's Commit: the REST apply, or the task client's wait for the
 	// consumer); only writes the backend applied are counted.
 	Applied prometheus.Histogram
-	Drift   prometheus.Gauge
+	// Stages splits Applied by where the time went (label stage, see the Stage*
+	// constants), for the writes whose cluster runs in this process: each such write is
+	// observed once in every stage, and its stages add up to its Applied observation.
+	Stages *prometheus.HistogramVec
+	Drift  prometheus.Gauge
 	// known are the URL segments under /v2.0/ that label requests; anything else is
 	// "other" (bounded cardinality).
 	known map[string]bool
@@ -60,6 +64,11 @@ func New(paths []string, backlog func() float64) *Metrics {
 			Name: "midonet_commit_to_applied_seconds", Help: "Time from a write's database commit to its topology committed in the NSDB.",
 			Buckets: []float64{.0005, .001, .002, .003, .005, .0075, .01, .015, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}),
+		Stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "midonet_commit_to_applied_stage_seconds", Help: "Time from a write's database commit to its topology committed in the NSDB, by stage: " +
+				"pickup (until the cluster has the change), queue (waiting for the apply that holds it), translate, order (until the transaction before it answered), etcd (the NSDB transaction), answer (back to the API).",
+			Buckets: []float64{.0001, .00025, .0005, .001, .002, .003, .005, .0075, .01, .015, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"stage"}),
 		Drift: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "midonet_drift", Help: "Differences between the Neutron database and the NSDB found by the last verification.",
 		}),
@@ -69,7 +78,7 @@ func New(paths []string, backlog func() float64) *Metrics {
 		Name: "midonet_build_info", Help: "The running build: always 1, labelled with its version, VCS revision and Go version.",
 	}, []string{"version", "revision", "goversion"})
 	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion).Set(1)
-	reg.MustRegister(m.requests, m.latency, m.Translation, m.Applied, m.Drift, build,
+	reg.MustRegister(m.requests, m.latency, m.Translation, m.Applied, m.Stages, m.Drift, build,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if backlog != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -77,6 +86,33 @@ func New(paths []string, backlog func() float64) *Metrics {
 		}, backlog))
 	}
 	return m
+}
+
+// The stages of midonet_commit_to_applied_stage_seconds, in the order a write passes them.
+const (
+	StagePickup    = "pickup"    // the commit until the cluster has the change (the REST call in)
+	StageQueue     = "queue"     // waiting for the apply that holds the change to begin
+	StageTranslate = "translate" // that apply's translation and diff
+	StageOrder     = "order"     // until its etcd transaction is sent: the one in flight before it answered
+	StageEtcd      = "etcd"      // the etcd transaction, sent until answered
+	StageAnswer    = "answer"    // the transaction's answer until the API has it
+)
+
+// StageNames are the stages in order.
+var StageNames = []string{StagePickup, StageQueue, StageTranslate, StageOrder, StageEtcd, StageAnswer}
+
+// ObserveStage returns a function that observes seconds in a stage of Stages (one of
+// StageNames; any other name is dropped).
+func (m *Metrics) ObserveStage() func(stage string, seconds float64) {
+	obs := make(map[string]prometheus.Observer, len(StageNames))
+	for _, name := range StageNames {
+		obs[name] = m.Stages.WithLabelValues(name)
+	}
+	return func(stage string, seconds float64) {
+		if o := obs[stage]; o != nil {
+			o.Observe(seconds)
+		}
+	}
 }
 
 // Handler serves /metrics.

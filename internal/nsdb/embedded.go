@@ -14,6 +14,7 @@ import (
 
 	"go.etcd.io/etcd/client/pkg/v3/fileutil"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
 	"go.etcd.io/etcd/server/v3/storage/wal"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -131,6 +132,7 @@ func OpenEmbedded(ctx context.Context, o EmbeddedOptions) (*Store, error) {
 		return nil, err
 	}
 	s.etcd, s.dir, s.lock = e, o.Dir, lock
+	s.local = v3client.New(e.Server)
 	if err := writeFileAtomic(filepath.Join(o.Dir, endpointFile), []byte(clientURL+"\n")); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("nsdb: open embedded: %w", err)
@@ -285,6 +287,9 @@ func (s *Store) close() error {
 	var errs []error
 	if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		errs = append(errs, err)
+	}
+	if s.local != nil {
+		_ = s.local.Close() // its calls end with the server's
 	}
 	if s.etcd != nil {
 		if err := os.Remove(filepath.Join(s.dir, endpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -40,7 +40,7 @@ func (s *Store) Adopt(o *Store, err error) {
 		s.openErr = errors.New("nsdb: open returned no store")
 	default:
 		s.client, s.endpoints, s.log, s.logLevel = o.client, o.endpoints, o.log, o.logLevel
-		s.etcd, s.dir, s.lock = o.etcd, o.dir, o.lock
+		s.etcd, s.local, s.dir, s.lock = o.etcd, o.local, o.dir, o.lock
 	}
 	close(s.opened)
 }

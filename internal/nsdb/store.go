@@ -64,8 +64,11 @@ type Store struct {
 
 	// Embedded only.
 	etcd *embed.Etcd
-	dir  string
-	lock *fileutil.LockedFile
+	// local reaches the embedded etcd in process (no loopback gRPC connection): Txn, the
+	// cluster's write path, goes through it.
+	local *clientv3.Client
+	dir   string
+	lock  *fileutil.LockedFile
 
 	closeOnce sync.Once
 	closeErr  error
@@ -427,7 +430,11 @@ func (s *Store) Txn(ctx context.Context, guards []Guard, ops []Op) (bool, int64,
 			writes = append(writes, clientv3.OpPut(o.Key, string(o.Value)))
 		}
 	}
-	resp, err := s.client.Txn(ctx).If(cmps...).Then(writes...).Commit()
+	kv := clientv3.KV(s.client)
+	if s.local != nil {
+		kv = s.local
+	}
+	resp, err := kv.Txn(ctx).If(cmps...).Then(writes...).Commit()
 	if err != nil {
 		return false, 0, fmt.Errorf("nsdb: txn (%d guards, %d ops): %w", len(cmps), len(writes), err)
 	}

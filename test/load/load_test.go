@@ -38,6 +38,11 @@ type report struct {
 			P50   int64 `json:"p50_ns"`
 			P99   int64 `json:"p99_ns"`
 		} `json:"commit_to_applied"`
+		Stages map[string]struct {
+			Count int   `json:"count"`
+			P50   int64 `json:"p50_ns"`
+			P99   int64 `json:"p99_ns"`
+		} `json:"commit_to_applied_stages"`
 	} `json:"server"`
 	Mix *struct {
 		Mix        string `json:"mix"`
@@ -140,6 +145,17 @@ func workloads(t *testing.T, pg bool) {
 		t.Errorf("server figures: %+v", sv)
 	} else if a := sv.CommitToApplied; a == nil || a.Count < 30 || a.P50 <= 0 || a.P99 < a.P50 {
 		t.Errorf("commit → applied: %+v", a)
+	} else {
+		// The same writes split into the stages the cluster in the process saw: each write
+		// once in every stage, and the etcd transaction takes time.
+		for _, stage := range []string{"pickup", "queue", "translate", "order", "etcd", "answer"} {
+			if st, ok := sv.Stages[stage]; !ok || st.Count != a.Count || st.P99 < st.P50 {
+				t.Errorf("stage %s: %+v (commit → applied %+v)", stage, st, a)
+			}
+		}
+		if len(sv.Stages) != 6 || sv.Stages["etcd"].P50 <= 0 {
+			t.Errorf("stages: %+v", sv.Stages)
+		}
 	}
 
 	// Bulk creates spread over networks: each network holds its share, on its own subnet.
