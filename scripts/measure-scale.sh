@@ -37,8 +37,9 @@ run() { # run TAG load flags…
 	local tag=$1; shift
 	"$bin" load --url "http://127.0.0.1:$port" --quiet --json "$@" > "load-$tag.json"
 }
-creates() { # creates TAG FILE: a port_create line
+creates() { # creates TAG FILE: a port_create line, then commit→applied's stages (p50 / p99)
 	say "$1: p50 $(ms .port_create.p50_ns "$2") ms, p99 $(ms .port_create.p99_ns "$2") ms, $(jq -r '.port_create.ports_per_s | round' "$2") /s, CPU $(ms .server.cpu_per_port_ns "$2") ms a port, commit→applied p50 $(ms .server.commit_to_applied.p50_ns "$2") / p99 $(ms .server.commit_to_applied.p99_ns "$2") ms (load $(load))"
+	say "  stages: $(jq -r '.server.commit_to_applied_stages // {} | to_entries | map("\(.key) \(.value.p50_ns / 1e4 | round / 100) / \(.value.p99_ns / 1e4 | round / 100)") | join(", ")' "$2") ms"
 }
 
 # --- 100,000 ports ---
