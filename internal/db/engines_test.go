@@ -33,6 +33,17 @@ func open(t *testing.T, url string) *db.DB {
 	return d
 }
 
+// openKeyed is open with the schema upgraded and "items" keyed as the catalogue keys ports.
+func openKeyed(t *testing.T, url string) *db.DB {
+	t.Helper()
+	d := open(t, url)
+	d.Kinds = benchKinds{}
+	if _, err := d.Upgrade(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // TestUpgradeTogether: servers that start together on one new database upgrade it one after
 // the other; each migration is applied once, and a later upgrade has nothing to do.
 func TestUpgradeTogether(t *testing.T) {

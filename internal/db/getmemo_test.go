@@ -83,11 +83,7 @@ func TestGetWithinTransaction(t *testing.T) {
 func TestInsertWritesKeyRows(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := context.Background()
-		d := open(t, url)
-		d.Kinds = benchKinds{}
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := openKeyed(t, url)
 		doc := db.Doc{"id": "i1", "project_id": "p", "network_id": "n1", "name": "x", "status": "DOWN",
 			"tags":      []any{"red", "blue"},
 			"fixed_ips": []any{map[string]any{"subnet_id": "s1", "ip_address": "10.0.0.5"}}}

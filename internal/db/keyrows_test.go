@@ -89,11 +89,7 @@ func wantRows(t *testing.T, doc db.Doc) []string {
 func TestKeyRowsFollowTheDocument(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := t.Context()
-		d := open(t, url)
-		d.Kinds = benchKinds{}
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := openKeyed(t, url)
 		first := db.Doc{"id": "i1", "project_id": "p", "network_id": "n1", "name": "x", "status": status("DOWN"),
 			"created_at": int32(7), "mac_address": "FA:16:3E:00:00:01",
 			"tags":      []string{"red", "blue", "red"},

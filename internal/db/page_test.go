@@ -20,11 +20,7 @@ import (
 func TestPageWalksTheOrder(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := t.Context()
-		d := open(t, url)
-		d.Kinds = benchKinds{}
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := openKeyed(t, url)
 		// Groups of 1, 2, ..., 7 documents share a status; ids are not in the order of
 		// the groups, so that a group's ids interleave with its neighbours'.
 		type row struct{ key, id string }

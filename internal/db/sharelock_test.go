@@ -9,22 +9,30 @@ import (
 	"github.com/midonet-go/midonet/test/testenv"
 )
 
+// twoParents is a new PostgreSQL database holding parents p1 and p2 (named "before"), a
+// kind read with GetForShare.
+func twoParents(t *testing.T) *db.DB {
+	t.Helper()
+	db.ShareLockKind("parents")
+	d := upgraded(t, testenv.NewDatabase(t))
+	for _, id := range []string{"p1", "p2"} {
+		if err := d.Write(t.Context(), func(tx *db.Tx) error {
+			return tx.Insert(t.Context(), "parents", db.Doc{"id": id, "name": "before"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
 // TestGetForShare, on PostgreSQL: while one write holds a document it read with GetForShare,
 // another write reads it the same way and commits, and its own later Get answers from memory;
 // a write that locks it for update (Get), one that deletes it without reading it first, and a
 // second count under the same quota lock all wait until the holder ends.
 func TestGetForShare(t *testing.T) {
-	db.ShareLockKind("parents")
-	d := upgraded(t, testenv.NewDatabase(t))
+	d := twoParents(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	for _, id := range []string{"p1", "p2"} {
-		if err := d.Write(ctx, func(tx *db.Tx) error {
-			return tx.Insert(ctx, "parents", db.Doc{"id": id, "name": "before"})
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	holding, release := make(chan struct{}), make(chan struct{})
 	holder := make(chan error, 1)
 	go func() {
@@ -130,17 +138,9 @@ func waitForAdvisoryWaiters(ctx context.Context, t *testing.T, d *db.DB, n int) 
 // is not from a snapshot taken before the lock was granted), and finds none when the write
 // deleted it.
 func TestGetForShareSeesWhatItWaitedFor(t *testing.T) {
-	db.ShareLockKind("parents")
-	d := upgraded(t, testenv.NewDatabase(t))
+	d := twoParents(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	for _, id := range []string{"p1", "p2"} {
-		if err := d.Write(ctx, func(tx *db.Tx) error {
-			return tx.Insert(ctx, "parents", db.Doc{"id": id, "name": "before"})
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, tc := range []struct {
 		id, name string
 		change   func(tx *db.Tx) error
