@@ -138,14 +138,18 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 			return err
 		}
 	}
-	_, err = t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
+	res, err := t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
 		kind, str(d["id"]), str(d["project_id"]), t.parentOf(kind, d), string(b))
 	if err != nil {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
 	t.forget(kind, str(d["id"]))
 	t.noteInserted(kind, str(d["id"]))
-	return t.writeKeys(ctx, kind, d, false)
+	var rid int64 // the key rows' rowid on SQLite (keys.go)
+	if t.db.keyRowids.Load() {
+		rid, _ = res.LastInsertId()
+	}
+	return t.writeKeys(ctx, kind, d, false, rid)
 }
 
 func (t *Tx) noteInserted(kind, id string) {
@@ -202,7 +206,7 @@ func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
 		// back in the NSDB. Run the whole transaction again on fresh reads.
 		return fmt.Errorf("db: update %s %s: %w", kind, str(d["id"]), ErrVanished)
 	}
-	return t.writeKeys(ctx, kind, d, true)
+	return t.writeKeys(ctx, kind, d, true, 0)
 }
 
 // ErrVanished says a document a transaction read was deleted by another before it could be
