@@ -687,13 +687,13 @@ func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, ch
 	defer rows.Close()
 	var out []PageRow
 	var body sql.RawBytes // reused: the cache looks it up, and keeps a copy of what it adds
+	var same int64        // reused: scanned into, it escapes (one allocation a row if declared in the loop)
 	for rows.Next() {
 		var r PageRow
 		var err error
 		if checked {
-			var same sql.NullBool
 			err = rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body, &same)
-			if err == nil && !same.Bool {
+			if err == nil && same != 1 {
 				return nil, errStaleRowid
 			}
 		} else {
