@@ -60,7 +60,8 @@ func (c *Cluster) neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Re
 	out := map[translate.Ref]translate.Doc{}
 	err := dbx.Read(ctx, func(tx *db.Tx) error {
 		for _, coll := range c.catalog.Translated() {
-			docs, err := tx.List(ctx, coll, db.Filter{})
+			// Not through the decoded-document cache: a heal reads every document once.
+			docs, err := tx.ListFresh(ctx, coll, db.Filter{})
 			if err != nil {
 				return err
 			}

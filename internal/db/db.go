@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -64,6 +65,12 @@ type DB struct {
 	// ckpt runs SQLite's WAL checkpoints beside the writer (checkpoint.go); nil on
 	// PostgreSQL and MySQL.
 	ckpt *checkpointer
+	// keyRowids says the key index carries its documents' rowids (SQLite from migration
+	// 0008): sorted pages read documents by rowid (keys.go). Set at open and by Upgrade.
+	keyRowids atomic.Bool
+	// rowidsStale is set once a page found a key row whose rowid no longer names its
+	// document (an outside VACUUM): pages then read by (kind, id) until the index is rebuilt.
+	rowidsStale atomic.Bool
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
@@ -138,6 +145,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	}
 	d.group = newGrouper(d)
 	d.ckpt = newCheckpointer(d)
+	d.probeKeyRowids(ctx)
 	return d, nil
 }
 

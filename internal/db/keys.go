@@ -5,11 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/midonet-go/midonet/internal/model"
 )
@@ -178,14 +181,32 @@ func (t *Tx) keyAttrs(kind string) (sortAttrs, multi []string, ok bool) {
 	return s, m, true
 }
 
-// insertKeys writes a document's key rows.
-func (t *Tx) insertKeys(ctx context.Context, kind, id string, rows []keyRow) error {
+// insertKeys writes a document's key rows. On SQLite they carry rid, the rowid of the
+// document's row in resources (0: looked up here).
+func (t *Tx) insertKeys(ctx context.Context, kind, id string, rid int64, rows []keyRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols, tuple := "(kind, attr, value, id)", "(?, ?, ?, ?)"
+	withRid := t.db.keyRowids.Load()
+	if withRid {
+		cols, tuple = "(kind, attr, value, id, rid)", "(?, ?, ?, ?, ?)"
+		if rid == 0 {
+			err := t.QueryRow(ctx, "SELECT rowid FROM resources WHERE kind = ? AND id = ?", kind, id).Scan(&rid)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("db: index %s %s: rowid: %w", kind, id, err)
+			}
+		}
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), 100)
-		q := "INSERT INTO resource_keys (kind, attr, value, id) VALUES (?, ?, ?, ?)" + repeat(", (?, ?, ?, ?)", n-1)
-		args := make([]any, 0, 4*n)
+		q := "INSERT INTO resource_keys " + cols + " VALUES " + tuple + repeat(", "+tuple, n-1)
+		args := make([]any, 0, 5*n)
 		for _, r := range rows[:n] {
 			args = append(args, kind, r.attr, r.value, id)
+			if withRid {
+				args = append(args, rid)
+			}
 		}
 		if _, err := t.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("db: index %s %s: %w", kind, id, err)
@@ -193,6 +214,40 @@ func (t *Tx) insertKeys(ctx context.Context, kind, id string, rows []keyRow) err
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// probeKeyRowids notes whether the key index has its rowid column (SQLite, migration 0008).
+func (d *DB) probeKeyRowids(ctx context.Context) {
+	if d.Dialect != SQLite {
+		return
+	}
+	var n int
+	err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM pragma_table_info('resource_keys') WHERE name = 'rid'").Scan(&n)
+	d.keyRowids.Store(err == nil && n == 1)
+}
+
+// errStaleRowid says a key row's rowid did not lead to its document.
+var errStaleRowid = errors.New("key index rowid does not name its document")
+
+// noteStaleRowids turns the rowid reads off for this process and has the next start rebuild
+// the key index (SyncKeys, as for a catalogue that keys other attributes), which writes the
+// rowids again. Rowids change only under an outside VACUUM or a binary that predates them.
+func (d *DB) noteStaleRowids() {
+	if !d.rowidsStale.CompareAndSwap(false, true) {
+		return
+	}
+	slog.Warn("db: the key index's rowids do not match the documents (was the file vacuumed?): sorted pages read documents by id, and the next start rebuilds the index")
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		err := d.Write(ctx, func(tx *Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE resource_keys_state SET spec = '' WHERE id = 1")
+			return err
+		})
+		if err != nil {
+			slog.Warn("db: marking the key index for a rebuild", "err", err)
+		}
+	}()
 }
 
 // insertWithKeys is Insert on PostgreSQL for a document of a keyed kind: the document and its
@@ -225,8 +280,9 @@ func (t *Tx) insertWithKeys(ctx context.Context, kind string, d Doc, body []byte
 }
 
 // writeKeys writes the key rows of a document Insert stored. Without a keying catalogue the
-// index is marked stale instead, to be rebuilt by the next Upgrade that has one.
-func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc) error {
+// index is marked stale instead, to be rebuilt by the next Upgrade that has one. rid is the
+// document's rowid on SQLite when the caller knows it (0: looked up if needed).
+func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc, rid int64) error {
 	sortAttrs, multi, ok := t.keyAttrs(kind)
 	if !ok {
 		return t.staleKeys(ctx)
@@ -234,7 +290,7 @@ func (t *Tx) writeKeys(ctx context.Context, kind string, d Doc) error {
 	if len(sortAttrs)+len(multi) == 0 {
 		return nil
 	}
-	return t.insertKeys(ctx, kind, str(d["id"]), docKeys(sortAttrs, multi, d))
+	return t.insertKeys(ctx, kind, str(d["id"]), rid, docKeys(sortAttrs, multi, d))
 }
 
 // updateKeys brings the key rows of a document whose stored body was old in line with d
@@ -282,7 +338,7 @@ func (t *Tx) updateKeys(ctx context.Context, kind, id string, old []byte, d Doc)
 			return fmt.Errorf("db: update index of %s %s: %w", kind, id, err)
 		}
 	}
-	return t.insertKeys(ctx, kind, id, add)
+	return t.insertKeys(ctx, kind, id, 0, add)
 }
 
 type staleMarked struct{}
@@ -406,18 +462,23 @@ func (d *DB) rebuildKeys(ctx context.Context, kk KeyedKinds) error {
 		for {
 			var n int
 			err := d.Write(ctx, func(tx *Tx) error {
-				rows, err := tx.Query(ctx, "SELECT id, body FROM resources WHERE kind = ? AND id > ? ORDER BY id LIMIT 500", kind, after)
+				rid := "0"
+				if d.keyRowids.Load() {
+					rid = "rowid"
+				}
+				rows, err := tx.Query(ctx, "SELECT id, body, "+rid+" FROM resources WHERE kind = ? AND id > ? ORDER BY id LIMIT 500", kind, after)
 				if err != nil {
 					return err
 				}
 				type doc struct {
 					id   string
 					body []byte
+					rid  int64
 				}
 				var docs []doc
 				for rows.Next() {
 					var x doc
-					if err := rows.Scan(&x.id, &x.body); err != nil {
+					if err := rows.Scan(&x.id, &x.body, &x.rid); err != nil {
 						rows.Close()
 						return err
 					}
@@ -433,7 +494,7 @@ func (d *DB) rebuildKeys(ctx context.Context, kk KeyedKinds) error {
 					if err != nil {
 						return fmt.Errorf("decode %s %s: %w", kind, x.id, err)
 					}
-					if err := tx.insertKeys(ctx, kind, x.id, docKeys(s, m, dd)); err != nil {
+					if err := tx.insertKeys(ctx, kind, x.id, x.rid, docKeys(s, m, dd)); err != nil {
 						return err
 					}
 				}
@@ -587,6 +648,13 @@ func idOrder(desc bool) string {
 
 // pageRows runs one keyed query: cond (on k.value and k.id) and the filter's columns.
 func (t *Tx) pageRows(ctx context.Context, kind string, q PageQuery, cond string, args []any, order string, limit int) ([]PageRow, error) {
+	if t.db.keyRowids.Load() && !t.db.rowidsStale.Load() {
+		rows, err := t.pageRowsByRowid(ctx, kind, q, cond, args, order, limit)
+		if !errors.Is(err, errStaleRowid) {
+			return rows, err
+		}
+		t.db.noteStaleRowids()
+	}
 	sqlq := "SELECT k.value, k.id, r.body FROM resource_keys k JOIN resources r ON r.kind = k.kind AND r.id = k.id WHERE k.kind = ? AND k.attr = ?"
 	all := []any{kind, q.Sort}
 	if cond != "" {
@@ -595,7 +663,28 @@ func (t *Tx) pageRows(ctx context.Context, kind string, q PageQuery, cond string
 	}
 	where, fargs := q.Filter.where("r.")
 	sqlq += where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
-	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, q.Shared)
+	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, false, q.Shared)
+}
+
+// pageRowsByRowid is pageRows on SQLite's rowids: each key row leads to its document's row
+// by rowid, one B-tree descent instead of two (the (kind, id) index, then the table). A
+// row reached that is not the key row's document (kind or id differ, or no row) is kept
+// whatever the filter says, so that scanPage sees it and answers errStaleRowid: the caller
+// then reads the page by (kind, id).
+func (t *Tx) pageRowsByRowid(ctx context.Context, kind string, q PageQuery, cond string, args []any, order string, limit int) ([]PageRow, error) {
+	const same = "r.kind IS k.kind AND r.id IS k.id"
+	sqlq := "SELECT k.value, k.id, r.body, " + same + " FROM resource_keys k LEFT JOIN resources r ON r.rowid = k.rid WHERE k.kind = ? AND k.attr = ?"
+	all := []any{kind, q.Sort}
+	if cond != "" {
+		sqlq += " AND " + cond
+		all = append(all, args...)
+	}
+	where, fargs := q.Filter.where("r.")
+	if where != "" {
+		sqlq += " AND (NOT (" + same + ") OR (" + strings.TrimPrefix(where, " AND ") + "))"
+	}
+	sqlq += " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
+	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, true, q.Shared)
 }
 
 func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
@@ -611,10 +700,13 @@ func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow,
 		order = "DESC"
 	}
 	sqlq += where + " ORDER BY id " + order + " LIMIT " + strconv.Itoa(q.Limit)
-	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false, q.Shared)
+	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false, false, q.Shared)
 }
 
-func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, shared bool) ([]PageRow, error) {
+// scanPage reads a page's rows (key, id, body). With checked, a fourth column says whether
+// the body is the key row's document; the first that is not ends the scan with
+// errStaleRowid.
+func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, checked, shared bool) ([]PageRow, error) {
 	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: page %s: %w", kind, err)
@@ -622,9 +714,19 @@ func (t *Tx) scanPage(ctx context.Context, kind, q string, args []any, keyed, sh
 	defer rows.Close()
 	var out []PageRow
 	var body sql.RawBytes // reused: the cache looks it up, and keeps a copy of what it adds
+	var same int64        // reused: scanned into, it escapes (one allocation a row if declared in the loop)
 	for rows.Next() {
 		var r PageRow
-		if err := rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body); err != nil {
+		var err error
+		if checked {
+			err = rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body, &same)
+			if err == nil && same != 1 {
+				return nil, errStaleRowid
+			}
+		} else {
+			err = rows.Scan(&r.Cursor.Key, &r.Cursor.ID, &body)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("db: page %s: %w", kind, err)
 		}
 		if !keyed {

@@ -78,6 +78,7 @@ func (d *DB) Upgrade(ctx context.Context) (applied []string, err error) {
 	if err != nil {
 		return applied, err
 	}
+	d.probeKeyRowids(ctx)
 	// The key index follows the catalogue (a no-op when it already does).
 	if _, err := d.SyncKeys(ctx); err != nil {
 		return applied, err

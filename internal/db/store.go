@@ -138,14 +138,18 @@ func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
 			return err
 		}
 	}
-	_, err = t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
+	res, err := t.Exec(ctx, "INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)",
 		kind, str(d["id"]), str(d["project_id"]), t.parentOf(kind, d), string(b))
 	if err != nil {
 		return fmt.Errorf("db: insert %s %s: %w", kind, str(d["id"]), err)
 	}
 	t.forget(kind, str(d["id"]))
 	t.noteInserted(kind, str(d["id"]))
-	return t.writeKeys(ctx, kind, d)
+	var rid int64 // the key rows' rowid on SQLite (keys.go)
+	if t.db.keyRowids.Load() {
+		rid, _ = res.LastInsertId()
+	}
+	return t.writeKeys(ctx, kind, d, rid)
 }
 
 func (t *Tx) noteInserted(kind, id string) {
@@ -280,6 +284,19 @@ func FilterOf(f map[string][]string) Filter {
 
 // List loads the documents of a kind matching f.
 func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
+	return t.list(ctx, kind, f, true)
+}
+
+// ListFresh is List without the decoded-document cache: each document is decoded for the
+// caller and none is added to the cache. For a pass over a whole collection that no request
+// waits for (the cluster's heal, at start-up and at every reconcile): through the cache it
+// would fill it with documents nobody asked for, evicting those that pages read (at 100,000
+// ports the cache holds about a fifth of the ports), and keep them in the idle heap.
+func (t *Tx) ListFresh(ctx context.Context, kind string, f Filter) ([]Doc, error) {
+	return t.list(ctx, kind, f, false)
+}
+
+func (t *Tx) list(ctx context.Context, kind string, f Filter, cached bool) ([]Doc, error) {
 	where, fargs := f.where("")
 	q := "SELECT body FROM resources WHERE kind = ?" + where
 	args := append([]any{kind}, fargs...)
@@ -294,7 +311,12 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
-		d, err := decodeCached(body)
+		var d Doc
+		if cached {
+			d, err = decodeCached(body)
+		} else {
+			d, err = decodeBody(body)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("db: decode %s: %w", kind, err)
 		}

@@ -1,0 +1,3 @@
+-- Nothing on this engine: SQLite's key rows gained the rowid of their document (see
+-- migrations/sqlite/0008_resource_keys_rowid.sql); the version exists so that every engine
+-- has the same numbered migrations.
