@@ -170,31 +170,34 @@ func TestGetForShareSeesWhatItWaitedFor(t *testing.T) {
 				})
 			}()
 			<-changed
-			read := make(chan any, 1)
-			go func() {
-				err := d.Write(ctx, func(tx *db.Tx) error {
+			type result struct {
+				name any // the name read; nil: no document
+				err  error
+			}
+			read := make(chan result, 1)
+			go func() { // the result is sent once the reader's transaction has ended
+				var r result
+				r.err = d.Write(ctx, func(tx *db.Tx) error {
 					p, err := tx.GetForShare(ctx, "parents", tc.id)
-					if err != nil {
-						return err
+					r.name = nil
+					if p != nil {
+						r.name = p["name"]
 					}
-					if p == nil {
-						read <- nil
-					} else {
-						read <- p["name"]
-					}
-					return nil
+					return err
 				})
-				if err != nil {
-					t.Errorf("reader: %v", err)
-				}
+				read <- r
 			}()
 			waitForAdvisoryWaiters(ctx, t, d, 1)
 			close(commit)
 			if err := <-writer; err != nil {
 				t.Fatal(err)
 			}
-			if got := <-read; got != tc.want {
-				t.Errorf("the reader read %v, want %v (what the write it waited for committed)", got, tc.want)
+			got := <-read
+			if got.err != nil {
+				t.Fatalf("reader: %v", got.err)
+			}
+			if got.name != tc.want {
+				t.Errorf("the reader read %v, want %v (what the write it waited for committed)", got.name, tc.want)
 			}
 		})
 	}
