@@ -25,15 +25,7 @@ func BenchmarkKeyedPage(b *testing.B) {
 		n = v
 	}
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(b.TempDir(), "neutron.db"), "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	d.Kinds = benchKinds{}
-	if _, err := d.Upgrade(ctx); err != nil {
-		b.Fatal(err)
-	}
+	d := openKeyed(b, "sqlite:///"+filepath.Join(b.TempDir(), "neutron.db"))
 	filler := strings.Repeat("x", 500)
 	doc := func(i int) db.Doc {
 		h := uint32(i) * 2654435761 // ids, names and addresses in orders unlike each other's

@@ -50,15 +50,7 @@ func BenchmarkPortLikeWrite(b *testing.B) {
 				url = testenv.NewDatabase(b)
 			}
 			ctx := context.Background()
-			d, err := db.Open(ctx, url, "")
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { d.Close() })
-			d.Kinds = benchKinds{}
-			if _, err := d.Upgrade(ctx); err != nil {
-				b.Fatal(err)
-			}
+			d := openKeyed(b, url)
 			net := db.Doc{"id": "net-1", "project_id": "p", "name": "bench"}
 			if err := d.Write(ctx, func(tx *db.Tx) error { return tx.Insert(ctx, "networks", net) }); err != nil {
 				b.Fatal(err)

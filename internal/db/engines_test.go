@@ -23,7 +23,7 @@ func engines(t *testing.T, shared bool, fn func(t *testing.T, url string)) {
 	t.Run("mariadb", func(t *testing.T) { fn(t, testenv.NewMariaDBDatabase(t)) })
 }
 
-func open(t *testing.T, url string) *db.DB {
+func open(t testing.TB, url string) *db.DB {
 	t.Helper()
 	d, err := db.Open(t.Context(), url, "")
 	if err != nil {
@@ -34,7 +34,7 @@ func open(t *testing.T, url string) *db.DB {
 }
 
 // openKeyed is open with the schema upgraded and "items" keyed as the catalogue keys ports.
-func openKeyed(t *testing.T, url string) *db.DB {
+func openKeyed(t testing.TB, url string) *db.DB {
 	t.Helper()
 	d := open(t, url)
 	d.Kinds = benchKinds{}
