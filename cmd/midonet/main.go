@@ -15,11 +15,13 @@ import (
 
 	"github.com/midonet-go/midonet/internal/app"
 	"github.com/midonet-go/midonet/internal/buildinfo"
+	"github.com/midonet-go/midonet/internal/gctune"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/trace"
 )
 
 func main() {
+	gctune.Start(0) // unless GOGC is set
 	if err := startPprof(); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
