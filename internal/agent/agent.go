@@ -486,14 +486,20 @@ func (a *Agent) put(s *state, key string, value []byte) {
 }
 
 // putObject puts an object into the cache from its JSON; owner is the owner whose bundle
-// holds it ("" for an object under its own key). An undecodable value is left out.
+// holds it ("" for an object under its own key). A value that is not JSON is left out, and
+// so is one of a kept kind that does not decode. An object of a lazy kind is only checked to
+// be JSON, not decoded: the cache keeps its id alone and decodes it when it is asked for
+// (sixteen of a VM port's eighteen objects, which the agent would decode on every change only
+// to drop them).
 func (a *Agent) putObject(s *state, kind topology.Kind, id, owner string, value []byte) {
-	o, err := topology.Decode(kind, value)
-	if err != nil {
+	if s.objects.lazy[kind] {
+		if json.Valid(value) {
+			s.objects.hold(kind, id, owner)
+		}
 		return
 	}
-	if s.objects.lazy[kind] {
-		s.objects.hold(kind, id, owner)
+	o, err := topology.Decode(kind, value)
+	if err != nil {
 		return
 	}
 	intern(o)

@@ -223,7 +223,7 @@ func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
 	m[id] = o
 }
 
-// hold records that an object of a lazy kind exists (the caller decoded its value), in
+// hold records that an object of a lazy kind exists (the caller checked its value is JSON), in
 // owner's bundle ("": under its own key).
 func (c *cache) hold(kind topology.Kind, id, owner string) {
 	s := c.held[kind]
@@ -273,8 +273,8 @@ func (c *cache) del(kind topology.Kind, id string) {
 	}
 }
 
-// fetch reads one object of a lazy kind from the source (nil when absent or undecodable,
-// which an object the cache holds is not: its value was decoded when it came in).
+// fetch reads one object of a lazy kind from the source (nil when absent or undecodable: an
+// object the cache holds was only checked to be JSON when it came in).
 func (c *cache) fetch(kind topology.Kind, id string) topology.Object {
 	if c.src == nil {
 		return nil

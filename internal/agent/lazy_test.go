@@ -149,3 +149,42 @@ func TestNSDBSourceAtRevision(t *testing.T) {
 		t.Errorf("each after compaction: %v, want both rules as they are now", actions)
 	}
 }
+
+// TestPutObjectChecksLazyKindsWithoutDecoding: an object of a lazy kind is held when its
+// value is JSON and read back decoded when asked for; a value that is not JSON is left out,
+// and one that is JSON but does not decode is held and reads as absent.
+func TestPutObjectChecksLazyKindsWithoutDecoding(t *testing.T) {
+	src := memSource{}
+	s := &state{objects: newCache(src)}
+	a := &Agent{}
+	rule := &topology.Rule{Meta: topology.Meta{ID: "9b1c8f2e-58a4-4d0e-9a57-4f3c2d1e0b9a"}, ChainID: "c", Type: "literal", Action: "accept"}
+	good, err := json.Marshal(rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src[topology.Key(rule)] = good
+	src["Rule/wrong-type"] = []byte(`{"id": "wrong-type", "chain_id": 7}`)
+	for _, c := range []struct {
+		id    string
+		value []byte
+		held  bool
+	}{
+		{rule.ID, good, true},
+		{"not-json", []byte(`{"id": "not-json"`), false},
+		{"wrong-type", src["Rule/wrong-type"], true},
+	} {
+		a.putObject(s, topology.KindRule, c.id, "", c.value)
+		if got := s.objects.heldIn(topology.KindRule, c.id, ""); got != c.held {
+			t.Errorf("%s: held %v, want %v", c.id, got, c.held)
+		}
+	}
+	if got := s.objects.get(topology.KindRule, rule.ID); !reflect.DeepEqual(got, rule) {
+		t.Errorf("get: %+v, want %+v", got, rule)
+	}
+	if got := s.objects.get(topology.KindRule, "wrong-type"); got != nil {
+		t.Errorf("an undecodable rule reads as %+v, want absent", got)
+	}
+	if n := s.objects.count(topology.KindRule); n != 2 {
+		t.Errorf("%d rules counted, want 2", n)
+	}
+}
