@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // Group commit on SQLite. SQLite has one writer, so write transactions used to queue for the
@@ -50,15 +51,18 @@ type grouper struct {
 	stop    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+	catchup chan struct{} // the checkpointer asks for a catch-up checkpoint (checkpoint.go)
 	// batches and grouped count committed batches and the requests in them (tests and
 	// benchmarks read them through GroupStats).
 	mu      sync.Mutex
 	batches int64
 	grouped int64
+	// catchUps counts the catch-up checkpoints the writer ran (tests).
+	catchUps int64
 }
 
 func newGrouper(d *DB) *grouper {
-	g := &grouper{d: d, queue: make(chan *writeReq, 1024), stop: make(chan struct{}), stopped: make(chan struct{})}
+	g := &grouper{d: d, queue: make(chan *writeReq, 1024), stop: make(chan struct{}), stopped: make(chan struct{}), catchup: make(chan struct{}, 1)}
 	go g.loop()
 	return g
 }
@@ -117,6 +121,9 @@ func (g *grouper) loop() {
 		case <-g.stop:
 			g.drain()
 			return
+		case <-g.catchup:
+			g.catchUp()
+			continue
 		case r := <-g.queue:
 			batch = append(batch[:0], r)
 		}
@@ -140,6 +147,29 @@ func (g *grouper) loop() {
 		g.run(batch)
 		clear(batch)
 	}
+}
+
+// requestCatchUp asks the writer for a catch-up checkpoint between two batches.
+func (g *grouper) requestCatchUp() {
+	select {
+	case g.catchup <- struct{}{}:
+	default: // asked already
+	}
+}
+
+// catchUp copies back, on the writer's connection and with no write in progress, what the
+// WAL gained since the checkpointer's last round, so that the next write transaction starts
+// the WAL over (checkpoint.go). A failure is left to the next round.
+func (g *grouper) catchUp() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var busy, frames, done int64
+	if err := g.d.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+		return
+	}
+	g.mu.Lock()
+	g.catchUps++
+	g.mu.Unlock()
 }
 
 // drain answers what is still queued at Close.

@@ -1,0 +1,109 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestWALStartsOverUnderSustainedWrites: while writers commit without a pause, the WAL still
+// starts over once it is longer than restartWALFrames (the checkpointer's passes, then the
+// writer's catch-up between two batches), so it stays bounded instead of growing by every
+// commit; once the writes stop, the file is cut back to walSizeLimit.
+func TestWALStartsOverUnderSustainedWrites(t *testing.T) {
+	ctx := context.Background()
+	every, restart, limit := checkpointEvery, restartWALFrames, walSizeLimit
+	checkpointEvery, restartWALFrames, walSizeLimit = 5*time.Millisecond, 256, 1<<20
+	path := filepath.Join(t.TempDir(), "neutron.db")
+	d, err := Open(ctx, "sqlite:///"+path, "")
+	checkpointEvery, restartWALFrames, walSizeLimit = every, restart, limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+
+	// Four writers, 1,200 commits each, every one a few pages: about 70 MB of WAL if it
+	// never started over (36 MB for half of them, measured with restartWALFrames out of reach).
+	const writers, each = 4, 1200
+	body := strings.Repeat("x", 3000)
+	var mu sync.Mutex
+	var maxWAL int64
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := d.Write(ctx, func(tx *Tx) error {
+					return tx.Insert(ctx, "things", Doc{"id": fmt.Sprintf("w%d-%d", w, i), "project_id": "p", "name": body})
+				}); err != nil {
+					errs <- err
+					return
+				}
+				if s := walSize(); s > 0 {
+					mu.Lock()
+					maxWAL = max(maxWAL, s)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	d.group.mu.Lock()
+	catchUps := d.group.catchUps
+	d.group.mu.Unlock()
+	if catchUps == 0 {
+		t.Errorf("the writer never caught up with a checkpoint")
+	}
+	// A bound well above restartWALFrames (1 MiB) plus what is appended until the writer
+	// catches up (3-12 MB seen), and well below the ~70 MB of a WAL that never starts over.
+	t.Logf("max WAL %d bytes, %d catch-ups", maxWAL, catchUps)
+	if maxWAL > 24<<20 {
+		t.Errorf("the WAL grew to %d bytes under sustained writes, want it to start over (≤ 24 MiB)", maxWAL)
+	}
+
+	// The writes stopped: a round copies everything back, the next write starts the WAL over
+	// and cuts the file back to walSizeLimit (1 MiB).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if err := d.Write(ctx, func(tx *Tx) error {
+			return tx.Insert(ctx, "things", Doc{"id": fmt.Sprintf("after-%d", time.Now().UnixNano()), "project_id": "p"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if walSize() <= 1<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the WAL is still %d bytes 30 s after the sustained writes stopped, want ≤ 1 MiB", walSize())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n int
+	if err := d.read.QueryRowContext(ctx, "SELECT count(*) FROM resources WHERE kind = 'things'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n < writers*each+1 {
+		t.Errorf("%d documents stored, want at least %d", n, writers*each+1)
+	}
+}
