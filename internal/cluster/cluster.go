@@ -544,9 +544,15 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 			c.world.Delete(ch.Collection, ch.ID)
 			ops.add(nsdb.Op{Key: key, Delete: true})
 		} else {
+			// The world keeps its own copy, decoded from the encoding the NSDB gets (the fast
+			// decoder: the encoding is json.Marshal's).
 			b, err := json.Marshal(after)
+			var own translate.Doc
 			if err == nil {
-				err = c.world.PutJSON(ch.Collection, b)
+				own, err = db.DecodeBody(b)
+			}
+			if err == nil {
+				c.world.PutDoc(ch.Collection, own, b)
 			}
 			if err != nil {
 				rollback()

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/midonet-go/midonet/internal/cluster/translate"
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -178,6 +178,7 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ch Change
+	var body []byte // the request's document, which the answer gives back as it came
 	switch {
 	case len(parts) == 2 && r.Method == http.MethodPost:
 		ch.Type = "CREATE"
@@ -212,11 +213,12 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			restError(w, http.StatusBadRequest, "unreadable body")
 			return
 		}
-		var d translate.Doc
-		if err := decode(b, &d); err != nil || d == nil {
+		d, err := db.DecodeBody(b)
+		if err != nil || d == nil {
 			restError(w, http.StatusBadRequest, "body is not a JSON object")
 			return
 		}
+		body = b
 		if ch.ID == "" {
 			ch.ID, _ = d["id"].(string)
 		}
@@ -241,9 +243,9 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch ch.Type {
 	case "CREATE":
-		writeJSONBody(w, http.StatusCreated, ch.Doc)
+		writeRawJSON(w, http.StatusCreated, body)
 	case "UPDATE":
-		writeJSONBody(w, http.StatusOK, ch.Doc)
+		writeRawJSON(w, http.StatusOK, body)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -333,6 +335,13 @@ func writeJSONBody(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeRawJSON answers with a document already encoded.
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func restError(w http.ResponseWriter, status int, msg string) {

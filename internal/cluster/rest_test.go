@@ -355,8 +355,8 @@ func TestRESTWhileLoading(t *testing.T) {
 	c := newCluster(t, e.store) // not loaded yet
 	s := &RESTServer{Cluster: c, Username: "admin", Password: "pw", SyncWait: 10 * time.Millisecond}
 	_, token := login(t, s, "admin", "pw", true)
+	body := `{"id": "` + netID + `", "name": "n", "tenant_id": "p", "admin_state_up": true}`
 	post := func() *httptest.ResponseRecorder {
-		body := `{"id": "` + netID + `", "name": "n", "tenant_id": "p", "admin_state_up": true}`
 		req := httptest.NewRequest(http.MethodPost, "/midonet-api/neutron/networks", strings.NewReader(body))
 		req.Header.Set("X-Auth-Token", token)
 		rec := httptest.NewRecorder()
@@ -373,10 +373,15 @@ func TestRESTWhileLoading(t *testing.T) {
 	if err := c.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if rec := post(); rec.Code/100 != 2 {
-		t.Fatalf("POST once loaded = %d %s, want 2xx", rec.Code, rec.Body)
+	// Applied, and answered with the resource as it was sent.
+	if rec := post(); rec.Code != http.StatusCreated || rec.Body.String() != body || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("POST once loaded = %d %s %q, want 201 and the document sent", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
-	if c.Neutron("networks", netID) == nil {
+	n := c.Neutron("networks", netID)
+	if n == nil {
 		t.Fatal("the network was not applied once the cluster loaded")
+	}
+	if n["name"] != "n" || n["tenant_id"] != "p" || n["admin_state_up"] != true {
+		t.Fatalf("the cluster's copy %v, want the document sent", n)
 	}
 }

@@ -130,6 +130,13 @@ func (w *World) PutJSON(collection string, raw []byte) error {
 	return nil
 }
 
+// PutDoc stores a document as PutJSON(collection, raw) would, d being raw decoded with
+// numbers as json.Number (as PutJSON decodes it). The world keeps d: the caller hands it over
+// and changes nothing of it afterwards.
+func (w *World) PutDoc(collection string, d Doc, raw []byte) {
+	w.Add(w.prepare(collection, d, raw))
+}
+
 // Prepared is a document made ready for a world by its PrepareJSON: decoded, in its typed
 // form and packed. Preparing is most of the cost of PutJSON and changes no world, so that a
 // caller taking many documents at once (the cluster's Load) prepares them on every core and
