@@ -486,14 +486,14 @@ func (a *Agent) put(s *state, key string, value []byte) {
 }
 
 // putObject puts an object into the cache from its JSON; owner is the owner whose bundle
-// holds it ("" for an object under its own key). A value that is not JSON is left out, and
-// so is one of a kept kind that does not decode. An object of a lazy kind is only checked to
-// be JSON, not decoded: the cache keeps its id alone and decodes it when it is asked for
-// (sixteen of a VM port's eighteen objects, which the agent would decode on every change only
-// to drop them).
+// holds it ("" for an object under its own key). An object of a kept kind that does not
+// decode is left out. An object of a lazy kind is not decoded here: the cache keeps its id
+// alone and decodes it when it is asked for (sixteen of a VM port's eighteen objects, which
+// the agent decoded on every change only to drop them); a value that is not even a JSON
+// object is left out, one that does not decode reads as absent.
 func (a *Agent) putObject(s *state, kind topology.Kind, id, owner string, value []byte) {
 	if s.objects.lazy[kind] {
-		if json.Valid(value) {
+		if v := bytes.TrimLeft(value, " \t\r\n"); len(v) > 0 && v[0] == '{' {
 			s.objects.hold(kind, id, owner)
 		}
 		return

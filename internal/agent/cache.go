@@ -223,7 +223,7 @@ func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
 	m[id] = o
 }
 
-// hold records that an object of a lazy kind exists (the caller checked its value is JSON), in
+// hold records that an object of a lazy kind exists (its value was not decoded), in
 // owner's bundle ("": under its own key).
 func (c *cache) hold(kind topology.Kind, id, owner string) {
 	s := c.held[kind]
@@ -274,7 +274,7 @@ func (c *cache) del(kind topology.Kind, id string) {
 }
 
 // fetch reads one object of a lazy kind from the source (nil when absent or undecodable: an
-// object the cache holds was only checked to be JSON when it came in).
+// object the cache holds was not decoded when it came in).
 func (c *cache) fetch(kind topology.Kind, id string) topology.Object {
 	if c.src == nil {
 		return nil

@@ -150,9 +150,9 @@ func TestNSDBSourceAtRevision(t *testing.T) {
 	}
 }
 
-// TestPutObjectChecksLazyKindsWithoutDecoding: an object of a lazy kind is held when its
-// value is JSON and read back decoded when asked for; a value that is not JSON is left out,
-// and one that is JSON but does not decode is held and reads as absent.
+// TestPutObjectChecksLazyKindsWithoutDecoding: an object of a lazy kind is held without
+// being decoded and read back decoded when asked for; a value that is not a JSON object is
+// left out, and one that does not decode is held and reads as absent.
 func TestPutObjectChecksLazyKindsWithoutDecoding(t *testing.T) {
 	src := memSource{}
 	s := &state{objects: newCache(src)}
@@ -164,14 +164,17 @@ func TestPutObjectChecksLazyKindsWithoutDecoding(t *testing.T) {
 	}
 	src[topology.Key(rule)] = good
 	src["Rule/wrong-type"] = []byte(`{"id": "wrong-type", "chain_id": 7}`)
+	src["Rule/truncated"] = []byte(` {"id": "truncated"`)
 	for _, c := range []struct {
 		id    string
 		value []byte
 		held  bool
 	}{
 		{rule.ID, good, true},
-		{"not-json", []byte(`{"id": "not-json"`), false},
+		{"not-json", []byte(`not json`), false},
+		{"empty", nil, false},
 		{"wrong-type", src["Rule/wrong-type"], true},
+		{"truncated", src["Rule/truncated"], true},
 	} {
 		a.putObject(s, topology.KindRule, c.id, "", c.value)
 		if got := s.objects.heldIn(topology.KindRule, c.id, ""); got != c.held {
@@ -181,10 +184,12 @@ func TestPutObjectChecksLazyKindsWithoutDecoding(t *testing.T) {
 	if got := s.objects.get(topology.KindRule, rule.ID); !reflect.DeepEqual(got, rule) {
 		t.Errorf("get: %+v, want %+v", got, rule)
 	}
-	if got := s.objects.get(topology.KindRule, "wrong-type"); got != nil {
-		t.Errorf("an undecodable rule reads as %+v, want absent", got)
+	for _, id := range []string{"wrong-type", "truncated"} {
+		if got := s.objects.get(topology.KindRule, id); got != nil {
+			t.Errorf("undecodable rule %s reads as %+v, want absent", id, got)
+		}
 	}
-	if n := s.objects.count(topology.KindRule); n != 2 {
-		t.Errorf("%d rules counted, want 2", n)
+	if n := s.objects.count(topology.KindRule); n != 3 {
+		t.Errorf("%d rules counted, want 3", n)
 	}
 }
