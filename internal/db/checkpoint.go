@@ -22,17 +22,17 @@ import (
 // The WAL starts over from its beginning only when a write transaction begins with every
 // frame copied back. Under sustained writes a checkpoint beside the writer never leaves it so
 // (frames are appended while it copies), and the WAL grew by every commit for as long as the
-// writes went on: 900 MB for 10,000 port creates by 8 clients, 9 GB for 100,000. So once the WAL is longer than
-// restartWALFrames and a round copied back all it saw (with more passes for what was appended
-// during the previous one, until that is little), the writer itself, between two batches,
-// copies back the few frames appended meanwhile (catchUp); its next transaction
+// writes went on: 900 MB for 10,000 port creates by 8 clients. So once the WAL is longer
+// than restartWALFrames and a round copied back all it saw (with more passes for what was
+// appended during the previous one, until that is little), the writer itself, between two
+// batches, copies back the few frames appended meanwhile (catchUp); its next transaction
 // then starts the WAL over, unless a reader still reads its older frames (then a later round
 // tries again). The file is cut back to walSizeLimit when it starts over.
 //
 // A round every second rather than every half second: at 10,000 ports with 8 clients the
 // rounds copied most of the key index back each time, and their writes slowed the WAL's and
 // etcd's syncs; a round a second cut the creates' p99 from 28 to 15 ms and commit → applied's
-// p99 from 14 to 7 ms (BENCHMARKS.md, "Checkpoints and the WAL under sustained writes").
+// p99 from 14 to 7 ms (BENCHMARKS.md, "CPU, checkpoints and the WAL a port create, session 13").
 
 // checkpointEvery is how often the checkpointer looks for committed writes to copy back.
 var checkpointEvery = time.Second
