@@ -22,10 +22,7 @@ func TestOneOwnerPerDataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := filepath.Join(srv.DataDir, "neutron.db")
-	before, err := os.Stat(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := settledStat(t, db)
 	for _, command := range []string{"serve", "api", "cluster"} {
 		t.Run(command, func(t *testing.T) {
 			port, err := testenv.FreePort()
@@ -58,6 +55,32 @@ func TestOneOwnerPerDataDir(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(srv.DataDir, "serve.url")); err != nil || strings.TrimSpace(string(b)) != srv.URL {
 		t.Errorf("serve.url = %q, %v; want %s", b, err, srv.URL)
 	}
+}
+
+// settledStat returns path's state once the running server's own checkpoints have copied
+// its start-up writes into it: unchanged over three looks a second apart (the checkpointer
+// runs every second). Without this the server's first checkpoint could land during the
+// test and read as the second process touching the store.
+func settledStat(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	var last os.FileInfo
+	same := 0
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last != nil && fi.ModTime().Equal(last.ModTime()) && fi.Size() == last.Size() {
+			if same++; same == 2 {
+				return fi
+			}
+		} else {
+			same = 0
+		}
+		last = fi
+	}
+	t.Fatalf("%s kept changing for 30 s while the server was idle", path)
+	return nil
 }
 
 // TestBusyPort: a port in use ends the start with one clear error before the database is
