@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -102,11 +101,10 @@ type ruleDecision struct {
 // sharedAttr is one attribute a list shows: its name, its encoded key ("name":), whether a
 // document without it leaves it out, and the policy rule that may hide it.
 type sharedAttr struct {
-	name      string
-	nameBytes []byte
-	key       []byte
-	optional  bool
-	rule      *ruleDecision
+	name     string
+	key      []byte
+	optional bool
+	rule     *ruleDecision
 }
 
 // sharedLister prepares a full list of col from shared documents, or reports that the
@@ -134,7 +132,7 @@ func (s *Server) sharedLister(rq *request, col plugin.Collection, q *query, pc *
 		if slices.ContainsFunc(l.attrs, func(x sharedAttr) bool { return x.name == a.Name }) {
 			return nil, false // one name twice: render's map keeps the last; not worth mimicking
 		}
-		sa := sharedAttr{name: a.Name, nameBytes: []byte(a.Name), key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
+		sa := sharedAttr{name: a.Name, key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
 		if slices.Contains(pc.attrs, a.Name) {
 			d := s.decide(rq, res.Rule("get")+":"+a.Name)
 			if d.decided && !d.allowed {
@@ -199,27 +197,27 @@ func (l *sharedList) appendAttrs(b []byte, e *docEnc, d db.Doc, i int) ([]byte, 
 	first := true
 	n := 0
 	if e != nil {
-		n = len(e.Offs) - 1
+		n = e.Len()
 	}
 	k := 0 // the next of e's attributes not passed yet
 	for j := range l.attrs {
 		a := &l.attrs[j]
 		var v any
-		var seg []byte // the attribute's bytes in e
-		has, added := false, false
+		var seg string // the attribute's bytes in e, when inSeg
+		has, added, inSeg := false, false, false
 		if col := l.cols[j]; col != nil && col[i].set {
 			v, has, added = col[i].v, true, true
 		}
 		if e != nil {
 			for k < n {
-				c := bytes.Compare(e.Key(k), a.nameBytes)
+				c := strings.Compare(e.Key(k), a.name)
 				if c < 0 {
 					k++
 					continue
 				}
 				if c == 0 {
 					if !added {
-						seg, has = e.Enc[e.Offs[k]:e.Offs[k+1]], true
+						seg, has, inSeg = e.Attr(k), true, true
 					}
 					k++
 				}
@@ -238,7 +236,7 @@ func (l *sharedList) appendAttrs(b []byte, e *docEnc, d db.Doc, i int) ([]byte, 
 			b = append(b, ',')
 		}
 		first = false
-		if seg != nil {
+		if inSeg {
 			b = append(b, seg...)
 			continue
 		}
@@ -350,8 +348,9 @@ func (s *Server) streamShared(ctx context.Context, tx *db.Tx, res *resource.Reso
 }
 
 // docEnc is a document's encoded attributes (db.Encoded): `"name":value` for each, in key
-// order. The store's decoder cuts them from the stored body when it is in that form already
-// (as json.Marshal writes it); encodeDoc encodes the others on first use.
+// order, joined by commas. The store's decoder cuts them from the stored body when it is in
+// that form already (as json.Marshal writes it), sharing its bytes; encodeDoc encodes the
+// others on first use.
 type docEnc = db.Encoded
 
 // noEnc is the memo of a document that cannot be kept encoded (a key needs escaping, a
@@ -389,28 +388,28 @@ func encodeDoc(d db.Doc) *docEnc {
 		n += len(k) + 4 + approxLen(v)
 	}
 	slices.Sort(keys)
-	e := &docEnc{Enc: make([]byte, 0, n), Offs: make([]uint32, 0, len(keys)+1)}
-	for _, k := range keys {
-		e.Offs = append(e.Offs, uint32(len(e.Enc)))
-		start := len(e.Enc)
-		e.Enc = appendString(e.Enc, k)
-		if len(e.Enc)-start != len(k)+2 {
+	enc := make([]byte, 0, n)
+	starts := make([]uint32, 0, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			enc = append(enc, ',')
+		}
+		starts = append(starts, uint32(len(enc)))
+		start := len(enc)
+		enc = appendString(enc, k)
+		if len(enc)-start != len(k)+2 {
 			return nil
 		}
-		e.Enc = append(e.Enc, ':')
+		enc = append(enc, ':')
 		var err error
-		if e.Enc, err = appendJSON(e.Enc, d[k]); err != nil {
+		if enc, err = appendJSON(enc, d[k]); err != nil {
 			return nil
 		}
 	}
-	if len(e.Enc) > math.MaxUint32 {
+	if len(enc) >= math.MaxUint32 {
 		return nil
 	}
-	e.Offs = append(e.Offs, uint32(len(e.Enc)))
-	if cap(e.Enc) > len(e.Enc)+len(e.Enc)/4 {
-		e.Enc = slices.Clip(slices.Clone(e.Enc))
-	}
-	return e
+	return db.NewEncoded(enc, starts)
 }
 
 // approxLen guesses the encoded length of v, to size the buffer once.

@@ -41,51 +41,83 @@ func decodeFastString(s string, withEnc bool) (Doc, *Encoded, bool) {
 	if !p.canonical || len(p.s) > math.MaxUint32 {
 		return d, nil, true
 	}
-	return d, p.encoded(), true
+	if enc := p.encoded(); enc != nil {
+		return d, enc, true
+	}
+	return d, nil, true
 }
 
 // Encoded is a document's attributes as the API encodes them: Enc holds `"name":value` for
-// each attribute, in the byte order of the names, with the value as json.Marshal and the
-// API's encoder write it (no spaces, keys of objects sorted); attribute i is
-// Enc[Offs[i]:Offs[i+1]]. The cache keeps it in a document's Memo: a list copies the bytes
-// of the attributes it shows instead of encoding them.
+// each attribute, in the byte order of the names and joined by commas, with the value as
+// json.Marshal and the API's encoder write it (no spaces, keys of objects sorted). That is
+// the document's encoding without its braces, so when the stored body is already in that
+// form Enc is a substring of it: the cache, which keeps the body as its key, then holds the
+// bytes once. Attribute i is Attr(i). The cache keeps it in a document's Memo: a list copies
+// the bytes of the attributes it shows instead of encoding them.
 type Encoded struct {
-	Enc  []byte
+	Enc string
+	// Offs[i] is where attribute i starts in Enc, and Offs[Len()] is len(Enc)+1 (where one
+	// more would start, past its comma): attribute i ends one byte before Offs[i+1].
 	Offs []uint32
+	// Own is set when Enc was built for e rather than cut from a body the cache keeps
+	// anyway: Cost counts it then.
+	Own bool
 }
+
+// NewEncoded returns the attributes encoded in enc (joined by commas), attribute i starting
+// at starts[i]; it copies enc.
+func NewEncoded(enc []byte, starts []uint32) *Encoded {
+	offs := make([]uint32, len(starts), len(starts)+1)
+	copy(offs, starts)
+	return &Encoded{Enc: string(enc), Offs: append(offs, uint32(len(enc))+1), Own: true}
+}
+
+// Len is the number of attributes.
+func (e *Encoded) Len() int { return len(e.Offs) - 1 }
+
+// Attr returns attribute i, `"name":value`.
+func (e *Encoded) Attr(i int) string { return e.Enc[e.Offs[i] : e.Offs[i+1]-1] }
 
 // Key returns the name of attribute i (its key without the quotes).
-func (e *Encoded) Key(i int) []byte {
-	seg := e.Enc[e.Offs[i]+1 : e.Offs[i+1]]
-	return seg[:indexQuote(seg)]
-}
-
-func indexQuote(b []byte) int {
-	for i, c := range b {
-		if c == '"' {
-			return i
+func (e *Encoded) Key(i int) string {
+	seg := e.Enc[e.Offs[i]+1 : e.Offs[i+1]-1]
+	for j := 0; j < len(seg); j++ { // names are short: a loop beats strings.IndexByte's call
+		if seg[j] == '"' {
+			return seg[:j]
 		}
 	}
-	return len(b)
+	return seg
 }
 
-// Cost is about the heap e holds, for the cache's budget.
-func (e *Encoded) Cost() int64 { return int64(cap(e.Enc) + 4*cap(e.Offs) + 64) }
+// Cost is about the heap e holds beyond the body the cache keeps, for the cache's budget.
+func (e *Encoded) Cost() int64 {
+	c := int64(4*cap(e.Offs) + 64)
+	if e.Own {
+		c += int64(len(e.Enc))
+	}
+	return c
+}
 
-// encoded copies the top-level attributes' spans out of the body.
+// encoded returns the top-level attributes as a cut of the body, or nil unless they are
+// joined by single commas and fill it between its braces (json.Marshal's form).
 func (p *fastParser) encoded() *Encoded {
 	n := len(p.spans) / 2
-	size := 0
-	for i := 0; i < n; i++ {
-		size += p.spans[2*i+1] - p.spans[2*i]
+	if n == 0 {
+		return &Encoded{Offs: []uint32{1}}
 	}
-	e := &Encoded{Enc: make([]byte, 0, size), Offs: make([]uint32, 0, n+1)}
-	for i := 0; i < n; i++ {
-		e.Offs = append(e.Offs, uint32(len(e.Enc)))
-		e.Enc = append(e.Enc, p.s[p.spans[2*i]:p.spans[2*i+1]]...)
+	first, last := p.spans[0], p.spans[2*n-1]
+	if first != 1 || last != len(p.s)-1 {
+		return nil
 	}
-	e.Offs = append(e.Offs, uint32(len(e.Enc)))
-	return e
+	offs := make([]uint32, n+1)
+	for i := range n {
+		if i > 0 && p.spans[2*i] != p.spans[2*i-1]+1 {
+			return nil
+		}
+		offs[i] = uint32(p.spans[2*i] - first)
+	}
+	offs[n] = uint32(last-first) + 1
+	return &Encoded{Enc: p.s[first:last], Offs: offs}
 }
 
 type fastParser struct {

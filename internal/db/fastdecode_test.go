@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -62,12 +63,15 @@ func checkDecodeFast(t *testing.T, b []byte) {
 		t.Fatalf("%q: decodeFastString %#v (%v), DecodeDoc %#v", b, got2, ok, want)
 	}
 	if enc != nil {
-		if wantEnc := encodeAttrs(t, want); !bytes.Equal(enc.Enc, wantEnc.Enc) || !slices.Equal(enc.Offs, wantEnc.Offs) {
+		if wantEnc := encodeAttrs(t, want); enc.Enc != wantEnc.Enc || !slices.Equal(enc.Offs, wantEnc.Offs) {
 			t.Fatalf("%q: encoded attributes %q %v, want %q %v", b, enc.Enc, enc.Offs, wantEnc.Enc, wantEnc.Offs)
 		}
-		for i := range len(enc.Offs) - 1 {
-			if k := string(enc.Key(i)); k != sortedKeys(want)[i] {
+		for i := range enc.Len() {
+			if k := enc.Key(i); k != sortedKeys(want)[i] {
 				t.Fatalf("%q: key %d is %q, want %q", b, i, k, sortedKeys(want)[i])
+			}
+			if a, want := enc.Attr(i), `"`+enc.Key(i)+`":`; !strings.HasPrefix(a, want) {
+				t.Fatalf("%q: attribute %d is %q, want it to start %q", b, i, a, want)
 			}
 		}
 	}
@@ -85,20 +89,23 @@ func sortedKeys(d Doc) []string {
 // encodeAttrs encodes each attribute of d as the API's encoder does (encoding/json without
 // HTML escapes: sorted keys, no spaces, json.Number as written).
 func encodeAttrs(t *testing.T, d Doc) *Encoded {
-	e := &Encoded{Enc: []byte{}}
-	for _, k := range sortedKeys(d) {
-		e.Offs = append(e.Offs, uint32(len(e.Enc)))
+	var enc []byte
+	var starts []uint32
+	for i, k := range sortedKeys(d) {
+		if i > 0 {
+			enc = append(enc, ',')
+		}
+		starts = append(starts, uint32(len(enc)))
 		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(map[string]any{k: d[k]}); err != nil {
+		je := json.NewEncoder(&buf)
+		je.SetEscapeHTML(false)
+		if err := je.Encode(map[string]any{k: d[k]}); err != nil {
 			t.Fatal(err)
 		}
 		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		e.Enc = append(e.Enc, b[1:len(b)-1]...)
+		enc = append(enc, b[1:len(b)-1]...)
 	}
-	e.Offs = append(e.Offs, uint32(len(e.Enc)))
-	return e
+	return NewEncoded(enc, starts)
 }
 
 func BenchmarkDecodePort(b *testing.B) {
@@ -127,4 +134,39 @@ func BenchmarkDecodePort(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestEncodedSharesTheBody: a body in json.Marshal's form gives its attributes as a cut of
+// itself, which the cache's budget does not count again; a body in any other form gives
+// none (the API encodes the document on first use).
+func TestEncodedSharesTheBody(t *testing.T) {
+	for _, c := range []struct {
+		name, body string
+		cut        bool
+	}{
+		{"json.Marshal's form", `{"a":1,"b":"x","c":{"d":[1,2]}}`, true},
+		{"no attributes", `{}`, true},
+		{"space after the document", `{"a":1,"b":2} `, false},
+		{"space between attributes", `{"a":1, "b":2}`, false},
+		{"keys out of order", `{"b":1,"a":2}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, enc, ok := decodeFastString(c.body, true)
+			if !ok {
+				t.Fatalf("decodeFastString(%q) failed", c.body)
+			}
+			if (enc != nil) != c.cut {
+				t.Fatalf("encoded attributes %v, want them: %v", enc, c.cut)
+			}
+			if enc == nil {
+				return
+			}
+			if enc.Own || enc.Cost() >= int64(len(enc.Enc))+64 && len(enc.Enc) > 0 {
+				t.Errorf("a cut of the body is counted as its own: Own %v, Cost() %d for %d bytes", enc.Own, enc.Cost(), len(enc.Enc))
+			}
+			if want := encodeAttrs(t, d); enc.Enc != want.Enc || !slices.Equal(enc.Offs, want.Offs) {
+				t.Errorf("encoded %q %v, want %q %v", enc.Enc, enc.Offs, want.Enc, want.Offs)
+			}
+		})
+	}
 }
