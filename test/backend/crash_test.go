@@ -116,7 +116,14 @@ func crashRun(t *testing.T, o envOpts, kills int) {
 		}
 		time.Sleep(time.Duration(rnd.IntN(500)) * time.Millisecond)
 		how := stopHows[k%len(stopHows)]
-		if n := e.counter(t, "midonet_cluster_pipelined_applies_total"); how == "SIGKILL" {
+		if how == "SIGKILL" {
+			// A life on PostgreSQL may answer its first requests one apply at a time: give it
+			// a bounded while to pipeline one before it dies, so the kill meets the pipeline.
+			n := e.counter(t, "midonet_cluster_pipelined_applies_total")
+			for deadline := time.Now().Add(15 * time.Second); n == 0 && !e.o.tasks && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+				n = e.counter(t, "midonet_cluster_pipelined_applies_total")
+			}
 			pipelinedKilled += n
 		}
 		switch how {
