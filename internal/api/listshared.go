@@ -389,7 +389,7 @@ func encodeDoc(d db.Doc) *docEnc {
 	}
 	slices.Sort(keys)
 	enc := make([]byte, 0, n)
-	starts := make([]uint32, 0, len(keys))
+	starts := make([]uint32, 0, len(keys)+1) // NewEncoded appends the end
 	for i, k := range keys {
 		if i > 0 {
 			enc = append(enc, ',')

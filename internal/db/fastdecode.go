@@ -65,11 +65,9 @@ type Encoded struct {
 }
 
 // NewEncoded returns the attributes encoded in enc (joined by commas), attribute i starting
-// at starts[i]; it copies enc.
+// at starts[i]; it copies enc and keeps starts, which the caller must not change after.
 func NewEncoded(enc []byte, starts []uint32) *Encoded {
-	offs := make([]uint32, len(starts), len(starts)+1)
-	copy(offs, starts)
-	return &Encoded{Enc: string(enc), Offs: append(offs, uint32(len(enc))+1), Own: true}
+	return &Encoded{Enc: string(enc), Offs: append(starts, uint32(len(enc))+1), Own: true}
 }
 
 // Len is the number of attributes.
