@@ -41,11 +41,14 @@ const narrowLimit = 2000
 const streamBatch = 500
 
 // keyed reports whether a list can go through the key index: a keyed collection whose plugin
-// lists its stored documents, sorted by at most one key the index holds, with no filter the
+// lists its stored documents, in an order the index holds (indexOrder), with no filter the
 // plugin interprets itself.
 func (s *Server) keyed(col plugin.Collection, q *query) bool {
 	res := col.Resource()
-	if !res.Keyed || len(q.sortKeys) > 1 {
+	if !res.Keyed {
+		return false
+	}
+	if _, ok := indexOrder(res, q); !ok {
 		return false
 	}
 	if _, ok := plugin.As[plugin.StoredLister](col); !ok {
@@ -54,15 +57,51 @@ func (s *Server) keyed(col plugin.Collection, q *query) bool {
 	if _, ok := plugin.As[plugin.Getter](col); ok {
 		return false
 	}
-	if len(q.sortKeys) == 1 && q.sortKeys[0] != "id" && !slices.Contains(res.SortKeys(), q.sortKeys[0]) {
-		return false
-	}
 	for k := range q.filters {
 		if a := res.Attr(k); a != nil && a.FilterOnly {
 			return false
 		}
 	}
 	return true
+}
+
+// indexOrder is the key index's walk for q's sort keys, forward (page_reverse flips both
+// directions afterwards), when the index holds that order:
+//
+//   - no sort key, or id first: the primary key, in id's direction (what follows a unique id
+//     never decides);
+//   - one attribute the index sorts by: its values in its direction, documents of one value
+//     by ascending id, as Neutron adds id ascending to every sort;
+//   - an attribute then id: the same with id in its own direction.
+//
+// tenant_id sorts as project_id, which always holds the same value. Other orders (two
+// attributes, a key named twice, three keys, an attribute the index does not hold) are
+// sorted in memory.
+func indexOrder(res *resource.Resource, q *query) (db.PageQuery, bool) {
+	var pq db.PageQuery
+	switch {
+	case len(q.sortKeys) == 0:
+		return pq, true
+	case len(q.sortKeys) > 2 || (len(q.sortKeys) == 2 && q.sortKeys[0] == q.sortKeys[1]):
+		return pq, false
+	case q.sortKeys[0] == "id":
+		pq.IDDesc = !q.sortAsc[0]
+		return pq, true
+	case len(q.sortKeys) == 2 && q.sortKeys[1] != "id":
+		return pq, false
+	}
+	attr := q.sortKeys[0]
+	if attr == "tenant_id" && res.Attr("project_id") != nil {
+		attr = "project_id"
+	}
+	if !slices.Contains(res.SortKeys(), attr) {
+		return pq, false
+	}
+	pq.Sort, pq.KeyDesc = attr, !q.sortAsc[0]
+	if len(q.sortKeys) == 2 {
+		pq.IDDesc = !q.sortAsc[1]
+	}
+	return pq, true
 }
 
 // storeFilter is what the resources table's own columns can narrow.
@@ -238,13 +277,8 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 			rendered, links, err = s.pageInMemory(ctx, tx, rq, col, q, docs)
 			return err
 		}
-		pq := db.PageQuery{Filter: base}
-		desc := len(q.sortAsc) == 1 && !q.sortAsc[0]
-		if len(q.sortKeys) == 1 && q.sortKeys[0] != "id" {
-			pq.Sort, pq.KeyDesc = q.sortKeys[0], desc
-		} else {
-			pq.IDDesc = desc // by id alone
-		}
+		pq, _ := indexOrder(res, q) // keyed checked it
+		pq.Filter = base
 		pc := s.newPolicyCache(ctx, tx, res)
 		keep := func(d db.Doc) bool { return pc.visible(rq, d) && matches(res, d, q.filters) }
 		if q.limit == 0 {

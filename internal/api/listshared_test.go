@@ -93,8 +93,8 @@ func TestFullListIsThePage(t *testing.T) {
 }
 
 // inMemory, added to a page's query, makes it a page sorted and rendered in memory (the
-// ordinary path: two sort keys are beyond the key index) in the same order: ids are unique,
-// and a keyed order's ties go by ascending id.
+// ordinary path: a sort key named twice is beyond the key index, indexOrder) in the same
+// order: ids are unique, and a keyed order's ties go by ascending id.
 const inMemory = "&sort_key=id&sort_dir=asc&sort_key=id&sort_dir=asc"
 
 // idsOf reads the ids of a list's array.

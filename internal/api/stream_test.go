@@ -37,7 +37,8 @@ func TestStreamedListIsTheList(t *testing.T) {
 		}
 		want := s.must(http.MethodGet, "/v2.0/ports"+q+sep+"sort_key=id&sort_dir=asc&sort_key=id&sort_dir=asc", nil, 200)
 		if q == "?sort_key=name&sort_dir=desc" {
-			want = s.must(http.MethodGet, "/v2.0/ports?sort_key=name&sort_dir=desc&sort_key=id&sort_dir=asc", nil, 200)
+			// Three sort keys are sorted in memory (indexOrder); the third never decides.
+			want = s.must(http.MethodGet, "/v2.0/ports?sort_key=name&sort_dir=desc&sort_key=id&sort_dir=asc&sort_key=id&sort_dir=asc", nil, 200)
 		}
 		g, _ := json.Marshal(got)
 		wb, _ := json.Marshal(want)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -411,7 +412,12 @@ func (d *DB) SyncKeys(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	if !empty {
-		if err := d.rebuildKeys(ctx, kk); err != nil {
+		if delta, ok := diffKeySpecs(have, spec); ok {
+			err = d.adjustKeys(ctx, delta)
+		} else {
+			err = d.rebuildKeys(ctx, kk)
+		}
+		if err != nil {
 			return false, err
 		}
 	}
@@ -455,63 +461,170 @@ func (d *DB) rebuildKeys(ctx context.Context, kk KeyedKinds) error {
 	}
 	for _, kind := range kinds {
 		s, m := kk.KeyAttrs(kind)
-		if len(s)+len(m) == 0 {
-			continue
-		}
-		after := ""
-		for {
-			var n int
-			err := d.Write(ctx, func(tx *Tx) error {
-				rid := "0"
-				if d.keyRowids.Load() {
-					rid = "rowid"
-				}
-				rows, err := tx.Query(ctx, "SELECT id, body, "+rid+" FROM resources WHERE kind = ? AND id > ? ORDER BY id LIMIT 500", kind, after)
-				if err != nil {
-					return err
-				}
-				type doc struct {
-					id   string
-					body []byte
-					rid  int64
-				}
-				var docs []doc
-				for rows.Next() {
-					var x doc
-					if err := rows.Scan(&x.id, &x.body, &x.rid); err != nil {
-						rows.Close()
-						return err
-					}
-					docs = append(docs, x)
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
-					return err
-				}
-				n = len(docs)
-				for _, x := range docs {
-					dd, err := DecodeDoc(x.body)
-					if err != nil {
-						return fmt.Errorf("decode %s %s: %w", kind, x.id, err)
-					}
-					if err := tx.insertKeys(ctx, kind, x.id, x.rid, docKeys(s, m, dd)); err != nil {
-						return err
-					}
-				}
-				if n > 0 {
-					after = docs[n-1].id
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("db: rebuild key index of %s: %w", kind, err)
-			}
-			if n < 500 {
-				break
-			}
+		if err := d.indexKind(ctx, kind, s, m); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// keyDelta is how a kind's indexed attributes changed between two specs.
+type keyDelta struct {
+	addSort, addMulti, drop []string
+}
+
+// diffKeySpecs compares the spec the index was built for with the catalogue's, kind by kind.
+// It reports false when the index must be built again whole: it was marked stale (""), or
+// its encoding changed.
+func diffKeySpecs(have, want string) (map[string]keyDelta, bool) {
+	parse := func(spec string) (map[string][2][]string, bool) {
+		parts := strings.Split(spec, ";")
+		if parts[0] != keyVersion {
+			return nil, false
+		}
+		out := map[string][2][]string{}
+		for _, p := range parts[1:] {
+			kind, attrs, ok := strings.Cut(p, ":") // attribute names may hold ':', kinds do not
+			sorts, multi, ok2 := strings.Cut(attrs, "|")
+			if !ok || !ok2 {
+				return nil, false
+			}
+			split := func(l string) []string {
+				if l == "" {
+					return nil
+				}
+				return strings.Split(l, ",")
+			}
+			out[kind] = [2][]string{split(sorts), split(multi)}
+		}
+		return out, true
+	}
+	old, ok := parse(have)
+	if !ok {
+		return nil, false
+	}
+	cur, ok := parse(want)
+	if !ok {
+		return nil, false
+	}
+	missing := func(l, from []string) []string {
+		var out []string
+		for _, a := range l {
+			if !slices.Contains(from, a) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	deltas := map[string]keyDelta{}
+	for kind := range maps.Keys(old) {
+		deltas[kind] = keyDelta{}
+	}
+	for kind := range maps.Keys(cur) {
+		deltas[kind] = keyDelta{}
+	}
+	for kind := range deltas {
+		o, c := old[kind], cur[kind]
+		// An attribute that moved between the lists goes, then comes back as the other.
+		dl := keyDelta{addSort: missing(c[0], o[0]), addMulti: missing(c[1], o[1]),
+			drop: append(missing(o[0], c[0]), missing(o[1], c[1])...)}
+		if len(dl.addSort)+len(dl.addMulti)+len(dl.drop) == 0 {
+			delete(deltas, kind)
+			continue
+		}
+		deltas[kind] = dl
+	}
+	return deltas, true
+}
+
+// adjustKeys changes the index by deltas: the rows of attributes no longer indexed go, and
+// each document gains the rows of the attributes newly indexed. A catalogue that keys one
+// more attribute of ports writes one row a port, not the whole index again. The index is
+// marked stale while it runs, so a start interrupted half-way rebuilds it whole.
+func (d *DB) adjustKeys(ctx context.Context, deltas map[string]keyDelta) error {
+	err := d.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE resource_keys_state SET spec = '' WHERE id = 1"); err != nil {
+			return err
+		}
+		for kind, dl := range deltas {
+			for _, a := range dl.drop {
+				if _, err := tx.Exec(ctx, "DELETE FROM resource_keys WHERE kind = ? AND attr = ?", kind, a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("db: adjust key index: %w", err)
+	}
+	for _, kind := range slices.Sorted(maps.Keys(deltas)) {
+		dl := deltas[kind]
+		if err := d.indexKind(ctx, kind, dl.addSort, dl.addMulti); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexKind writes the key rows of sortAttrs and multi for every document of kind, in
+// batches of 500 documents a transaction.
+func (d *DB) indexKind(ctx context.Context, kind string, sortAttrs, multi []string) error {
+	if len(sortAttrs)+len(multi) == 0 {
+		return nil
+	}
+	after := ""
+	for {
+		var n int
+		err := d.Write(ctx, func(tx *Tx) error {
+			rid := "0"
+			if d.keyRowids.Load() {
+				rid = "rowid"
+			}
+			rows, err := tx.Query(ctx, "SELECT id, body, "+rid+" FROM resources WHERE kind = ? AND id > ? ORDER BY id LIMIT 500", kind, after)
+			if err != nil {
+				return err
+			}
+			type doc struct {
+				id   string
+				body []byte
+				rid  int64
+			}
+			var docs []doc
+			for rows.Next() {
+				var x doc
+				if err := rows.Scan(&x.id, &x.body, &x.rid); err != nil {
+					rows.Close()
+					return err
+				}
+				docs = append(docs, x)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			n = len(docs)
+			for _, x := range docs {
+				dd, err := decodeBody(x.body)
+				if err != nil {
+					return fmt.Errorf("decode %s %s: %w", kind, x.id, err)
+				}
+				if err := tx.insertKeys(ctx, kind, x.id, x.rid, docKeys(sortAttrs, multi, dd)); err != nil {
+					return err
+				}
+			}
+			if n > 0 {
+				after = docs[n-1].id
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("db: index %s: %w", kind, err)
+		}
+		if n < 500 {
+			return nil
+		}
+	}
 }
 
 // Cursor is a position in a keyed order: the encoded sort value (EncodeKey; "" when the

@@ -170,7 +170,7 @@ var SubnetPools = &Resource{
 var Ports = &Resource{
 	Collection: "ports", Member: "port", Path: "ports", Tags: true, Keyed: true,
 	KeyPaths: []string{"fixed_ips.ip_address", "fixed_ips.subnet_id"},
-	KeySorts: []string{"name", "network_id", "device_id", "device_owner", "project_id", "mac_address", "status", "created_at", "updated_at"},
+	KeySorts: []string{"name", "network_id", "device_id", "device_owner", "project_id", "mac_address", "status", "admin_state_up", "created_at", "updated_at"},
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true, ChildWritesOnlyRead: true},
 	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
 	NotFound: fault.PortNotFound,

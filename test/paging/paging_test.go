@@ -7,13 +7,16 @@
 // 404 for ports (Neutron loads the marker with _get_port), ignored for subnets (paged through
 // their versioned objects).
 //
-// The oracle is the same list sorted by two keys (the key, then id ascending, which is
-// Neutron's tie-break): a list with two sort keys is sorted in memory, never through the
-// key index that single-key lists and pages walk.
+// The oracle is the same list, unsorted and unpaged, sorted by the test itself: by the sort
+// keys, then by id ascending (Neutron's tie-break) unless id is one of them. Every order the
+// test walks is one the key index holds (one sort key, or a key then id, or id first), but
+// revision_number, which the index does not hold: that one is sorted by the server in memory.
 package paging_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -108,9 +111,7 @@ func fatal(t *testing.T, err error) {
 
 // listing is one answer of GET /v2.0/ports as a client reads it.
 type listing struct {
-	Ports []struct {
-		ID string `json:"id"`
-	} `json:"ports"`
+	Ports []map[string]any `json:"ports"`
 	Links []struct {
 		Rel  string `json:"rel"`
 		Href string `json:"href"`
@@ -120,7 +121,8 @@ type listing struct {
 func (l listing) ids() []string {
 	var out []string
 	for _, p := range l.Ports {
-		out = append(out, p.ID)
+		id, _ := p["id"].(string)
+		out = append(out, id)
 	}
 	return out
 }
@@ -147,13 +149,110 @@ func get(t *testing.T, c *gophercloud.ServiceClient, target string) listing {
 	return l
 }
 
-// oracle is the unpaged list sorted by key and dir, then id ascending (in memory).
-func oracle(t *testing.T, c *gophercloud.ServiceClient, key, dir, filter string) []string {
-	q := "ports?fields=id" + filter
-	if key != "" {
-		q += "&sort_key=" + key + "&sort_dir=" + dir
+// order is a list's sort: sort_key and sort_dir pairs, none for the server's default.
+type order struct{ keys, dirs []string }
+
+func by(kd ...string) order {
+	var o order
+	for i := 0; i+1 < len(kd); i += 2 {
+		o.keys, o.dirs = append(o.keys, kd[i]), append(o.dirs, kd[i+1])
 	}
-	return get(t, c, q+"&sort_key=id&sort_dir=asc").ids()
+	return o
+}
+
+func (o order) String() string {
+	if len(o.keys) == 0 {
+		return "default"
+	}
+	var parts []string
+	for i, k := range o.keys {
+		parts = append(parts, k+"-"+o.dirs[i])
+	}
+	return strings.Join(parts, ",")
+}
+
+// query is o as a list's query parameters.
+func (o order) query() url.Values {
+	v := url.Values{}
+	for i, k := range o.keys {
+		v.Add("sort_key", k)
+		v.Add("sort_dir", o.dirs[i])
+	}
+	return v
+}
+
+// pagedOrder is a gophercloud list option for pages of o (ports.ListOpts holds one sort key).
+type pagedOrder struct {
+	order
+	limit int
+}
+
+func (p pagedOrder) ToPortListQuery() (string, error) {
+	v := p.query()
+	v.Set("limit", fmt.Sprint(p.limit))
+	return "?" + v.Encode(), nil
+}
+
+// oracle is the unpaged, unsorted list with filter, sorted here by o, then id ascending.
+func oracle(t *testing.T, c *gophercloud.ServiceClient, o order, filter string) []string {
+	t.Helper()
+	q := "ports?fields=id" + filter
+	for _, k := range o.keys {
+		q += "&fields=" + k
+	}
+	ps := get(t, c, q).Ports
+	keys, dirs := append(slices.Clone(o.keys), "id"), append(slices.Clone(o.dirs), "asc")
+	slices.SortStableFunc(ps, func(a, b map[string]any) int {
+		for i, k := range keys {
+			c := compareJSON(t, k, a[k], b[k])
+			if dirs[i] == "desc" {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return listing{Ports: ps}.ids()
+}
+
+// compareJSON orders two values of one attribute as Neutron's database does: false before
+// true, numbers by value, strings by their bytes.
+func compareJSON(t *testing.T, attr string, a, b any) int {
+	a, b = number(a), number(b)
+	switch x := a.(type) {
+	case bool:
+		if y, ok := b.(bool); ok {
+			switch {
+			case x == y:
+				return 0
+			case !x:
+				return -1
+			}
+			return 1
+		}
+	case float64:
+		if y, ok := b.(float64); ok {
+			return cmp.Compare(x, y)
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
+	t.Fatalf("%s: cannot compare %#v with %#v", attr, a, b)
+	return 0
+}
+
+// number is v as a float64 when gophercloud decoded it as a json.Number.
+func number(v any) any {
+	if n, ok := v.(json.Number); ok {
+		if f, err := n.Float64(); err == nil {
+			return f
+		}
+	}
+	return v
 }
 
 // TestPaging walks every sort key in both directions, forward with gophercloud's pager and
@@ -172,16 +271,19 @@ func TestPaging(t *testing.T) {
 				{"project-a", w.a, w.portsA, w.portsB},
 				{"project-b", w.b, w.portsB, w.portsA},
 			}
-			sorts := []struct{ key, dir string }{
-				{"", ""}, {"id", "desc"}, {"name", "asc"}, {"name", "desc"}, {"device_owner", "asc"}, {"device_owner", "desc"},
-				{"admin_state_up", "desc"}, {"created_at", "asc"}, {"mac_address", "desc"}, {"revision_number", "desc"},
-				{"device_id", "asc"},
+			sorts := []order{
+				by(), by("id", "desc"), by("name", "asc"), by("name", "desc"), by("device_owner", "asc"), by("device_owner", "desc"),
+				by("admin_state_up", "desc"), by("admin_state_up", "asc"), by("created_at", "asc"), by("mac_address", "desc"),
+				by("revision_number", "desc"), by("device_id", "asc"), by("tenant_id", "desc"),
+				// Two keys: an attribute then id (the ties' direction is id's own), and id first.
+				by("name", "asc", "id", "desc"), by("name", "desc", "id", "desc"), by("device_owner", "desc", "id", "asc"),
+				by("admin_state_up", "asc", "id", "desc"), by("id", "desc", "name", "asc"),
 			}
 			for _, cl := range callers {
 				for _, s := range sorts {
 					for _, limit := range []int{1, 4} {
-						t.Run(fmt.Sprintf("%s/%s-%s/limit-%d", cl.name, s.key, s.dir, limit), func(t *testing.T) {
-							want := oracle(t, cl.c, s.key, s.dir, "")
+						t.Run(fmt.Sprintf("%s/%s/limit-%d", cl.name, s, limit), func(t *testing.T) {
+							want := oracle(t, cl.c, s, "")
 							for _, id := range cl.sees {
 								if !slices.Contains(want, id) {
 									t.Fatalf("the unpaged list lacks port %s the caller owns", id)
@@ -192,8 +294,8 @@ func TestPaging(t *testing.T) {
 									t.Fatalf("the unpaged list shows port %s of another project", id)
 								}
 							}
-							walkForward(t, cl.c, s.key, s.dir, limit, want)
-							walkBackward(t, cl.c, s.key, s.dir, limit, want)
+							walkForward(t, cl.c, s, limit, want)
+							walkBackward(t, cl.c, s, limit, want)
 						})
 					}
 				}
@@ -205,11 +307,10 @@ func TestPaging(t *testing.T) {
 }
 
 // walkForward pages with gophercloud (which follows the next links) and compares.
-func walkForward(t *testing.T, c *gophercloud.ServiceClient, key, dir string, limit int, want []string) {
+func walkForward(t *testing.T, c *gophercloud.ServiceClient, o order, limit int, want []string) {
 	t.Helper()
-	opts := ports.ListOpts{Limit: limit, SortKey: key, SortDir: dir}
 	var got []string
-	all, err := ports.List(c, opts).AllPages(t.Context())
+	all, err := ports.List(c, pagedOrder{o, limit}).AllPages(t.Context())
 	fatal(t, err)
 	ps, err := ports.ExtractPorts(all)
 	fatal(t, err)
@@ -222,16 +323,15 @@ func walkForward(t *testing.T, c *gophercloud.ServiceClient, key, dir string, li
 }
 
 // walkBackward starts before the last document (page_reverse) and follows previous links.
-func walkBackward(t *testing.T, c *gophercloud.ServiceClient, key, dir string, limit int, want []string) {
+func walkBackward(t *testing.T, c *gophercloud.ServiceClient, o order, limit int, want []string) {
 	t.Helper()
 	if len(want) < 2 {
 		return
 	}
-	v := url.Values{"limit": {fmt.Sprint(limit)}, "marker": {want[len(want)-1]}, "page_reverse": {"True"}}
-	if key != "" {
-		v.Set("sort_key", key)
-		v.Set("sort_dir", dir)
-	}
+	v := o.query()
+	v.Set("limit", fmt.Sprint(limit))
+	v.Set("marker", want[len(want)-1])
+	v.Set("page_reverse", "True")
 	l := get(t, c, "ports?"+v.Encode())
 	var got []string
 	for n := 0; ; n++ {
@@ -277,13 +377,13 @@ func checkFilters(t *testing.T, w *world) {
 			name string
 			c    *gophercloud.ServiceClient
 		}{{"admin", w.admin}, {"project-a", w.a}, {"project-b", w.b}} {
-			want := oracle(t, c.c, "name", "asc", f)
+			want := oracle(t, c.c, by("name", "asc"), f)
 			got := get(t, c.c, "ports?fields=id&sort_key=name&sort_dir=asc"+f).ids()
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: filter %s gives %v, want %v", c.name, f, got, want)
 			}
 			paged := get(t, c.c, "ports?fields=id&limit=2&sort_key=name&sort_dir=desc"+f).ids()
-			wantPaged := oracle(t, c.c, "name", "desc", f)
+			wantPaged := oracle(t, c.c, by("name", "desc"), f)
 			if len(wantPaged) > 2 {
 				wantPaged = wantPaged[:2]
 			}
@@ -305,7 +405,7 @@ func checkDeletedMarkers(t *testing.T, w *world) {
 	if next == "" || len(first.Ports) != 3 {
 		t.Fatalf("first page: %d ports, next %q", len(first.Ports), next)
 	}
-	fatal(t, ports.Delete(ctx, w.a, first.Ports[2].ID).ExtractErr())
+	fatal(t, ports.Delete(ctx, w.a, first.ids()[2]).ExtractErr())
 	var body map[string]any
 	resp, err := w.a.Get(ctx, next, &body, &gophercloud.RequestOpts{OkCodes: []int{200}})
 	if resp == nil || resp.StatusCode != http.StatusNotFound || !strings.Contains(fmt.Sprint(err), "PortNotFound") {
