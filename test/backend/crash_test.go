@@ -107,6 +107,11 @@ func crashRun(t *testing.T, o envOpts, kills int) {
 	// pipelinedKilled counts the cluster applies translated while the previous one's etcd
 	// transaction was in flight in the lives that ended with a SIGKILL (read just before it).
 	var pipelinedKilled int64
+	// On SQLite, the group commit's counters over the same lives: the write transactions
+	// committed, the batches they went in, and the writes that shared a batch beyond its
+	// first (writes - batches, read so that it is never overstated).
+	sqlite := !o.postgres && !o.mariadb
+	var writesKilled, batchesKilled, sharedKilled int64
 	for k := 1; k <= kills; k++ {
 		// Each life of the server answers some requests before it dies, however slow the
 		// machine: at least 10 successes (or 30 s), then a random extra while.
@@ -125,6 +130,18 @@ func crashRun(t *testing.T, o envOpts, kills int) {
 				n = e.counter(t, "midonet_cluster_pipelined_applies_total")
 			}
 			pipelinedKilled += n
+			if sqlite {
+				// The same for the group commit: a bounded while for a batch of more than
+				// one write, so the kill meets the group commit in use.
+				w, b := e.groupCommits(t)
+				for deadline := time.Now().Add(15 * time.Second); w <= b && time.Now().Before(deadline); {
+					time.Sleep(20 * time.Millisecond)
+					w, b = e.groupCommits(t)
+				}
+				writesKilled += w
+				batchesKilled += b
+				sharedKilled += max(0, w-b)
+			}
 		}
 		switch how {
 		case "SIGKILL":
@@ -161,6 +178,17 @@ func crashRun(t *testing.T, o envOpts, kills int) {
 		t.Logf("%d pipelined cluster applies in the lives that ended with a SIGKILL", pipelinedKilled)
 		if pipelinedKilled == 0 && kills >= len(stopHows) {
 			t.Errorf("no cluster apply was pipelined in the lives that ended with a SIGKILL")
+		}
+	}
+	if sqlite {
+		// Every SQLite life has concurrent writers: the lives a SIGKILL ended committed
+		// batches of several writes (one SQLite transaction, a savepoint each), so the
+		// checks above held with a group commit in use when the process died.
+		t.Logf("%d SQLite writes in %d batches (%d beyond the first of their batch) in the lives that ended with a SIGKILL",
+			writesKilled, batchesKilled, sharedKilled)
+		if sharedKilled == 0 && kills >= len(stopHows) {
+			t.Errorf("no SQLite write batch held more than one write in the lives that ended with a SIGKILL (%d writes in %d batches)",
+				writesKilled, batchesKilled)
 		}
 	}
 	if e.o.tasks {
@@ -202,6 +230,22 @@ func (e *env) counter(t *testing.T, name string) int64 {
 		}
 	}
 	return 0
+}
+
+// groupCommits reads the SQLite group commit's counters from the server's /metrics: the
+// write transactions committed and the batches they went in (0, 0 when the server does not
+// answer). The writes are read first: both counters only grow, and so does writes - batches
+// (a batch of n writes adds n - 1), so what is read never shows a batch of several writes
+// that did not commit, and a failed read of either counts as none.
+func (e *env) groupCommits(t *testing.T) (writes, batches int64) {
+	t.Helper()
+	if writes = e.counter(t, "midonet_db_batched_writes_total"); writes == 0 {
+		return 0, 0
+	}
+	if batches = e.counter(t, "midonet_db_write_batches_total"); batches == 0 {
+		return 0, 0
+	}
+	return writes, batches
 }
 
 // stopHows are the ways the crash test stops the server, in turn.
