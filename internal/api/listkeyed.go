@@ -104,6 +104,20 @@ func indexOrder(res *resource.Resource, q *query) (db.PageQuery, bool) {
 	return pq, true
 }
 
+// tagList is the tags of a tag filter's values (each a comma-separated list, as matchTags
+// reads them), each once.
+func tagList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, tag := range strings.Split(v, ",") {
+			if tag != "" && !slices.Contains(out, tag) {
+				out = append(out, tag)
+			}
+		}
+	}
+	return out
+}
+
 // storeFilter is what the resources table's own columns can narrow.
 func storeFilter(res *resource.Resource, f map[string][]string) db.Filter {
 	h := db.FilterOf(f)
@@ -279,6 +293,10 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		}
 		pq, _ := indexOrder(res, q) // keyed checked it
 		pq.Filter = base
+		if slices.Contains(res.MultiKeys(), "tags") {
+			// The index leaves these out; matches still checks what comes back.
+			pq.NotTags, pq.NotTagsAny = tagList(q.filters["not-tags"]), tagList(q.filters["not-tags-any"])
+		}
 		pc := s.newPolicyCache(ctx, tx, res)
 		keep := func(d db.Doc) bool { return pc.visible(rq, d) && matches(res, d, q.filters) }
 		if q.limit == 0 {

@@ -646,6 +646,11 @@ type PageQuery struct {
 	After *Cursor
 	// Limit bounds the rows returned (> 0).
 	Limit int
+	// NotTags leaves out the documents that carry every one of these tags, NotTagsAny those
+	// that carry any of them (Neutron's not-tags and not-tags-any filters), by the index's
+	// "tags" rows: a kind must key tags for them to be set. The values are tags as the API
+	// gives them, each once.
+	NotTags, NotTagsAny []string
 	// Shared hands out the decoded-document cache's own documents instead of private copies:
 	// the caller must change nothing in them (a full list reads and renders them only). It
 	// saves a deep copy of each document.
@@ -775,8 +780,10 @@ func (t *Tx) pageRows(ctx context.Context, kind string, q PageQuery, cond string
 		all = append(all, args...)
 	}
 	where, fargs := q.Filter.where("r.")
-	sqlq += where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
-	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, false, q.Shared)
+	out, oargs := q.tagsOut("k.")
+	sqlq += where + out + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
+	all = append(append(all, fargs...), oargs...)
+	return t.scanPage(ctx, kind, sqlq, all, true, false, q.Shared)
 }
 
 // pageRowsByRowid is pageRows on SQLite's rowids: each key row leads to its document's row
@@ -796,8 +803,10 @@ func (t *Tx) pageRowsByRowid(ctx context.Context, kind string, q PageQuery, cond
 	if where != "" {
 		sqlq += " AND (NOT (" + same + ") OR (" + strings.TrimPrefix(where, " AND ") + "))"
 	}
-	sqlq += " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
-	return t.scanPage(ctx, kind, sqlq, append(all, fargs...), true, true, q.Shared)
+	out, oargs := q.tagsOut("k.") // the key row's own document, whatever the rowid reached
+	sqlq += out + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit)
+	all = append(append(all, fargs...), oargs...)
+	return t.scanPage(ctx, kind, sqlq, all, true, true, q.Shared)
 }
 
 func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow, error) {
@@ -808,12 +817,39 @@ func (t *Tx) pageByID(ctx context.Context, kind string, q PageQuery) ([]PageRow,
 		args = append(args, q.After.ID)
 	}
 	where, fargs := q.Filter.where("")
+	out, oargs := q.tagsOut("resources.")
 	order := "ASC"
 	if q.IDDesc {
 		order = "DESC"
 	}
-	sqlq += where + " ORDER BY id " + order + " LIMIT " + strconv.Itoa(q.Limit)
-	return t.scanPage(ctx, kind, sqlq, append(args, fargs...), false, false, q.Shared)
+	sqlq += where + out + " ORDER BY id " + order + " LIMIT " + strconv.Itoa(q.Limit)
+	args = append(append(args, fargs...), oargs...)
+	return t.scanPage(ctx, kind, sqlq, args, false, false, q.Shared)
+}
+
+// tagsOut is the condition that leaves out what NotTags and NotTagsAny name, for a query
+// whose document is p's kind and id (a table name or alias and its dot): each tag is a
+// point lookup in the index's primary key (kind, "tags", value, id).
+func (q PageQuery) tagsOut(p string) (string, []any) {
+	var cond string
+	var args []any
+	tagRows := func(tags []string) string {
+		args = append(args, "tags")
+		for _, tag := range tags {
+			args = append(args, EncodeKey("tags", tag))
+		}
+		return "FROM resource_keys x WHERE x.kind = " + p + "kind AND x.attr = ? AND x.value IN (?" +
+			repeat(",?", len(tags)-1) + ") AND x.id = " + p + "id"
+	}
+	if len(q.NotTags) > 0 {
+		// Rows are unique per document and value, so all the tags are there when all match.
+		cond += " AND (SELECT COUNT(*) " + tagRows(q.NotTags) + ") < ?"
+		args = append(args, len(q.NotTags))
+	}
+	if len(q.NotTagsAny) > 0 {
+		cond += " AND NOT EXISTS (SELECT 1 " + tagRows(q.NotTagsAny) + ")"
+	}
+	return cond, args
 }
 
 // scanPage reads a page's rows (key, id, body). With checked, a fourth column says whether
