@@ -7,3 +7,11 @@ func SetStreamFlush(n int) func() {
 	streamFlush = n
 	return func() { streamFlush = old }
 }
+
+// SetStreamBatch makes full lists read n documents at a time instead of 500, for a test; it
+// returns the function that restores the default.
+func SetStreamBatch(n int) func() {
+	old := streamBatch
+	streamBatch = n
+	return func() { streamBatch = old }
+}

@@ -37,8 +37,9 @@ var indexedFilters = map[string]bool{"network_id": true, "device_id": true, "dev
 // a filter naming more is not selective, and the list walks the index instead.
 const narrowLimit = 2000
 
-// streamBatch is the number of documents a full list reads at a time.
-const streamBatch = 500
+// streamBatch is the number of documents a full list reads at a time (a variable for the
+// tests).
+var streamBatch = 500
 
 // keyed reports whether a list can go through the key index: a keyed collection whose plugin
 // lists its stored documents, in an order the index holds (indexOrder), with no filter the

@@ -81,6 +81,11 @@ func InProcessAPI(ctx context.Context, o Options) (srv *api.Server, done func(),
 	if err != nil {
 		return nil, nil, err
 	}
+	cacheBytes, err := docCacheBytes(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetDocCacheBytes(cacheBytes)
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
 		return nil, nil, err

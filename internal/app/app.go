@@ -11,6 +11,7 @@ import (
 	"fmt"
 	stdlog "log"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -110,6 +111,22 @@ func OpenDB(ctx context.Context, cfg *config.Config, dataDir string) (*db.DB, er
 	d.SetPool(cfg.Int(config.GroupDatabase, "max_pool_size"), cfg.Int(config.GroupDatabase, "max_overflow"),
 		time.Duration(cfg.Int(config.GroupDatabase, "connection_recycle_time"))*time.Second)
 	return d, nil
+}
+
+// docCacheBytes reads [database] doc_cache_size_mb, the budget of the process's
+// decoded-document cache (db.SetDocCacheBytes), in bytes.
+func docCacheBytes(cfg *config.Config) (int64, error) {
+	mb := cfg.Int(config.GroupDatabase, "doc_cache_size_mb")
+	if mb < 0 || int64(mb) > math.MaxInt64>>20 {
+		return 0, fmt.Errorf("app: [database] doc_cache_size_mb %d: want 0 (no cache) or a size in MiB", mb)
+	}
+	return int64(mb) << 20, nil
+}
+
+// docCacheState reads the decoded-document cache for /metrics.
+func docCacheState() metrics.DocCache {
+	s := db.DocCacheReport()
+	return metrics.DocCache{Entries: s.Entries, Bytes: s.Bytes, Budget: s.Budget, Hits: s.Hits, Misses: s.Misses}
 }
 
 // QuotaDefaults reads the default limit of every quota resource of the catalogue:
@@ -310,6 +327,10 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cacheBytes, err := docCacheBytes(cfg)
+	if err != nil {
+		return nil, err
+	}
 	roles := o.Roles.all()
 	s := &Server{log: log, roles: roles, synced: make(chan struct{}), repaired: make(chan struct{}), loadGate: o.loadGate,
 		reconcileEvery: time.Duration(cfg.Int(config.GroupMidonet, "reconcile_interval")) * time.Second,
@@ -354,6 +375,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.serve(cfg)
 	db.SetDriverLogger(log)
+	db.SetDocCacheBytes(cacheBytes)
 	d, err := OpenDB(ctx, cfg, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -404,6 +426,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		return datapaths(s.NSDB)
 	})
 	s.Metrics.RegisterWriteGroups(d.GroupStats, nil)
+	s.Metrics.RegisterDocCache(docCacheState)
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err

@@ -107,6 +107,10 @@ func databaseOptions() []Option {
 				"max_pool_size + max_overflow are open at once."},
 		{Group: GroupDatabase, Name: "connection_recycle_time", Type: Int, Default: "3600",
 			Help: "Seconds after which a PostgreSQL or MySQL connection is closed and replaced; 0 keeps connections."},
+		{Group: GroupDatabase, Name: "doc_cache_size_mb", Type: Int, Default: "128",
+			Help: "MiB the API server's decoded-document cache may hold (an estimate of the decoded documents and their encoded " +
+				"attributes; 128 MiB is about 25,000 ports): lists of the documents it holds skip decoding them. 0 turns it off; " +
+				"/metrics shows it (midonet_doc_cache_*)."},
 	}
 }
 

@@ -20,8 +20,13 @@ import (
 // Each entry has a Memo: a reader of shared documents may keep there what it derives from
 // the document alone (the API keeps its encoded attributes), counted in the budget and
 // dropped with the entry.
+//
+// Lookups are counted (hits and misses, for /metrics): two atomic counters beside the lock
+// every lookup takes already.
 type docCache struct {
 	mu     sync.RWMutex
+	hits   atomic.Int64
+	misses atomic.Int64
 	m      map[string]*cacheEntry
 	bytes  int64 // estimated, of the entries in m
 	budget int64
@@ -100,6 +105,25 @@ func DocCacheStats() (entries int, bytes int64) {
 	return len(decoded.m), decoded.bytes
 }
 
+// DocCacheState is what the decoded-document cache holds, and how its lookups went since the
+// process started.
+type DocCacheState struct {
+	Entries int
+	Bytes   int64 // estimated memory of the entries
+	Budget  int64 // the most Bytes may reach (0: the cache is off)
+	Hits    int64 // lookups that found the document decoded
+	Misses  int64 // lookups that did not (the document was decoded, and kept if it fits)
+}
+
+// DocCacheReport reports the decoded-document cache's state, read at once.
+func DocCacheReport() DocCacheState { return decoded.report() }
+
+func (c *docCache) report() DocCacheState {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return DocCacheState{Entries: len(c.m), Bytes: c.bytes, Budget: c.budget, Hits: c.hits.Load(), Misses: c.misses.Load()}
+}
+
 func (c *docCache) get(body []byte) (Doc, bool) {
 	e := c.lookup(body)
 	if e == nil {
@@ -122,6 +146,11 @@ func (c *docCache) lookup(body []byte) *cacheEntry {
 	c.mu.RLock()
 	e := c.m[string(body)]
 	c.mu.RUnlock()
+	if e == nil {
+		c.misses.Add(1)
+	} else {
+		c.hits.Add(1)
+	}
 	return e
 }
 

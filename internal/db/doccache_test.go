@@ -136,3 +136,43 @@ func TestDocCacheInternsKeys(t *testing.T) {
 		t.Errorf("two cached ports hold their own copies of the fixed IP's key ip_address")
 	}
 }
+
+// TestDocCacheReport: the report counts each lookup as a hit or a miss (a miss also when the
+// cache is off), and gives the entries, their bytes and the budget as the cache holds them.
+func TestDocCacheReport(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		budget       int64
+		wantEntries  int
+		wantHits     int64
+		wantCacheHit bool
+	}{
+		{"on", 1 << 30, 2, 2, true},
+		{"off", 0, 0, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cache := newDocCache(c.budget)
+			for i := range 2 {
+				if _, ok := cache.get(portBody(i)); ok {
+					t.Fatalf("an empty cache has port %d", i)
+				}
+				d, _ := DecodeDoc(portBody(i))
+				cache.put(portBody(i), d)
+			}
+			_, hit := cache.get(portBody(0))
+			_, _, sharedHit := cache.shared(portBody(1))
+			if hit != c.wantCacheHit || sharedHit != c.wantCacheHit {
+				t.Errorf("lookups of cached ports: get %v, shared %v, want %v", hit, sharedHit, c.wantCacheHit)
+			}
+			got := cache.report()
+			want := DocCacheState{Entries: c.wantEntries, Bytes: cache.bytes, Budget: c.budget,
+				Hits: c.wantHits, Misses: 4 - c.wantHits}
+			if got != want {
+				t.Errorf("report %+v, want %+v", got, want)
+			}
+			if c.wantEntries > 0 && (got.Bytes <= 0 || got.Bytes > got.Budget) {
+				t.Errorf("report counts %d bytes for %d entries in a budget of %d", got.Bytes, got.Entries, got.Budget)
+			}
+		})
+	}
+}

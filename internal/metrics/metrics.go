@@ -1,8 +1,8 @@
 // Package metrics exports the server's Prometheus metrics: API requests by collection,
 // method and status with their latency, the task backlog, the time from a change to its
 // topology being committed (translation latency), the time from a write's commit to its
-// topology applied, and the drift between the Neutron
-// database and the NSDB.
+// topology applied, the drift between the Neutron database and the NSDB, and the
+// decoded-document cache.
 package metrics
 
 import (
