@@ -39,6 +39,9 @@ var Routers = &Resource{
 // FloatingIPs is the floating IP collection.
 var FloatingIPs = &Resource{
 	Collection: "floatingips", Member: "floatingip", Path: "floatingips", Tags: true,
+	// Keyed for the plugins' lookups by port and by router (db.Tx.ListBy: a port delete
+	// finds its floating IPs without reading every one); lists still read them all.
+	Keyed: true, KeySorts: []string{"port_id", "router_id"},
 	Parent:   &Parent{Attr: "floating_network_id", Collection: "networks"},
 	DataType: "FLOATINGIP", RESTPath: "floating_ips", Translate: 8, Quota: "floatingip", PagerMarker: true, ErrorOnRefusal: true,
 	NotFound: func(id string) *fault.Fault {

@@ -236,15 +236,13 @@ func advertisedRoutes(ctx context.Context, tx *db.Tx, sp Speaker) ([]Route, erro
 			peers = append(peers, a)
 		}
 	}
-	docs, err := tx.List(ctx, "ports", db.Filter{})
+	docs, err := tx.ListBy(ctx, "ports", "device_id", sp.LogicalRouter)
 	if err != nil {
 		return nil, err
 	}
 	var ports []model.Port
 	for _, d := range docs {
-		if plugin.Str(d, "device_id") == sp.LogicalRouter {
-			ports = append(ports, model.MustDecode[model.Port](d))
-		}
+		ports = append(ports, model.MustDecode[model.Port](d))
 	}
 	subnets := map[string]*model.Subnet{}
 	subnetOf := func(id string) *model.Subnet {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/testutil/plugintest"
@@ -139,4 +140,44 @@ func TestSubnetChangesBumpNetwork(t *testing.T) {
 	_, err = e.Update("subnets", sub["id"].(string), map[string]any{"name": "renamed"})
 	step("update", err)
 	step("delete", e.Delete("subnets", sub["id"].(string)))
+}
+
+// TestPortDeleteReleasesMAC: deleting a port frees its MAC on its network, found by the MAC
+// table's primary key; a row that does not hold the address the port's document shows (as a
+// hand-edited database could leave) is freed too, by port id.
+func TestPortDeleteReleasesMAC(t *testing.T) {
+	e := plugintest.New(t)
+	net := e.MustCreate("networks", map[string]any{"name": "n"})["id"].(string)
+	for _, tc := range []struct {
+		name, mac, rowMAC string // rowMAC: what the MAC table holds for the port, when not mac
+	}{
+		{"as recorded", "fa:16:3e:00:00:01", ""},
+		{"a row the document does not name", "fa:16:3e:00:00:02", "fa:16:3e:00:00:03"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := e.MustCreate("ports", map[string]any{"network_id": net, "mac_address": tc.mac})
+			id := p["id"].(string)
+			freed := tc.mac
+			if tc.rowMAC != "" {
+				ctx := t.Context()
+				err := e.DB.Write(ctx, func(tx *db.Tx) error {
+					_, err := tx.Exec(ctx, "UPDATE mac_addresses SET mac_address = ? WHERE port_id = ?", tc.rowMAC, id)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				freed = tc.rowMAC
+			}
+			if _, err := e.Create("ports", map[string]any{"network_id": net, "mac_address": freed}); err == nil {
+				t.Fatalf("MAC %s is free while its port exists", freed)
+			}
+			if err := e.Delete("ports", id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Create("ports", map[string]any{"network_id": net, "mac_address": freed}); err != nil {
+				t.Errorf("the deleted port's MAC %s is still taken: %v", freed, err)
+			}
+		})
+	}
 }

@@ -163,7 +163,7 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port model.Port, subn
 	if err != nil {
 		return "", err
 	}
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_owner", model.OwnerRouterInterface, model.OwnerRouterGateway)
 	if err != nil {
 		return "", err
 	}
@@ -174,10 +174,6 @@ func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port model.Port, subn
 	}
 	var cands []cand
 	for _, d := range ports {
-		// Only router ports are decoded: the list is every port of the deployment.
-		if o := plugin.Str(d, "device_owner"); o != model.OwnerRouterInterface && o != model.OwnerRouterGateway {
-			continue
-		}
 		pt := model.MustDecode[model.Port](d)
 		if pt.NetworkID == floatingNet {
 			onFloating[pt.DeviceID] = true
@@ -282,14 +278,11 @@ func (p *Plugin) dissociatePort(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	if plugin.Str(port, "device_owner") == model.OwnerFloatingIP {
 		return nil
 	}
-	fips, err := tx.List(ctx, "floatingips", db.Filter{})
+	fips, err := tx.ListBy(ctx, "floatingips", "port_id", plugin.Str(port, "id"))
 	if err != nil {
 		return err
 	}
 	for _, f := range fips {
-		if plugin.Str(f, "port_id") != plugin.Str(port, "id") {
-			continue
-		}
 		// The list was read without locks: read the floating IP again, locked, so that a
 		// concurrent update or delete is neither lost nor undone.
 		if f, err = tx.Get(ctx, "floatingips", plugin.Str(f, "id")); err != nil {

@@ -312,14 +312,11 @@ func (p *Plugin) interfaceInUse(ctx context.Context, tx *db.Tx, routerDoc db.Doc
 			return fault.RouterInterfaceInUseByRoute(subID, routerID)
 		}
 	}
-	fips, err := tx.List(ctx, "floatingips", db.Filter{})
+	fips, err := tx.ListBy(ctx, "floatingips", "router_id", routerID)
 	if err != nil {
 		return err
 	}
 	for _, d := range fips {
-		if plugin.Str(d, "router_id") != routerID { // every floating IP: decode only the router's
-			continue
-		}
 		f := model.MustDecode[model.FloatingIP](d)
 		fixed, _ := netip.ParseAddr(f.FixedIPAddress)
 		if fixed.IsValid() && pfx.Contains(fixed) {

@@ -71,7 +71,7 @@ func checkNetworkType(net db.Doc, what string) error {
 
 // routerPorts lists the ports a router owns (interfaces and gateway).
 func routerPorts(ctx context.Context, tx *db.Tx, routerID string) ([]db.Doc, error) {
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_id", routerID)
 	if err != nil {
 		return nil, err
 	}

@@ -102,14 +102,11 @@ func (p *Plugin) clearGateway(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		if err != nil {
 			return err
 		}
-		fips, err := tx.List(ctx, "floatingips", db.Filter{})
+		fips, err := tx.ListBy(ctx, "floatingips", "router_id", plugin.Str(router, "id"))
 		if err != nil {
 			return err
 		}
 		for _, f := range fips {
-			if plugin.Str(f, "router_id") != plugin.Str(router, "id") {
-				continue
-			}
 			ip, _ := netip.ParseAddr(plugin.Str(f, "floating_ip_address"))
 			for _, s := range gwNets {
 				if s.Contains(ip) {

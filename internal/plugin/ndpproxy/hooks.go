@@ -196,12 +196,12 @@ func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller,
 	if err != nil || len(proxies) == 0 {
 		return err
 	}
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_id", plugin.Str(cur, "id"))
 	if err != nil {
 		return err
 	}
 	for _, p := range ports {
-		if plugin.Str(p, "device_id") == plugin.Str(cur, "id") && plugin.Str(p, "device_owner") == model.OwnerRouterInterface {
+		if plugin.Str(p, "device_owner") == model.OwnerRouterInterface {
 			return nil // the L3 plugin's RouterInUse
 		}
 	}

@@ -216,7 +216,7 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 		return err
 	}
 	if checkPort {
-		fips, err := tx.List(ctx, "floatingips", db.Filter{})
+		fips, err := tx.ListBy(ctx, "floatingips", "port_id", portID)
 		if err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 // routerFor is the router with an interface on the internal subnet and a gateway on the
 // floating network ("" when there is none).
 func routerFor(ctx context.Context, tx *db.Tx, port model.Port, subnetID, floatingNet string) (string, error) {
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_owner", model.OwnerRouterInterface, model.OwnerRouterGateway)
 	if err != nil {
 		return "", err
 	}

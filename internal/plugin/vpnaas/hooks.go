@@ -58,12 +58,12 @@ func (routerHook) BeforeUpdate(ctx context.Context, tx *db.Tx, _ *plugin.Caller,
 // left to the L3 plugin, whose "ports still attached" Neutron answers first.
 func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_id", id)
 	if err != nil {
 		return err
 	}
 	for _, p := range ports {
-		if plugin.Str(p, "device_id") == id && plugin.Str(p, "device_owner") == model.OwnerRouterInterface {
+		if plugin.Str(p, "device_owner") == model.OwnerRouterInterface {
 			return nil
 		}
 	}

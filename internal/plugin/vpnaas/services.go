@@ -46,14 +46,11 @@ func gatewayIPs(r model.Router) (v4, v6 string) {
 // routerHasSubnet reports whether a port of the router holds an address on the subnet
 // (neutron-vpnaas's _check_subnet_id: the gateway port counts too).
 func routerHasSubnet(ctx context.Context, tx *db.Tx, router, subnet string) (bool, error) {
-	ports, err := tx.List(ctx, "ports", db.Filter{})
+	ports, err := tx.ListBy(ctx, "ports", "device_id", router)
 	if err != nil {
 		return false, err
 	}
 	for _, d := range ports {
-		if plugin.Str(d, "device_id") != router {
-			continue
-		}
 		p := model.MustDecode[model.Port](d)
 		if slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == subnet }) {
 			return true, nil

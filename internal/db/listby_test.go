@@ -1,0 +1,75 @@
+package db_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/midonet-go/midonet/internal/db"
+)
+
+// TestListBy: ListBy finds the same documents, in id order, whether the catalogue keys the
+// attribute (the key index names them) or not (every document is read), on each engine;
+// through the index it reads only those (counted by the decoded-document cache's lookups).
+func TestListBy(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := t.Context()
+		keyed := openKeyed(t, url) // benchKinds keys device_id and device_owner of items
+		plain := open(t, url)      // no catalogue: nothing is keyed for it
+		err := keyed.Write(ctx, func(tx *db.Tx) error {
+			for i := range 200 {
+				owner := "compute:nova"
+				if i%50 == 7 {
+					owner = "network:router_interface"
+				}
+				doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n"}
+				if err := tx.Insert(ctx, "items", doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			attr   string
+			values []string
+			want   int
+		}{
+			{"device_id", []string{"dev-3"}, 5},
+			{"device_id", []string{"dev-3", "dev-4", "nobody"}, 10},
+			{"device_owner", []string{"network:router_interface"}, 4},
+			{"device_id", []string{"nobody"}, 0},
+		} {
+			ids := func(d *db.DB) ([]string, int64) {
+				t.Helper()
+				before := db.DocCacheReport()
+				var out []string
+				err := d.Read(ctx, func(tx *db.Tx) error {
+					docs, err := tx.ListBy(ctx, "items", tc.attr, tc.values...)
+					for _, doc := range docs {
+						if !slices.Contains(tc.values, doc[tc.attr].(string)) {
+							t.Errorf("%s %v: ListBy gave %v", tc.attr, tc.values, doc)
+						}
+						out = append(out, doc["id"].(string))
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				after := db.DocCacheReport()
+				return out, after.Hits + after.Misses - before.Hits - before.Misses
+			}
+			got, readKeyed := ids(keyed)
+			all, readPlain := ids(plain)
+			if len(got) != tc.want || !slices.IsSorted(got) || !slices.Equal(got, all) {
+				t.Errorf("%s %v: through the index %v, reading all %v; want %d in id order", tc.attr, tc.values, got, all, tc.want)
+			}
+			if readKeyed > int64(tc.want) || readPlain < 200 {
+				t.Errorf("%s %v: read %d documents through the index (want %d), %d reading all (want 200)", tc.attr, tc.values, readKeyed, tc.want, readPlain)
+			}
+		}
+	})
+}
