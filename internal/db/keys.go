@@ -959,48 +959,76 @@ func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, lim
 	return out, rows.Err()
 }
 
-// ListBy loads the documents of kind whose string attribute attr holds one of values. When
-// the catalogue keys attr for kind, the key index names them and only those are read (the
-// ports of one router among 100,000); otherwise every document of the kind is read and
-// compared. Either way the documents come in id order.
+// ListBy loads the documents of kind whose attribute attr holds one of values: a string
+// attribute equal to one, or a list of strings holding one. When the catalogue keys attr for
+// kind (a sort attribute, or a multi-valued path such as a port's security_groups), the key
+// index names them and only those are read (the ports of one router among 100,000);
+// otherwise every document of the kind is read and compared. Either way the documents come
+// in id order.
 func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([]Doc, error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
-	keep := func(docs []Doc) []Doc {
-		return slices.DeleteFunc(docs, func(d Doc) bool {
-			v, ok := d[attr].(string)
-			return !ok || !slices.Contains(values, v)
-		})
-	}
-	sortAttrs, _, ok := t.keyAttrs(kind)
-	if !ok || !slices.Contains(sortAttrs, attr) {
-		docs, err := t.List(ctx, kind, Filter{})
+	var docs []Doc
+	if t.keysBy(kind, attr) {
+		ids, err := t.KeyIDs(ctx, kind, attr, values, 0)
 		if err != nil {
 			return nil, err
 		}
-		docs = keep(docs)
-		slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(str(a["id"]), str(b["id"])) })
-		return docs, nil
-	}
-	ids, err := t.KeyIDs(ctx, kind, attr, values, 0)
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
-	var out []Doc
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		docs, err := t.List(ctx, kind, Filter{IDs: ids[:n]})
-		if err != nil {
+		slices.Sort(ids)
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			got, err := t.List(ctx, kind, Filter{IDs: ids[:n]})
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, got...)
+			ids = ids[n:]
+		}
+	} else {
+		var err error
+		if docs, err = t.List(ctx, kind, Filter{}); err != nil {
 			return nil, err
 		}
-		out = append(out, docs...)
-		ids = ids[n:]
 	}
 	// The rows name the documents; the values say which (a key cut to its first 395
 	// characters could name a longer value that differs past them).
-	out = keep(out)
-	slices.SortFunc(out, func(a, b Doc) int { return strings.Compare(str(a["id"]), str(b["id"])) })
-	return out, nil
+	docs = slices.DeleteFunc(docs, func(d Doc) bool { return !holdsOneOf(d[attr], values) })
+	slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(str(a["id"]), str(b["id"])) })
+	return docs, nil
+}
+
+// AnyBy reports whether a document of kind has attr holding value (as ListBy reads it),
+// reading at most the index's first row when the catalogue keys attr.
+func (t *Tx) AnyBy(ctx context.Context, kind, attr, value string) (bool, error) {
+	if !t.keysBy(kind, attr) {
+		docs, err := t.ListBy(ctx, kind, attr, value)
+		return len(docs) > 0, err
+	}
+	ids, err := t.KeyIDs(ctx, kind, attr, []string{value}, 1)
+	return len(ids) > 0, err
+}
+
+// keysBy reports whether the catalogue keys attr of kind: a sort attribute, or a
+// multi-valued path without a dot (each element of a list).
+func (t *Tx) keysBy(kind, attr string) bool {
+	sortAttrs, multi, ok := t.keyAttrs(kind)
+	return ok && (slices.Contains(sortAttrs, attr) || (!strings.Contains(attr, ".") && slices.Contains(multi, attr)))
+}
+
+// holdsOneOf reports whether v, a string or a list of them, is or holds one of values.
+func holdsOneOf(v any, values []string) bool {
+	switch x := v.(type) {
+	case string:
+		return slices.Contains(values, x)
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && slices.Contains(values, s) {
+				return true
+			}
+		}
+	case []string:
+		return slices.ContainsFunc(x, func(s string) bool { return slices.Contains(values, s) })
+	}
+	return false
 }

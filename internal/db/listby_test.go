@@ -9,8 +9,9 @@ import (
 )
 
 // TestListBy: ListBy finds the same documents, in id order, whether the catalogue keys the
-// attribute (the key index names them) or not (every document is read), on each engine;
-// through the index it reads only those (counted by the decoded-document cache's lookups).
+// attribute (the key index names them) or not (every document is read), for a string
+// attribute and a list of strings, on each engine; through the index it reads only those
+// (counted by the decoded-document cache's lookups). AnyBy agrees.
 func TestListBy(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := t.Context()
@@ -22,7 +23,8 @@ func TestListBy(t *testing.T) {
 				if i%50 == 7 {
 					owner = "network:router_interface"
 				}
-				doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n"}
+				doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n",
+					"tags": []any{fmt.Sprintf("t%d", i%10), "all"}}
 				if err := tx.Insert(ctx, "items", doc); err != nil {
 					return err
 				}
@@ -41,6 +43,8 @@ func TestListBy(t *testing.T) {
 			{"device_id", []string{"dev-3", "dev-4", "nobody"}, 10},
 			{"device_owner", []string{"network:router_interface"}, 4},
 			{"device_id", []string{"nobody"}, 0},
+			{"tags", []string{"t3"}, 20}, // a list attribute (a multi-valued path the catalogue keys)
+			{"tags", []string{"t3", "t4"}, 40},
 		} {
 			ids := func(d *db.DB) ([]string, int64) {
 				t.Helper()
@@ -49,7 +53,7 @@ func TestListBy(t *testing.T) {
 				err := d.Read(ctx, func(tx *db.Tx) error {
 					docs, err := tx.ListBy(ctx, "items", tc.attr, tc.values...)
 					for _, doc := range docs {
-						if !slices.Contains(tc.values, doc[tc.attr].(string)) {
+						if !holds(doc[tc.attr], tc.values) {
 							t.Errorf("%s %v: ListBy gave %v", tc.attr, tc.values, doc)
 						}
 						out = append(out, doc["id"].(string))
@@ -70,6 +74,27 @@ func TestListBy(t *testing.T) {
 			if readKeyed > int64(tc.want) || readPlain < 200 {
 				t.Errorf("%s %v: read %d documents through the index (want %d), %d reading all (want 200)", tc.attr, tc.values, readKeyed, tc.want, readPlain)
 			}
+			for _, d := range []*db.DB{keyed, plain} {
+				err := d.Read(ctx, func(tx *db.Tx) error {
+					any, err := tx.AnyBy(ctx, "items", tc.attr, tc.values[0])
+					if want := tc.want > 0; any != want && err == nil {
+						t.Errorf("AnyBy %s %s = %v, want %v", tc.attr, tc.values[0], any, want)
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
+}
+
+// holds reports whether v, a string or a list, is or holds one of values.
+func holds(v any, values []string) bool {
+	if l, ok := v.([]any); ok {
+		return slices.ContainsFunc(l, func(e any) bool { s, _ := e.(string); return slices.Contains(values, s) })
+	}
+	s, _ := v.(string)
+	return slices.Contains(values, s)
 }

@@ -76,10 +76,12 @@ func TestWALStartsOverUnderSustainedWrites(t *testing.T) {
 		t.Errorf("the writer never caught up with a checkpoint")
 	}
 	// A bound well above restartWALFrames (1 MiB) plus what is appended until the writer
-	// catches up (3-12 MB seen), and well below the ~70 MB of a WAL that never starts over.
+	// catches up (3-12 MB seen on a quiet machine, 25.9 MB once on a loaded one, where the
+	// checkpointer lags), and below both the ~70 MB of a WAL that never starts over and the
+	// ~36 MB of one that starts over only once, half-way.
 	t.Logf("max WAL %d bytes, %d catch-ups", maxWAL, catchUps)
-	if maxWAL > 24<<20 {
-		t.Errorf("the WAL grew to %d bytes under sustained writes, want it to start over (≤ 24 MiB)", maxWAL)
+	if maxWAL > 32<<20 {
+		t.Errorf("the WAL grew to %d bytes under sustained writes, want it to start over (≤ 32 MiB)", maxWAL)
 	}
 
 	// The writes stopped: a round copies everything back, the next write starts the WAL over

@@ -169,7 +169,8 @@ var SubnetPools = &Resource{
 // Ports is the port collection.
 var Ports = &Resource{
 	Collection: "ports", Member: "port", Path: "ports", Tags: true, Keyed: true,
-	KeyPaths: []string{"fixed_ips.ip_address", "fixed_ips.subnet_id"},
+	// security_groups: a group's delete finds whether a port uses it (db.Tx.AnyBy).
+	KeyPaths: []string{"fixed_ips.ip_address", "fixed_ips.subnet_id", "security_groups"},
 	KeySorts: []string{"name", "network_id", "device_id", "device_owner", "project_id", "mac_address", "status", "admin_state_up", "created_at", "updated_at"},
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true, ChildWritesOnlyRead: true},
 	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
@@ -234,6 +235,9 @@ var SecurityGroups = &Resource{
 // SecurityGroupRules is the security group rule collection.
 var SecurityGroupRules = &Resource{
 	Collection: "security_group_rules", Member: "security_group_rule", Path: "security-group-rules", Tags: true,
+	// Keyed for the lookups of a group's rules and of the rules naming a group or an address
+	// group as their remote end (db.Tx.ListBy); lists still read them all.
+	Keyed: true, KeySorts: []string{"security_group_id", "remote_group_id", "remote_address_group_id"},
 	Parent:   &Parent{Attr: "security_group_id", Collection: "security_groups", Policy: true},
 	DataType: "SECURITYGROUPRULE", Translate: 5, Quota: "security_group_rule", PagerMarker: true,
 	NotFound: func(id string) *fault.Fault {

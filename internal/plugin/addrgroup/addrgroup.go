@@ -161,7 +161,7 @@ func New() Collection {
 // RuleProjects are the projects whose security-group rules name the address group id as
 // their remote end.
 func RuleProjects(ctx context.Context, tx *db.Tx, id string) (map[string]bool, error) {
-	rules, err := tx.List(ctx, "security_group_rules", db.Filter{})
+	rules, err := tx.ListBy(ctx, "security_group_rules", "remote_address_group_id", id)
 	if err != nil {
 		return nil, fmt.Errorf("addrgroup: rules naming %s: %w", id, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -187,16 +186,7 @@ func (s *SecurityGroups) Update(ctx context.Context, tx *db.Tx, c *plugin.Caller
 
 // groupInUse reports whether any port has the group.
 func groupInUse(ctx context.Context, tx *db.Tx, id string) (bool, error) {
-	ports, err := tx.List(ctx, "ports", db.Filter{})
-	if err != nil {
-		return false, err
-	}
-	for _, pt := range ports {
-		if slices.Contains(plugin.Strings(pt, "security_groups"), id) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return tx.AnyBy(ctx, "ports", "security_groups", id)
 }
 
 // Delete removes a group that no port uses; only an admin removes a default group.
@@ -214,9 +204,18 @@ func (s *SecurityGroups) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller
 	} else if inUse {
 		return fault.SecurityGroupInUse(id)
 	}
-	rules, err := tx.List(ctx, "security_group_rules", db.Filter{})
+	rules, err := tx.ListBy(ctx, "security_group_rules", "security_group_id", id)
 	if err != nil {
 		return err
+	}
+	remote, err := tx.ListBy(ctx, "security_group_rules", "remote_group_id", id)
+	if err != nil {
+		return err
+	}
+	for _, r := range remote {
+		if plugin.Str(r, "security_group_id") != id { // the group's own are listed already
+			rules = append(rules, r)
+		}
 	}
 	touched := map[string]bool{}
 	for _, r := range rules {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# routerops.sh BIN TAG PORT: a copy of the 100,000-port dir, /healthcheck OK + 20 s, then router
+# operations timed by curl (time_total): create, add an interface (a subnet), remove it, delete.
+set -euo pipefail
+bin=$1 tag=$2 port=$3 src=${DATA100K:-/path/to/data100k}
+rm -rf d-$tag; cp -a "$src" d-$tag
+$bin serve --data-dir d-$tag --bind-port $port > s-$tag.log 2>&1 &
+pid=$!
+until [ "$(curl -s http://127.0.0.1:$port/healthcheck)" = OK ]; do sleep 0.2; done
+sleep 20
+api=http://127.0.0.1:$port/v2.0
+h=(-H 'X-Project-Id: loadgen' -H 'Content-Type: application/json')
+t() { curl -s -o /tmp/routerops.out -w '%{time_total}' "${h[@]}" "$@"; }
+subnet=$(curl -s "${h[@]}" "$api/subnets?fields=id&limit=1" | jq -r '.subnets[0].id')
+line="$tag:"
+for r in 1 2 3; do
+  c=$(t -X POST -d "{\"router\":{\"name\":\"r$r\"}}" "$api/routers"); router=$(jq -r .router.id /tmp/routerops.out)
+  a=$(t -X PUT -d "{\"subnet_id\":\"$subnet\"}" "$api/routers/$router/add_router_interface")
+  jq -e .port_id /tmp/routerops.out > /dev/null || { cat /tmp/routerops.out; exit 1; }
+  g=$(t "$api/routers/$router")
+  x=$(t -X PUT -d "{\"subnet_id\":\"$subnet\"}" "$api/routers/$router/remove_router_interface")
+  d=$(t -X DELETE "$api/routers/$router")
+  line="$line [create $c, add interface $a, show $g, remove interface $x, delete $d s]"
+done
+echo "$line"
+kill $pid; wait $pid || true; rm -rf d-$tag

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# sgops.sh BIN TAG PORT: a copy of the 100,000-port dir, /healthcheck OK + 20 s, then a security
+# group created, given a rule, and deleted, three times, timed by curl (time_total).
+set -euo pipefail
+bin=$1 tag=$2 port=$3 src=${DATA100K:-/path/to/data100k}
+rm -rf d-$tag; cp -a "$src" d-$tag
+$bin serve --data-dir d-$tag --bind-port $port > s-$tag.log 2>&1 &
+pid=$!
+until [ "$(curl -s http://127.0.0.1:$port/healthcheck)" = OK ]; do sleep 0.2; done
+sleep 20
+api=http://127.0.0.1:$port/v2.0
+h=(-H 'X-Project-Id: loadgen' -H 'Content-Type: application/json')
+t() { curl -s -o /tmp/sgops.out -w '%{time_total}' "${h[@]}" "$@"; }
+line="$tag:"
+for r in 1 2 3; do
+  c=$(t -X POST -d "{\"security_group\":{\"name\":\"sg$r\"}}" "$api/security-groups"); sg=$(jq -r .security_group.id /tmp/sgops.out)
+  u=$(t -X PUT -d '{"security_group":{"description":"d"}}' "$api/security-groups/$sg")
+  d=$(t -X DELETE "$api/security-groups/$sg")
+  line="$line [create $c, update $u, delete $d s]"
+done
+echo "$line"
+kill $pid; wait $pid || true; rm -rf d-$tag
