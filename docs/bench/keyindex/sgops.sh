@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sgops.sh BIN TAG PORT: a copy of the 100,000-port dir, /healthcheck OK + 20 s, then a security
-# group created, given a rule, and deleted, three times, timed by curl (time_total).
+# group created, updated and deleted, three times, timed by curl (time_total).
 set -euo pipefail
 bin=$1 tag=$2 port=$3
 . "$(dirname "$0")/lib.sh"
