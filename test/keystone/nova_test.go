@@ -202,7 +202,11 @@ region_name = %s
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := subnets.Create(ctx, admin.net, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.77.0.0/24", IPVersion: gophercloud.IPv4}).Extract()
+	// The pool leaves out the addresses the test names (.10, .11): the port made without an
+	// address draws one at random from the pool, and once drew .11 before the update asked
+	// for it (409 IpAddressAlreadyAllocated).
+	sub, err := subnets.Create(ctx, admin.net, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.77.0.0/24", IPVersion: gophercloud.IPv4,
+		AllocationPools: []subnets.AllocationPool{{Start: "10.77.0.100", End: "10.77.0.200"}}}).Extract()
 	if err != nil {
 		t.Fatal(err)
 	}
