@@ -502,7 +502,7 @@ func (a *Agent) putObject(s *state, kind topology.Kind, id, owner string, value 
 	if err != nil {
 		return
 	}
-	intern(o)
+	objectStrings.Pack(o)
 	s.objects.setAs(kind, id, o)
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unique"
 
+	"github.com/midonet-go/midonet/internal/strpack"
 	"github.com/midonet-go/midonet/internal/topology"
 )
 
@@ -138,7 +139,7 @@ func (t *owners) ref(owner string) int32 {
 		t.index = map[string]int32{}
 		t.names, t.refs = []string{""}, []int32{0}
 	}
-	owner = strings.Clone(owner)
+	owner = unique.Make(owner).Value() // the decoded objects' Owner (objectStrings) shares it
 	var i int32
 	if n := len(t.free); n > 0 {
 		i, t.free = t.free[n-1], t.free[:n-1]
@@ -394,25 +395,10 @@ func kindsOf(c *cache, kinds ...topology.Kind) []topology.Object {
 	return out
 }
 
-// intern makes the strings that many decoded objects repeat share one copy: the owner (the
-// same for the objects of a VM port), a port's network, router, DHCP, QoS policy, host and
-// device owner (the same for the ports of a network, a host, a kind of device), and an ARP
-// entry's network.
-func intern(o topology.Object) {
-	m := o.Base()
-	m.Owner = internStr(m.Owner)
-	switch v := o.(type) {
-	case *topology.Port:
-		v.NetworkID, v.RouterID, v.DhcpID = internStr(v.NetworkID), internStr(v.RouterID), internStr(v.DhcpID)
-		v.QosPolicyID, v.HostID, v.DeviceOwner = internStr(v.QosPolicyID), internStr(v.HostID), internStr(v.DeviceOwner)
-	case *topology.ArpEntry:
-		v.NetworkID = internStr(v.NetworkID)
-	}
-}
-
-func internStr(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
-}
+// objectStrings packs the strings of a decoded object (package strpack). Those many objects
+// repeat are interned: the owner (the same for the objects of a VM port), a port's network,
+// router, DHCP, QoS policy, host, device owner and port groups (the same for the ports of a
+// network, a host, a kind of device, a security group), an ARP entry's network. The rest of
+// an object's strings share one allocation.
+var objectStrings = strpack.New("Owner", "NetworkID", "RouterID", "DhcpID", "QosPolicyID", "HostID",
+	"DeviceOwner", "TenantID", "PortGroupIDs")

@@ -87,6 +87,7 @@ func BenchmarkClusterMemoryPerPort(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(int64(before.HeapAlloc)-int64(after.HeapAlloc))/float64(n), "retained-B/port")
+	b.ReportMetric(float64(int64(before.HeapObjects)-int64(after.HeapObjects))/float64(n), "retained-objects/port")
 	// What a server's start-up keeps of the same objects: the owned-object digests as Load
 	// reads them back from the NSDB.
 	runtime.GC()

@@ -9,9 +9,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/strpack"
 )
 
 // Doc is a Neutron resource as stored (what the API shows, plus its hidden attributes).
@@ -42,20 +44,92 @@ func (r Ref) Split() (string, string) {
 // Put, PutJSON, Add and Delete are the only writers; everything else reads.
 type World struct {
 	docs  map[string]map[string]*entry
-	typed map[string]map[string]any             // collection → id → *model.X
-	idx   map[string]map[string]map[string]bool // index name → key → ids
+	typed map[string]map[string]any   // collection → id → *model.X
+	idx   map[string]map[string]idSet // index name → key → ids
+}
+
+// idSet is the ids under one index key: one string while there is one (most keys: a port's
+// device), a slice while there are few, a map past maxFew. Held by value in its index's map,
+// so a key with one id costs no allocation of its own.
+type idSet struct {
+	one  string
+	few  []string
+	many map[string]struct{}
+}
+
+const maxFew = 16
+
+func (s *idSet) add(id string) {
+	switch {
+	case s.many != nil:
+		s.many[id] = struct{}{}
+	case s.one == id || slices.Contains(s.few, id):
+	case s.one == "" && len(s.few) == 0:
+		s.one = id
+	case len(s.few) < maxFew:
+		if s.one != "" {
+			s.few = append(s.few, s.one)
+			s.one = ""
+		}
+		s.few = append(s.few, id)
+	default:
+		s.many = make(map[string]struct{}, 2*maxFew)
+		for _, x := range s.few {
+			s.many[x] = struct{}{}
+		}
+		s.many[id] = struct{}{}
+		s.few = nil
+	}
+}
+
+func (s *idSet) remove(id string) {
+	switch {
+	case s.many != nil:
+		delete(s.many, id)
+	case s.one == id:
+		s.one = ""
+	default:
+		if i := slices.Index(s.few, id); i >= 0 {
+			last := len(s.few) - 1
+			s.few[i] = s.few[last]
+			s.few[last] = ""
+			s.few = s.few[:last]
+		}
+	}
+}
+
+func (s idSet) len() int {
+	n := len(s.few) + len(s.many)
+	if s.one != "" {
+		n++
+	}
+	return n
+}
+
+// sorted returns the ids in order.
+func (s idSet) sorted() []string {
+	out := make([]string, 0, s.len())
+	if s.one != "" {
+		out = append(out, s.one)
+	}
+	out = append(out, s.few...)
+	for id := range s.many {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // entry is one stored document.
 type entry struct {
-	z    []byte   // the document's JSON, packed
-	rev  int64    // its revision_number
-	keys []string // its values of the collection's indexes, in the order of indexes[collection]
+	z    []byte             // the document's JSON, packed
+	rev  int64              // its revision_number
+	keys [maxIndexes]string // its values of the collection's indexes, in the order of indexes[collection]
 }
 
 // NewWorld returns an empty world.
 func NewWorld() *World {
-	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{}, idx: map[string]map[string]map[string]bool{}}
+	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{}, idx: map[string]map[string]idSet{}}
 }
 
 // decoders give the typed form of each collection the built-in translators read. A
@@ -76,7 +150,11 @@ func decodeAs[T any](d Doc) any {
 	return &v
 }
 
-// indexes lists, per collection, the index names and the attribute each keys on.
+// maxIndexes is the most indexes a collection has.
+const maxIndexes = 3
+
+// indexes lists, per collection, the index names and the attribute each keys on (at most
+// maxIndexes).
 var indexes = map[string][][2]string{
 	"subnets":              {{"subnets.network", "network_id"}},
 	"ports":                {{"ports.network", "network_id"}, {"ports.device", "device_id"}},
@@ -84,7 +162,7 @@ var indexes = map[string][][2]string{
 	"security_group_rules": {{"rules.group", "security_group_id"}},
 }
 
-func (w *World) index(collection, id string, keys []string, add bool) {
+func (w *World) index(collection, id string, keys *[maxIndexes]string, add bool) {
 	for i, ix := range indexes[collection] {
 		key := keys[i]
 		if key == "" {
@@ -92,19 +170,19 @@ func (w *World) index(collection, id string, keys []string, add bool) {
 		}
 		m := w.idx[ix[0]]
 		if m == nil {
-			m = map[string]map[string]bool{}
+			m = map[string]idSet{}
 			w.idx[ix[0]] = m
 		}
+		set := m[key]
 		if add {
-			if m[key] == nil {
-				m[key] = map[string]bool{}
-			}
-			m[key][id] = true
-		} else if m[key] != nil {
-			delete(m[key], id)
-			if len(m[key]) == 0 {
-				delete(m, key)
-			}
+			set.add(id)
+		} else {
+			set.remove(id)
+		}
+		if set.len() == 0 {
+			delete(m, key)
+		} else {
+			m[key] = set
 		}
 	}
 }
@@ -159,26 +237,39 @@ func (w *World) PrepareJSON(collection string, raw []byte) (Prepared, error) {
 }
 
 func (w *World) prepare(collection string, d Doc, raw []byte) Prepared {
-	p := Prepared{collection: collection, id: str(d, "id"), e: &entry{z: pack(raw)}}
+	p := &Prepared{collection: collection, id: str(d, "id"), e: &entry{z: pack(raw)}}
 	p.e.rev, _ = model.Int(d["revision_number"])
+	also := make([]*string, 1, 4)
+	also[0] = &p.id
 	if ix := indexes[collection]; len(ix) > 0 {
-		p.e.keys = make([]string, len(ix))
 		for i, x := range ix {
 			p.e.keys[i] = str(d, x[1])
+			also = append(also, &p.e.keys[i])
 		}
 	}
 	if dec := decoders[collection]; dec != nil {
 		p.typed = dec(d)
+		if port, ok := p.typed.(*model.Port); ok && len(port.Profile) == 0 {
+			port.Profile = nil // most ports' {}: one object fewer a port
+		}
 	}
-	return p
+	worldStrings.Pack(p.typed, also...)
+	return *p
 }
+
+// worldStrings packs what the world keeps of a document (its typed form, id and index keys)
+// into one string, interning the attributes many documents share.
+var worldStrings = strpack.New("TenantID", "ProjectID", "NetworkID", "DeviceOwner", "Status", "HostID",
+	"VNICType", "SubnetID", "SecurityGroups", "QosPolicyID", "NetworkType", "PhysicalNetwork", "SubnetPoolID",
+	"FloatingNetworkID", "RouterID", "SecurityGroupID", "RemoteGroupID", "RemoteAddressGroupID", "Direction",
+	"EtherType", "Protocol", "TunnelProtocol", "IPv6RAMode", "IPv6AddressMode")
 
 // Add stores (or replaces) a document w.PrepareJSON prepared, as PutJSON would have. A
 // Prepared is added once, to the world that prepared it.
 func (w *World) Add(p Prepared) {
 	collection, id := p.collection, p.id
 	if old := w.docs[collection][id]; old != nil {
-		w.index(collection, id, old.keys, false)
+		w.index(collection, id, &old.keys, false)
 	}
 	if w.docs[collection] == nil {
 		w.docs[collection] = map[string]*entry{}
@@ -190,7 +281,7 @@ func (w *World) Add(p Prepared) {
 		}
 		w.typed[collection][id] = p.typed
 	}
-	w.index(collection, id, p.e.keys, true)
+	w.index(collection, id, &p.e.keys, true)
 }
 
 func (w *World) put(collection string, d Doc, raw []byte) { w.Add(w.prepare(collection, d, raw)) }
@@ -198,7 +289,7 @@ func (w *World) put(collection string, d Doc, raw []byte) { w.Add(w.prepare(coll
 // Delete drops a resource.
 func (w *World) Delete(collection, id string) {
 	if old := w.docs[collection][id]; old != nil {
-		w.index(collection, id, old.keys, false)
+		w.index(collection, id, &old.keys, false)
 		delete(w.docs[collection], id)
 		delete(w.typed[collection], id)
 	}
@@ -293,11 +384,7 @@ func typedGet[T any](w *World, collection, id string) *T {
 
 // byIndex returns the typed resources of an index key, sorted by id.
 func byIndex[T any](w *World, index, collection, key string) []*T {
-	ids := make([]string, 0, len(w.idx[index][key]))
-	for id := range w.idx[index][key] {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := w.idx[index][key].sorted()
 	out := make([]*T, 0, len(ids))
 	for _, id := range ids {
 		if v := typedGet[T](w, collection, id); v != nil {
