@@ -297,14 +297,7 @@ func matchTags(d db.Doc, kind string, vals []string) bool {
 	for _, t := range plugin.Strings(d, "tags") {
 		have[t] = true
 	}
-	var want []string
-	for _, v := range vals {
-		for _, t := range strings.Split(v, ",") {
-			if t != "" {
-				want = append(want, t)
-			}
-		}
-	}
+	want := tagList(vals)
 	all, anyOf := true, false
 	for _, t := range want {
 		if have[t] {
