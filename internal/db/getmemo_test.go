@@ -121,3 +121,49 @@ func TestInsertWritesKeyRows(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteGetsShareTheDocCache: a write transaction's Get of a document it does not change
+// (a port create reads its network and subnets) is served from the decoded-document cache
+// once the document was decoded, and still hands out a copy of its own: a change to one
+// transaction's copy shows neither in the next transaction's nor in what is stored.
+func TestWriteGetsShareTheDocCache(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := context.Background()
+		d := open(t, url)
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "things", db.Doc{"id": "net", "project_id": "p", "name": "net", "subnets": []any{"s1"}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// get reads the document in a write transaction, then changes its copy.
+		get := func() (name, subnet any) {
+			t.Helper()
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				doc, err := tx.Get(ctx, "things", "net")
+				if err != nil {
+					return err
+				}
+				subnets := doc["subnets"].([]any)
+				name, subnet = doc["name"], subnets[0]
+				doc["name"], subnets[0] = "changed in memory", "changed too"
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return name, subnet
+		}
+		get()
+		hits := db.DocCacheReport().Hits
+		for i := range 2 {
+			if name, subnet := get(); name != "net" || subnet != "s1" {
+				t.Fatalf("read %d: name %v, first subnet %v; want net, s1", i, name, subnet)
+			}
+		}
+		if got := db.DocCacheReport().Hits - hits; got < 2 {
+			t.Errorf("two write transactions' Gets of an unchanged document hit the cache %d times, want 2", got)
+		}
+	})
+}

@@ -51,7 +51,7 @@ func shareLocked(kind string) bool {
 func (t *Tx) GetForShare(ctx context.Context, kind, id string) (Doc, error) {
 	ref := docRef{kind, id}
 	if body, ok := t.seen[ref]; ok {
-		return decodeBody(body)
+		return decodeCached(body)
 	}
 	if t.readOnly || t.unlocked || t.db.Dialect != Postgres || !shareLocked(kind) {
 		return t.Get(ctx, kind, id)
@@ -66,7 +66,7 @@ func (t *Tx) GetForShare(ctx context.Context, kind, id string) (Doc, error) {
 		return nil, nil
 	}
 	t.remember(kind, id, body)
-	return decodeBody(body)
+	return decodeCached(body)
 }
 
 // forUpdate is the suffix of Get's SELECT in a write transaction: FOR UPDATE, and on

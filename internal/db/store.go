@@ -74,7 +74,7 @@ func decodeBody(b []byte) (Doc, error) {
 // decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if body, ok := t.seen[docRef{kind, id}]; ok {
-		return decodeBody(body)
+		return decodeCached(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
 	args := []any{kind, id}
@@ -94,7 +94,7 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if !t.unlocked {
 		t.remember(kind, id, body)
 	}
-	return decodeBody(body)
+	return decodeCached(body)
 }
 
 // EndLocking marks the end of what a write transaction reads in order to write: what Get
