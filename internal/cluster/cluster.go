@@ -69,10 +69,13 @@ type Cluster struct {
 	// ownedFresh: owned is what the NSDB held when last read (Load, Repair) and nothing was
 	// applied since, so Verify need not read the topology again.
 	ownedFresh bool
-	lastTask   int64
-	stats      Stats
-	observe    func(time.Duration)
-	leader     *nsdb.Guard // set while this cluster writes as the elected leader
+	// summer is prepare's encoder and buffers for the owners' bundle contents, reused from one
+	// owner and one apply to the next.
+	summer   ownerSummer
+	lastTask int64
+	stats    Stats
+	observe  func(time.Duration)
+	leader   *nsdb.Guard // set while this cluster writes as the elected leader
 
 	db *db.DB // the Neutron database, for tools that verify and repair
 
@@ -567,19 +570,16 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 	// written again, or deleted when it owns nothing any more.
 	next := map[translate.Ref]ownerNext{}
 	objects := 0
-	var content []byte // one buffer for every owner's bundle content
 	for _, ref := range deps {
 		objs := c.translators.Owned(c.world, ref)
-		bos, err := bundleObjects(objs)
+		var want ownerNext
+		var err error
+		want.sum, want.owns, err = c.summer.sum(objs)
 		if err != nil {
 			rollback()
 			return nil, fmt.Errorf("cluster: %w", err)
 		}
-		content = nsdb.AppendBundleContent(content[:0], bos)
-		want := ownerNext{owns: len(content) > 0}
-		if want.owns {
-			want.sum = sumOf(content)
-		}
+		content := c.summer.content // the summer's buffer: used before the next owner's sum
 		have, had := c.owned[ref]
 		legacy := c.legacy[ref]
 		if want.owns != had || want.sum != have || legacy.len() > 0 {
@@ -592,7 +592,7 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 			} else {
 				ops.add(nsdb.Op{Key: key, Value: nsdb.CompressBundleContent(content)})
 			}
-			objects += len(bos)
+			objects += len(objs)
 		}
 		next[ref] = want
 	}

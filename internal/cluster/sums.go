@@ -223,19 +223,6 @@ type ownerNext struct {
 	owns bool
 }
 
-// bundleObjects encodes each object's JSON as the cluster writes it to a bundle.
-func bundleObjects(objs []topology.Object) ([]nsdb.BundleObject, error) {
-	bos := make([]nsdb.BundleObject, 0, len(objs))
-	for _, o := range objs {
-		b, err := json.Marshal(o)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", topology.Key(o), err)
-		}
-		bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
-	}
-	return bos, nil
-}
-
 // ownerSummer computes the digest of the bundle content of owners' translations, the one
 // readOwned records for an owner's bundle when it holds exactly the same objects, with its
 // buffers reused from one owner to the next: verify digests every owner, and one

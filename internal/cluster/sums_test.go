@@ -213,3 +213,17 @@ func BenchmarkOwnerSum(b *testing.B) {
 		b.ReportMetric(float64(len(objs)), "objects")
 	})
 }
+
+// bundleObjects encodes each object's JSON as json.Marshal does, one object at a time: the
+// plain way the summer's encoder must agree with.
+func bundleObjects(objs []topology.Object) ([]nsdb.BundleObject, error) {
+	bos := make([]nsdb.BundleObject, 0, len(objs))
+	for _, o := range objs {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", topology.Key(o), err)
+		}
+		bos = append(bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: b})
+	}
+	return bos, nil
+}
