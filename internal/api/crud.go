@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -455,9 +456,38 @@ func (s *Server) parentOf(collection string) *resource.Parent {
 func addParent(t map[string]any, prefix string, parent db.Doc) {
 	for k, v := range parent {
 		if !strings.HasPrefix(k, "_") {
-			t[prefix+":"+k] = v
+			t[parentKey(prefix, k)] = v
 		}
 	}
+}
+
+// parentKeys remembers the "<member>:<attribute>" names addParent made, so that a request's
+// policy target does not build them anew: the names are attributes of the catalogue's
+// collections, a small set (bounded anyway, for documents holding other keys).
+var parentKeys struct {
+	sync.RWMutex
+	m map[[2]string]string
+}
+
+const maxParentKeys = 4096
+
+func parentKey(prefix, k string) string {
+	parentKeys.RLock()
+	name, ok := parentKeys.m[[2]string{prefix, k}]
+	parentKeys.RUnlock()
+	if ok {
+		return name
+	}
+	name = prefix + ":" + k
+	parentKeys.Lock()
+	if parentKeys.m == nil {
+		parentKeys.m = map[[2]string]string{}
+	}
+	if len(parentKeys.m) < maxParentKeys {
+		parentKeys.m[[2]string{strings.Clone(prefix), strings.Clone(k)}] = name
+	}
+	parentKeys.Unlock()
+	return name
 }
 
 // load fetches one document the caller may see, else the resource's 404.
