@@ -2,6 +2,7 @@ package strpack
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -166,5 +167,55 @@ func BenchmarkPack(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		pk.Pack(v)
+	}
+}
+
+// FuzzPack decodes arbitrary JSON into a value twice, packs one copy (with also strings taken
+// from it and from the input) and checks that packing changed no content.
+func FuzzPack(f *testing.F) {
+	f.Add([]byte(doc), "extra")
+	f.Add([]byte(`{"id":"","groups":["a","a",""],"fixed_ips":[{},{"subnet_id":"s"}]}`), "")
+	f.Add([]byte(`{"network_id":"n","project_id":"n","nested":{"subnet_id":"n","ip_address":"n"}}`), "n")
+	pk := New("NetworkID", "ProjectID", "SubnetID")
+	f.Fuzz(func(t *testing.T, in []byte, extra string) {
+		var a, b value
+		if json.Unmarshal(in, &a) != nil || json.Unmarshal(in, &b) != nil {
+			return
+		}
+		x, y := string([]byte(extra)), a.ID
+		pk.Pack(&a, &x, &y)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("packing changed the value:\n got %+v\nwant %+v", a, b)
+		}
+		if x != extra || y != b.ID {
+			t.Fatalf("packing changed the also strings: %q %q, want %q %q", x, y, extra, b.ID)
+		}
+	})
+}
+
+// TestPackConcurrently packs values of several types from many goroutines with one Packer, as
+// the cluster's start-up prepares documents on every core (run it with -race).
+func TestPackConcurrently(t *testing.T) {
+	pk := New("NetworkID", "ProjectID", "SubnetID")
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for i := range 200 {
+				v, want := decode(t), decode(t)
+				in, wantIn := &inner{SubnetID: "s", IPAddress: fmt.Sprint(g, i)}, inner{SubnetID: "s", IPAddress: fmt.Sprint(g, i)}
+				pk.Pack(v)
+				pk.Pack(in)
+				if !reflect.DeepEqual(v, want) || *in != wantIn {
+					done <- fmt.Errorf("goroutine %d, value %d: packing changed it", g, i)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
