@@ -88,3 +88,12 @@ func TestWorldIndexFollowsChanges(t *testing.T) {
 		t.Fatal("an emptied key stays in the index")
 	}
 }
+
+// TestIndexesFitTheEntry: an entry holds at most maxIndexes index keys.
+func TestIndexesFitTheEntry(t *testing.T) {
+	for collection, ix := range indexes {
+		if len(ix) > maxIndexes {
+			t.Errorf("%s has %d indexes; an entry holds %d (raise maxIndexes)", collection, len(ix), maxIndexes)
+		}
+	}
+}
