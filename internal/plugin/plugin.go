@@ -43,19 +43,8 @@ func (c *Caller) Serves(collection string) bool {
 // Now is the timestamp format of Neutron's standard attributes.
 func Now() string { return time.Now().UTC().Format("2006-01-02T15:04:05Z") }
 
-// NewID returns a fresh UUID for a new resource: a version 7 UUID (RFC 9562), whose first 48
-// bits are the time in milliseconds and the rest random (62 bits, so no id is guessed), in
-// increasing order within a process. Every index that holds ids (the resources' own, the key
-// index's rows of one value, the addresses by port) then takes new rows at the end of their
-// range instead of at random places: the commits of concurrent creates share those pages,
-// and SQLite writes fewer of them to its WAL. Clients see a UUID as before.
-func NewID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
-}
+// NewID returns a fresh UUID.
+func NewID() string { return uuid.NewString() }
 
 // Stamp fills the standard attributes of a new document.
 func Stamp(d db.Doc, revision int) {
