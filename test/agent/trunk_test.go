@@ -21,7 +21,10 @@ func TestDatapathTrunk(t *testing.T) {
 	netA := h.create("networks", "network", map[string]any{"name": "ta", "tenant_id": "admin"})
 	h.create("subnets", "subnet", map[string]any{"network_id": netA["id"], "cidr": "10.83.0.0/24", "ip_version": 4, "tenant_id": "admin"})
 	netB := h.create("networks", "network", map[string]any{"name": "tb", "tenant_id": "admin"})
-	h.create("subnets", "subnet", map[string]any{"network_id": netB["id"], "cidr": "10.84.0.0/24", "ip_version": 4, "tenant_id": "admin"})
+	// The pool leaves out 10.84.0.70, the subport's address: a port made without one (the
+	// other VM's, drawn at random) must not take it first.
+	h.create("subnets", "subnet", map[string]any{"network_id": netB["id"], "cidr": "10.84.0.0/24", "ip_version": 4, "tenant_id": "admin",
+		"allocation_pools": []any{map[string]any{"start": "10.84.0.100", "end": "10.84.0.200"}}})
 	icmp := h.create("security-groups", "security_group", map[string]any{"name": "icmp", "tenant_id": "admin"})
 	h.create("security-group-rules", "security_group_rule", map[string]any{"security_group_id": icmp["id"], "direction": "ingress",
 		"ethertype": "IPv4", "protocol": "icmp", "tenant_id": "admin"})
