@@ -19,7 +19,10 @@ func TestLocalIPs(t *testing.T) {
 		c := e.member(project)
 		net, err := networks.Create(ctx(t), c, networks.CreateOpts{Name: "n"}).Extract()
 		must(t, err)
-		sub, err := subnets.Create(ctx(t), c, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.70.0.0/24", IPVersion: 4}).Extract()
+		// The pool leaves out .200 and .250, the addresses the test names: the ports made
+		// without an address draw theirs at random.
+		sub, err := subnets.Create(ctx(t), c, subnets.CreateOpts{NetworkID: net.ID, CIDR: "10.70.0.0/24", IPVersion: 4,
+			AllocationPools: []subnets.AllocationPool{{Start: "10.70.0.2", End: "10.70.0.150"}}}).Extract()
 		must(t, err)
 		port, err := ports.Create(ctx(t), c, ports.CreateOpts{NetworkID: net.ID}).Extract()
 		must(t, err)
