@@ -430,16 +430,15 @@ func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collectio
 	}
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
-			get := tx.Get
+			peek := tx.Peek
 			if pr.ChildWritesOnlyRead {
-				get = tx.GetForShare
+				peek = tx.PeekForShare
 			}
-			parent, err := get(ctx, pr.Collection, id)
+			parent, err := peek(ctx, pr.Collection, id) // the cache's copy: only read
 			if err != nil {
 				return nil, err
 			}
-			rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
-			addParent(t, s.Catalog.Get(pr.Collection).Member, parent)
+			s.viewParent(rq, pr, parent).addTo(t)
 		}
 	}
 	return t, nil
@@ -451,6 +450,41 @@ func (s *Server) parentOf(collection string) *resource.Parent {
 		return r.Parent
 	}
 	return nil
+}
+
+// viewedParent is a policy parent as the caller sees it, without a copy of its own: doc is
+// only read, and shared is what the caller's View would set in a copy (when set).
+type viewedParent struct {
+	doc         db.Doc
+	member      string // the parent collection's member name, its attributes' prefix
+	shared, set bool
+}
+
+func (s *Server) viewParent(rq *request, pr *resource.Parent, doc db.Doc) viewedParent {
+	v := viewedParent{doc: doc, member: s.Catalog.Get(pr.Collection).Member}
+	v.shared, v.set = rq.caller.SharedOf(pr.Collection, doc)
+	return v
+}
+
+// addTo adds the parent's attributes to t, a policy target, each named
+// "<member>:<attribute>".
+func (v viewedParent) addTo(t map[string]any) {
+	if v.doc == nil {
+		return
+	}
+	addParent(t, v.member, v.doc)
+	if v.set {
+		t[parentKey(v.member, "shared")] = v.shared
+	}
+}
+
+// get reads one of the parent's attributes as addTo names it without its prefix.
+func (v viewedParent) get(attr string) (any, bool) {
+	if attr == "shared" && v.set {
+		return v.shared, true
+	}
+	x, ok := v.doc[attr]
+	return x, ok
 }
 
 func addParent(t map[string]any, prefix string, parent db.Doc) {

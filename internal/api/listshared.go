@@ -162,7 +162,7 @@ func (l *sharedList) checkAt(r *ruleDecision, d db.Doc, i int) bool {
 	if r.decided {
 		return r.allowed
 	}
-	l.target.d, l.target.i, l.target.parent, l.target.loaded = d, i, nil, false
+	l.target.d, l.target.i, l.target.parent, l.target.loaded = d, i, viewedParent{}, false
 	return l.pc.s.Policy.EnforceTarget(r.rule, &l.target, l.rq.creds)
 }
 
@@ -257,7 +257,7 @@ type sharedTarget struct {
 	l      *sharedList
 	d      db.Doc
 	i      int // the document's index in the batch whose expansions apply; -1: none
-	parent db.Doc
+	parent viewedParent
 	loaded bool
 }
 
@@ -282,7 +282,7 @@ func (t *sharedTarget) Lookup(key string) (any, bool) {
 					t.parent = pc.parent(t.l.rq, pr, id)
 				}
 			}
-			if v, ok := t.parent[rest]; ok {
+			if v, ok := t.parent.get(rest); ok {
 				return v, true
 			}
 		}

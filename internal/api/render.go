@@ -15,13 +15,13 @@ type policyCache struct {
 	ctx     context.Context
 	tx      *db.Tx
 	res     *resource.Resource
-	parents map[string]db.Doc // policy parents read so far, by id
-	attrs   []string          // attributes with a get_<member>:<attr> rule
-	decided map[string]bool   // target-free rules, decided for this caller
+	parents map[string]viewedParent // policy parents read so far, by id
+	attrs   []string                // attributes with a get_<member>:<attr> rule
+	decided map[string]bool         // target-free rules, decided for this caller
 }
 
 func (s *Server) newPolicyCache(ctx context.Context, tx *db.Tx, res *resource.Resource) *policyCache {
-	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, parents: map[string]db.Doc{}, decided: map[string]bool{}}
+	pc := &policyCache{s: s, ctx: ctx, tx: tx, res: res, parents: map[string]viewedParent{}, decided: map[string]bool{}}
 	for _, a := range res.Attrs {
 		if a.Policy && s.Policy.Has(res.Rule("get")+":"+a.Name) {
 			pc.attrs = append(pc.attrs, a.Name)
@@ -58,18 +58,18 @@ func (pc *policyCache) prepare(rq *request, d db.Doc) {
 	}
 	if pr := pc.s.parentOf(pc.res.Collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
-			addParent(d, pc.s.Catalog.Get(pr.Collection).Member, pc.parent(rq, pr, id))
+			pc.parent(rq, pr, id).addTo(d)
 		}
 	}
 }
 
 // parent returns policy parent id as the caller sees it (nil when there is none), reading it
 // once per request.
-func (pc *policyCache) parent(rq *request, pr *resource.Parent, id string) db.Doc {
+func (pc *policyCache) parent(rq *request, pr *resource.Parent, id string) viewedParent {
 	parent, ok := pc.parents[id]
 	if !ok {
-		parent, _ = pc.tx.Get(pc.ctx, pr.Collection, id)
-		rq.caller.View(pr.Collection, parent) // a fresh copy: viewed in place
+		doc, _ := pc.tx.Peek(pc.ctx, pr.Collection, id) // the cache's copy: only read
+		parent = pc.s.viewParent(rq, pr, doc)
 		pc.parents[id] = parent
 	}
 	return parent

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -164,6 +165,73 @@ func TestWriteGetsShareTheDocCache(t *testing.T) {
 		}
 		if got := db.DocCacheReport().Hits - hits; got < 2 {
 			t.Errorf("two write transactions' Gets of an unchanged document hit the cache %d times, want 2", got)
+		}
+	})
+}
+
+// TestPeekSharesOneCopy: Peek and PeekForShare hand every transaction the decoded-document
+// cache's one copy of an unchanged document, where Get hands each call a copy of its own
+// with the same content; a missing document is nil; a document the transaction wrote is
+// read as written.
+func TestPeekSharesOneCopy(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := context.Background()
+		d := open(t, url)
+		if _, err := d.Upgrade(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.Insert(ctx, "things", db.Doc{"id": "net", "name": "net", "subnets": []any{"s1"}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b db.Doc) bool {
+			return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+		}
+		var peeked []db.Doc
+		for _, peek := range []func(*db.Tx, context.Context, string, string) (db.Doc, error){(*db.Tx).Peek, (*db.Tx).PeekForShare} {
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				for range 2 { // the second from what the transaction remembers
+					p, err := peek(tx, ctx, "things", "net")
+					if err != nil {
+						return err
+					}
+					peeked = append(peeked, p)
+				}
+				got, err := tx.Get(ctx, "things", "net")
+				if err != nil {
+					return err
+				}
+				if same(got, peeked[0]) || !reflect.DeepEqual(got, peeked[0]) {
+					t.Errorf("Get gave %v (the cache's copy: %v), want a copy of its own of %v", got, same(got, peeked[0]), peeked[0])
+				}
+				if missing, err := peek(tx, ctx, "things", "none"); err != nil || missing != nil {
+					t.Errorf("peek of a missing document: %v, %v", missing, err)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, p := range peeked {
+			if !same(p, peeked[0]) {
+				t.Errorf("peek %d handed out another copy", i)
+			}
+		}
+		if p := peeked[0]; p["name"] != "net" || !reflect.DeepEqual(p["subnets"], []any{"s1"}) {
+			t.Errorf("peeked %v", p)
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			if err := tx.Put(ctx, "things", db.Doc{"id": "net", "name": "renamed"}); err != nil {
+				return err
+			}
+			p, err := tx.Peek(ctx, "things", "net")
+			if err == nil && (p["name"] != "renamed" || same(p, peeked[0])) {
+				t.Errorf("peek after a put in the transaction: %v", p)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -49,12 +49,22 @@ func shareLocked(kind string) bool {
 // PostgreSQL, for a kind declared with ShareLockKind, it locks the document shared (see
 // above) instead of locking its row for update. Elsewhere it is Get.
 func (t *Tx) GetForShare(ctx context.Context, kind, id string) (Doc, error) {
+	return t.getForShare(ctx, kind, id, decodeCached)
+}
+
+// PeekForShare is GetForShare for a document the caller only reads, as Peek is Get's: the
+// document handed out is the decoded-document cache's own, which the caller must not change.
+func (t *Tx) PeekForShare(ctx context.Context, kind, id string) (Doc, error) {
+	return t.getForShare(ctx, kind, id, peekCached)
+}
+
+func (t *Tx) getForShare(ctx context.Context, kind, id string, decode func([]byte) (Doc, error)) (Doc, error) {
 	ref := docRef{kind, id}
 	if body, ok := t.seen[ref]; ok {
-		return decodeCached(body)
+		return decode(body)
 	}
 	if t.readOnly || t.unlocked || t.db.Dialect != Postgres || !shareLocked(kind) {
-		return t.Get(ctx, kind, id)
+		return t.get(ctx, kind, id, decode)
 	}
 	// One round trip: migration 0007's function takes the lock (class shareLockClass), then
 	// reads the body with a snapshot taken after it.
@@ -66,7 +76,7 @@ func (t *Tx) GetForShare(ctx context.Context, kind, id string) (Doc, error) {
 		return nil, nil
 	}
 	t.remember(kind, id, body)
-	return decodeCached(body)
+	return decode(body)
 }
 
 // forUpdate is the suffix of Get's SELECT in a write transaction: FOR UPDATE, and on

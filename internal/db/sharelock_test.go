@@ -29,7 +29,20 @@ func twoParents(t *testing.T) *db.DB {
 // another write reads it the same way and commits, and its own later Get answers from memory;
 // a write that locks it for update (Get), one that deletes it without reading it first, and a
 // second count under the same quota lock all wait until the holder ends.
+// PeekForShare, which hands out the cached document itself, takes the same locks.
 func TestGetForShare(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		read func(tx *db.Tx, ctx context.Context, kind, id string) (db.Doc, error)
+	}{
+		{"GetForShare", (*db.Tx).GetForShare},
+		{"PeekForShare", (*db.Tx).PeekForShare},
+	} {
+		t.Run(c.name, func(t *testing.T) { testGetForShare(t, c.read) })
+	}
+}
+
+func testGetForShare(t *testing.T, read func(tx *db.Tx, ctx context.Context, kind, id string) (db.Doc, error)) {
 	d := twoParents(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
@@ -38,8 +51,8 @@ func TestGetForShare(t *testing.T) {
 	go func() {
 		holder <- d.Write(ctx, func(tx *db.Tx) error {
 			for _, id := range []string{"p1", "p2"} {
-				if p, err := tx.GetForShare(ctx, "parents", id); err != nil || p == nil {
-					t.Errorf("GetForShare %s: %v, %v", id, p, err)
+				if p, err := read(tx, ctx, "parents", id); err != nil || p == nil {
+					t.Errorf("read %s for share: %v, %v", id, p, err)
 					return err
 				}
 			}
@@ -62,9 +75,9 @@ func TestGetForShare(t *testing.T) {
 	readCtx, readCancel := context.WithTimeout(ctx, 20*time.Second)
 	defer readCancel()
 	if err := d.Write(readCtx, func(tx *db.Tx) error {
-		p, err := tx.GetForShare(readCtx, "parents", "p1")
+		p, err := read(tx, readCtx, "parents", "p1")
 		if err != nil || p == nil {
-			t.Errorf("second GetForShare: %v, %v", p, err)
+			t.Errorf("second read for share: %v, %v", p, err)
 		}
 		return tx.Insert(readCtx, "children", db.Doc{"id": "c1", "parent_id": "p1"})
 	}); err != nil {

@@ -73,8 +73,19 @@ func decodeBody(b []byte) (Doc, error) {
 // read once in a transaction is read from memory the next times (see remember); each call
 // decodes its own copy.
 func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
+	return t.get(ctx, kind, id, decodeCached)
+}
+
+// Peek is Get for a document the caller only reads: it takes the same locks, and hands out
+// the decoded-document cache's own copy, which the caller must not change (nor anything in
+// it), instead of a copy of its own.
+func (t *Tx) Peek(ctx context.Context, kind, id string) (Doc, error) {
+	return t.get(ctx, kind, id, peekCached)
+}
+
+func (t *Tx) get(ctx context.Context, kind, id string, decode func([]byte) (Doc, error)) (Doc, error) {
 	if body, ok := t.seen[docRef{kind, id}]; ok {
-		return decodeCached(body)
+		return decode(body)
 	}
 	q := "SELECT body FROM resources WHERE kind = ? AND id = ?"
 	args := []any{kind, id}
@@ -94,7 +105,7 @@ func (t *Tx) Get(ctx context.Context, kind, id string) (Doc, error) {
 	if !t.unlocked {
 		t.remember(kind, id, body)
 	}
-	return decodeCached(body)
+	return decode(body)
 }
 
 // EndLocking marks the end of what a write transaction reads in order to write: what Get
@@ -368,6 +379,13 @@ func decodeCached(body []byte) (Doc, error) {
 	}
 	decoded.put(body, d)
 	return d, nil // the cache keeps its own copy: d stays the caller's
+}
+
+// peekCached decodes a stored body through the decoded-document cache and hands out the
+// cached document itself, which nobody may change.
+func peekCached(body []byte) (Doc, error) {
+	d, _, err := decodeShared(body)
+	return d, err
 }
 
 // decodeShared decodes a stored body through the decoded-document cache and hands out the

@@ -75,6 +75,20 @@ func (c *Caller) View(collection string, d db.Doc) bool {
 	return r.RBAC == "network" && (ExternalTo(d, project) || slices.Contains(SharedTargets(d), "*"))
 }
 
+// SharedOf is the `shared` View would set in d, a document of collection, without changing
+// d; set is false when View leaves d as it is.
+func (c *Caller) SharedOf(collection string, d db.Doc) (shared, set bool) {
+	r := c.describe(collection)
+	if r == nil || r.RBAC == "" || d == nil {
+		return false, false
+	}
+	project := ""
+	if c != nil {
+		project = c.ProjectID
+	}
+	return SharedWith(d, project), true
+}
+
 // Plain reports whether View leaves every document of collection as it is and hides none:
 // the collection is not shared by RBAC policies. A list of it may then check and render
 // documents it must not change.
