@@ -14,10 +14,7 @@ import (
 func TestGetWithinTransaction(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := context.Background()
-		d := open(t, url)
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := upgraded(t, url)
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			return tx.Insert(ctx, "things", db.Doc{"id": "a", "project_id": "p", "name": "one"})
 		}); err != nil {
@@ -130,10 +127,7 @@ func TestInsertWritesKeyRows(t *testing.T) {
 func TestWriteGetsShareTheDocCache(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := context.Background()
-		d := open(t, url)
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := upgraded(t, url)
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			return tx.Insert(ctx, "things", db.Doc{"id": "net", "project_id": "p", "name": "net", "subnets": []any{"s1"}})
 		}); err != nil {
@@ -176,10 +170,7 @@ func TestWriteGetsShareTheDocCache(t *testing.T) {
 func TestPeekSharesOneCopy(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := context.Background()
-		d := open(t, url)
-		if _, err := d.Upgrade(ctx); err != nil {
-			t.Fatal(err)
-		}
+		d := upgraded(t, url)
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			return tx.Insert(ctx, "things", db.Doc{"id": "net", "name": "net", "subnets": []any{"s1"}})
 		}); err != nil {
