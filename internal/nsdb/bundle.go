@@ -119,12 +119,31 @@ func AppendBundleContentSorting(dst []byte, objs []BundleObject) []byte {
 	return dst
 }
 
-// CompressBundleContent returns the bundle whose content (AppendBundleContent) is raw.
+// CompressBundleContent returns the bundle whose content (AppendBundleContent) is raw. It
+// compresses into a pooled buffer sized for the worst case and returns an exact-size copy
+// (a bundle is a fifth of its content or less, and the copy is what the NSDB's write keeps).
 func CompressBundleContent(raw []byte) []byte {
-	out := make([]byte, 1+s2.MaxEncodedLen(len(raw)))
-	out[0] = bundleS2
-	return out[:1+len(s2Dict().Encode(out[1:], raw))]
+	n := 1 + s2.MaxEncodedLen(len(raw))
+	bp := compressScratch.Get().(*[]byte)
+	if cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:n]
+	buf[0] = bundleS2
+	enc := buf[:1+len(s2Dict().Encode(buf[1:], raw))]
+	out := make([]byte, len(enc))
+	copy(out, enc)
+	if cap(*bp) <= maxScratch {
+		compressScratch.Put(bp)
+	}
+	return out
 }
+
+// compressScratch holds CompressBundleContent's buffers; one larger than maxScratch (a
+// bundle of an owner with thousands of objects) is left to the collector.
+var compressScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 1 << 20
 
 // AppendBundleContentOf appends to dst the content of bundle b (its bytes after
 // decompression, as AppendBundleContent made them), without decoding its objects.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -344,4 +345,36 @@ func FuzzBundleContent(f *testing.F) {
 		}
 		_, _ = AppendBundleContentOf(nil, b)
 	})
+}
+
+// TestCompressBundleContentOwnsItsBytes: bundles compressed one after another (and side by
+// side) through the pooled buffer are each exactly their size and each its own: none changes
+// when the buffer is reused, and each decompresses to its content.
+func TestCompressBundleContentOwnsItsBytes(t *testing.T) {
+	contents := make([][]byte, 64)
+	for i := range contents {
+		contents[i] = bytes.Repeat([]byte(fmt.Sprintf(`{"id":"%d","name":"port-%d"}`, i, i)), 1+i*7)
+	}
+	contents = append(contents, bytes.Repeat([]byte("x"), maxScratch+1)) // past the pool's bound
+	bundles := make([][]byte, len(contents))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(contents); i += 4 {
+				bundles[i] = CompressBundleContent(contents[i])
+			}
+		})
+	}
+	wg.Wait()
+	bundles = append(bundles, CompressBundleContent(contents[0])) // through a buffer the others used
+	contents = append(contents, contents[0])
+	for i, b := range bundles {
+		if cap(b) != len(b) {
+			t.Errorf("bundle %d: %d bytes in a buffer of %d", i, len(b), cap(b))
+		}
+		got, err := AppendBundleContentOf(nil, b)
+		if err != nil || !bytes.Equal(got, contents[i]) {
+			t.Errorf("bundle %d decompressed to %d bytes (%v), want its %d", i, len(got), err, len(contents[i]))
+		}
+	}
 }
