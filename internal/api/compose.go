@@ -87,7 +87,7 @@ func (s *Server) authorizeComposite(rq *request, res *resource.Resource, k plugi
 	if err != nil {
 		return err
 	}
-	t := withCollection(db.Doc{"tenant_id": owner, "project_id": owner}, res.Plural())
+	t := withCollection(db.Doc{"tenant_id": owner, "project_id": owner}, res.Plural(), 0)
 	if rule := res.Rule(action); !s.Policy.Enforce(rule, t, rq.creds) {
 		return fault.Forbidden(rule)
 	}

@@ -386,8 +386,10 @@ func (s *Server) checkParent(ctx context.Context, tx *db.Tx, rq *request, res *r
 	return nil
 }
 
-func withCollection(d db.Doc, col string) map[string]any {
-	t := make(map[string]any, len(d)+1)
+// withCollection copies d into a policy target named for its collection, with room for
+// that many more keys (a parent's attributes).
+func withCollection(d db.Doc, col string, room int) map[string]any {
+	t := make(map[string]any, len(d)+2+room) // + _collection, _hidden
 	for k, v := range d {
 		t[k] = v
 	}
@@ -418,29 +420,32 @@ func (s *Server) sees(ctx context.Context, tx *db.Tx, rq *request, collection st
 
 // targetOf is target for a document of collection. A parent that writes of its children
 // only read (a port's network: resource.Parent.ChildWritesOnlyRead) is read with
-// db.Tx.GetForShare, so that writes of one parent's children run side by side on PostgreSQL.
+// db.Tx.PeekForShare, so that writes of one parent's children run side by side on
+// PostgreSQL.
 func (s *Server) targetOf(ctx context.Context, tx *db.Tx, rq *request, collection string, d db.Doc) (map[string]any, error) {
 	key := collection
 	if r := s.Catalog.Get(collection); r != nil {
 		key = r.Plural()
 	}
-	t := withCollection(d, key)
-	if !rq.caller.View(collection, t) {
-		t["_hidden"] = true
-	}
+	var parent viewedParent
 	if pr := s.parentOf(collection); pr != nil {
 		if id, _ := d[pr.Attr].(string); id != "" {
 			peek := tx.Peek
 			if pr.ChildWritesOnlyRead {
 				peek = tx.PeekForShare
 			}
-			parent, err := peek(ctx, pr.Collection, id) // the cache's copy: only read
+			doc, err := peek(ctx, pr.Collection, id) // the cache's copy: only read
 			if err != nil {
 				return nil, err
 			}
-			s.viewParent(rq, pr, parent).addTo(t)
+			parent = s.viewParent(rq, pr, doc)
 		}
 	}
+	t := withCollection(d, key, len(parent.doc)+1) // room for the parent's attributes
+	if !rq.caller.View(collection, t) {
+		t["_hidden"] = true
+	}
+	parent.addTo(t)
 	return t, nil
 }
 

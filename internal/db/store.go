@@ -437,12 +437,11 @@ func (t *Tx) NextStandardAttrID(ctx context.Context, kind string) (int64, error)
 func repeat(s string, n int) string { return strings.Repeat(s, n) }
 
 // GetShared loads the documents of a kind with the given ids (each at most once; those
-// missing are absent from the result) for reading only: in a read-only transaction in one
-// query, through the decoded-document cache, handing out the cached documents themselves,
-// which the caller must not change. In a write transaction it reads each as Get does (the
-// rows locked where Get locks them), so what it returns is the caller's. An expander that
-// reads the same few parents for a page of documents (QoS: each port's network) reads
-// them so.
+// missing are absent from the result) for reading only: through the decoded-document cache,
+// handing out the cached documents themselves, which the caller must not change. In a
+// read-only transaction it reads them in one query; in a write transaction it reads each as
+// Peek does (the rows locked where Get locks them). An expander that reads the same few
+// parents for a page of documents (QoS: each port's network) reads them so.
 func (t *Tx) GetShared(ctx context.Context, kind string, ids []string) (map[string]Doc, error) {
 	out := make(map[string]Doc, len(ids))
 	if !t.readOnly {
@@ -450,7 +449,7 @@ func (t *Tx) GetShared(ctx context.Context, kind string, ids []string) (map[stri
 			if _, ok := out[id]; ok {
 				continue
 			}
-			d, err := t.Get(ctx, kind, id)
+			d, err := t.Peek(ctx, kind, id)
 			if err != nil {
 				return nil, err
 			}
