@@ -163,10 +163,10 @@ func TestWriteGetsShareTheDocCache(t *testing.T) {
 	})
 }
 
-// TestPeekSharesOneCopy: Peek and PeekForShare hand every transaction the decoded-document
-// cache's one copy of an unchanged document, where Get hands each call a copy of its own
-// with the same content; a missing document is nil; a document the transaction wrote is
-// read as written.
+// TestPeekSharesOneCopy: Peek, PeekForShare and PeekList hand every transaction the
+// decoded-document cache's one copy of an unchanged document, where Get hands each call a
+// copy of its own with the same content; a missing document is nil; a document the
+// transaction wrote is read as written.
 func TestPeekSharesOneCopy(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := context.Background()
@@ -203,6 +203,17 @@ func TestPeekSharesOneCopy(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if err := d.Read(ctx, func(tx *db.Tx) error {
+			listed, err := tx.PeekList(ctx, "things", db.Filter{})
+			if len(listed) == 1 {
+				peeked = append(peeked, listed[0])
+			} else if err == nil {
+				t.Errorf("PeekList listed %v", listed)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 		for i, p := range peeked {
 			if !same(p, peeked[0]) {

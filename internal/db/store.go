@@ -300,7 +300,13 @@ func FilterOf(f map[string][]string) Filter {
 
 // List loads the documents of a kind matching f.
 func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
-	return t.list(ctx, kind, f, true)
+	return t.list(ctx, kind, f, decodeCached)
+}
+
+// PeekList is List for documents the caller only reads: it hands out the decoded-document
+// cache's own copies, which the caller must not change (nor anything in them).
+func (t *Tx) PeekList(ctx context.Context, kind string, f Filter) ([]Doc, error) {
+	return t.list(ctx, kind, f, peekCached)
 }
 
 // ListFresh is List without the decoded-document cache: each document is decoded for the
@@ -309,10 +315,10 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 // would fill it with documents nobody asked for, evicting those that pages read (at 100,000
 // ports the cache holds about a fifth of the ports), and keep them in the idle heap.
 func (t *Tx) ListFresh(ctx context.Context, kind string, f Filter) ([]Doc, error) {
-	return t.list(ctx, kind, f, false)
+	return t.list(ctx, kind, f, decodeBody)
 }
 
-func (t *Tx) list(ctx context.Context, kind string, f Filter, cached bool) ([]Doc, error) {
+func (t *Tx) list(ctx context.Context, kind string, f Filter, decode func([]byte) (Doc, error)) ([]Doc, error) {
 	where, fargs := f.where("")
 	q := "SELECT body FROM resources WHERE kind = ?" + where
 	args := append([]any{kind}, fargs...)
@@ -327,12 +333,7 @@ func (t *Tx) list(ctx context.Context, kind string, f Filter, cached bool) ([]Do
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
-		var d Doc
-		if cached {
-			d, err = decodeCached(body)
-		} else {
-			d, err = decodeBody(body)
-		}
+		d, err := decode(body)
 		if err != nil {
 			return nil, fmt.Errorf("db: decode %s: %w", kind, err)
 		}

@@ -63,9 +63,10 @@ func Fetch(ctx context.Context, tx *db.Tx, c *Caller, collection, id string) (db
 }
 
 // FetchShared is Fetch for a document the write only reads (the security groups a port
-// names): read with db.Tx.GetForShare, not locked for update.
+// names): read with db.Tx.PeekForShare, not locked for update. The document is the
+// decoded-document cache's own: the caller must not change it.
 func FetchShared(ctx context.Context, tx *db.Tx, c *Caller, collection, id string) (db.Doc, error) {
-	return fetch(ctx, tx, c, collection, id, tx.GetForShare)
+	return fetch(ctx, tx, c, collection, id, tx.PeekForShare)
 }
 
 func fetch(ctx context.Context, tx *db.Tx, c *Caller, collection, id string, get func(context.Context, string, string) (db.Doc, error)) (db.Doc, error) {

@@ -80,10 +80,11 @@ func network(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
 }
 
 // networkShared is network for a write that only reads the network (a port's writes): on
-// PostgreSQL it is locked shared (db.Tx.GetForShare), so port writes on one network run side
-// by side.
+// PostgreSQL it is locked shared (db.Tx.PeekForShare), so port writes on one network run
+// side by side. The document is the decoded-document cache's own: the caller must not
+// change it.
 func networkShared(ctx context.Context, tx *db.Tx, id string) (db.Doc, error) {
-	return loadNetwork(ctx, tx.GetForShare, id)
+	return loadNetwork(ctx, tx.PeekForShare, id)
 }
 
 func loadNetwork(ctx context.Context, get func(ctx context.Context, kind, id string) (db.Doc, error), id string) (db.Doc, error) {

@@ -138,9 +138,10 @@ func parseMAC(s string) [6]byte {
 	return m
 }
 
-// networkSubnets lists a network's subnets in creation order.
+// networkSubnets lists a network's subnets in creation order: the decoded-document cache's
+// copies, which the caller only reads.
 func networkSubnets(ctx context.Context, tx *db.Tx, netID string) ([]db.Doc, error) {
-	subs, err := tx.List(ctx, "subnets", db.Filter{ParentID: netID})
+	subs, err := tx.PeekList(ctx, "subnets", db.Filter{ParentID: netID}) // only read
 	if err != nil {
 		return nil, err
 	}
