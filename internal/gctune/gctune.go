@@ -1,12 +1,9 @@
-// Package gctune paces Go's garbage collector for a server whose live heap is the topology it
-// holds. While the live heap is small the collector lets the heap grow by a fixed amount
-// (Floor) before the next cycle instead of by the live heap's size, so a server with a few
-// thousand ports does not spend a tenth of its CPU collecting a heap of a few dozen megabytes
-// many times a second. Once the live heap is larger, the heap may grow by one and a half times
-// the live heap (GOGC=150, where Go's default is 100): the target is max(2.5 × live, live +
-// Floor). Each cycle's cost grows with the live heap, so at 100,000 ports (about 300 MB live)
-// the extra room is a third fewer cycles, for about 150 MB more heap at its peak
-// (BENCHMARKS.md, "GC pacing above the floor").
+// Package gctune gives the Go garbage collector a heap floor: while the live heap is small the
+// collector lets the heap grow by a fixed amount (Floor) before the next cycle instead of by
+// the live heap's size, so a server with a few thousand ports does not spend a tenth of its CPU
+// collecting a heap of a few dozen megabytes many times a second. Once the live heap is larger
+// than the floor the collector runs as Go's default (GOGC=100) would: the target is
+// max(2 × live, live + Floor), so memory at 100,000 ports is what it was.
 //
 // It re-tunes after every collection (a cleanup on an object each cycle drops) by setting
 // GOGC's value with debug.SetGCPercent. An operator who set GOGC in the environment keeps it:
@@ -25,22 +22,18 @@ import (
 // smaller than it (BENCHMARKS.md, "GC heap floor").
 const DefaultFloor = 256 << 20
 
-// minPercent is the least growth the tuner sets: the heap may grow by one and a half times
-// the live heap before the next cycle.
-const minPercent = 150
+// basePercent is GOGC's default: the heap may grow by the live heap before the next cycle.
+const basePercent = 100
 
-// goDefault is GOGC's default percent.
-const goDefault = 100
-
-// Percent is the GOGC value that makes the next collection's target max(2.5 × live, live +
+// Percent is the GOGC value that makes the next collection's target max(2 × live, live +
 // floor) bytes.
 func Percent(live, floor uint64) int {
 	if live == 0 {
 		live = 1
 	}
 	p := floor * 100 / live
-	if p < minPercent {
-		return minPercent
+	if p < basePercent {
+		return basePercent
 	}
 	// Bounded so the arithmetic of a nearly empty heap stays sane (a 1 KiB live heap would
 	// ask for a percent in the tens of millions); the target is then at most 10,000 × live.
@@ -71,7 +64,7 @@ func Start(floor uint64) bool {
 		floor = DefaultFloor
 	}
 	startOnce.Do(func() {
-		running = &tuner{floor: floor, live: liveHeap, set: debug.SetGCPercent, current: goDefault}
+		running = &tuner{floor: floor, live: liveHeap, set: debug.SetGCPercent, current: basePercent}
 		running.tune()
 		running.arm()
 	})
@@ -84,7 +77,7 @@ func (t *tuner) tune() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p := Percent(t.live(), t.floor)
-	if p == t.current || (p != minPercent && p*10 > t.current*9 && p*10 < t.current*11) {
+	if p == t.current || (p != basePercent && p*10 > t.current*9 && p*10 < t.current*11) {
 		return
 	}
 	t.set(p)

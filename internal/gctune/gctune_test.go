@@ -15,10 +15,9 @@ func TestPercent(t *testing.T) {
 		want        int
 	}{
 		{"small heap grows by the floor", 32 * mib, 256 * mib, 800},
-		{"floor of half the live heap: the floor's room", 128 * mib, 256 * mib, 200},
-		{"heap of the floor's size: one and a half times the live heap", 256 * mib, 256 * mib, 150},
-		{"heap larger than the floor: one and a half times", 1024 * mib, 256 * mib, 150},
-		{"floor of 1.28 × live: still one and a half times", 200 * mib, 256 * mib, 150},
+		{"heap of the floor's size: Go's default", 256 * mib, 256 * mib, 100},
+		{"heap larger than the floor: Go's default", 1024 * mib, 256 * mib, 100},
+		{"just under the floor", 200 * mib, 256 * mib, 128},
 		{"empty heap is bounded", 0, 256 * mib, 1_000_000},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -26,9 +25,9 @@ func TestPercent(t *testing.T) {
 				t.Errorf("Percent(%d, %d) = %d, want %d", c.live, c.floor, got, c.want)
 			}
 			if c.live > 0 && c.want < 1_000_000 {
-				// The target the percent gives is max(2.5 × live, live + floor), to the percent.
+				// The target the percent gives is max(2 × live, live + floor), to the percent.
 				target := c.live + c.live*uint64(c.want)/100
-				want := max(c.live*5/2, c.live+c.floor)
+				want := max(2*c.live, c.live+c.floor)
 				if d := int64(target) - int64(want); d < -int64(c.live/100) || d > int64(c.live/100) {
 					t.Errorf("target %d, want %d", target, want)
 				}
@@ -38,18 +37,17 @@ func TestPercent(t *testing.T) {
 }
 
 // TestTuneFollowsTheLiveHeap feeds the tuner a sequence of live heaps and checks which
-// percents it sets: a change of less than a tenth is left alone, a return to the least
-// percent is not.
+// percents it sets: a change of less than a tenth is left alone, a return to Go's default is not.
 func TestTuneFollowsTheLiveHeap(t *testing.T) {
 	const mib = 1 << 20
 	var live uint64
 	var set []int
-	tu := &tuner{floor: 100 * mib, live: func() uint64 { return live }, set: func(p int) int { set = append(set, p); return 0 }, current: goDefault}
+	tu := &tuner{floor: 100 * mib, live: func() uint64 { return live }, set: func(p int) int { set = append(set, p); return 0 }, current: basePercent}
 	for _, kib := range []uint64{10 << 10, 10 << 10, 10<<10 + 512, 20 << 10, 90 << 10, 95 << 10, 100 << 10, 400 << 10, 50 << 10} {
 		live = kib << 10
 		tu.tune()
 	}
-	want := []int{1000, 500, 150, 200}
+	want := []int{1000, 500, 111, 100, 200}
 	if len(set) != len(want) {
 		t.Fatalf("set %v, want %v", set, want)
 	}
@@ -76,7 +74,7 @@ func TestStartLeavesAnOperatorsGOGC(t *testing.T) {
 // percent it keeps follows the live heap as the heap grows and collections run.
 func TestStartRetunesAfterCollections(t *testing.T) {
 	t.Setenv("GOGC", "")
-	defer debug.SetGCPercent(goDefault)
+	defer debug.SetGCPercent(basePercent)
 	const floor = 1 << 30
 	if !Start(floor) {
 		t.Fatal("Start did not tune with GOGC unset")
@@ -114,7 +112,7 @@ func TestStartRetunesAfterCollections(t *testing.T) {
 
 // gcPercent reads GOGC's current value.
 func gcPercent() int {
-	p := debug.SetGCPercent(goDefault)
+	p := debug.SetGCPercent(basePercent)
 	debug.SetGCPercent(p)
 	return p
 }
