@@ -104,6 +104,30 @@ type state struct {
 
 	// hostIDs maps host names to ids (ports are bound by either), for the tunnels.
 	hostIDs map[string]string
+
+	// before and after are applyBundle's buffers, reused from one bundle change to the next.
+	before, after bundleBuffer
+}
+
+// bundleBuffer holds one decoded bundle (nsdb.DecodeBundleInto): its objects' JSON are
+// slices of content, so nothing may keep them past the change being applied (putObject
+// decodes or drops them).
+type bundleBuffer struct {
+	objs    []nsdb.BundleObject
+	content []byte
+}
+
+// maxBundleBuffer bounds the content a bundleBuffer keeps between changes: an owner with
+// thousands of objects leaves its buffer to the collector.
+const maxBundleBuffer = 1 << 20
+
+func (b *bundleBuffer) decode(value []byte) ([]nsdb.BundleObject, error) {
+	objs, content, err := nsdb.DecodeBundleInto(b.objs, b.content, value)
+	b.objs, b.content = objs, content
+	if cap(content) > maxBundleBuffer {
+		b.objs, b.content = nil, nil
+	}
+	return objs, err
 }
 
 // New builds an agent over an NSDB.
@@ -661,13 +685,13 @@ func (a *Agent) applyBundle(s *state, owner string, ev nsdb.Event) error {
 	}
 	if ev.PrevValue != nil {
 		var err error
-		if before, err = nsdb.DecodeBundle(ev.PrevValue); err != nil {
+		if before, err = s.before.decode(ev.PrevValue); err != nil {
 			before = nil // it gave nothing when it came in either
 		}
 	}
 	if !ev.Deleted {
 		var err error
-		if after, err = nsdb.DecodeBundle(ev.Value); err != nil {
+		if after, err = s.after.decode(ev.Value); err != nil {
 			a.o.Log.Warn("agent: undecodable bundle", "owner", owner, "err", err)
 			after = nil
 		}

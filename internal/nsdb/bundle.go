@@ -178,11 +178,21 @@ func AppendBundleContentOf(dst, b []byte) ([]byte, error) {
 
 // DecodeBundle returns a bundle's objects, sorted by kind then id.
 func DecodeBundle(b []byte) ([]BundleObject, error) {
-	raw, err := AppendBundleContentOf(nil, b)
+	objs, _, err := DecodeBundleInto(nil, nil, b)
+	return objs, err
+}
+
+// DecodeBundleInto is DecodeBundle into the caller's buffers, for a caller that decodes
+// bundle after bundle: objs and content are overwritten (reused when large enough) and
+// returned. The objects' JSON are slices of the returned content, valid until the caller
+// reuses it; their ids are strings of their own.
+func DecodeBundleInto(objs []BundleObject, content, b []byte) ([]BundleObject, []byte, error) {
+	objs = objs[:0]
+	content, err := AppendBundleContentOf(content[:0], b)
 	if err != nil {
-		return nil, err
+		return objs, content, err
 	}
-	var out []BundleObject
+	raw := content
 	field := func() ([]byte, error) {
 		l, n := binary.Uvarint(raw)
 		if n <= 0 || uint64(len(raw)-n) < l {
@@ -195,19 +205,36 @@ func DecodeBundle(b []byte) ([]BundleObject, error) {
 	for len(raw) > 0 {
 		kind, err := field()
 		if err != nil {
-			return nil, err
+			return objs, content, err
 		}
 		id, err := field()
 		if err != nil {
-			return nil, err
+			return objs, content, err
 		}
 		js, err := field()
 		if err != nil {
-			return nil, err
+			return objs, content, err
 		}
-		out = append(out, BundleObject{Kind: topology.Kind(kind), ID: string(id), JSON: js})
+		objs = append(objs, BundleObject{Kind: kindOf(kind), ID: string(id), JSON: js})
 	}
-	return out, nil
+	return objs, content, nil
+}
+
+// knownKinds maps the name of every kind the translators write to itself, so that a decoded
+// bundle's kinds are the constants, not a string each.
+var knownKinds = func() map[string]topology.Kind {
+	m := make(map[string]topology.Kind, len(topology.Kinds))
+	for _, k := range topology.Kinds {
+		m[string(k)] = k
+	}
+	return m
+}()
+
+func kindOf(b []byte) topology.Kind {
+	if k, ok := knownKinds[string(b)]; ok {
+		return k
+	}
+	return topology.Kind(b)
 }
 
 // BundleOf encodes objects as a bundle (see EncodeBundle).

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -375,6 +376,48 @@ func TestCompressBundleContentOwnsItsBytes(t *testing.T) {
 		got, err := AppendBundleContentOf(nil, b)
 		if err != nil || !bytes.Equal(got, contents[i]) {
 			t.Errorf("bundle %d decompressed to %d bytes (%v), want its %d", i, len(got), err, len(contents[i]))
+		}
+	}
+}
+
+// TestDecodeBundleInto decodes bundle after bundle into the same buffers, as the agent does:
+// each gives its own objects (a shorter one after a longer one too), their kinds are the
+// constants, an error keeps the buffers usable, and DecodeBundle agrees.
+func TestDecodeBundleInto(t *testing.T) {
+	port := func(i int) BundleObject {
+		return BundleObject{Kind: topology.KindPort, ID: fmt.Sprintf("p%d", i), JSON: []byte(fmt.Sprintf(`{"id":"p%d","name":"port %d"}`, i, i))}
+	}
+	bundles := [][]BundleObject{
+		{port(1), port(2), port(3), {Kind: topology.KindChain, ID: "c1", JSON: []byte(`{"id":"c1"}`)}},
+		{port(4)},
+		{{Kind: "SomeKindNotKnown", ID: "x", JSON: []byte(`{}`)}, port(5), port(6)},
+	}
+	var objs []BundleObject
+	var content []byte
+	for round := range 2 {
+		for i, bos := range bundles {
+			b, err := EncodeBundle(bos)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []BundleObject
+			got, content, err = DecodeBundleInto(objs, content, b)
+			if err != nil {
+				t.Fatalf("round %d, bundle %d: %v", round, i, err)
+			}
+			objs = got
+			want, err := DecodeBundle(b)
+			if err != nil || !reflect.DeepEqual(got, want) || len(got) != len(bos) {
+				t.Fatalf("round %d, bundle %d: decoded into the buffers %v, DecodeBundle %v (%v)", round, i, got, want, err)
+			}
+			for _, o := range got {
+				if o.Kind == topology.KindPort && unsafe.StringData(string(o.Kind)) != unsafe.StringData(string(topology.KindPort)) {
+					t.Errorf("kind %q is a string of its own, not the constant", o.Kind)
+				}
+			}
+		}
+		if _, _, err := DecodeBundleInto(objs, content, []byte{bundleS2, 0xff}); err == nil {
+			t.Fatal("a broken bundle decoded")
 		}
 	}
 }
