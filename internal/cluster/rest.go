@@ -203,7 +203,7 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ch.Collection = coll
 	if ch.Type != "DELETE" {
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRESTBody))
+		b, err := readSized(http.MaxBytesReader(w, r.Body, maxRESTBody), r.ContentLength)
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
@@ -248,6 +248,28 @@ func (s *RESTServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRawJSON(w, http.StatusOK, body)
 	default:
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// readSized reads r to its end into a buffer sized for size bytes (a request's
+// ContentLength; io.ReadAll's growth when it is unknown, or beyond maxRESTBody).
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > maxRESTBody {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, size+1) // one more: room to see the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than it said
+			b = append(b, 0)[:len(b)]
+		}
 	}
 }
 
@@ -453,7 +475,13 @@ func (c *RESTClient) send(ctx context.Context, ch Change) error {
 		if err != nil {
 			return fmt.Errorf("cluster client: %s %s: %w", method, url, err)
 		}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		var b []byte
+		if resp.StatusCode >= 300 {
+			b, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		} else {
+			// The cluster answers a write with the document it got: nothing to keep.
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxRESTBody))
+		}
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			c.mu.Lock()
