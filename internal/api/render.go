@@ -63,8 +63,8 @@ func (pc *policyCache) prepare(rq *request, d db.Doc) {
 	}
 }
 
-// parent returns policy parent id as the caller sees it (nil when there is none), reading it
-// once per request.
+// parent returns policy parent id as the caller sees it (without a document when there is
+// none), reading it once per request.
 func (pc *policyCache) parent(rq *request, pr *resource.Parent, id string) viewedParent {
 	parent, ok := pc.parents[id]
 	if !ok {

@@ -59,20 +59,19 @@ func ExternalTo(d db.Doc, project string) bool {
 // them or carrying any wildcard entry). The get policy still applies on top. d must be a
 // copy the caller renders or checks policy against, never one a plugin stores.
 func (c *Caller) View(collection string, d db.Doc) bool {
-	r := c.describe(collection)
-	if r == nil || r.RBAC == "" || d == nil {
+	shared, set := c.SharedOf(collection, d)
+	if !set {
 		return true
 	}
+	d["shared"] = shared
 	project, admin := "", true
 	if c != nil {
 		project, admin = c.ProjectID, c.IsAdmin
 	}
-	shared := SharedWith(d, project)
-	d["shared"] = shared
 	if admin || shared || Str(d, "tenant_id") == project {
 		return true
 	}
-	return r.RBAC == "network" && (ExternalTo(d, project) || slices.Contains(SharedTargets(d), "*"))
+	return c.describe(collection).RBAC == "network" && (ExternalTo(d, project) || slices.Contains(SharedTargets(d), "*"))
 }
 
 // SharedOf is the `shared` View would set in d, a document of collection, without changing
