@@ -179,7 +179,10 @@ func AppendBundleContentOf(dst, b []byte) ([]byte, error) {
 // DecodeBundle returns a bundle's objects, sorted by kind then id.
 func DecodeBundle(b []byte) ([]BundleObject, error) {
 	objs, _, err := DecodeBundleInto(nil, nil, b)
-	return objs, err
+	if err != nil {
+		return nil, err
+	}
+	return objs, nil
 }
 
 // DecodeBundleInto is DecodeBundle into the caller's buffers, for a caller that decodes
