@@ -563,6 +563,26 @@ func (s *Server) load(ctx context.Context, tx *db.Tx, rq *request, col plugin.Co
 	return d, t, nil
 }
 
+// loadToChange fetches the document an update or delete names, as load does, and checks that
+// it belongs to the parent in the URL and matches the request's If-Match revision.
+func (s *Server) loadToChange(ctx context.Context, tx *db.Tx, rq *request, col plugin.Collection, id string) (db.Doc, map[string]any, error) {
+	if _, err := s.loadParent(ctx, tx, rq); err != nil {
+		return nil, nil, err
+	}
+	cur, t, err := s.load(ctx, tx, rq, col, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := col.Resource()
+	if !inScope(rq, res.ParentAttr(), cur) {
+		return nil, nil, outOfScope(rq, res, id)
+	}
+	if err := checkIfMatch(rq.r, cur); err != nil {
+		return nil, nil, err
+	}
+	return cur, t, nil
+}
+
 func (s *Server) show(rq *request, col plugin.Collection, id string) error {
 	res := col.Resource()
 	if res.ShowAdminOnly && !rq.caller.IsAdmin {
@@ -635,17 +655,8 @@ func (s *Server) update(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var out, before db.Doc
 	_, err = s.writeChanges(ctx, func(tx *db.Tx) error {
-		if _, err := s.loadParent(ctx, tx, rq); err != nil {
-			return err
-		}
-		cur, _, err := s.load(ctx, tx, rq, col, id)
+		cur, _, err := s.loadToChange(ctx, tx, rq, col, id)
 		if err != nil {
-			return err
-		}
-		if !inScope(rq, res.ParentAttr(), cur) {
-			return outOfScope(rq, res, id)
-		}
-		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
 		}
 		if err := s.authorizeUpdate(ctx, tx, rq, res, cur, changes); err != nil {
@@ -691,17 +702,8 @@ func (s *Server) delete(rq *request, col plugin.Collection, id string) error {
 	ctx := rq.r.Context()
 	var gone db.Doc
 	_, err := s.writeChanges(ctx, func(tx *db.Tx) error {
-		if _, err := s.loadParent(ctx, tx, rq); err != nil {
-			return err
-		}
-		cur, t, err := s.load(ctx, tx, rq, col, id)
+		cur, t, err := s.loadToChange(ctx, tx, rq, col, id)
 		if err != nil {
-			return err
-		}
-		if !inScope(rq, res.ParentAttr(), cur) {
-			return outOfScope(rq, res, id)
-		}
-		if err := checkIfMatch(rq.r, cur); err != nil {
 			return err
 		}
 		action := res.Rule("delete")

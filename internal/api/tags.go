@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -115,7 +116,7 @@ func (s *Server) tags(rq *request, col plugin.Collection, id, tag string, one bo
 			return fault.InvalidInput("%s", resource.TooManyTags(len(next)))
 		}
 		newTags = next
-		if equalStrings(next, sortedUnique(cur)) {
+		if slices.Equal(next, sortedUnique(cur)) {
 			return nil
 		}
 		l := make([]any, len(next))
@@ -162,16 +163,4 @@ func sortedUnique(l []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -12,6 +12,7 @@ package vtep
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -224,7 +225,7 @@ func plan(st *state, bindings []Binding) []ovsdb.Operation {
 			if lsID == "" || uuidOf(r["logical_switch"]) != lsID {
 				continue
 			}
-			if str(r["MAC"]) == UnknownDst && !keep && equalStrings(locatorIPs(st.sets[uuidOf(r["locator_set"])], locatorByUUID), flood) {
+			if str(r["MAC"]) == UnknownDst && !keep && slices.Equal(locatorIPs(st.sets[uuidOf(r["locator_set"])], locatorByUUID), flood) {
 				keep = true
 				continue
 			}
@@ -307,18 +308,6 @@ func locatorIPs(ids []string, byUUID map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Decoding of OVSDB values as select returns them.

@@ -177,7 +177,7 @@ func TestIPsecTwoSites(t *testing.T) {
 	eventually(t, 60*time.Second, "both connections DOWN with a wrong key", func() bool { return status(a) == "DOWN" && status(b) == "DOWN" })
 	time.Sleep(10 * time.Second)
 	if status(a) != "DOWN" || status(b) != "DOWN" {
-		t.Fatalf("a connection came up with a wrong key: A %s, B %s", status(a), status(b))
+		t.Fatalf("a connection came up with a wrong key: A %s, B %s\n%s\n%s", status(a), status(b), charonLog(a.router), charonLog(b.router))
 	}
 	if pingOK(a, b) {
 		t.Fatal("the sites reached each other with a wrong key")
@@ -281,4 +281,17 @@ func isESPInUDP(ip []byte, x, y string) bool {
 	}
 	udp := ip[ihl:]
 	return binary.BigEndian.Uint16(udp[0:]) == 4500 && binary.BigEndian.Uint16(udp[2:]) == 4500 && binary.BigEndian.Uint32(udp[8:]) != 0
+}
+
+// charonLog is the end of the charon log of a router's IPsec site (the agent keeps it in its
+// state dir, /tmp/midonet-ipsec/ROUTER, while the site runs), for a failure's message.
+func charonLog(router string) string {
+	b, err := os.ReadFile(filepath.Join(os.TempDir(), "midonet-ipsec", router, "charon.log"))
+	if err != nil {
+		return "charon log of " + router + ": " + err.Error()
+	}
+	if len(b) > 16<<10 {
+		b = b[len(b)-16<<10:]
+	}
+	return "charon log of " + router + " (end):\n" + string(b)
 }
