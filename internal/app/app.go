@@ -535,7 +535,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 		hc := &http.Client{Timeout: timeout}
 		if s.backendURL == "" && s.RESTAddr != "" {
 			// The cluster in this process: its REST handler is called directly.
-			hc.Transport = inProcessTransport{handler: s.restHandler}
+			hc.Transport = inProcessTransport{handler: s.restHandler, workers: newWorkers(time.Minute)}
 		}
 		srv.Backend = &restBackend{log: log, client: &cluster.RESTClient{Catalog: cat, BaseURL: uri, Username: user, Password: pw,
 			ProjectID: cfg.String(config.GroupMidonet, "project_id"), HTTP: hc}}

@@ -5,6 +5,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // inProcessTransport carries the API's calls to the cluster's REST endpoint when the
@@ -15,6 +18,7 @@ import (
 // what it would over the socket.
 type inProcessTransport struct {
 	handler func() http.Handler // the REST listener's handler, read at each call
+	workers *workers            // run the calls (nil: a new goroutine each)
 }
 
 // RoundTrip serves req in process. It returns when the handler has answered or req's
@@ -33,10 +37,15 @@ func (t inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	w := &memResponse{header: http.Header{}}
 	done := make(chan struct{})
-	go func() {
+	serve := func() {
 		defer close(done)
 		t.handler().ServeHTTP(w, sr)
-	}()
+	}
+	if t.workers != nil {
+		t.workers.run(serve)
+	} else {
+		go serve()
+	}
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -82,4 +91,88 @@ func (s *Server) restHandler() http.Handler {
 		return notReady{&s.phase}
 	}
 	return s.restHTTP.Handler
+}
+
+// workers runs the in-process calls on goroutines kept from earlier calls. A call's handler
+// runs deep (the translation, and S2's compressor with a 64 KiB table on its stack): a new
+// goroutine for each call grew its stack to that depth every time, copying it on the way,
+// about 2 % of the server's CPU during port creates (BENCHMARKS.md, session 18). A call
+// never waits for a worker: with none idle it gets a new one. The last worker to finish is
+// the first to serve again, and one idle longer than idleFor ends, so there are about as
+// many as the calls lately in flight.
+type workers struct {
+	idleFor time.Duration
+	mu      sync.Mutex
+	ready   []*worker    // idle workers, the latest last
+	started atomic.Int64 // workers started, ever
+	ended   atomic.Int64 // workers that ended, ever
+}
+
+// worker is one goroutine of workers; a call is handed to it on calls.
+type worker struct {
+	calls chan func() // buffered: the call is handed over without waiting
+}
+
+func newWorkers(idleFor time.Duration) *workers {
+	return &workers{idleFor: idleFor}
+}
+
+// run calls f on an idle worker, or on a new one.
+func (ws *workers) run(f func()) {
+	ws.mu.Lock()
+	var w *worker
+	if n := len(ws.ready); n > 0 {
+		w = ws.ready[n-1]
+		ws.ready[n-1] = nil
+		ws.ready = ws.ready[:n-1]
+	}
+	ws.mu.Unlock()
+	if w != nil {
+		w.calls <- f
+		return
+	}
+	ws.started.Add(1)
+	go ws.work(&worker{calls: make(chan func(), 1)}, f)
+}
+
+// idle is how many workers wait for a call.
+func (ws *workers) idle() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return len(ws.ready)
+}
+
+func (ws *workers) work(w *worker, f func()) {
+	t := time.NewTimer(ws.idleFor)
+	defer t.Stop()
+	for {
+		f()
+		t.Reset(ws.idleFor)
+		ws.mu.Lock()
+		ws.ready = append(ws.ready, w)
+		ws.mu.Unlock()
+		select {
+		case f = <-w.calls:
+		case <-t.C:
+			if !ws.leave(w) {
+				f = <-w.calls // run took it first: its call is on the way
+				continue
+			}
+			ws.ended.Add(1)
+			return
+		}
+	}
+}
+
+// leave takes w out of the idle workers; false if a call has taken it meanwhile.
+func (ws *workers) leave(w *worker) bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for i, r := range ws.ready {
+		if r == w {
+			ws.ready = append(ws.ready[:i], ws.ready[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
