@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midonet-go/midonet/internal/agent/ipsec"
 )
 
 // pingPattern fills the ICMP payload of the test's pings: were it ever on the underlay in
@@ -284,9 +286,9 @@ func isESPInUDP(ip []byte, x, y string) bool {
 }
 
 // charonLog is the end of the charon log of a router's IPsec site (the agent keeps it in its
-// state dir, /tmp/midonet-ipsec/ROUTER, while the site runs), for a failure's message.
+// default state dir while the site runs), for a failure's message.
 func charonLog(router string) string {
-	b, err := os.ReadFile(filepath.Join(os.TempDir(), "midonet-ipsec", router, "charon.log"))
+	b, err := os.ReadFile(filepath.Join(ipsec.DefaultStateDir(), router, "charon.log"))
 	if err != nil {
 		return "charon log of " + router + ": " + err.Error()
 	}

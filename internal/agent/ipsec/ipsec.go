@@ -67,13 +67,17 @@ type Manager struct {
 	wg    sync.WaitGroup
 }
 
+// DefaultStateDir is where each router's charon files are kept when Options.StateDir is
+// empty: one directory a router, named by its id.
+func DefaultStateDir() string { return filepath.Join(os.TempDir(), "midonet-ipsec") }
+
 // New builds a manager; nothing runs until Sync.
 func New(o Options) *Manager {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
 	if o.StateDir == "" {
-		o.StateDir = filepath.Join(os.TempDir(), "midonet-ipsec")
+		o.StateDir = DefaultStateDir()
 	}
 	if o.Charon == "" {
 		o.Charon = "/usr/lib/ipsec/charon"
