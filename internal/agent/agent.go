@@ -512,13 +512,17 @@ func (a *Agent) put(s *state, key string, value []byte) {
 // putObject puts an object into the cache from its JSON; owner is the owner whose bundle
 // holds it ("" for an object under its own key). An object of a kept kind that does not
 // decode is left out. An object of a lazy kind is not decoded here: the cache keeps its id
-// alone and decodes it when it is asked for (sixteen of a VM port's eighteen objects, which
-// the agent decoded on every change only to drop them); a value that is not even a JSON
-// object is left out, one that does not decode reads as absent.
+// alone and decodes it when it is asked for (a VM port's objects, which the agent decoded on
+// every change only to drop them); a value that is not even a JSON object is left out, one
+// that does not decode reads as absent. A port bound to this host is kept decoded as well
+// (boundHere): the agent's passes read it.
 func (a *Agent) putObject(s *state, kind topology.Kind, id, owner string, value []byte) {
 	if s.objects.lazy[kind] {
 		if v := bytes.TrimLeft(value, " \t\r\n"); len(v) > 0 && v[0] == '{' {
 			s.objects.hold(kind, id, owner)
+			if kind == topology.KindPort {
+				s.objects.keep(kind, id, a.boundHere(value))
+			}
 		}
 		return
 	}
@@ -748,6 +752,23 @@ func (s *state) markPort(id string) {
 	s.portsChanged[id] = true
 }
 
+// boundHere decodes a port's JSON when the port is bound to this host, else returns nil. A
+// port without an interface name is bound nowhere: it is not decoded.
+func (a *Agent) boundHere(value []byte) topology.Object {
+	if !bytes.Contains(value, []byte(`"interface_name"`)) {
+		return nil
+	}
+	o, err := topology.Decode(topology.KindPort, value)
+	if err != nil {
+		return nil
+	}
+	if p := o.(*topology.Port); !a.bound(p) {
+		return nil
+	}
+	objectStrings.Pack(o)
+	return o
+}
+
 // bound reports whether a port is bound to this host.
 func (a *Agent) bound(p *topology.Port) bool {
 	return p.HostID != "" && p.InterfaceName != "" && (p.HostID == a.o.HostID || p.HostID == a.o.HostName)
@@ -760,11 +781,11 @@ func (a *Agent) bound(p *topology.Port) bool {
 func (a *Agent) plugPorts(ctx context.Context, s *state) {
 	s.portsChanged = nil
 	want := map[string]bool{}
-	s.objects.each(topology.KindPort, func(o topology.Object) {
+	for _, o := range s.objects.of(topology.KindPort) { // the decoded ports: all those bound here
 		if p, ok := o.(*topology.Port); ok && a.bound(p) {
 			want[p.ID] = true
 		}
-	})
+	}
 	have, err := hosts.ActivePorts(ctx, a.store)
 	if err != nil {
 		a.o.Log.Warn("agent: read active ports", "err", err)
@@ -805,7 +826,7 @@ func (a *Agent) plugChanged(ctx context.Context, s *state) {
 	var ops []nsdb.Op
 	want := map[string]bool{}
 	for id := range changed {
-		p, ok := s.objects.get(topology.KindPort, id).(*topology.Port)
+		p, ok := s.objects.decoded(topology.KindPort, id).(*topology.Port)
 		bound := ok && a.bound(p)
 		want[id] = bound
 		switch {

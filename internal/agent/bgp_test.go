@@ -37,10 +37,9 @@ func TestWantSpeakers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-			s := &state{objects: newCache(memSource{})}
-			for _, o := range tc.objects {
-				s.objects.set(o)
-			}
+			src := memSource{}
+			s := &state{objects: newCache(src)}
+			putObjects(t, a, s, src, tc.objects...)
 			if got := describe(a.wantSpeakers(s)); got != tc.want {
 				t.Errorf("speakers = %s\nwant        %s", got, tc.want)
 			}

@@ -13,25 +13,27 @@ import (
 // those objects instead of every object of the deployment (about twenty per VM port).
 //
 // An agent without a datapath (the one `midonet serve` runs) does not keep the kinds a VM
-// port has many of and no pass of the agent reads (lazyKinds: its rules, chains, DHCP host,
-// MAC entry and address-group member, sixteen of its eighteen objects). It keeps only their
-// ids, and reads them from the NSDB when a caller asks (a trace's simulation, its names),
-// at the revision the cache is at (rev), so a reader sees exactly what the listing and the
-// watch events applied since gave — as MidoNet's agents load what a simulation reaches
-// instead of holding the whole topology. The other kinds are kept decoded, their id keys
-// sharing the objects' own id strings. The cache belongs to the agent's loop, like the rest
-// of its state.
+// port has many of (lazyKinds: the port itself, its ARP entry, rules, chains, DHCP host, MAC
+// entry and address-group member: all eighteen of its objects). It keeps only their ids, and
+// reads them from the NSDB when a caller asks (a trace's simulation, its names), at the
+// revision the cache is at (rev), so a reader sees exactly what the listing and the watch
+// events applied since gave — as MidoNet's agents load what a simulation reaches instead of
+// holding the whole topology. The few objects of a lazy kind its own passes read are kept
+// decoded all the same (keep: the ports bound to this host, which it plugs and runs BGP
+// speakers on). The other kinds are kept decoded, their id keys sharing the objects' own id
+// strings. The cache belongs to the agent's loop, like the rest of its state.
 //
 // An agent with a datapath keeps every object decoded (newCache(nil)): it hands the whole
 // topology to the simulator after every change, which would then read every object from the
 // NSDB each time.
 type cache struct {
 	kinds  map[topology.Kind]map[string]topology.Object
-	held   map[topology.Kind]*idSet // the objects of lazy kinds: ids only
-	lazy   map[topology.Kind]bool   // lazyKinds, or none
-	owners owners                   // the bundles the held objects are in
-	src    source                   // where the lazy kinds are read (nil: nowhere, they read as absent)
-	rev    int64                    // the store revision the cache is at (lazy kinds are read there)
+	held   map[topology.Kind]*idSet                     // the objects of lazy kinds: ids only
+	kept   map[topology.Kind]map[string]topology.Object // the held objects kept decoded (keep)
+	lazy   map[topology.Kind]bool                       // lazyKinds, or none
+	owners owners                                       // the bundles the held objects are in
+	src    source                                       // where the lazy kinds are read (nil: nowhere, they read as absent)
+	rev    int64                                        // the store revision the cache is at (lazy kinds are read there)
 	n      int
 }
 
@@ -48,6 +50,7 @@ type source interface {
 
 // lazyKinds are the kinds an agent without a datapath reads from the NSDB when asked.
 var lazyKinds = map[topology.Kind]bool{
+	topology.KindPort: true, topology.KindArpEntry: true,
 	topology.KindRule: true, topology.KindChain: true, topology.KindDhcpHost: true,
 	topology.KindMacEntry: true, topology.KindIPAddrMember: true,
 }
@@ -241,6 +244,28 @@ func (c *cache) hold(kind topology.Kind, id, owner string) {
 	}
 }
 
+// keep keeps a held object of a lazy kind decoded (o), or stops keeping it (nil).
+func (c *cache) keep(kind topology.Kind, id string, o topology.Object) {
+	m := c.kept[kind]
+	if o == nil {
+		delete(m, id)
+		return
+	}
+	if m == nil {
+		if c.kept == nil {
+			c.kept = map[topology.Kind]map[string]topology.Object{}
+		}
+		m = map[string]topology.Object{}
+		c.kept[kind] = m
+	}
+	if b := o.Base(); b.ID == id {
+		id = b.ID
+	} else {
+		id = strings.Clone(id)
+	}
+	m[id] = o
+}
+
 // heldIn reports whether the cache has the object, as one of owner's bundle for a lazy kind.
 func (c *cache) heldIn(kind topology.Kind, id, owner string) bool {
 	if !c.lazy[kind] {
@@ -264,6 +289,7 @@ func (c *cache) del(kind topology.Kind, id string) {
 				c.n--
 			}
 		}
+		delete(c.kept[kind], id)
 		return
 	}
 	if m := c.kinds[kind]; m != nil {
@@ -302,10 +328,22 @@ func (c *cache) fetch(kind topology.Kind, id string) topology.Object {
 // get returns an object or nil.
 func (c *cache) get(kind topology.Kind, id string) topology.Object {
 	if c.lazy[kind] {
+		if o := c.kept[kind][id]; o != nil {
+			return o
+		}
 		if s := c.held[kind]; s == nil || !s.has(id) {
 			return nil
 		}
 		return c.fetch(kind, id)
+	}
+	return c.kinds[kind][id]
+}
+
+// decoded returns an object the cache holds decoded, or nil (for a lazy kind: one it keeps;
+// the source is not read).
+func (c *cache) decoded(kind topology.Kind, id string) topology.Object {
+	if c.lazy[kind] {
+		return c.kept[kind][id]
 	}
 	return c.kinds[kind][id]
 }
@@ -333,8 +371,14 @@ func (c *cache) each(kind topology.Kind, f func(topology.Object)) {
 	}
 }
 
-// of returns the objects of a kind that is not lazy (the caller must not change the map).
-func (c *cache) of(kind topology.Kind) map[string]topology.Object { return c.kinds[kind] }
+// of returns the objects of a kind the cache holds decoded: every one of a kind that is not
+// lazy, the ones kept of a lazy kind (the caller must not change the map).
+func (c *cache) of(kind topology.Kind) map[string]topology.Object {
+	if c.lazy[kind] {
+		return c.kept[kind]
+	}
+	return c.kinds[kind]
+}
 
 // count is the number of objects of a kind.
 func (c *cache) count(kind topology.Kind) int {
@@ -371,7 +415,7 @@ func (c *cache) find(ids map[string]bool, f func(topology.Object)) {
 	for kind, s := range c.held {
 		for id := range ids {
 			if s.has(id) {
-				if o := c.fetch(kind, id); o != nil {
+				if o := c.get(kind, id); o != nil {
 					f(o)
 				}
 			}

@@ -26,10 +26,9 @@ func TestWantSites(t *testing.T) {
 		conn("c1", "s1"), conn("c2", "s2"), conn("c3", "s3"),
 	}
 	a := New(nil, Options{HostID: "h1", HostName: "host-1"})
-	s := &state{objects: newCache(memSource{})}
-	for _, o := range objs {
-		s.objects.set(o)
-	}
+	src := memSource{}
+	s := &state{objects: newCache(src)}
+	putObjects(t, a, s, src, objs...)
 	sites := a.wantSites(s)
 	if len(sites) != 1 {
 		t.Fatalf("sites %+v, want the one of r-here", sites)

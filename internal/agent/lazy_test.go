@@ -193,3 +193,83 @@ func TestPutObjectChecksLazyKindsWithoutDecoding(t *testing.T) {
 		t.Errorf("%d rules counted, want 3", n)
 	}
 }
+
+// countingSource is a memSource that counts the objects read from it.
+type countingSource struct {
+	memSource
+	reads *int
+}
+
+func (c countingSource) get(kind topology.Kind, id, owner string, rev int64) []byte {
+	*c.reads++
+	return c.memSource.get(kind, id, owner, rev)
+}
+
+// TestBoundPortsKeptDecoded: the agent `midonet serve` runs holds ports as ids, except the
+// ones bound to its host, which it keeps decoded for the passes that plug them (of, decoded:
+// no read of the NSDB); a port that moves here or away, or is deleted, follows. get still
+// gives any port, read from the NSDB when not kept.
+func TestBoundPortsKeptDecoded(t *testing.T) {
+	reads := 0
+	src := countingSource{memSource{}, &reads}
+	s := &state{objects: newCache(src)}
+	a := New(nil, Options{HostID: "11111111-1111-4111-8111-111111111111", HostName: "host-1"})
+	port := func(id, host, iface string) *topology.Port {
+		return &topology.Port{Meta: topology.Meta{ID: id}, NetworkID: "n", HostID: host, InterfaceName: iface, MAC: "fa:16:3e:00:00:01"}
+	}
+	const (
+		unbound   = "00000000-0000-4000-8000-000000000001"
+		elsewhere = "00000000-0000-4000-8000-000000000002"
+		byID      = "00000000-0000-4000-8000-000000000003"
+		byName    = "00000000-0000-4000-8000-000000000004"
+		noIface   = "00000000-0000-4000-8000-000000000005"
+	)
+	put := func(objs ...topology.Object) { putObjects(t, a, s, src.memSource, objs...) }
+	put(port(unbound, "", ""), port(elsewhere, "host-2", "tap2"), port(byID, a.o.HostID, "tap3"),
+		port(byName, "host-1", "tap4"), port(noIface, "host-1", ""))
+	kept := func() string {
+		var ids []string
+		for id, o := range s.objects.of(topology.KindPort) {
+			if o.Base().ID != id {
+				t.Errorf("kept under %s: %s", id, o.Base().ID)
+			}
+			ids = append(ids, id[len(id)-1:])
+		}
+		return strings.Join(sorted(ids), " ")
+	}
+	if got := kept(); got != "3 4" {
+		t.Errorf("kept decoded: ports %s, want 3 4 (bound here by id and by name)", got)
+	}
+	for _, id := range []string{unbound, elsewhere, noIface} {
+		if s.objects.decoded(topology.KindPort, id) != nil {
+			t.Errorf("port %s decoded, want held only", id)
+		}
+	}
+	if reads != 0 {
+		t.Errorf("%d reads of the NSDB while putting ports, want none", reads)
+	}
+	if p, ok := s.objects.get(topology.KindPort, byID).(*topology.Port); !ok || p.InterfaceName != "tap3" || reads != 0 {
+		t.Errorf("get of a kept port: %+v after %d reads, want it without a read", p, reads)
+	}
+	if p, ok := s.objects.get(topology.KindPort, elsewhere).(*topology.Port); !ok || p.HostID != "host-2" || reads != 1 {
+		t.Errorf("get of a held port: %+v after %d reads, want it read once", p, reads)
+	}
+	if n := s.objects.count(topology.KindPort); n != 5 {
+		t.Errorf("%d ports counted, want 5", n)
+	}
+	put(port(elsewhere, "host-1", "tap2"), port(byID, "host-2", "tap3")) // one moves here, one away
+	// A delete, from the cache and from the NSDB, as the watch gives it.
+	s.objects.del(topology.KindPort, byName)
+	delete(src.memSource, "Port/"+byName)
+	if got := kept(); got != "2" {
+		t.Errorf("after the moves and the delete: kept %s, want 2", got)
+	}
+	if s.objects.get(topology.KindPort, byName) != nil || s.objects.count(topology.KindPort) != 4 {
+		t.Errorf("the deleted port still reads, or %d counted (want 4)", s.objects.count(topology.KindPort))
+	}
+	var all []string
+	s.objects.each(topology.KindPort, func(o topology.Object) { all = append(all, o.Base().ID[35:]) })
+	if got := strings.Join(sorted(all), " "); got != "1 2 3 5" {
+		t.Errorf("each: ports %s, want 1 2 3 5", got)
+	}
+}
