@@ -283,10 +283,8 @@ func (t *Tracer) Run(ctx context.Context, req Request) (*Response, error) {
 	// resolves to its router port's MAC), else the port holding the address.
 	netID := src.port.NetworkID
 	if err := t.Agent.Do(ctx, func(st *agent.State) {
-		for _, o := range st.Objects(topology.KindArpEntry) {
-			if e := o.(*topology.ArpEntry); e.NetworkID == netID && e.IP == target.String() && !req.DHCP {
-				dstMAC = e.MAC
-			}
+		if mac, ok := arpSeeds(st)[arpSeed{netID, target.String()}]; ok && !req.DHCP {
+			dstMAC = mac
 		}
 		// An address a router proxies NDP for answers, on the network of the router's
 		// gateway, with the gateway's MAC (as if the sender had it on-link: what an upstream
@@ -620,4 +618,21 @@ func vxlanPacket(req Request, ethSrc, ethDst sim.MAC, src, dst netip.Addr, sport
 	outer.VNI = uint32(req.VxlanVNI)
 	outer.Inner = &inner
 	return outer, nil
+}
+
+// arpSeed names an address on a network in the ARP seeds.
+type arpSeed struct{ network, ip string }
+
+// arpSeeds maps each seeded address to its MAC (of several entries for one address, the one
+// with the greatest id), built once per topology generation: the agent of `midonet serve`
+// reads ARP entries from the NSDB, so a lookup must not list them for every trace.
+func arpSeeds(st *agent.State) map[arpSeed]string {
+	return st.View("trace-arp-seeds", func() any {
+		m := map[arpSeed]string{}
+		for _, o := range st.Objects(topology.KindArpEntry) { // sorted by id
+			e := o.(*topology.ArpEntry)
+			m[arpSeed{e.NetworkID, e.IP}] = e.MAC
+		}
+		return m
+	}).(map[arpSeed]string)
 }
