@@ -211,20 +211,27 @@ func (c *cache) set(o topology.Object) {
 // setAs stores a decoded object of a kind that is not lazy under kind and id; when o's own id
 // is id, the map key shares its string.
 func (c *cache) setAs(kind topology.Kind, id string, o topology.Object) {
+	if putIn(c.kinds, kind, id, o) {
+		c.n++
+	}
+}
+
+// putIn stores o in byKind under kind and id, the map key sharing o's own id string when it
+// is id; it reports whether the key is new.
+func putIn(byKind map[topology.Kind]map[string]topology.Object, kind topology.Kind, id string, o topology.Object) bool {
 	if b := o.Base(); b.ID == id {
 		id = b.ID
 	} else {
 		id = strings.Clone(id)
 	}
-	m := c.kinds[kind]
+	m := byKind[kind]
 	if m == nil {
 		m = map[string]topology.Object{}
-		c.kinds[kind] = m
+		byKind[kind] = m
 	}
-	if _, ok := m[id]; !ok {
-		c.n++
-	}
+	_, had := m[id]
 	m[id] = o
+	return !had
 }
 
 // hold records that an object of a lazy kind exists (its value was not decoded), in
@@ -246,24 +253,14 @@ func (c *cache) hold(kind topology.Kind, id, owner string) {
 
 // keep keeps a held object of a lazy kind decoded (o), or stops keeping it (nil).
 func (c *cache) keep(kind topology.Kind, id string, o topology.Object) {
-	m := c.kept[kind]
 	if o == nil {
-		delete(m, id)
+		delete(c.kept[kind], id)
 		return
 	}
-	if m == nil {
-		if c.kept == nil {
-			c.kept = map[topology.Kind]map[string]topology.Object{}
-		}
-		m = map[string]topology.Object{}
-		c.kept[kind] = m
+	if c.kept == nil {
+		c.kept = map[topology.Kind]map[string]topology.Object{}
 	}
-	if b := o.Base(); b.ID == id {
-		id = b.ID
-	} else {
-		id = strings.Clone(id)
-	}
-	m[id] = o
+	putIn(c.kept, kind, id, o)
 }
 
 // heldIn reports whether the cache has the object, as one of owner's bundle for a lazy kind.
