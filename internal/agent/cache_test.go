@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"testing"
@@ -42,17 +41,9 @@ func portObjects(i int) []topology.Object {
 
 // fill puts the objects of ports VM ports into s as the NSDB gives them (JSON).
 func fill(b testing.TB, a *Agent, s *state, ports int) {
+	src, _ := s.objects.src.(memSource)
 	for i := 0; i < ports; i++ {
-		for _, o := range portObjects(i) {
-			v, err := json.Marshal(o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			a.put(s, topology.Key(o), v)
-			if src, ok := s.objects.src.(memSource); ok && src != nil {
-				src[topology.Key(o)] = v
-			}
-		}
+		putObjects(b, a, s, src, portObjects(i)...)
 	}
 }
 

@@ -11,15 +11,17 @@ import (
 func testState() *state { return &state{objects: newCache(memSource{})} }
 
 // putObjects hands objects to a's cache as the watch does: each encoded, stored in src (the
-// NSDB the cache reads lazy kinds from) and put by putObject.
-func putObjects(t *testing.T, a *Agent, s *state, src memSource, objs ...topology.Object) {
+// NSDB the cache reads lazy kinds from; nil: the values are not kept) and put by putObject.
+func putObjects(t testing.TB, a *Agent, s *state, src memSource, objs ...topology.Object) {
 	t.Helper()
 	for _, o := range objs {
 		v, err := json.Marshal(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		src[topology.Key(o)] = v
+		if src != nil {
+			src[topology.Key(o)] = v
+		}
 		a.putObject(s, o.Kind(), o.Base().ID, "", v)
 	}
 }
