@@ -14,10 +14,10 @@
 //
 // What the commit promises does not change. SQLite publishes a commit to other connections
 // in the shared-memory index after it has written the commit frame, and by then the frames
-// are in the file, as they were before. An error of the gathered
-// write is the commit frame's write error, so the commit fails as it would have. A process
-// killed while frames are gathered loses a commit that was never acknowledged, and recovery
-// ignores frames after the last valid commit frame, as it always does.
+// are in the file, as they were before. An error of the gathered write is the commit frame's
+// write error, so the commit fails as it would have. A process killed while frames are
+// gathered loses a commit that was never acknowledged, and recovery ignores frames after the
+// last valid commit frame, as it always does.
 //
 // This package speaks modernc.org/sqlite's C ABI: C pointers are uintptrs into memory that
 // libc allocates, function pointers are Go func values. Everything SQLite dereferences is
@@ -53,7 +53,6 @@ var (
 	registerErr  error
 
 	base    uintptr // the default VFS (sqlite3_vfs*)
-	baseSz  int32   // its szOsFile
 	methods uintptr // the wrapped WAL's sqlite3_io_methods, in libc memory
 
 	mu    sync.Mutex
@@ -85,7 +84,6 @@ func register() error {
 		return fmt.Errorf("walvfs: SQLite has no default VFS")
 	}
 	bv := (*sqlite3.Tsqlite3_vfs)(ptr(base))
-	baseSz = bv.FszOsFile
 
 	m := libc.Xcalloc(tls, 1, sqlite3.Tsize_t(unsafe.Sizeof(sqlite3.Tsqlite3_io_methods{})))
 	v := libc.Xcalloc(tls, 1, sqlite3.Tsize_t(unsafe.Sizeof(sqlite3.Tsqlite3_vfs{})))
@@ -119,7 +117,7 @@ func register() error {
 	*nv = *bv
 	nv.FpNext = 0
 	nv.FzName = name
-	nv.FszOsFile = baseSz + wrapOffset
+	nv.FszOsFile = bv.FszOsFile + wrapOffset
 	nv.FxOpen = cfunc(xOpen)
 	if rc := sqlite3.Xsqlite3_vfs_register(tls, v, 0); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("walvfs: register the VFS: SQLite error %d", rc)
@@ -131,8 +129,9 @@ func register() error {
 // the address is libc's, never Go's heap.
 func ptr(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
 
-// cfunc is a Go function as a C function pointer (how modernc.org/sqlite represents them:
-// the func value's pointer to its code, which for a top-level function never moves).
+// cfunc is a Go function as a C function pointer, the way modernc.org/sqlite represents
+// them: the func value itself, which for a top-level function points into read-only data
+// and never moves.
 func cfunc[T any](f T) uintptr { return *(*uintptr)(unsafe.Pointer(&struct{ f T }{f})) }
 
 // call turns a C function pointer back into a Go func of type T.
