@@ -6,11 +6,15 @@
 // SQLite writer made about sixty pwrite calls a create, and on a virtual machine those calls
 // were a fifth of the server's CPU (BENCHMARKS.md, "One write a commit").
 //
-// The VFS is SQLite's default one (unix) with a different xOpen. Every file but a WAL is the
-// default VFS's own file. A WAL file is wrapped: writes that continue the previous one are
-// gathered in memory, and reach the file in one write when the commit frame (the frame whose
-// header carries the database size) is complete. Any other use of the file (a read, a write
-// elsewhere, sync, truncate, size, file control, close) first writes what was gathered.
+// The VFS is SQLite's default one (unix) with a different xOpen. A WAL file and its database
+// file are wrapped; other files (journals, temporary files) are the default VFS's own. In the
+// WAL, writes that continue the previous one are gathered in memory, and reach the file in one
+// write when the commit frame (the frame whose header carries the database size) is complete.
+// Any other use of the WAL (a read, a write elsewhere, sync, truncate, size, file control,
+// close) first writes what was gathered, and so does the release of the WAL's write lock (on
+// the database file): frames of a transaction that spilled to the WAL and then rolled back
+// reach the file while the connection still holds the lock, as they did without walvfs, and
+// never later over another writer's frames.
 //
 // What the commit promises does not change. SQLite publishes a commit to other connections
 // in the shared-memory index after it has written the commit frame, and by then the frames
@@ -53,14 +57,20 @@ var (
 	registerErr  error
 
 	base    uintptr // the default VFS (sqlite3_vfs*)
-	methods uintptr // the wrapped WAL's sqlite3_io_methods, in libc memory
+	methods uintptr // the wrapped files' sqlite3_io_methods, in libc memory
 
-	mu    sync.Mutex
-	files = map[uintptr]*walFile{} // by the wrapped file's address
+	mu   sync.Mutex
+	wals = map[uintptr]*walFile{} // by the wrapped WAL file's address
+	dbs  = map[uintptr]uintptr{}  // a wrapped database file's address: its pager's file name
+	// byDB finds a connection's WAL from its database file: both files' names point into
+	// the one block of names its pager allocated, and sqlite3_filename_database gives the
+	// database's name from the WAL's.
+	byDB = map[uintptr]*walFile{}
 )
 
 // walFile is what a wrapped WAL file has gathered.
 type walFile struct {
+	f, db     uintptr // the WAL's sqlite3_file; its pager's database file name
 	buf       uintptr // libc memory, capacity cap
 	cap       int
 	n         int   // bytes gathered
@@ -147,7 +157,7 @@ func innerMethods(f uintptr) *sqlite3.Tsqlite3_io_methods {
 
 func xOpen(tls *libc.TLS, vfs uintptr, name sqlite3.Tsqlite3_filename, f uintptr, flags int32, outFlags uintptr) int32 {
 	open := call[func(*libc.TLS, uintptr, sqlite3.Tsqlite3_filename, uintptr, int32, uintptr) int32]((*sqlite3.Tsqlite3_vfs)(ptr(base)).FxOpen)
-	if flags&sqlite3.SQLITE_OPEN_WAL == 0 {
+	if flags&(sqlite3.SQLITE_OPEN_WAL|sqlite3.SQLITE_OPEN_MAIN_DB) == 0 || name == 0 {
 		return open(tls, base, name, f, flags, outFlags) // the default VFS's own file
 	}
 	file := (*sqlite3.Tsqlite3_file)(ptr(f))
@@ -158,26 +168,43 @@ func xOpen(tls *libc.TLS, vfs uintptr, name sqlite3.Tsqlite3_filename, f uintptr
 	}
 	file.FpMethods = methods
 	mu.Lock()
-	files[f] = &walFile{end: -1}
+	if flags&sqlite3.SQLITE_OPEN_WAL != 0 {
+		w := &walFile{f: f, db: sqlite3.Xsqlite3_filename_database(tls, name), end: -1}
+		wals[f] = w
+		byDB[w.db] = w
+	} else {
+		dbs[f] = name
+	}
 	mu.Unlock()
 	return rc
 }
 
+// state is the WAL file f's gathering; nil when f is a database file.
 func state(f uintptr) *walFile {
 	mu.Lock()
-	w := files[f]
+	w := wals[f]
 	mu.Unlock()
 	return w
 }
 
-// flush writes what f has gathered.
-func flush(tls *libc.TLS, f uintptr, w *walFile) int32 {
+// walOf is the WAL opened by the same connection as the database file f, if any.
+func walOf(f uintptr) *walFile {
+	mu.Lock()
+	defer mu.Unlock()
+	if db, ok := dbs[f]; ok {
+		return byDB[db]
+	}
+	return nil
+}
+
+// flush writes what w has gathered; nil (a database file) has nothing.
+func flush(tls *libc.TLS, w *walFile) int32 {
 	if w == nil || w.n == 0 {
 		return sqlite3.SQLITE_OK
 	}
 	var rc int32 = sqlite3.SQLITE_OK
 	for done := 0; done < w.n && rc == sqlite3.SQLITE_OK; done += maxWrite {
-		rc = writeThrough(tls, f, w.buf+uintptr(done), int32(min(maxWrite, w.n-done)), w.start+int64(done))
+		rc = writeThrough(tls, w.f, w.buf+uintptr(done), int32(min(maxWrite, w.n-done)), w.start+int64(done))
 	}
 	w.n = 0
 	return rc
@@ -199,10 +226,13 @@ func commitHeader(p uintptr, amt int32) bool {
 
 func xWrite(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_int64) int32 {
 	w := state(f)
+	if w == nil {
+		return writeThrough(tls, f, p, amt, off) // a database file
+	}
 	commitPage := w.commitHdr && off == w.end // the page that completes a commit frame
 	w.commitHdr = commitHeader(p, amt)
 	if w.n > 0 && (off != w.end || w.n+int(amt) > maxGathered) {
-		if rc := flush(tls, f, w); rc != sqlite3.SQLITE_OK {
+		if rc := flush(tls, w); rc != sqlite3.SQLITE_OK {
 			return rc
 		}
 	}
@@ -227,17 +257,21 @@ func xWrite(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3
 	w.n += int(amt)
 	w.end = off + int64(amt)
 	if commitPage {
-		return flush(tls, f, w) // the commit's frames are all gathered: write them
+		return flush(tls, w) // the commit's frames are all gathered: write them
 	}
 	return sqlite3.SQLITE_OK
 }
 
 func xClose(tls *libc.TLS, f uintptr) int32 {
 	w := state(f)
-	rc := flush(tls, f, w)
+	rc := flush(tls, w)
 	rc2 := call[func(*libc.TLS, uintptr) int32](innerMethods(f).FxClose)(tls, inner(f))
 	mu.Lock()
-	delete(files, f)
+	delete(wals, f)
+	delete(dbs, f)
+	if w != nil && byDB[w.db] == w {
+		delete(byDB, w.db)
+	}
 	mu.Unlock()
 	if w != nil && w.buf != 0 {
 		libc.Xfree(tls, w.buf)
@@ -249,7 +283,7 @@ func xClose(tls *libc.TLS, f uintptr) int32 {
 }
 
 func xRead(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_int64) int32 {
-	if rc := flush(tls, f, state(f)); rc != sqlite3.SQLITE_OK {
+	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return call[func(*libc.TLS, uintptr, uintptr, int32, sqlite3.Tsqlite3_int64) int32](innerMethods(f).FxRead)(tls, inner(f), p, amt, off)
@@ -257,36 +291,38 @@ func xRead(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_
 
 func xTruncate(tls *libc.TLS, f uintptr, size sqlite3.Tsqlite3_int64) int32 {
 	w := state(f)
-	if rc := flush(tls, f, w); rc != sqlite3.SQLITE_OK {
+	if rc := flush(tls, w); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
-	w.end = -1
+	if w != nil {
+		w.end = -1
+	}
 	return call[func(*libc.TLS, uintptr, sqlite3.Tsqlite3_int64) int32](innerMethods(f).FxTruncate)(tls, inner(f), size)
 }
 
 func xSync(tls *libc.TLS, f uintptr, flags int32) int32 {
-	if rc := flush(tls, f, state(f)); rc != sqlite3.SQLITE_OK {
+	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return call[func(*libc.TLS, uintptr, int32) int32](innerMethods(f).FxSync)(tls, inner(f), flags)
 }
 
 func xFileSize(tls *libc.TLS, f uintptr, size uintptr) int32 {
-	if rc := flush(tls, f, state(f)); rc != sqlite3.SQLITE_OK {
+	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return call[func(*libc.TLS, uintptr, uintptr) int32](innerMethods(f).FxFileSize)(tls, inner(f), size)
 }
 
 func xFileControl(tls *libc.TLS, f uintptr, op int32, arg uintptr) int32 {
-	if rc := flush(tls, f, state(f)); rc != sqlite3.SQLITE_OK {
+	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return call[func(*libc.TLS, uintptr, int32, uintptr) int32](innerMethods(f).FxFileControl)(tls, inner(f), op, arg)
 }
 
-// The rest pass straight through: SQLite does not lock, map or fetch a WAL file, but the
-// default VFS's answers stay the answers.
+// The rest pass straight through to the default VFS (SQLite locks, maps and fetches only the
+// database file), but for the release of the WAL's write lock.
 
 func xLock(tls *libc.TLS, f uintptr, lock int32) int32 {
 	return call[func(*libc.TLS, uintptr, int32) int32](innerMethods(f).FxLock)(tls, inner(f), lock)
@@ -316,10 +352,19 @@ func xShmMap(tls *libc.TLS, f uintptr, region, size, extend int32, pp uintptr) i
 	return call[func(*libc.TLS, uintptr, int32, int32, int32, uintptr) int32](fp)(tls, inner(f), region, size, extend, pp)
 }
 
+// walWriteLock is the shared-memory lock slot a WAL writer holds (WAL_WRITE_LOCK).
+const walWriteLock = 0
+
 func xShmLock(tls *libc.TLS, f uintptr, offset, n, flags int32) int32 {
 	fp := innerMethods(f).FxShmLock
 	if fp == 0 {
 		return sqlite3.SQLITE_IOERR
+	}
+	if flags == sqlite3.SQLITE_SHM_UNLOCK|sqlite3.SQLITE_SHM_EXCLUSIVE && offset <= walWriteLock && walWriteLock < offset+n {
+		// The connection's write transaction is over. A commit left nothing gathered; what
+		// is left belongs to one that rolled back after spilling: write it before another
+		// writer may append where it lies (the release of a lock has no error to report).
+		_ = flush(tls, walOf(f))
 	}
 	return call[func(*libc.TLS, uintptr, int32, int32, int32) int32](fp)(tls, inner(f), offset, n, flags)
 }
