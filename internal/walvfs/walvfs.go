@@ -47,10 +47,15 @@ const (
 	// maxWrite is what one flush call writes at most: the default VFS keeps only the low 17
 	// bits of a write's length (seekAndWriteFd), so 128 KiB or more would be cut short.
 	maxWrite = 124 << 10
-	// wrapOffset is where the default VFS's file sits inside a wrapped WAL file: after the
-	// sqlite3_file header (its methods pointer) and one word of padding.
+	// A wrapped file is the sqlite3_file header (its methods pointer), one word that says
+	// whether it is a WAL (kindOffset), then the default VFS's file (wrapOffset).
+	kindOffset = 8
 	wrapOffset = 16
+	kindWAL    = 1
 )
+
+// ioFunc is the type of xRead and xWrite.
+type ioFunc = func(*libc.TLS, uintptr, uintptr, int32, sqlite3.Tsqlite3_int64) int32
 
 var (
 	registerOnce sync.Once
@@ -167,8 +172,10 @@ func xOpen(tls *libc.TLS, vfs uintptr, name sqlite3.Tsqlite3_filename, f uintptr
 		return rc
 	}
 	file.FpMethods = methods
+	*(*uintptr)(ptr(f + kindOffset)) = 0
 	mu.Lock()
 	if flags&sqlite3.SQLITE_OPEN_WAL != 0 {
+		*(*uintptr)(ptr(f + kindOffset)) = kindWAL
 		w := &walFile{f: f, db: sqlite3.Xsqlite3_filename_database(tls, name), end: -1}
 		wals[f] = w
 		byDB[w.db] = w
@@ -179,8 +186,12 @@ func xOpen(tls *libc.TLS, vfs uintptr, name sqlite3.Tsqlite3_filename, f uintptr
 	return rc
 }
 
-// state is the WAL file f's gathering; nil when f is a database file.
+// state is the WAL file f's gathering; nil when f is a database file, without a lookup:
+// the writer reads and writes its database pages through here.
 func state(f uintptr) *walFile {
+	if *(*uintptr)(ptr(f + kindOffset)) != kindWAL {
+		return nil
+	}
 	mu.Lock()
 	w := wals[f]
 	mu.Unlock()
@@ -211,7 +222,7 @@ func flush(tls *libc.TLS, w *walFile) int32 {
 }
 
 func writeThrough(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_int64) int32 {
-	return call[func(*libc.TLS, uintptr, uintptr, int32, sqlite3.Tsqlite3_int64) int32](innerMethods(f).FxWrite)(tls, inner(f), p, amt, off)
+	return call[ioFunc](innerMethods(f).FxWrite)(tls, inner(f), p, amt, off)
 }
 
 // commitHeader says whether a write of amt bytes at p is the header of a commit frame: a
@@ -286,7 +297,7 @@ func xRead(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_
 	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
-	return call[func(*libc.TLS, uintptr, uintptr, int32, sqlite3.Tsqlite3_int64) int32](innerMethods(f).FxRead)(tls, inner(f), p, amt, off)
+	return call[ioFunc](innerMethods(f).FxRead)(tls, inner(f), p, amt, off)
 }
 
 func xTruncate(tls *libc.TLS, f uintptr, size sqlite3.Tsqlite3_int64) int32 {
