@@ -24,6 +24,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/agents"
 	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/plugin/cthelper"
+	"github.com/midonet-go/midonet/internal/plugin/dns"
 	"github.com/midonet-go/midonet/internal/plugin/l3"
 	"github.com/midonet-go/midonet/internal/plugin/localip"
 	"github.com/midonet-go/midonet/internal/plugin/metering"
@@ -59,7 +60,7 @@ var defaultQuotas = map[string]int{"network": 100, "subnet": 100, "subnetpool": 
 // newInProcessOn is newInProcess on the database named by connection (an empty one).
 // extraServices are the services the cross-project world uses beyond the default catalogue.
 func extraServices() []plugin.Service {
-	return []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service()}
+	return []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service(), dns.Service()}
 }
 
 // policyRules are the default rules of the in-process server's services.

@@ -19,6 +19,8 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendBool(b, t), nil
 	case string:
 		return appendString(b, t), nil
+	case json.RawMessage: // already encoded, compact, by whoever made it (an expander)
+		return append(b, t...), nil
 	case json.Number:
 		if t == "" {
 			return append(b, '0'), nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -267,6 +268,13 @@ func (t *sharedTarget) Lookup(key string) (any, bool) {
 	pc := t.l.pc
 	if t.i >= 0 {
 		if v, ok := t.l.added.get(t.i, key); ok {
+			if raw, ok := v.(json.RawMessage); ok {
+				// Added encoded (dns_assignment): a rule reads the value Expand would set.
+				var x any
+				if err := json.Unmarshal(raw, &x); err == nil {
+					return x, true
+				}
+			}
 			return v, true
 		}
 	}

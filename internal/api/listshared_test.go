@@ -24,6 +24,9 @@ func TestFullListIsThePage(t *testing.T) {
 	sub := s.create(t, projA, "ports", "port", map[string]any{"network_id": w.aNet, "name": "a-sub"})
 	s.create(t, projA, "trunks", "trunk", map[string]any{"port_id": w.aPort, "name": "a-trunk",
 		"sub_ports": []any{map[string]any{"port_id": sub, "segmentation_type": "vlan", "segmentation_id": 100}}})
+	// A port without addresses: its dns_assignment, which the dns service's hook adds, is [].
+	noIP := s.create(t, projA, "ports", "port", map[string]any{"network_id": w.aNet, "name": "a-no-ip", "fixed_ips": []any{}})
+	s.must(http.MethodPut, "/v2.0/ports/"+noIP, map[string]any{"port": map[string]any{"binding:host_id": "host-a"}}, 200)
 	s.must(http.MethodPut, "/v2.0/ports/"+w.bPortOnS, map[string]any{"port": map[string]any{"binding:host_id": "host-b", "admin_state_up": false}}, 200)
 
 	policies := []struct {
@@ -39,6 +42,7 @@ func TestFullListIsThePage(t *testing.T) {
 		{"nothing to see", map[string]string{"get_port": "!", "get_subnet": "!"}},
 		{"subnets by their network", map[string]string{"get_subnet": "tenant_id:%(network:tenant_id)s or field:networks:shared=True"}},
 		{"a rule reading what the trunk hook adds", map[string]string{"get_port:binding:host_id": "field:ports:trunk_details=None or rule:admin_only"}},
+		{"a rule reading what the dns hook adds", map[string]string{"get_port:binding:host_id": "field:ports:dns_assignment=[] or rule:admin_only"}},
 	}
 	callers := []string{"", projA, projB, "iso-project-c"}
 	queries := []string{"", "?fields=id&fields=binding:host_id&fields=network_id", "?admin_state_up=true", "?fields=name&fields=binding:profile&admin_state_up=false"}

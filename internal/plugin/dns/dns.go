@@ -6,7 +6,10 @@
 package dns
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 
@@ -58,32 +61,6 @@ func Service() plugin.Service {
 		},
 		Hooks: map[string]plugin.Hook{"ports": portHook{d: d}},
 	}
-}
-
-// hostNames are the generated host name of an address (host-<address with dashes for its
-// dots and colons>) and its FQDN under dom (the host name when dom is ""), in one string.
-func hostNames(addr, dom string) (host, fqdn string) {
-	var b strings.Builder
-	n := len("host-") + len(addr)
-	if dom != "" {
-		b.Grow(n + 1 + len(dom))
-	} else {
-		b.Grow(n)
-	}
-	b.WriteString("host-")
-	for i := 0; i < len(addr); i++ {
-		c := addr[i]
-		if c == '.' || c == ':' {
-			c = '-'
-		}
-		b.WriteByte(c)
-	}
-	if dom != "" {
-		b.WriteByte('.')
-		b.WriteString(dom)
-	}
-	fqdn = b.String()
-	return fqdn[:n], fqdn
 }
 
 // portHook checks a port's dns_name against the domain and shows its dns_assignment.
@@ -141,40 +118,152 @@ func (h portHook) BeforeUpdate(_ context.Context, _ *db.Tx, _ *plugin.Caller, _,
 
 // Expand sets dns_assignment: for each fixed IP its host name (the requested dns_name, or
 // host-<address with dashes>) and FQDN under the domain.
-func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
-	return h.ExpandShared(ctx, tx, docs, func(i int, attr string, v any) { docs[i][attr] = v })
+func (h portHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
+	n := h.namer()
+	for _, d := range docs {
+		d["dns_assignment"] = n.assignment(d)
+	}
+	return nil
 }
 
 // ExpandShared computes dns_assignment without changing the documents (plugin.SharedExpander).
-// A full list expands every port: the generated host name and FQDN of an address share one
-// allocation, and the address is the document's own value.
+// Lists only encode it, so each port's is handed over encoded (json.RawMessage): the bytes
+// Expand's list of maps encodes to, sorted keys and all, written for the whole batch into
+// one buffer instead of a list, a map and two strings a fixed IP.
 func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
-	dom := h.d.get()
+	n := h.namer()
+	buf := make([]byte, 0, 128*len(docs))
 	for i, d := range docs {
-		req := h.requested(plugin.Str(d, "dns_name"))
-		var out []any
-		for _, ip := range plugin.List(d, "fixed_ips") {
-			m, _ := ip.(map[string]any)
-			addrV := m["ip_address"]
-			addr, _ := addrV.(string)
-			if addr == "" {
-				continue
-			}
-			var host, fqdn string
-			switch {
-			case req == "":
-				host, fqdn = hostNames(addr, dom)
-			case !strings.HasSuffix(req, "."):
-				host, fqdn = req, req+"."+dom
-			default:
-				host, fqdn = req, req
-			}
-			out = append(out, map[string]any{"hostname": host, "ip_address": addrV, "fqdn": fqdn})
+		start := len(buf)
+		var err error
+		if buf, err = n.appendAssignment(buf, d); err != nil {
+			return err
 		}
-		if out == nil {
-			out = []any{}
-		}
-		set(i, "dns_assignment", out)
+		set(i, "dns_assignment", json.RawMessage(buf[start:len(buf):len(buf)]))
 	}
 	return nil
+}
+
+// namer names a batch's fixed IPs under one reading of the domain.
+type namer struct {
+	h      portHook
+	suffix string // the FQDN's suffix after a host name that is not one: "." + domain, or ""
+}
+
+func (h portHook) namer() namer {
+	n := namer{h: h}
+	if dom := h.d.get(); dom != "" {
+		n.suffix = "." + dom
+	}
+	return n
+}
+
+// port returns the host name a port's addresses share (its requested dns_name, or "" when
+// each gets host-<address with dashes>) and what follows the host name in their FQDN.
+func (n namer) port(d db.Doc) (req, suffix string) {
+	req = n.h.requested(plugin.Str(d, "dns_name"))
+	if strings.HasSuffix(req, ".") {
+		return req, "" // a FQDN already
+	}
+	return req, n.suffix // a requested name needs a domain: then it is neither "" nor the default
+}
+
+// assignment is d's dns_assignment: a host name, address and FQDN a fixed IP with an address.
+func (n namer) assignment(d db.Doc) []any {
+	req, suffix := n.port(d)
+	out := []any{}
+	for _, ip := range plugin.List(d, "fixed_ips") {
+		addrV, addr := address(ip)
+		if addr == "" {
+			continue
+		}
+		host := req
+		if host == "" {
+			host = string(appendGenerated(nil, addr))
+		}
+		out = append(out, map[string]any{"hostname": host, "ip_address": addrV, "fqdn": host + suffix})
+	}
+	return out
+}
+
+// appendAssignment writes d's assignment as JSON, as encoding/json writes it without HTML
+// escaping: straight into b when no string in it needs escaping (names and addresses never
+// do), else through encoding/json.
+func (n namer) appendAssignment(b []byte, d db.Doc) ([]byte, error) {
+	req, suffix := n.port(d)
+	ips := plugin.List(d, "fixed_ips")
+	plain := plainJSON(req) && plainJSON(suffix)
+	for _, ip := range ips {
+		_, addr := address(ip)
+		plain = plain && plainJSON(addr)
+	}
+	if !plain {
+		var w bytes.Buffer
+		enc := json.NewEncoder(&w)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(n.assignment(d)); err != nil {
+			return nil, fmt.Errorf("dns: encode dns_assignment: %w", err)
+		}
+		return append(b, bytes.TrimSuffix(w.Bytes(), []byte("\n"))...), nil
+	}
+	b = append(b, '[')
+	first := true
+	for _, ip := range ips {
+		_, addr := address(ip)
+		if addr == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, `{"fqdn":"`...)
+		hostAt := len(b)
+		if req != "" {
+			b = append(b, req...)
+		} else {
+			b = appendGenerated(b, addr)
+		}
+		hostEnd := len(b)
+		b = append(b, suffix...)
+		b = append(b, `","hostname":"`...)
+		b = append(b, b[hostAt:hostEnd]...)
+		b = append(b, `","ip_address":"`...)
+		b = append(b, addr...)
+		b = append(b, `"}`...)
+	}
+	return append(b, ']'), nil
+}
+
+// address is a fixed IP's ip_address, as stored and as a string ("" when it has none).
+func address(ip any) (any, string) {
+	m, _ := ip.(map[string]any)
+	v := m["ip_address"]
+	s, _ := v.(string)
+	return v, s
+}
+
+// appendGenerated appends the host name generated for addr: host-<addr with dashes for its
+// dots and colons>.
+func appendGenerated(b []byte, addr string) []byte {
+	b = append(b, "host-"...)
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		if c == '.' || c == ':' {
+			c = '-'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// plainJSON says whether s goes into a JSON string as it is: printable ASCII but for the
+// quote and the backslash (HTML's characters are not escaped here).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

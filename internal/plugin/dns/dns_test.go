@@ -1,7 +1,9 @@
 package dns
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -46,6 +48,63 @@ func TestDNSAssignment(t *testing.T) {
 		}
 		if got := docs[1]["dns_assignment"]; !reflect.DeepEqual(got, []any{}) {
 			t.Errorf("domain %q, no fixed IPs: %v, want []", c.domain, got)
+		}
+	}
+}
+
+// TestSharedIsEncodedExpand checks that what ExpandShared hands a list is, byte for byte,
+// what encoding/json (without HTML escaping, as the API encodes) makes of what Expand sets:
+// under each kind of domain, with names and addresses that need no escaping and with some
+// that do.
+func TestSharedIsEncodedExpand(t *testing.T) {
+	ips := []any{map[string]any{"ip_address": "10.0.0.5", "subnet_id": "s4"}, map[string]any{"ip_address": "fd00::1:5"},
+		map[string]any{"subnet_id": "no address"}, "not a map", map[string]any{"ip_address": 7}}
+	for _, dom := range []string{"", defaultDomain, "example.org", "example.org.", "<&>.example", "é.example", "q\"\\.example"} {
+		for _, name := range []string{"", "vm1", "vm1.example.org.", "<b>", "ü\u2028", "\x01"} {
+			checkShared(t, dom, name, ips)
+		}
+	}
+	checkShared(t, "example.org", "vm", []any{map[string]any{"ip_address": "é\"1"}})
+}
+
+// FuzzSharedIsEncodedExpand is TestSharedIsEncodedExpand on any domain, dns_name and address.
+func FuzzSharedIsEncodedExpand(f *testing.F) {
+	f.Add("example.org", "vm1", "10.0.0.5")
+	f.Add("", "", "fd00::1")
+	f.Add(defaultDomain, "x.", "\xff")
+	f.Fuzz(func(t *testing.T, dom, name, addr string) {
+		checkShared(t, dom, name, []any{map[string]any{"ip_address": addr}, map[string]any{"ip_address": "10.1.2.3"}})
+	})
+}
+
+func checkShared(t *testing.T, dom, name string, ips []any) {
+	t.Helper()
+	h := portHook{d: &domain{}}
+	h.d.set(dom)
+	docs := []db.Doc{{"dns_name": name, "fixed_ips": ips}, {"dns_name": name}, {}}
+	got := make([]any, len(docs))
+	err := h.ExpandShared(context.Background(), nil, docs, func(i int, attr string, v any) {
+		if attr != "dns_assignment" {
+			t.Fatalf("ExpandShared set %q", attr)
+		}
+		got[i] = v
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Expand(context.Background(), nil, docs); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range docs {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d["dns_assignment"]); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := got[i].(json.RawMessage)
+		if !ok || !bytes.Equal(raw, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Errorf("domain %q, dns_name %q, port %d: shared %s (%T), want %s", dom, name, i, got[i], got[i], want.Bytes())
 		}
 	}
 }
