@@ -77,6 +77,30 @@ func TestQoS(t *testing.T) {
 		if qp.QoSPolicyID != "" || qp.QoSNetworkPolicyID != limit.ID {
 			t.Fatalf("port qos %+v, want no own policy and the network's", qp)
 		}
+		// Lists and pages show it too (read from the cached documents: each batch's networks
+		// read once), and nothing for a port whose network has no policy.
+		plainNet, err := networks.Create(ctx(t), c, networks.CreateOpts{Name: "q-none"}).Extract()
+		must(t, err)
+		var plainPort qosPort
+		must(t, ports.Create(ctx(t), c, ports.CreateOpts{NetworkID: plainNet.ID}).ExtractInto(&plainPort))
+		for _, opts := range []ports.ListOpts{{}, {Limit: 1, SortKey: "name", SortDir: "asc"}} {
+			pages, err := ports.List(c, opts).AllPages(ctx(t))
+			must(t, err)
+			var listed []qosPort
+			must(t, ports.ExtractPortsInto(pages, &listed))
+			want := map[string]string{qp.ID: limit.ID, plainPort.ID: ""}
+			for _, p := range listed {
+				if w, ok := want[p.ID]; ok {
+					if p.QoSNetworkPolicyID != w {
+						t.Errorf("listed (%+v) port %s: qos_network_policy_id %q, want %q", opts, p.ID, p.QoSNetworkPolicyID, w)
+					}
+					delete(want, p.ID)
+				}
+			}
+			if len(want) > 0 {
+				t.Errorf("listed (%+v): ports %v missing", opts, want)
+			}
+		}
 		wantError(t, policies.Delete(ctx(t), c, limit.ID).ExtractErr(), 409, "QosPolicyInUse")
 
 		// What MidoNet cannot enforce: an ingress limit or a minimum bandwidth, refused once bound.

@@ -125,11 +125,15 @@ func (h portHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 // ExpandShared computes qos_network_policy_id without changing the documents
 // (plugin.SharedExpander).
 func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set plugin.SetFunc) error {
-	// The networks of the batch, read in one go (a page of 100 ports touches a few).
+	// The networks of the batch, read in one go (a page of 100 ports touches a few); each
+	// document is read once (the first touch of a cached document's map is most of a lookup).
+	netOf := make([]string, len(docs))
 	var ids []string
 	seen := map[string]bool{}
-	for _, d := range docs {
-		if net := plugin.Str(d, "network_id"); !seen[net] {
+	for i, d := range docs {
+		net := plugin.Str(d, "network_id")
+		netOf[i] = net
+		if !seen[net] {
 			seen[net] = true
 			ids = append(ids, net)
 		}
@@ -138,8 +142,8 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 	if err != nil {
 		return err
 	}
-	for i, d := range docs {
-		set(i, "qos_network_policy_id", nets[plugin.Str(d, "network_id")]["qos_policy_id"])
+	for i := range docs {
+		set(i, "qos_network_policy_id", nets[netOf[i]]["qos_policy_id"])
 	}
 	return nil
 }
