@@ -13,8 +13,8 @@ type SetFunc func(i int, attr string, v any)
 // must not change: the decoded-document cache's own, which a full list renders straight from.
 // ExpandShared computes what Expand would set and hands each value to set instead, or that
 // value already encoded as JSON (a json.RawMessage, compact, as the API encodes: lists copy
-// it); it reads only the documents' stored attributes. A hook that adds nothing says so with an
-// ExpandShared that sets nothing: a hook without the method keeps lists on the ordinary
+// it); it reads only the documents' stored attributes. A hook that adds nothing says so with
+// an ExpandShared that sets nothing: a hook without the method keeps lists on the ordinary
 // path, so a new Expand can never be skipped by mistake.
 type SharedExpander interface {
 	ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set SetFunc) error
