@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -100,6 +101,14 @@ func TestKeyRowsFollowTheDocument(t *testing.T) {
 			"fixed_ips": []any{map[string]any{"subnet_id": "s2", "ip_address": "10.0.1.5"}}}
 		third := db.Doc{"id": "i1", "project_id": "q", "network_id": "n1", "name": "y", "status": "ACTIVE",
 			"created_at": json.Number("7"), "tags": []any{}, "fixed_ips": []any{}}
+		// Past 16 rows of multi-valued paths the repeats are found through a map: 25 tags,
+		// each twice, and the last ones repeated after the switch.
+		var many []any
+		for i := range 50 {
+			many = append(many, fmt.Sprintf("t%d", i%25))
+		}
+		fourth := db.Doc{"id": "i1", "project_id": "q", "network_id": "n1", "name": "z", "status": "ACTIVE",
+			"created_at": 8, "tags": many, "fixed_ips": []any{map[string]any{"subnet_id": "s2", "ip_address": "10.0.1.5"}}}
 		other := db.Doc{"id": "i2", "project_id": "p", "name": "x", "status": "DOWN", "tags": []any{"red"}, "fixed_ips": []any{}}
 		steps := []struct {
 			name  string
@@ -119,6 +128,7 @@ func TestKeyRowsFollowTheDocument(t *testing.T) {
 				return tx.Put(ctx, "items", second)
 			}, wantRows(t, second)},
 			{"update not read", func(tx *db.Tx) error { return tx.Put(ctx, "items", third) }, wantRows(t, third)},
+			{"update with many tags", func(tx *db.Tx) error { return tx.Put(ctx, "items", fourth) }, wantRows(t, fourth)},
 			{"delete", func(tx *db.Tx) error {
 				ok, err := tx.Delete(ctx, "items", "i1")
 				if err == nil && !ok {

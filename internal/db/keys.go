@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/midonet-go/midonet/internal/model"
@@ -141,7 +142,8 @@ func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
 	for _, a := range sortAttrs {
 		out = append(out, keyRow{a, EncodeKey(a, d[a])})
 	}
-	seen := map[keyRow]bool{}
+	first := len(out) // the multi-valued attributes' rows start here
+	var seen map[keyRow]bool
 	for _, p := range multi {
 		field, sub, dotted := strings.Cut(p, ".")
 		l, ok := d[field].([]any)
@@ -164,8 +166,19 @@ func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
 				continue
 			}
 			k := keyRow{p, EncodeKey(p, v)}
-			if !seen[k] {
-				seen[k] = true
+			// A few rows are checked one by one (a port has three or four); a map past that.
+			if seen == nil && len(out)-first > 16 {
+				seen = make(map[keyRow]bool, 2*(len(out)-first))
+				for _, r := range out[first:] {
+					seen[r] = true
+				}
+			}
+			if seen != nil {
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			} else if !slices.Contains(out[first:], k) {
 				out = append(out, k)
 			}
 		}
@@ -188,10 +201,9 @@ func (t *Tx) insertKeys(ctx context.Context, kind, id string, rid int64, rows []
 	if len(rows) == 0 {
 		return nil
 	}
-	cols, tuple := "(kind, attr, value, id)", "(?, ?, ?, ?)"
-	withRid := t.db.keyRowids.Load()
+	withRid, shape := t.db.keyRowids.Load(), plainKeys
 	if withRid {
-		cols, tuple = "(kind, attr, value, id, rid)", "(?, ?, ?, ?, ?)"
+		shape = keysWithRid
 		if rid == 0 {
 			err := t.QueryRow(ctx, "SELECT rowid FROM resources WHERE kind = ? AND id = ?", kind, id).Scan(&rid)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -199,22 +211,51 @@ func (t *Tx) insertKeys(ctx context.Context, kind, id string, rid int64, rows []
 			}
 		}
 	}
+	// The values every row shares are boxed once: each conversion to any allocates.
+	kindV, idV, ridV := any(kind), any(id), any(rid)
 	for len(rows) > 0 {
 		n := min(len(rows), 100)
-		q := "INSERT INTO resource_keys " + cols + " VALUES " + tuple + repeat(", "+tuple, n-1)
 		args := make([]any, 0, 5*n)
 		for _, r := range rows[:n] {
-			args = append(args, kind, r.attr, r.value, id)
+			args = append(args, kindV, r.attr, r.value, idV)
 			if withRid {
-				args = append(args, rid)
+				args = append(args, ridV)
 			}
 		}
-		if _, err := t.Exec(ctx, q, args...); err != nil {
+		if _, err := t.Exec(ctx, keyInsertSQL(shape, n), args...); err != nil {
 			return fmt.Errorf("db: index %s %s: %w", kind, id, err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// The shapes of the statement that inserts a document's key rows.
+const (
+	plainKeys   = iota // (kind, attr, value, id)
+	keysWithRid        // and the document's rowid (SQLite)
+	docWithKeys        // the document too, in a WITH clause (PostgreSQL, insertWithKeys)
+)
+
+// keyInserts[shape][n-1] is the statement of that shape for n key rows (n ≤ 100), made on
+// first use.
+var keyInserts [3][100]atomic.Pointer[string]
+
+// keyInsertSQL returns the statement of a shape that inserts n key rows.
+func keyInsertSQL(shape, n int) string {
+	if q := keyInserts[shape][n-1].Load(); q != nil {
+		return *q
+	}
+	cols, tuple := "(kind, attr, value, id)", "(?, ?, ?, ?)"
+	if shape == keysWithRid {
+		cols, tuple = "(kind, attr, value, id, rid)", "(?, ?, ?, ?, ?)"
+	}
+	q := "INSERT INTO resource_keys " + cols + " VALUES " + tuple + repeat(", "+tuple, n-1)
+	if shape == docWithKeys {
+		q = "WITH doc AS (INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)) " + q
+	}
+	keyInserts[shape][n-1].Store(&q)
+	return q
 }
 
 // probeKeyRowids notes whether the key index has its rowid column (SQLite, migration 0008).
@@ -266,14 +307,13 @@ func (t *Tx) insertWithKeys(ctx context.Context, kind string, d Doc, body []byte
 		return false, nil
 	}
 	id := str(d["id"])
-	q := "WITH doc AS (INSERT INTO resources (kind, id, project_id, parent_id, body) VALUES (?, ?, ?, ?, ?)) " +
-		"INSERT INTO resource_keys (kind, attr, value, id) VALUES (?, ?, ?, ?)" + repeat(", (?, ?, ?, ?)", len(rows)-1)
+	kindV, idV := any(kind), any(id) // boxed once, as in insertKeys
 	args := make([]any, 0, 5+4*len(rows))
-	args = append(args, kind, id, str(d["project_id"]), t.parentOf(kind, d), string(body))
+	args = append(args, kindV, idV, str(d["project_id"]), t.parentOf(kind, d), string(body))
 	for _, r := range rows {
-		args = append(args, kind, r.attr, r.value, id)
+		args = append(args, kindV, r.attr, r.value, idV)
 	}
-	if _, err := t.Exec(ctx, q, args...); err != nil {
+	if _, err := t.Exec(ctx, keyInsertSQL(docWithKeys, len(rows)), args...); err != nil {
 		return true, fmt.Errorf("db: insert %s %s: %w", kind, id, err)
 	}
 	t.forget(kind, id)
