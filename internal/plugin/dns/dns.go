@@ -148,12 +148,15 @@ func (h portHook) ExpandShared(_ context.Context, _ *db.Tx, docs []db.Doc, set p
 type namer struct {
 	h      portHook
 	suffix string // the FQDN's suffix after a host name that is not one: "." + domain, or ""
+	// plainSuffix: suffix goes into JSON as it is (plainJSON), checked once for the batch.
+	plainSuffix bool
 }
 
 func (h portHook) namer() namer {
-	n := namer{h: h}
+	n := namer{h: h, plainSuffix: true}
 	if dom := h.d.get(); dom != "" {
 		n.suffix = "." + dom
+		n.plainSuffix = plainJSON(n.suffix)
 	}
 	return n
 }
@@ -177,11 +180,18 @@ func (n namer) assignment(d db.Doc) []any {
 		if addr == "" {
 			continue
 		}
-		host := req
-		if host == "" {
-			host = string(appendGenerated(nil, addr))
+		host, fqdn := req, req+suffix
+		if req == "" {
+			// The generated host name and its FQDN in one string: the host is its start.
+			var b strings.Builder
+			b.Grow(len("host-") + len(addr) + len(suffix))
+			b.Write(appendGenerated(make([]byte, 0, 64), addr))
+			k := b.Len()
+			b.WriteString(suffix)
+			fqdn = b.String()
+			host = fqdn[:k]
 		}
-		out = append(out, map[string]any{"hostname": host, "ip_address": addrV, "fqdn": host + suffix})
+		out = append(out, map[string]any{"hostname": host, "ip_address": addrV, "fqdn": fqdn})
 	}
 	return out
 }
@@ -191,27 +201,33 @@ func (n namer) assignment(d db.Doc) []any {
 // do), else through encoding/json.
 func (n namer) appendAssignment(b []byte, d db.Doc) ([]byte, error) {
 	req, suffix := n.port(d)
-	ips := plugin.List(d, "fixed_ips")
-	plain := plainJSON(req) && plainJSON(suffix)
-	for _, ip := range ips {
-		_, addr := address(ip)
-		plain = plain && plainJSON(addr)
-	}
-	if !plain {
-		var w bytes.Buffer
-		enc := json.NewEncoder(&w)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(n.assignment(d)); err != nil {
-			return nil, fmt.Errorf("dns: encode dns_assignment: %w", err)
+	if plainJSON(req) && (suffix == "" || n.plainSuffix) {
+		if out, ok := n.appendPlain(b, req, suffix, plugin.List(d, "fixed_ips")); ok {
+			return out, nil
 		}
-		return append(b, bytes.TrimSuffix(w.Bytes(), []byte("\n"))...), nil
+		// An address needs escaping: b still ends where it did, and encoding/json writes.
 	}
+	var w bytes.Buffer
+	enc := json.NewEncoder(&w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n.assignment(d)); err != nil {
+		return nil, fmt.Errorf("dns: encode dns_assignment: %w", err)
+	}
+	return append(b, bytes.TrimSuffix(w.Bytes(), []byte("\n"))...), nil
+}
+
+// appendPlain appends the assignment of the fixed IPs ips, whose host names and suffix need
+// no escaping, reading each address once; false when an address needs escaping.
+func (n namer) appendPlain(b []byte, req, suffix string, ips []any) ([]byte, bool) {
 	b = append(b, '[')
 	first := true
 	for _, ip := range ips {
 		_, addr := address(ip)
 		if addr == "" {
 			continue
+		}
+		if !plainJSON(addr) {
+			return b, false
 		}
 		if !first {
 			b = append(b, ',')
@@ -232,7 +248,7 @@ func (n namer) appendAssignment(b []byte, d db.Doc) ([]byte, error) {
 		b = append(b, addr...)
 		b = append(b, `"}`...)
 	}
-	return append(b, ']'), nil
+	return append(b, ']'), true
 }
 
 // address is a fixed IP's ip_address, as stored and as a string ("" when it has none).

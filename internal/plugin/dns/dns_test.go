@@ -65,6 +65,8 @@ func TestSharedIsEncodedExpand(t *testing.T) {
 		}
 	}
 	checkShared(t, "example.org", "vm", []any{map[string]any{"ip_address": "é\"1"}})
+	// An address that needs escaping after one written as it is: the port's bytes start over.
+	checkShared(t, "example.org", "", []any{map[string]any{"ip_address": "10.0.0.5"}, map[string]any{"ip_address": "é\"1"}})
 }
 
 // FuzzSharedIsEncodedExpand is TestSharedIsEncodedExpand on any domain, dns_name and address.
@@ -74,6 +76,7 @@ func FuzzSharedIsEncodedExpand(f *testing.F) {
 	f.Add(defaultDomain, "x.", "\xff")
 	f.Fuzz(func(t *testing.T, dom, name, addr string) {
 		checkShared(t, dom, name, []any{map[string]any{"ip_address": addr}, map[string]any{"ip_address": "10.1.2.3"}})
+		checkShared(t, dom, name, []any{map[string]any{"ip_address": "10.1.2.3"}, map[string]any{"ip_address": addr}})
 	})
 }
 
