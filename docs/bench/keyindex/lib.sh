@@ -2,6 +2,9 @@
 # start_copy BIN TAG PORT: serve a fresh copy of $DATA100K (the 100,000-port dir; never written)
 # as ./d-TAG on PORT, and return once /healthcheck says OK and 20 s more have passed; sets pid.
 # stop_copy TAG: stop that server and remove the copy.
+# load_profiled BIN URL OUT PROFILE SECONDS PPROF FLAGS…: `BIN load --json FLAGS…` against URL
+# into OUT; when PROFILE (a file name) is not empty, a CPU profile of its first SECONDS goes
+# there, from the server's pprof on port PPROF.
 start_copy() {
 	local bin=$1 tag=$2 port=$3
 	rm -rf "d-$tag"; cp -a "${DATA100K:?set DATA100K to the 100,000-port data dir}" "d-$tag"
@@ -12,4 +15,14 @@ start_copy() {
 }
 stop_copy() {
 	kill "$pid"; wait "$pid" || true; rm -rf "d-$1"
+}
+load_profiled() {
+	local bin=$1 url=$2 out=$3 profile=$4 secs=$5 pprof=$6 prof=
+	shift 6
+	if [ -n "$profile" ]; then
+		curl -s -o "$profile" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=$secs" &
+		prof=$!
+	fi
+	"$bin" load --url "$url" --quiet --json "$@" > "$out"
+	[ -z "$prof" ] || wait "$prof"
 }

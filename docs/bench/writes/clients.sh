@@ -11,13 +11,9 @@ bin=$1 tag=$2 port=$3 clients=${CLIENTS:-8} n=${PORTS:-3000}
 MIDONET_PPROF_ADDR=127.0.0.1:$((port+1)) start_copy "$bin" "$tag" "$port"
 url=http://127.0.0.1:$port
 "$bin" load --url "$url" --quiet --json --concurrency 1 --ports 2000 --list 0 > "l1-$tag.json"
-prof=
-if [ "${PROFILE:-}" = 1 ]; then
-	curl -s -o "cpu-$tag.pb.gz" "http://127.0.0.1:$((port+1))/debug/pprof/profile?seconds=4" &
-	prof=$!
-fi
-"$bin" load --url "$url" --quiet --json --concurrency "$clients" --ports "$n" --list 0 > "lN-$tag.json"
-[ -z "$prof" ] || wait "$prof"
+profile=
+[ "${PROFILE:-}" != 1 ] || profile=cpu-$tag.pb.gz
+load_profiled "$bin" "$url" "lN-$tag.json" "$profile" 4 $((port+1)) --concurrency "$clients" --ports "$n" --list 0
 ms() { jq -r "$1/1e4|round/100" "lN-$tag.json"; }
 echo "$tag $clients clients: $(jq '.port_create.ports_per_s|round' "lN-$tag.json")/s," \
 	"p50 $(ms .port_create.p50_ns) p99 $(ms .port_create.p99_ns) ms, CPU $(ms .server.cpu_per_port_ns) ms a create," \
