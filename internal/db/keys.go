@@ -214,7 +214,7 @@ func (t *Tx) insertKeys(ctx context.Context, kind, id string, rid int64, rows []
 	// The values every row shares are boxed once: each conversion to any allocates.
 	kindV, idV, ridV := any(kind), any(id), any(rid)
 	for len(rows) > 0 {
-		n := min(len(rows), 100)
+		n := min(len(rows), keyRowsAStatement)
 		args := make([]any, 0, 5*n)
 		for _, r := range rows[:n] {
 			args = append(args, kindV, r.attr, r.value, idV)
@@ -237,9 +237,12 @@ const (
 	docWithKeys        // the document too, in a WITH clause (PostgreSQL, insertWithKeys)
 )
 
-// keyInserts[shape][n-1] is the statement of that shape for n key rows (n ≤ 100), made on
-// first use.
-var keyInserts [3][100]atomic.Pointer[string]
+// keyRowsAStatement is the most key rows one INSERT carries.
+const keyRowsAStatement = 100
+
+// keyInserts[shape][n-1] is the statement of that shape for n key rows (n ≤
+// keyRowsAStatement), made on first use.
+var keyInserts [3][keyRowsAStatement]atomic.Pointer[string]
 
 // keyInsertSQL returns the statement of a shape that inserts n key rows.
 func keyInsertSQL(shape, n int) string {
@@ -303,7 +306,7 @@ func (t *Tx) insertWithKeys(ctx context.Context, kind string, d Doc, body []byte
 		return false, nil
 	}
 	rows := docKeys(sortAttrs, multi, d)
-	if len(rows) == 0 || len(rows) > 100 {
+	if len(rows) == 0 || len(rows) > keyRowsAStatement {
 		return false, nil
 	}
 	id := str(d["id"])
