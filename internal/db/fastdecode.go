@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // decodeFast decodes a stored body as DecodeDoc does (an object; numbers as json.Number;
@@ -23,9 +25,13 @@ func decodeFast(b []byte) (Doc, bool) {
 // form json.Marshal writes and the API encodes (see Encoded); else nil.
 func decodeFastString(s string, withEnc bool) (Doc, *Encoded, bool) {
 	p := fastParser{s: s, canonical: withEnc}
+	p.strs = make([]string, 0, stringValues(s))
+	sc := scratchPool.Get().(*scratch)
+	p.kv, p.vs = sc.kv[:0], sc.vs[:0]
 	if withEnc {
-		p.spans = make([]int, 0, 64)
+		p.spans = sc.spans[:0]
 	}
+	defer func() { sc.put(&p) }()
 	p.space()
 	if p.i >= len(p.s) || p.s[p.i] != '{' {
 		return nil, nil, false
@@ -131,11 +137,39 @@ type fastParser struct {
 	kv []kvPair
 	// vs is the same for arrays.
 	vs []any
+	// strs holds the string headers of the document's string and number values, which the
+	// document's interfaces point into (see boxIn).
+	strs []string
 }
 
 type kvPair struct {
 	k string
 	v any
+}
+
+// scratch is a parser's kv, vs and spans, kept for the next document: they grow to a
+// document's size once, not for each document.
+type scratch struct {
+	kv    []kvPair
+	vs    []any
+	spans []int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// put returns p's scratch (as p last had it) to the pool, without what it points to; a
+// scratch grown past a large document is left to the collector.
+func (sc *scratch) put(p *fastParser) {
+	if cap(p.kv) > 1024 || cap(p.vs) > 1024 || cap(p.spans) > 2048 {
+		return
+	}
+	clear(p.kv[:cap(p.kv)])
+	clear(p.vs[:cap(p.vs)])
+	sc.kv, sc.vs = p.kv, p.vs
+	if p.spans != nil {
+		sc.spans = p.spans
+	}
+	scratchPool.Put(sc)
 }
 
 func (p *fastParser) space() {
@@ -240,7 +274,8 @@ func (p *fastParser) value(depth int) (any, bool) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
-		return p.str()
+		v, ok := p.str()
+		return p.box(stringType, v), ok
 	case c == 't':
 		return true, p.literal("true")
 	case c == 'f':
@@ -333,5 +368,50 @@ func (p *fastParser) number() (any, bool) {
 		}
 	}
 	p.i = i
-	return json.Number(s[start:i]), true
+	return p.box(numberType, s[start:i]), true
 }
+
+// Boxing values without an allocation each.
+//
+// An interface holding a string (or a json.Number) points to a string header, which Go
+// allocates for each conversion: about half of a port's allocations when decoded. The parser
+// instead keeps the headers of a document's string and number values in a slice (strs, made
+// at the size stringValues guesses) and builds each interface pointing into it: one
+// allocation for them all, or two when the guess was short. The headers are never written again once an interface points to
+// one (strs only grows within its capacity), so the values are as immutable as Go's own
+// boxes; a change to the document replaces an interface, never the header it points to.
+// The interface keeps the whole slice alive, which is the document's lifetime anyway.
+
+// eface is the layout of an empty interface: its dynamic type, and a pointer to its value.
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+func typeOf(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+var (
+	stringType = typeOf("")
+	numberType = typeOf(json.Number(""))
+)
+
+// box returns s as an interface of type typ (string or json.Number), its header kept in
+// strs; when strs is full, in a new one (the interfaces made so far keep the old one).
+func (p *fastParser) box(typ unsafe.Pointer, s string) any {
+	if len(s) == 0 && typ == stringType {
+		return "" // Go's box of "" allocates nothing
+	}
+	if len(p.strs) == cap(p.strs) {
+		p.strs = make([]string, 0, max(cap(p.strs)/2, 8))
+	}
+	p.strs = append(p.strs, s)
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ = typ
+	e.data = unsafe.Pointer(&p.strs[len(p.strs)-1])
+	return v
+}
+
+// stringValues guesses how many string and number values the body s holds: a quarter of its
+// quotes (half of its strings are keys in a stored document), and two numbers.
+func stringValues(s string) int { return strings.Count(s, `"`)/4 + 2 }

@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,6 +14,8 @@ var decodeSeeds = []string{
 	string(portBody(7)),
 	`{}`, ` { "a" : [ ] , "b" : { } } `, `{"a":[1,-2,3.5,-0.25e+10,1E5,0,-0]}`, `{"a":true,"b":false,"c":null}`,
 	`{"a":{"b":{"c":[{"d":"e"}]}}}`, `{"a":1,"a":2}`, `{"a":{"x":1},"a":"y"}`,
+	// More string and number values than stringValues guesses (the parser's boxes overflow).
+	`{"a":["b","c","d","e","f","g","h","i","j","k","l","m"],"n":[1,2,3,4,5,6,7,8,9,10,1.5,-2]}`,
 	// decodeFast leaves these to encoding/json: escapes, non-ASCII, control bytes, bad numbers,
 	// trailing bytes, not an object.
 	`{"a":"b\"c"}`, `{"a":"\u00e9"}`, `{"é":"x"}`, "{\"a\":\"\x01\"}", `{"a":01}`, `{"a":1.}`, `{"a":-}`, `{"a":1e}`,
@@ -35,6 +38,51 @@ func TestDecodeFast(t *testing.T) {
 	for _, s := range []string{`{"b":1,"a":2}`, `{"a":{"y":1,"x":2}}`, `{"a": 1}`, `{"a":[{"b":1,"a":2}]}`, `{"a":1,"a":2}`} {
 		if _, enc, ok := decodeFastString(s, true); !ok || enc != nil {
 			t.Errorf("%s: decoded %v, encoded attributes %v; want decoded, none", s, ok, enc)
+		}
+	}
+}
+
+// TestDecodeFastKeepsValues decodes many documents one after the other, keeping them all,
+// and checks each against DecodeDoc's afterwards: the parser's scratch, used again for each
+// document, and the boxes its values point into, are never shared by two documents. A
+// change to one document's values shows in no other.
+func TestDecodeFastKeepsValues(t *testing.T) {
+	bodies := make([][]byte, 200)
+	docs := make([]Doc, len(bodies))
+	for i := range bodies {
+		bodies[i] = portBody(i)
+		if i%3 == 0 { // and some that overflow their first boxes
+			bodies[i] = fmt.Appendf(nil, `{"a":["%d","x%d","y","z","w","v","u","t","s","r"],"b":[%d,2,3,4,5,6]}`, i, i, i)
+		}
+		d, ok := decodeFast(bodies[i])
+		if !ok {
+			t.Fatalf("%s: declined", bodies[i])
+		}
+		docs[i] = d
+	}
+	for i, d := range docs {
+		if i%3 == 0 {
+			d["a"].([]any)[0] = "changed"
+			d["b"] = "changed"
+		} else {
+			d["name"] = "changed"
+			d["fixed_ips"].([]any)[0].(map[string]any)["ip_address"] = "changed"
+		}
+	}
+	for i, d := range docs {
+		want, err := DecodeDoc(bodies[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			want["a"].([]any)[0] = "changed"
+			want["b"] = "changed"
+		} else {
+			want["name"] = "changed"
+			want["fixed_ips"].([]any)[0].(map[string]any)["ip_address"] = "changed"
+		}
+		if !reflect.DeepEqual(d, want) {
+			t.Fatalf("document %d after the others were decoded and changed:\n%#v\nwant\n%#v", i, d, want)
 		}
 	}
 }
