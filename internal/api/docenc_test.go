@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 )
 
 // TestEncodedDocIsTheDoc renders documents from their kept encoded attributes (appendEnc)
@@ -32,7 +33,7 @@ func TestEncodedDocIsTheDoc(t *testing.T) {
 		for _, optional := range []bool{false, true} {
 			l := &sharedList{}
 			for _, n := range names {
-				l.attrs = append(l.attrs, sharedAttr{name: n, key: append(appendString(nil, n), ':'), optional: optional})
+				l.attrs = append(l.attrs, sharedAttr{name: n, key: append(jsonenc.AppendString(nil, n), ':'), optional: optional})
 			}
 			slices.SortFunc(l.attrs, func(a, b sharedAttr) int { return strings.Compare(a.name, b.name) })
 			l.added = overlay{}
@@ -92,10 +93,10 @@ func BenchmarkEncodePorts(b *testing.B) {
 	}
 	l := &sharedList{}
 	for k := range docs[0] {
-		l.attrs = append(l.attrs, sharedAttr{name: k, key: append(appendString(nil, k), ':')})
+		l.attrs = append(l.attrs, sharedAttr{name: k, key: append(jsonenc.AppendString(nil, k), ':')})
 	}
 	for _, k := range []string{"dns_assignment", "qos_network_policy_id"} {
-		l.attrs = append(l.attrs, sharedAttr{name: k, key: append(appendString(nil, k), ':'), optional: true})
+		l.attrs = append(l.attrs, sharedAttr{name: k, key: append(jsonenc.AppendString(nil, k), ':'), optional: true})
 	}
 	slices.SortFunc(l.attrs, func(a, b sharedAttr) int { return strings.Compare(a.name, b.name) })
 	l.added = overlay{}

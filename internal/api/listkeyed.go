@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -458,7 +459,7 @@ var streamFlush = 1 << 20
 func newListWriter(rq *request, res *resource.Resource) *listWriter {
 	b := make([]byte, 0, 64<<10)
 	b = append(b, '{')
-	b = appendString(b, res.Plural())
+	b = jsonenc.AppendString(b, res.Plural())
 	b = append(b, ':', '[')
 	return &listWriter{rq: rq, buf: b}
 }
@@ -466,7 +467,7 @@ func newListWriter(rq *request, res *resource.Resource) *listWriter {
 func (lw *listWriter) add(v map[string]any) error {
 	lw.next()
 	var err error
-	if lw.buf, err = appendJSON(lw.buf, v); err != nil {
+	if lw.buf, err = jsonenc.Append(lw.buf, v); err != nil {
 		return fmt.Errorf("api: encode a list entry: %w", err)
 	}
 	return lw.flush()

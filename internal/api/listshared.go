@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -133,7 +134,7 @@ func (s *Server) sharedLister(rq *request, col plugin.Collection, q *query, pc *
 		if slices.ContainsFunc(l.attrs, func(x sharedAttr) bool { return x.name == a.Name }) {
 			return nil, false // one name twice: render's map keeps the last; not worth mimicking
 		}
-		sa := sharedAttr{name: a.Name, key: append(appendString(nil, a.Name), ':'), optional: a.Optional}
+		sa := sharedAttr{name: a.Name, key: append(jsonenc.AppendString(nil, a.Name), ':'), optional: a.Optional}
 		if slices.Contains(pc.attrs, a.Name) {
 			d := s.decide(rq, res.Rule("get")+":"+a.Name)
 			if d.decided && !d.allowed {
@@ -243,7 +244,7 @@ func (l *sharedList) appendAttrs(b []byte, e *docEnc, d db.Doc, i int) ([]byte, 
 		}
 		b = append(b, a.key...)
 		var err error
-		if b, err = appendJSON(b, v); err != nil {
+		if b, err = jsonenc.Append(b, v); err != nil {
 			return nil, fmt.Errorf("api: encode %s: %w", a.name, err)
 		}
 	}
@@ -404,13 +405,13 @@ func encodeDoc(d db.Doc) *docEnc {
 		}
 		starts = append(starts, uint32(len(enc)))
 		start := len(enc)
-		enc = appendString(enc, k)
+		enc = jsonenc.AppendString(enc, k)
 		if len(enc)-start != len(k)+2 {
 			return nil
 		}
 		enc = append(enc, ':')
 		var err error
-		if enc, err = appendJSON(enc, d[k]); err != nil {
+		if enc, err = jsonenc.Append(enc, d[k]); err != nil {
 			return nil
 		}
 	}
@@ -489,7 +490,7 @@ func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *re
 	plural := res.Plural()
 	b := pageBuf(1100*len(docs) + 1024)
 	b = append(b, '{')
-	b = appendString(b, plural)
+	b = jsonenc.AppendString(b, plural)
 	b = append(b, ':', '[')
 	for i, d := range docs {
 		if i > 0 {
@@ -502,9 +503,9 @@ func (s *Server) pageShared(ctx context.Context, tx *db.Tx, rq *request, res *re
 	b = append(b, ']')
 	if links := pageLinks(rq, q, docs); len(links) > 0 {
 		b = append(b, ',')
-		b = appendString(b, plural+"_links")
+		b = jsonenc.AppendString(b, plural+"_links")
 		b = append(b, ':')
-		if b, err = appendJSON(b, links); err != nil {
+		if b, err = jsonenc.Append(b, links); err != nil {
 			return nil, fmt.Errorf("api: encode a page's links: %w", err)
 		}
 	}

@@ -11,11 +11,12 @@ import (
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/nsdb"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := appendJSON(make([]byte, 0, 1024), v)
+	b, err := jsonenc.Append(make([]byte, 0, 1024), v)
 	if err != nil {
 		b = []byte(`{"NeutronError": {"type": "HTTPInternalServerError", "message": "Request Failed: internal server error while processing your request.", "detail": ""}}`)
 		status = http.StatusInternalServerError

@@ -22,6 +22,7 @@ import (
 
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -549,7 +550,7 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 		} else {
 			// The world keeps its own copy, decoded from the encoding the NSDB gets (the fast
 			// decoder: the encoding is json.Marshal's).
-			b, err := json.Marshal(after)
+			b, err := jsonenc.Marshal(after)
 			var own translate.Doc
 			if err == nil {
 				own, err = db.DecodeBody(b)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/midonet-go/midonet/internal/db"
+	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/nsdb"
 	"github.com/midonet-go/midonet/internal/resource"
 )
@@ -446,7 +447,7 @@ func (c *RESTClient) send(ctx context.Context, ch Change) error {
 	var body []byte
 	if ch.Doc != nil {
 		var err error
-		if body, err = json.Marshal(ch.Doc); err != nil {
+		if body, err = jsonenc.Marshal(ch.Doc); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/midonet-go/midonet/internal/jsonenc"
 )
 
 // Doc is one API resource as JSON-shaped data.
@@ -142,7 +144,7 @@ func (t *Tx) forget(kind, id string) {
 
 // Insert stores a new document; it must have an id.
 func (t *Tx) Insert(ctx context.Context, kind string, d Doc) error {
-	b, err := json.Marshal(d)
+	b, err := jsonenc.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
@@ -188,7 +190,7 @@ func (t *Tx) Inserted(kind, id string) bool {
 // the same id makes it wait for that one's end, so that of two racing claims exactly one
 // wins (auto-allocated topologies are claimed so, one per project).
 func (t *Tx) TryInsert(ctx context.Context, kind string, d Doc) (bool, error) {
-	b, err := json.Marshal(d)
+	b, err := jsonenc.Marshal(d)
 	if err != nil {
 		return false, fmt.Errorf("db: encode %s: %w", kind, err)
 	}
@@ -203,7 +205,7 @@ func (t *Tx) TryInsert(ctx context.Context, kind string, d Doc) (bool, error) {
 
 // Put replaces a stored document.
 func (t *Tx) Put(ctx context.Context, kind string, d Doc) error {
-	b, err := json.Marshal(d)
+	b, err := jsonenc.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("db: encode %s: %w", kind, err)
 	}
