@@ -137,9 +137,12 @@ type fastParser struct {
 	kv []kvPair
 	// vs is the same for arrays.
 	vs []any
-	// strs holds the string headers of the document's string and number values, which the
-	// document's interfaces point into (see boxIn).
-	strs []string
+	// strs holds the string headers of the document's string and number values, lists the
+	// slice headers of its non-empty arrays, and elems their elements: the document's
+	// interfaces point into them (see box).
+	strs  []string
+	lists [][]any
+	elems []any
 }
 
 type kvPair struct {
@@ -288,7 +291,9 @@ func (p *fastParser) value(depth int) (any, bool) {
 	return nil, false
 }
 
-func (p *fastParser) array(depth int) ([]any, bool) {
+// array parses an array at p.i ('['), a []any: an empty one is emptyList; the elements of
+// the others are cut from elems, and their headers boxed in lists (see box).
+func (p *fastParser) array(depth int) (any, bool) {
 	base := len(p.vs)
 	defer func() { p.vs = p.vs[:base] }()
 	ok := p.seq(']', func() bool {
@@ -299,7 +304,20 @@ func (p *fastParser) array(depth int) ([]any, bool) {
 	if !ok {
 		return nil, false
 	}
-	return append([]any{}, p.vs[base:]...), true
+	n := len(p.vs) - base
+	if n == 0 {
+		return emptyList, true
+	}
+	if cap(p.elems)-len(p.elems) < n {
+		p.elems = make([]any, 0, max(n, 4))
+	}
+	at := len(p.elems)
+	p.elems = append(p.elems, p.vs[base:]...)
+	if len(p.lists) == cap(p.lists) {
+		p.lists = make([][]any, 0, 4)
+	}
+	p.lists = append(p.lists, p.elems[at:at+n:at+n]) // full: an append elsewhere copies
+	return boxed(listType, unsafe.Pointer(&p.lists[len(p.lists)-1])), true
 }
 
 // str parses a string at p.i: printable ASCII without escapes only (what the API's encoder
@@ -373,14 +391,18 @@ func (p *fastParser) number() (any, bool) {
 
 // Boxing values without an allocation each.
 //
-// An interface holding a string (or a json.Number) points to a string header, which Go
-// allocates for each conversion: about half of a port's allocations when decoded. The parser
-// instead keeps the headers of a document's string and number values in a slice (strs, made
-// at the size stringValues guesses) and builds each interface pointing into it: one
-// allocation for them all, or two when the guess was short. The headers are never written again once an interface points to
-// one (strs only grows within its capacity), so the values are as immutable as Go's own
-// boxes; a change to the document replaces an interface, never the header it points to.
-// The interface keeps the whole slice alive, which is the document's lifetime anyway.
+// An interface holding a string (or a json.Number) points to a string header, and one
+// holding a []any to a slice header, which Go allocates for each conversion: more than half
+// of a port's allocations when decoded. The parser instead keeps the headers of a
+// document's values in slices made for the document (strs, at the size stringValues
+// guesses, and lists), the elements of its arrays in a third (elems), and builds each
+// interface pointing into them: a few allocations for them all. A header is never written
+// again once an interface points to it (the slices only grow within their capacity, a new
+// one is made when full), so the values are as immutable as Go's own boxes; a change to the
+// document replaces an interface or an element of one of its own arrays, never a header.
+// An array's slice is full (its capacity its length), so an append to it copies it rather
+// than writing over its neighbour's elements. The interfaces keep these slices alive, which
+// is the document's lifetime anyway.
 
 // eface is the layout of an empty interface: its dynamic type, and a pointer to its value.
 type eface struct {
@@ -393,7 +415,20 @@ func typeOf(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
 var (
 	stringType = typeOf("")
 	numberType = typeOf(json.Number(""))
+	listType   = typeOf([]any(nil))
 )
+
+// emptyList is every empty array decoded: its header is never written, and a list of
+// capacity 0 grows into a new one.
+var emptyList any = []any{}
+
+// boxed returns the interface of type typ whose value is at data.
+func boxed(typ, data unsafe.Pointer) (v any) {
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ = typ
+	e.data = data
+	return v
+}
 
 // box returns s as an interface of type typ (string or json.Number), its header kept in
 // strs; when strs is full, in a new one (the interfaces made so far keep the old one).
@@ -405,11 +440,7 @@ func (p *fastParser) box(typ unsafe.Pointer, s string) any {
 		p.strs = make([]string, 0, max(cap(p.strs)/2, 8))
 	}
 	p.strs = append(p.strs, s)
-	var v any
-	e := (*eface)(unsafe.Pointer(&v))
-	e.typ = typ
-	e.data = unsafe.Pointer(&p.strs[len(p.strs)-1])
-	return v
+	return boxed(typ, unsafe.Pointer(&p.strs[len(p.strs)-1]))
 }
 
 // stringValues guesses how many string and number values the body s holds: a quarter of its

@@ -87,6 +87,25 @@ func TestDecodeFastKeepsValues(t *testing.T) {
 	}
 }
 
+// TestDecodeFastListsApart: the arrays of one document share the slice their elements are
+// cut from, yet an append to one never writes over another's elements, and an empty one
+// grows into a list of its own.
+func TestDecodeFastListsApart(t *testing.T) {
+	d, ok := decodeFast([]byte(`{"a":[1,2],"b":["x","y"],"c":[],"d":[]}`))
+	if !ok {
+		t.Fatal("declined")
+	}
+	a := append(d["a"].([]any), "appended")
+	c := append(d["c"].([]any), "appended")
+	want := Doc{"a": []any{json.Number("1"), json.Number("2")}, "b": []any{"x", "y"}, "c": []any{}, "d": []any{}}
+	if !reflect.DeepEqual(d, want) {
+		t.Errorf("after appends to two of its lists the document is %#v, want %#v", d, want)
+	}
+	if len(a) != 3 || len(c) != 1 || a[2] != "appended" || c[0] != "appended" {
+		t.Errorf("the appends gave %#v and %#v", a, c)
+	}
+}
+
 func FuzzDecodeFast(f *testing.F) {
 	for _, s := range decodeSeeds {
 		f.Add([]byte(s))
