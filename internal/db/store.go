@@ -62,6 +62,11 @@ func DecodeDoc(b []byte) (Doc, error) {
 // same values, or DecodeDoc's answer.
 func DecodeBody(b []byte) (Doc, error) { return decodeBody(b) }
 
+// DecodeFast decodes b as DecodeDoc would when b is a JSON object in the form the fast
+// decoder reads (strings of printable ASCII without escapes, nothing after the object but
+// spaces), and reports false for anything else, which the caller then decodes its own way.
+func DecodeFast(b []byte) (Doc, bool) { return decodeFast(b) }
+
 // decodeBody is DecodeDoc, through decodeFast where it can.
 func decodeBody(b []byte) (Doc, error) {
 	if d, ok := decodeFast(b); ok {
