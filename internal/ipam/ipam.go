@@ -4,7 +4,9 @@
 package ipam
 
 import (
+	"encoding/binary"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"sort"
@@ -30,6 +32,20 @@ func (r Range) Size() *big.Int {
 	return s.Add(s, big.NewInt(1))
 }
 
+// sizeUpTo is Size, or limit when Size is larger, without allocating.
+func (r Range) sizeUpTo(limit uint64) uint64 {
+	s, e := r.Start.As16(), r.End.As16()
+	lo, borrow := bits.Sub64(binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(s[8:]), 0)
+	hi, borrow := bits.Sub64(binary.BigEndian.Uint64(e[:8]), binary.BigEndian.Uint64(s[:8]), borrow)
+	switch {
+	case borrow != 0: // End before Start: as Size's big.Int, negative or zero
+		return 0
+	case hi != 0 || lo >= limit-1:
+		return limit
+	}
+	return lo + 1
+}
+
 // First is the network address of p.
 func First(p netip.Prefix) netip.Addr { return p.Masked().Addr() }
 
@@ -50,9 +66,39 @@ func Last(p netip.Prefix) netip.Addr {
 
 // Add returns a+n (n may be negative), without overflow checks beyond the family's width.
 func Add(a netip.Addr, n int64) netip.Addr {
+	if out, ok := add128(a, n); ok {
+		return out
+	}
 	v := new(big.Int).SetBytes(a.AsSlice())
 	v.Add(v, big.NewInt(n))
 	return fromBig(v, a.Is4())
+}
+
+// add128 is Add in 128-bit arithmetic, without allocating (a random draw makes several),
+// when a+n stays within a's family; false otherwise, where Add keeps its big.Int answer.
+func add128(a netip.Addr, n int64) (netip.Addr, bool) {
+	b := a.As16()
+	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	var carry uint64
+	if n >= 0 {
+		lo, carry = bits.Add64(lo, uint64(n), 0)
+		hi, carry = bits.Add64(hi, 0, carry)
+	} else {
+		lo, carry = bits.Sub64(lo, uint64(-n), 0) // -MinInt64 is 1<<63 as a uint64
+		hi, carry = bits.Sub64(hi, 0, carry)
+	}
+	if carry != 0 {
+		return netip.Addr{}, false
+	}
+	if a.Is4() {
+		if hi != 0 || lo>>32 != 0xffff { // left ::ffff:0:0/96, the IPv4 addresses
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom4([4]byte{byte(lo >> 24), byte(lo >> 16), byte(lo >> 8), byte(lo)}), true
+	}
+	binary.BigEndian.PutUint64(b[:8], hi)
+	binary.BigEndian.PutUint64(b[8:], lo)
+	return netip.AddrFrom16(b), true
 }
 
 func fromBig(v *big.Int, v4 bool) netip.Addr {
@@ -223,12 +269,7 @@ func Random(pools []Range, n int) []netip.Addr {
 	var total uint64
 	sizes := make([]uint64, len(pools))
 	for i, r := range pools {
-		s := r.Size()
-		if !s.IsUint64() || s.Uint64() > 1<<62 {
-			sizes[i] = 1 << 62
-		} else {
-			sizes[i] = s.Uint64()
-		}
+		sizes[i] = r.sizeUpTo(1 << 62)
 		total += sizes[i]
 	}
 	if total == 0 {

@@ -1,6 +1,9 @@
 package ipam
 
 import (
+	"math"
+	"math/big"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 )
@@ -160,6 +163,57 @@ func TestSubtract(t *testing.T) {
 			if got[i] != c.want[i] {
 				t.Errorf("%v - %v = %v, want %v", c.ps, c.rm, got, c.want)
 				break
+			}
+		}
+	}
+}
+
+// addBig is Add through big.Int only, the answer add128 must give wherever it gives one.
+func addBig(a netip.Addr, n int64) netip.Addr {
+	v := new(big.Int).SetBytes(a.AsSlice())
+	v.Add(v, big.NewInt(n))
+	return fromBig(v, a.Is4())
+}
+
+// TestAddMatchesBig: Add's 128-bit arithmetic gives big.Int's answer, across the ends of
+// both families and random draws (wraps and underflows included).
+func TestAddMatchesBig(t *testing.T) {
+	addrs := []string{"0.0.0.0", "0.0.0.1", "10.0.0.255", "255.255.255.254", "255.255.255.255", "::", "::1",
+		"::ffff:255.255.255.255", "2001:db8::ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe80::"}
+	ns := []int64{0, 1, -1, 2, -2, 255, 256, -256, 1 << 32, -(1 << 32), math.MaxInt64, math.MinInt64, math.MaxInt64 - 1}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		addrs = append(addrs, netip.AddrFrom16(b).String(), netip.AddrFrom4([4]byte(b[:4])).String())
+		ns = append(ns, int64(r.Uint64()), int64(r.Uint32()), -int64(r.Uint32()))
+	}
+	for _, s := range addrs {
+		a := netip.MustParseAddr(s)
+		for _, n := range ns {
+			if got, want := Add(a, n), addBig(a, n); got != want {
+				t.Fatalf("Add(%s, %d) = %s, want %s", a, n, got, want)
+			}
+		}
+	}
+}
+
+// TestSizeUpTo is Size capped, for the ranges Random draws from.
+func TestSizeUpTo(t *testing.T) {
+	for _, c := range []struct{ start, end string }{
+		{"10.0.0.1", "10.0.0.1"}, {"10.0.0.0", "10.0.255.255"}, {"0.0.0.0", "255.255.255.255"},
+		{"2001:db8::", "2001:db8::ffff"}, {"2001:db8::", "2001:db8::ffff:ffff:ffff:ffff"}, {"2001:db8::", "2001:db8:0:1::"}, {"::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	} {
+		r := Range{netip.MustParseAddr(c.start), netip.MustParseAddr(c.end)}
+		for _, limit := range []uint64{1 << 62, 1 << 20, 2} {
+			want := limit
+			if s := r.Size(); s.IsUint64() && s.Uint64() < limit {
+				want = s.Uint64()
+			}
+			if got := r.sizeUpTo(limit); got != want {
+				t.Errorf("%s–%s up to %d: %d, want %d", c.start, c.end, limit, got, want)
 			}
 		}
 	}
