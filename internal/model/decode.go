@@ -55,7 +55,7 @@ func planOf(t reflect.Type) []fieldPlan {
 // decodeValue sets v from the generic value x. A JSON null (nil) leaves v as it is, so
 // defaults survive an explicit null as they do with encoding/json. The first mismatch is
 // returned; the other fields are still set.
-func decodeValue(v reflect.Value, x any, path string) error {
+func decodeValue(v reflect.Value, x any, path *docPath) error {
 	if x == nil {
 		return nil
 	}
@@ -99,9 +99,11 @@ func decodeValue(v reflect.Value, x any, path string) error {
 		var first error
 		for k, e := range m {
 			ev := reflect.New(v.Type().Elem()).Elem()
-			if err := decodeValue(ev, e, path+"."+k); err != nil && first == nil {
+			path.push(k, -1)
+			if err := decodeValue(ev, e, path); err != nil && first == nil {
 				first = err
 			}
+			path.pop()
 			out.SetMapIndex(reflect.ValueOf(k), ev)
 		}
 		v.Set(out)
@@ -114,9 +116,11 @@ func decodeValue(v reflect.Value, x any, path string) error {
 		out := reflect.MakeSlice(v.Type(), xv.Len(), xv.Len())
 		var first error
 		for i := 0; i < xv.Len(); i++ {
-			if err := decodeValue(out.Index(i), xv.Index(i).Interface(), fmt.Sprintf("%s[%d]", path, i)); err != nil && first == nil {
+			path.push("", i)
+			if err := decodeValue(out.Index(i), xv.Index(i).Interface(), path); err != nil && first == nil {
 				first = err
 			}
+			path.pop()
 		}
 		v.Set(out)
 		return first
@@ -131,24 +135,51 @@ func decodeValue(v reflect.Value, x any, path string) error {
 			if !ok {
 				continue
 			}
-			if err := decodeValue(v.FieldByIndex(f.index), e, join(path, f.key)); err != nil && first == nil {
+			path.push(f.key, -1)
+			if err := decodeValue(v.FieldByIndex(f.index), e, path); err != nil && first == nil {
 				first = err
 			}
+			path.pop()
 		}
 		return first
 	default:
-		return fmt.Errorf("%s: cannot decode into %s", path, v.Type())
+		return fmt.Errorf("%s: cannot decode into %s", path.String(), v.Type())
 	}
 	return nil
 }
 
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+// docPath is where the value being decoded sits in the document: the keys and list indexes
+// (index ≥ 0) from the document down, pushed and popped as the decoder descends. It becomes a
+// string only for an error, so that decoding builds none.
+type docPath struct {
+	segs []pathSeg
+	buf  [8]pathSeg // most paths fit
 }
 
-func mismatch(path, want string, x any) error {
-	return fmt.Errorf("%s is %T, want %s", path, x, want)
+type pathSeg struct {
+	key   string
+	index int
+}
+
+func (p *docPath) push(key string, index int) { p.segs = append(p.segs, pathSeg{key, index}) }
+func (p *docPath) pop()                       { p.segs = p.segs[:len(p.segs)-1] }
+
+// String is the path as `a.b[2].c`.
+func (p *docPath) String() string {
+	var b strings.Builder
+	for _, s := range p.segs {
+		switch {
+		case s.index >= 0:
+			fmt.Fprintf(&b, "[%d]", s.index)
+		case b.Len() > 0:
+			b.WriteString("." + s.key)
+		default:
+			b.WriteString(s.key)
+		}
+	}
+	return b.String()
+}
+
+func mismatch(path *docPath, want string, x any) error {
+	return fmt.Errorf("%s is %T, want %s", path.String(), x, want)
 }

@@ -85,7 +85,9 @@ func Decode[T any](d map[string]any) (T, error) {
 	if d == nil {
 		return out, nil
 	}
-	if err := decodeValue(reflect.ValueOf(&out).Elem(), d, ""); err != nil {
+	var path docPath
+	path.segs = path.buf[:0]
+	if err := decodeValue(reflect.ValueOf(&out).Elem(), d, &path); err != nil {
 		return out, fmt.Errorf("model: %T: %w", out, err)
 	}
 	return out, nil

@@ -55,6 +55,7 @@ func TestDecodeTable(t *testing.T) {
 		{"Go string slice", map[string]any{"dns_nameservers": []string{"8.8.8.8"}}, func(s Subnet) bool { return s.DNSNameservers[0] == "8.8.8.8" }, ""},
 		{"wrong type names the attribute", map[string]any{"cidr": 5, "name": "kept"}, func(s Subnet) bool { return s.Name == "kept" }, "cidr"},
 		{"wrong nested type", map[string]any{"allocation_pools": []any{"x"}}, nil, "allocation_pools[0]"},
+		{"wrong type deep down names its path", map[string]any{"host_routes": []any{map[string]any{"nexthop": "10.0.0.1"}, map[string]any{"nexthop": 7}}}, nil, "host_routes[1].nexthop is int"},
 		{"fractional number", map[string]any{"ip_version": 4.5}, nil, "ip_version"},
 	}
 	for _, c := range cases {
