@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/midonet-go/midonet/internal/jsonenc"
 )
 
 // decodeFast decodes a stored body as DecodeDoc does (an object; numbers as json.Number;
@@ -348,45 +350,14 @@ func (p *fastParser) literal(lit string) bool {
 	return true
 }
 
-// number parses JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number parses a number at p.i (JSON's grammar, jsonenc.ScanNumber).
 func (p *fastParser) number() (any, bool) {
-	start := p.i
-	s := p.s
-	i := p.i
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
+	n, ok := jsonenc.ScanNumber(p.s[p.i:])
+	if !ok {
 		return nil, false
 	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return nil, false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return nil, false
-		}
-	}
-	p.i = i
-	return p.box(numberType, s[start:i]), true
+	p.i += n
+	return p.box(numberType, p.s[p.i-n:p.i]), true
 }
 
 // Boxing values without an allocation each.

@@ -100,32 +100,9 @@ func appendValue(b []byte, v any, f *form) ([]byte, error) {
 		}
 		return append(b, '}'), nil
 	case []any:
-		if t == nil {
-			return append(b, f.nilList...), nil
-		}
-		b = append(b, '[')
-		for i, x := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendValue(b, x, f); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendList(b, t, f, func(b []byte, x any) ([]byte, error) { return appendValue(b, x, f) })
 	case []string:
-		if t == nil {
-			return append(b, f.nilList...), nil
-		}
-		b = append(b, '[')
-		for i, x := range t {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, x, f.safe)
-		}
-		return append(b, ']'), nil
+		return appendList(b, t, f, func(b []byte, x string) ([]byte, error) { return appendString(b, x, f.safe), nil })
 	}
 	if f == &marshalForm {
 		raw, err := json.Marshal(v)
@@ -141,6 +118,24 @@ func appendValue(b []byte, v any, f *form) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// appendList writes a list, each element by elem; a nil list as the form says.
+func appendList[T any](b []byte, l []T, f *form, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if l == nil {
+		return append(b, f.nilList...), nil
+	}
+	b = append(b, '[')
+	for i, x := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = elem(b, x); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 const hexDigits = "0123456789abcdef"
@@ -199,8 +194,16 @@ func appendString(b []byte, s string, safe *[utf8.RuneSelf]bool) []byte {
 	return append(b, '"')
 }
 
-// validNumber reports whether s is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// validNumber reports whether s is a JSON number.
 func validNumber(s string) bool {
+	n, ok := ScanNumber(s)
+	return ok && n == len(s)
+}
+
+// ScanNumber reads the JSON number at the start of s, by the grammar
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and returns its length; false when s does
+// not start with one (or a fraction or exponent lacks its digits).
+func ScanNumber(s string) (int, bool) {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++
@@ -217,12 +220,12 @@ func validNumber(s string) bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case digits() == 0:
-		return false
+		return 0, false
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		if digits() == 0 {
-			return false
+			return 0, false
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -231,8 +234,8 @@ func validNumber(s string) bool {
 			i++
 		}
 		if digits() == 0 {
-			return false
+			return 0, false
 		}
 	}
-	return i == len(s)
+	return i, true
 }

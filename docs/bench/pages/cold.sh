@@ -10,18 +10,10 @@
 set -u
 bin=$(readlink -f "$1"); src=$(readlink -f "$2"); out=$3; sort=${4:-id:asc}; pages=${5:-1000}
 port=${PORT:-9940}; pprof=$((port + 1))
+lib=$(dirname "$(readlink -f "$0")")/lib.sh
 mkdir -p "$out"; out=$(readlink -f "$out"); cd "$out"
-rm -rf data; cp -a "$src" data
-MIDONET_PPROF_ADDR=127.0.0.1:$pprof "$bin" serve --data-dir "$out/data" --bind-port "$port" > serve.log 2>&1 &
-pid=$!
-until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do kill -0 $pid || exit 1; sleep 0.5; done
-sleep 15
-for _ in $(seq 1 120); do
-	curl -s "http://127.0.0.1:$pprof/debug/pprof/goroutine?debug=1" |
-		grep -qE 'agent.\(\*Agent\).load|cluster.\(\*Cluster\).Load|StartupRepair|readOwned|releaseStartupPeak' || break
-	sleep 1
-done
-sleep 10
+. "$lib"
+serve_fresh "$bin" "$src" "$port" "$pprof"
 cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
 walk() { "$bin" load --url "http://127.0.0.1:$port" --quiet --json --ports 0 --list 0 --page 100 --pages "$pages" --page-sort "$sort"; }
 curl -s -o cpu.pb.gz "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=${SECS:-8}" &

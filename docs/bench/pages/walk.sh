@@ -13,18 +13,10 @@
 set -u
 bin=$(readlink -f "$1"); src=$(readlink -f "$2"); out=$3; rounds=${4:-2}; shift 4 || shift $#
 port=${PORT:-9910}; pprof=$((port + 1))
+lib=$(dirname "$(readlink -f "$0")")/lib.sh
 mkdir -p "$out"; out=$(readlink -f "$out"); cd "$out"
-rm -rf data; cp -a "$src" data
-MIDONET_PPROF_ADDR=127.0.0.1:$pprof "$bin" serve --data-dir "$out/data" --bind-port "$port" "$@" > serve.log 2>&1 &
-pid=$!; t0=$(date +%s.%N)
-until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do kill -0 $pid || exit 1; sleep 0.5; done
-sleep 15
-for _ in $(seq 1 120); do
-	curl -s "http://127.0.0.1:$pprof/debug/pprof/goroutine?debug=1" |
-		grep -qE 'agent.\(\*Agent\).load|cluster.\(\*Cluster\).Load|StartupRepair|readOwned|releaseStartupPeak' || break
-	sleep 1
-done
-sleep 10
+. "$lib"
+serve_fresh "$bin" "$src" "$port" "$pprof" "$@"
 rss() { grep -E 'VmRSS|RssAnon|RssFile' /proc/$pid/status | tr -s ' \t' ' ' | tr '\n' ' '; }
 echo "idle: $(rss) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee summary.txt
 cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
