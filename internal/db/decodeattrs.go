@@ -28,7 +28,7 @@ func DecodeAttrs(body []byte, names ...string) (Doc, error) {
 }
 
 func decodeAttrsFast(s string, names []string) (Doc, bool) {
-	p := fastParser{s: s}
+	p := fastParser{s: s, strs: make([]string, 0, len(names))} // boxes for the values kept, at most one each
 	p.space()
 	if p.i >= len(p.s) || p.s[p.i] != '{' {
 		return nil, false
