@@ -2,15 +2,14 @@ package testenv
 
 import (
 	"bytes"
-	"fmt"
-	"math/rand/v2"
-	"net"
 	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/midonet-go/midonet/internal/testutil/ports"
 )
 
 // process is a child process started so that it dies with the test binary:
@@ -132,28 +131,9 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Ports handed to servers that tests start are drawn below Linux's default
-// ephemeral range (32768–60999). A port the kernel assigned (to an outgoing
-// connection of a client, or to a listener on port 0) can then never take the
-// one a test picked for a server between the pick and the server's bind.
-const (
-	pickLow  = 20000
-	pickHigh = 32000
-)
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, drawn
-// at random below the kernel's ephemeral range.
-func FreePort() (int, error) {
-	for range 200 {
-		port := pickLow + rand.IntN(pickHigh-pickLow)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			continue // in use: draw again
-		}
-		l.Close()
-		return port, nil
-	}
-	return 0, fmt.Errorf("testenv: no free port between %d and %d", pickLow, pickHigh)
-}
+// FreePort returns a loopback TCP port for a server a test starts, reserved against every
+// other test process's draw for as long as this one lives (internal/testutil/ports): a
+// server stopped and started again on it finds it free.
+func FreePort() (int, error) { return ports.Free() }
 
 func freePort() (int, error) { return FreePort() }

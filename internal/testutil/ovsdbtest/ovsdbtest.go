@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/midonet-go/midonet/internal/testutil/ports"
 )
 
 // VtepSchema is where Debian's openvswitch-vtep installs the hardware_vtep schema.
@@ -34,15 +36,13 @@ func Start(t testing.TB) *Server { return start(t, false) }
 // StartTCP also listens on a free loopback TCP port, as a hardware VTEP's OVSDB does.
 func StartTCP(t testing.TB) *Server { return start(t, true) }
 
-// freePort finds a loopback TCP port no one listens on (there is a window before the
-// server takes it; a test that loses the race fails clearly at start).
+// freePort draws a loopback TCP port that no other test's draw holds.
 func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := ports.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func start(t testing.TB, tcp bool) *Server {
