@@ -148,35 +148,37 @@ func TestBodyMemoryBudget(t *testing.T) {
 	p := newInProcess(t, nil)
 	p.srv.Limits = api.Limits{MaxBody: maxBody, BodyMemory: budget}
 	type upload struct {
-		pw   *io.PipeWriter
-		rest []byte
-		done chan *httptest.ResponseRecorder
+		pw      *io.PipeWriter
+		rest    []byte
+		done    chan *httptest.ResponseRecorder
+		waiting chan struct{}
 	}
 	var stalled, refused []*upload
 	for i := range uploads {
 		body := paddedNetwork(maxBody)
 		pr, pw := io.Pipe()
-		req := httptest.NewRequest(http.MethodPost, "/v2.0/networks", pr)
+		u := &upload{pw: pw, rest: body[sent:], done: make(chan *httptest.ResponseRecorder, 1), waiting: make(chan struct{})}
+		req := httptest.NewRequest(http.MethodPost, "/v2.0/networks", &stallWatch{PipeReader: pr, after: sent, waiting: u.waiting})
 		req.ContentLength = -1
 		if i%2 == 0 {
 			req.ContentLength = int64(len(body)) // declared sizes reserve nothing up front
 		}
-		u := &upload{pw: pw, rest: body[sent:], done: make(chan *httptest.ResponseRecorder, 1)}
 		go func() {
 			w := httptest.NewRecorder()
 			p.srv.ServeHTTP(w, req)
 			pr.Close() // unblock a writer the server stopped reading
 			u.done <- w
 		}()
-		// io.Pipe hands bytes over only as the server reads them, but a server that read
-		// them may still refuse them: the upload is stalled once the server accounts for its
-		// bytes, refused once it answers, whichever comes first.
-		_, err := pw.Write(body[:sent])
+		// The server reserves budget before each read: an upload is stalled once the server,
+		// having read all it was sent, asks for more (the reservation was granted); it is
+		// refused once it is answered. Exactly one of the two happens while the writer waits.
+		pw.Write(body[:sent])
 		var w *httptest.ResponseRecorder
-		if err != nil {
-			w = <-u.done
-		} else {
-			w = awaitHeldOrAnswered(t, p.srv, int64(len(stalled)+1)*sent, u.done)
+		select {
+		case w = <-u.done:
+		case <-u.waiting:
+		case <-time.After(time.Minute):
+			t.Fatalf("upload %d: the server neither answered nor asked for more than the %d bytes sent", i, sent)
 		}
 		if w != nil {
 			if w.Code != http.StatusServiceUnavailable {
@@ -224,22 +226,21 @@ func TestBodyMemoryBudget(t *testing.T) {
 	}
 }
 
-// awaitHeldOrAnswered waits until the server holds want body bytes or the upload's handler
-// answered (its answer), and returns nil for an upload the server keeps reading: held, or
-// still unanswered after a few seconds (a refusal comes at once, not after seconds).
-func awaitHeldOrAnswered(t *testing.T, srv *api.Server, want int64, done chan *httptest.ResponseRecorder) *httptest.ResponseRecorder {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case w := <-done:
-			return w
-		default:
-		}
-		if inUse, _, _ := srv.BodyMemory(); inUse >= want {
-			return nil
-		}
-		time.Sleep(time.Millisecond)
+// stallWatch is an upload's body that closes waiting when the server asks for more than
+// the after bytes it was sent: its budget for the next read was granted.
+type stallWatch struct {
+	*io.PipeReader
+	after, read int64
+	waiting     chan struct{}
+	closed      bool
+}
+
+func (r *stallWatch) Read(p []byte) (int, error) {
+	if r.read >= r.after && !r.closed {
+		r.closed = true
+		close(r.waiting)
 	}
-	return nil
+	n, err := r.PipeReader.Read(p)
+	r.read += int64(n)
+	return n, err
 }
