@@ -46,6 +46,8 @@ type Plugin struct {
 	// OnNetworkDelete run before a network's ports are checked for use (the L3 plugin deletes
 	// the floating IPs on it that nothing uses, as Neutron's ML2 plugin has it do).
 	OnNetworkDelete []func(ctx context.Context, tx *db.Tx, c *plugin.Caller, network db.Doc) error
+	// defaultSGs remembers projects' default security groups for port creates.
+	defaultSGs sgHints
 }
 
 // New builds the core plugin.

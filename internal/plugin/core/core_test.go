@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -180,4 +181,53 @@ func TestPortDeleteReleasesMAC(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPortDefaultGroupAfterItChanged: a port created without groups gets its project's
+// default group even when the one the plugin last gave that project is gone: deleted, or
+// made by a create that rolled back.
+func TestPortDefaultGroupAfterItChanged(t *testing.T) {
+	e := plugintest.New(t)
+	net := e.MustCreate("networks", map[string]any{"name": "n"})["id"].(string)
+	defaultOf := func(t *testing.T, project string) string {
+		t.Helper()
+		d, err := e.Create("ports", map[string]any{"network_id": net, "tenant_id": project})
+		if err != nil {
+			t.Fatalf("create a port of %s: %v", project, err)
+		}
+		p := model.MustDecode[model.Port](d)
+		if len(p.SecurityGroups) != 1 {
+			t.Fatalf("security_groups %v, want the project's default group", p.SecurityGroups)
+		}
+		sg := e.Get("security_groups", p.SecurityGroups[0])
+		if sg == nil || sg["name"] != "default" || sg["tenant_id"] != project {
+			t.Fatalf("the port's group %s is %v, want project %s's default group", p.SecurityGroups[0], sg, project)
+		}
+		if err := e.Delete("ports", p.ID); err != nil {
+			t.Fatal(err)
+		}
+		return p.SecurityGroups[0]
+	}
+	t.Run("deleted", func(t *testing.T) {
+		first := defaultOf(t, "p-deleted")
+		if again := defaultOf(t, "p-deleted"); again != first {
+			t.Fatalf("a second port got group %s, want the default %s", again, first)
+		}
+		if err := e.Delete("security_groups", first); err != nil {
+			t.Fatal(err)
+		}
+		if next := defaultOf(t, "p-deleted"); next == first {
+			t.Fatalf("the port got the deleted group %s", first)
+		}
+	})
+	t.Run("rolled back", func(t *testing.T) {
+		// This create fails after the port's groups were settled (a project's first port
+		// makes its default group), so its default group goes with it.
+		_, err := e.Create("ports", map[string]any{"network_id": net, "tenant_id": "p-rolled-back",
+			"extra_dhcp_opts": []any{map[string]any{"opt_name": "mtu", "opt_value": ""}}})
+		if f, ok := fault.As(err); !ok || !strings.Contains(f.Message, "No valid key specs") {
+			t.Fatalf("create with an empty DHCP option = %v, want InvalidInput", err)
+		}
+		defaultOf(t, "p-rolled-back")
+	})
 }

@@ -415,14 +415,17 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	enabled := plugin.Bool(d, "port_security_enabled")
 	creating := changes == nil
 	_, sgGiven := d["security_groups"]
+	// The default group given to a port created without groups, read once.
+	var defaultID string
+	var defaultSG db.Doc
 	if creating && !sgGiven {
 		d["security_groups"] = []any{}
 		if enabled && !model.PortTrusted(plugin.Str(d, "device_owner")) {
-			sg, err := p.ensureDefaultSG(ctx, tx, c, ownerOf(d))
-			if err != nil {
+			var err error
+			if defaultID, defaultSG, err = p.portDefaultSG(ctx, tx, c, ownerOf(d)); err != nil {
 				return err
 			}
-			d["security_groups"] = []any{sg}
+			d["security_groups"] = []any{defaultID}
 		}
 	}
 	sgs := plugin.Strings(d, "security_groups")
@@ -442,9 +445,12 @@ func (p *Plugin) portSecurity(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		// unless an admin asks, one of the port's project or shared with it (RBAC).
 		var missing []string
 		for _, id := range sgs {
-			sg, err := plugin.FetchShared(ctx, tx, c, "security_groups", id)
-			if _, notFound := fault.As(err); err != nil && !notFound {
-				return err
+			sg := defaultSG
+			if id != defaultID || defaultSG == nil {
+				var err error
+				if sg, err = fetchGroup(ctx, tx, c, id); err != nil {
+					return err
+				}
 			}
 			if sg == nil || (!c.IsAdmin && plugin.Str(sg, "tenant_id") != plugin.Str(d, "tenant_id") && !plugin.SharedWith(sg, plugin.Str(d, "tenant_id"))) {
 				if !slices.Contains(missing, id) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -102,6 +103,75 @@ func (p *Plugin) insertRule(ctx context.Context, tx *db.Tx, c *plugin.Caller, d 
 	}
 	d["standard_attr_id"] = sid
 	return plugin.Add(ctx, tx, c, "security_group_rules", d)
+}
+
+// sgHints remembers the id of each project's default security group. A port created without
+// groups reads its project's default group anyway (the caller must see it), so the hint
+// spares the lookup before that read, and the read checks the hint: a stale one (the group
+// deleted here or by another server, or made by a transaction that rolled back) costs the
+// lookup it would have saved, never a wrong answer.
+type sgHints struct {
+	mu  sync.Mutex
+	ids map[string]string // project → group id
+}
+
+// maxSGHints bounds the hints; past it they start over.
+const maxSGHints = 1 << 16
+
+func (h *sgHints) get(project string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ids[project]
+}
+
+func (h *sgHints) put(project, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ids == nil || len(h.ids) >= maxSGHints {
+		h.ids = make(map[string]string)
+	}
+	h.ids[project] = id
+}
+
+// drop forgets a hint that turned out stale, unless another request replaced it meanwhile.
+func (h *sgHints) drop(project, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ids[project] == id {
+		delete(h.ids, project)
+	}
+}
+
+// portDefaultSG returns the id of the default group of a port's project, made if need be,
+// and the group as the caller may see it (nil when the caller may not see it, as
+// plugin.FetchShared has it).
+func (p *Plugin) portDefaultSG(ctx context.Context, tx *db.Tx, c *plugin.Caller, project string) (string, db.Doc, error) {
+	if id := p.defaultSGs.get(project); id != "" {
+		sg, err := fetchGroup(ctx, tx, c, id)
+		if err != nil || sg != nil {
+			return id, sg, err
+		}
+		p.defaultSGs.drop(project, id) // gone, or not seen: look it up
+	}
+	id, err := p.ensureDefaultSG(ctx, tx, c, project)
+	if err != nil || id == "" {
+		return id, nil, err
+	}
+	sg, err := fetchGroup(ctx, tx, c, id)
+	if sg != nil {
+		p.defaultSGs.put(project, id)
+	}
+	return id, sg, err
+}
+
+// fetchGroup reads a security group for a port: nil when it is gone or the caller may not
+// see it.
+func fetchGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, id string) (db.Doc, error) {
+	sg, err := plugin.FetchShared(ctx, tx, c, "security_groups", id)
+	if _, answered := fault.As(err); err != nil && answered {
+		return nil, nil
+	}
+	return sg, err
 }
 
 // EnsureDefaultSG is ensureDefaultSG for the API layer (listing a project's groups creates
