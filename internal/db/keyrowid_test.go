@@ -195,12 +195,13 @@ func TestUpgradeGivesKeyRowsRowids(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"0006_resource_keys_without_doc_index.sql", "0007_get_shared.sql", "0008_resource_keys_rowid.sql"}; !slices.Equal(applied, want) {
+	if want := []string{"0006_resource_keys_without_doc_index.sql", "0007_get_shared.sql", "0008_resource_keys_rowid.sql", "0009_resource_counts.sql"}; !slices.Equal(applied, want) {
 		t.Fatalf("upgrade applied %v, want %v", applied, want)
 	}
 	if !d.keyRowids.Load() {
 		t.Fatal("after the upgrade pages do not read by rowid")
 	}
+	checkCounts(t, d) // migration 0009 counted the documents already there
 	if n, ok := rowidsMatch(t, d); n != 2*len(items) || ok != n {
 		t.Fatalf("after the upgrade %d of %d key rows name their document's rowid; want %d of %d", ok, n, 2*len(items), 2*len(items))
 	}
@@ -283,5 +284,48 @@ func TestPagesWhenRowidsMoved(t *testing.T) {
 	checkWalks(t, d, items)
 	if d.rowidsStale.Load() {
 		t.Fatal("pages found stale rowids after the rebuild")
+	}
+}
+
+// checkCounts fails the test unless Count gives, for every kind and project with documents,
+// the number of documents there are.
+func checkCounts(t *testing.T, d *DB) {
+	t.Helper()
+	ctx := t.Context()
+	err := d.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT kind, project_id, COUNT(*) FROM resources GROUP BY kind, project_id")
+		if err != nil {
+			return err
+		}
+		type group struct {
+			kind, project string
+			n             int
+		}
+		var groups []group
+		for rows.Next() {
+			var g group
+			if err := rows.Scan(&g.kind, &g.project, &g.n); err != nil {
+				rows.Close()
+				return err
+			}
+			groups = append(groups, g)
+		}
+		rows.Close()
+		if len(groups) == 0 {
+			t.Error("no documents to count")
+		}
+		for _, g := range groups {
+			got, err := tx.Count(ctx, g.kind, g.project)
+			if err != nil {
+				return err
+			}
+			if got != g.n {
+				t.Errorf("Count(%s, %s) = %d, want the %d documents there are", g.kind, g.project, got, g.n)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -177,6 +177,8 @@ func (d *DB) upgradeMySQL(ctx context.Context, ms []Migration) (applied []string
 }
 
 // splitSQL splits a migration file into statements (no semicolons inside literals here).
+// A statement ends at a semicolon outside a dollar-quoted body ($$ … $$, a PostgreSQL
+// function's) and outside a SQLite trigger's BEGIN … END.
 func splitSQL(s string) []string {
 	var out []string
 	var lines []string
@@ -186,7 +188,6 @@ func splitSQL(s string) []string {
 		}
 		lines = append(lines, l)
 	}
-	// A statement ends at a semicolon outside a dollar-quoted body ($$ … $$, a function's).
 	rest := strings.Join(lines, "\n")
 	start, quoted := 0, false
 	for i := 0; i < len(rest); i++ {
@@ -195,7 +196,11 @@ func splitSQL(s string) []string {
 			quoted = !quoted
 			i++
 		case rest[i] == ';' && !quoted:
-			if st := strings.TrimSpace(rest[start:i]); st != "" {
+			st := strings.TrimSpace(rest[start:i])
+			if inTriggerBody(st) {
+				continue
+			}
+			if st != "" {
 				out = append(out, st)
 			}
 			start = i + 1
@@ -205,4 +210,11 @@ func splitSQL(s string) []string {
 		out = append(out, st)
 	}
 	return out
+}
+
+// inTriggerBody reports whether st, the text of a statement up to a semicolon, is a SQLite
+// CREATE TRIGGER whose BEGIN … END body is not closed yet.
+func inTriggerBody(st string) bool {
+	up := strings.ToUpper(st)
+	return strings.HasPrefix(up, "CREATE TRIGGER") && strings.Contains(up, " BEGIN") && !strings.HasSuffix(up, "END")
 }

@@ -425,8 +425,13 @@ func decodeShared(body []byte) (Doc, *Memo, error) {
 
 // Count counts documents of a kind in a project.
 func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
+	q := "SELECT COUNT(*) FROM resources WHERE kind = ? AND project_id = ?"
+	if t.db.Dialect == SQLite {
+		// One row that triggers keep (migration 0009), not the project's documents.
+		q = "SELECT COALESCE(SUM(n), 0) FROM resource_counts WHERE kind = ? AND project_id = ?"
+	}
 	var n int
-	err := t.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE kind = ? AND project_id = ?", kind, projectID).Scan(&n)
+	err := t.QueryRow(ctx, q, kind, projectID).Scan(&n)
 	return n, err
 }
 

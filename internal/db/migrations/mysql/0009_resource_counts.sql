@@ -1,0 +1,3 @@
+-- Nothing on this engine: SQLite keeps each project's number of documents of a kind in
+-- resource_counts (see migrations/sqlite/0009_resource_counts.sql); here a quota check
+-- counts them. The version exists so that every engine has the same numbered migrations.
