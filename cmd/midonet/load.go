@@ -35,7 +35,8 @@ A latency runs from sending the request to the last byte of its answer (load's o
 encoding and decoding are not counted). It prints p50/p90/p99/max latencies and throughputs (--json: the same report as JSON, the
 figures BENCHMARKS.md quotes). --postgres adds hints on what to tune when the server stores
 in PostgreSQL. Without --token it sends noauth headers (X-Project-Id: --project) and lifts
-that project's quotas first.`,
+that project's quotas first (--quota N sets them to N instead: a project with finite quotas has its
+usage checked on every create).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !quiet {
@@ -75,6 +76,7 @@ that project's quotas first.`,
 	f.IntVar(&cfg.ListRuns, "list", 5, "times to run a full GET /v2.0/ports afterwards (0: none)")
 	f.StringVar(&cfg.Token, "token", os.Getenv("OS_TOKEN"), "Keystone token (X-Auth-Token); empty: noauth headers")
 	f.StringVar(&cfg.Project, "project", "loadgen", "noauth project (X-Project-Id) that owns what the run creates")
+	f.IntVar(&cfg.Quota, "quota", 0, "set the project's network, subnet and port quotas to this instead of lifting them (0: lift them)")
 	f.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "per-request timeout")
 	f.BoolVar(&cfg.Cleanup, "cleanup", false, "delete the ports and the network afterwards")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON (durations in nanoseconds)")

@@ -42,12 +42,15 @@ type Config struct {
 	// marker), sorted by PageSort ("key" or "key:asc|desc", default id), after the mix.
 	Page     int
 	PageSort string
-	MaxPages int           // stop a walk after this many pages (0: walk to the end)
-	Postgres bool          // the server stores in PostgreSQL: the report adds tuning hints
-	Token    string        // X-Auth-Token (Keystone); empty: noauth headers
-	Project  string        // noauth X-Project-Id (default "loadgen")
-	Timeout  time.Duration // per request (default 60s)
-	Cleanup  bool          // delete the ports and the network afterwards
+	MaxPages int    // stop a walk after this many pages (0: walk to the end)
+	Postgres bool   // the server stores in PostgreSQL: the report adds tuning hints
+	Token    string // X-Auth-Token (Keystone); empty: noauth headers
+	Project  string // noauth X-Project-Id (default "loadgen")
+	// Quota, when > 0, sets the project's network, subnet and port quotas to it instead of
+	// lifting them: a project with finite quotas has its usage checked on every create.
+	Quota   int
+	Timeout time.Duration // per request (default 60s)
+	Cleanup bool          // delete the ports and the network afterwards
 	// Progress, when set, receives a line now and then while the run goes on.
 	Progress io.Writer
 }
@@ -89,6 +92,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Project == "" {
 		c.Project = "loadgen"
+	}
+	if c.Quota < 0 {
+		return fmt.Errorf("loadgen: quota %d: must be 0 (lift the quotas) or more", c.Quota)
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
@@ -256,9 +262,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		project = cfg.Project
 	}
 	rep.Project = project
-	quota := map[string]any{"quota": map[string]any{"network": -1, "subnet": -1, "port": -1}}
+	limit := -1
+	if cfg.Quota > 0 {
+		limit = cfg.Quota
+	}
+	quota := map[string]any{"quota": map[string]any{"network": limit, "subnet": limit, "port": limit}}
 	if _, err := c.do(ctx, http.MethodPut, "/v2.0/quotas/"+project, quota, nil); err != nil {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("could not lift the quotas of project %s (%v); creates may hit OverQuota", project, err))
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("could not set the quotas of project %s to %d (%v); creates may hit OverQuota", project, limit, err))
 	}
 
 	growth := 0 // the mix's creates need room too

@@ -160,7 +160,7 @@ func TestRunFailures(t *testing.T) {
 	}
 	var table bytes.Buffer
 	rep.WriteTable(&table)
-	for _, want := range []string{"failed create: 409 OverQuota x10", "failed list: 500", "warning: could not lift"} {
+	for _, want := range []string{"failed create: 409 OverQuota x10", "failed list: 500", "warning: could not set the quotas"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}

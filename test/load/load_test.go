@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,14 @@ func workloads(t *testing.T, pg bool) {
 	if len(r.Hints) != 0 {
 		t.Errorf("hints without --postgres: %v", r.Hints)
 	}
+
+	// --quota N sets the project's quotas to N instead of lifting them: the creates past
+	// the port quota are refused, each create having counted the project's ports.
+	have := len(ports(t, s, ""))
+	r = load(t, s, "--ports", "10", "--concurrency", "2", "--list", "0", "--quota", strconv.Itoa(have+5))
+	if r.Create.OK != 5 || r.Create.Failed["409 OverQuota"] != 5 || len(r.Warnings) != 0 {
+		t.Errorf("10 creates beside %d ports under a quota of %d: %+v (warnings %v), want 5 created and 5 over the quota", have, have+5, r.Create, r.Warnings)
+	}
 }
 
 // TestLoadRefusesBadFlags: a bad mix, sort or bound stops the command before it sends
@@ -241,6 +250,7 @@ func TestLoadRefusesBadFlags(t *testing.T) {
 		{[]string{"--page", "10", "--page-sort", "name:sideways"}, "direction must be asc or desc"},
 		{[]string{"--bulk", "5000"}, "bulk 5000"},
 		{[]string{"--networks", "-1"}, "networks -1"},
+		{[]string{"--quota", "-1"}, "quota -1"},
 	} {
 		// Port 1 on loopback: nothing listens, so any request would fail differently.
 		cmd := exec.Command(testenv.Binary(t), append([]string{"load", "--url", "http://127.0.0.1:1", "--quiet"}, tc.args...)...)
