@@ -6,6 +6,8 @@ package quota
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -53,10 +55,13 @@ func (q *Quotas) Default(name string) int { return q.defaults[name] }
 func (q *Quotas) Limit(ctx context.Context, tx *db.Tx, project, name string) (int, error) {
 	var n int
 	err := tx.QueryRow(ctx, "SELECT hard_limit FROM quotas WHERE project_id = ? AND resource = ?", project, name).Scan(&n)
-	if err == nil {
-		return n, nil
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return q.Default(name), nil
+	case err != nil:
+		return 0, fmt.Errorf("quota: limit of %s for %s: %w", name, project, err)
 	}
-	return q.Default(name), nil
+	return n, nil
 }
 
 // Used counts what a project holds of a quota resource.

@@ -2,6 +2,7 @@ package quota_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -90,5 +91,29 @@ func TestQuotaCountsWhatACreateMakes(t *testing.T) {
 				t.Fatalf("= %v, want 409 OverQuota for %s", err, tc.wantQuota)
 			}
 		})
+	}
+}
+
+// TestLimitReportsStoreErrors: a limit the store cannot read fails the check instead of
+// passing for the default limit.
+func TestLimitReportsStoreErrors(t *testing.T) {
+	e := plugintest.New(t)
+	ctx := context.Background()
+	q := quota.New(builtin.Catalog(), map[string]int{"network": 100})
+	errUndo := errors.New("undo the drop")
+	err := e.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DROP TABLE quotas"); err != nil {
+			return err
+		}
+		if n, err := q.Limit(ctx, tx, "p1", "network"); err == nil {
+			t.Errorf("Limit without its table = %d, nil; want an error", n)
+		}
+		if err := q.CheckCreate(ctx, tx, "p1", resource.Networks); err == nil {
+			t.Error("CheckCreate without the quotas table passed")
+		}
+		return errUndo
+	})
+	if !errors.Is(err, errUndo) {
+		t.Fatal(err)
 	}
 }
