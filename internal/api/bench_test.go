@@ -394,6 +394,43 @@ func BenchmarkPortPage(b *testing.B) {
 	}
 }
 
+// BenchmarkPortListSmallProject lists the ports of a member whose project holds 5 of them,
+// beside benchPorts ports of another project: what a tenant's `openstack port list` costs
+// in a shared deployment. The list and a page by id read every port the deployment holds
+// and keep the caller's (visibility is decided document by document), so they cost what the
+// deployment holds, not what they return (issue 14, measured in BENCHMARKS.md, session 24).
+func BenchmarkPortListSmallProject(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	fillPorts(b, s, n)
+	s.hdr = http.Header{"X-Project-Id": {"small"}, "X-Roles": {"member"}, "X-User-Id": {"member"}}
+	net := benchNetwork(b, s, "10.200.0.0/24")
+	for i := 0; i < 5; i++ {
+		s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net, "name": fmt.Sprint("s", i)}}, 201)
+	}
+	for _, c := range []struct{ name, target string }{
+		{"list", "/v2.0/ports"},
+		{"page-id", "/v2.0/ports?limit=2"},
+		{"page-name", "/v2.0/ports?limit=2&sort_key=name&sort_dir=desc"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				code, body := benchGet(b, s, c.target)
+				if code != http.StatusOK {
+					b.Fatalf("%s: %d %s", c.target, code, body)
+				}
+			}
+			var out struct{ Ports []json.RawMessage }
+			w := s.do(http.MethodGet, c.target, nil)
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Ports) == 0 || len(out.Ports) > 5 {
+				b.Fatalf("%s shows %d ports (%v), want the member's own", c.target, len(out.Ports), err)
+			}
+		})
+	}
+}
+
 // BenchmarkPortPageCold asks for pages of 100 ports whose documents are outside the
 // decoded-document cache, as most pages are at 100,000 ports (the cache holds about 25,000):
 // the cache is cut to 2 MiB (about 300 ports) and the pages start at eight markers spread
