@@ -396,9 +396,9 @@ func BenchmarkPortPage(b *testing.B) {
 
 // BenchmarkPortListSmallProject lists the ports of a member whose project holds 5 of them,
 // beside benchPorts ports of another project: what a tenant's `openstack port list` costs
-// in a shared deployment. The list and a page by id read every port the deployment holds
-// and keep the caller's (visibility is decided document by document), so they cost what the
-// deployment holds, not what they return (issue 14, measured in BENCHMARKS.md, session 24).
+// in a shared deployment. The member's get_port rule bounds what it may see to its
+// project's ports and the ports on its networks, which the lists read through the indexes
+// (scopeCandidates) instead of walking every port (issue 14, BENCHMARKS.md, session 24).
 func BenchmarkPortListSmallProject(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}

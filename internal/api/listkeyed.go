@@ -20,6 +20,8 @@ import (
 //   - a filter on an indexed attribute (indexedFilters) narrows the candidates to the
 //     documents the index names for its values; when that is a small set, it is loaded and
 //     paged in memory as before;
+//   - so does the caller's get rule when it can pass only documents of given owners (a
+//     member's ports: its project's, and those on its project's networks; scopeCandidates);
 //   - otherwise a page walks the index in its order from the marker, reading batches until
 //     it holds `limit` documents the caller may see and the filters match;
 //   - a full list walks the whole order in batches and streams its JSON, rendering the
@@ -243,6 +245,59 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 	return ids, true, nil
 }
 
+// scopeCandidates narrows a list as Neutron's project-scoped query does before the policy:
+// when the collection's get rule can pass, for this caller, only documents of given owners
+// (policy.Enforcer.Scope: a member's get_port passes its project's ports and the ports on
+// its project's networks), the candidates are those documents, read through the project
+// index and the parent's key rows, when they are few (narrowLimit). Each is still checked
+// by the same visibility as any list, so what the caller sees does not change; a tenant's
+// list then reads its own ports instead of the deployment's.
+func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource) ([]string, bool, error) {
+	eqs, bounded := s.Policy.Scope(res.Rule("get"), rq.creds)
+	if !bounded {
+		return nil, false, nil
+	}
+	pr := s.parentOf(res.Collection)
+	var parentMember string
+	if pr != nil {
+		parentMember = s.Catalog.Get(pr.Collection).Member
+	}
+	set := map[string]bool{}
+	for _, eq := range eqs {
+		var got []string
+		var err error
+		switch {
+		case eq.Key == "tenant_id" || eq.Key == "project_id":
+			got, err = tx.ProjectIDs(ctx, res.Collection, eq.Value, narrowLimit+1)
+		case pr != nil && (eq.Key == parentMember+":tenant_id" || eq.Key == parentMember+":project_id") &&
+			slices.Contains(res.SortKeys(), pr.Attr):
+			var parents []string
+			if parents, err = tx.ProjectIDs(ctx, pr.Collection, eq.Value, narrowLimit+1); err == nil && len(parents) > narrowLimit {
+				return nil, false, nil
+			}
+			if err == nil && len(parents) > 0 {
+				got, err = tx.KeyIDs(ctx, res.Collection, pr.Attr, parents, narrowLimit+1)
+			}
+		default:
+			return nil, false, nil // a value no index here holds
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		for _, id := range got {
+			set[id] = true
+		}
+		if len(got) > narrowLimit || len(set) > narrowLimit {
+			return nil, false, nil // not selective: walk the index
+		}
+	}
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	return ids, true, nil
+}
+
 // loadIDs loads the documents of ids that pass the store filter.
 func loadIDs(ctx context.Context, tx *db.Tx, kind string, f db.Filter, ids []string) ([]db.Doc, error) {
 	if len(f.IDs) > 0 {
@@ -282,6 +337,9 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 		}
 		base := storeFilter(res, q.filters)
 		ids, narrowed, err := candidates(ctx, tx, res, q)
+		if err == nil && !narrowed {
+			ids, narrowed, err = s.scopeCandidates(ctx, tx, rq, res)
+		}
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/jsonenc"
@@ -433,6 +434,29 @@ func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
 	var n int
 	err := t.QueryRow(ctx, q, kind, projectID).Scan(&n)
 	return n, err
+}
+
+// ProjectIDs returns the ids of the documents of a kind that a project owns, at most limit
+// of them (0: all), through the (kind, project_id) index.
+func (t *Tx) ProjectIDs(ctx context.Context, kind, projectID string, limit int) ([]string, error) {
+	q := "SELECT id FROM resources WHERE kind = ? AND project_id = ?"
+	if limit > 0 {
+		q += " LIMIT " + strconv.Itoa(limit)
+	}
+	rows, err := t.Query(ctx, q, kind, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("db: ids of %s of %s: %w", kind, projectID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // CountParent counts documents of a kind under a parent.
