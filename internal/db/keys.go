@@ -986,20 +986,11 @@ func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, lim
 	for _, v := range values {
 		args = append(args, EncodeKey(attr, v))
 	}
-	rows, err := t.Query(ctx, q, args...)
+	ids, err := t.queryIDs(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: index lookup %s %s: %w", kind, attr, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // ListBy loads the documents of kind whose attribute attr holds one of values: a string

@@ -443,9 +443,18 @@ func (t *Tx) ProjectIDs(ctx context.Context, kind, projectID string, limit int) 
 	if limit > 0 {
 		q += " LIMIT " + strconv.Itoa(limit)
 	}
-	rows, err := t.Query(ctx, q, kind, projectID)
+	ids, err := t.queryIDs(ctx, q, kind, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("db: ids of %s of %s: %w", kind, projectID, err)
+	}
+	return ids, nil
+}
+
+// queryIDs runs a query of one string column and returns its values.
+func (t *Tx) queryIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := t.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string

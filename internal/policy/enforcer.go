@@ -106,11 +106,9 @@ func (m MapTarget) Lookup(key string) (any, bool) {
 
 // EnforceTarget is Enforce with the target read through t.
 func (e *Enforcer) EnforceTarget(action string, t Target, creds Credentials) bool {
-	c, ok := e.rules[action]
+	c, ok := e.rule(action)
 	if !ok {
-		if c, ok = e.rules["default"]; !ok {
-			return false
-		}
+		return false
 	}
 	ev := &evaluation{rules: e.rules, target: t, creds: creds.normalized()}
 	return c.eval(ev)
@@ -122,16 +120,29 @@ func (e *Enforcer) EnforceTarget(action string, t Target, creds Credentials) boo
 // rule:context_is_admin passes whatever the owner checks would say), "and" by any false one.
 // When decided is false, allowed means nothing and the rule must be enforced per target.
 func (e *Enforcer) Decide(action string, creds Credentials) (allowed, decided bool) {
-	c, ok := e.rules[action]
+	c, ok := e.rule(action)
 	if !ok {
-		if c, ok = e.rules["default"]; !ok {
-			return false, true
-		}
+		return false, true
 	}
-	p := &probe{}
-	ev := &evaluation{rules: e.rules, target: p, creds: creds.normalized()}
+	ev, p := e.probing(creds)
 	v := decide(c, ev, p)
 	return v == yes, v != unknown
+}
+
+// rule is the rule of action, or the "default" rule when action has none, as oslo.policy
+// falls back; false when neither exists (the answer is then no).
+func (e *Enforcer) rule(action string) (Check, bool) {
+	if c, ok := e.rules[action]; ok {
+		return c, true
+	}
+	c, ok := e.rules["default"]
+	return c, ok
+}
+
+// probing is an evaluation of creds against a target that records whether it was read.
+func (e *Enforcer) probing(creds Credentials) (*evaluation, *probe) {
+	p := &probe{}
+	return &evaluation{rules: e.rules, target: p, creds: creds.normalized()}, p
 }
 
 // tri is a check's answer without a target.

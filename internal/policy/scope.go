@@ -14,14 +14,11 @@ type Eq struct{ Key, Value string }
 // it passes whatever the target (an admin), or reads other attributes (shared, a field
 // check, a negation). A rule that passes no target is bounded by no eqs.
 func (e *Enforcer) Scope(action string, creds Credentials) (eqs []Eq, bounded bool) {
-	c, ok := e.rules[action]
+	c, ok := e.rule(action)
 	if !ok {
-		if c, ok = e.rules["default"]; !ok {
-			return nil, true
-		}
+		return nil, true
 	}
-	p := &probe{}
-	ev := &evaluation{rules: e.rules, target: p, creds: creds.normalized()}
+	ev, p := e.probing(creds)
 	cv := scope(c, ev, p)
 	return cv.eqs, !cv.all
 }
