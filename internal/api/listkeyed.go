@@ -265,18 +265,16 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 	set := map[string]bool{}
 	for _, eq := range eqs {
 		var got []string
+		var over bool
 		var err error
 		switch {
 		case eq.Key == "tenant_id" || eq.Key == "project_id":
-			got, err = tx.ProjectIDs(ctx, res.Collection, eq.Value, narrowLimit+1)
+			got, over, err = tx.ProjectIDs(ctx, res.Collection, eq.Value, narrowLimit)
 		case pr != nil && (eq.Key == parentMember+":tenant_id" || eq.Key == parentMember+":project_id") &&
 			slices.Contains(res.SortKeys(), pr.Attr):
 			var parents []string
-			if parents, err = tx.ProjectIDs(ctx, pr.Collection, eq.Value, narrowLimit+1); err == nil && len(parents) > narrowLimit {
-				return nil, false, nil
-			}
-			if err == nil && len(parents) > 0 {
-				got, err = tx.KeyIDs(ctx, res.Collection, pr.Attr, parents, narrowLimit+1)
+			if parents, over, err = tx.ProjectIDs(ctx, pr.Collection, eq.Value, narrowLimit); err == nil && !over {
+				got, over, err = tx.KeyIDsUpTo(ctx, res.Collection, pr.Attr, parents, narrowLimit)
 			}
 		default:
 			return nil, false, nil // a value no index here holds
@@ -284,11 +282,14 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 		if err != nil {
 			return nil, false, err
 		}
+		if over {
+			return nil, false, nil // not selective: walk the index
+		}
 		for _, id := range got {
 			set[id] = true
 		}
-		if len(got) > narrowLimit || len(set) > narrowLimit {
-			return nil, false, nil // not selective: walk the index
+		if len(set) > narrowLimit {
+			return nil, false, nil
 		}
 	}
 	ids := make([]string, 0, len(set))

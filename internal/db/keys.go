@@ -978,19 +978,38 @@ func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, lim
 	if len(values) == 0 {
 		return nil, nil
 	}
-	q := "SELECT DISTINCT id FROM resource_keys WHERE kind = ? AND attr = ? AND value IN (?" + repeat(",?", len(values)-1) + ")"
+	q, args := keyIDsQuery(kind, attr, values)
 	if limit > 0 {
 		q += " LIMIT " + strconv.Itoa(limit)
-	}
-	args := []any{kind, attr}
-	for _, v := range values {
-		args = append(args, EncodeKey(attr, v))
 	}
 	ids, err := t.queryIDs(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: index lookup %s %s: %w", kind, attr, err)
 	}
 	return ids, nil
+}
+
+// KeyIDsUpTo is KeyIDs unless more than limit documents match (over: then only limit+1 of
+// them are counted, and no id is read).
+func (t *Tx) KeyIDsUpTo(ctx context.Context, kind, attr string, values []string, limit int) (ids []string, over bool, err error) {
+	if len(values) == 0 {
+		return nil, false, nil
+	}
+	q, args := keyIDsQuery(kind, attr, values)
+	if ids, over, err = t.idsUpTo(ctx, q, args, limit); err != nil {
+		return nil, false, fmt.Errorf("db: index lookup %s %s: %w", kind, attr, err)
+	}
+	return ids, over, nil
+}
+
+// keyIDsQuery selects the distinct ids of the key rows of kind holding one of values of attr.
+func keyIDsQuery(kind, attr string, values []string) (string, []any) {
+	q := "SELECT DISTINCT id FROM resource_keys WHERE kind = ? AND attr = ? AND value IN (?" + repeat(",?", len(values)-1) + ")"
+	args := []any{kind, attr}
+	for _, v := range values {
+		args = append(args, EncodeKey(attr, v))
+	}
+	return q, args
 }
 
 // ListBy loads the documents of kind whose attribute attr holds one of values: a string

@@ -436,18 +436,29 @@ func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
 	return n, err
 }
 
-// ProjectIDs returns the ids of the documents of a kind that a project owns, at most limit
-// of them (0: all), through the (kind, project_id) index.
-func (t *Tx) ProjectIDs(ctx context.Context, kind, projectID string, limit int) ([]string, error) {
-	q := "SELECT id FROM resources WHERE kind = ? AND project_id = ?"
-	if limit > 0 {
-		q += " LIMIT " + strconv.Itoa(limit)
-	}
-	ids, err := t.queryIDs(ctx, q, kind, projectID)
+// ProjectIDs returns the ids of the documents of a kind that a project owns, through the
+// (kind, project_id) index, unless there are more than limit of them (over: then only
+// limit+1 index entries are counted, and no id is read).
+func (t *Tx) ProjectIDs(ctx context.Context, kind, projectID string, limit int) (ids []string, over bool, err error) {
+	ids, over, err = t.idsUpTo(ctx, "SELECT id FROM resources WHERE kind = ? AND project_id = ?", []any{kind, projectID}, limit)
 	if err != nil {
-		return nil, fmt.Errorf("db: ids of %s of %s: %w", kind, projectID, err)
+		return nil, false, fmt.Errorf("db: ids of %s of %s: %w", kind, projectID, err)
 	}
-	return ids, nil
+	return ids, over, nil
+}
+
+// idsUpTo runs sel, a query of one id column, unless it has more than limit rows (over),
+// which a count of at most limit+1 of them tells without reading any.
+func (t *Tx) idsUpTo(ctx context.Context, sel string, args []any, limit int) ([]string, bool, error) {
+	var n int
+	if err := t.QueryRow(ctx, "SELECT COUNT(*) FROM ("+sel+" LIMIT "+strconv.Itoa(limit+1)+") AS c", args...).Scan(&n); err != nil {
+		return nil, false, err
+	}
+	if n > limit {
+		return nil, true, nil
+	}
+	ids, err := t.queryIDs(ctx, sel, args...)
+	return ids, false, err
 }
 
 // queryIDs runs a query of one string column and returns its values.
