@@ -216,5 +216,9 @@ func splitSQL(s string) []string {
 // CREATE TRIGGER whose BEGIN … END body is not closed yet.
 func inTriggerBody(st string) bool {
 	up := strings.ToUpper(st)
-	return strings.HasPrefix(up, "CREATE TRIGGER") && strings.Contains(up, " BEGIN") && !strings.HasSuffix(up, "END")
+	if !strings.HasPrefix(up, "CREATE TRIGGER") || !strings.Contains(up, " BEGIN") {
+		return false
+	}
+	body, closed := strings.CutSuffix(up, "END") // the keyword END, not a word ending so
+	return !closed || body != "" && !strings.ContainsAny(body[len(body)-1:], " \t\n;")
 }
