@@ -195,7 +195,7 @@ func TestUpgradeGivesKeyRowsRowids(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"0006_resource_keys_without_doc_index.sql", "0007_get_shared.sql", "0008_resource_keys_rowid.sql", "0009_resource_counts.sql"}; !slices.Equal(applied, want) {
+	if want := []string{"0006_resource_keys_without_doc_index.sql", "0007_get_shared.sql", "0008_resource_keys_rowid.sql", "0009_resource_counts.sql", "0010_resource_counts_shards.sql"}; !slices.Equal(applied, want) {
 		t.Fatalf("upgrade applied %v, want %v", applied, want)
 	}
 	if !d.keyRowids.Load() {

@@ -83,7 +83,7 @@ func (d *DB) Upgrade(ctx context.Context) (applied []string, err error) {
 	if _, err := d.SyncKeys(ctx); err != nil {
 		return applied, err
 	}
-	return applied, nil
+	return applied, d.FoldCounts(ctx)
 }
 
 func (d *DB) upgrade(ctx context.Context) (applied []string, err error) {

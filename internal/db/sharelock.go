@@ -32,7 +32,7 @@ import (
 const shareLockClass = 7015 // also written in migrations/postgres/0007_get_shared.sql
 
 // quotaLockClass is the advisory lock class of LockQuota.
-const quotaLockClass = 7013
+const quotaLockClass = 7013 // also written in migrations/postgres/0010_resource_counts_shards.sql
 
 var shareKinds sync.Map // kind → true
 

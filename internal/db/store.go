@@ -424,15 +424,17 @@ func decodeShared(body []byte) (Doc, *Memo, error) {
 	return d, m, nil
 }
 
-// Count counts documents of a kind in a project.
+// Count counts documents of a kind in a project. SQLite and PostgreSQL read it from
+// resource_counts, which triggers keep (migrations 0009 and 0010); MySQL counts the
+// documents.
 func (t *Tx) Count(ctx context.Context, kind, projectID string) (int, error) {
-	q := "SELECT COUNT(*) FROM resources WHERE kind = ? AND project_id = ?"
-	if t.db.Dialect == SQLite {
-		// One row that triggers keep (migration 0009), not the project's documents.
-		q = "SELECT COALESCE(SUM(n), 0) FROM resource_counts WHERE kind = ? AND project_id = ?"
+	if t.db.Dialect == MySQL {
+		var n int
+		err := t.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE kind = ? AND project_id = ?", kind, projectID).Scan(&n)
+		return n, err
 	}
 	var n int
-	err := t.QueryRow(ctx, q, kind, projectID).Scan(&n)
+	err := t.QueryRow(ctx, "SELECT COALESCE(SUM(n), 0) FROM resource_counts WHERE kind = ? AND project_id = ?", kind, projectID).Scan(&n)
 	return n, err
 }
 

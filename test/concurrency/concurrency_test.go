@@ -118,6 +118,8 @@ type scenario struct {
 	ports int
 	// mac returns the MAC the i-th create asks for ("" = let the server choose).
 	mac func(i int) string
+	// project owns the ports ("" = the caller's).
+	project string
 }
 
 // outcome sums up a scenario.
@@ -147,6 +149,9 @@ func (sc scenario) run(t *testing.T, servers []*testenv.Server) outcome {
 		go func(i int) {
 			defer wg.Done()
 			port := map[string]any{"network_id": netID, "name": fmt.Sprintf("p%d", i)}
+			if sc.project != "" {
+				port["project_id"] = sc.project
+			}
 			if sc.mac != nil {
 				if m := sc.mac(i); m != "" {
 					port["mac_address"] = m
@@ -305,6 +310,35 @@ func concurrentPortCreate(t *testing.T, servers []*testenv.Server) {
 		}
 		if n := out.failures["409 IpAddressGenerationFailure"]; n != 64-29 {
 			t.Errorf("%d creates failed 409 IpAddressGenerationFailure, want %d (failures %v)", n, 64-29, summary(out.failures))
+		}
+	})
+
+	t.Run("quota", func(t *testing.T) {
+		// The project may hold 20 ports; the two servers count its ports on separate
+		// connections (on PostgreSQL a row of counts per backend) under one quota lock.
+		const project, limit = "concurrency-quota", 20
+		a := call(http.MethodPut, servers[1].URL+"/v2.0/quotas/"+project, map[string]any{"quota": map[string]any{"port": limit}})
+		if a.err != nil || a.status != http.StatusOK {
+			t.Fatalf("set the quota: %d %v %s", a.status, a.err, a.body)
+		}
+		out := scenario{cidr: "10.28.0.0/24", ports: 64, project: project}.run(t, servers)
+		if len(out.ok) != limit {
+			t.Errorf("%d creates succeeded under a port quota of %d", len(out.ok), limit)
+		}
+		if n := out.failures["409 OverQuota"]; n != 64-limit {
+			t.Errorf("%d creates failed 409 OverQuota, want %d (failures %v)", n, 64-limit, summary(out.failures))
+		}
+		a = call(http.MethodGet, servers[0].URL+"/v2.0/quotas/"+project+"/details", nil)
+		var d struct {
+			Quota map[string]struct {
+				Used int `json:"used"`
+			} `json:"quota"`
+		}
+		if a.err != nil || a.status != http.StatusOK || json.Unmarshal(a.body, &d) != nil {
+			t.Fatalf("quota details: %d %v %s", a.status, a.err, a.body)
+		}
+		if d.Quota["port"].Used != limit {
+			t.Errorf("the quota details count %d ports in use, want %d", d.Quota["port"].Used, limit)
 		}
 	})
 }

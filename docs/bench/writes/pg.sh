@@ -6,7 +6,9 @@
 # p99, server CPU a create, commit → applied p99), and drops the database. With PROF=1 a 6 s
 # CPU profile of the timed phase is kept as pgcpu-TAG.pb.gz (the server's pprof on PORT+1).
 # With STATS=1 it prints PostgreSQL's own time a statement of the timed phase; that needs the
-# server started with -c shared_preload_libraries=pg_stat_statements.
+# server started with -c shared_preload_libraries=pg_stat_statements. With QUOTA=N the
+# project's quotas are N (`midonet load --quota`: each create checks its usage) instead of
+# lifted.
 set -euo pipefail
 bin=$1 tag=$2 port=$3 clients=$4 ports=$5
 . "$(dirname "$0")/../keyindex/lib.sh"
@@ -20,13 +22,14 @@ MIDONET_PPROF_ADDR=127.0.0.1:$((port + 1)) "$bin" serve --config-file "pg-$tag.c
 pid=$!
 until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do sleep 0.2; done
 url=http://127.0.0.1:$port
-"$bin" load --url "$url" --quiet --json --concurrency "$clients" --ports 500 --list 0 > /dev/null
+quota=(--quota "${QUOTA:-0}")
+"$bin" load --url "$url" --quiet --json --concurrency "$clients" --ports 500 --list 0 "${quota[@]}" > /dev/null
 if [ "${STATS:-}" = 1 ]; then
 	psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" > /dev/null
 fi
 profile=
 [ "${PROF:-}" != 1 ] || profile=pgcpu-$tag.pb.gz
-load_profiled "$bin" "$url" "pg-$tag.json" "$profile" 6 $((port + 1)) --concurrency "$clients" --ports "$ports" --list 0
+load_profiled "$bin" "$url" "pg-$tag.json" "$profile" 6 $((port + 1)) --concurrency "$clients" --ports "$ports" --list 0 "${quota[@]}"
 f=pg-$tag.json
 ms() { jq -r "$1 / 1e4 | round / 100" "$f"; }
 echo "$tag, $clients client(s): $(jq '.port_create.ports_per_s | round' "$f") /s, p50 $(ms .port_create.p50_ns) ms," \

@@ -6,8 +6,6 @@ package quota
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -53,13 +51,9 @@ func (q *Quotas) Default(name string) int { return q.defaults[name] }
 
 // Limit is a project's limit for a quota resource (-1 = unlimited).
 func (q *Quotas) Limit(ctx context.Context, tx *db.Tx, project, name string) (int, error) {
-	var n int
-	err := tx.QueryRow(ctx, "SELECT hard_limit FROM quotas WHERE project_id = ? AND resource = ?", project, name).Scan(&n)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return q.Default(name), nil
-	case err != nil:
-		return 0, fmt.Errorf("quota: limit of %s for %s: %w", name, project, err)
+	n, err := tx.QuotaLimit(ctx, project, name, q.Default(name))
+	if err != nil {
+		return 0, fmt.Errorf("quota: %w", err)
 	}
 	return n, nil
 }
@@ -132,20 +126,14 @@ func (q *Quotas) CheckCreate(ctx context.Context, tx *db.Tx, project string, res
 
 // check refuses n more of name for project over its limit.
 func (q *Quotas) check(ctx context.Context, tx *db.Tx, project, name string, n int) error {
-	limit, err := q.Limit(ctx, tx, project, name)
-	if err != nil || limit < 0 {
-		return err
-	}
 	// Concurrent creates of the project count one after the other (a port create reads its
-	// network with GetForShare, so no row lock orders them).
-	if err := tx.LockQuota(ctx, project, name); err != nil {
-		return fmt.Errorf("quota: lock %s of %s: %w", name, project, err)
-	}
-	used, err := q.Used(ctx, tx, project, name)
+	// network with GetForShare, so no row lock orders them): QuotaUsage counts under the
+	// quota's lock.
+	limit, used, err := tx.QuotaUsage(ctx, project, name, q.counts[name], q.Default(name))
 	if err != nil {
-		return err
+		return fmt.Errorf("quota: %w", err)
 	}
-	if used+n > limit {
+	if limit >= 0 && used+n > limit {
 		return fault.OverQuota(name)
 	}
 	return nil

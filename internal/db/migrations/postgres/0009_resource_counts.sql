@@ -1,3 +1,4 @@
--- Nothing on this engine: SQLite keeps each project's number of documents of a kind in
--- resource_counts (see migrations/sqlite/0009_resource_counts.sql); here a quota check
--- counts them. The version exists so that every engine has the same numbered migrations.
+-- Nothing here: SQLite keeps each project's number of documents of a kind in
+-- resource_counts (see migrations/sqlite/0009_resource_counts.sql); on PostgreSQL, 0010
+-- adds a table of counts that concurrent writers do not queue on. The version exists so
+-- that every engine has the same numbered migrations.
