@@ -375,23 +375,23 @@ func TestQuotaUsageWaits(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("an unlimited check, while a limited one held the lock: %v", err)
 	}
-	second := make(chan int, 1)
+	var used int
+	second := make(chan error, 1)
 	go func() {
-		err := d.Write(ctx, func(tx *db.Tx) error {
-			_, used, err := tx.QuotaUsage(ctx, "p1", "port", "items", 5)
-			second <- used
+		second <- d.Write(ctx, func(tx *db.Tx) (err error) {
+			_, used, err = tx.QuotaUsage(ctx, "p1", "port", "items", 5)
 			return err
 		})
-		if err != nil {
-			t.Error(err)
-		}
 	}()
 	waitForAdvisoryWaiters(ctx, t, d, 1)
 	close(release)
 	if err := <-holder; err != nil {
 		t.Fatal(err)
 	}
-	if used := <-second; used != 1 {
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if used != 1 {
 		t.Errorf("the second check counted %d, want the first's create", used)
 	}
 }
