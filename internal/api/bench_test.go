@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"strings"
 	"testing"
 	"time"
 
@@ -497,4 +498,49 @@ func BenchmarkPortFilterDeviceID(b *testing.B) {
 		b.StopTimer()
 		reportLatencies(b, lat)
 	})
+}
+
+// BenchmarkOtherListsSmallProject is BenchmarkPortListSmallProject for networks and
+// security groups: a member with two of each lists them beside MIDONET_BENCH_PORTS
+// (default 10,000) networks and as many groups of another project, made in bulk creates.
+func BenchmarkOtherListsSmallProject(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	const batch = 250
+	for _, c := range []struct{ collection, member string }{{"networks", "network"}, {"security-groups", "security_group"}} {
+		for k := 0; k < n; k += batch {
+			docs := make([]any, 0, batch)
+			for i := k; i < k+batch && i < n; i++ {
+				docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
+			}
+			s.mustT(b, http.MethodPost, "/v2.0/"+c.collection, map[string]any{strings.ReplaceAll(c.collection, "-", "_"): docs}, 201)
+		}
+	}
+	s.hdr = http.Header{"X-Project-Id": {"small"}, "X-Roles": {"member"}, "X-User-Id": {"member"}}
+	for i := 0; i < 2; i++ {
+		s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": fmt.Sprint("s", i)}}, 201)
+		s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": fmt.Sprint("s", i)}}, 201)
+	}
+	for _, c := range []struct{ name, target, key string }{
+		{"networks", "/v2.0/networks", "networks"},
+		{"networks-page", "/v2.0/networks?limit=1", "networks"},
+		{"security-groups", "/v2.0/security-groups", "security_groups"},
+		{"security-groups-page", "/v2.0/security-groups?limit=1", "security_groups"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				code, body := benchGet(b, s, c.target)
+				if code != http.StatusOK {
+					b.Fatalf("%s: %d %s", c.target, code, body)
+				}
+			}
+			var out map[string][]json.RawMessage
+			w := s.do(http.MethodGet, c.target, nil)
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out[c.key]) == 0 || len(out[c.key]) > 3 {
+				b.Fatalf("%s shows %d (%v), want the member's own", c.target, len(out[c.key]), err)
+			}
+		})
+	}
 }

@@ -962,6 +962,12 @@ func (f Filter) where(p string) (string, []any) {
 		q += " AND " + p + "parent_id = ?"
 		args = append(args, f.ParentID)
 	}
+	if len(f.ParentIDs) > 0 {
+		q += " AND " + p + "parent_id IN (?" + repeat(",?", len(f.ParentIDs)-1) + ")"
+		for _, id := range f.ParentIDs {
+			args = append(args, id)
+		}
+	}
 	if len(f.IDs) > 0 {
 		q += " AND " + p + "id IN (?" + repeat(",?", len(f.IDs)-1) + ")"
 		for _, id := range f.IDs {

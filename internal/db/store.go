@@ -286,8 +286,9 @@ func (t *Tx) storedBody(ctx context.Context, kind, id string) ([]byte, error) {
 
 // Filter narrows a List by the indexed columns.
 type Filter struct {
-	ProjectID string // "" = any
-	ParentID  string // "" = any
+	ProjectID string   // "" = any
+	ParentID  string   // "" = any
+	ParentIDs []string // any of these parents (none = any)
 	IDs       []string
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
+	"github.com/midonet-go/midonet/internal/plugin/core"
 	"github.com/midonet-go/midonet/internal/testutil/plugintest"
 )
 
@@ -230,4 +231,65 @@ func TestPortDefaultGroupAfterItChanged(t *testing.T) {
 		}
 		defaultOf(t, "p-rolled-back")
 	})
+}
+
+// TestExpandEmbedsEachGroupsRules: the groups of a list get their own rules, whether Expand
+// reads them by the groups' ids (a page) or reads every rule (many groups).
+func TestExpandEmbedsEachGroupsRules(t *testing.T) {
+	e := plugintest.New(t)
+	var groups []db.Doc
+	want := map[string]int{}
+	for i := range 4 {
+		g := e.MustCreate("security_groups", map[string]any{"name": "g"})
+		id := g["id"].(string)
+		want[id] = 2 // the two egress rules of a new group
+		for k := range i {
+			e.MustCreate("security_group_rules", map[string]any{"security_group_id": id, "direction": "ingress",
+				"protocol": "tcp", "port_range_min": 100 + k, "port_range_max": 100 + k})
+			want[id]++
+		}
+		groups = append(groups, db.Doc{"id": id})
+	}
+	for _, tc := range []struct {
+		name   string
+		groups []db.Doc
+	}{
+		{"one group", groups[3:]},
+		{"a page", groups[1:]},
+		{"more than expandByParent", append(append([]db.Doc{}, groups...), manyGroups(501)...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sgs *core.SecurityGroups
+			for _, c := range e.Core.Collections() {
+				if g, ok := c.(*core.SecurityGroups); ok {
+					sgs = g
+				}
+			}
+			err := e.DB.Read(t.Context(), func(tx *db.Tx) error { return sgs.Expand(t.Context(), tx, tc.groups) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range tc.groups {
+				id := g["id"].(string)
+				rules := g["security_group_rules"].([]any)
+				if len(rules) != want[id] {
+					t.Errorf("group %s has %d rules, want %d", id, len(rules), want[id])
+				}
+				for _, r := range rules {
+					if sid := r.(map[string]any)["security_group_id"]; sid != id {
+						t.Errorf("group %s embeds a rule of group %v", id, sid)
+					}
+				}
+			}
+		})
+	}
+}
+
+// manyGroups are n documents of groups that do not exist (and have no rules).
+func manyGroups(n int) []db.Doc {
+	out := make([]db.Doc, n)
+	for i := range out {
+		out[i] = db.Doc{"id": "none-" + strings.Repeat("x", i%7) + string(rune('a'+i%26))}
+	}
+	return out
 }

@@ -324,14 +324,22 @@ func (s *SecurityGroups) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	return tx.List(ctx, "security_groups", db.FilterOf(f))
 }
 
+// expandByParent is the most groups whose rules Expand reads by their parent ids.
+const expandByParent = 500
+
 // Expand embeds each group's rules (with standard_attr_id, as upstream shows them).
 func (s *SecurityGroups) Expand(ctx context.Context, tx *db.Tx, groups []db.Doc) error {
 	if len(groups) == 0 {
 		return nil
 	}
+	// The groups' own rules through the (kind, parent_id) index; every rule there is when
+	// the groups are many (an admin's list of all groups).
 	f := db.Filter{}
-	if len(groups) == 1 {
-		f.ParentID = plugin.Str(groups[0], "id")
+	if len(groups) <= expandByParent {
+		f.ParentIDs = make([]string, len(groups))
+		for i, g := range groups {
+			f.ParentIDs[i] = plugin.Str(g, "id")
+		}
 	}
 	rules, err := tx.List(ctx, "security_group_rules", f)
 	if err != nil {
