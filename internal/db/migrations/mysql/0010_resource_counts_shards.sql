@@ -1,3 +1,3 @@
 -- Nothing on this engine: PostgreSQL's version adds resource_counts with a row per backend
--- (see migrations/postgres/0010_resource_counts.sql). The version exists so that every
+-- (see migrations/postgres/0010_resource_counts_shards.sql). The version exists so that every
 -- engine has the same numbered migrations.
