@@ -11,6 +11,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/jsonenc"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -20,8 +21,11 @@ import (
 //   - a filter on an indexed attribute (indexedFilters) narrows the candidates to the
 //     documents the index names for its values; when that is a small set, it is loaded and
 //     paged in memory as before;
-//   - so does the caller's get rule when it can pass only documents of given owners (a
-//     member's ports: its project's, and those on its project's networks; scopeCandidates);
+//   - so does the caller's get rule when it can pass only documents of given owners or
+//     flags (scopeCandidates): a member's ports are its project's and those on its
+//     project's networks; its networks and security groups are its project's, those shared
+//     with it (the stored `shared` of a share with everyone, the key index's rows of the
+//     RBAC targets for one with its project) and external networks;
 //   - otherwise a page walks the index in its order from the marker, reading batches until
 //     it holds `limit` documents the caller may see and the filters match;
 //   - a full list walks the whole order in batches and streams its JSON, rendering the
@@ -270,6 +274,28 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 		switch {
 		case eq.Key == "tenant_id" || eq.Key == "project_id":
 			got, over, err = tx.ProjectIDs(ctx, res.Collection, eq.Value, narrowLimit)
+		case res.RBAC != "" && eq.Key == policy.FieldKey(res.Collection, "shared"):
+			// The caller's `shared`: shared with everyone (the stored flag) or with its
+			// project (a target of the document's access_as_shared policies).
+			sortAttrs, multi := res.IndexKeys()
+			if want, ok := policy.FieldBool(eq.Value); !ok || !want || !slices.Contains(sortAttrs, "shared") || !slices.Contains(multi, resource.RBACShared) {
+				return nil, false, nil
+			}
+			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, "shared", []any{true}, narrowLimit)
+			if err == nil && !over && rq.creds.ProjectID != "" {
+				var mine []string
+				mine, over, err = tx.KeyIDsUpTo(ctx, res.Collection, resource.RBACShared, []string{rq.creds.ProjectID}, narrowLimit)
+				got = append(got, mine...)
+			}
+		case strings.HasPrefix(eq.Key, "field:"):
+			// A boolean sort key holding the check's literal (a network's router:external).
+			attr, ok := strings.CutPrefix(eq.Key, policy.FieldKey(res.Collection, ""))
+			a := res.Attr(attr)
+			want, isBool := policy.FieldBool(eq.Value)
+			if !ok || a == nil || !a.Boolean() || !isBool || !slices.Contains(res.SortKeys(), attr) {
+				return nil, false, nil
+			}
+			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, attr, []any{want}, narrowLimit)
 		case pr != nil && (eq.Key == parentMember+":tenant_id" || eq.Key == parentMember+":project_id") &&
 			slices.Contains(res.SortKeys(), pr.Attr):
 			var parents []string

@@ -998,6 +998,16 @@ func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, lim
 // KeyIDsUpTo is KeyIDs unless more than limit documents match (over: then only limit+1 of
 // them are counted, and no id is read).
 func (t *Tx) KeyIDsUpTo(ctx context.Context, kind, attr string, values []string, limit int) (ids []string, over bool, err error) {
+	return keyIDsUpTo(ctx, t, kind, attr, values, limit)
+}
+
+// KeyValueIDsUpTo is KeyIDsUpTo for values of any type an attribute holds (true for a
+// boolean), encoded as a stored document's are.
+func (t *Tx) KeyValueIDsUpTo(ctx context.Context, kind, attr string, values []any, limit int) (ids []string, over bool, err error) {
+	return keyIDsUpTo(ctx, t, kind, attr, values, limit)
+}
+
+func keyIDsUpTo[V any](ctx context.Context, t *Tx, kind, attr string, values []V, limit int) (ids []string, over bool, err error) {
 	if len(values) == 0 {
 		return nil, false, nil
 	}
@@ -1009,7 +1019,7 @@ func (t *Tx) KeyIDsUpTo(ctx context.Context, kind, attr string, values []string,
 }
 
 // keyIDsQuery selects the distinct ids of the key rows of kind holding one of values of attr.
-func keyIDsQuery(kind, attr string, values []string) (string, []any) {
+func keyIDsQuery[V any](kind, attr string, values []V) (string, []any) {
 	q := "SELECT DISTINCT id FROM resource_keys WHERE kind = ? AND attr = ? AND value IN (?" + repeat(",?", len(values)-1) + ")"
 	args := []any{kind, attr}
 	for _, v := range values {

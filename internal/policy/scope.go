@@ -10,9 +10,11 @@ type Eq struct{ Key, Value string }
 // query bounds what a non-admin's list reads before the policy is asked. When bounded, every
 // target the rule passes holds one of eqs: an owner check (tenant_id:%(tenant_id)s,
 // tenant_id:%(network:tenant_id)s) holds only targets whose attribute is the caller's
-// project. It is not bounded when the rule may pass a target none of such a list describes:
-// it passes whatever the target (an admin), or reads other attributes (shared, a field
-// check, a negation). A rule that passes no target is bounded by no eqs.
+// project, and a field check (field:networks:shared=True) only targets holding its literal
+// (FieldKey). It is not bounded when the rule may pass a target none of such a list
+// describes: it passes whatever the target (an admin), or reads the target otherwise (a
+// regular expression, a literal compared with a target attribute, a negation). A rule that
+// passes no target is bounded by no eqs.
 func (e *Enforcer) Scope(action string, creds Credentials) (eqs []Eq, bounded bool) {
 	c, ok := e.rule(action)
 	if !ok {
@@ -22,6 +24,15 @@ func (e *Enforcer) Scope(action string, creds Credentials) (eqs []Eq, bounded bo
 	cv := scope(c, ev, p)
 	return cv.eqs, !cv.all
 }
+
+// FieldKey is the Key of the Eq a field check (field:<collection>:<attr>=<value>) bounds by:
+// a target of collection whose attr equals Value as the check compares them (FieldBool for a
+// boolean attribute). Of a collection RBAC shares, `shared` is the caller's own.
+func FieldKey(collection, attr string) string { return "field:" + collection + ":" + attr }
+
+// FieldBool reads a field check's literal compared with a boolean attribute (True, false,
+// 1, ...); ok is false when the literal is no boolean (the check then passes no boolean).
+func FieldBool(literal string) (v, ok bool) { return parseBool(literal, true) }
 
 // cover is what scope knows of the targets a check passes: all of them may pass, or only
 // those holding one of eqs.
@@ -64,6 +75,10 @@ func scope(c Check, ev *evaluation, p *probe) cover {
 		ev.depth++
 		defer func() { ev.depth-- }()
 		return scope(r, ev, p)
+	case fieldCheck: // passes targets whose attribute holds the literal
+		if t.re == nil {
+			return cover{eqs: []Eq{{Key: FieldKey(t.plural, t.attr), Value: t.value}}}
+		}
 	case genericCheck:
 		if key, ok := onlySubstitution(t.match); ok {
 			var v string

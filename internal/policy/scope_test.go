@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -23,6 +24,7 @@ func TestScope(t *testing.T) {
 		"never":               "!",
 		"shared_or_owner":     "field:networks:shared=True or tenant_id:%(tenant_id)s",
 		"owner_of_both_sides": "tenant_id:%(tenant_id)s or project_id:%(network:project_id)s",
+		"regex_field":         "field:networks:name=~^a.*",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +45,9 @@ func TestScope(t *testing.T) {
 		{"get_port", bob, true, bobOwn("tenant_id", "network:tenant_id")}, // owner, or owner of the network
 		{"get_port", admin, false, nil},                                   // an admin passes every port
 		{"get_port", advsvc, false, nil},
-		{"get_network", bob, false, nil}, // shared and external networks too
+		{"get_network", bob, true, []Eq{{"tenant_id", "p-bob"}, {FieldKey("networks", "shared"), "True"}, {FieldKey("networks", "router:external"), "True"}}}, // shared and external networks too
+		{"get_network", admin, false, nil},
+		{"regex_field", bob, false, nil},
 		{"owner_and_admin", bob, true, nil},
 		{"owner_and_admin", admin, true, []Eq{{"tenant_id", "p-admin"}}},
 		{"owner_and_shared", bob, true, bobOwn("tenant_id")},
@@ -57,11 +61,11 @@ func TestScope(t *testing.T) {
 		{"literal_of_target", bob, false, nil},
 		{"owner_or_never", bob, true, bobOwn("tenant_id")},
 		{"never", bob, true, nil},
-		{"shared_or_owner", bob, false, nil},
+		{"shared_or_owner", bob, true, []Eq{{FieldKey("networks", "shared"), "True"}, {"tenant_id", "p-bob"}}},
 		{"owner_of_both_sides", bob, true, bobOwn("tenant_id", "network:project_id")},
 		{"owner_of_both_sides", Credentials{UserID: "u-anon", Roles: []string{"member"}}, false, nil}, // no project: no bound
 	}
-	targets := []map[string]any{bobPortOnAliceNet, bobPortOnSharedNet, bobRouterPortOnAliceNet, alicePrivateNet, aliceSharedNet,
+	targets := []map[string]any{bobPortOnAliceNet, bobPortOnSharedNet, bobRouterPortOnAliceNet, alicePrivateNet, aliceSharedNet, adminExternalNet,
 		{"_collection": "ports", "tenant_id": "p-alice", "project_id": "p-alice", "user_id": "u-bob", "network:tenant_id": "p-bob", "network:project_id": "p-bob", "status": "ACTIVE"},
 		{"_collection": "networks", "tenant_id": "p-bob", "project_id": "p-bob", "shared": true},
 		{"_collection": "ports", "tenant_id": "p-svc", "project_id": "p-svc", "network:tenant_id": "p-alice", "network:project_id": "p-alice"},
@@ -81,6 +85,11 @@ func TestScope(t *testing.T) {
 				continue
 			}
 			if !slices.ContainsFunc(eqs, func(q Eq) bool {
+				if field, ok := strings.CutPrefix(q.Key, "field:"); ok {
+					collection, attr, _ := strings.Cut(field, ":")
+					v, ok := MapTarget(target).Lookup(attr)
+					return target["_collection"] == collection && ok && fieldEqual(v, q.Value)
+				}
 				v, ok := lookupTarget(MapTarget(target), q.Key)
 				return ok && pyString(v) == q.Value
 			}) {

@@ -6,6 +6,7 @@ package resource
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -54,6 +55,12 @@ type Attr struct {
 	// Secret marks a write-only secret (a BGP peer's MD5 password): never shown, never
 	// written to a task; the cluster reads it from the database when it applies the task.
 	Secret bool
+}
+
+// Boolean reports whether the attribute holds booleans only (it converts with ToBool), so
+// that its stored values are true, false or absent.
+func (a *Attr) Boolean() bool {
+	return a.Convert != nil && reflect.ValueOf(a.Convert).Pointer() == reflect.ValueOf(ToBool).Pointer()
 }
 
 // Resource is one collection, described once: the API's view (attributes, URL, 404) and
@@ -198,6 +205,25 @@ func (r *Resource) SortKeys() []string {
 		out = append(out, a.Name)
 	}
 	return out
+}
+
+// IndexKeys lists what the database indexes of a keyed collection: its sort keys and
+// multi-valued paths and, when RBAC shares it, the stored `shared` (true for a share with
+// everyone, as a document written before RBAC policies existed records it too) and the
+// targets of its access_as_shared policies (RBACShared). Those two find what is shared
+// with a project (a member's list, api.scopeCandidates); they are not sort keys, as each
+// caller sees its own `shared`.
+func (r *Resource) IndexKeys() (sort, multi []string) {
+	sort, multi = r.SortKeys(), r.MultiKeys()
+	if r.Keyed && r.RBAC != "" {
+		if r.Attr("shared") != nil {
+			sort = append(slices.Clip(sort), "shared")
+		}
+		if r.Attr(RBACShared) != nil {
+			multi = append(slices.Clip(multi), RBACShared)
+		}
+	}
+	return sort, multi
 }
 
 // MultiKeys lists the multi-valued paths the database indexes for a keyed collection.

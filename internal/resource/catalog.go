@@ -180,7 +180,7 @@ func (c *Catalog) DataType(collection string) string {
 // KeyAttrs is what the database indexes of a collection's documents (db.KeyedKinds).
 func (c *Catalog) KeyAttrs(collection string) (sort, multi []string) {
 	if r := c.Get(collection); r != nil {
-		return r.SortKeys(), r.MultiKeys()
+		return r.IndexKeys()
 	}
 	return nil, nil
 }

@@ -217,7 +217,7 @@ var VNICTypes = []any{"normal", "direct", "macvtap", "baremetal", "direct-physic
 
 // SecurityGroups is the security group collection.
 var SecurityGroups = &Resource{
-	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true,
+	Collection: "security_groups", Member: "security_group", Path: "security-groups", Tags: true, Keyed: true,
 	DataType: "SECURITYGROUP", Translate: 4, Quota: "security_group", PagerMarker: true, RBAC: "security_group",
 	QuotaAlso: map[string]int{"security_group_rule": 2}, // the default egress rules
 	NotFound:  fault.SecurityGroupNotFound,

@@ -324,6 +324,9 @@ func (s *SecurityGroups) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	return tx.List(ctx, "security_groups", db.FilterOf(f))
 }
 
+// ListsStored: List returns the stored groups (plugin.StoredLister).
+func (s *SecurityGroups) ListsStored() {}
+
 // expandByParent is the most groups whose rules Expand reads by their parent ids.
 const expandByParent = 500
 
