@@ -251,11 +251,12 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 
 // scopeCandidates narrows a list as Neutron's project-scoped query does before the policy:
 // when the collection's get rule can pass, for this caller, only documents of given owners
-// (policy.Enforcer.Scope: a member's get_port passes its project's ports and the ports on
-// its project's networks), the candidates are those documents, read through the project
-// index and the parent's key rows, when they are few (narrowLimit). Each is still checked
-// by the same visibility as any list, so what the caller sees does not change; a tenant's
-// list then reads its own ports instead of the deployment's.
+// or flags (policy.Enforcer.Scope: a member's get_port passes its project's ports and the
+// ports on its project's networks; its get_network its project's networks, the shared and
+// the external ones), the candidates are those documents, read through the project index,
+// the parent's key rows and the key rows of the flags, when they are few (narrowLimit).
+// Each is still checked by the same visibility as any list, so what the caller sees does
+// not change; a tenant's list then reads its own documents instead of the deployment's.
 func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource) ([]string, bool, error) {
 	eqs, bounded := s.Policy.Scope(res.Rule("get"), rq.creds)
 	if !bounded {

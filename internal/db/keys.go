@@ -962,16 +962,16 @@ func (f Filter) where(p string) (string, []any) {
 		q += " AND " + p + "parent_id = ?"
 		args = append(args, f.ParentID)
 	}
-	if len(f.ParentIDs) > 0 {
-		q += " AND " + p + "parent_id IN (?" + repeat(",?", len(f.ParentIDs)-1) + ")"
-		for _, id := range f.ParentIDs {
-			args = append(args, id)
+	for _, in := range []struct {
+		col    string
+		values []string
+	}{{"parent_id", f.ParentIDs}, {"id", f.IDs}} {
+		if len(in.values) == 0 {
+			continue
 		}
-	}
-	if len(f.IDs) > 0 {
-		q += " AND " + p + "id IN (?" + repeat(",?", len(f.IDs)-1) + ")"
-		for _, id := range f.IDs {
-			args = append(args, id)
+		q += " AND " + p + in.col + " IN (?" + repeat(",?", len(in.values)-1) + ")"
+		for _, v := range in.values {
+			args = append(args, v)
 		}
 	}
 	return q, args
