@@ -509,31 +509,45 @@ func BenchmarkPortFilterDeviceID(b *testing.B) {
 	})
 }
 
-// BenchmarkOtherListsSmallProject is BenchmarkPortListSmallProject for networks and
-// security groups: a member with two of each lists them beside MIDONET_BENCH_PORTS
-// (default 10,000) networks and as many groups of another project, made in bulk creates.
+// BenchmarkOtherListsSmallProject is BenchmarkPortListSmallProject for networks, subnets and
+// security groups: a member with two of each lists them beside MIDONET_BENCH_PORTS (default
+// 10,000) networks, as many groups and a subnet on each network of another project, made in
+// bulk creates.
 func BenchmarkOtherListsSmallProject(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
 	n := benchPorts(b)
 	const batch = 250
-	for _, c := range []struct{ collection, member string }{{"networks", "network"}, {"security-groups", "security_group"}} {
+	bulk := func(collection string, doc func(i int) map[string]any) []string {
+		var ids []string
+		key := strings.ReplaceAll(collection, "-", "_")
 		for k := 0; k < n; k += batch {
 			docs := make([]any, 0, batch)
 			for i := k; i < k+batch && i < n; i++ {
-				docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
+				docs = append(docs, doc(i))
 			}
-			s.mustT(b, http.MethodPost, "/v2.0/"+c.collection, map[string]any{strings.ReplaceAll(c.collection, "-", "_"): docs}, 201)
+			for _, d := range s.mustT(b, http.MethodPost, "/v2.0/"+collection, map[string]any{key: docs}, 201)[key].([]any) {
+				ids = append(ids, d.(map[string]any)["id"].(string))
+			}
 		}
+		return ids
 	}
+	named := func(i int) map[string]any { return map[string]any{"name": fmt.Sprintf("o%d", i)} }
+	nets := bulk("networks", named)
+	bulk("security-groups", named)
+	bulk("subnets", func(i int) map[string]any {
+		return map[string]any{"network_id": nets[i], "ip_version": 4, "cidr": fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)}
+	})
 	s.hdr = http.Header{"X-Project-Id": {"small"}, "X-Roles": {"member"}, "X-User-Id": {"member"}}
 	for i := 0; i < 2; i++ {
-		s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": fmt.Sprint("s", i)}}, 201)
 		s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": fmt.Sprint("s", i)}}, 201)
+		benchNetwork(b, s, fmt.Sprintf("192.168.%d.0/24", i))
 	}
 	memberLists(b, s, 3, []memberList{
 		{"networks", "/v2.0/networks", "networks"},
 		{"networks-page", "/v2.0/networks?limit=1", "networks"},
+		{"subnets", "/v2.0/subnets", "subnets"},
+		{"subnets-page", "/v2.0/subnets?limit=1", "subnets"},
 		{"security-groups", "/v2.0/security-groups", "security_groups"},
 		{"security-groups-page", "/v2.0/security-groups?limit=1", "security_groups"},
 	})

@@ -25,7 +25,8 @@ import (
 //     flags (scopeCandidates): a member's ports are its project's and those on its
 //     project's networks; its networks and security groups are its project's, those shared
 //     with it (the stored `shared` of a share with everyone, the key index's rows of the
-//     RBAC targets for one with its project) and external networks;
+//     RBAC targets for one with its project) and external networks; its subnets its
+//     project's and those on networks shared with it;
 //   - otherwise a page walks the index in its order from the marker, reading batches until
 //     it holds `limit` documents the caller may see and the filters match;
 //   - a full list walks the whole order in batches and streams its JSON, rendering the
@@ -253,8 +254,9 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 // when the collection's get rule can pass, for this caller, only documents of given owners
 // or flags (policy.Enforcer.Scope: a member's get_port passes its project's ports and the
 // ports on its project's networks; its get_network its project's networks, the shared and
-// the external ones), the candidates are those documents, read through the project index,
-// the parent's key rows and the key rows of the flags, when they are few (narrowLimit).
+// the external ones; its get_subnet its project's subnets and those of shared networks), the
+// candidates are those documents, read through the project index, the parent's key rows and
+// the key rows of the flags, when they are few (narrowLimit).
 // Each is still checked by the same visibility as any list, so what the caller sees does
 // not change; a tenant's list then reads its own documents instead of the deployment's.
 func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource) ([]string, bool, error) {
@@ -276,18 +278,21 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 		case eq.Key == "tenant_id" || eq.Key == "project_id":
 			got, over, err = tx.ProjectIDs(ctx, res.Collection, eq.Value, narrowLimit)
 		case res.RBAC != "" && eq.Key == policy.FieldKey(res.Collection, "shared"):
-			// The caller's `shared`: shared with everyone (the stored flag) or with its
-			// project (a target of the document's access_as_shared policies).
-			sortAttrs, multi := res.IndexKeys()
-			if want, ok := policy.FieldBool(eq.Value); !ok || !want || !slices.Contains(sortAttrs, "shared") || !slices.Contains(multi, resource.RBACShared) {
+			var ok bool
+			if got, over, ok, err = sharedWith(ctx, tx, rq, res, eq.Value); !ok {
 				return nil, false, nil
 			}
-			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, "shared", []any{true}, narrowLimit)
-			if err == nil && !over && rq.creds.ProjectID != "" {
-				var mine []string
-				mine, over, err = tx.KeyIDsUpTo(ctx, res.Collection, resource.RBACShared, []string{rq.creds.ProjectID}, narrowLimit)
-				got = append(got, mine...)
+		case pr != nil && eq.Key == policy.FieldKey(pr.Collection, "shared") && slices.Contains(res.SortKeys(), pr.Attr):
+			// The children of parents shared with the caller (a subnet's network:shared).
+			var parents []string
+			var ok bool
+			if parents, over, ok, err = sharedWith(ctx, tx, rq, s.Catalog.Get(pr.Collection), eq.Value); !ok {
+				return nil, false, nil
 			}
+			if err == nil && !over && len(parents) <= narrowLimit {
+				got, over, err = tx.KeyIDsUpTo(ctx, res.Collection, pr.Attr, parents, narrowLimit)
+			}
+			over = over || len(parents) > narrowLimit
 		case strings.HasPrefix(eq.Key, "field:"):
 			// A boolean sort key holding the check's literal (a network's router:external).
 			attr, ok := strings.CutPrefix(eq.Key, policy.FieldKey(res.Collection, ""))
@@ -324,6 +329,27 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 		ids = append(ids, id)
 	}
 	return ids, true, nil
+}
+
+// sharedWith reads the documents of res whose `shared` is, as the caller sees it, the field
+// check's literal value when that is true: shared with everyone (the stored flag) or with the
+// caller's project (a target of the document's access_as_shared policies). ok is false when
+// no index holds that set: res is not keyed with both, or the literal is no true.
+func sharedWith(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, value string) (ids []string, over, ok bool, err error) {
+	if res == nil || res.RBAC == "" {
+		return nil, false, false, nil
+	}
+	sortAttrs, multi := res.IndexKeys()
+	if want, isBool := policy.FieldBool(value); !isBool || !want || !slices.Contains(sortAttrs, "shared") || !slices.Contains(multi, resource.RBACShared) {
+		return nil, false, false, nil
+	}
+	ids, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, "shared", []any{true}, narrowLimit)
+	if err == nil && !over && rq.creds.ProjectID != "" {
+		var mine []string
+		mine, over, err = tx.KeyIDsUpTo(ctx, res.Collection, resource.RBACShared, []string{rq.creds.ProjectID}, narrowLimit)
+		ids = append(ids, mine...)
+	}
+	return ids, over, true, err
 }
 
 // loadIDs loads the documents of ids that pass the store filter.

@@ -17,7 +17,7 @@ import (
 // networks (the bound its get_port rule gives) instead of walking every port, and answer
 // exactly what the walk answers: the same server with a get_port rule that no bound
 // describes (one more branch, which passes nothing) walks, and every list, page and filter
-// below gives the same ports in the same order on both.
+// below gives the same ports in the same order on both (scopedAsWalked).
 func TestTenantListScoped(t *testing.T) {
 	p := newInProcess(t, unlimited())
 	as := func(project, role string) http.Header {
@@ -44,49 +44,19 @@ func TestTenantListScoped(t *testing.T) {
 	thirdNet := benchNetwork(t, p, "10.3.0.0/24")
 	p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": thirdNet, "name": "hidden"}}, 201)
 
-	list := func(query string) []string { t.Helper(); return listAll(t, p, "ports", query) }
 	queries := []string{"", "limit=2", "limit=4&sort_key=name&sort_dir=desc", "limit=3&sort_key=created_at&sort_dir=asc",
 		"fields=id&fields=name", "name=guest1", "network_id=" + smallNet, "limit=1&page_reverse=True"}
 	p.hdr = as("small", "member")
-	scoped := map[string][]string{}
-	for _, q := range queries {
-		scoped[q] = list(q)
+	scoped := scopedAsWalked(t, p, "ports", "ports", "port", "rule:context_is_advsvc or rule:admin_owner_or_network_owner", queries)
+	var all []string
+	for _, d := range scoped[""] {
+		all = append(all, d["id"].(string))
 	}
-	all := scoped[""]
 	slices.Sort(all)
-	sortedWant := slices.Clone(want)
-	slices.Sort(sortedWant)
-	if !slices.Equal(all, sortedWant) {
-		t.Fatalf("the member lists %v, want its 4 ports and the 2 on its network %v", all, sortedWant)
+	slices.Sort(want)
+	if !slices.Equal(all, want) {
+		t.Fatalf("the member lists %v, want its 4 ports and the 2 on its network %v", all, want)
 	}
-
-	// The same server walking: get_port with a branch no bound describes.
-	walk, err := policy.New(map[string]string{
-		"get_port": "rule:context_is_advsvc or rule:admin_owner_or_network_owner or 'never':%(status)s",
-	}, policyRules()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, bounded := walk.Scope("get_port", policy.Credentials{ProjectID: "small", Roles: []string{"member"}}); bounded {
-		t.Fatal("the walking rule is bounded")
-	}
-	p.srv.Policy = walk
-	for _, q := range queries {
-		if got := list(q); !slices.Equal(got, scoped[q]) {
-			t.Errorf("%q: scoped %v, walked %v", q, scoped[q], got)
-		}
-	}
-}
-
-// listAll follows a list's next links from /v2.0/<collection>?query and returns the ids of
-// every page, in order.
-func listAll(t *testing.T, p *inProcess, collection, query string) []string {
-	t.Helper()
-	var ids []string
-	for _, d := range listItems(t, p, collection, collection, query) {
-		ids = append(ids, d["id"].(string))
-	}
-	return ids
 }
 
 // listItems follows a list's next links from /v2.0/<path>?query and returns the items of
@@ -117,41 +87,44 @@ func listItems(t *testing.T, p *inProcess, collection, path, query string) []map
 	return nil
 }
 
-// TestTenantSharedListScoped: a member's lists of networks and security groups read its
-// project's documents and those shared with it (and external networks: the bound its get
-// rule gives, owner or shared or external) instead of walking every document, and answer
-// exactly what the walk answers, bodies included (a group's rules). The documents are
+// TestTenantSharedListScoped: a member's lists of networks, subnets and security groups read
+// its project's documents and those shared with it (external networks too, and the subnets
+// of shared networks: the bound its get rule gives) instead of walking every document, and
+// answer exactly what the walk answers, bodies included (a group's rules). The documents are
 // shared or external through policies naming the member's project, another project or
 // everyone, or were written before RBAC policies existed (their `shared` and
-// `router:external` flags alone).
+// `router:external` flags alone). A scoped list reads fewer documents than another
+// project's private ones; the walk reads them all.
 func TestTenantSharedListScoped(t *testing.T) {
 	type state struct {
 		name                 string
 		shared, external     bool
 		sharedTo, externalTo []any // nil: the attributes are absent (written before RBAC)
 		visible              bool
+		subnetVisible        bool // a subnet of another project on it (networks)
 	}
+	const private = 40 // another project's documents the member may not see
 	for _, c := range []struct {
 		collection, path, member, rule string
 		states                         []state
 		own                            int // the member's own, its default group included
 	}{
 		{"networks", "networks", "network", "rule:admin_or_owner or rule:shared or rule:external or rule:context_is_advsvc", []state{
-			{"wildcard-shared", true, false, []any{"*"}, []any{}, true},
-			{"shared-to-small", false, false, []any{"small"}, []any{}, true},
-			{"shared-to-third", false, false, []any{"third"}, []any{}, false},
-			{"external", false, true, []any{}, []any{"*"}, true},
-			{"external-to-small", false, true, []any{}, []any{"small"}, true},
-			{"external-to-third", false, true, []any{}, []any{"third"}, false},
-			{"legacy-shared", true, false, nil, nil, true},
-			{"legacy-external", false, true, nil, nil, true},
-			{"legacy-private", false, false, nil, nil, false},
+			{"wildcard-shared", true, false, []any{"*"}, []any{}, true, true},
+			{"shared-to-small", false, false, []any{"small"}, []any{}, true, true},
+			{"shared-to-third", false, false, []any{"third"}, []any{}, false, false},
+			{"external", false, true, []any{}, []any{"*"}, true, false},
+			{"external-to-small", false, true, []any{}, []any{"small"}, true, false},
+			{"external-to-third", false, true, []any{}, []any{"third"}, false, false},
+			{"legacy-shared", true, false, nil, nil, true, true},
+			{"legacy-external", false, true, nil, nil, true, false},
+			{"legacy-private", false, false, nil, nil, false, false},
 		}, 2},
 		{"security_groups", "security-groups", "security_group", "rule:admin_or_owner or field:security_groups:shared=True", []state{
-			{"wildcard-shared", true, false, []any{"*"}, nil, true},
-			{"shared-to-small", false, false, []any{"small"}, nil, true},
-			{"shared-to-third", false, false, []any{"third"}, nil, false},
-			{"legacy-private", false, false, nil, nil, false},
+			{"wildcard-shared", true, false, []any{"*"}, nil, true, false},
+			{"shared-to-small", false, false, []any{"small"}, nil, true, false},
+			{"shared-to-third", false, false, []any{"third"}, nil, false, false},
+			{"legacy-private", false, false, nil, nil, false, false},
 		}, 3},
 	} {
 		t.Run(c.collection, func(t *testing.T) {
@@ -162,16 +135,38 @@ func TestTenantSharedListScoped(t *testing.T) {
 			create := func(name string) string {
 				return idOf(p.must(http.MethodPost, "/v2.0/"+c.path, map[string]any{c.member: map[string]any{"name": name}}, 201), c.member)
 			}
+			subnets := 0
+			subnet := func(network, name string, project ...string) string {
+				subnets++
+				body := map[string]any{"network_id": network, "name": name, "ip_version": 4, "cidr": fmt.Sprintf("10.%d.%d.0/24", subnets/256, subnets%256)}
+				if len(project) > 0 {
+					body["tenant_id"] = project[0]
+				}
+				return idOf(p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": body}, 201), "subnet")
+			}
 			p.hdr = as("big", "admin")
-			for i := range 30 {
-				create(fmt.Sprint("private", i))
+			for i := range private {
+				id := create(fmt.Sprint("private", i))
+				if c.collection == "networks" {
+					subnet(id, fmt.Sprint("private", i))
+				}
 			}
 			// Documents of project big whose stored RBAC state is set as the rbac service (or
 			// an older release) leaves it.
-			visible := map[string]bool{}
+			visible, subnetVisible := map[string]bool{}, map[string]bool{}
+			var wildcard, legacyPrivate string
 			for _, st := range c.states {
 				id := create(st.name)
 				visible[id] = st.visible
+				switch st.name {
+				case "wildcard-shared":
+					wildcard = id
+				case "legacy-private":
+					legacyPrivate = id
+				}
+				if c.collection == "networks" {
+					subnetVisible[subnet(id, st.name)] = st.subnetVisible
+				}
 				err := p.db.Write(t.Context(), func(tx *db.Tx) error {
 					d, err := tx.Get(t.Context(), c.collection, id)
 					if err != nil {
@@ -195,9 +190,19 @@ func TestTenantSharedListScoped(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			if c.collection == "networks" {
+				// The member's subnets on another project's networks, shared with it or not
+				// (an admin makes them: create_subnet wants the network's owner).
+				subnetVisible[subnet(wildcard, "own-on-shared", "small")] = true
+				subnetVisible[subnet(legacyPrivate, "own-on-private", "small")] = true
+			}
 			p.hdr = as("small", "member")
 			for i := range 2 {
-				visible[create(fmt.Sprint("own", i))] = true
+				id := create(fmt.Sprint("own", i))
+				visible[id] = true
+				if c.collection == "networks" {
+					subnetVisible[subnet(id, fmt.Sprint("own", i))] = true
+				}
 			}
 
 			queries := []string{"", "limit=2", "limit=3&sort_key=name&sort_dir=desc", "limit=2&sort_key=created_at&sort_dir=asc",
@@ -205,47 +210,88 @@ func TestTenantSharedListScoped(t *testing.T) {
 			if c.collection == "networks" {
 				queries = append(queries, "router:external=True")
 			}
-			scoped := map[string][]map[string]any{}
-			for _, q := range queries {
-				scoped[q] = listItems(t, p, c.collection, c.path, q)
-			}
-			seen := map[string]bool{}
-			for _, d := range scoped[""] {
-				seen[d["id"].(string)] = true
-			}
-			for id, want := range visible {
-				if seen[id] != want {
-					t.Errorf("%s %s: in the member's list %v, want %v", c.member, id, seen[id], want)
-				}
-			}
-			shown := 0
-			for _, st := range c.states {
-				if st.visible {
-					shown++
-				}
-			}
-			if n := len(scoped[""]); n != c.own+shown {
-				t.Errorf("the member lists %d, want its %d and the %d shared with it", n, c.own, shown)
-			}
-
-			// The same server walking: the get rule with a branch no bound describes.
-			walk, err := policy.New(map[string]string{"get_" + c.member: c.rule + " or 'never':%(status)s"}, policyRules()...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds := policy.Credentials{ProjectID: "small", Roles: []string{"member"}}
-			if _, bounded := walk.Scope("get_"+c.member, creds); bounded {
-				t.Fatal("the walking rule is bounded")
-			}
-			if _, bounded := p.srv.Policy.Scope("get_"+c.member, creds); !bounded {
-				t.Fatalf("the default get_%s is not bounded for a member", c.member)
-			}
-			p.srv.Policy = walk
-			for _, q := range queries {
-				if got := listItems(t, p, c.collection, c.path, q); !reflect.DeepEqual(got, scoped[q]) {
-					t.Errorf("%q: scoped %v, walked %v", q, scoped[q], got)
-				}
+			scoped := scopedAsWalked(t, p, c.collection, c.path, c.member, c.rule, queries)
+			checkVisible(t, c.member, scoped, visible, c.own-2)
+			if c.collection == "networks" {
+				scoped := scopedAsWalked(t, p, "subnets", "subnets", "subnet", "rule:admin_or_owner or rule:shared", append(queries[:len(queries)-1],
+					"network_id="+wildcard, "limit=2&sort_key=network_id&sort_dir=desc", "name=own-on-shared"))
+				checkVisible(t, "subnet", scoped, subnetVisible, 0)
 			}
 		})
 	}
+}
+
+// checkVisible checks that the member's whole list (scoped[""]) holds the documents visible
+// marks true and not those it marks false, and extra more (its default group).
+func checkVisible(t *testing.T, member string, scoped map[string][]map[string]any, visible map[string]bool, extra int) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, d := range scoped[""] {
+		seen[d["id"].(string)] = true
+	}
+	shown := 0
+	for id, want := range visible {
+		if seen[id] != want {
+			t.Errorf("%s %s: in the member's list %v, want %v", member, id, seen[id], want)
+		}
+		if want {
+			shown++
+		}
+	}
+	if len(scoped[""]) != shown+extra {
+		t.Errorf("the member lists %d %ss, want %d", len(scoped[""]), member, shown+extra)
+	}
+}
+
+// scopedAsWalked lists the collection as the in-process server's caller (a member of project
+// small) with each query, then again with the collection's get rule (rule, as the defaults
+// give it) widened by a branch no bound describes, so that the server walks; the answers must
+// be equal, and the scoped full list must read fewer documents (the decoded-document cache's
+// lookups) than the walk, by at least the other project's private documents. It returns the
+// scoped answers by query.
+func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule string, queries []string) map[string][]map[string]any {
+	t.Helper()
+	reads := func(f func()) int64 {
+		before := db.DocCacheReport()
+		f()
+		after := db.DocCacheReport()
+		return after.Hits + after.Misses - before.Hits - before.Misses
+	}
+	scoped := map[string][]map[string]any{}
+	var scopedReads, walkedReads int64
+	for _, q := range queries {
+		n := reads(func() { scoped[q] = listItems(t, p, collection, path, q) })
+		if q == "" {
+			scopedReads = n
+		}
+	}
+	walk, err := policy.New(map[string]string{"get_" + member: rule + " or 'never':%(status)s"}, policyRules()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := policy.Credentials{ProjectID: "small", Roles: []string{"member"}}
+	if _, bounded := walk.Scope("get_"+member, creds); bounded {
+		t.Fatal("the walking rule is bounded")
+	}
+	if _, bounded := p.srv.Policy.Scope("get_"+member, creds); !bounded {
+		t.Fatalf("the default get_%s is not bounded for a member", member)
+	}
+	bounded := p.srv.Policy
+	p.srv.Policy = walk
+	defer func() { p.srv.Policy = bounded }()
+	for _, q := range queries {
+		var got []map[string]any
+		n := reads(func() { got = listItems(t, p, collection, path, q) })
+		if q == "" {
+			walkedReads = n
+		}
+		if !reflect.DeepEqual(got, scoped[q]) {
+			t.Errorf("%s?%s: scoped %v, walked %v", collection, q, scoped[q], got)
+		}
+	}
+	t.Logf("%s: the full list read %d documents scoped, %d walked", collection, scopedReads, walkedReads)
+	if walkedReads-scopedReads < 40 {
+		t.Errorf("%s: the scoped list read %d documents, the walk %d: the scoped one read another project's", collection, scopedReads, walkedReads)
+	}
+	return scoped
 }
