@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -122,7 +123,7 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 		if _, err := s.loadParent(ctx, tx, rq); err != nil {
 			return err
 		}
-		docs, err := col.List(ctx, tx, rq.caller, q.filters)
+		docs, err := col.List(ctx, tx, rq.caller, s.ownerHint(rq, res, q.filters))
 		if err != nil {
 			return err
 		}
@@ -134,6 +135,32 @@ func (s *Server) list(rq *request, col plugin.Collection) error {
 	}
 	writeList(rq, res, rendered, links)
 	return nil
+}
+
+// ownerHint is the filters a collection's List gets: the request's, and a tenant_id naming
+// the caller's project when the collection's get rule passes, for this caller, only
+// documents of that project (policy.Enforcer.Scope: a member's routers, floating IPs,
+// trunks). The plugins narrow their read by that hint (db.Filter.ProjectID, the project
+// index), as Neutron's project-scoped query does, instead of reading every project's
+// documents. What the answer is matched against is not changed: every document the rule
+// passes holds that tenant_id and project_id anyway (the collection has both attributes).
+func (s *Server) ownerHint(rq *request, res *resource.Resource, filters map[string][]string) map[string][]string {
+	if len(filters["tenant_id"]) > 0 || len(filters["project_id"]) > 0 || res.Attr("tenant_id") == nil || res.Attr("project_id") == nil {
+		return filters
+	}
+	eqs, bounded := s.Policy.Scope(res.Rule("get"), rq.creds)
+	if !bounded || len(eqs) == 0 {
+		return filters
+	}
+	for _, eq := range eqs {
+		if (eq.Key != "tenant_id" && eq.Key != "project_id") || eq.Value != eqs[0].Value {
+			return filters
+		}
+	}
+	out := make(map[string][]string, len(filters)+1)
+	maps.Copy(out, filters)
+	out["tenant_id"] = []string{eqs[0].Value}
+	return out
 }
 
 // pageInMemory filters, sorts, pages, expands and renders candidate documents.

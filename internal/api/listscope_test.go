@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -294,4 +295,60 @@ func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule s
 		t.Errorf("%s: the scoped list read %d documents, the walk %d: the scoped one read another project's", collection, scopedReads, walkedReads)
 	}
 	return scoped
+}
+
+// TestTenantOwnedListScoped: a member's lists of collections its get rule shows only when
+// its project owns them (routers, floating IPs, trunks: collections the key index does not
+// hold) read its project's documents through the project index instead of every project's
+// (ownerHint), and answer exactly what the walk answers.
+func TestTenantOwnedListScoped(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	as := func(project, role string) http.Header {
+		return http.Header{"X-Project-Id": {project}, "X-Roles": {role}, "X-User-Id": {"u-" + project}}
+	}
+	p.hdr = as("big", "admin")
+	ext := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
+	p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/16"}}, 201)
+	// Another project's 40 of each, then the member's 2 (or 3) of each, among them a
+	// document of the member's made by the admin.
+	made := map[string][]string{}
+	makeEach := func(project, name string) {
+		net := benchNetwork(t, p, fmt.Sprintf("10.%d.%d.0/24", len(made["routers"])/256, len(made["routers"])%256))
+		port := idOf(p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net, "tenant_id": project}}, 201), "port")
+		for collection, body := range map[string]map[string]any{
+			"routers":     {"router": map[string]any{"name": name, "tenant_id": project}},
+			"floatingips": {"floatingip": map[string]any{"floating_network_id": ext, "description": name, "tenant_id": project}},
+			"trunks":      {"trunk": map[string]any{"port_id": port, "name": name, "tenant_id": project}},
+		} {
+			for member := range body {
+				made[collection] = append(made[collection], project+" "+idOf(p.must(http.MethodPost, "/v2.0/"+collection, body, 201), member))
+			}
+		}
+	}
+	for i := range 40 {
+		makeEach("big", fmt.Sprint("big", i))
+	}
+	makeEach("small", "small-by-admin")
+	p.hdr = as("small", "member")
+	for i := range 2 {
+		makeEach("small", fmt.Sprint("small", i))
+	}
+	for _, c := range []struct {
+		collection, member, rule string
+		queries                  []string
+	}{
+		{"routers", "router", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=name&sort_dir=desc", "fields=id&fields=name", "name=small1", "limit=1&page_reverse=True"}},
+		{"floatingips", "floatingip", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=floating_ip_address&sort_dir=asc", "description=small0", "floating_network_id=" + ext}},
+		{"trunks", "trunk", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=name&sort_dir=desc", "name=big3"}},
+	} {
+		t.Run(c.collection, func(t *testing.T) {
+			scoped := scopedAsWalked(t, p, c.collection, c.collection, c.member, c.rule, c.queries)
+			visible := map[string]bool{}
+			for _, m := range made[c.collection] {
+				project, id, _ := strings.Cut(m, " ")
+				visible[id] = project == "small"
+			}
+			checkVisible(t, c.member, scoped, visible, 0)
+		})
+	}
 }

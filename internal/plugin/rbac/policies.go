@@ -223,14 +223,12 @@ func (Collection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur d
 	return sync(ctx, tx, c, o)
 }
 
-// List returns every policy; the API shows each caller its own (get_rbac_policy).
+// List returns the policies the filters' hints narrow to (one object, a few ids, one
+// project); the API shows each caller its own (get_rbac_policy).
 func (Collection) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, f map[string][]string) ([]db.Doc, error) {
-	var h db.Filter
+	h := db.FilterOf(f)
 	if ids := f["object_id"]; len(ids) == 1 {
 		h.ParentID = ids[0]
-	}
-	if ids := f["id"]; len(ids) > 0 && len(ids) < 200 {
-		h.IDs = ids
 	}
 	return tx.List(ctx, Policies.Collection, h)
 }
