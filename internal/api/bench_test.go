@@ -530,10 +530,10 @@ func BenchmarkPortFilterDeviceID(b *testing.B) {
 	})
 }
 
-// BenchmarkOtherListsSmallProject is BenchmarkPortListSmallProject for networks, subnets and
-// security groups: a member with two of each lists them beside MIDONET_BENCH_PORTS (default
-// 10,000) networks, as many groups and a subnet on each network of another project, made in
-// bulk creates.
+// BenchmarkOtherListsSmallProject is BenchmarkPortListSmallProject for networks, subnets,
+// security groups and their rules: a member with two of each lists them beside
+// MIDONET_BENCH_PORTS (default 10,000) networks, as many groups (two rules each) and a subnet
+// on each network of another project, made in bulk creates.
 func BenchmarkOtherListsSmallProject(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
@@ -571,5 +571,10 @@ func BenchmarkOtherListsSmallProject(b *testing.B) {
 		{"subnets-page", "/v2.0/subnets?limit=1", "subnets"},
 		{"security-groups", "/v2.0/security-groups", "security_groups"},
 		{"security-groups-page", "/v2.0/security-groups?limit=1", "security_groups"},
+	})
+	// The member's groups' rules: its default group's four, two of each other group.
+	memberLists(b, s, 8, []memberList{
+		{"security-group-rules", "/v2.0/security-group-rules", "security_group_rules"},
+		{"security-group-rules-page", "/v2.0/security-group-rules?limit=1", "security_group_rules"},
 	})
 }

@@ -402,6 +402,9 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 			if err != nil {
 				return err
 			}
+			// In id order, as the walk answers an unsorted list (the store returns the
+			// candidates in whatever order its plan reads them).
+			slices.SortFunc(docs, func(a, b db.Doc) int { return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id")) })
 			rendered, links, err = s.pageInMemory(ctx, tx, rq, col, q, docs)
 			return err
 		}

@@ -319,6 +319,8 @@ func TestTenantOwnedListScoped(t *testing.T) {
 			"routers":     {"router": map[string]any{"name": name, "tenant_id": project}},
 			"floatingips": {"floatingip": map[string]any{"floating_network_id": ext, "description": name, "tenant_id": project}},
 			"trunks":      {"trunk": map[string]any{"port_id": port, "name": name, "tenant_id": project}},
+			// Its two egress rules come with it.
+			"security-groups": {"security_group": map[string]any{"name": name, "tenant_id": project}},
 		} {
 			for member := range body {
 				made[collection] = append(made[collection], project+" "+idOf(p.must(http.MethodPost, "/v2.0/"+collection, body, 201), member))
@@ -329,10 +331,31 @@ func TestTenantOwnedListScoped(t *testing.T) {
 		makeEach("big", fmt.Sprint("big", i))
 	}
 	makeEach("small", "small-by-admin")
+	// Rules across owners: the member's in another project's group, another project's in
+	// the member's group.
+	group := func(i int) string { _, id, _ := strings.Cut(made["security-groups"][i], " "); return id }
+	for _, r := range []struct{ group, project string }{{group(0), "small"}, {group(40), "big"}} {
+		p.must(http.MethodPost, "/v2.0/security-group-rules", map[string]any{"security_group_rule": map[string]any{
+			"security_group_id": r.group, "direction": "ingress", "protocol": "tcp", "tenant_id": r.project}}, 201)
+	}
 	p.hdr = as("small", "member")
 	for i := range 2 {
 		makeEach("small", fmt.Sprint("small", i))
 	}
+	// A rule is the member's when it or its group is.
+	p.hdr = as("big", "admin")
+	groupOwner := map[string]string{}
+	for _, g := range listItems(t, p, "security_groups", "security-groups", "fields=id&fields=tenant_id") {
+		groupOwner[g["id"].(string)] = g["tenant_id"].(string)
+	}
+	for _, r := range listItems(t, p, "security_group_rules", "security-group-rules", "fields=id&fields=tenant_id&fields=security_group_id") {
+		project := r["tenant_id"].(string)
+		if groupOwner[r["security_group_id"].(string)] == "small" {
+			project = "small"
+		}
+		made["security-group-rules"] = append(made["security-group-rules"], project+" "+r["id"].(string))
+	}
+	p.hdr = as("small", "member")
 	for _, c := range []struct {
 		collection, member, rule string
 		queries                  []string
@@ -340,9 +363,12 @@ func TestTenantOwnedListScoped(t *testing.T) {
 		{"routers", "router", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=name&sort_dir=desc", "fields=id&fields=name", "name=small1", "limit=1&page_reverse=True"}},
 		{"floatingips", "floatingip", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=floating_ip_address&sort_dir=asc", "description=small0", "floating_network_id=" + ext}},
 		{"trunks", "trunk", "rule:admin_or_owner", []string{"", "limit=2", "limit=2&sort_key=name&sort_dir=desc", "name=big3"}},
+		{"security-group-rules", "security_group_rule", "rule:admin_owner_or_sg_owner", []string{"", "limit=2", "limit=3&sort_key=direction&sort_dir=asc",
+			"direction=ingress", "security_group_id=" + group(40), "fields=id&fields=security_group_id", "limit=1&page_reverse=True"}},
 	} {
 		t.Run(c.collection, func(t *testing.T) {
-			scoped := scopedAsWalked(t, p, c.collection, c.collection, c.member, c.rule, c.queries)
+			key := strings.ReplaceAll(c.collection, "-", "_")
+			scoped := scopedAsWalked(t, p, key, c.collection, c.member, c.rule, c.queries)
 			visible := map[string]bool{}
 			for _, m := range made[c.collection] {
 				project, id, _ := strings.Cut(m, " ")

@@ -572,3 +572,7 @@ func (s *SecurityGroupRules) List(ctx context.Context, tx *db.Tx, c *plugin.Call
 	}
 	return tx.List(ctx, "security_group_rules", h)
 }
+
+// ListsStored: List returns the stored rules (plugin.StoredLister), so a member's list reads
+// its project's rules and its groups' through the key index.
+func (s *SecurityGroupRules) ListsStored() {}
