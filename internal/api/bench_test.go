@@ -462,6 +462,37 @@ func BenchmarkOwnedListsSmallProject(b *testing.B) {
 	})
 }
 
+// BenchmarkRulesOfGroup is an admin's list of one group's rules (Horizon's and the CLI's
+// `security group rule list GROUP`), whole and a page of one, beside MIDONET_BENCH_PORTS
+// (default 10,000) other groups with two rules each: the key rows of security_group_id name
+// the group's rules.
+func BenchmarkRulesOfGroup(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	var group string
+	for k := 0; k < n; k += 250 {
+		docs := make([]any, 0, 250)
+		for i := k; i < k+250 && i < n; i++ {
+			docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
+		}
+		gs := s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_groups": docs}, 201)["security_groups"].([]any)
+		if k <= n/2 {
+			group = gs[0].(map[string]any)["id"].(string)
+		}
+	}
+	for _, c := range []struct{ name, query string }{{"list", ""}, {"page", "&limit=1"}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if code, body := benchGet(b, s, "/v2.0/security-group-rules?security_group_id="+group+c.query); code != http.StatusOK {
+					b.Fatalf("%d %s", code, body)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkPortPageCold asks for pages of 100 ports whose documents are outside the
 // decoded-document cache, as most pages are at 100,000 ports (the cache holds about 25,000):
 // the cache is cut to 2 MiB (about 300 ports) and the pages start at eight markers spread

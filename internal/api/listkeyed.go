@@ -39,7 +39,8 @@ import (
 // indexedFilters are the string attributes whose filters look their values up in the index
 // (when the collection keys them).
 var indexedFilters = map[string]bool{"network_id": true, "device_id": true, "device_owner": true,
-	"project_id": true, "tenant_id": true, "name": true, "mac_address": true}
+	"project_id": true, "tenant_id": true, "name": true, "mac_address": true,
+	"security_group_id": true, "remote_group_id": true}
 
 // narrowLimit is the most candidates an indexed filter may name and still be loaded whole;
 // a filter naming more is not selective, and the list walks the index instead.

@@ -244,6 +244,14 @@ func checkVisible(t *testing.T, member string, scoped map[string][]map[string]an
 	}
 }
 
+// reads counts the documents f reads (the decoded-document cache's lookups).
+func reads(f func()) int64 {
+	before := db.DocCacheReport()
+	f()
+	after := db.DocCacheReport()
+	return after.Hits + after.Misses - before.Hits - before.Misses
+}
+
 // scopedAsWalked lists the collection as the in-process server's caller (a member of project
 // small) with each query, then again with the collection's get rule (rule, as the defaults
 // give it) widened by a branch no bound describes, so that the server walks; the answers must
@@ -252,12 +260,6 @@ func checkVisible(t *testing.T, member string, scoped map[string][]map[string]an
 // scoped answers by query.
 func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule string, queries []string) map[string][]map[string]any {
 	t.Helper()
-	reads := func(f func()) int64 {
-		before := db.DocCacheReport()
-		f()
-		after := db.DocCacheReport()
-		return after.Hits + after.Misses - before.Hits - before.Misses
-	}
 	scoped := map[string][]map[string]any{}
 	var scopedReads, walkedReads int64
 	for _, q := range queries {
@@ -376,5 +378,20 @@ func TestTenantOwnedListScoped(t *testing.T) {
 			}
 			checkVisible(t, c.member, scoped, visible, 0)
 		})
+	}
+
+	// An admin's list of one group's rules (through the key rows of security_group_id).
+	p.hdr = as("big", "admin")
+	var want, got []string
+	for _, r := range listItems(t, p, "security_group_rules", "security-group-rules", "fields=id&fields=security_group_id") {
+		if r["security_group_id"] == group(40) {
+			want = append(want, r["id"].(string))
+		}
+	}
+	for _, r := range listItems(t, p, "security_group_rules", "security-group-rules", "security_group_id="+group(40)) {
+		got = append(got, r["id"].(string))
+	}
+	if !slices.Equal(got, want) || len(want) != 3 {
+		t.Errorf("the rules of group %s: %v, want %v (its two egress rules and another project's)", group(40), got, want)
 	}
 }
