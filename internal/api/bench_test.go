@@ -463,9 +463,9 @@ func BenchmarkOwnedListsSmallProject(b *testing.B) {
 }
 
 // BenchmarkRulesOfGroup is an admin's list of one group's rules (Horizon's and the CLI's
-// `security group rule list GROUP`), whole and a page of one, beside MIDONET_BENCH_PORTS
-// (default 10,000) other groups with two rules each: the key rows of security_group_id name
-// the group's rules.
+// `security group rule list GROUP`), whole and a page of one, and of one project's rules,
+// beside MIDONET_BENCH_PORTS (default 10,000) other groups with two rules each: the key rows
+// of security_group_id, and the project index, name the rules.
 func BenchmarkRulesOfGroup(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
@@ -481,11 +481,15 @@ func BenchmarkRulesOfGroup(b *testing.B) {
 			group = gs[0].(map[string]any)["id"].(string)
 		}
 	}
-	for _, c := range []struct{ name, query string }{{"list", ""}, {"page", "&limit=1"}} {
+	s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": "x", "tenant_id": "other"}}, 201)
+	for _, c := range []struct{ name, query string }{
+		{"list", "security_group_id=" + group}, {"page", "security_group_id=" + group + "&limit=1"},
+		{"project", "tenant_id=other"}, // another project's group and its default group: 6 rules
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if code, body := benchGet(b, s, "/v2.0/security-group-rules?security_group_id="+group+c.query); code != http.StatusOK {
+				if code, body := benchGet(b, s, "/v2.0/security-group-rules?"+c.query); code != http.StatusOK {
 					b.Fatalf("%d %s", code, body)
 				}
 			}

@@ -145,7 +145,8 @@ type lookup struct {
 	values []string
 }
 
-// indexLookups lists the filters of q the index can answer. Each must name a superset of the
+// indexLookups lists the filters of q the index can answer (a project filter of a
+// collection whose key rows do not hold project_id, the resources table's project index). Each must name a superset of the
 // documents the filter matches (matches decides afterwards), so values an index row cannot
 // hold (empty, None: they match null too) leave a filter out.
 func indexLookups(res *resource.Resource, q *query) []lookup {
@@ -159,6 +160,12 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 				continue
 			}
 			out = append(out, lookup{k, vals})
+		case k == "tenant_id" || k == "project_id":
+			// A collection keying only a few attributes (rules): the resources table's
+			// (kind, project_id) index.
+			if !slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
+				out = append(out, lookup{projectLookup, vals})
+			}
 		case k == "fixed_ips" && slices.Contains(multi, "fixed_ips.ip_address") && slices.Contains(multi, "fixed_ips.subnet_id"):
 			// Values are ORed: one lookup per key, their union (see candidates).
 			byKey := map[string][]string{}
@@ -197,6 +204,23 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 	return out
 }
 
+// projectLookup is the lookup of a project filter through the resources table's project
+// index, for a collection whose key index does not hold project_id.
+const projectLookup = "@project"
+
+// projectIDs returns the ids of the documents of kind that projects own, unless they are
+// more than narrowLimit (over: the filter is then not selective).
+func projectIDs(ctx context.Context, tx *db.Tx, kind string, projects []string) (ids []string, over bool, err error) {
+	for _, p := range projects {
+		got, over, err := tx.ProjectIDs(ctx, kind, p, narrowLimit)
+		if err != nil || over {
+			return nil, over, err
+		}
+		ids = append(ids, got...)
+	}
+	return ids, len(ids) > narrowLimit, nil
+}
+
 // candidates returns the ids the selective indexed filters allow (narrowed) or reports that
 // none is selective enough.
 func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query) (ids []string, narrowed bool, err error) {
@@ -206,13 +230,21 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 	hasUnion := false
 	for _, l := range indexLookups(res, q) {
 		attr, isUnion := strings.CutPrefix(l.attr, "|")
-		got, err := tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
+		var got []string
+		var over bool
+		var err error
+		if attr == projectLookup {
+			got, over, err = projectIDs(ctx, tx, res.Collection, l.values)
+		} else {
+			got, err = tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
+			over = len(got) > narrowLimit
+		}
 		if err != nil {
 			return nil, false, err
 		}
 		if isUnion {
 			hasUnion = true
-			if len(got) > narrowLimit {
+			if over {
 				unionFull = true
 			}
 			for _, id := range got {
@@ -220,7 +252,7 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 			}
 			continue
 		}
-		if len(got) > narrowLimit {
+		if over {
 			continue
 		}
 		set := make(map[string]bool, len(got))
