@@ -137,7 +137,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	if err := walvfs.Register(); err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(" + strconv.Itoa(-writerCacheKiB) + ")" +
+	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)" +
 		"&_pragma=journal_size_limit(" + strconv.FormatInt(walSizeLimit, 10) + ")&_txlock=immediate&vfs=" + walvfs.Name)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
@@ -562,8 +562,3 @@ func (t *Tx) LockTaskOrder(ctx context.Context) error {
 	}
 	return nil
 }
-
-// writerCacheKiB is the writer's page cache (SQLite's cache_size, in KiB; the default is
-// 2 MiB). A port create touches pages all over the documents', key rows' and addresses'
-// indexes; with 2 MiB the writer re-read most of them from the WAL on every batch.
-const writerCacheKiB = 64 << 10
