@@ -497,6 +497,36 @@ func BenchmarkRulesOfGroup(b *testing.B) {
 	}
 }
 
+// BenchmarkNetworkBoolFilters is an admin's list of the external networks (the CLI's
+// `network list --external`), whole and a page of one, and of the networks administratively
+// down, beside MIDONET_BENCH_PORTS (default 10,000) other networks: the key rows of the
+// boolean attribute name them.
+func BenchmarkNetworkBoolFilters(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	for k := 0; k < n; k += 250 {
+		docs := make([]any, 0, 250)
+		for i := k; i < k+250 && i < n; i++ {
+			docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
+		}
+		s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"networks": docs}, 201)
+	}
+	s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201)
+	for _, c := range []struct{ name, query string }{
+		{"external", "router:external=True"}, {"external-page", "router:external=True&limit=1"}, {"down", "admin_state_up=False"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if code, body := benchGet(b, s, "/v2.0/networks?"+c.query); code != http.StatusOK {
+					b.Fatalf("%d %s", code, body)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkPortPageCold asks for pages of 100 ports whose documents are outside the
 // decoded-document cache, as most pages are at 100,000 ports (the cache holds about 25,000):
 // the cache is cut to 2 MiB (about 300 ports) and the pages start at eight markers spread

@@ -143,6 +143,7 @@ func storeFilter(res *resource.Resource, f map[string][]string) db.Filter {
 type lookup struct {
 	attr   string
 	values []string
+	bools  []any // the values of a boolean attribute, instead of values
 }
 
 // indexLookups lists the filters of q the index can answer (a project filter of a
@@ -159,12 +160,27 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 			if slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
 				continue
 			}
-			out = append(out, lookup{k, vals})
+			out = append(out, lookup{attr: k, values: vals})
+		case slices.Contains(keys, k) && res.Attr(k) != nil && res.Attr(k).Boolean():
+			// router:external=True: the documents holding one of the values; a value that
+			// is no boolean (None matches a document without one) leaves the filter out.
+			var bools []any
+			for _, v := range vals {
+				b, err := resource.ToBool(v)
+				if err != nil {
+					bools = nil
+					break
+				}
+				bools = append(bools, b)
+			}
+			if bools != nil {
+				out = append(out, lookup{attr: k, bools: bools})
+			}
 		case k == "tenant_id" || k == "project_id":
 			// A collection keying only a few attributes (rules): the resources table's
 			// (kind, project_id) index.
 			if !slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
-				out = append(out, lookup{projectLookup, vals})
+				out = append(out, lookup{attr: projectLookup, values: vals})
 			}
 		case k == "fixed_ips" && slices.Contains(multi, "fixed_ips.ip_address") && slices.Contains(multi, "fixed_ips.subnet_id"):
 			// Values are ORed: one lookup per key, their union (see candidates).
@@ -180,7 +196,7 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 			}
 			if ok {
 				for a, w := range byKey {
-					out = append(out, lookup{"|" + a, w}) // "|": union with the other fixed_ips lookups
+					out = append(out, lookup{attr: "|" + a, values: w}) // "|": union with the other fixed_ips lookups
 				}
 			}
 		case (k == "tags" || k == "tags-any") && slices.Contains(multi, "tags"):
@@ -198,7 +214,7 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 			if k == "tags" {
 				tags = tags[:1] // every document with all of them has the first
 			}
-			out = append(out, lookup{"tags", tags})
+			out = append(out, lookup{attr: "tags", values: tags})
 		}
 	}
 	return out
@@ -233,9 +249,12 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 		var got []string
 		var over bool
 		var err error
-		if attr == projectLookup {
+		switch {
+		case attr == projectLookup:
 			got, over, err = projectIDs(ctx, tx, res.Collection, l.values)
-		} else {
+		case l.bools != nil:
+			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, attr, l.bools, narrowLimit)
+		default:
 			got, err = tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
 			over = len(got) > narrowLimit
 		}

@@ -406,3 +406,48 @@ func TestTenantOwnedListScoped(t *testing.T) {
 		}
 	}
 }
+
+// TestBooleanFiltersThroughTheIndex: a filter on a boolean attribute the key index sorts by
+// (router:external, admin_state_up) takes its candidates from the index's rows of the
+// values asked for, answers what the filter matches among all networks, and reads the
+// matching documents instead of every network.
+func TestBooleanFiltersThroughTheIndex(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	for i := range 40 {
+		p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": fmt.Sprint("n", i),
+			"router:external": i%10 == 3, "admin_state_up": i%20 != 7}}, 201)
+	}
+	all := listItems(t, p, "networks", "networks", "")
+	for _, c := range []struct {
+		query string
+		want  func(d map[string]any) bool
+		few   bool // the answer is a few documents, read through the index
+	}{
+		{"router:external=True", func(d map[string]any) bool { return d["router:external"] == true }, true},
+		{"router:external=1", func(d map[string]any) bool { return d["router:external"] == true }, true},
+		{"router:external=false", func(d map[string]any) bool { return d["router:external"] == false }, false},
+		{"router:external=True&router:external=False", func(map[string]any) bool { return true }, false},
+		{"admin_state_up=False", func(d map[string]any) bool { return d["admin_state_up"] == false }, true},
+		{"admin_state_up=False&router:external=True", func(map[string]any) bool { return false }, true},
+		{"router:external=None", func(map[string]any) bool { return false }, false},
+	} {
+		var want, got []string
+		for _, d := range all {
+			if c.want(d) {
+				want = append(want, d["id"].(string))
+			}
+		}
+		n := reads(func() {
+			for _, d := range listItems(t, p, "networks", "networks", c.query) {
+				got = append(got, d["id"].(string))
+			}
+		})
+		if !slices.Equal(got, want) {
+			t.Errorf("networks?%s: %v, want %v", c.query, got, want)
+		}
+		if c.few && n > int64(len(want))+5 {
+			t.Errorf("networks?%s read %d documents for %d", c.query, n, len(want))
+		}
+	}
+}
