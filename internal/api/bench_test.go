@@ -470,31 +470,12 @@ func BenchmarkRulesOfGroup(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
 	n := benchPorts(b)
-	var group string
-	for k := 0; k < n; k += 250 {
-		docs := make([]any, 0, 250)
-		for i := k; i < k+250 && i < n; i++ {
-			docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
-		}
-		gs := s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_groups": docs}, 201)["security_groups"].([]any)
-		if k <= n/2 {
-			group = gs[0].(map[string]any)["id"].(string)
-		}
-	}
+	group := bulkCreate(b, s, "security-groups", n, named)[n/2]
 	s.mustT(b, http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": "x", "tenant_id": "other"}}, 201)
-	for _, c := range []struct{ name, query string }{
+	timedGets(b, s, "/v2.0/security-group-rules", []namedQuery{
 		{"list", "security_group_id=" + group}, {"page", "security_group_id=" + group + "&limit=1"},
 		{"project", "tenant_id=other"}, // another project's group and its default group: 6 rules
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				if code, body := benchGet(b, s, "/v2.0/security-group-rules?"+c.query); code != http.StatusOK {
-					b.Fatalf("%d %s", code, body)
-				}
-			}
-		})
-	}
+	})
 }
 
 // BenchmarkNetworkBoolFilters is an admin's list of the external networks (the CLI's
@@ -504,22 +485,44 @@ func BenchmarkRulesOfGroup(b *testing.B) {
 func BenchmarkNetworkBoolFilters(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
-	n := benchPorts(b)
-	for k := 0; k < n; k += 250 {
-		docs := make([]any, 0, 250)
-		for i := k; i < k+250 && i < n; i++ {
-			docs = append(docs, map[string]any{"name": fmt.Sprintf("o%d", i)})
-		}
-		s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"networks": docs}, 201)
-	}
+	bulkCreate(b, s, "networks", benchPorts(b), named)
 	s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201)
-	for _, c := range []struct{ name, query string }{
+	timedGets(b, s, "/v2.0/networks", []namedQuery{
 		{"external", "router:external=True"}, {"external-page", "router:external=True&limit=1"}, {"down", "admin_state_up=False"},
-	} {
+	})
+}
+
+// bulkCreate makes n documents of collection (its URL path: security-groups) in bulk
+// creates of 250, doc(i) being the i-th, and returns their ids in order.
+func bulkCreate(b *testing.B, s *inProcess, collection string, n int, doc func(i int) map[string]any) []string {
+	const batch = 250
+	var ids []string
+	key := strings.ReplaceAll(collection, "-", "_")
+	for k := 0; k < n; k += batch {
+		docs := make([]any, 0, batch)
+		for i := k; i < k+batch && i < n; i++ {
+			docs = append(docs, doc(i))
+		}
+		for _, d := range s.mustT(b, http.MethodPost, "/v2.0/"+collection, map[string]any{key: docs}, 201)[key].([]any) {
+			ids = append(ids, d.(map[string]any)["id"].(string))
+		}
+	}
+	return ids
+}
+
+// named is a document named by its number (bulkCreate).
+func named(i int) map[string]any { return map[string]any{"name": fmt.Sprintf("o%d", i)} }
+
+// namedQuery is a sub-benchmark's name and its list's query.
+type namedQuery struct{ name, query string }
+
+// timedGets times GET path?query of each query as a sub-benchmark.
+func timedGets(b *testing.B, s *inProcess, path string, queries []namedQuery) {
+	for _, c := range queries {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if code, body := benchGet(b, s, "/v2.0/networks?"+c.query); code != http.StatusOK {
+				if code, body := benchGet(b, s, path+"?"+c.query); code != http.StatusOK {
 					b.Fatalf("%d %s", code, body)
 				}
 			}
@@ -603,22 +606,9 @@ func BenchmarkOtherListsSmallProject(b *testing.B) {
 	s := newBenchServer(b)
 	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
 	n := benchPorts(b)
-	const batch = 250
 	bulk := func(collection string, doc func(i int) map[string]any) []string {
-		var ids []string
-		key := strings.ReplaceAll(collection, "-", "_")
-		for k := 0; k < n; k += batch {
-			docs := make([]any, 0, batch)
-			for i := k; i < k+batch && i < n; i++ {
-				docs = append(docs, doc(i))
-			}
-			for _, d := range s.mustT(b, http.MethodPost, "/v2.0/"+collection, map[string]any{key: docs}, 201)[key].([]any) {
-				ids = append(ids, d.(map[string]any)["id"].(string))
-			}
-		}
-		return ids
+		return bulkCreate(b, s, collection, n, doc)
 	}
-	named := func(i int) map[string]any { return map[string]any{"name": fmt.Sprintf("o%d", i)} }
 	nets := bulk("networks", named)
 	bulk("security-groups", named)
 	bulk("subnets", func(i int) map[string]any {
