@@ -147,9 +147,10 @@ type lookup struct {
 }
 
 // indexLookups lists the filters of q the index can answer (a project filter of a
-// collection whose key rows do not hold project_id, the resources table's project index). Each must name a superset of the
-// documents the filter matches (matches decides afterwards), so values an index row cannot
-// hold (empty, None: they match null too) leave a filter out.
+// collection whose key rows do not hold project_id: the resources table's project index).
+// Each must name a superset of the documents the filter matches (matches decides
+// afterwards), so values an index row cannot hold (empty, None: they match null too) leave a
+// filter out.
 func indexLookups(res *resource.Resource, q *query) []lookup {
 	keys := res.SortKeys()
 	multi := res.MultiKeys()
