@@ -29,7 +29,8 @@ func TestTenantListScoped(t *testing.T) {
 	// a network of its own (nobody else's).
 	p.hdr = as("big", "admin")
 	bigNet := benchNetwork(t, p, "10.1.0.0/16")
-	for i := range 60 {
+	const others = 60 // another project's ports, not on the member's network
+	for i := range others {
 		p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": bigNet, "name": fmt.Sprint("big", i)}}, 201)
 	}
 	p.hdr = as("small", "member")
@@ -48,7 +49,7 @@ func TestTenantListScoped(t *testing.T) {
 	queries := []string{"", "limit=2", "limit=4&sort_key=name&sort_dir=desc", "limit=3&sort_key=created_at&sort_dir=asc",
 		"fields=id&fields=name", "name=guest1", "network_id=" + smallNet, "limit=1&page_reverse=True"}
 	p.hdr = as("small", "member")
-	scoped := scopedAsWalked(t, p, "ports", "ports", "port", "rule:context_is_advsvc or rule:admin_owner_or_network_owner", queries)
+	scoped := scopedAsWalked(t, p, "ports", "ports", "port", "rule:context_is_advsvc or rule:admin_owner_or_network_owner", queries, others)
 	var all []string
 	for _, d := range scoped[""] {
 		all = append(all, d["id"].(string))
@@ -104,7 +105,7 @@ func TestTenantSharedListScoped(t *testing.T) {
 		visible              bool
 		subnetVisible        bool // a subnet of another project on it (networks)
 	}
-	const private = 40 // another project's documents the member may not see
+	const private = 40 // another project's documents the member may not see, which no bound names
 	for _, c := range []struct {
 		collection, path, member, rule string
 		states                         []state
@@ -211,11 +212,11 @@ func TestTenantSharedListScoped(t *testing.T) {
 			if c.collection == "networks" {
 				queries = append(queries, "router:external=True")
 			}
-			scoped := scopedAsWalked(t, p, c.collection, c.path, c.member, c.rule, queries)
+			scoped := scopedAsWalked(t, p, c.collection, c.path, c.member, c.rule, queries, private)
 			checkVisible(t, c.member, scoped, visible, c.own-2)
 			if c.collection == "networks" {
 				scoped := scopedAsWalked(t, p, "subnets", "subnets", "subnet", "rule:admin_or_owner or rule:shared", append(queries[:len(queries)-1],
-					"network_id="+wildcard, "limit=2&sort_key=network_id&sort_dir=desc", "name=own-on-shared"))
+					"network_id="+wildcard, "limit=2&sort_key=network_id&sort_dir=desc", "name=own-on-shared"), private)
 				checkVisible(t, "subnet", scoped, subnetVisible, 0)
 			}
 		})
@@ -256,9 +257,9 @@ func reads(f func()) int64 {
 // small) with each query, then again with the collection's get rule (rule, as the defaults
 // give it) widened by a branch no bound describes, so that the server walks; the answers must
 // be equal, and the scoped full list must read fewer documents (the decoded-document cache's
-// lookups) than the walk, by at least the other project's private documents. It returns the
-// scoped answers by query.
-func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule string, queries []string) map[string][]map[string]any {
+// lookups) than the walk, by at least private: the other project's documents no bound names.
+// It returns the scoped answers by query.
+func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule string, queries []string, private int64) map[string][]map[string]any {
 	t.Helper()
 	scoped := map[string][]map[string]any{}
 	var scopedReads, walkedReads int64
@@ -293,7 +294,7 @@ func scopedAsWalked(t *testing.T, p *inProcess, collection, path, member, rule s
 		}
 	}
 	t.Logf("%s: the full list read %d documents scoped, %d walked", collection, scopedReads, walkedReads)
-	if walkedReads-scopedReads < 40 {
+	if walkedReads-scopedReads < private {
 		t.Errorf("%s: the scoped list read %d documents, the walk %d: the scoped one read another project's", collection, scopedReads, walkedReads)
 	}
 	return scoped
@@ -329,7 +330,8 @@ func TestTenantOwnedListScoped(t *testing.T) {
 			}
 		}
 	}
-	for i := range 40 {
+	const others = 40 // another project's of each, none visible to the member
+	for i := range others {
 		makeEach("big", fmt.Sprint("big", i))
 	}
 	makeEach("small", "small-by-admin")
@@ -370,7 +372,7 @@ func TestTenantOwnedListScoped(t *testing.T) {
 	} {
 		t.Run(c.collection, func(t *testing.T) {
 			key := strings.ReplaceAll(c.collection, "-", "_")
-			scoped := scopedAsWalked(t, p, key, c.collection, c.member, c.rule, c.queries)
+			scoped := scopedAsWalked(t, p, key, c.collection, c.member, c.rule, c.queries, others)
 			visible := map[string]bool{}
 			for _, m := range made[c.collection] {
 				project, id, _ := strings.Cut(m, " ")
