@@ -158,7 +158,7 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 	for k, vals := range q.filters {
 		switch {
 		case indexedFilters[k] && slices.Contains(keys, k):
-			if slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
+			if slices.ContainsFunc(vals, nullish) {
 				continue
 			}
 			out = append(out, lookup{attr: k, values: vals})
@@ -180,7 +180,7 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 		case k == "tenant_id" || k == "project_id":
 			// A collection keying only a few attributes (rules): the resources table's
 			// (kind, project_id) index.
-			if !slices.ContainsFunc(vals, func(v string) bool { return v == "" || v == "None" || v == "null" }) {
+			if !slices.ContainsFunc(vals, nullish) {
 				out = append(out, lookup{attr: projectLookup, values: vals})
 			}
 		case k == "fixed_ips" && slices.Contains(multi, "fixed_ips.ip_address") && slices.Contains(multi, "fixed_ips.subnet_id"):
@@ -220,6 +220,10 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 	}
 	return out
 }
+
+// nullish reports whether a filter value also matches a document without the attribute
+// (matchValue), which no index row holds.
+func nullish(v string) bool { return v == "" || v == "None" || v == "null" }
 
 // projectLookup is the lookup of a project filter through the resources table's project
 // index, for a collection whose key index does not hold project_id.
@@ -342,10 +346,9 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 			if parents, over, ok, err = sharedWith(ctx, tx, rq, s.Catalog.Get(pr.Collection), eq.Value); !ok {
 				return nil, false, nil
 			}
-			if err == nil && !over && len(parents) <= narrowLimit {
+			if err == nil && !over {
 				got, over, err = tx.KeyIDsUpTo(ctx, res.Collection, pr.Attr, parents, narrowLimit)
 			}
-			over = over || len(parents) > narrowLimit
 		case strings.HasPrefix(eq.Key, "field:"):
 			// A boolean sort key holding the check's literal (a network's router:external).
 			attr, ok := strings.CutPrefix(eq.Key, policy.FieldKey(res.Collection, ""))
@@ -386,8 +389,9 @@ func (s *Server) scopeCandidates(ctx context.Context, tx *db.Tx, rq *request, re
 
 // sharedWith reads the documents of res whose `shared` is, as the caller sees it, the field
 // check's literal value when that is true: shared with everyone (the stored flag) or with the
-// caller's project (a target of the document's access_as_shared policies). ok is false when
-// no index holds that set: res is not keyed with both, or the literal is no true.
+// caller's project (a target of the document's access_as_shared policies); over when they
+// are more than narrowLimit. ok is false when no index holds that set: res is not keyed with
+// both, or the literal is no true.
 func sharedWith(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resource, value string) (ids []string, over, ok bool, err error) {
 	if res == nil || res.RBAC == "" {
 		return nil, false, false, nil
@@ -402,10 +406,11 @@ func sharedWith(ctx context.Context, tx *db.Tx, rq *request, res *resource.Resou
 		mine, over, err = tx.KeyIDsUpTo(ctx, res.Collection, resource.RBACShared, []string{rq.creds.ProjectID}, narrowLimit)
 		ids = append(ids, mine...)
 	}
-	return ids, over, true, err
+	return ids, over || len(ids) > narrowLimit, true, err
 }
 
-// loadIDs loads the documents of ids that pass the store filter.
+// loadIDs loads the documents of ids that pass the store filter, in id order, as the walk
+// answers an unsorted list (the store returns them in whatever order its plan reads them).
 func loadIDs(ctx context.Context, tx *db.Tx, kind string, f db.Filter, ids []string) ([]db.Doc, error) {
 	if len(f.IDs) > 0 {
 		// Both name ids: the documents named by both.
@@ -422,6 +427,7 @@ func loadIDs(ctx context.Context, tx *db.Tx, kind string, f db.Filter, ids []str
 		out = append(out, docs...)
 		ids = ids[n:]
 	}
+	slices.SortFunc(out, func(a, b db.Doc) int { return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id")) })
 	return out, nil
 }
 
@@ -455,9 +461,6 @@ func (s *Server) listKeyed(rq *request, col plugin.Collection, q *query) error {
 			if err != nil {
 				return err
 			}
-			// In id order, as the walk answers an unsorted list (the store returns the
-			// candidates in whatever order its plan reads them).
-			slices.SortFunc(docs, func(a, b db.Doc) int { return strings.Compare(plugin.Str(a, "id"), plugin.Str(b, "id")) })
 			rendered, links, err = s.pageInMemory(ctx, tx, rq, col, q, docs)
 			return err
 		}
