@@ -492,6 +492,30 @@ func BenchmarkNetworkBoolFilters(b *testing.B) {
 	})
 }
 
+// BenchmarkSortKeyFilters is an admin's filters on attributes outside those that were
+// looked up in the index before session 27, beside MIDONET_BENCH_PORTS (default 10,000) of
+// each collection: networks by an integer (mtu) and by a string (description), floating IPs
+// by their port (what Nova and Terraform ask) and by their router.
+func BenchmarkSortKeyFilters(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	bulkCreate(b, s, "networks", n, named)
+	s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "odd", "mtu": 1400, "description": "odd one"}}, 201)
+	ext := idOf(s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
+	s.mustT(b, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/12"}}, 201)
+	router := idOf(s.mustT(b, http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
+		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
+	net := benchNetwork(b, s, "10.0.0.0/24")
+	subnet := s.mustT(b, http.MethodGet, "/v2.0/subnets?network_id="+net, nil, 200)["subnets"].([]any)[0].(map[string]any)["id"].(string)
+	s.mustT(b, http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": subnet}, 200)
+	port := idOf(s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201), "port")
+	bulkCreate(b, s, "floatingips", n, func(int) map[string]any { return map[string]any{"floating_network_id": ext} })
+	s.mustT(b, http.MethodPost, "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{"floating_network_id": ext, "port_id": port}}, 201)
+	timedGets(b, s, "/v2.0/networks", []namedQuery{{"networks-mtu", "mtu=1400"}, {"networks-description", "description=odd+one"}})
+	timedGets(b, s, "/v2.0/floatingips", []namedQuery{{"floatingips-port", "port_id=" + port}, {"floatingips-router", "router_id=" + router}})
+}
+
 // bulkCreate makes n documents of collection (its URL path: security-groups) in bulk
 // creates of 250, doc(i) being the i-th, and returns their ids in order.
 func bulkCreate(b *testing.B, s *inProcess, collection string, n int, doc func(i int) map[string]any) []string {

@@ -15,3 +15,10 @@ func SetStreamBatch(n int) func() {
 	streamBatch = n
 	return func() { streamBatch = old }
 }
+
+// WalkFilters makes lists walk instead of looking their filters up in the index, for a
+// test; it returns the function that restores the default.
+func WalkFilters() func() {
+	lookUpFilters = false
+	return func() { lookUpFilters = true }
+}

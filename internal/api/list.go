@@ -279,7 +279,7 @@ func matchValue(a *resource.Attr, have any, want string) bool {
 	}
 	switch h := have.(type) {
 	case nil:
-		return want == "" || want == "None" || want == "null"
+		return plugin.NullFilter(want)
 	case bool:
 		b, err := resource.ToBool(want)
 		return err == nil && b == h

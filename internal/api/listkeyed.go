@@ -2,14 +2,17 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/jsonenc"
+	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -18,9 +21,10 @@ import (
 // Lists of keyed collections (resource.Resource.Keyed) read the database's key index
 // (internal/db/keys.go) instead of every document:
 //
-//   - a filter on an indexed attribute (indexedFilters) narrows the candidates to the
-//     documents the index names for its values; when that is a small set, it is loaded and
-//     paged in memory as before;
+//   - a filter on an attribute the index holds (a sort key, tags, a fixed IP's address or
+//     subnet, a project through the resources table's project index) narrows the
+//     candidates to the documents the index names for its values; when that is a small
+//     set, it is loaded and paged in memory as before;
 //   - so does the caller's get rule when it can pass only documents of given owners or
 //     flags (scopeCandidates): a member's ports are its project's and those on its
 //     project's networks; its networks and security groups are its project's, those shared
@@ -36,15 +40,13 @@ import (
 // matches, render), applied to each document read, so what a caller sees does not change;
 // only what is read does.
 
-// indexedFilters are the string attributes whose filters look their values up in the index
-// (when the collection keys them).
-var indexedFilters = map[string]bool{"network_id": true, "device_id": true, "device_owner": true,
-	"project_id": true, "tenant_id": true, "name": true, "mac_address": true,
-	"security_group_id": true, "remote_group_id": true}
-
 // narrowLimit is the most candidates an indexed filter may name and still be loaded whole;
 // a filter naming more is not selective, and the list walks the index instead.
 const narrowLimit = 2000
+
+// lookUpFilters makes lists answer their filters from the index where it can (false: they
+// walk, the tests' reference).
+var lookUpFilters = true
 
 // streamBatch is the number of documents a full list reads at a time (a variable for the
 // tests).
@@ -143,7 +145,7 @@ func storeFilter(res *resource.Resource, f map[string][]string) db.Filter {
 type lookup struct {
 	attr   string
 	values []string
-	bools  []any // the values of a boolean attribute, instead of values
+	typed  []any // a sort key's values, of every type a matching document may hold (filterValues)
 }
 
 // indexLookups lists the filters of q the index can answer (a project filter of a
@@ -152,35 +154,22 @@ type lookup struct {
 // afterwards), so values an index row cannot hold (empty, None: they match null too) leave a
 // filter out.
 func indexLookups(res *resource.Resource, q *query) []lookup {
+	if !lookUpFilters {
+		return nil
+	}
 	keys := res.SortKeys()
 	multi := res.MultiKeys()
 	var out []lookup
 	for k, vals := range q.filters {
 		switch {
-		case indexedFilters[k] && slices.Contains(keys, k):
-			if slices.ContainsFunc(vals, nullish) {
-				continue
-			}
-			out = append(out, lookup{attr: k, values: vals})
-		case slices.Contains(keys, k) && res.Attr(k) != nil && res.Attr(k).Boolean():
-			// router:external=True: the documents holding one of the values; a value that
-			// is no boolean (None matches a document without one) leaves the filter out.
-			var bools []any
-			for _, v := range vals {
-				b, err := resource.ToBool(v)
-				if err != nil {
-					bools = nil
-					break
-				}
-				bools = append(bools, b)
-			}
-			if bools != nil {
-				out = append(out, lookup{attr: k, bools: bools})
+		case slices.Contains(keys, k):
+			if typed, ok := filterValues(vals); ok {
+				out = append(out, lookup{attr: k, typed: typed})
 			}
 		case k == "tenant_id" || k == "project_id":
 			// A collection keying only a few attributes (rules): the resources table's
 			// (kind, project_id) index.
-			if !slices.ContainsFunc(vals, nullish) {
+			if !slices.ContainsFunc(vals, plugin.NullFilter) {
 				out = append(out, lookup{attr: projectLookup, values: vals})
 			}
 		case k == "fixed_ips" && slices.Contains(multi, "fixed_ips.ip_address") && slices.Contains(multi, "fixed_ips.subnet_id"):
@@ -221,9 +210,33 @@ func indexLookups(res *resource.Resource, q *query) []lookup {
 	return out
 }
 
-// nullish reports whether a filter value also matches a document without the attribute
-// (matchValue), which no index row holds.
-func nullish(v string) bool { return v == "" || v == "None" || v == "null" }
+// filterValues lists, for a filter's values, every value a document's attribute may hold
+// and match one of them (matchValue): the string itself and the integer, number, boolean or
+// object it spells (mtu=1450 matches the integer, router:external=True the boolean), so
+// that their key rows name a superset of the documents the filter matches whatever the
+// attribute's type; matches decides afterwards. A value that also matches a missing
+// attribute (plugin.NullFilter) leaves the filter to the walk (false).
+func filterValues(vals []string) ([]any, bool) {
+	var out []any
+	for _, v := range vals {
+		if plugin.NullFilter(v) {
+			return nil, false
+		}
+		out = append(out, v)
+		if n, ok := model.Int(v); ok {
+			out = append(out, n)
+		} else if f, err := strconv.ParseFloat(v, 64); err == nil {
+			out = append(out, f)
+		}
+		if b, err := resource.ToBool(v); err == nil {
+			out = append(out, b)
+		}
+		if strings.HasPrefix(v, "{") && json.Valid([]byte(v)) {
+			out = append(out, json.RawMessage(v))
+		}
+	}
+	return out, true
+}
 
 // projectLookup is the lookup of a project filter through the resources table's project
 // index, for a collection whose key index does not hold project_id.
@@ -257,8 +270,8 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 		switch {
 		case attr == projectLookup:
 			got, over, err = projectIDs(ctx, tx, res.Collection, l.values)
-		case l.bools != nil:
-			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, attr, l.bools, narrowLimit)
+		case l.typed != nil:
+			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, attr, l.typed, narrowLimit)
 		default:
 			got, err = tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
 			over = len(got) > narrowLimit

@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/midonet-go/midonet/internal/api"
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -452,4 +454,139 @@ func TestBooleanFiltersThroughTheIndex(t *testing.T) {
 			t.Errorf("networks?%s read %d documents for %d", c.query, n, len(want))
 		}
 	}
+}
+
+// TestSortKeyFiltersAsWalked: a filter on any attribute a keyed collection sorts by (a
+// string, an integer, a boolean, a MAC in either case, repeated values ORed) is answered from
+// the key index with exactly what the walk answers, and a selective one reads about the
+// documents it returns instead of the collection.
+func TestSortKeyFiltersAsWalked(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	ext := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
+	p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/16"}}, 201)
+	router := idOf(p.must(http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
+		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
+	for i := range 40 {
+		net := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{
+			"name": fmt.Sprint("n", i%13), "description": fmt.Sprint("d", i%3), "mtu": 1400 + i%4*10, "admin_state_up": i%7 != 0}}, 201), "network")
+		subnet := map[string]any{"network_id": net, "name": fmt.Sprint("s", i%11), "enable_dhcp": i%3 != 0,
+			"ip_version": 4, "cidr": fmt.Sprintf("10.%d.0.0/24", i)}
+		if i%5 == 0 {
+			subnet["ip_version"], subnet["cidr"] = 6, fmt.Sprintf("2001:db8:%x::/64", i)
+			subnet["ipv6_ra_mode"], subnet["ipv6_address_mode"] = "slaac", "slaac"
+		}
+		sub := idOf(p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": subnet}, 201), "subnet")
+		owner := ""
+		if i%4 == 0 {
+			owner = "compute:nova"
+		}
+		port := idOf(p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net,
+			"name": fmt.Sprint("p", i%9), "device_owner": owner, "device_id": fmt.Sprint("dev", i%6)}}, 201), "port")
+		fip := map[string]any{"floating_network_id": ext, "description": fmt.Sprint("f", i%5)}
+		if i < 6 && i%5 != 0 {
+			p.must(http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": sub}, 200)
+			fip["port_id"] = port
+		}
+		p.must(http.MethodPost, "/v2.0/floatingips", map[string]any{"floatingip": fip}, 201)
+		p.must(http.MethodPost, "/v2.0/security-groups", map[string]any{"security_group": map[string]any{
+			"name": fmt.Sprint("g", i%8), "stateful": i%6 != 0}}, 201)
+	}
+	queryValue := func(v any) (string, bool) {
+		switch v := v.(type) {
+		case string:
+			return v, v != ""
+		case bool:
+			return fmt.Sprint(v), true
+		case float64:
+			return fmt.Sprint(int64(v)), v == float64(int64(v))
+		}
+		return "", false
+	}
+	ids := func(items []map[string]any) []string {
+		var out []string
+		for _, d := range items {
+			out = append(out, d["id"].(string))
+		}
+		return out
+	}
+	for _, c := range []struct{ collection, path string }{{"networks", "networks"}, {"subnets", "subnets"}, {"ports", "ports"},
+		{"security_groups", "security-groups"}, {"security_group_rules", "security-group-rules"}, {"floatingips", "floatingips"}} {
+		all := listItems(t, p, c.collection, c.path, "")
+		res := p.srv.Catalog.Get(c.collection)
+		for _, k := range res.SortKeys() {
+			var queries []string
+			seen := map[string]bool{}
+			for _, d := range all {
+				v, ok := queryValue(d[k])
+				if !ok || seen[v] || len(seen) == 3 {
+					continue
+				}
+				seen[v] = true
+				q := url.QueryEscape(k) + "=" + url.QueryEscape(v)
+				queries = append(queries, q)
+				switch x := d[k].(type) {
+				case float64:
+					queries = append(queries, url.QueryEscape(k)+"=0"+v) // an integer spelt with a leading zero
+				case bool:
+					queries = append(queries, url.QueryEscape(k)+"="+map[bool]string{true: "1", false: "0"}[x])
+				case string:
+					if strings.HasPrefix(k, "mac") {
+						queries = append(queries, url.QueryEscape(k)+"="+url.QueryEscape(strings.ToUpper(v)))
+					}
+				}
+				if len(seen) > 1 {
+					queries = append(queries, queries[0]+"&"+q) // two values, ORed
+				}
+			}
+			queries = append(queries, url.QueryEscape(k)+"=no-such-value")
+			for _, q := range queries {
+				var indexed []string
+				n := reads(func() { indexed = ids(listItems(t, p, c.collection, c.path, q)) })
+				// A selective filter reads fewer documents than the collection holds (the
+				// walk reads each, and rendering a security group reads its rules).
+				if len(indexed) <= len(all)/4 && n >= int64(len(all)) {
+					t.Errorf("%s?%s read %d documents for %d of %d", c.path, q, n, len(indexed), len(all))
+				}
+				restore := api.WalkFilters()
+				walked := ids(listItems(t, p, c.collection, c.path, q))
+				restore()
+				if !slices.Equal(indexed, walked) {
+					t.Errorf("%s?%s: from the index %v, walked %v", c.path, q, indexed, walked)
+				}
+				// And what a user expects: the documents holding one of the values (read
+				// again: a project filter makes the project's default security group), in
+				// any order (a list that is not sorted has none).
+				vals, _ := url.ParseQuery(q)
+				var want []string
+				for _, d := range listItems(t, p, c.collection, c.path, "") {
+					if slices.ContainsFunc(vals[k], func(v string) bool { return holds(k, d[k], v) }) {
+						want = append(want, d["id"].(string))
+					}
+				}
+				if !slices.Equal(slices.Sorted(slices.Values(walked)), slices.Sorted(slices.Values(want))) {
+					t.Errorf("%s?%s: %v, want %v", c.path, q, walked, want)
+				}
+			}
+		}
+	}
+}
+
+// holds reports whether an attribute's value as a list shows it matches a filter's value:
+// the same string (a MAC in either case), boolean or integer.
+func holds(attr string, have any, want string) bool {
+	switch h := have.(type) {
+	case string:
+		if strings.HasPrefix(attr, "mac") {
+			return strings.EqualFold(h, want)
+		}
+		return h == want
+	case bool:
+		b, err := strconv.ParseBool(want)
+		return err == nil && b == h
+	case float64:
+		n, err := strconv.ParseInt(want, 10, 64)
+		return err == nil && float64(n) == h
+	}
+	return false
 }

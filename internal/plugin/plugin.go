@@ -91,6 +91,11 @@ func Journal(ctx context.Context, tx *db.Tx, c *Caller, typ, collection string, 
 	return journal.Append(ctx, tx, typ, collection, id, tenant, reqID, data)
 }
 
+// NullFilter reports whether a filter value also matches a document without the attribute
+// (the API's list filters: empty, None, null), which no key row holds: a List cannot narrow
+// its read by that value.
+func NullFilter(v string) bool { return v == "" || v == "None" || v == "null" }
+
 // Str reads a string attribute.
 func Str(d db.Doc, k string) string {
 	s, _ := d[k].(string)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -261,8 +262,15 @@ func (f *FloatingIPs) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 	return plugin.Remove(ctx, tx, c, "floatingips", cur)
 }
 
-// List returns floating IPs.
+// List returns floating IPs: those of the ports or routers a filter names (the key index's
+// rows, as Nova and Terraform ask for a port's), or those the network and project filters
+// allow. The API matches every filter on what it returns.
 func (f *FloatingIPs) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, fl map[string][]string) ([]db.Doc, error) {
+	for _, attr := range []string{"port_id", "router_id"} {
+		if v := fl[attr]; len(v) > 0 && !slices.ContainsFunc(v, plugin.NullFilter) {
+			return tx.ListBy(ctx, "floatingips", attr, v...)
+		}
+	}
 	var h db.Filter
 	if n := fl["floating_network_id"]; len(n) == 1 {
 		h.ParentID = n[0]
