@@ -516,6 +516,28 @@ func BenchmarkSortKeyFilters(b *testing.B) {
 	timedGets(b, s, "/v2.0/floatingips", []namedQuery{{"floatingips-port", "port_id=" + port}, {"floatingips-router", "router_id=" + router}})
 }
 
+// BenchmarkSubnetFromPool creates subnets from a subnet pool (a /28 each, from a /16: at
+// most 4,096 iterations) beside MIDONET_BENCH_PORTS (default 10,000) networks with a subnet
+// each that is not from the pool: the allocation reads the pool's subnets.
+func BenchmarkSubnetFromPool(b *testing.B) {
+	s := newBenchServer(b)
+	s.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	n := benchPorts(b)
+	nets := bulkCreate(b, s, "networks", n, named)
+	bulkCreate(b, s, "subnets", n, func(i int) map[string]any {
+		return map[string]any{"network_id": nets[i], "ip_version": 4, "cidr": fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)}
+	})
+	pool := idOf(s.mustT(b, http.MethodPost, "/v2.0/subnetpools", map[string]any{"subnetpool": map[string]any{"name": "pool",
+		"prefixes": []string{"192.168.0.0/16"}, "default_prefixlen": 28}}, 201), "subnetpool")
+	net := idOf(s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "pooled"}}, 201), "network")
+	body := map[string]any{"subnet": map[string]any{"network_id": net, "subnetpool_id": pool, "ip_version": 4}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		s.mustT(b, http.MethodPost, "/v2.0/subnets", body, 201)
+	}
+}
+
 // bulkCreate makes n documents of collection (its URL path: security-groups) in bulk
 // creates of 250, doc(i) being the i-th, and returns their ids in order.
 func bulkCreate(b *testing.B, s *inProcess, collection string, n int, doc func(i int) map[string]any) []string {

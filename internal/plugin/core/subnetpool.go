@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -232,11 +233,7 @@ func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db
 	if sv := intOf(scope["ip_version"]); sv != version {
 		return fault.IllegalSubnetPoolIpVersionAssociationToAddressScope(poolID, id, sv)
 	}
-	subnets, err := tx.List(ctx, "subnets", db.Filter{})
-	if err != nil {
-		return err
-	}
-	if err := checkScopeNetworkAffinity(subnets, poolID, version); err != nil {
+	if err := checkScopeNetworkAffinity(ctx, tx, poolID, version); err != nil {
 		return err
 	}
 	pools, err := tx.List(ctx, "subnetpools", db.Filter{})
@@ -257,33 +254,47 @@ func checkAddressScope(ctx context.Context, tx *db.Tx, c *plugin.Caller, pool db
 
 // checkScopeNetworkAffinity is Neutron's _check_subnetpool_address_scope_network_affinity:
 // the networks holding subnets of the pool must hold no subnet of the same IP version from
-// elsewhere, or re-scoping the pool would split their address scope.
-func checkScopeNetworkAffinity(subnets []db.Doc, poolID string, version int64) error {
-	nets := map[string]bool{}
-	for _, s := range subnets {
-		if plugin.Str(s, "subnetpool_id") == poolID {
-			nets[plugin.Str(s, "network_id")] = true
+// elsewhere, or re-scoping the pool would split their address scope. The pool's subnets and
+// their networks' come from the key index (subnets key subnetpool_id and network_id).
+func checkScopeNetworkAffinity(ctx context.Context, tx *db.Tx, poolID string, version int64) error {
+	mine, err := poolSubnets(ctx, tx, poolID)
+	if err != nil {
+		return err
+	}
+	var nets []string
+	for _, s := range mine {
+		if n := plugin.Str(s, "network_id"); !slices.Contains(nets, n) {
+			nets = append(nets, n)
 		}
 	}
-	for _, s := range subnets {
-		if nets[plugin.Str(s, "network_id")] && intOf(s["ip_version"]) == version && plugin.Str(s, "subnetpool_id") != poolID {
+	neighbours, err := tx.ListBy(ctx, "subnets", "network_id", nets...)
+	if err != nil {
+		return fmt.Errorf("subnets of the networks of subnet pool %s: %w", poolID, err)
+	}
+	for _, s := range neighbours {
+		if intOf(s["ip_version"]) == version && plugin.Str(s, "subnetpool_id") != poolID {
 			return fault.NetworkAddressScopeAffinityError()
 		}
 	}
 	return nil
 }
 
+// poolSubnets are the subnets allocated from a pool, read through the key index.
+func poolSubnets(ctx context.Context, tx *db.Tx, poolID string) ([]db.Doc, error) {
+	subs, err := tx.ListBy(ctx, "subnets", "subnetpool_id", poolID)
+	if err != nil {
+		return nil, fmt.Errorf("subnets of subnet pool %s: %w", poolID, err)
+	}
+	return subs, nil
+}
+
 // Delete removes a pool no subnet was allocated from.
 func (s *SubnetPools) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	subs, err := tx.List(ctx, "subnets", db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, sub := range subs {
-		if plugin.Str(sub, "subnetpool_id") == id {
-			return fault.SubnetPoolDeleteError("Subnet pool has existing allocations")
-		}
+	if used, err := tx.AnyBy(ctx, "subnets", "subnetpool_id", id); err != nil {
+		return fmt.Errorf("subnets of subnet pool %s: %w", id, err)
+	} else if used {
+		return fault.SubnetPoolDeleteError("Subnet pool has existing allocations")
 	}
 	return plugin.Remove(ctx, tx, c, "subnetpools", cur)
 }
@@ -339,12 +350,12 @@ func (s *SubnetPools) Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 		if !ipam.AnyOverlap(old, given) {
 			return answer(old), nil
 		}
-		subs, err := tx.List(ctx, "subnets", db.Filter{})
+		subs, err := poolSubnets(ctx, tx, plugin.Str(cur, "id"))
 		if err != nil {
 			return nil, err
 		}
 		for _, sub := range subs {
-			if plugin.Str(sub, "subnetpool_id") == plugin.Str(cur, "id") && ipam.AnyOverlap([]netip.Prefix{subnetPrefix(sub)}, given) {
+			if ipam.AnyOverlap([]netip.Prefix{subnetPrefix(sub)}, given) {
 				return nil, fault.IllegalSubnetPoolPrefixUpdate("One or more the prefixes to be removed is in use by a subnet")
 			}
 		}
@@ -429,14 +440,11 @@ func (p *Plugin) allocateFromPool(ctx context.Context, tx *db.Tx, c *plugin.Call
 	}
 	var taken []netip.Prefix
 	used := new(big.Int)
-	subs, err := tx.List(ctx, "subnets", db.Filter{})
+	subs, err := poolSubnets(ctx, tx, poolID)
 	if err != nil {
 		return netip.Prefix{}, nil, err
 	}
 	for _, sub := range subs {
-		if plugin.Str(sub, "subnetpool_id") != poolID {
-			continue
-		}
 		taken = append(taken, subnetPrefix(sub))
 		if plugin.Str(sub, "tenant_id") == plugin.Str(body, "tenant_id") {
 			used.Add(used, quotaUnits(subnetPrefix(sub)))

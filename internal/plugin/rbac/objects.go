@@ -279,45 +279,32 @@ func boundCovered(ctx context.Context, tx *db.Tx, o *target, project string, ent
 	return nil
 }
 
-// boundProjects are the projects whose resources use an object.
+// boundProjects are the projects whose resources use an object, found through the key index
+// where the catalogue keys the attribute (a port's security_groups, a network's
+// qos_policy_id, a subnet's subnetpool_id, a rule's remote_address_group_id).
 func boundProjects(ctx context.Context, tx *db.Tx, o *target) (map[string]bool, error) {
 	id := plugin.Str(o.doc, "id")
-	out := map[string]bool{}
-	var colls []string
+	var users [][2]string // collection, attribute
 	switch o.res.RBAC {
 	case TypeQosPolicy:
-		colls = []string{"networks", "ports"}
+		users = [][2]string{{"networks", "qos_policy_id"}, {"ports", "qos_policy_id"}}
 	case TypeSecurityGroup:
-		colls = []string{"ports"}
+		users = [][2]string{{"ports", "security_groups"}}
 	case TypeSubnetPool:
-		colls = []string{"subnets"}
+		users = [][2]string{{"subnets", "subnetpool_id"}}
 	case TypeAddressScope:
-		colls = []string{"subnetpools"}
+		users = [][2]string{{"subnetpools", "address_scope_id"}}
 	case TypeAddressGroup:
-		colls = []string{"security_group_rules"}
+		users = [][2]string{{"security_group_rules", "remote_address_group_id"}}
 	}
-	for _, coll := range colls {
-		docs, err := tx.List(ctx, coll, db.Filter{})
+	out := map[string]bool{}
+	for _, u := range users {
+		docs, err := tx.ListBy(ctx, u[0], u[1], id)
 		if err != nil {
 			return nil, fmt.Errorf("rbac: users of %s: %w", id, err)
 		}
 		for _, d := range docs {
-			var uses bool
-			switch o.res.RBAC {
-			case TypeQosPolicy:
-				uses = plugin.Str(d, "qos_policy_id") == id
-			case TypeSecurityGroup:
-				uses = slices.Contains(plugin.Strings(d, "security_groups"), id)
-			case TypeSubnetPool:
-				uses = plugin.Str(d, "subnetpool_id") == id
-			case TypeAddressScope:
-				uses = plugin.Str(d, "address_scope_id") == id
-			case TypeAddressGroup:
-				uses = plugin.Str(d, "remote_address_group_id") == id
-			}
-			if uses {
-				out[plugin.Str(d, "tenant_id")] = true
-			}
+			out[plugin.Str(d, "tenant_id")] = true
 		}
 	}
 	return out, nil

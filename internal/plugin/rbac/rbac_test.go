@@ -215,3 +215,52 @@ func TestSharedFlag(t *testing.T) {
 		t.Errorf("wildcard policy owned by %q, want the network's project", plugin.Str(entries[0], "tenant_id"))
 	}
 }
+
+// TestGroupShareInUse: the share of a security group cannot be deleted while a port of the
+// project it names uses the group (RbacPolicyInUse), and the check reads the ports using the
+// group through the key index, not the 40 other ports; a share nothing uses goes.
+func TestGroupShareInUse(t *testing.T) {
+	e := newEnv(t)
+	owner, admin := caller("a", false), caller("admin", true)
+	net, err := e.create(owner, "networks", map[string]any{"name": "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const others = 40
+	for range others {
+		if _, err := e.create(owner, "ports", map[string]any{"network_id": net["id"]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	share := func(group db.Doc, target string) string {
+		p, err := e.create(owner, Policies.Collection, map[string]any{"object_type": "security_group",
+			"object_id": group["id"], "action": Shared, "target_tenant": target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return plugin.Str(p, "id")
+	}
+	used, err := e.create(owner, "security_groups", map[string]any{"name": "used"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unused, err := e.create(owner, "security_groups", map[string]any{"name": "unused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	usedShare, unusedShare := share(used, "b"), share(unused, "b")
+	if _, err := e.create(admin, "ports", map[string]any{"network_id": net["id"], "tenant_id": "b",
+		"security_groups": []any{used["id"]}}); err != nil {
+		t.Fatal(err)
+	}
+	before := db.DocCacheReport()
+	err = e.remove(owner, Policies.Collection, usedShare)
+	after := db.DocCacheReport()
+	plugintest.WantFault(t, "the share of a group in use", err, http.StatusConflict, "RbacPolicyInUse")
+	if n := after.Hits + after.Misses - before.Hits - before.Misses; n >= others {
+		t.Errorf("the in-use check read %d documents", n)
+	}
+	if err := e.remove(owner, Policies.Collection, unusedShare); err != nil {
+		t.Errorf("the share of a group nothing uses: %v", err)
+	}
+}

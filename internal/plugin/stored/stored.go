@@ -215,19 +215,14 @@ func RemoveOf(ctx context.Context, tx *db.Tx, c *plugin.Caller, collection, pare
 	return RemoveAll(ctx, tx, c, collection, docs)
 }
 
-// Where lists every project's documents of collection whose attr is value.
+// Where lists every project's documents of collection whose attr is value (through the key
+// index when the catalogue keys attr: the networks of a QoS policy), in id order.
 func Where(ctx context.Context, tx *db.Tx, collection, attr, value string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, collection, db.Filter{})
+	docs, err := tx.ListBy(ctx, collection, attr, value)
 	if err != nil {
 		return nil, fmt.Errorf("%s by %s: %w", collection, attr, err)
 	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, attr) == value {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return docs, nil
 }
 
 // InUse is a Refuse hook: a document that a document of collection names in attr cannot go,
