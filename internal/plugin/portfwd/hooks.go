@@ -33,18 +33,28 @@ func inUse(ctx context.Context, tx *db.Tx, fipID string) error {
 	return err
 }
 
+// expandBatch is how many floating IPs' forwardings Expand reads in one query.
+const expandBatch = 500
+
 // Expand lists each floating IP's forwardings as Neutron's floating IP shows them.
 func (fipHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
-	// One query for a page of floating IPs, one per floating IP for a few.
+	// One query for a few floating IPs each, one per 500 for a page or a list (the parent
+	// index: the forwardings of those floating IPs, not every one).
 	var byFIP map[string][]db.Doc
 	if len(docs) > 4 {
-		all, err := tx.List(ctx, PortForwardings.Collection, db.Filter{})
-		if err != nil {
-			return err
-		}
 		byFIP = map[string][]db.Doc{}
-		for _, p := range all {
-			byFIP[plugin.Str(p, "floatingip_id")] = append(byFIP[plugin.Str(p, "floatingip_id")], p)
+		for batch := range slices.Chunk(docs, expandBatch) {
+			ids := make([]string, 0, len(batch))
+			for _, d := range batch {
+				ids = append(ids, plugin.Str(d, "id"))
+			}
+			pfs, err := tx.List(ctx, PortForwardings.Collection, db.Filter{ParentIDs: ids})
+			if err != nil {
+				return err
+			}
+			for _, p := range pfs {
+				byFIP[plugin.Str(p, "floatingip_id")] = append(byFIP[plugin.Str(p, "floatingip_id")], p)
+			}
 		}
 	}
 	for _, d := range docs {
