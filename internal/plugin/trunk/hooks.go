@@ -2,6 +2,7 @@ package trunk
 
 import (
 	"context"
+	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -86,16 +87,15 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 	return nil
 }
 
-// fewPorts is how many ports ExpandShared looks up one by one; for more it reads every trunk
-// once.
-const fewPorts = 8
+// parentBatch is how many ports' trunks trunksOf reads in one query.
+const parentBatch = 500
 
-// trunksOf returns the trunks whose parent may be one of ports (at least those). A few ports
-// (a show, a short page) cost one indexed lookup each by the trunk's stored parent, port_id,
-// so a port that is no parent costs no read of any trunk; more read every trunk once. A port
-// the transaction has just created costs nothing: a trunk names a port that existed when the
-// trunk was created, and a parent port cannot be deleted (a create, bulk or not, reads no
-// trunk).
+// trunksOf returns the trunks whose parent is one of ports, read through the parent index
+// (a trunk's stored parent is its port_id), 500 ports a query: a page of ports reads the
+// trunks of its ports, not every trunk, and a port that is no parent costs no read of any
+// trunk. A port the transaction has just created costs nothing: a trunk names a port that
+// existed when the trunk was created, and a parent port cannot be deleted (a create, bulk or
+// not, reads no trunk).
 func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) {
 	var look []string
 	for _, p := range ports {
@@ -103,12 +103,9 @@ func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) 
 			look = append(look, id)
 		}
 	}
-	if len(look) > fewPorts {
-		return tx.List(ctx, Trunks.Collection, db.Filter{})
-	}
 	var out []db.Doc
-	for _, id := range look {
-		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentID: id})
+	for batch := range slices.Chunk(look, parentBatch) {
+		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentIDs: batch})
 		if err != nil {
 			return nil, err
 		}

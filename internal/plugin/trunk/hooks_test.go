@@ -21,9 +21,8 @@ func (trunkKinds) ParentKey(kind string) string {
 func (trunkKinds) DataType(string) string { return "" }
 
 // TestTrunkDetails: a parent port shows its trunk with the subports' MAC addresses and no
-// other port shows any, whether a few ports are expanded (looked up one by one by the
-// trunk's stored parent, as a create or a show does) or many (every trunk read once, as a
-// list does).
+// other port shows any, whether one port is expanded (a create or a show) or many (a list:
+// the trunks of those ports, read by the trunk's stored parent in one query).
 func TestTrunkDetails(t *testing.T) {
 	ctx := context.Background()
 	d, err := db.Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "neutron.db"), "")
