@@ -315,20 +315,11 @@ func remove(ctx context.Context, tx *db.Tx, c *plugin.Caller, pf db.Doc) error {
 	return plugin.Save(ctx, tx, c, "floatingips", fip)
 }
 
-// of lists the forwardings whose attribute k is v.
+// of lists the forwardings whose attribute k is v: a floating IP's through the parent index,
+// a port's (internal_port_id) through the key index.
 func of(ctx context.Context, tx *db.Tx, k, v string) ([]db.Doc, error) {
 	if k == "floatingip_id" {
 		return tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: v})
 	}
-	all, err := tx.List(ctx, PortForwardings.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, k) == v {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return tx.ListBy(ctx, PortForwardings.Collection, k, v)
 }

@@ -28,7 +28,9 @@ var Protocols = []any{"dccp", "icmp", "ipv6-icmp", "sctp", "tcp", "udp"}
 var PortForwardings = &resource.Resource{
 	Collection: "port_forwardings", Member: "port_forwarding", Path: "port_forwardings", Sub: true,
 	PolicyMember: "floatingip_port_forwarding", PagerMarker: true,
-	Parent:   &resource.Parent{Attr: "floatingip_id", Collection: "floatingips"},
+	Parent: &resource.Parent{Attr: "floatingip_id", Collection: "floatingips"},
+	// A port's forwardings are found through the key index (its delete and address changes).
+	Keyed: true, KeySorts: []string{"internal_port_id"},
 	DataType: "PORTFORWARDING", RESTPath: "port_forwardings", Translate: 13,
 	NotFound: fault.PortForwardingNotFound,
 	Attrs: []*resource.Attr{
