@@ -46,3 +46,49 @@ func TestWritesReadTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestTrunkChecksReadTheirOwn: the checks of a port's use by trunks (a port's delete, a new
+// trunk's parent and subports) read the trunks holding that port through the parent index
+// and the key rows of sub_ports.port_id, not the 40 other trunks, and give Neutron's answers.
+func TestTrunkChecksReadTheirOwn(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	net := benchNetwork(t, p, "10.0.0.0/20")
+	port := func() string {
+		return idOf(p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201), "port")
+	}
+	trunk := func(parent, sub string) string {
+		return idOf(p.must(http.MethodPost, "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": parent,
+			"sub_ports": []any{map[string]any{"port_id": sub, "segmentation_type": "vlan", "segmentation_id": 100}}}}, 201), "trunk")
+	}
+	const others = 40
+	for range others {
+		trunk(port(), port())
+	}
+	parent, sub, plain, spare := port(), port(), port(), port()
+	trunk(parent, sub)
+	for _, c := range []struct {
+		name         string
+		method, path string
+		body         map[string]any
+		code         int
+		typ          string
+	}{
+		{"a subport's delete", http.MethodDelete, "/v2.0/ports/" + sub, nil, 409, "PortInUseAsSubPort"},
+		{"a parent's delete", http.MethodDelete, "/v2.0/ports/" + parent, nil, 409, "PortInUseAsTrunkParent"},
+		{"a trunk on a subport", http.MethodPost, "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": sub}}, 409, "TrunkPortInUse"},
+		{"a trunk on a parent", http.MethodPost, "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": parent}}, 409, "ParentPortInUse"},
+		{"a parent as a subport", http.MethodPost, "/v2.0/trunks", map[string]any{"trunk": map[string]any{"port_id": spare,
+			"sub_ports": []any{map[string]any{"port_id": parent, "segmentation_type": "vlan", "segmentation_id": 101}}}}, 409, "ParentPortInUse"},
+		{"a plain port's delete", http.MethodDelete, "/v2.0/ports/" + plain, nil, 204, ""},
+	} {
+		var out map[string]any
+		n := reads(func() { out = p.must(c.method, c.path, c.body, c.code) })
+		if e, _ := out["NeutronError"].(map[string]any); c.typ != "" && (e == nil || e["type"] != c.typ) {
+			t.Errorf("%s: %v, want %s", c.name, out, c.typ)
+		}
+		if n >= others {
+			t.Errorf("%s read %d documents", c.name, n)
+		}
+	}
+}

@@ -1029,11 +1029,12 @@ func keyIDsQuery[V any](kind, attr string, values []V) (string, []any) {
 }
 
 // ListBy loads the documents of kind whose attribute attr holds one of values: a string
-// attribute equal to one, or a list of strings holding one. When the catalogue keys attr for
-// kind (a sort attribute, or a multi-valued path such as a port's security_groups), the key
-// index names them and only those are read (the ports of one router among 100,000);
-// otherwise every document of the kind is read and compared. Either way the documents come
-// in id order.
+// attribute equal to one, a list of strings holding one, or, for a path list.field (a
+// trunk's sub_ports.port_id), a list of objects one of which holds one in field. When the
+// catalogue keys attr for kind (a sort attribute, or a multi-valued path such as a port's
+// security_groups), the key index names them and only those are read (the ports of one
+// router among 100,000); otherwise every document of the kind is read and compared. Either
+// way the documents come in id order.
 func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([]Doc, error) {
 	if len(values) == 0 {
 		return nil, nil
@@ -1062,7 +1063,7 @@ func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([
 	}
 	// The rows name the documents; the values say which (a key cut to its first 395
 	// characters could name a longer value that differs past them).
-	docs = slices.DeleteFunc(docs, func(d Doc) bool { return !holdsOneOf(d[attr], values) })
+	docs = slices.DeleteFunc(docs, func(d Doc) bool { return !pathHoldsOneOf(d, attr, values) })
 	slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(str(a["id"]), str(b["id"])) })
 	return docs, nil
 }
@@ -1078,11 +1079,34 @@ func (t *Tx) AnyBy(ctx context.Context, kind, attr, value string) (bool, error) 
 	return len(ids) > 0, err
 }
 
-// keysBy reports whether the catalogue keys attr of kind: a sort attribute, or a
-// multi-valued path without a dot (each element of a list).
+// keysBy reports whether the catalogue keys attr of kind: a sort attribute or a
+// multi-valued path (each element of a list, or a field of each object in one).
 func (t *Tx) keysBy(kind, attr string) bool {
 	sortAttrs, multi, ok := t.keyAttrs(kind)
-	return ok && (slices.Contains(sortAttrs, attr) || (!strings.Contains(attr, ".") && slices.Contains(multi, attr)))
+	return ok && (slices.Contains(sortAttrs, attr) || slices.Contains(multi, attr))
+}
+
+// pathHoldsOneOf is holdsOneOf of a document's attribute, or of the field of each object in
+// its list for a path list.field (as docKeys reads it).
+func pathHoldsOneOf(d Doc, attr string, values []string) bool {
+	field, sub, dotted := strings.Cut(attr, ".")
+	if !dotted {
+		return holdsOneOf(d[attr], values)
+	}
+	l, ok := d[field].([]any)
+	if !ok {
+		l, _ = readBack(d[field]).([]any)
+	}
+	for _, x := range l {
+		m, ok := x.(map[string]any)
+		if !ok {
+			m, _ = readBack(x).(map[string]any)
+		}
+		if m != nil && holdsOneOf(m[sub], values) {
+			return true
+		}
+	}
+	return false
 }
 
 // holdsOneOf reports whether v, a string or a list of them, is or holds one of values.

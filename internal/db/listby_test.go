@@ -3,6 +3,7 @@ package db_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -23,8 +24,12 @@ func TestListBy(t *testing.T) {
 				if i%50 == 7 {
 					owner = "network:router_interface"
 				}
+				ips := []any{map[string]any{"subnet_id": fmt.Sprintf("s%d", i%8), "ip_address": fmt.Sprintf("10.0.%d.%d", i/100, i%100)}}
+				if i%25 == 0 {
+					ips = append(ips, map[string]any{"subnet_id": "s-extra", "ip_address": fmt.Sprintf("10.1.0.%d", i)})
+				}
 				doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n",
-					"tags": []any{fmt.Sprintf("t%d", i%10), "all"}}
+					"tags": []any{fmt.Sprintf("t%d", i%10), "all"}, "fixed_ips": ips}
 				if err := tx.Insert(ctx, "items", doc); err != nil {
 					return err
 				}
@@ -45,6 +50,10 @@ func TestListBy(t *testing.T) {
 			{"device_id", []string{"nobody"}, 0},
 			{"tags", []string{"t3"}, 20}, // a list attribute (a multi-valued path the catalogue keys)
 			{"tags", []string{"t3", "t4"}, 40},
+			// A field of the objects of a list (a path the catalogue keys).
+			{"fixed_ips.subnet_id", []string{"s3"}, 25},
+			{"fixed_ips.subnet_id", []string{"s3", "s-extra"}, 32}, // one holds both
+			{"fixed_ips.ip_address", []string{"10.1.0.25"}, 1},
 		} {
 			ids := func(d *db.DB) ([]string, int64) {
 				t.Helper()
@@ -53,7 +62,7 @@ func TestListBy(t *testing.T) {
 				err := d.Read(ctx, func(tx *db.Tx) error {
 					docs, err := tx.ListBy(ctx, "items", tc.attr, tc.values...)
 					for _, doc := range docs {
-						if !holds(doc[tc.attr], tc.values) {
+						if !holds(doc, tc.attr, tc.values) {
 							t.Errorf("%s %v: ListBy gave %v", tc.attr, tc.values, doc)
 						}
 						out = append(out, doc["id"].(string))
@@ -90,11 +99,20 @@ func TestListBy(t *testing.T) {
 	})
 }
 
-// holds reports whether v, a string or a list, is or holds one of values.
-func holds(v any, values []string) bool {
-	if l, ok := v.([]any); ok {
+// holds reports whether a document's attribute, a string or a list, is or holds one of
+// values; for a path list.field, whether an object of the list holds one in field.
+func holds(d db.Doc, attr string, values []string) bool {
+	if field, sub, dotted := strings.Cut(attr, "."); dotted {
+		l, _ := d[field].([]any)
+		return slices.ContainsFunc(l, func(e any) bool {
+			m, _ := e.(map[string]any)
+			s, _ := m[sub].(string)
+			return slices.Contains(values, s)
+		})
+	}
+	if l, ok := d[attr].([]any); ok {
 		return slices.ContainsFunc(l, func(e any) bool { s, _ := e.(string); return slices.Contains(values, s) })
 	}
-	s, _ := v.(string)
+	s, _ := d[attr].(string)
 	return slices.Contains(values, s)
 }

@@ -16,21 +16,14 @@ type portHook struct{ plugin.NoHook }
 // BeforeDelete refuses to delete a port a trunk uses (Neutron's enforce_port_deletion_rules).
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	trunks, err := tx.List(ctx, Trunks.Collection, db.Filter{})
-	if err != nil {
+	parentOf, subportOf, err := holding(ctx, tx, id)
+	switch {
+	case err != nil:
 		return err
-	}
-	for _, t := range trunks {
-		for _, s := range subportsOf(t) {
-			if s.PortID == id {
-				return fault.PortInUseAsSubPort(id, plugin.Str(t, "id"))
-			}
-		}
-	}
-	for _, t := range trunks {
-		if plugin.Str(t, "port_id") == id {
-			return fault.PortInUseAsTrunkParent(id, plugin.Str(t, "id"))
-		}
+	case subportOf != nil:
+		return fault.PortInUseAsSubPort(id, plugin.Str(subportOf, "id"))
+	case parentOf != nil:
+		return fault.PortInUseAsTrunkParent(id, plugin.Str(parentOf, "id"))
 	}
 	return nil
 }

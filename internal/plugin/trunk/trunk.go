@@ -7,6 +7,7 @@ package trunk
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -46,10 +47,12 @@ func Service() plugin.Service {
 	}
 }
 
-// Trunks is /v2.0/trunks. The parent port is the stored parent (indexed), so the trunk of a
-// port is one indexed lookup.
+// Trunks is /v2.0/trunks. The parent port is the stored parent (indexed) and the subports'
+// ports are keyed (sub_ports.port_id; no sort key), so the trunk holding a port either way
+// is an indexed lookup.
 var Trunks = &resource.Resource{
 	Collection: "trunks", Member: "trunk", Path: "trunks", Tags: true, PagerMarker: true,
+	Keyed: true, KeySorts: []string{}, KeyPaths: []string{"sub_ports.port_id"},
 	Parent:   &resource.Parent{Attr: "port_id", Collection: "ports"},
 	DataType: "TRUNK", Translate: 12, Quota: "trunk", // Neutron counts trunks, unlimited by default
 	NotFound: fault.TrunkNotFound,
@@ -94,14 +97,10 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 	if err != nil {
 		return nil, err
 	}
-	all, err := tx.List(ctx, Trunks.Collection, db.Filter{})
-	if err != nil {
+	if err := usable(ctx, tx, parentID); err != nil {
 		return nil, err
 	}
-	if err := usable(all, parentID); err != nil {
-		return nil, err
-	}
-	subs, ports, err := checkSubports(ctx, tx, c, parent, requests(plugin.List(d, "sub_ports")), all)
+	subs, ports, err := checkSubports(ctx, tx, c, parent, requests(plugin.List(d, "sub_ports")))
 	if err != nil {
 		return nil, err
 	}
@@ -170,11 +169,7 @@ func (col Collection) Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 		if parent == nil {
 			return nil, fault.PortNotFound(plugin.Str(cur, "port_id"))
 		}
-		all, err := tx.List(ctx, Trunks.Collection, db.Filter{})
-		if err != nil {
-			return nil, err
-		}
-		added, ports, err := checkSubports(ctx, tx, c, parent, requests(raw.([]any)), all)
+		added, ports, err := checkSubports(ctx, tx, c, parent, requests(raw.([]any)))
 		if err != nil {
 			return nil, err
 		}
@@ -240,18 +235,37 @@ func (col Collection) Action(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 
 // usable refuses a port that is already a subport (TrunkPortInUse) or a parent
 // (ParentPortInUse) of one of the trunks.
-func usable(trunks []db.Doc, portID string) error {
-	for _, t := range trunks {
-		if plugin.Str(t, "port_id") == portID {
-			return fault.ParentPortInUse(portID)
-		}
-		for _, s := range subportsOf(t) {
-			if s.PortID == portID {
-				return fault.TrunkPortInUse(portID)
-			}
-		}
+func usable(ctx context.Context, tx *db.Tx, portID string) error {
+	parentOf, subportOf, err := holding(ctx, tx, portID)
+	switch {
+	case err != nil:
+		return err
+	case parentOf != nil:
+		return fault.ParentPortInUse(portID)
+	case subportOf != nil:
+		return fault.TrunkPortInUse(portID)
 	}
 	return nil
+}
+
+// holding returns the trunk whose parent a port is and the trunk one of whose subports it
+// is (nil when none), through the parent index and the key rows of sub_ports.port_id.
+func holding(ctx context.Context, tx *db.Tx, portID string) (parentOf, subportOf db.Doc, err error) {
+	parents, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentID: portID})
+	if err != nil {
+		return nil, nil, fmt.Errorf("trunk: trunks of parent %s: %w", portID, err)
+	}
+	holders, err := tx.ListBy(ctx, Trunks.Collection, "sub_ports.port_id", portID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("trunk: trunks of subport %s: %w", portID, err)
+	}
+	if len(parents) > 0 {
+		parentOf = parents[0]
+	}
+	if len(holders) > 0 {
+		subportOf = holders[0]
+	}
+	return parentOf, subportOf, nil
 }
 
 // checkSubports is Neutron's SubPortsValidator: each requested subport is not the parent,
@@ -259,7 +273,7 @@ func usable(trunks []db.Doc, portID string) error {
 // the network's: a vlan network's VLAN id; any other type is refused), it is no trunk's yet, and it
 // is a port the caller sees and nothing else uses (device_id empty). It returns the subports
 // and their ports (read for update: two requests for one port wait for each other).
-func checkSubports(ctx context.Context, tx *db.Tx, c *plugin.Caller, parent db.Doc, reqs []request, trunks []db.Doc) ([]SubPort, []db.Doc, error) {
+func checkSubports(ctx context.Context, tx *db.Tx, c *plugin.Caller, parent db.Doc, reqs []request) ([]SubPort, []db.Doc, error) {
 	parentID := plugin.Str(parent, "id")
 	trunkMTU, err := networkMTU(ctx, tx, plugin.Str(parent, "network_id"))
 	if err != nil {
@@ -309,7 +323,7 @@ func checkSubports(ctx context.Context, tx *db.Tx, c *plugin.Caller, parent db.D
 		if !validVLAN(n) {
 			return nil, nil, fault.InvalidInput("Segmentation ID '%d' is not in range", n)
 		}
-		if err := usable(trunks, r.portID); err != nil {
+		if err := usable(ctx, tx, r.portID); err != nil {
 			return nil, nil, err
 		}
 		port, err = plugin.Fetch(ctx, tx, c, "ports", r.portID)
