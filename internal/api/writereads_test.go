@@ -92,3 +92,46 @@ func TestTrunkChecksReadTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestNDPProxiesOfAPortReadTheirOwn: a port's delete removes its NDP proxies, reading them
+// through the key index (proxies key port_id and router_id) rather than the 40 proxies of
+// other ports, which stay.
+func TestNDPProxiesOfAPortReadTheirOwn(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	post := func(path, member string, body map[string]any) string {
+		return idOf(p.must(http.MethodPost, "/v2.0/"+path, map[string]any{member: body}, 201), member)
+	}
+	scope := post("address-scopes", "address_scope", map[string]any{"name": "scope6", "ip_version": 6})
+	pool := post("subnetpools", "subnetpool", map[string]any{"name": "pool6", "prefixes": []string{"2001:db8:70::/48"},
+		"default_prefixlen": 64, "address_scope_id": scope})
+	ext := post("networks", "network", map[string]any{"name": "ext6", "router:external": true})
+	post("subnets", "subnet", map[string]any{"network_id": ext, "ip_version": 6, "cidr": "2001:db8:70:1::/64", "subnetpool_id": pool})
+	net := post("networks", "network", map[string]any{"name": "net6"})
+	sub := post("subnets", "subnet", map[string]any{"network_id": net, "ip_version": 6, "cidr": "2001:db8:70:2::/64", "subnetpool_id": pool})
+	router := post("routers", "router", map[string]any{"name": "r6", "enable_ndp_proxy": true,
+		"external_gateway_info": map[string]any{"network_id": ext}})
+	p.must(http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": sub}, 200)
+	const others = 40
+	proxied := func() string {
+		port := post("ports", "port", map[string]any{"network_id": net})
+		post("ndp_proxies", "ndp_proxy", map[string]any{"router_id": router, "port_id": port})
+		return port
+	}
+	for range others {
+		proxied()
+	}
+	gone := proxied()
+	if n := reads(func() { p.must(http.MethodDelete, "/v2.0/ports/"+gone, nil, 204) }); n >= others {
+		t.Errorf("a port's delete read %d documents", n)
+	}
+	left := p.must(http.MethodGet, "/v2.0/ndp_proxies", nil, 200)["ndp_proxies"].([]any)
+	if len(left) != others {
+		t.Errorf("%d proxies left, want %d", len(left), others)
+	}
+	for _, x := range left {
+		if x.(map[string]any)["port_id"] == gone {
+			t.Errorf("the deleted port's proxy stayed: %v", x)
+		}
+	}
+}

@@ -54,6 +54,9 @@ func Service() plugin.Service {
 // NDPProxies is /v2.0/ndp_proxies.
 var NDPProxies = &resource.Resource{
 	Collection: "ndp_proxies", Member: "ndp_proxy", Path: "ndp_proxies", PagerMarker: true,
+	// A port's or router's proxies are found through the key index (their deletes and
+	// updates); lists are unchanged.
+	Keyed: true, KeySorts: []string{"router_id", "port_id"},
 	DataType: "NDPPROXY", RESTPath: "ndp_proxies", Translate: 19,
 	NotFound: func(id string) *fault.Fault {
 		return fault.New(http.StatusNotFound, "NDPProxyNotFound", "NDP proxy %s could not be found.", id)
@@ -332,17 +335,12 @@ func networkSupports(ctx context.Context, tx *db.Tx, networkID string) (bool, er
 	return hasV6Subnet(ctx, tx, networkID)
 }
 
-// proxiesOf lists the proxies whose attribute k is v.
+// proxiesOf lists the proxies whose attribute k (port_id, router_id) is v, through the key
+// index.
 func proxiesOf(ctx context.Context, tx *db.Tx, k, v string) ([]db.Doc, error) {
-	all, err := tx.List(ctx, NDPProxies.Collection, db.Filter{})
+	docs, err := tx.ListBy(ctx, NDPProxies.Collection, k, v)
 	if err != nil {
-		return nil, fmt.Errorf("ndpproxy: list proxies: %w", err)
+		return nil, fmt.Errorf("ndpproxy: proxies by %s: %w", k, err)
 	}
-	var out []db.Doc
-	for _, d := range all {
-		if plugin.Str(d, k) == v {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return docs, nil
 }
