@@ -2,6 +2,7 @@ package fwaas
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -79,7 +80,7 @@ func checkPorts(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, adde
 			return fault.FirewallGroupPortInvalid(id)
 		}
 	}
-	groups, err := all(ctx, tx, Groups)
+	groups, err := holding(ctx, tx, added...)
 	if err != nil {
 		return err
 	}
@@ -236,12 +237,22 @@ func (GroupCollection) MakeDefaults(ctx context.Context, tx *db.Tx, c *plugin.Ca
 	return plugin.Add(ctx, tx, c, Groups.Collection, g)
 }
 
+// holding lists the firewall groups holding one of ports, through the key rows of their
+// ports.
+func holding(ctx context.Context, tx *db.Tx, ports ...string) ([]db.Doc, error) {
+	gs, err := tx.ListBy(ctx, Groups.Collection, "ports", ports...)
+	if err != nil {
+		return nil, fmt.Errorf("fwaas: groups of ports: %w", err)
+	}
+	return gs, nil
+}
+
 // portHook takes a deleted port out of the firewall group holding it.
 type portHook struct{ plugin.NoHook }
 
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	gs, err := all(ctx, tx, Groups)
+	gs, err := holding(ctx, tx, id)
 	if err != nil {
 		return err
 	}

@@ -200,6 +200,9 @@ var (
 	}
 	Groups = &resource.Resource{
 		Collection: "firewall_groups", Member: "firewall_group", Path: "fwaas/firewall_groups",
+		// The group holding a port is found through the key index (a port's delete, a
+		// group's new ports); lists are unchanged.
+		Keyed: true, KeySorts: []string{}, KeyPaths: []string{"ports"},
 		DataType: dataFirewallGroup, Translate: orderApplied, Quota: "firewall_group",
 		NotFound: fault.FirewallGroupNotFound,
 		Attrs: append(common(1024),
