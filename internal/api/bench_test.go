@@ -73,6 +73,27 @@ func unlimited() *core.Settings {
 	return &s
 }
 
+// gatewayRouter creates an external network with an IPv4 subnet of cidr and a router with
+// its gateway there, and returns their ids.
+func gatewayRouter(tb testing.TB, s *inProcess, cidr string) (ext, router string) {
+	tb.Helper()
+	ext = idOf(s.mustT(tb, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
+	s.mustT(tb, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": cidr}}, 201)
+	router = idOf(s.mustT(tb, http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
+		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
+	return ext, router
+}
+
+// routedNetwork creates a network with one IPv4 subnet of cidr on an interface of router and
+// returns the network's id.
+func routedNetwork(tb testing.TB, s *inProcess, router, cidr string) string {
+	tb.Helper()
+	net := benchNetwork(tb, s, cidr)
+	subnet := s.mustT(tb, http.MethodGet, "/v2.0/subnets?network_id="+net, nil, 200)["subnets"].([]any)[0].(map[string]any)["id"].(string)
+	s.mustT(tb, http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": subnet}, 200)
+	return net
+}
+
 // benchNetwork creates a network with one IPv4 subnet of the given CIDR and returns the
 // network's id.
 func benchNetwork(tb testing.TB, s *inProcess, cidr string) string {
@@ -502,13 +523,8 @@ func BenchmarkSortKeyFilters(b *testing.B) {
 	n := benchPorts(b)
 	bulkCreate(b, s, "networks", n, named)
 	s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "odd", "mtu": 1400, "description": "odd one"}}, 201)
-	ext := idOf(s.mustT(b, http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
-	s.mustT(b, http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/12"}}, 201)
-	router := idOf(s.mustT(b, http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
-		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
-	net := benchNetwork(b, s, "10.0.0.0/24")
-	subnet := s.mustT(b, http.MethodGet, "/v2.0/subnets?network_id="+net, nil, 200)["subnets"].([]any)[0].(map[string]any)["id"].(string)
-	s.mustT(b, http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": subnet}, 200)
+	ext, router := gatewayRouter(b, s, "172.16.0.0/12")
+	net := routedNetwork(b, s, router, "10.0.0.0/24")
 	port := idOf(s.mustT(b, http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201), "port")
 	bulkCreate(b, s, "floatingips", n, func(int) map[string]any { return map[string]any{"floating_network_id": ext} })
 	s.mustT(b, http.MethodPost, "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{"floating_network_id": ext, "port_id": port}}, 201)

@@ -13,13 +13,8 @@ import (
 func TestFloatingIPsShowTheirForwardings(t *testing.T) {
 	p := newInProcess(t, unlimited())
 	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
-	ext := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
-	p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/16"}}, 201)
-	router := idOf(p.must(http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
-		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
-	net := benchNetwork(t, p, "10.0.0.0/24")
-	subnet := p.must(http.MethodGet, "/v2.0/subnets?network_id="+net, nil, 200)["subnets"].([]any)[0].(map[string]any)["id"].(string)
-	p.must(http.MethodPut, "/v2.0/routers/"+router+"/add_router_interface", map[string]any{"subnet_id": subnet}, 200)
+	ext, router := gatewayRouter(t, p, "172.16.0.0/16")
+	net := routedNetwork(t, p, router, "10.0.0.0/24")
 	port := p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201)["port"].(map[string]any)
 	portID, addr := port["id"].(string), port["fixed_ips"].([]any)[0].(map[string]any)["ip_address"].(string)
 	var fips []string

@@ -463,10 +463,7 @@ func TestBooleanFiltersThroughTheIndex(t *testing.T) {
 func TestSortKeyFiltersAsWalked(t *testing.T) {
 	p := newInProcess(t, unlimited())
 	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
-	ext := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "ext", "router:external": true}}, 201), "network")
-	p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4, "cidr": "172.16.0.0/16"}}, 201)
-	router := idOf(p.must(http.MethodPost, "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
-		"external_gateway_info": map[string]any{"network_id": ext}}}, 201), "router")
+	ext, router := gatewayRouter(t, p, "172.16.0.0/16")
 	for i := range 40 {
 		net := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{
 			"name": fmt.Sprint("n", i%13), "description": fmt.Sprint("d", i%3), "mtu": 1400 + i%4*10, "admin_state_up": i%7 != 0}}, 201), "network")
