@@ -271,7 +271,8 @@ func candidates(ctx context.Context, tx *db.Tx, res *resource.Resource, q *query
 		case attr == projectLookup:
 			got, over, err = projectIDs(ctx, tx, res.Collection, l.values)
 		case l.typed != nil:
-			got, over, err = tx.KeyValueIDsUpTo(ctx, res.Collection, attr, l.typed, narrowLimit)
+			got, err = tx.KeyValueIDs(ctx, res.Collection, attr, l.typed, narrowLimit+1)
+			over = len(got) > narrowLimit
 		default:
 			got, err = tx.KeyIDs(ctx, res.Collection, attr, l.values, narrowLimit+1)
 			over = len(got) > narrowLimit

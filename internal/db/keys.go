@@ -981,6 +981,16 @@ func (f Filter) where(p string) (string, []any) {
 // attribute (a sort attribute or a multi-valued path; values as the API gives them, encoded
 // here), at most limit of them (all when limit is 0): the candidates of an indexed filter.
 func (t *Tx) KeyIDs(ctx context.Context, kind, attr string, values []string, limit int) ([]string, error) {
+	return keyIDs(ctx, t, kind, attr, values, limit)
+}
+
+// KeyValueIDs is KeyIDs for values of any type an attribute holds (an integer, a boolean),
+// encoded as a stored document's are.
+func (t *Tx) KeyValueIDs(ctx context.Context, kind, attr string, values []any, limit int) ([]string, error) {
+	return keyIDs(ctx, t, kind, attr, values, limit)
+}
+
+func keyIDs[V any](ctx context.Context, t *Tx, kind, attr string, values []V, limit int) ([]string, error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
