@@ -135,3 +135,34 @@ func TestNDPProxiesOfAPortReadTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalIPAssociationsOfAPortReadTheirOwn: a port's delete removes its Local IP
+// associations, reading them through the key index (associations key fixed_port_id) rather
+// than the 40 associations of other ports, which stay.
+func TestLocalIPAssociationsOfAPortReadTheirOwn(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	net := benchNetwork(t, p, "10.0.0.0/20")
+	associated := func() string {
+		port := idOf(p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201), "port")
+		lip := idOf(p.must(http.MethodPost, "/v2.0/local_ips", map[string]any{"local_ip": map[string]any{"network_id": net}}, 201), "local_ip")
+		p.must(http.MethodPost, "/v2.0/local_ips/"+lip+"/port_associations", map[string]any{"port_association": map[string]any{"fixed_port_id": port}}, 201)
+		return lip
+	}
+	const others = 40
+	var lips []string
+	for range others {
+		lips = append(lips, associated())
+	}
+	gone := associated()
+	port := p.must(http.MethodGet, "/v2.0/local_ips/"+gone+"/port_associations", nil, 200)["port_associations"].([]any)[0].(map[string]any)["fixed_port_id"].(string)
+	if n := reads(func() { p.must(http.MethodDelete, "/v2.0/ports/"+port, nil, 204) }); n >= others {
+		t.Errorf("a port's delete read %d documents", n)
+	}
+	if left := p.must(http.MethodGet, "/v2.0/local_ips/"+gone+"/port_associations", nil, 200)["port_associations"].([]any); len(left) != 0 {
+		t.Errorf("the deleted port's association stayed: %v", left)
+	}
+	if left := p.must(http.MethodGet, "/v2.0/local_ips/"+lips[0]+"/port_associations", nil, 200)["port_associations"].([]any); len(left) != 1 {
+		t.Errorf("another port's association went: %v", left)
+	}
+}

@@ -90,7 +90,9 @@ var Associations = &resource.Resource{
 	Collection: "port_associations", Member: "port_association", Path: "port_associations", Sub: true,
 	PolicyMember: "local_ip_port_association",
 	Parent:       &resource.Parent{Attr: "local_ip_id", Collection: "local_ips", Policy: true},
-	DataType:     "LOCALIPASSOCIATION", RESTPath: "local_ip_port_associations", Translate: 18,
+	// A port's associations are found through the key index (its delete); lists unchanged.
+	Keyed: true, KeySorts: []string{"fixed_port_id"},
+	DataType: "LOCALIPASSOCIATION", RESTPath: "local_ip_port_associations", Translate: 18,
 	NotFound: func(id string) *fault.Fault {
 		return fault.New(http.StatusNotFound, "LocalIPAssociationNotFound", "Local IP association %s could not be found.", id)
 	},
