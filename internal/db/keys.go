@@ -146,17 +146,10 @@ func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
 	var seen map[keyRow]bool
 	for _, p := range multi {
 		field, sub, dotted := strings.Cut(p, ".")
-		l, ok := d[field].([]any)
-		if !ok {
-			l, _ = readBack(d[field]).([]any)
-		}
-		for _, x := range l {
+		for _, x := range asList(d[field]) {
 			v := x
 			if dotted {
-				m, ok := x.(map[string]any)
-				if !ok {
-					m, _ = readBack(x).(map[string]any)
-				}
+				m := asObject(x)
 				if m == nil {
 					continue
 				}
@@ -1103,20 +1096,30 @@ func pathHoldsOneOf(d Doc, attr string, values []string) bool {
 	if !dotted {
 		return holdsOneOf(d[attr], values)
 	}
-	l, ok := d[field].([]any)
-	if !ok {
-		l, _ = readBack(d[field]).([]any)
-	}
-	for _, x := range l {
-		m, ok := x.(map[string]any)
-		if !ok {
-			m, _ = readBack(x).(map[string]any)
-		}
-		if m != nil && holdsOneOf(m[sub], values) {
+	for _, x := range asList(d[field]) {
+		if m := asObject(x); m != nil && holdsOneOf(m[sub], values) {
 			return true
 		}
 	}
 	return false
+}
+
+// asList is v as a list (a typed one read back as JSON would give it), or nil.
+func asList(v any) []any {
+	l, ok := v.([]any)
+	if !ok {
+		l, _ = readBack(v).([]any)
+	}
+	return l
+}
+
+// asObject is v as an object (a typed one read back as JSON would give it), or nil.
+func asObject(v any) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		m, _ = readBack(v).(map[string]any)
+	}
+	return m
 }
 
 // holdsOneOf reports whether v, a string or a list of them, is or holds one of values.
