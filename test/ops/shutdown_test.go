@@ -148,7 +148,8 @@ func TestStopDuringConcurrentWriters(t *testing.T) {
 			name := c.name + "/" + engine
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				e := startStopEnv(t, c.conf, engine)
+				// No network quota: the writers may pass the default 100 before the stop lands.
+				e := startStopEnv(t, c.conf+"[quotas]\nquota_network = -1\n", engine)
 				u := e.srv.URL + "/v2.0/"
 				who := project("p-writers")
 				var (
