@@ -30,6 +30,7 @@ import (
 	"github.com/midonet-go/midonet/internal/plugin/metering"
 	"github.com/midonet-go/midonet/internal/plugin/ndpproxy"
 	"github.com/midonet-go/midonet/internal/plugin/portfwd"
+	"github.com/midonet-go/midonet/internal/plugin/taas"
 	"github.com/midonet-go/midonet/internal/plugin/trunk"
 	"github.com/midonet-go/midonet/internal/policy"
 	"github.com/midonet-go/midonet/internal/resource"
@@ -60,7 +61,7 @@ var defaultQuotas = map[string]int{"network": 100, "subnet": 100, "subnetpool": 
 // newInProcessOn is newInProcess on the database named by connection (an empty one).
 // extraServices are the services the cross-project world uses beyond the default catalogue.
 func extraServices() []plugin.Service {
-	return []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service(), dns.Service()}
+	return []plugin.Service{metering.Service(), cthelper.Service(), localip.Service(), trunk.Service(), portfwd.Service(), ndpproxy.Service(), dns.Service(), taas.Service()}
 }
 
 // policyRules are the default rules of the in-process server's services.

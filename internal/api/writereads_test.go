@@ -166,3 +166,37 @@ func TestLocalIPAssociationsOfAPortReadTheirOwn(t *testing.T) {
 		t.Errorf("another port's association went: %v", left)
 	}
 }
+
+// TestTapFlowsOfAPortReadTheirOwn: a port's delete finds the tap flows mirroring it through
+// the key index (source_port): beside 40 flows of other ports, it reads fewer documents than
+// those 40, takes its own flow and leaves the others.
+func TestTapFlowsOfAPortReadTheirOwn(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	net := benchNetwork(t, p, "10.0.0.0/20")
+	newPort := func() string {
+		return idOf(p.must(http.MethodPost, "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": net}}, 201), "port")
+	}
+	service := idOf(p.must(http.MethodPost, "/v2.0/taas/tap_services", map[string]any{"tap_service": map[string]any{"port_id": newPort()}}, 201), "tap_service")
+	mirrored := func() (port, flow string) {
+		port = newPort()
+		flow = idOf(p.must(http.MethodPost, "/v2.0/taas/tap_flows", map[string]any{"tap_flow": map[string]any{"tap_service_id": service,
+			"source_port": port, "direction": "BOTH"}}, 201), "tap_flow")
+		return port, flow
+	}
+	const others = 40
+	var flows []string
+	for range others {
+		_, flow := mirrored()
+		flows = append(flows, flow)
+	}
+	port, gone := mirrored()
+	if n := reads(func() { p.must(http.MethodDelete, "/v2.0/ports/"+port, nil, 204) }); n >= others {
+		t.Errorf("a port's delete read %d documents", n)
+	}
+	p.must(http.MethodGet, "/v2.0/taas/tap_flows/"+gone, nil, 404)
+	p.must(http.MethodGet, "/v2.0/taas/tap_flows/"+flows[0], nil, 200)
+	if left := p.must(http.MethodGet, "/v2.0/taas/tap_flows?tap_service_id="+service, nil, 200)["tap_flows"].([]any); len(left) != others {
+		t.Errorf("%d flows left, want %d", len(left), others)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
 // routerHook keeps a router's enable_ndp_proxy consistent with its gateway (Neutron's
@@ -75,7 +76,7 @@ func (h routerHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	if _, ok := changes["external_gateway_info"]; ok && !gwChanged {
 		gwChanged = true // null: unset
 	}
-	proxies, err := proxiesOf(ctx, tx, "router_id", id)
+	proxies, err := stored.Where(ctx, tx, NDPProxies.Collection, "router_id", id)
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func newGatewaySupports(ctx context.Context, tx *db.Tx, c *plugin.Caller, gw map
 // removal is refused in Neutron). A proxy keeps its interface, so the L3 plugin's
 // RouterInUse answers first, as in Neutron; this guards a router left without one.
 func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
-	proxies, err := proxiesOf(ctx, tx, "router_id", plugin.Str(cur, "id"))
+	proxies, err := stored.Where(ctx, tx, NDPProxies.Collection, "router_id", plugin.Str(cur, "id"))
 	if err != nil || len(proxies) == 0 {
 		return err
 	}
@@ -215,7 +216,7 @@ func (routerHook) BeforeAction(ctx context.Context, tx *db.Tx, _ *plugin.Caller,
 		return nil
 	}
 	id := plugin.Str(cur, "id")
-	proxies, err := proxiesOf(ctx, tx, "router_id", id)
+	proxies, err := stored.Where(ctx, tx, NDPProxies.Collection, "router_id", id)
 	if err != nil || len(proxies) == 0 {
 		return err
 	}
@@ -264,7 +265,7 @@ func (routerHook) Expand(_ context.Context, _ *db.Tx, routers []db.Doc) error {
 type portHook struct{ plugin.NoHook }
 
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	proxies, err := proxiesOf(ctx, tx, "port_id", plugin.Str(cur, "id"))
+	proxies, err := stored.Where(ctx, tx, NDPProxies.Collection, "port_id", plugin.Str(cur, "id"))
 	if err != nil {
 		return err
 	}
@@ -289,7 +290,7 @@ func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			}
 		}
 	}
-	proxies, err := proxiesOf(ctx, tx, "port_id", plugin.Str(cur, "id"))
+	proxies, err := stored.Where(ctx, tx, NDPProxies.Collection, "port_id", plugin.Str(cur, "id"))
 	if err != nil {
 		return err
 	}

@@ -334,13 +334,3 @@ func networkSupports(ctx context.Context, tx *db.Tx, networkID string) (bool, er
 	}
 	return hasV6Subnet(ctx, tx, networkID)
 }
-
-// proxiesOf lists the proxies whose attribute k (port_id, router_id) is v, through the key
-// index.
-func proxiesOf(ctx context.Context, tx *db.Tx, k, v string) ([]db.Doc, error) {
-	docs, err := tx.ListBy(ctx, NDPProxies.Collection, k, v)
-	if err != nil {
-		return nil, fmt.Errorf("ndpproxy: proxies by %s: %w", k, err)
-	}
-	return docs, nil
-}

@@ -7,6 +7,7 @@ import (
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/plugin"
+	"github.com/midonet-go/midonet/internal/plugin/stored"
 )
 
 // fipHook keeps floating IPs and their forwardings consistent: a floating IP with
@@ -91,7 +92,7 @@ func compare(a, b string) int {
 type portHook struct{ plugin.NoHook }
 
 func (portHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	pfs, err := of(ctx, tx, "internal_port_id", plugin.Str(cur, "id"))
+	pfs, err := stored.Where(ctx, tx, PortForwardings.Collection, "internal_port_id", plugin.Str(cur, "id"))
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (portHook) BeforeUpdate(ctx context.Context, tx *db.Tx, c *plugin.Caller, c
 			keep[ip] = true
 		}
 	}
-	pfs, err := of(ctx, tx, "internal_port_id", plugin.Str(cur, "id"))
+	pfs, err := stored.Where(ctx, tx, PortForwardings.Collection, "internal_port_id", plugin.Str(cur, "id"))
 	if err != nil {
 		return err
 	}

@@ -314,12 +314,3 @@ func remove(ctx context.Context, tx *db.Tx, c *plugin.Caller, pf db.Doc) error {
 	fip["router_id"] = nil
 	return plugin.Save(ctx, tx, c, "floatingips", fip)
 }
-
-// of lists the forwardings whose attribute k is v: a floating IP's through the parent index,
-// a port's (internal_port_id) through the key index.
-func of(ctx context.Context, tx *db.Tx, k, v string) ([]db.Doc, error) {
-	if k == "floatingip_id" {
-		return tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: v})
-	}
-	return tx.ListBy(ctx, PortForwardings.Collection, k, v)
-}

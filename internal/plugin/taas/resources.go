@@ -89,6 +89,8 @@ var Flows = &resource.Resource{
 	DataType: "TAPFLOW", RESTPath: "tap_flows", Translate: 21,
 	Parent:   &resource.Parent{Attr: "tap_service_id", Collection: Services.Collection},
 	NotFound: fault.TapFlowNotFound,
+	// A port's delete finds the flows mirroring it through the key index.
+	Keyed: true, KeySorts: []string{"source_port"},
 	Attrs: append(owner(),
 		&resource.Attr{Name: "tap_service_id", Post: true, Required: true, Validate: resource.UUID},
 		&resource.Attr{Name: "source_port", Post: true, Required: true, Validate: resource.UUID},
