@@ -198,7 +198,8 @@ type orderedKey struct{}
 //   - MySQL/MariaDB: the first task row a transaction inserts locks the one row of
 //     midonet_task_order (db.Tx.LockTaskOrder) until the transaction ends, so ids commit in
 //     the order they were drawn. The rows are inserted at the end of the transaction (flush),
-//     so the lock is held for the commit only.
+//     so the lock is held for the commit only. (Rows may still become visible a moment out
+//     of order; the Reader reads past a gap with a locking read.)
 //   - PostgreSQL: no lock. The transaction makes sure it has a transaction id before it draws
 //     its first task id (pg_current_xact_id), and the Reader waits, at a gap in the ids, for
 //     the transactions that were in progress when it read to end (see Reader).

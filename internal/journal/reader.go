@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,8 +20,13 @@ type Task struct {
 // Reader reads the task journal in id order for one consumer, never passing over a task
 // that may still commit with a lower id than one it returned.
 //
-// On SQLite (one writer) and MySQL (the order lock) tasks commit in id order, so a plain
-// "id > last" read is enough. On PostgreSQL writers draw ids without a lock, so a read may
+// On SQLite (one writer) tasks commit in id order, so a plain "id > last" read is enough.
+// On MySQL the order lock makes ids commit in order, but InnoDB may let the next holder of
+// the lock commit, and a read see its task, a moment before the previous holder's rows
+// become visible to reads; so at a gap the Reader reads the range again with a locking read
+// (lockedRead), which sees every row committed and waits for a row whose transaction is
+// still ending. A gap still there is final (a rollback). On PostgreSQL writers draw ids
+// without a lock, so a read may
 // see a gap: an id drawn by a transaction still in flight, or by one that rolled back (or a
 // sequence jump after a crash), and nothing in the table tells which. The Reader stops
 // before the first gap and, before it reads past it, waits until every transaction that
@@ -48,20 +54,15 @@ func (r *Reader) Pending(ctx context.Context, after int64, limit int) ([]Task, e
 		if err != nil {
 			return nil, err
 		}
-		if r.DB.Dialect != db.Postgres || len(tasks) == 0 {
+		if r.DB.Dialect == db.SQLite || len(tasks) == 0 {
 			return tasks, nil
 		}
-		next := after + 1
-		cut := -1
-		for i, t := range tasks {
-			if t.ID != next && next > r.final {
-				cut = i
-				break
-			}
-			next = t.ID + 1
-		}
+		cut := r.firstGap(after, tasks)
 		if cut < 0 {
 			return tasks, nil
+		}
+		if r.DB.Dialect == db.MySQL {
+			return r.lockedRead(ctx, after, tasks[len(tasks)-1].ID, limit)
 		}
 		// Whatever comes before the gap can go now; the gap is waited for at the next call.
 		seenMax := tasks[len(tasks)-1].ID
@@ -75,30 +76,70 @@ func (r *Reader) Pending(ctx context.Context, after int64, limit int) ([]Task, e
 	}
 }
 
+// firstGap is the index in tasks (read after the id after) of the first task that follows
+// a gap not yet known to be final, or -1.
+func (r *Reader) firstGap(after int64, tasks []Task) int {
+	next := after + 1
+	for i, t := range tasks {
+		if t.ID != next && next > r.final {
+			return i
+		}
+		next = t.ID + 1
+	}
+	return -1
+}
+
+const taskColumns = "id, type, data_type, resource_id, tenant_id, transaction_id, data"
+
 // read reads the tasks after the id after, in id order.
 func (r *Reader) read(ctx context.Context, after int64, limit int) ([]Task, error) {
 	var out []Task
 	err := r.DB.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
-		cols := "id, type, data_type, resource_id, tenant_id, transaction_id, data"
-		rows, err := tx.Query(ctx, "SELECT "+cols+" FROM midonet_tasks WHERE id > ? ORDER BY id LIMIT ?", after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t Task
-			if err := rows.Scan(&t.ID, &t.Type, &t.DataType, &t.ResourceID, &t.TenantID, &t.TX, &t.Data); err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		var err error
+		out, err = scanTasks(tx.Query(ctx, "SELECT "+taskColumns+" FROM midonet_tasks WHERE id > ? ORDER BY id LIMIT ?", after, limit))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("journal: read tasks: %w", err)
 	}
 	return out, nil
+}
+
+// lockedRead reads again, on MySQL, the tasks after the id after up to the id upTo that a
+// read saw past a gap, with a locking read: it sees every row committed, and waits for a row
+// whose transaction is still ending. What it returns has no gap that may still fill, so
+// the gaps below its last task are final.
+func (r *Reader) lockedRead(ctx context.Context, after, upTo int64, limit int) ([]Task, error) {
+	var out []Task
+	err := r.DB.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = scanTasks(tx.Query(ctx, "SELECT "+taskColumns+" FROM midonet_tasks WHERE id > ? AND id <= ? ORDER BY id LIMIT ? LOCK IN SHARE MODE", after, upTo, limit))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal: read tasks past a gap: %w", err)
+	}
+	if len(out) > 0 {
+		r.final = max(r.final, out[len(out)-1].ID)
+	}
+	return out, nil
+}
+
+// scanTasks reads the rows of a query of taskColumns.
+func scanTasks(rows *sql.Rows, err error) ([]Task, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		var t Task
+		if err := rows.Scan(&t.ID, &t.Type, &t.DataType, &t.ResourceID, &t.TenantID, &t.TX, &t.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // waitEnded waits until every transaction that was in progress when the snapshot of a read

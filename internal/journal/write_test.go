@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,7 +121,7 @@ var errRolledBack = errors.New("rolled back on purpose")
 // after drawing a task id, while a consumer reads the journal with the cluster's
 // journal.Reader. Every task committed is read, once, in increasing id order: the reader
 // never passes over a task that commits later with a lower id (PostgreSQL: it waits at gaps;
-// MySQL: the order lock), and a gap left by a rollback does not stop it. Each write's
+// MySQL: the order lock, and a locking read at gaps), and a gap left by a rollback does not stop it. Each write's
 // recorded change carries its task id once Write returns.
 func TestTasksCommitInIDOrder(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres", "mariadb"} {
@@ -329,4 +330,70 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(b)
+}
+
+// TestMySQLReaderWaitsForARowStillCommitting: on MySQL the order lock makes task ids commit
+// in order, but InnoDB can show a task to a read a moment before the rows of the previous
+// holder of the lock. The test makes that moment last: a task row inserted without the
+// order lock in a transaction left open, and a later task committed beside it. The reader
+// does not pass over the first: it waits for its transaction and returns both in id order;
+// and a gap whose transaction rolled back is passed.
+func TestMySQLReaderWaitsForARowStillCommitting(t *testing.T) {
+	d := openEngine(t, "mariadb")
+	ctx := t.Context()
+	raw := func(tx *db.Tx, resource string) error {
+		_, err := tx.InsertID(ctx, `INSERT INTO midonet_tasks (type, data_type, resource_id, tenant_id, transaction_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			journal.Create, "THING", resource, "p", "req-"+resource, "{}", "2026-01-01T00:00:00.000000Z")
+		return err
+	}
+	var last int64
+	r := &journal.Reader{DB: d}
+	for _, outcome := range []error{nil, errRolledBack} {
+		drawn, release := make(chan struct{}), make(chan struct{})
+		slow := make(chan error, 1)
+		go func() {
+			slow <- d.Write(ctx, func(tx *db.Tx) error {
+				if err := raw(tx, "slow"); err != nil {
+					return err
+				}
+				close(drawn)
+				<-release
+				return outcome
+			})
+		}()
+		<-drawn
+		if err := d.Write(ctx, func(tx *db.Tx) error { return raw(tx, "fast") }); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan []journal.Task, 1)
+		go func() {
+			tasks, err := r.Pending(ctx, last, 10)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- tasks
+		}()
+		select {
+		case tasks := <-got:
+			t.Fatalf("the reader returned %+v while the first task's transaction was open", tasks)
+		case <-time.After(300 * time.Millisecond):
+		}
+		close(release)
+		if err := <-slow; !errors.Is(err, outcome) {
+			t.Fatal(err)
+		}
+		tasks := <-got
+		var names []string
+		for _, k := range tasks {
+			names = append(names, k.ResourceID)
+		}
+		want := "slow fast"
+		if outcome != nil {
+			want = "fast"
+		}
+		if strings.Join(names, " ") != want || !slices.IsSortedFunc(tasks, func(a, b journal.Task) int { return int(a.ID - b.ID) }) {
+			t.Fatalf("read %+v; want %s in id order", tasks, want)
+		}
+		last = tasks[len(tasks)-1].ID
+	}
 }
