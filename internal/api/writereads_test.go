@@ -200,3 +200,26 @@ func TestTapFlowsOfAPortReadTheirOwn(t *testing.T) {
 		t.Errorf("%d flows left, want %d", len(left), others)
 	}
 }
+
+// TestFloatingIPPoolsReadTheExternalNetworks: the floating IP pools are the subnets of the
+// external networks, found through the key index: beside 40 internal networks with a
+// subnet each, the list reads fewer documents than those 40 and names the external
+// network's subnet only.
+func TestFloatingIPPoolsReadTheExternalNetworks(t *testing.T) {
+	p := newInProcess(t, unlimited())
+	p.hdr = http.Header{"X-Project-Id": {"big"}, "X-Roles": {"admin"}, "X-User-Id": {"admin"}}
+	const others = 40
+	for i := range others {
+		benchNetwork(t, p, fmt.Sprintf("10.%d.0.0/24", i))
+	}
+	ext := idOf(p.must(http.MethodPost, "/v2.0/networks", map[string]any{"network": map[string]any{"name": "public", "router:external": true}}, 201), "network")
+	sub := idOf(p.must(http.MethodPost, "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": ext, "ip_version": 4,
+		"cidr": "203.0.113.0/24"}}, 201), "subnet")
+	var pools []any
+	if n := reads(func() { pools = p.must(http.MethodGet, "/v2.0/floatingip_pools", nil, 200)["floatingip_pools"].([]any) }); n >= others {
+		t.Errorf("the pools' list read %d documents", n)
+	}
+	if len(pools) != 1 || pools[0].(map[string]any)["subnet_id"] != sub || pools[0].(map[string]any)["network_id"] != ext {
+		t.Errorf("pools %v; want the external network's subnet %s", pools, sub)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -312,6 +313,24 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 	return t.list(ctx, kind, f, decodeCached)
 }
 
+// childBatch is how many parents' documents ListChildren reads in one query.
+const childBatch = 500
+
+// ListChildren loads the documents of a kind whose parent is one of parents, through the
+// parent index, 500 parents a query: what a page of documents holds (its ports' trunks, its
+// floating IPs' forwardings, its networks' subnets), not every document of the kind.
+func (t *Tx) ListChildren(ctx context.Context, kind string, parents []string) ([]Doc, error) {
+	var out []Doc
+	for batch := range slices.Chunk(parents, childBatch) {
+		docs, err := t.List(ctx, kind, Filter{ParentIDs: batch})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, docs...)
+	}
+	return out, nil
+}
+
 // PeekList is List for documents the caller only reads: it hands out the decoded-document
 // cache's own copies, which the caller must not change (nor anything in them).
 func (t *Tx) PeekList(ctx context.Context, kind string, f Filter) ([]Doc, error) {
@@ -320,7 +339,7 @@ func (t *Tx) PeekList(ctx context.Context, kind string, f Filter) ([]Doc, error)
 
 // ListFresh is List without the decoded-document cache: each document is decoded for the
 // caller and none is added to the cache. For a pass over a whole collection that no request
-// waits for (the cluster's heal, at start-up and at every reconcile): through the cache it
+// waits for (the cluster's repair): through the cache it
 // would fill it with documents nobody asked for, evicting those that pages read (at 100,000
 // ports the cache holds about a fifth of the ports), and keep them in the idle heap.
 func (t *Tx) ListFresh(ctx context.Context, kind string, f Filter) ([]Doc, error) {

@@ -31,22 +31,29 @@ func (networkHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	if len(scoped) == 0 {
 		return nil
 	}
+	// The subnets of the page's networks, 500 networks a query.
+	byID := make(map[string]db.Doc, len(docs))
+	ids := make([]string, 0, len(docs))
 	for _, d := range docs {
-		subnets, err := tx.List(ctx, "subnets", db.Filter{ParentID: plugin.Str(d, "id")})
-		if err != nil {
-			return err
+		id := plugin.Str(d, "id")
+		byID[id] = d
+		ids = append(ids, id)
+	}
+	subnets, err := tx.ListChildren(ctx, "subnets", ids)
+	if err != nil {
+		return err
+	}
+	for _, s := range subnets {
+		p, ok := scoped[plugin.Str(s, "subnetpool_id")]
+		d := byID[plugin.Str(s, "network_id")]
+		if !ok || d == nil {
+			continue
 		}
-		for _, s := range subnets {
-			p, ok := scoped[plugin.Str(s, "subnetpool_id")]
-			if !ok {
-				continue
-			}
-			switch v, _ := model.Int(p["ip_version"]); v {
-			case 4:
-				d["ipv4_address_scope"] = p["address_scope_id"]
-			case 6:
-				d["ipv6_address_scope"] = p["address_scope_id"]
-			}
+		switch v, _ := model.Int(p["ip_version"]); v {
+		case 4:
+			d["ipv4_address_scope"] = p["address_scope_id"]
+		case 6:
+			d["ipv6_address_scope"] = p["address_scope_id"]
 		}
 	}
 	return nil

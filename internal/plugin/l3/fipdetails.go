@@ -2,7 +2,9 @@ package l3
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -43,9 +45,18 @@ type FloatingIPPools struct{ plugin.ReadOnly }
 // Resource describes the pools.
 func (FloatingIPPools) Resource() *resource.Resource { return resource.FloatingIPPools }
 
-// List computes the pools.
+// List computes the pools. The external networks are found through the key index
+// (router:external), not by reading every network.
 func (FloatingIPPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	nets, err := tx.List(ctx, "networks", db.Filter{})
+	ids, err := tx.KeyValueIDs(ctx, "networks", "router:external", []any{true}, 0)
+	if err != nil {
+		return nil, fmt.Errorf("l3: external networks: %w", err)
+	}
+	if len(ids) == 0 {
+		return []db.Doc{}, nil
+	}
+	slices.Sort(ids)
+	nets, err := tx.List(ctx, "networks", db.Filter{IDs: ids})
 	if err != nil {
 		return nil, err
 	}

@@ -34,9 +34,6 @@ func inUse(ctx context.Context, tx *db.Tx, fipID string) error {
 	return err
 }
 
-// expandBatch is how many floating IPs' forwardings Expand reads in one query.
-const expandBatch = 500
-
 // Expand lists each floating IP's forwardings as Neutron's floating IP shows them.
 func (fipHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	// One query for a few floating IPs each, one per 500 for a page or a list (the parent
@@ -44,18 +41,16 @@ func (fipHook) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	var byFIP map[string][]db.Doc
 	if len(docs) > 4 {
 		byFIP = map[string][]db.Doc{}
-		for batch := range slices.Chunk(docs, expandBatch) {
-			ids := make([]string, 0, len(batch))
-			for _, d := range batch {
-				ids = append(ids, plugin.Str(d, "id"))
-			}
-			pfs, err := tx.List(ctx, PortForwardings.Collection, db.Filter{ParentIDs: ids})
-			if err != nil {
-				return err
-			}
-			for _, p := range pfs {
-				byFIP[plugin.Str(p, "floatingip_id")] = append(byFIP[plugin.Str(p, "floatingip_id")], p)
-			}
+		ids := make([]string, len(docs))
+		for i, d := range docs {
+			ids[i] = plugin.Str(d, "id")
+		}
+		pfs, err := tx.ListChildren(ctx, PortForwardings.Collection, ids)
+		if err != nil {
+			return err
+		}
+		for _, p := range pfs {
+			byFIP[plugin.Str(p, "floatingip_id")] = append(byFIP[plugin.Str(p, "floatingip_id")], p)
 		}
 	}
 	for _, d := range docs {

@@ -2,7 +2,6 @@ package trunk
 
 import (
 	"context"
-	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -80,9 +79,6 @@ func (portHook) ExpandShared(ctx context.Context, tx *db.Tx, docs []db.Doc, set 
 	return nil
 }
 
-// parentBatch is how many ports' trunks trunksOf reads in one query.
-const parentBatch = 500
-
 // trunksOf returns the trunks whose parent is one of ports, read through the parent index
 // (a trunk's stored parent is its port_id), 500 ports a query: a page of ports reads the
 // trunks of its ports, not every trunk, and a port that is no parent costs no read of any
@@ -96,13 +92,5 @@ func trunksOf(ctx context.Context, tx *db.Tx, ports []db.Doc) ([]db.Doc, error) 
 			look = append(look, id)
 		}
 	}
-	var out []db.Doc
-	for batch := range slices.Chunk(look, parentBatch) {
-		ts, err := tx.List(ctx, Trunks.Collection, db.Filter{ParentIDs: batch})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ts...)
-	}
-	return out, nil
+	return tx.ListChildren(ctx, Trunks.Collection, look)
 }
