@@ -339,9 +339,9 @@ func (t *Tx) PeekList(ctx context.Context, kind string, f Filter) ([]Doc, error)
 
 // ListFresh is List without the decoded-document cache: each document is decoded for the
 // caller and none is added to the cache. For a pass over a whole collection that no request
-// waits for (the cluster's repair): through the cache it
-// would fill it with documents nobody asked for, evicting those that pages read (at 100,000
-// ports the cache holds about a fifth of the ports), and keep them in the idle heap.
+// waits for (the cluster's repair): through the cache it would fill it with documents nobody
+// asked for, evicting those that pages read (at 100,000 ports the cache holds about a fifth
+// of the ports), and keep them in the idle heap.
 func (t *Tx) ListFresh(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 	return t.list(ctx, kind, f, decodeBody)
 }

@@ -26,13 +26,13 @@ type Task struct {
 // become visible to reads; so at a gap the Reader reads the range again with a locking read
 // (lockedRead), which sees every row committed and waits for a row whose transaction is
 // still ending. A gap still there is final (a rollback). On PostgreSQL writers draw ids
-// without a lock, so a read may
-// see a gap: an id drawn by a transaction still in flight, or by one that rolled back (or a
-// sequence jump after a crash), and nothing in the table tells which. The Reader stops
-// before the first gap and, before it reads past it, waits until every transaction that
-// was in progress at the read has ended (waitEnded): the holder of a gap id drew it before
-// a later id that the read saw committed, and had a transaction id by then (orderLock), so
-// it is one of them. Read again after that, a gap still there is final.
+// without a lock, so a read may see a gap: an id drawn by a transaction still in flight, or
+// by one that rolled back (or a sequence jump after a crash), and nothing in the table
+// tells which. The Reader stops before the first gap and, before it reads past it, waits
+// until every transaction that was in progress at the read has ended (waitEnded): the
+// holder of a gap id drew it before a later id that the read saw committed, and had a
+// transaction id by then (orderLock), so it is one of them. Read again after that, a gap
+// still there is final.
 type Reader struct {
 	DB *db.DB
 	// Poll is the wait between two checks of the transactions a gap waits for (default 1ms).
