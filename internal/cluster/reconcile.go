@@ -55,12 +55,13 @@ func (d Drift) Total() int {
 		len(d.MissingObjects) + len(d.StaleObjects) + len(d.ExtraObjects)
 }
 
-// neutronDocs reads every translated resource from the Neutron database.
+// neutronDocs reads every translated resource from the Neutron database, decoded (a
+// repair; a heal streams them, healChanges).
 func (c *Cluster) neutronDocs(ctx context.Context, dbx *db.DB) (map[translate.Ref]translate.Doc, error) {
 	out := map[translate.Ref]translate.Doc{}
 	err := dbx.Read(ctx, func(tx *db.Tx) error {
 		for _, coll := range c.catalog.Translated() {
-			// Not through the decoded-document cache: a heal reads every document once.
+			// Not through the decoded-document cache: a repair reads every document once.
 			docs, err := tx.ListFresh(ctx, coll, db.Filter{})
 			if err != nil {
 				return err
