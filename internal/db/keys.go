@@ -1048,15 +1048,8 @@ func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([
 		if err != nil {
 			return nil, err
 		}
-		slices.Sort(ids)
-		for len(ids) > 0 {
-			n := min(len(ids), 500)
-			got, err := t.List(ctx, kind, Filter{IDs: ids[:n]})
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, got...)
-			ids = ids[n:]
+		if docs, err = t.ListIDs(ctx, kind, ids); err != nil {
+			return nil, err
 		}
 	} else {
 		var err error

@@ -313,16 +313,26 @@ func (t *Tx) List(ctx context.Context, kind string, f Filter) ([]Doc, error) {
 	return t.list(ctx, kind, f, decodeCached)
 }
 
-// childBatch is how many parents' documents ListChildren reads in one query.
-const childBatch = 500
+// listBatch is how many ids or parents ListIDs and ListChildren name in one query.
+const listBatch = 500
 
 // ListChildren loads the documents of a kind whose parent is one of parents, through the
 // parent index, 500 parents a query: what a page of documents holds (its ports' trunks, its
 // floating IPs' forwardings, its networks' subnets), not every document of the kind.
 func (t *Tx) ListChildren(ctx context.Context, kind string, parents []string) ([]Doc, error) {
+	return t.listBatched(ctx, kind, parents, func(b []string) Filter { return Filter{ParentIDs: b} })
+}
+
+// ListIDs loads the documents of a kind with the given ids (those that exist), 500 a query.
+func (t *Tx) ListIDs(ctx context.Context, kind string, ids []string) ([]Doc, error) {
+	return t.listBatched(ctx, kind, ids, func(b []string) Filter { return Filter{IDs: b} })
+}
+
+// listBatched loads the documents of a kind that filter names for each batch of values.
+func (t *Tx) listBatched(ctx context.Context, kind string, values []string, filter func([]string) Filter) ([]Doc, error) {
 	var out []Doc
-	for batch := range slices.Chunk(parents, childBatch) {
-		docs, err := t.List(ctx, kind, Filter{ParentIDs: batch})
+	for batch := range slices.Chunk(values, listBatch) {
+		docs, err := t.List(ctx, kind, filter(batch))
 		if err != nil {
 			return nil, err
 		}

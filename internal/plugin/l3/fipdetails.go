@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/plugin"
@@ -52,11 +51,7 @@ func (FloatingIPPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _ 
 	if err != nil {
 		return nil, fmt.Errorf("l3: external networks: %w", err)
 	}
-	if len(ids) == 0 {
-		return []db.Doc{}, nil
-	}
-	slices.Sort(ids)
-	nets, err := tx.List(ctx, "networks", db.Filter{IDs: ids})
+	nets, err := tx.ListIDs(ctx, "networks", ids)
 	if err != nil {
 		return nil, err
 	}
