@@ -29,7 +29,7 @@ func network(w *World, id string) []topology.Object {
 
 // dhcpPortIP is the address of the network's DHCP port on a subnet, if there is one.
 func dhcpPortIP(w *World, sub *model.Subnet) string {
-	for _, p := range w.PortsOn(sub.NetworkID) {
+	for _, p := range w.TrustedPortsOn(sub.NetworkID) {
 		if p.DeviceOwner != model.OwnerDHCP {
 			continue
 		}

@@ -91,8 +91,10 @@ func TestPreparedWorldsAreTheSame(t *testing.T) {
 				name      string
 				got, want []string
 			}{
-				{"ports on netA", portIDs(w.PortsOn(netA)), portIDs(ref.PortsOn(netA))},
-				{"ports on extNet", portIDs(w.PortsOn(extNet)), portIDs(ref.PortsOn(extNet))},
+				{"ports on netA", w.PortIDsOn(netA), ref.PortIDsOn(netA)},
+				{"ports on extNet", w.PortIDsOn(extNet), ref.PortIDsOn(extNet)},
+				{"trusted ports on netA", portIDs(w.TrustedPortsOn(netA)), portIDs(ref.TrustedPortsOn(netA))},
+				{"trusted ports on extNet", portIDs(w.TrustedPortsOn(extNet)), portIDs(ref.TrustedPortsOn(extNet))},
 				{"ports of vm-1", portIDs(w.PortsOf("vm-1")), portIDs(ref.PortsOf("vm-1"))},
 				{"ports of the router", portIDs(w.PortsOf(rtr)), portIDs(ref.PortsOf(rtr))},
 			} {
@@ -100,7 +102,7 @@ func TestPreparedWorldsAreTheSame(t *testing.T) {
 					t.Errorf("%s: %v, want %v", q.name, q.got, q.want)
 				}
 			}
-			if got := portIDs(w.PortsOn(netA)); len(got) != 1 || got[0] != rifA {
+			if got := w.PortIDsOn(netA); len(got) != 1 || got[0] != rifA {
 				t.Errorf("ports on netA after the VM port moved: %v, want only the router interface", got)
 			}
 			if _, err := w.PrepareJSON("ports", []byte(`{"id":`)); err == nil || !bytes.Contains([]byte(err.Error()), []byte("ports document")) {

@@ -63,9 +63,9 @@ func Builtin() Translators {
 		}},
 		"subnets": {Owned: subnet, Dependents: func(w *World, _ string, d Doc, add func(string, ...string)) {
 			net := str(d, "network_id")
-			add("ports", ids(w.PortsOn(net))...)
+			add("ports", w.PortIDsOn(net)...)
 			add("floatingips", ids(w.FIPsOnNetwork(net))...)
-			for _, p := range w.PortsOn(net) {
+			for _, p := range w.TrustedPortsOn(net) {
 				if p.IsRouterPort() {
 					add("routers", p.DeviceID)
 				}
@@ -76,7 +76,7 @@ func Builtin() Translators {
 			p := model.MustDecode[model.Port](d)
 			if p.DeviceOwner == model.OwnerDHCP {
 				add("subnets", ids(w.SubnetsOf(p.NetworkID))...)
-				for _, q := range w.PortsOn(p.NetworkID) {
+				for _, q := range w.TrustedPortsOn(p.NetworkID) {
 					if q.DeviceOwner == model.OwnerRouterInterface {
 						add("ports", q.ID)
 					}

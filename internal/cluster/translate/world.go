@@ -39,8 +39,13 @@ func (r Ref) Split() (string, string) {
 // World holds the Neutron resources the translators read: each document as its JSON
 // (json.Marshal's form, keys sorted; packed, see packed.go, and decoded afresh by Get), its
 // typed form (internal/model) for the collections the built-in translators read, and the
-// indexes they need. A port costs its packed JSON (about 0.2 KB) plus its typed form, not a
-// map of maps.
+// indexes they need. A VM port costs its packed JSON (about 0.2 KB) and index entries only:
+// its typed form is decoded when a translator asks for it (Port), because a deployment's
+// ports are nearly all VM ports and their typed forms were most of what the garbage
+// collector marked in a large world (two thirds of the world's mark work at 100,000 ports;
+// BENCHMARKS.md, "VM ports decoded on demand"). The ports the network owns (router
+// interfaces and gateways, DHCP, floating IP: model.PortTrusted), which translators of other
+// resources look through, keep their typed form.
 // Put, PutJSON, Add and Delete are the only writers; everything else reads.
 type World struct {
 	docs  map[string]map[string]*entry
@@ -157,10 +162,25 @@ const maxIndexes = 3
 // maxIndexes).
 var indexes = map[string][][2]string{
 	"subnets":              {{"subnets.network", "network_id"}},
-	"ports":                {{"ports.network", "network_id"}, {"ports.device", "device_id"}},
+	"ports":                {{"ports.network", "network_id"}, {"ports.device", "device_id"}, {"ports.trusted", "network_id"}},
 	"floatingips":          {{"fips.router", "router_id"}, {"fips.port", "port_id"}, {"fips.network", "floating_network_id"}},
 	"security_group_rules": {{"rules.group", "security_group_id"}},
 }
+
+// indexedIf names the indexes that hold only some documents of their collection: those
+// the function accepts. ports.trusted keys the ports the network owns by network, so that
+// a network's router, DHCP and gateway ports are found without visiting its VM ports.
+var indexedIf = map[string]func(Doc) bool{
+	"ports.trusted": trustedPort,
+}
+
+// typedIf names the collections whose typed form the world keeps for some documents only:
+// the others are decoded on demand (Port).
+var typedIf = map[string]func(Doc) bool{
+	"ports": trustedPort,
+}
+
+func trustedPort(d Doc) bool { return model.PortTrusted(str(d, "device_owner")) }
 
 func (w *World) index(collection, id string, keys *[maxIndexes]string, add bool) {
 	for i, ix := range indexes[collection] {
@@ -243,11 +263,14 @@ func (w *World) prepare(collection string, d Doc, raw []byte) Prepared {
 	also[0] = &p.id
 	if ix := indexes[collection]; len(ix) > 0 {
 		for i, x := range ix {
+			if only := indexedIf[x[0]]; only != nil && !only(d) {
+				continue
+			}
 			p.e.keys[i] = str(d, x[1])
 			also = append(also, &p.e.keys[i])
 		}
 	}
-	if dec := decoders[collection]; dec != nil {
+	if dec := decoders[collection]; dec != nil && (typedIf[collection] == nil || typedIf[collection](d)) {
 		p.typed = dec(d)
 		if port, ok := p.typed.(*model.Port); ok && len(port.Profile) == 0 {
 			port.Profile = nil // most ports' {}: one object fewer a port
@@ -280,6 +303,8 @@ func (w *World) Add(p Prepared) {
 			w.typed[collection] = map[string]any{}
 		}
 		w.typed[collection][id] = p.typed
+	} else {
+		delete(w.typed[collection], id) // a port the network owned that is a VM's now
 	}
 	w.index(collection, id, &p.e.keys, true)
 }
@@ -384,10 +409,16 @@ func typedGet[T any](w *World, collection, id string) *T {
 
 // byIndex returns the typed resources of an index key, sorted by id.
 func byIndex[T any](w *World, index, collection, key string) []*T {
+	return byIndexWith(w, index, key, func(id string) *T { return typedGet[T](w, collection, id) })
+}
+
+// byIndexWith returns what get gives for each id of an index key (nil left out), sorted by
+// id.
+func byIndexWith[T any](w *World, index, key string, get func(id string) *T) []*T {
 	ids := w.idx[index][key].sorted()
 	out := make([]*T, 0, len(ids))
 	for _, id := range ids {
-		if v := typedGet[T](w, collection, id); v != nil {
+		if v := get(id); v != nil {
 			out = append(out, v)
 		}
 	}
@@ -400,8 +431,31 @@ func (w *World) Network(id string) *model.Network { return typedGet[model.Networ
 // Subnet returns a subnet, or nil.
 func (w *World) Subnet(id string) *model.Subnet { return typedGet[model.Subnet](w, "subnets", id) }
 
-// Port returns a port, or nil.
-func (w *World) Port(id string) *model.Port { return typedGet[model.Port](w, "ports", id) }
+// Port returns a port, or nil. A VM port is decoded from its JSON at each call (the caller
+// gets a copy of its own); a port the network owns is the world's typed form.
+func (w *World) Port(id string) *model.Port {
+	if p := typedGet[model.Port](w, "ports", id); p != nil {
+		return p
+	}
+	e := w.docs["ports"][id]
+	if e == nil {
+		return nil
+	}
+	return decodePort(unpack(e.z))
+}
+
+// decodePort is the typed form of a stored port's JSON: what decoders["ports"] gives from
+// the decoded document (defaults for absent booleans, an empty binding:profile as none),
+// read straight from the JSON, which takes half the time.
+func decodePort(raw []byte) *model.Port {
+	p := new(model.Port)
+	p.SetDefaults()
+	_ = json.Unmarshal(raw, p) // a stored document decodes; a wrong type decodes as far as it goes
+	if len(p.Profile) == 0 {
+		p.Profile = nil
+	}
+	return p
+}
 
 // Router returns a router, or nil.
 func (w *World) Router(id string) *model.Router { return typedGet[model.Router](w, "routers", id) }
@@ -426,14 +480,20 @@ func (w *World) SubnetsOf(network string) []*model.Subnet {
 	return byIndex[model.Subnet](w, "subnets.network", "subnets", network)
 }
 
-// PortsOn returns the ports of a network.
-func (w *World) PortsOn(network string) []*model.Port {
-	return byIndex[model.Port](w, "ports.network", "ports", network)
+// PortIDsOn returns the ids of a network's ports, sorted.
+func (w *World) PortIDsOn(network string) []string { return w.idx["ports.network"][network].sorted() }
+
+// TrustedPortsOn returns the ports of a network that the network owns (model.PortTrusted:
+// router interfaces and gateways, DHCP, floating IP), sorted by id; its VM ports are not
+// visited.
+func (w *World) TrustedPortsOn(network string) []*model.Port {
+	return byIndex[model.Port](w, "ports.trusted", "ports", network)
 }
 
-// PortsOf returns the ports whose device_id is device.
+// PortsOf returns the ports whose device_id is device (a router's are the ones the
+// translators ask for; a VM's are decoded).
 func (w *World) PortsOf(device string) []*model.Port {
-	return byIndex[model.Port](w, "ports.device", "ports", device)
+	return byIndexWith(w, "ports.device", device, w.Port)
 }
 
 // FIPsOfRouter returns the floating IPs associated through a router.
