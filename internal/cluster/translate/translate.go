@@ -1,7 +1,10 @@
 package translate
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/netip"
+	"reflect"
 	"slices"
 	"sort"
 
@@ -34,6 +37,10 @@ type Translator struct {
 	// Dependents names, through add, the other resources whose owned objects may change
 	// when the resource id changes; d is the document before or after the change. Nil: none.
 	Dependents func(w *World, id string, d Doc, add func(coll string, ids ...string))
+	// Local lists attributes that only the resource's own translation reads: an update that
+	// changes none but these re-translates the resource alone, not what Dependents names (a
+	// subnet renamed on a network of 100,000 ports re-translated them all: 4.6 s).
+	Local []string
 	// Watches names other collections whose every change may alter this collection's
 	// objects: each change there re-translates every document of this collection (a BGP
 	// speaker advertises its router's subnets). For collections with few documents.
@@ -61,7 +68,7 @@ func Builtin() Translators {
 		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
 			add("subnets", ids(w.SubnetsOf(id))...)
 		}},
-		"subnets": {Owned: subnet, Dependents: func(w *World, _ string, d Doc, add func(string, ...string)) {
+		"subnets": {Owned: subnet, Local: subnetLocal, Dependents: func(w *World, _ string, d Doc, add func(string, ...string)) {
 			net := str(d, "network_id")
 			add("ports", w.PortIDsOn(net)...)
 			add("floatingips", ids(w.FIPsOnNetwork(net))...)
@@ -153,7 +160,7 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 			}
 		}
 	}
-	if t := ts[collection]; t.Dependents != nil {
+	if t := ts[collection]; t.Dependents != nil && !onlyLocalChanged(before, after, t.Local) {
 		for _, d := range []Doc{before, after} {
 			if d != nil {
 				t.Dependents(w, id, d, add)
@@ -166,6 +173,48 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 		}
 	}
 	return out
+}
+
+// subnetLocal are the subnet attributes no other resource's translation reads: the
+// DHCP options (the subnet's own Dhcp object) and what no translator reads at all. The cidr,
+// gateway and ip_version are read by its ports' and routers' translations.
+var subnetLocal = []string{"name", "description", "tags", "updated_at", "revision_number",
+	"dns_nameservers", "host_routes", "allocation_pools"}
+
+// onlyLocalChanged reports whether an update (both documents present) changed no attribute
+// but those of local. Values are compared as JSON, so that a number decoded as json.Number
+// on one side and float64 on the other is the same number.
+func onlyLocalChanged(before, after Doc, local []string) bool {
+	if before == nil || after == nil || len(local) == 0 {
+		return false
+	}
+	same := func(k string) bool {
+		if slices.Contains(local, k) {
+			return true
+		}
+		a, aok := before[k]
+		b, bok := after[k]
+		if aok != bok {
+			return false
+		}
+		if reflect.DeepEqual(a, b) {
+			return true
+		}
+		ja, errA := json.Marshal(a)
+		jb, errB := json.Marshal(b)
+		return errA == nil && errB == nil && bytes.Equal(ja, jb)
+	}
+	for k := range before {
+		if !same(k) {
+			return false
+		}
+	}
+	for k := range after {
+		if !same(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // ids are the ids of typed resources, in order.

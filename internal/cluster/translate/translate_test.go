@@ -1,6 +1,8 @@
 package translate
 
 import (
+	"encoding/json"
+	"slices"
 	"sort"
 	"testing"
 
@@ -410,6 +412,84 @@ func TestDependents(t *testing.T) {
 	}
 	if deps[0] != RefOf("routers", rtr) {
 		t.Errorf("the resource itself must come first: %v", deps)
+	}
+}
+
+// TestSubnetUpdateDependents: an update of a subnet that changes only attributes its own
+// translation reads (a rename, its DHCP options) re-translates the subnet alone; one that
+// changes what its ports and routers read (cidr, gateway), a create and a delete re-translate
+// them too. Numbers compare by value whatever their decoded type.
+func TestSubnetUpdateDependents(t *testing.T) {
+	w := world()
+	before := w.Get("subnets", subA)
+	with := func(changes Doc) Doc {
+		d := w.Get("subnets", subA)
+		for k, v := range changes {
+			d[k] = v
+		}
+		return d
+	}
+	alone := []Ref{RefOf("subnets", subA)}
+	for _, tc := range []struct {
+		name          string
+		before, after Doc
+		wantAlone     bool
+	}{
+		{"renamed", before, with(Doc{"name": "renamed", "description": "d", "updated_at": "2026-12-07T12:00:00Z", "revision_number": 9.0}), true},
+		{"DHCP options", before, with(Doc{"dns_nameservers": []any{"8.8.8.8"}, "host_routes": []any{map[string]any{"destination": "10.9.0.0/16", "nexthop": "10.0.0.1"}},
+			"allocation_pools": []any{map[string]any{"start": "10.0.0.10", "end": "10.0.0.20"}}, "tags": []any{"t"}}), true},
+		{"ip_version as another number type", before, with(Doc{"ip_version": 4.0, "name": "x"}), true},
+		{"gateway", before, with(Doc{"gateway_ip": "10.0.0.254"}), false},
+		{"cidr", before, with(Doc{"cidr": "10.0.0.0/23"}), false},
+		{"an attribute added", before, with(Doc{"segment_id": "seg-1"}), false},
+		{"created", nil, before, false},
+		{"deleted", before, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			deps := Builtin().Dependents(w, "subnets", subA, tc.before, tc.after)
+			if tc.wantAlone && !slices.Equal(deps, alone) {
+				t.Errorf("dependents %v, want the subnet alone", deps)
+			}
+			if !tc.wantAlone && !slices.Contains(deps, RefOf("ports", vmPort)) {
+				t.Errorf("dependents %v, want its ports too", deps)
+			}
+		})
+	}
+}
+
+// TestSubnetLocalAttributesStayLocal: what the subnet's dependents (its network's ports,
+// floating IPs and routers) translate to does not change when only subnetLocal attributes
+// change, so leaving them out of such an update loses nothing.
+func TestSubnetLocalAttributesStayLocal(t *testing.T) {
+	w := world()
+	ts := Builtin()
+	deps := ts.Dependents(w, "subnets", subA, nil, w.Get("subnets", subA))[1:]
+	if len(deps) < 3 {
+		t.Fatalf("the fixture's subnet has dependents %v, want its ports and router", deps)
+	}
+	encode := func() map[Ref]string {
+		out := map[Ref]string{}
+		for _, r := range deps {
+			b, err := json.Marshal(ts.Owned(w, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[r] = string(b)
+		}
+		return out
+	}
+	was := encode()
+	d := w.Get("subnets", subA)
+	d["name"], d["description"], d["updated_at"], d["tags"] = "changed", "changed", "2027-01-01T00:00:00Z", []any{"changed"}
+	d["revision_number"] = json.Number("99")
+	d["dns_nameservers"] = []any{"9.9.9.9"}
+	d["host_routes"] = []any{map[string]any{"destination": "10.8.0.0/16", "nexthop": "10.0.0.1"}}
+	d["allocation_pools"] = []any{map[string]any{"start": "10.0.0.50", "end": "10.0.0.60"}}
+	w.Put("subnets", d)
+	for r, after := range encode() {
+		if after != was[r] {
+			t.Errorf("%s translates differently after a change of the subnet's local attributes:\n was %s\n now %s", r, was[r], after)
+		}
 	}
 }
 
