@@ -276,7 +276,7 @@ func TestLoadReadsEveryCopy(t *testing.T) {
 			t.Fatalf("typed port %s: %+v", id, p)
 		}
 	}
-	if got := len(w.PortIDsOn(netID)); got != n {
+	if got := len(w.PortIDsMentioning(netID, netID)); got != n {
 		t.Errorf("%d ports on the network, want %d", got, n)
 	}
 	if got := w.Revision("networks", netID); got != 3 {

@@ -108,7 +108,7 @@ func TestTrustedPortsFollowTheOwner(t *testing.T) {
 		if got := trusted(); !slices.Equal(got, wantTrusted) {
 			t.Errorf("%s: trusted ports %v, want %v", when, got, wantTrusted)
 		}
-		if got := w.PortIDsOn("n1"); !slices.Equal(got, []string{"p1", "p2"}) {
+		if got := portIDsOn(w, "n1"); !slices.Equal(got, []string{"p1", "p2"}) {
 			t.Errorf("%s: ports on n1 %v, want both", when, got)
 		}
 		if _, typed := w.typed["ports"]["p1"]; typed != wantTyped {

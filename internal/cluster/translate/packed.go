@@ -51,6 +51,16 @@ func pack(raw []byte) []byte {
 	return out
 }
 
+// unpackInto returns the JSON of a packed document in buf's array when it is large enough
+// (in a new one otherwise), for a caller that reads documents one after another.
+func unpackInto(buf, p []byte) []byte {
+	raw, err := dict().Decode(buf[:cap(buf)], p)
+	if err != nil {
+		panic(fmt.Sprintf("translate: unpack a document of the world: %v", err))
+	}
+	return raw
+}
+
 // unpack returns the JSON of a packed document (a new slice). Only pack made what it reads,
 // in this process, so a failure is a bug.
 func unpack(p []byte) []byte {

@@ -68,9 +68,11 @@ func Builtin() Translators {
 		"networks": {Owned: network, Dependents: func(w *World, id string, _ Doc, add func(string, ...string)) {
 			add("subnets", ids(w.SubnetsOf(id))...)
 		}},
-		"subnets": {Owned: subnet, Local: subnetLocal, Dependents: func(w *World, _ string, d Doc, add func(string, ...string)) {
+		"subnets": {Owned: subnet, Local: subnetLocal, Dependents: func(w *World, id string, d Doc, add func(string, ...string)) {
+			// A port's translation reads the subnets of its addresses only: the network's
+			// other ports (on its other subnets, or with no address) stay as they are.
 			net := str(d, "network_id")
-			add("ports", w.PortIDsOn(net)...)
+			add("ports", w.PortIDsMentioning(net, id)...)
 			add("floatingips", ids(w.FIPsOnNetwork(net))...)
 			for _, p := range w.TrustedPortsOn(net) {
 				if p.IsRouterPort() {

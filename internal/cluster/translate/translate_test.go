@@ -457,6 +457,61 @@ func TestSubnetUpdateDependents(t *testing.T) {
 	}
 }
 
+// TestSubnetDependentsAreThePortsOnIt: a subnet's change re-translates the ports with an
+// address on it, not its network's other ports (on another subnet, or with no address),
+// whose translations indeed stay the same when the subnet changes or goes; a new subnet
+// re-translates no port.
+func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
+	w := world()
+	const subB, subC, onB, bare = "sub-b", "sub-c", "port-on-b", "port-bare"
+	w.Put("subnets", Doc{"id": subB, "network_id": netA, "cidr": "10.1.0.0/24", "ip_version": 4, "gateway_ip": "10.1.0.1", "enable_dhcp": true})
+	w.Put("ports", Doc{"id": onB, "network_id": netA, "tenant_id": tenant, "device_owner": "compute:nova", "mac_address": "fa:16:3e:00:00:0b",
+		"fixed_ips": []any{ip(subB, "10.1.0.5")}, "security_groups": []any{sgWeb}, "port_security_enabled": true, "admin_state_up": true})
+	w.Put("ports", Doc{"id": bare, "network_id": netA, "tenant_id": tenant, "device_owner": "compute:nova", "mac_address": "fa:16:3e:00:00:0c",
+		"port_security_enabled": true, "admin_state_up": true})
+	ts := Builtin()
+	portsIn := func(deps []Ref) []string {
+		var out []string
+		for _, r := range deps {
+			if c, id := r.Split(); c == "ports" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	a := w.Get("subnets", subA)
+	moved := w.Get("subnets", subA)
+	moved["cidr"], moved["gateway_ip"] = "10.0.0.0/23", "10.0.1.254"
+	if got := portsIn(ts.Dependents(w, "subnets", subA, a, moved)); !slices.Contains(got, vmPort) || slices.Contains(got, onB) || slices.Contains(got, bare) {
+		t.Errorf("ports re-translated for subA's cidr: %v, want %s and not %s or %s", got, vmPort, onB, bare)
+	}
+	c := Doc{"id": subC, "network_id": netA, "cidr": "10.2.0.0/24", "ip_version": 4}
+	if got := portsIn(ts.Dependents(w, "subnets", subC, nil, c)); len(got) != 0 {
+		t.Errorf("a new subnet re-translates ports %v, want none", got)
+	}
+	encode := func(id string) string {
+		b, err := json.Marshal(ts.Owned(w, RefOf("ports", id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	was := map[string]string{onB: encode(onB), bare: encode(bare)}
+	w.Put("subnets", moved)
+	w.Put("subnets", c)
+	for id, b := range was {
+		if now := encode(id); now != b {
+			t.Errorf("%s translates differently after subA moved and subC came:\n was %s\n now %s", id, b, now)
+		}
+	}
+	w.Delete("subnets", subA)
+	for id, b := range was {
+		if now := encode(id); now != b {
+			t.Errorf("%s translates differently after subA went:\n was %s\n now %s", id, b, now)
+		}
+	}
+}
+
 // TestSubnetLocalAttributesStayLocal: what the subnet's dependents (its network's ports,
 // floating IPs and routers) translate to does not change when only subnetLocal attributes
 // change, so leaving them out of such an update loses nothing.

@@ -111,6 +111,19 @@ func (s idSet) len() int {
 	return n
 }
 
+// each calls f with every id, in no order.
+func (s idSet) each(f func(id string)) {
+	if s.one != "" {
+		f(s.one)
+	}
+	for _, id := range s.few {
+		f(id)
+	}
+	for id := range s.many {
+		f(id)
+	}
+}
+
 // sorted returns the ids in order.
 func (s idSet) sorted() []string {
 	out := make([]string, 0, s.len())
@@ -480,8 +493,27 @@ func (w *World) SubnetsOf(network string) []*model.Subnet {
 	return byIndex[model.Subnet](w, "subnets.network", "subnets", network)
 }
 
-// PortIDsOn returns the ids of a network's ports, sorted.
-func (w *World) PortIDsOn(network string) []string { return w.idx["ports.network"][network].sorted() }
+// PortIDsMentioning returns the ids of a network's ports whose stored JSON holds text,
+// sorted: given a subnet's id, every port with an address on that subnet (and at worst a few
+// more, whose name or other text holds it). The ports' JSON is unpacked into one buffer and
+// searched, never decoded: about 0.3 µs a port.
+func (w *World) PortIDsMentioning(network, text string) []string {
+	docs, needle := w.docs["ports"], []byte(text)
+	var buf []byte
+	var out []string
+	w.idx["ports.network"][network].each(func(id string) {
+		e := docs[id]
+		if e == nil {
+			return
+		}
+		buf = unpackInto(buf, e.z)
+		if bytes.Contains(buf, needle) {
+			out = append(out, id)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
 
 // TrustedPortsOn returns the ports of a network that the network owns (model.PortTrusted:
 // router interfaces and gateways, DHCP, floating IP), sorted by id; its VM ports are not
