@@ -5,9 +5,7 @@ set -euo pipefail
 bin=$1 tag=$2 port=$3
 . "$(dirname "$0")/lib.sh"
 start_copy "$bin" "$tag" "$port"
-api=http://127.0.0.1:$port/v2.0
-h=(-H 'X-Project-Id: loadgen' -H 'Content-Type: application/json')
-t() { curl -s -o /tmp/routerops.out -w '%{time_total}' "${h[@]}" "$@"; }
+timed_api "$port" /tmp/routerops.out
 subnet=$(curl -s "${h[@]}" "$api/subnets?fields=id&limit=1" | jq -r '.subnets[0].id')
 line="$tag:"
 for r in 1 2 3; do

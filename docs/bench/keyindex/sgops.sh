@@ -5,9 +5,7 @@ set -euo pipefail
 bin=$1 tag=$2 port=$3
 . "$(dirname "$0")/lib.sh"
 start_copy "$bin" "$tag" "$port"
-api=http://127.0.0.1:$port/v2.0
-h=(-H 'X-Project-Id: loadgen' -H 'Content-Type: application/json')
-t() { curl -s -o /tmp/sgops.out -w '%{time_total}' "${h[@]}" "$@"; }
+timed_api "$port" /tmp/sgops.out
 line="$tag:"
 for r in 1 2 3; do
   c=$(t -X POST -d "{\"security_group\":{\"name\":\"sg$r\"}}" "$api/security-groups"); sg=$(jq -r .security_group.id /tmp/sgops.out)
