@@ -496,7 +496,7 @@ func (w *World) SubnetsOf(network string) []*model.Subnet {
 // PortIDsMentioning returns the ids of a network's ports whose stored JSON holds text,
 // sorted: given a subnet's id, every port with an address on that subnet (and at worst a few
 // more, whose name or other text holds it). The ports' JSON is unpacked into one buffer and
-// searched, never decoded: about 0.3 µs a port.
+// searched, never decoded: about 0.15 s for a network of 100,000 ports.
 func (w *World) PortIDsMentioning(network, text string) []string {
 	docs, needle := w.docs["ports"], []byte(text)
 	var buf []byte
