@@ -165,6 +165,29 @@ func TestDecodedPortsAreThePreparedOnes(t *testing.T) {
 	}
 }
 
+// TestMentioning: the documents whose JSON holds a text, sorted by id and decoded; none for
+// a text no document holds or a collection the world does not have.
+func TestMentioning(t *testing.T) {
+	w := NewWorld()
+	for _, d := range []Doc{
+		{"id": "f2", "source_port": "port-a", "direction": "IN"},
+		{"id": "f1", "source_port": "port-a", "direction": "OUT"},
+		{"id": "f3", "source_port": "port-b"},
+	} {
+		w.Put("tap_flows", d)
+	}
+	var got []string
+	for _, d := range w.Mentioning("tap_flows", "port-a") {
+		got = append(got, fmt.Sprintf("%s:%s", d["id"], d["direction"]))
+	}
+	if want := []string{"f1:OUT", "f2:IN"}; !slices.Equal(got, want) {
+		t.Errorf("Mentioning(port-a) = %v, want %v", got, want)
+	}
+	if n := len(w.Mentioning("tap_flows", "port-c")) + len(w.Mentioning("nothing", "port-a")); n != 0 {
+		t.Errorf("%d documents for a text none holds or a collection not there", n)
+	}
+}
+
 // TestIndexesFitTheEntry: an entry holds at most maxIndexes index keys.
 func TestIndexesFitTheEntry(t *testing.T) {
 	for collection, ix := range indexes {

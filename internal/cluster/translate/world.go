@@ -393,6 +393,29 @@ func (w *World) All(collection string) []Doc {
 	return out
 }
 
+// Mentioning returns the documents of a collection whose stored JSON holds text, sorted by
+// id, each decoded afresh: the few that name a resource (a port's tap flows) are found by
+// searching the JSON of all, and only those are decoded.
+func (w *World) Mentioning(collection, text string) []Doc {
+	needle := []byte(text)
+	var buf []byte
+	var ids []string
+	for id, e := range w.docs[collection] {
+		buf = unpackInto(buf, e.z)
+		if bytes.Contains(buf, needle) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	out := make([]Doc, 0, len(ids))
+	for _, id := range ids {
+		if d := w.Get(collection, id); d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Collections lists the collections present.
 func (w *World) Collections() []string {
 	var out []string

@@ -1,6 +1,7 @@
 package taas
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -233,4 +234,27 @@ func FuzzVLANFilter(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkPortAmongTapFlows is the translation of a VM port with one tap flow of its own
+// among 200 flows of other ports: the decorator reads the flows that name the port, not all.
+func BenchmarkPortAmongTapFlows(b *testing.B) {
+	w := world(DirBoth, nil)
+	for i := range 200 {
+		w.Put(Flows.Collection, translate.Doc{"id": fmt.Sprintf("7f000000-0000-4000-8000-%012d", i+100), "tenant_id": tenant,
+			"tap_service_id": tsID, "source_port": fmt.Sprintf("91000000-0000-4000-8000-%012d", i), "direction": DirIn, "status": StatusDown})
+	}
+	ts := translators()
+	b.ReportAllocs()
+	for b.Loop() {
+		var mirrored bool
+		for _, o := range ts.Owned(w, translate.RefOf("ports", vm1)) {
+			if p, ok := o.(*topology.Port); ok && p.ID == vm1 {
+				mirrored = len(p.PreOutFilterMirrorIDs) == 1 && len(p.PostInFilterMirrorIDs) == 1
+			}
+		}
+		if !mirrored {
+			b.Fatal("vm1's port lost its flow's mirrors")
+		}
+	}
 }

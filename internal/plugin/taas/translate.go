@@ -108,9 +108,11 @@ func decoratePort(w *translate.World, id string, objs []topology.Object) {
 		return
 	}
 	var flows []TapFlow
-	for _, d := range w.All(Flows.Collection) {
+	// Only the flows whose JSON holds the port's id are decoded: a port's translation
+	// costs a search of every flow, not a decode of each.
+	for _, d := range w.Mentioning(Flows.Collection, id) {
 		f, err := model.Decode[TapFlow](d)
-		if err == nil && f.SourcePort == id && w.Get(Services.Collection, f.TapServiceID) != nil {
+		if err == nil && f.SourcePort == id && w.Has(Services.Collection, f.TapServiceID) {
 			flows = append(flows, f)
 		}
 	}
