@@ -541,7 +541,7 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 			c.log.Debug("late change of a deleted resource ignored", "collection", ch.Collection, "id", ch.ID)
 			continue
 		}
-		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
+		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after, translate.Before))
 		undos = append(undos, undo{ch.Collection, ch.ID, c.world.GetJSON(ch.Collection, ch.ID)})
 		key := nsdb.NeutronKey(c.version, ch.Collection, ch.ID)
 		if after == nil {
@@ -564,7 +564,7 @@ func (c *Cluster) prepare(ctx context.Context, changes []Change, lastTask int64,
 			}
 			ops.add(nsdb.Op{Key: key, Value: b})
 		}
-		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after))
+		addDeps(c.translators.Dependents(c.world, ch.Collection, ch.ID, old, after, translate.After))
 	}
 	// Translate every affected resource and diff against what it owns now: an owner whose
 	// objects changed (or that still has objects under their own keys) gets its bundle

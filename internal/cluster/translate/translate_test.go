@@ -402,7 +402,7 @@ func TestSubnetDhcp(t *testing.T) {
 
 func TestDependents(t *testing.T) {
 	w := world()
-	deps := Builtin().Dependents(w, "routers", rtr, w.Get("routers", rtr), w.Get("routers", rtr))
+	deps := bothSides(Builtin(), w, "routers", rtr, w.Get("routers", rtr), w.Get("routers", rtr))
 	want := map[Ref]bool{RefOf("routers", rtr): true, RefOf("ports", gwPort): true, RefOf("ports", rifA): true, RefOf("floatingips", fipID): true}
 	for _, d := range deps {
 		delete(want, d)
@@ -446,7 +446,7 @@ func TestSubnetUpdateDependents(t *testing.T) {
 		{"deleted", before, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			deps := Builtin().Dependents(w, "subnets", subA, tc.before, tc.after)
+			deps := bothSides(Builtin(), w, "subnets", subA, tc.before, tc.after)
 			if tc.wantAlone && !slices.Equal(deps, alone) {
 				t.Errorf("dependents %v, want the subnet alone", deps)
 			}
@@ -482,11 +482,11 @@ func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 	a := w.Get("subnets", subA)
 	moved := w.Get("subnets", subA)
 	moved["cidr"], moved["gateway_ip"] = "10.0.0.0/23", "10.0.1.254"
-	if got := portsIn(ts.Dependents(w, "subnets", subA, a, moved)); !slices.Contains(got, vmPort) || slices.Contains(got, onB) || slices.Contains(got, bare) {
+	if got := portsIn(bothSides(ts, w, "subnets", subA, a, moved)); !slices.Contains(got, vmPort) || slices.Contains(got, onB) || slices.Contains(got, bare) {
 		t.Errorf("ports re-translated for subA's cidr: %v, want %s and not %s or %s", got, vmPort, onB, bare)
 	}
 	c := Doc{"id": subC, "network_id": netA, "cidr": "10.2.0.0/24", "ip_version": 4}
-	if got := portsIn(ts.Dependents(w, "subnets", subC, nil, c)); len(got) != 0 {
+	if got := portsIn(ts.Dependents(w, "subnets", subC, nil, c, After)); len(got) != 0 {
 		t.Errorf("a new subnet re-translates ports %v, want none", got)
 	}
 	encode := func(id string) string {
@@ -518,7 +518,7 @@ func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 func TestSubnetLocalAttributesStayLocal(t *testing.T) {
 	w := world()
 	ts := Builtin()
-	deps := ts.Dependents(w, "subnets", subA, nil, w.Get("subnets", subA))[1:]
+	deps := ts.Dependents(w, "subnets", subA, nil, w.Get("subnets", subA), After)[1:]
 	if len(deps) < 3 {
 		t.Fatalf("the fixture's subnet has dependents %v, want its ports and router", deps)
 	}
@@ -556,5 +556,56 @@ func TestIDsAreDeterministicAndDistinct(t *testing.T) {
 	// The version nibble and variant bits of the parent survive.
 	if a[14] != vmPort[14] {
 		t.Errorf("version nibble changed: %s vs %s", a, vmPort)
+	}
+}
+
+// bothSides is the cluster's two calls of Dependents, both on the world w.
+func bothSides(ts Translators, w *World, coll, id string, before, after Doc) []Ref {
+	out := ts.Dependents(w, coll, id, before, after, Before)
+	for _, r := range ts.Dependents(w, coll, id, before, after, After)[1:] {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TestDependentsReadEachDocumentOnItsSide: the cluster asks for a change's dependents on the
+// world before it and on the world after it; the translator's Dependents reads the before
+// document on the first side and the after document on the second, once each, and only
+// once in all when the update kept the attributes DependsOn names.
+func TestDependentsReadEachDocumentOnItsSide(t *testing.T) {
+	w := NewWorld()
+	old, renamed, moved := Doc{"id": "x", "up": "a", "name": "n"}, Doc{"id": "x", "up": "a", "name": "m"}, Doc{"id": "x", "up": "b", "name": "n"}
+	for _, tc := range []struct {
+		name          string
+		dependsOn     []string
+		before, after Doc
+		want          [2][]string // what Dependents read on the Before and the After side
+	}{
+		{"created", nil, nil, old, [2][]string{nil, {"a"}}},
+		{"deleted", nil, old, nil, [2][]string{{"a"}, nil}},
+		{"updated", nil, old, renamed, [2][]string{{"a"}, {"a"}}},
+		{"updated, DependsOn kept", []string{"up"}, old, renamed, [2][]string{{"a"}, nil}},
+		{"updated, DependsOn changed", []string{"up"}, old, moved, [2][]string{{"a"}, {"b"}}},
+		{"created, with DependsOn", []string{"up"}, nil, old, [2][]string{nil, {"a"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var read []string
+			ts := Translators{"things": {DependsOn: tc.dependsOn, Dependents: func(_ *World, _ string, d Doc, add func(string, ...string)) {
+				read = append(read, str(d, "up"))
+				add("others", str(d, "up"))
+			}}}
+			for i, side := range []Side{Before, After} {
+				read = nil
+				deps := ts.Dependents(w, "things", "x", tc.before, tc.after, side)
+				if !slices.Equal(read, tc.want[i]) {
+					t.Errorf("side %d read %v, want %v", i, read, tc.want[i])
+				}
+				if deps[0] != RefOf("things", "x") || len(deps) != 1+len(tc.want[i]) {
+					t.Errorf("side %d dependents %v", i, deps)
+				}
+			}
+		})
 	}
 }

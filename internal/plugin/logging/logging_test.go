@@ -34,7 +34,7 @@ func TestLoggers(t *testing.T) {
 	if !one(FirewallLogs.Collection, "fl").Enabled {
 		t.Errorf("logger off after its resource was enabled")
 	}
-	deps := ts.Dependents(w, LoggingResources.Collection, "lr", nil, w.Get(LoggingResources.Collection, "lr"))
+	deps := ts.Dependents(w, LoggingResources.Collection, "lr", nil, w.Get(LoggingResources.Collection, "lr"), translate.After)
 	if len(deps) != 3 {
 		t.Errorf("a logging resource's change re-translates %v, want itself and its two logs", deps)
 	}

@@ -186,7 +186,7 @@ func TestTranslation(t *testing.T) {
 	if !slices.Equal(p.PreOutFilterMirrorIDs, []string{tsID}) || !slices.Equal(p.PostInFilterMirrorIDs, []string{tsID}) {
 		t.Errorf("BOTH: pre-out %v post-in %v", p.PreOutFilterMirrorIDs, p.PostInFilterMirrorIDs)
 	}
-	deps := ts.Dependents(w, Flows.Collection, flowID, w.Get(Flows.Collection, flowID), nil)
+	deps := ts.Dependents(w, Flows.Collection, flowID, w.Get(Flows.Collection, flowID), nil, translate.Before)
 	if !slices.Contains(deps, translate.RefOf("ports", vm1)) {
 		t.Errorf("a flow's change does not re-translate its source port: %v", deps)
 	}
