@@ -476,19 +476,6 @@ func (w *World) Port(id string) *model.Port {
 	return decodePort(unpack(e.z))
 }
 
-// decodePort is the typed form of a stored port's JSON: what decoders["ports"] gives from
-// the decoded document (defaults for absent booleans, an empty binding:profile as none),
-// read straight from the JSON, which takes half the time.
-func decodePort(raw []byte) *model.Port {
-	p := new(model.Port)
-	p.SetDefaults()
-	_ = json.Unmarshal(raw, p) // a stored document decodes; a wrong type decodes as far as it goes
-	if len(p.Profile) == 0 {
-		p.Profile = nil
-	}
-	return p
-}
-
 // Router returns a router, or nil.
 func (w *World) Router(id string) *model.Router { return typedGet[model.Router](w, "routers", id) }
 
