@@ -405,7 +405,7 @@ func (c *Cluster) compareOwner(ref translate.Ref, have objectSums, d *objectDrif
 	for _, o := range objs {
 		k := topology.Key(o)
 		want[k] = true
-		b, _ := json.Marshal(o)
+		b, _ := topology.AppendJSON(nil, o)
 		switch cur, ok := have.get(k); {
 		case !ok:
 			d.missing = append(d.missing, k)

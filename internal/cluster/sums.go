@@ -229,9 +229,8 @@ type ownerNext struct {
 // json.Marshal result and one content buffer an object were most of its allocations. Use
 // one per goroutine; the zero value is ready.
 type ownerSummer struct {
-	js      bytes.Buffer  // the objects' JSON one after another, each ended by a newline
-	enc     *json.Encoder // writes to js: json.Marshal's encoding and a newline
-	ends    []int         // where each object's JSON ends in js
+	js      []byte // the objects' JSON (json.Marshal's) one after another
+	ends    []int  // where each object's JSON ends in js
 	bos     []nsdb.BundleObject
 	content []byte
 }
@@ -239,25 +238,20 @@ type ownerSummer struct {
 // sum returns the digest of the bundle content of an owner's translation, objs, and whether
 // it makes any object.
 func (s *ownerSummer) sum(objs []topology.Object) (sum, bool, error) {
-	if s.enc == nil {
-		s.enc = json.NewEncoder(&s.js)
-	}
-	s.js.Reset()
+	s.js = s.js[:0]
 	s.ends = s.ends[:0]
 	for _, o := range objs {
-		// Encode writes nothing when it fails, and otherwise json.Marshal's bytes (the
-		// same escaping) followed by a newline.
-		if err := s.enc.Encode(o); err != nil {
+		var err error
+		if s.js, err = topology.AppendJSON(s.js, o); err != nil {
 			return sum{}, false, fmt.Errorf("encode %s: %w", topology.Key(o), err)
 		}
-		s.ends = append(s.ends, s.js.Len()-1)
+		s.ends = append(s.ends, len(s.js))
 	}
-	js := s.js.Bytes()
 	s.bos = s.bos[:0]
 	start := 0
 	for i, o := range objs {
-		s.bos = append(s.bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: js[start:s.ends[i]]})
-		start = s.ends[i] + 1
+		s.bos = append(s.bos, nsdb.BundleObject{Kind: o.Kind(), ID: o.Base().ID, JSON: s.js[start:s.ends[i]]})
+		start = s.ends[i]
 	}
 	s.content = nsdb.AppendBundleContentSorting(s.content[:0], s.bos)
 	clear(s.bos) // keeps no object's id past this call

@@ -23,6 +23,9 @@ func Append(b []byte, v any) ([]byte, error) { return appendValue(b, v, &apiForm
 // AppendString appends s quoted in the API's form.
 func AppendString(b []byte, s string) []byte { return appendString(b, s, apiForm.safe) }
 
+// AppendMarshalString appends s quoted as json.Marshal writes it (<, > and & escaped).
+func AppendMarshalString(b []byte, s string) []byte { return appendString(b, s, marshalForm.safe) }
+
 // Marshal returns json.Marshal(v), for JSON-shaped values without reflection.
 func Marshal(v any) ([]byte, error) { return appendValue(make([]byte, 0, 512), v, &marshalForm) }
 

@@ -2,7 +2,6 @@ package nsdb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -57,7 +56,7 @@ func NeutronKey(version int64, collection, id string) string {
 }
 
 func jsonOf(o topology.Object) ([]byte, error) {
-	b, err := json.Marshal(o)
+	b, err := topology.AppendJSON(nil, o)
 	if err != nil {
 		return nil, fmt.Errorf("nsdb: encode %s: %w", topology.Key(o), err)
 	}
