@@ -23,6 +23,9 @@ func Append(b []byte, v any) ([]byte, error) { return appendValue(b, v, &apiForm
 // AppendString appends s quoted in the API's form.
 func AppendString(b []byte, s string) []byte { return appendString(b, s, apiForm.safe) }
 
+// AppendMarshal appends json.Marshal(v), for JSON-shaped values without reflection.
+func AppendMarshal(b []byte, v any) ([]byte, error) { return appendValue(b, v, &marshalForm) }
+
 // AppendMarshalString appends s quoted as json.Marshal writes it (<, > and & escaped).
 func AppendMarshalString(b []byte, s string) []byte { return appendString(b, s, marshalForm.safe) }
 
@@ -80,28 +83,12 @@ func appendValue(b []byte, v any, f *form) ([]byte, error) {
 		}
 		return strconv.AppendInt(b, int64(t), 10), nil
 	case map[string]any:
-		var small [8]string // most nested maps (fixed IPs, profiles) fit: no allocation
-		keys := small[:0]
-		if len(t) > len(small) {
-			keys = make([]string, 0, len(t))
+		return appendMap(b, t, func(b []byte, x any) ([]byte, error) { return appendValue(b, x, f) }, f)
+	case map[string]string:
+		if t == nil {
+			return append(b, "null"...), nil
 		}
-		for k := range t {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k, f.safe)
-			b = append(b, ':')
-			var err error
-			if b, err = appendValue(b, t[k], f); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendMap(b, t, func(b []byte, x string) ([]byte, error) { return appendString(b, x, f.safe), nil }, f)
 	case []any:
 		return appendList(b, t, f, func(b []byte, x any) ([]byte, error) { return appendValue(b, x, f) })
 	case []string:
@@ -121,6 +108,32 @@ func appendValue(b []byte, v any, f *form) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// appendMap writes an object with its keys sorted, each value by elem.
+func appendMap[V any](b []byte, m map[string]V, elem func([]byte, V) ([]byte, error), f *form) ([]byte, error) {
+	var small [8]string // most nested maps (fixed IPs, profiles) fit: no allocation
+	keys := small[:0]
+	if len(m) > len(small) {
+		keys = make([]string, 0, len(m))
+	}
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k, f.safe)
+		b = append(b, ':')
+		var err error
+		if b, err = elem(b, m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // appendList writes a list, each element by elem; a nil list as the form says.

@@ -24,7 +24,7 @@ var cases = []any{
 	map[string]any{"b": 1, "a": []any{"x", nil, map[string]any{"z": true, "y": json.Number("0")}}, "c": map[string]any{}, "<k>": "&"},
 	[]any{}, []string{"a", "b\"c", "<"}, map[string]any{"tags": []string{}}, json.RawMessage(`{"a":"<"}`),
 	map[string]any{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "j": "ten"}, // past the key buffer
-	struct{ A int }{3}, []int{1, 2}, map[string]string{"x": "<y>"},
+	struct{ A int }{3}, []int{1, 2}, map[string]string{"x": "<y>"}, map[string]string(nil), map[string]string{"b": "1", "a": "&"},
 }
 
 // TestFormsMatchEncodingJSON: Marshal is json.Marshal, Append an Encoder without HTML

@@ -2,7 +2,6 @@ package topology
 
 import (
 	"encoding/json"
-	"slices"
 
 	"github.com/midonet-go/midonet/internal/jsonenc"
 )
@@ -36,26 +35,10 @@ func appendJSONStrings(b []byte, xs []string) []byte {
 	return append(b, ']')
 }
 
-// appendJSONStringMap appends m with its keys sorted, as json.Marshal does.
+// appendJSONStringMap appends m with its keys sorted (a map's strings cannot fail).
 func appendJSONStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return append(b, '}')
+	b, _ = jsonenc.AppendMarshal(b, m)
+	return b
 }
 
 // AppendJSON appends json.Marshal's encoding of o: through the AppendJSON method

@@ -19,10 +19,19 @@ func decodePort(raw []byte) *model.Port {
 	p := new(model.Port)
 	p.SetDefaults()
 	if sc := (portScanner{s: string(raw)}); !sc.port(p) {
-		*p = model.Port{}
-		p.SetDefaults()
-		_ = json.Unmarshal(raw, p) // a stored document decodes; a wrong type decodes as far as it goes
+		return unmarshalPort(raw)
 	}
+	if len(p.Profile) == 0 {
+		p.Profile = nil
+	}
+	return p
+}
+
+// unmarshalPort is decodePort by json.Unmarshal alone.
+func unmarshalPort(raw []byte) *model.Port {
+	p := new(model.Port)
+	p.SetDefaults()
+	_ = json.Unmarshal(raw, p) // a stored document decodes; a wrong type decodes as far as it goes
 	if len(p.Profile) == 0 {
 		p.Profile = nil
 	}

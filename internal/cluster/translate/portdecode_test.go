@@ -1,23 +1,11 @@
 package translate
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 
 	"github.com/midonet-go/midonet/internal/model"
 )
-
-// unmarshalPort is decodePort by json.Unmarshal alone, the result the scanner must give.
-func unmarshalPort(raw []byte) *model.Port {
-	p := new(model.Port)
-	p.SetDefaults()
-	_ = json.Unmarshal(raw, p)
-	if len(p.Profile) == 0 {
-		p.Profile = nil
-	}
-	return p
-}
 
 // A VM port as the API stores it (json.Marshal's form, keys sorted).
 const storedPort = `{"admin_state_up":true,"allowed_address_pairs":[{"ip_address":"10.0.0.50","mac_address":"fa:16:3e:00:00:99"},{"ip_address":"10.0.0.0/28"}],` +
