@@ -417,8 +417,9 @@ func TestDependents(t *testing.T) {
 
 // TestSubnetUpdateDependents: an update of a subnet that changes only attributes its own
 // translation reads (a rename, its DHCP options) re-translates the subnet alone; one that
-// changes what its ports and routers read (cidr, gateway), a create and a delete re-translate
-// them too. Numbers compare by value whatever their decoded type.
+// changes what its router ports and routers read (cidr, gateway) re-translates them too; a
+// create and a delete re-translate every port with an address on it (a VM port reads only
+// whether it exists). Numbers compare by value whatever their decoded type.
 func TestSubnetUpdateDependents(t *testing.T) {
 	w := world()
 	before := w.Get("subnets", subA)
@@ -429,38 +430,45 @@ func TestSubnetUpdateDependents(t *testing.T) {
 		}
 		return d
 	}
-	alone := []Ref{RefOf("subnets", subA)}
+	const alone, owned, every = "the subnet alone", "its router port and router", "every port on it"
 	for _, tc := range []struct {
 		name          string
 		before, after Doc
-		wantAlone     bool
+		want          string
 	}{
-		{"renamed", before, with(Doc{"name": "renamed", "description": "d", "updated_at": "2026-12-07T12:00:00Z", "revision_number": 9.0}), true},
+		{"renamed", before, with(Doc{"name": "renamed", "description": "d", "updated_at": "2026-12-07T12:00:00Z", "revision_number": 9.0}), alone},
 		{"DHCP options", before, with(Doc{"dns_nameservers": []any{"8.8.8.8"}, "host_routes": []any{map[string]any{"destination": "10.9.0.0/16", "nexthop": "10.0.0.1"}},
-			"allocation_pools": []any{map[string]any{"start": "10.0.0.10", "end": "10.0.0.20"}}, "tags": []any{"t"}}), true},
-		{"ip_version as another number type", before, with(Doc{"ip_version": 4.0, "name": "x"}), true},
-		{"gateway", before, with(Doc{"gateway_ip": "10.0.0.254"}), false},
-		{"cidr", before, with(Doc{"cidr": "10.0.0.0/23"}), false},
-		{"an attribute added", before, with(Doc{"segment_id": "seg-1"}), false},
-		{"created", nil, before, false},
-		{"deleted", before, nil, false},
+			"allocation_pools": []any{map[string]any{"start": "10.0.0.10", "end": "10.0.0.20"}}, "tags": []any{"t"}}), alone},
+		{"ip_version as another number type", before, with(Doc{"ip_version": 4.0, "name": "x"}), alone},
+		{"gateway", before, with(Doc{"gateway_ip": "10.0.0.254"}), owned},
+		{"cidr", before, with(Doc{"cidr": "10.0.0.0/23"}), owned},
+		{"an attribute added", before, with(Doc{"segment_id": "seg-1"}), owned},
+		{"created", nil, before, every},
+		{"deleted", before, nil, every},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			deps := bothSides(Builtin(), w, "subnets", subA, tc.before, tc.after)
-			if tc.wantAlone && !slices.Equal(deps, alone) {
-				t.Errorf("dependents %v, want the subnet alone", deps)
+			has := func(coll, id string) bool { return slices.Contains(deps, RefOf(coll, id)) }
+			var ok bool
+			switch tc.want {
+			case alone:
+				ok = slices.Equal(deps, []Ref{RefOf("subnets", subA)})
+			case owned:
+				ok = has("ports", rifA) && has("routers", rtr) && !has("ports", vmPort)
+			case every:
+				ok = has("ports", rifA) && has("routers", rtr) && has("ports", vmPort)
 			}
-			if !tc.wantAlone && !slices.Contains(deps, RefOf("ports", vmPort)) {
-				t.Errorf("dependents %v, want its ports too", deps)
+			if !ok {
+				t.Errorf("dependents %v, want %s", deps, tc.want)
 			}
 		})
 	}
 }
 
-// TestSubnetDependentsAreThePortsOnIt: a subnet's change re-translates the ports with an
-// address on it, not its network's other ports (on another subnet, or with no address),
-// whose translations indeed stay the same when the subnet changes or goes; a new subnet
-// re-translates no port.
+// TestSubnetDependentsAreThePortsOnIt: a subnet's delete re-translates the ports with an
+// address on it, and its change only its router port: the network's other ports (on another
+// subnet, or with no address), and a VM port on it when the subnet changes, translate the
+// same; a new subnet re-translates no port.
 func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 	w := world()
 	const subB, subC, onB, bare = "sub-b", "sub-c", "port-on-b", "port-bare"
@@ -481,9 +489,12 @@ func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 	}
 	a := w.Get("subnets", subA)
 	moved := w.Get("subnets", subA)
-	moved["cidr"], moved["gateway_ip"] = "10.0.0.0/23", "10.0.1.254"
-	if got := portsIn(bothSides(ts, w, "subnets", subA, a, moved)); !slices.Contains(got, vmPort) || slices.Contains(got, onB) || slices.Contains(got, bare) {
-		t.Errorf("ports re-translated for subA's cidr: %v, want %s and not %s or %s", got, vmPort, onB, bare)
+	moved["cidr"], moved["gateway_ip"], moved["enable_dhcp"] = "10.0.0.0/23", "10.0.1.254", false
+	if got := portsIn(bothSides(ts, w, "subnets", subA, a, moved)); !slices.Equal(got, []string{rifA}) {
+		t.Errorf("ports re-translated for subA's cidr: %v, want its router port %s alone", got, rifA)
+	}
+	if got := portsIn(bothSides(ts, w, "subnets", subA, a, nil)); !slices.Contains(got, vmPort) || !slices.Contains(got, rifA) || slices.Contains(got, onB) || slices.Contains(got, bare) {
+		t.Errorf("ports re-translated for subA's delete: %v, want %s and %s, not %s or %s", got, vmPort, rifA, onB, bare)
 	}
 	c := Doc{"id": subC, "network_id": netA, "cidr": "10.2.0.0/24", "ip_version": 4}
 	if got := portsIn(ts.Dependents(w, "subnets", subC, nil, c, After)); len(got) != 0 {
@@ -496,7 +507,7 @@ func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 		}
 		return string(b)
 	}
-	was := map[string]string{onB: encode(onB), bare: encode(bare)}
+	was := map[string]string{onB: encode(onB), bare: encode(bare), vmPort: encode(vmPort)}
 	w.Put("subnets", moved)
 	w.Put("subnets", c)
 	for id, b := range was {
@@ -504,6 +515,7 @@ func TestSubnetDependentsAreThePortsOnIt(t *testing.T) {
 			t.Errorf("%s translates differently after subA moved and subC came:\n was %s\n now %s", id, b, now)
 		}
 	}
+	delete(was, vmPort) // its DHCP host goes with subA
 	w.Delete("subnets", subA)
 	for id, b := range was {
 		if now := encode(id); now != b {
