@@ -11,9 +11,10 @@ import (
 // decodePort is the typed form of a stored port's JSON: what decoders["ports"] gives from
 // the decoded document (defaults for absent booleans, an empty binding:profile as none).
 // A full re-translation of a network decodes every VM port on it, so the JSON the world
-// stores (json.Marshal's) is read by portScanner, about 7 times as fast as json.Unmarshal;
-// anything it does not read exactly as json.Unmarshal would (an escape in a string, a
-// repeated attribute, a number that is not an integer, a syntax error) goes to
+// stores (json.Marshal's) is read by portScanner, about 5 times as fast as json.Unmarshal
+// (2.4 against 11.7 µs a stored VM port); anything it does not read exactly as
+// json.Unmarshal would (an escape in a string, a repeated attribute, a key json.Unmarshal
+// would match ignoring case, a number that is not an integer, a syntax error) goes to
 // json.Unmarshal.
 func decodePort(raw []byte) *model.Port {
 	p := new(model.Port)

@@ -193,24 +193,19 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 			}
 		}
 	}
-	if t := ts[collection]; t.Dependents != nil && !sameIn(before, after, t.Local, true) {
-		d := before
-		if side == After {
-			d = after
-			if before != nil && after != nil && len(t.DependsOn) > 0 && sameIn(before, after, t.DependsOn, false) {
-				d = nil // the before side named the same resources
-			}
-		}
-		if d != nil {
-			t.Dependents(w, id, d, add)
-		}
+	t, d := ts[collection], before
+	if side == After {
+		d = after
 	}
-	if t := ts[collection]; t.Existence != nil && (before == nil) != (after == nil) {
-		if d := before; side == Before && d != nil {
-			t.Existence(w, id, d, add)
-		} else if d := after; side == After && d != nil {
-			t.Existence(w, id, d, add)
-		}
+	// An update keeping DependsOn has the same dependents on the After side as on the
+	// Before side.
+	kept := side == After && len(t.DependsOn) > 0 && sameIn(before, after, t.DependsOn, false)
+	if t.Dependents != nil && d != nil && !kept && !sameIn(before, after, t.Local, true) {
+		t.Dependents(w, id, d, add)
+	}
+	// A create shows on the After side, a delete on the Before side.
+	if t.Existence != nil && d != nil && (before == nil) != (after == nil) {
+		t.Existence(w, id, d, add)
 	}
 	for coll, t := range ts {
 		if slices.Contains(t.Watches, collection) {

@@ -585,7 +585,9 @@ func bothSides(ts Translators, w *World, coll, id string, before, after Doc) []R
 // TestDependentsReadEachDocumentOnItsSide: the cluster asks for a change's dependents on the
 // world before it and on the world after it; the translator's Dependents reads the before
 // document on the first side and the after document on the second, once each, and only
-// once in all when the update kept the attributes DependsOn names.
+// once in all when the update kept the attributes DependsOn names. Existence reads the
+// document of a create on the After side and that of a delete on the Before side, and never
+// runs for an update.
 func TestDependentsReadEachDocumentOnItsSide(t *testing.T) {
 	w := NewWorld()
 	old, renamed, moved := Doc{"id": "x", "up": "a", "name": "n"}, Doc{"id": "x", "up": "a", "name": "m"}, Doc{"id": "x", "up": "b", "name": "n"}
@@ -593,21 +595,26 @@ func TestDependentsReadEachDocumentOnItsSide(t *testing.T) {
 		name          string
 		dependsOn     []string
 		before, after Doc
-		want          [2][]string // what Dependents read on the Before and the After side
+		want          [2][]string // what Dependents (and Existence: E) read on the Before and the After side
 	}{
-		{"created", nil, nil, old, [2][]string{nil, {"a"}}},
-		{"deleted", nil, old, nil, [2][]string{{"a"}, nil}},
+		{"created", nil, nil, old, [2][]string{nil, {"a", "E a"}}},
+		{"deleted", nil, old, nil, [2][]string{{"a", "E a"}, nil}},
 		{"updated", nil, old, renamed, [2][]string{{"a"}, {"a"}}},
 		{"updated, DependsOn kept", []string{"up"}, old, renamed, [2][]string{{"a"}, nil}},
 		{"updated, DependsOn changed", []string{"up"}, old, moved, [2][]string{{"a"}, {"b"}}},
-		{"created, with DependsOn", []string{"up"}, nil, old, [2][]string{nil, {"a"}}},
+		{"created, with DependsOn", []string{"up"}, nil, old, [2][]string{nil, {"a", "E a"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var read []string
-			ts := Translators{"things": {DependsOn: tc.dependsOn, Dependents: func(_ *World, _ string, d Doc, add func(string, ...string)) {
-				read = append(read, str(d, "up"))
-				add("others", str(d, "up"))
-			}}}
+			ts := Translators{"things": {DependsOn: tc.dependsOn,
+				Dependents: func(_ *World, _ string, d Doc, add func(string, ...string)) {
+					read = append(read, str(d, "up"))
+					add("others", str(d, "up"))
+				},
+				Existence: func(_ *World, _ string, d Doc, add func(string, ...string)) {
+					read = append(read, "E "+str(d, "up"))
+					add("users", str(d, "up"))
+				}}}
 			for i, side := range []Side{Before, After} {
 				read = nil
 				deps := ts.Dependents(w, "things", "x", tc.before, tc.after, side)
