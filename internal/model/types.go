@@ -149,8 +149,11 @@ func (p *Port) SetDefaults() { p.AdminStateUp, p.PortSecurityEnabled = true, tru
 func (p *Port) Trusted() bool { return PortTrusted(p.DeviceOwner) }
 
 // IsRouterPort reports a router interface or gateway port (linked to its router, never bound).
-func (p *Port) IsRouterPort() bool {
-	return p.DeviceOwner == OwnerRouterInterface || p.DeviceOwner == OwnerRouterGateway
+func (p *Port) IsRouterPort() bool { return IsRouterOwner(p.DeviceOwner) }
+
+// IsRouterOwner reports a router interface's or gateway's device_owner.
+func IsRouterOwner(owner string) bool {
+	return owner == OwnerRouterInterface || owner == OwnerRouterGateway
 }
 
 // Addrs are the port's parsed fixed addresses, in order (unparsable ones left out).

@@ -57,12 +57,48 @@ type Translator struct {
 	// objects: each change there re-translates every document of this collection (a BGP
 	// speaker advertises its router's subnets). For collections with few documents.
 	Watches []string
+	// Follows names, by other collection, the resources of this one a change there may
+	// alter: for the changed resource id of that collection (d its document, on each side
+	// of the change as Dependents reads it), the function adds this collection's resources
+	// that read it. Where Watches would re-translate a collection that grows with the
+	// deployment (a default firewall group a project), only those are.
+	Follows map[string]Follow
 	// Decorates adds to the objects of other collections, by collection: after the resource
 	// id of that collection is translated, the decorator may change its objects (a tap flow
 	// puts its mirror on its source port's topology port). The decorating collection's
 	// Dependents must name the decorated resources, so that they are re-translated when it
 	// changes.
 	Decorates map[string]Decorator
+}
+
+// Follow adds, for the changed resource id of a followed collection (its document d), the
+// ids of the following collection's resources whose translations read it.
+type Follow func(w *World, id string, d Doc, add func(ids ...string))
+
+// Naming follows a change to the resources of collection whose JSON holds the changed
+// resource's id (a firewall group listing a port), searched, not decoded.
+func Naming(collection string) Follow {
+	return func(w *World, id string, _ Doc, add func(...string)) { add(w.MentioningIDs(collection, id)...) }
+}
+
+// NamingRouterOf follows a port's change to the resources of collection whose JSON holds its
+// router's id, when it is a router interface or gateway port (a VPN service reads its
+// router's gateway port).
+func NamingRouterOf(collection string) Follow {
+	return func(w *World, _ string, d Doc, add func(...string)) {
+		if router := str(d, "device_id"); router != "" && model.IsRouterOwner(str(d, "device_owner")) {
+			add(w.MentioningIDs(collection, router)...)
+		}
+	}
+}
+
+// FollowAll follows what each of fs does.
+func FollowAll(fs ...Follow) Follow {
+	return func(w *World, id string, d Doc, add func(...string)) {
+		for _, f := range fs {
+			f(w, id, d, add)
+		}
+	}
 }
 
 // Decorator changes the objects objs that the resource id owns in w.
@@ -210,6 +246,9 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 	for coll, t := range ts {
 		if slices.Contains(t.Watches, collection) {
 			add(coll, w.IDs(coll)...)
+		}
+		if follow := t.Follows[collection]; follow != nil && d != nil {
+			follow(w, id, d, func(ids ...string) { add(coll, ids...) })
 		}
 	}
 	return out

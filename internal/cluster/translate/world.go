@@ -397,12 +397,7 @@ func (w *World) All(collection string) []Doc {
 // id, each decoded afresh: the few that name a resource (a port's tap flows) are found by
 // searching the JSON of all, and only those are decoded.
 func (w *World) Mentioning(collection, text string) []Doc {
-	docs := w.docs[collection]
-	ids := mentioning(docs, func(f func(string)) {
-		for id := range docs {
-			f(id)
-		}
-	}, text)
+	ids := w.MentioningIDs(collection, text)
 	out := make([]Doc, 0, len(ids))
 	for _, id := range ids {
 		if d := w.Get(collection, id); d != nil {
@@ -410,6 +405,17 @@ func (w *World) Mentioning(collection, text string) []Doc {
 		}
 	}
 	return out
+}
+
+// MentioningIDs returns the ids of the documents of a collection whose stored JSON holds
+// text, sorted; the documents are searched, not decoded.
+func (w *World) MentioningIDs(collection, text string) []string {
+	docs := w.docs[collection]
+	return mentioning(docs, func(f func(string)) {
+		for id := range docs {
+			f(id)
+		}
+	}, text)
 }
 
 // Collections lists the collections present.

@@ -33,10 +33,10 @@ func Service() plugin.Service {
 		Translators: translate.Translators{
 			Rules.Collection:      {Owned: nothing, Dependents: ruleDependents(v2)},
 			Policies.Collection:   {Owned: nothing, Dependents: policyDependents(v2)},
-			Groups.Collection:     {Owned: groupObjects, Watches: []string{"ports", "routers"}},
+			Groups.Collection:     {Owned: groupObjects, Follows: map[string]translate.Follow{"ports": translate.Naming(Groups.Collection), "routers": groupsOfRouter}},
 			RulesV1.Collection:    {Owned: nothing, Dependents: ruleDependents(v1)},
 			PoliciesV1.Collection: {Owned: nothing, Dependents: policyDependents(v1)},
-			Firewalls.Collection:  {Owned: firewallObjects, Watches: []string{"ports", "routers"}},
+			Firewalls.Collection:  {Owned: firewallObjects, Follows: map[string]translate.Follow{"ports": translate.NamingRouterOf(Firewalls.Collection), "routers": translate.Naming(Firewalls.Collection)}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{

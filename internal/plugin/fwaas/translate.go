@@ -49,7 +49,7 @@ const (
 // ruleDependents: a rule change re-translates the firewalls or groups whose policies hold it.
 func ruleDependents(v version) func(w *translate.World, id string, d translate.Doc, add func(string, ...string)) {
 	return func(w *translate.World, id string, _ translate.Doc, add func(string, ...string)) {
-		for _, p := range w.All(v.policies.Collection) {
+		for _, p := range w.Mentioning(v.policies.Collection, id) {
 			if slices.Contains(plugin.Strings(p, "firewall_rules"), id) {
 				addUsers(w, v, plugin.Str(p, "id"), add)
 			}
@@ -65,10 +65,21 @@ func policyDependents(v version) func(w *translate.World, id string, d translate
 }
 
 func addUsers(w *translate.World, v version, policy string, add func(string, ...string)) {
-	for _, a := range w.All(v.applied.Collection) {
+	for _, a := range w.Mentioning(v.applied.Collection, policy) {
 		if slices.Contains(v.policiesOf(a), policy) {
 			add(v.applied.Collection, plugin.Str(a, "id"))
 		}
+	}
+}
+
+// groupsOfRouter follows a router's change to the groups listing one of its ports (a group
+// reads whether a router interface's router exists). A group reads the ports it lists and a
+// v1 firewall its routers and their interfaces: a project's default group makes groups as
+// many as projects, so a port's or router's change re-translates those that read it, found
+// by searching their JSON, not all of them.
+func groupsOfRouter(w *translate.World, id string, _ translate.Doc, add func(...string)) {
+	for _, p := range w.PortsOf(id) {
+		add(w.MentioningIDs(Groups.Collection, p.ID)...)
 	}
 }
 

@@ -42,13 +42,13 @@ func Service() plugin.Service {
 		Translators: translate.Translators{
 			LocalIPs.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil },
 				Dependents: func(w *translate.World, id string, _ translate.Doc, add func(string, ...string)) {
-					for _, a := range w.All(Associations.Collection) {
+					for _, a := range w.Mentioning(Associations.Collection, id) {
 						if plugin.Str(db.Doc(a), "local_ip_id") == id {
 							add(Associations.Collection, plugin.Str(db.Doc(a), "id"))
 						}
 					}
 				}},
-			Associations.Collection: {Owned: associationObjects, Watches: []string{"ports"}},
+			Associations.Collection: {Owned: associationObjects, Follows: map[string]translate.Follow{"ports": translate.Naming(Associations.Collection)}},
 		},
 		Policies: PolicyRules,
 		Collections: func(d plugin.Deps) []plugin.Collection {

@@ -13,7 +13,7 @@ func Translators() translate.Translators {
 	return translate.Translators{
 		LoggingResources.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil },
 			Dependents: func(w *translate.World, id string, _ translate.Doc, add func(string, ...string)) {
-				for _, l := range w.All(FirewallLogs.Collection) {
+				for _, l := range w.Mentioning(FirewallLogs.Collection, id) {
 					if plugin.Str(l, "logging_resource_id") == id {
 						add(FirewallLogs.Collection, plugin.Str(l, "id"))
 					}

@@ -39,8 +39,10 @@ func Service() plugin.Service {
 		Resources:      []*resource.Resource{NDPProxies},
 		Extensions:     Extensions,
 		Policies:       PolicyRules,
-		Translators: translate.Translators{NDPProxies.Collection: {Owned: owned,
-			Watches: []string{"routers", "ports", "subnets"}}},
+		// A proxy reads its port, its router, and the router's ports and gateway's subnets.
+		Translators: translate.Translators{NDPProxies.Collection: {Owned: owned, Watches: []string{"subnets"},
+			Follows: map[string]translate.Follow{"routers": translate.Naming(NDPProxies.Collection),
+				"ports": translate.FollowAll(translate.Naming(NDPProxies.Collection), translate.NamingRouterOf(NDPProxies.Collection))}}},
 		Collections: func(d plugin.Deps) []plugin.Collection {
 			if d.Config != nil {
 				def.Store(d.Config.Bool(config.DefaultGroup, "enable_ndp_proxy_by_default"))

@@ -26,7 +26,7 @@ func ownsNothing(*translate.World, string) []topology.Object { return nil }
 // worldServices lists a router's VPN services in the world, by id.
 func worldServices(w *translate.World, router string) []VPNService {
 	var out []VPNService
-	for _, d := range w.All(Services.Collection) {
+	for _, d := range w.Mentioning(Services.Collection, router) {
 		s, err := model.Decode[VPNService](d)
 		if err == nil && s.RouterID == router {
 			out = append(out, s)
@@ -46,10 +46,12 @@ func worldServices(w *translate.World, router string) []VPNService {
 
 func worldConnections(w *translate.World, services ...string) []Connection {
 	var out []Connection
-	for _, d := range w.All(Connections.Collection) {
-		c, err := model.Decode[Connection](d)
-		if err == nil && slices.Contains(services, c.VPNServiceID) {
-			out = append(out, c)
+	for _, svc := range services {
+		for _, d := range w.Mentioning(Connections.Collection, svc) {
+			c, err := model.Decode[Connection](d)
+			if err == nil && c.VPNServiceID == svc {
+				out = append(out, c)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b Connection) int {
@@ -97,7 +99,7 @@ func connectionDependents(w *translate.World, _ string, d translate.Doc, add fun
 // servicesUsing names the services whose connections name the changed policy by attr.
 func servicesUsing(attr string) func(*translate.World, string, translate.Doc, func(string, ...string)) {
 	return func(w *translate.World, id string, _ translate.Doc, add func(string, ...string)) {
-		for _, d := range w.All(Connections.Collection) {
+		for _, d := range w.Mentioning(Connections.Collection, id) {
 			if s, _ := d[attr].(string); s == id {
 				add(Services.Collection, fmt.Sprint(d["vpnservice_id"]))
 			}
@@ -106,7 +108,7 @@ func servicesUsing(attr string) func(*translate.World, string, translate.Doc, fu
 }
 
 func servicesUsingGroup(w *translate.World, id string, _ translate.Doc, add func(string, ...string)) {
-	for _, d := range w.All(Connections.Collection) {
+	for _, d := range w.Mentioning(Connections.Collection, id) {
 		if d["local_ep_group_id"] == id || d["peer_ep_group_id"] == id {
 			add(Services.Collection, fmt.Sprint(d["vpnservice_id"]))
 		}

@@ -26,8 +26,10 @@ func Service() plugin.Service {
 			IPsecPolicies.Collection:  {Owned: ownsNothing, Dependents: servicesUsing("ipsecpolicy_id")},
 			EndpointGroups.Collection: {Owned: ownsNothing, Dependents: servicesUsingGroup},
 			Connections.Collection:    {Owned: ownsNothing, Dependents: connectionDependents},
-			Services.Collection: {Owned: serviceObjects, Dependents: serviceDependents,
-				Watches: []string{"ports", "routers", "subnets"}},
+			// A service reads its router and the router's gateway port (the container's host).
+			Services.Collection: {Owned: serviceObjects, Dependents: serviceDependents, Watches: []string{"subnets"},
+				Follows: map[string]translate.Follow{"routers": translate.Naming(Services.Collection),
+					"ports": translate.NamingRouterOf(Services.Collection)}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{IKEPolicyCollection(), IPsecPolicyCollection(), EndpointGroupCollection(),
