@@ -235,8 +235,8 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 	}
 	// An update keeping DependsOn has the same dependents on the After side as on the
 	// Before side.
-	kept := side == After && len(t.DependsOn) > 0 && sameIn(before, after, t.DependsOn, false)
-	if t.Dependents != nil && d != nil && !kept && !sameIn(before, after, t.Local, true) {
+	same := side == After && kept(before, after, t.DependsOn)
+	if t.Dependents != nil && d != nil && !same && !onlyLocalChanged(before, after, t.Local) {
 		t.Dependents(w, id, d, add)
 	}
 	// A create shows on the After side, a delete on the Before side.
@@ -260,40 +260,45 @@ func (ts Translators) Dependents(w *World, collection, id string, before, after 
 var subnetLocal = []string{"name", "description", "tags", "updated_at", "revision_number",
 	"dns_nameservers", "host_routes", "allocation_pools"}
 
-// sameIn reports whether an update (both documents present) kept the attributes keys, or,
-// when others is true, every attribute but those of keys. Values compare as JSON, so that a
-// number decoded as json.Number on one side and float64 on the other is the same number.
-func sameIn(before, after Doc, keys []string, others bool) bool {
-	if before == nil || after == nil || len(keys) == 0 {
+// onlyLocalChanged reports whether an update (both documents present) changed no attribute
+// but those of local.
+func onlyLocalChanged(before, after Doc, local []string) bool {
+	if before == nil || after == nil || len(local) == 0 {
 		return false
-	}
-	same := func(k string) bool {
-		if slices.Contains(keys, k) == others {
-			return true
-		}
-		a, aok := before[k]
-		b, bok := after[k]
-		if aok != bok {
-			return false
-		}
-		if reflect.DeepEqual(a, b) {
-			return true
-		}
-		ja, errA := json.Marshal(a)
-		jb, errB := json.Marshal(b)
-		return errA == nil && errB == nil && bytes.Equal(ja, jb)
-	}
-	if !others {
-		return !slices.ContainsFunc(keys, func(k string) bool { return !same(k) })
 	}
 	for _, d := range []Doc{before, after} {
 		for k := range d {
-			if !same(k) {
+			if !slices.Contains(local, k) && !sameValue(before, after, k) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// kept reports whether an update (both documents present) kept every attribute of keys.
+func kept(before, after Doc, keys []string) bool {
+	if before == nil || after == nil || len(keys) == 0 {
+		return false
+	}
+	return !slices.ContainsFunc(keys, func(k string) bool { return !sameValue(before, after, k) })
+}
+
+// sameValue reports whether attribute k is the same in both documents (absent in both
+// counts). Values compare as JSON, so that a number decoded as json.Number on one side and
+// float64 on the other is the same number.
+func sameValue(before, after Doc, k string) bool {
+	a, aok := before[k]
+	b, bok := after[k]
+	if aok != bok {
+		return false
+	}
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // ids are the ids of typed resources, in order.

@@ -382,8 +382,10 @@ func (w *World) IDs(collection string) []string {
 func (w *World) Len(collection string) int { return len(w.docs[collection]) }
 
 // All returns a collection's documents sorted by id, each decoded afresh.
-func (w *World) All(collection string) []Doc {
-	ids := w.IDs(collection)
+func (w *World) All(collection string) []Doc { return w.getEach(collection, w.IDs(collection)) }
+
+// getEach returns the documents of ids, in their order, each decoded afresh.
+func (w *World) getEach(collection string, ids []string) []Doc {
 	out := make([]Doc, 0, len(ids))
 	for _, id := range ids {
 		if d := w.Get(collection, id); d != nil {
@@ -397,14 +399,7 @@ func (w *World) All(collection string) []Doc {
 // id, each decoded afresh: the few that name a resource (a port's tap flows) are found by
 // searching the JSON of all, and only those are decoded.
 func (w *World) Mentioning(collection, text string) []Doc {
-	ids := w.MentioningIDs(collection, text)
-	out := make([]Doc, 0, len(ids))
-	for _, id := range ids {
-		if d := w.Get(collection, id); d != nil {
-			out = append(out, d)
-		}
-	}
-	return out
+	return w.getEach(collection, w.MentioningIDs(collection, text))
 }
 
 // MentioningIDs returns the ids of the documents of a collection whose stored JSON holds
