@@ -27,13 +27,24 @@ func Service() plugin.Service {
 		Extensions: Extensions,
 		Translators: translate.Translators{
 			// Peers are kept for the speakers' translation; they own nothing themselves.
-			Peers.Collection:    {Owned: func(*translate.World, string) []topology.Object { return nil }},
-			Speakers.Collection: {Owned: speakerObjects, Watches: []string{"ports", "routers", "subnets", Peers.Collection}},
+			Peers.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil }},
+			// A speaker reads its router, the ports of the router (whatever their owner),
+			// their subnets and its peers.
+			Speakers.Collection: {Owned: speakerObjects, Follows: map[string]translate.Follow{
+				"routers": translate.Naming(Speakers.Collection), Peers.Collection: translate.Naming(Speakers.Collection),
+				"ports": namingDevice, "subnets": translate.NamingRoutersOn(Speakers.Collection)}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{NewSpeakerCollection(), PeerCollection()}
 		},
 		Hooks: map[string]plugin.Hook{"routers": routerHook{}},
+	}
+}
+
+// namingDevice follows a port's change to the speakers of the router its device_id names.
+func namingDevice(w *translate.World, _ string, d translate.Doc, add func(...string)) {
+	if device, _ := d["device_id"].(string); device != "" {
+		add(w.MentioningIDs(Speakers.Collection, device)...)
 	}
 }
 

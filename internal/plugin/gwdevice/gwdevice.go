@@ -20,8 +20,10 @@ func Service() plugin.Service {
 		ServicePlugins: []string{"midonet_gwdevice", "midonet.neutron.services.gw_device.plugin.MidonetGwDeviceServicePlugin"},
 		Resources:      []*resource.Resource{Devices, RemoteMacEntries},
 		Extensions:     Extensions,
-		Translators:    translate.Translators{Devices.Collection: {Owned: deviceObjects, Watches: []string{"routers", "networks"}}},
-		Policies:       PolicyRules,
+		// A device reads the router or network it stands on.
+		Translators: translate.Translators{Devices.Collection: {Owned: deviceObjects, Follows: map[string]translate.Follow{
+			"routers": translate.Naming(Devices.Collection), "networks": translate.Naming(Devices.Collection)}}},
+		Policies: PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{DeviceCollection(), EntryCollection{}}
 		},

@@ -21,10 +21,15 @@ func Service() plugin.Service {
 		// MidoNet's, the only one here).
 		ServicePlugins: []string{"midonet_l2gw", "midonet.neutron.services.l2gateway.plugin.MidonetL2GatewayPlugin",
 			"l2gw", "networking_l2gw.services.l2gateway.plugin.L2GatewayPlugin"},
-		Resources:   []*resource.Resource{Gateways, Connections},
-		Extensions:  Extensions,
-		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Watches: []string{gatewayCollection, "routers", "networks"}}},
-		Policies:    PolicyRules,
+		Resources:  []*resource.Resource{Gateways, Connections},
+		Extensions: Extensions,
+		// A connection reads its network, its gateway device and the device's router or
+		// network.
+		Translators: translate.Translators{Connections.Collection: {Owned: connectionObjects, Follows: map[string]translate.Follow{
+			gatewayCollection: translate.Naming(Connections.Collection),
+			"networks":        translate.FollowAll(translate.Naming(Connections.Collection), namingDeviceOn),
+			"routers":         namingDeviceOn}}},
+		Policies: PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{NewGatewayCollection(), NewConnectionCollection()}
 		},

@@ -33,6 +33,14 @@ func portMAC(id string) string {
 	return fmt.Sprintf("02:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4])
 }
 
+// namingDeviceOn follows a router's or network's change to the connections of the gateway
+// devices standing on it.
+func namingDeviceOn(w *translate.World, id string, _ translate.Doc, add func(...string)) {
+	for _, dev := range w.MentioningIDs(gatewayCollection, id) {
+		add(w.MentioningIDs(Connections.Collection, dev)...)
+	}
+}
+
 // connectionObjects translates a connection as MidoNet's L2 gateway translator did (backend
 // facts 2.12), its ports keyed by the network:
 //   - router_vtep: a bridge port on the network linked to a port of the VTEP router that

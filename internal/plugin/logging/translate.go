@@ -21,8 +21,9 @@ func Translators() translate.Translators {
 			}},
 		// A log names its firewall's project: it follows the firewall (made before or after it,
 		// as a data-version sync may replay them).
-		FirewallLogs.Collection: {Owned: firewallLogger, Watches: []string{firewallsColl, firewallGroupsColl}},
-		Logs.Collection:         {Owned: networkLogger},
+		FirewallLogs.Collection: {Owned: firewallLogger, Follows: map[string]translate.Follow{
+			firewallsColl: translate.Naming(FirewallLogs.Collection), firewallGroupsColl: translate.Naming(FirewallLogs.Collection)}},
+		Logs.Collection: {Owned: networkLogger},
 	}
 }
 

@@ -32,7 +32,9 @@ func Service() plugin.Service {
 		Resources:      []*resource.Resource{Labels, Rules},
 		Extensions:     Extensions,
 		Translators: translate.Translators{
-			Labels.Collection: {Owned: labelObjects, Watches: []string{"routers"}},
+			// A label reads the routers of its project (every router when shared) and their
+			// gateway ports.
+			Labels.Collection: {Owned: labelObjects, Follows: map[string]translate.Follow{"routers": labelsOfRouter, "ports": labelsOfGateway}},
 			Rules.Collection: {Owned: func(*translate.World, string) []topology.Object { return nil },
 				Dependents: func(_ *translate.World, _ string, d translate.Doc, add func(string, ...string)) {
 					add(Labels.Collection, plugin.Str(db.Doc(d), "metering_label_id"))
@@ -140,6 +142,38 @@ func validateRule(d db.Doc) error {
 // routers it applies to (its project's, or every project's when shared) and its rules, a
 // remote_ip_prefix read as the source of ingress traffic and the destination of egress
 // traffic (as the metering agent's iptables rules did).
+// labelsOfRouter follows a router's change to the labels that read it: its project's and
+// the shared ones.
+func labelsOfRouter(w *translate.World, _ string, d translate.Doc, add func(...string)) {
+	labelsOfProject(w, plugin.Str(db.Doc(d), "tenant_id"), add)
+}
+
+// labelsOfGateway follows a router gateway port's change to the labels that read its
+// router.
+func labelsOfGateway(w *translate.World, _ string, d translate.Doc, add func(...string)) {
+	if plugin.Str(db.Doc(d), "device_owner") != model.OwnerRouterGateway {
+		return
+	}
+	if r := w.Router(plugin.Str(db.Doc(d), "device_id")); r != nil {
+		labelsOfProject(w, r.TenantID, add)
+	}
+}
+
+// labelsOfProject adds the labels of a project and the shared ones, found by searching the
+// labels' JSON for the project's id and for true.
+func labelsOfProject(w *translate.World, tenant string, add func(...string)) {
+	for _, d := range w.Mentioning(Labels.Collection, tenant) {
+		if l := db.Doc(d); plugin.Str(l, "tenant_id") == tenant {
+			add(plugin.Str(l, "id"))
+		}
+	}
+	for _, d := range w.Mentioning(Labels.Collection, "true") {
+		if l := db.Doc(d); plugin.Bool(l, "shared") {
+			add(plugin.Str(l, "id"))
+		}
+	}
+}
+
 func labelObjects(w *translate.World, id string) []topology.Object {
 	d := db.Doc(w.Get(Labels.Collection, id))
 	if d == nil {
@@ -147,7 +181,11 @@ func labelObjects(w *translate.World, id string) []topology.Object {
 	}
 	l := &topology.MeteringLabel{Meta: topology.Meta{ID: id}, Name: plugin.Str(d, "name"),
 		TenantID: plugin.Str(d, "tenant_id"), Shared: plugin.Bool(d, "shared")}
-	for _, doc := range w.All("routers") {
+	routers := w.All("routers")
+	if !l.Shared {
+		routers = w.Mentioning("routers", l.TenantID)
+	}
+	for _, doc := range routers {
 		r, err := model.Decode[model.Router](doc)
 		if err != nil || (!l.Shared && r.TenantID != l.TenantID) {
 			continue
@@ -156,7 +194,7 @@ func labelObjects(w *translate.World, id string) []topology.Object {
 			l.PortIDs = append(l.PortIDs, gw)
 		}
 	}
-	for _, doc := range w.All(Rules.Collection) {
+	for _, doc := range w.Mentioning(Rules.Collection, id) {
 		r := db.Doc(doc)
 		if plugin.Str(r, "metering_label_id") != id {
 			continue

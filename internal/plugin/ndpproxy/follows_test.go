@@ -33,3 +33,19 @@ func TestPortAndRouterChangesReachTheirProxies(t *testing.T) {
 		t.Error("another VM port's create re-translates the proxy")
 	}
 }
+
+// TestSubnetChangesReachTheirProxies: the gateway's subnet's change re-translates the proxy
+// (its upstream is that subnet's gateway); a subnet of another network does not.
+func TestSubnetChangesReachTheirProxies(t *testing.T) {
+	owners := []translate.Ref{translate.RefOf(NDPProxies.Collection, "np")}
+	ext := world().Get("subnets", "ext6")
+	ext["gateway_ip"] = "2001:db8:e::2"
+	named := translatetest.Reaches(t, Service().Translators, world, owners, []translatetest.Change{
+		{Name: "the gateway's subnet's gateway", Collection: "subnets", ID: "ext6", After: ext},
+		{Name: "another subnet", Collection: "subnets", ID: "b6", After: translate.Doc{"id": "b6", "network_id": "b", "cidr": "2001:db8:b::/64",
+			"ip_version": 6, "gateway_ip": "2001:db8:b::1"}},
+	})
+	if len(named["the gateway's subnet's gateway"]) != 1 || len(named["another subnet"]) != 0 {
+		t.Errorf("proxies named %v", named)
+	}
+}

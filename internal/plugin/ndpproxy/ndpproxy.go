@@ -40,9 +40,10 @@ func Service() plugin.Service {
 		Extensions:     Extensions,
 		Policies:       PolicyRules,
 		// A proxy reads its port, its router, and the router's ports and gateway's subnets.
-		Translators: translate.Translators{NDPProxies.Collection: {Owned: owned, Watches: []string{"subnets"},
+		Translators: translate.Translators{NDPProxies.Collection: {Owned: owned,
 			Follows: map[string]translate.Follow{"routers": translate.Naming(NDPProxies.Collection),
-				"ports": translate.FollowAll(translate.Naming(NDPProxies.Collection), translate.NamingRouterOf(NDPProxies.Collection))}}},
+				"subnets": translate.NamingRoutersOn(NDPProxies.Collection),
+				"ports":   translate.FollowAll(translate.Naming(NDPProxies.Collection), translate.NamingRouterOf(NDPProxies.Collection))}}},
 		Collections: func(d plugin.Deps) []plugin.Collection {
 			if d.Config != nil {
 				def.Store(d.Config.Bool(config.DefaultGroup, "enable_ndp_proxy_by_default"))

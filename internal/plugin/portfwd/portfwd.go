@@ -33,9 +33,12 @@ func Service() plugin.Service {
 		Resources:      []*resource.Resource{PortForwardings},
 		Extensions:     Extensions,
 		Policies:       PolicyRules,
-		Translators:    translate.Translators{PortForwardings.Collection: {Owned: owned, Watches: []string{"floatingips", "routers"}}},
-		Collections:    func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
-		Hooks:          map[string]plugin.Hook{"floatingips": fipHook{}, "ports": portHook{}},
+		// A forwarding reads its floating IP, its router and the router's gateway port.
+		Translators: translate.Translators{PortForwardings.Collection: {Owned: owned, Follows: map[string]translate.Follow{
+			"floatingips": translate.Naming(PortForwardings.Collection), "routers": translate.Naming(PortForwardings.Collection),
+			"ports": translate.NamingRouterOf(PortForwardings.Collection)}}},
+		Collections: func(plugin.Deps) []plugin.Collection { return []plugin.Collection{Collection{}} },
+		Hooks:       map[string]plugin.Hook{"floatingips": fipHook{}, "ports": portHook{}},
 	}
 }
 

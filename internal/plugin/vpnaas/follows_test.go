@@ -25,3 +25,17 @@ func TestPortAndRouterChangesReachTheirServices(t *testing.T) {
 		t.Errorf("services named %v", named)
 	}
 }
+
+// TestSubnetChangesReachTheirServices: a subnet a service names, or that the local endpoint
+// group of one of its connections lists, re-translates the service when it changes; another
+// subnet does not.
+func TestSubnetChangesReachTheirServices(t *testing.T) {
+	owners := []translate.Ref{translate.RefOf(Services.Collection, "svc-a"), translate.RefOf(Services.Collection, "svc-b")}
+	named := translatetest.Reaches(t, Service().Translators, world, owners, []translatetest.Change{
+		{Name: "the services' subnet deleted", Collection: "subnets", ID: "sub"},
+		{Name: "another subnet", Collection: "subnets", ID: "sub2", After: translate.Doc{"id": "sub2", "network_id": "net", "cidr": "10.8.0.0/24", "ip_version": 4}},
+	})
+	if len(named["the services' subnet deleted"]) != 2 || len(named["another subnet"]) != 0 {
+		t.Errorf("services named %v", named)
+	}
+}

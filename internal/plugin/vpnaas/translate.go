@@ -115,6 +115,14 @@ func servicesUsingGroup(w *translate.World, id string, _ translate.Doc, add func
 	}
 }
 
+// servicesOfGroupsWith follows a subnet's change to the services whose connections have an
+// endpoint group listing it.
+func servicesOfGroupsWith(w *translate.World, id string, _ translate.Doc, add func(...string)) {
+	for _, g := range w.MentioningIDs(EndpointGroups.Collection, id) {
+		servicesUsingGroup(w, g, nil, func(_ string, ids ...string) { add(ids...) })
+	}
+}
+
 // ContainerPortID is the id of a router's IPsec container port.
 func ContainerPortID(router string) string { return topology.DerivedID("vpn-container-port", router) }
 

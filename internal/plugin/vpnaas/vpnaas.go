@@ -26,10 +26,12 @@ func Service() plugin.Service {
 			IPsecPolicies.Collection:  {Owned: ownsNothing, Dependents: servicesUsing("ipsecpolicy_id")},
 			EndpointGroups.Collection: {Owned: ownsNothing, Dependents: servicesUsingGroup},
 			Connections.Collection:    {Owned: ownsNothing, Dependents: connectionDependents},
-			// A service reads its router and the router's gateway port (the container's host).
-			Services.Collection: {Owned: serviceObjects, Dependents: serviceDependents, Watches: []string{"subnets"},
+			// A service reads its router, the router's gateway port (the container's host),
+			// its subnet and its connections' local endpoint groups' subnets.
+			Services.Collection: {Owned: serviceObjects, Dependents: serviceDependents,
 				Follows: map[string]translate.Follow{"routers": translate.Naming(Services.Collection),
-					"ports": translate.NamingRouterOf(Services.Collection)}},
+					"ports":   translate.NamingRouterOf(Services.Collection),
+					"subnets": translate.FollowAll(translate.Naming(Services.Collection), servicesOfGroupsWith)}},
 		},
 		Collections: func(plugin.Deps) []plugin.Collection {
 			return []plugin.Collection{IKEPolicyCollection(), IPsecPolicyCollection(), EndpointGroupCollection(),
