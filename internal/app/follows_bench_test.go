@@ -88,6 +88,16 @@ func BenchmarkServiceFollows(b *testing.B) {
 				}
 			}
 		}, "subnets", subnet(id("s", 9999), "n", "10.1.0.0/24", "10.1.0.1", 4)},
+		{"external subnet create/1,000 routers with a gateway, 1,000 floating IPs", func(w *translate.World) {
+			base(w)
+			for i := range 1000 {
+				r := id("r", i)
+				router(w, r, "t", i)
+				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.%d", 1+i/250, 1+i%250), "network:router_interface", r))
+				w.Put("floatingips", translate.Doc{"id": id("f", i), "floating_network_id": "ext", "router_id": r, "tenant_id": "t",
+					"floating_ip_address": fmt.Sprintf("172.24.%d.%d", 100+i/250, 1+i%250), "port_id": id("v", i), "fixed_ip_address": "10.0.200.9"})
+			}
+		}, "subnets", subnet(id("s", 9999), "ext", "172.25.0.0/24", "172.25.0.1", 4)},
 		{"network create/200 gateway devices, 200 L2 gateway connections", func(w *translate.World) {
 			base(w)
 			for i := range 200 {

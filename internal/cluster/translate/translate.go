@@ -133,16 +133,18 @@ func Builtin() Translators {
 			// A port's translation reads the subnets of its addresses only: the network's
 			// other ports (on its other subnets, or with no address) stay as they are. Of
 			// those, the ports the network owns (router ports, DHCP) read the cidr and the
-			// gateway; VM ports only whether the subnet exists.
+			// gateway; VM ports only whether the subnet exists. A router and its floating
+			// IPs read the subnets of the router's ports' addresses only, so a subnet added
+			// to an external network leaves the routers with a gateway there alone.
 			Dependents: func(w *World, id string, d Doc, add func(string, ...string)) {
-				net := str(d, "network_id")
-				add("floatingips", ids(w.FIPsOnNetwork(net))...)
-				for _, p := range w.TrustedPortsOn(net) {
-					if slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == id }) {
-						add("ports", p.ID)
+				for _, p := range w.TrustedPortsOn(str(d, "network_id")) {
+					if !slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == id }) {
+						continue
 					}
+					add("ports", p.ID)
 					if p.IsRouterPort() {
 						add("routers", p.DeviceID)
+						add("floatingips", ids(w.FIPsOfRouter(p.DeviceID))...)
 					}
 				}
 			},
