@@ -9,8 +9,9 @@ import (
 
 // BenchmarkServiceFollows is what one change costs the cluster's translation beside many
 // resources of a service that reads the changed collection: the dependents on both sides of
-// the change and the translation of each (the change created, then deleted). Each case is
-// a change the service's resources do not read, so that only finding them costs.
+// the change and the translation of each (the change created, then deleted). Most cases are
+// a change the service's resources do not read, so that only finding them costs; in a
+// labelled project's router create, the label reads the project's routers again.
 func BenchmarkServiceFollows(b *testing.B) {
 	ts := Translators()
 	id := func(kind string, i int) string { return fmt.Sprintf("%s%07d-0000-4000-8000-000000000000", kind, i) }
@@ -74,6 +75,15 @@ func BenchmarkServiceFollows(b *testing.B) {
 				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
 			}
 		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t50"}},
+		{"router create in a labelled project/10 metering labels, 2,000 routers", func(w *translate.World) {
+			base(w)
+			for i := range 2000 {
+				router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
+			}
+			for i := range 10 {
+				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
+			}
+		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t5"}},
 		{"subnet create/1,000 NDP proxies, 100 VPN services", func(w *translate.World) {
 			base(w)
 			for i := range 100 {

@@ -480,6 +480,20 @@ func (w *World) Port(id string) *model.Port {
 // Router returns a router, or nil.
 func (w *World) Router(id string) *model.Router { return typedGet[model.Router](w, "routers", id) }
 
+// RoutersWhere returns the routers keep accepts, sorted by id: every router's typed form is
+// visited, in no order, and only those kept are sorted (a metering label reads its project's
+// routers among all).
+func (w *World) RoutersWhere(keep func(*model.Router) bool) []*model.Router {
+	var out []*model.Router
+	for id := range w.docs["routers"] {
+		if r := w.Router(id); r != nil && keep(r) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // FloatingIP returns a floating IP, or nil.
 func (w *World) FloatingIP(id string) *model.FloatingIP {
 	return typedGet[model.FloatingIP](w, "floatingips", id)

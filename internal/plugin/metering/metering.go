@@ -181,15 +181,9 @@ func labelObjects(w *translate.World, id string) []topology.Object {
 	}
 	l := &topology.MeteringLabel{Meta: topology.Meta{ID: id}, Name: plugin.Str(d, "name"),
 		TenantID: plugin.Str(d, "tenant_id"), Shared: plugin.Bool(d, "shared")}
-	routers := w.All("routers")
-	if !l.Shared {
-		routers = w.Mentioning("routers", l.TenantID)
-	}
-	for _, doc := range routers {
-		r, err := model.Decode[model.Router](doc)
-		if err != nil || (!l.Shared && r.TenantID != l.TenantID) {
-			continue
-		}
+	// The routers' typed forms, kept by the world: neither their JSON unpacked nor their
+	// documents decoded.
+	for _, r := range w.RoutersWhere(func(r *model.Router) bool { return l.Shared || r.TenantID == l.TenantID }) {
 		if gw := translate.RouterGatewayPort(w, r.ID); gw != "" {
 			l.PortIDs = append(l.PortIDs, gw)
 		}
