@@ -7,13 +7,18 @@ import (
 	"github.com/midonet-go/midonet/internal/cluster/translate"
 )
 
-// BenchmarkServiceFollows is what one change costs the cluster's translation beside many
-// resources of a service that reads the changed collection: the dependents on both sides of
-// the change and the translation of each (the change created, then deleted). Most cases are
-// a change the service's resources do not read, so that only finding them costs; in a
-// labelled project's router create, the label reads the project's routers again.
-func BenchmarkServiceFollows(b *testing.B) {
-	ts := Translators()
+// followCase is a change beside n resources of a service that reads the changed
+// collection. Most are a change those resources do not read, so that only finding them
+// costs; in a labelled project's router create, the label reads the project's routers again.
+type followCase struct {
+	name   string
+	n      int // in BenchmarkServiceFollows
+	build  func(w *translate.World, n int)
+	coll   string
+	change translate.Doc
+}
+
+func followCases() []followCase {
 	id := func(kind string, i int) string { return fmt.Sprintf("%s%07d-0000-4000-8000-000000000000", kind, i) }
 	port := func(pid, net, subnet, ip, owner, device string) translate.Doc {
 		return translate.Doc{"id": pid, "network_id": net, "device_owner": owner, "device_id": device, "tenant_id": "t",
@@ -39,15 +44,10 @@ func BenchmarkServiceFollows(b *testing.B) {
 		w.Put("networks", translate.Doc{"id": "n", "tenant_id": "t"})
 		w.Put("subnets", subnet("s", "n", "10.0.0.0/16", "10.0.0.1", 4))
 	}
-	cases := []struct {
-		name   string
-		build  func(w *translate.World)
-		coll   string
-		change translate.Doc
-	}{
-		{"port create/20 BGP speakers", func(w *translate.World) {
+	return []followCase{
+		{"port create/20 BGP speakers", 20, func(w *translate.World, n int) {
 			base(w)
-			for i := range 20 {
+			for i := range n {
 				r := id("r", i)
 				router(w, r, "t", i)
 				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.1", i+1), "network:router_interface", r))
@@ -55,10 +55,10 @@ func BenchmarkServiceFollows(b *testing.B) {
 				w.Put("bgp_speakers", translate.Doc{"id": id("k", i), "logical_router": r, "local_as": 65000, "peers": []any{id("b", i)}})
 			}
 		}, "ports", port(id("v", 0), "n", "s", "10.0.200.9", "compute:nova", "vm")},
-		{"floating IP create/1,000 port forwardings", func(w *translate.World) {
+		{"floating IP create/1,000 port forwardings", 1000, func(w *translate.World, n int) {
 			base(w)
 			router(w, "r", "t", 0)
-			for i := range 1000 {
+			for i := range n {
 				f := id("f", i)
 				w.Put("floatingips", translate.Doc{"id": f, "floating_network_id": "ext", "router_id": "r", "tenant_id": "t",
 					"floating_ip_address": fmt.Sprintf("172.24.%d.%d", 100+i/250, 1+i%250)})
@@ -66,27 +66,27 @@ func BenchmarkServiceFollows(b *testing.B) {
 					"internal_ip_address": "10.0.0.5", "internal_port": 22, "external_port": 2000 + i})
 			}
 		}, "floatingips", translate.Doc{"id": id("f", 9999), "floating_network_id": "ext", "tenant_id": "t", "floating_ip_address": "172.24.200.1"}},
-		{"router create/10 metering labels, 2,000 routers", func(w *translate.World) {
+		{"router create/10 metering labels, 2,000 routers", 2000, func(w *translate.World, n int) {
 			base(w)
-			for i := range 2000 {
+			for i := range n {
 				router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
 			}
-			for i := range 10 {
+			for i := range min(n, 10) {
 				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
 			}
 		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t50"}},
-		{"router create in a labelled project/10 metering labels, 2,000 routers", func(w *translate.World) {
+		{"router create in a labelled project/10 metering labels, 2,000 routers", 2000, func(w *translate.World, n int) {
 			base(w)
-			for i := range 2000 {
+			for i := range n {
 				router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
 			}
-			for i := range 10 {
+			for i := range min(n, 10) {
 				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
 			}
-		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t5"}},
-		{"subnet create/1,000 NDP proxies, 100 VPN services", func(w *translate.World) {
+		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t1"}},
+		{"subnet create/1,000 NDP proxies, 100 VPN services", 100, func(w *translate.World, n int) {
 			base(w)
-			for i := range 100 {
+			for i := range n {
 				r := id("r", i)
 				router(w, r, "t", i)
 				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.1", i+1), "network:router_interface", r))
@@ -98,9 +98,9 @@ func BenchmarkServiceFollows(b *testing.B) {
 				}
 			}
 		}, "subnets", subnet(id("s", 9999), "n", "10.1.0.0/24", "10.1.0.1", 4)},
-		{"external subnet create/1,000 routers with a gateway, 1,000 floating IPs", func(w *translate.World) {
+		{"external subnet create/1,000 routers with a gateway, 1,000 floating IPs", 1000, func(w *translate.World, n int) {
 			base(w)
-			for i := range 1000 {
+			for i := range n {
 				r := id("r", i)
 				router(w, r, "t", i)
 				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.%d", 1+i/250, 1+i%250), "network:router_interface", r))
@@ -108,17 +108,17 @@ func BenchmarkServiceFollows(b *testing.B) {
 					"floating_ip_address": fmt.Sprintf("172.24.%d.%d", 100+i/250, 1+i%250), "port_id": id("v", i), "fixed_ip_address": "10.0.200.9"})
 			}
 		}, "subnets", subnet(id("s", 9999), "ext", "172.25.0.0/24", "172.25.0.1", 4)},
-		{"network create/200 gateway devices, 200 L2 gateway connections", func(w *translate.World) {
+		{"network create/200 gateway devices, 200 L2 gateway connections", 200, func(w *translate.World, n int) {
 			base(w)
-			for i := range 200 {
+			for i := range n {
 				n := id("n", i)
 				w.Put("networks", translate.Doc{"id": n, "tenant_id": "t"})
 				w.Put("gateway_devices", translate.Doc{"id": id("d", i), "type": "network_vlan", "resource_id": n})
 				w.Put("l2_gateway_connections", translate.Doc{"id": id("c", i), "network_id": "n", "device_id": id("d", i), "vni": 100 + i})
 			}
 		}, "networks", translate.Doc{"id": id("n", 9999), "tenant_id": "t"}},
-		{"firewall group create/100 firewall logs", func(w *translate.World) {
-			for i := range 100 {
+		{"firewall group create/100 firewall logs", 100, func(w *translate.World, n int) {
+			for i := range n {
 				g := id("g", i)
 				w.Put("firewall_groups", translate.Doc{"id": g, "tenant_id": "t", "ports": []any{}})
 				w.Put("logging_resources", translate.Doc{"id": id("l", i), "enabled": true})
@@ -126,27 +126,57 @@ func BenchmarkServiceFollows(b *testing.B) {
 			}
 		}, "firewall_groups", translate.Doc{"id": id("g", 9999), "tenant_id": "t", "ports": []any{}}},
 	}
-	for _, c := range cases {
+}
+
+// reach applies c's change to w as the cluster does, created and then deleted: the
+// dependents on each side of each, and the translation of each. It returns how many
+// dependents there were.
+func reach(ts translate.Translators, w *translate.World, c followCase) int {
+	rid := c.change["id"].(string)
+	change := func(before, after translate.Doc) int {
+		deps := ts.Dependents(w, c.coll, rid, before, after, translate.Before)
+		if after == nil {
+			w.Delete(c.coll, rid)
+		} else {
+			w.Put(c.coll, after)
+		}
+		deps = append(deps, ts.Dependents(w, c.coll, rid, before, after, translate.After)...)
+		for _, r := range deps {
+			ts.Owned(w, r)
+		}
+		return len(deps)
+	}
+	return change(nil, c.change) + change(c.change, nil)
+}
+
+// TestChangesReachAsManyBesideMore: each change of followCases names as many dependents
+// beside twice the resources that do not read it (a translator re-translating all of a
+// collection it watched, or searching too wide, would name more).
+func TestChangesReachAsManyBesideMore(t *testing.T) {
+	ts := Translators()
+	for _, c := range followCases() {
+		count := func(n int) int {
+			w := translate.NewWorld()
+			c.build(w, n)
+			return reach(ts, w, c)
+		}
+		if few, more := count(5), count(10); few != more {
+			t.Errorf("%s: %d dependents beside 5, %d beside 10", c.name, few, more)
+		}
+	}
+}
+
+// BenchmarkServiceFollows is what one change of followCases costs the cluster's translation
+// (reach) beside each case's n resources.
+func BenchmarkServiceFollows(b *testing.B) {
+	ts := Translators()
+	for _, c := range followCases() {
 		b.Run(c.name, func(b *testing.B) {
 			w := translate.NewWorld()
-			c.build(w)
-			rid := c.change["id"].(string)
-			change := func(before, after translate.Doc) int {
-				deps := ts.Dependents(w, c.coll, rid, before, after, translate.Before)
-				if after == nil {
-					w.Delete(c.coll, rid)
-				} else {
-					w.Put(c.coll, after)
-				}
-				deps = append(deps, ts.Dependents(w, c.coll, rid, before, after, translate.After)...)
-				for _, r := range deps {
-					ts.Owned(w, r)
-				}
-				return len(deps)
-			}
+			c.build(w, c.n)
 			var reached int
 			for b.Loop() {
-				reached = change(nil, c.change) + change(c.change, nil)
+				reached = reach(ts, w, c)
 			}
 			b.ReportMetric(float64(reached), "dependents/op")
 		})
