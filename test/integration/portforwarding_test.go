@@ -118,6 +118,13 @@ func TestPortForwardingLifecycle(t *testing.T) {
 		_, err = portforwarding.Create(ctx(t), c, fip.ID, portforwarding.CreateOpts{InternalPortID: vm.ID, InternalIPAddress: ip,
 			InternalPort: 2022, ExternalPort: 3000, Protocol: "tcp"}).Extract()
 		wantError(t, err, 400, "BadRequest")
+		// The same destination through another floating IP collides too (found through the
+		// port's forwardings, not the floating IP's).
+		other := l3CreateFIP(t, c, floatingips.CreateOpts{FloatingNetworkID: w.ext.ID})
+		_, err = portforwarding.Create(ctx(t), c, other.ID, portforwarding.CreateOpts{InternalPortID: vm.ID, InternalIPAddress: ip,
+			InternalPort: 2022, ExternalPort: 3001, Protocol: "tcp"}).Extract()
+		wantErrorMentions(t, err, 400, "BadRequest", "internal_port_range")
+		must(t, floatingips.Delete(ctx(t), c, other.ID).ExtractErr())
 		// The same port in UDP is another forwarding.
 		_, err = portforwarding.Create(ctx(t), c, fip.ID, portforwarding.CreateOpts{InternalPortID: vm2.ID, InternalIPAddress: vm2.FixedIPs[0].IPAddress,
 			InternalPort: 53, ExternalPort: 2222, Protocol: "udp"}).Extract()

@@ -4,6 +4,8 @@
 # 1,000) routers of 100 projects get a gateway on it. One more router gets an interface and
 # a floating IP with 1,000 port forwardings. Then it times, one request at a time (curl's
 # time_total; p50 and max of each):
+#   - 50 forwardings of another floating IP to another port (each checked for collisions
+#     with that floating IP's and that port's);
 #   - 50 router creates with a gateway (each label of the router's project, or shared, reads
 #     every router of that project);
 #   - 50 floating IP creates on the external network (the forwardings read their floating IP);
@@ -50,11 +52,16 @@ for i in $(seq 1 1000); do
 	post pf "floatingips/$fip/port_forwardings" "{\"port_forwarding\": {\"protocol\": \"tcp\", \"internal_port_id\": \"$vm\",
 		\"internal_ip_address\": \"$vmip\", \"internal_port\": $((1000 + i)), \"external_port\": $((10000 + i))}}" > /dev/null
 done
+vm2=$(post pf ports "{\"port\": {\"network_id\": \"$net\"}}" | jq -r '.port.id')
+vm2ip=$(curl -sf -H 'X-Project-Id: pf' "$api/ports/$vm2" | jq -r '.port.fixed_ips[0].ip_address')
+fip2=$(post pf floatingips "{\"floatingip\": {\"floating_network_id\": \"$ext\"}}" | jq -r .floatingip.id)
+pc=$(for i in $(seq 1 50); do timed POST "floatingips/$fip2/port_forwardings" "{\"port_forwarding\": {\"protocol\": \"tcp\",
+	\"internal_port_id\": \"$vm2\", \"internal_ip_address\": \"$vm2ip\", \"internal_port\": $((3000 + i)), \"external_port\": $((30000 + i))}}"; done | stats)
 rc=$(for i in $(seq 1 50); do timed POST routers "{\"router\": {\"name\": \"t$i\", \"project_id\": \"p$((i % 10))\", $gw}}"; done | stats)
 fc=$(for i in $(seq 1 50); do timed POST floatingips "{\"floatingip\": {\"floating_network_id\": \"$ext\"}}"; done | stats)
 sc=$(for i in $(seq 1 20); do timed POST subnets "{\"subnet\": {\"network_id\": \"$ext\", \"cidr\": \"172.25.$i.0/24\", \"ip_version\": 4}}"; done | stats)
 ids=$(curl -s "${admin[@]}" "$api/subnets?network_id=$ext&fields=id&fields=cidr" | jq -r '.subnets[] | select(.cidr | startswith("172.25.")) | .id')
 sd=$(for s in $ids; do timed DELETE "subnets/$s"; done | stats)
-echo "$tag ($routers routers, 10 labels, 1,000 forwardings): router create $rc; floating IP create $fc; external subnet create $sc, delete $sd"
+echo "$tag ($routers routers, 10 labels, 1,000 forwardings): forwarding create $pc; router create $rc; floating IP create $fc; external subnet create $sc, delete $sd"
 kill "$pid"; wait "$pid" || true
 rm -rf "fl-$tag"

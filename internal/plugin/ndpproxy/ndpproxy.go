@@ -176,7 +176,7 @@ func (Collection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, body 
 			scopeName(extScope), scopeName(intScope))
 	}
 	d["ip_address"] = ip
-	others, err := tx.List(ctx, NDPProxies.Collection, db.Filter{})
+	others, err := tx.ListBy(ctx, NDPProxies.Collection, "router_id", routerID)
 	if err != nil {
 		return nil, fmt.Errorf("ndpproxy: list proxies: %w", err)
 	}

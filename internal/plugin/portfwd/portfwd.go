@@ -8,6 +8,7 @@ package portfwd
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -183,11 +184,17 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 	}
 	id, fipID := plugin.Str(d, "id"), plugin.Str(d, "floatingip_id")
 	proto, portID, ip := plugin.Str(d, "protocol"), plugin.Str(d, "internal_port_id"), plugin.Str(d, "internal_ip_address")
-	all, err := tx.List(ctx, PortForwardings.Collection, db.Filter{})
+	// Only the floating IP's forwardings (external ports) and the internal port's (internal
+	// ports) can collide: read those, not the deployment's.
+	onFIP, err := tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: fipID})
 	if err != nil {
-		return err
+		return fmt.Errorf("portfwd: the floating IP's forwardings: %w", err)
 	}
-	for _, o := range all {
+	onPort, err := tx.ListBy(ctx, PortForwardings.Collection, "internal_port_id", portID)
+	if err != nil {
+		return fmt.Errorf("portfwd: the port's forwardings: %w", err)
+	}
+	for _, o := range append(onFIP, onPort...) {
 		if plugin.Str(o, "id") == id || plugin.Str(o, "protocol") != proto {
 			continue
 		}
