@@ -1064,6 +1064,43 @@ func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([
 	return docs, nil
 }
 
+// ListByBoth loads the documents of kind whose attr holds value and whose other holds one of
+// others (each as ListBy reads it), in id order. When the catalogue keys both, the key index
+// names them by joining its rows of the two (a subnet's router interfaces: one index probe
+// a port on the subnet, never the deployment's router ports); otherwise ListBy reads them by
+// attr and the rest are compared.
+func (t *Tx) ListByBoth(ctx context.Context, kind, attr, value, other string, others ...string) ([]Doc, error) {
+	if len(others) == 0 {
+		return nil, nil
+	}
+	var docs []Doc
+	if t.keysBy(kind, attr) && t.keysBy(kind, other) {
+		q := "SELECT DISTINCT a.id FROM resource_keys a JOIN resource_keys b ON b.kind = a.kind AND b.id = a.id" +
+			" WHERE a.kind = ? AND a.attr = ? AND a.value = ? AND b.attr = ? AND b.value IN (?" + repeat(",?", len(others)-1) + ")"
+		args := []any{kind, attr, EncodeKey(attr, value), other}
+		for _, v := range others {
+			args = append(args, EncodeKey(other, v))
+		}
+		ids, err := t.queryIDs(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("db: index lookup %s %s and %s: %w", kind, attr, other, err)
+		}
+		if docs, err = t.ListIDs(ctx, kind, ids); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if docs, err = t.ListBy(ctx, kind, attr, value); err != nil {
+			return nil, err
+		}
+	}
+	docs = slices.DeleteFunc(docs, func(d Doc) bool {
+		return !pathHoldsOneOf(d, attr, []string{value}) || !pathHoldsOneOf(d, other, others)
+	})
+	slices.SortFunc(docs, func(a, b Doc) int { return strings.Compare(str(a["id"]), str(b["id"])) })
+	return docs, nil
+}
+
 // AnyBy reports whether a document of kind has attr holding value (as ListBy reads it),
 // reading at most the index's first row when the catalogue keys attr.
 func (t *Tx) AnyBy(ctx context.Context, kind, attr, value string) (bool, error) {

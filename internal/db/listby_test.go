@@ -16,29 +16,7 @@ import (
 func TestListBy(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := t.Context()
-		keyed := openKeyed(t, url) // benchKinds keys device_id and device_owner of items
-		plain := open(t, url)      // no catalogue: nothing is keyed for it
-		err := keyed.Write(ctx, func(tx *db.Tx) error {
-			for i := range 200 {
-				owner := "compute:nova"
-				if i%50 == 7 {
-					owner = "network:router_interface"
-				}
-				ips := []any{map[string]any{"subnet_id": fmt.Sprintf("s%d", i%8), "ip_address": fmt.Sprintf("10.0.%d.%d", i/100, i%100)}}
-				if i%25 == 0 {
-					ips = append(ips, map[string]any{"subnet_id": "s-extra", "ip_address": fmt.Sprintf("10.1.0.%d", i)})
-				}
-				doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n",
-					"tags": []any{fmt.Sprintf("t%d", i%10), "all"}, "fixed_ips": ips}
-				if err := tx.Insert(ctx, "items", doc); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		keyed, plain := listByItems(t, url)
 		for _, tc := range []struct {
 			attr   string
 			values []string
@@ -99,6 +77,57 @@ func TestListBy(t *testing.T) {
 	})
 }
 
+// TestListByBoth: ListByBoth finds the documents holding both values, in id order, the same
+// through the index's join and reading all, on each engine; through the index it reads only
+// those.
+func TestListByBoth(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := t.Context()
+		keyed, plain := listByItems(t, url)
+		for _, tc := range []struct {
+			attr, value string
+			other       string
+			others      []string
+			want        int
+		}{
+			{"fixed_ips.subnet_id", "s7", "device_owner", []string{"network:router_interface"}, 1}, // a subnet's router interfaces
+			{"fixed_ips.subnet_id", "s1", "device_owner", []string{"network:router_interface", "network:router_gateway"}, 1},
+			{"device_owner", "network:router_interface", "device_id", []string{"dev-7", "dev-17", "nobody"}, 2},
+			{"tags", "t5", "fixed_ips.subnet_id", []string{"s-extra"}, 4},
+			{"tags", "t7", "fixed_ips.subnet_id", []string{"s-extra"}, 0},
+		} {
+			ids := func(d *db.DB) ([]string, int64) {
+				t.Helper()
+				before := db.DocCacheReport()
+				var out []string
+				err := d.Read(ctx, func(tx *db.Tx) error {
+					docs, err := tx.ListByBoth(ctx, "items", tc.attr, tc.value, tc.other, tc.others...)
+					for _, doc := range docs {
+						if !holds(doc, tc.attr, []string{tc.value}) || !holds(doc, tc.other, tc.others) {
+							t.Errorf("%s %s, %s %v: ListByBoth gave %v", tc.attr, tc.value, tc.other, tc.others, doc)
+						}
+						out = append(out, doc["id"].(string))
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				after := db.DocCacheReport()
+				return out, after.Hits + after.Misses - before.Hits - before.Misses
+			}
+			got, readKeyed := ids(keyed)
+			all, _ := ids(plain)
+			if len(got) != tc.want || !slices.IsSorted(got) || !slices.Equal(got, all) {
+				t.Errorf("%s %s, %s %v: through the index %v, reading all %v; want %d in id order", tc.attr, tc.value, tc.other, tc.others, got, all, tc.want)
+			}
+			if readKeyed > int64(tc.want) {
+				t.Errorf("%s %s, %s %v: read %d documents through the index, want %d", tc.attr, tc.value, tc.other, tc.others, readKeyed, tc.want)
+			}
+		}
+	})
+}
+
 // holds reports whether a document's attribute, a string or a list, is or holds one of
 // values; for a path list.field, whether an object of the list holds one in field.
 func holds(d db.Doc, attr string, values []string) bool {
@@ -115,4 +144,36 @@ func holds(d db.Doc, attr string, values []string) bool {
 	}
 	s, _ := d[attr].(string)
 	return slices.Contains(values, s)
+}
+
+// listByItems writes 200 items through a database whose catalogue keys them (benchKinds:
+// device_id, device_owner, tags, fixed_ips' fields) and returns it with a second one on the
+// same store that keys nothing.
+func listByItems(t *testing.T, url string) (keyed, plain *db.DB) {
+	t.Helper()
+	ctx := t.Context()
+	keyed = openKeyed(t, url)
+	plain = open(t, url)
+	err := keyed.Write(ctx, func(tx *db.Tx) error {
+		for i := range 200 {
+			owner := "compute:nova"
+			if i%50 == 7 {
+				owner = "network:router_interface"
+			}
+			ips := []any{map[string]any{"subnet_id": fmt.Sprintf("s%d", i%8), "ip_address": fmt.Sprintf("10.0.%d.%d", i/100, i%100)}}
+			if i%25 == 0 {
+				ips = append(ips, map[string]any{"subnet_id": "s-extra", "ip_address": fmt.Sprintf("10.1.0.%d", i)})
+			}
+			doc := db.Doc{"id": fmt.Sprintf("item-%03d", (i*37)%200), "device_id": fmt.Sprintf("dev-%d", i%40), "device_owner": owner, "network_id": "n",
+				"tags": []any{fmt.Sprintf("t%d", i%10), "all"}, "fixed_ips": ips}
+			if err := tx.Insert(ctx, "items", doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyed, plain
 }

@@ -8,7 +8,8 @@
 #     with that floating IP's and that port's);
 #   - 50 router creates with a gateway (each label of the router's project, or shared, reads
 #     every router of that project);
-#   - 50 floating IP creates on the external network (the forwardings read their floating IP);
+#   - 50 floating IP creates on the external network (the forwardings read their floating IP),
+#     then 50 with a port (each finds the router between the port's subnet and the network);
 #   - 20 subnet creates on the external network, then their deletes (the routers with a
 #     gateway there read the subnets of their gateway's addresses only).
 set -euo pipefail
@@ -59,9 +60,11 @@ pc=$(for i in $(seq 1 50); do timed POST "floatingips/$fip2/port_forwardings" "{
 	\"internal_port_id\": \"$vm2\", \"internal_ip_address\": \"$vm2ip\", \"internal_port\": $((3000 + i)), \"external_port\": $((30000 + i))}}"; done | stats)
 rc=$(for i in $(seq 1 50); do timed POST routers "{\"router\": {\"name\": \"t$i\", \"project_id\": \"p$((i % 10))\", $gw}}"; done | stats)
 fc=$(for i in $(seq 1 50); do timed POST floatingips "{\"floatingip\": {\"floating_network_id\": \"$ext\"}}"; done | stats)
+vms=$(for i in $(seq 1 50); do post pf ports "{\"port\": {\"network_id\": \"$net\"}}" | jq -r .port.id; done)
+ac=$(for p in $vms; do timed POST floatingips "{\"floatingip\": {\"floating_network_id\": \"$ext\", \"port_id\": \"$p\"}}"; done | stats)
 sc=$(for i in $(seq 1 20); do timed POST subnets "{\"subnet\": {\"network_id\": \"$ext\", \"cidr\": \"172.25.$i.0/24\", \"ip_version\": 4}}"; done | stats)
 ids=$(curl -s "${admin[@]}" "$api/subnets?network_id=$ext&fields=id&fields=cidr" | jq -r '.subnets[] | select(.cidr | startswith("172.25.")) | .id')
 sd=$(for s in $ids; do timed DELETE "subnets/$s"; done | stats)
-echo "$tag ($routers routers, 10 labels, 1,000 forwardings): forwarding create $pc; router create $rc; floating IP create $fc; external subnet create $sc, delete $sd"
+echo "$tag ($routers routers, 10 labels, 1,000 forwardings): forwarding create $pc; router create $rc; floating IP create $fc, with a port $ac; external subnet create $sc, delete $sd"
 kill "$pid"; wait "$pid" || true
 rm -rf "fl-$tag"

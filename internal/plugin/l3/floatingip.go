@@ -158,52 +158,26 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 	return nil
 }
 
-// routerFor finds the router that reaches the floating network from the internal subnet.
+// routerFor finds the router that reaches the floating network from the internal subnet:
+// the one whose interface there is the subnet's gateway, else the first interface's.
 func (p *Plugin) routerFor(ctx context.Context, tx *db.Tx, port model.Port, subnetID, floatingNet string) (string, error) {
 	sub, err := getSubnet(ctx, tx, subnetID)
 	if err != nil {
 		return "", err
 	}
-	ports, err := tx.ListBy(ctx, "ports", "device_owner", model.OwnerRouterInterface, model.OwnerRouterGateway)
+	reach, err := plugin.RoutersReaching(ctx, tx, subnetID, floatingNet)
 	if err != nil {
 		return "", err
 	}
-	onFloating := map[string]bool{}
-	type cand struct {
-		router string
-		isGW   bool
-	}
-	var cands []cand
-	for _, d := range ports {
-		pt := model.MustDecode[model.Port](d)
-		if pt.NetworkID == floatingNet {
-			onFloating[pt.DeviceID] = true
-		}
-		if pt.DeviceOwner != model.OwnerRouterInterface || pt.NetworkID != port.NetworkID {
-			continue
-		}
-		for _, f := range pt.FixedIPs {
-			if f.SubnetID == subnetID {
-				cands = append(cands, cand{pt.DeviceID, sub != nil && f.IPAddress == sub.GatewayIP})
-			}
+	for _, r := range reach {
+		if sub != nil && r.IP == sub.GatewayIP {
+			return r.Router, nil
 		}
 	}
-	best := ""
-	for _, c := range cands {
-		if !onFloating[c.router] {
-			continue
-		}
-		if c.isGW {
-			return c.router, nil
-		}
-		if best == "" {
-			best = c.router
-		}
-	}
-	if best == "" {
+	if len(reach) == 0 {
 		return "", fault.ExternalGatewayForFloatingIPNotFound(floatingNet, subnetID, port.ID)
 	}
-	return best, nil
+	return reach[0].Router, nil
 }
 
 func dissociate(fip db.Doc) {

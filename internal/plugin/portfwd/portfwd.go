@@ -255,7 +255,7 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 	if subnet == "" {
 		return badRequest("Requested internal IP address %s is not suitable for internal neutron port %s, as its fixed_ips are %v", ip, portID, v4)
 	}
-	router, err := routerFor(ctx, tx, p, subnet, plugin.Str(fip, "floating_network_id"))
+	router, err := routerFor(ctx, tx, subnet, plugin.Str(fip, "floating_network_id"))
 	if err != nil {
 		return err
 	}
@@ -275,35 +275,22 @@ func admit(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, checkPort
 }
 
 // routerFor is the router with an interface on the internal subnet and a gateway on the
-// floating network ("" when there is none).
-func routerFor(ctx context.Context, tx *db.Tx, port model.Port, subnetID, floatingNet string) (string, error) {
-	ports, err := tx.ListBy(ctx, "ports", "device_owner", model.OwnerRouterInterface, model.OwnerRouterGateway)
+// floating network ("" when there is none), the first by id.
+func routerFor(ctx context.Context, tx *db.Tx, subnetID, floatingNet string) (string, error) {
+	reach, err := plugin.RoutersReaching(ctx, tx, subnetID, floatingNet)
 	if err != nil {
 		return "", err
 	}
-	onFloating := map[string]bool{}
-	var cands []string
-	for _, d := range ports {
-		owner := plugin.Str(d, "device_owner")
-		if owner != model.OwnerRouterInterface && owner != model.OwnerRouterGateway {
-			continue
-		}
-		rp := model.MustDecode[model.Port](d)
-		if owner == model.OwnerRouterGateway && rp.NetworkID == floatingNet {
-			onFloating[rp.DeviceID] = true
-		}
-		if owner == model.OwnerRouterInterface && rp.NetworkID == port.NetworkID &&
-			slices.ContainsFunc(rp.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == subnetID }) {
-			cands = append(cands, rp.DeviceID)
+	var routers []string
+	for _, r := range reach {
+		if r.Gateway {
+			routers = append(routers, r.Router)
 		}
 	}
-	slices.Sort(cands)
-	for _, r := range cands {
-		if onFloating[r] {
-			return r, nil
-		}
+	if len(routers) == 0 {
+		return "", nil
 	}
-	return "", nil
+	return slices.Min(routers), nil
 }
 
 // remove deletes a forwarding; the floating IP's last one takes its router away (unless the
