@@ -141,12 +141,13 @@ func (p *Plugin) associate(ctx context.Context, tx *db.Tx, c *plugin.Caller, fip
 	}
 	fixed = chosen.IPAddress
 	netID := plugin.Str(fip, "floating_network_id")
-	others, err := tx.List(ctx, "floatingips", db.Filter{ParentID: netID})
+	// The port's floating IPs, not the network's (thousands on a public network).
+	others, err := tx.ListBy(ctx, "floatingips", "port_id", portID)
 	if err != nil {
 		return err
 	}
 	for _, o := range others {
-		if plugin.Str(o, "id") != plugin.Str(fip, "id") && plugin.Str(o, "port_id") == portID && plugin.Str(o, "fixed_ip_address") == fixed {
+		if plugin.Str(o, "id") != plugin.Str(fip, "id") && plugin.Str(o, "floating_network_id") == netID && plugin.Str(o, "fixed_ip_address") == fixed {
 			return fault.FloatingIPPortAlreadyAssociated(plugin.Str(fip, "floating_ip_address"), plugin.Str(fip, "id"), portID, fixed, netID)
 		}
 	}

@@ -270,9 +270,9 @@ func enabled(router db.Doc) bool {
 
 // routerPortsOn are the router's ports on a network.
 func routerPortsOn(ctx context.Context, tx *db.Tx, routerID, networkID string) ([]model.Port, error) {
-	ports, err := tx.List(ctx, "ports", db.Filter{ParentID: networkID})
+	ports, err := tx.ListByBoth(ctx, "ports", "device_id", routerID, "network_id", networkID)
 	if err != nil {
-		return nil, fmt.Errorf("ndpproxy: ports of network %s: %w", networkID, err)
+		return nil, fmt.Errorf("ndpproxy: ports of router %s on network %s: %w", routerID, networkID, err)
 	}
 	var out []model.Port
 	for _, d := range ports {
