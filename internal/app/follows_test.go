@@ -44,6 +44,16 @@ func followCases() []followCase {
 		w.Put("networks", translate.Doc{"id": "n", "tenant_id": "t"})
 		w.Put("subnets", subnet("s", "n", "10.0.0.0/16", "10.0.0.1", 4))
 	}
+	// n routers of 100 projects, the first ten projects (fewer below ten routers) labelled.
+	labelled := func(w *translate.World, n int) {
+		base(w)
+		for i := range n {
+			router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
+		}
+		for i := range min(n, 10) {
+			w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
+		}
+	}
 	return []followCase{
 		{"port create/20 BGP speakers", 20, func(w *translate.World, n int) {
 			base(w)
@@ -66,24 +76,8 @@ func followCases() []followCase {
 					"internal_ip_address": "10.0.0.5", "internal_port": 22, "external_port": 2000 + i})
 			}
 		}, "floatingips", translate.Doc{"id": id("f", 9999), "floating_network_id": "ext", "tenant_id": "t", "floating_ip_address": "172.24.200.1"}},
-		{"router create/10 metering labels, 2,000 routers", 2000, func(w *translate.World, n int) {
-			base(w)
-			for i := range n {
-				router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
-			}
-			for i := range min(n, 10) {
-				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
-			}
-		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t50"}},
-		{"router create in a labelled project/10 metering labels, 2,000 routers", 2000, func(w *translate.World, n int) {
-			base(w)
-			for i := range n {
-				router(w, id("r", i), fmt.Sprintf("t%d", i%100), i)
-			}
-			for i := range min(n, 10) {
-				w.Put("metering_labels", translate.Doc{"id": id("m", i), "tenant_id": fmt.Sprintf("t%d", i), "name": "l"})
-			}
-		}, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t1"}},
+		{"router create/10 metering labels, 2,000 routers", 2000, labelled, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t50"}},
+		{"router create in a labelled project/10 metering labels, 2,000 routers", 2000, labelled, "routers", translate.Doc{"id": id("r", 9999), "tenant_id": "t1"}},
 		{"subnet create/1,000 NDP proxies, 100 VPN services", 100, func(w *translate.World, n int) {
 			base(w)
 			for i := range n {

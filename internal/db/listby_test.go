@@ -34,24 +34,8 @@ func TestListBy(t *testing.T) {
 			{"fixed_ips.ip_address", []string{"10.1.0.25"}, 1},
 		} {
 			ids := func(d *db.DB) ([]string, int64) {
-				t.Helper()
-				before := db.DocCacheReport()
-				var out []string
-				err := d.Read(ctx, func(tx *db.Tx) error {
-					docs, err := tx.ListBy(ctx, "items", tc.attr, tc.values...)
-					for _, doc := range docs {
-						if !holds(doc, tc.attr, tc.values) {
-							t.Errorf("%s %v: ListBy gave %v", tc.attr, tc.values, doc)
-						}
-						out = append(out, doc["id"].(string))
-					}
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				after := db.DocCacheReport()
-				return out, after.Hits + after.Misses - before.Hits - before.Misses
+				return readIDs(t, d, func(tx *db.Tx) ([]db.Doc, error) { return tx.ListBy(ctx, "items", tc.attr, tc.values...) },
+					func(doc db.Doc) bool { return holds(doc, tc.attr, tc.values) })
 			}
 			got, readKeyed := ids(keyed)
 			all, readPlain := ids(plain)
@@ -97,24 +81,11 @@ func TestListByBoth(t *testing.T) {
 			{"tags", "t7", "fixed_ips.subnet_id", []string{"s-extra"}, 0},
 		} {
 			ids := func(d *db.DB) ([]string, int64) {
-				t.Helper()
-				before := db.DocCacheReport()
-				var out []string
-				err := d.Read(ctx, func(tx *db.Tx) error {
-					docs, err := tx.ListByBoth(ctx, "items", tc.attr, tc.value, tc.other, tc.others...)
-					for _, doc := range docs {
-						if !holds(doc, tc.attr, []string{tc.value}) || !holds(doc, tc.other, tc.others) {
-							t.Errorf("%s %s, %s %v: ListByBoth gave %v", tc.attr, tc.value, tc.other, tc.others, doc)
-						}
-						out = append(out, doc["id"].(string))
-					}
-					return err
+				return readIDs(t, d, func(tx *db.Tx) ([]db.Doc, error) {
+					return tx.ListByBoth(ctx, "items", tc.attr, tc.value, tc.other, tc.others...)
+				}, func(doc db.Doc) bool {
+					return holds(doc, tc.attr, []string{tc.value}) && holds(doc, tc.other, tc.others)
 				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				after := db.DocCacheReport()
-				return out, after.Hits + after.Misses - before.Hits - before.Misses
 			}
 			got, readKeyed := ids(keyed)
 			all, _ := ids(plain)
@@ -126,6 +97,30 @@ func TestListByBoth(t *testing.T) {
 			}
 		}
 	})
+}
+
+// readIDs returns the ids of the documents list reads from d, in its order, and how many
+// documents the decoded-document cache was asked for meanwhile; it fails t for a document
+// want refuses.
+func readIDs(t *testing.T, d *db.DB, list func(*db.Tx) ([]db.Doc, error), want func(db.Doc) bool) ([]string, int64) {
+	t.Helper()
+	before := db.DocCacheReport()
+	var out []string
+	err := d.Read(t.Context(), func(tx *db.Tx) error {
+		docs, err := list(tx)
+		for _, doc := range docs {
+			if !want(doc) {
+				t.Errorf("read %v", doc)
+			}
+			out = append(out, doc["id"].(string))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := db.DocCacheReport()
+	return out, after.Hits + after.Misses - before.Hits - before.Misses
 }
 
 // holds reports whether a document's attribute, a string or a list, is or holds one of
