@@ -138,10 +138,6 @@ func validateRule(d db.Doc) error {
 	return nil
 }
 
-// labelObjects translates a label into a MidoNet MeteringLabel: the gateway ports of the
-// routers it applies to (its project's, or every project's when shared) and its rules, a
-// remote_ip_prefix read as the source of ingress traffic and the destination of egress
-// traffic (as the metering agent's iptables rules did).
 // labelsOfRouter follows a router's change to the labels that read it: its project's and
 // the shared ones.
 func labelsOfRouter(w *translate.World, _ string, d translate.Doc, add func(...string)) {
@@ -174,6 +170,10 @@ func labelsOfProject(w *translate.World, tenant string, add func(...string)) {
 	}
 }
 
+// labelObjects translates a label into a MidoNet MeteringLabel: the gateway ports of the
+// routers it applies to (its project's, or every project's when shared) and its rules, a
+// remote_ip_prefix read as the source of ingress traffic and the destination of egress
+// traffic (as the metering agent's iptables rules did).
 func labelObjects(w *translate.World, id string) []topology.Object {
 	d := db.Doc(w.Get(Labels.Collection, id))
 	if d == nil {
