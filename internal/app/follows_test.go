@@ -37,6 +37,13 @@ func followCases() []followCase {
 				map[string]any{"subnet_id": "ext4", "ip_address": fmt.Sprintf("172.24.%d.%d", i/250, 1+i%250)},
 				map[string]any{"subnet_id": "ext6", "ip_address": fmt.Sprintf("2001:db8::%x", i+10)}}})
 	}
+	// routed is router i with its gateway and an interface on "s".
+	routed := func(w *translate.World, i int) string {
+		r := id("r", i)
+		router(w, r, "t", i)
+		w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.%d", 1+i/250, 1+i%250), "network:router_interface", r))
+		return r
+	}
 	base := func(w *translate.World) {
 		w.Put("networks", translate.Doc{"id": "ext", "router:external": true, "tenant_id": "admin"})
 		w.Put("subnets", subnet("ext4", "ext", "172.24.0.0/16", "172.24.255.254", 4))
@@ -58,9 +65,7 @@ func followCases() []followCase {
 		{"port create/20 BGP speakers", 20, func(w *translate.World, n int) {
 			base(w)
 			for i := range n {
-				r := id("r", i)
-				router(w, r, "t", i)
-				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.1", i+1), "network:router_interface", r))
+				r := routed(w, i)
 				w.Put("bgp_peers", translate.Doc{"id": id("b", i), "peer_ip": "172.24.255.1", "remote_as": 65001})
 				w.Put("bgp_speakers", translate.Doc{"id": id("k", i), "logical_router": r, "local_as": 65000, "peers": []any{id("b", i)}})
 			}
@@ -81,9 +86,7 @@ func followCases() []followCase {
 		{"subnet create/1,000 NDP proxies, 100 VPN services", 100, func(w *translate.World, n int) {
 			base(w)
 			for i := range n {
-				r := id("r", i)
-				router(w, r, "t", i)
-				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.1", i+1), "network:router_interface", r))
+				r := routed(w, i)
 				w.Put("vpnservices", translate.Doc{"id": id("e", i), "router_id": r, "subnet_id": "s", "tenant_id": "t"})
 				for j := range 10 {
 					k := i*10 + j
@@ -95,9 +98,7 @@ func followCases() []followCase {
 		{"external subnet create/1,000 routers with a gateway, 1,000 floating IPs", 1000, func(w *translate.World, n int) {
 			base(w)
 			for i := range n {
-				r := id("r", i)
-				router(w, r, "t", i)
-				w.Put("ports", port(id("i", i), "n", "s", fmt.Sprintf("10.0.%d.%d", 1+i/250, 1+i%250), "network:router_interface", r))
+				r := routed(w, i)
 				w.Put("floatingips", translate.Doc{"id": id("f", i), "floating_network_id": "ext", "router_id": r, "tenant_id": "t",
 					"floating_ip_address": fmt.Sprintf("172.24.%d.%d", 100+i/250, 1+i%250), "port_id": id("v", i), "fixed_ip_address": "10.0.200.9"})
 			}

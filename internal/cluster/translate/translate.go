@@ -95,14 +95,22 @@ func NamingRouterOf(collection string) Follow {
 func NamingRoutersOn(collection string) Follow {
 	return func(w *World, id string, d Doc, add func(...string)) {
 		seen := map[string]bool{}
-		for _, p := range w.TrustedPortsOn(str(d, "network_id")) {
-			if !p.IsRouterPort() || seen[p.DeviceID] || !slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == id }) {
+		for _, p := range trustedPortsOnSubnet(w, id, d) {
+			if !p.IsRouterPort() || seen[p.DeviceID] {
 				continue
 			}
 			seen[p.DeviceID] = true
 			add(w.MentioningIDs(collection, p.DeviceID)...)
 		}
 	}
+}
+
+// trustedPortsOnSubnet are the ports the network of subnet id (its document d) owns that
+// have an address on it: the router, DHCP and floating IP ports that read it.
+func trustedPortsOnSubnet(w *World, id string, d Doc) []*model.Port {
+	return slices.DeleteFunc(w.TrustedPortsOn(str(d, "network_id")), func(p *model.Port) bool {
+		return !slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == id })
+	})
 }
 
 // FollowAll follows what each of fs does.
@@ -137,10 +145,7 @@ func Builtin() Translators {
 			// IPs read the subnets of the router's ports' addresses only, so a subnet added
 			// to an external network leaves the routers with a gateway there alone.
 			Dependents: func(w *World, id string, d Doc, add func(string, ...string)) {
-				for _, p := range w.TrustedPortsOn(str(d, "network_id")) {
-					if !slices.ContainsFunc(p.FixedIPs, func(f model.FixedIP) bool { return f.SubnetID == id }) {
-						continue
-					}
+				for _, p := range trustedPortsOnSubnet(w, id, d) {
 					add("ports", p.ID)
 					if p.IsRouterPort() {
 						add("routers", p.DeviceID)
