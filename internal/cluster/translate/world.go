@@ -51,6 +51,7 @@ type World struct {
 	docs  map[string]map[string]*entry
 	typed map[string]map[string]any   // collection → id → *model.X
 	idx   map[string]map[string]idSet // index name → key → ids
+	named map[string]*valueIndex      // collection without a typed form → its values (Mentioning)
 }
 
 // idSet is the ids under one index key: one string while there is one (most keys: a port's
@@ -147,7 +148,8 @@ type entry struct {
 
 // NewWorld returns an empty world.
 func NewWorld() *World {
-	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{}, idx: map[string]map[string]idSet{}}
+	return &World{docs: map[string]map[string]*entry{}, typed: map[string]map[string]any{},
+		idx: map[string]map[string]idSet{}, named: map[string]*valueIndex{}}
 }
 
 // decoders give the typed form of each collection the built-in translators read. A
@@ -255,7 +257,8 @@ func (w *World) PutDoc(collection string, d Doc, raw []byte) {
 type Prepared struct {
 	collection, id string
 	e              *entry
-	typed          any // nil for a collection without a typed form
+	typed          any      // nil for a collection without a typed form
+	values         []string // its values, for a collection without a typed form (valueIndex)
 }
 
 // PrepareJSON prepares json.Marshal's encoding of a document of collection for w's Add. It
@@ -283,6 +286,9 @@ func (w *World) prepare(collection string, d Doc, raw []byte) Prepared {
 			also = append(also, &p.e.keys[i])
 		}
 	}
+	if valueIndexed(collection) {
+		p.values = docValues(d)
+	}
 	if dec := decoders[collection]; dec != nil && (typedIf[collection] == nil || typedIf[collection](d)) {
 		p.typed = dec(d)
 		if port, ok := p.typed.(*model.Port); ok && len(port.Profile) == 0 {
@@ -307,6 +313,9 @@ func (w *World) Add(p Prepared) {
 	if old := w.docs[collection][id]; old != nil {
 		w.index(collection, id, &old.keys, false)
 	}
+	if valueIndexed(collection) {
+		w.valuesOf(collection).set(id, p.values)
+	}
 	if w.docs[collection] == nil {
 		w.docs[collection] = map[string]*entry{}
 	}
@@ -330,6 +339,9 @@ func (w *World) Delete(collection, id string) {
 		w.index(collection, id, &old.keys, false)
 		delete(w.docs[collection], id)
 		delete(w.typed[collection], id)
+		if v := w.named[collection]; v != nil {
+			v.set(id, nil)
+		}
 	}
 }
 
@@ -395,16 +407,26 @@ func (w *World) getEach(collection string, ids []string) []Doc {
 	return out
 }
 
-// Mentioning returns the documents of a collection whose stored JSON holds text, sorted by
-// id, each decoded afresh: the few that name a resource (a port's tap flows) are found by
-// searching the JSON of all, and only those are decoded.
+// Mentioning returns the documents of a collection that hold text as a value, sorted by id,
+// each decoded afresh: the few that name a resource (a port's tap flows) are looked up, and
+// only those are decoded. See MentioningIDs.
 func (w *World) Mentioning(collection, text string) []Doc {
 	return w.getEach(collection, w.MentioningIDs(collection, text))
 }
 
-// MentioningIDs returns the ids of the documents of a collection whose stored JSON holds
-// text, sorted; the documents are searched, not decoded.
+// MentioningIDs returns the ids of the documents of a collection that hold text as a value,
+// sorted. A collection without a typed form (the services' resources) has its documents'
+// values indexed (valueIndex): text is looked up, at any depth of the documents, among their
+// strings and their true (as "true"), whatever the collection's size. A collection with a
+// typed form is searched: the ids of those whose stored JSON holds text.
 func (w *World) MentioningIDs(collection, text string) []string {
+	if valueIndexed(collection) {
+		v := w.named[collection]
+		if v == nil {
+			return nil
+		}
+		return v.ids[text].sorted()
+	}
 	docs := w.docs[collection]
 	return mentioning(docs, func(f func(string)) {
 		for id := range docs {
