@@ -26,6 +26,9 @@ func (benchKinds) ParentKey(kind string) string {
 }
 func (benchKinds) DataType(string) string { return "" }
 func (benchKinds) KeyAttrs(kind string) (sort, multi []string) {
+	if kind == "refs" { // a collection keyed for lookups only (resource.Resource.Lookups)
+		return nil, []string{"ref", "objs.ref"}
+	}
 	if kind != "items" {
 		return nil, nil
 	}

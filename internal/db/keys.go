@@ -146,7 +146,7 @@ func docKeys(sortAttrs, multi []string, d Doc) []keyRow {
 	var seen map[keyRow]bool
 	for _, p := range multi {
 		field, sub, dotted := strings.Cut(p, ".")
-		for _, x := range asList(d[field]) {
+		for _, x := range elements(d[field], dotted) {
 			v := x
 			if dotted {
 				m := asObject(x)
@@ -1141,6 +1141,15 @@ func asList(v any) []any {
 		l, _ = readBack(v).([]any)
 	}
 	return l
+}
+
+// elements are the values a multi-valued path's field holds: its list's elements, or (for a
+// path that is not list.field) a single value as one element (a lookup's scalar attribute).
+func elements(v any, dotted bool) []any {
+	if l := asList(v); l != nil || dotted || v == nil {
+		return l
+	}
+	return []any{v}
 }
 
 // asObject is v as an object (a typed one read back as JSON would give it), or nil.

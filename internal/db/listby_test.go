@@ -172,3 +172,69 @@ func listByItems(t *testing.T, url string) (keyed, plain *db.DB) {
 	}
 	return keyed, plain
 }
+
+// TestListByLookups: a collection keyed for lookups only has its multi-valued paths hold a
+// scalar attribute (a device's resource_id) and a field of a list's objects; ListBy and AnyBy
+// find its documents through the index, reading only those, and follow an update and a
+// delete on each engine. A null or absent value has no row.
+func TestListByLookups(t *testing.T) {
+	engines(t, false, func(t *testing.T, url string) {
+		ctx := t.Context()
+		d := openKeyed(t, url)
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			for i := range 100 {
+				doc := db.Doc{"id": fmt.Sprintf("ref-%03d", i), "objs": []any{map[string]any{"ref": fmt.Sprintf("o%d", i%5)}}}
+				if i%10 != 9 {
+					doc["ref"] = fmt.Sprintf("r%d", i%10)
+				} else if i%20 == 9 {
+					doc["ref"] = nil
+				}
+				if err := tx.Insert(ctx, "refs", doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(step, attr, value string, want int) {
+			t.Helper()
+			got, read := readIDs(t, d, func(tx *db.Tx) ([]db.Doc, error) { return tx.ListBy(ctx, "refs", attr, value) },
+				func(doc db.Doc) bool { return holds(doc, attr, []string{value}) })
+			if len(got) != want || !slices.IsSorted(got) || read > int64(want) {
+				t.Errorf("%s: ListBy %s %s = %v (read %d documents), want %d in id order", step, attr, value, got, read, want)
+			}
+			err := d.Read(ctx, func(tx *db.Tx) error {
+				any, err := tx.AnyBy(ctx, "refs", attr, value)
+				if err == nil && any != (want > 0) {
+					t.Errorf("%s: AnyBy %s %s = %v", step, attr, value, any)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("insert", "ref", "r3", 10)
+		check("insert", "ref", "r9", 0)
+		check("insert", "objs.ref", "o2", 20)
+		err = d.Write(ctx, func(tx *db.Tx) error {
+			doc, err := tx.Get(ctx, "refs", "ref-003")
+			if err != nil {
+				return err
+			}
+			doc["ref"] = "r4"
+			if err := tx.Put(ctx, "refs", doc); err != nil {
+				return err
+			}
+			_, err = tx.Delete(ctx, "refs", "ref-013")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("update", "ref", "r3", 8)
+		check("update", "ref", "r4", 11)
+	})
+}

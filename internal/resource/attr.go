@@ -137,6 +137,10 @@ type Resource struct {
 	// one more index on every create (BENCHMARKS.md measures it), so a large collection keys
 	// what clients sort and filter by; sorting by another attribute stays correct, in memory.
 	KeySorts []string
+	// Lookups are attributes (or list.field paths) its plugins look documents up by
+	// (db.Tx.ListBy) in a collection that is not Keyed: the key index holds their values
+	// for those lookups (a device's router, a group's subnets), and lists do not use them.
+	Lookups []string
 
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must
@@ -226,16 +230,17 @@ func (r *Resource) IndexKeys() (sort, multi []string) {
 	return sort, multi
 }
 
-// MultiKeys lists the multi-valued paths the database indexes for a keyed collection.
+// MultiKeys lists the multi-valued paths the database indexes: a keyed collection's tags and
+// KeyPaths, and any collection's Lookups.
 func (r *Resource) MultiKeys() []string {
-	if !r.Keyed {
-		return nil
-	}
 	var out []string
-	if r.Tags {
-		out = append(out, "tags")
+	if r.Keyed {
+		if r.Tags {
+			out = append(out, "tags")
+		}
+		out = append(out, r.KeyPaths...)
 	}
-	return append(out, r.KeyPaths...)
+	return append(out, r.Lookups...)
 }
 
 // Secrets lists the names of the resource's secret attributes.

@@ -185,11 +185,12 @@ func (c *Catalog) KeyAttrs(collection string) (sort, multi []string) {
 	return nil, nil
 }
 
-// KeyedKindNames lists the keyed collections (db.KindLister).
+// KeyedKindNames lists the collections the key index holds (db.KindLister): the keyed ones
+// and those with Lookups.
 func (c *Catalog) KeyedKindNames() []string {
 	var out []string
 	for _, r := range c.all {
-		if r.Keyed {
+		if r.Keyed || len(r.Lookups) > 0 {
 			out = append(out, r.Collection)
 		}
 	}

@@ -97,3 +97,34 @@ func TestCatalogSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLookupsKeyOnlyLookups: a collection that is not keyed but has Lookups is in the key
+// index (its lookups as multi-valued paths) and has no sort keys, so its lists stay as they
+// are; a keyed collection's Lookups join its paths.
+func TestLookupsKeyOnlyLookups(t *testing.T) {
+	devices := &Resource{Collection: "devices", Member: "device", Path: "devices", Lookups: []string{"resource_id", "links.ref"},
+		Attrs: []*Attr{{Name: "id"}, {Name: "name"}, {Name: "resource_id"}}}
+	items := &Resource{Collection: "items", Member: "item", Path: "items", Keyed: true, Tags: true, KeySorts: []string{"name"},
+		Lookups: []string{"owner"}, Attrs: []*Attr{{Name: "id"}, {Name: "name"}, {Name: "owner"}}}
+	plain := &Resource{Collection: "plain", Member: "plain", Path: "plain", Attrs: []*Attr{{Name: "id"}, {Name: "name"}}}
+	c := MustCatalog(devices, items, plain)
+	for _, tc := range []struct {
+		coll        string
+		sort, multi string
+	}{
+		{"devices", "", "resource_id links.ref"},
+		{"items", "name", "tags owner"},
+		{"plain", "", ""},
+	} {
+		s, m := c.KeyAttrs(tc.coll)
+		if strings.Join(s, " ") != tc.sort || strings.Join(m, " ") != tc.multi {
+			t.Errorf("%s: keys %v and %v, want %q and %q", tc.coll, s, m, tc.sort, tc.multi)
+		}
+	}
+	if got := strings.Join(c.KeyedKindNames(), " "); got != "devices items" {
+		t.Errorf("KeyedKindNames = %q, want the two with keys", got)
+	}
+	if devices.SortKeys() != nil {
+		t.Error("a collection keyed for lookups only has sort keys: its lists would go through the index")
+	}
+}
