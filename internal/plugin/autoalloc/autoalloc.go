@@ -180,13 +180,13 @@ func checkRequirements(ctx context.Context, tx *db.Tx, c *plugin.Caller, project
 
 // defaultExternal is the default external network (the oldest, should several claim it).
 func defaultExternal(ctx context.Context, tx *db.Tx) (string, error) {
-	nets, err := tx.List(ctx, "networks", db.Filter{})
+	nets, err := plugin.ExternalNetworks(ctx, tx)
 	if err != nil {
-		return "", fmt.Errorf("autoalloc: list networks: %w", err)
+		return "", fmt.Errorf("autoalloc: %w", err)
 	}
 	var found []db.Doc
 	for _, n := range nets {
-		if plugin.Bool(n, "router:external") && plugin.Bool(n, "is_default") {
+		if plugin.Bool(n, "is_default") {
 			found = append(found, n)
 		}
 	}

@@ -52,12 +52,12 @@ func (networkHook) Expand(_ context.Context, _ *db.Tx, docs []db.Doc) error {
 
 // onlyDefault refuses a second default external network.
 func onlyDefault(ctx context.Context, tx *db.Tx, id string) error {
-	nets, err := tx.List(ctx, "networks", db.Filter{})
+	nets, err := plugin.ExternalNetworks(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("autoalloc: list networks: %w", err)
+		return fmt.Errorf("autoalloc: %w", err)
 	}
 	for _, n := range nets {
-		if other := plugin.Str(n, "id"); other != id && plugin.Bool(n, "router:external") && plugin.Bool(n, "is_default") {
+		if other := plugin.Str(n, "id"); other != id && plugin.Bool(n, "is_default") {
 			return DefaultExternalNetworkExists(other)
 		}
 	}

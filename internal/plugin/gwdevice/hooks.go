@@ -2,6 +2,7 @@ package gwdevice
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -17,12 +18,12 @@ type resourceHook struct {
 
 func (h resourceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
+	devices, err := tx.ListBy(ctx, Devices.Collection, "resource_id", id)
 	if err != nil {
-		return err
+		return fmt.Errorf("gwdevice: the devices of %s: %w", id, err)
 	}
 	for _, d := range devices {
-		if plugin.Str(d, "type") == h.typ && plugin.Str(d, "resource_id") == id {
+		if plugin.Str(d, "type") == h.typ {
 			return fault.DeviceInUseByGatewayDevice(id, resourceType[h.typ])
 		}
 	}

@@ -2,6 +2,7 @@ package gwdevice
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -36,15 +37,13 @@ func (EntryCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 	if err := serialize(ctx, tx); err != nil {
 		return nil, err
 	}
-	all, err := tx.List(ctx, RemoteMacEntries.Collection, db.Filter{})
-	if err != nil {
-		return nil, err
-	}
 	mac := plugin.Str(d, "mac_address")
-	for _, o := range all {
-		if plugin.Str(o, "mac_address") == mac {
-			return nil, fault.DuplicateRemoteMacEntry(mac)
-		}
+	taken, err := tx.AnyBy(ctx, RemoteMacEntries.Collection, "mac_address", mac)
+	if err != nil {
+		return nil, fmt.Errorf("gwdevice: remote MAC entries of %s: %w", mac, err)
+	}
+	if taken {
+		return nil, fault.DuplicateRemoteMacEntry(mac)
 	}
 	d["id"] = plugin.NewID()
 	if err := tx.Insert(ctx, RemoteMacEntries.Collection, d); err != nil {

@@ -88,6 +88,7 @@ func vni(v any) string {
 var Devices = &resource.Resource{
 	Collection: "gateway_devices", Member: "gateway_device", Path: "gw/gateway_devices",
 	DataType: "GATEWAYDEVICE", RESTPath: "gateway_devices", Translate: 20,
+	Lookups:  []string{"resource_id"}, // a router's or network's delete
 	NotFound: fault.GatewayDeviceNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
@@ -111,6 +112,7 @@ var Devices = &resource.Resource{
 var RemoteMacEntries = &resource.Resource{
 	Collection: "remote_mac_entries", Member: "remote_mac_entry", Path: "remote_mac_entries", Sub: true,
 	PolicyMember: "gateway_device_remote_mac_entry",
+	Lookups:      []string{"mac_address"}, // a create's duplicate check
 	Parent:       &resource.Parent{Attr: "gateway_device_id", Collection: "gateway_devices"},
 	NotFound:     fault.RemoteMacEntryNotFound,
 	WrongParent:  fault.RemoteMacEntryWrongGatewayDevice,

@@ -2,6 +2,7 @@ package l2gw
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -48,15 +49,13 @@ func prepareConnection(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Do
 	if len(conns) > 0 {
 		return fault.MidonetL2GatewayConnectionExists(gwID)
 	}
-	all, err := tx.List(ctx, Connections.Collection, db.Filter{})
+	onNet, err := tx.ListBy(ctx, Connections.Collection, "network_id", netID)
 	if err != nil {
-		return err
+		return fmt.Errorf("l2gw: the connections of network %s: %w", netID, err)
 	}
-	for _, o := range all {
-		// MidoNet keys a connection's ports by the network: one gateway per network.
-		if plugin.Str(o, "network_id") == netID {
-			return fault.Conflict("L2GatewayConnectionExists", "The specified mapping '%s' exists on network gateway '%s'.", netID, plugin.Str(o, "l2_gateway_id"))
-		}
+	// MidoNet keys a connection's ports by the network: one gateway per network.
+	if len(onNet) > 0 {
+		return fault.Conflict("L2GatewayConnectionExists", "The specified mapping '%s' exists on network gateway '%s'.", netID, plugin.Str(onNet[0], "l2_gateway_id"))
 	}
 	devs := plugin.Objects(plugin.List(gw, "devices"))
 	if len(devs) != 1 {

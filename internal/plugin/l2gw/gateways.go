@@ -2,6 +2,7 @@ package l2gw
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -87,16 +88,12 @@ type deviceHook struct{ plugin.NoHook }
 
 func (deviceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	gws, err := tx.List(ctx, Gateways.Collection, db.Filter{})
+	used, err := tx.AnyBy(ctx, Gateways.Collection, "devices.device_id", id)
 	if err != nil {
-		return err
+		return fmt.Errorf("l2gw: the gateways of device %s: %w", id, err)
 	}
-	for _, g := range gws {
-		for _, dev := range plugin.Objects(plugin.List(g, "devices")) {
-			if plugin.Str(dev, "device_id") == id {
-				return fault.GatewayDeviceInUse(id)
-			}
-		}
+	if used {
+		return fault.GatewayDeviceInUse(id)
 	}
 	return nil
 }

@@ -204,6 +204,7 @@ func checkRange(typ string, n int64) error {
 var Gateways = &resource.Resource{
 	Collection: "l2_gateways", Member: "l2_gateway", Path: "l2-gateways",
 	NotFound: fault.L2GatewayNotFound,
+	Lookups:  []string{"devices.device_id"}, // a gateway device's delete
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
 		{Name: "tenant_id", Post: true, Validate: resource.String(255), Default: resource.Unset},
@@ -220,6 +221,7 @@ var Connections = &resource.Resource{
 	Collection: "l2_gateway_connections", Member: "l2_gateway_connection", Path: "l2-gateway-connections",
 	DataType: "L2GATEWAYCONNECTION", RESTPath: "l2_gateway_connections", Translate: 21,
 	NotFound: fault.L2GatewayConnectionNotFound,
+	Lookups:  []string{"l2_gateway_id", "network_id"}, // a gateway's connections, a network's one
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
 		{Name: "tenant_id", Post: true, Validate: resource.String(255), Default: resource.Unset},

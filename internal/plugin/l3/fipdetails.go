@@ -45,21 +45,14 @@ type FloatingIPPools struct{ plugin.ReadOnly }
 func (FloatingIPPools) Resource() *resource.Resource { return resource.FloatingIPPools }
 
 // List computes the pools. The external networks are found through the key index
-// (router:external), not by reading every network.
+// (plugin.ExternalNetworks), not by reading every network.
 func (FloatingIPPools) List(ctx context.Context, tx *db.Tx, c *plugin.Caller, _ map[string][]string) ([]db.Doc, error) {
-	ids, err := tx.KeyValueIDs(ctx, "networks", "router:external", []any{true}, 0)
+	nets, err := plugin.ExternalNetworks(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("l3: external networks: %w", err)
-	}
-	nets, err := tx.ListIDs(ctx, "networks", ids)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("l3: %w", err)
 	}
 	out := []db.Doc{}
 	for _, n := range nets {
-		if ext, _ := n["router:external"].(bool); !ext {
-			continue
-		}
 		subs, err := tx.List(ctx, "subnets", db.Filter{ParentID: plugin.Str(n, "id")})
 		if err != nil {
 			return nil, err

@@ -300,8 +300,8 @@ func remove(ctx context.Context, tx *db.Tx, c *plugin.Caller, pf db.Doc) error {
 		return err
 	}
 	fipID := plugin.Str(pf, "floatingip_id")
-	left, err := tx.List(ctx, PortForwardings.Collection, db.Filter{ParentID: fipID})
-	if err != nil || len(left) > 0 {
+	left, err := tx.CountParent(ctx, PortForwardings.Collection, fipID)
+	if err != nil || left > 0 {
 		return err
 	}
 	fip, err := tx.Get(ctx, "floatingips", fipID)

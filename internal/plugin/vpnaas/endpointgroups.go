@@ -2,6 +2,7 @@ package vpnaas
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -50,12 +51,12 @@ func prepareGroup(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) er
 
 func groupInUse(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	conns, err := tx.List(ctx, Connections.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
-	for _, d := range conns {
-		if plugin.Str(d, "local_ep_group_id") == id || plugin.Str(d, "peer_ep_group_id") == id {
+	for _, attr := range []string{"local_ep_group_id", "peer_ep_group_id"} {
+		used, err := tx.AnyBy(ctx, Connections.Collection, attr, id)
+		if err != nil {
+			return fmt.Errorf("vpnaas: the connections of endpoint group %s: %w", id, err)
+		}
+		if used {
 			return fault.EndpointGroupInUse(id)
 		}
 	}

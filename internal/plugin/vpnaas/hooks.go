@@ -2,6 +2,7 @@ package vpnaas
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -137,12 +138,12 @@ type subnetHook struct{ plugin.NoHook }
 // BeforeDelete refuses to delete a subnet an endpoint group names.
 func (subnetHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	groups, err := tx.List(ctx, EndpointGroups.Collection, db.Filter{})
+	groups, err := tx.ListBy(ctx, EndpointGroups.Collection, "endpoints", id)
 	if err != nil {
-		return err
+		return fmt.Errorf("vpnaas: the endpoint groups of subnet %s: %w", id, err)
 	}
 	for _, g := range groups {
-		if plugin.Str(g, "type") == "subnet" && slices.Contains(plugin.Strings(g, "endpoints"), id) {
+		if plugin.Str(g, "type") == "subnet" {
 			return fault.SubnetInUseByEndpointGroup(id, plugin.Str(g, "id"))
 		}
 	}

@@ -164,6 +164,7 @@ var IPsecPolicies = &resource.Resource{
 var EndpointGroups = &resource.Resource{
 	Collection: "endpoint_groups", Member: "endpoint_group", Path: "vpn/endpoint-groups",
 	DataType: "VPNENDPOINTGROUP", Translate: 32, NotFound: fault.VPNEndpointGroupNotFound,
+	Lookups: []string{"endpoints"}, // a subnet's delete
 	Attrs: append(common(),
 		&resource.Attr{Name: "type", Post: true, Required: true, Validate: resource.Values(endpointTypes...), Ext: "vpn-endpoint-groups"},
 		&resource.Attr{Name: "endpoints", Post: true, Convert: resource.ToList, Validate: boundedList(maxEndpoints, resource.String(maxString)),
@@ -175,6 +176,7 @@ var EndpointGroups = &resource.Resource{
 var Services = &resource.Resource{
 	Collection: "vpnservices", Member: "vpnservice", Path: "vpn/vpnservices",
 	DataType: "VPNSERVICE", RESTPath: "vpn_services", Translate: 33, NotFound: fault.VPNServiceNotFound,
+	Lookups: []string{"router_id"}, // a router's hooks
 	Attrs: append(common(),
 		&resource.Attr{Name: "subnet_id", Post: true, Validate: resource.UUIDOrNone, Default: nil},
 		&resource.Attr{Name: "router_id", Post: true, Required: true, Validate: resource.UUID},
@@ -192,6 +194,8 @@ var Services = &resource.Resource{
 var Connections = &resource.Resource{
 	Collection: "ipsec_site_connections", Member: "ipsec_site_connection", Path: "vpn/ipsec-site-connections",
 	DataType: "IPSEC_SITE_CONNECTION", RESTPath: "ipsec_site_conns", Translate: 34, NotFound: fault.IPsecSiteConnectionNotFound,
+	// What a service, policy or endpoint group finds its connections by (in use, status).
+	Lookups: []string{"vpnservice_id", "ikepolicy_id", "ipsecpolicy_id", "local_ep_group_id", "peer_ep_group_id"},
 	Attrs: append(common(),
 		&resource.Attr{Name: "local_id", Post: true, Put: true, Validate: resource.String(maxString), Default: ""},
 		&resource.Attr{Name: "peer_address", Post: true, Put: true, Required: true, Validate: resource.String(maxString)},

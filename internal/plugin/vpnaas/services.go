@@ -2,6 +2,7 @@ package vpnaas
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -106,17 +107,11 @@ func inPending(status string) bool {
 
 // connectionsOf lists the connections of the given services.
 func connectionsOf(ctx context.Context, tx *db.Tx, services ...string) ([]db.Doc, error) {
-	conns, err := tx.List(ctx, Connections.Collection, db.Filter{})
+	conns, err := tx.ListBy(ctx, Connections.Collection, "vpnservice_id", services...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vpnaas: the services' connections: %w", err)
 	}
-	var out []db.Doc
-	for _, d := range conns {
-		if slices.Contains(services, plugin.Str(d, "vpnservice_id")) {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return conns, nil
 }
 
 // servicesOf lists the VPN services of a router.
