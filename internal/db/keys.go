@@ -1104,12 +1104,29 @@ func (t *Tx) ListByBoth(ctx context.Context, kind, attr, value, other string, ot
 // AnyBy reports whether a document of kind has attr holding value (as ListBy reads it),
 // reading at most the index's first row when the catalogue keys attr.
 func (t *Tx) AnyBy(ctx context.Context, kind, attr, value string) (bool, error) {
-	if !t.keysBy(kind, attr) {
-		docs, err := t.ListBy(ctx, kind, attr, value)
-		return len(docs) > 0, err
+	id, err := t.FirstBy(ctx, kind, attr, value)
+	return id != "", err
+}
+
+// FirstBy returns the smallest id of the documents of kind whose attr holds value (as ListBy
+// reads them; "" when none), reading at most the index's first row when the catalogue keys
+// attr (a policy's first user, named in its in-use conflict).
+func (t *Tx) FirstBy(ctx context.Context, kind, attr, value string) (string, error) {
+	var ids []string
+	var err error
+	if t.keysBy(kind, attr) {
+		ids, err = t.KeyIDs(ctx, kind, attr, []string{value}, 1)
+	} else {
+		var docs []Doc
+		docs, err = t.ListBy(ctx, kind, attr, value)
+		if len(docs) > 0 {
+			ids = []string{str(docs[0]["id"])}
+		}
 	}
-	ids, err := t.KeyIDs(ctx, kind, attr, []string{value}, 1)
-	return len(ids) > 0, err
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
 }
 
 // keysBy reports whether the catalogue keys attr of kind: a sort attribute or a

@@ -12,7 +12,7 @@ import (
 // TestListBy: ListBy finds the same documents, in id order, whether the catalogue keys the
 // attribute (the key index names them) or not (every document is read), for a string
 // attribute and a list of strings, on each engine; through the index it reads only those
-// (counted by the decoded-document cache's lookups). AnyBy agrees.
+// (counted by the decoded-document cache's lookups). AnyBy and FirstBy agree.
 func TestListBy(t *testing.T) {
 	engines(t, false, func(t *testing.T, url string) {
 		ctx := t.Context()
@@ -50,6 +50,17 @@ func TestListBy(t *testing.T) {
 					any, err := tx.AnyBy(ctx, "items", tc.attr, tc.values[0])
 					if want := tc.want > 0; any != want && err == nil {
 						t.Errorf("AnyBy %s %s = %v, want %v", tc.attr, tc.values[0], any, want)
+					}
+					if err != nil {
+						return err
+					}
+					first, err := tx.FirstBy(ctx, "items", tc.attr, tc.values[0])
+					want := ""
+					if ids, _ := ids(plain); len(ids) > 0 && len(tc.values) == 1 {
+						want = ids[0]
+					}
+					if err == nil && len(tc.values) == 1 && first != want {
+						t.Errorf("FirstBy %s %s = %q, want %q", tc.attr, tc.values[0], first, want)
 					}
 					return err
 				})

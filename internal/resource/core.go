@@ -172,6 +172,9 @@ var Ports = &Resource{
 	// security_groups: a group's delete finds whether a port uses it (db.Tx.AnyBy).
 	KeyPaths: []string{"fixed_ips.ip_address", "fixed_ips.subnet_id", "security_groups"},
 	KeySorts: []string{"name", "network_id", "device_id", "device_owner", "project_id", "mac_address", "status", "admin_state_up", "created_at", "updated_at"},
+	// A QoS policy's delete and rule checks find its first port (a row only for a port
+	// that names a policy).
+	Lookups:  []string{"qos_policy_id"},
 	Parent:   &Parent{Attr: "network_id", Collection: "networks", Policy: true, OwnedUnlessShared: true, ChildWritesOnlyRead: true},
 	DataType: "PORT", Translate: 7, Quota: "port", Root: true,
 	NotFound: fault.PortNotFound,

@@ -2,13 +2,13 @@ package qos
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
 	"github.com/midonet-go/midonet/internal/model"
 	"github.com/midonet-go/midonet/internal/plugin"
-	"github.com/midonet-go/midonet/internal/plugin/stored"
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
@@ -98,11 +98,11 @@ func (PolicyCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 
 // firstUser is the id of a document of collection naming the policy ("" when none).
 func firstUser(ctx context.Context, tx *db.Tx, collection, policyID string) (string, error) {
-	users, err := stored.Where(ctx, tx, collection, "qos_policy_id", policyID)
-	if err != nil || len(users) == 0 {
-		return "", err
+	id, err := tx.FirstBy(ctx, collection, "qos_policy_id", policyID)
+	if err != nil {
+		return "", fmt.Errorf("qos: the %s of policy %s: %w", collection, policyID, err)
 	}
-	return plugin.Str(users[0], "id"), nil
+	return id, nil
 }
 
 // List returns the policies the caller may see: an admin every one, others their project's
