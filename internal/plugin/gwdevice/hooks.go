@@ -16,16 +16,17 @@ type resourceHook struct {
 	typ string
 }
 
+// BeforeDelete refuses while a device's resource_id is the router's or network's id. The
+// device's type need not be read (its document embeds its remote MAC entries): a device names
+// a resource of its own type only, checked at its create, and ids are unique across kinds.
 func (h resourceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	devices, err := tx.ListBy(ctx, Devices.Collection, "resource_id", id)
+	used, err := tx.AnyBy(ctx, Devices.Collection, "resource_id", id)
 	if err != nil {
 		return fmt.Errorf("gwdevice: the devices of %s: %w", id, err)
 	}
-	for _, d := range devices {
-		if plugin.Str(d, "type") == h.typ {
-			return fault.DeviceInUseByGatewayDevice(id, resourceType[h.typ])
-		}
+	if used {
+		return fault.DeviceInUseByGatewayDevice(id, resourceType[h.typ])
 	}
 	return nil
 }
