@@ -148,6 +148,7 @@ var Subnets = &Resource{
 var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
 	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true, RBAC: "subnetpool",
+	Lookups: []string{"address_scope_id"}, // an address scope's delete
 	NotFound: func(id string) *fault.Fault {
 		return fault.SubnetPoolNotFound(id)
 	},

@@ -2,6 +2,7 @@ package addrscope
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -29,14 +30,12 @@ func New() Collection {
 		},
 		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 			id := plugin.Str(cur, "id")
-			pools, err := tx.List(ctx, "subnetpools", db.Filter{})
+			used, err := tx.AnyBy(ctx, "subnetpools", "address_scope_id", id)
 			if err != nil {
-				return err
+				return fmt.Errorf("addrscope: the subnet pools of %s: %w", id, err)
 			}
-			for _, p := range pools {
-				if plugin.Str(p, "address_scope_id") == id {
-					return fault.AddressScopeInUse(id)
-				}
+			if used {
+				return fault.AddressScopeInUse(id)
 			}
 			return nil
 		}}}

@@ -64,6 +64,7 @@ var (
 		Collection: "firewall_logs", Member: "firewall_log", Path: "firewall_logs", Sub: true,
 		Parent:   &resource.Parent{Attr: "logging_resource_id", Collection: "logging_resources"},
 		DataType: "FIREWALLLOG", Translate: 31, Quota: "firewall_log",
+		Lookups:  []string{"firewall_id"}, // a firewall's or group's delete (cascade)
 		NotFound: fault.FirewallLogNotFound,
 		Attrs: append(owner(),
 			&resource.Attr{Name: "logging_resource_id"},
@@ -75,6 +76,7 @@ var (
 	Logs = &resource.Resource{
 		Collection: "logs", Member: "log", Path: "log/logs",
 		DataType: "LOG", Translate: 32, Quota: "log",
+		Lookups:  []string{"resource_id", "target_id"}, // a security group's and a port's delete (cascade)
 		NotFound: fault.LogResourceNotFound,
 		Attrs: append(owner(),
 			&resource.Attr{Name: "name", Post: true, Put: true, Validate: resource.String(255), Default: ""},
