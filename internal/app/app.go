@@ -427,6 +427,7 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	})
 	s.Metrics.RegisterWriteGroups(d.GroupStats, nil)
 	s.Metrics.RegisterDocCache(docCacheState)
+	s.Metrics.RegisterUnindexedLookups(d.UnindexedLookups)
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err

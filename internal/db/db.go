@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -73,6 +74,9 @@ type DB struct {
 	// rowidsStale is set once a page found a key row whose rowid no longer names its
 	// document (an outside VACUUM): pages then read by (kind, id) until the index is rebuilt.
 	rowidsStale atomic.Bool
+	// unindexed counts the lookups the key index could not answer (keys.go, ListBy), by
+	// kind and attribute: each read its whole collection.
+	unindexed sync.Map // [2]string{kind, attr} → *atomic.Int64
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:

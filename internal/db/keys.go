@@ -1052,6 +1052,7 @@ func (t *Tx) ListBy(ctx context.Context, kind, attr string, values ...string) ([
 			return nil, err
 		}
 	} else {
+		t.db.noteUnindexed(kind, attr)
 		var err error
 		if docs, err = t.List(ctx, kind, Filter{}); err != nil {
 			return nil, err
@@ -1127,6 +1128,29 @@ func (t *Tx) FirstBy(ctx context.Context, kind, attr, value string) (string, err
 		return "", err
 	}
 	return ids[0], nil
+}
+
+// noteUnindexed counts a lookup by attr that read every document of kind.
+func (d *DB) noteUnindexed(kind, attr string) {
+	k := [2]string{kind, attr}
+	n, ok := d.unindexed.Load(k)
+	if !ok {
+		n, _ = d.unindexed.LoadOrStore(k, new(atomic.Int64))
+	}
+	n.(*atomic.Int64).Add(1)
+}
+
+// UnindexedLookups returns how many lookups (ListBy, ListByBoth, AnyBy, FirstBy) read their
+// whole collection because the catalogue does not key the attribute, by kind and attribute
+// ([2]string{kind, attr}): a plugin's lookup that will slow down as the collection grows
+// (/metrics, midonet_db_unindexed_lookups_total).
+func (d *DB) UnindexedLookups() map[[2]string]int64 {
+	out := map[[2]string]int64{}
+	d.unindexed.Range(func(k, v any) bool {
+		out[k.([2]string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
 }
 
 // keysBy reports whether the catalogue keys attr of kind: a sort attribute or a

@@ -69,6 +69,13 @@ func TestListBy(t *testing.T) {
 				}
 			}
 		}
+		// What read the whole collection is counted (/metrics), what the index answered not.
+		if got := keyed.UnindexedLookups(); len(got) != 0 {
+			t.Errorf("lookups through the index counted as unindexed: %v", got)
+		}
+		if got := plain.UnindexedLookups()[[2]string{"items", "device_id"}]; got == 0 {
+			t.Errorf("the lookups by device_id without a keying catalogue were not counted (%v)", plain.UnindexedLookups())
+		}
 	})
 }
 

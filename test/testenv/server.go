@@ -106,6 +106,9 @@ func StartServer(t testing.TB, o Options) *Server {
 		s.configFiles = append(s.configFiles, path)
 	}
 	t.Cleanup(func() {
+		if !t.Failed() {
+			s.checkLookupsIndexed(t)
+		}
 		s.Stop()
 		if t.Failed() {
 			t.Logf("testenv: last lines of the midonet server's output (%s):\n%s",
@@ -179,6 +182,40 @@ func (s *Server) launch() error {
 		return fmt.Errorf("%w\nlast lines of the server's output:\n%s", err, lastLines(s.Logs(), 40))
 	}
 	return nil
+}
+
+// checkLookupsIndexed fails the test when the running server counted a plugin's lookup by
+// an attribute its catalogue does not key (midonet_db_unindexed_lookups_total): each such
+// lookup reads its whole collection, so what the test did would slow down as the deployment
+// grows. A server that is stopped or does not answer /metrics is not checked.
+func (s *Server) checkLookupsIndexed(t testing.TB) {
+	p := s.running()
+	if p == nil || p.exited() {
+		return
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	if s.opts.TLS != nil {
+		client.Transport = &http.Transport{TLSClientConfig: s.opts.TLS}
+	}
+	resp, err := client.Get(s.URL + "/metrics")
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return
+	}
+	var found []string
+	for line := range strings.Lines(string(body)) {
+		if strings.HasPrefix(line, "midonet_db_unindexed_lookups_total{") {
+			found = append(found, strings.TrimSpace(line))
+		}
+	}
+	if len(found) > 0 {
+		t.Errorf("testenv: the server read whole collections for lookups by attributes its catalogue does not key "+
+			"(add them to the collection's Lookups):\n%s", strings.Join(found, "\n"))
+	}
 }
 
 func (s *Server) waitReady(p *process) error {
