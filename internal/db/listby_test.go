@@ -56,8 +56,8 @@ func TestListBy(t *testing.T) {
 					}
 					first, err := tx.FirstBy(ctx, "items", tc.attr, tc.values[0])
 					want := ""
-					if ids, _ := ids(plain); len(ids) > 0 && len(tc.values) == 1 {
-						want = ids[0]
+					if len(all) > 0 && len(tc.values) == 1 {
+						want = all[0]
 					}
 					if err == nil && len(tc.values) == 1 && first != want {
 						t.Errorf("FirstBy %s %s = %q, want %q", tc.attr, tc.values[0], first, want)

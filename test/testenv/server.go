@@ -193,11 +193,7 @@ func (s *Server) checkLookupsIndexed(t testing.TB) {
 	if p == nil || p.exited() {
 		return
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	if s.opts.TLS != nil {
-		client.Transport = &http.Transport{TLSClientConfig: s.opts.TLS}
-	}
-	resp, err := client.Get(s.URL + "/metrics")
+	resp, err := s.client(5 * time.Second).Get(s.URL + "/metrics")
 	if err != nil {
 		return
 	}
@@ -218,11 +214,17 @@ func (s *Server) checkLookupsIndexed(t testing.TB) {
 	}
 }
 
-func (s *Server) waitReady(p *process) error {
-	client := &http.Client{Timeout: 2 * time.Second}
+// client is an HTTP client for the server's own URL (its TLS configuration, if any).
+func (s *Server) client(timeout time.Duration) *http.Client {
+	c := &http.Client{Timeout: timeout}
 	if s.opts.TLS != nil {
-		client.Transport = &http.Transport{TLSClientConfig: s.opts.TLS}
+		c.Transport = &http.Transport{TLSClientConfig: s.opts.TLS}
 	}
+	return c
+}
+
+func (s *Server) waitReady(p *process) error {
+	client := s.client(2 * time.Second)
 	deadline := time.Now().Add(ReadyTimeout)
 	for {
 		resp, err := client.Get(s.URL + "/")
