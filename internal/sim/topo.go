@@ -271,6 +271,7 @@ func NewTopology(objs []topology.Object) *Topology {
 		sgs     []*topology.IPAddrGroup
 		trunks  []*topology.TrunkSubport
 		gwdevs  []*topology.GatewayDevice
+		remotes []*topology.RemoteMacEntry
 		mirrors []*topology.Mirror
 		loggers []*topology.RuleLogger
 		labels  []*topology.MeteringLabel
@@ -337,6 +338,8 @@ func NewTopology(objs []topology.Object) *Topology {
 			vpns = append(vpns, v)
 		case *topology.GatewayDevice:
 			gwdevs = append(gwdevs, v)
+		case *topology.RemoteMacEntry:
+			remotes = append(remotes, v)
 		case *topology.Mirror:
 			mirrors = append(mirrors, v)
 		case *topology.RuleLogger:
@@ -484,7 +487,7 @@ func NewTopology(objs []topology.Object) *Topology {
 	t.compileMirrors(mirrors)
 	t.compileRoutes(routes)
 	t.compileRules(rules)
-	t.compileVteps(gwdevs)
+	t.compileVteps(gwdevs, remotes)
 	t.compileLoggers(loggers)
 	t.compileMeters(labels)
 	t.compileHelpers(helpers)

@@ -36,9 +36,9 @@ type vtep struct {
 	ports   map[uint32]*port
 }
 
-// compileVteps attaches each router_vtep gateway device to its router, and each VNI port to
-// its router.
-func (t *Topology) compileVteps(devs []*topology.GatewayDevice) {
+// compileVteps attaches each router_vtep gateway device to its router, with the device's
+// remote MAC entries, and each VNI port to its router.
+func (t *Topology) compileVteps(devs []*topology.GatewayDevice, entries []*topology.RemoteMacEntry) {
 	get := func(r *router) *vtep {
 		if r.vtep == nil {
 			r.vtep = &vtep{tunnelIPs: map[netip.Addr]bool{}, remote: map[vniMAC]netip.Addr{},
@@ -46,30 +46,36 @@ func (t *Topology) compileVteps(devs []*topology.GatewayDevice) {
 		}
 		return r.vtep
 	}
+	vteps := make(map[string]*vtep, len(devs)) // by device
 	for _, d := range devs {
 		r := t.routers[d.RouterID]
 		if d.Type != "router_vtep" || r == nil {
 			continue
 		}
 		v := get(r)
+		vteps[d.ID] = v
 		for _, s := range d.TunnelIPs {
 			if a, err := netip.ParseAddr(s); err == nil {
 				v.tunnelIPs[a] = true
 			}
 		}
-		for _, e := range d.RemoteMacs {
-			m, err1 := ParseMAC(e.MAC)
-			a, err2 := netip.ParseAddr(e.VtepAddress)
-			if err1 != nil || err2 != nil {
-				t.warn("gateway device %s: remote MAC entry %s unusable", d.ID, e.ID)
-				continue
-			}
-			v.remote[vniMAC{e.VNI, m}] = a
-			if v.sources[e.VNI] == nil {
-				v.sources[e.VNI] = map[netip.Addr]bool{}
-			}
-			v.sources[e.VNI][a] = true
+	}
+	for _, e := range entries {
+		v := vteps[e.DeviceID]
+		if v == nil {
+			continue // its device is not a VTEP router here (yet)
 		}
+		m, err1 := ParseMAC(e.MAC)
+		a, err2 := netip.ParseAddr(e.VtepAddress)
+		if err1 != nil || err2 != nil {
+			t.warn("gateway device %s: remote MAC entry %s unusable", e.DeviceID, e.ID)
+			continue
+		}
+		v.remote[vniMAC{e.VNI, m}] = a
+		if v.sources[e.VNI] == nil {
+			v.sources[e.VNI] = map[netip.Addr]bool{}
+		}
+		v.sources[e.VNI][a] = true
 	}
 	for _, p := range t.ports {
 		if p.router == nil || p.obj.VNI == 0 && p.obj.TunnelIP == "" {

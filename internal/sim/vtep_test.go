@@ -25,12 +25,13 @@ func vtepEnv(t *testing.T) *env {
 	np, gp := topology.L2GWNetworkPortID(netB), topology.L2GWGatewayPortID(netB)
 	objs = append(objs,
 		&topology.GatewayDevice{Meta: topology.Meta{ID: "d0000000-0000-4000-8000-000000000001"}, Type: "router_vtep", RouterID: rtr,
-			TunnelIPs:  []string{tunnelIP.String()},
-			RemoteMacs: []topology.RemoteMac{{ID: "e1", MAC: macRemote.String(), VtepAddress: vtepAddr.String(), VNI: vni}}},
+			TunnelIPs: []string{tunnelIP.String()}},
+		&topology.RemoteMacEntry{Meta: topology.Meta{ID: "e1"}, DeviceID: "d0000000-0000-4000-8000-000000000001",
+			MAC: macRemote.String(), VtepAddress: vtepAddr.String(), VNI: vni},
 		&topology.Port{Meta: topology.Meta{ID: np}, NetworkID: netB, PeerID: gp, AdminStateUp: true, MAC: "02:00:00:00:00:01"},
 		&topology.Port{Meta: topology.Meta{ID: gp}, RouterID: rtr, PeerID: np, AdminStateUp: true, PortMAC: "02:00:00:00:00:02",
 			VNI: vni, TunnelIP: tunnelIP.String()},
-		&topology.MacEntry{Meta: topology.Meta{ID: topology.L2GWRemoteMacEntryID(netB, macRemote.String())}, NetworkID: netB,
+		&topology.MacEntry{Meta: topology.Meta{ID: topology.L2GWRemoteMacEntryID(netB, "e1")}, NetworkID: netB,
 			MAC: macRemote.String(), PortID: np},
 	)
 	topo := NewTopology(objs)

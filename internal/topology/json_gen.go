@@ -1107,29 +1107,22 @@ func (v *GatewayDevice) AppendJSON(b []byte) []byte {
 		b = append(b, `,"tunnel_ips":`...)
 		b = appendJSONStrings(b, v.TunnelIPs)
 	}
-	if len(v.RemoteMacs) > 0 {
-		b = append(b, `,"remote_mac_entries":`...)
-		if v.RemoteMacs == nil {
-			b = append(b, "null"...)
-		} else {
-			b = append(b, '[')
-			for i := range v.RemoteMacs {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = v.RemoteMacs[i].AppendJSON(b)
-			}
-			b = append(b, ']')
-		}
-	}
 	return append(b, '}')
 }
 
 // AppendJSON appends json.Marshal's encoding of v.
-func (v *RemoteMac) AppendJSON(b []byte) []byte {
+func (v *RemoteMacEntry) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	b = append(b, `"id":`...)
-	b = appendJSONString(b, v.ID)
+	b = appendJSONString(b, v.Meta.ID)
+	if v.Meta.Owner != "" {
+		b = append(b, `,"owner":`...)
+		b = appendJSONString(b, v.Meta.Owner)
+	}
+	b = append(b, `,"neutron_revision":`...)
+	b = strconv.AppendInt(b, int64(v.Meta.Revision), 10)
+	b = append(b, `,"device_id":`...)
+	b = appendJSONString(b, v.DeviceID)
 	b = append(b, `,"mac_address":`...)
 	b = appendJSONString(b, v.MAC)
 	b = append(b, `,"vtep_address":`...)

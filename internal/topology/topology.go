@@ -43,6 +43,7 @@ const (
 	KindBgpNetwork    Kind = "BgpNetwork"
 	KindMirror        Kind = "Mirror"
 	KindGatewayDevice Kind = "GatewayDevice"
+	KindRemoteMac     Kind = "RemoteMacEntry"
 	KindVpnService    Kind = "VpnService"
 	KindIPSecConn     Kind = "IPSecSiteConnection"
 	KindRuleLogger    Kind = "RuleLogger"
@@ -57,7 +58,7 @@ const (
 var Kinds = []Kind{KindNetwork, KindPort, KindRouter, KindRoute, KindChain, KindRule, KindIPAddrGroup,
 	KindIPAddrMember, KindPortGroup, KindDhcp, KindDhcpHost, KindMacEntry, KindArpEntry, KindFip64Entry,
 	KindTunnelZone, KindTunnelMember, KindQosPolicy, KindBgpPeer, KindBgpNetwork, KindMirror,
-	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRuleLogger,
+	KindVpnService, KindIPSecConn, KindGatewayDevice, KindRemoteMac, KindRuleLogger,
 	KindMeterLabel, KindCtHelper, KindLocalIP, KindTrunkSubport, KindNdpProxy}
 
 // Meta is what every object carries.
@@ -703,6 +704,8 @@ func New(k Kind) (Object, error) {
 		return &IPSecSiteConnection{}, nil
 	case KindGatewayDevice:
 		return &GatewayDevice{}, nil
+	case KindRemoteMac:
+		return &RemoteMacEntry{}, nil
 	case KindMirror:
 		return &Mirror{}, nil
 	case KindRuleLogger:

@@ -212,6 +212,21 @@ func TestGatewayDevices(t *testing.T) {
 		rv3 := gwMust(t, c, map[string]any{"name": "rv3", "type": "router_vtep", "resource_id": other.ID, "tunnel_ips": []string{"198.51.100.1"}})
 		_, err = gwEntry(t, c, rv3["id"].(string), map[string]any{"mac_address": "fa:16:3e:00:00:02", "vtep_address": "203.0.113.7", "segmentation_id": 100})
 		must(t, err)
+		// A device's list of entries is ordered by MAC, whatever the order of their creates,
+		// in a list of devices as in a show.
+		_, err = gwEntry(t, c, rv3["id"].(string), map[string]any{"mac_address": "fa:16:3e:00:00:01", "vtep_address": "203.0.113.8", "segmentation_id": 100})
+		must(t, err)
+		list, err = gwGet(t, c, gwDevices)
+		must(t, err)
+		var macs []any
+		for _, d := range list["gateway_devices"].([]any) {
+			for _, e := range d.(map[string]any)["remote_mac_entries"].([]any) {
+				macs = append(macs, e.(map[string]any)["mac_address"])
+			}
+		}
+		if fmt.Sprint(macs) != "[fa:16:3e:00:00:01 fa:16:3e:00:00:02]" {
+			t.Errorf("the devices' entries %v, want rv3's two by MAC", macs)
+		}
 	})
 }
 

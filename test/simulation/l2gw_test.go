@@ -148,6 +148,33 @@ func TestBorderGateway(t *testing.T) {
 			t.Errorf("from 198.51.100.66: verdict %s drop %+v", r.Verdict, r.Drop)
 		}
 	})
+	t.Run("an entry added after the connection is reached; a deleted one is not", func(t *testing.T) {
+		const laterMAC = "fa:16:3e:77:00:02"
+		entry := a.create("gw/gateway_devices/"+dev+"/remote_mac_entries", "remote_mac_entry", map[string]any{
+			"mac_address": laterMAC, "vtep_address": "203.0.113.8", "segmentation_id": 5000})["id"].(string)
+		settle()
+		toLater := append([]string(nil), toRemote...)
+		for i := range toLater {
+			if toLater[i] == remoteMAC {
+				toLater[i] = laterMAC
+			}
+		}
+		r := a.vxlanTrace(t, toLater...)
+		if r.Verdict != "forwarded" || len(r.Egress) != 1 || r.Egress[0].PortID != upstream || r.Egress[0].Packet.IP.Dst != "203.0.113.8" {
+			t.Fatalf("to %s: verdict %s egress %+v drop %+v, want forwarded to VTEP 203.0.113.8", laterMAC, r.Verdict, r.Egress, r.Drop)
+		}
+		a.call("DELETE", "gw/gateway_devices/"+dev+"/remote_mac_entries/"+entry, nil)
+		settle()
+		r = a.vxlanTrace(t, toLater...)
+		for _, e := range r.Egress {
+			if e.PortID == upstream {
+				t.Errorf("a frame for the deleted entry's MAC still leaves for a VTEP: %+v", e.Packet)
+			}
+		}
+		if r := a.vxlanTrace(t, toRemote...); r.Verdict != "forwarded" || len(r.Egress) != 1 || r.Egress[0].PortID != upstream {
+			t.Errorf("the other entry after the delete: verdict %s egress %+v drop %+v", r.Verdict, r.Egress, r.Drop)
+		}
+	})
 	t.Run("without the connection the network is no longer bridged", func(t *testing.T) {
 		a.call("DELETE", "l2-gateway-connections/"+conn, nil)
 		settle()

@@ -20,12 +20,17 @@ func Service() plugin.Service {
 		ServicePlugins: []string{"midonet_gwdevice", "midonet.neutron.services.gw_device.plugin.MidonetGwDeviceServicePlugin"},
 		Resources:      []*resource.Resource{Devices, RemoteMacEntries},
 		Extensions:     Extensions,
-		// A device reads the router or network it stands on.
-		Translators: translate.Translators{Devices.Collection: {Owned: deviceObjects, Follows: map[string]translate.Follow{
-			"routers": translate.Naming(Devices.Collection), "networks": translate.Naming(Devices.Collection)}}},
+		// A device reads the router or network it stands on; a remote MAC entry reads its
+		// device and the L2 gateway connections joining networks to it.
+		Translators: translate.Translators{
+			Devices.Collection: {Owned: deviceObjects, Follows: map[string]translate.Follow{
+				"routers": translate.Naming(Devices.Collection), "networks": translate.Naming(Devices.Collection)}},
+			RemoteMacEntries.Collection: {Owned: entryObjects, Follows: map[string]translate.Follow{
+				Devices.Collection: translate.Naming(RemoteMacEntries.Collection), l2gwConnections: entriesOfConnection}},
+		},
 		Policies: PolicyRules,
 		Collections: func(plugin.Deps) []plugin.Collection {
-			return []plugin.Collection{DeviceCollection(), EntryCollection{}}
+			return []plugin.Collection{NewDeviceCollection(), EntryCollection{}}
 		},
 		Hooks: map[string]plugin.Hook{"routers": resourceHook{typ: RouterVtep}, "networks": resourceHook{typ: NetworkVlan}},
 	}

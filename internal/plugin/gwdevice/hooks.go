@@ -17,8 +17,8 @@ type resourceHook struct {
 }
 
 // BeforeDelete refuses while a device's resource_id is the router's or network's id. The
-// device's type need not be read (its document embeds its remote MAC entries): a device names
-// a resource of its own type only, checked at its create, and ids are unique across kinds.
+// device's type need not be read: a device names a resource of its own type only, checked at
+// its create, and ids are unique across kinds.
 func (h resourceHook) BeforeDelete(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
 	used, err := tx.AnyBy(ctx, Devices.Collection, "resource_id", id)

@@ -3,7 +3,6 @@ package gwdevice
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/midonet-go/midonet/internal/db"
 	"github.com/midonet-go/midonet/internal/fault"
@@ -11,9 +10,9 @@ import (
 	"github.com/midonet-go/midonet/internal/resource"
 )
 
-// EntryCollection is a device's remote MAC entries. Entries are stored in their own kind and
-// embedded in their device; they are not journaled themselves: every change saves the device,
-// whose translation carries them.
+// EntryCollection is a device's remote MAC entries. Each entry is its own document, journaled
+// and translated on its own: a create or delete writes that entry only, never the device (the
+// device shows its entries by reading them: Expand).
 type EntryCollection struct{}
 
 // Resource describes remote MAC entries.
@@ -46,10 +45,10 @@ func (EntryCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller, 
 		return nil, fault.DuplicateRemoteMacEntry(mac)
 	}
 	d["id"] = plugin.NewID()
-	if err := tx.Insert(ctx, RemoteMacEntries.Collection, d); err != nil {
+	if err := plugin.Add(ctx, tx, c, RemoteMacEntries.Collection, d); err != nil {
 		return nil, err
 	}
-	return d, refreshEntries(ctx, tx, c, devID)
+	return d, nil
 }
 
 // Update is refused: nothing in an entry can change (the API refuses every attribute first).
@@ -59,10 +58,7 @@ func (EntryCollection) Update(context.Context, *db.Tx, *plugin.Caller, db.Doc, d
 
 // Delete removes an entry from its device.
 func (EntryCollection) Delete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
-	if _, err := tx.Delete(ctx, RemoteMacEntries.Collection, plugin.Str(cur, "id")); err != nil {
-		return err
-	}
-	return refreshEntries(ctx, tx, c, plugin.Str(cur, "gateway_device_id"))
+	return plugin.Remove(ctx, tx, c, RemoteMacEntries.Collection, cur)
 }
 
 // List returns the entries (the API narrows them to the device in the URL).
@@ -72,27 +68,4 @@ func (EntryCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, fi
 		f.ParentID = p[0]
 	}
 	return tx.List(ctx, RemoteMacEntries.Collection, f)
-}
-
-// refreshEntries rewrites the device's embedded entry list (ordered by MAC) and journals
-// the device.
-func refreshEntries(ctx context.Context, tx *db.Tx, c *plugin.Caller, devID string) error {
-	dev, err := tx.Get(ctx, Devices.Collection, devID)
-	if err != nil || dev == nil {
-		return err
-	}
-	entries, err := tx.List(ctx, RemoteMacEntries.Collection, db.Filter{ParentID: devID})
-	if err != nil {
-		return err
-	}
-	sort.Slice(entries, func(i, j int) bool {
-		return plugin.Str(entries[i], "mac_address") < plugin.Str(entries[j], "mac_address")
-	})
-	list := make([]any, 0, len(entries))
-	for _, e := range entries {
-		list = append(list, map[string]any{"id": e["id"], "mac_address": e["mac_address"],
-			"vtep_address": e["vtep_address"], "segmentation_id": e["segmentation_id"]})
-	}
-	dev["remote_mac_entries"] = list
-	return plugin.SaveAsIs(ctx, tx, c, Devices.Collection, dev)
 }

@@ -83,8 +83,8 @@ func vni(v any) string {
 	return ""
 }
 
-// Devices is /v2.0/gw/gateway_devices. remote_mac_entries is the embedded list of the
-// device's entries, kept in the document (the translator reads it there).
+// Devices is /v2.0/gw/gateway_devices. remote_mac_entries, the list of the device's entries,
+// is not stored in the document: it is read from the entries when the device is shown.
 var Devices = &resource.Resource{
 	Collection: "gateway_devices", Member: "gateway_device", Path: "gw/gateway_devices",
 	DataType: "GATEWAYDEVICE", RESTPath: "gateway_devices", Translate: 20,
@@ -109,8 +109,11 @@ var Devices = &resource.Resource{
 
 // RemoteMacEntries is /v2.0/gw/gateway_devices/{id}/remote_mac_entries: create, list, show
 // and delete (nothing in an entry can change). Entries belong to their device's project.
+// Each is journaled and translated on its own (networking-midonet's REMOTEMACENTRY task),
+// after the devices and the L2 gateway connections (21) its translation reads.
 var RemoteMacEntries = &resource.Resource{
 	Collection: "remote_mac_entries", Member: "remote_mac_entry", Path: "remote_mac_entries", Sub: true,
+	DataType: "REMOTEMACENTRY", RESTPath: "remote_mac_entries", Translate: 22,
 	PolicyMember: "gateway_device_remote_mac_entry",
 	Lookups:      []string{"mac_address"}, // a create's duplicate check
 	Parent:       &resource.Parent{Attr: "gateway_device_id", Collection: "gateway_devices"},

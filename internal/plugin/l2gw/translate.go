@@ -18,13 +18,9 @@ type connection struct {
 }
 
 type gatewayDevice struct {
-	Type             string   `json:"type"`
-	ResourceID       string   `json:"resource_id"`
-	TunnelIPs        []string `json:"tunnel_ips"`
-	RemoteMacEntries []struct {
-		MACAddress     string `json:"mac_address"`
-		SegmentationID int64  `json:"segmentation_id"`
-	} `json:"remote_mac_entries"`
+	Type       string   `json:"type"`
+	ResourceID string   `json:"resource_id"`
+	TunnelIPs  []string `json:"tunnel_ips"`
 }
 
 // portMAC is the locally administered MAC of a port the translation makes.
@@ -44,9 +40,10 @@ func namingDeviceOn(w *translate.World, id string, _ translate.Doc, add func(...
 // connectionObjects translates a connection as MidoNet's L2 gateway translator did (backend
 // facts 2.12), its ports keyed by the network:
 //   - router_vtep: a bridge port on the network linked to a port of the VTEP router that
-//     carries the connection's VNI and the device's tunnel IP (the border gateway), and the
-//     device's remote MACs of that VNI seeded on the network towards that port, so frames
-//     for them cross to the router, which sends them to their VTEP in VXLAN;
+//     carries the connection's VNI and the device's tunnel IP (the border gateway); the
+//     device's remote MACs of that VNI are seeded on the network towards that port by the
+//     entries' own translation (the gateway-device service's), so frames for them cross to
+//     the router, which sends them to their VTEP in VXLAN;
 //   - network_vlan: a bridge port on the network linked to a port of the VLAN-aware network
 //     tagged with the segmentation id;
 //   - hw_vtep: nothing in the virtual topology; the hardware VTEP is configured over OVSDB.
@@ -69,18 +66,11 @@ func connectionObjects(w *translate.World, id string) []topology.Object {
 		if w.Router(dev.ResourceID) == nil || len(dev.TunnelIPs) == 0 {
 			return nil
 		}
-		objs := []topology.Object{
+		return []topology.Object{
 			&topology.Port{Meta: topology.Meta{ID: np}, NetworkID: c.NetworkID, PeerID: gp, AdminStateUp: true, MAC: portMAC(np)},
 			&topology.Port{Meta: topology.Meta{ID: gp}, RouterID: dev.ResourceID, PeerID: np, AdminStateUp: true,
 				PortMAC: portMAC(gp), VNI: uint32(c.VNI), TunnelIP: dev.TunnelIPs[0]},
 		}
-		for _, e := range dev.RemoteMacEntries {
-			if e.SegmentationID == c.VNI {
-				objs = append(objs, &topology.MacEntry{Meta: topology.Meta{ID: topology.L2GWRemoteMacEntryID(c.NetworkID, e.MACAddress)},
-					NetworkID: c.NetworkID, MAC: e.MACAddress, PortID: np})
-			}
-		}
-		return objs
 	case "network_vlan":
 		if w.Network(dev.ResourceID) == nil {
 			return nil
