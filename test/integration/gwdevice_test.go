@@ -135,6 +135,11 @@ func TestGatewayDevices(t *testing.T) {
 		}
 		_, _, err = raw(t, c, http.MethodPut, gwDevices+"/"+rvID, map[string]any{"gateway_device": map[string]any{"tunnel_ips": []string{}}}, nil, 200)
 		wantError(t, err, 400, "TunnelIPsRequired")
+		// A tunnel IP another device holds is refused; the device's own is not.
+		_, _, err = raw(t, c, http.MethodPut, gwDevices+"/"+hw["id"].(string), map[string]any{"gateway_device": map[string]any{"tunnel_ips": []string{"198.51.100.3"}}}, nil, 200)
+		wantError(t, err, 409, "GatewayDeviceParamDuplicate")
+		_, _, err = raw(t, c, http.MethodPut, gwDevices+"/"+rvID, map[string]any{"gateway_device": map[string]any{"tunnel_ips": []string{"198.51.100.3"}}}, nil, 200)
+		must(t, err)
 		_, _, err = raw(t, c, http.MethodPut, gwDevices+"/"+rvID, map[string]any{"gateway_device": map[string]any{"resource_id": other.ID}}, nil, 200)
 		wantError(t, err, 400, "HTTPBadRequest")
 		_, _, err = raw(t, c, http.MethodPut, gwDevices+"/"+nvID, map[string]any{"gateway_device": map[string]any{"name": "nv-renamed"}}, nil, 200)

@@ -82,10 +82,6 @@ func prepareDevice(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) e
 	if err := serialize(ctx, tx); err != nil {
 		return err
 	}
-	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
 	switch typ {
 	case HwVtep:
 		if d["management_ip"] == nil || d["management_port"] == nil {
@@ -98,10 +94,8 @@ func prepareDevice(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) e
 			d["management_protocol"] = ProtocolOVSDB
 		}
 		ip := plugin.Str(d, "management_ip")
-		for _, o := range devices {
-			if plugin.Str(o, "type") == HwVtep && plugin.Str(o, "management_ip") == ip {
-				return fault.GatewayDeviceParamDuplicate("management_ip", ip)
-			}
+		if err := refuseTaken(ctx, tx, "management_ip", ip, HwVtep, "", fault.GatewayDeviceParamDuplicate("management_ip", ip)); err != nil {
+			return err
 		}
 	case RouterVtep, NetworkVlan:
 		if d["management_ip"] != nil || d["management_port"] != nil || (d["management_protocol"] != nil && d["management_protocol"] != ProtocolNone) {
@@ -118,13 +112,11 @@ func prepareDevice(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) e
 			}
 			return err
 		}
-		for _, o := range devices {
-			if plugin.Str(o, "type") == typ && plugin.Str(o, "resource_id") == rid {
-				return fault.DeviceInUseByGatewayDevice(rid, resourceType[typ])
-			}
+		if err := refuseTaken(ctx, tx, "resource_id", rid, typ, "", fault.DeviceInUseByGatewayDevice(rid, resourceType[typ])); err != nil {
+			return err
 		}
 	}
-	if err := checkTunnelIPs(typ, plugin.Strings(d, "tunnel_ips"), "", devices); err != nil {
+	if err := checkTunnelIPs(ctx, tx, typ, plugin.Strings(d, "tunnel_ips"), ""); err != nil {
 		return err
 	}
 	d["tunnel_ips"] = anyList(plugin.Strings(d, "tunnel_ips"))
@@ -137,9 +129,25 @@ func isNotFound(err error) bool {
 	return ok && f.Status == 404
 }
 
+// refuseTaken answers refusal when a device other than self (of type typ, when typ is not
+// empty) holds value in attr. It reads through the key index (Devices.Lookups) the devices
+// that share the value, not every device.
+func refuseTaken(ctx context.Context, tx *db.Tx, attr, value, typ, self string, refusal *fault.Fault) error {
+	devices, err := tx.ListBy(ctx, Devices.Collection, attr, value)
+	if err != nil {
+		return fmt.Errorf("gwdevice: the devices with %s %s: %w", attr, value, err)
+	}
+	if slices.ContainsFunc(devices, func(o db.Doc) bool {
+		return plugin.Str(o, "id") != self && (typ == "" || plugin.Str(o, "type") == typ)
+	}) {
+		return refusal
+	}
+	return nil
+}
+
 // checkTunnelIPs applies the tunnel-IP rules of a type: a router_vtep has exactly one, a
 // hw_vtep at most one, a network_vlan none; no other device holds the address.
-func checkTunnelIPs(typ string, ips []string, self string, devices []db.Doc) error {
+func checkTunnelIPs(ctx context.Context, tx *db.Tx, typ string, ips []string, self string) error {
 	switch {
 	case typ == NetworkVlan && len(ips) > 0:
 		return fault.GatewayDeviceTypeInvalid(typ, "Gateway device %s does not take tunnel_ips", typ)
@@ -149,10 +157,8 @@ func checkTunnelIPs(typ string, ips []string, self string, devices []db.Doc) err
 		return fault.TunnelIPsExhausted()
 	}
 	for _, ip := range ips {
-		for _, o := range devices {
-			if plugin.Str(o, "id") != self && slices.Contains(plugin.Strings(o, "tunnel_ips"), ip) {
-				return fault.GatewayDeviceParamDuplicate("tunnel_ip", ip)
-			}
+		if err := refuseTaken(ctx, tx, "tunnel_ips", ip, "", self, fault.GatewayDeviceParamDuplicate("tunnel_ip", ip)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -174,11 +180,7 @@ func checkDevice(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur, changes,
 	if err := serialize(ctx, tx); err != nil {
 		return err
 	}
-	devices, err := tx.List(ctx, Devices.Collection, db.Filter{})
-	if err != nil {
-		return err
-	}
-	return checkTunnelIPs(plugin.Str(cur, "type"), plugin.Strings(changes, "tunnel_ips"), plugin.Str(cur, "id"), devices)
+	return checkTunnelIPs(ctx, tx, plugin.Str(cur, "type"), plugin.Strings(changes, "tunnel_ips"), plugin.Str(cur, "id"))
 }
 
 // removeEntries removes a deleted device's remote MAC entries, each journaled.

@@ -88,7 +88,9 @@ func vni(v any) string {
 var Devices = &resource.Resource{
 	Collection: "gateway_devices", Member: "gateway_device", Path: "gw/gateway_devices",
 	DataType: "GATEWAYDEVICE", RESTPath: "gateway_devices", Translate: 20,
-	Lookups:  []string{"resource_id"}, // a router's or network's delete
+	// A router's or network's delete (resource_id); a create's or update's uniqueness rules
+	// (one device per resource, per hw_vtep management IP, per tunnel IP).
+	Lookups:  []string{"resource_id", "management_ip", "tunnel_ips"},
 	NotFound: fault.GatewayDeviceNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
