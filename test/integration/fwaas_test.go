@@ -199,7 +199,8 @@ func TestFWaaSv1(t *testing.T) {
 		// Without router_ids: every router of the project that has no firewall (none left).
 		out, _, err = raw(t, c, "POST", "fw/firewalls", doc{"firewall": doc{"firewall_policy_id": pid}}, nil, 201)
 		must(t, err)
-		if fw2 := out["firewall"].(map[string]any); fw2["status"] != "INACTIVE" || len(fw2["router_ids"].([]any)) != 0 {
+		fw2 := out["firewall"].(map[string]any)
+		if fw2["status"] != "INACTIVE" || len(fw2["router_ids"].([]any)) != 0 {
 			t.Errorf("second firewall %v, want INACTIVE on no router", fw2)
 		}
 		_, _, err = raw(t, c, "DELETE", "fw/firewall_policies/"+pid, nil, nil, 204)
@@ -211,6 +212,16 @@ func TestFWaaSv1(t *testing.T) {
 		}
 		_, _, err = raw(t, c, "DELETE", "fw/firewalls/"+fw["id"].(string), nil, nil, 204)
 		must(t, err)
+		// A router deleted leaves the firewall holding it, which holds no router then.
+		gone := l3CreateRouter(t, c, routers.CreateOpts{Name: "fw1-gone"}).ID
+		_, _, err = raw(t, c, "PUT", "fw/firewalls/"+fw2["id"].(string), doc{"firewall": doc{"router_ids": []string{gone}}}, nil, 200)
+		must(t, err)
+		must(t, routers.Delete(ctx(t), c, gone).ExtractErr())
+		out, _, err = raw(t, c, "GET", "fw/firewalls/"+fw2["id"].(string), nil, nil, 200)
+		must(t, err)
+		if got := out["firewall"].(map[string]any); got["status"] != "INACTIVE" || len(got["router_ids"].([]any)) != 0 {
+			t.Errorf("firewall after its router's delete %v, want INACTIVE on no router", got)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package bgp
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -33,9 +34,9 @@ func PeerCollection() stored.Collection {
 // unbindPeer removes a peer being deleted from its speaker.
 func unbindPeer(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	speakers, err := tx.List(ctx, Speakers.Collection, db.Filter{})
+	speakers, err := tx.ListBy(ctx, Speakers.Collection, "peers", id)
 	if err != nil {
-		return err
+		return fmt.Errorf("bgp: the speakers of peer %s: %w", id, err)
 	}
 	for _, d := range speakers {
 		sp := model.MustDecode[Speaker](d)

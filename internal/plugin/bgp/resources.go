@@ -36,6 +36,7 @@ func asNumber(v any) string {
 var Speakers = &resource.Resource{
 	Collection: "bgp_speakers", Member: "bgp_speaker", Path: "bgp-speakers",
 	DataType: "BGPSPEAKER", RESTPath: "bgp_speakers", Translate: 12,
+	Lookups:  []string{"logical_router", "peers"}, // a router's speaker (its delete), a peer's
 	NotFound: fault.BgpSpeakerNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID, NoSort: true},

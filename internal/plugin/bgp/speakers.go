@@ -2,6 +2,7 @@ package bgp
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -23,18 +24,14 @@ func NewSpeakerCollection() SpeakerCollection {
 	return SpeakerCollection{stored.Collection{Res: Speakers, Unscoped: true, Prepare: prepareSpeaker}}
 }
 
-// speakerOfRouter is the speaker associated with a router ("" when none).
+// speakerOfRouter is the speaker associated with a router ("" when none), found through the
+// key index (Speakers.Lookups).
 func speakerOfRouter(ctx context.Context, tx *db.Tx, routerID string) (string, error) {
-	docs, err := tx.List(ctx, Speakers.Collection, db.Filter{})
+	id, err := tx.FirstBy(ctx, Speakers.Collection, "logical_router", routerID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("bgp: the speaker of router %s: %w", routerID, err)
 	}
-	for _, d := range docs {
-		if plugin.Str(d, "logical_router") == routerID {
-			return plugin.Str(d, "id"), nil
-		}
-	}
-	return "", nil
+	return id, nil
 }
 
 func prepareSpeaker(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc) error {
@@ -132,9 +129,9 @@ func (SpeakerCollection) addPeer(ctx context.Context, tx *db.Tx, c *plugin.Calle
 		return nil, err
 	}
 	peer := model.MustDecode[Peer](pd)
-	others, err := tx.List(ctx, Speakers.Collection, db.Filter{})
+	others, err := tx.ListBy(ctx, Speakers.Collection, "peers", id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bgp: the speakers of peer %s: %w", id, err)
 	}
 	for _, o := range others {
 		osp := model.MustDecode[Speaker](o)

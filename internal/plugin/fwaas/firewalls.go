@@ -2,6 +2,7 @@ package fwaas
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/midonet-go/midonet/internal/db"
@@ -30,11 +31,13 @@ func firewallStatus(d db.Doc) string {
 	return StatusActive
 }
 
-// routersInUse are the routers other firewalls hold, by router.
-func routersInUse(ctx context.Context, tx *db.Tx, except string) (map[string]bool, error) {
-	fws, err := all(ctx, tx, Firewalls)
+// routersInUse are those of routers that firewalls other than except hold, by router. It
+// reads the firewalls holding them through the key index (Firewalls.Lookups), not every
+// firewall.
+func routersInUse(ctx context.Context, tx *db.Tx, except string, routers []string) (map[string]bool, error) {
+	fws, err := tx.ListBy(ctx, Firewalls.Collection, "router_ids", routers...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fwaas: the firewalls of %d routers: %w", len(routers), err)
 	}
 	used := map[string]bool{}
 	for _, f := range fws {
@@ -61,7 +64,7 @@ func checkRouters(ctx context.Context, tx *db.Tx, c *plugin.Caller, d db.Doc, ad
 			return fault.FirewallRouterInvalidProject(id)
 		}
 	}
-	used, err := routersInUse(ctx, tx, plugin.Str(d, "id"))
+	used, err := routersInUse(ctx, tx, plugin.Str(d, "id"), added)
 	if err != nil {
 		return err
 	}
@@ -93,23 +96,27 @@ func (FirewallCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Calle
 				return nil, err
 			}
 		}
-		used, err := routersInUse(ctx, tx, "")
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = plugin.Str(r, "id")
+		}
+		used, err := routersInUse(ctx, tx, "", ids)
 		if err != nil {
 			return nil, err
 		}
-		ids := []any{}
-		for _, r := range rs {
-			if id := plugin.Str(r, "id"); !used[id] {
-				ids = append(ids, id)
+		free := []any{}
+		for _, id := range ids {
+			if !used[id] {
+				free = append(free, id)
 			}
 		}
-		slices.SortFunc(ids, func(a, b any) int {
+		slices.SortFunc(free, func(a, b any) int {
 			if a.(string) < b.(string) {
 				return -1
 			}
 			return 1
 		})
-		d["router_ids"] = ids
+		d["router_ids"] = free
 	} else if err := checkRouters(ctx, tx, c, d, plugin.Strings(d, "router_ids")); err != nil {
 		return nil, err
 	}
@@ -154,9 +161,9 @@ type routerHook struct{ plugin.NoHook }
 
 func (routerHook) BeforeDelete(ctx context.Context, tx *db.Tx, c *plugin.Caller, cur db.Doc) error {
 	id := plugin.Str(cur, "id")
-	fws, err := all(ctx, tx, Firewalls)
+	fws, err := tx.ListBy(ctx, Firewalls.Collection, "router_ids", id)
 	if err != nil {
-		return err
+		return fmt.Errorf("fwaas: the firewalls of router %s: %w", id, err)
 	}
 	for _, f := range fws {
 		rs := plugin.List(f, "router_ids")

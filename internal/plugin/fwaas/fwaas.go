@@ -61,20 +61,24 @@ var (
 	v2 = version{v2: true, rules: Rules, policies: Policies, applied: Groups}
 )
 
+// policyAttrs are the attributes of an applied document (group or firewall) naming the
+// policies it uses.
+func (v version) policyAttrs() []string {
+	if v.v2 {
+		return []string{"ingress_firewall_policy_id", "egress_firewall_policy_id"}
+	}
+	return []string{"firewall_policy_id"}
+}
+
 // policiesOf are the ids of the policies an applied document (group or firewall) uses.
 func (v version) policiesOf(d db.Doc) []string {
 	var out []string
-	for _, k := range []string{"ingress_firewall_policy_id", "egress_firewall_policy_id", "firewall_policy_id"} {
+	for _, k := range v.policyAttrs() {
 		if id := plugin.Str(d, k); id != "" && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
 	return out
-}
-
-// all lists every document of a collection, every project's.
-func all(ctx context.Context, tx *db.Tx, res *resource.Resource) ([]db.Doc, error) {
-	return tx.List(ctx, res.Collection, db.Filter{})
 }
 
 // list returns the candidate documents of a collection for a list request.

@@ -2,6 +2,7 @@ package fwaas
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -71,11 +72,20 @@ func (p PolicyCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Calle
 	return d, plugin.Add(ctx, tx, c, p.v.policies.Collection, d)
 }
 
-// users are the firewalls or groups (every project's) that use the policy.
+// users are the firewalls or groups (every project's) that use the policy, read through the
+// key index (the applied collection's Lookups).
 func (p PolicyCollection) users(ctx context.Context, tx *db.Tx, id string) ([]db.Doc, error) {
-	as, err := all(ctx, tx, p.v.applied)
-	if err != nil {
-		return nil, err
+	var as []db.Doc
+	for _, attr := range p.v.policyAttrs() {
+		docs, err := tx.ListBy(ctx, p.v.applied.Collection, attr, id)
+		if err != nil {
+			return nil, fmt.Errorf("fwaas: the users of policy %s: %w", id, err)
+		}
+		for _, d := range docs {
+			if !slices.ContainsFunc(as, func(a db.Doc) bool { return plugin.Str(a, "id") == plugin.Str(d, "id") }) {
+				as = append(as, d)
+			}
+		}
 	}
 	var out []db.Doc
 	for _, a := range as {

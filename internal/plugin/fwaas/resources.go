@@ -196,6 +196,7 @@ var (
 	Policies = &resource.Resource{
 		Collection: "firewall_policies", Member: "firewall_policy", Path: "fwaas/firewall_policies",
 		DataType: dataFirewallPolicy, Translate: orderPolicies, Quota: "firewall_policy",
+		Lookups:  []string{"firewall_rules"}, // a rule's policies (its answer, update, delete)
 		NotFound: fault.FirewallPolicyNotFound, Attrs: policyAttrs(),
 	}
 	Groups = &resource.Resource{
@@ -203,6 +204,7 @@ var (
 		// The group holding a port is found through the key index (a port's delete, a
 		// group's new ports); lists are unchanged.
 		Keyed: true, KeySorts: []string{}, KeyPaths: []string{"ports"},
+		Lookups:  []string{"ingress_firewall_policy_id", "egress_firewall_policy_id"}, // a policy's users
 		DataType: dataFirewallGroup, Translate: orderApplied, Quota: "firewall_group",
 		NotFound: fault.FirewallGroupNotFound,
 		Attrs: append(common(1024),
@@ -226,11 +228,14 @@ var (
 	PoliciesV1 = &resource.Resource{
 		Collection: "firewall_policies_v1", Key: "firewall_policies", Member: "firewall_policy", Path: "fw/firewall_policies",
 		DataType: dataFirewallPolV1, Translate: orderPolicies, Quota: "firewall_policy_v1",
+		Lookups:  []string{"firewall_rules"}, // a rule's policy (its answer, update, delete)
 		NotFound: fault.FirewallPolicyNotFound, Attrs: policyAttrs(),
 	}
 	Firewalls = &resource.Resource{
 		Collection: "firewalls", Member: "firewall", Path: "fw/firewalls",
 		DataType: dataFirewall, Translate: orderApplied, Quota: "firewall",
+		// A router's firewall (its delete, a firewall's routers), a policy's users.
+		Lookups:  []string{"router_ids", "firewall_policy_id"},
 		NotFound: fault.FirewallNotFound,
 		Attrs: append(common(1024),
 			&resource.Attr{Name: "admin_state_up", Post: true, Put: true, Convert: resource.ToBool, Default: true},

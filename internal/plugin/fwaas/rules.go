@@ -2,6 +2,7 @@ package fwaas
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -66,11 +67,12 @@ func (r RuleCollection) Create(ctx context.Context, tx *db.Tx, c *plugin.Caller,
 	return d, r.Expand(ctx, tx, []db.Doc{d})
 }
 
-// holders are the policies (every project's) that hold the rule.
+// holders are the policies (every project's) that hold the rule, read through the key index
+// (the policies' Lookups).
 func (r RuleCollection) holders(ctx context.Context, tx *db.Tx, id string) ([]db.Doc, error) {
-	ps, err := all(ctx, tx, r.v.policies)
+	ps, err := tx.ListBy(ctx, r.v.policies.Collection, "firewall_rules", id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fwaas: the policies of rule %s: %w", id, err)
 	}
 	var out []db.Doc
 	for _, p := range ps {
@@ -132,9 +134,13 @@ func (r RuleCollection) List(ctx context.Context, tx *db.Tx, _ *plugin.Caller, f
 // Expand shows which policies hold each rule: v2, the list of them (a rule may be in
 // several); v1, the one policy and the rule's 1-based position in it.
 func (r RuleCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
-	ps, err := all(ctx, tx, r.v.policies)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = plugin.Str(d, "id")
+	}
+	ps, err := tx.ListBy(ctx, r.v.policies.Collection, "firewall_rules", ids...)
 	if err != nil {
-		return err
+		return fmt.Errorf("fwaas: the policies of %d rules: %w", len(ids), err)
 	}
 	slices.SortFunc(ps, func(a, b db.Doc) int {
 		if x, y := plugin.Str(a, "id"), plugin.Str(b, "id"); x < y {
