@@ -11,6 +11,7 @@ import (
 	"fmt"
 	stdlog "log"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -428,6 +429,11 @@ func NewServer(ctx context.Context, o Options) (*Server, error) {
 	s.Metrics.RegisterWriteGroups(d.GroupStats, nil)
 	s.Metrics.RegisterDocCache(docCacheState)
 	s.Metrics.RegisterUnindexedLookups(d.UnindexedLookups)
+	s.Metrics.RegisterWholeReads(func() map[string]int64 {
+		reads := d.WholeReads()
+		maps.DeleteFunc(reads, func(kind string, _ int64) bool { r := cat.Get(kind); return r != nil && r.Few })
+		return reads
+	})
 	if roles.Cluster {
 		if s.Cluster, err = cluster.New(s.NSDB, cat, Translators(), log); err != nil {
 			return nil, err

@@ -77,6 +77,9 @@ type DB struct {
 	// unindexed counts the lookups the key index could not answer (keys.go, ListBy), by
 	// kind and attribute: each read its whole collection.
 	unindexed sync.Map // [2]string{kind, attr} → *atomic.Int64
+	// wholeReads counts the write transactions' reads of a whole collection (store.go,
+	// list), by kind.
+	wholeReads sync.Map // kind → *atomic.Int64
 }
 
 // Open connects to the database named by connection, an oslo.db-style URL:
@@ -232,7 +235,13 @@ type Tx struct {
 	// exclusive names the documents of share-locked kinds this transaction holds the
 	// exclusive advisory lock of (sharelock.go).
 	exclusive map[docRef]struct{}
+	// sweep: the transaction passes over whole collections on purpose (Sweep).
+	sweep bool
 }
+
+// Sweep marks the transaction as a pass over whole collections (a data conversion at start):
+// reading every document of a kind is what it is for, and is not counted (DB.WholeReads).
+func (t *Tx) Sweep() { t.sweep = true }
 
 // SetValue attaches a value to the transaction (e.g. the journal's recorder).
 func (t *Tx) SetValue(key, v any) {

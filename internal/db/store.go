@@ -358,6 +358,9 @@ func (t *Tx) ListFresh(ctx context.Context, kind string, f Filter) ([]Doc, error
 
 func (t *Tx) list(ctx context.Context, kind string, f Filter, decode func([]byte) (Doc, error)) ([]Doc, error) {
 	where, fargs := f.where("")
+	if where == "" && !t.readOnly && !t.sweep {
+		count(&t.db.wholeReads, kind)
+	}
 	q := "SELECT body FROM resources WHERE kind = ?" + where
 	args := append([]any{kind}, fargs...)
 	rows, err := t.Query(ctx, q, args...)

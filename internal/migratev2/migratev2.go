@@ -37,6 +37,7 @@ func Run(ctx context.Context, d *db.DB, log *slog.Logger) (Result, error) {
 	var res Result
 	done := false
 	err := d.Write(ctx, func(tx *db.Tx) error {
+		tx.Sweep() // every network and port is converted
 		res, done = Result{}, false
 		uplinks, err := set(ctx, tx, "SELECT network_id, network_type FROM midonet_network_bindings")
 		if err != nil {

@@ -141,6 +141,11 @@ type Resource struct {
 	// (db.Tx.ListBy) in a collection that is not Keyed: the key index holds their values
 	// for those lookups (a device's router, a group's subnets), and lists do not use them.
 	Lookups []string
+	// Few says the collection stays small, a few documents a deployment (subnet pools,
+	// segment ranges, flavors), so a write may read it whole. A write reading any other collection whole is
+	// counted (midonet_db_whole_collection_reads_total), and fails the integration tests:
+	// it would slow down as the deployment grows.
+	Few bool
 
 	// byName indexes Attrs. NewCatalog builds it before any request runs (once, however
 	// many catalogues share the description), and it is only read afterwards; Attrs must

@@ -149,6 +149,9 @@ var SubnetPools = &Resource{
 	Collection: "subnetpools", Member: "subnetpool", Path: "subnetpools", Tags: true,
 	DataType: "SUBNETPOOL", Translate: 3, Quota: "subnetpool", Root: true, PagerMarker: true, RBAC: "subnetpool",
 	Lookups: []string{"address_scope_id"}, // an address scope's delete
+	// A network's answer reads every pool for the address scopes; a pool's and a subnet's
+	// create look for the default pools.
+	Few: true,
 	NotFound: func(id string) *fault.Fault {
 		return fault.SubnetPoolNotFound(id)
 	},

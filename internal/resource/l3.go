@@ -10,6 +10,7 @@ import (
 var Routers = &Resource{
 	Collection: "routers", Member: "router", Path: "routers", Tags: true,
 	DataType: "ROUTER", Translate: 6, Quota: "router", ErrorOnRefusal: true,
+	Lookups: []string{"flavor_id"}, // a flavor's delete (a row only for a router naming one)
 	NotFound: func(id string) *fault.Fault {
 		return fault.RouterNotFound(id)
 	},

@@ -185,9 +185,10 @@ func (s *Server) launch() error {
 }
 
 // checkLookupsIndexed fails the test when the running server counted a plugin's lookup by
-// an attribute its catalogue does not key (midonet_db_unindexed_lookups_total): each such
-// lookup reads its whole collection, so what the test did would slow down as the deployment
-// grows. A server that is stopped or does not answer /metrics is not checked.
+// an attribute its catalogue does not key (midonet_db_unindexed_lookups_total), or a write
+// that read a whole collection not marked Few (midonet_db_whole_collection_reads_total):
+// either reads its whole collection, so what the test did would slow down as the
+// deployment grows. A server that is stopped or does not answer /metrics is not checked.
 func (s *Server) checkLookupsIndexed(t testing.TB) {
 	p := s.running()
 	if p == nil || p.exited() {
@@ -202,15 +203,22 @@ func (s *Server) checkLookupsIndexed(t testing.TB) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return
 	}
-	var found []string
+	var lookups, reads []string
 	for line := range strings.Lines(string(body)) {
-		if strings.HasPrefix(line, "midonet_db_unindexed_lookups_total{") {
-			found = append(found, strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(line, "midonet_db_unindexed_lookups_total{"):
+			lookups = append(lookups, strings.TrimSpace(line))
+		case strings.HasPrefix(line, "midonet_db_whole_collection_reads_total{"):
+			reads = append(reads, strings.TrimSpace(line))
 		}
 	}
-	if len(found) > 0 {
+	if len(lookups) > 0 {
 		t.Errorf("testenv: the server read whole collections for lookups by attributes its catalogue does not key "+
-			"(add them to the collection's Lookups):\n%s", strings.Join(found, "\n"))
+			"(add them to the collection's Lookups):\n%s", strings.Join(lookups, "\n"))
+	}
+	if len(reads) > 0 {
+		t.Errorf("testenv: the server's writes read whole collections (look the documents up through the key index, "+
+			"or mark a collection that stays small Few):\n%s", strings.Join(reads, "\n"))
 	}
 }
 

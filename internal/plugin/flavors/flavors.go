@@ -61,6 +61,7 @@ func profileNotFound(id string) *fault.Fault {
 // Flavors is /v2.0/flavors.
 var Flavors = &resource.Resource{
 	Collection: "flavors", Member: "flavor", Path: "flavors", PagerMarker: true,
+	Few:      true, // admin-made; a profile's delete and binding read every flavor
 	NotFound: flavorNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
@@ -173,14 +174,12 @@ func flavorCollection() stored.Collection {
 		},
 		Refuse: func(ctx context.Context, tx *db.Tx, _ *plugin.Caller, cur db.Doc) error {
 			id := plugin.Str(cur, "id")
-			routers, err := list(ctx, tx, "routers")
+			used, err := tx.AnyBy(ctx, "routers", "flavor_id", id)
 			if err != nil {
-				return err
+				return fmt.Errorf("flavors: the routers of flavor %s: %w", id, err)
 			}
-			for _, r := range routers {
-				if plugin.Str(r, "flavor_id") == id {
-					return fault.New(http.StatusConflict, "FlavorInUse", "Flavor %s is used by some service instance.", id)
-				}
+			if used {
+				return fault.New(http.StatusConflict, "FlavorInUse", "Flavor %s is used by some service instance.", id)
 			}
 			return nil
 		}}

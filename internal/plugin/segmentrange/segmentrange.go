@@ -69,6 +69,7 @@ func idRange(v any) string {
 // Ranges is /v2.0/network_segment_ranges.
 var Ranges = &resource.Resource{
 	Collection: ml2.RangeKind, Member: "network_segment_range", Path: "network_segment_ranges", PagerMarker: true,
+	Few:      true, // admin-made; a network's segment allocation reads every range
 	NotFound: fault.NetworkSegmentRangeNotFound,
 	Attrs: []*resource.Attr{
 		{Name: "id", Validate: resource.UUID},
