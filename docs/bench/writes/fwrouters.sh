@@ -5,24 +5,14 @@
 # unmeasured), a v2 firewall rule create, and a v2 rule page of 100.
 set -euo pipefail
 bin=$1 tag=$2 port=$3 n=$4
-dir=w-$tag
-url=http://127.0.0.1:$port/v2.0
-H=(-H "X-Project-Id: demo" -H "X-Roles: admin" -H "Content-Type: application/json")
-conf=$(mktemp)
-printf '[DEFAULT]\nauth_strategy = noauth\nservice_plugins = router,firewall,firewall_v2,bgp\n' > "$conf"
-rm -rf "$dir"
-"$bin" serve --data-dir "$dir" --bind-port "$port" --config-file "$conf" > "ws-$tag.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$conf" "$dir"' EXIT
-until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do sleep 0.2; done
-post() { curl -s "${H[@]}" -X POST "$url/$1" -d "$2"; }
+. "$(dirname "$0")/lib.sh"
+serve_fresh "$bin" w-"$tag" "$port" router,firewall,firewall_v2,bgp ws-"$tag".log
 pol=$(post fw/firewall_policies '{"firewall_policy":{"name":"p"}}' | jq -r .firewall_policy.id)
 for i in $(seq "$n"); do
 	post fw/firewalls "{\"firewall\":{\"firewall_policy_id\":\"$pol\",\"router_ids\":[]}}" > /dev/null
 	post fwaas/firewall_policies '{"firewall_policy":{"name":"p2"}}' > /dev/null
 	post bgp-speakers "{\"bgp_speaker\":{\"name\":\"s$i\",\"local_as\":64512,\"ip_version\":4}}" > /dev/null
 done
-p50() { sort -n | awk '{a[NR] = $1} END {printf "%.2f ms\n", a[int((NR + 1) / 2)] * 1000}'; }
 for _ in $(seq 21); do
 	r=$(post routers '{"router":{"name":"r"}}' | jq -r .router.id)
 	curl -s -o /dev/null -w '%{time_total}\n' "${H[@]}" -X DELETE "$url/routers/$r"

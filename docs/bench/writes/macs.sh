@@ -7,23 +7,13 @@
 # (each deleted after), and the server's mean commit → applied over the whole run.
 set -euo pipefail
 bin=$1 tag=$2 port=$3 n=$4
-dir=m-$tag
-url=http://127.0.0.1:$port/v2.0
-H=(-H "X-Project-Id: demo" -H "X-Roles: admin" -H "Content-Type: application/json")
-conf=$(mktemp)
-printf '[DEFAULT]\nauth_strategy = noauth\nservice_plugins = router,midonet_gwdevice,midonet_l2gw\n' > "$conf"
-rm -rf "$dir"
-"$bin" serve --data-dir "$dir" --bind-port "$port" --config-file "$conf" > "ms-$tag.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$conf" "$dir"' EXIT
-until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do sleep 0.2; done
-post() { curl -s "${H[@]}" -X POST "$url/$1" -d "$2"; }
+. "$(dirname "$0")/lib.sh"
+serve_fresh "$bin" m-"$tag" "$port" router,midonet_gwdevice,midonet_l2gw ms-"$tag".log
 net=$(post networks '{"network":{"name":"n"}}' | jq -r .network.id)
 r=$(post routers '{"router":{"name":"r"}}' | jq -r .router.id)
 d=$(post gw/gateway_devices "{\"gateway_device\":{\"type\":\"router_vtep\",\"resource_id\":\"$r\",\"tunnel_ips\":[\"198.51.100.1\"]}}" | jq -r .gateway_device.id)
 g=$(post l2-gateways "{\"l2_gateway\":{\"name\":\"g\",\"devices\":[{\"device_id\":\"$d\"}]}}" | jq -r .l2_gateway.id)
 post l2-gateway-connections "{\"l2_gateway_connection\":{\"l2_gateway_id\":\"$g\",\"network_id\":\"$net\",\"segmentation_id\":\"100\"}}" > /dev/null
-p50() { sort -n | awk '{a[NR] = $1} END {printf "%.2f ms\n", a[int((NR + 1) / 2)] * 1000}'; }
 for i in $(seq 0 $((n - 1))); do
 	printf '{"remote_mac_entry":{"mac_address":"fa:16:%02x:%02x:%02x:01","vtep_address":"198.51.100.9","segmentation_id":100}}' \
 		$((i / 65536)) $((i / 256 % 256)) $((i % 256)) |
