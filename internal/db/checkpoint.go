@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +29,14 @@ import (
 // appended during the previous one, until that is little), the writer itself, between two
 // batches, copies back the few frames appended meanwhile (catchUp); its next transaction
 // then starts the WAL over, unless a reader still reads its older frames (then a later round
-// tries again). The file is cut back to walSizeLimit when it starts over.
+// tries again).
+//
+// The WAL file is not cut back when the WAL starts over: it is rewritten from its beginning.
+// Cutting it there (journal_size_limit) ran inside the writer's next commit, and freeing the
+// 1 GiB file's blocks and cached pages held every write back 190-330 ms on a 2-vCPU VM, once
+// every ~9,000 port creates (BENCHMARKS.md, "The WAL's restart without the cut"). The file is
+// cut once the writes pause: a round that finds nothing committed for trimQuiet and the file
+// longer than walSizeLimit truncates it (trimIdle).
 //
 // A round every second rather than every half second: at 10,000 ports with 8 clients the
 // rounds copied most of the key index back each time, and their writes slowed the WAL's and
@@ -44,22 +53,26 @@ var checkpointEvery = time.Second
 // creates' p99 at 10,000 ports; at 1 GiB it comes once in about 10,000 sustained creates.
 var restartWALFrames int64 = 262144
 
-// walSizeLimit is what the WAL file is cut back to when it starts over (journal_size_limit).
+// walSizeLimit is the WAL file's length past which a round without writes cuts it (trimIdle).
 var walSizeLimit int64 = 64 << 20
 
 // checkpointer runs SQLite's WAL checkpoints for a DB.
 type checkpointer struct {
-	d       *DB
-	dirty   atomic.Bool // a write committed since the last checkpoint
-	every   time.Duration
-	restart int64 // restartWALFrames when it started
-	stop    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
+	d     *DB
+	dirty atomic.Bool // a write committed since the last checkpoint
+	// lastWrite is when the last write committed (Unix nanoseconds).
+	lastWrite atomic.Int64
+	every     time.Duration
+	restart   int64 // restartWALFrames when it started
+	limit     int64 // walSizeLimit when it started
+	stop      chan struct{}
+	stopped   chan struct{}
+	once      sync.Once
 }
 
 func newCheckpointer(d *DB) *checkpointer {
-	c := &checkpointer{d: d, every: checkpointEvery, restart: restartWALFrames, stop: make(chan struct{}), stopped: make(chan struct{})}
+	c := &checkpointer{d: d, every: checkpointEvery, restart: restartWALFrames, limit: walSizeLimit,
+		stop: make(chan struct{}), stopped: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -75,6 +88,8 @@ func (c *checkpointer) loop() {
 		case <-t.C:
 			if c.dirty.Swap(false) {
 				c.checkpoint()
+			} else {
+				c.trimIdle()
 			}
 		}
 	}
@@ -112,6 +127,39 @@ func (c *checkpointer) checkpoint() {
 	}
 }
 
+// trimQuiet is how long nothing must have been committed before a round cuts the WAL file.
+const trimQuiet = 2 * time.Second
+
+// trimIdle cuts the WAL file to nothing when it is longer than walSizeLimit and nothing was
+// committed for trimQuiet: SQLite's TRUNCATE checkpoint copies back what is left,
+// resets the WAL and truncates the file. It waits for no one: on a connection of its own
+// with a short busy timeout, a reader still in the WAL or a writer starting makes it give
+// up (a write waits at most that long), and the next quiet round tries again.
+func (c *checkpointer) trimIdle() {
+	if time.Since(time.Unix(0, c.lastWrite.Load())) < trimQuiet {
+		return
+	}
+	fi, err := os.Stat(c.d.Path + "-wal")
+	if err != nil || fi.Size() <= c.limit {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := c.d.read.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 20"); err != nil {
+		return
+	}
+	var busy, frames, done int64
+	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool with the short timeout
+	}
+}
+
 // catchUpFrames is how many frames appended during the checkpointer's last pass the writer
 // copies back itself; maxCatchUpPasses bounds the passes before it does in any case.
 const (
@@ -130,7 +178,11 @@ func (c *checkpointer) close() {
 
 // wrote notes a committed write.
 func (c *checkpointer) wrote() {
-	if c != nil && !c.dirty.Load() {
+	if c == nil {
+		return
+	}
+	if !c.dirty.Load() {
 		c.dirty.Store(true)
 	}
+	c.lastWrite.Store(time.Now().UnixNano())
 }

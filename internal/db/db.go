@@ -138,14 +138,14 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	// key rows); with the default every write opened, wrote and closed a temporary file.
 	// The readers keep the default: a large sort may spill to disk. Its commits never
 	// checkpoint the WAL (wal_autocheckpoint): the checkpointer does, beside it.
-	// When the WAL starts over, the writer cuts its file back to walSizeLimit
-	// (journal_size_limit; checkpoint.go).
+	// When the WAL starts over, the writer leaves its file as long as it is (no
+	// journal_size_limit): the checkpointer cuts it once the writes pause (checkpoint.go).
 	// Its WAL writes go through walvfs, which writes a commit's frames in one system call.
 	if err := walvfs.Register(); err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	w, err := openSQLiteCached("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)" +
-		"&_pragma=journal_size_limit(" + strconv.FormatInt(walSizeLimit, 10) + ")&_txlock=immediate&vfs=" + walvfs.Name)
+		"&_txlock=immediate&vfs=" + walvfs.Name)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
