@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,14 +61,14 @@ var walSizeLimit int64 = 64 << 20
 type checkpointer struct {
 	d     *DB
 	dirty atomic.Bool // a write committed since the last checkpoint
-	// lastWrite is when the last write committed (Unix nanoseconds).
-	lastWrite atomic.Int64
-	every     time.Duration
-	restart   int64 // restartWALFrames when it started
-	limit     int64 // walSizeLimit when it started
-	stop      chan struct{}
-	stopped   chan struct{}
-	once      sync.Once
+	// quiet is how many rounds in a row found nothing committed (the loop's own).
+	quiet   int
+	every   time.Duration
+	restart int64 // restartWALFrames when it started
+	limit   int64 // walSizeLimit when it started
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
 }
 
 func newCheckpointer(d *DB) *checkpointer {
@@ -87,8 +88,10 @@ func (c *checkpointer) loop() {
 			return
 		case <-t.C:
 			if c.dirty.Swap(false) {
+				c.quiet = 0
 				c.checkpoint()
 			} else {
+				c.quiet++
 				c.trimIdle()
 			}
 		}
@@ -127,7 +130,8 @@ func (c *checkpointer) checkpoint() {
 	}
 }
 
-// trimQuiet is how long nothing must have been committed before a round cuts the WAL file.
+// trimQuiet is how long nothing must have been committed before a round cuts the WAL file:
+// the rounds in a row that found nothing committed, times the round's interval.
 const trimQuiet = 2 * time.Second
 
 // trimIdle cuts the WAL file to nothing when it is longer than walSizeLimit and nothing was
@@ -136,7 +140,7 @@ const trimQuiet = 2 * time.Second
 // with a short busy timeout, a reader still in the WAL or a writer starting makes it give
 // up (a write waits at most that long), and the next quiet round tries again.
 func (c *checkpointer) trimIdle() {
-	if time.Since(time.Unix(0, c.lastWrite.Load())) < trimQuiet {
+	if time.Duration(c.quiet)*c.every < trimQuiet {
 		return
 	}
 	fi, err := os.Stat(c.d.Path + "-wal")
@@ -155,7 +159,7 @@ func (c *checkpointer) trimIdle() {
 	}
 	var busy, frames, done int64
 	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err != nil {
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(busyTimeoutMS)); err != nil {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool with the short timeout
 	}
 }
@@ -184,5 +188,4 @@ func (c *checkpointer) wrote() {
 	if !c.dirty.Load() {
 		c.dirty.Store(true)
 	}
-	c.lastWrite.Store(time.Now().UnixNano())
 }

@@ -51,6 +51,10 @@ func (d Dialect) String() string {
 // rows and the task journal serialises its writers. SQLite has a single writer.
 func (d Dialect) Shared() bool { return d == Postgres || d == MySQL }
 
+// busyTimeoutMS is how long an SQLite connection waits for a lock another holds before it
+// gives up with SQLITE_BUSY.
+const busyTimeoutMS = 10000
+
 // DB is an open Neutron database.
 type DB struct {
 	Dialect Dialect
@@ -132,7 +136,7 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	pragmas := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 	// The writer keeps its temporary files in memory (temp_store): the sub-journal of a
 	// SAVEPOINT (one per write in a group commit) and of a multi-row INSERT (a document's
 	// key rows); with the default every write opened, wrote and closed a temporary file.

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -1130,41 +1129,6 @@ func (t *Tx) FirstBy(ctx context.Context, kind, attr, value string) (string, err
 	}
 	return ids[0], nil
 }
-
-// noteUnindexed counts a lookup by attr that read every document of kind.
-func (d *DB) noteUnindexed(kind, attr string) { count(&d.unindexed, [2]string{kind, attr}) }
-
-// count adds one to the counter of key k in counters (a map of *atomic.Int64).
-func count(counters *sync.Map, k any) {
-	n, ok := counters.Load(k)
-	if !ok {
-		n, _ = counters.LoadOrStore(k, new(atomic.Int64))
-	}
-	n.(*atomic.Int64).Add(1)
-}
-
-// counts reads counters (a map of *atomic.Int64 by keys of type K).
-func counts[K comparable](counters *sync.Map) map[K]int64 {
-	out := map[K]int64{}
-	counters.Range(func(k, v any) bool {
-		out[k.(K)] = v.(*atomic.Int64).Load()
-		return true
-	})
-	return out
-}
-
-// UnindexedLookups returns how many lookups (ListBy, ListByBoth, AnyBy, FirstBy) read their
-// whole collection because the catalogue does not key the attribute, by kind and attribute
-// ([2]string{kind, attr}): a plugin's lookup that will slow down as the collection grows
-// (/metrics, midonet_db_unindexed_lookups_total).
-func (d *DB) UnindexedLookups() map[[2]string]int64 { return counts[[2]string](&d.unindexed) }
-
-// WholeReads returns how many times a write transaction read every document of a kind
-// (List and its variants without a filter), by kind: a write that will slow down as the
-// collection grows, unless the collection stays small (/metrics,
-// midonet_db_whole_collection_reads_total, which leaves out the catalogue's Few
-// collections).
-func (d *DB) WholeReads() map[string]int64 { return counts[string](&d.wholeReads) }
 
 // keysBy reports whether the catalogue keys attr of kind: a sort attribute or a
 // multi-valued path (each element of a list, or a field of each object in one).

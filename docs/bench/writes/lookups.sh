@@ -7,21 +7,14 @@
 # on two copies of DIR (cp -a after the first call's server stopped).
 set -euo pipefail
 bin=$1 tag=$2 port=$3 dir=$4
-url=http://127.0.0.1:$port/v2.0
-H=(-H "X-Project-Id: demo" -H "X-Roles: admin" -H "Content-Type: application/json")
-conf=$(mktemp)
-printf '[DEFAULT]\nauth_strategy = noauth\nservice_plugins = router,qos,midonet_gwdevice\n' > "$conf"
 fresh=
 [ -d "$dir" ] || fresh=1
-"$bin" serve --data-dir "$dir" --bind-port "$port" --config-file "$conf" > "serve-$tag.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$conf"' EXIT
-until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do sleep 0.2; done
+. "$(dirname "$0")/lib.sh"
+serve "$bin" "$dir" "$port" router,qos,midonet_gwdevice serve-"$tag".log
 if [ -n "$fresh" ]; then
 	"$bin" load --url "http://127.0.0.1:$port" --quiet --concurrency 8 --ports 20000 --list 0 > /dev/null
-	r=$(curl -s "${H[@]}" -X POST "$url/routers" -d '{"router":{"name":"r"}}' | jq -r .router.id)
-	d=$(curl -s "${H[@]}" -X POST "$url/gw/gateway_devices" \
-		-d "{\"gateway_device\":{\"type\":\"router_vtep\",\"resource_id\":\"$r\",\"tunnel_ips\":[\"198.51.100.1\"]}}" | jq -r .gateway_device.id)
+	r=$(post routers '{"router":{"name":"r"}}' | jq -r .router.id)
+	d=$(post gw/gateway_devices "{\"gateway_device\":{\"type\":\"router_vtep\",\"resource_id\":\"$r\",\"tunnel_ips\":[\"198.51.100.1\"]}}" | jq -r .gateway_device.id)
 	for i in $(seq 0 1999); do
 		printf '{"remote_mac_entry":{"mac_address":"fa:16:3e:%02x:%02x:01","vtep_address":"198.51.100.9","segmentation_id":100}}' $((i / 256)) $((i % 256)) |
 			curl -s -o /dev/null "${H[@]}" -X POST "$url/gw/gateway_devices/$d/remote_mac_entries" -d @-
@@ -30,18 +23,11 @@ if [ -n "$fresh" ]; then
 fi
 read -r r d < "$dir.ids"
 sleep 3
-p50() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] * 1000 " ms"}'; }
 for _ in $(seq 21); do
-	q=$(curl -s "${H[@]}" -X POST "$url/qos/policies" -d '{"policy":{"name":"q"}}' | jq -r .policy.id)
+	q=$(post qos/policies '{"policy":{"name":"q"}}' | jq -r .policy.id)
 	curl -s -o /dev/null -w '%{time_total}\n' "${H[@]}" -X DELETE "$url/qos/policies/$q"
 done | p50 | sed "s/^/$tag QoS policy delete at 20,000 ports: /"
-for _ in $(seq 21); do
-	out=$(curl -s -w '\n%{time_total}' "${H[@]}" -X POST "$url/gw/gateway_devices/$d/remote_mac_entries" \
-		-d '{"remote_mac_entry":{"mac_address":"fa:16:3e:ff:ff:01","vtep_address":"198.51.100.9","segmentation_id":100}}')
-	echo "$out" | tail -1
-	e=$(echo "$out" | head -1 | jq -r .remote_mac_entry.id)
-	curl -s -o /dev/null "${H[@]}" -X DELETE "$url/gw/gateway_devices/$d/remote_mac_entries/$e"
-done | p50 | sed "s/^/$tag remote MAC entry create beside 2,000: /"
+entry_creates "$d" | p50 | sed "s/^/$tag remote MAC entry create beside 2,000: /"
 for _ in $(seq 21); do
 	curl -s -o /dev/null -w '%{time_total}\n' "${H[@]}" -X DELETE "$url/routers/$r"
 done | p50 | sed "s/^/$tag refused router delete (a device names it): /"

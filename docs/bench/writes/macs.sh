@@ -23,13 +23,7 @@ echo "$tag entry create, the first 100: $(head -100 "mc-$tag.txt" | p50); the la
 for _ in $(seq 21); do
 	curl -s -o /dev/null -w '%{time_total}\n' "${H[@]}" "$url/gw/gateway_devices/$d"
 done | p50 | sed "s/^/$tag device show with $n entries: /"
-for _ in $(seq 21); do
-	out=$(curl -s -w '\n%{time_total}' "${H[@]}" -X POST "$url/gw/gateway_devices/$d/remote_mac_entries" \
-		-d '{"remote_mac_entry":{"mac_address":"fa:16:3e:ff:ff:01","vtep_address":"198.51.100.9","segmentation_id":100}}')
-	echo "$out" | tail -1
-	e=$(echo "$out" | head -1 | jq -r .remote_mac_entry.id)
-	curl -s -o /dev/null "${H[@]}" -X DELETE "$url/gw/gateway_devices/$d/remote_mac_entries/$e"
-done | p50 | sed "s/^/$tag entry create beside $n: /"
+entry_creates "$d" | p50 | sed "s/^/$tag entry create beside $n: /"
 curl -s "http://127.0.0.1:$port/metrics" | awk -v tag="$tag" '
 	/^midonet_commit_to_applied_seconds_sum/ {s = $2} /^midonet_commit_to_applied_seconds_count/ {c = $2}
 	END {printf "%s commit → applied, mean of %d writes: %.2f ms\n", tag, c, s / c * 1000}'
