@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"database/sql/driver"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,8 +13,11 @@ import (
 // into the database file and synced both before it returned, with the writer (and so every
 // write queued behind it) waiting: a few milliseconds every few dozen port creates, the
 // writes' tail latency. The writer connection now has wal_autocheckpoint off, and a
-// goroutine runs a PASSIVE checkpoint (it never waits for readers or the writer) on a reader
-// connection every checkpointEvery while something was committed since the last one. A
+// goroutine runs a PASSIVE checkpoint (it never waits for readers or the writer) on a
+// connection of its own every checkpointEvery while something was committed since the last
+// one. That connection goes through walvfs, which paces the checkpoint's two syncs (the
+// WAL's, then the database file's) so that etcd's WAL sync, which every API write waits
+// for, is not held behind them (internal/walvfs). A
 // longer interval also lets the hot pages (the last leaf of each index) be copied back once
 // for many commits instead of once for each thousand pages. Durability is unchanged: with
 // synchronous=NORMAL a commit is durable once the WAL is synced, which a checkpoint does
@@ -107,7 +108,7 @@ func (c *checkpointer) checkpoint() {
 	var prev int64
 	for pass := 0; ; pass++ {
 		var busy, frames, done int64
-		if err := c.d.read.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+		if err := c.d.ckptConn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
 			c.dirty.Store(true)
 			return
 		}
@@ -136,9 +137,9 @@ const trimQuiet = 2 * time.Second
 
 // trimIdle cuts the WAL file to nothing when it is longer than walSizeLimit and nothing was
 // committed for trimQuiet: SQLite's TRUNCATE checkpoint copies back what is left,
-// resets the WAL and truncates the file. It waits for no one: on a connection of its own
-// with a short busy timeout, a reader still in the WAL or a writer starting makes it give
-// up (a write waits at most that long), and the next quiet round tries again.
+// resets the WAL and truncates the file. It waits for no one: on the checkpointer's
+// connection, whose busy timeout is short, a reader still in the WAL or a writer starting
+// makes it give up (a write waits at most that long), and the next quiet round tries again.
 func (c *checkpointer) trimIdle() {
 	if time.Duration(c.quiet)*c.every < trimQuiet {
 		return
@@ -149,19 +150,8 @@ func (c *checkpointer) trimIdle() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := c.d.read.Conn(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 20"); err != nil {
-		return
-	}
 	var busy, frames, done int64
-	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(busyTimeoutMS)); err != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool with the short timeout
-	}
+	_ = c.d.ckptConn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
 }
 
 // catchUpFrames is how many frames appended during the checkpointer's last pass the writer

@@ -55,6 +55,9 @@ func (d Dialect) Shared() bool { return d == Postgres || d == MySQL }
 // gives up with SQLITE_BUSY.
 const busyTimeoutMS = 10000
 
+// ckptBusyMS is the checkpointer connection's busy timeout (checkpoint.go, trimIdle).
+const ckptBusyMS = 20
+
 // DB is an open Neutron database.
 type DB struct {
 	Dialect Dialect
@@ -72,6 +75,8 @@ type DB struct {
 	// ckpt runs SQLite's WAL checkpoints beside the writer (checkpoint.go); nil on
 	// PostgreSQL and MySQL.
 	ckpt *checkpointer
+	// ckptConn is the checkpointer's own connection (SQLite).
+	ckptConn *sql.DB
 	// keyRowids says the key index carries its documents' rowids (SQLite from migration
 	// 0008): sorted pages read documents by rowid (keys.go). Set at open and by Upgrade.
 	keyRowids atomic.Bool
@@ -136,7 +141,8 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("db: create directory for %s: %w", path, err)
 	}
-	pragmas := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	settings := "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	pragmas := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")" + settings
 	// The writer keeps its temporary files in memory (temp_store): the sub-journal of a
 	// SAVEPOINT (one per write in a group commit) and of a multi-row INSERT (a document's
 	// key rows); with the default every write opened, wrote and closed a temporary file.
@@ -159,7 +165,16 @@ func openSQLite(ctx context.Context, connection string) (*DB, error) {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	d := &DB{Dialect: SQLite, write: w, read: r, URL: connection, Path: path}
+	// The checkpointer has a connection of its own, through walvfs (its syncs are paced) and
+	// with a short busy timeout: the one checkpoint that waits for others (trimIdle's)
+	// gives up rather than hold a write back.
+	c, err := openSQLiteCached("file:" + path + "?_pragma=busy_timeout(" + strconv.Itoa(ckptBusyMS) + ")" + settings +
+		"&vfs=" + walvfs.Name)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	d := &DB{Dialect: SQLite, write: w, read: r, ckptConn: c, URL: connection, Path: path}
 	if err := w.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("db: sqlite %s: %w", path, err)
 	}
@@ -211,7 +226,11 @@ func (d *DB) Close() error {
 	if d.ckpt != nil {
 		d.ckpt.close()
 	}
-	err := d.write.Close()
+	var err error
+	if d.ckptConn != nil {
+		err = d.ckptConn.Close()
+	}
+	err = errors.Join(err, d.write.Close())
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
 	}

@@ -16,6 +16,15 @@
 // reach the file while the connection still holds the lock, as they did without walvfs, and
 // never later over another writer's frames.
 //
+// A sync writes the file out a span at a time first. With synchronous=NORMAL the WAL is
+// synced only by a checkpoint, which then syncs the database file it copied the frames
+// into: a second of commits (tens of MB of WAL under 8 clients) reached the disk in one
+// burst, and etcd's WAL sync, whose wait every API write shares, queued behind it for 30-70
+// ms once a second (BENCHMARKS.md, "The checkpoint's syncs paced"). Now xSync first writes
+// the span of the file written since its last sync out in steps of writeOutStep, each
+// waited for before the next starts (sync_file_range), so that another file's sync waits
+// behind one step, and then syncs as before, with little left to write.
+//
 // What the commit promises does not change. SQLite publishes a commit to other connections
 // in the shared-memory index after it has written the commit frame, and by then the frames
 // are in the file, as they were before. An error of the gathered write is the commit frame's
@@ -32,8 +41,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -71,7 +82,18 @@ var (
 	// the one block of names its pager allocated, and sqlite3_filename_database gives the
 	// database's name from the WAL's.
 	byDB = map[uintptr]*walFile{}
+	// paths is each wrapped file's path, and written the span of each path written through
+	// any connection since a connection's last sync of it: a WAL is written by the writer
+	// and synced by the checkpointer's connection, one file in two.
+	paths   = map[uintptr]string{}
+	written = map[string]span{}
+
+	// stepsOut and bytesOut count the write-out steps and the bytes they covered (tests).
+	stepsOut, bytesOut atomic.Int64
 )
+
+// span is a range of a file's bytes, [lo, hi).
+type span struct{ lo, hi int64 }
 
 // walFile is what a wrapped WAL file has gathered.
 type walFile struct {
@@ -173,7 +195,9 @@ func xOpen(tls *libc.TLS, vfs uintptr, name sqlite3.Tsqlite3_filename, f uintptr
 	}
 	file.FpMethods = methods
 	*(*uintptr)(ptr(f + kindOffset)) = 0
+	path := libc.GoString(name)
 	mu.Lock()
+	paths[f] = path
 	if flags&sqlite3.SQLITE_OPEN_WAL != 0 {
 		*(*uintptr)(ptr(f + kindOffset)) = kindWAL
 		w := &walFile{f: f, db: sqlite3.Xsqlite3_filename_database(tls, name), end: -1}
@@ -222,6 +246,16 @@ func flush(tls *libc.TLS, w *walFile) int32 {
 }
 
 func writeThrough(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Tsqlite3_int64) int32 {
+	mu.Lock()
+	if path, ok := paths[f]; ok {
+		s, seen := written[path]
+		if !seen || off < s.lo {
+			s.lo = off
+		}
+		s.hi = max(s.hi, off+int64(amt))
+		written[path] = s
+	}
+	mu.Unlock()
 	return call[ioFunc](innerMethods(f).FxWrite)(tls, inner(f), p, amt, off)
 }
 
@@ -280,6 +314,7 @@ func xClose(tls *libc.TLS, f uintptr) int32 {
 	mu.Lock()
 	delete(wals, f)
 	delete(dbs, f)
+	delete(paths, f)
 	if w != nil && byDB[w.db] == w {
 		delete(byDB, w.db)
 	}
@@ -315,8 +350,43 @@ func xSync(tls *libc.TLS, f uintptr, flags int32) int32 {
 	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
+	mu.Lock()
+	path := paths[f]
+	s, ok := written[path]
+	delete(written, path)
+	mu.Unlock()
+	if ok {
+		writeOut(path, s)
+	}
 	return call[func(*libc.TLS, uintptr, int32) int32](innerMethods(f).FxSync)(tls, inner(f), flags)
 }
+
+// writeOutStep is how much of a file one write-out step covers: on the 2-vCPU VM of
+// BENCHMARKS.md, 2-6 ms of the disk's time.
+const writeOutStep = 1 << 20
+
+// writeOut writes the dirty pages of path's span s to the disk a step at a time, waiting
+// for each step before it starts the next. It is only a head start for the sync that
+// follows, which writes whatever is left: a failure here is left to it.
+func writeOut(path string, s span) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	const flags = unix.SYNC_FILE_RANGE_WAIT_BEFORE | unix.SYNC_FILE_RANGE_WRITE | unix.SYNC_FILE_RANGE_WAIT_AFTER
+	for off := s.lo; off < s.hi; off += writeOutStep {
+		n := min(writeOutStep, s.hi-off)
+		if unix.SyncFileRange(fd, off, n, flags) != nil {
+			return
+		}
+		stepsOut.Add(1)
+		bytesOut.Add(n)
+	}
+}
+
+// WriteOuts reports the write-out steps taken so far and the bytes they covered.
+func WriteOuts() (steps, bytes int64) { return stepsOut.Load(), bytesOut.Load() }
 
 func xFileSize(tls *libc.TLS, f uintptr, size uintptr) int32 {
 	if rc := flush(tls, state(f)); rc != sqlite3.SQLITE_OK {

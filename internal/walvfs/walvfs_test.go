@@ -363,3 +363,60 @@ func TestRollbackAfterSpillThenAnotherWriter(t *testing.T) {
 		integrity(t, d)
 	}
 }
+
+// TestCheckpointSyncsWriteOutInSteps: a checkpoint run on a connection of its own (the
+// server's checkpointer) syncs the WAL that the writer connection wrote and the database
+// file it copies the frames into; each sync first writes out what was written since the
+// file's last sync, a step of at most 1 MiB at a time. A checkpoint with nothing new to
+// copy has nothing to write out.
+func TestCheckpointSyncsWriteOutInSteps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	w := open(t, path, true, "")
+	c := open(t, path, true, "")
+	insert(t, w, 0, 10, 100)
+	checkpoint := func() {
+		t.Helper()
+		var busy, frames, done int
+		if err := c.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+			t.Fatal(err)
+		}
+		if done != frames {
+			t.Fatalf("checkpoint copied %d of %d frames", done, frames)
+		}
+	}
+	checkpoint()
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	walBefore := fi.Size()
+	for c := range 8 {
+		insert(t, w, 100+c*100, 100, 4000) // about 400 KB a commit
+	}
+	if fi, err = os.Stat(path + "-wal"); err != nil {
+		t.Fatal(err)
+	}
+	grown := fi.Size() - walBefore
+	if grown < 3<<20 {
+		t.Fatalf("the WAL grew by %d bytes, want at least 3 MiB", grown)
+	}
+	steps, bytes := walvfs.WriteOuts()
+	checkpoint()
+	steps2, bytes2 := walvfs.WriteOuts()
+	// The WAL's new frames (its file grew by what they hold) and the pages copied into
+	// the database file, which are fewer bytes than the frames that carried them.
+	if got := bytes2 - bytes; got < grown {
+		t.Errorf("the checkpoint wrote out %d bytes ahead of its syncs, want at least the WAL's %d new", got, grown)
+	}
+	if got, want := steps2-steps, (grown+(1<<20)-1)>>20; got < want {
+		t.Errorf("%d write-out steps, want at least %d (1 MiB each)", got, want)
+	}
+	checkpoint()
+	if steps3, _ := walvfs.WriteOuts(); steps3 != steps2 {
+		t.Errorf("a checkpoint with nothing to copy took %d write-out steps", steps3-steps2)
+	}
+	if got := count(t, c); got != 10+800 {
+		t.Errorf("%d rows, want %d", got, 10+800)
+	}
+	integrity(t, c)
+}

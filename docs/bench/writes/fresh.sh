@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fresh.sh BIN TAG PORT: serve a new data dir (./f-TAG), create 3,000 ports with one client,
 # then 6,000 with 8 (`midonet load --json`, kept as f1-TAG.json and f8-TAG.json), and print
-# each phase's rate, create p50/p99, server CPU a create and commit → applied p99. A 5 s CPU
+# each phase's rate, create p50/p99/max, server CPU a create and commit → applied p99. A 5 s CPU
 # profile of the 8-client phase is kept as fcpu-TAG.pb.gz (the server's pprof on PORT+1).
 set -euo pipefail
 bin=$1 tag=$2 port=$3
@@ -20,7 +20,7 @@ ms() { jq -r "$2/1e4|round/100" "$1"; }
 for c in 1 8; do
 	f=f$c-$tag.json
 	echo "$tag $c client(s): $(jq '.port_create.ports_per_s|round' "$f")/s, p50 $(ms "$f" .port_create.p50_ns)" \
-		"p99 $(ms "$f" .port_create.p99_ns) ms, CPU $(ms "$f" .server.cpu_per_port_ns) ms a create," \
+		"p99 $(ms "$f" .port_create.p99_ns) max $(ms "$f" .port_create.max_ns) ms, CPU $(ms "$f" .server.cpu_per_port_ns) ms a create," \
 		"commit → applied p99 $(ms "$f" .server.commit_to_applied.p99_ns) ms"
 done
 kill "$pid"; wait "$pid" || true
