@@ -9,7 +9,10 @@
 # line a figure. BASEPORT (default 9960) and the next port are used. Set PG_ADDR to a
 # PostgreSQL server's host:port whose user postgres connects without a password (section 1 of
 # BENCHMARKS.md starts one) to add the PostgreSQL rows: one new database a run.
-# Run it on a quiet machine: it records the load average beside each phase.
+# Run it on a quiet machine: it records the load average beside each phase. Each copy is
+# synced before its server starts: the kernel writes a copy's dirty pages out about 30 s
+# later otherwise, in one burst that stalled every sync of the server under test for
+# ~150-200 ms in the middle of a run (BENCHMARKS.md, "The checkpoint's syncs paced").
 set -euo pipefail
 bin=$(readlink -f "$1"); src=$(readlink -f "$2"); out=$3; base=${4:-9960}
 mkdir -p "$out"; out=$(readlink -f "$out"); cd "$out"
@@ -43,7 +46,7 @@ creates() { # creates TAG FILE: a port_create line, then commit→applied's stag
 }
 
 # --- 100,000 ports ---
-rm -rf data100k; cp -a "$src" data100k
+rm -rf data100k; cp -a "$src" data100k; sync
 serve data100k 100k
 say "100k first answer ${first} s, synced ${synced} s (load $(load))"
 sleep 15
@@ -66,7 +69,7 @@ run c8-100k --concurrency 8 --ports 3000 --list 0
 creates "100k 8 clients" load-c8-100k.json
 say "100k after the runs: $(grep -E 'VmRSS' /proc/$pid/status | tr -s ' \t' ' ')"
 stop
-rm -rf data100k; cp -a "$src" data100k
+rm -rf data100k; cp -a "$src" data100k; sync
 /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB max RSS" -o verify.time "$bin" db-manage --data-dir data100k verify > verify.out 2>&1 || true
 say "100k verify: $(cat verify.time); $(tail -1 verify.out)"
 rm -rf data100k

@@ -92,8 +92,8 @@ var (
 	stepsOut, bytesOut atomic.Int64
 )
 
-// span is a range of a file's bytes, [lo, hi).
-type span struct{ lo, hi int64 }
+// span is a range of a file's bytes, [lo, hi), and how many bytes were written in it.
+type span struct{ lo, hi, n int64 }
 
 // walFile is what a wrapped WAL file has gathered.
 type walFile struct {
@@ -253,6 +253,7 @@ func writeThrough(tls *libc.TLS, f uintptr, p uintptr, amt int32, off sqlite3.Ts
 			s.lo = off
 		}
 		s.hi = max(s.hi, off+int64(amt))
+		s.n += int64(amt)
 		written[path] = s
 	}
 	mu.Unlock()
@@ -361,13 +362,16 @@ func xSync(tls *libc.TLS, f uintptr, flags int32) int32 {
 	return call[func(*libc.TLS, uintptr, int32) int32](innerMethods(f).FxSync)(tls, inner(f), flags)
 }
 
-// writeOutStep is how much of a file one write-out step covers: on the 2-vCPU VM of
+// writeOutStep is how many written bytes one write-out step covers: on the 2-vCPU VM of
 // BENCHMARKS.md, 2-6 ms of the disk's time.
 const writeOutStep = 1 << 20
 
 // writeOut writes the dirty pages of path's span s to the disk a step at a time, waiting
-// for each step before it starts the next. It is only a head start for the sync that
-// follows, which writes whatever is left: a failure here is left to it.
+// for each step before it starts the next. A step covers about writeOutStep of the bytes
+// written: a WAL's span is all written, a database file's pages copied back by a checkpoint
+// are scattered over the file, and 1 MiB ranges of it would be as many steps of a page or
+// two, each waiting for the disk alone. It is only a head start for the sync that follows,
+// which writes whatever is left: a failure here is left to it.
 func writeOut(path string, s span) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -375,8 +379,12 @@ func writeOut(path string, s span) {
 	}
 	defer unix.Close(fd)
 	const flags = unix.SYNC_FILE_RANGE_WAIT_BEFORE | unix.SYNC_FILE_RANGE_WRITE | unix.SYNC_FILE_RANGE_WAIT_AFTER
-	for off := s.lo; off < s.hi; off += writeOutStep {
-		n := min(writeOutStep, s.hi-off)
+	step := int64(writeOutStep)
+	if s.n > 0 && s.n < s.hi-s.lo {
+		step = max(step, (s.hi-s.lo)/s.n*writeOutStep)
+	}
+	for off := s.lo; off < s.hi; off += step {
+		n := min(step, s.hi-off)
 		if unix.SyncFileRange(fd, off, n, flags) != nil {
 			return
 		}

@@ -9,7 +9,7 @@
 # there, from the server's pprof on port PPROF.
 start_copy() {
 	local bin=$1 tag=$2 port=$3
-	rm -rf "d-$tag"; cp -a "${DATA100K:?set DATA100K to the 100,000-port data dir}" "d-$tag"
+	rm -rf "d-$tag"; cp -a "${DATA100K:?set DATA100K to the 100,000-port data dir}" "d-$tag"; sync
 	"$bin" serve --data-dir "d-$tag" --bind-port "$port" > "s-$tag.log" 2>&1 &
 	pid=$!
 	until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do sleep 0.2; done

@@ -5,7 +5,7 @@
 serve_fresh() {
 	local bin=$1 src=$2 port=$3 pprof=$4
 	shift 4
-	rm -rf data; cp -a "$src" data
+	rm -rf data; cp -a "$src" data; sync
 	MIDONET_PPROF_ADDR=127.0.0.1:$pprof "$bin" serve --data-dir "$PWD/data" --bind-port "$port" "$@" > serve.log 2>&1 &
 	pid=$!; t0=$(date +%s.%N)
 	until [ "$(curl -s "http://127.0.0.1:$port/healthcheck")" = OK ]; do kill -0 $pid || exit 1; sleep 0.5; done
