@@ -1,5 +1,5 @@
 // Package walvfs registers a SQLite VFS, "midonet-wal", that writes a commit's WAL frames
-// to the file in one system call.
+// to the file in one system call and paces its syncs.
 //
 // SQLite appends a commit to its write-ahead log one frame at a time, and each frame is two
 // writes: a 24-byte header and the page. A port create dirties about thirty pages, so the
@@ -21,9 +21,9 @@
 // into: a second of commits (tens of MB of WAL under 8 clients) reached the disk in one
 // burst, and etcd's WAL sync, whose wait every API write shares, queued behind it for 30-70
 // ms once a second (BENCHMARKS.md, "The checkpoint's syncs paced"). Now xSync first writes
-// the span of the file written since its last sync out in steps of writeOutStep, each
-// waited for before the next starts (sync_file_range), so that another file's sync waits
-// behind one step, and then syncs as before, with little left to write.
+// the span of the file written since its last sync out in steps of about writeOutStep
+// written, each waited for before the next starts (sync_file_range), so that another
+// file's sync waits behind one step, and then syncs as before, with little left to write.
 //
 // What the commit promises does not change. SQLite publishes a commit to other connections
 // in the shared-memory index after it has written the commit frame, and by then the frames
