@@ -320,19 +320,28 @@ const listBatch = 500
 // parent index, 500 parents a query: what a page of documents holds (its ports' trunks, its
 // floating IPs' forwardings, its networks' subnets), not every document of the kind.
 func (t *Tx) ListChildren(ctx context.Context, kind string, parents []string) ([]Doc, error) {
-	return t.listBatched(ctx, kind, parents, func(b []string) Filter { return Filter{ParentIDs: b} })
+	return t.listBatched(ctx, kind, parents, byParents, decodeCached)
+}
+
+// ListChildrenAttrs is ListChildren for a caller that reads only the named attributes of
+// each child: each is decoded by DecodeAttrs, and the decoded-document cache is left alone
+// (a device's show reads its thousands of remote MAC entries this way).
+func (t *Tx) ListChildrenAttrs(ctx context.Context, kind string, parents []string, names ...string) ([]Doc, error) {
+	return t.listBatched(ctx, kind, parents, byParents, func(body []byte) (Doc, error) { return DecodeAttrs(body, names...) })
 }
 
 // ListIDs loads the documents of a kind with the given ids (those that exist), 500 a query.
 func (t *Tx) ListIDs(ctx context.Context, kind string, ids []string) ([]Doc, error) {
-	return t.listBatched(ctx, kind, ids, func(b []string) Filter { return Filter{IDs: b} })
+	return t.listBatched(ctx, kind, ids, func(b []string) Filter { return Filter{IDs: b} }, decodeCached)
 }
 
+func byParents(b []string) Filter { return Filter{ParentIDs: b} }
+
 // listBatched loads the documents of a kind that filter names for each batch of values.
-func (t *Tx) listBatched(ctx context.Context, kind string, values []string, filter func([]string) Filter) ([]Doc, error) {
+func (t *Tx) listBatched(ctx context.Context, kind string, values []string, filter func([]string) Filter, decode func([]byte) (Doc, error)) ([]Doc, error) {
 	var out []Doc
 	for batch := range slices.Chunk(values, listBatch) {
-		docs, err := t.List(ctx, kind, filter(batch))
+		docs, err := t.list(ctx, kind, filter(batch), decode)
 		if err != nil {
 			return nil, err
 		}

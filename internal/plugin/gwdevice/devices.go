@@ -25,7 +25,7 @@ func NewDeviceCollection() DeviceCollection {
 // Expand sets each device's remote_mac_entries, read from the entries of the router_vteps
 // among docs (no other type takes entries) in one query for up to 500 devices, ordered by
 // MAC: what a page of devices shows costs their own entries, and an entry's create never
-// rewrites its device.
+// rewrites its device. Only the attributes shown (and the device's id) are decoded.
 func (DeviceCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) error {
 	var vteps []string
 	for _, d := range docs {
@@ -33,7 +33,8 @@ func (DeviceCollection) Expand(ctx context.Context, tx *db.Tx, docs []db.Doc) er
 			vteps = append(vteps, plugin.Str(d, "id"))
 		}
 	}
-	entries, err := tx.ListChildren(ctx, RemoteMacEntries.Collection, vteps)
+	entries, err := tx.ListChildrenAttrs(ctx, RemoteMacEntries.Collection, vteps,
+		"id", "gateway_device_id", "mac_address", "vtep_address", "segmentation_id")
 	if err != nil {
 		return fmt.Errorf("gwdevice: the remote MAC entries of %d devices: %w", len(vteps), err)
 	}
