@@ -31,9 +31,7 @@ func TestListChildrenAttrs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetDocCacheBytes(0) // empty it
-	db.SetDocCacheBytes(db.DefaultDocCacheBytes)
-	t.Cleanup(func() { db.SetDocCacheBytes(db.DefaultDocCacheBytes) })
+	emptyDocCache(t)
 
 	var some, whole []db.Doc
 	err = d.Read(ctx, func(tx *db.Tx) error {

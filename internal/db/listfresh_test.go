@@ -29,9 +29,7 @@ func TestListFreshLeavesTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetDocCacheBytes(0) // empty it
-	db.SetDocCacheBytes(db.DefaultDocCacheBytes)
-	t.Cleanup(func() { db.SetDocCacheBytes(db.DefaultDocCacheBytes) })
+	emptyDocCache(t)
 
 	var fresh, listed []db.Doc
 	err = d.Read(ctx, func(tx *db.Tx) error {
@@ -65,4 +63,12 @@ func TestListFreshLeavesTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// emptyDocCache empties the decoded-document cache, and sets it back to its default size
+// when the test ends.
+func emptyDocCache(t *testing.T) {
+	db.SetDocCacheBytes(0)
+	db.SetDocCacheBytes(db.DefaultDocCacheBytes)
+	t.Cleanup(func() { db.SetDocCacheBytes(db.DefaultDocCacheBytes) })
 }
