@@ -16,7 +16,7 @@
 // reach the file while the connection still holds the lock, as they did without walvfs, and
 // never later over another writer's frames.
 //
-// A sync writes the file out a span at a time first. With synchronous=NORMAL the WAL is
+// A sync first writes the file out a step at a time. With synchronous=NORMAL the WAL is
 // synced only by a checkpoint, which then syncs the database file it copied the frames
 // into: a second of commits (tens of MB of WAL under 8 clients) reached the disk in one
 // burst, and etcd's WAL sync, whose wait every API write shares, queued behind it for 30-70
